@@ -1,0 +1,5 @@
+"""Allows `python -m ctxlint`."""
+
+from ctxlint.cli import main
+
+main()

@@ -1,0 +1,197 @@
+"""The `ctxlint` command: a thin click layer over ctxlint.engine and the reporters."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+from ctxlint import __version__
+from ctxlint.config import OUTPUT_FORMATS, ConfigError, Settings, load_settings
+from ctxlint.engine import FixMode, Report, check_paths, check_source
+from ctxlint.source import SourceText, UnreadableSource
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+class _DefaultToCheck(click.Group):
+    """`ctxlint PATH...` means `ctxlint check PATH...`; `rule` and `rules` are subcommands."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if not args or (args[0] not in self.commands and args[0] != "--version"):
+            args = ["check", *args]
+        return super().parse_args(ctx, args)
+
+
+@click.group(cls=_DefaultToCheck, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="ctxlint")
+def main() -> None:
+    """ctxlint: find what breaks the prefix cache of LLM prompts and agent traces."""
+
+
+def _codes(values: tuple[str, ...]) -> tuple[str, ...] | None:
+    """--select CTX001,CTX002 --select CTX003 -> ("CTX001", "CTX002", "CTX003")."""
+    if not values:
+        return None
+    return tuple(code.strip() for value in values for code in value.split(",") if code.strip())
+
+
+@main.command(
+    epilog="Other commands: `ctxlint rule CODE` prints a rule's documentation; "
+    "`ctxlint rules` lists the rules. A folder named like a command needs ./ in front."
+)
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--fix", is_flag=True, help="Apply safe fixes.")
+@click.option("--unsafe-fixes/--no-unsafe-fixes", default=None, help="Also apply unsafe fixes.")
+@click.option("--diff", is_flag=True, help="Print the fixes as a unified diff; write nothing.")
+@click.option("--select", multiple=True, help="Rule code prefixes to check (comma-separated).")
+@click.option("--extend-select", multiple=True, help="Prefixes added to the selection.")
+@click.option("--ignore", multiple=True, help="Rule code prefixes to skip.")
+@click.option("--output-format", type=click.Choice(OUTPUT_FORMATS), default=None)
+@click.option("--output-file", type=click.Path(dir_okay=False), help="Write the report here.")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings remain.")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Config file.")
+@click.option("--stdin-filename", help="The path to report for source read from `-`.")
+@click.option("-q", "--quiet", is_flag=True, help="Print findings only, no summary or notes.")
+@click.option("--jobs", type=click.IntRange(min=1), default=None, help="Worker processes.")
+def check(
+    paths: tuple[str, ...],
+    fix: bool,
+    unsafe_fixes: bool | None,
+    diff: bool,
+    select: tuple[str, ...],
+    extend_select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    output_format: str | None,
+    output_file: str | None,
+    exit_zero: bool,
+    config_path: str | None,
+    stdin_filename: str | None,
+    quiet: bool,
+    jobs: int | None,
+) -> None:
+    """Check Python files and folders (default: the current folder)."""
+    try:
+        settings = load_settings(Path(config_path) if config_path else None)
+    except ConfigError as error:
+        _fail(str(error))
+    settings = settings.with_overrides(
+        select=_codes(select),
+        extend_select=_codes(extend_select),
+        ignore=_codes(ignore),
+        output_format=output_format,
+        unsafe_fixes=unsafe_fixes,
+    )
+    mode = FixMode.DIFF if diff else FixMode.FIX if fix else FixMode.CHECK
+    reading_stdin = paths == ("-",)
+    if reading_stdin:
+        report = _check_stdin(settings, stdin_filename, mode)
+    else:
+        report = check_paths(paths or (".",), settings, mode, jobs=jobs)
+    _emit(
+        report, settings, output_file, quiet, mode, to_stderr=reading_stdin and mode is FixMode.FIX
+    )
+    raise SystemExit(_exit_code(report, mode, exit_zero))
+
+
+def _check_stdin(settings: Settings, filename: str | None, mode: FixMode) -> Report:
+    path = filename or "-"
+    report = Report(files_checked=1, files_parsed=1)
+    try:
+        source = SourceText.decode_python(sys.stdin.buffer.read())
+    except UnreadableSource as error:
+        report.errors.append(f"{path}:{error.line}:{error.column}: {error.reason}")
+        return report
+    result = check_source(source.text, settings, path, mode)
+    if mode is FixMode.FIX:
+        # As ruff does: the fixed source goes to stdout, the report to stderr.
+        sys.stdout.write(result.fixed_text if result.fixed_text is not None else source.text)
+    report.results.append(result)
+    return report
+
+
+def _emit(
+    report: Report,
+    settings: Settings,
+    output_file: str | None,
+    quiet: bool,
+    mode: FixMode,
+    to_stderr: bool = False,
+) -> None:
+    from ctxlint.reporters import render
+
+    for error in report.errors:
+        click.echo(f"error: {error}", err=True)
+    for result in report.results:
+        for problem in result.problems:
+            click.echo(f"warning: {result.path}: {problem}", err=True)
+    if report.skipped_traces and not quiet:
+        names = ", ".join(report.skipped_traces)
+        click.echo(f"note: trace files are not checked yet: {names}", err=True)
+    if mode is FixMode.DIFF:
+        click.echo("".join(r.diff for r in report.results if r.diff), nl=False)
+        if not quiet:
+            count = sum(r.fixes_applied for r in report.results)
+            click.echo(f"Would fix {count} finding{'s' if count != 1 else ''}.", err=True)
+        return
+    stream = sys.stderr if to_stderr else sys.stdout
+    color = output_file is None and stream.isatty() and "NO_COLOR" not in os.environ
+    text = render(settings.output_format, report, color=color, quiet=quiet)
+    if output_file:
+        Path(output_file).write_text(text, encoding="utf-8")
+    else:
+        click.echo(text, nl=False, err=to_stderr)
+
+
+def _exit_code(report: Report, mode: FixMode, exit_zero: bool) -> int:
+    if report.errors or any(
+        p.startswith("internal error") for r in report.results for p in r.problems
+    ):
+        return EXIT_ERROR
+    if report.nothing_readable:
+        return EXIT_ERROR
+    if mode is FixMode.DIFF:
+        return (
+            EXIT_FINDINGS if any(r.diff for r in report.results) and not exit_zero else EXIT_CLEAN
+        )
+    if report.diagnostics and not exit_zero:
+        return EXIT_FINDINGS
+    return EXIT_CLEAN
+
+
+def _fail(message: str) -> None:
+    click.echo(f"error: {message}", err=True)
+    raise SystemExit(EXIT_ERROR)
+
+
+@main.command("rule")
+@click.argument("code")
+def rule_command(code: str) -> None:
+    """Print a rule's documentation (by code, e.g. CTX001, or by name)."""
+    from ctxlint.registry import rule_by_code
+
+    rule = rule_by_code(code)
+    if rule is None:
+        _fail(f"unknown rule {code!r}; `ctxlint rules` lists them")
+        return
+    click.echo(f"# {rule.name} ({rule.code})\n")
+    click.echo(
+        f"Inputs: {', '.join(k.value for k in rule.input_kinds()) or 'all (raised by ctxlint itself)'}"
+    )
+    click.echo(f"Fix: {_fix_label(rule)}\n")
+    click.echo(rule.documentation())
+
+
+@main.command("rules")
+@click.option("--format", "output", type=click.Choice(["text", "json", "markdown"]), default="text")
+def rules_command(output: str) -> None:
+    """List every rule: code, name, fix, and the input kinds it covers."""
+    from ctxlint.docs import rules_json, rules_markdown, rules_text
+
+    renderers = {"text": rules_text, "json": rules_json, "markdown": rules_markdown}
+    click.echo(renderers[output](), nl=False)
+
+
+def _fix_label(rule) -> str:
+    return rule.fix_applicability.value if rule.fix_applicability else "none"

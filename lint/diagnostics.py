@@ -1,0 +1,69 @@
+"""The values every part of ctxlint passes around: locations, edits, fixes and diagnostics."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Location:
+    """A position in a file: 1-based line, 1-based column counted in characters."""
+
+    line: int
+    column: int
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Edit:
+    """Replace the text between two offsets (in characters from the file start) with `content`.
+    The locations say the same for reports; the offsets are what the fixer uses."""
+
+    start_offset: int
+    end_offset: int
+    content: str
+    start: Location = field(default=Location(0, 0), compare=False)
+    end: Location = field(default=Location(0, 0), compare=False)
+
+
+class Applicability(enum.Enum):
+    """How far a fix may be trusted, as in ruff."""
+
+    # Keeps the program's meaning: applied by --fix.
+    SAFE = "safe"
+    # Changes behaviour the author may rely on: applied only with --unsafe-fixes.
+    UNSAFE = "unsafe"
+    # Shown to the reader, never applied.
+    DISPLAY_ONLY = "display-only"
+
+
+@dataclass(frozen=True, slots=True)
+class Fix:
+    title: str
+    edits: tuple[Edit, ...]
+    applicability: Applicability
+
+    def is_applicable(self, unsafe_fixes: bool) -> bool:
+        if self.applicability is Applicability.SAFE:
+            return True
+        return unsafe_fixes and self.applicability is Applicability.UNSAFE
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    code: str
+    name: str
+    message: str
+    path: str
+    start: Location
+    end: Location
+    fix: Fix | None = None
+    # Offsets let the fixer and the noqa check work without re-deriving positions.
+    start_offset: int = field(default=0, compare=False)
+
+    def sort_key(self) -> tuple[str, int, int, str]:
+        return (self.path, self.start.line, self.start.column, self.code)
+
+
+def sort_diagnostics(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    return sorted(diagnostics, key=Diagnostic.sort_key)

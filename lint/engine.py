@@ -1,0 +1,282 @@
+"""Runs the selected rules over files: prefilter, parse once, check, suppress, fix.
+
+Library users call `check_paths` (or `check_source` for text in memory); the command line is a
+thin layer over them.
+"""
+
+from __future__ import annotations
+
+import ast
+import difflib
+import multiprocessing
+import os
+import sys
+from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from enum import Enum
+
+from ctxlint.config import Settings
+from ctxlint.diagnostics import Diagnostic, Location, sort_diagnostics
+from ctxlint.discovery import discover, matches_any
+from ctxlint.fix import fix_until_stable, write_atomically
+from ctxlint.python.module import PythonModule
+from ctxlint.python.prefilter import may_contain_prompt_code, prompt_code_filter
+from ctxlint.registry import select_rules
+from ctxlint.rule import InputKind, Rule
+from ctxlint.source import SourceText, UnreadableSource
+from ctxlint.suppression import is_suppressed, noqa_lines
+
+UNREADABLE_CODE = "CTX900"
+UNREADABLE_NAME = "unreadable-input"
+# Below this many files to parse, starting worker processes costs more than it saves.
+_PARALLEL_MIN_FILES = 24
+
+
+class FixMode(Enum):
+    CHECK = "check"
+    FIX = "fix"
+    DIFF = "diff"
+
+
+@dataclass(slots=True)
+class FileResult:
+    path: str
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    # Source lines under the diagnostics, for reporters that show them.
+    lines: dict[int, str] = field(default_factory=dict)
+    fixes_applied: int = 0
+    # With --fix: the new bytes to write; with --diff: the unified diff to show.
+    new_data: bytes | None = None
+    diff: str | None = None
+    fixed_text: str | None = None
+    problems: list[str] = field(default_factory=list)
+    # Whether the file could be read and parsed at all.
+    readable: bool = True
+
+
+@dataclass(slots=True)
+class Report:
+    results: list[FileResult] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    files_checked: int = 0
+    files_parsed: int = 0
+    skipped_traces: list[str] = field(default_factory=list)
+
+    @property
+    def diagnostics(self) -> list[Diagnostic]:
+        return sort_diagnostics([d for r in self.results for d in r.diagnostics])
+
+    def line_text(self, path: str, line: int) -> str:
+        for result in self.results:
+            if result.path == path:
+                return result.lines.get(line, "")
+        return ""
+
+    @property
+    def nothing_readable(self) -> bool:
+        return (
+            bool(self.results)
+            and all(not r.readable for r in self.results)
+            and (self.files_checked == len(self.results))
+        )
+
+
+class PythonChecker:
+    """Checks Python text with the selected rules; one per process, reused for every file."""
+
+    def __init__(self, settings: Settings, rules: Iterable[type[Rule]]) -> None:
+        self.settings = settings
+        self.rules = [rule() for rule in rules if InputKind.PYTHON in rule.input_kinds()]
+        self.report_unreadable = any(rule.code == UNREADABLE_CODE for rule in rules)
+        self.prefilter = prompt_code_filter(settings.prompt_sinks)
+
+    def wanted(self, data: bytes) -> bool:
+        return may_contain_prompt_code(data, self.prefilter)
+
+    def check_text(self, path: str, source: SourceText) -> list[Diagnostic]:
+        try:
+            tree = ast.parse(source.text, filename=path)
+        except SyntaxError as error:
+            return self.unreadable(path, f"syntax error: {error.msg}", error.lineno, error.offset)
+        except (ValueError, RecursionError, MemoryError) as error:
+            return self.unreadable(path, f"cannot parse: {error}", 1, 1)
+        module = PythonModule(path, source, tree, self.settings)
+        diagnostics: list[Diagnostic] = []
+        for rule in self.rules:
+            diagnostics.extend(rule.check_python(module))
+        return self.keep(path, source.text, diagnostics)
+
+    def keep(self, path: str, text: str, diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+        """Drop what per-file-ignores or `# noqa` suppress."""
+        if not diagnostics:
+            return diagnostics
+        ignored = [
+            code
+            for pattern, codes in self.settings.per_file_ignores
+            if matches_any(path, [pattern], self.settings.root)
+            for code in codes
+        ]
+        noqa = noqa_lines(text)
+        return [
+            d
+            for d in diagnostics
+            if not any(d.code.startswith(p.upper()) or p.upper() == "ALL" for p in ignored)
+            and not is_suppressed(d, noqa)
+        ]
+
+    def unreadable(
+        self, path: str, reason: str, line: int | None, column: int | None
+    ) -> list[Diagnostic]:
+        if not self.report_unreadable:
+            return []
+        location = Location(line or 1, column or 1)
+        return [Diagnostic(UNREADABLE_CODE, UNREADABLE_NAME, reason, path, location, location)]
+
+
+def check_source(
+    text: str, settings: Settings, path: str = "<stdin>", mode: FixMode = FixMode.CHECK
+) -> FileResult:
+    """Check (and with FIX/DIFF, fix) Python source held in memory."""
+    rules = select_rules(list(settings.select), list(settings.extend_select), list(settings.ignore))
+    checker = PythonChecker(settings, rules)
+    return _check_python(checker, path, SourceText(text), mode)
+
+
+def check_paths(
+    paths: Iterable[str], settings: Settings, mode: FixMode = FixMode.CHECK, jobs: int | None = None
+) -> Report:
+    rules = select_rules(list(settings.select), list(settings.extend_select), list(settings.ignore))
+    files, missing = discover(paths, settings)
+    report = Report(errors=missing)
+    checker = PythonChecker(settings, rules)
+    work: list[tuple[str, bytes]] = []
+    for input_file in files:
+        if input_file.kind is InputKind.TRACE:
+            if input_file.explicit:
+                report.skipped_traces.append(input_file.path)
+            continue
+        report.files_checked += 1
+        try:
+            with open(input_file.path, "rb") as stream:
+                data = stream.read()
+        except OSError as error:
+            result = FileResult(input_file.path, readable=False)
+            reason = f"cannot read: {error.strerror or error}"
+            result.diagnostics = checker.unreadable(input_file.path, reason, 1, 1)
+            report.results.append(result)
+            continue
+        if checker.wanted(data):
+            work.append((input_file.path, data))
+    report.files_parsed = len(work)
+    report.results.extend(_run(checker, work, mode, jobs))
+    for result in report.results:
+        if mode is FixMode.FIX and result.new_data is not None:
+            try:
+                write_atomically(result.path, result.new_data)
+            except OSError as error:
+                report.errors.append(f"{result.path}: cannot write the fixed file: {error}")
+    report.results.sort(key=lambda r: r.path)
+    return report
+
+
+# Worker processes inherit the checker through fork rather than having it pickled per file.
+_WORKER_CHECKER: PythonChecker | None = None
+_WORKER_MODE = FixMode.CHECK
+
+
+def _run(
+    checker: PythonChecker, work: list[tuple[str, bytes]], mode: FixMode, jobs: int | None
+) -> list[FileResult]:
+    workers = jobs if jobs is not None else min(os.cpu_count() or 1, 8)
+    if workers <= 1 or len(work) < _PARALLEL_MIN_FILES or sys.platform == "win32":
+        return [_check_file(checker, path, data, mode) for path, data in work]
+    global _WORKER_CHECKER, _WORKER_MODE
+    _WORKER_CHECKER, _WORKER_MODE = checker, mode
+    context = multiprocessing.get_context("fork")
+    try:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            chunk = max(1, len(work) // (workers * 8))
+            return list(pool.map(_worker_check, work, chunksize=chunk))
+    finally:
+        _WORKER_CHECKER = None
+
+
+def _worker_check(item: tuple[str, bytes]) -> FileResult:
+    assert _WORKER_CHECKER is not None
+    path, data = item
+    return _check_file(_WORKER_CHECKER, path, data, _WORKER_MODE)
+
+
+def _check_file(checker: PythonChecker, path: str, data: bytes, mode: FixMode) -> FileResult:
+    try:
+        source = SourceText.decode_python(data)
+    except UnreadableSource as error:
+        result = FileResult(path, readable=False)
+        result.diagnostics = checker.unreadable(path, error.reason, error.line, error.column)
+        return result
+    return _check_python(checker, path, source, mode)
+
+
+def _check_python(
+    checker: PythonChecker, path: str, source: SourceText, mode: FixMode
+) -> FileResult:
+    try:
+        return _check_python_unguarded(checker, path, source, mode)
+    except Exception as error:  # A bug in a rule must not hide every other file's findings.
+        result = FileResult(path)
+        result.problems.append(f"internal error while checking: {type(error).__name__}: {error}")
+        return result
+
+
+def _check_python_unguarded(
+    checker: PythonChecker, path: str, source: SourceText, mode: FixMode
+) -> FileResult:
+    diagnostics = checker.check_text(path, source)
+    result = FileResult(path, readable=not any(d.code == UNREADABLE_CODE for d in diagnostics))
+    final_source = source
+    if mode is not FixMode.CHECK and any(d.fix is not None for d in diagnostics):
+
+        def check(text: str) -> list[Diagnostic]:
+            return checker.check_text(path, _with_text(source, text))
+
+        outcome = fix_until_stable(source.text, check, _parses, checker.settings.unsafe_fixes)
+        diagnostics = outcome.remaining
+        if outcome.problem:
+            result.problems.append(outcome.problem)
+        if outcome.text != source.text:
+            result.fixes_applied = outcome.applied
+            result.fixed_text = outcome.text
+            final_source = _with_text(source, outcome.text)
+            if mode is FixMode.FIX:
+                result.new_data = source.encode(outcome.text)
+            else:
+                result.diff = "".join(
+                    difflib.unified_diff(
+                        source.text.splitlines(keepends=True),
+                        outcome.text.splitlines(keepends=True),
+                        fromfile=path,
+                        tofile=path,
+                    )
+                )
+            if mode is FixMode.DIFF:
+                # Nothing is written: what is reported is what the file still holds.
+                diagnostics = checker.check_text(path, source)
+                final_source = source
+    result.diagnostics = diagnostics
+    for diagnostic in diagnostics:
+        for line in range(diagnostic.start.line, diagnostic.end.line + 1):
+            result.lines[line] = final_source.line_text(line)
+    return result
+
+
+def _with_text(source: SourceText, text: str) -> SourceText:
+    return SourceText(text=text, encoding=source.encoding, has_bom=source.has_bom)
+
+
+def _parses(text: str) -> bool:
+    try:
+        ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    return True

@@ -1,0 +1,435 @@
+"""Value flow within a module: every expression whose value can reach a sink, and how.
+
+The walk goes backward from a sink through assignments, f-strings, `.format`, `%`, `+`,
+`str.join`, containers and the writes into them, returns of the module's own functions (binding
+their parameters to the arguments of the call), and `self` attributes set in the same class.
+Calls it does not know stop the walk: when unsure, the rules stay silent.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+
+from ctxlint.python.index import (
+    Binding,
+    ContainerWrite,
+    FunctionInfo,
+    ModuleIndex,
+    Scope,
+    class_of_self,
+)
+from ctxlint.python.names import lookup, qualified_name
+from ctxlint.python.sinks import Sink
+
+# Functions whose result carries their arguments' content in the same order.
+_PASS_THROUGH_FUNCTIONS = frozenset(
+    {
+        "str",
+        "repr",
+        "format",
+        "dict",
+        "copy.copy",
+        "copy.deepcopy",
+        "textwrap.dedent",
+        "textwrap.indent",
+        "textwrap.fill",
+        "textwrap.shorten",
+        "json.dumps",
+        "orjson.dumps",
+        "simplejson.dumps",
+        "inspect.cleandoc",
+        "set",
+        "frozenset",
+        "string.Template",
+        "jinja2.Template",
+        "datetime.datetime.fromtimestamp",
+        "datetime.datetime.utcfromtimestamp",
+    }
+)
+# Functions that iterate an argument and keep the order they meet its items in.
+_ITERATING_FUNCTIONS = frozenset(
+    {
+        "list",
+        "tuple",
+        "iter",
+        "reversed",
+        "enumerate",
+        "zip",
+        "map",
+        "filter",
+        "dict.fromkeys",
+        "itertools.chain",
+        "itertools.chain.from_iterable",
+        "itertools.islice",
+    }
+)
+_SORTING_FUNCTIONS = frozenset({"sorted"})
+# Methods whose result carries the receiver's content (and, for some, their arguments').
+_RECEIVER_METHODS = frozenset(
+    {
+        "strip",
+        "lstrip",
+        "rstrip",
+        "lower",
+        "upper",
+        "title",
+        "capitalize",
+        "casefold",
+        "replace",
+        "format",
+        "format_map",
+        "encode",
+        "decode",
+        "removeprefix",
+        "removesuffix",
+        "expandtabs",
+        "center",
+        "ljust",
+        "rjust",
+        "zfill",
+        "strftime",
+        "isoformat",
+        "ctime",
+        "date",
+        "items",
+        "keys",
+        "values",
+        "copy",
+        "union",
+        "intersection",
+        "difference",
+        "symmetric_difference",
+        "render",
+        "substitute",
+        "safe_substitute",
+        "astimezone",
+    }
+)
+_ARGUMENT_METHODS = frozenset(
+    {"format", "format_map", "replace", "render", "substitute", "safe_substitute", "union"}
+)
+# Attributes that carry their object's value: a UUID's forms, a datetime's fields.
+_VALUE_ATTRIBUTES = frozenset({"hex", "urn", "int", "bytes"})
+_DATE_ATTRIBUTES = frozenset({"year", "month", "day"})
+_TIME_ATTRIBUTES = frozenset({"hour", "minute", "second", "microsecond"})
+_MAX_NODES_PER_SINK = 4000
+_MAX_CALL_DEPTH = 6
+_MAX_CALL_SITES = 20
+
+
+@dataclass(frozen=True, slots=True)
+class Trail:
+    """What lies between a sink and a value that reaches it."""
+
+    # The date/time format applied nearest to the value (strftime, f-string spec, `.date()`,
+    # `.isoformat()`), and the node that applies it (where a fix would change it).
+    time_format: str | None = None
+    time_format_node: ast.AST | None = None
+    # Passed through sorted(): whatever order the value had, the sink sees a fixed one.
+    sorted: bool = False
+    # The expression iterated where iteration order last became visible (for loop,
+    # comprehension, join, list()), or the f-string field that printed a container.
+    iterated: ast.AST | None = None
+    # Evaluated once per process (at import), not once per request.
+    runs_once: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Reached:
+    node: ast.expr
+    scope: Scope
+    trail: Trail
+
+
+@dataclass(frozen=True, slots=True)
+class _Frame:
+    function: FunctionInfo
+    call: ast.Call
+    caller_scope: Scope
+    # Whether the call passes the receiver as the first parameter (`obj.method(...)`).
+    bound: bool
+
+
+def reach(sink: Sink, index: ModuleIndex, follow_callables: bool | None = None) -> list[Reached]:
+    """Every expression whose value flows into the sink, with the trail it took."""
+    walker = _Walker(index, sink.kind == "system" if follow_callables is None else follow_callables)
+    return list(walker.walk(sink.expression, sink.scope, Trail(runs_once=sink.scope.runs_once())))
+
+
+class _Walker:
+    def __init__(self, index: ModuleIndex, follow_callables: bool) -> None:
+        self.index = index
+        self.follow_callables = follow_callables
+        self.functions_by_name: dict[str, list[FunctionInfo]] = {}
+        for function in index.functions:
+            self.functions_by_name.setdefault(function.name, []).append(function)
+
+    def walk(self, start: ast.expr, scope: Scope, trail: Trail) -> Iterator[Reached]:
+        pending: list[tuple[ast.expr, Scope, Trail, tuple[_Frame, ...]]] = [
+            (start, scope, trail, ())
+        ]
+        seen: set[tuple[int, Trail, int]] = set()
+        while pending and len(seen) < _MAX_NODES_PER_SINK:
+            node, scope, trail, frames = pending.pop()
+            key = (id(node), trail, id(frames[-1].call) if frames else 0)
+            if key in seen:
+                continue
+            seen.add(key)
+            yield Reached(node, scope, trail)
+            for step in self.steps(node, scope, trail, frames):
+                pending.append(step)
+
+    def steps(
+        self, node: ast.expr, scope: Scope, trail: Trail, frames: tuple[_Frame, ...]
+    ) -> Iterator[tuple[ast.expr, Scope, Trail, tuple[_Frame, ...]]]:
+        if isinstance(node, ast.JoinedStr):
+            for part in node.values:
+                if isinstance(part, ast.FormattedValue):
+                    spec = _constant_format_spec(part.format_spec)
+                    inner = replace(trail, iterated=part)
+                    if spec and "%" in spec:
+                        inner = replace(inner, time_format=spec, time_format_node=part)
+                    yield part.value, scope, inner, frames
+        elif isinstance(node, ast.BinOp):
+            yield node.left, scope, trail, frames
+            yield node.right, scope, trail, frames
+        elif isinstance(node, ast.BoolOp):
+            for value in node.values:
+                yield value, scope, trail, frames
+        elif isinstance(node, ast.IfExp):
+            yield node.body, scope, trail, frames
+            yield node.orelse, scope, trail, frames
+        elif isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+            for element in node.elts:
+                yield element, scope, trail, frames
+        elif isinstance(node, ast.Dict):
+            for value in node.values:
+                yield value, scope, trail, frames
+        elif isinstance(node, (ast.Starred, ast.Await, ast.NamedExpr)) or isinstance(
+            node, ast.Subscript
+        ):
+            yield node.value, scope, trail, frames
+        elif isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
+            inner_scope = self.index.function_scope(node) or scope
+            if isinstance(node, ast.DictComp):
+                yield node.key, inner_scope, trail, frames
+                yield node.value, inner_scope, trail, frames
+            else:
+                yield node.elt, inner_scope, trail, frames
+            if not isinstance(node, ast.SetComp):
+                # The result's order is the order of iteration, whatever the element is.
+                for position, generator in enumerate(node.generators):
+                    iterable_scope = scope if position == 0 else inner_scope
+                    ordered = replace(trail, iterated=generator.iter)
+                    yield generator.iter, iterable_scope, ordered, frames
+        elif isinstance(node, ast.Name):
+            yield from self.name_steps(node.id, scope, trail, frames)
+        elif isinstance(node, ast.Attribute):
+            if node.attr in _VALUE_ATTRIBUTES:
+                yield node.value, scope, trail, frames
+            elif node.attr in _DATE_ATTRIBUTES:
+                yield node.value, scope, replace(trail, time_format="%Y-%m-%d"), frames
+            elif node.attr in _TIME_ATTRIBUTES:
+                yield node.value, scope, replace(trail, time_format="%H:%M:%S"), frames
+            else:
+                yield from self.attribute_steps(node, scope, trail, frames)
+        elif isinstance(node, ast.Call):
+            yield from self.call_steps(node, scope, trail, frames)
+        elif isinstance(node, ast.Lambda) and self.follow_callables:
+            lambda_scope = self.index.function_scope(node) or scope
+            yield node.body, lambda_scope, trail, frames
+
+    # Names --------------------------------------------------------------------------------
+
+    def name_steps(self, name: str, scope: Scope, trail: Trail, frames: tuple[_Frame, ...]):
+        bindings = lookup(name, scope)
+        for binding in bindings:
+            yield from self.binding_steps(binding, trail, frames)
+        if not bindings:
+            return
+        for write in self.index.container_writes.get(name, ()):
+            # Only writes into this same variable, not another one that shares its name.
+            if lookup(name, write.scope) is bindings:
+                yield from _write_steps(write, trail, frames)
+
+    def binding_steps(self, binding: Binding, trail: Trail, frames: tuple[_Frame, ...]):
+        scope = binding.scope
+        kind = binding.kind
+        if kind in ("assign", "augassign") and binding.value is not None:
+            value = _element_at(binding.value, binding.target_path)
+            yield value, scope, _once_if(trail, scope), frames
+        elif kind in ("for", "comprehension") and binding.value is not None:
+            iterated = replace(_once_if(trail, scope), iterated=binding.value)
+            yield binding.value, scope, iterated, frames
+        elif kind == "param" and binding.function is not None:
+            yield from self.parameter_steps(binding, trail, frames)
+        elif kind == "function" and self.follow_callables and binding.function is not None:
+            for value in binding.function.returns:
+                yield value, binding.function.scope, trail, frames
+
+    def parameter_steps(self, binding: Binding, trail: Trail, frames: tuple[_Frame, ...]):
+        function = binding.function
+        assert function is not None
+        name = binding.name
+        for frame in reversed(frames):
+            if frame.function is function:
+                argument = _argument_for(frame, binding, name)
+                if argument is not None:
+                    yield argument, frame.caller_scope, trail, frames
+                elif binding.value is not None:
+                    yield binding.value, function.enclosing, trail, frames
+                return
+        # Not entered through a call: any caller in the module may supply the value.
+        if binding.value is not None:
+            yield binding.value, function.enclosing, replace(trail, runs_once=True), frames
+        candidates = self.functions_by_name.get(function.name, [])
+        if len(candidates) != 1 or len(frames) >= _MAX_CALL_DEPTH:
+            return
+        for site in self.index.calls_by_name.get(function.name, [])[:_MAX_CALL_SITES]:
+            frame = _Frame(
+                function, site.call, site.scope, isinstance(site.call.func, ast.Attribute)
+            )
+            argument = _argument_for(frame, binding, name)
+            if argument is not None:
+                yield argument, site.scope, _once_if(trail, site.scope), frames
+
+    def attribute_steps(self, node: ast.Attribute, scope: Scope, trail: Trail, frames):
+        owner = class_of_self(node.value, scope)
+        if owner is None:
+            return
+        for value, value_scope in owner.attributes.get(node.attr, ()):
+            yield value, value_scope, trail, frames
+        for write in owner.attribute_writes.get(node.attr, ()):
+            yield from _write_steps(write, trail, frames)
+        # A class attribute read through self.
+        for binding in owner.scope.bindings.get(node.attr, ()):
+            yield from self.binding_steps(binding, trail, frames)
+
+    # Calls --------------------------------------------------------------------------------
+
+    def call_steps(self, node: ast.Call, scope: Scope, trail: Trail, frames: tuple[_Frame, ...]):
+        function = node.func
+        target = self.local_function(function, scope)
+        if target is not None:
+            if len(frames) < _MAX_CALL_DEPTH:
+                frame = _Frame(target, node, scope, isinstance(function, ast.Attribute))
+                for value in target.returns:
+                    yield value, target.scope, trail, (*frames, frame)
+            return
+        qualified = qualified_name(function, scope)
+        if qualified in _PASS_THROUGH_FUNCTIONS:
+            for argument in _arguments(node):
+                yield argument, scope, trail, frames
+            return
+        if qualified in _ITERATING_FUNCTIONS:
+            for argument in _arguments(node):
+                yield argument, scope, replace(trail, iterated=argument), frames
+            return
+        if qualified in _SORTING_FUNCTIONS:
+            for argument in node.args[:1]:
+                yield argument, scope, replace(trail, sorted=True), frames
+            return
+        if qualified is not None or not isinstance(function, ast.Attribute):
+            return
+        method = function.attr
+        if method == "join" and node.args:
+            yield function.value, scope, trail, frames
+            yield node.args[0], scope, replace(trail, iterated=node.args[0]), frames
+        elif method in _RECEIVER_METHODS:
+            inner = trail
+            if method == "strftime" and node.args:
+                literal = node.args[0]
+                if isinstance(literal, ast.Constant) and isinstance(literal.value, str):
+                    inner = replace(trail, time_format=literal.value, time_format_node=literal)
+            elif method == "isoformat":
+                inner = replace(trail, time_format="%Y-%m-%dT%H:%M:%S", time_format_node=node)
+            elif method == "date":
+                inner = replace(trail, time_format="%Y-%m-%d", time_format_node=node)
+            yield function.value, scope, inner, frames
+            if method in _ARGUMENT_METHODS:
+                for argument in _arguments(node):
+                    yield argument, scope, trail, frames
+
+    def local_function(self, function: ast.expr, scope: Scope) -> FunctionInfo | None:
+        if isinstance(function, ast.Name):
+            for binding in lookup(function.id, scope):
+                if binding.kind == "function" and binding.function is not None:
+                    return binding.function
+            return None
+        if isinstance(function, ast.Attribute):
+            owner = class_of_self(function.value, scope)
+            if owner is not None:
+                return owner.methods.get(function.attr)
+        return None
+
+
+def _arguments(call: ast.Call) -> list[ast.expr]:
+    values = [a.value if isinstance(a, ast.Starred) else a for a in call.args]
+    values.extend(keyword.value for keyword in call.keywords)
+    return values
+
+
+def _argument_for(frame: _Frame, binding: Binding, name: str) -> ast.expr | None:
+    call = frame.call
+    for keyword in call.keywords:
+        if keyword.arg == name:
+            return keyword.value
+    index = binding.parameter_index
+    if index is None:
+        return None
+    function = frame.function
+    is_method = function.class_info is not None and not _is_static(function)
+    if is_method and frame.bound:
+        index -= 1
+    if index < 0:
+        return None
+    positional = call.args
+    if any(isinstance(a, ast.Starred) for a in positional[: index + 1]):
+        return None
+    return positional[index] if index < len(positional) else None
+
+
+def _is_static(function: FunctionInfo) -> bool:
+    node = function.node
+    if isinstance(node, ast.Lambda):
+        return False
+    return any(isinstance(d, ast.Name) and d.id == "staticmethod" for d in node.decorator_list)
+
+
+def _element_at(value: ast.expr, path: tuple[int, ...]) -> ast.expr:
+    """For `a, b = x, y`, the part of the value that `b` takes."""
+    for position in path:
+        if isinstance(value, (ast.Tuple, ast.List)) and position < len(value.elts):
+            if any(isinstance(e, ast.Starred) for e in value.elts):
+                return value
+            value = value.elts[position]
+        else:
+            return value
+    return value
+
+
+def _write_steps(write: ContainerWrite, trail: Trail, frames: tuple[_Frame, ...]):
+    trail = _once_if(trail, write.scope)
+    yield write.value, write.scope, trail, frames
+    # Writes made in a loop land in the loop's order.
+    for iterable in write.loops:
+        yield iterable, write.scope, replace(trail, iterated=iterable), frames
+
+
+def _once_if(trail: Trail, scope: Scope) -> Trail:
+    if trail.runs_once or not scope.runs_once():
+        return trail
+    return replace(trail, runs_once=True)
+
+
+def _constant_format_spec(spec: ast.expr | None) -> str | None:
+    if not isinstance(spec, ast.JoinedStr):
+        return None
+    parts = []
+    for value in spec.values:
+        if not isinstance(value, ast.Constant):
+            return None
+        parts.append(str(value.value))
+    return "".join(parts)

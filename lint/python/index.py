@@ -1,0 +1,460 @@
+"""One traversal of a module's syntax tree that records every fact the rules ask about later.
+
+The index holds scopes and their bindings, functions and their returns, call sites by callee
+name, writes into containers, and instance attributes, so that value flow can be followed
+without walking the tree again.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+from typing import Literal
+
+ScopeKind = Literal["module", "class", "function", "lambda", "comprehension"]
+
+_FUNCTION_NODES = (ast.FunctionDef, ast.AsyncFunctionDef)
+# Methods that put values into a container; the value arguments flow into the container.
+_CONTAINER_WRITES = frozenset(
+    {"append", "extend", "insert", "add", "update", "setdefault", "appendleft", "extendleft"}
+)
+_CACHING_DECORATORS = frozenset({"cache", "lru_cache", "cached_property", "cached"})
+
+
+@dataclass(eq=False, slots=True)
+class Binding:
+    """One way a name gets a value in a scope."""
+
+    kind: Literal[
+        "assign",
+        "augassign",
+        "for",
+        "comprehension",
+        "with",
+        "import",
+        "function",
+        "class",
+        "param",
+        "except",
+        "other",
+    ]
+    scope: Scope
+    name: str = ""
+    # The expression whose value the name takes (or iterates over, for "for"/"comprehension").
+    value: ast.AST | None = None
+    # Where in a tuple target the name sits, to pick the matching element of a tuple value.
+    target_path: tuple[int, ...] = ()
+    qualified_name: str | None = None
+    function: FunctionInfo | None = None
+    # For parameters: position among positional parameters (None for keyword-only) and name.
+    parameter_index: int | None = None
+    annotation: ast.expr | None = None
+
+
+@dataclass(eq=False, slots=True)
+class Scope:
+    kind: ScopeKind
+    parent: Scope | None
+    node: ast.AST | None
+    bindings: dict[str, list[Binding]] = field(default_factory=dict)
+    globals: set[str] = field(default_factory=set)
+    nonlocals: set[str] = field(default_factory=set)
+    class_info: ClassInfo | None = None
+    function: FunctionInfo | None = None
+
+    def bind(self, name: str, binding: Binding) -> None:
+        binding.name = name
+        self.bindings.setdefault(name, []).append(binding)
+
+    def runs_once(self) -> bool:
+        """Whether code in this scope runs once per process (at import), not once per call."""
+        scope: Scope | None = self
+        while scope is not None:
+            if scope.kind in ("function", "lambda"):
+                return scope.function is not None and scope.function.is_cached
+            scope = scope.parent
+        return True
+
+
+@dataclass(eq=False, slots=True)
+class FunctionInfo:
+    node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda
+    name: str
+    scope: Scope
+    enclosing: Scope
+    returns: list[ast.expr] = field(default_factory=list)
+    parameter_names: list[str] = field(default_factory=list)
+    class_info: ClassInfo | None = None
+    is_cached: bool = False
+
+
+@dataclass(eq=False, slots=True)
+class ClassInfo:
+    node: ast.ClassDef
+    scope: Scope
+    methods: dict[str, FunctionInfo] = field(default_factory=dict)
+    # `self.x = value` anywhere in the class's methods.
+    attributes: dict[str, list[tuple[ast.expr, Scope]]] = field(default_factory=dict)
+    attribute_writes: dict[str, list[ContainerWrite]] = field(default_factory=dict)
+
+
+@dataclass(eq=False, slots=True)
+class ContainerWrite:
+    value: ast.expr
+    scope: Scope
+    # The iterables of the `for` loops around the write: they decide the order of the writes.
+    loops: tuple[ast.expr, ...] = ()
+
+
+@dataclass(eq=False, slots=True)
+class CallSite:
+    call: ast.Call
+    scope: Scope
+
+
+@dataclass(eq=False, slots=True)
+class ModuleIndex:
+    tree: ast.Module
+    module_scope: Scope
+    functions: list[FunctionInfo] = field(default_factory=list)
+    classes: list[ClassInfo] = field(default_factory=list)
+    # Every call, with the scope it sits in; the sink finder reads this list.
+    calls: list[CallSite] = field(default_factory=list)
+    # Calls by the last name of the callee (`f(...)`, `obj.f(...)`), to find a function's callers.
+    calls_by_name: dict[str, list[CallSite]] = field(default_factory=dict)
+    dicts: list[tuple[ast.Dict, Scope]] = field(default_factory=list)
+    # Values written into a container held by a name (`parts.append(x)`, `parts[i] = x`);
+    # which binding of the name it is is decided when walking.
+    container_writes: dict[str, list[ContainerWrite]] = field(default_factory=dict)
+    # Assignments to names and attributes, for sinks recognised by the target's name.
+    named_assignments: list[tuple[str, ast.expr, Scope]] = field(default_factory=list)
+    imported_modules: set[str] = field(default_factory=set)
+    scope_of_function: dict[ast.AST, Scope] = field(default_factory=dict)
+
+    def function_scope(self, node: ast.AST) -> Scope | None:
+        return self.scope_of_function.get(node)
+
+
+def build_index(tree: ast.Module) -> ModuleIndex:
+    module_scope = Scope("module", None, tree)
+    index = ModuleIndex(tree=tree, module_scope=module_scope)
+    _Indexer(index).visit_body(tree.body, module_scope)
+    return index
+
+
+def decorator_name(decorator: ast.expr) -> str:
+    target = decorator.func if isinstance(decorator, ast.Call) else decorator
+    if isinstance(target, ast.Attribute):
+        return target.attr
+    if isinstance(target, ast.Name):
+        return target.id
+    return ""
+
+
+def class_of_self(expression: ast.expr, scope: Scope) -> ClassInfo | None:
+    """The class whose instance `expression` is, when it is the enclosing method's `self`."""
+    if not isinstance(expression, ast.Name):
+        return None
+    function_scope: Scope | None = scope
+    while function_scope is not None and function_scope.kind == "comprehension":
+        function_scope = function_scope.parent
+    if function_scope is None or function_scope.function is None:
+        return None
+    info = function_scope.function
+    if info.class_info is None or not info.parameter_names:
+        return None
+    return info.class_info if info.parameter_names[0] == expression.id else None
+
+
+class _Indexer:
+    """Walks statements and expressions once, recording bindings into the scope they belong to."""
+
+    def __init__(self, index: ModuleIndex) -> None:
+        self.index = index
+        self.loops: list[ast.expr] = []
+
+    # Statements ---------------------------------------------------------------------------
+
+    def visit_body(self, body: list[ast.stmt], scope: Scope) -> None:
+        for statement in body:
+            self.visit_statement(statement, scope)
+
+    def visit_statement(self, node: ast.stmt, scope: Scope) -> None:
+        if isinstance(node, _FUNCTION_NODES):
+            self.visit_function(node, scope)
+        elif isinstance(node, ast.ClassDef):
+            self.visit_class(node, scope)
+        elif isinstance(node, ast.Assign):
+            self.visit_expression(node.value, scope)
+            for target in node.targets:
+                self.bind_target(target, "assign", node.value, scope)
+        elif isinstance(node, ast.AnnAssign):
+            if node.value is not None:
+                self.visit_expression(node.value, scope)
+                self.bind_target(node.target, "assign", node.value, scope)
+            self.visit_expression(node.annotation, scope)
+        elif isinstance(node, ast.AugAssign):
+            self.visit_expression(node.value, scope)
+            self.bind_target(node.target, "augassign", node.value, scope)
+        elif isinstance(node, (ast.For, ast.AsyncFor)):
+            self.visit_expression(node.iter, scope)
+            self.bind_target(node.target, "for", node.iter, scope)
+            self.loops.append(node.iter)
+            self.visit_body(node.body, scope)
+            self.loops.pop()
+            self.visit_body(node.orelse, scope)
+        elif isinstance(node, (ast.With, ast.AsyncWith)):
+            for item in node.items:
+                self.visit_expression(item.context_expr, scope)
+                if item.optional_vars is not None:
+                    self.bind_target(item.optional_vars, "with", item.context_expr, scope)
+            self.visit_body(node.body, scope)
+        elif isinstance(node, ast.Return):
+            if node.value is not None:
+                self.visit_expression(node.value, scope)
+                if scope.function is not None:
+                    scope.function.returns.append(node.value)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            self.visit_import(node, scope)
+        elif isinstance(node, ast.Global):
+            scope.globals.update(node.names)
+        elif isinstance(node, ast.Nonlocal):
+            scope.nonlocals.update(node.names)
+        elif isinstance(node, ast.Try) or type(node).__name__ == "TryStar":
+            self.visit_body(node.body, scope)
+            for handler in node.handlers:
+                if handler.type is not None:
+                    self.visit_expression(handler.type, scope)
+                if handler.name:
+                    scope.bind(handler.name, Binding("except", scope))
+                self.visit_body(handler.body, scope)
+            self.visit_body(node.orelse, scope)
+            self.visit_body(node.finalbody, scope)
+        elif isinstance(node, (ast.If, ast.While)):
+            self.visit_expression(node.test, scope)
+            self.visit_body(node.body, scope)
+            self.visit_body(node.orelse, scope)
+        elif isinstance(node, ast.Match):
+            self.visit_expression(node.subject, scope)
+            for case in node.cases:
+                if case.guard is not None:
+                    self.visit_expression(case.guard, scope)
+                self.visit_body(case.body, scope)
+        else:
+            for child in ast.iter_child_nodes(node):
+                if isinstance(child, ast.expr):
+                    self.visit_expression(child, scope)
+                elif isinstance(child, ast.stmt):
+                    self.visit_statement(child, scope)
+
+    def visit_function(self, node: ast.FunctionDef | ast.AsyncFunctionDef, scope: Scope) -> None:
+        outer_loops, self.loops = self.loops, []
+        self.visit_function_inner(node, scope)
+        self.loops = outer_loops
+
+    def visit_function_inner(
+        self, node: ast.FunctionDef | ast.AsyncFunctionDef, scope: Scope
+    ) -> None:
+        for decorator in node.decorator_list:
+            self.visit_expression(decorator, scope)
+        self.visit_arguments_outside(node.args, scope)
+        if node.returns is not None:
+            self.visit_expression(node.returns, scope)
+        function_scope = Scope("function", scope, node)
+        info = FunctionInfo(node=node, name=node.name, scope=function_scope, enclosing=scope)
+        info.is_cached = any(decorator_name(d) in _CACHING_DECORATORS for d in node.decorator_list)
+        function_scope.function = info
+        if scope.kind == "class" and scope.class_info is not None:
+            info.class_info = scope.class_info
+            scope.class_info.methods.setdefault(node.name, info)
+        self.index.functions.append(info)
+        self.index.scope_of_function[node] = function_scope
+        scope.bind(node.name, Binding("function", scope, function=info))
+        self.bind_parameters(node.args, info)
+        self.visit_body(node.body, function_scope)
+
+    def visit_arguments_outside(self, arguments: ast.arguments, scope: Scope) -> None:
+        # Defaults and annotations are evaluated where the function is defined, not inside it.
+        for default in [*arguments.defaults, *arguments.kw_defaults]:
+            if default is not None:
+                self.visit_expression(default, scope)
+
+    def bind_parameters(self, arguments: ast.arguments, info: FunctionInfo) -> None:
+        positional = [*arguments.posonlyargs, *arguments.args]
+        defaults: list[ast.expr | None] = [None] * (len(positional) - len(arguments.defaults))
+        defaults += list(arguments.defaults)
+        for position, (argument, default) in enumerate(zip(positional, defaults, strict=True)):
+            info.parameter_names.append(argument.arg)
+            info.scope.bind(
+                argument.arg,
+                Binding(
+                    "param",
+                    info.scope,
+                    value=default,
+                    function=info,
+                    parameter_index=position,
+                    annotation=argument.annotation,
+                ),
+            )
+        for argument, default in zip(arguments.kwonlyargs, arguments.kw_defaults, strict=True):
+            info.parameter_names.append(argument.arg)
+            info.scope.bind(
+                argument.arg,
+                Binding(
+                    "param",
+                    info.scope,
+                    value=default,
+                    function=info,
+                    annotation=argument.annotation,
+                ),
+            )
+        for argument in (arguments.vararg, arguments.kwarg):
+            if argument is not None:
+                info.scope.bind(argument.arg, Binding("other", info.scope))
+
+    def visit_class(self, node: ast.ClassDef, scope: Scope) -> None:
+        for expression in [*node.decorator_list, *node.bases, *(k.value for k in node.keywords)]:
+            self.visit_expression(expression, scope)
+        class_scope = Scope("class", scope, node)
+        info = ClassInfo(node=node, scope=class_scope)
+        class_scope.class_info = info
+        self.index.classes.append(info)
+        scope.bind(node.name, Binding("class", scope, value=node))
+        self.visit_body(node.body, class_scope)
+
+    def visit_import(self, node: ast.Import | ast.ImportFrom, scope: Scope) -> None:
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                self.index.imported_modules.add(alias.name)
+                if alias.asname:
+                    scope.bind(alias.asname, Binding("import", scope, qualified_name=alias.name))
+                else:
+                    top = alias.name.split(".")[0]
+                    scope.bind(top, Binding("import", scope, qualified_name=top))
+            return
+        module = node.module or ""
+        if node.level:
+            module = "." * node.level + module
+        self.index.imported_modules.add(module)
+        for alias in node.names:
+            if alias.name == "*":
+                continue
+            qualified = f"{module}.{alias.name}" if module else alias.name
+            self.index.imported_modules.add(qualified)
+            scope.bind(
+                alias.asname or alias.name, Binding("import", scope, qualified_name=qualified)
+            )
+
+    # Targets ------------------------------------------------------------------------------
+
+    def bind_target(
+        self, target: ast.expr, kind: str, value: ast.expr, scope: Scope, path: tuple[int, ...] = ()
+    ) -> None:
+        if isinstance(target, ast.Name):
+            binding_scope = self.binding_scope(target.id, scope)
+            binding_scope.bind(target.id, Binding(kind, scope, value=value, target_path=path))
+            self.index.named_assignments.append((target.id, value, scope))
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            for position, element in enumerate(target.elts):
+                inner = element.value if isinstance(element, ast.Starred) else element
+                self.bind_target(inner, kind, value, scope, (*path, position))
+        elif isinstance(target, ast.Attribute):
+            self.visit_expression(target.value, scope)
+            self.index.named_assignments.append((target.attr, value, scope))
+            owner = class_of_self(target.value, scope)
+            if owner is not None and kind in ("assign", "augassign"):
+                owner.attributes.setdefault(target.attr, []).append((value, scope))
+        elif isinstance(target, ast.Subscript):
+            # `history[i] = x` writes x into the container held by `history`.
+            self.visit_expression(target.value, scope)
+            self.visit_expression(target.slice, scope)
+            self.record_container_write(target.value, value, scope)
+        elif isinstance(target, ast.Starred):
+            self.bind_target(target.value, kind, value, scope, path)
+
+    def binding_scope(self, name: str, scope: Scope) -> Scope:
+        if name in scope.globals:
+            return self.index.module_scope
+        if name in scope.nonlocals:
+            enclosing = scope.parent
+            while enclosing is not None and name not in enclosing.bindings:
+                enclosing = enclosing.parent
+            if enclosing is not None:
+                return enclosing
+        return scope
+
+    def record_container_write(self, container: ast.expr, value: ast.expr, scope: Scope) -> None:
+        write = ContainerWrite(value, scope, tuple(self.loops))
+        if isinstance(container, ast.Name):
+            self.index.container_writes.setdefault(container.id, []).append(write)
+        elif isinstance(container, ast.Attribute):
+            owner = class_of_self(container.value, scope)
+            if owner is not None:
+                owner.attribute_writes.setdefault(container.attr, []).append(write)
+
+    # Expressions --------------------------------------------------------------------------
+
+    def visit_expression(self, root: ast.expr, scope: Scope) -> None:
+        # An explicit stack: deeply nested expressions must not hit the recursion limit.
+        stack: list[ast.AST] = [root]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, ast.Call):
+                self.visit_call(node, scope)
+            elif isinstance(node, ast.Dict):
+                self.index.dicts.append((node, scope))
+            elif isinstance(node, ast.Lambda):
+                self.visit_lambda(node, scope)
+                continue
+            elif isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
+                self.visit_comprehension(node, scope)
+                continue
+            elif isinstance(node, ast.NamedExpr):
+                target_scope = scope
+                while target_scope.kind == "comprehension" and target_scope.parent is not None:
+                    target_scope = target_scope.parent
+                self.bind_target(node.target, "assign", node.value, target_scope)
+                stack.append(node.value)
+                continue
+            stack.extend(ast.iter_child_nodes(node))
+
+    def visit_call(self, node: ast.Call, scope: Scope) -> None:
+        site = CallSite(node, scope)
+        self.index.calls.append(site)
+        function = node.func
+        if isinstance(function, ast.Name):
+            self.index.calls_by_name.setdefault(function.id, []).append(site)
+        elif isinstance(function, ast.Attribute):
+            self.index.calls_by_name.setdefault(function.attr, []).append(site)
+            if function.attr in _CONTAINER_WRITES:
+                for argument in node.args[-1:] if function.attr == "insert" else node.args:
+                    self.record_container_write(function.value, argument, scope)
+                for keyword in node.keywords:
+                    self.record_container_write(function.value, keyword.value, scope)
+
+    def visit_lambda(self, node: ast.Lambda, scope: Scope) -> None:
+        self.visit_arguments_outside(node.args, scope)
+        lambda_scope = Scope("lambda", scope, node)
+        info = FunctionInfo(node=node, name="<lambda>", scope=lambda_scope, enclosing=scope)
+        info.returns.append(node.body)
+        lambda_scope.function = info
+        self.index.scope_of_function[node] = lambda_scope
+        self.bind_parameters(node.args, info)
+        self.visit_expression(node.body, lambda_scope)
+
+    def visit_comprehension(
+        self, node: ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp, scope: Scope
+    ) -> None:
+        # The first iterable is evaluated in the enclosing scope; the rest inside.
+        comprehension_scope = Scope("comprehension", scope, node)
+        self.index.scope_of_function[node] = comprehension_scope
+        for position, generator in enumerate(node.generators):
+            self.visit_expression(generator.iter, scope if position == 0 else comprehension_scope)
+            self.bind_target(generator.target, "comprehension", generator.iter, comprehension_scope)
+            for condition in generator.ifs:
+                self.visit_expression(condition, comprehension_scope)
+        if isinstance(node, ast.DictComp):
+            self.visit_expression(node.key, comprehension_scope)
+            self.visit_expression(node.value, comprehension_scope)
+        else:
+            self.visit_expression(node.elt, comprehension_scope)

@@ -1,0 +1,84 @@
+"""A parsed Python file with the shared facts the rules read: index, sinks and value flow, all
+computed once and on first use."""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+
+from ctxlint.config import Settings
+from ctxlint.diagnostics import Diagnostic, Edit, Fix
+from ctxlint.python.flow import Reached, reach
+from ctxlint.python.index import ModuleIndex, build_index
+from ctxlint.python.sinks import Sink, find_sinks
+from ctxlint.source import SourceText
+
+
+@dataclass(eq=False)
+class PythonModule:
+    path: str
+    source: SourceText
+    tree: ast.Module
+    settings: Settings
+    _index: ModuleIndex | None = field(default=None, repr=False)
+    _sinks: list[Sink] | None = field(default=None, repr=False)
+    _reached: dict[int, list[Reached]] = field(default_factory=dict, repr=False)
+
+    @property
+    def index(self) -> ModuleIndex:
+        if self._index is None:
+            self._index = build_index(self.tree)
+        return self._index
+
+    @property
+    def sinks(self) -> list[Sink]:
+        if self._sinks is None:
+            self._sinks = find_sinks(self.index, self.settings.prompt_sinks)
+        return self._sinks
+
+    def reached(self, sink: Sink) -> list[Reached]:
+        """What flows into a sink; walked once per sink however many rules ask."""
+        key = id(sink)
+        if key not in self._reached:
+            self._reached[key] = reach(sink, self.index)
+        return self._reached[key]
+
+    # Positions ----------------------------------------------------------------------------
+
+    def start_offset(self, node: ast.AST) -> int:
+        return self._offset(node.lineno, node.col_offset)  # type: ignore[attr-defined]
+
+    def end_offset(self, node: ast.AST) -> int:
+        return self._offset(node.end_lineno, node.end_col_offset)  # type: ignore[attr-defined]
+
+    def _offset(self, line: int, byte_column: int) -> int:
+        # ast counts columns in UTF-8 bytes; edits and reports count characters.
+        text = self.source.line_text(line)
+        if text.isascii():
+            column = byte_column
+        else:
+            column = len(text.encode("utf-8")[:byte_column].decode("utf-8", errors="ignore"))
+        return self.source.offset(line, column)
+
+    def text_of(self, node: ast.AST) -> str:
+        return self.source.text[self.start_offset(node) : self.end_offset(node)]
+
+    def replace_edit(self, node: ast.AST, content: str) -> Edit:
+        start, end = self.start_offset(node), self.end_offset(node)
+        return Edit(start, end, content, self.source.location(start), self.source.location(end))
+
+    def diagnostic(
+        self, rule: type, node: ast.AST, message: str, fix: Fix | None = None
+    ) -> Diagnostic:
+        start = self.start_offset(node)
+        end = self.end_offset(node)
+        return Diagnostic(
+            code=rule.code,
+            name=rule.name,
+            message=message,
+            path=self.path,
+            start=self.source.location(start),
+            end=self.source.location(end),
+            fix=fix,
+            start_offset=start,
+        )

@@ -1,0 +1,103 @@
+"""Name lookup through Python's scoping rules, and qualified names resolved through imports."""
+
+from __future__ import annotations
+
+import ast
+
+from ctxlint.python.index import Binding, Scope
+
+
+def lookup(name: str, scope: Scope) -> list[Binding]:
+    """The bindings a use of `name` in `scope` may refer to (LEGB; class bodies are skipped
+    from nested functions, as Python does)."""
+    current: Scope | None = scope
+    first = True
+    while current is not None:
+        if name in current.globals:
+            current = _module_scope(current)
+            first = False
+            continue
+        if (first or current.kind != "class") and name in current.bindings:
+            return current.bindings[name]
+        first = False
+        current = current.parent
+    return []
+
+
+def _module_scope(scope: Scope) -> Scope:
+    while scope.parent is not None:
+        scope = scope.parent
+    return scope
+
+
+def attribute_chain(expression: ast.expr) -> tuple[ast.expr, list[str]]:
+    """Split `a.b.c` into the root `a` and the attribute names ["b", "c"]."""
+    attributes: list[str] = []
+    while isinstance(expression, ast.Attribute):
+        attributes.append(expression.attr)
+        expression = expression.value
+    attributes.reverse()
+    return expression, attributes
+
+
+def qualified_name(expression: ast.expr, scope: Scope, depth: int = 0) -> str | None:
+    """`datetime.now` for `dt.now` after `from datetime import datetime as dt`; None when the
+    root is not an import (or a plain alias of one)."""
+    root, attributes = attribute_chain(expression)
+    if not isinstance(root, ast.Name) or depth > 4:
+        return None
+    bindings = lookup(root.id, scope)
+    base: str | None = None
+    if not bindings:
+        base = root.id if root.id in _BUILTIN_NAMES else None
+    for binding in bindings:
+        if binding.kind == "import":
+            base = binding.qualified_name
+        elif binding.kind == "assign" and isinstance(binding.value, (ast.Name, ast.Attribute)):
+            base = qualified_name(binding.value, binding.scope, depth + 1)
+        else:
+            base = None
+        if base is None:
+            return None
+    if base is None:
+        return None
+    return ".".join([base, *attributes])
+
+
+_BUILTIN_NAMES = frozenset(
+    {
+        "str",
+        "repr",
+        "format",
+        "list",
+        "tuple",
+        "dict",
+        "set",
+        "frozenset",
+        "sorted",
+        "reversed",
+        "zip",
+        "enumerate",
+        "map",
+        "filter",
+        "iter",
+        "next",
+        "len",
+        "print",
+        "open",
+        "sum",
+        "min",
+        "max",
+        "any",
+        "all",
+        "bool",
+        "int",
+        "float",
+        "isinstance",
+        "getattr",
+        "vars",
+        "id",
+        "hash",
+        "type",
+    }
+)

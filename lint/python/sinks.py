@@ -1,0 +1,427 @@
+"""Prompt sinks: the places in Python code where a value becomes part of an LLM request.
+
+A sink is an expression plus what it becomes: the system prompt or instructions and the tool
+definitions sit at the front of every request (the cached prefix); messages and message content
+come after. Calls are recognised through imports, so `twilio_client.messages.create` is not a
+sink while `anthropic_client.messages.create` is.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Literal
+
+from ctxlint.python.index import Binding, ModuleIndex, Scope, class_of_self, decorator_name
+from ctxlint.python.names import attribute_chain, lookup, qualified_name
+
+SinkKind = Literal["system", "tools", "messages", "content"]
+_PREFIX_KINDS = frozenset({"system", "tools"})
+_KIND_LABELS = {
+    "system": "the system prompt",
+    "tools": "the tool definitions",
+    "messages": "the messages",
+    "content": "the message content",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Sink:
+    expression: ast.expr
+    scope: Scope
+    kind: SinkKind
+    # How the finding names the place: "the system prompt of client.messages.create (line 40)".
+    description: str
+
+    @property
+    def in_prefix(self) -> bool:
+        return self.kind in _PREFIX_KINDS
+
+
+@dataclass(frozen=True, slots=True)
+class ConfiguredSink:
+    """A user's own LLM-call wrapper, from `prompt-sinks` in the configuration."""
+
+    call: str
+    prefix: tuple[str, ...]
+    prompt: tuple[str, ...]
+
+
+# API families: which method paths (after the client) take which arguments.
+_OPENAI_CHAT = {"messages": "messages", "tools": "tools", "functions": "tools"}
+_OPENAI_RESPONSES = {"instructions": "system", "input": "messages", "tools": "tools"}
+_ANTHROPIC_MESSAGES = {"system": "system", "messages": "messages", "tools": "tools"}
+_GOOGLE_GENERATE = {"contents": "messages", "config": "genai-config"}
+_METHOD_FAMILIES: dict[str, tuple[str, dict[str, str]]] = {
+    **{f"chat.completions.{m}": ("openai", _OPENAI_CHAT) for m in ("create", "parse", "stream")},
+    **{f"responses.{m}": ("openai", _OPENAI_RESPONSES) for m in ("create", "parse", "stream")},
+    **{
+        f"messages.{m}": ("anthropic", _ANTHROPIC_MESSAGES)
+        for m in ("create", "stream", "count_tokens", "parse")
+    },
+    **{
+        f"models.{m}": ("google", _GOOGLE_GENERATE)
+        for m in ("generate_content", "generate_content_stream", "count_tokens")
+    },
+}
+_PATH_NOISE = frozenset({"beta", "with_raw_response", "with_streaming_response", "aio"})
+
+_CLIENT_CLASSES = {
+    "openai": {"OpenAI", "AsyncOpenAI", "AzureOpenAI", "AsyncAzureOpenAI", "Client", "AsyncClient"},
+    "anthropic": {
+        "Anthropic",
+        "AsyncAnthropic",
+        "AnthropicBedrock",
+        "AsyncAnthropicBedrock",
+        "AnthropicVertex",
+        "AsyncAnthropicVertex",
+        "Client",
+        "AsyncClient",
+    },
+    "google": {"Client"},
+    "litellm": {"Router"},
+}
+_CLIENT_MODULES = {
+    "openai": "openai",
+    "anthropic": "anthropic",
+    "google.genai": "google",
+    "litellm": "litellm",
+}
+# SDKs whose clients speak the OpenAI wire format; an unresolved receiver of
+# `.chat.completions.create` in a module that imports one of them is taken as a client.
+_OPENAI_COMPATIBLE_SDKS = frozenset(
+    {"openai", "litellm", "groq", "together", "fireworks", "cerebras", "mistralai", "ollama"}
+)
+
+# Calls identified by their qualified name, and the arguments that are sinks
+# (keyword names, or "0", "1" for positions).
+_QUALIFIED_CALLS: dict[str, dict[str, str]] = {
+    "litellm.completion": _OPENAI_CHAT,
+    "litellm.acompletion": _OPENAI_CHAT,
+    "litellm.responses": _OPENAI_RESPONSES,
+    "litellm.aresponses": _OPENAI_RESPONSES,
+    "pydantic_ai.Agent": {"instructions": "system", "system_prompt": "system", "tools": "tools"},
+    "pydantic_ai.agent.Agent": {
+        "instructions": "system",
+        "system_prompt": "system",
+        "tools": "tools",
+    },
+    "agents.Agent": {"instructions": "system", "tools": "tools"},
+    "google.genai.types.GenerateContentConfig": {"system_instruction": "system", "tools": "tools"},
+    "google.generativeai.GenerativeModel": {"system_instruction": "system", "tools": "tools"},
+}
+_LANGCHAIN_MESSAGES = {
+    "SystemMessage": "system",
+    "HumanMessage": "content",
+    "AIMessage": "content",
+    "ToolMessage": "content",
+    "ChatMessage": "content",
+    "FunctionMessage": "content",
+}
+_SMOLAGENTS_AGENTS = {"CodeAgent", "ToolCallingAgent", "MultiStepAgent"}
+
+# Keyword arguments whose name says they carry a system prompt, whatever the callee.
+_SYSTEM_KEYWORDS = frozenset(
+    {"system_prompt", "system_message", "system_instruction", "system_instructions"}
+)
+_SYSTEM_NAME = re.compile(
+    r"^_*(?:(?:build|get|make|render|create|format|generate|compose|default|base)_)?"
+    r"system_?(?:prompt|message|instructions?)(?:_?(?:template|text|str|tmpl|v\d+))?$",
+    re.IGNORECASE,
+)
+_PREFIX_ROLES = frozenset({"system", "developer"})
+
+
+def is_system_prompt_name(name: str) -> bool:
+    return _SYSTEM_NAME.match(name) is not None
+
+
+def find_sinks(index: ModuleIndex, configured: tuple[ConfiguredSink, ...] = ()) -> list[Sink]:
+    finder = _SinkFinder(index, configured)
+    sinks: list[Sink] = []
+    for site in index.calls:
+        sinks.extend(finder.call_sinks(site.call, site.scope))
+    for node, scope in index.dicts:
+        sinks.extend(finder.dict_sinks(node, scope))
+    for name, value, scope in index.named_assignments:
+        if is_system_prompt_name(name):
+            sinks.append(Sink(value, scope, "system", f"{name} (line {value.lineno})"))
+    for function in index.functions:
+        node = function.node
+        if isinstance(node, ast.Lambda):
+            continue
+        if is_system_prompt_name(node.name) or finder.is_prompt_decorated(node, function.enclosing):
+            label = f"the system prompt returned by {node.name}() (line {node.lineno})"
+            for value in function.returns:
+                sinks.append(Sink(value, function.scope, "system", label))
+    return sinks
+
+
+class _SinkFinder:
+    def __init__(self, index: ModuleIndex, configured: tuple[ConfiguredSink, ...]) -> None:
+        self.index = index
+        self.configured = configured
+        top_levels = {name.split(".")[0] for name in index.imported_modules}
+        self.imports_openai_compatible = bool(top_levels & _OPENAI_COMPATIBLE_SDKS)
+        self.imports_anthropic = "anthropic" in top_levels
+        self.imports_google_genai = any(
+            name == "google.genai" or name.startswith("google.genai.")
+            for name in index.imported_modules
+        )
+        self.imports_langchain = any(name.startswith("langchain") for name in top_levels)
+        self.imports_pydantic_ai = "pydantic_ai" in top_levels
+
+    # Calls --------------------------------------------------------------------------------
+
+    def call_sinks(self, call: ast.Call, scope: Scope) -> Iterator[Sink]:
+        callee = _callee_text(call.func)
+        for keyword in call.keywords:
+            if keyword.arg in _SYSTEM_KEYWORDS:
+                yield Sink(keyword.value, scope, "system", _describe("system", callee, call))
+        roles = self.call_roles(call, scope)
+        if not roles:
+            return
+        for position, argument in enumerate(call.args):
+            kind = roles.get(str(position))
+            if kind is not None and not isinstance(argument, ast.Starred):
+                yield from self.argument_sinks(argument, kind, scope, callee, call)
+        for keyword in call.keywords:
+            kind = roles.get(keyword.arg or "")
+            if kind is not None and keyword.arg not in _SYSTEM_KEYWORDS:
+                yield from self.argument_sinks(keyword.value, kind, scope, callee, call)
+
+    def argument_sinks(
+        self, argument: ast.expr, kind: str, scope: Scope, callee: str, call: ast.Call
+    ) -> Iterator[Sink]:
+        if kind == "genai-config":
+            if isinstance(argument, ast.Dict):
+                config = {"system_instruction": "system", "tools": "tools"}
+                for key, value in zip(argument.keys, argument.values, strict=True):
+                    if isinstance(key, ast.Constant) and key.value in config:
+                        kind = config[key.value]
+                        yield Sink(value, scope, kind, _describe(kind, callee, call))  # type: ignore[arg-type]
+            return
+        if kind == "prompt-template":
+            yield from self.template_sinks(argument, scope, callee, call)
+            return
+        yield Sink(argument, scope, kind, _describe(kind, callee, call))  # type: ignore[arg-type]
+
+    def template_sinks(
+        self, argument: ast.expr, scope: Scope, callee: str, call: ast.Call
+    ) -> Iterator[Sink]:
+        """`ChatPromptTemplate.from_messages([("system", text), ("human", text)])`."""
+        if not isinstance(argument, (ast.List, ast.Tuple)):
+            return
+        for element in argument.elts:
+            if (
+                isinstance(element, ast.Tuple)
+                and len(element.elts) == 2
+                and isinstance(element.elts[0], ast.Constant)
+            ):
+                role = element.elts[0].value
+                kind: SinkKind = "system" if role in ("system", "developer") else "content"
+                yield Sink(element.elts[1], scope, kind, _describe(kind, callee, call))
+
+    def call_roles(self, call: ast.Call, scope: Scope) -> dict[str, str] | None:
+        function = call.func
+        qualified = qualified_name(function, scope)
+        if qualified is not None:
+            roles = self.qualified_roles(qualified)
+            if roles is not None:
+                return roles
+        for configured in self.configured:
+            if _configured_matches(configured.call, qualified, function):
+                roles = dict.fromkeys(configured.prompt, "messages")
+                roles.update(dict.fromkeys(configured.prefix, "system"))
+                for name in configured.prefix:
+                    if name == "tools":
+                        roles[name] = "tools"
+                return roles
+        if not isinstance(function, ast.Attribute):
+            return None
+        if function.attr == "bind_tools" and self.imports_langchain:
+            return {"0": "tools", "tools": "tools"}
+        if function.attr in ("system_prompt", "instructions"):
+            return None
+        root, attributes = attribute_chain(function)
+        return self.method_roles(call, root, attributes, scope)
+
+    def qualified_roles(self, qualified: str) -> dict[str, str] | None:
+        if qualified in _QUALIFIED_CALLS:
+            return _QUALIFIED_CALLS[qualified]
+        head, _, last = qualified.rpartition(".")
+        if head.startswith("langchain") and last in _LANGCHAIN_MESSAGES:
+            kind = _LANGCHAIN_MESSAGES[last]
+            return {"0": kind, "content": kind}
+        if head.startswith("langchain") and qualified.endswith("ChatPromptTemplate.from_messages"):
+            return {"0": "prompt-template", "messages": "prompt-template"}
+        if head.startswith("langchain") and qualified.endswith(
+            "SystemMessagePromptTemplate.from_template"
+        ):
+            return {"0": "system", "template": "system"}
+        if head.startswith("smolagents") and last in _SMOLAGENTS_AGENTS:
+            return {"instructions": "system", "tools": "tools"}
+        return None
+
+    def method_roles(
+        self, call: ast.Call, root: ast.expr, attributes: list[str], scope: Scope
+    ) -> dict[str, str] | None:
+        path = ".".join(a for a in attributes if a not in _PATH_NOISE)
+        family = _METHOD_FAMILIES.get(path)
+        if family is None:
+            return None
+        provider, roles = family
+        receiver = self.receiver_provider(root, scope, depth=0)
+        if receiver == provider or (receiver == "litellm" and provider == "openai"):
+            return roles
+        if receiver is not None:
+            return None
+        # The receiver could not be resolved: accept only where the module makes it likely.
+        if provider == "openai" and self.imports_openai_compatible:
+            return roles
+        if provider == "anthropic" and self.imports_anthropic:
+            return roles if any(k.arg == "messages" for k in call.keywords) else None
+        if provider == "google" and self.imports_google_genai:
+            return roles
+        return None
+
+    def receiver_provider(self, root: ast.expr, scope: Scope, depth: int) -> str | None:
+        """ "openai", "anthropic", ... for a client; "other" for something known not to be
+        one; None when it cannot be told."""
+        if depth > 4:
+            return None
+        if isinstance(root, ast.Call):
+            qualified = qualified_name(root.func, scope)
+            if qualified is not None:
+                return _provider_of_class(qualified)
+            return self.returned_provider(root.func, scope, depth)
+        if isinstance(root, ast.Name):
+            return self.bindings_provider(lookup(root.id, scope), depth)
+        if isinstance(root, ast.Attribute) and isinstance(root.value, ast.Name):
+            owner = class_of_self(root.value, scope)
+            if owner is not None:
+                found = [
+                    self.receiver_provider(value, value_scope, depth + 1)
+                    for value, value_scope in owner.attributes.get(root.attr, [])
+                ]
+                return _combine(found)
+        return None
+
+    def bindings_provider(self, bindings: list[Binding], depth: int) -> str | None:
+        found: list[str | None] = []
+        for binding in bindings:
+            if binding.kind == "import" and binding.qualified_name:
+                found.append(_CLIENT_MODULES.get(binding.qualified_name, "other"))
+            elif binding.kind == "assign" and binding.value is not None and not binding.target_path:
+                found.append(self.receiver_provider(binding.value, binding.scope, depth + 1))
+            elif binding.kind == "param" and binding.annotation is not None:
+                annotation = binding.annotation
+                qualified = qualified_name(annotation, binding.scope)
+                found.append(_provider_of_class(qualified) if qualified else None)
+            else:
+                found.append(None)
+        return _combine(found)
+
+    def returned_provider(self, function: ast.expr, scope: Scope, depth: int) -> str | None:
+        if not isinstance(function, ast.Name):
+            return None
+        for binding in lookup(function.id, scope):
+            if binding.kind == "function" and binding.function is not None:
+                info = binding.function
+                return _combine(
+                    [self.receiver_provider(v, info.scope, depth + 1) for v in info.returns]
+                )
+        return None
+
+    def is_prompt_decorated(
+        self, node: ast.FunctionDef | ast.AsyncFunctionDef, scope: Scope
+    ) -> bool:
+        """`@agent.system_prompt` / `@agent.instructions` (pydantic-ai): the return value is
+        rendered into the system prompt on every run."""
+        if not self.imports_pydantic_ai:
+            return False
+        for decorator in node.decorator_list:
+            target = decorator.func if isinstance(decorator, ast.Call) else decorator
+            if isinstance(target, ast.Attribute) and decorator_name(decorator) in (
+                "system_prompt",
+                "instructions",
+            ):
+                return True
+        return False
+
+    # Dict literals ------------------------------------------------------------------------
+
+    def dict_sinks(self, node: ast.Dict, scope: Scope) -> Iterator[Sink]:
+        entries: dict[str, ast.expr] = {}
+        for key, value in zip(node.keys, node.values, strict=True):
+            if isinstance(key, ast.Constant) and isinstance(key.value, str):
+                entries[key.value] = value
+        if not entries:
+            return
+        role = _constant_string(entries.get("role"))
+        if "role" in entries and "content" in entries:
+            kind: SinkKind = "system" if role in _PREFIX_ROLES else "content"
+            label = f"a {role} message" if role else "a message"
+            yield Sink(entries["content"], scope, kind, f"{label} (line {node.lineno})")
+            return
+        block_type = _constant_string(entries.get("type"))
+        if (block_type == "function" and ("function" in entries or "parameters" in entries)) or (
+            "name" in entries and "input_schema" in entries
+        ):
+            yield Sink(node, scope, "tools", f"a tool definition (line {node.lineno})")
+        elif block_type == "tool_result" and "content" in entries:
+            yield Sink(entries["content"], scope, "content", f"a tool result (line {node.lineno})")
+        elif block_type == "function_call_output" and "output" in entries:
+            yield Sink(entries["output"], scope, "content", f"a tool result (line {node.lineno})")
+        for key, value in entries.items():
+            if key in _SYSTEM_KEYWORDS:
+                yield Sink(value, scope, "system", f'the "{key}" entry (line {node.lineno})')
+
+
+def _configured_matches(pattern: str, qualified: str | None, function: ast.expr) -> bool:
+    if pattern.startswith("*."):
+        return isinstance(function, ast.Attribute) and function.attr == pattern[2:]
+    return qualified == pattern
+
+
+def _provider_of_class(qualified: str) -> str:
+    module, _, last = qualified.rpartition(".")
+    top = module.split(".")[0]
+    for provider, names in _CLIENT_CLASSES.items():
+        if last in names and (top == provider or module.startswith("google.genai")):
+            if provider == "google" and not module.startswith("google.genai"):
+                continue
+            return provider
+    return _CLIENT_MODULES.get(qualified, "other")
+
+
+def _combine(found: list[str | None]) -> str | None:
+    known = {value for value in found if value is not None}
+    if len(known) == 1 and None not in found:
+        return known.pop()
+    providers = known - {"other"}
+    return providers.pop() if len(providers) == 1 else None
+
+
+def _constant_string(node: ast.expr | None) -> str | None:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    return None
+
+
+def _callee_text(function: ast.expr) -> str:
+    root, attributes = attribute_chain(function)
+    if isinstance(root, ast.Name):
+        head = root.id
+    elif isinstance(root, ast.Call):
+        head = _callee_text(root.func) + "()"
+    else:
+        head = "…"
+    return ".".join([head, *attributes])
+
+
+def _describe(kind: str, callee: str, call: ast.Call) -> str:
+    label = _KIND_LABELS.get(kind, f"the {kind}")
+    return f"{label} of {callee} (line {call.lineno})"

@@ -1,0 +1,85 @@
+"""Finds the rules: every module in ctxlint.rules that defines a Rule subclass, checked for unique
+codes and names. There is no hand-kept list."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import re
+from functools import cache
+
+from ctxlint.rule import Rule
+
+_CODE = re.compile(r"^CTX\d{3}$")
+_NAME = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
+
+
+class RegistryError(Exception):
+    pass
+
+
+@cache
+def all_rules() -> tuple[type[Rule], ...]:
+    import ctxlint.rules as package
+
+    found: list[type[Rule]] = []
+    for module_info in pkgutil.iter_modules(package.__path__):
+        module = importlib.import_module(f"{package.__name__}.{module_info.name}")
+        for value in vars(module).values():
+            if (
+                isinstance(value, type)
+                and issubclass(value, Rule)
+                and value is not Rule
+                and value.__module__ == module.__name__
+            ):
+                found.append(value)
+    _check_unique(found)
+    return tuple(sorted(found, key=lambda rule: rule.code))
+
+
+def _check_unique(rules: list[type[Rule]]) -> None:
+    codes: dict[str, str] = {}
+    names: dict[str, str] = {}
+    for rule in rules:
+        where = f"{rule.__module__}.{rule.__qualname__}"
+        if not _CODE.match(rule.code):
+            raise RegistryError(f"{where}: code {rule.code!r} is not of the form CTX000")
+        if not _NAME.match(rule.name) or rule.name.startswith(("no-", "use-")):
+            raise RegistryError(f"{where}: name {rule.name!r} must be a kebab-case pattern name")
+        if rule.code in codes:
+            raise RegistryError(f"{where}: code {rule.code} is already used by {codes[rule.code]}")
+        if rule.name in names:
+            raise RegistryError(f"{where}: name {rule.name} is already used by {names[rule.name]}")
+        codes[rule.code] = where
+        names[rule.name] = where
+
+
+def rule_by_code(code: str) -> type[Rule] | None:
+    wanted = code.upper()
+    for rule in all_rules():
+        if rule.code == wanted or rule.name == code:
+            return rule
+    return None
+
+
+def select_rules(
+    select: list[str], extend_select: list[str], ignore: list[str]
+) -> tuple[type[Rule], ...]:
+    """Rules whose code starts with a selected prefix and with no ignored prefix; as in ruff,
+    the longer (more specific) matching prefix wins."""
+    chosen = []
+    for rule in all_rules():
+        selected = _longest_prefix(rule.code, [*select, *extend_select])
+        ignored = _longest_prefix(rule.code, ignore)
+        if selected >= 0 and selected > ignored:
+            chosen.append(rule)
+    return tuple(chosen)
+
+
+def _longest_prefix(code: str, prefixes: list[str]) -> int:
+    lengths = [
+        0 if prefix.upper() == "ALL" else len(prefix)
+        for prefix in prefixes
+        if prefix.upper() == "ALL" or code.startswith(prefix.upper())
+    ]
+    return max(lengths, default=-1)

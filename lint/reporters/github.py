@@ -1,0 +1,31 @@
+"""GitHub Actions workflow commands: one `::warning` annotation per finding."""
+
+from __future__ import annotations
+
+from ctxlint.engine import Report
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def render_github(report: Report) -> str:
+    lines = []
+    for d in report.diagnostics:
+        level = "error" if d.code == "CTX900" else "warning"
+        properties = ",".join(
+            [
+                f"file={_escape_property(d.path)}",
+                f"line={d.start.line}",
+                f"col={d.start.column}",
+                f"endLine={d.end.line}",
+                f"endColumn={d.end.column}",
+                f"title={_escape_property(f'{d.code} ({d.name})')}",
+            ]
+        )
+        lines.append(f"::{level} {properties}::{_escape_data(f'{d.code} {d.message}')}")
+    return "".join(line + "\n" for line in lines)

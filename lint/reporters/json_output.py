@@ -1,0 +1,44 @@
+"""JSON output: a list of findings shaped like ruff's, sorted by path, line, column and code."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from ctxlint.diagnostics import Diagnostic, Location
+from ctxlint.engine import Report
+
+
+def _location(location: Location) -> dict[str, int]:
+    return {"row": location.line, "column": location.column}
+
+
+def diagnostic_to_dict(diagnostic: Diagnostic) -> dict[str, Any]:
+    fix = diagnostic.fix
+    return {
+        "code": diagnostic.code,
+        "name": diagnostic.name,
+        "message": diagnostic.message,
+        "filename": diagnostic.path,
+        "location": _location(diagnostic.start),
+        "end_location": _location(diagnostic.end),
+        "fix": None
+        if fix is None
+        else {
+            "applicability": fix.applicability.value,
+            "message": fix.title,
+            "edits": [
+                {
+                    "content": edit.content,
+                    "location": _location(edit.start),
+                    "end_location": _location(edit.end),
+                }
+                for edit in fix.edits
+            ],
+        },
+    }
+
+
+def render_json(report: Report) -> str:
+    items = [diagnostic_to_dict(d) for d in report.diagnostics]
+    return orjson.dumps(items, option=orjson.OPT_INDENT_2).decode() + "\n"

@@ -1,0 +1,80 @@
+"""What a rule is: its identity, documentation, embedded examples, and one detector per input kind."""
+
+from __future__ import annotations
+
+import enum
+import inspect
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from ctxlint.diagnostics import Applicability, Diagnostic
+
+if TYPE_CHECKING:
+    from ctxlint.python.module import PythonModule
+
+
+class InputKind(enum.Enum):
+    PYTHON = "python"
+    TRACE = "trace"
+
+
+@dataclass(frozen=True, slots=True)
+class Valid:
+    """An input the rule must stay silent on."""
+
+    source: str
+    kind: InputKind = InputKind.PYTHON
+    settings: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Invalid:
+    """An input the rule must flag; `line` pins the finding, `fixed` the text after fixing."""
+
+    source: str
+    kind: InputKind = InputKind.PYTHON
+    line: int | None = None
+    fixed: str | None = None
+    message_contains: str | None = None
+    settings: dict[str, Any] = field(default_factory=dict)
+
+
+class Rule:
+    """Base class. A rule module defines one subclass; its docstring is the rule's documentation,
+    in Markdown with the fixed headers (What it does, Why is this bad?, Example, Use instead:)."""
+
+    code: ClassVar[str]
+    name: ClassVar[str]
+    message: ClassVar[str]
+    fix_title: ClassVar[str | None] = None
+    # The strongest fix the rule can offer, or None when it only advises.
+    fix_applicability: ClassVar[Applicability | None] = None
+    # Meta rules are raised by the engine itself (unreadable input), not by a detector.
+    meta: ClassVar[bool] = False
+    VALID: ClassVar[tuple[Valid, ...]] = ()
+    INVALID: ClassVar[tuple[Invalid, ...]] = ()
+
+    def check_python(self, module: PythonModule) -> Iterator[Diagnostic]:
+        raise NotImplementedError
+
+    @classmethod
+    def input_kinds(cls) -> tuple[InputKind, ...]:
+        kinds = []
+        if cls.check_python is not Rule.check_python:
+            kinds.append(InputKind.PYTHON)
+        if getattr(cls, "check_trace", None) is not None:
+            kinds.append(InputKind.TRACE)
+        return tuple(kinds)
+
+    @classmethod
+    def documentation(cls) -> str:
+        return inspect.cleandoc(cls.__doc__ or "")
+
+    @classmethod
+    def summary(cls) -> str:
+        """The first sentence of "What it does", for rule tables and SARIF."""
+        doc = cls.documentation()
+        _, _, after = doc.partition("## What it does")
+        paragraph = after.strip().split("\n\n")[0]
+        return " ".join(paragraph.split())

@@ -1,0 +1,52 @@
+"""`# noqa` and `# noqa: CTX001, CTX002` comments, read as flake8 and ruff read them."""
+
+from __future__ import annotations
+
+import io
+import re
+import tokenize
+
+from ctxlint.diagnostics import Diagnostic
+
+_NOQA = re.compile(
+    r"#\s*noqa(?P<colon>\s*:\s*(?P<codes>[A-Za-z]+[0-9]+(?:[\s,]+[A-Za-z]+[0-9]+)*))?",
+    re.IGNORECASE,
+)
+ALL_CODES = frozenset({"*"})
+
+
+def noqa_lines(text: str) -> dict[int, frozenset[str]]:
+    """Line number -> codes suppressed there (ALL_CODES for a bare `# noqa`). Only real
+    comments count, not `# noqa` inside a string."""
+    found: dict[int, frozenset[str]] = {}
+    if "noqa" not in text.lower():
+        return found
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(text).readline):
+            if token.type == tokenize.COMMENT:
+                codes = _parse(token.string)
+                if codes is not None:
+                    found[token.start[0]] = codes
+    except (tokenize.TokenError, SyntaxError):
+        # Text the tokenizer rejects still gets line-by-line matching.
+        for number, line in enumerate(text.splitlines(), start=1):
+            codes = _parse(line[line.find("#") :] if "#" in line else "")
+            if codes is not None:
+                found[number] = codes
+    return found
+
+
+def _parse(comment: str) -> frozenset[str] | None:
+    match = _NOQA.search(comment)
+    if match is None:
+        return None
+    if match.group("codes") is None:
+        return ALL_CODES
+    return frozenset(code.upper() for code in re.split(r"[\s,]+", match.group("codes")))
+
+
+def is_suppressed(diagnostic: Diagnostic, noqa: dict[int, frozenset[str]]) -> bool:
+    codes = noqa.get(diagnostic.start.line)
+    if codes is None:
+        return False
+    return codes is ALL_CODES or diagnostic.code in codes

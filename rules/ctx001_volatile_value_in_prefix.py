@@ -1,0 +1,305 @@
+"""CTX001: a value that changes on every call sits in the cached prefix."""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterator
+
+from ctxlint.diagnostics import Applicability, Diagnostic, Edit, Fix
+from ctxlint.python.flow import Reached
+from ctxlint.python.module import PythonModule
+from ctxlint.python.names import qualified_name
+from ctxlint.python.timeformat import date_only, shows_time_of_day
+from ctxlint.rule import Invalid, Rule, Valid
+
+_CLOCK_READS = frozenset(
+    {
+        "datetime.datetime.now",
+        "datetime.datetime.utcnow",
+        "datetime.datetime.today",
+        "time.time",
+        "time.time_ns",
+        "time.ctime",
+        "time.asctime",
+        "time.localtime",
+        "time.gmtime",
+        "time.strftime",
+        "time.monotonic",
+        "time.perf_counter",
+        "django.utils.timezone.now",
+        "django.utils.timezone.localtime",
+        "pendulum.now",
+        "arrow.now",
+        "arrow.utcnow",
+        "pandas.Timestamp.now",
+    }
+)
+_DATE_READS = frozenset({"datetime.date.today", "pendulum.today"})
+_RANDOM_MODULE_CALLS = frozenset(
+    {
+        "random",
+        "randint",
+        "randrange",
+        "choice",
+        "choices",
+        "sample",
+        "uniform",
+        "getrandbits",
+        "randbytes",
+        "gauss",
+        "triangular",
+    }
+)
+_RANDOM_READS = frozenset({"uuid.uuid1", "uuid.uuid4", "os.urandom", "os.getrandom"})
+
+
+class VolatileValueInPrefix(Rule):
+    """
+    ## What it does
+    Flags a value that changes from call to call (the wall-clock time, a random id) flowing
+    into the cached prefix of an LLM request: the system prompt or instructions, the tool
+    definitions, or a system/developer message.
+
+    In recorded traces, it flags a system prompt, tool list or early message that differs
+    between consecutive requests of a session only in a span that looks volatile (a timestamp,
+    a date, an epoch number, a UUID, a hex id, a counter).
+
+    ## Why is this bad?
+    Providers cache the longest prefix a request shares with an earlier one, token by token.
+    One changed token near the front invalidates everything after it: with a timestamp in the
+    system prompt, every request re-reads the tools, the system prompt and the whole history at
+    the full input price (about ten times the cached price) and with a slower first token. An
+    agent that sends 50,000 prompt tokens per step pays for all of them, every step.
+
+    Values computed once at import time are stable for the life of the process and are not
+    flagged. A date without a time of day changes at most once a day, which caches that live
+    minutes to hours hardly notice: it is accepted unless `flag-daily-values` is set.
+
+    ## Example
+    ```python
+    from datetime import datetime
+    import anthropic
+
+    client = anthropic.Anthropic()
+
+    def ask(question):
+        system = f"You are a helpful assistant. Now: {datetime.now():%Y-%m-%d %H:%M}."
+        return client.messages.create(
+            model="claude-sonnet-4-5", max_tokens=1024, system=system,
+            messages=[{"role": "user", "content": question}],
+        )
+    ```
+
+    Use instead:
+    ```python
+    def ask(question):
+        system = "You are a helpful assistant."
+        now = f"Current time: {datetime.now():%Y-%m-%d %H:%M}."
+        return client.messages.create(
+            model="claude-sonnet-4-5", max_tokens=1024, system=system,
+            messages=[{"role": "user", "content": f"{now}\\n\\n{question}"}],
+        )
+    ```
+    The volatile value now rides in the newest user message, after everything the cache can
+    reuse.
+
+    ## Fix safety
+    Where the time is formatted with a literal strftime format (or an f-string format spec) that
+    also shows the date, the fix cuts the format down to the date, and `.isoformat()` becomes
+    `.date().isoformat()`. The prompt then changes once a day instead of on every call. This is
+    unsafe: the model no longer sees the time of day, which some prompts need. Otherwise there
+    is no automatic fix; move the value into the newest user message.
+
+    ## Options
+    - `flag-daily-values` (default false): also flag dates without a time of day.
+
+    ## References
+    - [Anthropic: prompt caching](https://docs.anthropic.com/en/docs/build-with-claude/prompt-caching)
+    - [OpenAI: prompt caching](https://platform.openai.com/docs/guides/prompt-caching)
+    - [Manus: context engineering for AI agents](https://manus.im/blog/Context-Engineering-for-AI-Agents-Lessons-from-Building-Manus)
+    """
+
+    code = "CTX001"
+    name = "volatile-value-in-prefix"
+    message = "A value that changes on every call reaches the cached prefix"
+    fix_title = "Coarsen the timestamp to the date"
+    fix_applicability = Applicability.UNSAFE
+
+    def check_python(self, module: PythonModule) -> Iterator[Diagnostic]:
+        flagged: set[int] = set()
+        for sink in module.sinks:
+            if not sink.in_prefix:
+                continue
+            for reached in module.reached(sink):
+                if id(reached.node) in flagged or not isinstance(reached.node, ast.Call):
+                    continue
+                volatility = _volatility(reached, module.settings.flag_daily_values)
+                if volatility is None:
+                    continue
+                flagged.add(id(reached.node))
+                source = f"{_call_text(module, reached.node)} (line {reached.node.lineno})"
+                message = (
+                    f"{source} {volatility} and reaches {sink.description}: every request "
+                    "misses the cache from that point on"
+                )
+                yield module.diagnostic(self, reached.node, message, _coarsen_fix(module, reached))
+
+
+def _volatility(reached: Reached, flag_daily_values: bool) -> str | None:
+    """How the call's value varies ("changes every second", ...), or None if it is stable
+    enough to keep in the prefix."""
+    if reached.trail.runs_once or reached.scope.runs_once():
+        return None
+    call = reached.node
+    assert isinstance(call, ast.Call)
+    qualified = qualified_name(call.func, reached.scope)
+    if qualified is None:
+        return None
+    module_name, _, function = qualified.rpartition(".")
+    if (
+        qualified in _RANDOM_READS
+        or module_name == "secrets"
+        or (module_name == "random" and function in _RANDOM_MODULE_CALLS)
+    ):
+        return "returns a new random value on every call"
+    daily = "changes every day"
+    if qualified in _DATE_READS:
+        return daily if flag_daily_values else None
+    if qualified not in _CLOCK_READS:
+        return None
+    time_format = reached.trail.time_format
+    if qualified == "time.strftime" and call.args and isinstance(call.args[0], ast.Constant):
+        time_format = str(call.args[0].value)
+    if time_format is not None and not shows_time_of_day(time_format):
+        return daily if flag_daily_values else None
+    return "reads the clock"
+
+
+def _coarsen_fix(module: PythonModule, reached: Reached) -> Fix | None:
+    node = reached.trail.time_format_node
+    call = reached.node
+    assert isinstance(call, ast.Call)
+    if node is None and qualified_name(call.func, reached.scope) == "time.strftime" and call.args:
+        node = call.args[0]
+    edit: Edit | None = None
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        coarse = date_only(node.value)
+        if coarse is not None:
+            edit = module.replace_edit(node, repr(coarse))
+    elif isinstance(node, ast.FormattedValue) and reached.trail.time_format:
+        coarse = date_only(reached.trail.time_format)
+        span = _format_spec_span(module, node)
+        if coarse is not None and span is not None:
+            start, end = span
+            source = module.source
+            edit = Edit(start, end, coarse, source.location(start), source.location(end))
+    elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+        if node.func.attr == "isoformat" and not node.args and not node.keywords:
+            receiver = module.text_of(node.func.value)
+            edit = module.replace_edit(node, f"{receiver}.date().isoformat()")
+    if edit is None:
+        return None
+    return Fix(VolatileValueInPrefix.fix_title, (edit,), Applicability.UNSAFE)
+
+
+_FIELD_TAIL = re.compile(r"\s*=?\s*(?:![rsa])?:(?P<spec>[^{}]*)}")
+
+
+def _format_spec_span(module: PythonModule, field: ast.FormattedValue) -> tuple[int, int] | None:
+    """Where the spec of `{value:spec}` sits. Found from the end of the value: before Python
+    3.12 the spec node carries the position of the whole f-string."""
+    value_end = module.end_offset(field.value)
+    match = _FIELD_TAIL.match(module.source.text, value_end)
+    if match is None:
+        return None
+    return match.start("spec"), match.end("spec")
+
+
+def _call_text(module: PythonModule, call: ast.Call) -> str:
+    text = module.text_of(call.func)
+    return f"{text}()" if len(text) <= 40 else "this call"
+
+
+_HEADER = "from datetime import datetime\nimport time, uuid\nimport anthropic, openai\n"
+_HEADER += "client = anthropic.Anthropic()\noa = openai.OpenAI()\n"
+
+VolatileValueInPrefix.VALID = (
+    # Computed once at import: stable for the life of the process.
+    Valid(
+        _HEADER + 'STARTED = datetime.now()\nSYSTEM = f"Session started {STARTED}"\n'
+        "def ask(q):\n"
+        "    return client.messages.create(model='m', max_tokens=9, system=SYSTEM,\n"
+        "        messages=[{'role': 'user', 'content': q}])\n"
+    ),
+    # The time goes into the newest user message, after the cached prefix.
+    Valid(
+        _HEADER + "def ask(q):\n"
+        "    return oa.chat.completions.create(model='m', messages=[\n"
+        "        {'role': 'system', 'content': 'You are terse.'},\n"
+        "        {'role': 'user', 'content': f'{datetime.now()}: {q}'}])\n"
+    ),
+    # A date alone changes once a day: accepted by default.
+    Valid(
+        _HEADER + "def ask(q):\n"
+        '    system = f"Today is {datetime.now():%Y-%m-%d}."\n'
+        "    return client.messages.create(model='m', max_tokens=9, system=system, messages=q)\n"
+    ),
+    # Not an LLM client: twilio's messages.create is not a sink.
+    Valid(
+        "from datetime import datetime\nfrom twilio.rest import Client\n"
+        "twilio_client = Client('sid', 'token')\n"
+        "def notify():\n"
+        "    twilio_client.messages.create(body=f'at {datetime.now()}', system='x', to='+1')\n"
+    ),
+    # A cached builder runs once.
+    Valid(
+        _HEADER + "import functools\n@functools.lru_cache\ndef build_system_prompt():\n"
+        "    return f'Started {time.time()}'\n"
+    ),
+)
+VolatileValueInPrefix.INVALID = (
+    Invalid(
+        _HEADER + "def ask(q):\n"
+        '    system = f"Now: {datetime.now():%Y-%m-%d %H:%M}"\n'
+        "    return client.messages.create(model='m', max_tokens=9, system=system, messages=q)\n",
+        line=7,
+        fixed=_HEADER + "def ask(q):\n"
+        '    system = f"Now: {datetime.now():%Y-%m-%d}"\n'
+        "    return client.messages.create(model='m', max_tokens=9, system=system, messages=q)\n",
+        message_contains="reaches the system prompt of client.messages.create (line 8)",
+    ),
+    Invalid(
+        _HEADER + "def build_system_prompt(user):\n"
+        "    stamp = datetime.now().strftime('%Y-%m-%d %H:%M:%S')\n"
+        "    return f'You help {user}. Time: {stamp}'\n",
+        line=7,
+        fixed=_HEADER + "def build_system_prompt(user):\n"
+        "    stamp = datetime.now().strftime('%Y-%m-%d')\n"
+        "    return f'You help {user}. Time: {stamp}'\n",
+    ),
+    Invalid(
+        _HEADER + "def run(task):\n"
+        "    messages = [{'role': 'system', 'content': f'Request {uuid.uuid4().hex}'},\n"
+        "                {'role': 'user', 'content': task}]\n"
+        "    return oa.chat.completions.create(model='m', messages=messages)\n",
+        line=7,
+        message_contains="random",
+    ),
+    Invalid(
+        _HEADER + "class Agent:\n"
+        "    def __init__(self):\n"
+        "        self.instructions = 'Be brief. Started at ' + time.ctime()\n"
+        "    def step(self, items):\n"
+        "        return oa.responses.create(model='m', instructions=self.instructions,\n"
+        "                                   input=items)\n",
+        line=8,
+    ),
+    Invalid(
+        _HEADER + "def ask(q):\n"
+        '    system = f"Today is {datetime.now():%Y-%m-%d}."\n'
+        "    return client.messages.create(model='m', max_tokens=9, system=system, messages=q)\n",
+        line=7,
+        settings={"flag-daily-values": True},
+    ),
+)

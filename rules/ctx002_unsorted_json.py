@@ -1,0 +1,218 @@
+"""CTX002: JSON serialised without sorted keys becomes part of a prompt."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from ctxlint.diagnostics import Applicability, Diagnostic, Fix
+from ctxlint.python.module import PythonModule
+from ctxlint.python.names import lookup, qualified_name
+from ctxlint.python.rewrite import add_keyword_argument
+from ctxlint.rule import Invalid, Rule, Valid
+
+_SORT_KEYS_DUMPS = frozenset({"json.dumps", "simplejson.dumps"})
+_ORJSON_DUMPS = "orjson.dumps"
+
+
+class UnsortedJson(Rule):
+    """
+    ## What it does
+    Flags `json.dumps` without `sort_keys=True`, or `orjson.dumps` without `OPT_SORT_KEYS`, whose
+    result becomes part of a prompt: the system prompt, a tool definition, message content or a
+    tool result.
+
+    In recorded traces, it flags JSON in tool-call arguments, tool results or tool schemas
+    serialised with unsorted keys, or the same object serialised differently in two requests.
+
+    ## Why is this bad?
+    A JSON object's text depends on the order its keys were inserted in. The same data built in
+    another order (merged from two sources, filled from a set, returned by another service or
+    SDK version, rebuilt after a restart) serialises to different text, and the cached prefix
+    ends at the first differing token: everything after it is paid at the full input price
+    again. Sorting the keys makes equal objects serialise identically, every time.
+
+    Arguments whose key order is fixed in the source (a dict literal with constant keys and
+    constant values) are not flagged.
+
+    ## Example
+    ```python
+    import json
+
+    def tool_message(call_id, result):
+        return {"role": "tool", "tool_call_id": call_id, "content": json.dumps(result)}
+    ```
+
+    Use instead:
+    ```python
+    def tool_message(call_id, result):
+        return {
+            "role": "tool",
+            "tool_call_id": call_id,
+            "content": json.dumps(result, sort_keys=True),
+        }
+    ```
+
+    ## Fix safety
+    The fix adds `sort_keys=True` (or `option=orjson.OPT_SORT_KEYS`, merged into an existing
+    `option=`). It is safe: the serialised value is the same JSON, only its key order changes.
+    The prompt changes once, when the fix ships.
+
+    ## References
+    - [Manus: context engineering for AI agents](https://manus.im/blog/Context-Engineering-for-AI-Agents-Lessons-from-Building-Manus)
+    - [Python: json.dumps](https://docs.python.org/3/library/json.html#json.dumps)
+    """
+
+    code = "CTX002"
+    name = "unsorted-json"
+    message = "JSON serialised without sorted keys reaches a prompt"
+    fix_title = "Sort the keys when serialising"
+    fix_applicability = Applicability.SAFE
+
+    def check_python(self, module: PythonModule) -> Iterator[Diagnostic]:
+        flagged: set[int] = set()
+        for sink in module.sinks:
+            for reached in module.reached(sink):
+                call = reached.node
+                if id(call) in flagged or not isinstance(call, ast.Call):
+                    continue
+                qualified = qualified_name(call.func, reached.scope)
+                if qualified in _SORT_KEYS_DUMPS:
+                    if any(k.arg == "sort_keys" for k in call.keywords):
+                        continue
+                    fix_edit: tuple[str, str] | None = ("sort_keys", "True")
+                elif qualified == _ORJSON_DUMPS:
+                    option = next((k for k in call.keywords if k.arg == "option"), None)
+                    if option is not None and "OPT_SORT_KEYS" in module.text_of(option.value):
+                        continue
+                    fix_edit = _orjson_option(module, call, option)
+                else:
+                    continue
+                if not call.args or _key_order_is_fixed(call.args[0], reached.scope):
+                    continue
+                flagged.add(id(call))
+                function = module.text_of(call.func)
+                message = (
+                    f"{function}() without sorted keys (line {call.lineno}) reaches "
+                    f"{sink.description}: the same data can serialise in another key order "
+                    "and break the cached prefix"
+                )
+                yield module.diagnostic(self, call, message, self._fix(module, call, fix_edit))
+
+    def _fix(
+        self, module: PythonModule, call: ast.Call, keyword: tuple[str, str] | None
+    ) -> Fix | None:
+        """Set the keyword: merged into the call's own `option=` if it has one, else added."""
+        if keyword is None:
+            return None
+        name, value = keyword
+        existing = next((k for k in call.keywords if k.arg == name), None)
+        if existing is not None:
+            edit = module.replace_edit(existing.value, value)
+            return Fix(self.fix_title, (edit,), Applicability.SAFE)
+        rewritten = add_keyword_argument(module.text_of(call), name, value)
+        if rewritten is None:
+            return None
+        return Fix(self.fix_title, (module.replace_edit(call, rewritten),), Applicability.SAFE)
+
+
+def _orjson_option(
+    module: PythonModule, call: ast.Call, option: ast.keyword | None
+) -> tuple[str, str] | None:
+    if not isinstance(call.func, ast.Attribute):
+        return None  # `from orjson import dumps`: no module name at hand to spell the flag.
+    flag = f"{module.text_of(call.func.value)}.OPT_SORT_KEYS"
+    if option is None:
+        return ("option", flag)
+    return ("option", f"{module.text_of(option.value)} | {flag}")
+
+
+def _key_order_is_fixed(argument: ast.expr, scope, depth: int = 0) -> bool:
+    """Whether the argument's key order is written in the source: constants, and dict or list
+    literals of them with constant keys."""
+    if depth > 8:
+        return False
+    if isinstance(argument, (ast.Constant, ast.JoinedStr)):
+        return True
+    if isinstance(argument, (ast.List, ast.Tuple)):
+        return all(_key_order_is_fixed(e, scope, depth + 1) for e in argument.elts)
+    if isinstance(argument, ast.Dict):
+        return all(
+            isinstance(key, ast.Constant) and _key_order_is_fixed(value, scope, depth + 1)
+            for key, value in zip(argument.keys, argument.values, strict=True)
+        )
+    if isinstance(argument, ast.Name):
+        bindings = lookup(argument.id, scope)
+        return (
+            len(bindings) == 1
+            and bindings[0].kind == "assign"
+            and bindings[0].value is not None
+            and not bindings[0].target_path
+            and _key_order_is_fixed(bindings[0].value, bindings[0].scope, depth + 1)
+        )
+    return False
+
+
+_HEADER = "import json, orjson\nimport openai\noa = openai.OpenAI()\n"
+
+UnsortedJson.VALID = (
+    Valid(
+        _HEADER + "def tool_message(cid, result):\n"
+        "    return {'role': 'tool', 'tool_call_id': cid,\n"
+        "            'content': json.dumps(result, sort_keys=True)}\n"
+    ),
+    Valid(
+        _HEADER + "def tool_message(cid, result):\n"
+        "    return {'role': 'tool', 'tool_call_id': cid,\n"
+        "            'content': orjson.dumps(result, option=orjson.OPT_SORT_KEYS).decode()}\n"
+    ),
+    # The key order is written in the source.
+    Valid(
+        _HEADER + "def ask(q):\n"
+        "    return oa.chat.completions.create(model='m', messages=[\n"
+        "        {'role': 'user', 'content': json.dumps({'question': 'x', 'lang': 'en'})}])\n"
+    ),
+    # Not part of a prompt: written to a log.
+    Valid(_HEADER + "import logging\ndef log(result):\n    logging.info(json.dumps(result))\n"),
+)
+UnsortedJson.INVALID = (
+    Invalid(
+        _HEADER + "def tool_message(cid, result):\n"
+        "    return {'role': 'tool', 'tool_call_id': cid, 'content': json.dumps(result)}\n",
+        line=5,
+        fixed=_HEADER + "def tool_message(cid, result):\n"
+        "    return {'role': 'tool', 'tool_call_id': cid, 'content': json.dumps(result, sort_keys=True)}\n",
+        message_contains="reaches a tool message (line 5)",
+    ),
+    Invalid(
+        _HEADER + "def ask(state, q):\n"
+        "    context = json.dumps(\n"
+        "        state,\n"
+        "        indent=2,\n"
+        "    )\n"
+        "    return oa.chat.completions.create(model='m', messages=[\n"
+        "        {'role': 'system', 'content': 'State:\\n' + context},\n"
+        "        {'role': 'user', 'content': q}])\n",
+        line=5,
+        fixed=_HEADER + "def ask(state, q):\n"
+        "    context = json.dumps(\n"
+        "        state,\n"
+        "        indent=2,\n"
+        "        sort_keys=True,\n"
+        "    )\n"
+        "    return oa.chat.completions.create(model='m', messages=[\n"
+        "        {'role': 'system', 'content': 'State:\\n' + context},\n"
+        "        {'role': 'user', 'content': q}])\n",
+    ),
+    Invalid(
+        _HEADER + "def ask(result, items):\n"
+        "    items.append({'type': 'function_call_output', 'call_id': 'c',\n"
+        "                  'output': orjson.dumps(result, option=orjson.OPT_INDENT_2).decode()})\n"
+        "    return oa.responses.create(model='m', input=items)\n",
+        line=6,
+        fixed=_HEADER + "def ask(result, items):\n"
+        "    items.append({'type': 'function_call_output', 'call_id': 'c',\n"
+        "                  'output': orjson.dumps(result, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS).decode()})\n"
+        "    return oa.responses.create(model='m', input=items)\n",
+    ),
+)

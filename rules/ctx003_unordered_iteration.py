@@ -1,0 +1,180 @@
+"""CTX003: the iteration order of a set decides the order of text in a prompt."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from ctxlint.diagnostics import Applicability, Diagnostic, Fix
+from ctxlint.python.flow import Reached
+from ctxlint.python.module import PythonModule
+from ctxlint.python.names import qualified_name
+from ctxlint.rule import Invalid, Rule, Valid
+
+
+class UnorderedIteration(Rule):
+    """
+    ## What it does
+    Flags prompt text or a tool list whose order comes from iterating a `set` or `frozenset`
+    (or a dict built by iterating one): `list(s)`, `", ".join(s)`, a comprehension or a `for`
+    loop over a set, or a set printed directly into an f-string.
+
+    In recorded traces, it flags the same items appearing in a different order between requests
+    of a session (the tool list, or a list section of the system prompt).
+
+    ## Why is this bad?
+    A set of strings iterates in an order that depends on string hashes, and Python randomises
+    those per process (`PYTHONHASHSEED`). Every worker, restart or replica renders the same set
+    in a different order, so the prompts they send differ early and none of them reuses the
+    others' cached prefix; tool definitions at the very front of the request make it worse, as
+    every token after them is lost too.
+
+    Sets of small integers and single-element sets iterate in a fixed order and are not flagged.
+
+    ## Example
+    ```python
+    ENABLED = {"search", "browse", "shell"}
+
+    def system_prompt():
+        return "You can use: " + ", ".join(ENABLED)
+    ```
+
+    Use instead:
+    ```python
+    def system_prompt():
+        return "You can use: " + ", ".join(sorted(ENABLED))
+    ```
+
+    ## Fix safety
+    The fix wraps the iterated set in `sorted(...)`. It is unsafe: sorting raises `TypeError`
+    when the items cannot be compared with each other, and the order the model sees changes
+    (once). A set printed whole into an f-string has no automatic fix.
+
+    ## References
+    - [Python: PYTHONHASHSEED](https://docs.python.org/3/using/cmdline.html#envvar-PYTHONHASHSEED)
+    - [Manus: context engineering for AI agents](https://manus.im/blog/Context-Engineering-for-AI-Agents-Lessons-from-Building-Manus)
+    """
+
+    code = "CTX003"
+    name = "unordered-iteration"
+    message = "The iteration order of a set reaches a prompt"
+    fix_title = "Iterate the set in sorted order"
+    fix_applicability = Applicability.UNSAFE
+
+    def check_python(self, module: PythonModule) -> Iterator[Diagnostic]:
+        flagged: set[int] = set()
+        for sink in module.sinks:
+            for reached in module.reached(sink):
+                iterated = reached.trail.iterated
+                if iterated is None or reached.trail.sorted or id(iterated) in flagged:
+                    continue
+                if not _is_unordered_set(reached):
+                    continue
+                flagged.add(id(iterated))
+                where = f"the set at line {reached.node.lineno}"
+                if isinstance(iterated, ast.FormattedValue):
+                    message = (
+                        f"{where} is printed in iteration order into {sink.description}: the "
+                        "order changes between processes and breaks the cached prefix"
+                    )
+                    yield module.diagnostic(self, iterated, message)
+                    continue
+                message = (
+                    f"iterating {where} decides the order of {sink.description}: the order "
+                    "changes between processes and breaks the cached prefix"
+                )
+                edit = module.replace_edit(iterated, f"sorted({module.text_of(iterated)})")
+                fix = Fix(self.fix_title, (edit,), Applicability.UNSAFE)
+                yield module.diagnostic(self, iterated, message, fix)
+
+
+def _is_unordered_set(reached: Reached) -> bool:
+    node = reached.node
+    if isinstance(node, ast.Set):
+        if len(node.elts) < 2:
+            return False
+        return not all(
+            isinstance(e, ast.Constant) and type(e.value) in (int, bool) for e in node.elts
+        )
+    if isinstance(node, ast.SetComp):
+        return True
+    if isinstance(node, ast.Call) and qualified_name(node.func, reached.scope) in (
+        "set",
+        "frozenset",
+    ):
+        argument = node.args[0] if node.args else None
+        if argument is None:
+            # set() filled later: what goes in is unknown, so its items are too.
+            return True
+        is_range = (
+            isinstance(argument, ast.Call)
+            and qualified_name(argument.func, reached.scope) == "range"
+        )
+        return not is_range
+    return False
+
+
+_HEADER = "import anthropic\nclient = anthropic.Anthropic()\n"
+
+UnorderedIteration.VALID = (
+    Valid(
+        _HEADER + "ENABLED = {'search', 'browse', 'shell'}\n"
+        "def build_system_prompt():\n"
+        "    return 'You can use: ' + ', '.join(sorted(ENABLED))\n"
+    ),
+    # Membership tests do not expose the order.
+    Valid(
+        _HEADER + "ENABLED = {'search', 'browse'}\n"
+        "def ask(q, tools):\n"
+        "    chosen = [t for t in tools if t['name'] in ENABLED]\n"
+        "    return client.messages.create(model='m', max_tokens=9, tools=chosen, messages=q)\n"
+    ),
+    # Small integers hash to themselves: a fixed order.
+    Valid(
+        _HEADER + "def build_system_prompt():\n"
+        "    return 'Levels: ' + ', '.join(str(n) for n in {1, 2, 3})\n"
+    ),
+    # Not a prompt.
+    Valid("import logging\nNAMES = {'a', 'b'}\nlogging.info(', '.join(NAMES))\n"),
+)
+UnorderedIteration.INVALID = (
+    Invalid(
+        _HEADER + "ENABLED = {'search', 'browse', 'shell'}\n"
+        "def build_system_prompt():\n"
+        "    return 'You can use: ' + ', '.join(ENABLED)\n",
+        line=5,
+        fixed=_HEADER + "ENABLED = {'search', 'browse', 'shell'}\n"
+        "def build_system_prompt():\n"
+        "    return 'You can use: ' + ', '.join(sorted(ENABLED))\n",
+        message_contains="the system prompt returned by build_system_prompt()",
+    ),
+    Invalid(
+        _HEADER + "def ask(q, registry, names):\n"
+        "    wanted = set(names)\n"
+        "    tools = [registry[n] for n in wanted]\n"
+        "    return client.messages.create(model='m', max_tokens=9, tools=tools, messages=q)\n",
+        line=5,
+        fixed=_HEADER + "def ask(q, registry, names):\n"
+        "    wanted = set(names)\n"
+        "    tools = [registry[n] for n in sorted(wanted)]\n"
+        "    return client.messages.create(model='m', max_tokens=9, tools=tools, messages=q)\n",
+        message_contains="the tool definitions of client.messages.create",
+    ),
+    Invalid(
+        _HEADER + "def ask(q, skills):\n"
+        "    lines = []\n"
+        "    for skill in {s.strip() for s in skills}:\n"
+        "        lines.append(f'- {skill}')\n"
+        "    system = 'Skills:\\n' + '\\n'.join(lines)\n"
+        "    return client.messages.create(model='m', max_tokens=9, system=system, messages=q)\n",
+        line=5,
+    ),
+    Invalid(
+        _HEADER + "ALLOWED = frozenset({'read', 'write'})\n"
+        "def ask(q):\n"
+        "    system = f'Allowed actions: {ALLOWED}'\n"
+        "    return client.messages.create(model='m', max_tokens=9, system=system, messages=q)\n",
+        line=5,
+        message_contains="printed in iteration order",
+    ),
+)

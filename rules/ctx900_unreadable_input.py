@@ -1,0 +1,35 @@
+"""CTX900: an input that cannot be read or parsed."""
+
+from __future__ import annotations
+
+from ctxlint.rule import Rule
+
+
+class UnreadableInput(Rule):
+    """
+    ## What it does
+    Reports a file that ctxlint could not read or parse: a syntax error, an encoding it cannot
+    decode, a file that vanished or cannot be opened, and (for traces) a line that is not valid
+    JSON or not of a known format. The finding gives the reason and the position.
+
+    ## Why is this bad?
+    What ctxlint cannot read, it cannot check: a finding there would go unreported. Every other
+    file is still checked, and so is the rest of a trace file.
+
+    ## Example
+    ```python
+    def build_system_prompt(:
+        ...
+    ```
+
+    Use instead:
+    ```python
+    def build_system_prompt():
+        ...
+    ```
+    """
+
+    code = "CTX900"
+    name = "unreadable-input"
+    message = "The input cannot be read or parsed"
+    meta = True

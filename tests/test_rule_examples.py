@@ -1,0 +1,59 @@
+"""Runs every rule's embedded VALID and INVALID examples (ids like CTX001-invalid-2)."""
+
+from __future__ import annotations
+
+import ast
+
+import pytest
+from conftest import make_settings
+from ctxlint.engine import FixMode, check_source
+from ctxlint.registry import all_rules
+from ctxlint.rule import InputKind
+
+
+def _cases(attribute: str):
+    for rule in all_rules():
+        for number, case in enumerate(getattr(rule, attribute), start=1):
+            kind = "valid" if attribute == "VALID" else "invalid"
+            yield pytest.param(rule, case, id=f"{rule.code}-{kind}-{number}")
+
+
+def _settings(rule, case, unsafe: bool = False):
+    return make_settings({"select": [rule.code], "unsafe-fixes": unsafe, **case.settings})
+
+
+@pytest.mark.parametrize(("rule", "case"), list(_cases("VALID")))
+def test_valid(rule, case):
+    assert case.kind is InputKind.PYTHON
+    ast.parse(case.source)
+    result = check_source(case.source, _settings(rule, case))
+    assert [d for d in result.diagnostics if d.code == rule.code] == []
+
+
+@pytest.mark.parametrize(("rule", "case"), list(_cases("INVALID")))
+def test_invalid(rule, case):
+    ast.parse(case.source)
+    result = check_source(case.source, _settings(rule, case))
+    found = [d for d in result.diagnostics if d.code == rule.code]
+    assert found, f"{rule.code} did not flag:\n{case.source}"
+    if case.line is not None:
+        assert case.line in [d.start.line for d in found], [str(d) for d in found]
+    if case.message_contains is not None:
+        assert any(case.message_contains in d.message for d in found), [d.message for d in found]
+    if case.fixed is not None:
+        fixed = check_source(case.source, _settings(rule, case, unsafe=True), mode=FixMode.FIX)
+        assert fixed.fixed_text == case.fixed
+        again = check_source(fixed.fixed_text, _settings(rule, case, unsafe=True), mode=FixMode.FIX)
+        assert again.fixed_text is None, "a second --fix changed the file again"
+    else:
+        fixed = check_source(case.source, _settings(rule, case, unsafe=True), mode=FixMode.FIX)
+        if fixed.fixed_text is not None:
+            ast.parse(fixed.fixed_text)
+
+
+def test_every_rule_has_examples():
+    for rule in all_rules():
+        if rule.meta:
+            continue
+        assert rule.VALID, f"{rule.code} has no VALID examples"
+        assert rule.INVALID, f"{rule.code} has no INVALID examples"
