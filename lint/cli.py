@@ -176,9 +176,8 @@ def rule_command(code: str) -> None:
         _fail(f"unknown rule {code!r}; `ctxlint rules` lists them")
         return
     click.echo(f"# {rule.name} ({rule.code})\n")
-    click.echo(
-        f"Inputs: {', '.join(k.value for k in rule.input_kinds()) or 'all (raised by ctxlint itself)'}"
-    )
+    inputs = ", ".join(kind.value for kind in rule.input_kinds())
+    click.echo(f"Inputs: {inputs or 'all (raised by ctxlint itself)'}")
     click.echo(f"Fix: {_fix_label(rule)}\n")
     click.echo(rule.documentation())
 

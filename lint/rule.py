@@ -1,4 +1,4 @@
-"""What a rule is: its identity, documentation, embedded examples, and one detector per input kind."""
+"""What a rule is: identity, documentation, embedded examples, one detector per input kind."""
 
 from __future__ import annotations
 

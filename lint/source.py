@@ -1,4 +1,4 @@
-"""Source text as read from disk: decoding, line/offset arithmetic, and the round trip back to bytes."""
+"""Source text as read from disk: decoding, line/offset arithmetic, the way back to bytes."""
 
 from __future__ import annotations
 

@@ -194,10 +194,15 @@ def _coarsen_fix(module: PythonModule, reached: Reached) -> Fix | None:
             start, end = span
             source = module.source
             edit = Edit(start, end, coarse, source.location(start), source.location(end))
-    elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-        if node.func.attr == "isoformat" and not node.args and not node.keywords:
-            receiver = module.text_of(node.func.value)
-            edit = module.replace_edit(node, f"{receiver}.date().isoformat()")
+    elif (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "isoformat"
+        and not node.args
+        and not node.keywords
+    ):
+        receiver = module.text_of(node.func.value)
+        edit = module.replace_edit(node, f"{receiver}.date().isoformat()")
     if edit is None:
         return None
     return Fix(VolatileValueInPrefix.fix_title, (edit,), Applicability.UNSAFE)

@@ -207,9 +207,7 @@ class _Walker:
         elif isinstance(node, ast.Dict):
             for value in node.values:
                 yield value, scope, trail, frames
-        elif isinstance(node, (ast.Starred, ast.Await, ast.NamedExpr)) or isinstance(
-            node, ast.Subscript
-        ):
+        elif isinstance(node, (ast.Starred, ast.Await, ast.NamedExpr, ast.Subscript)):
             yield node.value, scope, trail, frames
         elif isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
             inner_scope = self.index.function_scope(node) or scope
