@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import difflib
+import gc
 import multiprocessing
 import os
 import sys
@@ -21,7 +22,7 @@ from ctxlint.diagnostics import Diagnostic, Location, sort_diagnostics
 from ctxlint.discovery import discover, matches_any
 from ctxlint.fix import fix_until_stable, write_atomically
 from ctxlint.python.module import PythonModule
-from ctxlint.python.prefilter import may_contain_prompt_code, prompt_code_filter
+from ctxlint.python.prefilter import build_prefilter
 from ctxlint.registry import select_rules
 from ctxlint.rule import InputKind, Rule
 from ctxlint.source import SourceText, UnreadableSource
@@ -29,8 +30,8 @@ from ctxlint.suppression import is_suppressed, noqa_lines
 
 UNREADABLE_CODE = "CTX900"
 UNREADABLE_NAME = "unreadable-input"
-# Below this many files to parse, starting worker processes costs more than it saves.
-_PARALLEL_MIN_FILES = 24
+# Below this many files, starting worker processes costs more than it saves.
+_PARALLEL_MIN_FILES = 200
 
 
 class FixMode(Enum):
@@ -89,10 +90,12 @@ class PythonChecker:
         self.settings = settings
         self.rules = [rule() for rule in rules if InputKind.PYTHON in rule.input_kinds()]
         self.report_unreadable = any(rule.code == UNREADABLE_CODE for rule in rules)
-        self.prefilter = prompt_code_filter(settings.prompt_sinks)
+        self.prefilter = build_prefilter(
+            settings.prompt_sinks, [rule.python_trigger for rule in self.rules]
+        )
 
     def wanted(self, data: bytes) -> bool:
-        return may_contain_prompt_code(data, self.prefilter)
+        return self.prefilter.wanted(data)
 
     def check_text(self, path: str, source: SourceText) -> list[Diagnostic]:
         try:
@@ -103,8 +106,11 @@ class PythonChecker:
             return self.unreadable(path, f"cannot parse: {error}", 1, 1)
         module = PythonModule(path, source, tree, self.settings)
         diagnostics: list[Diagnostic] = []
-        for rule in self.rules:
-            diagnostics.extend(rule.check_python(module))
+        try:
+            for rule in self.rules:
+                diagnostics.extend(rule.check_python(module))
+        finally:
+            module.dispose()
         return self.keep(path, source.text, diagnostics)
 
     def keep(self, path: str, text: str, diagnostics: list[Diagnostic]) -> list[Diagnostic]:
@@ -150,26 +156,18 @@ def check_paths(
     files, missing = discover(paths, settings)
     report = Report(errors=missing)
     checker = PythonChecker(settings, rules)
-    work: list[tuple[str, bytes]] = []
+    work: list[str] = []
     for input_file in files:
         if input_file.kind is InputKind.TRACE:
             if input_file.explicit:
                 report.skipped_traces.append(input_file.path)
             continue
-        report.files_checked += 1
-        try:
-            with open(input_file.path, "rb") as stream:
-                data = stream.read()
-        except OSError as error:
-            result = FileResult(input_file.path, readable=False)
-            reason = f"cannot read: {error.strerror or error}"
-            result.diagnostics = checker.unreadable(input_file.path, reason, 1, 1)
+        work.append(input_file.path)
+    report.files_checked = len(work)
+    for parsed, result in _run(checker, work, mode, jobs):
+        report.files_parsed += parsed
+        if result is not None:
             report.results.append(result)
-            continue
-        if checker.wanted(data):
-            work.append((input_file.path, data))
-    report.files_parsed = len(work)
-    report.results.extend(_run(checker, work, mode, jobs))
     for result in report.results:
         if mode is FixMode.FIX and result.new_data is not None:
             try:
@@ -180,42 +178,79 @@ def check_paths(
     return report
 
 
+# Whether the file was parsed, and its result when there is anything to report.
+_Outcome = tuple[bool, "FileResult | None"]
 # Worker processes inherit the checker through fork rather than having it pickled per file.
 _WORKER_CHECKER: PythonChecker | None = None
 _WORKER_MODE = FixMode.CHECK
+_COLLECT_EVERY = 1000
+_BATCH = 64
 
 
 def _run(
-    checker: PythonChecker, work: list[tuple[str, bytes]], mode: FixMode, jobs: int | None
-) -> list[FileResult]:
+    checker: PythonChecker, work: list[str], mode: FixMode, jobs: int | None
+) -> list[_Outcome]:
     workers = jobs if jobs is not None else min(os.cpu_count() or 1, 8)
     if workers <= 1 or len(work) < _PARALLEL_MIN_FILES or sys.platform == "win32":
-        return [_check_file(checker, path, data, mode) for path, data in work]
+        return _check_batch(checker, work, mode)
     global _WORKER_CHECKER, _WORKER_MODE
     _WORKER_CHECKER, _WORKER_MODE = checker, mode
     context = multiprocessing.get_context("fork")
+    batches = [work[start : start + _BATCH] for start in range(0, len(work), _BATCH)]
     try:
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            chunk = max(1, len(work) // (workers * 8))
-            return list(pool.map(_worker_check, work, chunksize=chunk))
+            return [outcome for batch in pool.map(_worker_batch, batches) for outcome in batch]
     finally:
         _WORKER_CHECKER = None
 
 
-def _worker_check(item: tuple[str, bytes]) -> FileResult:
+def _worker_batch(paths: list[str]) -> list[_Outcome]:
     assert _WORKER_CHECKER is not None
-    path, data = item
-    return _check_file(_WORKER_CHECKER, path, data, _WORKER_MODE)
+    return _check_batch(_WORKER_CHECKER, paths, _WORKER_MODE)
 
 
-def _check_file(checker: PythonChecker, path: str, data: bytes, mode: FixMode) -> FileResult:
+def _check_batch(checker: PythonChecker, paths: list[str], mode: FixMode) -> list[_Outcome]:
+    # Syntax trees are large and short-lived: the cyclic collector scanning them while they
+    # are alive costs more than parsing them. Collect between files instead.
+    was_enabled = gc.isenabled()
+    gc.disable()
+    outcomes: list[_Outcome] = []
+    parsed_since_collect = 0
+    try:
+        for path in paths:
+            outcome = _check_path(checker, path, mode)
+            outcomes.append(outcome)
+            parsed_since_collect += outcome[0]
+            if parsed_since_collect >= _COLLECT_EVERY:
+                gc.collect()
+                parsed_since_collect = 0
+    finally:
+        if was_enabled:
+            gc.enable()
+    return outcomes
+
+
+def _check_path(checker: PythonChecker, path: str, mode: FixMode) -> _Outcome:
+    try:
+        with open(path, "rb") as stream:
+            data = stream.read()
+    except OSError as error:
+        result = FileResult(path, readable=False)
+        reason = f"cannot read: {error.strerror or error}"
+        result.diagnostics = checker.unreadable(path, reason, 1, 1)
+        return False, result
+    if not checker.wanted(data):
+        return False, None
     try:
         source = SourceText.decode_python(data)
     except UnreadableSource as error:
         result = FileResult(path, readable=False)
         result.diagnostics = checker.unreadable(path, error.reason, error.line, error.column)
-        return result
-    return _check_python(checker, path, source, mode)
+        return True, result
+    result = _check_python(checker, path, source, mode)
+    if result.diagnostics or result.problems or result.new_data is not None or result.diff:
+        return True, result
+    return True, None
 
 
 def _check_python(

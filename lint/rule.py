@@ -12,6 +12,7 @@ from ctxlint.diagnostics import Applicability, Diagnostic
 
 if TYPE_CHECKING:
     from ctxlint.python.module import PythonModule
+    from ctxlint.python.prefilter import Trigger
 
 
 class InputKind(enum.Enum):
@@ -50,6 +51,9 @@ class Rule:
     fix_title: ClassVar[str | None] = None
     # The strongest fix the rule can offer, or None when it only advises.
     fix_applicability: ClassVar[Applicability | None] = None
+    # What every file the Python detector can flag contains (the sources it looks for);
+    # files without it are not parsed for this rule. None: no such shortcut.
+    python_trigger: ClassVar[Trigger | None] = None
     # Meta rules are raised by the engine itself (unreadable input), not by a detector.
     meta: ClassVar[bool] = False
     VALID: ClassVar[tuple[Valid, ...]] = ()

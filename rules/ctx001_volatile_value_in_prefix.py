@@ -10,6 +10,7 @@ from ctxlint.diagnostics import Applicability, Diagnostic, Edit, Fix
 from ctxlint.python.flow import Reached
 from ctxlint.python.module import PythonModule
 from ctxlint.python.names import qualified_name
+from ctxlint.python.prefilter import Trigger
 from ctxlint.python.timeformat import date_only, shows_time_of_day
 from ctxlint.rule import Invalid, Rule, Valid
 
@@ -122,6 +123,13 @@ class VolatileValueInPrefix(Rule):
 
     code = "CTX001"
     name = "volatile-value-in-prefix"
+    python_trigger = Trigger(
+        needles=(
+            b"now(", b"today(", b"time(", b"time_ns(", b"ctime(", b"asctime(", b"localtime(",
+            b"gmtime(", b"strftime(", b"monotonic(", b"perf_counter(", b"uuid", b"urandom",
+            b"getrandom", b"random", b"secrets",
+        )
+    )
     message = "A value that changes on every call reaches the cached prefix"
     fix_title = "Coarsen the timestamp to the date"
     fix_applicability = Applicability.UNSAFE

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from ctxlint.diagnostics import Applicability, Diagnostic, Fix
 from ctxlint.python.module import PythonModule
 from ctxlint.python.names import lookup, qualified_name
+from ctxlint.python.prefilter import Trigger
 from ctxlint.python.rewrite import add_keyword_argument
 from ctxlint.rule import Invalid, Rule, Valid
 
@@ -65,6 +66,7 @@ class UnsortedJson(Rule):
 
     code = "CTX002"
     name = "unsorted-json"
+    python_trigger = Trigger(needles=(b"dumps",))
     message = "JSON serialised without sorted keys reaches a prompt"
     fix_title = "Sort the keys when serialising"
     fix_applicability = Applicability.SAFE

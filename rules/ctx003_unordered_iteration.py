@@ -9,6 +9,7 @@ from ctxlint.diagnostics import Applicability, Diagnostic, Fix
 from ctxlint.python.flow import Reached
 from ctxlint.python.module import PythonModule
 from ctxlint.python.names import qualified_name
+from ctxlint.python.prefilter import Trigger
 from ctxlint.rule import Invalid, Rule, Valid
 
 
@@ -57,6 +58,11 @@ class UnorderedIteration(Rule):
 
     code = "CTX003"
     name = "unordered-iteration"
+    # set(...) and frozenset(...); else a set comprehension or a brace literal with commas
+    # and no colon.
+    python_trigger = Trigger(
+        needles=(b"set(",), pattern=rb"\{[^{}:\n]*\bfor\b|\{[^{}:]*,[^{}:]*\}"
+    )
     message = "The iteration order of a set reaches a prompt"
     fix_title = "Iterate the set in sorted order"
     fix_applicability = Applicability.UNSAFE

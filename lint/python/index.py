@@ -8,17 +8,18 @@ without walking the tree again.
 from __future__ import annotations
 
 import ast
+import sys
 from dataclasses import dataclass, field
 from typing import Literal
 
 ScopeKind = Literal["module", "class", "function", "lambda", "comprehension"]
 
-_FUNCTION_NODES = (ast.FunctionDef, ast.AsyncFunctionDef)
 # Methods that put values into a container; the value arguments flow into the container.
 _CONTAINER_WRITES = frozenset(
     {"append", "extend", "insert", "add", "update", "setdefault", "appendleft", "extendleft"}
 )
 _CACHING_DECORATORS = frozenset({"cache", "lru_cache", "cached_property", "cached"})
+_COMPREHENSIONS = frozenset({ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp})
 
 
 @dataclass(eq=False, slots=True)
@@ -130,6 +131,20 @@ class ModuleIndex:
     named_assignments: list[tuple[str, ast.expr, Scope]] = field(default_factory=list)
     imported_modules: set[str] = field(default_factory=set)
     scope_of_function: dict[ast.AST, Scope] = field(default_factory=dict)
+    scopes: list[Scope] = field(default_factory=list)
+
+    def dispose(self) -> None:
+        """Break the scope/binding/function cycles so the syntax tree is freed at once by
+        reference counting, instead of waiting for (and slowing down) the cycle collector."""
+        for scope in self.scopes:
+            scope.bindings.clear()
+            scope.function = None
+            scope.class_info = None
+        for function in self.functions:
+            function.class_info = None
+        self.scopes.clear()
+        self.functions.clear()
+        self.classes.clear()
 
     def function_scope(self, node: ast.AST) -> Scope | None:
         return self.scope_of_function.get(node)
@@ -137,7 +152,7 @@ class ModuleIndex:
 
 def build_index(tree: ast.Module) -> ModuleIndex:
     module_scope = Scope("module", None, tree)
-    index = ModuleIndex(tree=tree, module_scope=module_scope)
+    index = ModuleIndex(tree=tree, module_scope=module_scope, scopes=[module_scope])
     _Indexer(index).visit_body(tree.body, module_scope)
     return index
 
@@ -180,72 +195,83 @@ class _Indexer:
             self.visit_statement(statement, scope)
 
     def visit_statement(self, node: ast.stmt, scope: Scope) -> None:
-        if isinstance(node, _FUNCTION_NODES):
-            self.visit_function(node, scope)
-        elif isinstance(node, ast.ClassDef):
-            self.visit_class(node, scope)
-        elif isinstance(node, ast.Assign):
+        handler = _STATEMENT_HANDLERS.get(node.__class__)
+        if handler is not None:
+            handler(self, node, scope)
+            return
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.expr):
+                self.visit_expression(child, scope)
+            elif isinstance(child, ast.stmt):
+                self.visit_statement(child, scope)
+
+    def visit_expression_statement(self, node: ast.Expr, scope: Scope) -> None:
+        self.visit_expression(node.value, scope)
+
+    def visit_assign(self, node: ast.Assign, scope: Scope) -> None:
+        self.visit_expression(node.value, scope)
+        for target in node.targets:
+            self.bind_target(target, "assign", node.value, scope)
+
+    def visit_annotated_assign(self, node: ast.AnnAssign, scope: Scope) -> None:
+        if node.value is not None:
             self.visit_expression(node.value, scope)
-            for target in node.targets:
-                self.bind_target(target, "assign", node.value, scope)
-        elif isinstance(node, ast.AnnAssign):
-            if node.value is not None:
-                self.visit_expression(node.value, scope)
-                self.bind_target(node.target, "assign", node.value, scope)
-            self.visit_expression(node.annotation, scope)
-        elif isinstance(node, ast.AugAssign):
+            self.bind_target(node.target, "assign", node.value, scope)
+        self.visit_expression(node.annotation, scope)
+
+    def visit_augmented_assign(self, node: ast.AugAssign, scope: Scope) -> None:
+        self.visit_expression(node.value, scope)
+        self.bind_target(node.target, "augassign", node.value, scope)
+
+    def visit_for(self, node: ast.For | ast.AsyncFor, scope: Scope) -> None:
+        self.visit_expression(node.iter, scope)
+        self.bind_target(node.target, "for", node.iter, scope)
+        self.loops.append(node.iter)
+        self.visit_body(node.body, scope)
+        self.loops.pop()
+        self.visit_body(node.orelse, scope)
+
+    def visit_with(self, node: ast.With | ast.AsyncWith, scope: Scope) -> None:
+        for item in node.items:
+            self.visit_expression(item.context_expr, scope)
+            if item.optional_vars is not None:
+                self.bind_target(item.optional_vars, "with", item.context_expr, scope)
+        self.visit_body(node.body, scope)
+
+    def visit_return(self, node: ast.Return, scope: Scope) -> None:
+        if node.value is not None:
             self.visit_expression(node.value, scope)
-            self.bind_target(node.target, "augassign", node.value, scope)
-        elif isinstance(node, (ast.For, ast.AsyncFor)):
-            self.visit_expression(node.iter, scope)
-            self.bind_target(node.target, "for", node.iter, scope)
-            self.loops.append(node.iter)
-            self.visit_body(node.body, scope)
-            self.loops.pop()
-            self.visit_body(node.orelse, scope)
-        elif isinstance(node, (ast.With, ast.AsyncWith)):
-            for item in node.items:
-                self.visit_expression(item.context_expr, scope)
-                if item.optional_vars is not None:
-                    self.bind_target(item.optional_vars, "with", item.context_expr, scope)
-            self.visit_body(node.body, scope)
-        elif isinstance(node, ast.Return):
-            if node.value is not None:
-                self.visit_expression(node.value, scope)
-                if scope.function is not None:
-                    scope.function.returns.append(node.value)
-        elif isinstance(node, (ast.Import, ast.ImportFrom)):
-            self.visit_import(node, scope)
-        elif isinstance(node, ast.Global):
-            scope.globals.update(node.names)
-        elif isinstance(node, ast.Nonlocal):
-            scope.nonlocals.update(node.names)
-        elif isinstance(node, ast.Try) or type(node).__name__ == "TryStar":
-            self.visit_body(node.body, scope)
-            for handler in node.handlers:
-                if handler.type is not None:
-                    self.visit_expression(handler.type, scope)
-                if handler.name:
-                    scope.bind(handler.name, Binding("except", scope))
-                self.visit_body(handler.body, scope)
-            self.visit_body(node.orelse, scope)
-            self.visit_body(node.finalbody, scope)
-        elif isinstance(node, (ast.If, ast.While)):
-            self.visit_expression(node.test, scope)
-            self.visit_body(node.body, scope)
-            self.visit_body(node.orelse, scope)
-        elif isinstance(node, ast.Match):
-            self.visit_expression(node.subject, scope)
-            for case in node.cases:
-                if case.guard is not None:
-                    self.visit_expression(case.guard, scope)
-                self.visit_body(case.body, scope)
-        else:
-            for child in ast.iter_child_nodes(node):
-                if isinstance(child, ast.expr):
-                    self.visit_expression(child, scope)
-                elif isinstance(child, ast.stmt):
-                    self.visit_statement(child, scope)
+            if scope.function is not None:
+                scope.function.returns.append(node.value)
+
+    def visit_global(self, node: ast.Global, scope: Scope) -> None:
+        scope.globals.update(node.names)
+
+    def visit_nonlocal(self, node: ast.Nonlocal, scope: Scope) -> None:
+        scope.nonlocals.update(node.names)
+
+    def visit_try(self, node: ast.Try, scope: Scope) -> None:
+        self.visit_body(node.body, scope)
+        for handler in node.handlers:
+            if handler.type is not None:
+                self.visit_expression(handler.type, scope)
+            if handler.name:
+                scope.bind(handler.name, Binding("except", scope))
+            self.visit_body(handler.body, scope)
+        self.visit_body(node.orelse, scope)
+        self.visit_body(node.finalbody, scope)
+
+    def visit_branch(self, node: ast.If | ast.While, scope: Scope) -> None:
+        self.visit_expression(node.test, scope)
+        self.visit_body(node.body, scope)
+        self.visit_body(node.orelse, scope)
+
+    def visit_match(self, node: ast.Match, scope: Scope) -> None:
+        self.visit_expression(node.subject, scope)
+        for case in node.cases:
+            if case.guard is not None:
+                self.visit_expression(case.guard, scope)
+            self.visit_body(case.body, scope)
 
     def visit_function(self, node: ast.FunctionDef | ast.AsyncFunctionDef, scope: Scope) -> None:
         outer_loops, self.loops = self.loops, []
@@ -261,6 +287,7 @@ class _Indexer:
         if node.returns is not None:
             self.visit_expression(node.returns, scope)
         function_scope = Scope("function", scope, node)
+        self.index.scopes.append(function_scope)
         info = FunctionInfo(node=node, name=node.name, scope=function_scope, enclosing=scope)
         info.is_cached = any(decorator_name(d) in _CACHING_DECORATORS for d in node.decorator_list)
         function_scope.function = info
@@ -316,6 +343,7 @@ class _Indexer:
         for expression in [*node.decorator_list, *node.bases, *(k.value for k in node.keywords)]:
             self.visit_expression(expression, scope)
         class_scope = Scope("class", scope, node)
+        self.index.scopes.append(class_scope)
         info = ClassInfo(node=node, scope=class_scope)
         class_scope.class_info = info
         self.index.classes.append(info)
@@ -395,28 +423,51 @@ class _Indexer:
     # Expressions --------------------------------------------------------------------------
 
     def visit_expression(self, root: ast.expr, scope: Scope) -> None:
-        # An explicit stack: deeply nested expressions must not hit the recursion limit.
+        # An explicit stack: deeply nested expressions must not hit the recursion limit. The
+        # common node types are unpacked by hand; ast.iter_child_nodes is several times slower.
         stack: list[ast.AST] = [root]
+        push = stack.append
+        extend = stack.extend
         while stack:
             node = stack.pop()
-            if isinstance(node, ast.Call):
-                self.visit_call(node, scope)
-            elif isinstance(node, ast.Dict):
-                self.index.dicts.append((node, scope))
-            elif isinstance(node, ast.Lambda):
-                self.visit_lambda(node, scope)
+            kind = node.__class__
+            if kind is ast.Name or kind is ast.Constant:
                 continue
-            elif isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
-                self.visit_comprehension(node, scope)
-                continue
-            elif isinstance(node, ast.NamedExpr):
+            if kind is ast.Attribute or kind is ast.Starred or kind is ast.Await:
+                push(node.value)  # type: ignore[attr-defined]
+            elif kind is ast.Call:
+                self.visit_call(node, scope)  # type: ignore[arg-type]
+                push(node.func)  # type: ignore[attr-defined]
+                extend(node.args)  # type: ignore[attr-defined]
+                extend([keyword.value for keyword in node.keywords])  # type: ignore[attr-defined]
+            elif kind is ast.Dict:
+                self.index.dicts.append((node, scope))  # type: ignore[arg-type]
+                extend([key for key in node.keys if key is not None])  # type: ignore[attr-defined]
+                extend(node.values)  # type: ignore[attr-defined]
+            elif kind is ast.Subscript:
+                push(node.value)  # type: ignore[attr-defined]
+                push(node.slice)  # type: ignore[attr-defined]
+            elif kind is ast.BinOp:
+                push(node.left)  # type: ignore[attr-defined]
+                push(node.right)  # type: ignore[attr-defined]
+            elif kind is ast.JoinedStr or kind is ast.List or kind is ast.Tuple or kind is ast.Set:
+                extend(node.values if kind is ast.JoinedStr else node.elts)  # type: ignore[attr-defined]
+            elif kind is ast.FormattedValue:
+                push(node.value)  # type: ignore[attr-defined]
+                if node.format_spec is not None:  # type: ignore[attr-defined]
+                    push(node.format_spec)  # type: ignore[attr-defined]
+            elif kind is ast.Lambda:
+                self.visit_lambda(node, scope)  # type: ignore[arg-type]
+            elif kind in _COMPREHENSIONS:
+                self.visit_comprehension(node, scope)  # type: ignore[arg-type]
+            elif kind is ast.NamedExpr:
                 target_scope = scope
                 while target_scope.kind == "comprehension" and target_scope.parent is not None:
                     target_scope = target_scope.parent
-                self.bind_target(node.target, "assign", node.value, target_scope)
-                stack.append(node.value)
-                continue
-            stack.extend(ast.iter_child_nodes(node))
+                self.bind_target(node.target, "assign", node.value, target_scope)  # type: ignore[attr-defined]
+                push(node.value)  # type: ignore[attr-defined]
+            else:
+                extend(ast.iter_child_nodes(node))
 
     def visit_call(self, node: ast.Call, scope: Scope) -> None:
         site = CallSite(node, scope)
@@ -435,6 +486,7 @@ class _Indexer:
     def visit_lambda(self, node: ast.Lambda, scope: Scope) -> None:
         self.visit_arguments_outside(node.args, scope)
         lambda_scope = Scope("lambda", scope, node)
+        self.index.scopes.append(lambda_scope)
         info = FunctionInfo(node=node, name="<lambda>", scope=lambda_scope, enclosing=scope)
         info.returns.append(node.body)
         lambda_scope.function = info
@@ -447,6 +499,7 @@ class _Indexer:
     ) -> None:
         # The first iterable is evaluated in the enclosing scope; the rest inside.
         comprehension_scope = Scope("comprehension", scope, node)
+        self.index.scopes.append(comprehension_scope)
         self.index.scope_of_function[node] = comprehension_scope
         for position, generator in enumerate(node.generators):
             self.visit_expression(generator.iter, scope if position == 0 else comprehension_scope)
@@ -458,3 +511,29 @@ class _Indexer:
             self.visit_expression(node.value, comprehension_scope)
         else:
             self.visit_expression(node.elt, comprehension_scope)
+
+
+_STATEMENT_HANDLERS = {
+    ast.Expr: _Indexer.visit_expression_statement,
+    ast.Assign: _Indexer.visit_assign,
+    ast.If: _Indexer.visit_branch,
+    ast.Return: _Indexer.visit_return,
+    ast.FunctionDef: _Indexer.visit_function,
+    ast.AsyncFunctionDef: _Indexer.visit_function,
+    ast.ClassDef: _Indexer.visit_class,
+    ast.For: _Indexer.visit_for,
+    ast.AsyncFor: _Indexer.visit_for,
+    ast.With: _Indexer.visit_with,
+    ast.AsyncWith: _Indexer.visit_with,
+    ast.AnnAssign: _Indexer.visit_annotated_assign,
+    ast.AugAssign: _Indexer.visit_augmented_assign,
+    ast.Import: _Indexer.visit_import,
+    ast.ImportFrom: _Indexer.visit_import,
+    ast.Try: _Indexer.visit_try,
+    ast.While: _Indexer.visit_branch,
+    ast.Match: _Indexer.visit_match,
+    ast.Global: _Indexer.visit_global,
+    ast.Nonlocal: _Indexer.visit_nonlocal,
+}
+if sys.version_info >= (3, 11):
+    _STATEMENT_HANDLERS[ast.TryStar] = _Indexer.visit_try

@@ -36,6 +36,13 @@ class PythonModule:
             self._sinks = find_sinks(self.index, self.settings.prompt_sinks)
         return self._sinks
 
+    def dispose(self) -> None:
+        if self._index is not None:
+            self._index.dispose()
+        self._index = None
+        self._sinks = None
+        self._reached.clear()
+
     def reached(self, sink: Sink) -> list[Reached]:
         """What flows into a sink; walked once per sink however many rules ask."""
         key = id(sink)

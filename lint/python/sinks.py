@@ -122,6 +122,17 @@ _LANGCHAIN_MESSAGES = {
 }
 _SMOLAGENTS_AGENTS = {"CodeAgent", "ToolCallingAgent", "MultiStepAgent"}
 
+_SINK_CALL_NAMES = frozenset(
+    {
+        *(path.rsplit(".", 1)[-1] for path in _METHOD_FAMILIES),
+        *(name.rsplit(".", 1)[-1] for name in _QUALIFIED_CALLS),
+        *_LANGCHAIN_MESSAGES,
+        *_SMOLAGENTS_AGENTS,
+        "from_messages",
+        "from_template",
+        "bind_tools",
+    }
+)
 # Keyword arguments whose name says they carry a system prompt, whatever the callee.
 _SYSTEM_KEYWORDS = frozenset(
     {"system_prompt", "system_message", "system_instruction", "system_instructions"}
@@ -142,7 +153,8 @@ def find_sinks(index: ModuleIndex, configured: tuple[ConfiguredSink, ...] = ()) 
     finder = _SinkFinder(index, configured)
     sinks: list[Sink] = []
     for site in index.calls:
-        sinks.extend(finder.call_sinks(site.call, site.scope))
+        if finder.may_be_sink(site.call):
+            sinks.extend(finder.call_sinks(site.call, site.scope))
     for node, scope in index.dicts:
         sinks.extend(finder.dict_sinks(node, scope))
     for name, value, scope in index.named_assignments:
@@ -172,6 +184,26 @@ class _SinkFinder:
         )
         self.imports_langchain = any(name.startswith("langchain") for name in top_levels)
         self.imports_pydantic_ai = "pydantic_ai" in top_levels
+        # The last names a sink call can have, including local aliases of imported ones.
+        self.sink_names = set(_SINK_CALL_NAMES)
+        self.sink_names.update(sink.call.rsplit(".", 1)[-1] for sink in configured)
+        for binding_list in index.module_scope.bindings.values():
+            for binding in binding_list:
+                qualified = binding.qualified_name
+                if (
+                    binding.kind == "import"
+                    and qualified
+                    and (qualified.rsplit(".", 1)[-1] in self.sink_names)
+                ):
+                    self.sink_names.add(binding.name)
+
+    def may_be_sink(self, call: ast.Call) -> bool:
+        """A cheap look at the callee's last name and the keywords, before any resolving."""
+        function = call.func
+        last = function.attr if isinstance(function, ast.Attribute) else getattr(function, "id", "")
+        if last in self.sink_names:
+            return True
+        return any(keyword.arg in _SYSTEM_KEYWORDS for keyword in call.keywords)
 
     # Calls --------------------------------------------------------------------------------
 
