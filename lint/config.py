@@ -45,6 +45,7 @@ class Settings:
     output_format: str = "text"
     unsafe_fixes: bool = False
     flag_daily_values: bool = False
+    json_in_messages: bool = False
     prompt_sinks: tuple[ConfiguredSink, ...] = ()
     # The folder relative globs in the configuration are taken from.
     root: Path = field(default_factory=Path.cwd)
@@ -131,7 +132,7 @@ def settings_from_table(table: dict[str, Any], root: Path, path: Path | None) ->
         values["per_file_ignores"] = tuple(
             (glob, tuple(codes)) for glob, codes in table["per-file-ignores"].items()
         )
-    for key in ("output-format", "unsafe-fixes", "flag-daily-values"):
+    for key in ("output-format", "unsafe-fixes", "flag-daily-values", "json-in-messages"):
         if key in table:
             values[key.replace("-", "_")] = table[key]
     if "prompt-sinks" in table:

@@ -125,9 +125,22 @@ class VolatileValueInPrefix(Rule):
     name = "volatile-value-in-prefix"
     python_trigger = Trigger(
         needles=(
-            b"now(", b"today(", b"time(", b"time_ns(", b"ctime(", b"asctime(", b"localtime(",
-            b"gmtime(", b"strftime(", b"monotonic(", b"perf_counter(", b"uuid", b"urandom",
-            b"getrandom", b"random", b"secrets",
+            b"now(",
+            b"today(",
+            b"time(",
+            b"time_ns(",
+            b"ctime(",
+            b"asctime(",
+            b"localtime(",
+            b"gmtime(",
+            b"strftime(",
+            b"monotonic(",
+            b"perf_counter(",
+            b"uuid",
+            b"urandom",
+            b"getrandom",
+            b"random",
+            b"secrets",
         )
     )
     message = "A value that changes on every call reaches the cached prefix"

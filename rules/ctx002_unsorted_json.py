@@ -20,44 +20,51 @@ class UnsortedJson(Rule):
     """
     ## What it does
     Flags `json.dumps` without `sort_keys=True`, or `orjson.dumps` without `OPT_SORT_KEYS`, whose
-    result becomes part of a prompt: the system prompt, a tool definition, message content or a
-    tool result.
+    result becomes part of the cached prefix: the system prompt or instructions, a
+    system/developer message, or a tool definition. With `json-in-messages`, it also flags JSON
+    in message content and tool results.
 
     In recorded traces, it flags JSON in tool-call arguments, tool results or tool schemas
     serialised with unsorted keys, or the same object serialised differently in two requests.
 
     ## Why is this bad?
-    A JSON object's text depends on the order its keys were inserted in. The same data built in
-    another order (merged from two sources, filled from a set, returned by another service or
-    SDK version, rebuilt after a restart) serialises to different text, and the cached prefix
-    ends at the first differing token: everything after it is paid at the full input price
+    A JSON object's text depends on the order its keys were inserted in. The prefix is rendered
+    again for every request, and an object rebuilt in another order (merged from two sources,
+    filled from a set, returned by another service or SDK version, loaded after a restart)
+    serialises to different text: the cached prefix ends at the first differing token and
+    everything after it, the whole conversation included, is paid at the full input price
     again. Sorting the keys makes equal objects serialise identically, every time.
 
-    Arguments whose key order is fixed in the source (a dict literal with constant keys and
-    constant values) are not flagged.
+    Text in a message is appended to the history once and never re-rendered, and serialising
+    the same dict again gives the same text, so by default JSON there is not flagged.
+    Arguments whose key order is written in the source (a dict literal with constant keys and
+    constant values) are not flagged either.
 
     ## Example
     ```python
     import json
 
-    def tool_message(call_id, result):
-        return {"role": "tool", "tool_call_id": call_id, "content": json.dumps(result)}
+    def build_system_prompt(account):
+        return "You help this customer.\nAccount: " + json.dumps(account.settings)
     ```
 
     Use instead:
     ```python
-    def tool_message(call_id, result):
-        return {
-            "role": "tool",
-            "tool_call_id": call_id,
-            "content": json.dumps(result, sort_keys=True),
-        }
+    def build_system_prompt(account):
+        return "You help this customer.\nAccount: " + json.dumps(
+            account.settings, sort_keys=True
+        )
     ```
 
     ## Fix safety
     The fix adds `sort_keys=True` (or `option=orjson.OPT_SORT_KEYS`, merged into an existing
     `option=`). It is safe: the serialised value is the same JSON, only its key order changes.
     The prompt changes once, when the fix ships.
+
+    ## Options
+    - `json-in-messages` (default false): also flag JSON in message content and tool results,
+      for agents whose history is re-serialised on every request from objects whose key order
+      can vary.
 
     ## References
     - [Manus: context engineering for AI agents](https://manus.im/blog/Context-Engineering-for-AI-Agents-Lessons-from-Building-Manus)
@@ -67,13 +74,15 @@ class UnsortedJson(Rule):
     code = "CTX002"
     name = "unsorted-json"
     python_trigger = Trigger(needles=(b"dumps",))
-    message = "JSON serialised without sorted keys reaches a prompt"
+    message = "JSON serialised without sorted keys reaches the cached prefix"
     fix_title = "Sort the keys when serialising"
     fix_applicability = Applicability.SAFE
 
     def check_python(self, module: PythonModule) -> Iterator[Diagnostic]:
         flagged: set[int] = set()
         for sink in module.sinks:
+            if not sink.in_prefix and not module.settings.json_in_messages:
+                continue
             for reached in module.reached(sink):
                 call = reached.node
                 if id(call) in flagged or not isinstance(call, ast.Call):
@@ -174,6 +183,11 @@ UnsortedJson.VALID = (
         "    return oa.chat.completions.create(model='m', messages=[\n"
         "        {'role': 'user', 'content': json.dumps({'question': 'x', 'lang': 'en'})}])\n"
     ),
+    # Serialised once into the newest message: appended, never re-rendered.
+    Valid(
+        _HEADER + "def tool_message(cid, result):\n"
+        "    return {'role': 'tool', 'tool_call_id': cid, 'content': json.dumps(result)}\n"
+    ),
     # Not part of a prompt: written to a log.
     Valid(_HEADER + "import logging\ndef log(result):\n    logging.info(json.dumps(result))\n"),
 )
@@ -185,6 +199,7 @@ UnsortedJson.INVALID = (
         fixed=_HEADER + "def tool_message(cid, result):\n"
         "    return {'role': 'tool', 'tool_call_id': cid, 'content': json.dumps(result, sort_keys=True)}\n",
         message_contains="reaches a tool message (line 5)",
+        settings={"json-in-messages": True},
     ),
     Invalid(
         _HEADER + "def ask(state, q):\n"
@@ -216,5 +231,12 @@ UnsortedJson.INVALID = (
         "    items.append({'type': 'function_call_output', 'call_id': 'c',\n"
         "                  'output': orjson.dumps(result, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS).decode()})\n"
         "    return oa.responses.create(model='m', input=items)\n",
+        settings={"json-in-messages": True},
+    ),
+    Invalid(
+        _HEADER + "def build_system_prompt(account):\n"
+        "    return 'Account: ' + json.dumps(account.settings)\n",
+        line=5,
+        message_contains="the system prompt returned by build_system_prompt()",
     ),
 )

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from ctxlint.diagnostics import Applicability, Diagnostic, Fix
 from ctxlint.python.flow import Reached
 from ctxlint.python.module import PythonModule
-from ctxlint.python.names import qualified_name
+from ctxlint.python.names import lookup, qualified_name
 from ctxlint.python.prefilter import Trigger
 from ctxlint.rule import Invalid, Rule, Valid
 
@@ -60,9 +60,7 @@ class UnorderedIteration(Rule):
     name = "unordered-iteration"
     # set(...) and frozenset(...); else a set comprehension or a brace literal with commas
     # and no colon.
-    python_trigger = Trigger(
-        needles=(b"set(",), pattern=rb"\{[^{}:\n]*\bfor\b|\{[^{}:]*,[^{}:]*\}"
-    )
+    python_trigger = Trigger(needles=(b"set(",), pattern=rb"\{[^{}:\n]*\bfor\b|\{[^{}:]*,[^{}:]*\}")
     message = "The iteration order of a set reaches a prompt"
     fix_title = "Iterate the set in sorted order"
     fix_applicability = Applicability.UNSAFE
@@ -77,21 +75,38 @@ class UnorderedIteration(Rule):
                 if not _is_unordered_set(reached):
                     continue
                 flagged.add(id(iterated))
-                where = f"the set at line {reached.node.lineno}"
+                built = f"(a set built at line {reached.node.lineno})"
                 if isinstance(iterated, ast.FormattedValue):
                     message = (
-                        f"{where} is printed in iteration order into {sink.description}: the "
-                        "order changes between processes and breaks the cached prefix"
+                        f"{module.text_of(iterated.value)} {built} is printed in iteration order "
+                        f"into {sink.description}: the order changes between processes and "
+                        "breaks the cached prefix"
                     )
                     yield module.diagnostic(self, iterated, message)
                     continue
                 message = (
-                    f"iterating {where} decides the order of {sink.description}: the order "
-                    "changes between processes and breaks the cached prefix"
+                    f"iterating {_short(module.text_of(iterated))} {built} decides the order of "
+                    f"{sink.description}: the order changes between processes and breaks the "
+                    "cached prefix"
                 )
-                edit = module.replace_edit(iterated, f"sorted({module.text_of(iterated)})")
-                fix = Fix(self.fix_title, (edit,), Applicability.UNSAFE)
-                yield module.diagnostic(self, iterated, message, fix)
+                yield module.diagnostic(self, iterated, message, self._fix(module, reached))
+
+    def _fix(self, module: PythonModule, reached: Reached) -> Fix | None:
+        iterated = reached.trail.iterated
+        assert isinstance(iterated, ast.expr)
+        # Iterating a parameter: other callers may pass other collections (of items that
+        # cannot be sorted), so sorting in the shared function is not the fix to offer.
+        scope = reached.trail.iterated_scope or reached.scope
+        if isinstance(iterated, ast.Name) and any(
+            binding.kind == "param" for binding in lookup(iterated.id, scope)
+        ):
+            return None
+        edit = module.replace_edit(iterated, f"sorted({module.text_of(iterated)})")
+        return Fix(self.fix_title, (edit,), Applicability.UNSAFE)
+
+
+def _short(text: str) -> str:
+    return f"`{text}`" if len(text) <= 40 and "\n" not in text else "a set"
 
 
 def _is_unordered_set(reached: Reached) -> bool:

@@ -132,6 +132,7 @@ class Trail:
     # The expression iterated where iteration order last became visible (for loop,
     # comprehension, join, list()), or the f-string field that printed a container.
     iterated: ast.AST | None = None
+    iterated_scope: Scope | None = None
     # Evaluated once per process (at import), not once per request.
     runs_once: bool = False
 
@@ -188,7 +189,7 @@ class _Walker:
             for part in node.values:
                 if isinstance(part, ast.FormattedValue):
                     spec = _constant_format_spec(part.format_spec)
-                    inner = replace(trail, iterated=part)
+                    inner = replace(trail, iterated=part, iterated_scope=scope)
                     if spec and "%" in spec:
                         inner = replace(inner, time_format=spec, time_format_node=part)
                     yield part.value, scope, inner, frames
@@ -220,7 +221,7 @@ class _Walker:
                 # The result's order is the order of iteration, whatever the element is.
                 for position, generator in enumerate(node.generators):
                     iterable_scope = scope if position == 0 else inner_scope
-                    ordered = replace(trail, iterated=generator.iter)
+                    ordered = replace(trail, iterated=generator.iter, iterated_scope=iterable_scope)
                     yield generator.iter, iterable_scope, ordered, frames
         elif isinstance(node, ast.Name):
             yield from self.name_steps(node.id, scope, trail, frames)
@@ -259,7 +260,7 @@ class _Walker:
             value = _element_at(binding.value, binding.target_path)
             yield value, scope, _once_if(trail, scope), frames
         elif kind in ("for", "comprehension") and binding.value is not None:
-            iterated = replace(_once_if(trail, scope), iterated=binding.value)
+            iterated = replace(_once_if(trail, scope), iterated=binding.value, iterated_scope=scope)
             yield binding.value, scope, iterated, frames
         elif kind == "param" and binding.function is not None:
             yield from self.parameter_steps(binding, trail, frames)
@@ -323,7 +324,12 @@ class _Walker:
             return
         if qualified in _ITERATING_FUNCTIONS:
             for argument in _arguments(node):
-                yield argument, scope, replace(trail, iterated=argument), frames
+                yield (
+                    argument,
+                    scope,
+                    replace(trail, iterated=argument, iterated_scope=scope),
+                    frames,
+                )
             return
         if qualified in _SORTING_FUNCTIONS:
             for argument in node.args[:1]:
@@ -334,7 +340,8 @@ class _Walker:
         method = function.attr
         if method == "join" and node.args:
             yield function.value, scope, trail, frames
-            yield node.args[0], scope, replace(trail, iterated=node.args[0]), frames
+            iterated = replace(trail, iterated=node.args[0], iterated_scope=scope)
+            yield node.args[0], scope, iterated, frames
         elif method in _RECEIVER_METHODS:
             inner = trail
             if method == "strftime" and node.args:
@@ -413,7 +420,8 @@ def _write_steps(write: ContainerWrite, trail: Trail, frames: tuple[_Frame, ...]
     yield write.value, write.scope, trail, frames
     # Writes made in a loop land in the loop's order.
     for iterable in write.loops:
-        yield iterable, write.scope, replace(trail, iterated=iterable), frames
+        iterated = replace(trail, iterated=iterable, iterated_scope=write.scope)
+        yield iterable, write.scope, iterated, frames
 
 
 def _once_if(trail: Trail, scope: Scope) -> Trail:

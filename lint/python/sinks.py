@@ -395,11 +395,11 @@ class _SinkFinder:
         role = _constant_string(entries.get("role"))
         if "role" in entries and "content" in entries:
             kind: SinkKind = "system" if role in _PREFIX_ROLES else "content"
-            label = f"a {role} message" if role else "a message"
+            label = f"{_article(role)} {role} message" if role else "a message"
             yield Sink(entries["content"], scope, kind, f"{label} (line {node.lineno})")
             return
         block_type = _constant_string(entries.get("type"))
-        if (block_type == "function" and ("function" in entries or "parameters" in entries)) or (
+        if (block_type == "function" and _is_tool_definition(entries)) or (
             "name" in entries and "input_schema" in entries
         ):
             yield Sink(node, scope, "tools", f"a tool definition (line {node.lineno})")
@@ -410,6 +410,23 @@ class _SinkFinder:
         for key, value in entries.items():
             if key in _SYSTEM_KEYWORDS:
                 yield Sink(value, scope, "system", f'the "{key}" entry (line {node.lineno})')
+
+
+def _is_tool_definition(entries: dict[str, ast.expr]) -> bool:
+    """`{"type": "function", "function": {"name", "parameters"}}` defines a tool; the same
+    shape with an "id" and "arguments" is a tool *call* in an assistant message."""
+    if "id" in entries or "call_id" in entries or "arguments" in entries:
+        return False
+    inner = entries.get("function")
+    if isinstance(inner, ast.Dict):
+        keys = {k.value for k in inner.keys if isinstance(k, ast.Constant)}
+        return "arguments" not in keys
+    return "function" in entries or "parameters" in entries
+
+
+def _article(word: str) -> str:
+    # By sound: "an assistant", "a user".
+    return "an" if word[:1].lower() in "aeio" else "a"
 
 
 def _configured_matches(pattern: str, qualified: str | None, function: ast.expr) -> bool:
