@@ -156,13 +156,15 @@ def check_paths(
     files, missing = discover(paths, settings)
     report = Report(errors=missing)
     checker = PythonChecker(settings, rules)
-    work: list[str] = []
+    work: list[tuple[str, bool]] = []
     for input_file in files:
         if input_file.kind is InputKind.TRACE:
             if input_file.explicit:
                 report.skipped_traces.append(input_file.path)
             continue
-        work.append(input_file.path)
+        # A file named on the command line is always parsed (and so reported if broken);
+        # the prefilter only spares the files a folder walk turns up.
+        work.append((input_file.path, input_file.explicit))
     report.files_checked = len(work)
     for parsed, result in _run(checker, work, mode, jobs):
         report.files_parsed += parsed
@@ -188,7 +190,7 @@ _BATCH = 64
 
 
 def _run(
-    checker: PythonChecker, work: list[str], mode: FixMode, jobs: int | None
+    checker: PythonChecker, work: list[tuple[str, bool]], mode: FixMode, jobs: int | None
 ) -> list[_Outcome]:
     workers = jobs if jobs is not None else min(os.cpu_count() or 1, 8)
     if workers <= 1 or len(work) < _PARALLEL_MIN_FILES or sys.platform == "win32":
@@ -204,12 +206,14 @@ def _run(
         _WORKER_CHECKER = None
 
 
-def _worker_batch(paths: list[str]) -> list[_Outcome]:
+def _worker_batch(work: list[tuple[str, bool]]) -> list[_Outcome]:
     assert _WORKER_CHECKER is not None
-    return _check_batch(_WORKER_CHECKER, paths, _WORKER_MODE)
+    return _check_batch(_WORKER_CHECKER, work, _WORKER_MODE)
 
 
-def _check_batch(checker: PythonChecker, paths: list[str], mode: FixMode) -> list[_Outcome]:
+def _check_batch(
+    checker: PythonChecker, work: list[tuple[str, bool]], mode: FixMode
+) -> list[_Outcome]:
     # Syntax trees are large and short-lived: the cyclic collector scanning them while they
     # are alive costs more than parsing them. Collect between files instead.
     was_enabled = gc.isenabled()
@@ -217,8 +221,8 @@ def _check_batch(checker: PythonChecker, paths: list[str], mode: FixMode) -> lis
     outcomes: list[_Outcome] = []
     parsed_since_collect = 0
     try:
-        for path in paths:
-            outcome = _check_path(checker, path, mode)
+        for path, explicit in work:
+            outcome = _check_path(checker, path, mode, explicit)
             outcomes.append(outcome)
             parsed_since_collect += outcome[0]
             if parsed_since_collect >= _COLLECT_EVERY:
@@ -230,7 +234,9 @@ def _check_batch(checker: PythonChecker, paths: list[str], mode: FixMode) -> lis
     return outcomes
 
 
-def _check_path(checker: PythonChecker, path: str, mode: FixMode) -> _Outcome:
+def _check_path(
+    checker: PythonChecker, path: str, mode: FixMode, explicit: bool = False
+) -> _Outcome:
     try:
         with open(path, "rb") as stream:
             data = stream.read()
@@ -239,7 +245,7 @@ def _check_path(checker: PythonChecker, path: str, mode: FixMode) -> _Outcome:
         reason = f"cannot read: {error.strerror or error}"
         result.diagnostics = checker.unreadable(path, reason, 1, 1)
         return False, result
-    if not checker.wanted(data):
+    if not explicit and not checker.wanted(data):
         return False, None
     try:
         source = SourceText.decode_python(data)

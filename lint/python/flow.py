@@ -238,7 +238,7 @@ class _Walker:
             yield from self.call_steps(node, scope, trail, frames)
         elif isinstance(node, ast.Lambda) and self.follow_callables:
             lambda_scope = self.index.function_scope(node) or scope
-            yield node.body, lambda_scope, trail, frames
+            yield node.body, lambda_scope, replace(trail, runs_once=False), frames
 
     # Names --------------------------------------------------------------------------------
 
@@ -265,8 +265,11 @@ class _Walker:
         elif kind == "param" and binding.function is not None:
             yield from self.parameter_steps(binding, trail, frames)
         elif kind == "function" and self.follow_callables and binding.function is not None:
+            # A function handed over to be called later runs per request, wherever the
+            # hand-over itself happens.
+            called_later = replace(trail, runs_once=False)
             for value in binding.function.returns:
-                yield value, binding.function.scope, trail, frames
+                yield value, binding.function.scope, called_later, frames
 
     def parameter_steps(self, binding: Binding, trail: Trail, frames: tuple[_Frame, ...]):
         function = binding.function

@@ -1,0 +1,57 @@
+"""Larger cases in fixtures/: each file's findings match the .expected file beside it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ctxlint.config import Settings
+from ctxlint.engine import PythonChecker, check_paths
+from ctxlint.registry import all_rules
+
+from conftest import REPO
+
+FIXTURES = sorted((REPO / "fixtures" / "python").glob("*/*.py"))
+# Fixtures whose findings come from the analysis (CTX900 comes from the parser).
+ANALYSED = [path for path in FIXTURES if path.parent.name != "ctx900"]
+
+
+def _expected(path: Path) -> list[str]:
+    return path.with_suffix(".expected").read_text().split("\n")[:-1]
+
+
+@pytest.mark.parametrize("path", FIXTURES, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_fixture_findings(path):
+    report = check_paths([str(path)], Settings(root=REPO))
+    found = [f"{d.start.line}:{d.start.column} {d.code}" for d in report.diagnostics]
+    assert found == _expected(path)
+
+
+def test_every_rule_has_a_fixture():
+    covered = {path.parent.name.upper() for path in FIXTURES}
+    assert {rule.code for rule in all_rules()} <= covered
+
+
+@pytest.mark.parametrize("path", ANALYSED, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_prefilter_keeps_files_with_findings(path):
+    """The prefilter only saves work: a file with a finding must never be skipped by it."""
+    assert _expected(path)
+    checker = PythonChecker(Settings(), all_rules())
+    assert checker.wanted(path.read_bytes())
+
+
+def test_prefilter_keeps_every_invalid_example():
+    for rule in all_rules():
+        checker = PythonChecker(Settings(), [rule])
+        for case in rule.INVALID:
+            assert checker.wanted(case.source.encode()), f"{rule.code}: {case.source}"
+
+
+def test_prefilter_skips_code_without_prompts():
+    checker = PythonChecker(Settings(), all_rules())
+    assert not checker.wanted(b"import json\nprint(json.dumps({'a': set()}))\n")
+    # A sink-shaped call alone is not enough without an SDK import...
+    assert not checker.wanted(b"import twilio\nclient.messages.create(body=time.time())\n")
+    # ...and with one it is.
+    assert checker.wanted(b"import anthropic\nc.messages.create(system=str(time.time()))\n")
