@@ -60,12 +60,9 @@ def find_config(start: Path) -> Path | None:
     for folder in [start, *start.parents]:
         candidate = folder / "pyproject.toml"
         if candidate.is_file():
-            try:
-                data = _read_toml(candidate)
-            except ConfigError:
-                # A broken pyproject.toml that is not ours to judge is passed over here and
-                # reported only if it turns out to be the one we use.
-                continue
+            # A pyproject.toml that does not parse may well be the one meant for us: as ruff
+            # does, say so rather than silently running with other settings.
+            data = _read_toml(candidate)
             if "ctxlint" in data.get("tool", {}):
                 return candidate
     return None

@@ -5,10 +5,14 @@ from __future__ import annotations
 import bisect
 import codecs
 import io
+import re
 import tokenize
 from dataclasses import dataclass, field
 
 from ctxlint.diagnostics import Location
+
+# PEP 263: how a file declares its encoding in its first two lines.
+_CODING_COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*[-\w.]+", re.MULTILINE)
 
 
 class UnreadableSource(Exception):
@@ -36,7 +40,11 @@ class SourceText:
         try:
             encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
         except SyntaxError as error:
-            raise UnreadableSource(f"bad encoding declaration: {error}") from None
+            # Without a coding cookie the complaint is really about bytes that are not UTF-8:
+            # decoding as UTF-8 below says which byte, and where.
+            if _CODING_COOKIE.search(b"\n".join(data.split(b"\n", 2)[:2])):
+                raise UnreadableSource(f"bad encoding declaration: {error}") from None
+            encoding = "utf-8"
         if encoding == "utf-8-sig":
             encoding = "utf-8"
         body = data[len(codecs.BOM_UTF8) :] if has_bom else data

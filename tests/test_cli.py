@@ -1,0 +1,264 @@
+"""The `ctxlint` command end to end: exit codes, options, stdin, fix mode and configuration."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from ctxlint.cli import main
+
+from conftest import REPO
+
+FLAGGED = (
+    "import json\nimport anthropic\nclient = anthropic.Anthropic()\n"
+    "def ask(state, q):\n"
+    "    system = 'State: ' + json.dumps(state)\n"
+    "    return client.messages.create(model='m', max_tokens=9, system=system, messages=q)\n"
+)
+FIXED = FLAGGED.replace("json.dumps(state)", "json.dumps(state, sort_keys=True)")
+CLEAN = "import anthropic\nSYSTEM_PROMPT = 'You are terse.'\n"
+UNSAFE_ONLY = (
+    "import anthropic\nclient = anthropic.Anthropic()\nTOOLS = {'a', 'b'}\n"
+    "def build_system_prompt():\n    return ', '.join(TOOLS)\n"
+)
+
+
+def run(args: list[str], cwd: Path, stdin: str | None = None):
+    runner = CliRunner()
+    previous = os.getcwd()
+    os.chdir(cwd)
+    try:
+        return runner.invoke(main, args, input=stdin, catch_exceptions=False)
+    finally:
+        os.chdir(previous)
+
+
+@pytest.fixture
+def project(tmp_path):
+    (tmp_path / "agent.py").write_text(FLAGGED)
+    (tmp_path / "clean.py").write_text(CLEAN)
+    return tmp_path
+
+
+def test_exit_one_with_findings_zero_when_clean(project):
+    result = run(["agent.py"], project)
+    assert result.exit_code == 1
+    assert "agent.py:5:26: CTX002" in result.output
+    assert "Found 1 finding." in result.output
+    clean = run(["clean.py"], project)
+    assert clean.exit_code == 0
+    assert "All checks passed!" in clean.output
+
+
+def test_default_path_is_the_current_folder(project):
+    result = run([], project)
+    assert result.exit_code == 1
+    assert "agent.py" in result.output
+
+
+def test_exit_zero_and_selection(project):
+    assert run(["--exit-zero", "agent.py"], project).exit_code == 0
+    assert run(["--ignore", "CTX002", "agent.py"], project).exit_code == 0
+    assert run(["--select", "CTX001,CTX003", "agent.py"], project).exit_code == 0
+    # The more specific prefix wins, as in ruff.
+    assert run(["--ignore", "CTX", "--select", "CTX002", "agent.py"], project).exit_code == 1
+
+
+def test_usage_errors_exit_two(project):
+    assert run(["--output-format", "xml"], project).exit_code == 2
+    missing = run(["nowhere.py", "agent.py"], project)
+    assert missing.exit_code == 2
+    assert "nowhere.py: no such file or directory" in missing.output
+    # The files that exist are still checked.
+    assert "agent.py:5:26: CTX002" in missing.output
+
+
+def test_output_file_and_json(project):
+    result = run(["--output-format", "json", "--output-file", "out.json", "agent.py"], project)
+    assert result.exit_code == 1
+    items = json.loads((project / "out.json").read_text())
+    assert [item["code"] for item in items] == ["CTX002"]
+    assert items[0]["fix"]["applicability"] == "safe"
+
+
+def test_quiet_leaves_out_the_summary(project):
+    result = run(["-q", "agent.py"], project)
+    assert "CTX002" in result.output
+    assert "Found" not in result.output
+
+
+def test_stdin_uses_the_stdin_filename(project):
+    result = run(["-", "--stdin-filename", "src/bot.py"], project, stdin=FLAGGED)
+    assert result.exit_code == 1
+    assert "src/bot.py:5:26: CTX002" in result.output
+
+
+def test_stdin_fix_prints_the_fixed_source(project):
+    runner = CliRunner()
+    os.chdir(project)
+    result = runner.invoke(main, ["-", "--fix"], input=FLAGGED, catch_exceptions=False)
+    assert result.stdout.startswith(FIXED)
+
+
+def test_fix_writes_the_file_and_a_second_fix_changes_nothing(project):
+    path = project / "agent.py"
+    result = run(["--fix", "agent.py"], project)
+    assert result.exit_code == 0, result.output
+    assert path.read_text() == FIXED
+    again = run(["--fix", "agent.py"], project)
+    assert again.exit_code == 0
+    assert path.read_text() == FIXED
+
+
+def test_diff_prints_and_writes_nothing(project):
+    result = run(["--diff", "agent.py"], project)
+    assert result.exit_code == 1
+    assert "+    system = 'State: ' + json.dumps(state, sort_keys=True)" in result.output
+    assert (project / "agent.py").read_text() == FLAGGED
+
+
+def test_unsafe_fixes_need_the_flag(project):
+    path = project / "tools.py"
+    path.write_text(UNSAFE_ONLY)
+    assert run(["--fix", "tools.py"], project).exit_code == 1
+    assert path.read_text() == UNSAFE_ONLY
+    assert run(["--fix", "--unsafe-fixes", "tools.py"], project).exit_code == 0
+    assert "', '.join(sorted(TOOLS))" in path.read_text()
+
+
+def test_fix_keeps_encoding_line_endings_and_mode(project):
+    path = project / "legacy.py"
+    text = "# -*- coding: latin-1 -*-\n# café\n" + FLAGGED
+    path.write_bytes(text.replace("\n", "\r\n").encode("latin-1"))
+    path.chmod(0o751)
+    assert run(["--fix", "legacy.py"], project).exit_code == 0
+    data = path.read_bytes()
+    assert data.decode("latin-1") == ("# -*- coding: latin-1 -*-\n# café\n" + FIXED).replace(
+        "\n", "\r\n"
+    )
+    assert stat.S_IMODE(path.stat().st_mode) == 0o751
+    assert not [p for p in project.iterdir() if p.name.startswith(".ctxlint-")]
+
+
+def test_fix_keeps_a_byte_order_mark(project):
+    path = project / "bom.py"
+    path.write_bytes(b"\xef\xbb\xbf" + FLAGGED.encode())
+    assert run(["--fix", "bom.py"], project).exit_code == 0
+    assert path.read_bytes() == b"\xef\xbb\xbf" + FIXED.encode()
+
+
+def test_noqa_suppresses_on_its_line(project):
+    path = project / "agent.py"
+    path.write_text(FLAGGED.replace("json.dumps(state)\n", "json.dumps(state)  # noqa: CTX002\n"))
+    assert run(["agent.py"], project).exit_code == 0
+    path.write_text(FLAGGED.replace("json.dumps(state)\n", "json.dumps(state)  # noqa\n"))
+    assert run(["agent.py"], project).exit_code == 0
+    path.write_text(FLAGGED.replace("json.dumps(state)\n", "json.dumps(state)  # noqa: CTX001\n"))
+    assert run(["agent.py"], project).exit_code == 1
+    # Inside a string it is not a comment.
+    path.write_text(FLAGGED.replace("'State: '", "'State: # noqa '"))
+    assert run(["agent.py"], project).exit_code == 1
+
+
+def test_unreadable_files_are_reported_and_the_rest_checked(project):
+    (project / "broken.py").write_bytes(b"x = '\xff\xfe'\n")
+    (project / "syntax.py").write_text("def f(:\n")
+    result = run(["broken.py", "syntax.py", "agent.py"], project)
+    assert result.exit_code == 1
+    assert "broken.py:1:6: CTX900 not valid utf-8: byte 0xff" in result.output
+    assert "syntax.py:1:7: CTX900 syntax error" in result.output
+    assert "agent.py:5:26: CTX002" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_nothing_readable_exits_two(project):
+    (project / "syntax.py").write_text("def f(:\n")
+    assert run(["syntax.py"], project).exit_code == 2
+
+
+def test_trace_files_pass_with_a_note(project):
+    (project / "session.jsonl").write_text('{"messages": []}\n')
+    result = run(["session.jsonl"], project)
+    assert result.exit_code == 0
+    assert "trace files are not checked yet" in result.output
+
+
+def test_config_in_the_nearest_pyproject(project):
+    (project / "pyproject.toml").write_text('[tool.ctxlint]\nignore = ["CTX002"]\n')
+    sub = project / "pkg"
+    sub.mkdir()
+    shutil.copy(project / "agent.py", sub / "agent.py")
+    assert run(["agent.py"], sub).exit_code == 0
+    # An explicit --config wins.
+    (project / "other.toml").write_text('[tool.ctxlint]\nselect = ["CTX"]\n')
+    assert run(["--config", "../other.toml", "agent.py"], sub).exit_code == 1
+
+
+def test_per_file_ignores_and_excludes(project):
+    (project / "pyproject.toml").write_text(
+        '[tool.ctxlint]\nper-file-ignores = { "agent.py" = ["CTX002"] }\n'
+        'extend-exclude = ["generated"]\n'
+    )
+    generated = project / "generated"
+    generated.mkdir()
+    (generated / "agent.py").write_text(FLAGGED)
+    (project / "sub").mkdir()
+    (project / "sub" / "agent2.py").write_text(FLAGGED)
+    result = run(["."], project)
+    assert result.exit_code == 1
+    assert "sub/agent2.py" in result.output
+    assert "generated" not in result.output
+    assert "\nagent.py" not in result.output and not result.output.startswith("agent.py")
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ('[tool.ctxlint]\nselekt = ["CTX"]\n', "unknown key 'selekt'"),
+        ("[tool.ctxlint]\nunsafe-fixes = 'yes'\n", "unsafe-fixes: 'yes' is not of type 'boolean'"),
+        ('[tool.ctxlint]\nselect = ["E501"]\n', "select.0"),
+        ("[tool.ctxlint\n", "invalid TOML"),
+    ],
+)
+def test_bad_configuration_exits_two_naming_the_file(project, content, message):
+    (project / "pyproject.toml").write_text(content)
+    result = run(["agent.py"], project)
+    assert result.exit_code == 2
+    assert "pyproject.toml" in result.output
+    assert message in result.output
+    assert "Traceback" not in result.output
+
+
+def test_rule_documentation_and_rule_list(project):
+    doc = run(["rule", "CTX001"], project)
+    assert doc.exit_code == 0
+    assert "## What it does" in doc.output and "## Why is this bad?" in doc.output
+    assert run(["rule", "volatile-value-in-prefix"], project).exit_code == 0
+    assert run(["rule", "CTX999"], project).exit_code == 2
+    listing = run(["rules"], project)
+    assert "CTX002  unsorted-json" in listing.output
+    assert "safe" in listing.output
+
+
+def test_installed_command(tmp_path):
+    """The console script itself, as a user or a hook runs it."""
+    command = shutil.which("ctxlint")
+    assert command, "ctxlint is not installed"
+    (tmp_path / "agent.py").write_text(FLAGGED)
+    version = subprocess.run([command, "--version"], capture_output=True, text=True)
+    assert version.returncode == 0 and "ctxlint" in version.stdout
+    checked = subprocess.run([command, "agent.py"], cwd=tmp_path, capture_output=True, text=True)
+    assert checked.returncode == 1
+    assert "CTX002" in checked.stdout
+    as_module = subprocess.run(
+        [sys.executable, "-m", "ctxlint", "rules"], capture_output=True, text=True, cwd=REPO
+    )
+    assert as_module.returncode == 0 and "CTX001" in as_module.stdout

@@ -1,0 +1,80 @@
+"""The rendered output of each reporter (snapshots), and the formats' own contracts."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import jsonschema
+import pytest
+
+from ctxlint.config import Settings
+from ctxlint.engine import check_paths
+from ctxlint.reporters import render
+
+from conftest import REPO
+
+EXAMPLE = "fixtures/examples/support_agent.py"
+SNAPSHOTS = REPO / "tests" / "snapshots"
+SARIF_SCHEMA = REPO / "tests" / "data" / "sarif-2.1.0-rtm.5.json"
+
+
+@pytest.fixture
+def report(monkeypatch):
+    monkeypatch.chdir(REPO)
+    return check_paths([EXAMPLE], Settings(root=REPO))
+
+
+@pytest.mark.parametrize("output_format", ["text", "json", "sarif", "github"])
+def test_snapshot(report, output_format):
+    rendered = render(output_format, report)
+    snapshot = SNAPSHOTS / f"support_agent.{output_format}"
+    if os.environ.get("CTXLINT_UPDATE_SNAPSHOTS"):
+        snapshot.write_text(rendered)
+    assert rendered == snapshot.read_text()
+
+
+def test_json_shape(report):
+    items = json.loads(render("json", report))
+    assert items, "the example has findings"
+    keys = {"code", "name", "message", "filename", "location", "end_location", "fix"}
+    for item in items:
+        assert set(item) == keys
+        assert set(item["location"]) == {"row", "column"}
+        if item["fix"] is not None:
+            assert set(item["fix"]) == {"applicability", "message", "edits"}
+            for edit in item["fix"]["edits"]:
+                assert set(edit) == {"content", "location", "end_location"}
+    order = [(i["filename"], i["location"]["row"], i["location"]["column"], i["code"]) for i in items]
+    assert order == sorted(order)
+
+
+def test_sarif_validates_against_the_official_schema(report):
+    document = json.loads(render("sarif", report))
+    schema = json.loads(SARIF_SCHEMA.read_text())
+    jsonschema.Draft4Validator(schema).validate(document)
+    run = document["runs"][0]
+    rule_ids = [rule["id"] for rule in run["tool"]["driver"]["rules"]]
+    for result in run["results"]:
+        assert rule_ids[result["ruleIndex"]] == result["ruleId"]
+        location = result["locations"][0]["physicalLocation"]
+        assert location["artifactLocation"]["uri"] == EXAMPLE
+
+
+def test_sarif_schema_rejects_a_broken_document():
+    """The validation above can fail: a result without a message is refused."""
+    schema = json.loads(SARIF_SCHEMA.read_text())
+    broken = {"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "x"}}, "results": [{}]}]}
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.Draft4Validator(schema).validate(broken)
+
+
+def test_github_annotations_escape_their_data(report):
+    lines = render("github", report).splitlines()
+    assert all(line.startswith("::warning file=") for line in lines)
+    assert all("\n" not in line for line in lines)
+
+
+def test_text_colour_only_when_asked(report):
+    assert "\x1b[" not in render("text", report)
+    assert "\x1b[" in render("text", report, color=True)
