@@ -45,13 +45,13 @@ class UnsortedJson(Rule):
     import json
 
     def build_system_prompt(account):
-        return "You help this customer.\nAccount: " + json.dumps(account.settings)
+        return "You help this customer.\\nAccount: " + json.dumps(account.settings)
     ```
 
     Use instead:
     ```python
     def build_system_prompt(account):
-        return "You help this customer.\nAccount: " + json.dumps(
+        return "You help this customer.\\nAccount: " + json.dumps(
             account.settings, sort_keys=True
         )
     ```
