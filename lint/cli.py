@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import click
+
 from ctxlint import __version__
 from ctxlint.config import OUTPUT_FORMATS, ConfigError, Settings, load_settings
 from ctxlint.engine import FixMode, Report, check_paths, check_source

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import orjson
+
 from ctxlint.registry import all_rules
 from ctxlint.rule import Rule
 

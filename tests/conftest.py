@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from ctxlint.config import Settings, settings_from_table
 
 REPO = Path(__file__).resolve().parent.parent

@@ -14,8 +14,14 @@ from ctxlint.fix import apply_edits, fix_until_stable, select_edits, write_atomi
 def _diagnostic(start: int, end: int, content: str, applicability=Applicability.SAFE):
     edit = Edit(start, end, content)
     return Diagnostic(
-        "CTX002", "unsorted-json", "m", "f.py", Location(1, start + 1), Location(1, end + 1),
-        Fix("t", (edit,), applicability), start,
+        "CTX002",
+        "unsorted-json",
+        "m",
+        "f.py",
+        Location(1, start + 1),
+        Location(1, end + 1),
+        Fix("t", (edit,), applicability),
+        start,
     )
 
 

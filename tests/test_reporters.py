@@ -45,7 +45,10 @@ def test_json_shape(report):
             assert set(item["fix"]) == {"applicability", "message", "edits"}
             for edit in item["fix"]["edits"]:
                 assert set(edit) == {"content", "location", "end_location"}
-    order = [(i["filename"], i["location"]["row"], i["location"]["column"], i["code"]) for i in items]
+    order = [
+        (item["filename"], item["location"]["row"], item["location"]["column"], item["code"])
+        for item in items
+    ]
     assert order == sorted(order)
 
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 import ast
 
 import pytest
-from conftest import make_settings
+
 from ctxlint.engine import FixMode, check_source
 from ctxlint.registry import all_rules
 from ctxlint.rule import InputKind
+
+from conftest import make_settings
 
 
 def _cases(attribute: str):

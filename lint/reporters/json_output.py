@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
+
 from ctxlint.diagnostics import Diagnostic, Location
 from ctxlint.engine import Report
 

@@ -6,6 +6,7 @@ import os
 from typing import Any
 
 import orjson
+
 from ctxlint import __version__
 from ctxlint.diagnostics import Diagnostic
 from ctxlint.engine import Report

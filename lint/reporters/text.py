@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import click
+
 from ctxlint.diagnostics import Applicability, Diagnostic
 from ctxlint.engine import Report
 
