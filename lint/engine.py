@@ -9,11 +9,9 @@ from __future__ import annotations
 import ast
 import difflib
 import gc
-import multiprocessing
 import os
 import sys
 from collections.abc import Iterable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -195,6 +193,10 @@ def _run(
     workers = jobs if jobs is not None else min(os.cpu_count() or 1, 8)
     if workers <= 1 or len(work) < _PARALLEL_MIN_FILES or sys.platform == "win32":
         return _check_batch(checker, work, mode)
+    # Imported here: a run over a few files (a pre-commit hook) never needs them.
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     global _WORKER_CHECKER, _WORKER_MODE
     _WORKER_CHECKER, _WORKER_MODE = checker, mode
     context = multiprocessing.get_context("fork")
