@@ -8,12 +8,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 import yaml
+from pre_commit import clientlib
 
 from conftest import REPO
-
-clientlib = pytest.importorskip("pre_commit.clientlib")
 
 FLAGGED = (
     "import json\nimport anthropic\nclient = anthropic.Anthropic()\n"

@@ -1,0 +1,96 @@
+"""How fast ctxlint is, as ratios against baselines measured in the same run.
+
+1. A large tree (default: this interpreter's standard library and site-packages):
+   `ctxlint` against `ruff check --select E,F --no-cache` on the same paths. Target: <= 1.5.
+2. Start-up on one small file: `ctxlint FILE` against `python -c "import libcst"`.
+   Target: <= 1.5.
+
+Runs are interleaved and the median is kept, so that a busy moment hurts both sides alike.
+
+    python bench/speed.py [--runs 3] [PATH ...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import sysconfig
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+SMALL_FILE = REPO / "fixtures" / "examples" / "support_agent.py"
+
+
+def _timed(command: list[str]) -> float:
+    started = time.perf_counter()
+    subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+    return time.perf_counter() - started
+
+
+def _medians(commands: dict[str, list[str]], runs: int) -> dict[str, float]:
+    times: dict[str, list[float]] = {name: [] for name in commands}
+    for _ in range(runs):
+        for name, command in commands.items():
+            times[name].append(_timed(command))
+    return {name: statistics.median(values) for name, values in times.items()}
+
+
+def _count_python_files(paths: list[str]) -> int:
+    from ctxlint.config import Settings
+    from ctxlint.discovery import discover
+
+    files, _ = discover(paths, Settings())
+    return sum(1 for f in files if f.path.endswith((".py", ".pyi")))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("paths", nargs="*")
+    parser.add_argument("--runs", type=int, default=3)
+    arguments = parser.parse_args()
+    paths = arguments.paths or [sysconfig.get_paths()["stdlib"], sysconfig.get_paths()["purelib"]]
+    ctxlint = shutil.which("ctxlint")
+    ruff = shutil.which("ruff")
+    if ctxlint is None or ruff is None:
+        print("needs ctxlint and ruff on PATH: pip install -e '.[dev]'", file=sys.stderr)
+        return 2
+
+    files = _count_python_files(paths)
+    tree = _medians(
+        {
+            "ctxlint": [ctxlint, *paths, "--exit-zero", "-q", "--output-format", "json"],
+            "ruff": [ruff, "check", "--select", "E,F", "--no-cache", "--exit-zero", "-q", *paths],
+        },
+        arguments.runs,
+    )
+    peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    print(f"tree: {', '.join(paths)}")
+    print(f"  Python files: {files}")
+    print(f"  ctxlint: {tree['ctxlint']:.2f} s ({files / tree['ctxlint']:.0f} files/s)")
+    print(f"  ruff check --select E,F --no-cache: {tree['ruff']:.2f} s")
+    print(f"  ratio ctxlint/ruff: {tree['ctxlint'] / tree['ruff']:.2f} (target <= 1.5)")
+    print(f"  peak memory of any child process: {peak_kib / 1024:.0f} MiB")
+
+    start = _medians(
+        {
+            "ctxlint": [ctxlint, str(SMALL_FILE), "--exit-zero", "-q"],
+            "import libcst": [sys.executable, "-c", "import libcst"],
+        },
+        max(arguments.runs, 10),
+    )
+    print(f"start-up on {SMALL_FILE.relative_to(REPO)}:")
+    print(f"  ctxlint: {start['ctxlint'] * 1000:.0f} ms")
+    print(f'  python -c "import libcst": {start["import libcst"] * 1000:.0f} ms')
+    print(f"  ratio: {start['ctxlint'] / start['import libcst']:.2f} (target <= 1.5)")
+    print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

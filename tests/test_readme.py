@@ -1,0 +1,25 @@
+"""The README's rule table is generated from the rules and must stay current."""
+
+from __future__ import annotations
+
+from ctxlint.docs import README_TABLE_END, README_TABLE_START, rules_markdown
+
+from conftest import REPO
+
+
+def test_readme_rule_table_is_current():
+    text = (REPO / "README.md").read_text()
+    start = text.index(README_TABLE_START) + len(README_TABLE_START)
+    end = text.index(README_TABLE_END)
+    assert text[start:end].strip() == rules_markdown().strip(), (
+        "README rule table is stale: replace it with `ctxlint rules --format markdown`"
+    )
+
+
+def test_readme_setup_commands_match_ci():
+    readme = (REPO / "README.md").read_text()
+    ci = (REPO / ".ci" / "run").read_text()
+    test_command = "python3 -m pip install -e '.[dev]' && python3 -m pytest"
+    assert test_command in readme
+    assert test_command in ci
+    assert "python3 -m pip install . && ctxlint fixtures/examples" in readme
