@@ -140,7 +140,10 @@ def _emit(
     color = output_file is None and stream.isatty() and "NO_COLOR" not in os.environ
     text = render(settings.output_format, report, color=color, quiet=quiet)
     if output_file:
-        Path(output_file).write_text(text, encoding="utf-8")
+        try:
+            Path(output_file).write_text(text, encoding="utf-8")
+        except OSError as error:
+            _fail(f"{output_file}: cannot write the report: {error.strerror or error}")
     else:
         click.echo(text, nl=False, err=to_stderr)
 

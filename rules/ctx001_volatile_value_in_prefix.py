@@ -162,7 +162,8 @@ class VolatileValueInPrefix(Rule):
                 source = f"{_call_text(module, reached.node)} (line {reached.node.lineno})"
                 message = (
                     f"{source} {volatility} and reaches {sink.description}: every request "
-                    "misses the cache from that point on"
+                    "misses the cache from that point on; move the value into the newest "
+                    "user message"
                 )
                 yield module.diagnostic(self, reached.node, message, _coarsen_fix(module, reached))
 
