@@ -173,6 +173,7 @@ def _fail(message: str) -> None:
 @click.argument("code")
 def rule_command(code: str) -> None:
     """Print a rule's documentation (by code, e.g. CTX001, or by name)."""
+    from ctxlint.docs import fix_label
     from ctxlint.registry import rule_by_code
 
     rule = rule_by_code(code)
@@ -182,7 +183,7 @@ def rule_command(code: str) -> None:
     click.echo(f"# {rule.name} ({rule.code})\n")
     inputs = ", ".join(kind.value for kind in rule.input_kinds())
     click.echo(f"Inputs: {inputs or 'all (raised by ctxlint itself)'}")
-    click.echo(f"Fix: {_fix_label(rule)}\n")
+    click.echo(f"Fix: {fix_label(rule)}\n")
     click.echo(rule.documentation())
 
 
@@ -194,7 +195,3 @@ def rules_command(output: str) -> None:
 
     renderers = {"text": rules_text, "json": rules_json, "markdown": rules_markdown}
     click.echo(renderers[output](), nl=False)
-
-
-def _fix_label(rule) -> str:
-    return rule.fix_applicability.value if rule.fix_applicability else "none"

@@ -11,7 +11,7 @@ README_TABLE_START = "<!-- rules-table-start -->"
 README_TABLE_END = "<!-- rules-table-end -->"
 
 
-def _fix(rule: type[Rule]) -> str:
+def fix_label(rule: type[Rule]) -> str:
     return rule.fix_applicability.value if rule.fix_applicability else "-"
 
 
@@ -21,7 +21,7 @@ def _inputs(rule: type[Rule]) -> str:
 
 def rules_text() -> str:
     rows = [("CODE", "NAME", "FIX", "INPUTS")]
-    rows += [(r.code, r.name, _fix(r), _inputs(r)) for r in all_rules()]
+    rows += [(r.code, r.name, fix_label(r), _inputs(r)) for r in all_rules()]
     widths = [max(len(row[i]) for row in rows) for i in range(3)]
     return "".join(
         f"{row[0]:<{widths[0]}}  {row[1]:<{widths[1]}}  {row[2]:<{widths[2]}}  {row[3]}\n"
@@ -47,6 +47,6 @@ def rules_markdown() -> str:
     lines = ["| Code | Name | What it flags | Fix | Inputs |", "|---|---|---|---|---|"]
     for rule in all_rules():
         lines.append(
-            f"| {rule.code} | `{rule.name}` | {rule.message} | {_fix(rule)} | {_inputs(rule)} |"
+            f"| {rule.code} | `{rule.name}` | {rule.message} | {fix_label(rule)} | {_inputs(rule)} |"
         )
     return "\n".join(lines) + "\n"

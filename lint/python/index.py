@@ -310,31 +310,26 @@ class _Indexer:
         positional = [*arguments.posonlyargs, *arguments.args]
         defaults: list[ast.expr | None] = [None] * (len(positional) - len(arguments.defaults))
         defaults += list(arguments.defaults)
-        for position, (argument, default) in enumerate(zip(positional, defaults, strict=True)):
+        # (parameter, default, position among the positional ones or None if keyword-only)
+        parameters = [
+            (argument, default, position)
+            for position, (argument, default) in enumerate(zip(positional, defaults, strict=True))
+        ]
+        parameters += [
+            (argument, default, None)
+            for argument, default in zip(arguments.kwonlyargs, arguments.kw_defaults, strict=True)
+        ]
+        for argument, default, position in parameters:
             info.parameter_names.append(argument.arg)
-            info.scope.bind(
-                argument.arg,
-                Binding(
-                    "param",
-                    info.scope,
-                    value=default,
-                    function=info,
-                    parameter_index=position,
-                    annotation=argument.annotation,
-                ),
+            binding = Binding(
+                "param",
+                info.scope,
+                value=default,
+                function=info,
+                parameter_index=position,
+                annotation=argument.annotation,
             )
-        for argument, default in zip(arguments.kwonlyargs, arguments.kw_defaults, strict=True):
-            info.parameter_names.append(argument.arg)
-            info.scope.bind(
-                argument.arg,
-                Binding(
-                    "param",
-                    info.scope,
-                    value=default,
-                    function=info,
-                    annotation=argument.annotation,
-                ),
-            )
+            info.scope.bind(argument.arg, binding)
         for argument in (arguments.vararg, arguments.kwarg):
             if argument is not None:
                 info.scope.bind(argument.arg, Binding("other", info.scope))
