@@ -46,7 +46,6 @@ def rules_json() -> str:
 def rules_markdown() -> str:
     lines = ["| Code | Name | What it flags | Fix | Inputs |", "|---|---|---|---|---|"]
     for rule in all_rules():
-        lines.append(
-            f"| {rule.code} | `{rule.name}` | {rule.message} | {fix_label(rule)} | {_inputs(rule)} |"
-        )
+        cells = [rule.code, f"`{rule.name}`", rule.message, fix_label(rule), _inputs(rule)]
+        lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
