@@ -279,6 +279,13 @@ VolatileValueInPrefix.VALID = (
         "def notify():\n"
         "    twilio_client.messages.create(body=f'at {datetime.now()}', system='x', to='+1')\n"
     ),
+    # A chat app's "system message" is not a prompt: no LLM library in sight.
+    Valid(
+        "from datetime import datetime\n"
+        "def notify(room):\n"
+        "    system_message = f'Server restarted at {datetime.now()}'\n"
+        "    room.post(system_message)\n"
+    ),
     # A cached builder runs once.
     Valid(
         _HEADER + "import functools\n@functools.lru_cache\ndef build_system_prompt():\n"

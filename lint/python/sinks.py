@@ -133,6 +133,24 @@ _SINK_CALL_NAMES = frozenset(
         "bind_tools",
     }
 )
+# Libraries whose import says a module talks to LLMs (beyond the SDKs above).
+_LLM_LIBRARIES = frozenset(
+    {
+        *_OPENAI_COMPATIBLE_SDKS,
+        "anthropic",
+        "pydantic_ai",
+        "smolagents",
+        "agents",
+        "google",
+        "instructor",
+        "dspy",
+        "crewai",
+        "mirascope",
+        "marvin",
+        "haystack",
+        "semantic_kernel",
+    }
+)
 # Keyword arguments whose name says they carry a system prompt, whatever the callee.
 _SYSTEM_KEYWORDS = frozenset(
     {"system_prompt", "system_message", "system_instruction", "system_instructions"}
@@ -158,13 +176,15 @@ def find_sinks(index: ModuleIndex, configured: tuple[ConfiguredSink, ...] = ()) 
     for node, scope in index.dicts:
         sinks.extend(finder.dict_sinks(node, scope))
     for name, value, scope in index.named_assignments:
-        if is_system_prompt_name(name):
+        if finder.names_a_system_prompt(name):
             sinks.append(Sink(value, scope, "system", f"{name} (line {value.lineno})"))
     for function in index.functions:
         node = function.node
         if isinstance(node, ast.Lambda):
             continue
-        if is_system_prompt_name(node.name) or finder.is_prompt_decorated(node, function.enclosing):
+        if finder.names_a_system_prompt(node.name) or finder.is_prompt_decorated(
+            node, function.enclosing
+        ):
             label = f"the system prompt returned by {node.name}() (line {node.lineno})"
             for value in function.returns:
                 sinks.append(Sink(value, function.scope, "system", label))
@@ -184,6 +204,12 @@ class _SinkFinder:
         )
         self.imports_langchain = any(name.startswith("langchain") for name in top_levels)
         self.imports_pydantic_ai = "pydantic_ai" in top_levels
+        self.imports_llm_library = (
+            bool(top_levels & _LLM_LIBRARIES)
+            or self.imports_google_genai
+            or any(name.startswith("google.generativeai") for name in index.imported_modules)
+            or any(name.startswith(("langchain", "autogen", "llama_index")) for name in top_levels)
+        )
         # The last names a sink call can have, including local aliases of imported ones.
         self.sink_names = set(_SINK_CALL_NAMES)
         self.sink_names.update(sink.call.rsplit(".", 1)[-1] for sink in configured)
@@ -196,6 +222,14 @@ class _SinkFinder:
                     and (qualified.rsplit(".", 1)[-1] in self.sink_names)
                 ):
                     self.sink_names.add(binding.name)
+
+    def names_a_system_prompt(self, name: str) -> bool:
+        """`system_prompt` says so anywhere; `system_message` also names other things (a chat
+        app's notices), so it counts only in a module that uses an LLM library."""
+        if not is_system_prompt_name(name):
+            return False
+        lowered = name.lower()
+        return "prompt" in lowered or "instruction" in lowered or self.imports_llm_library
 
     def may_be_sink(self, call: ast.Call) -> bool:
         """A cheap look at the callee's last name and the keywords, before any resolving."""
@@ -210,7 +244,7 @@ class _SinkFinder:
     def call_sinks(self, call: ast.Call, scope: Scope) -> Iterator[Sink]:
         callee = _callee_text(call.func)
         for keyword in call.keywords:
-            if keyword.arg in _SYSTEM_KEYWORDS:
+            if keyword.arg in _SYSTEM_KEYWORDS and self.names_a_system_prompt(keyword.arg):
                 yield Sink(keyword.value, scope, "system", _describe("system", callee, call))
         roles = self.call_roles(call, scope)
         if not roles:
@@ -408,7 +442,7 @@ class _SinkFinder:
         elif block_type == "function_call_output" and "output" in entries:
             yield Sink(entries["output"], scope, "content", f"a tool result (line {node.lineno})")
         for key, value in entries.items():
-            if key in _SYSTEM_KEYWORDS:
+            if key in _SYSTEM_KEYWORDS and self.names_a_system_prompt(key):
                 yield Sink(value, scope, "system", f'the "{key}" entry (line {node.lineno})')
 
 
