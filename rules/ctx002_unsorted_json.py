@@ -14,6 +14,8 @@ from ctxlint.rule import Invalid, Rule, Valid
 
 _SORT_KEYS_DUMPS = frozenset({"json.dumps", "simplejson.dumps"})
 _ORJSON_DUMPS = "orjson.dumps"
+# Methods whose output follows the order fields are declared in (pydantic models and adapters).
+_CLASS_ORDERED_METHODS = frozenset({"model_json_schema", "model_dump", "json_schema"})
 
 
 class UnsortedJson(Rule):
@@ -37,8 +39,9 @@ class UnsortedJson(Rule):
 
     Text in a message is appended to the history once and never re-rendered, and serialising
     the same dict again gives the same text, so by default JSON there is not flagged.
-    Arguments whose key order is written in the source (a dict literal with constant keys and
-    constant values) are not flagged either.
+    Arguments whose key order is fixed by the source are not flagged either: a dict literal
+    with constant keys and constant values, a pydantic `model_json_schema()` or `model_dump()`,
+    a dataclass through `dataclasses.asdict`.
 
     ## Example
     ```python
@@ -139,8 +142,9 @@ def _orjson_option(
 
 
 def _key_order_is_fixed(argument: ast.expr, scope, depth: int = 0) -> bool:
-    """Whether the argument's key order is written in the source: constants, and dict or list
-    literals of them with constant keys."""
+    """Whether the argument's key order is fixed by the source: constants, dict or list
+    literals of them with constant keys, and what a class definition orders (a pydantic
+    schema or dump, a dataclass as a dict), also through the module's own functions."""
     if depth > 8:
         return False
     if isinstance(argument, (ast.Constant, ast.JoinedStr)):
@@ -152,6 +156,10 @@ def _key_order_is_fixed(argument: ast.expr, scope, depth: int = 0) -> bool:
             isinstance(key, ast.Constant) and _key_order_is_fixed(value, scope, depth + 1)
             for key, value in zip(argument.keys, argument.values, strict=True)
         )
+    if isinstance(argument, ast.IfExp):
+        return _key_order_is_fixed(argument.body, scope, depth + 1) and _key_order_is_fixed(
+            argument.orelse, scope, depth + 1
+        )
     if isinstance(argument, ast.Name):
         bindings = lookup(argument.id, scope)
         return (
@@ -161,6 +169,20 @@ def _key_order_is_fixed(argument: ast.expr, scope, depth: int = 0) -> bool:
             and not bindings[0].target_path
             and _key_order_is_fixed(bindings[0].value, bindings[0].scope, depth + 1)
         )
+    if isinstance(argument, ast.Call):
+        function = argument.func
+        if isinstance(function, ast.Attribute) and function.attr in _CLASS_ORDERED_METHODS:
+            return True
+        if qualified_name(function, scope) == "dataclasses.asdict":
+            return True
+        if isinstance(function, ast.Name):
+            for binding in lookup(function.id, scope):
+                if binding.kind == "function" and binding.function is not None:
+                    returns = binding.function.returns
+                    return bool(returns) and all(
+                        _key_order_is_fixed(value, binding.function.scope, depth + 1)
+                        for value in returns
+                    )
     return False
 
 
@@ -182,6 +204,14 @@ UnsortedJson.VALID = (
         _HEADER + "def ask(q):\n"
         "    return oa.chat.completions.create(model='m', messages=[\n"
         "        {'role': 'user', 'content': json.dumps({'question': 'x', 'lang': 'en'})}])\n"
+    ),
+    # A pydantic schema's keys follow the model's field order: the same every time.
+    Valid(
+        _HEADER + "def ask(model, q):\n"
+        "    schema = model.model_json_schema()\n"
+        "    system = f'Answer as JSON matching {json.dumps(schema, indent=2)}'\n"
+        "    return oa.chat.completions.create(model='m', messages=[\n"
+        "        {'role': 'system', 'content': system}, {'role': 'user', 'content': q}])\n"
     ),
     # Serialised once into the newest message: appended, never re-rendered.
     Valid(
