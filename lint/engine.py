@@ -74,6 +74,8 @@ class Report:
 
     @property
     def nothing_readable(self) -> bool:
+        """Every file checked failed to be read or parsed (files the prefilter skipped have no
+        result, so their presence makes this false)."""
         return (
             bool(self.results)
             and all(not r.readable for r in self.results)
@@ -85,6 +87,7 @@ class PythonChecker:
     """Checks Python text with the selected rules; one per process, reused for every file."""
 
     def __init__(self, settings: Settings, rules: Iterable[type[Rule]]) -> None:
+        rules = tuple(rules)
         self.settings = settings
         self.rules = [rule() for rule in rules if InputKind.PYTHON in rule.input_kinds()]
         self.report_unreadable = any(rule.code == UNREADABLE_CODE for rule in rules)
@@ -275,7 +278,7 @@ def _check_python(
 def _check_python_unguarded(
     checker: PythonChecker, path: str, source: SourceText, mode: FixMode
 ) -> FileResult:
-    diagnostics = checker.check_text(path, source)
+    diagnostics = original = checker.check_text(path, source)
     result = FileResult(path, readable=not any(d.code == UNREADABLE_CODE for d in diagnostics))
     final_source = source
     if mode is not FixMode.CHECK and any(d.fix is not None for d in diagnostics):
@@ -283,7 +286,9 @@ def _check_python_unguarded(
         def check(text: str) -> list[Diagnostic]:
             return checker.check_text(path, _with_text(source, text))
 
-        outcome = fix_until_stable(source.text, check, _parses, checker.settings.unsafe_fixes)
+        outcome = fix_until_stable(
+            source.text, check, _parses, checker.settings.unsafe_fixes, diagnostics
+        )
         diagnostics = outcome.remaining
         if outcome.problem:
             result.problems.append(outcome.problem)
@@ -304,7 +309,7 @@ def _check_python_unguarded(
                 )
             if mode is FixMode.DIFF:
                 # Nothing is written: what is reported is what the file still holds.
-                diagnostics = checker.check_text(path, source)
+                diagnostics = original
                 final_source = source
     result.diagnostics = diagnostics
     for diagnostic in diagnostics:

@@ -66,10 +66,13 @@ def fix_until_stable(
     check: Callable[[str], list[Diagnostic]],
     parses: Callable[[str], bool],
     unsafe_fixes: bool,
+    diagnostics: list[Diagnostic] | None = None,
 ) -> FixOutcome:
+    """`diagnostics`, when given, are what `check(text)` returns (already computed)."""
     current = text
     applied = 0
-    diagnostics = check(current)
+    if diagnostics is None:
+        diagnostics = check(current)
     for _ in range(MAX_PASSES):
         edits, count = select_edits(diagnostics, unsafe_fixes)
         if not edits:
