@@ -275,13 +275,15 @@ class _Walker:
         function = binding.function
         assert function is not None
         name = binding.name
-        for frame in reversed(frames):
+        for depth in range(len(frames) - 1, -1, -1):
+            frame = frames[depth]
             if frame.function is function:
+                # The argument is evaluated in the caller, with the caller's own frames.
                 argument = _argument_for(frame, binding, name)
                 if argument is not None:
-                    yield argument, frame.caller_scope, trail, frames
+                    yield argument, frame.caller_scope, trail, frames[:depth]
                 elif binding.value is not None:
-                    yield binding.value, function.enclosing, trail, frames
+                    yield binding.value, function.enclosing, trail, frames[:depth]
                 return
         # Not entered through a call: any caller in the module may supply the value.
         if binding.value is not None:

@@ -309,8 +309,6 @@ class _SinkFinder:
             return None
         if function.attr == "bind_tools" and self.imports_langchain:
             return {"0": "tools", "tools": "tools"}
-        if function.attr in ("system_prompt", "instructions"):
-            return None
         root, attributes = attribute_chain(function)
         return self.method_roles(call, root, attributes, scope)
 
