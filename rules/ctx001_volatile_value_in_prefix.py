@@ -293,6 +293,15 @@ VolatileValueInPrefix.VALID = (
     ),
 )
 VolatileValueInPrefix.INVALID = (
+    # Through a helper's parameter: the call site supplies the volatile value.
+    Invalid(
+        _HEADER + "def ask(system, q):\n"
+        "    return client.messages.create(model='m', max_tokens=9, system=system, messages=q)\n"
+        "def run(q):\n"
+        "    return ask(f'Now {time.time()}', q)\n",
+        line=9,
+        message_contains="reaches the system prompt of client.messages.create (line 7)",
+    ),
     Invalid(
         _HEADER + "def ask(q):\n"
         '    system = f"Now: {datetime.now():%Y-%m-%d %H:%M}"\n'
