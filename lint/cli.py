@@ -98,7 +98,7 @@ def check(
 
 def _check_stdin(settings: Settings, filename: str | None, mode: FixMode) -> Report:
     path = filename or "-"
-    report = Report(files_checked=1, files_parsed=1)
+    report = Report(files_checked=1)
     try:
         source = SourceText.decode_python(sys.stdin.buffer.read())
     except UnreadableSource as error:

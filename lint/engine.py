@@ -23,11 +23,12 @@ from ctxlint.python.module import PythonModule
 from ctxlint.python.prefilter import build_prefilter
 from ctxlint.registry import select_rules
 from ctxlint.rule import InputKind, Rule
+from ctxlint.rules.ctx900_unreadable_input import UnreadableInput
 from ctxlint.source import SourceText, UnreadableSource
 from ctxlint.suppression import is_suppressed, noqa_lines
 
-UNREADABLE_CODE = "CTX900"
-UNREADABLE_NAME = "unreadable-input"
+UNREADABLE_CODE = UnreadableInput.code
+UNREADABLE_NAME = UnreadableInput.name
 # Below this many files, starting worker processes costs more than it saves.
 _PARALLEL_MIN_FILES = 200
 
@@ -59,7 +60,6 @@ class Report:
     results: list[FileResult] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     files_checked: int = 0
-    files_parsed: int = 0
     skipped_traces: list[str] = field(default_factory=list)
 
     @property
@@ -167,8 +167,7 @@ def check_paths(
         # the prefilter only spares the files a folder walk turns up.
         work.append((input_file.path, input_file.explicit))
     report.files_checked = len(work)
-    for parsed, result in _run(checker, work, mode, jobs):
-        report.files_parsed += parsed
+    for _, result in _run(checker, work, mode, jobs):
         if result is not None:
             report.results.append(result)
     for result in report.results:
@@ -181,7 +180,8 @@ def check_paths(
     return report
 
 
-# Whether the file was parsed, and its result when there is anything to report.
+# Whether the file was parsed (which paces garbage collection), and its result when there is
+# anything to report.
 _Outcome = tuple[bool, "FileResult | None"]
 # Worker processes inherit the checker through fork rather than having it pickled per file.
 _WORKER_CHECKER: PythonChecker | None = None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ctxlint.engine import Report
+from ctxlint.engine import UNREADABLE_CODE, Report
 
 
 def _escape_data(text: str) -> str:
@@ -16,7 +16,7 @@ def _escape_property(text: str) -> str:
 def render_github(report: Report) -> str:
     lines = []
     for d in report.diagnostics:
-        level = "error" if d.code == "CTX900" else "warning"
+        level = "error" if d.code == UNREADABLE_CODE else "warning"
         properties = ",".join(
             [
                 f"file={_escape_property(d.path)}",

@@ -9,7 +9,7 @@ import orjson
 
 from ctxlint import __version__
 from ctxlint.diagnostics import Diagnostic
-from ctxlint.engine import Report
+from ctxlint.engine import UNREADABLE_CODE, Report
 from ctxlint.registry import all_rules
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -32,7 +32,7 @@ def _result(diagnostic: Diagnostic, rule_index: dict[str, int]) -> dict[str, Any
     result: dict[str, Any] = {
         "ruleId": diagnostic.code,
         "ruleIndex": rule_index[diagnostic.code],
-        "level": "error" if diagnostic.code == "CTX900" else "warning",
+        "level": "error" if diagnostic.code == UNREADABLE_CODE else "warning",
         "message": {"text": diagnostic.message},
         "locations": [
             {
