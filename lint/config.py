@@ -47,6 +47,10 @@ class Settings:
     flag_daily_values: bool = False
     json_in_messages: bool = False
     prompt_sinks: tuple[ConfiguredSink, ...] = ()
+    compaction_functions: tuple[str, ...] = ()
+    tool_prefixes: tuple[str, ...] = ()
+    min_tool_set: int = 4
+    uniform_examples: int = 5
     # The folder relative globs in the configuration are taken from.
     root: Path = field(default_factory=Path.cwd)
     config_path: Path | None = None
@@ -122,14 +126,29 @@ def validate(table: dict[str, Any], path: Path) -> None:
 def settings_from_table(table: dict[str, Any], root: Path, path: Path | None) -> Settings:
     settings = Settings(root=root, config_path=path)
     values: dict[str, Any] = {}
-    for key in ("select", "extend-select", "ignore", "exclude", "extend-exclude"):
+    for key in (
+        "select",
+        "extend-select",
+        "ignore",
+        "exclude",
+        "extend-exclude",
+        "compaction-functions",
+        "tool-prefixes",
+    ):
         if key in table:
             values[key.replace("-", "_")] = tuple(table[key])
     if "per-file-ignores" in table:
         values["per_file_ignores"] = tuple(
             (glob, tuple(codes)) for glob, codes in table["per-file-ignores"].items()
         )
-    for key in ("output-format", "unsafe-fixes", "flag-daily-values", "json-in-messages"):
+    for key in (
+        "output-format",
+        "unsafe-fixes",
+        "flag-daily-values",
+        "json-in-messages",
+        "min-tool-set",
+        "uniform-examples",
+    ):
         if key in table:
             values[key.replace("-", "_")] = table[key]
     if "prompt-sinks" in table:

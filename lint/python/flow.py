@@ -112,6 +112,8 @@ _ARGUMENT_METHODS = frozenset(
 )
 # Attributes that carry their object's value: a UUID's forms, a datetime's fields.
 _VALUE_ATTRIBUTES = frozenset({"hex", "urn", "int", "bytes"})
+# Attributes of a result object that hold what a listing returned (an MCP ListToolsResult).
+_LISTING_ATTRIBUTES = frozenset({"tools"})
 _DATE_ATTRIBUTES = frozenset({"year", "month", "day"})
 _TIME_ATTRIBUTES = frozenset({"hour", "minute", "second", "microsecond"})
 _MAX_NODES_PER_SINK = 4000
@@ -232,6 +234,8 @@ class _Walker:
                 yield node.value, scope, replace(trail, time_format="%Y-%m-%d"), frames
             elif node.attr in _TIME_ATTRIBUTES:
                 yield node.value, scope, replace(trail, time_format="%H:%M:%S"), frames
+            elif node.attr in _LISTING_ATTRIBUTES and class_of_self(node.value, scope) is None:
+                yield node.value, scope, trail, frames
             else:
                 yield from self.attribute_steps(node, scope, trail, frames)
         elif isinstance(node, ast.Call):

@@ -18,6 +18,24 @@ ScopeKind = Literal["module", "class", "function", "lambda", "comprehension"]
 _CONTAINER_WRITES = frozenset(
     {"append", "extend", "insert", "add", "update", "setdefault", "appendleft", "extendleft"}
 )
+# Methods that change a list (or deque) in place; any of them on a history or a tool list.
+MUTATING_METHODS = frozenset(
+    {
+        "append",
+        "extend",
+        "insert",
+        "remove",
+        "pop",
+        "clear",
+        "sort",
+        "reverse",
+        "appendleft",
+        "extendleft",
+        "popleft",
+        "update",
+        "setdefault",
+    }
+)
 _CACHING_DECORATORS = frozenset({"cache", "lru_cache", "cached_property", "cached"})
 _COMPREHENSIONS = frozenset({ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp})
 
@@ -97,6 +115,7 @@ class ClassInfo:
     # `self.x = value` anywhere in the class's methods.
     attributes: dict[str, list[tuple[ast.expr, Scope]]] = field(default_factory=dict)
     attribute_writes: dict[str, list[ContainerWrite]] = field(default_factory=dict)
+    attribute_mutations: dict[str, list[Mutation]] = field(default_factory=dict)
 
 
 @dataclass(eq=False, slots=True)
@@ -108,9 +127,33 @@ class ContainerWrite:
 
 
 @dataclass(eq=False, slots=True)
+class Mutation:
+    """A change made in place to the container a name or a `self` attribute holds."""
+
+    # A method name ("append", "pop"...), "setitem", "setslice", "delitem", "delslice",
+    # "augassign", or "edit": an element of the container changed in place (`xs[i]["k"] = v`,
+    # `xs[i]["k"].append(v)`).
+    kind: str
+    node: ast.AST
+    scope: Scope
+    # The innermost loop around the change, within the same function.
+    loop: ast.stmt | None
+    # The `if` tests and `except` handlers around it, within the same function, outermost first.
+    guards: tuple[ast.AST, ...]
+    # What selects the element (the subscript, or the first argument of pop/insert).
+    index: ast.expr | None = None
+    # For "edit": the constant keys and attribute names below the element, in order.
+    keys: tuple[str, ...] = ()
+    # For "edit" through a method: the method.
+    method: str | None = None
+
+
+@dataclass(eq=False, slots=True)
 class CallSite:
     call: ast.Call
     scope: Scope
+    # The innermost loop around the call, within the same function.
+    loop: ast.stmt | None = None
 
 
 @dataclass(eq=False, slots=True)
@@ -127,6 +170,12 @@ class ModuleIndex:
     # Values written into a container held by a name (`parts.append(x)`, `parts[i] = x`);
     # which binding of the name it is is decided when walking.
     container_writes: dict[str, list[ContainerWrite]] = field(default_factory=dict)
+    # Changes in place to containers held by names; which binding it is is decided by lookup.
+    mutations: dict[str, list[Mutation]] = field(default_factory=dict)
+    # The `try` statement each `except` handler belongs to.
+    handler_try: dict[ast.ExceptHandler, ast.Try] = field(default_factory=dict)
+    # Each loop statement's enclosing loop in the same function (None at the outermost).
+    loop_parents: dict[ast.stmt, ast.stmt | None] = field(default_factory=dict)
     # Assignments to names and attributes, for sinks recognised by the target's name.
     named_assignments: list[tuple[str, ast.expr, Scope]] = field(default_factory=list)
     imported_modules: set[str] = field(default_factory=set)
@@ -148,6 +197,33 @@ class ModuleIndex:
 
     def function_scope(self, node: ast.AST) -> Scope | None:
         return self.scope_of_function.get(node)
+
+    def loop_encloses(self, loop: ast.stmt, inner: ast.stmt | None) -> bool:
+        """Whether `inner` is `loop` or a loop nested in it."""
+        while inner is not None:
+            if inner is loop:
+                return True
+            inner = self.loop_parents.get(inner)
+        return False
+
+    def mutations_of(self, target: ast.expr, scope: Scope) -> list[Mutation]:
+        """The in-place changes to the container `target` (a name or `self.x`) holds."""
+        from ctxlint.python.names import lookup
+
+        if isinstance(target, ast.Name):
+            bindings = lookup(target.id, scope)
+            if not bindings:
+                return []
+            return [
+                mutation
+                for mutation in self.mutations.get(target.id, ())
+                if lookup(target.id, mutation.scope) is bindings
+            ]
+        if isinstance(target, ast.Attribute):
+            owner = class_of_self(target.value, scope)
+            if owner is not None:
+                return list(owner.attribute_mutations.get(target.attr, ()))
+        return []
 
 
 def build_index(tree: ast.Module) -> ModuleIndex:
@@ -186,7 +262,11 @@ class _Indexer:
 
     def __init__(self, index: ModuleIndex) -> None:
         self.index = index
+        # The iterables of the enclosing `for` loops, and the enclosing loop statements
+        # (`for` and `while`), within the current function.
         self.loops: list[ast.expr] = []
+        self.loop_statements: list[ast.stmt] = []
+        self.guards: list[ast.AST] = []
 
     # Statements ---------------------------------------------------------------------------
 
@@ -222,13 +302,34 @@ class _Indexer:
     def visit_augmented_assign(self, node: ast.AugAssign, scope: Scope) -> None:
         self.visit_expression(node.value, scope)
         self.bind_target(node.target, "augassign", node.value, scope)
+        if isinstance(node.target, (ast.Name, ast.Attribute)):
+            self.record_mutation(node.target, "augassign", node, scope)
+
+    def visit_delete(self, node: ast.Delete, scope: Scope) -> None:
+        for target in node.targets:
+            self.visit_expression(target, scope)
+            if isinstance(target, ast.Subscript):
+                self.record_subscript_change(target, "del", node, scope)
+
+    def enter_loop(self, node: ast.stmt) -> None:
+        self.index.loop_parents[node] = self.loop_statements[-1] if self.loop_statements else None
+        self.loop_statements.append(node)
 
     def visit_for(self, node: ast.For | ast.AsyncFor, scope: Scope) -> None:
         self.visit_expression(node.iter, scope)
         self.bind_target(node.target, "for", node.iter, scope)
         self.loops.append(node.iter)
+        self.enter_loop(node)
         self.visit_body(node.body, scope)
+        self.loop_statements.pop()
         self.loops.pop()
+        self.visit_body(node.orelse, scope)
+
+    def visit_while(self, node: ast.While, scope: Scope) -> None:
+        self.visit_expression(node.test, scope)
+        self.enter_loop(node)
+        self.visit_body(node.body, scope)
+        self.loop_statements.pop()
         self.visit_body(node.orelse, scope)
 
     def visit_with(self, node: ast.With | ast.AsyncWith, scope: Scope) -> None:
@@ -257,14 +358,19 @@ class _Indexer:
                 self.visit_expression(handler.type, scope)
             if handler.name:
                 scope.bind(handler.name, Binding("except", scope))
+            self.index.handler_try[handler] = node
+            self.guards.append(handler)
             self.visit_body(handler.body, scope)
+            self.guards.pop()
         self.visit_body(node.orelse, scope)
         self.visit_body(node.finalbody, scope)
 
-    def visit_branch(self, node: ast.If | ast.While, scope: Scope) -> None:
+    def visit_if(self, node: ast.If, scope: Scope) -> None:
         self.visit_expression(node.test, scope)
+        self.guards.append(node.test)
         self.visit_body(node.body, scope)
         self.visit_body(node.orelse, scope)
+        self.guards.pop()
 
     def visit_match(self, node: ast.Match, scope: Scope) -> None:
         self.visit_expression(node.subject, scope)
@@ -274,9 +380,10 @@ class _Indexer:
             self.visit_body(case.body, scope)
 
     def visit_function(self, node: ast.FunctionDef | ast.AsyncFunctionDef, scope: Scope) -> None:
-        outer_loops, self.loops = self.loops, []
+        outer = self.loops, self.loop_statements, self.guards
+        self.loops, self.loop_statements, self.guards = [], [], []
         self.visit_function_inner(node, scope)
-        self.loops = outer_loops
+        self.loops, self.loop_statements, self.guards = outer
 
     def visit_function_inner(
         self, node: ast.FunctionDef | ast.AsyncFunctionDef, scope: Scope
@@ -392,6 +499,7 @@ class _Indexer:
             self.visit_expression(target.value, scope)
             self.visit_expression(target.slice, scope)
             self.record_container_write(target.value, value, scope)
+            self.record_subscript_change(target, "set", target, scope)
         elif isinstance(target, ast.Starred):
             self.bind_target(target.value, kind, value, scope, path)
 
@@ -414,6 +522,47 @@ class _Indexer:
             owner = class_of_self(container.value, scope)
             if owner is not None:
                 owner.attribute_writes.setdefault(container.attr, []).append(write)
+
+    def record_mutation(
+        self,
+        container: ast.expr,
+        kind: str,
+        node: ast.AST,
+        scope: Scope,
+        index: ast.expr | None = None,
+        keys: tuple[str, ...] = (),
+        method: str | None = None,
+    ) -> None:
+        loop = self.loop_statements[-1] if self.loop_statements else None
+        mutation = Mutation(kind, node, scope, loop, tuple(self.guards), index, keys, method)
+        if isinstance(container, ast.Name):
+            self.index.mutations.setdefault(container.id, []).append(mutation)
+        elif isinstance(container, ast.Attribute):
+            owner = class_of_self(container.value, scope)
+            if owner is not None:
+                owner.attribute_mutations.setdefault(container.attr, []).append(mutation)
+
+    def record_subscript_change(
+        self, target: ast.Subscript, action: str, node: ast.AST, scope: Scope
+    ) -> None:
+        """`xs[i] = v` / `del xs[i]` change xs; `xs[i]["k"] = v` edits an element of xs."""
+        keys: list[str] = []
+        current: ast.expr = target
+        # Walk down to the subscript applied to the container itself.
+        while isinstance(current, (ast.Subscript, ast.Attribute)) and not (
+            isinstance(current, ast.Subscript) and _is_container(current.value)
+        ):
+            keys.append(_key_text(current))
+            current = current.value
+        if not isinstance(current, ast.Subscript) or not _is_container(current.value):
+            return
+        if current is target:
+            sliced = isinstance(target.slice, ast.Slice)
+            kind = f"{action}{'slice' if sliced else 'item'}"
+            self.record_mutation(target.value, kind, node, scope, target.slice)
+        else:
+            keys.reverse()
+            self.record_mutation(current.value, "edit", node, scope, current.slice, tuple(keys))
 
     # Expressions --------------------------------------------------------------------------
 
@@ -465,18 +614,42 @@ class _Indexer:
                 extend(ast.iter_child_nodes(node))
 
     def visit_call(self, node: ast.Call, scope: Scope) -> None:
-        site = CallSite(node, scope)
+        site = CallSite(node, scope, self.loop_statements[-1] if self.loop_statements else None)
         self.index.calls.append(site)
         function = node.func
         if isinstance(function, ast.Name):
             self.index.calls_by_name.setdefault(function.id, []).append(site)
         elif isinstance(function, ast.Attribute):
-            self.index.calls_by_name.setdefault(function.attr, []).append(site)
-            if function.attr in _CONTAINER_WRITES:
-                for argument in node.args[-1:] if function.attr == "insert" else node.args:
+            method = function.attr
+            self.index.calls_by_name.setdefault(method, []).append(site)
+            if method in _CONTAINER_WRITES:
+                for argument in node.args[-1:] if method == "insert" else node.args:
                     self.record_container_write(function.value, argument, scope)
                 for keyword in node.keywords:
                     self.record_container_write(function.value, keyword.value, scope)
+            if method in MUTATING_METHODS:
+                self.record_method_mutation(function.value, method, node, scope)
+
+    def record_method_mutation(
+        self, receiver: ast.expr, method: str, call: ast.Call, scope: Scope
+    ) -> None:
+        if _is_container(receiver):
+            first = call.args[0] if call.args else None
+            self.record_mutation(receiver, method, call, scope, first)
+            return
+        # `xs[i]["content"].append(v)`: an element of xs changes.
+        keys: list[str] = []
+        current = receiver
+        while isinstance(current, (ast.Subscript, ast.Attribute)) and not _is_container(
+            current.value
+        ):
+            keys.append(_key_text(current))
+            current = current.value
+        if isinstance(current, ast.Subscript) and _is_container(current.value):
+            keys.reverse()
+            self.record_mutation(
+                current.value, "edit", call, scope, current.slice, tuple(keys), method
+            )
 
     def visit_lambda(self, node: ast.Lambda, scope: Scope) -> None:
         self.visit_arguments_outside(node.args, scope)
@@ -508,10 +681,27 @@ class _Indexer:
             self.visit_expression(node.elt, comprehension_scope)
 
 
+def _is_container(expression: ast.expr) -> bool:
+    """A name, or an attribute of a name (`self.messages`): what mutations are recorded on."""
+    return isinstance(expression, ast.Name) or (
+        isinstance(expression, ast.Attribute) and isinstance(expression.value, ast.Name)
+    )
+
+
+def _key_text(node: ast.expr) -> str:
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    if isinstance(node, ast.Subscript):
+        key = node.slice
+        if isinstance(key, ast.Constant):
+            return str(key.value)
+    return "?"
+
+
 _STATEMENT_HANDLERS = {
     ast.Expr: _Indexer.visit_expression_statement,
     ast.Assign: _Indexer.visit_assign,
-    ast.If: _Indexer.visit_branch,
+    ast.If: _Indexer.visit_if,
     ast.Return: _Indexer.visit_return,
     ast.FunctionDef: _Indexer.visit_function,
     ast.AsyncFunctionDef: _Indexer.visit_function,
@@ -525,7 +715,8 @@ _STATEMENT_HANDLERS = {
     ast.Import: _Indexer.visit_import,
     ast.ImportFrom: _Indexer.visit_import,
     ast.Try: _Indexer.visit_try,
-    ast.While: _Indexer.visit_branch,
+    ast.While: _Indexer.visit_while,
+    ast.Delete: _Indexer.visit_delete,
     ast.Match: _Indexer.visit_match,
     ast.Global: _Indexer.visit_global,
     ast.Nonlocal: _Indexer.visit_nonlocal,

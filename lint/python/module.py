@@ -8,8 +8,9 @@ from dataclasses import dataclass, field
 
 from ctxlint.config import Settings
 from ctxlint.diagnostics import Diagnostic, Edit, Fix
+from ctxlint.python.containers import Change, Container, changes_of, containers_of
 from ctxlint.python.flow import Reached, reach
-from ctxlint.python.index import ModuleIndex, build_index
+from ctxlint.python.index import CallSite, ModuleIndex, build_index
 from ctxlint.python.sinks import Sink, find_sinks
 from ctxlint.source import SourceText
 
@@ -23,6 +24,8 @@ class PythonModule:
     _index: ModuleIndex | None = field(default=None, repr=False)
     _sinks: list[Sink] | None = field(default=None, repr=False)
     _reached: dict[int, list[Reached]] = field(default_factory=dict, repr=False)
+    _changes: dict[str, list[tuple[Sink, Change]]] = field(default_factory=dict, repr=False)
+    _call_sites: dict[int, CallSite] | None = field(default=None, repr=False)
 
     @property
     def index(self) -> ModuleIndex:
@@ -42,6 +45,8 @@ class PythonModule:
         self._index = None
         self._sinks = None
         self._reached.clear()
+        self._changes.clear()
+        self._call_sites = None
 
     def reached(self, sink: Sink) -> list[Reached]:
         """What flows into a sink; walked once per sink however many rules ask."""
@@ -49,6 +54,38 @@ class PythonModule:
         if key not in self._reached:
             self._reached[key] = reach(sink, self.index)
         return self._reached[key]
+
+    def call_site(self, call: ast.Call) -> CallSite | None:
+        if self._call_sites is None:
+            self._call_sites = {id(site.call): site for site in self.index.calls}
+        return self._call_sites.get(id(call))
+
+    def sent_containers(self, sink: Sink) -> tuple[list[Container], list[Change]]:
+        """The containers an LLM call's argument is made of, and filters applied on the way."""
+        site = self.call_site(sink.call) if sink.call is not None else None
+        loop = site.loop if site is not None else None
+        return containers_of(sink.expression, sink.scope, self.index, loop)
+
+    def container_changes(self, kind: str) -> list[tuple[Sink, Change]]:
+        """For the calls' arguments of one kind ("messages", "tools"): every change to what
+        they send other than appending, each once, with the sink it reaches."""
+        if kind not in self._changes:
+            found: list[tuple[Sink, Change]] = []
+            seen: set[int] = set()
+            for sink in self.sinks:
+                if sink.kind != kind or sink.call is None:
+                    continue
+                containers, filters = self.sent_containers(sink)
+                changes = list(filters)
+                for container in containers:
+                    if container.lifetime is not None:
+                        changes.extend(changes_of(container, self.index))
+                for change in changes:
+                    if id(change.node) not in seen:
+                        seen.add(id(change.node))
+                        found.append((sink, change))
+            self._changes[kind] = found
+        return self._changes[kind]
 
     # Positions ----------------------------------------------------------------------------
 

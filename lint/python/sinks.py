@@ -34,6 +34,8 @@ class Sink:
     kind: SinkKind
     # How the finding names the place: "the system prompt of client.messages.create (line 40)".
     description: str
+    # The LLM call the expression is an argument of, when it is one.
+    call: ast.Call | None = None
 
     @property
     def in_prefix(self) -> bool:
@@ -245,7 +247,8 @@ class _SinkFinder:
         callee = _callee_text(call.func)
         for keyword in call.keywords:
             if keyword.arg in _SYSTEM_KEYWORDS and self.names_a_system_prompt(keyword.arg):
-                yield Sink(keyword.value, scope, "system", _describe("system", callee, call))
+                description = _describe("system", callee, call)
+                yield Sink(keyword.value, scope, "system", description, call)
         roles = self.call_roles(call, scope)
         if not roles:
             return
@@ -267,12 +270,13 @@ class _SinkFinder:
                 for key, value in zip(argument.keys, argument.values, strict=True):
                     if isinstance(key, ast.Constant) and key.value in config:
                         kind = config[key.value]
-                        yield Sink(value, scope, kind, _describe(kind, callee, call))  # type: ignore[arg-type]
+                        description = _describe(kind, callee, call)
+                        yield Sink(value, scope, kind, description, call)  # type: ignore[arg-type]
             return
         if kind == "prompt-template":
             yield from self.template_sinks(argument, scope, callee, call)
             return
-        yield Sink(argument, scope, kind, _describe(kind, callee, call))  # type: ignore[arg-type]
+        yield Sink(argument, scope, kind, _describe(kind, callee, call), call)  # type: ignore[arg-type]
 
     def template_sinks(
         self, argument: ast.expr, scope: Scope, callee: str, call: ast.Call
@@ -288,7 +292,7 @@ class _SinkFinder:
             ):
                 role = element.elts[0].value
                 kind: SinkKind = "system" if role in ("system", "developer") else "content"
-                yield Sink(element.elts[1], scope, kind, _describe(kind, callee, call))
+                yield Sink(element.elts[1], scope, kind, _describe(kind, callee, call), call)
 
     def call_roles(self, call: ast.Call, scope: Scope) -> dict[str, str] | None:
         function = call.func

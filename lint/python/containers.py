@@ -1,0 +1,421 @@
+"""The lists an LLM call's argument is built from (a history, a tool list), whether they outlive
+one call, and every way they change other than by appending.
+
+`messages=self.history`, `messages=[system, *history]` and `tools=list(self.tools)` all send a
+container that lives on between calls; what matters for the cache is how that container
+changes between one call and the next: in place (`pop(0)`, `del xs[i]`, `xs[i]["content"] = v`),
+through a loop variable over it (`for m in xs: m["content"] = v`), or by rebinding it to a cut
+or filtered copy (`xs = xs[-20:]`, `xs = [m for m in xs if ...]`).
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Literal
+
+from ctxlint.python.index import Binding, ClassInfo, ModuleIndex, Mutation, Scope, class_of_self
+from ctxlint.python.names import lookup, qualified_name
+
+Lifetime = Literal["attribute", "global", "parameter", "loop"]
+_COPYING_FUNCTIONS = frozenset({"list", "tuple", "copy.copy", "copy.deepcopy"})
+_TRIMMING_FUNCTIONS = frozenset(
+    {"langchain_core.messages.trim_messages", "langchain_core.messages.utils.trim_messages"}
+)
+_BUILTIN_NAMES = frozenset(dir(builtins))
+_REMOVALS = frozenset({"pop", "popleft", "remove", "delitem", "delslice", "clear"})
+
+if TYPE_CHECKING:
+    from ctxlint.python.module import PythonModule
+    from ctxlint.python.sinks import Sink
+
+
+@dataclass(frozen=True, slots=True)
+class Container:
+    """A name or `self` attribute whose list is sent (whole or spread) to an LLM call."""
+
+    expression: ast.Name | ast.Attribute
+    scope: Scope
+    # Why the same list is seen by the next call too; None when it is made anew for each call.
+    lifetime: Lifetime | None
+
+    @property
+    def label(self) -> str:
+        return ast.unparse(self.expression)
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """A change to a container, other than appending to it."""
+
+    container: Container
+    # "mutation": in place; "element": an element edited through a loop variable or an alias;
+    # "rebinding": the name or attribute rebound to a cut or filtered copy of itself.
+    how: Literal["mutation", "element", "rebinding", "filter"]
+    node: ast.AST
+    scope: Scope
+    mutation: Mutation | None = None
+    # For rebinding and filters: the kept part ("slice") or the condition ("filter"/"trim").
+    rebinding_kind: Literal["slice", "filter", "trim"] | None = None
+    condition: ast.expr | None = None
+    # The comprehension variables the condition may use freely.
+    element_names: frozenset[str] = frozenset()
+
+
+def containers_of(
+    argument: ast.expr, scope: Scope, index: ModuleIndex, loop: ast.stmt | None
+) -> tuple[list[Container], list[Change]]:
+    """The containers an argument is made of, and the filters applied to them on the way (a
+    comprehension with conditions over a container, in the argument or a local it is built
+    in)."""
+    containers: list[Container] = []
+    filters: list[Change] = []
+    pending: list[tuple[ast.expr, Scope, int]] = [(argument, scope, 0)]
+    seen: set[int] = set()
+    while pending:
+        node, node_scope, depth = pending.pop()
+        if id(node) in seen or depth > 4:
+            continue
+        seen.add(id(node))
+        if isinstance(node, ast.Name):
+            bindings = lookup(node.id, node_scope)
+            if not bindings:
+                continue
+            containers.append(Container(node, node_scope, _name_lifetime(bindings, index, loop)))
+            for binding in bindings:
+                if binding.kind == "assign" and binding.value is not None:
+                    if not binding.target_path:
+                        pending.append((binding.value, binding.scope, depth + 1))  # type: ignore[arg-type]
+        elif isinstance(node, ast.Attribute):
+            if class_of_self(node.value, node_scope) is not None:
+                containers.append(Container(node, node_scope, "attribute"))
+        elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+            pending.append((node.left, node_scope, depth))
+            pending.append((node.right, node_scope, depth))
+        elif isinstance(node, (ast.List, ast.Tuple)):
+            for element in node.elts:
+                if isinstance(element, ast.Starred):
+                    pending.append((element.value, node_scope, depth))
+        elif isinstance(node, ast.Call):
+            copied = _copied(node, node_scope)
+            if copied is not None:
+                pending.append((copied, node_scope, depth))
+        elif isinstance(node, (ast.ListComp, ast.GeneratorExp)):
+            iterable = node.generators[0].iter
+            pending.append((iterable, node_scope, depth))
+            change = _filter_change(node, node_scope, iterable)
+            if change is not None and isinstance(iterable, (ast.Name, ast.Attribute)):
+                container = Container(iterable, node_scope, None)
+                filters.append(replace(change, container=container, how="filter"))
+    return containers, filters
+
+
+def _copied(call: ast.Call, scope: Scope) -> ast.expr | None:
+    """`list(xs)`, `xs.copy()`, `copy.deepcopy(xs)`: the list copied."""
+    function = call.func
+    if isinstance(function, ast.Attribute) and function.attr == "copy" and not call.args:
+        return function.value
+    if call.args and qualified_name(function, scope) in _COPYING_FUNCTIONS:
+        return call.args[0]
+    return None
+
+
+def _name_lifetime(
+    bindings: list[Binding], index: ModuleIndex, loop: ast.stmt | None
+) -> Lifetime | None:
+    if any(binding.kind == "param" for binding in bindings):
+        return "parameter"
+    scope = bindings[0].scope
+    if scope.kind == "module":
+        return "global"
+    if loop is None:
+        return None
+    # A local the calls of one loop share: made before the loop, not inside it.
+    for binding in bindings:
+        value = binding.value
+        if binding.kind == "assign" and value is not None and _inside(value, loop):
+            if not _cuts_itself(value, binding.name):
+                return None
+    return "loop"
+
+
+def _inside(node: ast.AST, outer: ast.AST) -> bool:
+    return (
+        outer.lineno <= node.lineno <= outer.end_lineno  # type: ignore[attr-defined,operator]
+    )
+
+
+def _cuts_itself(value: ast.AST, name: str) -> bool:
+    """`xs = xs[-20:]` and `xs = [m for m in xs if ...]` rebind a list to a copy of itself."""
+    source = _source_of_copy(value)
+    return isinstance(source, ast.Name) and source.id == name
+
+
+def _source_of_copy(value: ast.AST) -> ast.expr | None:
+    if isinstance(value, ast.Subscript) and isinstance(value.slice, ast.Slice):
+        return value.value
+    if isinstance(value, (ast.ListComp, ast.GeneratorExp)):
+        return value.generators[0].iter
+    if isinstance(value, ast.Call) and value.args:
+        inner = value.args[-1] if getattr(value.func, "id", "") == "filter" else value.args[0]
+        if isinstance(value.func, ast.Name) and value.func.id in ("list", "filter"):
+            return _source_of_copy(inner) if value.func.id == "list" else inner
+        return inner
+    return None
+
+
+def changes_of(container: Container, index: ModuleIndex) -> list[Change]:
+    """Every change to the container other than appending: in place, through its elements,
+    and by rebinding it to a cut or filtered copy of itself."""
+    changes = [
+        Change(container, "mutation", m.node, m.scope, mutation=m)
+        for m in index.mutations_of(container.expression, container.scope)
+    ]
+    for view, view_scope in _views(container, index):
+        for mutation in index.mutations_of(view, view_scope):
+            changes.append(Change(container, "element", mutation.node, mutation.scope, mutation))
+    for value, scope in _rebindings(container, index):
+        change = _rebinding_change(container, value, scope)
+        if change is not None:
+            changes.append(change)
+    return changes
+
+
+def _same_container(expression: ast.expr, scope: Scope, container: Container) -> bool:
+    target = container.expression
+    if isinstance(target, ast.Name):
+        return (
+            isinstance(expression, ast.Name)
+            and expression.id == target.id
+            and lookup(expression.id, scope) is lookup(target.id, container.scope)
+        )
+    if isinstance(expression, ast.Attribute) and expression.attr == target.attr:
+        owner = class_of_self(expression.value, scope)
+        return owner is not None and owner is class_of_self(target.value, container.scope)
+    return False
+
+
+def _views(container: Container, index: ModuleIndex) -> list[tuple[ast.Name, Scope]]:
+    """Loop variables over the container's items, and names bound to one of them."""
+    views: list[tuple[ast.Name, Scope]] = []
+    for scope in index.scopes:
+        for name, bindings in scope.bindings.items():
+            for binding in bindings:
+                if binding.kind not in ("for", "comprehension") or binding.value is None:
+                    continue
+                iterable = binding.value
+                path = binding.target_path
+                if isinstance(iterable, ast.Call) and getattr(iterable.func, "id", "") in (
+                    "enumerate",
+                    "reversed",
+                ):
+                    if getattr(iterable.func, "id", "") == "enumerate":
+                        if path[:1] != (1,):
+                            continue
+                        path = path[1:]
+                    iterable = iterable.args[0] if iterable.args else iterable
+                if path or not _same_container(iterable, binding.scope, container):  # type: ignore[arg-type]
+                    continue
+                views.append(
+                    (ast.Name(id=name), binding.scope if scope.kind != "comprehension" else scope)
+                )
+    return views
+
+
+def _rebindings(container: Container, index: ModuleIndex) -> list[tuple[ast.expr, Scope]]:
+    target = container.expression
+    if isinstance(target, ast.Name):
+        bindings = lookup(target.id, container.scope)
+        return [
+            (b.value, b.scope)  # type: ignore[misc]
+            for b in bindings
+            if b.kind == "assign" and b.value is not None and not b.target_path
+        ]
+    owner: ClassInfo | None = class_of_self(target.value, container.scope)
+    if owner is None:
+        return []
+    return list(owner.attributes.get(target.attr, ()))
+
+
+def _rebinding_change(container: Container, value: ast.expr, scope: Scope) -> Change | None:
+    source = _source_of_copy(value)
+    if source is None or not _same_container(source, scope, container):
+        if isinstance(value, ast.Call) and value.args:
+            if qualified_name(value.func, scope) in _TRIMMING_FUNCTIONS and _same_container(
+                value.args[0], scope, container
+            ):
+                return Change(container, "rebinding", value, scope, rebinding_kind="trim")
+        return None
+    if isinstance(value, ast.Subscript):
+        return Change(container, "rebinding", value, scope, rebinding_kind="slice")
+    comprehension = value if isinstance(value, (ast.ListComp, ast.GeneratorExp)) else None
+    if comprehension is None and isinstance(value, ast.Call):
+        comprehension = next(
+            (a for a in value.args if isinstance(a, (ast.ListComp, ast.GeneratorExp))), None
+        )
+    if comprehension is not None:
+        change = _filter_change(comprehension, scope, source)
+        return None if change is None else replace(change, container=container, node=value)
+    # filter(function, xs): the function decides.
+    if isinstance(value, ast.Call) and getattr(value.func, "id", "") in ("filter", "list"):
+        return Change(
+            container, "rebinding", value, scope, rebinding_kind="filter", condition=value
+        )
+    return None
+
+
+def _filter_change(
+    comprehension: ast.ListComp | ast.GeneratorExp, scope: Scope, iterable: ast.expr
+) -> Change | None:
+    """A comprehension that keeps only some items of what it iterates."""
+    conditions = [c for g in comprehension.generators for c in g.ifs]
+    if not conditions:
+        return None
+    element_names = frozenset(
+        n.id
+        for g in comprehension.generators
+        for n in ast.walk(g.target)
+        if isinstance(n, ast.Name)
+    )
+    condition = conditions[0] if len(conditions) == 1 else ast.BoolOp(ast.And(), conditions)
+    placeholder = Container(ast.Name(id="?"), scope, None)
+    return Change(
+        placeholder,
+        "rebinding",
+        comprehension,
+        scope,
+        rebinding_kind="filter",
+        condition=condition,
+        element_names=element_names,
+    )
+
+
+def condition_varies(change: Change, index: ModuleIndex) -> bool:
+    """Whether a filter's condition reads something besides the item and fixed names: a
+    local, a parameter or an attribute that can differ on the next call."""
+    condition = change.condition
+    assert condition is not None
+    if isinstance(condition, ast.Call):
+        return False  # filter(function, xs): the function is unknown
+    scope = index.function_scope(change.node) or change.scope
+    for name in free_names(condition, change.element_names):
+        bindings = lookup(name, scope)
+        if not bindings:
+            continue
+        if all(
+            b.scope.kind == "module" or b.kind in ("import", "function", "class") for b in bindings
+        ):
+            continue
+        return True
+    return False
+
+
+def free_names(condition: ast.expr, element_names: frozenset[str]) -> set[str]:
+    """Names a filter condition reads besides the element itself and builtins."""
+    names: set[str] = set()
+    for node in ast.walk(condition):
+        if isinstance(node, ast.Name) and node.id not in element_names:
+            if node.id not in _BUILTIN_NAMES:
+                names.add(node.id)
+        elif isinstance(node, (ast.Lambda,)):
+            element_names = element_names | {a.arg for a in node.args.args}
+    return names
+
+
+_FAILURE_WORDS = frozenset(
+    {
+        "error",
+        "errors",
+        "is_error",
+        "iserror",
+        "has_error",
+        "err",
+        "failed",
+        "failure",
+        "is_failed",
+        "failures",
+        "fail",
+        "exception",
+        "success",
+        "succeeded",
+        "is_success",
+    }
+)
+
+
+def mentions_failure(node: ast.AST) -> bool:
+    """Whether a condition looks at a failure: `r.is_error`, `m["error"]`, `status == "failed"`,
+    `not result.success`."""
+    for part in ast.walk(node):
+        if isinstance(part, ast.Name):
+            word = part.id
+        elif isinstance(part, ast.Attribute):
+            word = part.attr
+        elif isinstance(part, ast.Constant) and isinstance(part.value, str):
+            word = part.value
+        else:
+            continue
+        if word.lower() in _FAILURE_WORDS:
+            return True
+    return False
+
+
+def is_negative_constant(node: ast.AST | None) -> bool:
+    """`-1`, `-20`: counted from the end of the list."""
+    return (
+        isinstance(node, ast.UnaryOp)
+        and isinstance(node.op, ast.USub)
+        and isinstance(node.operand, ast.Constant)
+        and isinstance(node.operand.value, int)
+    )
+
+
+def is_length_of(node: ast.AST | None) -> bool:
+    """`len(xs)`, or `len(xs) - k` etc.: a position counted from the end."""
+    return node is not None and any(
+        isinstance(part, ast.Call) and getattr(part.func, "id", "") == "len"
+        for part in ast.walk(node)
+    )
+
+
+def dropped_failure(change: Change, module: PythonModule, sink: Sink) -> str | None:
+    """How the change drops failures ("`history.pop()` under `if result.is_error`"), or None
+    when it does not look at failures. CTX010 reports these; CTX006 leaves them to it."""
+    text = _short(module.text_of(change.node))
+    if change.how in ("rebinding", "filter") and change.rebinding_kind == "filter":
+        condition = change.condition
+        if condition is not None and mentions_failure(condition):
+            return f"the filter `{_short(module.text_of(condition))}` in {text}"
+        return None
+    mutation = change.mutation
+    if change.how != "mutation" or mutation is None or mutation.kind not in _REMOVALS:
+        return None
+    for guard in reversed(mutation.guards):
+        if isinstance(guard, ast.ExceptHandler):
+            attempt = module.index.handler_try.get(guard)
+            # Undoing a request that itself failed (a network error) hides nothing from the
+            # model: it never answered. Only failures of something else count.
+            if attempt is not None and sink.call is not None and not _contains(attempt, sink.call):
+                return f"{text} in an `except` handler"
+        elif mentions_failure(guard):
+            return f"{text} under `if {_short(module.text_of(guard))}`"
+    return None
+
+
+def _contains(outer: ast.Try, node: ast.AST) -> bool:
+    start = (outer.lineno, outer.col_offset)
+    end = (
+        (outer.handlers[0].lineno, outer.handlers[0].col_offset)
+        if outer.handlers
+        else (
+            outer.end_lineno,
+            outer.end_col_offset,
+        )
+    )
+    return start <= (node.lineno, node.col_offset) < end  # type: ignore[attr-defined,operator]
+
+
+def _short(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= 60 else text[:57] + "..."

@@ -1,0 +1,310 @@
+"""CTX006: the message history sent to an LLM is changed other than by appending."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from ctxlint.diagnostics import Diagnostic
+from ctxlint.python.containers import (
+    Change,
+    condition_varies,
+    dropped_failure,
+    is_length_of,
+    is_negative_constant,
+)
+from ctxlint.python.index import Scope
+from ctxlint.python.module import PythonModule
+from ctxlint.python.prefilter import Trigger
+from ctxlint.rule import Invalid, Rule, Valid
+
+# Keys that change how a message is cached or shown, not the tokens the model reads.
+_NEUTRAL_KEYS = frozenset({"cache_control"})
+_ORDER_METHODS = {"sort": "sorts", "reverse": "reverses"}
+
+
+class HistoryEdit(Rule):
+    """
+    ## What it does
+    Flags code that changes a message history sent to an LLM (`messages=`, `input=`,
+    `contents=`) other than by appending to it: item assignment, `del`, `pop(i)` or `insert(i)`
+    at an earlier position, `remove`, `sort`, `reverse`, slice assignment, editing an earlier
+    message in place (`messages[i]["content"] = ...`, or `m["content"]` while iterating the
+    history), rebinding it to a window that drops the front (`messages = messages[-20:]`), or
+    rebuilding it with a filter whose outcome changes from call to call.
+
+    Only histories that outlive one call are considered: an attribute, a global, a parameter,
+    or a local made before the loop that makes the calls. Setting or removing `cache_control`
+    is not an edit: it does not change what is cached.
+
+    In recorded traces, it flags a request that is not the previous request's messages plus
+    new ones, and points at the first message that differs (edited, dropped, reordered,
+    truncated or compacted).
+
+    ## Why is this bad?
+    The cache holds the previous request's prefix. Appending keeps all of it; changing message
+    *i* keeps only messages before *i*, and everything from *i* on is re-read at the uncached
+    price (about ten times the cached price) and with a slower first token. A sliding window
+    moves its start on every call, so nothing after the system prompt is ever reused.
+
+    A deliberate compaction step (summarising old turns when the context is full) pays this
+    once per compaction, which can be the right trade: list the function under
+    `compaction-functions` to mark it as the sanctioned place.
+
+    ## Example
+    ```python
+    def run(client, tools, history):
+        while True:
+            history = history[-20:]
+            reply = client.messages.create(
+                model="claude-sonnet-4-5", max_tokens=1024, tools=tools, messages=history
+            )
+            history.append({"role": "assistant", "content": reply.content})
+            history.append({"role": "user", "content": execute(reply)})
+    ```
+
+    Use instead:
+    ```python
+    def run(client, tools, history):
+        while True:
+            if token_count(history) > BUDGET:
+                history = compact(history)  # listed in compaction-functions: once in a while
+            reply = client.messages.create(
+                model="claude-sonnet-4-5", max_tokens=1024, tools=tools, messages=history
+            )
+            history.append({"role": "assistant", "content": reply.content})
+            history.append({"role": "user", "content": execute(reply)})
+    ```
+
+    ## Options
+    - `compaction-functions` (default empty): names of functions (`compact_history`, or
+      `Agent.compact` for a method) whose changes to the history are deliberate; they are not
+      reported.
+
+    ## References
+    - [Anthropic: prompt caching](https://docs.anthropic.com/en/docs/build-with-claude/prompt-caching)
+    - [Manus: context engineering for AI agents](https://manus.im/blog/Context-Engineering-for-AI-Agents-Lessons-from-Building-Manus)
+    """
+
+    code = "CTX006"
+    name = "history-edit"
+    python_trigger = Trigger(
+        needles=(b"messages", b"history", b"input", b"contents", b"conversation")
+    )
+    message = "A message history is changed other than by appending"
+
+    def check_python(self, module: PythonModule) -> Iterator[Diagnostic]:
+        sanctioned = module.settings.compaction_functions
+        for sink, change in module.container_changes("messages"):
+            if _in_sanctioned_function(change.scope, sanctioned):
+                continue
+            if dropped_failure(change, module, sink) is not None:
+                continue  # CTX010 reports it, with the evidence it hides.
+            what = _describe_edit(change, module)
+            if what is None:
+                continue
+            message = (
+                f"{what} the history sent as {sink.description}: {_cost(change)}. If this is "
+                "a deliberate compaction step, that is its cost each time it runs; list the "
+                "function under `compaction-functions` to mark it"
+            )
+            yield module.diagnostic(self, change.node, message)
+
+
+def _describe_edit(change: Change, module: PythonModule) -> str | None:
+    """What the change does to earlier messages ("`history.pop(0)` removes a message from"),
+    or None when it keeps everything already sent."""
+    text = f"`{_short(module.text_of(change.node))}`"
+    if change.how in ("rebinding", "filter"):
+        if change.rebinding_kind == "trim":
+            return f"{text} trims"
+        if change.rebinding_kind == "slice":
+            assert isinstance(change.node, ast.Subscript)
+            window = change.node.slice
+            assert isinstance(window, ast.Slice)
+            if window.lower is None or _is_fixed_offset(window.lower):
+                return None  # keeps the front: xs[:-1], xs[1:]
+            return f"{text} keeps a window that moves its start and so rewrites"
+        if change.condition is None or not condition_varies(change, module.index):
+            return None  # decided by each message alone: the same on every call
+        return f"{text} filters on state that changes between calls and so rewrites"
+    mutation = change.mutation
+    assert mutation is not None
+    kind = mutation.kind
+    if change.how == "element":
+        if _touches_neutral_key(mutation):
+            return None
+        return f"{text} edits messages in place while iterating"
+    if kind in _ORDER_METHODS:
+        return f"{text} {_ORDER_METHODS[kind]}"
+    if kind == "remove":
+        return f"{text} removes a message from"
+    if kind == "popleft":
+        return f"{text} drops the oldest message of"
+    if kind == "pop":
+        if mutation.index is None or _counts_from_end(mutation.index):
+            return None
+        return f"{text} removes an earlier message from"
+    if kind == "insert":
+        if mutation.index is None or _counts_from_end(mutation.index):
+            return None
+        return f"{text} inserts before the end of"
+    if kind in ("delitem", "delslice", "setitem", "setslice"):
+        index = mutation.index
+        if isinstance(index, ast.Slice):
+            if index.upper is None and (index.lower is None or _counts_from_end(index.lower)):
+                if kind == "delslice" and index.lower is not None:
+                    return None  # drops the newest messages: the sent prefix survives
+            if kind == "setslice" and index.lower is not None and is_length_of(index.lower):
+                return None  # xs[len(xs):] = ys is extend
+        elif _counts_from_end(index):
+            return None  # the newest message, not yet sent
+        verb = "deletes" if kind.startswith("del") else "replaces"
+        return f"{text} {verb} earlier messages of"
+    if kind == "edit":
+        if _touches_neutral_key(mutation) or _counts_from_end(mutation.index):
+            return None
+        return f"{text} edits an earlier message of"
+    return None
+
+
+def _cost(change: Change) -> str:
+    mutation = change.mutation
+    index = mutation.index if mutation is not None else None
+    if isinstance(index, ast.Constant) and isinstance(index.value, int):
+        position = index.value
+        return f"message {position} and every message after it lose their cache on the next request"
+    if change.how == "rebinding" and change.rebinding_kind == "slice":
+        return "no message keeps its cache, since the list differs from its first message on"
+    return "every message from the first one changed on loses its cache on the next request"
+
+
+def _counts_from_end(index: ast.AST | None) -> bool:
+    return is_negative_constant(index) or is_length_of(index)
+
+
+def _is_fixed_offset(lower: ast.expr) -> bool:
+    return isinstance(lower, ast.Constant) and isinstance(lower.value, int) and lower.value >= 0
+
+
+def _touches_neutral_key(mutation) -> bool:
+    keys = set(mutation.keys)
+    if isinstance(mutation.index, ast.Constant):
+        keys.add(str(mutation.index.value))
+    node = mutation.node
+    if isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant):
+        keys.add(str(node.args[0].value))
+    return bool(keys & _NEUTRAL_KEYS)
+
+
+def _in_sanctioned_function(scope: Scope, sanctioned: tuple[str, ...]) -> bool:
+    if not sanctioned:
+        return False
+    current: Scope | None = scope
+    while current is not None:
+        function = current.function
+        if function is not None and current.kind == "function":
+            qualified = function.name
+            if function.class_info is not None:
+                qualified = f"{function.class_info.node.name}.{function.name}"
+            if function.name in sanctioned or qualified in sanctioned:
+                return True
+        current = current.parent
+    return False
+
+
+def _short(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+_HEADER = "import anthropic\nclient = anthropic.Anthropic()\n"
+
+HistoryEdit.VALID = (
+    # Appending only.
+    Valid(
+        _HEADER + "def run(history, execute):\n"
+        "    while True:\n"
+        "        reply = client.messages.create(model='m', max_tokens=9, messages=history)\n"
+        "        history.append({'role': 'assistant', 'content': reply.content})\n"
+        "        history.append({'role': 'user', 'content': execute(reply)})\n"
+    ),
+    # Moving the cache breakpoint to the newest message does not change the cached tokens.
+    Valid(
+        _HEADER + "def run(history):\n"
+        "    for message in history:\n"
+        "        for block in message['content']:\n"
+        "            block.pop('cache_control', None)\n"
+        "    history[-1]['content'][-1]['cache_control'] = {'type': 'ephemeral'}\n"
+        "    return client.messages.create(model='m', max_tokens=9, messages=history)\n"
+    ),
+    # A filter decided by each message alone gives the same list every time.
+    Valid(
+        _HEADER + "def ask(history):\n"
+        "    chat = [m for m in history if m['role'] != 'system']\n"
+        "    return client.messages.create(model='m', max_tokens=9, messages=chat)\n"
+    ),
+    # A fresh list per call.
+    Valid(
+        _HEADER + "def ask(question, examples):\n"
+        "    messages = [{'role': 'user', 'content': e} for e in examples]\n"
+        "    messages.insert(0, {'role': 'user', 'content': 'Examples follow.'})\n"
+        "    messages.append({'role': 'user', 'content': question})\n"
+        "    return client.messages.create(model='m', max_tokens=9, messages=messages)\n"
+    ),
+    # Sanctioned compaction.
+    Valid(
+        _HEADER + "class Agent:\n"
+        "    def compact(self):\n"
+        "        self.history[:-4] = [summary_of(self.history[:-4])]\n"
+        "    def step(self):\n"
+        "        return client.messages.create(model='m', max_tokens=9, messages=self.history)\n",
+        settings={"compaction-functions": ["Agent.compact"]},
+    ),
+)
+HistoryEdit.INVALID = (
+    Invalid(
+        _HEADER + "def run(history, execute):\n"
+        "    while True:\n"
+        "        history = history[-20:]\n"
+        "        reply = client.messages.create(model='m', max_tokens=9, messages=history)\n"
+        "        history.append({'role': 'user', 'content': execute(reply)})\n",
+        line=5,
+        message_contains="window that moves its start",
+    ),
+    Invalid(
+        _HEADER + "class Agent:\n"
+        "    def step(self):\n"
+        "        if len(self.messages) > 50:\n"
+        "            self.messages.pop(1)\n"
+        "        return client.messages.create(model='m', max_tokens=9, messages=self.messages)\n",
+        line=6,
+        message_contains="message 1 and every message after it",
+    ),
+    Invalid(
+        _HEADER + "def ask(history, limit):\n"
+        "    for message in history:\n"
+        "        if len(message['content']) > limit:\n"
+        "            message['content'] = message['content'][:limit]\n"
+        "    return client.messages.create(model='m', max_tokens=9, messages=history)\n",
+        line=6,
+        message_contains="edits messages in place while iterating",
+    ),
+    Invalid(
+        _HEADER + "class Agent:\n"
+        "    def step(self, system):\n"
+        "        self.messages[0]['content'] = system\n"
+        "        return client.messages.create(model='m', max_tokens=9, messages=self.messages)\n",
+        line=5,
+        message_contains="message 0 and every message after it",
+    ),
+    Invalid(
+        _HEADER + "class Agent:\n"
+        "    def compact(self):\n"
+        "        self.history[:-4] = [summary_of(self.history[:-4])]\n"
+        "    def step(self):\n"
+        "        return client.messages.create(model='m', max_tokens=9, messages=self.history)\n",
+        line=5,
+        message_contains="compaction-functions",
+    ),
+)

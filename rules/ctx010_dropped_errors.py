@@ -1,0 +1,165 @@
+"""CTX010: failed tool calls or their error results are removed from the history."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from ctxlint.diagnostics import Diagnostic
+from ctxlint.python.containers import Change, dropped_failure, is_negative_constant
+from ctxlint.python.module import PythonModule
+from ctxlint.python.prefilter import Trigger
+from ctxlint.rule import Invalid, Rule, Valid
+
+
+class DroppedErrors(Rule):
+    """
+    ## What it does
+    Flags code that removes failed tool calls, or their error results, from a history that is
+    sent to an LLM: a filter on `is_error`, `error` or `status == "failed"` over the messages,
+    or a `pop`/`del`/`remove` made when a tool call failed (a retry that deletes the failed
+    attempt).
+
+    In recorded traces, it flags a request whose history has lost a tool result that was
+    marked as an error in an earlier request of the session.
+
+    ## Why is this bad?
+    A failed action and its error are the evidence the model needs to avoid repeating the
+    mistake: with them gone it tends to try the same call again, and the agent loops. Removing
+    them also rewrites history that was already sent, so the next request differs from the
+    removed message on and everything after it is re-read at the uncached price.
+
+    Removing the newest messages right after they were added (a retry that undoes its own
+    attempt) does not break the cached prefix, but it still hides the failure from the model.
+
+    ## Example
+    ```python
+    def run(client, history, tools):
+        while True:
+            reply = client.messages.create(
+                model="claude-sonnet-4-5", max_tokens=1024, tools=tools, messages=history
+            )
+            history.append({"role": "assistant", "content": reply.content})
+            results = execute(reply)
+            history.append({"role": "user", "content": results})
+            history = [m for m in history if not has_error(m)]
+    ```
+
+    Use instead:
+    ```python
+    def run(client, history, tools):
+        while True:
+            reply = client.messages.create(
+                model="claude-sonnet-4-5", max_tokens=1024, tools=tools, messages=history
+            )
+            history.append({"role": "assistant", "content": reply.content})
+            # Keep failed results, marked with "is_error": True and shortened if they are long.
+            history.append({"role": "user", "content": execute(reply)})
+    ```
+
+    ## References
+    - [Manus: context engineering for AI agents (keep the wrong stuff in)](https://manus.im/blog/Context-Engineering-for-AI-Agents-Lessons-from-Building-Manus)
+    - [Anthropic: handling tool errors](https://docs.anthropic.com/en/docs/agents-and-tools/tool-use/implement-tool-use)
+    """
+
+    code = "CTX010"
+    name = "dropped-errors"
+    python_trigger = Trigger(
+        needles=(b"rror", b"fail", b"FAIL", b"success", b"xcept"),
+    )
+    message = "Failed tool calls or their errors are removed from the history"
+
+    def check_python(self, module: PythonModule) -> Iterator[Diagnostic]:
+        for sink, change in module.container_changes("messages"):
+            how = dropped_failure(change, module, sink)
+            if how is None:
+                continue
+            tail = change.mutation is not None and _removes_tail(change)
+            cost = (
+                ""
+                if tail
+                else "; the history also changes from the removed message on, so everything "
+                "after it is re-read uncached"
+            )
+            message = (
+                f"{how} removes failed tool calls or their errors from the history sent as "
+                f"{sink.description}: the model loses the evidence it needs not to repeat the "
+                f"mistake{cost}. Keep failures in the history (shortened if they are long)"
+            )
+            yield module.diagnostic(self, change.node, message)
+
+
+def _removes_tail(change: Change) -> bool:
+    mutation = change.mutation
+    assert mutation is not None
+    if mutation.kind in ("pop",) and (
+        mutation.index is None or is_negative_constant(mutation.index)
+    ):
+        return True
+    index = mutation.index
+    if isinstance(index, ast.Slice):
+        return index.upper is None and is_negative_constant(index.lower)
+    return is_negative_constant(index)
+
+
+_HEADER = "import anthropic\nclient = anthropic.Anthropic()\n"
+
+DroppedErrors.VALID = (
+    # Undoing a request that failed (the model never answered) hides nothing.
+    Valid(
+        _HEADER + "def ask(history, question):\n"
+        "    history.append({'role': 'user', 'content': question})\n"
+        "    try:\n"
+        "        return client.messages.create(model='m', max_tokens=9, messages=history)\n"
+        "    except anthropic.APIError:\n"
+        "        history.pop()\n"
+        "        raise\n"
+    ),
+    # Filtering on something other than failures is not this rule's concern.
+    Valid(
+        _HEADER + "def ask(history):\n"
+        "    kept = [m for m in history if m['role'] != 'system']\n"
+        "    return client.messages.create(model='m', max_tokens=9, messages=kept)\n"
+    ),
+    # Failures kept in the history.
+    Valid(
+        _HEADER + "def run(history, execute):\n"
+        "    while True:\n"
+        "        reply = client.messages.create(model='m', max_tokens=9, messages=history)\n"
+        "        result = execute(reply)\n"
+        "        if result.is_error:\n"
+        "            result.content = result.content[:2000]\n"
+        "        history.append({'role': 'user', 'content': result.content})\n"
+    ),
+)
+DroppedErrors.INVALID = (
+    Invalid(
+        _HEADER + "def run(history, execute):\n"
+        "    while True:\n"
+        "        reply = client.messages.create(model='m', max_tokens=9, messages=history)\n"
+        "        history.append({'role': 'assistant', 'content': reply.content})\n"
+        "        history.append({'role': 'user', 'content': execute(reply)})\n"
+        "        history = [m for m in history if not m.get('is_error')]\n",
+        line=8,
+        message_contains="re-read uncached",
+    ),
+    Invalid(
+        _HEADER + "class Agent:\n"
+        "    def step(self, execute):\n"
+        "        reply = client.messages.create(model='m', max_tokens=9, messages=self.history)\n"
+        "        self.history.append({'role': 'assistant', 'content': reply.content})\n"
+        "        result = execute(reply)\n"
+        "        if result['status'] == 'failed':\n"
+        "            self.history.pop()\n"
+        "            return self.step(execute)\n"
+        "        self.history.append({'role': 'user', 'content': result['output']})\n",
+        line=9,
+        message_contains="under `if result['status'] == 'failed'`",
+    ),
+    Invalid(
+        _HEADER + "def ask(history):\n"
+        "    clean = [m for m in history if 'error' not in m]\n"
+        "    return client.messages.create(model='m', max_tokens=9, messages=clean)\n",
+        line=4,
+    ),
+)
