@@ -104,7 +104,7 @@ def containers_of(
         elif isinstance(node, (ast.ListComp, ast.GeneratorExp)):
             iterable = node.generators[0].iter
             pending.append((iterable, node_scope, depth))
-            change = _filter_change(node, node_scope, iterable)
+            change = filter_change(node, node_scope, iterable)
             if change is not None and isinstance(iterable, (ast.Name, ast.Attribute)):
                 container = Container(iterable, node_scope, None)
                 filters.append(replace(change, container=container, how="filter"))
@@ -255,7 +255,7 @@ def _rebinding_change(container: Container, value: ast.expr, scope: Scope) -> Ch
             (a for a in value.args if isinstance(a, (ast.ListComp, ast.GeneratorExp))), None
         )
     if comprehension is not None:
-        change = _filter_change(comprehension, scope, source)
+        change = filter_change(comprehension, scope, source)
         return None if change is None else replace(change, container=container, node=value)
     # filter(function, xs): the function decides.
     if isinstance(value, ast.Call) and getattr(value.func, "id", "") in ("filter", "list"):
@@ -265,7 +265,7 @@ def _rebinding_change(container: Container, value: ast.expr, scope: Scope) -> Ch
     return None
 
 
-def _filter_change(
+def filter_change(
     comprehension: ast.ListComp | ast.GeneratorExp, scope: Scope, iterable: ast.expr
 ) -> Change | None:
     """A comprehension that keeps only some items of what it iterates."""

@@ -58,10 +58,13 @@ _SYSTEM_SUFFIXES = (b"prompt", b"message", b"instruction")
 @dataclass(frozen=True, slots=True)
 class Trigger:
     """What every file a rule can flag contains: any of the needles, or a match of the
-    pattern (tried only when no needle is present)."""
+    pattern (tried only when no needle is present). A standalone trigger's rule looks at code
+    that need not talk to an LLM itself (a module of tool definitions), so its needles let a
+    file through on their own."""
 
     needles: tuple[bytes, ...]
     pattern: bytes | None = None
+    standalone: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,8 +74,11 @@ class Prefilter:
     # What the selected rules look for; None when some rule can fire on any file.
     needles: tuple[bytes, ...] | None
     pattern: re.Pattern[bytes] | None
+    standalone_needles: tuple[bytes, ...] = ()
 
     def wanted(self, data: bytes) -> bool:
+        if any(needle in data for needle in self.standalone_needles):
+            return True
         return self._may_hold_prompt_code(data) and self._may_hold_a_source(data)
 
     def _may_hold_prompt_code(self, data: bytes) -> bool:
@@ -96,12 +102,15 @@ def build_prefilter(
 ) -> Prefilter:
     names = tuple(sorted({sink.call.rsplit(".", 1)[-1].encode() for sink in configured}))
     trigger_list = list(triggers)
+    standalone = tuple(
+        sorted({n for t in trigger_list if t is not None and t.standalone for n in t.needles})
+    )
     if not trigger_list or any(trigger is None for trigger in trigger_list):
-        return Prefilter(names, None, None)
+        return Prefilter(names, None, None, standalone)
     needles = tuple(sorted({n for t in trigger_list if t is not None for n in t.needles}))
     patterns = [t.pattern for t in trigger_list if t is not None and t.pattern is not None]
     pattern = re.compile(b"|".join(b"(?:" + p + b")" for p in patterns)) if patterns else None
-    return Prefilter(names, needles, pattern)
+    return Prefilter(names, needles, pattern, standalone)
 
 
 def _line_around(data: bytes, position: int) -> bytes:

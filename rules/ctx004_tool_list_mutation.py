@@ -1,0 +1,302 @@
+"""CTX004: the tool list sent to an LLM differs between the calls of one agent loop."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from ctxlint.diagnostics import Applicability, Diagnostic, Fix
+from ctxlint.python.containers import Change, changes_of, condition_varies
+from ctxlint.python.index import CallSite
+from ctxlint.python.module import PythonModule
+from ctxlint.python.prefilter import Trigger
+from ctxlint.python.sinks import Sink
+from ctxlint.rule import Invalid, Rule, Valid
+
+_ADVICE = (
+    "keep the full list fixed and constrain the choice instead (`tool_choice`, an allowed-tools "
+    "list, response prefill, or masking by tool-name prefix)"
+)
+_LISTING_METHODS = frozenset({"list_tools"})
+
+
+class ToolListMutation(Rule):
+    """
+    ## What it does
+    Flags a tool list that differs between the LLM calls of one agent loop: the list passed as
+    `tools=` is changed inside the loop that makes the calls (`append`, `extend`, `insert`,
+    `remove`, `pop`, `clear`, item or slice assignment, `+=`), rebuilt in the loop by a filter
+    whose condition changes in the loop (`tools=[t for t in ALL if allowed(t, state)]`), or
+    taken unsorted from an MCP server's tool listing fetched for each call.
+
+    A registry filled once at start-up and then left alone is fine, and so is a list built
+    the same way for every call. A tool list in set order is reported by CTX003.
+
+    In recorded traces, it flags a request whose tool list differs from the previous request's
+    in the same session, and says which tools were added, removed, reordered or redefined.
+
+    ## Why is this bad?
+    Tool definitions sit at the very front of the request, before the system prompt and the
+    history. Changing one tool, or the order of two, changes the prefix from there on, so the
+    next request re-reads the whole system prompt and history at the uncached price (about ten
+    times the cached price). It also leaves earlier turns referring to tools the model can no
+    longer see, which confuses it.
+
+    ## Example
+    ```python
+    def run(client, history, state):
+        while not state.done:
+            tools = [t for t in ALL_TOOLS if t["name"] in state.allowed]
+            reply = client.messages.create(
+                model="claude-sonnet-4-5", max_tokens=1024, tools=tools, messages=history
+            )
+            state = advance(state, reply)
+    ```
+
+    Use instead:
+    ```python
+    def run(client, history, state):
+        while not state.done:
+            reply = client.messages.create(
+                model="claude-sonnet-4-5", max_tokens=1024, tools=ALL_TOOLS, messages=history,
+                tool_choice={"type": "any"} if state.must_act else {"type": "auto"},
+            )
+            state = advance(state, reply)
+    ```
+    To restrict the model to some tools, constrain decoding (allowed tools, a prefilled
+    response that starts the tool name, or logit masking by a shared name prefix) and keep
+    the definitions as they are.
+
+    ## Fix safety
+    For an MCP tool listing, the fix sorts it by tool name: `sorted(result.tools,
+    key=lambda tool: tool.name)`. It is unsafe: the order the model sees changes once, and it
+    assumes the listed items have a `name` attribute. Mutations and filters have no automatic
+    fix.
+
+    ## References
+    - [Manus: context engineering for AI agents (mask, don't remove)](https://manus.im/blog/Context-Engineering-for-AI-Agents-Lessons-from-Building-Manus)
+    - [Anthropic: prompt caching, what invalidates the cache](https://docs.anthropic.com/en/docs/build-with-claude/prompt-caching)
+    - [OpenAI: function calling, allowed tools](https://platform.openai.com/docs/guides/function-calling)
+    """
+
+    code = "CTX004"
+    name = "tool-list-mutation"
+    python_trigger = Trigger(needles=(b"tools",))
+    message = "The tool list differs between the calls of one agent loop"
+    fix_title = "Sort the tool listing by tool name"
+    fix_applicability = Applicability.UNSAFE
+
+    def check_python(self, module: PythonModule) -> Iterator[Diagnostic]:
+        flagged: set[int] = set()
+        for sink in module.sinks:
+            if sink.kind != "tools" or sink.call is None:
+                continue
+            site = module.call_site(sink.call)
+            for node, what, fix in self._findings(module, sink, site):
+                if id(node) in flagged:
+                    continue
+                flagged.add(id(node))
+                message = (
+                    f"{what} the tool list sent as {sink.description}: tool definitions come "
+                    "first in the request, so every later request misses the cache from the "
+                    f"first tool on; {_ADVICE}"
+                )
+                yield module.diagnostic(self, node, message, fix)
+
+    def _findings(
+        self, module: PythonModule, sink: Sink, site: CallSite | None
+    ) -> Iterator[tuple[ast.AST, str, Fix | None]]:
+        containers, filters = module.sent_containers(sink)
+        loop = site.loop if site is not None else None
+        if loop is not None:
+            varying = _names_changed_in(loop)
+            for container in containers:
+                if container.lifetime is None:
+                    continue
+                for change in changes_of(container, module.index):
+                    if _happens_in_loop(change, loop, module) and _changes_list(change, module):
+                        text = _short(module.text_of(change.node))
+                        yield (
+                            change.node,
+                            f"`{text}` changes, inside the loop that makes the call,",
+                            None,
+                        )
+            for change in filters:
+                names = _condition_names(change)
+                if names & varying and _within(change.node, loop):
+                    changed = ", ".join(f"`{n}`" for n in sorted(names & varying))
+                    text = _short(module.text_of(change.node))
+                    yield (
+                        change.node,
+                        f"`{text}` is rebuilt on each pass with a condition on {changed}, which "
+                        "the loop changes, and so changes",
+                        None,
+                    )
+        yield from self._unsorted_listings(module, sink)
+
+    def _unsorted_listings(
+        self, module: PythonModule, sink: Sink
+    ) -> Iterator[tuple[ast.AST, str, Fix | None]]:
+        reached = [r for r in module.reached(sink) if not r.trail.runs_once]
+        awaited = {id(r.node.value) for r in reached if isinstance(r.node, ast.Await)}
+        # The `result.tools` read from a listing's result, nearest the sink first.
+        listing_attributes = [
+            r.node
+            for r in reached
+            if isinstance(r.node, ast.Attribute) and r.node.attr == "tools" and not r.trail.sorted
+        ]
+        for item in reached:
+            node = item.node
+            call = node.value if isinstance(node, ast.Await) else node
+            if (
+                item.trail.sorted
+                or id(node) in awaited
+                or not isinstance(call, ast.Call)
+                or not isinstance(call.func, ast.Attribute)
+                or call.func.attr not in _LISTING_METHODS
+            ):
+                continue
+            listed = listing_attributes[-1] if listing_attributes else node
+            text = module.text_of(listed)
+            edit = module.replace_edit(listed, f"sorted({text}, key=lambda tool: tool.name)")
+            fix = Fix(self.fix_title, (edit,), Applicability.UNSAFE)
+            what = (
+                f"`{_short(module.text_of(call))}` (line {call.lineno}) is fetched for each call "
+                "and passed on in the server's order, which the server may change; it decides"
+            )
+            yield listed, what, fix
+
+
+def _within(node: ast.AST, loop: ast.stmt) -> bool:
+    return loop.lineno <= node.lineno <= loop.end_lineno  # type: ignore[attr-defined,operator]
+
+
+def _happens_in_loop(change: Change, loop: ast.stmt, module: PythonModule) -> bool:
+    """Whether the change is made inside a loop around the call, in the same function."""
+    if change.mutation is not None:
+        inner = change.mutation.loop
+    else:
+        inner = _innermost_loop_at(change.node, loop, module)
+    outer: ast.stmt | None = loop
+    while outer is not None:
+        if module.index.loop_encloses(outer, inner):
+            return True
+        outer = module.index.loop_parents.get(outer)
+    return False
+
+
+def _innermost_loop_at(node: ast.AST, loop: ast.stmt, module: PythonModule) -> ast.stmt | None:
+    outer: ast.stmt | None = loop
+    while outer is not None:
+        if outer.lineno <= node.lineno <= outer.end_lineno:  # type: ignore[attr-defined,operator]
+            return outer
+        outer = module.index.loop_parents.get(outer)
+    return None
+
+
+def _changes_list(change: Change, module: PythonModule) -> bool:
+    if change.how == "rebinding" and change.rebinding_kind == "filter":
+        return change.condition is not None and condition_varies(change, module.index)
+    return change.how != "rebinding" or change.rebinding_kind is not None
+
+
+def _condition_names(change: Change) -> set[str]:
+    assert change.condition is not None
+    names = set()
+    for node in ast.walk(change.condition):
+        if isinstance(node, ast.Name) and node.id not in change.element_names:
+            names.add(node.id)
+    return names
+
+
+def _names_changed_in(loop: ast.stmt) -> set[str]:
+    """Names the loop rebinds, or whose object it changes (`state.step = 2`, `seen.add(x)`)."""
+    changed: set[str] = set()
+    for node in ast.walk(loop):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            changed.add(node.id)
+        elif isinstance(node, (ast.Attribute, ast.Subscript)) and isinstance(node.ctx, ast.Store):
+            root = node.value
+            while isinstance(root, (ast.Attribute, ast.Subscript)):
+                root = root.value
+            if isinstance(root, ast.Name):
+                changed.add(root.id)
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and isinstance(node.func.value, ast.Name)
+            and node.func.attr in ("append", "add", "update", "extend", "remove", "discard", "pop")
+        ):
+            changed.add(node.func.value.id)
+    return changed
+
+
+def _short(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+_HEADER = "import anthropic\nclient = anthropic.Anthropic()\n"
+
+ToolListMutation.VALID = (
+    # A registry filled once at start-up.
+    Valid(
+        _HEADER + "TOOLS = []\n"
+        "TOOLS.append({'name': 'search', 'input_schema': {}})\n"
+        "TOOLS.append({'name': 'fetch', 'input_schema': {}})\n"
+        "def run(history):\n"
+        "    while True:\n"
+        "        reply = client.messages.create(model='m', max_tokens=9, tools=TOOLS, messages=history)\n"
+        "        history.append({'role': 'assistant', 'content': reply.content})\n"
+    ),
+    # Built the same way for every call.
+    Valid(
+        _HEADER + "def run(history, registry):\n"
+        "    tools = [t for t in registry if t['enabled']]\n"
+        "    while True:\n"
+        "        reply = client.messages.create(model='m', max_tokens=9, tools=tools, messages=history)\n"
+        "        history.append({'role': 'assistant', 'content': reply.content})\n"
+    ),
+    # A listing sorted by name.
+    Valid(
+        _HEADER + "async def ask(session, history):\n"
+        "    listing = await session.list_tools()\n"
+        "    tools = [{'name': t.name, 'input_schema': t.inputSchema}\n"
+        "             for t in sorted(listing.tools, key=lambda t: t.name)]\n"
+        "    return client.messages.create(model='m', max_tokens=9, tools=tools, messages=history)\n"
+    ),
+)
+ToolListMutation.INVALID = (
+    Invalid(
+        _HEADER + "def run(history, tools, extra):\n"
+        "    while True:\n"
+        "        reply = client.messages.create(model='m', max_tokens=9, tools=tools, messages=history)\n"
+        "        if reply.stop_reason == 'end_turn':\n"
+        "            tools.append(extra)\n"
+        "        history.append({'role': 'assistant', 'content': reply.content})\n",
+        line=7,
+        message_contains="inside the loop that makes the call",
+    ),
+    Invalid(
+        _HEADER + "def run(history, state, ALL):\n"
+        "    while not state.done:\n"
+        "        reply = client.messages.create(\n"
+        "            model='m', max_tokens=9, messages=history,\n"
+        "            tools=[t for t in ALL if t['name'] in state.allowed],\n"
+        "        )\n"
+        "        state = state.advance(reply)\n",
+        line=7,
+        message_contains="a condition on `state`",
+    ),
+    Invalid(
+        _HEADER + "async def ask(session, history):\n"
+        "    listing = await session.list_tools()\n"
+        "    tools = [{'name': t.name, 'input_schema': t.inputSchema} for t in listing.tools]\n"
+        "    return client.messages.create(model='m', max_tokens=9, tools=tools, messages=history)\n",
+        line=5,
+        fixed=_HEADER + "async def ask(session, history):\n"
+        "    listing = await session.list_tools()\n"
+        "    tools = [{'name': t.name, 'input_schema': t.inputSchema} for t in sorted(listing.tools, key=lambda tool: tool.name)]\n"
+        "    return client.messages.create(model='m', max_tokens=9, tools=tools, messages=history)\n",
+    ),
+)

@@ -1,0 +1,349 @@
+"""CTX005: the tool names of one tool set do not follow consistent group prefixes."""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from ctxlint.diagnostics import Diagnostic
+from ctxlint.python.index import decorator_name
+from ctxlint.python.module import PythonModule
+from ctxlint.python.prefilter import Trigger
+from ctxlint.rule import Invalid, Rule, Valid
+
+_TOOL_DECORATORS = frozenset({"tool", "function_tool", "tool_plain"})
+# Keywords of tool decorators that rename the tool.
+_NAME_KEYWORDS = ("name", "name_override")
+# Leading verbs: a set named verb-first (get_x, list_y) is grouped by action, not by area,
+# and its "groups" say nothing about which tools belong together.
+_VERBS = frozenset(
+    "get list create update delete set add remove read write search find run send fetch check "
+    "open close make do edit query lookup load save post put patch insert upload download "
+    "start stop execute call generate describe show view".split()
+)
+_HUMP = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
+_WHY = (
+    "consistent group prefixes (`browser_*`, `shell_*`) let an agent restrict the choice to a "
+    "group by prefix at decode time, keeping the tool list fixed"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class _Tool:
+    name: str
+    # Where the name is written: the "name" value, or the function's or class's name.
+    node: ast.AST
+
+
+class InconsistentToolPrefix(Rule):
+    """
+    ## What it does
+    Flags tool names, within one tool set defined in code, that break the set's naming: a
+    name in another style (`readFile` among `snake_case` names), or a name outside the group
+    prefixes the rest of the set shares (`search` among `browser_*` and `shell_*` tools).
+
+    A tool set is a list literal of tool definitions (dicts with a `"name"`), the functions of
+    a module under one tool decorator (`@tool`, `@function_tool`, `@agent.tool`,
+    `@mcp.tool()`), or the tool classes of a module (subclasses of `...Tool` with a `name`).
+    Only sets of at least `min-tool-set` tools (default 4) are checked, and names are held to
+    group prefixes only when most of the set already shares them. Sets named verb-first
+    (`get_user`, `list_orders`) are grouped by action, not area, and are left alone.
+
+    In recorded traces, it checks the tool list of each session the same way.
+
+    ## Why is this bad?
+    The cheapest way to restrict an agent's choice of tools is to keep the tool list fixed
+    (so the cached prefix survives) and constrain decoding: prefill the response up to a tool
+    name prefix, or mask the logits of names outside a group. That only works when tool
+    names share prefixes by group. A tool outside the groups has to be allowed or banned
+    one by one, which takes a stateful logits processor, or tempts removing tools from the
+    list, which breaks the cache (CTX004).
+
+    ## Example
+    ```python
+    @mcp.tool()
+    def browser_open(url: str) -> str: ...
+    @mcp.tool()
+    def browser_click(selector: str) -> str: ...
+    @mcp.tool()
+    def shell_exec(command: str) -> str: ...
+    @mcp.tool()
+    def shell_read(path: str) -> str: ...
+    @mcp.tool()
+    def search(query: str) -> str: ...
+    ```
+
+    Use instead:
+    ```python
+    @mcp.tool()
+    def browser_search(query: str) -> str: ...
+    ```
+
+    ## Options
+    - `tool-prefixes` (default empty): the prefixes every tool name must start with; when
+      set, every name without one is flagged.
+    - `min-tool-set` (default 4): smaller tool sets are not checked.
+
+    ## References
+    - [Manus: context engineering for AI agents (mask, don't remove)](https://manus.im/blog/Context-Engineering-for-AI-Agents-Lessons-from-Building-Manus)
+    """
+
+    code = "CTX005"
+    name = "inconsistent-tool-prefix"
+    python_trigger = Trigger(
+        needles=(
+            b"@tool",
+            b"@function_tool",
+            b".tool(",
+            b".tool\n",
+            b".tool_plain",
+            b"Tool):",
+            b"Tool,",
+            b"input_schema",
+            b'"parameters"',
+            b"'parameters'",
+        ),
+        standalone=True,
+    )
+    message = "A tool name breaks the naming of its tool set"
+
+    def check_python(self, module: PythonModule) -> Iterator[Diagnostic]:
+        settings = module.settings
+        for tools in _tool_sets(module):
+            if len(tools) < settings.min_tool_set:
+                continue
+            names = [tool.name for tool in tools]
+            for tool, message in _misfits(tools, names, settings.tool_prefixes):
+                yield module.diagnostic(self, tool.node, message)
+
+
+def _misfits(
+    tools: list[_Tool], names: list[str], expected: tuple[str, ...]
+) -> Iterator[tuple[_Tool, str]]:
+    if expected:
+        wanted = ", ".join(f"`{p}`" for p in expected)
+        for tool in tools:
+            if not tool.name.startswith(expected):
+                yield (
+                    tool,
+                    f"tool name `{tool.name}` has none of the configured prefixes ({wanted}): {_WHY}",
+                )
+        return
+    styles = {tool.name: _style(tool.name) for tool in tools}
+    definite = Counter(style for style in styles.values() if style != "lower")
+    if len(definite) >= 2:
+        majority, count = definite.most_common(1)[0]
+        if count * 3 >= sum(definite.values()) * 2:
+            for tool in tools:
+                style = styles[tool.name]
+                if style not in ("lower", majority):
+                    yield (
+                        tool,
+                        (
+                            f"tool name `{tool.name}` is {style} while {count} of the {len(tools)} "
+                            f"tools in this set are {majority}: {_WHY}"
+                        ),
+                    )
+            return
+    prefixes = {tool.name: _prefix(tool.name, styles[tool.name]) for tool in tools}
+    counts = Counter(p for p in prefixes.values() if p is not None)
+    groups = {prefix for prefix, count in counts.items() if count >= 2}
+    if len(groups) < 2 or groups & _VERBS:
+        return
+    outliers = [tool for tool in tools if prefixes[tool.name] not in groups]
+    if not outliers or (len(tools) - len(outliers)) * 3 < len(tools) * 2:
+        return
+    shown = ", ".join(f"`{g}_*`" for g in sorted(groups))
+    for tool in outliers:
+        yield (
+            tool,
+            (
+                f"tool name `{tool.name}` is outside the group prefixes the other tools in this set "
+                f"share ({shown}): {_WHY}"
+            ),
+        )
+
+
+def _style(name: str) -> str:
+    if "-" in name:
+        return "kebab-case"
+    if "_" in name.strip("_"):
+        return "snake_case" if name == name.lower() else "mixed"
+    if name.islower() or name.isdigit():
+        return "lower"
+    if name[:1].isupper():
+        return "PascalCase" if not name.isupper() else "UPPERCASE"
+    return "camelCase"
+
+
+def _prefix(name: str, style: str) -> str | None:
+    """The first word of a name of several words; None for one word."""
+    if style in ("snake_case", "kebab-case", "mixed"):
+        parts = [p for p in re.split(r"[_\-]", name) if p]
+    else:
+        parts = _HUMP.findall(name)
+    return parts[0].lower() if len(parts) >= 2 else None
+
+
+def _tool_sets(module: PythonModule) -> Iterator[list[_Tool]]:
+    index = module.index
+    by_decorator: dict[str, list[_Tool]] = {}
+    for function in index.functions:
+        node = function.node
+        if isinstance(node, ast.Lambda):
+            continue
+        for decorator in node.decorator_list:
+            group = _tool_decorator_group(decorator)
+            if group is not None:
+                name_node = _decorator_name_argument(decorator)
+                if name_node is not None:
+                    by_decorator.setdefault(group, []).append(_Tool(name_node.value, name_node))
+                else:
+                    by_decorator.setdefault(group, []).append(
+                        _Tool(node.name, _name_position(module, node))
+                    )
+                break
+    yield from by_decorator.values()
+    classes = []
+    for info in index.classes:
+        if any(_base_name(base).endswith("Tool") for base in info.node.bases):
+            name_node = _class_tool_name(info.node)
+            if name_node is not None:
+                classes.append(_Tool(name_node.value, name_node))
+    yield classes
+    yield from _tool_list_literals(module)
+
+
+def _tool_decorator_group(decorator: ast.expr) -> str | None:
+    """`@tool` → "tool"; `@mcp.tool()` → "mcp.tool"; None for other decorators."""
+    name = decorator_name(decorator)
+    if name not in _TOOL_DECORATORS:
+        return None
+    target = decorator.func if isinstance(decorator, ast.Call) else decorator
+    return ast.unparse(target)
+
+
+def _decorator_name_argument(decorator: ast.expr) -> ast.Constant | None:
+    if not isinstance(decorator, ast.Call):
+        return None
+    for keyword in decorator.keywords:
+        if keyword.arg in _NAME_KEYWORDS and _is_string(keyword.value):
+            return keyword.value  # type: ignore[return-value]
+    if decorator.args and _is_string(decorator.args[0]):
+        return decorator.args[0]  # type: ignore[return-value]
+    return None
+
+
+def _class_tool_name(node: ast.ClassDef) -> ast.Constant | None:
+    for statement in node.body:
+        if isinstance(statement, ast.Assign):
+            targets = statement.targets
+            value = statement.value
+        elif isinstance(statement, ast.AnnAssign) and statement.value is not None:
+            targets = [statement.target]
+            value = statement.value
+        else:
+            continue
+        if any(isinstance(t, ast.Name) and t.id == "name" for t in targets) and _is_string(value):
+            return value  # type: ignore[return-value]
+    return None
+
+
+def _tool_list_literals(module: PythonModule) -> Iterator[list[_Tool]]:
+    """List literals whose elements are all tool-definition dicts."""
+    definitions = {id(node) for node, _ in module.index.dicts if _tool_of_dict(node) is not None}
+    if len(definitions) < module.settings.min_tool_set:
+        return  # No list can be large enough: spare the walk.
+    for node in ast.walk(module.tree):
+        if isinstance(node, (ast.List, ast.Tuple)) and len(node.elts) >= 2:
+            if all(id(element) in definitions for element in node.elts):
+                yield [_tool_of_dict(element) for element in node.elts]  # type: ignore[misc]
+
+
+def _tool_of_dict(node: ast.expr) -> _Tool | None:
+    if not isinstance(node, ast.Dict):
+        return None
+    entries = {
+        k.value: v
+        for k, v in zip(node.keys, node.values, strict=True)
+        if isinstance(k, ast.Constant) and isinstance(k.value, str)
+    }
+    inner = entries.get("function")
+    if isinstance(inner, ast.Dict):
+        return _tool_of_dict(inner)
+    name = entries.get("name")
+    if _is_string(name) and ("input_schema" in entries or "parameters" in entries):
+        return _Tool(name.value, name)  # type: ignore[union-attr]
+    return None
+
+
+def _base_name(base: ast.expr) -> str:
+    if isinstance(base, ast.Attribute):
+        return base.attr
+    if isinstance(base, ast.Name):
+        return base.id
+    if isinstance(base, ast.Subscript):
+        return _base_name(base.value)
+    return ""
+
+
+def _is_string(node: ast.AST | None) -> bool:
+    return isinstance(node, ast.Constant) and isinstance(node.value, str)
+
+
+def _name_position(module: PythonModule, node: ast.FunctionDef | ast.AsyncFunctionDef) -> ast.AST:
+    """A node spanning the function's name in `def name(`, for the finding's range."""
+    line = module.source.line_text(node.lineno)
+    column = line.find(node.name, line.find("def ") + 4)
+    start = max(column, 0)
+    return ast.Name(
+        id=node.name,
+        lineno=node.lineno,
+        col_offset=len(line[:start].encode("utf-8")),
+        end_lineno=node.lineno,
+        end_col_offset=len(line[: start + len(node.name)].encode("utf-8")),
+    )
+
+
+_PREAMBLE = "from mcp.server.fastmcp import FastMCP\nmcp = FastMCP('demo')\n"
+
+
+def _tools(*names: str) -> str:
+    return "".join(f"@mcp.tool()\ndef {name}(x: str) -> str:\n    return x\n" for name in names)
+
+
+InconsistentToolPrefix.VALID = (
+    Valid(_PREAMBLE + _tools("browser_open", "browser_click", "shell_exec", "shell_read")),
+    # Verb-first names are grouped by action: no group prefixes to keep.
+    Valid(_PREAMBLE + _tools("get_user", "get_order", "list_orders", "list_users", "search")),
+    # Too small a set to have a pattern.
+    Valid(_PREAMBLE + _tools("browser_open", "browser_click", "search")),
+    # Single words everywhere: nothing is grouped, nothing stands out.
+    Valid(_PREAMBLE + _tools("search", "fetch", "summarize", "translate")),
+)
+InconsistentToolPrefix.INVALID = (
+    Invalid(
+        _PREAMBLE + _tools("browser_open", "browser_click", "shell_exec", "shell_read", "search"),
+        line=16,
+        message_contains="outside the group prefixes",
+    ),
+    Invalid(
+        "TOOLS = [\n"
+        "    {'name': 'read_file', 'input_schema': {}},\n"
+        "    {'name': 'write_file', 'input_schema': {}},\n"
+        "    {'name': 'list_dir', 'input_schema': {}},\n"
+        "    {'name': 'readUrl', 'input_schema': {}},\n"
+        "]\n",
+        line=5,
+        message_contains="is camelCase while 3 of the 4 tools in this set are snake_case",
+    ),
+    Invalid(
+        _PREAMBLE + _tools("browser_open", "browser_click", "shell_exec", "search"),
+        line=13,
+        message_contains="configured prefixes",
+        settings={"tool-prefixes": ["browser_", "shell_"]},
+    ),
+)
