@@ -20,9 +20,47 @@ _NAME_KEYWORDS = ("name", "name_override")
 # Leading verbs: a set named verb-first (get_x, list_y) is grouped by action, not by area,
 # and its "groups" say nothing about which tools belong together.
 _VERBS = frozenset(
-    "get list create update delete set add remove read write search find run send fetch check "
-    "open close make do edit query lookup load save post put patch insert upload download "
-    "start stop execute call generate describe show view".split()
+    [
+        "get",
+        "list",
+        "create",
+        "update",
+        "delete",
+        "set",
+        "add",
+        "remove",
+        "read",
+        "write",
+        "search",
+        "find",
+        "run",
+        "send",
+        "fetch",
+        "check",
+        "open",
+        "close",
+        "make",
+        "do",
+        "edit",
+        "query",
+        "lookup",
+        "load",
+        "save",
+        "post",
+        "put",
+        "patch",
+        "insert",
+        "upload",
+        "download",
+        "start",
+        "stop",
+        "execute",
+        "call",
+        "generate",
+        "describe",
+        "show",
+        "view",
+    ]
 )
 _HUMP = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
 _WHY = (

@@ -1,0 +1,320 @@
+"""CTX008: Anthropic `cache_control` breakpoints that are rejected, never hit, or missing."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from ctxlint.diagnostics import Applicability, Diagnostic, Edit, Fix
+from ctxlint.python.module import PythonModule
+from ctxlint.python.names import attribute_chain
+from ctxlint.python.prefilter import Trigger
+from ctxlint.python.rewrite import add_keyword_argument
+from ctxlint.python.sinks import Sink
+from ctxlint.python.volatile import how_volatile
+from ctxlint.rule import Invalid, Rule, Valid
+
+_MAX_BREAKPOINTS = 4
+# Anthropic renders tools, then system, then messages: the order in which the prefix grows.
+_SEGMENT_ORDER = {"tools": 0, "system": 1, "messages": 2, "content": 2}
+# The smallest prompt Anthropic caches is 1,024 tokens (Sonnet; more for some models). At
+# about four characters per token, a fixed prompt this long is worth a breakpoint.
+_LONG_PROMPT_CHARACTERS = 4 * 1024
+_ANTHROPIC_METHODS = frozenset({"create", "stream", "parse"})
+
+
+@dataclass(slots=True)
+class _Request:
+    call: ast.Call
+    sinks: list[Sink]
+
+
+class CacheBreakpoint(Rule):
+    """
+    ## What it does
+    Flags Anthropic prompt-caching breakpoints (`cache_control`) that cannot work, in one
+    `messages.create` call:
+    - more than 4 breakpoints in one request, which the API rejects;
+    - a breakpoint on, or after, a block that holds a value that changes on every call (the
+      clock, a random id), so the cached prefix never matches again;
+    - a long fixed system prompt (about 1,024 tokens or more) sent with no breakpoint at all and
+      without automatic caching (a top-level `cache_control`), so nothing is ever cached.
+
+    In recorded traces, it flags the same three things in Anthropic requests.
+
+    ## Why is this bad?
+    Anthropic caches only where a request asks it to. Past 4 breakpoints the request fails. A
+    breakpoint after a volatile value writes a cache entry (at 1.25 times the input price)
+    that no later request can read, so caching costs more than not caching. And with no
+    breakpoint, a long system prompt is billed in full on every request, when a cached read
+    costs a tenth of it.
+
+    ## Example
+    ```python
+    response = client.messages.create(
+        model="claude-sonnet-4-5",
+        max_tokens=1024,
+        system=[
+            {"type": "text", "text": f"Today is {datetime.now():%c}."},
+            {"type": "text", "text": LONG_INSTRUCTIONS, "cache_control": {"type": "ephemeral"}},
+        ],
+        messages=history,
+    )
+    ```
+
+    Use instead:
+    ```python
+    response = client.messages.create(
+        model="claude-sonnet-4-5",
+        max_tokens=1024,
+        system=[
+            {"type": "text", "text": LONG_INSTRUCTIONS, "cache_control": {"type": "ephemeral"}},
+        ],
+        messages=[*history, {"role": "user", "content": f"Today is {datetime.now():%c}."}],
+    )
+    ```
+
+    ## Fix safety
+    For a long system prompt with no breakpoint, the fix turns on automatic caching with a
+    top-level `cache_control={"type": "ephemeral"}`. It is unsafe: the first request of each
+    five minutes pays the cache-write premium (1.25 times), which is a loss when requests are
+    rarer than that.
+
+    ## References
+    - [Anthropic: prompt caching](https://docs.anthropic.com/en/docs/build-with-claude/prompt-caching)
+    """
+
+    code = "CTX008"
+    name = "cache-breakpoint"
+    python_trigger = Trigger(needles=(b"anthropic", b"cache_control"))
+    message = "An Anthropic cache breakpoint is rejected, never hit, or missing"
+    fix_title = "Turn on automatic caching"
+    fix_applicability = Applicability.UNSAFE
+
+    def check_python(self, module: PythonModule) -> Iterator[Diagnostic]:
+        for request in _anthropic_requests(module):
+            yield from self._check_request(module, request)
+
+    def _check_request(self, module: PythonModule, request: _Request) -> Iterator[Diagnostic]:
+        call = request.call
+        automatic = any(keyword.arg == "cache_control" for keyword in call.keywords)
+        breakpoints: list[tuple[ast.Dict, Sink]] = []
+        volatile: list[tuple[ast.AST, Sink, str]] = []
+        seen: set[int] = set()
+        for sink in request.sinks:
+            for reached in module.reached(sink):
+                node = reached.node
+                if id(node) in seen:
+                    continue
+                seen.add(id(node))
+                if isinstance(node, ast.Dict) and _has_key(node, "cache_control"):
+                    breakpoints.append((node, sink))
+                elif isinstance(node, ast.Call):
+                    how = how_volatile(reached, module.settings.flag_daily_values)
+                    if how is not None:
+                        volatile.append((node, sink, how))
+        breakpoints.sort(
+            key=lambda item: (
+                _SEGMENT_ORDER.get(item[1].kind, 3),
+                item[0].lineno,
+                item[0].col_offset,
+            )
+        )
+        count = len(breakpoints) + (1 if automatic else 0)
+        if count > _MAX_BREAKPOINTS:
+            node = breakpoints[_MAX_BREAKPOINTS - (1 if automatic else 0)][0]
+            message = (
+                f"this request to {_callee(module, call)} (line {call.lineno}) sets {count} "
+                f"cache breakpoints; the API accepts at most {_MAX_BREAKPOINTS} and rejects the "
+                "request"
+            )
+            yield module.diagnostic(self, node, message)
+        for block, sink in breakpoints:
+            cause = _volatile_before(block, sink, volatile, module)
+            if cause is not None:
+                message = (
+                    f"this cache breakpoint comes after {cause}: the cached prefix changes on "
+                    "every call, so each request pays to write a cache entry (1.25 times the "
+                    "input price) that no later request reads. Move the volatile value after "
+                    "the last breakpoint, into the newest user message"
+                )
+                yield module.diagnostic(self, _key_node(block, "cache_control"), message)
+        if not breakpoints and not automatic and not _module_sets_cache_control(module):
+            yield from self._missing(module, request)
+
+    def _missing(self, module: PythonModule, request: _Request) -> Iterator[Diagnostic]:
+        for sink in request.sinks:
+            if sink.kind != "system":
+                continue
+            length = sum(
+                len(reached.node.value)
+                for reached in module.reached(sink)
+                if isinstance(reached.node, ast.Constant) and isinstance(reached.node.value, str)
+            )
+            if length < _LONG_PROMPT_CHARACTERS:
+                continue
+            call = request.call
+            message = (
+                f"info: {sink.description} is fixed and long (about {length // 4:,} tokens) but "
+                "has no cache_control breakpoint, and automatic caching is off: Anthropic caches "
+                "nothing, so every request pays the full input price for it. Mark its last block "
+                'with "cache_control" or pass cache_control={"type": "ephemeral"}'
+            )
+            yield module.diagnostic(
+                self, sink.expression, message, self._automatic_fix(module, call)
+            )
+            return
+
+    def _automatic_fix(self, module: PythonModule, call: ast.Call) -> Fix | None:
+        rewritten = add_keyword_argument(
+            module.text_of(call), "cache_control", '{"type": "ephemeral"}'
+        )
+        if rewritten is None:
+            return None
+        edit: Edit = module.replace_edit(call, rewritten)
+        return Fix(self.fix_title, (edit,), Applicability.UNSAFE)
+
+
+def _anthropic_requests(module: PythonModule) -> list[_Request]:
+    """Calls to `messages.create` (and stream/parse) recognised as Anthropic, with their sinks."""
+    requests: dict[int, _Request] = {}
+    for sink in module.sinks:
+        call = sink.call
+        if call is None or not _is_anthropic_messages(call):
+            continue
+        requests.setdefault(id(call), _Request(call, [])).sinks.append(sink)
+    for request in requests.values():
+        request.sinks.sort(key=lambda s: _SEGMENT_ORDER.get(s.kind, 3))
+    return list(requests.values())
+
+
+def _is_anthropic_messages(call: ast.Call) -> bool:
+    function = call.func
+    if not isinstance(function, ast.Attribute) or function.attr not in _ANTHROPIC_METHODS:
+        return False
+    _, attributes = attribute_chain(function)
+    return attributes[-2:-1] == ["messages"] and "completions" not in attributes
+
+
+def _volatile_before(
+    block: ast.Dict, sink: Sink, volatile: list[tuple[ast.AST, Sink, str]], module: PythonModule
+) -> str | None:
+    """The volatile value the breakpoint's cached prefix includes: in an earlier part of the
+    request (tools before system before messages), in the block itself, or in an earlier
+    block of the same list."""
+    order = _SEGMENT_ORDER.get(sink.kind, 3)
+    block_end = (block.end_lineno, block.end_col_offset)
+    same_literal = isinstance(sink.expression, (ast.List, ast.Tuple)) and _within(
+        block, sink.expression
+    )
+    for node, source_sink, how in volatile:
+        source_order = _SEGMENT_ORDER.get(source_sink.kind, 3)
+        text = f"{_short(module.text_of(node))} (line {node.lineno}), which {how}"
+        if source_order < order:
+            return text
+        if source_sink is sink or source_order == order:
+            if _within(node, block):
+                return text
+            if same_literal and _within(node, sink.expression):
+                if (node.lineno, node.col_offset) < block_end:  # type: ignore[attr-defined]
+                    return text
+    return None
+
+
+def _within(node: ast.AST, outer: ast.AST) -> bool:
+    start = (outer.lineno, outer.col_offset)  # type: ignore[attr-defined]
+    end = (outer.end_lineno, outer.end_col_offset)  # type: ignore[attr-defined]
+    return start <= (node.lineno, node.col_offset) <= end  # type: ignore[attr-defined]
+
+
+def _has_key(node: ast.Dict, key: str) -> bool:
+    return any(isinstance(k, ast.Constant) and k.value == key for k in node.keys)
+
+
+def _key_node(node: ast.Dict, key: str) -> ast.AST:
+    for candidate in node.keys:
+        if isinstance(candidate, ast.Constant) and candidate.value == key:
+            return candidate
+    return node
+
+
+def _module_sets_cache_control(module: PythonModule) -> bool:
+    """Breakpoints added anywhere else in the module (`block["cache_control"] = ...`, a helper)
+    may reach the request in ways the flow does not follow: then say nothing is missing."""
+    return "cache_control" in module.source.text
+
+
+def _callee(module: PythonModule, call: ast.Call) -> str:
+    return _short(module.text_of(call.func))
+
+
+def _short(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= 50 else text[:47] + "..."
+
+
+_HEADER = "import anthropic\nfrom datetime import datetime\nclient = anthropic.Anthropic()\n"
+_LONG = "'''" + "Follow the style guide. " * 180 + "'''"
+_EPHEMERAL = "'cache_control': {'type': 'ephemeral'}"
+
+CacheBreakpoint.VALID = (
+    # The volatile value comes after the last breakpoint.
+    Valid(
+        _HEADER + f"SYSTEM = {_LONG}\n"
+        "def ask(history):\n"
+        "    return client.messages.create(model='m', max_tokens=9,\n"
+        f"        system=[{{'type': 'text', 'text': SYSTEM, {_EPHEMERAL}}}],\n"
+        "        messages=[*history, {'role': 'user', 'content': f'Now: {datetime.now()}'}])\n"
+    ),
+    # Automatic caching is on.
+    Valid(
+        _HEADER + f"SYSTEM = {_LONG}\n"
+        "def ask(history):\n"
+        "    return client.messages.create(model='m', max_tokens=9, system=SYSTEM,\n"
+        "        messages=history, cache_control={'type': 'ephemeral'})\n"
+    ),
+    # A short system prompt is below the minimum cacheable length anyway.
+    Valid(
+        _HEADER + "def ask(history):\n"
+        "    return client.messages.create(model='m', max_tokens=9, system='Be brief.',\n"
+        "        messages=history)\n"
+    ),
+)
+CacheBreakpoint.INVALID = (
+    Invalid(
+        _HEADER + "def ask(q):\n"
+        "    return client.messages.create(model='m', max_tokens=9,\n"
+        f"        system=[{{'type': 'text', 'text': 'a', {_EPHEMERAL}}},\n"
+        f"                {{'type': 'text', 'text': 'b', {_EPHEMERAL}}}],\n"
+        "        messages=[\n"
+        f"            {{'role': 'user', 'content': [{{'type': 'text', 'text': 'c', {_EPHEMERAL}}}]}},\n"
+        f"            {{'role': 'assistant', 'content': [{{'type': 'text', 'text': 'd', {_EPHEMERAL}}}]}},\n"
+        f"            {{'role': 'user', 'content': [{{'type': 'text', 'text': q, {_EPHEMERAL}}}]}},\n"
+        "        ])\n",
+        line=11,
+        message_contains="sets 5 cache breakpoints",
+    ),
+    Invalid(
+        _HEADER + f"SYSTEM = {_LONG}\n"
+        "def ask(history):\n"
+        "    return client.messages.create(model='m', max_tokens=9,\n"
+        "        system=[{'type': 'text', 'text': f'Today is {datetime.now():%c}.'},\n"
+        f"                {{'type': 'text', 'text': SYSTEM, {_EPHEMERAL}}}],\n"
+        "        messages=history)\n",
+        line=8,
+        message_contains="datetime.now() (line 7), which reads the clock",
+    ),
+    Invalid(
+        _HEADER + f"SYSTEM = {_LONG}\n"
+        "def ask(history):\n"
+        "    return client.messages.create(model='m', max_tokens=9, system=SYSTEM,\n"
+        "        messages=history)\n",
+        line=6,
+        fixed=_HEADER + f"SYSTEM = {_LONG}\n"
+        "def ask(history):\n"
+        "    return client.messages.create(model='m', max_tokens=9, system=SYSTEM,\n"
+        '        messages=history, cache_control={"type": "ephemeral"})\n',
+        message_contains="info:",
+    ),
+)
