@@ -171,6 +171,7 @@ def _misfits(
                 )
         return
     styles = {tool.name: _style(tool.name) for tool in tools}
+    odd_style: set[str] = set()
     definite = Counter(style for style in styles.values() if style != "lower")
     if len(definite) >= 2:
         majority, count = definite.most_common(1)[0]
@@ -178,6 +179,7 @@ def _misfits(
             for tool in tools:
                 style = styles[tool.name]
                 if style not in ("lower", majority):
+                    odd_style.add(tool.name)
                     yield (
                         tool,
                         (
@@ -185,7 +187,6 @@ def _misfits(
                             f"tools in this set are {majority}: {_WHY}"
                         ),
                     )
-            return
     prefixes = {tool.name: _prefix(tool.name, styles[tool.name]) for tool in tools}
     counts = Counter(p for p in prefixes.values() if p is not None)
     groups = {prefix for prefix, count in counts.items() if count >= 2}
@@ -196,13 +197,14 @@ def _misfits(
         return
     shown = ", ".join(f"`{g}_*`" for g in sorted(groups))
     for tool in outliers:
-        yield (
-            tool,
-            (
-                f"tool name `{tool.name}` is outside the group prefixes the other tools in this set "
-                f"share ({shown}): {_WHY}"
-            ),
-        )
+        if tool.name not in odd_style:
+            yield (
+                tool,
+                (
+                    f"tool name `{tool.name}` is outside the group prefixes the other tools in "
+                    f"this set share ({shown}): {_WHY}"
+                ),
+            )
 
 
 def _style(name: str) -> str:

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 
 from ctxlint.diagnostics import Applicability, Diagnostic, Edit, Fix
 from ctxlint.python.module import PythonModule
-from ctxlint.python.names import attribute_chain
+from ctxlint.python.index import Scope
+from ctxlint.python.names import attribute_chain, lookup, qualified_name
 from ctxlint.python.prefilter import Trigger
 from ctxlint.python.rewrite import add_keyword_argument
 from ctxlint.python.sinks import Sink
@@ -140,18 +141,14 @@ class CacheBreakpoint(Rule):
                     "the last breakpoint, into the newest user message"
                 )
                 yield module.diagnostic(self, _key_node(block, "cache_control"), message)
-        if not breakpoints and not automatic and not _module_sets_cache_control(module):
+        if not breakpoints and not automatic and not _sets_cache_control_elsewhere(module):
             yield from self._missing(module, request)
 
     def _missing(self, module: PythonModule, request: _Request) -> Iterator[Diagnostic]:
         for sink in request.sinks:
             if sink.kind != "system":
                 continue
-            length = sum(
-                len(reached.node.value)
-                for reached in module.reached(sink)
-                if isinstance(reached.node, ast.Constant) and isinstance(reached.node.value, str)
-            )
+            length = _fixed_length(sink.expression, sink.scope, 0)
             if length < _LONG_PROMPT_CHARACTERS:
                 continue
             call = request.call
@@ -222,6 +219,42 @@ def _volatile_before(
     return None
 
 
+def _fixed_length(node: ast.AST, scope: Scope, depth: int) -> int:
+    """How many characters of a prompt are fixed text: string literals, joined, repeated,
+    and reached through names bound once."""
+    if depth > 8:
+        return 0
+    if isinstance(node, ast.Constant):
+        return len(node.value) if isinstance(node.value, str) else 0
+    if isinstance(node, ast.JoinedStr):
+        return sum(_fixed_length(value, scope, depth + 1) for value in node.values)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        return _fixed_length(node.left, scope, depth + 1) + _fixed_length(
+            node.right, scope, depth + 1
+        )
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult):
+        if isinstance(node.right, ast.Constant) and isinstance(node.right.value, int):
+            return _fixed_length(node.left, scope, depth + 1) * node.right.value
+        return 0
+    if isinstance(node, (ast.List, ast.Tuple)):
+        return sum(_fixed_length(element, scope, depth + 1) for element in node.elts)
+    if isinstance(node, ast.Dict):
+        return sum(
+            _fixed_length(value, scope, depth + 1)
+            for key, value in zip(node.keys, node.values, strict=True)
+            if isinstance(key, ast.Constant) and key.value == "text"
+        )
+    if isinstance(node, ast.Call) and len(node.args) == 1 and not node.keywords:
+        if qualified_name(node.func, scope) in ("textwrap.dedent", "inspect.cleandoc", "str"):
+            return _fixed_length(node.args[0], scope, depth + 1)
+        return 0
+    if isinstance(node, ast.Name):
+        bindings = lookup(node.id, scope)
+        if len(bindings) == 1 and bindings[0].kind == "assign" and bindings[0].value is not None:
+            return _fixed_length(bindings[0].value, bindings[0].scope, depth + 1)
+    return 0
+
+
 def _within(node: ast.AST, outer: ast.AST) -> bool:
     start = (outer.lineno, outer.col_offset)  # type: ignore[attr-defined]
     end = (outer.end_lineno, outer.end_col_offset)  # type: ignore[attr-defined]
@@ -239,10 +272,19 @@ def _key_node(node: ast.Dict, key: str) -> ast.AST:
     return node
 
 
-def _module_sets_cache_control(module: PythonModule) -> bool:
-    """Breakpoints added anywhere else in the module (`block["cache_control"] = ...`, a helper)
-    may reach the request in ways the flow does not follow: then say nothing is missing."""
-    return "cache_control" in module.source.text
+def _sets_cache_control_elsewhere(module: PythonModule) -> bool:
+    """Breakpoints added other than in a dict literal (`block["cache_control"] = ...`, a
+    keyword, a helper's parameter) may reach a request in ways the flow does not follow:
+    then nothing is said to be missing."""
+    mentions = module.source.text.count("cache_control")
+    literal_keys = sum(1 for node, _ in module.index.dicts if _has_key(node, "cache_control"))
+    keywords = sum(
+        1
+        for site in module.index.calls
+        for keyword in site.call.keywords
+        if keyword.arg == "cache_control"
+    )
+    return mentions > literal_keys + keywords
 
 
 def _callee(module: PythonModule, call: ast.Call) -> str:

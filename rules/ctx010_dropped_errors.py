@@ -70,10 +70,19 @@ class DroppedErrors(Rule):
     message = "Failed tool calls or their errors are removed from the history"
 
     def check_python(self, module: PythonModule) -> Iterator[Diagnostic]:
+        reported_guards: set[int] = set()
         for sink, change in module.container_changes("messages"):
             how = dropped_failure(change, module, sink)
             if how is None:
                 continue
+            # `history.pop(); history.pop()` under one condition is one finding.
+            guard = (
+                change.mutation.guards[-1] if change.mutation and change.mutation.guards else None
+            )
+            if guard is not None:
+                if id(guard) in reported_guards:
+                    continue
+                reported_guards.add(id(guard))
             tail = change.mutation is not None and _removes_tail(change)
             cost = (
                 ""

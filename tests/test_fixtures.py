@@ -13,8 +13,13 @@ from ctxlint.registry import all_rules
 from conftest import REPO
 
 FIXTURES = sorted((REPO / "fixtures" / "python").glob("*/*.py"))
-# Fixtures whose findings come from the analysis (CTX900 comes from the parser).
-ANALYSED = [path for path in FIXTURES if path.parent.name != "ctx900"]
+# Fixtures whose findings come from the analysis (CTX900 comes from the parser); fixtures
+# with no expected finding are there to show what a rule leaves alone.
+ANALYSED = [
+    path
+    for path in FIXTURES
+    if path.parent.name != "ctx900" and path.with_suffix(".expected").read_text().strip()
+]
 
 
 def _expected(path: Path) -> list[str]:
@@ -36,7 +41,6 @@ def test_every_rule_has_a_fixture():
 @pytest.mark.parametrize("path", ANALYSED, ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_prefilter_keeps_files_with_findings(path):
     """The prefilter only saves work: a file with a finding must never be skipped by it."""
-    assert _expected(path)
     checker = PythonChecker(Settings(), all_rules())
     assert checker.wanted(path.read_bytes())
 

@@ -30,12 +30,26 @@ def test_duplicate_codes_and_bad_names_are_refused():
         registry._check_unique([Negative])
 
 
+_PYTHON_CODES = (
+    "CTX001",
+    "CTX002",
+    "CTX003",
+    "CTX004",
+    "CTX005",
+    "CTX006",
+    "CTX007",
+    "CTX008",
+    "CTX010",
+)
+
+
 @pytest.mark.parametrize(
     ("select", "ignore", "expected"),
     [
-        (["CTX"], [], {"CTX001", "CTX002", "CTX003", "CTX900"}),
-        (["ALL"], ["CTX9"], {"CTX001", "CTX002", "CTX003"}),
-        (["CTX00"], ["CTX002"], {"CTX001", "CTX003"}),
+        (["CTX"], [], {*_PYTHON_CODES, "CTX900"}),
+        (["ALL"], ["CTX9"], set(_PYTHON_CODES)),
+        (["CTX00"], ["CTX002"], set(_PYTHON_CODES) - {"CTX002", "CTX010"}),
+        (["CTX01"], [], {"CTX010"}),
         (["CTX002"], ["CTX"], {"CTX002"}),
         (["CTX001"], ["CTX001"], set()),
     ],
