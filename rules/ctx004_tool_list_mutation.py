@@ -88,10 +88,10 @@ class ToolListMutation(Rule):
 
     def check_python(self, module: PythonModule) -> Iterator[Diagnostic]:
         flagged: set[int] = set()
-        for sink in module.sinks:
-            if sink.kind != "tools" or sink.call is None:
+        for sink in module.sent_lists:
+            if sink.kind != "tools":
                 continue
-            site = module.call_site(sink.call)
+            site = module.call_site(sink.call) if sink.call is not None else None
             for node, what, fix in self._findings(module, sink, site):
                 if id(node) in flagged:
                     continue

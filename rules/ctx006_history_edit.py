@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 
 from ctxlint.diagnostics import Diagnostic
@@ -13,7 +14,7 @@ from ctxlint.python.containers import (
     is_length_of,
     is_negative_constant,
 )
-from ctxlint.python.index import Scope
+from ctxlint.python.index import Mutation, Scope
 from ctxlint.python.module import PythonModule
 from ctxlint.python.prefilter import Trigger
 from ctxlint.rule import Invalid, Rule, Valid
@@ -88,8 +89,27 @@ class HistoryEdit(Rule):
 
     code = "CTX006"
     name = "history-edit"
+    # Standalone: histories are often edited in an agent class that hands them to its own
+    # model layer, in a module that imports no SDK. These are the edits the rule looks for.
     python_trigger = Trigger(
-        needles=(b"messages", b"history", b"input", b"contents", b"conversation")
+        needles=(
+            b"messages[",
+            b"history[",
+            b"messages.pop(",
+            b"history.pop(",
+            b"messages.insert(",
+            b"history.insert(",
+            b"messages.remove(",
+            b"history.remove(",
+            b"del self.",
+            b"del messages",
+            b"del history",
+            b'["content"] =',
+            b"['content'] =",
+            b"messages if ",
+            b"history if ",
+        ),
+        standalone=True,
     )
     message = "A message history is changed other than by appending"
 
@@ -131,6 +151,11 @@ def _describe_edit(change: Change, module: PythonModule) -> str | None:
     mutation = change.mutation
     assert mutation is not None
     kind = mutation.kind
+    if change.container.lifetime == "parameter" and not _size_driven(mutation):
+        # A function handed the history that reshapes it before sending (pulls out the
+        # system message, converts roles) does the same on every call: the result is stable.
+        # Cutting it down to fit a budget is not.
+        return None
     if change.how == "element":
         if _touches_neutral_key(mutation):
             return None
@@ -168,6 +193,18 @@ def _describe_edit(change: Change, module: PythonModule) -> str | None:
     return None
 
 
+_SIZE_WORDS = re.compile(r"len\(|token|size|limit|budget|max|length|context", re.IGNORECASE)
+
+
+def _size_driven(mutation: Mutation) -> bool:
+    """Whether the change is made because the history grew: under a test of its length or
+    token count, or in a `while` loop over one."""
+    tests = [guard for guard in mutation.guards if isinstance(guard, ast.expr)]
+    if isinstance(mutation.loop, ast.While):
+        tests.append(mutation.loop.test)
+    return any(_SIZE_WORDS.search(ast.unparse(test)) for test in tests)
+
+
 def _cost(change: Change) -> str:
     mutation = change.mutation
     index = mutation.index if mutation is not None else None
@@ -187,7 +224,7 @@ def _is_fixed_offset(lower: ast.expr) -> bool:
     return isinstance(lower, ast.Constant) and isinstance(lower.value, int) and lower.value >= 0
 
 
-def _touches_neutral_key(mutation) -> bool:
+def _touches_neutral_key(mutation: Mutation) -> bool:
     keys = set(mutation.keys)
     if isinstance(mutation.index, ast.Constant):
         keys.add(str(mutation.index.value))

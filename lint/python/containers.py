@@ -21,7 +21,11 @@ from ctxlint.python.names import lookup, qualified_name
 Lifetime = Literal["attribute", "global", "parameter", "loop"]
 _COPYING_FUNCTIONS = frozenset({"list", "tuple", "copy.copy", "copy.deepcopy"})
 _TRIMMING_FUNCTIONS = frozenset(
-    {"langchain_core.messages.trim_messages", "langchain_core.messages.utils.trim_messages"}
+    {
+        "langchain_core.messages.trim_messages",
+        "langchain_core.messages.utils.trim_messages",
+        "tokentrim.trim",
+    }
 )
 _BUILTIN_NAMES = frozenset(dir(builtins))
 _REMOVALS = frozenset({"pop", "popleft", "remove", "delitem", "delslice", "clear"})
@@ -153,15 +157,16 @@ def _cuts_itself(value: ast.AST, name: str) -> bool:
 
 
 def _source_of_copy(value: ast.AST) -> ast.expr | None:
+    """The list that `xs[-20:]`, `[m for m in xs if ...]`, `list(filter(f, xs))` copy from."""
     if isinstance(value, ast.Subscript) and isinstance(value.slice, ast.Slice):
         return value.value
     if isinstance(value, (ast.ListComp, ast.GeneratorExp)):
         return value.generators[0].iter
-    if isinstance(value, ast.Call) and value.args:
-        inner = value.args[-1] if getattr(value.func, "id", "") == "filter" else value.args[0]
-        if isinstance(value.func, ast.Name) and value.func.id in ("list", "filter"):
-            return _source_of_copy(inner) if value.func.id == "list" else inner
-        return inner
+    if isinstance(value, ast.Call) and value.args and isinstance(value.func, ast.Name):
+        if value.func.id == "list":
+            return _source_of_copy(value.args[0])
+        if value.func.id == "filter":
+            return value.args[-1]
     return None
 
 
@@ -239,13 +244,15 @@ def _rebindings(container: Container, index: ModuleIndex) -> list[tuple[ast.expr
 
 
 def _rebinding_change(container: Container, value: ast.expr, scope: Scope) -> Change | None:
+    if (
+        isinstance(value, ast.Call)
+        and value.args
+        and qualified_name(value.func, scope) in _TRIMMING_FUNCTIONS
+        and _same_container(value.args[0], scope, container)
+    ):
+        return Change(container, "rebinding", value, scope, rebinding_kind="trim")
     source = _source_of_copy(value)
     if source is None or not _same_container(source, scope, container):
-        if isinstance(value, ast.Call) and value.args:
-            if qualified_name(value.func, scope) in _TRIMMING_FUNCTIONS and _same_container(
-                value.args[0], scope, container
-            ):
-                return Change(container, "rebinding", value, scope, rebinding_kind="trim")
         return None
     if isinstance(value, ast.Subscript):
         return Change(container, "rebinding", value, scope, rebinding_kind="slice")

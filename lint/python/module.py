@@ -11,7 +11,7 @@ from ctxlint.diagnostics import Diagnostic, Edit, Fix
 from ctxlint.python.containers import Change, Container, changes_of, containers_of
 from ctxlint.python.flow import Reached, reach
 from ctxlint.python.index import CallSite, ModuleIndex, build_index
-from ctxlint.python.sinks import Sink, find_sinks
+from ctxlint.python.sinks import Sink, find_sent_lists, find_sinks
 from ctxlint.source import SourceText
 
 
@@ -26,6 +26,7 @@ class PythonModule:
     _reached: dict[int, list[Reached]] = field(default_factory=dict, repr=False)
     _changes: dict[str, list[tuple[Sink, Change]]] = field(default_factory=dict, repr=False)
     _call_sites: dict[int, CallSite] | None = field(default=None, repr=False)
+    _sent_lists: list[Sink] | None = field(default=None, repr=False)
 
     @property
     def index(self) -> ModuleIndex:
@@ -47,6 +48,7 @@ class PythonModule:
         self._reached.clear()
         self._changes.clear()
         self._call_sites = None
+        self._sent_lists = None
 
     def reached(self, sink: Sink) -> list[Reached]:
         """What flows into a sink; walked once per sink however many rules ask."""
@@ -54,6 +56,14 @@ class PythonModule:
         if key not in self._reached:
             self._reached[key] = reach(sink, self.index)
         return self._reached[key]
+
+    @property
+    def sent_lists(self) -> list[Sink]:
+        """The sinks, plus histories and tool lists handed to a model layer of the app's own
+        (`self.model.query(self.messages)`): what the history and tool-list rules watch."""
+        if self._sent_lists is None:
+            self._sent_lists = self.sinks + find_sent_lists(self.index, self.sinks)
+        return self._sent_lists
 
     def call_site(self, call: ast.Call) -> CallSite | None:
         if self._call_sites is None:
@@ -72,8 +82,8 @@ class PythonModule:
         if kind not in self._changes:
             found: list[tuple[Sink, Change]] = []
             seen: set[int] = set()
-            for sink in self.sinks:
-                if sink.kind != kind or sink.call is None:
+            for sink in self.sent_lists:
+                if sink.kind != kind:
                     continue
                 containers, filters = self.sent_containers(sink)
                 changes = list(filters)

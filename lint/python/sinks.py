@@ -165,8 +165,95 @@ _SYSTEM_NAME = re.compile(
 _PREFIX_ROLES = frozenset({"system", "developer"})
 
 
+# Methods that, by their name, send a conversation to a model: `self.model.query(messages)`,
+# `llm.chat(history)`. Agents rarely call an SDK where they keep their history; they call
+# their own model layer, often in another module.
+_LLM_CALL_NAMES = frozenset(
+    {
+        "query",
+        "chat",
+        "achat",
+        "complete",
+        "acomplete",
+        "completion",
+        "acompletion",
+        "generate",
+        "agenerate",
+        "invoke",
+        "ainvoke",
+        "predict",
+        "send_completion",
+        "send_messages",
+        "call_llm",
+        "llm_call",
+        "get_completion",
+        "get_response",
+        "chat_completion",
+        "stream",
+        "astream",
+    }
+)
+_HISTORY_NAME = re.compile(
+    r"(?:^|_)(?:messages|msgs|history|conversation|chat_history|transcript)$"
+)
+
+
 def is_system_prompt_name(name: str) -> bool:
     return _SYSTEM_NAME.match(name) is not None
+
+
+def find_sent_lists(index: ModuleIndex, sinks: list[Sink]) -> list[Sink]:
+    """Histories and tool lists handed to a model layer rather than to an SDK: a `messages=`
+    keyword, or a history-named list passed to a call named like a model call
+    (`self.model.query(self.messages)`), and `tools=` passed to such a call."""
+    already = {id(sink.expression) for sink in sinks}
+    found: list[Sink] = []
+    for site in index.calls:
+        call = site.call
+        function = call.func
+        last = function.attr if isinstance(function, ast.Attribute) else getattr(function, "id", "")
+        llm_like = last in _LLM_CALL_NAMES
+        label = f"{_callee_text(function)} (line {call.lineno})"
+        for keyword in call.keywords:
+            value = keyword.value
+            if id(value) in already:
+                continue
+            if keyword.arg == "messages" or (
+                llm_like and keyword.arg in ("history", "chat_history")
+            ):
+                found.append(Sink(value, site.scope, "messages", f"the messages of {label}", call))
+            elif keyword.arg == "tools" and llm_like:
+                found.append(Sink(value, site.scope, "tools", f"the tools of {label}", call))
+        if llm_like:
+            for argument in call.args:
+                name = _list_name(argument)
+                if name is not None and id(argument) not in already and _HISTORY_NAME.search(name):
+                    found.append(
+                        Sink(argument, site.scope, "messages", f"the messages of {label}", call)
+                    )
+    # Request bodies built as dicts and sent with `**params` or as JSON.
+    for node, scope in index.dicts:
+        keys = {
+            k.value: v
+            for k, v in zip(node.keys, node.values, strict=True)
+            if isinstance(k, ast.Constant) and isinstance(k.value, str)
+        }
+        if "model" not in keys:
+            continue
+        label = f"the request body (line {node.lineno})"
+        for key, kind in (("messages", "messages"), ("tools", "tools")):
+            value = keys.get(key)
+            if value is not None and id(value) not in already:
+                found.append(Sink(value, scope, kind, f"the {key} of {label}"))  # type: ignore[arg-type]
+    return found
+
+
+def _list_name(expression: ast.expr) -> str | None:
+    if isinstance(expression, ast.Name):
+        return expression.id
+    if isinstance(expression, ast.Attribute) and isinstance(expression.value, ast.Name):
+        return expression.attr
+    return None
 
 
 def find_sinks(index: ModuleIndex, configured: tuple[ConfiguredSink, ...] = ()) -> list[Sink]:
