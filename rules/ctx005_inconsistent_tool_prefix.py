@@ -139,10 +139,7 @@ class InconsistentToolPrefix(Rule):
             b".tool\n",
             b".tool_plain",
             b"Tool):",
-            b"Tool,",
             b"input_schema",
-            b'"parameters"',
-            b"'parameters'",
         ),
         standalone=True,
     )

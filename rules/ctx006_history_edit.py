@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 from ctxlint.diagnostics import Diagnostic
 from ctxlint.python.containers import (
+    HISTORY_EDIT_NEEDLES,
     Change,
     condition_varies,
     dropped_failure,
@@ -91,26 +92,7 @@ class HistoryEdit(Rule):
     name = "history-edit"
     # Standalone: histories are often edited in an agent class that hands them to its own
     # model layer, in a module that imports no SDK. These are the edits the rule looks for.
-    python_trigger = Trigger(
-        needles=(
-            b"messages[",
-            b"history[",
-            b"messages.pop(",
-            b"history.pop(",
-            b"messages.insert(",
-            b"history.insert(",
-            b"messages.remove(",
-            b"history.remove(",
-            b"del self.",
-            b"del messages",
-            b"del history",
-            b'["content"] =',
-            b"['content'] =",
-            b"messages if ",
-            b"history if ",
-        ),
-        standalone=True,
-    )
+    python_trigger = Trigger(needles=HISTORY_EDIT_NEEDLES, standalone=True)
     message = "A message history is changed other than by appending"
 
     def check_python(self, module: PythonModule) -> Iterator[Diagnostic]:

@@ -73,7 +73,20 @@ class UniformFewShot(Rule):
 
     code = "CTX007"
     name = "uniform-few-shot"
-    python_trigger = Trigger(needles=(b"for ", b"role"))
+    # Few-shot code says so somewhere (EXAMPLES, few_shot, demos); literal example exchanges
+    # have assistant turns.
+    python_trigger = Trigger(
+        needles=(
+            b"xample",
+            b"XAMPLE",
+            b"shot",
+            b"SHOT",
+            b"demo",
+            b"DEMO",
+            b'"assistant"',
+            b"'assistant'",
+        )
+    )
     message = "Many examples are rendered with one identical template"
 
     def check_python(self, module: PythonModule) -> Iterator[Diagnostic]:

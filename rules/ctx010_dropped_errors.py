@@ -6,7 +6,12 @@ import ast
 from collections.abc import Iterator
 
 from ctxlint.diagnostics import Diagnostic
-from ctxlint.python.containers import Change, dropped_failure, is_negative_constant
+from ctxlint.python.containers import (
+    HISTORY_EDIT_NEEDLES,
+    Change,
+    dropped_failure,
+    is_negative_constant,
+)
 from ctxlint.python.module import PythonModule
 from ctxlint.python.prefilter import Trigger
 from ctxlint.rule import Invalid, Rule, Valid
@@ -64,9 +69,8 @@ class DroppedErrors(Rule):
 
     code = "CTX010"
     name = "dropped-errors"
-    python_trigger = Trigger(
-        needles=(b"rror", b"fail", b"FAIL", b"success", b"xcept"),
-    )
+    # Every finding is a removal from a history: the same edits CTX006 looks for.
+    python_trigger = Trigger(needles=HISTORY_EDIT_NEEDLES, standalone=True)
     message = "Failed tool calls or their errors are removed from the history"
 
     def check_python(self, module: PythonModule) -> Iterator[Diagnostic]:

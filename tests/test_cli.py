@@ -226,6 +226,8 @@ def test_per_file_ignores_and_excludes(project):
         ("[tool.ctxlint]\nunsafe-fixes = 'yes'\n", "unsafe-fixes: 'yes' is not of type 'boolean'"),
         ('[tool.ctxlint]\nselect = ["E501"]\n', "select.0"),
         ("[tool.ctxlint\n", "invalid TOML"),
+        ("[tool.ctxlint]\nmin-tool-set = 1\n", "min-tool-set: 1 is less than the minimum of 2"),
+        ('[tool.ctxlint]\ncompaction-functions = ["a.b.c"]\n', "compaction-functions.0"),
     ],
 )
 def test_bad_configuration_exits_two_naming_the_file(project, content, message):

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import ast
+from pathlib import Path
 
 import pytest
 
+from ctxlint.config import validate
 from ctxlint.engine import FixMode, check_source
 from ctxlint.registry import all_rules
 from ctxlint.rule import InputKind
@@ -21,7 +23,10 @@ def _cases(attribute: str):
 
 
 def _settings(rule, case, unsafe: bool = False):
-    return make_settings({"select": [rule.code], "unsafe-fixes": unsafe, **case.settings})
+    table = {"select": [rule.code], "unsafe-fixes": unsafe, **case.settings}
+    # An example's settings are what a user would write: they must pass the schema too.
+    validate(table, Path(f"{rule.code}-example"))
+    return make_settings(table)
 
 
 @pytest.mark.parametrize(("rule", "case"), list(_cases("VALID")))

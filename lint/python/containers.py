@@ -28,6 +28,36 @@ _TRIMMING_FUNCTIONS = frozenset(
     }
 )
 _BUILTIN_NAMES = frozenset(dir(builtins))
+# What a file that edits a history holds: the edits CTX006 and CTX010 look for, written on a
+# list named like a history. The rules' prefilter triggers; a file without any is not parsed
+# for them.
+HISTORY_EDIT_NEEDLES = (
+    b"messages[-",
+    b"history[-",
+    b"messages[:",
+    b"history[:",
+    b"messages[0] =",
+    b"history[0] =",
+    b"messages.pop(",
+    b"history.pop(",
+    b"messages.insert(",
+    b"history.insert(",
+    b"messages.remove(",
+    b"history.remove(",
+    b"messages.popleft(",
+    b"history.popleft(",
+    b"del self.messages",
+    b"del self.history",
+    b"del messages",
+    b"del history",
+    b'["content"] =',
+    b"['content'] =",
+    b"messages if ",
+    b"history if ",
+    b"trim(",
+    b"messages.sort(",
+    b"messages.reverse(",
+)
 _REMOVALS = frozenset({"pop", "popleft", "remove", "delitem", "delslice", "clear"})
 
 if TYPE_CHECKING:
