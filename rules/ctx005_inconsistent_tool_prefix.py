@@ -14,7 +14,10 @@ from ctxlint.python.module import PythonModule
 from ctxlint.python.prefilter import Trigger
 from ctxlint.rule import Invalid, Rule, Valid
 
-_TOOL_DECORATORS = frozenset({"tool", "function_tool", "tool_plain"})
+_TOOL_DECORATORS = frozenset({"tool", "function_tool", "tool_plain", "register_tool"})
+# Constructors of tool objects that take the tool's name as `name=`: ToolSpec, StructuredTool,
+# FunctionTool, ChatCompletionToolParamFunctionChunk...
+_TOOL_CONSTRUCTOR = re.compile(r"(?:Tool|ToolSpec|ToolParam|FunctionChunk|FunctionDefinition)$")
 # Keywords of tool decorators that rename the tool.
 _NAME_KEYWORDS = ("name", "name_override")
 # Leading verbs: a set named verb-first (get_x, list_y) is grouped by action, not by area,
@@ -139,7 +142,11 @@ class InconsistentToolPrefix(Rule):
             b".tool\n",
             b".tool_plain",
             b"Tool):",
-            b"input_schema",
+            b"Tool(",
+            b"ToolSpec(",
+            b"register_tool",
+            b'"input_schema"',
+            b"'input_schema'",
         ),
         standalone=True,
     )
@@ -147,7 +154,9 @@ class InconsistentToolPrefix(Rule):
 
     def check_python(self, module: PythonModule) -> Iterator[Diagnostic]:
         settings = module.settings
-        for tools in _tool_sets(module):
+        for found in _tool_sets(module):
+            # A tool defined twice (in two branches, or in tests) is one tool of the set.
+            tools = list({tool.name: tool for tool in reversed(found)}.values())[::-1]
             if len(tools) < settings.min_tool_set:
                 continue
             names = [tool.name for tool in tools]
@@ -251,7 +260,22 @@ def _tool_sets(module: PythonModule) -> Iterator[list[_Tool]]:
             if name_node is not None:
                 classes.append(_Tool(name_node.value, name_node))
     yield classes
-    yield from _tool_list_literals(module)
+    constructed = []
+    for site in index.calls:
+        call = site.call
+        function = call.func
+        callee = (
+            function.attr if isinstance(function, ast.Attribute) else getattr(function, "id", "")
+        )
+        if callee == "from_function" and isinstance(function, ast.Attribute):
+            callee = getattr(function.value, "id", "") or getattr(function.value, "attr", "")
+        if not _TOOL_CONSTRUCTOR.search(callee):
+            continue
+        for keyword in call.keywords:
+            if keyword.arg == "name" and _is_string(keyword.value):
+                constructed.append(_Tool(keyword.value.value, keyword.value))  # type: ignore[union-attr]
+    yield constructed
+    yield from _tool_definition_dicts(module)
 
 
 def _tool_decorator_group(decorator: ast.expr) -> str | None:
@@ -289,15 +313,21 @@ def _class_tool_name(node: ast.ClassDef) -> ast.Constant | None:
     return None
 
 
-def _tool_list_literals(module: PythonModule) -> Iterator[list[_Tool]]:
-    """List literals whose elements are all tool-definition dicts."""
-    definitions = {id(node) for node, _ in module.index.dicts if _tool_of_dict(node) is not None}
-    if len(definitions) < module.settings.min_tool_set:
-        return  # No list can be large enough: spare the walk.
-    for node in ast.walk(module.tree):
-        if isinstance(node, (ast.List, ast.Tuple)) and len(node.elts) >= 2:
-            if all(id(element) in definitions for element in node.elts):
-                yield [_tool_of_dict(element) for element in node.elts]  # type: ignore[misc]
+def _tool_definition_dicts(module: PythonModule) -> Iterator[list[_Tool]]:
+    """The tool-definition dicts of a module, as one set: a module that defines tools one by
+    one (`SEARCH_TOOL = {...}`) assembles them into one list somewhere."""
+    tools: list[_Tool] = []
+    inner: set[int] = set()
+    for node, _ in module.index.dicts:
+        if id(node) in inner:
+            continue
+        tool = _tool_of_dict(node)
+        if tool is not None:
+            tools.append(tool)
+            # {"type": "function", "function": {...}}: the inner dict is the same tool.
+            for value in node.values:
+                inner.add(id(value))
+    yield tools
 
 
 def _tool_of_dict(node: ast.expr) -> _Tool | None:
@@ -312,7 +342,9 @@ def _tool_of_dict(node: ast.expr) -> _Tool | None:
     if isinstance(inner, ast.Dict):
         return _tool_of_dict(inner)
     name = entries.get("name")
-    if _is_string(name) and ("input_schema" in entries or "parameters" in entries):
+    if not _is_string(name):
+        return None
+    if "input_schema" in entries or ("parameters" in entries and "description" in entries):
         return _Tool(name.value, name)  # type: ignore[union-attr]
     return None
 

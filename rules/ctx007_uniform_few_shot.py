@@ -77,12 +77,15 @@ class UniformFewShot(Rule):
     # have assistant turns.
     python_trigger = Trigger(
         needles=(
-            b"xample",
-            b"XAMPLE",
-            b"shot",
-            b"SHOT",
-            b"demo",
-            b"DEMO",
+            b"EXAMPLES",
+            b"examples =",
+            b"examples:",
+            b"shots",
+            b"SHOTS",
+            b"few_shot",
+            b"FEW_SHOT",
+            b"demos",
+            b"DEMOS",
             b'"assistant"',
             b"'assistant'",
         )

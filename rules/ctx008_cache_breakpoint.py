@@ -88,7 +88,10 @@ class CacheBreakpoint(Rule):
 
     code = "CTX008"
     name = "cache-breakpoint"
-    python_trigger = Trigger(needles=(b"anthropic", b"cache_control"))
+    # Every finding is about a `messages.create` (or stream/parse) call or a breakpoint.
+    python_trigger = Trigger(
+        needles=(b"messages.create", b"messages.stream", b"messages.parse", b"cache_control")
+    )
     message = "An Anthropic cache breakpoint is rejected, never hit, or missing"
     fix_title = "Turn on automatic caching"
     fix_applicability = Applicability.UNSAFE

@@ -118,9 +118,16 @@ def containers_of(
                 continue
             containers.append(Container(node, node_scope, _name_lifetime(bindings, index, loop)))
             for binding in bindings:
-                if binding.kind == "assign" and binding.value is not None:
-                    if not binding.target_path:
-                        pending.append((binding.value, binding.scope, depth + 1))  # type: ignore[arg-type]
+                if binding.kind != "assign" or binding.value is None:
+                    continue
+                if not binding.target_path:
+                    pending.append((binding.value, binding.scope, depth + 1))  # type: ignore[arg-type]
+                elif isinstance(binding.value, ast.Call):
+                    # `hist, budget = self._prepare(message)`: what the method returns there.
+                    for value, scope in _returned_at(
+                        binding.value, binding.scope, binding.target_path
+                    ):
+                        pending.append((value, scope, depth + 1))
         elif isinstance(node, ast.Attribute):
             if class_of_self(node.value, node_scope) is not None:
                 containers.append(Container(node, node_scope, "attribute"))
@@ -143,6 +150,32 @@ def containers_of(
                 container = Container(iterable, node_scope, None)
                 filters.append(replace(change, container=container, how="filter"))
     return containers, filters
+
+
+def _returned_at(
+    call: ast.Call, scope: Scope, path: tuple[int, ...]
+) -> list[tuple[ast.expr, Scope]]:
+    """For `a, b = f(...)` with f a function or method of this module: the parts of f's
+    returned tuples that `b` takes."""
+    function = call.func
+    info = None
+    if isinstance(function, ast.Name):
+        info = next((b.function for b in lookup(function.id, scope) if b.kind == "function"), None)
+    elif isinstance(function, ast.Attribute):
+        owner = class_of_self(function.value, scope)
+        info = owner.methods.get(function.attr) if owner is not None else None
+    if info is None:
+        return []
+    found = []
+    for value in info.returns:
+        for position in path:
+            if isinstance(value, ast.Tuple) and position < len(value.elts):
+                value = value.elts[position]
+            else:
+                break
+        else:
+            found.append((value, info.scope))
+    return found
 
 
 def _copied(call: ast.Call, scope: Scope) -> ast.expr | None:

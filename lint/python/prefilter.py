@@ -68,16 +68,48 @@ class Trigger:
 
 
 @dataclass(frozen=True, slots=True)
+class NeedleSet:
+    """Needles grouped under a word they contain (`messages` for `messages.pop(`): a file is
+    scanned once per word, and for a group's needles only when the word is there."""
+
+    groups: tuple[tuple[bytes, tuple[bytes, ...]], ...] = ()
+
+    @classmethod
+    def of(cls, needles: Iterable[bytes]) -> NeedleSet:
+        anchors: dict[bytes, bytes] = {}
+        for needle in set(needles):
+            words = re.findall(rb"[A-Za-z_]{3,}", needle)
+            anchors[needle] = max(words, key=len) if words else needle
+        # `time` also stands for `time_ns` and `ctime`: one scan for all three.
+        shortest = sorted(set(anchors.values()), key=len)
+        grouped: dict[bytes, list[bytes]] = {}
+        for needle, anchor in sorted(anchors.items()):
+            anchor = next(a for a in shortest if a in anchor)
+            grouped.setdefault(anchor, []).append(needle)
+        return cls(tuple((anchor, tuple(group)) for anchor, group in sorted(grouped.items())))
+
+    def found_in(self, data: bytes) -> bool:
+        for anchor, needles in self.groups:
+            if anchor in data:
+                if any(needle in data for needle in needles):
+                    return True
+        return False
+
+    def __iter__(self):
+        return (needle for _, needles in self.groups for needle in needles)
+
+
+@dataclass(frozen=True, slots=True)
 class Prefilter:
     # Extra names that make a file worth parsing: the user's own LLM-call wrappers.
     configured_names: tuple[bytes, ...]
     # What the selected rules look for; None when some rule can fire on any file.
-    needles: tuple[bytes, ...] | None
+    needles: NeedleSet | None
     pattern: re.Pattern[bytes] | None
-    standalone_needles: tuple[bytes, ...] = ()
+    standalone_needles: NeedleSet = NeedleSet()
 
     def wanted(self, data: bytes) -> bool:
-        if any(needle in data for needle in self.standalone_needles):
+        if self.standalone_needles.found_in(data):
             return True
         return self._may_hold_prompt_code(data) and self._may_hold_a_source(data)
 
@@ -92,7 +124,7 @@ class Prefilter:
     def _may_hold_a_source(self, data: bytes) -> bool:
         if self.needles is None:
             return True
-        if any(needle in data for needle in self.needles):
+        if self.needles.found_in(data):
             return True
         return self.pattern is not None and self.pattern.search(data) is not None
 
@@ -102,12 +134,12 @@ def build_prefilter(
 ) -> Prefilter:
     names = tuple(sorted({sink.call.rsplit(".", 1)[-1].encode() for sink in configured}))
     trigger_list = list(triggers)
-    standalone = tuple(
-        sorted({n for t in trigger_list if t is not None and t.standalone for n in t.needles})
+    standalone = NeedleSet.of(
+        n for t in trigger_list if t is not None and t.standalone for n in t.needles
     )
     if not trigger_list or any(trigger is None for trigger in trigger_list):
         return Prefilter(names, None, None, standalone)
-    needles = tuple(sorted({n for t in trigger_list if t is not None for n in t.needles}))
+    needles = NeedleSet.of(n for t in trigger_list if t is not None for n in t.needles)
     patterns = [t.pattern for t in trigger_list if t is not None and t.pattern is not None]
     pattern = re.compile(b"|".join(b"(?:" + p + b")" for p in patterns)) if patterns else None
     return Prefilter(names, needles, pattern, standalone)
