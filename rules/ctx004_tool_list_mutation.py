@@ -6,7 +6,7 @@ import ast
 from collections.abc import Iterator
 
 from ctxlint.diagnostics import Applicability, Diagnostic, Fix
-from ctxlint.python.containers import Change, changes_of, condition_varies
+from ctxlint.python.containers import Change, changes_of, condition_varies, within_lines
 from ctxlint.python.index import CallSite
 from ctxlint.python.module import PythonModule
 from ctxlint.python.prefilter import Trigger
@@ -125,7 +125,7 @@ class ToolListMutation(Rule):
                         )
             for change in filters:
                 names = _condition_names(change)
-                if names & varying and _within(change.node, loop):
+                if names & varying and within_lines(change.node, loop):
                     changed = ", ".join(f"`{n}`" for n in sorted(names & varying))
                     text = _short(module.text_of(change.node))
                     yield (
@@ -169,10 +169,6 @@ class ToolListMutation(Rule):
             yield listed, what, fix
 
 
-def _within(node: ast.AST, loop: ast.stmt) -> bool:
-    return loop.lineno <= node.lineno <= loop.end_lineno  # type: ignore[attr-defined,operator]
-
-
 def _happens_in_loop(change: Change, loop: ast.stmt, module: PythonModule) -> bool:
     """Whether the change is made inside a loop around the call, in the same function."""
     if change.mutation is not None:
@@ -197,9 +193,10 @@ def _innermost_loop_at(node: ast.AST, loop: ast.stmt, module: PythonModule) -> a
 
 
 def _changes_list(change: Change, module: PythonModule) -> bool:
-    if change.how == "rebinding" and change.rebinding_kind == "filter":
+    """A filter decided by each tool alone keeps the same list on every pass."""
+    if change.rebinding_kind == "filter":
         return change.condition is not None and condition_varies(change, module.index)
-    return change.how != "rebinding" or change.rebinding_kind is not None
+    return True
 
 
 def _condition_names(change: Change) -> set[str]:

@@ -159,10 +159,11 @@ def _describe_edit(change: Change, module: PythonModule) -> str | None:
     if kind in ("delitem", "delslice", "setitem", "setslice"):
         index = mutation.index
         if isinstance(index, ast.Slice):
-            if index.upper is None and (index.lower is None or _counts_from_end(index.lower)):
-                if kind == "delslice" and index.lower is not None:
-                    return None  # drops the newest messages: the sent prefix survives
-            if kind == "setslice" and index.lower is not None and is_length_of(index.lower):
+            whole = index.lower is None and index.upper is None
+            tail = index.upper is None and _counts_from_end(index.lower)
+            if kind == "delslice" and (whole or tail):
+                return None  # a reset, or the newest messages dropped: the sent prefix survives
+            if kind == "setslice" and tail:
                 return None  # xs[len(xs):] = ys is extend
         elif _counts_from_end(index):
             return None  # the newest message, not yet sent
@@ -175,16 +176,43 @@ def _describe_edit(change: Change, module: PythonModule) -> str | None:
     return None
 
 
-_SIZE_WORDS = re.compile(r"len\(|token|size|limit|budget|max|length|context", re.IGNORECASE)
+_BUDGET_WORDS = re.compile(r"token|size|limit|budget|max|length|context|window", re.IGNORECASE)
 
 
 def _size_driven(mutation: Mutation) -> bool:
-    """Whether the change is made because the history grew: under a test of its length or
-    token count, or in a `while` loop over one."""
+    """Whether the change is made because the history grew: under a test of a length against
+    a threshold or of a token budget, or in a `while` loop over one. `if len(found) > 0` only
+    asks whether there is anything to do."""
     tests = [guard for guard in mutation.guards if isinstance(guard, ast.expr)]
     if isinstance(mutation.loop, ast.While):
         tests.append(mutation.loop.test)
-    return any(_SIZE_WORDS.search(ast.unparse(test)) for test in tests)
+    return any(_tests_size(test) for test in tests)
+
+
+def _tests_size(test: ast.expr) -> bool:
+    for node in ast.walk(test):
+        if isinstance(node, (ast.Name, ast.Attribute)):
+            name = node.id if isinstance(node, ast.Name) else node.attr
+            if _BUDGET_WORDS.search(name):
+                return True
+        if isinstance(node, ast.Compare) and len(node.comparators) == 1:
+            sides = (node.left, node.comparators[0])
+            if any(_is_len_call(side) for side in sides):
+                other = sides[1] if _is_len_call(sides[0]) else sides[0]
+                if not _is_emptiness_bound(other, node.ops[0]):
+                    return True
+    return False
+
+
+def _is_len_call(node: ast.expr) -> bool:
+    return isinstance(node, ast.Call) and getattr(node.func, "id", "") == "len"
+
+
+def _is_emptiness_bound(bound: ast.expr, operator: ast.cmpop) -> bool:
+    """`len(xs) > 0`, `len(xs) >= 1`, `len(xs) == 0`: is it empty, not is it too long."""
+    if not isinstance(bound, ast.Constant) or not isinstance(bound.value, int):
+        return False
+    return bound.value == 0 or (bound.value == 1 and isinstance(operator, (ast.GtE, ast.Lt)))
 
 
 def _cost(change: Change) -> str:
@@ -271,6 +299,16 @@ HistoryEdit.VALID = (
         "    messages.append({'role': 'user', 'content': question})\n"
         "    return client.messages.create(model='m', max_tokens=9, messages=messages)\n"
     ),
+    # Handed the history, a provider adapter pulls the system messages out on every call
+    # (from litellm's Bedrock adapter): the same result each time.
+    Valid(
+        _HEADER + "def send(messages):\n"
+        "    found = [i for i, m in enumerate(messages) if m['role'] == 'system']\n"
+        "    if len(found) > 0:\n"
+        "        for i in reversed(found):\n"
+        "            messages.pop(i)\n"
+        "    return client.messages.create(model='m', max_tokens=9, messages=messages)\n"
+    ),
     # Sanctioned compaction.
     Valid(
         _HEADER + "class Agent:\n"
@@ -282,6 +320,18 @@ HistoryEdit.VALID = (
     ),
 )
 HistoryEdit.INVALID = (
+    # Keeping only the newest images (from open-interpreter): each new image removes an
+    # older one from the middle of the history.
+    Invalid(
+        _HEADER + "def send(messages):\n"
+        "    images = [m for m in messages if m['type'] == 'image']\n"
+        "    if len(images) > 2:\n"
+        "        for image in images[:-2]:\n"
+        "            messages.remove(image)\n"
+        "    return client.messages.create(model='m', max_tokens=9, messages=messages)\n",
+        line=7,
+        message_contains="removes a message from",
+    ),
     Invalid(
         _HEADER + "def run(history, execute):\n"
         "    while True:\n"

@@ -195,9 +195,9 @@ def _known_length(iterable: ast.expr, scope: Scope, depth: int) -> int | None:
         function = iterable.func
         if isinstance(function, ast.Attribute) and function.attr in ("items", "keys", "values"):
             return _known_length(function.value, scope, depth + 1)
-        if isinstance(function, ast.Name) and function.id in ("enumerate", "zip", "reversed"):
-            if iterable.args:
-                return _known_length(iterable.args[0], scope, depth + 1)
+        counted = isinstance(function, ast.Name) and function.id in ("enumerate", "zip", "reversed")
+        if counted and iterable.args:
+            return _known_length(iterable.args[0], scope, depth + 1)
     return None
 
 

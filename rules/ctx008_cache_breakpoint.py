@@ -7,8 +7,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from ctxlint.diagnostics import Applicability, Diagnostic, Edit, Fix
-from ctxlint.python.module import PythonModule
 from ctxlint.python.index import Scope
+from ctxlint.python.module import PythonModule
 from ctxlint.python.names import attribute_chain, lookup, qualified_name
 from ctxlint.python.prefilter import Trigger
 from ctxlint.python.rewrite import add_keyword_argument
@@ -214,11 +214,10 @@ def _volatile_before(
         if source_order < order:
             return text
         if source_sink is sink or source_order == order:
-            if _within(node, block):
+            position = (node.lineno, node.col_offset)  # type: ignore[attr-defined]
+            earlier_block = same_literal and _within(node, sink.expression) and position < block_end
+            if _within(node, block) or earlier_block:
                 return text
-            if same_literal and _within(node, sink.expression):
-                if (node.lineno, node.col_offset) < block_end:  # type: ignore[attr-defined]
-                    return text
     return None
 
 

@@ -74,10 +74,6 @@ class Container:
     # Why the same list is seen by the next call too; None when it is made anew for each call.
     lifetime: Lifetime | None
 
-    @property
-    def label(self) -> str:
-        return ast.unparse(self.expression)
-
 
 @dataclass(frozen=True, slots=True)
 class Change:
@@ -124,10 +120,10 @@ def containers_of(
                     pending.append((binding.value, binding.scope, depth + 1))  # type: ignore[arg-type]
                 elif isinstance(binding.value, ast.Call):
                     # `hist, budget = self._prepare(message)`: what the method returns there.
-                    for value, scope in _returned_at(
+                    for value, value_scope in _returned_at(
                         binding.value, binding.scope, binding.target_path
                     ):
-                        pending.append((value, scope, depth + 1))
+                        pending.append((value, value_scope, depth + 1))
         elif isinstance(node, ast.Attribute):
             if class_of_self(node.value, node_scope) is not None:
                 containers.append(Container(node, node_scope, "attribute"))
@@ -201,13 +197,14 @@ def _name_lifetime(
     # A local the calls of one loop share: made before the loop, not inside it.
     for binding in bindings:
         value = binding.value
-        if binding.kind == "assign" and value is not None and _inside(value, loop):
-            if not _cuts_itself(value, binding.name):
-                return None
+        inside = binding.kind == "assign" and value is not None and within_lines(value, loop)
+        if inside and not _cuts_itself(value, binding.name):  # type: ignore[arg-type]
+            return None
     return "loop"
 
 
-def _inside(node: ast.AST, outer: ast.AST) -> bool:
+def within_lines(node: ast.AST, outer: ast.AST) -> bool:
+    """Whether the node starts on one of the outer statement's lines."""
     return (
         outer.lineno <= node.lineno <= outer.end_lineno  # type: ignore[attr-defined,operator]
     )

@@ -90,9 +90,8 @@ class NeedleSet:
 
     def found_in(self, data: bytes) -> bool:
         for anchor, needles in self.groups:
-            if anchor in data:
-                if any(needle in data for needle in needles):
-                    return True
+            if anchor in data and any(needle in data for needle in needles):
+                return True
         return False
 
     def __iter__(self):
