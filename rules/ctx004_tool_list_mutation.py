@@ -81,9 +81,7 @@ class ToolListMutation(Rule):
 
     code = "CTX004"
     name = "tool-list-mutation"
-    python_trigger = Trigger(
-        needles=(b"tools=", b"tools =", b'"tools"', b"'tools'", b"tools:", b"list_tools")
-    )
+    python_trigger = Trigger(needles=(b"tools=", b'"tools"', b"'tools'", b"list_tools"))
     message = "The tool list differs between the calls of one agent loop"
     fix_title = "Sort the tool listing by tool name"
     fix_applicability = Applicability.UNSAFE

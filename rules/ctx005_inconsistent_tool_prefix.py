@@ -134,19 +134,28 @@ class InconsistentToolPrefix(Rule):
 
     code = "CTX005"
     name = "inconsistent-tool-prefix"
+    # Standalone: a module of tool definitions need not call an LLM. The needles are the
+    # decorators as written above a `def`, tool classes, tool dicts and tool constructors.
     python_trigger = Trigger(
         needles=(
             b"@tool",
             b"@function_tool",
-            b".tool(",
-            b".tool\n",
+            b".tool()\n",
+            b".tool(name",
+            b".tool(description",
+            b".tool(\n",
+            b".tool\ndef",
+            b".tool\nasync def",
+            b".tool\n    def",
+            b".tool\n    async def",
             b".tool_plain",
-            b"Tool):",
-            b"Tool(",
-            b"ToolSpec(",
             b"register_tool",
+            b"Tool):",
             b'"input_schema"',
             b"'input_schema'",
+            b"ToolSpec(",
+            b"FunctionTool(",
+            b"StructuredTool",
         ),
         standalone=True,
     )

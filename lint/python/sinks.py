@@ -213,7 +213,6 @@ def find_sent_lists(index: ModuleIndex, sinks: list[Sink]) -> list[Sink]:
         function = call.func
         last = function.attr if isinstance(function, ast.Attribute) else getattr(function, "id", "")
         llm_like = last in _LLM_CALL_NAMES
-        label = f"{_callee_text(function)} (line {call.lineno})"
         for keyword in call.keywords:
             value = keyword.value
             if id(value) in already:
@@ -221,16 +220,14 @@ def find_sent_lists(index: ModuleIndex, sinks: list[Sink]) -> list[Sink]:
             if keyword.arg == "messages" or (
                 llm_like and keyword.arg in ("history", "chat_history")
             ):
-                found.append(Sink(value, site.scope, "messages", f"the messages of {label}", call))
+                found.append(_sent(value, site.scope, "messages", call))
             elif keyword.arg == "tools" and llm_like:
-                found.append(Sink(value, site.scope, "tools", f"the tools of {label}", call))
+                found.append(_sent(value, site.scope, "tools", call))
         if llm_like:
             for argument in call.args:
                 name = _list_name(argument)
                 if name is not None and id(argument) not in already and _HISTORY_NAME.search(name):
-                    found.append(
-                        Sink(argument, site.scope, "messages", f"the messages of {label}", call)
-                    )
+                    found.append(_sent(argument, site.scope, "messages", call))
     # Request bodies built as dicts and sent with `**params` or as JSON.
     for node, scope in index.dicts:
         keys = {
@@ -246,6 +243,11 @@ def find_sent_lists(index: ModuleIndex, sinks: list[Sink]) -> list[Sink]:
             if value is not None and id(value) not in already:
                 found.append(Sink(value, scope, kind, f"the {key} of {label}"))  # type: ignore[arg-type]
     return found
+
+
+def _sent(value: ast.expr, scope: Scope, kind: SinkKind, call: ast.Call) -> Sink:
+    label = f"the {kind} of {_callee_text(call.func)} (line {call.lineno})"
+    return Sink(value, scope, kind, label, call)
 
 
 def _list_name(expression: ast.expr) -> str | None:
