@@ -53,6 +53,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("paths", nargs="*")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument(
+        "--also-select",
+        metavar="CODES",
+        help="also time ctxlint with only these rules (e.g. CTX001,CTX002,CTX003), to see what "
+        "the other rules cost in the same run",
+    )
     arguments = parser.parse_args()
     paths = arguments.paths or [sysconfig.get_paths()["stdlib"], sysconfig.get_paths()["purelib"]]
     ctxlint = shutil.which("ctxlint")
@@ -62,19 +68,22 @@ def main() -> int:
         return 2
 
     files = _count_python_files(paths)
-    tree = _medians(
-        {
-            "ctxlint": [ctxlint, *paths, "--exit-zero", "-q", "--output-format", "json"],
-            "ruff": [ruff, "check", "--select", "E,F", "--no-cache", "--exit-zero", "-q", *paths],
-        },
-        arguments.runs,
-    )
+    commands = {
+        "ctxlint": [ctxlint, *paths, "--exit-zero", "-q", "--output-format", "json"],
+        "ruff": [ruff, "check", "--select", "E,F", "--no-cache", "--exit-zero", "-q", *paths],
+    }
+    if arguments.also_select:
+        commands["subset"] = [*commands["ctxlint"], "--select", arguments.also_select]
+    tree = _medians(commands, arguments.runs)
     peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     print(f"tree: {', '.join(paths)}")
     print(f"  Python files: {files}")
     print(f"  ctxlint: {tree['ctxlint']:.2f} s ({files / tree['ctxlint']:.0f} files/s)")
     print(f"  ruff check --select E,F --no-cache: {tree['ruff']:.2f} s")
     print(f"  ratio ctxlint/ruff: {tree['ctxlint'] / tree['ruff']:.2f} (target <= 1.5)")
+    if "subset" in tree:
+        print(f"  ctxlint --select {arguments.also_select}: {tree['subset']:.2f} s")
+        print(f"  ratio all rules/those rules: {tree['ctxlint'] / tree['subset']:.2f}")
     print(f"  peak memory of any child process: {peak_kib / 1024:.0f} MiB")
 
     start = _medians(
