@@ -115,7 +115,7 @@ class ToolListMutation(Rule):
                     continue
                 for change in changes_of(container, module.index):
                     if _happens_in_loop(change, loop, module) and _changes_list(change, module):
-                        text = _short(module.text_of(change.node))
+                        text = module.snippet(change.node)
                         yield (
                             change.node,
                             f"`{text}` changes, inside the loop that makes the call,",
@@ -125,7 +125,7 @@ class ToolListMutation(Rule):
                 names = _condition_names(change)
                 if names & varying and within_lines(change.node, loop):
                     changed = ", ".join(f"`{n}`" for n in sorted(names & varying))
-                    text = _short(module.text_of(change.node))
+                    text = module.snippet(change.node)
                     yield (
                         change.node,
                         f"`{text}` is rebuilt on each pass with a condition on {changed}, which "
@@ -161,7 +161,7 @@ class ToolListMutation(Rule):
             edit = module.replace_edit(listed, f"sorted({text}, key=lambda tool: tool.name)")
             fix = Fix(self.fix_title, (edit,), Applicability.UNSAFE)
             what = (
-                f"`{_short(module.text_of(call))}` (line {call.lineno}) is fetched for each call "
+                f"`{module.snippet(call)}` (line {call.lineno}) is fetched for each call "
                 "and passed on in the server's order, which the server may change; it decides"
             )
             yield listed, what, fix
@@ -226,11 +226,6 @@ def _names_changed_in(loop: ast.stmt) -> set[str]:
         ):
             changed.add(node.func.value.id)
     return changed
-
-
-def _short(text: str) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= 60 else text[:57] + "..."
 
 
 _HEADER = "import anthropic\nclient = anthropic.Anthropic()\n"

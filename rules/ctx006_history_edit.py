@@ -116,7 +116,7 @@ class HistoryEdit(Rule):
 def _describe_edit(change: Change, module: PythonModule) -> str | None:
     """What the change does to earlier messages ("`history.pop(0)` removes a message from"),
     or None when it keeps everything already sent."""
-    text = f"`{_short(module.text_of(change.node))}`"
+    text = f"`{module.snippet(change.node)}`"
     if change.how in ("rebinding", "filter"):
         if change.rebinding_kind == "trim":
             return f"{text} trims"
@@ -258,11 +258,6 @@ def _in_sanctioned_function(scope: Scope, sanctioned: tuple[str, ...]) -> bool:
                 return True
         current = current.parent
     return False
-
-
-def _short(text: str) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= 60 else text[:57] + "..."
 
 
 _HEADER = "import anthropic\nclient = anthropic.Anthropic()\n"

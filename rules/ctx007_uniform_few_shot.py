@@ -109,7 +109,7 @@ class UniformFewShot(Rule):
             flagged.add(id(node))
             message = (
                 f"one template renders each of the {count} items of "
-                f"`{_short(module.text_of(iterable))}` into {sink.description}: {_ADVICE}"
+                f"`{module.snippet(iterable, 40)}` into {sink.description}: {_ADVICE}"
             )
             yield module.diagnostic(self, node, message)
         for sink in module.sinks:
@@ -231,11 +231,6 @@ def _uniform_exchanges(messages: ast.List | ast.Tuple, threshold: int) -> tuple[
         for role in ("user", "assistant")
     )
     return pairs, labels
-
-
-def _short(text: str) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= 40 else text[:37] + "..."
 
 
 _HEADER = "import openai\nclient = openai.OpenAI()\n"

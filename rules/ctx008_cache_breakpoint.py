@@ -129,7 +129,7 @@ class CacheBreakpoint(Rule):
         if count > _MAX_BREAKPOINTS:
             node = breakpoints[_MAX_BREAKPOINTS - (1 if automatic else 0)][0]
             message = (
-                f"this request to {_callee(module, call)} (line {call.lineno}) sets {count} "
+                f"this request to {module.snippet(call.func, 50)} (line {call.lineno}) sets {count} "
                 f"cache breakpoints; the API accepts at most {_MAX_BREAKPOINTS} and rejects the "
                 "request"
             )
@@ -210,7 +210,7 @@ def _volatile_before(
     )
     for node, source_sink, how in volatile:
         source_order = _SEGMENT_ORDER.get(source_sink.kind, 3)
-        text = f"{_short(module.text_of(node))} (line {node.lineno}), which {how}"
+        text = f"{module.snippet(node, 50)} (line {node.lineno}), which {how}"
         if source_order < order:
             return text
         if source_sink is sink or source_order == order:
@@ -287,15 +287,6 @@ def _sets_cache_control_elsewhere(module: PythonModule) -> bool:
         if keyword.arg == "cache_control"
     )
     return mentions > literal_keys + keywords
-
-
-def _callee(module: PythonModule, call: ast.Call) -> str:
-    return _short(module.text_of(call.func))
-
-
-def _short(text: str) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= 50 else text[:47] + "..."
 
 
 _HEADER = "import anthropic\nfrom datetime import datetime\nclient = anthropic.Anthropic()\n"

@@ -449,11 +449,11 @@ def is_length_of(node: ast.AST | None) -> bool:
 def dropped_failure(change: Change, module: PythonModule, sink: Sink) -> str | None:
     """How the change drops failures ("`history.pop()` under `if result.is_error`"), or None
     when it does not look at failures. CTX010 reports these; CTX006 leaves them to it."""
-    text = _short(module.text_of(change.node))
+    text = module.snippet(change.node)
     if change.how in ("rebinding", "filter") and change.rebinding_kind == "filter":
         condition = change.condition
         if condition is not None and mentions_failure(condition):
-            return f"the filter `{_short(module.text_of(condition))}` in {text}"
+            return f"the filter `{module.snippet(condition)}` in {text}"
         return None
     mutation = change.mutation
     if change.how != "mutation" or mutation is None or mutation.kind not in _REMOVALS:
@@ -466,23 +466,13 @@ def dropped_failure(change: Change, module: PythonModule, sink: Sink) -> str | N
             if attempt is not None and sink.call is not None and not _contains(attempt, sink.call):
                 return f"{text} in an `except` handler"
         elif mentions_failure(guard):
-            return f"{text} under `if {_short(module.text_of(guard))}`"
+            return f"{text} under `if {module.snippet(guard)}`"
     return None
 
 
-def _contains(outer: ast.Try, node: ast.AST) -> bool:
-    start = (outer.lineno, outer.col_offset)
-    end = (
-        (outer.handlers[0].lineno, outer.handlers[0].col_offset)
-        if outer.handlers
-        else (
-            outer.end_lineno,
-            outer.end_col_offset,
-        )
-    )
-    return start <= (node.lineno, node.col_offset) < end  # type: ignore[attr-defined,operator]
-
-
-def _short(text: str) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= 60 else text[:57] + "..."
+def _contains(attempt: ast.Try, node: ast.AST) -> bool:
+    """Whether the node is in the `try` body: after `try`, before the first handler (there is
+    one: the guard that led here is a handler of this statement)."""
+    start = (attempt.lineno, attempt.col_offset)
+    end = (attempt.handlers[0].lineno, attempt.handlers[0].col_offset)
+    return start <= (node.lineno, node.col_offset) < end  # type: ignore[attr-defined]

@@ -117,6 +117,11 @@ class PythonModule:
     def text_of(self, node: ast.AST) -> str:
         return self.source.text[self.start_offset(node) : self.end_offset(node)]
 
+    def snippet(self, node: ast.AST, limit: int = 60) -> str:
+        """The node's source on one line, cut to `limit` characters: for messages."""
+        text = " ".join(self.text_of(node).split())
+        return text if len(text) <= limit else text[: limit - 3] + "..."
+
     def replace_edit(self, node: ast.AST, content: str) -> Edit:
         start, end = self.start_offset(node), self.end_offset(node)
         return Edit(start, end, content, self.source.location(start), self.source.location(end))
