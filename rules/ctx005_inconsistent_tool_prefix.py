@@ -168,14 +168,12 @@ class InconsistentToolPrefix(Rule):
             tools = list({tool.name: tool for tool in reversed(found)}.values())[::-1]
             if len(tools) < settings.min_tool_set:
                 continue
-            names = [tool.name for tool in tools]
-            for tool, message in _misfits(tools, names, settings.tool_prefixes):
+            for tool, message in _misfits(tools, settings.tool_prefixes):
                 yield module.diagnostic(self, tool.node, message)
 
 
-def _misfits(
-    tools: list[_Tool], names: list[str], expected: tuple[str, ...]
-) -> Iterator[tuple[_Tool, str]]:
+def _misfits(tools: list[_Tool], expected: tuple[str, ...]) -> Iterator[tuple[_Tool, str]]:
+    """The tools whose names break the set's style or group prefixes, with the message."""
     if expected:
         wanted = ", ".join(f"`{p}`" for p in expected)
         for tool in tools:

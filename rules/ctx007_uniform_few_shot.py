@@ -94,17 +94,20 @@ class UniformFewShot(Rule):
 
     def check_python(self, module: PythonModule) -> Iterator[Diagnostic]:
         threshold = module.settings.uniform_examples
-        reached: dict[int, Sink] = {}
-        for sink in module.sinks:
-            for item in module.reached(sink):
-                reached.setdefault(id(item.node), sink)
-        flagged: set[int] = set()
+        candidates = []
         for node, scope, iterable in _rendered_in_iteration(module):
+            count = _known_length(iterable, scope, 0)
+            if count is not None and count >= threshold:
+                candidates.append((node, iterable, count))
+        reached: dict[int, Sink] = {}
+        if candidates:
+            for sink in module.sinks:
+                for item in module.reached(sink):
+                    reached.setdefault(id(item.node), sink)
+        flagged: set[int] = set()
+        for node, iterable, count in candidates:
             sink = reached.get(id(node))
             if sink is None or id(node) in flagged:
-                continue
-            count = _known_length(iterable, scope, 0)
-            if count is None or count < threshold:
                 continue
             flagged.add(id(node))
             message = (
