@@ -27,17 +27,34 @@ REPO = Path(__file__).resolve().parent.parent
 SMALL_FILE = REPO / "fixtures" / "examples" / "support_agent.py"
 
 
-def _timed(command: list[str]) -> float:
+# CPU seconds (user + system) used by a command's processes: on a shared machine they vary
+# far less than wall time when something else competes for the cores.
+CPU_TIMES: dict[str, list[float]] = {}
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _timed(command: list[str]) -> tuple[float, float]:
+    cpu_before = _children_cpu()
     started = time.perf_counter()
     subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
-    return time.perf_counter() - started
+    return time.perf_counter() - started, _children_cpu() - cpu_before
 
 
 def _medians(commands: dict[str, list[str]], runs: int) -> dict[str, float]:
+    """Median wall time per command, runs interleaved; median CPU time into CPU_TIMES."""
     times: dict[str, list[float]] = {name: [] for name in commands}
+    cpu: dict[str, list[float]] = {name: [] for name in commands}
     for _ in range(runs):
         for name, command in commands.items():
-            times[name].append(_timed(command))
+            wall, used = _timed(command)
+            times[name].append(wall)
+            cpu[name].append(used)
+    CPU_TIMES.clear()
+    CPU_TIMES.update({name: [statistics.median(values)] for name, values in cpu.items()})
     return {name: statistics.median(values) for name, values in times.items()}
 
 
@@ -81,9 +98,18 @@ def main() -> int:
     print(f"  ctxlint: {tree['ctxlint']:.2f} s ({files / tree['ctxlint']:.0f} files/s)")
     print(f"  ruff check --select E,F --no-cache: {tree['ruff']:.2f} s")
     print(f"  ratio ctxlint/ruff: {tree['ctxlint'] / tree['ruff']:.2f} (target <= 1.5)")
+    cpu = {name: values[0] for name, values in CPU_TIMES.items()}
+    print(
+        f"  CPU time: ctxlint {cpu['ctxlint']:.2f} s, ruff {cpu['ruff']:.2f} s, "
+        f"ratio {cpu['ctxlint'] / cpu['ruff']:.2f}"
+    )
     if "subset" in tree:
         print(f"  ctxlint --select {arguments.also_select}: {tree['subset']:.2f} s")
         print(f"  ratio all rules/those rules: {tree['ctxlint'] / tree['subset']:.2f}")
+        print(
+            f"  CPU time with those rules: {cpu['subset']:.2f} s, "
+            f"ratio to ruff {cpu['subset'] / cpu['ruff']:.2f}"
+        )
     print(f"  peak memory of any child process: {peak_kib / 1024:.0f} MiB")
 
     start = _medians(
