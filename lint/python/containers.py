@@ -235,16 +235,34 @@ def changes_of(container: Container, index: ModuleIndex) -> list[Change]:
     and by rebinding it to a cut or filtered copy of itself."""
     changes = [
         Change(container, "mutation", m.node, m.scope, mutation=m)
-        for m in index.mutations_of(container.expression, container.scope)
+        for m in _mutations_of(index, container.expression, container.scope)
     ]
     for view, view_scope in _views(container, index):
-        for mutation in index.mutations_of(view, view_scope):
+        for mutation in _mutations_of(index, view, view_scope):
             changes.append(Change(container, "element", mutation.node, mutation.scope, mutation))
     for value, scope in _rebindings(container, index):
         change = _rebinding_change(container, value, scope)
         if change is not None:
             changes.append(change)
     return changes
+
+
+def _mutations_of(index: ModuleIndex, target: ast.expr, scope: Scope) -> list[Mutation]:
+    """The in-place changes to the container `target` (a name or `self.x`) holds."""
+    if isinstance(target, ast.Name):
+        bindings = lookup(target.id, scope)
+        if not bindings:
+            return []
+        return [
+            mutation
+            for mutation in index.mutations.get(target.id, ())
+            if lookup(target.id, mutation.scope) is bindings
+        ]
+    if isinstance(target, ast.Attribute):
+        owner = class_of_self(target.value, scope)
+        if owner is not None:
+            return list(owner.attribute_mutations.get(target.attr, ()))
+    return []
 
 
 def _same_container(expression: ast.expr, scope: Scope, container: Container) -> bool:

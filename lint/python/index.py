@@ -19,7 +19,7 @@ _CONTAINER_WRITES = frozenset(
     {"append", "extend", "insert", "add", "update", "setdefault", "appendleft", "extendleft"}
 )
 # Methods that change a list (or deque) in place; any of them on a history or a tool list.
-MUTATING_METHODS = frozenset(
+_MUTATING_METHODS = frozenset(
     {
         "append",
         "extend",
@@ -144,8 +144,6 @@ class Mutation:
     index: ast.expr | None = None
     # For "edit": the constant keys and attribute names below the element, in order.
     keys: tuple[str, ...] = ()
-    # For "edit" through a method: the method.
-    method: str | None = None
 
 
 @dataclass(eq=False, slots=True)
@@ -205,25 +203,6 @@ class ModuleIndex:
                 return True
             inner = self.loop_parents.get(inner)
         return False
-
-    def mutations_of(self, target: ast.expr, scope: Scope) -> list[Mutation]:
-        """The in-place changes to the container `target` (a name or `self.x`) holds."""
-        from ctxlint.python.names import lookup
-
-        if isinstance(target, ast.Name):
-            bindings = lookup(target.id, scope)
-            if not bindings:
-                return []
-            return [
-                mutation
-                for mutation in self.mutations.get(target.id, ())
-                if lookup(target.id, mutation.scope) is bindings
-            ]
-        if isinstance(target, ast.Attribute):
-            owner = class_of_self(target.value, scope)
-            if owner is not None:
-                return list(owner.attribute_mutations.get(target.attr, ()))
-        return []
 
 
 def build_index(tree: ast.Module) -> ModuleIndex:
@@ -531,10 +510,9 @@ class _Indexer:
         scope: Scope,
         index: ast.expr | None = None,
         keys: tuple[str, ...] = (),
-        method: str | None = None,
     ) -> None:
         loop = self.loop_statements[-1] if self.loop_statements else None
-        mutation = Mutation(kind, node, scope, loop, tuple(self.guards), index, keys, method)
+        mutation = Mutation(kind, node, scope, loop, tuple(self.guards), index, keys)
         if isinstance(container, ast.Name):
             self.index.mutations.setdefault(container.id, []).append(mutation)
         elif isinstance(container, ast.Attribute):
@@ -627,7 +605,7 @@ class _Indexer:
                     self.record_container_write(function.value, argument, scope)
                 for keyword in node.keywords:
                     self.record_container_write(function.value, keyword.value, scope)
-            if method in MUTATING_METHODS:
+            if method in _MUTATING_METHODS:
                 self.record_method_mutation(function.value, method, node, scope)
 
     def record_method_mutation(
@@ -647,9 +625,7 @@ class _Indexer:
             current = current.value
         if isinstance(current, ast.Subscript) and _is_container(current.value):
             keys.reverse()
-            self.record_mutation(
-                current.value, "edit", call, scope, current.slice, tuple(keys), method
-            )
+            self.record_mutation(current.value, "edit", call, scope, current.slice, tuple(keys))
 
     def visit_lambda(self, node: ast.Lambda, scope: Scope) -> None:
         self.visit_arguments_outside(node.args, scope)
