@@ -1,0 +1,92 @@
+"""The trace formats ctxlint reads, and telling a file's format from its content.
+
+A line format reads JSON lines one at a time through a stateful reader; a document format
+reads one JSON document. Both produce Requests, or Problems for what they cannot use.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from ctxlint.trace.model import Request
+from ctxlint.trace.reading import Line, Problem
+
+
+class LineReader(Protocol):
+    def feed(self, line: Line) -> Iterable[Request | Problem]: ...
+
+    def finish(self) -> Iterable[Request | Problem]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class LineFormat:
+    name: str
+    description: str
+    # Whether one line's JSON value is a record of this format.
+    accepts: Callable[[Any], bool]
+    reader: Callable[[str], LineReader]
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentFormat:
+    name: str
+    description: str
+    # Whether a file is of this format, from its path and first few kilobytes only.
+    recognises: Callable[[str, bytes], bool]
+    read: Callable[[str, Any], Iterator[Request | Problem]]
+
+
+def line_formats() -> tuple[LineFormat, ...]:
+    """In the order they are tried: the most specific shapes first."""
+    from ctxlint.trace.formats import (
+        anthropic,
+        canonical,
+        claude_code,
+        codex,
+        litellm,
+        openai,
+        otel,
+    )
+
+    return (
+        canonical.FORMAT,
+        claude_code.FORMAT,
+        codex.FORMAT,
+        otel.LINES_FORMAT,
+        litellm.FORMAT,
+        anthropic.FORMAT,
+        openai.FORMAT,
+    )
+
+
+def document_formats() -> tuple[DocumentFormat, ...]:
+    from ctxlint.trace.formats import inspect_ai, mini_swe_agent, otel
+
+    return (mini_swe_agent.FORMAT, inspect_ai.FORMAT, otel.DOCUMENT_FORMAT)
+
+
+def format_names() -> tuple[str, ...]:
+    return tuple(f.name for f in line_formats()) + tuple(f.name for f in document_formats())
+
+
+def line_format_of(value: Any) -> LineFormat | None:
+    for candidate in line_formats():
+        if candidate.accepts(value):
+            return candidate
+    return None
+
+
+def document_format_of(path: str, head: bytes) -> DocumentFormat | None:
+    for candidate in document_formats():
+        if candidate.recognises(path, head):
+            return candidate
+    return None
+
+
+def by_name(name: str) -> LineFormat | DocumentFormat | None:
+    for candidate in (*line_formats(), *document_formats()):
+        if candidate.name == name:
+            return candidate
+    return None

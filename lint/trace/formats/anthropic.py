@@ -1,0 +1,111 @@
+"""Raw Anthropic Messages request bodies, one per line: bare, or in a
+`{"request": ..., "response": ...} ` envelope with the response beside it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from ctxlint.trace.formats import LineFormat
+from ctxlint.trace.formats.common import (
+    anthropic_blocks,
+    anthropic_messages,
+    anthropic_system,
+    anthropic_tools,
+    anthropic_usage,
+    cache_ttl,
+    child,
+    parse_time,
+    provider_of_model,
+)
+from ctxlint.trace.formats.openai import session_of, split_envelope
+from ctxlint.trace.model import Origin, Request, message
+from ctxlint.trace.reading import Line, Problem
+
+NAME = "anthropic"
+_CACHE_PARAMS = ("tool_choice", "thinking", "cache_control", "container", "mcp_servers")
+_ANTHROPIC_BLOCKS = frozenset({"tool_use", "tool_result", "thinking", "redacted_thinking"})
+
+
+def is_anthropic_body(body: Any) -> bool:
+    if not (isinstance(body, dict) and isinstance(body.get("messages"), list) and "model" in body):
+        return False
+    if "system" in body or "thinking" in body:
+        return True
+    if provider_of_model(str(body.get("model"))) == "anthropic":
+        return True
+    tools = body.get("tools")
+    if isinstance(tools, list) and any(isinstance(t, dict) and "input_schema" in t for t in tools):
+        return True
+    return any(
+        isinstance(part, dict) and part.get("type") in _ANTHROPIC_BLOCKS
+        for item in body["messages"]
+        if isinstance(item, dict) and isinstance(item.get("content"), list)
+        for part in item["content"]
+    )
+
+
+def _accepts(value: Any) -> bool:
+    body, _, _, _ = split_envelope(value)
+    return is_anthropic_body(body)
+
+
+class _Reader:
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def feed(self, line: Line) -> Iterable[Request | Problem]:
+        body, response, extra, pointer = split_envelope(line.value)
+        return [anthropic_request(self.path, line.number, pointer, body, response, extra)]
+
+    def finish(self) -> Iterable[Request | Problem]:
+        return ()
+
+
+def anthropic_request(
+    path: str,
+    line: int,
+    pointer: str,
+    body: dict[str, Any],
+    response: dict[str, Any] | None,
+    extra: dict[str, Any],
+) -> Request:
+    messages = anthropic_messages(body["messages"], line, child(pointer, "messages"))
+    reply = None
+    usage = None
+    if response is not None:
+        reply = message(
+            "assistant",
+            anthropic_blocks(response.get("content")),
+            Origin(line, "/response/content"),
+        )
+        usage = anthropic_usage(response.get("usage"))
+    params = {k: body[k] for k in _CACHE_PARAMS if k in body}
+    if cache_ttl(body.get("cache_control")):
+        params["cache_control"] = body["cache_control"]
+    model = str(body.get("model") or "") or None
+    return Request(
+        path=path,
+        origin=Origin(line, pointer),
+        session=session_of(body, extra, messages),
+        format=NAME,
+        messages=messages,
+        timestamp=parse_time(extra.get("timestamp")),
+        finished=parse_time(extra.get("finished")),
+        provider="anthropic",
+        model=model,
+        system=anthropic_system(body.get("system")),
+        tools=anthropic_tools(body["tools"]) if "tools" in body else (),
+        params=params,
+        response=reply,
+        usage=usage,
+    )
+
+
+FORMAT = LineFormat(
+    NAME,
+    "Anthropic Messages request bodies, one per line, bare or in a "
+    '{"request": ..., "response": ...} envelope',
+    _accepts,
+    _Reader,
+)

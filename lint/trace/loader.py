@@ -1,0 +1,128 @@
+"""Opening a trace file: tell its format from its content (or take the one forced), then read
+it into Requests, turning whatever cannot be read into Problems with their line."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ctxlint.trace.formats import (
+    DocumentFormat,
+    LineFormat,
+    by_name,
+    document_format_of,
+    line_format_of,
+)
+from ctxlint.trace.model import Request
+from ctxlint.trace.reading import (
+    Line,
+    Problem,
+    ReadFailure,
+    head_value,
+    open_trace,
+    read_document,
+    read_head,
+    read_lines,
+)
+
+_UNKNOWN = (
+    "unknown trace format: not a format ctxlint reads "
+    "(`ctxlint sessions --help` lists them; --trace-format forces one)"
+)
+# Lines read before giving up on finding any known format in a file.
+_DETECTION_LINES = 20
+
+
+def detect(path: str) -> LineFormat | DocumentFormat | None:
+    """The format of a file from its first few kilobytes, or None if it is not a trace."""
+    head = read_head(path)
+    first = head_value(head)
+    by_line = line_format_of(first) if first is not None else None
+    if by_line is not None:
+        return by_line
+    return document_format_of(path, head)
+
+
+class TraceReader:
+    """Iterating gives the file's Requests and Problems in file order; `format` is the name
+    of the format once it is known."""
+
+    def __init__(self, path: str, forced: str | None = None) -> None:
+        self.path = path
+        self.forced = by_name(forced) if forced else None
+        self.format: str | None = self.forced.name if self.forced else None
+
+    def __iter__(self) -> Iterator[Request | Problem]:
+        chosen = self.forced or detect(self.path)
+        if chosen is not None:
+            self.format = chosen.name
+        if isinstance(chosen, DocumentFormat):
+            yield from self._document(chosen)
+        elif chosen is None and _is_document(self.path):
+            try:
+                read_document(self.path)
+            except ReadFailure as failure:
+                yield failure.problem
+                return
+            yield Problem(1, _UNKNOWN)
+        else:
+            yield from self._lines(chosen)
+
+    def _document(self, chosen: DocumentFormat) -> Iterator[Request | Problem]:
+        try:
+            _, document = read_document(self.path)
+        except ReadFailure as failure:
+            yield failure.problem
+            return
+        yield from chosen.read(self.path, document)
+
+    def _lines(self, chosen: LineFormat | None) -> Iterator[Request | Problem]:
+        try:
+            stream = open_trace(self.path)
+        except OSError as error:
+            yield Problem(1, f"cannot read: {error.strerror or error}")
+            return
+        with stream:
+            reader = chosen.reader(self.path) if chosen else None
+            unrecognised: list[Line] = []
+            for item in read_lines(stream):
+                if isinstance(item, Problem):
+                    yield item
+                    continue
+                if chosen is None:
+                    chosen = line_format_of(item.value)
+                    if chosen is None:
+                        unrecognised.append(item)
+                        if len(unrecognised) >= _DETECTION_LINES:
+                            break
+                        continue
+                    self.format = chosen.name
+                    reader = chosen.reader(self.path)
+                    for skipped in unrecognised:
+                        yield Problem(skipped.number, f"not a {chosen.name} record")
+                    unrecognised = []
+                assert reader is not None
+                if chosen.accepts(item.value):
+                    yield from reader.feed(item)
+                else:
+                    yield Problem(item.number, _stray_reason(item, chosen))
+            if chosen is None:
+                if unrecognised:
+                    yield Problem(unrecognised[0].number, _UNKNOWN)
+                return
+            if reader is not None:
+                yield from reader.finish()
+
+
+def _is_document(path: str) -> bool:
+    """A JSON file that is one value rather than one value per line."""
+    if path.lower().endswith((".json", ".json.gz")):
+        return True
+    head = read_head(path)
+    return head.lstrip()[:1] in (b"{", b"[") and head_value(head) is None
+
+
+def _stray_reason(item: Line, chosen: LineFormat) -> str:
+    other = line_format_of(item.value)
+    if other is not None:
+        return f"mixed formats: a {other.name} record in a {chosen.name} file; skipped"
+    return f"not a {chosen.name} record; skipped"

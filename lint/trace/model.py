@@ -1,0 +1,142 @@
+"""The trace model every format adapter produces: requests made of messages made of blocks.
+
+What a format does not record is None ("unknown"), never an empty value: a Claude Code
+transcript has no tool definitions, which is not the same as a request sent with no tools.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import orjson
+
+# Block kinds. Media is kept as a stable hash of its bytes or address, never the data itself.
+TEXT = "text"
+TOOL_CALL = "tool_call"
+TOOL_RESULT = "tool_result"
+MEDIA = "media"
+THINKING = "thinking"
+OTHER = "other"
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    kind: str
+    # Text, tool-result content, thinking text, a media hash, or other content as JSON.
+    text: str = ""
+    name: str = ""
+    call_id: str = ""
+    # Tool-call arguments exactly as recorded (usually JSON text): their bytes are what is cached.
+    arguments: str = ""
+    is_error: bool = False
+    # The cache breakpoint on this block, as its TTL ("5m", "1h"); None without one. A
+    # breakpoint is not content: it moves between requests without changing the prefix.
+    cache_ttl: str | None = None
+
+    def identity(self) -> tuple[str, str, str, str, str, bool]:
+        return (self.kind, self.text, self.name, self.call_id, self.arguments, self.is_error)
+
+
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """Where something was read: a line of the file, and a JSON pointer into that line's JSON
+    (or into the whole document for a JSON file)."""
+
+    line: int
+    pointer: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    role: str
+    blocks: tuple[Block, ...]
+    origin: Origin | None = None
+    # A digest of role and content (not of breakpoints or origin): equal keys, equal message.
+    key: bytes = field(default=b"", compare=False)
+
+    def text(self) -> str:
+        return "\n".join(b.text or b.arguments for b in self.blocks if b.text or b.arguments)
+
+
+def message(role: str, blocks: tuple[Block, ...] | list[Block], origin: Origin | None) -> Message:
+    blocks = tuple(blocks)
+    digest = hashlib.blake2b(role.encode(), digest_size=16)
+    for block in blocks:
+        for part in block.identity():
+            digest.update(b"\x00")
+            digest.update(str(part).encode("utf-8", "surrogatepass"))
+        digest.update(b"\x01")
+    return Message(role, blocks, origin, digest.digest())
+
+
+@dataclass(frozen=True, slots=True)
+class Tool:
+    name: str
+    # The definition as sent, serialised in its recorded key order: order changes are changes.
+    definition: str
+    cache_ttl: str | None = None
+
+
+def tool(name: str, definition: Any, cache_ttl: str | None = None) -> Tool:
+    if isinstance(definition, dict):
+        definition = {k: v for k, v in definition.items() if k != "cache_control"}
+    return Tool(name, orjson.dumps(definition).decode(), cache_ttl)
+
+
+@dataclass(frozen=True, slots=True)
+class Usage:
+    """Token counts as one meaning for every provider: `prompt_tokens` is the whole prompt,
+    `cached_tokens` the part read from the cache, `cache_write_tokens` the part written to it.
+    `raw` keeps what the provider reported, in its own terms."""
+
+    prompt_tokens: int | None = None
+    cached_tokens: int | None = None
+    cache_write_tokens: int | None = None
+    output_tokens: int | None = None
+    raw: dict[str, Any] = field(default_factory=dict, compare=False)
+
+
+@dataclass(slots=True)
+class Request:
+    path: str
+    origin: Origin
+    session: str
+    format: str
+    messages: tuple[Message, ...]
+    index: int = 0
+    timestamp: datetime | None = None
+    # When the response was complete, where the format records it; idle gaps start here.
+    finished: datetime | None = None
+    provider: str | None = None
+    model: str | None = None
+    system: tuple[Block, ...] | None = None
+    tools: tuple[Tool, ...] | None = None
+    # What decides caching besides content: tool_choice, thinking, prompt_cache_key,
+    # prompt_cache_retention, top-level cache_control...
+    params: dict[str, Any] = field(default_factory=dict)
+    response: Message | None = None
+    usage: Usage | None = None
+    # False when earlier turns live with the provider (`previous_response_id`) and the
+    # recorded messages are only the newest ones.
+    history_complete: bool = True
+    # The format recorded that the history was compacted (summarised) before this request.
+    compacted: bool = False
+
+    def system_text(self) -> str | None:
+        if self.system is None:
+            return None
+        return "\n".join(block.text for block in self.system)
+
+    def message_pointer(self, position: int) -> str:
+        found = self.messages[position].origin if position < len(self.messages) else None
+        if found is not None and found.pointer:
+            return found.pointer
+        return f"{self.origin.pointer}/messages/{position}"
+
+
+def pointer_token(key: str | int) -> str:
+    """One reference token of a JSON pointer (RFC 6901)."""
+    return str(key).replace("~", "~0").replace("/", "~1")

@@ -1,0 +1,188 @@
+"""Reading trace files: gzip by content, JSON lines one at a time, whole JSON documents, and the
+line a JSON pointer sits on. Every fault becomes a Problem with a line; nothing raises."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import re
+import zlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import IO, Any
+
+import orjson
+
+_GZIP_MAGIC = b"\x1f\x8b"
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """Why part of a trace could not be read; becomes a CTX900 finding."""
+
+    line: int
+    reason: str
+
+
+class ReadFailure(Exception):
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(problem.reason)
+        self.problem = problem
+
+
+def open_trace(path: str) -> IO[bytes]:
+    """The file's bytes, decompressed when it is gzip (told by content, not by name)."""
+    stream: IO[bytes] = open(path, "rb")  # noqa: SIM115 - returned to the caller, who closes it
+    head = stream.read(2)
+    stream.seek(0)
+    if head == _GZIP_MAGIC:
+        return gzip.GzipFile(fileobj=stream, mode="rb")  # type: ignore[return-value]
+    return stream
+
+
+def read_head(path: str, size: int = 4096) -> bytes:
+    """The start of the (decompressed) file, for telling its format without reading it all."""
+    try:
+        with open_trace(path) as stream:
+            return stream.read(size)
+    except (OSError, EOFError, zlib.error):
+        return b""
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    number: int
+    value: Any
+
+
+def read_lines(stream: IO[bytes]) -> Iterator[Line | Problem]:
+    """JSON values, one per non-blank line; a line that is not JSON becomes a Problem."""
+    number = 0
+    lines = _lines_guarded(stream)
+    for number, raw in lines:
+        if isinstance(raw, Problem):
+            yield raw
+            return
+        stripped = raw.strip()
+        if not stripped:
+            continue
+        try:
+            yield Line(number, orjson.loads(stripped))
+        except orjson.JSONDecodeError as error:
+            yield Problem(number, _json_fault(stripped, error, last=not raw.endswith(b"\n")))
+
+
+def _lines_guarded(stream: IO[bytes]) -> Iterator[tuple[int, bytes | Problem]]:
+    number = 0
+    try:
+        for number, raw in enumerate(stream, 1):
+            yield number, raw
+    except (EOFError, zlib.error, gzip.BadGzipFile) as error:
+        yield number + 1, Problem(number + 1, f"compressed data is truncated or corrupt: {error}")
+    except OSError as error:
+        yield number + 1, Problem(number + 1, f"cannot read: {error.strerror or error}")
+
+
+def _json_fault(data: bytes, error: orjson.JSONDecodeError, last: bool) -> str:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as bad:
+        return f"bad encoding: not UTF-8 (byte 0x{data[bad.start]:02x} at column {bad.start + 1})"
+    if last and error.pos >= len(data.rstrip()) - 1:
+        return "truncated last line: the JSON ends before it is complete"
+    return f"not valid JSON: {error.msg} (column {error.colno})"
+
+
+def read_document(path: str) -> tuple[bytes, Any]:
+    """A whole JSON file and its value; raises ReadFailure with the line of the fault."""
+    try:
+        with open_trace(path) as stream:
+            data = stream.read()
+    except (EOFError, zlib.error, gzip.BadGzipFile) as error:
+        raise ReadFailure(Problem(1, f"compressed data is truncated or corrupt: {error}")) from None
+    except OSError as error:
+        raise ReadFailure(Problem(1, f"cannot read: {error.strerror or error}")) from None
+    try:
+        return data, orjson.loads(data)
+    except orjson.JSONDecodeError as error:
+        line = data.count(b"\n", 0, error.pos) + 1
+        raise ReadFailure(Problem(line, _json_fault(data, error, last=True))) from None
+
+
+_JSON_TOKEN = re.compile(rb'"(?:[^"\\]|\\.)*"|[{}\[\],:]|[^\s{}\[\],:"]+')
+
+
+def pointer_lines(data: bytes, pointers: Iterable[str]) -> dict[str, int]:
+    """The line each JSON pointer's value starts on, found in one pass over the text. Used only
+    when a finding in a JSON document needs its line, so documents are not scanned otherwise."""
+    wanted = set(pointers)
+    found: dict[str, int] = {}
+    if "" in wanted:
+        found[""] = 1
+    # Each open container: its pointer, whether it is an object, the key or index inside it.
+    stack: list[list[Any]] = []
+    expecting_key = False
+    line = 1
+    position = 0
+    for match in _JSON_TOKEN.finditer(data):
+        line += data.count(b"\n", position, match.start())
+        position = match.start()
+        token = match.group()
+        if token == b",":
+            if stack and stack[-1][1]:
+                expecting_key = True
+            elif stack:
+                stack[-1][2] += 1
+            continue
+        if token == b":":
+            continue
+        if token in (b"}", b"]"):
+            stack.pop()
+            expecting_key = False
+            continue
+        if expecting_key:
+            stack[-1][2] = _pointer_key(token)
+            expecting_key = False
+            continue
+        here = _here(stack)
+        if here in wanted:
+            found[here] = line
+            if len(found) == len(wanted):
+                break
+        if token in (b"{", b"["):
+            stack.append([here, token == b"{", 0])
+            expecting_key = token == b"{"
+    return found
+
+
+def _here(stack: list[list[Any]]) -> str:
+    if not stack:
+        return ""
+    parent, _, key = stack[-1]
+    return f"{parent}/{key}"
+
+
+def _pointer_key(token: bytes) -> str:
+    key = orjson.loads(token) if token.startswith(b'"') else token.decode()
+    return str(key).replace("~", "~0").replace("/", "~1")
+
+
+def decode_json_text(text: str) -> Any:
+    """A string that holds JSON (tool arguments, OTel attributes), or None when it does not."""
+    try:
+        return orjson.loads(text)
+    except (orjson.JSONDecodeError, TypeError):
+        return None
+
+
+def head_value(head: bytes) -> Any:
+    """The first complete JSON value on the first line of `head`, or None."""
+    first = head.split(b"\n", 1)[0]
+    try:
+        return orjson.loads(first)
+    except orjson.JSONDecodeError:
+        return None
+
+
+def as_text_stream(data: bytes) -> IO[bytes]:
+    return io.BytesIO(data)
