@@ -1,1 +1,1 @@
-"""Agent traces: the request model, reading files of every supported format, and the facts the trace rules share."""
+"""Agent traces: the request model, the readers of every supported format, shared facts."""

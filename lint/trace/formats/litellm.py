@@ -74,11 +74,10 @@ class _Reader:
         response = value.get("response") if isinstance(value.get("response"), dict) else {}
         reply = None
         choices = response.get("choices")
-        if isinstance(choices, list) and choices and isinstance(choices[0], dict):
-            if isinstance(choices[0].get("message"), dict):
-                reply = openai_chat_message(
-                    choices[0]["message"], Origin(line.number, "/response/choices/0/message")
-                )
+        first = choices[0] if isinstance(choices, list) and choices else None
+        if isinstance(first, dict) and isinstance(first.get("message"), dict):
+            pointer = "/response/choices/0/message"
+            reply = openai_chat_message(first["message"], Origin(line.number, pointer))
         usage = openai_usage(response.get("usage"))
         if usage is None:
             metadata = value.get("metadata") if isinstance(value.get("metadata"), dict) else {}
