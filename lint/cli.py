@@ -127,9 +127,6 @@ def _emit(
     for result in report.results:
         for problem in result.problems:
             click.echo(f"warning: {result.path}: {problem}", err=True)
-    if report.skipped_traces and not quiet:
-        names = ", ".join(report.skipped_traces)
-        click.echo(f"note: trace files are not checked yet: {names}", err=True)
     if mode is FixMode.DIFF:
         click.echo("".join(r.diff for r in report.results if r.diff), nl=False)
         if not quiet:

@@ -51,6 +51,9 @@ class Settings:
     tool_prefixes: tuple[str, ...] = ()
     min_tool_set: int = 4
     uniform_examples: int = 5
+    uniform_run: int = 10
+    # The trace format to read every trace file as, instead of telling it from the content.
+    trace_format: str | None = None
     # The folder relative globs in the configuration are taken from.
     root: Path = field(default_factory=Path.cwd)
     config_path: Path | None = None
@@ -148,6 +151,7 @@ def settings_from_table(table: dict[str, Any], root: Path, path: Path | None) ->
         "json-in-messages",
         "min-tool-set",
         "uniform-examples",
+        "uniform-run",
     ):
         if key in table:
             values[key.replace("-", "_")] = table[key]

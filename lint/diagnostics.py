@@ -60,6 +60,9 @@ class Diagnostic:
     fix: Fix | None = None
     # Offsets let the fixer and the noqa check work without re-deriving positions.
     start_offset: int = field(default=0, compare=False)
+    # For trace findings: the session, and a JSON pointer into the line (or document).
+    session: str | None = None
+    pointer: str | None = None
 
     def sort_key(self) -> tuple[str, int, int, str]:
         return (self.path, self.start.line, self.start.column, self.code)

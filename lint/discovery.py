@@ -13,8 +13,10 @@ from ctxlint.config import Settings
 from ctxlint.rule import InputKind
 
 _PYTHON_SUFFIXES = (".py", ".pyi")
-# Trace files join through the same entry point; their readers arrive with trace support.
-_TRACE_SUFFIXES = (".jsonl", ".jsonl.gz", ".traj.json")
+_TRACE_SUFFIXES = (".jsonl", ".jsonl.gz", ".traj.json", ".traj.json.gz")
+# Other JSON is a trace only if its content says so (an Inspect log, an OTLP export); a folder
+# walk reads just the start of each to tell.
+_JSON_SUFFIXES = (".json", ".json.gz")
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,9 +31,20 @@ def input_kind(path: str) -> InputKind | None:
     lowered = path.lower()
     if lowered.endswith(_PYTHON_SUFFIXES):
         return InputKind.PYTHON
-    if lowered.endswith(_TRACE_SUFFIXES):
+    if lowered.endswith(_TRACE_SUFFIXES + _JSON_SUFFIXES):
         return InputKind.TRACE
     return None
+
+
+def _found_kind(path: str) -> InputKind | None:
+    kind = input_kind(path)
+    if kind is InputKind.TRACE and path.lower().endswith(_JSON_SUFFIXES):
+        if path.lower().endswith(_TRACE_SUFFIXES):
+            return kind
+        from ctxlint.trace.loader import detect  # Only folder walks that meet JSON need it.
+
+        return kind if detect(path) is not None else None
+    return kind
 
 
 class Excluder:
@@ -61,7 +74,7 @@ def discover(paths: Iterable[str], settings: Settings) -> tuple[list[InputFile],
     for given in paths:
         if os.path.isdir(given):
             for path in _walk(given, excluder):
-                kind = input_kind(path)
+                kind = _found_kind(path)
                 if kind is not None:
                     found.setdefault(path, InputFile(path, kind))
         elif os.path.exists(given):

@@ -11,7 +11,7 @@ import difflib
 import gc
 import os
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -60,7 +60,6 @@ class Report:
     results: list[FileResult] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     files_checked: int = 0
-    skipped_traces: list[str] = field(default_factory=list)
 
     @property
     def diagnostics(self) -> list[Diagnostic]:
@@ -158,18 +157,20 @@ def check_paths(
     report = Report(errors=missing)
     checker = PythonChecker(settings, rules)
     work: list[tuple[str, bool]] = []
+    traces: list[str] = []
     for input_file in files:
         if input_file.kind is InputKind.TRACE:
-            if input_file.explicit:
-                report.skipped_traces.append(input_file.path)
+            traces.append(input_file.path)
             continue
         # A file named on the command line is always parsed (and so reported if broken);
         # the prefilter only spares the files a folder walk turns up.
         work.append((input_file.path, input_file.explicit))
-    report.files_checked = len(work)
+    report.files_checked = len(work) + len(traces)
     for _, result in _run(checker, work, mode, jobs):
         if result is not None:
             report.results.append(result)
+    if traces:
+        report.results.extend(_check_traces(traces, settings, rules))
     for result in report.results:
         if mode is FixMode.FIX and result.new_data is not None:
             try:
@@ -178,6 +179,27 @@ def check_paths(
                 report.errors.append(f"{result.path}: cannot write the fixed file: {error}")
     report.results.sort(key=lambda r: r.path)
     return report
+
+
+def _check_traces(
+    paths: list[str], settings: Settings, rules: Iterable[type[Rule]]
+) -> Iterator[FileResult]:
+    # Imported here: a pre-commit run over Python files never reads a trace.
+    from ctxlint.trace.checker import TraceChecker
+
+    checker = TraceChecker(settings, rules)
+    for path in paths:
+        try:
+            checked = checker.check_file(path)
+        except Exception as error:  # A bug in a rule must not hide every other file's findings.
+            result = FileResult(path)
+            result.problems.append(
+                f"internal error while checking: {type(error).__name__}: {error}"
+            )
+            yield result
+            continue
+        if checked.diagnostics or not checked.readable:
+            yield FileResult(path, diagnostics=checked.diagnostics, readable=checked.readable)
 
 
 # Whether the file was parsed (which paces garbage collection), and its result when there is

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from ctxlint.diagnostics import Applicability, Diagnostic, Edit, Fix
 from ctxlint.python.flow import Reached
@@ -13,7 +14,10 @@ from ctxlint.python.names import qualified_name
 from ctxlint.python.prefilter import Trigger
 from ctxlint.python.timeformat import date_only
 from ctxlint.python.volatile import how_volatile
-from ctxlint.rule import Invalid, Rule, Valid
+from ctxlint.rule import InputKind, Invalid, Rule, Valid
+
+if TYPE_CHECKING:
+    from ctxlint.trace.compare import Step
 
 
 class VolatileValueInPrefix(Rule):
@@ -107,6 +111,40 @@ class VolatileValueInPrefix(Rule):
     message = "A value that changes on every call reaches the cached prefix"
     fix_title = "Coarsen the timestamp to the date"
     fix_applicability = Applicability.UNSAFE
+
+    def check_trace(self, step: Step) -> Iterator[Diagnostic]:
+        from ctxlint.trace.volatile import volatile_change
+
+        if step.previous is None:
+            return
+        reported = step.session.memo.setdefault(self.code, set())
+        changes = []
+        if step.system_volatile is not None:
+            changes.append(("the system prompt", step.system_volatile, ""))
+        if step.tools_known:
+            before = {tool.name: tool.definition for tool in step.previous.tools or ()}
+            for tool in step.current.tools or ():
+                old = before.get(tool.name)
+                change = volatile_change(old, tool.definition) if old else None
+                if change is not None:
+                    changes.append((f"the definition of tool `{tool.name}`", change, ""))
+        history = step.history
+        if history is not None and history.volatile is not None:
+            where = f"message {history.position} ({history.before.role if history.before else ''})"
+            pointer = step.current.message_pointer(history.position)
+            changes.append((where, history.volatile, pointer))
+        for where, change, pointer in changes:
+            # The same value changes on every request: report where it is once per session.
+            if where in reported:
+                continue
+            reported.add(where)
+            yield step.diagnostic(
+                self,
+                f"{where} differs from the previous request only in a volatile value: "
+                f"`{change.before}` became `{change.after}`; the cache ends there on every "
+                "request, and everything after it is re-read at the uncached price",
+                pointer,
+            )
 
     def check_python(self, module: PythonModule) -> Iterator[Diagnostic]:
         flagged: set[int] = set()
@@ -222,6 +260,11 @@ VolatileValueInPrefix.VALID = (
         _HEADER + "import functools\n@functools.lru_cache\ndef build_system_prompt():\n"
         "    return f'Started {time.time()}'\n"
     ),
+    Valid(
+        '{"ctxlint": 1, "session": "s1", "system": "You are a support agent.", "messages": [{"role": "user", "content": "Hi"}]}\n'
+        '{"ctxlint": 1, "session": "s1", "system": "You are a support agent.", "messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello"}, {"role": "user", "content": "Refund please"}]}\n',
+        kind=InputKind.TRACE,
+    ),
 )
 VolatileValueInPrefix.INVALID = (
     # Through a helper's parameter: the call site supplies the volatile value.
@@ -275,5 +318,19 @@ VolatileValueInPrefix.INVALID = (
         "    return client.messages.create(model='m', max_tokens=9, system=system, messages=q)\n",
         line=7,
         settings={"flag-daily-values": True},
+    ),
+    Invalid(
+        '{"ctxlint": 1, "session": "s1", "system": "You are a support agent. Now: 2026-01-01T10:00:00Z", "messages": [{"role": "user", "content": "Hi"}]}\n'
+        '{"ctxlint": 1, "session": "s1", "system": "You are a support agent. Now: 2026-01-01T10:05:12Z", "messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello"}, {"role": "user", "content": "Refund please"}]}\n',
+        kind=InputKind.TRACE,
+        line=2,
+        message_contains="`2026-01-01T10:00:00Z` became `2026-01-01T10:05:12Z`",
+    ),
+    Invalid(
+        '{"ctxlint": 1, "session": "s1", "messages": [{"role": "user", "content": "Request id 3f2a9c1e-0c1d-4e5f-8a9b-112233445566: list files"}]}\n'
+        '{"ctxlint": 1, "session": "s1", "messages": [{"role": "user", "content": "Request id 9b7e4d2a-5f6e-4a3b-9c8d-665544332211: list files"}, {"role": "assistant", "content": "Done"}, {"role": "user", "content": "Thanks"}]}\n',
+        kind=InputKind.TRACE,
+        line=2,
+        message_contains="message 0",
     ),
 )

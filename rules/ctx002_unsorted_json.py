@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from ctxlint.diagnostics import Applicability, Diagnostic, Fix
 from ctxlint.python.module import PythonModule
 from ctxlint.python.names import lookup, qualified_name
 from ctxlint.python.prefilter import Trigger
 from ctxlint.python.rewrite import add_keyword_argument
-from ctxlint.rule import Invalid, Rule, Valid
+from ctxlint.rule import InputKind, Invalid, Rule, Valid
+
+if TYPE_CHECKING:
+    from ctxlint.trace.compare import Step
 
 _SORT_KEYS_DUMPS = frozenset({"json.dumps", "simplejson.dumps"})
 _ORJSON_DUMPS = "orjson.dumps"
@@ -80,6 +84,37 @@ class UnsortedJson(Rule):
     message = "JSON serialised without sorted keys reaches the cached prefix"
     fix_title = "Sort the keys when serialising"
     fix_applicability = Applicability.SAFE
+
+    def check_trace(self, step: Step) -> Iterator[Diagnostic]:
+        from ctxlint.trace.compare import describe, same_json
+
+        reported = step.session.memo.setdefault(self.code, set())
+        if step.tools_known:
+            before = {tool.name: tool.definition for tool in step.previous.tools or ()}
+            for tool in step.current.tools or ():
+                old = before.get(tool.name)
+                if (
+                    old is not None
+                    and same_json(old, tool.definition)
+                    and tool.name not in reported
+                ):
+                    reported.add(tool.name)
+                    yield step.diagnostic(
+                        self,
+                        f"tool `{tool.name}` is defined by the same JSON as in the previous "
+                        "request, serialised with its keys in another order: the tool list no "
+                        "longer matches the cached one",
+                    )
+        history = step.history
+        if history is not None and history.reserialised:
+            yield step.diagnostic(
+                self,
+                f"message {history.position} ({describe(history.after)}) holds the same JSON "
+                "as in the previous request, serialised differently: the cached history ends "
+                "there",
+                step.current.message_pointer(history.position),
+            )
+        yield from _unstable_key_order(self, step)
 
     def check_python(self, module: PythonModule) -> Iterator[Diagnostic]:
         flagged: set[int] = set()
@@ -220,6 +255,11 @@ UnsortedJson.VALID = (
     ),
     # Not part of a prompt: written to a log.
     Valid(_HEADER + "import logging\ndef log(result):\n    logging.info(json.dumps(result))\n"),
+    Valid(
+        '{"ctxlint": 1, "session": "s1", "messages": [{"role": "user", "content": "Open a.txt"}, {"role": "assistant", "content": [{"type": "tool_call", "id": "c1", "name": "read_file", "arguments": "{\\"path\\": \\"a.txt\\", \\"mode\\": \\"r\\"}"}]}, {"role": "tool", "content": [{"type": "tool_result", "tool_call_id": "c1", "content": "hello"}]}]}\n'
+        '{"ctxlint": 1, "session": "s1", "messages": [{"role": "user", "content": "Open a.txt"}, {"role": "assistant", "content": [{"type": "tool_call", "id": "c1", "name": "read_file", "arguments": "{\\"path\\": \\"a.txt\\", \\"mode\\": \\"r\\"}"}]}, {"role": "tool", "content": [{"type": "tool_result", "tool_call_id": "c1", "content": "hello"}]}, {"role": "assistant", "content": "It says hello"}, {"role": "user", "content": "Thanks"}]}\n',
+        kind=InputKind.TRACE,
+    ),
 )
 UnsortedJson.INVALID = (
     Invalid(
@@ -269,4 +309,54 @@ UnsortedJson.INVALID = (
         line=5,
         message_contains="the system prompt returned by build_system_prompt()",
     ),
+    Invalid(
+        '{"ctxlint": 1, "session": "s1", "messages": [{"role": "user", "content": "Open a.txt"}, {"role": "assistant", "content": [{"type": "tool_call", "id": "c1", "name": "read_file", "arguments": "{\\"path\\": \\"a.txt\\", \\"mode\\": \\"r\\"}"}]}, {"role": "tool", "content": [{"type": "tool_result", "tool_call_id": "c1", "content": "hello"}]}]}\n'
+        '{"ctxlint": 1, "session": "s1", "messages": [{"role": "user", "content": "Open a.txt"}, {"role": "assistant", "content": [{"type": "tool_call", "id": "c1", "name": "read_file", "arguments": "{\\"mode\\": \\"r\\", \\"path\\": \\"a.txt\\"}"}]}, {"role": "tool", "content": [{"type": "tool_result", "tool_call_id": "c1", "content": "hello"}]}, {"role": "assistant", "content": "It says hello"}, {"role": "user", "content": "Thanks"}]}\n',
+        kind=InputKind.TRACE,
+        line=2,
+        message_contains="serialised differently",
+    ),
+    Invalid(
+        '{"ctxlint": 1, "session": "s1", "messages": [{"role": "user", "content": "status?"}, {"role": "assistant", "content": [{"type": "tool_call", "id": "c1", "name": "status", "arguments": "{}"}]}, {"role": "tool", "content": [{"type": "tool_result", "tool_call_id": "c1", "content": "{\\"ok\\": true, \\"jobs\\": 2}"}]}]}\n'
+        '{"ctxlint": 1, "session": "s1", "messages": [{"role": "user", "content": "status?"}, {"role": "assistant", "content": [{"type": "tool_call", "id": "c1", "name": "status", "arguments": "{}"}]}, {"role": "tool", "content": [{"type": "tool_result", "tool_call_id": "c1", "content": "{\\"ok\\": true, \\"jobs\\": 2}"}]}, {"role": "assistant", "content": [{"type": "tool_call", "id": "c2", "name": "status", "arguments": "{}"}]}, {"role": "tool", "content": [{"type": "tool_result", "tool_call_id": "c2", "content": "{\\"jobs\\": 2, \\"ok\\": true}"}]}]}\n',
+        kind=InputKind.TRACE,
+        line=2,
+        message_contains="keys in another order",
+    ),
 )
+
+
+# Tool results longer than this are not parsed to compare key orders.
+_LARGEST_JSON = 1 << 20
+
+
+def _unstable_key_order(rule: Rule, step: Step) -> Iterator[Diagnostic]:
+    """The same object in two tool results of a session with its keys in different orders:
+    what produces them does not serialise in a stable order."""
+    import orjson
+
+    from ctxlint.trace.model import TOOL_RESULT
+    from ctxlint.trace.reading import decode_json_text
+
+    orders = step.session.memo.setdefault(rule.code + ":orders", {})
+    offset = len(step.current.messages) - len(step.new_messages)
+    for position, found in enumerate(step.new_messages, offset):
+        for block in found.blocks:
+            text = block.text
+            if block.kind != TOOL_RESULT or not text.startswith("{") or len(text) > _LARGEST_JSON:
+                continue
+            value = decode_json_text(text)
+            if not isinstance(value, dict) or len(value) < 2:
+                continue
+            canonical = orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
+            order = orjson.dumps(value)
+            first = orders.setdefault(canonical, order)
+            if first != order:
+                orders[canonical] = order
+                yield step.diagnostic(
+                    rule,
+                    f"the tool result in message {position} is the same JSON object as an "
+                    "earlier one in this session with its keys in another order: whatever "
+                    "serialises it does not sort the keys",
+                    step.current.message_pointer(position),
+                )

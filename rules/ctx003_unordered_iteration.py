@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from ctxlint.diagnostics import Applicability, Diagnostic, Fix
 from ctxlint.python.flow import Reached
 from ctxlint.python.module import PythonModule
 from ctxlint.python.names import lookup, qualified_name
 from ctxlint.python.prefilter import Trigger
-from ctxlint.rule import Invalid, Rule, Valid
+from ctxlint.rule import InputKind, Invalid, Rule, Valid
+
+if TYPE_CHECKING:
+    from ctxlint.trace.compare import Step
 
 
 class UnorderedIteration(Rule):
@@ -64,6 +68,37 @@ class UnorderedIteration(Rule):
     message = "The iteration order of a set reaches a prompt"
     fix_title = "Iterate the set in sorted order"
     fix_applicability = Applicability.UNSAFE
+
+    def check_trace(self, step: Step) -> Iterator[Diagnostic]:
+        reported = step.session.memo.setdefault(self.code, set())
+        previous = step.previous
+        if step.tools_known and previous is not None:
+            old = [tool.name for tool in previous.tools or ()]
+            new = [tool.name for tool in step.current.tools or ()]
+            same_tools = sorted(previous.tools or (), key=lambda t: t.name) == sorted(
+                step.current.tools or (), key=lambda t: t.name
+            )
+            if old != new and same_tools and "tools" not in reported:
+                reported.add("tools")
+                moved = next(a for a, b in zip(old, new, strict=True) if a != b)
+                yield step.diagnostic(
+                    self,
+                    f"the request sends the same {len(new)} tools as the previous one in another "
+                    f"order (`{moved}` moved): the tool list, at the very front of the prompt, "
+                    "no longer matches the cached one",
+                )
+        if step.system_changed and step.system_volatile is None and "system" not in reported:
+            old_lines = (previous.system_text() or "").splitlines() if previous else []
+            new_lines = (step.current.system_text() or "").splitlines()
+            if sorted(old_lines) == sorted(new_lines):
+                reported.add("system")
+                moved = next(a for a, b in zip(old_lines, new_lines, strict=True) if a != b)
+                yield step.diagnostic(
+                    self,
+                    "the system prompt has the same lines as in the previous request in another "
+                    f'order ("{moved.strip()[:60]}" moved): a list built from an unordered '
+                    "collection breaks the cache at the system prompt",
+                )
 
     def check_python(self, module: PythonModule) -> Iterator[Diagnostic]:
         flagged: set[int] = set()
@@ -157,6 +192,11 @@ UnorderedIteration.VALID = (
     ),
     # Not a prompt.
     Valid("import logging\nNAMES = {'a', 'b'}\nlogging.info(', '.join(NAMES))\n"),
+    Valid(
+        '{"ctxlint": 1, "session": "s1", "tools": [{"name": "search", "description": "search tool", "parameters": {"type": "object"}}, {"name": "open_page", "description": "open_page tool", "parameters": {"type": "object"}}, {"name": "summarise", "description": "summarise tool", "parameters": {"type": "object"}}], "messages": [{"role": "user", "content": "Go"}]}\n'
+        '{"ctxlint": 1, "session": "s1", "tools": [{"name": "search", "description": "search tool", "parameters": {"type": "object"}}, {"name": "open_page", "description": "open_page tool", "parameters": {"type": "object"}}, {"name": "summarise", "description": "summarise tool", "parameters": {"type": "object"}}], "messages": [{"role": "user", "content": "Go"}, {"role": "assistant", "content": "Ok"}, {"role": "user", "content": "More"}]}\n',
+        kind=InputKind.TRACE,
+    ),
 )
 UnorderedIteration.INVALID = (
     Invalid(
@@ -197,5 +237,12 @@ UnorderedIteration.INVALID = (
         "    return client.messages.create(model='m', max_tokens=9, system=system, messages=q)\n",
         line=5,
         message_contains="printed in iteration order",
+    ),
+    Invalid(
+        '{"ctxlint": 1, "session": "s1", "tools": [{"name": "search", "description": "search tool", "parameters": {"type": "object"}}, {"name": "open_page", "description": "open_page tool", "parameters": {"type": "object"}}, {"name": "summarise", "description": "summarise tool", "parameters": {"type": "object"}}], "messages": [{"role": "user", "content": "Go"}]}\n'
+        '{"ctxlint": 1, "session": "s1", "tools": [{"name": "summarise", "description": "summarise tool", "parameters": {"type": "object"}}, {"name": "search", "description": "search tool", "parameters": {"type": "object"}}, {"name": "open_page", "description": "open_page tool", "parameters": {"type": "object"}}], "messages": [{"role": "user", "content": "Go"}, {"role": "assistant", "content": "Ok"}, {"role": "user", "content": "More"}]}\n',
+        kind=InputKind.TRACE,
+        line=2,
+        message_contains="same 3 tools",
     ),
 )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from ctxlint.diagnostics import Applicability, Diagnostic, Fix
 from ctxlint.python.containers import Change, changes_of, condition_varies, within_lines
@@ -11,12 +12,15 @@ from ctxlint.python.index import CallSite
 from ctxlint.python.module import PythonModule
 from ctxlint.python.prefilter import Trigger
 from ctxlint.python.sinks import Sink
-from ctxlint.rule import Invalid, Rule, Valid
+from ctxlint.rule import InputKind, Invalid, Rule, Valid
 
 _ADVICE = (
     "keep the full list fixed and constrain the choice instead (`tool_choice`, an allowed-tools "
     "list, response prefill, or masking by tool-name prefix)"
 )
+
+if TYPE_CHECKING:
+    from ctxlint.trace.compare import Step
 _LISTING_METHODS = frozenset({"list_tools"})
 
 
@@ -85,6 +89,38 @@ class ToolListMutation(Rule):
     message = "The tool list differs between the calls of one agent loop"
     fix_title = "Sort the tool listing by tool name"
     fix_applicability = Applicability.UNSAFE
+
+    def check_trace(self, step: Step) -> Iterator[Diagnostic]:
+        from ctxlint.trace.compare import same_json
+        from ctxlint.trace.volatile import volatile_change
+
+        if not step.tools_known or step.previous is None:
+            return
+        before = {tool.name: tool.definition for tool in step.previous.tools or ()}
+        after = {tool.name: tool.definition for tool in step.current.tools or ()}
+        added = [name for name in after if name not in before]
+        removed = [name for name in before if name not in after]
+        # Key order and volatile values are CTX002's and CTX001's; a pure reorder is CTX003's.
+        redefined = [
+            name
+            for name, definition in after.items()
+            if name in before
+            and before[name] != definition
+            and not same_json(before[name], definition)
+            and volatile_change(before[name], definition) is None
+        ]
+        parts = []
+        for label, names in (("added", added), ("removed", removed), ("redefined", redefined)):
+            if names:
+                parts.append(f"{label} {', '.join(f'`{n}`' for n in names)}")
+        if not parts:
+            return
+        yield step.diagnostic(
+            self,
+            f"the tool list changed since the previous request ({'; '.join(parts)}): tool "
+            "definitions are at the front of the prompt, so the whole cached prefix is lost; "
+            "keep the list fixed and constrain the choice (tool_choice, masking) instead",
+        )
 
     def check_python(self, module: PythonModule) -> Iterator[Diagnostic]:
         flagged: set[int] = set()
@@ -257,6 +293,11 @@ ToolListMutation.VALID = (
         "             for t in sorted(listing.tools, key=lambda t: t.name)]\n"
         "    return client.messages.create(model='m', max_tokens=9, tools=tools, messages=history)\n"
     ),
+    Valid(
+        '{"ctxlint": 1, "session": "s1", "tools": [{"name": "search", "description": "search tool", "parameters": {"type": "object"}}, {"name": "open_page", "description": "open_page tool", "parameters": {"type": "object"}}, {"name": "summarise", "description": "summarise tool", "parameters": {"type": "object"}}], "messages": [{"role": "user", "content": "Go"}]}\n'
+        '{"ctxlint": 1, "session": "s1", "messages": [{"role": "user", "content": "Go"}, {"role": "assistant", "content": "Ok"}, {"role": "user", "content": "More"}]}\n',
+        kind=InputKind.TRACE,
+    ),
 )
 ToolListMutation.INVALID = (
     Invalid(
@@ -290,5 +331,12 @@ ToolListMutation.INVALID = (
         "    listing = await session.list_tools()\n"
         "    tools = [{'name': t.name, 'input_schema': t.inputSchema} for t in sorted(listing.tools, key=lambda tool: tool.name)]\n"
         "    return client.messages.create(model='m', max_tokens=9, tools=tools, messages=history)\n",
+    ),
+    Invalid(
+        '{"ctxlint": 1, "session": "s1", "tools": [{"name": "search", "description": "search tool", "parameters": {"type": "object"}}, {"name": "open_page", "description": "open_page tool", "parameters": {"type": "object"}}], "messages": [{"role": "user", "content": "Go"}]}\n'
+        '{"ctxlint": 1, "session": "s1", "tools": [{"name": "search", "description": "search tool", "parameters": {"type": "object"}}, {"name": "open_page", "description": "open_page tool", "parameters": {"type": "object"}}, {"name": "summarise", "description": "summarise tool", "parameters": {"type": "object"}}], "messages": [{"role": "user", "content": "Go"}, {"role": "assistant", "content": "Ok"}, {"role": "user", "content": "More"}]}\n',
+        kind=InputKind.TRACE,
+        line=2,
+        message_contains="added `summarise`",
     ),
 )

@@ -7,12 +7,16 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ctxlint.diagnostics import Diagnostic
 from ctxlint.python.index import decorator_name
 from ctxlint.python.module import PythonModule
 from ctxlint.python.prefilter import Trigger
-from ctxlint.rule import Invalid, Rule, Valid
+from ctxlint.rule import InputKind, Invalid, Rule, Valid
+
+if TYPE_CHECKING:
+    from ctxlint.trace.compare import Step
 
 _TOOL_DECORATORS = frozenset({"tool", "function_tool", "tool_plain", "register_tool"})
 # Constructors of tool objects that take the tool's name as `name=`: ToolSpec, StructuredTool,
@@ -160,6 +164,22 @@ class InconsistentToolPrefix(Rule):
         standalone=True,
     )
     message = "A tool name breaks the naming of its tool set"
+
+    def check_trace(self, step: Step) -> Iterator[Diagnostic]:
+        tools = step.current.tools
+        if tools is None:
+            return
+        unique = list({tool.name: tool for tool in tools}.values())
+        checked = step.session.memo.setdefault(self.code, set())
+        names = frozenset(tool.name for tool in unique)
+        if len(unique) < step.settings.min_tool_set or names in checked:
+            return
+        checked.add(names)
+        reported = step.session.memo.setdefault(self.code + ":tools", set())
+        for tool, message in _misfits(unique, step.settings.tool_prefixes):
+            if tool.name not in reported:
+                reported.add(tool.name)
+                yield step.diagnostic(self, message)
 
     def check_python(self, module: PythonModule) -> Iterator[Diagnostic]:
         settings = module.settings
@@ -399,6 +419,10 @@ InconsistentToolPrefix.VALID = (
     Valid(_PREAMBLE + _tools("browser_open", "browser_click", "search")),
     # Single words everywhere: nothing is grouped, nothing stands out.
     Valid(_PREAMBLE + _tools("search", "fetch", "summarize", "translate")),
+    Valid(
+        '{"ctxlint": 1, "session": "s1", "tools": [{"name": "browser_open", "description": "browser_open tool", "parameters": {"type": "object"}}, {"name": "browser_click", "description": "browser_click tool", "parameters": {"type": "object"}}, {"name": "shell_exec", "description": "shell_exec tool", "parameters": {"type": "object"}}, {"name": "shell_read", "description": "shell_read tool", "parameters": {"type": "object"}}, {"name": "browser_search", "description": "browser_search tool", "parameters": {"type": "object"}}], "messages": [{"role": "user", "content": "Go"}]}\n',
+        kind=InputKind.TRACE,
+    ),
 )
 InconsistentToolPrefix.INVALID = (
     Invalid(
@@ -421,5 +445,11 @@ InconsistentToolPrefix.INVALID = (
         line=13,
         message_contains="configured prefixes",
         settings={"tool-prefixes": ["browser_", "shell_"]},
+    ),
+    Invalid(
+        '{"ctxlint": 1, "session": "s1", "tools": [{"name": "browser_open", "description": "browser_open tool", "parameters": {"type": "object"}}, {"name": "browser_click", "description": "browser_click tool", "parameters": {"type": "object"}}, {"name": "shell_exec", "description": "shell_exec tool", "parameters": {"type": "object"}}, {"name": "shell_read", "description": "shell_read tool", "parameters": {"type": "object"}}, {"name": "search", "description": "search tool", "parameters": {"type": "object"}}], "messages": [{"role": "user", "content": "Go"}]}\n',
+        kind=InputKind.TRACE,
+        line=1,
+        message_contains="`search`",
     ),
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from ctxlint.diagnostics import Diagnostic
 from ctxlint.python.containers import (
@@ -18,7 +19,10 @@ from ctxlint.python.containers import (
 from ctxlint.python.index import Mutation, Scope
 from ctxlint.python.module import PythonModule
 from ctxlint.python.prefilter import Trigger
-from ctxlint.rule import Invalid, Rule, Valid
+from ctxlint.rule import InputKind, Invalid, Rule, Valid
+
+if TYPE_CHECKING:
+    from ctxlint.trace.compare import Step
 
 # Keys that change how a message is cached or shown, not the tokens the model reads.
 _NEUTRAL_KEYS = frozenset({"cache_control"})
@@ -94,6 +98,41 @@ class HistoryEdit(Rule):
     # model layer, in a module that imports no SDK. These are the edits the rule looks for.
     python_trigger = Trigger(needles=HISTORY_EDIT_NEEDLES, standalone=True)
     message = "A message history is changed other than by appending"
+
+    def check_trace(self, step: Step) -> Iterator[Diagnostic]:
+        from ctxlint.trace.compare import describe, error_results
+
+        history = step.history
+        if history is None or history.volatile is not None or history.reserialised:
+            return
+        # A lost error result is CTX010's finding, unless the history was compacted.
+        lost_errors = error_results(history.lost)
+        if lost_errors and history.kind != "compacted":
+            return
+        position, before, after = history.position, history.before, history.after
+        lost = len(history.lost)
+        if history.kind == "compacted":
+            what = (
+                f"the history was compacted: from message {position} on, "
+                f"{len(step.previous.messages) - position if step.previous else lost} messages "
+                f"were replaced by {describe(after)}"
+            )
+        elif history.kind == "truncated":
+            what = (
+                f"the history was cut at message {position}: {lost} messages from the end are gone"
+            )
+        elif history.kind == "dropped":
+            what = f"{lost} messages were dropped from position {position} on (first: {describe(before)})"
+        elif history.kind == "reordered":
+            what = f"message {position} ({describe(before)}) moved to another position"
+        else:
+            what = f"message {position} was edited: {describe(before)} became {describe(after)}"
+        yield step.diagnostic(
+            self,
+            f"{what}; the request is not the previous history plus new messages, so the "
+            f"cached prefix ends at message {position}{_reread(step)}",
+            step.current.message_pointer(position),
+        )
 
     def check_python(self, module: PythonModule) -> Iterator[Diagnostic]:
         sanctioned = module.settings.compaction_functions
@@ -313,6 +352,11 @@ HistoryEdit.VALID = (
         "        return client.messages.create(model='m', max_tokens=9, messages=self.history)\n",
         settings={"compaction-functions": ["Agent.compact"]},
     ),
+    Valid(
+        '{"ctxlint": 1, "session": "s1", "messages": [{"role": "user", "content": "Go"}, {"role": "assistant", "content": "Ok"}]}\n'
+        '{"ctxlint": 1, "session": "s1", "messages": [{"role": "user", "content": "Go"}, {"role": "assistant", "content": [{"type": "text", "text": "Ok"}, {"type": "text", "text": "and more"}]}, {"role": "user", "content": "Next"}]}\n',
+        kind=InputKind.TRACE,
+    ),
 )
 HistoryEdit.INVALID = (
     # Keeping only the newest images (from open-interpreter): each new image removes an
@@ -371,4 +415,26 @@ HistoryEdit.INVALID = (
         line=5,
         message_contains="compaction-functions",
     ),
+    Invalid(
+        '{"ctxlint": 1, "session": "s1", "messages": [{"role": "user", "content": "Task"}, {"role": "assistant", "content": "Step 1 done"}, {"role": "user", "content": "Go on"}]}\n'
+        '{"ctxlint": 1, "session": "s1", "messages": [{"role": "user", "content": "Task"}, {"role": "user", "content": "Go on"}, {"role": "assistant", "content": "Step 2 done"}, {"role": "user", "content": "Go on"}]}\n',
+        kind=InputKind.TRACE,
+        line=2,
+        message_contains="dropped",
+    ),
+    Invalid(
+        '{"ctxlint": 1, "session": "s1", "messages": [{"role": "user", "content": "Task"}, {"role": "assistant", "content": "Draft one"}]}\n'
+        '{"ctxlint": 1, "session": "s1", "messages": [{"role": "user", "content": "Task"}, {"role": "assistant", "content": "Draft one, revised"}, {"role": "user", "content": "Next"}]}\n',
+        kind=InputKind.TRACE,
+        line=2,
+        message_contains="edited",
+    ),
 )
+
+
+def _reread(step: Step) -> str:
+    previous = step.previous
+    usage = previous.usage if previous else None
+    if usage is None or usage.prompt_tokens is None:
+        return ""
+    return f" and up to {usage.prompt_tokens:,} tokens of the previous prompt are re-read"

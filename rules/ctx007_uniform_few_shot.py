@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from ctxlint.diagnostics import Diagnostic
 from ctxlint.python.index import Scope
@@ -12,7 +13,7 @@ from ctxlint.python.module import PythonModule
 from ctxlint.python.names import lookup
 from ctxlint.python.prefilter import Trigger
 from ctxlint.python.sinks import Sink
-from ctxlint.rule import Invalid, Rule, Valid
+from ctxlint.rule import InputKind, Invalid, Rule, Valid
 
 # "Input:", "Thought:", "Observation:" at the start of a line: the framing of an example.
 _LABEL = re.compile(r"^\s*([A-Z][A-Za-z ]{0,24}):", re.MULTILINE)
@@ -20,6 +21,9 @@ _ADVICE = (
     "models imitate a pattern repeated this uniformly and drift into repeating it; vary the "
     "template, wording or order across examples"
 )
+
+if TYPE_CHECKING:
+    from ctxlint.trace.compare import Step
 
 
 class UniformFewShot(Rule):
@@ -34,8 +38,10 @@ class UniformFewShot(Rule):
     The count must be visible in the code: a loop over a collection whose size is only known
     at run time is not flagged, so a prompt with an example or two never is.
 
-    In recorded traces, it flags a run of at least `uniform-examples` consecutive
-    action/observation pairs that call the same tool with the same serialisation template.
+    In recorded traces, it flags a run of at least `uniform-run` (default 10) consecutive
+    action/observation pairs that call the same tool with the same argument names and the same
+    serialisation of the result (markup tags or JSON keys), in a session that uses more than
+    one tool (with a single tool, every action is a call of it).
 
     ## Why is this bad?
     A model continues the patterns in its context. After many identically framed examples or
@@ -66,6 +72,9 @@ class UniformFewShot(Rule):
 
     ## Options
     - `uniform-examples` (default 5): how many identically rendered examples are flagged.
+    - `uniform-run` (default 10): in traces, how long a run of identical action/observation
+      pairs is flagged. Agents routinely read a handful of files in a row; ten is where a run
+      starts to set the rhythm of the context.
 
     ## References
     - [Manus: context engineering for AI agents (don't get few-shotted)](https://manus.im/blog/Context-Engineering-for-AI-Agents-Lessons-from-Building-Manus)
@@ -91,6 +100,38 @@ class UniformFewShot(Rule):
         )
     )
     message = "Many examples are rendered with one identical template"
+
+    def check_trace(self, step: Step) -> Iterator[Diagnostic]:
+        from ctxlint.trace.compare import action_observation_pairs
+
+        pairs = action_observation_pairs(step.current.messages)
+        # With one tool, every action is a call of it: a run says nothing about imitation.
+        if len({template[0] for _, template in pairs}) < 2:
+            return
+        reported = step.session.memo.setdefault(self.code, set())
+        wanted = step.settings.uniform_run
+        start = 0
+        for index in range(1, len(pairs) + 1):
+            ends = (
+                index == len(pairs)
+                or pairs[index][1] != pairs[start][1]
+                or pairs[index][0] != pairs[index - 1][0] + 2
+            )
+            if not ends:
+                continue
+            length = index - start
+            position, (name, _, _) = pairs[start]
+            if length >= wanted and position not in reported:
+                reported.add(position)
+                yield step.diagnostic(
+                    self,
+                    f"{length} consecutive calls of tool `{name}` from message {position} on, "
+                    "each with its result in the same template: a long uniform run invites the "
+                    "model to continue the pattern rather than decide; vary the serialisation "
+                    "of observations or summarise older ones",
+                    step.current.message_pointer(position),
+                )
+            start = index
 
     def check_python(self, module: PythonModule) -> Iterator[Diagnostic]:
         threshold = module.settings.uniform_examples
@@ -264,6 +305,11 @@ UniformFewShot.VALID = (
         _FIVE + "def report():\n"
         "    return '\\n'.join(f'Input: {q}\\nOutput: {a}' for q, a in EXAMPLES)\n"
     ),
+    Valid(
+        '{"ctxlint": 1, "session": "s1", "messages": [{"role": "user", "content": "Review"}, {"role": "assistant", "content": [{"type": "tool_call", "id": "r0", "name": "read_file", "arguments": "{\\"path\\": \\"f0.py\\"}"}]}, {"role": "tool", "content": [{"type": "tool_result", "tool_call_id": "r0", "content": "<file>code 0</file>"}]}, {"role": "assistant", "content": [{"type": "tool_call", "id": "r1", "name": "read_file", "arguments": "{\\"path\\": \\"f1.py\\"}"}]}, {"role": "tool", "content": [{"type": "tool_result", "tool_call_id": "r1", "content": "<file>code 1</file>"}]}, {"role": "assistant", "content": [{"type": "tool_call", "id": "r2", "name": "read_file", "arguments": "{\\"path\\": \\"f2.py\\"}"}]}, {"role": "tool", "content": [{"type": "tool_result", "tool_call_id": "r2", "content": "<file>code 2</file>"}]}, {"role": "assistant", "content": [{"type": "tool_call", "id": "r3", "name": "read_file", "arguments": "{\\"path\\": \\"f3.py\\"}"}]}, {"role": "tool", "content": [{"type": "tool_result", "tool_call_id": "r3", "content": "<file>code 3</file>"}]}]}\n',
+        kind=InputKind.TRACE,
+        settings={"uniform-run": 3},
+    ),
 )
 UniformFewShot.INVALID = (
     Invalid(
@@ -290,5 +336,12 @@ UniformFewShot.INVALID = (
         "    ])\n",
         line=4,
         message_contains="same framing ('Input:' → 'Output:')",
+    ),
+    Invalid(
+        '{"ctxlint": 1, "session": "s1", "messages": [{"role": "user", "content": "Review"}, {"role": "assistant", "content": [{"type": "tool_call", "id": "l0", "name": "list_dir", "arguments": "{\\"path\\": \\".\\"}"}]}, {"role": "tool", "content": [{"type": "tool_result", "tool_call_id": "l0", "content": "<files>f0.py</files>"}]}, {"role": "assistant", "content": [{"type": "tool_call", "id": "r0", "name": "read_file", "arguments": "{\\"path\\": \\"f0.py\\"}"}]}, {"role": "tool", "content": [{"type": "tool_result", "tool_call_id": "r0", "content": "<file>code 0</file>"}]}, {"role": "assistant", "content": [{"type": "tool_call", "id": "r1", "name": "read_file", "arguments": "{\\"path\\": \\"f1.py\\"}"}]}, {"role": "tool", "content": [{"type": "tool_result", "tool_call_id": "r1", "content": "<file>code 1</file>"}]}, {"role": "assistant", "content": [{"type": "tool_call", "id": "r2", "name": "read_file", "arguments": "{\\"path\\": \\"f2.py\\"}"}]}, {"role": "tool", "content": [{"type": "tool_result", "tool_call_id": "r2", "content": "<file>code 2</file>"}]}, {"role": "assistant", "content": [{"type": "tool_call", "id": "r3", "name": "read_file", "arguments": "{\\"path\\": \\"f3.py\\"}"}]}, {"role": "tool", "content": [{"type": "tool_result", "tool_call_id": "r3", "content": "<file>code 3</file>"}]}]}\n',
+        kind=InputKind.TRACE,
+        line=1,
+        message_contains="4 consecutive calls of tool `read_file`",
+        settings={"uniform-run": 3},
     ),
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ctxlint.diagnostics import Applicability, Diagnostic, Edit, Fix
 from ctxlint.python.index import Scope
@@ -14,7 +15,10 @@ from ctxlint.python.prefilter import Trigger
 from ctxlint.python.rewrite import add_keyword_argument
 from ctxlint.python.sinks import Sink
 from ctxlint.python.volatile import how_volatile
-from ctxlint.rule import Invalid, Rule, Valid
+from ctxlint.rule import InputKind, Invalid, Rule, Valid
+
+if TYPE_CHECKING:
+    from ctxlint.trace.compare import Step
 
 _MAX_BREAKPOINTS = 4
 # Anthropic renders tools, then system, then messages: the order in which the prefix grows.
@@ -95,6 +99,37 @@ class CacheBreakpoint(Rule):
     message = "An Anthropic cache breakpoint is rejected, never hit, or missing"
     fix_title = "Turn on automatic caching"
     fix_applicability = Applicability.UNSAFE
+
+    def check_trace(self, step: Step) -> Iterator[Diagnostic]:
+        current = step.current
+        if current.provider != "anthropic" or current.system is None or current.tools is None:
+            return
+        breakpoints = (
+            sum(1 for tool in current.tools if tool.cache_ttl)
+            + sum(1 for block in current.system if block.cache_ttl)
+            + sum(1 for found in current.messages for block in found.blocks if block.cache_ttl)
+        )
+        if breakpoints > _MAX_BREAKPOINTS:
+            yield step.diagnostic(
+                self,
+                f"{breakpoints} cache breakpoints in one request: the API rejects more than "
+                f"{_MAX_BREAKPOINTS}",
+            )
+            return
+        reported = step.session.memo.setdefault(self.code, set())
+        if breakpoints or "cache_control" in current.params or "missing" in reported:
+            return
+        prefix = len(current.system_text() or "") + sum(len(t.definition) for t in current.tools)
+        usage = current.usage
+        cached = usage is not None and bool(usage.cached_tokens or usage.cache_write_tokens)
+        if prefix >= _LONG_PROMPT_CHARACTERS and not cached:
+            reported.add("missing")
+            yield step.diagnostic(
+                self,
+                f"info: about {prefix:,} characters of system prompt and tools are sent with no "
+                "cache breakpoint and no automatic caching: every request of this session pays "
+                "for them in full",
+            )
 
     def check_python(self, module: PythonModule) -> Iterator[Diagnostic]:
         for request in _anthropic_requests(module):
@@ -315,6 +350,10 @@ CacheBreakpoint.VALID = (
         "    return client.messages.create(model='m', max_tokens=9, system='Be brief.',\n"
         "        messages=history)\n"
     ),
+    Valid(
+        '{"model": "claude-sonnet-4-5", "max_tokens": 1024, "system": [{"type": "text", "text": "rules rules rules rules rules rules rules rules rules rules ", "cache_control": {"type": "ephemeral"}}], "tools": [{"name": "t", "description": "d", "input_schema": {"type": "object"}}], "messages": [{"role": "user", "content": [{"type": "text", "text": "part 0", "cache_control": {"type": "ephemeral"}}, {"type": "text", "text": "part 1", "cache_control": {"type": "ephemeral"}}]}]}\n',
+        kind=InputKind.TRACE,
+    ),
 )
 CacheBreakpoint.INVALID = (
     Invalid(
@@ -351,5 +390,11 @@ CacheBreakpoint.INVALID = (
         "    return client.messages.create(model='m', max_tokens=9, system=SYSTEM,\n"
         '        messages=history, cache_control={"type": "ephemeral"})\n',
         message_contains="info:",
+    ),
+    Invalid(
+        '{"model": "claude-sonnet-4-5", "max_tokens": 1024, "system": [{"type": "text", "text": "rules rules rules rules rules rules rules rules rules rules ", "cache_control": {"type": "ephemeral"}}], "tools": [{"name": "t", "description": "d", "input_schema": {"type": "object"}}], "messages": [{"role": "user", "content": [{"type": "text", "text": "part 0", "cache_control": {"type": "ephemeral"}}, {"type": "text", "text": "part 1", "cache_control": {"type": "ephemeral"}}, {"type": "text", "text": "part 2", "cache_control": {"type": "ephemeral"}}, {"type": "text", "text": "part 3", "cache_control": {"type": "ephemeral"}}]}]}\n',
+        kind=InputKind.TRACE,
+        line=1,
+        message_contains="5 cache breakpoints",
     ),
 )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from ctxlint.diagnostics import Diagnostic
 from ctxlint.python.containers import (
@@ -14,7 +15,10 @@ from ctxlint.python.containers import (
 )
 from ctxlint.python.module import PythonModule
 from ctxlint.python.prefilter import Trigger
-from ctxlint.rule import Invalid, Rule, Valid
+from ctxlint.rule import InputKind, Invalid, Rule, Valid
+
+if TYPE_CHECKING:
+    from ctxlint.trace.compare import Step
 
 
 class DroppedErrors(Rule):
@@ -72,6 +76,25 @@ class DroppedErrors(Rule):
     # Every finding is a removal from a history: the same edits CTX006 looks for.
     python_trigger = Trigger(needles=HISTORY_EDIT_NEEDLES, standalone=True)
     message = "Failed tool calls or their errors are removed from the history"
+
+    def check_trace(self, step: Step) -> Iterator[Diagnostic]:
+        from ctxlint.trace.compare import error_results, snippet
+
+        history = step.history
+        if history is None or history.kind == "compacted" or step.previous is None:
+            return
+        still_there = error_results(step.current.messages)
+        for key, block in error_results(history.lost).items():
+            if key in still_there:
+                continue
+            label = f"`{block.call_id}`" if block.call_id else f'"{snippet(block.text)}"'
+            yield step.diagnostic(
+                self,
+                f"the error result of tool call {label}, sent in the previous request, is gone "
+                "from this one: the model loses the evidence of what failed, and the cached "
+                f"history ends at message {history.position}",
+                step.current.message_pointer(history.position),
+            )
 
     def check_python(self, module: PythonModule) -> Iterator[Diagnostic]:
         reported_guards: set[int] = set()
@@ -144,6 +167,11 @@ DroppedErrors.VALID = (
         "            result.content = result.content[:2000]\n"
         "        history.append({'role': 'user', 'content': result.content})\n"
     ),
+    Valid(
+        '{"ctxlint": 1, "session": "s1", "messages": [{"role": "user", "content": "Deploy"}, {"role": "assistant", "content": [{"type": "tool_call", "id": "d1", "name": "deploy", "arguments": "{\\"env\\": \\"prod\\"}"}]}, {"role": "tool", "content": [{"type": "tool_result", "tool_call_id": "d1", "content": "Error: permission denied", "is_error": true}]}]}\n'
+        '{"ctxlint": 1, "session": "s1", "messages": [{"role": "user", "content": "Deploy"}, {"role": "assistant", "content": [{"type": "tool_call", "id": "d1", "name": "deploy", "arguments": "{\\"env\\": \\"prod\\"}"}]}, {"role": "tool", "content": [{"type": "tool_result", "tool_call_id": "d1", "content": "Error: permission denied", "is_error": true}]}, {"role": "assistant", "content": [{"type": "tool_call", "id": "d2", "name": "deploy", "arguments": "{\\"env\\": \\"staging\\"}"}]}, {"role": "tool", "content": [{"type": "tool_result", "tool_call_id": "d2", "content": "ok"}]}]}\n',
+        kind=InputKind.TRACE,
+    ),
 )
 DroppedErrors.INVALID = (
     Invalid(
@@ -174,5 +202,12 @@ DroppedErrors.INVALID = (
         "    clean = [m for m in history if 'error' not in m]\n"
         "    return client.messages.create(model='m', max_tokens=9, messages=clean)\n",
         line=4,
+    ),
+    Invalid(
+        '{"ctxlint": 1, "session": "s1", "messages": [{"role": "user", "content": "Deploy"}, {"role": "assistant", "content": [{"type": "tool_call", "id": "d1", "name": "deploy", "arguments": "{\\"env\\": \\"prod\\"}"}]}, {"role": "tool", "content": [{"type": "tool_result", "tool_call_id": "d1", "content": "Error: permission denied", "is_error": true}]}]}\n'
+        '{"ctxlint": 1, "session": "s1", "messages": [{"role": "user", "content": "Deploy"}, {"role": "assistant", "content": [{"type": "tool_call", "id": "d2", "name": "deploy", "arguments": "{\\"env\\": \\"staging\\"}"}]}, {"role": "tool", "content": [{"type": "tool_result", "tool_call_id": "d2", "content": "ok"}]}]}\n',
+        kind=InputKind.TRACE,
+        line=2,
+        message_contains="`d1`",
     ),
 )

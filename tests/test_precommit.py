@@ -19,6 +19,12 @@ FLAGGED = (
     "    system = 'State: ' + json.dumps(state)\n"
     "    return client.messages.create(model='m', max_tokens=9, system=system, messages=q)\n"
 )
+# One request per line in ctxlint's own format; the second extends the first.
+CLEAN_TRACE = (
+    '{"ctxlint": 1, "session": "s", "messages": [{"role": "user", "content": "Hi"}]}\n'
+    '{"ctxlint": 1, "session": "s", "messages": [{"role": "user", "content": "Hi"}, '
+    '{"role": "assistant", "content": "Hello"}, {"role": "user", "content": "Bye"}]}\n'
+)
 
 
 def _manifest() -> list[dict]:
@@ -72,7 +78,7 @@ def _pre_commit(repo: Path, tmp_path: Path) -> subprocess.CompletedProcess:
 def test_hooks_pass_on_a_clean_repository(tmp_path):
     repo = _repository(
         tmp_path,
-        {"agent.py": "SYSTEM_PROMPT = 'You are terse.'\n", "session.jsonl": '{"a": 1}\n'},
+        {"agent.py": "SYSTEM_PROMPT = 'You are terse.'\n", "session.jsonl": CLEAN_TRACE},
     )
     result = _pre_commit(repo, tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr

@@ -30,7 +30,7 @@ def test_duplicate_codes_and_bad_names_are_refused():
         registry._check_unique([Negative])
 
 
-_PYTHON_CODES = (
+_DETECTOR_CODES = (
     "CTX001",
     "CTX002",
     "CTX003",
@@ -39,6 +39,7 @@ _PYTHON_CODES = (
     "CTX006",
     "CTX007",
     "CTX008",
+    "CTX009",
     "CTX010",
 )
 
@@ -46,9 +47,9 @@ _PYTHON_CODES = (
 @pytest.mark.parametrize(
     ("select", "ignore", "expected"),
     [
-        (["CTX"], [], {*_PYTHON_CODES, "CTX900"}),
-        (["ALL"], ["CTX9"], set(_PYTHON_CODES)),
-        (["CTX00"], ["CTX002"], set(_PYTHON_CODES) - {"CTX002", "CTX010"}),
+        (["CTX"], [], {*_DETECTOR_CODES, "CTX900"}),
+        (["ALL"], ["CTX9"], set(_DETECTOR_CODES)),
+        (["CTX00"], ["CTX002"], set(_DETECTOR_CODES) - {"CTX002", "CTX010"}),
         (["CTX01"], [], {"CTX010"}),
         (["CTX002"], ["CTX"], {"CTX002"}),
         (["CTX001"], ["CTX001"], set()),

@@ -9,8 +9,9 @@ import pytest
 
 from ctxlint.config import validate
 from ctxlint.engine import FixMode, check_source
-from ctxlint.registry import all_rules
+from ctxlint.registry import all_rules, select_rules
 from ctxlint.rule import InputKind
+from ctxlint.trace.checker import TraceChecker
 
 from conftest import make_settings
 
@@ -29,16 +30,38 @@ def _settings(rule, case, unsafe: bool = False):
     return make_settings(table)
 
 
+def _trace_findings(rule, case, folder: Path):
+    """Every finding on the example trace: it must also read without a CTX900."""
+    path = folder / "example.jsonl"
+    path.write_text(case.source, encoding="utf-8")
+    settings = _settings(rule, case)
+    checked = TraceChecker(settings, select_rules(["CTX"], [], [])).check_file(str(path))
+    assert [d.message for d in checked.diagnostics if d.code == "CTX900"] == []
+    assert checked.requests == len(case.source.splitlines())
+    return [d for d in checked.diagnostics if d.code == rule.code]
+
+
 @pytest.mark.parametrize(("rule", "case"), list(_cases("VALID")))
-def test_valid(rule, case):
-    assert case.kind is InputKind.PYTHON
+def test_valid(rule, case, tmp_path):
+    if case.kind is InputKind.TRACE:
+        assert _trace_findings(rule, case, tmp_path) == []
+        return
     ast.parse(case.source)
     result = check_source(case.source, _settings(rule, case))
     assert [d for d in result.diagnostics if d.code == rule.code] == []
 
 
 @pytest.mark.parametrize(("rule", "case"), list(_cases("INVALID")))
-def test_invalid(rule, case):
+def test_invalid(rule, case, tmp_path):
+    if case.kind is InputKind.TRACE:
+        found = _trace_findings(rule, case, tmp_path)
+        assert found, f"{rule.code} did not flag:\n{case.source}"
+        if case.line is not None:
+            assert case.line in [d.start.line for d in found], [str(d) for d in found]
+        if case.message_contains is not None:
+            messages = [d.message for d in found]
+            assert any(case.message_contains in m for m in messages), messages
+        return
     ast.parse(case.source)
     result = check_source(case.source, _settings(rule, case))
     found = [d for d in result.diagnostics if d.code == rule.code]
@@ -64,3 +87,6 @@ def test_every_rule_has_examples():
             continue
         assert rule.VALID, f"{rule.code} has no VALID examples"
         assert rule.INVALID, f"{rule.code} has no INVALID examples"
+        for kind in rule.input_kinds():
+            assert any(c.kind is kind for c in rule.VALID), f"{rule.code}: no VALID {kind.value}"
+            assert any(c.kind is kind for c in rule.INVALID), f"{rule.code}: no INVALID {kind.value}"

@@ -50,6 +50,8 @@ class TraceReader:
         self.path = path
         self.forced = by_name(forced) if forced else None
         self.format: str | None = self.forced.name if self.forced else None
+        # The bytes of a JSON document once read: findings in it find their line from these.
+        self.document: bytes | None = None
 
     def __iter__(self) -> Iterator[Request | Problem]:
         chosen = self.forced or detect(self.path)
@@ -69,7 +71,7 @@ class TraceReader:
 
     def _document(self, chosen: DocumentFormat) -> Iterator[Request | Problem]:
         try:
-            _, document = read_document(self.path)
+            self.document, document = read_document(self.path)
         except ReadFailure as failure:
             yield failure.problem
             return

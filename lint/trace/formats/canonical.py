@@ -91,7 +91,6 @@ class _Reader:
             session=value["session"],
             format=NAME,
             messages=messages,
-            index=value.get("index", 0),
             timestamp=parse_time(value.get("timestamp")),
             finished=parse_time(value.get("finished")),
             provider=value.get("provider") or provider_of_model(value.get("model")),

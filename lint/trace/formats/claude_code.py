@@ -83,7 +83,10 @@ class _Reader:
         kind = str(value.get("type"))
         node = _Node(line.number, value.get("parentUuid"), kind, value.get("timestamp"))
         node.compact_boundary = kind == "system" and value.get("subtype") == "compact_boundary"
-        sent = kind in ("user", "assistant") and not value.get("isVisibleInTranscriptOnly")
+        # The summary that continues a compacted conversation is marked transcript-only, yet it
+        # is what the model reads next.
+        hidden = value.get("isVisibleInTranscriptOnly") and not value.get("isCompactSummary")
+        sent = kind in ("user", "assistant") and not hidden
         content = value.get("message")
         if sent and isinstance(content, dict):
             node.role = str(content.get("role") or kind)

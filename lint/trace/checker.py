@@ -1,0 +1,129 @@
+"""Checks a trace file with the selected rules, streaming: each request is compared with the one
+before it in its session and then only the newest request per session (and model) is kept, so
+memory grows with the sessions open at once, not with the file."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import replace
+
+from ctxlint.config import Settings
+from ctxlint.diagnostics import Diagnostic, Location
+from ctxlint.discovery import matches_any
+from ctxlint.rule import InputKind, Rule
+from ctxlint.rules.ctx900_unreadable_input import UnreadableInput
+from ctxlint.trace.compare import SessionState, Step
+from ctxlint.trace.loader import TraceReader
+from ctxlint.trace.model import Request
+from ctxlint.trace.reading import Problem, pointer_lines
+
+# Past this many unreadable lines in one file, the rest are counted, not listed.
+_MAX_PROBLEMS = 20
+
+
+class TraceResult:
+    """What checking one trace file gives: findings, and how much of it could be read."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.format: str | None = None
+        self.diagnostics: list[Diagnostic] = []
+        self.requests = 0
+        self.problems = 0
+
+    @property
+    def readable(self) -> bool:
+        return self.requests > 0 or self.problems == 0
+
+
+class TraceChecker:
+    def __init__(self, settings: Settings, rules: Iterable[type[Rule]]) -> None:
+        rules = tuple(rules)
+        self.settings = settings
+        self.rules = [rule() for rule in rules if InputKind.TRACE in rule.input_kinds()]
+        self.report_unreadable = any(rule.code == UnreadableInput.code for rule in rules)
+
+    def check_file(self, path: str) -> TraceResult:
+        result = TraceResult(path)
+        reader = TraceReader(path, self.settings.trace_format)
+        sessions: dict[str, SessionState] = {}
+        unlisted: list[Problem] = []
+        for item in reader:
+            if isinstance(item, Problem):
+                result.problems += 1
+                if result.problems > _MAX_PROBLEMS:
+                    unlisted.append(item)
+                else:
+                    result.diagnostics.extend(self.unreadable(path, item))
+                continue
+            result.requests += 1
+            result.diagnostics.extend(self.check_request(sessions, item))
+        if unlisted:
+            more = Problem(
+                unlisted[0].line,
+                f"{len(unlisted)} more lines could not be read (from this line on); "
+                "the first are reported above",
+            )
+            result.diagnostics.extend(self.unreadable(path, more))
+        result.format = reader.format
+        if reader.document is not None:
+            result.diagnostics = _with_document_lines(reader.document, result.diagnostics)
+        result.diagnostics = self.keep(path, result.diagnostics)
+        return result
+
+    def check_request(
+        self, sessions: dict[str, SessionState], request: Request
+    ) -> list[Diagnostic]:
+        state = sessions.get(request.session)
+        if state is None:
+            state = sessions[request.session] = SessionState(request.session)
+        request.index = state.requests
+        state.requests += 1
+        # Caches are per model: a request continues the newest one made to the same model.
+        previous = state.latest.get(request.model)
+        step = Step(state, previous, request, self.settings)
+        found: list[Diagnostic] = []
+        for rule in self.rules:
+            found.extend(rule.check_trace(step))  # type: ignore[attr-defined]
+        state.latest[request.model] = request
+        return found
+
+    def unreadable(self, path: str, problem: Problem) -> list[Diagnostic]:
+        if not self.report_unreadable:
+            return []
+        location = Location(max(problem.line, 1), 1)
+        return [
+            Diagnostic(
+                UnreadableInput.code, UnreadableInput.name, problem.reason, path, location, location
+            )
+        ]
+
+    def keep(self, path: str, diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+        ignored = [
+            code.upper()
+            for pattern, codes in self.settings.per_file_ignores
+            if matches_any(path, [pattern], self.settings.root)
+            for code in codes
+        ]
+        if not ignored:
+            return diagnostics
+        return [
+            d
+            for d in diagnostics
+            if not any(code == "ALL" or d.code.startswith(code) for code in ignored)
+        ]
+
+
+def _with_document_lines(document: bytes, diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    """Findings in a JSON document are made with a pointer; give each the line it starts on."""
+    wanted = {d.pointer or "" for d in diagnostics if d.start.line == 0}
+    if not wanted:
+        return diagnostics
+    lines = pointer_lines(document, wanted)
+    placed = []
+    for d in diagnostics:
+        if d.start.line == 0:
+            location = Location(lines.get(d.pointer or "", 1), 1)
+            d = replace(d, start=location, end=location)
+        placed.append(d)
+    return placed

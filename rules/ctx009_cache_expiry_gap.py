@@ -1,0 +1,165 @@
+"""CTX009: an idle gap between two requests of a session outlasts the provider's cache."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from ctxlint.diagnostics import Diagnostic
+from ctxlint.rule import InputKind, Invalid, Rule, Valid
+
+if TYPE_CHECKING:
+    from ctxlint.trace.compare import Step
+    from ctxlint.trace.model import Request
+
+# How long an unused cache entry lives, in seconds. Anthropic: 5 minutes, or 1 hour for a
+# breakpoint with `"ttl": "1h"`. OpenAI keeps in-memory prefixes 5 to 10 minutes (the upper
+# bound is taken, to flag only gaps the cache cannot have survived), or 24 hours with
+# `prompt_cache_retention: "24h"`.
+_ANTHROPIC_DEFAULT = 5 * 60
+_ANTHROPIC_LONG = 60 * 60
+_OPENAI_IN_MEMORY = 10 * 60
+_OPENAI_EXTENDED = 24 * 60 * 60
+# A request that still read at least this share of the previous prompt from the cache kept it
+# (another session, or a keep-alive, refreshed it): no finding.
+_SURVIVED = 0.5
+
+
+class CacheExpiryGap(Rule):
+    """
+    ## What it does
+    Flags, in recorded traces, an idle gap between two consecutive requests of a session that
+    is longer than the provider keeps a cached prefix: Anthropic 5 minutes (1 hour where the
+    request's breakpoints ask for `"ttl": "1h"`), OpenAI about 5 to 10 minutes of in-memory
+    retention (24 hours with `prompt_cache_retention: "24h"`). The finding gives the gap, the
+    lifetime, and the prefix tokens that had to be written (or read uncached) again. A request
+    whose reported usage shows it still read the cache is not flagged.
+
+    This rule has no Python detector: the gap only exists at run time.
+
+    ## Why is this bad?
+    After the lifetime passes, the cache entry is evicted and the next request pays for the
+    whole prefix again: at full price on OpenAI, at 1.25 times (2 times for 1-hour entries) the
+    input price on Anthropic, and with the latency of processing it. An agent that waits on a
+    slow tool, a human approval or a scheduled job loses its cache on every wait.
+
+    ## Example
+    ```jsonl
+    {"ctxlint": 1, "session": "s1", "provider": "anthropic", "timestamp": "2026-01-01T10:00:00Z", "messages": [{"role": "user", "content": "Start"}]}
+    {"ctxlint": 1, "session": "s1", "provider": "anthropic", "timestamp": "2026-01-01T10:20:00Z", "messages": [{"role": "user", "content": "Start"}, {"role": "assistant", "content": "Waiting for approval"}, {"role": "user", "content": "Approved"}]}
+    ```
+
+    Use instead: keep waits shorter than the cache lifetime, ask for the 1-hour lifetime
+    (`"cache_control": {"type": "ephemeral", "ttl": "1h"}`) or 24-hour retention where waits
+    are long, or send a cheap keep-alive request before the lifetime ends.
+
+    ## References
+    - [Anthropic: prompt caching, cache lifetime](https://docs.anthropic.com/en/docs/build-with-claude/prompt-caching)
+    - [OpenAI: prompt caching, retention](https://platform.openai.com/docs/guides/prompt-caching)
+    """
+
+    code = "CTX009"
+    name = "cache-expiry-gap"
+    message = "An idle gap between two requests outlasts the provider's cache lifetime"
+
+    VALID = (
+        Valid(
+            '{"ctxlint": 1, "session": "s1", "provider": "anthropic", "timestamp": "2026-01-01T10:00:00Z", "messages": [{"role": "user", "content": "Start"}]}\n'
+            '{"ctxlint": 1, "session": "s1", "provider": "anthropic", "timestamp": "2026-01-01T10:03:00Z", "messages": [{"role": "user", "content": "Start"}, {"role": "assistant", "content": "Ok"}, {"role": "user", "content": "Next"}]}\n',
+            kind=InputKind.TRACE,
+        ),
+        # A 1-hour breakpoint outlives a 20-minute wait.
+        Valid(
+            '{"ctxlint": 1, "session": "s1", "provider": "anthropic", "timestamp": "2026-01-01T10:00:00Z", "system": [{"type": "text", "text": "Rules", "cache_control": {"type": "ephemeral", "ttl": "1h"}}], "messages": [{"role": "user", "content": "Start"}]}\n'
+            '{"ctxlint": 1, "session": "s1", "provider": "anthropic", "timestamp": "2026-01-01T10:20:00Z", "system": [{"type": "text", "text": "Rules", "cache_control": {"type": "ephemeral", "ttl": "1h"}}], "messages": [{"role": "user", "content": "Start"}, {"role": "assistant", "content": "Ok"}, {"role": "user", "content": "Next"}]}\n',
+            kind=InputKind.TRACE,
+        ),
+        # The reported usage shows the cache survived the gap (kept warm elsewhere).
+        Valid(
+            '{"ctxlint": 1, "session": "s1", "provider": "openai", "timestamp": "2026-01-01T10:00:00Z", "messages": [{"role": "user", "content": "Start"}], "usage": {"prompt_tokens": 5000, "cached_tokens": 0}}\n'
+            '{"ctxlint": 1, "session": "s1", "provider": "openai", "timestamp": "2026-01-01T10:30:00Z", "messages": [{"role": "user", "content": "Start"}, {"role": "assistant", "content": "Ok"}, {"role": "user", "content": "Next"}], "usage": {"prompt_tokens": 5100, "cached_tokens": 4992}}\n',
+            kind=InputKind.TRACE,
+        ),
+    )
+    INVALID = (
+        Invalid(
+            '{"ctxlint": 1, "session": "s1", "provider": "anthropic", "timestamp": "2026-01-01T10:00:00Z", "messages": [{"role": "user", "content": "Start"}], "usage": {"prompt_tokens": 12000, "cached_tokens": 0, "cache_write_tokens": 11990}}\n'
+            '{"ctxlint": 1, "session": "s1", "provider": "anthropic", "timestamp": "2026-01-01T10:20:00Z", "messages": [{"role": "user", "content": "Start"}, {"role": "assistant", "content": "Waiting"}, {"role": "user", "content": "Approved"}], "usage": {"prompt_tokens": 12100, "cached_tokens": 0, "cache_write_tokens": 12090}}\n',
+            kind=InputKind.TRACE,
+            line=2,
+            message_contains="12,090 prefix tokens",
+        ),
+        Invalid(
+            '{"ctxlint": 1, "session": "s1", "model": "gpt-5", "timestamp": 1767261600, "messages": [{"role": "user", "content": "Start"}]}\n'
+            '{"ctxlint": 1, "session": "s1", "model": "gpt-5", "timestamp": 1767262500, "messages": [{"role": "user", "content": "Start"}, {"role": "assistant", "content": "Ok"}, {"role": "user", "content": "Next"}]}\n',
+            kind=InputKind.TRACE,
+            line=2,
+            message_contains="15 min",
+        ),
+    )
+
+    def check_trace(self, step: Step) -> Iterator[Diagnostic]:
+        previous, current = step.previous, step.current
+        since = previous and (previous.finished or previous.timestamp)
+        if previous is None or since is None or current.timestamp is None:
+            return
+        lifetime = _lifetime(step, previous)
+        gap = (current.timestamp - since).total_seconds()
+        if lifetime is None or gap <= lifetime:
+            return
+        usage, before = current.usage, previous.usage
+        prior = before.prompt_tokens if before else None
+        if (
+            usage is not None
+            and usage.cached_tokens
+            and prior
+            and usage.cached_tokens >= _SURVIVED * prior
+        ):
+            return
+        if usage is not None and usage.cache_write_tokens:
+            cost = f"{usage.cache_write_tokens:,} prefix tokens were written to the cache again"
+        elif usage is not None and usage.prompt_tokens is not None:
+            uncached = usage.prompt_tokens - (usage.cached_tokens or 0)
+            cost = f"{uncached:,} prefix tokens were processed uncached"
+        elif prior:
+            cost = f"about {prior:,} prefix tokens had to be processed again"
+        else:
+            cost = "the whole prefix had to be processed again"
+        yield step.diagnostic(
+            self,
+            f"{_duration(gap)} idle since the previous request, longer than the "
+            f"{_duration(lifetime)} the {current.provider} cache keeps a prefix: {cost}",
+        )
+
+
+def _lifetime(step: Step, previous: Request) -> float | None:
+    provider = previous.provider
+    if provider == "anthropic":
+        memo = step.session.memo
+        if _asks_for_an_hour(previous):
+            memo["CTX009:1h"] = True
+        return _ANTHROPIC_LONG if memo.get("CTX009:1h") else _ANTHROPIC_DEFAULT
+    if provider == "openai":
+        retention = str(previous.params.get("prompt_cache_retention", ""))
+        return _OPENAI_EXTENDED if retention == "24h" else _OPENAI_IN_MEMORY
+    # DeepSeek's disk cache lasts hours; self-hosted engines evict by memory, not time.
+    return None
+
+
+def _asks_for_an_hour(request: Request) -> bool:
+    if request.usage is not None:
+        creation = request.usage.raw.get("cache_creation")
+        if isinstance(creation, dict) and creation.get("ephemeral_1h_input_tokens"):
+            return True
+    blocks = [*(request.system or ()), *(b for m in request.messages for b in m.blocks)]
+    return any(b.cache_ttl == "1h" for b in blocks) or any(
+        t.cache_ttl == "1h" for t in request.tools or ()
+    )
+
+
+def _duration(seconds: float) -> str:
+    minutes, rest = divmod(int(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    if hours:
+        return f"{hours} h {minutes} min"
+    return f"{minutes} min {rest} s" if rest else f"{minutes} min"
