@@ -38,9 +38,28 @@ def _codes(values: tuple[str, ...]) -> tuple[str, ...] | None:
     return tuple(code.strip() for value in values for code in value.split(",") if code.strip())
 
 
+# Spelled out so that `--help` does not import every trace reader; a test keeps it current.
+TRACE_FORMATS = (
+    "ctxlint, claude-code, codex, otel-genai, litellm, anthropic, openai, mini-swe-agent, "
+    "inspect-ai, otel-genai-document"
+)
+
+
+def _trace_format(value: str | None) -> str | None:
+    if value is None:
+        return None
+    from ctxlint.trace.formats import format_names
+
+    if value not in format_names():
+        raise click.BadParameter(f"{value!r} is not one of: {TRACE_FORMATS}")
+    return value
+
+
 @main.command(
     epilog="Other commands: `ctxlint rule CODE` prints a rule's documentation; "
-    "`ctxlint rules` lists the rules. A folder named like a command needs ./ in front."
+    "`ctxlint rules` lists the rules; `ctxlint sessions` lists what traces hold; "
+    "`ctxlint schema` prints the trace format ctxlint recommends logging. "
+    "A folder named like a command needs ./ in front."
 )
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--fix", is_flag=True, help="Apply safe fixes.")
@@ -56,6 +75,13 @@ def _codes(values: tuple[str, ...]) -> tuple[str, ...] | None:
 @click.option("--stdin-filename", help="The path to report for source read from `-`.")
 @click.option("-q", "--quiet", is_flag=True, help="Print findings only, no summary or notes.")
 @click.option("--jobs", type=click.IntRange(min=1), default=None, help="Worker processes.")
+@click.option(
+    "--trace-format",
+    callback=lambda ctx, param, value: _trace_format(value),
+    help="Read trace files as this format instead of telling it from their content: "
+    + TRACE_FORMATS
+    + ".",
+)
 def check(
     paths: tuple[str, ...],
     fix: bool,
@@ -71,8 +97,9 @@ def check(
     stdin_filename: str | None,
     quiet: bool,
     jobs: int | None,
+    trace_format: str | None,
 ) -> None:
-    """Check Python files and folders (default: the current folder)."""
+    """Check Python files, agent traces and folders (default: the current folder)."""
     try:
         settings = load_settings(Path(config_path) if config_path else None)
     except ConfigError as error:
@@ -83,6 +110,7 @@ def check(
         ignore=_codes(ignore),
         output_format=output_format,
         unsafe_fixes=unsafe_fixes,
+        trace_format=trace_format,
     )
     mode = FixMode.DIFF if diff else FixMode.FIX if fix else FixMode.CHECK
     reading_stdin = paths == ("-",)
@@ -192,3 +220,44 @@ def rules_command(output: str) -> None:
 
     renderers = {"text": rules_text, "json": rules_json, "markdown": rules_markdown}
     click.echo(renderers[output](), nl=False)
+
+
+@main.command("sessions", epilog="Trace formats read: " + TRACE_FORMATS + ".")
+@click.argument("paths", nargs=-1, type=click.Path(), required=True)
+@click.option("--output-format", type=click.Choice(["text", "json"]), default="text")
+@click.option(
+    "--trace-format",
+    callback=lambda ctx, param, value: _trace_format(value),
+    help="Read every file as this format.",
+)
+def sessions_command(paths: tuple[str, ...], output_format: str, trace_format: str | None) -> None:
+    """List the sessions of trace files: format, requests, models, time span, and the prompt
+    and cached tokens the provider reported."""
+    import orjson
+
+    from ctxlint.discovery import discover
+    from ctxlint.rule import InputKind
+    from ctxlint.trace.sessions import render_text, summarize
+
+    files, missing = discover(paths, Settings())
+    for error in missing:
+        click.echo(f"error: {error}", err=True)
+    found = [summarize(f.path, trace_format) for f in files if f.kind is InputKind.TRACE]
+    for checked in found:
+        for problem in checked.problems:
+            click.echo(f"warning: {checked.path}:{problem.line}: {problem.reason}", err=True)
+    if output_format == "json":
+        rows = [summary.as_json() for checked in found for summary in checked.sessions]
+        click.echo(orjson.dumps(rows, option=orjson.OPT_INDENT_2).decode())
+    else:
+        click.echo(render_text(found), nl=False)
+    readable = any(checked.sessions for checked in found)
+    raise SystemExit(EXIT_ERROR if missing or (found and not readable) else EXIT_CLEAN)
+
+
+@main.command("schema")
+def schema_command() -> None:
+    """Print the JSON Schema of ctxlint's canonical trace format (one request per JSON line)."""
+    from ctxlint.trace.formats.canonical import schema_text
+
+    click.echo(schema_text(), nl=False)

@@ -184,13 +184,6 @@ def test_nothing_readable_exits_two(project):
     assert run(["syntax.py"], project).exit_code == 2
 
 
-def test_trace_files_pass_with_a_note(project):
-    (project / "session.jsonl").write_text('{"messages": []}\n')
-    result = run(["session.jsonl"], project)
-    assert result.exit_code == 0
-    assert "trace files are not checked yet" in result.output
-
-
 def test_config_in_the_nearest_pyproject(project):
     (project / "pyproject.toml").write_text('[tool.ctxlint]\nignore = ["CTX002"]\n')
     sub = project / "pkg"

@@ -14,6 +14,9 @@ from ctxlint.rule import InputKind
 from conftest import REPO
 
 FIXTURES = sorted((REPO / "fixtures" / "python").glob("*/*.py"))
+TRACE_FIXTURES = sorted(
+    path for path in (REPO / "fixtures" / "trace").glob("*/*") if path.suffix != ".expected"
+)
 # Fixtures whose findings come from the analysis (CTX900 comes from the parser); fixtures
 # with no expected finding are there to show what a rule leaves alone.
 ANALYSED = [
@@ -24,7 +27,9 @@ ANALYSED = [
 
 
 def _expected(path: Path) -> list[str]:
-    return path.with_suffix(".expected").read_text().split("\n")[:-1]
+    # `session.jsonl.gz` is described by `session.expected`, as `agent.py` by `agent.expected`.
+    stem = path.name.split(".")[0]
+    return (path.parent / f"{stem}.expected").read_text().split("\n")[:-1]
 
 
 @pytest.mark.parametrize("path", FIXTURES, ids=lambda p: f"{p.parent.name}/{p.name}")
@@ -34,9 +39,21 @@ def test_fixture_findings(path):
     assert found == _expected(path)
 
 
+@pytest.mark.parametrize("path", TRACE_FIXTURES, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_trace_fixture_findings(path):
+    report = check_paths([str(path)], Settings(root=REPO))
+    found = [f"{d.start.line}:{d.start.column} {d.code}" for d in report.diagnostics]
+    assert found == _expected(path)
+
+
 def test_every_rule_has_a_fixture():
-    covered = {path.parent.name.upper() for path in FIXTURES}
-    assert {rule.code for rule in all_rules()} <= covered
+    python = {path.parent.name.upper() for path in FIXTURES}
+    traces = {path.parent.name.upper() for path in TRACE_FIXTURES}
+    for rule in all_rules():
+        if InputKind.PYTHON in rule.input_kinds():
+            assert rule.code in python, f"{rule.code} has no Python fixture"
+        if InputKind.TRACE in rule.input_kinds() or rule.meta:
+            assert rule.code in traces, f"{rule.code} has no trace fixture"
 
 
 @pytest.mark.parametrize("path", ANALYSED, ids=lambda p: f"{p.parent.name}/{p.name}")

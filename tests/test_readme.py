@@ -23,3 +23,16 @@ def test_readme_setup_commands_match_ci():
     assert test_command in readme
     assert test_command in ci
     assert "python3 -m pip install . && ctxlint fixtures/examples" in readme
+
+
+def test_readme_trace_example_follows_the_schema():
+    import json
+
+    import jsonschema
+
+    from ctxlint.trace.formats.canonical import schema_text
+
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    start = text.index("```json", text.index("### Logging traces")) + len("```json")
+    example = json.loads(text[start : text.index("```", start)])
+    jsonschema.validate(example, json.loads(schema_text()))

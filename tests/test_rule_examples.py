@@ -89,4 +89,6 @@ def test_every_rule_has_examples():
         assert rule.INVALID, f"{rule.code} has no INVALID examples"
         for kind in rule.input_kinds():
             assert any(c.kind is kind for c in rule.VALID), f"{rule.code}: no VALID {kind.value}"
-            assert any(c.kind is kind for c in rule.INVALID), f"{rule.code}: no INVALID {kind.value}"
+            assert any(c.kind is kind for c in rule.INVALID), (
+                f"{rule.code}: no INVALID {kind.value}"
+            )

@@ -27,5 +27,6 @@ def render_github(report: Report) -> str:
                 f"title={_escape_property(f'{d.code} ({d.name})')}",
             ]
         )
-        lines.append(f"::{level} {properties}::{_escape_data(f'{d.code} {d.message}')}")
+        where = f" (session {d.session}, at {d.pointer or '/'})" if d.session is not None else ""
+        lines.append(f"::{level} {properties}::{_escape_data(f'{d.code} {d.message}{where}')}")
     return "".join(line + "\n" for line in lines)

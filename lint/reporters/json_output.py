@@ -16,7 +16,7 @@ def _location(location: Location) -> dict[str, int]:
 
 def diagnostic_to_dict(diagnostic: Diagnostic) -> dict[str, Any]:
     fix = diagnostic.fix
-    return {
+    found = {
         "code": diagnostic.code,
         "name": diagnostic.name,
         "message": diagnostic.message,
@@ -38,6 +38,11 @@ def diagnostic_to_dict(diagnostic: Diagnostic) -> dict[str, Any]:
             ],
         },
     }
+    # Trace findings also say which session, and where in the line's (or document's) JSON.
+    if diagnostic.session is not None:
+        found["session"] = diagnostic.session
+        found["pointer"] = diagnostic.pointer or ""
+    return found
 
 
 def render_json(report: Report) -> str:

@@ -43,6 +43,12 @@ def _result(diagnostic: Diagnostic, rule_index: dict[str, int]) -> dict[str, Any
             }
         ],
     }
+    if diagnostic.session is not None:
+        # A trace finding: the request's session and a JSON pointer inside the line.
+        result["locations"][0]["logicalLocations"] = [
+            {"name": diagnostic.session, "kind": "session"}
+        ]
+        result["properties"] = {"session": diagnostic.session, "pointer": diagnostic.pointer or ""}
     return result
 
 

@@ -14,17 +14,51 @@ def render_text(report: Report, color: bool = False, quiet: bool = False) -> str
 
     blocks: list[str] = []
     diagnostics = report.diagnostics
-    for d in diagnostics:
-        marker = " [*]" if d.fix is not None and d.fix.applicability is Applicability.SAFE else ""
-        head = (
-            f"{style(d.path, bold=True)}:{d.start.line}:{d.start.column}: "
-            f"{style(d.code, fg='red', bold=True)}{style(marker, fg='cyan')} {d.message}"
-        )
-        blocks.append(head + _excerpt(report, d, style))
+    for item in _grouped_by_session(diagnostics):
+        if isinstance(item, Diagnostic):
+            blocks.append(_head(item, style) + _excerpt(report, item, style))
+            continue
+        (path, session), findings = item
+        noun = "finding" if len(findings) == 1 else "findings"
+        header = style(f"{path}: session {session} ({len(findings)} {noun})", bold=True)
+        lines = [header]
+        for d in findings:
+            lines.append("  " + _head(d, style))
+            if d.pointer:
+                lines.append(f"    at {d.pointer}")
+        blocks.append("\n".join(lines) + "\n")
     summary = "" if quiet else _summary(report, diagnostics)
     if blocks:
         return "\n".join(blocks) + "\n" + summary
     return summary
+
+
+def _head(d: Diagnostic, style) -> str:
+    marker = " [*]" if d.fix is not None and d.fix.applicability is Applicability.SAFE else ""
+    return (
+        f"{style(d.path, bold=True)}:{d.start.line}:{d.start.column}: "
+        f"{style(d.code, fg='red', bold=True)}{style(marker, fg='cyan')} {d.message}"
+    )
+
+
+_Group = tuple[tuple[str, str], list[Diagnostic]]
+
+
+def _grouped_by_session(diagnostics: list[Diagnostic]) -> list[Diagnostic | _Group]:
+    """Findings in source files one by one; trace findings gathered under their session, the
+    sessions in the order of their first finding."""
+    ordered: list[Diagnostic | _Group] = []
+    groups: dict[tuple[str, str], list[Diagnostic]] = {}
+    for d in diagnostics:
+        if d.session is None:
+            ordered.append(d)
+            continue
+        key = (d.path, d.session)
+        if key not in groups:
+            groups[key] = []
+            ordered.append((key, groups[key]))
+        groups[key].append(d)
+    return ordered
 
 
 def _excerpt(report: Report, d: Diagnostic, style) -> str:

@@ -100,7 +100,7 @@ class TraceReader:
                     self.format = chosen.name
                     reader = chosen.reader(self.path)
                     for skipped in unrecognised:
-                        yield Problem(skipped.number, f"not a {chosen.name} record")
+                        yield Problem(skipped.number, f"not a record of format {chosen.name}")
                     unrecognised = []
                 assert reader is not None
                 if chosen.accepts(item.value):
@@ -116,15 +116,13 @@ class TraceReader:
 
 
 def _is_document(path: str) -> bool:
-    """A JSON file that is one value rather than one value per line."""
-    if path.lower().endswith((".json", ".json.gz")):
-        return True
-    head = read_head(path)
-    return head.lstrip()[:1] in (b"{", b"[") and head_value(head) is None
+    """A JSON file that is one value rather than one value per line (told by its name: a
+    first line longer than the part read to detect formats is not a sign of a document)."""
+    return path.lower().endswith((".json", ".json.gz"))
 
 
 def _stray_reason(item: Line, chosen: LineFormat) -> str:
     other = line_format_of(item.value)
     if other is not None:
-        return f"mixed formats: a {other.name} record in a {chosen.name} file; skipped"
-    return f"not a {chosen.name} record; skipped"
+        return f"mixed formats: a record of format {other.name} in a {chosen.name} file; skipped"
+    return f"not a record of format {chosen.name}; skipped"

@@ -127,7 +127,7 @@ def chat_request(
         origin=Origin(line, pointer),
         session=session_of(body, extra, every),
         format=format_name,
-        messages=every,
+        messages=every[head:],
         timestamp=parse_time(extra.get("timestamp") or (response or {}).get("created")),
         finished=parse_time(extra.get("finished")),
         provider=provider_of_model(model, "openai"),

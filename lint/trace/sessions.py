@@ -1,0 +1,132 @@
+"""What trace files hold, per session: format, requests, models, time span, and the prompt and
+cached tokens the provider reported. Behind `ctxlint sessions`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+from ctxlint.trace.loader import TraceReader
+from ctxlint.trace.model import Request
+from ctxlint.trace.reading import Problem
+
+
+@dataclass(slots=True)
+class SessionSummary:
+    path: str
+    session: str
+    format: str | None
+    requests: int = 0
+    models: list[str] = field(default_factory=list)
+    start: datetime | None = None
+    end: datetime | None = None
+    # Sums over the requests whose usage was recorded; None when none was.
+    prompt_tokens: int | None = None
+    cached_tokens: int | None = None
+
+    @property
+    def hit_rate(self) -> float | None:
+        if not self.prompt_tokens or self.cached_tokens is None:
+            return None
+        return self.cached_tokens / self.prompt_tokens
+
+    def add(self, request: Request) -> None:
+        self.requests += 1
+        if request.model and request.model not in self.models:
+            self.models.append(request.model)
+        for moment in (request.timestamp, request.finished):
+            if moment is not None:
+                self.start = moment if self.start is None else min(self.start, moment)
+                self.end = moment if self.end is None else max(self.end, moment)
+        usage = request.usage
+        if usage is not None and usage.prompt_tokens is not None:
+            self.prompt_tokens = (self.prompt_tokens or 0) + usage.prompt_tokens
+            self.cached_tokens = (self.cached_tokens or 0) + (usage.cached_tokens or 0)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "session": self.session,
+            "format": self.format,
+            "requests": self.requests,
+            "models": self.models,
+            "start": _iso(self.start),
+            "end": _iso(self.end),
+            "reported": {
+                "prompt_tokens": self.prompt_tokens,
+                "cached_tokens": self.cached_tokens,
+                "hit_rate": None if self.hit_rate is None else round(self.hit_rate, 4),
+            },
+        }
+
+
+@dataclass(slots=True)
+class FileSessions:
+    path: str
+    sessions: list[SessionSummary]
+    problems: list[Problem]
+
+
+def summarize(path: str, forced_format: str | None = None) -> FileSessions:
+    reader = TraceReader(path, forced_format)
+    sessions: dict[str, SessionSummary] = {}
+    problems: list[Problem] = []
+    for item in reader:
+        if isinstance(item, Problem):
+            problems.append(item)
+            continue
+        summary = sessions.get(item.session)
+        if summary is None:
+            summary = sessions[item.session] = SessionSummary(path, item.session, item.format)
+        summary.add(item)
+    return FileSessions(path, list(sessions.values()), problems)
+
+
+def render_text(files: Iterable[FileSessions]) -> str:
+    rows = [("SESSION", "FORMAT", "REQUESTS", "MODELS", "START", "END", "PROMPT", "CACHED", "HIT")]
+    lines: list[str] = []
+    for found in files:
+        if not found.sessions:
+            continue
+        lines.append(found.path)
+        rows = [rows[0]]
+        for s in found.sessions:
+            rows.append(
+                (
+                    s.session,
+                    s.format or "?",
+                    str(s.requests),
+                    ", ".join(s.models) or "?",
+                    _short_time(s.start),
+                    _short_time(s.end),
+                    _count(s.prompt_tokens),
+                    _count(s.cached_tokens),
+                    "-" if s.hit_rate is None else f"{s.hit_rate:.1%}",
+                )
+            )
+        widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+        for row in rows:
+            cells = [
+                cell.rjust(width) if column in (2, 6, 7, 8) else cell.ljust(width)
+                for column, (cell, width) in enumerate(zip(row, widths, strict=True))
+            ]
+            lines.append("  " + "  ".join(cells).rstrip())
+    return "\n".join(lines) + ("\n" if lines else "")
+
+
+def _iso(moment: datetime | None) -> str | None:
+    if moment is None:
+        return None
+    return moment.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+
+
+def _short_time(moment: datetime | None) -> str:
+    if moment is None:
+        return "-"
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _count(value: int | None) -> str:
+    return "-" if value is None else f"{value:,}"
