@@ -4,6 +4,7 @@ memory grows with the sessions open at once, not with the file."""
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import replace
 
@@ -19,6 +20,10 @@ from ctxlint.trace.reading import Problem, pointer_lines
 
 # Past this many unreadable lines in one file, the rest are counted, not listed.
 _MAX_PROBLEMS = 20
+# Sessions kept open at once. A file that interleaves more drops the least recently active
+# one's state; should that session go on later, its next request starts it afresh (silence,
+# not a false finding). Memory so grows with this, never with the file.
+_OPEN_SESSIONS = 256
 
 
 class TraceResult:
@@ -46,7 +51,7 @@ class TraceChecker:
     def check_file(self, path: str) -> TraceResult:
         result = TraceResult(path)
         reader = TraceReader(path, self.settings.trace_format)
-        sessions: dict[str, SessionState] = {}
+        sessions: OrderedDict[str, SessionState] = OrderedDict()
         unlisted: list[Problem] = []
         for item in reader:
             if isinstance(item, Problem):
@@ -72,11 +77,15 @@ class TraceChecker:
         return result
 
     def check_request(
-        self, sessions: dict[str, SessionState], request: Request
+        self, sessions: OrderedDict[str, SessionState], request: Request
     ) -> list[Diagnostic]:
         state = sessions.get(request.session)
         if state is None:
             state = sessions[request.session] = SessionState(request.session)
+            if len(sessions) > _OPEN_SESSIONS:
+                sessions.popitem(last=False)
+        else:
+            sessions.move_to_end(request.session)
         request.index = state.requests
         state.requests += 1
         # Caches are per model: a request continues the newest one made to the same model.

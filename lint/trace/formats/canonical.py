@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterable
 from functools import lru_cache
 from importlib import resources
 from typing import Any
+
+import orjson
 
 from ctxlint.trace.formats import LineFormat
 from ctxlint.trace.formats.common import (
@@ -41,11 +44,30 @@ def schema_text() -> str:
     return resources.files("ctxlint").joinpath("trace.schema.json").read_text("utf-8")
 
 
+# The parts of a line that repeat from line to line, validated on their own so that what was
+# already found valid is not validated again.
+_REPEATED = ("system", "tools", "response")
+
+
 @lru_cache(maxsize=1)
-def _validator() -> Any:
+def _validators() -> dict[str, Any]:
+    """A validator for the line without its repeated parts, one per repeated part, and one
+    for a single message."""
     import jsonschema  # Imported here: slow to import, and only canonical traces need it.
 
-    return jsonschema.Draft202012Validator(json.loads(schema_text()))
+    schema = json.loads(schema_text())
+    definitions = schema["$defs"]
+    found = {"": jsonschema.Draft202012Validator(schema)}
+    for key in _REPEATED:
+        part = {**schema["properties"][key], "$defs": definitions}
+        found[key] = jsonschema.Draft202012Validator(part)
+    message = {"$ref": "#/$defs/message", "$defs": definitions}
+    found["message"] = jsonschema.Draft202012Validator(message)
+    return found
+
+
+# Digests of messages already found valid; bounded so a huge file cannot grow it for ever.
+_KNOWN_VALID_LIMIT = 1 << 18
 
 
 def _accepts(value: Any) -> bool:
@@ -55,17 +77,49 @@ def _accepts(value: Any) -> bool:
 class _Reader:
     def __init__(self, path: str) -> None:
         self.path = path
+        self.known_valid: set[bytes] = set()
 
     def feed(self, line: Line) -> Iterable[Request | Problem]:
-        value = line.value
-        validator = _validator()
-        if not validator.is_valid(value):
-            error = min(validator.iter_errors(value), key=lambda e: len(e.absolute_path))
-            where = "/" + "/".join(str(p) for p in error.absolute_path)
-            return [
-                Problem(line.number, f"not a valid ctxlint trace line at {where}: {error.message}")
-            ]
-        return [self.request(line.number, value)]
+        fault = self.fault(line.value)
+        if fault is not None:
+            return [Problem(line.number, f"not a valid ctxlint trace line at {fault}")]
+        return [self.request(line.number, line.value)]
+
+    def fault(self, value: dict[str, Any]) -> str | None:
+        """Where the line breaks the schema and how, or None. Each line repeats the history
+        before it, so a message is validated once, the first time it is seen."""
+        validators = _validators()
+        if len(self.known_valid) > _KNOWN_VALID_LIMIT:
+            self.known_valid.clear()
+        messages = value.get("messages")
+        rest = {k: v for k, v in value.items() if k not in _REPEATED}
+        if isinstance(messages, list):
+            rest["messages"] = []
+        error = _first_error(validators[""], rest)
+        if error is not None:
+            return _describe("", error)
+        for key in _REPEATED:
+            if key in value:
+                error = self._first_new_error(validators[key], value[key], f"/{key}")
+                if error is not None:
+                    return error
+        for position, item in enumerate(messages if isinstance(messages, list) else ()):
+            where = f"/messages/{position}"
+            error = self._first_new_error(validators["message"], item, where)
+            if error is not None:
+                return error
+        return None
+
+    def _first_new_error(self, validator: Any, value: Any, where: str) -> str | None:
+        """The error in a part of the line, unless the same part was already found valid."""
+        digest = hashlib.blake2b(orjson.dumps(value), digest_size=16).digest()
+        if digest in self.known_valid:
+            return None
+        error = _first_error(validator, value)
+        if error is None:
+            self.known_valid.add(digest)
+            return None
+        return _describe(where, error)
 
     def finish(self) -> Iterable[Request | Problem]:
         return ()
@@ -113,6 +167,19 @@ class _Reader:
             history_complete=value.get("history", "complete") == "complete",
             compacted=bool(value.get("compacted")),
         )
+
+
+def _first_error(validator: Any, value: Any) -> tuple[str, str] | None:
+    """(JSON pointer, message) of the outermost error, or None when the value is valid."""
+    if validator.is_valid(value):
+        return None
+    error = min(validator.iter_errors(value), key=lambda e: len(e.absolute_path))
+    return "".join(f"/{part}" for part in error.absolute_path), error.message
+
+
+def _describe(prefix: str, error: tuple[str, str]) -> str:
+    where, message = error
+    return f"{prefix}{where}: {message}" if prefix or where else f"/: {message}"
 
 
 def _message(item: dict[str, Any], origin: Origin) -> Message:
