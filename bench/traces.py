@@ -115,7 +115,11 @@ def synthetic_trace(path: Path, size_mb: float, seed: int = 7) -> int:
             name, history, remaining = open_sessions[position]
             line = (
                 b'{"ctxlint":1,"session":"' + name.encode() + b'","model":"gpt-4.1",'
-                b'"system":' + system + b',"tools":' + tools + b',"messages":['
+                b'"system":'
+                + system
+                + b',"tools":'
+                + tools
+                + b',"messages":['
                 + b",".join(history)
                 + b"]}\n"
             )
@@ -142,7 +146,9 @@ def synthetic_trace(path: Path, size_mb: float, seed: int = 7) -> int:
                 orjson.dumps(
                     {
                         "role": "tool",
-                        "content": [{"type": "tool_result", "tool_call_id": call, "content": text(60)}],
+                        "content": [
+                            {"type": "tool_result", "tool_call_id": call, "content": text(60)}
+                        ],
                     }
                 )
             )
@@ -175,7 +181,7 @@ def memory(size_mb: float, keep: Path | None) -> None:
             print(f"wrote {path}: {lines} requests, {time.perf_counter() - start:.0f} s")
     ctxlint = [sys.executable, "-m", "ctxlint", "--quiet"]
     results = {path: _peak_rss([*ctxlint, str(path)]) for path in (small, large)}
-    (small_rss, small_time), (large_rss, large_time) = results[small], results[large]
+    small_rss, large_rss = results[small][0], results[large][0]
     for path, (rss, elapsed) in results.items():
         size = path.stat().st_size / 1e6
         print(
