@@ -20,6 +20,26 @@ class LineReader(Protocol):
     def finish(self) -> Iterable[Request | Problem]: ...
 
 
+class _StandAloneLines:
+    """The reader of a format whose every line is complete in itself."""
+
+    def __init__(self, path: str, parse: Callable[[str, Line], Iterable[Request | Problem]]):
+        self.path = path
+        self.parse = parse
+
+    def feed(self, line: Line) -> Iterable[Request | Problem]:
+        return self.parse(self.path, line)
+
+    def finish(self) -> Iterable[Request | Problem]:
+        return ()
+
+
+def stand_alone_lines(
+    parse: Callable[[str, Line], Iterable[Request | Problem]],
+) -> Callable[[str], LineReader]:
+    return lambda path: _StandAloneLines(path, parse)
+
+
 @dataclass(frozen=True, slots=True)
 class LineFormat:
     name: str

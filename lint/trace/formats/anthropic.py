@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from ctxlint.trace.formats import LineFormat
+from ctxlint.trace.formats import LineFormat, stand_alone_lines
 from ctxlint.trace.formats.common import (
     anthropic_blocks,
     anthropic_messages,
@@ -50,16 +50,9 @@ def _accepts(value: Any) -> bool:
     return is_anthropic_body(body)
 
 
-class _Reader:
-    def __init__(self, path: str) -> None:
-        self.path = path
-
-    def feed(self, line: Line) -> Iterable[Request | Problem]:
-        body, response, extra, pointer = split_envelope(line.value)
-        return [anthropic_request(self.path, line.number, pointer, body, response, extra)]
-
-    def finish(self) -> Iterable[Request | Problem]:
-        return ()
+def _parse(path: str, line: Line) -> Iterable[Request | Problem]:
+    body, response, extra, pointer = split_envelope(line.value)
+    return [anthropic_request(path, line.number, pointer, body, response, extra)]
 
 
 def anthropic_request(
@@ -107,5 +100,5 @@ FORMAT = LineFormat(
     "Anthropic Messages request bodies, one per line, bare or in a "
     '{"request": ..., "response": ...} envelope',
     _accepts,
-    _Reader,
+    stand_alone_lines(_parse),
 )

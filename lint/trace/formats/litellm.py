@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from ctxlint.trace.formats import LineFormat
+from ctxlint.trace.formats import LineFormat, stand_alone_lines
 from ctxlint.trace.formats.common import (
     as_int,
     conversation_key,
@@ -52,65 +52,60 @@ def _session(value: dict[str, Any], messages: Any) -> str:
     return conversation_key(messages)
 
 
-class _Reader:
-    def __init__(self, path: str) -> None:
-        self.path = path
-
-    def feed(self, line: Line) -> Iterable[Request | Problem]:
-        value = line.value
-        raw_messages = value.get("messages")
-        if isinstance(raw_messages, str):
-            every = (
-                message("user", [Block(TEXT, text=raw_messages)], Origin(line.number, "/messages")),
-            )
-        else:
-            every = openai_chat_messages(raw_messages, line.number, "/messages")
-        head = 0
-        while head < len(every) and every[head].role in ("system", "developer"):
-            head += 1
-        parameters = (
-            value.get("model_parameters") if isinstance(value.get("model_parameters"), dict) else {}
+def _parse(path: str, line: Line) -> Iterable[Request | Problem]:
+    value = line.value
+    raw_messages = value.get("messages")
+    if isinstance(raw_messages, str):
+        every = (
+            message("user", [Block(TEXT, text=raw_messages)], Origin(line.number, "/messages")),
         )
-        response = value.get("response") if isinstance(value.get("response"), dict) else {}
-        reply = None
-        choices = response.get("choices")
-        first = choices[0] if isinstance(choices, list) and choices else None
-        if isinstance(first, dict) and isinstance(first.get("message"), dict):
-            pointer = "/response/choices/0/message"
-            reply = openai_chat_message(first["message"], Origin(line.number, pointer))
-        usage = openai_usage(response.get("usage"))
-        if usage is None:
-            metadata = value.get("metadata") if isinstance(value.get("metadata"), dict) else {}
-            usage = openai_usage(metadata.get("usage_object")) or Usage(
-                as_int(value.get("prompt_tokens")),
-                None,
-                None,
-                as_int(value.get("completion_tokens")),
-                {k: value.get(k) for k in ("prompt_tokens", "completion_tokens")},
-            )
-        model = str(value.get("model") or "") or None
-        messages = every[head:]
-        return [
-            Request(
-                path=self.path,
-                origin=Origin(line.number, ""),
-                session=_session(value, messages),
-                format=NAME,
-                messages=messages,
-                timestamp=parse_time(value.get("startTime")),
-                finished=parse_time(value.get("endTime")),
-                provider=str(value.get("custom_llm_provider") or "") or provider_of_model(model),
-                model=model,
-                system=tuple(b for m in every[:head] for b in m.blocks),
-                tools=openai_tools(parameters["tools"]) if "tools" in parameters else (),
-                params={k: parameters[k] for k in _CACHE_PARAMS if k in parameters},
-                response=reply,
-                usage=usage,
-            )
-        ]
+    else:
+        every = openai_chat_messages(raw_messages, line.number, "/messages")
+    head = 0
+    while head < len(every) and every[head].role in ("system", "developer"):
+        head += 1
+    parameters = (
+        value.get("model_parameters") if isinstance(value.get("model_parameters"), dict) else {}
+    )
+    response = value.get("response") if isinstance(value.get("response"), dict) else {}
+    reply = None
+    choices = response.get("choices")
+    first = choices[0] if isinstance(choices, list) and choices else None
+    if isinstance(first, dict) and isinstance(first.get("message"), dict):
+        pointer = "/response/choices/0/message"
+        reply = openai_chat_message(first["message"], Origin(line.number, pointer))
+    usage = openai_usage(response.get("usage"))
+    if usage is None:
+        metadata = value.get("metadata") if isinstance(value.get("metadata"), dict) else {}
+        usage = openai_usage(metadata.get("usage_object")) or Usage(
+            as_int(value.get("prompt_tokens")),
+            None,
+            None,
+            as_int(value.get("completion_tokens")),
+            {k: value.get(k) for k in ("prompt_tokens", "completion_tokens")},
+        )
+    model = str(value.get("model") or "") or None
+    messages = every[head:]
+    return [
+        Request(
+            path=path,
+            origin=Origin(line.number, ""),
+            session=_session(value, messages),
+            format=NAME,
+            messages=messages,
+            timestamp=parse_time(value.get("startTime")),
+            finished=parse_time(value.get("endTime")),
+            provider=str(value.get("custom_llm_provider") or "") or provider_of_model(model),
+            model=model,
+            system=tuple(b for m in every[:head] for b in m.blocks),
+            tools=openai_tools(parameters["tools"]) if "tools" in parameters else (),
+            params={k: parameters[k] for k in _CACHE_PARAMS if k in parameters},
+            response=reply,
+            usage=usage,
+        )
+    ]
 
-    def finish(self) -> Iterable[Request | Problem]:
-        return ()
 
-
-FORMAT = LineFormat(NAME, "LiteLLM standard logging payloads, one per line", _accepts, _Reader)
+FORMAT = LineFormat(
+    NAME, "LiteLLM standard logging payloads, one per line", _accepts, stand_alone_lines(_parse)
+)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from ctxlint.trace.formats import LineFormat
+from ctxlint.trace.formats import LineFormat, stand_alone_lines
 from ctxlint.trace.formats.common import (
     child,
     conversation_key,
@@ -83,18 +83,11 @@ def session_of(body: dict[str, Any], extra: dict[str, Any], messages: tuple[Mess
     return conversation_key(messages)
 
 
-class _Reader:
-    def __init__(self, path: str) -> None:
-        self.path = path
-
-    def feed(self, line: Line) -> Iterable[Request | Problem]:
-        body, response, extra, pointer = split_envelope(line.value)
-        if is_chat_body(body):
-            return [chat_request(self.path, line.number, pointer, body, response, extra)]
-        return [responses_request(self.path, line.number, pointer, body, response, extra)]
-
-    def finish(self) -> Iterable[Request | Problem]:
-        return ()
+def _parse(path: str, line: Line) -> Iterable[Request | Problem]:
+    body, response, extra, pointer = split_envelope(line.value)
+    if is_chat_body(body):
+        return [chat_request(path, line.number, pointer, body, response, extra)]
+    return [responses_request(path, line.number, pointer, body, response, extra)]
 
 
 def chat_request(
@@ -230,5 +223,5 @@ FORMAT = LineFormat(
     "OpenAI Chat Completions or Responses request bodies, one per line, bare or in a "
     '{"request": ..., "response": ...} envelope',
     _accepts,
-    _Reader,
+    stand_alone_lines(_parse),
 )

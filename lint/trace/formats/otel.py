@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from ctxlint.trace.formats import DocumentFormat, LineFormat
+from ctxlint.trace.formats import DocumentFormat, LineFormat, stand_alone_lines
 from ctxlint.trace.formats.common import (
     as_int,
     child,
@@ -272,15 +272,8 @@ def _requests(path: str, line: int, value: Any) -> list[Request]:
     return sorted(found, key=lambda r: (r.timestamp is None, r.timestamp or 0))
 
 
-class _Reader:
-    def __init__(self, path: str) -> None:
-        self.path = path
-
-    def feed(self, line: Line) -> Iterable[Request | Problem]:
-        return _requests(self.path, line.number, line.value)
-
-    def finish(self) -> Iterable[Request | Problem]:
-        return ()
+def _parse(path: str, line: Line) -> Iterable[Request | Problem]:
+    return _requests(path, line.number, line.value)
 
 
 def _recognises(path: str, head: bytes) -> bool:
@@ -295,7 +288,7 @@ LINES_FORMAT = LineFormat(
     NAME,
     "OpenTelemetry GenAI spans as JSON lines (OTLP/JSON exports, or SDK span.to_json())",
     _accepts,
-    _Reader,
+    stand_alone_lines(_parse),
 )
 DOCUMENT_FORMAT = DocumentFormat(
     NAME + "-document",
