@@ -8,8 +8,9 @@ ratios against baselines measured in the same run.
    - check: reading plus every trace rule.
 2. Peak memory on a synthetic trace in ctxlint's format (default 1 GB, sessions interleaved
    as a proxy log would write them): `ctxlint FILE` in a child process, against the same
-   command on a trace a hundredth of the size generated the same way. Equal peaks mean memory
-   does not grow with the file.
+   command on traces a hundredth and a tenth of the size generated the same way. The checker
+   keeps at most 256 sessions open, so memory rises until that many have been seen and stays
+   flat after: the tenth and the whole should peak alike.
 
     python bench/traces.py [--runs 5] [--trace PATH] [--size-mb 1024] [--keep DIR]
 """
@@ -173,24 +174,25 @@ def _peak_rss(command: list[str]) -> tuple[float, float]:
 def memory(size_mb: float, keep: Path | None) -> None:
     folder = keep or Path(tempfile.mkdtemp(prefix="ctxlint-bench-"))
     folder.mkdir(parents=True, exist_ok=True)
-    small, large = folder / "small.jsonl", folder / "large.jsonl"
-    for path, size in ((small, size_mb / 100), (large, size_mb)):
+    small, medium, large = (folder / f"{n}.jsonl" for n in ("small", "medium", "large"))
+    for path, size in ((small, size_mb / 100), (medium, size_mb / 10), (large, size_mb)):
         if not path.exists() or path.stat().st_size < size * 1e6:
             start = time.perf_counter()
             lines = synthetic_trace(path, size)
             print(f"wrote {path}: {lines} requests, {time.perf_counter() - start:.0f} s")
     ctxlint = [sys.executable, "-m", "ctxlint", "--quiet"]
-    results = {path: _peak_rss([*ctxlint, str(path)]) for path in (small, large)}
-    small_rss, large_rss = results[small][0], results[large][0]
+    results = {path: _peak_rss([*ctxlint, str(path)]) for path in (small, medium, large)}
     for path, (rss, elapsed) in results.items():
         size = path.stat().st_size / 1e6
         print(
             f"  {path.name:12s} {size:8.0f} MB  peak RSS {rss:6.0f} MiB  {elapsed:6.1f} s"
             f"  {size / elapsed:5.1f} MB/s"
         )
-    print(f"peak RSS, {large.name} / {small.name}: {large_rss / small_rss:.2f}")
+    for baseline in (small, medium):
+        ratio = results[large][0] / results[baseline][0]
+        print(f"peak RSS, {large.name} / {baseline.name}: {ratio:.2f}")
     if keep is None:
-        for path in (small, large):
+        for path in (small, medium, large):
             path.unlink()
         folder.rmdir()
 

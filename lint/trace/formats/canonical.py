@@ -67,7 +67,7 @@ def _validators() -> dict[str, Any]:
 
 
 # Digests of messages already found valid; bounded so a huge file cannot grow it for ever.
-_KNOWN_VALID_LIMIT = 1 << 18
+_KNOWN_VALID_LIMIT = 1 << 15
 
 
 def _accepts(value: Any) -> bool:
