@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 
 import jsonschema
 import orjson
@@ -20,9 +21,13 @@ from conftest import REPO
 
 
 def run(args, cwd):
-    runner = CliRunner()
-    with runner.isolated_filesystem(temp_dir=cwd):
-        return runner.invoke(main, [str(a) for a in args], catch_exceptions=False)
+    """The command as a user in `cwd` would type it."""
+    before = os.getcwd()
+    os.chdir(cwd)
+    try:
+        return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+    finally:
+        os.chdir(before)
 
 
 def line(**fields):

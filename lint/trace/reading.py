@@ -4,7 +4,6 @@ line a JSON pointer sits on. Every fault becomes a Problem with a line; nothing 
 from __future__ import annotations
 
 import gzip
-import io
 import re
 import zlib
 from collections.abc import Iterable, Iterator
@@ -34,9 +33,11 @@ def open_trace(path: str) -> IO[bytes]:
     """The file's bytes, decompressed when it is gzip (told by content, not by name)."""
     stream: IO[bytes] = open(path, "rb")  # noqa: SIM115 - returned to the caller, who closes it
     head = stream.read(2)
-    stream.seek(0)
     if head == _GZIP_MAGIC:
-        return gzip.GzipFile(fileobj=stream, mode="rb")  # type: ignore[return-value]
+        # gzip.open owns the file it opens; a GzipFile over our stream would leave it open.
+        stream.close()
+        return gzip.open(path, "rb")  # type: ignore[return-value]
+    stream.seek(0)
     return stream
 
 
@@ -182,7 +183,3 @@ def head_value(head: bytes) -> Any:
         return orjson.loads(first)
     except orjson.JSONDecodeError:
         return None
-
-
-def as_text_stream(data: bytes) -> IO[bytes]:
-    return io.BytesIO(data)
