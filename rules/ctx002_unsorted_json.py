@@ -30,8 +30,12 @@ class UnsortedJson(Rule):
     system/developer message, or a tool definition. With `json-in-messages`, it also flags JSON
     in message content and tool results.
 
-    In recorded traces, it flags JSON in tool-call arguments, tool results or tool schemas
-    serialised with unsorted keys, or the same object serialised differently in two requests.
+    In recorded traces, it flags JSON that shows an unstable serialisation: a tool-call's
+    arguments, a tool result or a tool schema that holds the same value as in the previous
+    request but is serialised differently (key order, spacing), and a tool result that is the
+    same object as an earlier one of the session with its keys in another order. Unsorted keys
+    alone are not flagged in traces: a model writes its arguments in its own order, and an
+    agent that replays them verbatim keeps the prefix.
 
     ## Why is this bad?
     A JSON object's text depends on the order its keys were inserted in. The prefix is rendered

@@ -37,7 +37,9 @@ class ToolListMutation(Rule):
     the same way for every call. A tool list in set order is reported by CTX003.
 
     In recorded traces, it flags a request whose tool list differs from the previous request's
-    in the same session, and says which tools were added, removed, reordered or redefined.
+    in the same session, and says which tools were added, removed or redefined. The same tools
+    in another order are CTX003's finding; a definition that changed only in key order or in a
+    volatile value is CTX002's or CTX001's.
 
     ## Why is this bad?
     Tool definitions sit at the very front of the request, before the system prompt and the

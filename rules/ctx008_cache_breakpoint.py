@@ -46,7 +46,11 @@ class CacheBreakpoint(Rule):
     - a long fixed system prompt (about 1,024 tokens or more) sent with no breakpoint at all and
       without automatic caching (a top-level `cache_control`), so nothing is ever cached.
 
-    In recorded traces, it flags the same three things in Anthropic requests.
+    In recorded traces, it flags the same three things in Anthropic requests whose system
+    prompt and tools were recorded: more than 4 breakpoints; a breakpoint in the system prompt
+    or the messages while the system prompt changes from request to request in a volatile value
+    (once per session); and, once per session, a long system prompt and tool list sent without
+    any breakpoint while the reported usage shows nothing was cached.
 
     ## Why is this bad?
     Anthropic caches only where a request asks it to. Past 4 breakpoints the request fails. A
@@ -117,6 +121,16 @@ class CacheBreakpoint(Rule):
             )
             return
         reported = step.session.memo.setdefault(self.code, set())
+        after_system = breakpoints - sum(1 for tool in current.tools if tool.cache_ttl)
+        volatile = step.system_volatile
+        if after_system and volatile is not None and "volatile" not in reported:
+            reported.add("volatile")
+            yield step.diagnostic(
+                self,
+                f"{after_system} cache breakpoint(s) come after the system prompt, which changes "
+                f"on every request (`{volatile.before}` became `{volatile.after}`): each request "
+                "writes cache entries (at 1.25 times the input price) that no later request reads",
+            )
         if breakpoints or "cache_control" in current.params or "missing" in reported:
             return
         prefix = len(current.system_text() or "") + sum(len(t.definition) for t in current.tools)
@@ -396,5 +410,12 @@ CacheBreakpoint.INVALID = (
         kind=InputKind.TRACE,
         line=1,
         message_contains="5 cache breakpoints",
+    ),
+    Invalid(
+        '{"model": "claude-sonnet-4-5", "max_tokens": 1024, "system": [{"type": "text", "text": "You are terse. Time: 2026-01-01T10:00:00Z", "cache_control": {"type": "ephemeral"}}], "tools": [], "messages": [{"role": "user", "content": "Hi"}]}\n'
+        '{"model": "claude-sonnet-4-5", "max_tokens": 1024, "system": [{"type": "text", "text": "You are terse. Time: 2026-01-01T10:00:07Z", "cache_control": {"type": "ephemeral"}}], "tools": [], "messages": [{"role": "user", "content": "Hi"}]}\n',
+        kind=InputKind.TRACE,
+        line=2,
+        message_contains="changes on every request",
     ),
 )
