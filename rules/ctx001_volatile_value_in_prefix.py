@@ -113,21 +113,15 @@ class VolatileValueInPrefix(Rule):
     fix_applicability = Applicability.UNSAFE
 
     def check_trace(self, step: Step) -> Iterator[Diagnostic]:
-        from ctxlint.trace.volatile import volatile_change
-
         if step.previous is None:
             return
         reported = step.session.memo.setdefault(self.code, set())
         changes = []
         if step.system_volatile is not None:
             changes.append(("the system prompt", step.system_volatile, ""))
-        if step.tools_known:
-            before = {tool.name: tool.definition for tool in step.previous.tools or ()}
-            for tool in step.current.tools or ():
-                old = before.get(tool.name)
-                change = volatile_change(old, tool.definition) if old else None
-                if change is not None:
-                    changes.append((f"the definition of tool `{tool.name}`", change, ""))
+        for tool in step.tool_changes:
+            if tool.volatile is not None:
+                changes.append((f"the definition of tool `{tool.name}`", tool.volatile, ""))
         history = step.history
         if history is not None and history.volatile is not None:
             where = f"message {history.position} ({history.before.role if history.before else ''})"

@@ -90,25 +90,18 @@ class UnsortedJson(Rule):
     fix_applicability = Applicability.SAFE
 
     def check_trace(self, step: Step) -> Iterator[Diagnostic]:
-        from ctxlint.trace.compare import describe, same_json
+        from ctxlint.trace.compare import describe
 
         reported = step.session.memo.setdefault(self.code, set())
-        if step.tools_known:
-            before = {tool.name: tool.definition for tool in step.previous.tools or ()}
-            for tool in step.current.tools or ():
-                old = before.get(tool.name)
-                if (
-                    old is not None
-                    and same_json(old, tool.definition)
-                    and tool.name not in reported
-                ):
-                    reported.add(tool.name)
-                    yield step.diagnostic(
-                        self,
-                        f"tool `{tool.name}` is defined by the same JSON as in the previous "
-                        "request, serialised with its keys in another order: the tool list no "
-                        "longer matches the cached one",
-                    )
+        for tool in step.tool_changes:
+            if tool.reserialised and tool.name not in reported:
+                reported.add(tool.name)
+                yield step.diagnostic(
+                    self,
+                    f"tool `{tool.name}` is defined by the same JSON as in the previous "
+                    "request, serialised with its keys in another order: the tool list no "
+                    "longer matches the cached one",
+                )
         history = step.history
         if history is not None and history.reserialised:
             yield step.diagnostic(

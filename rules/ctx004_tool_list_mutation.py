@@ -93,23 +93,17 @@ class ToolListMutation(Rule):
     fix_applicability = Applicability.UNSAFE
 
     def check_trace(self, step: Step) -> Iterator[Diagnostic]:
-        from ctxlint.trace.compare import same_json
-        from ctxlint.trace.volatile import volatile_change
-
         if not step.tools_known or step.previous is None:
             return
-        before = {tool.name: tool.definition for tool in step.previous.tools or ()}
-        after = {tool.name: tool.definition for tool in step.current.tools or ()}
+        before = [tool.name for tool in step.previous.tools or ()]
+        after = [tool.name for tool in step.current.tools or ()]
         added = [name for name in after if name not in before]
         removed = [name for name in before if name not in after]
         # Key order and volatile values are CTX002's and CTX001's; a pure reorder is CTX003's.
         redefined = [
-            name
-            for name, definition in after.items()
-            if name in before
-            and before[name] != definition
-            and not same_json(before[name], definition)
-            and volatile_change(before[name], definition) is None
+            tool.name
+            for tool in step.tool_changes
+            if not tool.reserialised and tool.volatile is None
         ]
         parts = []
         for label, names in (("added", added), ("removed", removed), ("redefined", redefined)):

@@ -49,6 +49,17 @@ class HistoryChange:
     reserialised: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class ToolChange:
+    """How one tool's definition differs between two requests."""
+
+    name: str
+    # The same JSON serialised differently (key order, spacing).
+    reserialised: bool
+    # Or different only in volatile spans.
+    volatile: VolatileChange | None
+
+
 class Step:
     """One request beside the previous request of the same model in its session."""
 
@@ -102,6 +113,22 @@ class Step:
             and self.previous.tools is not None
             and self.current.tools is not None
         )
+
+    @cached_property
+    def tool_changes(self) -> tuple[ToolChange, ...]:
+        """The tools both requests send, where their definitions differ."""
+        if not self.tools_known or self.previous is None:
+            return ()
+        before = {tool.name: tool.definition for tool in self.previous.tools or ()}
+        changes = []
+        for tool in self.current.tools or ():
+            old = before.get(tool.name)
+            if old is None or old == tool.definition:
+                continue
+            reserialised = same_json(old, tool.definition)
+            volatile = None if reserialised else volatile_change(old, tool.definition)
+            changes.append(ToolChange(tool.name, reserialised, volatile))
+        return tuple(changes)
 
     @cached_property
     def history(self) -> HistoryChange | None:
