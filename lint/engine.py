@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 from ctxlint.config import Settings
-from ctxlint.diagnostics import Diagnostic, Location, sort_diagnostics
-from ctxlint.discovery import discover, matches_any
+from ctxlint.diagnostics import Diagnostic, sort_diagnostics
+from ctxlint.discovery import discover
 from ctxlint.fix import fix_until_stable, write_atomically
 from ctxlint.python.module import PythonModule
 from ctxlint.python.prefilter import build_prefilter
@@ -25,10 +25,9 @@ from ctxlint.registry import select_rules
 from ctxlint.rule import InputKind, Rule
 from ctxlint.rules.ctx900_unreadable_input import UnreadableInput
 from ctxlint.source import SourceText, UnreadableSource
-from ctxlint.suppression import is_suppressed, noqa_lines
+from ctxlint.suppression import is_suppressed, noqa_lines, without_ignored
 
 UNREADABLE_CODE = UnreadableInput.code
-UNREADABLE_NAME = UnreadableInput.name
 # Below this many files, starting worker processes costs more than it saves.
 _PARALLEL_MIN_FILES = 200
 
@@ -117,27 +116,16 @@ class PythonChecker:
         """Drop what per-file-ignores or `# noqa` suppress."""
         if not diagnostics:
             return diagnostics
-        ignored = [
-            code
-            for pattern, codes in self.settings.per_file_ignores
-            if matches_any(path, [pattern], self.settings.root)
-            for code in codes
-        ]
         noqa = noqa_lines(text)
-        return [
-            d
-            for d in diagnostics
-            if not any(d.code.startswith(p.upper()) or p.upper() == "ALL" for p in ignored)
-            and not is_suppressed(d, noqa)
-        ]
+        kept = without_ignored(path, diagnostics, self.settings)
+        return [d for d in kept if not is_suppressed(d, noqa)]
 
     def unreadable(
         self, path: str, reason: str, line: int | None, column: int | None
     ) -> list[Diagnostic]:
         if not self.report_unreadable:
             return []
-        location = Location(line or 1, column or 1)
-        return [Diagnostic(UNREADABLE_CODE, UNREADABLE_NAME, reason, path, location, location)]
+        return [UnreadableInput.at(path, reason, line, column)]
 
 
 def check_source(

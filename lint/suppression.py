@@ -1,12 +1,18 @@
-"""`# noqa` and `# noqa: CTX001, CTX002` comments, read as flake8 and ruff read them."""
+"""What turns findings off: `per-file-ignores`, and `# noqa` / `# noqa: CTX001, CTX002`
+comments read as flake8 and ruff read them."""
 
 from __future__ import annotations
 
 import io
 import re
 import tokenize
+from typing import TYPE_CHECKING
 
 from ctxlint.diagnostics import Diagnostic
+from ctxlint.discovery import matches_any
+
+if TYPE_CHECKING:
+    from ctxlint.config import Settings
 
 _NOQA = re.compile(
     r"#\s*noqa(?P<colon>\s*:\s*(?P<codes>[A-Za-z]+[0-9]+(?:[\s,]+[A-Za-z]+[0-9]+)*))?",
@@ -50,3 +56,22 @@ def is_suppressed(diagnostic: Diagnostic, noqa: dict[int, frozenset[str]]) -> bo
     if codes is None:
         return False
     return codes is ALL_CODES or diagnostic.code in codes
+
+
+def without_ignored(
+    path: str, diagnostics: list[Diagnostic], settings: Settings
+) -> list[Diagnostic]:
+    """Drop the findings `per-file-ignores` turns off for this path."""
+    ignored = [
+        code.upper()
+        for pattern, codes in settings.per_file_ignores
+        if matches_any(path, [pattern], settings.root)
+        for code in codes
+    ]
+    if not ignored:
+        return diagnostics
+    return [
+        d
+        for d in diagnostics
+        if not any(code == "ALL" or d.code.startswith(code) for code in ignored)
+    ]

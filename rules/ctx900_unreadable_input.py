@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ctxlint.diagnostics import Diagnostic, Location
 from ctxlint.rule import Rule
 
 
@@ -33,3 +34,9 @@ class UnreadableInput(Rule):
     name = "unreadable-input"
     message = "The input cannot be read or parsed"
     meta = True
+
+    @classmethod
+    def at(cls, path: str, reason: str, line: int | None, column: int | None = 1) -> Diagnostic:
+        """The finding for input that could not be read, at a 1-based line and column."""
+        location = Location(max(line or 1, 1), max(column or 1, 1))
+        return Diagnostic(cls.code, cls.name, reason, path, location, location)

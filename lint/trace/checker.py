@@ -10,9 +10,9 @@ from dataclasses import replace
 
 from ctxlint.config import Settings
 from ctxlint.diagnostics import Diagnostic, Location
-from ctxlint.discovery import matches_any
 from ctxlint.rule import InputKind, Rule
 from ctxlint.rules.ctx900_unreadable_input import UnreadableInput
+from ctxlint.suppression import without_ignored
 from ctxlint.trace.compare import SessionState, Step
 from ctxlint.trace.loader import TraceReader
 from ctxlint.trace.model import Request
@@ -73,7 +73,7 @@ class TraceChecker:
         result.format = reader.format
         if reader.document is not None:
             result.diagnostics = _with_document_lines(reader.document, result.diagnostics)
-        result.diagnostics = self.keep(path, result.diagnostics)
+        result.diagnostics = without_ignored(path, result.diagnostics, self.settings)
         return result
 
     def check_request(
@@ -100,27 +100,7 @@ class TraceChecker:
     def unreadable(self, path: str, problem: Problem) -> list[Diagnostic]:
         if not self.report_unreadable:
             return []
-        location = Location(max(problem.line, 1), 1)
-        return [
-            Diagnostic(
-                UnreadableInput.code, UnreadableInput.name, problem.reason, path, location, location
-            )
-        ]
-
-    def keep(self, path: str, diagnostics: list[Diagnostic]) -> list[Diagnostic]:
-        ignored = [
-            code.upper()
-            for pattern, codes in self.settings.per_file_ignores
-            if matches_any(path, [pattern], self.settings.root)
-            for code in codes
-        ]
-        if not ignored:
-            return diagnostics
-        return [
-            d
-            for d in diagnostics
-            if not any(code == "ALL" or d.code.startswith(code) for code in ignored)
-        ]
+        return [UnreadableInput.at(path, problem.reason, problem.line)]
 
 
 def _with_document_lines(document: bytes, diagnostics: list[Diagnostic]) -> list[Diagnostic]:
