@@ -37,14 +37,13 @@ def input_kind(path: str) -> InputKind | None:
 
 
 def _found_kind(path: str) -> InputKind | None:
-    kind = input_kind(path)
-    if kind is InputKind.TRACE and path.lower().endswith(_JSON_SUFFIXES):
-        if path.lower().endswith(_TRACE_SUFFIXES):
-            return kind
+    """A file's kind when a folder walk finds it: JSON counts only if it reads as a trace."""
+    lowered = path.lower()
+    if lowered.endswith(_JSON_SUFFIXES) and not lowered.endswith(_TRACE_SUFFIXES):
         from ctxlint.trace.loader import detect  # Only folder walks that meet JSON need it.
 
-        return kind if detect(path) is not None else None
-    return kind
+        return InputKind.TRACE if detect(path) is not None else None
+    return input_kind(path)
 
 
 class Excluder:

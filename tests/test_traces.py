@@ -229,3 +229,11 @@ def test_document_findings_get_the_line_of_their_pointer(tmp_path):
     numbered = text.decode().splitlines()
     assert '"role": "assistant"' in numbered[lines["/messages/2"]]
     assert '"Fix it"' in numbered[lines["/messages/1/content"] - 1]
+
+
+def test_a_cut_off_gzip_is_ctx900(tmp_path):
+    packed = (REPO / "fixtures/trace/ctx009/anthropic_idle_gap.jsonl.gz").read_bytes()
+    cut = tmp_path / "cut.jsonl.gz"
+    cut.write_bytes(packed[: len(packed) // 2])
+    result = run([cut], tmp_path)
+    assert "compressed data is truncated or corrupt" in result.output

@@ -57,31 +57,23 @@ class Line:
 
 
 def read_lines(stream: IO[bytes]) -> Iterator[Line | Problem]:
-    """JSON values, one per non-blank line; a line that is not JSON becomes a Problem."""
-    number = 0
-    lines = _lines_guarded(stream)
-    for number, raw in lines:
-        if isinstance(raw, Problem):
-            yield raw
-            return
-        stripped = raw.strip()
-        if not stripped:
-            continue
-        try:
-            yield Line(number, orjson.loads(stripped))
-        except orjson.JSONDecodeError as error:
-            yield Problem(number, _json_fault(stripped, error, last=not raw.endswith(b"\n")))
-
-
-def _lines_guarded(stream: IO[bytes]) -> Iterator[tuple[int, bytes | Problem]]:
+    """JSON values, one per non-blank line; a line that is not JSON becomes a Problem, and so
+    does a compressed stream that breaks off (reading stops there)."""
     number = 0
     try:
         for number, raw in enumerate(stream, 1):
-            yield number, raw
+            stripped = raw.strip()
+            if not stripped:
+                continue
+            try:
+                yield Line(number, orjson.loads(stripped))
+            except orjson.JSONDecodeError as error:
+                last = not raw.endswith(b"\n")
+                yield Problem(number, _json_fault(stripped, error, last))
     except (EOFError, zlib.error, gzip.BadGzipFile) as error:
-        yield number + 1, Problem(number + 1, f"compressed data is truncated or corrupt: {error}")
+        yield Problem(number + 1, f"compressed data is truncated or corrupt: {error}")
     except OSError as error:
-        yield number + 1, Problem(number + 1, f"cannot read: {error.strerror or error}")
+        yield Problem(number + 1, f"cannot read: {error.strerror or error}")
 
 
 def _json_fault(data: bytes, error: orjson.JSONDecodeError, last: bool) -> str:
