@@ -84,14 +84,19 @@ def summarize(path: str, forced_format: str | None = None) -> FileSessions:
     return FileSessions(path, list(sessions.values()), problems)
 
 
+_HEADER = ("SESSION", "FORMAT", "REQUESTS", "MODELS", "START", "END", "PROMPT", "CACHED", "HIT")
+# Columns of numbers, aligned right.
+_NUMERIC = (2, 6, 7, 8)
+
+
 def render_text(files: Iterable[FileSessions]) -> str:
-    rows = [("SESSION", "FORMAT", "REQUESTS", "MODELS", "START", "END", "PROMPT", "CACHED", "HIT")]
+    """Per file, a table of its sessions (times in UTC)."""
     lines: list[str] = []
     for found in files:
         if not found.sessions:
             continue
         lines.append(found.path)
-        rows = [rows[0]]
+        rows = [_HEADER]
         for s in found.sessions:
             rows.append(
                 (
@@ -109,7 +114,7 @@ def render_text(files: Iterable[FileSessions]) -> str:
         widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
         for row in rows:
             cells = [
-                cell.rjust(width) if column in (2, 6, 7, 8) else cell.ljust(width)
+                cell.rjust(width) if column in _NUMERIC else cell.ljust(width)
                 for column, (cell, width) in enumerate(zip(row, widths, strict=True))
             ]
             lines.append("  " + "  ".join(cells).rstrip())
