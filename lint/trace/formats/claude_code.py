@@ -74,6 +74,9 @@ class _Reader:
         self.path = path
         self.nodes: dict[str, _Node] = {}
         self.requests: dict[str, _Request] = {}
+        # Every request's history repeats the ones before it: each message is built once,
+        # keyed by the first and last line it is made of.
+        self.built: dict[tuple[int, int], Message] = {}
 
     def feed(self, line: Line) -> Iterable[Request | Problem]:
         value = line.value
@@ -169,7 +172,6 @@ class _Reader:
         position = 0
         while position < len(chain):
             node = chain[position]
-            blocks = list(node.blocks)
             end = position + 1
             # The lines of one response are one assistant message.
             while (
@@ -177,9 +179,14 @@ class _Reader:
                 and end < len(chain)
                 and chain[end].request_id == node.request_id
             ):
-                blocks.extend(chain[end].blocks)
                 end += 1
-            messages.append(message(node.role or "user", blocks, Origin(node.line, "/message")))
+            key = (node.line, chain[end - 1].line)
+            found = self.built.get(key)
+            if found is None:
+                blocks = [block for part in chain[position:end] for block in part.blocks]
+                origin = Origin(node.line, "/message")
+                found = self.built[key] = message(node.role or "user", blocks, origin)
+            messages.append(found)
             position = end
         return tuple(messages), boundary, sent_at
 
