@@ -145,10 +145,10 @@ def check_paths(
     report = Report(errors=missing)
     checker = PythonChecker(settings, rules)
     work: list[tuple[str, bool]] = []
-    traces: list[str] = []
+    traces: list[tuple[str, bool]] = []
     for input_file in files:
         if input_file.kind is InputKind.TRACE:
-            traces.append(input_file.path)
+            traces.append((input_file.path, input_file.explicit))
             continue
         # A file named on the command line is always parsed (and so reported if broken);
         # the prefilter only spares the files a folder walk turns up.
@@ -170,13 +170,13 @@ def check_paths(
 
 
 def _check_traces(
-    paths: list[str], settings: Settings, rules: Iterable[type[Rule]]
+    paths: list[tuple[str, bool]], settings: Settings, rules: Iterable[type[Rule]]
 ) -> Iterator[FileResult]:
     # Imported here: a pre-commit run over Python files never reads a trace.
     from ctxlint.trace.checker import TraceChecker
 
     checker = TraceChecker(settings, rules)
-    for path in paths:
+    for path, explicit in paths:
         try:
             checked = checker.check_file(path)
         except Exception as error:  # A bug in a rule must not hide every other file's findings.
@@ -185,6 +185,10 @@ def _check_traces(
                 f"internal error while checking: {type(error).__name__}: {error}"
             )
             yield result
+            continue
+        if checked.format is None and not explicit:
+            # JSON lines a folder walk turned up that are no trace (a dataset, a config): the
+            # same as other JSON, passed over. Named on the command line, they are reported.
             continue
         if checked.diagnostics or not checked.readable:
             yield FileResult(path, diagnostics=checked.diagnostics, readable=checked.readable)

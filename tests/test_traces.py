@@ -237,3 +237,11 @@ def test_a_cut_off_gzip_is_ctx900(tmp_path):
     cut.write_bytes(packed[: len(packed) // 2])
     result = run([cut], tmp_path)
     assert "compressed data is truncated or corrupt" in result.output
+
+
+def test_a_folder_walk_passes_over_json_lines_that_are_no_trace(tmp_path):
+    dataset = tmp_path / "evals.jsonl"
+    dataset.write_text('{"sentence": "hi", "expected": "ALLOW"}\n' * 3)
+    assert run(["."], tmp_path).exit_code == 0
+    named = run([dataset], tmp_path)
+    assert named.exit_code == 2 and "unknown trace format" in named.output
