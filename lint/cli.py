@@ -121,7 +121,31 @@ def check(
     _emit(
         report, settings, output_file, quiet, mode, to_stderr=reading_stdin and mode is FixMode.FIX
     )
+    if report.traces and not quiet and mode is FixMode.CHECK and settings.output_format == "text":
+        _simulated_summary(report.traces, settings, output_file)
     raise SystemExit(_exit_code(report, mode, exit_zero))
+
+
+def _simulated_summary(traces: list[str], settings: Settings, output_file: str | None) -> None:
+    """After the findings on traces, what the cache would make of them."""
+    from ctxlint.simulate.report import render_summary
+    from ctxlint.simulate.run import simulate_files
+    from ctxlint.simulate.simulator import Options
+    from ctxlint.simulate.tokens import TokenizerUnavailable
+
+    try:
+        simulation = simulate_files(traces, Options(trace_format=settings.trace_format), settings)
+    except TokenizerUnavailable as error:
+        click.echo(f"warning: no simulated summary: {error}", err=True)
+        return
+    if not simulation.requests:
+        return
+    text = "\n" + "\n".join(render_summary(simulation)) + "\n"
+    if output_file:
+        with open(output_file, "a", encoding="utf-8") as stream:
+            stream.write(text)
+    else:
+        click.echo(text, nl=False)
 
 
 def _check_stdin(settings: Settings, filename: str | None, mode: FixMode) -> Report:
@@ -253,6 +277,123 @@ def sessions_command(paths: tuple[str, ...], output_format: str, trace_format: s
         click.echo(render_text(found), nl=False)
     readable = any(checked.sessions for checked in found)
     raise SystemExit(EXIT_ERROR if missing or (found and not readable) else EXIT_CLEAN)
+
+
+@main.command("simulate", epilog="Trace formats read: " + TRACE_FORMATS + ".")
+@click.argument("paths", nargs=-1, type=click.Path(), required=True)
+@click.option(
+    "--provider",
+    "policy",
+    type=click.Choice(["ideal", "anthropic", "openai", "deepseek", "vllm", "sglang"]),
+    help="Cache to replay through (default: each request's provider, from the trace).",
+)
+@click.option("--replicas", type=click.IntRange(min=1), default=1, help="Self-hosted replicas.")
+@click.option(
+    "--routing",
+    type=click.Choice(["sticky", "round-robin", "random", "prefix-aware"]),
+    default="sticky",
+    help="How requests are spread over the replicas.",
+)
+@click.option("--capacity", type=click.IntRange(min=1), help="vLLM/SGLang cache size in tokens.")
+@click.option("--block-size", type=click.IntRange(min=1), help="vLLM block size in tokens.")
+@click.option("--idle-ttl", type=click.FloatRange(min=0), help="OpenAI idle expiry in seconds.")
+@click.option(
+    "--warm-start",
+    type=click.Choice(["reported", "cold"]),
+    default="reported",
+    help="Start each session with what its first request reported reading from the cache "
+    "(reported), or with an empty cache (cold).",
+)
+@click.option("--output-format", type=click.Choice(["text", "json"]), default="text")
+@click.option("--html", "html_path", type=click.Path(dir_okay=False), help="Also write a page.")
+@click.option("--min-hit-rate", type=click.FloatRange(0, 1), help="Exit 1 below this hit rate.")
+@click.option("--max-cost", type=click.FloatRange(min=0), help="Exit 1 above this cost (USD).")
+@click.option("-q", "--quiet", is_flag=True, help="The summary only, not every request.")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Config file.")
+@click.option(
+    "--trace-format",
+    callback=lambda ctx, param, value: _trace_format(value),
+    help="Read every file as this format.",
+)
+def simulate_command(
+    paths: tuple[str, ...],
+    policy: str | None,
+    replicas: int,
+    routing: str,
+    capacity: int | None,
+    block_size: int | None,
+    idle_ttl: float | None,
+    warm_start: str,
+    output_format: str,
+    html_path: str | None,
+    min_hit_rate: float | None,
+    max_cost: float | None,
+    quiet: bool,
+    config_path: str | None,
+    trace_format: str | None,
+) -> None:
+    """Replay traces through a model of the provider's prefix cache: predicted hit rate and
+    cost, where and why each request lost its cache, and agreement with reported usage."""
+    import orjson
+
+    from ctxlint.simulate.report import render_text
+    from ctxlint.simulate.run import simulate_files, trace_files
+    from ctxlint.simulate.simulator import Options
+    from ctxlint.simulate.tokens import TokenizerUnavailable
+
+    try:
+        settings = load_settings(Path(config_path) if config_path else None)
+    except ConfigError as error:
+        _fail(str(error))
+    files, missing = trace_files(paths, settings)
+    for error in missing:
+        click.echo(f"error: {error}", err=True)
+    options = Options(
+        policy=policy,
+        replicas=replicas,
+        routing=routing,
+        warm_start=warm_start,
+        capacity=capacity,
+        block=block_size,
+        idle_seconds=idle_ttl,
+        trace_format=trace_format,
+    )
+    try:
+        simulation = simulate_files(files, options, settings)
+    except TokenizerUnavailable as error:
+        _fail(str(error))
+    for problem in simulation.problems:
+        click.echo(f"warning: {problem}", err=True)
+    if output_format == "json":
+        click.echo(orjson.dumps(simulation.as_json(), option=orjson.OPT_INDENT_2).decode())
+    else:
+        click.echo(render_text(simulation, per_request=not quiet), nl=False)
+    if html_path:
+        from ctxlint.simulate.html import render_html
+
+        try:
+            Path(html_path).write_text(render_html(simulation), encoding="utf-8")
+        except OSError as error:
+            _fail(f"{html_path}: cannot write the page: {error.strerror or error}")
+    if missing or not simulation.requests:
+        if not simulation.requests:
+            click.echo("error: no requests could be read from the traces given", err=True)
+        raise SystemExit(EXIT_ERROR)
+    failed = _gates(simulation, min_hit_rate, max_cost)
+    for reason in failed:
+        click.echo(f"failed: {reason}", err=True)
+    raise SystemExit(EXIT_FINDINGS if failed else EXIT_CLEAN)
+
+
+def _gates(simulation, min_hit_rate: float | None, max_cost: float | None) -> list[str]:
+    overall = simulation.overall
+    failed = []
+    rate = overall.hit_rate or 0.0
+    if min_hit_rate is not None and rate < min_hit_rate:
+        failed.append(f"simulated hit rate {rate:.1%} is below --min-hit-rate {min_hit_rate:.1%}")
+    if max_cost is not None and overall.cost > max_cost:
+        failed.append(f"simulated cost ${overall.cost:,.4f} is above --max-cost ${max_cost:,.4f}")
+    return failed
 
 
 @main.command("schema")

@@ -59,6 +59,8 @@ class Report:
     results: list[FileResult] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     files_checked: int = 0
+    # Trace files from which requests were read: what a simulated summary replays.
+    traces: list[str] = field(default_factory=list)
 
     @property
     def diagnostics(self) -> list[Diagnostic]:
@@ -158,7 +160,7 @@ def check_paths(
         if result is not None:
             report.results.append(result)
     if traces:
-        report.results.extend(_check_traces(traces, settings, rules))
+        report.results.extend(_check_traces(traces, settings, rules, report.traces))
     for result in report.results:
         if mode is FixMode.FIX and result.new_data is not None:
             try:
@@ -170,7 +172,10 @@ def check_paths(
 
 
 def _check_traces(
-    paths: list[tuple[str, bool]], settings: Settings, rules: Iterable[type[Rule]]
+    paths: list[tuple[str, bool]],
+    settings: Settings,
+    rules: Iterable[type[Rule]],
+    read: list[str],
 ) -> Iterator[FileResult]:
     # Imported here: a pre-commit run over Python files never reads a trace.
     from ctxlint.trace.checker import TraceChecker
@@ -190,6 +195,8 @@ def _check_traces(
             # JSON lines a folder walk turned up that are no trace (a dataset, a config): the
             # same as other JSON, passed over. Named on the command line, they are reported.
             continue
+        if checked.requests:
+            read.append(path)
         if checked.diagnostics or not checked.readable:
             yield FileResult(path, diagnostics=checked.diagnostics, readable=checked.readable)
 

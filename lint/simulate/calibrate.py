@@ -1,0 +1,97 @@
+"""From positions in our tokens to positions in the provider's tokens.
+
+Our tokenizer finds where two prompts diverge; the sizes the provider reported say how many of
+its own tokens lie before that point. A request's map is a monotone piecewise-linear function
+through anchors: the prefix it shares with the request it continues maps exactly as it did
+there (the same text has the same provider tokens), and what follows stretches to reach the
+reported prompt size. Without reported sizes, our counts stand, times the model's scale."""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+
+
+class PositionMap:
+    __slots__ = ("ours", "theirs")
+
+    def __init__(self, ours: list[int], theirs: list[float]) -> None:
+        # Strictly increasing in ours, non-decreasing in theirs; starts at (0, 0).
+        self.ours = ours
+        self.theirs = theirs
+
+    @classmethod
+    def linear(cls, length: int, provider_length: float) -> PositionMap:
+        if length <= 0:
+            return cls([0], [0.0])
+        return cls([0, length], [0.0, float(provider_length)])
+
+    def at(self, position: int) -> float:
+        """Provider tokens before our token `position`."""
+        ours, theirs = self.ours, self.theirs
+        index = bisect_right(ours, position) - 1
+        if index < 0:
+            return 0.0
+        if index >= len(ours) - 1:
+            if len(ours) == 1:
+                return theirs[0] + (position - ours[0])
+            # Past the last anchor: the slope of the last piece.
+            slope = _slope(ours[-2], theirs[-2], ours[-1], theirs[-1])
+            return theirs[-1] + (position - ours[-1]) * slope
+        return theirs[index] + (position - ours[index]) * _slope(
+            ours[index], theirs[index], ours[index + 1], theirs[index + 1]
+        )
+
+    def position_of(self, provider_position: float) -> int:
+        """Our token position with at most `provider_position` provider tokens before it."""
+        ours, theirs = self.ours, self.theirs
+        index = bisect_right(theirs, provider_position) - 1
+        if index < 0:
+            return 0
+        if index >= len(ours) - 1:
+            if len(ours) == 1:
+                return int(ours[0] + provider_position - theirs[0])
+            slope = _slope(ours[-2], theirs[-2], ours[-1], theirs[-1]) or 1.0
+            return int(ours[-1] + (provider_position - theirs[-1]) / slope)
+        slope = _slope(ours[index], theirs[index], ours[index + 1], theirs[index + 1])
+        if slope == 0:
+            return ours[index]
+        return int(ours[index] + (provider_position - theirs[index]) / slope)
+
+    def continued(self, shared: int, length: int, provider_length: float | None, scale: float):
+        """The map of a prompt of `length` tokens whose first `shared` tokens are this map's,
+        reported (when known) to hold `provider_length` provider tokens."""
+        base = self.at(shared)
+        if provider_length is None or provider_length < base:
+            if provider_length is not None:
+                # The provider counts fewer tokens than the shared part: trust the report
+                # and scale the whole prompt to it.
+                return PositionMap.linear(length, provider_length)
+            provider_length = base + (length - shared) * scale
+        index = bisect_right(self.ours, shared)
+        ours = self.ours[:index]
+        theirs = self.theirs[:index]
+        if ours[-1] != shared:
+            ours.append(shared)
+            theirs.append(base)
+        if length > shared:
+            ours.append(length)
+            theirs.append(float(provider_length))
+        return PositionMap(ours, theirs)
+
+    def with_anchor(self, position: int, provider_position: float) -> PositionMap:
+        """The same map made to pass through one more known point (a reported cache write
+        boundary), when that point keeps it monotone."""
+        index = bisect_right(self.ours, position)
+        if index > 0 and self.ours[index - 1] == position:
+            return self
+        before = self.theirs[index - 1] if index > 0 else 0.0
+        after = self.theirs[index] if index < len(self.theirs) else float("inf")
+        if not before <= provider_position <= after:
+            return self
+        ours = [*self.ours[:index], position, *self.ours[index:]]
+        theirs = [*self.theirs[:index], float(provider_position), *self.theirs[index:]]
+        return PositionMap(ours, theirs)
+
+
+def _slope(x0: int, y0: float, x1: int, y1: float) -> float:
+    return (y1 - y0) / (x1 - x0) if x1 != x0 else 0.0

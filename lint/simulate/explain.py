@@ -1,0 +1,158 @@
+"""Why a request lost cache it could have kept: the first token that differs from what the
+cache holds, mapped back to its place in the request, and the rule that names the cause."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+
+from ctxlint.simulate.calibrate import PositionMap
+from ctxlint.simulate.policies import (
+    BELOW_MINIMUM,
+    EVICTED,
+    EXPIRED,
+    LOOKBACK,
+    NO_BREAKPOINT,
+    Served,
+)
+from ctxlint.simulate.render import Prompt, Renderer
+from ctxlint.trace.compare import Step, error_results
+from ctxlint.trace.model import Request
+
+_SHORTFALL = {
+    EXPIRED: ("CTX009", "the cache entry expired before this request"),
+    LOOKBACK: ("CTX008", "the entry lies more than 20 blocks before every breakpoint"),
+    NO_BREAKPOINT: ("CTX008", "the request has no cache breakpoint"),
+    BELOW_MINIMUM: ("CTX008", "the prefix is shorter than the model's minimum cacheable length"),
+    EVICTED: (None, "the entry was evicted to make room for others"),
+}
+
+
+@dataclass(slots=True)
+class Miss:
+    code: str | None
+    # Where the first divergent token is: "system[0]", "tools[3].description",
+    # "messages[12].content[0]".
+    segment: str
+    # Character offset of that token within the segment's text.
+    offset: int
+    tokens_lost: int
+    reason: str
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "segment": self.segment,
+            "offset": self.offset,
+            "tokens_lost": self.tokens_lost,
+            "reason": self.reason,
+        }
+
+
+def explain_divergence(
+    step: Step,
+    prompt: Prompt,
+    shared: int,
+    renderer: Renderer,
+    served: Served,
+    previous_positions: PositionMap,
+) -> Miss | None:
+    index = prompt.segment_at(min(shared, prompt.length - 1))
+    segment = prompt.segments[index]
+    characters = _character_offset(renderer, segment.tokens[: shared - prompt.starts[index]])
+    offset = max(0, characters - segment.framing)
+    place = segment.place
+    code, reason = _cause(step, place)
+    if place.startswith("tools[") and step.previous is not None:
+        place = _tool_place(step, place)
+    return Miss(code, place, offset, 0, reason)
+
+
+def explain_shortfall(
+    served: Served, expected: int, prompt: Prompt, request: Request, previous: Request
+) -> Miss | None:
+    code, reason = _SHORTFALL.get(served.reason or "", (None, "the cache did not hold it"))
+    index = prompt.segment_at(min(served.cached_position, prompt.length - 1))
+    return Miss(code, prompt.segments[index].place, 0, max(0, expected - served.cached), reason)
+
+
+def _cause(step: Step, place: str) -> tuple[str | None, str]:
+    if place.startswith("system"):
+        if step.system_volatile is not None:
+            return "CTX001", "a volatile value in the system prompt changed"
+        return None, "the system prompt changed"
+    if place.startswith("tools"):
+        return _tool_cause(step)
+    if place.startswith("messages"):
+        return _history_cause(step)
+    return None, "content before this point changed"
+
+
+def _tool_cause(step: Step) -> tuple[str | None, str]:
+    for change in step.tool_changes:
+        if change.volatile is not None:
+            return "CTX001", f"a volatile value in tool {change.name!r} changed"
+        if change.reserialised:
+            return "CTX002", f"tool {change.name!r} was serialised in another key order"
+    before = [tool.name for tool in (step.previous.tools or ())] if step.previous else []
+    after = [tool.name for tool in (step.current.tools or ())]
+    if sorted(before) == sorted(after) and before != after:
+        return "CTX003", "the same tools were sent in another order"
+    if step.tool_changes or before != after:
+        return "CTX004", "the tool list changed"
+    return None, "the tool definitions changed"
+
+
+def _history_cause(step: Step) -> tuple[str | None, str]:
+    change = step.history
+    if change is None:
+        return None, "an earlier message was sent differently"
+    if change.volatile is not None:
+        return "CTX001", "a volatile value in an earlier message changed"
+    if change.reserialised:
+        return "CTX002", "an earlier message's JSON was serialised differently"
+    lost_errors = error_results(change.lost)
+    if lost_errors and change.kind in ("dropped", "truncated", "edited"):
+        return "CTX010", "a failed tool result was removed from the history"
+    return "CTX006", f"the history was {change.kind}"
+
+
+def _tool_place(step: Step, place: str) -> str:
+    """`tools[3]` narrowed to the first key whose value differs from the previous request's
+    definition of the same tool."""
+    position = int(place[len("tools[") : place.index("]")])
+    tools = step.current.tools or ()
+    if position >= len(tools):
+        return place
+    current = tools[position]
+    before = {tool.name: tool.definition for tool in step.previous.tools or ()}
+    old = before.get(current.name)
+    if old is None:
+        return place
+    try:
+        path = _first_difference(orjson.loads(old), orjson.loads(current.definition))
+    except orjson.JSONDecodeError:
+        return place
+    return place + "".join(f".{key}" for key in path) if path else place
+
+
+def _first_difference(old: Any, new: Any, depth: int = 0) -> list[str]:
+    if depth > 3 or not (isinstance(old, dict) and isinstance(new, dict)):
+        return []
+    for (old_key, old_value), (new_key, new_value) in zip(old.items(), new.items(), strict=False):
+        if old_key != new_key:
+            return [new_key]
+        if old_value != new_value:
+            return [new_key, *_first_difference(old_value, new_value, depth + 1)]
+    return []
+
+
+def _character_offset(renderer: Renderer, tokens) -> int:
+    if not len(tokens):
+        return 0
+    if any(token == 0xFFFFFFFF for token in tokens[:1]):
+        return 0
+    data = renderer.tokenizer.encoding.decode_bytes(list(tokens))
+    return len(data.decode("utf-8", errors="ignore"))

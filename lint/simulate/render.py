@@ -1,0 +1,176 @@
+"""A request rendered as its provider lays it out before tokenizing: segments in provider order
+(Anthropic: tools, system, messages; the others: system, tools, messages), one per content
+block, each tokenized once per distinct content."""
+
+from __future__ import annotations
+
+from array import array
+from dataclasses import dataclass
+
+from ctxlint.simulate.tokens import Tokenizer
+from ctxlint.trace.model import MEDIA, TOOL_CALL, TOOL_RESULT, Block, Message, Request
+
+# Stands in for content a trace does not record (Claude Code keeps no system prompt or tools):
+# a run of this id, as long as the reported sizes say the missing part is. No encoding has it.
+UNRECORDED_TOKEN = 0xFFFFFFFF
+
+TOOLS_FIRST = frozenset({"anthropic"})
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    # Where the segment comes from, as a path into the request: "system[0]", "tools[3]",
+    # "messages[12].content[1]"; "system" or "tools" alone when the trace did not record them.
+    place: str
+    # What is tokenized, and the segment's identity in a cache.
+    text: str
+    tokens: array
+    # The content block the segment is (Anthropic's lookback counts blocks).
+    block: int
+    # The TTL of a cache breakpoint at the end of this block, if there is one.
+    breakpoint: str | None = None
+    message: int | None = None
+    # Characters of framing before the content (role and kind markers), so that an offset
+    # into the segment can be given as an offset into what the trace recorded.
+    framing: int = 0
+
+    @property
+    def recorded(self) -> bool:
+        return not self.text.startswith("\x00")
+
+
+@dataclass(slots=True)
+class Prompt:
+    segments: list[Segment]
+    # Token position where each segment starts; the last entry is the prompt's length.
+    starts: list[int]
+
+    @property
+    def length(self) -> int:
+        return self.starts[-1]
+
+    def segment_at(self, position: int) -> int:
+        """Index of the segment holding token `position` (bisection over the starts)."""
+        low, high = 0, len(self.segments) - 1
+        while low < high:
+            middle = (low + high + 1) // 2
+            if self.starts[middle] <= position:
+                low = middle
+            else:
+                high = middle - 1
+        return low
+
+
+class Renderer:
+    def __init__(self, tokenizer: Tokenizer, provider_order: str) -> None:
+        self.tokenizer = tokenizer
+        self.tools_first = provider_order in TOOLS_FIRST
+        # Per message: each block's text and how much of it is framing. The same string
+        # objects come back every time, so their hashes are computed once.
+        self._message_texts: dict[bytes, tuple[tuple[str, int], ...]] = {}
+
+    def render(self, request: Request, unrecorded: dict[str, int] | None = None) -> Prompt:
+        """`unrecorded` gives, for "system" and "tools" when the trace lacks them, how many
+        tokens stand in for them."""
+        unrecorded = unrecorded or {}
+        segments: list[Segment] = []
+        parts = (self._tools, self._system) if self.tools_first else (self._system, self._tools)
+        for part in parts:
+            part(request, segments, unrecorded)
+        for position, found in enumerate(request.messages):
+            self._message(position, found, segments)
+        return self._prompt(segments)
+
+    def render_messages(self, messages: tuple[Message, ...], first_position: int) -> list[Segment]:
+        segments: list[Segment] = []
+        for offset, found in enumerate(messages):
+            self._message(first_position + offset, found, segments)
+        return segments
+
+    def _prompt(self, segments: list[Segment]) -> Prompt:
+        starts = [0]
+        for segment in segments:
+            starts.append(starts[-1] + len(segment.tokens))
+        return Prompt(segments, starts)
+
+    def _system(self, request: Request, segments: list[Segment], unrecorded: dict) -> None:
+        if request.system is None:
+            self._unrecorded("system", segments, unrecorded)
+            return
+        for index, block in enumerate(request.system):
+            header = "<|system|>" if index == 0 else ""
+            text = header + block.text
+            segments.append(
+                Segment(
+                    f"system[{index}]",
+                    text,
+                    self.tokenizer.tokens(text),
+                    _next_block(segments),
+                    block.cache_ttl,
+                    framing=len(header),
+                )
+            )
+
+    def _tools(self, request: Request, segments: list[Segment], unrecorded: dict) -> None:
+        if request.tools is None:
+            self._unrecorded("tools", segments, unrecorded)
+            return
+        for index, found in enumerate(request.tools):
+            text = "<|tool|>" + found.definition
+            segments.append(
+                Segment(
+                    f"tools[{index}]",
+                    text,
+                    self.tokenizer.tokens(text),
+                    _next_block(segments),
+                    found.cache_ttl,
+                    framing=len("<|tool|>"),
+                )
+            )
+
+    def _unrecorded(self, part: str, segments: list[Segment], unrecorded: dict) -> None:
+        size = unrecorded.get(part, 0)
+        if size > 0:
+            tokens = array("I", [UNRECORDED_TOKEN]) * size
+            segments.append(Segment(part, f"\x00{part}:{size}", tokens, _next_block(segments)))
+
+    def _message(self, position: int, found: Message, segments: list[Segment]) -> None:
+        texts = self._message_texts.get(found.key)
+        if texts is None:
+            header = f"<|{found.role}|>"
+            texts = []
+            for index, block in enumerate(found.blocks):
+                prefix, content, suffix = block_parts(block)
+                lead = (header if index == 0 else "") + prefix
+                texts.append((lead + content + suffix, len(lead)))
+            texts = self._message_texts[found.key] = tuple(texts) or ((header, len(header)),)
+        for index, (text, framing) in enumerate(texts):
+            block = found.blocks[index] if index < len(found.blocks) else None
+            segments.append(
+                Segment(
+                    f"messages[{position}].content[{index}]",
+                    text,
+                    self.tokenizer.tokens(text),
+                    _next_block(segments),
+                    block.cache_ttl if block is not None else None,
+                    position,
+                    framing,
+                )
+            )
+
+
+def _next_block(segments: list[Segment]) -> int:
+    return segments[-1].block + 1 if segments else 0
+
+
+def block_parts(block: Block) -> tuple[str, str, str]:
+    """A block as the model reads it, as framing, recorded content, framing. Call ids and
+    tool names are sent, so they are content too."""
+    if block.kind == TOOL_CALL:
+        return f"<|call {block.call_id}|>{block.name}(", block.arguments, ")"
+    if block.kind == TOOL_RESULT:
+        flag = " error" if block.is_error else ""
+        return f"<|result {block.call_id}{flag}|>", block.text, ""
+    if block.kind == MEDIA:
+        return "<|media ", block.text, "|>"
+    return "", block.text, ""

@@ -1,0 +1,244 @@
+"""What a simulation adds up to, per session and overall, and its text and JSON views."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from ctxlint.simulate.simulator import RequestResult
+
+
+@dataclass(slots=True)
+class Totals:
+    requests: int = 0
+    prompt_tokens: int = 0
+    cached: int = 0
+    written: int = 0
+    ideal_cached: int = 0
+    cost: float = 0.0
+    cost_ideal: float = 0.0
+    cost_reported: float = 0.0
+    reported_requests: int = 0
+    compared: int = 0
+    agreeing: int = 0
+    misses: int = 0
+    tokens_lost: int = 0
+    policies: set[str] = field(default_factory=set)
+
+    def add(self, result: RequestResult) -> None:
+        self.requests += 1
+        self.prompt_tokens += result.prompt_tokens
+        self.cached += result.cached_predicted
+        self.written += result.written_predicted
+        self.ideal_cached += result.ideal_cached
+        self.cost += result.cost
+        self.cost_ideal += result.cost_ideal
+        self.policies.add(result.policy)
+        if result.cost_reported is not None:
+            self.cost_reported += result.cost_reported
+            self.reported_requests += 1
+        if result.agrees is not None:
+            self.compared += 1
+            self.agreeing += bool(result.agrees)
+        if result.miss is not None:
+            self.misses += 1
+            self.tokens_lost += result.miss.tokens_lost
+
+    @property
+    def hit_rate(self) -> float | None:
+        return self.cached / self.prompt_tokens if self.prompt_tokens else None
+
+    @property
+    def hit_rate_ideal(self) -> float | None:
+        return self.ideal_cached / self.prompt_tokens if self.prompt_tokens else None
+
+    @property
+    def agreement(self) -> float | None:
+        return self.agreeing / self.compared if self.compared else None
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "requests": self.requests,
+            "policy": ", ".join(sorted(self.policies)),
+            "prompt_tokens": self.prompt_tokens,
+            "cached_predicted": self.cached,
+            "written_predicted": self.written,
+            "hit_rate": _rounded(self.hit_rate),
+            "hit_rate_ideal": _rounded(self.hit_rate_ideal),
+            "cost": round(self.cost, 6),
+            "cost_ideal": round(self.cost_ideal, 6),
+            "cost_reported": round(self.cost_reported, 6) if self.reported_requests else None,
+            "misses": self.misses,
+            "tokens_lost": self.tokens_lost,
+            "agreement": {
+                "compared": self.compared,
+                "agreeing": self.agreeing,
+                "rate": _rounded(self.agreement),
+            },
+        }
+
+
+@dataclass(slots=True)
+class Simulation:
+    requests: list[RequestResult]
+    overall: Totals
+    sessions: dict[tuple[str, str], Totals]
+    approximate_models: list[str]
+    unpriced_models: list[str]
+    problems: list[str]
+    # Per rule code: the simulation again with that cause neutralised.
+    savings: list[Saving] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        summary = self.overall.as_json()
+        summary["approximate_token_counts"] = self.approximate_models
+        summary["unpriced_models"] = self.unpriced_models
+        summary["savings"] = [saving.as_json() for saving in self.savings]
+        return {
+            "summary": summary,
+            "sessions": [
+                {"path": path, "session": session, **totals.as_json()}
+                for (path, session), totals in self.sessions.items()
+            ],
+            "requests": [result.as_json() for result in self.requests],
+            "problems": self.problems,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Saving:
+    code: str
+    what: str
+    hit_rate_before: float | None
+    hit_rate_after: float | None
+    cost_before: float
+    cost_after: float
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "neutralised": self.what,
+            "hit_rate_before": _rounded(self.hit_rate_before),
+            "hit_rate_after": _rounded(self.hit_rate_after),
+            "cost_before": round(self.cost_before, 6),
+            "cost_after": round(self.cost_after, 6),
+        }
+
+
+def summarise(
+    results: Iterable[RequestResult],
+    approximate_models: Iterable[str] = (),
+    unpriced_models: Iterable[str] = (),
+    problems: Iterable[str] = (),
+) -> Simulation:
+    requests = list(results)
+    overall = Totals()
+    sessions: dict[tuple[str, str], Totals] = {}
+    for result in requests:
+        overall.add(result)
+        sessions.setdefault((result.path, result.session), Totals()).add(result)
+    return Simulation(
+        requests,
+        overall,
+        sessions,
+        sorted(approximate_models),
+        sorted(unpriced_models),
+        list(problems),
+    )
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)
+
+
+def _percent(value: float | None) -> str:
+    return "–" if value is None else f"{value:.1%}"
+
+
+def _money(value: float) -> str:
+    return f"${value:,.4f}" if value < 1 else f"${value:,.2f}"
+
+
+def bar(result: RequestResult, width: int) -> str:
+    """Cached, written and uncached shares of a prompt as one line of characters."""
+    total = max(result.prompt_tokens, 1)
+    cached = round(width * result.cached_predicted / total)
+    written = min(width - cached, round(width * result.written_predicted / total))
+    return "█" * cached + "▒" * written + "·" * (width - cached - written)
+
+
+def render_text(simulation: Simulation, per_request: bool = True) -> str:
+    lines: list[str] = []
+    width = 40
+    if per_request:
+        current = None
+        for result in simulation.requests:
+            key = (result.path, result.session)
+            if key != current:
+                current = key
+                lines.append(f"{result.path}  session {result.session}")
+            reported = (
+                f"  reported {result.cached_reported:>9,}"
+                if result.cached_reported is not None
+                else ""
+            )
+            lines.append(
+                f"  #{result.index:<4} {bar(result, width)} {result.prompt_tokens:>9,} prompt"
+                f"  {result.cached_predicted:>9,} cached{reported}"
+            )
+            if result.miss is not None:
+                miss = result.miss
+                code = miss.code or "cache"
+                lines.append(
+                    f"        {code}: lost {miss.tokens_lost:,} tokens at {miss.segment}"
+                    f" character {miss.offset}: {miss.reason}"
+                )
+        lines.append("  █ cached  ▒ written  · uncached")
+        lines.append("")
+    lines.extend(render_summary(simulation))
+    return "\n".join(lines) + "\n"
+
+
+def render_summary(simulation: Simulation) -> list[str]:
+    overall = simulation.overall
+    lines = [
+        f"Simulated {overall.requests} requests ({', '.join(sorted(overall.policies)) or '–'}):"
+        f" hit rate {_percent(overall.hit_rate)} (ideal {_percent(overall.hit_rate_ideal)}),"
+        f" cost {_money(overall.cost)} (ideal {_money(overall.cost_ideal)})"
+    ]
+    if overall.reported_requests:
+        lines.append(f"  reported cost {_money(overall.cost_reported)}")
+    if overall.compared:
+        lines.append(
+            f"  agrees with reported cache use on {overall.agreeing} of {overall.compared}"
+            f" requests ({_percent(overall.agreement)})"
+        )
+    if overall.misses:
+        lines.append(
+            f"  {overall.misses} requests lost {overall.tokens_lost:,} cached tokens they could"
+            " have kept"
+        )
+    for saving in simulation.savings:
+        lines.append(
+            f"  fixing {saving.code} ({saving.what}): hit rate {_percent(saving.hit_rate_before)}"
+            f" → {_percent(saving.hit_rate_after)}, cost {_money(saving.cost_before)}"
+            f" → {_money(saving.cost_after)}"
+        )
+    if simulation.approximate_models:
+        lines.append(
+            "  token counts are approximate for "
+            + ", ".join(simulation.approximate_models)
+            + " (tokenizer not public: o200k_base, calibrated by reported sizes where known)"
+        )
+    if simulation.unpriced_models:
+        lines.append("  no prices for " + ", ".join(simulation.unpriced_models) + " (counted as 0)")
+    return lines
+
+
+def terminal_width() -> int:
+    try:
+        return os.get_terminal_size().columns
+    except OSError:
+        return 100

@@ -1,0 +1,53 @@
+"""`ctxlint simulate` as a plain function: find the traces, replay them, add up the results."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable
+from typing import TextIO
+
+from ctxlint.config import Settings
+from ctxlint.simulate.report import Simulation, summarise
+from ctxlint.simulate.simulator import Options, Simulator
+
+
+class Progress:
+    """A one-line progress count on a terminal; nothing when the stream is not one."""
+
+    def __init__(self, stream: TextIO, total_bytes: int) -> None:
+        self.stream = stream
+        self.enabled = stream.isatty() and total_bytes > 5_000_000
+        self.count = 0
+
+    def step(self) -> None:
+        self.count += 1
+        if self.enabled and self.count % 50 == 0:
+            self.stream.write(f"\rsimulating… {self.count:,} requests")
+            self.stream.flush()
+
+    def close(self) -> None:
+        if self.enabled and self.count >= 50:
+            self.stream.write("\r" + " " * 40 + "\r")
+            self.stream.flush()
+
+
+def trace_files(paths: Iterable[str], settings: Settings) -> tuple[list[str], list[str]]:
+    from ctxlint.discovery import discover
+    from ctxlint.rule import InputKind
+
+    files, missing = discover(tuple(paths), settings)
+    return [found.path for found in files if found.kind is InputKind.TRACE], list(missing)
+
+
+def simulate_files(
+    paths: list[str], options: Options, settings: Settings, progress: TextIO | None = None
+) -> Simulation:
+    import os
+
+    simulator = Simulator(options, settings)
+    size = sum(os.path.getsize(path) for path in paths if os.path.exists(path))
+    meter = Progress(progress or sys.stderr, size)
+    results = list(simulator.run(paths, meter.step))
+    meter.close()
+    problems = [f"{path}:{problem.line}: {problem.reason}" for path, problem in simulator.problems]
+    return summarise(results, simulator.approximate_models, simulator.unpriced_models, problems)

