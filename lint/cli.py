@@ -305,7 +305,6 @@ def sessions_command(paths: tuple[str, ...], output_format: str, trace_format: s
     "(reported), or with an empty cache (cold).",
 )
 @click.option("--output-format", type=click.Choice(["text", "json"]), default="text")
-@click.option("--html", "html_path", type=click.Path(dir_okay=False), help="Also write a page.")
 @click.option("--min-hit-rate", type=click.FloatRange(0, 1), help="Exit 1 below this hit rate.")
 @click.option("--max-cost", type=click.FloatRange(min=0), help="Exit 1 above this cost (USD).")
 @click.option("-q", "--quiet", is_flag=True, help="The summary only, not every request.")
@@ -325,7 +324,6 @@ def simulate_command(
     idle_ttl: float | None,
     warm_start: str,
     output_format: str,
-    html_path: str | None,
     min_hit_rate: float | None,
     max_cost: float | None,
     quiet: bool,
@@ -368,13 +366,6 @@ def simulate_command(
         click.echo(orjson.dumps(simulation.as_json(), option=orjson.OPT_INDENT_2).decode())
     else:
         click.echo(render_text(simulation, per_request=not quiet), nl=False)
-    if html_path:
-        from ctxlint.simulate.html import render_html
-
-        try:
-            Path(html_path).write_text(render_html(simulation), encoding="utf-8")
-        except OSError as error:
-            _fail(f"{html_path}: cannot write the page: {error.strerror or error}")
     if missing or not simulation.requests:
         if not simulation.requests:
             click.echo("error: no requests could be read from the traces given", err=True)

@@ -8,7 +8,6 @@ from typing import Any
 
 import orjson
 
-from ctxlint.simulate.calibrate import PositionMap
 from ctxlint.simulate.policies import (
     BELOW_MINIMUM,
     EVICTED,
@@ -56,12 +55,16 @@ def explain_divergence(
     prompt: Prompt,
     shared: int,
     renderer: Renderer,
-    served: Served,
-    previous_positions: PositionMap,
+    before: Prompt,
 ) -> Miss | None:
     index = prompt.segment_at(min(shared, prompt.length - 1))
     segment = prompt.segments[index]
     characters = _character_offset(renderer, segment.tokens[: shared - prompt.starts[index]])
+    if index < len(before.segments) and before.segments[index].place == segment.place:
+        # Tokens can start before the first changed character ("00" became "01").
+        old, new = before.segments[index].text, segment.text
+        while characters < min(len(old), len(new)) and old[characters] == new[characters]:
+            characters += 1
     offset = max(0, characters - segment.framing)
     place = segment.place
     code, reason = _cause(step, place)

