@@ -280,3 +280,17 @@ def test_a_plain_check_of_a_trace_ends_with_the_simulated_summary(tmp_path):
     path = _write(tmp_path, [line(model="gpt-4o", system=LONG, messages=turns(n)) for n in (1, 2)])
     result = CliRunner().invoke(main, [path])
     assert "Simulated 2 requests (openai): hit rate" in result.output
+
+
+def test_the_command_offers_every_policy_and_routing():
+    from ctxlint.simulate.policies import POLICIES, make_policy
+    from ctxlint.simulate.routing import ROUTINGS
+
+    choices = {
+        param.name: param.type.choices
+        for param in main.commands["simulate"].params
+        if hasattr(param.type, "choices")
+    }
+    assert tuple(choices["policy"]) == POLICIES
+    assert tuple(choices["routing"]) == ROUTINGS
+    assert [make_policy(name).name for name in POLICIES] == list(POLICIES)

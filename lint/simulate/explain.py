@@ -16,9 +16,8 @@ from ctxlint.simulate.policies import (
     NO_BREAKPOINT,
     Served,
 )
-from ctxlint.simulate.render import Prompt, Renderer
+from ctxlint.simulate.render import UNRECORDED_TOKEN, Prompt, Renderer
 from ctxlint.trace.compare import Step, error_results
-from ctxlint.trace.model import Request
 
 _SHORTFALL = {
     EXPIRED: ("CTX009", "the cache entry expired before this request"),
@@ -73,9 +72,7 @@ def explain_divergence(
     return Miss(code, place, offset, 0, reason)
 
 
-def explain_shortfall(
-    served: Served, expected: int, prompt: Prompt, request: Request, previous: Request
-) -> Miss | None:
+def explain_shortfall(served: Served, expected: int, prompt: Prompt) -> Miss:
     code, reason = _SHORTFALL.get(served.reason or "", (None, "the cache did not hold it"))
     index = prompt.segment_at(min(served.cached_position, prompt.length - 1))
     return Miss(code, prompt.segments[index].place, 0, max(0, expected - served.cached), reason)
@@ -155,7 +152,7 @@ def _first_difference(old: Any, new: Any, depth: int = 0) -> list[str]:
 def _character_offset(renderer: Renderer, tokens) -> int:
     if not len(tokens):
         return 0
-    if any(token == 0xFFFFFFFF for token in tokens[:1]):
+    if tokens[0] == UNRECORDED_TOKEN:
         return 0
     data = renderer.tokenizer.encoding.decode_bytes(list(tokens))
     return len(data.decode("utf-8", errors="ignore"))

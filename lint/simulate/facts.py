@@ -11,8 +11,6 @@ from typing import Any
 
 import orjson
 
-POLICIES = ("ideal", "anthropic", "openai", "deepseek", "vllm", "sglang")
-
 
 @cache
 def provider_facts() -> dict[str, Any]:

@@ -14,6 +14,8 @@ from ctxlint.simulate.facts import anthropic_minimum, openai_breakpoint_mode, pr
 from ctxlint.simulate.render import Prompt
 from ctxlint.simulate.tree import Match, Node, PrefixTree
 
+POLICIES = ("ideal", "anthropic", "openai", "deepseek", "vllm", "sglang")
+
 # Why a request read less than the cache had seen of its prefix.
 EXPIRED = "expired"
 EVICTED = "evicted"
@@ -140,7 +142,8 @@ class RadixCache(Policy):
     def _hold(self, tree: PrefixTree, visit: Visit, segments: int, upto: int | None = None) -> None:
         idle = self._idle(visit)
         expires = visit.time + idle if idle is not None else math.inf
-        for node in tree.insert(visit.prompt, segments):
+        path = tree.insert(visit.prompt, segments)
+        for node in path:
             length = len(node.tokens)
             if upto is not None and node.end > upto:
                 length = max(0, upto - node.start)
@@ -148,10 +151,11 @@ class RadixCache(Policy):
                 self.held += length - node.stored
                 node.stored = length
             node.used = visit.tick
-            node.expires = max(node.expires if node.expires != math.inf else 0, expires)
-            if self.capacity is not None:
-                heapq.heappush(self._by_use, (node.used, id(node), node))
-        if self.capacity is not None:
+            node.expires = max(node.expires, expires)
+        if self.capacity is not None and path:
+            # Only a path's end can be a leaf now; the nodes above it become candidates
+            # when what hangs below them is evicted (see _evict).
+            heapq.heappush(self._by_use, (path[-1].used, id(path[-1]), path[-1]))
             self._evict()
 
     def _evict(self) -> None:
@@ -340,9 +344,9 @@ class BreakpointCache(Policy):
             _refresh(best, visit.time + self._lifetime(best[4]))
         if expired and expired > cached:
             reason = EXPIRED
-        elif self.lookback is not None and _best_mark(found, visit.time, None, None)[0]:
-            unbounded = _best_mark(found, visit.time, None, None)[0]
-            if unbounded[1] > cached + 0.5:
+        elif self.lookback is not None:
+            unbounded, _ = _best_mark(found, visit.time, None, None)
+            if unbounded is not None and unbounded[1] > cached + 0.5:
                 reason = LOOKBACK
         minimum = self.minimum_of(visit.model)
         path = self.tree.insert(visit.prompt)
@@ -446,4 +450,4 @@ def make_policy(
             capacity=capacity or facts["sglang"]["capacity_tokens"],
             keep_last_token=True,
         )
-    raise ValueError(f"unknown cache policy {name!r}")
+    raise ValueError(f"unknown cache policy {name!r}; known: {', '.join(POLICIES)}")

@@ -34,10 +34,6 @@ class Segment:
     # into the segment can be given as an offset into what the trace recorded.
     framing: int = 0
 
-    @property
-    def recorded(self) -> bool:
-        return not self.text.startswith("\x00")
-
 
 @dataclass(slots=True)
 class Prompt:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -235,10 +234,3 @@ def render_summary(simulation: Simulation) -> list[str]:
     if simulation.unpriced_models:
         lines.append("  no prices for " + ", ".join(simulation.unpriced_models) + " (counted as 0)")
     return lines
-
-
-def terminal_width() -> int:
-    try:
-        return os.get_terminal_size().columns
-    except OSError:
-        return 100

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterable
 from typing import TextIO
@@ -42,8 +43,6 @@ def trace_files(paths: Iterable[str], settings: Settings) -> tuple[list[str], li
 def simulate_files(
     paths: list[str], options: Options, settings: Settings, progress: TextIO | None = None
 ) -> Simulation:
-    import os
-
     simulator = Simulator(options, settings)
     size = sum(os.path.getsize(path) for path in paths if os.path.exists(path))
     meter = Progress(progress or sys.stderr, size)

@@ -3,7 +3,7 @@ cost, what the provider reported, and where and why it lost cache it could have 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,7 +22,6 @@ from ctxlint.trace.reading import Problem
 # The end of a prompt, where generation starts: never the start of anything a later prompt
 # repeats, so it is never counted as shared.
 _GENERATION = "<|generate|>"
-WARM_STARTS = ("reported", "cold")
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,10 +56,7 @@ class RequestResult:
     cost_reported: float | None
     ideal_cached: int
     cost_ideal: float
-    approximate: bool
-    priced: bool
     miss: Miss | None = None
-    time: float | None = None
 
     @property
     def agrees(self) -> bool | None:
@@ -205,9 +201,7 @@ class Simulator:
                 if miss is not None:
                     miss.tokens_lost = max(0, round(base_positions.at(expected)) - served.cached)
             elif served.reason is not None:
-                miss = explain_shortfall(
-                    served, round(positions.at(expected)), prompt, request, previous.request
-                )
+                miss = explain_shortfall(served, round(positions.at(expected)), prompt)
         if miss is not None and miss.tokens_lost <= 0:
             miss = None
 
@@ -233,10 +227,7 @@ class Simulator:
             cost_reported=_reported_cost(prices, request, output),
             ideal_cached=ideal.cached,
             cost_ideal=_cost(prices, prompt_tokens, ideal, output),
-            approximate=choice.approximate,
-            priced=prices.known,
             miss=miss,
-            time=request.timestamp.timestamp() if request.timestamp else None,
         )
         session.latest[request.model] = _Previous(
             request, prompt, positions, visit, renderer, policy
@@ -281,8 +272,7 @@ class Simulator:
     ) -> dict[str, int]:
         """How many tokens stand for a system prompt or tools the trace did not record: what
         the first reported prompt size holds beyond what was recorded."""
-        missing = [part for part, value in (("system", request.system), ("tools", request.tools))]
-        missing = [part for part in missing if getattr(request, part) is None]
+        missing = [part for part in ("system", "tools") if getattr(request, part) is None]
         usage = request.usage
         if not missing or not usage or not usage.prompt_tokens:
             return {}
@@ -397,7 +387,3 @@ def _reported_cost(prices: Prices, request: Request, output: int) -> float | Non
     raw = usage.raw.get("cache_creation") if isinstance(usage.raw, dict) else None
     ttl = "1h" if isinstance(raw, dict) and raw.get("ephemeral_1h_input_tokens") else "5m"
     return prices.cost(uncached, cached, written, output, ttl)
-
-
-def simulate(paths: Iterable[str], options: Options, settings: Any) -> Iterator[RequestResult]:
-    return Simulator(options, settings).run(paths)

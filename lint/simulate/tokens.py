@@ -120,10 +120,3 @@ class Tokenizer:
             # Text is data: "<|endoftext|>" in a prompt is text, not the special token.
             found = self._memo[text] = array("I", self.encoding.encode_ordinary(text))
         return found
-
-    def prepare(self, texts: list[str]) -> None:
-        """Encode many new texts at once, on tiktoken's threads."""
-        new = [text for text in dict.fromkeys(texts) if text not in self._memo]
-        if len(new) > 1:
-            for text, ids in zip(new, self.encoding.encode_ordinary_batch(new), strict=True):
-                self._memo[text] = array("I", ids)

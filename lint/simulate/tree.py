@@ -36,9 +36,9 @@ class Node:
         # chosen points): token offset within the node -> (expiry, provider position, TTL).
         self.marks: dict[int, tuple[float, float, str | None]] | None = None
         # Order of the last write or read (least recently used goes first), and when what the
-        # node holds expires (idle expiry, refreshed by use).
+        # node holds expires (idle expiry, refreshed by use; never, in caches without it).
         self.used = 0
-        self.expires = float("inf")
+        self.expires = 0.0
 
     @property
     def end(self) -> int:
