@@ -294,3 +294,18 @@ def test_the_command_offers_every_policy_and_routing():
     assert tuple(choices["policy"]) == POLICIES
     assert tuple(choices["routing"]) == ROUTINGS
     assert [make_policy(name).name for name in POLICIES] == list(POLICIES)
+
+
+def test_every_data_file_of_the_package_is_installed():
+    # A regular (not editable) install ships only what package-data names.
+    import tomllib
+
+    root = Path(__file__).resolve().parents[1]
+    config = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"]
+    folders = {package: Path(folder) for package, folder in config["package-dir"].items()}
+    named = config["package-data"]
+    for data in (root / "lint").rglob("*.json"):
+        package = "ctxlint" + "".join(
+            f".{part}" for part in data.parent.relative_to(root / "lint").parts
+        )
+        assert package in named and folders["ctxlint"].name == "lint", data
