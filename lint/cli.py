@@ -358,7 +358,7 @@ def simulate_command(
         trace_format=trace_format,
     )
     try:
-        simulation = simulate_files(files, options, settings)
+        simulation = simulate_files(files, options, settings, with_savings=True)
     except TokenizerUnavailable as error:
         _fail(str(error))
     for problem in simulation.problems:

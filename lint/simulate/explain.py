@@ -23,7 +23,6 @@ _SHORTFALL = {
     EXPIRED: ("CTX009", "the cache entry expired before this request"),
     LOOKBACK: ("CTX008", "the entry lies more than 20 blocks before every breakpoint"),
     NO_BREAKPOINT: ("CTX008", "the request has no cache breakpoint"),
-    BELOW_MINIMUM: ("CTX008", "the prefix is shorter than the model's minimum cacheable length"),
     EVICTED: (None, "the entry was evicted to make room for others"),
 }
 
@@ -66,13 +65,29 @@ def explain_divergence(
             characters += 1
     offset = max(0, characters - segment.framing)
     place = segment.place
+    old_index = before.segment_at(min(shared, before.length - 1))
+    old_place = before.segments[old_index].place
+    if _section(old_place, renderer) < _section(place, renderer):
+        # Something was removed at the front (a tool, a system block): the place is where it
+        # was, in the previous request.
+        place, offset = old_place, 0
     code, reason = _cause(step, place)
     if place.startswith("tools[") and step.previous is not None:
         place = _tool_place(step, place)
     return Miss(code, place, offset, 0, reason)
 
 
-def explain_shortfall(served: Served, expected: int, prompt: Prompt) -> Miss:
+def _section(place: str, renderer: Renderer) -> int:
+    """Where the part of the request holding `place` comes in the provider's layout."""
+    order = ("tools", "system") if renderer.tools_first else ("system", "tools")
+    return next((rank for rank, name in enumerate(order) if place.startswith(name)), 2)
+
+
+def explain_shortfall(served: Served, expected: int, prompt: Prompt) -> Miss | None:
+    """Why the cache held less than the prompt kept; None when nothing could have kept it (the
+    prefix is shorter than the provider caches)."""
+    if served.reason == BELOW_MINIMUM:
+        return None
     code, reason = _SHORTFALL.get(served.reason or "", (None, "the cache did not hold it"))
     index = prompt.segment_at(min(served.cached_position, prompt.length - 1))
     return Miss(code, prompt.segments[index].place, 0, max(0, expected - served.cached), reason)

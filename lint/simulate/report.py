@@ -89,6 +89,7 @@ class Simulation:
     problems: list[str]
     # Per rule code: the simulation again with that cause neutralised.
     savings: list[Saving] = field(default_factory=list)
+    session_savings: dict[tuple[str, str], list[Saving]] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, Any]:
         summary = self.overall.as_json()
@@ -98,7 +99,14 @@ class Simulation:
         return {
             "summary": summary,
             "sessions": [
-                {"path": path, "session": session, **totals.as_json()}
+                {
+                    "path": path,
+                    "session": session,
+                    **totals.as_json(),
+                    "savings": [
+                        saving.as_json() for saving in self.session_savings.get((path, session), [])
+                    ],
+                }
                 for (path, session), totals in self.sessions.items()
             ],
             "requests": [result.as_json() for result in self.requests],
@@ -196,6 +204,15 @@ def render_text(simulation: Simulation, per_request: bool = True) -> str:
                 )
         lines.append("  █ cached  ▒ written  · uncached")
         lines.append("")
+        if len(simulation.sessions) > 1:
+            for (path, session), totals in simulation.sessions.items():
+                lines.append(
+                    f"{path}  session {session}: {totals.requests} requests, hit rate"
+                    f" {_percent(totals.hit_rate)} (ideal {_percent(totals.hit_rate_ideal)}),"
+                    f" cost {_money(totals.cost)} (ideal {_money(totals.cost_ideal)})"
+                )
+                lines.extend(_saving_lines(simulation.session_savings.get((path, session), [])))
+            lines.append("")
     lines.extend(render_summary(simulation))
     return "\n".join(lines) + "\n"
 
@@ -219,12 +236,7 @@ def render_summary(simulation: Simulation) -> list[str]:
             f"  {overall.misses} requests lost {overall.tokens_lost:,} cached tokens they could"
             " have kept"
         )
-    for saving in simulation.savings:
-        lines.append(
-            f"  fixing {saving.code} ({saving.what}): hit rate {_percent(saving.hit_rate_before)}"
-            f" → {_percent(saving.hit_rate_after)}, cost {_money(saving.cost_before)}"
-            f" → {_money(saving.cost_after)}"
-        )
+    lines.extend(_saving_lines(simulation.savings))
     if simulation.approximate_models:
         lines.append(
             "  token counts are approximate for "
@@ -234,3 +246,12 @@ def render_summary(simulation: Simulation) -> list[str]:
     if simulation.unpriced_models:
         lines.append("  no prices for " + ", ".join(simulation.unpriced_models) + " (counted as 0)")
     return lines
+
+
+def _saving_lines(savings: list[Saving]) -> list[str]:
+    return [
+        f"  fixing {saving.code} ({saving.what}): hit rate {_percent(saving.hit_rate_before)}"
+        f" → {_percent(saving.hit_rate_after)}, cost {_money(saving.cost_before)}"
+        f" → {_money(saving.cost_after)}"
+        for saving in savings
+    ]

@@ -41,12 +41,30 @@ def trace_files(paths: Iterable[str], settings: Settings) -> tuple[list[str], li
 
 
 def simulate_files(
-    paths: list[str], options: Options, settings: Settings, progress: TextIO | None = None
+    paths: list[str],
+    options: Options,
+    settings: Settings,
+    progress: TextIO | None = None,
+    with_savings: bool = False,
 ) -> Simulation:
-    simulator = Simulator(options, settings)
+    """Replays the traces; `with_savings` replays them again once per fixable cause found."""
+    tokenizers: dict = {}
+    simulator = Simulator(options, settings, tokenizers)
     size = sum(os.path.getsize(path) for path in paths if os.path.exists(path))
     meter = Progress(progress or sys.stderr, size)
     results = list(simulator.run(paths, meter.step))
-    meter.close()
     problems = [f"{path}:{problem.line}: {problem.reason}" for path, problem in simulator.problems]
-    return summarise(results, simulator.approximate_models, simulator.unpriced_models, problems)
+    simulation = summarise(
+        results, simulator.approximate_models, simulator.unpriced_models, problems
+    )
+    if with_savings:
+        from ctxlint.simulate.savings import savings
+
+        session_tools = {
+            key: tuple(tools.values()) for key, tools in simulator.session_tools.items()
+        }
+        simulation.savings, simulation.session_savings = savings(
+            paths, options, settings, results, session_tools, tokenizers, meter.step
+        )
+    meter.close()
+    return simulation

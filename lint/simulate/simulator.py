@@ -16,7 +16,7 @@ from ctxlint.simulate.routing import Router
 from ctxlint.simulate.tokens import Tokenizer, TokenizerChoice, choose_tokenizer
 from ctxlint.simulate.tree import shared_prefix
 from ctxlint.trace.compare import SessionState, Step
-from ctxlint.trace.model import Request
+from ctxlint.trace.model import Request, Tool
 from ctxlint.trace.reading import Problem
 
 # The end of a prompt, where generation starts: never the start of anything a later prompt
@@ -104,7 +104,9 @@ class _Session:
 
 
 class Simulator:
-    def __init__(self, options: Options, settings: Any) -> None:
+    def __init__(
+        self, options: Options, settings: Any, tokenizers: dict[str, Tokenizer] | None = None
+    ) -> None:
         self.options = options
         self.settings = settings
         self.scales = {
@@ -112,7 +114,8 @@ class Simulator:
             for key, value in provider_facts()["tokenizer_scale"].items()
             if isinstance(value, (int, float))
         }
-        self._tokenizers: dict[str, Tokenizer] = {}
+        # Shared between simulations of the same traces: tokens are memoised by content.
+        self._tokenizers = {} if tokenizers is None else tokenizers
         self._renderers: dict[tuple[str, str], Renderer] = {}
         self._routers: dict[str, Router] = {}
         self._ideal = make_policy("ideal")
@@ -121,8 +124,17 @@ class Simulator:
         self.problems: list[tuple[str, Problem]] = []
         self.approximate_models: set[str] = set()
         self.unpriced_models: set[str] = set()
+        # Per (path, session): every tool it sent, by name, first definition first seen.
+        self.session_tools: dict[tuple[str, str], dict[str, Tool]] = {}
 
-    def run(self, paths: Iterable[str], on_request: Callable[[], None] | None = None):
+    def run(
+        self,
+        paths: Iterable[str],
+        on_request: Callable[[], None] | None = None,
+        rewrite: Callable[[Request], Request] | None = None,
+    ):
+        """Replays every request of the traces in order; `rewrite` replaces each request by
+        another (a fix applied) before it is replayed."""
         from ctxlint.trace.loader import TraceReader
 
         for path in paths:
@@ -130,11 +142,17 @@ class Simulator:
                 if isinstance(item, Problem):
                     self.problems.append((path, item))
                     continue
-                yield self.replay(item)
+                if rewrite is None:
+                    yield self.replay(item)
+                else:
+                    rewritten = rewrite(item)
+                    yield self.replay(rewritten, None if rewritten is item else item)
                 if on_request is not None:
                     on_request()
 
-    def replay(self, request: Request) -> RequestResult:
+    def replay(self, request: Request, recorded: Request | None = None) -> RequestResult:
+        """`recorded` is the request as the trace has it when `request` is a rewritten form of
+        it: its reported sizes then describe the recorded prompt, not this one."""
         self._tick += 1
         session = self._session(request)
         policy_name = self.options.policy or infer_policy(request.provider, request.model)
@@ -143,7 +161,11 @@ class Simulator:
             self.approximate_models.add(request.model or "unknown")
         renderer = self._renderer(choice, policy_name)
         if session.unrecorded is None:
-            session.unrecorded = self._unrecorded(request, renderer, choice)
+            session.unrecorded = self._unrecorded(recorded or request, renderer, choice)
+        if request.tools is not None:
+            seen = self.session_tools.setdefault((request.path, request.session), {})
+            for tool in request.tools:
+                seen.setdefault(tool.name, tool)
         prompt = renderer.render(request, session.unrecorded)
         prompt.segments.append(
             Segment("generation", _GENERATION, renderer.tokenizer.tokens(_GENERATION), -1)
@@ -151,6 +173,13 @@ class Simulator:
         prompt.starts.append(prompt.starts[-1] + len(prompt.segments[-1].tokens))
         usage = request.usage
         reported_prompt = usage.prompt_tokens if usage else None
+        if reported_prompt and recorded is not None:
+            # The rewritten prompt is longer or shorter than the one the size was reported
+            # for, by as many provider tokens per token of ours as the recorded one had.
+            recorded_length = renderer.render(recorded, session.unrecorded).length + len(
+                prompt.segments[-1].tokens
+            )
+            reported_prompt = max(1, round(reported_prompt * prompt.length / recorded_length))
         previous = session.latest.get(request.model)
         router = self._router(policy_name)
         policy = router.route(request.session, prompt)
@@ -170,7 +199,13 @@ class Simulator:
                 reported_prompt if reported_prompt else prompt.length * choice.scale,
             )
         breakpoints = _breakpoints(request, prompt)
-        if usage and usage.cache_write_tokens and usage.cached_tokens is not None and breakpoints:
+        if (
+            usage
+            and usage.cache_write_tokens
+            and usage.cached_tokens is not None
+            and breakpoints
+            and recorded is None
+        ):
             last = prompt.starts[breakpoints[-1][0] + 1]
             positions = positions.with_anchor(last, usage.cached_tokens + usage.cache_write_tokens)
         visit = Visit(
