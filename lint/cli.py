@@ -134,7 +134,8 @@ def _simulated_summary(traces: list[str], settings: Settings, output_file: str |
     from ctxlint.simulate.tokens import TokenizerUnavailable
 
     try:
-        simulation = simulate_files(traces, Options(trace_format=settings.trace_format), settings)
+        options = Options(prices=_prices(settings), trace_format=settings.trace_format)
+        simulation = simulate_files(traces, options, settings)
     except TokenizerUnavailable as error:
         click.echo(f"warning: no simulated summary: {error}", err=True)
         return
@@ -355,6 +356,7 @@ def simulate_command(
         capacity=capacity,
         block=block_size,
         idle_seconds=idle_ttl,
+        prices=_prices(settings),
         trace_format=trace_format,
     )
     try:
@@ -375,6 +377,10 @@ def simulate_command(
     for reason in failed:
         click.echo(f"failed: {reason}", err=True)
     raise SystemExit(EXIT_FINDINGS if failed else EXIT_CLEAN)
+
+
+def _prices(settings: Settings) -> dict[str, dict]:
+    return {model: dict(figures) for model, figures in settings.prices}
 
 
 def _gates(simulation, min_hit_rate: float | None, max_cost: float | None) -> list[str]:

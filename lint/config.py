@@ -54,6 +54,9 @@ class Settings:
     uniform_run: int = 10
     # The trace format to read every trace file as, instead of telling it from the content.
     trace_format: str | None = None
+    # ctxlint simulate: per model name or prefix, prices that replace the built-in ones
+    # (keys as in the package's providers.json: input, output, cache_read, cache_write_5m...).
+    prices: tuple[tuple[str, tuple[tuple[str, Any], ...]], ...] = ()
     # The folder relative globs in the configuration are taken from.
     root: Path = field(default_factory=Path.cwd)
     config_path: Path | None = None
@@ -155,6 +158,11 @@ def settings_from_table(table: dict[str, Any], root: Path, path: Path | None) ->
     ):
         if key in table:
             values[key.replace("-", "_")] = table[key]
+    if "prices" in table:
+        values["prices"] = tuple(
+            (model, tuple((key.replace("-", "_"), value) for key, value in entry.items()))
+            for model, entry in table["prices"].items()
+        )
     if "prompt-sinks" in table:
         values["prompt_sinks"] = tuple(
             ConfiguredSink(

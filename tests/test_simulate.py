@@ -309,3 +309,35 @@ def test_every_data_file_of_the_package_is_installed():
             f".{part}" for part in data.parent.relative_to(root / "lint").parts
         )
         assert package in named and folders["ctxlint"].name == "lint", data
+
+
+def test_prices_from_the_configuration_add_models_and_replace_figures(tmp_path):
+    path = _write(
+        tmp_path,
+        [
+            line(session="a", model="acme-local-7b", system=LONG),
+            line(session="b", model="gpt-4o", system=LONG),
+        ],
+    )
+    config = tmp_path / "ctxlint.toml"
+    config.write_text(
+        '[prices."acme-local"]\ninput = 1.0\noutput = 2.0\n\n[prices."gpt-4o"]\ninput = 100.0\n'
+    )
+
+    def costs(*options: str) -> dict[str, float]:
+        result = CliRunner().invoke(main, ["simulate", path, "--output-format", "json", *options])
+        sessions = orjson.loads(result.output)["sessions"]
+        return {entry["session"]: entry["cost"] for entry in sessions}
+
+    default, configured = costs(), costs("--config", str(config))
+    assert default["a"] == 0.0
+    prompt = orjson.loads(
+        CliRunner().invoke(main, ["simulate", path, "--output-format", "json"]).output
+    )["requests"][0]["prompt_tokens"]
+    assert configured["a"] == round(prompt * 1.0 / 1e6, 6)
+    # Only the input price was replaced: 40 times the built-in $2.50.
+    assert configured["b"] == pytest.approx(default["b"] * 40, rel=0.01)
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[prices."gpt-4o"]\ninptu = 1.0\n')
+    result = CliRunner().invoke(main, ["simulate", path, "--config", str(bad)])
+    assert result.exit_code == 2 and "unknown key 'inptu'" in result.output

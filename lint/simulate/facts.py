@@ -49,15 +49,18 @@ def _longest_prefix(table: dict[str, Any], model: str) -> str | None:
     return max((key for key in table if model.startswith(key)), key=len, default=None)
 
 
-def prices_for(model: str | None, policy: str, overrides: dict[str, dict[str, float]]) -> Prices:
+def prices_for(model: str | None, policy: str, overrides: dict[str, dict[str, Any]]) -> Prices:
+    """`overrides` (from configuration) add models or replace some figures of listed ones."""
     facts = provider_facts()
     name = bare_model(model)
-    table = {**facts["models"], **overrides}
+    table = dict(facts["models"])
+    for key, figures in overrides.items():
+        table[key.lower()] = {**table.get(key.lower(), {}), **figures}
     key = _longest_prefix(table, name)
     if key is None:
         # An unknown model is priced as nothing rather than as a guess; the report says so.
         return Prices(name or "unknown", 0.0, 0.0, 0.0, 0.0, 0.0, known=False)
-    entry = table[key]
+    entry = {"input": 0.0, "output": 0.0, **table[key]}
     provider = facts["providers"].get(entry.get("provider", policy), {})
     write = provider.get("write_multiplier", {})
     if policy == "openai" and openai_breakpoint_mode(name):
