@@ -301,10 +301,12 @@ def sessions_command(paths: tuple[str, ...], output_format: str, trace_format: s
 @click.option("--idle-ttl", type=click.FloatRange(min=0), help="OpenAI idle expiry in seconds.")
 @click.option(
     "--warm-start",
-    type=click.Choice(["reported", "cold"]),
+    type=click.Choice(["reported", "shared", "cold"]),
     default="reported",
     help="Start each session with what its first request reported reading from the cache "
-    "(reported), or with an empty cache (cold).",
+    "(reported), with the prefix all sessions' first requests share, as earlier sessions "
+    "would have left it (shared; a lone session: its system prompt and tools), or with an "
+    "empty cache (cold).",
 )
 @click.option("--output-format", type=click.Choice(["text", "json"]), default="text")
 @click.option("--min-hit-rate", type=click.FloatRange(0, 1), help="Exit 1 below this hit rate.")

@@ -225,6 +225,23 @@ def test_warm_start_seeds_the_first_request_with_what_it_reported(tmp_path):
     assert simulate(tmp_path, [first], warm_start="cold")[0].cached_predicted == 0
 
 
+def test_shared_warm_start_seeds_what_every_session_starts_with(tmp_path):
+    sessions = [
+        line(session=name, model="local", system=LONG, messages=[{"role": "user", "content": task}])
+        for name, task in (("a", "fix the parser " * 200), ("b", "write the docs " * 200))
+    ]
+    warm = simulate(tmp_path, sessions, policy="sglang", warm_start="shared")
+    cold = simulate(tmp_path, sessions, policy="sglang", warm_start="cold")
+    assert cold[0].cached_predicted == 0
+    # Both sessions start with the system prompt, and a user turn's opening.
+    system = warm[0].cached_predicted
+    assert LONG.count(" ") < system < warm[0].prompt_tokens - 500
+    assert warm[1].cached_predicted == cold[1].cached_predicted == system
+    # Alone, a session shares its system prompt (and tools) but not its own task.
+    alone = simulate(tmp_path, sessions[:1], policy="sglang", warm_start="shared")
+    assert 0 < alone[0].cached_predicted <= system
+
+
 # The command -------------------------------------------------------------------------------
 
 

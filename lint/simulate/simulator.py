@@ -3,6 +3,7 @@ cost, what the provider reported, and where and why it lost cache it could have 
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -14,7 +15,7 @@ from ctxlint.simulate.policies import Policy, Served, Visit, make_policy
 from ctxlint.simulate.render import Prompt, Renderer, Segment
 from ctxlint.simulate.routing import Router
 from ctxlint.simulate.tokens import Tokenizer, TokenizerChoice, choose_tokenizer
-from ctxlint.simulate.tree import shared_prefix
+from ctxlint.simulate.tree import common_prefix, shared_prefix
 from ctxlint.trace.compare import SessionState, Step
 from ctxlint.trace.model import Request, Tool
 from ctxlint.trace.reading import Problem
@@ -126,6 +127,8 @@ class Simulator:
         self.unpriced_models: set[str] = set()
         # Per (path, session): every tool it sent, by name, first definition first seen.
         self.session_tools: dict[tuple[str, str], dict[str, Tool]] = {}
+        # With --warm-start shared: per renderer, the tokens every session starts with.
+        self._warm_prefixes: dict[tuple[str, str], int] = {}
 
     def run(
         self,
@@ -137,6 +140,9 @@ class Simulator:
         another (a fix applied) before it is replayed."""
         from ctxlint.trace.loader import TraceReader
 
+        paths = list(paths)
+        if self.options.warm_start == "shared":
+            self._warm_prefixes = self._shared_prefixes(paths)
         for path in paths:
             for item in TraceReader(path, self.options.trace_format):
                 if isinstance(item, Problem):
@@ -220,9 +226,15 @@ class Simulator:
         )
         if not session.started:
             session.started = True
+            warm = 0
             if self.options.warm_start == "reported" and usage and usage.cached_tokens:
-                policy.seed(visit, usage.cached_tokens)
-                self._ideal.seed(visit, usage.cached_tokens)
+                warm = usage.cached_tokens
+            elif self.options.warm_start == "shared":
+                shared_length = self._warm_prefixes.get(_renderer_key(choice, policy_name), 0)
+                warm = round(positions.at(min(shared_length, prompt.length)))
+            if warm:
+                policy.seed(visit, warm)
+                self._ideal.seed(visit, warm)
         served = policy.serve(visit)
         ideal = self._ideal.serve(visit)
 
@@ -278,15 +290,60 @@ class Simulator:
         return found
 
     def _renderer(self, choice: TokenizerChoice, policy: str) -> Renderer:
-        order = "anthropic" if policy == "anthropic" else "openai"
-        key = (choice.encoding, order)
+        key = _renderer_key(choice, policy)
         found = self._renderers.get(key)
         if found is None:
             tokenizer = self._tokenizers.get(choice.encoding)
             if tokenizer is None:
                 tokenizer = self._tokenizers[choice.encoding] = Tokenizer(choice.encoding)
-            found = self._renderers[key] = Renderer(tokenizer, order)
+            found = self._renderers[key] = Renderer(tokenizer, key[1])
         return found
+
+    def _shared_prefixes(self, paths: list[str]) -> dict[tuple[str, str], int]:
+        """Per renderer, how many tokens the first prompts of all sessions have in common: what
+        earlier sessions of the same agent would have left in the cache. A lone session shares
+        only its system prompt and tools with the sessions before it."""
+        from ctxlint.trace.loader import TraceReader
+
+        started: set[tuple[str, str]] = set()
+        # Per renderer: the first session's tokens, where its messages start, the length all
+        # sessions so far share (None while there is one).
+        common: dict[tuple[str, str], tuple[array, int, int | None]] = {}
+        for path in paths:
+            for item in TraceReader(path, self.options.trace_format):
+                if isinstance(item, Problem) or (path, item.session) in started:
+                    continue
+                started.add((path, item.session))
+                policy = self.options.policy or infer_policy(item.provider, item.model)
+                choice = choose_tokenizer(item.model, self.scales)
+                renderer = self._renderer(choice, policy)
+                prompt = renderer.render(item, self._unrecorded(item, renderer, choice))
+                tokens = array("I")
+                for segment in prompt.segments:
+                    tokens.extend(segment.tokens)
+                key = _renderer_key(choice, policy)
+                if key not in common:
+                    preamble = next(
+                        (
+                            start
+                            for segment, start in zip(prompt.segments, prompt.starts, strict=False)
+                            if segment.message is not None
+                        ),
+                        prompt.length,
+                    )
+                    common[key] = (tokens, preamble, None)
+                else:
+                    first, preamble, length = common[key]
+                    shared = common_prefix(first, tokens)
+                    common[key] = (
+                        first,
+                        preamble,
+                        shared if length is None else min(length, shared),
+                    )
+        return {
+            key: preamble if length is None else length
+            for key, (_, preamble, length) in common.items()
+        }
 
     def _router(self, policy: str) -> Router:
         found = self._routers.get(policy)
@@ -367,6 +424,10 @@ class Simulator:
         if previous.policy is not self._ideal:
             self._ideal.keep_output(visit, extended.length)
         return (extended, positions), extended.length
+
+
+def _renderer_key(choice: TokenizerChoice, policy: str) -> tuple[str, str]:
+    return choice.encoding, "anthropic" if policy == "anthropic" else "openai"
 
 
 def _expected(previous: _Previous, kept_output_end: int, policy: Policy) -> int:
