@@ -309,6 +309,12 @@ def sessions_command(paths: tuple[str, ...], output_format: str, trace_format: s
     "empty cache (cold).",
 )
 @click.option("--output-format", type=click.Choice(["text", "json"]), default="text")
+@click.option(
+    "--html",
+    "html_path",
+    type=click.Path(dir_okay=False, writable=True),
+    help="Also write the report as one self-contained HTML page (chart, misses, savings).",
+)
 @click.option("--min-hit-rate", type=click.FloatRange(0, 1), help="Exit 1 below this hit rate.")
 @click.option("--max-cost", type=click.FloatRange(min=0), help="Exit 1 above this cost (USD).")
 @click.option("-q", "--quiet", is_flag=True, help="The summary only, not every request.")
@@ -328,6 +334,7 @@ def simulate_command(
     idle_ttl: float | None,
     warm_start: str,
     output_format: str,
+    html_path: str | None,
     min_hit_rate: float | None,
     max_cost: float | None,
     quiet: bool,
@@ -371,6 +378,14 @@ def simulate_command(
         click.echo(orjson.dumps(simulation.as_json(), option=orjson.OPT_INDENT_2).decode())
     else:
         click.echo(render_text(simulation, per_request=not quiet), nl=False)
+    if html_path and simulation.requests:
+        from ctxlint.fix import write_atomically
+        from ctxlint.simulate.page import render_html
+
+        try:
+            write_atomically(html_path, render_html(simulation).encode("utf-8"))
+        except OSError as error:
+            _fail(f"{html_path}: cannot write the HTML report: {error.strerror}")
     if missing or not simulation.requests:
         if not simulation.requests:
             click.echo("error: no requests could be read from the traces given", err=True)

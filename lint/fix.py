@@ -91,11 +91,17 @@ def fix_until_stable(
 
 
 def write_atomically(path: str, data: bytes) -> None:
-    """Replace the file's content in one step: a reader sees the old file or the new one,
+    """Write the file's content in one step: a reader sees the old file or the new one,
     never half of it. Permission bits are kept; a symlink stays a symlink."""
     target = os.path.realpath(path)
     folder = os.path.dirname(target) or "."
-    mode = stat.S_IMODE(os.stat(target).st_mode)
+    try:
+        mode = stat.S_IMODE(os.stat(target).st_mode)
+    except FileNotFoundError:
+        # A new file gets what open() would give it.
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
     handle, temporary = tempfile.mkstemp(prefix=".ctxlint-", suffix=".tmp", dir=folder)
     try:
         with os.fdopen(handle, "wb") as stream:

@@ -160,11 +160,11 @@ def _rounded(value: float | None) -> float | None:
     return None if value is None else round(value, 4)
 
 
-def _percent(value: float | None) -> str:
+def percent(value: float | None) -> str:
     return "–" if value is None else f"{value:.1%}"
 
 
-def _money(value: float) -> str:
+def money(value: float) -> str:
     return f"${value:,.4f}" if value < 1 else f"${value:,.2f}"
 
 
@@ -208,8 +208,8 @@ def render_text(simulation: Simulation, per_request: bool = True) -> str:
             for (path, session), totals in simulation.sessions.items():
                 lines.append(
                     f"{path}  session {session}: {totals.requests} requests, hit rate"
-                    f" {_percent(totals.hit_rate)} (ideal {_percent(totals.hit_rate_ideal)}),"
-                    f" cost {_money(totals.cost)} (ideal {_money(totals.cost_ideal)})"
+                    f" {percent(totals.hit_rate)} (ideal {percent(totals.hit_rate_ideal)}),"
+                    f" cost {money(totals.cost)} (ideal {money(totals.cost_ideal)})"
                 )
                 lines.extend(_saving_lines(simulation.session_savings.get((path, session), [])))
             lines.append("")
@@ -221,15 +221,15 @@ def render_summary(simulation: Simulation) -> list[str]:
     overall = simulation.overall
     lines = [
         f"Simulated {overall.requests} requests ({', '.join(sorted(overall.policies)) or '–'}):"
-        f" hit rate {_percent(overall.hit_rate)} (ideal {_percent(overall.hit_rate_ideal)}),"
-        f" cost {_money(overall.cost)} (ideal {_money(overall.cost_ideal)})"
+        f" hit rate {percent(overall.hit_rate)} (ideal {percent(overall.hit_rate_ideal)}),"
+        f" cost {money(overall.cost)} (ideal {money(overall.cost_ideal)})"
     ]
     if overall.reported_requests:
-        lines.append(f"  reported cost {_money(overall.cost_reported)}")
+        lines.append(f"  reported cost {money(overall.cost_reported)}")
     if overall.compared:
         lines.append(
             f"  agrees with reported cache use on {overall.agreeing} of {overall.compared}"
-            f" requests ({_percent(overall.agreement)})"
+            f" requests ({percent(overall.agreement)})"
         )
     if overall.misses:
         lines.append(
@@ -250,8 +250,8 @@ def render_summary(simulation: Simulation) -> list[str]:
 
 def _saving_lines(savings: list[Saving]) -> list[str]:
     return [
-        f"  fixing {saving.code} ({saving.what}): hit rate {_percent(saving.hit_rate_before)}"
-        f" → {_percent(saving.hit_rate_after)}, cost {_money(saving.cost_before)}"
-        f" → {_money(saving.cost_after)}"
+        f"  fixing {saving.code} ({saving.what}): hit rate {percent(saving.hit_rate_before)}"
+        f" → {percent(saving.hit_rate_after)}, cost {money(saving.cost_before)}"
+        f" → {money(saving.cost_after)}"
         for saving in savings
     ]
