@@ -5,7 +5,7 @@ block, each tokenized once per distinct content."""
 from __future__ import annotations
 
 from array import array
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ctxlint.simulate.tokens import Tokenizer
 from ctxlint.trace.model import MEDIA, TOOL_CALL, TOOL_RESULT, Block, Message, Request
@@ -40,6 +40,8 @@ class Prompt:
     segments: list[Segment]
     # Token position where each segment starts; the last entry is the prompt's length.
     starts: list[int]
+    # Index of each message's first segment, and last the index after the last message's.
+    message_segments: list[int] = field(default_factory=list)
 
     @property
     def length(self) -> int:
@@ -65,29 +67,44 @@ class Renderer:
         # objects come back every time, so their hashes are computed once.
         self._message_texts: dict[bytes, tuple[tuple[str, int], ...]] = {}
 
-    def render(self, request: Request, unrecorded: dict[str, int] | None = None) -> Prompt:
+    def render(
+        self,
+        request: Request,
+        unrecorded: dict[str, int] | None = None,
+        previous: tuple[Request, Prompt] | None = None,
+    ) -> Prompt:
         """`unrecorded` gives, for "system" and "tools" when the trace lacks them, how many
-        tokens stand in for them."""
+        tokens stand in for them. `previous` is an earlier request rendered by this renderer
+        with the same `unrecorded`: the segments of what the two share are taken from it, so
+        a growing session costs the work of its new messages, not of its whole history."""
         unrecorded = unrecorded or {}
-        segments: list[Segment] = []
-        parts = (self._tools, self._system) if self.tools_first else (self._system, self._tools)
-        for part in parts:
-            part(request, segments, unrecorded)
-        for position, found in enumerate(request.messages):
-            self._message(position, found, segments)
-        return self._prompt(segments)
+        kept = _kept_messages(request, previous[0]) if previous is not None else 0
+        if previous is not None and kept:
+            before = previous[1]
+            cut = before.message_segments[kept]
+            segments = before.segments[:cut]
+            starts = before.starts[: cut + 1]
+            message_segments = before.message_segments[:kept]
+        else:
+            segments, starts, message_segments = [], [0], []
+            parts = (self._tools, self._system) if self.tools_first else (self._system, self._tools)
+            for part in parts:
+                part(request, segments, unrecorded)
+            for segment in segments:
+                starts.append(starts[-1] + len(segment.tokens))
+        for position in range(kept, len(request.messages)):
+            message_segments.append(len(segments))
+            self._message(position, request.messages[position], segments)
+        message_segments.append(len(segments))
+        for segment in segments[len(starts) - 1 :]:
+            starts.append(starts[-1] + len(segment.tokens))
+        return Prompt(segments, starts, message_segments)
 
     def render_messages(self, messages: tuple[Message, ...], first_position: int) -> list[Segment]:
         segments: list[Segment] = []
         for offset, found in enumerate(messages):
             self._message(first_position + offset, found, segments)
         return segments
-
-    def _prompt(self, segments: list[Segment]) -> Prompt:
-        starts = [0]
-        for segment in segments:
-            starts.append(starts[-1] + len(segment.tokens))
-        return Prompt(segments, starts)
 
     def _system(self, request: Request, segments: list[Segment], unrecorded: dict) -> None:
         if request.system is None:
@@ -153,6 +170,24 @@ class Renderer:
                     framing,
                 )
             )
+
+
+def _kept_messages(request: Request, previous: Request) -> int:
+    """How many leading messages `request` renders exactly as `previous` did: same system
+    prompt and tools, then the same messages with the same breakpoints."""
+    if request.system != previous.system or request.tools != previous.tools:
+        return 0
+    count = 0
+    for found, old in zip(request.messages, previous.messages, strict=False):
+        if found is not old and (
+            found.key != old.key
+            or any(
+                a.cache_ttl != b.cache_ttl for a, b in zip(found.blocks, old.blocks, strict=True)
+            )
+        ):
+            break
+        count += 1
+    return count
 
 
 def _next_block(segments: list[Segment]) -> int:

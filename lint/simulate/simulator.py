@@ -172,7 +172,12 @@ class Simulator:
             seen = self.session_tools.setdefault((request.path, request.session), {})
             for tool in request.tools:
                 seen.setdefault(tool.name, tool)
-        prompt = renderer.render(request, session.unrecorded)
+        previous = session.latest.get(request.model)
+        prompt = renderer.render(
+            request,
+            session.unrecorded,
+            (previous.request, previous.prompt) if previous else None,
+        )
         prompt.segments.append(
             Segment("generation", _GENERATION, renderer.tokenizer.tokens(_GENERATION), -1)
         )
@@ -186,7 +191,6 @@ class Simulator:
                 prompt.segments[-1].tokens
             )
             reported_prompt = max(1, round(reported_prompt * prompt.length / recorded_length))
-        previous = session.latest.get(request.model)
         router = self._router(policy_name)
         policy = router.route(request.session, prompt)
 

@@ -5,6 +5,7 @@ tokens only inside the one segment where the two diverge."""
 from __future__ import annotations
 
 from array import array
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from ctxlint.simulate.render import Prompt
@@ -121,9 +122,9 @@ def _best_partial(node: Node, tokens: array) -> tuple[Node | None, int]:
     return best, best_length
 
 
-def common_prefix(left: array, right: array) -> int:
-    """Length of the common prefix of two token arrays, by bisection over slice equality (each
-    comparison runs in C)."""
+def common_prefix(left: Sequence, right: Sequence) -> int:
+    """Length of the common prefix of two token arrays (or lists), by bisection over slice
+    equality (each comparison runs in C)."""
     high = min(len(left), len(right))
     if left[:high] == right[:high]:
         return high
@@ -139,7 +140,10 @@ def common_prefix(left: array, right: array) -> int:
 
 def shared_prefix(left: Prompt, right: Prompt) -> int:
     """Tokens at the start of two prompts that are the same."""
-    for index, (one, other) in enumerate(zip(left.segments, right.segments, strict=False)):
+    # Prompts of one session share their leading segment objects: skip those in C first.
+    first = common_prefix(left.segments, right.segments)
+    for index in range(first, min(len(left.segments), len(right.segments))):
+        one, other = left.segments[index], right.segments[index]
         if one.text != other.text:
             return left.starts[index] + common_prefix(one.tokens, other.tokens)
     shorter = min(len(left.segments), len(right.segments))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import OrderedDict
 from collections.abc import Iterable
 from functools import lru_cache
 from importlib import resources
@@ -74,10 +75,31 @@ def _accepts(value: Any) -> bool:
     return isinstance(value, dict) and value.get("ctxlint") == 1
 
 
+# Sessions whose latest line is kept, to reuse the messages the next line repeats.
+_RECENT_SESSIONS = 256
+
+
 class _Reader:
     def __init__(self, path: str) -> None:
         self.path = path
         self.known_valid: set[bytes] = set()
+        # Per session, its latest line's messages as read and as built: a line repeats the
+        # history before it, and what it repeats is neither validated nor built again.
+        self.recent: OrderedDict[Any, tuple[list[Any], tuple[Message, ...]]] = OrderedDict()
+
+    def _repeated(self, value: dict[str, Any]) -> tuple[int, tuple[Message, ...]]:
+        """How many leading messages the line repeats from its session's latest line."""
+        found = self.recent.get(value.get("session"))
+        messages = value.get("messages")
+        if found is None or not isinstance(messages, list):
+            return 0, ()
+        raw, built = found
+        count = 0
+        for item, old in zip(messages, raw, strict=False):
+            if item != old:
+                break
+            count += 1
+        return count, built[:count]
 
     def feed(self, line: Line) -> Iterable[Request | Problem]:
         fault = self.fault(line.value)
@@ -103,7 +125,10 @@ class _Reader:
                 error = self._first_new_error(validators[key], value[key], f"/{key}")
                 if error is not None:
                     return error
+        repeated, _ = self._repeated(value)
         for position, item in enumerate(messages if isinstance(messages, list) else ()):
+            if position < repeated:
+                continue
             where = f"/messages/{position}"
             error = self._first_new_error(validators["message"], item, where)
             if error is not None:
@@ -125,10 +150,17 @@ class _Reader:
         return ()
 
     def request(self, number: int, value: dict[str, Any]) -> Request:
-        messages = tuple(
+        repeated, kept = self._repeated(value)
+        raw = value["messages"]
+        messages = kept + tuple(
             _message(item, Origin(number, child("", "messages", position)))
-            for position, item in enumerate(value["messages"])
+            for position, item in enumerate(raw[repeated:], start=repeated)
         )
+        session = value["session"]
+        self.recent[session] = (raw, messages)
+        self.recent.move_to_end(session)
+        if len(self.recent) > _RECENT_SESSIONS:
+            self.recent.popitem(last=False)
         system = value.get("system")
         if isinstance(system, str):
             system_blocks: tuple[Block, ...] | None = (Block(TEXT, text=system),) if system else ()

@@ -1,0 +1,273 @@
+"""How fast `ctxlint simulate` is, as ratios against tiktoken in the same run.
+
+1. Speed on a large trace: the time to simulate it (read, render, tokenize, replay through the
+   provider's cache and the ideal one) against the time tiktoken needs to encode the trace's
+   unique text once (every distinct system block, tool definition and message block, encoded
+   with `encode_ordinary`, the least any token-level simulation must do). Target: 1.5x or less.
+   Also prompt tokens simulated per second.
+2. Growth: the same trace generator with 10x the sessions, so 10x the requests. Target: at
+   most 10x the time.
+3. Peak memory: `ctxlint simulate -q` on the 10x trace in a child process, against a child that
+   only loads the encoding and encodes the unique text.
+
+The traces are synthetic sessions in ctxlint's format, written as a proxy log would (each line
+the whole request, sessions interleaved), with a long shared system prompt, a tool list, and
+tool results of varied text; `--trace` adds a real trace to (1).
+
+    python bench/simulate.py [--runs 5] [--sessions 20] [--requests 40] [--trace PATH]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import orjson
+
+from ctxlint.config import Settings
+from ctxlint.simulate.run import simulate_files
+from ctxlint.simulate.simulator import Options
+from ctxlint.simulate.tokens import load_encoding
+from ctxlint.trace.loader import TraceReader
+from ctxlint.trace.reading import Problem
+
+WORDS = [
+    "file",
+    "line",
+    "error",
+    "test",
+    "value",
+    "return",
+    "import",
+    "class",
+    "def",
+    "self",
+    "path",
+    "config",
+    "request",
+    "cache",
+    "token",
+    "prompt",
+    "model",
+    "tool",
+    "result",
+    "output",
+    "input",
+    "session",
+    "agent",
+    "message",
+    "system",
+    "user",
+    "assistant",
+    "json",
+    "list",
+    "dict",
+    "string",
+    "int",
+    "float",
+    "none",
+    "true",
+    "false",
+    "open",
+    "read",
+    "write",
+    "close",
+    "parse",
+    "format",
+    "check",
+    "run",
+]
+
+
+def synthetic_trace(path: Path, sessions: int, requests: int, seed: int = 11) -> None:
+    generator = random.Random(seed)
+
+    def text(count: int) -> str:
+        return " ".join(
+            generator.choice(WORDS)
+            + (str(generator.randrange(1000)) if generator.random() < 0.2 else "")
+            for _ in range(count)
+        )
+
+    system = "You are a coding agent. " + text(2500)
+    tools = [
+        {"name": f"shell_{name}", "description": text(60), "parameters": {"type": "object"}}
+        for name in ("run", "read", "write", "search", "list")
+    ]
+    histories = {
+        number: [{"role": "user", "content": "Task: " + text(80)}] for number in range(sessions)
+    }
+    with path.open("wb") as stream:
+        for step in range(requests):
+            for number in range(sessions):
+                history = histories[number]
+                stream.write(
+                    orjson.dumps(
+                        {
+                            "ctxlint": 1,
+                            "session": f"session-{number}",
+                            "timestamp": f"2026-03-02T09:{step // 60:02}:{step % 60:02}Z",
+                            "model": "gpt-4o",
+                            "system": system,
+                            "tools": tools,
+                            "messages": history,
+                        }
+                    )
+                    + b"\n"
+                )
+                call = f"call_{number}_{step}"
+                arguments = orjson.dumps({"command": text(6)}).decode()
+                history.append(
+                    {
+                        "role": "assistant",
+                        "content": [
+                            {
+                                "type": "tool_call",
+                                "id": call,
+                                "name": "shell_run",
+                                "arguments": arguments,
+                            }
+                        ],
+                    }
+                )
+                history.append(
+                    {
+                        "role": "tool",
+                        "content": [
+                            {
+                                "type": "tool_result",
+                                "tool_call_id": call,
+                                "content": text(generator.randrange(50, 600)),
+                            }
+                        ],
+                    }
+                )
+
+
+def unique_texts(path: Path) -> list[str]:
+    found: set[str] = set()
+    for request in TraceReader(str(path), None):
+        if isinstance(request, Problem):
+            continue
+        for block in request.system or ():
+            found.add(block.text)
+        for tool in request.tools or ():
+            found.add(tool.definition)
+        for message in request.messages:
+            for block in message.blocks:
+                found.add(block.text)
+                found.add(block.arguments)
+    return sorted(found)
+
+
+def encode_once(texts: list[str]) -> int:
+    encoding = load_encoding("o200k_base")
+    return sum(len(encoding.encode_ordinary(text)) for text in texts)
+
+
+def simulate(path: Path) -> int:
+    return simulate_files([str(path)], Options(), Settings()).overall.prompt_tokens
+
+
+def timed(function, *arguments) -> tuple[float, object]:
+    start = time.perf_counter()
+    value = function(*arguments)
+    return time.perf_counter() - start, value
+
+
+def speed(path: Path, runs: int, label: str) -> float:
+    texts = unique_texts(path)
+    encode_once(texts[:1])  # load the encoding outside the timings
+    encode_times, simulate_times = [], []
+    prompt_tokens = unique_tokens = 0
+    for _ in range(runs):
+        elapsed, unique_tokens = timed(encode_once, texts)
+        encode_times.append(elapsed)
+        elapsed, prompt_tokens = timed(simulate, path)
+        simulate_times.append(elapsed)
+    encode, simulated = statistics.median(encode_times), statistics.median(simulate_times)
+    print(
+        f"{label}: {path.stat().st_size / 1e6:.1f} MB, {len(texts):,} unique texts"
+        f" ({unique_tokens:,} tokens)"
+    )
+    print(f"  tiktoken, unique text once: {encode:.3f} s")
+    print(
+        f"  ctxlint simulate:           {simulated:.3f} s  ratio {simulated / encode:.2f}x"
+        f"  {prompt_tokens / simulated / 1e6:,.1f} M prompt tokens/s ({prompt_tokens:,} simulated)"
+    )
+    return simulated
+
+
+def _peak_rss(code: str, *arguments: str) -> float:
+    """Peak resident memory of `code` run in a fresh interpreter, in MiB. Read from the
+    child's own VmHWM at exit: a fork's rusage would count this process's memory too."""
+    report = (
+        "import atexit, sys\n"
+        "def _report():\n"
+        "    for line in open('/proc/self/status'):\n"
+        "        if line.startswith('VmHWM:'):\n"
+        "            sys.stderr.write('peak ' + line.split()[1] + '\\n')\n"
+        "atexit.register(_report)\n"
+    )
+    finished = subprocess.run(
+        [sys.executable, "-c", report + code, *arguments],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        check=False,
+    )
+    peaks = [line for line in finished.stderr.splitlines() if line.startswith("peak ")]
+    return int(peaks[-1].split()[1]) / 1024
+
+
+def memory(path: Path, folder: Path) -> None:
+    texts = folder / "texts.json"
+    texts.write_bytes(orjson.dumps(unique_texts(path)))
+    baseline = _peak_rss(
+        "import orjson; from ctxlint.simulate.tokens import load_encoding\n"
+        "e = load_encoding('o200k_base')\n"
+        "[e.encode_ordinary(t) for t in orjson.loads(open(sys.argv[1], 'rb').read())]",
+        str(texts),
+    )
+    simulated = _peak_rss(
+        "from ctxlint.cli import main\nsys.argv = ['ctxlint', 'simulate', '-q', sys.argv[1]]\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass",
+        str(path),
+    )
+    print(
+        f"peak memory on {path.name} ({path.stat().st_size / 1e6:.0f} MB): ctxlint simulate"
+        f" {simulated:.0f} MiB, tiktoken encoding the unique text {baseline:.0f} MiB"
+        f" (ratio {simulated / baseline:.2f})"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--sessions", type=int, default=20)
+    parser.add_argument("--requests", type=int, default=40)
+    parser.add_argument("--trace", type=Path, help="also time this trace")
+    arguments = parser.parse_args()
+    with tempfile.TemporaryDirectory() as name:
+        folder = Path(name)
+        small, large = folder / "small.jsonl", folder / "large.jsonl"
+        synthetic_trace(small, arguments.sessions, arguments.requests)
+        synthetic_trace(large, arguments.sessions * 10, arguments.requests)
+        if arguments.trace:
+            speed(arguments.trace, arguments.runs, str(arguments.trace))
+        once = speed(small, arguments.runs, f"synthetic, {arguments.sessions} sessions")
+        tenfold = speed(
+            large, max(1, arguments.runs // 2), f"synthetic, {arguments.sessions * 10} sessions"
+        )
+        print(f"10x the requests: {tenfold / once:.2f}x the time")
+        memory(large, folder)
+
+
+if __name__ == "__main__":
+    main()
