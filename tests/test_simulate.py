@@ -358,3 +358,40 @@ def test_prices_from_the_configuration_add_models_and_replace_figures(tmp_path):
     bad.write_text('[prices."gpt-4o"]\ninptu = 1.0\n')
     result = CliRunner().invoke(main, ["simulate", path, "--config", str(bad)])
     assert result.exit_code == 2 and "unknown key 'inptu'" in result.output
+
+
+def test_rendering_from_the_previous_prompt_equals_rendering_afresh(tmp_path):
+    from ctxlint.simulate.render import Renderer
+    from ctxlint.trace.loader import TraceReader
+
+    edited = turns(3)
+    edited[0] = {"role": "user", "content": "question 0, edited"}
+    lines = [
+        line(model="gpt-4o", system=LONG, tools=[TOOL], messages=turns(1)),
+        line(model="gpt-4o", system=LONG, tools=[TOOL], messages=turns(2)),
+        line(model="gpt-4o", system=LONG, tools=[TOOL], messages=edited),
+        line(model="gpt-4o", system="Other. " + LONG, tools=[TOOL], messages=edited),
+    ]
+    requests = list(TraceReader(_write(tmp_path, lines), None))
+    renderer = Renderer(tokens.Tokenizer("o200k_base"), "openai")
+    previous = None
+    for request in requests:
+        fresh = renderer.render(request)
+        reused = renderer.render(request, None, previous)
+        assert [s.text for s in reused.segments] == [s.text for s in fresh.segments]
+        assert [s.block for s in reused.segments] == [s.block for s in fresh.segments]
+        assert reused.starts == fresh.starts
+        assert reused.message_segments == fresh.message_segments
+        previous = (request, reused)
+
+
+def test_a_canonical_line_reuses_the_messages_it_repeats_and_checks_the_new_ones(tmp_path):
+    from ctxlint.trace.loader import TraceReader
+    from ctxlint.trace.reading import Problem
+
+    broken = [*turns(2), {"role": "user", "content": 5}]
+    lines = [line(messages=turns(1)), line(messages=turns(2)), line(messages=broken)]
+    found = list(TraceReader(_write(tmp_path, lines), None))
+    first, second, problem = found
+    assert second.messages[0] is first.messages[0]
+    assert isinstance(problem, Problem) and "/messages/3" in problem.reason
