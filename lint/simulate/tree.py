@@ -5,6 +5,7 @@ tokens only inside the one segment where the two diverge."""
 from __future__ import annotations
 
 from array import array
+from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -13,7 +14,9 @@ from ctxlint.simulate.render import Prompt
 
 class Node:
     __slots__ = (
+        "by_tokens",
         "children",
+        "children_by_tokens",
         "expires",
         "index",
         "marks",
@@ -26,6 +29,10 @@ class Node:
 
     def __init__(self, tokens: array, parent: Node | None, start: int, index: int) -> None:
         self.children: dict[str, Node] = {}
+        # The children again, in the order of their tokens: the child sharing the most
+        # leading tokens with a segment is beside where the segment would sort.
+        self.by_tokens: list[array] = []
+        self.children_by_tokens: list[Node] = []
         self.tokens = tokens
         self.parent = parent
         # Our-token position of the node's first token, and its segment index in a prompt.
@@ -99,26 +106,23 @@ class PrefixTree:
                 child = node.children[segment.text] = Node(
                     segment.tokens, node, prompt.starts[index], index
                 )
+                position = bisect_left(node.by_tokens, segment.tokens)
+                node.by_tokens.insert(position, segment.tokens)
+                node.children_by_tokens.insert(position, child)
             path.append(child)
             node = child
         return path
 
-    def remove(self, node: Node) -> None:
-        parent = node.parent
-        if parent is None:
-            return
-        for key, child in parent.children.items():
-            if child is node:
-                del parent.children[key]
-                return
-
 
 def _best_partial(node: Node, tokens: array) -> tuple[Node | None, int]:
+    """The child whose tokens share the longest start with `tokens`, and how long."""
     best, best_length = None, 0
-    for child in node.children.values():
-        length = common_prefix(child.tokens, tokens)
-        if length > best_length:
-            best, best_length = child, length
+    position = bisect_left(node.by_tokens, tokens)
+    for neighbour in (position - 1, position):
+        if 0 <= neighbour < len(node.by_tokens):
+            length = common_prefix(node.by_tokens[neighbour], tokens)
+            if length > best_length:
+                best, best_length = node.children_by_tokens[neighbour], length
     return best, best_length
 
 
