@@ -8,7 +8,8 @@ import dataclasses
 from collections import Counter
 from collections.abc import Callable
 
-from ctxlint.trace.compare import same_json
+from ctxlint.config import Settings
+from ctxlint.trace.compare import SessionState, Step, same_json
 from ctxlint.trace.model import Block, Message, Request, Tool, message
 from ctxlint.trace.volatile import volatile_change
 
@@ -144,20 +145,19 @@ def _append_only(request: Request, recorded: Request, written: Request) -> Reque
     """The previous request's rewritten history with this request's new messages after it.
     New messages are those after the recorded previous request's last message; when this
     request no longer has that message (a compaction), those it did not have."""
-    if not (recorded.history_complete and request.history_complete) or not recorded.messages:
-        return request
-    if request.system_text() != recorded.system_text() and (
-        volatile_change(recorded.system_text() or "", request.system_text() or "") is None
-    ):
-        # Another agent's request in the same session: a different prompt, not an edited one.
+    # Requests the checker would not compare (another agent's prompt, history kept by the
+    # provider) are left as they are.
+    step = Step(SessionState(request.session), recorded, request, Settings())
+    if not step.comparable or not recorded.messages:
         return request
     old, new = recorded.messages, request.messages
     kept = written.messages
-    if len(new) >= len(old) and all(a.key == b.key for a, b in zip(old, new, strict=False)):
-        added = new[len(old) :]
-    elif len(new) >= len(old) and _extends_last(old, new):
-        # Blocks appended to the newest message: it is replaced by its longer self.
-        kept, added = kept[:-1], new[len(old) - 1 :]
+    if step.history is None:
+        if new[len(old) - 1].key == old[-1].key:
+            added = new[len(old) :]
+        else:
+            # Blocks appended to the newest message: it is replaced by its longer self.
+            kept, added = kept[:-1], new[len(old) - 1 :]
     else:
         last = old[-1].key
         anchor = next((i for i in range(len(new) - 1, -1, -1) if new[i].key == last), None)
@@ -176,15 +176,3 @@ def _append_only(request: Request, recorded: Request, written: Request) -> Reque
     if messages == request.messages:
         return request
     return dataclasses.replace(request, messages=messages, compacted=False)
-
-
-def _extends_last(old: tuple[Message, ...], new: tuple[Message, ...]) -> bool:
-    last, grown = old[-1], new[len(old) - 1]
-    return (
-        all(a.key == b.key for a, b in zip(old[:-1], new, strict=False))
-        and last.role == grown.role
-        and len(grown.blocks) > len(last.blocks)
-        and all(
-            a.identity() == b.identity() for a, b in zip(last.blocks, grown.blocks, strict=False)
-        )
-    )

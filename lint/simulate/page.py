@@ -58,8 +58,11 @@ def render_html(simulation: Simulation) -> str:
         '<span class="uncached"></span>uncached <span class="reported"></span>reported cached',
         "</p>",
     ]
+    by_session: dict[tuple[str, str], list[RequestResult]] = {}
+    for result in simulation.requests:
+        by_session.setdefault((result.path, result.session), []).append(result)
     for (path, session), totals in simulation.sessions.items():
-        results = [r for r in simulation.requests if (r.path, r.session) == (path, session)]
+        results = by_session[(path, session)]
         parts.append(f"<h3>{escape(path)} · session {escape(session)}</h3>")
         parts.append(
             f'<p class="note">{totals.requests} requests, hit rate {percent(totals.hit_rate)}'
@@ -96,15 +99,7 @@ def _cards(overall: Totals) -> str:
 
 
 def _notes(simulation: Simulation) -> list[str]:
-    notes = []
-    if simulation.approximate_models:
-        notes.append(
-            "Token counts are approximate for "
-            + ", ".join(simulation.approximate_models)
-            + " (tokenizer not public: o200k_base, calibrated by reported sizes where known)."
-        )
-    if simulation.unpriced_models:
-        notes.append("No prices for " + ", ".join(simulation.unpriced_models) + " (counted as 0).")
+    notes = [note[0].upper() + note[1:] + "." for note in simulation.notes()]
     notes.extend(f"Not read: {problem}" for problem in simulation.problems)
     return [f'<p class="note">{escape(note)}</p>' for note in notes]
 

@@ -91,6 +91,19 @@ class Simulation:
     savings: list[Saving] = field(default_factory=list)
     session_savings: dict[tuple[str, str], list[Saving]] = field(default_factory=dict)
 
+    def notes(self) -> list[str]:
+        """What the reader must know to trust the figures."""
+        found = []
+        if self.approximate_models:
+            found.append(
+                "token counts are approximate for "
+                + ", ".join(self.approximate_models)
+                + " (tokenizer not public: o200k_base, calibrated by reported sizes where known)"
+            )
+        if self.unpriced_models:
+            found.append("no prices for " + ", ".join(self.unpriced_models) + " (counted as 0)")
+        return found
+
     def as_json(self) -> dict[str, Any]:
         summary = self.overall.as_json()
         summary["approximate_token_counts"] = self.approximate_models
@@ -237,14 +250,7 @@ def render_summary(simulation: Simulation) -> list[str]:
             " have kept"
         )
     lines.extend(_saving_lines(simulation.savings))
-    if simulation.approximate_models:
-        lines.append(
-            "  token counts are approximate for "
-            + ", ".join(simulation.approximate_models)
-            + " (tokenizer not public: o200k_base, calibrated by reported sizes where known)"
-        )
-    if simulation.unpriced_models:
-        lines.append("  no prices for " + ", ".join(simulation.unpriced_models) + " (counted as 0)")
+    lines.extend("  " + note for note in simulation.notes())
     return lines
 
 

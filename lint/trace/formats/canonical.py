@@ -102,12 +102,13 @@ class _Reader:
         return count, built[:count]
 
     def feed(self, line: Line) -> Iterable[Request | Problem]:
-        fault = self.fault(line.value)
+        repeated, kept = self._repeated(line.value)
+        fault = self.fault(line.value, repeated)
         if fault is not None:
             return [Problem(line.number, f"not a valid ctxlint trace line at {fault}")]
-        return [self.request(line.number, line.value)]
+        return [self.request(line.number, line.value, repeated, kept)]
 
-    def fault(self, value: dict[str, Any]) -> str | None:
+    def fault(self, value: dict[str, Any], repeated: int) -> str | None:
         """Where the line breaks the schema and how, or None. Each line repeats the history
         before it, so a message is validated once, the first time it is seen."""
         validators = _validators()
@@ -125,7 +126,6 @@ class _Reader:
                 error = self._first_new_error(validators[key], value[key], f"/{key}")
                 if error is not None:
                     return error
-        repeated, _ = self._repeated(value)
         for position, item in enumerate(messages if isinstance(messages, list) else ()):
             if position < repeated:
                 continue
@@ -149,8 +149,10 @@ class _Reader:
     def finish(self) -> Iterable[Request | Problem]:
         return ()
 
-    def request(self, number: int, value: dict[str, Any]) -> Request:
-        repeated, kept = self._repeated(value)
+    def request(
+        self, number: int, value: dict[str, Any], repeated: int, kept: tuple[Message, ...]
+    ) -> Request:
+        """The line as a request; its first `repeated` messages are `kept`, already built."""
         raw = value["messages"]
         messages = kept + tuple(
             _message(item, Origin(number, child("", "messages", position)))
