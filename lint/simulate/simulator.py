@@ -119,6 +119,7 @@ class Simulator:
         self._tokenizers = {} if tokenizers is None else tokenizers
         self._renderers: dict[tuple[str, str], Renderer] = {}
         self._routers: dict[str, Router] = {}
+        self._prices: dict[tuple[str | None, str], Prices] = {}
         self._ideal = make_policy("ideal")
         self._sessions: dict[tuple[str, str], _Session] = {}
         self._tick = 0
@@ -257,7 +258,10 @@ class Simulator:
             miss = None
 
         prompt_tokens = round(positions.at(prompt.length))
-        prices = prices_for(request.model, policy.name, self.options.prices)
+        prices = self._prices.get((request.model, policy.name))
+        if prices is None:
+            prices = prices_for(request.model, policy.name, self.options.prices)
+            self._prices[(request.model, policy.name)] = prices
         if not prices.known:
             self.unpriced_models.add(request.model or "unknown")
         output = (usage.output_tokens if usage else None) or 0
