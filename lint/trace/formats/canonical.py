@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 from importlib import resources
 from typing import Any
-
-import orjson
 
 from ctxlint.trace.formats import LineFormat
 from ctxlint.trace.formats.common import (
@@ -37,6 +34,7 @@ from ctxlint.trace.model import (
     tool,
 )
 from ctxlint.trace.reading import Line, Problem
+from ctxlint.trace.schema_check import Unsupported, compile_schema
 
 NAME = "ctxlint"
 
@@ -45,16 +43,25 @@ def schema_text() -> str:
     return resources.files("ctxlint").joinpath("trace.schema.json").read_text("utf-8")
 
 
-# The parts of a line that repeat from line to line, validated on their own so that what was
-# already found valid is not validated again.
+# The parts of a line that repeat from line to line, checked on their own when a line is
+# invalid, so that the error names where in the line it is.
 _REPEATED = ("system", "tools", "response")
+
+
+@lru_cache(maxsize=1)
+def _line_is_valid() -> Callable[[Any], bool]:
+    schema = json.loads(schema_text())
+    try:
+        return compile_schema(schema)
+    except Unsupported:
+        return _validators()[""].is_valid
 
 
 @lru_cache(maxsize=1)
 def _validators() -> dict[str, Any]:
     """A validator for the line without its repeated parts, one per repeated part, and one
-    for a single message."""
-    import jsonschema  # Imported here: slow to import, and only canonical traces need it.
+    for a single message: jsonschema, to find and word the error in a line found invalid."""
+    import jsonschema  # Imported here: slow to import, and only invalid lines need it.
 
     schema = json.loads(schema_text())
     definitions = schema["$defs"]
@@ -65,10 +72,6 @@ def _validators() -> dict[str, Any]:
     message = {"$ref": "#/$defs/message", "$defs": definitions}
     found["message"] = jsonschema.Draft202012Validator(message)
     return found
-
-
-# Digests of messages already found valid; bounded so a huge file cannot grow it for ever.
-_KNOWN_VALID_LIMIT = 1 << 15
 
 
 def _accepts(value: Any) -> bool:
@@ -82,7 +85,6 @@ _RECENT_SESSIONS = 256
 class _Reader:
     def __init__(self, path: str) -> None:
         self.path = path
-        self.known_valid: set[bytes] = set()
         # Per session, its latest line's messages as read and as built: a line repeats the
         # history before it, and what it repeats is neither validated nor built again.
         self.recent: OrderedDict[Any, tuple[list[Any], tuple[Message, ...]]] = OrderedDict()
@@ -110,11 +112,13 @@ class _Reader:
 
     def fault(self, value: dict[str, Any], repeated: int) -> str | None:
         """Where the line breaks the schema and how, or None. Each line repeats the history
-        before it, so a message is validated once, the first time it is seen."""
-        validators = _validators()
-        if len(self.known_valid) > _KNOWN_VALID_LIMIT:
-            self.known_valid.clear()
+        before it, and what it repeats was checked with the line it first appeared on."""
         messages = value.get("messages")
+        if repeated and isinstance(messages, list):
+            value = {**value, "messages": messages[repeated:]}
+        if _line_is_valid()(value):
+            return None
+        validators = _validators()
         rest = {k: v for k, v in value.items() if k not in _REPEATED}
         if isinstance(messages, list):
             rest["messages"] = []
@@ -123,28 +127,16 @@ class _Reader:
             return _describe("", error)
         for key in _REPEATED:
             if key in value:
-                error = self._first_new_error(validators[key], value[key], f"/{key}")
+                error = _first_error(validators[key], value[key])
                 if error is not None:
-                    return error
+                    return _describe(f"/{key}", error)
         for position, item in enumerate(messages if isinstance(messages, list) else ()):
             if position < repeated:
                 continue
-            where = f"/messages/{position}"
-            error = self._first_new_error(validators["message"], item, where)
+            error = _first_error(validators["message"], item)
             if error is not None:
-                return error
+                return _describe(f"/messages/{position}", error)
         return None
-
-    def _first_new_error(self, validator: Any, value: Any, where: str) -> str | None:
-        """The error in a part of the line, unless the same part was already found valid."""
-        digest = hashlib.blake2b(orjson.dumps(value), digest_size=16).digest()
-        if digest in self.known_valid:
-            return None
-        error = _first_error(validator, value)
-        if error is None:
-            self.known_valid.add(digest)
-            return None
-        return _describe(where, error)
 
     def finish(self) -> Iterable[Request | Problem]:
         return ()

@@ -1,0 +1,171 @@
+"""A JSON Schema compiled into a plain Python predicate, for the keywords trace.schema.json
+uses: jsonschema takes about a tenth of a millisecond per trace line, which on a large trace
+costs more than reading and simulating it. The predicate only says whether a value is valid;
+jsonschema, the authority, still finds and words the error when it says no."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+Check = Callable[[Any], bool]
+
+# Keywords that describe and never constrain.
+_ANNOTATIONS = frozenset(
+    {"$schema", "$id", "$comment", "$defs", "title", "description", "default", "examples"}
+)
+
+
+class Unsupported(Exception):
+    """The schema uses a keyword this compiler does not know; use jsonschema alone."""
+
+
+def compile_schema(schema: dict[str, Any]) -> Check:
+    """A predicate true exactly when jsonschema (Draft 2020-12) finds `value` valid against
+    `schema`; raises Unsupported for a keyword it does not implement."""
+    return _Compiler(schema).compile(schema)
+
+
+class _Compiler:
+    def __init__(self, root: dict[str, Any]) -> None:
+        self.root = root
+        # Filled in as references are compiled, so a recursive reference finds itself.
+        self.references: dict[str, Check] = {}
+
+    def compile(self, schema: Any) -> Check:
+        if schema is True:
+            return _always
+        if schema is False:
+            return _never
+        if not isinstance(schema, dict):
+            raise Unsupported(f"schema {schema!r}")
+        unknown = set(schema) - _ANNOTATIONS - set(_BUILDERS)
+        if unknown:
+            raise Unsupported(f"keyword {sorted(unknown)[0]}")
+        # In the order of _BUILDERS, so the cheap type test runs first.
+        keywords = [k for k in _BUILDERS if k in schema and k != "additionalProperties"]
+        if "additionalProperties" in schema and "properties" not in schema:
+            keywords.append("properties")
+        checks = [
+            getattr(self, _BUILDERS[keyword])(schema.get(keyword, {}), schema)
+            for keyword in keywords
+        ]
+        if not checks:
+            return _always
+        if len(checks) == 1:
+            return checks[0]
+        return lambda value: all(check(value) for check in checks)
+
+    def _ref(self, reference: str, _schema: dict[str, Any]) -> Check:
+        if not reference.startswith("#/"):
+            raise Unsupported(f"reference {reference}")
+        found = self.references.get(reference)
+        if found is not None:
+            return found
+        target: Any = self.root
+        for part in reference[2:].split("/"):
+            target = target[part.replace("~1", "/").replace("~0", "~")]
+        compiled: list[Check] = []
+        self.references[reference] = lambda value: compiled[0](value)
+        compiled.append(self.compile(target))
+        return compiled[0]
+
+    def _type(self, names: str | list[str], _schema: dict[str, Any]) -> Check:
+        tests = [_TYPES[name] for name in ([names] if isinstance(names, str) else names)]
+        return lambda value: any(test(value) for test in tests)
+
+    def _const(self, expected: Any, _schema: dict[str, Any]) -> Check:
+        return lambda value: json_equal(value, expected)
+
+    def _enum(self, choices: list[Any], _schema: dict[str, Any]) -> Check:
+        return lambda value: any(json_equal(value, choice) for choice in choices)
+
+    def _min_length(self, least: int, _schema: dict[str, Any]) -> Check:
+        return lambda value: not isinstance(value, str) or len(value) >= least
+
+    def _minimum(self, least: float, _schema: dict[str, Any]) -> Check:
+        return lambda value: not _is_number(value) or value >= least
+
+    def _required(self, names: list[str], _schema: dict[str, Any]) -> Check:
+        return lambda value: not isinstance(value, dict) or all(name in value for name in names)
+
+    def _properties(self, properties: dict[str, Any], schema: dict[str, Any]) -> Check:
+        checks = {name: self.compile(part) for name, part in properties.items()}
+        additional = schema.get("additionalProperties", True)
+        other = None if additional is True else self.compile(additional)
+
+        def check(value: Any) -> bool:
+            if not isinstance(value, dict):
+                return True
+            for name, item in value.items():
+                found = checks.get(name)
+                if found is None:
+                    if other is not None and not other(item):
+                        return False
+                elif not found(item):
+                    return False
+            return True
+
+        return check
+
+    def _items(self, items: Any, _schema: dict[str, Any]) -> Check:
+        each = self.compile(items)
+        return lambda value: not isinstance(value, list) or all(each(item) for item in value)
+
+    def _one_of(self, choices: list[Any], _schema: dict[str, Any]) -> Check:
+        checks = [self.compile(choice) for choice in choices]
+        return lambda value: sum(1 for check in checks if check(value)) == 1
+
+
+# Each keyword this compiler implements, and the method that builds its check.
+_BUILDERS = {
+    "type": "_type",
+    "$ref": "_ref",
+    "const": "_const",
+    "enum": "_enum",
+    "required": "_required",
+    "properties": "_properties",
+    "additionalProperties": "_properties",
+    "minLength": "_min_length",
+    "minimum": "_minimum",
+    "items": "_items",
+    "oneOf": "_one_of",
+}
+
+
+def _always(_value: Any) -> bool:
+    return True
+
+
+def _never(_value: Any) -> bool:
+    return False
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+_TYPES: dict[str, Check] = {
+    "object": lambda value: isinstance(value, dict),
+    "array": lambda value: isinstance(value, list),
+    "string": lambda value: isinstance(value, str),
+    "boolean": lambda value: isinstance(value, bool),
+    "null": lambda value: value is None,
+    "number": _is_number,
+    "integer": lambda value: (
+        _is_number(value) and (isinstance(value, int) or float(value).is_integer())
+    ),
+}
+
+
+def json_equal(one: Any, other: Any) -> bool:
+    """Equality as JSON Schema defines it: true and 1 differ, 1 and 1.0 do not."""
+    if isinstance(one, bool) or isinstance(other, bool):
+        return isinstance(one, bool) and isinstance(other, bool) and one == other
+    if isinstance(one, list) and isinstance(other, list):
+        return len(one) == len(other) and all(map(json_equal, one, other))
+    if isinstance(one, dict) and isinstance(other, dict):
+        return one.keys() == other.keys() and all(json_equal(one[key], other[key]) for key in one)
+    if _is_number(one) and _is_number(other):
+        return one == other
+    return type(one) is type(other) and one == other
