@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from array import array
 from dataclasses import dataclass, field
+from typing import Any
 
 from ctxlint.simulate.tokens import Tokenizer
 from ctxlint.trace.model import MEDIA, TOOL_CALL, TOOL_RESULT, Block, Message, Request
@@ -42,6 +43,11 @@ class Prompt:
     starts: list[int]
     # Index of each message's first segment, and last the index after the last message's.
     message_segments: list[int] = field(default_factory=list)
+    # Per prefix tree this prompt was inserted into whole, its path of nodes there.
+    paths: dict[Any, list[Any]] = field(default_factory=dict)
+    # An earlier prompt's `paths`, and how many leading segments this prompt shares with it:
+    # a walk through a tree starts where that prompt's path leaves off, not at the root.
+    continues: tuple[dict[Any, list[Any]], int] | None = None
 
     @property
     def length(self) -> int:
@@ -79,12 +85,14 @@ class Renderer:
         a growing session costs the work of its new messages, not of its whole history."""
         unrecorded = unrecorded or {}
         kept = _kept_messages(request, previous[0]) if previous is not None else 0
+        continues = None
         if previous is not None and kept:
             before = previous[1]
             cut = before.message_segments[kept]
             segments = before.segments[:cut]
             starts = before.starts[: cut + 1]
             message_segments = before.message_segments[:kept]
+            continues = (before.paths, cut)
         else:
             segments, starts, message_segments = [], [0], []
             parts = (self._tools, self._system) if self.tools_first else (self._system, self._tools)
@@ -98,7 +106,7 @@ class Renderer:
         message_segments.append(len(segments))
         for segment in segments[len(starts) - 1 :]:
             starts.append(starts[-1] + len(segment.tokens))
-        return Prompt(segments, starts, message_segments)
+        return Prompt(segments, starts, message_segments, continues=continues)
 
     def render_messages(self, messages: tuple[Message, ...], first_position: int) -> list[Segment]:
         segments: list[Segment] = []

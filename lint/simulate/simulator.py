@@ -408,7 +408,11 @@ class Simulator:
         if response_end == count:
             return (without_generation, previous.positions), end
         segments = previous.renderer.render_messages(messages[count:response_end], count)
-        extended = Prompt(list(without_generation.segments), list(without_generation.starts))
+        extended = Prompt(
+            list(without_generation.segments),
+            list(without_generation.starts),
+            continues=(base.paths, len(without_generation.segments)),
+        )
         for segment in segments:
             extended.segments.append(segment)
             extended.starts.append(extended.starts[-1] + len(segment.tokens))

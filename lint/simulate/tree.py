@@ -81,10 +81,10 @@ class PrefixTree:
         self.root = Node(array("I"), None, 0, -1)
 
     def match(self, prompt: Prompt, segments: int | None = None) -> Match:
-        found = Match()
-        node = self.root
         limit = len(prompt.segments) if segments is None else segments
-        for index in range(limit):
+        found = Match(self._known_start(prompt, limit))
+        node = found.path[-1] if found.path else self.root
+        for index in range(len(found.path), limit):
             segment = prompt.segments[index]
             child = node.children.get(segment.text)
             if child is None:
@@ -96,10 +96,10 @@ class PrefixTree:
 
     def insert(self, prompt: Prompt, segments: int | None = None) -> list[Node]:
         """The prompt's path of nodes (its first `segments` segments), created as needed."""
-        path = []
-        node = self.root
         limit = len(prompt.segments) if segments is None else segments
-        for index in range(limit):
+        path = self._known_start(prompt, limit)
+        node = path[-1] if path else self.root
+        for index in range(len(path), limit):
             segment = prompt.segments[index]
             child = node.children.get(segment.text)
             if child is None:
@@ -111,7 +111,20 @@ class PrefixTree:
                 node.children_by_tokens.insert(position, child)
             path.append(child)
             node = child
+        if limit == len(prompt.segments):
+            prompt.paths[self] = path
         return path
+
+    def _known_start(self, prompt: Prompt, limit: int) -> list[Node]:
+        """The nodes of the prompt's leading segments that an earlier prompt it continues
+        already found here (nodes are never removed, so they are still the path)."""
+        if prompt.continues is None:
+            return []
+        paths, shared = prompt.continues
+        known = paths.get(self)
+        if known is None:
+            return []
+        return known[: min(shared, limit)]
 
 
 def _best_partial(node: Node, tokens: array) -> tuple[Node | None, int]:
