@@ -13,6 +13,7 @@ The transcript records neither the system prompt nor the tool definitions: both 
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -58,6 +59,13 @@ class _Node:
     compact_boundary: bool = False
 
 
+# Histories kept for the walk back to stop at: sub-agents and branches interleave a few.
+_KNOWN_HISTORIES = 16
+
+# A line's history: its messages, compact boundary, last message's lines, time sent.
+_History = tuple[tuple[Message, ...], str | None, tuple[Any, ...], str | None]
+
+
 @dataclass(slots=True)
 class _Request:
     request_id: str
@@ -77,6 +85,9 @@ class _Reader:
         # Every request's history repeats the ones before it: each message is built once,
         # keyed by the first and last line it is made of.
         self.built: dict[tuple[int, int], Message] = {}
+        # The histories of the latest requests' starting lines, with the lines of their last
+        # message: the next request's history is one of them and what came after it.
+        self.histories: OrderedDict[str, _History] = OrderedDict()
 
     def feed(self, line: Line) -> Iterable[Request | Problem]:
         value = line.value
@@ -150,13 +161,18 @@ class _Reader:
 
     def _history(self, start: str | None) -> tuple[tuple[Message, ...], str | None, str | None]:
         """The messages sent before a request (oldest first), the compact boundary the history
-        starts at if any, and the time of the newest line in it (when the request was made)."""
-        chain: list[_Node] = []
+        starts at if any, and the time of the newest line in it (when the request was made).
+        The walk back stops at a line whose history is known: the previous request's."""
+        sent_at: str | None = None
+        tail: list[_Node] = []
         boundary: str | None = None
+        known = None
         seen: set[str] = set()
         uuid = start
-        sent_at: str | None = None
         while uuid is not None and uuid in self.nodes and uuid not in seen:
+            known = self.histories.get(uuid)
+            if known is not None:
+                break
             seen.add(uuid)
             node = self.nodes[uuid]
             if sent_at is None:
@@ -165,30 +181,39 @@ class _Reader:
                 boundary = uuid
                 break
             if node.role is not None:
-                chain.append(node)
+                tail.append(node)
             uuid = node.parent
-        chain.reverse()
+        tail.reverse()
+        run: list[_Node] = []
         messages: list[Message] = []
-        position = 0
-        while position < len(chain):
-            node = chain[position]
-            end = position + 1
-            # The lines of one response are one assistant message.
-            while (
-                node.request_id is not None
-                and end < len(chain)
-                and chain[end].request_id == node.request_id
-            ):
-                end += 1
-            key = (node.line, chain[end - 1].line)
-            found = self.built.get(key)
-            if found is None:
-                blocks = [block for part in chain[position:end] for block in part.blocks]
-                origin = Origin(node.line, "/message")
-                found = self.built[key] = message(node.role or "user", blocks, origin)
-            messages.append(found)
-            position = end
-        return tuple(messages), boundary, sent_at
+        if known is not None:
+            messages, boundary, run = list(known[0]), known[1], list(known[2])
+            sent_at = sent_at or known[3]
+            # The last message may go on: a response's lines are one assistant message.
+            if run:
+                messages.pop()
+        for node in tail:
+            if run and (node.request_id is None or node.request_id != run[0].request_id):
+                messages.append(self._message(run))
+                run = []
+            run.append(node)
+        if run:
+            messages.append(self._message(run))
+        history = tuple(messages)
+        if start is not None:
+            self.histories[start] = (history, boundary, tuple(run), sent_at)
+            if len(self.histories) > _KNOWN_HISTORIES:
+                self.histories.popitem(last=False)
+        return history, boundary, sent_at
+
+    def _message(self, run: list[_Node]) -> Message:
+        key = (run[0].line, run[-1].line)
+        found = self.built.get(key)
+        if found is None:
+            blocks = [block for part in run for block in part.blocks]
+            origin = Origin(run[0].line, "/message")
+            found = self.built[key] = message(run[0].role or "user", blocks, origin)
+        return found
 
 
 FORMAT = LineFormat(
