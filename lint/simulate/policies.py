@@ -112,7 +112,7 @@ class RadixCache(Policy):
     def serve(self, visit: Visit) -> Served:
         tree = self._tree(visit)
         found = tree.match(visit.prompt)
-        held, reason = self._held_prefix(found, visit.time)
+        held, reason = self._held_prefix(found, visit.time, self._known_held(visit, tree))
         provider = visit.positions.at(held)
         if self.keep_last_token:
             provider = min(provider, visit.provider_length - 1)
@@ -126,32 +126,61 @@ class RadixCache(Policy):
         written = max(0, total - cached) if total >= self.minimum else 0
         return Served(cached, written, visit.positions.position_of(cached), reason)
 
-    def _held_prefix(self, found: Match, now: float) -> tuple[int, str | None]:
-        held = 0
-        nodes = [*found.path, found.partial] if found.partial is not None else found.path
-        for position, node in enumerate(nodes):
-            whole = position < len(found.path)
-            wanted = len(node.tokens) if whole else found.partial_tokens
+    def _known_held(self, visit: Visit, tree: PrefixTree) -> int:
+        """How many leading nodes of the prompt's path are held whole and alive, known without
+        looking: those it shares with an earlier prompt this cache held whole in the same tree,
+        when nothing has expired since and nothing is ever evicted."""
+        if self.capacity is not None or visit.prompt.continues is None:
+            return 0
+        seen_by, shared = visit.prompt.continues
+        held = seen_by.get(self)
+        if held is None or held[0] is not tree or held[1] < visit.time:
+            return 0
+        return shared
+
+    def _held_prefix(self, found: Match, now: float, known: int) -> tuple[int, str | None]:
+        """Where the held part of the matched prefix ends, and why it ends there if the tree
+        has seen more; the first `known` nodes are held (see _known_held)."""
+        path = found.path
+        known = min(known, len(path))
+        held = path[known - 1].start + len(path[known - 1].tokens) if known else 0
+        for index in range(known, len(path)):
+            node = path[index]
             if node.expires < now:
                 return held, EXPIRED
-            if node.stored < wanted:
+            length = len(node.tokens)
+            if node.stored < length:
                 return node.start + node.stored, EVICTED
-            held = node.start + wanted
+            held = node.start + length
+        node = found.partial
+        if node is not None:
+            if node.expires < now:
+                return held, EXPIRED
+            if node.stored < found.partial_tokens:
+                return node.start + node.stored, EVICTED
+            held = node.start + found.partial_tokens
         return held, None
 
     def _hold(self, tree: PrefixTree, visit: Visit, segments: int, upto: int | None = None) -> None:
         idle = self._idle(visit)
         expires = visit.time + idle if idle is not None else math.inf
         path = tree.insert(visit.prompt, segments)
-        for node in path:
+        # Without expiry or eviction, what is held whole stays so: nothing to refresh there.
+        first = self._known_held(visit, tree) if idle is None and self.capacity is None else 0
+        tick = visit.tick
+        for index in range(first, len(path)):
+            node = path[index]
             length = len(node.tokens)
-            if upto is not None and node.end > upto:
+            if upto is not None and node.start + length > upto:
                 length = max(0, upto - node.start)
             if length > node.stored:
                 self.held += length - node.stored
                 node.stored = length
-            node.used = visit.tick
-            node.expires = max(node.expires, expires)
+            node.used = tick
+            if expires > node.expires:
+                node.expires = expires
+        if segments == len(visit.prompt.segments) and (upto is None or upto >= visit.prompt.length):
+            visit.prompt.seen_by[self] = (tree, expires)
         if self.capacity is not None and path:
             # Only a path's end can be a leaf now; the nodes above it become candidates
             # when what hangs below them is evicted (see _evict).
@@ -255,10 +284,12 @@ class DeepSeekCache(Policy):
         if provider_position <= 0:
             return
         position = visit.positions.position_of(provider_position)
-        for node in path:
-            if node.start <= position <= node.end and node.end > node.start:
-                node.mark(position - node.start, visit.time + self.lifetime, provider_position)
-                return
+        # The node whose tokens hold the one before `position`: the entry ends inside or at
+        # the end of it.
+        index = visit.prompt.segment_at(max(position - 1, 0))
+        if index < len(path):
+            node = path[index]
+            node.mark(position - node.start, visit.time + self.lifetime, provider_position)
 
     def keep_output(self, visit: Visit, upto: int) -> None:
         path = self.tree.insert(visit.prompt)
@@ -390,27 +421,40 @@ def _last_message_segment(prompt: Prompt) -> int | None:
 def _best_mark(found: Match, now: float, lookback: int | None, ends: list[int] | None):
     """The longest live entry the prompt repeats whole, as (node marks, provider position,
     node, offset, ttl), and the provider position of the longest one that had expired.
-    With `ends`, only entries within `lookback` segments before one of those ends count."""
-    nodes = [*found.path, found.partial] if found.partial is not None else found.path
+    With `ends`, only entries within `lookback` segments before one of those ends count.
+    Entries further along the prompt are longer, so the search runs from its end back and
+    stops at the first node with a live entry."""
+    best, expired = None, 0.0
+    if found.partial is not None and found.partial.marks:
+        best, expired = _live_mark(found.partial, found.partial_tokens, now, lookback, ends, 0.0)
+    if best is None:
+        for node in reversed(found.path):
+            if node.marks:
+                best, expired = _live_mark(node, len(node.tokens), now, lookback, ends, expired)
+                if best is not None:
+                    break
+    return best, expired
+
+
+def _live_mark(
+    node: Node, limit: int, now: float, lookback: int | None, ends: list[int] | None, expired: float
+):
+    """The longest live entry in one node within its first `limit` tokens, and the longest
+    expired one so far (see _best_mark)."""
+    if ends is not None and not any(
+        node.index <= end and (lookback is None or end - node.index < lookback) for end in ends
+    ):
+        return None, expired
     best = None
-    expired = 0.0
-    for position, node in enumerate(nodes):
-        if not node.marks:
+    for offset, entry in node.marks.items():
+        if offset > limit:
             continue
-        limit = len(node.tokens) if position < len(found.path) else found.partial_tokens
-        if ends is not None and not any(
-            node.index <= end and (lookback is None or end - node.index < lookback) for end in ends
-        ):
+        expires, provider_position = entry[0], entry[1]
+        if expires < now:
+            expired = max(expired, provider_position)
             continue
-        for offset, entry in node.marks.items():
-            if offset > limit:
-                continue
-            expires, provider_position = entry[0], entry[1]
-            if expires < now:
-                expired = max(expired, provider_position)
-                continue
-            if best is None or provider_position > best[1]:
-                best = (node.marks, provider_position, node, offset, entry[2])
+        if best is None or provider_position > best[1]:
+            best = (node.marks, provider_position, node, offset, entry[2])
     return best, expired
 
 

@@ -43,11 +43,13 @@ class Prompt:
     starts: list[int]
     # Index of each message's first segment, and last the index after the last message's.
     message_segments: list[int] = field(default_factory=list)
-    # Per prefix tree this prompt was inserted into whole, its path of nodes there.
-    paths: dict[Any, list[Any]] = field(default_factory=dict)
-    # An earlier prompt's `paths`, and how many leading segments this prompt shares with it:
-    # a walk through a tree starts where that prompt's path leaves off, not at the root.
-    continues: tuple[dict[Any, list[Any]], int] | None = None
+    # What each cache that met this prompt whole keeps about it, keyed by the cache: a prefix
+    # tree, the prompt's path of nodes there; a radix cache, until when it holds the prompt.
+    seen_by: dict[Any, Any] = field(default_factory=dict)
+    # An earlier prompt's `seen_by`, and how many leading segments this prompt shares with
+    # it: a cache takes up this prompt where it left that one (a tree walk starts where that
+    # prompt's path leaves off, not at the root).
+    continues: tuple[dict[Any, Any], int] | None = None
 
     @property
     def length(self) -> int:
@@ -92,7 +94,7 @@ class Renderer:
             segments = before.segments[:cut]
             starts = before.starts[: cut + 1]
             message_segments = before.message_segments[:kept]
-            continues = (before.paths, cut)
+            continues = (before.seen_by, cut)
         else:
             segments, starts, message_segments = [], [0], []
             parts = (self._tools, self._system) if self.tools_first else (self._system, self._tools)

@@ -411,7 +411,7 @@ class Simulator:
         extended = Prompt(
             list(without_generation.segments),
             list(without_generation.starts),
-            continues=(base.paths, len(without_generation.segments)),
+            continues=(base.seen_by, len(without_generation.segments)),
         )
         for segment in segments:
             extended.segments.append(segment)

@@ -112,7 +112,7 @@ class PrefixTree:
             path.append(child)
             node = child
         if limit == len(prompt.segments):
-            prompt.paths[self] = path
+            prompt.seen_by[self] = path
         return path
 
     def _known_start(self, prompt: Prompt, limit: int) -> list[Node]:
@@ -120,8 +120,8 @@ class PrefixTree:
         already found here (nodes are never removed, so they are still the path)."""
         if prompt.continues is None:
             return []
-        paths, shared = prompt.continues
-        known = paths.get(self)
+        seen_by, shared = prompt.continues
+        known = seen_by.get(self)
         if known is None:
             return []
         return known[: min(shared, limit)]
