@@ -43,6 +43,8 @@ class Prompt:
     starts: list[int]
     # Index of each message's first segment, and last the index after the last message's.
     message_segments: list[int] = field(default_factory=list)
+    # Indices of the segments that end in a cache breakpoint.
+    breakpoint_segments: list[int] = field(default_factory=list)
     # What each cache that met this prompt whole keeps about it, keyed by the cache: a prefix
     # tree, the prompt's path of nodes there; a radix cache, until when it holds the prompt.
     seen_by: dict[Any, Any] = field(default_factory=dict)
@@ -94,21 +96,27 @@ class Renderer:
             segments = before.segments[:cut]
             starts = before.starts[: cut + 1]
             message_segments = before.message_segments[:kept]
+            breakpoints = [index for index in before.breakpoint_segments if index < cut]
             continues = (before.seen_by, cut)
+            first_new = cut
         else:
-            segments, starts, message_segments = [], [0], []
+            segments, starts, message_segments, breakpoints = [], [0], [], []
             parts = (self._tools, self._system) if self.tools_first else (self._system, self._tools)
             for part in parts:
                 part(request, segments, unrecorded)
             for segment in segments:
                 starts.append(starts[-1] + len(segment.tokens))
+            first_new = 0
         for position in range(kept, len(request.messages)):
             message_segments.append(len(segments))
             self._message(position, request.messages[position], segments)
         message_segments.append(len(segments))
+        for index in range(first_new, len(segments)):
+            if segments[index].breakpoint is not None:
+                breakpoints.append(index)
         for segment in segments[len(starts) - 1 :]:
             starts.append(starts[-1] + len(segment.tokens))
-        return Prompt(segments, starts, message_segments, continues=continues)
+        return Prompt(segments, starts, message_segments, breakpoints, continues=continues)
 
     def render_messages(self, messages: tuple[Message, ...], first_position: int) -> list[Segment]:
         segments: list[Segment] = []

@@ -3,6 +3,7 @@ cost, what the provider reported, and where and why it lost cache it could have 
 
 from __future__ import annotations
 
+import operator
 from array import array
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -17,7 +18,7 @@ from ctxlint.simulate.routing import Router
 from ctxlint.simulate.tokens import Tokenizer, TokenizerChoice, choose_tokenizer
 from ctxlint.simulate.tree import common_prefix, shared_prefix
 from ctxlint.trace.compare import SessionState, Step
-from ctxlint.trace.model import Request, Tool
+from ctxlint.trace.model import Message, Request, Tool
 from ctxlint.trace.reading import Problem
 
 # The end of a prompt, where generation starts: never the start of anything a later prompt
@@ -398,9 +399,7 @@ class Simulator:
         end = without_generation.length
         count = len(before)
         messages = request.messages
-        if len(messages) <= count or any(
-            one.key != other.key for one, other in zip(messages, before, strict=False)
-        ):
+        if len(messages) <= count or not _same_messages(messages, before):
             return (without_generation, previous.positions), end
         response_end = count
         while response_end < len(messages) and messages[response_end].role == "assistant":
@@ -438,6 +437,14 @@ class Simulator:
         return (extended, positions), extended.length
 
 
+def _same_messages(messages: tuple[Message, ...], before: tuple[Message, ...]) -> bool:
+    """Whether `messages` starts with the messages `before`: readers hand back the same
+    objects for what a line repeats, so identity settles it in C and content only if not."""
+    if all(map(operator.is_, messages, before)):
+        return True
+    return all(one.key == other.key for one, other in zip(messages, before, strict=False))
+
+
 def _renderer_key(choice: TokenizerChoice, policy: str) -> tuple[str, str]:
     return choice.encoding, "anthropic" if policy == "anthropic" else "openai"
 
@@ -453,11 +460,7 @@ def _breakpoints(request: Request, prompt: Prompt) -> list[tuple[int, str]]:
     """Where the request asked for cache entries: its blocks' breakpoints; the last block with
     top-level automatic caching; and where the trace records none but the provider reported
     cache use, the breakpoints agents place (end of system and tools, and last block)."""
-    found = [
-        (index, segment.breakpoint)
-        for index, segment in enumerate(prompt.segments)
-        if segment.breakpoint is not None
-    ]
+    found = [(index, prompt.segments[index].breakpoint) for index in prompt.breakpoint_segments]
     last_block = len(prompt.segments) - 2
     if last_block < 0:
         return found
@@ -470,12 +473,10 @@ def _breakpoints(request: Request, prompt: Prompt) -> list[tuple[int, str]]:
     if not found and usage and (usage.cached_tokens or usage.cache_write_tokens):
         hour = usage.raw.get("cache_creation", {}) if isinstance(usage.raw, dict) else {}
         ttl = "1h" if isinstance(hour, dict) and hour.get("ephemeral_1h_input_tokens") else "5m"
-        preamble = [
-            index for index, segment in enumerate(prompt.segments) if segment.message is None
-        ]
-        preamble = [index for index in preamble if index < last_block]
-        if preamble:
-            found.append((preamble[-1], ttl))
+        # The system prompt and tools come before the first message.
+        last_preamble = min(prompt.message_segments[0], last_block) - 1
+        if last_preamble >= 0:
+            found.append((last_preamble, ttl))
         found.append((last_block, ttl))
     return sorted(set(found))
 
