@@ -112,7 +112,9 @@ class RadixCache(Policy):
     def serve(self, visit: Visit) -> Served:
         tree = self._tree(visit)
         found = tree.match(visit.prompt)
-        held, reason = self._held_prefix(found, visit.time, self._known_held(visit, tree))
+        held, reason = self._held_prefix(
+            found, visit.time, self._known_held(visit, tree, visit.time)
+        )
         provider = visit.positions.at(held)
         if self.keep_last_token:
             provider = min(provider, visit.provider_length - 1)
@@ -126,15 +128,15 @@ class RadixCache(Policy):
         written = max(0, total - cached) if total >= self.minimum else 0
         return Served(cached, written, visit.positions.position_of(cached), reason)
 
-    def _known_held(self, visit: Visit, tree: PrefixTree) -> int:
-        """How many leading nodes of the prompt's path are held whole and alive, known without
-        looking: those it shares with an earlier prompt this cache held whole in the same tree,
-        when nothing has expired since and nothing is ever evicted."""
+    def _known_held(self, visit: Visit, tree: PrefixTree, until: float) -> int:
+        """How many leading nodes of the prompt's path are known, without looking, to be held
+        whole until `until` at least: those it shares with an earlier prompt this cache held
+        whole in the same tree that long, when nothing is ever evicted."""
         if self.capacity is not None or visit.prompt.continues is None:
             return 0
         seen_by, shared = visit.prompt.continues
         held = seen_by.get(self)
-        if held is None or held[0] is not tree or held[1] < visit.time:
+        if held is None or held[0] is not tree or held[1] < until:
             return 0
         return shared
 
@@ -165,8 +167,9 @@ class RadixCache(Policy):
         idle = self._idle(visit)
         expires = visit.time + idle if idle is not None else math.inf
         path = tree.insert(visit.prompt, segments)
-        # Without expiry or eviction, what is held whole stays so: nothing to refresh there.
-        first = self._known_held(visit, tree) if idle is None and self.capacity is None else 0
+        # What is already held whole at least as long needs nothing (a response kept after
+        # its prompt; anything held by a cache without expiry).
+        first = self._known_held(visit, tree, expires)
         tick = visit.tick
         for index in range(first, len(path)):
             node = path[index]

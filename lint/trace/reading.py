@@ -62,14 +62,21 @@ def read_lines(stream: IO[bytes]) -> Iterator[Line | Problem]:
     number = 0
     try:
         for number, raw in enumerate(stream, 1):
-            stripped = raw.strip()
-            if not stripped:
+            # JSON allows the whitespace around a value: only a blank line needs looking at.
+            if raw.isspace():
                 continue
             try:
-                yield Line(number, orjson.loads(stripped))
-            except orjson.JSONDecodeError as error:
-                last = not raw.endswith(b"\n")
-                yield Problem(number, _json_fault(stripped, error, last))
+                value = orjson.loads(raw)
+            except orjson.JSONDecodeError:
+                # Python's whitespace is wider than JSON's (form feed, vertical tab).
+                stripped = raw.strip()
+                try:
+                    value = orjson.loads(stripped)
+                except orjson.JSONDecodeError as error:
+                    last = not raw.endswith(b"\n")
+                    yield Problem(number, _json_fault(stripped, error, last))
+                    continue
+            yield Line(number, value)
     except (EOFError, zlib.error, gzip.BadGzipFile) as error:
         yield Problem(number + 1, f"compressed data is truncated or corrupt: {error}")
     except OSError as error:
