@@ -395,3 +395,30 @@ def test_a_canonical_line_reuses_the_messages_it_repeats_and_checks_the_new_ones
     first, second, problem = found
     assert second.messages[0] is first.messages[0]
     assert isinstance(problem, Problem) and "/messages/3" in problem.reason
+
+
+def test_a_repeated_message_or_tool_list_serialised_differently_is_not_reused(tmp_path):
+    from ctxlint.trace.loader import TraceReader
+
+    call = {"type": "tool_call", "id": "c1", "name": "shell_run", "arguments": {"a": 1, "b": 2}}
+    reordered = {**call, "arguments": {"b": 2, "a": 1}}
+    retyped = {**call, "arguments": {"a": 1.0, "b": 2}}
+    tools = [{"name": "shell_run", "parameters": {"type": "object", "required": True}}]
+    lines = [
+        line(messages=[{"role": "assistant", "content": [arguments]}], tools=listed)
+        for arguments, listed in (
+            (call, tools),
+            (reordered, tools),
+            (retyped, [{**tools[0], "parameters": {"type": "object", "required": 1}}]),
+        )
+    ]
+    first, second, third = TraceReader(_write(tmp_path, lines), None)
+    assert second.messages[0] is not first.messages[0]
+    assert second.messages[0].blocks[0].arguments == '{"b":2,"a":1}'
+    assert third.messages[0].blocks[0].arguments == '{"a":1.0,"b":2}'
+    assert second.tools is first.tools
+    assert third.tools != second.tools
+    # Where nothing changed, the built objects are shared.
+    again = TraceReader(_write(tmp_path, [lines[0], lines[0]]), None)
+    one, other = again
+    assert other.messages[0] is one.messages[0] and other.tools is one.tools

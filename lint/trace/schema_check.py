@@ -54,6 +54,9 @@ class _Compiler:
             return _always
         if len(checks) == 1:
             return checks[0]
+        if len(checks) == 2:
+            first, second = checks
+            return lambda value: first(value) and second(value)
         return lambda value: all(check(value) for check in checks)
 
     def _ref(self, reference: str, _schema: dict[str, Any]) -> Check:
@@ -72,12 +75,19 @@ class _Compiler:
 
     def _type(self, names: str | list[str], _schema: dict[str, Any]) -> Check:
         tests = [_TYPES[name] for name in ([names] if isinstance(names, str) else names)]
+        if len(tests) == 1:
+            return tests[0]
         return lambda value: any(test(value) for test in tests)
 
     def _const(self, expected: Any, _schema: dict[str, Any]) -> Check:
+        if isinstance(expected, str):
+            return lambda value: isinstance(value, str) and value == expected
         return lambda value: json_equal(value, expected)
 
     def _enum(self, choices: list[Any], _schema: dict[str, Any]) -> Check:
+        if all(isinstance(choice, str) for choice in choices):
+            names = frozenset(choices)
+            return lambda value: isinstance(value, str) and value in names
         return lambda value: any(json_equal(value, choice) for choice in choices)
 
     def _min_length(self, least: int, _schema: dict[str, Any]) -> Check:
@@ -114,7 +124,17 @@ class _Compiler:
 
     def _one_of(self, choices: list[Any], _schema: dict[str, Any]) -> Check:
         checks = [self.compile(choice) for choice in choices]
-        return lambda value: sum(1 for check in checks if check(value)) == 1
+
+        def check(value: Any) -> bool:
+            found = False
+            for branch in checks:
+                if branch(value):
+                    if found:
+                        return False
+                    found = True
+            return found
+
+        return check
 
 
 # Each keyword this compiler implements, and the method that builds its check.

@@ -5,9 +5,12 @@ from __future__ import annotations
 import json
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from typing import Any
+
+import orjson
 
 from ctxlint.trace.formats import LineFormat
 from ctxlint.trace.formats.common import (
@@ -29,6 +32,7 @@ from ctxlint.trace.model import (
     Message,
     Origin,
     Request,
+    Tool,
     Usage,
     message,
     tool,
@@ -82,33 +86,41 @@ def _accepts(value: Any) -> bool:
 _RECENT_SESSIONS = 256
 
 
+@dataclass(slots=True)
+class _Latest:
+    """A session's latest line: its messages, system prompt and tools as serialised (so that
+    a change of key order or of number type is a change) and as built."""
+
+    message_texts: list[bytes]
+    messages: tuple[Message, ...]
+    system_text: bytes
+    system: tuple[Block, ...] | None
+    tools_text: bytes
+    tools: tuple[Tool, ...] | None
+
+
 class _Reader:
     def __init__(self, path: str) -> None:
         self.path = path
-        # Per session, its latest line's messages as read and as built: a line repeats the
-        # history before it, and what it repeats is neither validated nor built again.
-        self.recent: OrderedDict[Any, tuple[list[Any], tuple[Message, ...]]] = OrderedDict()
-
-    def _repeated(self, value: dict[str, Any]) -> tuple[int, tuple[Message, ...]]:
-        """How many leading messages the line repeats from its session's latest line."""
-        found = self.recent.get(value.get("session"))
-        messages = value.get("messages")
-        if found is None or not isinstance(messages, list):
-            return 0, ()
-        raw, built = found
-        count = 0
-        for item, old in zip(messages, raw, strict=False):
-            if item != old:
-                break
-            count += 1
-        return count, built[:count]
+        # Per session, its latest line: a line repeats the history before it (and mostly the
+        # system prompt and tools), and what it repeats is neither checked nor built again.
+        self.recent: OrderedDict[Any, _Latest] = OrderedDict()
 
     def feed(self, line: Line) -> Iterable[Request | Problem]:
-        repeated, kept = self._repeated(line.value)
-        fault = self.fault(line.value, repeated)
+        value = line.value
+        messages = value.get("messages")
+        texts = [orjson.dumps(item) for item in messages] if isinstance(messages, list) else []
+        latest = self.recent.get(value.get("session"))
+        repeated = 0
+        if latest is not None:
+            for text, old in zip(texts, latest.message_texts, strict=False):
+                if text != old:
+                    break
+                repeated += 1
+        fault = self.fault(value, repeated)
         if fault is not None:
             return [Problem(line.number, f"not a valid ctxlint trace line at {fault}")]
-        return [self.request(line.number, line.value, repeated, kept)]
+        return [self.request(line.number, value, texts, repeated, latest)]
 
     def fault(self, value: dict[str, Any], repeated: int) -> str | None:
         """Where the line breaks the schema and how, or None. Each line repeats the history
@@ -142,27 +154,40 @@ class _Reader:
         return ()
 
     def request(
-        self, number: int, value: dict[str, Any], repeated: int, kept: tuple[Message, ...]
+        self,
+        number: int,
+        value: dict[str, Any],
+        message_texts: list[bytes],
+        repeated: int,
+        latest: _Latest | None,
     ) -> Request:
-        """The line as a request; its first `repeated` messages are `kept`, already built."""
-        raw = value["messages"]
+        """The line as a request; its first `repeated` messages are the latest line's."""
+        kept = latest.messages[:repeated] if latest is not None else ()
         messages = kept + tuple(
             _message(item, Origin(number, child("", "messages", position)))
-            for position, item in enumerate(raw[repeated:], start=repeated)
+            for position, item in enumerate(value["messages"][repeated:], start=repeated)
         )
+        raw_system, raw_tools = value.get("system"), value.get("tools")
+        system_text, tools_text = orjson.dumps(raw_system), orjson.dumps(raw_tools)
+        if latest is not None and system_text == latest.system_text:
+            system_blocks = latest.system
+        else:
+            system_blocks = _system(raw_system)
+        if latest is not None and tools_text == latest.tools_text:
+            tools = latest.tools
+        else:
+            tools = (
+                None
+                if raw_tools is None
+                else tuple(tool(t["name"], t, cache_ttl(t.get("cache_control"))) for t in raw_tools)
+            )
         session = value["session"]
-        self.recent[session] = (raw, messages)
+        self.recent[session] = _Latest(
+            message_texts, messages, system_text, system_blocks, tools_text, tools
+        )
         self.recent.move_to_end(session)
         if len(self.recent) > _RECENT_SESSIONS:
             self.recent.popitem(last=False)
-        system = value.get("system")
-        if isinstance(system, str):
-            system_blocks: tuple[Block, ...] | None = (Block(TEXT, text=system),) if system else ()
-        elif isinstance(system, list):
-            system_blocks = tuple(_block(item) for item in system)
-        else:
-            system_blocks = None
-        tools = value.get("tools")
         usage = value.get("usage")
         response = value.get("response")
         return Request(
@@ -176,9 +201,7 @@ class _Reader:
             provider=value.get("provider") or provider_of_model(value.get("model")),
             model=value.get("model"),
             system=system_blocks,
-            tools=None
-            if tools is None
-            else tuple(tool(t["name"], t, cache_ttl(t.get("cache_control"))) for t in tools),
+            tools=tools,
             params=dict(value.get("params") or {}),
             response=None if response is None else _message(response, Origin(number, "/response")),
             usage=None
@@ -193,6 +216,14 @@ class _Reader:
             history_complete=value.get("history", "complete") == "complete",
             compacted=bool(value.get("compacted")),
         )
+
+
+def _system(system: Any) -> tuple[Block, ...] | None:
+    if isinstance(system, str):
+        return (Block(TEXT, text=system),) if system else ()
+    if isinstance(system, list):
+        return tuple(_block(item) for item in system)
+    return None
 
 
 def _first_error(validator: Any, value: Any) -> tuple[str, str] | None:
