@@ -4,7 +4,9 @@
    provider's cache and the ideal one) against the time tiktoken needs to encode the trace's
    unique text once (every distinct system block, tool definition and message block, encoded
    with `encode_ordinary`, the least any token-level simulation must do). Target: 1.5x or less.
-   Also prompt tokens simulated per second.
+   Also against reading the trace plus that encoding, the least any simulator of the file must
+   do, since reading alone can cost as much as the encoding; and prompt tokens simulated per
+   second.
 2. Growth: the same trace generator with 10x the sessions, so 10x the requests. Target: at
    most 10x the time.
 3. Peak memory: `ctxlint simulate -q` on the 10x trace in a child process, against a child that
@@ -181,24 +183,33 @@ def timed(function, *arguments) -> tuple[float, object]:
     return time.perf_counter() - start, value
 
 
+def read(path: Path) -> int:
+    return sum(1 for _ in TraceReader(str(path), None))
+
+
 def speed(path: Path, runs: int, label: str) -> float:
     texts = unique_texts(path)
     encode_once(texts[:1])  # load the encoding outside the timings
-    encode_times, simulate_times = [], []
+    encode_times, read_times, simulate_times = [], [], []
     prompt_tokens = unique_tokens = 0
     for _ in range(runs):
         elapsed, unique_tokens = timed(encode_once, texts)
         encode_times.append(elapsed)
+        read_times.append(timed(read, path)[0])
         elapsed, prompt_tokens = timed(simulate, path)
         simulate_times.append(elapsed)
-    encode, simulated = statistics.median(encode_times), statistics.median(simulate_times)
+    encode = statistics.median(encode_times)
+    reading = statistics.median(read_times)
+    simulated = statistics.median(simulate_times)
     print(
         f"{label}: {path.stat().st_size / 1e6:.1f} MB, {len(texts):,} unique texts"
         f" ({unique_tokens:,} tokens)"
     )
     print(f"  tiktoken, unique text once: {encode:.3f} s")
+    print(f"  reading the trace:          {reading:.3f} s  ({reading / encode:.2f}x the encoding)")
     print(
         f"  ctxlint simulate:           {simulated:.3f} s  ratio {simulated / encode:.2f}x"
+        f" (against reading + encoding {simulated / (encode + reading):.2f}x)"
         f"  {prompt_tokens / simulated / 1e6:,.1f} M prompt tokens/s ({prompt_tokens:,} simulated)"
     )
     return simulated

@@ -88,13 +88,16 @@ _RECENT_SESSIONS = 256
 
 @dataclass(slots=True)
 class _Latest:
-    """A session's latest line: its messages, system prompt and tools as serialised (so that
-    a change of key order or of number type is a change) and as built."""
+    """A session's latest line: its messages, system prompt and tools as read and as built."""
 
-    message_texts: list[bytes]
+    raw_messages: list[Any]
     messages: tuple[Message, ...]
-    system_text: bytes
+    # Positions of the messages holding JSON that is serialised to build them (tool call
+    # arguments as objects...): equal as values, they may still differ in key order.
+    serialising: list[int]
+    raw_system: Any
     system: tuple[Block, ...] | None
+    # Tools are serialised: compared as serialised.
     tools_text: bytes
     tools: tuple[Tool, ...] | None
 
@@ -108,19 +111,31 @@ class _Reader:
 
     def feed(self, line: Line) -> Iterable[Request | Problem]:
         value = line.value
-        messages = value.get("messages")
-        texts = [orjson.dumps(item) for item in messages] if isinstance(messages, list) else []
         latest = self.recent.get(value.get("session"))
-        repeated = 0
-        if latest is not None:
-            for text, old in zip(texts, latest.message_texts, strict=False):
-                if text != old:
-                    break
-                repeated += 1
+        repeated = self._repeated(value.get("messages"), latest)
         fault = self.fault(value, repeated)
         if fault is not None:
             return [Problem(line.number, f"not a valid ctxlint trace line at {fault}")]
-        return [self.request(line.number, value, texts, repeated, latest)]
+        return [self.request(line.number, value, repeated, latest)]
+
+    @staticmethod
+    def _repeated(messages: Any, latest: _Latest | None) -> int:
+        """How many leading messages the line repeats from its session's latest line."""
+        if latest is None or not isinstance(messages, list):
+            return 0
+        count = 0
+        for item, old in zip(messages, latest.raw_messages, strict=False):
+            if item != old:
+                break
+            count += 1
+        # Equal values, but serialised alike? (Dicts compare equal in any key order.)
+        for position in latest.serialising:
+            if position >= count:
+                break
+            rebuilt = _message(messages[position], None)
+            if rebuilt.key != latest.messages[position].key:
+                return position
+        return count
 
     def fault(self, value: dict[str, Any], repeated: int) -> str | None:
         """Where the line breaks the schema and how, or None. Each line repeats the history
@@ -154,25 +169,25 @@ class _Reader:
         return ()
 
     def request(
-        self,
-        number: int,
-        value: dict[str, Any],
-        message_texts: list[bytes],
-        repeated: int,
-        latest: _Latest | None,
+        self, number: int, value: dict[str, Any], repeated: int, latest: _Latest | None
     ) -> Request:
         """The line as a request; its first `repeated` messages are the latest line's."""
+        raw = value["messages"]
         kept = latest.messages[:repeated] if latest is not None else ()
         messages = kept + tuple(
             _message(item, Origin(number, child("", "messages", position)))
-            for position, item in enumerate(value["messages"][repeated:], start=repeated)
+            for position, item in enumerate(raw[repeated:], start=repeated)
+        )
+        serialising = [p for p in latest.serialising if p < repeated] if latest else []
+        serialising.extend(
+            position for position in range(repeated, len(raw)) if _serialises(raw[position])
         )
         raw_system, raw_tools = value.get("system"), value.get("tools")
-        system_text, tools_text = orjson.dumps(raw_system), orjson.dumps(raw_tools)
-        if latest is not None and system_text == latest.system_text:
+        if latest is not None and raw_system == latest.raw_system:
             system_blocks = latest.system
         else:
             system_blocks = _system(raw_system)
+        tools_text = orjson.dumps(raw_tools)
         if latest is not None and tools_text == latest.tools_text:
             tools = latest.tools
         else:
@@ -183,7 +198,7 @@ class _Reader:
             )
         session = value["session"]
         self.recent[session] = _Latest(
-            message_texts, messages, system_text, system_blocks, tools_text, tools
+            raw, messages, serialising, raw_system, system_blocks, tools_text, tools
         )
         self.recent.move_to_end(session)
         if len(self.recent) > _RECENT_SESSIONS:
@@ -218,6 +233,22 @@ class _Reader:
         )
 
 
+def _serialises(item: dict[str, Any]) -> bool:
+    """Whether building the message serialises JSON from it (see _block)."""
+    content = item["content"]
+    if isinstance(content, str):
+        return False
+    for part in content:
+        kind = part["type"]
+        if kind == "tool_call" and not isinstance(part["arguments"], str):
+            return True
+        if kind == "tool_result" and not isinstance(part["content"], str):
+            return True
+        if kind not in ("text", "thinking", "tool_call", "tool_result") and not part.get("sha256"):
+            return True
+    return False
+
+
 def _system(system: Any) -> tuple[Block, ...] | None:
     if isinstance(system, str):
         return (Block(TEXT, text=system),) if system else ()
@@ -239,7 +270,7 @@ def _describe(prefix: str, error: tuple[str, str]) -> str:
     return f"{prefix}{where}: {message}" if prefix or where else f"/: {message}"
 
 
-def _message(item: dict[str, Any], origin: Origin) -> Message:
+def _message(item: dict[str, Any], origin: Origin | None) -> Message:
     content = item["content"]
     if isinstance(content, str):
         blocks: tuple[Block, ...] = (Block(TEXT, text=content),) if content else ()
