@@ -142,6 +142,16 @@ def test_agrees_with_jsonschema_on_fixture_lines_and_their_mutations() -> None:
         ({"additionalProperties": False}, [{}, 3], [{"a": 1}]),
         (
             {
+                "oneOf": [
+                    {"properties": {"t": {"const": "a"}}, "required": ["x"]},
+                    {"properties": {"t": {"enum": ["b", "c"]}}},
+                ]
+            },
+            [{"t": "a", "x": 1}, {"t": "c"}, {"t": "b", "x": 1}, {}],
+            [{"x": 1}, {"t": "a"}, {"t": 5}, {"t": "d"}, 7],
+        ),
+        (
+            {
                 "$defs": {"nested": {"items": {"$ref": "#/$defs/nested"}, "type": "array"}},
                 "$ref": "#/$defs/nested",
             },

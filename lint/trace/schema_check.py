@@ -124,10 +124,16 @@ class _Compiler:
 
     def _one_of(self, choices: list[Any], _schema: dict[str, Any]) -> Check:
         checks = [self.compile(choice) for choice in choices]
+        key, allowed = _discriminator(choices)
 
         def check(value: Any) -> bool:
             found = False
-            for branch in checks:
+            for position, branch in enumerate(checks):
+                # A branch whose constant for `key` differs from the value's cannot hold.
+                if key is not None and isinstance(value, dict) and key in value:
+                    tag = value[key]
+                    if not isinstance(tag, str) or tag not in allowed[position]:
+                        continue
                 if branch(value):
                     if found:
                         return False
@@ -151,6 +157,35 @@ _BUILDERS = {
     "items": "_items",
     "oneOf": "_one_of",
 }
+
+
+def _discriminator(choices: list[Any]) -> tuple[str | None, list[frozenset[str]]]:
+    """A property every choice fixes to string constants (`const` or `enum`), with each
+    choice's constants: a value can then only meet the choices its property names."""
+    if not all(isinstance(choice, dict) for choice in choices):
+        return None, []
+    shared = None
+    for choice in choices:
+        properties = choice.get("properties", {})
+        fixed = {
+            name
+            for name, part in properties.items()
+            if isinstance(part, dict) and _string_constants(part) is not None
+        }
+        shared = fixed if shared is None else shared & fixed
+    if not shared:
+        return None, []
+    key = sorted(shared)[0]
+    return key, [_string_constants(choice["properties"][key]) for choice in choices]
+
+
+def _string_constants(part: dict[str, Any]) -> frozenset[str] | None:
+    if isinstance(part.get("const"), str):
+        return frozenset([part["const"]])
+    choices = part.get("enum")
+    if isinstance(choices, list) and choices and all(isinstance(c, str) for c in choices):
+        return frozenset(choices)
+    return None
 
 
 def _always(_value: Any) -> bool:

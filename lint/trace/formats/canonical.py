@@ -113,10 +113,17 @@ class _Reader:
         value = line.value
         latest = self.recent.get(value.get("session"))
         repeated = self._repeated(value.get("messages"), latest)
-        fault = self.fault(value, repeated)
+        tools_text = orjson.dumps(value.get("tools"))
+        unchanged: set[str] = set()
+        if latest is not None:
+            if tools_text == latest.tools_text:
+                unchanged.add("tools")
+            if value.get("system") == latest.raw_system:
+                unchanged.add("system")
+        fault = self.fault(value, repeated, unchanged)
         if fault is not None:
             return [Problem(line.number, f"not a valid ctxlint trace line at {fault}")]
-        return [self.request(line.number, value, repeated, latest)]
+        return [self.request(line.number, value, repeated, latest, tools_text)]
 
     @staticmethod
     def _repeated(messages: Any, latest: _Latest | None) -> int:
@@ -137,13 +144,17 @@ class _Reader:
                 return position
         return count
 
-    def fault(self, value: dict[str, Any], repeated: int) -> str | None:
+    def fault(
+        self, value: dict[str, Any], repeated: int, unchanged: Iterable[str] = ()
+    ) -> str | None:
         """Where the line breaks the schema and how, or None. Each line repeats the history
-        before it, and what it repeats was checked with the line it first appeared on."""
+        before it (its first `repeated` messages), and often the system prompt and tools
+        (named in `unchanged`): what it repeats was checked on the line it first came on."""
         messages = value.get("messages")
+        unseen = {key: item for key, item in value.items() if key not in unchanged}
         if repeated and isinstance(messages, list):
-            value = {**value, "messages": messages[repeated:]}
-        if _line_is_valid()(value):
+            unseen["messages"] = messages[repeated:]
+        if _line_is_valid()(unseen):
             return None
         validators = _validators()
         rest = {k: v for k, v in value.items() if k not in _REPEATED}
@@ -169,7 +180,12 @@ class _Reader:
         return ()
 
     def request(
-        self, number: int, value: dict[str, Any], repeated: int, latest: _Latest | None
+        self,
+        number: int,
+        value: dict[str, Any],
+        repeated: int,
+        latest: _Latest | None,
+        tools_text: bytes,
     ) -> Request:
         """The line as a request; its first `repeated` messages are the latest line's."""
         raw = value["messages"]
@@ -187,7 +203,6 @@ class _Reader:
             system_blocks = latest.system
         else:
             system_blocks = _system(raw_system)
-        tools_text = orjson.dumps(raw_tools)
         if latest is not None and tools_text == latest.tools_text:
             tools = latest.tools
         else:
