@@ -422,3 +422,20 @@ def test_a_repeated_message_or_tool_list_serialised_differently_is_not_reused(tm
     again = TraceReader(_write(tmp_path, [lines[0], lines[0]]), None)
     one, other = again
     assert other.messages[0] is one.messages[0] and other.tools is one.tools
+
+
+def test_simulating_leaves_the_cycle_collector_as_it_found_it(tmp_path):
+    import gc
+
+    from ctxlint.simulate.run import simulate_files
+
+    path = _write(tmp_path, [line(model="gpt-4o", system=LONG, messages=turns(n)) for n in (1, 2)])
+    assert gc.isenabled()
+    assert simulate_files([path], Options(), Settings()).overall.requests == 2
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        simulate_files([path], Options(), Settings())
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
