@@ -199,8 +199,8 @@ class RadixCache(Policy):
                 continue
             self.held -= node.stored
             node.stored = 0
-            if node.parent is not None and node.parent.stored:
-                parent = node.parent
+            parent = node.parent
+            if parent is not None and parent.stored:
                 heapq.heappush(self._by_use, (parent.used, id(parent), parent))
 
     def keep_output(self, visit: Visit, upto: int) -> None:

@@ -59,9 +59,9 @@ def _cycle_collection_paused() -> Iterator[None]:
     """A replay allocates the parsed JSON of every line, enough of it long-lived enough to
     reach the oldest generation, and keeps state that grows with the sessions, so each of
     the cycle collector's frequent full collections walks more: ten times the requests took
-    thirteen times as long. A replay makes no cyclic garbage to speak of (its cycles are the
-    prefix trees, alive until it ends), so reference counting frees what it drops; the
-    collector resumes, and collects the trees, once the replay is over."""
+    thirteen times as long. A replay makes no reference cycles (a prefix tree's nodes point
+    to their parents weakly), so reference counting frees all it drops without the collector,
+    which resumes as it was once the replay is over."""
     paused = gc.isenabled()
     gc.disable()
     try:

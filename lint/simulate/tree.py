@@ -4,6 +4,7 @@ tokens only inside the one segment where the two diverge."""
 
 from __future__ import annotations
 
+import weakref
 from array import array
 from bisect import bisect_left
 from collections.abc import Sequence
@@ -14,13 +15,14 @@ from ctxlint.simulate.render import Prompt
 
 class Node:
     __slots__ = (
+        "__weakref__",
+        "_parent",
         "by_tokens",
         "children",
         "children_by_tokens",
         "expires",
         "index",
         "marks",
-        "parent",
         "start",
         "stored",
         "tokens",
@@ -34,7 +36,9 @@ class Node:
         self.by_tokens: list[array] = []
         self.children_by_tokens: list[Node] = []
         self.tokens = tokens
-        self.parent = parent
+        # Weak, so that a tree has no reference cycles and is freed as soon as it is dropped,
+        # without waiting for (and walking) Python's cycle collector.
+        self._parent = None if parent is None else weakref.ref(parent)
         # Our-token position of the node's first token, and its segment index in a prompt.
         self.start = start
         self.index = index
@@ -47,6 +51,10 @@ class Node:
         # node holds expires (idle expiry, refreshed by use; never, in caches without it).
         self.used = 0
         self.expires = 0.0
+
+    @property
+    def parent(self) -> Node | None:
+        return None if self._parent is None else self._parent()
 
     @property
     def end(self) -> int:
