@@ -33,6 +33,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import orjson
@@ -199,32 +200,86 @@ def read(path: Path) -> int:
         gc.enable()
 
 
-def speed(path: Path, runs: int, label: str) -> tuple[float, float]:
-    """(simulate time, encode time), each the best of `runs`."""
-    texts = unique_texts(path)
-    encode_once(texts[:1])  # load the encoding outside the timings
-    encode_times, read_times, simulate_times = [], [], []
-    prompt_tokens = unique_tokens = 0
+@dataclass
+class Timing:
+    label: str
+    path: Path
+    texts: Path
+    count: int
+    encode: list[float] = field(default_factory=list)
+    reading: list[float] = field(default_factory=list)
+    simulate: list[float] = field(default_factory=list)
+    unique_tokens: int = 0
+    prompt_tokens: int = 0
+
+    def run(self) -> None:
+        """One timing of each, in a fresh interpreter: what one run leaves in memory (the
+        unique texts, a trace's state) would otherwise slow the next."""
+        finished = subprocess.run(
+            [sys.executable, __file__, "--time-one", str(self.path), str(self.texts)],
+            capture_output=True,
+            check=True,
+        )
+        found = orjson.loads(finished.stdout)
+        self.encode.append(found["encode"])
+        self.reading.append(found["read"])
+        self.simulate.append(found["simulate"])
+        self.unique_tokens, self.prompt_tokens = found["unique_tokens"], found["prompt_tokens"]
+
+    def report(self) -> None:
+        # The best of the runs: what the code costs, with the least of the machine's noise.
+        encode, reading, simulated = min(self.encode), min(self.reading), min(self.simulate)
+        print(
+            f"{self.label}: {self.path.stat().st_size / 1e6:.1f} MB,"
+            f" {self.count:,} unique texts ({self.unique_tokens:,} tokens)"
+        )
+        print(f"  tiktoken, unique text once: {encode:.3f} s")
+        print(
+            f"  reading the trace:          {reading:.3f} s  ({reading / encode:.2f}x the encoding)"
+        )
+        print(
+            f"  ctxlint simulate:           {simulated:.3f} s  ratio {simulated / encode:.2f}x"
+            f" (against reading + encoding {simulated / (encode + reading):.2f}x)"
+            f"  {self.prompt_tokens / simulated / 1e6:,.1f} M prompt tokens/s"
+            f" ({self.prompt_tokens:,} simulated)"
+        )
+
+
+def time_one(path: Path, texts_path: Path) -> None:
+    """The child's side of Timing.run: prints the three times as JSON."""
+    texts = orjson.loads(texts_path.read_bytes())
+    # Outside the timings: loading the encoding and importing the readers and the simulator.
+    encode_once(texts[:1])
+    simulate(
+        Path(__file__).resolve().parent.parent / "fixtures" / "examples" / "support_session.jsonl"
+    )
+    encoded, unique_tokens = timed(encode_once, texts)
+    del texts
+    reading = timed(read, path)[0]
+    simulated, prompt_tokens = timed(simulate, path)
+    found = {
+        "encode": encoded,
+        "read": reading,
+        "simulate": simulated,
+        "unique_tokens": unique_tokens,
+        "prompt_tokens": prompt_tokens,
+    }
+    sys.stdout.buffer.write(orjson.dumps(found))
+
+
+def measure(traces: list[tuple[Path, str]], runs: int, folder: Path) -> list[Timing]:
+    """Each run times every trace in turn, so that the machine's slow spells fall on all of
+    them alike and the ratios between them hold."""
+    timings = []
+    for number, (path, label) in enumerate(traces):
+        texts = unique_texts(path)
+        texts_path = folder / f"texts-{number}.json"
+        texts_path.write_bytes(orjson.dumps(texts))
+        timings.append(Timing(label, path, texts_path, len(texts)))
     for _ in range(runs):
-        elapsed, unique_tokens = timed(encode_once, texts)
-        encode_times.append(elapsed)
-        read_times.append(timed(read, path)[0])
-        elapsed, prompt_tokens = timed(simulate, path)
-        simulate_times.append(elapsed)
-    # The best of the runs: what the code costs, with the least of the machine's noise.
-    encode, reading, simulated = min(encode_times), min(read_times), min(simulate_times)
-    print(
-        f"{label}: {path.stat().st_size / 1e6:.1f} MB, {len(texts):,} unique texts"
-        f" ({unique_tokens:,} tokens)"
-    )
-    print(f"  tiktoken, unique text once: {encode:.3f} s")
-    print(f"  reading the trace:          {reading:.3f} s  ({reading / encode:.2f}x the encoding)")
-    print(
-        f"  ctxlint simulate:           {simulated:.3f} s  ratio {simulated / encode:.2f}x"
-        f" (against reading + encoding {simulated / (encode + reading):.2f}x)"
-        f"  {prompt_tokens / simulated / 1e6:,.1f} M prompt tokens/s ({prompt_tokens:,} simulated)"
-    )
-    return simulated, encode
+        for timing in timings:
+            timing.run()
+    return timings
 
 
 def _peak_rss(code: str, *arguments: str) -> float:
@@ -276,7 +331,11 @@ def main() -> None:
     parser.add_argument("--sessions", type=int, default=20)
     parser.add_argument("--requests", type=int, default=40)
     parser.add_argument("--trace", type=Path, help="also time this trace")
+    parser.add_argument("--time-one", nargs=2, type=Path, help=argparse.SUPPRESS)
     arguments = parser.parse_args()
+    if arguments.time_one:
+        time_one(*arguments.time_one)
+        return
     sessions, requests, runs = arguments.sessions, arguments.requests, arguments.runs
     with tempfile.TemporaryDirectory() as name:
         folder = Path(name)
@@ -286,18 +345,22 @@ def main() -> None:
         synthetic_trace(small, sessions, requests)
         synthetic_trace(waves, sessions * 10, requests, concurrent=sessions)
         synthetic_trace(interleaved, sessions * 10, requests)
-        if arguments.trace:
-            speed(arguments.trace, runs, str(arguments.trace))
-        once = speed(small, runs, f"synthetic, {sessions} sessions at once")
-        for path, label in (
+        traces = [(arguments.trace, str(arguments.trace))] if arguments.trace else []
+        traces += [
+            (small, f"synthetic, {sessions} sessions at once"),
             (waves, f"synthetic, {sessions * 10} sessions, {sessions} at once"),
             (interleaved, f"synthetic, {sessions * 10} sessions at once"),
-        ):
-            tenfold = speed(path, runs, label)
-            print(
-                f"  10x the requests: {tenfold[0] / once[0]:.2f}x the time"
-                f" (tiktoken's encoding of the unique text: {tenfold[1] / once[1]:.2f}x)"
-            )
+        ]
+        timings = measure(traces, runs, folder)
+        once = timings[-3]
+        for timing in timings:
+            timing.report()
+            if timing.path in (waves, interleaved):
+                print(
+                    f"  10x the requests: {min(timing.simulate) / min(once.simulate):.2f}x the"
+                    f" time (tiktoken's encoding of the unique text:"
+                    f" {min(timing.encode) / min(once.encode):.2f}x)"
+                )
         memory(interleaved, folder)
 
 
