@@ -15,7 +15,10 @@
 3. Peak memory: `ctxlint simulate -q` on the interleaved 10x trace in a child process, against
    a child that only loads the encoding and encodes the unique text.
 
-Times are the best of `--runs` runs.
+Each timing runs in a fresh interpreter, after a warm-up; a run times every trace in turn, and
+a trace's time is the best of `--runs` runs. The machine's speed drifts by up to half over
+seconds, so the small traces repeat their work ten times in a timing, to last about as long
+as a large trace's (a short timing's best would catch a fast spell a long one only averages).
 
 The traces are synthetic sessions in ctxlint's format, written as a proxy log would (each line
 the whole request, sessions interleaved), with a long shared system prompt, a tool list, and
@@ -185,6 +188,12 @@ def simulate(path: Path) -> int:
     return simulate_files([str(path)], Options(), Settings()).overall.prompt_tokens
 
 
+def repeated(count: int, function, *arguments):
+    for _ in range(count):
+        value = function(*arguments)
+    return value
+
+
 def timed(function, *arguments) -> tuple[float, object]:
     start = time.perf_counter()
     value = function(*arguments)
@@ -206,6 +215,10 @@ class Timing:
     path: Path
     texts: Path
     count: int
+    # Times each timing repeats its work, so that a small trace's timings last about as long
+    # as a large one's: the machine's speed drifts, and a short timing's best catches a fast
+    # spell that a long one only averages into.
+    repeat: int
     encode: list[float] = field(default_factory=list)
     reading: list[float] = field(default_factory=list)
     simulate: list[float] = field(default_factory=list)
@@ -216,7 +229,14 @@ class Timing:
         """One timing of each, in a fresh interpreter: what one run leaves in memory (the
         unique texts, a trace's state) would otherwise slow the next."""
         finished = subprocess.run(
-            [sys.executable, __file__, "--time-one", str(self.path), str(self.texts)],
+            [
+                sys.executable,
+                __file__,
+                "--time-one",
+                str(self.path),
+                str(self.texts),
+                str(self.repeat),
+            ],
             capture_output=True,
             check=True,
         )
@@ -245,18 +265,20 @@ class Timing:
         )
 
 
-def time_one(path: Path, texts_path: Path) -> None:
-    """The child's side of Timing.run: prints the three times as JSON."""
+def time_one(path: Path, texts_path: Path, repeat: int) -> None:
+    """The child's side of Timing.run: prints the three times (each the mean of `repeat` in
+    a row) as JSON."""
     texts = orjson.loads(texts_path.read_bytes())
     # Outside the timings: loading the encoding and importing the readers and the simulator.
     encode_once(texts[:1])
     simulate(
         Path(__file__).resolve().parent.parent / "fixtures" / "examples" / "support_session.jsonl"
     )
-    encoded, unique_tokens = timed(encode_once, texts)
+    encoded, unique_tokens = timed(repeated, repeat, encode_once, texts)
     del texts
-    reading = timed(read, path)[0]
-    simulated, prompt_tokens = timed(simulate, path)
+    reading = timed(repeated, repeat, read, path)[0]
+    simulated, prompt_tokens = timed(repeated, repeat, simulate, path)
+    encoded, reading, simulated = encoded / repeat, reading / repeat, simulated / repeat
     found = {
         "encode": encoded,
         "read": reading,
@@ -267,15 +289,15 @@ def time_one(path: Path, texts_path: Path) -> None:
     sys.stdout.buffer.write(orjson.dumps(found))
 
 
-def measure(traces: list[tuple[Path, str]], runs: int, folder: Path) -> list[Timing]:
+def measure(traces: list[tuple[Path, str, int]], runs: int, folder: Path) -> list[Timing]:
     """Each run times every trace in turn, so that the machine's slow spells fall on all of
     them alike and the ratios between them hold."""
     timings = []
-    for number, (path, label) in enumerate(traces):
+    for number, (path, label, repeat) in enumerate(traces):
         texts = unique_texts(path)
         texts_path = folder / f"texts-{number}.json"
         texts_path.write_bytes(orjson.dumps(texts))
-        timings.append(Timing(label, path, texts_path, len(texts)))
+        timings.append(Timing(label, path, texts_path, len(texts), repeat))
     for _ in range(runs):
         for timing in timings:
             timing.run()
@@ -331,10 +353,11 @@ def main() -> None:
     parser.add_argument("--sessions", type=int, default=20)
     parser.add_argument("--requests", type=int, default=40)
     parser.add_argument("--trace", type=Path, help="also time this trace")
-    parser.add_argument("--time-one", nargs=2, type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--time-one", nargs=3, help=argparse.SUPPRESS)
     arguments = parser.parse_args()
     if arguments.time_one:
-        time_one(*arguments.time_one)
+        path, texts, repeat = arguments.time_one
+        time_one(Path(path), Path(texts), int(repeat))
         return
     sessions, requests, runs = arguments.sessions, arguments.requests, arguments.runs
     with tempfile.TemporaryDirectory() as name:
@@ -345,11 +368,11 @@ def main() -> None:
         synthetic_trace(small, sessions, requests)
         synthetic_trace(waves, sessions * 10, requests, concurrent=sessions)
         synthetic_trace(interleaved, sessions * 10, requests)
-        traces = [(arguments.trace, str(arguments.trace))] if arguments.trace else []
+        traces = [(arguments.trace, str(arguments.trace), 10)] if arguments.trace else []
         traces += [
-            (small, f"synthetic, {sessions} sessions at once"),
-            (waves, f"synthetic, {sessions * 10} sessions, {sessions} at once"),
-            (interleaved, f"synthetic, {sessions * 10} sessions at once"),
+            (small, f"synthetic, {sessions} sessions at once", 10),
+            (waves, f"synthetic, {sessions * 10} sessions, {sessions} at once", 1),
+            (interleaved, f"synthetic, {sessions * 10} sessions at once", 1),
         ]
         timings = measure(traces, runs, folder)
         once = timings[-3]
