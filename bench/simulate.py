@@ -30,7 +30,6 @@ tool results of varied text; `--trace` adds a real trace to (1).
 from __future__ import annotations
 
 import argparse
-import gc
 import random
 import subprocess
 import sys
@@ -42,7 +41,7 @@ from pathlib import Path
 import orjson
 
 from ctxlint.config import Settings
-from ctxlint.simulate.run import simulate_files
+from ctxlint.simulate.run import cycle_collection_paused, simulate_files
 from ctxlint.simulate.simulator import Options
 from ctxlint.simulate.tokens import load_encoding
 from ctxlint.trace.loader import TraceReader
@@ -201,12 +200,9 @@ def timed(function, *arguments) -> tuple[float, object]:
 
 
 def read(path: Path) -> int:
-    # As `ctxlint simulate` reads: with the cycle collector paused (see simulate/run.py).
-    gc.disable()
-    try:
+    # As `ctxlint simulate` reads.
+    with cycle_collection_paused():
         return sum(1 for _ in TraceReader(str(path), None))
-    finally:
-        gc.enable()
 
 
 @dataclass

@@ -17,7 +17,8 @@ from ctxlint.simulate.calibrate import PositionMap
 from ctxlint.simulate.report import summarise
 from ctxlint.simulate.simulator import Options, Simulator
 
-LONG = " ".join(f"word{number}" for number in range(3000))
+from conftest import LONG, turns
+
 TOOL = {"name": "kb_search", "description": "Search", "parameters": {"type": "object"}}
 
 
@@ -25,14 +26,6 @@ def line(session: str = "s", time: str = "2026-03-02T09:00:00Z", **fields) -> by
     value = {"ctxlint": 1, "session": session, "timestamp": time, **fields}
     value.setdefault("messages", [{"role": "user", "content": "hi"}])
     return orjson.dumps(value) + b"\n"
-
-
-def turns(count: int) -> list[dict]:
-    messages: list[dict] = []
-    for number in range(count):
-        messages.append({"role": "user", "content": f"question {number} " + "x " * 50})
-        messages.append({"role": "assistant", "content": f"answer {number}"})
-    return messages[:-1]
 
 
 def simulate(tmp_path: Path, lines: list[bytes], **options) -> list:

@@ -13,19 +13,11 @@ from ctxlint.config import Settings
 from ctxlint.simulate.run import simulate_files
 from ctxlint.simulate.simulator import Options
 
-LONG = " ".join(f"word{number}" for number in range(3000))
+from conftest import LONG, turns
 
 
 def tool(name: str, description: str = "Search") -> dict:
     return {"name": name, "description": description, "parameters": {"type": "object"}}
-
-
-def turns(count: int) -> list[dict]:
-    messages: list[dict] = []
-    for number in range(count):
-        messages.append({"role": "user", "content": f"question {number} " + "x " * 50})
-        messages.append({"role": "assistant", "content": f"answer {number}"})
-    return messages[:-1]
 
 
 def request(second: int, session: str = "s", **fields) -> dict:

@@ -50,12 +50,12 @@ def simulate_files(
     with_savings: bool = False,
 ) -> Simulation:
     """Replays the traces; `with_savings` replays them again once per fixable cause found."""
-    with _cycle_collection_paused():
+    with cycle_collection_paused():
         return _simulate(paths, options, settings, progress, with_savings)
 
 
 @contextmanager
-def _cycle_collection_paused() -> Iterator[None]:
+def cycle_collection_paused() -> Iterator[None]:
     """A replay allocates the parsed JSON of every line, enough of it long-lived enough to
     reach the oldest generation, and keeps state that grows with the sessions, so each of
     the cycle collector's frequent full collections walks more: ten times the requests took

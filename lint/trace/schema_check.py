@@ -16,6 +16,10 @@ _ANNOTATIONS = frozenset(
 )
 
 
+# Stands for a value with no discriminating property: every oneOf branch must be tried.
+_ANY = object()
+
+
 class Unsupported(Exception):
     """The schema uses a keyword this compiler does not know; use jsonschema alone."""
 
@@ -127,13 +131,12 @@ class _Compiler:
         key, allowed = _discriminator(choices)
 
         def check(value: Any) -> bool:
+            # A branch whose constant for `key` differs from the value's cannot hold.
+            tag = value.get(key, _ANY) if key is not None and isinstance(value, dict) else _ANY
             found = False
             for position, branch in enumerate(checks):
-                # A branch whose constant for `key` differs from the value's cannot hold.
-                if key is not None and isinstance(value, dict) and key in value:
-                    tag = value[key]
-                    if not isinstance(tag, str) or tag not in allowed[position]:
-                        continue
+                if tag is not _ANY and (not isinstance(tag, str) or tag not in allowed[position]):
+                    continue
                 if branch(value):
                     if found:
                         return False

@@ -123,7 +123,7 @@ class _Reader:
         fault = self.fault(value, repeated, unchanged)
         if fault is not None:
             return [Problem(line.number, f"not a valid ctxlint trace line at {fault}")]
-        return [self.request(line.number, value, repeated, latest, tools_text)]
+        return [self.request(line.number, value, repeated, latest, tools_text, unchanged)]
 
     @staticmethod
     def _repeated(messages: Any, latest: _Latest | None) -> int:
@@ -186,8 +186,10 @@ class _Reader:
         repeated: int,
         latest: _Latest | None,
         tools_text: bytes,
+        unchanged: set[str],
     ) -> Request:
-        """The line as a request; its first `repeated` messages are the latest line's."""
+        """The line as a request; its first `repeated` messages, and the parts named in
+        `unchanged`, are the latest line's."""
         raw = value["messages"]
         kept = latest.messages[:repeated] if latest is not None else ()
         messages = kept + tuple(
@@ -199,11 +201,11 @@ class _Reader:
             position for position in range(repeated, len(raw)) if _serialises(raw[position])
         )
         raw_system, raw_tools = value.get("system"), value.get("tools")
-        if latest is not None and raw_system == latest.raw_system:
+        if latest is not None and "system" in unchanged:
             system_blocks = latest.system
         else:
             system_blocks = _system(raw_system)
-        if latest is not None and tools_text == latest.tools_text:
+        if latest is not None and "tools" in unchanged:
             tools = latest.tools
         else:
             tools = (
