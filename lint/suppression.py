@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from ctxlint.diagnostics import Diagnostic
 from ctxlint.discovery import matches_any
+from ctxlint.source import split_lines
 
 if TYPE_CHECKING:
     from ctxlint.config import Settings
@@ -28,14 +29,15 @@ def noqa_lines(text: str) -> dict[int, frozenset[str]]:
     if "noqa" not in text.lower():
         return found
     try:
-        for token in tokenize.generate_tokens(io.StringIO(text).readline):
+        # Universal newlines: lines end at \r\n, \r or \n, as ast numbers them.
+        for token in tokenize.generate_tokens(io.StringIO(text, newline=None).readline):
             if token.type == tokenize.COMMENT:
                 codes = _parse(token.string)
                 if codes is not None:
                     found[token.start[0]] = codes
     except (tokenize.TokenError, SyntaxError):
         # Text the tokenizer rejects still gets line-by-line matching.
-        for number, line in enumerate(text.splitlines(), start=1):
+        for number, line in enumerate(split_lines(text), start=1):
             codes = _parse(line[line.find("#") :] if "#" in line else "")
             if codes is not None:
                 found[number] = codes

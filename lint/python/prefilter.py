@@ -145,9 +145,14 @@ def build_prefilter(
 
 
 def _line_around(data: bytes, position: int) -> bytes:
+    # A line also ends at a lone \r, as in ast (ctxlint.source.LINE_BREAK); \r is searched
+    # for within the \n-delimited line only, so that the common file costs nothing more.
     start = data.rfind(b"\n", 0, position) + 1
+    start = data.rfind(b"\r", start, position) + 1 or start
     end = data.find(b"\n", position)
-    return data[start : end if end != -1 else len(data)]
+    end = len(data) if end == -1 else end
+    carriage_return = data.find(b"\r", position, end)
+    return data[start : end if carriage_return == -1 else carriage_return]
 
 
 def _imports_an_sdk(data: bytes) -> bool:
