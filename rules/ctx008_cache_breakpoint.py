@@ -326,7 +326,11 @@ def _key_node(node: ast.Dict, key: str) -> ast.AST:
 def _sets_cache_control_elsewhere(module: PythonModule) -> bool:
     """Breakpoints added other than in a dict literal (`block["cache_control"] = ...`, a
     keyword, a helper's parameter) may reach a request in ways the flow does not follow:
-    then nothing is said to be missing."""
+    then nothing is said to be missing. Asked for every request, decided once per module."""
+    return module.fact(_mentions_beyond_literal_breakpoints)
+
+
+def _mentions_beyond_literal_breakpoints(module: PythonModule) -> bool:
     mentions = module.source.text.count("cache_control")
     literal_keys = sum(1 for node, _ in module.index.dicts if _has_key(node, "cache_control"))
     keywords = sum(

@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Literal
 
 from ctxlint.python.index import Binding, ClassInfo, ModuleIndex, Mutation, Scope, class_of_self
-from ctxlint.python.names import lookup, qualified_name
+from ctxlint.python.names import by_variable, lookup, qualified_name
 
 Lifetime = Literal["attribute", "global", "parameter", "loop"]
 _COPYING_FUNCTIONS = frozenset({"list", "tuple", "copy.copy", "copy.deepcopy"})
@@ -253,11 +253,7 @@ def _mutations_of(index: ModuleIndex, target: ast.expr, scope: Scope) -> list[Mu
         bindings = lookup(target.id, scope)
         if not bindings:
             return []
-        return [
-            mutation
-            for mutation in index.mutations.get(target.id, ())
-            if lookup(target.id, mutation.scope) is bindings
-        ]
+        return list(index.derived(_mutations_by_variable).get((target.id, id(bindings)), ()))
     if isinstance(target, ast.Attribute):
         owner = class_of_self(target.value, scope)
         if owner is not None:
@@ -279,9 +275,33 @@ def _same_container(expression: ast.expr, scope: Scope, container: Container) ->
     return False
 
 
+def _mutations_by_variable(index: ModuleIndex) -> dict[tuple[str, int], list[Mutation]]:
+    return by_variable(index.mutations)
+
+
 def _views(container: Container, index: ModuleIndex) -> list[tuple[ast.Name, Scope]]:
     """Loop variables over the container's items, and names bound to one of them."""
-    views: list[tuple[ast.Name, Scope]] = []
+    key = _variable_key(container.expression, container.scope)
+    views = index.derived(_loop_variables).get(key, ()) if key is not None else ()
+    return [(ast.Name(id=name), scope) for name, scope in views]
+
+
+def _variable_key(expression: ast.AST, scope: Scope) -> tuple[str, int] | None:
+    """What tells one container apart, as `_same_container` does: a name and the bindings it
+    refers to, or a `self` attribute and its class. None for anything else."""
+    if isinstance(expression, ast.Name):
+        bindings = lookup(expression.id, scope)
+        return (expression.id, id(bindings)) if bindings else None
+    if isinstance(expression, ast.Attribute):
+        owner = class_of_self(expression.value, scope)
+        return ("." + expression.attr, id(owner)) if owner is not None else None
+    return None
+
+
+def _loop_variables(index: ModuleIndex) -> dict[tuple[str, int], list[tuple[str, Scope]]]:
+    """The loop and comprehension variables of the module that take the items of a container,
+    by the container's key; each with the scope its mutations are looked up from."""
+    found: dict[tuple[str, int], list[tuple[str, Scope]]] = {}
     for scope in index.scopes:
         for name, bindings in scope.bindings.items():
             for binding in bindings:
@@ -298,12 +318,11 @@ def _views(container: Container, index: ModuleIndex) -> list[tuple[ast.Name, Sco
                             continue
                         path = path[1:]
                     iterable = iterable.args[0] if iterable.args else iterable
-                if path or not _same_container(iterable, binding.scope, container):  # type: ignore[arg-type]
-                    continue
-                views.append(
-                    (ast.Name(id=name), binding.scope if scope.kind != "comprehension" else scope)
-                )
-    return views
+                key = None if path else _variable_key(iterable, binding.scope)
+                if key is not None:
+                    view_scope = binding.scope if scope.kind != "comprehension" else scope
+                    found.setdefault(key, []).append((name, view_scope))
+    return found
 
 
 def _rebindings(container: Container, index: ModuleIndex) -> list[tuple[ast.expr, Scope]]:

@@ -20,7 +20,7 @@ from ctxlint.python.index import (
     Scope,
     class_of_self,
 )
-from ctxlint.python.names import lookup, qualified_name
+from ctxlint.python.names import by_variable, lookup, qualified_name
 from ctxlint.python.sinks import Sink
 
 # Functions whose result carries their arguments' content in the same order.
@@ -165,9 +165,6 @@ class _Walker:
     def __init__(self, index: ModuleIndex, follow_callables: bool) -> None:
         self.index = index
         self.follow_callables = follow_callables
-        self.functions_by_name: dict[str, list[FunctionInfo]] = {}
-        for function in index.functions:
-            self.functions_by_name.setdefault(function.name, []).append(function)
 
     def walk(self, start: ast.expr, scope: Scope, trail: Trail) -> Iterator[Reached]:
         pending: list[tuple[ast.expr, Scope, Trail, tuple[_Frame, ...]]] = [
@@ -252,10 +249,9 @@ class _Walker:
             yield from self.binding_steps(binding, trail, frames)
         if not bindings:
             return
-        for write in self.index.container_writes.get(name, ()):
-            # Only writes into this same variable, not another one that shares its name.
-            if lookup(name, write.scope) is bindings:
-                yield from _write_steps(write, trail, frames)
+        # Only writes into this same variable, not another one that shares its name.
+        for write in self.index.derived(writes_by_variable).get((name, id(bindings)), ()):
+            yield from _write_steps(write, trail, frames)
 
     def binding_steps(self, binding: Binding, trail: Trail, frames: tuple[_Frame, ...]):
         scope = binding.scope
@@ -292,7 +288,7 @@ class _Walker:
         # Not entered through a call: any caller in the module may supply the value.
         if binding.value is not None:
             yield binding.value, function.enclosing, replace(trail, runs_once=True), frames
-        candidates = self.functions_by_name.get(function.name, [])
+        candidates = self.index.functions_by_name.get(function.name, [])
         if len(candidates) != 1 or len(frames) >= _MAX_CALL_DEPTH:
             return
         for site in self.index.calls_by_name.get(function.name, [])[:_MAX_CALL_SITES]:
@@ -422,6 +418,10 @@ def _element_at(value: ast.expr, path: tuple[int, ...]) -> ast.expr:
         else:
             return value
     return value
+
+
+def writes_by_variable(index: ModuleIndex) -> dict[tuple[str, int], list[ContainerWrite]]:
+    return by_variable(index.container_writes)
 
 
 def _write_steps(write: ContainerWrite, trail: Trail, frames: tuple[_Frame, ...]):

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import ast
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal, TypeVar
 
 ScopeKind = Literal["module", "class", "function", "lambda", "comprehension"]
 
@@ -38,6 +39,7 @@ _MUTATING_METHODS = frozenset(
 )
 _CACHING_DECORATORS = frozenset({"cache", "lru_cache", "cached_property", "cached"})
 _COMPREHENSIONS = frozenset({ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp})
+Derived = TypeVar("Derived")
 
 
 @dataclass(eq=False, slots=True)
@@ -159,6 +161,8 @@ class ModuleIndex:
     tree: ast.Module
     module_scope: Scope
     functions: list[FunctionInfo] = field(default_factory=list)
+    # The `def` functions (not lambdas) by name, to tell whether a name is defined once.
+    functions_by_name: dict[str, list[FunctionInfo]] = field(default_factory=dict)
     classes: list[ClassInfo] = field(default_factory=list)
     # Every call, with the scope it sits in; the sink finder reads this list.
     calls: list[CallSite] = field(default_factory=list)
@@ -179,6 +183,16 @@ class ModuleIndex:
     imported_modules: set[str] = field(default_factory=set)
     scope_of_function: dict[ast.AST, Scope] = field(default_factory=dict)
     scopes: list[Scope] = field(default_factory=list)
+    # What the flow and container analyses derive from the above, by the function deriving it.
+    _derived: dict[Callable[..., Any], Any] = field(default_factory=dict)
+
+    def derived(self, compute: Callable[[ModuleIndex], Derived]) -> Derived:
+        """A table derived from the index (writes grouped by the variable they go to...),
+        computed on first use: analyses run once per LLM call read it instead of scanning the
+        whole index each time."""
+        if compute not in self._derived:
+            self._derived[compute] = compute(self)
+        return self._derived[compute]
 
     def dispose(self) -> None:
         """Break the scope/binding/function cycles so the syntax tree is freed at once by
@@ -191,7 +205,9 @@ class ModuleIndex:
             function.class_info = None
         self.scopes.clear()
         self.functions.clear()
+        self.functions_by_name.clear()
         self.classes.clear()
+        self._derived.clear()
 
     def function_scope(self, node: ast.AST) -> Scope | None:
         return self.scope_of_function.get(node)
@@ -381,6 +397,7 @@ class _Indexer:
             info.class_info = scope.class_info
             scope.class_info.methods.setdefault(node.name, info)
         self.index.functions.append(info)
+        self.index.functions_by_name.setdefault(node.name, []).append(info)
         self.index.scope_of_function[node] = function_scope
         scope.bind(node.name, Binding("function", scope, function=info))
         self.bind_parameters(node.args, info)

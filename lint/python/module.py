@@ -4,7 +4,9 @@ computed once and on first use."""
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 from ctxlint.config import Settings
 from ctxlint.diagnostics import Diagnostic, Edit, Fix
@@ -13,6 +15,8 @@ from ctxlint.python.flow import Reached, reach
 from ctxlint.python.index import CallSite, ModuleIndex, build_index
 from ctxlint.python.sinks import Sink, find_sent_lists, find_sinks
 from ctxlint.source import SourceText
+
+Fact = TypeVar("Fact")
 
 
 @dataclass(eq=False)
@@ -27,6 +31,7 @@ class PythonModule:
     _changes: dict[str, list[tuple[Sink, Change]]] = field(default_factory=dict, repr=False)
     _call_sites: dict[int, CallSite] | None = field(default=None, repr=False)
     _sent_lists: list[Sink] | None = field(default=None, repr=False)
+    _facts: dict[Callable[..., Any], Any] = field(default_factory=dict, repr=False)
 
     @property
     def index(self) -> ModuleIndex:
@@ -49,6 +54,15 @@ class PythonModule:
         self._changes.clear()
         self._call_sites = None
         self._sent_lists = None
+        self._facts.clear()
+
+    def fact(self, compute: Callable[[PythonModule], Fact]) -> Fact:
+        """A fact about the whole module that a rule derives itself (from the index, the sinks,
+        the text): computed on first use and shared, so that a rule asking it once per call does
+        not walk the module once per call."""
+        if compute not in self._facts:
+            self._facts[compute] = compute(self)
+        return self._facts[compute]
 
     def reached(self, sink: Sink) -> list[Reached]:
         """What flows into a sink; walked once per sink however many rules ask."""

@@ -3,8 +3,16 @@
 from __future__ import annotations
 
 import ast
+from typing import Protocol, TypeVar
 
 from ctxlint.python.index import Binding, Scope
+
+
+class _MadeInScope(Protocol):
+    scope: Scope
+
+
+Entry = TypeVar("Entry", bound=_MadeInScope)
 
 
 def lookup(name: str, scope: Scope) -> list[Binding]:
@@ -22,6 +30,20 @@ def lookup(name: str, scope: Scope) -> list[Binding]:
         first = False
         current = current.parent
     return []
+
+
+def by_variable(entries: dict[str, list[Entry]]) -> dict[tuple[str, int], list[Entry]]:
+    """Entries the index records under a name (`history.append(x)` under "history"), grouped
+    by the variable the name refers to where each was made: under (name, id of the bindings
+    `lookup` returns), so that two functions' locals of the same name fall apart, and finding
+    one variable's entries costs what it has, not what every namesake in the module has."""
+    grouped: dict[tuple[str, int], list[Entry]] = {}
+    for name, found in entries.items():
+        for entry in found:
+            bindings = lookup(name, entry.scope)
+            if bindings:
+                grouped.setdefault((name, id(bindings)), []).append(entry)
+    return grouped
 
 
 def _module_scope(scope: Scope) -> Scope:

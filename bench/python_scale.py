@@ -1,0 +1,276 @@
+"""How Python analysis time grows with the number of LLM calls in one file, as a ratio.
+
+A generated module with N calls is checked with every rule; the time per call at N = 1000 and
+N = 3000 is compared with the time per call at N = 100, measured in the same run. Per-file
+work must be linear in the calls: target 1.5x or less.
+
+The modules are made of units that each hold one or two LLM calls, in the shapes the rules
+know, so that every rule's analysis runs: Anthropic `messages.create` with a system prompt,
+tools and a history grown in a loop, OpenAI `chat.completions.create` and `responses.create`,
+litellm, JSON dumped into prompts, datetimes and UUIDs in system prompts, sets iterated into
+prompts, tool lists changed in place, histories trimmed and filtered, few-shot templates,
+cache breakpoints, chat-session classes. The names of locals repeat from unit to unit
+(`history`, `messages`, `tools`), as they do in real code.
+
+Each timing runs in a fresh interpreter after a warm-up, parsing included (it is linear and
+part of what a user waits for); a run times every size in turn, and a size's time is the best
+of `--runs` runs, so that the machine's slow spells fall on all sizes alike.
+
+    python bench/python_scale.py [--runs 5] [--sizes 100,1000,3000] [--profile N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import time
+
+_HEADER = '''"""Generated: {calls} LLM calls in one module."""
+
+import json
+import random
+import time
+import uuid
+from datetime import datetime
+
+import anthropic
+import litellm
+import openai
+
+client = anthropic.Anthropic()
+oai = openai.OpenAI()
+LONG_RULES = """{long_rules}"""
+BASE_TOOLS = [
+    {{"name": "fs_read", "description": "Read a file", "input_schema": {{"type": "object"}}}},
+    {{"name": "fs_write", "description": "Write a file", "input_schema": {{"type": "object"}}}},
+]
+DEPLOY_TOOL = {{"name": "deploy", "description": "Deploy", "input_schema": {{"type": "object"}}}}
+TEAMS = {{"billing", "shipping", "returns"}}
+MAX_TURNS = 40
+'''
+
+# Each unit holds the calls given beside it; `{i}` makes its functions' names unique.
+_UNITS: tuple[tuple[int, str], ...] = (
+    (
+        1,
+        '''
+def build_system_prompt_{i}(customer):
+    teams = ", ".join(TEAMS)
+    return (
+        f"You are agent {i} for {{customer['name']}}.\\n"
+        f"Preferences: {{json.dumps(customer['preferences'])}}\\n"
+        f"Started {{datetime.now().strftime('%Y-%m-%d %H:%M:%S')}}. Teams: {{teams}}."
+    )
+
+
+def run_{i}(customer, task, execute):
+    history = [{{"role": "user", "content": task}}]
+    tools = list(BASE_TOOLS)
+    while True:
+        reply = client.messages.create(
+            model="claude-sonnet-4-5",
+            max_tokens=1024,
+            system=build_system_prompt_{i}(customer),
+            tools=tools,
+            messages=history,
+        )
+        history.append({{"role": "assistant", "content": reply.content}})
+        if reply.stop_reason != "tool_use":
+            return reply
+        result = execute(reply)
+        if result.is_error:
+            history.pop()
+            continue
+        if result.phase == "ship":
+            tools.append(DEPLOY_TOOL)
+        history.append({{"role": "user", "content": result.content}})
+''',
+    ),
+    (
+        1,
+        """
+def ask_openai_{i}(question, context):
+    messages = [
+        {{"role": "system", "content": f"Context: {{json.dumps(context)}} id={{uuid.uuid4()}}"}},
+        {{"role": "user", "content": question}},
+    ]
+    reply = oai.chat.completions.create(model="gpt-5", messages=messages)
+    messages.append({{"role": "assistant", "content": reply.choices[0].message.content}})
+    return reply
+""",
+    ),
+    (
+        1,
+        """
+class ChatSession{i}:
+    def __init__(self, system_prompt):
+        self.messages = [{{"role": "system", "content": system_prompt}}]
+
+    def ask(self, text):
+        self.messages.append({{"role": "user", "content": text}})
+        if len(self.messages) > MAX_TURNS:
+            del self.messages[1:3]
+        reply = oai.chat.completions.create(model="gpt-5", messages=self.messages)
+        self.messages.append({{"role": "assistant", "content": reply.choices[0].message.content}})
+        return reply
+
+    def redact(self, secret):
+        for message in self.messages:
+            message["content"] = message["content"].replace(secret, "***")
+""",
+    ),
+    (
+        1,
+        '''
+def cached_{i}(history, note):
+    return client.messages.create(
+        model="claude-sonnet-4-5",
+        max_tokens=1024,
+        system=[
+            {{"type": "text", "text": LONG_RULES, "cache_control": {{"type": "ephemeral"}}}},
+            {{"type": "text", "text": f"Now: {{time.time()}}"}},
+        ],
+        messages=[*history, {{"role": "user", "content": note}}],
+    )
+
+
+def uncached_{i}(history):
+    return client.messages.create(
+        model="claude-sonnet-4-5", max_tokens=1024, system=LONG_RULES, messages=history
+    )
+''',
+    ),
+    (
+        1,
+        """
+def agent_loop_{i}(task, execute):
+    history = [{{"role": "user", "content": task}}]
+    step = 0
+    while step < 50:
+        step += 1
+        window = [m for m in history if m.get("step", step) > step - 10]
+        reply = oai.chat.completions.create(model="gpt-5", messages=window)
+        history.append({{"role": "assistant", "content": reply.choices[0].message.content}})
+        history.append({{"role": "user", "content": execute(reply), "step": step}})
+        history = history[-30:]
+""",
+    ),
+    (
+        1,
+        """
+def classify_{i}(review, examples):
+    shots = "\\n\\n".join(f"Review: {{text}}\\nLabel: {{label}}" for text, label in examples)
+    messages = [{{"role": "system", "content": f"Classify.\\n\\n{{shots}} {{random.random()}}"}}]
+    for text, label in examples:
+        messages.append({{"role": "user", "content": f"Review: {{text}}"}})
+        messages.append({{"role": "assistant", "content": label}})
+    messages.append({{"role": "user", "content": f"Review: {{review}}"}})
+    return litellm.completion(model="gpt-5", messages=messages)
+""",
+    ),
+    (
+        1,
+        """
+def respond_{i}(user_input, profile):
+    instructions = "Answer for " + ", ".join(set(profile["topics"]))
+    return oai.responses.create(
+        model="gpt-5",
+        instructions=instructions + datetime.now().isoformat(),
+        input=[{{"role": "user", "content": user_input}}],
+        tools=[t for t in BASE_TOOLS if t["name"] != profile["hidden"]],
+    )
+""",
+    ),
+)
+
+
+def generate(calls: int) -> str:
+    """A module with about `calls` LLM calls, units taken in turn."""
+    parts = [_HEADER.format(calls=calls, long_rules="Follow the style guide. " * 180)]
+    made = 0
+    unit = 0
+    while made < calls:
+        count, template = _UNITS[unit % len(_UNITS)]
+        parts.append(template.format(i=unit))
+        made += count
+        unit += 1
+    return "".join(parts)
+
+
+def check_seconds(text: str) -> tuple[float, int]:
+    """Seconds to check the text with every rule, parsing included, and the findings."""
+    from ctxlint.config import Settings
+    from ctxlint.engine import PythonChecker
+    from ctxlint.registry import select_rules
+    from ctxlint.source import SourceText
+
+    settings = Settings()
+    rules = select_rules(list(settings.select), [], [])
+    checker = PythonChecker(settings, rules)
+    source = SourceText.decode_python(text.encode())
+    checker.check_text("warm.py", source)
+    started = time.perf_counter()
+    found = checker.check_text("generated.py", source)
+    return time.perf_counter() - started, len(found)
+
+
+def _child(calls: int) -> None:
+    seconds, findings = check_seconds(generate(calls))
+    print(f"{seconds!r} {findings}")
+
+
+def _time_in_child(calls: int) -> tuple[float, int]:
+    output = subprocess.run(
+        [sys.executable, __file__, "--child", str(calls)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    return float(output[0]), int(output[1])
+
+
+def _profile(calls: int) -> None:
+    import cProfile
+    import pstats
+
+    text = generate(calls)
+    profiler = cProfile.Profile()
+    profiler.runcall(check_seconds, text)
+    pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--sizes", default="100,1000,3000")
+    parser.add_argument("--profile", type=int, help="profile one size in this process")
+    parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
+    arguments = parser.parse_args()
+    if arguments.child is not None:
+        _child(arguments.child)
+        return
+    if arguments.profile is not None:
+        _profile(arguments.profile)
+        return
+    sizes = [int(size) for size in arguments.sizes.split(",")]
+    best: dict[int, float] = {}
+    findings: dict[int, int] = {}
+    for _ in range(arguments.runs):
+        for calls in sizes:
+            seconds, findings[calls] = _time_in_child(calls)
+            best[calls] = min(best.get(calls, seconds), seconds)
+    baseline = best[sizes[0]] / sizes[0]
+    print(f"{'calls':>6}  {'seconds':>8}  {'ms/call':>8}  {'ratio':>6}  findings")
+    for calls in sizes:
+        per_call = best[calls] / calls
+        print(
+            f"{calls:>6}  {best[calls]:>8.3f}  {per_call * 1000:>8.3f}  "
+            f"{per_call / baseline:>5.2f}x  {findings[calls]}"
+        )
+    worst = max(best[calls] / calls / baseline for calls in sizes)
+    print(f"worst growth of the time per call: {worst:.2f}x (target <= 1.5x)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,94 @@
+"""Python analysis does work linear in the LLM calls of a file: counted, never timed."""
+
+from __future__ import annotations
+
+import cProfile
+import importlib.util
+import pstats
+
+import pytest
+
+from ctxlint.config import Settings
+from ctxlint.engine import PythonChecker
+from ctxlint.python.module import PythonModule
+from ctxlint.registry import select_rules
+from ctxlint.rules import ctx008_cache_breakpoint
+from ctxlint.source import SourceText
+from conftest import REPO
+
+
+def _load_generator():
+    # The bench's generator, so that the test and the bench measure the same files.
+    spec = importlib.util.spec_from_file_location("python_scale", REPO / "bench/python_scale.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+generate = _load_generator().generate
+
+
+@pytest.fixture(scope="module")
+def checker() -> PythonChecker:
+    settings = Settings()
+    return PythonChecker(settings, select_rules(list(settings.select), [], []))
+
+
+def _function_calls(checker: PythonChecker, calls: int) -> int:
+    """How many Python function calls checking a generated file with `calls` LLM calls makes:
+    a measure of work that does not depend on the machine's speed."""
+    source = SourceText.decode_python(generate(calls).encode())
+    profiler = cProfile.Profile()
+    profiler.runcall(checker.check_text, "generated.py", source)
+    return pstats.Stats(profiler).total_calls  # type: ignore[attr-defined]
+
+
+def test_the_work_of_one_more_llm_call_does_not_grow_with_the_file(checker):
+    # The marginal work per call, from 35 to 70 calls and from 70 to 140: equal when the work
+    # is linear (the fixed cost of a file cancels out), twice as much when it is quadratic.
+    _function_calls(checker, 7)  # what the first file imports and caches is not its work
+    work = {calls: _function_calls(checker, calls) for calls in (35, 70, 140)}
+    marginal_small = (work[70] - work[35]) / 35
+    marginal_large = (work[140] - work[70]) / 70
+    assert marginal_large <= 1.15 * marginal_small, (marginal_small, marginal_large)
+
+
+def test_the_generated_file_exercises_every_python_rule(checker):
+    source = SourceText.decode_python(generate(14).encode())
+    found = {diagnostic.code for diagnostic in checker.check_text("generated.py", source)}
+    python_rules = {rule.code for rule in checker.rules if rule.code != "CTX900"}
+    # CTX005 (tool-name prefixes) and CTX007 (uniform few-shot) look at shapes a file of LLM
+    # calls need not have; every other rule must have found something to work on.
+    assert python_rules - found <= {"CTX005", "CTX007"}
+
+
+def test_whether_breakpoints_are_set_elsewhere_is_decided_once_per_file(checker, monkeypatch):
+    decided: list[PythonModule] = []
+    original = ctx008_cache_breakpoint._mentions_beyond_literal_breakpoints
+
+    def counting(module: PythonModule) -> bool:
+        decided.append(module)
+        return original(module)
+
+    monkeypatch.setattr(ctx008_cache_breakpoint, "_mentions_beyond_literal_breakpoints", counting)
+    source = SourceText.decode_python(generate(70).encode())
+    found = checker.check_text("generated.py", source)
+    assert sum(1 for d in found if d.code == "CTX008") > 1
+    assert len(decided) == 1
+
+
+def test_a_module_fact_is_computed_once_however_often_it_is_asked(checker):
+    import ast
+
+    text = generate(7)
+    module = PythonModule("m.py", SourceText(text), ast.parse(text), Settings())
+    computed: list[int] = []
+
+    def count_functions(module: PythonModule) -> int:
+        computed.append(1)
+        return len(module.index.functions)
+
+    answers = {module.fact(count_functions) for _ in range(5)}
+    assert answers == {len(module.index.functions)}
+    assert len(computed) == 1
