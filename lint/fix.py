@@ -8,8 +8,10 @@ import stat
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 
 from ctxlint.diagnostics import Diagnostic, Edit
+from ctxlint.source import LINE_BREAK
 
 MAX_PASSES = 10
 
@@ -47,18 +49,51 @@ def _overlaps(first: Edit, second: Edit) -> bool:
 
 
 def apply_edits(text: str, edits: list[Edit]) -> str:
-    newline = "\r\n" if "\r\n" in text else "\n"
     pieces: list[str] = []
     position = 0
     for edit in sorted(edits):
         pieces.append(text[position : edit.start_offset])
-        content = edit.content
-        if newline != "\n":
-            content = content.replace("\r\n", "\n").replace("\n", newline)
-        pieces.append(content)
+        pieces.append(_with_line_endings(text, edit))
         position = edit.end_offset
     pieces.append(text[position:])
     return "".join(pieces)
+
+
+def _with_line_endings(text: str, edit: Edit) -> str:
+    """The edit's content with its line breaks written as the file writes them there: a line
+    the edit keeps from the text it replaces keeps its own ending, a new line takes the
+    ending of the line the edit starts on. (Python reads the three line breaks alike, in
+    strings too, so which one a line ends with changes nothing but the bytes.)"""
+    content = edit.content
+    if "\n" not in content and "\r" not in content:
+        return content
+    new_lines = LINE_BREAK.split(content)
+    replaced = text[edit.start_offset : edit.end_offset]
+    old_lines = LINE_BREAK.split(replaced)
+    old_endings = [match.group() for match in LINE_BREAK.finditer(replaced)]
+    endings = [_ending_of_line_at(text, edit.start_offset)] * (len(new_lines) - 1)
+    matcher = SequenceMatcher(None, old_lines, new_lines, autojunk=False)
+    for tag, old_start, old_end, new_start, new_end in matcher.get_opcodes():
+        # Lines kept, or rewritten one for one (an argument added at a line's end).
+        if tag == "equal" or (tag == "replace" and old_end - old_start == new_end - new_start):
+            for old, new in zip(range(old_start, old_end), range(new_start, new_end), strict=True):
+                if old < len(old_endings) and new < len(endings):
+                    endings[new] = old_endings[old]
+    return "".join(line + ending for line, ending in zip(new_lines, [*endings, ""], strict=True))
+
+
+def _ending_of_line_at(text: str, offset: int) -> str:
+    """The line break that ends the line holding `offset`; on a last line without one, the
+    break before it; a newline in text without any."""
+    following = LINE_BREAK.search(text, offset)
+    if following is not None:
+        return following.group()
+    last = max(text.rfind("\n", 0, offset), text.rfind("\r", 0, offset))
+    if last == -1:
+        return "\n"
+    if text[last] == "\r":
+        return "\r"
+    return "\r\n" if text[last - 1 : last] == "\r" else "\n"
 
 
 def fix_until_stable(
@@ -73,6 +108,7 @@ def fix_until_stable(
     applied = 0
     if diagnostics is None:
         diagnostics = check(current)
+    first_diagnostics = diagnostics
     for _ in range(MAX_PASSES):
         edits, count = select_edits(diagnostics, unsafe_fixes)
         if not edits:
@@ -80,13 +116,21 @@ def fix_until_stable(
         candidate = apply_edits(current, edits)
         if not parses(candidate):
             return FixOutcome(
-                text, 0, check(text), "the fixed code does not parse; the file was left unchanged"
+                text,
+                0,
+                first_diagnostics,
+                "the fixed code does not parse; the file was left unchanged",
             )
         current = candidate
         applied += count
         diagnostics = check(current)
+    # Fixes that keep finding their own result wrong are a bug in a rule: what their passes
+    # piled up is not kept.
     return FixOutcome(
-        current, applied, diagnostics, f"fixes did not settle after {MAX_PASSES} passes"
+        text,
+        0,
+        first_diagnostics,
+        f"fixes did not settle after {MAX_PASSES} passes; the file was left unchanged",
     )
 
 

@@ -6,9 +6,11 @@ import os
 
 import pytest
 
-from ctxlint import fix as fix_module
 from ctxlint.diagnostics import Applicability, Diagnostic, Edit, Fix, Location
+from ctxlint.engine import FixMode, check_source
 from ctxlint.fix import apply_edits, fix_until_stable, select_edits, write_atomically
+
+from conftest import make_settings
 
 
 def _diagnostic(start: int, end: int, content: str, applicability=Applicability.SAFE):
@@ -44,6 +46,41 @@ def test_unsafe_and_display_only_fixes():
 def test_edits_follow_the_line_endings_of_the_file():
     text = "a = (\r\n    1,\r\n)\r\n"
     assert apply_edits(text, [Edit(7, 7, "x,\n")]) == "a = (\r\nx,\r\n    1,\r\n)\r\n"
+    cr_only = "a = (\r    1,\r)\r"
+    assert apply_edits(cr_only, [Edit(6, 6, "x,\n")]) == "a = (\rx,\r    1,\r)\r"
+
+
+def test_lines_kept_by_an_edit_keep_their_own_endings_in_a_mixed_file():
+    text = "x = 1\nv = f(\r\n    a,\n    b,\r\n)\nw = 2\r\n"
+    call = text.index("f(")
+    end = text.index(")") + 1
+    edit = Edit(call, end, "f(\n    a,\n    b,\n    c=1,\n)")
+    # The new line takes the ending of the line the edit starts on; the others keep theirs.
+    expected = "x = 1\nv = f(\r\n    a,\n    b,\r\n    c=1,\r\n)\nw = 2\r\n"
+    assert apply_edits(text, [edit]) == expected
+
+
+def test_an_edit_on_a_last_line_without_a_break_takes_the_previous_ending():
+    text = "a = 1\r\nb = f(x)"
+    start = text.index("f(")
+    assert apply_edits(text, [Edit(start, len(text), "f(\n    x,\n)")]) == (
+        "a = 1\r\nb = f(\r\n    x,\r\n)"
+    )
+    assert apply_edits("f(x)", [Edit(0, 4, "f(\r\n    x,\r\n)")]) == "f(\n    x,\n)"
+
+
+def test_a_fix_in_a_mixed_file_changes_no_other_line_ending():
+    source = (
+        "import json\nimport anthropic\r\nclient = anthropic.Anthropic()\n"
+        "def ask(state, q):\r\n"
+        "    context = json.dumps(\n        state,\r\n        indent=2,\n    )\r\n"
+        "    return client.messages.create(model='m', max_tokens=9,\n"
+        "        system='State: ' + context, messages=q)\n"
+    )
+    settings = make_settings({"unsafe-fixes": True})
+    fixed = check_source(source, settings, mode=FixMode.FIX).fixed_text
+    expected = source.replace("indent=2,\n", "indent=2,\n        sort_keys=True,\n")
+    assert fixed == expected
 
 
 def test_a_result_that_does_not_parse_leaves_the_text_untouched():
@@ -58,16 +95,25 @@ def test_a_result_that_does_not_parse_leaves_the_text_untouched():
     assert "does not parse" in (outcome.problem or "")
 
 
-def test_fixing_repeats_until_stable_and_is_bounded():
-    calls = []
-
+def test_fixing_repeats_until_stable():
     def check(current: str) -> list[Diagnostic]:
-        calls.append(current)
-        return [_diagnostic(0, 0, "#")]  # never settles
+        return [_diagnostic(0, 0, "#")] if current.count("#") < 3 else []
 
     outcome = fix_until_stable("x\n", check, lambda t: True, unsafe_fixes=False)
-    assert outcome.text == "#" * fix_module.MAX_PASSES + "x\n"
+    assert (outcome.text, outcome.applied, outcome.problem) == ("###x\n", 3, None)
+
+
+def test_fixes_that_never_settle_leave_the_text_untouched():
+    # A fix that finds its own result wrong again is a bug: its passes must not pile up in
+    # the file (as a misplaced edit once was appended to a file on every pass).
+    def check(current: str) -> list[Diagnostic]:
+        return [_diagnostic(0, 0, "#")]
+
+    outcome = fix_until_stable("x\n", check, lambda t: True, unsafe_fixes=False)
+    assert (outcome.text, outcome.applied) == ("x\n", 0)
+    assert outcome.remaining == check("x\n")
     assert "did not settle" in (outcome.problem or "")
+    assert "left unchanged" in (outcome.problem or "")
 
 
 def test_atomic_write_keeps_the_old_file_when_replacing_fails(tmp_path, monkeypatch):
