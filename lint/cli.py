@@ -31,11 +31,23 @@ def main() -> None:
     """ctxlint: find what breaks the prefix cache of LLM prompts and agent traces."""
 
 
-def _codes(values: tuple[str, ...]) -> tuple[str, ...] | None:
-    """--select CTX001,CTX002 --select CTX003 -> ("CTX001", "CTX002", "CTX003")."""
+def _selectors(
+    ctx: click.Context, param: click.Parameter, values: tuple[str, ...]
+) -> tuple[str, ...] | None:
+    """--select CTX001,CTX002 --select CTX003 -> ("CTX001", "CTX002", "CTX003"), each checked
+    by the function that checks the configuration's selectors."""
     if not values:
         return None
-    return tuple(code.strip() for value in values for code in value.split(",") if code.strip())
+    from ctxlint.registry import selector_problem
+
+    codes = tuple(code.strip() for value in values for code in value.split(",") if code.strip())
+    if not codes:
+        raise click.BadParameter("no rule selector given")
+    for code in codes:
+        problem = selector_problem(code)
+        if problem is not None:
+            raise click.BadParameter(problem)
+    return codes
 
 
 # Spelled out so that `--help` does not import every trace reader; a test keeps it current.
@@ -61,18 +73,29 @@ def _trace_format(value: str | None) -> str | None:
     "`ctxlint schema` prints the trace format ctxlint recommends logging. "
     "A folder named like a command needs ./ in front."
 )
-@click.argument("paths", nargs=-1, type=click.Path())
+# readable=False: a path that cannot be read is reported for itself while the rest is checked,
+# not refused by click before anything is.
+@click.argument("paths", nargs=-1, type=click.Path(readable=False))
 @click.option("--fix", is_flag=True, help="Apply safe fixes.")
 @click.option("--unsafe-fixes/--no-unsafe-fixes", default=None, help="Also apply unsafe fixes.")
 @click.option("--diff", is_flag=True, help="Print the fixes as a unified diff; write nothing.")
-@click.option("--select", multiple=True, help="Rule code prefixes to check (comma-separated).")
-@click.option("--extend-select", multiple=True, help="Prefixes added to the selection.")
-@click.option("--ignore", multiple=True, help="Rule code prefixes to skip.")
+@click.option(
+    "--select",
+    multiple=True,
+    callback=_selectors,
+    help="Rule code prefixes to check (comma-separated).",
+)
+@click.option(
+    "--extend-select", multiple=True, callback=_selectors, help="Prefixes added to the selection."
+)
+@click.option("--ignore", multiple=True, callback=_selectors, help="Rule code prefixes to skip.")
 @click.option("--output-format", type=click.Choice(OUTPUT_FORMATS), default=None)
 @click.option("--output-file", type=click.Path(dir_okay=False), help="Write the report here.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings remain.")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Config file.")
-@click.option("--stdin-filename", help="The path to report for source read from `-`.")
+@click.option(
+    "--stdin-filename", help="Read the source from standard input and report it as this path."
+)
 @click.option("-q", "--quiet", is_flag=True, help="Print findings only, no summary or notes.")
 @click.option("--jobs", type=click.IntRange(min=1), default=None, help="Worker processes.")
 @click.option(
@@ -87,9 +110,9 @@ def check(
     fix: bool,
     unsafe_fixes: bool | None,
     diff: bool,
-    select: tuple[str, ...],
-    extend_select: tuple[str, ...],
-    ignore: tuple[str, ...],
+    select: tuple[str, ...] | None,
+    extend_select: tuple[str, ...] | None,
+    ignore: tuple[str, ...] | None,
     output_format: str | None,
     output_file: str | None,
     exit_zero: bool,
@@ -100,20 +123,22 @@ def check(
     trace_format: str | None,
 ) -> None:
     """Check Python files, agent traces and folders (default: the current folder)."""
+    if fix and diff:
+        _fail("--fix and --diff cannot be used together: --diff shows the fixes and writes nothing")
+    reading_stdin = _reads_stdin(paths, stdin_filename)
     try:
         settings = load_settings(Path(config_path) if config_path else None)
     except ConfigError as error:
         _fail(str(error))
     settings = settings.with_overrides(
-        select=_codes(select),
-        extend_select=_codes(extend_select),
-        ignore=_codes(ignore),
+        select=select,
+        extend_select=extend_select,
+        ignore=ignore,
         output_format=output_format,
         unsafe_fixes=unsafe_fixes,
         trace_format=trace_format,
     )
     mode = FixMode.DIFF if diff else FixMode.FIX if fix else FixMode.CHECK
-    reading_stdin = paths == ("-",)
     if reading_stdin:
         report = _check_stdin(settings, stdin_filename, mode)
     else:
@@ -149,18 +174,41 @@ def _simulated_summary(traces: list[str], settings: Settings, output_file: str |
         click.echo(text, nl=False)
 
 
+def _reads_stdin(paths: tuple[str, ...], stdin_filename: str | None) -> bool:
+    """`-` alone, or --stdin-filename (as in ruff) with no path or `-`; standard input mixed
+    with paths is refused rather than `-` taken for a file name or the paths dropped."""
+    others = [path for path in paths if path != "-"]
+    if "-" in paths and (others or len(paths) > 1):
+        _fail("`-` (standard input) cannot be combined with other paths")
+    if stdin_filename is not None and others:
+        _fail(
+            "--stdin-filename names the source read from standard input; it cannot be "
+            f"combined with paths ({others[0]!r})"
+        )
+    return "-" in paths or stdin_filename is not None
+
+
 def _check_stdin(settings: Settings, filename: str | None, mode: FixMode) -> Report:
+    from ctxlint.files import NotRead, read_capped
+
     path = filename or "-"
     report = Report(files_checked=1)
     try:
-        source = SourceText.decode_python(sys.stdin.buffer.read())
+        data = read_capped(sys.stdin.buffer)
+        source = SourceText.decode_python(data)
+    except NotRead as error:
+        report.errors.append(f"{path}: {error.reason}")
+        return report
     except UnreadableSource as error:
         report.errors.append(f"{path}:{error.line}:{error.column}: {error.reason}")
         return report
-    result = check_source(source.text, settings, path, mode)
+    result = check_source(source, settings, path, mode)
     if mode is FixMode.FIX:
-        # As ruff does: the fixed source goes to stdout, the report to stderr.
-        sys.stdout.write(result.fixed_text if result.fixed_text is not None else source.text)
+        # As ruff does: the fixed source goes to stdout, the report to stderr; in the bytes a
+        # file would get, so that its encoding and byte order mark are kept.
+        sys.stdout.flush()
+        sys.stdout.buffer.write(result.new_data if result.new_data is not None else data)
+        sys.stdout.buffer.flush()
     report.results.append(result)
     return report
 
@@ -177,6 +225,8 @@ def _emit(
 
     for error in report.errors:
         click.echo(f"error: {error}", err=True)
+    for warning in report.warnings:
+        click.echo(f"warning: {warning}", err=True)
     for result in report.results:
         for problem in result.problems:
             click.echo(f"warning: {result.path}: {problem}", err=True)
@@ -281,7 +331,7 @@ def sessions_command(paths: tuple[str, ...], output_format: str, trace_format: s
 
 
 @main.command("simulate", epilog="Trace formats read: " + TRACE_FORMATS + ".")
-@click.argument("paths", nargs=-1, type=click.Path(), required=True)
+@click.argument("paths", nargs=-1, type=click.Path(readable=False), required=True)
 @click.option(
     "--provider",
     "policy",
@@ -379,7 +429,7 @@ def simulate_command(
     else:
         click.echo(render_text(simulation, per_request=not quiet), nl=False)
     if html_path and simulation.requests:
-        from ctxlint.fix import write_atomically
+        from ctxlint.files import write_atomically
         from ctxlint.simulate.page import render_html
 
         try:

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from ctxlint.globs import glob_problem
 from ctxlint.python.sinks import ConfiguredSink
 
 if sys.version_info >= (3, 11):
@@ -61,8 +63,33 @@ class Settings:
     root: Path = field(default_factory=Path.cwd)
     config_path: Path | None = None
 
+    def __post_init__(self) -> None:
+        # Settings built in code (a library user, a test) get the checks a configuration file
+        # gets, so that a bad glob or code cannot reach the places that match paths and codes
+        # (select, extend-select and ignore are checked where rules are selected).
+        problems = [
+            problem
+            for pattern in (*self.exclude, *self.extend_exclude, *_ignore_globs(self))
+            if (problem := glob_problem(pattern)) is not None
+        ]
+        if self.per_file_ignores:
+            from ctxlint.registry import selector_problem  # Imported here: it loads every rule.
+
+            problems += [
+                problem
+                for _, codes in self.per_file_ignores
+                for code in codes
+                if (problem := selector_problem(code)) is not None
+            ]
+        if problems:
+            raise ConfigError("; ".join(problems))
+
     def with_overrides(self, **overrides: Any) -> Settings:
         return replace(self, **{k: v for k, v in overrides.items() if v is not None})
+
+
+def _ignore_globs(settings: Settings) -> list[str]:
+    return [pattern for pattern, _ in settings.per_file_ignores]
 
 
 def find_config(start: Path) -> Path | None:
@@ -73,7 +100,7 @@ def find_config(start: Path) -> Path | None:
             # A pyproject.toml that does not parse may well be the one meant for us: as ruff
             # does, say so rather than silently running with other settings.
             data = _read_toml(candidate)
-            if "ctxlint" in data.get("tool", {}):
+            if "ctxlint" in _tool_table(data, candidate):
                 return candidate
     return None
 
@@ -84,26 +111,52 @@ def load_settings(config_path: Path | None, cwd: Path | None = None) -> Settings
         config_path = find_config(cwd)
         if config_path is None:
             return Settings(root=cwd)
-    if not config_path.is_file():
+    if not config_path.exists():
         raise ConfigError(f"{config_path}: no such configuration file")
+    if not config_path.is_file():
+        raise ConfigError(f"{config_path}: not a regular file")
     data = _read_toml(config_path)
     # A dedicated file (ctxlint.toml) holds the table at top level; pyproject.toml under tool.
+    tool = _tool_table(data, config_path)
     if config_path.name == "pyproject.toml":
-        table = data.get("tool", {}).get("ctxlint", {})
+        table = tool.get("ctxlint", {})
     else:
-        table = data.get("tool", {}).get("ctxlint", data)
+        table = tool.get("ctxlint", data)
     validate(table, config_path)
     return settings_from_table(table, config_path.parent.resolve(), config_path)
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
     try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
-    except tomllib.TOMLDecodeError as error:
-        raise ConfigError(f"{path}: invalid TOML: {error}") from None
+        data = path.read_bytes()
     except OSError as error:
         raise ConfigError(f"{path}: cannot read: {error.strerror}") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        raise ConfigError(
+            f"{path}: not valid UTF-8, as TOML must be: byte 0x{data[error.start]:02x} "
+            f"on line {line}"
+        ) from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path}: invalid TOML: {error}") from None
+
+
+def _tool_table(data: dict[str, Any], path: Path) -> dict[str, Any]:
+    """`tool` in a TOML file: the tables of tools, ours among them."""
+    tool = data.get("tool", {})
+    if not isinstance(tool, dict):
+        raise ConfigError(f"{path}: 'tool' must be a table, not {_toml_type(tool)}")
+    return tool
+
+
+def _toml_type(value: Any) -> str:
+    names = ((bool, "a boolean"), (int, "an integer"), (float, "a float"), (str, "a string"))
+    names += ((list, "an array"),)
+    return next((name for kind, name in names if isinstance(value, kind)), "a date or time")
 
 
 def schema() -> dict[str, Any]:
@@ -112,21 +165,53 @@ def schema() -> dict[str, Any]:
 
 
 def validate(table: dict[str, Any], path: Path) -> None:
+    """Check a [tool.ctxlint] table: its shape against the schema, then the values the schema
+    cannot judge (rule selectors, globs). Raises ConfigError listing every problem."""
     import jsonschema  # Imported here: it is slow to import and only needed with a config.
 
     validator = jsonschema.Draft202012Validator(schema())
-    errors = sorted(validator.iter_errors(table), key=lambda e: list(e.absolute_path))
-    if not errors:
-        return
-    lines = [f"{path}: invalid [tool.ctxlint] configuration:"]
-    for error in errors:
+    problems: list[tuple[str, str]] = []
+    for error in validator.iter_errors(table):
         where = ".".join(str(part) for part in error.absolute_path) or "(table)"
         if error.validator == "additionalProperties":
             unknown = sorted(set(error.instance) - set(error.schema.get("properties", {})))
-            lines.append(f"  {where}: unknown key {', '.join(repr(k) for k in unknown)}")
+            problems.append((where, f"unknown key {', '.join(repr(k) for k in unknown)}"))
         else:
-            lines.append(f"  {where}: {error.message}")
+            problems.append((where, error.message))
+    problems += _value_problems(table)
+    if not problems:
+        return
+    lines = [f"{path}: invalid [tool.ctxlint] configuration:"]
+    lines += [f"  {where}: {message}" for where, message in sorted(problems)]
     raise ConfigError("\n".join(lines))
+
+
+def _value_problems(table: Any) -> list[tuple[str, str]]:
+    """Selectors that match no rule and globs that do not compile, where the schema found a
+    string; `where` is the key path as the schema's errors give it."""
+    from ctxlint.registry import selector_problem  # Imported here: it loads every rule.
+
+    if not isinstance(table, dict):
+        return []
+    problems: list[tuple[str, str]] = []
+
+    def check(where: str, values: Any, problem_of: Callable[[str], str | None]) -> None:
+        for index, value in enumerate(values if isinstance(values, list) else []):
+            problem = problem_of(value) if isinstance(value, str) else None
+            if problem is not None:
+                problems.append((f"{where}.{index}", problem))
+
+    for key in ("select", "extend-select", "ignore"):
+        check(key, table.get(key), selector_problem)
+    for key in ("exclude", "extend-exclude"):
+        check(key, table.get(key), glob_problem)
+    ignores = table.get("per-file-ignores")
+    for pattern, codes in ignores.items() if isinstance(ignores, dict) else ():
+        problem = glob_problem(pattern)
+        if problem is not None:
+            problems.append(("per-file-ignores", problem))
+        check(f"per-file-ignores.{pattern}", codes, selector_problem)
+    return problems
 
 
 def settings_from_table(table: dict[str, Any], root: Path, path: Path | None) -> Settings:

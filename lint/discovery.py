@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import os
-import re
+import stat
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
+from dataclasses import dataclass, field
 
 from ctxlint.config import Settings
+from ctxlint.files import not_regular_reason
+from ctxlint.globs import Excluder
 from ctxlint.rule import InputKind
 
 _PYTHON_SUFFIXES = (".py", ".pyi")
@@ -46,51 +46,64 @@ def _found_kind(path: str) -> InputKind | None:
     return input_kind(path)
 
 
-class Excluder:
-    """Exclude patterns as ruff reads them: a pattern without a slash matches any file or
-    folder name; one with a slash matches the path from the configuration's folder."""
+@dataclass(slots=True)
+class Discovery:
+    """The files to check, sorted; errors about paths named on the command line (which make
+    the run exit 2); warnings about what a folder walk had to pass over."""
 
-    def __init__(self, patterns: Iterable[str], root: Path) -> None:
-        self.root = root
-        self.name_patterns = [_glob_regex(p) for p in patterns if "/" not in p.rstrip("/")]
-        self.path_patterns = [_glob_regex(p.strip("/")) for p in patterns if "/" in p.rstrip("/")]
-
-    def excludes(self, path: str) -> bool:
-        name = os.path.basename(path.rstrip(os.sep))
-        if any(pattern.fullmatch(name) for pattern in self.name_patterns):
-            return True
-        if not self.path_patterns:
-            return False
-        relative = _relative_posix(path, self.root)
-        return any(pattern.fullmatch(relative) for pattern in self.path_patterns)
+    files: list[InputFile] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
 
 def discover(paths: Iterable[str], settings: Settings) -> tuple[list[InputFile], list[str]]:
-    """The files to check, sorted, and error messages for paths that do not exist."""
+    """The files to check, sorted, and error messages for paths that cannot be checked."""
+    found = find_inputs(paths, settings)
+    return found.files, found.errors
+
+
+def find_inputs(paths: Iterable[str], settings: Settings) -> Discovery:
     excluder = Excluder([*settings.exclude, *settings.extend_exclude], settings.root)
     found: dict[str, InputFile] = {}
-    missing: list[str] = []
+    result = Discovery()
     for given in paths:
-        if os.path.isdir(given):
-            for path in _walk(given, excluder):
+        try:
+            mode = os.stat(given).st_mode
+        except FileNotFoundError:
+            result.errors.append(f"{given}: no such file or directory")
+            continue
+        except OSError as error:
+            result.errors.append(f"{given}: cannot read: {error.strerror or error}")
+            continue
+        if stat.S_ISDIR(mode):
+            for path in _walk(given, excluder, result):
                 kind = _found_kind(path)
                 if kind is not None:
                     found.setdefault(path, InputFile(path, kind))
-        elif os.path.exists(given):
+        elif stat.S_ISREG(mode):
             kind = input_kind(given) or InputKind.PYTHON
             found[given] = InputFile(given, kind, explicit=True)
         else:
-            missing.append(f"{given}: no such file or directory")
-    return sorted(found.values(), key=lambda f: f.path), missing
+            # Reading a named pipe waits for a writer, and a device may never end.
+            result.errors.append(f"{given}: {not_regular_reason(mode)}")
+    result.files = sorted(found.values(), key=lambda f: f.path)
+    return result
 
 
-def _walk(top: str, excluder: Excluder) -> Iterator[str]:
+def _walk(top: str, excluder: Excluder, discovery: Discovery) -> Iterator[str]:
+    """Regular files under `top` (symlinks to them included); a folder that cannot be listed
+    is an error when it was named, a warning when the walk met it."""
     pending = [top]
     while pending:
         folder = pending.pop()
         try:
             entries = list(os.scandir(folder))
-        except OSError:
+        except OSError as error:
+            reason = f"{os.path.normpath(folder)}: cannot read the folder: {error.strerror}"
+            if folder is top:
+                discovery.errors.append(reason)
+            else:
+                discovery.warnings.append(f"{reason}; nothing in it was checked")
             continue
         for entry in entries:
             if excluder.excludes(entry.path):
@@ -102,56 +115,3 @@ def _walk(top: str, excluder: Excluder) -> Iterator[str]:
                     yield os.path.normpath(entry.path)
             except OSError:
                 continue
-
-
-def matches_any(path: str, patterns: Iterable[str], root: Path) -> bool:
-    """Whether a per-file-ignores glob applies to `path`."""
-    relative = _relative_posix(path, root)
-    name = os.path.basename(path)
-    for pattern in patterns:
-        regex = _glob_regex(pattern)
-        if regex.fullmatch(relative) or ("/" not in pattern and regex.fullmatch(name)):
-            return True
-    return False
-
-
-def _relative_posix(path: str, root: Path) -> str:
-    absolute = os.path.abspath(path)
-    try:
-        relative = os.path.relpath(absolute, root)
-    except ValueError:
-        relative = absolute
-    return relative.replace(os.sep, "/")
-
-
-@lru_cache(maxsize=256)
-def _glob_regex(pattern: str) -> re.Pattern[str]:
-    """`**` crosses folders, `*` and `?` stay within one, `[...]` is a character class."""
-    pattern = pattern.rstrip("/")
-    parts: list[str] = []
-    position = 0
-    while position < len(pattern):
-        char = pattern[position]
-        if pattern.startswith("**/", position):
-            parts.append("(?:.*/)?")
-            position += 3
-            continue
-        if pattern.startswith("**", position):
-            parts.append(".*")
-            position += 2
-            continue
-        if char == "*":
-            parts.append("[^/]*")
-        elif char == "?":
-            parts.append("[^/]")
-        elif char == "[":
-            end = pattern.find("]", position + 1)
-            if end == -1:
-                parts.append(re.escape(char))
-            else:
-                parts.append("[" + pattern[position + 1 : end].replace("!", "^", 1) + "]")
-                position = end
-        else:
-            parts.append(re.escape(char))
-        position += 1
-    return re.compile("".join(parts))

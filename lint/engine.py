@@ -17,8 +17,15 @@ from enum import Enum
 
 from ctxlint.config import Settings
 from ctxlint.diagnostics import Diagnostic, sort_diagnostics
-from ctxlint.discovery import discover
-from ctxlint.fix import fix_until_stable, write_atomically
+from ctxlint.discovery import find_inputs
+from ctxlint.files import (
+    FileChanged,
+    NotRead,
+    read_source,
+    remove_stale_temporaries,
+    write_atomically,
+)
+from ctxlint.fix import fix_until_stable
 from ctxlint.python.module import PythonModule
 from ctxlint.python.prefilter import build_prefilter
 from ctxlint.registry import select_rules
@@ -52,12 +59,16 @@ class FileResult:
     problems: list[str] = field(default_factory=list)
     # Whether the file could be read and parsed at all.
     readable: bool = True
+    # With --fix: why the fixed file was not written (it changed meanwhile, or cannot be).
+    write_failure: str | None = None
 
 
 @dataclass(slots=True)
 class Report:
     results: list[FileResult] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    # What the run had to pass over without it being an error (a folder it cannot read).
+    warnings: list[str] = field(default_factory=list)
     files_checked: int = 0
     # Trace files from which requests were read: what a simulated summary replays.
     traces: list[str] = field(default_factory=list)
@@ -131,20 +142,28 @@ class PythonChecker:
 
 
 def check_source(
-    text: str, settings: Settings, path: str = "<stdin>", mode: FixMode = FixMode.CHECK
+    text: str | SourceText,
+    settings: Settings,
+    path: str = "<stdin>",
+    mode: FixMode = FixMode.CHECK,
 ) -> FileResult:
-    """Check (and with FIX/DIFF, fix) Python source held in memory."""
+    """Check (and with FIX/DIFF, fix) Python source held in memory. Given as a SourceText
+    (decoded bytes), a fix's `new_data` keeps its encoding and byte order mark."""
     rules = select_rules(list(settings.select), list(settings.extend_select), list(settings.ignore))
     checker = PythonChecker(settings, rules)
-    return _check_python(checker, path, SourceText(text), mode)
+    source = text if isinstance(text, SourceText) else SourceText(text)
+    return _check_python(checker, path, source, mode)
 
 
 def check_paths(
     paths: Iterable[str], settings: Settings, mode: FixMode = FixMode.CHECK, jobs: int | None = None
 ) -> Report:
+    """Check (and with FIX/DIFF, fix) files and folders. With FIX, each file is written as
+    soon as its fix is ready, and only if it still holds what was read."""
     rules = select_rules(list(settings.select), list(settings.extend_select), list(settings.ignore))
-    files, missing = discover(paths, settings)
-    report = Report(errors=missing)
+    found = find_inputs(paths, settings)
+    files = found.files
+    report = Report(errors=found.errors, warnings=found.warnings)
     checker = PythonChecker(settings, rules)
     work: list[tuple[str, bool]] = []
     traces: list[tuple[str, bool]] = []
@@ -156,19 +175,23 @@ def check_paths(
         # the prefilter only spares the files a folder walk turns up.
         work.append((input_file.path, input_file.explicit))
     report.files_checked = len(work) + len(traces)
+    if mode is FixMode.FIX:
+        _remove_stale_temporaries(path for path, _ in work)
     for _, result in _run(checker, work, mode, jobs):
         if result is not None:
             report.results.append(result)
+            if result.write_failure is not None:
+                report.errors.append(f"{result.path}: not fixed: {result.write_failure}")
     if traces:
         report.results.extend(_check_traces(traces, settings, rules, report.traces))
-    for result in report.results:
-        if mode is FixMode.FIX and result.new_data is not None:
-            try:
-                write_atomically(result.path, result.new_data)
-            except OSError as error:
-                report.errors.append(f"{result.path}: cannot write the fixed file: {error}")
     report.results.sort(key=lambda r: r.path)
     return report
+
+
+def _remove_stale_temporaries(paths: Iterable[str]) -> None:
+    """A run killed while writing leaves its temporary beside the file it was fixing."""
+    for folder in sorted({os.path.dirname(os.path.realpath(path)) for path in paths}):
+        remove_stale_temporaries(folder)
 
 
 def _check_traces(
@@ -264,11 +287,13 @@ def _check_path(
     checker: PythonChecker, path: str, mode: FixMode, explicit: bool = False
 ) -> _Outcome:
     try:
-        with open(path, "rb") as stream:
-            data = stream.read()
-    except OSError as error:
+        data = read_source(path)
+    except (OSError, NotRead) as error:
         result = FileResult(path, readable=False)
-        reason = f"cannot read: {error.strerror or error}"
+        if isinstance(error, NotRead):
+            reason = error.reason
+        else:
+            reason = f"cannot read: {error.strerror or error}"
         result.diagnostics = checker.unreadable(path, reason, 1, 1)
         return False, result
     if not explicit and not checker.wanted(data):
@@ -280,9 +305,30 @@ def _check_path(
         result.diagnostics = checker.unreadable(path, error.reason, error.line, error.column)
         return True, result
     result = _check_python(checker, path, source, mode)
+    if mode is FixMode.FIX and result.new_data is not None:
+        result = _write_fixed(checker, path, source, data, result)
     if result.diagnostics or result.problems or result.new_data is not None or result.diff:
         return True, result
-    return True, None
+    return True, (result if result.write_failure is not None else None)
+
+
+def _write_fixed(
+    checker: PythonChecker, path: str, source: SourceText, data: bytes, result: FileResult
+) -> FileResult:
+    """Write the fix now (in the worker that made it), unless the file changed since `data`
+    was read from it; then it is left alone and reported as it was read."""
+    assert result.new_data is not None
+    try:
+        write_atomically(path, result.new_data, expected=data)
+    except (FileChanged, OSError) as error:
+        if isinstance(error, FileChanged):
+            reason = str(error)
+        else:
+            reason = f"cannot write the fixed file: {error.strerror or error}"
+        unfixed = _check_python(checker, path, source, FixMode.CHECK)
+        unfixed.write_failure = reason
+        return unfixed
+    return result
 
 
 def _check_python(

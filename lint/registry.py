@@ -18,6 +18,10 @@ class RegistryError(Exception):
     pass
 
 
+class UnknownSelector(ValueError):
+    """A rule selector that matches no rule; the message names it."""
+
+
 @cache
 def all_rules() -> tuple[type[Rule], ...]:
     import ctxlint.rules as package
@@ -62,11 +66,30 @@ def rule_by_code(code: str) -> type[Rule] | None:
     return None
 
 
+def selector_problem(selector: str) -> str | None:
+    """What is wrong with a rule selector (in --select, --ignore, the configuration's lists
+    and per-file-ignores), or None: it must be ALL or a prefix of some rule's code, so that a
+    typo cannot select nothing and pass every check."""
+    wanted = selector.upper()
+    if not wanted:
+        return "an empty rule selector"
+    if wanted == "ALL" or any(rule.code.startswith(wanted) for rule in all_rules()):
+        return None
+    return (
+        f"{selector!r} matches no rule: give a rule code (CTX002), a prefix of codes (CTX00, "
+        "CTX) or ALL; `ctxlint rules` lists them"
+    )
+
+
 def select_rules(
     select: list[str], extend_select: list[str], ignore: list[str]
 ) -> tuple[type[Rule], ...]:
     """Rules whose code starts with a selected prefix and with no ignored prefix; as in ruff,
-    the longer (more specific) matching prefix wins."""
+    the longer (more specific) matching prefix wins. Raises UnknownSelector."""
+    for selector in [*select, *extend_select, *ignore]:
+        problem = selector_problem(selector)
+        if problem is not None:
+            raise UnknownSelector(problem)
     chosen = []
     for rule in all_rules():
         selected = _longest_prefix(rule.code, [*select, *extend_select])

@@ -9,7 +9,7 @@ import tokenize
 from typing import TYPE_CHECKING
 
 from ctxlint.diagnostics import Diagnostic
-from ctxlint.discovery import matches_any
+from ctxlint.globs import matches_any
 from ctxlint.source import split_lines
 
 if TYPE_CHECKING:

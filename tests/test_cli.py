@@ -15,7 +15,7 @@ from click.testing import CliRunner
 
 from ctxlint.cli import main
 
-from conftest import REPO
+from conftest import REPO, make_settings
 
 FLAGGED = (
     "import json\nimport anthropic\nclient = anthropic.Anthropic()\n"
@@ -257,3 +257,166 @@ def test_installed_command(tmp_path):
         [sys.executable, "-m", "ctxlint", "rules"], capture_output=True, text=True, cwd=REPO
     )
     assert as_module.returncode == 0 and "CTX001" in as_module.stdout
+
+
+def test_fix_and_diff_together_are_refused(project):
+    # ruff lets --diff win silently; a CI step asking for both would believe files were fixed.
+    result = run(["--fix", "--diff", "agent.py"], project)
+    assert result.exit_code == 2
+    assert "--fix and --diff" in result.output
+    assert (project / "agent.py").read_text() == FLAGGED
+
+
+def test_stdin_filename_alone_reads_standard_input(project):
+    # As ruff does: --stdin-filename means the source comes from standard input.
+    result = run(["--stdin-filename", "src/bot.py"], project, stdin=FLAGGED)
+    assert result.exit_code == 1, result.output
+    assert "src/bot.py:5:26: CTX002" in result.output
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["-", "agent.py"], ["agent.py", "-"], ["--stdin-filename", "x.py", "agent.py"], ["-", "-"]],
+)
+def test_standard_input_mixed_with_paths_is_refused(project, args):
+    result = run(args, project, stdin=FLAGGED)
+    assert result.exit_code == 2
+    assert "standard input" in result.output
+    assert "no such file" not in result.output
+    assert "CTX002" not in result.output
+
+
+def test_stdin_fix_keeps_the_encoding_and_a_byte_order_mark(project):
+    latin = ("# -*- coding: latin-1 -*-\n# café\n" + FLAGGED).encode("latin-1")
+    fixed = ("# -*- coding: latin-1 -*-\n# café\n" + FIXED).encode("latin-1")
+    fix = ["-", "--fix", "--unsafe-fixes"]
+    result = CliRunner().invoke(main, fix, input=latin, catch_exceptions=False)
+    assert result.stdout_bytes == fixed
+    bom = b"\xef\xbb\xbf"
+    result = CliRunner().invoke(main, fix, input=bom + FLAGGED.encode())
+    assert result.stdout_bytes == bom + FIXED.encode()
+    # Nothing to fix: the bytes come back as they were.
+    result = CliRunner().invoke(main, fix, input=latin.replace(b"(state)", b"(1)"))
+    assert result.stdout_bytes == latin.replace(b"(state)", b"(1)")
+
+
+def _ctxlint(args: list[str], cwd: Path, prefix: tuple[str, ...] = (), **limits):
+    """The command in a child process: a hang or a runaway read fails the test, not the suite."""
+
+    def limit_memory() -> None:
+        import resource
+
+        cap = 2 * 1024**3
+        resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+
+    return subprocess.run(
+        [*prefix, sys.executable, "-m", "ctxlint", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        preexec_fn=limit_memory,
+        **limits,
+    )
+
+
+def test_a_fifo_named_on_the_command_line_is_refused_not_read(project):
+    os.mkfifo(project / "pipe.py")
+    os.mkfifo(project / "pipe.jsonl")
+    result = _ctxlint(["pipe.py", "pipe.jsonl", "agent.py"], project)
+    assert result.returncode == 2, result.stderr
+    assert "pipe.py: not a regular file (a named pipe)" in result.stderr
+    assert "pipe.jsonl: not a regular file (a named pipe)" in result.stderr
+    assert "agent.py:5:26: CTX002" in result.stdout
+
+
+def test_a_device_named_on_the_command_line_is_refused_not_read(project):
+    result = _ctxlint(["/dev/zero", "agent.py"], project)
+    assert result.returncode == 2, result.stderr
+    assert "/dev/zero: not a regular file (a character device)" in result.stderr
+    assert "MemoryError" not in result.stderr
+    assert "agent.py:5:26: CTX002" in result.stdout
+
+
+def test_fifos_met_while_walking_are_passed_over(project):
+    os.mkfifo(project / "pipe.py")
+    result = _ctxlint(["."], project)
+    assert result.returncode == 1
+    assert "pipe.py" not in result.stdout + result.stderr
+
+
+def test_a_source_file_over_the_size_cap_is_a_finding_and_not_read(project):
+    import tracemalloc
+
+    from ctxlint.engine import check_paths
+    from ctxlint.files import MAX_SOURCE_BYTES
+
+    big = project / "generated.py"
+    with big.open("wb") as stream:
+        stream.write(b"#" * MAX_SOURCE_BYTES + b"\n")
+    result = run(["generated.py", "agent.py"], project)
+    assert result.exit_code == 1
+    assert "generated.py:1:1: CTX900 file too large: 10.0 MiB" in result.output
+    assert "agent.py:5:26: CTX002" in result.output
+    tracemalloc.start()
+    try:
+        check_paths([str(big)], make_settings(root=project))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < MAX_SOURCE_BYTES // 2
+
+
+def _without_read_permission() -> tuple[str, ...]:
+    """A prefix that runs a command unable to read what its mode bits forbid: root drops the
+    capabilities that let it read anything; another user needs none."""
+    if os.geteuid() != 0:
+        return ()
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        pytest.skip("running as root without setpriv: every file is readable")
+    dropped = "-dac_override,-dac_read_search"
+    prefix = (setpriv, f"--bounding-set={dropped}", f"--inh-caps={dropped}")
+    probe = subprocess.run([*prefix, "true"], capture_output=True)
+    if probe.returncode != 0:
+        pytest.skip("cannot drop the capabilities that make every file readable")
+    return prefix
+
+
+def test_an_unreadable_file_named_is_a_finding_and_the_rest_is_checked(project):
+    prefix = _without_read_permission()
+    (project / "secret.py").write_text("x = 1\n")
+    (project / "secret.py").chmod(0)
+    (project / "secret.jsonl").write_text("{}\n")
+    (project / "secret.jsonl").chmod(0)
+    result = _ctxlint(["secret.py", "secret.jsonl", "agent.py"], project, prefix)
+    assert "secret.py:1:1: CTX900 cannot read: Permission denied" in result.stdout, result.stderr
+    assert "secret.jsonl:1:1: CTX900 cannot read: Permission denied" in result.stdout
+    assert "agent.py:5:26: CTX002" in result.stdout
+    assert result.returncode == 1
+
+
+def test_unreadable_folders_are_named(project):
+    prefix = _without_read_permission()
+    locked = project / "locked"
+    locked.mkdir()
+    (locked / "agent.py").write_text(FLAGGED)
+    nested = project / "tree" / "private"
+    nested.mkdir(parents=True)
+    (nested / "agent.py").write_text(FLAGGED)
+    (project / "tree" / "open.py").write_text(FLAGGED)
+    locked.chmod(0)
+    nested.chmod(0)
+    try:
+        named = _ctxlint(["locked", "agent.py"], project, prefix)
+        walked = _ctxlint(["tree"], project, prefix)
+    finally:
+        locked.chmod(0o755)
+        nested.chmod(0o755)
+    assert named.returncode == 2
+    assert "error: locked: cannot read the folder: Permission denied" in named.stderr
+    assert "agent.py:5:26: CTX002" in named.stdout
+    # Met while walking: a warning that says the folder was not checked; the rest is.
+    assert walked.returncode == 1
+    assert "warning: tree/private: cannot read the folder: Permission denied" in walked.stderr
+    assert "tree/open.py:5:26: CTX002" in walked.stdout

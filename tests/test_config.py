@@ -1,0 +1,136 @@
+"""Configuration and rule selectors: every bad value exits 2 with a message naming the file (or
+the flag) and what is wrong, never a traceback; what is valid keeps working."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ctxlint.config import ConfigError, Settings, load_settings
+from ctxlint.registry import UnknownSelector, select_rules, selector_problem
+
+from conftest import make_settings
+from test_cli import FLAGGED, run
+
+
+@pytest.fixture
+def project(tmp_path):
+    (tmp_path / "agent.py").write_text(FLAGGED)
+    return tmp_path
+
+
+def _fails_naming(result, *fragments: str) -> None:
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    for fragment in fragments:
+        assert fragment in result.output, result.output
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("tool = 5\n", "'tool' must be a table, not an integer"),
+        ('tool = "ctxlint"\n', "'tool' must be a table, not a string"),
+        ("[tool]\nctxlint = 5\n", "5 is not of type 'object'"),
+        ('[tool.ctxlint]\nexclude = ["[z-a]"]\n', "exclude.0: bad glob '[z-a]'"),
+        ('[tool.ctxlint]\nextend-exclude = ["[z-a]"]\n', "extend-exclude.0: bad glob '[z-a]'"),
+        ('[tool.ctxlint]\nexclude = ["[]"]\n', "exclude.0: bad glob '[]'"),
+        (
+            '[tool.ctxlint]\nper-file-ignores = { "[z-a]" = ["CTX002"] }\n',
+            "per-file-ignores: bad glob '[z-a]'",
+        ),
+        (
+            '[tool.ctxlint]\nper-file-ignores = { "agent.py" = ["CTX999"] }\n',
+            "per-file-ignores.agent.py.0: 'CTX999' matches no rule",
+        ),
+        ('[tool.ctxlint]\nselect = ["CTX999"]\n', "select.0: 'CTX999' matches no rule"),
+        ('[tool.ctxlint]\nextend-select = ["FOO"]\n', "extend-select.0: 'FOO' matches no rule"),
+        ('[tool.ctxlint]\nignore = [""]\n', "ignore.0: an empty rule selector"),
+    ],
+)
+def test_bad_pyproject_exits_two_naming_the_file(project, content, message):
+    (project / "pyproject.toml").write_text(content)
+    _fails_naming(run(["agent.py"], project), "error: ", "pyproject.toml: ", message)
+
+
+def test_a_pyproject_that_is_not_utf8_exits_two(project):
+    (project / "pyproject.toml").write_bytes(b'[tool.ctxlint]\n# caf\xe9\nselect = ["CTX"]\n')
+    _fails_naming(
+        run(["agent.py"], project), "pyproject.toml: not valid UTF-8", "byte 0xe9 on line 2"
+    )
+
+
+def test_a_dedicated_config_file_with_a_bad_tool_value(project):
+    (project / "ctxlint.toml").write_text("tool = [1]\n")
+    result = run(["--config", "ctxlint.toml", "agent.py"], project)
+    _fails_naming(result, "ctxlint.toml: 'tool' must be a table, not an array")
+
+
+def test_a_config_path_that_is_not_a_file(project):
+    result = run(["--config", "/dev/null", "agent.py"], project)
+    _fails_naming(result, "/dev/null: not a regular file")
+
+
+def test_a_bad_per_file_ignores_glob_is_no_internal_error_on_traces_either(project):
+    """The glob used to fail where it was used: on every file with findings, traces too."""
+    (project / "pyproject.toml").write_text(
+        '[tool.ctxlint]\nper-file-ignores = { "*.jsonl" = ["CTX900"], "[b-a]" = ["CTX1"] }\n'
+    )
+    (project / "t.jsonl").write_text("not json\n")
+    result = run(["agent.py", "t.jsonl"], project)
+    _fails_naming(result, "per-file-ignores: bad glob '[b-a]'")
+    assert "internal error" not in result.output
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--select", "FOO"],
+        ["--select", "CTX999"],
+        ["--select", "CTX001,CTX9999"],
+        ["--extend-select", "CTX999"],
+        ["--ignore", "FOO"],
+        ["--select", ","],
+    ],
+)
+def test_unknown_selectors_on_the_command_line_exit_two(project, args):
+    result = run([*args, "agent.py"], project)
+    _fails_naming(result, args[0])
+    assert "All checks passed!" not in result.output
+
+
+@pytest.mark.parametrize("selector", ["CTX", "CTX00", "ctx002", "CTX002", "ALL", "CTX9"])
+def test_prefixes_that_match_a_rule_stay_valid(project, selector):
+    assert selector_problem(selector) is None
+    result = run(["--select", selector, "agent.py"], project)
+    assert result.exit_code in (0, 1), result.output
+    (project / "pyproject.toml").write_text(f'[tool.ctxlint]\nselect = ["{selector}"]\n')
+    assert run(["agent.py"], project).exit_code in (0, 1)
+
+
+def test_one_function_decides_for_every_selector():
+    # The same verdict for a code whichever way it arrives: a flag, the config, the library.
+    with pytest.raises(UnknownSelector, match="CTX999"):
+        select_rules(["CTX"], ["CTX999"], [])
+    with pytest.raises(UnknownSelector, match="FOO"):
+        select_rules(["CTX"], [], ["FOO"])
+    with pytest.raises(ConfigError, match="matches no rule"):
+        make_settings({"per-file-ignores": {"x.py": ["CTX999"]}})
+
+
+def test_settings_built_in_code_refuse_a_bad_glob():
+    with pytest.raises(ConfigError, match=r"bad glob '\[z-a\]'"):
+        Settings(exclude=("[z-a]",))
+    with pytest.raises(ConfigError, match=r"bad glob '\[z-a\]'"):
+        Settings().with_overrides(per_file_ignores=(("[z-a]", ("CTX001",)),))
+
+
+def test_valid_globs_still_load(tmp_path):
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.ctxlint]\nexclude = ["[!a]*.py", "gen/**", "x[0-9]"]\n'
+        'per-file-ignores = { "tests/**/*.py" = ["CTX00"] }\n'
+    )
+    settings = load_settings(None, cwd=tmp_path)
+    assert settings.exclude == ("[!a]*.py", "gen/**", "x[0-9]")
+    assert settings.config_path == Path(tmp_path / "pyproject.toml")
