@@ -8,7 +8,27 @@ reported prompt size. Without reported sizes, our counts stand, times the model'
 
 from __future__ import annotations
 
+import math
 from bisect import bisect_right
+from typing import Any
+
+# The longest context any model offers is about 10 M tokens (Llama 4 Scout). A reported count
+# ten times that is a fault of the trace, not a prompt, and computing with it would only carry
+# the fault on (costs of trillions, floats that overflow), so the simulator leaves it out.
+MAX_REPORTED_TOKENS = 100_000_000
+
+
+def usable_count(value: Any) -> int | None:
+    """A reported token count as a number to compute with: a whole number from 0 to
+    MAX_REPORTED_TOKENS. Anything else (negative, not finite, beyond any context, not a
+    number at all) is None: not reported."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return None
+        value = int(value)
+    return value if 0 <= value <= MAX_REPORTED_TOKENS else None
 
 
 class PositionMap:

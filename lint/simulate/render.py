@@ -5,7 +5,9 @@ block, each tokenized once per distinct content."""
 from __future__ import annotations
 
 from array import array
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import repeat
 from typing import Any
 
 from ctxlint.simulate.tokens import Tokenizer
@@ -18,6 +20,83 @@ UNRECORDED_TOKEN = 0xFFFFFFFF
 TOOLS_FIRST = frozenset({"anthropic"})
 
 
+class TokenRun:
+    """`length` copies of one token, held as the token and the count, so that a stand-in as
+    long as a reported size says costs nothing in proportion to that size. It measures, slices
+    and compares (with arrays and other runs) as the array of those tokens would."""
+
+    __slots__ = ("length", "token")
+
+    def __init__(self, token: int, length: int) -> None:
+        self.token = token
+        self.length = max(0, length)
+
+    def __len__(self) -> int:
+        return self.length
+
+    def __iter__(self) -> Iterator[int]:
+        return repeat(self.token, self.length)
+
+    def __getitem__(self, key: int | slice) -> Any:
+        if isinstance(key, slice):
+            return TokenRun(self.token, len(range(*key.indices(self.length))))
+        if -self.length <= key < self.length:
+            return self.token
+        raise IndexError("token run index out of range")
+
+    def __repr__(self) -> str:
+        return f"TokenRun({self.token}, {self.length})"
+
+    def _compare(self, other: object) -> int | None:
+        """-1, 0 or 1 as this run sorts before, with or after `other`, as sequences do."""
+        if isinstance(other, TokenRun):
+            leading = other.length if other.token == self.token else 0
+        elif isinstance(other, (array, list, tuple)):
+            leading = _leading(other, self.token, self.length)
+        else:
+            return None
+        if leading < min(self.length, len(other)):
+            return -1 if self.token < other[leading] else 1
+        return (self.length > len(other)) - (self.length < len(other))
+
+    def __eq__(self, other: object) -> bool:
+        order = self._compare(other)
+        return NotImplemented if order is None else order == 0
+
+    def __ne__(self, other: object) -> bool:
+        order = self._compare(other)
+        return NotImplemented if order is None else order != 0
+
+    def __lt__(self, other: object) -> bool:
+        order = self._compare(other)
+        return NotImplemented if order is None else order < 0
+
+    def __le__(self, other: object) -> bool:
+        order = self._compare(other)
+        return NotImplemented if order is None else order <= 0
+
+    def __gt__(self, other: object) -> bool:
+        order = self._compare(other)
+        return NotImplemented if order is None else order > 0
+
+    def __ge__(self, other: object) -> bool:
+        order = self._compare(other)
+        return NotImplemented if order is None else order >= 0
+
+    __hash__ = None  # type: ignore[assignment]  # unhashable, as an array is
+
+
+def _leading(tokens: Sequence[int], token: int, limit: int) -> int:
+    """How many of the first `limit` tokens are `token`. Tokenized text never holds the stand-in
+    token, so for every array met in practice this stops at the first."""
+    count = 0
+    for found in tokens:
+        if count >= limit or found != token:
+            break
+        count += 1
+    return count
+
+
 @dataclass(frozen=True, slots=True)
 class Segment:
     # Where the segment comes from, as a path into the request: "system[0]", "tools[3]",
@@ -25,7 +104,7 @@ class Segment:
     place: str
     # What is tokenized, and the segment's identity in a cache.
     text: str
-    tokens: array
+    tokens: array | TokenRun
     # The content block the segment is (Anthropic's lookback counts blocks).
     block: int
     # The TTL of a cache breakpoint at the end of this block, if there is one.
@@ -162,7 +241,7 @@ class Renderer:
     def _unrecorded(self, part: str, segments: list[Segment], unrecorded: dict) -> None:
         size = unrecorded.get(part, 0)
         if size > 0:
-            tokens = array("I", [UNRECORDED_TOKEN]) * size
+            tokens = TokenRun(UNRECORDED_TOKEN, size)
             segments.append(Segment(part, f"\x00{part}:{size}", tokens, _next_block(segments)))
 
     def _message(self, position: int, found: Message, segments: list[Segment]) -> None:

@@ -3,20 +3,20 @@ cost, what the provider reported, and where and why it lost cache it could have 
 
 from __future__ import annotations
 
+import dataclasses
 import operator
-from array import array
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ctxlint.simulate.calibrate import PositionMap
+from ctxlint.simulate.calibrate import MAX_REPORTED_TOKENS, PositionMap, usable_count
 from ctxlint.simulate.explain import Miss, explain_divergence, explain_shortfall
 from ctxlint.simulate.facts import Prices, infer_policy, prices_for, provider_facts
 from ctxlint.simulate.policies import Policy, Served, Visit, make_policy
 from ctxlint.simulate.render import Prompt, Renderer, Segment
 from ctxlint.simulate.routing import Router
 from ctxlint.simulate.tokens import Tokenizer, TokenizerChoice, choose_tokenizer
-from ctxlint.simulate.tree import common_prefix, shared_prefix
+from ctxlint.simulate.tree import shared_prefix, token_stream_prefix
 from ctxlint.trace.compare import SessionState, Step
 from ctxlint.trace.model import Message, Request, Tool
 from ctxlint.trace.reading import Problem
@@ -161,6 +161,9 @@ class Simulator:
     def replay(self, request: Request, recorded: Request | None = None) -> RequestResult:
         """`recorded` is the request as the trace has it when `request` is a rewritten form of
         it: its reported sizes then describe the recorded prompt, not this one."""
+        request = self._bounded(request)
+        if recorded is not None:
+            recorded = self._bounded(recorded, report=False)
         self._tick += 1
         session = self._session(request)
         policy_name = self.options.policy or infer_policy(request.provider, request.model)
@@ -290,6 +293,34 @@ class Simulator:
         )
         return result
 
+    def _bounded(self, request: Request, report: bool = True) -> Request:
+        """The request with only the reported counts it is safe to compute with: a count out of
+        bounds (see usable_count) is treated as not reported, and said so, at the request's
+        line, rather than simulated or allowed to overflow."""
+        usage = request.usage
+        if usage is None:
+            return request
+        counts = {
+            name: getattr(usage, name)
+            for name in ("prompt_tokens", "cached_tokens", "cache_write_tokens", "output_tokens")
+        }
+        unusable = [
+            name
+            for name, value in counts.items()
+            if value is not None and usable_count(value) is None
+        ]
+        if not unusable:
+            return request
+        if report:
+            for name in unusable:
+                reason = (
+                    f"reported usage {name} = {_shown(counts[name])} is not a token count from 0 "
+                    f"to {MAX_REPORTED_TOKENS:,}; simulated as if not reported"
+                )
+                self.problems.append((request.path, Problem(request.origin.line, reason)))
+        bounded = dataclasses.replace(usage, **{name: None for name in unusable})
+        return dataclasses.replace(request, usage=bounded)
+
     def _session(self, request: Request) -> _Session:
         key = (request.path, request.session)
         found = self._sessions.get(key)
@@ -315,21 +346,19 @@ class Simulator:
         from ctxlint.trace.loader import TraceReader
 
         started: set[tuple[str, str]] = set()
-        # Per renderer: the first session's tokens, where its messages start, the length all
+        # Per renderer: the first session's prompt, where its messages start, the length all
         # sessions so far share (None while there is one).
-        common: dict[tuple[str, str], tuple[array, int, int | None]] = {}
+        common: dict[tuple[str, str], tuple[Prompt, int, int | None]] = {}
         for path in paths:
             for item in TraceReader(path, self.options.trace_format):
                 if isinstance(item, Problem) or (path, item.session) in started:
                     continue
                 started.add((path, item.session))
+                item = self._bounded(item)
                 policy = self.options.policy or infer_policy(item.provider, item.model)
                 choice = choose_tokenizer(item.model, self.scales)
                 renderer = self._renderer(choice, policy)
                 prompt = renderer.render(item, self._unrecorded(item, renderer, choice))
-                tokens = array("I")
-                for segment in prompt.segments:
-                    tokens.extend(segment.tokens)
                 key = _renderer_key(choice, policy)
                 if key not in common:
                     preamble = next(
@@ -340,10 +369,10 @@ class Simulator:
                         ),
                         prompt.length,
                     )
-                    common[key] = (tokens, preamble, None)
+                    common[key] = (prompt, preamble, None)
                 else:
                     first, preamble, length = common[key]
-                    shared = common_prefix(first, tokens)
+                    shared = token_stream_prefix(first, prompt)
                     common[key] = (
                         first,
                         preamble,
@@ -435,6 +464,16 @@ class Simulator:
         if previous.policy is not self._ideal:
             self._ideal.keep_output(visit, extended.length)
         return (extended, positions), extended.length
+
+
+def _shown(value: object) -> str:
+    """A reported value as a warning quotes it: short, whatever its size."""
+    text = repr(value)
+    if len(text) <= 24:
+        return text
+    if isinstance(value, int):
+        return f"{text[:12]}... ({len(text.lstrip('-'))} digits)"
+    return text[:21] + "..."
 
 
 def _same_messages(messages: tuple[Message, ...], before: tuple[Message, ...]) -> bool:

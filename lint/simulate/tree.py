@@ -173,3 +173,31 @@ def shared_prefix(left: Prompt, right: Prompt) -> int:
             return left.starts[index] + common_prefix(one.tokens, other.tokens)
     shorter = min(len(left.segments), len(right.segments))
     return left.starts[shorter]
+
+
+def token_stream_prefix(left: Prompt, right: Prompt) -> int:
+    """Tokens at the start of two prompts that are the same, compared as one run of tokens
+    each, across segment boundaries (the two may split the same tokens differently), without
+    joining the segments into one array: a stand-in segment stays a run."""
+    shared = common_prefix(left.segments, right.segments)
+    total = left.starts[shared]
+    left_index = right_index = shared
+    left_offset = right_offset = 0
+    while left_index < len(left.segments) and right_index < len(right.segments):
+        left_tokens = left.segments[left_index].tokens
+        right_tokens = right.segments[right_index].tokens
+        width = min(len(left_tokens) - left_offset, len(right_tokens) - right_offset)
+        same = common_prefix(
+            left_tokens[left_offset : left_offset + width],
+            right_tokens[right_offset : right_offset + width],
+        )
+        total += same
+        if same < width:
+            return total
+        left_offset += width
+        right_offset += width
+        if left_offset == len(left_tokens):
+            left_index, left_offset = left_index + 1, 0
+        if right_offset == len(right_tokens):
+            right_index, right_offset = right_index + 1, 0
+    return total

@@ -1,0 +1,147 @@
+"""Trace input at its edges: reported sizes no cache could hold, a byte order mark, files with
+nothing to list, lines too long to hold, and the simulator's own guards."""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import tracemalloc
+from array import array
+from pathlib import Path
+
+import orjson
+import pytest
+from click.testing import CliRunner
+
+from ctxlint.cli import main
+from ctxlint.config import Settings
+from ctxlint.simulate.calibrate import MAX_REPORTED_TOKENS
+from ctxlint.simulate.render import TokenRun
+from ctxlint.simulate.simulator import Options, Simulator
+from ctxlint.simulate.tree import common_prefix
+from ctxlint.trace.model import Block, Origin, Request, Usage, message
+
+# The sizes the issue found crashing or exhausting the simulator, as a trace spells them.
+REPORTED_SIZES = ("1000000000000000000000", "1e400", "2e10", "20000000000", "1000000000")
+# What a replay of a one-line trace may allocate, whatever size it reports: the old stand-in
+# for an unrecorded system prompt took 4 bytes per reported token (4 GB for 1e9).
+REPLAY_MEMORY = 32 * 2**20
+
+
+def run(args: list[str], cwd: Path):
+    before = os.getcwd()
+    os.chdir(cwd)
+    try:
+        return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+    finally:
+        os.chdir(before)
+
+
+def canonical(usage: str, session: str = "s", content: str = "hi") -> str:
+    """A canonical line with no system prompt recorded, so the simulator stands one in for what
+    the reported size holds beyond the messages."""
+    return (
+        f'{{"ctxlint":1,"session":"{session}","model":"claude-sonnet-4-5",'
+        f'"messages":[{{"role":"user","content":"{content}"}}],'
+        f'"usage":{{"prompt_tokens":{usage}}}}}\n'
+    )
+
+
+def openai_envelope(usage: str) -> str:
+    body = {
+        "request": {"model": "gpt-4.1", "messages": [{"role": "user", "content": "hi"}]},
+        "response": {
+            "id": "c",
+            "object": "chat.completion",
+            "created": 1772359201,
+            "model": "gpt-4.1",
+            "choices": [{"index": 0, "message": {"role": "assistant", "content": "ok"}}],
+            "usage": {"prompt_tokens": 0, "completion_tokens": 20},
+        },
+    }
+    text = orjson.dumps(body).decode()
+    return text.replace('"prompt_tokens":0', f'"prompt_tokens":{usage}') + "\n"
+
+
+def peak_allocated(action) -> int:
+    tracemalloc.start()
+    try:
+        action()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+# Reported sizes ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("size", REPORTED_SIZES)
+@pytest.mark.parametrize("write", [canonical, openai_envelope], ids=["canonical", "openai"])
+@pytest.mark.parametrize("command", [["simulate"], []], ids=["simulate", "check"])
+def test_a_reported_size_beyond_any_context_is_named_not_simulated(tmp_path, size, write, command):
+    trace = tmp_path / "t.jsonl"
+    trace.write_text(write(size) + write("40"))
+    run([*command, trace], tmp_path)  # tokenizer and modules loaded outside the measure
+    outcome = {}
+    peak = peak_allocated(lambda: outcome.setdefault("result", run([*command, trace], tmp_path)))
+    result = outcome["result"]
+    assert peak < REPLAY_MEMORY
+    assert "Traceback" not in result.output and "internal error" not in result.output
+    # Never simulated as a size (a cost of thousands of dollars or more); `simulate` says
+    # which line it left out.
+    assert not re.search(r"\$\d{1,3}(,\d{3})+", result.output)
+    if command:
+        assert "t.jsonl:1:" in result.output
+
+
+@pytest.mark.parametrize(
+    "value",
+    [10**21, 10**400, 2 * 10**10, 10**9, 2e10, 1e308, math.inf, -math.inf, math.nan, -1],
+    ids=["1e21", "1e400", "2e10", "1e9", "2e10-float", "1e308", "inf", "-inf", "nan", "-1"],
+)
+@pytest.mark.parametrize(
+    "field", ["prompt_tokens", "cached_tokens", "cache_write_tokens", "output_tokens"]
+)
+def test_the_simulator_leaves_out_a_count_it_cannot_compute_with(value, field):
+    """Defence in depth: whatever number a reader lets through reaches no float, no cost and
+    no allocation."""
+    simulator = Simulator(Options(), Settings())
+    asked = message("user", [Block("text", "hi")], None)
+    answered = message("assistant", [Block("text", "ok")], None)
+    counts = {"prompt_tokens": 900, "cached_tokens": 0, "output_tokens": 5, field: value}
+    first = Request("t.jsonl", Origin(1), "s", "ctxlint", (asked,), model="claude-sonnet-4-5")
+    first.usage = Usage(**counts)
+    second = Request(
+        "t.jsonl", Origin(2), "s", "ctxlint", (asked, answered, asked), model="claude-sonnet-4-5"
+    )
+    second.usage = Usage(prompt_tokens=950, cached_tokens=900, output_tokens=5)
+    simulator.replay(first)  # loads the tokenizer outside the measure
+    simulator = Simulator(Options(), Settings())
+    results = []
+    peak = peak_allocated(lambda: results.extend(map(simulator.replay, (first, second))))
+    assert peak < REPLAY_MEMORY
+    for result in results:
+        for figure in (result.prompt_tokens, result.cost, result.cost_ideal, result.output_tokens):
+            assert math.isfinite(figure) and 0 <= figure < MAX_REPORTED_TOKENS
+    reported = {"cached_tokens": results[0].cached_reported}
+    reported["cache_write_tokens"] = results[0].written_reported
+    assert reported.get(field) is None
+    ((path, problem),) = simulator.problems
+    assert (path, problem.line) == ("t.jsonl", 1)
+    assert field in problem.reason and len(problem.reason) < 160
+
+
+def test_a_stand_in_compares_as_the_array_it_stands_for():
+    run_of = TokenRun(7, 5)
+    assert len(run_of) == 5 and list(run_of) == [7] * 5 and run_of[-1] == 7
+    assert run_of[1:3] == TokenRun(7, 2) and len(run_of[2:]) == 3
+    expanded = [7] * 5
+    for other in ([], [7, 7], [7] * 5, [7] * 6, [3], [7, 7, 9], [9], [7, 3, 1, 1, 1, 1]):
+        as_array = array("I", other)
+        assert (run_of == as_array) is (expanded == other)
+        assert (run_of < as_array) is (expanded < other)
+        assert (run_of >= as_array) is (expanded >= other)
+        assert (as_array < run_of) is (other < expanded)
+        assert common_prefix(run_of, as_array) == common_prefix(expanded, other)
+    assert common_prefix(TokenRun(7, 10**12), TokenRun(7, 10**9)) == 10**9
