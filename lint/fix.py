@@ -1,16 +1,14 @@
 """Applying fixes: pick non-overlapping edits, re-check and re-fix until stable, keep the file
-untouched if the result does not parse, and write atomically."""
+untouched if the result does not parse. Writing (ctxlint.files) is importable from here too."""
 
 from __future__ import annotations
 
-import os
-import stat
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
 from ctxlint.diagnostics import Diagnostic, Edit
+from ctxlint.files import write_atomically as write_atomically
 from ctxlint.source import LINE_BREAK
 
 MAX_PASSES = 10
@@ -132,29 +130,3 @@ def fix_until_stable(
         first_diagnostics,
         f"fixes did not settle after {MAX_PASSES} passes; the file was left unchanged",
     )
-
-
-def write_atomically(path: str, data: bytes) -> None:
-    """Write the file's content in one step: a reader sees the old file or the new one,
-    never half of it. Permission bits are kept; a symlink stays a symlink."""
-    target = os.path.realpath(path)
-    folder = os.path.dirname(target) or "."
-    try:
-        mode = stat.S_IMODE(os.stat(target).st_mode)
-    except FileNotFoundError:
-        # A new file gets what open() would give it.
-        umask = os.umask(0)
-        os.umask(umask)
-        mode = 0o666 & ~umask
-    handle, temporary = tempfile.mkstemp(prefix=".ctxlint-", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(temporary, mode)
-        os.replace(temporary, target)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-        raise
