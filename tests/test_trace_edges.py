@@ -3,6 +3,8 @@ nothing to list, lines too long to hold, and the simulator's own guards."""
 
 from __future__ import annotations
 
+import gzip
+import io
 import math
 import os
 import re
@@ -20,7 +22,10 @@ from ctxlint.simulate.calibrate import MAX_REPORTED_TOKENS
 from ctxlint.simulate.render import TokenRun
 from ctxlint.simulate.simulator import Options, Simulator
 from ctxlint.simulate.tree import common_prefix
+from ctxlint.trace import reading
+from ctxlint.trace.loader import TraceReader
 from ctxlint.trace.model import Block, Origin, Request, Usage, message
+from ctxlint.trace.reading import Problem
 
 # The sizes the issue found crashing or exhausting the simulator, as a trace spells them.
 REPORTED_SIZES = ("1000000000000000000000", "1e400", "2e10", "20000000000", "1000000000")
@@ -145,3 +150,100 @@ def test_a_stand_in_compares_as_the_array_it_stands_for():
         assert (as_array < run_of) is (other < expanded)
         assert common_prefix(run_of, as_array) == common_prefix(expanded, other)
     assert common_prefix(TokenRun(7, 10**12), TokenRun(7, 10**9)) == 10**9
+
+
+# Reading ---------------------------------------------------------------------------------
+
+
+def requests_and_problems(path: Path) -> tuple[list[Request], list[Problem]]:
+    items = list(TraceReader(str(path)))
+    requests = [item for item in items if isinstance(item, Request)]
+    return requests, [item for item in items if isinstance(item, Problem)]
+
+
+TRAJECTORY = {
+    "messages": [
+        {"role": "system", "content": "You fix bugs."},
+        {"role": "user", "content": "Fix it."},
+        {"role": "assistant", "content": "Done.", "extra": {"response": {"model": "gpt-4.1"}}},
+    ]
+}
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("t.jsonl", (canonical("40") + canonical("90", content="again")).encode()),
+        ("t.jsonl.gz", gzip.compress((canonical("40") + canonical("90")).encode())),
+        ("t.traj.json", orjson.dumps(TRAJECTORY)),
+        ("t.traj.json.gz", gzip.compress(orjson.dumps(TRAJECTORY))),
+    ],
+    ids=["jsonl", "jsonl-gzip", "document", "document-gzip"],
+)
+def test_a_byte_order_mark_before_the_json_is_skipped(tmp_path, name, content):
+    plain = tmp_path / name
+    plain.write_bytes(content)
+    marked = tmp_path / f"marked-{name}"
+    if name.endswith(".gz"):
+        marked.write_bytes(gzip.compress(b"\xef\xbb\xbf" + gzip.decompress(content)))
+    else:
+        marked.write_bytes(b"\xef\xbb\xbf" + content)
+    expected, _ = requests_and_problems(plain)
+    found, problems = requests_and_problems(marked)
+    assert expected and problems == []
+    assert [r.messages for r in found] == [r.messages for r in expected]
+    assert [r.usage for r in found] == [r.usage for r in expected]
+    result = run(["sessions", marked], tmp_path)
+    assert result.exit_code == 0 and "warning" not in result.output
+
+
+class RecordingStream(io.BytesIO):
+    """A stream that remembers the most bytes it handed over at once."""
+
+    largest = 0
+
+    def _seen(self, data: bytes) -> bytes:
+        self.largest = max(self.largest, len(data))
+        return data
+
+    def readline(self, size: int | None = -1) -> bytes:
+        return self._seen(super().readline(size))
+
+    def read(self, size: int | None = -1) -> bytes:
+        return self._seen(super().read(size))
+
+    def __next__(self) -> bytes:
+        return self._seen(super().__next__())
+
+
+def test_a_line_longer_than_the_cap_is_skipped_without_being_held(monkeypatch):
+    monkeypatch.setattr(reading, "MAX_LINE_BYTES", 1000)
+    long_line = canonical("40", content="x" * 5000)
+    stream = RecordingStream((canonical("40") + long_line + canonical("90")).encode())
+    items = list(reading.read_lines(stream))
+    assert [type(item).__name__ for item in items] == ["Line", "Problem", "Line"]
+    assert [item.number if isinstance(item, reading.Line) else item.line for item in items] == [
+        1,
+        2,
+        3,
+    ]
+    assert "longer than 1,000 bytes" in items[1].reason
+    assert stream.largest <= 1001
+
+
+def test_a_line_as_long_as_the_cap_is_read(monkeypatch):
+    line = canonical("40").rstrip("\n").encode()
+    monkeypatch.setattr(reading, "MAX_LINE_BYTES", len(line))
+    items = list(reading.read_lines(io.BytesIO(line + b"\n" + line)))
+    assert [type(item).__name__ for item in items] == ["Line", "Line"]
+
+
+def test_a_line_too_long_is_a_ctx900_at_its_line(tmp_path, monkeypatch):
+    monkeypatch.setattr(reading, "MAX_LINE_BYTES", 1000)
+    trace = tmp_path / "t.jsonl"
+    trace.write_text(canonical("40") + canonical("40", content="x" * 5000) + canonical("90"))
+    result = run(["--output-format", "json", trace], tmp_path)
+    findings = orjson.loads(result.stdout)
+    assert [(f["code"], f["location"]["row"]) for f in findings] == [("CTX900", 2)]
+    simulated = run(["simulate", "--output-format", "json", trace], tmp_path)
+    assert orjson.loads(simulated.stdout)["summary"]["requests"] == 2

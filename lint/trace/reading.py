@@ -1,5 +1,6 @@
-"""Reading trace files: gzip by content, JSON lines one at a time, whole JSON documents, and the
-line a JSON pointer sits on. Every fault becomes a Problem with a line; nothing raises."""
+"""Reading trace files: gzip by content, a byte order mark skipped, JSON lines one at a time (each
+at most MAX_LINE_BYTES long), whole JSON documents, and the line a JSON pointer sits on. Every
+fault becomes a Problem with a line; nothing raises."""
 
 from __future__ import annotations
 
@@ -12,7 +13,17 @@ from typing import IO, Any
 
 import orjson
 
+from ctxlint.redact import bounded
+
 _GZIP_MAGIC = b"\x1f\x8b"
+# Editors on Windows start UTF-8 files with one; JSON parsers (orjson too) refuse it.
+_BYTE_ORDER_MARK = b"\xef\xbb\xbf"
+# The longest line read as one request. The largest real transcript lines (a turn with a few
+# screenshots) are a few megabytes; a line longer than this is a fault or an attack (a file of
+# one endless line), and holding it, then its parse, would take gigabytes.
+MAX_LINE_BYTES = 64 * 2**20
+# How much of a line too long to read is held at a time while it is skipped.
+_SKIP_CHUNK = 2**20
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,6 +33,11 @@ class Problem:
     line: int
     reason: str
 
+    def __post_init__(self) -> None:
+        # A reason reaches findings, warnings and the simulator's report: whatever a reader
+        # quoted in it, it holds no credential and has a bounded size.
+        object.__setattr__(self, "reason", bounded(self.reason))
+
 
 class ReadFailure(Exception):
     def __init__(self, problem: Problem) -> None:
@@ -30,14 +46,21 @@ class ReadFailure(Exception):
 
 
 def open_trace(path: str) -> IO[bytes]:
-    """The file's bytes, decompressed when it is gzip (told by content, not by name)."""
+    """The file's bytes, decompressed when it is gzip (told by content, not by name), after a
+    byte order mark if the text starts with one."""
     stream: IO[bytes] = open(path, "rb")  # noqa: SIM115 - returned to the caller, who closes it
-    head = stream.read(2)
-    if head == _GZIP_MAGIC:
+    head = stream.read(len(_BYTE_ORDER_MARK))
+    if head[:2] == _GZIP_MAGIC:
         # gzip.open owns the file it opens; a GzipFile over our stream would leave it open.
         stream.close()
-        return gzip.open(path, "rb")  # type: ignore[return-value]
-    stream.seek(0)
+        stream = gzip.open(path, "rb")  # type: ignore[assignment]  # noqa: SIM115 - as above
+        try:
+            head = stream.read(len(_BYTE_ORDER_MARK))
+        except BaseException:
+            stream.close()
+            raise
+    if head != _BYTE_ORDER_MARK:
+        stream.seek(0)
     return stream
 
 
@@ -57,11 +80,22 @@ class Line:
 
 
 def read_lines(stream: IO[bytes]) -> Iterator[Line | Problem]:
-    """JSON values, one per non-blank line; a line that is not JSON becomes a Problem, and so
-    does a compressed stream that breaks off (reading stops there)."""
+    """JSON values, one per non-blank line; a line that is not JSON or longer than
+    MAX_LINE_BYTES becomes a Problem, and so does a compressed stream that breaks off (reading
+    stops there). No more than MAX_LINE_BYTES of a line is ever held."""
     number = 0
+    limit = MAX_LINE_BYTES
     try:
-        for number, raw in enumerate(stream, 1):
+        while raw := stream.readline(limit + 1):
+            number += 1
+            if len(raw) > limit and not raw.endswith(b"\n"):
+                del raw
+                _skip_rest_of_line(stream, min(_SKIP_CHUNK, limit))
+                yield Problem(
+                    number,
+                    f"line longer than {_size(limit)}, the most read as one request; skipped",
+                )
+                continue
             # JSON allows the whitespace around a value: only a blank line needs looking at.
             if raw.isspace():
                 continue
@@ -81,6 +115,15 @@ def read_lines(stream: IO[bytes]) -> Iterator[Line | Problem]:
         yield Problem(number + 1, f"compressed data is truncated or corrupt: {error}")
     except OSError as error:
         yield Problem(number + 1, f"cannot read: {error.strerror or error}")
+
+
+def _skip_rest_of_line(stream: IO[bytes], chunk_size: int) -> None:
+    while (chunk := stream.readline(chunk_size)) and not chunk.endswith(b"\n"):
+        pass
+
+
+def _size(count: int) -> str:
+    return f"{count // 2**20} MiB" if count >= 2**20 else f"{count:,} bytes"
 
 
 def _json_fault(data: bytes, error: orjson.JSONDecodeError, last: bool) -> str:
