@@ -13,7 +13,8 @@ from ctxlint.python.module import PythonModule
 from ctxlint.python.names import qualified_name
 from ctxlint.python.prefilter import Trigger
 from ctxlint.python.timeformat import date_only
-from ctxlint.python.volatile import how_volatile
+from ctxlint.python.volatile import how_volatile, shown_time_format, shows_clock_time
+from ctxlint.redact import evidence
 from ctxlint.rule import InputKind, Invalid, Rule, Valid
 
 if TYPE_CHECKING:
@@ -71,11 +72,23 @@ class VolatileValueInPrefix(Rule):
     reuse.
 
     ## Fix safety
-    Where the time is formatted with a literal strftime format (or an f-string format spec) that
-    also shows the date, the fix cuts the format down to the date, and `.isoformat()` becomes
-    `.date().isoformat()`. The prompt then changes once a day instead of on every call. This is
-    unsafe: the model no longer sees the time of day, which some prompts need. Otherwise there
-    is no automatic fix; move the value into the newest user message.
+    The fix is unsafe: the model no longer sees the time of day, which some prompts need. It
+    is offered only for a clock read shown with its time of day, and the prompt then changes
+    once a day instead of on every call:
+    - A literal strftime format, or an f-string format spec, that also shows the date is cut
+      down to the date. Each time-of-day group (hours to microseconds, am/pm, `%X`, `%r`, `%s`,
+      with a zone or an "at" that goes with the time) is removed with the separators that
+      belong to it; one separator stays between the fields it stood between, and brackets stay
+      balanced: `"%a %b %d %H:%M:%S %Y"` becomes `"%a %b %d %Y"`, and `"%Y-%m-%d %H:%M (%A)"`
+      becomes `"%Y-%m-%d (%A)"`. The literal keeps its quotes and prefix.
+    - `.isoformat()` becomes `.date().isoformat()`.
+
+    There is no fix where the cut is not clearly right: `%c` or a directive the C library may
+    print its own way, words or symbols next to the time (`"%d.%m. %H:%M Uhr"`), different
+    separators on either side of it, fields that would be left glued together, a format spelled
+    with escapes or split over several literals, or one not written as a literal. A date
+    (`date.today()`, or a clock read shown as a date, flagged with `flag-daily-values`) has
+    no time to cut and no fix. Otherwise, move the value into the newest user message.
 
     ## Options
     - `flag-daily-values` (default false): also flag dates without a time of day.
@@ -121,7 +134,7 @@ class VolatileValueInPrefix(Rule):
             changes.append(("the system prompt", step.system_volatile, ""))
         for tool in step.tool_changes:
             if tool.volatile is not None:
-                changes.append((f"the definition of tool `{tool.name}`", tool.volatile, ""))
+                changes.append((f"the definition of tool `{evidence(tool.name)}`", tool.volatile, ""))
         history = step.history
         if history is not None and history.volatile is not None:
             where = f"message {history.position} ({history.before.role if history.before else ''})"
@@ -135,7 +148,7 @@ class VolatileValueInPrefix(Rule):
             yield step.diagnostic(
                 self,
                 f"{where} differs from the previous request only in a volatile value: "
-                f"`{change.before}` became `{change.after}`; the cache ends there on every "
+                f"`{evidence(change.before)}` became `{evidence(change.after)}`; the cache ends there on every "
                 "request, and everything after it is re-read at the uncached price",
                 pointer,
             )
@@ -162,48 +175,86 @@ class VolatileValueInPrefix(Rule):
 
 
 def _coarsen_fix(module: PythonModule, reached: Reached) -> Fix | None:
-    node = reached.trail.time_format_node
+    """Cut the format a clock read is shown with down to the date, where the result is clearly
+    right and differs from the code; None otherwise."""
+    if not shows_clock_time(reached):
+        return None  # A date, or a clock read already shown as a date: nothing to cut.
+    shown = shown_time_format(reached)
     call = reached.node
-    assert isinstance(call, ast.Call)
-    if node is None and qualified_name(call.func, reached.scope) == "time.strftime" and call.args:
+    assert isinstance(call, ast.Call) and shown is not None
+    node = reached.trail.time_format_node
+    if qualified_name(call.func, reached.scope) == "time.strftime" and call.args:
         node = call.args[0]
     edit: Edit | None = None
-    if isinstance(node, ast.Constant) and isinstance(node.value, str):
-        coarse = date_only(node.value)
-        if coarse is not None:
-            edit = module.replace_edit(node, repr(coarse))
-    elif isinstance(node, ast.FormattedValue) and reached.trail.time_format:
-        coarse = date_only(reached.trail.time_format)
-        span = _format_spec_span(module, node)
-        if coarse is not None and span is not None:
-            start, end = span
-            source = module.source
-            edit = Edit(start, end, coarse, source.location(start), source.location(end))
-    elif (
-        isinstance(node, ast.Call)
-        and isinstance(node.func, ast.Attribute)
-        and node.func.attr == "isoformat"
-        and not node.args
-        and not node.keywords
-    ):
-        receiver = module.text_of(node.func.value)
-        edit = module.replace_edit(node, f"{receiver}.date().isoformat()")
-    if edit is None:
+    if isinstance(node, ast.Constant) and node.value == shown:
+        edit = _literal_edit(module, node)
+    elif isinstance(node, ast.FormattedValue):
+        edit = _format_spec_edit(module, node, shown)
+    elif isinstance(node, ast.Call):
+        edit = _date_before_isoformat(module, node)
+    if edit is None or module.source.text[edit.start_offset : edit.end_offset] == edit.content:
         return None
     return Fix(VolatileValueInPrefix.fix_title, (edit,), Applicability.UNSAFE)
+
+
+# One str literal token: its prefix (no b, and no f: an f-string is a JoinedStr), quotes, body.
+_STRING_LITERAL = re.compile(
+    r"(?P<prefix>[rRuU]?)(?P<quote>'''|\"\"\"|'|\")(?P<body>.*)(?P=quote)", re.DOTALL
+)
+
+
+def _literal_edit(module: PythonModule, literal: ast.Constant) -> Edit | None:
+    """The format literal with the time cut, in its own prefix and quotes (a `repr()` could
+    end an enclosing f-string on Python < 3.12). Only a literal whose source spells its value
+    character for character is rewritten: no escapes, no implicit concatenation."""
+    match = _STRING_LITERAL.fullmatch(module.text_of(literal))
+    if match is None:
+        return None
+    body, quote = match.group("body"), match.group("quote")
+    if body != literal.value or "\\" in body or quote in body:
+        return None
+    coarse = date_only(body)
+    if coarse is None or quote[0] in coarse:
+        return None
+    return module.replace_edit(literal, f"{match.group('prefix')}{quote}{coarse}{quote}")
 
 
 _FIELD_TAIL = re.compile(r"\s*=?\s*(?:![rsa])?:(?P<spec>[^{}]*)}")
 
 
-def _format_spec_span(module: PythonModule, field: ast.FormattedValue) -> tuple[int, int] | None:
-    """Where the spec of `{value:spec}` sits. Found from the end of the value: before Python
-    3.12 the spec node carries the position of the whole f-string."""
-    value_end = module.end_offset(field.value)
-    match = _FIELD_TAIL.match(module.source.text, value_end)
-    if match is None:
+def _format_spec_edit(module: PythonModule, field: ast.FormattedValue, shown: str) -> Edit | None:
+    """The spec of `{value:spec}` with the time cut. Found from the end of the value: before
+    Python 3.12 the spec node carries the position of the whole f-string."""
+    match = _FIELD_TAIL.match(module.source.text, module.end_offset(field.value))
+    if match is None or match.group("spec") != shown:
+        return None  # Not found, or its source is not its value (an escape): leave it.
+    coarse = date_only(shown)
+    if coarse is None or any(character in coarse for character in "'\"\\"):
         return None
-    return match.start("spec"), match.end("spec")
+    start, end = match.span("spec")
+    return Edit(start, end, coarse, module.source.location(start), module.source.location(end))
+
+
+# Between a receiver's end and its `isoformat`: closing parentheses, blanks, the dot.
+_BEFORE_ISOFORMAT = re.compile(r"(?P<closing>[\s)]*)\.\s*isoformat")
+
+
+def _date_before_isoformat(module: PythonModule, call: ast.Call) -> Edit | None:
+    """`.date()` inserted before `.isoformat()`, which keeps any parentheses around the
+    receiver (rebuilding the call from the receiver's text would drop them)."""
+    function = call.func
+    if not isinstance(function, ast.Attribute) or function.attr != "isoformat":
+        return None
+    if call.args or call.keywords:
+        return None  # isoformat(sep, timespec) has no date() counterpart.
+    receiver_end = module.end_offset(function.value)
+    between = module.source.text[receiver_end : module.end_offset(function)]
+    match = _BEFORE_ISOFORMAT.fullmatch(between)
+    if match is None:
+        return None  # A comment or a line continuation in the way: leave it.
+    at = receiver_end + match.end("closing")
+    location = module.source.location(at)
+    return Edit(at, at, ".date()", location, location)
 
 
 def _call_text(module: PythonModule, call: ast.Call) -> str:
@@ -288,6 +339,16 @@ VolatileValueInPrefix.INVALID = (
         fixed=_HEADER + "def build_system_prompt(user):\n"
         "    stamp = datetime.now().strftime('%Y-%m-%d')\n"
         "    return f'You help {user}. Time: {stamp}'\n",
+    ),
+    # The time goes with its own separators; the literal keeps its quotes inside the f-string.
+    Invalid(
+        _HEADER + "def ask(q):\n"
+        "    system = f'Now: {datetime.now().strftime(\"%a %b %d %H:%M:%S %Y\")}'\n"
+        "    return client.messages.create(model='m', max_tokens=9, system=system, messages=q)\n",
+        line=7,
+        fixed=_HEADER + "def ask(q):\n"
+        "    system = f'Now: {datetime.now().strftime(\"%a %b %d %Y\")}'\n"
+        "    return client.messages.create(model='m', max_tokens=9, system=system, messages=q)\n",
     ),
     Invalid(
         _HEADER + "def run(task):\n"

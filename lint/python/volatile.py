@@ -72,9 +72,33 @@ def how_volatile(reached: Reached, flag_daily_values: bool) -> str | None:
         return daily if flag_daily_values else None
     if qualified not in _CLOCK_READS:
         return None
-    time_format = reached.trail.time_format
-    if qualified == "time.strftime" and call.args and isinstance(call.args[0], ast.Constant):
-        time_format = str(call.args[0].value)
+    time_format = shown_time_format(reached)
     if time_format is not None and not shows_time_of_day(time_format):
         return daily if flag_daily_values else None
     return "reads the clock"
+
+
+def shown_time_format(reached: Reached) -> str | None:
+    """The strftime format the reached call's value is shown with, where one is known."""
+    call = reached.node
+    assert isinstance(call, ast.Call)
+    if (
+        qualified_name(call.func, reached.scope) == "time.strftime"
+        and call.args
+        and isinstance(call.args[0], ast.Constant)
+        and isinstance(call.args[0].value, str)
+    ):
+        return call.args[0].value
+    return reached.trail.time_format
+
+
+def shows_clock_time(reached: Reached) -> bool:
+    """Whether the value is a clock read shown with its time of day: the only case where
+    cutting the shown format down to the date changes it. A date read (`date.today()`) or a
+    clock read already shown as a date has no time to cut."""
+    call = reached.node
+    assert isinstance(call, ast.Call)
+    if qualified_name(call.func, reached.scope) not in _CLOCK_READS:
+        return False
+    time_format = shown_time_format(reached)
+    return time_format is not None and shows_time_of_day(time_format)
