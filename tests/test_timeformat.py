@@ -11,7 +11,9 @@ import re
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from click.testing import CliRunner
 
+from ctxlint.cli import main
 from ctxlint.engine import FixMode, check_source
 from ctxlint.python.timeformat import date_only, shows_time_of_day
 
@@ -396,3 +398,29 @@ def test_the_rule_offers_exactly_the_cuts_the_rewriter_makes():
             assert [edit.content for edit in diagnostic.fix.edits] == [repr(cut)]
     fixed = _fixed(source)
     assert fixed is not None
+
+
+@pytest.mark.parametrize("newline", ["\r", "\n", "\r\n"])
+def test_the_ctxlint_command_cuts_the_format_in_place_whatever_the_line_endings(
+    newline, tmp_path, monkeypatch
+):
+    """A file whose lines end in \\r had '%Y-%m-%d' appended at its end on every pass."""
+    lines = [
+        "import anthropic",
+        "from datetime import datetime",
+        "client = anthropic.Anthropic()",
+        "def ask(q):",
+        "    system = f'Now: {datetime.now().strftime(\"%d %b %H:%M\")} ({datetime.now():%H %A})'",
+        "    return client.messages.create(model='m', max_tokens=9, system=system, messages=q)",
+        "",
+    ]
+    path = tmp_path / "agent.py"
+    path.write_bytes(newline.join(lines).encode())
+    monkeypatch.chdir(tmp_path)
+    arguments = ["--select", "CTX001", "--fix", "--unsafe-fixes", "agent.py"]
+    result = CliRunner().invoke(main, arguments)
+    assert "did not settle" not in result.output and "Traceback" not in result.output
+    lines[4] = "    system = f'Now: {datetime.now().strftime(\"%d %b\")} ({datetime.now():%A})'"
+    assert path.read_bytes() == newline.join(lines).encode()
+    CliRunner().invoke(main, arguments)
+    assert path.read_bytes() == newline.join(lines).encode()
