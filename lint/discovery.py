@@ -93,14 +93,14 @@ def find_inputs(paths: Iterable[str], settings: Settings) -> Discovery:
 def _walk(top: str, excluder: Excluder, discovery: Discovery) -> Iterator[str]:
     """Regular files under `top` (symlinks to them included); a folder that cannot be listed
     is an error when it was named, a warning when the walk met it."""
-    pending = [top]
+    pending = [(top, True)]
     while pending:
-        folder = pending.pop()
+        folder, named = pending.pop()
         try:
             entries = list(os.scandir(folder))
         except OSError as error:
             reason = f"{os.path.normpath(folder)}: cannot read the folder: {error.strerror}"
-            if folder is top:
+            if named:
                 discovery.errors.append(reason)
             else:
                 discovery.warnings.append(f"{reason}; nothing in it was checked")
@@ -110,7 +110,7 @@ def _walk(top: str, excluder: Excluder, discovery: Discovery) -> Iterator[str]:
                 continue
             try:
                 if entry.is_dir(follow_symlinks=False):
-                    pending.append(entry.path)
+                    pending.append((entry.path, False))
                 elif entry.is_file():
                     yield os.path.normpath(entry.path)
             except OSError:

@@ -11,6 +11,7 @@ import secrets
 import stat
 import sys
 import time
+from typing import BinaryIO
 
 # Far above any hand-written module (the largest in the standard library is under 1 MiB), yet
 # small enough that a generated blob or a mistaken path cannot make a run hold gigabytes.
@@ -20,6 +21,9 @@ _TEMPORARY = re.compile(r"\.ctxlint-(?:(?P<pid>[0-9]+)-)?[a-z0-9_]{8}\.tmp")
 # A write lasts milliseconds: a temporary this old was left by a run that was killed, even if
 # another process has since taken its writer's number, or it came from another machine.
 _STALE_AFTER_SECONDS = 60
+# A writer that is not running here may be running in another container sharing the folder,
+# under another process number: only a temporary no write could still be busy with is taken.
+_ORPHAN_AFTER_SECONDS = 5
 
 
 class NotRead(Exception):
@@ -46,11 +50,11 @@ def read_source(path: str, limit: int = MAX_SOURCE_BYTES) -> bytes:
         # The size can grow between the stat and the read: the read is capped too.
         data = b"" if info.st_size > limit else stream.read(limit + 1)
         if info.st_size > limit or len(data) > limit:
-            raise NotRead(too_large(max(info.st_size, len(data)), limit))
+            raise NotRead(_too_large(max(info.st_size, len(data)), limit))
         return data
 
 
-def read_capped(stream, limit: int = MAX_SOURCE_BYTES) -> bytes:
+def read_capped(stream: BinaryIO, limit: int = MAX_SOURCE_BYTES) -> bytes:
     """What a stream (standard input) holds, up to `limit` bytes. Raises NotRead."""
     data = stream.read(limit + 1)
     if len(data) > limit:
@@ -58,7 +62,7 @@ def read_capped(stream, limit: int = MAX_SOURCE_BYTES) -> bytes:
     return data
 
 
-def too_large(size: int, limit: int) -> str:
+def _too_large(size: int, limit: int) -> str:
     return f"file too large: {_mebibytes(size)} (the limit is {_mebibytes(limit)})"
 
 
@@ -158,8 +162,9 @@ def remove_stale_temporaries(folder: str) -> list[str]:
             if not stat.S_ISREG(info.st_mode):
                 continue
             writer = match.group("pid")
-            old = now - info.st_mtime > _STALE_AFTER_SECONDS
-            if old or (writer is not None and not _process_exists(int(writer))):
+            age = now - info.st_mtime
+            orphaned = writer is not None and not _process_exists(int(writer))
+            if age > _STALE_AFTER_SECONDS or (orphaned and age > _ORPHAN_AFTER_SECONDS):
                 os.unlink(entry.path)
                 removed.append(entry.path)
         except OSError:

@@ -367,6 +367,15 @@ def test_a_source_file_over_the_size_cap_is_a_finding_and_not_read(project):
     assert peak < MAX_SOURCE_BYTES // 2
 
 
+def test_standard_input_over_the_size_cap_is_an_error(project):
+    from ctxlint.files import MAX_SOURCE_BYTES
+
+    flood = b"#" * (MAX_SOURCE_BYTES + 1)
+    result = CliRunner().invoke(main, ["-"], input=flood, catch_exceptions=False)
+    assert result.exit_code == 2
+    assert "error: -: more than 10.0 MiB" in result.output
+
+
 def _without_read_permission() -> tuple[str, ...]:
     """A prefix that runs a command unable to read what its mode bits forbid: root drops the
     capabilities that let it read anything; another user needs none."""

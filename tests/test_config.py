@@ -6,12 +6,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from test_cli import FLAGGED, run
 
 from ctxlint.config import ConfigError, Settings, load_settings
-from ctxlint.registry import UnknownSelector, select_rules, selector_problem
+from ctxlint.registry import select_rules
 
 from conftest import make_settings
-from test_cli import FLAGGED, run
 
 
 @pytest.fixture
@@ -102,6 +102,8 @@ def test_unknown_selectors_on_the_command_line_exit_two(project, args):
 
 @pytest.mark.parametrize("selector", ["CTX", "CTX00", "ctx002", "CTX002", "ALL", "CTX9"])
 def test_prefixes_that_match_a_rule_stay_valid(project, selector):
+    from ctxlint.registry import selector_problem
+
     assert selector_problem(selector) is None
     result = run(["--select", selector, "agent.py"], project)
     assert result.exit_code in (0, 1), result.output
@@ -110,6 +112,8 @@ def test_prefixes_that_match_a_rule_stay_valid(project, selector):
 
 
 def test_one_function_decides_for_every_selector():
+    from ctxlint.registry import UnknownSelector
+
     # The same verdict for a code whichever way it arrives: a flag, the config, the library.
     with pytest.raises(UnknownSelector, match="CTX999"):
         select_rules(["CTX"], ["CTX999"], [])

@@ -9,13 +9,12 @@ import sys
 import time
 
 import pytest
+from test_cli import FIXED, FLAGGED, run
 
 import ctxlint.engine
 from ctxlint.engine import FixMode, check_paths
-from ctxlint.files import FileChanged, remove_stale_temporaries, write_atomically
 
 from conftest import make_settings
-from test_cli import FIXED, FLAGGED, run
 
 
 @pytest.fixture
@@ -94,6 +93,8 @@ def test_parallel_workers_write_their_fixes(tmp_path):
 
 
 def test_write_atomically_checks_the_file_is_unchanged(tmp_path):
+    from ctxlint.files import FileChanged, write_atomically
+
     path = tmp_path / "a.py"
     path.write_bytes(b"old\n")
     write_atomically(str(path), b"new\n", expected=b"old\n")
@@ -109,6 +110,8 @@ def test_write_atomically_checks_the_file_is_unchanged(tmp_path):
 
 
 def test_write_atomically_names_its_temporary_after_its_process(tmp_path, monkeypatch):
+    from ctxlint.files import write_atomically
+
     names: list[str] = []
     real_replace = os.replace
 
@@ -144,11 +147,16 @@ def test_stale_temporaries_are_cleared_on_the_next_fix(project):
         "not_ours": project / ".ctxlint-notes.txt",
         "not_ours_either": project / "ctxlint-1-a.tmp",
         "elsewhere": other / f".ctxlint-{dead}-a1b2c3d4.tmp",
+        # Its writer may be alive in another container, under another number: too fresh.
+        "fresh_dead_writer": project / f".ctxlint-{dead}-p0o9i8u7.tmp",
     }
     for path in names.values():
         path.write_bytes(b"partial")
     hour_ago = time.time() - 3600
     os.utime(names["old_unnamed"], (hour_ago, hour_ago))
+    for key in ("dead_writer", "dead_in_sub", "live_writer", "elsewhere"):
+        ten_seconds_ago = time.time() - 10
+        os.utime(names[key], (ten_seconds_ago, ten_seconds_ago))
     result = run(["--fix", "--unsafe-fixes", "agent.py", "pkg"], project)
     assert result.exit_code == 0, result.output
     gone = {key for key, path in names.items() if not path.exists()}
@@ -156,10 +164,15 @@ def test_stale_temporaries_are_cleared_on_the_next_fix(project):
 
 
 def test_stale_temporaries_that_are_not_files_are_left_alone(tmp_path):
+    from ctxlint.files import remove_stale_temporaries
+
     dead = _dead_pid()
     (tmp_path / f".ctxlint-{dead}-a1b2c3d4.tmp").mkdir()
     (tmp_path / "target").write_bytes(b"keep")
     (tmp_path / f".ctxlint-{dead}-e5f6g7h8.tmp").symlink_to(tmp_path / "target")
+    hour_ago = time.time() - 3600
+    for name in (f".ctxlint-{dead}-a1b2c3d4.tmp", f".ctxlint-{dead}-e5f6g7h8.tmp"):
+        os.utime(tmp_path / name, (hour_ago, hour_ago), follow_symlinks=False)
     assert remove_stale_temporaries(str(tmp_path)) == []
     assert sorted(os.listdir(tmp_path)) == sorted(
         [f".ctxlint-{dead}-a1b2c3d4.tmp", f".ctxlint-{dead}-e5f6g7h8.tmp", "target"]
