@@ -312,7 +312,7 @@ def sessions_command(paths: tuple[str, ...], output_format: str, trace_format: s
 
     from ctxlint.discovery import discover
     from ctxlint.rule import InputKind
-    from ctxlint.trace.sessions import render_text, summarize
+    from ctxlint.trace.sessions import no_requests, render_text, summarize
 
     files, missing = discover(paths, Settings())
     for error in missing:
@@ -321,13 +321,18 @@ def sessions_command(paths: tuple[str, ...], output_format: str, trace_format: s
     for checked in found:
         for problem in checked.problems:
             click.echo(f"warning: {checked.path}:{problem.line}: {problem.reason}", err=True)
+        if not checked.sessions and not checked.problems:
+            click.echo(f"note: {no_requests(checked.path, checked.format)}", err=True)
     if output_format == "json":
         rows = [summary.as_json() for checked in found for summary in checked.sessions]
         click.echo(orjson.dumps(rows, option=orjson.OPT_INDENT_2).decode())
     else:
         click.echo(render_text(found), nl=False)
+    # A file with nothing to list is not an error; one that could not be read is, unless
+    # another file had sessions to list (its faults are warnings then).
     readable = any(checked.sessions for checked in found)
-    raise SystemExit(EXIT_ERROR if missing or (found and not readable) else EXIT_CLEAN)
+    unreadable = any(checked.unreadable for checked in found)
+    raise SystemExit(EXIT_ERROR if missing or (unreadable and not readable) else EXIT_CLEAN)
 
 
 @main.command("simulate", epilog="Trace formats read: " + TRACE_FORMATS + ".")
@@ -424,6 +429,8 @@ def simulate_command(
         _fail(str(error))
     for problem in simulation.problems:
         click.echo(f"warning: {problem}", err=True)
+    for note in simulation.without_requests:
+        click.echo(f"note: {note}", err=True)
     if output_format == "json":
         click.echo(orjson.dumps(simulation.as_json(), option=orjson.OPT_INDENT_2).decode())
     else:
@@ -436,7 +443,8 @@ def simulate_command(
             write_atomically(html_path, render_html(simulation).encode("utf-8"))
         except OSError as error:
             _fail(f"{html_path}: cannot write the HTML report: {error.strerror}")
-    if missing or not simulation.requests:
+    # As `sessions`: traces with no requests in them are not an error, unreadable ones are.
+    if missing or (not simulation.requests and simulation.problems):
         if not simulation.requests:
             click.echo("error: no requests could be read from the traces given", err=True)
         raise SystemExit(EXIT_ERROR)

@@ -247,3 +247,45 @@ def test_a_line_too_long_is_a_ctx900_at_its_line(tmp_path, monkeypatch):
     assert [(f["code"], f["location"]["row"]) for f in findings] == [("CTX900", 2)]
     simulated = run(["simulate", "--output-format", "json", trace], tmp_path)
     assert orjson.loads(simulated.stdout)["summary"]["requests"] == 2
+
+
+# Files with nothing to list ------------------------------------------------------------------
+
+NOTHING_TO_LIST = {
+    "empty.jsonl": (b"", "empty file"),
+    "blank.jsonl": (b"  \n\n\t \n", "only blank lines"),
+    "blank.jsonl.gz": (gzip.compress(b"\n \n"), "only blank lines"),
+    # A Claude Code transcript whose only line is a summary: read, but no request in it.
+    "summary.jsonl": (
+        b'{"type":"summary","summary":"Earlier work","leafUuid":"u1"}\n',
+        "a claude-code trace with no requests",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", NOTHING_TO_LIST)
+@pytest.mark.parametrize("command", ["sessions", "simulate"])
+def test_a_trace_with_nothing_to_list_says_so_and_is_not_an_error(tmp_path, name, command):
+    content, said = NOTHING_TO_LIST[name]
+    trace = tmp_path / name
+    trace.write_bytes(content)
+    result = run([command, trace], tmp_path)
+    assert result.exit_code == 0, result.output
+    assert f"note: {trace}: {said}" in result.stderr
+
+
+@pytest.mark.parametrize("command", ["sessions", "simulate"])
+def test_a_trace_of_no_known_format_is_an_error(tmp_path, command):
+    trace = tmp_path / "other.jsonl"
+    trace.write_text('{"name":"not a trace"}\n')
+    result = run([command, trace], tmp_path)
+    assert result.exit_code == 2
+    assert f"{trace}:1: unknown trace format" in result.stderr
+
+
+def test_sessions_lists_what_it_can_beside_a_file_with_nothing(tmp_path):
+    (tmp_path / "empty.jsonl").write_bytes(b"")
+    (tmp_path / "t.jsonl").write_text(canonical("40"))
+    result = run(["sessions", tmp_path / "empty.jsonl", tmp_path / "t.jsonl"], tmp_path)
+    assert result.exit_code == 0
+    assert "empty file" in result.stderr and "ctxlint" in result.stdout

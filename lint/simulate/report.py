@@ -90,6 +90,8 @@ class Simulation:
     # Per rule code: the simulation again with that cause neutralised.
     savings: list[Saving] = field(default_factory=list)
     session_savings: dict[tuple[str, str], list[Saving]] = field(default_factory=dict)
+    # What to say of each trace that was read without fault but held no request.
+    without_requests: list[str] = field(default_factory=list)
 
     def notes(self) -> list[str]:
         """What the reader must know to trust the figures."""

@@ -12,6 +12,7 @@ from typing import TextIO
 from ctxlint.config import Settings
 from ctxlint.simulate.report import Simulation, summarise
 from ctxlint.simulate.simulator import Options, Simulator
+from ctxlint.trace.sessions import no_requests
 
 
 class Progress:
@@ -87,6 +88,9 @@ def _simulate(
     simulation = summarise(
         results, simulator.approximate_models, simulator.unpriced_models, problems
     )
+    simulation.without_requests = [
+        no_requests(path, format_name) for path, format_name in simulator.without_requests
+    ]
     if with_savings:
         from ctxlint.simulate.savings import savings
 

@@ -125,6 +125,8 @@ class Simulator:
         self._sessions: dict[tuple[str, str], _Session] = {}
         self._tick = 0
         self.problems: list[tuple[str, Problem]] = []
+        # The files read without fault that held no request, and the format each was read as.
+        self.without_requests: list[tuple[str, str | None]] = []
         self.approximate_models: set[str] = set()
         self.unpriced_models: set[str] = set()
         # Per (path, session): every tool it sent, by name, first definition first seen.
@@ -146,7 +148,10 @@ class Simulator:
         if self.options.warm_start == "shared":
             self._warm_prefixes = self._shared_prefixes(paths)
         for path in paths:
-            for item in TraceReader(path, self.options.trace_format):
+            reader = TraceReader(path, self.options.trace_format)
+            read_anything = False
+            for item in reader:
+                read_anything = True
                 if isinstance(item, Problem):
                     self.problems.append((path, item))
                     continue
@@ -157,6 +162,8 @@ class Simulator:
                     yield self.replay(rewritten, None if rewritten is item else item)
                 if on_request is not None:
                     on_request()
+            if not read_anything:
+                self.without_requests.append((path, reader.format))
 
     def replay(self, request: Request, recorded: Request | None = None) -> RequestResult:
         """`recorded` is the request as the trace has it when `request` is a rewritten form of

@@ -73,6 +73,21 @@ def read_head(path: str, size: int = 4096) -> bytes:
         return b""
 
 
+def blank_text(path: str) -> str | None:
+    """ "empty file" or "only blank lines" when the (decompressed) file holds no text but
+    whitespace, read a chunk at a time; None otherwise, or when it cannot be read."""
+    try:
+        with open_trace(path) as stream:
+            size = 0
+            while chunk := stream.read(_SKIP_CHUNK):
+                if not chunk.isspace():
+                    return None
+                size += len(chunk)
+    except (OSError, EOFError, zlib.error):
+        return None
+    return "only blank lines" if size else "empty file"
+
+
 @dataclass(frozen=True, slots=True)
 class Line:
     number: int

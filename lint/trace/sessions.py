@@ -8,9 +8,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
+from ctxlint.simulate.calibrate import usable_count
 from ctxlint.trace.loader import TraceReader
 from ctxlint.trace.model import Request
-from ctxlint.trace.reading import Problem
+from ctxlint.trace.reading import Problem, blank_text
 
 
 @dataclass(slots=True)
@@ -41,9 +42,13 @@ class SessionSummary:
                 self.start = moment if self.start is None else min(self.start, moment)
                 self.end = moment if self.end is None else max(self.end, moment)
         usage = request.usage
-        if usage is not None and usage.prompt_tokens is not None:
-            self.prompt_tokens = (self.prompt_tokens or 0) + usage.prompt_tokens
-            self.cached_tokens = (self.cached_tokens or 0) + (usage.cached_tokens or 0)
+        # A count no prompt could hold is left out of the sums, as the simulator leaves it out.
+        prompt = usable_count(usage.prompt_tokens) if usage is not None else None
+        if prompt is not None:
+            self.prompt_tokens = (self.prompt_tokens or 0) + prompt
+            self.cached_tokens = (self.cached_tokens or 0) + (
+                usable_count(usage.cached_tokens) or 0
+            )
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -67,6 +72,22 @@ class FileSessions:
     path: str
     sessions: list[SessionSummary]
     problems: list[Problem]
+    format: str | None = None
+
+    @property
+    def unreadable(self) -> bool:
+        """Nothing could be read, for a reason worth an error (not a file with no requests)."""
+        return not self.sessions and bool(self.problems)
+
+
+def no_requests(path: str, format_name: str | None) -> str:
+    """What to say of a trace that was read without fault but held no request: an empty file,
+    one of blank lines, or a file of a known format with nothing to replay in it."""
+    blank = blank_text(path)
+    if blank is not None:
+        return f"{path}: {blank}, no requests in it"
+    kind = f"a {format_name} trace" if format_name else "read"
+    return f"{path}: {kind} with no requests in it"
 
 
 def summarize(path: str, forced_format: str | None = None) -> FileSessions:
@@ -81,7 +102,7 @@ def summarize(path: str, forced_format: str | None = None) -> FileSessions:
         if summary is None:
             summary = sessions[item.session] = SessionSummary(path, item.session, item.format)
         summary.add(item)
-    return FileSessions(path, list(sessions.values()), problems)
+    return FileSessions(path, list(sessions.values()), problems, reader.format)
 
 
 _HEADER = ("SESSION", "FORMAT", "REQUESTS", "MODELS", "START", "END", "PROMPT", "CACHED", "HIT")
