@@ -49,6 +49,7 @@ DECLINED = [
     "%c",  # date and time in one directive
     "%Y-%m-%d %c",
     "%Y %% %H",  # a literal % next to the time: whose is it?
+    "%Y-%m-%d %H:%M %%",
     "%Y-%m-%d %H:%M Uhr",
     "Time: %H:%M %d/%m",
     "%d/%m Time: %H:%M",

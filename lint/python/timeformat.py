@@ -18,8 +18,6 @@ class Kind(enum.Enum):
     ZONE = "zone"
     # The date and the time in one directive (%c): nothing to cut it down to.
     DATE_AND_TIME = "date and time"
-    # Text: %%, %n, %t.
-    LITERAL = "literal"
     # Not a directive Python and the C library agree on: what it prints is unknown.
     UNKNOWN = "unknown"
 
