@@ -237,9 +237,10 @@ def changes_of(container: Container, index: ModuleIndex) -> list[Change]:
         Change(container, "mutation", m.node, m.scope, mutation=m)
         for m in _mutations_of(index, container.expression, container.scope)
     ]
-    for view, view_scope in _views(container, index):
-        for mutation in _mutations_of(index, view, view_scope):
-            changes.append(Change(container, "element", mutation.node, mutation.scope, mutation))
+    key = _variable_key(container.expression, container.scope)
+    through_items = index.derived(_mutations_through_items).get(key, []) if key else []
+    for mutation in through_items:
+        changes.append(Change(container, "element", mutation.node, mutation.scope, mutation))
     for value, scope in _rebindings(container, index):
         change = _rebinding_change(container, value, scope)
         if change is not None:
@@ -279,11 +280,15 @@ def _mutations_by_variable(index: ModuleIndex) -> dict[tuple[str, int], list[Mut
     return by_variable(index.mutations)
 
 
-def _views(container: Container, index: ModuleIndex) -> list[tuple[ast.Name, Scope]]:
-    """Loop variables over the container's items, and names bound to one of them."""
-    key = _variable_key(container.expression, container.scope)
-    views = index.derived(_loop_variables).get(key, ()) if key is not None else ()
-    return [(ast.Name(id=name), scope) for name, scope in views]
+def _mutations_through_items(index: ModuleIndex) -> dict[tuple[str, int], list[Mutation]]:
+    """For each container iterated in the module, the changes made in place to its items
+    through loop variables over them (`for m in xs: m["content"] = v`). Derived once per
+    module: a container sent by many calls is looked at once, not once per call."""
+    found: dict[tuple[str, int], list[Mutation]] = {}
+    for key, views in _loop_variables(index).items():
+        for name, view_scope in views:
+            found.setdefault(key, []).extend(_mutations_of(index, ast.Name(id=name), view_scope))
+    return found
 
 
 def _variable_key(expression: ast.AST, scope: Scope) -> tuple[str, int] | None:
