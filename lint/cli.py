@@ -155,7 +155,7 @@ def _simulated_summary(traces: list[str], settings: Settings, output_file: str |
     """After the findings on traces, what the cache would make of them."""
     from ctxlint.simulate.report import render_summary
     from ctxlint.simulate.run import simulate_files
-    from ctxlint.simulate.simulator import Options
+    from ctxlint.simulate.simulator import Options, SimulationFailed
     from ctxlint.simulate.tokens import TokenizerUnavailable
 
     try:
@@ -163,6 +163,22 @@ def _simulated_summary(traces: list[str], settings: Settings, output_file: str |
         simulation = simulate_files(traces, options, settings)
     except TokenizerUnavailable as error:
         click.echo(f"warning: no simulated summary: {error}", err=True)
+        return
+    except SimulationFailed as failure:
+        # The findings printed above stand; only the summary after them is lost.
+        click.echo(
+            f"warning: {failure.place}: no simulated summary: internal error: {failure}",
+            err=True,
+        )
+        return
+    except Exception as error:
+        # As above, where no one file can be named (adding up the results, say).
+        where = traces[0] if len(traces) == 1 else f"{traces[0]} and {len(traces) - 1} more"
+        click.echo(
+            f"warning: no simulated summary of {where}: internal error: "
+            f"{type(error).__name__}: {error}",
+            err=True,
+        )
         return
     if not simulation.requests:
         return

@@ -5,6 +5,8 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 
+from ctxlint.redact import EVIDENCE_LIMIT, bounded
+
 
 @dataclass(frozen=True, slots=True, order=True)
 class Location:
@@ -63,6 +65,15 @@ class Diagnostic:
     # For trace findings: the session, and a JSON pointer into the line (or document).
     session: str | None = None
     pointer: str | None = None
+
+    def __post_init__(self) -> None:
+        # Whatever a detector quoted, and however it quoted it, what a finding carries to a
+        # report, a SARIF upload or a CI log holds no credential and has a bounded size.
+        object.__setattr__(self, "message", bounded(self.message))
+        if self.session is not None:
+            object.__setattr__(self, "session", bounded(self.session, EVIDENCE_LIMIT))
+        if self.pointer is not None:
+            object.__setattr__(self, "pointer", bounded(self.pointer, EVIDENCE_LIMIT))
 
     def sort_key(self) -> tuple[str, int, int, str]:
         return (self.path, self.start.line, self.start.column, self.code)

@@ -134,7 +134,9 @@ class VolatileValueInPrefix(Rule):
             changes.append(("the system prompt", step.system_volatile, ""))
         for tool in step.tool_changes:
             if tool.volatile is not None:
-                changes.append((f"the definition of tool `{evidence(tool.name)}`", tool.volatile, ""))
+                changes.append(
+                    (f"the definition of tool `{evidence(tool.name)}`", tool.volatile, "")
+                )
         history = step.history
         if history is not None and history.volatile is not None:
             where = f"message {history.position} ({history.before.role if history.before else ''})"

@@ -11,6 +11,7 @@ from ctxlint.python.module import PythonModule
 from ctxlint.python.names import lookup, qualified_name
 from ctxlint.python.prefilter import Trigger
 from ctxlint.python.rewrite import add_keyword_argument
+from ctxlint.redact import evidence
 from ctxlint.rule import InputKind, Invalid, Rule, Valid
 
 if TYPE_CHECKING:
@@ -98,7 +99,7 @@ class UnsortedJson(Rule):
                 reported.add(tool.name)
                 yield step.diagnostic(
                     self,
-                    f"tool `{tool.name}` is defined by the same JSON as in the previous "
+                    f"tool `{evidence(tool.name)}` is defined by the same JSON as in the previous "
                     "request, serialised with its keys in another order: the tool list no "
                     "longer matches the cached one",
                 )

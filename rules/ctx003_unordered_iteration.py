@@ -11,6 +11,7 @@ from ctxlint.python.flow import Reached
 from ctxlint.python.module import PythonModule
 from ctxlint.python.names import lookup, qualified_name
 from ctxlint.python.prefilter import Trigger
+from ctxlint.redact import evidence
 from ctxlint.rule import InputKind, Invalid, Rule, Valid
 
 if TYPE_CHECKING:
@@ -84,7 +85,7 @@ class UnorderedIteration(Rule):
                 yield step.diagnostic(
                     self,
                     f"the request sends the same {len(new)} tools as the previous one in another "
-                    f"order (`{moved}` moved): the tool list, at the very front of the prompt, "
+                    f"order (`{evidence(moved)}` moved): the tool list, at the very front of the prompt, "
                     "no longer matches the cached one",
                 )
         if step.system_changed and step.system_volatile is None and "system" not in reported:
@@ -96,7 +97,7 @@ class UnorderedIteration(Rule):
                 yield step.diagnostic(
                     self,
                     "the system prompt has the same lines as in the previous request in another "
-                    f'order ("{moved.strip()[:60]}" moved): a list built from an unordered '
+                    f'order ("{evidence(moved, 60)}" moved): a list built from an unordered '
                     "collection breaks the cache at the system prompt",
                 )
 

@@ -12,6 +12,7 @@ from ctxlint.python.index import CallSite
 from ctxlint.python.module import PythonModule
 from ctxlint.python.prefilter import Trigger
 from ctxlint.python.sinks import Sink
+from ctxlint.redact import evidence
 from ctxlint.rule import InputKind, Invalid, Rule, Valid
 
 _ADVICE = (
@@ -108,7 +109,7 @@ class ToolListMutation(Rule):
         parts = []
         for label, names in (("added", added), ("removed", removed), ("redefined", redefined)):
             if names:
-                parts.append(f"{label} {', '.join(f'`{n}`' for n in names)}")
+                parts.append(f"{label} {evidence(', '.join(f'`{n}`' for n in names))}")
         if not parts:
             return
         yield step.diagnostic(

@@ -13,6 +13,7 @@ from ctxlint.python.module import PythonModule
 from ctxlint.python.names import lookup
 from ctxlint.python.prefilter import Trigger
 from ctxlint.python.sinks import Sink
+from ctxlint.redact import evidence
 from ctxlint.rule import InputKind, Invalid, Rule, Valid
 
 # "Input:", "Thought:", "Observation:" at the start of a line: the framing of an example.
@@ -125,7 +126,7 @@ class UniformFewShot(Rule):
                 reported.add(position)
                 yield step.diagnostic(
                     self,
-                    f"{length} consecutive calls of tool `{name}` from message {position} on, "
+                    f"{length} consecutive calls of tool `{evidence(name)}` from message {position} on, "
                     "each with its result in the same template: a long uniform run invites the "
                     "model to continue the pattern rather than decide; vary the serialisation "
                     "of observations or summarise older ones",

@@ -15,6 +15,7 @@ from ctxlint.python.prefilter import Trigger
 from ctxlint.python.rewrite import add_keyword_argument
 from ctxlint.python.sinks import Sink
 from ctxlint.python.volatile import how_volatile
+from ctxlint.redact import evidence
 from ctxlint.rule import InputKind, Invalid, Rule, Valid
 
 if TYPE_CHECKING:
@@ -128,7 +129,7 @@ class CacheBreakpoint(Rule):
             yield step.diagnostic(
                 self,
                 f"{after_system} cache breakpoint(s) come after the system prompt, which changes "
-                f"on every request (`{volatile.before}` became `{volatile.after}`): each request "
+                f"on every request (`{evidence(volatile.before)}` became `{evidence(volatile.after)}`): each request "
                 "writes cache entries (at 1.25 times the input price) that no later request reads",
             )
         if breakpoints or "cache_control" in current.params or "missing" in reported:

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from ctxlint.diagnostics import Diagnostic
+from ctxlint.redact import evidence
 from ctxlint.rule import InputKind, Invalid, Rule, Valid
 
 if TYPE_CHECKING:
@@ -128,7 +129,7 @@ class CacheExpiryGap(Rule):
         yield step.diagnostic(
             self,
             f"{_duration(gap)} idle since the previous request, longer than the "
-            f"{_duration(lifetime)} the {current.provider} cache keeps a prefix: {cost}",
+            f"{_duration(lifetime)} the {evidence(current.provider)} cache keeps a prefix: {cost}",
         )
 
 

@@ -15,6 +15,7 @@ from ctxlint.python.containers import (
 )
 from ctxlint.python.module import PythonModule
 from ctxlint.python.prefilter import Trigger
+from ctxlint.redact import evidence
 from ctxlint.rule import InputKind, Invalid, Rule, Valid
 
 if TYPE_CHECKING:
@@ -87,7 +88,7 @@ class DroppedErrors(Rule):
         for key, block in error_results(history.lost).items():
             if key in still_there:
                 continue
-            label = f"`{block.call_id}`" if block.call_id else f'"{snippet(block.text)}"'
+            label = f"`{evidence(block.call_id)}`" if block.call_id else f'"{snippet(block.text)}"'
             yield step.diagnostic(
                 self,
                 f"the error result of tool call {label}, sent in the previous request, is gone "

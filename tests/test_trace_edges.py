@@ -289,3 +289,26 @@ def test_sessions_lists_what_it_can_beside_a_file_with_nothing(tmp_path):
     result = run(["sessions", tmp_path / "empty.jsonl", tmp_path / "t.jsonl"], tmp_path)
     assert result.exit_code == 0
     assert "empty file" in result.stderr and "ctxlint" in result.stdout
+
+
+# The simulated summary after a plain check ---------------------------------------------------
+
+
+def test_a_fault_in_the_simulator_costs_the_summary_not_the_findings(tmp_path, monkeypatch):
+    trace = tmp_path / "t.jsonl"
+    clock = (
+        '{"ctxlint":1,"session":"s","system":"Now %s","messages":[{"role":"user","content":"a"}]}'
+    )
+    trace.write_text(clock % "10:00" + "\n" + clock % "10:01" + "\n")
+
+    def broken(self, request, recorded=None):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(Simulator, "replay", broken)
+    result = run([trace], tmp_path)
+    assert result.exit_code == 1
+    assert f"{trace}:2:1: CTX001" in result.stdout
+    assert f"warning: {trace}:1: no simulated summary: internal error: RuntimeError: boom" in (
+        result.stderr
+    )
+    assert "Simulated" not in result.output

@@ -8,6 +8,7 @@ from typing import Any
 
 import orjson
 
+from ctxlint.redact import evidence
 from ctxlint.simulate.policies import (
     BELOW_MINIMUM,
     EVICTED,
@@ -108,9 +109,9 @@ def _cause(step: Step, place: str) -> tuple[str | None, str]:
 def _tool_cause(step: Step) -> tuple[str | None, str]:
     for change in step.tool_changes:
         if change.volatile is not None:
-            return "CTX001", f"a volatile value in tool {change.name!r} changed"
+            return "CTX001", f"a volatile value in tool {evidence(change.name)!r} changed"
         if change.reserialised:
-            return "CTX002", f"tool {change.name!r} was serialised in another key order"
+            return "CTX002", f"tool {evidence(change.name)!r} was serialised in another key order"
     before = [tool.name for tool in (step.previous.tools or ())] if step.previous else []
     after = [tool.name for tool in (step.current.tools or ())]
     if sorted(before) == sorted(after) and before != after:
@@ -150,7 +151,8 @@ def _tool_place(step: Step, place: str) -> str:
         path = _first_difference(orjson.loads(old), orjson.loads(current.definition))
     except orjson.JSONDecodeError:
         return place
-    return place + "".join(f".{key}" for key in path) if path else place
+    # The keys are the trace's own: quoted as evidence, like any text taken from it.
+    return place + "".join(f".{evidence(str(key), 40)}" for key in path) if path else place
 
 
 def _first_difference(old: Any, new: Any, depth: int = 0) -> list[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from html import escape
 
+from ctxlint.redact import evidence
 from ctxlint.simulate.report import Saving, Simulation, Totals, money, percent
 from ctxlint.simulate.simulator import RequestResult
 
@@ -63,7 +64,7 @@ def render_html(simulation: Simulation) -> str:
         by_session.setdefault((result.path, result.session), []).append(result)
     for (path, session), totals in simulation.sessions.items():
         results = by_session[(path, session)]
-        parts.append(f"<h3>{escape(path)} · session {escape(session)}</h3>")
+        parts.append(f"<h3>{escape(path)} · session {escape(evidence(session))}</h3>")
         parts.append(
             f'<p class="note">{totals.requests} requests, hit rate {percent(totals.hit_rate)}'
             f" (ideal {percent(totals.hit_rate_ideal)}), cost {money(totals.cost)}"
@@ -130,7 +131,8 @@ def _misses_table(results: list[RequestResult]) -> str:
         miss = result.miss
         assert miss is not None
         rows.append(
-            f"<tr><td>{escape(result.session)}</td><td>{escape(result.path)}:{result.line}</td>"
+            f"<tr><td>{escape(evidence(result.session))}</td>"
+            f"<td>{escape(result.path)}:{result.line}</td>"
             f'<td class="n">#{result.index}</td><td>{escape(miss.code or "–")}</td>'
             f"<td>{escape(miss.segment)} character {miss.offset}</td>"
             f'<td class="n">{miss.tokens_lost:,}</td><td>{escape(miss.reason)}</td></tr>'

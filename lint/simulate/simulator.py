@@ -87,6 +87,20 @@ class RequestResult:
         }
 
 
+class SimulationFailed(Exception):
+    """An error of ctxlint's own (not of the trace) while simulating, and where it happened."""
+
+    def __init__(self, path: str, line: int, error: Exception) -> None:
+        super().__init__(f"{type(error).__name__}: {error}")
+        self.path = path
+        self.line = line
+        self.error = error
+
+    @property
+    def place(self) -> str:
+        return f"{self.path}:{self.line}" if self.line else self.path
+
+
 @dataclass(slots=True)
 class _Previous:
     request: Request
@@ -133,6 +147,8 @@ class Simulator:
         self.session_tools: dict[tuple[str, str], dict[str, Tool]] = {}
         # With --warm-start shared: per renderer, the tokens every session starts with.
         self._warm_prefixes: dict[tuple[str, str], int] = {}
+        # The file, and the line in it, being read or replayed: where a fault happened.
+        self._at: tuple[str, int] = ("", 0)
 
     def run(
         self,
@@ -141,29 +157,43 @@ class Simulator:
         rewrite: Callable[[Request], Request] | None = None,
     ):
         """Replays every request of the traces in order; `rewrite` replaces each request by
-        another (a fix applied) before it is replayed."""
+        another (a fix applied) before it is replayed. A fault of ctxlint's own while doing so
+        is raised as SimulationFailed, naming the file and line it was at."""
+        paths = list(paths)
+        try:
+            if self.options.warm_start == "shared":
+                self._warm_prefixes = self._shared_prefixes(paths)
+            for path in paths:
+                yield from self._replay_file(path, on_request, rewrite)
+        except Exception as error:
+            raise SimulationFailed(*self._at, error) from error
+
+    def _replay_file(
+        self,
+        path: str,
+        on_request: Callable[[], None] | None,
+        rewrite: Callable[[Request], Request] | None,
+    ):
         from ctxlint.trace.loader import TraceReader
 
-        paths = list(paths)
-        if self.options.warm_start == "shared":
-            self._warm_prefixes = self._shared_prefixes(paths)
-        for path in paths:
-            reader = TraceReader(path, self.options.trace_format)
-            read_anything = False
-            for item in reader:
-                read_anything = True
-                if isinstance(item, Problem):
-                    self.problems.append((path, item))
-                    continue
-                if rewrite is None:
-                    yield self.replay(item)
-                else:
-                    rewritten = rewrite(item)
-                    yield self.replay(rewritten, None if rewritten is item else item)
-                if on_request is not None:
-                    on_request()
-            if not read_anything:
-                self.without_requests.append((path, reader.format))
+        self._at = (path, 0)
+        reader = TraceReader(path, self.options.trace_format)
+        read_anything = False
+        for item in reader:
+            read_anything = True
+            if isinstance(item, Problem):
+                self.problems.append((path, item))
+                continue
+            self._at = (path, item.origin.line)
+            if rewrite is None:
+                yield self.replay(item)
+            else:
+                rewritten = rewrite(item)
+                yield self.replay(rewritten, None if rewritten is item else item)
+            if on_request is not None:
+                on_request()
+        if not read_anything:
+            self.without_requests.append((path, reader.format))
 
     def replay(self, request: Request, recorded: Request | None = None) -> RequestResult:
         """`recorded` is the request as the trace has it when `request` is a rewritten form of
@@ -357,9 +387,11 @@ class Simulator:
         # sessions so far share (None while there is one).
         common: dict[tuple[str, str], tuple[Prompt, int, int | None]] = {}
         for path in paths:
+            self._at = (path, 0)
             for item in TraceReader(path, self.options.trace_format):
                 if isinstance(item, Problem) or (path, item.session) in started:
                     continue
+                self._at = (path, item.origin.line)
                 started.add((path, item.session))
                 item = self._bounded(item)
                 policy = self.options.policy or infer_policy(item.provider, item.model)

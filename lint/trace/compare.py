@@ -9,6 +9,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from ctxlint.diagnostics import Diagnostic, Location
+from ctxlint.redact import evidence
 from ctxlint.trace.model import TOOL_CALL, TOOL_RESULT, Block, Message, Request
 from ctxlint.trace.reading import decode_json_text
 from ctxlint.trace.volatile import VolatileChange, volatile_change
@@ -205,8 +206,8 @@ def _same_json_blocks(old: Message, new: Message) -> bool:
 
 
 def snippet(text: str, limit: int = _SNIPPET) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+    """Trace text as a finding quotes it: see ctxlint.redact.evidence."""
+    return evidence(text, limit)
 
 
 def describe(found: Message | None) -> str:
@@ -216,7 +217,7 @@ def describe(found: Message | None) -> str:
     if TOOL_RESULT in kinds:
         what = "tool result"
     elif TOOL_CALL in kinds:
-        names = ", ".join(b.name for b in found.blocks if b.kind == TOOL_CALL)
+        names = snippet(", ".join(b.name for b in found.blocks if b.kind == TOOL_CALL))
         what = f"tool call `{names}`"
     else:
         what = "message"

@@ -8,7 +8,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from ctxlint.redact import bounded, value_evidence
+
 Check = Callable[[Any], bool]
+
+# What is left of an error once its value is described: the schema's own words (an enum's
+# choices, a property's name).
+_ERROR_LIMIT = 200
 
 # Keywords that describe and never constrain.
 _ANNOTATIONS = frozenset(
@@ -214,6 +220,17 @@ _TYPES: dict[str, Check] = {
         _is_number(value) and (isinstance(value, int) or float(value).is_integer())
     ),
 }
+
+
+def error_text(error: Any) -> str:
+    """jsonschema's wording of a validation error, with the offending value described instead
+    of quoted: a type error on a megabyte string, or on a message holding an API key, says
+    what it is in a few words and never echoes it."""
+    message = error.message
+    shown = repr(error.instance)
+    if shown in message:
+        message = message.replace(shown, value_evidence(error.instance), 1)
+    return bounded(message, _ERROR_LIMIT)
 
 
 def json_equal(one: Any, other: Any) -> bool:

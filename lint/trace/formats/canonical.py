@@ -38,7 +38,7 @@ from ctxlint.trace.model import (
     tool,
 )
 from ctxlint.trace.reading import Line, Problem
-from ctxlint.trace.schema_check import Unsupported, compile_schema
+from ctxlint.trace.schema_check import Unsupported, compile_schema, error_text
 
 NAME = "ctxlint"
 
@@ -279,7 +279,7 @@ def _first_error(validator: Any, value: Any) -> tuple[str, str] | None:
     if validator.is_valid(value):
         return None
     error = min(validator.iter_errors(value), key=lambda e: len(e.absolute_path))
-    return "".join(f"/{part}" for part in error.absolute_path), error.message
+    return "".join(f"/{part}" for part in error.absolute_path), error_text(error)
 
 
 def _describe(prefix: str, error: tuple[str, str]) -> str:

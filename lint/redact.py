@@ -1,0 +1,152 @@
+"""What may be echoed from an input: credential shapes redacted, every quoted value capped."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+# How much of one value a finding quotes as evidence.
+EVIDENCE_LIMIT = 120
+# How long a whole message (a finding's, or why input could not be read) may grow.
+MESSAGE_LIMIT = 1000
+# Text beyond a value's cap still read for redaction, so a credential that straddles the cap
+# is recognised before it is cut.
+_LOOKAHEAD = 4096
+REDACTED = "…[redacted]"
+_ELLIPSIS = "…"
+
+# Not preceded by a character a credential could continue from.
+_START = r"(?<![A-Za-z0-9_\-])"
+
+
+def _keep_prefix(match: re.Match[str]) -> str:
+    """The credential's fixed, public prefix (`sk-ant-`, `AKIA`): enough to recognise what was
+    there, none of the random part that would make it usable."""
+    return match.group("keep") + REDACTED
+
+
+def _keep_name(match: re.Match[str]) -> str:
+    """`password=…[redacted]`: the name says what it was; a placeholder or a null is kept."""
+    value = match.group("value")
+    bare = _TRAILING_PUNCTUATION.sub("", value.strip("\\\"'"))
+    if not bare or bare.lower() in _NOT_SECRETS or bare[0] in "${<%" or _CODE.match(value):
+        return match.group(0)
+    return match.group("name") + match.group("separator") + REDACTED
+
+
+# `password = getpass()`, `secret = keys[0]`, `password = self.password`: code that fetches
+# the secret, not the secret.
+_CODE = re.compile(r"[A-Za-z_][\w.]*[(\[]|[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+\W*\Z")
+_TRAILING_PUNCTUATION = re.compile(r"[^\w]+\Z")
+_NOT_SECRETS = frozenset({"none", "null", "nil", "true", "false", "undefined", "redacted"})
+
+# The names a secret goes by in an assignment, header or JSON key. `token` alone is left
+# out: `max_tokens=1024` is everywhere in LLM code.
+_SECRET_NAME = r"""(?:password|passwd|passphrase|secret|api[_\-]?key|apikey|access[_\-]?key
+    |private[_\-]?key|(?:access|auth|refresh|api|bearer|session|id)[_\-]?token|authorization
+    |credentials?)"""
+
+# Each credential shape, most specific first, and what replaces it.
+_PATTERNS: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str]], ...] = (
+    # The key block from its first line to its last, or through its base64 when cut short.
+    (
+        re.compile(
+            r"(?P<keep>-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----)(?!…\[redacted\])"
+            r"(?:[\s\S]*?-----END (?:[A-Z0-9]+ )*PRIVATE KEY-----|[A-Za-z0-9+/=\s]*)"
+        ),
+        _keep_prefix,
+    ),
+    (re.compile(_START + r"(?P<keep>sk-ant-)[A-Za-z0-9_\-]{16,}"), _keep_prefix),
+    (re.compile(_START + r"(?P<keep>sk-(?:proj|svcacct|admin)-)[A-Za-z0-9_\-]{16,}"), _keep_prefix),
+    # Other OpenAI-style keys: long, and mixing letters and digits as random text does.
+    (
+        re.compile(
+            _START + r"(?P<keep>sk-)(?=[A-Za-z0-9_\-]*\d)(?=[A-Za-z0-9_\-]*[A-Za-z])"
+            r"[A-Za-z0-9_\-]{20,}"
+        ),
+        _keep_prefix,
+    ),
+    (re.compile(r"(?<![A-Za-z0-9])(?P<keep>AKIA|ASIA)[A-Z0-9]{16}(?![A-Za-z0-9])"), _keep_prefix),
+    (re.compile(_START + r"(?P<keep>gh[pousr]_)[A-Za-z0-9]{30,}"), _keep_prefix),
+    (re.compile(_START + r"(?P<keep>github_pat_)[A-Za-z0-9_]{20,}"), _keep_prefix),
+    (re.compile(_START + r"(?P<keep>AIza)[A-Za-z0-9_\-]{30,}"), _keep_prefix),
+    (re.compile(_START + r"(?P<keep>xox[abposr]-)[A-Za-z0-9\-]{10,}"), _keep_prefix),
+    # A JSON Web Token: a header and a payload that are both base64url JSON objects.
+    (
+        re.compile(
+            _START + r"(?P<keep>eyJ)[A-Za-z0-9_\-]{5,}\.eyJ[A-Za-z0-9_\-]{5,}"
+            r"(?:\.[A-Za-z0-9_\-]*)?"
+        ),
+        _keep_prefix,
+    ),
+    (re.compile(r"(?<![A-Za-z0-9])(?P<keep>[Bb]earer\s+)[A-Za-z0-9._~+/\-]{16,}=*"), _keep_prefix),
+    # One of the shapes above that something else already cut short: the prefix and the
+    # ellipsis that marks the cut.
+    (
+        re.compile(
+            _START + r"(?P<keep>sk-|AKIA|ASIA|gh[pousr]_|github_pat_|AIza|xox[abposr]-|eyJ)"
+            r"[A-Za-z0-9_.\-]+…(?!\[redacted\])"
+        ),
+        _keep_prefix,
+    ),
+    # `password=…`, `"api_key": "…"`, `Authorization: Basic …`, also in escaped JSON.
+    (
+        re.compile(
+            r"(?ix)(?<![A-Za-z0-9])(?P<name>[A-Za-z0-9_.\-]*?" + _SECRET_NAME + r"[A-Za-z0-9_.\-]*)"
+            r"""(?P<separator>\\?["']?[\x20\t]*(?::=?|=(?!=))[\x20\t]*)"""
+            r"""(?P<value>\\?"(?:[^"\\]|\\.)*?(?:\\?"|\Z)|'[^'\n]*(?:'|\Z)"""
+            r"""|(?:(?:basic|bearer|token|digest)\s+)?[^\s"'<>]{4,})"""
+        ),
+        _keep_name,
+    ),
+)
+
+
+def redact(text: str) -> str:
+    """`text` with every credential shape ctxlint knows replaced by its prefix and `…[redacted]`.
+    Idempotent; the text around a credential is left as it was."""
+    for pattern, replacement in _PATTERNS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def evidence(text: str, limit: int = EVIDENCE_LIMIT) -> str:
+    """Text from an input, fit to quote in a finding: on one line, redacted, then cut to `limit`
+    characters. Every snippet a finding or report quotes from a trace passes through here."""
+    return _cap(redact(" ".join(_window(text, limit).split())), limit)
+
+
+def bounded(text: str, limit: int = MESSAGE_LIMIT) -> str:
+    """A whole message (a finding's, a reason input could not be read): redacted and capped,
+    whoever built it and whatever it quotes."""
+    return _cap(redact(_window(text, limit)), limit)
+
+
+def value_evidence(value: Any, limit: int = 40) -> str:
+    """A stand-in for a JSON value in a message about it: a short scalar as Python shows it, a
+    long string or a container by its type and size, never its contents in bulk."""
+    if isinstance(value, str):
+        if len(value) > limit:
+            return f"a string of {len(value):,} characters"
+        return repr(evidence(value, limit))
+    if isinstance(value, dict):
+        return f"an object of {_count(len(value), 'key')}"
+    if isinstance(value, list):
+        return f"an array of {_count(len(value), 'item')}"
+    return evidence(repr(value), limit)
+
+
+def _window(text: str, limit: int) -> str:
+    """The part of `text` a quote `limit` characters long can show, and after it as much as a
+    credential starting there can run: every shape above is recognised by its start, so one
+    cut at the window's end is still redacted."""
+    return text[: limit + _LOOKAHEAD]
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number:,} {noun}" + ("" if number == 1 else "s")
+
+
+def _cap(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + _ELLIPSIS

@@ -1,0 +1,375 @@
+"""Secrets are not echoed: credential shapes are redacted in everything quoted from an input,
+every quoted value and every message is capped, and no output format shows a planted secret."""
+
+from __future__ import annotations
+
+import contextlib
+import gzip
+import random
+import string
+import zlib
+from pathlib import Path
+
+import orjson
+import pytest
+
+from ctxlint.config import Settings
+from ctxlint.diagnostics import Diagnostic, Location
+from ctxlint.engine import check_paths
+from ctxlint.redact import (
+    EVIDENCE_LIMIT,
+    MESSAGE_LIMIT,
+    REDACTED,
+    bounded,
+    evidence,
+    redact,
+    value_evidence,
+)
+from ctxlint.reporters import render
+
+from conftest import REPO, SHARED
+
+_RANDOM = random.Random(13)
+_ALNUM = string.ascii_letters + string.digits
+
+
+def _random(length: int, alphabet: str = _ALNUM) -> str:
+    return "".join(_RANDOM.choice(alphabet) for _ in range(length))
+
+
+def _pem() -> tuple[str, str]:
+    body = "\n".join(_random(64, _ALNUM + "+/") for _ in range(6))
+    return f"-----BEGIN RSA PRIVATE KEY-----\n{body}\n-----END RSA PRIVATE KEY-----", body
+
+
+def _jwt() -> tuple[str, str]:
+    payload = _random(60, _ALNUM + "_-")
+    signature = _random(43, _ALNUM + "_-")
+    return f"eyJhbGciOiJIUzI1NiJ9.eyJ{payload}.{signature}", payload + signature
+
+
+# (the credential as it would appear, the part of it that must never be shown, the prefix
+# the redaction keeps).
+_ANTHROPIC = _random(93, _ALNUM + "_-")
+_PROJECT = _random(120, _ALNUM + "_-")
+_LEGACY = _random(48)
+_AWS = _random(16, string.ascii_uppercase + string.digits)
+_GITHUB = _random(36)
+_FINE_GRAINED = _random(82, _ALNUM + "_")
+_GOOGLE = _random(35, _ALNUM + "_-")
+_SLACK = _random(40, _ALNUM + "-")
+_BEARER = _random(40, _ALNUM + "._-")
+_PASSWORD = _random(18, _ALNUM + "!@#%^&*")
+_PEM, _PEM_BODY = _pem()
+_JWT, _JWT_BODY = _jwt()
+CREDENTIALS = [
+    (f"sk-ant-api03-{_ANTHROPIC}AA", _ANTHROPIC, "sk-ant-"),
+    (f"sk-proj-{_PROJECT}", _PROJECT, "sk-proj-"),
+    (f"sk-{_LEGACY}", _LEGACY, "sk-"),
+    (f"AKIA{_AWS}", _AWS, "AKIA"),
+    (f"ghp_{_GITHUB}", _GITHUB, "ghp_"),
+    (f"github_pat_{_FINE_GRAINED}", _FINE_GRAINED, "github_pat_"),
+    (f"AIza{_GOOGLE}", _GOOGLE, "AIza"),
+    (f"xoxb-{_SLACK}", _SLACK, "xoxb-"),
+    (f"Authorization: Bearer {_BEARER}", _BEARER, "Authorization: "),
+    (f"password={_PASSWORD}", _PASSWORD, "password="),
+    (_PEM, _PEM_BODY, "-----BEGIN RSA PRIVATE KEY-----"),
+    (_JWT, _JWT_BODY, "eyJ"),
+]
+_IDS = [prefix.strip(" :=-_") or "pem" for _, _, prefix in CREDENTIALS]
+# A shown run this long of a credential's secret part counts as a leak.
+_LEAK = 8
+
+
+def leaks(output: str, secret: str) -> list[str]:
+    """The runs of `secret` (at least _LEAK characters, whitespace ignored) found in `output`."""
+    flat = "".join(secret.split())
+    return sorted(
+        {flat[i : i + _LEAK] for i in range(len(flat) - _LEAK + 1) if flat[i : i + _LEAK] in output}
+    )
+
+
+@pytest.mark.parametrize(("credential", "secret", "prefix"), CREDENTIALS, ids=_IDS)
+def test_each_credential_shape_is_redacted_to_its_prefix(credential, secret, prefix):
+    text = f"Before it: {credential} and after it."
+    redacted = redact(text)
+    assert leaks(redacted, secret) == []
+    assert f"{prefix}{REDACTED}" in redacted
+    assert redacted.startswith("Before it: ") and redacted.endswith(" and after it.")
+    assert redact(redacted) == redacted
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "client.messages.create(model='claude-sonnet-4-5', max_tokens=1024, temperature=0.2)",
+        "pip install scikit-learn; sk-learn is not its name",
+        "a risk-assessment-framework-document2026 and a task-0123456789abcdefghijkl id",
+        "commit 3eb7913c0ffee4d2a1b9e8f7a6b5c4d3e2f1a0b9",
+        "session 258c7280-ae70-4798-800f-63464d01a85d",
+        "password = getpass.getpass(); secret = keys[0]; api_key = settings.api_key",
+        "if not password:\n    raise ValueError('no password given')",
+        "password = None; api_key: str | None = None; token=${API_TOKEN}",
+        "She was the bearer of bad news. The key is ASIAN in origin.",
+        "The ISO date is 2026-02-11T21:18:41Z and the request id is req_01AbCdEf23",
+    ],
+)
+def test_ordinary_prose_and_code_is_left_alone(text):
+    assert redact(text) == text
+
+
+@pytest.mark.parametrize("start", range(30, 64))
+def test_a_secret_cut_by_the_quote_is_redacted_before_the_cut(start):
+    credential, secret, _ = CREDENTIALS[0]
+    text = "x" * start + " " + credential + " and the rest of the message"
+    quoted = evidence(text, 60)
+    assert len(quoted) <= 60
+    assert leaks(quoted, secret) == []
+
+
+def test_a_credential_someone_else_cut_short_is_still_redacted():
+    credential = CREDENTIALS[0][0]
+    for length in range(len("sk-ant-api03-") + 1, 60):
+        cut = f"quoted: {credential[:length]}… and more"
+        redacted = redact(cut)
+        assert redacted.startswith("quoted: sk-") and REDACTED in redacted, cut
+        assert redacted.endswith(" and more"), cut
+        assert credential[13:length] not in redacted, cut
+
+
+def test_evidence_is_one_capped_line():
+    text = "first line\n\n\tsecond   line " + "y" * 5000
+    quoted = evidence(text)
+    assert quoted.startswith("first line second line y")
+    assert len(quoted) == EVIDENCE_LIMIT and quoted.endswith("…")
+    assert evidence("short\ntext") == "short text"
+
+
+def test_a_credential_beyond_the_cap_costs_nothing_and_shows_nothing():
+    credential = CREDENTIALS[1][0]
+    text = "z" * 10_000_000 + credential
+    assert evidence(text) == "z" * (EVIDENCE_LIMIT - 1) + "…"
+    assert len(bounded(text)) == MESSAGE_LIMIT
+
+
+def test_a_value_is_described_not_dumped():
+    assert value_evidence({"content": "A" * 1_000_000}) == "an object of 1 key"
+    assert value_evidence(["x"] * 3) == "an array of 3 items"
+    assert value_evidence("A" * 1_000_000) == "a string of 1,000,000 characters"
+    assert value_evidence("usr") == "'usr'"
+    assert value_evidence(None) == "None"
+    credential, secret, _ = CREDENTIALS[3]
+    assert leaks(value_evidence(credential), secret) == []
+
+
+def test_a_finding_cannot_carry_a_secret_or_a_huge_message():
+    """A rule that forgets to quote through `evidence` still cannot leak: every finding's
+    message is redacted and capped when it is made."""
+    credential, secret, _ = CREDENTIALS[0]
+    here = Location(1, 1)
+    made = Diagnostic(
+        "CTX999", "x", f"quoted `{credential}` " + "y" * 100_000, "t.jsonl", here, here
+    )
+    assert leaks(made.message, secret) == []
+    assert len(made.message) <= MESSAGE_LIMIT
+    assert made.message.startswith("quoted `sk-ant-…[redacted]` yyy")
+
+
+# Reproducers from the issue, end to end.
+
+FORMATS = ("text", "json", "sarif", "github")
+
+
+def _ctxlint_line(session: str, contents: list[str], **extra) -> bytes:
+    roles = ["user", "assistant"]
+    messages = [{"role": roles[i % 2], "content": text} for i, text in enumerate(contents)]
+    return orjson.dumps({"ctxlint": 1, "session": session, "messages": messages, **extra}) + b"\n"
+
+
+def _outputs(paths: list[Path], root: Path) -> dict[str, str]:
+    report = check_paths([str(path) for path in paths], Settings(root=root))
+    return {name: render(name, report) for name in FORMATS}
+
+
+def test_history_edit_does_not_echo_a_key_from_the_trace(tmp_path, monkeypatch):
+    credential, secret, _ = CREDENTIALS[0]
+    trace = tmp_path / "edited.jsonl"
+    trace.write_bytes(
+        _ctxlint_line("s1", [f"Task: deploy with {credential}", "Draft one"])
+        + _ctxlint_line("s1", [f"Task: deploy with {credential} now", "Draft one", "Next"])
+    )
+    monkeypatch.chdir(tmp_path)
+    outputs = _outputs([trace], tmp_path)
+    for name, output in outputs.items():
+        assert "CTX006" in output, name
+        assert leaks(output, secret) == [], name
+        assert f"sk-ant-{REDACTED}" in output, name
+
+
+def test_a_key_across_the_quote_boundary_does_not_leak_its_start(tmp_path, monkeypatch):
+    """CTX006 quotes 60 characters: a key starting at character 40 was cut after 18."""
+    credential, secret, _ = CREDENTIALS[1]
+    opening = "Please deploy with the credentials below"
+    assert len(opening) == 40
+    trace = tmp_path / "cut.jsonl"
+    trace.write_bytes(
+        _ctxlint_line("s1", [f"{opening} {credential}", "Done"])
+        + _ctxlint_line("s1", [f"{opening} {credential}!", "Done", "Next"])
+    )
+    monkeypatch.chdir(tmp_path)
+    for name, output in _outputs([trace], tmp_path).items():
+        assert "CTX006" in output, name
+        assert leaks(output, secret) == [], name
+
+
+def test_a_schema_error_does_not_echo_a_megabyte_value(tmp_path, monkeypatch):
+    huge = "A" * 1_000_000
+    trace = tmp_path / "huge.jsonl"
+    trace.write_bytes(
+        orjson.dumps({"ctxlint": 1, "session": "s", "messages": [{"role": huge, "content": "hi"}]})
+        + b"\n"
+        + orjson.dumps(
+            {
+                "ctxlint": 1,
+                "session": "s",
+                "messages": [{"role": "user", "content": "hi"}],
+                "model": {"x": huge},
+            }
+        )
+        + b"\n"
+        + _ctxlint_line("s", ["a readable request after them"])
+    )
+    monkeypatch.chdir(tmp_path)
+    report = check_paths([str(trace)], Settings(root=tmp_path))
+    found = [d for d in report.diagnostics if d.code == "CTX900"]
+    assert [d.start.line for d in found] == [1, 2]
+    for d in found:
+        assert len(d.message) <= 300, d.message[:300]
+        assert "A" * 100 not in d.message
+    assert "/messages/0/role" in found[0].message
+    assert "a string of 1,000,000 characters" in found[0].message
+    assert "/model" in found[1].message and "an object of 1 key" in found[1].message
+    for name, output in _outputs([trace], tmp_path).items():
+        assert "A" * (EVIDENCE_LIMIT + 1) not in output, name
+
+
+# Every output of every trace, with secrets planted in its text.
+
+TRACES = SHARED / "traces"
+_TRACE_SUFFIXES = (".jsonl", ".json", ".traj", ".jsonl.gz")
+# Bad lines whose schema errors would quote the planted text.
+_UNREADABLE = [
+    {"ctxlint": 1, "session": "bad", "messages": [{"role": "user", "content": 5, "name": "PLANT"}]},
+    {"ctxlint": 1, "session": "bad", "messages": "PLANT"},
+    {"ctxlint": 1, "session": "bad", "messages": [{"role": "PLANT", "content": "hi"}]},
+    {
+        "ctxlint": 1,
+        "session": "bad",
+        "messages": [],
+        "tools": [{"name": 1, "description": "PLANT"}],
+    },
+]
+
+
+def _plant_text(text: str) -> str:
+    """The credential chosen by the text itself (so equal texts stay equal), at its start or
+    straddling the 60-character quote, beside what was there."""
+    digest = zlib.crc32(text.encode("utf-8", "surrogatepass"))
+    credential = CREDENTIALS[digest % len(CREDENTIALS)][0]
+    at = 0 if digest & 0x100 else min(len(text), 45)
+    return f"{text[:at]} {credential} {text[at:]}"
+
+
+def _plant(value):
+    """Secrets planted in every string that reads as prose (holds whitespace): ids, roles,
+    types, names and timestamps keep the values the readers key on."""
+    if isinstance(value, dict):
+        return {key: _plant(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_plant(item) for item in value]
+    if isinstance(value, str):
+        if value == "PLANT":
+            return _plant_text(value)
+        if any(character.isspace() for character in value):
+            return _plant_text(value)
+    return value
+
+
+def _plant_file(source: Path, target: Path) -> None:
+    data = source.read_bytes()
+    if source.name.endswith(".gz"):
+        data = gzip.decompress(data)
+    if source.suffix in (".json", ".traj"):
+        with contextlib.suppress(orjson.JSONDecodeError):
+            data = orjson.dumps(_plant(orjson.loads(data)))
+    else:
+        lines = []
+        for line in data.splitlines():
+            try:
+                lines.append(orjson.dumps(_plant(orjson.loads(line))))
+            except orjson.JSONDecodeError:
+                lines.append(line)
+        data = b"\n".join(lines) + b"\n"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(gzip.compress(data) if source.name.endswith(".gz") else data)
+
+
+def _sources() -> list[tuple[Path, Path]]:
+    found = [(REPO / "fixtures" / "trace", Path("fixtures"))]
+    if TRACES.is_dir():
+        found.append((TRACES, Path("shared")))
+    return [
+        (path, prefix / path.relative_to(root))
+        for root, prefix in found
+        for path in sorted(root.rglob("*"))
+        if path.is_file() and path.name.endswith(_TRACE_SUFFIXES)
+    ]
+
+
+@pytest.fixture(scope="module")
+def planted(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("planted")
+    for source, relative in _sources():
+        _plant_file(source, root / relative)
+    (root / "unreadable.jsonl").write_bytes(
+        b"".join(orjson.dumps(_plant(line)) + b"\n" for line in _UNREADABLE)
+    )
+    return root
+
+
+def _simulated(root: Path) -> dict[str, str]:
+    from ctxlint.simulate.page import render_html
+    from ctxlint.simulate.report import render_text as render_simulation
+    from ctxlint.simulate.run import simulate_files, trace_files
+    from ctxlint.simulate.simulator import Options
+
+    settings = Settings(root=root)
+    files, _missing = trace_files([str(root)], settings)
+    # Without the savings replays: they add figures and the fixed names of fixes, no trace text.
+    simulation = simulate_files(files, Options(), settings)
+    assert simulation.requests, "the planted traces are still read"
+    return {
+        "simulate text": render_simulation(simulation),
+        "simulate json": orjson.dumps(simulation.as_json()).decode(),
+        "simulate html": render_html(simulation),
+        "simulate problems": "\n".join(simulation.problems),
+    }
+
+
+def test_no_output_format_echoes_a_planted_secret(planted, monkeypatch):
+    monkeypatch.chdir(planted)
+    report = check_paths([str(planted)], Settings(root=planted))
+    codes = {d.code for d in report.diagnostics}
+    assert {"CTX006", "CTX900"} <= codes, "findings that quote trace text are made"
+    for d in report.diagnostics:
+        assert len(d.message) <= MESSAGE_LIMIT, d.message[:200]
+    outputs = {name: render(name, report) for name in FORMATS}
+    outputs.update(_simulated(planted))
+    shown = sorted(
+        f"{name}: {kind}"
+        for name, output in outputs.items()
+        for (_, secret, _), kind in zip(CREDENTIALS, _IDS, strict=True)
+        if leaks(output, secret)
+    )
+    assert shown == []
+    assert REDACTED in outputs["json"], "the planted secrets were quoted, and redacted"
