@@ -7,10 +7,11 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from ctxlint.diagnostics import Applicability, Diagnostic, Fix
+from ctxlint.python.index import Scope
 from ctxlint.python.module import PythonModule
 from ctxlint.python.names import lookup, qualified_name
 from ctxlint.python.prefilter import Trigger
-from ctxlint.python.rewrite import add_keyword_argument
+from ctxlint.python.rewrite import add_keyword_argument, bit_or_operand
 from ctxlint.redact import evidence
 from ctxlint.rule import InputKind, Invalid, Rule, Valid
 
@@ -18,7 +19,10 @@ if TYPE_CHECKING:
     from ctxlint.trace.compare import Step
 
 _SORT_KEYS_DUMPS = frozenset({"json.dumps", "simplejson.dumps"})
-_ORJSON_DUMPS = "orjson.dumps"
+_ORJSON_MODULE = "orjson"
+_ORJSON_DUMPS = f"{_ORJSON_MODULE}.dumps"
+# Operators that combine flags, and so integers into an integer.
+_FLAG_OPERATORS = (ast.BitOr, ast.BitAnd, ast.BitXor)
 # Methods whose output follows the order fields are declared in (pydantic models and adapters).
 _CLASS_ORDERED_METHODS = frozenset({"model_json_schema", "model_dump", "json_schema"})
 
@@ -69,9 +73,22 @@ class UnsortedJson(Rule):
     ```
 
     ## Fix safety
-    The fix adds `sort_keys=True` (or `option=orjson.OPT_SORT_KEYS`, merged into an existing
-    `option=`). It is safe: the serialised value is the same JSON, only its key order changes.
-    The prompt changes once, when the fix ships.
+    For `json.dumps` (and `simplejson.dumps`) the fix adds `sort_keys=True`. It is unsafe:
+    Python sorts the keys before it turns them into strings, so a dict, at any depth of the
+    value, whose keys do not compare with each other (`{1: "a", "b": 2}`, a `None` key beside
+    strings) makes the call raise `TypeError` where it did not before. A safe fix keeps the
+    code's meaning whatever data it runs on (ruff's definition), and nothing in the source
+    says which keys the data will hold. A call that passes `**options` gets no fix, as the
+    options may hold `sort_keys` already (a second one is a `TypeError`).
+
+    For `orjson.dumps` the fix adds `orjson.OPT_SORT_KEYS` to the options the call passes
+    (`option=`, or its third argument), keeping them: a literal `None` is replaced, a compound
+    expression is parenthesised, and options that may be `None` when the code runs become
+    `(options or 0) | orjson.OPT_SORT_KEYS`. It is safe: orjson sorts the keys of every value
+    it accepts without raising. A call that passes `*args` or `**options` gets no fix.
+
+    Either way the serialised value is the same JSON, only its key order changes: the prompt
+    changes once, when the fix ships.
 
     ## Options
     - `json-in-messages` (default false): also flag JSON in message content and tool results,
@@ -88,7 +105,8 @@ class UnsortedJson(Rule):
     python_trigger = Trigger(needles=(b"dumps",))
     message = "JSON serialised without sorted keys reaches the cached prefix"
     fix_title = "Sort the keys when serialising"
-    fix_applicability = Applicability.SAFE
+    # json.dumps's fix; orjson's is safe (see Fix safety).
+    fix_applicability = Applicability.UNSAFE
 
     def check_trace(self, step: Step) -> Iterator[Diagnostic]:
         from ctxlint.trace.compare import describe
@@ -127,12 +145,10 @@ class UnsortedJson(Rule):
                 if qualified in _SORT_KEYS_DUMPS:
                     if any(k.arg == "sort_keys" for k in call.keywords):
                         continue
-                    fix_edit: tuple[str, str] | None = ("sort_keys", "True")
                 elif qualified == _ORJSON_DUMPS:
-                    option = next((k for k in call.keywords if k.arg == "option"), None)
-                    if option is not None and "OPT_SORT_KEYS" in module.text_of(option.value):
+                    option = _orjson_option(call)
+                    if option is not None and "OPT_SORT_KEYS" in module.text_of(option):
                         continue
-                    fix_edit = _orjson_option(module, call, option)
                 else:
                     continue
                 if not call.args or _key_order_is_fixed(call.args[0], reached.scope):
@@ -144,34 +160,82 @@ class UnsortedJson(Rule):
                     f"{sink.description}: the same data can serialise in another key order "
                     "and break the cached prefix"
                 )
-                yield module.diagnostic(self, call, message, self._fix(module, call, fix_edit))
+                if qualified == _ORJSON_DUMPS:
+                    fix = self._orjson_fix(module, call, reached.scope)
+                else:
+                    fix = self._sort_keys_fix(module, call)
+                yield module.diagnostic(self, call, message, fix)
 
-    def _fix(
-        self, module: PythonModule, call: ast.Call, keyword: tuple[str, str] | None
-    ) -> Fix | None:
-        """Set the keyword: merged into the call's own `option=` if it has one, else added."""
-        if keyword is None:
-            return None
-        name, value = keyword
-        existing = next((k for k in call.keywords if k.arg == name), None)
-        if existing is not None:
-            edit = module.replace_edit(existing.value, value)
-            return Fix(self.fix_title, (edit,), Applicability.SAFE)
-        rewritten = add_keyword_argument(module.text_of(call), name, value)
+    def _sort_keys_fix(self, module: PythonModule, call: ast.Call) -> Fix | None:
+        """`sort_keys=True`, unsafe: sorting raises TypeError on keys of mixed types. None for
+        a call passing `**options`, which may hold sort_keys (see add_keyword_argument)."""
+        rewritten = add_keyword_argument(module.text_of(call), "sort_keys", "True")
         if rewritten is None:
             return None
-        return Fix(self.fix_title, (module.replace_edit(call, rewritten),), Applicability.SAFE)
+        return Fix(self.fix_title, (module.replace_edit(call, rewritten),), Applicability.UNSAFE)
+
+    def _orjson_fix(self, module: PythonModule, call: ast.Call, scope: Scope) -> Fix | None:
+        """`OPT_SORT_KEYS` added to the options, whatever valid value (an int or None) they
+        hold: safe, as orjson sorts keys of any type it accepts without raising."""
+        if not isinstance(call.func, ast.Attribute):
+            return None  # `from orjson import dumps`: no module name at hand to spell the flag.
+        if any(isinstance(argument, ast.Starred) for argument in call.args):
+            return None  # `*args` may hold the options: where they are is unknown.
+        flag = f"{module.text_of(call.func.value)}.OPT_SORT_KEYS"
+        option = _orjson_option(call)
+        if option is None:
+            # None for a call passing `**options`, which may hold option=.
+            rewritten = add_keyword_argument(module.text_of(call), "option", flag)
+            if rewritten is None:
+                return None
+            edit = module.replace_edit(call, rewritten)
+        elif isinstance(option, ast.Constant) and option.value is None:
+            edit = module.replace_edit(option, flag)
+        elif _is_int(option, scope, 0):
+            edit = module.replace_edit(
+                option, f"{bit_or_operand(option, module.text_of(option))} | {flag}"
+            )
+        else:
+            # Options that may be None (a name, a call, `a if c else None`): `None | flag` is
+            # a TypeError, `(None or 0) | flag` the flag alone.
+            operand = bit_or_operand(option, module.text_of(option))
+            edit = module.replace_edit(option, f"({operand} or 0) | {flag}")
+        return Fix(self.fix_title, (edit,), Applicability.SAFE)
 
 
-def _orjson_option(
-    module: PythonModule, call: ast.Call, option: ast.keyword | None
-) -> tuple[str, str] | None:
-    if not isinstance(call.func, ast.Attribute):
-        return None  # `from orjson import dumps`: no module name at hand to spell the flag.
-    flag = f"{module.text_of(call.func.value)}.OPT_SORT_KEYS"
-    if option is None:
-        return ("option", flag)
-    return ("option", f"{module.text_of(option.value)} | {flag}")
+def _orjson_option(call: ast.Call) -> ast.expr | None:
+    """The options of `orjson.dumps(obj, default, option)`: a keyword or the third argument."""
+    keyword = next((k for k in call.keywords if k.arg == "option"), None)
+    if keyword is not None:
+        return keyword.value
+    return call.args[2] if len(call.args) > 2 else None
+
+
+def _is_int(value: ast.expr, scope: Scope, depth: int) -> bool:
+    """Whether options are an int whatever runs: integer constants and orjson's flags, combined
+    by operators, chosen by a condition, or named once."""
+    if depth > 8:
+        return False
+    if isinstance(value, ast.Constant):
+        return type(value.value) is int
+    if isinstance(value, ast.BinOp) and isinstance(value.op, _FLAG_OPERATORS):
+        return _is_int(value.left, scope, depth + 1) and _is_int(value.right, scope, depth + 1)
+    if isinstance(value, ast.IfExp):
+        return _is_int(value.body, scope, depth + 1) and _is_int(value.orelse, scope, depth + 1)
+    if isinstance(value, (ast.Attribute, ast.Name)):
+        qualified = qualified_name(value, scope) or ""
+        if qualified.startswith(f"{_ORJSON_MODULE}.OPT_"):
+            return True
+    if isinstance(value, ast.Name):
+        bindings = lookup(value.id, scope)
+        return (
+            len(bindings) == 1
+            and bindings[0].kind == "assign"
+            and bindings[0].value is not None
+            and not bindings[0].target_path
+            and _is_int(bindings[0].value, bindings[0].scope, depth + 1)
+        )
+    return False
 
 
 def _key_order_is_fixed(argument: ast.expr, scope, depth: int = 0) -> bool:
@@ -306,6 +370,41 @@ UnsortedJson.INVALID = (
         "    return 'Account: ' + json.dumps(account.settings)\n",
         line=5,
         message_contains="the system prompt returned by build_system_prompt()",
+    ),
+    # Options that are None: replaced, not `None | flag` (a TypeError).
+    Invalid(
+        _HEADER + "def build_system_prompt(account):\n"
+        "    return 'Account: ' + orjson.dumps(account.settings, option=None).decode()\n",
+        line=5,
+        fixed=_HEADER + "def build_system_prompt(account):\n"
+        "    return 'Account: ' + orjson.dumps(account.settings, option=orjson.OPT_SORT_KEYS).decode()\n",
+    ),
+    # Both branches sort, not only the last one.
+    Invalid(
+        _HEADER + "def build_system_prompt(account, pretty):\n"
+        "    option = orjson.OPT_INDENT_2 if pretty else orjson.OPT_NAIVE_UTC\n"
+        "    return 'Account: ' + orjson.dumps(account.settings, option=option).decode()\n",
+        line=6,
+        fixed=_HEADER + "def build_system_prompt(account, pretty):\n"
+        "    option = orjson.OPT_INDENT_2 if pretty else orjson.OPT_NAIVE_UTC\n"
+        "    return 'Account: ' + orjson.dumps(account.settings, option=option | orjson.OPT_SORT_KEYS).decode()\n",
+    ),
+    Invalid(
+        _HEADER + "def build_system_prompt(account, pretty):\n"
+        "    data = orjson.dumps(account.settings, option=orjson.OPT_INDENT_2 if pretty else 0)\n"
+        "    return 'Account: ' + data.decode()\n",
+        line=5,
+        fixed=_HEADER + "def build_system_prompt(account, pretty):\n"
+        "    data = orjson.dumps(account.settings, option=(orjson.OPT_INDENT_2 if pretty else 0) | orjson.OPT_SORT_KEYS)\n"
+        "    return 'Account: ' + data.decode()\n",
+    ),
+    # Options that may be None when the code runs.
+    Invalid(
+        _HEADER + "def build_system_prompt(account, options=None):\n"
+        "    return 'Account: ' + orjson.dumps(account.settings, None, options or None).decode()\n",
+        line=5,
+        fixed=_HEADER + "def build_system_prompt(account, options=None):\n"
+        "    return 'Account: ' + orjson.dumps(account.settings, None, ((options or None) or 0) | orjson.OPT_SORT_KEYS).decode()\n",
     ),
     Invalid(
         '{"ctxlint": 1, "session": "s1", "messages": [{"role": "user", "content": "Open a.txt"}, {"role": "assistant", "content": [{"type": "tool_call", "id": "c1", "name": "read_file", "arguments": "{\\"path\\": \\"a.txt\\", \\"mode\\": \\"r\\"}"}]}, {"role": "tool", "content": [{"type": "tool_result", "tool_call_id": "c1", "content": "hello"}]}]}\n'

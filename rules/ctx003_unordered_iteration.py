@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from ctxlint.diagnostics import Applicability, Diagnostic, Fix
 from ctxlint.python.flow import Reached
+from ctxlint.python.index import Scope
 from ctxlint.python.module import PythonModule
 from ctxlint.python.names import lookup, qualified_name
 from ctxlint.python.prefilter import Trigger
@@ -54,7 +55,9 @@ class UnorderedIteration(Rule):
     ## Fix safety
     The fix wraps the iterated set in `sorted(...)`. It is unsafe: sorting raises `TypeError`
     when the items cannot be compared with each other, and the order the model sees changes
-    (once). A set printed whole into an f-string has no automatic fix.
+    (once). A set printed whole into an f-string has no automatic fix, nor has a set iterated
+    where the name `sorted` is the code's own (a parameter, a variable, an import), unless
+    the module imports `builtins`: then the fix calls `builtins.sorted`.
 
     ## References
     - [Python: PYTHONHASHSEED](https://docs.python.org/3/using/cmdline.html#envvar-PYTHONHASHSEED)
@@ -137,8 +140,28 @@ class UnorderedIteration(Rule):
             binding.kind == "param" for binding in lookup(iterated.id, scope)
         ):
             return None
-        edit = module.replace_edit(iterated, f"sorted({module.text_of(iterated)})")
+        sort = _builtin_sorted(scope)
+        if sort is None:
+            return None
+        edit = module.replace_edit(iterated, f"{sort}({module.text_of(iterated)})")
         return Fix(self.fix_title, (edit,), Applicability.UNSAFE)
+
+
+# How the builtin may be spelled, tried in this order.
+_SORTED_SPELLINGS = (
+    ast.Name("sorted", ast.Load()),
+    ast.Attribute(ast.Name("builtins", ast.Load()), "sorted", ast.Load()),
+)
+
+
+def _builtin_sorted(scope: Scope) -> str | None:
+    """How code in `scope` calls the builtin `sorted`: by its name unless something of the
+    module's (a parameter, an assignment, an import, a def) takes the name, else through an
+    imported `builtins`; None when neither reaches it."""
+    for spelling in _SORTED_SPELLINGS:
+        if qualified_name(spelling, scope) in ("sorted", "builtins.sorted"):
+            return ast.unparse(spelling)
+    return None
 
 
 def _short(text: str) -> str:
@@ -221,6 +244,18 @@ UnorderedIteration.INVALID = (
         "    tools = [registry[n] for n in sorted(wanted)]\n"
         "    return client.messages.create(model='m', max_tokens=9, tools=tools, messages=q)\n",
         message_contains="the tool definitions of client.messages.create",
+    ),
+    # The module's own `sorted` is not the builtin.
+    Invalid(
+        _HEADER + "import builtins\n"
+        "def ask(q, names, sorted=False):\n"
+        "    tools = [{'name': n} for n in set(names)]\n"
+        "    return client.messages.create(model='m', max_tokens=9, tools=tools, messages=q)\n",
+        line=5,
+        fixed=_HEADER + "import builtins\n"
+        "def ask(q, names, sorted=False):\n"
+        "    tools = [{'name': n} for n in builtins.sorted(set(names))]\n"
+        "    return client.messages.create(model='m', max_tokens=9, tools=tools, messages=q)\n",
     ),
     Invalid(
         _HEADER + "def ask(q, skills):\n"

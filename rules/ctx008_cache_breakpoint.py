@@ -89,7 +89,9 @@ class CacheBreakpoint(Rule):
     For a long system prompt with no breakpoint, the fix turns on automatic caching with a
     top-level `cache_control={"type": "ephemeral"}`. It is unsafe: the first request of each
     five minutes pays the cache-write premium (1.25 times), which is a loss when requests are
-    rarer than that.
+    rarer than that. A call that passes `**options`, or an `extra_body` that may hold
+    `cache_control`, is not flagged: caching may be on there, and a second `cache_control`
+    beside options that hold one is a `TypeError`.
 
     ## References
     - [Anthropic: prompt caching](https://docs.anthropic.com/en/docs/build-with-claude/prompt-caching)
@@ -194,7 +196,12 @@ class CacheBreakpoint(Rule):
                     "the last breakpoint, into the newest user message"
                 )
                 yield module.diagnostic(self, _key_node(block, "cache_control"), message)
-        if not breakpoints and not automatic and not _sets_cache_control_elsewhere(module):
+        if (
+            not breakpoints
+            and not automatic
+            and not _may_pass_cache_control(call)
+            and not _sets_cache_control_elsewhere(module)
+        ):
             yield from self._missing(module, request)
 
     def _missing(self, module: PythonModule, request: _Request) -> Iterator[Diagnostic]:
@@ -224,6 +231,23 @@ class CacheBreakpoint(Rule):
             return None
         edit: Edit = module.replace_edit(call, rewritten)
         return Fix(self.fix_title, (edit,), Applicability.UNSAFE)
+
+
+def _may_pass_cache_control(call: ast.Call) -> bool:
+    """Whether the call may turn automatic caching on where its keywords do not show it: in
+    `**options`, or in an `extra_body` (which the SDK merges into the request) that is not a
+    dict literal without the key. Then nothing is said to be missing, and no fix adds a
+    second `cache_control` (a TypeError beside `**options` that hold one)."""
+    for keyword in call.keywords:
+        if keyword.arg is None:
+            return True
+        if keyword.arg == "extra_body":
+            body = keyword.value
+            if not isinstance(body, ast.Dict) or _has_key(body, "cache_control"):
+                return True
+            if not all(isinstance(key, ast.Constant) for key in body.keys):
+                return True  # `{**defaults}` or a computed key.
+    return False
 
 
 def _anthropic_requests(module: PythonModule) -> list[_Request]:
@@ -363,6 +387,26 @@ CacheBreakpoint.VALID = (
         "    return client.messages.create(model='m', max_tokens=9, system=SYSTEM,\n"
         "        messages=history, cache_control={'type': 'ephemeral'})\n"
     ),
+    # Caching may be turned on in the options or the extra body: a second cache_control
+    # beside options that hold one would be a TypeError.
+    Valid(
+        _HEADER + f"SYSTEM = {_LONG}\n"
+        "def ask(history, **options):\n"
+        "    return client.messages.create(model='m', max_tokens=9, system=SYSTEM,\n"
+        "        messages=history, **options)\n"
+    ),
+    Valid(
+        _HEADER + f"SYSTEM = {_LONG}\n"
+        "def ask(history):\n"
+        "    return client.messages.create(model='m', max_tokens=9, system=SYSTEM,\n"
+        "        messages=history, extra_body={'cache_control': {'type': 'ephemeral'}})\n"
+    ),
+    Valid(
+        _HEADER + f"SYSTEM = {_LONG}\n"
+        "def ask(history, body):\n"
+        "    return client.messages.create(model='m', max_tokens=9, system=SYSTEM,\n"
+        "        messages=history, extra_body=body)\n"
+    ),
     # A short system prompt is below the minimum cacheable length anyway.
     Valid(
         _HEADER + "def ask(history):\n"
@@ -408,6 +452,20 @@ CacheBreakpoint.INVALID = (
         "def ask(history):\n"
         "    return client.messages.create(model='m', max_tokens=9, system=SYSTEM,\n"
         '        messages=history, cache_control={"type": "ephemeral"})\n',
+        message_contains="info:",
+    ),
+    # An extra body seen whole, without cache_control.
+    Invalid(
+        _HEADER + f"SYSTEM = {_LONG}\n"
+        "def ask(history):\n"
+        "    return client.messages.create(model='m', max_tokens=9, system=SYSTEM,\n"
+        "        messages=history, extra_body={'metadata': {'user_id': 'u'}})\n",
+        line=6,
+        fixed=_HEADER + f"SYSTEM = {_LONG}\n"
+        "def ask(history):\n"
+        "    return client.messages.create(model='m', max_tokens=9, system=SYSTEM,\n"
+        "        messages=history, extra_body={'metadata': {'user_id': 'u'}}, "
+        'cache_control={"type": "ephemeral"})\n',
         message_contains="info:",
     ),
     Invalid(

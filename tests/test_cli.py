@@ -86,7 +86,8 @@ def test_output_file_and_json(project):
     assert result.exit_code == 1
     items = json.loads((project / "out.json").read_text())
     assert [item["code"] for item in items] == ["CTX002"]
-    assert items[0]["fix"]["applicability"] == "safe"
+    # sort_keys=True raises on keys of mixed types: unsafe (see CTX002 Fix safety).
+    assert items[0]["fix"]["applicability"] == "unsafe"
 
 
 def test_quiet_leaves_out_the_summary(project):
@@ -104,22 +105,24 @@ def test_stdin_uses_the_stdin_filename(project):
 def test_stdin_fix_prints_the_fixed_source(project):
     runner = CliRunner()
     os.chdir(project)
-    result = runner.invoke(main, ["-", "--fix"], input=FLAGGED, catch_exceptions=False)
+    result = runner.invoke(
+        main, ["-", "--fix", "--unsafe-fixes"], input=FLAGGED, catch_exceptions=False
+    )
     assert result.stdout.startswith(FIXED)
 
 
 def test_fix_writes_the_file_and_a_second_fix_changes_nothing(project):
     path = project / "agent.py"
-    result = run(["--fix", "agent.py"], project)
+    result = run(["--fix", "--unsafe-fixes", "agent.py"], project)
     assert result.exit_code == 0, result.output
     assert path.read_text() == FIXED
-    again = run(["--fix", "agent.py"], project)
+    again = run(["--fix", "--unsafe-fixes", "agent.py"], project)
     assert again.exit_code == 0
     assert path.read_text() == FIXED
 
 
 def test_diff_prints_and_writes_nothing(project):
-    result = run(["--diff", "agent.py"], project)
+    result = run(["--diff", "--unsafe-fixes", "agent.py"], project)
     assert result.exit_code == 1
     assert "+    system = 'State: ' + json.dumps(state, sort_keys=True)" in result.output
     assert (project / "agent.py").read_text() == FLAGGED
@@ -139,7 +142,7 @@ def test_fix_keeps_encoding_line_endings_and_mode(project):
     text = "# -*- coding: latin-1 -*-\n# café\n" + FLAGGED
     path.write_bytes(text.replace("\n", "\r\n").encode("latin-1"))
     path.chmod(0o751)
-    assert run(["--fix", "legacy.py"], project).exit_code == 0
+    assert run(["--fix", "--unsafe-fixes", "legacy.py"], project).exit_code == 0
     data = path.read_bytes()
     assert data.decode("latin-1") == ("# -*- coding: latin-1 -*-\n# café\n" + FIXED).replace(
         "\n", "\r\n"
@@ -151,7 +154,7 @@ def test_fix_keeps_encoding_line_endings_and_mode(project):
 def test_fix_keeps_a_byte_order_mark(project):
     path = project / "bom.py"
     path.write_bytes(b"\xef\xbb\xbf" + FLAGGED.encode())
-    assert run(["--fix", "bom.py"], project).exit_code == 0
+    assert run(["--fix", "--unsafe-fixes", "bom.py"], project).exit_code == 0
     assert path.read_bytes() == b"\xef\xbb\xbf" + FIXED.encode()
 
 

@@ -138,3 +138,97 @@ def test_atomic_write_through_a_symlink_keeps_the_link(tmp_path):
     write_atomically(str(link), b"new\n")
     assert link.is_symlink()
     assert target.read_text() == "new\n"
+
+
+# Fixes keep the code's meaning --------------------------------------------------------------
+
+_JSON_HEADER = "import json, orjson\nimport anthropic\nclient = anthropic.Anthropic()\n"
+_SEND = "    return client.messages.create(model='m', max_tokens=9, system=system, messages=q)\n"
+
+
+def _only_finding(source: str, code: str) -> Diagnostic:
+    result = check_source(source, make_settings({"select": [code]}))
+    found = [d for d in result.diagnostics if d.code == code]
+    assert len(found) == 1, [d.message for d in result.diagnostics]
+    return found[0]
+
+
+def _dumps_in_system_prompt(call: str, parameters: str = "state, q") -> str:
+    return f"{_JSON_HEADER}def ask({parameters}):\n    system = 'State: ' + {call}\n{_SEND}"
+
+
+def test_sort_keys_is_an_unsafe_fix():
+    # json sorts the keys before it turns them into strings: {1: "a", "b": 2} raises.
+    finding = _only_finding(_dumps_in_system_prompt("json.dumps(state)"), "CTX002")
+    assert finding.fix is not None
+    assert finding.fix.applicability is Applicability.UNSAFE
+    with pytest.raises(TypeError):
+        __import__("json").dumps({1: "a", "b": 2}, sort_keys=True)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        "orjson.dumps(state).decode()",
+        "orjson.dumps(state, option=None).decode()",
+        "orjson.dumps(state, option=options).decode()",
+        "orjson.dumps(state, None, orjson.OPT_INDENT_2).decode()",
+    ],
+)
+def test_the_orjson_fix_is_safe_and_sorts_with_any_options_the_call_may_be_given(call):
+    import orjson
+
+    source = _dumps_in_system_prompt(call, "state, q, options=None")
+    assert _only_finding(source, "CTX002").fix.applicability is Applicability.SAFE
+    fixed = check_source(source, make_settings({"select": ["CTX002"]}), mode=FixMode.FIX)
+    expression = fixed.fixed_text.splitlines()[4].split(" + ", 1)[1]
+    for options in (None, 0, orjson.OPT_INDENT_2):
+        names = {"orjson": orjson, "state": {"b": 2, "a": 1}, "options": options}
+        assert eval(expression, names).replace("\n", "").replace(" ", "") == '{"a":1,"b":2}'
+    # Sorting never raises where the options let orjson take keys other than strings.
+    both = orjson.OPT_NON_STR_KEYS | orjson.OPT_SORT_KEYS
+    assert orjson.dumps({"b": 2, 1: "a"}, option=both) == b'{"1":"a","b":2}'
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        "json.dumps(state, **options)",
+        "json.dumps(\n        state,\n        **options,\n    )",
+        "orjson.dumps(state, **options).decode()",
+        "orjson.dumps(state, *options).decode()",
+        "orjson.dumps(state, None, *options).decode()",
+    ],
+)
+def test_a_call_whose_options_may_hold_the_setting_is_flagged_without_a_fix(call):
+    finding = _only_finding(_dumps_in_system_prompt(call, "state, q, options"), "CTX002")
+    assert finding.fix is None
+
+
+_SET_IN_PROMPT = (
+    "import anthropic\nclient = anthropic.Anthropic()\n{prelude}"
+    "def ask(q, names{parameter}):\n{local}"
+    "    tools = [{{'name': n}} for n in set(names)]\n"
+    "    return client.messages.create(model='m', max_tokens=9, tools=tools, messages=q)\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("prelude", "parameter", "local"),
+    [
+        ("", ", sorted=None", ""),
+        ("", "", "    sorted = None\n"),
+        ("from mylib import sorted\n", "", ""),
+        ("def sorted(items):\n    return items\n", "", ""),
+        ("import mylib as builtins\n", ", sorted=None", ""),
+    ],
+)
+def test_the_sort_fix_does_not_call_a_shadowed_sorted(prelude, parameter, local):
+    source = _SET_IN_PROMPT.format(prelude=prelude, parameter=parameter, local=local)
+    assert _only_finding(source, "CTX003").fix is None
+
+
+def test_the_sort_fix_calls_sorted_by_its_name_where_it_is_the_builtin():
+    source = _SET_IN_PROMPT.format(prelude="from builtins import sorted\n", parameter="", local="")
+    fix = _only_finding(source, "CTX003").fix
+    assert fix is not None and fix.edits[0].content == "sorted(set(names))"

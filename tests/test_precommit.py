@@ -94,7 +94,9 @@ def test_hook_fails_on_findings_and_skips_other_files(tmp_path):
 
 
 def test_hook_with_fix_rewrites_then_passes(tmp_path):
-    repo = _repository(tmp_path, {"agent.py": FLAGGED}, args={"ctxlint": ["--fix"]})
+    repo = _repository(
+        tmp_path, {"agent.py": FLAGGED}, args={"ctxlint": ["--fix", "--unsafe-fixes"]}
+    )
     first = _pre_commit(repo, tmp_path)
     assert first.returncode == 1
     assert "files were modified by this hook" in first.stdout

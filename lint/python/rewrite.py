@@ -12,8 +12,18 @@ if TYPE_CHECKING:
 
 def add_keyword_argument(call_source: str, name: str, value_source: str) -> str | None:
     """`json.dumps(x, indent=2)` + sort_keys=True -> `json.dumps(x, indent=2, sort_keys=True)`,
-    following the call's own style for multi-line argument lists and trailing commas."""
-    simple = _add_to_one_line_call(call_source, f"{name}={value_source}")
+    following the call's own style for multi-line argument lists and trailing commas. None
+    where the call may pass the keyword already: by name (a second one does not parse) or in
+    `**options` (a second one is a TypeError whenever the mapping holds it)."""
+    try:
+        parsed = ast.parse(f"({call_source})", mode="eval").body
+    except SyntaxError:
+        return None
+    if not isinstance(parsed, ast.Call):
+        return None
+    if any(keyword.arg in (None, name) for keyword in parsed.keywords):
+        return None
+    simple = _add_to_one_line_call(call_source, parsed, f"{name}={value_source}")
     if simple is not None:
         return simple
     import libcst as cst  # Only multi-line calls need it; it is slow to import.
@@ -69,16 +79,40 @@ def add_keyword_argument(call_source: str, name: str, value_source: str) -> str 
     return cst.Module(body=[]).code_for_node(rewritten)
 
 
-def _add_to_one_line_call(call_source: str, argument: str) -> str | None:
+# Expressions that bind at least as tightly as `|` (and `a | b | c` is `(a | b) | c`): written
+# as they are before a `| flag`; anything else (`a if c else b`, `a or b`, `not a`, a
+# comparison, a lambda, `x := v`) is parenthesised.
+_TIGHTER_THAN_BIT_OR = (
+    ast.BinOp,
+    ast.Name,
+    ast.Attribute,
+    ast.Call,
+    ast.Subscript,
+    ast.Constant,
+    ast.Await,
+    ast.List,
+    ast.Tuple,
+    ast.Dict,
+    ast.Set,
+)
+
+
+def bit_or_operand(node: ast.expr, source: str) -> str:
+    """The node's source as the left operand of `|`, parenthesised where it binds looser.
+    ast leaves a node's own parentheses out of its span, so they are never counted on."""
+    if isinstance(node, _TIGHTER_THAN_BIT_OR) or (
+        isinstance(node, ast.UnaryOp) and not isinstance(node.op, ast.Not)
+    ):
+        return source
+    return f"({source})"
+
+
+def _add_to_one_line_call(call_source: str, call: ast.Call, argument: str) -> str | None:
     """The common case without libcst: a call on one line, no trailing comma."""
-    if "\n" in call_source or not call_source.endswith(")"):
+    if "\n" in call_source or "\r" in call_source or not call_source.endswith(")"):
         return None
     inside = call_source[:-1].rstrip()
-    try:
-        call = ast.parse(call_source, mode="eval").body
-    except SyntaxError:
-        return None
-    if not isinstance(call, ast.Call) or inside.endswith(","):
+    if inside.endswith(","):
         return None
     if any(isinstance(argument, ast.GeneratorExp) for argument in call.args):
         return None  # `f(x for x in y)` takes no second argument without new parentheses.
