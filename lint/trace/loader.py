@@ -19,10 +19,12 @@ from ctxlint.trace.reading import (
     ReadFailure,
     head_value,
     open_trace,
+    pointer_lines,
     read_document,
     read_head,
     read_lines,
 )
+from ctxlint.trace.typed import TypeFault
 
 _UNKNOWN = (
     "unknown trace format: not a format ctxlint reads "
@@ -75,7 +77,22 @@ class TraceReader:
         except ReadFailure as failure:
             yield failure.problem
             return
-        yield from chosen.read(self.path, document)
+        # A request the reader could not build is a fault at a pointer into the document; the
+        # lines of all of them are found in one pass over the text, once the rest is read.
+        faults: list[TypeFault] = []
+        for item in chosen.read(self.path, document):
+            if isinstance(item, TypeFault):
+                faults.append(item)
+            else:
+                yield item
+        if faults:
+            # A fault's pointer may name a field that is not in the text (an OTLP attribute by
+            # its key): it is placed at the deepest part of its pointer that is.
+            prefixes = {p for fault in faults for p in _prefixes(fault.pointer)}
+            lines = pointer_lines(self.document, prefixes)
+            for fault in faults:
+                found = (lines[p] for p in _prefixes(fault.pointer) if p in lines)
+                yield Problem(next(found, 1), fault.reason)
 
     def _lines(self, chosen: LineFormat | None) -> Iterator[Request | Problem]:
         try:
@@ -104,7 +121,13 @@ class TraceReader:
                     unrecognised = []
                 assert reader is not None
                 if chosen.accepts(item.value):
-                    yield from reader.feed(item)
+                    # A value of the wrong type loses its line, never the rest of the file.
+                    try:
+                        found = list(reader.feed(item))
+                    except TypeFault as fault:
+                        yield Problem(item.number, fault.reason)
+                        continue
+                    yield from found
                 else:
                     yield Problem(item.number, _stray_reason(item, chosen))
             if chosen is None:
@@ -113,6 +136,12 @@ class TraceReader:
                 return
             if reader is not None:
                 yield from reader.finish()
+
+
+def _prefixes(pointer: str) -> list[str]:
+    """A JSON pointer and each pointer above it, the deepest first."""
+    tokens = pointer.split("/")
+    return ["/".join(tokens[:end]) for end in range(len(tokens), 0, -1)]
 
 
 def _is_document(path: str) -> bool:

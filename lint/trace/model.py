@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-import orjson
+from ctxlint.trace.typed import serialised
 
 # Block kinds. Media is kept as a stable hash of its bytes or address, never the data itself.
 TEXT = "text"
@@ -80,10 +80,11 @@ class Tool:
     cache_ttl: str | None = None
 
 
-def tool(name: str, definition: Any, cache_ttl: str | None = None) -> Tool:
+def tool(name: str, definition: Any, cache_ttl: str | None = None, pointer: str = "") -> Tool:
+    """A tool as defined at `pointer`; a definition nested too deep to serialise is a fault."""
     if isinstance(definition, dict):
         definition = {k: v for k, v in definition.items() if k != "cache_control"}
-    return Tool(name, orjson.dumps(definition).decode(), cache_ttl)
+    return Tool(name, serialised(definition, pointer).decode(), cache_ttl)
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,7 @@ from typing import Any, Protocol
 
 from ctxlint.trace.model import Request
 from ctxlint.trace.reading import Line, Problem
+from ctxlint.trace.typed import TypeFault
 
 
 class LineReader(Protocol):
@@ -55,7 +56,8 @@ class DocumentFormat:
     description: str
     # Whether a file is of this format, from its path and first few kilobytes only.
     recognises: Callable[[str, bytes], bool]
-    read: Callable[[str, Any], Iterator[Request | Problem]]
+    # A request that cannot be built is yielded as its TypeFault, and the rest read on.
+    read: Callable[[str, Any], Iterator[Request | Problem | TypeFault]]
 
 
 def line_formats() -> tuple[LineFormat, ...]:

@@ -13,10 +13,11 @@ from ctxlint.trace.formats.common import (
     anthropic_system,
     anthropic_tools,
     anthropic_usage,
-    cache_ttl,
+    cache_params,
     child,
-    parse_time,
+    model_at,
     provider_of_model,
+    time_at,
 )
 from ctxlint.trace.formats.openai import session_of, split_envelope
 from ctxlint.trace.model import Origin, Request, message
@@ -32,7 +33,8 @@ def is_anthropic_body(body: Any) -> bool:
         return False
     if "system" in body or "thinking" in body:
         return True
-    if provider_of_model(str(body.get("model"))) == "anthropic":
+    model = body.get("model")
+    if isinstance(model, str) and provider_of_model(model) == "anthropic":
         return True
     tools = body.get("tools")
     if isinstance(tools, list) and any(isinstance(t, dict) and "input_schema" in t for t in tools):
@@ -46,8 +48,9 @@ def is_anthropic_body(body: Any) -> bool:
 
 
 def _accepts(value: Any) -> bool:
-    body, _, _, _ = split_envelope(value)
-    return is_anthropic_body(body)
+    if isinstance(value, dict) and isinstance(value.get("request"), dict):
+        return is_anthropic_body(value["request"])
+    return is_anthropic_body(value)
 
 
 def _parse(path: str, line: Line) -> Iterable[Request | Problem]:
@@ -62,33 +65,33 @@ def anthropic_request(
     body: dict[str, Any],
     response: dict[str, Any] | None,
     extra: dict[str, Any],
+    response_at: str = "/response",
 ) -> Request:
     messages = anthropic_messages(body["messages"], line, child(pointer, "messages"))
     reply = None
     usage = None
     if response is not None:
+        content_at = child(response_at, "content")
         reply = message(
             "assistant",
-            anthropic_blocks(response.get("content")),
-            Origin(line, "/response/content"),
+            anthropic_blocks(response.get("content"), content_at),
+            Origin(line, content_at),
         )
-        usage = anthropic_usage(response.get("usage"))
-    params = {k: body[k] for k in _CACHE_PARAMS if k in body}
-    if cache_ttl(body.get("cache_control")):
-        params["cache_control"] = body["cache_control"]
-    model = str(body.get("model") or "") or None
+        usage = anthropic_usage(response.get("usage"), child(response_at, "usage"))
+    params = cache_params(body, _CACHE_PARAMS, pointer)
+    model = model_at(body, "model", pointer)
     return Request(
         path=path,
         origin=Origin(line, pointer),
-        session=session_of(body, extra, messages),
+        session=session_of(body, pointer, extra, messages),
         format=NAME,
         messages=messages,
-        timestamp=parse_time(extra.get("timestamp")),
-        finished=parse_time(extra.get("finished")),
+        timestamp=time_at(extra, "timestamp", ""),
+        finished=time_at(extra, "finished", ""),
         provider="anthropic",
         model=model,
-        system=anthropic_system(body.get("system")),
-        tools=anthropic_tools(body["tools"]) if "tools" in body else (),
+        system=anthropic_system(body.get("system"), child(pointer, "system")),
+        tools=anthropic_tools(body["tools"], child(pointer, "tools")) if "tools" in body else (),
         params=params,
         response=reply,
         usage=usage,

@@ -10,14 +10,12 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-import orjson
-
+from ctxlint.trace import typed
 from ctxlint.trace.formats import LineFormat
 from ctxlint.trace.formats.common import (
-    as_int,
+    cache_params,
     cache_ttl,
     child,
-    json_text,
     media_hash,
     parse_time,
     provider_of_model,
@@ -79,7 +77,8 @@ def _validators() -> dict[str, Any]:
 
 
 def _accepts(value: Any) -> bool:
-    return isinstance(value, dict) and value.get("ctxlint") == 1
+    # The key marks the format; a wrong version is the schema's to report, at its line.
+    return isinstance(value, dict) and "ctxlint" in value
 
 
 # Sessions whose latest line is kept, to reuse the messages the next line repeats.
@@ -111,9 +110,10 @@ class _Reader:
 
     def feed(self, line: Line) -> Iterable[Request | Problem]:
         value = line.value
-        latest = self.recent.get(value.get("session"))
+        session = value.get("session")
+        latest = self.recent.get(session) if isinstance(session, str) else None
         repeated = self._repeated(value.get("messages"), latest)
-        tools_text = orjson.dumps(value.get("tools"))
+        tools_text = typed.serialised(value.get("tools"), "/tools")
         unchanged: set[str] = set()
         if latest is not None:
             if tools_text == latest.tools_text:
@@ -139,7 +139,7 @@ class _Reader:
         for position in latest.serialising:
             if position >= count:
                 break
-            rebuilt = _message(messages[position], None)
+            rebuilt = _message(messages[position], None, child("", "messages", position))
             if rebuilt.key != latest.messages[position].key:
                 return position
         return count
@@ -156,6 +156,9 @@ class _Reader:
             unseen["messages"] = messages[repeated:]
         if _line_is_valid()(unseen):
             return None
+        # jsonschema walks and prints values recursively: a value too deep for that is a
+        # fault of its own, found first.
+        typed.check_depth(value, "")
         validators = _validators()
         rest = {k: v for k, v in value.items() if k not in _REPEATED}
         if isinstance(messages, list):
@@ -193,8 +196,9 @@ class _Reader:
         raw = value["messages"]
         kept = latest.messages[:repeated] if latest is not None else ()
         messages = kept + tuple(
-            _message(item, Origin(number, child("", "messages", position)))
+            _message(item, Origin(number, pointer), pointer)
             for position, item in enumerate(raw[repeated:], start=repeated)
+            for pointer in (child("", "messages", position),)
         )
         serialising = [p for p in latest.serialising if p < repeated] if latest else []
         serialising.extend(
@@ -204,15 +208,11 @@ class _Reader:
         if latest is not None and "system" in unchanged:
             system_blocks = latest.system
         else:
-            system_blocks = _system(raw_system)
+            system_blocks = _system(raw_system, "/system")
         if latest is not None and "tools" in unchanged:
             tools = latest.tools
         else:
-            tools = (
-                None
-                if raw_tools is None
-                else tuple(tool(t["name"], t, cache_ttl(t.get("cache_control"))) for t in raw_tools)
-            )
+            tools = None if raw_tools is None else _tools(raw_tools)
         session = value["session"]
         self.recent[session] = _Latest(
             raw, messages, serialising, raw_system, system_blocks, tools_text, tools
@@ -222,6 +222,7 @@ class _Reader:
             self.recent.popitem(last=False)
         usage = value.get("usage")
         response = value.get("response")
+        params = typed.mapping(value, "params", "") or {}
         return Request(
             path=self.path,
             origin=Origin(number, ""),
@@ -234,17 +235,11 @@ class _Reader:
             model=value.get("model"),
             system=system_blocks,
             tools=tools,
-            params=dict(value.get("params") or {}),
-            response=None if response is None else _message(response, Origin(number, "/response")),
-            usage=None
-            if usage is None
-            else Usage(
-                as_int(usage.get("prompt_tokens")),
-                as_int(usage.get("cached_tokens")),
-                as_int(usage.get("cache_write_tokens")),
-                as_int(usage.get("output_tokens")),
-                usage.get("raw") or usage,
-            ),
+            params=cache_params(params, tuple(params), "/params"),
+            response=None
+            if response is None
+            else _message(response, Origin(number, "/response"), "/response"),
+            usage=None if usage is None else _usage(usage),
             history_complete=value.get("history", "complete") == "complete",
             compacted=bool(value.get("compacted")),
         )
@@ -266,12 +261,31 @@ def _serialises(item: dict[str, Any]) -> bool:
     return False
 
 
-def _system(system: Any) -> tuple[Block, ...] | None:
+def _system(system: Any, at: str) -> tuple[Block, ...] | None:
     if isinstance(system, str):
         return (Block(TEXT, text=system),) if system else ()
     if isinstance(system, list):
-        return tuple(_block(item) for item in system)
+        return tuple(_block(item, child(at, position)) for position, item in enumerate(system))
     return None
+
+
+def _tools(raw_tools: list[dict[str, Any]]) -> tuple[Tool, ...]:
+    return tuple(
+        tool(item["name"], item, cache_ttl(item, pointer), pointer)
+        for position, item in enumerate(raw_tools)
+        for pointer in (child("/tools", position),)
+    )
+
+
+def _usage(usage: dict[str, Any]) -> Usage:
+    """Counts the schema found whole and not negative, and that must also fit a context."""
+    return Usage(
+        typed.tokens(usage, "prompt_tokens", "/usage"),
+        typed.tokens(usage, "cached_tokens", "/usage"),
+        typed.tokens(usage, "cache_write_tokens", "/usage"),
+        typed.tokens(usage, "output_tokens", "/usage"),
+        typed.shallow(usage.get("raw") or usage, "/usage"),
+    )
 
 
 def _first_error(validator: Any, value: Any) -> tuple[str, str] | None:
@@ -287,18 +301,21 @@ def _describe(prefix: str, error: tuple[str, str]) -> str:
     return f"{prefix}{where}: {message}" if prefix or where else f"/: {message}"
 
 
-def _message(item: dict[str, Any], origin: Origin | None) -> Message:
+def _message(item: dict[str, Any], origin: Origin | None, at: str) -> Message:
     content = item["content"]
     if isinstance(content, str):
         blocks: tuple[Block, ...] = (Block(TEXT, text=content),) if content else ()
     else:
-        blocks = tuple(_block(part) for part in content)
+        blocks = tuple(
+            _block(part, child(at, "content", position)) for position, part in enumerate(content)
+        )
     return message(item["role"], blocks, origin)
 
 
-def _block(part: dict[str, Any]) -> Block:
+def _block(part: dict[str, Any], at: str) -> Block:
+    """A block the schema found valid: its types are known, its nesting is not."""
     kind = part["type"]
-    ttl = cache_ttl(part.get("cache_control"))
+    ttl = cache_ttl(part, at)
     if kind == "text":
         return Block(TEXT, text=part["text"], cache_ttl=ttl)
     if kind == "thinking":
@@ -308,12 +325,12 @@ def _block(part: dict[str, Any]) -> Block:
             TOOL_CALL,
             name=part["name"],
             call_id=part.get("id", ""),
-            arguments=json_text(part["arguments"]),
+            arguments=typed.json_text(part["arguments"], child(at, "arguments")),
             cache_ttl=ttl,
         )
     if kind == "tool_result":
         content = part["content"]
-        text = content if isinstance(content, str) else json_text(content)
+        text = typed.json_text(content, child(at, "content"))
         return Block(
             TOOL_RESULT,
             text=text,
@@ -321,7 +338,7 @@ def _block(part: dict[str, Any]) -> Block:
             is_error=bool(part.get("is_error")),
             cache_ttl=ttl,
         )
-    return Block(MEDIA, text=part.get("sha256") or media_hash(part), cache_ttl=ttl)
+    return Block(MEDIA, text=part.get("sha256") or media_hash(part, at), cache_ttl=ttl)
 
 
 FORMAT = LineFormat(

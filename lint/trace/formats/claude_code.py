@@ -18,10 +18,12 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from ctxlint.trace import typed
 from ctxlint.trace.formats import LineFormat
 from ctxlint.trace.formats.common import anthropic_blocks, anthropic_usage, parse_time
 from ctxlint.trace.model import Block, Message, Origin, Request, message
 from ctxlint.trace.reading import Line, Problem
+from ctxlint.trace.typed import TypeFault
 
 NAME = "claude-code"
 _RECORD_TYPES = frozenset(
@@ -39,9 +41,12 @@ _RECORD_TYPES = frozenset(
 
 
 def _accepts(value: Any) -> bool:
-    if not isinstance(value, dict) or value.get("type") not in _RECORD_TYPES:
+    if not isinstance(value, dict):
         return False
-    if value.get("type") in ("file-history-snapshot", "summary", "queue-operation"):
+    kind = value.get("type")
+    if not isinstance(kind, str) or kind not in _RECORD_TYPES:
+        return False
+    if kind in ("file-history-snapshot", "summary", "queue-operation"):
         return True
     return "uuid" in value and "sessionId" in value
 
@@ -57,7 +62,11 @@ class _Node:
     blocks: tuple[Block, ...] = ()
     request_id: str | None = None
     compact_boundary: bool = False
+    # The line could not be read: what it held is unknown, so is any history through it.
+    broken: bool = False
 
+
+_TIME_KINDS = (str, int, float)
 
 # Histories kept for the walk back to stop at: sub-agents and branches interleave a few.
 _KNOWN_HISTORIES = 16
@@ -75,6 +84,8 @@ class _Request:
     lines: list[str] = field(default_factory=list)
     usage: Any = None
     model: str | None = None
+    # The first of its lines that could not be read, if any.
+    broken_line: int | None = None
 
 
 class _Reader:
@@ -88,53 +99,100 @@ class _Reader:
         # The histories of the latest requests' starting lines, with the lines of their last
         # message: the next request's history is one of them and what came after it.
         self.histories: OrderedDict[str, _History] = OrderedDict()
+        # The first line whose own uuid could not be read: a parent missing from the file may
+        # be that line, so a history that stops at one is not known to be whole.
+        self.lost_line: int | None = None
 
     def feed(self, line: Line) -> Iterable[Request | Problem]:
         value = line.value
         uuid = value.get("uuid")
-        if not isinstance(uuid, str):
-            return ()
-        kind = str(value.get("type"))
-        node = _Node(line.number, value.get("parentUuid"), kind, value.get("timestamp"))
-        node.compact_boundary = kind == "system" and value.get("subtype") == "compact_boundary"
-        # The summary that continues a compacted conversation is marked transcript-only, yet it
-        # is what the model reads next.
-        hidden = value.get("isVisibleInTranscriptOnly") and not value.get("isCompactSummary")
-        sent = kind in ("user", "assistant") and not hidden
-        content = value.get("message")
-        if sent and isinstance(content, dict):
-            node.role = str(content.get("role") or kind)
-            node.blocks = tuple(anthropic_blocks(content.get("content")))
-            if kind == "assistant":
-                request_id = value.get("requestId")
-                if not isinstance(request_id, str):
-                    # Synthetic lines (API errors, interruptions) were never a model response.
-                    node.role = None
-                else:
-                    node.request_id = request_id
-                    self._note_request(value, uuid, request_id, content)
+        try:
+            if uuid is None:
+                return ()
+            uuid = typed.required_text(value, "uuid", "")
+            # The link comes first: a line with a readable link and unreadable content still
+            # tells which histories it breaks.
+            parent = typed.text(value, "parentUuid", "")
+        except TypeFault as fault:
+            self.lost_line = self.lost_line or line.number
+            return [Problem(line.number, fault.reason)]
+        try:
+            node = self._node(line.number, value, uuid, parent)
+        except TypeFault as fault:
+            self.nodes[uuid] = _Node(line.number, parent, "", None, broken=True)
+            request_id = value.get("requestId")
+            if isinstance(request_id, str) and request_id in self.requests:
+                found = self.requests[request_id]
+                found.broken_line = found.broken_line or line.number
+            return [Problem(line.number, fault.reason)]
         self.nodes[uuid] = node
         return ()
+
+    def _node(self, number: int, value: dict[str, Any], uuid: str, parent: str | None) -> _Node:
+        kind = typed.required_text(value, "type", "")
+        node = _Node(number, parent, kind, typed.one_of(value, "timestamp", "", _TIME_KINDS))
+        subtype = typed.text(value, "subtype", "")
+        node.compact_boundary = kind == "system" and subtype == "compact_boundary"
+        # The summary that continues a compacted conversation is marked transcript-only, yet it
+        # is what the model reads next.
+        hidden = typed.flag(value, "isVisibleInTranscriptOnly", "") and not typed.flag(
+            value, "isCompactSummary", ""
+        )
+        sent = kind in ("user", "assistant") and not hidden
+        content = typed.mapping(value, "message", "") if sent else None
+        if content is None:
+            return node
+        node.role = typed.text(content, "role", "/message") or kind
+        node.blocks = tuple(anthropic_blocks(content.get("content"), "/message/content"))
+        if kind == "assistant":
+            request_id = typed.text(value, "requestId", "")
+            if request_id is None:
+                # Synthetic lines (API errors, interruptions) were never a model response.
+                node.role = None
+            else:
+                node.request_id = request_id
+                self._note_request(value, uuid, request_id, content)
+        return node
 
     def _note_request(
         self, value: dict[str, Any], uuid: str, request_id: str, content: dict[str, Any]
     ) -> None:
+        usage = typed.mapping(content, "usage", "/message")
+        if usage is not None:
+            anthropic_usage(usage, "/message/usage")
+        model = typed.text(content, "model", "/message")
         found = self.requests.get(request_id)
         if found is None:
-            session = str(value.get("sessionId") or "session")
-            if value.get("isSidechain"):
-                session += "/agent-" + str(value.get("agentId") or "sidechain")
+            session = typed.identifier(value, "sessionId", "") or "session"
+            if typed.flag(value, "isSidechain", ""):
+                session += "/agent-" + (typed.identifier(value, "agentId", "") or "sidechain")
             found = self.requests[request_id] = _Request(request_id, session, uuid, uuid)
         found.last = uuid
         found.lines.append(uuid)
         # Every line repeats the usage; the last carries the final output count.
-        found.usage = content.get("usage", found.usage)
-        found.model = content.get("model") or found.model
+        if "usage" in content:
+            found.usage = usage
+        found.model = model or found.model
 
     def finish(self) -> Iterator[Request | Problem]:
         previous_boundary: dict[str, str | None] = {}
         for pending in self.requests.values():
             first = self.nodes[pending.first]
+            if first.request_id != pending.request_id:
+                # A later line of the same uuid took its place: the request is not known.
+                continue
+            damaged = pending.broken_line or next(
+                (self.nodes[uuid].line for uuid in pending.lines if self.nodes[uuid].broken),
+                None,
+            )
+            damaged = damaged or self._broken_line(first.parent, first.line)
+            if damaged is not None:
+                reason = (
+                    f"request not checked: line {damaged}, which it was read from, "
+                    "could not be read"
+                )
+                yield Problem(first.line, reason)
+                continue
             messages, boundary, sent_at = self._history(first.parent)
             last = self.nodes[pending.last]
             response_blocks = [b for uuid in pending.lines for b in self.nodes[uuid].blocks]
@@ -155,9 +213,28 @@ class _Reader:
                 provider="anthropic",
                 model=pending.model,
                 response=message("assistant", response_blocks, Origin(first.line, "/message")),
-                usage=anthropic_usage(pending.usage),
+                usage=anthropic_usage(pending.usage, "/message/usage"),
                 compacted=compacted,
             )
+
+    def _broken_line(self, start: str | None, line: int) -> int | None:
+        """The line of the first unreadable node on the walk back from `start` (the parent of
+        the node on `line`), or the line whose uuid was lost when the walk ends at a parent
+        missing from the file: a parent is written before its children."""
+        seen: set[str] = set()
+        uuid = start
+        while uuid is not None and uuid not in seen:
+            node = self.nodes.get(uuid)
+            if node is None:
+                lost = self.lost_line
+                return lost if lost is not None and lost < line else None
+            if node.broken:
+                return node.line
+            if uuid in self.histories or node.compact_boundary:
+                return None
+            seen.add(uuid)
+            uuid, line = node.parent, node.line
+        return None
 
     def _history(self, start: str | None) -> tuple[tuple[Message, ...], str | None, str | None]:
         """The messages sent before a request (oldest first), the compact boundary the history

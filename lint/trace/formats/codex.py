@@ -12,11 +12,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from ctxlint.trace import typed
 from ctxlint.trace.formats import LineFormat
-from ctxlint.trace.formats.common import as_int, parse_time
+from ctxlint.trace.formats.common import parse_time
 from ctxlint.trace.formats.openai import responses_item, responses_items
 from ctxlint.trace.model import TEXT, Block, Message, Origin, Request, Usage, message
 from ctxlint.trace.reading import Line, Problem
+from ctxlint.trace.typed import TypeFault
 
 NAME = "codex"
 _RECORD_TYPES = frozenset(
@@ -31,7 +33,8 @@ _OUTPUT_ITEMS = frozenset(
 def _accepts(value: Any) -> bool:
     return (
         isinstance(value, dict)
-        and value.get("type") in _RECORD_TYPES
+        and isinstance(value.get("type"), str)
+        and value["type"] in _RECORD_TYPES
         and "payload" in value
         and "timestamp" in value
     )
@@ -49,72 +52,97 @@ class _Reader:
         self.output_start: int | None = None
         self.last_totals: Any = None
         self.compacted = False
+        # The first line that could not be read since the history was last replaced: every
+        # request until then lacks what it held, so none is made up from what is left.
+        self.damaged_at: int | None = None
 
     def feed(self, line: Line) -> Iterable[Request | Problem]:
+        try:
+            return self._record(line)
+        except TypeFault as fault:
+            if self.damaged_at is None:
+                self.damaged_at = line.number
+            return [Problem(line.number, fault.reason)]
+
+    def _record(self, line: Line) -> Iterable[Request | Problem]:
         kind = line.value["type"]
-        payload = line.value["payload"]
-        if not isinstance(payload, dict):
+        payload = typed.mapping(line.value, "payload", "")
+        timestamp = typed.one_of(line.value, "timestamp", "", _TIME_KINDS)
+        if payload is None:
             return ()
         if kind == "session_meta":
-            self.session = str(payload.get("id") or self.session)
-            self.provider = str(payload.get("model_provider") or self.provider)
-            instructions = payload.get("base_instructions")
+            self.session = typed.identifier(payload, "id", "/payload") or self.session
+            provider = typed.text(payload, "model_provider", "/payload")
+            self.provider = provider or self.provider
+            instructions = typed.one_of(payload, "base_instructions", "/payload", (str, dict))
             if isinstance(instructions, dict):
-                instructions = instructions.get("text")
+                instructions = typed.text(instructions, "text", "/payload/base_instructions")
             if isinstance(instructions, str):
                 self.system = (Block(TEXT, text=instructions),)
         elif kind == "turn_context":
-            self.model = payload.get("model") or self.model
+            self.model = typed.text(payload, "model", "/payload") or self.model
         elif kind == "response_item":
-            self._append(payload, line)
+            self._append(payload, line, timestamp)
         elif kind == "compacted":
-            self._compact(payload, line)
-        elif kind == "event_msg" and payload.get("type") == "token_count":
-            return self._request_end(payload, line)
+            self._compact(payload, line, timestamp)
+        elif kind == "event_msg" and typed.text(payload, "type", "/payload") == "token_count":
+            return self._request_end(payload, line, timestamp)
         return ()
 
-    def _append(self, item: dict[str, Any], line: Line) -> None:
-        found = responses_item(item, Origin(line.number, "/payload"))
-        is_output = item.get("type") in _OUTPUT_ITEMS or found.role == "assistant"
+    def _append(self, item: dict[str, Any], line: Line, timestamp: Any) -> None:
+        found = responses_item(item, Origin(line.number, "/payload"), "/payload")
+        is_output = typed.text(item, "type", "/payload") in _OUTPUT_ITEMS
+        is_output = is_output or found.role == "assistant"
         if is_output and self.output_start is None:
             self.output_start = len(self.history)
         elif not is_output:
             self.output_start = None
         self.history.append(found)
-        self.times.append(line.value.get("timestamp"))
+        self.times.append(timestamp)
 
-    def _compact(self, payload: dict[str, Any], line: Line) -> None:
-        replacement = payload.get("replacement_history")
-        if isinstance(replacement, list):
-            self.history = list(
+    def _compact(self, payload: dict[str, Any], line: Line, timestamp: Any) -> None:
+        replacement = typed.array(payload, "replacement_history", "/payload")
+        if replacement is not None:
+            history = list(
                 responses_items(replacement, line.number, "/payload/replacement_history")
             )
         else:
-            summary = str(payload.get("message") or "")
-            self.history = [
+            summary = typed.text(payload, "message", "/payload", "")
+            history = [
                 message("user", [Block(TEXT, text=summary)], Origin(line.number, "/payload"))
             ]
-        self.times = [line.value.get("timestamp")] * len(self.history)
+        # The history is whole again from here: what an unread line held is gone from it.
+        self.history = history
+        self.damaged_at = None
+        self.times = [timestamp] * len(self.history)
         self.output_start = None
         self.compacted = True
 
-    def _request_end(self, payload: dict[str, Any], line: Line) -> Iterable[Request]:
-        info = payload.get("info")
-        if not isinstance(info, dict) or info.get("total_token_usage") == self.last_totals:
+    def _request_end(
+        self, payload: dict[str, Any], line: Line, timestamp: Any
+    ) -> Iterable[Request | Problem]:
+        info = typed.mapping(payload, "info", "/payload")
+        if info is None or info.get("total_token_usage") == self.last_totals:
             return ()
-        self.last_totals = info.get("total_token_usage")
-        end = self.output_start if self.output_start is not None else len(self.history)
-        response_blocks = [b for found in self.history[end:] for b in found.blocks]
-        last = (
-            info.get("last_token_usage") if isinstance(info.get("last_token_usage"), dict) else {}
-        )
+        last = typed.mapping(info, "last_token_usage", "/payload/info") or {}
+        last_at = "/payload/info/last_token_usage"
         usage = Usage(
-            as_int(last.get("input_tokens")),
-            as_int(last.get("cached_input_tokens")),
+            typed.tokens(last, "input_tokens", last_at),
+            typed.tokens(last, "cached_input_tokens", last_at),
             None,
-            as_int(last.get("output_tokens")),
-            last,
+            typed.tokens(last, "output_tokens", last_at),
+            typed.shallow(last, last_at),
         )
+        self.last_totals = typed.shallow(info.get("total_token_usage"), "/payload/info")
+        end = self.output_start if self.output_start is not None else len(self.history)
+        self.output_start = None
+        if self.damaged_at is not None:
+            reason = (
+                f"request not checked: its history includes line {self.damaged_at}, "
+                "which could not be read"
+            )
+            return [Problem(line.number, reason)]
+        response_blocks = [b for found in self.history[end:] for b in found.blocks]
         request = Request(
             path=self.path,
             # The event that reports the request's usage stands for the request.
@@ -122,8 +150,8 @@ class _Reader:
             session=self.session,
             format=NAME,
             messages=tuple(self.history[:end]),
-            timestamp=parse_time(self.times[end - 1] if end else line.value.get("timestamp")),
-            finished=parse_time(line.value.get("timestamp")),
+            timestamp=parse_time(self.times[end - 1] if end else timestamp),
+            finished=parse_time(timestamp),
             provider=self.provider,
             model=self.model,
             system=self.system,
@@ -133,11 +161,13 @@ class _Reader:
             compacted=self.compacted,
         )
         self.compacted = False
-        self.output_start = None
         return [request]
 
     def finish(self) -> Iterable[Request | Problem]:
         return ()
+
+
+_TIME_KINDS = (str, int, float)
 
 
 FORMAT = LineFormat(

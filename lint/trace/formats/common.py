@@ -8,8 +8,7 @@ import re
 from datetime import datetime, timezone
 from typing import Any
 
-import orjson
-
+from ctxlint.trace import typed
 from ctxlint.trace.model import (
     MEDIA,
     OTHER,
@@ -23,29 +22,29 @@ from ctxlint.trace.model import (
     Tool,
     Usage,
     message,
-    pointer_token,
     tool,
 )
 
 
 def parse_time(value: Any) -> datetime | None:
-    """RFC 3339 text, or epoch seconds / milliseconds / nanoseconds."""
+    """RFC 3339 text, or epoch seconds / milliseconds / nanoseconds; None when it is neither."""
     if isinstance(value, bool):
         return None
     if isinstance(value, (int, float)):
-        seconds = float(value)
-        if seconds > 1e17:
-            seconds /= 1e9
-        elif seconds > 1e11:
-            seconds /= 1e3
         try:
+            seconds = float(value)
+            if seconds > 1e17:
+                seconds /= 1e9
+            elif seconds > 1e11:
+                seconds /= 1e3
             return datetime.fromtimestamp(seconds, tz=timezone.utc)
         except (OverflowError, OSError, ValueError):
             return None
     if isinstance(value, str) and value:
         text = value.strip()
         if text.isdigit():
-            return parse_time(int(text))
+            # Longer than any epoch: int() refuses past 4,300 digits, float() past 308.
+            return parse_time(int(text)) if len(text) <= 20 else None
         if text.endswith(("Z", "z")):
             text = text[:-1] + "+00:00"
         # Python before 3.11 takes at most 6 fractional digits.
@@ -58,25 +57,18 @@ def parse_time(value: Any) -> datetime | None:
     return None
 
 
-def as_int(value: Any) -> int | None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return None
-    return int(value)
+def time_at(value: dict[str, Any], key: str, at: str) -> datetime | None:
+    """A time field (text or epoch number); a value of another type is a fault."""
+    return parse_time(typed.one_of(value, key, at, _TIME_KINDS))
 
 
-def json_text(value: Any) -> str:
-    """Content that is not text, serialised as recorded (key order kept)."""
-    if isinstance(value, str):
-        return value
-    try:
-        return orjson.dumps(value).decode()
-    except TypeError:
-        return str(value)
+_TIME_KINDS = (str, int, float)
 
 
-def media_hash(value: Any) -> str:
+def media_hash(value: Any, pointer: str) -> str:
     """A stable stand-in for an image or file: the hash of its data or address."""
-    return "sha256:" + hashlib.sha256(json_text(value).encode("utf-8", "surrogatepass")).hexdigest()
+    data = typed.json_text(value, pointer).encode("utf-8", "surrogatepass")
+    return "sha256:" + hashlib.sha256(data).hexdigest()
 
 
 def provider_of_model(model: str | None, default: str | None = None) -> str | None:
@@ -94,185 +86,253 @@ def provider_of_model(model: str | None, default: str | None = None) -> str | No
     return default
 
 
-def child(pointer: str, *keys: str | int) -> str:
-    return pointer + "".join("/" + pointer_token(key) for key in keys)
+def model_at(value: dict[str, Any], key: str, at: str) -> str | None:
+    """The model named in a field; None when it is absent or empty."""
+    return typed.text(value, key, at) or None
+
+
+def cache_params(value: dict[str, Any], names: tuple[str, ...], at: str) -> dict[str, Any]:
+    """The request fields that decide caching, as recorded: each is compared between requests
+    and printed, so each must be of a type the rules read and no deeper than JSON is written."""
+    found: dict[str, Any] = {}
+    for name in names:
+        if name in value:
+            kinds = _PARAM_KINDS.get(name, _ANY_PARAM)
+            param = value[name]
+            if type(param) not in kinds:
+                raise typed.wrong_type(param, child(at, name), _kinds_named(kinds))
+            found[name] = typed.shallow(param, child(at, name))
+    return found
+
+
+_ANY_PARAM = (str, int, float, bool, list, dict, type(None))
+# Parameters whose value a rule or the simulator reads, by the types their APIs allow.
+_PARAM_KINDS: dict[str, tuple[type, ...]] = {
+    "prompt_cache_key": (str, type(None)),
+    "prompt_cache_retention": (str, type(None)),
+    "cache_control": (dict, type(None)),
+    "tool_choice": (str, dict, type(None)),
+    "parallel_tool_calls": (bool, type(None)),
+    "reasoning_effort": (str, type(None)),
+}
+
+
+def _kinds_named(kinds: tuple[type, ...]) -> str:
+    return " or ".join(typed.kind_of(k()) for k in kinds if k is not type(None))
+
+
+child = typed.child
 
 
 # --- OpenAI Chat Completions -------------------------------------------------------------------
 
 
 def openai_chat_messages(items: Any, line: int, pointer: str) -> tuple[Message, ...]:
-    if not isinstance(items, list):
+    """The messages of an array (None when absent gives none)."""
+    if items is None:
         return ()
-    found: list[Message] = []
-    for position, item in enumerate(items):
-        if not isinstance(item, dict):
-            continue
-        origin = Origin(line, child(pointer, position))
-        found.append(openai_chat_message(item, origin))
-    return tuple(found)
+    if type(items) is not list:
+        raise typed.wrong_type(items, pointer, "array")
+    return tuple(
+        openai_chat_message(item, Origin(line, child(pointer, position)), child(pointer, position))
+        for position, item in typed.objects(items, pointer)
+    )
 
 
-def openai_chat_message(item: dict[str, Any], origin: Origin | None) -> Message:
-    role = str(item.get("role") or "user")
+def openai_chat_message(item: dict[str, Any], origin: Origin | None, at: str) -> Message:
+    role = typed.text(item, "role", at) or "user"
     blocks: list[Block] = []
-    content = item.get("content")
+    content = typed.one_of(item, "content", at, _CONTENT_KINDS)
     if role == "tool" or role == "function":
-        text = _openai_content_text(content)
+        text = _openai_content_text(content, child(at, "content"))
+        call_id = typed.identifier(item, "tool_call_id", at) or typed.text(item, "name", at)
         blocks.append(
             Block(
                 TOOL_RESULT,
                 text=text,
-                call_id=str(item.get("tool_call_id") or item.get("name") or ""),
+                call_id=call_id or "",
                 is_error=bool(item.get("is_error") or item.get("error")),
             )
         )
     else:
-        blocks.extend(openai_content_blocks(content))
+        blocks.extend(openai_content_blocks(content, child(at, "content")))
     reasoning = item.get("reasoning_content")
     if isinstance(reasoning, str) and reasoning:
         blocks.insert(0, Block(THINKING, text=reasoning))
-    for call in item.get("tool_calls") or ():
-        if not isinstance(call, dict):
-            continue
-        function = call.get("function") if isinstance(call.get("function"), dict) else {}
-        arguments = function.get("arguments", call.get("arguments", ""))
+    calls = typed.array(item, "tool_calls", at) or ()
+    for position, call in typed.objects(calls, child(at, "tool_calls")):
+        here = child(at, "tool_calls", position)
+        function = typed.mapping(call, "function", here) or {}
+        function_at = child(here, "function")
+        if "arguments" in function:
+            arguments = typed.json_text(function["arguments"], child(function_at, "arguments"))
+        else:
+            arguments = typed.json_text(call.get("arguments", ""), child(here, "arguments"))
+        name = typed.text(function, "name", function_at) or typed.text(call, "name", here)
         blocks.append(
             Block(
                 TOOL_CALL,
-                name=str(function.get("name") or call.get("name") or ""),
-                call_id=str(call.get("id") or ""),
-                arguments=json_text(arguments),
+                name=name or "",
+                call_id=typed.identifier(call, "id", here, ""),
+                arguments=arguments,
             )
         )
-    legacy = item.get("function_call")
-    if isinstance(legacy, dict):
+    legacy = typed.mapping(item, "function_call", at)
+    if legacy is not None:
+        here = child(at, "function_call")
         blocks.append(
             Block(
                 TOOL_CALL,
-                name=str(legacy.get("name") or ""),
-                arguments=json_text(legacy.get("arguments", "")),
+                name=typed.text(legacy, "name", here, ""),
+                arguments=typed.json_text(legacy.get("arguments", ""), child(here, "arguments")),
             )
         )
     return message(role, blocks, origin)
 
 
-def openai_content_blocks(content: Any) -> list[Block]:
+# Content is text or an array of parts; other JSON is kept as it is, serialised.
+_CONTENT_KINDS = (str, list, dict, int, float, bool)
+
+
+def openai_content_blocks(content: Any, at: str) -> list[Block]:
     if content is None:
         return []
     if isinstance(content, str):
         return [Block(TEXT, text=content)] if content else []
     if not isinstance(content, list):
-        return [Block(OTHER, text=json_text(content))]
+        return [Block(OTHER, text=typed.json_text(content, at))]
     blocks: list[Block] = []
-    for part in content:
+    for position, part in enumerate(content):
+        here = child(at, position)
         if isinstance(part, str):
             blocks.append(Block(TEXT, text=part))
             continue
         if not isinstance(part, dict):
-            continue
-        kind = part.get("type")
-        ttl = cache_ttl(part.get("cache_control"))
+            raise typed.wrong_type(part, here, "string or object")
+        kind = typed.text(part, "type", here)
+        ttl = cache_ttl(part, here)
         if kind in ("text", "input_text", "output_text", "refusal"):
-            blocks.append(
-                Block(TEXT, text=str(part.get("text") or part.get("refusal") or ""), cache_ttl=ttl)
-            )
+            text = typed.text(part, "text", here) or typed.text(part, "refusal", here) or ""
+            blocks.append(Block(TEXT, text=text, cache_ttl=ttl))
         elif kind in ("image_url", "input_image", "input_audio", "file", "input_file", "image"):
-            blocks.append(Block(MEDIA, text=media_hash(part), cache_ttl=ttl))
+            blocks.append(Block(MEDIA, text=media_hash(part, here), cache_ttl=ttl))
         else:
-            blocks.append(Block(OTHER, text=json_text(part), cache_ttl=ttl))
+            blocks.append(Block(OTHER, text=typed.json_text(part, here), cache_ttl=ttl))
     return blocks
 
 
-def _openai_content_text(content: Any) -> str:
+def _openai_content_text(content: Any, at: str) -> str:
     if isinstance(content, str):
         return content
-    return "\n".join(block.text for block in openai_content_blocks(content))
+    return "\n".join(block.text for block in openai_content_blocks(content, at))
 
 
-def openai_tools(items: Any) -> tuple[Tool, ...] | None:
-    """Chat Completions (`{"type": "function", "function": {...}}`) and Responses (flat) tools."""
-    if not isinstance(items, list):
+def openai_tools(items: Any, at: str) -> tuple[Tool, ...] | None:
+    """Chat Completions (`{"type": "function", "function": {...}}`) and Responses (flat) tools;
+    None when they are not recorded."""
+    if items is None:
         return None
+    if type(items) is not list:
+        raise typed.wrong_type(items, at, "array")
     tools: list[Tool] = []
-    for item in items:
-        if not isinstance(item, dict):
-            continue
-        function = item.get("function") if isinstance(item.get("function"), dict) else item
-        name = function.get("name") or item.get("type") or ""
-        tools.append(tool(str(name), item))
+    for position, item in typed.objects(items, at):
+        here = child(at, position)
+        function = typed.mapping(item, "function", here)
+        if function is not None:
+            name = typed.text(function, "name", child(here, "function"))
+        else:
+            name = typed.text(item, "name", here)
+        name = name or typed.text(item, "type", here) or ""
+        tools.append(tool(name, item, None, here))
     return tuple(tools)
 
 
-def openai_usage(raw: Any) -> Usage | None:
+def openai_usage(raw: Any, at: str) -> Usage | None:
     """Chat Completions, Responses and DeepSeek usage: the prompt count is the whole prompt."""
-    if not isinstance(raw, dict):
+    if raw is None:
         return None
-    prompt = as_int(raw.get("prompt_tokens", raw.get("input_tokens")))
-    details = raw.get("prompt_tokens_details") or raw.get("input_tokens_details") or {}
-    cached = as_int(details.get("cached_tokens")) if isinstance(details, dict) else None
+    if type(raw) is not dict:
+        raise typed.wrong_type(raw, at, "object")
+    key = "prompt_tokens" if "prompt_tokens" in raw else "input_tokens"
+    prompt = typed.tokens(raw, key, at)
+    details_key = (
+        "prompt_tokens_details" if raw.get("prompt_tokens_details") else "input_tokens_details"
+    )
+    details = typed.mapping(raw, details_key, at) or {}
+    details_at = child(at, details_key)
+    cached = typed.tokens(details, "cached_tokens", details_at)
     if cached is None:
-        cached = as_int(raw.get("prompt_cache_hit_tokens"))
+        cached = typed.tokens(raw, "prompt_cache_hit_tokens", at)
     if cached is None and "cache_read_input_tokens" in raw:
         # LiteLLM passes Anthropic's counts through beside its own OpenAI-style prompt count.
-        cached = as_int(raw.get("cache_read_input_tokens"))
-    written = as_int(raw.get("cache_creation_input_tokens"))
-    if written is None and isinstance(details, dict):
-        written = as_int(details.get("cache_write_tokens") or details.get("cache_creation_tokens"))
-    output = as_int(raw.get("completion_tokens", raw.get("output_tokens")))
-    return Usage(prompt, cached, written, output, raw)
+        cached = typed.tokens(raw, "cache_read_input_tokens", at)
+    written = typed.tokens(raw, "cache_creation_input_tokens", at)
+    if written is None:
+        written = typed.tokens(details, "cache_write_tokens", details_at) or typed.tokens(
+            details, "cache_creation_tokens", details_at
+        )
+    output_key = "completion_tokens" if "completion_tokens" in raw else "output_tokens"
+    output = typed.tokens(raw, output_key, at)
+    return Usage(prompt, cached, written, output, typed.shallow(raw, at))
 
 
 # --- Anthropic Messages -----------------------------------------------------------------------
 
 
-def cache_ttl(control: Any) -> str | None:
-    if not isinstance(control, dict):
+def cache_ttl(part: dict[str, Any], at: str) -> str | None:
+    """The TTL of a part's cache breakpoint (`cache_control`), or None without one."""
+    control = typed.mapping(part, "cache_control", at)
+    if control is None:
         return None
-    return str(control.get("ttl") or "5m")
+    return typed.text(control, "ttl", child(at, "cache_control")) or "5m"
 
 
-def anthropic_blocks(content: Any) -> list[Block]:
+def anthropic_blocks(content: Any, at: str) -> list[Block]:
+    if content is None:
+        return []
     if isinstance(content, str):
         return [Block(TEXT, text=content)] if content else []
     if not isinstance(content, list):
-        return []
+        raise typed.wrong_type(content, at, "string or array")
     blocks: list[Block] = []
-    for part in content:
-        if not isinstance(part, dict):
-            continue
-        kind = part.get("type")
-        ttl = cache_ttl(part.get("cache_control"))
+    for position, part in typed.objects(content, at):
+        here = child(at, position)
+        kind = typed.text(part, "type", here) or ""
+        ttl = cache_ttl(part, here)
         if kind == "text":
-            blocks.append(Block(TEXT, text=str(part.get("text") or ""), cache_ttl=ttl))
+            blocks.append(Block(TEXT, text=typed.text(part, "text", here, ""), cache_ttl=ttl))
         elif kind in ("tool_use", "server_tool_use", "mcp_tool_use"):
             blocks.append(
                 Block(
                     TOOL_CALL,
-                    name=str(part.get("name") or ""),
-                    call_id=str(part.get("id") or ""),
-                    arguments=json_text(part.get("input", {})),
+                    name=typed.text(part, "name", here, ""),
+                    call_id=typed.identifier(part, "id", here, ""),
+                    arguments=typed.json_text(part.get("input", {}), child(here, "input")),
                     cache_ttl=ttl,
                 )
             )
-        elif kind == "tool_result" or str(kind).endswith("_tool_result"):
+        elif kind == "tool_result" or kind.endswith("_tool_result"):
             inner = part.get("content")
-            text = inner if isinstance(inner, str) else _joined(anthropic_blocks(inner))
+            inner_at = child(here, "content")
+            text = inner if isinstance(inner, str) else _joined(anthropic_blocks(inner, inner_at))
             blocks.append(
                 Block(
                     TOOL_RESULT,
                     text=text,
-                    call_id=str(part.get("tool_use_id") or ""),
+                    call_id=typed.identifier(part, "tool_use_id", here, ""),
                     is_error=bool(part.get("is_error")),
                     cache_ttl=ttl,
                 )
             )
         elif kind in ("thinking", "redacted_thinking"):
-            blocks.append(Block(THINKING, text=str(part.get("thinking") or part.get("data") or "")))
+            thought = typed.text(part, "thinking", here) or typed.text(part, "data", here) or ""
+            blocks.append(Block(THINKING, text=thought))
         elif kind in ("image", "document", "file"):
-            blocks.append(Block(MEDIA, text=media_hash(part.get("source", part)), cache_ttl=ttl))
+            source = "source" if "source" in part else None
+            media = media_hash(part[source], child(here, source)) if source else None
+            blocks.append(Block(MEDIA, text=media or media_hash(part, here), cache_ttl=ttl))
         else:
-            blocks.append(Block(OTHER, text=json_text(part), cache_ttl=ttl))
+            blocks.append(Block(OTHER, text=typed.json_text(part, here), cache_ttl=ttl))
     return blocks
 
 
@@ -281,49 +341,49 @@ def _joined(blocks: list[Block]) -> str:
 
 
 def anthropic_messages(items: Any, line: int, pointer: str) -> tuple[Message, ...]:
-    if not isinstance(items, list):
-        return ()
+    if type(items) is not list:
+        raise typed.wrong_type(items, pointer, "array")
     found: list[Message] = []
-    for position, item in enumerate(items):
-        if isinstance(item, dict):
-            origin = Origin(line, child(pointer, position))
-            found.append(
-                message(
-                    str(item.get("role") or "user"), anthropic_blocks(item.get("content")), origin
-                )
-            )
+    for position, item in typed.objects(items, pointer):
+        here = child(pointer, position)
+        role = typed.text(item, "role", here) or "user"
+        blocks = anthropic_blocks(item.get("content"), child(here, "content"))
+        found.append(message(role, blocks, Origin(line, here)))
     return tuple(found)
 
 
-def anthropic_system(value: Any) -> tuple[Block, ...]:
-    if value is None:
-        return ()
-    return tuple(anthropic_blocks(value))
+def anthropic_system(value: Any, at: str) -> tuple[Block, ...]:
+    return tuple(anthropic_blocks(value, at))
 
 
-def anthropic_tools(items: Any) -> tuple[Tool, ...] | None:
-    if not isinstance(items, list):
+def anthropic_tools(items: Any, at: str) -> tuple[Tool, ...] | None:
+    if items is None:
         return None
-    return tuple(
-        tool(
-            str(item.get("name") or item.get("type") or ""),
-            item,
-            cache_ttl(item.get("cache_control")),
-        )
-        for item in items
-        if isinstance(item, dict)
-    )
+    if type(items) is not list:
+        raise typed.wrong_type(items, at, "array")
+    found = []
+    for position, item in typed.objects(items, at):
+        here = child(at, position)
+        name = typed.text(item, "name", here) or typed.text(item, "type", here) or ""
+        found.append(tool(name, item, cache_ttl(item, here), here))
+    return tuple(found)
 
 
-def anthropic_usage(raw: Any) -> Usage | None:
+def anthropic_usage(raw: Any, at: str) -> Usage | None:
     """Anthropic's `input_tokens` leaves out what was read from or written to the cache."""
-    if not isinstance(raw, dict):
+    if raw is None:
         return None
-    uncached = as_int(raw.get("input_tokens"))
-    read = as_int(raw.get("cache_read_input_tokens")) or 0
-    written = as_int(raw.get("cache_creation_input_tokens")) or 0
+    if type(raw) is not dict:
+        raise typed.wrong_type(raw, at, "object")
+    uncached = typed.tokens(raw, "input_tokens", at)
+    read = typed.tokens(raw, "cache_read_input_tokens", at) or 0
+    written = typed.tokens(raw, "cache_creation_input_tokens", at) or 0
     prompt = None if uncached is None else uncached + read + written
-    return Usage(prompt, read, written, as_int(raw.get("output_tokens")), raw)
+    if prompt is not None:
+        # Each part is bounded; their sum must be too.
+        typed.token_count(prompt, child(at, "input_tokens"))
+    output = typed.tokens(raw, "output_tokens", at)
+    return Usage(prompt, read, written, output, typed.shallow(raw, at))
 
 
 # --- Sessions for formats that record none ----------------------------------------------------

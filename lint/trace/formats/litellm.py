@@ -8,16 +8,18 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from ctxlint.trace import typed
 from ctxlint.trace.formats import LineFormat, stand_alone_lines
 from ctxlint.trace.formats.common import (
-    as_int,
+    cache_params,
     conversation_key,
+    model_at,
     openai_chat_message,
     openai_chat_messages,
     openai_tools,
     openai_usage,
-    parse_time,
     provider_of_model,
+    time_at,
 )
 from ctxlint.trace.model import TEXT, Block, Origin, Request, Usage, message
 from ctxlint.trace.reading import Line, Problem
@@ -43,12 +45,13 @@ def _accepts(value: Any) -> bool:
 
 
 def _session(value: dict[str, Any], messages: Any) -> str:
-    metadata = value.get("metadata") if isinstance(value.get("metadata"), dict) else {}
-    requester = metadata.get("requester_metadata")
-    for container in (metadata, requester if isinstance(requester, dict) else {}):
+    metadata = typed.mapping(value, "metadata", "") or {}
+    requester = typed.mapping(metadata, "requester_metadata", "/metadata") or {}
+    for container, at in ((metadata, "/metadata"), (requester, "/metadata/requester_metadata")):
         for key in ("session_id", "litellm_session_id", "conversation_id"):
-            if isinstance(container.get(key), (str, int)):
-                return str(container[key])
+            found = typed.identifier(container, key, at)
+            if found is not None:
+                return found
     return conversation_key(messages)
 
 
@@ -64,28 +67,31 @@ def _parse(path: str, line: Line) -> Iterable[Request | Problem]:
     head = 0
     while head < len(every) and every[head].role in ("system", "developer"):
         head += 1
-    parameters = (
-        value.get("model_parameters") if isinstance(value.get("model_parameters"), dict) else {}
-    )
-    response = value.get("response") if isinstance(value.get("response"), dict) else {}
+    parameters = typed.mapping(value, "model_parameters", "") or {}
+    response = typed.mapping(value, "response", "") or {}
     reply = None
-    choices = response.get("choices")
-    first = choices[0] if isinstance(choices, list) and choices else None
-    if isinstance(first, dict) and isinstance(first.get("message"), dict):
-        pointer = "/response/choices/0/message"
-        reply = openai_chat_message(first["message"], Origin(line.number, pointer))
-    usage = openai_usage(response.get("usage"))
+    choices = typed.array(response, "choices", "/response")
+    if choices:
+        first = choices[0]
+        if type(first) is not dict:
+            raise typed.wrong_type(first, "/response/choices/0", "object")
+        answer = typed.mapping(first, "message", "/response/choices/0")
+        if answer is not None:
+            pointer = "/response/choices/0/message"
+            reply = openai_chat_message(answer, Origin(line.number, pointer), pointer)
+    usage = openai_usage(response.get("usage"), "/response/usage")
     if usage is None:
-        metadata = value.get("metadata") if isinstance(value.get("metadata"), dict) else {}
-        usage = openai_usage(metadata.get("usage_object")) or Usage(
-            as_int(value.get("prompt_tokens")),
+        metadata = typed.mapping(value, "metadata", "") or {}
+        usage = openai_usage(metadata.get("usage_object"), "/metadata/usage_object") or Usage(
+            typed.tokens(value, "prompt_tokens", ""),
             None,
             None,
-            as_int(value.get("completion_tokens")),
+            typed.tokens(value, "completion_tokens", ""),
             {k: value.get(k) for k in ("prompt_tokens", "completion_tokens")},
         )
-    model = str(value.get("model") or "") or None
+    model = model_at(value, "model", "")
     messages = every[head:]
+    tools_at = "/model_parameters/tools"
     return [
         Request(
             path=path,
@@ -93,13 +99,13 @@ def _parse(path: str, line: Line) -> Iterable[Request | Problem]:
             session=_session(value, messages),
             format=NAME,
             messages=messages,
-            timestamp=parse_time(value.get("startTime")),
-            finished=parse_time(value.get("endTime")),
-            provider=str(value.get("custom_llm_provider") or "") or provider_of_model(model),
+            timestamp=time_at(value, "startTime", ""),
+            finished=time_at(value, "endTime", ""),
+            provider=typed.text(value, "custom_llm_provider", "") or provider_of_model(model),
             model=model,
             system=tuple(b for m in every[:head] for b in m.blocks),
-            tools=openai_tools(parameters["tools"]) if "tools" in parameters else (),
-            params={k: parameters[k] for k in _CACHE_PARAMS if k in parameters},
+            tools=openai_tools(parameters["tools"], tools_at) if "tools" in parameters else (),
+            params=cache_params(parameters, _CACHE_PARAMS, "/model_parameters"),
             response=reply,
             usage=usage,
         )

@@ -10,15 +10,19 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from ctxlint.trace import typed
 from ctxlint.trace.formats import DocumentFormat
 from ctxlint.trace.formats.common import (
+    child,
+    model_at,
     openai_chat_message,
     openai_usage,
-    parse_time,
     provider_of_model,
+    time_at,
 )
 from ctxlint.trace.model import TOOL_RESULT, Block, Message, Origin, Request, message
 from ctxlint.trace.reading import Problem
+from ctxlint.trace.typed import TypeFault
 
 NAME = "mini-swe-agent"
 _RETURN_CODE = re.compile(r"^\s*<returncode>(-?\d+)</returncode>")
@@ -28,40 +32,79 @@ def _recognises(path: str, head: bytes) -> bool:
     return path.lower().endswith((".traj.json", ".traj.json.gz")) or b'"mini-swe-agent' in head
 
 
-def _read(path: str, document: Any) -> Iterator[Request | Problem]:
+def _read(path: str, document: Any) -> Iterator[Request | Problem | TypeFault]:
     if not isinstance(document, dict) or not isinstance(document.get("messages"), list):
         yield Problem(1, "not a mini-swe-agent trajectory: no `messages` list")
         return
-    session = str(document.get("instance_id") or os.path.basename(path).split(".traj")[0])
+    try:
+        session = typed.identifier(document, "instance_id", "")
+    except TypeFault as fault:
+        yield fault
+        return
+    session = session or os.path.basename(path).split(".traj")[0]
     converted: list[Message] = []
     system: tuple[Block, ...] = ()
+    # Every request is made of the messages before it: once one is unreadable, so is the
+    # history of every request after it.
+    damaged: TypeFault | None = None
     for position, item in enumerate(document["messages"]):
-        if not isinstance(item, dict) or item.get("role") == "exit":
-            continue
         pointer = f"/messages/{position}"
-        found = _observation(openai_chat_message(item, Origin(0, pointer)))
+        try:
+            if type(item) is not dict:
+                raise typed.wrong_type(item, pointer, "object")
+            if item.get("role") == "exit":
+                continue
+            found = _observation(openai_chat_message(item, Origin(0, pointer), pointer))
+            request = None
+            if found.role == "assistant":
+                request = _request(path, pointer, item, session, tuple(converted), system, found)
+        except TypeFault as fault:
+            damaged = damaged or fault
+            yield fault
+            continue
         if found.role == "system" and not converted:
             system = found.blocks
             continue
-        if found.role == "assistant":
-            extra = item.get("extra") if isinstance(item.get("extra"), dict) else {}
-            raw = extra.get("response") if isinstance(extra.get("response"), dict) else {}
-            model = raw.get("model")
-            yield Request(
-                path=path,
-                origin=Origin(0, pointer),
-                session=session,
-                format=NAME,
-                messages=tuple(converted),
-                timestamp=parse_time(raw.get("created")),
-                provider=provider_of_model(model),
-                model=model,
-                system=system,
-                tools=None,
-                response=found,
-                usage=openai_usage(raw.get("usage")),
-            )
+        if request is not None:
+            if damaged is None:
+                yield request
+            else:
+                yield TypeFault(
+                    pointer,
+                    f"request not checked: its history includes {damaged.pointer}, "
+                    "which could not be read",
+                )
         converted.append(found)
+
+
+def _request(
+    path: str,
+    pointer: str,
+    item: dict[str, Any],
+    session: str,
+    history: tuple[Message, ...],
+    system: tuple[Block, ...],
+    found: Message,
+) -> Request:
+    extra = typed.mapping(item, "extra", pointer) or {}
+    extra_at = child(pointer, "extra")
+    raw = typed.mapping(extra, "response", extra_at) or {}
+    raw_at = child(extra_at, "response")
+    model = model_at(raw, "model", raw_at)
+    return Request(
+        path=path,
+        origin=Origin(0, pointer),
+        session=session,
+        format=NAME,
+        messages=history,
+        timestamp=time_at(raw, "created", raw_at),
+        provider=provider_of_model(model),
+        model=model,
+        system=system,
+        tools=None,
+        response=found,
+        usage=openai_usage(raw.get("usage"), child(raw_at, "usage")),
+    )
 
 
 def _observation(found: Message) -> Message:

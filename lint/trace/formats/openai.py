@@ -6,18 +6,20 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from ctxlint.trace import typed
 from ctxlint.trace.formats import LineFormat, stand_alone_lines
 from ctxlint.trace.formats.common import (
+    cache_params,
     child,
     conversation_key,
-    json_text,
+    model_at,
     openai_chat_message,
     openai_chat_messages,
     openai_content_blocks,
     openai_tools,
     openai_usage,
-    parse_time,
     provider_of_model,
+    time_at,
 )
 from ctxlint.trace.model import (
     OTHER,
@@ -50,9 +52,9 @@ _CACHE_PARAMS = (
 def split_envelope(value: Any) -> tuple[dict[str, Any], dict[str, Any] | None, dict[str, Any], str]:
     """(request body, response or None, the envelope's own fields, pointer to the body)."""
     if isinstance(value, dict) and isinstance(value.get("request"), dict):
-        response = value.get("response")
+        response = typed.mapping(value, "response", "")
         extra = {k: v for k, v in value.items() if k not in ("request", "response")}
-        return value["request"], response if isinstance(response, dict) else None, extra, "/request"
+        return value["request"], response, extra, "/request"
     return value, None, {}, ""
 
 
@@ -70,16 +72,26 @@ def is_responses_body(body: Any) -> bool:
 
 
 def _accepts(value: Any) -> bool:
-    body, _, _, _ = split_envelope(value)
+    body = _body(value)
     return is_chat_body(body) or is_responses_body(body)
 
 
-def session_of(body: dict[str, Any], extra: dict[str, Any], messages: tuple[Message, ...]) -> str:
-    for container in (extra, body.get("metadata") or {}):
-        if isinstance(container, dict):
-            for key in ("session", "session_id", "conversation_id", "thread_id"):
-                if isinstance(container.get(key), (str, int)):
-                    return str(container[key])
+def _body(value: Any) -> Any:
+    """The request body of a line, bare or in an envelope, for telling formats apart."""
+    if isinstance(value, dict) and isinstance(value.get("request"), dict):
+        return value["request"]
+    return value
+
+
+def session_of(
+    body: dict[str, Any], at: str, extra: dict[str, Any], messages: tuple[Message, ...]
+) -> str:
+    metadata = typed.mapping(body, "metadata", at) or {}
+    for container, where in ((extra, ""), (metadata, child(at, "metadata"))):
+        for key in ("session", "session_id", "conversation_id", "thread_id"):
+            found = typed.identifier(container, key, where)
+            if found is not None:
+                return found
     return conversation_key(messages)
 
 
@@ -98,6 +110,7 @@ def chat_request(
     response: dict[str, Any] | None,
     extra: dict[str, Any],
     format_name: str = NAME,
+    response_at: str = "/response",
 ) -> Request:
     every = openai_chat_messages(body["messages"], line, child(pointer, "messages"))
     # System and developer messages at the head are the instructions; the rest is history.
@@ -105,29 +118,36 @@ def chat_request(
     while head < len(every) and every[head].role in ("system", "developer"):
         head += 1
     system = tuple(block for found in every[:head] for block in found.blocks)
-    model = str(body.get("model") or "") or None
+    model = model_at(body, "model", pointer)
     reply = None
     usage = None
+    created = None
     if response is not None:
-        choices = response.get("choices")
-        if isinstance(choices, list) and choices and isinstance(choices[0], dict):
-            first = choices[0].get("message")
-            if isinstance(first, dict):
-                reply = openai_chat_message(first, Origin(line, "/response/choices/0/message"))
-        usage = openai_usage(response.get("usage"))
+        choices = typed.array(response, "choices", response_at)
+        if choices:
+            first = choices[0]
+            first_at = child(response_at, "choices", 0)
+            if type(first) is not dict:
+                raise typed.wrong_type(first, first_at, "object")
+            answer = typed.mapping(first, "message", first_at)
+            if answer is not None:
+                answer_at = child(first_at, "message")
+                reply = openai_chat_message(answer, Origin(line, answer_at), answer_at)
+        usage = openai_usage(response.get("usage"), child(response_at, "usage"))
+        created = time_at(response, "created", response_at)
     return Request(
         path=path,
         origin=Origin(line, pointer),
-        session=session_of(body, extra, every),
+        session=session_of(body, pointer, extra, every),
         format=format_name,
         messages=every[head:],
-        timestamp=parse_time(extra.get("timestamp") or (response or {}).get("created")),
-        finished=parse_time(extra.get("finished")),
+        timestamp=time_at(extra, "timestamp", "") or created,
+        finished=time_at(extra, "finished", ""),
         provider=provider_of_model(model, "openai"),
         model=model,
         system=system,
-        tools=openai_tools(body["tools"]) if "tools" in body else (),
-        params={k: body[k] for k in _CACHE_PARAMS if k in body},
+        tools=openai_tools(body["tools"], child(pointer, "tools")) if "tools" in body else (),
+        params=cache_params(body, _CACHE_PARAMS, pointer),
         response=reply,
         usage=usage,
     )
@@ -135,45 +155,52 @@ def chat_request(
 
 def responses_items(items: Any, line: int, pointer: str) -> tuple[Message, ...]:
     """Responses API input or output items (also what Codex records) as messages."""
+    if items is None:
+        return ()
     if isinstance(items, str):
         return (message("user", [Block(TEXT, text=items)], Origin(line, pointer)),)
     if not isinstance(items, list):
-        return ()
-    found: list[Message] = []
-    for position, item in enumerate(items):
-        if isinstance(item, dict):
-            found.append(responses_item(item, Origin(line, child(pointer, position))))
-    return tuple(found)
+        raise typed.wrong_type(items, pointer, "string or array")
+    return tuple(
+        responses_item(item, Origin(line, child(pointer, position)), child(pointer, position))
+        for position, item in typed.objects(items, pointer)
+    )
 
 
-def responses_item(item: dict[str, Any], origin: Origin | None) -> Message:
-    kind = item.get("type", "message")
+def responses_item(item: dict[str, Any], origin: Origin | None, at: str) -> Message:
+    kind = typed.text(item, "type", at, "message")
     if kind == "message" or ("role" in item and "content" in item):
-        return message(
-            str(item.get("role") or "user"), openai_content_blocks(item.get("content")), origin
-        )
+        content = typed.one_of(item, "content", at, _CONTENT_KINDS)
+        role = typed.text(item, "role", at) or "user"
+        return message(role, openai_content_blocks(content, child(at, "content")), origin)
     if kind in ("function_call", "custom_tool_call", "local_shell_call"):
-        arguments = item.get("arguments", item.get("input", item.get("action", "")))
+        key = next((k for k in ("arguments", "input", "action") if k in item), None)
+        arguments = typed.json_text(item[key], child(at, key)) if key else ""
+        call_id = typed.identifier(item, "call_id", at) or typed.identifier(item, "id", at)
         block = Block(
             TOOL_CALL,
-            name=str(item.get("name") or kind),
-            call_id=str(item.get("call_id") or item.get("id") or ""),
-            arguments=json_text(arguments),
+            name=typed.text(item, "name", at) or kind,
+            call_id=call_id or "",
+            arguments=arguments,
         )
         return message("assistant", [block], origin)
     if kind.endswith("_call_output"):
         output = item.get("output")
-        text = output if isinstance(output, str) else json_text(output)
+        text = typed.json_text(output, child(at, "output"))
         failed = isinstance(output, dict) and output.get("success") is False
-        block = Block(
-            TOOL_RESULT, text=text, call_id=str(item.get("call_id") or ""), is_error=failed
-        )
+        call_id = typed.identifier(item, "call_id", at, "")
+        block = Block(TOOL_RESULT, text=text, call_id=call_id, is_error=failed)
         return message("tool", [block], origin)
     if kind == "reasoning":
-        summary = item.get("summary")
-        text = json_text(item.get("encrypted_content") or summary or "")
+        encrypted = item.get("encrypted_content")
+        key = "encrypted_content" if encrypted else "summary"
+        text = typed.json_text(item.get(key) or "", child(at, key))
         return message("assistant", [Block(THINKING, text=text)], origin)
-    return message("assistant", [Block(OTHER, text=json_text(item))], origin)
+    return message("assistant", [Block(OTHER, text=typed.json_text(item, at))], origin)
+
+
+# Content is text or an array of parts; other JSON is kept as it is, serialised.
+_CONTENT_KINDS = (str, list, dict, int, float, bool)
 
 
 def responses_request(
@@ -183,34 +210,39 @@ def responses_request(
     body: dict[str, Any],
     response: dict[str, Any] | None,
     extra: dict[str, Any],
+    response_at: str = "/response",
 ) -> Request:
     messages = responses_items(body.get("input"), line, child(pointer, "input"))
-    instructions = body.get("instructions")
+    instructions = typed.one_of(body, "instructions", pointer, (str, list))
     system: tuple[Block, ...] = ()
     if isinstance(instructions, str) and instructions:
         system = (Block(TEXT, text=instructions),)
     reply = None
     usage = None
+    created = finished = None
     if response is not None:
-        output = responses_items(response.get("output"), line, "/response/output")
+        output_at = child(response_at, "output")
+        output = responses_items(response.get("output"), line, output_at)
         blocks = [block for found in output for block in found.blocks]
         if blocks:
-            reply = message("assistant", blocks, Origin(line, "/response/output"))
-        usage = openai_usage(response.get("usage"))
-    model = str(body.get("model") or "") or None
+            reply = message("assistant", blocks, Origin(line, output_at))
+        usage = openai_usage(response.get("usage"), child(response_at, "usage"))
+        created = time_at(response, "created_at", response_at)
+        finished = time_at(response, "completed_at", response_at)
+    model = model_at(body, "model", pointer)
     return Request(
         path=path,
         origin=Origin(line, pointer),
-        session=session_of(body, extra, messages),
+        session=session_of(body, pointer, extra, messages),
         format=NAME,
         messages=messages,
-        timestamp=parse_time(extra.get("timestamp") or (response or {}).get("created_at")),
-        finished=parse_time(extra.get("finished") or (response or {}).get("completed_at")),
+        timestamp=time_at(extra, "timestamp", "") or created,
+        finished=time_at(extra, "finished", "") or finished,
         provider=provider_of_model(model, "openai"),
         model=model,
         system=system,
-        tools=openai_tools(body["tools"]) if "tools" in body else (),
-        params={k: body[k] for k in _CACHE_PARAMS if k in body},
+        tools=openai_tools(body["tools"], child(pointer, "tools")) if "tools" in body else (),
+        params=cache_params(body, _CACHE_PARAMS, pointer),
         response=reply,
         usage=usage,
         # With previous_response_id the earlier turns are stored by OpenAI, not sent.

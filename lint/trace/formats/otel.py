@@ -14,15 +14,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from ctxlint.trace import typed
 from ctxlint.trace.formats import DocumentFormat, LineFormat, stand_alone_lines
 from ctxlint.trace.formats.common import (
-    as_int,
     child,
-    json_text,
     media_hash,
+    model_at,
     openai_chat_message,
-    parse_time,
     provider_of_model,
+    time_at,
 )
 from ctxlint.trace.model import (
     MEDIA,
@@ -40,6 +40,7 @@ from ctxlint.trace.model import (
     tool,
 )
 from ctxlint.trace.reading import Line, Problem, decode_json_text
+from ctxlint.trace.typed import TypeFault
 
 NAME = "otel-genai"
 _MODEL_OPERATIONS = frozenset({"chat", "text_completion", "generate_content", "completion"})
@@ -66,157 +67,233 @@ def _accepts(value: Any) -> bool:
     )
 
 
-def spans_of(value: Any) -> Iterator[tuple[str, dict[str, Any]]]:
-    """(pointer, span) for every span in an export or a single SDK span."""
-    if isinstance(value, dict) and isinstance(value.get("resourceSpans"), list):
-        for r, resource in enumerate(value["resourceSpans"]):
-            for s, scope in enumerate((resource or {}).get("scopeSpans") or ()):
-                for k, span in enumerate((scope or {}).get("spans") or ()):
-                    if isinstance(span, dict):
-                        yield f"/resourceSpans/{r}/scopeSpans/{s}/spans/{k}", span
+def spans_of(value: Any) -> Iterator[tuple[str, dict[str, Any]] | TypeFault]:
+    """(pointer, span) for every span in an export or a single SDK span; a part of the export
+    that is not of its type is its fault, and the spans beside it are read on."""
+    if isinstance(value, dict) and "resourceSpans" in value:
+        try:
+            resources = typed.array(value, "resourceSpans", "") or []
+        except TypeFault as fault:
+            yield fault
+            return
+        for r, resource in enumerate(resources):
+            at = f"/resourceSpans/{r}"
+            try:
+                if type(resource) is not dict:
+                    raise typed.wrong_type(resource, at, "object")
+                scopes = typed.array(resource, "scopeSpans", at) or []
+            except TypeFault as fault:
+                yield fault
+                continue
+            for s, scope in enumerate(scopes):
+                yield from _scope_spans(scope, f"{at}/scopeSpans/{s}")
     elif isinstance(value, list):
-        for position, span in enumerate(value):
-            if isinstance(span, dict):
-                yield f"/{position}", span
+        yield from _each_span(value, "")
     elif isinstance(value, dict):
         yield "", value
 
 
-def attribute_map(attributes: Any) -> dict[str, Any]:
+def _scope_spans(scope: Any, at: str) -> Iterator[tuple[str, dict[str, Any]] | TypeFault]:
+    try:
+        if type(scope) is not dict:
+            raise typed.wrong_type(scope, at, "object")
+        spans = typed.array(scope, "spans", at) or []
+    except TypeFault as fault:
+        yield fault
+        return
+    yield from _each_span(spans, f"{at}/spans")
+
+
+def _each_span(spans: list[Any], at: str) -> Iterator[tuple[str, dict[str, Any]] | TypeFault]:
+    for position, span in enumerate(spans):
+        here = f"{at}/{position}"
+        yield (here, span) if type(span) is dict else typed.wrong_type(span, here, "object")
+
+
+def attribute_map(attributes: Any, at: str, depth: int = 0) -> dict[str, Any]:
     """OTLP key/value lists and the SDK's plain dicts, as one plain dict."""
+    if attributes is None:
+        return {}
     if isinstance(attributes, dict):
         return attributes
+    if not isinstance(attributes, list):
+        raise typed.wrong_type(attributes, at, "array or object")
     found: dict[str, Any] = {}
-    for entry in attributes or ():
-        if isinstance(entry, dict) and "key" in entry:
-            found[str(entry["key"])] = _any_value(entry.get("value"))
+    for position, entry in typed.objects(attributes, at):
+        here = child(at, position)
+        key = typed.required_text(entry, "key", here)
+        found[key] = _any_value(entry.get("value"), child(here, "value"), depth)
     return found
 
 
-def _any_value(value: Any) -> Any:
+# Deeper than any attribute a GenAI instrumentation writes; past it a value is refused rather
+# than unpacked by a recursion that Python would cut short.
+_MAX_DEPTH = 64
+
+
+def _any_value(value: Any, at: str, depth: int) -> Any:
     if not isinstance(value, dict):
         return value
+    if depth > _MAX_DEPTH:
+        raise typed.TypeFault(at, f"the value at {at} is nested too deep to read")
     for kind in ("stringValue", "boolValue", "doubleValue"):
         if kind in value:
             return value[kind]
     if "intValue" in value:
-        return (
-            as_int(int(value["intValue"])) if str(value["intValue"]).lstrip("-").isdigit() else None
-        )
+        number = value["intValue"]
+        if type(number) is int:
+            return number
+        # OTLP/JSON writes 64-bit integers as text: at most 20 characters.
+        text = number if isinstance(number, str) else ""
+        return int(text) if len(text) <= 20 and text.lstrip("-").isdigit() else None
     if "arrayValue" in value:
-        return [_any_value(v) for v in (value["arrayValue"] or {}).get("values") or ()]
+        inner = typed.mapping(value, "arrayValue", at) or {}
+        values_at = child(at, "arrayValue", "values")
+        items = typed.array(inner, "values", child(at, "arrayValue")) or ()
+        return [
+            _any_value(item, child(values_at, position), depth + 1)
+            for position, item in enumerate(items)
+        ]
     if "kvlistValue" in value:
-        return attribute_map((value["kvlistValue"] or {}).get("values"))
+        inner = typed.mapping(value, "kvlistValue", at) or {}
+        values = inner.get("values")
+        return attribute_map(values, child(at, "kvlistValue", "values"), depth + 1)
     return None
 
 
 def span_request(path: str, line: int, pointer: str, span: dict[str, Any]) -> Request | None:
-    attributes = attribute_map(span.get("attributes"))
-    operation = attributes.get("gen_ai.operation.name")
+    attributes_at = child(pointer, "attributes")
+    attributes = attribute_map(span.get("attributes"), attributes_at)
+    operation = typed.text(attributes, "gen_ai.operation.name", attributes_at)
     if operation not in _MODEL_OPERATIONS and not (
         operation is None and "gen_ai.request.model" in attributes
     ):
         return None
+    events_at = child(pointer, "events")
     events = [
-        (position, event, attribute_map(event.get("attributes")))
-        for position, event in enumerate(span.get("events") or ())
-        if isinstance(event, dict)
+        (position, event, attribute_map(event.get("attributes"), child(events_at, position)))
+        for position, event in typed.objects(typed.array(span, "events", pointer) or (), events_at)
     ]
     origin_line = line
     system: tuple[Block, ...] | None = None
     response: Message | None = None
     if "gen_ai.input.messages" in attributes:
         messages = _parts_messages(
-            attributes["gen_ai.input.messages"], Origin(origin_line, pointer)
+            attributes["gen_ai.input.messages"],
+            Origin(origin_line, pointer),
+            child(attributes_at, "gen_ai.input.messages"),
         )
-        instructions = _json(attributes.get("gen_ai.system_instructions"))
-        system = tuple(_part_blocks(instructions)) if instructions is not None else None
+        instructions_at = child(attributes_at, "gen_ai.system_instructions")
+        instructions = _json(attributes.get("gen_ai.system_instructions"), instructions_at)
+        system = (
+            tuple(_part_blocks(instructions, instructions_at)) if instructions is not None else None
+        )
         if system is None and messages and messages[0].role == "system":
             system, messages = messages[0].blocks, messages[1:]
-        replies = _parts_messages(attributes.get("gen_ai.output.messages"), None)
+        replies = _parts_messages(
+            attributes.get("gen_ai.output.messages"),
+            None,
+            child(attributes_at, "gen_ai.output.messages"),
+        )
         response = replies[0] if replies else None
     else:
         messages, response = _event_messages(events, line, pointer)
         if messages and messages[0].role == "system":
             system, messages = messages[0].blocks, messages[1:]
-    definitions = _json(attributes.get("gen_ai.tool.definitions"))
+    definitions_at = child(attributes_at, "gen_ai.tool.definitions")
+    definitions = _json(attributes.get("gen_ai.tool.definitions"), definitions_at)
     tools = (
-        tuple(_tool(item) for item in definitions if isinstance(item, dict))
+        tuple(
+            _tool(item, child(definitions_at, position))
+            for position, item in typed.objects(definitions, definitions_at)
+        )
         if isinstance(definitions, list)
         else None
     )
-    model = attributes.get("gen_ai.request.model") or attributes.get("gen_ai.response.model")
-    provider = attributes.get("gen_ai.provider.name") or attributes.get("gen_ai.system")
-    context = span.get("context") if isinstance(span.get("context"), dict) else {}
+    model = model_at(attributes, "gen_ai.request.model", attributes_at) or model_at(
+        attributes, "gen_ai.response.model", attributes_at
+    )
+    provider = typed.text(attributes, "gen_ai.provider.name", attributes_at) or typed.text(
+        attributes, "gen_ai.system", attributes_at
+    )
+    context = typed.mapping(span, "context", pointer) or {}
     session = (
-        attributes.get("gen_ai.conversation.id")
-        or span.get("traceId")
-        or context.get("trace_id")
+        typed.identifier(attributes, "gen_ai.conversation.id", attributes_at)
+        or typed.identifier(span, "traceId", pointer)
+        or typed.identifier(context, "trace_id", child(pointer, "context"))
         or "trace"
     )
+    start = "startTimeUnixNano" if span.get("startTimeUnixNano") else "start_time"
+    end = "endTimeUnixNano" if span.get("endTimeUnixNano") else "end_time"
     return Request(
         path=path,
         origin=Origin(origin_line, pointer),
-        session=str(session),
+        session=session,
         format=NAME,
         messages=tuple(messages),
-        timestamp=parse_time(span.get("startTimeUnixNano") or span.get("start_time")),
-        finished=parse_time(span.get("endTimeUnixNano") or span.get("end_time")),
-        provider=str(provider) if provider else provider_of_model(model),
-        model=str(model) if model else None,
+        timestamp=time_at(span, start, pointer),
+        finished=time_at(span, end, pointer),
+        provider=provider or provider_of_model(model),
+        model=model,
         system=system,
         tools=tools,
         response=response,
-        usage=_usage(attributes),
+        usage=_usage(attributes, attributes_at),
     )
 
 
-def _json(value: Any) -> Any:
-    return decode_json_text(value) if isinstance(value, str) else value
+def _json(value: Any, at: str) -> Any:
+    """An attribute that holds JSON as text, decoded; one that is JSON already, as it is."""
+    if not isinstance(value, str):
+        return value
+    decoded = decode_json_text(value)
+    # Decoded, it is kept and serialised again (tool definitions, arguments): it must be
+    # no deeper than JSON is written.
+    return typed.shallow(decoded, at)
 
 
-def _parts_messages(value: Any, origin: Origin | None) -> list[Message]:
-    items = _json(value)
+def _parts_messages(value: Any, origin: Origin | None, at: str) -> list[Message]:
+    items = _json(value, at)
     if not isinstance(items, list):
         return []
-    return [
-        message(str(item.get("role") or "user"), _part_blocks(item.get("parts")), origin)
-        for item in items
-        if isinstance(item, dict)
-    ]
+    found = []
+    for position, item in typed.objects(items, at):
+        here = child(at, position)
+        role = typed.text(item, "role", here) or "user"
+        found.append(message(role, _part_blocks(item.get("parts"), child(here, "parts")), origin))
+    return found
 
 
-def _part_blocks(parts: Any) -> list[Block]:
+def _part_blocks(parts: Any, at: str) -> list[Block]:
     blocks: list[Block] = []
-    for part in parts if isinstance(parts, list) else ():
-        if not isinstance(part, dict):
-            continue
-        kind = part.get("type")
+    for position, part in typed.objects(parts if isinstance(parts, list) else [], at):
+        here = child(at, position)
+        kind = typed.text(part, "type", here)
         if kind == "text":
-            blocks.append(Block(TEXT, text=str(part.get("content") or "")))
+            blocks.append(Block(TEXT, text=typed.text(part, "content", here, "")))
         elif kind == "reasoning":
-            blocks.append(Block(THINKING, text=str(part.get("content") or "")))
+            blocks.append(Block(THINKING, text=typed.text(part, "content", here, "")))
         elif kind == "tool_call":
             blocks.append(
                 Block(
                     TOOL_CALL,
-                    name=str(part.get("name") or ""),
-                    call_id=str(part.get("id") or ""),
-                    arguments=json_text(part.get("arguments", "")),
+                    name=typed.text(part, "name", here, ""),
+                    call_id=typed.identifier(part, "id", here, ""),
+                    arguments=typed.json_text(part.get("arguments", ""), child(here, "arguments")),
                 )
             )
         elif kind == "tool_call_response":
             blocks.append(
                 Block(
                     TOOL_RESULT,
-                    text=json_text(part.get("response", "")),
-                    call_id=str(part.get("id") or ""),
+                    text=typed.json_text(part.get("response", ""), child(here, "response")),
+                    call_id=typed.identifier(part, "id", here, ""),
                 )
             )
         elif kind in ("blob", "file", "uri"):
-            blocks.append(Block(MEDIA, text=media_hash(part)))
+            blocks.append(Block(MEDIA, text=media_hash(part, here)))
         else:
-            blocks.append(Block(OTHER, text=json_text(part)))
+            blocks.append(Block(OTHER, text=typed.json_text(part, here)))
     return blocks
 
 
@@ -226,61 +303,84 @@ def _event_messages(
     messages: list[Message] = []
     response = None
     for position, event, attributes in events:
-        name = event.get("name")
-        origin = Origin(line, child(pointer, "events", position))
+        here = child(pointer, "events", position)
+        name = typed.text(event, "name", here)
+        origin = Origin(line, here)
+        attributes_at = child(here, "attributes")
         if name in _ROLE_EVENTS:
             item = dict(attributes)
             item["role"] = _ROLE_EVENTS[name]
-            item["tool_calls"] = _json(item.get("tool_calls"))
+            item["tool_calls"] = _json(item.get("tool_calls"), child(attributes_at, "tool_calls"))
             if item["role"] == "tool":
                 item["tool_call_id"] = item.get("id")
-            messages.append(openai_chat_message(item, origin))
+            messages.append(openai_chat_message(item, origin, attributes_at))
         elif name == "gen_ai.choice":
-            reply = _json(attributes.get("message"))
+            reply = _json(attributes.get("message"), child(attributes_at, "message"))
             if isinstance(reply, dict):
-                reply = dict(reply, role="assistant", tool_calls=_json(reply.get("tool_calls")))
-                response = openai_chat_message(reply, origin)
+                reply_at = child(attributes_at, "message")
+                calls = _json(reply.get("tool_calls"), child(reply_at, "tool_calls"))
+                reply = dict(reply, role="assistant", tool_calls=calls)
+                response = openai_chat_message(reply, origin, reply_at)
     return messages, response
 
 
-def _tool(item: dict[str, Any]) -> Any:
-    function = item.get("function") if isinstance(item.get("function"), dict) else item
-    return tool(str(function.get("name") or ""), item)
+def _tool(item: dict[str, Any], at: str) -> Any:
+    function = typed.mapping(item, "function", at)
+    if function is not None:
+        name = typed.text(function, "name", child(at, "function"))
+    else:
+        name = typed.text(item, "name", at)
+    return tool(name or "", item, None, at)
 
 
-def _usage(attributes: dict[str, Any]) -> Usage | None:
-    prompt = as_int(attributes.get("gen_ai.usage.input_tokens"))
+def _usage(attributes: dict[str, Any], at: str) -> Usage | None:
+    prompt = typed.tokens(attributes, "gen_ai.usage.input_tokens", at)
     if prompt is None:
         return None
-    read = as_int(
-        attributes.get("gen_ai.usage.cache_read.input_tokens")
-        or attributes.get("gen_ai.usage.cache_read_input_tokens")
+    read = typed.tokens(attributes, "gen_ai.usage.cache_read.input_tokens", at) or typed.tokens(
+        attributes, "gen_ai.usage.cache_read_input_tokens", at
     )
-    written = as_int(
-        attributes.get("gen_ai.usage.cache_creation.input_tokens")
-        or attributes.get("gen_ai.usage.cache_creation_input_tokens")
-    )
+    written = typed.tokens(
+        attributes, "gen_ai.usage.cache_creation.input_tokens", at
+    ) or typed.tokens(attributes, "gen_ai.usage.cache_creation_input_tokens", at)
     raw = {k: v for k, v in attributes.items() if k.startswith("gen_ai.usage.")}
-    return Usage(prompt, read, written, as_int(attributes.get("gen_ai.usage.output_tokens")), raw)
+    output = typed.tokens(attributes, "gen_ai.usage.output_tokens", at)
+    return Usage(prompt, read, written, output, typed.shallow(raw, at))
 
 
-def _requests(path: str, line: int, value: Any) -> list[Request]:
-    found = [
-        r for p, span in spans_of(value) if (r := span_request(path, line, p, span)) is not None
-    ]
+def _requests(path: str, line: int, value: Any) -> list[Request | TypeFault]:
+    """The requests of an export (or a span), and a fault for each span that cannot be read."""
+    found: list[Request] = []
+    faults: list[TypeFault] = []
+    for item in spans_of(value):
+        if isinstance(item, TypeFault):
+            faults.append(item)
+            continue
+        pointer, span = item
+        try:
+            request = span_request(path, line, pointer, span)
+        except TypeFault as fault:
+            faults.append(fault)
+            continue
+        if request is not None:
+            found.append(request)
     # An export batches spans as they end; order each batch by start time.
-    return sorted(found, key=lambda r: (r.timestamp is None, r.timestamp or 0))
+    found.sort(key=lambda r: (r.timestamp is None, r.timestamp or 0))
+    return [*found, *faults]
 
 
 def _parse(path: str, line: Line) -> Iterable[Request | Problem]:
-    return _requests(path, line.number, line.value)
+    return [
+        Problem(line.number, item.reason) if isinstance(item, typed.TypeFault) else item
+        for item in _requests(path, line.number, line.value)
+    ]
 
 
 def _recognises(path: str, head: bytes) -> bool:
     return b'"resourceSpans"' in head or (b'"gen_ai.' in head and b'"trace_id"' in head)
 
 
-def _read_document(path: str, document: Any) -> Iterator[Request | Problem]:
+def _read_document(path: str, document: Any) -> Iterator[Request | Problem | typed.TypeFault]:
     yield from _requests(path, 0, document)
 
 
