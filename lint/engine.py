@@ -31,7 +31,7 @@ from ctxlint.python.prefilter import build_prefilter
 from ctxlint.registry import select_rules
 from ctxlint.rule import InputKind, Rule
 from ctxlint.rules.ctx900_unreadable_input import UnreadableInput
-from ctxlint.source import SourceText, UnreadableSource
+from ctxlint.source import SourceText, UnreadableSource, split_lines
 from ctxlint.suppression import is_suppressed, noqa_lines, without_ignored
 
 UNREADABLE_CODE = UnreadableInput.code
@@ -368,8 +368,8 @@ def _check_python_unguarded(
             else:
                 result.diff = "".join(
                     difflib.unified_diff(
-                        source.text.splitlines(keepends=True),
-                        outcome.text.splitlines(keepends=True),
+                        split_lines(source.text, keepends=True),
+                        split_lines(outcome.text, keepends=True),
                         fromfile=path,
                         tofile=path,
                     )

@@ -19,8 +19,14 @@ LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _BYTE_LINE_BREAK = re.compile(rb"\r\n|\r|\n")
 
 
-def split_lines(text: str) -> list[str]:
-    """The lines of Python source as ast numbers them, without their line breaks."""
+_LINE_WITH_BREAK = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
+
+
+def split_lines(text: str, keepends: bool = False) -> list[str]:
+    """The lines of Python source as ast numbers them; with `keepends`, each with its line
+    break (and no empty last line after a final break, as str.splitlines gives)."""
+    if keepends:
+        return _LINE_WITH_BREAK.findall(text)
     return LINE_BREAK.split(text)
 
 

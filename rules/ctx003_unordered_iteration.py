@@ -165,7 +165,7 @@ def _builtin_sorted(scope: Scope) -> str | None:
 
 
 def _short(text: str) -> str:
-    return f"`{text}`" if len(text) <= 40 and "\n" not in text else "a set"
+    return f"`{text}`" if len(text) <= 40 and "\n" not in text and "\r" not in text else "a set"
 
 
 def _is_unordered_set(reached: Reached) -> bool:

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from ctxlint.cli import main
 from ctxlint.config import Settings
 from ctxlint.python.module import PythonModule
-from ctxlint.source import SourceText, UnreadableSource
+from ctxlint.source import SourceText, UnreadableSource, split_lines
 from ctxlint.suppression import noqa_lines
 
 # What str.splitlines() also breaks at, and Python's tokenizer does not.
@@ -226,3 +226,27 @@ def test_a_cr_only_file_found_by_walking_a_folder_is_checked(tmp_path):
     (tmp_path / "agent.py").write_bytes(('"""An agent."""\r' + _CR_ONLY_JSON).encode())
     result = run(["."], tmp_path)
     assert "agent.py:6:25: CTX002" in result.output
+
+
+def test_a_diff_splits_lines_where_python_does(tmp_path):
+    # A form feed on its own line and a \x1c in a comment are no line breaks: str.splitlines
+    # made the diff of such a file print lines that are not the file's.
+    source = (
+        _CR_ONLY_JSON.replace("\r", "\n")
+        .replace("def ask", "\x0c\ndef ask")
+        .replace("json.dumps(state)\n", "json.dumps(state)  # a\x1cb\n")
+    )
+    (tmp_path / "agent.py").write_text(source, encoding="utf-8")
+    result = run(["--diff", "--unsafe-fixes", "agent.py"], tmp_path)
+    assert "\n \x0c\n def ask(state, q):\n" in result.output
+    assert "\n-    system = 'État: ' + json.dumps(state)  # a\x1cb\n" in result.output
+    assert (
+        "\n+    system = 'État: ' + json.dumps(state, sort_keys=True)  # a\x1cb\n" in result.output
+    )
+
+
+@pytest.mark.parametrize("text", ["", "a", "a\n", "a\r\nb\rc\nd", "a\x0cb\u2028\r\r\n"])
+def test_lines_with_their_breaks_join_back_into_the_text(text):
+    lines = split_lines(text, keepends=True)
+    assert "".join(lines) == text
+    assert [line.rstrip("\r\n") for line in lines] == _ast_lines(text)[: len(lines)]
