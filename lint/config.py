@@ -143,6 +143,9 @@ def _read_toml(path: Path) -> dict[str, Any]:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: invalid TOML: {error}") from None
+    except RecursionError:
+        # tomllib parses nested arrays and tables by recursion.
+        raise ConfigError(f"{path}: invalid TOML: arrays or tables nested too deeply") from None
 
 
 def _tool_table(data: dict[str, Any], path: Path) -> dict[str, Any]:
@@ -177,13 +180,18 @@ def validate(table: dict[str, Any], path: Path) -> None:
             unknown = sorted(set(error.instance) - set(error.schema.get("properties", {})))
             problems.append((where, f"unknown key {', '.join(repr(k) for k in unknown)}"))
         else:
-            problems.append((where, error.message))
+            problems.append((where, _shortened(error.message)))
     problems += _value_problems(table)
     if not problems:
         return
     lines = [f"{path}: invalid [tool.ctxlint] configuration:"]
     lines += [f"  {where}: {message}" for where, message in sorted(problems)]
     raise ConfigError("\n".join(lines))
+
+
+def _shortened(message: str, limit: int = 200) -> str:
+    """jsonschema words its errors with the whole value, however long the user made it."""
+    return message if len(message) <= limit else message[: limit - 1] + "…"
 
 
 def _value_problems(table: Any) -> list[tuple[str, str]]:

@@ -61,6 +61,18 @@ def test_a_pyproject_that_is_not_utf8_exits_two(project):
     )
 
 
+@pytest.mark.parametrize(
+    "content",
+    [
+        "[tool.ctxlint]\nselect = " + "[" * 3000 + "]" * 3000,
+        "x = " + "{a=" * 3000 + "1" + "}" * 3000,
+    ],
+)
+def test_a_pyproject_nested_too_deeply_exits_two(project, content):
+    (project / "pyproject.toml").write_text(content + "\n")
+    _fails_naming(run(["agent.py"], project), "pyproject.toml: invalid TOML: ", "nested too deeply")
+
+
 def test_a_dedicated_config_file_with_a_bad_tool_value(project):
     (project / "ctxlint.toml").write_text("tool = [1]\n")
     result = run(["--config", "ctxlint.toml", "agent.py"], project)
