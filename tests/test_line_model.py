@@ -13,9 +13,12 @@ from click.testing import CliRunner
 
 from ctxlint.cli import main
 from ctxlint.config import Settings
+from ctxlint.engine import FixMode, check_source
 from ctxlint.python.module import PythonModule
 from ctxlint.source import SourceText, UnreadableSource, split_lines
 from ctxlint.suppression import noqa_lines
+
+from conftest import REPO, make_settings
 
 # What str.splitlines() also breaks at, and Python's tokenizer does not.
 NOT_LINE_BREAKS = "\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
@@ -250,3 +253,45 @@ def test_lines_with_their_breaks_join_back_into_the_text(text):
     lines = split_lines(text, keepends=True)
     assert "".join(lines) == text
     assert [line.rstrip("\r\n") for line in lines] == _ast_lines(text)[: len(lines)]
+
+
+# Every fixture, saved with other line endings, is fixed the same way ------------------------
+
+_FIXTURES = sorted(
+    path
+    for path in [*REPO.glob("fixtures/python/*/*.py"), *REPO.glob("fixtures/examples/*.py")]
+    if path.parent.name != "ctx900"
+)
+
+
+def _with_endings(text: str, endings: list[str]) -> str:
+    lines = text.split("\n")
+    return (
+        "".join(line + endings[number % len(endings)] for number, line in enumerate(lines[:-1]))
+        + lines[-1]
+    )
+
+
+# CRLF alone is tested with the encoding (test_cli); here what mixes with a lone \r.
+@pytest.mark.parametrize(
+    "endings", [["\r"], ["\n", "\r\n"], ["\r\n", "\r"]], ids=["cr", "lf-crlf", "crlf-cr"]
+)
+@pytest.mark.parametrize("path", _FIXTURES, ids=lambda path: path.name)
+def test_a_file_with_other_line_endings_gets_the_same_findings_and_fixes(path, endings):
+    original = path.read_text(encoding="utf-8")
+    variant = _with_endings(original, endings)
+    settings = make_settings({"unsafe-fixes": True}, root=REPO)
+    expected = check_source(original, settings, str(path), FixMode.FIX)
+    found = check_source(variant, settings, str(path), FixMode.FIX)
+    assert [(d.code, d.start, d.end) for d in found.diagnostics] == [
+        (d.code, d.start, d.end) for d in expected.diagnostics
+    ]
+    if expected.fixed_text is None:
+        assert found.fixed_text is None
+        return
+    assert _ast_lines(found.fixed_text) == _ast_lines(expected.fixed_text)
+    if len(endings) == 1:
+        # A file with one kind of line ending keeps it.
+        assert found.fixed_text.replace(endings[0], "") == expected.fixed_text.replace("\n", "")
+    again = check_source(found.fixed_text, settings, str(path), FixMode.FIX)
+    assert again.fixed_text is None
