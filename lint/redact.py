@@ -16,13 +16,21 @@ _LOOKAHEAD = 4096
 REDACTED = "…[redacted]"
 _ELLIPSIS = "…"
 
-# Not preceded by a character a credential could continue from.
-_START = r"(?<![A-Za-z0-9_\-])"
+# A character a credential could continue from: a shape preceded by one is part of a longer
+# word (`task-…`, `xAKIA…`), not a credential.
+_CONTINUES = re.compile(r"[A-Za-z0-9_\-]")
 
 
 def _keep_prefix(match: re.Match[str]) -> str:
     """The credential's fixed, public prefix (`sk-ant-`, `AKIA`): enough to recognise what was
     there, none of the random part that would make it usable."""
+    start = match.start()
+    if start and _CONTINUES.match(match.string, start - 1):
+        return match.group(0)
+    return match.group("keep") + REDACTED
+
+
+def _keep_block(match: re.Match[str]) -> str:
     return match.group("keep") + REDACTED
 
 
@@ -43,62 +51,94 @@ _NOT_SECRETS = frozenset({"none", "null", "nil", "true", "false", "undefined", "
 
 # The names a secret goes by in an assignment, header or JSON key. `token` alone is left
 # out: `max_tokens=1024` is everywhere in LLM code.
-_SECRET_NAME = r"""(?:password|passwd|passphrase|secret|api[_\-]?key|apikey|access[_\-]?key
-    |private[_\-]?key|(?:access|auth|refresh|api|bearer|session|id)[_\-]?token|authorization
-    |credentials?)"""
+_SECRET_NAME = (
+    r"(?:password|passwd|passphrase|secret|api[_\-]?key|apikey|access[_\-]?key"
+    r"|private[_\-]?key|(?:access|auth|refresh|api|bearer|session|id)[_\-]?token|authorization"
+    r"|credentials?)"
+)
 
-# Each credential shape, most specific first, and what replaces it.
-_PATTERNS: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str]], ...] = (
+# Each credential shape, most specific first; what replaces it; and, for the shapes that do
+# not start with a fixed string (which the regular expression engine finds fast), what the
+# lowercased text must hold for the shape to be looked for at all.
+_Shape = tuple[re.Pattern[str], Callable[[re.Match[str]], str], tuple[str, ...]]
+_CUT_PREFIXES = ("sk-", "akia", "asia", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_")
+# Every name _SECRET_NAME matches holds one of these.
+_SECRET_NAME_PARTS = (
+    "pass",
+    "secret",
+    "api_key",
+    "api-key",
+    "apikey",
+    "access_key",
+    "access-key",
+    "accesskey",
+    "private_key",
+    "private-key",
+    "privatekey",
+    "_token",
+    "-token",
+    "accesstoken",
+    "authtoken",
+    "refreshtoken",
+    "apitoken",
+    "bearertoken",
+    "sessiontoken",
+    "idtoken",
+    "authorization",
+    "credential",
+)
+_SHAPES: tuple[_Shape, ...] = (
     # The key block from its first line to its last, or through its base64 when cut short.
     (
         re.compile(
             r"(?P<keep>-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----)(?!…\[redacted\])"
             r"(?:[\s\S]*?-----END (?:[A-Z0-9]+ )*PRIVATE KEY-----|[A-Za-z0-9+/=\s]*)"
         ),
-        _keep_prefix,
+        _keep_block,
+        (),
     ),
-    (re.compile(_START + r"(?P<keep>sk-ant-)[A-Za-z0-9_\-]{16,}"), _keep_prefix),
-    (re.compile(_START + r"(?P<keep>sk-(?:proj|svcacct|admin)-)[A-Za-z0-9_\-]{16,}"), _keep_prefix),
+    (re.compile(r"(?P<keep>sk-ant-)[A-Za-z0-9_\-]{16,}"), _keep_prefix, ()),
+    (re.compile(r"(?P<keep>sk-(?:proj|svcacct|admin)-)[A-Za-z0-9_\-]{16,}"), _keep_prefix, ()),
     # Other OpenAI-style keys: long, and mixing letters and digits as random text does.
     (
         re.compile(
-            _START + r"(?P<keep>sk-)(?=[A-Za-z0-9_\-]*\d)(?=[A-Za-z0-9_\-]*[A-Za-z])"
-            r"[A-Za-z0-9_\-]{20,}"
+            r"(?P<keep>sk-)(?=[A-Za-z0-9_\-]*\d)(?=[A-Za-z0-9_\-]*[A-Za-z])[A-Za-z0-9_\-]{20,}"
         ),
         _keep_prefix,
+        (),
     ),
-    (re.compile(r"(?<![A-Za-z0-9])(?P<keep>AKIA|ASIA)[A-Z0-9]{16}(?![A-Za-z0-9])"), _keep_prefix),
-    (re.compile(_START + r"(?P<keep>gh[pousr]_)[A-Za-z0-9]{30,}"), _keep_prefix),
-    (re.compile(_START + r"(?P<keep>github_pat_)[A-Za-z0-9_]{20,}"), _keep_prefix),
-    (re.compile(_START + r"(?P<keep>AIza)[A-Za-z0-9_\-]{30,}"), _keep_prefix),
-    (re.compile(_START + r"(?P<keep>xox[abposr]-)[A-Za-z0-9\-]{10,}"), _keep_prefix),
+    (re.compile(r"(?P<keep>A(?:KIA|SIA))[A-Z0-9]{16}(?![A-Za-z0-9])"), _keep_prefix, ()),
+    (re.compile(r"(?P<keep>gh[pousr]_)[A-Za-z0-9]{30,}"), _keep_prefix, ()),
+    (re.compile(r"(?P<keep>github_pat_)[A-Za-z0-9_]{20,}"), _keep_prefix, ()),
+    (re.compile(r"(?P<keep>AIza)[A-Za-z0-9_\-]{30,}"), _keep_prefix, ()),
+    (re.compile(r"(?P<keep>xox[abposr]-)[A-Za-z0-9\-]{10,}"), _keep_prefix, ()),
     # A JSON Web Token: a header and a payload that are both base64url JSON objects.
     (
-        re.compile(
-            _START + r"(?P<keep>eyJ)[A-Za-z0-9_\-]{5,}\.eyJ[A-Za-z0-9_\-]{5,}"
-            r"(?:\.[A-Za-z0-9_\-]*)?"
-        ),
+        re.compile(r"(?P<keep>eyJ)[A-Za-z0-9_\-]{5,}\.eyJ[A-Za-z0-9_\-]{5,}(?:\.[A-Za-z0-9_\-]*)?"),
         _keep_prefix,
+        (),
     ),
-    (re.compile(r"(?<![A-Za-z0-9])(?P<keep>[Bb]earer\s+)[A-Za-z0-9._~+/\-]{16,}=*"), _keep_prefix),
+    (re.compile(r"(?P<keep>[Bb]earer\s+)[A-Za-z0-9._~+/\-]{16,}=*"), _keep_prefix, ("bearer",)),
     # One of the shapes above that something else already cut short: the prefix and the
     # ellipsis that marks the cut.
     (
         re.compile(
-            _START + r"(?P<keep>sk-|AKIA|ASIA|gh[pousr]_|github_pat_|AIza|xox[abposr]-|eyJ)"
+            r"(?P<keep>sk-|AKIA|ASIA|gh[pousr]_|github_pat_|AIza|xox[abposr]-|eyJ)"
             r"[A-Za-z0-9_.\-]+…(?!\[redacted\])"
         ),
         _keep_prefix,
+        (*_CUT_PREFIXES, "aiza", "xox", "eyj"),
     ),
     # `password=…`, `"api_key": "…"`, `Authorization: Basic …`, also in escaped JSON.
     (
         re.compile(
-            r"(?ix)(?<![A-Za-z0-9])(?P<name>[A-Za-z0-9_.\-]*?" + _SECRET_NAME + r"[A-Za-z0-9_.\-]*)"
+            r"(?i)(?P<name>" + _SECRET_NAME + r"[A-Za-z0-9_.\-]*)"
             r"""(?P<separator>\\?["']?[\x20\t]*(?::=?|=(?!=))[\x20\t]*)"""
             r"""(?P<value>\\?"(?:[^"\\]|\\.)*?(?:\\?"|\Z)|'[^'\n]*(?:'|\Z)"""
             r"""|(?:(?:basic|bearer|token|digest)\s+)?[^\s"'<>]{4,})"""
         ),
         _keep_name,
+        _SECRET_NAME_PARTS,
     ),
 )
 
@@ -106,8 +146,10 @@ _PATTERNS: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str]], ...] = 
 def redact(text: str) -> str:
     """`text` with every credential shape ctxlint knows replaced by its prefix and `…[redacted]`.
     Idempotent; the text around a credential is left as it was."""
-    for pattern, replacement in _PATTERNS:
-        text = pattern.sub(replacement, text)
+    lowered = text.lower()
+    for pattern, replacement, wanted in _SHAPES:
+        if not wanted or any(part in lowered for part in wanted):
+            text = pattern.sub(replacement, text)
     return text
 
 
