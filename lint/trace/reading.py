@@ -14,6 +14,7 @@ from typing import IO, Any
 import orjson
 
 from ctxlint.redact import bounded
+from ctxlint.trace.typed import MAX_DEPTH, TypeFault, check_depth
 
 _GZIP_MAGIC = b"\x1f\x8b"
 # Editors on Windows start UTF-8 files with one; JSON parsers (orjson too) refuse it.
@@ -226,11 +227,20 @@ def _pointer_key(token: bytes) -> str:
 
 
 def decode_json_text(text: str) -> Any:
-    """A string that holds JSON (tool arguments, OTel attributes), or None when it does not."""
+    """A string that holds JSON (tool arguments, OTel attributes), or None when it does not,
+    or when it nests deeper than JSON is written again: what is decoded is compared and
+    serialised, both recursive in Python."""
     try:
-        return orjson.loads(text)
+        value = orjson.loads(text)
     except (orjson.JSONDecodeError, TypeError):
         return None
+    # Counting brackets is cheap and rules out deep nesting for nearly every text.
+    if isinstance(value, (list, dict)) and text.count("[") + text.count("{") > MAX_DEPTH:
+        try:
+            check_depth(value, "")
+        except TypeFault:
+            return None
+    return value
 
 
 def head_value(head: bytes) -> Any:
