@@ -45,7 +45,7 @@ class HistoryEdit(Rule):
 
     In recorded traces, it flags a request that is not the previous request's messages plus
     new ones, and points at the first message that differs (edited, dropped, reordered,
-    truncated or compacted).
+    truncated or compacted), quoting the start of it with credentials redacted.
 
     ## Why is this bad?
     The cache holds the previous request's prefix. Appending keeps all of it; changing message

@@ -13,6 +13,11 @@ class UnreadableInput(Rule):
     decode, a file that vanished or cannot be opened, and (for traces) a line that is not valid
     JSON or not of a known format. The finding gives the reason and the position.
 
+    A value of the wrong type or shape is described by its type and size, never quoted in
+    bulk, and the reason, like every finding's message, has known credential shapes (API keys,
+    tokens, `password=…`) redacted and is capped in length: what a trace holds does not reach
+    a CI log or a SARIF upload through this finding.
+
     ## Why is this bad?
     What ctxlint cannot read, it cannot check: a finding there would go unreported. Every other
     file is still checked, and so is the rest of a trace file.
