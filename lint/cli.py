@@ -194,7 +194,7 @@ def _reads_stdin(paths: tuple[str, ...], stdin_filename: str | None) -> bool:
     """`-` alone, or --stdin-filename (as in ruff) with no path or `-`; standard input mixed
     with paths is refused rather than `-` taken for a file name or the paths dropped."""
     others = [path for path in paths if path != "-"]
-    if "-" in paths and (others or len(paths) > 1):
+    if "-" in paths and len(paths) > 1:
         _fail("`-` (standard input) cannot be combined with other paths")
     if stdin_filename is not None and others:
         _fail(
