@@ -333,6 +333,14 @@ def test_a_fifo_named_on_the_command_line_is_refused_not_read(project):
     assert "agent.py:5:26: CTX002" in result.stdout
 
 
+@pytest.mark.parametrize("command", ["simulate", "sessions"])
+def test_trace_commands_refuse_a_fifo_too(project, command):
+    os.mkfifo(project / "pipe.jsonl")
+    result = _ctxlint([command, "pipe.jsonl"], project)
+    assert result.returncode == 2, result.stderr
+    assert "pipe.jsonl: not a regular file (a named pipe)" in result.stderr
+
+
 def test_a_device_named_on_the_command_line_is_refused_not_read(project):
     result = _ctxlint(["/dev/zero", "agent.py"], project)
     assert result.returncode == 2, result.stderr
