@@ -86,7 +86,7 @@ class VolatileValueInPrefix(Rule):
     There is no fix where the cut is not clearly right: `%c` or a directive the C library may
     print its own way, words or symbols next to the time (`"%d.%m. %H:%M Uhr"`), different
     separators on either side of it, fields that would be left glued together, a format spelled
-    with escapes or split over several literals, or one not written as a literal. A date
+    with escapes or with a comment between its pieces, or one not written as a literal. A date
     (`date.today()`, or a clock read shown as a date, flagged with `flag-daily-values`) has
     no time to cut and no fix. Otherwise, move the value into the newest user message.
 
@@ -199,26 +199,34 @@ def _coarsen_fix(module: PythonModule, reached: Reached) -> Fix | None:
     return Fix(VolatileValueInPrefix.fix_title, (edit,), Applicability.UNSAFE)
 
 
-# One str literal token: its prefix (no b, and no f: an f-string is a JoinedStr), quotes, body.
-_STRING_LITERAL = re.compile(
-    r"(?P<prefix>[rRuU]?)(?P<quote>'''|\"\"\"|'|\")(?P<body>.*)(?P=quote)", re.DOTALL
+# A str literal token spelled without escapes, and the blanks around it: its prefix (no b;
+# no f, an f-string is a JoinedStr), its quotes and its body, which is then its value.
+_PLAIN_STRING = re.compile(
+    r"\s*(?P<prefix>[rRuU]?)(?P<quote>'''|\"\"\"|'|\")(?P<body>[^\\]*?)(?P=quote)\s*"
 )
 
 
 def _literal_edit(module: PythonModule, literal: ast.Constant) -> Edit | None:
-    """The format literal with the time cut, in its own prefix and quotes (a `repr()` could
-    end an enclosing f-string on Python < 3.12). Only a literal whose source spells its value
-    character for character is rewritten: no escapes, no implicit concatenation."""
-    match = _STRING_LITERAL.fullmatch(module.text_of(literal))
-    if match is None:
+    """The format literal with the time cut, in the prefix and quotes of its first piece (a
+    `repr()` could end an enclosing f-string on Python < 3.12). Only a literal spelled without
+    escapes is rewritten; implicitly concatenated pieces become one, unless a comment or a
+    line continuation stands between them."""
+    source = module.text_of(literal)
+    pieces: list[re.Match[str]] = []
+    position = 0
+    while position < len(source):
+        piece = _PLAIN_STRING.match(source, position)
+        if piece is None:
+            return None  # An escape, a comment, a line continuation.
+        pieces.append(piece)
+        position = piece.end()
+    if "".join(piece.group("body") for piece in pieces) != literal.value:
         return None
-    body, quote = match.group("body"), match.group("quote")
-    if body != literal.value or "\\" in body or quote in body:
-        return None
-    coarse = date_only(body)
+    coarse = date_only(literal.value)
+    prefix, quote = pieces[0].group("prefix"), pieces[0].group("quote")
     if coarse is None or quote[0] in coarse:
         return None
-    return module.replace_edit(literal, f"{match.group('prefix')}{quote}{coarse}{quote}")
+    return module.replace_edit(literal, f"{prefix}{quote}{coarse}{quote}")
 
 
 _FIELD_TAIL = re.compile(r"\s*=?\s*(?:![rsa])?:(?P<spec>[^{}]*)}")

@@ -327,6 +327,11 @@ def _fixed(source: str, **table) -> str | None:
         ),
         ('datetime.now().strftime(r"%Y-%m-%d %H:%M")', 'datetime.now().strftime(r"%Y-%m-%d")'),
         ("time.strftime('''%d %b %H:%M''')", "time.strftime('''%d %b''')"),
+        # Implicitly concatenated pieces become one, in the first piece's quotes.
+        (
+            "datetime.now().strftime(\n        '%Y-%m-%d '\n        \"%H:%M\")",
+            "datetime.now().strftime(\n        '%Y-%m-%d')",
+        ),
         ('f"Now: {datetime.now():%a %b %d %H:%M:%S %Y}"', 'f"Now: {datetime.now():%a %b %d %Y}"'),
         ("f'{datetime.now().isoformat()}'", "f'{datetime.now().date().isoformat()}'"),
         # The receiver keeps its parentheses: `a + b.date()` would call date() on b.
@@ -343,8 +348,8 @@ def test_the_fix_keeps_the_code_as_written(system, fixed):
 @pytest.mark.parametrize(
     "system",
     [
-        # Implicit concatenation and escapes: the source does not spell the value one to one.
-        'datetime.now().strftime("%Y-%m-%d " "%H:%M")',
+        # An escape, or a comment between the pieces the fix would join (and so drop).
+        'datetime.now().strftime("%Y-%m-%d "  # date\n    "%H:%M")',
         'datetime.now().strftime("%Y-%m-%d\\t%H:%M")',
         "datetime.now().isoformat(timespec='minutes')",
         "f'{datetime.now().strftime(FORMAT)}'",
