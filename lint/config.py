@@ -156,10 +156,18 @@ def _tool_table(data: dict[str, Any], path: Path) -> dict[str, Any]:
     return tool
 
 
+# bool before int: TOML's booleans are Python's ints too.
+_TOML_TYPES = (
+    (bool, "a boolean"),
+    (int, "an integer"),
+    (float, "a float"),
+    (str, "a string"),
+    (list, "an array"),
+)
+
+
 def _toml_type(value: Any) -> str:
-    names = ((bool, "a boolean"), (int, "an integer"), (float, "a float"), (str, "a string"))
-    names += ((list, "an array"),)
-    return next((name for kind, name in names if isinstance(value, kind)), "a date or time")
+    return next((name for kind, name in _TOML_TYPES if isinstance(value, kind)), "a date or time")
 
 
 def schema() -> dict[str, Any]:
