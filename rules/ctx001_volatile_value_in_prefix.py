@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import ast
-import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from ctxlint.diagnostics import Applicability, Diagnostic, Edit, Fix
+from ctxlint.diagnostics import Applicability, Diagnostic, Fix
+from ctxlint.python.coarsen import date_only_edit
 from ctxlint.python.flow import Reached
 from ctxlint.python.module import PythonModule
-from ctxlint.python.names import qualified_name
 from ctxlint.python.prefilter import Trigger
-from ctxlint.python.timeformat import date_only
-from ctxlint.python.volatile import how_volatile, shown_time_format, shows_clock_time
+from ctxlint.python.volatile import how_volatile
 from ctxlint.redact import evidence
 from ctxlint.rule import InputKind, Invalid, Rule, Valid
 
@@ -177,94 +175,10 @@ class VolatileValueInPrefix(Rule):
 
 
 def _coarsen_fix(module: PythonModule, reached: Reached) -> Fix | None:
-    """Cut the format a clock read is shown with down to the date, where the result is clearly
-    right and differs from the code; None otherwise."""
-    if not shows_clock_time(reached):
-        return None  # A date, or a clock read already shown as a date: nothing to cut.
-    shown = shown_time_format(reached)
-    call = reached.node
-    assert isinstance(call, ast.Call) and shown is not None
-    node = reached.trail.time_format_node
-    if qualified_name(call.func, reached.scope) == "time.strftime" and call.args:
-        node = call.args[0]
-    edit: Edit | None = None
-    if isinstance(node, ast.Constant) and node.value == shown:
-        edit = _literal_edit(module, node)
-    elif isinstance(node, ast.FormattedValue):
-        edit = _format_spec_edit(module, node, shown)
-    elif isinstance(node, ast.Call):
-        edit = _date_before_isoformat(module, node)
-    if edit is None or module.source.text[edit.start_offset : edit.end_offset] == edit.content:
+    edit = date_only_edit(module, reached)
+    if edit is None:
         return None
     return Fix(VolatileValueInPrefix.fix_title, (edit,), Applicability.UNSAFE)
-
-
-# A str literal token spelled without escapes, and the blanks around it: its prefix (no b;
-# no f, an f-string is a JoinedStr), its quotes and its body, which is then its value.
-_PLAIN_STRING = re.compile(
-    r"\s*(?P<prefix>[rRuU]?)(?P<quote>'''|\"\"\"|'|\")(?P<body>[^\\]*?)(?P=quote)\s*"
-)
-
-
-def _literal_edit(module: PythonModule, literal: ast.Constant) -> Edit | None:
-    """The format literal with the time cut, in the prefix and quotes of its first piece (a
-    `repr()` could end an enclosing f-string on Python < 3.12). Only a literal spelled without
-    escapes is rewritten; implicitly concatenated pieces become one, unless a comment or a
-    line continuation stands between them."""
-    source = module.text_of(literal)
-    pieces: list[re.Match[str]] = []
-    position = 0
-    while position < len(source):
-        piece = _PLAIN_STRING.match(source, position)
-        if piece is None:
-            return None  # An escape, a comment, a line continuation.
-        pieces.append(piece)
-        position = piece.end()
-    if "".join(piece.group("body") for piece in pieces) != literal.value:
-        return None
-    coarse = date_only(literal.value)
-    prefix, quote = pieces[0].group("prefix"), pieces[0].group("quote")
-    if coarse is None or quote[0] in coarse:
-        return None
-    return module.replace_edit(literal, f"{prefix}{quote}{coarse}{quote}")
-
-
-_FIELD_TAIL = re.compile(r"\s*=?\s*(?:![rsa])?:(?P<spec>[^{}]*)}")
-
-
-def _format_spec_edit(module: PythonModule, field: ast.FormattedValue, shown: str) -> Edit | None:
-    """The spec of `{value:spec}` with the time cut. Found from the end of the value: before
-    Python 3.12 the spec node carries the position of the whole f-string."""
-    match = _FIELD_TAIL.match(module.source.text, module.end_offset(field.value))
-    if match is None or match.group("spec") != shown:
-        return None  # Not found, or its source is not its value (an escape): leave it.
-    coarse = date_only(shown)
-    if coarse is None or any(character in coarse for character in "'\"\\"):
-        return None
-    start, end = match.span("spec")
-    return Edit(start, end, coarse, module.source.location(start), module.source.location(end))
-
-
-# Between a receiver's end and its `isoformat`: closing parentheses, blanks, the dot.
-_BEFORE_ISOFORMAT = re.compile(r"(?P<closing>[\s)]*)\.\s*isoformat")
-
-
-def _date_before_isoformat(module: PythonModule, call: ast.Call) -> Edit | None:
-    """`.date()` inserted before `.isoformat()`, which keeps any parentheses around the
-    receiver (rebuilding the call from the receiver's text would drop them)."""
-    function = call.func
-    if not isinstance(function, ast.Attribute) or function.attr != "isoformat":
-        return None
-    if call.args or call.keywords:
-        return None  # isoformat(sep, timespec) has no date() counterpart.
-    receiver_end = module.end_offset(function.value)
-    between = module.source.text[receiver_end : module.end_offset(function)]
-    match = _BEFORE_ISOFORMAT.fullmatch(between)
-    if match is None:
-        return None  # A comment or a line continuation in the way: leave it.
-    at = receiver_end + match.end("closing")
-    location = module.source.location(at)
-    return Edit(at, at, ".date()", location, location)
 
 
 def _call_text(module: PythonModule, call: ast.Call) -> str:
