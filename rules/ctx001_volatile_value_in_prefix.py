@@ -70,9 +70,10 @@ class VolatileValueInPrefix(Rule):
     reuse.
 
     ## Fix safety
-    The fix is unsafe: the model no longer sees the time of day, which some prompts need. It
-    is offered only for a clock read shown with its time of day, and the prompt then changes
-    once a day instead of on every call:
+    The fix is unsafe: the model no longer sees the time of day, which some prompts need, and
+    a format in a helper also changes for the other values it prints. It is offered only for
+    a clock read shown with its time of day, and the prompt then changes once a day instead of
+    on every call:
     - A literal strftime format, or an f-string format spec, that also shows the date is cut
       down to the date. Each time-of-day group (hours to microseconds, am/pm, `%X`, `%r`, `%s`,
       with a zone or an "at" that goes with the time) is removed with the separators that
