@@ -373,3 +373,23 @@ def test_no_output_format_echoes_a_planted_secret(planted, monkeypatch):
     )
     assert shown == []
     assert REDACTED in outputs["json"], "the planted secrets were quoted, and redacted"
+
+
+def test_identifiers_from_a_trace_are_capped_in_text_reports(tmp_path):
+    """A session id or model name is echoed in summaries, notes and tables: a 100,000-character
+    one is shown cut, as any quoted value."""
+    from click.testing import CliRunner
+
+    from ctxlint.cli import main
+
+    session, model = "S" * 100_000, "M" * 100_000
+    trace = tmp_path / "names.jsonl"
+    trace.write_bytes(
+        _ctxlint_line(session, ["hi"], model=model)
+        + _ctxlint_line(session, ["hi", "ok", "more"], model=model)
+    )
+    for arguments in ([str(trace)], ["sessions", str(trace)], ["simulate", str(trace)]):
+        result = CliRunner().invoke(main, arguments)
+        assert result.exception is None or isinstance(result.exception, SystemExit), arguments
+        assert "S" * (EVIDENCE_LIMIT + 1) not in result.output, arguments
+        assert "M" * (EVIDENCE_LIMIT + 1) not in result.output, arguments

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from ctxlint.redact import evidence
 from ctxlint.simulate.simulator import RequestResult
 
 
@@ -99,11 +100,15 @@ class Simulation:
         if self.approximate_models:
             found.append(
                 "token counts are approximate for "
-                + ", ".join(self.approximate_models)
+                + ", ".join(evidence(model, 60) for model in self.approximate_models)
                 + " (tokenizer not public: o200k_base, calibrated by reported sizes where known)"
             )
         if self.unpriced_models:
-            found.append("no prices for " + ", ".join(self.unpriced_models) + " (counted as 0)")
+            found.append(
+                "no prices for "
+                + ", ".join(evidence(model, 60) for model in self.unpriced_models)
+                + " (counted as 0)"
+            )
         return found
 
     def as_json(self) -> dict[str, Any]:
@@ -200,7 +205,7 @@ def render_text(simulation: Simulation, per_request: bool = True) -> str:
             key = (result.path, result.session)
             if key != current:
                 current = key
-                lines.append(f"{result.path}  session {result.session}")
+                lines.append(f"{result.path}  session {evidence(result.session)}")
             reported = (
                 f"  reported {result.cached_reported:>9,}"
                 if result.cached_reported is not None
@@ -222,7 +227,7 @@ def render_text(simulation: Simulation, per_request: bool = True) -> str:
         if len(simulation.sessions) > 1:
             for (path, session), totals in simulation.sessions.items():
                 lines.append(
-                    f"{path}  session {session}: {totals.requests} requests, hit rate"
+                    f"{path}  session {evidence(session)}: {totals.requests} requests, hit rate"
                     f" {percent(totals.hit_rate)} (ideal {percent(totals.hit_rate_ideal)}),"
                     f" cost {money(totals.cost)} (ideal {money(totals.cost_ideal)})"
                 )

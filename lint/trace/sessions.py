@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
+from ctxlint.redact import evidence
 from ctxlint.simulate.calibrate import usable_count
 from ctxlint.trace.loader import TraceReader
 from ctxlint.trace.model import Request
@@ -121,10 +122,10 @@ def render_text(files: Iterable[FileSessions]) -> str:
         for s in found.sessions:
             rows.append(
                 (
-                    s.session,
+                    evidence(s.session),
                     s.format or "?",
                     str(s.requests),
-                    ", ".join(s.models) or "?",
+                    evidence(", ".join(s.models)) or "?",
                     _short_time(s.start),
                     _short_time(s.end),
                     _count(s.prompt_tokens),
