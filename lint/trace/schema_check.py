@@ -227,7 +227,10 @@ def error_text(error: Any) -> str:
     of quoted: a type error on a megabyte string, or on a message holding an API key, says
     what it is in a few words and never echoes it."""
     message = error.message
-    shown = repr(error.instance)
+    try:
+        shown = repr(error.instance)
+    except RecursionError:  # nested deeper than repr goes; jsonschema's own words are capped
+        return bounded(message, _ERROR_LIMIT)
     if shown in message:
         message = message.replace(shown, value_evidence(error.instance), 1)
     return bounded(message, _ERROR_LIMIT)
