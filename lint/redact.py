@@ -156,7 +156,7 @@ def redact(text: str) -> str:
 def evidence(text: str, limit: int = EVIDENCE_LIMIT) -> str:
     """Text from an input, fit to quote in a finding: on one line, redacted, then cut to `limit`
     characters. Every snippet a finding or report quotes from a trace passes through here."""
-    return _cap(redact(" ".join(_window(text, limit).split())), limit)
+    return _cap(redact(_flat_window(text, limit)), limit)
 
 
 def bounded(text: str, limit: int = MESSAGE_LIMIT) -> str:
@@ -184,6 +184,29 @@ def _window(text: str, limit: int) -> str:
     credential starting there can run: every shape above is recognised by its start, so one
     cut at the window's end is still redacted."""
     return text[: limit + _LOOKAHEAD]
+
+
+def _flat_window(text: str, limit: int) -> str:
+    """_window of `text` put on one line, taken word by word so that only that much of a long
+    text is read: cut first and joined after, a long run of whitespace would bring a word that
+    the window cuts into the quote, too short to be recognised. Past a few windows' worth of
+    text (mostly whitespace, then) nothing more is looked at, and a word cut there is left out."""
+    end = limit + _LOOKAHEAD
+    scanned = min(len(text), 4 * end)
+    words = []
+    size = 0
+    for word in _WORD.finditer(text, 0, scanned):
+        if word.end() == scanned < len(text) and not text[scanned].isspace():
+            break
+        words.append(word.group())
+        size += len(words[-1]) + 1
+        if size > end:
+            break
+    return " ".join(words)[:end]
+
+
+# A word, or the window's worth of one too long to hold whole.
+_WORD = re.compile(rf"\S{{1,{EVIDENCE_LIMIT + _LOOKAHEAD}}}")
 
 
 def _count(number: int, noun: str) -> str:

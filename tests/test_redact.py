@@ -393,3 +393,19 @@ def test_identifiers_from_a_trace_are_capped_in_text_reports(tmp_path):
         assert result.exception is None or isinstance(result.exception, SystemExit), arguments
         assert "S" * (EVIDENCE_LIMIT + 1) not in result.output, arguments
         assert "M" * (EVIDENCE_LIMIT + 1) not in result.output, arguments
+
+
+def test_a_credential_cut_by_the_lookahead_is_not_shown_in_part():
+    """Whitespace collapses when a quote is put on one line, so a credential far into the text
+    can reach the quote: the part of it beyond what redaction looked at is never shown."""
+    credential, secret, _ = CREDENTIALS[3]
+    for spaces in range(4200, 4230):
+        text = " " * spaces + credential + " rest"
+        assert leaks(evidence(text), secret) == [], spaces
+        assert leaks(bounded(text), secret) == [], spaces
+
+
+def test_a_credential_cut_where_quoting_stops_reading_is_left_out():
+    credential, secret, _ = CREDENTIALS[3]
+    for spaces in range(16_840, 16_870):
+        assert leaks(evidence(" " * spaces + credential + " rest"), secret) == [], spaces
