@@ -81,3 +81,30 @@ def test_github_annotations_escape_their_data(report):
 def test_text_colour_only_when_asked(report):
     assert "\x1b[" not in render("text", report)
     assert "\x1b[" in render("text", report, color=True)
+
+
+def test_text_excerpt_of_a_long_line_is_cut_around_the_finding(tmp_path, monkeypatch):
+    """A minified or generated file puts everything on one line: the excerpt shows a window
+    around the flagged span, with the caret still under it, not the whole line."""
+    padding = "x" * 50_000
+    source = (
+        "from datetime import datetime\nimport anthropic\nclient = anthropic.Anthropic()\n"
+        f'def run(history): pad = "{padding}"; return client.messages.create(model="m", '
+        'max_tokens=9, system=f"Now: {datetime.now()}", messages=history); tail = "'
+        + padding
+        + '"\n'
+    )
+    (tmp_path / "agent.py").write_text(source)
+    monkeypatch.chdir(tmp_path)
+    report = check_paths(["agent.py"], Settings(root=tmp_path))
+    [finding] = [d for d in report.diagnostics if d.code == "CTX001"]
+    rendered = render("text", report)
+    assert max(len(line) for line in rendered.splitlines()) < 300
+    lines = rendered.splitlines()
+    shown = next(line for line in lines if line.startswith("4 | "))
+    caret = lines[lines.index(shown) + 1]
+    start = caret.index("^")
+    width = caret.count("^")
+    assert shown[start : start + width] == "datetime.now()"
+    assert shown.startswith("4 | …") and shown.endswith("…")
+    assert finding.start.column > 50_000

@@ -61,6 +61,11 @@ def _grouped_by_session(diagnostics: list[Diagnostic]) -> list[Diagnostic | _Gro
     return ordered
 
 
+# How much of a source line the excerpt shows, and how much of it comes before the finding.
+_EXCERPT_WIDTH = 160
+_EXCERPT_LEAD = 40
+
+
 def _excerpt(report: Report, d: Diagnostic, style) -> str:
     line = report.line_text(d.path, d.start.line)
     if not line.strip():
@@ -72,6 +77,13 @@ def _excerpt(report: Report, d: Diagnostic, style) -> str:
         end = len(line[: d.end.column - 1].expandtabs(4))
     else:
         end = len(expanded.rstrip())
+    if len(expanded) > _EXCERPT_WIDTH:
+        # A minified or generated line: a window from a little before the flagged span.
+        left = max(0, start - _EXCERPT_LEAD)
+        right = min(len(expanded), left + _EXCERPT_WIDTH)
+        before = "…" if left else ""
+        expanded = before + expanded[left:right] + ("…" if right < len(expanded) else "")
+        start, end = start - left + len(before), min(end, right) - left + len(before)
     width = max(1, end - start)
     gutter = str(d.start.line)
     pad = " " * len(gutter)
