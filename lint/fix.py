@@ -112,6 +112,10 @@ def fix_until_stable(
         if not edits:
             return FixOutcome(current, applied, diagnostics)
         candidate = apply_edits(current, edits)
+        if candidate == current:
+            # Edits that write back what is there change nothing: counted as fixes, they would
+            # be found again on every pass and reported as never settling.
+            return FixOutcome(current, applied, diagnostics)
         if not parses(candidate):
             return FixOutcome(
                 text,

@@ -116,6 +116,17 @@ def test_fixes_that_never_settle_leave_the_text_untouched():
     assert "left unchanged" in (outcome.problem or "")
 
 
+def test_a_fix_that_rewrites_text_to_itself_is_no_fix():
+    # A rule that offers an edit leaving the text as it was would otherwise be counted as a
+    # fix, found again, and reported as never settling.
+    def check(current: str) -> list[Diagnostic]:
+        return [_diagnostic(0, 1, "x")]
+
+    outcome = fix_until_stable("x\n", check, lambda t: True, unsafe_fixes=False)
+    assert (outcome.text, outcome.applied, outcome.problem) == ("x\n", 0, None)
+    assert outcome.remaining == check("x\n")
+
+
 def test_atomic_write_keeps_the_old_file_when_replacing_fails(tmp_path, monkeypatch):
     path = tmp_path / "agent.py"
     path.write_text("old\n")
