@@ -28,6 +28,7 @@ from ctxlint.files import (
 from ctxlint.fix import fix_until_stable
 from ctxlint.python.module import PythonModule
 from ctxlint.python.prefilter import build_prefilter
+from ctxlint.redact import bounded
 from ctxlint.registry import select_rules
 from ctxlint.rule import InputKind, Rule
 from ctxlint.rules.ctx900_unreadable_input import UnreadableInput
@@ -210,7 +211,7 @@ def _check_traces(
         except Exception as error:  # A bug in a rule must not hide every other file's findings.
             result = FileResult(path)
             result.problems.append(
-                f"internal error while checking: {type(error).__name__}: {error}"
+                f"internal error while checking: {type(error).__name__}: {bounded(str(error))}"
             )
             yield result
             continue
@@ -338,7 +339,9 @@ def _check_python(
         return _check_python_unguarded(checker, path, source, mode)
     except Exception as error:  # A bug in a rule must not hide every other file's findings.
         result = FileResult(path)
-        result.problems.append(f"internal error while checking: {type(error).__name__}: {error}")
+        result.problems.append(
+            f"internal error while checking: {type(error).__name__}: {bounded(str(error))}"
+        )
         return result
 
 

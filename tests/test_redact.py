@@ -409,3 +409,22 @@ def test_a_credential_cut_where_quoting_stops_reading_is_left_out():
     credential, secret, _ = CREDENTIALS[3]
     for spaces in range(16_840, 16_870):
         assert leaks(evidence(" " * spaces + credential + " rest"), secret) == [], spaces
+
+
+def test_an_internal_error_does_not_echo_the_value_it_failed_on(tmp_path, monkeypatch):
+    """An exception's text often holds the value that raised it (a KeyError its key)."""
+    from ctxlint.rules.ctx006_history_edit import HistoryEdit
+
+    credential, secret, _ = CREDENTIALS[0]
+
+    def failing(self, step):
+        raise KeyError(credential + " " + "A" * 100_000)
+
+    monkeypatch.setattr(HistoryEdit, "check_trace", failing)
+    trace = tmp_path / "t.jsonl"
+    trace.write_bytes(_ctxlint_line("s", ["hi"]))
+    report = check_paths([str(trace)], Settings(root=tmp_path))
+    [problem] = [p for result in report.results for p in result.problems]
+    assert problem.startswith("internal error while checking: KeyError")
+    assert leaks(problem, secret) == []
+    assert len(problem) <= MESSAGE_LIMIT + 100
