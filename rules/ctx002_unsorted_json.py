@@ -78,14 +78,16 @@ class UnsortedJson(Rule):
     value, whose keys do not compare with each other (`{1: "a", "b": 2}`, a `None` key beside
     strings) makes the call raise `TypeError` where it did not before. A safe fix keeps the
     code's meaning whatever data it runs on (ruff's definition), and nothing in the source
-    says which keys the data will hold. A call that passes `**options` gets no fix, as the
-    options may hold `sort_keys` already (a second one is a `TypeError`).
+    says which keys the data will hold.
 
     For `orjson.dumps` the fix adds `orjson.OPT_SORT_KEYS` to the options the call passes
     (`option=`, or its third argument), keeping them: a literal `None` is replaced, a compound
     expression is parenthesised, and options that may be `None` when the code runs become
     `(options or 0) | orjson.OPT_SORT_KEYS`. It is safe: orjson sorts the keys of every value
-    it accepts without raising. A call that passes `*args` or `**options` gets no fix.
+    it accepts without raising.
+
+    A call that passes `**options` (or, to orjson, `*args`) is not flagged at all: those
+    options may already sort the keys, and adding a second `sort_keys` would be a `TypeError`.
 
     Either way the serialised value is the same JSON, only its key order changes: the prompt
     changes once, when the fix ships.
@@ -152,6 +154,8 @@ class UnsortedJson(Rule):
                 else:
                     continue
                 if not call.args or _key_order_is_fixed(call.args[0], reached.scope):
+                    continue
+                if _may_pass_options_unseen(call):
                     continue
                 flagged.add(id(call))
                 function = module.text_of(call.func)
@@ -457,3 +461,10 @@ def _unstable_key_order(rule: Rule, step: Step) -> Iterator[Diagnostic]:
                     "serialises it does not sort the keys",
                     step.current.message_pointer(position),
                 )
+
+
+def _may_pass_options_unseen(call: ast.Call) -> bool:
+    """`**options`, or `*args` beyond the value: what they hold may sort the keys already."""
+    if any(keyword.arg is None for keyword in call.keywords):
+        return True
+    return any(isinstance(argument, ast.Starred) for argument in call.args[1:])
