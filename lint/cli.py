@@ -153,6 +153,7 @@ def check(
 
 def _simulated_summary(traces: list[str], settings: Settings, output_file: str | None) -> None:
     """After the findings on traces, what the cache would make of them."""
+    from ctxlint.redact import bounded
     from ctxlint.simulate.report import render_summary
     from ctxlint.simulate.run import simulate_files
     from ctxlint.simulate.simulator import Options, SimulationFailed
@@ -167,7 +168,8 @@ def _simulated_summary(traces: list[str], settings: Settings, output_file: str |
     except SimulationFailed as failure:
         # The findings printed above stand; only the summary after them is lost.
         click.echo(
-            f"warning: {failure.place}: no simulated summary: internal error: {failure}",
+            f"warning: {failure.place}: no simulated summary: internal error: "
+            f"{bounded(str(failure))}",
             err=True,
         )
         return
@@ -176,7 +178,7 @@ def _simulated_summary(traces: list[str], settings: Settings, output_file: str |
         where = traces[0] if len(traces) == 1 else f"{traces[0]} and {len(traces) - 1} more"
         click.echo(
             f"warning: no simulated summary of {where}: internal error: "
-            f"{type(error).__name__}: {error}",
+            f"{type(error).__name__}: {bounded(str(error))}",
             err=True,
         )
         return

@@ -428,3 +428,23 @@ def test_an_internal_error_does_not_echo_the_value_it_failed_on(tmp_path, monkey
     assert problem.startswith("internal error while checking: KeyError")
     assert leaks(problem, secret) == []
     assert len(problem) <= MESSAGE_LIMIT + 100
+
+
+def test_the_summary_after_a_check_does_not_echo_the_value_it_failed_on(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from ctxlint.cli import main
+    from ctxlint.simulate.simulator import Simulator
+
+    credential, secret, _ = CREDENTIALS[0]
+
+    def failing(self, request, recorded=None):
+        raise KeyError(credential + " " + "A" * 100_000)
+
+    monkeypatch.setattr(Simulator, "replay", failing)
+    trace = tmp_path / "t.jsonl"
+    trace.write_bytes(_ctxlint_line("s", ["hi"]))
+    result = CliRunner().invoke(main, [str(trace)])
+    assert "no simulated summary: internal error: KeyError" in result.output
+    assert leaks(result.output, secret) == []
+    assert "A" * (MESSAGE_LIMIT + 1) not in result.output
