@@ -218,7 +218,14 @@ def mutate(source: Source, rng: random.Random) -> Mutation:
 
 
 def _swap_text(rng: random.Random) -> str:
-    return _deep() if rng.random() < 0.15 else rng.choice(_SWAPS)
+    draw = rng.random()
+    if draw < 0.1:
+        return _deep()
+    if draw < 0.2:
+        # Text that holds JSON (tool arguments and results are recorded so) nested as deep.
+        opening, closing = rng.choice([('{"a":', "}"), ("[", "]")])
+        return orjson.dumps(opening + _deep() + closing).decode()
+    return rng.choice(_SWAPS)
 
 
 def _swapped(value: Any, rng: random.Random) -> tuple[Any, str]:

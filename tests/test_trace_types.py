@@ -362,6 +362,32 @@ def test_values_nested_a_thousand_deep_are_ctx900_everywhere(tmp_path, where, le
         assert "Traceback" not in result.output
 
 
+def test_text_holding_json_nested_a_thousand_deep_is_compared_without_recursion(tmp_path):
+    """Tool arguments and results are text, often JSON: the rules and the simulator decode it
+    to compare values and key orders."""
+    nested = '{"a":' + deep(950) + "}"
+    call = {"id": "c1", "type": "function", "function": {"name": "f", "arguments": nested}}
+    history = [
+        {"role": "user", "content": "q"},
+        {"role": "assistant", "content": None, "tool_calls": [call]},
+        {"role": "tool", "tool_call_id": "c1", "content": nested},
+    ]
+    edited = json.loads(json.dumps(history))
+    edited[1]["tool_calls"][0]["function"]["arguments"] = nested.replace(":", ": ")
+    edited[2]["content"] = nested.replace(":", ": ")
+    lines = [
+        json.dumps({"model": "gpt-4.1", "metadata": {"session_id": "s"}, "messages": messages})
+        for messages in (history, [*history, {"role": "user", "content": "more"}], edited)
+    ]
+    path = write_lines(tmp_path / "t.jsonl", lines)
+    requests, problems = read(path)
+    assert len(requests) == 3 and problems == []
+    for command in ([], ["sessions"], ["simulate"]):
+        result = run([*command, path], tmp_path)
+        assert "internal error" not in result.output
+        assert "Traceback" not in result.output
+
+
 # --- Reported sizes ---------------------------------------------------------------------------
 
 

@@ -123,7 +123,10 @@ class TraceReader:
                 if chosen.accepts(item.value):
                     # A value of the wrong type loses its line, never the rest of the file.
                     try:
-                        found = list(reader.feed(item))
+                        found = reader.feed(item)
+                        if type(found) not in (list, tuple):
+                            # A generator would raise only when iterated, outside this try.
+                            found = list(found)
                     except TypeFault as fault:
                         yield Problem(item.number, fault.reason)
                         continue

@@ -63,13 +63,16 @@ class Message:
 
 def message(role: str, blocks: tuple[Block, ...] | list[Block], origin: Origin | None) -> Message:
     blocks = tuple(blocks)
-    digest = hashlib.blake2b(role.encode(), digest_size=16)
+    # One update of the whole text hashes as the same updates part by part would, with a
+    # tenth of the calls: every message of every trace is hashed.
+    parts = [role]
     for block in blocks:
         for part in block.identity():
-            digest.update(b"\x00")
-            digest.update(str(part).encode("utf-8", "surrogatepass"))
-        digest.update(b"\x01")
-    return Message(role, blocks, origin, digest.digest())
+            parts.append("\x00")
+            parts.append(str(part))
+        parts.append("\x01")
+    data = "".join(parts).encode("utf-8", "surrogatepass")
+    return Message(role, blocks, origin, hashlib.blake2b(data, digest_size=16).digest())
 
 
 @dataclass(frozen=True, slots=True)

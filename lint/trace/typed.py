@@ -60,6 +60,11 @@ def wrong_type(value: Any, pointer: str, expected: str) -> TypeFault:
 
 def child(pointer: str, *keys: str | int) -> str:
     """A JSON pointer one or more levels down (RFC 6901 escaping)."""
+    if len(keys) == 1:
+        # The common case, made for every part a reader reads: one key needing no escape.
+        key = keys[0]
+        if type(key) is int or ("~" not in key and "/" not in key):
+            return f"{pointer}/{key}"
     return pointer + "".join("/" + str(key).replace("~", "~0").replace("/", "~1") for key in keys)
 
 
@@ -137,7 +142,10 @@ def objects(items: list[Any], at: str) -> Iterator[tuple[int, dict[str, Any]]]:
 
 def tokens(value: dict[str, Any], key: str, at: str) -> int | None:
     """A token count: a whole number from 0 to MAX_PROMPT_TOKENS; None when absent or null."""
-    return token_count(value.get(key), child(at, key))
+    found = value.get(key)
+    if type(found) is int and 0 <= found <= MAX_PROMPT_TOKENS:
+        return found
+    return token_count(found, child(at, key))
 
 
 def token_count(found: Any, pointer: str) -> int | None:

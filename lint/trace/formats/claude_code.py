@@ -83,6 +83,7 @@ class _Request:
     last: str
     lines: list[str] = field(default_factory=list)
     usage: Any = None
+    usage_line: int = 0
     model: str | None = None
     # The first of its lines that could not be read, if any.
     broken_line: int | None = None
@@ -106,40 +107,62 @@ class _Reader:
     def feed(self, line: Line) -> Iterable[Request | Problem]:
         value = line.value
         uuid = value.get("uuid")
-        try:
-            if uuid is None:
-                return ()
-            uuid = typed.required_text(value, "uuid", "")
-            # The link comes first: a line with a readable link and unreadable content still
-            # tells which histories it breaks.
-            parent = typed.text(value, "parentUuid", "")
-        except TypeFault as fault:
-            self.lost_line = self.lost_line or line.number
-            return [Problem(line.number, fault.reason)]
+        if uuid is None:
+            return ()
+        parent = value.get("parentUuid")
+        # Every line of a transcript passes here: its link is checked inline, and the typed
+        # reading, which words the fault, is left to the lines that have one.
+        if type(uuid) is not str or not (parent is None or type(parent) is str):
+            return self._unlinked(line)
         try:
             node = self._node(line.number, value, uuid, parent)
         except TypeFault as fault:
-            self.nodes[uuid] = _Node(line.number, parent, "", None, broken=True)
-            request_id = value.get("requestId")
-            if isinstance(request_id, str) and request_id in self.requests:
-                found = self.requests[request_id]
-                found.broken_line = found.broken_line or line.number
+            self._broken(line, uuid, parent)
             return [Problem(line.number, fault.reason)]
         self.nodes[uuid] = node
         return ()
 
+    def _unlinked(self, line: Line) -> list[Problem]:
+        """A line whose uuid or parent is not text: the histories through it are broken."""
+        try:
+            uuid = typed.required_text(line.value, "uuid", "")
+        except TypeFault as fault:
+            self.lost_line = self.lost_line or line.number
+            return [Problem(line.number, fault.reason)]
+        try:
+            typed.text(line.value, "parentUuid", "")
+        except TypeFault as fault:
+            self._broken(line, uuid, None)
+            return [Problem(line.number, fault.reason)]
+        return []
+
+    def _broken(self, line: Line, uuid: str, parent: str | None) -> None:
+        self.nodes[uuid] = _Node(line.number, parent, "", None, broken=True)
+        request_id = line.value.get("requestId")
+        if isinstance(request_id, str) and request_id in self.requests:
+            found = self.requests[request_id]
+            found.broken_line = found.broken_line or line.number
+
     def _node(self, number: int, value: dict[str, Any], uuid: str, parent: str | None) -> _Node:
-        kind = typed.required_text(value, "type", "")
-        node = _Node(number, parent, kind, typed.one_of(value, "timestamp", "", _TIME_KINDS))
-        subtype = typed.text(value, "subtype", "")
-        node.compact_boundary = kind == "system" and subtype == "compact_boundary"
+        # The type is text: the format accepts no line without it.
+        kind = value["type"]
+        timestamp = value.get("timestamp")
+        if timestamp is not None and type(timestamp) not in _TIME_KINDS:
+            raise typed.wrong_type(timestamp, "/timestamp", "string or number")
+        node = _Node(number, parent, kind, timestamp)
+        if kind not in ("user", "assistant"):
+            # Only what was sent is read further (most lines are progress and bookkeeping).
+            if kind == "system":
+                subtype = typed.text(value, "subtype", "")
+                node.compact_boundary = subtype == "compact_boundary"
+            return node
         # The summary that continues a compacted conversation is marked transcript-only, yet it
         # is what the model reads next.
-        hidden = typed.flag(value, "isVisibleInTranscriptOnly", "") and not typed.flag(
+        if typed.flag(value, "isVisibleInTranscriptOnly", "") and not typed.flag(
             value, "isCompactSummary", ""
-        )
-        sent = kind in ("user", "assistant") and not hidden
-        content = typed.mapping(value, "message", "") if sent else None
+        ):
+            return node
+        content = typed.mapping(value, "message", "")
         if content is None:
             return node
         node.role = typed.text(content, "role", "/message") or kind
@@ -151,15 +174,12 @@ class _Reader:
                 node.role = None
             else:
                 node.request_id = request_id
-                self._note_request(value, uuid, request_id, content)
+                self._note_request(value, uuid, request_id, content, number)
         return node
 
     def _note_request(
-        self, value: dict[str, Any], uuid: str, request_id: str, content: dict[str, Any]
+        self, value: dict[str, Any], uuid: str, request_id: str, content: dict[str, Any], line: int
     ) -> None:
-        usage = typed.mapping(content, "usage", "/message")
-        if usage is not None:
-            anthropic_usage(usage, "/message/usage")
         model = typed.text(content, "model", "/message")
         found = self.requests.get(request_id)
         if found is None:
@@ -169,9 +189,10 @@ class _Reader:
             found = self.requests[request_id] = _Request(request_id, session, uuid, uuid)
         found.last = uuid
         found.lines.append(uuid)
-        # Every line repeats the usage; the last carries the final output count.
+        # Every line repeats the usage; the last carries the final output count. Only that one
+        # is read, in `finish`.
         if "usage" in content:
-            found.usage = usage
+            found.usage, found.usage_line = content["usage"], line
         found.model = model or found.model
 
     def finish(self) -> Iterator[Request | Problem]:
@@ -185,15 +206,20 @@ class _Reader:
                 (self.nodes[uuid].line for uuid in pending.lines if self.nodes[uuid].broken),
                 None,
             )
-            damaged = damaged or self._broken_line(first.parent, first.line)
-            if damaged is not None:
+            try:
+                usage = anthropic_usage(pending.usage, "/message/usage")
+            except TypeFault as fault:
+                yield Problem(pending.usage_line, fault.reason)
+                continue
+            history = None if damaged else self._history(first.parent, first.line)
+            if history is None or isinstance(history, int):
                 reason = (
-                    f"request not checked: line {damaged}, which it was read from, "
+                    f"request not checked: line {damaged or history}, which it was read from, "
                     "could not be read"
                 )
                 yield Problem(first.line, reason)
                 continue
-            messages, boundary, sent_at = self._history(first.parent)
+            messages, boundary, sent_at = history
             last = self.nodes[pending.last]
             response_blocks = [b for uuid in pending.lines for b in self.nodes[uuid].blocks]
             # A new boundary between two requests of the session: it was compacted between them.
@@ -213,45 +239,38 @@ class _Reader:
                 provider="anthropic",
                 model=pending.model,
                 response=message("assistant", response_blocks, Origin(first.line, "/message")),
-                usage=anthropic_usage(pending.usage, "/message/usage"),
+                usage=usage,
                 compacted=compacted,
             )
 
-    def _broken_line(self, start: str | None, line: int) -> int | None:
-        """The line of the first unreadable node on the walk back from `start` (the parent of
-        the node on `line`), or the line whose uuid was lost when the walk ends at a parent
-        missing from the file: a parent is written before its children."""
-        seen: set[str] = set()
-        uuid = start
-        while uuid is not None and uuid not in seen:
-            node = self.nodes.get(uuid)
-            if node is None:
-                lost = self.lost_line
-                return lost if lost is not None and lost < line else None
-            if node.broken:
-                return node.line
-            if uuid in self.histories or node.compact_boundary:
-                return None
-            seen.add(uuid)
-            uuid, line = node.parent, node.line
-        return None
-
-    def _history(self, start: str | None) -> tuple[tuple[Message, ...], str | None, str | None]:
+    def _history(
+        self, start: str | None, line: int
+    ) -> tuple[tuple[Message, ...], str | None, str | None] | int:
         """The messages sent before a request (oldest first), the compact boundary the history
         starts at if any, and the time of the newest line in it (when the request was made).
-        The walk back stops at a line whose history is known: the previous request's."""
+        The walk back stops at a line whose history is known: the previous request's.
+        When the walk meets a line that could not be read, that line's number instead; and
+        when it ends at a parent missing from the file while a line whose uuid was lost came
+        before (a parent is written before its children), that line's."""
         sent_at: str | None = None
         tail: list[_Node] = []
         boundary: str | None = None
         known = None
         seen: set[str] = set()
         uuid = start
-        while uuid is not None and uuid in self.nodes and uuid not in seen:
+        while uuid is not None and uuid not in seen:
+            node = self.nodes.get(uuid)
+            if node is None:
+                if self.lost_line is not None and self.lost_line < line:
+                    return self.lost_line
+                break
             known = self.histories.get(uuid)
             if known is not None:
                 break
+            if node.broken:
+                return node.line
             seen.add(uuid)
-            node = self.nodes[uuid]
+            line = node.line
             if sent_at is None:
                 sent_at = node.timestamp
             if node.compact_boundary:

@@ -295,10 +295,13 @@ def anthropic_blocks(content: Any, at: str) -> list[Block]:
     if not isinstance(content, list):
         raise typed.wrong_type(content, at, "string or array")
     blocks: list[Block] = []
-    for position, part in typed.objects(content, at):
-        here = child(at, position)
+    # Every message of a transcript comes here: the loop is kept free of calls it can avoid.
+    for position, part in enumerate(content):
+        here = f"{at}/{position}"
+        if type(part) is not dict:
+            raise typed.wrong_type(part, here, "object")
         kind = typed.text(part, "type", here) or ""
-        ttl = cache_ttl(part, here)
+        ttl = None if part.get("cache_control") is None else cache_ttl(part, here)
         if kind == "text":
             blocks.append(Block(TEXT, text=typed.text(part, "text", here, ""), cache_ttl=ttl))
         elif kind in ("tool_use", "server_tool_use", "mcp_tool_use"):
