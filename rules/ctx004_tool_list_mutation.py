@@ -125,7 +125,7 @@ class ToolListMutation(Rule):
             if sink.kind != "tools":
                 continue
             site = module.call_site(sink.call) if sink.call is not None else None
-            for node, what, fix in self._findings(module, sink, site):
+            for node, what, fix in self._findings(module, sink, site, flagged):
                 if id(node) in flagged:
                     continue
                 flagged.add(id(node))
@@ -137,16 +137,19 @@ class ToolListMutation(Rule):
                 yield module.diagnostic(self, node, message, fix)
 
     def _findings(
-        self, module: PythonModule, sink: Sink, site: CallSite | None
+        self, module: PythonModule, sink: Sink, site: CallSite | None, flagged: set[int]
     ) -> Iterator[tuple[ast.AST, str, Fix | None]]:
         containers, filters = module.sent_containers(sink)
         loop = site.loop if site is not None else None
         if loop is not None:
-            varying = _names_changed_in(loop)
+            varying = module.fact_about(_names_changed_in, loop)
             for container in containers:
                 if container.lifetime is None:
                     continue
                 for change in changes_of(container, module.index):
+                    # The calls of one loop share its changes: one reported is not looked at again.
+                    if id(change.node) in flagged:
+                        continue
                     if _happens_in_loop(change, loop, module) and _changes_list(change, module):
                         text = module.snippet(change.node)
                         yield (
@@ -239,8 +242,9 @@ def _condition_names(change: Change) -> set[str]:
     return names
 
 
-def _names_changed_in(loop: ast.stmt) -> set[str]:
-    """Names the loop rebinds, or whose object it changes (`state.step = 2`, `seen.add(x)`)."""
+def _names_changed_in(module: PythonModule, loop: ast.stmt) -> set[str]:
+    """Names the loop rebinds, or whose object it changes (`state.step = 2`, `seen.add(x)`);
+    walked once per loop, however many calls it makes."""
     changed: set[str] = set()
     for node in ast.walk(loop):
         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):

@@ -14,6 +14,7 @@ from ctxlint.python.module import PythonModule
 from ctxlint.registry import select_rules
 from ctxlint.rules import ctx008_cache_breakpoint
 from ctxlint.source import SourceText
+
 from conftest import REPO
 
 

@@ -17,6 +17,7 @@ from ctxlint.python.sinks import Sink, find_sent_lists, find_sinks
 from ctxlint.source import SourceText
 
 Fact = TypeVar("Fact")
+Node = TypeVar("Node", bound=ast.AST)
 
 
 @dataclass(eq=False)
@@ -31,7 +32,7 @@ class PythonModule:
     _changes: dict[str, list[tuple[Sink, Change]]] = field(default_factory=dict, repr=False)
     _call_sites: dict[int, CallSite] | None = field(default=None, repr=False)
     _sent_lists: list[Sink] | None = field(default=None, repr=False)
-    _facts: dict[Callable[..., Any], Any] = field(default_factory=dict, repr=False)
+    _facts: dict[Any, Any] = field(default_factory=dict, repr=False)
 
     @property
     def index(self) -> ModuleIndex:
@@ -63,6 +64,14 @@ class PythonModule:
         if compute not in self._facts:
             self._facts[compute] = compute(self)
         return self._facts[compute]
+
+    def fact_about(self, compute: Callable[[PythonModule, Node], Fact], node: Node) -> Fact:
+        """A fact about one node (a loop, a function) that takes a walk of it: computed once
+        per node however many calls inside it ask."""
+        key = (compute, id(node))
+        if key not in self._facts:
+            self._facts[key] = compute(self, node)
+        return self._facts[key]
 
     def reached(self, sink: Sink) -> list[Reached]:
         """What flows into a sink; walked once per sink however many rules ask."""
