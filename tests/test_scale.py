@@ -95,3 +95,31 @@ def test_a_module_fact_is_computed_once_however_often_it_is_asked(checker):
     answers = {module.fact(count_functions) for _ in range(5)}
     assert answers == {len(module.index.functions)}
     assert len(computed) == 1
+
+
+def test_the_names_a_loop_changes_are_walked_once_per_loop(checker, monkeypatch):
+    from ctxlint.rules import ctx004_tool_list_mutation
+
+    walked: list[object] = []
+    original = ctx004_tool_list_mutation._names_changed_in
+
+    def counting(module, loop):
+        walked.append(loop)
+        return original(module, loop)
+
+    monkeypatch.setattr(ctx004_tool_list_mutation, "_names_changed_in", counting)
+    calls = "".join(
+        f"        if step == {n}:\n"
+        "            reply = client.messages.create(model='m', max_tokens=9, tools=tools,\n"
+        "                                           messages=history)\n"
+        "            tools.append(execute(reply))\n"
+        for n in range(6)
+    )
+    text = (
+        "import anthropic\nclient = anthropic.Anthropic()\n"
+        "def run(history, execute):\n    tools = []\n    step = 0\n"
+        "    while True:\n        step += 1\n" + calls
+    )
+    found = checker.check_text("loop.py", SourceText.decode_python(text.encode()))
+    assert sum(1 for d in found if d.code == "CTX004") == 6
+    assert len(walked) == 1
