@@ -72,6 +72,26 @@ def test_a_type_list_after_a_canonical_line_is_a_bad_line_not_a_crash(tmp_path, 
         assert "t.jsonl:2:1: CTX900" in result.output
 
 
+@pytest.mark.parametrize(
+    "record",
+    [
+        {"model": "gpt-4.1", "messages": [{"role": "user", "content": [{"type": "text"}]}]},
+        {"request": {"model": "m", "input": [{"type": "message"}]}, "response": {}},
+        {"type": "user", "uuid": "u", "sessionId": "s", "message": {"content": "hi"}},
+        {"type": "event_msg", "payload": {"type": "token_count"}, "timestamp": "t"},
+        {"resourceSpans": [{"scopeSpans": [{"spans": [{"attributes": []}]}]}]},
+        {"context": {"trace_id": "t"}, "attributes": {"gen_ai.system": "openai"}},
+        {"call_type": "completion", "messages": [], "startTime": 1, "model": "m"},
+    ],
+)
+def test_telling_formats_apart_survives_any_value_swapped(record):
+    from ctxlint.trace.formats import line_format_of
+
+    for pointer in _pointers(record):
+        for swap in SWAPS:
+            line_format_of(_swapped(record, pointer, swap))
+
+
 def test_detection_survives_every_swapped_discriminator(tmp_path):
     for key in ("type", "payload", "ctxlint", "messages", "model", "request", "resourceSpans"):
         for swap in SWAPS:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from ctxlint.trace.typed import serialised
+from ctxlint.trace.typed import MAX_PROMPT_TOKENS, serialised, token_count
 
 # Block kinds. Media is kept as a stable hash of its bytes or address, never the data itself.
 TEXT = "text"
@@ -101,6 +101,14 @@ class Usage:
     cache_write_tokens: int | None = None
     output_tokens: int | None = None
     raw: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    def __post_init__(self) -> None:
+        # Readers take counts through typed.tokens; this keeps any other way of making a
+        # Usage from handing the simulator a count no request can hold.
+        for name in ("prompt_tokens", "cached_tokens", "cache_write_tokens", "output_tokens"):
+            count = getattr(self, name)
+            if count is not None and not (type(count) is int and 0 <= count <= MAX_PROMPT_TOKENS):
+                token_count(count, f"/usage/{name}")
 
 
 @dataclass(slots=True)

@@ -164,10 +164,12 @@ def token_count(found: Any, pointer: str) -> int | None:
 
 def _out_of_range(count: int, pointer: str) -> int:
     shown = f"{count:.3g}" if abs(count) >= 1e9 else str(count)
+    where = f"{_field(pointer)} at {pointer}"
+    if count < 0:
+        raise TypeFault(pointer, f"{where} is {shown} tokens: a count is never negative")
     raise TypeFault(
         pointer,
-        f"{_field(pointer)} at {pointer} is {shown} tokens: no request holds fewer than 0 or "
-        f"more than {MAX_PROMPT_TOKENS:,} (beyond any model's context)",
+        f"{where} is {shown} tokens, more than any model's context holds ({MAX_PROMPT_TOKENS:,})",
     )
 
 

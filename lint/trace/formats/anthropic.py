@@ -40,7 +40,9 @@ def is_anthropic_body(body: Any) -> bool:
     if isinstance(tools, list) and any(isinstance(t, dict) and "input_schema" in t for t in tools):
         return True
     return any(
-        isinstance(part, dict) and part.get("type") in _ANTHROPIC_BLOCKS
+        isinstance(part, dict)
+        and isinstance(part.get("type"), str)
+        and part["type"] in _ANTHROPIC_BLOCKS
         for item in body["messages"]
         if isinstance(item, dict) and isinstance(item.get("content"), list)
         for part in item["content"]

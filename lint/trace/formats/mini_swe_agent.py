@@ -55,9 +55,6 @@ def _read(path: str, document: Any) -> Iterator[Request | Problem | TypeFault]:
             if item.get("role") == "exit":
                 continue
             found = _observation(openai_chat_message(item, Origin(0, pointer), pointer))
-            request = None
-            if found.role == "assistant":
-                request = _request(path, pointer, item, session, tuple(converted), system, found)
         except TypeFault as fault:
             damaged = damaged or fault
             yield fault
@@ -65,15 +62,18 @@ def _read(path: str, document: Any) -> Iterator[Request | Problem | TypeFault]:
         if found.role == "system" and not converted:
             system = found.blocks
             continue
-        if request is not None:
-            if damaged is None:
-                yield request
-            else:
-                yield TypeFault(
-                    pointer,
-                    f"request not checked: its history includes {damaged.pointer}, "
-                    "which could not be read",
-                )
+        if found.role == "assistant" and damaged is not None:
+            yield TypeFault(
+                pointer,
+                f"request not checked: its history includes {damaged.pointer}, "
+                "which could not be read",
+            )
+        elif found.role == "assistant":
+            # What the provider reported is the request's own: the history goes on without it.
+            try:
+                yield _request(path, pointer, item, session, tuple(converted), system, found)
+            except TypeFault as fault:
+                yield fault
         converted.append(found)
 
 
