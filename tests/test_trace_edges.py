@@ -7,6 +7,7 @@ import gzip
 import io
 import math
 import os
+import random
 import re
 import tracemalloc
 from array import array
@@ -21,6 +22,7 @@ from ctxlint.config import Settings
 from ctxlint.simulate.calibrate import MAX_REPORTED_TOKENS
 from ctxlint.simulate.render import TokenRun
 from ctxlint.simulate.simulator import Options, Simulator
+from ctxlint.simulate.tokens import Tokenizer
 from ctxlint.simulate.tree import common_prefix
 from ctxlint.trace import reading
 from ctxlint.trace.loader import TraceReader
@@ -312,3 +314,71 @@ def test_a_fault_in_the_simulator_costs_the_summary_not_the_findings(tmp_path, m
         result.stderr
     )
     assert "Simulated" not in result.output
+
+
+# Memory per request ------------------------------------------------------------------------
+
+# Characters where tokenizers' pre-tokenization rules differ: letters of both cases, digits,
+# contractions, whitespace of every kind, punctuation, accented and combining letters, CJK,
+# emoji, and the special token's spelling.
+PIECES = [
+    *"aZq09 \n\r\t'\".,/:{}+=-_",
+    "'s",
+    "'LL",
+    "  ",
+    "\n\n",
+    " \n",
+    "é",
+    "e\u0301",
+    "日本語",
+    "🙂",
+    "ß",
+    "123456",
+    "<|endoftext|>",
+    "don't",
+    "HTTPServer",
+]
+
+
+@pytest.mark.parametrize("encoding", ["o200k_base", "cl100k_base"])
+def test_a_long_text_encoded_in_pieces_has_the_tokens_of_the_whole(encoding):
+    tokenizer = Tokenizer(encoding)
+    chooser = random.Random(13)
+    generated = ["".join(chooser.choices(PIECES, k=chooser.randint(1, 120))) for _ in range(300)]
+    written = [
+        (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8"),
+        Path(__file__).read_text(encoding="utf-8"),
+    ]
+    for texts, pieces in ((generated, (1, 7)), (written, (50, 1000))):
+        for text in texts:
+            whole = array("I", tokenizer.encoding.encode_ordinary(text))
+            for piece in pieces:
+                assert tokenizer.encode(text, piece) == whole, (piece, text[:200])
+
+
+def test_encoding_a_long_text_holds_about_its_tokens_not_a_python_int_each():
+    tokenizer = Tokenizer("o200k_base")
+    text = " ".join(f"w{number % 9973}x" for number in range(60_000))
+    piece = 2**14
+    tokenizer.encode("warm up")
+    found = []
+    peak = peak_allocated(lambda: found.append(tokenizer.encode(text, piece)))
+    # The array itself (4 bytes a token, grown by an eighth at a time), one piece's list and
+    # its slice of the text; a list of the whole text's tokens alone took 8 times the array.
+    assert len(text) > 20 * piece
+    assert peak < 2 * 4 * len(found[0]) + 40 * piece
+
+
+@pytest.mark.parametrize(
+    "text", ["a" * 30_000, "日本語の文章" * 5_000], ids=["one-letter", "japanese"]
+)
+def test_a_long_run_with_nowhere_to_cut_is_cut_anyway_at_the_same_places(text):
+    tokenizer = Tokenizer("o200k_base")
+    whole = tokenizer.encoding.encode_ordinary(text)
+    pieces = tokenizer.encode(text, 1000, 4000)
+    cuts = len(text) // 4000
+    assert cuts >= 5
+    # Merges across a cut are lost: a token or two per cut, never more.
+    assert abs(len(pieces) - len(whole)) <= 2 * cuts
+    # Where it is cut depends on the text before, so a longer text starts with its tokens.
+    assert tokenizer.encode(text + "more", 1000, 4000)[: len(pieces) - 2] == pieces[:-2]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import gzip
 import hashlib
+import re
 import threading
 from array import array
 from dataclasses import dataclass
@@ -106,6 +107,25 @@ def choose_tokenizer(model: str | None, scales: dict[str, float]) -> TokenizerCh
     return TokenizerChoice(FALLBACK_ENCODING, 1.0, approximate=True)
 
 
+# tiktoken hands back a Python list, an int object per token (about 33 bytes a token with the
+# list, 15 times the text it encodes): a long text is encoded a piece of about this many
+# characters at a time into one array of 4 bytes a token.
+PIECE_CHARACTERS = 1 << 17
+# Where a piece may end: after an ASCII letter or digit followed by an ASCII character that is
+# neither (nor an apostrophe, which may open a contraction). Both encodings' pre-tokenizers
+# always split there: no pattern of theirs matches a letter or digit and then such a character
+# (a letter run ends at a non-letter, a digit run at a non-digit; whitespace and punctuation
+# runs hold no letter or digit), and what is matched from there on never looks back. So the
+# pieces' tokens, joined, are the whole text's tokens.
+_PIECE_END = re.compile(r"[A-Za-z0-9](?=[\x00-\x7f])(?![A-Za-z0-9'])")
+# Text with no such place for this long (a run of one character, base64 without + or /, CJK
+# text without spaces) is one pre-token to tiktoken, whose byte-pair merging holds 16 bytes
+# per byte of it and takes time growing faster than its length. It is cut here anyway: merges
+# across the cut are lost, a token or two per cut (under one in 10,000), and the same text is
+# always cut at the same places, so repeats of it still match token for token.
+LONGEST_RUN = 1 << 18
+
+
 class Tokenizer:
     """Token ids of texts, memoised by content: a session costs one encoding of its unique
     text, however many requests repeat it."""
@@ -117,6 +137,25 @@ class Tokenizer:
     def tokens(self, text: str) -> array:
         found = self._memo.get(text)
         if found is None:
-            # Text is data: "<|endoftext|>" in a prompt is text, not the special token.
-            found = self._memo[text] = array("I", self.encoding.encode_ordinary(text))
+            found = self._memo[text] = self.encode(text)
+        return found
+
+    def encode(
+        self, text: str, piece: int = PIECE_CHARACTERS, longest: int | None = LONGEST_RUN
+    ) -> array:
+        """The text's tokens, encoded `piece` characters or so at a time; `longest` is the
+        longest stretch without a place to cut that is encoded whole (None: any)."""
+        # Text is data: "<|endoftext|>" in a prompt is text, not the special token.
+        if len(text) <= piece:
+            return array("I", self.encoding.encode_ordinary(text))
+        found = array("I")
+        start = 0
+        while start < len(text):
+            end = len(text)
+            if start + piece < end:
+                limit = end if longest is None else min(end, start + max(piece, longest))
+                cut = _PIECE_END.search(text, start + piece, limit)
+                end = cut.end() if cut is not None else limit
+            found.extend(self.encoding.encode_ordinary(text[start:end]))
+            start = end
         return found
