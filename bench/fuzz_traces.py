@@ -68,6 +68,7 @@ class Source:
     values: dict[int, Any] = field(default_factory=dict)
     # Filled in by `prepare`, from reading the unmutated trace.
     format: str | None = None
+    detected: str | None = None
     detection_line: int = 0
     requests: dict[tuple[int, str], tuple] = field(default_factory=dict)
     claude_bounds: dict[tuple[int, str], int] = field(default_factory=dict)
@@ -171,6 +172,7 @@ def prepare(source: Source, folder: Path) -> None:
 
     path = folder / source.suffix
     path.write_bytes(source.text())
+    source.detected = _detected(path)
     source.format, source.requests = _read(path)
     if source.lines is None:
         return
@@ -285,81 +287,55 @@ def damaged(source: Source, mutation: Mutation, key: tuple[int, str]) -> bool:
 
 
 def _place(error: BaseException) -> str:
-    frames = [
-        f
-        for f in traceback.extract_tb(error.__traceback__)
-        if "/ctxlint" in f.filename or "/lint/" in f.filename or "/rules/" in f.filename
-    ]
-    frame = frames[-1] if frames else traceback.extract_tb(error.__traceback__)[-1]
+    """Where in ctxlint an exception was raised: the innermost frame of its own code."""
+    stack = traceback.extract_tb(error.__traceback__)
+    own = [f for f in stack if f.filename.startswith((str(REPO / "lint"), str(REPO / "rules")))]
+    frame = (own or stack)[-1]
     return f"{type(error).__name__} at {Path(frame.filename).name}:{frame.lineno} ({frame.name})"
 
 
 def try_mutant(
     source: Source, mutation: Mutation, folder: Path, report: Report, simulate: bool
 ) -> None:
+    """Read, check (and if `simulate`, summarise and simulate) one mutant, counting what
+    raises and the undamaged requests it lost."""
     from ctxlint.config import Settings
     from ctxlint.registry import all_rules
+    from ctxlint.simulate.simulator import Options, Simulator
     from ctxlint.trace.checker import TraceChecker
-    from ctxlint.trace.loader import detect
+    from ctxlint.trace.sessions import summarize
 
     path = folder / source.suffix
     path.write_bytes(mutation.text)
     report.mutants += 1
     where = f"{source.name} line {mutation.line} {mutation.pointer}"
     try:
-        if source.lines is None:
-            detected = detect(str(path))
-            if (detected.name if detected else None) != _detected_name(source, folder):
-                return _checked_by_others(path, report, simulate, where)
+        # A document told as another format (or none) is read as that: nothing to compare.
+        same_format = source.lines is not None or _detected(path) == source.detected
         _, requests = _read(path)
         for key, identity in source.requests.items():
-            if damaged(source, mutation, key):
+            if not same_format or damaged(source, mutation, key):
                 continue
             report.requests_checked += 1
             if requests.get(key) != identity:
                 report.lost.append(f"{where}: request {key} lost or changed")
         TraceChecker(Settings(root=folder), all_rules()).check_file(str(path))
         if simulate:
-            _simulate(path, report)
+            report.simulated += 1
+            summarize(str(path))
+            for _ in Simulator(Options(), Settings(root=folder)).run([str(path)]):
+                pass
     except Exception as error:  # Every exception is counted: finding them is the point.
         place = _place(error)
         report.exceptions[place] += 1
         report.examples.setdefault(place, where)
 
 
-def _checked_by_others(path: Path, report: Report, simulate: bool, where: str) -> None:
-    from ctxlint.config import Settings
-    from ctxlint.registry import all_rules
-    from ctxlint.trace.checker import TraceChecker
-
-    _read(path)
-    TraceChecker(Settings(root=path.parent), all_rules()).check_file(str(path))
-    if simulate:
-        _simulate(path, report)
-
-
-_DETECTED: dict[str, str | None] = {}
-
-
-def _detected_name(source: Source, folder: Path) -> str | None:
+def _detected(path: Path) -> str | None:
     from ctxlint.trace.loader import detect
 
-    if source.name not in _DETECTED:
-        path = folder / ("original-" + source.suffix)
-        path.write_bytes(source.text())
-        found = detect(str(path))
-        _DETECTED[source.name] = found.name if found else None
-        path.unlink()
-    return _DETECTED[source.name]
-
-
-def _simulate(path: Path, report: Report) -> None:
-    from ctxlint.config import Settings
-    from ctxlint.simulate.simulator import Options, Simulator
-
-    report.simulated += 1
-    for _ in Simulator(Options(), Settings(root=path.parent)).run([str(path)]):
-        pass
+    found = detect(str(path))
+    return found.name if found else None
 
 
 def fuzz(
@@ -414,7 +390,7 @@ def main() -> None:
     print(f"sources: {len(chosen)} (fixtures and ../shared/traces, whole and as prefixes)")
     print(f"mutants tried: {report.mutants} in {elapsed:.0f} s (seed {options.seed})")
     print(f"undamaged requests compared: {report.requests_checked}")
-    print(f"mutants also simulated: {report.simulated}")
+    print(f"mutants also summarised and simulated: {report.simulated}")
     print(f"exceptions: {sum(report.exceptions.values())} at {len(report.exceptions)} places")
     for place, count in report.exceptions.most_common():
         print(f"  {count:6d}  {place}  (e.g. {report.examples[place]})")

@@ -20,6 +20,9 @@ import orjson
 # model took but a corrupt or hostile trace, and simulating it would render that much text.
 MAX_PROMPT_TOKENS = 10_000_000
 
+# What a time is recorded as: RFC 3339 text, or epoch seconds, milliseconds or nanoseconds.
+TIME_KINDS = (str, int, float)
+
 _JSON_KINDS = {
     str: "string",
     int: "integer",

@@ -66,8 +66,6 @@ class _Node:
     broken: bool = False
 
 
-_TIME_KINDS = (str, int, float)
-
 # Histories kept for the walk back to stop at: sub-agents and branches interleave a few.
 _KNOWN_HISTORIES = 16
 
@@ -147,7 +145,7 @@ class _Reader:
         # The type is text: the format accepts no line without it.
         kind = value["type"]
         timestamp = value.get("timestamp")
-        if timestamp is not None and type(timestamp) not in _TIME_KINDS:
+        if timestamp is not None and type(timestamp) not in typed.TIME_KINDS:
             raise typed.wrong_type(timestamp, "/timestamp", "string or number")
         node = _Node(number, parent, kind, timestamp)
         if kind not in ("user", "assistant"):

@@ -67,7 +67,7 @@ class _Reader:
     def _record(self, line: Line) -> Iterable[Request | Problem]:
         kind = line.value["type"]
         payload = typed.mapping(line.value, "payload", "")
-        timestamp = typed.one_of(line.value, "timestamp", "", _TIME_KINDS)
+        timestamp = typed.one_of(line.value, "timestamp", "", typed.TIME_KINDS)
         if payload is None:
             return ()
         if kind == "session_meta":
@@ -165,9 +165,6 @@ class _Reader:
 
     def finish(self) -> Iterable[Request | Problem]:
         return ()
-
-
-_TIME_KINDS = (str, int, float)
 
 
 FORMAT = LineFormat(

@@ -59,10 +59,7 @@ def parse_time(value: Any) -> datetime | None:
 
 def time_at(value: dict[str, Any], key: str, at: str) -> datetime | None:
     """A time field (text or epoch number); a value of another type is a fault."""
-    return parse_time(typed.one_of(value, key, at, _TIME_KINDS))
-
-
-_TIME_KINDS = (str, int, float)
+    return parse_time(typed.one_of(value, key, at, typed.TIME_KINDS))
 
 
 def media_hash(value: Any, pointer: str) -> str:
@@ -100,7 +97,8 @@ def cache_params(value: dict[str, Any], names: tuple[str, ...], at: str) -> dict
             kinds = _PARAM_KINDS.get(name, _ANY_PARAM)
             param = value[name]
             if type(param) not in kinds:
-                raise typed.wrong_type(param, child(at, name), _kinds_named(kinds))
+                named = " or ".join(typed.kind_of(k()) for k in kinds if k is not type(None))
+                raise typed.wrong_type(param, child(at, name), named)
             found[name] = typed.shallow(param, child(at, name))
     return found
 
@@ -115,10 +113,6 @@ _PARAM_KINDS: dict[str, tuple[type, ...]] = {
     "parallel_tool_calls": (bool, type(None)),
     "reasoning_effort": (str, type(None)),
 }
-
-
-def _kinds_named(kinds: tuple[type, ...]) -> str:
-    return " or ".join(typed.kind_of(k()) for k in kinds if k is not type(None))
 
 
 child = typed.child

@@ -78,7 +78,7 @@ def _request(path: str, pointer: str, event: dict[str, Any]) -> Request:
     body = call.get("request")
     response = typed.mapping(call, "response", call_at)
     response_at = child(call_at, "response")
-    timestamp = typed.one_of(event, "timestamp", pointer, (str, int, float))
+    timestamp = typed.one_of(event, "timestamp", pointer, typed.TIME_KINDS)
     extra = {"timestamp": timestamp}
     body_pointer = child(call_at, "request")
     if is_anthropic_body(body):
