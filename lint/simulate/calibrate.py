@@ -12,23 +12,22 @@ import math
 from bisect import bisect_right
 from typing import Any
 
-# The longest context any model offers is about 10 M tokens (Llama 4 Scout). A reported count
-# ten times that is a fault of the trace, not a prompt, and computing with it would only carry
-# the fault on (costs of trillions, floats that overflow), so the simulator leaves it out.
-MAX_REPORTED_TOKENS = 100_000_000
+from ctxlint.trace.typed import MAX_PROMPT_TOKENS
 
 
 def usable_count(value: Any) -> int | None:
     """A reported token count as a number to compute with: a whole number from 0 to
-    MAX_REPORTED_TOKENS. Anything else (negative, not finite, beyond any context, not a
-    number at all) is None: not reported."""
+    MAX_PROMPT_TOKENS. Anything else (negative, not finite, beyond any context, not a number
+    at all) is None: not reported. Readers refuse such counts already (a Usage cannot hold
+    them); the simulator checks again, since one that got through would overflow its floats,
+    make costs of trillions, or stand in an unrecorded prompt that long."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
     if isinstance(value, float):
         if not math.isfinite(value):
             return None
         value = int(value)
-    return value if 0 <= value <= MAX_REPORTED_TOKENS else None
+    return value if 0 <= value <= MAX_PROMPT_TOKENS else None
 
 
 class PositionMap:

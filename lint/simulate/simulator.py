@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ctxlint.simulate.calibrate import MAX_REPORTED_TOKENS, PositionMap, usable_count
+from ctxlint.simulate.calibrate import PositionMap, usable_count
 from ctxlint.simulate.explain import Miss, explain_divergence, explain_shortfall
 from ctxlint.simulate.facts import Prices, infer_policy, prices_for, provider_facts
 from ctxlint.simulate.policies import Policy, Served, Visit, make_policy
@@ -20,6 +20,7 @@ from ctxlint.simulate.tree import shared_prefix, token_stream_prefix
 from ctxlint.trace.compare import SessionState, Step
 from ctxlint.trace.model import Message, Request, Tool
 from ctxlint.trace.reading import Problem
+from ctxlint.trace.typed import MAX_PROMPT_TOKENS
 
 # The end of a prompt, where generation starts: never the start of anything a later prompt
 # repeats, so it is never counted as shared.
@@ -352,7 +353,7 @@ class Simulator:
             for name in unusable:
                 reason = (
                     f"reported usage {name} = {_shown(counts[name])} is not a token count from 0 "
-                    f"to {MAX_REPORTED_TOKENS:,}; simulated as if not reported"
+                    f"to {MAX_PROMPT_TOKENS:,}; simulated as if not reported"
                 )
                 self.problems.append((request.path, Problem(request.origin.line, reason)))
         bounded = dataclasses.replace(usage, **{name: None for name in unusable})
