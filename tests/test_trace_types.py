@@ -436,3 +436,46 @@ def test_a_size_within_bounds_is_read(tmp_path):
     path = write_lines(tmp_path / "t.jsonl", [canonical_line(1, usage={"prompt_tokens": 9e6})])
     requests, problems = read(path)
     assert problems == [] and requests[0].usage.prompt_tokens == 9_000_000
+
+
+@pytest.mark.parametrize(
+    ("recorded", "read"),
+    [(0, 0), (1200, 1200), (9e6, 9_000_000), (10_000_000, 10_000_000), (None, None)],
+)
+def test_token_counts_a_request_can_hold_are_read_as_whole_numbers(recorded, read):
+    from ctxlint.trace import typed
+
+    found = typed.tokens({"prompt_tokens": recorded}, "prompt_tokens", "/usage")
+    assert found == read and type(found) is type(read)
+
+
+@pytest.mark.parametrize(
+    ("recorded", "wording"),
+    [
+        (True, "has type boolean, expected a whole number of tokens"),
+        ("12", "has type string, expected a whole number of tokens"),
+        (12.5, "has type number, expected a whole number of tokens"),
+        (-1, "is -1 tokens: a count is never negative"),
+        (10_000_001, "is 10000001 tokens, more than any model's context holds (10,000,000)"),
+        (2e10, "is 2e+10 tokens, more than any model's context holds"),
+    ],
+)
+def test_token_counts_no_request_can_hold_are_faults(recorded, wording):
+    from ctxlint.trace import typed
+
+    with pytest.raises(typed.TypeFault) as fault:
+        typed.tokens({"prompt_tokens": recorded}, "prompt_tokens", "/usage")
+    assert fault.value.pointer == "/usage/prompt_tokens"
+    assert fault.value.reason.startswith("field prompt_tokens at /usage/prompt_tokens ")
+    assert wording in fault.value.reason
+
+
+def test_a_fault_names_the_field_by_its_unescaped_key_and_the_pointer_escaped():
+    from ctxlint.trace import typed
+
+    with pytest.raises(typed.TypeFault) as fault:
+        typed.text({"a/b~c": [1]}, "a/b~c", "/x/0")
+    assert fault.value.reason == "field a/b~c at /x/0/a~1b~0c has type array, expected string"
+    with pytest.raises(typed.TypeFault) as fault:
+        list(typed.objects([{}, "text"], "/messages"))
+    assert fault.value.reason == "item 1 at /messages/1 has type string, expected object"
