@@ -23,7 +23,7 @@ from ctxlint.simulate.render import TokenRun
 from ctxlint.simulate.simulator import Options, Simulator
 from ctxlint.simulate.tokens import Tokenizer
 from ctxlint.simulate.tree import common_prefix
-from ctxlint.trace import reading
+from ctxlint.trace import reading, volatile
 from ctxlint.trace.loader import TraceReader
 from ctxlint.trace.model import Block, Origin, Request, Usage, message
 from ctxlint.trace.reading import Problem
@@ -383,3 +383,81 @@ def test_a_long_run_with_nowhere_to_cut_is_cut_anyway_at_the_same_places(text):
     assert abs(len(pieces) - len(whole)) <= 2 * cuts
     # Where it is cut depends on the text before, so a longer text starts with its tokens.
     assert tokenizer.encode(text + "more", 1000, 4000)[: len(pieces) - 2] == pieces[:-2]
+
+
+VOLATILE_PIECES = [
+    *"ab 0.:-\n\t'\"/",
+    "word",
+    "Word",
+    "2026-03-02T09:00:00Z",
+    "10:01",
+    "req_01abc234",
+    "1772359201",
+    "  ",
+    "é",
+    "日本",
+    "deadbeef01",
+]
+
+
+def _edited(text: str, chooser: random.Random) -> str:
+    for _ in range(chooser.randint(1, 3)):
+        start = chooser.randint(0, len(text))
+        end = min(len(text), start + chooser.randint(0, 6))
+        inserted = "".join(chooser.choices(VOLATILE_PIECES, k=chooser.randint(0, 2)))
+        text = text[:start] + inserted + text[end:]
+    return text
+
+
+def test_volatile_change_splits_only_what_differs_and_finds_what_the_whole_texts_give(
+    monkeypatch,
+):
+    chooser = random.Random(7)
+    pairs = []
+    for _ in range(1500):
+        pieces = chooser.choices(VOLATILE_PIECES, k=chooser.randint(0, 30))
+        before = "".join(pieces)
+        pairs.append((before, _edited(before, chooser)))
+        for _ in range(chooser.randint(1, 3)):
+            if pieces:
+                pieces[chooser.randrange(len(pieces))] = chooser.choice(VOLATILE_PIECES[-5:])
+        pairs.append((before, "".join(pieces)))
+    pairs += [("a b", "a b b"), ("a b", "a X b"), ("x.y.z", "x.y.y.z"), ("aa aa", "aa"), ("", "a")]
+    found = [volatile.volatile_change(before, after) for before, after in pairs]
+    # The same, splitting the whole of both texts into tokens, as before.
+    monkeypatch.setattr(volatile, "_common_start", lambda before, after: 0)
+    monkeypatch.setattr(volatile, "_common_end", lambda b, a, start: (len(b), len(a)))
+    whole = [volatile.volatile_change(before, after) for before, after in pairs]
+    assert found == whole
+    assert sum(change is not None for change in found) > 30
+
+
+def test_volatile_change_in_a_long_text_splits_only_around_the_change():
+    before = "Log line 17 of the build at 2026-03-02T09:00:00Z went fine.\n" * 20_000
+    after = before[:600_000] + before[600_000:].replace("09:00:00Z", "09:00:05Z", 1)
+    peak = peak_allocated(lambda: volatile.volatile_change(before, after))
+    # The texts' tokens as strings took some 60 bytes a character; now a stretch at a time.
+    assert peak < len(before) // 4
+    change = volatile.volatile_change(before, after)
+    assert change is not None and (change.before, change.after) == (
+        "2026-03-02T09:00:00Z",
+        "2026-03-02T09:00:05Z",
+    )
+
+
+def test_characters_before_a_divergence_are_counted_a_slice_at_a_time(monkeypatch):
+    from ctxlint.simulate import explain
+    from ctxlint.simulate.render import Renderer
+
+    renderer = Renderer(Tokenizer("o200k_base"), "openai")
+    text = "Résumé 🙂 日本語のテキスト, ok. " * 40
+    tokens = renderer.tokenizer.tokens(text)
+    expected = [
+        len(
+            renderer.tokenizer.encoding.decode_bytes(list(tokens[:count])).decode("utf-8", "ignore")
+        )
+        for count in range(len(tokens) + 1)
+    ]
+    monkeypatch.setattr(explain, "_DECODED_AT_A_TIME", 3)
+    found = [explain._character_offset(renderer, tokens, count) for count in range(len(tokens) + 1)]
+    assert found == expected

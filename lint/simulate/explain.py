@@ -3,6 +3,7 @@ cache holds, mapped back to its place in the request, and the rule that names th
 
 from __future__ import annotations
 
+import codecs
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +20,9 @@ from ctxlint.simulate.policies import (
 )
 from ctxlint.simulate.render import UNRECORDED_TOKEN, Prompt, Renderer
 from ctxlint.trace.compare import Step, error_results
+
+# Tokens decoded at a time when counting the characters before a divergence.
+_DECODED_AT_A_TIME = 1 << 16
 
 _SHORTFALL = {
     EXPIRED: ("CTX009", "the cache entry expired before this request"),
@@ -58,7 +62,7 @@ def explain_divergence(
 ) -> Miss | None:
     index = prompt.segment_at(min(shared, prompt.length - 1))
     segment = prompt.segments[index]
-    characters = _character_offset(renderer, segment.tokens[: shared - prompt.starts[index]])
+    characters = _character_offset(renderer, segment.tokens, shared - prompt.starts[index])
     if index < len(before.segments) and before.segments[index].place == segment.place:
         # Tokens can start before the first changed character ("00" became "01").
         old, new = before.segments[index].text, segment.text
@@ -166,10 +170,15 @@ def _first_difference(old: Any, new: Any, depth: int = 0) -> list[str]:
     return []
 
 
-def _character_offset(renderer: Renderer, tokens) -> int:
-    if not len(tokens):
+def _character_offset(renderer: Renderer, tokens, count: int) -> int:
+    """Characters in the text of the first `count` tokens, decoded a slice at a time: a list
+    of Python ints for a block of megabytes would cost 33 bytes a token."""
+    if count <= 0 or tokens[0] == UNRECORDED_TOKEN:
         return 0
-    if tokens[0] == UNRECORDED_TOKEN:
-        return 0
-    data = renderer.tokenizer.encoding.decode_bytes(list(tokens))
-    return len(data.decode("utf-8", errors="ignore"))
+    # Incremental, so that a character whose bytes two slices share is counted once.
+    decoder = codecs.getincrementaldecoder("utf-8")(errors="ignore")
+    characters = 0
+    for start in range(0, count, _DECODED_AT_A_TIME):
+        piece = tokens[start : min(count, start + _DECODED_AT_A_TIME)]
+        characters += len(decoder.decode(renderer.tokenizer.encoding.decode_bytes(list(piece))))
+    return characters + len(decoder.decode(b"", final=True))

@@ -42,16 +42,23 @@ def volatile_change(before: str, after: str) -> VolatileChange | None:
     """The first changed span when every change between the texts is volatile; else None."""
     if before == after:
         return None
-    old, new = _TOKEN.findall(before), _TOKEN.findall(after)
-    head = 0
-    while head < min(len(old), len(new)) and old[head] == new[head]:
-        head += 1
+    # Tokens as short strings cost some 60 bytes a character of text: only the part between
+    # the texts' common start and common end is split into tokens, at token boundaries of
+    # both, so that the result is the one the whole token lists give.
+    start = _token_start(before, _common_start(before, after))
+    end_before, end_after = _common_end(before, after, start)
+    old, new = _TOKEN.findall(before, start, end_before), _TOKEN.findall(after, start, end_after)
+    head = _common_head(old, new)
+    if head == min(len(old), len(new)) and end_before < len(before):
+        # The shared end is where the whole lists' common head would go on: split it too.
+        old, new = _TOKEN.findall(before, start), _TOKEN.findall(after, start)
+        head = _common_head(old, new)
     tail = 0
     while tail < min(len(old), len(new)) - head and old[-1 - tail] == new[-1 - tail]:
         tail += 1
     old_middle, new_middle = old[head : len(old) - tail], new[head : len(new) - tail]
-    offset_old = sum(map(len, old[:head]))
-    offset_new = sum(map(len, new[:head]))
+    offset_old = start + sum(map(len, old[:head]))
+    offset_new = start + sum(map(len, new[:head]))
     matcher = difflib.SequenceMatcher(None, old_middle, new_middle, autojunk=False)
     first: VolatileChange | None = None
     changes = 0
@@ -74,6 +81,84 @@ def volatile_change(before: str, after: str) -> VolatileChange | None:
     if first is None:
         return None
     return VolatileChange(first.before, first.after, first.offset, changes)
+
+
+def _common_head(old: list[str], new: list[str]) -> int:
+    head = 0
+    while head < min(len(old), len(new)) and old[head] == new[head]:
+        head += 1
+    return head
+
+
+# Characters compared at a time when finding where two texts start and end alike.
+_STRETCH = 1 << 16
+# Where a token starts or ends: between a word and a non-word character, whitespace and a
+# non-whitespace character, or beside a character that is neither (a token of its own).
+_BOUNDARY = re.compile(
+    r"(?<=\w)(?!\w)|(?<=\s)(?!\s)|(?<=[^\w\s])|(?=[^\w\s])|(?<!\w)(?=\w)|(?<!\s)(?=\s)"
+)
+
+
+def _common_start(before: str, after: str) -> int:
+    """How many leading characters the texts share, compared a stretch at a time in C."""
+    limit = min(len(before), len(after))
+    position = 0
+    while position < limit:
+        stretch = min(_STRETCH, limit - position)
+        if before[position : position + stretch] != after[position : position + stretch]:
+            low, high = position, position + stretch - 1
+            while low < high:
+                middle = (low + high + 1) // 2
+                if before[position:middle] == after[position:middle]:
+                    low = middle
+                else:
+                    high = middle - 1
+            return low
+        position += stretch
+    return limit
+
+
+def _token_start(text: str, position: int) -> int:
+    """The start of the token holding the character before `position` (0 at the start)."""
+    if position == 0:
+        return 0
+    character = text[position - 1]
+    run = _WORD if _WORD.match(character) else _SPACE if _SPACE.match(character) else None
+    if run is None:
+        return position - 1
+    start = position - 1
+    while start > 0 and run.match(text[start - 1]):
+        start -= 1
+    return start
+
+
+_WORD = re.compile(r"\w")
+_SPACE = re.compile(r"\s")
+
+
+def _common_end(before: str, after: str, start: int) -> tuple[int, int]:
+    """Where, in each text, the tokens they end alike with begin: after `start`, at the first
+    token boundary inside the characters both end with (the same in both)."""
+    limit = min(len(before), len(after)) - start
+    shared = 0
+    while shared < limit:
+        stretch = min(_STRETCH, limit - shared)
+        old = before[len(before) - shared - stretch : len(before) - shared]
+        new = after[len(after) - shared - stretch : len(after) - shared]
+        if old != new:
+            low, high = 0, stretch - 1
+            while low < high:
+                middle = (low + high + 1) // 2
+                if old[stretch - middle :] == new[stretch - middle :]:
+                    low = middle
+                else:
+                    high = middle - 1
+            shared += low
+            break
+        shared += stretch
+    boundary = _BOUNDARY.search(before, len(before) - shared + 1)
+    cut = len(before) if boundary is None else boundary.start()
+    return cut, len(after) - (len(before) - cut)
 
 
 def _value_around(text: str, start: int, end: int) -> str:
