@@ -2,10 +2,12 @@
 the trace's lines with orjson in the same run.
 
 A session of three requests whose first user message is `--sizes` megabytes of text (tool
-output: log lines, code and prose; or Japanese paragraphs, which have no spaces, so that each is
-one pre-token to tiktoken), each later request repeating it with a new turn, as an agent's
-history does. For each size, in fresh interpreters, the growth of peak resident memory
-(VmHWM) past what importing ctxlint and loading the encoding took:
+output: log lines, code and prose; or Japanese paragraphs, which have no spaces, so that each
+is one pre-token to tiktoken), each later request repeating it with a new turn, as an agent's
+history does; or, `edited`, changing its last character each time (a history edit, which the
+rules and the simulator compare: three texts of that size to hold, not one). For each size,
+in fresh interpreters, the growth of peak resident memory (VmHWM) past what importing ctxlint
+and loading the encodings took:
 
 - baseline: `orjson.loads` of every line, each value kept until the next is parsed, the least
   any reader of the file must hold;
@@ -17,7 +19,7 @@ request, memory should be bounded by a small multiple of the text it holds, so t
 per megabyte should be flat across sizes (the last line gives largest/smallest). Keep sizes
 modest on a shared machine: each child holds about ten times its message.
 
-    python bench/trace_memory.py [--sizes 5 20 50] [--kinds logs japanese]
+    python bench/trace_memory.py [--sizes 5 20 50] [--kinds logs japanese edited]
 """
 
 from __future__ import annotations
@@ -73,11 +75,15 @@ def long_text(kind: str, megabytes: float, seed: int) -> str:
 
 
 def write_trace(folder: Path, kind: str, megabytes: float) -> Path:
-    text = long_text(kind, megabytes, seed=int(megabytes * 1000))
+    text = long_text("japanese" if kind == "japanese" else "logs", megabytes, int(megabytes))
     messages = [{"role": "user", "content": text}]
     path = folder / f"{kind}-{megabytes:g}mb.jsonl"
     with path.open("wb") as stream:
         for turn in range(3):
+            if kind == "edited" and turn:
+                # An agent rewrote the message's last line: the history was edited.
+                edited = text[: -len(str(turn))] + str(turn)
+                messages = [{"role": "user", "content": edited}, *messages[1:]]
             line = {
                 "ctxlint": 1,
                 "session": "s",
@@ -148,7 +154,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=float, nargs="+", default=[5, 20, 50])
     parser.add_argument(
-        "--kinds", nargs="+", choices=["logs", "japanese"], default=["logs", "japanese"]
+        "--kinds",
+        nargs="+",
+        choices=["logs", "japanese", "edited"],
+        default=["logs", "japanese", "edited"],
     )
     parser.add_argument("--child", nargs=2, metavar=("MODE", "PATH"), help=argparse.SUPPRESS)
     options = parser.parse_args()
@@ -173,10 +182,17 @@ def main() -> None:
                     row += f"  {grown:>7.0f}MB {grown / megabytes:>6.1f} {grown / baseline:>6.2f}"
                 print(row, flush=True)
                 path.unlink()
+            sizes = options.sizes
             for mode, figures in per_megabyte.items():
+                # Each further MB of message, from the smallest size to the largest: what a
+                # fixed cost (loading a module, one piece's buffers) does not blur.
+                marginal = (figures[-1] * sizes[-1] - figures[0] * sizes[0]) / (
+                    sizes[-1] - sizes[0] or 1
+                )
                 print(
                     f"{mode}: {min(figures):.1f} to {max(figures):.1f} MB per MB of message "
-                    f"(largest/smallest {max(figures) / min(figures):.2f}; flat is about 1)"
+                    f"(largest/smallest {max(figures) / min(figures):.2f}; flat is about 1); "
+                    f"{marginal:.1f} MB per further MB"
                 )
 
 
