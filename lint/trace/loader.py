@@ -138,7 +138,12 @@ class TraceReader:
                     yield Problem(unrecognised[0].number, _UNKNOWN)
                 return
             if reader is not None:
-                yield from reader.finish()
+                try:
+                    yield from reader.finish()
+                except TypeFault as fault:
+                    # Readers skip the request a fault belongs to in `finish`; one that did
+                    # not still loses only what it had left to give.
+                    yield Problem(1, fault.reason)
 
 
 def _prefixes(pointer: str) -> list[str]:

@@ -45,7 +45,8 @@ def stand_alone_lines(
 class LineFormat:
     name: str
     description: str
-    # Whether one line's JSON value is a record of this format.
+    # Whether one line's JSON value is a record of this format; it sees any JSON value, so it
+    # looks at types before values (a list is not hashable, a number has no `.get`).
     accepts: Callable[[Any], bool]
     reader: Callable[[str], LineReader]
 
