@@ -146,13 +146,16 @@ def check(
     _emit(
         report, settings, output_file, quiet, mode, to_stderr=reading_stdin and mode is FixMode.FIX
     )
+    summary_failed = False
     if report.traces and not quiet and mode is FixMode.CHECK and settings.output_format == "text":
-        _simulated_summary(report.traces, settings, output_file)
-    raise SystemExit(_exit_code(report, mode, exit_zero))
+        summary_failed = not _simulated_summary(report.traces, settings, output_file)
+    # A fault of ctxlint's own in the summary exits 2, as one while checking a file does.
+    raise SystemExit(EXIT_ERROR if summary_failed else _exit_code(report, mode, exit_zero))
 
 
-def _simulated_summary(traces: list[str], settings: Settings, output_file: str | None) -> None:
-    """After the findings on traces, what the cache would make of them."""
+def _simulated_summary(traces: list[str], settings: Settings, output_file: str | None) -> bool:
+    """After the findings on traces, what the cache would make of them; False when a fault of
+    ctxlint's own cost the summary (the findings printed before it stand)."""
     from ctxlint.redact import bounded
     from ctxlint.simulate.report import render_summary
     from ctxlint.simulate.run import simulate_files
@@ -164,7 +167,7 @@ def _simulated_summary(traces: list[str], settings: Settings, output_file: str |
         simulation = simulate_files(traces, options, settings)
     except TokenizerUnavailable as error:
         click.echo(f"warning: no simulated summary: {error}", err=True)
-        return
+        return True
     except SimulationFailed as failure:
         # The findings printed above stand; only the summary after them is lost.
         click.echo(
@@ -172,7 +175,7 @@ def _simulated_summary(traces: list[str], settings: Settings, output_file: str |
             f"{bounded(str(failure))}",
             err=True,
         )
-        return
+        return False
     except Exception as error:
         # As above, where no one file can be named (adding up the results, say).
         where = traces[0] if len(traces) == 1 else f"{traces[0]} and {len(traces) - 1} more"
@@ -181,15 +184,16 @@ def _simulated_summary(traces: list[str], settings: Settings, output_file: str |
             f"{type(error).__name__}: {bounded(str(error))}",
             err=True,
         )
-        return
+        return False
     if not simulation.requests:
-        return
+        return True
     text = "\n" + "\n".join(render_summary(simulation)) + "\n"
     if output_file:
         with open(output_file, "a", encoding="utf-8") as stream:
             stream.write(text)
     else:
         click.echo(text, nl=False)
+    return True
 
 
 def _reads_stdin(paths: tuple[str, ...], stdin_filename: str | None) -> bool:
