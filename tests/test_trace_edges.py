@@ -252,6 +252,43 @@ def test_a_line_too_long_is_a_ctx900_at_its_line(tmp_path, monkeypatch):
     assert orjson.loads(simulated.stdout)["summary"]["requests"] == 2
 
 
+def test_a_json_document_larger_than_the_cap_is_a_ctx900_without_being_read_whole(
+    tmp_path, monkeypatch
+):
+    document = tmp_path / "log.json"
+    document.write_bytes(b'{"version": 2, "eval": {}, "samples": [' + b" " * 5000 + b"]}")
+    read_sizes: list[int] = []
+    opened = reading.open_trace
+
+    def recording(path):
+        stream = opened(path)
+        original = stream.read
+        stream.read = lambda size=-1: read_sizes.append(size) or original(size)
+        return stream
+
+    monkeypatch.setattr(reading, "open_trace", recording)
+    monkeypatch.setattr(reading, "MAX_DOCUMENT_BYTES", 1000)
+    with pytest.raises(reading.ReadFailure) as failure:
+        reading.read_document(str(document))
+    assert failure.value.problem == reading.Problem(
+        1, "JSON document too large to read whole: more than 1,000 bytes"
+    )
+    assert read_sizes == [1001]
+    # At the cap itself a document is read as before.
+    monkeypatch.setattr(reading, "MAX_DOCUMENT_BYTES", document.stat().st_size)
+    assert reading.read_document(str(document))[1]["version"] == 2
+
+
+def test_a_json_document_too_large_is_reported_at_its_first_line(tmp_path, monkeypatch):
+    monkeypatch.setattr(reading, "MAX_DOCUMENT_BYTES", 1000)
+    document = tmp_path / "log.json"
+    document.write_bytes(b'{"version": 2, "eval": {}, "samples": [' + b" " * 5000 + b"]}")
+    result = run(["--output-format", "json", document], tmp_path)
+    findings = orjson.loads(result.stdout)
+    assert [(f["code"], f["location"]["row"]) for f in findings] == [("CTX900", 1)]
+    assert "too large to read whole" in findings[0]["message"]
+
+
 # Files with nothing to list ------------------------------------------------------------------
 
 NOTHING_TO_LIST = {

@@ -25,6 +25,10 @@ _BYTE_ORDER_MARK = b"\xef\xbb\xbf"
 MAX_LINE_BYTES = 64 * 2**20
 # How much of a line too long to read is held at a time while it is skipped.
 _SKIP_CHUNK = 2**20
+# The largest JSON document read whole. Real Inspect and mini-swe-agent logs are megabytes to
+# a few hundred; parsed, a document takes several times its size, so a larger one (or an
+# endless stream that passes for a file) would take the machine's memory.
+MAX_DOCUMENT_BYTES = 1024 * 2**20
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,13 +158,17 @@ def _json_fault(data: bytes, error: orjson.JSONDecodeError, last: bool) -> str:
 
 def read_document(path: str) -> tuple[bytes, Any]:
     """A whole JSON file and its value; raises ReadFailure with the line of the fault."""
+    limit = MAX_DOCUMENT_BYTES
     try:
         with open_trace(path) as stream:
-            data = stream.read()
+            data = stream.read(limit + 1)
     except (EOFError, zlib.error, gzip.BadGzipFile) as error:
         raise ReadFailure(Problem(1, f"compressed data is truncated or corrupt: {error}")) from None
     except OSError as error:
         raise ReadFailure(Problem(1, f"cannot read: {error.strerror or error}")) from None
+    if len(data) > limit:
+        reason = f"JSON document too large to read whole: more than {limit:,} bytes"
+        raise ReadFailure(Problem(1, reason))
     try:
         return data, orjson.loads(data)
     except orjson.JSONDecodeError as error:
