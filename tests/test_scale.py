@@ -46,14 +46,14 @@ def _function_calls(checker: PythonChecker, calls: int) -> int:
 
 
 def test_the_work_of_one_more_llm_call_does_not_grow_with_the_file(checker):
-    # The marginal work per call, from 35 to 70 calls and from 70 to 140: equal when the work
+    # The marginal work per call, from 21 to 42 calls and from 42 to 84: equal when the work
     # is linear (the fixed cost of a file cancels out), larger when some work is done per pair
     # of calls. The generated units repeat exactly, so linear work gives equal margins to the
     # call: the bound catches even one dictionary look-up per pair of calls.
     _function_calls(checker, 7)  # what the first file imports and caches is not its work
-    work = {calls: _function_calls(checker, calls) for calls in (35, 70, 140)}
-    marginal_small = (work[70] - work[35]) / 35
-    marginal_large = (work[140] - work[70]) / 70
+    work = {calls: _function_calls(checker, calls) for calls in (21, 42, 84)}
+    marginal_small = (work[42] - work[21]) / 21
+    marginal_large = (work[84] - work[42]) / 42
     assert marginal_large <= 1.001 * marginal_small, (marginal_small, marginal_large)
 
 
