@@ -7,7 +7,6 @@ thin layer over them.
 from __future__ import annotations
 
 import ast
-import difflib
 import gc
 import os
 import sys
@@ -15,6 +14,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import Enum
 
+from ctxlint.collector import cycle_collection_paused
 from ctxlint.config import Settings
 from ctxlint.diagnostics import Diagnostic, sort_diagnostics
 from ctxlint.discovery import find_inputs
@@ -32,8 +32,9 @@ from ctxlint.redact import bounded
 from ctxlint.registry import select_rules
 from ctxlint.rule import InputKind, Rule
 from ctxlint.rules.ctx900_unreadable_input import UnreadableInput
-from ctxlint.source import SourceText, UnreadableSource, split_lines
+from ctxlint.source import SourceText, UnreadableSource
 from ctxlint.suppression import is_suppressed, noqa_lines, without_ignored
+from ctxlint.unified_diff import unified_diff
 
 UNREADABLE_CODE = UnreadableInput.code
 # Below this many files, starting worker processes costs more than it saves.
@@ -111,6 +112,11 @@ class PythonChecker:
         return self.prefilter.wanted(data)
 
     def check_text(self, path: str, source: SourceText) -> list[Diagnostic]:
+        # A library caller's check pauses the collector as a run over files does (_check_batch).
+        with cycle_collection_paused():
+            return self._check_text(path, source)
+
+    def _check_text(self, path: str, source: SourceText) -> list[Diagnostic]:
         try:
             tree = ast.parse(source.text, filename=path)
         except SyntaxError as error:
@@ -153,7 +159,9 @@ def check_source(
     rules = select_rules(list(settings.select), list(settings.extend_select), list(settings.ignore))
     checker = PythonChecker(settings, rules)
     source = text if isinstance(text, SourceText) else SourceText(text)
-    return _check_python(checker, path, source, mode)
+    # Paused across every pass of a fix and the diff, not only while each pass is analysed.
+    with cycle_collection_paused():
+        return _check_python(checker, path, source, mode)
 
 
 def check_paths(
@@ -266,11 +274,9 @@ def _check_batch(
 ) -> list[_Outcome]:
     # Syntax trees are large and short-lived: the cyclic collector scanning them while they
     # are alive costs more than parsing them. Collect between files instead.
-    was_enabled = gc.isenabled()
-    gc.disable()
     outcomes: list[_Outcome] = []
     parsed_since_collect = 0
-    try:
+    with cycle_collection_paused():
         for path, explicit in work:
             outcome = _check_path(checker, path, mode, explicit)
             outcomes.append(outcome)
@@ -278,9 +284,6 @@ def _check_batch(
             if parsed_since_collect >= _COLLECT_EVERY:
                 gc.collect()
                 parsed_since_collect = 0
-    finally:
-        if was_enabled:
-            gc.enable()
     return outcomes
 
 
@@ -369,14 +372,7 @@ def _check_python_unguarded(
             if mode is FixMode.FIX:
                 result.new_data = source.encode(outcome.text)
             else:
-                result.diff = "".join(
-                    difflib.unified_diff(
-                        split_lines(source.text, keepends=True),
-                        split_lines(outcome.text, keepends=True),
-                        fromfile=path,
-                        tofile=path,
-                    )
-                )
+                result.diff = unified_diff(source.text, outcome.text, path)
             if mode is FixMode.DIFF:
                 # Nothing is written: what is reported is what the file still holds.
                 diagnostics = original
