@@ -17,7 +17,11 @@ Each timing runs in a fresh interpreter after a warm-up, and checks the file as
 a run times every size in turn, and a size's time is the best of `--runs` runs, so that the
 machine's slow spells fall on all sizes alike.
 
-    python bench/python_scale.py [--runs 5] [--sizes 100,1000,3000] [--profile N]
+With `--diff`, each size is instead run as `ctxlint --diff --unsafe-fixes FILE` (every fixable
+call fixed, the passes re-checked, the unified diff of the file built): the time per call is
+compared in the same way, and the seconds spent building the diff alone are shown beside it.
+
+    python bench/python_scale.py [--runs 5] [--sizes 100,1000,3000] [--profile N] [--diff]
 """
 
 from __future__ import annotations
@@ -221,19 +225,56 @@ def check_seconds(text: str) -> tuple[float, int]:
     return seconds, len(report.diagnostics)
 
 
-def _child(calls: int) -> None:
+def diff_seconds(text: str) -> tuple[float, float, int]:
+    """CPU seconds to run the text as a file through `ctxlint --diff --unsafe-fixes`, the part
+    of them spent building the unified diff, and the lines of the diff."""
+    import ctxlint.engine as engine
+    from ctxlint.config import Settings
+    from ctxlint.engine import FixMode, check_paths
+
+    settings = Settings(unsafe_fixes=True)
+    building = [0.0]
+    build_diff = engine.unified_diff
+
+    def timed_unified_diff(old: str, new: str, path: str) -> str:
+        started = time.process_time()
+        try:
+            return build_diff(old, new, path)
+        finally:
+            building[0] += time.process_time() - started
+
+    engine.unified_diff = timed_unified_diff
+    with tempfile.TemporaryDirectory() as folder:
+        warm_up = Path(folder, "warm_up.py")
+        warm_up.write_text(generate(len(_UNITS)))
+        check_paths([str(warm_up)], settings, FixMode.DIFF)
+        building[0] = 0.0
+        generated = Path(folder, "generated.py")
+        generated.write_text(text)
+        started = time.process_time()
+        report = check_paths([str(generated)], settings, FixMode.DIFF)
+        seconds = time.process_time() - started
+    diff = "".join(result.diff or "" for result in report.results)
+    return seconds, building[0], diff.count("\n")
+
+
+def _child(calls: int, diff: bool) -> None:
+    if diff:
+        seconds, building, lines = diff_seconds(generate(calls))
+        print(f"{seconds!r} {lines} {building!r}")
+        return
     seconds, findings = check_seconds(generate(calls))
-    print(f"{seconds!r} {findings}")
+    print(f"{seconds!r} {findings} 0.0")
 
 
-def _time_in_child(calls: int) -> tuple[float, int]:
+def _time_in_child(calls: int, diff: bool) -> tuple[float, int, float]:
     output = subprocess.run(
-        [sys.executable, __file__, "--child", str(calls)],
+        [sys.executable, __file__, "--child", str(calls), *(["--diff"] if diff else [])],
         capture_output=True,
         text=True,
         check=True,
     ).stdout.split()
-    return float(output[0]), int(output[1])
+    return float(output[0]), int(output[1]), float(output[2])
 
 
 def _profile(calls: int) -> None:
@@ -251,10 +292,13 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--sizes", default="100,1000,3000")
     parser.add_argument("--profile", type=int, help="profile one size in this process")
+    parser.add_argument(
+        "--diff", action="store_true", help="time ctxlint --diff --unsafe-fixes instead"
+    )
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
     arguments = parser.parse_args()
     if arguments.child is not None:
-        _child(arguments.child)
+        _child(arguments.child, arguments.diff)
         return
     if arguments.profile is not None:
         _profile(arguments.profile)
@@ -262,17 +306,24 @@ def main() -> None:
     sizes = [int(size) for size in arguments.sizes.split(",")]
     best: dict[int, float] = {}
     findings: dict[int, int] = {}
+    building: dict[int, float] = {}
     for _ in range(arguments.runs):
         for calls in sizes:
-            seconds, findings[calls] = _time_in_child(calls)
-            best[calls] = min(best.get(calls, seconds), seconds)
+            seconds, findings[calls], diff_building = _time_in_child(calls, arguments.diff)
+            if seconds < best.get(calls, float("inf")):
+                best[calls], building[calls] = seconds, diff_building
     baseline = best[sizes[0]] / sizes[0]
-    print(f"{'calls':>6}  {'seconds':>8}  {'ms/call':>8}  {'ratio':>6}  findings")
+    counted = "diff lines  diff s" if arguments.diff else "findings"
+    print(f"{'calls':>6}  {'seconds':>8}  {'ms/call':>8}  {'ratio':>6}  {counted}")
     for calls in sizes:
         per_call = best[calls] / calls
+        if arguments.diff:
+            counts = f"{findings[calls]:>10}  {building[calls]:>6.3f}"
+        else:
+            counts = f"{findings[calls]}"
         print(
             f"{calls:>6}  {best[calls]:>8.3f}  {per_call * 1000:>8.3f}  "
-            f"{per_call / baseline:>5.2f}x  {findings[calls]}"
+            f"{per_call / baseline:>5.2f}x  {counts}"
         )
     worst = max(best[calls] / calls / baseline for calls in sizes)
     print(f"worst growth of the time per call: {worst:.2f}x (target <= 1.5x)")
