@@ -61,6 +61,33 @@ def test_credential_after_an_escaped_newline_is_redacted_in_every_format(tmp_pat
             assert tail not in printed(result), (output_format, tail)
 
 
+def test_a_changing_credential_is_not_quoted_as_the_volatile_value(tmp_path):
+    # CTX001 quotes the span that changed; cut out of `Bearer …` or `api_key=…`, the span alone
+    # has no shape to recognise, and the token was printed whole.
+    tokens = [
+        "3f2a9c1d7e8b4a6f0c1d2e3f4a5b6c7d",
+        "9b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e",
+        "a1b2c3d4e5f60718293a4b5c6d7e8f90",
+    ]
+    for name, template in (("bearer", "Authorization: Bearer {}"), ("named", "api_key={}")):
+        requests = [
+            {
+                "ctxlint": 1,
+                "session": "s",
+                "model": "gpt-4.1",
+                "system": f"You are helpful. {template.format(token)} end",
+                "messages": [{"role": "user", "content": "q"}],
+            }
+            for token in tokens
+        ]
+        (tmp_path / f"{name}.jsonl").write_text("".join(json.dumps(r) + "\n" for r in requests))
+        for output_format in ("text", "json", "sarif", "github"):
+            result = ctxlint(["--output-format", output_format, f"{name}.jsonl"], tmp_path)
+            assert "CTX001" in printed(result), (name, output_format)
+            for token in tokens:
+                assert token[:12] not in printed(result), (name, output_format)
+
+
 def test_simulate_and_sessions_json_redact_and_cap_session_ids_and_model_names(tmp_path):
     # The text of both commands redacts and cuts these; their JSON printed them whole.
     requests = [
