@@ -28,6 +28,9 @@ _NO_NEWLINE = "\\ No newline at end of file\n"
 # Gaps no larger than this many pairs of lines are matched by difflib, which finds the best
 # alignment of a few lines and whose cost, at most about this product, stays small.
 _SMALL_GAP = 4096
+# A gap where no line is unique on both sides is matched line by line only if this many lines
+# removed or added do it: the work is the gap's length times the lines changed.
+_MAX_EDITS = 64
 # How many times a gap is searched again for lines unique within it, before it is replaced
 # whole or handed to difflib: each search walks every line of the gaps left, so the bound
 # keeps the work linear even on inputs built to need many rounds.
@@ -168,18 +171,83 @@ def _matching_blocks(old: Sequence[str], new: Sequence[str]) -> list[tuple[int, 
                 if size
             )
             continue
-        if rounds >= _MAX_ROUNDS:
+        anchors = []
+        if rounds < _MAX_ROUNDS:
+            anchors = _unique_anchors(old, old_start, old_end, new, new_start, new_end)
+        if not anchors:
+            # Lines that all repeat (a run of `pass`, of blank lines, of one table row).
+            matched.extend(_few_edits(old, old_start, old_end, new, new_start, new_end) or ())
             continue
-        anchors = _unique_anchors(old, old_start, old_end, new, new_start, new_end)
         # Between anchors (and before the first, after the last) are the gaps left to match.
         previous_old, previous_new = old_start, new_start
         for old_index, new_index in anchors:
             matched.append((old_index, new_index, 1))
             gaps.append((previous_old, old_index, previous_new, new_index, rounds + 1))
             previous_old, previous_new = old_index + 1, new_index + 1
-        if anchors:
-            gaps.append((previous_old, old_end, previous_new, new_end, rounds + 1))
+        gaps.append((previous_old, old_end, previous_new, new_end, rounds + 1))
     return _merged(sorted(matched), len(old), len(new))
+
+
+def _few_edits(
+    old: Sequence[str],
+    old_start: int,
+    old_end: int,
+    new: Sequence[str],
+    new_start: int,
+    new_end: int,
+) -> list[tuple[int, int, int]] | None:
+    """The matching runs of a shortest way from one range to the other, found by Myers'
+    algorithm in time proportional to the ranges' length times the lines changed; None when
+    that takes more than _MAX_EDITS lines removed or added."""
+    old_length, new_length = old_end - old_start, new_end - new_start
+    # furthest[diagonal]: how far into old the path with that many edits reaches on the
+    # diagonal (old index - new index); one copy is kept per edit count to trace the path back.
+    furthest = {1: 0}
+    history: list[dict[int, int]] = []
+    for edits in range(_MAX_EDITS + 1):
+        history.append(dict(furthest))
+        for diagonal in range(-edits, edits + 1, 2):
+            if diagonal == -edits or (
+                diagonal != edits and furthest[diagonal - 1] < furthest[diagonal + 1]
+            ):
+                old_at = furthest[diagonal + 1]
+            else:
+                old_at = furthest[diagonal - 1] + 1
+            new_at = old_at - diagonal
+            while (
+                old_at < old_length
+                and new_at < new_length
+                and old[old_start + old_at] == new[new_start + new_at]
+            ):
+                old_at += 1
+                new_at += 1
+            furthest[diagonal] = old_at
+            if old_at >= old_length and new_at >= new_length:
+                return _traced_back(history, old_length, new_length, old_start, new_start)
+    return None
+
+
+def _traced_back(
+    history: list[dict[int, int]], old_at: int, new_at: int, old_start: int, new_start: int
+) -> list[tuple[int, int, int]]:
+    """The diagonal runs of the path _few_edits found, from its end back to its start."""
+    runs: list[tuple[int, int, int]] = []
+    for edits in range(len(history) - 1, -1, -1):
+        furthest = history[edits]
+        diagonal = old_at - new_at
+        if diagonal == -edits or (
+            diagonal != edits and furthest[diagonal - 1] < furthest[diagonal + 1]
+        ):
+            previous_diagonal = diagonal + 1
+        else:
+            previous_diagonal = diagonal - 1
+        previous_old = furthest[previous_diagonal]
+        previous_new = previous_old - previous_diagonal
+        run = min(old_at - previous_old, new_at - previous_new)
+        if run:
+            runs.append((old_start + old_at - run, new_start + new_at - run, run))
+        old_at, new_at = previous_old, previous_new
+    return runs
 
 
 def _unique_anchors(

@@ -147,12 +147,16 @@ def test_applying_the_diff_to_the_old_text_gives_the_new(seed_block):
 
 @pytest.mark.parametrize("small_gap", [0, 16])
 @pytest.mark.parametrize("rounds", [0, 1, 8])
-def test_every_way_of_matching_a_gap_gives_a_diff_that_applies(monkeypatch, small_gap, rounds):
-    # Small inputs go to difflib whole: here the anchors, the gaps between them and the gaps
-    # replaced whole are what matches them.
+@pytest.mark.parametrize("max_edits", [0, 3, 64])
+def test_every_way_of_matching_a_gap_gives_a_diff_that_applies(
+    monkeypatch, small_gap, rounds, max_edits
+):
+    # Small inputs go to difflib whole: here the anchors, the gaps between them, the gaps
+    # matched line by line and the gaps replaced whole are what matches them.
     monkeypatch.setattr(diff_module, "_SMALL_GAP", small_gap)
     monkeypatch.setattr(diff_module, "_MAX_ROUNDS", rounds)
-    for seed in range(600):
+    monkeypatch.setattr(diff_module, "_MAX_EDITS", max_edits)
+    for seed in range(200):
         old, new = generated_pair(seed, size=80)
         assert apply_diff(old, unified_diff(old, new, "agent.py")) == new, seed
 
@@ -195,7 +199,7 @@ def test_patch_applies_the_diff(tmp_path):
         (tmp_path / "agent.py").write_bytes(old.encode())
         (tmp_path / "fix.diff").write_bytes(unified_diff(old, new, "agent.py").encode())
         subprocess.run(
-            ["patch", "-p0", "--quiet", "--binary", "-i", "fix.diff"],
+            ["patch", "-p0", "--quiet", "-i", "fix.diff"],
             cwd=tmp_path,
             check=True,
             capture_output=True,
@@ -232,10 +236,12 @@ def test_ordinary_edits_give_difflibs_diff_exactly():
         assert unified_diff("".join(old_lines), "".join(new_lines), "a.py") == expected
 
 
-def test_no_longer_than_difflibs_on_repetitive_text():
+@pytest.mark.parametrize("small_gap", [0, diff_module._SMALL_GAP])
+def test_no_longer_than_difflibs_on_repetitive_text(monkeypatch, small_gap):
     # On lines that repeat, neither finds the shortest diff every time. The anchors here
     # must not cost much more than difflib's longest blocks: over many pairs, as many
-    # changed lines give or take a few percent.
+    # changed lines give or take a few percent, even with no gap left to difflib.
+    monkeypatch.setattr(diff_module, "_SMALL_GAP", small_gap)
     ours = theirs = 0
     for seed in range(400):
         old, new = generated_pair(seed, size=120)
@@ -245,6 +251,22 @@ def test_no_longer_than_difflibs_on_repetitive_text():
             difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False).get_opcodes()
         )
     assert ours <= theirs * 1.05
+
+
+def test_a_long_run_of_one_repeated_line_is_matched_line_by_line():
+    # No line is unique on either side: the two lines changed are shown, not the whole run.
+    old = "    pass\n" * 400
+    new = (
+        "    pass\n" * 100
+        + "    return 1\n"
+        + "    pass\n" * 199
+        + "    return 2\n"
+        + "    pass\n" * 99
+    )
+    diff = unified_diff(old, new, "agent.py")
+    assert apply_diff(old, diff) == new
+    changed = [line for line in diff.split("\n")[2:] if line.startswith(("-", "+"))]
+    assert len(changed) == 4
 
 
 # Work linear in the file ------------------------------------------------------------------
