@@ -133,6 +133,24 @@ def test_fix_on_standard_input_that_cannot_be_decoded_prints_it_unchanged(tmp_pa
     assert result.returncode == 2
 
 
+def test_a_trace_on_standard_input_is_not_passed_as_python(tmp_path):
+    # JSON lines parse as Python (dict literals; `true` and `null` are names): a trace piped in
+    # with --stdin-filename t.jsonl was checked as Python and "passed".
+    history = [{"role": "user", "content": f"question {number}"} for number in range(3)]
+    requests = [
+        {"ctxlint": 1, "session": "s", "model": "gpt-4.1", "messages": history[:1]},
+        {"ctxlint": 1, "session": "s", "model": "gpt-4.1", "messages": history[1:]},
+    ]
+    trace = "".join(json.dumps(r) + "\n" for r in requests).encode()
+    (tmp_path / "t.jsonl").write_bytes(trace)
+    as_file = ctxlint(["t.jsonl"], tmp_path)
+    assert as_file.returncode == 1, printed(as_file)
+    piped = ctxlint(["--stdin-filename", "t.jsonl", "-"], tmp_path, trace)
+    # Read as the trace it is named as, or refused; never "All checks passed!".
+    assert piped.returncode != 0, printed(piped)
+    assert "All checks passed!" not in printed(piped)
+
+
 def test_added_keyword_argument_keeps_the_comment_after_a_trailing_comma(tmp_path):
     # A safe fix (plain --fix): the comment after the old last argument was deleted.
     source = (
