@@ -6,8 +6,9 @@ quadratic or worse, 383 s for a 44,000-line file whose fixes touch 3,000 places.
 lines common to both ends are set aside first, then lines that occur once on each side anchor
 the match (patience diff: the longest run of such lines in the same order on both sides), and
 the gaps between anchors are matched the same way; difflib is asked only about gaps too small
-to cost anything. A gap that is large and holds no line unique on both sides is shown as
-replaced whole: a longer diff, never a wrong one.
+to cost anything. A large gap holding no line unique on both sides (a run of repeated lines)
+is matched by Myers' algorithm if a few lines changed in it, and is otherwise shown replaced
+whole: a longer diff, never a wrong one.
 
 Lines are what patch and git apply count as lines: text up to and including a \n. Python also
 ends a line at a lone \r, but a diff cut there is one these tools cannot apply. A last line
@@ -31,9 +32,9 @@ _SMALL_GAP = 4096
 # A gap where no line is unique on both sides is matched line by line only if this many lines
 # removed or added do it: the work is the gap's length times the lines changed.
 _MAX_EDITS = 64
-# How many times a gap is searched again for lines unique within it, before it is replaced
-# whole or handed to difflib: each search walks every line of the gaps left, so the bound
-# keeps the work linear even on inputs built to need many rounds.
+# How many times a gap is searched again for lines unique within it before it is matched as
+# one with no such line: each search walks every line of the gaps left, so the bound keeps
+# the work linear even on inputs built to need many rounds.
 _MAX_ROUNDS = 8
 
 # (tag, old_start, old_end, new_start, new_end), as difflib.SequenceMatcher.get_opcodes.
@@ -276,7 +277,8 @@ def _unique_anchors(
         if new_index is not None and (old_index := once_in_old[line]) is not None
     ]
     pairs.sort()
-    # Patience sorting: piles[k] ends the best increasing run of length k + 1 seen so far.
+    # Patience sorting: pile_tops[k] is the smallest new index that ends an increasing run of
+    # k + 1 pairs so far, pile_pairs[k] the pair that does; before[p] is the pair before p.
     pile_tops: list[int] = []
     pile_pairs: list[int] = []
     before: list[int] = []
