@@ -214,6 +214,24 @@ def test_price_that_is_not_a_finite_number_is_a_configuration_error(tmp_path):
     assert "$nan" not in printed(result)
 
 
+def test_diff_honours_or_refuses_output_file(tmp_path):
+    # `--diff --output-file fixes.patch` printed the diff to stdout and wrote no file.
+    source = (
+        "import json\nimport anthropic\nclient = anthropic.Anthropic()\n"
+        "def ask(state, q):\n"
+        "    system = 'State: ' + json.dumps(state)\n"
+        "    return client.messages.create(model='m', max_tokens=9, system=system, messages=q)\n"
+    )
+    (tmp_path / "agent.py").write_text(source)
+    result = ctxlint(
+        ["--diff", "--unsafe-fixes", "--output-file", "fixes.patch", "agent.py"], tmp_path
+    )
+    patch = tmp_path / "fixes.patch"
+    if result.returncode != 2:
+        assert patch.exists(), printed(result)
+        assert "+    system = 'State: ' + json.dumps(state, sort_keys=True)" in patch.read_text()
+
+
 def test_an_empty_config_path_is_an_error_not_the_default_configuration(tmp_path):
     # `--config "$CTXLINT_CONFIG"` with the variable unset silently used another configuration.
     (tmp_path / "agent.py").write_text("x = 1\n")
