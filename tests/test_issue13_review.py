@@ -109,6 +109,29 @@ def test_simulate_and_sessions_json_redact_and_cap_session_ids_and_model_names(t
         assert len(result.stdout) < 20_000, (command, len(result.stdout))
 
 
+def test_terminal_control_sequences_from_a_trace_are_not_printed(tmp_path):
+    # A hostile trace wrote `ESC ] 52` (set the clipboard), and on a terminal also clear-screen
+    # and hidden text, through the session id and model name (click strips only CSI, and only
+    # when stdout is not a terminal).
+    escape = "\x1b"
+    osc = f"{escape}]52;c;cHduZWQ={escape}\\"
+    requests = [
+        {
+            "ctxlint": 1,
+            "session": f"s{osc}",
+            "model": f"m{osc}",
+            "system": "sys",
+            "messages": [{"role": "user", "content": f"question {number} {osc}"}],
+            "usage": {"prompt_tokens": 100},
+        }
+        for number in range(3)
+    ]
+    (tmp_path / "t.jsonl").write_text("".join(json.dumps(r) + "\n" for r in requests))
+    for command in (["check"], ["sessions"], ["simulate"]):
+        result = ctxlint([*command, "t.jsonl"], tmp_path)
+        assert b"\x1b" not in result.stdout + result.stderr, command
+
+
 UNDECODABLE = b'x = "caf\xe9"\n'
 
 
