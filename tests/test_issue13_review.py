@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -147,6 +148,16 @@ def test_unreadable_standard_input_is_a_ctx900_finding_as_a_file_is(tmp_path):
     assert json.loads(piped.stdout) == as_file
     text = ctxlint(["--stdin-filename", "bad.py", "-"], tmp_path, UNDECODABLE)
     assert "All checks passed!" not in printed(text)
+
+
+def test_a_path_that_is_not_read_is_not_reported_as_passing(tmp_path):
+    # Exit 2 and an error on stderr, but "All checks passed!" on stdout: a named pipe, a device,
+    # an unreadable folder named on the command line.
+    os.mkfifo(tmp_path / "pipe.py")
+    result = ctxlint(["pipe.py"], tmp_path)
+    assert result.returncode == 2
+    assert "not a regular file" in printed(result)
+    assert "All checks passed!" not in printed(result)
 
 
 def test_fix_on_standard_input_that_cannot_be_decoded_prints_it_unchanged(tmp_path):
