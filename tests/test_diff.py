@@ -76,7 +76,7 @@ def _patch_lines(text: str) -> list[str]:
 # Lines that repeat (as in generated code), lines unique to one place, and characters that
 # str.splitlines takes for line breaks but Python and patch do not.
 _REPEATED = ["x = 1", "pass", "", "    return y", "# comment", "    history.append(m)"]
-_ODD = ["\x0c", "a\x1cb", "s = '\x85'", "t = '\u2028'", "\x0b# tab", "u = '\x1d\x1e'"]
+_ODD = ["\x0c", "a\x1cb", "s = '\x85'", "t = '\u2028'", "\x0b# vertical tab", "u = '\x1d\x1e'"]
 _ENDINGS = {
     "lf": ["\n"],
     "crlf": ["\r\n"],
