@@ -1,0 +1,239 @@
+"""`ctxlint check` (also `ctxlint PATH...`): check files, traces and folders, report the
+findings, apply or show the fixes."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from ctxlint.cli.common import (
+    EXIT_CLEAN,
+    EXIT_ERROR,
+    EXIT_FINDINGS,
+    TRACE_FORMATS,
+    fail,
+    trace_format_option,
+)
+from ctxlint.config import OUTPUT_FORMATS, ConfigError, Settings, load_settings
+from ctxlint.engine import FixMode, Report, check_paths, check_source
+from ctxlint.source import SourceText, UnreadableSource
+
+
+def _selectors(
+    ctx: click.Context, param: click.Parameter, values: tuple[str, ...]
+) -> tuple[str, ...] | None:
+    """--select CTX001,CTX002 --select CTX003 -> ("CTX001", "CTX002", "CTX003"), each checked
+    by the function that checks the configuration's selectors."""
+    if not values:
+        return None
+    from ctxlint.registry import selector_problem
+
+    codes = tuple(code.strip() for value in values for code in value.split(",") if code.strip())
+    if not codes:
+        raise click.BadParameter("no rule selector given")
+    for code in codes:
+        problem = selector_problem(code)
+        if problem is not None:
+            raise click.BadParameter(problem)
+    return codes
+
+
+@click.command(
+    epilog="Other commands: `ctxlint rule CODE` prints a rule's documentation; "
+    "`ctxlint rules` lists the rules; `ctxlint sessions` lists what traces hold; "
+    "`ctxlint schema` prints the trace format ctxlint recommends logging. "
+    "A folder named like a command needs ./ in front."
+)
+# readable=False: a path that cannot be read is reported for itself while the rest is checked,
+# not refused by click before anything is.
+@click.argument("paths", nargs=-1, type=click.Path(readable=False))
+@click.option("--fix", is_flag=True, help="Apply safe fixes.")
+@click.option("--unsafe-fixes/--no-unsafe-fixes", default=None, help="Also apply unsafe fixes.")
+@click.option("--diff", is_flag=True, help="Print the fixes as a unified diff; write nothing.")
+@click.option(
+    "--select",
+    multiple=True,
+    callback=_selectors,
+    help="Rule code prefixes to check (comma-separated).",
+)
+@click.option(
+    "--extend-select", multiple=True, callback=_selectors, help="Prefixes added to the selection."
+)
+@click.option("--ignore", multiple=True, callback=_selectors, help="Rule code prefixes to skip.")
+@click.option("--output-format", type=click.Choice(OUTPUT_FORMATS), default=None)
+@click.option("--output-file", type=click.Path(dir_okay=False), help="Write the report here.")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings remain.")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Config file.")
+@click.option(
+    "--stdin-filename", help="Read the source from standard input and report it as this path."
+)
+@click.option("-q", "--quiet", is_flag=True, help="Print findings only, no summary or notes.")
+@click.option("--jobs", type=click.IntRange(min=1), default=None, help="Worker processes.")
+@trace_format_option(
+    "Read trace files as this format instead of telling it from their content: "
+    + TRACE_FORMATS
+    + "."
+)
+def check(
+    paths: tuple[str, ...],
+    fix: bool,
+    unsafe_fixes: bool | None,
+    diff: bool,
+    select: tuple[str, ...] | None,
+    extend_select: tuple[str, ...] | None,
+    ignore: tuple[str, ...] | None,
+    output_format: str | None,
+    output_file: str | None,
+    exit_zero: bool,
+    config_path: str | None,
+    stdin_filename: str | None,
+    quiet: bool,
+    jobs: int | None,
+    trace_format: str | None,
+) -> None:
+    """Check Python files, agent traces and folders (default: the current folder)."""
+    if fix and diff:
+        fail("--fix and --diff cannot be used together: --diff shows the fixes and writes nothing")
+    try:
+        reading_stdin = reads_stdin(paths, stdin_filename)
+    except ValueError as error:
+        fail(str(error))
+    try:
+        settings = load_settings(Path(config_path) if config_path else None)
+    except ConfigError as error:
+        fail(str(error))
+    settings = settings.with_overrides(
+        select=select,
+        extend_select=extend_select,
+        ignore=ignore,
+        output_format=output_format,
+        unsafe_fixes=unsafe_fixes,
+        trace_format=trace_format,
+    )
+    mode = FixMode.DIFF if diff else FixMode.FIX if fix else FixMode.CHECK
+    if reading_stdin:
+        report = _check_stdin(settings, stdin_filename, mode)
+    else:
+        report = check_paths(paths or (".",), settings, mode, jobs=jobs)
+    _emit(
+        report, settings, output_file, quiet, mode, to_stderr=reading_stdin and mode is FixMode.FIX
+    )
+    summary_failed = False
+    if report.traces and not quiet and mode is FixMode.CHECK and settings.output_format == "text":
+        summary_failed = not _print_simulated_summary(report.traces, settings, output_file)
+    # A fault of ctxlint's own in the summary exits 2, as one while checking a file does.
+    raise SystemExit(EXIT_ERROR if summary_failed else exit_code(report, mode, exit_zero))
+
+
+def _print_simulated_summary(
+    traces: list[str], settings: Settings, output_file: str | None
+) -> bool:
+    """After the findings on traces, what the cache would make of them; False when a fault of
+    ctxlint's own cost the summary (the findings printed before it stand)."""
+    from ctxlint.cli.summary import simulated_summary
+
+    summary = simulated_summary(traces, settings)
+    if summary.warning is not None:
+        click.echo(f"warning: {summary.warning}", err=True)
+    if summary.text:
+        if output_file:
+            with open(output_file, "a", encoding="utf-8") as stream:
+                stream.write(summary.text)
+        else:
+            click.echo(summary.text, nl=False)
+    return not summary.failed
+
+
+def reads_stdin(paths: tuple[str, ...], stdin_filename: str | None) -> bool:
+    """Whether the source is read from standard input: `-` alone, or --stdin-filename (as in
+    ruff) with no path or `-`. Standard input mixed with paths is a ValueError rather than `-`
+    taken for a file name or the paths dropped."""
+    others = [path for path in paths if path != "-"]
+    if "-" in paths and len(paths) > 1:
+        raise ValueError("`-` (standard input) cannot be combined with other paths")
+    if stdin_filename is not None and others:
+        raise ValueError(
+            "--stdin-filename names the source read from standard input; it cannot be "
+            f"combined with paths ({others[0]!r})"
+        )
+    return "-" in paths or stdin_filename is not None
+
+
+def _check_stdin(settings: Settings, filename: str | None, mode: FixMode) -> Report:
+    from ctxlint.files import NotRead, read_capped
+
+    path = filename or "-"
+    report = Report(files_checked=1)
+    try:
+        data = read_capped(sys.stdin.buffer)
+        source = SourceText.decode_python(data)
+    except NotRead as error:
+        report.errors.append(f"{path}: {error.reason}")
+        return report
+    except UnreadableSource as error:
+        report.errors.append(f"{path}:{error.line}:{error.column}: {error.reason}")
+        return report
+    result = check_source(source, settings, path, mode)
+    if mode is FixMode.FIX:
+        # As ruff does: the fixed source goes to stdout, the report to stderr; in the bytes a
+        # file would get, so that its encoding and byte order mark are kept.
+        sys.stdout.flush()
+        sys.stdout.buffer.write(result.new_data if result.new_data is not None else data)
+        sys.stdout.buffer.flush()
+    report.results.append(result)
+    return report
+
+
+def _emit(
+    report: Report,
+    settings: Settings,
+    output_file: str | None,
+    quiet: bool,
+    mode: FixMode,
+    to_stderr: bool = False,
+) -> None:
+    from ctxlint.reporters import render
+
+    for error in report.errors:
+        click.echo(f"error: {error}", err=True)
+    for warning in report.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    for result in report.results:
+        for problem in result.problems:
+            click.echo(f"warning: {result.path}: {problem}", err=True)
+    if mode is FixMode.DIFF:
+        click.echo("".join(r.diff for r in report.results if r.diff), nl=False)
+        if not quiet:
+            count = sum(r.fixes_applied for r in report.results)
+            click.echo(f"Would fix {count} finding{'s' if count != 1 else ''}.", err=True)
+        return
+    stream = sys.stderr if to_stderr else sys.stdout
+    color = output_file is None and stream.isatty() and "NO_COLOR" not in os.environ
+    text = render(settings.output_format, report, color=color, quiet=quiet)
+    if output_file:
+        try:
+            Path(output_file).write_text(text, encoding="utf-8")
+        except OSError as error:
+            fail(f"{output_file}: cannot write the report: {error.strerror or error}")
+    else:
+        click.echo(text, nl=False, err=to_stderr)
+
+
+def exit_code(report: Report, mode: FixMode, exit_zero: bool) -> int:
+    """0 clean, 1 findings (or, with --diff, fixes to show), 2 a file or ctxlint failed."""
+    if report.errors or any(
+        p.startswith("internal error") for r in report.results for p in r.problems
+    ):
+        return EXIT_ERROR
+    if report.nothing_readable:
+        return EXIT_ERROR
+    if mode is FixMode.DIFF:
+        return (
+            EXIT_FINDINGS if any(r.diff for r in report.results) and not exit_zero else EXIT_CLEAN
+        )
+    if report.diagnostics and not exit_zero:
+        return EXIT_FINDINGS
+    return EXIT_CLEAN

@@ -1,0 +1,48 @@
+"""What every command of the CLI shares: exit codes, how a usage error ends the run, and the
+options more than one command takes."""
+
+from __future__ import annotations
+
+from typing import NoReturn
+
+import click
+
+from ctxlint.config import Settings
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+# Spelled out so that `--help` does not import every trace reader; a test keeps it current.
+TRACE_FORMATS = (
+    "ctxlint, claude-code, codex, otel-genai, litellm, anthropic, openai, mini-swe-agent, "
+    "inspect-ai, otel-genai-document"
+)
+
+
+def fail(message: str) -> NoReturn:
+    """Ends the run as a usage or input error: the message on stderr, exit code 2."""
+    click.echo(f"error: {message}", err=True)
+    raise SystemExit(EXIT_ERROR)
+
+
+def trace_format(value: str | None) -> str | None:
+    if value is None:
+        return None
+    from ctxlint.trace.formats import format_names
+
+    if value not in format_names():
+        raise click.BadParameter(f"{value!r} is not one of: {TRACE_FORMATS}")
+    return value
+
+
+def trace_format_option(help_text: str):
+    """--trace-format, checked against the readers' names only when it is given."""
+    return click.option(
+        "--trace-format",
+        callback=lambda ctx, param, value: trace_format(value),
+        help=help_text,
+    )
+
+
+def prices(settings: Settings) -> dict[str, dict]:
+    """The configured prices per model, in the form the simulator's Options take."""
+    return {model: dict(figures) for model, figures in settings.prices}

@@ -1,0 +1,42 @@
+"""`ctxlint sessions`: list what trace files hold, session by session."""
+
+from __future__ import annotations
+
+import click
+
+from ctxlint.cli.common import EXIT_CLEAN, EXIT_ERROR, TRACE_FORMATS, trace_format_option
+from ctxlint.config import Settings
+
+
+@click.command("sessions", epilog="Trace formats read: " + TRACE_FORMATS + ".")
+@click.argument("paths", nargs=-1, type=click.Path(), required=True)
+@click.option("--output-format", type=click.Choice(["text", "json"]), default="text")
+@trace_format_option("Read every file as this format.")
+def sessions_command(paths: tuple[str, ...], output_format: str, trace_format: str | None) -> None:
+    """List the sessions of trace files: format, requests, models, time span, and the prompt
+    and cached tokens the provider reported."""
+    import orjson
+
+    from ctxlint.discovery import discover
+    from ctxlint.rule import InputKind
+    from ctxlint.trace.sessions import no_requests, render_text, summarize
+
+    files, missing = discover(paths, Settings())
+    for error in missing:
+        click.echo(f"error: {error}", err=True)
+    found = [summarize(f.path, trace_format) for f in files if f.kind is InputKind.TRACE]
+    for checked in found:
+        for problem in checked.problems:
+            click.echo(f"warning: {checked.path}:{problem.line}: {problem.reason}", err=True)
+        if not checked.sessions and not checked.problems:
+            click.echo(f"note: {no_requests(checked.path, checked.format)}", err=True)
+    if output_format == "json":
+        rows = [summary.as_json() for checked in found for summary in checked.sessions]
+        click.echo(orjson.dumps(rows, option=orjson.OPT_INDENT_2).decode())
+    else:
+        click.echo(render_text(found), nl=False)
+    # A file with nothing to list is not an error; one that could not be read is, unless
+    # another file had sessions to list (its faults are warnings then).
+    readable = any(checked.sessions for checked in found)
+    unreadable = any(checked.unreadable for checked in found)
+    raise SystemExit(EXIT_ERROR if missing or (unreadable and not readable) else EXIT_CLEAN)

@@ -1,0 +1,147 @@
+"""`ctxlint simulate`: replay traces through a model of the provider's prefix cache and report
+hit rate, cost and misses; with gates a CI step can fail on."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ctxlint.cli.common import (
+    EXIT_CLEAN,
+    EXIT_ERROR,
+    EXIT_FINDINGS,
+    TRACE_FORMATS,
+    fail,
+    prices,
+    trace_format_option,
+)
+from ctxlint.config import ConfigError, load_settings
+
+
+@click.command("simulate", epilog="Trace formats read: " + TRACE_FORMATS + ".")
+@click.argument("paths", nargs=-1, type=click.Path(readable=False), required=True)
+@click.option(
+    "--provider",
+    "policy",
+    # Spelled out so that `--help` imports no simulator module; a test keeps them current.
+    type=click.Choice(["ideal", "anthropic", "openai", "deepseek", "vllm", "sglang"]),
+    help="Cache to replay through (default: each request's provider, from the trace).",
+)
+@click.option("--replicas", type=click.IntRange(min=1), default=1, help="Self-hosted replicas.")
+@click.option(
+    "--routing",
+    type=click.Choice(["sticky", "round-robin", "random", "prefix-aware"]),
+    default="sticky",
+    help="How requests are spread over the replicas.",
+)
+@click.option("--capacity", type=click.IntRange(min=1), help="vLLM/SGLang cache size in tokens.")
+@click.option("--block-size", type=click.IntRange(min=1), help="vLLM block size in tokens.")
+@click.option("--idle-ttl", type=click.FloatRange(min=0), help="OpenAI idle expiry in seconds.")
+@click.option(
+    "--warm-start",
+    type=click.Choice(["reported", "shared", "cold"]),
+    default="reported",
+    help="Start each session with what its first request reported reading from the cache "
+    "(reported), with the prefix all sessions' first requests share, as earlier sessions "
+    "would have left it (shared; a lone session: its system prompt and tools), or with an "
+    "empty cache (cold).",
+)
+@click.option("--output-format", type=click.Choice(["text", "json"]), default="text")
+@click.option(
+    "--html",
+    "html_path",
+    type=click.Path(dir_okay=False, writable=True),
+    help="Also write the report as one self-contained HTML page (chart, misses, savings).",
+)
+@click.option("--min-hit-rate", type=click.FloatRange(0, 1), help="Exit 1 below this hit rate.")
+@click.option("--max-cost", type=click.FloatRange(min=0), help="Exit 1 above this cost (USD).")
+@click.option("-q", "--quiet", is_flag=True, help="The summary only, not every request.")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Config file.")
+@trace_format_option("Read every file as this format.")
+def simulate_command(
+    paths: tuple[str, ...],
+    policy: str | None,
+    replicas: int,
+    routing: str,
+    capacity: int | None,
+    block_size: int | None,
+    idle_ttl: float | None,
+    warm_start: str,
+    output_format: str,
+    html_path: str | None,
+    min_hit_rate: float | None,
+    max_cost: float | None,
+    quiet: bool,
+    config_path: str | None,
+    trace_format: str | None,
+) -> None:
+    """Replay traces through a model of the provider's prefix cache: predicted hit rate and
+    cost, where and why each request lost its cache, and agreement with reported usage."""
+    import orjson
+
+    from ctxlint.simulate.report import render_text
+    from ctxlint.simulate.run import simulate_files, trace_files
+    from ctxlint.simulate.simulator import Options
+    from ctxlint.simulate.tokens import TokenizerUnavailable
+
+    try:
+        settings = load_settings(Path(config_path) if config_path else None)
+    except ConfigError as error:
+        fail(str(error))
+    files, missing = trace_files(paths, settings)
+    for error in missing:
+        click.echo(f"error: {error}", err=True)
+    options = Options(
+        policy=policy,
+        replicas=replicas,
+        routing=routing,
+        warm_start=warm_start,
+        capacity=capacity,
+        block=block_size,
+        idle_seconds=idle_ttl,
+        prices=prices(settings),
+        trace_format=trace_format,
+    )
+    try:
+        simulation = simulate_files(files, options, settings, with_savings=True)
+    except TokenizerUnavailable as error:
+        fail(str(error))
+    for problem in simulation.problems:
+        click.echo(f"warning: {problem}", err=True)
+    for note in simulation.without_requests:
+        click.echo(f"note: {note}", err=True)
+    if output_format == "json":
+        click.echo(orjson.dumps(simulation.as_json(), option=orjson.OPT_INDENT_2).decode())
+    else:
+        click.echo(render_text(simulation, per_request=not quiet), nl=False)
+    if html_path and simulation.requests:
+        from ctxlint.files import write_atomically
+        from ctxlint.simulate.page import render_html
+
+        try:
+            write_atomically(html_path, render_html(simulation).encode("utf-8"))
+        except OSError as error:
+            fail(f"{html_path}: cannot write the HTML report: {error.strerror}")
+    # As `sessions`: traces with no requests in them are not an error, unreadable ones are.
+    if missing or (not simulation.requests and simulation.problems):
+        if not simulation.requests:
+            click.echo("error: no requests could be read from the traces given", err=True)
+        raise SystemExit(EXIT_ERROR)
+    failed = failed_gates(simulation, min_hit_rate, max_cost)
+    for reason in failed:
+        click.echo(f"failed: {reason}", err=True)
+    raise SystemExit(EXIT_FINDINGS if failed else EXIT_CLEAN)
+
+
+def failed_gates(simulation, min_hit_rate: float | None, max_cost: float | None) -> list[str]:
+    """The gates a simulation fails, each as the sentence a CI log shows: a hit rate below
+    `min_hit_rate`, a cost above `max_cost` (either None: no such gate)."""
+    overall = simulation.overall
+    failed = []
+    rate = overall.hit_rate or 0.0
+    if min_hit_rate is not None and rate < min_hit_rate:
+        failed.append(f"simulated hit rate {rate:.1%} is below --min-hit-rate {min_hit_rate:.1%}")
+    if max_cost is not None and overall.cost > max_cost:
+        failed.append(f"simulated cost ${overall.cost:,.4f} is above --max-cost ${max_cost:,.4f}")
+    return failed
