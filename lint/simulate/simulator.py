@@ -3,120 +3,44 @@ cost, what the provider reported, and where and why it lost cache it could have 
 
 from __future__ import annotations
 
-import dataclasses
-import operator
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ctxlint.simulate.calibrate import PositionMap, usable_count
-from ctxlint.simulate.explain import Miss, explain_divergence, explain_shortfall
+from ctxlint.simulate.calibrate import PositionMap
+from ctxlint.simulate.continuation import (
+    Previous,
+    breakpoints,
+    continue_previous,
+    expected_reach,
+)
+from ctxlint.simulate.explain import explain_divergence, explain_shortfall
 from ctxlint.simulate.facts import Prices, infer_policy, prices_for, provider_facts
-from ctxlint.simulate.policies import Policy, Served, Visit, make_policy
+from ctxlint.simulate.guards import SimulationFailed, within_bounds
+from ctxlint.simulate.policies import Visit, make_policy
 from ctxlint.simulate.render import Prompt, Renderer, Segment
+from ctxlint.simulate.results import Options, RequestResult, predicted_cost, reported_cost
 from ctxlint.simulate.routing import Router
 from ctxlint.simulate.tokens import Tokenizer, TokenizerChoice, choose_tokenizer
 from ctxlint.simulate.tree import shared_prefix, token_stream_prefix
 from ctxlint.trace.compare import SessionState, Step
-from ctxlint.trace.model import Message, Request, Tool
+from ctxlint.trace.model import Request, Tool
 from ctxlint.trace.reading import Problem
-from ctxlint.trace.typed import MAX_PROMPT_TOKENS
+
+# Options, RequestResult and SimulationFailed are imported from here by the rest of the
+# simulator, its callers and tests; each lives beside its own concern.
+__all__ = ["Options", "RequestResult", "SimulationFailed", "Simulator"]
 
 # The end of a prompt, where generation starts: never the start of anything a later prompt
 # repeats, so it is never counted as shared.
 _GENERATION = "<|generate|>"
 
 
-@dataclass(frozen=True, slots=True)
-class Options:
-    # None: the policy of each request's provider.
-    policy: str | None = None
-    replicas: int = 1
-    routing: str = "sticky"
-    warm_start: str = "reported"
-    capacity: int | None = None
-    block: int | None = None
-    idle_seconds: float | None = None
-    prices: dict[str, dict[str, float]] = field(default_factory=dict)
-    trace_format: str | None = None
-
-
-@dataclass(slots=True)
-class RequestResult:
-    path: str
-    line: int
-    session: str
-    index: int
-    model: str | None
-    policy: str
-    prompt_tokens: int
-    cached_predicted: int
-    written_predicted: int
-    cached_reported: int | None
-    written_reported: int | None
-    output_tokens: int
-    cost: float
-    cost_reported: float | None
-    ideal_cached: int
-    cost_ideal: float
-    miss: Miss | None = None
-
-    @property
-    def agrees(self) -> bool | None:
-        if self.cached_reported is None:
-            return None
-        return abs(self.cached_predicted - self.cached_reported) <= max(
-            128, 0.02 * self.cached_reported
-        )
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "session": self.session,
-            "index": self.index,
-            "path": self.path,
-            "line": self.line,
-            "model": self.model,
-            "policy": self.policy,
-            "prompt_tokens": self.prompt_tokens,
-            "cached_predicted": self.cached_predicted,
-            "written_predicted": self.written_predicted,
-            "cached_reported": self.cached_reported,
-            "written_reported": self.written_reported,
-            "agrees": self.agrees,
-            "cost": round(self.cost, 6),
-            "miss": self.miss.as_json() if self.miss else None,
-        }
-
-
-class SimulationFailed(Exception):
-    """An error of ctxlint's own (not of the trace) while simulating, and where it happened."""
-
-    def __init__(self, path: str, line: int, error: Exception) -> None:
-        super().__init__(f"{type(error).__name__}: {error}")
-        self.path = path
-        self.line = line
-        self.error = error
-
-    @property
-    def place(self) -> str:
-        return f"{self.path}:{self.line}" if self.line else self.path
-
-
-@dataclass(slots=True)
-class _Previous:
-    request: Request
-    prompt: Prompt
-    positions: PositionMap
-    visit: Visit
-    renderer: Renderer
-    policy: Policy
-
-
 @dataclass(slots=True)
 class _Session:
     state: SessionState
     unrecorded: dict[str, int] | None = None
-    latest: dict[str | None, _Previous] = field(default_factory=dict)
+    latest: dict[str | None, Previous] = field(default_factory=dict)
     started: bool = False
 
 
@@ -237,7 +161,7 @@ class Simulator:
         router = self._router(policy_name)
         policy = router.route(request.session, prompt)
 
-        continued, kept_output_end = self._continue_previous(previous, request, prompt)
+        continued, kept_output_end = continue_previous(previous, request, prompt, self._ideal)
         if previous is not None and continued is not None:
             base_prompt, base_positions = continued
             shared = shared_prefix(prompt, base_prompt)
@@ -251,15 +175,15 @@ class Simulator:
                 prompt.length,
                 reported_prompt if reported_prompt else prompt.length * choice.scale,
             )
-        breakpoints = _breakpoints(request, prompt)
+        breakpoints_asked = breakpoints(request, prompt)
         if (
             usage
             and usage.cache_write_tokens
             and usage.cached_tokens is not None
-            and breakpoints
+            and breakpoints_asked
             and recorded is None
         ):
-            last = prompt.starts[breakpoints[-1][0] + 1]
+            last = prompt.starts[breakpoints_asked[-1][0] + 1]
             positions = positions.with_anchor(last, usage.cached_tokens + usage.cache_write_tokens)
         visit = Visit(
             prompt,
@@ -268,7 +192,7 @@ class Simulator:
             self._tick,
             request.model,
             request.params,
-            breakpoints,
+            breakpoints_asked,
             usage.output_tokens if usage else None,
         )
         if not session.started:
@@ -289,7 +213,7 @@ class Simulator:
         session.state.requests += 1
         miss = None
         if previous is not None and base_prompt is not None:
-            expected = _expected(previous, kept_output_end, policy)
+            expected = expected_reach(previous, kept_output_end, policy)
             if shared < expected:
                 miss = explain_divergence(step, prompt, shared, renderer, base_prompt)
                 if miss is not None:
@@ -320,44 +244,24 @@ class Simulator:
             cached_reported=usage.cached_tokens if usage else None,
             written_reported=usage.cache_write_tokens if usage else None,
             output_tokens=output,
-            cost=_cost(prices, prompt_tokens, served, output),
-            cost_reported=_reported_cost(prices, request, output),
+            cost=predicted_cost(prices, prompt_tokens, served, output),
+            cost_reported=reported_cost(prices, request, output),
             ideal_cached=ideal.cached,
-            cost_ideal=_cost(prices, prompt_tokens, ideal, output),
+            cost_ideal=predicted_cost(prices, prompt_tokens, ideal, output),
             miss=miss,
         )
-        session.latest[request.model] = _Previous(
+        session.latest[request.model] = Previous(
             request, prompt, positions, visit, renderer, policy
         )
         return result
 
     def _bounded(self, request: Request, report: bool = True) -> Request:
-        """The request with only the reported counts it is safe to compute with: a count out of
-        bounds (see usable_count) is treated as not reported, and said so, at the request's
-        line, rather than simulated or allowed to overflow."""
-        usage = request.usage
-        if usage is None:
-            return request
-        counts = {
-            name: getattr(usage, name)
-            for name in ("prompt_tokens", "cached_tokens", "cache_write_tokens", "output_tokens")
-        }
-        unusable = [
-            name
-            for name, value in counts.items()
-            if value is not None and usable_count(value) is None
-        ]
-        if not unusable:
-            return request
+        """The request with only the reported counts it is safe to compute with (see
+        within_bounds); those set aside are reported at the request's line when `report`."""
+        request, problems = within_bounds(request)
         if report:
-            for name in unusable:
-                reason = (
-                    f"reported usage {name} = {_shown(counts[name])} is not a token count from 0 "
-                    f"to {MAX_PROMPT_TOKENS:,}; simulated as if not reported"
-                )
-                self.problems.append((request.path, Problem(request.origin.line, reason)))
-        bounded = dataclasses.replace(usage, **{name: None for name in unusable})
-        return dataclasses.replace(request, usage=bounded)
+            self.problems.extend((request.path, problem) for problem in problems)
+        return request
 
     def _session(self, request: Request) -> _Session:
         key = (request.path, request.session)
@@ -454,124 +358,6 @@ class Simulator:
         # whatever is missing of the two.
         return {missing[0]: beyond}
 
-    def _continue_previous(
-        self, previous: _Previous | None, request: Request, prompt: Prompt
-    ) -> tuple[tuple[Prompt, PositionMap] | None, int]:
-        """The previous prompt extended by the response it got, as this request shows that
-        response (the assistant messages right after the previous messages), and where that
-        response ends. The policies that keep outputs store it now."""
-        if previous is None:
-            return None, 0
-        before = previous.request.messages
-        base = previous.prompt
-        without_generation = Prompt(base.segments[:-1], base.starts[:-1])
-        end = without_generation.length
-        count = len(before)
-        messages = request.messages
-        if len(messages) <= count or not _same_messages(messages, before):
-            return (without_generation, previous.positions), end
-        response_end = count
-        while response_end < len(messages) and messages[response_end].role == "assistant":
-            response_end += 1
-        if response_end == count:
-            return (without_generation, previous.positions), end
-        segments = previous.renderer.render_messages(messages[count:response_end], count)
-        extended = Prompt(
-            list(without_generation.segments),
-            list(without_generation.starts),
-            continues=(base.seen_by, len(without_generation.segments)),
-        )
-        for segment in segments:
-            extended.segments.append(segment)
-            extended.starts.append(extended.starts[-1] + len(segment.tokens))
-        positions = previous.positions
-        output = previous.visit.output_tokens
-        if output:
-            # The reported prompt includes the turn's opening, which the response repeats.
-            reported_end = positions.at(base.length) + output
-            positions = positions.continued(end, extended.length, reported_end, 1.0)
-        else:
-            positions = positions.continued(end, extended.length, None, 1.0)
-        visit = Visit(
-            extended,
-            positions,
-            previous.visit.time,
-            previous.visit.tick,
-            previous.visit.model,
-            previous.visit.params,
-        )
-        previous.policy.keep_output(visit, extended.length)
-        if previous.policy is not self._ideal:
-            self._ideal.keep_output(visit, extended.length)
-        return (extended, positions), extended.length
-
-
-def _shown(value: object) -> str:
-    """A reported value as a warning quotes it: short, whatever its size."""
-    text = repr(value)
-    if len(text) <= 24:
-        return text
-    if isinstance(value, int):
-        return f"{text[:12]}... ({len(text.lstrip('-'))} digits)"
-    return text[:21] + "..."
-
-
-def _same_messages(messages: tuple[Message, ...], before: tuple[Message, ...]) -> bool:
-    """Whether `messages` starts with the messages `before`: readers hand back the same
-    objects for what a line repeats, so identity settles it in C and content only if not."""
-    if all(map(operator.is_, messages, before)):
-        return True
-    return all(one.key == other.key for one, other in zip(messages, before, strict=False))
-
 
 def _renderer_key(choice: TokenizerChoice, policy: str) -> tuple[str, str]:
     return choice.encoding, "anthropic" if policy == "anthropic" else "openai"
-
-
-def _expected(previous: _Previous, kept_output_end: int, policy: Policy) -> int:
-    """Our-token position up to which a request continuing `previous` could read the cache."""
-    if policy.keeps_output and kept_output_end:
-        return kept_output_end
-    return previous.prompt.starts[-2]
-
-
-def _breakpoints(request: Request, prompt: Prompt) -> list[tuple[int, str]]:
-    """Where the request asked for cache entries: its blocks' breakpoints; the last block with
-    top-level automatic caching; and where the trace records none but the provider reported
-    cache use, the breakpoints agents place (end of system and tools, and last block)."""
-    found = [(index, prompt.segments[index].breakpoint) for index in prompt.breakpoint_segments]
-    last_block = len(prompt.segments) - 2
-    if last_block < 0:
-        return found
-    automatic = request.params.get("cache_control")
-    if isinstance(automatic, dict):
-        ttl = str(automatic.get("ttl") or "5m")
-        if all(index != last_block for index, _ in found):
-            found.append((last_block, ttl))
-    usage = request.usage
-    if not found and usage and (usage.cached_tokens or usage.cache_write_tokens):
-        hour = usage.raw.get("cache_creation", {}) if isinstance(usage.raw, dict) else {}
-        ttl = "1h" if isinstance(hour, dict) and hour.get("ephemeral_1h_input_tokens") else "5m"
-        # The system prompt and tools come before the first message.
-        last_preamble = min(prompt.message_segments[0], last_block) - 1
-        if last_preamble >= 0:
-            found.append((last_preamble, ttl))
-        found.append((last_block, ttl))
-    return sorted(set(found))
-
-
-def _cost(prices: Prices, prompt_tokens: int, served: Served, output: int) -> float:
-    uncached = max(0, prompt_tokens - served.cached - served.written)
-    return prices.cost(uncached, served.cached, served.written, output, served.ttl)
-
-
-def _reported_cost(prices: Prices, request: Request, output: int) -> float | None:
-    usage = request.usage
-    if usage is None or usage.prompt_tokens is None:
-        return None
-    cached = usage.cached_tokens or 0
-    written = usage.cache_write_tokens or 0
-    uncached = max(0, usage.prompt_tokens - cached - written)
-    raw = usage.raw.get("cache_creation") if isinstance(usage.raw, dict) else None
-    ttl = "1h" if isinstance(raw, dict) and raw.get("ephemeral_1h_input_tokens") else "5m"
-    return prices.cost(uncached, cached, written, output, ttl)

@@ -1,0 +1,92 @@
+"""What a simulation is asked to do (Options) and what it finds for each request
+(RequestResult), with the cost of a request as predicted and as reported."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ctxlint.simulate.explain import Miss
+from ctxlint.simulate.facts import Prices
+from ctxlint.simulate.policies import Served
+from ctxlint.trace.model import Request
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    # None: the policy of each request's provider.
+    policy: str | None = None
+    replicas: int = 1
+    routing: str = "sticky"
+    warm_start: str = "reported"
+    capacity: int | None = None
+    block: int | None = None
+    idle_seconds: float | None = None
+    prices: dict[str, dict[str, float]] = field(default_factory=dict)
+    trace_format: str | None = None
+
+
+@dataclass(slots=True)
+class RequestResult:
+    path: str
+    line: int
+    session: str
+    index: int
+    model: str | None
+    policy: str
+    prompt_tokens: int
+    cached_predicted: int
+    written_predicted: int
+    cached_reported: int | None
+    written_reported: int | None
+    output_tokens: int
+    cost: float
+    cost_reported: float | None
+    ideal_cached: int
+    cost_ideal: float
+    miss: Miss | None = None
+
+    @property
+    def agrees(self) -> bool | None:
+        if self.cached_reported is None:
+            return None
+        return abs(self.cached_predicted - self.cached_reported) <= max(
+            128, 0.02 * self.cached_reported
+        )
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "session": self.session,
+            "index": self.index,
+            "path": self.path,
+            "line": self.line,
+            "model": self.model,
+            "policy": self.policy,
+            "prompt_tokens": self.prompt_tokens,
+            "cached_predicted": self.cached_predicted,
+            "written_predicted": self.written_predicted,
+            "cached_reported": self.cached_reported,
+            "written_reported": self.written_reported,
+            "agrees": self.agrees,
+            "cost": round(self.cost, 6),
+            "miss": self.miss.as_json() if self.miss else None,
+        }
+
+
+def predicted_cost(prices: Prices, prompt_tokens: int, served: Served, output: int) -> float:
+    """What a request costs when the cache serves it as `served` says."""
+    uncached = max(0, prompt_tokens - served.cached - served.written)
+    return prices.cost(uncached, served.cached, served.written, output, served.ttl)
+
+
+def reported_cost(prices: Prices, request: Request, output: int) -> float | None:
+    """What a request cost by the usage the provider reported (None: no prompt size reported)."""
+    usage = request.usage
+    if usage is None or usage.prompt_tokens is None:
+        return None
+    cached = usage.cached_tokens or 0
+    written = usage.cache_write_tokens or 0
+    uncached = max(0, usage.prompt_tokens - cached - written)
+    raw = usage.raw.get("cache_creation") if isinstance(usage.raw, dict) else None
+    ttl = "1h" if isinstance(raw, dict) and raw.get("ephemeral_1h_input_tokens") else "5m"
+    return prices.cost(uncached, cached, written, output, ttl)
