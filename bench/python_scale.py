@@ -4,6 +4,12 @@ A generated module with N calls is checked with every rule; the time per call at
 N = 3000 is compared with the time per call at N = 100, measured in the same run. Per-file
 work must be linear in the calls: target 1.5x or less.
 
+The modules come in four shapes (`--shapes`), each timed and reported on its own:
+"units" (below); "class", one class whose many methods each append to and trim `self.messages`
+and call the model with it; "script", a module-level script that rebinds `messages` before
+each call; "loop", one loop making all the calls, each appending to the history and tools
+they all send.
+
 The modules are made of units that each hold one or two LLM calls, in the shapes the rules
 know, so that every rule's analysis runs: Anthropic `messages.create` with a system prompt,
 tools and a history grown in a loop, OpenAI `chat.completions.create` and `responses.create`,
@@ -21,7 +27,8 @@ With `--diff`, each size is instead run as `ctxlint --diff --unsafe-fixes FILE` 
 call fixed, the passes re-checked, the unified diff of the file built): the time per call is
 compared in the same way, and the seconds spent building the diff alone are shown beside it.
 
-    python bench/python_scale.py [--runs 5] [--sizes 100,1000,3000] [--profile N] [--diff]
+    python bench/python_scale.py [--runs 5] [--sizes 100,1000,3000] [--shapes units,loop]
+                                 [--profile N] [--diff]
 """
 
 from __future__ import annotations
@@ -192,8 +199,79 @@ def respond_{i}(user_input, profile):
 )
 
 
-def generate(calls: int) -> str:
-    """A module with about `calls` LLM calls, units taken in turn."""
+# The other shapes: a header, then one unit per call (`{i}` numbers it).
+_CLASS_SHAPE = (
+    """import anthropic
+from datetime import datetime
+client = anthropic.Anthropic()
+class Agent:
+    def __init__(self):
+        self.messages = []
+        self.tools = []
+""",
+    """
+    def step_{i}(self, text):
+        self.messages.append({{"role": "user", "content": text}})
+        if len(self.messages) > 40:
+            del self.messages[1:3]
+        reply = client.messages.create(
+            model="m",
+            max_tokens=9,
+            system=f"Agent {i} {{datetime.now()}}",
+            tools=self.tools,
+            messages=self.messages,
+        )
+        self.messages.append({{"role": "assistant", "content": reply.content}})
+        return reply
+""",
+)
+_SCRIPT_SHAPE = (
+    """import openai
+from datetime import datetime
+client = openai.OpenAI()
+""",
+    """
+messages = [
+    {{"role": "system", "content": f"Case {i} at {{datetime.now()}}"}},
+    {{"role": "user", "content": "q{i}"}},
+]
+reply = client.chat.completions.create(model="gpt-5", messages=messages)
+messages.append({{"role": "assistant", "content": reply.choices[0].message.content}})
+print(reply)
+""",
+)
+_LOOP_SHAPE = (
+    """import anthropic
+import json
+client = anthropic.Anthropic()
+def run(task, ctx, execute):
+    history = [{'role': 'user', 'content': task}]
+    tools = []
+    step = 0
+    while True:
+        step += 1
+""",
+    """        if step == {i}:
+            reply = client.messages.create(
+                model="m",
+                max_tokens=9,
+                system=f"Step {i} {{json.dumps(ctx)}}",
+                tools=tools,
+                messages=history,
+            )
+            history.append({{"role": "assistant", "content": reply.content}})
+            tools.append(execute(reply))
+""",
+)
+_REPEATED_SHAPES = {"class": _CLASS_SHAPE, "script": _SCRIPT_SHAPE, "loop": _LOOP_SHAPE}
+SHAPES = ("units", *_REPEATED_SHAPES)
+
+
+def generate(calls: int, shape: str = "units") -> str:
+    """A module with about `calls` LLM calls in the given shape (units taken in turn)."""
+    if shape in _REPEATED_SHAPES:
+        header, unit = _REPEATED_SHAPES[shape]
+        return header + "".join(unit.format(i=i) for i in range(calls))
     parts = [_HEADER.format(calls=calls, long_rules="Follow the style guide. " * 180)]
     made = 0
     unit = 0
@@ -258,18 +336,19 @@ def diff_seconds(text: str) -> tuple[float, float, int]:
     return seconds, building[0], diff.count("\n")
 
 
-def _child(calls: int, diff: bool) -> None:
+def _child(calls: int, shape: str, diff: bool) -> None:
     if diff:
-        seconds, building, lines = diff_seconds(generate(calls))
+        seconds, building, lines = diff_seconds(generate(calls, shape))
         print(f"{seconds!r} {lines} {building!r}")
         return
-    seconds, findings = check_seconds(generate(calls))
+    seconds, findings = check_seconds(generate(calls, shape))
     print(f"{seconds!r} {findings} 0.0")
 
 
-def _time_in_child(calls: int, diff: bool) -> tuple[float, int, float]:
+def _time_in_child(calls: int, shape: str, diff: bool) -> tuple[float, int, float]:
     output = subprocess.run(
-        [sys.executable, __file__, "--child", str(calls), *(["--diff"] if diff else [])],
+        [sys.executable, __file__, "--child", str(calls), "--shapes", shape]
+        + (["--diff"] if diff else []),
         capture_output=True,
         text=True,
         check=True,
@@ -277,11 +356,11 @@ def _time_in_child(calls: int, diff: bool) -> tuple[float, int, float]:
     return float(output[0]), int(output[1]), float(output[2])
 
 
-def _profile(calls: int) -> None:
+def _profile(calls: int, shape: str) -> None:
     import cProfile
     import pstats
 
-    text = generate(calls)
+    text = generate(calls, shape)
     profiler = cProfile.Profile()
     profiler.runcall(check_seconds, text)
     pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
@@ -291,41 +370,51 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--sizes", default="100,1000,3000")
-    parser.add_argument("--profile", type=int, help="profile one size in this process")
+    parser.add_argument("--shapes", default=",".join(SHAPES), help="of " + ", ".join(SHAPES))
+    parser.add_argument("--profile", type=int, help="profile one size (first shape) here")
     parser.add_argument(
         "--diff", action="store_true", help="time ctxlint --diff --unsafe-fixes instead"
     )
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
     arguments = parser.parse_args()
+    shapes = arguments.shapes.split(",")
+    if unknown := set(shapes) - set(SHAPES):
+        parser.error(f"unknown shape(s): {', '.join(sorted(unknown))}")
     if arguments.child is not None:
-        _child(arguments.child, arguments.diff)
+        _child(arguments.child, shapes[0], arguments.diff)
         return
     if arguments.profile is not None:
-        _profile(arguments.profile)
+        _profile(arguments.profile, shapes[0])
         return
     sizes = [int(size) for size in arguments.sizes.split(",")]
-    best: dict[int, float] = {}
-    findings: dict[int, int] = {}
-    building: dict[int, float] = {}
+    best: dict[tuple[str, int], float] = {}
+    findings: dict[tuple[str, int], int] = {}
+    building: dict[tuple[str, int], float] = {}
     for _ in range(arguments.runs):
-        for calls in sizes:
-            seconds, findings[calls], diff_building = _time_in_child(calls, arguments.diff)
-            if seconds < best.get(calls, float("inf")):
-                best[calls], building[calls] = seconds, diff_building
-    baseline = best[sizes[0]] / sizes[0]
+        for shape in shapes:
+            for calls in sizes:
+                key = (shape, calls)
+                seconds, findings[key], diff_building = _time_in_child(calls, shape, arguments.diff)
+                if seconds < best.get(key, float("inf")):
+                    best[key], building[key] = seconds, diff_building
     counted = "diff lines  diff s" if arguments.diff else "findings"
-    print(f"{'calls':>6}  {'seconds':>8}  {'ms/call':>8}  {'ratio':>6}  {counted}")
-    for calls in sizes:
-        per_call = best[calls] / calls
-        if arguments.diff:
-            counts = f"{findings[calls]:>10}  {building[calls]:>6.3f}"
-        else:
-            counts = f"{findings[calls]}"
-        print(
-            f"{calls:>6}  {best[calls]:>8.3f}  {per_call * 1000:>8.3f}  "
-            f"{per_call / baseline:>5.2f}x  {counts}"
-        )
-    worst = max(best[calls] / calls / baseline for calls in sizes)
+    print(f"{'shape':>6}  {'calls':>6}  {'seconds':>8}  {'ms/call':>8}  {'ratio':>6}  {counted}")
+    worst = 0.0
+    for shape in shapes:
+        # Each shape against its own smallest size: the shapes cost differently per call.
+        baseline = best[shape, sizes[0]] / sizes[0]
+        for calls in sizes:
+            key = (shape, calls)
+            per_call = best[key] / calls
+            worst = max(worst, per_call / baseline)
+            if arguments.diff:
+                counts = f"{findings[key]:>10}  {building[key]:>6.3f}"
+            else:
+                counts = f"{findings[key]}"
+            print(
+                f"{shape:>6}  {calls:>6}  {best[key]:>8.3f}  {per_call * 1000:>8.3f}  "
+                f"{per_call / baseline:>5.2f}x  {counts}"
+            )
     print(f"worst growth of the time per call: {worst:.2f}x (target <= 1.5x)")
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
+from itertools import chain
 from typing import TYPE_CHECKING
 
 from ctxlint.diagnostics import Applicability, Diagnostic, Fix
@@ -156,10 +157,13 @@ class VolatileValueInPrefix(Rule):
 
     def check_python(self, module: PythonModule) -> Iterator[Diagnostic]:
         flagged: set[int] = set()
+        # A walk shared by several sinks is decided once: what it holds is flagged the first
+        # time, whichever sink it is met through.
+        done: set[int] = set()
         for sink in module.sinks:
             if not sink.in_prefix:
                 continue
-            for reached in module.reached(sink):
+            for reached in chain.from_iterable(module.reached(sink).parts_not_in(done)):
                 if id(reached.node) in flagged or not isinstance(reached.node, ast.Call):
                     continue
                 volatility = how_volatile(reached, module.settings.flag_daily_values)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
+from itertools import chain
 from typing import TYPE_CHECKING
 
 from ctxlint.diagnostics import Applicability, Diagnostic, Fix
@@ -136,10 +137,11 @@ class UnsortedJson(Rule):
 
     def check_python(self, module: PythonModule) -> Iterator[Diagnostic]:
         flagged: set[int] = set()
+        done: set[int] = set()  # walks shared by several sinks are looked at once
         for sink in module.sinks:
             if not sink.in_prefix and not module.settings.json_in_messages:
                 continue
-            for reached in module.reached(sink):
+            for reached in chain.from_iterable(module.reached(sink).parts_not_in(done)):
                 call = reached.node
                 if id(call) in flagged or not isinstance(call, ast.Call):
                     continue

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
+from itertools import chain
 from typing import TYPE_CHECKING
 
 from ctxlint.diagnostics import Applicability, Diagnostic, Fix
@@ -106,8 +107,9 @@ class UnorderedIteration(Rule):
 
     def check_python(self, module: PythonModule) -> Iterator[Diagnostic]:
         flagged: set[int] = set()
+        done: set[int] = set()  # walks shared by several sinks are looked at once
         for sink in module.sinks:
-            for reached in module.reached(sink):
+            for reached in chain.from_iterable(module.reached(sink).parts_not_in(done)):
                 iterated = reached.trail.iterated
                 if iterated is None or reached.trail.sorted or id(iterated) in flagged:
                     continue

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from ctxlint.diagnostics import Applicability, Diagnostic, Fix
 from ctxlint.python.containers import Change, changes_of, condition_varies, within_lines
+from ctxlint.python.flow import Reached
 from ctxlint.python.index import CallSite
 from ctxlint.python.module import PythonModule
 from ctxlint.python.prefilter import Trigger
@@ -121,11 +122,13 @@ class ToolListMutation(Rule):
 
     def check_python(self, module: PythonModule) -> Iterator[Diagnostic]:
         flagged: set[int] = set()
+        # (changes, loop) pairs already looked at: the calls of one loop share them.
+        looked_at: set[tuple[int, int]] = set()
         for sink in module.sent_lists:
             if sink.kind != "tools":
                 continue
             site = module.call_site(sink.call) if sink.call is not None else None
-            for node, what, fix in self._findings(module, sink, site, flagged):
+            for node, what, fix in self._findings(module, sink, site, flagged, looked_at):
                 if id(node) in flagged:
                     continue
                 flagged.add(id(node))
@@ -137,7 +140,12 @@ class ToolListMutation(Rule):
                 yield module.diagnostic(self, node, message, fix)
 
     def _findings(
-        self, module: PythonModule, sink: Sink, site: CallSite | None, flagged: set[int]
+        self,
+        module: PythonModule,
+        sink: Sink,
+        site: CallSite | None,
+        flagged: set[int],
+        looked_at: set[tuple[int, int]],
     ) -> Iterator[tuple[ast.AST, str, Fix | None]]:
         containers, filters = module.sent_containers(sink)
         loop = site.loop if site is not None else None
@@ -146,8 +154,12 @@ class ToolListMutation(Rule):
             for container in containers:
                 if container.lifetime is None:
                     continue
-                for change in changes_of(container, module.index):
-                    # The calls of one loop share its changes: one reported is not looked at again.
+                changes = changes_of(container, module.index)
+                # The calls of one loop share its changes: each is decided once for the loop.
+                if (id(changes), id(loop)) in looked_at:
+                    continue
+                looked_at.add((id(changes), id(loop)))
+                for change in changes:
                     if id(change.node) in flagged:
                         continue
                     if _happens_in_loop(change, loop, module) and _changes_list(change, module):
@@ -173,25 +185,19 @@ class ToolListMutation(Rule):
     def _unsorted_listings(
         self, module: PythonModule, sink: Sink
     ) -> Iterator[tuple[ast.AST, str, Fix | None]]:
-        reached = [r for r in module.reached(sink) if not r.trail.runs_once]
-        awaited = {id(r.node.value) for r in reached if isinstance(r.node, ast.Await)}
-        # The `result.tools` read from a listing's result, nearest the sink first.
-        listing_attributes = [
-            r.node
-            for r in reached
-            if isinstance(r.node, ast.Attribute) and r.node.attr == "tools" and not r.trail.sorted
-        ]
-        for item in reached:
-            node = item.node
-            call = node.value if isinstance(node, ast.Await) else node
-            if (
-                item.trail.sorted
-                or id(node) in awaited
-                or not isinstance(call, ast.Call)
-                or not isinstance(call.func, ast.Attribute)
-                or call.func.attr not in _LISTING_METHODS
-            ):
+        parts = module.reached(sink).parts
+        # A walk shared with other sinks is sifted once (module.fact_about).
+        awaited, listing_attributes, listings = _listing_reads(module, parts[0])
+        for part in parts[1:]:
+            shared = module.fact_about(_listing_reads, part)
+            awaited |= shared[0]
+            listing_attributes += shared[1]
+            listings += shared[2]
+        for node in listings:
+            if id(node) in awaited:
                 continue
+            call = node.value if isinstance(node, ast.Await) else node
+            assert isinstance(call, ast.Call)
             listed = listing_attributes[-1] if listing_attributes else node
             text = module.text_of(listed)
             edit = module.replace_edit(listed, f"sorted({text}, key=lambda tool: tool.name)")
@@ -201,6 +207,33 @@ class ToolListMutation(Rule):
                 "and passed on in the server's order, which the server may change; it decides"
             )
             yield listed, what, fix
+
+
+def _listing_reads(
+    module: PythonModule, reached: list[Reached]
+) -> tuple[set[int], list[ast.AST], list[ast.AST]]:
+    """Among values reached per request: the awaited expressions (by id), the `result.tools`
+    read from a listing's result (nearest the sink first), and the listing calls (or awaits of
+    them) whose order is passed on unsorted."""
+    per_request = [r for r in reached if not r.trail.runs_once]
+    awaited = {id(r.node.value) for r in per_request if isinstance(r.node, ast.Await)}
+    attributes: list[ast.AST] = [
+        r.node
+        for r in per_request
+        if isinstance(r.node, ast.Attribute) and r.node.attr == "tools" and not r.trail.sorted
+    ]
+    listings: list[ast.AST] = []
+    for item in per_request:
+        node = item.node
+        call = node.value if isinstance(node, ast.Await) else node
+        if (
+            not item.trail.sorted
+            and isinstance(call, ast.Call)
+            and isinstance(call.func, ast.Attribute)
+            and call.func.attr in _LISTING_METHODS
+        ):
+            listings.append(node)
+    return awaited, attributes, listings
 
 
 def _happens_in_loop(change: Change, loop: ast.stmt, module: PythonModule) -> bool:

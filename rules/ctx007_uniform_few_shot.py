@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Iterator
+from itertools import chain
 from typing import TYPE_CHECKING
 
 from ctxlint.diagnostics import Diagnostic
@@ -143,8 +144,9 @@ class UniformFewShot(Rule):
                 candidates.append((node, iterable, count))
         reached: dict[int, Sink] = {}
         if candidates:
+            done: set[int] = set()  # walks shared by several sinks are looked at once
             for sink in module.sinks:
-                for item in module.reached(sink):
+                for item in chain.from_iterable(module.reached(sink).parts_not_in(done)):
                     reached.setdefault(id(item.node), sink)
         flagged: set[int] = set()
         for node, iterable, count in candidates:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ctxlint.diagnostics import Applicability, Diagnostic, Edit, Fix
+from ctxlint.python.flow import Reached
 from ctxlint.python.index import Scope
 from ctxlint.python.module import PythonModule
 from ctxlint.python.names import attribute_chain, lookup, qualified_name
@@ -159,17 +160,19 @@ class CacheBreakpoint(Rule):
         volatile: list[tuple[ast.AST, Sink, str]] = []
         seen: set[int] = set()
         for sink in request.sinks:
-            for reached in module.reached(sink):
-                node = reached.node
+            parts = module.reached(sink).parts
+            # A walk shared with other requests' sinks is sifted once (module.fact_about).
+            found = _breakpoints_and_volatile(module, parts[0])
+            for part in parts[1:]:
+                found += module.fact_about(_breakpoints_and_volatile, part)
+            for node, how in found:
                 if id(node) in seen:
                     continue
                 seen.add(id(node))
-                if isinstance(node, ast.Dict) and _has_key(node, "cache_control"):
-                    breakpoints.append((node, sink))
-                elif isinstance(node, ast.Call):
-                    how = how_volatile(reached, module.settings.flag_daily_values)
-                    if how is not None:
-                        volatile.append((node, sink, how))
+                if how is None:
+                    breakpoints.append((node, sink))  # type: ignore[arg-type]
+                else:
+                    volatile.append((node, sink, how))
         breakpoints.sort(
             key=lambda item: (
                 _SEGMENT_ORDER.get(item[1].kind, 3),
@@ -269,6 +272,27 @@ def _is_anthropic_messages(call: ast.Call) -> bool:
         return False
     _, attributes = attribute_chain(function)
     return attributes[-2:-1] == ["messages"] and "completions" not in attributes
+
+
+def _breakpoints_and_volatile(
+    module: PythonModule, reached: list[Reached]
+) -> list[tuple[ast.AST, str | None]]:
+    """What a request's rule looks at among reached values: dicts that set a breakpoint (with
+    None) and calls whose value changes on every call (with how), each node where first met."""
+    found: list[tuple[ast.AST, str | None]] = []
+    seen: set[int] = set()
+    for item in reached:
+        node = item.node
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, ast.Dict) and _has_key(node, "cache_control"):
+            found.append((node, None))
+        elif isinstance(node, ast.Call):
+            how = how_volatile(item, module.settings.flag_daily_values)
+            if how is not None:
+                found.append((node, how))
+    return found
 
 
 def _volatile_before(

@@ -27,7 +27,8 @@ def _load_generator():
     return module
 
 
-generate = _load_generator().generate
+_generator = _load_generator()
+generate = _generator.generate
 
 
 @pytest.fixture(scope="module")
@@ -36,22 +37,25 @@ def checker() -> PythonChecker:
     return PythonChecker(settings, select_rules(list(settings.select), [], []))
 
 
-def _function_calls(checker: PythonChecker, calls: int) -> int:
+def _function_calls(checker: PythonChecker, calls: int, shape: str = "units") -> int:
     """How many Python function calls checking a generated file with `calls` LLM calls makes:
     a measure of work that does not depend on the machine's speed."""
-    source = SourceText.decode_python(generate(calls).encode())
+    source = SourceText.decode_python(generate(calls, shape).encode())
     profiler = cProfile.Profile()
     profiler.runcall(checker.check_text, "generated.py", source)
     return pstats.Stats(profiler).total_calls  # type: ignore[attr-defined]
 
 
-def test_the_work_of_one_more_llm_call_does_not_grow_with_the_file(checker):
+@pytest.mark.parametrize("shape", _generator.SHAPES)
+def test_the_work_of_one_more_llm_call_does_not_grow_with_the_file(checker, shape):
     # The marginal work per call, from 21 to 42 calls and from 42 to 84: equal when the work
     # is linear (the fixed cost of a file cancels out), larger when some work is done per pair
     # of calls. The generated units repeat exactly, so linear work gives equal margins to the
-    # call: the bound catches even one dictionary look-up per pair of calls.
-    _function_calls(checker, 7)  # what the first file imports and caches is not its work
-    work = {calls: _function_calls(checker, calls) for calls in (21, 42, 84)}
+    # call: the bound catches even one dictionary look-up per pair of calls. Besides the mix
+    # of units, the shapes where every call reaches what all the others do: one class's
+    # shared history, a script rebinding `messages` before each call, one loop making them all.
+    _function_calls(checker, 7, shape)  # what the first file imports and caches is not its work
+    work = {calls: _function_calls(checker, calls, shape) for calls in (21, 42, 84)}
     marginal_small = (work[42] - work[21]) / 21
     marginal_large = (work[84] - work[42]) / 42
     assert marginal_large <= 1.001 * marginal_small, (marginal_small, marginal_large)

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Literal
 
 from ctxlint.python.index import Binding, ClassInfo, ModuleIndex, Mutation, Scope, class_of_self
 from ctxlint.python.names import by_variable, lookup, qualified_name
+from ctxlint.python.order import live_bindings
 
 Lifetime = Literal["attribute", "global", "parameter", "loop"]
 _COPYING_FUNCTIONS = frozenset({"list", "tuple", "copy.copy", "copy.deepcopy"})
@@ -113,7 +114,7 @@ def containers_of(
             if not bindings:
                 continue
             containers.append(Container(node, node_scope, _name_lifetime(bindings, index, loop)))
-            for binding in bindings:
+            for binding in live_bindings(node, node_scope, bindings, index):
                 if binding.kind != "assign" or binding.value is None:
                     continue
                 if not binding.target_path:
@@ -187,7 +188,9 @@ def _copied(call: ast.Call, scope: Scope) -> ast.expr | None:
 def _name_lifetime(
     bindings: list[Binding], index: ModuleIndex, loop: ast.stmt | None
 ) -> Lifetime | None:
-    if any(binding.kind == "param" for binding in bindings):
+    # A function's parameters are bound before anything in its body: first in the list, so
+    # that a name bound a thousand times is not gone through for each call that sends it.
+    if bindings[0].kind == "param":
         return "parameter"
     scope = bindings[0].scope
     if scope.kind == "module":
@@ -232,7 +235,26 @@ def _source_of_copy(value: ast.AST) -> ast.expr | None:
 
 def changes_of(container: Container, index: ModuleIndex) -> list[Change]:
     """Every change to the container other than appending: in place, through its elements,
-    and by rebinding it to a cut or filtered copy of itself."""
+    and by rebinding it to a cut or filtered copy of itself. Found once per variable (and
+    lifetime): every call that sends it gets the same list, which a caller skips when it has
+    seen it already, and must not change."""
+    # Not a variable `_same_container` knows: that expression alone (it lives in the tree).
+    key = _variable_key(container.expression, container.scope) or ("", id(container.expression))
+    known = index.derived(_changes_by_variable)
+    changes = known.get((*key, container.lifetime))
+    if changes is None:
+        changes = known[(*key, container.lifetime)] = _find_changes(container, index)
+    return changes
+
+
+def _changes_by_variable(
+    index: ModuleIndex,
+) -> dict[tuple[str, int, Lifetime | None], list[Change]]:
+    # Filled as containers are asked about; see changes_of.
+    return {}
+
+
+def _find_changes(container: Container, index: ModuleIndex) -> list[Change]:
     changes = [
         Change(container, "mutation", m.node, m.scope, mutation=m)
         for m in _mutations_of(index, container.expression, container.scope)

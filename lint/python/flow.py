@@ -9,8 +9,9 @@ Calls it does not know stop the walk: when unsure, the rules stay silent.
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
+from typing import Any
 
 from ctxlint.python.index import (
     Binding,
@@ -21,6 +22,7 @@ from ctxlint.python.index import (
     class_of_self,
 )
 from ctxlint.python.names import by_variable, lookup, qualified_name
+from ctxlint.python.order import live_bindings
 from ctxlint.python.sinks import Sink
 
 # Functions whose result carries their arguments' content in the same order.
@@ -119,6 +121,10 @@ _TIME_ATTRIBUTES = frozenset({"hour", "minute", "second", "microsecond"})
 _MAX_NODES_PER_SINK = 4000
 _MAX_CALL_DEPTH = 6
 _MAX_CALL_SITES = 20
+# A variable with this many values (writes into it, bindings) is walked once for every sink
+# that reads it, and the walk shared: a history that every call of a class sends and that
+# every method appends to would otherwise be walked again for each call.
+_SHARED_FROM = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,21 +161,50 @@ class _Frame:
     bound: bool
 
 
-def reach(sink: Sink, index: ModuleIndex, follow_callables: bool | None = None) -> list[Reached]:
+_Step = tuple[ast.expr, Scope, Trail, tuple[_Frame, ...]]
+
+
+@dataclass(frozen=True, slots=True)
+class Reach:
+    """What flows into one sink: what its own walk met, then the walks it shares with other
+    sinks (of a variable many calls read), each list the same object for every sink sharing
+    it. Iterating gives every part in turn; a rule that decides each reached value on its own
+    can look at a shared part once (`parts_not_in`), which keeps a file's work linear."""
+
+    parts: tuple[list[Reached], ...]
+
+    def __iter__(self) -> Iterator[Reached]:
+        for part in self.parts:
+            yield from part
+
+    def parts_not_in(self, done: set[int]) -> Iterator[list[Reached]]:
+        """The parts not yet in `done` (by identity), which are added to it."""
+        for part in self.parts:
+            if id(part) not in done:
+                done.add(id(part))
+                yield part
+
+
+def reach(sink: Sink, index: ModuleIndex, follow_callables: bool | None = None) -> Reach:
     """Every expression whose value flows into the sink, with the trail it took."""
     walker = _Walker(index, sink.kind == "system" if follow_callables is None else follow_callables)
-    return list(walker.walk(sink.expression, sink.scope, Trail(runs_once=sink.scope.runs_once())))
+    start = (sink.expression, sink.scope, Trail(runs_once=sink.scope.runs_once()), ())
+    own = list(walker.walk([start]))
+    return Reach((own, *walker.shared))
 
 
 class _Walker:
-    def __init__(self, index: ModuleIndex, follow_callables: bool) -> None:
+    def __init__(self, index: ModuleIndex, follow_callables: bool, share: bool = True) -> None:
         self.index = index
         self.follow_callables = follow_callables
+        # Whether walks of variables with many values are shared (not within a shared walk:
+        # it holds all it reaches itself).
+        self.share = share
+        self.shared: list[list[Reached]] = []
+        self._shared_ids: set[int] = set()
 
-    def walk(self, start: ast.expr, scope: Scope, trail: Trail) -> Iterator[Reached]:
-        pending: list[tuple[ast.expr, Scope, Trail, tuple[_Frame, ...]]] = [
-            (start, scope, trail, ())
-        ]
+    def walk(self, starts: list[_Step]) -> Iterator[Reached]:
+        pending: list[Any] = list(starts)
         seen: set[tuple[int, Trail, int]] = set()
         while pending and len(seen) < _MAX_NODES_PER_SINK:
             node, scope, trail, frames = pending.pop()
@@ -179,7 +214,31 @@ class _Walker:
             seen.add(key)
             yield Reached(node, scope, trail)
             for step in self.steps(node, scope, trail, frames):
-                pending.append(step)
+                if step.__class__ is list:
+                    if id(step) not in self._shared_ids:
+                        self._shared_ids.add(id(step))
+                        self.shared.append(step)
+                else:
+                    pending.append(step)
+
+    def values(
+        self,
+        key: tuple[Any, ...],
+        count: int,
+        frames: tuple[_Frame, ...],
+        steps: Callable[[], Iterable[_Step]],
+    ) -> Iterable[Any]:
+        """The steps to a variable's values, or, for a variable with many, the shared walk
+        of them (a list), made the first time any sink reaches the variable this way."""
+        if not self.share or frames or count < _SHARED_FROM:
+            return steps()
+        walks = self.index.derived(_shared_walks)
+        key = (*key, self.follow_callables)
+        part = walks.get(key)
+        if part is None:
+            inner = _Walker(self.index, self.follow_callables, share=False)
+            part = walks[key] = list(inner.walk(list(steps())))
+        return (part,)
 
     def steps(
         self, node: ast.expr, scope: Scope, trail: Trail, frames: tuple[_Frame, ...]
@@ -223,7 +282,7 @@ class _Walker:
                     ordered = replace(trail, iterated=generator.iter, iterated_scope=iterable_scope)
                     yield generator.iter, iterable_scope, ordered, frames
         elif isinstance(node, ast.Name):
-            yield from self.name_steps(node.id, scope, trail, frames)
+            yield from self.name_steps(node, scope, trail, frames)
         elif isinstance(node, ast.Attribute):
             if node.attr in _VALUE_ATTRIBUTES:
                 yield node.value, scope, trail, frames
@@ -243,15 +302,31 @@ class _Walker:
 
     # Names --------------------------------------------------------------------------------
 
-    def name_steps(self, name: str, scope: Scope, trail: Trail, frames: tuple[_Frame, ...]):
+    def name_steps(self, node: ast.Name, scope: Scope, trail: Trail, frames: tuple[_Frame, ...]):
+        name = node.id
         bindings = lookup(name, scope)
-        for binding in bindings:
-            yield from self.binding_steps(binding, trail, frames)
         if not bindings:
             return
+        live = live_bindings(node, scope, bindings, self.index)
+        if live is bindings:
+            key: tuple[Any, ...] = ("bindings", name, id(bindings), trail)
+        else:
+            key = ("bindings", name, id(bindings), trail, *map(id, live))
+
+        def binding_values() -> Iterator[_Step]:
+            for binding in live:
+                yield from self.binding_steps(binding, trail, frames)
+
+        yield from self.values(key, len(live), frames, binding_values)
         # Only writes into this same variable, not another one that shares its name.
-        for write in self.index.derived(writes_by_variable).get((name, id(bindings)), ()):
-            yield from _write_steps(write, trail, frames)
+        writes = self.index.derived(writes_by_variable).get((name, id(bindings)), ())
+
+        def written_values() -> Iterator[_Step]:
+            for write in writes:
+                yield from _write_steps(write, trail, frames)
+
+        key = ("writes", name, id(bindings), trail)
+        yield from self.values(key, len(writes), frames, written_values)
 
     def binding_steps(self, binding: Binding, trail: Trail, frames: tuple[_Frame, ...]):
         scope = binding.scope
@@ -303,13 +378,22 @@ class _Walker:
         owner = class_of_self(node.value, scope)
         if owner is None:
             return
-        for value, value_scope in owner.attributes.get(node.attr, ()):
-            yield value, value_scope, trail, frames
-        for write in owner.attribute_writes.get(node.attr, ()):
-            yield from _write_steps(write, trail, frames)
+        assigned = owner.attributes.get(node.attr, ())
+        writes = owner.attribute_writes.get(node.attr, ())
         # A class attribute read through self.
-        for binding in owner.scope.bindings.get(node.attr, ()):
-            yield from self.binding_steps(binding, trail, frames)
+        class_bindings = owner.scope.bindings.get(node.attr, ())
+
+        def attribute_values() -> Iterator[_Step]:
+            for value, value_scope in assigned:
+                yield value, value_scope, trail, frames
+            for write in writes:
+                yield from _write_steps(write, trail, frames)
+            for binding in class_bindings:
+                yield from self.binding_steps(binding, trail, frames)
+
+        key = ("attribute", id(owner), node.attr, trail)
+        count = len(assigned) + len(writes) + len(class_bindings)
+        yield from self.values(key, count, frames, attribute_values)
 
     # Calls --------------------------------------------------------------------------------
 
@@ -418,6 +502,11 @@ def _element_at(value: ast.expr, path: tuple[int, ...]) -> ast.expr:
         else:
             return value
     return value
+
+
+def _shared_walks(index: ModuleIndex) -> dict[tuple[Any, ...], list[Reached]]:
+    # Filled as sinks reach variables with many values; see _Walker.values.
+    return {}
 
 
 def writes_by_variable(index: ModuleIndex) -> dict[tuple[str, int], list[ContainerWrite]]:

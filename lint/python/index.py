@@ -70,6 +70,9 @@ class Binding:
     # For parameters: position among positional parameters (None for keyword-only) and name.
     parameter_index: int | None = None
     annotation: ast.expr | None = None
+    # Where the name is bound (the target, the `def`, the parameter), for the order of
+    # bindings within a block; None when not recorded (then no order is assumed).
+    node: ast.AST | None = None
 
 
 @dataclass(eq=False, slots=True)
@@ -399,7 +402,7 @@ class _Indexer:
         self.index.functions.append(info)
         self.index.functions_by_name.setdefault(node.name, []).append(info)
         self.index.scope_of_function[node] = function_scope
-        scope.bind(node.name, Binding("function", scope, function=info))
+        scope.bind(node.name, Binding("function", scope, function=info, node=node))
         self.bind_parameters(node.args, info)
         self.visit_body(node.body, function_scope)
 
@@ -431,6 +434,7 @@ class _Indexer:
                 function=info,
                 parameter_index=position,
                 annotation=argument.annotation,
+                node=argument,
             )
             info.scope.bind(argument.arg, binding)
         for argument in (arguments.vararg, arguments.kwarg):
@@ -445,7 +449,7 @@ class _Indexer:
         info = ClassInfo(node=node, scope=class_scope)
         class_scope.class_info = info
         self.index.classes.append(info)
-        scope.bind(node.name, Binding("class", scope, value=node))
+        scope.bind(node.name, Binding("class", scope, value=node, node=node))
         self.visit_body(node.body, class_scope)
 
     def visit_import(self, node: ast.Import | ast.ImportFrom, scope: Scope) -> None:
@@ -478,7 +482,9 @@ class _Indexer:
     ) -> None:
         if isinstance(target, ast.Name):
             binding_scope = self.binding_scope(target.id, scope)
-            binding_scope.bind(target.id, Binding(kind, scope, value=value, target_path=path))
+            binding_scope.bind(
+                target.id, Binding(kind, scope, value=value, target_path=path, node=target)
+            )
             self.index.named_assignments.append((target.id, value, scope))
         elif isinstance(target, (ast.Tuple, ast.List)):
             for position, element in enumerate(target.elts):

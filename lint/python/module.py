@@ -11,13 +11,13 @@ from typing import Any, TypeVar
 from ctxlint.config import Settings
 from ctxlint.diagnostics import Diagnostic, Edit, Fix
 from ctxlint.python.containers import Change, Container, changes_of, containers_of
-from ctxlint.python.flow import Reached, reach
+from ctxlint.python.flow import Reach, reach
 from ctxlint.python.index import CallSite, ModuleIndex, build_index
 from ctxlint.python.sinks import Sink, find_sent_lists, find_sinks
 from ctxlint.source import SourceText
 
 Fact = TypeVar("Fact")
-Node = TypeVar("Node", bound=ast.AST)
+Node = TypeVar("Node")
 
 
 @dataclass(eq=False)
@@ -28,7 +28,7 @@ class PythonModule:
     settings: Settings
     _index: ModuleIndex | None = field(default=None, repr=False)
     _sinks: list[Sink] | None = field(default=None, repr=False)
-    _reached: dict[int, list[Reached]] = field(default_factory=dict, repr=False)
+    _reached: dict[int, Reach] = field(default_factory=dict, repr=False)
     _changes: dict[str, list[tuple[Sink, Change]]] = field(default_factory=dict, repr=False)
     _call_sites: dict[int, CallSite] | None = field(default=None, repr=False)
     _sent_lists: list[Sink] | None = field(default=None, repr=False)
@@ -66,14 +66,15 @@ class PythonModule:
         return self._facts[compute]
 
     def fact_about(self, compute: Callable[[PythonModule, Node], Fact], node: Node) -> Fact:
-        """A fact about one node (a loop, a function) that takes a walk of it: computed once
-        per node however many calls inside it ask."""
+        """A fact about one node (a loop, a function, a walk shared by several sinks) that
+        takes a walk of it: computed once per node however many calls inside it ask. The node
+        must live as long as the module's facts (its identity is the key)."""
         key = (compute, id(node))
         if key not in self._facts:
             self._facts[key] = compute(self, node)
         return self._facts[key]
 
-    def reached(self, sink: Sink) -> list[Reached]:
+    def reached(self, sink: Sink) -> Reach:
         """What flows into a sink; walked once per sink however many rules ask."""
         key = id(sink)
         if key not in self._reached:
@@ -105,14 +106,21 @@ class PythonModule:
         if kind not in self._changes:
             found: list[tuple[Sink, Change]] = []
             seen: set[int] = set()
+            # The changes of a variable many calls send are one list (changes_of): all of it
+            # is in `seen` once it has been gone through.
+            gone_through: set[int] = set()
             for sink in self.sent_lists:
                 if sink.kind != kind:
                     continue
                 containers, filters = self.sent_containers(sink)
                 changes = list(filters)
                 for container in containers:
-                    if container.lifetime is not None:
-                        changes.extend(changes_of(container, self.index))
+                    if container.lifetime is None:
+                        continue
+                    listed = changes_of(container, self.index)
+                    if id(listed) not in gone_through:
+                        gone_through.add(id(listed))
+                        changes.extend(listed)
                 for change in changes:
                     if id(change.node) not in seen:
                         seen.add(id(change.node))

@@ -1,0 +1,173 @@
+"""Which bindings of a name can still hold where it is read, in straight-line code.
+
+The value flow is otherwise blind to statement order: every binding of a name reaches every
+read of it. One ordering fact is both sound and cheap: in a block (a body of statements run
+one after another), a plain assignment `x = ...` that is a direct statement of the block
+replaces whatever `x` held before, for every later statement of the block. So a read of `x`
+can only see that assignment and the bindings made between it and the read; a module-level
+script that sets `messages = [...]` before each of its calls sends each call its own list, not
+all of them.
+
+It is applied only where nothing else can rebind the name meanwhile: a read in a function or
+at module level (not in a class body, a lambda or a comprehension), of a name that no other
+scope binds through `global` or `nonlocal`.
+"""
+
+from __future__ import annotations
+
+import ast
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass, field
+
+from ctxlint.python.index import Binding, ModuleIndex, Scope
+
+Position = tuple[int, int]
+# The statement fields that hold blocks run in order.
+_BLOCK_FIELDS = ("body", "orelse", "finalbody")
+
+
+@dataclass(slots=True)
+class _Block:
+    """A block's statements with what look-ups in it need, made on first use."""
+
+    statements: list[ast.stmt]
+    starts: list[Position]
+    # For each name, the positions in the block of the plain assignments to it.
+    assignments: dict[str, list[int]] = field(default_factory=dict)
+
+
+def live_bindings(
+    use: ast.Name, scope: Scope, bindings: list[Binding], index: ModuleIndex
+) -> list[Binding]:
+    """The bindings of `use` that can hold its value where it is read: all of them unless a
+    plain assignment in a block around the read replaces the earlier ones (see the module's
+    docstring). The list itself is returned when nothing is ruled out."""
+    if scope.kind not in ("module", "function") or use.id in scope.globals | scope.nonlocals:
+        return bindings
+    ordered = index.derived(_bindings_in_order).get(id(bindings))
+    if ordered is None:
+        ordered = index.derived(_bindings_in_order)[id(bindings)] = _BindingsInOrder(bindings)
+    # A binding made from another scope (`global x` / `nonlocal x` there) may run between.
+    if ordered.made_in is not scope:
+        return bindings
+    window = _live_window(use, scope, index)
+    if window is None:
+        return bindings
+    first, last = window
+    # A name bound a thousand times in a script: the look-up costs what the window holds.
+    start = bisect_left(ordered.positions, first)
+    end = bisect_right(ordered.positions, last)
+    return [*ordered.unplaced, *ordered.bindings[start:end]]
+
+
+class _BindingsInOrder:
+    """One variable's bindings sorted by where they are made; those of no known place apart."""
+
+    __slots__ = ("bindings", "made_in", "positions", "unplaced")
+
+    def __init__(self, bindings: list[Binding]) -> None:
+        # The scope all of them are made in, or None when some are made from another.
+        scopes = {id(b.scope): b.scope for b in bindings}
+        self.made_in = next(iter(scopes.values())) if len(scopes) == 1 else None
+        placed = sorted(
+            ((position, number) for number, b in enumerate(bindings) if (position := _position(b))),
+        )
+        self.positions = [position for position, _ in placed]
+        self.bindings = [bindings[number] for _, number in placed]
+        self.unplaced = [b for b in bindings if _position(b) is None]
+
+
+def _bindings_in_order(index: ModuleIndex) -> dict[int, _BindingsInOrder]:
+    # Filled per variable on its first read in a window; the lists live as long as the index.
+    return {}
+
+
+def _live_window(
+    use: ast.Name, scope: Scope, index: ModuleIndex
+) -> tuple[Position, Position] | None:
+    """From the start of the assignment that last replaced the name before the read, to the
+    end of the block's statement holding the read; None when no such assignment is known."""
+    if not hasattr(use, "lineno") or not isinstance(
+        scope.node, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef)
+    ):
+        return None
+    name = use.id
+    blocks = index.derived(_blocks_by_id)
+    where = (use.lineno, use.col_offset)
+    statements: list[ast.stmt] | None = scope.node.body  # type: ignore[attr-defined]
+    found: tuple[Position, Position] | None = None
+    while statements:
+        block = blocks.get(id(statements))
+        if block is None:
+            block = blocks[id(statements)] = _make_block(statements)
+        position = bisect_right(block.starts, where) - 1
+        if position < 0:
+            break
+        statement = block.statements[position]
+        if where > _end(statement):
+            break
+        assigned = block.assignments.get(name, ())
+        earlier = bisect_right(assigned, position - 1) - 1  # type: ignore[arg-type]
+        if earlier >= 0:
+            # The innermost block with such an assignment gives the narrowest window.
+            found = (block.starts[assigned[earlier]], _end(statement))
+        statements = _block_holding(statement, where)
+    return found
+
+
+def _make_block(statements: list[ast.stmt]) -> _Block:
+    block = _Block(statements, [_start(statement) for statement in statements])
+    for position, statement in enumerate(statements):
+        for name in _assigned_names(statement):
+            block.assignments.setdefault(name, []).append(position)
+    return block
+
+
+def _assigned_names(statement: ast.stmt) -> list[str]:
+    """Names a statement rebinds whenever it completes: `x = ...`, `x: T = ...`."""
+    if isinstance(statement, ast.Assign):
+        return [target.id for target in statement.targets if isinstance(target, ast.Name)]
+    if isinstance(statement, ast.AnnAssign) and statement.value is not None:
+        target = statement.target
+        return [target.id] if isinstance(target, ast.Name) else []
+    return []
+
+
+def _block_holding(statement: ast.stmt, where: Position) -> list[ast.stmt] | None:
+    """The block of a compound statement that holds the position, if any (None when it is in
+    the statement's header, or the statement is simple)."""
+    blocks: list[list[ast.stmt]] = [getattr(statement, name, None) or [] for name in _BLOCK_FIELDS]
+    blocks += [handler.body for handler in getattr(statement, "handlers", ())]
+    blocks += [case.body for case in getattr(statement, "cases", ())]
+    for block in blocks:
+        if (
+            block
+            and isinstance(block[0], ast.stmt)
+            and _start(block[0]) <= where <= _end(block[-1])
+        ):
+            return block
+    return None
+
+
+def _blocks_by_id(index: ModuleIndex) -> dict[int, _Block]:
+    # Filled as reads are looked up; the statement lists live as long as the syntax tree.
+    return {}
+
+
+def _start(statement: ast.stmt) -> Position:
+    decorators = getattr(statement, "decorator_list", None)
+    if decorators:
+        first = decorators[0]
+        return (first.lineno, first.col_offset)
+    return (statement.lineno, statement.col_offset)
+
+
+def _end(node: ast.AST) -> Position:
+    return (node.end_lineno, node.end_col_offset)  # type: ignore[attr-defined]
+
+
+def _position(binding: Binding) -> Position | None:
+    node = binding.node
+    if node is None or not hasattr(node, "lineno"):
+        return None
+    return (node.lineno, node.col_offset)  # type: ignore[attr-defined]
