@@ -7,9 +7,9 @@ thin layer over them.
 from __future__ import annotations
 
 import ast
+import functools
 import gc
 import os
-import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import Enum
@@ -26,6 +26,7 @@ from ctxlint.files import (
     write_atomically,
 )
 from ctxlint.fix import fix_until_stable
+from ctxlint.parallel import run_in_batches
 from ctxlint.python.module import PythonModule
 from ctxlint.python.prefilter import build_prefilter
 from ctxlint.redact import bounded
@@ -37,8 +38,6 @@ from ctxlint.suppression import is_suppressed, noqa_lines, without_ignored
 from ctxlint.unified_diff import unified_diff
 
 UNREADABLE_CODE = UnreadableInput.code
-# Below this many files, starting worker processes costs more than it saves.
-_PARALLEL_MIN_FILES = 200
 
 
 class FixMode(Enum):
@@ -72,6 +71,8 @@ class Report:
     # What the run had to pass over without it being an error (a folder it cannot read).
     warnings: list[str] = field(default_factory=list)
     files_checked: int = 0
+    # Paths named on the command line that could not be checked at all (each is an error).
+    unchecked: int = 0
     # Trace files from which requests were read: what a simulated summary replays.
     traces: list[str] = field(default_factory=list)
 
@@ -172,7 +173,7 @@ def check_paths(
     rules = select_rules(list(settings.select), list(settings.extend_select), list(settings.ignore))
     found = find_inputs(paths, settings)
     files = found.files
-    report = Report(errors=found.errors, warnings=found.warnings)
+    report = Report(errors=found.errors, warnings=found.warnings, unchecked=len(found.errors))
     checker = PythonChecker(settings, rules)
     work: list[tuple[str, bool]] = []
     traces: list[tuple[str, bool]] = []
@@ -186,13 +187,16 @@ def check_paths(
     report.files_checked = len(work) + len(traces)
     if mode is FixMode.FIX:
         _remove_stale_temporaries(path for path, _ in work)
-    for _, result in _run(checker, work, mode, jobs):
+    outcomes: list[_Outcome] = run_in_batches(
+        functools.partial(_check_batch, checker, mode=mode), work, jobs
+    )
+    for _, result in outcomes:
         if result is not None:
             report.results.append(result)
             if result.write_failure is not None:
                 report.errors.append(f"{result.path}: not fixed: {result.write_failure}")
     if traces:
-        report.results.extend(_check_traces(traces, settings, rules, report.traces))
+        report.results.extend(check_trace_files(traces, settings, rules, report.traces))
     report.results.sort(key=lambda r: r.path)
     return report
 
@@ -203,12 +207,14 @@ def _remove_stale_temporaries(paths: Iterable[str]) -> None:
         remove_stale_temporaries(folder)
 
 
-def _check_traces(
+def check_trace_files(
     paths: list[tuple[str, bool]],
     settings: Settings,
     rules: Iterable[type[Rule]],
     read: list[str],
 ) -> Iterator[FileResult]:
+    """The results of trace files (path, named on the command line); the paths from which
+    requests were read are added to `read`."""
     # Imported here: a pre-commit run over Python files never reads a trace.
     from ctxlint.trace.checker import TraceChecker
 
@@ -236,41 +242,11 @@ def _check_traces(
 # Whether the file was parsed (which paces garbage collection), and its result when there is
 # anything to report.
 _Outcome = tuple[bool, "FileResult | None"]
-# Worker processes inherit the checker through fork rather than having it pickled per file.
-_WORKER_CHECKER: PythonChecker | None = None
-_WORKER_MODE = FixMode.CHECK
 _COLLECT_EVERY = 1000
-_BATCH = 64
-
-
-def _run(
-    checker: PythonChecker, work: list[tuple[str, bool]], mode: FixMode, jobs: int | None
-) -> list[_Outcome]:
-    workers = jobs if jobs is not None else min(os.cpu_count() or 1, 8)
-    if workers <= 1 or len(work) < _PARALLEL_MIN_FILES or sys.platform == "win32":
-        return _check_batch(checker, work, mode)
-    # Imported here: a run over a few files (a pre-commit hook) never needs them.
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    global _WORKER_CHECKER, _WORKER_MODE
-    _WORKER_CHECKER, _WORKER_MODE = checker, mode
-    context = multiprocessing.get_context("fork")
-    batches = [work[start : start + _BATCH] for start in range(0, len(work), _BATCH)]
-    try:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            return [outcome for batch in pool.map(_worker_batch, batches) for outcome in batch]
-    finally:
-        _WORKER_CHECKER = None
-
-
-def _worker_batch(work: list[tuple[str, bool]]) -> list[_Outcome]:
-    assert _WORKER_CHECKER is not None
-    return _check_batch(_WORKER_CHECKER, work, _WORKER_MODE)
 
 
 def _check_batch(
-    checker: PythonChecker, work: list[tuple[str, bool]], mode: FixMode
+    checker: PythonChecker, work: Iterable[tuple[str, bool]], mode: FixMode
 ) -> list[_Outcome]:
     # Syntax trees are large and short-lived: the cyclic collector scanning them while they
     # are alive costs more than parsing them. Collect between files instead.
@@ -293,32 +269,44 @@ def _check_path(
     try:
         data = read_source(path)
     except (OSError, NotRead) as error:
-        result = FileResult(path, readable=False)
         if isinstance(error, NotRead):
             reason = error.reason
         else:
             reason = f"cannot read: {error.strerror or error}"
-        result.diagnostics = checker.unreadable(path, reason, 1, 1)
-        return False, result
+        return False, unreadable_result(checker, path, reason)
+    parsed, result = check_python_data(checker, path, data, mode, explicit)
+    if mode is FixMode.FIX and result is not None and result.new_data is not None:
+        result = _write_fixed(checker, path, data, result)
+    return parsed, result
+
+
+def unreadable_result(
+    checker: PythonChecker, path: str, reason: str, line: int = 1, column: int = 1
+) -> FileResult:
+    """The result of a file that could not be read or decoded: a CTX900 when it is selected."""
+    result = FileResult(path, readable=False)
+    result.diagnostics = checker.unreadable(path, reason, line, column)
+    return result
+
+
+def check_python_data(
+    checker: PythonChecker, path: str, data: bytes, mode: FixMode, explicit: bool = True
+) -> _Outcome:
+    """Check (and with FIX/DIFF, fix) the bytes of a Python file, wherever they were read from
+    (a file, standard input); nothing is written."""
     if not explicit and not checker.wanted(data):
         return False, None
     try:
         source = SourceText.decode_python(data)
     except UnreadableSource as error:
-        result = FileResult(path, readable=False)
-        result.diagnostics = checker.unreadable(path, error.reason, error.line, error.column)
-        return True, result
+        return True, unreadable_result(checker, path, error.reason, error.line, error.column)
     result = _check_python(checker, path, source, mode)
-    if mode is FixMode.FIX and result.new_data is not None:
-        result = _write_fixed(checker, path, source, data, result)
     if result.diagnostics or result.problems or result.new_data is not None or result.diff:
         return True, result
-    return True, (result if result.write_failure is not None else None)
+    return True, None
 
 
-def _write_fixed(
-    checker: PythonChecker, path: str, source: SourceText, data: bytes, result: FileResult
-) -> FileResult:
+def _write_fixed(checker: PythonChecker, path: str, data: bytes, result: FileResult) -> FileResult:
     """Write the fix now (in the worker that made it), unless the file changed since `data`
     was read from it; then it is left alone and reported as it was read."""
     assert result.new_data is not None
@@ -329,7 +317,8 @@ def _write_fixed(
             reason = str(error)
         else:
             reason = f"cannot write the fixed file: {error.strerror or error}"
-        unfixed = _check_python(checker, path, source, FixMode.CHECK)
+        # `data` decoded once already: it was fixed.
+        unfixed = _check_python(checker, path, SourceText.decode_python(data), FixMode.CHECK)
         unfixed.write_failure = reason
         return unfixed
     return result

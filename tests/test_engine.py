@@ -40,3 +40,17 @@ def test_parallel_run_finds_what_a_serial_run_finds(tmp_path):
     assert serial.files_checked == parallel.files_checked == 240
     assert [d.path for d in serial.diagnostics] == [d.path for d in parallel.diagnostics]
     assert len(parallel.diagnostics) == 6
+
+
+def test_workers_are_capped_at_the_batches_and_the_cores(monkeypatch):
+    # --jobs 300 on 300 files started 300 processes for 5 batches on 2 cores: 5 times slower.
+    from ctxlint import parallel
+
+    monkeypatch.setattr(parallel, "usable_cores", lambda: 2)
+    assert parallel.worker_count(300, batches=5) == 4
+    assert parallel.worker_count(300, batches=3) == 3
+    assert parallel.worker_count(2, batches=5) == 2
+    assert parallel.worker_count(None, batches=5) == 2
+    assert parallel.worker_count(8, batches=0) == 1
+    monkeypatch.setattr(parallel, "usable_cores", lambda: 64)
+    assert parallel.worker_count(None, batches=100) == 8
