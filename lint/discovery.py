@@ -36,6 +36,14 @@ def input_kind(path: str) -> InputKind | None:
     return None
 
 
+def kind_suffix(path: str) -> str:
+    """The suffix by which `input_kind` tells the path's kind (".traj.json", ".jsonl.gz"), or
+    "" when it has none."""
+    lowered = path.lower()
+    known = sorted(_PYTHON_SUFFIXES + _TRACE_SUFFIXES + _JSON_SUFFIXES, key=len, reverse=True)
+    return next((suffix for suffix in known if lowered.endswith(suffix)), "")
+
+
 def _found_kind(path: str) -> InputKind | None:
     """A file's kind when a folder walk finds it: JSON counts only if it reads as a trace."""
     lowered = path.lower()

@@ -29,9 +29,11 @@ _ORPHAN_AFTER_SECONDS = 5
 class NotRead(Exception):
     """A file that is not read at all; `reason` says why (becomes a CTX900 finding)."""
 
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: str, partial: bytes = b"") -> None:
         super().__init__(reason)
         self.reason = reason
+        # What was read of a stream before it proved too large (the rest is still unread).
+        self.partial = partial
 
 
 class FileChanged(Exception):
@@ -55,10 +57,11 @@ def read_source(path: str, limit: int = MAX_SOURCE_BYTES) -> bytes:
 
 
 def read_capped(stream: BinaryIO, limit: int = MAX_SOURCE_BYTES) -> bytes:
-    """What a stream (standard input) holds, up to `limit` bytes. Raises NotRead."""
+    """What a stream (standard input) holds, up to `limit` bytes. Raises NotRead, holding in
+    `partial` the bytes read before giving up."""
     data = stream.read(limit + 1)
     if len(data) > limit:
-        raise NotRead(f"more than {_mebibytes(limit)}: too large to check")
+        raise NotRead(f"more than {_mebibytes(limit)}: too large to check", partial=data)
     return data
 
 

@@ -378,13 +378,58 @@ def test_a_source_file_over_the_size_cap_is_a_finding_and_not_read(project):
     assert peak < MAX_SOURCE_BYTES // 2
 
 
-def test_standard_input_over_the_size_cap_is_an_error(project):
+def test_standard_input_over_the_size_cap_is_a_finding_as_a_file_is(project):
     from ctxlint.files import MAX_SOURCE_BYTES
 
     flood = b"#" * (MAX_SOURCE_BYTES + 1)
     result = CliRunner().invoke(main, ["-"], input=flood, catch_exceptions=False)
     assert result.exit_code == 2
-    assert "error: -: more than 10.0 MiB" in result.output
+    assert "-:1:1: CTX900 more than 10.0 MiB: too large to check" in result.output
+    assert "All checks passed!" not in result.output
+    # With --fix an editor takes what is printed for its buffer: all of it, unchanged.
+    fixed = CliRunner().invoke(main, ["--fix", "-"], input=flood, catch_exceptions=False)
+    assert fixed.exit_code == 2
+    assert fixed.stdout_bytes == flood
+
+
+def _trace(*contents: str) -> str:
+    requests = [
+        {"ctxlint": 1, "session": "s", "model": "gpt-4.1", "system": system, "messages": []}
+        for system in contents
+    ]
+    return "".join(json.dumps(request) + "\n" for request in requests)
+
+
+def test_a_trace_on_standard_input_is_read_as_the_trace_it_is_named_as(project):
+    # JSON lines are Python dict literals: read as Python, a trace "passed" every check.
+    trace = _trace(
+        "You are terse. Today is 2026-01-05 10:00:01.",
+        "You are terse. Today is 2026-01-05 10:00:02.",
+    )
+    (project / "t.jsonl").write_text(trace)
+    as_file = run(["t.jsonl"], project)
+    piped = run(["--stdin-filename", "logs/t.jsonl", "-"], project, stdin=trace)
+    assert as_file.exit_code == piped.exit_code == 1, piped.output
+    assert "t.jsonl: session s" in as_file.output
+    assert "logs/t.jsonl: session s" in piped.output
+    assert "ctxlint-stdin" not in piped.output
+    # per-file-ignores apply to the name given, as they do to Python read from stdin.
+    (project / "pyproject.toml").write_text(
+        '[tool.ctxlint.per-file-ignores]\n"logs/*.jsonl" = ["CTX"]\n'
+    )
+    ignored = run(["--stdin-filename", "logs/t.jsonl", "-"], project, stdin=trace)
+    assert ignored.exit_code == 0, ignored.output
+    # With --fix nothing in a trace is fixed: it comes back as it was.
+    fixed = CliRunner().invoke(
+        main, ["--fix", "--stdin-filename", "t.jsonl", "-"], input=trace.encode()
+    )
+    assert fixed.stdout_bytes == trace.encode()
+
+
+def test_json_on_standard_input_that_is_no_trace_is_a_finding(project):
+    result = run(["--stdin-filename", "data.json", "-"], project, stdin='{"a": 1}')
+    assert result.exit_code == 2, result.output
+    assert "data.json:1:1: CTX900 unknown trace format" in result.output
 
 
 def _without_read_permission() -> tuple[str, ...]:

@@ -18,8 +18,7 @@ from ctxlint.cli.common import (
     trace_format_option,
 )
 from ctxlint.config import OUTPUT_FORMATS, ConfigError, Settings, load_settings
-from ctxlint.engine import FixMode, Report, check_paths, check_source
-from ctxlint.source import SourceText, UnreadableSource
+from ctxlint.engine import FixMode, Report, check_paths
 
 
 def _selectors(
@@ -115,7 +114,12 @@ def check(
     )
     mode = FixMode.DIFF if diff else FixMode.FIX if fix else FixMode.CHECK
     if reading_stdin:
-        report = _check_stdin(settings, stdin_filename, mode)
+        from ctxlint.stdin import check_stdin
+
+        # As ruff does: with --fix the source goes to stdout, the report to stderr.
+        sys.stdout.flush()
+        fixed_output = sys.stdout.buffer if mode is FixMode.FIX else None
+        report = check_stdin(sys.stdin.buffer, settings, stdin_filename, mode, fixed_output)
     else:
         report = check_paths(paths or (".",), settings, mode, jobs=jobs)
     _emit(
@@ -160,31 +164,6 @@ def reads_stdin(paths: tuple[str, ...], stdin_filename: str | None) -> bool:
             f"combined with paths ({others[0]!r})"
         )
     return "-" in paths or stdin_filename is not None
-
-
-def _check_stdin(settings: Settings, filename: str | None, mode: FixMode) -> Report:
-    from ctxlint.files import NotRead, read_capped
-
-    path = filename or "-"
-    report = Report(files_checked=1)
-    try:
-        data = read_capped(sys.stdin.buffer)
-        source = SourceText.decode_python(data)
-    except NotRead as error:
-        report.errors.append(f"{path}: {error.reason}")
-        return report
-    except UnreadableSource as error:
-        report.errors.append(f"{path}:{error.line}:{error.column}: {error.reason}")
-        return report
-    result = check_source(source, settings, path, mode)
-    if mode is FixMode.FIX:
-        # As ruff does: the fixed source goes to stdout, the report to stderr; in the bytes a
-        # file would get, so that its encoding and byte order mark are kept.
-        sys.stdout.flush()
-        sys.stdout.buffer.write(result.new_data if result.new_data is not None else data)
-        sys.stdout.buffer.flush()
-    report.results.append(result)
-    return report
 
 
 def _emit(

@@ -1,0 +1,136 @@
+"""Standard input checked as the file it is named as would be: Python or a trace by its name,
+input that cannot be read or decoded a CTX900, and with --fix the bytes to print in its place."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Iterable
+from dataclasses import replace
+from typing import BinaryIO
+
+from ctxlint.config import Settings
+from ctxlint.discovery import input_kind, kind_suffix
+from ctxlint.engine import (
+    UNREADABLE_CODE,
+    FileResult,
+    FixMode,
+    PythonChecker,
+    Report,
+    check_python_data,
+    check_trace_files,
+    unreadable_result,
+)
+from ctxlint.files import NotRead, read_capped
+from ctxlint.registry import select_rules
+from ctxlint.rule import InputKind, Rule
+from ctxlint.rules.ctx900_unreadable_input import UnreadableInput
+from ctxlint.suppression import without_ignored
+
+# The name findings carry when standard input is not given one with --stdin-filename.
+STDIN_PATH = "-"
+_COPY_CHUNK = 2**20
+
+
+def check_stdin(
+    stream: BinaryIO,
+    settings: Settings,
+    path: str | None = None,
+    mode: FixMode = FixMode.CHECK,
+    fixed_output: BinaryIO | None = None,
+) -> Report:
+    """Check what `stream` holds as the file `path` (default `-`, Python) would be checked.
+    With FIX and `fixed_output`, the fixed bytes are written there, or, when nothing was fixed
+    for whatever reason, the input exactly as it came: an editor replaces its buffer with it."""
+    name = path or STDIN_PATH
+    rules = select_rules(list(settings.select), list(settings.extend_select), list(settings.ignore))
+    echo = fixed_output if mode is FixMode.FIX else None
+    report = Report(files_checked=1)
+    if input_kind(name) is InputKind.TRACE:
+        result = _check_trace(stream, name, settings, rules, echo)
+    else:
+        result = _check_python(stream, name, settings, rules, mode, echo)
+    if result is not None:
+        report.results.append(result)
+    return report
+
+
+def _check_python(
+    stream: BinaryIO,
+    name: str,
+    settings: Settings,
+    rules: Iterable[type[Rule]],
+    mode: FixMode,
+    echo: BinaryIO | None,
+) -> FileResult | None:
+    checker = PythonChecker(settings, rules)
+    try:
+        data = read_capped(stream)
+    except NotRead as error:
+        if echo is not None:
+            _echo(echo, error.partial, rest=stream)
+        return unreadable_result(checker, name, error.reason)
+    _, result = check_python_data(checker, name, data, mode)
+    if echo is not None:
+        # In the bytes a file would get, so that its encoding and byte order mark are kept.
+        fixed = result.new_data if result is not None else None
+        _echo(echo, fixed if fixed is not None else data)
+    return result
+
+
+def _check_trace(
+    stream: BinaryIO,
+    name: str,
+    settings: Settings,
+    rules: Iterable[type[Rule]],
+    echo: BinaryIO | None,
+) -> FileResult | None:
+    """The trace readers read files (a format is told by the name and the first kilobytes,
+    gzip by its content): the stream is copied to one in a private folder, on disk rather than
+    in memory since traces run to gigabytes, and the findings are given the stdin name."""
+    from ctxlint.trace.reading import MAX_DOCUMENT_BYTES
+
+    with tempfile.TemporaryDirectory(prefix="ctxlint-stdin-") as folder:
+        spooled = os.path.join(folder, "stdin" + kind_suffix(name))
+        with open(spooled, "wb") as copy:
+            complete = _copy(stream, copy, MAX_DOCUMENT_BYTES)
+        if echo is not None:
+            with open(spooled, "rb") as copied:
+                _echo(echo, b"", rest=copied)
+            if not complete:
+                _echo(echo, b"", rest=stream)
+        if not complete:
+            reason = f"more than {MAX_DOCUMENT_BYTES / 1024**3:.0f} GiB: too large to check"
+            found = [UnreadableInput.at(name, reason, 1, 1)]
+            wanted = any(rule.code == UNREADABLE_CODE for rule in rules)
+            return FileResult(name, diagnostics=found if wanted else [], readable=False)
+        # per-file-ignores are matched against the name given, not the copy's.
+        unignored = replace(settings, per_file_ignores=())
+        for result in check_trace_files([(spooled, True)], unignored, rules, []):
+            diagnostics = [replace(d, path=name) for d in result.diagnostics]
+            return FileResult(
+                name,
+                diagnostics=without_ignored(name, diagnostics, settings),
+                problems=[problem.replace(spooled, name) for problem in result.problems],
+                readable=result.readable,
+            )
+    return None
+
+
+def _copy(source: BinaryIO, target: BinaryIO, limit: int) -> bool:
+    """Copy up to `limit` bytes; False when `source` holds more (one more byte is copied)."""
+    copied = 0
+    while chunk := source.read(min(_COPY_CHUNK, limit + 1 - copied)):
+        target.write(chunk)
+        copied += len(chunk)
+        if copied > limit:
+            return False
+    return True
+
+
+def _echo(output: BinaryIO, data: bytes, rest: BinaryIO | None = None) -> None:
+    output.write(data)
+    if rest is not None:
+        shutil.copyfileobj(rest, output, _COPY_CHUNK)
+    output.flush()
