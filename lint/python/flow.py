@@ -13,6 +13,17 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
+from ctxlint.python.carriers import (
+    ARGUMENT_METHODS,
+    DATE_ATTRIBUTES,
+    ITERATING_FUNCTIONS,
+    LISTING_ATTRIBUTES,
+    PASS_THROUGH_FUNCTIONS,
+    RECEIVER_METHODS,
+    SORTING_FUNCTIONS,
+    TIME_ATTRIBUTES,
+    VALUE_ATTRIBUTES,
+)
 from ctxlint.python.index import (
     Binding,
     ContainerWrite,
@@ -25,99 +36,6 @@ from ctxlint.python.names import by_variable, lookup, qualified_name
 from ctxlint.python.order import live_bindings
 from ctxlint.python.sinks import Sink
 
-# Functions whose result carries their arguments' content in the same order.
-_PASS_THROUGH_FUNCTIONS = frozenset(
-    {
-        "str",
-        "repr",
-        "format",
-        "dict",
-        "copy.copy",
-        "copy.deepcopy",
-        "textwrap.dedent",
-        "textwrap.indent",
-        "textwrap.fill",
-        "textwrap.shorten",
-        "json.dumps",
-        "orjson.dumps",
-        "simplejson.dumps",
-        "inspect.cleandoc",
-        "set",
-        "frozenset",
-        "string.Template",
-        "jinja2.Template",
-        "datetime.datetime.fromtimestamp",
-        "datetime.datetime.utcfromtimestamp",
-    }
-)
-# Functions that iterate an argument and keep the order they meet its items in.
-_ITERATING_FUNCTIONS = frozenset(
-    {
-        "list",
-        "tuple",
-        "iter",
-        "reversed",
-        "enumerate",
-        "zip",
-        "map",
-        "filter",
-        "dict.fromkeys",
-        "itertools.chain",
-        "itertools.chain.from_iterable",
-        "itertools.islice",
-    }
-)
-_SORTING_FUNCTIONS = frozenset({"sorted"})
-# Methods whose result carries the receiver's content (and, for some, their arguments').
-_RECEIVER_METHODS = frozenset(
-    {
-        "strip",
-        "lstrip",
-        "rstrip",
-        "lower",
-        "upper",
-        "title",
-        "capitalize",
-        "casefold",
-        "replace",
-        "format",
-        "format_map",
-        "encode",
-        "decode",
-        "removeprefix",
-        "removesuffix",
-        "expandtabs",
-        "center",
-        "ljust",
-        "rjust",
-        "zfill",
-        "strftime",
-        "isoformat",
-        "ctime",
-        "date",
-        "items",
-        "keys",
-        "values",
-        "copy",
-        "union",
-        "intersection",
-        "difference",
-        "symmetric_difference",
-        "render",
-        "substitute",
-        "safe_substitute",
-        "astimezone",
-    }
-)
-_ARGUMENT_METHODS = frozenset(
-    {"format", "format_map", "replace", "render", "substitute", "safe_substitute", "union"}
-)
-# Attributes that carry their object's value: a UUID's forms, a datetime's fields.
-_VALUE_ATTRIBUTES = frozenset({"hex", "urn", "int", "bytes"})
-# Attributes of a result object that hold what a listing returned (an MCP ListToolsResult).
-_LISTING_ATTRIBUTES = frozenset({"tools"})
-_DATE_ATTRIBUTES = frozenset({"year", "month", "day"})
-_TIME_ATTRIBUTES = frozenset({"hour", "minute", "second", "microsecond"})
 _MAX_NODES_PER_SINK = 4000
 _MAX_CALL_DEPTH = 6
 _MAX_CALL_SITES = 20
@@ -284,13 +202,13 @@ class _Walker:
         elif isinstance(node, ast.Name):
             yield from self.name_steps(node, scope, trail, frames)
         elif isinstance(node, ast.Attribute):
-            if node.attr in _VALUE_ATTRIBUTES:
+            if node.attr in VALUE_ATTRIBUTES:
                 yield node.value, scope, trail, frames
-            elif node.attr in _DATE_ATTRIBUTES:
+            elif node.attr in DATE_ATTRIBUTES:
                 yield node.value, scope, replace(trail, time_format="%Y-%m-%d"), frames
-            elif node.attr in _TIME_ATTRIBUTES:
+            elif node.attr in TIME_ATTRIBUTES:
                 yield node.value, scope, replace(trail, time_format="%H:%M:%S"), frames
-            elif node.attr in _LISTING_ATTRIBUTES and class_of_self(node.value, scope) is None:
+            elif node.attr in LISTING_ATTRIBUTES and class_of_self(node.value, scope) is None:
                 yield node.value, scope, trail, frames
             else:
                 yield from self.attribute_steps(node, scope, trail, frames)
@@ -407,11 +325,11 @@ class _Walker:
                     yield value, target.scope, trail, (*frames, frame)
             return
         qualified = qualified_name(function, scope)
-        if qualified in _PASS_THROUGH_FUNCTIONS:
+        if qualified in PASS_THROUGH_FUNCTIONS:
             for argument in _arguments(node):
                 yield argument, scope, trail, frames
             return
-        if qualified in _ITERATING_FUNCTIONS:
+        if qualified in ITERATING_FUNCTIONS:
             for argument in _arguments(node):
                 yield (
                     argument,
@@ -420,7 +338,7 @@ class _Walker:
                     frames,
                 )
             return
-        if qualified in _SORTING_FUNCTIONS:
+        if qualified in SORTING_FUNCTIONS:
             for argument in node.args[:1]:
                 yield argument, scope, replace(trail, sorted=True), frames
             return
@@ -431,7 +349,7 @@ class _Walker:
             yield function.value, scope, trail, frames
             iterated = replace(trail, iterated=node.args[0], iterated_scope=scope)
             yield node.args[0], scope, iterated, frames
-        elif method in _RECEIVER_METHODS:
+        elif method in RECEIVER_METHODS:
             inner = trail
             if method == "strftime" and node.args:
                 literal = node.args[0]
@@ -442,7 +360,7 @@ class _Walker:
             elif method == "date":
                 inner = replace(trail, time_format="%Y-%m-%d", time_format_node=node)
             yield function.value, scope, inner, frames
-            if method in _ARGUMENT_METHODS:
+            if method in ARGUMENT_METHODS:
                 for argument in _arguments(node):
                     yield argument, scope, trail, frames
 
