@@ -331,6 +331,17 @@ def test_a_fifo_named_on_the_command_line_is_refused_not_read(project):
     assert "pipe.py: not a regular file (a named pipe)" in result.stderr
     assert "pipe.jsonl: not a regular file (a named pipe)" in result.stderr
     assert "agent.py:5:26: CTX002" in result.stdout
+    assert "Found 1 finding.\n2 paths could not be checked (see the errors)." in result.stdout
+
+
+def test_a_run_with_a_path_not_checked_does_not_say_all_checks_passed(project):
+    os.mkfifo(project / "pipe.py")
+    result = _ctxlint(["pipe.py", "clean.py"], project)
+    assert result.returncode == 2, result.stderr
+    assert "All checks passed!" not in result.stdout
+    assert "No findings, but 1 path could not be checked (see the errors)." in result.stdout
+    # The same run without the pipe passes: it is the path not checked that is reported.
+    assert "All checks passed!" in _ctxlint(["clean.py"], project).stdout
 
 
 @pytest.mark.parametrize("command", ["simulate", "sessions"])

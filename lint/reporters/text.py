@@ -110,7 +110,14 @@ def _summary(report: Report, diagnostics: list[Diagnostic]) -> str:
         if unsafe:
             lines.append(f"{unsafe} more fixable with `ctxlint --fix --unsafe-fixes`.")
     elif fixed:
-        lines.append(f"Found {fixed} findings ({fixed} fixed, 0 remaining).")
-    else:
+        noun = "finding" if fixed == 1 else "findings"
+        lines.append(f"Found {fixed} {noun} ({fixed} fixed, 0 remaining).")
+    elif not report.unchecked:
         lines.append("All checks passed!")
+    if report.unchecked:
+        # Not "All checks passed!": a path named on the command line was not checked at all.
+        paths = "path" if report.unchecked == 1 else "paths"
+        lead = "" if diagnostics or fixed else "No findings, but "
+        # Beside the count of findings, before the notes on fixing them.
+        lines.insert(1, f"{lead}{report.unchecked} {paths} could not be checked (see the errors).")
     return "\n".join(lines) + "\n"
