@@ -12,9 +12,10 @@ if TYPE_CHECKING:
 
 def add_keyword_argument(call_source: str, name: str, value_source: str) -> str | None:
     """`json.dumps(x, indent=2)` + sort_keys=True -> `json.dumps(x, indent=2, sort_keys=True)`,
-    following the call's own style for multi-line argument lists and trailing commas. None
-    where the call may pass the keyword already: by name (a second one does not parse) or in
-    `**options` (a second one is a TypeError whenever the mapping holds it)."""
+    following the call's own style for multi-line argument lists and trailing commas, and
+    keeping every comment of the call where it was, once. None where the call may pass the
+    keyword already: by name (a second one does not parse) or in `**options` (a second one
+    is a TypeError whenever the mapping holds it)."""
     try:
         parsed = ast.parse(f"({call_source})", mode="eval").body
     except SyntaxError:
@@ -47,34 +48,7 @@ def add_keyword_argument(call_source: str, name: str, value_source: str) -> str 
     if not arguments:
         arguments = [new_argument]
     else:
-        last = arguments[-1]
-        separator = _separator(call, arguments)
-        if isinstance(last.comma, cst.Comma):
-            # Trailing comma: the new argument takes it (less any comment, which stays on
-            # the old last argument's line), and the old last one gets a separator like its
-            # neighbours'.
-            trailing = last.comma
-            after = trailing.whitespace_after
-            if isinstance(after, cst.ParenthesizedWhitespace) and after.first_line.comment:
-                kept = separator.whitespace_after
-                if isinstance(kept, cst.ParenthesizedWhitespace):
-                    separator = separator.with_changes(
-                        whitespace_after=kept.with_changes(first_line=after.first_line)
-                    )
-                bare = cst.TrailingWhitespace(newline=cst.Newline())
-                trailing = trailing.with_changes(
-                    whitespace_after=after.with_changes(first_line=bare)
-                )
-            arguments[-1] = last.with_changes(comma=separator)
-            arguments.append(new_argument.with_changes(comma=trailing))
-        else:
-            # The space between the last argument and `)` moves behind the new one.
-            arguments[-1] = last.with_changes(
-                comma=separator, whitespace_after_arg=cst.SimpleWhitespace("")
-            )
-            arguments.append(
-                new_argument.with_changes(whitespace_after_arg=last.whitespace_after_arg)
-            )
+        arguments[-1:] = _append_after(arguments[-1], new_argument, _separator(call, arguments))
     rewritten = call.with_changes(args=arguments, lpar=[], rpar=[])
     return cst.Module(body=[]).code_for_node(rewritten)
 
@@ -121,19 +95,63 @@ def _add_to_one_line_call(call_source: str, call: ast.Call, argument: str) -> st
     return f"{inside}, {argument})"
 
 
+def _append_after(last: cst.Arg, new: cst.Arg, separator: cst.Comma) -> list[cst.Arg]:
+    """The old last argument and the new one after it. Every comment stays where it was, once:
+    one after the old last argument stays on its line, and lines of comments before `)` stay
+    before it. On a call laid out one argument per line, the new argument takes a line of
+    its own; otherwise it goes on the old last argument's line."""
+    import libcst as cst
+
+    trailing = last.comma
+    if isinstance(trailing, cst.Comma):
+        # The space after the trailing comma leads to `)`: it now follows the new argument.
+        before_closing: cst.BaseParenthesizableWhitespace = trailing.whitespace_after
+        old_comma = trailing.with_changes(whitespace_after=separator.whitespace_after)
+        new = new.with_changes(comma=cst.Comma(whitespace_after=before_closing))
+    else:
+        before_closing = last.whitespace_after_arg
+        old_comma = separator
+        last = last.with_changes(whitespace_after_arg=cst.SimpleWhitespace(""))
+        new = new.with_changes(whitespace_after_arg=before_closing)
+    if isinstance(before_closing, cst.ParenthesizedWhitespace) and isinstance(
+        separator.whitespace_after, cst.ParenthesizedWhitespace
+    ):
+        # A comment ending the old last argument's line stays there; the new argument's line
+        # has none, and the comment lines before `)` stay before it.
+        old_comma = old_comma.with_changes(
+            whitespace_after=separator.whitespace_after.with_changes(
+                first_line=before_closing.first_line
+            )
+        )
+        after_new = before_closing.with_changes(first_line=_bare_line_end(before_closing))
+        if isinstance(trailing, cst.Comma):
+            new = new.with_changes(comma=cst.Comma(whitespace_after=after_new))
+        else:
+            new = new.with_changes(whitespace_after_arg=after_new)
+    return [last.with_changes(comma=old_comma), new]
+
+
 def _separator(call: cst.Call, arguments: list[cst.Arg]) -> cst.Comma:
-    """A comma like the ones between the call's arguments, or for a single argument, one
-    that puts the next argument where the first one starts."""
+    """A comma laid out like the ones between the call's arguments, or for a single argument,
+    one that puts the next argument where the first one starts. Only the layout is copied:
+    a comment copied with it would be in the result twice."""
     import libcst as cst
 
     if len(arguments) > 1 and isinstance(arguments[0].comma, cst.Comma):
-        comma = arguments[0].comma
-        after = comma.whitespace_after
-        if isinstance(after, cst.ParenthesizedWhitespace) and after.first_line.comment:
-            # Copy the layout, not the comment that follows the first argument.
-            after = after.with_changes(first_line=cst.TrailingWhitespace(newline=cst.Newline()))
-            comma = comma.with_changes(whitespace_after=after)
-        return comma
-    if isinstance(call.whitespace_before_args, cst.ParenthesizedWhitespace):
-        return cst.Comma(whitespace_after=call.whitespace_before_args)
+        layout = arguments[0].comma.whitespace_after
+    else:
+        layout = call.whitespace_before_args
+    if isinstance(layout, cst.ParenthesizedWhitespace):
+        return cst.Comma(
+            whitespace_after=layout.with_changes(first_line=_bare_line_end(layout), empty_lines=[])
+        )
+    if len(arguments) > 1 and isinstance(layout, cst.SimpleWhitespace):
+        return cst.Comma(whitespace_after=layout)
     return cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+
+
+def _bare_line_end(whitespace: cst.ParenthesizedWhitespace) -> cst.TrailingWhitespace:
+    """The end of the whitespace's first line without its comment or trailing blanks."""
+    import libcst as cst
+
+    return cst.TrailingWhitespace(newline=whitespace.first_line.newline)
