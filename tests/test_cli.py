@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner
 
@@ -496,3 +497,49 @@ def test_unreadable_folders_are_named(project):
     assert walked.returncode == 1
     assert "warning: tree/private: cannot read the folder: Permission denied" in walked.stderr
     assert "tree/open.py:5:26: CTX002" in walked.stdout
+
+
+def test_diff_goes_to_the_output_file_as_a_report_would(project):
+    printed = run(["--diff", "--unsafe-fixes", "agent.py"], project)
+    written = run(["--diff", "--unsafe-fixes", "--output-file", "fixes.patch", "agent.py"], project)
+    assert printed.exit_code == written.exit_code == 1
+    assert "+    system = 'State: ' + json.dumps(state, sort_keys=True)" in printed.stdout
+    assert (project / "fixes.patch").read_text() == printed.stdout
+    assert written.stdout == ""
+    assert (project / "agent.py").read_text() == FLAGGED
+
+
+@pytest.mark.parametrize(
+    "args", [["--config", "", "agent.py"], ["simulate", "--config", "", "t.jsonl"]]
+)
+def test_an_empty_config_path_is_refused(project, args):
+    # `--config "$CTXLINT_CONFIG"` with the variable unset used the configuration found here.
+    (project / "pyproject.toml").write_text('[tool.ctxlint]\nignore = ["CTX002"]\n')
+    result = run(args, project)
+    assert result.exit_code == 2, result.output
+    assert "--config" in result.output and "empty path" in result.output
+
+
+def _float_options():
+    from ctxlint.cli import main as group
+
+    return [
+        (name, param)
+        for name, command in group.commands.items()
+        for param in command.params
+        if isinstance(param.type, click.types.FloatParamType)
+    ]
+
+
+def test_every_float_option_refuses_nan_and_infinity():
+    # A comparison with nan is always false: `--min-hit-rate nan` turned the CI gate off.
+    from ctxlint.cli.common import FiniteFloatRange
+
+    options = _float_options()
+    assert {param.name for _, param in options} >= {"min_hit_rate", "max_cost", "idle_ttl"}
+    for command, param in options:
+        assert isinstance(param.type, FiniteFloatRange), (command, param.name)
+        for value in ("nan", "inf", "-inf", "NaN"):
+            result = CliRunner().invoke(main, [command, param.opts[0], value, "t.jsonl"])
+            assert result.exit_code == 2, (command, param.name, value)
+            assert "not a finite number" in result.output or "not in the range" in result.output

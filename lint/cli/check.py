@@ -14,6 +14,7 @@ from ctxlint.cli.common import (
     EXIT_ERROR,
     EXIT_FINDINGS,
     TRACE_FORMATS,
+    config_option,
     fail,
     trace_format_option,
 )
@@ -65,7 +66,7 @@ def _selectors(
 @click.option("--output-format", type=click.Choice(OUTPUT_FORMATS), default=None)
 @click.option("--output-file", type=click.Path(dir_okay=False), help="Write the report here.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings remain.")
-@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Config file.")
+@config_option()
 @click.option(
     "--stdin-filename", help="Read the source from standard input and report it as this path."
 )
@@ -87,7 +88,7 @@ def check(
     output_format: str | None,
     output_file: str | None,
     exit_zero: bool,
-    config_path: str | None,
+    config_path: Path | None,
     stdin_filename: str | None,
     quiet: bool,
     jobs: int | None,
@@ -101,7 +102,7 @@ def check(
     except ValueError as error:
         fail(str(error))
     try:
-        settings = load_settings(Path(config_path) if config_path else None)
+        settings = load_settings(config_path)
     except ConfigError as error:
         fail(str(error))
     settings = settings.with_overrides(
@@ -184,7 +185,8 @@ def _emit(
         for problem in result.problems:
             click.echo(f"warning: {result.path}: {problem}", err=True)
     if mode is FixMode.DIFF:
-        click.echo("".join(r.diff for r in report.results if r.diff), nl=False)
+        # The diff is what --diff reports: it goes where a report would.
+        _output("".join(r.diff for r in report.results if r.diff), output_file, "diff", exact=True)
         if not quiet:
             count = sum(r.fixes_applied for r in report.results)
             click.echo(f"Would fix {count} finding{'s' if count != 1 else ''}.", err=True)
@@ -192,11 +194,19 @@ def _emit(
     stream = sys.stderr if to_stderr else sys.stdout
     color = output_file is None and stream.isatty() and "NO_COLOR" not in os.environ
     text = render(settings.output_format, report, color=color, quiet=quiet)
+    _output(text, output_file, "report", to_stderr)
+
+
+def _output(
+    text: str, output_file: str | None, what: str, to_stderr: bool = False, exact: bool = False
+) -> None:
+    """The report (or diff) into --output-file, or printed. `exact`: line ends written as they
+    are (a diff of a file whose lines end in \\r\\n must apply as it was made)."""
     if output_file:
         try:
-            Path(output_file).write_text(text, encoding="utf-8")
+            Path(output_file).write_text(text, encoding="utf-8", newline="" if exact else None)
         except OSError as error:
-            fail(f"{output_file}: cannot write the report: {error.strerror or error}")
+            fail(f"{output_file}: cannot write the {what}: {error.strerror or error}")
     else:
         click.echo(text, nl=False, err=to_stderr)
 

@@ -3,7 +3,9 @@ options more than one command takes."""
 
 from __future__ import annotations
 
-from typing import NoReturn
+import math
+from pathlib import Path
+from typing import Any, NoReturn
 
 import click
 
@@ -46,3 +48,34 @@ def trace_format_option(help_text: str):
 def prices(settings: Settings) -> dict[str, dict]:
     """The configured prices per model, in the form the simulator's Options take."""
     return {model: dict(figures) for model, figures in settings.prices}
+
+
+class FiniteFloatRange(click.FloatRange):
+    """A float option that refuses nan and infinities: every comparison with nan is false, so
+    `--min-hit-rate nan` passed every trace, as if the gate were off."""
+
+    name = "finite float range"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        number = super().convert(value, param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{value!r} is not a finite number", param, ctx)
+        return number
+
+
+def _config_path(ctx: click.Context, param: click.Parameter, value: str | None) -> Path | None:
+    # `--config "$CTXLINT_CONFIG"` with the variable unset must not mean "find one".
+    if value is not None and not value.strip():
+        raise click.BadParameter("an empty path; give the configuration file's path")
+    return Path(value) if value is not None else None
+
+
+def config_option():
+    """--config, the configuration file to use instead of the nearest pyproject.toml."""
+    return click.option(
+        "--config",
+        "config_path",
+        type=click.Path(dir_okay=False),
+        callback=_config_path,
+        help="Config file.",
+    )

@@ -12,6 +12,8 @@ from ctxlint.cli.common import (
     EXIT_ERROR,
     EXIT_FINDINGS,
     TRACE_FORMATS,
+    FiniteFloatRange,
+    config_option,
     fail,
     prices,
     trace_format_option,
@@ -37,7 +39,7 @@ from ctxlint.config import ConfigError, load_settings
 )
 @click.option("--capacity", type=click.IntRange(min=1), help="vLLM/SGLang cache size in tokens.")
 @click.option("--block-size", type=click.IntRange(min=1), help="vLLM block size in tokens.")
-@click.option("--idle-ttl", type=click.FloatRange(min=0), help="OpenAI idle expiry in seconds.")
+@click.option("--idle-ttl", type=FiniteFloatRange(min=0), help="OpenAI idle expiry in seconds.")
 @click.option(
     "--warm-start",
     type=click.Choice(["reported", "shared", "cold"]),
@@ -54,10 +56,10 @@ from ctxlint.config import ConfigError, load_settings
     type=click.Path(dir_okay=False, writable=True),
     help="Also write the report as one self-contained HTML page (chart, misses, savings).",
 )
-@click.option("--min-hit-rate", type=click.FloatRange(0, 1), help="Exit 1 below this hit rate.")
-@click.option("--max-cost", type=click.FloatRange(min=0), help="Exit 1 above this cost (USD).")
+@click.option("--min-hit-rate", type=FiniteFloatRange(0, 1), help="Exit 1 below this hit rate.")
+@click.option("--max-cost", type=FiniteFloatRange(min=0), help="Exit 1 above this cost (USD).")
 @click.option("-q", "--quiet", is_flag=True, help="The summary only, not every request.")
-@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Config file.")
+@config_option()
 @trace_format_option("Read every file as this format.")
 def simulate_command(
     paths: tuple[str, ...],
@@ -73,7 +75,7 @@ def simulate_command(
     min_hit_rate: float | None,
     max_cost: float | None,
     quiet: bool,
-    config_path: str | None,
+    config_path: Path | None,
     trace_format: str | None,
 ) -> None:
     """Replay traces through a model of the provider's prefix cache: predicted hit rate and
@@ -86,7 +88,7 @@ def simulate_command(
     from ctxlint.simulate.tokens import TokenizerUnavailable
 
     try:
-        settings = load_settings(Path(config_path) if config_path else None)
+        settings = load_settings(config_path)
     except ConfigError as error:
         fail(str(error))
     files, missing = trace_files(paths, settings)
