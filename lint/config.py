@@ -4,6 +4,7 @@ JSON Schema shipped in the package, then overridden by the command line."""
 from __future__ import annotations
 
 import json
+import math
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -13,6 +14,8 @@ from typing import Any
 
 from ctxlint.globs import glob_problem
 from ctxlint.python.sinks import ConfiguredSink
+from ctxlint.redact import evidence
+from ctxlint.toml_lines import key_line
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -64,6 +67,18 @@ class Settings:
     config_path: Path | None = None
 
     def __post_init__(self) -> None:
+        # A selector means the same wherever it was given: `" CTX001"` in the configuration is
+        # `--select " CTX001"` is CTX001.
+        for name in ("select", "extend_select", "ignore"):
+            object.__setattr__(self, name, tuple(code.strip() for code in getattr(self, name)))
+        object.__setattr__(
+            self,
+            "per_file_ignores",
+            tuple(
+                (pattern, tuple(code.strip() for code in codes))
+                for pattern, codes in self.per_file_ignores
+            ),
+        )
         # Settings built in code (a library user, a test) get the checks a configuration file
         # gets, so that a bad glob or code cannot reach the places that match paths and codes
         # (select, extend-select and ignore are checked where rules are selected).
@@ -115,30 +130,38 @@ def load_settings(config_path: Path | None, cwd: Path | None = None) -> Settings
         raise ConfigError(f"{config_path}: no such configuration file")
     if not config_path.is_file():
         raise ConfigError(f"{config_path}: not a regular file")
-    data = _read_toml(config_path)
+    text = _read_text(config_path)
+    data = _parse_toml(text, config_path)
     # A dedicated file (ctxlint.toml) holds the table at top level; pyproject.toml under tool.
     tool = _tool_table(data, config_path)
-    if config_path.name == "pyproject.toml":
-        table = tool.get("ctxlint", {})
+    if config_path.name == "pyproject.toml" or "ctxlint" in tool:
+        table, where = tool.get("ctxlint", {}), ("tool", "ctxlint")
     else:
-        table = tool.get("ctxlint", data)
-    validate(table, config_path)
+        table, where = data, ()
+    validate(table, config_path, TomlText(text, where))
     return settings_from_table(table, config_path.parent.resolve(), config_path)
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
+    return _parse_toml(_read_text(path), path)
+
+
+def _read_text(path: Path) -> str:
     try:
         data = path.read_bytes()
     except OSError as error:
         raise ConfigError(f"{path}: cannot read: {error.strerror}") from None
     try:
-        text = data.decode("utf-8")
+        return data.decode("utf-8")
     except UnicodeDecodeError as error:
         line = data.count(b"\n", 0, error.start) + 1
         raise ConfigError(
             f"{path}: not valid UTF-8, as TOML must be: byte 0x{data[error.start]:02x} "
             f"on line {line}"
         ) from None
+
+
+def _parse_toml(text: str, path: Path) -> dict[str, Any]:
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
@@ -175,26 +198,80 @@ def schema() -> dict[str, Any]:
     return json.loads(text)
 
 
-def validate(table: dict[str, Any], path: Path) -> None:
+@dataclass(frozen=True, slots=True)
+class TomlText:
+    """The text a table was read from, and where in it the table is: for the lines of errors."""
+
+    text: str
+    table: tuple[str, ...] = ()
+
+
+# Where a problem is (a key path), and what it is.
+_Problem = tuple[tuple["str | int", ...], str]
+
+
+def validate(table: dict[str, Any], path: Path, source: TomlText | None = None) -> None:
     """Check a [tool.ctxlint] table: its shape against the schema, then the values the schema
-    cannot judge (rule selectors, globs). Raises ConfigError listing every problem."""
+    cannot judge (rule selectors, globs, numbers that are not finite). Raises ConfigError
+    listing every problem, each with its line when `source` gives the text and the key's line
+    can be told."""
     import jsonschema  # Imported here: it is slow to import and only needed with a config.
 
     validator = jsonschema.Draft202012Validator(schema())
-    problems: list[tuple[str, str]] = []
+    problems: list[_Problem] = _non_finite_numbers(table, ())
+    lookups: dict[_Problem, tuple[str | int, ...]] = {}
     for error in validator.iter_errors(table):
-        where = ".".join(str(part) for part in error.absolute_path) or "(table)"
+        where = tuple(error.absolute_path)
+        if isinstance(error.instance, float) and not math.isfinite(error.instance):
+            continue  # Said once, above, in plain words.
         if error.validator == "additionalProperties":
             unknown = sorted(set(error.instance) - set(error.schema.get("properties", {})))
-            problems.append((where, f"unknown key {', '.join(repr(k) for k in unknown)}"))
+            names = ", ".join(shown(key) for key in unknown)
+            problems.append((where, f"unknown key {names}"))
+            # The line is the first unknown key's.
+            lookups[(where, f"unknown key {names}")] = (*where, unknown[0])
         else:
             problems.append((where, _shortened(error.message)))
-    problems += _value_problems(table)
+    for where, message, key_path in _value_problems(table):
+        problems.append((where, message))
+        lookups[(where, message)] = key_path
     if not problems:
         return
     lines = [f"{path}: invalid [tool.ctxlint] configuration:"]
-    lines += [f"  {where}: {message}" for where, message in sorted(problems)]
+    for where, message in sorted(problems, key=lambda problem: _sort_key(*problem)):
+        key_path = lookups.get((where, message), where)
+        line = key_line(source.text, key_path, source.table) if source is not None else None
+        place = f"line {line}: " if line is not None else ""
+        lines.append(f"  {place}{_dotted(where)}: {message}")
     raise ConfigError("\n".join(lines))
+
+
+def shown(value: str) -> str:
+    """A value from the configuration as a message quotes it: a repr, cut to a readable length
+    (a 1 MB glob is not echoed whole)."""
+    return evidence(repr(value))
+
+
+def _dotted(where: tuple[str | int, ...]) -> str:
+    return ".".join(evidence(str(part)) for part in where) or "(table)"
+
+
+def _sort_key(where: tuple[str | int, ...], message: str) -> tuple[str, str]:
+    return (_dotted(where), message)
+
+
+def _non_finite_numbers(value: Any, where: tuple[str | int, ...]) -> list[_Problem]:
+    """nan and infinities, wherever a number is: TOML has them, and every comparison with nan
+    is false, so no `minimum` in the schema stops one (a price of nan made every cost $nan)."""
+    if isinstance(value, float):
+        return [] if math.isfinite(value) else [(where, f"{value} is not a finite number")]
+    if isinstance(value, dict):
+        items = value.items()
+    elif isinstance(value, list):
+        items = enumerate(value)
+    else:
+        return []
+    return [problem for key, item in items for problem in _non_finite_numbers(item, (*where, key))]
 
 
 def _shortened(message: str, limit: int = 200) -> str:
@@ -202,31 +279,32 @@ def _shortened(message: str, limit: int = 200) -> str:
     return message if len(message) <= limit else message[: limit - 1] + "…"
 
 
-def _value_problems(table: Any) -> list[tuple[str, str]]:
+def _value_problems(table: Any) -> list[tuple[tuple[str | int, ...], str, tuple[str | int, ...]]]:
     """Selectors that match no rule and globs that do not compile, where the schema found a
-    string; `where` is the key path as the schema's errors give it."""
+    string: each with its key path as the schema's errors give it, and the path of the key
+    whose line it is on."""
     from ctxlint.registry import selector_problem  # Imported here: it loads every rule.
 
     if not isinstance(table, dict):
         return []
-    problems: list[tuple[str, str]] = []
+    problems: list[tuple[tuple[str | int, ...], str, tuple[str | int, ...]]] = []
 
-    def check(where: str, values: Any, problem_of: Callable[[str], str | None]) -> None:
+    def check(where: tuple[str, ...], values: Any, problem_of: Callable[[str], str | None]) -> None:
         for index, value in enumerate(values if isinstance(values, list) else []):
             problem = problem_of(value) if isinstance(value, str) else None
             if problem is not None:
-                problems.append((f"{where}.{index}", problem))
+                problems.append(((*where, index), problem, where))
 
     for key in ("select", "extend-select", "ignore"):
-        check(key, table.get(key), selector_problem)
+        check((key,), table.get(key), selector_problem)
     for key in ("exclude", "extend-exclude"):
-        check(key, table.get(key), glob_problem)
+        check((key,), table.get(key), glob_problem)
     ignores = table.get("per-file-ignores")
     for pattern, codes in ignores.items() if isinstance(ignores, dict) else ():
         problem = glob_problem(pattern)
         if problem is not None:
-            problems.append(("per-file-ignores", problem))
-        check(f"per-file-ignores.{pattern}", codes, selector_problem)
+            problems.append((("per-file-ignores",), problem, ("per-file-ignores", pattern)))
+        check(("per-file-ignores", pattern), codes, selector_problem)
     return problems
 
 

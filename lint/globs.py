@@ -9,6 +9,8 @@ from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 
+from ctxlint.redact import evidence
+
 
 class GlobError(ValueError):
     """A glob that cannot be turned into a pattern; the message names it and says why."""
@@ -65,8 +67,13 @@ def _relative_posix(path: str, root: Path) -> str:
 @lru_cache(maxsize=256)
 def glob_regex(pattern: str) -> re.Pattern[str]:
     """`**` crosses folders, `*` and `?` stay within one, `[...]` is a character class
-    (`[!...]` its complement); anything else is literal. Raises GlobError."""
+    (`[!...]` its complement); anything else is literal. A leading `./` names the folder the
+    pattern is taken from, as no `./` would. Raises GlobError, also for an empty glob."""
     source = pattern.rstrip("/")
+    while source.startswith("./"):
+        source = source[2:].lstrip("/")
+    if source in ("", "."):
+        raise GlobError(f"an empty glob ({evidence(repr(pattern))}) matches nothing")
     parts: list[str] = []
     position = 0
     while position < len(source):
@@ -96,7 +103,7 @@ def glob_regex(pattern: str) -> re.Pattern[str]:
     try:
         return re.compile("".join(parts))
     except re.error as error:
-        raise GlobError(f"bad glob {pattern!r}: {error.msg}") from None
+        raise GlobError(f"bad glob {evidence(repr(pattern))}: {error.msg}") from None
 
 
 def _character_class(members: str) -> str:

@@ -8,6 +8,7 @@ import pkgutil
 import re
 from functools import cache
 
+from ctxlint.redact import evidence
 from ctxlint.rule import Rule
 
 _CODE = re.compile(r"^CTX\d{3}$")
@@ -70,14 +71,14 @@ def selector_problem(selector: str) -> str | None:
     """What is wrong with a rule selector (in --select, --ignore, the configuration's lists
     and per-file-ignores), or None: it must be ALL or a prefix of some rule's code, so that a
     typo cannot select nothing and pass every check."""
-    wanted = selector.upper()
+    wanted = selector.strip().upper()
     if not wanted:
         return "an empty rule selector"
     if wanted == "ALL" or any(rule.code.startswith(wanted) for rule in all_rules()):
         return None
     return (
-        f"{selector!r} matches no rule: give a rule code (CTX002), a prefix of codes (CTX00, "
-        "CTX) or ALL; `ctxlint rules` lists them"
+        f"{evidence(repr(selector))} matches no rule: give a rule code (CTX002), a prefix of "
+        "codes (CTX00, CTX) or ALL; `ctxlint rules` lists them"
     )
 
 
@@ -85,7 +86,11 @@ def select_rules(
     select: list[str], extend_select: list[str], ignore: list[str]
 ) -> tuple[type[Rule], ...]:
     """Rules whose code starts with a selected prefix and with no ignored prefix; as in ruff,
-    the longer (more specific) matching prefix wins. Raises UnknownSelector."""
+    the longer (more specific) matching prefix wins; space around a selector is not part of
+    it, wherever it was given. Raises UnknownSelector."""
+    select, extend_select, ignore = (
+        [selector.strip() for selector in given] for given in (select, extend_select, ignore)
+    )
     for selector in [*select, *extend_select, *ignore]:
         problem = selector_problem(selector)
         if problem is not None:

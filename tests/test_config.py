@@ -150,3 +150,120 @@ def test_valid_globs_still_load(tmp_path):
     settings = load_settings(None, cwd=tmp_path)
     assert settings.exclude == ("[!a]*.py", "gen/**", "x[0-9]")
     assert settings.config_path == Path(tmp_path / "pyproject.toml")
+
+
+T_JSONL = (
+    '{"ctxlint": 1, "session": "s", "model": "gpt-4.1", '
+    '"messages": [{"role": "user", "content": "q"}]}\n'
+)
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("nan", "nan is not a finite number"),
+        ("inf", "inf is not a finite number"),
+        ("-inf", "-inf is not a finite number"),
+        # Finite, yet a cost of $inf once multiplied by the tokens of a run.
+        ("1e308", "is greater than the maximum of 1000000"),
+    ],
+)
+def test_a_price_must_be_a_finite_sane_number(project, value, message):
+    (project / "pyproject.toml").write_text(
+        f'[tool.ctxlint.prices."gpt-4.1"]\noutput = 1\ninput = {value}\n'
+    )
+    (project / "t.jsonl").write_text(T_JSONL)
+    result = run(["simulate", "t.jsonl"], project)
+    _fails_naming(result, "pyproject.toml", "line 3: prices.gpt-4.1.input: ", message)
+    assert "$nan" not in result.output and "$inf" not in result.output
+
+
+def test_every_number_in_the_configuration_is_checked_for_nan(tmp_path):
+    # The check is made on the whole table, not key by key: a number the schema would refuse
+    # for its type is not let through as nan either.
+    (tmp_path / "pyproject.toml").write_text("[tool.ctxlint]\nmin-tool-set = nan\n")
+    with pytest.raises(ConfigError, match="min-tool-set: nan is not a finite number"):
+        load_settings(None, cwd=tmp_path)
+
+
+def test_configuration_errors_give_the_line_of_the_key(project):
+    (project / "pyproject.toml").write_text(
+        "[tool.ruff]\n"
+        'select = ["E501"]\n'
+        "\n"
+        "[tool.ctxlint]\n"
+        'select = ["CTX999"]\n'
+        "selekt = 1\n"
+        'per-file-ignores = { "[z-a]" = ["CTX1"] }\n'
+        "\n"
+        '[tool.ctxlint.prices."gpt-4.1"]\n'
+        "input = -1\n"
+        '[tool.ctxlint.prices."gpt-4o"]\n'
+        "input = 1\n"
+        "output = -2\n"
+    )
+    result = run(["agent.py"], project)
+    _fails_naming(
+        result,
+        "line 5: select.0: 'CTX999' matches no rule",
+        "line 6: (table): unknown key 'selekt'",
+        "line 7: per-file-ignores: bad glob '[z-a]'",
+        "line 10: prices.gpt-4.1.input: -1 is less than the minimum of 0",
+        "line 13: prices.gpt-4o.output: -2 is less than the minimum of 0",
+    )
+
+
+def test_a_line_is_given_only_when_it_is_certain():
+    from ctxlint.toml_lines import key_line
+
+    text = '[tool.ctxlint.prices."a"]\ninput = -1\n[tool.ctxlint.prices."b"]\ninput = -1\n'
+    assert key_line(text, ("prices", "a", "input"), ("tool", "ctxlint")) == 2
+    assert key_line(text, ("prices", "b", "input"), ("tool", "ctxlint")) == 4
+    # Two places and nothing to tell them apart: no line rather than a wrong one.
+    assert key_line(text, ("input",), ("tool", "ctxlint")) is None
+    assert key_line(text, ("input",), ("tool", "other")) is None
+    assert key_line("extend-select = []\n", ("select",), ()) is None
+
+
+def test_an_over_long_value_is_not_echoed_whole(project):
+    long_glob = "[z-a]" + "x" * 100_000
+    (project / "pyproject.toml").write_text(
+        f'[tool.ctxlint]\nexclude = ["{long_glob}"]\nselect = ["{"Q" * 100_000}"]\n'
+        f'"{"k" * 100_000}" = 1\n'
+    )
+    result = run(["agent.py"], project)
+    _fails_naming(result, "exclude.0: bad glob '[z-a]xxx", "select.0: 'QQQ", "unknown key 'kkk")
+    assert len(result.output) < 2000
+    flag = run(["--select", "Q" * 100_000, "agent.py"], project)
+    _fails_naming(flag, "'QQQ")
+    assert len(flag.output) < 2000
+
+
+def test_a_per_file_ignores_glob_may_start_with_dot_slash(project):
+    (project / "pyproject.toml").write_text(
+        '[tool.ctxlint]\nper-file-ignores = { "./agent.py" = ["CTX002"] }\n'
+    )
+    assert run(["agent.py"], project).exit_code == 0
+    (project / "pyproject.toml").write_text('[tool.ctxlint]\nextend-exclude = ["./agent.py"]\n')
+    assert "agent.py" not in run(["."], project).output
+
+
+@pytest.mark.parametrize("pattern", ["", "./", "/", "."])
+def test_an_empty_per_file_ignores_glob_is_an_error(project, pattern):
+    (project / "pyproject.toml").write_text(
+        f'[tool.ctxlint]\nper-file-ignores = {{ "{pattern}" = ["CTX002"] }}\n'
+    )
+    _fails_naming(run(["agent.py"], project), "pyproject.toml", "an empty glob")
+
+
+def test_a_selector_with_spaces_means_the_same_in_the_config_and_on_the_command_line(project):
+    flag = run(["--select", " CTX001 ", "agent.py"], project)
+    (project / "pyproject.toml").write_text('[tool.ctxlint]\nselect = [" CTX001 "]\n')
+    config = run(["agent.py"], project)
+    assert flag.exit_code == config.exit_code == 0, config.output
+    (project / "pyproject.toml").write_text('[tool.ctxlint]\nselect = [" CTX002"]\n')
+    assert run(["agent.py"], project).exit_code == 1
+    assert [rule.code for rule in select_rules([" CTX002 "], [], [])] == ["CTX002"]
+    assert make_settings({"per-file-ignores": {"agent.py": [" CTX002"]}}).per_file_ignores == (
+        ("agent.py", ("CTX002",)),
+    )
