@@ -16,16 +16,57 @@ _LOOKAHEAD = 4096
 REDACTED = "…[redacted]"
 _ELLIPSIS = "…"
 
-# A character a credential could continue from: a shape preceded by one is part of a longer
-# word (`task-…`, `xAKIA…`), not a credential.
+# Each session id and model name a report prints or writes, capped to this many characters.
+IDENTIFIER_LIMIT = 200
+# Text before a quoted span still read for redaction, so that `Bearer ` or `api_key=` before
+# the span decides whether the span is a secret.
+_CONTEXT = 512
+
+# A character a generic shape could continue from: `task-…` holds `sk-`, `mask_test_…` holds
+# `sk_test_`; such a shape preceded by one is part of a longer word, not a credential.
 _CONTINUES = re.compile(r"[A-Za-z0-9_\-]")
+# An escape in JSON text (`\n`, `\t`, `\u00a0`) ends a word though its last character is a
+# letter or a digit: a key at the start of a line of a tool's JSON output follows `\n`.
+_ESCAPE_BEFORE = re.compile(r"(?:\\[nrtbf]|\\u[0-9A-Fa-f]{4})\Z")
 
 
 def _keep_prefix(match: re.Match[str]) -> str:
     """The credential's fixed, public prefix (`sk-ant-`, `AKIA`): enough to recognise what was
-    there, none of the random part that would make it usable."""
+    there, none of the random part that would make it usable. The distinctive prefixes are
+    redacted wherever they occur: nothing else is written `sk-ant-` and 16 random characters."""
+    return match.group("keep") + REDACTED
+
+
+def _keep_prefix_at_word_start(match: re.Match[str]) -> str:
+    """_keep_prefix for a generic shape (`sk-`, `Bearer`, `sk_test_`): only where it starts a
+    word, or follows an escape such as `\\n` in JSON text."""
     start = match.start()
-    if start and _CONTINUES.match(match.string, start - 1):
+    inside_a_word = start and _CONTINUES.match(match.string, start - 1)
+    if inside_a_word and not _ESCAPE_BEFORE.search(match.string, max(0, start - 6), start):
+        return match.group(0)
+    return match.group("keep") + REDACTED
+
+
+def _keep_prefix_after_no_capital(match: re.Match[str]) -> str:
+    """_keep_prefix for `AKIA`/`ASIA` + 16 capitals or digits: not inside a longer run of
+    capitals (`EURASIA…`), wherever else it occurs (`t_AKIA…`, `\\nAKIA…`)."""
+    start = match.start()
+    inside_a_word = start and match.string[start - 1] in _CAPITALS_AND_DIGITS
+    if inside_a_word and not _ESCAPE_BEFORE.search(match.string, max(0, start - 6), start):
+        return match.group(0)
+    return match.group("keep") + REDACTED
+
+
+_CAPITALS_AND_DIGITS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+# What documentation writes in a URL where the password goes.
+_URL_PLACEHOLDERS = frozenset({"password", "pass", "passwd", "pwd", "secret", "pw"})
+
+
+def _keep_user(match: re.Match[str]) -> str:
+    """`https://user:…[redacted]@host`: the password only; a placeholder is kept."""
+    password = match.group("password")
+    placeholder = password.lower() in _NOT_SECRETS or password.lower() in _URL_PLACEHOLDERS
+    if placeholder or password[0] in "${<%*" or set(password) <= {"*", "x"}:
         return match.group(0)
     return match.group("keep") + REDACTED
 
@@ -61,7 +102,20 @@ _SECRET_NAME = (
 # not start with a fixed string (which the regular expression engine finds fast), what the
 # lowercased text must hold for the shape to be looked for at all.
 _Shape = tuple[re.Pattern[str], Callable[[re.Match[str]], str], tuple[str, ...]]
-_CUT_PREFIXES = ("sk-", "akia", "asia", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_")
+_CUT_PREFIXES = (
+    "sk-",
+    "akia",
+    "asia",
+    "ghp_",
+    "gho_",
+    "ghu_",
+    "ghs_",
+    "ghr_",
+    "github_pat_",
+    "glpat-",
+    "hf_",
+    "npm_",
+)
 # Every name _SECRET_NAME matches holds one of these.
 _SECRET_NAME_PARTS = (
     "pass",
@@ -104,30 +158,78 @@ _SHAPES: tuple[_Shape, ...] = (
         re.compile(
             r"(?P<keep>sk-)(?=[A-Za-z0-9_\-]*\d)(?=[A-Za-z0-9_\-]*[A-Za-z])[A-Za-z0-9_\-]{20,}"
         ),
+        _keep_prefix_at_word_start,
+        (),
+    ),
+    (
+        re.compile(r"(?P<keep>A(?:KIA|SIA))[A-Z0-9]{16}(?![A-Za-z0-9])"),
+        _keep_prefix_after_no_capital,
+        (),
+    ),
+    (re.compile(r"(?P<keep>gh[pousr]_)[A-Za-z0-9]{30,}"), _keep_prefix, ()),
+    (re.compile(r"(?P<keep>github_pat_)[A-Za-z0-9_]{20,}"), _keep_prefix, ()),
+    (re.compile(r"(?P<keep>glpat-)[A-Za-z0-9_\-]{20,}"), _keep_prefix, ()),
+    (re.compile(r"(?P<keep>AIza)[A-Za-z0-9_\-]{30,}"), _keep_prefix, ()),
+    (re.compile(r"(?P<keep>xox[abposr]-)[A-Za-z0-9\-]{10,}"), _keep_prefix, ()),
+    # Hugging Face: random upper and lower case letters (an identifier such as
+    # `hf_model_name_…` has underscores, or one case).
+    (
+        re.compile(r"(?P<keep>hf_)(?=[A-Za-z0-9]*[a-z])(?=[A-Za-z0-9]*[A-Z])[A-Za-z0-9]{30,}"),
+        _keep_prefix_at_word_start,
+        (),
+    ),
+    (re.compile(r"(?P<keep>npm_)[A-Za-z0-9]{36}(?![A-Za-z0-9])"), _keep_prefix_at_word_start, ()),
+    # Stripe secret and restricted keys (`pk_…` keys are public): `mask_test_…` is a word.
+    (
+        re.compile(
+            r"(?P<keep>(?:sk|rk)_(?:live|test)_)(?=[A-Za-z0-9]*\d)(?=[A-Za-z0-9]*[A-Za-z])"
+            r"[A-Za-z0-9]{16,}"
+        ),
+        _keep_prefix_at_word_start,
+        (),
+    ),
+    (
+        re.compile(r"(?P<keep>SG\.)[A-Za-z0-9_\-]{22}\.[A-Za-z0-9_\-]{43}(?![A-Za-z0-9_\-])"),
         _keep_prefix,
         (),
     ),
-    (re.compile(r"(?P<keep>A(?:KIA|SIA))[A-Z0-9]{16}(?![A-Za-z0-9])"), _keep_prefix, ()),
-    (re.compile(r"(?P<keep>gh[pousr]_)[A-Za-z0-9]{30,}"), _keep_prefix, ()),
-    (re.compile(r"(?P<keep>github_pat_)[A-Za-z0-9_]{20,}"), _keep_prefix, ()),
-    (re.compile(r"(?P<keep>AIza)[A-Za-z0-9_\-]{30,}"), _keep_prefix, ()),
-    (re.compile(r"(?P<keep>xox[abposr]-)[A-Za-z0-9\-]{10,}"), _keep_prefix, ()),
     # A JSON Web Token: a header and a payload that are both base64url JSON objects.
     (
         re.compile(r"(?P<keep>eyJ)[A-Za-z0-9_\-]{5,}\.eyJ[A-Za-z0-9_\-]{5,}(?:\.[A-Za-z0-9_\-]*)?"),
         _keep_prefix,
         (),
     ),
-    (re.compile(r"(?P<keep>[Bb]earer\s+)[A-Za-z0-9._~+/\-]{16,}=*"), _keep_prefix, ("bearer",)),
-    # One of the shapes above that something else already cut short: the prefix and the
-    # ellipsis that marks the cut.
+    (
+        re.compile(r"(?P<keep>[Bb]earer\s+)[A-Za-z0-9._~+/\-]{16,}=*"),
+        _keep_prefix_at_word_start,
+        ("bearer",),
+    ),
+    # A password in a URL, `scheme://user:password@host`: the password only.
     (
         re.compile(
-            r"(?P<keep>sk-|AKIA|ASIA|gh[pousr]_|github_pat_|AIza|xox[abposr]-|eyJ)"
-            r"[A-Za-z0-9_.\-]+…(?!\[redacted\])"
+            r"(?P<keep>\b[A-Za-z][A-Za-z0-9+.\-]{1,20}://[^\s/:@\"'<>]{1,256}:)"
+            r"(?P<password>[^\s/@\"'<>]{1,256})(?=@[A-Za-z0-9\[])"
+        ),
+        _keep_user,
+        ("://",),
+    ),
+    # One of the shapes above that something else already cut short: the prefix and the
+    # ellipsis that marks the cut. Only the longer prefixes count wherever they occur.
+    (
+        re.compile(
+            r"(?P<keep>sk-ant-|sk-(?:proj|svcacct|admin)-|github_pat_|glpat-|xox[abposr]-)"
+            r"[A-Za-z0-9_.\-]*…(?!\[redacted\])"
         ),
         _keep_prefix,
-        (*_CUT_PREFIXES, "aiza", "xox", "eyj"),
+        ("sk-", "github_pat_", "glpat-", "xox"),
+    ),
+    (
+        re.compile(
+            r"(?P<keep>sk-|AKIA|ASIA|gh[pousr]_|AIza|eyJ|hf_|npm_|[sr]k_(?:live|test)_)"
+            r"[A-Za-z0-9_.\-]+…(?!\[redacted\])"
+        ),
+        _keep_prefix_at_word_start,
+        (*_CUT_PREFIXES, "aiza", "eyj", "k_live_", "k_test_"),
     ),
     # `password=…`, `"api_key": "…"`, `Authorization: Basic …`, also in escaped JSON.
     (
@@ -154,15 +256,83 @@ def redact(text: str) -> str:
 
 
 def evidence(text: str, limit: int = EVIDENCE_LIMIT) -> str:
-    """Text from an input, fit to quote in a finding: on one line, redacted, then cut to `limit`
-    characters. Every snippet a finding or report quotes from a trace passes through here."""
-    return _cap(redact(_flat_window(text, limit)), limit)
+    """Text from an input, fit to quote in a finding: on one line, redacted, control characters
+    shown as escapes, then cut to `limit` characters. Every snippet a finding or report quotes
+    from a trace passes through here."""
+    return _cap(visible(redact(_flat_window(text, limit))), limit)
+
+
+def span_evidence(text: str, start: int, end: int, limit: int = EVIDENCE_LIMIT) -> str:
+    """evidence for `text[start:end]`, redacted by what surrounds it: a span cut out of
+    `Bearer <token>` or `api_key=<hex>` has no shape of its own, so the part of it that lies in
+    a credential found in the surrounding text is redacted too. Every quote of a span out of a
+    larger text goes through here."""
+    window_start = max(0, start - _CONTEXT)
+    window = text[window_start : max(end, start + limit) + _LOOKAHEAD]
+    start, end = start - window_start, min(end, start + limit + _LOOKAHEAD) - window_start
+    pieces = []
+    position = start
+    for secret_start, secret_end in _secret_ranges(window):
+        if secret_end <= position or secret_start >= end:
+            continue
+        pieces.append(window[position:secret_start])
+        pieces.append(REDACTED)
+        position = secret_end
+    pieces.append(window[position:end])
+    return evidence("".join(pieces), limit)
+
+
+def identifier(text: str, limit: int = IDENTIFIER_LIMIT) -> str:
+    """A session id or model name from an input, as a report prints or writes it: redacted,
+    control characters shown as escapes, capped."""
+    return evidence(text, limit)
 
 
 def bounded(text: str, limit: int = MESSAGE_LIMIT) -> str:
-    """A whole message (a finding's, a reason input could not be read): redacted and capped,
-    whoever built it and whatever it quotes."""
-    return _cap(redact(_window(text, limit)), limit)
+    """A whole message (a finding's, a reason input could not be read): redacted, control
+    characters other than tab and newline shown as escapes, and capped, whoever built it and
+    whatever it quotes."""
+    return _cap(visible(redact(_window(text, limit)), keep="\t\n"), limit)
+
+
+def visible(text: str, keep: str = "\t") -> str:
+    """`text` with every character that steers a terminal (C0 and C1 controls, DEL, the
+    bidirectional overrides) written as its escape, `\\x1b`, so that a trace cannot set the
+    clipboard, clear the screen or hide text through what ctxlint prints."""
+    if _CONTROL.search(text) is None:
+        return text
+    return _CONTROL.sub(lambda match: _escape(match.group(), keep), text)
+
+
+_CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def _escape(character: str, keep: str) -> str:
+    if character in keep:
+        return character
+    code = ord(character)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def _secret_ranges(text: str) -> list[tuple[int, int]]:
+    """Where, in `text`, the parts that redact() replaces lie, in order and merged."""
+    lowered = text.lower()
+    ranges = []
+    for pattern, replacement, wanted in _SHAPES:
+        if wanted and not any(part in lowered for part in wanted):
+            continue
+        for match in pattern.finditer(text):
+            replaced = replacement(match)
+            if replaced != match.group(0):
+                kept = len(replaced) - len(REDACTED)
+                ranges.append((match.start() + kept, match.end()))
+    merged: list[tuple[int, int]] = []
+    for secret_start, secret_end in sorted(ranges):
+        if merged and secret_start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], secret_end))
+        else:
+            merged.append((secret_start, secret_end))
+    return merged
 
 
 def value_evidence(value: Any, limit: int = 40) -> str:

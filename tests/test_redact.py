@@ -18,14 +18,19 @@ from ctxlint.diagnostics import Diagnostic, Location
 from ctxlint.engine import check_paths
 from ctxlint.redact import (
     EVIDENCE_LIMIT,
+    IDENTIFIER_LIMIT,
     MESSAGE_LIMIT,
     REDACTED,
     bounded,
     evidence,
+    identifier,
     redact,
+    span_evidence,
     value_evidence,
+    visible,
 )
 from ctxlint.reporters import render
+from ctxlint.trace.volatile import volatile_change
 
 from conftest import REPO, SHARED
 
@@ -62,6 +67,12 @@ _BEARER = _random(40, _ALNUM + "._-")
 _PASSWORD = _random(18, _ALNUM + "!@#%^&*")
 _PEM, _PEM_BODY = _pem()
 _JWT, _JWT_BODY = _jwt()
+_HUGGING_FACE = _random(34)
+_GITLAB = _random(20, _ALNUM + "_-")
+_STRIPE = _random(24)
+_NPM = _random(36)
+_SENDGRID = f"{_random(22, _ALNUM + '_-')}.{_random(43, _ALNUM + '_-')}"
+_URL_PASSWORD = _random(16, _ALNUM + "!#%&*")
 CREDENTIALS = [
     (f"sk-ant-api03-{_ANTHROPIC}AA", _ANTHROPIC, "sk-ant-"),
     (f"sk-proj-{_PROJECT}", _PROJECT, "sk-proj-"),
@@ -75,8 +86,16 @@ CREDENTIALS = [
     (f"password={_PASSWORD}", _PASSWORD, "password="),
     (_PEM, _PEM_BODY, "-----BEGIN RSA PRIVATE KEY-----"),
     (_JWT, _JWT_BODY, "eyJ"),
+    (f"hf_{_HUGGING_FACE}Ab", _HUGGING_FACE, "hf_"),
+    (f"glpat-{_GITLAB}", _GITLAB, "glpat-"),
+    (f"sk_live_{_STRIPE}1a", _STRIPE, "sk_live_"),
+    (f"rk_live_{_STRIPE}1a", _STRIPE, "rk_live_"),
+    (f"sk_test_{_STRIPE}1a", _STRIPE, "sk_test_"),
+    (f"npm_{_NPM}", _NPM, "npm_"),
+    (f"SG.{_SENDGRID}", _SENDGRID, "SG."),
+    (f"postgres://deploy:{_URL_PASSWORD}@db.internal:5432/app", _URL_PASSWORD, "deploy:"),
 ]
-_IDS = [prefix.strip(" :=-_") or "pem" for _, _, prefix in CREDENTIALS]
+_IDS = [prefix.strip(" :=-_.") or "pem" for _, _, prefix in CREDENTIALS]
 # A shown run this long of a credential's secret part counts as a leak.
 _LEAK = 8
 
@@ -112,10 +131,83 @@ def test_each_credential_shape_is_redacted_to_its_prefix(credential, secret, pre
         "password = None; api_key: str | None = None; token=${API_TOKEN}",
         "She was the bearer of bad news. The key is ASIAN in origin.",
         "The ISO date is 2026-02-11T21:18:41Z and the request id is req_01AbCdEf23",
+        "def mask_test_0123456789abcdefghij(): return disk_live_0123456789abcdefgh",
+        "hf_hub_download_from_the_model_repository and hf_abcdefghijklmnopqrstuvwxyzabcdef",
+        "EURASIAQWERTYUIOP1234567 is not a key; neither is MAKIAQWERTYUIOP123456",
+        "https://user:password@example.com and postgres://app:${DB_PASSWORD}@db/app",
+        "curl http://localhost:8080/path@v2 and git@github.com:owner/repo.git",
+        "pnpm_0123456789abcdefghijklmnopqrstuvwxyz and SG.short.string",
+        "a \\n new line and a \\task-0123456789abcdefghij0123 escaped",
     ],
 )
 def test_ordinary_prose_and_code_is_left_alone(text):
     assert redact(text) == text
+
+
+@pytest.mark.parametrize(
+    "before", ["\\n", "\\t", "\\u00a0", "t_", "claude-", "sess-", "x", "7", "key="]
+)
+@pytest.mark.parametrize(("credential", "secret", "prefix"), CREDENTIALS[:8], ids=_IDS[:8])
+def test_a_distinctive_credential_is_redacted_wherever_it_starts(
+    before, credential, secret, prefix
+):
+    """A key at the start of a line of JSON text follows the two characters `\\n`; a tool or
+    model name can be built around one (`t_sk-ant-…`). Only a generic shape asks for the start
+    of a word, or an escape, before it: `sk-` and 20 characters (which `task-…` holds), and
+    `AKIA` in a longer run of capitals and digits."""
+    text = f"{before}{credential} rest"
+    generic_inside_a_word = (
+        prefix == "sk-" and before in ("t_", "claude-", "sess-", "x", "7")
+    ) or (prefix == "AKIA" and before == "7")
+    redacted = redact(text)
+    if generic_inside_a_word:
+        assert redacted == text
+    else:
+        assert leaks(redacted, secret) == [], before
+        assert redacted.endswith(" rest")
+
+
+def test_a_span_is_redacted_by_the_text_around_it():
+    """A changed value cut out of `Bearer <token>` or `api_key=<hex>` has no shape of its own."""
+    token = "3f2a9c1d7e8b4a6f0c1d2e3f4a5b6c7d"
+    for template in ("Authorization: Bearer {} end", "api_key={} end", "x\\nsk-ant-api03-{}"):
+        text = "You are helpful. " + template.format(token)
+        start = text.index(token)
+        assert token[:8] not in span_evidence(text, start, start + len(token)), template
+        assert span_evidence(text, start, start + len(token)) == REDACTED
+        # The part of the span before the credential is still quoted.
+        assert span_evidence(text, 4, start + 4).startswith("are helpful.")
+    ordinary = "Today is 2026-02-11 and the build is 3f2a9c1d7e8b4a6f"
+    start = ordinary.index("3f2a")
+    assert span_evidence(ordinary, start, len(ordinary)) == "3f2a9c1d7e8b4a6f"
+
+
+def test_a_volatile_change_is_quoted_redacted_by_its_context():
+    before = "System. Authorization: Bearer 3f2a9c1d7e8b4a6f0c1d2e3f4a5b6c7d end"
+    after = "System. Authorization: Bearer 9b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e end"
+    change = volatile_change(before, after)
+    assert change is not None
+    assert (change.before, change.after) == (REDACTED, REDACTED)
+    dated = volatile_change("Date: 2026-02-11. Go", "Date: 2026-02-12. Go")
+    assert dated is not None
+    assert (dated.before, dated.after) == ("2026-02-11", "2026-02-12")
+
+
+def test_terminal_control_characters_are_shown_as_escapes():
+    osc = "\x1b]52;c;cHduZWQ=\x07"
+    assert evidence(f"s{osc}") == "s\\x1b]52;c;cHduZWQ=\\x07"
+    assert "\x1b" not in identifier("m\x1b[2J\x9b1m\u202eevil")
+    assert identifier("a\x7fb\u2066c") == "a\\x7fb\\u2066c"
+    # A message keeps its lines and tabs; nothing else that steers a terminal.
+    assert bounded("line\n\tnext\r\x1b[2J") == "line\n\tnext\\x0d\\x1b[2J"
+    assert visible("plain text, é and 日本") == "plain text, é and 日本"
+    assert bounded(bounded("a\x1bb")) == bounded("a\x1bb")
+
+
+def test_an_identifier_is_capped_and_redacted():
+    assert len(identifier("m" * 100_000)) == IDENTIFIER_LIMIT
+    credential, secret, _ = CREDENTIALS[0]
+    assert leaks(identifier(credential), secret) == []
 
 
 @pytest.mark.parametrize("start", range(30, 64))

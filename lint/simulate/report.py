@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ctxlint.redact import evidence
+from ctxlint.redact import evidence, identifier
 from ctxlint.simulate.simulator import RequestResult
 
 
@@ -113,15 +113,16 @@ class Simulation:
 
     def as_json(self) -> dict[str, Any]:
         summary = self.overall.as_json()
-        summary["approximate_token_counts"] = self.approximate_models
-        summary["unpriced_models"] = self.unpriced_models
+        # Model names and session ids are the trace's own: redacted and capped like its text.
+        summary["approximate_token_counts"] = [identifier(m) for m in self.approximate_models]
+        summary["unpriced_models"] = [identifier(model) for model in self.unpriced_models]
         summary["savings"] = [saving.as_json() for saving in self.savings]
         return {
             "summary": summary,
             "sessions": [
                 {
                     "path": path,
-                    "session": session,
+                    "session": identifier(session),
                     **totals.as_json(),
                     "savings": [
                         saving.as_json() for saving in self.session_savings.get((path, session), [])

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from ctxlint.redact import identifier
 from ctxlint.simulate.explain import Miss
 from ctxlint.simulate.facts import Prices
 from ctxlint.simulate.policies import Served
@@ -56,11 +57,11 @@ class RequestResult:
 
     def as_json(self) -> dict[str, Any]:
         return {
-            "session": self.session,
+            "session": identifier(self.session),
             "index": self.index,
             "path": self.path,
             "line": self.line,
-            "model": self.model,
+            "model": None if self.model is None else identifier(self.model),
             "policy": self.policy,
             "prompt_tokens": self.prompt_tokens,
             "cached_predicted": self.cached_predicted,

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
-from ctxlint.redact import evidence
+from ctxlint.redact import evidence, identifier
 from ctxlint.simulate.calibrate import usable_count
 from ctxlint.trace.loader import TraceReader
 from ctxlint.trace.model import Request
@@ -54,10 +54,11 @@ class SessionSummary:
     def as_json(self) -> dict[str, Any]:
         return {
             "path": self.path,
-            "session": self.session,
+            # The trace's own text: redacted and capped as the table shows it.
+            "session": identifier(self.session),
             "format": self.format,
             "requests": self.requests,
-            "models": self.models,
+            "models": [identifier(model) for model in self.models],
             "start": _iso(self.start),
             "end": _iso(self.end),
             "reported": {

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from ctxlint.redact import span_evidence
 
 _VOLATILE = re.compile(
     r"""(?x)
@@ -31,11 +33,25 @@ _TRIM = "\"'`()[]{}<>,;!?"
 
 @dataclass(frozen=True, slots=True)
 class VolatileChange:
-    before: str
-    after: str
     # Character offset of the first change in the new text, and how many spans changed.
     offset: int
     changes: int
+    # The first changed span, as (start, end) in each whole text: a quote of the span alone
+    # would not know that it is the token after `Bearer `.
+    before_span: tuple[int, int] = (0, 0)
+    after_span: tuple[int, int] = (0, 0)
+    before_text: str = field(default="", repr=False, compare=False)
+    after_text: str = field(default="", repr=False, compare=False)
+
+    @property
+    def before(self) -> str:
+        """The span that changed, as it was, quoted as evidence from its text."""
+        return span_evidence(self.before_text, *self.before_span)
+
+    @property
+    def after(self) -> str:
+        """The span that changed, as it is now, quoted as evidence from its text."""
+        return span_evidence(self.after_text, *self.after_span)
 
 
 def volatile_change(before: str, after: str) -> VolatileChange | None:
@@ -74,13 +90,13 @@ def volatile_change(before: str, after: str) -> VolatileChange | None:
         end_new = start_new + sum(map(len, new_middle[j1:j2]))
         span_old = _value_around(before, start_old, end_old)
         span_new = _value_around(after, start_new, end_new)
-        if not (_is_volatile(span_old) and _is_volatile(span_new)):
+        if not (_is_volatile(before[slice(*span_old)]) and _is_volatile(after[slice(*span_new)])):
             return None
         if first is None:
-            first = VolatileChange(span_old, span_new, start_new, 0)
+            first = VolatileChange(start_new, 0, span_old, span_new, before, after)
     if first is None:
         return None
-    return VolatileChange(first.before, first.after, first.offset, changes)
+    return VolatileChange(first.offset, changes, first.before_span, first.after_span, before, after)
 
 
 def _common_head(old: list[str], new: list[str]) -> int:
@@ -161,12 +177,20 @@ def _common_end(before: str, after: str, start: int) -> tuple[int, int]:
     return cut, len(after) - (len(before) - cut)
 
 
-def _value_around(text: str, start: int, end: int) -> str:
+def _value_around(text: str, start: int, end: int) -> tuple[int, int]:
+    """Where the value holding text[start:end] lies: widened to the whole value, less the
+    space, brackets, quotes and trailing `.`/`:` around it."""
     while start > 0 and _VALUE_CHARACTER.match(text[start - 1]):
         start -= 1
     while end < len(text) and _VALUE_CHARACTER.match(text[end]):
         end += 1
-    return text[start:end].strip().strip(_TRIM).rstrip(".:")
+    raw = text[start:end]
+    stripped = raw.strip()
+    value = stripped.strip(_TRIM).rstrip(".:")
+    if not value:
+        return start, start
+    first = start + (len(raw) - len(raw.lstrip())) + (len(stripped) - len(stripped.lstrip(_TRIM)))
+    return first, first + len(value)
 
 
 def _is_volatile(span: str) -> bool:
