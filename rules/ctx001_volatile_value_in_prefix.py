@@ -40,7 +40,9 @@ class VolatileValueInPrefix(Rule):
 
     Values computed once at import time are stable for the life of the process and are not
     flagged. A date without a time of day changes at most once a day, which caches that live
-    minutes to hours hardly notice: it is accepted unless `flag-daily-values` is set.
+    minutes to hours hardly notice: it is accepted unless `flag-daily-values` is set. That
+    includes a clock read printed with its time and sliced down to the date, as in
+    `datetime.now().isoformat()[:10]` or `str(datetime.now())[:10]`.
 
     ## Example
     ```python
@@ -88,7 +90,9 @@ class VolatileValueInPrefix(Rule):
     separators on either side of it, fields that would be left glued together, a format spelled
     with escapes or with a comment between its pieces, or one not written as a literal. A date
     (`date.today()`, or a clock read shown as a date, flagged with `flag-daily-values`) has
-    no time to cut and no fix. Otherwise, move the value into the newest user message.
+    no time to cut and no fix; nor has a clock read sliced after it is printed
+    (`.isoformat()[11:19]`), where the cut would move what the slice keeps. Otherwise, move
+    the value into the newest user message.
 
     ## Options
     - `flag-daily-values` (default false): also flag dates without a time of day.
@@ -166,7 +170,7 @@ class VolatileValueInPrefix(Rule):
             for reached in chain.from_iterable(module.reached(sink).parts_not_in(done)):
                 if id(reached.node) in flagged or not isinstance(reached.node, ast.Call):
                     continue
-                volatility = how_volatile(reached, module.settings.flag_daily_values)
+                volatility = how_volatile(reached, module)
                 if volatility is None:
                     continue
                 flagged.add(id(reached.node))
@@ -214,6 +218,23 @@ VolatileValueInPrefix.VALID = (
         _HEADER + "def ask(q):\n"
         '    system = f"Today is {datetime.now():%Y-%m-%d}."\n'
         "    return client.messages.create(model='m', max_tokens=9, system=system, messages=q)\n"
+    ),
+    # Printed with the time, then sliced down to the date: changes once a day too.
+    Valid(
+        _HEADER + "def ask(q):\n"
+        '    system = f"Today is {datetime.utcnow().isoformat()[:10]}."\n'
+        "    return client.messages.create(model='m', max_tokens=9, system=system, messages=q)\n"
+    ),
+    Valid(
+        _HEADER + "def ask(q):\n"
+        "    day = str(datetime.now())[:10]\n"
+        "    return oa.chat.completions.create(model='m', messages=[\n"
+        "        {'role': 'system', 'content': f'Date: {day}'}, {'role': 'user', 'content': q}])\n"
+    ),
+    Valid(
+        _HEADER + "def ask(q):\n"
+        "    day = datetime.now().strftime('%Y-%m-%d %H:%M')[0:10]\n"
+        "    return client.messages.create(model='m', max_tokens=9, system=day, messages=q)\n"
     ),
     # Not an LLM client: twilio's messages.create is not a sink.
     Valid(
@@ -302,6 +323,22 @@ VolatileValueInPrefix.INVALID = (
         "    return client.messages.create(model='m', max_tokens=9, system=system, messages=q)\n",
         line=7,
         settings={"flag-daily-values": True},
+    ),
+    Invalid(
+        _HEADER + "def ask(q):\n"
+        '    system = f"Today is {datetime.utcnow().isoformat()[:10]}."\n'
+        "    return client.messages.create(model='m', max_tokens=9, system=system, messages=q)\n",
+        line=7,
+        message_contains="changes every day",
+        settings={"flag-daily-values": True},
+    ),
+    # Sliced, but not down to the date: the hour is still in it.
+    Invalid(
+        _HEADER + "def ask(q):\n"
+        '    system = f"Now: {datetime.now().isoformat()[:13]}h"\n'
+        "    return client.messages.create(model='m', max_tokens=9, system=system, messages=q)\n",
+        line=7,
+        message_contains="reads the clock",
     ),
     Invalid(
         '{"ctxlint": 1, "session": "s1", "system": "You are a support agent. Now: 2026-01-01T10:00:00Z", "messages": [{"role": "user", "content": "Hi"}]}\n'

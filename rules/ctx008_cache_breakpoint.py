@@ -289,7 +289,7 @@ def _breakpoints_and_volatile(
         if isinstance(node, ast.Dict) and _has_key(node, "cache_control"):
             found.append((node, None))
         elif isinstance(node, ast.Call):
-            how = how_volatile(item, module.settings.flag_daily_values)
+            how = how_volatile(item, module)
             if how is not None:
                 found.append((node, how))
     return found

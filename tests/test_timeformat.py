@@ -15,7 +15,7 @@ from click.testing import CliRunner
 
 from ctxlint.cli import main
 from ctxlint.engine import FixMode, check_source
-from ctxlint.python.timeformat import date_only, shows_time_of_day
+from ctxlint.python.timeformat import date_only, shows_time_of_day, sliced
 
 from conftest import make_settings
 
@@ -286,6 +286,74 @@ def test_the_handwritten_cuts_pass_the_property(before, after):
     _check_cut(before, after)
 
 
+# A slice of the printed text ------------------------------------------------------------------
+
+ISO = "%Y-%m-%dT%H:%M:%S"
+
+
+@pytest.mark.parametrize(
+    ("start", "stop", "part"),
+    [
+        (0, 10, "%Y-%m-%d"),
+        (0, 7, "%Y-%m"),
+        (0, 6, "%Y-%m"),  # a field cut through is kept whole
+        (0, 11, "%Y-%m-%dT"),
+        (0, 12, "%Y-%m-%dT%H"),
+        (11, 19, "%H:%M:%S"),
+        (4, 5, "-"),
+        (0, 0, ""),
+        (0, 20, None),  # beyond what the format prints (isoformat's microseconds)
+    ],
+)
+def test_a_slice_of_the_iso_text(start, stop, part):
+    assert sliced(ISO, start, stop) == part
+
+
+@pytest.mark.parametrize(
+    ("format_string", "stop", "part"),
+    [
+        ("%d %b %H:%M", 6, None),  # a month's name is as long as the locale says
+        ("%-d.%m. %H:%M", 5, None),
+        ("%Y-%m-%d %H:%M %Z", 17, "%Y-%m-%d %H:%M "),
+        ("%Y-%m-%d %H:%M %Z", 18, None),  # a zone's name varies in length
+        ("100%% %Y-%m-%d %H", 15, "100%% %Y-%m-%d"),
+        ("%F %T", 10, "%F"),
+    ],
+)
+def test_a_slice_is_placed_only_after_fields_of_fixed_width(format_string, stop, part):
+    assert sliced(format_string, 0, stop) == part
+
+
+# The same day at its first and last moments, and the moments above.
+DAY_MOMENTS = (
+    MOMENT,
+    SAME_DAY,
+    MOMENT.replace(hour=0, minute=0, second=0, microsecond=0),
+    MOMENT.replace(hour=23, minute=59, second=59, microsecond=999999),
+)
+
+
+def test_every_slice_shows_what_its_format_says():
+    """The part a slice keeps prints the sliced text (and the rest of the fields it cuts
+    through), and a part without a time of day is the same all day long."""
+    chooser = random.Random(11)
+    placed = date_only_parts = 0
+    for format_string in [ISO, "%Y-%m-%d %H:%M:%S", *chooser.sample(FORMATS, 60)]:
+        texts = [moment.strftime(format_string) for moment in DAY_MOMENTS]
+        for start, stop in itertools.combinations(range(24), 2):
+            part = sliced(format_string, start, stop)
+            if part is None:
+                continue
+            placed += 1
+            shown = [text[start:stop] for text in texts]
+            printed = [moment.strftime(part) for moment in DAY_MOMENTS]
+            assert all(s in p for s, p in zip(shown, printed, strict=True)), (format_string, part)
+            if not shows_time_of_day(part):
+                date_only_parts += 1
+                assert len(set(shown)) == 1, (format_string, start, stop, part)
+    assert placed > 2000 and date_only_parts > 500
+
+
 # The fix in code ------------------------------------------------------------------------------
 
 HEADER = (
@@ -378,6 +446,58 @@ def test_a_daily_value_is_flagged_and_has_no_fix(system):
     assert [d.code for d in found] == ["CTX001"]
     assert found[0].fix is None
     assert _fixed(source, **{"flag-daily-values": True}) is None
+
+
+DATE_SLICES = [
+    "datetime.utcnow().isoformat()[:10]",
+    "datetime.now().isoformat()[:10]",
+    "datetime.now().isoformat()[0:10]",
+    "datetime.now().isoformat(sep=' ')[:10]",
+    "str(datetime.now())[:10]",
+    "datetime.now().strftime('%Y-%m-%d %H:%M')[:10]",
+    "time.strftime('%Y-%m-%dT%H:%M:%S')[:10]",
+    "datetime.now().isoformat()[:19][:7]",
+    "f'Today is {datetime.now().isoformat()[:10]}'",
+]
+
+
+@pytest.mark.parametrize("system", DATE_SLICES)
+def test_a_slice_that_keeps_only_the_date_is_a_daily_value(system):
+    source = _asking(system)
+    assert check_source(source, _settings()).diagnostics == []
+    found = check_source(source, _settings(**{"flag-daily-values": True})).diagnostics
+    assert [d.code for d in found] == ["CTX001"]
+    assert "changes every day" in found[0].message
+    assert found[0].fix is None
+    assert _fixed(source, **{"flag-daily-values": True}) is None
+
+
+@pytest.mark.parametrize(
+    "system",
+    [
+        "datetime.now().isoformat()[:13]",
+        "datetime.now().isoformat()[11:19]",
+        "datetime.now().isoformat()[:-7]",  # isoformat leaves out zero microseconds
+        "datetime.now().isoformat()[11:]",
+        "datetime.now().isoformat()[:19][11:]",
+        "datetime.now().strftime('%d %b %H:%M')[:6]",  # as wide as the locale's month names
+        "str(time.time())[:10]",  # the epoch's seconds
+        "(datetime.now().isoformat() + ' UTC')[:10]",
+        "f'{datetime.now()}'[:10]",
+    ],
+)
+def test_a_slice_that_may_keep_the_time_is_a_clock_read(system):
+    found = check_source(_asking(system), _settings()).diagnostics
+    assert [d.code for d in found] == ["CTX001"]
+    assert "reads the clock" in found[0].message
+
+
+@pytest.mark.parametrize(
+    "system", ["datetime.now().isoformat()[11:19]", "datetime.now().strftime('%H:%M %d')[:5]"]
+)
+def test_no_fix_changes_the_format_under_a_slice(system):
+    # `.date().isoformat()[11:19]` is empty: a slice picks characters the cut would move.
+    assert _fixed(_asking(system)) is None
 
 
 def test_the_rule_offers_exactly_the_cuts_the_rewriter_makes():

@@ -12,17 +12,20 @@ from ctxlint.python.flow import Reached
 from ctxlint.python.module import PythonModule
 from ctxlint.python.names import qualified_name
 from ctxlint.python.timeformat import date_only
-from ctxlint.python.volatile import shown_time_format, shows_clock_time
+from ctxlint.python.volatile import shown_time, shows_clock_time
 
 
 def date_only_edit(module: PythonModule, reached: Reached) -> Edit | None:
     """The edit that shows the reached clock read as a date only, where the result is clearly
     right and differs from the code; None otherwise."""
-    if not shows_clock_time(reached):
+    if not shows_clock_time(reached, module):
         return None  # A date, or a clock read already shown as a date: nothing to cut.
-    shown = shown_time_format(reached)
+    shown_as = shown_time(reached, module)
     call = reached.node
-    assert isinstance(call, ast.Call) and shown is not None
+    assert isinstance(call, ast.Call) and shown_as is not None
+    if shown_as.cut:
+        return None  # Cut down to the date, the text would lose what the slice keeps.
+    shown = shown_as.printed
     node = reached.trail.time_format_node
     if qualified_name(call.func, reached.scope) == "time.strftime" and call.args:
         node = call.args[0]

@@ -85,6 +85,52 @@ def shows_time_of_day(format_string: str) -> bool:
     return any(field.kind in (Kind.TIME, Kind.DATE_AND_TIME) for field in fields)
 
 
+def shows_a_field(format_string: str) -> bool:
+    """Whether the format shows anything of the time at all, rather than only literal text."""
+    fields, _ = _parse(format_string)
+    return bool(fields)
+
+
+# The directives that print the same number of characters whatever the locale and the moment
+# (a clock read's year has four digits). Names, unpadded numbers (%-d), zones and epoch seconds
+# vary in width: a slice after one of them cannot be placed.
+_FIXED_WIDTH = {
+    **dict.fromkeys(("%u", "%w"), 1),
+    **dict.fromkeys(("%m", "%d", "%e", "%y", "%g", "%C", "%U", "%W", "%V"), 2),
+    **dict.fromkeys(("%H", "%I", "%k", "%l", "%M", "%S"), 2),
+    "%j": 3,
+    **dict.fromkeys(("%Y", "%G"), 4),
+    "%R": 5,
+    "%f": 6,
+    **dict.fromkeys(("%D", "%T"), 8),
+    "%F": 10,
+}
+
+
+def sliced(format_string: str, start: int, stop: int) -> str | None:
+    """The format of the characters [start:stop] of the text the format prints, or None when
+    they cannot be told: a field of varying width before `stop`, or `stop` beyond the text. A
+    field the slice cuts through is kept whole (the tens of the hour still change within the
+    day): `sliced("%Y-%m-%dT%H:%M:%S", 0, 10)` is "%Y-%m-%d", with 0 and 12 "%Y-%m-%dT%H"."""
+    fields, literals = _parse(format_string)
+    # Each piece of the format in order, with the number of characters it prints.
+    pieces: list[tuple[str, int | None]] = [(unit, 1) for unit in literals[0]]
+    for field, literal in zip(fields, literals[1:], strict=True):
+        pieces.append((field.source, _FIXED_WIDTH.get(field.source)))
+        pieces.extend((unit, 1) for unit in literal)
+    kept: list[str] = []
+    position = 0
+    for source, width in pieces:
+        if position >= stop:
+            break
+        if width is None:
+            return None
+        if position + width > start:
+            kept.append(source)
+        position += width
+    return "".join(kept) if position >= stop else None
+
+
 def date_only(format_string: str) -> str | None:
     """The format with each time-of-day group removed together with exactly the separators
     that belong to it, or None when that is not clearly right: nothing to remove, no date
