@@ -8,7 +8,8 @@ The modules come in four shapes (`--shapes`), each timed and reported on its own
 "units" (below); "class", one class whose many methods each append to and trim `self.messages`
 and call the model with it; "script", a module-level script that rebinds `messages` before
 each call; "loop", one loop making all the calls, each appending to the history and tools
-they all send.
+they all send; "helper", a class whose calls take the history from a method of its own
+(`messages=self._history()`).
 
 The modules are made of units that each hold one or two LLM calls, in the shapes the rules
 know, so that every rule's analysis runs: Anthropic `messages.create` with a system prompt,
@@ -263,7 +264,31 @@ def run(task, ctx, execute):
             tools.append(execute(reply))
 """,
 )
-_REPEATED_SHAPES = {"class": _CLASS_SHAPE, "script": _SCRIPT_SHAPE, "loop": _LOOP_SHAPE}
+_HELPER_SHAPE = (
+    """import anthropic
+client = anthropic.Anthropic()
+class Agent:
+    def __init__(self):
+        self.messages = []
+    def _history(self):
+        return self.messages[-40:]
+""",
+    """
+    def step_{i}(self, text):
+        self.messages.append({{"role": "user", "content": text}})
+        reply = client.messages.create(
+            model="m", max_tokens=9, system="S", messages=self._history()
+        )
+        self.messages.append({{"role": "assistant", "content": reply.content}})
+        return reply
+""",
+)
+_REPEATED_SHAPES = {
+    "class": _CLASS_SHAPE,
+    "script": _SCRIPT_SHAPE,
+    "loop": _LOOP_SHAPE,
+    "helper": _HELPER_SHAPE,
+}
 SHAPES = ("units", *_REPEATED_SHAPES)
 
 

@@ -53,7 +53,8 @@ def test_the_work_of_one_more_llm_call_does_not_grow_with_the_file(checker, shap
     # of calls. The generated units repeat exactly, so linear work gives equal margins to the
     # call: the bound catches even one dictionary look-up per pair of calls. Besides the mix
     # of units, the shapes where every call reaches what all the others do: one class's
-    # shared history, a script rebinding `messages` before each call, one loop making them all.
+    # shared history (read directly or through a method), a script rebinding `messages` before
+    # each call, one loop making them all.
     _function_calls(checker, 7, shape)  # what the first file imports and caches is not its work
     work = {calls: _function_calls(checker, calls, shape) for calls in (21, 42, 84)}
     marginal_small = (work[42] - work[21]) / 21

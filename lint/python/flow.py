@@ -120,6 +120,11 @@ class _Walker:
         self.share = share
         self.shared: list[list[Reached]] = []
         self._shared_ids: set[int] = set()
+        # What a walk's result depends on beyond where it starts: the functions whose
+        # parameters it reached outside a call of theirs (the frames of a caller could bind
+        # them), and how many calls deep it went (a caller's frames count towards the limit).
+        self.unframed: set[int] = set()
+        self.deepest = 0
 
     def walk(self, starts: list[_Step]) -> Iterator[Reached]:
         pending: list[Any] = list(starts)
@@ -144,18 +149,28 @@ class _Walker:
         key: tuple[Any, ...],
         count: int,
         frames: tuple[_Frame, ...],
-        steps: Callable[[], Iterable[_Step]],
+        steps: Callable[[tuple[_Frame, ...]], Iterable[_Step]],
     ) -> Iterable[Any]:
-        """The steps to a variable's values, or, for a variable with many, the shared walk
-        of them (a list), made the first time any sink reaches the variable this way."""
-        if not self.share or frames or count < _SHARED_FROM:
-            return steps()
+        """The steps to a variable's values (from `steps(frames)`), or, for a variable with
+        many, the shared walk of them (a list), made the first time any sink reaches the
+        variable this way, from outside any call. Reached inside calls of the module's own
+        functions (`messages=self._history()`), it is the same walk unless it reads those
+        functions' parameters or goes as deep as the limit: then the steps are walked here."""
+        if not self.share or count < _SHARED_FROM:
+            return steps(frames)
         walks = self.index.derived(_shared_walks)
         key = (*key, self.follow_callables)
-        part = walks.get(key)
-        if part is None:
+        shared = walks.get(key)
+        if shared is None:
             inner = _Walker(self.index, self.follow_callables, share=False)
-            part = walks[key] = list(inner.walk(list(steps())))
+            part = list(inner.walk(list(steps(()))))
+            shared = walks[key] = (part, inner.unframed, inner.deepest)
+        part, unframed, deepest = shared
+        if frames and (
+            deepest + len(frames) >= _MAX_CALL_DEPTH
+            or any(id(frame.function) in unframed for frame in frames)
+        ):
+            return steps(frames)
         return (part,)
 
     def steps(
@@ -231,7 +246,7 @@ class _Walker:
         else:
             key = ("bindings", name, id(bindings), trail, *map(id, live))
 
-        def binding_values() -> Iterator[_Step]:
+        def binding_values(frames: tuple[_Frame, ...]) -> Iterator[_Step]:
             for binding in live:
                 yield from self.binding_steps(binding, trail, frames)
 
@@ -239,7 +254,7 @@ class _Walker:
         # Only writes into this same variable, not another one that shares its name.
         writes = self.index.derived(writes_by_variable).get((name, id(bindings)), ())
 
-        def written_values() -> Iterator[_Step]:
+        def written_values(frames: tuple[_Frame, ...]) -> Iterator[_Step]:
             for write in writes:
                 yield from _write_steps(write, trail, frames)
 
@@ -279,6 +294,7 @@ class _Walker:
                     yield binding.value, function.enclosing, trail, frames[:depth]
                 return
         # Not entered through a call: any caller in the module may supply the value.
+        self.unframed.add(id(function))
         if binding.value is not None:
             yield binding.value, function.enclosing, replace(trail, runs_once=True), frames
         candidates = self.index.functions_by_name.get(function.name, [])
@@ -301,7 +317,7 @@ class _Walker:
         # A class attribute read through self.
         class_bindings = owner.scope.bindings.get(node.attr, ())
 
-        def attribute_values() -> Iterator[_Step]:
+        def attribute_values(frames: tuple[_Frame, ...]) -> Iterator[_Step]:
             for value, value_scope in assigned:
                 yield value, value_scope, trail, frames
             for write in writes:
@@ -320,6 +336,7 @@ class _Walker:
         target = self.local_function(function, scope)
         if target is not None:
             if len(frames) < _MAX_CALL_DEPTH:
+                self.deepest = max(self.deepest, len(frames) + 1)
                 frame = _Frame(target, node, scope, isinstance(function, ast.Attribute))
                 for value in target.returns:
                     yield value, target.scope, trail, (*frames, frame)
@@ -422,7 +439,9 @@ def _element_at(value: ast.expr, path: tuple[int, ...]) -> ast.expr:
     return value
 
 
-def _shared_walks(index: ModuleIndex) -> dict[tuple[Any, ...], list[Reached]]:
+def _shared_walks(
+    index: ModuleIndex,
+) -> dict[tuple[Any, ...], tuple[list[Reached], set[int], int]]:
     # Filled as sinks reach variables with many values; see _Walker.values.
     return {}
 
