@@ -1,4 +1,5 @@
-"""strftime formats: whether one shows a time of day, and how to cut it down to the date."""
+"""strftime formats: whether one shows a time of day, what a slice of its text keeps, and how
+to cut it down to the date."""
 
 from __future__ import annotations
 
