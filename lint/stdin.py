@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 from typing import BinaryIO
 
+from ctxlint.collector import cycle_collection_paused
 from ctxlint.config import Settings
 from ctxlint.discovery import input_kind, kind_suffix
 from ctxlint.engine import (
@@ -71,7 +72,9 @@ def _check_python(
         if echo is not None:
             _echo(echo, error.partial, rest=stream)
         return unreadable_result(checker, name, error.reason)
-    _, result = check_python_data(checker, name, data, mode)
+    # Paused across every pass of a fix and the diff, as for a file in a run.
+    with cycle_collection_paused():
+        _, result = check_python_data(checker, name, data, mode)
     if echo is not None:
         # In the bytes a file would get, so that its encoding and byte order mark are kept.
         fixed = result.new_data if result is not None else None
