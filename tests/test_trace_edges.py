@@ -27,6 +27,7 @@ from ctxlint.trace import reading, volatile
 from ctxlint.trace.loader import TraceReader
 from ctxlint.trace.model import Block, Origin, Request, Usage, message
 from ctxlint.trace.reading import Problem
+from ctxlint.trace.sessions import summarize
 from ctxlint.trace.typed import MAX_PROMPT_TOKENS
 
 # The sizes the issue found crashing or exhausting the simulator, as a trace spells them.
@@ -198,6 +199,36 @@ def test_a_byte_order_mark_before_the_json_is_skipped(tmp_path, name, content):
     assert [r.usage for r in found] == [r.usage for r in expected]
     result = run(["sessions", marked], tmp_path)
     assert result.exit_code == 0 and "warning" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("t.jsonl.gz", (canonical("40") + canonical("90", content="again")).encode()),
+        ("t.traj.json.gz", orjson.dumps(TRAJECTORY)),
+    ],
+    ids=["lines", "document"],
+)
+def test_a_gzip_trace_damaged_anywhere_is_a_problem_never_an_exception(tmp_path, name, content):
+    # The standard library raises EOFError and zlib.error from any read of damaged gzip, the
+    # first one (done to skip a byte order mark) included; whoever reads a trace must meet
+    # only OSError, so that no caller can miss one.
+    packed = gzip.compress(content)
+    damaged = tmp_path / name
+    for position in range(len(packed)):
+        flipped = packed[:position] + bytes([packed[position] ^ 0xFF]) + packed[position + 1 :]
+        for data, cut in ((packed[:position], True), (flipped, False)):
+            damaged.write_bytes(data)
+            try:
+                with reading.open_trace(str(damaged)) as stream:
+                    stream.read()
+            except OSError:
+                pass
+            _, problems = requests_and_problems(damaged)
+            summarize(str(damaged))
+            reading.blank_text(str(damaged))
+            if cut and position > 0:
+                assert problems, (position, data)
 
 
 class RecordingStream(io.BytesIO):

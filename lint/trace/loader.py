@@ -21,6 +21,7 @@ from ctxlint.trace.reading import (
     open_trace,
     pointer_lines,
     read_document,
+    read_fault,
     read_head,
     read_lines,
 )
@@ -98,7 +99,7 @@ class TraceReader:
         try:
             stream = open_trace(self.path)
         except OSError as error:
-            yield Problem(1, f"cannot read: {error.strerror or error}")
+            yield Problem(1, read_fault(error))
             return
         with stream:
             reader = chosen.reader(self.path) if chosen else None

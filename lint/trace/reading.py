@@ -50,23 +50,65 @@ class ReadFailure(Exception):
         self.problem = problem
 
 
+class CorruptCompression(OSError):
+    """Compressed data that breaks off or does not decompress. An OSError, so that whoever
+    reads a trace meets it where every other fault of reading a file is already handled."""
+
+
+class _GzipTrace(gzip.GzipFile):
+    """A gzip file whose decompression faults are CorruptCompression: the standard library
+    raises EOFError and zlib.error, which no reader of a file expects, from any read."""
+
+    def read(self, size: int | None = -1) -> bytes:
+        try:
+            return super().read(size)
+        except (EOFError, zlib.error) as error:
+            raise CorruptCompression(str(error)) from None
+
+    def read1(self, size: int = -1) -> bytes:
+        try:
+            return super().read1(size)
+        except (EOFError, zlib.error) as error:
+            raise CorruptCompression(str(error)) from None
+
+    def readline(self, size: int | None = -1) -> bytes:
+        try:
+            return super().readline(size)
+        except (EOFError, zlib.error) as error:
+            raise CorruptCompression(str(error)) from None
+
+    def peek(self, n: int) -> bytes:
+        try:
+            return super().peek(n)
+        except (EOFError, zlib.error) as error:
+            raise CorruptCompression(str(error)) from None
+
+
 def open_trace(path: str) -> IO[bytes]:
     """The file's bytes, decompressed when it is gzip (told by content, not by name), after a
-    byte order mark if the text starts with one."""
+    byte order mark if the text starts with one. Opening and reading raise only OSError
+    (read_fault words it), whatever the damage to compressed data."""
     stream: IO[bytes] = open(path, "rb")  # noqa: SIM115 - returned to the caller, who closes it
-    head = stream.read(len(_BYTE_ORDER_MARK))
-    if head[:2] == _GZIP_MAGIC:
-        # gzip.open owns the file it opens; a GzipFile over our stream would leave it open.
-        stream.close()
-        stream = gzip.open(path, "rb")  # type: ignore[assignment]  # noqa: SIM115 - as above
-        try:
-            head = stream.read(len(_BYTE_ORDER_MARK))
-        except BaseException:
+    try:
+        head = stream.read(len(_BYTE_ORDER_MARK))
+        if head[:2] == _GZIP_MAGIC:
+            # The gzip file owns the file it opens; one over our stream would leave it open.
             stream.close()
-            raise
-    if head != _BYTE_ORDER_MARK:
-        stream.seek(0)
+            stream = _GzipTrace(path, "rb")  # type: ignore[assignment]  # noqa: SIM115
+            head = stream.read(len(_BYTE_ORDER_MARK))
+        if head != _BYTE_ORDER_MARK:
+            stream.seek(0)
+    except BaseException:
+        stream.close()
+        raise
     return stream
+
+
+def read_fault(error: OSError) -> str:
+    """Why a trace could not be read, for a Problem."""
+    if isinstance(error, (CorruptCompression, gzip.BadGzipFile)):
+        return f"compressed data is truncated or corrupt: {error}"
+    return f"cannot read: {error.strerror or error}"
 
 
 def read_head(path: str, size: int = 4096) -> bytes:
@@ -74,7 +116,7 @@ def read_head(path: str, size: int = 4096) -> bytes:
     try:
         with open_trace(path) as stream:
             return stream.read(size)
-    except (OSError, EOFError, zlib.error):
+    except OSError:
         return b""
 
 
@@ -88,7 +130,7 @@ def blank_text(path: str) -> str | None:
                 if not chunk.isspace():
                     return None
                 size += len(chunk)
-    except (OSError, EOFError, zlib.error):
+    except OSError:
         return None
     return "only blank lines" if size else "empty file"
 
@@ -131,10 +173,8 @@ def read_lines(stream: IO[bytes]) -> Iterator[Line | Problem]:
                     yield Problem(number, _json_fault(stripped, error, last))
                     continue
             yield Line(number, value)
-    except (EOFError, zlib.error, gzip.BadGzipFile) as error:
-        yield Problem(number + 1, f"compressed data is truncated or corrupt: {error}")
     except OSError as error:
-        yield Problem(number + 1, f"cannot read: {error.strerror or error}")
+        yield Problem(number + 1, read_fault(error))
 
 
 def _skip_rest_of_line(stream: IO[bytes], chunk_size: int) -> None:
@@ -162,10 +202,8 @@ def read_document(path: str) -> tuple[bytes, Any]:
     try:
         with open_trace(path) as stream:
             data = stream.read(limit + 1)
-    except (EOFError, zlib.error, gzip.BadGzipFile) as error:
-        raise ReadFailure(Problem(1, f"compressed data is truncated or corrupt: {error}")) from None
     except OSError as error:
-        raise ReadFailure(Problem(1, f"cannot read: {error.strerror or error}")) from None
+        raise ReadFailure(Problem(1, read_fault(error))) from None
     if len(data) > limit:
         reason = f"JSON document too large to read whole: more than {limit:,} bytes"
         raise ReadFailure(Problem(1, reason))
