@@ -540,3 +540,26 @@ def test_the_summary_after_a_check_does_not_echo_the_value_it_failed_on(tmp_path
     assert "no simulated summary: internal error: KeyError" in result.output
     assert leaks(result.output, secret) == []
     assert "A" * (MESSAGE_LIMIT + 1) not in result.output
+
+
+@pytest.mark.parametrize("output_format", ["text", "github"])
+def test_a_file_name_or_session_id_cannot_steer_the_terminal(tmp_path, output_format):
+    """A file name is not ctxlint's own either: a checkout can hold one with an escape in it."""
+    from click.testing import CliRunner
+
+    from ctxlint.cli import main
+
+    osc = "\x1b]52;c;cHduZWQ=\x07"
+    trace = tmp_path / f"t{osc}.jsonl"
+    trace.write_bytes(
+        _ctxlint_line(f"s{osc}", ["hi"], model=f"m{osc}", system="2026-02-11 10:00")
+        + _ctxlint_line(f"s{osc}", ["hi", "ok", "more"], model=f"m{osc}", system="2026-02-12")
+    )
+    runs = [["--output-format", output_format, str(trace)]]
+    if output_format == "text":
+        runs += [["sessions", str(trace)], ["simulate", str(trace)]]
+    for arguments in runs:
+        result = CliRunner().invoke(main, arguments)
+        assert result.exception is None or isinstance(result.exception, SystemExit), arguments
+        assert "cHduZWQ" in result.output, arguments
+        assert "\x1b" not in result.output and "\x07" not in result.output, arguments

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from ctxlint.engine import UNREADABLE_CODE, Report
+from ctxlint.redact import visible
 
 
 def _escape_data(text: str) -> str:
+    # A file name or session id can hold what steers the terminal reading the log.
+    text = visible(text, keep="\t\r\n")
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 

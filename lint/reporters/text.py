@@ -6,6 +6,7 @@ import click
 
 from ctxlint.diagnostics import Applicability, Diagnostic
 from ctxlint.engine import Report
+from ctxlint.redact import visible
 
 
 def render_text(report: Report, color: bool = False, quiet: bool = False) -> str:
@@ -20,12 +21,15 @@ def render_text(report: Report, color: bool = False, quiet: bool = False) -> str
             continue
         (path, session), findings = item
         noun = "finding" if len(findings) == 1 else "findings"
-        header = style(f"{path}: session {session} ({len(findings)} {noun})", bold=True)
+        # A file name and a session id are not ctxlint's own: nothing in them steers the terminal.
+        header = style(
+            f"{visible(path)}: session {visible(session)} ({len(findings)} {noun})", bold=True
+        )
         lines = [header]
         for d in findings:
             lines.append("  " + _head(d, style))
             if d.pointer:
-                lines.append(f"    at {d.pointer}")
+                lines.append(f"    at {visible(d.pointer)}")
         blocks.append("\n".join(lines) + "\n")
     summary = "" if quiet else _summary(report, diagnostics)
     if blocks:
@@ -36,7 +40,7 @@ def render_text(report: Report, color: bool = False, quiet: bool = False) -> str
 def _head(d: Diagnostic, style) -> str:
     marker = " [*]" if d.fix is not None and d.fix.applicability is Applicability.SAFE else ""
     return (
-        f"{style(d.path, bold=True)}:{d.start.line}:{d.start.column}: "
+        f"{style(visible(d.path), bold=True)}:{d.start.line}:{d.start.column}: "
         f"{style(d.code, fg='red', bold=True)}{style(marker, fg='cyan')} {d.message}"
     )
 

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ctxlint.redact import evidence, identifier
+from ctxlint.redact import evidence, identifier, visible
 from ctxlint.simulate.simulator import RequestResult
 
 
@@ -206,7 +206,7 @@ def render_text(simulation: Simulation, per_request: bool = True) -> str:
             key = (result.path, result.session)
             if key != current:
                 current = key
-                lines.append(f"{result.path}  session {evidence(result.session)}")
+                lines.append(f"{visible(result.path)}  session {evidence(result.session)}")
             reported = (
                 f"  reported {result.cached_reported:>9,}"
                 if result.cached_reported is not None
@@ -228,7 +228,8 @@ def render_text(simulation: Simulation, per_request: bool = True) -> str:
         if len(simulation.sessions) > 1:
             for (path, session), totals in simulation.sessions.items():
                 lines.append(
-                    f"{path}  session {evidence(session)}: {totals.requests} requests, hit rate"
+                    f"{visible(path)}  session {evidence(session)}: {totals.requests} requests,"
+                    " hit rate"
                     f" {percent(totals.hit_rate)} (ideal {percent(totals.hit_rate_ideal)}),"
                     f" cost {money(totals.cost)} (ideal {money(totals.cost_ideal)})"
                 )

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
-from ctxlint.redact import evidence, identifier
+from ctxlint.redact import evidence, identifier, visible
 from ctxlint.simulate.calibrate import usable_count
 from ctxlint.trace.loader import TraceReader
 from ctxlint.trace.model import Request
@@ -118,7 +118,7 @@ def render_text(files: Iterable[FileSessions]) -> str:
     for found in files:
         if not found.sessions:
             continue
-        lines.append(found.path)
+        lines.append(visible(found.path))
         rows = [_HEADER]
         for s in found.sessions:
             rows.append(
