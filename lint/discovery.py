@@ -54,6 +54,17 @@ def _found_kind(path: str) -> InputKind | None:
     return input_kind(path)
 
 
+def named_kind(path: str, settings: Settings, traces_only: bool = False) -> InputKind:
+    """The kind of a file named on the command line (or of standard input by the name
+    --stdin-filename gives), which is checked whatever its name: a trace saved as .ndjson or
+    .log is read as one when a format is forced or the command reads only traces; otherwise a
+    name of no known kind is taken for Python."""
+    kind = input_kind(path)
+    if traces_only or (kind is None and settings.trace_format):
+        return InputKind.TRACE
+    return kind or InputKind.PYTHON
+
+
 @dataclass(slots=True)
 class Discovery:
     """The files to check, sorted; errors about paths named on the command line (which make
@@ -64,13 +75,17 @@ class Discovery:
     warnings: list[str] = field(default_factory=list)
 
 
-def discover(paths: Iterable[str], settings: Settings) -> tuple[list[InputFile], list[str]]:
+def discover(
+    paths: Iterable[str], settings: Settings, traces_only: bool = False
+) -> tuple[list[InputFile], list[str]]:
     """The files to check, sorted, and error messages for paths that cannot be checked."""
-    found = find_inputs(paths, settings)
+    found = find_inputs(paths, settings, traces_only)
     return found.files, found.errors
 
 
-def find_inputs(paths: Iterable[str], settings: Settings) -> Discovery:
+def find_inputs(paths: Iterable[str], settings: Settings, traces_only: bool = False) -> Discovery:
+    """`traces_only`: the command reads nothing but traces, so a file named on the command
+    line is one whatever its name."""
     excluder = Excluder([*settings.exclude, *settings.extend_exclude], settings.root)
     found: dict[str, InputFile] = {}
     result = Discovery()
@@ -89,8 +104,7 @@ def find_inputs(paths: Iterable[str], settings: Settings) -> Discovery:
                 if kind is not None:
                     found.setdefault(path, InputFile(path, kind))
         elif stat.S_ISREG(mode):
-            kind = input_kind(given) or InputKind.PYTHON
-            found[given] = InputFile(given, kind, explicit=True)
+            found[given] = InputFile(given, named_kind(given, settings, traces_only), explicit=True)
         else:
             # Reading a named pipe waits for a writer, and a device may never end.
             result.errors.append(f"{given}: {not_regular_reason(mode)}")

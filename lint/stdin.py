@@ -12,7 +12,7 @@ from typing import BinaryIO
 
 from ctxlint.collector import cycle_collection_paused
 from ctxlint.config import Settings
-from ctxlint.discovery import input_kind, kind_suffix
+from ctxlint.discovery import kind_suffix, named_kind
 from ctxlint.engine import (
     UNREADABLE_CODE,
     FileResult,
@@ -48,7 +48,7 @@ def check_stdin(
     rules = select_rules(list(settings.select), list(settings.extend_select), list(settings.ignore))
     echo = fixed_output if mode is FixMode.FIX else None
     report = Report(files_checked=1)
-    if input_kind(name) is InputKind.TRACE:
+    if named_kind(name, settings) is InputKind.TRACE:
         result = _check_trace(stream, name, settings, rules, echo)
     else:
         result = _check_python(stream, name, settings, rules, mode, echo)

@@ -354,6 +354,34 @@ def test_a_trace_of_no_known_format_is_an_error(tmp_path, command):
     assert f"{trace}:1: unknown trace format" in result.stderr
 
 
+@pytest.mark.parametrize("command", ["sessions", "simulate"])
+def test_a_command_that_reads_only_traces_reads_a_file_named_as_anything(tmp_path, command):
+    # Discovery took a name of no trace suffix for Python, which these commands pass over:
+    # nothing listed, exit 0, whatever the file held.
+    (tmp_path / "t.log").write_text(canonical("40") + canonical("90", content="again"))
+    listed = run([command, "--output-format", "json", "t.log"], tmp_path)
+    assert listed.exit_code == 0, listed.output
+    found = orjson.loads(listed.stdout)
+    assert (found[0]["requests"] if command == "sessions" else len(found["requests"])) == 2
+    (tmp_path / "tool.py").write_text("print('hi')\n")
+    named = run([command, "tool.py"], tmp_path)
+    assert named.exit_code == 2 and "warning: tool.py:1: not valid JSON" in named.stderr
+
+
+def test_a_forced_trace_format_reads_standard_input_of_any_name(tmp_path):
+    trace = canonical("40") + '{"type": []}\n'
+    for name in ("-", "t.log"):
+        args = ["--trace-format", "ctxlint", "--output-format", "json", "--stdin-filename", name]
+        before = os.getcwd()
+        os.chdir(tmp_path)
+        try:
+            result = CliRunner().invoke(main, args, input=trace, catch_exceptions=False)
+        finally:
+            os.chdir(before)
+        found = [(f["code"], f["location"]["row"]) for f in orjson.loads(result.stdout)]
+        assert found == [("CTX900", 2)], (name, result.output)
+
+
 def test_sessions_lists_what_it_can_beside_a_file_with_nothing(tmp_path):
     (tmp_path / "empty.jsonl").write_bytes(b"")
     (tmp_path / "t.jsonl").write_text(canonical("40"))

@@ -21,7 +21,7 @@ def sessions_command(paths: tuple[str, ...], output_format: str, trace_format: s
     from ctxlint.rule import InputKind
     from ctxlint.trace.sessions import no_requests, render_text, summarize
 
-    files, missing = discover(paths, Settings())
+    files, missing = discover(paths, Settings(), traces_only=True)
     for error in missing:
         click.echo(f"error: {error}", err=True)
     found = [summarize(f.path, trace_format) for f in files if f.kind is InputKind.TRACE]

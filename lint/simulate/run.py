@@ -38,7 +38,7 @@ def trace_files(paths: Iterable[str], settings: Settings) -> tuple[list[str], li
     from ctxlint.discovery import discover
     from ctxlint.rule import InputKind
 
-    files, missing = discover(tuple(paths), settings)
+    files, missing = discover(tuple(paths), settings, traces_only=True)
     return [found.path for found in files if found.kind is InputKind.TRACE], list(missing)
 
 

@@ -94,7 +94,7 @@ def open_trace(path: str) -> IO[bytes]:
         if head[:2] == _GZIP_MAGIC:
             # The gzip file owns the file it opens; one over our stream would leave it open.
             stream.close()
-            stream = _GzipTrace(path, "rb")  # type: ignore[assignment]  # noqa: SIM115
+            stream = _GzipTrace(path, "rb")  # type: ignore[assignment]
             head = stream.read(len(_BYTE_ORDER_MARK))
         if head != _BYTE_ORDER_MARK:
             stream.seek(0)
