@@ -47,6 +47,16 @@ def _keep_prefix_at_word_start(match: re.Match[str]) -> str:
     return match.group("keep") + REDACTED
 
 
+def _keep_prefix_after_no_letter(match: re.Match[str]) -> str:
+    """_keep_prefix for a shape whose prefix ends common words (`highs_…`): not after a letter
+    or a digit, unless that ends an escape (`\\n`); after `_` or `-` it is (`t_gho_…`)."""
+    start = match.start()
+    inside_a_word = start and match.string[start - 1].isalnum()
+    if inside_a_word and not _ESCAPE_BEFORE.search(match.string, max(0, start - 6), start):
+        return match.group(0)
+    return match.group("keep") + REDACTED
+
+
 def _keep_prefix_after_no_capital(match: re.Match[str]) -> str:
     """_keep_prefix for `AKIA`/`ASIA` + 16 capitals or digits: not inside a longer run of
     capitals (`EURASIA…`), wherever else it occurs (`t_AKIA…`, `\\nAKIA…`)."""
@@ -166,7 +176,10 @@ _SHAPES: tuple[_Shape, ...] = (
         _keep_prefix_after_no_capital,
         (),
     ),
-    (re.compile(r"(?P<keep>gh[pousr]_)[A-Za-z0-9]{30,}"), _keep_prefix, ()),
+    (re.compile(r"(?P<keep>ghp_)[A-Za-z0-9]{30,}"), _keep_prefix, ()),
+    # `ghs_` and the rest end common words (`highs_addColP5HighsdddiN8pybind117array` is a
+    # mangled C++ name): only where no letter or digit comes before.
+    (re.compile(r"(?P<keep>gh[ousr]_)[A-Za-z0-9]{30,}"), _keep_prefix_after_no_letter, ()),
     (re.compile(r"(?P<keep>github_pat_)[A-Za-z0-9_]{20,}"), _keep_prefix, ()),
     (re.compile(r"(?P<keep>glpat-)[A-Za-z0-9_\-]{20,}"), _keep_prefix, ()),
     (re.compile(r"(?P<keep>AIza)[A-Za-z0-9_\-]{30,}"), _keep_prefix, ()),

@@ -134,6 +134,8 @@ def test_each_credential_shape_is_redacted_to_its_prefix(credential, secret, pre
         "def mask_test_0123456789abcdefghij(): return disk_live_0123456789abcdefgh",
         "hf_hub_download_from_the_model_repository and hf_abcdefghijklmnopqrstuvwxyzabcdef",
         "EURASIAQWERTYUIOP1234567 is not a key; neither is MAKIAQWERTYUIOP123456",
+        "_Z12highs_addColP5HighsdddiN8pybind117array_tIiLi17EEE",
+        "laughs_0123456789abcdefghij0123456789 and sighs",
         "https://user:password@example.com and postgres://app:${DB_PASSWORD}@db/app",
         "curl http://localhost:8080/path@v2 and git@github.com:owner/repo.git",
         "pnpm_0123456789abcdefghijklmnopqrstuvwxyz and SG.short.string",
