@@ -42,7 +42,9 @@ def live_bindings(
     """The bindings of `use` that can hold its value where it is read: all of them unless a
     plain assignment in a block around the read replaces the earlier ones (see the module's
     docstring). The list itself is returned when nothing is ruled out."""
-    if scope.kind not in ("module", "function") or use.id in scope.globals | scope.nonlocals:
+    if scope.kind not in ("module", "function"):
+        return bindings
+    if use.id in scope.globals or use.id in scope.nonlocals:
         return bindings
     ordered = index.derived(_bindings_in_order).get(id(bindings))
     if ordered is None:
@@ -78,7 +80,7 @@ class _BindingsInOrder:
 
 
 def _bindings_in_order(index: ModuleIndex) -> dict[int, _BindingsInOrder]:
-    # Filled per variable on its first read in a window; the lists live as long as the index.
+    # Filled per variable on its first look-up; the lists live as long as the index.
     return {}
 
 
