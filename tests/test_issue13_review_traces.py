@@ -199,3 +199,15 @@ def test_a_wrong_usage_count_in_a_codex_rollout_loses_only_its_own_request(tmp_p
     _no_crash(listed)
     assert "t.jsonl:5" in printed(listed)
     assert [row["requests"] for row in json.loads(listed.stdout)] == [3], printed(listed)
+
+
+def test_a_document_forced_to_be_read_as_otlp_that_is_not_one_is_a_ctx900(tmp_path):
+    # Every other document format says what the file lacks ("not an Inspect AI eval log: no
+    # `eval` section"); forced as otel-genai-document, any JSON object reads as zero requests
+    # and passes: "All checks passed!", exit 0.
+    document = {"version": 2, "eval": {"task": "t"}, "samples": [{"id": 1, "events": []}]}
+    (tmp_path / "log.json").write_text(json.dumps(document))
+    result = ctxlint(
+        ["--trace-format", "otel-genai-document", "--output-format", "json", "log.json"], tmp_path
+    )
+    assert [f["code"] for f in json.loads(result.stdout)] == ["CTX900"], printed(result)
