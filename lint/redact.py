@@ -280,9 +280,11 @@ def span_evidence(text: str, start: int, end: int, limit: int = EVIDENCE_LIMIT) 
     `Bearer <token>` or `api_key=<hex>` has no shape of its own, so the part of it that lies in
     a credential found in the surrounding text is redacted too. Every quote of a span out of a
     larger text goes through here."""
+    # Only as much of a long span as a quote `limit` long can show is read, as evidence reads.
+    end = min(end, start + limit + _LOOKAHEAD)
     window_start = max(0, start - _CONTEXT)
-    window = text[window_start : max(end, start + limit) + _LOOKAHEAD]
-    start, end = start - window_start, min(end, start + limit + _LOOKAHEAD) - window_start
+    window = text[window_start : end + _LOOKAHEAD]
+    start, end = start - window_start, end - window_start
     pieces = []
     position = start
     for secret_start, secret_end in _secret_ranges(window):

@@ -179,6 +179,9 @@ def test_a_span_is_redacted_by_the_text_around_it():
         assert span_evidence(text, start, start + len(token)) == REDACTED
         # The part of the span before the credential is still quoted.
         assert span_evidence(text, 4, start + 4).startswith("are helpful.")
+    # A span of megabytes is quoted from a window of it, as evidence quotes a text.
+    long = "key " + "7" * 10_000_000
+    assert span_evidence(long, 4, len(long)) == "7" * (EVIDENCE_LIMIT - 1) + "…"
     ordinary = "Today is 2026-02-11 and the build is 3f2a9c1d7e8b4a6f"
     start = ordinary.index("3f2a")
     assert span_evidence(ordinary, start, len(ordinary)) == "3f2a9c1d7e8b4a6f"
