@@ -8,7 +8,9 @@ original that the mutation did not touch, missing from the mutant or read differ
 A request is undamaged when the mutated value is not one it was read from:
 - formats of one request per line (ctxlint, openai, anthropic, litellm, otel-genai lines):
   its own line;
-- Codex rollouts: every line up to the event that ends it (the history accumulates);
+- Codex rollouts: every line up to the event that ends it (the history accumulates), but
+  of the events, only the one that ends it and the one that ends the request before it
+  (an event is no part of any history);
 - Claude Code transcripts: every line up to its last response line and the last response
   line of every request before it in its session (histories follow links to earlier lines,
   and compaction is told from the request before); a line whose uuid is written twice
@@ -278,6 +280,12 @@ def damaged(source: Source, mutation: Mutation, key: tuple[int, str]) -> bool:
     if source.format in _STANDALONE:
         return mutation.line == key[0]
     if source.format == "codex":
+        original = source.values.get(mutation.line)
+        if isinstance(original, dict) and original.get("type") == "event_msg":
+            # An event is no part of any history: it ends one request at most, and where it
+            # ends it decides where the next request's response starts.
+            ends = sorted(line for line, _ in source.requests if line >= mutation.line)
+            return key[0] in ends[: 2 if ends[:1] == [mutation.line] else 1]
         return mutation.line <= key[0]
     if source.format == "claude-code":
         if mutation.line in source.duplicated_uuid_lines:

@@ -231,6 +231,118 @@ def test_a_gzip_trace_damaged_anywhere_is_a_problem_never_an_exception(tmp_path,
                 assert problems, (position, data)
 
 
+def claude_code_line(uuid: str, parent: str | None, text: str, request: str = "") -> dict:
+    line = {
+        "type": "assistant" if request else "user",
+        "uuid": uuid,
+        "parentUuid": parent,
+        "sessionId": "s",
+        "timestamp": "2026-02-10T21:11:52.438Z",
+        "message": {"role": "assistant" if request else "user", "content": text},
+    }
+    if request:
+        line["requestId"] = request
+        line["message"]["usage"] = {"input_tokens": 10, "output_tokens": 2}
+    return line
+
+
+def claude_code_chain(*branches: tuple[str, int]) -> list[dict]:
+    """Conversations of `turns` question-and-answer pairs each, one after the other."""
+    records = []
+    for name, turns in branches:
+        parent = None
+        for turn in range(turns):
+            records.append(claude_code_line(f"{name}u{turn}", parent, f"{name}question {turn}"))
+            answer = f"{name}answer {turn}"
+            records.append(claude_code_line(f"{name}a{turn}", f"{name}u{turn}", answer, answer))
+            parent = f"{name}a{turn}"
+    return records
+
+
+def write_lines(path: Path, lines: list[bytes]) -> Path:
+    path.write_bytes(b"".join(line + b"\n" for line in lines))
+    return path
+
+
+def test_a_claude_code_line_of_a_type_not_known_is_passed_through(tmp_path):
+    # Claude Code adds kinds of line from version to version; one linked into the chain was
+    # "not a record" and the history of every later request was cut where it stood.
+    records = claude_code_chain(("", 2))
+    expected, _ = requests_and_problems(
+        write_lines(tmp_path / "plain.jsonl", [orjson.dumps(r) for r in records])
+    )
+    added = {"type": "turn-marker", "uuid": "m", "parentUuid": "a0", "sessionId": "s"}
+    records[2]["parentUuid"] = "m"
+    lines = [orjson.dumps(r) for r in records]
+    lines.insert(2, orjson.dumps(added))
+    found, problems = requests_and_problems(write_lines(tmp_path / "t.jsonl", lines))
+    assert problems == []
+    assert [[m.key for m in r.messages] for r in found] == [
+        [m.key for m in r.messages] for r in expected
+    ]
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda record: b'{"type": "user", "uuid": "u1", "parentUuid": "a0", "sessi',
+        lambda record: orjson.dumps({k: v for k, v in record.items() if k != "uuid"}),
+        lambda record: orjson.dumps({**record, "uuid": None}),
+        lambda record: orjson.dumps({**record, "type": "user-v2"}),
+    ],
+    ids=["not-json", "uuid-missing", "uuid-null", "type-unknown-with-message"],
+)
+def test_a_claude_code_line_that_cannot_be_read_costs_only_the_requests_through_it(
+    tmp_path, damage
+):
+    # The requests after line 3 run through it, and their history is not known: they are
+    # not checked (a history cut there gave a false CTX006). The first request, and a later
+    # conversation that does not run through it, are read as they are.
+    records = claude_code_chain(("", 3), ("other ", 2))
+    lines = [orjson.dumps(r) for r in records]
+    lines[2] = damage(records[2])
+    found, problems = requests_and_problems(write_lines(tmp_path / "t.jsonl", lines))
+    assert [r.origin.line for r in found] == [2, 8, 10]
+    assert [p.line for p in problems] == [3, 4, 6]
+    other = found[2].messages
+    assert [m.text() for m in other] == ["other question 0", "other answer 0", "other question 1"]
+
+
+def codex_rollout(input_tokens: list) -> list[bytes]:
+    """A rollout of one request per count, each ended by a token_count event that Codex
+    repeats, unchanged, after the next input."""
+    stamp = {"timestamp": "2026-02-23T11:41:00.000Z"}
+    lines = [
+        {"type": "session_meta", "payload": {"id": "r", "model_provider": "openai"}, **stamp},
+        {"type": "turn_context", "payload": {"model": "gpt-5-codex"}, **stamp},
+    ]
+    event = None
+    total = 0
+    for number, count in enumerate(input_tokens):
+        for role, kind in (("user", "input_text"), ("assistant", "output_text")):
+            content = [{"type": kind, "text": f"{role} {number}"}]
+            item = {"type": "message", "role": role, "content": content}
+            lines.append({"type": "response_item", "payload": item, **stamp})
+            if role == "user" and event is not None:
+                lines.append(event)
+        total += 100
+        info = {"total_token_usage": {"total": total}, "last_token_usage": {"input_tokens": count}}
+        event = {"type": "event_msg", "payload": {"type": "token_count", "info": info}, **stamp}
+        lines.append(event)
+    return [orjson.dumps(line) for line in lines]
+
+
+def test_a_wrong_usage_in_a_codex_rollout_loses_its_request_and_no_history(tmp_path):
+    good, _ = requests_and_problems(write_lines(tmp_path / "good.jsonl", codex_rollout([5] * 3)))
+    bad = write_lines(tmp_path / "bad.jsonl", codex_rollout([5, "5", 5]))
+    found, problems = requests_and_problems(bad)
+    # The request the event ends is lost; its repeat after the next input is still a repeat,
+    # not a request made up of the wrong span.
+    assert [r.origin.line for r in found] == [r.origin.line for r in good[::2]]
+    assert [r.messages for r in found] == [r.messages for r in good[::2]]
+    assert [p.line for p in problems] == [good[1].origin.line]
+
+
 class RecordingStream(io.BytesIO):
     """A stream that remembers the most bytes it handed over at once."""
 

@@ -104,8 +104,14 @@ class TraceReader:
         with stream:
             reader = chosen.reader(self.path) if chosen else None
             unrecognised: list[Line] = []
+            # Lines that could not be read before the format was known: its reader is told.
+            unread: list[int] = []
             for item in read_lines(stream):
                 if isinstance(item, Problem):
+                    if reader is not None:
+                        reader.passed_over(item.line)
+                    else:
+                        unread.append(item.line)
                     yield item
                     continue
                 if chosen is None:
@@ -117,7 +123,10 @@ class TraceReader:
                         continue
                     self.format = chosen.name
                     reader = chosen.reader(self.path)
+                    for number in unread:
+                        reader.passed_over(number)
                     for skipped in unrecognised:
+                        reader.passed_over(skipped.number)
                         yield Problem(skipped.number, f"not a record of format {chosen.name}")
                     unrecognised = []
                 assert reader is not None
@@ -129,10 +138,12 @@ class TraceReader:
                             # A generator would raise only when iterated, outside this try.
                             found = list(found)
                     except TypeFault as fault:
+                        reader.passed_over(item.number)
                         yield Problem(item.number, fault.reason)
                         continue
                     yield from found
                 else:
+                    reader.passed_over(item.number)
                     yield Problem(item.number, _stray_reason(item, chosen))
             if chosen is None:
                 if unrecognised:

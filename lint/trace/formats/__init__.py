@@ -20,6 +20,11 @@ class LineReader(Protocol):
 
     def finish(self) -> Iterable[Request | Problem]: ...
 
+    # A line of the file the reader was not given: not JSON, too long, or not a record of its
+    # format. What it held is unknown; a reader whose records link to earlier ones must not
+    # take its absence for the start of a history.
+    def passed_over(self, number: int) -> None: ...
+
 
 class _StandAloneLines:
     """The reader of a format whose every line is complete in itself."""
@@ -33,6 +38,9 @@ class _StandAloneLines:
 
     def finish(self) -> Iterable[Request | Problem]:
         return ()
+
+    def passed_over(self, number: int) -> None:
+        pass
 
 
 def stand_alone_lines(

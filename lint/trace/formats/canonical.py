@@ -182,6 +182,10 @@ class _Reader:
     def finish(self) -> Iterable[Request | Problem]:
         return ()
 
+    def passed_over(self, number: int) -> None:
+        # Every line holds its whole request; a line reused from is one that was read.
+        pass
+
     def request(
         self,
         number: int,

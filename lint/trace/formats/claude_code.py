@@ -7,7 +7,9 @@ A transcript is a tree of lines linked by `parentUuid`, not a list of requests:
   sub-agents (`isSidechain`, or their own files) each see their own history;
 - a `compact_boundary` line has no parent: the history restarts there (compaction);
 - progress, hook, snapshot and bookkeeping lines, and `toolUseResult` fields, were never sent
-  to the model: the walk passes through them without taking them into the history.
+  to the model: the walk passes through them without taking them into the history, as
+  through lines of a type it does not know; one of those that holds a message may have been
+  sent, so the requests whose history runs through it are not checked.
 The transcript records neither the system prompt nor the tool definitions: both are unknown.
 """
 
@@ -26,28 +28,21 @@ from ctxlint.trace.reading import Line, Problem
 from ctxlint.trace.typed import TypeFault
 
 NAME = "claude-code"
-_RECORD_TYPES = frozenset(
-    {
-        "user",
-        "assistant",
-        "system",
-        "progress",
-        "summary",
-        "file-history-snapshot",
-        "queue-operation",
-        "attachment",
-    }
-)
+# The lines written without a uuid: no other line links to them.
+_UNLINKED_TYPES = frozenset({"summary", "file-history-snapshot", "queue-operation"})
+_RECORD_TYPES = _UNLINKED_TYPES | {"user", "assistant", "system", "progress", "attachment"}
 
 
 def _accepts(value: Any) -> bool:
     if not isinstance(value, dict):
         return False
     kind = value.get("type")
-    if not isinstance(kind, str) or kind not in _RECORD_TYPES:
+    if not isinstance(kind, str):
         return False
-    if kind in ("file-history-snapshot", "summary", "queue-operation"):
+    if kind in _UNLINKED_TYPES:
         return True
+    # Newer versions of Claude Code add types of line all the time: one linked into the
+    # transcript is read (and passed through), so that the histories through it stay whole.
     return "uuid" in value and "sessionId" in value
 
 
@@ -105,13 +100,21 @@ class _Reader:
     def feed(self, line: Line) -> Iterable[Request | Problem]:
         value = line.value
         uuid = value.get("uuid")
-        if uuid is None:
+        if uuid is None and value["type"] in _UNLINKED_TYPES:
             return ()
         parent = value.get("parentUuid")
         # Every line of a transcript passes here: its link is checked inline, and the typed
         # reading, which words the fault, is left to the lines that have one.
         if type(uuid) is not str or not (parent is None or type(parent) is str):
             return self._unlinked(line)
+        if value["type"] not in _RECORD_TYPES and "message" in value:
+            # A kind of line not known to be left out of what the model is sent.
+            self._broken(line, uuid, parent)
+            reason = (
+                f"a line of type {value['type']!r}, which ctxlint does not read, holds a "
+                "message: the requests whose history runs through it are not checked"
+            )
+            return [Problem(line.number, reason)]
         try:
             node = self._node(line.number, value, uuid, parent)
         except TypeFault as fault:
@@ -192,6 +195,11 @@ class _Reader:
         if "usage" in content:
             found.usage, found.usage_line = content["usage"], line
         found.model = model or found.model
+
+    def passed_over(self, number: int) -> None:
+        # It may be a line others link to: a history that stops at a parent missing from the
+        # file after it is not known to be whole (see _history).
+        self.lost_line = min(number, self.lost_line or number)
 
     def finish(self) -> Iterator[Request | Problem]:
         previous_boundary: dict[str, str | None] = {}

@@ -60,7 +60,9 @@ class _Reader:
         try:
             return self._record(line)
         except TypeFault as fault:
-            if self.damaged_at is None:
+            # An event is no part of any history: a fault in one (a usage count of the wrong
+            # type) loses at most the request it ends.
+            if self.damaged_at is None and line.value["type"] != "event_msg":
                 self.damaged_at = line.number
             return [Problem(line.number, fault.reason)]
 
@@ -124,6 +126,11 @@ class _Reader:
         info = typed.mapping(payload, "info", "/payload")
         if info is None or info.get("total_token_usage") == self.last_totals:
             return ()
+        # The request ends here whatever its usage says: the totals that tell a repeat of this
+        # event and the end of its response are taken before the usage is read.
+        self.last_totals = typed.shallow(info.get("total_token_usage"), "/payload/info")
+        end = self.output_start if self.output_start is not None else len(self.history)
+        self.output_start = None
         last = typed.mapping(info, "last_token_usage", "/payload/info") or {}
         last_at = "/payload/info/last_token_usage"
         usage = Usage(
@@ -133,9 +140,6 @@ class _Reader:
             typed.tokens(last, "output_tokens", last_at),
             typed.shallow(last, last_at),
         )
-        self.last_totals = typed.shallow(info.get("total_token_usage"), "/payload/info")
-        end = self.output_start if self.output_start is not None else len(self.history)
-        self.output_start = None
         if self.damaged_at is not None:
             reason = (
                 f"request not checked: its history includes line {self.damaged_at}, "
@@ -165,6 +169,11 @@ class _Reader:
 
     def finish(self) -> Iterable[Request | Problem]:
         return ()
+
+    def passed_over(self, number: int) -> None:
+        # Codex adds record types from version to version, and a line of one it does not know
+        # is not taken for a lost history item: the history goes on without it, as before.
+        pass
 
 
 FORMAT = LineFormat(
