@@ -543,3 +543,17 @@ def test_every_float_option_refuses_nan_and_infinity():
             result = CliRunner().invoke(main, [command, param.opts[0], value, "t.jsonl"])
             assert result.exit_code == 2, (command, param.name, value)
             assert "not a finite number" in result.output or "not in the range" in result.output
+
+
+@pytest.mark.parametrize("command", [[], ["sessions"], ["simulate"]])
+def test_a_path_in_a_warning_shows_its_control_characters_as_escapes(tmp_path, command):
+    # A file name is not ctxlint's own: one holding an escape sequence (clear the screen,
+    # set the clipboard) must not reach the terminal through the warnings on stderr either.
+    name = "t\x1b]52;c;eA==\x07.jsonl"
+    (tmp_path / name).write_text(
+        '{"ctxlint":1,"session":"s","model":"m","messages":[{"role":"user","content":"a"}]}\n'
+        "not json\n"
+    )
+    result = run([*command, name], tmp_path)
+    assert "\x1b" not in result.output and "\x07" not in result.output
+    assert "\\x1b]52" in result.output

@@ -16,6 +16,7 @@ from ctxlint.cli.common import (
     TRACE_FORMATS,
     config_option,
     fail,
+    note,
     trace_format_option,
 )
 from ctxlint.config import OUTPUT_FORMATS, ConfigError, Settings, load_settings
@@ -142,7 +143,7 @@ def _print_simulated_summary(
 
     summary = simulated_summary(traces, settings)
     if summary.warning is not None:
-        click.echo(f"warning: {summary.warning}", err=True)
+        note("warning", str(summary.warning))
     if summary.text:
         if output_file:
             with open(output_file, "a", encoding="utf-8") as stream:
@@ -178,12 +179,12 @@ def _emit(
     from ctxlint.reporters import render
 
     for error in report.errors:
-        click.echo(f"error: {error}", err=True)
+        note("error", str(error))
     for warning in report.warnings:
-        click.echo(f"warning: {warning}", err=True)
+        note("warning", str(warning))
     for result in report.results:
         for problem in result.problems:
-            click.echo(f"warning: {result.path}: {problem}", err=True)
+            note("warning", f"{result.path}: {problem}")
     if mode is FixMode.DIFF:
         # The diff is what --diff reports: it goes where a report would.
         _output("".join(r.diff for r in report.results if r.diff), output_file, "diff", exact=True)

@@ -10,6 +10,7 @@ from typing import Any, NoReturn
 import click
 
 from ctxlint.config import Settings
+from ctxlint.redact import visible
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -20,9 +21,16 @@ TRACE_FORMATS = (
 )
 
 
+def note(kind: str, message: str) -> None:
+    """An `error:`, `warning:` or `note:` line on stderr. What it names (a path, a trace's
+    session) is not ctxlint's own: a control character in it is shown as its escape, never
+    sent to the terminal."""
+    click.echo(f"{kind}: {visible(message)}", err=True)
+
+
 def fail(message: str) -> NoReturn:
     """Ends the run as a usage or input error: the message on stderr, exit code 2."""
-    click.echo(f"error: {message}", err=True)
+    note("error", message)
     raise SystemExit(EXIT_ERROR)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from ctxlint.cli.common import EXIT_CLEAN, EXIT_ERROR, TRACE_FORMATS, trace_format_option
+from ctxlint.cli.common import EXIT_CLEAN, EXIT_ERROR, TRACE_FORMATS, note, trace_format_option
 from ctxlint.config import Settings
 
 
@@ -23,13 +23,13 @@ def sessions_command(paths: tuple[str, ...], output_format: str, trace_format: s
 
     files, missing = discover(paths, Settings(), traces_only=True)
     for error in missing:
-        click.echo(f"error: {error}", err=True)
+        note("error", str(error))
     found = [summarize(f.path, trace_format) for f in files if f.kind is InputKind.TRACE]
     for checked in found:
         for problem in checked.problems:
-            click.echo(f"warning: {checked.path}:{problem.line}: {problem.reason}", err=True)
+            note("warning", f"{checked.path}:{problem.line}: {problem.reason}")
         if not checked.sessions and not checked.problems:
-            click.echo(f"note: {no_requests(checked.path, checked.format)}", err=True)
+            note("note", f"{no_requests(checked.path, checked.format)}")
     if output_format == "json":
         rows = [summary.as_json() for checked in found for summary in checked.sessions]
         click.echo(orjson.dumps(rows, option=orjson.OPT_INDENT_2).decode())

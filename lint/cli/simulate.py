@@ -15,6 +15,7 @@ from ctxlint.cli.common import (
     FiniteFloatRange,
     config_option,
     fail,
+    note,
     prices,
     trace_format_option,
 )
@@ -93,7 +94,7 @@ def simulate_command(
         fail(str(error))
     files, missing = trace_files(paths, settings)
     for error in missing:
-        click.echo(f"error: {error}", err=True)
+        note("error", str(error))
     options = Options(
         policy=policy,
         replicas=replicas,
@@ -110,9 +111,9 @@ def simulate_command(
     except TokenizerUnavailable as error:
         fail(str(error))
     for problem in simulation.problems:
-        click.echo(f"warning: {problem}", err=True)
-    for note in simulation.without_requests:
-        click.echo(f"note: {note}", err=True)
+        note("warning", str(problem))
+    for empty in simulation.without_requests:
+        note("note", str(empty))
     if output_format == "json":
         click.echo(orjson.dumps(simulation.as_json(), option=orjson.OPT_INDENT_2).decode())
     else:
@@ -128,7 +129,7 @@ def simulate_command(
     # As `sessions`: traces with no requests in them are not an error, unreadable ones are.
     if missing or (not simulation.requests and simulation.problems):
         if not simulation.requests:
-            click.echo("error: no requests could be read from the traces given", err=True)
+            note("error", "no requests could be read from the traces given")
         raise SystemExit(EXIT_ERROR)
     failed = failed_gates(simulation, min_hit_rate, max_cost)
     for reason in failed:
