@@ -381,6 +381,11 @@ def _recognises(path: str, head: bytes) -> bool:
 
 
 def _read_document(path: str, document: Any) -> Iterator[Request | Problem | typed.TypeFault]:
+    # A forced format reads any JSON: one of no shape an export takes is not an empty export.
+    export = isinstance(document, dict) and "resourceSpans" in document
+    if not (export or isinstance(document, list) or _accepts(document)):
+        yield Problem(1, "not an OpenTelemetry export: no `resourceSpans`, span list or GenAI span")
+        return
     yield from _requests(path, 0, document)
 
 
