@@ -69,6 +69,10 @@ class TraceReader:
                 yield failure.problem
                 return
             yield Problem(1, _UNKNOWN)
+        elif chosen is None and not _is_lines(self.path):
+            # A file named as no trace (a .log, a .traj document) is read line by line only
+            # once its start is told to be a trace: else every line of it would be a fault.
+            yield Problem(1, _UNKNOWN)
         else:
             yield from self._lines(chosen)
 
@@ -168,6 +172,10 @@ def _is_document(path: str) -> bool:
     """A JSON file that is one value rather than one value per line (told by its name: a
     first line longer than the part read to detect formats is not a sign of a document)."""
     return path.lower().endswith((".json", ".json.gz"))
+
+
+def _is_lines(path: str) -> bool:
+    return path.lower().endswith((".jsonl", ".jsonl.gz"))
 
 
 def _stray_reason(item: Line, chosen: LineFormat) -> str:
