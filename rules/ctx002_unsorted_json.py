@@ -8,7 +8,7 @@ from itertools import chain
 from typing import TYPE_CHECKING
 
 from ctxlint.diagnostics import Applicability, Diagnostic, Fix
-from ctxlint.python.index import Scope
+from ctxlint.python.index import Binding, Scope
 from ctxlint.python.module import PythonModule
 from ctxlint.python.names import lookup, qualified_name
 from ctxlint.python.prefilter import Trigger
@@ -233,15 +233,22 @@ def _is_int(value: ast.expr, scope: Scope, depth: int) -> bool:
         if qualified.startswith(f"{_ORJSON_MODULE}.OPT_"):
             return True
     if isinstance(value, ast.Name):
-        bindings = lookup(value.id, scope)
-        return (
-            len(bindings) == 1
-            and bindings[0].kind == "assign"
-            and bindings[0].value is not None
-            and not bindings[0].target_path
-            and _is_int(bindings[0].value, bindings[0].scope, depth + 1)
-        )
+        binding = _sole_assignment(value, scope)
+        return binding is not None and _is_int(binding.value, binding.scope, depth + 1)
     return False
+
+
+def _sole_assignment(name: ast.Name, scope) -> Binding | None:
+    """The one plain assignment `name` refers to (`x = ...`, not unpacked), if that is all."""
+    bindings = lookup(name.id, scope)
+    if (
+        len(bindings) == 1
+        and bindings[0].kind == "assign"
+        and bindings[0].value is not None
+        and not bindings[0].target_path
+    ):
+        return bindings[0]
+    return None
 
 
 def _key_order_is_fixed(argument: ast.expr, scope, depth: int = 0) -> bool:
@@ -264,14 +271,8 @@ def _key_order_is_fixed(argument: ast.expr, scope, depth: int = 0) -> bool:
             argument.orelse, scope, depth + 1
         )
     if isinstance(argument, ast.Name):
-        bindings = lookup(argument.id, scope)
-        return (
-            len(bindings) == 1
-            and bindings[0].kind == "assign"
-            and bindings[0].value is not None
-            and not bindings[0].target_path
-            and _key_order_is_fixed(bindings[0].value, bindings[0].scope, depth + 1)
-        )
+        binding = _sole_assignment(argument, scope)
+        return binding is not None and _key_order_is_fixed(binding.value, binding.scope, depth + 1)
     if isinstance(argument, ast.Call):
         function = argument.func
         if isinstance(function, ast.Attribute) and function.attr in _CLASS_ORDERED_METHODS:
