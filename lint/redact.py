@@ -40,28 +40,26 @@ def _keep_prefix(match: re.Match[str]) -> str:
 def _keep_prefix_at_word_start(match: re.Match[str]) -> str:
     """_keep_prefix for a generic shape (`sk-`, `Bearer`, `sk_test_`): only where it starts a
     word, or follows an escape such as `\\n` in JSON text."""
-    start = match.start()
-    inside_a_word = start and _CONTINUES.match(match.string, start - 1)
-    if inside_a_word and not _ESCAPE_BEFORE.search(match.string, max(0, start - 6), start):
-        return match.group(0)
-    return match.group("keep") + REDACTED
+    return _keep_prefix_unless_after(match, lambda before: _CONTINUES.match(before) is not None)
 
 
 def _keep_prefix_after_no_letter(match: re.Match[str]) -> str:
     """_keep_prefix for a shape whose prefix ends common words (`highs_…`): not after a letter
     or a digit, unless that ends an escape (`\\n`); after `_` or `-` it is (`t_gho_…`)."""
-    start = match.start()
-    inside_a_word = start and match.string[start - 1].isalnum()
-    if inside_a_word and not _ESCAPE_BEFORE.search(match.string, max(0, start - 6), start):
-        return match.group(0)
-    return match.group("keep") + REDACTED
+    return _keep_prefix_unless_after(match, str.isalnum)
 
 
 def _keep_prefix_after_no_capital(match: re.Match[str]) -> str:
     """_keep_prefix for `AKIA`/`ASIA` + 16 capitals or digits: not inside a longer run of
     capitals (`EURASIA…`), wherever else it occurs (`t_AKIA…`, `\\nAKIA…`)."""
+    return _keep_prefix_unless_after(match, _CAPITALS_AND_DIGITS.__contains__)
+
+
+def _keep_prefix_unless_after(match: re.Match[str], continues: Callable[[str], bool]) -> str:
+    """_keep_prefix, unless the character before the match `continues` the word it is part of
+    (and does not end an escape such as `\\n` in JSON text): then the match is left as it is."""
     start = match.start()
-    inside_a_word = start and match.string[start - 1] in _CAPITALS_AND_DIGITS
+    inside_a_word = start and continues(match.string[start - 1])
     if inside_a_word and not _ESCAPE_BEFORE.search(match.string, max(0, start - 6), start):
         return match.group(0)
     return match.group("keep") + REDACTED
