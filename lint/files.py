@@ -7,7 +7,6 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import secrets
 import stat
 import sys
 import time
@@ -131,6 +130,9 @@ def _create_temporary(folder: str) -> tuple[int, str]:
 
 
 def _random_part() -> str:
+    # Imported here: only a fix writes a file, and secrets (hashlib, hmac) slows every start.
+    import secrets
+
     alphabet = "abcdefghijklmnopqrstuvwxyz0123456789_"
     return "".join(secrets.choice(alphabet) for _ in range(8))
 
