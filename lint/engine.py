@@ -149,6 +149,11 @@ class PythonChecker:
         return [UnreadableInput.at(path, reason, line, column)]
 
 
+def selected_rules(settings: Settings) -> tuple[type[Rule], ...]:
+    """The rules the settings' select, extend-select and ignore lists choose."""
+    return select_rules(list(settings.select), list(settings.extend_select), list(settings.ignore))
+
+
 def check_source(
     text: str | SourceText,
     settings: Settings,
@@ -157,7 +162,7 @@ def check_source(
 ) -> FileResult:
     """Check (and with FIX/DIFF, fix) Python source held in memory. Given as a SourceText
     (decoded bytes), a fix's `new_data` keeps its encoding and byte order mark."""
-    rules = select_rules(list(settings.select), list(settings.extend_select), list(settings.ignore))
+    rules = selected_rules(settings)
     checker = PythonChecker(settings, rules)
     source = text if isinstance(text, SourceText) else SourceText(text)
     # Paused across every pass of a fix and the diff, not only while each pass is analysed.
@@ -170,7 +175,7 @@ def check_paths(
 ) -> Report:
     """Check (and with FIX/DIFF, fix) files and folders. With FIX, each file is written as
     soon as its fix is ready, and only if it still holds what was read."""
-    rules = select_rules(list(settings.select), list(settings.extend_select), list(settings.ignore))
+    rules = selected_rules(settings)
     found = find_inputs(paths, settings)
     files = found.files
     report = Report(errors=found.errors, warnings=found.warnings, unchecked=len(found.errors))

@@ -21,10 +21,10 @@ from ctxlint.engine import (
     Report,
     check_python_data,
     check_trace_files,
+    selected_rules,
     unreadable_result,
 )
 from ctxlint.files import NotRead, read_capped
-from ctxlint.registry import select_rules
 from ctxlint.rule import InputKind, Rule
 from ctxlint.rules.ctx900_unreadable_input import UnreadableInput
 from ctxlint.suppression import without_ignored
@@ -45,7 +45,7 @@ def check_stdin(
     With FIX and `fixed_output`, the fixed bytes are written there, or, when nothing was fixed
     for whatever reason, the input exactly as it came: an editor replaces its buffer with it."""
     name = path or STDIN_PATH
-    rules = select_rules(list(settings.select), list(settings.extend_select), list(settings.ignore))
+    rules = selected_rules(settings)
     echo = fixed_output if mode is FixMode.FIX else None
     report = Report(files_checked=1)
     if named_kind(name, settings) is InputKind.TRACE:
