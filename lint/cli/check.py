@@ -17,9 +17,10 @@ from ctxlint.cli.common import (
     config_option,
     fail,
     note,
+    settings_or_fail,
     trace_format_option,
 )
-from ctxlint.config import OUTPUT_FORMATS, ConfigError, Settings, load_settings
+from ctxlint.config import OUTPUT_FORMATS, Settings
 from ctxlint.engine import FixMode, Report, check_paths
 
 
@@ -102,10 +103,7 @@ def check(
         reading_stdin = reads_stdin(paths, stdin_filename)
     except ValueError as error:
         fail(str(error))
-    try:
-        settings = load_settings(config_path)
-    except ConfigError as error:
-        fail(str(error))
+    settings = settings_or_fail(config_path)
     settings = settings.with_overrides(
         select=select,
         extend_select=extend_select,

@@ -17,9 +17,9 @@ from ctxlint.cli.common import (
     fail,
     note,
     prices,
+    settings_or_fail,
     trace_format_option,
 )
-from ctxlint.config import ConfigError, load_settings
 
 
 @click.command("simulate", epilog="Trace formats read: " + TRACE_FORMATS + ".")
@@ -88,10 +88,7 @@ def simulate_command(
     from ctxlint.simulate.simulator import Options
     from ctxlint.simulate.tokens import TokenizerUnavailable
 
-    try:
-        settings = load_settings(config_path)
-    except ConfigError as error:
-        fail(str(error))
+    settings = settings_or_fail(config_path)
     files, missing = trace_files(paths, settings)
     for error in missing:
         note("error", str(error))
