@@ -71,37 +71,38 @@ def spans_of(value: Any) -> Iterator[tuple[str, dict[str, Any]] | TypeFault]:
     """(pointer, span) for every span in an export or a single SDK span; a part of the export
     that is not of its type is its fault, and the spans beside it are read on."""
     if isinstance(value, dict) and "resourceSpans" in value:
-        try:
-            resources = typed.array(value, "resourceSpans", "") or []
-        except TypeFault as fault:
-            yield fault
+        resources = _array_in(value, "resourceSpans", "")
+        if isinstance(resources, TypeFault):
+            yield resources
             return
         for r, resource in enumerate(resources):
             at = f"/resourceSpans/{r}"
-            try:
-                if type(resource) is not dict:
-                    raise typed.wrong_type(resource, at, "object")
-                scopes = typed.array(resource, "scopeSpans", at) or []
-            except TypeFault as fault:
-                yield fault
+            scopes = _array_in(resource, "scopeSpans", at)
+            if isinstance(scopes, TypeFault):
+                yield scopes
                 continue
             for s, scope in enumerate(scopes):
-                yield from _scope_spans(scope, f"{at}/scopeSpans/{s}")
+                here = f"{at}/scopeSpans/{s}"
+                spans = _array_in(scope, "spans", here)
+                if isinstance(spans, TypeFault):
+                    yield spans
+                    continue
+                yield from _each_span(spans, f"{here}/spans")
     elif isinstance(value, list):
         yield from _each_span(value, "")
     elif isinstance(value, dict):
         yield "", value
 
 
-def _scope_spans(scope: Any, at: str) -> Iterator[tuple[str, dict[str, Any]] | TypeFault]:
+def _array_in(value: Any, key: str, at: str) -> list[Any] | TypeFault:
+    """The array `key` of the object `value` at `at` (none when absent), or the fault that
+    either is of another type."""
+    if type(value) is not dict:
+        return typed.wrong_type(value, at, "object")
     try:
-        if type(scope) is not dict:
-            raise typed.wrong_type(scope, at, "object")
-        spans = typed.array(scope, "spans", at) or []
+        return typed.array(value, key, at) or []
     except TypeFault as fault:
-        yield fault
-        return
-    yield from _each_span(spans, f"{at}/spans")
+        return fault
 
 
 def _each_span(spans: list[Any], at: str) -> Iterator[tuple[str, dict[str, Any]] | TypeFault]:
