@@ -185,14 +185,11 @@ class ToolListMutation(Rule):
     def _unsorted_listings(
         self, module: PythonModule, sink: Sink
     ) -> Iterator[tuple[ast.AST, str, Fix | None]]:
-        parts = module.reached(sink).parts
-        # A walk shared with other sinks is sifted once (module.fact_about).
-        awaited, listing_attributes, listings = _listing_reads(module, parts[0])
-        for part in parts[1:]:
-            shared = module.fact_about(_listing_reads, part)
-            awaited |= shared[0]
-            listing_attributes += shared[1]
-            listings += shared[2]
+        # A walk shared with other sinks is sifted once.
+        found = module.fact_per_part(_listing_reads, sink)
+        awaited = set().union(*(part[0] for part in found))
+        listing_attributes = [node for part in found for node in part[1]]
+        listings = [node for part in found for node in part[2]]
         for node in listings:
             if id(node) in awaited:
                 continue

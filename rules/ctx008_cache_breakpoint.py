@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import chain
 from typing import TYPE_CHECKING
 
 from ctxlint.diagnostics import Applicability, Diagnostic, Edit, Fix
@@ -160,12 +161,9 @@ class CacheBreakpoint(Rule):
         volatile: list[tuple[ast.AST, Sink, str]] = []
         seen: set[int] = set()
         for sink in request.sinks:
-            parts = module.reached(sink).parts
-            # A walk shared with other requests' sinks is sifted once (module.fact_about).
-            found = _breakpoints_and_volatile(module, parts[0])
-            for part in parts[1:]:
-                found += module.fact_about(_breakpoints_and_volatile, part)
-            for node, how in found:
+            # A walk shared with other requests' sinks is sifted once.
+            found = module.fact_per_part(_breakpoints_and_volatile, sink)
+            for node, how in chain.from_iterable(found):
                 if id(node) in seen:
                     continue
                 seen.add(id(node))

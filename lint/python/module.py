@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 from ctxlint.config import Settings
 from ctxlint.diagnostics import Diagnostic, Edit, Fix
 from ctxlint.python.containers import Change, Container, changes_of, containers_of
-from ctxlint.python.flow import Reach, reach
+from ctxlint.python.flow import Reach, Reached, reach
 from ctxlint.python.index import CallSite, ModuleIndex, build_index
 from ctxlint.python.sinks import Sink, find_sent_lists, find_sinks
 from ctxlint.source import SourceText
@@ -73,6 +73,14 @@ class PythonModule:
         if key not in self._facts:
             self._facts[key] = compute(self, node)
         return self._facts[key]
+
+    def fact_per_part(
+        self, compute: Callable[[PythonModule, list[Reached]], Fact], sink: Sink
+    ) -> list[Fact]:
+        """`compute` over each part of what reaches the sink: its own walk, then each walk it
+        shares with other sinks, which is sifted once however many sinks share it."""
+        own, *shared = self.reached(sink).parts
+        return [compute(self, own), *(self.fact_about(compute, part) for part in shared)]
 
     def reached(self, sink: Sink) -> Reach:
         """What flows into a sink; walked once per sink however many rules ask."""
