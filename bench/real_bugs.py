@@ -96,22 +96,49 @@ def commit_exists(git_dir: Path, commit: str) -> bool:
 
 
 def export_scope(git_dir: Path, commit: str, scope: list[str], destination: Path) -> str | None:
-    """Write `scope` as of `commit` into `destination`; the error text when that fails."""
-    archive = subprocess.run(
-        ["git", f"--git-dir={git_dir}", "archive", "--format=tar", commit, "--", *scope],
+    """Write the Python files of `scope` as of `commit` into `destination`; the error, if any.
+
+    Only `.py` files are exported: ctxlint is scored on Python code, and data files in a scope
+    (tokenizer JSON, fixtures) would only add trace findings. Snapshots may lack large blobs,
+    which is why files are read one by one through `cat-file --batch` rather than `git archive`
+    (which fails on the first missing object); a missing Python file is skipped.
+    """
+    listing = subprocess.run(
+        ["git", f"--git-dir={git_dir}", "ls-tree", "-r", "-z", commit, "--", *scope],
         capture_output=True,
         check=False,
     )
-    if archive.returncode != 0:
-        return archive.stderr.decode(errors="replace").strip() or "git archive failed"
-    unpack = subprocess.run(
-        ["tar", "-x", "-C", str(destination)],
-        input=archive.stdout,
+    if listing.returncode != 0:
+        return listing.stderr.decode(errors="replace").strip() or "git ls-tree failed"
+    blobs: list[tuple[str, str]] = []
+    for entry in listing.stdout.decode(errors="replace").split("\0"):
+        meta, _, path = entry.partition("\t")
+        fields = meta.split()
+        if len(fields) == 3 and fields[1] == "blob" and path.endswith(".py"):
+            blobs.append((fields[2], path))
+    if not blobs:
+        return f"no Python file under {', '.join(scope)} at {commit[:12]}"
+    contents = subprocess.run(
+        ["git", f"--git-dir={git_dir}", "cat-file", "--batch"],
+        input="".join(f"{sha}\n" for sha, _ in blobs).encode(),
         capture_output=True,
         check=False,
     )
-    if unpack.returncode != 0:
-        return unpack.stderr.decode(errors="replace").strip() or "tar failed"
+    if contents.returncode != 0:
+        return contents.stderr.decode(errors="replace").strip() or "git cat-file failed"
+    stream = contents.stdout
+    offset = 0
+    for _, path in blobs:
+        header_end = stream.index(b"\n", offset)
+        header = stream[offset:header_end].split()
+        offset = header_end + 1
+        if len(header) < 3 or header[1] != b"blob":
+            continue  # "<sha> missing": the snapshot lacks this blob
+        size = int(header[2])
+        target = destination / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(stream[offset : offset + size])
+        offset += size + 1
     return None
 
 
