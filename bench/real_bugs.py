@@ -12,6 +12,12 @@ reads local folders only and never the network. It is not part of the test suite
 A mirror is found as DIR/<owner>+<name>/repo, DIR/<owner>+<name>, DIR/<owner>/<name> or
 DIR/<owner>+<name>.git under each --mirrors folder (default /work/.mirror). A case whose mirror or
 commit is missing is reported as "missing", never a crash.
+
+Statuses: a positive is "found" when a finding of the rule lies in one of its (path, lines)
+ranges, give or take LINE_SLACK lines (a path may repeat to give one file several ranges);
+a negative is "flagged" when any finding of the rule lies in one of those files. "no-rule" means
+the ctxlint run does not know the rule yet and counts as a miss. Findings of the rule elsewhere
+in the scope are kept as "others", for reading (--show-others).
 """
 
 from __future__ import annotations
