@@ -216,6 +216,14 @@ PerTurnContentInPrefix.VALID = (
         "            system=f'Your task: {task}', messages=history)\n"
         "        history.append({'role': 'assistant', 'content': reply.content})\n"
     ),
+    # A one-shot request: its messages are made for it alone, no conversation goes on.
+    Valid(
+        _HEADER + "def research(task, memory):\n"
+        "    notes = memory.search(query=task)\n"
+        "    system_prompt = f'You research. Known: {notes}'\n"
+        "    return oa.chat.completions.create(model='m', messages=[\n"
+        "        {'role': 'system', 'content': system_prompt}, {'role': 'user', 'content': task}])\n"
+    ),
     # A clock read is CTX001's, not this rule's.
     Valid(
         _HEADER + "import time\n"

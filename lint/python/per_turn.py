@@ -41,6 +41,10 @@ _RETRIEVAL_METHODS = frozenset(
 _SEARCH_METHODS = frozenset(
     {"search", "asearch", "query", "aquery", "retrieve", "aretrieve", "recall", "invoke", "ainvoke"}
 )
+# `search_long_term`, `retrieve_similar`: a search, when the receiver is a store.
+_SEARCH_PREFIXES = ("search_", "asearch_", "retrieve_", "aretrieve_", "query_", "recall_")
+# `search_memories`, `get_relevant_memory`: the method's name says it all.
+_MEMORY_SEARCH = re.compile(r"(?i)(search|retriev|recall|relevant).*memor|memor.*(search|retriev)")
 _STORE_WORDS = frozenset(
     {
         "memory",
@@ -86,6 +90,8 @@ class PerTurnSource:
 
 def per_turn_sources(module: PythonModule, sink: Sink) -> Iterator[PerTurnSource]:
     """The per-turn values that reach a prefix sink, each where it is made."""
+    if _sends_one_fresh_conversation(module, sink):
+        return
     sent_by_user: set[int] | None = None
     for reached in module.reached(sink):
         if reached.trail.runs_once or _in_constructor(reached.scope):
@@ -114,6 +120,28 @@ def per_turn_sources(module: PythonModule, sink: Sink) -> Iterator[PerTurnSource
                 yield PerTurnSource(node, "the user's newest message")
 
 
+def _sends_one_fresh_conversation(module: PythonModule, sink: Sink) -> bool:
+    """The request's messages are a literal list of messages made for it alone (`[system,
+    user]`): a one-shot request, with no conversation whose turns could share a prefix."""
+    function = _function_scope(sink.scope)
+    sent = [
+        other.expression
+        for other in module.sinks
+        if other.kind == "messages"
+        and other.call is not None
+        and (
+            other.call is sink.call
+            if sink.call is not None
+            else _function_scope(other.scope) is function
+        )
+    ]
+    return bool(sent) and all(
+        isinstance(messages, ast.List)
+        and all(isinstance(element, ast.Dict) for element in messages.elts)
+        for messages in sent
+    )
+
+
 def _retrieval_label(call: ast.Call) -> str:
     words = _receiver_words(call.func)
     if words & {"memory", "memories", "mem", "mem0"} or "memor" in _callee_name(call):
@@ -135,9 +163,10 @@ def _is_retrieval(call: ast.Call) -> bool:
     # A search for a fixed text gives the same results every turn.
     if not any(not isinstance(a, ast.Constant) for a in chain(call.args, _keyword_values(call))):
         return False
-    if method in _RETRIEVAL_METHODS:
+    if method in _RETRIEVAL_METHODS or _MEMORY_SEARCH.search(method):
         return True
-    return method in _SEARCH_METHODS and bool(_receiver_words(call.func) & _STORE_WORDS)
+    searches = method in _SEARCH_METHODS or method.startswith(_SEARCH_PREFIXES)
+    return searches and bool(_receiver_words(call.func) & _STORE_WORDS)
 
 
 def _keyword_values(call: ast.Call) -> Iterator[ast.expr]:

@@ -186,7 +186,7 @@ def _section_heading(text: str, start: int, end: int) -> str | None:
     """The heading over a change that names what is rebuilt each turn ("Relevant memories:",
     "## Todo", "<context>"): the nearest one before it, or one the change itself brings."""
     window_start = max(0, start - _HEADING_BEFORE)
-    window = text[window_start : min(len(text), max(end, start + 1) + _HEADING_INSIDE)]
+    window = text[window_start : min(end, start + _HEADING_INSIDE * 10) + _HEADING_INSIDE]
     before: str | None = None
     inside: list[str] = []
     for match in _HEADING.finditer(window):
