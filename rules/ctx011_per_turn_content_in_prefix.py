@@ -110,10 +110,11 @@ class PerTurnContentInPrefix(Rule):
 
     def check_python(self, module: PythonModule) -> Iterator[Diagnostic]:
         flagged: set[int] = set()
+        done: set[int] = set()
         for sink in module.sinks:
             if not sink.in_prefix:
                 continue
-            for source in per_turn_sources(module, sink):
+            for source in per_turn_sources(module, sink, done):
                 if id(source.node) in flagged:
                     continue
                 flagged.add(id(source.node))

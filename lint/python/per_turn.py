@@ -88,12 +88,15 @@ class PerTurnSource:
     verb: str = "is"
 
 
-def per_turn_sources(module: PythonModule, sink: Sink) -> Iterator[PerTurnSource]:
-    """The per-turn values that reach a prefix sink, each where it is made."""
+def per_turn_sources(module: PythonModule, sink: Sink, done: set[int]) -> Iterator[PerTurnSource]:
+    """The per-turn values that reach a prefix sink, each where it is made. A walk the sink
+    shares with other sinks is looked at once, for the first of them (its id goes in `done`),
+    which keeps a file's work linear in its calls."""
     if _sends_one_fresh_conversation(module, sink):
         return
     sent_by_user: set[int] | None = None
-    for reached in module.reached(sink):
+    one_turn: bool | None = None
+    for reached in chain.from_iterable(module.reached(sink).parts_not_in(done)):
         if reached.trail.runs_once or _in_constructor(reached.scope):
             continue
         node = reached.node
@@ -115,31 +118,42 @@ def per_turn_sources(module: PythonModule, sink: Sink) -> Iterator[PerTurnSource
         elif isinstance(node, ast.Name):
             if sent_by_user is None:
                 sent_by_user = module.fact(_parameters_sent_as_messages)
-            parameter = _user_parameter(node, reached.scope, sent_by_user)
-            if parameter is not None and _is_one_turn(module, sink):
+            if not _is_user_parameter(node, reached.scope, sent_by_user):
+                continue
+            if one_turn is None:
+                one_turn = _is_one_turn(module, sink)
+            if one_turn:
                 yield PerTurnSource(node, "the user's newest message")
 
 
 def _sends_one_fresh_conversation(module: PythonModule, sink: Sink) -> bool:
     """The request's messages are a literal list of messages made for it alone (`[system,
     user]`): a one-shot request, with no conversation whose turns could share a prefix."""
-    function = _function_scope(sink.scope)
-    sent = [
-        other.expression
-        for other in module.sinks
-        if other.kind == "messages"
-        and other.call is not None
-        and (
-            other.call is sink.call
-            if sink.call is not None
-            else _function_scope(other.scope) is function
-        )
-    ]
+    sent = [other.expression for other in _messages_sent_with(module, sink)]
     return bool(sent) and all(
         isinstance(messages, ast.List)
         and all(isinstance(element, ast.Dict) for element in messages.elts)
         for messages in sent
     )
+
+
+def _messages_sent_with(module: PythonModule, sink: Sink) -> list[Sink]:
+    """The `messages=` sinks of the sink's own call or, for a sink outside a call (a system
+    message dict, a variable named like a system prompt), of the calls in its function."""
+    by_call, by_function = module.fact(_messages_sinks)
+    if sink.call is not None:
+        return by_call.get(id(sink.call), [])
+    return by_function.get(id(_function_scope(sink.scope)), [])
+
+
+def _messages_sinks(module: PythonModule) -> tuple[dict[int, list[Sink]], dict[int, list[Sink]]]:
+    by_call: dict[int, list[Sink]] = {}
+    by_function: dict[int, list[Sink]] = {}
+    for sink in module.sinks:
+        if sink.kind == "messages" and sink.call is not None:
+            by_call.setdefault(id(sink.call), []).append(sink)
+            by_function.setdefault(id(_function_scope(sink.scope)), []).append(sink)
+    return by_call, by_function
 
 
 def _retrieval_label(call: ast.Call) -> str:
@@ -287,37 +301,42 @@ def _is_user_turn(sink: Sink, user_contents: set[int]) -> bool:
     )
 
 
-def _user_parameter(node: ast.Name, scope: Scope, sent_by_user: set[int]) -> str | None:
+def _is_user_parameter(node: ast.Name, scope: Scope, sent_by_user: set[int]) -> bool:
     if _CONFIG_PARAMETER.search(node.id):
-        return None
-    for binding in lookup(node.id, scope):
-        if binding.kind == "param" and id(binding) in sent_by_user:
-            return node.id
-    return None
+        return False
+    return any(
+        binding.kind == "param" and id(binding) in sent_by_user
+        for binding in lookup(node.id, scope)
+    )
 
 
 def _is_one_turn(module: PythonModule, sink: Sink) -> bool:
     """The request is made once per call of its function, and sends a history kept outside
     it: each call is a turn of one conversation, and what the call is given changes every
     turn. A loop that sends the same prompt for many steps of one task caches across them."""
-    function = _function_scope(sink.scope)
+    turn_calls = module.fact(_turn_calls)
+    return any(id(other) in turn_calls for other in _messages_sent_with(module, sink))
+
+
+def _turn_calls(module: PythonModule) -> set[int]:
+    """The `messages=` sinks (by id) of calls made once per call of their function with a
+    history kept outside it."""
+    found: set[int] = set()
     for other in module.sinks:
         if other.kind != "messages" or other.call is None:
-            continue
-        if other.call is not sink.call and (
-            sink.call is not None or _function_scope(other.scope) is not function
-        ):
             continue
         site = module.call_site(other.call)
         if site is None or site.loop is not None:
             continue
-        for reached in module.reached(other):
-            node = reached.node
-            if isinstance(node, ast.Attribute) and class_of_self(node.value, reached.scope):
-                return True
-            if isinstance(node, ast.Name) and _is_history_parameter(node, reached.scope):
-                return True
-    return False
+        if any(_is_kept_history(reached.node, reached.scope) for reached in module.reached(other)):
+            found.add(id(other))
+    return found
+
+
+def _is_kept_history(node: ast.expr, scope: Scope) -> bool:
+    if isinstance(node, ast.Attribute):
+        return class_of_self(node.value, scope) is not None
+    return isinstance(node, ast.Name) and _is_history_parameter(node, scope)
 
 
 def _function_scope(scope: Scope) -> Scope | None:
