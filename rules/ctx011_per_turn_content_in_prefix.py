@@ -244,6 +244,11 @@ PerTurnContentInPrefix.VALID = (
         _trace(f"{_BASE} Tone: formal.", f"{_BASE} Tone: casual.", f"{_BASE} Tone: casual."),
         kind=InputKind.TRACE,
     ),
+    # Two agents with a shared preamble taking turns in one session: each prompt comes back.
+    Valid(
+        _trace(f"{_BASE} Role: planner.", f"{_BASE} Role: coder.", f"{_BASE} Role: planner."),
+        kind=InputKind.TRACE,
+    ),
     # A different prompt altogether, alternating: two agents sharing one session id.
     Valid(
         _trace("You plan the work.", "You write the code.", "You plan the work."),

@@ -52,6 +52,36 @@ def test_the_simulator_names_rebuilt_memories_as_the_cause(tmp_path):
     assert "per-turn content" in miss.reason
 
 
+def test_the_simulator_names_a_rebuilt_tool_description_as_the_cause(tmp_path):
+    lines = [
+        orjson.dumps(
+            {
+                "ctxlint": 1,
+                "session": "s",
+                "timestamp": f"2026-03-02T09:00:0{number}Z",
+                "model": "claude-sonnet-4-5",
+                "system": [{"type": "text", "text": BASE + LONG}],
+                "tools": [
+                    {
+                        "name": "lookup",
+                        "description": f"Look up. <context>{hint}</context>",
+                        "input_schema": {"type": "object"},
+                        "cache_control": {"type": "ephemeral"},
+                    }
+                ],
+                "messages": turns(number + 1),
+            }
+        )
+        + b"\n"
+        for number, hint in enumerate(("order 1 shipped", "order 2 lost"))
+    ]
+    path = tmp_path / "trace.jsonl"
+    path.write_bytes(b"".join(lines))
+    miss = list(Simulator(Options(), Settings()).run([str(path)]))[1].miss
+    assert miss.code == "CTX011"
+    assert miss.reason == "per-turn content in tool 'lookup' was rebuilt"
+
+
 def test_the_simulator_leaves_a_one_off_switch_without_a_rule(tmp_path):
     systems = [f"{BASE}{LONG}\nTone: formal.", f"{BASE}{LONG}\nTone: casual."]
     miss = _simulate(tmp_path, systems)[1].miss

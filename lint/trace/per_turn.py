@@ -39,6 +39,8 @@ _PER_TURN_SECTION = re.compile(
     | current[ _](?:task|query|question|goal|step|state|request)
     """
 )
+# Texts of a place remembered per session, to tell agents taking turns from a rebuilt section.
+_REMEMBERED_TEXTS = 64
 # Characters compared at a time when finding where two texts start and end alike.
 _STRETCH = 256
 
@@ -97,7 +99,15 @@ def prompt_edits(step: Step) -> tuple[PromptEdit, ...]:
             texts.append((place, change.name, *descriptions))
     edits = []
     this_request = (step.current.path, step.current.origin)
+    seen: dict[str, set[int]] = step.session.memo.setdefault("per-turn-texts", {})
     for place, tool, before, after in texts:
+        texts_seen = seen.setdefault(place, set())
+        if len(texts_seen) < _REMEMBERED_TEXTS:
+            texts_seen.add(hash(before))
+        if hash(after) in texts_seen:
+            # Back to a text sent before: agents taking turns in one session, each with its
+            # own prompt, which the cache keeps apart; not content rebuilt for each turn.
+            continue
         spans = _changed_spans(before, after)
         if spans is None:
             continue
