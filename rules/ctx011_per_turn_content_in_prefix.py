@@ -87,7 +87,9 @@ class PerTurnContentInPrefix(Rule):
             b"task",
             b"plan",
             b"checklist",
-            b"user",
+            b"'user'",
+            b'"user"',
+            b"HumanMessage",
         )
     )
     message = "Content rebuilt on every turn reaches the cached prefix"
