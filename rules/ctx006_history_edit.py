@@ -13,20 +13,30 @@ from ctxlint.python.containers import (
     Change,
     condition_varies,
     dropped_failure,
-    is_length_of,
-    is_negative_constant,
+    within_lines,
 )
-from ctxlint.python.index import Mutation, Scope
+from ctxlint.python.index import Scope
 from ctxlint.python.module import PythonModule
 from ctxlint.python.prefilter import Trigger
+from ctxlint.python.summaries import (
+    ParameterEdit,
+    ReturnedRewrite,
+    moves_start,
+    rewrite_effect,
+    size_driven,
+)
+from ctxlint.python.sinks import Sink
 from ctxlint.rule import InputKind, Invalid, Rule, Valid
 
 if TYPE_CHECKING:
     from ctxlint.trace.compare import Step
 
-# Keys that change how a message is cached or shown, not the tokens the model reads.
-_NEUTRAL_KEYS = frozenset({"cache_control"})
-_ORDER_METHODS = {"sort": "sorts", "reverse": "reverses"}
+_RETURNED_EFFECTS = {
+    "window": "returns a window that moves its start and so rewrites",
+    "head_and_window": "keeps the first message and a window that moves its start, and so rewrites",
+    "prepend": "puts a new message in front of",
+    "stub": "stubs out older messages as the list grows, and so rewrites",
+}
 
 
 class HistoryEdit(Rule):
@@ -136,25 +146,54 @@ class HistoryEdit(Rule):
 
     def check_python(self, module: PythonModule) -> Iterator[Diagnostic]:
         sanctioned = module.settings.compaction_functions
+        reported: set[tuple[int, int]] = set()
         for sink, change in module.container_changes("messages"):
-            if _in_sanctioned_function(change.scope, sanctioned):
+            if _in_sanctioned_function(change.scope, sanctioned) or _applies_sanctioned(
+                change, sanctioned
+            ):
                 continue
             if dropped_failure(change, module, sink) is not None:
                 continue  # CTX010 reports it, with the evidence it hides.
+            if _runs_before_loop(change, module, sink):
+                continue
             what = _describe_edit(change, module)
             if what is None:
                 continue
-            message = (
-                f"{what} the history sent as {sink.description}: {_cost(change)}. If this is "
-                "a deliberate compaction step, that is its cost each time it runs; list the "
-                "function under `compaction-functions` to mark it"
+            cost = (
+                f"{_cost(change)}. If this is a deliberate compaction step, that is its cost "
+                "each time it runs; list the function under `compaction-functions` to mark it"
             )
-            yield module.diagnostic(self, change.node, message)
+            node = change.node
+            if change.applied is not None and change.call is not None:
+                # Reported in the helper, where the user must change: once however many
+                # calls apply it.
+                node = change.applied.span.locator()
+                where = (node.lineno, node.col_offset)
+                if where in reported:
+                    continue
+                reported.add(where)
+                through = "".join(f" in {name}()" for name in change.applied.through[-1:])
+                message = (
+                    f"{what}{through} the history handed to it at line {change.call.lineno} "
+                    f"(`{module.snippet(change.call, 40)}`) and sent as {sink.description}: "
+                    f"{cost}"
+                )
+            else:
+                message = f"{what} the history sent as {sink.description}: {cost}"
+            yield module.diagnostic(self, node, message)
 
 
 def _describe_edit(change: Change, module: PythonModule) -> str | None:
     """What the change does to earlier messages ("`history.pop(0)` removes a message from"),
     or None when it keeps everything already sent."""
+    applied = change.applied
+    if isinstance(applied, ReturnedRewrite):
+        text = f"`{module.snippet(applied.span.locator())}`"
+        return f"{text} {_RETURNED_EFFECTS[applied.kind]}"
+    if isinstance(applied, ParameterEdit):
+        if change.container.lifetime == "parameter" and not applied.size_driven:
+            return None  # as below: a reshaping of each call's own list
+        return f"`{module.snippet(applied.span.locator())}` {applied.effect}"
     text = f"`{module.snippet(change.node)}`"
     if change.how in ("rebinding", "filter"):
         if change.rebinding_kind == "trim":
@@ -163,7 +202,7 @@ def _describe_edit(change: Change, module: PythonModule) -> str | None:
             assert isinstance(change.node, ast.Subscript)
             window = change.node.slice
             assert isinstance(window, ast.Slice)
-            if window.lower is None or _is_fixed_offset(window.lower):
+            if not moves_start(window):
                 return None  # keeps the front: xs[:-1], xs[1:]
             return f"{text} keeps a window that moves its start and so rewrites"
         if change.condition is None or not condition_varies(change, module.index):
@@ -171,87 +210,35 @@ def _describe_edit(change: Change, module: PythonModule) -> str | None:
         return f"{text} filters on state that changes between calls and so rewrites"
     mutation = change.mutation
     assert mutation is not None
-    kind = mutation.kind
-    if change.container.lifetime == "parameter" and not _size_driven(mutation):
+    if change.container.lifetime == "parameter" and not size_driven(mutation):
         # A function handed the history that reshapes it before sending (pulls out the
         # system message, converts roles) does the same on every call: the result is stable.
         # Cutting it down to fit a budget is not.
         return None
-    if change.how == "element":
-        if _touches_neutral_key(mutation):
-            return None
-        return f"{text} edits messages in place while iterating"
-    if kind in _ORDER_METHODS:
-        return f"{text} {_ORDER_METHODS[kind]}"
-    if kind == "remove":
-        return f"{text} removes a message from"
-    if kind == "popleft":
-        return f"{text} drops the oldest message of"
-    if kind == "pop":
-        if mutation.index is None or _counts_from_end(mutation.index):
-            return None
-        return f"{text} removes an earlier message from"
-    if kind == "insert":
-        if mutation.index is None or _counts_from_end(mutation.index):
-            return None
-        return f"{text} inserts before the end of"
-    if kind in ("delitem", "delslice", "setitem", "setslice"):
-        index = mutation.index
-        if isinstance(index, ast.Slice):
-            whole = index.lower is None and index.upper is None
-            tail = index.upper is None and _counts_from_end(index.lower)
-            if kind == "delslice" and (whole or tail):
-                return None  # a reset, or the newest messages dropped: the sent prefix survives
-            if kind == "setslice" and tail:
-                return None  # xs[len(xs):] = ys is extend
-        elif _counts_from_end(index):
-            return None  # the newest message, not yet sent
-        verb = "deletes" if kind.startswith("del") else "replaces"
-        return f"{text} {verb} earlier messages of"
-    if kind == "edit":
-        if _touches_neutral_key(mutation) or _counts_from_end(mutation.index):
-            return None
-        return f"{text} edits an earlier message of"
-    return None
+    effect = rewrite_effect(mutation, through_items=change.how == "element")
+    return None if effect is None else f"{text} {effect}"
 
 
-_BUDGET_WORDS = re.compile(r"token|size|limit|budget|max|length|context|window", re.IGNORECASE)
-
-
-def _size_driven(mutation: Mutation) -> bool:
-    """Whether the change is made because the history grew: under a test of a length against
-    a threshold or of a token budget, or in a `while` loop over one. `if len(found) > 0` only
-    asks whether there is anything to do."""
-    tests = [guard for guard in mutation.guards if isinstance(guard, ast.expr)]
-    if isinstance(mutation.loop, ast.While):
-        tests.append(mutation.loop.test)
-    return any(_tests_size(test) for test in tests)
-
-
-def _tests_size(test: ast.expr) -> bool:
-    for node in ast.walk(test):
-        if isinstance(node, (ast.Name, ast.Attribute)):
-            name = node.id if isinstance(node, ast.Name) else node.attr
-            if _BUDGET_WORDS.search(name):
-                return True
-        if isinstance(node, ast.Compare) and len(node.comparators) == 1:
-            sides = (node.left, node.comparators[0])
-            if any(_is_len_call(side) for side in sides):
-                other = sides[1] if _is_len_call(sides[0]) else sides[0]
-                if not _is_emptiness_bound(other, node.ops[0]):
-                    return True
-    return False
-
-
-def _is_len_call(node: ast.expr) -> bool:
-    return isinstance(node, ast.Call) and getattr(node.func, "id", "") == "len"
-
-
-def _is_emptiness_bound(bound: ast.expr, operator: ast.cmpop) -> bool:
-    """`len(xs) > 0`, `len(xs) >= 1`, `len(xs) == 0`: is it empty, not is it too long."""
-    if not isinstance(bound, ast.Constant) or not isinstance(bound.value, int):
+def _runs_before_loop(change: Change, module: PythonModule, sink: Sink) -> bool:
+    """A local or parameter cut down (`history = history[-20:]`) in the function that sends
+    it, before the loop that sends it: once per run, not once per call."""
+    if change.how != "rebinding" or change.container.lifetime not in ("loop", "parameter"):
         return False
-    return bound.value == 0 or (bound.value == 1 and isinstance(operator, (ast.GtE, ast.Lt)))
+    site = module.call_site(sink.call) if sink.call is not None else None
+    loop = site.loop if site is not None else None
+    if loop is None:
+        return False
+    node = change.node
+    return node.lineno < loop.lineno and not within_lines(node, loop)  # type: ignore[attr-defined]
+
+
+def _applies_sanctioned(change: Change, sanctioned: tuple[str, ...]) -> bool:
+    """An edit made by a helper listed under `compaction-functions` (or one it calls)."""
+    if change.applied is None or change.call is None or not sanctioned:
+        return False
+    function = change.call.func
+    name = function.attr if isinstance(function, ast.Attribute) else getattr(function, "id", "")
+    return any(n in sanctioned for n in (name, *change.applied.through))
 
 
 def _cost(change: Change) -> str:
@@ -260,27 +247,12 @@ def _cost(change: Change) -> str:
     if isinstance(index, ast.Constant) and isinstance(index.value, int):
         position = index.value
         return f"message {position} and every message after it lose their cache on the next request"
-    if change.how == "rebinding" and change.rebinding_kind == "slice":
+    applied = change.applied
+    if isinstance(applied, ReturnedRewrite) and applied.kind == "head_and_window":
+        return "only the first message keeps its cache, since the list differs from the second on"
+    if change.how == "rebinding" and change.rebinding_kind in ("slice", "helper"):
         return "no message keeps its cache, since the list differs from its first message on"
     return "every message from the first one changed on loses its cache on the next request"
-
-
-def _counts_from_end(index: ast.AST | None) -> bool:
-    return is_negative_constant(index) or is_length_of(index)
-
-
-def _is_fixed_offset(lower: ast.expr) -> bool:
-    return isinstance(lower, ast.Constant) and isinstance(lower.value, int) and lower.value >= 0
-
-
-def _touches_neutral_key(mutation: Mutation) -> bool:
-    keys = set(mutation.keys)
-    if isinstance(mutation.index, ast.Constant):
-        keys.add(str(mutation.index.value))
-    node = mutation.node
-    if isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant):
-        keys.add(str(node.args[0].value))
-    return bool(keys & _NEUTRAL_KEYS)
 
 
 def _in_sanctioned_function(scope: Scope, sanctioned: tuple[str, ...]) -> bool:

@@ -15,9 +15,24 @@ import builtins
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Literal
 
-from ctxlint.python.index import Binding, ClassInfo, ModuleIndex, Mutation, Scope, class_of_self
+from ctxlint.python.index import (
+    Binding,
+    ClassInfo,
+    FunctionInfo,
+    ModuleIndex,
+    Mutation,
+    Scope,
+    class_of_self,
+)
 from ctxlint.python.names import by_variable, lookup, qualified_name
 from ctxlint.python.order import live_bindings
+from ctxlint.python.summaries import (
+    ParameterEdit,
+    ReturnedRewrite,
+    argument_for,
+    callee_of,
+    module_summaries,
+)
 
 Lifetime = Literal["attribute", "global", "parameter", "loop"]
 _COPYING_FUNCTIONS = frozenset({"list", "tuple", "copy.copy", "copy.deepcopy"})
@@ -88,10 +103,14 @@ class Change:
     scope: Scope
     mutation: Mutation | None = None
     # For rebinding and filters: the kept part ("slice") or the condition ("filter"/"trim").
-    rebinding_kind: Literal["slice", "filter", "trim"] | None = None
+    rebinding_kind: Literal["slice", "filter", "trim", "helper"] | None = None
     condition: ast.expr | None = None
     # The comprehension variables the condition may use freely.
     element_names: frozenset[str] = frozenset()
+    # Made by a function the list is handed to: the call, and what the function's summary says
+    # it does (then `node` is the call, and the summary holds where in the function it is).
+    call: ast.Call | None = None
+    applied: ParameterEdit | ReturnedRewrite | None = None
 
 
 def containers_of(
@@ -139,6 +158,9 @@ def containers_of(
             copied = _copied(node, node_scope)
             if copied is not None:
                 pending.append((copied, node_scope, depth))
+            else:
+                for passed in _passed_through(node, node_scope):
+                    pending.append((passed, node_scope, depth + 1))
         elif isinstance(node, (ast.ListComp, ast.GeneratorExp)):
             iterable = node.generators[0].iter
             pending.append((iterable, node_scope, depth))
@@ -175,6 +197,50 @@ def _returned_at(
     return found
 
 
+def _passed_through(call: ast.Call, scope: Scope) -> list[ast.expr]:
+    """For `f(history)` with f a function of this module returning (a copy or part of) the
+    list it is handed: the arguments whose lists it returns."""
+    callee = callee_of(call, scope)
+    if callee is None:
+        return []
+    parameters: set[str] = set()
+    pending: list[tuple[ast.expr, int]] = [(value, 0) for value in callee.returns]
+    while pending and len(parameters) < 8:
+        value, depth = pending.pop()
+        if depth > 3:
+            continue
+        if isinstance(value, ast.Name):
+            if value.id in callee.parameter_names[:1] and callee.class_info is not None:
+                continue  # the instance itself
+            if value.id in callee.parameter_names:
+                parameters.add(value.id)
+            for binding in callee.scope.bindings.get(value.id, ()):
+                if (
+                    binding.kind == "assign"
+                    and binding.value is not None
+                    and not binding.target_path
+                ):
+                    pending.append((binding.value, depth + 1))  # type: ignore[arg-type]
+        elif isinstance(value, ast.Call):
+            copied = _copied(value, callee.scope)
+            if copied is not None:
+                pending.append((copied, depth + 1))
+        elif isinstance(value, ast.Subscript) and isinstance(value.slice, ast.Slice):
+            pending.append((value.value, depth + 1))
+        elif isinstance(value, ast.BinOp) and isinstance(value.op, ast.Add):
+            pending.extend([(value.left, depth + 1), (value.right, depth + 1)])
+        elif isinstance(value, (ast.List, ast.Tuple)):
+            pending.extend((e.value, depth + 1) for e in value.elts if isinstance(e, ast.Starred))
+        elif isinstance(value, (ast.ListComp, ast.GeneratorExp)):
+            pending.append((value.generators[0].iter, depth + 1))
+    found = []
+    for parameter in sorted(parameters):
+        argument = argument_for(call, callee, parameter)
+        if argument is not None:
+            found.append(argument)
+    return found
+
+
 def _copied(call: ast.Call, scope: Scope) -> ast.expr | None:
     """`list(xs)`, `xs.copy()`, `copy.deepcopy(xs)`: the list copied."""
     function = call.func
@@ -202,8 +268,17 @@ def _name_lifetime(
         value = binding.value
         inside = binding.kind == "assign" and value is not None and within_lines(value, loop)
         if inside and not _cuts_itself(value, binding.name):  # type: ignore[arg-type]
-            return None
+            if not _rewritten_by_helper(value, binding, index):  # type: ignore[arg-type]
+                return None
     return "loop"
+
+
+def _rewritten_by_helper(value: ast.expr, binding: Binding, index: ModuleIndex) -> bool:
+    """`xs = compact(xs)` with `compact` a function of the module returning xs rewritten."""
+    if not isinstance(value, ast.Call):
+        return False
+    container = Container(ast.Name(id=binding.name), binding.scope, None)
+    return _rewritten_by_callee(container, value, binding.scope, index) is not None
 
 
 def within_lines(node: ast.AST, outer: ast.AST) -> bool:
@@ -255,6 +330,18 @@ def _changes_by_variable(
 
 
 def _find_changes(container: Container, index: ModuleIndex) -> list[Change]:
+    changes = direct_changes(container, index)
+    for value, scope in _rebindings(container, index):
+        change = _rebinding_change(container, value, scope, index)
+        if change is not None:
+            changes.append(change)
+    changes.extend(_changes_by_callees(container, index))
+    return changes
+
+
+def direct_changes(container: Container, index: ModuleIndex) -> list[Change]:
+    """The container's changes in place, made on it or through its items, where it is in
+    scope (not in the functions it is handed to)."""
     changes = [
         Change(container, "mutation", m.node, m.scope, mutation=m)
         for m in _mutations_of(index, container.expression, container.scope)
@@ -263,11 +350,43 @@ def _find_changes(container: Container, index: ModuleIndex) -> list[Change]:
     through_items = index.derived(_mutations_through_items).get(key, []) if key else []
     for mutation in through_items:
         changes.append(Change(container, "element", mutation.node, mutation.scope, mutation))
-    for value, scope in _rebindings(container, index):
-        change = _rebinding_change(container, value, scope)
-        if change is not None:
-            changes.append(change)
     return changes
+
+
+def _changes_by_callees(container: Container, index: ModuleIndex) -> list[Change]:
+    """What the module's functions the container is handed to (`trim(history)`,
+    `self._compact(self.messages)`) do to it in place, by their summaries."""
+    key = _variable_key(container.expression, container.scope)
+    if key is None:
+        return []
+    summaries = module_summaries(index)
+    changes = []
+    for call, scope, callee in index.derived(_calls_to_summarised).get(key, ()):
+        for edit in summaries[id(callee)].edits:
+            argument = argument_for(call, callee, edit.parameter)
+            if argument is not None and _same_container(argument, scope, container):
+                changes.append(Change(container, "mutation", call, scope, call=call, applied=edit))
+    return changes
+
+
+def _calls_to_summarised(
+    index: ModuleIndex,
+) -> dict[tuple[str, int], list[tuple[ast.Call, Scope, FunctionInfo]]]:
+    """The calls of the module to its own functions that change a list they are handed, by
+    the variable key of each argument that is a name or `self` attribute."""
+    summaries = module_summaries(index)
+    found: dict[tuple[str, int], list[tuple[ast.Call, Scope, FunctionInfo]]] = {}
+    if not any(summary.edits for summary in summaries.values()):
+        return found
+    for site in index.calls:
+        callee = callee_of(site.call, site.scope)
+        if callee is None or id(callee) not in summaries:
+            continue
+        for argument in [*site.call.args, *(k.value for k in site.call.keywords)]:
+            key = _variable_key(argument, site.scope)
+            if key is not None:
+                found.setdefault(key, []).append((site.call, site.scope, callee))
+    return found
 
 
 def _mutations_of(index: ModuleIndex, target: ast.expr, scope: Scope) -> list[Mutation]:
@@ -327,29 +446,80 @@ def _variable_key(expression: ast.AST, scope: Scope) -> tuple[str, int] | None:
 
 def _loop_variables(index: ModuleIndex) -> dict[tuple[str, int], list[tuple[str, Scope]]]:
     """The loop and comprehension variables of the module that take the items of a container,
-    by the container's key; each with the scope its mutations are looked up from."""
+    by the container's key; each with the scope its mutations are looked up from. Items are
+    taken through views too: a slice (`for m in xs[1:-4]`), `enumerate`/`reversed`, and a
+    list of the items (or of blocks nested in them) picked out of the container."""
     found: dict[tuple[str, int], list[tuple[str, Scope]]] = {}
     for scope in index.scopes:
         for name, bindings in scope.bindings.items():
             for binding in bindings:
                 if binding.kind not in ("for", "comprehension") or binding.value is None:
                     continue
-                iterable = binding.value
-                path = binding.target_path
-                if isinstance(iterable, ast.Call) and getattr(iterable.func, "id", "") in (
-                    "enumerate",
-                    "reversed",
-                ):
-                    if getattr(iterable.func, "id", "") == "enumerate":
-                        if path[:1] != (1,):
-                            continue
-                        path = path[1:]
-                    iterable = iterable.args[0] if iterable.args else iterable
-                key = None if path else _variable_key(iterable, binding.scope)
+                key = _viewed_container(binding.value, binding.target_path, binding.scope, 0)  # type: ignore[arg-type]
                 if key is not None:
                     view_scope = binding.scope if scope.kind != "comprehension" else scope
                     found.setdefault(key, []).append((name, view_scope))
     return found
+
+
+def _viewed_container(
+    iterable: ast.expr, path: tuple[int, ...], scope: Scope, depth: int
+) -> tuple[str, int] | None:
+    """The key of the container whose items (or nested blocks) a loop variable at `path` of
+    a target over `iterable` takes, or None."""
+    if depth > 3:
+        return None
+    if isinstance(iterable, ast.Call) and iterable.args:
+        function = getattr(iterable.func, "id", "")
+        if function == "enumerate":
+            if path[:1] != (1,):
+                return None
+            return _viewed_container(iterable.args[0], path[1:], scope, depth + 1)
+        if function in ("reversed", "list", "sorted"):
+            return _viewed_container(iterable.args[0], path, scope, depth + 1)
+        return None
+    if path:
+        return None
+    if isinstance(iterable, ast.Subscript) and isinstance(iterable.slice, ast.Slice):
+        window = iterable.slice
+        if window.upper is None and isinstance(window.lower, ast.UnaryOp):
+            if getattr(window.lower.operand, "value", None) == 1:
+                return None  # xs[-1:]: the newest item alone, not yet sent
+        return _viewed_container(iterable.value, path, scope, depth + 1)
+    key = _variable_key(iterable, scope)
+    if key is None or not isinstance(iterable, ast.Name):
+        return key
+    # `blocks = [b for m in xs for b in m["content"] if ...]`: a list of parts of xs's items.
+    bindings = lookup(iterable.id, scope)
+    if len(bindings) != 1 or bindings[0].value is None or bindings[0].kind != "assign":
+        return key
+    view = bindings[0].value
+    if not isinstance(view, (ast.ListComp, ast.GeneratorExp)) or not isinstance(view.elt, ast.Name):
+        return key
+    picked = _picked_from(view, view.elt.id)
+    if picked is None:
+        return key
+    # The first iterable is evaluated where the comprehension is written.
+    return _viewed_container(picked, (), bindings[0].scope, depth + 1) or key
+
+
+def _picked_from(view: ast.ListComp | ast.GeneratorExp, element: str) -> ast.expr | None:
+    """What the comprehension's items come from, following nested generators back to the
+    first: `b for m in xs for b in m["content"]` picks (parts of) the items of `xs`."""
+    wanted = element
+    for generator in reversed(view.generators):
+        target = generator.target
+        if not (isinstance(target, ast.Name) and target.id == wanted):
+            continue
+        source = generator.iter
+        while isinstance(source, (ast.Subscript, ast.Attribute)):
+            source = source.value
+        if generator is view.generators[0]:
+            return generator.iter
+        if not isinstance(source, ast.Name):
+            return None
+        wanted = source.id
+    return None
 
 
 def _rebindings(container: Container, index: ModuleIndex) -> list[tuple[ast.expr, Scope]]:
@@ -367,7 +537,21 @@ def _rebindings(container: Container, index: ModuleIndex) -> list[tuple[ast.expr
     return list(owner.attributes.get(target.attr, ()))
 
 
-def _rebinding_change(container: Container, value: ast.expr, scope: Scope) -> Change | None:
+def _rebinding_change(
+    container: Container, value: ast.expr, scope: Scope, index: ModuleIndex
+) -> Change | None:
+    if isinstance(value, ast.Call):
+        rewrite = _rewritten_by_callee(container, value, scope, index)
+        if rewrite is not None:
+            return Change(
+                container,
+                "rebinding",
+                value,
+                scope,
+                rebinding_kind="helper",
+                call=value,
+                applied=rewrite,
+            )
     if (
         isinstance(value, ast.Call)
         and value.args
@@ -393,6 +577,27 @@ def _rebinding_change(container: Container, value: ast.expr, scope: Scope) -> Ch
         return Change(
             container, "rebinding", value, scope, rebinding_kind="filter", condition=value
         )
+    return None
+
+
+def _rewritten_by_callee(
+    container: Container, call: ast.Call, scope: Scope, index: ModuleIndex
+) -> ReturnedRewrite | None:
+    """`messages = compact(messages)` with `compact` a function of the module that returns the
+    list it is handed rewritten: what its summary says it returns."""
+    callee = callee_of(call, scope)
+    summary = module_summaries(index).get(id(callee)) if callee is not None else None
+    if summary is None or callee is None:
+        return None
+    for rewrite in summary.returns:
+        if rewrite.parameter.startswith("self."):
+            target = container.expression
+            if isinstance(target, ast.Attribute) and f"self.{target.attr}" == rewrite.parameter:
+                return rewrite
+            continue
+        argument = argument_for(call, callee, rewrite.parameter)
+        if argument is not None and _same_container(argument, scope, container):
+            return rewrite
     return None
 
 

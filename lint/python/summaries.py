@@ -1,0 +1,523 @@
+"""Function summaries: what a function does in place to the lists it is handed, and what its
+return value is relative to them (the same list, a window cut from its end, a copy with older
+items stubbed out, the list with something put in front).
+
+A summary is plain data (names, kinds, spans, no syntax nodes), so that it can be cached and
+applied where the function is called from another module. Within a module, summaries are
+computed together and iterated to a fixed point, so that a helper calling a helper is known
+(`trim(msgs)` that returns `_window(msgs)`); recursion and unknown callees add nothing.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+from ctxlint.python.index import ClassInfo, FunctionInfo, ModuleIndex, Mutation, class_of_self
+from ctxlint.python.names import lookup
+
+if TYPE_CHECKING:
+    from ctxlint.python.index import Scope
+
+ReturnKind = Literal["window", "head_and_window", "prepend", "stub"]
+# Rounds of re-summarising callers once their callees are known: a chain of helpers this deep.
+_ROUNDS = 4
+# Keys that change how a message is cached or shown, not the tokens the model reads.
+NEUTRAL_KEYS = frozenset({"cache_control"})
+_ORDER_METHODS = {"sort": "sorts", "reverse": "reverses"}
+_BUDGET_WORDS = re.compile(r"token|size|limit|budget|max|length|context|window", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """Where something is, in `ast` terms (1-based lines, 0-based byte columns)."""
+
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+    @classmethod
+    def of(cls, node: ast.AST) -> Span:
+        return cls(
+            node.lineno,  # type: ignore[attr-defined]
+            node.col_offset,  # type: ignore[attr-defined]
+            node.end_lineno or node.lineno,  # type: ignore[attr-defined]
+            node.end_col_offset or 0,  # type: ignore[attr-defined]
+        )
+
+    def locator(self) -> ast.expr:
+        """A node carrying only this position, for reporting at it."""
+        return ast.expr(
+            lineno=self.line,
+            col_offset=self.column,
+            end_lineno=self.end_line,
+            end_col_offset=self.end_column,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ParameterEdit:
+    """A change a function makes in place to a list handed to it, to items already in it."""
+
+    parameter: str
+    # What the change does to those items, as a verb phrase ("removes a message from").
+    effect: str
+    # Where the changed items are: counted from the start, or not known.
+    position: Literal["start", "unknown"]
+    # Made because the list grew (under a test of its length or a token budget): a change that
+    # recurs once a history is long, even on a list rebuilt for every call.
+    size_driven: bool
+    span: Span
+    text: str
+    # The functions it is made in, from the summarised one's callee inward (empty: itself).
+    through: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ReturnedRewrite:
+    """The function returns a list rebuilt from a list it is handed (or one kept on `self`,
+    named `self.<attribute>`) in a way that changes items already sent."""
+
+    parameter: str
+    kind: ReturnKind
+    span: Span
+    text: str
+    through: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    edits: tuple[ParameterEdit, ...] = ()
+    returns: tuple[ReturnedRewrite, ...] = ()
+
+
+EMPTY = Summary()
+
+
+def module_summaries(index: ModuleIndex) -> dict[int, Summary]:
+    """The summary of every function of the module that has one, by `id` of its FunctionInfo;
+    computed once per module."""
+    return index.derived(_summarise_module)
+
+
+def summary_of(
+    function: FunctionInfo, index: ModuleIndex, known: dict[int, Summary] | None = None
+) -> Summary:
+    """What `function` does to its parameters and what it returns relative to them; calls to
+    functions of `known` (by `id` of their FunctionInfo) count with their summaries."""
+    if isinstance(function.node, ast.Lambda):
+        return EMPTY
+    known = known or {}
+    edits = _own_edits(function, index) + _edits_through_calls(function, known)
+    returns: list[ReturnedRewrite] = []
+    for value in function.returns:
+        returns.extend(_returned_rewrites(value, function, known, 0))
+    if not edits and not returns:
+        return EMPTY
+    return Summary(tuple(dict.fromkeys(edits)), tuple(dict.fromkeys(returns)))
+
+
+def _summarise_module(index: ModuleIndex) -> dict[int, Summary]:
+    known: dict[int, Summary] = {}
+    functions = [f for f in index.functions if not isinstance(f.node, ast.Lambda)]
+    for _ in range(_ROUNDS):
+        found = {}
+        for function in functions:
+            summary = summary_of(function, index, known)
+            if summary is not EMPTY:
+                found[id(function)] = summary
+        if found == known:
+            break
+        known = found
+    return known
+
+
+def callee_of(call: ast.Call, scope: Scope) -> FunctionInfo | None:
+    """The function of this module a call runs: a plain name bound to a `def`, or a method of
+    the enclosing class called on `self`."""
+    function = call.func
+    if isinstance(function, ast.Name):
+        bindings = lookup(function.id, scope)
+        if len(bindings) == 1 and bindings[0].kind == "function":
+            return bindings[0].function
+        return None
+    if isinstance(function, ast.Attribute):
+        owner: ClassInfo | None = class_of_self(function.value, scope)
+        if owner is not None:
+            return owner.methods.get(function.attr)
+    return None
+
+
+def argument_for(call: ast.Call, callee: FunctionInfo, parameter: str) -> ast.expr | None:
+    """The expression the call passes for the callee's parameter, or None (`*args`, defaults)."""
+    names = callee.parameter_names
+    if parameter not in names:
+        return None
+    position = names.index(parameter)
+    if callee.class_info is not None and isinstance(call.func, ast.Attribute):
+        position -= 1  # `self.f(x)`: x is the parameter after self
+    if any(isinstance(a, ast.Starred) for a in call.args[: position + 1]):
+        return None
+    if 0 <= position < len(call.args):
+        return call.args[position]
+    return next((k.value for k in call.keywords if k.arg == parameter), None)
+
+
+# In-place changes ---------------------------------------------------------------------------
+
+
+def _own_edits(function: FunctionInfo, index: ModuleIndex) -> list[ParameterEdit]:
+    from ctxlint.python.containers import Container, direct_changes
+
+    edits = []
+    for name in function.parameter_names:
+        if name in ("self", "cls"):
+            continue
+        container = Container(ast.Name(id=name), function.scope, "parameter")
+        for change in direct_changes(container, index):
+            mutation = change.mutation
+            if change.how not in ("mutation", "element") or mutation is None:
+                continue
+            effect = rewrite_effect(mutation, through_items=change.how == "element")
+            if effect is None:
+                continue
+            index_node = mutation.index
+            constant = isinstance(index_node, ast.Constant) and isinstance(index_node.value, int)
+            edits.append(
+                ParameterEdit(
+                    parameter=name,
+                    effect=effect,
+                    position="start" if constant else "unknown",
+                    size_driven=size_driven(mutation),
+                    span=Span.of(mutation.node),
+                    text=_snippet(mutation.node),
+                )
+            )
+    return edits
+
+
+def _edits_through_calls(function: FunctionInfo, known: dict[int, Summary]) -> list[ParameterEdit]:
+    """The callee's edits to what this function passes on from its own parameters."""
+    edits = []
+    parameters = set(function.parameter_names) - {"self", "cls"}
+    for call in _calls_in(function):
+        callee = callee_of(call, function.scope)
+        if callee is None or callee is function:
+            continue
+        for edit in known.get(id(callee), EMPTY).edits:
+            argument = argument_for(call, callee, edit.parameter)
+            if isinstance(argument, ast.Name) and argument.id in parameters:
+                through = (callee.name, *edit.through)
+                edits.append(_renamed(edit, argument.id, through))
+    return edits
+
+
+def _renamed(edit: ParameterEdit, parameter: str, through: tuple[str, ...]) -> ParameterEdit:
+    return ParameterEdit(
+        parameter, edit.effect, edit.position, edit.size_driven, edit.span, edit.text, through
+    )
+
+
+def _calls_in(function: FunctionInfo) -> list[ast.Call]:
+    """The calls in the function's own body (not in functions nested in it)."""
+    calls: list[ast.Call] = []
+    stack: list[ast.AST] = list(function.node.body)  # type: ignore[arg-type]
+    while stack and len(calls) < 500:
+        node = stack.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            continue
+        if isinstance(node, ast.Call):
+            calls.append(node)
+        stack.extend(ast.iter_child_nodes(node))
+    return calls
+
+
+def rewrite_effect(mutation: Mutation, through_items: bool = False) -> str | None:
+    """What an in-place change does to the items already in a list, as a verb phrase, or None
+    when it keeps them: appending, changing only the newest item, moving a cache marker."""
+    kind = mutation.kind
+    if _newest_only(mutation) or _fills_empty(mutation):
+        return None
+    if through_items:
+        if touches_neutral_key(mutation):
+            return None
+        return "edits messages in place while iterating"
+    if kind in _ORDER_METHODS:
+        return _ORDER_METHODS[kind]
+    if kind == "remove":
+        return "removes a message from"
+    if kind == "popleft":
+        return "drops the oldest message of"
+    if kind in ("pop", "insert"):
+        if mutation.index is None or counts_from_end(mutation.index):
+            return None
+        return "removes an earlier message from" if kind == "pop" else "inserts before the end of"
+    if kind in ("delitem", "delslice", "setitem", "setslice"):
+        index = mutation.index
+        if isinstance(index, ast.Slice):
+            whole = index.lower is None and index.upper is None
+            tail = index.upper is None and counts_from_end(index.lower)
+            if kind == "delslice" and (whole or tail):
+                return None  # a reset, or the newest messages dropped: the sent prefix survives
+            if kind == "setslice" and tail:
+                return None  # xs[len(xs):] = ys is extend
+        elif counts_from_end(index):
+            return None  # the newest message, not yet sent
+        verb = "deletes" if kind.startswith("del") else "replaces"
+        return f"{verb} earlier messages of"
+    if kind == "edit":
+        if touches_neutral_key(mutation) or counts_from_end(mutation.index):
+            return None
+        return "edits an earlier message of"
+    return None
+
+
+def _newest_only(mutation: Mutation) -> bool:
+    """The change reaches only the newest matching item: made in a loop over `reversed(...)`
+    that stops at the first match, or at a position picked first from a reversed list
+    (`[i for i, m in reversed(list(enumerate(xs))) if ...][0]`)."""
+    loop = mutation.loop
+    if isinstance(loop, ast.For) and _is_reversed(loop.iter) and _breaks(loop):
+        return True
+    index = mutation.index
+    if not isinstance(index, ast.Name):
+        return False
+    bindings = lookup(index.id, mutation.scope)
+    return bool(bindings) and all(_picks_newest(binding.value, loop) for binding in bindings)
+
+
+def _picks_newest(value: ast.AST | None, loop: ast.stmt | None) -> bool:
+    if isinstance(value, ast.Subscript) and getattr(value.slice, "value", None) == 0:
+        return _is_reversed(value.value)
+    if isinstance(value, ast.Call) and getattr(value.func, "id", "") == "next" and value.args:
+        return _is_reversed(value.args[0])
+    # `for i, m in reversed(...)`: the binding's value is the loop's iterable.
+    return (
+        isinstance(loop, ast.For) and value is loop.iter and _is_reversed(value) and _breaks(loop)
+    )
+
+
+def _is_reversed(node: ast.AST) -> bool:
+    """Whether a list is taken newest first: `reversed(...)`, `xs[::-1]`, somewhere inside."""
+    for part in ast.walk(node):
+        if isinstance(part, ast.Call) and getattr(part.func, "id", "") == "reversed":
+            return True
+        if isinstance(part, ast.Slice) and isinstance(part.step, ast.UnaryOp):
+            return True
+    return False
+
+
+def _breaks(loop: ast.For) -> bool:
+    """Whether the loop's own body (not a nested loop's) has a `break` or `return`."""
+    stack: list[ast.AST] = list(loop.body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.Break, ast.Return)):
+            return True
+        if isinstance(node, (ast.For, ast.AsyncFor, ast.While, ast.FunctionDef, ast.Lambda)):
+            continue
+        stack.extend(ast.iter_child_nodes(node))
+    return False
+
+
+def _fills_empty(mutation: Mutation) -> bool:
+    """Made only when a list is empty (`if not messages: messages.insert(0, system)`): there
+    is nothing sent before it to lose."""
+    for guard in mutation.guards:
+        if isinstance(guard, ast.UnaryOp) and isinstance(guard.op, ast.Not):
+            if isinstance(guard.operand, (ast.Name, ast.Attribute)):
+                return True
+        if isinstance(guard, ast.Compare) and len(guard.comparators) == 1:
+            bound = guard.comparators[0]
+            if _is_len_call(guard.left) and isinstance(guard.ops[0], ast.Eq):
+                if isinstance(bound, ast.Constant) and bound.value == 0:
+                    return True
+    return False
+
+
+def counts_from_end(index: ast.AST | None) -> bool:
+    """`-1`, `len(xs) - 1`: a position counted from the end of the list."""
+    if isinstance(index, ast.UnaryOp) and isinstance(index.op, ast.USub):
+        return isinstance(index.operand, ast.Constant) and isinstance(index.operand.value, int)
+    return index is not None and any(
+        isinstance(part, ast.Call) and getattr(part.func, "id", "") == "len"
+        for part in ast.walk(index)
+    )
+
+
+def touches_neutral_key(mutation: Mutation) -> bool:
+    keys = set(mutation.keys)
+    if isinstance(mutation.index, ast.Constant):
+        keys.add(str(mutation.index.value))
+    node = mutation.node
+    if isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant):
+        keys.add(str(node.args[0].value))
+    return bool(keys & NEUTRAL_KEYS)
+
+
+def size_driven(mutation: Mutation) -> bool:
+    """Whether the change is made because the history grew: under a test of a length against
+    a threshold or of a token budget, or in a `while` loop over one. `if len(found) > 0` only
+    asks whether there is anything to do."""
+    tests = [guard for guard in mutation.guards if isinstance(guard, ast.expr)]
+    if isinstance(mutation.loop, ast.While):
+        tests.append(mutation.loop.test)
+    return any(_tests_size(test) for test in tests)
+
+
+def _tests_size(test: ast.expr) -> bool:
+    for node in ast.walk(test):
+        if isinstance(node, (ast.Name, ast.Attribute)):
+            name = node.id if isinstance(node, ast.Name) else node.attr
+            if _BUDGET_WORDS.search(name):
+                return True
+        if isinstance(node, ast.Compare) and len(node.comparators) == 1:
+            sides = (node.left, node.comparators[0])
+            if any(_is_len_call(side) for side in sides):
+                other = sides[1] if _is_len_call(sides[0]) else sides[0]
+                if not _is_emptiness_bound(other, node.ops[0]):
+                    return True
+    return False
+
+
+def _is_len_call(node: ast.expr) -> bool:
+    return isinstance(node, ast.Call) and getattr(node.func, "id", "") == "len"
+
+
+def _is_emptiness_bound(bound: ast.expr, operator: ast.cmpop) -> bool:
+    """`len(xs) > 0`, `len(xs) >= 1`, `len(xs) == 0`: is it empty, not is it too long."""
+    if not isinstance(bound, ast.Constant) or not isinstance(bound.value, int):
+        return False
+    return bound.value == 0 or (bound.value == 1 and isinstance(operator, (ast.GtE, ast.Lt)))
+
+
+# Returned rewrites --------------------------------------------------------------------------
+
+
+def _returned_rewrites(
+    value: ast.expr, function: FunctionInfo, known: dict[int, Summary], depth: int
+) -> list[ReturnedRewrite]:
+    if depth > 2:
+        return []
+    if isinstance(value, ast.Name):
+        # `kept = msgs[-k:]; return kept`, or the parameter itself rebound to a window.
+        found = []
+        for binding in function.scope.bindings.get(value.id, ()):
+            if binding.kind == "assign" and binding.value is not None and not binding.target_path:
+                found.extend(
+                    _returned_rewrites(binding.value, function, known, depth + 1)  # type: ignore[arg-type]
+                )
+        return found
+    if isinstance(value, ast.Call):
+        callee = callee_of(value, function.scope)
+        if callee is None or callee is function:
+            return []
+        found = []
+        for rewrite in known.get(id(callee), EMPTY).returns:
+            argument = argument_for(value, callee, rewrite.parameter)
+            source = _source_name(argument, function) if argument is not None else None
+            if source is not None:
+                through = (callee.name, *rewrite.through)
+                found.append(
+                    ReturnedRewrite(source, rewrite.kind, rewrite.span, rewrite.text, through)
+                )
+        return found
+    shape = _rewrite_shape(value, function)
+    if shape is None:
+        return []
+    kind, source = shape
+    return [ReturnedRewrite(source, kind, Span.of(value), _snippet(value))]
+
+
+def _rewrite_shape(value: ast.expr, function: FunctionInfo) -> tuple[ReturnKind, str] | None:
+    """How `value` rebuilds a list the function is handed, and that list's name."""
+    if isinstance(value, ast.Subscript) and isinstance(value.slice, ast.Slice):
+        source = _source_name(value.value, function)
+        if source is not None and moves_start(value.slice):
+            return "window", source
+        return None
+    if isinstance(value, ast.BinOp) and isinstance(value.op, ast.Add):
+        # `[new] + msgs`: every turn puts something new in front of what was sent.
+        source = _source_name(value.right, function)
+        if source is not None and isinstance(value.left, (ast.List, ast.Tuple)) and value.left.elts:
+            return "prepend", source
+        return None
+    if isinstance(value, (ast.List, ast.Tuple)) and value.elts:
+        *front, last = value.elts
+        if not isinstance(last, ast.Starred):
+            return None
+        tail = last.value
+        if isinstance(tail, ast.Subscript) and isinstance(tail.slice, ast.Slice):
+            source = _source_name(tail.value, function)
+            if source is not None and moves_start(tail.slice):
+                return "head_and_window", source
+            return None
+        source = _source_name(tail, function)
+        if source is not None and front and not any(isinstance(e, ast.Starred) for e in front):
+            return "prepend", source
+        return None
+    if isinstance(value, ast.ListComp):
+        return _stub_shape(value, function)
+    return None
+
+
+def moves_start(window: ast.Slice) -> bool:
+    """`xs[-20:]`, `xs[len(xs) - k:]`, `xs[start:]`: a window whose first item changes as the
+    list grows. `xs[1:]` and `xs[:-1]` keep the front."""
+    lower = window.lower
+    if lower is None:
+        return False
+    return not (
+        isinstance(lower, ast.Constant) and isinstance(lower.value, int) and lower.value >= 0
+    )
+
+
+def _stub_shape(value: ast.ListComp, function: FunctionInfo) -> tuple[ReturnKind, str] | None:
+    """`[{**m, "content": "[omitted]"} if old(i) else m for i, m in enumerate(msgs)]`: items
+    replaced by a stub under a condition that moves as the list grows (their position)."""
+    if len(value.generators) != 1:
+        return None
+    generator = value.generators[0]
+    iterable, target = generator.iter, generator.target
+    position_name = None
+    if (
+        isinstance(iterable, ast.Call)
+        and getattr(iterable.func, "id", "") == "enumerate"
+        and iterable.args
+        and isinstance(target, ast.Tuple)
+        and len(target.elts) == 2
+    ):
+        position, target = target.elts
+        position_name = position.id if isinstance(position, ast.Name) else None
+        iterable = iterable.args[0]
+    source = _source_name(iterable, function)
+    element = value.elt
+    if source is None or not isinstance(target, ast.Name) or not isinstance(element, ast.IfExp):
+        return None
+    kept = (element.body, element.orelse)
+    if not any(isinstance(k, ast.Name) and k.id == target.id for k in kept):
+        return None
+    if not any(isinstance(k, (ast.Dict, ast.Call)) for k in kept):
+        return None
+    condition_names = {n.id for n in ast.walk(element.test) if isinstance(n, ast.Name)}
+    if position_name is None or position_name not in condition_names:
+        return None  # decided by each item alone: the same rewrite on every call
+    return "stub", source
+
+
+def _source_name(expression: ast.expr, function: FunctionInfo) -> str | None:
+    """The parameter (`msgs`) or `self` attribute (`self.messages`) an expression is."""
+    if isinstance(expression, ast.Name) and expression.id in function.parameter_names:
+        if expression.id not in ("self", "cls"):
+            return expression.id
+    if isinstance(expression, ast.Attribute) and class_of_self(expression.value, function.scope):
+        return f"self.{expression.attr}"
+    return None
+
+
+def _snippet(node: ast.AST, limit: int = 60) -> str:
+    text = " ".join(ast.unparse(node).split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
