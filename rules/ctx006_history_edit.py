@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ast
-import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -18,6 +17,7 @@ from ctxlint.python.containers import (
 from ctxlint.python.index import Scope
 from ctxlint.python.module import PythonModule
 from ctxlint.python.prefilter import Trigger
+from ctxlint.python.sinks import Sink
 from ctxlint.python.summaries import (
     ParameterEdit,
     ReturnedRewrite,
@@ -25,7 +25,6 @@ from ctxlint.python.summaries import (
     rewrite_effect,
     size_driven,
 )
-from ctxlint.python.sinks import Sink
 from ctxlint.rule import InputKind, Invalid, Rule, Valid
 
 if TYPE_CHECKING:

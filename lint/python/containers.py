@@ -267,9 +267,12 @@ def _name_lifetime(
     for binding in bindings:
         value = binding.value
         inside = binding.kind == "assign" and value is not None and within_lines(value, loop)
-        if inside and not _cuts_itself(value, binding.name):  # type: ignore[arg-type]
-            if not _rewritten_by_helper(value, binding, index):  # type: ignore[arg-type]
-                return None
+        if (
+            inside
+            and not _cuts_itself(value, binding.name)  # type: ignore[arg-type]
+            and not _rewritten_by_helper(value, binding, index)  # type: ignore[arg-type]
+        ):
+            return None
     return "loop"
 
 
@@ -482,9 +485,10 @@ def _viewed_container(
         return None
     if isinstance(iterable, ast.Subscript) and isinstance(iterable.slice, ast.Slice):
         window = iterable.slice
-        if window.upper is None and isinstance(window.lower, ast.UnaryOp):
-            if getattr(window.lower.operand, "value", None) == 1:
-                return None  # xs[-1:]: the newest item alone, not yet sent
+        lower = window.lower
+        newest = isinstance(lower, ast.UnaryOp) and getattr(lower.operand, "value", None) == 1
+        if window.upper is None and newest:
+            return None  # xs[-1:]: the newest item alone, not yet sent
         return _viewed_container(iterable.value, path, scope, depth + 1)
     key = _variable_key(iterable, scope)
     if key is None or not isinstance(iterable, ast.Name):

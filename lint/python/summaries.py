@@ -327,14 +327,20 @@ def _fills_empty(mutation: Mutation) -> bool:
     """Made only when a list is empty (`if not messages: messages.insert(0, system)`): there
     is nothing sent before it to lose."""
     for guard in mutation.guards:
-        if isinstance(guard, ast.UnaryOp) and isinstance(guard.op, ast.Not):
-            if isinstance(guard.operand, (ast.Name, ast.Attribute)):
-                return True
-        if isinstance(guard, ast.Compare) and len(guard.comparators) == 1:
-            bound = guard.comparators[0]
-            if _is_len_call(guard.left) and isinstance(guard.ops[0], ast.Eq):
-                if isinstance(bound, ast.Constant) and bound.value == 0:
-                    return True
+        if (
+            isinstance(guard, ast.UnaryOp)
+            and isinstance(guard.op, ast.Not)
+            and isinstance(guard.operand, (ast.Name, ast.Attribute))
+        ):
+            return True
+        if (
+            isinstance(guard, ast.Compare)
+            and len(guard.comparators) == 1
+            and _is_len_call(guard.left)
+            and isinstance(guard.ops[0], ast.Eq)
+            and getattr(guard.comparators[0], "value", None) == 0
+        ):
+            return True
     return False
 
 
@@ -511,8 +517,7 @@ def _stub_shape(value: ast.ListComp, function: FunctionInfo) -> tuple[ReturnKind
 def _source_name(expression: ast.expr, function: FunctionInfo) -> str | None:
     """The parameter (`msgs`) or `self` attribute (`self.messages`) an expression is."""
     if isinstance(expression, ast.Name) and expression.id in function.parameter_names:
-        if expression.id not in ("self", "cls"):
-            return expression.id
+        return None if expression.id in ("self", "cls") else expression.id
     if isinstance(expression, ast.Attribute) and class_of_self(expression.value, function.scope):
         return f"self.{expression.attr}"
     return None
