@@ -173,9 +173,8 @@ class HistoryEdit(Rule):
                 reported.add(where)
                 through = "".join(f" in {name}()" for name in change.applied.through[-1:])
                 message = (
-                    f"{what}{through} the history handed to it at line {change.call.lineno} "
-                    f"(`{module.snippet(change.call, 40)}`) and sent as {sink.description}: "
-                    f"{cost}"
+                    f"{what}{through} the history, through `{module.snippet(change.call, 40)}` "
+                    f"(line {change.call.lineno}), sent as {sink.description}: {cost}"
                 )
             else:
                 message = f"{what} the history sent as {sink.description}: {cost}"

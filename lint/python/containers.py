@@ -161,6 +161,7 @@ def containers_of(
             else:
                 for passed in _passed_through(node, node_scope):
                     pending.append((passed, node_scope, depth + 1))
+                filters.extend(_rewritten_when_sent(node, node_scope, index, loop))
         elif isinstance(node, (ast.ListComp, ast.GeneratorExp)):
             iterable = node.generators[0].iter
             pending.append((iterable, node_scope, depth))
@@ -195,6 +196,56 @@ def _returned_at(
         else:
             found.append((value, info.scope))
     return found
+
+
+def _rewritten_when_sent(
+    call: ast.Call, scope: Scope, index: ModuleIndex, loop: ast.stmt | None
+) -> list[Change]:
+    """`messages=window(history)`, `messages=self.get_history()`: a function of the module
+    that returns a lasting list cut to a window or with older items stubbed out, sent as it
+    returns it. (Putting something in front is how a system prompt is sent: not a change.)"""
+    callee = callee_of(call, scope)
+    summary = module_summaries(index).get(id(callee)) if callee is not None else None
+    if summary is None or callee is None:
+        return []
+    changes = []
+    for rewrite in summary.returns:
+        if rewrite.kind == "prepend":
+            continue
+        if rewrite.parameter.startswith("self."):
+            if callee.class_info is None or not callee.parameter_names:
+                continue
+            instance = ast.Name(id=callee.parameter_names[0])
+            attribute = ast.Attribute(value=instance, attr=rewrite.parameter[len("self.") :])
+            containers = [Container(attribute, callee.scope, "attribute")]
+        else:
+            argument = argument_for(call, callee, rewrite.parameter)
+            if not isinstance(argument, (ast.Name, ast.Attribute)):
+                continue
+            containers = [Container(argument, scope, _lifetime(argument, scope, index, loop))]
+        for container in containers:
+            if container.lifetime is not None:
+                changes.append(
+                    Change(
+                        container,
+                        "rebinding",
+                        call,
+                        scope,
+                        rebinding_kind="helper",
+                        call=call,
+                        applied=rewrite,
+                    )
+                )
+    return changes
+
+
+def _lifetime(
+    expression: ast.Name | ast.Attribute, scope: Scope, index: ModuleIndex, loop: ast.stmt | None
+) -> Lifetime | None:
+    if isinstance(expression, ast.Attribute):
+        return "attribute" if class_of_self(expression.value, scope) is not None else None
+    bindings = lookup(expression.id, scope)
+    return _name_lifetime(bindings, index, loop) if bindings else None
 
 
 def _passed_through(call: ast.Call, scope: Scope) -> list[ast.expr]:
