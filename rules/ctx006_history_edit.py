@@ -155,7 +155,7 @@ class HistoryEdit(Rule):
                 continue  # CTX010 reports it, with the evidence it hides.
             if _runs_before_loop(change, module, sink):
                 continue
-            what = _describe_edit(change, module)
+            what = _describe_edit(change, module, _in_loop(module, sink))
             if what is None:
                 continue
             cost = (
@@ -181,7 +181,12 @@ class HistoryEdit(Rule):
             yield module.diagnostic(self, node, message)
 
 
-def _describe_edit(change: Change, module: PythonModule) -> str | None:
+def _in_loop(module: PythonModule, sink: Sink) -> bool:
+    site = module.call_site(sink.call) if sink.call is not None else None
+    return site is not None and site.loop is not None
+
+
+def _describe_edit(change: Change, module: PythonModule, sent_in_loop: bool) -> str | None:
     """What the change does to earlier messages ("`history.pop(0)` removes a message from"),
     or None when it keeps everything already sent."""
     applied = change.applied
@@ -189,8 +194,8 @@ def _describe_edit(change: Change, module: PythonModule) -> str | None:
         text = f"`{module.snippet(applied.span.locator())}`"
         return f"{text} {_RETURNED_EFFECTS[applied.kind]}"
     if isinstance(applied, ParameterEdit):
-        if change.container.lifetime == "parameter" and not applied.size_driven:
-            return None  # as below: a reshaping of each call's own list
+        if change.container.lifetime == "parameter" and not (applied.size_driven or sent_in_loop):
+            return None  # as below, unless the list is sent again and again by a loop here
         return f"`{module.snippet(applied.span.locator())}` {applied.effect}"
     text = f"`{module.snippet(change.node)}`"
     if change.how in ("rebinding", "filter"):
@@ -322,6 +327,89 @@ HistoryEdit.VALID = (
         "        return client.messages.create(model='m', max_tokens=9, messages=self.history)\n",
         settings={"compaction-functions": ["Agent.compact"]},
     ),
+    # Helpers the history is handed to (fixed forms of the INVALID helper cases below).
+    # A tool result is shortened once, before it joins the history: what was sent stays.
+    Valid(
+        _HEADER + "def shorten(result):\n"
+        "    return result[:200]\n"
+        "def run(task, execute):\n"
+        "    messages = [{'role': 'user', 'content': task}]\n"
+        "    while True:\n"
+        "        reply = client.messages.create(model='m', max_tokens=9, messages=messages)\n"
+        "        messages.append({'role': 'user', 'content': shorten(execute(reply))})\n"
+    ),
+    # Stubbing decided by each message alone gives the same list on every call.
+    Valid(
+        _HEADER + "def stub_tools(msgs):\n"
+        "    return [{**m, 'content': '[omitted]'} if m['role'] == 'tool' else m for m in msgs]\n"
+        "def run(task, execute):\n"
+        "    messages = [{'role': 'user', 'content': task}]\n"
+        "    while True:\n"
+        "        sent = stub_tools(messages)\n"
+        "        reply = client.messages.create(model='m', max_tokens=9, messages=sent)\n"
+        "        messages.append({'role': 'user', 'content': execute(reply)})\n"
+    ),
+    # A window cut once, before the loop, and never again.
+    Valid(
+        _HEADER + "def recent(msgs):\n"
+        "    return msgs[-20:]\n"
+        "def run(history, execute):\n"
+        "    history = recent(history)\n"
+        "    while True:\n"
+        "        reply = client.messages.create(model='m', max_tokens=9, messages=history)\n"
+        "        history.append({'role': 'user', 'content': execute(reply)})\n"
+    ),
+    # The system prompt put in front of the history as it is sent, not into the history.
+    Valid(
+        _HEADER + "def with_system(msgs, system):\n"
+        "    return [system] + msgs\n"
+        "def run(history, system, execute):\n"
+        "    while True:\n"
+        "        sent = with_system(history, system)\n"
+        "        reply = client.messages.create(model='m', max_tokens=9, messages=sent)\n"
+        "        history.append({'role': 'user', 'content': execute(reply)})\n"
+    ),
+    # A cache breakpoint set on a copy; the newest user message (found newest first) edited;
+    # a system message put into an empty history.
+    Valid(
+        _HEADER + "import copy\n"
+        "def with_breakpoint(h):\n"
+        "    msgs = copy.deepcopy(h)\n"
+        "    msgs[-1]['content'][-1]['cache_control'] = {'type': 'ephemeral'}\n"
+        "    return msgs\n"
+        "def wrap_newest(messages):\n"
+        "    for i, m in reversed(list(enumerate(messages))):\n"
+        "        if m['role'] == 'user':\n"
+        "            messages[i]['content'] = [{'type': 'text', 'text': m['content']}]\n"
+        "            break\n"
+        "def newest_user(messages):\n"
+        "    last = [i for i, m in reversed(list(enumerate(messages))) if m['role'] == 'user'][0]\n"
+        "    messages[last]['content'] = [{'type': 'text', 'text': 'x'}]\n"
+        "def ensure_system(messages, system):\n"
+        "    if not messages:\n"
+        "        messages.insert(0, system)\n"
+        "def run(messages, system, execute):\n"
+        "    while True:\n"
+        "        ensure_system(messages, system)\n"
+        "        wrap_newest(messages)\n"
+        "        newest_user(messages)\n"
+        "        sent = with_breakpoint(messages)\n"
+        "        reply = client.messages.create(model='m', max_tokens=9, messages=sent)\n"
+        "        messages.append({'role': 'user', 'content': execute(reply)})\n"
+    ),
+    # A method that edits only the newest message kept on `self`.
+    Valid(
+        _HEADER + "class Agent:\n"
+        "    def _shorten_newest(self):\n"
+        "        for m in self.messages[-1:]:\n"
+        "            m['content'] = m['content'][:200]\n"
+        "    def step(self, text):\n"
+        "        self.messages.append({'role': 'user', 'content': text})\n"
+        "        self._shorten_newest()\n"
+        "        return self.send()\n"
+        "    def send(self):\n"
+        "        return client.messages.create(model='m', max_tokens=9, messages=self.messages)\n"
+    ),
     Valid(
         '{"ctxlint": 1, "session": "s1", "messages": [{"role": "user", "content": "Go"}, {"role": "assistant", "content": "Ok"}]}\n'
         '{"ctxlint": 1, "session": "s1", "messages": [{"role": "user", "content": "Go"}, {"role": "assistant", "content": [{"type": "text", "text": "Ok"}, {"type": "text", "text": "and more"}]}, {"role": "user", "content": "Next"}]}\n',
@@ -384,6 +472,123 @@ HistoryEdit.INVALID = (
         "        return client.messages.create(model='m', max_tokens=9, messages=self.history)\n",
         line=5,
         message_contains="compaction-functions",
+    ),
+    # Helpers the history is handed to: reported in the helper, where it must change.
+    # Older tool results stubbed out: which ones moves as the history grows.
+    Invalid(
+        _HEADER + "def stub_old(msgs):\n"
+        "    n = len(msgs)\n"
+        "    return [{**m, 'content': '[omitted]'} if m['role'] == 'tool' and i < n - 3 else m\n"
+        "            for i, m in enumerate(msgs)]\n"
+        "def run(task, execute):\n"
+        "    messages = [{'role': 'user', 'content': task}]\n"
+        "    while True:\n"
+        "        messages = stub_old(messages)\n"
+        "        reply = client.messages.create(model='m', max_tokens=9, messages=messages)\n"
+        "        messages.append({'role': 'user', 'content': execute(reply)})\n",
+        line=5,
+        message_contains="through `stub_old(messages)` (line 10)",
+    ),
+    Invalid(
+        _HEADER + "def recent(msgs, k=20):\n"
+        "    return msgs[-k:]\n"
+        "def run(task, execute):\n"
+        "    messages = [{'role': 'user', 'content': task}]\n"
+        "    while True:\n"
+        "        messages = recent(messages)\n"
+        "        reply = client.messages.create(model='m', max_tokens=9, messages=messages)\n"
+        "        messages.append({'role': 'user', 'content': execute(reply)})\n",
+        line=4,
+        message_contains="returns a window that moves its start",
+    ),
+    Invalid(
+        _HEADER + "def first_and_recent(msgs):\n"
+        "    return [msgs[0], *msgs[-10:]]\n"
+        "def run(history, execute):\n"
+        "    while True:\n"
+        "        history = first_and_recent(history)\n"
+        "        reply = client.messages.create(model='m', max_tokens=9, messages=history)\n"
+        "        history.append({'role': 'user', 'content': execute(reply)})\n",
+        line=4,
+        message_contains="keeps the first message and a window",
+    ),
+    # A note put in front of the kept history on every turn.
+    Invalid(
+        _HEADER + "def with_note(msgs, note):\n"
+        "    return [note] + msgs\n"
+        "def run(history, note, execute):\n"
+        "    while True:\n"
+        "        history = with_note(history, note)\n"
+        "        reply = client.messages.create(model='m', max_tokens=9, messages=history)\n"
+        "        history.append({'role': 'user', 'content': execute(reply)})\n",
+        line=4,
+        message_contains="puts a new message in front of",
+    ),
+    # In place, through a slice of the history.
+    Invalid(
+        _HEADER + "def shorten_old(messages):\n"
+        "    for m in messages[1:-4]:\n"
+        "        m['content'] = m['content'][:200]\n"
+        "def run(messages, execute):\n"
+        "    while True:\n"
+        "        shorten_old(messages)\n"
+        "        reply = client.messages.create(model='m', max_tokens=9, messages=messages)\n"
+        "        messages.append({'role': 'user', 'content': execute(reply)})\n",
+        line=5,
+        message_contains="through `shorten_old(messages)`",
+    ),
+    # Older screenshots deleted from the blocks nested in each message.
+    Invalid(
+        _HEADER + "class Agent:\n"
+        "    def _drop_screens(self, messages):\n"
+        "        for m in messages[:-2]:\n"
+        "            for b in m['content']:\n"
+        "                if b['type'] == 'image':\n"
+        "                    m['content'].remove(b)\n"
+        "    def step(self):\n"
+        "        self._drop_screens(self.messages)\n"
+        "        return client.messages.create(model='m', max_tokens=9, messages=self.messages)\n",
+        line=8,
+        message_contains="edits messages in place",
+    ),
+    # Older tool results picked out of a flattened list of blocks and rewritten.
+    Invalid(
+        _HEADER + "def stub_results(msgs):\n"
+        "    blocks = [b for m in msgs for b in m['content'] if b['type'] == 'tool_result']\n"
+        "    for b in blocks[:-3]:\n"
+        "        b['content'] = '...'\n"
+        "class Agent:\n"
+        "    def step(self):\n"
+        "        stub_results(self.messages)\n"
+        "        return client.messages.create(model='m', max_tokens=9, messages=self.messages)\n",
+        line=6,
+        message_contains="through `stub_results(self.messages)`",
+    ),
+    # A value kept on `self`, trimmed by one method and sent by another.
+    Invalid(
+        _HEADER + "class Agent:\n"
+        "    def _trim(self):\n"
+        "        for m in self.messages[:-3]:\n"
+        "            m['content'] = '[old]'\n"
+        "    def step(self, text):\n"
+        "        self.messages.append({'role': 'user', 'content': text})\n"
+        "        self._trim()\n"
+        "        return self.send()\n"
+        "    def send(self):\n"
+        "        return client.messages.create(model='m', max_tokens=9, messages=self.messages)\n",
+        line=6,
+        message_contains="edits messages in place",
+    ),
+    # A session whose history is read as a window of what it keeps.
+    Invalid(
+        _HEADER + "class Session:\n"
+        "    def get_history(self):\n"
+        "        return self._messages[-self.max_turns:]\n"
+        "    def ask(self, text):\n"
+        "        self._messages.append({'role': 'user', 'content': text})\n"
+        "        return client.messages.create(model='m', max_tokens=9, messages=self.get_history())\n",
+        line=5,
+        message_contains="through `self.get_history()`",
     ),
     Invalid(
         '{"ctxlint": 1, "session": "s1", "messages": [{"role": "user", "content": "Task"}, {"role": "assistant", "content": "Step 1 done"}, {"role": "user", "content": "Go on"}]}\n'
