@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from ctxlint.diagnostics import Diagnostic
 from ctxlint.python.containers import (
     HISTORY_EDIT_NEEDLES,
+    HISTORY_HELPER_PATTERN,
     Change,
     condition_varies,
     dropped_failure,
@@ -105,7 +106,9 @@ class HistoryEdit(Rule):
     name = "history-edit"
     # Standalone: histories are often edited in an agent class that hands them to its own
     # model layer, in a module that imports no SDK. These are the edits the rule looks for.
-    python_trigger = Trigger(needles=HISTORY_EDIT_NEEDLES, standalone=True)
+    python_trigger = Trigger(
+        needles=HISTORY_EDIT_NEEDLES, pattern=HISTORY_HELPER_PATTERN, standalone=True
+    )
     message = "A message history is changed other than by appending"
 
     def check_trace(self, step: Step) -> Iterator[Diagnostic]:

@@ -29,9 +29,10 @@ from ctxlint.python.order import live_bindings
 from ctxlint.python.summaries import (
     ParameterEdit,
     ReturnedRewrite,
+    Summary,
     argument_for,
     callee_of,
-    module_summaries,
+    summary_at,
 )
 
 Lifetime = Literal["attribute", "global", "parameter", "loop"]
@@ -74,6 +75,10 @@ HISTORY_EDIT_NEEDLES = (
     b"messages.sort(",
     b"messages.reverse(",
 )
+# And what a file that hands its history to a helper of its own holds, when it also talks to
+# an LLM: a window cut from the end (`msgs[-k:]`), something put in front (`[note] + msgs`),
+# positions enumerated (to stub out older items), or a loop over a slice of a list.
+HISTORY_HELPER_PATTERN = rb"\[-[\w.]+ ?: ?\]|\]\s*\+\s*[\w.]|in enumerate\(|in [\w.]+\[\d*:-"
 _REMOVALS = frozenset({"pop", "popleft", "remove", "delitem", "delslice", "clear"})
 
 if TYPE_CHECKING:
@@ -204,10 +209,10 @@ def _rewritten_when_sent(
     """`messages=window(history)`, `messages=self.get_history()`: a function of the module
     that returns a lasting list cut to a window or with older items stubbed out, sent as it
     returns it. (Putting something in front is how a system prompt is sent: not a change.)"""
-    callee = callee_of(call, scope)
-    summary = module_summaries(index).get(id(callee)) if callee is not None else None
-    if summary is None or callee is None:
+    found = summary_at(call, scope, index)
+    if found is None:
         return []
+    callee, summary = found
     changes = []
     for rewrite in summary.returns:
         if rewrite.kind == "prepend":
@@ -413,10 +418,9 @@ def _changes_by_callees(container: Container, index: ModuleIndex) -> list[Change
     key = _variable_key(container.expression, container.scope)
     if key is None:
         return []
-    summaries = module_summaries(index)
     changes = []
-    for call, scope, callee in index.derived(_calls_to_summarised).get(key, ()):
-        for edit in summaries[id(callee)].edits:
+    for call, scope, callee, summary in index.derived(_calls_to_summarised).get(key, ()):
+        for edit in summary.edits:
             argument = argument_for(call, callee, edit.parameter)
             if argument is not None and _same_container(argument, scope, container):
                 changes.append(Change(container, "mutation", call, scope, call=call, applied=edit))
@@ -425,21 +429,20 @@ def _changes_by_callees(container: Container, index: ModuleIndex) -> list[Change
 
 def _calls_to_summarised(
     index: ModuleIndex,
-) -> dict[tuple[str, int], list[tuple[ast.Call, Scope, FunctionInfo]]]:
-    """The calls of the module to its own functions that change a list they are handed, by
-    the variable key of each argument that is a name or `self` attribute."""
-    summaries = module_summaries(index)
-    found: dict[tuple[str, int], list[tuple[ast.Call, Scope, FunctionInfo]]] = {}
-    if not any(summary.edits for summary in summaries.values()):
-        return found
+) -> dict[tuple[str, int], list[tuple[ast.Call, Scope, FunctionInfo, Summary]]]:
+    """The calls of the module to functions that change a list they are handed, by the
+    variable key of each argument that is a name or `self` attribute."""
+    found: dict[tuple[str, int], list[tuple[ast.Call, Scope, FunctionInfo, Summary]]] = {}
     for site in index.calls:
-        callee = callee_of(site.call, site.scope)
-        if callee is None or id(callee) not in summaries:
+        if not site.call.args and not site.call.keywords:
+            continue
+        summarised = summary_at(site.call, site.scope, index)
+        if summarised is None or not summarised[1].edits:
             continue
         for argument in [*site.call.args, *(k.value for k in site.call.keywords)]:
             key = _variable_key(argument, site.scope)
             if key is not None:
-                found.setdefault(key, []).append((site.call, site.scope, callee))
+                found.setdefault(key, []).append((site.call, site.scope, *summarised))
     return found
 
 
@@ -640,10 +643,10 @@ def _rewritten_by_callee(
 ) -> ReturnedRewrite | None:
     """`messages = compact(messages)` with `compact` a function of the module that returns the
     list it is handed rewritten: what its summary says it returns."""
-    callee = callee_of(call, scope)
-    summary = module_summaries(index).get(id(callee)) if callee is not None else None
-    if summary is None or callee is None:
+    found = summary_at(call, scope, index)
+    if found is None:
         return None
+    callee, summary = found
     for rewrite in summary.returns:
         if rewrite.parameter.startswith("self."):
             target = container.expression

@@ -135,6 +135,19 @@ def _summarise_module(index: ModuleIndex) -> dict[int, Summary]:
     return known
 
 
+def summary_at(
+    call: ast.Call, scope: Scope, index: ModuleIndex
+) -> tuple[FunctionInfo, Summary] | None:
+    """The function a call runs and its summary, when it has one: where the analyses of the
+    lists a call is handed ask, and the one place to extend to functions of other modules
+    (resolve the callee there, then `summary_of(callee, its_index)`)."""
+    callee = callee_of(call, scope)
+    if callee is None:
+        return None
+    summary = module_summaries(index).get(id(callee))
+    return None if summary is None else (callee, summary)
+
+
 def callee_of(call: ast.Call, scope: Scope) -> FunctionInfo | None:
     """The function of this module a call runs: a plain name bound to a `def`, or a method of
     the enclosing class called on `self`."""
