@@ -226,13 +226,15 @@ def _describe_edit(change: Change, module: PythonModule, sent_in_loop: bool) -> 
 
 
 def _runs_before_loop(change: Change, module: PythonModule, sink: Sink) -> bool:
-    """A local or parameter cut down (`history = history[-20:]`) in the function that sends
-    it, before the loop that sends it: once per run, not once per call."""
-    if change.how != "rebinding" or change.container.lifetime not in ("loop", "parameter"):
+    """A change made in the function that sends the list, before the loop that sends it
+    (`history = history[-20:]`, `messages[1]["content"] += note` on a list just built): once
+    per run, before anything is sent, not once per call."""
+    lifetime = change.container.lifetime
+    if lifetime != "loop" and not (change.how == "rebinding" and lifetime == "parameter"):
         return False
     site = module.call_site(sink.call) if sink.call is not None else None
     loop = site.loop if site is not None else None
-    if loop is None:
+    if loop is None or site is None or change.scope is not site.scope:
         return False
     node = change.node
     return node.lineno < loop.lineno and not within_lines(node, loop)  # type: ignore[attr-defined]
@@ -399,6 +401,41 @@ HistoryEdit.VALID = (
         "        sent = with_breakpoint(messages)\n"
         "        reply = client.messages.create(model='m', max_tokens=9, messages=sent)\n"
         "        messages.append({'role': 'user', 'content': execute(reply)})\n"
+    ),
+    # False findings seen on real code, kept silent. A list built for this run, edited
+    # before the loop that sends it (from a code-search agent).
+    Valid(
+        _HEADER + "def search(query, extra, execute):\n"
+        "    messages = [{'role': 'system', 'content': 'S'}, {'role': 'user', 'content': query}]\n"
+        "    if extra:\n"
+        "        messages[1]['content'] += extra\n"
+        "    for turn in range(10):\n"
+        "        reply = client.messages.create(model='m', max_tokens=9, messages=messages)\n"
+        "        messages.append({'role': 'user', 'content': execute(reply)})\n"
+    ),
+    # A cache breakpoint put on a copy of a message counted from the end.
+    Valid(
+        _HEADER + "import copy\n"
+        "def mark_prefix(messages, keep=2):\n"
+        "    boundary = len(messages) - keep - 1\n"
+        "    marked = copy.deepcopy(messages[boundary])\n"
+        "    marked['cache_control'] = {'type': 'ephemeral'}\n"
+        "    messages[boundary] = marked\n"
+        "def run(messages, execute):\n"
+        "    while True:\n"
+        "        mark_prefix(messages)\n"
+        "        reply = client.messages.create(model='m', max_tokens=9, messages=messages)\n"
+        "        messages.append({'role': 'user', 'content': execute(reply)})\n"
+    ),
+    # Only what is new since the last response, for a server that keeps the conversation.
+    Valid(
+        _HEADER + "class Chained:\n"
+        "    def _delta(self, messages):\n"
+        "        return messages[self.sent_count:]\n"
+        "    def ask(self, messages):\n"
+        "        reply = client.messages.create(model='m', max_tokens=9, messages=self._delta(messages))\n"
+        "        self.sent_count = len(messages)\n"
+        "        return reply\n"
     ),
     # A method that edits only the newest message kept on `self`.
     Valid(

@@ -317,8 +317,8 @@ def _name_lifetime(
     scope = bindings[0].scope
     if scope.kind == "module":
         return "global"
-    if loop is None:
-        return None
+    if loop is None or scope.node is None or not within_lines(loop, scope.node):
+        return None  # a local of another function than the loop's: made anew by each call
     # A local the calls of one loop share: made before the loop, not inside it.
     for binding in bindings:
         value = binding.value

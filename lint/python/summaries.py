@@ -264,8 +264,9 @@ def rewrite_effect(mutation: Mutation, through_items: bool = False) -> str | Non
         return "removes a message from"
     if kind == "popleft":
         return "drops the oldest message of"
+    index_from_end = counts_from_end(mutation.index) or _named_from_end(mutation)
     if kind in ("pop", "insert"):
-        if mutation.index is None or counts_from_end(mutation.index):
+        if mutation.index is None or index_from_end:
             return None
         return "removes an earlier message from" if kind == "pop" else "inserts before the end of"
     if kind in ("delitem", "delslice", "setitem", "setslice"):
@@ -277,15 +278,26 @@ def rewrite_effect(mutation: Mutation, through_items: bool = False) -> str | Non
                 return None  # a reset, or the newest messages dropped: the sent prefix survives
             if kind == "setslice" and tail:
                 return None  # xs[len(xs):] = ys is extend
-        elif counts_from_end(index):
+        elif index_from_end:
             return None  # the newest message, not yet sent
         verb = "deletes" if kind.startswith("del") else "replaces"
         return f"{verb} earlier messages of"
     if kind == "edit":
-        if touches_neutral_key(mutation) or counts_from_end(mutation.index):
+        if touches_neutral_key(mutation) or index_from_end:
             return None
         return "edits an earlier message of"
     return None
+
+
+def _named_from_end(mutation: Mutation) -> bool:
+    """`last = len(xs) - 2; xs[last] = ...`: a position named once, counted from the end."""
+    index = mutation.index
+    if not isinstance(index, ast.Name):
+        return False
+    bindings = lookup(index.id, mutation.scope)
+    if len(bindings) != 1 or bindings[0].kind != "assign":
+        return False
+    return counts_from_end(bindings[0].value)
 
 
 def _newest_only(mutation: Mutation) -> bool:
@@ -455,7 +467,7 @@ def _rewrite_shape(value: ast.expr, function: FunctionInfo) -> tuple[ReturnKind,
     """How `value` rebuilds a list the function is handed, and that list's name."""
     if isinstance(value, ast.Subscript) and isinstance(value.slice, ast.Slice):
         source = _source_name(value.value, function)
-        if source is not None and moves_start(value.slice):
+        if source is not None and keeps_tail(value.slice):
             return "window", source
         return None
     if isinstance(value, ast.BinOp) and isinstance(value.op, ast.Add):
@@ -471,7 +483,7 @@ def _rewrite_shape(value: ast.expr, function: FunctionInfo) -> tuple[ReturnKind,
         tail = last.value
         if isinstance(tail, ast.Subscript) and isinstance(tail.slice, ast.Slice):
             source = _source_name(tail.value, function)
-            if source is not None and moves_start(tail.slice):
+            if source is not None and keeps_tail(tail.slice):
                 return "head_and_window", source
             return None
         source = _source_name(tail, function)
@@ -491,6 +503,21 @@ def moves_start(window: ast.Slice) -> bool:
         return False
     return not (
         isinstance(lower, ast.Constant) and isinstance(lower.value, int) and lower.value >= 0
+    )
+
+
+def keeps_tail(window: ast.Slice) -> bool:
+    """`xs[-20:]`, `xs[-self.max_turns:]`, `xs[len(xs) - k:]`, `xs[max(0, len(xs) - k):]`: the
+    newest items, however many there are. `xs[self.sent:]` (what is new since a count kept
+    for a server-side conversation) is not a window over the history."""
+    lower = window.lower
+    if lower is None or window.upper is not None:
+        return False
+    if isinstance(lower, ast.UnaryOp) and isinstance(lower.op, ast.USub):
+        return True
+    return any(
+        isinstance(part, ast.Call) and getattr(part.func, "id", "") == "len"
+        for part in ast.walk(lower)
     )
 
 
