@@ -15,17 +15,12 @@ from ctxlint.python.containers import (
     dropped_failure,
     within_lines,
 )
+from ctxlint.python.edits import moves_start, rewrite_effect, size_driven
 from ctxlint.python.index import Scope
 from ctxlint.python.module import PythonModule
 from ctxlint.python.prefilter import Trigger
 from ctxlint.python.sinks import Sink
-from ctxlint.python.summaries import (
-    ParameterEdit,
-    ReturnedRewrite,
-    moves_start,
-    rewrite_effect,
-    size_driven,
-)
+from ctxlint.python.summaries import ParameterEdit, ReturnedRewrite
 from ctxlint.rule import InputKind, Invalid, Rule, Valid
 
 if TYPE_CHECKING:
