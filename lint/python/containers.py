@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Literal
 from ctxlint.python.index import (
     Binding,
     ClassInfo,
-    FunctionInfo,
     ModuleIndex,
     Mutation,
     Scope,
@@ -26,14 +25,7 @@ from ctxlint.python.index import (
 )
 from ctxlint.python.names import by_variable, lookup, qualified_name
 from ctxlint.python.order import live_bindings
-from ctxlint.python.summaries import (
-    ParameterEdit,
-    ReturnedRewrite,
-    Summary,
-    argument_for,
-    callee_of,
-    summary_at,
-)
+from ctxlint.python.summaries import ParameterEdit, ReturnedRewrite
 
 Lifetime = Literal["attribute", "global", "parameter", "loop"]
 _COPYING_FUNCTIONS = frozenset({"list", "tuple", "copy.copy", "copy.deepcopy"})
@@ -118,6 +110,14 @@ class Change:
     applied: ParameterEdit | ReturnedRewrite | None = None
 
 
+def _handed():  # type: ignore[no-untyped-def]
+    # What the module's own functions do to a list handed to them; handed.py builds on this
+    # module's types, so it is imported on first use.
+    from ctxlint.python import handed
+
+    return handed
+
+
 def containers_of(
     argument: ast.expr, scope: Scope, index: ModuleIndex, loop: ast.stmt | None
 ) -> tuple[list[Container], list[Change]]:
@@ -137,7 +137,7 @@ def containers_of(
             bindings = lookup(node.id, node_scope)
             if not bindings:
                 continue
-            containers.append(Container(node, node_scope, _name_lifetime(bindings, index, loop)))
+            containers.append(Container(node, node_scope, name_lifetime(bindings, index, loop)))
             for binding in live_bindings(node, node_scope, bindings, index):
                 if binding.kind != "assign" or binding.value is None:
                     continue
@@ -160,13 +160,13 @@ def containers_of(
                 if isinstance(element, ast.Starred):
                     pending.append((element.value, node_scope, depth))
         elif isinstance(node, ast.Call):
-            copied = _copied(node, node_scope)
+            copied = copied_from(node, node_scope)
             if copied is not None:
                 pending.append((copied, node_scope, depth))
             else:
-                for passed in _passed_through(node, node_scope):
+                for passed in _handed().passed_through(node, node_scope):
                     pending.append((passed, node_scope, depth + 1))
-                filters.extend(_rewritten_when_sent(node, node_scope, index, loop))
+                filters.extend(_handed().rewritten_when_sent(node, node_scope, index, loop))
         elif isinstance(node, (ast.ListComp, ast.GeneratorExp)):
             iterable = node.generators[0].iter
             pending.append((iterable, node_scope, depth))
@@ -203,101 +203,7 @@ def _returned_at(
     return found
 
 
-def _rewritten_when_sent(
-    call: ast.Call, scope: Scope, index: ModuleIndex, loop: ast.stmt | None
-) -> list[Change]:
-    """`messages=window(history)`, `messages=self.get_history()`: a function of the module
-    that returns a lasting list cut to a window or with older items stubbed out, sent as it
-    returns it. (Putting something in front is how a system prompt is sent: not a change.)"""
-    found = summary_at(call, scope, index)
-    if found is None:
-        return []
-    callee, summary = found
-    changes = []
-    for rewrite in summary.returns:
-        if rewrite.kind == "prepend":
-            continue
-        if rewrite.parameter.startswith("self."):
-            if callee.class_info is None or not callee.parameter_names:
-                continue
-            instance = ast.Name(id=callee.parameter_names[0])
-            attribute = ast.Attribute(value=instance, attr=rewrite.parameter[len("self.") :])
-            containers = [Container(attribute, callee.scope, "attribute")]
-        else:
-            argument = argument_for(call, callee, rewrite.parameter)
-            if not isinstance(argument, (ast.Name, ast.Attribute)):
-                continue
-            containers = [Container(argument, scope, _lifetime(argument, scope, index, loop))]
-        for container in containers:
-            if container.lifetime is not None:
-                changes.append(
-                    Change(
-                        container,
-                        "rebinding",
-                        call,
-                        scope,
-                        rebinding_kind="helper",
-                        call=call,
-                        applied=rewrite,
-                    )
-                )
-    return changes
-
-
-def _lifetime(
-    expression: ast.Name | ast.Attribute, scope: Scope, index: ModuleIndex, loop: ast.stmt | None
-) -> Lifetime | None:
-    if isinstance(expression, ast.Attribute):
-        return "attribute" if class_of_self(expression.value, scope) is not None else None
-    bindings = lookup(expression.id, scope)
-    return _name_lifetime(bindings, index, loop) if bindings else None
-
-
-def _passed_through(call: ast.Call, scope: Scope) -> list[ast.expr]:
-    """For `f(history)` with f a function of this module returning (a copy or part of) the
-    list it is handed: the arguments whose lists it returns."""
-    callee = callee_of(call, scope)
-    if callee is None:
-        return []
-    parameters: set[str] = set()
-    pending: list[tuple[ast.expr, int]] = [(value, 0) for value in callee.returns]
-    while pending and len(parameters) < 8:
-        value, depth = pending.pop()
-        if depth > 3:
-            continue
-        if isinstance(value, ast.Name):
-            if value.id in callee.parameter_names[:1] and callee.class_info is not None:
-                continue  # the instance itself
-            if value.id in callee.parameter_names:
-                parameters.add(value.id)
-            for binding in callee.scope.bindings.get(value.id, ()):
-                if (
-                    binding.kind == "assign"
-                    and binding.value is not None
-                    and not binding.target_path
-                ):
-                    pending.append((binding.value, depth + 1))  # type: ignore[arg-type]
-        elif isinstance(value, ast.Call):
-            copied = _copied(value, callee.scope)
-            if copied is not None:
-                pending.append((copied, depth + 1))
-        elif isinstance(value, ast.Subscript) and isinstance(value.slice, ast.Slice):
-            pending.append((value.value, depth + 1))
-        elif isinstance(value, ast.BinOp) and isinstance(value.op, ast.Add):
-            pending.extend([(value.left, depth + 1), (value.right, depth + 1)])
-        elif isinstance(value, (ast.List, ast.Tuple)):
-            pending.extend((e.value, depth + 1) for e in value.elts if isinstance(e, ast.Starred))
-        elif isinstance(value, (ast.ListComp, ast.GeneratorExp)):
-            pending.append((value.generators[0].iter, depth + 1))
-    found = []
-    for parameter in sorted(parameters):
-        argument = argument_for(call, callee, parameter)
-        if argument is not None:
-            found.append(argument)
-    return found
-
-
-def _copied(call: ast.Call, scope: Scope) -> ast.expr | None:
+def copied_from(call: ast.Call, scope: Scope) -> ast.expr | None:
     """`list(xs)`, `xs.copy()`, `copy.deepcopy(xs)`: the list copied."""
     function = call.func
     if isinstance(function, ast.Attribute) and function.attr == "copy" and not call.args:
@@ -307,7 +213,7 @@ def _copied(call: ast.Call, scope: Scope) -> ast.expr | None:
     return None
 
 
-def _name_lifetime(
+def name_lifetime(
     bindings: list[Binding], index: ModuleIndex, loop: ast.stmt | None
 ) -> Lifetime | None:
     # A function's parameters are bound before anything in its body: first in the list, so
@@ -326,18 +232,10 @@ def _name_lifetime(
         if (
             inside
             and not _cuts_itself(value, binding.name)  # type: ignore[arg-type]
-            and not _rewritten_by_helper(value, binding, index)  # type: ignore[arg-type]
+            and not _handed().rewritten_by_helper(value, binding, index)  # type: ignore[arg-type]
         ):
             return None
     return "loop"
-
-
-def _rewritten_by_helper(value: ast.expr, binding: Binding, index: ModuleIndex) -> bool:
-    """`xs = compact(xs)` with `compact` a function of the module returning xs rewritten."""
-    if not isinstance(value, ast.Call):
-        return False
-    container = Container(ast.Name(id=binding.name), binding.scope, None)
-    return _rewritten_by_callee(container, value, binding.scope, index) is not None
 
 
 def within_lines(node: ast.AST, outer: ast.AST) -> bool:
@@ -373,7 +271,7 @@ def changes_of(container: Container, index: ModuleIndex) -> list[Change]:
     lifetime): every call that sends it gets the same list, which a caller skips when it has
     seen it already, and must not change."""
     # Not a variable `_same_container` knows: that expression alone (it lives in the tree).
-    key = _variable_key(container.expression, container.scope) or ("", id(container.expression))
+    key = variable_key(container.expression, container.scope) or ("", id(container.expression))
     known = index.derived(_changes_by_variable)
     changes = known.get((*key, container.lifetime))
     if changes is None:
@@ -394,7 +292,7 @@ def _find_changes(container: Container, index: ModuleIndex) -> list[Change]:
         change = _rebinding_change(container, value, scope, index)
         if change is not None:
             changes.append(change)
-    changes.extend(_changes_by_callees(container, index))
+    changes.extend(_handed().changes_by_callees(container, index))
     return changes
 
 
@@ -405,45 +303,11 @@ def direct_changes(container: Container, index: ModuleIndex) -> list[Change]:
         Change(container, "mutation", m.node, m.scope, mutation=m)
         for m in _mutations_of(index, container.expression, container.scope)
     ]
-    key = _variable_key(container.expression, container.scope)
+    key = variable_key(container.expression, container.scope)
     through_items = index.derived(_mutations_through_items).get(key, []) if key else []
     for mutation in through_items:
         changes.append(Change(container, "element", mutation.node, mutation.scope, mutation))
     return changes
-
-
-def _changes_by_callees(container: Container, index: ModuleIndex) -> list[Change]:
-    """What the module's functions the container is handed to (`trim(history)`,
-    `self._compact(self.messages)`) do to it in place, by their summaries."""
-    key = _variable_key(container.expression, container.scope)
-    if key is None:
-        return []
-    changes = []
-    for call, scope, callee, summary in index.derived(_calls_to_summarised).get(key, ()):
-        for edit in summary.edits:
-            argument = argument_for(call, callee, edit.parameter)
-            if argument is not None and _same_container(argument, scope, container):
-                changes.append(Change(container, "mutation", call, scope, call=call, applied=edit))
-    return changes
-
-
-def _calls_to_summarised(
-    index: ModuleIndex,
-) -> dict[tuple[str, int], list[tuple[ast.Call, Scope, FunctionInfo, Summary]]]:
-    """The calls of the module to functions that change a list they are handed, by the
-    variable key of each argument that is a name or `self` attribute."""
-    found: dict[tuple[str, int], list[tuple[ast.Call, Scope, FunctionInfo, Summary]]] = {}
-    for site in index.calls:
-        if not site.call.args and not site.call.keywords:
-            continue
-        summarised = summary_at(site.call, site.scope, index)
-        if summarised is None or not summarised[1].edits:
-            continue
-        for argument in [*site.call.args, *(k.value for k in site.call.keywords)]:
-            key = _variable_key(argument, site.scope)
-            if key is not None:
-                found.setdefault(key, []).append((site.call, site.scope, *summarised))
-    return found
 
 
 def _mutations_of(index: ModuleIndex, target: ast.expr, scope: Scope) -> list[Mutation]:
@@ -460,7 +324,7 @@ def _mutations_of(index: ModuleIndex, target: ast.expr, scope: Scope) -> list[Mu
     return []
 
 
-def _same_container(expression: ast.expr, scope: Scope, container: Container) -> bool:
+def same_container(expression: ast.expr, scope: Scope, container: Container) -> bool:
     target = container.expression
     if isinstance(target, ast.Name):
         return (
@@ -489,7 +353,7 @@ def _mutations_through_items(index: ModuleIndex) -> dict[tuple[str, int], list[M
     return found
 
 
-def _variable_key(expression: ast.AST, scope: Scope) -> tuple[str, int] | None:
+def variable_key(expression: ast.AST, scope: Scope) -> tuple[str, int] | None:
     """What tells one container apart, as `_same_container` does: a name and the bindings it
     refers to, or a `self` attribute and its class. None for anything else."""
     if isinstance(expression, ast.Name):
@@ -544,7 +408,7 @@ def _viewed_container(
         if window.upper is None and newest:
             return None  # xs[-1:]: the newest item alone, not yet sent
         return _viewed_container(iterable.value, path, scope, depth + 1)
-    key = _variable_key(iterable, scope)
+    key = variable_key(iterable, scope)
     if key is None or not isinstance(iterable, ast.Name):
         return key
     # `blocks = [b for m in xs for b in m["content"] if ...]`: a list of parts of xs's items.
@@ -599,7 +463,7 @@ def _rebinding_change(
     container: Container, value: ast.expr, scope: Scope, index: ModuleIndex
 ) -> Change | None:
     if isinstance(value, ast.Call):
-        rewrite = _rewritten_by_callee(container, value, scope, index)
+        rewrite = _handed().rewritten_by_callee(container, value, scope, index)
         if rewrite is not None:
             return Change(
                 container,
@@ -614,11 +478,11 @@ def _rebinding_change(
         isinstance(value, ast.Call)
         and value.args
         and qualified_name(value.func, scope) in _TRIMMING_FUNCTIONS
-        and _same_container(value.args[0], scope, container)
+        and same_container(value.args[0], scope, container)
     ):
         return Change(container, "rebinding", value, scope, rebinding_kind="trim")
     source = _source_of_copy(value)
-    if source is None or not _same_container(source, scope, container):
+    if source is None or not same_container(source, scope, container):
         return None
     if isinstance(value, ast.Subscript):
         return Change(container, "rebinding", value, scope, rebinding_kind="slice")
@@ -635,27 +499,6 @@ def _rebinding_change(
         return Change(
             container, "rebinding", value, scope, rebinding_kind="filter", condition=value
         )
-    return None
-
-
-def _rewritten_by_callee(
-    container: Container, call: ast.Call, scope: Scope, index: ModuleIndex
-) -> ReturnedRewrite | None:
-    """`messages = compact(messages)` with `compact` a function of the module that returns the
-    list it is handed rewritten: what its summary says it returns."""
-    found = summary_at(call, scope, index)
-    if found is None:
-        return None
-    callee, summary = found
-    for rewrite in summary.returns:
-        if rewrite.parameter.startswith("self."):
-            target = container.expression
-            if isinstance(target, ast.Attribute) and f"self.{target.attr}" == rewrite.parameter:
-                return rewrite
-            continue
-        argument = argument_for(call, callee, rewrite.parameter)
-        if argument is not None and _same_container(argument, scope, container):
-            return rewrite
     return None
 
 
