@@ -13,6 +13,7 @@ from __future__ import annotations
 import ast
 import builtins
 from dataclasses import dataclass, replace
+from types import ModuleType
 from typing import TYPE_CHECKING, Literal
 
 from ctxlint.python.index import (
@@ -110,7 +111,7 @@ class Change:
     applied: ParameterEdit | ReturnedRewrite | None = None
 
 
-def _handed():  # type: ignore[no-untyped-def]
+def _handed() -> ModuleType:
     # What the module's own functions do to a list handed to them; handed.py builds on this
     # module's types, so it is imported on first use.
     from ctxlint.python import handed
@@ -270,7 +271,7 @@ def changes_of(container: Container, index: ModuleIndex) -> list[Change]:
     and by rebinding it to a cut or filtered copy of itself. Found once per variable (and
     lifetime): every call that sends it gets the same list, which a caller skips when it has
     seen it already, and must not change."""
-    # Not a variable `_same_container` knows: that expression alone (it lives in the tree).
+    # Not a variable `same_container` knows: that expression alone (it lives in the tree).
     key = variable_key(container.expression, container.scope) or ("", id(container.expression))
     known = index.derived(_changes_by_variable)
     changes = known.get((*key, container.lifetime))
@@ -354,7 +355,7 @@ def _mutations_through_items(index: ModuleIndex) -> dict[tuple[str, int], list[M
 
 
 def variable_key(expression: ast.AST, scope: Scope) -> tuple[str, int] | None:
-    """What tells one container apart, as `_same_container` does: a name and the bindings it
+    """What tells one container apart, as `same_container` does: a name and the bindings it
     refers to, or a `self` attribute and its class. None for anything else."""
     if isinstance(expression, ast.Name):
         bindings = lookup(expression.id, scope)
