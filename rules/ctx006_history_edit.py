@@ -46,7 +46,15 @@ class HistoryEdit(Rule):
 
     Only histories that outlive one call are considered: an attribute, a global, a parameter,
     or a local made before the loop that makes the calls. Setting or removing `cache_control`
-    is not an edit: it does not change what is cached.
+    is not an edit: it does not change what is cached. Neither is a change made once before
+    the loop that sends the history, to the newest message alone, or to an empty history.
+
+    The history is followed into the module's own functions it is handed to (`trim(history)`,
+    `self._compact(self.messages)`, `history = recent(history)`, `messages=self.get_history()`):
+    a helper that changes it in place, through a slice or the blocks nested in its messages,
+    or returns it rewritten (a window cut from the end, the first message and such a window,
+    older items stubbed out, a message put in front) is reported in the helper, where it must
+    change, naming the call that applies it.
 
     In recorded traces, it flags a request that is not the previous request's messages plus
     new ones, and points at the first message that differs (edited, dropped, reordered,
