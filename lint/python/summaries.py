@@ -106,8 +106,13 @@ def summary_of(
     functions of `known` (by `id` of their FunctionInfo) count with their summaries."""
     if isinstance(function.node, ast.Lambda):
         return EMPTY
-    known = known or {}
-    edits = _own_edits(function, index) + _edits_through_calls(function, known)
+    return _summary(function, known or {}, _own_edits(function, index))
+
+
+def _summary(
+    function: FunctionInfo, known: dict[int, Summary], own_edits: list[ParameterEdit]
+) -> Summary:
+    edits = own_edits + _edits_through_calls(function, known)
     returns: list[ReturnedRewrite] = []
     for value in function.returns:
         returns.extend(_returned_rewrites(value, function, known, 0))
@@ -117,14 +122,29 @@ def summary_of(
 
 
 def _summarise_module(index: ModuleIndex) -> dict[int, Summary]:
-    known: dict[int, Summary] = {}
     functions = [f for f in index.functions if not isinstance(f.node, ast.Lambda)]
-    for _ in range(_ROUNDS):
+    own = {id(f): _own_edits(f, index) for f in functions}
+    # Only a function that calls one of the module's own can learn more in a later round.
+    callees: dict[int, set[int]] = {}
+    for function in functions:
+        found_callees = {
+            id(c)
+            for c in map(lambda call: callee_of(call, function.scope), _calls_in(function))
+            if c is not None
+        }
+        if found_callees:
+            callees[id(function)] = found_callees
+    known: dict[int, Summary] = {}
+    for round_number in range(_ROUNDS):
         found = {}
         for function in functions:
-            summary = summary_of(function, index, known)
+            key = id(function)
+            if round_number and not callees.get(key, set()) & known.keys():
+                summary = known.get(key, EMPTY)
+            else:
+                summary = _summary(function, known, own[key])
             if summary is not EMPTY:
-                found[id(function)] = summary
+                found[key] = summary
         if found == known:
             break
         known = found
