@@ -106,13 +106,16 @@ def summary_of(
     functions of `known` (by `id` of their FunctionInfo) count with their summaries."""
     if isinstance(function.node, ast.Lambda):
         return EMPTY
-    return _summary(function, known or {}, _own_edits(function, index))
+    return _summary(function, index, known or {}, _own_edits(function, index))
 
 
 def _summary(
-    function: FunctionInfo, known: dict[int, Summary], own_edits: list[ParameterEdit]
+    function: FunctionInfo,
+    index: ModuleIndex,
+    known: dict[int, Summary],
+    own_edits: list[ParameterEdit],
 ) -> Summary:
-    edits = own_edits + _edits_through_calls(function, known)
+    edits = own_edits + _edits_through_calls(function, index, known)
     returns: list[ReturnedRewrite] = []
     for value in function.returns:
         returns.extend(_returned_rewrites(value, function, known, 0))
@@ -125,15 +128,13 @@ def _summarise_module(index: ModuleIndex) -> dict[int, Summary]:
     functions = [f for f in index.functions if not isinstance(f.node, ast.Lambda)]
     own = {id(f): _own_edits(f, index) for f in functions}
     # Only a function that calls one of the module's own can learn more in a later round.
+    calls = index.derived(_calls_by_function)
     callees: dict[int, set[int]] = {}
     for function in functions:
-        found_callees = {
-            id(c)
-            for c in map(lambda call: callee_of(call, function.scope), _calls_in(function))
-            if c is not None
-        }
-        if found_callees:
-            callees[id(function)] = found_callees
+        resolved = (callee_of(call, function.scope) for call in calls.get(id(function), ()))
+        local = {id(callee) for callee in resolved if callee is not None}
+        if local:
+            callees[id(function)] = local
     known: dict[int, Summary] = {}
     for round_number in range(_ROUNDS):
         found = {}
@@ -142,7 +143,7 @@ def _summarise_module(index: ModuleIndex) -> dict[int, Summary]:
             if round_number and not callees.get(key, set()) & known.keys():
                 summary = known.get(key, EMPTY)
             else:
-                summary = _summary(function, known, own[key])
+                summary = _summary(function, index, known, own[key])
             if summary is not EMPTY:
                 found[key] = summary
         if found == known:
@@ -228,11 +229,15 @@ def _own_edits(function: FunctionInfo, index: ModuleIndex) -> list[ParameterEdit
     return edits
 
 
-def _edits_through_calls(function: FunctionInfo, known: dict[int, Summary]) -> list[ParameterEdit]:
+def _edits_through_calls(
+    function: FunctionInfo, index: ModuleIndex, known: dict[int, Summary]
+) -> list[ParameterEdit]:
     """The callee's edits to what this function passes on from its own parameters."""
+    if not known:
+        return []
     edits = []
     parameters = set(function.parameter_names) - {"self", "cls"}
-    for call in _calls_in(function):
+    for call in index.derived(_calls_by_function).get(id(function), ()):
         callee = callee_of(call, function.scope)
         if callee is None or callee is function:
             continue
@@ -250,18 +255,17 @@ def _renamed(edit: ParameterEdit, parameter: str, through: tuple[str, ...]) -> P
     )
 
 
-def _calls_in(function: FunctionInfo) -> list[ast.Call]:
-    """The calls in the function's own body (not in functions nested in it)."""
-    calls: list[ast.Call] = []
-    stack: list[ast.AST] = list(function.node.body)  # type: ignore[arg-type]
-    while stack and len(calls) < 500:
-        node = stack.pop()
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
-            continue
-        if isinstance(node, ast.Call):
-            calls.append(node)
-        stack.extend(ast.iter_child_nodes(node))
-    return calls
+def _calls_by_function(index: ModuleIndex) -> dict[int, list[ast.Call]]:
+    """The calls in each function's own body (not in functions nested in it), by `id` of its
+    FunctionInfo."""
+    found: dict[int, list[ast.Call]] = {}
+    for site in index.calls:
+        scope: Scope | None = site.scope
+        while scope is not None and scope.kind == "comprehension":
+            scope = scope.parent
+        if scope is not None and scope.kind == "function" and scope.function is not None:
+            found.setdefault(id(scope.function), []).append(site.call)
+    return found
 
 
 # Returned rewrites --------------------------------------------------------------------------
