@@ -177,10 +177,10 @@ class HistoryEdit(Rule):
                 if where in reported:
                     continue
                 reported.add(where)
-                through = "".join(f" in {name}()" for name in change.applied.through[-1:])
+                chain = "".join(f" → {name}()" for name in change.applied.through)
                 message = (
-                    f"{what}{through} the history, through `{module.snippet(change.call, 40)}` "
-                    f"(line {change.call.lineno}), sent as {sink.description}: {cost}"
+                    f"{what} the history, through `{module.snippet(change.call, 40)}` "
+                    f"(line {change.call.lineno}){chain}, sent as {sink.description}: {cost}"
                 )
             else:
                 message = f"{what} the history sent as {sink.description}: {cost}"
@@ -440,6 +440,15 @@ HistoryEdit.VALID = (
         "        self.sent_count = len(messages)\n"
         "        return reply\n"
     ),
+    # Its fixed form: the whole history, converted.
+    Valid(
+        _HEADER + "class Store:\n"
+        "    def get_chat_history(self):\n"
+        "        return [m.to_dict() for m in self.messages]\n"
+        "    def ask(self, text):\n"
+        "        self.messages.append(text)\n"
+        "        return client.messages.create(model='m', max_tokens=9, messages=self.get_chat_history())\n"
+    ),
     # A method that edits only the newest message kept on `self`.
     Valid(
         _HEADER + "class Agent:\n"
@@ -632,6 +641,22 @@ HistoryEdit.INVALID = (
         "        return client.messages.create(model='m', max_tokens=9, messages=self.get_history())\n",
         line=5,
         message_contains="through `self.get_history()`",
+    ),
+    # The window cut by a static helper, its items converted on the way out.
+    Invalid(
+        _HEADER + "class Store:\n"
+        "    @staticmethod\n"
+        "    def _tail(messages, limit):\n"
+        "        start = len(messages) - limit\n"
+        "        return messages[start:]\n"
+        "    def get_chat_history(self, limit=40):\n"
+        "        kept = self._tail(self.messages, limit)\n"
+        "        return [m.to_dict() for m in kept]\n"
+        "    def ask(self, text):\n"
+        "        self.messages.append(text)\n"
+        "        return client.messages.create(model='m', max_tokens=9, messages=self.get_chat_history())\n",
+        line=7,
+        message_contains="→ _tail()",
     ),
     Invalid(
         '{"ctxlint": 1, "session": "s1", "messages": [{"role": "user", "content": "Task"}, {"role": "assistant", "content": "Step 1 done"}, {"role": "user", "content": "Go on"}]}\n'

@@ -15,7 +15,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 from ctxlint.python.edits import rewrite_effect, size_driven
-from ctxlint.python.index import ClassInfo, FunctionInfo, ModuleIndex, class_of_self
+from ctxlint.python.index import (
+    ClassInfo,
+    FunctionInfo,
+    ModuleIndex,
+    class_of_self,
+    decorator_name,
+)
 from ctxlint.python.names import lookup
 
 if TYPE_CHECKING:
@@ -187,7 +193,8 @@ def argument_for(call: ast.Call, callee: FunctionInfo, parameter: str) -> ast.ex
     if parameter not in names:
         return None
     position = names.index(parameter)
-    if callee.class_info is not None and isinstance(call.func, ast.Attribute):
+    static = any(decorator_name(d) == "staticmethod" for d in callee.node.decorator_list)  # type: ignore[union-attr]
+    if callee.class_info is not None and isinstance(call.func, ast.Attribute) and not static:
         position -= 1  # `self.f(x)`: x is the parameter after self
     if any(isinstance(a, ast.Starred) for a in call.args[: position + 1]):
         return None
@@ -300,6 +307,10 @@ def _returned_rewrites(
                 )
         return found
     shape = _rewrite_shape(value, function)
+    converted = isinstance(value, (ast.ListComp, ast.GeneratorExp)) and len(value.generators) == 1
+    if shape is None and converted:
+        # `[m.to_dict() for m in kept]`: each item converted, the window it came from kept.
+        return _returned_rewrites(value.generators[0].iter, function, known, depth + 1)  # type: ignore[attr-defined]
     if shape is None:
         return []
     kind, source = shape
@@ -310,7 +321,7 @@ def _rewrite_shape(value: ast.expr, function: FunctionInfo) -> tuple[ReturnKind,
     """How `value` rebuilds a list the function is handed, and that list's name."""
     if isinstance(value, ast.Subscript) and isinstance(value.slice, ast.Slice):
         source = _source_name(value.value, function)
-        if source is not None and keeps_tail(value.slice):
+        if source is not None and keeps_tail(value.slice, function.scope):
             return "window", source
         return None
     if isinstance(value, ast.BinOp) and isinstance(value.op, ast.Add):
@@ -326,7 +337,7 @@ def _rewrite_shape(value: ast.expr, function: FunctionInfo) -> tuple[ReturnKind,
         tail = last.value
         if isinstance(tail, ast.Subscript) and isinstance(tail.slice, ast.Slice):
             source = _source_name(tail.value, function)
-            if source is not None and keeps_tail(tail.slice):
+            if source is not None and keeps_tail(tail.slice, function.scope):
                 return "head_and_window", source
             return None
         source = _source_name(tail, function)
@@ -338,18 +349,26 @@ def _rewrite_shape(value: ast.expr, function: FunctionInfo) -> tuple[ReturnKind,
     return None
 
 
-def keeps_tail(window: ast.Slice) -> bool:
-    """`xs[-20:]`, `xs[-self.max_turns:]`, `xs[len(xs) - k:]`, `xs[max(0, len(xs) - k):]`: the
-    newest items, however many there are. `xs[self.sent:]` (what is new since a count kept
-    for a server-side conversation) is not a window over the history."""
+def keeps_tail(window: ast.Slice, scope: Scope | None = None) -> bool:
+    """`xs[-20:]`, `xs[-self.max_turns:]`, `xs[len(xs) - k:]`, `xs[max(0, len(xs) - k):]`,
+    `start = len(xs) - k; ...; xs[start:]`: the newest items, however many there are.
+    `xs[self.sent:]` (what is new since a count kept for a server-side conversation) is not a
+    window over the history."""
     lower = window.lower
     if lower is None or window.upper is not None:
         return False
     if isinstance(lower, ast.UnaryOp) and isinstance(lower.op, ast.USub):
         return True
-    return any(
+    if isinstance(lower, ast.Name) and scope is not None:
+        assigned = [b.value for b in scope.bindings.get(lower.id, ()) if b.kind == "assign"]
+        return bool(assigned) and all(_mentions_len(value) for value in assigned)
+    return _mentions_len(lower)
+
+
+def _mentions_len(node: ast.AST | None) -> bool:
+    return node is not None and any(
         isinstance(part, ast.Call) and getattr(part.func, "id", "") == "len"
-        for part in ast.walk(lower)
+        for part in ast.walk(node)
     )
 
 
