@@ -69,9 +69,12 @@ HISTORY_EDIT_NEEDLES = (
     b"messages.reverse(",
 )
 # And what a file that hands its history to a helper of its own holds, when it also talks to
-# an LLM: a window cut from the end (`msgs[-k:]`), something put in front (`[note] + msgs`),
-# positions enumerated (to stub out older items), or a loop over a slice of a list.
-HISTORY_HELPER_PATTERN = rb"\[-[\w.]+ ?: ?\]|\]\s*\+\s*[\w.]|in enumerate\(|in [\w.]+\[\d*:-"
+# an LLM: a window cut from the end (`msgs[-k:]`, `messages[start:]`), something put in front
+# (`[note] + msgs`), positions enumerated (to stub out older items), or a loop over a slice.
+HISTORY_HELPER_PATTERN = (
+    rb"\[-[\w.]+ ?: ?\]|(?:messages|history)\[\w+ ?:\]"
+    rb"|\]\s*\+\s*[\w.]|in enumerate\(|in [\w.]+\[\d*:-"
+)
 _REMOVALS = frozenset({"pop", "popleft", "remove", "delitem", "delslice", "clear"})
 
 if TYPE_CHECKING:
