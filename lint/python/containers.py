@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Literal
 from ctxlint.python.index import (
     Binding,
     ClassInfo,
+    FunctionInfo,
     ModuleIndex,
     Mutation,
     Scope,
@@ -108,10 +109,12 @@ class Change:
     condition: ast.expr | None = None
     # The comprehension variables the condition may use freely.
     element_names: frozenset[str] = frozenset()
-    # Made by a function the list is handed to: the call, and what the function's summary says
-    # it does (then `node` is the call, and the summary holds where in the function it is).
+    # Made by a function the list is handed to: the call, what the function's summary says it
+    # does (then `node` is the call, and the summary holds where in the function it is), and
+    # the function (whose scope tells the module to report in, when it is another one).
     call: ast.Call | None = None
     applied: ParameterEdit | ReturnedRewrite | None = None
+    callee: FunctionInfo | None = None
 
 
 def _handed() -> ModuleType:
@@ -467,17 +470,9 @@ def _rebinding_change(
     container: Container, value: ast.expr, scope: Scope, index: ModuleIndex
 ) -> Change | None:
     if isinstance(value, ast.Call):
-        rewrite = _handed().rewritten_by_callee(container, value, scope, index)
-        if rewrite is not None:
-            return Change(
-                container,
-                "rebinding",
-                value,
-                scope,
-                rebinding_kind="helper",
-                call=value,
-                applied=rewrite,
-            )
+        rewritten = _handed().rewritten_by_callee(container, value, scope, index)
+        if rewritten is not None:
+            return rewritten
     if (
         isinstance(value, ast.Call)
         and value.args

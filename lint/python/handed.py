@@ -21,7 +21,6 @@ from ctxlint.python.containers import (
 from ctxlint.python.index import Binding, FunctionInfo, ModuleIndex, Scope, class_of_self
 from ctxlint.python.names import lookup
 from ctxlint.python.summaries import (
-    ReturnedRewrite,
     Summary,
     argument_for,
     callee_of,
@@ -65,6 +64,7 @@ def rewritten_when_sent(
                         rebinding_kind="helper",
                         call=call,
                         applied=rewrite,
+                        callee=callee,
                     )
                 )
     return changes
@@ -142,7 +142,11 @@ def changes_by_callees(container: Container, index: ModuleIndex) -> list[Change]
         for edit in summary.edits:
             argument = argument_for(call, callee, edit.parameter)
             if argument is not None and same_container(argument, scope, container):
-                changes.append(Change(container, "mutation", call, scope, call=call, applied=edit))
+                changes.append(
+                    Change(
+                        container, "mutation", call, scope, call=call, applied=edit, callee=callee
+                    )
+                )
     return changes
 
 
@@ -167,12 +171,35 @@ def _calls_to_summarised(
 
 def rewritten_by_callee(
     container: Container, call: ast.Call, scope: Scope, index: ModuleIndex
-) -> ReturnedRewrite | None:
+) -> Change | None:
     """`messages = compact(messages)` with `compact` a function of the module that returns the
-    list it is handed rewritten: what its summary says it returns."""
+    list it is handed rewritten: the rebinding, with what the summary says it returns."""
     found = summary_at(call, scope, index)
     if found is None:
         return None
+    callee, summary = found
+    for rewrite in summary.returns:
+        if rewrite.parameter.startswith("self."):
+            target = container.expression
+            if not (
+                isinstance(target, ast.Attribute) and f"self.{target.attr}" == rewrite.parameter
+            ):
+                continue
+        else:
+            argument = argument_for(call, callee, rewrite.parameter)
+            if argument is None or not same_container(argument, scope, container):
+                continue
+        return Change(
+            container,
+            "rebinding",
+            call,
+            scope,
+            rebinding_kind="helper",
+            call=call,
+            applied=rewrite,
+            callee=callee,
+        )
+    return None
     callee, summary = found
     for rewrite in summary.returns:
         if rewrite.parameter.startswith("self."):
