@@ -164,6 +164,24 @@ _CHAT = (
 )
 
 PerTurnContentInPrefix.VALID = (
+    # A provider adapter lifts the history's own system message into the request's system
+    # field: the history handed in is converted, no user text moves into the prefix.
+    Valid(
+        "from google import genai\nfrom google.genai import types\n"
+        "class GoogleClient:\n"
+        "    async def complete(self, messages, model):\n"
+        "        client = genai.Client()\n"
+        "        system_instruction = ''\n"
+        "        contents = []\n"
+        "        for msg in messages:\n"
+        "            if msg['role'] == 'system':\n"
+        "                system_instruction = msg['content']\n"
+        "            elif msg['role'] == 'user':\n"
+        "                contents.append({'role': 'user', 'content': msg['content']})\n"
+        "        config = types.GenerateContentConfig(system_instruction=system_instruction)\n"
+        "        return await client.aio.models.generate_content(\n"
+        "            model=model, contents=contents, config=config)\n"
+    ),
     # Memories ride in the newest user message: the system prompt stays the same.
     Valid(
         _CHAT + "    def chat(self, user_message):\n"

@@ -302,7 +302,9 @@ def _is_user_turn(sink: Sink, user_contents: set[int]) -> bool:
 
 
 def _is_user_parameter(node: ast.Name, scope: Scope, sent_by_user: set[int]) -> bool:
-    if _CONFIG_PARAMETER.search(node.id):
+    # A history handed in whole is no newest message: its system message moved to a
+    # `system_instruction=` while the rest is converted is the conversion of a request.
+    if _CONFIG_PARAMETER.search(node.id) or _HISTORY_NAME.search(node.id):
         return False
     return any(
         binding.kind == "param" and id(binding) in sent_by_user
