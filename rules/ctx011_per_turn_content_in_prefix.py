@@ -167,20 +167,32 @@ PerTurnContentInPrefix.VALID = (
     # A provider adapter lifts the history's own system message into the request's system
     # field: the history handed in is converted, no user text moves into the prefix.
     Valid(
-        "from google import genai\nfrom google.genai import types\n"
+        "from typing import Any\n"
+        "\n"
+        "\n"
         "class GoogleClient:\n"
-        "    async def complete(self, messages, model):\n"
-        "        client = genai.Client()\n"
-        "        system_instruction = ''\n"
+        "    def _get_client(self) -> Any:\n"
+        "        from google import genai\n"
+        "\n"
+        "        return genai.Client()\n"
+        "\n"
+        "    async def complete(self, messages: list[dict[str, Any]], model: str):\n"
+        "        client = self._get_client()\n"
+        '        system_instruction = ""\n'
         "        contents = []\n"
         "        for msg in messages:\n"
-        "            if msg['role'] == 'system':\n"
-        "                system_instruction = msg['content']\n"
-        "            elif msg['role'] == 'user':\n"
-        "                contents.append({'role': 'user', 'content': msg['content']})\n"
-        "        config = types.GenerateContentConfig(system_instruction=system_instruction)\n"
+        '            if msg["role"] == "system":\n'
+        '                system_instruction = msg["content"]\n'
+        '            elif msg["role"] == "user":\n'
+        '                contents.append({"role": "user", "parts": [{"text": msg["content"]}]})\n'
+        "        from google.genai import types\n"
+        "\n"
+        "        config: dict[str, Any] = {}\n"
+        "        if system_instruction:\n"
+        '            config["system_instruction"] = system_instruction\n'
         "        return await client.aio.models.generate_content(\n"
-        "            model=model, contents=contents, config=config)\n"
+        "            model=model, contents=contents, config=types.GenerateContentConfig(**config)\n"
+        "        )\n"
     ),
     # Memories ride in the newest user message: the system prompt stays the same.
     Valid(
