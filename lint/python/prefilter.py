@@ -138,7 +138,10 @@ def build_prefilter(
     )
     if not trigger_list or any(trigger is None for trigger in trigger_list):
         return Prefilter(names, None, None, standalone)
-    needles = NeedleSet.of(n for t in trigger_list if t is not None for n in t.needles)
+    # `wanted` looks for the standalone needles first: past them, they are known absent.
+    needles = NeedleSet.of(
+        n for t in trigger_list if t is not None and not t.standalone for n in t.needles
+    )
     patterns = [t.pattern for t in trigger_list if t is not None and t.pattern is not None]
     pattern = re.compile(b"|".join(b"(?:" + p + b")" for p in patterns)) if patterns else None
     return Prefilter(names, needles, pattern, standalone)
