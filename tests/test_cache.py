@@ -247,3 +247,17 @@ def test_the_cache_folder_can_be_moved(project, tmp_path_factory, monkeypatch):
     assert run(["--cache-dir", str(elsewhere / "by-flag"), "."], project).exit_code == 1
     assert list((elsewhere / "by-flag").glob("results-*.bin"))
     assert not (project / FOLDER_NAME).exists()
+
+
+def test_traces_and_standard_input_are_read_afresh(project, checked):
+    session = Path(__file__).resolve().parent.parent / "fixtures" / "examples"
+    (project / "session.jsonl").write_bytes((session / "support_session.jsonl").read_bytes())
+    first = _check(project)
+    second = _check(project)
+    traced = [code for code in _codes(first) if code[0] == "session.jsonl"]
+    assert traced, "the example session has findings"
+    assert _codes(second) == _codes(first)
+    assert second.traces == first.traces == ["session.jsonl"]
+    result = run(["-", "--stdin-filename", "agent.py"], project, stdin=FLAGGED)
+    assert "agent.py:5:26: CTX002" in result.output
+    assert checked == ["agent.py", "agent.py"]
