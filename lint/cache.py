@@ -125,6 +125,8 @@ class ResultsCache:
     entries: dict[str, list[Any]] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     changed: bool = False
+    # The paths this run looked up or recorded: the others are kept only while they exist.
+    seen: set[str] = field(default_factory=set)
     # Per run: whether each dependency checked so far still holds what an entry recorded.
     _dependency_fresh: dict[tuple[str, str], bool] = field(default_factory=dict)
 
@@ -162,6 +164,7 @@ class ResultsCache:
         answers this run: a file the prefilter skipped has no findings to give when it is
         named on the command line; with --fix or --diff, a finding with a fix is made again
         so that the fix is applied or shown."""
+        self.seen.add(path)
         entry = self.entries.get(path)
         if entry is None:
             return None
@@ -198,13 +201,20 @@ class ResultsCache:
 
     def record(self, path: str, entry: list[Any]) -> None:
         self.entries[path] = entry
+        self.seen.add(path)
         self.changed = True
 
     def save(self) -> None:
         """Write the entries if the run changed any; a failure is a warning."""
         if not self.changed:
             return
-        payload = orjson.dumps({"format": FORMAT_VERSION, "key": self.key, "entries": self.entries})
+        # A deleted or renamed file's entry would otherwise stay for good.
+        kept = {
+            path: entry
+            for path, entry in self.entries.items()
+            if path in self.seen or os.path.exists(path)
+        }
+        payload = orjson.dumps({"format": FORMAT_VERSION, "key": self.key, "entries": kept})
         temporary = None
         try:
             self.folder.mkdir(parents=True, exist_ok=True)

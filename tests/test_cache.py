@@ -261,3 +261,13 @@ def test_traces_and_standard_input_are_read_afresh(project, checked):
     result = run(["-", "--stdin-filename", "agent.py"], project, stdin=FLAGGED)
     assert "agent.py:5:26: CTX002" in result.output
     assert checked == ["agent.py", "agent.py"]
+
+
+def test_the_entry_of_a_deleted_file_is_dropped(project):
+    (project / "old.py").write_text(FLAGGED)
+    _check(project)
+    (project / "old.py").unlink()
+    (project / "new.py").write_text(FLAGGED)
+    _check(project)
+    entries = orjson.loads(_cache_file(project).read_bytes())["entries"]
+    assert sorted(entries) == ["agent.py", "new.py", "plain.py"]
