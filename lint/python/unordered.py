@@ -92,6 +92,8 @@ def unordered_source(reached: Reached, index: ModuleIndex) -> OrderSource | None
         listing = _listing(node, reached.scope)
         if listing is None or _sorted_in_place(iterated, reached.trail.iterated_scope, index):
             return None
+        if _gathered_into_sorted_lists(node, index):
+            return None
         if listing == "os.walk(...)" and _walk_sorts_directories(node, reached.scope):
             return None
         return OrderSource("listing", node, listing, sortable=listing != "os.walk(...)")
@@ -161,6 +163,29 @@ def _sorted_in_place(iterated: ast.AST, scope: Scope | None, index: ModuleIndex)
             mutations = owner.attribute_mutations.get(iterated.attr, ())
             return any(mutation.kind == "sort" for mutation in mutations)
     return False
+
+
+def _gathered_into_sorted_lists(listing: ast.Call, index: ModuleIndex) -> bool:
+    """`for f in root.rglob("*"): found.append(f)` then `found.sort()`: the loop's order is
+    gone from every list it fills."""
+    filled = index.derived(_lists_filled_by_loop).get(id(listing))
+    if not filled:
+        return False
+    sorted_lists = index.derived(_mutations_by_variable)
+    return all(
+        any(mutation.kind == "sort" for mutation in sorted_lists.get(variable, ()))
+        for variable in filled
+    )
+
+
+def _lists_filled_by_loop(index: ModuleIndex) -> dict[int, set[tuple[str, int]]]:
+    """For each loop iterable (by id), the variables that writes inside the loop fill."""
+    filled: dict[int, set[tuple[str, int]]] = {}
+    for variable, writes in by_variable(index.container_writes).items():
+        for write in writes:
+            for iterable in write.loops:
+                filled.setdefault(id(iterable), set()).add(variable)
+    return filled
 
 
 def _mutations_by_variable(index: ModuleIndex):  # type: ignore[no-untyped-def]
