@@ -70,8 +70,9 @@ class UnorderedIteration(Rule):
     ```
 
     ## Fix safety
-    The fix wraps the iterated set or listing in `sorted(...)` (not an `os.walk`, whose folders
-    are walked in listing order too: sort `dirs` in place and iterate `sorted(files)`). It is unsafe: sorting raises `TypeError`
+    The fix wraps the iterated set or listing in `sorted(...)`. An `os.walk` has none (its
+    folders are walked in listing order too: sort `dirs` in place and iterate `sorted(files)`),
+    nor has `os.scandir` (its entries do not compare: sort with `key=lambda e: e.name`). It is unsafe: sorting raises `TypeError`
     when the items cannot be compared with each other, and the order the model sees changes
     (once). A set printed whole into an f-string has no automatic fix, nor has a set iterated
     where the name `sorted` is the code's own (a parameter, a variable, an import), unless

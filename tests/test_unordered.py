@@ -138,3 +138,20 @@ def test_the_prefilter_keeps_a_skills_loader_without_an_llm_import():
     loader = b"from pathlib import Path\ndef load_skills(d):\n    return list(d.iterdir())\n"
     assert prefilter.wanted(loader)
     assert not prefilter.wanted(b"from pathlib import Path\ndef load(d):\n    return 1\n")
+
+
+def test_a_listing_is_fixed_by_sorting_it_but_a_scandir_is_not(checker):
+    body = (
+        "def ask(q):\n"
+        "    system = '\\n'.join(open(n).read() for n in os.listdir('skills'))\n"
+        "    entries = '\\n'.join(e.name for e in os.scandir('notes'))\n"
+        "    return client.messages.create(\n"
+        "        model='m', max_tokens=9, system=system + entries, messages=q\n"
+        "    )\n"
+    )
+    source = SourceText.decode_python((_HEADER + body).encode())
+    found = [d for d in checker.check_text("agent.py", source) if d.code == "CTX003"]
+    fixes = {d.start.line: d.fix for d in found}
+    assert sorted(fixes) == [5, 6]
+    assert [edit.content for edit in fixes[5].edits] == ["sorted(os.listdir('skills'))"]
+    assert fixes[6] is None

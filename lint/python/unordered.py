@@ -77,7 +77,8 @@ class OrderSource:
     # "os.listdir(...)", "Path.iterdir()"; for a set, "set[str]".
     label: str
     # Whether wrapping the iterated expression in sorted() is the whole fix (not for os.walk,
-    # whose directories are walked in listing order too).
+    # whose directories are walked in listing order too, nor os.scandir, whose entries do not
+    # compare).
     sortable: bool = True
 
 
@@ -88,6 +89,13 @@ def unordered_source(reached: Reached, index: ModuleIndex) -> OrderSource | None
     if iterated is None or reached.trail.sorted:
         return None
     node = reached.node
+    if isinstance(node, ast.Name):
+        # `with os.scandir(d) as entries:` (the flow does not follow `with` bindings).
+        opened = next((b.value for b in lookup(node.id, reached.scope) if b.kind == "with"), None)
+        if isinstance(opened, ast.Call) and _listing(opened, reached.scope) == "os.scandir(...)":
+            if _sorted_in_place(iterated, reached.trail.iterated_scope, index):
+                return None
+            return OrderSource("listing", opened, "os.scandir(...)", sortable=False)
     if isinstance(node, ast.Call):
         listing = _listing(node, reached.scope)
         if listing is None or _sorted_in_place(iterated, reached.trail.iterated_scope, index):
@@ -96,7 +104,9 @@ def unordered_source(reached: Reached, index: ModuleIndex) -> OrderSource | None
             return None
         if listing == "os.walk(...)" and _walk_sorts_directories(node, reached.scope):
             return None
-        return OrderSource("listing", node, listing, sortable=listing != "os.walk(...)")
+        # os.DirEntry cannot be compared: sorted() of a scandir needs a key.
+        sortable = listing not in ("os.walk(...)", "os.scandir(...)")
+        return OrderSource("listing", node, listing, sortable=sortable)
     annotation = _annotation_of(node, reached.scope, index)
     if annotation is None or not _is_string_set(annotation, 0):
         return None
