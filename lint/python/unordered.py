@@ -60,7 +60,6 @@ _RETURNS_SKILLS = re.compile(
     rf"^_*(?:{_FETCH_VERBS})_(?:[a-z0-9]+_)*skills?(?:_[a-z0-9]+)*$", re.IGNORECASE
 )
 _NAMES_ONLY = re.compile(r"_(?:names?|ids?|keys|count)(?:_|$)", re.IGNORECASE)
-# The same said of the returned variable (`return skill_names`).
 # Return annotations that promise no order: a set, or a mapping looked up by name.
 _UNORDERED_RETURNS = frozenset(
     {"set", "frozenset", "Set", "FrozenSet", "AbstractSet", "dict", "Dict", "Mapping"}
@@ -132,6 +131,7 @@ def returned_prompt_parts(index: ModuleIndex) -> list[Sink]:
             continue
         label = f"{what} returned by {node.name}() (line {node.lineno})"
         for value in function.returns:
+            # The same said of the returned variable (`return skill_names`).
             returned = _last_name(value)
             if returned is None or not _NAMES_ONLY.search(f"_{returned}"):
                 found.append(Sink(value, function.scope, kind, label))  # type: ignore[arg-type]
