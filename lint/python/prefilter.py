@@ -49,6 +49,8 @@ _SINK_CALLS = (
     b"from_messages",
     b"from_template",
     b"bind_tools",
+    b"wrap_model_call",  # LangChain agent middleware (middleware.py)
+    b"dynamic_prompt",
 )
 # A call is a sink by its whole name: `urlparse(` and `BaseModel(` hold `parse(` and `Model(`
 # but call no model. The model-layer names too: their history arguments are sent lists.
@@ -120,6 +122,7 @@ class Prefilter:
         return (
             _has_quoted_key(data)
             or _names_a_system_prompt(data)
+            or _defines_a_prompt_part_getter(data)
             or any(name in data for name in self.configured_names)
             or (_calls_a_sink(data) and _imports_an_sdk(data))
         )
@@ -204,6 +207,18 @@ def _has_quoted_key(data: bytes) -> bool:
             if before in (b'"', b"'") and after == before:
                 return True
             position = data.find(key, position + len(key))
+    return False
+
+
+def _defines_a_prompt_part_getter(data: bytes) -> bool:
+    # `def get_discovered_tools(`, `def _load_skills(`: functions whose returned order is
+    # watched where they are defined (unordered.py).
+    for stem in (b"tools(", b"skill"):
+        position = data.find(stem)
+        while position != -1:
+            if _line_around(data, position).lstrip().startswith((b"def ", b"async def ")):
+                return True
+            position = data.find(stem, position + len(stem))
     return False
 
 
