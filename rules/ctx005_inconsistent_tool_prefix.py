@@ -157,6 +157,8 @@ class InconsistentToolPrefix(Rule):
             b"Tool):",
             b'"input_schema"',
             b"'input_schema'",
+            b'"function"',
+            b"'function'",
             b"ToolSpec(",
             b"FunctionTool(",
             b"StructuredTool",
