@@ -10,6 +10,7 @@ from ctxlint.diagnostics import Applicability, Diagnostic, Fix
 from ctxlint.python.containers import Change, changes_of, condition_varies, within_lines
 from ctxlint.python.flow import Reached
 from ctxlint.python.index import CallSite
+from ctxlint.python.listings import UnsortedConcatenation, unsorted_concatenations
 from ctxlint.python.module import PythonModule
 from ctxlint.python.prefilter import Trigger
 from ctxlint.python.sinks import Sink
@@ -34,6 +35,15 @@ class ToolListMutation(Rule):
     `remove`, `pop`, `clear`, item or slice assignment, `+=`), rebuilt in the loop by a filter
     whose condition changes in the loop (`tools=[t for t in ALL if allowed(t, state)]`), or
     taken unsorted from an MCP server's tool listing fetched for each call.
+
+    It also flags, where it happens, tool listings of several servers or toolkits added up in
+    an order that is not fixed and handed on unsorted (returned, or kept on `self`), even when
+    another module sends them: `for s in self.sessions.values(): tools += (await
+    s.list_tools()).tools` over a dict of connections filled as servers connect (a server that
+    reconnects moves to the end), over a set, or in the order concurrent requests complete
+    (`asyncio.as_completed`). Listings are `list_tools()`, `get_tools()`, `load_mcp_tools()` and
+    an object's `.tools`. Servers taken from a list, a parameter or a config mapping keep the
+    order they are given in and are not flagged.
 
     A registry filled once at start-up and then left alone is fine, and so is a list built
     the same way for every call. A tool list in set order is reported by CTX003.
@@ -89,7 +99,11 @@ class ToolListMutation(Rule):
 
     code = "CTX004"
     name = "tool-list-mutation"
-    python_trigger = Trigger(needles=(b"tools=", b'"tools"', b"'tools'", b"list_tools"))
+    python_trigger = Trigger(
+        needles=(b"tools=", b'"tools"', b"'tools'", b"list_tools"),
+        # A module that gathers the servers' listings need not send them itself.
+        standalone_needles=(b"list_tools(", b"get_tools(", b"load_mcp_tools("),
+    )
     message = "The tool list differs between the calls of one agent loop"
     fix_title = "Sort the tool listing by tool name"
     fix_applicability = Applicability.UNSAFE
@@ -138,6 +152,15 @@ class ToolListMutation(Rule):
                     f"first tool on; {_ADVICE}"
                 )
                 yield module.diagnostic(self, node, message, fix)
+        for found in module.fact(_unsorted_concatenations):
+            listing = module.snippet(found.listing)
+            message = (
+                f"`{_short(module.snippet(found.node))}` adds up the servers' tool listings "
+                f"(`{_short(listing)}`) in the order of `{_short(module.snippet(found.iterated))}` "
+                f"({found.order}), {found.handed_on} unsorted: the tool list sent changes order "
+                "between runs and misses the cache from the first tool on; sort it by tool name"
+            )
+            yield module.diagnostic(self, found.node, message)
 
     def _findings(
         self,
@@ -204,6 +227,15 @@ class ToolListMutation(Rule):
                 "and passed on in the server's order, which the server may change; it decides"
             )
             yield listed, what, fix
+
+
+def _unsorted_concatenations(module: PythonModule) -> list[UnsortedConcatenation]:
+    return unsorted_concatenations(module.index)
+
+
+def _short(text: str) -> str:
+    first = text.splitlines()[0] if text else text
+    return first if len(first) <= 60 else first[:57] + "..."
 
 
 def _listing_reads(
@@ -298,6 +330,48 @@ def _names_changed_in(module: PythonModule, loop: ast.stmt) -> set[str]:
 _HEADER = "import anthropic\nclient = anthropic.Anthropic()\n"
 
 ToolListMutation.VALID = (
+    # Servers in the order the code or the configuration lists them.
+    Valid(
+        "async def all_tools(servers):\n"
+        "    tools = []\n"
+        "    for server in servers:\n"
+        "        tools.extend((await server.list_tools()).tools)\n"
+        "    return tools\n"
+    ),
+    Valid(
+        "async def all_tools(config, connect):\n"
+        "    tools = []\n"
+        "    for name, spec in config['mcpServers'].items():\n"
+        "        session = await connect(spec)\n"
+        "        tools.extend(await load_mcp_tools(session))\n"
+        "    return tools\n"
+    ),
+    # The same concatenations, sorted before they are handed on.
+    Valid(
+        "class Hub:\n"
+        "    def __init__(self):\n"
+        "        self.sessions = {}\n"
+        "    def add(self, name, session):\n"
+        "        self.sessions[name] = session\n"
+        "    async def get_tools(self):\n"
+        "        tools = []\n"
+        "        for session in self.sessions.values():\n"
+        "            tools.extend((await session.list_tools()).tools)\n"
+        "        tools.sort(key=lambda tool: tool.name)\n"
+        "        return tools\n"
+        "    async def all_tools(self):\n"
+        "        return sorted([t for s in self.sessions.values() for t in (await s.list_tools()).tools], key=lambda t: t.name)\n"
+    ),
+    # Gathered into a lookup by name: the order is not handed on.
+    Valid(
+        "import asyncio\n"
+        "async def tool_index(servers):\n"
+        "    by_name = {}\n"
+        "    for done in asyncio.as_completed([s.list_tools() for s in servers]):\n"
+        "        for tool in (await done).tools:\n"
+        "            by_name[tool.name] = tool\n"
+        "    return by_name\n"
+    ),
     # A registry filled once at start-up.
     Valid(
         _HEADER + "TOOLS = []\n"
@@ -331,6 +405,52 @@ ToolListMutation.VALID = (
     ),
 )
 ToolListMutation.INVALID = (
+    # Gathered from a dict of live connections and returned unsorted, for another module
+    # to send.
+    Invalid(
+        "class Hub:\n"
+        "    def __init__(self):\n"
+        "        self.sessions = {}\n"
+        "    def add(self, name, session):\n"
+        "        self.sessions[name] = session\n"
+        "    async def get_tools(self):\n"
+        "        tools = []\n"
+        "        for session in self.sessions.values():\n"
+        "            tools.extend((await session.list_tools()).tools)\n"
+        "        return tools\n",
+        line=9,
+        message_contains="returned by get_tools() unsorted",
+    ),
+    Invalid(
+        "class Hub:\n"
+        "    def __init__(self):\n"
+        "        self.sessions = {}\n"
+        "    def add(self, name, session):\n"
+        "        self.sessions[name] = session\n"
+        "    async def all_tools(self):\n"
+        "        return [t for s in self.sessions.values() for t in (await s.list_tools()).tools]\n",
+        line=7,
+    ),
+    Invalid(
+        "import asyncio\n"
+        "async def all_tools(servers):\n"
+        "    tools = []\n"
+        "    for done in asyncio.as_completed([s.list_tools() for s in servers]):\n"
+        "        tools.extend((await done).tools)\n"
+        "    return tools\n",
+        line=5,
+        message_contains="the order the requests complete in",
+    ),
+    Invalid(
+        "class Agent:\n"
+        "    async def load(self, servers):\n"
+        "        self.tools = []\n"
+        "        for server in set(servers):\n"
+        "            for tool in await load_mcp_tools(server):\n"
+        "                self.tools.append(tool)\n",
+        line=6,
+        message_contains="kept as self.tools by load()",
+    ),
     Invalid(
         _HEADER + "def run(history, tools, extra):\n"
         "    while True:\n"
