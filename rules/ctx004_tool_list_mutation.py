@@ -11,6 +11,7 @@ from ctxlint.python.containers import Change, changes_of, condition_varies, with
 from ctxlint.python.flow import Reached
 from ctxlint.python.index import CallSite
 from ctxlint.python.listings import UnsortedConcatenation, unsorted_concatenations
+from ctxlint.python.loopstate import LoopChanges, changes_in_loop, depends_on_loop
 from ctxlint.python.module import PythonModule
 from ctxlint.python.prefilter import Trigger
 from ctxlint.python.sinks import Sink
@@ -35,6 +36,12 @@ class ToolListMutation(Rule):
     `remove`, `pop`, `clear`, item or slice assignment, `+=`), rebuilt in the loop by a filter
     whose condition changes in the loop (`tools=[t for t in ALL if allowed(t, state)]`), or
     taken unsorted from an MCP server's tool listing fetched for each call.
+
+    It also flags a tool list recomputed on each pass from state the loop changes, through
+    assignments or through method calls (`tools = state.allowed_tools()` while
+    `state.advance(reply)` runs in the loop; `self.allowed_tools()` reading `self.phase` that
+    `self.advance(reply)` sets). A list computed before the loop, or in it from nothing the
+    loop changes, is fine; so is one that follows the item of a `for` loop over tasks.
 
     It also flags, where it happens, tool listings of several servers or toolkits added up in
     an order that is not fixed and handed on unsorted (returned, or kept on `self`), even when
@@ -172,7 +179,8 @@ class ToolListMutation(Rule):
     ) -> Iterator[tuple[ast.AST, str, Fix | None]]:
         containers, filters = module.sent_containers(sink)
         loop = site.loop if site is not None else None
-        if loop is not None:
+        if loop is not None and site is not None:
+            yield from _recomputed_from_state(module, sink, loop, site)
             varying = module.fact_about(_names_changed_in, loop)
             for container in containers:
                 if container.lifetime is None:
@@ -227,6 +235,39 @@ class ToolListMutation(Rule):
                 "and passed on in the server's order, which the server may change; it decides"
             )
             yield listed, what, fix
+
+
+def _recomputed_from_state(
+    module: PythonModule, sink: Sink, loop: ast.stmt, site: CallSite
+) -> Iterator[tuple[ast.AST, str, Fix | None]]:
+    """Calls in the loop whose result makes up the tool list and that read state the loop
+    changes: `tools = state.allowed_tools()` while `state.advance(reply)` runs each pass."""
+    changes = module.fact_about(_loop_changes_per_scope, loop).get(id(site.scope))
+    if changes is None:
+        changes = changes_in_loop(loop, site.scope, module.index)
+        module.fact_about(_loop_changes_per_scope, loop)[id(site.scope)] = changes
+    for reached in module.reached(sink):
+        node = reached.node
+        if (
+            node.__class__ is not ast.Call
+            or reached.scope is not site.scope
+            or not within_lines(node, loop)
+        ):
+            continue
+        depends = depends_on_loop(node, reached.scope, changes, module.index)  # type: ignore[arg-type]
+        if depends is None:
+            continue
+        state, changed_by = depends
+        yield (
+            node,
+            f"`{_short(module.snippet(node))}` is recomputed on each pass from {state}, which "
+            f"the loop changes (line {changed_by.lineno}), and decides",  # type: ignore[attr-defined]
+            None,
+        )
+
+
+def _loop_changes_per_scope(module: PythonModule, loop: ast.stmt) -> dict[int, LoopChanges]:
+    return {}
 
 
 def _unsorted_concatenations(module: PythonModule) -> list[UnsortedConcatenation]:
@@ -330,6 +371,46 @@ def _names_changed_in(module: PythonModule, loop: ast.stmt) -> set[str]:
 _HEADER = "import anthropic\nclient = anthropic.Anthropic()\n"
 
 ToolListMutation.VALID = (
+    # Computed once before the loop, or from nothing the loop changes.
+    Valid(
+        _HEADER + "def run(history, state):\n"
+        "    tools = state.allowed_tools()\n"
+        "    while not state.done:\n"
+        "        reply = client.messages.create(model='m', max_tokens=9, tools=tools, messages=history)\n"
+        "        state.advance(reply)\n"
+    ),
+    Valid(
+        _HEADER + "def run(history, state, registry):\n"
+        "    while not state.done:\n"
+        "        tools = [convert(t) for t in registry.tools_for('default')]\n"
+        "        reply = client.messages.create(model='m', max_tokens=9, tools=tools, messages=history)\n"
+        "        registry.execute(reply)\n"
+        "        state.advance(reply)\n"
+    ),
+    # The method that gives the tools reads nothing the loop's own methods change.
+    Valid(
+        _HEADER + "class Agent:\n"
+        "    def __init__(self):\n"
+        "        self.phase = 'plan'\n"
+        "        self.history = []\n"
+        "    def all_tools(self):\n"
+        "        return TOOLS['all']\n"
+        "    def advance(self, reply):\n"
+        "        self.phase = 'act'\n"
+        "        self.history.append(reply)\n"
+        "    def run(self):\n"
+        "        while self.phase != 'done':\n"
+        "            tools = self.all_tools()\n"
+        "            reply = client.messages.create(model='m', max_tokens=9, tools=tools, messages=self.history)\n"
+        "            self.advance(reply)\n"
+    ),
+    # One task per item: each item starts its own conversation.
+    Valid(
+        _HEADER + "def run(tasks):\n"
+        "    for task in tasks:\n"
+        "        tools = tools_for(task)\n"
+        "        client.messages.create(model='m', max_tokens=9, tools=tools, messages=task.messages)\n"
+    ),
     # Servers in the order the code or the configuration lists them.
     Valid(
         "async def all_tools(servers):\n"
@@ -405,6 +486,41 @@ ToolListMutation.VALID = (
     ),
 )
 ToolListMutation.INVALID = (
+    # The loop's state changes through method calls and decides the tools of each pass.
+    Invalid(
+        _HEADER + "def run(history, state):\n"
+        "    while not state.done:\n"
+        "        tools = state.allowed_tools()\n"
+        "        reply = client.messages.create(model='m', max_tokens=9, tools=tools, messages=history)\n"
+        "        state.advance(reply)\n",
+        line=5,
+        message_contains="recomputed on each pass from `state`, which the loop changes (line 7)",
+    ),
+    Invalid(
+        _HEADER + "class Agent:\n"
+        "    def __init__(self):\n"
+        "        self.phase = 'plan'\n"
+        "        self.history = []\n"
+        "    def allowed_tools(self):\n"
+        "        return TOOLS[self.phase]\n"
+        "    def advance(self, reply):\n"
+        "        self.phase = 'act'\n"
+        "    def run(self):\n"
+        "        while self.phase != 'done':\n"
+        "            tools = self.allowed_tools()\n"
+        "            reply = client.messages.create(model='m', max_tokens=9, tools=tools, messages=self.history)\n"
+        "            self.advance(reply)\n",
+        line=13,
+        message_contains="from `self.phase`",
+    ),
+    Invalid(
+        _HEADER + "def run(history, phase):\n"
+        "    while True:\n"
+        "        tools = tools_for(phase)\n"
+        "        reply = client.messages.create(model='m', max_tokens=9, tools=tools, messages=history)\n"
+        "        phase = next_phase(reply)\n",
+        line=5,
+    ),
     # Gathered from a dict of live connections and returned unsorted, for another module
     # to send.
     Invalid(
