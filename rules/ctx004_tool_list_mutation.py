@@ -271,7 +271,7 @@ def _loop_changes_per_scope(module: PythonModule, loop: ast.stmt) -> dict[int, L
 
 
 def _unsorted_concatenations(module: PythonModule) -> list[UnsortedConcatenation]:
-    return unsorted_concatenations(module.index)
+    return unsorted_concatenations(module.index, module.source.text)
 
 
 def _short(text: str) -> str:

@@ -17,6 +17,8 @@ code or the configuration gives: stable, and not reported.
 from __future__ import annotations
 
 import ast
+import re
+from bisect import bisect_left
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -24,9 +26,15 @@ from ctxlint.python.index import FunctionInfo, ModuleIndex, Scope, class_of_self
 from ctxlint.python.names import by_variable, lookup, qualified_name
 from ctxlint.python.order import sorted_attributes, sorted_in_place
 
-# Methods and functions whose result is one server's (or toolkit's) tool list.
-LISTING_METHODS = frozenset({"list_tools", "get_tools", "load_tools", "get_mcp_tools"})
-LISTING_FUNCTIONS = frozenset({"load_mcp_tools", "get_mcp_tools", "list_tools", "get_tools"})
+# Methods and functions whose result is one server's (or toolkit's) tool list: list_tools,
+# get_tools, load_mcp_tools, fetch_tools_for(server)...
+_LISTING_NAME = re.compile(r"a?(?:list|get|load|fetch|discover)_(?:\w+_)?tools(?:_\w+)?")
+
+
+def is_listing_name(name: str | None) -> bool:
+    return name is not None and _LISTING_NAME.fullmatch(name) is not None
+
+
 # The tool list an object (a server, a toolkit, a listing's result) holds.
 _TOOLS_ATTRIBUTE = "tools"
 _SET_FUNCTIONS = frozenset({"set", "frozenset"})
@@ -50,19 +58,81 @@ class UnsortedConcatenation:
     handed_on: str
 
 
-def unsorted_concatenations(index: ModuleIndex) -> list[UnsortedConcatenation]:
+def unsorted_concatenations(index: ModuleIndex, text: str) -> list[UnsortedConcatenation]:
     """Every concatenation of tool listings in the module that is handed on unsorted."""
+    # Only loops spanning a line that names a listing can add listings up: most modules
+    # and most loops are passed over without a walk.
+    lines = _lines_naming_listings(text)
+    if not lines:
+        return []
     found: list[UnsortedConcatenation] = []
-    for function in index.functions:
-        if isinstance(function.node, ast.Lambda):
-            continue
-        for loop in _loops_in(function.node.body):
-            found.extend(_of_loop(loop, function, index))
-        for comprehension in _comprehensions_in(function.node.body):
-            finding = _of_comprehension(comprehension, function, index)
-            if finding is not None:
-                found.append(finding)
+    for loop in index.loop_parents:
+        if isinstance(loop, (ast.For, ast.AsyncFor)) and _spans(loop, lines):
+            function = _enclosing_function(loop, index)
+            if function is not None:
+                found.extend(_of_loop(loop, function, index))
+    for node, scope in index.scope_of_function.items():
+        if (
+            isinstance(node, (ast.ListComp, ast.GeneratorExp))
+            and len(node.generators) > 1
+            and _spans(node, lines)
+        ):
+            function = _function_of(scope)
+            if function is not None:
+                finding = _of_comprehension(node, function, index)
+                if finding is not None:
+                    found.append(finding)
     return found
+
+
+def _lines_naming_listings(text: str) -> list[int]:
+    """The lines that name a listing (`list_tools(`, `load_mcp_tools`) or read `.tools`."""
+    lines: list[int] = []
+    line, counted_to = 1, 0
+    position = text.find("tools")
+    while position != -1:
+        start = position
+        while start > 0 and (text[start - 1].isalnum() or text[start - 1] == "_"):
+            start -= 1
+        end = position + 5
+        while end < len(text) and (text[end].isalnum() or text[end] == "_"):
+            end += 1
+        word = text[start:end]
+        if (word == "tools" and text[start - 1 : start] == ".") or is_listing_name(word):
+            line += text.count("\n", counted_to, start)
+            counted_to = start
+            if not lines or lines[-1] != line:
+                lines.append(line)
+        position = text.find("tools", end)
+    return lines
+
+
+def _spans(node: ast.AST, lines: list[int]) -> bool:
+    position = bisect_left(lines, node.lineno)  # type: ignore[attr-defined]
+    return position < len(lines) and lines[position] <= node.end_lineno  # type: ignore[attr-defined]
+
+
+def _enclosing_function(loop: ast.stmt, index: ModuleIndex) -> FunctionInfo | None:
+    """The innermost function (not a lambda) whose body holds the loop."""
+    best: FunctionInfo | None = None
+    for function in index.functions:
+        node = function.node
+        if isinstance(node, ast.Lambda) or not (
+            node.lineno <= loop.lineno <= node.end_lineno  # type: ignore[operator]
+        ):
+            continue
+        if best is None or node.lineno >= best.node.lineno:
+            best = function
+    return best
+
+
+def _function_of(scope: Scope) -> FunctionInfo | None:
+    current: Scope | None = scope
+    while current is not None and current.kind == "comprehension":
+        current = current.parent
+    if current is None or current.function is None:
+        return None
+    return None if isinstance(current.function.node, ast.Lambda) else current.function
 
 
 # Where to look ---------------------------------------------------------------------------------
@@ -82,12 +152,6 @@ def _own_nodes(statements: list[ast.stmt]) -> Iterator[ast.AST]:
 def _loops_in(statements: list[ast.stmt]) -> Iterator[ast.For | ast.AsyncFor]:
     for node in _own_nodes(statements):
         if isinstance(node, (ast.For, ast.AsyncFor)):
-            yield node
-
-
-def _comprehensions_in(statements: list[ast.stmt]) -> Iterator[ast.ListComp | ast.GeneratorExp]:
-    for node in _own_nodes(statements):
-        if isinstance(node, (ast.ListComp, ast.GeneratorExp)) and len(node.generators) > 1:
             yield node
 
 
@@ -180,10 +244,7 @@ class _ListingsIn:
         if isinstance(value, (ast.ListComp, ast.GeneratorExp)):
             return self.listing_in(value.generators[0].iter, depth + 1)
         if isinstance(value, ast.Call):
-            name = _called_name(value.func)
-            if isinstance(value.func, ast.Attribute) and name in LISTING_METHODS:
-                return value
-            if isinstance(value.func, ast.Name) and name in LISTING_FUNCTIONS:
+            if is_listing_name(_called_name(value.func)):
                 return value
             if qualified_name(value.func, self.scope) in ("list", "tuple") and value.args:
                 return self.listing_in(value.args[0], depth + 1)
@@ -262,10 +323,8 @@ def _yields_listings(iterable: ast.expr, scope: Scope) -> bool:
             return False
         iterable = bindings[0].value  # type: ignore[assignment]
     for node in ast.walk(iterable):
-        if isinstance(node, ast.Call):
-            name = _called_name(node.func)
-            if name in LISTING_METHODS or name in LISTING_FUNCTIONS:
-                return True
+        if isinstance(node, ast.Call) and is_listing_name(_called_name(node.func)):
+            return True
     return False
 
 

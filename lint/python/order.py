@@ -209,19 +209,28 @@ def sorted_attributes(owner: ClassInfo) -> set[str]:
     }
 
 
+_RANDOM_FUNCTIONS = frozenset({"seed", "sample", "shuffle"})
+
+
 class Shuffles:
     """Where a module puts a list in random order: `random.shuffle(xs)` (of a variable or a
     `self` attribute) and `random.sample(xs, k)`. A module that seeds `random` with a
     constant repeats its order in every process, and has none."""
 
-    def __init__(self, index: ModuleIndex) -> None:
+    def __init__(self, index: ModuleIndex | None) -> None:
         self.of_variable: dict[tuple[str, int], list[ast.Call]] = {}
         self.of_attribute: dict[tuple[int, str], list[ast.Call]] = {}
         self.samples: set[int] = set()
         seeded = False
-        for site in index.calls:
+        for site in index.calls if index is not None else ():
             call = site.call
-            qualified = qualified_name(call.func, site.scope)
+            function = call.func
+            called = function.attr if function.__class__ is ast.Attribute else None  # type: ignore[attr-defined]
+            if function.__class__ is ast.Name:
+                called = function.id  # type: ignore[attr-defined]
+            if called not in _RANDOM_FUNCTIONS:
+                continue  # qualified names cost a look-up: most calls are not these
+            qualified = qualified_name(function, site.scope)
             if qualified == "random.seed" and call.args and isinstance(call.args[0], ast.Constant):
                 seeded = True
             elif qualified == "random.sample":
@@ -263,4 +272,10 @@ class Shuffles:
 
 
 def shuffled_lists(module: PythonModule) -> Shuffles:
+    text = module.source.text
+    if "shuffle" not in text and "sample" not in text:
+        return _NO_SHUFFLES
     return Shuffles(module.index)
+
+
+_NO_SHUFFLES = Shuffles(None)

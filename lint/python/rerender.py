@@ -37,10 +37,10 @@ def rerendered_serialisations(
     for item in reached:
         if item.trail.iterated is not item.node:
             continue
-        owner = owners.get(id(item.node))
-        if owner is None:
+        loop = owners.get(id(item.node))
+        if loop is None or not _is_stored(item.node, item.scope, 0):
             continue
-        loop, scope = owner
+        scope = item.scope
         if isinstance(loop, (ast.ListComp, ast.GeneratorExp)):
             if id(loop) in index.derived(_kept_values):
                 continue
@@ -55,23 +55,15 @@ def rerendered_serialisations(
                     yield call, call_scope, item.node
 
 
-def _iteration_owners(index: ModuleIndex) -> dict[int, tuple[_Loop, Scope]]:
-    """Each loop's and comprehension's iterated expression (by id) → the loop and its scope,
-    for the loops over a stored history (see `_is_stored`)."""
-    owners: dict[int, tuple[_Loop, Scope]] = {}
-    for function in index.functions:
-        if isinstance(function.node, ast.Lambda):
-            continue
-        scope = function.scope
-        for child in _own_nodes(function.node.body):
-            if isinstance(child, (ast.For, ast.AsyncFor)):
-                iterated = child.iter
-            elif isinstance(child, (ast.ListComp, ast.GeneratorExp)):
-                iterated = child.generators[0].iter
-            else:
-                continue
-            if _is_stored(iterated, scope, 0):
-                owners[id(iterated)] = (child, scope)
+def _iteration_owners(index: ModuleIndex) -> dict[int, _Loop]:
+    """Each loop's and comprehension's iterated expression (by id) → the loop."""
+    owners: dict[int, _Loop] = {}
+    for loop in index.loop_parents:
+        if isinstance(loop, (ast.For, ast.AsyncFor)):
+            owners[id(loop.iter)] = loop
+    for node in index.scope_of_function:
+        if isinstance(node, (ast.ListComp, ast.GeneratorExp)):
+            owners[id(node.generators[0].iter)] = node
     return owners
 
 
@@ -109,17 +101,6 @@ def _is_stored(iterated: ast.expr, scope: Scope, depth: int) -> bool:
             ):
                 return _is_stored(binding.value, binding.scope, depth + 1)
     return False
-
-
-def _own_nodes(statements: list[ast.stmt]) -> Iterator[ast.AST]:
-    """The nodes of a function body, not those of functions or classes defined in it."""
-    pending: list[ast.AST] = list(reversed(statements))
-    while pending:
-        node = pending.pop()
-        yield node
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
-            continue
-        pending.extend(reversed(list(ast.iter_child_nodes(node))))
 
 
 def _kept_values(index: ModuleIndex) -> set[int]:
