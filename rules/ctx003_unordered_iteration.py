@@ -41,10 +41,11 @@ class UnorderedIteration(Rule):
 
     Sets of small integers and single-element sets iterate in a fixed order and are not flagged.
 
-    It also flags a random order in the cached prefix: `random.shuffle(tools)` or
-    `random.sample(tools, k)` before the list is sent as the tools or into the system prompt,
-    unless a `.sort()` or `sorted()` fixes the order again, or the module seeds `random` with
-    a constant. A list sorted in place (`tools.sort(key=...)`) is as good as `sorted()`.
+    It also flags a random order in the cached prefix: `random.shuffle(tools)` before the list
+    is sent as the tools or into the system prompt, unless a `.sort()` or `sorted()` fixes the
+    order again, or the module seeds `random` with a constant (`random.sample(tools, k)` is a
+    new random value: CTX001 reports it). A list sorted in place (`tools.sort(key=...)`) is
+    as good as `sorted()`.
 
     ## Example
     ```python
@@ -77,7 +78,7 @@ class UnorderedIteration(Rule):
     # set(...) and frozenset(...); else a set comprehension or a brace literal with commas
     # and no colon.
     python_trigger = Trigger(
-        needles=(b"set(", b"shuffle(", b"sample("),
+        needles=(b"set(", b"shuffle("),
         pattern=rb"\{[^{}:\n]*\bfor\b|\{[^{}:]*,[^{}:]*\}",
     )
     message = "The iteration order of a set reaches a prompt"
@@ -238,11 +239,12 @@ UnorderedIteration.VALID = (
         "    tools.sort(key=lambda t: t['name'])\n"
         "    return client.messages.create(model='m', max_tokens=9, tools=tools, messages=q)\n"
     ),
+    # A random sample is a new random value: CTX001's finding, not reported twice.
     Valid(
         _HEADER + "import random\n"
         "def ask(q, tools):\n"
         "    chosen = random.sample(tools, len(tools))\n"
-        "    return client.messages.create(model='m', max_tokens=9, tools=sorted(chosen, key=str), messages=q)\n"
+        "    return client.messages.create(model='m', max_tokens=9, tools=chosen, messages=q)\n"
     ),
     # A seeded generator repeats its order in every process.
     Valid(
@@ -293,13 +295,6 @@ UnorderedIteration.INVALID = (
         "    return client.messages.create(model='m', max_tokens=9, tools=tools, messages=q)\n",
         line=5,
         message_contains="a random order (line 5) decides the order of the tool definitions",
-    ),
-    Invalid(
-        _HEADER + "import random\n"
-        "def ask(q, tools):\n"
-        "    chosen = random.sample(tools, len(tools))\n"
-        "    return client.messages.create(model='m', max_tokens=9, tools=chosen, messages=q)\n",
-        line=5,
     ),
     Invalid(
         _HEADER + "import random\n"

@@ -209,18 +209,18 @@ def sorted_attributes(owner: ClassInfo) -> set[str]:
     }
 
 
-_RANDOM_FUNCTIONS = frozenset({"seed", "sample", "shuffle"})
+_RANDOM_FUNCTIONS = frozenset({"seed", "shuffle"})
 
 
 class Shuffles:
-    """Where a module puts a list in random order: `random.shuffle(xs)` (of a variable or a
-    `self` attribute) and `random.sample(xs, k)`. A module that seeds `random` with a
-    constant repeats its order in every process, and has none."""
+    """Where a module puts a list in random order in place: `random.shuffle(xs)`, of a
+    variable or a `self` attribute (`random.sample(xs, k)` returns a new random value, which
+    CTX001 reports). A module that seeds `random` with a constant repeats its order in every
+    process, and has none."""
 
     def __init__(self, index: ModuleIndex | None) -> None:
         self.of_variable: dict[tuple[str, int], list[ast.Call]] = {}
         self.of_attribute: dict[tuple[int, str], list[ast.Call]] = {}
-        self.samples: set[int] = set()
         seeded = False
         for site in index.calls if index is not None else ():
             call = site.call
@@ -233,14 +233,11 @@ class Shuffles:
             qualified = qualified_name(function, site.scope)
             if qualified == "random.seed" and call.args and isinstance(call.args[0], ast.Constant):
                 seeded = True
-            elif qualified == "random.sample":
-                self.samples.add(id(call))
             elif qualified == "random.shuffle" and call.args:
                 self._record_shuffle(call, site.scope)
         if seeded:
             self.of_variable.clear()
             self.of_attribute.clear()
-            self.samples.clear()
 
     def _record_shuffle(self, call: ast.Call, scope: Scope) -> None:
         shuffled = call.args[0]
@@ -257,8 +254,6 @@ class Shuffles:
         """The shuffles that decide the order of a value reached from a sink (none when a
         `.sort()` of the same list fixes its order again)."""
         node = reached.node
-        if node.__class__ is ast.Call:
-            return [node] if id(node) in self.samples else []  # type: ignore[list-item]
         if node.__class__ is ast.Name and self.of_variable:
             bindings = lookup(node.id, reached.scope)  # type: ignore[attr-defined]
             key = (node.id, id(bindings))  # type: ignore[attr-defined]
@@ -273,7 +268,7 @@ class Shuffles:
 
 def shuffled_lists(module: PythonModule) -> Shuffles:
     text = module.source.text
-    if "shuffle" not in text and "sample" not in text:
+    if "shuffle" not in text:
         return _NO_SHUFFLES
     return Shuffles(module.index)
 
