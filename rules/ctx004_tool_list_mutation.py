@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from ctxlint.diagnostics import Applicability, Diagnostic, Fix
 from ctxlint.python.containers import Change, changes_of, condition_varies, within_lines
 from ctxlint.python.flow import Reached
-from ctxlint.python.index import CallSite
+from ctxlint.python.index import CallSite, ModuleIndex
 from ctxlint.python.listings import UnsortedConcatenation, unsorted_concatenations
 from ctxlint.python.loopstate import LoopChanges, changes_in_loop, depends_on_loop
 from ctxlint.python.module import PythonModule
@@ -246,11 +246,15 @@ def _recomputed_from_state(
     if changes is None:
         changes = changes_in_loop(loop, site.scope, module.index)
         module.fact_about(_loop_changes_per_scope, loop)[id(site.scope)] = changes
-    for reached in module.reached(sink):
+    # The sink's own walk: what its call computes in its loop. Walks shared with other sinks
+    # hold a variable's many values, each added to it (and flagged as a change) elsewhere.
+    added = module.index.derived(_written_values)
+    for reached in module.reached(sink).parts[0]:
         node = reached.node
         if (
             node.__class__ is not ast.Call
             or reached.scope is not site.scope
+            or id(node) in added
             or not within_lines(node, loop)
         ):
             continue
@@ -264,6 +268,12 @@ def _recomputed_from_state(
             f"the loop changes (line {changed_by.lineno}), and decides",  # type: ignore[attr-defined]
             None,
         )
+
+
+def _written_values(index: ModuleIndex) -> set[int]:
+    """Values put into a container (`tools.append(x)`): a change of the list, not the list's
+    computation."""
+    return {id(write.value) for writes in index.container_writes.values() for write in writes}
 
 
 def _loop_changes_per_scope(module: PythonModule, loop: ast.stmt) -> dict[int, LoopChanges]:

@@ -33,7 +33,7 @@ from ctxlint.python.index import (
     class_of_self,
 )
 from ctxlint.python.names import by_variable, lookup, qualified_name
-from ctxlint.python.order import live_bindings, sorted_attributes, sorted_in_place
+from ctxlint.python.order import live_bindings, sorted_attribute, sorted_in_place
 from ctxlint.python.sinks import Sink
 
 _MAX_NODES_PER_SINK = 4000
@@ -314,7 +314,7 @@ class _Walker:
         owner = class_of_self(node.value, scope)
         if owner is None:
             return
-        if node.attr in sorted_attributes(owner):
+        if sorted_attribute(self.index, owner, node.attr):
             trail = replace(trail, sorted=True)
         assigned = owner.attributes.get(node.attr, ())
         writes = owner.attribute_writes.get(node.attr, ())

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 from ctxlint.python.index import FunctionInfo, ModuleIndex, Scope, class_of_self
 from ctxlint.python.names import by_variable, lookup, qualified_name
-from ctxlint.python.order import sorted_attributes, sorted_in_place
+from ctxlint.python.order import sorted_attribute, sorted_in_place
 
 # Methods and functions whose result is one server's (or toolkit's) tool list: list_tools,
 # get_tools, load_mcp_tools, fetch_tools_for(server)...
@@ -413,7 +413,7 @@ def _handed_on_unsorted(
     scope = function.scope
     if isinstance(accumulator, ast.Attribute):
         owner = class_of_self(accumulator.value, scope)
-        if owner is None or accumulator.attr in sorted_attributes(owner):
+        if owner is None or sorted_attribute(index, owner, accumulator.attr):
             return None
         return _kept_on_self(accumulator, function)
     if not isinstance(accumulator, ast.Name):
@@ -429,7 +429,7 @@ def _handed_on_unsorted(
             for target in node.targets:
                 if isinstance(target, ast.Attribute) and class_of_self(target.value, scope):
                     owner = class_of_self(target.value, scope)
-                    if owner is not None and target.attr not in sorted_attributes(owner):
+                    if owner is not None and not sorted_attribute(index, owner, target.attr):
                         return _kept_on_self(target, function)
     return None
 

@@ -159,8 +159,11 @@ def depends_on_loop(
             continue
         if root in changes.mutated:
             return f"`{root}`", changes.mutated[root]
-        for statement, reads_itself in changes.rebound.get(root, ()):
-            if reads_itself or statement.lineno > call.lineno:  # type: ignore[attr-defined]
+        rebound = changes.rebound.get(root, ())
+        # Assigned before the call in the loop: a value of this pass, not carried over.
+        fresh = any(statement.lineno < call.lineno for statement, _ in rebound)  # type: ignore[attr-defined]
+        for statement, reads_itself in rebound:
+            if reads_itself or not fresh:
                 return f"`{root}`", statement
     return None
 

@@ -200,10 +200,15 @@ def _sorted_variables(index: ModuleIndex) -> set[tuple[str, int]]:
     }
 
 
-def sorted_attributes(owner: ClassInfo) -> set[str]:
-    """The `self` attributes of a class that one of its methods sorts in place."""
+def sorted_attribute(index: ModuleIndex, owner: ClassInfo, attribute: str) -> bool:
+    """Whether a method of the class sorts this `self` attribute in place."""
+    return (id(owner), attribute) in index.derived(_sorted_attributes)
+
+
+def _sorted_attributes(index: ModuleIndex) -> set[tuple[int, str]]:
     return {
-        attribute
+        (id(owner), attribute)
+        for owner in index.classes
         for attribute, mutations in owner.attribute_mutations.items()
         if any(mutation.kind == "sort" for mutation in mutations)
     }
@@ -261,7 +266,7 @@ class Shuffles:
                 return self.of_variable[key]
         elif node.__class__ is ast.Attribute and self.of_attribute:
             owner = class_of_self(node.value, reached.scope)  # type: ignore[attr-defined]
-            if owner is not None and node.attr not in sorted_attributes(owner):  # type: ignore[attr-defined]
+            if owner is not None and not sorted_attribute(index, owner, node.attr):  # type: ignore[attr-defined]
                 return self.of_attribute.get((id(owner), node.attr), [])  # type: ignore[attr-defined]
         return []
 
