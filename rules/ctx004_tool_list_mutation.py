@@ -108,8 +108,9 @@ class ToolListMutation(Rule):
     name = "tool-list-mutation"
     python_trigger = Trigger(
         needles=(b"tools=", b'"tools"', b"'tools'", b"list_tools"),
-        # A module that gathers the servers' listings need not send them itself.
-        standalone_needles=(b"list_tools(", b"get_tools(", b"load_mcp_tools("),
+        # A module that gathers MCP servers' listings need not send them itself. (`get_tools(`
+        # is every toolkit's method: a file naming only it waits for a sink or a tool key.)
+        standalone_needles=(b"list_tools(", b"load_mcp_tools("),
     )
     message = "The tool list differs between the calls of one agent loop"
     fix_title = "Sort the tool listing by tool name"
