@@ -99,7 +99,9 @@ def _lines_naming_listings(text: str) -> list[int]:
             end += 1
         word = text[start:end]
         if (word == "tools" and text[start - 1 : start] == ".") or is_listing_name(word):
-            line += text.count("\n", counted_to, start)
+            # Lines as ast counts them: a lone \r ends one too.
+            between = text[counted_to:start]
+            line += between.count("\n") + between.count("\r") - between.count("\r\n")
             counted_to = start
             if not lines or lines[-1] != line:
                 lines.append(line)
