@@ -12,7 +12,9 @@ from ctxlint.python.index import Binding, Scope
 from ctxlint.python.module import PythonModule
 from ctxlint.python.names import lookup, qualified_name
 from ctxlint.python.prefilter import Trigger
+from ctxlint.python.rerender import rerendered_serialisations
 from ctxlint.python.rewrite import add_keyword_argument, bit_or_operand
+from ctxlint.python.sinks import Sink
 from ctxlint.redact import evidence
 from ctxlint.rule import InputKind, Invalid, Rule, Valid
 
@@ -52,7 +54,11 @@ class UnsortedJson(Rule):
     again. Sorting the keys makes equal objects serialise identically, every time.
 
     Text in a message is appended to the history once and never re-rendered, and serialising
-    the same dict again gives the same text, so by default JSON there is not flagged.
+    the same dict again gives the same text, so by default JSON there is not flagged. A history
+    kept as objects and rendered into messages for every request (`messages = [render(m) for m
+    in self.store]`, where `render` calls `json.dumps(m.args)`) is flagged: each stored object
+    is serialised again every turn, and one reloaded or rebuilt with its keys in another order
+    changes the text of an old message.
     Arguments whose key order is fixed by the source are not flagged either: a dict literal
     with constant keys and constant values, a pydantic `model_json_schema()` or `model_dump()`,
     a dataclass through `dataclasses.asdict`.
@@ -138,26 +144,18 @@ class UnsortedJson(Rule):
     def check_python(self, module: PythonModule) -> Iterator[Diagnostic]:
         flagged: set[int] = set()
         done: set[int] = set()  # walks shared by several sinks are looked at once
+        rerender_done: set[int] = set()
         for sink in module.sinks:
             if not sink.in_prefix and not module.settings.json_in_messages:
+                if sink.kind == "messages":
+                    yield from self._rerendered(module, sink, flagged, rerender_done)
                 continue
             for reached in chain.from_iterable(module.reached(sink).parts_not_in(done)):
                 call = reached.node
                 if id(call) in flagged or not isinstance(call, ast.Call):
                     continue
-                qualified = qualified_name(call.func, reached.scope)
-                if qualified in _SORT_KEYS_DUMPS:
-                    if any(k.arg == "sort_keys" for k in call.keywords):
-                        continue
-                elif qualified == _ORJSON_DUMPS:
-                    option = _orjson_option(call)
-                    if option is not None and "OPT_SORT_KEYS" in module.text_of(option):
-                        continue
-                else:
-                    continue
-                if not call.args or _key_order_is_fixed(call.args[0], reached.scope):
-                    continue
-                if _may_pass_options_unseen(call):
+                qualified = self._unsorted_dumps(module, call, reached.scope)
+                if qualified is None:
                     continue
                 flagged.add(id(call))
                 function = module.text_of(call.func)
@@ -166,11 +164,56 @@ class UnsortedJson(Rule):
                     f"{sink.description}: the same data can serialise in another key order "
                     "and break the cached prefix"
                 )
-                if qualified == _ORJSON_DUMPS:
-                    fix = self._orjson_fix(module, call, reached.scope)
-                else:
-                    fix = self._sort_keys_fix(module, call)
-                yield module.diagnostic(self, call, message, fix)
+                yield module.diagnostic(
+                    self, call, message, self._fix(module, call, qualified, reached.scope)
+                )
+
+    def _rerendered(
+        self, module: PythonModule, sink: Sink, flagged: set[int], done: set[int]
+    ) -> Iterator[Diagnostic]:
+        """JSON serialised again from stored objects each time the history is rebuilt."""
+        for part in module.reached(sink).parts_not_in(done):
+            for call, scope, stored in rerendered_serialisations(part, module.index):
+                if id(call) in flagged:
+                    continue
+                qualified = self._unsorted_dumps(module, call, scope)
+                if qualified is None:
+                    continue
+                flagged.add(id(call))
+                message = (
+                    f"{module.text_of(call.func)}() without sorted keys (line {call.lineno}) "
+                    f"serialises each item of `{module.snippet(stored)}` again each time the "
+                    f"history is rebuilt for {sink.description}: an item whose keys come back "
+                    "in another order renders to other text and the cached history ends there"
+                )
+                yield module.diagnostic(
+                    self, call, message, self._fix(module, call, qualified, scope)
+                )
+
+    def _unsorted_dumps(self, module: PythonModule, call: ast.Call, scope: Scope) -> str | None:
+        """The serialiser's qualified name when the call can write keys in another order."""
+        qualified = qualified_name(call.func, scope)
+        if qualified in _SORT_KEYS_DUMPS:
+            if any(k.arg == "sort_keys" for k in call.keywords):
+                return None
+        elif qualified == _ORJSON_DUMPS:
+            option = _orjson_option(call)
+            if option is not None and "OPT_SORT_KEYS" in module.text_of(option):
+                return None
+        else:
+            return None
+        if not call.args or _key_order_is_fixed(call.args[0], scope):
+            return None
+        if _may_pass_options_unseen(call):
+            return None
+        return qualified
+
+    def _fix(
+        self, module: PythonModule, call: ast.Call, qualified: str, scope: Scope
+    ) -> Fix | None:
+        if qualified == _ORJSON_DUMPS:
+            return self._orjson_fix(module, call, scope)
+        return self._sort_keys_fix(module, call)
 
     def _sort_keys_fix(self, module: PythonModule, call: ast.Call) -> Fix | None:
         """`sort_keys=True`, unsafe: sorting raises TypeError on keys of mixed types. None for
@@ -293,6 +336,37 @@ def _key_order_is_fixed(argument: ast.expr, scope, depth: int = 0) -> bool:
 _HEADER = "import json, orjson\nimport openai\noa = openai.OpenAI()\n"
 
 UnsortedJson.VALID = (
+    # Serialised once, when the message is added to the kept history.
+    Valid(
+        _HEADER + "class Agent:\n"
+        "    def __init__(self):\n"
+        "        self.history = []\n"
+        "    def ask(self, results):\n"
+        "        self.history.extend([{'role': 'tool', 'content': json.dumps(r)} for r in results])\n"
+        "        return oa.chat.completions.create(model='m', messages=self.history)\n"
+    ),
+    # Re-rendered from stored objects, with sorted keys.
+    Valid(
+        _HEADER + "def render(m):\n"
+        "    return {'role': m.role, 'content': json.dumps(m.args, sort_keys=True)}\n"
+        "class Agent:\n"
+        "    def __init__(self):\n"
+        "        self.store = []\n"
+        "    def ask(self):\n"
+        "        messages = [render(m) for m in self.store]\n"
+        "        return oa.chat.completions.create(model='m', messages=messages)\n"
+    ),
+    # Stored as text when appended: rendering it again sends the same text.
+    Valid(
+        _HEADER + "class Agent:\n"
+        "    def __init__(self):\n"
+        "        self.store = []\n"
+        "    def record(self, m):\n"
+        "        self.store.append({'role': m.role, 'content': json.dumps(m.args)})\n"
+        "    def ask(self):\n"
+        "        messages = [{'role': m['role'], 'content': m['content']} for m in self.store]\n"
+        "        return oa.chat.completions.create(model='m', messages=messages)\n"
+    ),
     Valid(
         _HEADER + "def tool_message(cid, result):\n"
         "    return {'role': 'tool', 'tool_call_id': cid,\n"
@@ -331,6 +405,35 @@ UnsortedJson.VALID = (
     ),
 )
 UnsortedJson.INVALID = (
+    # The history is rendered from stored objects for every request.
+    Invalid(
+        _HEADER + "def render(m):\n"
+        "    return {'role': m.role, 'content': json.dumps(m.args)}\n"
+        "class Agent:\n"
+        "    def __init__(self):\n"
+        "        self.store = []\n"
+        "    def ask(self):\n"
+        "        messages = [render(m) for m in self.store]\n"
+        "        return oa.chat.completions.create(model='m', messages=messages)\n",
+        line=5,
+        message_contains="serialises each item of `self.store` again each time the history is rebuilt",
+        fixed=_HEADER + "def render(m):\n"
+        "    return {'role': m.role, 'content': json.dumps(m.args, sort_keys=True)}\n"
+        "class Agent:\n"
+        "    def __init__(self):\n"
+        "        self.store = []\n"
+        "    def ask(self):\n"
+        "        messages = [render(m) for m in self.store]\n"
+        "        return oa.chat.completions.create(model='m', messages=messages)\n",
+    ),
+    Invalid(
+        _HEADER + "def ask(history):\n"
+        "    messages = []\n"
+        "    for event in history:\n"
+        "        messages.append({'role': event.role, 'content': json.dumps(event.payload)})\n"
+        "    return oa.chat.completions.create(model='m', messages=messages)\n",
+        line=7,
+    ),
     Invalid(
         _HEADER + "def tool_message(cid, result):\n"
         "    return {'role': 'tool', 'tool_call_id': cid, 'content': json.dumps(result)}\n",

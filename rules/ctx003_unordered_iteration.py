@@ -12,6 +12,7 @@ from ctxlint.python.flow import Reached
 from ctxlint.python.index import Scope
 from ctxlint.python.module import PythonModule
 from ctxlint.python.names import lookup, qualified_name
+from ctxlint.python.order import shuffled_lists
 from ctxlint.python.prefilter import Trigger
 from ctxlint.python.sinks import Sink
 from ctxlint.python.unordered import (
@@ -55,6 +56,12 @@ class UnorderedIteration(Rule):
 
     Sets of small integers and single-element sets iterate in a fixed order and are not flagged.
 
+    It also flags a random order in the cached prefix: `random.shuffle(tools)` before the list
+    is sent as the tools or into the system prompt, unless a `.sort()` or `sorted()` fixes the
+    order again, or the module seeds `random` with a constant (`random.sample(tools, k)` is a
+    new random value: CTX001 reports it). A list sorted in place (`tools.sort(key=...)`) is
+    as good as `sorted()`.
+
     ## Example
     ```python
     ENABLED = {"search", "browse", "shell"}
@@ -88,7 +95,7 @@ class UnorderedIteration(Rule):
     # set(...) and frozenset(...); else a set comprehension or a brace literal with commas
     # and no colon.
     python_trigger = Trigger(
-        needles=(b"set(", *ORDER_SOURCE_NEEDLES),
+        needles=(b"set(", b"shuffle(", *ORDER_SOURCE_NEEDLES),
         pattern=rb"\{[^{}:\n]*\bfor\b|\{[^{}:]*,[^{}:]*\}",
     )
     message = "The iteration order of a set reaches a prompt"
@@ -130,8 +137,14 @@ class UnorderedIteration(Rule):
         flagged: set[int] = set()
         done: set[int] = set()  # walks shared by several sinks are looked at once
         returned = module.index.derived(returned_prompt_parts)  # lint/python/unordered.py
+        shuffles = module.fact(shuffled_lists)
         for sink in (*module.sinks, *returned):
             for reached in chain.from_iterable(module.reached(sink).parts_not_in(done)):
+                if sink.in_prefix and not reached.trail.sorted:
+                    for shuffle in shuffles.of(reached, module.index):
+                        if id(shuffle) not in flagged:
+                            flagged.add(id(shuffle))
+                            yield module.diagnostic(self, shuffle, _shuffle_message(shuffle, sink))
                 iterated = reached.trail.iterated
                 if iterated is None or reached.trail.sorted or id(iterated) in flagged:
                     continue
@@ -218,6 +231,14 @@ def _builtin_sorted(scope: Scope) -> str | None:
     return None
 
 
+def _shuffle_message(shuffle: ast.Call, sink: Sink) -> str:
+    return (
+        f"a random order (line {shuffle.lineno}) decides the order of {sink.description}: "
+        "every request or process sends it in another order and misses the cached prefix; "
+        "sort it, or shuffle once with a fixed seed"
+    )
+
+
 def _short(text: str) -> str:
     return f"`{text}`" if len(text) <= 40 and "\n" not in text and "\r" not in text else "a set"
 
@@ -251,6 +272,44 @@ def _is_unordered_set(reached: Reached) -> bool:
 _HEADER = "import anthropic\nclient = anthropic.Anthropic()\n"
 
 UnorderedIteration.VALID = (
+    # Sorted in place before it is sent: whatever order the set gave, the list is fixed.
+    Valid(
+        _HEADER + "def ask(q, registry, names):\n"
+        "    tools = [registry[n] for n in set(names)]\n"
+        "    tools.sort(key=lambda t: t['name'])\n"
+        "    return client.messages.create(model='m', max_tokens=9, tools=tools, messages=q)\n"
+    ),
+    # Shuffled, then sorted: the order sent is fixed.
+    Valid(
+        _HEADER + "import random\n"
+        "def ask(q, tools):\n"
+        "    random.shuffle(tools)\n"
+        "    tools.sort(key=lambda t: t['name'])\n"
+        "    return client.messages.create(model='m', max_tokens=9, tools=tools, messages=q)\n"
+    ),
+    # A random sample is a new random value: CTX001's finding, not reported twice.
+    Valid(
+        _HEADER + "import random\n"
+        "def ask(q, tools):\n"
+        "    chosen = random.sample(tools, len(tools))\n"
+        "    return client.messages.create(model='m', max_tokens=9, tools=chosen, messages=q)\n"
+    ),
+    # A seeded generator repeats its order in every process.
+    Valid(
+        _HEADER + "import random\n"
+        "random.seed(0)\n"
+        "def ask(q, tools):\n"
+        "    random.shuffle(tools)\n"
+        "    return client.messages.create(model='m', max_tokens=9, tools=tools, messages=q)\n"
+    ),
+    # Shuffling the options of the newest question is not the cached prefix.
+    Valid(
+        _HEADER + "import random\n"
+        "def ask(history, options):\n"
+        "    random.shuffle(options)\n"
+        "    history.append({'role': 'user', 'content': 'Pick one: ' + ', '.join(options)})\n"
+        "    return client.messages.create(model='m', max_tokens=9, messages=history)\n"
+    ),
     Valid(
         _HEADER + "ENABLED = {'search', 'browse', 'shell'}\n"
         "def build_system_prompt():\n"
@@ -277,6 +336,26 @@ UnorderedIteration.VALID = (
     ),
 )
 UnorderedIteration.INVALID = (
+    Invalid(
+        _HEADER + "import random\n"
+        "def ask(q, tools):\n"
+        "    random.shuffle(tools)\n"
+        "    return client.messages.create(model='m', max_tokens=9, tools=tools, messages=q)\n",
+        line=5,
+        message_contains="a random order (line 5) decides the order of the tool definitions",
+    ),
+    Invalid(
+        _HEADER + "import random\n"
+        "class Agent:\n"
+        "    def __init__(self, examples):\n"
+        "        self.examples = list(examples)\n"
+        "        random.shuffle(self.examples)\n"
+        "    def ask(self, q):\n"
+        "        system = 'Examples:\\n' + '\\n'.join(self.examples)\n"
+        "        return client.messages.create(model='m', max_tokens=9, system=system, messages=q)\n",
+        line=7,
+        message_contains="the system prompt",
+    ),
     Invalid(
         _HEADER + "ENABLED = {'search', 'browse', 'shell'}\n"
         "def build_system_prompt():\n"

@@ -9,7 +9,9 @@ from typing import TYPE_CHECKING
 from ctxlint.diagnostics import Applicability, Diagnostic, Fix
 from ctxlint.python.containers import Change, changes_of, condition_varies, within_lines
 from ctxlint.python.flow import Reached
-from ctxlint.python.index import CallSite
+from ctxlint.python.index import CallSite, ModuleIndex
+from ctxlint.python.listings import UnsortedConcatenation, unsorted_concatenations
+from ctxlint.python.loopstate import LoopChanges, changes_in_loop, depends_on_loop
 from ctxlint.python.module import PythonModule
 from ctxlint.python.prefilter import Trigger
 from ctxlint.python.sinks import Sink
@@ -34,6 +36,21 @@ class ToolListMutation(Rule):
     `remove`, `pop`, `clear`, item or slice assignment, `+=`), rebuilt in the loop by a filter
     whose condition changes in the loop (`tools=[t for t in ALL if allowed(t, state)]`), or
     taken unsorted from an MCP server's tool listing fetched for each call.
+
+    It also flags a tool list recomputed on each pass from state the loop changes, through
+    assignments or through method calls (`tools = state.allowed_tools()` while
+    `state.advance(reply)` runs in the loop; `self.allowed_tools()` reading `self.phase` that
+    `self.advance(reply)` sets). A list computed before the loop, or in it from nothing the
+    loop changes, is fine; so is one that follows the item of a `for` loop over tasks.
+
+    It also flags, where it happens, tool listings of several servers or toolkits added up in
+    an order that is not fixed and handed on unsorted (returned, or kept on `self`), even when
+    another module sends them: `for s in self.sessions.values(): tools += (await
+    s.list_tools()).tools` over a dict of connections filled as servers connect (a server that
+    reconnects moves to the end), over a set, or in the order concurrent requests complete
+    (`asyncio.as_completed`). Listings are `list_tools()`, `get_tools()`, `load_mcp_tools()` and
+    an object's `.tools`. Servers taken from a list, a parameter or a config mapping keep the
+    order they are given in and are not flagged.
 
     A registry filled once at start-up and then left alone is fine, and so is a list built
     the same way for every call. A tool list in set order is reported by CTX003.
@@ -89,7 +106,12 @@ class ToolListMutation(Rule):
 
     code = "CTX004"
     name = "tool-list-mutation"
-    python_trigger = Trigger(needles=(b"tools=", b'"tools"', b"'tools'", b"list_tools"))
+    python_trigger = Trigger(
+        needles=(b"tools=", b'"tools"', b"'tools'", b"list_tools"),
+        # A module that gathers MCP servers' listings need not send them itself. (`get_tools(`
+        # is every toolkit's method: a file naming only it waits for a sink or a tool key.)
+        standalone_needles=(b"list_tools(", b"load_mcp_tools("),
+    )
     message = "The tool list differs between the calls of one agent loop"
     fix_title = "Sort the tool listing by tool name"
     fix_applicability = Applicability.UNSAFE
@@ -140,6 +162,15 @@ class ToolListMutation(Rule):
                     f"first tool on; {_ADVICE}"
                 )
                 yield module.diagnostic(self, node, message, fix)
+        for found in module.fact(_unsorted_concatenations):
+            listing = module.snippet(found.listing)
+            message = (
+                f"`{_short(module.snippet(found.node))}` adds up the servers' tool listings "
+                f"(`{_short(listing)}`) in the order of `{_short(module.snippet(found.iterated))}` "
+                f"({found.order}), {found.handed_on} unsorted: the tool list sent changes order "
+                "between runs and misses the cache from the first tool on; sort it by tool name"
+            )
+            yield module.diagnostic(self, found.node, message)
 
     def _findings(
         self,
@@ -151,7 +182,8 @@ class ToolListMutation(Rule):
     ) -> Iterator[tuple[ast.AST, str, Fix | None]]:
         containers, filters = module.sent_containers(sink)
         loop = site.loop if site is not None else None
-        if loop is not None:
+        if loop is not None and site is not None:
+            yield from _recomputed_from_state(module, sink, loop, site)
             varying = module.fact_about(_names_changed_in, loop)
             for container in containers:
                 if container.lifetime is None:
@@ -206,6 +238,58 @@ class ToolListMutation(Rule):
                 "and passed on in the server's order, which the server may change; it decides"
             )
             yield listed, what, fix
+
+
+def _recomputed_from_state(
+    module: PythonModule, sink: Sink, loop: ast.stmt, site: CallSite
+) -> Iterator[tuple[ast.AST, str, Fix | None]]:
+    """Calls in the loop whose result makes up the tool list and that read state the loop
+    changes: `tools = state.allowed_tools()` while `state.advance(reply)` runs each pass."""
+    changes = module.fact_about(_loop_changes_per_scope, loop).get(id(site.scope))
+    if changes is None:
+        changes = changes_in_loop(loop, site.scope, module.index)
+        module.fact_about(_loop_changes_per_scope, loop)[id(site.scope)] = changes
+    # The sink's own walk: what its call computes in its loop. Walks shared with other sinks
+    # hold a variable's many values, each added to it (and flagged as a change) elsewhere.
+    added = module.index.derived(_written_values)
+    for reached in module.reached(sink).parts[0]:
+        node = reached.node
+        if (
+            node.__class__ is not ast.Call
+            or reached.scope is not site.scope
+            or id(node) in added
+            or not within_lines(node, loop)
+        ):
+            continue
+        depends = depends_on_loop(node, reached.scope, changes, module.index)  # type: ignore[arg-type]
+        if depends is None:
+            continue
+        state, changed_by = depends
+        yield (
+            node,
+            f"`{_short(module.snippet(node))}` is recomputed on each pass from {state}, which "
+            f"the loop changes (line {changed_by.lineno}), and decides",  # type: ignore[attr-defined]
+            None,
+        )
+
+
+def _written_values(index: ModuleIndex) -> set[int]:
+    """Values put into a container (`tools.append(x)`): a change of the list, not the list's
+    computation."""
+    return {id(write.value) for writes in index.container_writes.values() for write in writes}
+
+
+def _loop_changes_per_scope(module: PythonModule, loop: ast.stmt) -> dict[int, LoopChanges]:
+    return {}
+
+
+def _unsorted_concatenations(module: PythonModule) -> list[UnsortedConcatenation]:
+    return unsorted_concatenations(module.index, module.source.text)
+
+
+def _short(text: str) -> str:
+    first = text.splitlines()[0] if text else text
+    return first if len(first) <= 60 else first[:57] + "..."
 
 
 def _listing_reads(
@@ -300,6 +384,88 @@ def _names_changed_in(module: PythonModule, loop: ast.stmt) -> set[str]:
 _HEADER = "import anthropic\nclient = anthropic.Anthropic()\n"
 
 ToolListMutation.VALID = (
+    # Computed once before the loop, or from nothing the loop changes.
+    Valid(
+        _HEADER + "def run(history, state):\n"
+        "    tools = state.allowed_tools()\n"
+        "    while not state.done:\n"
+        "        reply = client.messages.create(model='m', max_tokens=9, tools=tools, messages=history)\n"
+        "        state.advance(reply)\n"
+    ),
+    Valid(
+        _HEADER + "def run(history, state, registry):\n"
+        "    while not state.done:\n"
+        "        tools = [convert(t) for t in registry.tools_for('default')]\n"
+        "        reply = client.messages.create(model='m', max_tokens=9, tools=tools, messages=history)\n"
+        "        registry.execute(reply)\n"
+        "        state.advance(reply)\n"
+    ),
+    # The method that gives the tools reads nothing the loop's own methods change.
+    Valid(
+        _HEADER + "class Agent:\n"
+        "    def __init__(self):\n"
+        "        self.phase = 'plan'\n"
+        "        self.history = []\n"
+        "    def all_tools(self):\n"
+        "        return TOOLS['all']\n"
+        "    def advance(self, reply):\n"
+        "        self.phase = 'act'\n"
+        "        self.history.append(reply)\n"
+        "    def run(self):\n"
+        "        while self.phase != 'done':\n"
+        "            tools = self.all_tools()\n"
+        "            reply = client.messages.create(model='m', max_tokens=9, tools=tools, messages=self.history)\n"
+        "            self.advance(reply)\n"
+    ),
+    # One task per item: each item starts its own conversation.
+    Valid(
+        _HEADER + "def run(tasks):\n"
+        "    for task in tasks:\n"
+        "        tools = tools_for(task)\n"
+        "        client.messages.create(model='m', max_tokens=9, tools=tools, messages=task.messages)\n"
+    ),
+    # Servers in the order the code or the configuration lists them.
+    Valid(
+        "async def all_tools(servers):\n"
+        "    tools = []\n"
+        "    for server in servers:\n"
+        "        tools.extend((await server.list_tools()).tools)\n"
+        "    return tools\n"
+    ),
+    Valid(
+        "async def all_tools(config, connect):\n"
+        "    tools = []\n"
+        "    for name, spec in config['mcpServers'].items():\n"
+        "        session = await connect(spec)\n"
+        "        tools.extend(await load_mcp_tools(session))\n"
+        "    return tools\n"
+    ),
+    # The same concatenations, sorted before they are handed on.
+    Valid(
+        "class Hub:\n"
+        "    def __init__(self):\n"
+        "        self.sessions = {}\n"
+        "    def add(self, name, session):\n"
+        "        self.sessions[name] = session\n"
+        "    async def get_tools(self):\n"
+        "        tools = []\n"
+        "        for session in self.sessions.values():\n"
+        "            tools.extend((await session.list_tools()).tools)\n"
+        "        tools.sort(key=lambda tool: tool.name)\n"
+        "        return tools\n"
+        "    async def all_tools(self):\n"
+        "        return sorted([t for s in self.sessions.values() for t in (await s.list_tools()).tools], key=lambda t: t.name)\n"
+    ),
+    # Gathered into a lookup by name: the order is not handed on.
+    Valid(
+        "import asyncio\n"
+        "async def tool_index(servers):\n"
+        "    by_name = {}\n"
+        "    for done in asyncio.as_completed([s.list_tools() for s in servers]):\n"
+        "        for tool in (await done).tools:\n"
+        "            by_name[tool.name] = tool\n"
+        "    return by_name\n"
+    ),
     # A registry filled once at start-up.
     Valid(
         _HEADER + "TOOLS = []\n"
@@ -333,6 +499,87 @@ ToolListMutation.VALID = (
     ),
 )
 ToolListMutation.INVALID = (
+    # The loop's state changes through method calls and decides the tools of each pass.
+    Invalid(
+        _HEADER + "def run(history, state):\n"
+        "    while not state.done:\n"
+        "        tools = state.allowed_tools()\n"
+        "        reply = client.messages.create(model='m', max_tokens=9, tools=tools, messages=history)\n"
+        "        state.advance(reply)\n",
+        line=5,
+        message_contains="recomputed on each pass from `state`, which the loop changes (line 7)",
+    ),
+    Invalid(
+        _HEADER + "class Agent:\n"
+        "    def __init__(self):\n"
+        "        self.phase = 'plan'\n"
+        "        self.history = []\n"
+        "    def allowed_tools(self):\n"
+        "        return TOOLS[self.phase]\n"
+        "    def advance(self, reply):\n"
+        "        self.phase = 'act'\n"
+        "    def run(self):\n"
+        "        while self.phase != 'done':\n"
+        "            tools = self.allowed_tools()\n"
+        "            reply = client.messages.create(model='m', max_tokens=9, tools=tools, messages=self.history)\n"
+        "            self.advance(reply)\n",
+        line=13,
+        message_contains="from `self.phase`",
+    ),
+    Invalid(
+        _HEADER + "def run(history, phase):\n"
+        "    while True:\n"
+        "        tools = tools_for(phase)\n"
+        "        reply = client.messages.create(model='m', max_tokens=9, tools=tools, messages=history)\n"
+        "        phase = next_phase(reply)\n",
+        line=5,
+    ),
+    # Gathered from a dict of live connections and returned unsorted, for another module
+    # to send.
+    Invalid(
+        "class Hub:\n"
+        "    def __init__(self):\n"
+        "        self.sessions = {}\n"
+        "    def add(self, name, session):\n"
+        "        self.sessions[name] = session\n"
+        "    async def get_tools(self):\n"
+        "        tools = []\n"
+        "        for session in self.sessions.values():\n"
+        "            tools.extend((await session.list_tools()).tools)\n"
+        "        return tools\n",
+        line=9,
+        message_contains="returned by get_tools() unsorted",
+    ),
+    Invalid(
+        "class Hub:\n"
+        "    def __init__(self):\n"
+        "        self.sessions = {}\n"
+        "    def add(self, name, session):\n"
+        "        self.sessions[name] = session\n"
+        "    async def all_tools(self):\n"
+        "        return [t for s in self.sessions.values() for t in (await s.list_tools()).tools]\n",
+        line=7,
+    ),
+    Invalid(
+        "import asyncio\n"
+        "async def all_tools(servers):\n"
+        "    tools = []\n"
+        "    for done in asyncio.as_completed([s.list_tools() for s in servers]):\n"
+        "        tools.extend((await done).tools)\n"
+        "    return tools\n",
+        line=5,
+        message_contains="the order the requests complete in",
+    ),
+    Invalid(
+        "class Agent:\n"
+        "    async def load(self, servers):\n"
+        "        self.tools = []\n"
+        "        for server in set(servers):\n"
+        "            for tool in await load_mcp_tools(server):\n"
+        "                self.tools.append(tool)\n",
+        line=6,
+        message_contains="kept as self.tools by load()",
+    ),
     Invalid(
         _HEADER + "def run(history, tools, extra):\n"
         "    while True:\n"

@@ -157,6 +157,8 @@ class InconsistentToolPrefix(Rule):
             b"Tool):",
             b'"input_schema"',
             b"'input_schema'",
+            b"""'type': 'function'""",
+            b'"type": "function"',
             b"ToolSpec(",
             b"FunctionTool(",
             b"StructuredTool",
@@ -357,7 +359,11 @@ def _tool_definition_dicts(module: PythonModule) -> Iterator[list[_Tool]]:
     yield tools
 
 
-def _tool_of_dict(node: ast.expr) -> _Tool | None:
+def _tool_of_dict(node: ast.expr, typed_function: bool = False) -> _Tool | None:
+    """The tool a dict literal defines. A description is optional in every provider's
+    schema, so a name with its parameters defines a tool when the dict says it is a function
+    (`{"type": "function", ...}`, flat or wrapping `"function": {...}`); a bare
+    `{"name", "parameters"}` also describes calls and records, so it needs a description."""
     if not isinstance(node, ast.Dict):
         return None
     entries = {
@@ -365,15 +371,24 @@ def _tool_of_dict(node: ast.expr) -> _Tool | None:
         for k, v in zip(node.keys, node.values, strict=True)
         if isinstance(k, ast.Constant) and isinstance(k.value, str)
     }
+    is_function = _constant_value(entries.get("type")) == "function"
+    if "arguments" in entries or "id" in entries or "call_id" in entries:
+        return None  # a tool call in an assistant message, not a definition
     inner = entries.get("function")
     if isinstance(inner, ast.Dict):
-        return _tool_of_dict(inner)
+        return _tool_of_dict(inner, typed_function=is_function)
     name = entries.get("name")
     if not _is_string(name):
         return None
-    if "input_schema" in entries or ("parameters" in entries and "description" in entries):
+    if "input_schema" in entries or (
+        "parameters" in entries and ("description" in entries or is_function or typed_function)
+    ):
         return _Tool(name.value, name)  # type: ignore[union-attr]
     return None
+
+
+def _constant_value(node: ast.AST | None) -> object:
+    return node.value if isinstance(node, ast.Constant) else None
 
 
 def _base_name(base: ast.expr) -> str:
@@ -412,6 +427,30 @@ def _tools(*names: str) -> str:
 
 
 InconsistentToolPrefix.VALID = (
+    # Function tools without descriptions, named consistently.
+    Valid(
+        "TOOLS = [\n"
+        "    {'type': 'function', 'function': {'name': 'read_file', 'parameters': {}}},\n"
+        "    {'type': 'function', 'function': {'name': 'write_file', 'parameters': {}}},\n"
+        "    {'type': 'function', 'function': {'name': 'list_dir', 'parameters': {}}},\n"
+        "    {'type': 'function', 'function': {'name': 'read_url', 'parameters': {}}},\n"
+        "]\n"
+    ),
+    # Tool calls in assistant messages and bare name/parameters records are not definitions.
+    Valid(
+        "CALLS = [\n"
+        "    {'id': 'c1', 'type': 'function', 'function': {'name': 'read_file', 'parameters': {}}},\n"
+        "    {'id': 'c2', 'type': 'function', 'function': {'name': 'write_file', 'parameters': {}}},\n"
+        "    {'id': 'c3', 'type': 'function', 'function': {'name': 'list_dir', 'parameters': {}}},\n"
+        "    {'id': 'c4', 'type': 'function', 'function': {'name': 'readUrl', 'parameters': {}}},\n"
+        "]\n"
+        "STEPS = [\n"
+        "    {'name': 'read_file', 'parameters': {}},\n"
+        "    {'name': 'write_file', 'parameters': {}},\n"
+        "    {'name': 'list_dir', 'parameters': {}},\n"
+        "    {'name': 'readUrl', 'parameters': {}},\n"
+        "]\n"
+    ),
     Valid(_PREAMBLE + _tools("browser_open", "browser_click", "shell_exec", "shell_read")),
     # Verb-first names are grouped by action: no group prefixes to keep.
     Valid(_PREAMBLE + _tools("get_user", "get_order", "list_orders", "list_users", "search")),
@@ -425,6 +464,27 @@ InconsistentToolPrefix.VALID = (
     ),
 )
 InconsistentToolPrefix.INVALID = (
+    # Function tools are tool definitions with or without a description.
+    Invalid(
+        "TOOLS = [\n"
+        "    {'type': 'function', 'function': {'name': 'read_file', 'parameters': {}}},\n"
+        "    {'type': 'function', 'function': {'name': 'write_file', 'parameters': {}}},\n"
+        "    {'type': 'function', 'function': {'name': 'list_dir', 'parameters': {}}},\n"
+        "    {'type': 'function', 'function': {'name': 'readUrl', 'parameters': {}}},\n"
+        "]\n",
+        line=5,
+        message_contains="is camelCase",
+    ),
+    Invalid(
+        "TOOLS = [\n"
+        "    {'type': 'function', 'name': 'read_file', 'parameters': {}},\n"
+        "    {'type': 'function', 'name': 'write_file', 'parameters': {}},\n"
+        "    {'type': 'function', 'name': 'list_dir', 'parameters': {}},\n"
+        "    {'type': 'function', 'name': 'readUrl', 'parameters': {}},\n"
+        "]\n",
+        line=5,
+        message_contains="is camelCase",
+    ),
     Invalid(
         _PREAMBLE + _tools("browser_open", "browser_click", "shell_exec", "shell_read", "search"),
         line=16,

@@ -33,7 +33,7 @@ from ctxlint.python.index import (
     class_of_self,
 )
 from ctxlint.python.names import by_variable, lookup, qualified_name
-from ctxlint.python.order import live_bindings
+from ctxlint.python.order import live_bindings, sorted_attribute, sorted_in_place
 from ctxlint.python.sinks import Sink
 
 _MAX_NODES_PER_SINK = 4000
@@ -241,6 +241,8 @@ class _Walker:
         if not bindings:
             return
         live = live_bindings(node, scope, bindings, self.index)
+        if (name, id(bindings)) in sorted_in_place(self.index):
+            trail = replace(trail, sorted=True)  # `xs.sort()`: its values' order is fixed
         if live is bindings:
             key: tuple[Any, ...] = ("bindings", name, id(bindings), trail)
         else:
@@ -312,6 +314,8 @@ class _Walker:
         owner = class_of_self(node.value, scope)
         if owner is None:
             return
+        if sorted_attribute(self.index, owner, node.attr):
+            trail = replace(trail, sorted=True)
         assigned = owner.attributes.get(node.attr, ())
         writes = owner.attribute_writes.get(node.attr, ())
         # A class attribute read through self.

@@ -1,4 +1,5 @@
-"""Which bindings of a name can still hold where it is read, in straight-line code.
+"""Statement order and in-place order: which bindings of a name can still hold where it is
+read in straight-line code, and which lists a `.sort()` puts in a fixed order.
 
 The value flow is otherwise blind to statement order: every binding of a name reaches every
 read of it. One ordering fact is both sound and cheap: in a block (a body of statements run
@@ -18,8 +19,14 @@ from __future__ import annotations
 import ast
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from ctxlint.python.index import Binding, ModuleIndex, Scope
+from ctxlint.python.index import Binding, ClassInfo, ModuleIndex, Scope, class_of_self
+from ctxlint.python.names import by_variable, lookup, qualified_name
+
+if TYPE_CHECKING:
+    from ctxlint.python.flow import Reached
+    from ctxlint.python.module import PythonModule
 
 Position = tuple[int, int]
 # The statement fields that hold blocks run in order.
@@ -173,3 +180,102 @@ def _position(binding: Binding) -> Position | None:
     if node is None or not hasattr(node, "lineno"):
         return None
     return (node.lineno, node.col_offset)  # type: ignore[attr-defined]
+
+
+# Changes made in place to a list's order ------------------------------------------------------
+
+
+def sorted_in_place(index: ModuleIndex) -> set[tuple[str, int]]:
+    """The variables (name, id of their bindings, as `by_variable` keys them) that a
+    `.sort()` puts in a fixed order: whatever order their items were gathered in (a set, a
+    shuffle, a server's listing), the list is sorted before anything reads it further on."""
+    return index.derived(_sorted_variables)
+
+
+def _sorted_variables(index: ModuleIndex) -> set[tuple[str, int]]:
+    return {
+        key
+        for key, mutations in by_variable(index.mutations).items()
+        if any(mutation.kind == "sort" for mutation in mutations)
+    }
+
+
+def sorted_attribute(index: ModuleIndex, owner: ClassInfo, attribute: str) -> bool:
+    """Whether a method of the class sorts this `self` attribute in place."""
+    return (id(owner), attribute) in index.derived(_sorted_attributes)
+
+
+def _sorted_attributes(index: ModuleIndex) -> set[tuple[int, str]]:
+    return {
+        (id(owner), attribute)
+        for owner in index.classes
+        for attribute, mutations in owner.attribute_mutations.items()
+        if any(mutation.kind == "sort" for mutation in mutations)
+    }
+
+
+_RANDOM_FUNCTIONS = frozenset({"seed", "shuffle"})
+
+
+class Shuffles:
+    """Where a module puts a list in random order in place: `random.shuffle(xs)`, of a
+    variable or a `self` attribute (`random.sample(xs, k)` returns a new random value, which
+    CTX001 reports). A module that seeds `random` with a constant repeats its order in every
+    process, and has none."""
+
+    def __init__(self, index: ModuleIndex | None) -> None:
+        self.of_variable: dict[tuple[str, int], list[ast.Call]] = {}
+        self.of_attribute: dict[tuple[int, str], list[ast.Call]] = {}
+        seeded = False
+        for site in index.calls if index is not None else ():
+            call = site.call
+            function = call.func
+            called = function.attr if function.__class__ is ast.Attribute else None  # type: ignore[attr-defined]
+            if function.__class__ is ast.Name:
+                called = function.id  # type: ignore[attr-defined]
+            if called not in _RANDOM_FUNCTIONS:
+                continue  # qualified names cost a look-up: most calls are not these
+            qualified = qualified_name(function, site.scope)
+            if qualified == "random.seed" and call.args and isinstance(call.args[0], ast.Constant):
+                seeded = True
+            elif qualified == "random.shuffle" and call.args:
+                self._record_shuffle(call, site.scope)
+        if seeded:
+            self.of_variable.clear()
+            self.of_attribute.clear()
+
+    def _record_shuffle(self, call: ast.Call, scope: Scope) -> None:
+        shuffled = call.args[0]
+        if isinstance(shuffled, ast.Name):
+            bindings = lookup(shuffled.id, scope)
+            if bindings:
+                self.of_variable.setdefault((shuffled.id, id(bindings)), []).append(call)
+        elif isinstance(shuffled, ast.Attribute):
+            owner = class_of_self(shuffled.value, scope)
+            if owner is not None:
+                self.of_attribute.setdefault((id(owner), shuffled.attr), []).append(call)
+
+    def of(self, reached: Reached, index: ModuleIndex) -> list[ast.Call]:
+        """The shuffles that decide the order of a value reached from a sink (none when a
+        `.sort()` of the same list fixes its order again)."""
+        node = reached.node
+        if node.__class__ is ast.Name and self.of_variable:
+            bindings = lookup(node.id, reached.scope)  # type: ignore[attr-defined]
+            key = (node.id, id(bindings))  # type: ignore[attr-defined]
+            if key in self.of_variable and key not in sorted_in_place(index):
+                return self.of_variable[key]
+        elif node.__class__ is ast.Attribute and self.of_attribute:
+            owner = class_of_self(node.value, reached.scope)  # type: ignore[attr-defined]
+            if owner is not None and not sorted_attribute(index, owner, node.attr):  # type: ignore[attr-defined]
+                return self.of_attribute.get((id(owner), node.attr), [])  # type: ignore[attr-defined]
+        return []
+
+
+def shuffled_lists(module: PythonModule) -> Shuffles:
+    text = module.source.text
+    if "shuffle" not in text:
+        return _NO_SHUFFLES
+    return Shuffles(module.index)
+
+
+_NO_SHUFFLES = Shuffles(None)

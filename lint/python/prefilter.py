@@ -71,6 +71,9 @@ class Trigger:
     needles: tuple[bytes, ...]
     pattern: bytes | None = None
     standalone: bool = False
+    # Needles that let a file through on their own, for a rule whose other needles do not
+    # (a module that gathers tool listings need not send them itself).
+    standalone_needles: tuple[bytes, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,7 +144,8 @@ def build_prefilter(
     names = tuple(sorted({sink.call.rsplit(".", 1)[-1].encode() for sink in configured}))
     trigger_list = list(triggers)
     standalone = NeedleSet.of(
-        n for t in trigger_list if t is not None and t.standalone for n in t.needles
+        [n for t in trigger_list if t is not None and t.standalone for n in t.needles]
+        + [n for t in trigger_list if t is not None for n in t.standalone_needles]
     )
     if not trigger_list or any(trigger is None for trigger in trigger_list):
         return Prefilter(names, None, None, standalone)
