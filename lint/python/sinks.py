@@ -16,6 +16,8 @@ from typing import Literal
 
 from ctxlint.python.index import Binding, ModuleIndex, Scope, class_of_self, decorator_name
 from ctxlint.python.names import attribute_chain, lookup, qualified_name
+from ctxlint.python.requests import request_entries
+from ctxlint.python.wrappers import Spread, WrapperSinks, wrapper_summaries
 
 SinkKind = Literal["system", "tools", "messages", "content"]
 _PREFIX_KINDS = frozenset({"system", "tools"})
@@ -158,10 +160,20 @@ _SYSTEM_KEYWORDS = frozenset(
     {"system_prompt", "system_message", "system_instruction", "system_instructions"}
 )
 _SYSTEM_NAME = re.compile(
-    r"^_*(?:(?:build|get|make|render|create|format|generate|compose|default|base)_)?"
+    r"^_*(?:[a-z0-9]+_)*?"
     r"system_?(?:prompt|message|instructions?)(?:_?(?:template|text|str|tmpl|v\d+))?$",
     re.IGNORECASE,
 )
+# A first word that makes the name a flag, a count or an action on a prompt rather than the
+# prompt: `use_system_prompt`, `max_system_prompt`, `add_system_message(messages, text)`.
+_NOT_A_PROMPT_WORDS = frozenset(
+    {
+        "use", "include", "has", "is", "enable", "disable", "skip", "no", "num", "n", "len",
+        "max", "min", "with", "should", "add", "insert", "append", "prepend", "inject", "set",
+        "update", "remove", "strip", "drop", "apply", "count", "supports", "allow", "print",
+        "log", "validate", "check", "save", "load", "write", "read", "parse",
+    }
+)  # fmt: skip
 _PREFIX_ROLES = frozenset({"system", "developer"})
 
 
@@ -199,7 +211,11 @@ _HISTORY_NAME = re.compile(
 
 
 def is_system_prompt_name(name: str) -> bool:
-    return _SYSTEM_NAME.match(name) is not None
+    """`system_prompt`, `agent_system_prompt`, `get_system_message`, `SYSTEM_PROMPT_TEMPLATE`."""
+    if _SYSTEM_NAME.match(name) is None:
+        return False
+    first = name.lstrip("_").split("_", 1)[0].lower()
+    return first == "system" or first not in _NOT_A_PROMPT_WORDS
 
 
 def find_sent_lists(index: ModuleIndex, sinks: list[Sink]) -> list[Sink]:
@@ -259,6 +275,18 @@ def _list_name(expression: ast.expr) -> str | None:
 
 
 def find_sinks(index: ModuleIndex, configured: tuple[ConfiguredSink, ...] = ()) -> list[Sink]:
+    return analyse_sinks(index, configured).sinks
+
+
+@dataclass(frozen=True, slots=True)
+class SinkAnalysis:
+    sinks: list[Sink]
+    # Which parameters of the module's functions reach which sink kind (see wrappers.py).
+    wrappers: WrapperSinks
+
+
+def analyse_sinks(index: ModuleIndex, configured: tuple[ConfiguredSink, ...] = ()) -> SinkAnalysis:
+    """The module's sinks, including the calls of its own wrappers, and the wrapper summaries."""
     finder = _SinkFinder(index, configured)
     sinks: list[Sink] = []
     for site in index.calls:
@@ -279,13 +307,18 @@ def find_sinks(index: ModuleIndex, configured: tuple[ConfiguredSink, ...] = ()) 
             label = f"the system prompt returned by {node.name}() (line {node.lineno})"
             for value in function.returns:
                 sinks.append(Sink(value, function.scope, "system", label))
-    return sinks
+    summaries, wrapper_calls = wrapper_summaries(index, sinks, finder.spreads)
+    already = {(id(sink.expression), sink.kind) for sink in sinks}
+    sinks.extend(s for s in wrapper_calls if (id(s.expression), s.kind) not in already)
+    return SinkAnalysis(sinks, summaries)
 
 
 class _SinkFinder:
     def __init__(self, index: ModuleIndex, configured: tuple[ConfiguredSink, ...]) -> None:
         self.index = index
         self.configured = configured
+        # Calls that spread `**something` into an LLM call, for the wrapper summaries.
+        self.spreads: list[Spread] = []
         top_levels = {name.split(".")[0] for name in index.imported_modules}
         self.imports_openai_compatible = bool(top_levels & _OPENAI_COMPATIBLE_SDKS)
         self.imports_anthropic = "anthropic" in top_levels
@@ -328,12 +361,18 @@ class _SinkFinder:
         last = function.attr if isinstance(function, ast.Attribute) else getattr(function, "id", "")
         if last in self.sink_names:
             return True
-        return any(keyword.arg in _SYSTEM_KEYWORDS for keyword in call.keywords)
+        names = {keyword.arg for keyword in call.keywords}
+        return bool(names & _SYSTEM_KEYWORDS) or {"role", "content"} <= names
 
     # Calls --------------------------------------------------------------------------------
 
     def call_sinks(self, call: ast.Call, scope: Scope) -> Iterator[Sink]:
         callee = _callee_text(call.func)
+        message = _message_constructor(call)
+        if message is not None:
+            kind, content = message
+            yield Sink(content, scope, kind, _describe(kind, callee, call), call)
+            return
         for keyword in call.keywords:
             if keyword.arg in _SYSTEM_KEYWORDS and self.names_a_system_prompt(keyword.arg):
                 description = _describe("system", callee, call)
@@ -346,9 +385,22 @@ class _SinkFinder:
             if kind is not None and not isinstance(argument, ast.Starred):
                 yield from self.argument_sinks(argument, kind, scope, callee, call)
         for keyword in call.keywords:
-            kind = roles.get(keyword.arg or "")
+            if keyword.arg is None:
+                yield from self.spread_sinks(keyword.value, roles, scope, callee, call)
+                continue
+            kind = roles.get(keyword.arg)
             if kind is not None and keyword.arg not in _SYSTEM_KEYWORDS:
                 yield from self.argument_sinks(keyword.value, kind, scope, callee, call)
+
+    def spread_sinks(
+        self, spread: ast.expr, roles: dict[str, str], scope: Scope, callee: str, call: ast.Call
+    ) -> Iterator[Sink]:
+        """`create(**request)`: each entry of the request dict is the argument of its key."""
+        self.spreads.append((call, scope, roles))  # type: ignore[arg-type]
+        for entry in request_entries(spread, scope, self.index):
+            kind = roles.get(entry.key)
+            if kind is not None:
+                yield from self.argument_sinks(entry.value, kind, entry.scope, callee, call)
 
     def argument_sinks(
         self, argument: ast.expr, kind: str, scope: Scope, callee: str, call: ast.Call
@@ -402,8 +454,7 @@ class _SinkFinder:
             return None
         if function.attr == "bind_tools" and self.imports_langchain:
             return {"0": "tools", "tools": "tools"}
-        root, attributes = attribute_chain(function)
-        return self.method_roles(call, root, attributes, scope)
+        return self.method_roles(call, scope)
 
     def qualified_roles(self, qualified: str) -> dict[str, str] | None:
         if qualified in _QUALIFIED_CALLS:
@@ -422,14 +473,11 @@ class _SinkFinder:
             return {"instructions": "system", "tools": "tools"}
         return None
 
-    def method_roles(
-        self, call: ast.Call, root: ast.expr, attributes: list[str], scope: Scope
-    ) -> dict[str, str] | None:
-        path = ".".join(a for a in attributes if a not in _PATH_NOISE)
-        family = _METHOD_FAMILIES.get(path)
-        if family is None:
+    def method_roles(self, call: ast.Call, scope: Scope) -> dict[str, str] | None:
+        found = _family_and_receiver(call.func)
+        if found is None:
             return None
-        provider, roles = family
+        (provider, roles), root = found
         receiver = self.receiver_provider(root, scope, depth=0)
         if receiver == provider or (receiver == "litellm" and provider == "openai"):
             return roles
@@ -439,7 +487,8 @@ class _SinkFinder:
         if provider == "openai" and self.imports_openai_compatible:
             return roles
         if provider == "anthropic" and self.imports_anthropic:
-            return roles if any(k.arg == "messages" for k in call.keywords) else None
+            sends = any(k.arg in ("messages", None) for k in call.keywords)
+            return roles if sends else None
         if provider == "google" and self.imports_google_genai:
             return roles
         return None
@@ -549,6 +598,48 @@ def _is_tool_definition(entries: dict[str, ast.expr]) -> bool:
     return "function" in entries or "parameters" in entries
 
 
+def _family_and_receiver(function: ast.expr) -> tuple[tuple[str, dict[str, str]], ast.expr] | None:
+    """The API family of a method path and the client it is called on: for
+    `self.llm_client.messages.create`, the Anthropic messages API on `self.llm_client`."""
+    path: list[str] = []
+    node = function
+    while isinstance(node, ast.Attribute) and len(path) < 4:
+        if node.attr not in _PATH_NOISE:
+            path.insert(0, node.attr)
+            family = _METHOD_FAMILIES.get(".".join(path))
+            if family is not None:
+                return family, _without_noise(node.value)
+        node = node.value
+    return None
+
+
+def _without_noise(receiver: ast.expr) -> ast.expr:
+    # `client.beta.messages.create`: the client is `client`.
+    while isinstance(receiver, ast.Attribute) and receiver.attr in _PATH_NOISE:
+        receiver = receiver.value
+    return receiver
+
+
+def _message_constructor(call: ast.Call) -> tuple[SinkKind, ast.expr] | None:
+    """`Message(role="system", content=text)`, `ChatMessage(role=Role.SYSTEM, content=text)`:
+    any call with `role=` and `content=` builds a chat message, whatever the framework."""
+    keywords = {keyword.arg: keyword.value for keyword in call.keywords if keyword.arg}
+    role, content = keywords.get("role"), keywords.get("content")
+    if role is None or content is None:
+        return None
+    return ("system" if _names_a_prefix_role(role) else "content"), content
+
+
+def _names_a_prefix_role(role: ast.expr) -> bool:
+    constant = _constant_string(role)
+    if constant is not None:
+        return constant in _PREFIX_ROLES
+    # `Role.SYSTEM`, `MessageRole.DEVELOPER`, `SYSTEM_ROLE`: the name says which role.
+    name = role.attr if isinstance(role, ast.Attribute) else getattr(role, "id", "")
+    words = set(name.lower().split("_"))
+    return bool(words & _PREFIX_ROLES)
+
+
 def _article(word: str) -> str:
     # By sound: "an assistant", "a user".
     return "an" if word[:1].lower() in "aeio" else "a"
@@ -594,6 +685,11 @@ def _callee_text(function: ast.expr) -> str:
     else:
         head = "…"
     return ".".join([head, *attributes])
+
+
+def describe_sink(kind: str, callee: str, call: ast.Call) -> str:
+    """How a finding names a sink: "the system prompt of client.messages.create (line 40)"."""
+    return _describe(kind, callee, call)
 
 
 def _describe(kind: str, callee: str, call: ast.Call) -> str:
