@@ -116,6 +116,7 @@ class Prefilter:
         return (
             _has_quoted_key(data)
             or _names_a_system_prompt(data)
+            or _builds_a_message(data)
             or any(name in data for name in self.configured_names)
             or (any(call in data for call in _SINK_CALLS) and _imports_an_sdk(data))
         )
@@ -176,6 +177,11 @@ def _has_quoted_key(data: bytes) -> bool:
                 return True
             position = data.find(key, position + len(key))
     return False
+
+
+def _builds_a_message(data: bytes) -> bool:
+    # `Message(role=..., content=...)`: a message class of any framework, or the project's own.
+    return b"role=" in data and b"content=" in data
 
 
 def _names_a_system_prompt(data: bytes) -> bool:

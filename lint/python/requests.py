@@ -60,8 +60,9 @@ def _collect(
         bindings = lookup(expression.id, scope)
         for binding in bindings:
             if binding.kind == "assign" and isinstance(binding.value, ast.expr):
-                if not binding.target_path:
-                    _collect(binding.value, binding.scope, index, entries, depth + 1)
+                if binding.target_path:
+                    continue
+                _collect(binding.value, binding.scope, index, entries, depth + 1)
         if bindings and all(b.kind == "assign" for b in bindings):
             _collect_changes(expression.id, bindings, index, entries, depth)
 

@@ -16,8 +16,14 @@ from typing import Literal
 
 from ctxlint.python.index import Binding, ModuleIndex, Scope, class_of_self, decorator_name
 from ctxlint.python.names import attribute_chain, lookup, qualified_name
-from ctxlint.python.requests import request_entries
-from ctxlint.python.wrappers import Spread, WrapperSinks, wrapper_summaries
+from ctxlint.python.requests import request_entries, spread_parameter
+from ctxlint.python.wrappers import (
+    Resolver,
+    Spread,
+    WrapperSinks,
+    local_resolver,
+    wrapper_summaries,
+)
 
 SinkKind = Literal["system", "tools", "messages", "content"]
 _PREFIX_KINDS = frozenset({"system", "tools"})
@@ -221,11 +227,16 @@ def is_system_prompt_name(name: str) -> bool:
 def find_sent_lists(index: ModuleIndex, sinks: list[Sink]) -> list[Sink]:
     """Histories and tool lists handed to a model layer rather than to an SDK: a `messages=`
     keyword, or a history-named list passed to a call named like a model call
-    (`self.model.query(self.messages)`), and `tools=` passed to such a call."""
+    (`self.model.query(self.messages)`), and `tools=` passed to such a call. A call known not
+    to send is left out: a class built with `messages=` (`Conversation(messages=m)`), or a
+    function of the module that forwards nothing to an LLM call."""
     already = {id(sink.expression) for sink in sinks}
     found: list[Sink] = []
+    resolve = local_resolver(index)
     for site in index.calls:
         call = site.call
+        if _known_not_to_send(call, site.scope, resolve):
+            continue
         function = call.func
         last = function.attr if isinstance(function, ast.Attribute) else getattr(function, "id", "")
         llm_like = last in _LLM_CALL_NAMES
@@ -259,6 +270,20 @@ def find_sent_lists(index: ModuleIndex, sinks: list[Sink]) -> list[Sink]:
             if value is not None and id(value) not in already:
                 found.append(Sink(value, scope, kind, f"the {key} of {label}"))  # type: ignore[arg-type]
     return found
+
+
+def _known_not_to_send(call: ast.Call, scope: Scope, resolve: Resolver) -> bool:
+    """Only asked of calls that are not sinks: a constructor, or the module's own function
+    (which, had it forwarded into an LLM call, would have made the call a sink)."""
+    function = call.func
+    last = function.attr if isinstance(function, ast.Attribute) else getattr(function, "id", "")
+    if last[:1].isupper():
+        return True
+    if isinstance(function, ast.Name) and any(
+        binding.kind == "class" for binding in lookup(function.id, scope)
+    ):
+        return True
+    return resolve(call, scope) is not None
 
 
 def _sent(value: ast.expr, scope: Scope, kind: SinkKind, call: ast.Call) -> Sink:
@@ -371,7 +396,10 @@ class _SinkFinder:
         message = _message_constructor(call)
         if message is not None:
             kind, content = message
-            yield Sink(content, scope, kind, _describe(kind, callee, call), call)
+            label = "a system message" if kind == "system" else "a message"
+            yield Sink(
+                content, scope, kind, f"{label} built by {callee} (line {call.lineno})", call
+            )
             return
         for keyword in call.keywords:
             if keyword.arg in _SYSTEM_KEYWORDS and self.names_a_system_prompt(keyword.arg):
@@ -487,11 +515,25 @@ class _SinkFinder:
         if provider == "openai" and self.imports_openai_compatible:
             return roles
         if provider == "anthropic" and self.imports_anthropic:
-            sends = any(k.arg in ("messages", None) for k in call.keywords)
-            return roles if sends else None
+            return roles if self.passes_messages(call, scope) else None
         if provider == "google" and self.imports_google_genai:
             return roles
         return None
+
+    def passes_messages(self, call: ast.Call, scope: Scope) -> bool:
+        """`messages=` given, by keyword or in a spread request dict (or forwarded `**kwargs`):
+        what tells `anthropic_client.messages.create` from an SMS client's."""
+        for keyword in call.keywords:
+            if keyword.arg == "messages":
+                return True
+            if keyword.arg is None and (
+                spread_parameter(keyword.value, scope)
+                or any(
+                    e.key == "messages" for e in request_entries(keyword.value, scope, self.index)
+                )
+            ):
+                return True
+        return False
 
     def receiver_provider(self, root: ast.expr, scope: Scope, depth: int) -> str | None:
         """ "openai", "anthropic", ... for a client; "other" for something known not to be
@@ -674,6 +716,11 @@ def _constant_string(node: ast.expr | None) -> str | None:
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return node.value
     return None
+
+
+def callee_text(function: ast.expr) -> str:
+    """`client.messages.create`, `get_client().chat`: the callee as findings name it."""
+    return _callee_text(function)
 
 
 def _callee_text(function: ast.expr) -> str:

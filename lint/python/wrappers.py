@@ -23,7 +23,7 @@ import ast
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING
 
-from ctxlint.python.index import FunctionInfo, ModuleIndex, Scope, class_of_self
+from ctxlint.python.index import Binding, FunctionInfo, ModuleIndex, Scope, class_of_self
 from ctxlint.python.names import lookup
 from ctxlint.python.requests import request_entries, spread_parameter
 
@@ -36,6 +36,8 @@ Spread = tuple[ast.Call, Scope, dict[str, "SinkKind"]]
 Resolver = Callable[[ast.Call, Scope], "FunctionInfo | None"]
 
 _SINK_KINDS = frozenset({"system", "tools", "messages", "content"})
+# Local steps from a sink back to a parameter (`full = [*messages]`, then `messages`).
+_MAX_STEPS = 4
 # A wrapper of a wrapper of a wrapper...: rounds of the fixed point.
 _MAX_ROUNDS = 4
 # Method names too common to resolve by name alone on an unknown receiver.
@@ -79,23 +81,56 @@ def wrapper_summaries(
 
 
 def _summarise(sinks: Iterable[Sink], summaries: WrapperSinks) -> bool:
-    """Record each sink whose expression is a parameter of the function it sits in."""
+    """Record each parameter that a sink sends, directly or through local steps that keep it
+    whole (`full = [system_message, *messages]`, `f"{base}\\n{extra}"`)."""
     changed = False
     for sink in sinks:
-        expression = sink.expression
-        if not isinstance(expression, ast.Name):
-            continue
-        bindings = lookup(expression.id, sink.scope)
-        if len(bindings) != 1 or bindings[0].kind != "param":
-            continue
-        function = bindings[0].function
-        if function is None or isinstance(function.node, ast.Lambda):
-            continue
-        summary = summaries.setdefault(function, {})
-        if expression.id not in summary:
-            summary[expression.id] = sink.kind
-            changed = True
+        for name, function in _parameters_in(sink.expression, sink.scope, sink.kind, 0):
+            summary = summaries.setdefault(function, {})
+            if name not in summary:
+                summary[name] = sink.kind
+                changed = True
     return changed
+
+
+def _parameters_in(
+    expression: ast.expr, scope: Scope, kind: str, depth: int
+) -> Iterator[tuple[str, FunctionInfo]]:
+    if depth > _MAX_STEPS:
+        return
+    if isinstance(expression, ast.Name):
+        bindings = lookup(expression.id, scope)
+        if len(bindings) == 1 and bindings[0].kind == "param":
+            function = bindings[0].function
+            if function is not None and not isinstance(function.node, ast.Lambda):
+                yield expression.id, function
+        elif bindings and all(_local_assignment(b, scope) for b in bindings):
+            for binding in bindings:
+                yield from _parameters_in(binding.value, binding.scope, kind, depth + 1)  # type: ignore[arg-type]
+    elif isinstance(expression, (ast.List, ast.Tuple)):
+        for element in expression.elts:
+            if isinstance(element, ast.Starred):
+                yield from _parameters_in(element.value, scope, kind, depth + 1)
+    elif isinstance(expression, ast.BinOp) and isinstance(expression.op, ast.Add):
+        yield from _parameters_in(expression.left, scope, kind, depth + 1)
+        yield from _parameters_in(expression.right, scope, kind, depth + 1)
+    elif isinstance(expression, ast.JoinedStr) and kind in ("system", "content"):
+        for part in expression.values:
+            if isinstance(part, ast.FormattedValue):
+                yield from _parameters_in(part.value, scope, kind, depth + 1)
+    elif isinstance(expression, ast.Call) and len(expression.args) == 1:
+        function = expression.func
+        if isinstance(function, ast.Name) and function.id in ("list", "tuple", "str"):
+            yield from _parameters_in(expression.args[0], scope, kind, depth + 1)
+
+
+def _local_assignment(binding: Binding, scope: Scope) -> bool:
+    return (
+        binding.kind == "assign"
+        and isinstance(binding.value, ast.expr)
+        and not binding.target_path
+        and binding.scope is _function_scope(scope)
+    )
 
 
 def _spread_forwards(index: ModuleIndex, summaries: WrapperSinks, resolve: Resolver) -> bool:
@@ -122,7 +157,7 @@ def _spread_forwards(index: ModuleIndex, summaries: WrapperSinks, resolve: Resol
 
 def summary_sinks(index: ModuleIndex, summaries: WrapperSinks, resolve: Resolver) -> list[Sink]:
     """A sink for each argument that a call of a summarised function passes into a sink."""
-    from ctxlint.python.sinks import Sink, describe_sink
+    from ctxlint.python.sinks import Sink, callee_text, describe_sink
 
     if not summaries:
         return []
@@ -134,8 +169,9 @@ def summary_sinks(index: ModuleIndex, summaries: WrapperSinks, resolve: Resolver
             summary = summaries.get(function) if function is not None else None
             if not summary:
                 continue
-            callee = ast.unparse(site.call.func) if _short(site.call.func) else name
-            for value, value_scope, kind in _forwarded(site.call, site.scope, function, summary, index):
+            callee = callee_text(site.call.func)
+            forwarded = _forwarded(site.call, site.scope, function, summary, index)
+            for value, value_scope, kind in forwarded:
                 description = describe_sink(kind, callee, site.call)
                 found.append(Sink(value, value_scope, kind, description, site.call))
     return found
@@ -200,12 +236,13 @@ def local_resolver(index: ModuleIndex) -> Resolver:
     return resolve
 
 
-def _function_of(scope: Scope) -> FunctionInfo | None:
+def _function_scope(scope: Scope) -> Scope | None:
     current: Scope | None = scope
     while current is not None and current.kind == "comprehension":
         current = current.parent
+    return current
+
+
+def _function_of(scope: Scope) -> FunctionInfo | None:
+    current = _function_scope(scope)
     return current.function if current is not None else None
-
-
-def _short(function: ast.expr) -> bool:
-    return len(ast.unparse(function)) <= 40
