@@ -99,12 +99,27 @@ def test_another_librarys_messages_create_is_no_sink_even_with_a_spread():
 
 def test_message_constructors_take_their_kind_from_the_role():
     sent = _sent(
+        "from .llm.schema import ChatMessage, Message, Role, SYSTEM_ROLE\n"
         "def build(q, s):\n"
         "    return [Message(role=Role.SYSTEM, content=s), Message(role='developer', content=s),\n"
         "            ChatMessage(role=SYSTEM_ROLE, content=s), Message(role='user', content=q),\n"
         "            Message(role=role, content=q)]\n"
     )
     assert sent == {("system", "s"), ("content", "q")}
+
+
+def test_a_chat_uis_own_message_class_is_no_sink():
+    # A terminal UI's notices, in a module that talks to no LLM: `dict(...)` still is a message.
+    assert _sent(
+        "from dataclasses import dataclass\n"
+        "@dataclass\n"
+        "class ChatMessage:\n"
+        "    role: str\n"
+        "    content: str\n"
+        "def clear(log, session_id, q):\n"
+        "    log.append(ChatMessage(role='system', content=f'New session {session_id}'))\n"
+        "    return dict(role='user', content=q)\n"
+    ) == {("content", "q")}
 
 
 def test_constructors_of_data_classes_are_not_sent_lists():

@@ -170,6 +170,13 @@ _SYSTEM_NAME = re.compile(
     r"system_?(?:prompt|message|instructions?)(?:_?(?:template|text|str|tmpl|v\d+))?$",
     re.IGNORECASE,
 )
+# `system_instructions` is also what tracing code extracts from a request
+# (`_span_system_instructions(span)`): after another word, only a builder's verb says it is sent.
+_SYSTEM_INSTRUCTIONS_NAME = re.compile(
+    r"^_*(?:(?:build|get|make|render|create|format|generate|compose|default|base)_)?"
+    r"system_?instructions?(?:_?(?:template|text|str|tmpl|v\d+))?$",
+    re.IGNORECASE,
+)
 # A first word that makes the name a flag, a count or an action on a prompt rather than the
 # prompt: `use_system_prompt`, `max_system_prompt`, `add_system_message(messages, text)`.
 _NOT_A_PROMPT_WORDS = frozenset(
@@ -181,6 +188,11 @@ _NOT_A_PROMPT_WORDS = frozenset(
     }
 )  # fmt: skip
 _PREFIX_ROLES = frozenset({"system", "developer"})
+# Words in the import path of a message class that say it is a message for a model.
+_MESSAGE_MODULE_WORDS = frozenset(
+    {"llm", "llms", "agent", "agents", "chat", "prompt", "prompts", "message", "messages",
+     "model", "models", "provider", "providers", "schema", "schemas", "ai", "completion"}
+)  # fmt: skip
 
 
 # Methods that, by their name, send a conversation to a model: `self.model.query(messages)`,
@@ -219,6 +231,8 @@ _HISTORY_NAME = re.compile(
 def is_system_prompt_name(name: str) -> bool:
     """`system_prompt`, `agent_system_prompt`, `get_system_message`, `SYSTEM_PROMPT_TEMPLATE`."""
     if _SYSTEM_NAME.match(name) is None:
+        return False
+    if "instruction" in name.lower() and _SYSTEM_INSTRUCTIONS_NAME.match(name) is None:
         return False
     first = name.lstrip("_").split("_", 1)[0].lower()
     return first == "system" or first not in _NOT_A_PROMPT_WORDS
@@ -393,7 +407,7 @@ class _SinkFinder:
 
     def call_sinks(self, call: ast.Call, scope: Scope) -> Iterator[Sink]:
         callee = _callee_text(call.func)
-        message = _message_constructor(call)
+        message = _message_constructor(call) if self.may_build_message(call, scope) else None
         if message is not None:
             kind, content = message
             label = "a system message" if kind == "system" else "a message"
@@ -519,6 +533,21 @@ class _SinkFinder:
         if provider == "google" and self.imports_google_genai:
             return roles
         return None
+
+    def may_build_message(self, call: ast.Call, scope: Scope) -> bool:
+        """`dict(role=..., content=...)` anywhere; another class only where the module talks to
+        an LLM or imports the class from a module named for it (`from .llm.schema import
+        Message`): a chat UI's own `ChatMessage(role="system", content="Cleared.")` is a notice."""
+        function = call.func
+        if isinstance(function, ast.Name) and function.id == "dict" and not lookup("dict", scope):
+            return True
+        if self.imports_llm_library:
+            return True
+        qualified = qualified_name(function, scope)
+        if qualified is None:
+            return False
+        words = set(re.split(r"[._]", qualified.lower()))
+        return bool(words & _MESSAGE_MODULE_WORDS)
 
     def passes_messages(self, call: ast.Call, scope: Scope) -> bool:
         """`messages=` given, by keyword or in a spread request dict (or forwarded `**kwargs`):
