@@ -128,13 +128,18 @@ def test_constructors_of_data_classes_are_not_sent_lists():
         "class Store:\n"
         "    def keep(self, messages):\n"
         "        self.kept = messages\n"
-        "def run(history, llm, store):\n"
+        "class Agent:\n"
+        "    def step(self, messages):\n"
+        "        return self.model.query(messages)\n"
+        "def run(history, llm, store, agent):\n"
         "    Conversation(messages=history)\n"
         "    store.keep(messages=history)\n"
         "    llm.send(messages=history)\n"
+        "    agent.step(messages=history)\n"
     )
     sent = find_sent_lists(index, analysis.sinks)
-    assert [ast.unparse(sink.call.func) for sink in sent if sink.call] == ["llm.send"]
+    callees = [ast.unparse(sink.call.func) for sink in sent if sink.call]
+    assert callees == ["self.model.query", "llm.send", "agent.step"]
 
 
 def test_names_that_say_system_prompt():

@@ -14,14 +14,21 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal
 
-from ctxlint.python.index import Binding, ModuleIndex, Scope, class_of_self, decorator_name
+from ctxlint.python.index import (
+    Binding,
+    FunctionInfo,
+    ModuleIndex,
+    Scope,
+    class_of_self,
+    decorator_name,
+)
 from ctxlint.python.names import attribute_chain, lookup, qualified_name
 from ctxlint.python.requests import request_entries, spread_parameter
 from ctxlint.python.wrappers import (
-    Resolver,
     Spread,
     WrapperSinks,
     local_resolver,
+    parameters_in,
     wrapper_summaries,
 )
 
@@ -243,14 +250,16 @@ def find_sent_lists(index: ModuleIndex, sinks: list[Sink]) -> list[Sink]:
     keyword, or a history-named list passed to a call named like a model call
     (`self.model.query(self.messages)`), and `tools=` passed to such a call. A call known not
     to send is left out: a class built with `messages=` (`Conversation(messages=m)`), or a
-    function of the module that forwards nothing to an LLM call."""
+    function of the module that forwards none of its parameters to a model call."""
     already = {id(sink.expression) for sink in sinks}
-    found: list[Sink] = []
+    # Each candidate with the module's own function it calls, if it calls one.
+    candidates: list[tuple[Sink, FunctionInfo | None]] = []
     resolve = local_resolver(index)
     for site in index.calls:
         call = site.call
-        if _known_not_to_send(call, site.scope, resolve):
+        if _constructs(call, site.scope):
             continue
+        callee = resolve(call, site.scope)
         function = call.func
         last = function.attr if isinstance(function, ast.Attribute) else getattr(function, "id", "")
         llm_like = last in _LLM_CALL_NAMES
@@ -261,14 +270,20 @@ def find_sent_lists(index: ModuleIndex, sinks: list[Sink]) -> list[Sink]:
             if keyword.arg == "messages" or (
                 llm_like and keyword.arg in ("history", "chat_history")
             ):
-                found.append(_sent(value, site.scope, "messages", call))
+                candidates.append((_sent(value, site.scope, "messages", call), callee))
             elif keyword.arg == "tools" and llm_like:
-                found.append(_sent(value, site.scope, "tools", call))
+                candidates.append((_sent(value, site.scope, "tools", call), callee))
         if llm_like:
             for argument in call.args:
                 name = _list_name(argument)
                 if name is not None and id(argument) not in already and _HISTORY_NAME.search(name):
-                    found.append(_sent(argument, site.scope, "messages", call))
+                    candidates.append((_sent(argument, site.scope, "messages", call), callee))
+    forwarders = {
+        function
+        for sink, _ in candidates
+        for _, function in parameters_in(sink.expression, sink.scope, sink.kind)
+    }
+    found = [sink for sink, callee in candidates if callee is None or callee in forwarders]
     # Request bodies built as dicts and sent with `**params` or as JSON.
     for node, scope in index.dicts:
         keys = {
@@ -286,18 +301,15 @@ def find_sent_lists(index: ModuleIndex, sinks: list[Sink]) -> list[Sink]:
     return found
 
 
-def _known_not_to_send(call: ast.Call, scope: Scope, resolve: Resolver) -> bool:
-    """Only asked of calls that are not sinks: a constructor, or the module's own function
-    (which, had it forwarded into an LLM call, would have made the call a sink)."""
+def _constructs(call: ast.Call, scope: Scope) -> bool:
+    """A class built with `messages=` holds them; it sends nothing (`LettaResponse(...)`)."""
     function = call.func
     last = function.attr if isinstance(function, ast.Attribute) else getattr(function, "id", "")
     if last[:1].isupper():
         return True
-    if isinstance(function, ast.Name) and any(
+    return isinstance(function, ast.Name) and any(
         binding.kind == "class" for binding in lookup(function.id, scope)
-    ):
-        return True
-    return resolve(call, scope) is not None
+    )
 
 
 def _sent(value: ast.expr, scope: Scope, kind: SinkKind, call: ast.Call) -> Sink:

@@ -85,7 +85,7 @@ def _summarise(sinks: Iterable[Sink], summaries: WrapperSinks) -> bool:
     whole (`full = [system_message, *messages]`, `f"{base}\\n{extra}"`)."""
     changed = False
     for sink in sinks:
-        for name, function in _parameters_in(sink.expression, sink.scope, sink.kind, 0):
+        for name, function in parameters_in(sink.expression, sink.scope, sink.kind):
             summary = summaries.setdefault(function, {})
             if name not in summary:
                 summary[name] = sink.kind
@@ -93,9 +93,10 @@ def _summarise(sinks: Iterable[Sink], summaries: WrapperSinks) -> bool:
     return changed
 
 
-def _parameters_in(
-    expression: ast.expr, scope: Scope, kind: str, depth: int
+def parameters_in(
+    expression: ast.expr, scope: Scope, kind: str, depth: int = 0
 ) -> Iterator[tuple[str, FunctionInfo]]:
+    """The parameters (name, function) whose whole value `expression` sends."""
     if depth > _MAX_STEPS:
         return
     if isinstance(expression, ast.Name):
@@ -106,22 +107,22 @@ def _parameters_in(
                 yield expression.id, function
         elif bindings and all(_local_assignment(b, scope) for b in bindings):
             for binding in bindings:
-                yield from _parameters_in(binding.value, binding.scope, kind, depth + 1)  # type: ignore[arg-type]
+                yield from parameters_in(binding.value, binding.scope, kind, depth + 1)  # type: ignore[arg-type]
     elif isinstance(expression, (ast.List, ast.Tuple)):
         for element in expression.elts:
             if isinstance(element, ast.Starred):
-                yield from _parameters_in(element.value, scope, kind, depth + 1)
+                yield from parameters_in(element.value, scope, kind, depth + 1)
     elif isinstance(expression, ast.BinOp) and isinstance(expression.op, ast.Add):
-        yield from _parameters_in(expression.left, scope, kind, depth + 1)
-        yield from _parameters_in(expression.right, scope, kind, depth + 1)
+        yield from parameters_in(expression.left, scope, kind, depth + 1)
+        yield from parameters_in(expression.right, scope, kind, depth + 1)
     elif isinstance(expression, ast.JoinedStr) and kind in ("system", "content"):
         for part in expression.values:
             if isinstance(part, ast.FormattedValue):
-                yield from _parameters_in(part.value, scope, kind, depth + 1)
+                yield from parameters_in(part.value, scope, kind, depth + 1)
     elif isinstance(expression, ast.Call) and len(expression.args) == 1:
         function = expression.func
         if isinstance(function, ast.Name) and function.id in ("list", "tuple", "str"):
-            yield from _parameters_in(expression.args[0], scope, kind, depth + 1)
+            yield from parameters_in(expression.args[0], scope, kind, depth + 1)
 
 
 def _local_assignment(binding: Binding, scope: Scope) -> bool:
