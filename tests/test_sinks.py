@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 
 from ctxlint.config import Settings
-from ctxlint.engine import PythonChecker
+from ctxlint.engine import PythonChecker, check_source
 from ctxlint.python.index import build_index
 from ctxlint.python.sinks import analyse_sinks, find_sent_lists, is_system_prompt_name
 from ctxlint.registry import all_rules
@@ -164,3 +164,30 @@ def test_names_that_say_system_prompt():
 def test_prefilter_lets_message_constructors_through():
     checker = PythonChecker(Settings(), all_rules())
     assert checker.wanted(b"import time\nm = Message(role=Role.SYSTEM, content=str(time.time()))\n")
+
+
+def _codes(source: str) -> list[tuple[int, str]]:
+    result = check_source(source, Settings())
+    return [(d.start.line, d.code) for d in result.diagnostics]
+
+
+def test_an_unpacked_return_carries_only_its_own_part():
+    # The set is the helper's second result; the tool list sent is its first, a list.
+    source = (
+        "import anthropic\n"
+        "class Model:\n"
+        "    def __init__(self):\n"
+        "        self.client = anthropic.Anthropic()\n"
+        "    def _tools(self, tools):\n"
+        "        betas = set()\n"
+        "        tools = [tool for tool in tools if tool['name'] != 'memory']\n"
+        "        return tools, betas\n"
+        "    def ask(self, tools, messages):\n"
+        "        tools, betas = self._tools(tools)\n"
+        "        return self.client.messages.create(model='m', max_tokens=9, tools=tools,\n"
+        "                                           messages=messages, betas=list(betas))\n"
+    )
+    assert _codes(source) == []
+    assert _codes(source.replace("return tools, betas", "return list(betas), tools")) == [
+        (8, "CTX003")
+    ]
