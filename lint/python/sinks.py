@@ -191,7 +191,9 @@ _NOT_A_PROMPT_WORDS = frozenset(
         "use", "include", "has", "is", "enable", "disable", "skip", "no", "num", "n", "len",
         "max", "min", "with", "should", "add", "insert", "append", "prepend", "inject", "set",
         "update", "remove", "strip", "drop", "apply", "count", "supports", "allow", "print",
-        "log", "validate", "check", "save", "load", "write", "read", "parse",
+        "log", "validate", "check", "save", "load", "write", "read", "parse", "rebuild",
+        "refresh", "reload", "reset", "restore", "clear", "delete", "edit", "replace",
+        "override", "persist", "store", "sync", "swap", "patch",
     }
 )  # fmt: skip
 _PREFIX_ROLES = frozenset({"system", "developer"})
