@@ -8,6 +8,7 @@ from ctxlint.config import Settings
 from ctxlint.engine import PythonChecker, check_source
 from ctxlint.python.index import build_index
 from ctxlint.python.sinks import analyse_sinks, find_sent_lists, is_system_prompt_name
+from ctxlint.python.wrappers import local_resolver
 from ctxlint.registry import all_rules
 
 
@@ -191,3 +192,41 @@ def test_an_unpacked_return_carries_only_its_own_part():
     assert _codes(source.replace("return tools, betas", "return list(betas), tools")) == [
         (8, "CTX003")
     ]
+
+
+def test_summaries_of_another_module_apply_through_a_resolver():
+    # What a project-wide pass does: module b's wrapper, called from module a.
+    _, provider = _analysis(
+        "import openai\n"
+        "client = openai.OpenAI()\n"
+        "def chat(messages, tools=None):\n"
+        "    return client.chat.completions.create(model='m', messages=messages, tools=tools)\n"
+    )
+    (chat,) = provider.wrappers
+    index = build_index(
+        ast.parse(
+            "from b import chat\n"
+            "def turn(history, toolbox):\n"
+            "    return chat(history, tools=toolbox)\n"
+            "def run(log):\n"
+            "    turn(log, [])\n"
+        )
+    )
+
+    def resolve(call, scope):
+        if isinstance(call.func, ast.Name) and call.func.id == "chat":
+            return chat
+        return local_resolver(index)(call, scope)
+
+    analysis = analyse_sinks(index, imported_wrappers=provider.wrappers, resolve=resolve)
+    sent = {(sink.kind, ast.unparse(sink.expression)) for sink in analysis.sinks}
+    assert sent == {
+        ("messages", "history"),
+        ("tools", "toolbox"),
+        ("messages", "log"),
+        ("tools", "[]"),
+    }
+    assert {f.name: s for f, s in analysis.wrappers.items()} == {
+        "turn": {"history": "messages", "toolbox": "tools"},
+        "run": {"log": "messages"},
+    }

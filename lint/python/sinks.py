@@ -25,6 +25,7 @@ from ctxlint.python.index import (
 from ctxlint.python.names import attribute_chain, lookup, qualified_name
 from ctxlint.python.requests import request_entries, spread_parameter
 from ctxlint.python.wrappers import (
+    Resolver,
     Spread,
     WrapperSinks,
     local_resolver,
@@ -331,6 +332,12 @@ def find_sinks(index: ModuleIndex, configured: tuple[ConfiguredSink, ...] = ()) 
     return analyse_sinks(index, configured).sinks
 
 
+def wrapper_sinks(index: ModuleIndex, configured: tuple[ConfiguredSink, ...] = ()) -> WrapperSinks:
+    """Which parameters of the module's functions reach which sink kind, keyed by the name a
+    caller passes the value under. `PythonModule.wrappers` is the same, computed once."""
+    return analyse_sinks(index, configured).wrappers
+
+
 @dataclass(frozen=True, slots=True)
 class SinkAnalysis:
     sinks: list[Sink]
@@ -338,8 +345,15 @@ class SinkAnalysis:
     wrappers: WrapperSinks
 
 
-def analyse_sinks(index: ModuleIndex, configured: tuple[ConfiguredSink, ...] = ()) -> SinkAnalysis:
-    """The module's sinks, including the calls of its own wrappers, and the wrapper summaries."""
+def analyse_sinks(
+    index: ModuleIndex,
+    configured: tuple[ConfiguredSink, ...] = (),
+    imported_wrappers: WrapperSinks | None = None,
+    resolve: Resolver | None = None,
+) -> SinkAnalysis:
+    """The module's sinks, including the calls of its own wrappers, and the wrapper summaries.
+    `imported_wrappers` and `resolve` let a project-wide pass add other modules' wrappers
+    (see `wrapper_summaries`)."""
     finder = _SinkFinder(index, configured)
     sinks: list[Sink] = []
     for site in index.calls:
@@ -360,7 +374,9 @@ def analyse_sinks(index: ModuleIndex, configured: tuple[ConfiguredSink, ...] = (
             label = f"the system prompt returned by {node.name}() (line {node.lineno})"
             for value in function.returns:
                 sinks.append(Sink(value, function.scope, "system", label))
-    summaries, wrapper_calls = wrapper_summaries(index, sinks, finder.spreads)
+    summaries, wrapper_calls = wrapper_summaries(
+        index, sinks, finder.spreads, imported_wrappers, resolve
+    )
     already = {(id(sink.expression), sink.kind) for sink in sinks}
     sinks.extend(s for s in wrapper_calls if (id(s.expression), s.kind) not in already)
     return SinkAnalysis(sinks, summaries)

@@ -47,10 +47,19 @@ _COMMON_METHODS = frozenset(
 
 
 def wrapper_summaries(
-    index: ModuleIndex, sinks: Iterable[Sink], spreads: Iterable[Spread] = ()
+    index: ModuleIndex,
+    sinks: Iterable[Sink],
+    spreads: Iterable[Spread] = (),
+    imported: WrapperSinks | None = None,
+    resolve: Resolver | None = None,
 ) -> tuple[WrapperSinks, list[Sink]]:
-    """The summaries of the module's functions, and the sinks their calls add."""
-    summaries: WrapperSinks = {}
+    """The summaries of the module's functions, and the sinks their calls add.
+
+    `imported` holds summaries of other modules' functions, and `resolve` maps a call of this
+    module to such a function (or to one of its own; by default `local_resolver`): a
+    project-wide pass passes both, so that calls of another module's wrappers are sinks here
+    and this module's functions that forward into them are wrappers in turn."""
+    summaries: WrapperSinks = dict(imported or {})
     for call, scope, roles in spreads:
         parameter = next(
             (spread_parameter(k.value, scope) for k in call.keywords if k.arg is None), None
@@ -63,7 +72,7 @@ def wrapper_summaries(
                     summary.setdefault(key, kind)
     added: list[Sink] = []
     pending = list(sinks)
-    resolve = local_resolver(index)
+    resolve = resolve or local_resolver(index)
     for _ in range(_MAX_ROUNDS):
         changed = _summarise(pending, summaries) | _spread_forwards(index, summaries, resolve)
         if not changed and added:
@@ -77,7 +86,10 @@ def wrapper_summaries(
         if not pending:
             break
         added.extend(pending)
-    return summaries, added
+    own = {function: summary for function, summary in summaries.items() if summary}
+    for function in imported or ():
+        own.pop(function, None)
+    return own, added
 
 
 def _summarise(sinks: Iterable[Sink], summaries: WrapperSinks) -> bool:
