@@ -12,8 +12,15 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
-from ctxlint.python.index import Binding, FunctionInfo, ModuleIndex, Scope, class_of_self
-from ctxlint.python.names import lookup
+from ctxlint.python.index import (
+    Binding,
+    FunctionInfo,
+    ModuleIndex,
+    Mutation,
+    Scope,
+    class_of_self,
+)
+from ctxlint.python.names import by_variable, lookup
 
 # A dict built from a dict built from a dict...: deeper than this is not followed.
 _MAX_DEPTH = 4
@@ -71,9 +78,7 @@ def _collect_changes(
     name: str, bindings: list[Binding], index: ModuleIndex, entries: list[Entry], depth: int
 ) -> None:
     """`request["messages"] = msgs` and `request.update(...)` on the same variable."""
-    for mutation in index.mutations.get(name, ()):
-        if lookup(name, mutation.scope) is not bindings:
-            continue
+    for mutation in index.derived(_mutations_by_variable).get((name, id(bindings)), ()):
         node = mutation.node
         if mutation.kind == "setitem":
             key = mutation.index
@@ -82,6 +87,10 @@ def _collect_changes(
                 entries.append(Entry(key.value, value, mutation.scope))
         elif mutation.kind == "update" and isinstance(node, ast.Call):
             _collect_call_arguments(node, mutation.scope, index, entries, depth)
+
+
+def _mutations_by_variable(index: ModuleIndex) -> dict[tuple[str, int], list[Mutation]]:
+    return by_variable(index.mutations)
 
 
 def _subscript_assignments(index: ModuleIndex) -> dict[int, ast.expr]:

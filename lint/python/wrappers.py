@@ -38,6 +38,8 @@ Resolver = Callable[[ast.Call, Scope], "FunctionInfo | None"]
 _SINK_KINDS = frozenset({"system", "tools", "messages", "content"})
 # Local steps from a sink back to a parameter (`full = [*messages]`, then `messages`).
 _MAX_STEPS = 4
+# A local name bound more often than this is not followed back to a parameter.
+_MAX_BINDINGS = 8
 # A wrapper of a wrapper of a wrapper...: rounds of the fixed point.
 _MAX_ROUNDS = 4
 # Method names too common to resolve by name alone on an unknown receiver.
@@ -112,7 +114,12 @@ def parameters_in(
     if depth > _MAX_STEPS:
         return
     if isinstance(expression, ast.Name):
+        function_scope = _function_scope(scope)
+        if function_scope is None or function_scope.kind not in ("function", "lambda"):
+            return  # module and class names are no parameters, nor made of any
         bindings = lookup(expression.id, scope)
+        if len(bindings) > _MAX_BINDINGS:
+            return
         if len(bindings) == 1 and bindings[0].kind == "param":
             function = bindings[0].function
             if function is not None and not isinstance(function.node, ast.Lambda):
