@@ -16,7 +16,7 @@ from typing import Literal
 
 from ctxlint.python.index import (
     Binding,
-    FunctionInfo,
+    CallSite,
     ModuleIndex,
     Scope,
     class_of_self,
@@ -255,14 +255,12 @@ def find_sent_lists(index: ModuleIndex, sinks: list[Sink]) -> list[Sink]:
     to send is left out: a class built with `messages=` (`Conversation(messages=m)`), or a
     function of the module that forwards none of its parameters to a model call."""
     already = {id(sink.expression) for sink in sinks}
-    # Each candidate with the module's own function it calls, if it calls one.
-    candidates: list[tuple[Sink, FunctionInfo | None]] = []
-    resolve = local_resolver(index)
+    # Each candidate with the call site it is an argument of.
+    candidates: list[tuple[Sink, CallSite]] = []
     for site in index.calls:
         call = site.call
         if _constructs(call, site.scope):
             continue
-        callee = resolve(call, site.scope)
         function = call.func
         last = function.attr if isinstance(function, ast.Attribute) else getattr(function, "id", "")
         llm_like = last in _LLM_CALL_NAMES
@@ -273,20 +271,26 @@ def find_sent_lists(index: ModuleIndex, sinks: list[Sink]) -> list[Sink]:
             if keyword.arg == "messages" or (
                 llm_like and keyword.arg in ("history", "chat_history")
             ):
-                candidates.append((_sent(value, site.scope, "messages", call), callee))
+                candidates.append((_sent(value, site.scope, "messages", call), site))
             elif keyword.arg == "tools" and llm_like:
-                candidates.append((_sent(value, site.scope, "tools", call), callee))
+                candidates.append((_sent(value, site.scope, "tools", call), site))
         if llm_like:
             for argument in call.args:
                 name = _list_name(argument)
                 if name is not None and id(argument) not in already and _HISTORY_NAME.search(name):
-                    candidates.append((_sent(argument, site.scope, "messages", call), callee))
+                    candidates.append((_sent(argument, site.scope, "messages", call), site))
     forwarders = {
         function
         for sink, _ in candidates
         for _, function in parameters_in(sink.expression, sink.scope, sink.kind)
     }
-    found = [sink for sink, callee in candidates if callee is None or callee in forwarders]
+    # A call of the module's own function sends only if that function forwards the value.
+    resolve = local_resolver(index)
+    found = [
+        sink
+        for sink, site in candidates
+        if (callee := resolve(site.call, site.scope)) is None or callee in forwarders
+    ]
     # Request bodies built as dicts and sent with `**params` or as JSON.
     for node, scope in index.dicts:
         keys = {
