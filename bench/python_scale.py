@@ -154,6 +154,14 @@ def uncached_{i}(history):
     return client.messages.create(
         model="claude-sonnet-4-5", max_tokens=1024, system=LONG_RULES, messages=history
     )
+
+
+def remember_{i}(question, history, memory):
+    notes = memory.search(query=question)
+    history.append({{"role": "user", "content": question}})
+    return client.messages.create(
+        model="claude-sonnet-4-5", max_tokens=1024, system=f"Known: {{notes}}", messages=history
+    )
 """,
     ),
     (

@@ -13,7 +13,9 @@ import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import Enum
+from typing import Any
 
+from ctxlint.cache import Hit, ResultsCache, cache_key, new_entry
 from ctxlint.collector import cycle_collection_paused
 from ctxlint.config import Settings
 from ctxlint.diagnostics import Diagnostic, sort_diagnostics
@@ -108,6 +110,9 @@ class PythonChecker:
         self.prefilter = build_prefilter(
             settings.prompt_sinks, [rule.python_trigger for rule in self.rules]
         )
+        # The files besides the one checked last whose text its findings rest on (for the
+        # results cache, which holds them stale when one of them changes).
+        self.last_dependencies: tuple[str, ...] = ()
 
     def wanted(self, data: bytes) -> bool:
         return self.prefilter.wanted(data)
@@ -118,6 +123,7 @@ class PythonChecker:
             return self._check_text(path, source)
 
     def _check_text(self, path: str, source: SourceText) -> list[Diagnostic]:
+        self.last_dependencies = ()
         try:
             tree = ast.parse(source.text, filename=path)
         except SyntaxError as error:
@@ -129,6 +135,7 @@ class PythonChecker:
         try:
             for rule in self.rules:
                 diagnostics.extend(rule.check_python(module))
+            self.last_dependencies = _dependencies(module)
         finally:
             module.dispose()
         return self.keep(path, source.text, diagnostics)
@@ -147,6 +154,13 @@ class PythonChecker:
         if not self.report_unreadable:
             return []
         return [UnreadableInput.at(path, reason, line, column)]
+
+
+def _dependencies(module: PythonModule) -> tuple[str, ...]:
+    # `dependencies()` comes with the analysis across modules; until then a module's findings
+    # rest on its own text alone.
+    dependencies = getattr(module, "dependencies", None)
+    return tuple(sorted(dependencies())) if dependencies is not None else ()
 
 
 def selected_rules(settings: Settings) -> tuple[type[Rule], ...]:
@@ -171,10 +185,16 @@ def check_source(
 
 
 def check_paths(
-    paths: Iterable[str], settings: Settings, mode: FixMode = FixMode.CHECK, jobs: int | None = None
+    paths: Iterable[str],
+    settings: Settings,
+    mode: FixMode = FixMode.CHECK,
+    jobs: int | None = None,
+    cache_folder: str | os.PathLike[str] | None = None,
 ) -> Report:
     """Check (and with FIX/DIFF, fix) files and folders. With FIX, each file is written as
-    soon as its fix is ready, and only if it still holds what was read."""
+    soon as its fix is ready, and only if it still holds what was read. With `cache_folder`,
+    Python files unchanged since a run with the same settings are answered from the results
+    cache there (ctxlint.cache); trace files are always read."""
     rules = selected_rules(settings)
     found = find_inputs(paths, settings)
     files = found.files
@@ -192,10 +212,24 @@ def check_paths(
     report.files_checked = len(work) + len(traces)
     if mode is FixMode.FIX:
         _remove_stale_temporaries(path for path, _ in work)
-    outcomes: list[_Outcome] = run_in_batches(
-        functools.partial(_check_batch, checker, mode=mode), work, jobs
+    cache = None
+    if cache_folder is not None:
+        from pathlib import Path
+
+        key = cache_key(settings, [rule.code for rule in rules])
+        cache = ResultsCache.open(Path(cache_folder), key)
+    results, work = _answered_from_cache(cache, work, mode)
+    checked: list[_Checked] = run_in_batches(
+        functools.partial(_check_batch, checker, mode=mode, record=cache is not None), work, jobs
     )
-    for _, result in outcomes:
+    for (path, _), (_, result, entry) in zip(work, checked, strict=True):
+        results.append(result)
+        if cache is not None and entry is not None:
+            cache.record(path, entry)
+    if cache is not None:
+        cache.save()
+        report.warnings.extend(cache.warnings)
+    for result in results:
         if result is not None:
             report.results.append(result)
             if result.write_failure is not None:
@@ -204,6 +238,30 @@ def check_paths(
         report.results.extend(check_trace_files(traces, settings, rules, report.traces))
     report.results.sort(key=lambda r: r.path)
     return report
+
+
+def _answered_from_cache(
+    cache: ResultsCache | None, work: list[tuple[str, bool]], mode: FixMode
+) -> tuple[list[FileResult | None], list[tuple[str, bool]]]:
+    """The results the cache holds, and the work left to do."""
+    if cache is None:
+        return [], work
+    results: list[FileResult | None] = []
+    left = []
+    for path, explicit in work:
+        hit = cache.lookup(path, explicit, fixing=mode is not FixMode.CHECK)
+        if hit is None:
+            left.append((path, explicit))
+        else:
+            results.append(_result_of_hit(path, hit))
+    return results, left
+
+
+def _result_of_hit(path: str, hit: Hit) -> FileResult | None:
+    if hit.findings is None:
+        return None
+    diagnostics, lines, readable = hit.findings
+    return FileResult(path, diagnostics=diagnostics, lines=lines, readable=readable)
 
 
 def _remove_stale_temporaries(paths: Iterable[str]) -> None:
@@ -247,19 +305,21 @@ def check_trace_files(
 # Whether the file was parsed (which paces garbage collection), and its result when there is
 # anything to report.
 _Outcome = tuple[bool, "FileResult | None"]
+# The same, and the results cache's entry for the file when there is one to keep.
+_Checked = tuple[bool, "FileResult | None", "list[Any] | None"]
 _COLLECT_EVERY = 1000
 
 
 def _check_batch(
-    checker: PythonChecker, work: Iterable[tuple[str, bool]], mode: FixMode
-) -> list[_Outcome]:
+    checker: PythonChecker, work: Iterable[tuple[str, bool]], mode: FixMode, record: bool = False
+) -> list[_Checked]:
     # Syntax trees are large and short-lived: the cyclic collector scanning them while they
     # are alive costs more than parsing them. Collect between files instead.
-    outcomes: list[_Outcome] = []
+    outcomes: list[_Checked] = []
     parsed_since_collect = 0
     with cycle_collection_paused():
         for path, explicit in work:
-            outcome = _check_path(checker, path, mode, explicit)
+            outcome = _check_path(checker, path, mode, explicit, record)
             outcomes.append(outcome)
             parsed_since_collect += outcome[0]
             if parsed_since_collect >= _COLLECT_EVERY:
@@ -269,20 +329,45 @@ def _check_batch(
 
 
 def _check_path(
-    checker: PythonChecker, path: str, mode: FixMode, explicit: bool = False
-) -> _Outcome:
+    checker: PythonChecker, path: str, mode: FixMode, explicit: bool = False, record: bool = False
+) -> _Checked:
+    """The file's outcome, and with `record` its entry for the results cache."""
     try:
+        # Stat before reading: a change made meanwhile then shows as a new time next run.
+        info = os.stat(path) if record else None
         data = read_source(path)
     except (OSError, NotRead) as error:
         if isinstance(error, NotRead):
             reason = error.reason
         else:
             reason = f"cannot read: {error.strerror or error}"
-        return False, unreadable_result(checker, path, reason)
-    parsed, result = check_python_data(checker, path, data, mode, explicit)
+        return False, unreadable_result(checker, path, reason), None
+    wanted = explicit or checker.wanted(data)
+    if not wanted:
+        parsed, result = False, None
+    else:
+        parsed, result = check_python_data(checker, path, data, mode, explicit=True)
     if mode is FixMode.FIX and result is not None and result.new_data is not None:
         result = _write_fixed(checker, path, data, result)
-    return parsed, result
+    entry = None
+    if info is not None and _cacheable(result, mode):
+        findings = None if result is None else (result.diagnostics, result.lines, result.readable)
+        wanted = wanted if not explicit else checker.wanted(data)
+        dependencies = checker.last_dependencies if parsed else ()
+        entry = new_entry(info, data, wanted, parsed, findings, dependencies)
+    return parsed, result, entry
+
+
+def _cacheable(result: FileResult | None, mode: FixMode) -> bool:
+    """Whether the result is the file's findings as a plain check makes them: not a fault of
+    ctxlint's own, nor what a fix made of them (a fixed file is new bytes, checked again)."""
+    if result is None:
+        return True
+    if result.problems or result.write_failure is not None:
+        return False
+    if result.fixed_text is not None or result.new_data is not None or result.diff is not None:
+        return False
+    return mode is FixMode.CHECK or not any(d.fix is not None for d in result.diagnostics)
 
 
 def unreadable_result(

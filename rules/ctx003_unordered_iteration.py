@@ -13,6 +13,13 @@ from ctxlint.python.index import Scope
 from ctxlint.python.module import PythonModule
 from ctxlint.python.names import lookup, qualified_name
 from ctxlint.python.prefilter import Trigger
+from ctxlint.python.sinks import Sink
+from ctxlint.python.unordered import (
+    ORDER_SOURCE_NEEDLES,
+    OrderSource,
+    returned_prompt_parts,
+    unordered_source,
+)
 from ctxlint.redact import evidence
 from ctxlint.rule import InputKind, Invalid, Rule, Valid
 
@@ -26,6 +33,15 @@ class UnorderedIteration(Rule):
     Flags prompt text or a tool list whose order comes from iterating a `set` or `frozenset`
     (or a dict built by iterating one): `list(s)`, `", ".join(s)`, a comprehension or a `for`
     loop over a set, or a set printed directly into an f-string.
+
+    It flags file-system listings the same way (`os.listdir`, `os.scandir`, `os.walk`,
+    `glob.glob`, `Path.iterdir()`, `Path.glob()`/`rglob()`): skills or instruction files
+    concatenated into the system prompt, or tool modules discovered from a folder, come in the
+    order the file system keeps. So are sets known from an annotation (`names: set[str]`, a
+    `self.tags: frozenset[str]` attribute), and the lists returned by functions named as
+    fetching tools or skills (`get_discovered_tools()`, `load_skills()`), which another module
+    sends. LangChain agent middleware's `request.override(tools=..., system_prompt=...)` is a
+    request like any other.
 
     In recorded traces, it flags the same items appearing in a different order between requests
     of a session (the tool list, or a list section of the system prompt).
@@ -54,7 +70,9 @@ class UnorderedIteration(Rule):
     ```
 
     ## Fix safety
-    The fix wraps the iterated set in `sorted(...)`. It is unsafe: sorting raises `TypeError`
+    The fix wraps the iterated set or listing in `sorted(...)`. An `os.walk` has none (its
+    folders are walked in listing order too: sort `dirs` in place and iterate `sorted(files)`),
+    nor has `os.scandir` (its entries do not compare: sort with `key=lambda e: e.name`). It is unsafe: sorting raises `TypeError`
     when the items cannot be compared with each other, and the order the model sees changes
     (once). A set printed whole into an f-string has no automatic fix, nor has a set iterated
     where the name `sorted` is the code's own (a parameter, a variable, an import), unless
@@ -69,7 +87,10 @@ class UnorderedIteration(Rule):
     name = "unordered-iteration"
     # set(...) and frozenset(...); else a set comprehension or a brace literal with commas
     # and no colon.
-    python_trigger = Trigger(needles=(b"set(",), pattern=rb"\{[^{}:\n]*\bfor\b|\{[^{}:]*,[^{}:]*\}")
+    python_trigger = Trigger(
+        needles=(b"set(", *ORDER_SOURCE_NEEDLES),
+        pattern=rb"\{[^{}:\n]*\bfor\b|\{[^{}:]*,[^{}:]*\}",
+    )
     message = "The iteration order of a set reaches a prompt"
     fix_title = "Iterate the set in sorted order"
     fix_applicability = Applicability.UNSAFE
@@ -108,12 +129,18 @@ class UnorderedIteration(Rule):
     def check_python(self, module: PythonModule) -> Iterator[Diagnostic]:
         flagged: set[int] = set()
         done: set[int] = set()  # walks shared by several sinks are looked at once
-        for sink in module.sinks:
+        returned = module.index.derived(returned_prompt_parts)  # lint/python/unordered.py
+        for sink in (*module.sinks, *returned):
             for reached in chain.from_iterable(module.reached(sink).parts_not_in(done)):
                 iterated = reached.trail.iterated
                 if iterated is None or reached.trail.sorted or id(iterated) in flagged:
                     continue
                 if not _is_unordered_set(reached):
+                    # Listings and annotated sets: lint/python/unordered.py.
+                    source = unordered_source(reached, module.index)
+                    if source is not None:
+                        flagged.add(id(iterated))
+                        yield self._other_source(module, reached, sink, source)
                     continue
                 flagged.add(id(iterated))
                 built = f"(a set built at line {reached.node.lineno})"
@@ -131,6 +158,31 @@ class UnorderedIteration(Rule):
                     "cached prefix"
                 )
                 yield module.diagnostic(self, iterated, message, self._fix(module, reached))
+
+    def _other_source(
+        self, module: PythonModule, reached: Reached, sink: Sink, source: OrderSource
+    ) -> Diagnostic:
+        iterated = reached.trail.iterated
+        assert iterated is not None
+        line = source.node.lineno  # type: ignore[attr-defined]
+        if source.kind == "listing":
+            # The line only when the listing is not what the finding points at.
+            where = "" if line == iterated.lineno else f" (line {line})"  # type: ignore[attr-defined]
+            message = (
+                f"the order of {source.label}{where} decides the order of "
+                f"{sink.description}: file-system order differs between machines and after "
+                "files are added, and breaks the cached prefix"
+            )
+        else:
+            message = (
+                f"iterating {_short(module.text_of(iterated))} (a {source.label}, annotated at "
+                f"line {line}) decides the order of {sink.description}: the order changes "
+                "between processes and breaks the cached prefix"
+            )
+        fixable = source.sortable and not isinstance(iterated, ast.FormattedValue)
+        return module.diagnostic(
+            self, iterated, message, self._fix(module, reached) if fixable else None
+        )
 
     def _fix(self, module: PythonModule, reached: Reached) -> Fix | None:
         iterated = reached.trail.iterated

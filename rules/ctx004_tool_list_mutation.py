@@ -102,10 +102,12 @@ class ToolListMutation(Rule):
         added = [name for name in after if name not in before]
         removed = [name for name in before if name not in after]
         # Key order and volatile values are CTX002's and CTX001's; a pure reorder is CTX003's.
+        # A description rebuilt with per-turn content is CTX011's.
+        rebuilt = {edit.tool for edit in step.prompt_edits if edit.per_turn}
         redefined = [
             tool.name
             for tool in step.tool_changes
-            if not tool.reserialised and tool.volatile is None
+            if not tool.reserialised and tool.volatile is None and tool.name not in rebuilt
         ]
         parts = []
         for label, names in (("added", added), ("removed", removed), ("redefined", redefined)):

@@ -3,30 +3,35 @@
 from __future__ import annotations
 
 import ast
-import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from ctxlint.diagnostics import Diagnostic
 from ctxlint.python.containers import (
     HISTORY_EDIT_NEEDLES,
+    HISTORY_HELPER_PATTERN,
     Change,
     condition_varies,
     dropped_failure,
-    is_length_of,
-    is_negative_constant,
+    within_lines,
 )
-from ctxlint.python.index import Mutation, Scope
+from ctxlint.python.edits import moves_start, rewrite_effect, size_driven
+from ctxlint.python.index import Scope
 from ctxlint.python.module import PythonModule
 from ctxlint.python.prefilter import Trigger
+from ctxlint.python.sinks import Sink
+from ctxlint.python.summaries import ParameterEdit, ReturnedRewrite
 from ctxlint.rule import InputKind, Invalid, Rule, Valid
 
 if TYPE_CHECKING:
     from ctxlint.trace.compare import Step
 
-# Keys that change how a message is cached or shown, not the tokens the model reads.
-_NEUTRAL_KEYS = frozenset({"cache_control"})
-_ORDER_METHODS = {"sort": "sorts", "reverse": "reverses"}
+_RETURNED_EFFECTS = {
+    "window": "returns a window that moves its start and so rewrites",
+    "head_and_window": "keeps the first message and a window that moves its start, and so rewrites",
+    "prepend": "puts a new message in front of",
+    "stub": "stubs out older messages as the list grows, and so rewrites",
+}
 
 
 class HistoryEdit(Rule):
@@ -41,7 +46,15 @@ class HistoryEdit(Rule):
 
     Only histories that outlive one call are considered: an attribute, a global, a parameter,
     or a local made before the loop that makes the calls. Setting or removing `cache_control`
-    is not an edit: it does not change what is cached.
+    is not an edit: it does not change what is cached. Neither is a change made once before
+    the loop that sends the history, to the newest message alone, or to an empty history.
+
+    The history is followed into the module's own functions it is handed to (`trim(history)`,
+    `self._compact(self.messages)`, `history = recent(history)`, `messages=self.get_history()`):
+    a helper that changes it in place, through a slice or the blocks nested in its messages,
+    or returns it rewritten (a window cut from the end, the first message and such a window,
+    older items stubbed out, a message put in front) is reported in the helper, where it must
+    change, naming the call that applies it.
 
     In recorded traces, it flags a request that is not the previous request's messages plus
     new ones, and points at the first message that differs (edited, dropped, reordered,
@@ -96,7 +109,9 @@ class HistoryEdit(Rule):
     name = "history-edit"
     # Standalone: histories are often edited in an agent class that hands them to its own
     # model layer, in a module that imports no SDK. These are the edits the rule looks for.
-    python_trigger = Trigger(needles=HISTORY_EDIT_NEEDLES, standalone=True)
+    python_trigger = Trigger(
+        needles=HISTORY_EDIT_NEEDLES, pattern=HISTORY_HELPER_PATTERN, standalone=True
+    )
     message = "A message history is changed other than by appending"
 
     def check_trace(self, step: Step) -> Iterator[Diagnostic]:
@@ -136,25 +151,58 @@ class HistoryEdit(Rule):
 
     def check_python(self, module: PythonModule) -> Iterator[Diagnostic]:
         sanctioned = module.settings.compaction_functions
+        reported: set[tuple[int, int]] = set()
         for sink, change in module.container_changes("messages"):
-            if _in_sanctioned_function(change.scope, sanctioned):
+            if _in_sanctioned_function(change.scope, sanctioned) or _applies_sanctioned(
+                change, sanctioned
+            ):
                 continue
             if dropped_failure(change, module, sink) is not None:
                 continue  # CTX010 reports it, with the evidence it hides.
-            what = _describe_edit(change, module)
+            if _runs_before_loop(change, module, sink):
+                continue
+            what = _describe_edit(change, module, _in_loop(module, sink))
             if what is None:
                 continue
-            message = (
-                f"{what} the history sent as {sink.description}: {_cost(change)}. If this is "
-                "a deliberate compaction step, that is its cost each time it runs; list the "
-                "function under `compaction-functions` to mark it"
+            cost = (
+                f"{_cost(change)}. If this is a deliberate compaction step, that is its cost "
+                "each time it runs; list the function under `compaction-functions` to mark it"
             )
-            yield module.diagnostic(self, change.node, message)
+            node = change.node
+            if change.applied is not None and change.call is not None:
+                # Reported in the helper, where the user must change: once however many
+                # calls apply it.
+                node = change.applied.span.locator()
+                where = (node.lineno, node.col_offset)
+                if where in reported:
+                    continue
+                reported.add(where)
+                chain = "".join(f" → {name}()" for name in change.applied.through)
+                message = (
+                    f"{what} the history, through `{module.snippet(change.call, 40)}` "
+                    f"(line {change.call.lineno}){chain}, sent as {sink.description}: {cost}"
+                )
+            else:
+                message = f"{what} the history sent as {sink.description}: {cost}"
+            yield module.diagnostic(self, node, message)
 
 
-def _describe_edit(change: Change, module: PythonModule) -> str | None:
+def _in_loop(module: PythonModule, sink: Sink) -> bool:
+    site = module.call_site(sink.call) if sink.call is not None else None
+    return site is not None and site.loop is not None
+
+
+def _describe_edit(change: Change, module: PythonModule, sent_in_loop: bool) -> str | None:
     """What the change does to earlier messages ("`history.pop(0)` removes a message from"),
     or None when it keeps everything already sent."""
+    applied = change.applied
+    if isinstance(applied, ReturnedRewrite):
+        text = f"`{module.snippet(applied.span.locator())}`"
+        return f"{text} {_RETURNED_EFFECTS[applied.kind]}"
+    if isinstance(applied, ParameterEdit):
+        if change.container.lifetime == "parameter" and not (applied.size_driven or sent_in_loop):
+            return None  # as below, unless the list is sent again and again by a loop here
+        return f"`{module.snippet(applied.span.locator())}` {applied.effect}"
     text = f"`{module.snippet(change.node)}`"
     if change.how in ("rebinding", "filter"):
         if change.rebinding_kind == "trim":
@@ -163,7 +211,7 @@ def _describe_edit(change: Change, module: PythonModule) -> str | None:
             assert isinstance(change.node, ast.Subscript)
             window = change.node.slice
             assert isinstance(window, ast.Slice)
-            if window.lower is None or _is_fixed_offset(window.lower):
+            if not moves_start(window):
                 return None  # keeps the front: xs[:-1], xs[1:]
             return f"{text} keeps a window that moves its start and so rewrites"
         if change.condition is None or not condition_varies(change, module.index):
@@ -171,87 +219,37 @@ def _describe_edit(change: Change, module: PythonModule) -> str | None:
         return f"{text} filters on state that changes between calls and so rewrites"
     mutation = change.mutation
     assert mutation is not None
-    kind = mutation.kind
-    if change.container.lifetime == "parameter" and not _size_driven(mutation):
+    if change.container.lifetime == "parameter" and not size_driven(mutation):
         # A function handed the history that reshapes it before sending (pulls out the
         # system message, converts roles) does the same on every call: the result is stable.
         # Cutting it down to fit a budget is not.
         return None
-    if change.how == "element":
-        if _touches_neutral_key(mutation):
-            return None
-        return f"{text} edits messages in place while iterating"
-    if kind in _ORDER_METHODS:
-        return f"{text} {_ORDER_METHODS[kind]}"
-    if kind == "remove":
-        return f"{text} removes a message from"
-    if kind == "popleft":
-        return f"{text} drops the oldest message of"
-    if kind == "pop":
-        if mutation.index is None or _counts_from_end(mutation.index):
-            return None
-        return f"{text} removes an earlier message from"
-    if kind == "insert":
-        if mutation.index is None or _counts_from_end(mutation.index):
-            return None
-        return f"{text} inserts before the end of"
-    if kind in ("delitem", "delslice", "setitem", "setslice"):
-        index = mutation.index
-        if isinstance(index, ast.Slice):
-            whole = index.lower is None and index.upper is None
-            tail = index.upper is None and _counts_from_end(index.lower)
-            if kind == "delslice" and (whole or tail):
-                return None  # a reset, or the newest messages dropped: the sent prefix survives
-            if kind == "setslice" and tail:
-                return None  # xs[len(xs):] = ys is extend
-        elif _counts_from_end(index):
-            return None  # the newest message, not yet sent
-        verb = "deletes" if kind.startswith("del") else "replaces"
-        return f"{text} {verb} earlier messages of"
-    if kind == "edit":
-        if _touches_neutral_key(mutation) or _counts_from_end(mutation.index):
-            return None
-        return f"{text} edits an earlier message of"
-    return None
+    effect = rewrite_effect(mutation, through_items=change.how == "element")
+    return None if effect is None else f"{text} {effect}"
 
 
-_BUDGET_WORDS = re.compile(r"token|size|limit|budget|max|length|context|window", re.IGNORECASE)
-
-
-def _size_driven(mutation: Mutation) -> bool:
-    """Whether the change is made because the history grew: under a test of a length against
-    a threshold or of a token budget, or in a `while` loop over one. `if len(found) > 0` only
-    asks whether there is anything to do."""
-    tests = [guard for guard in mutation.guards if isinstance(guard, ast.expr)]
-    if isinstance(mutation.loop, ast.While):
-        tests.append(mutation.loop.test)
-    return any(_tests_size(test) for test in tests)
-
-
-def _tests_size(test: ast.expr) -> bool:
-    for node in ast.walk(test):
-        if isinstance(node, (ast.Name, ast.Attribute)):
-            name = node.id if isinstance(node, ast.Name) else node.attr
-            if _BUDGET_WORDS.search(name):
-                return True
-        if isinstance(node, ast.Compare) and len(node.comparators) == 1:
-            sides = (node.left, node.comparators[0])
-            if any(_is_len_call(side) for side in sides):
-                other = sides[1] if _is_len_call(sides[0]) else sides[0]
-                if not _is_emptiness_bound(other, node.ops[0]):
-                    return True
-    return False
-
-
-def _is_len_call(node: ast.expr) -> bool:
-    return isinstance(node, ast.Call) and getattr(node.func, "id", "") == "len"
-
-
-def _is_emptiness_bound(bound: ast.expr, operator: ast.cmpop) -> bool:
-    """`len(xs) > 0`, `len(xs) >= 1`, `len(xs) == 0`: is it empty, not is it too long."""
-    if not isinstance(bound, ast.Constant) or not isinstance(bound.value, int):
+def _runs_before_loop(change: Change, module: PythonModule, sink: Sink) -> bool:
+    """A change made in the function that sends the list, before the loop that sends it
+    (`history = history[-20:]`, `messages[1]["content"] += note` on a list just built): once
+    per run, before anything is sent, not once per call."""
+    lifetime = change.container.lifetime
+    if lifetime != "loop" and not (change.how == "rebinding" and lifetime == "parameter"):
         return False
-    return bound.value == 0 or (bound.value == 1 and isinstance(operator, (ast.GtE, ast.Lt)))
+    site = module.call_site(sink.call) if sink.call is not None else None
+    loop = site.loop if site is not None else None
+    if loop is None or site is None or change.scope is not site.scope:
+        return False
+    node = change.node
+    return node.lineno < loop.lineno and not within_lines(node, loop)  # type: ignore[attr-defined]
+
+
+def _applies_sanctioned(change: Change, sanctioned: tuple[str, ...]) -> bool:
+    """An edit made by a helper listed under `compaction-functions` (or one it calls)."""
+    if change.applied is None or change.call is None or not sanctioned:
+        return False
+    function = change.call.func
+    name = function.attr if isinstance(function, ast.Attribute) else getattr(function, "id", "")
+    return any(n in sanctioned for n in (name, *change.applied.through))
 
 
 def _cost(change: Change) -> str:
@@ -260,27 +258,12 @@ def _cost(change: Change) -> str:
     if isinstance(index, ast.Constant) and isinstance(index.value, int):
         position = index.value
         return f"message {position} and every message after it lose their cache on the next request"
-    if change.how == "rebinding" and change.rebinding_kind == "slice":
+    applied = change.applied
+    if isinstance(applied, ReturnedRewrite) and applied.kind == "head_and_window":
+        return "only the first message keeps its cache, since the list differs from the second on"
+    if change.how == "rebinding" and change.rebinding_kind in ("slice", "helper"):
         return "no message keeps its cache, since the list differs from its first message on"
     return "every message from the first one changed on loses its cache on the next request"
-
-
-def _counts_from_end(index: ast.AST | None) -> bool:
-    return is_negative_constant(index) or is_length_of(index)
-
-
-def _is_fixed_offset(lower: ast.expr) -> bool:
-    return isinstance(lower, ast.Constant) and isinstance(lower.value, int) and lower.value >= 0
-
-
-def _touches_neutral_key(mutation: Mutation) -> bool:
-    keys = set(mutation.keys)
-    if isinstance(mutation.index, ast.Constant):
-        keys.add(str(mutation.index.value))
-    node = mutation.node
-    if isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant):
-        keys.add(str(node.args[0].value))
-    return bool(keys & _NEUTRAL_KEYS)
 
 
 def _in_sanctioned_function(scope: Scope, sanctioned: tuple[str, ...]) -> bool:
@@ -352,6 +335,133 @@ HistoryEdit.VALID = (
         "        return client.messages.create(model='m', max_tokens=9, messages=self.history)\n",
         settings={"compaction-functions": ["Agent.compact"]},
     ),
+    # Helpers the history is handed to (fixed forms of the INVALID helper cases below).
+    # A tool result is shortened once, before it joins the history: what was sent stays.
+    Valid(
+        _HEADER + "def shorten(result):\n"
+        "    return result[:200]\n"
+        "def run(task, execute):\n"
+        "    messages = [{'role': 'user', 'content': task}]\n"
+        "    while True:\n"
+        "        reply = client.messages.create(model='m', max_tokens=9, messages=messages)\n"
+        "        messages.append({'role': 'user', 'content': shorten(execute(reply))})\n"
+    ),
+    # Stubbing decided by each message alone gives the same list on every call.
+    Valid(
+        _HEADER + "def stub_tools(msgs):\n"
+        "    return [{**m, 'content': '[omitted]'} if m['role'] == 'tool' else m for m in msgs]\n"
+        "def run(task, execute):\n"
+        "    messages = [{'role': 'user', 'content': task}]\n"
+        "    while True:\n"
+        "        sent = stub_tools(messages)\n"
+        "        reply = client.messages.create(model='m', max_tokens=9, messages=sent)\n"
+        "        messages.append({'role': 'user', 'content': execute(reply)})\n"
+    ),
+    # A window cut once, before the loop, and never again.
+    Valid(
+        _HEADER + "def recent(msgs):\n"
+        "    return msgs[-20:]\n"
+        "def run(history, execute):\n"
+        "    history = recent(history)\n"
+        "    while True:\n"
+        "        reply = client.messages.create(model='m', max_tokens=9, messages=history)\n"
+        "        history.append({'role': 'user', 'content': execute(reply)})\n"
+    ),
+    # The system prompt put in front of the history as it is sent, not into the history.
+    Valid(
+        _HEADER + "def with_system(msgs, system):\n"
+        "    return [system] + msgs\n"
+        "def run(history, system, execute):\n"
+        "    while True:\n"
+        "        sent = with_system(history, system)\n"
+        "        reply = client.messages.create(model='m', max_tokens=9, messages=sent)\n"
+        "        history.append({'role': 'user', 'content': execute(reply)})\n"
+    ),
+    # A cache breakpoint set on a copy; the newest user message (found newest first) edited;
+    # a system message put into an empty history.
+    Valid(
+        _HEADER + "import copy\n"
+        "def with_breakpoint(h):\n"
+        "    msgs = copy.deepcopy(h)\n"
+        "    msgs[-1]['content'][-1]['cache_control'] = {'type': 'ephemeral'}\n"
+        "    return msgs\n"
+        "def wrap_newest(messages):\n"
+        "    for i, m in reversed(list(enumerate(messages))):\n"
+        "        if m['role'] == 'user':\n"
+        "            messages[i]['content'] = [{'type': 'text', 'text': m['content']}]\n"
+        "            break\n"
+        "def newest_user(messages):\n"
+        "    last = [i for i, m in reversed(list(enumerate(messages))) if m['role'] == 'user'][0]\n"
+        "    messages[last]['content'] = [{'type': 'text', 'text': 'x'}]\n"
+        "def ensure_system(messages, system):\n"
+        "    if not messages:\n"
+        "        messages.insert(0, system)\n"
+        "def run(messages, system, execute):\n"
+        "    while True:\n"
+        "        ensure_system(messages, system)\n"
+        "        wrap_newest(messages)\n"
+        "        newest_user(messages)\n"
+        "        sent = with_breakpoint(messages)\n"
+        "        reply = client.messages.create(model='m', max_tokens=9, messages=sent)\n"
+        "        messages.append({'role': 'user', 'content': execute(reply)})\n"
+    ),
+    # False findings seen on real code, kept silent. A list built for this run, edited
+    # before the loop that sends it (from a code-search agent).
+    Valid(
+        _HEADER + "def search(query, extra, execute):\n"
+        "    messages = [{'role': 'system', 'content': 'S'}, {'role': 'user', 'content': query}]\n"
+        "    if extra:\n"
+        "        messages[1]['content'] += extra\n"
+        "    for turn in range(10):\n"
+        "        reply = client.messages.create(model='m', max_tokens=9, messages=messages)\n"
+        "        messages.append({'role': 'user', 'content': execute(reply)})\n"
+    ),
+    # A cache breakpoint put on a copy of a message counted from the end.
+    Valid(
+        _HEADER + "import copy\n"
+        "def mark_prefix(messages, keep=2):\n"
+        "    boundary = len(messages) - keep - 1\n"
+        "    marked = copy.deepcopy(messages[boundary])\n"
+        "    marked['cache_control'] = {'type': 'ephemeral'}\n"
+        "    messages[boundary] = marked\n"
+        "def run(messages, execute):\n"
+        "    while True:\n"
+        "        mark_prefix(messages)\n"
+        "        reply = client.messages.create(model='m', max_tokens=9, messages=messages)\n"
+        "        messages.append({'role': 'user', 'content': execute(reply)})\n"
+    ),
+    # Only what is new since the last response, for a server that keeps the conversation.
+    Valid(
+        _HEADER + "class Chained:\n"
+        "    def _delta(self, messages):\n"
+        "        return messages[self.sent_count:]\n"
+        "    def ask(self, messages):\n"
+        "        reply = client.messages.create(model='m', max_tokens=9, messages=self._delta(messages))\n"
+        "        self.sent_count = len(messages)\n"
+        "        return reply\n"
+    ),
+    # Its fixed form: the whole history, converted.
+    Valid(
+        _HEADER + "class Store:\n"
+        "    def get_chat_history(self):\n"
+        "        return [m.to_dict() for m in self.messages]\n"
+        "    def ask(self, text):\n"
+        "        self.messages.append(text)\n"
+        "        return client.messages.create(model='m', max_tokens=9, messages=self.get_chat_history())\n"
+    ),
+    # A method that edits only the newest message kept on `self`.
+    Valid(
+        _HEADER + "class Agent:\n"
+        "    def _shorten_newest(self):\n"
+        "        for m in self.messages[-1:]:\n"
+        "            m['content'] = m['content'][:200]\n"
+        "    def step(self, text):\n"
+        "        self.messages.append({'role': 'user', 'content': text})\n"
+        "        self._shorten_newest()\n"
+        "        return self.send()\n"
+        "    def send(self):\n"
+        "        return client.messages.create(model='m', max_tokens=9, messages=self.messages)\n"
+    ),
     Valid(
         '{"ctxlint": 1, "session": "s1", "messages": [{"role": "user", "content": "Go"}, {"role": "assistant", "content": "Ok"}]}\n'
         '{"ctxlint": 1, "session": "s1", "messages": [{"role": "user", "content": "Go"}, {"role": "assistant", "content": [{"type": "text", "text": "Ok"}, {"type": "text", "text": "and more"}]}, {"role": "user", "content": "Next"}]}\n',
@@ -414,6 +524,139 @@ HistoryEdit.INVALID = (
         "        return client.messages.create(model='m', max_tokens=9, messages=self.history)\n",
         line=5,
         message_contains="compaction-functions",
+    ),
+    # Helpers the history is handed to: reported in the helper, where it must change.
+    # Older tool results stubbed out: which ones moves as the history grows.
+    Invalid(
+        _HEADER + "def stub_old(msgs):\n"
+        "    n = len(msgs)\n"
+        "    return [{**m, 'content': '[omitted]'} if m['role'] == 'tool' and i < n - 3 else m\n"
+        "            for i, m in enumerate(msgs)]\n"
+        "def run(task, execute):\n"
+        "    messages = [{'role': 'user', 'content': task}]\n"
+        "    while True:\n"
+        "        messages = stub_old(messages)\n"
+        "        reply = client.messages.create(model='m', max_tokens=9, messages=messages)\n"
+        "        messages.append({'role': 'user', 'content': execute(reply)})\n",
+        line=5,
+        message_contains="through `stub_old(messages)` (line 10)",
+    ),
+    Invalid(
+        _HEADER + "def recent(msgs, k=20):\n"
+        "    return msgs[-k:]\n"
+        "def run(task, execute):\n"
+        "    messages = [{'role': 'user', 'content': task}]\n"
+        "    while True:\n"
+        "        messages = recent(messages)\n"
+        "        reply = client.messages.create(model='m', max_tokens=9, messages=messages)\n"
+        "        messages.append({'role': 'user', 'content': execute(reply)})\n",
+        line=4,
+        message_contains="returns a window that moves its start",
+    ),
+    Invalid(
+        _HEADER + "def first_and_recent(msgs):\n"
+        "    return [msgs[0], *msgs[-10:]]\n"
+        "def run(history, execute):\n"
+        "    while True:\n"
+        "        history = first_and_recent(history)\n"
+        "        reply = client.messages.create(model='m', max_tokens=9, messages=history)\n"
+        "        history.append({'role': 'user', 'content': execute(reply)})\n",
+        line=4,
+        message_contains="keeps the first message and a window",
+    ),
+    # A note put in front of the kept history on every turn.
+    Invalid(
+        _HEADER + "def with_note(msgs, note):\n"
+        "    return [note] + msgs\n"
+        "def run(history, note, execute):\n"
+        "    while True:\n"
+        "        history = with_note(history, note)\n"
+        "        reply = client.messages.create(model='m', max_tokens=9, messages=history)\n"
+        "        history.append({'role': 'user', 'content': execute(reply)})\n",
+        line=4,
+        message_contains="puts a new message in front of",
+    ),
+    # In place, through a slice of the history.
+    Invalid(
+        _HEADER + "def shorten_old(messages):\n"
+        "    for m in messages[1:-4]:\n"
+        "        m['content'] = m['content'][:200]\n"
+        "def run(messages, execute):\n"
+        "    while True:\n"
+        "        shorten_old(messages)\n"
+        "        reply = client.messages.create(model='m', max_tokens=9, messages=messages)\n"
+        "        messages.append({'role': 'user', 'content': execute(reply)})\n",
+        line=5,
+        message_contains="through `shorten_old(messages)`",
+    ),
+    # Older screenshots deleted from the blocks nested in each message.
+    Invalid(
+        _HEADER + "class Agent:\n"
+        "    def _drop_screens(self, messages):\n"
+        "        for m in messages[:-2]:\n"
+        "            for b in m['content']:\n"
+        "                if b['type'] == 'image':\n"
+        "                    m['content'].remove(b)\n"
+        "    def step(self):\n"
+        "        self._drop_screens(self.messages)\n"
+        "        return client.messages.create(model='m', max_tokens=9, messages=self.messages)\n",
+        line=8,
+        message_contains="edits messages in place",
+    ),
+    # Older tool results picked out of a flattened list of blocks and rewritten.
+    Invalid(
+        _HEADER + "def stub_results(msgs):\n"
+        "    blocks = [b for m in msgs for b in m['content'] if b['type'] == 'tool_result']\n"
+        "    for b in blocks[:-3]:\n"
+        "        b['content'] = '...'\n"
+        "class Agent:\n"
+        "    def step(self):\n"
+        "        stub_results(self.messages)\n"
+        "        return client.messages.create(model='m', max_tokens=9, messages=self.messages)\n",
+        line=6,
+        message_contains="through `stub_results(self.messages)`",
+    ),
+    # A value kept on `self`, trimmed by one method and sent by another.
+    Invalid(
+        _HEADER + "class Agent:\n"
+        "    def _trim(self):\n"
+        "        for m in self.messages[:-3]:\n"
+        "            m['content'] = '[old]'\n"
+        "    def step(self, text):\n"
+        "        self.messages.append({'role': 'user', 'content': text})\n"
+        "        self._trim()\n"
+        "        return self.send()\n"
+        "    def send(self):\n"
+        "        return client.messages.create(model='m', max_tokens=9, messages=self.messages)\n",
+        line=6,
+        message_contains="edits messages in place",
+    ),
+    # A session whose history is read as a window of what it keeps.
+    Invalid(
+        _HEADER + "class Session:\n"
+        "    def get_history(self):\n"
+        "        return self._messages[-self.max_turns:]\n"
+        "    def ask(self, text):\n"
+        "        self._messages.append({'role': 'user', 'content': text})\n"
+        "        return client.messages.create(model='m', max_tokens=9, messages=self.get_history())\n",
+        line=5,
+        message_contains="through `self.get_history()`",
+    ),
+    # The window cut by a static helper, its items converted on the way out.
+    Invalid(
+        _HEADER + "class Store:\n"
+        "    @staticmethod\n"
+        "    def _tail(messages, limit):\n"
+        "        start = len(messages) - limit\n"
+        "        return messages[start:]\n"
+        "    def get_chat_history(self, limit=40):\n"
+        "        kept = self._tail(self.messages, limit)\n"
+        "        return [m.to_dict() for m in kept]\n"
+        "    def ask(self, text):\n"
+        "        self.messages.append(text)\n"
+        "        return client.messages.create(model='m', max_tokens=9, messages=self.get_chat_history())\n",
+        line=7,
+        message_contains="→ _tail()",
     ),
     Invalid(
         '{"ctxlint": 1, "session": "s1", "messages": [{"role": "user", "content": "Task"}, {"role": "assistant", "content": "Step 1 done"}, {"role": "user", "content": "Go on"}]}\n'

@@ -41,6 +41,7 @@ _DETECTOR_CODES = (
     "CTX008",
     "CTX009",
     "CTX010",
+    "CTX011",
 )
 
 
@@ -49,8 +50,8 @@ _DETECTOR_CODES = (
     [
         (["CTX"], [], {*_DETECTOR_CODES, "CTX900"}),
         (["ALL"], ["CTX9"], set(_DETECTOR_CODES)),
-        (["CTX00"], ["CTX002"], set(_DETECTOR_CODES) - {"CTX002", "CTX010"}),
-        (["CTX01"], [], {"CTX010"}),
+        (["CTX00"], ["CTX002"], set(_DETECTOR_CODES) - {"CTX002", "CTX010", "CTX011"}),
+        (["CTX01"], [], {"CTX010", "CTX011"}),
         (["CTX002"], ["CTX"], {"CTX002"}),
         (["CTX001"], ["CTX001"], set()),
     ],

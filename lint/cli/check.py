@@ -74,6 +74,18 @@ def _selectors(
 )
 @click.option("-q", "--quiet", is_flag=True, help="Print findings only, no summary or notes.")
 @click.option("--jobs", type=click.IntRange(min=1), default=None, help="Worker processes.")
+@click.option(
+    "--no-cache",
+    is_flag=True,
+    envvar="CTXLINT_NO_CACHE",
+    help="Check every file afresh, neither reading nor writing the results cache.",
+)
+@click.option(
+    "--cache-dir",
+    type=click.Path(file_okay=False),
+    envvar="CTXLINT_CACHE_DIR",
+    help="Where the results cache lives (default: .ctxlint_cache in the project root).",
+)
 @trace_format_option(
     "Read trace files as this format instead of telling it from their content: "
     + TRACE_FORMATS
@@ -94,6 +106,8 @@ def check(
     stdin_filename: str | None,
     quiet: bool,
     jobs: int | None,
+    no_cache: bool,
+    cache_dir: str | None,
     trace_format: str | None,
 ) -> None:
     """Check Python files, agent traces and folders (default: the current folder)."""
@@ -121,7 +135,12 @@ def check(
         fixed_output = sys.stdout.buffer if mode is FixMode.FIX else None
         report = check_stdin(sys.stdin.buffer, settings, stdin_filename, mode, fixed_output)
     else:
-        report = check_paths(paths or (".",), settings, mode, jobs=jobs)
+        cache_folder = None
+        if not no_cache:
+            from ctxlint.cache import FOLDER_NAME
+
+            cache_folder = Path(cache_dir) if cache_dir else settings.root / FOLDER_NAME
+        report = check_paths(paths or (".",), settings, mode, jobs=jobs, cache_folder=cache_folder)
     _emit(
         report, settings, output_file, quiet, mode, to_stderr=reading_stdin and mode is FixMode.FIX
     )

@@ -13,11 +13,21 @@ from __future__ import annotations
 import ast
 import builtins
 from dataclasses import dataclass, replace
+from types import ModuleType
 from typing import TYPE_CHECKING, Literal
 
-from ctxlint.python.index import Binding, ClassInfo, ModuleIndex, Mutation, Scope, class_of_self
+from ctxlint.python.index import (
+    Binding,
+    ClassInfo,
+    FunctionInfo,
+    ModuleIndex,
+    Mutation,
+    Scope,
+    class_of_self,
+)
 from ctxlint.python.names import by_variable, lookup, qualified_name
 from ctxlint.python.order import live_bindings
+from ctxlint.python.summaries import ParameterEdit, ReturnedRewrite
 
 Lifetime = Literal["attribute", "global", "parameter", "loop"]
 _COPYING_FUNCTIONS = frozenset({"list", "tuple", "copy.copy", "copy.deepcopy"})
@@ -59,6 +69,13 @@ HISTORY_EDIT_NEEDLES = (
     b"messages.sort(",
     b"messages.reverse(",
 )
+# And what a file that hands its history to a helper of its own holds, when it also talks to
+# an LLM: a window cut from the end (`msgs[-k:]`, `messages[start:]`), something put in front
+# (`[note] + msgs`), positions enumerated (to stub out older items), or a loop over a slice.
+HISTORY_HELPER_PATTERN = (
+    rb"\[-[\w.]+ ?: ?\]|(?:messages|history)\[\w+ ?:\]"
+    rb"|\]\s*\+\s*[\w.]|in enumerate\(|in [\w.]+\[\d*:-"
+)
 _REMOVALS = frozenset({"pop", "popleft", "remove", "delitem", "delslice", "clear"})
 
 if TYPE_CHECKING:
@@ -88,10 +105,24 @@ class Change:
     scope: Scope
     mutation: Mutation | None = None
     # For rebinding and filters: the kept part ("slice") or the condition ("filter"/"trim").
-    rebinding_kind: Literal["slice", "filter", "trim"] | None = None
+    rebinding_kind: Literal["slice", "filter", "trim", "helper"] | None = None
     condition: ast.expr | None = None
     # The comprehension variables the condition may use freely.
     element_names: frozenset[str] = frozenset()
+    # Made by a function the list is handed to: the call, what the function's summary says it
+    # does (then `node` is the call, and the summary holds where in the function it is), and
+    # the function (whose scope tells the module to report in, when it is another one).
+    call: ast.Call | None = None
+    applied: ParameterEdit | ReturnedRewrite | None = None
+    callee: FunctionInfo | None = None
+
+
+def _handed() -> ModuleType:
+    # What the module's own functions do to a list handed to them; handed.py builds on this
+    # module's types, so it is imported on first use.
+    from ctxlint.python import handed
+
+    return handed
 
 
 def containers_of(
@@ -113,7 +144,7 @@ def containers_of(
             bindings = lookup(node.id, node_scope)
             if not bindings:
                 continue
-            containers.append(Container(node, node_scope, _name_lifetime(bindings, index, loop)))
+            containers.append(Container(node, node_scope, name_lifetime(bindings, index, loop)))
             for binding in live_bindings(node, node_scope, bindings, index):
                 if binding.kind != "assign" or binding.value is None:
                     continue
@@ -136,9 +167,13 @@ def containers_of(
                 if isinstance(element, ast.Starred):
                     pending.append((element.value, node_scope, depth))
         elif isinstance(node, ast.Call):
-            copied = _copied(node, node_scope)
+            copied = copied_from(node, node_scope)
             if copied is not None:
                 pending.append((copied, node_scope, depth))
+            else:
+                for passed in _handed().passed_through(node, node_scope):
+                    pending.append((passed, node_scope, depth + 1))
+                filters.extend(_handed().rewritten_when_sent(node, node_scope, index, loop))
         elif isinstance(node, (ast.ListComp, ast.GeneratorExp)):
             iterable = node.generators[0].iter
             pending.append((iterable, node_scope, depth))
@@ -175,7 +210,7 @@ def _returned_at(
     return found
 
 
-def _copied(call: ast.Call, scope: Scope) -> ast.expr | None:
+def copied_from(call: ast.Call, scope: Scope) -> ast.expr | None:
     """`list(xs)`, `xs.copy()`, `copy.deepcopy(xs)`: the list copied."""
     function = call.func
     if isinstance(function, ast.Attribute) and function.attr == "copy" and not call.args:
@@ -185,7 +220,7 @@ def _copied(call: ast.Call, scope: Scope) -> ast.expr | None:
     return None
 
 
-def _name_lifetime(
+def name_lifetime(
     bindings: list[Binding], index: ModuleIndex, loop: ast.stmt | None
 ) -> Lifetime | None:
     # A function's parameters are bound before anything in its body: first in the list, so
@@ -195,13 +230,17 @@ def _name_lifetime(
     scope = bindings[0].scope
     if scope.kind == "module":
         return "global"
-    if loop is None:
-        return None
+    if loop is None or scope.node is None or not within_lines(loop, scope.node):
+        return None  # a local of another function than the loop's: made anew by each call
     # A local the calls of one loop share: made before the loop, not inside it.
     for binding in bindings:
         value = binding.value
         inside = binding.kind == "assign" and value is not None and within_lines(value, loop)
-        if inside and not _cuts_itself(value, binding.name):  # type: ignore[arg-type]
+        if (
+            inside
+            and not _cuts_itself(value, binding.name)  # type: ignore[arg-type]
+            and not _handed().rewritten_by_helper(value, binding, index)  # type: ignore[arg-type]
+        ):
             return None
     return "loop"
 
@@ -238,8 +277,8 @@ def changes_of(container: Container, index: ModuleIndex) -> list[Change]:
     and by rebinding it to a cut or filtered copy of itself. Found once per variable (and
     lifetime): every call that sends it gets the same list, which a caller skips when it has
     seen it already, and must not change."""
-    # Not a variable `_same_container` knows: that expression alone (it lives in the tree).
-    key = _variable_key(container.expression, container.scope) or ("", id(container.expression))
+    # Not a variable `same_container` knows: that expression alone (it lives in the tree).
+    key = variable_key(container.expression, container.scope) or ("", id(container.expression))
     known = index.derived(_changes_by_variable)
     changes = known.get((*key, container.lifetime))
     if changes is None:
@@ -255,18 +294,26 @@ def _changes_by_variable(
 
 
 def _find_changes(container: Container, index: ModuleIndex) -> list[Change]:
+    changes = direct_changes(container, index)
+    for value, scope in _rebindings(container, index):
+        change = _rebinding_change(container, value, scope, index)
+        if change is not None:
+            changes.append(change)
+    changes.extend(_handed().changes_by_callees(container, index))
+    return changes
+
+
+def direct_changes(container: Container, index: ModuleIndex) -> list[Change]:
+    """The container's changes in place, made on it or through its items, where it is in
+    scope (not in the functions it is handed to)."""
     changes = [
         Change(container, "mutation", m.node, m.scope, mutation=m)
         for m in _mutations_of(index, container.expression, container.scope)
     ]
-    key = _variable_key(container.expression, container.scope)
+    key = variable_key(container.expression, container.scope)
     through_items = index.derived(_mutations_through_items).get(key, []) if key else []
     for mutation in through_items:
         changes.append(Change(container, "element", mutation.node, mutation.scope, mutation))
-    for value, scope in _rebindings(container, index):
-        change = _rebinding_change(container, value, scope)
-        if change is not None:
-            changes.append(change)
     return changes
 
 
@@ -284,7 +331,7 @@ def _mutations_of(index: ModuleIndex, target: ast.expr, scope: Scope) -> list[Mu
     return []
 
 
-def _same_container(expression: ast.expr, scope: Scope, container: Container) -> bool:
+def same_container(expression: ast.expr, scope: Scope, container: Container) -> bool:
     target = container.expression
     if isinstance(target, ast.Name):
         return (
@@ -313,8 +360,8 @@ def _mutations_through_items(index: ModuleIndex) -> dict[tuple[str, int], list[M
     return found
 
 
-def _variable_key(expression: ast.AST, scope: Scope) -> tuple[str, int] | None:
-    """What tells one container apart, as `_same_container` does: a name and the bindings it
+def variable_key(expression: ast.AST, scope: Scope) -> tuple[str, int] | None:
+    """What tells one container apart, as `same_container` does: a name and the bindings it
     refers to, or a `self` attribute and its class. None for anything else."""
     if isinstance(expression, ast.Name):
         bindings = lookup(expression.id, scope)
@@ -327,29 +374,81 @@ def _variable_key(expression: ast.AST, scope: Scope) -> tuple[str, int] | None:
 
 def _loop_variables(index: ModuleIndex) -> dict[tuple[str, int], list[tuple[str, Scope]]]:
     """The loop and comprehension variables of the module that take the items of a container,
-    by the container's key; each with the scope its mutations are looked up from."""
+    by the container's key; each with the scope its mutations are looked up from. Items are
+    taken through views too: a slice (`for m in xs[1:-4]`), `enumerate`/`reversed`, and a
+    list of the items (or of blocks nested in them) picked out of the container."""
     found: dict[tuple[str, int], list[tuple[str, Scope]]] = {}
     for scope in index.scopes:
         for name, bindings in scope.bindings.items():
             for binding in bindings:
                 if binding.kind not in ("for", "comprehension") or binding.value is None:
                     continue
-                iterable = binding.value
-                path = binding.target_path
-                if isinstance(iterable, ast.Call) and getattr(iterable.func, "id", "") in (
-                    "enumerate",
-                    "reversed",
-                ):
-                    if getattr(iterable.func, "id", "") == "enumerate":
-                        if path[:1] != (1,):
-                            continue
-                        path = path[1:]
-                    iterable = iterable.args[0] if iterable.args else iterable
-                key = None if path else _variable_key(iterable, binding.scope)
+                key = _viewed_container(binding.value, binding.target_path, binding.scope, 0)  # type: ignore[arg-type]
                 if key is not None:
                     view_scope = binding.scope if scope.kind != "comprehension" else scope
                     found.setdefault(key, []).append((name, view_scope))
     return found
+
+
+def _viewed_container(
+    iterable: ast.expr, path: tuple[int, ...], scope: Scope, depth: int
+) -> tuple[str, int] | None:
+    """The key of the container whose items (or nested blocks) a loop variable at `path` of
+    a target over `iterable` takes, or None."""
+    if depth > 3:
+        return None
+    if isinstance(iterable, ast.Call) and iterable.args:
+        function = getattr(iterable.func, "id", "")
+        if function == "enumerate":
+            if path[:1] != (1,):
+                return None
+            return _viewed_container(iterable.args[0], path[1:], scope, depth + 1)
+        if function in ("reversed", "list", "sorted"):
+            return _viewed_container(iterable.args[0], path, scope, depth + 1)
+        return None
+    if path:
+        return None
+    if isinstance(iterable, ast.Subscript) and isinstance(iterable.slice, ast.Slice):
+        window = iterable.slice
+        lower = window.lower
+        newest = isinstance(lower, ast.UnaryOp) and getattr(lower.operand, "value", None) == 1
+        if window.upper is None and newest:
+            return None  # xs[-1:]: the newest item alone, not yet sent
+        return _viewed_container(iterable.value, path, scope, depth + 1)
+    key = variable_key(iterable, scope)
+    if key is None or not isinstance(iterable, ast.Name):
+        return key
+    # `blocks = [b for m in xs for b in m["content"] if ...]`: a list of parts of xs's items.
+    bindings = lookup(iterable.id, scope)
+    if len(bindings) != 1 or bindings[0].value is None or bindings[0].kind != "assign":
+        return key
+    view = bindings[0].value
+    if not isinstance(view, (ast.ListComp, ast.GeneratorExp)) or not isinstance(view.elt, ast.Name):
+        return key
+    picked = _picked_from(view, view.elt.id)
+    if picked is None:
+        return key
+    # The first iterable is evaluated where the comprehension is written.
+    return _viewed_container(picked, (), bindings[0].scope, depth + 1) or key
+
+
+def _picked_from(view: ast.ListComp | ast.GeneratorExp, element: str) -> ast.expr | None:
+    """What the comprehension's items come from, following nested generators back to the
+    first: `b for m in xs for b in m["content"]` picks (parts of) the items of `xs`."""
+    wanted = element
+    for generator in reversed(view.generators):
+        target = generator.target
+        if not (isinstance(target, ast.Name) and target.id == wanted):
+            continue
+        source = generator.iter
+        while isinstance(source, (ast.Subscript, ast.Attribute)):
+            source = source.value
+        if generator is view.generators[0]:
+            return generator.iter
+        if not isinstance(source, ast.Name):
+            return None
+        wanted = source.id
+    return None
 
 
 def _rebindings(container: Container, index: ModuleIndex) -> list[tuple[ast.expr, Scope]]:
@@ -367,16 +466,22 @@ def _rebindings(container: Container, index: ModuleIndex) -> list[tuple[ast.expr
     return list(owner.attributes.get(target.attr, ()))
 
 
-def _rebinding_change(container: Container, value: ast.expr, scope: Scope) -> Change | None:
+def _rebinding_change(
+    container: Container, value: ast.expr, scope: Scope, index: ModuleIndex
+) -> Change | None:
+    if isinstance(value, ast.Call):
+        rewritten = _handed().rewritten_by_callee(container, value, scope, index)
+        if rewritten is not None:
+            return rewritten
     if (
         isinstance(value, ast.Call)
         and value.args
         and qualified_name(value.func, scope) in _TRIMMING_FUNCTIONS
-        and _same_container(value.args[0], scope, container)
+        and same_container(value.args[0], scope, container)
     ):
         return Change(container, "rebinding", value, scope, rebinding_kind="trim")
     source = _source_of_copy(value)
-    if source is None or not _same_container(source, scope, container):
+    if source is None or not same_container(source, scope, container):
         return None
     if isinstance(value, ast.Subscript):
         return Change(container, "rebinding", value, scope, rebinding_kind="slice")

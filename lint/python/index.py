@@ -597,6 +597,17 @@ class _Indexer:
                 push(node.right)  # type: ignore[attr-defined]
             elif kind is ast.JoinedStr or kind is ast.List or kind is ast.Tuple or kind is ast.Set:
                 extend(node.values if kind is ast.JoinedStr else node.elts)  # type: ignore[attr-defined]
+            elif kind is ast.Compare:
+                push(node.left)  # type: ignore[attr-defined]
+                extend(node.comparators)  # type: ignore[attr-defined]
+            elif kind is ast.BoolOp:
+                extend(node.values)  # type: ignore[attr-defined]
+            elif kind is ast.UnaryOp:
+                push(node.operand)  # type: ignore[attr-defined]
+            elif kind is ast.IfExp:
+                push(node.test)  # type: ignore[attr-defined]
+                push(node.body)  # type: ignore[attr-defined]
+                push(node.orelse)  # type: ignore[attr-defined]
             elif kind is ast.FormattedValue:
                 push(node.value)  # type: ignore[attr-defined]
                 if node.format_spec is not None:  # type: ignore[attr-defined]

@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ctxlint.python.sinks import ConfiguredSink
+from ctxlint.python.sinks import _LLM_CALL_NAMES, _SINK_CALL_NAMES, ConfiguredSink
 
 _SDKS = (
     b"openai",
@@ -49,7 +49,13 @@ _SINK_CALLS = (
     b"from_messages",
     b"from_template",
     b"bind_tools",
+    b"wrap_model_call",  # LangChain agent middleware (middleware.py)
+    b"dynamic_prompt",
 )
+# A call is a sink by its whole name: `urlparse(` and `BaseModel(` hold `parse(` and `Model(`
+# but call no model. The model-layer names too: their history arguments are sent lists.
+_CALL_NAMES = frozenset(name.encode() for name in (*_SINK_CALL_NAMES, *_LLM_CALL_NAMES))
+_IDENTIFIER_BYTES = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
 # Dict keys of messages, content blocks and tool definitions, seen between quotes.
 _QUOTED_KEYS = (b"role", b"input_schema", b"tool_result", b"function_call_output")
 _SYSTEM_SUFFIXES = (b"prompt", b"message", b"instruction")
@@ -117,8 +123,9 @@ class Prefilter:
             _has_quoted_key(data)
             or _names_a_system_prompt(data)
             or _builds_a_message(data)
+            or _defines_a_prompt_part_getter(data)
             or any(name in data for name in self.configured_names)
-            or (any(call in data for call in _SINK_CALLS) and _imports_an_sdk(data))
+            or (_calls_a_sink(data) and _imports_an_sdk(data))
         )
 
     def _may_hold_a_source(self, data: bytes) -> bool:
@@ -139,7 +146,10 @@ def build_prefilter(
     )
     if not trigger_list or any(trigger is None for trigger in trigger_list):
         return Prefilter(names, None, None, standalone)
-    needles = NeedleSet.of(n for t in trigger_list if t is not None for n in t.needles)
+    # `wanted` looks for the standalone needles first: past them, they are known absent.
+    needles = NeedleSet.of(
+        n for t in trigger_list if t is not None and not t.standalone for n in t.needles
+    )
     patterns = [t.pattern for t in trigger_list if t is not None and t.pattern is not None]
     pattern = re.compile(b"|".join(b"(?:" + p + b")" for p in patterns)) if patterns else None
     return Prefilter(names, needles, pattern, standalone)
@@ -154,6 +164,28 @@ def _line_around(data: bytes, position: int) -> bytes:
     end = len(data) if end == -1 else end
     carriage_return = data.find(b"\r", position, end)
     return data[start : end if carriage_return == -1 else carriage_return]
+
+
+def _calls_a_sink(data: bytes) -> bool:
+    """A call named as a sink is (a needle ending in `(` counts only with the whole name before
+    it one of the call names), or a `messages=` keyword, which hands a history to a model."""
+    if b"messages=" in data:
+        return True
+    for needle in _SINK_CALLS:
+        if not needle.endswith(b"("):
+            if needle in data:
+                return True
+            continue
+        position = data.find(needle)
+        while position != -1:
+            start = position
+            # A name that is not ASCII stops the walk early: the file is let through.
+            while start > 0 and data[start - 1] in _IDENTIFIER_BYTES:
+                start -= 1
+            if data[start:position] + needle[:-1] in _CALL_NAMES:
+                return True
+            position = data.find(needle, position + 1)
+    return False
 
 
 def _imports_an_sdk(data: bytes) -> bool:
@@ -182,6 +214,18 @@ def _has_quoted_key(data: bytes) -> bool:
 def _builds_a_message(data: bytes) -> bool:
     # `Message(role=..., content=...)`: a message class of any framework, or the project's own.
     return b"role=" in data and b"content=" in data
+
+
+def _defines_a_prompt_part_getter(data: bytes) -> bool:
+    # `def get_discovered_tools(`, `def _load_skills(`: functions whose returned order is
+    # watched where they are defined (unordered.py).
+    for stem in (b"tools(", b"skill"):
+        position = data.find(stem)
+        while position != -1:
+            if _line_around(data, position).lstrip().startswith((b"def ", b"async def ")):
+                return True
+            position = data.find(stem, position + len(stem))
+    return False
 
 
 def _names_a_system_prompt(data: bytes) -> bool:

@@ -22,6 +22,7 @@ from ctxlint.python.index import (
     class_of_self,
     decorator_name,
 )
+from ctxlint.python.middleware import middleware_sinks
 from ctxlint.python.names import attribute_chain, lookup, qualified_name
 from ctxlint.python.requests import request_entries, spread_parameter
 from ctxlint.python.wrappers import (
@@ -365,6 +366,12 @@ def analyse_sinks(
             sinks.extend(finder.call_sinks(site.call, site.scope))
     for node, scope in index.dicts:
         sinks.extend(finder.dict_sinks(node, scope))
+    # LangChain agent middleware (middleware.py); `system_prompt=` is already a sink above.
+    known = {id(sink.expression) for sink in sinks}
+    for found in middleware_sinks(index):
+        if id(found.expression) not in known:
+            sink = Sink(found.expression, found.scope, found.kind, found.description, found.call)  # type: ignore[arg-type]
+            sinks.append(sink)
     for name, value, scope in index.named_assignments:
         if finder.names_a_system_prompt(name):
             sinks.append(Sink(value, scope, "system", f"{name} (line {value.lineno})"))

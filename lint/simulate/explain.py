@@ -102,6 +102,8 @@ def _cause(step: Step, place: str) -> tuple[str | None, str]:
     if place.startswith("system"):
         if step.system_volatile is not None:
             return "CTX001", "a volatile value in the system prompt changed"
+        if any(edit.per_turn and not edit.tool for edit in step.prompt_edits):
+            return "CTX011", "per-turn content in the system prompt was rebuilt"
         return None, "the system prompt changed"
     if place.startswith("tools"):
         return _tool_cause(step)
@@ -111,6 +113,9 @@ def _cause(step: Step, place: str) -> tuple[str | None, str]:
 
 
 def _tool_cause(step: Step) -> tuple[str | None, str]:
+    for edit in step.prompt_edits:
+        if edit.per_turn and edit.tool:
+            return "CTX011", f"per-turn content in tool {evidence(edit.tool)!r} was rebuilt"
     for change in step.tool_changes:
         if change.volatile is not None:
             return "CTX001", f"a volatile value in tool {evidence(change.name)!r} changed"

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from ctxlint.diagnostics import Diagnostic, Location
 from ctxlint.redact import evidence
 from ctxlint.trace.model import TOOL_CALL, TOOL_RESULT, Block, Message, Request
+from ctxlint.trace.per_turn import PromptEdit, prompt_edits
 from ctxlint.trace.reading import decode_json_text
 from ctxlint.trace.volatile import VolatileChange, volatile_change
 
@@ -130,6 +131,12 @@ class Step:
             volatile = None if reserialised else volatile_change(old, tool.definition)
             changes.append(ToolChange(tool.name, reserialised, volatile))
         return tuple(changes)
+
+    @cached_property
+    def prompt_edits(self) -> tuple[PromptEdit, ...]:
+        """The system prompt and tool descriptions rewritten in part other than in a volatile
+        value (per-turn content, CTX011's): once per request, as it is remembered per session."""
+        return prompt_edits(self)
 
     @cached_property
     def history(self) -> HistoryChange | None:

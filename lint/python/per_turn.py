@@ -1,0 +1,354 @@
+"""Per-turn content in Python code: values rebuilt on every turn of a conversation (memory and
+retrieval results, a task list the agent keeps updating, the user's newest message) that reach
+the cached prefix of a request. What CTX011 reports."""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from itertools import chain
+
+from ctxlint.python.index import ClassInfo, Scope, class_of_self
+from ctxlint.python.module import PythonModule
+from ctxlint.python.names import lookup
+from ctxlint.python.sinks import Sink
+
+# Methods that only ever search a memory or a document store: the call is the retrieval.
+_RETRIEVAL_METHODS = frozenset(
+    {
+        "similarity_search",
+        "asimilarity_search",
+        "similarity_search_with_score",
+        "asimilarity_search_with_score",
+        "similarity_search_with_relevance_scores",
+        "max_marginal_relevance_search",
+        "amax_marginal_relevance_search",
+        "get_relevant_documents",
+        "aget_relevant_documents",
+        "search_memories",
+        "search_memory",
+        "retrieve_memories",
+        "recall_memories",
+        "get_relevant_memories",
+        "retrieve_relevant",
+        "retrieve_context",
+    }
+)
+# Methods that search only when what they are called on is a memory or a store: `search` on
+# a web client or `query` on a database are not this turn's recollection.
+_SEARCH_METHODS = frozenset(
+    {"search", "asearch", "query", "aquery", "retrieve", "aretrieve", "recall", "invoke", "ainvoke"}
+)
+# `search_long_term`, `retrieve_similar`: a search, when the receiver is a store.
+_SEARCH_PREFIXES = ("search_", "asearch_", "retrieve_", "aretrieve_", "query_", "recall_")
+# `search_memories`, `get_relevant_memory`: the method's name says it all.
+_MEMORY_SEARCH = re.compile(r"(?i)(search|retriev|recall|relevant).*memor|memor.*(search|retriev)")
+_STORE_WORDS = frozenset(
+    {
+        "memory",
+        "memories",
+        "mem",
+        "mem0",
+        "retriever",
+        "retrievers",
+        "vectorstore",
+        "vectordb",
+        "vector",
+        "vectors",
+        "index",
+        "collection",
+        "knowledge",
+        "kb",
+        "rag",
+        "docsearch",
+        "embeddings",
+        "store",
+    }
+)
+# Attributes of an agent that hold its task list or plan.
+_TASK_LIST = re.compile(r"(?i)^_*(todos?|todo_?list|task_?list|tasks|plan|plan_?steps|checklist)$")
+_TASK_RENDERER = re.compile(r"(?i)todo|task|plan|checklist")
+# Parameter names that hold configuration, not what the user said this turn.
+_CONFIG_PARAMETER = re.compile(r"(?i)system|instruction|persona|prompt_template|tools?$|model")
+_HISTORY_NAME = re.compile(r"(?i)history|messages|conversation|items|turns")
+_CONSTRUCTORS = frozenset({"__init__", "__post_init__", "setup"})
+# How far the walk from an attribute read back to the retrieval it came from goes.
+_MAX_ORIGIN_STEPS = 40
+
+
+@dataclass(frozen=True, slots=True)
+class PerTurnSource:
+    """Where per-turn content is made, and what it is, as a finding names it."""
+
+    node: ast.expr
+    what: str
+    # "is" or "are", as `what` needs.
+    verb: str = "is"
+
+
+def per_turn_sources(module: PythonModule, sink: Sink, done: set[int]) -> Iterator[PerTurnSource]:
+    """The per-turn values that reach a prefix sink, each where it is made. A walk the sink
+    shares with other sinks is looked at once, for the first of them (its id goes in `done`),
+    which keeps a file's work linear in its calls."""
+    if _sends_one_fresh_conversation(module, sink):
+        return
+    sent_by_user: set[int] | None = None
+    one_turn: bool | None = None
+    for reached in chain.from_iterable(module.reached(sink).parts_not_in(done)):
+        if reached.trail.runs_once or _in_constructor(reached.scope):
+            continue
+        node = reached.node
+        if isinstance(node, ast.Call):
+            if _is_retrieval(node):
+                yield PerTurnSource(node, _retrieval_label(node), "are")
+            elif _TASK_RENDERER.search(_callee_name(node)):
+                for argument in node.args:
+                    if _task_list_owner(argument, reached.scope) is not None:
+                        yield PerTurnSource(argument, "the task list")
+        elif isinstance(node, ast.Attribute):
+            if _task_list_owner(node, reached.scope) is not None:
+                yield PerTurnSource(node, "the task list")
+            elif class_of_self(node.value, reached.scope) is None:
+                # `doc.page_content`, `m.memory`: the flow stops at attributes of objects it
+                # does not know; follow them back to a retrieval in the same function.
+                for call in _retrievals_under(node.value, reached.scope):
+                    yield PerTurnSource(call, _retrieval_label(call), "are")
+        elif isinstance(node, ast.Name):
+            if sent_by_user is None:
+                sent_by_user = module.fact(_parameters_sent_as_messages)
+            if not _is_user_parameter(node, reached.scope, sent_by_user):
+                continue
+            if one_turn is None:
+                one_turn = _is_one_turn(module, sink)
+            if one_turn:
+                yield PerTurnSource(node, "the user's newest message")
+
+
+def _sends_one_fresh_conversation(module: PythonModule, sink: Sink) -> bool:
+    """The request's messages are a literal list of messages made for it alone (`[system,
+    user]`): a one-shot request, with no conversation whose turns could share a prefix."""
+    sent = [other.expression for other in _messages_sent_with(module, sink)]
+    return bool(sent) and all(
+        isinstance(messages, ast.List)
+        and all(isinstance(element, ast.Dict) for element in messages.elts)
+        for messages in sent
+    )
+
+
+def _messages_sent_with(module: PythonModule, sink: Sink) -> list[Sink]:
+    """The `messages=` sinks of the sink's own call or, for a sink outside a call (a system
+    message dict, a variable named like a system prompt), of the calls in its function."""
+    by_call, by_function = module.fact(_messages_sinks)
+    if sink.call is not None:
+        return by_call.get(id(sink.call), [])
+    return by_function.get(id(_function_scope(sink.scope)), [])
+
+
+def _messages_sinks(module: PythonModule) -> tuple[dict[int, list[Sink]], dict[int, list[Sink]]]:
+    by_call: dict[int, list[Sink]] = {}
+    by_function: dict[int, list[Sink]] = {}
+    for sink in module.sinks:
+        if sink.kind == "messages" and sink.call is not None:
+            by_call.setdefault(id(sink.call), []).append(sink)
+            by_function.setdefault(id(_function_scope(sink.scope)), []).append(sink)
+    return by_call, by_function
+
+
+def _retrieval_label(call: ast.Call) -> str:
+    words = _receiver_words(call.func)
+    if words & {"memory", "memories", "mem", "mem0"} or "memor" in _callee_name(call):
+        return "memory search results"
+    return "retrieval results"
+
+
+def _callee_name(call: ast.Call) -> str:
+    function = call.func
+    if isinstance(function, ast.Attribute):
+        return function.attr
+    return function.id if isinstance(function, ast.Name) else ""
+
+
+def _is_retrieval(call: ast.Call) -> bool:
+    method = _callee_name(call)
+    if not isinstance(call.func, ast.Attribute):
+        return False
+    # A search for a fixed text gives the same results every turn.
+    if not any(not isinstance(a, ast.Constant) for a in chain(call.args, _keyword_values(call))):
+        return False
+    if method in _RETRIEVAL_METHODS or _MEMORY_SEARCH.search(method):
+        return True
+    searches = method in _SEARCH_METHODS or method.startswith(_SEARCH_PREFIXES)
+    return searches and bool(_receiver_words(call.func) & _STORE_WORDS)
+
+
+def _keyword_values(call: ast.Call) -> Iterator[ast.expr]:
+    return (keyword.value for keyword in call.keywords)
+
+
+def _receiver_words(function: ast.expr) -> set[str]:
+    """The words of the names a method is called on: `self.memory_store.search` gives
+    {"self", "memory", "store"}; through calls, `index.as_retriever().retrieve` too."""
+    words: set[str] = set()
+    node = function.value if isinstance(function, ast.Attribute) else function
+    for _ in range(8):
+        if isinstance(node, ast.Call):
+            node = node.func
+        elif isinstance(node, ast.Attribute):
+            words.update(_split_words(node.attr))
+            node = node.value
+        elif isinstance(node, ast.Subscript):
+            node = node.value
+        else:
+            break
+    if isinstance(node, ast.Name):
+        words.update(_split_words(node.id))
+    return words
+
+
+def _split_words(name: str) -> list[str]:
+    spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name)
+    words = [word.lower() for word in spaced.split("_") if word]
+    return [*words, re.sub(r"_", "", name.lower())]
+
+
+def _retrievals_under(node: ast.expr, scope: Scope) -> Iterator[ast.Call]:
+    """Retrieval calls that an expression's value is taken from, through names, loops over
+    results, items and attributes, within the function."""
+    pending: list[tuple[ast.AST, Scope]] = [(node, scope)]
+    steps = 0
+    while pending and steps < _MAX_ORIGIN_STEPS:
+        steps += 1
+        current, where = pending.pop()
+        if isinstance(current, ast.Call):
+            if _is_retrieval(current):
+                yield current
+        elif isinstance(current, (ast.Attribute, ast.Subscript, ast.Await, ast.Starred)):
+            pending.append((current.value, where))
+        elif isinstance(current, ast.Name):
+            for binding in lookup(current.id, where):
+                if binding.kind in ("assign", "for", "comprehension") and binding.value:
+                    pending.append((binding.value, binding.scope))
+
+
+def _task_list_owner(node: ast.expr, scope: Scope) -> ClassInfo | None:
+    """The class of `self.todos` when the agent changes that list after it is made: a task
+    list filled once in `__init__` and never touched again is configuration."""
+    if not isinstance(node, ast.Attribute) or not _TASK_LIST.match(node.attr):
+        return None
+    owner = class_of_self(node.value, scope)
+    if owner is None:
+        return None
+    assigned = (value_scope for _, value_scope in owner.attributes.get(node.attr, ()))
+    written = (write.scope for write in owner.attribute_writes.get(node.attr, ()))
+    mutated = (mutation.scope for mutation in owner.attribute_mutations.get(node.attr, ()))
+    changed = [s for s in chain(assigned, written, mutated) if not _in_constructor(s)]
+    return owner if changed else None
+
+
+def _in_constructor(scope: Scope) -> bool:
+    current: Scope | None = scope
+    while current is not None and current.kind in ("comprehension", "lambda"):
+        current = current.parent
+    function = current.function if current is not None else None
+    return function is not None and function.name in _CONSTRUCTORS
+
+
+def _parameters_sent_as_messages(module: PythonModule) -> set[int]:
+    """The parameter bindings whose value reaches the user's message of a request: the user's
+    turn, once it is also in the prompt's front, is there twice."""
+    found: set[int] = set()
+    user_contents = module.fact(_user_contents)
+    for sink in module.sinks:
+        if not _is_user_turn(sink, user_contents):
+            continue
+        for reached in module.reached(sink):
+            if isinstance(reached.node, ast.Name):
+                for binding in lookup(reached.node.id, reached.scope):
+                    if binding.kind == "param":
+                        found.add(id(binding))
+    return found
+
+
+def _user_contents(module: PythonModule) -> set[int]:
+    """The content of each `{"role": "user", "content": ...}` dict."""
+    contents: set[int] = set()
+    for node, _ in module.index.dicts:
+        entries = {
+            key.value: value
+            for key, value in zip(node.keys, node.values, strict=True)
+            if isinstance(key, ast.Constant) and isinstance(key.value, str)
+        }
+        role = entries.get("role")
+        if isinstance(role, ast.Constant) and role.value == "user" and "content" in entries:
+            contents.add(id(entries["content"]))
+    return contents
+
+
+def _is_user_turn(sink: Sink, user_contents: set[int]) -> bool:
+    if sink.kind == "content":
+        if id(sink.expression) in user_contents:
+            return True
+        call = sink.call
+        return call is not None and _callee_name(call) in ("HumanMessage", "UserMessage")
+    # A whole input given as one text (`responses.create(input=question)`) is the user's turn.
+    expression = sink.expression
+    return (
+        sink.kind == "messages"
+        and isinstance(expression, ast.Name)
+        and not _HISTORY_NAME.search(expression.id)
+    )
+
+
+def _is_user_parameter(node: ast.Name, scope: Scope, sent_by_user: set[int]) -> bool:
+    # A history handed in whole is no newest message: its system message moved to a
+    # `system_instruction=` while the rest is converted is the conversion of a request.
+    if _CONFIG_PARAMETER.search(node.id) or _HISTORY_NAME.search(node.id):
+        return False
+    return any(
+        binding.kind == "param" and id(binding) in sent_by_user
+        for binding in lookup(node.id, scope)
+    )
+
+
+def _is_one_turn(module: PythonModule, sink: Sink) -> bool:
+    """The request is made once per call of its function, and sends a history kept outside
+    it: each call is a turn of one conversation, and what the call is given changes every
+    turn. A loop that sends the same prompt for many steps of one task caches across them."""
+    turn_calls = module.fact(_turn_calls)
+    return any(id(other) in turn_calls for other in _messages_sent_with(module, sink))
+
+
+def _turn_calls(module: PythonModule) -> set[int]:
+    """The `messages=` sinks (by id) of calls made once per call of their function with a
+    history kept outside it."""
+    found: set[int] = set()
+    for other in module.sinks:
+        if other.kind != "messages" or other.call is None:
+            continue
+        site = module.call_site(other.call)
+        if site is None or site.loop is not None:
+            continue
+        if any(_is_kept_history(reached.node, reached.scope) for reached in module.reached(other)):
+            found.add(id(other))
+    return found
+
+
+def _is_kept_history(node: ast.expr, scope: Scope) -> bool:
+    if isinstance(node, ast.Attribute):
+        return class_of_self(node.value, scope) is not None
+    return isinstance(node, ast.Name) and _is_history_parameter(node, scope)
+
+
+def _function_scope(scope: Scope) -> Scope | None:
+    current: Scope | None = scope
+    while current is not None and current.function is None:
+        current = current.parent
+    return current
+
+
+def _is_history_parameter(node: ast.Name, scope: Scope) -> bool:
+    return bool(_HISTORY_NAME.search(node.id)) and any(
+        binding.kind == "param" for binding in lookup(node.id, scope)
+    )

@@ -1,0 +1,391 @@
+"""CTX011: content rebuilt on every turn (memories, retrieval results, a task list, the user's
+newest message) sits in the cached prefix."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from ctxlint.diagnostics import Diagnostic
+from ctxlint.python.module import PythonModule
+from ctxlint.python.per_turn import per_turn_sources
+from ctxlint.python.prefilter import Trigger
+from ctxlint.rule import InputKind, Invalid, Rule, Valid
+
+if TYPE_CHECKING:
+    from ctxlint.trace.compare import Step
+
+
+class PerTurnContentInPrefix(Rule):
+    """
+    ## What it does
+    Flags content that is made again for every turn of a conversation and placed in the cached
+    prefix of the request: memory or retrieval search results (`memory.search(query)`,
+    `retriever.invoke(query)`, `vector_store.similarity_search(query)`), a task list the agent
+    keeps updating (`self.todos`), or the user's newest message, put into the system prompt,
+    the instructions or a tool description.
+
+    In recorded traces, it flags a system prompt or tool description that is rewritten in part
+    between consecutive requests of a session, other than in a volatile value (CTX001's): under
+    a heading that names per-turn content ("Relevant memories:", "## Todo", `<context>`), or on
+    two requests in a row.
+
+    ## Why is this bad?
+    Providers cache the longest prefix a request shares with an earlier one. The tools and the
+    system prompt come first, then the whole history: when a section of the system prompt is
+    rebuilt for each turn, every request misses the cache from that section on and re-reads
+    the rest of the system prompt and the entire conversation at the full input price (about
+    ten times the cached price), with a slower first token. The longer the conversation, the
+    more each turn pays.
+
+    Content made once (at import, in `__init__` from configuration, a search for a fixed
+    text) is stable and is not flagged; nor is a task list that is never changed after it is
+    made.
+
+    ## Example
+    ```python
+    def chat(self, user_message):
+        memories = self.memory.search(user_message, user_id=self.user_id)
+        system = f"You are a helpful assistant.\\nRelevant memories:\\n{memories}"
+        self.history.append({"role": "user", "content": user_message})
+        return client.messages.create(
+            model="claude-sonnet-4-5", max_tokens=1024, system=system, messages=self.history
+        )
+    ```
+
+    Use instead:
+    ```python
+    def chat(self, user_message):
+        memories = self.memory.search(user_message, user_id=self.user_id)
+        turn = f"Relevant memories:\\n{memories}\\n\\n{user_message}"
+        self.history.append({"role": "user", "content": turn})
+        return client.messages.create(
+            model="claude-sonnet-4-5", max_tokens=1024, system="You are a helpful assistant.",
+            messages=self.history,
+        )
+    ```
+    The memories now ride in the newest user message, after everything the cache can reuse.
+
+    ## References
+    - [Anthropic: prompt caching](https://docs.anthropic.com/en/docs/build-with-claude/prompt-caching)
+    - [OpenAI: prompt caching](https://platform.openai.com/docs/guides/prompt-caching)
+    - [Manus: context engineering for AI agents](https://manus.im/blog/Context-Engineering-for-AI-Agents-Lessons-from-Building-Manus)
+    """
+
+    code = "CTX011"
+    name = "per-turn-content-in-prefix"
+    # The words a per-turn source is written with: a search, a task list, the user's turn.
+    python_trigger = Trigger(
+        needles=(
+            b"search",
+            b"retriev",
+            b"recall",
+            b"query",
+            b"invoke",
+            b"memor",
+            b"todo",
+            b"task",
+            b"plan",
+            b"checklist",
+            b"'user'",
+            b'"user"',
+            b"HumanMessage",
+        )
+    )
+    message = "Content rebuilt on every turn reaches the cached prefix"
+    fix_title = "Move the per-turn content into the newest user message"
+
+    def check_trace(self, step: Step) -> Iterator[Diagnostic]:
+        reported = step.session.memo.setdefault(self.code, set())
+        for edit in step.prompt_edits:
+            if not edit.per_turn or edit.place in reported:
+                continue
+            # Rebuilt on every turn: where it is matters once per session.
+            reported.add(edit.place)
+            section = f'under "{edit.heading}"' if edit.heading else "on consecutive requests"
+            yield step.diagnostic(
+                self,
+                f"{edit.place} is rebuilt with per-turn content {section}: `{edit.before}` "
+                f"became `{edit.after}`; the cache ends there on every request and everything "
+                "after it is re-read; move that content into the newest user message",
+            )
+
+    def check_python(self, module: PythonModule) -> Iterator[Diagnostic]:
+        flagged: set[int] = set()
+        done: set[int] = set()
+        for sink in module.sinks:
+            if not sink.in_prefix:
+                continue
+            for source in per_turn_sources(module, sink, done):
+                if id(source.node) in flagged:
+                    continue
+                flagged.add(id(source.node))
+                text = module.snippet(source.node, 40)
+                message = (
+                    f"{source.what} (`{text}`) {source.verb} rebuilt "
+                    f"into {sink.description} on every turn: the cache ends there on every "
+                    "request; move this into the newest user message"
+                )
+                yield module.diagnostic(self, source.node, message)
+
+
+_HEADER = "import anthropic, openai\nclient = anthropic.Anthropic()\noa = openai.OpenAI()\n"
+
+
+def _trace(*systems: str, tools: tuple[str, ...] = ()) -> str:
+    """One session whose requests send these system prompts (and tool descriptions)."""
+    lines = []
+    for turn, system in enumerate(systems):
+        messages = []
+        for earlier in range(turn + 1):
+            messages.append(f'{{"role": "user", "content": "question {earlier}"}}')
+            if earlier < turn:
+                messages.append(f'{{"role": "assistant", "content": "answer {earlier}"}}')
+        tool = ""
+        if tools:
+            tool = (
+                ', "tools": [{"name": "lookup", "description": "'
+                + tools[turn]
+                + '", "input_schema": {"type": "object"}}]'
+            )
+        lines.append(
+            f'{{"ctxlint": 1, "session": "s1", "system": "{system}"{tool}, '
+            f'"messages": [{", ".join(messages)}]}}\n'
+        )
+    return "".join(lines)
+
+
+_BASE = "You are the support agent for Acme. Answer briefly and cite the order number."
+_CHAT = (
+    _HEADER + "class Assistant:\n"
+    "    def __init__(self, memory):\n"
+    "        self.memory = memory\n"
+    "        self.history = []\n"
+)
+
+PerTurnContentInPrefix.VALID = (
+    # A provider adapter lifts the history's own system message into the request's system
+    # field: the history handed in is converted, no user text moves into the prefix.
+    Valid(
+        "from typing import Any\n"
+        "\n"
+        "\n"
+        "class GoogleClient:\n"
+        "    def _get_client(self) -> Any:\n"
+        "        from google import genai\n"
+        "\n"
+        "        return genai.Client()\n"
+        "\n"
+        "    async def complete(self, messages: list[dict[str, Any]], model: str):\n"
+        "        client = self._get_client()\n"
+        '        system_instruction = ""\n'
+        "        contents = []\n"
+        "        for msg in messages:\n"
+        '            if msg["role"] == "system":\n'
+        '                system_instruction = msg["content"]\n'
+        '            elif msg["role"] == "user":\n'
+        '                contents.append({"role": "user", "parts": [{"text": msg["content"]}]})\n'
+        "        from google.genai import types\n"
+        "\n"
+        "        config: dict[str, Any] = {}\n"
+        "        if system_instruction:\n"
+        '            config["system_instruction"] = system_instruction\n'
+        "        return await client.aio.models.generate_content(\n"
+        "            model=model, contents=contents, config=types.GenerateContentConfig(**config)\n"
+        "        )\n"
+    ),
+    # Memories ride in the newest user message: the system prompt stays the same.
+    Valid(
+        _CHAT + "    def chat(self, user_message):\n"
+        "        memories = self.memory.search(user_message)\n"
+        "        turn = f'Relevant memories:\\n{memories}\\n\\n{user_message}'\n"
+        "        self.history.append({'role': 'user', 'content': turn})\n"
+        "        return client.messages.create(model='m', max_tokens=9,\n"
+        "            system='You are helpful.', messages=self.history)\n"
+    ),
+    # Built once from configuration, in the constructor.
+    Valid(
+        _HEADER + "class Agent:\n"
+        "    def __init__(self, config, kb):\n"
+        "        self.system = f\"You are {config['persona']}. Facts: {kb.search('policy')}\"\n"
+        "        self.system += str(self.memory.search(config['topic']))\n"
+        "        self.history = []\n"
+        "    def chat(self, text):\n"
+        "        self.history.append({'role': 'user', 'content': text})\n"
+        "        return client.messages.create(model='m', max_tokens=9, system=self.system,\n"
+        "            messages=self.history)\n"
+    ),
+    # A web search is not a memory: unknown receivers stay silent.
+    Valid(
+        _HEADER + "def answer(q, history, web):\n"
+        "    hits = web.search(q)\n"
+        "    return client.messages.create(model='m', max_tokens=9, system=f'Hits: {hits}',\n"
+        "        messages=history)\n"
+    ),
+    # A search for a fixed text gives the same results every turn.
+    Valid(
+        _HEADER + "def answer(history, retriever):\n"
+        "    rules = retriever.invoke('house rules')\n"
+        "    return client.messages.create(model='m', max_tokens=9, system=f'Rules: {rules}',\n"
+        "        messages=history)\n"
+    ),
+    # A task list made once and never changed.
+    Valid(
+        _HEADER + "class Worker:\n"
+        "    def __init__(self, todos):\n"
+        "        self.todos = list(todos)\n"
+        "        self.history = []\n"
+        "    def step(self):\n"
+        "        system = 'Work through:\\n' + '\\n'.join(self.todos)\n"
+        "        return client.messages.create(model='m', max_tokens=9, system=system,\n"
+        "            messages=self.history)\n"
+    ),
+    # The task of a multi-step run, sent on every step of its loop: cached across the steps.
+    Valid(
+        _HEADER + "def run(task, history):\n"
+        "    history.append({'role': 'user', 'content': task})\n"
+        "    while True:\n"
+        "        reply = client.messages.create(model='m', max_tokens=9,\n"
+        "            system=f'Your task: {task}', messages=history)\n"
+        "        history.append({'role': 'assistant', 'content': reply.content})\n"
+    ),
+    # A one-shot request: its messages are made for it alone, no conversation goes on.
+    Valid(
+        _HEADER + "def research(task, memory):\n"
+        "    notes = memory.search(query=task)\n"
+        "    system_prompt = f'You research. Known: {notes}'\n"
+        "    return oa.chat.completions.create(model='m', messages=[\n"
+        "        {'role': 'system', 'content': system_prompt}, {'role': 'user', 'content': task}])\n"
+    ),
+    # A clock read is CTX001's, not this rule's.
+    Valid(
+        _HEADER + "import time\n"
+        "def chat(history):\n"
+        "    return client.messages.create(model='m', max_tokens=9,\n"
+        "        system=f'Now {time.time()}', messages=history)\n"
+    ),
+    # The same system prompt on every request.
+    Valid(_trace(_BASE, _BASE, _BASE), kind=InputKind.TRACE),
+    # A timestamp is CTX001's.
+    Valid(
+        _trace(f"{_BASE} Now: 2026-03-01T10:00:01Z", f"{_BASE} Now: 2026-03-01T10:04:09Z"),
+        kind=InputKind.TRACE,
+    ),
+    # One switch in a session, under no per-turn heading: a configuration change.
+    Valid(
+        _trace(f"{_BASE} Tone: formal.", f"{_BASE} Tone: casual.", f"{_BASE} Tone: casual."),
+        kind=InputKind.TRACE,
+    ),
+    # Two agents with a shared preamble taking turns in one session: each prompt comes back.
+    Valid(
+        _trace(f"{_BASE} Role: planner.", f"{_BASE} Role: coder.", f"{_BASE} Role: planner."),
+        kind=InputKind.TRACE,
+    ),
+    # A different prompt altogether, alternating: two agents sharing one session id.
+    Valid(
+        _trace("You plan the work.", "You write the code.", "You plan the work."),
+        kind=InputKind.TRACE,
+    ),
+)
+PerTurnContentInPrefix.INVALID = (
+    Invalid(
+        _CHAT + "    def chat(self, user_message):\n"
+        "        memories = self.memory.search(user_message)\n"
+        "        system = f'You are helpful.\\nRelevant memories:\\n{memories}'\n"
+        "        self.history.append({'role': 'user', 'content': user_message})\n"
+        "        return client.messages.create(model='m', max_tokens=9, system=system,\n"
+        "            messages=self.history)\n",
+        line=9,
+        message_contains="memory search results (`self.memory.search(user_message)`) "
+        "are rebuilt into the system prompt of client.messages.create (line 12)",
+    ),
+    # Retrieved documents, read through their attributes, in the instructions.
+    Invalid(
+        _HEADER + "def answer(question, items, vector_store):\n"
+        "    docs = vector_store.similarity_search(question, k=4)\n"
+        "    context = '\\n'.join(d.page_content for d in docs)\n"
+        "    return oa.responses.create(model='m', instructions=f'Context:\\n{context}',\n"
+        "        input=items)\n",
+        line=5,
+        message_contains="retrieval results",
+    ),
+    # Retrieval results in a tool description.
+    Invalid(
+        _HEADER + "def step(history, query, retriever):\n"
+        "    hints = retriever.invoke(query)\n"
+        "    tools = [{'name': 'lookup', 'description': f'Look up. Hints: {hints}',\n"
+        "              'input_schema': {'type': 'object'}}]\n"
+        "    return client.messages.create(model='m', max_tokens=9, system='s', tools=tools,\n"
+        "        messages=history)\n",
+        line=5,
+        message_contains="the tool definitions",
+    ),
+    # The task list, re-rendered into the system prompt after every change.
+    Invalid(
+        _HEADER + "class Worker:\n"
+        "    def __init__(self):\n"
+        "        self.todos = []\n"
+        "        self.history = []\n"
+        "    def add(self, item):\n"
+        "        self.todos.append(item)\n"
+        "    def step(self):\n"
+        "        system = 'Work through:\\n' + render_todos(self.todos)\n"
+        "        return client.messages.create(model='m', max_tokens=9, system=system,\n"
+        "            messages=self.history)\n",
+        line=11,
+        message_contains="the task list",
+    ),
+    # The user's newest message in the system prompt, and sent as the user message too.
+    Invalid(
+        _CHAT + "    def chat(self, user_message):\n"
+        "        self.history.append({'role': 'user', 'content': user_message})\n"
+        "        system = f'You are helpful. The user asks: {user_message}'\n"
+        "        return oa.chat.completions.create(model='m', messages=[\n"
+        "            {'role': 'system', 'content': system}, *self.history])\n",
+        line=10,
+        message_contains="the user's newest message",
+    ),
+    Invalid(
+        _trace(
+            f"{_BASE}\\nRelevant memories:\\n- likes tea",
+            f"{_BASE}\\nRelevant memories:\\n- ordered a kettle",
+        ),
+        kind=InputKind.TRACE,
+        line=2,
+        message_contains='under "Relevant memories"',
+    ),
+    Invalid(
+        _trace(
+            f"{_BASE}\\n## Todo\\n- [ ] find order",
+            f"{_BASE}\\n## Todo\\n- [x] find order\\n- [ ] refund",
+            f"{_BASE}\\n## Todo\\n- [x] find order\\n- [x] refund",
+        ),
+        kind=InputKind.TRACE,
+        line=2,
+        message_contains="`[ ] find order` became `[x] find order",
+    ),
+    # No heading, but rewritten on every request.
+    Invalid(
+        _trace(
+            f"{_BASE} The customer wrote: where is my parcel",
+            f"{_BASE} The customer wrote: it was due on Monday",
+            f"{_BASE} The customer wrote: please refund it",
+        ),
+        kind=InputKind.TRACE,
+        line=3,
+        message_contains="on consecutive requests",
+    ),
+    Invalid(
+        _trace(
+            _BASE,
+            _BASE,
+            tools=(
+                "Look up orders.<context>order 1 shipped</context>",
+                "Look up orders.<context>order 2 lost</context>",
+            ),
+        ),
+        kind=InputKind.TRACE,
+        line=2,
+        message_contains="the description of tool `lookup`",
+    ),
+)
