@@ -268,6 +268,16 @@ class _Walker:
         kind = binding.kind
         if kind in ("assign", "augassign") and binding.value is not None:
             value = _element_at(binding.value, binding.target_path)
+            if binding.target_path and isinstance(value, ast.Call):
+                # `tools, betas = self._prepare(...)`: only the matching part of each return.
+                target = self.local_function(value.func, scope)
+                if target is not None and len(frames) < _MAX_CALL_DEPTH:
+                    self.deepest = max(self.deepest, len(frames) + 1)
+                    frame = _Frame(target, value, scope, isinstance(value.func, ast.Attribute))
+                    for returned in target.returns:
+                        part = _element_at(returned, binding.target_path)
+                        yield part, target.scope, _once_if(trail, scope), (*frames, frame)
+                    return
             yield value, scope, _once_if(trail, scope), frames
         elif kind in ("for", "comprehension") and binding.value is not None:
             iterated = replace(_once_if(trail, scope), iterated=binding.value, iterated_scope=scope)

@@ -13,7 +13,8 @@ from ctxlint.diagnostics import Diagnostic, Edit, Fix
 from ctxlint.python.containers import Change, Container, changes_of, containers_of
 from ctxlint.python.flow import Reach, Reached, reach
 from ctxlint.python.index import CallSite, ModuleIndex, build_index
-from ctxlint.python.sinks import Sink, find_sent_lists, find_sinks
+from ctxlint.python.sinks import Sink, analyse_sinks, find_sent_lists
+from ctxlint.python.wrappers import WrapperSinks
 from ctxlint.source import SourceText
 
 Fact = TypeVar("Fact")
@@ -28,6 +29,7 @@ class PythonModule:
     settings: Settings
     _index: ModuleIndex | None = field(default=None, repr=False)
     _sinks: list[Sink] | None = field(default=None, repr=False)
+    _wrappers: WrapperSinks | None = field(default=None, repr=False)
     _reached: dict[int, Reach] = field(default_factory=dict, repr=False)
     _changes: dict[str, list[tuple[Sink, Change]]] = field(default_factory=dict, repr=False)
     _call_sites: dict[int, CallSite] | None = field(default=None, repr=False)
@@ -43,14 +45,24 @@ class PythonModule:
     @property
     def sinks(self) -> list[Sink]:
         if self._sinks is None:
-            self._sinks = find_sinks(self.index, self.settings.prompt_sinks)
+            analysis = analyse_sinks(self.index, self.settings.prompt_sinks)
+            self._sinks, self._wrappers = analysis.sinks, analysis.wrappers
         return self._sinks
+
+    @property
+    def wrappers(self) -> WrapperSinks:
+        """Which parameters of the module's functions reach which sink kind (wrappers.py)."""
+        if self._wrappers is None:
+            analysis = analyse_sinks(self.index, self.settings.prompt_sinks)
+            self._sinks, self._wrappers = analysis.sinks, analysis.wrappers
+        return self._wrappers
 
     def dispose(self) -> None:
         if self._index is not None:
             self._index.dispose()
         self._index = None
         self._sinks = None
+        self._wrappers = None
         self._reached.clear()
         self._changes.clear()
         self._call_sites = None

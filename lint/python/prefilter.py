@@ -125,6 +125,7 @@ class Prefilter:
         return (
             _has_quoted_key(data)
             or _names_a_system_prompt(data)
+            or _builds_a_message(data)
             or _defines_a_prompt_part_getter(data)
             or any(name in data for name in self.configured_names)
             or (_calls_a_sink(data) and _imports_an_sdk(data))
@@ -212,6 +213,11 @@ def _has_quoted_key(data: bytes) -> bool:
                 return True
             position = data.find(key, position + len(key))
     return False
+
+
+def _builds_a_message(data: bytes) -> bool:
+    # `Message(role=..., content=...)`: a message class of any framework, or the project's own.
+    return b"role=" in data and b"content=" in data
 
 
 def _defines_a_prompt_part_getter(data: bytes) -> bool:

@@ -14,9 +14,25 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal
 
-from ctxlint.python.index import Binding, ModuleIndex, Scope, class_of_self, decorator_name
+from ctxlint.python.index import (
+    Binding,
+    CallSite,
+    ModuleIndex,
+    Scope,
+    class_of_self,
+    decorator_name,
+)
 from ctxlint.python.middleware import middleware_sinks
 from ctxlint.python.names import attribute_chain, lookup, qualified_name
+from ctxlint.python.requests import request_entries, spread_parameter
+from ctxlint.python.wrappers import (
+    Resolver,
+    Spread,
+    WrapperSinks,
+    local_resolver,
+    parameters_in,
+    wrapper_summaries,
+)
 
 SinkKind = Literal["system", "tools", "messages", "content"]
 _PREFIX_KINDS = frozenset({"system", "tools"})
@@ -159,11 +175,35 @@ _SYSTEM_KEYWORDS = frozenset(
     {"system_prompt", "system_message", "system_instruction", "system_instructions"}
 )
 _SYSTEM_NAME = re.compile(
-    r"^_*(?:(?:build|get|make|render|create|format|generate|compose|default|base)_)?"
+    r"^_*(?:[a-z0-9]+_)*?"
     r"system_?(?:prompt|message|instructions?)(?:_?(?:template|text|str|tmpl|v\d+))?$",
     re.IGNORECASE,
 )
+# `system_instructions` is also what tracing code extracts from a request
+# (`_span_system_instructions(span)`): after another word, only a builder's verb says it is sent.
+_SYSTEM_INSTRUCTIONS_NAME = re.compile(
+    r"^_*(?:(?:build|get|make|render|create|format|generate|compose|default|base)_)?"
+    r"system_?instructions?(?:_?(?:template|text|str|tmpl|v\d+))?$",
+    re.IGNORECASE,
+)
+# A first word that makes the name a flag, a count or an action on a prompt rather than the
+# prompt: `use_system_prompt`, `max_system_prompt`, `add_system_message(messages, text)`.
+_NOT_A_PROMPT_WORDS = frozenset(
+    {
+        "use", "include", "has", "is", "enable", "disable", "skip", "no", "num", "n", "len",
+        "max", "min", "with", "should", "add", "insert", "append", "prepend", "inject", "set",
+        "update", "remove", "strip", "drop", "apply", "count", "supports", "allow", "print",
+        "log", "validate", "check", "save", "load", "write", "read", "parse", "rebuild",
+        "refresh", "reload", "reset", "restore", "clear", "delete", "edit", "replace",
+        "override", "persist", "store", "sync", "swap", "patch",
+    }
+)  # fmt: skip
 _PREFIX_ROLES = frozenset({"system", "developer"})
+# Words in the import path of a message class that say it is a message for a model.
+_MESSAGE_MODULE_WORDS = frozenset(
+    {"llm", "llms", "agent", "agents", "chat", "prompt", "prompts", "message", "messages",
+     "model", "models", "provider", "providers", "schema", "schemas", "ai", "completion"}
+)  # fmt: skip
 
 
 # Methods that, by their name, send a conversation to a model: `self.model.query(messages)`,
@@ -200,17 +240,28 @@ _HISTORY_NAME = re.compile(
 
 
 def is_system_prompt_name(name: str) -> bool:
-    return _SYSTEM_NAME.match(name) is not None
+    """`system_prompt`, `agent_system_prompt`, `get_system_message`, `SYSTEM_PROMPT_TEMPLATE`."""
+    if _SYSTEM_NAME.match(name) is None:
+        return False
+    if "instruction" in name.lower() and _SYSTEM_INSTRUCTIONS_NAME.match(name) is None:
+        return False
+    first = name.lstrip("_").split("_", 1)[0].lower()
+    return first == "system" or first not in _NOT_A_PROMPT_WORDS
 
 
 def find_sent_lists(index: ModuleIndex, sinks: list[Sink]) -> list[Sink]:
     """Histories and tool lists handed to a model layer rather than to an SDK: a `messages=`
     keyword, or a history-named list passed to a call named like a model call
-    (`self.model.query(self.messages)`), and `tools=` passed to such a call."""
+    (`self.model.query(self.messages)`), and `tools=` passed to such a call. A call known not
+    to send is left out: a class built with `messages=` (`Conversation(messages=m)`), or a
+    function of the module that forwards none of its parameters to a model call."""
     already = {id(sink.expression) for sink in sinks}
-    found: list[Sink] = []
+    # Each candidate with the call site it is an argument of.
+    candidates: list[tuple[Sink, CallSite]] = []
     for site in index.calls:
         call = site.call
+        if _constructs(call, site.scope):
+            continue
         function = call.func
         last = function.attr if isinstance(function, ast.Attribute) else getattr(function, "id", "")
         llm_like = last in _LLM_CALL_NAMES
@@ -221,14 +272,26 @@ def find_sent_lists(index: ModuleIndex, sinks: list[Sink]) -> list[Sink]:
             if keyword.arg == "messages" or (
                 llm_like and keyword.arg in ("history", "chat_history")
             ):
-                found.append(_sent(value, site.scope, "messages", call))
+                candidates.append((_sent(value, site.scope, "messages", call), site))
             elif keyword.arg == "tools" and llm_like:
-                found.append(_sent(value, site.scope, "tools", call))
+                candidates.append((_sent(value, site.scope, "tools", call), site))
         if llm_like:
             for argument in call.args:
                 name = _list_name(argument)
                 if name is not None and id(argument) not in already and _HISTORY_NAME.search(name):
-                    found.append(_sent(argument, site.scope, "messages", call))
+                    candidates.append((_sent(argument, site.scope, "messages", call), site))
+    forwarders = {
+        function
+        for sink, _ in candidates
+        for _, function in parameters_in(sink.expression, sink.scope, sink.kind)
+    }
+    # A call of the module's own function sends only if that function forwards the value.
+    resolve = local_resolver(index)
+    found = [
+        sink
+        for sink, site in candidates
+        if (callee := resolve(site.call, site.scope)) is None or callee in forwarders
+    ]
     # Request bodies built as dicts and sent with `**params` or as JSON.
     for node, scope in index.dicts:
         keys = {
@@ -246,6 +309,17 @@ def find_sent_lists(index: ModuleIndex, sinks: list[Sink]) -> list[Sink]:
     return found
 
 
+def _constructs(call: ast.Call, scope: Scope) -> bool:
+    """A class built with `messages=` holds them; it sends nothing (`LettaResponse(...)`)."""
+    function = call.func
+    last = function.attr if isinstance(function, ast.Attribute) else getattr(function, "id", "")
+    if last[:1].isupper():
+        return True
+    return isinstance(function, ast.Name) and any(
+        binding.kind == "class" for binding in lookup(function.id, scope)
+    )
+
+
 def _sent(value: ast.expr, scope: Scope, kind: SinkKind, call: ast.Call) -> Sink:
     label = f"the {kind} of {_callee_text(call.func)} (line {call.lineno})"
     return Sink(value, scope, kind, label, call)
@@ -260,6 +334,31 @@ def _list_name(expression: ast.expr) -> str | None:
 
 
 def find_sinks(index: ModuleIndex, configured: tuple[ConfiguredSink, ...] = ()) -> list[Sink]:
+    return analyse_sinks(index, configured).sinks
+
+
+def wrapper_sinks(index: ModuleIndex, configured: tuple[ConfiguredSink, ...] = ()) -> WrapperSinks:
+    """Which parameters of the module's functions reach which sink kind, keyed by the name a
+    caller passes the value under. `PythonModule.wrappers` is the same, computed once."""
+    return analyse_sinks(index, configured).wrappers
+
+
+@dataclass(frozen=True, slots=True)
+class SinkAnalysis:
+    sinks: list[Sink]
+    # Which parameters of the module's functions reach which sink kind (see wrappers.py).
+    wrappers: WrapperSinks
+
+
+def analyse_sinks(
+    index: ModuleIndex,
+    configured: tuple[ConfiguredSink, ...] = (),
+    imported_wrappers: WrapperSinks | None = None,
+    resolve: Resolver | None = None,
+) -> SinkAnalysis:
+    """The module's sinks, including the calls of its own wrappers, and the wrapper summaries.
+    `imported_wrappers` and `resolve` let a project-wide pass add other modules' wrappers
+    (see `wrapper_summaries`)."""
     finder = _SinkFinder(index, configured)
     sinks: list[Sink] = []
     for site in index.calls:
@@ -286,13 +385,20 @@ def find_sinks(index: ModuleIndex, configured: tuple[ConfiguredSink, ...] = ()) 
             label = f"the system prompt returned by {node.name}() (line {node.lineno})"
             for value in function.returns:
                 sinks.append(Sink(value, function.scope, "system", label))
-    return sinks
+    summaries, wrapper_calls = wrapper_summaries(
+        index, sinks, finder.spreads, imported_wrappers, resolve
+    )
+    already = {(id(sink.expression), sink.kind) for sink in sinks}
+    sinks.extend(s for s in wrapper_calls if (id(s.expression), s.kind) not in already)
+    return SinkAnalysis(sinks, summaries)
 
 
 class _SinkFinder:
     def __init__(self, index: ModuleIndex, configured: tuple[ConfiguredSink, ...]) -> None:
         self.index = index
         self.configured = configured
+        # Calls that spread `**something` into an LLM call, for the wrapper summaries.
+        self.spreads: list[Spread] = []
         top_levels = {name.split(".")[0] for name in index.imported_modules}
         self.imports_openai_compatible = bool(top_levels & _OPENAI_COMPATIBLE_SDKS)
         self.imports_anthropic = "anthropic" in top_levels
@@ -335,12 +441,21 @@ class _SinkFinder:
         last = function.attr if isinstance(function, ast.Attribute) else getattr(function, "id", "")
         if last in self.sink_names:
             return True
-        return any(keyword.arg in _SYSTEM_KEYWORDS for keyword in call.keywords)
+        names = {keyword.arg for keyword in call.keywords}
+        return bool(names & _SYSTEM_KEYWORDS) or {"role", "content"} <= names
 
     # Calls --------------------------------------------------------------------------------
 
     def call_sinks(self, call: ast.Call, scope: Scope) -> Iterator[Sink]:
         callee = _callee_text(call.func)
+        message = _message_constructor(call) if self.may_build_message(call, scope) else None
+        if message is not None:
+            kind, content = message
+            label = "a system message" if kind == "system" else "a message"
+            yield Sink(
+                content, scope, kind, f"{label} built by {callee} (line {call.lineno})", call
+            )
+            return
         for keyword in call.keywords:
             if keyword.arg in _SYSTEM_KEYWORDS and self.names_a_system_prompt(keyword.arg):
                 description = _describe("system", callee, call)
@@ -353,9 +468,22 @@ class _SinkFinder:
             if kind is not None and not isinstance(argument, ast.Starred):
                 yield from self.argument_sinks(argument, kind, scope, callee, call)
         for keyword in call.keywords:
-            kind = roles.get(keyword.arg or "")
+            if keyword.arg is None:
+                yield from self.spread_sinks(keyword.value, roles, scope, callee, call)
+                continue
+            kind = roles.get(keyword.arg)
             if kind is not None and keyword.arg not in _SYSTEM_KEYWORDS:
                 yield from self.argument_sinks(keyword.value, kind, scope, callee, call)
+
+    def spread_sinks(
+        self, spread: ast.expr, roles: dict[str, str], scope: Scope, callee: str, call: ast.Call
+    ) -> Iterator[Sink]:
+        """`create(**request)`: each entry of the request dict is the argument of its key."""
+        self.spreads.append((call, scope, roles))  # type: ignore[arg-type]
+        for entry in request_entries(spread, scope, self.index):
+            kind = roles.get(entry.key)
+            if kind is not None:
+                yield from self.argument_sinks(entry.value, kind, entry.scope, callee, call)
 
     def argument_sinks(
         self, argument: ast.expr, kind: str, scope: Scope, callee: str, call: ast.Call
@@ -409,8 +537,7 @@ class _SinkFinder:
             return None
         if function.attr == "bind_tools" and self.imports_langchain:
             return {"0": "tools", "tools": "tools"}
-        root, attributes = attribute_chain(function)
-        return self.method_roles(call, root, attributes, scope)
+        return self.method_roles(call, scope)
 
     def qualified_roles(self, qualified: str) -> dict[str, str] | None:
         if qualified in _QUALIFIED_CALLS:
@@ -429,14 +556,11 @@ class _SinkFinder:
             return {"instructions": "system", "tools": "tools"}
         return None
 
-    def method_roles(
-        self, call: ast.Call, root: ast.expr, attributes: list[str], scope: Scope
-    ) -> dict[str, str] | None:
-        path = ".".join(a for a in attributes if a not in _PATH_NOISE)
-        family = _METHOD_FAMILIES.get(path)
-        if family is None:
+    def method_roles(self, call: ast.Call, scope: Scope) -> dict[str, str] | None:
+        found = _family_and_receiver(call.func)
+        if found is None:
             return None
-        provider, roles = family
+        (provider, roles), root = found
         receiver = self.receiver_provider(root, scope, depth=0)
         if receiver == provider or (receiver == "litellm" and provider == "openai"):
             return roles
@@ -446,10 +570,40 @@ class _SinkFinder:
         if provider == "openai" and self.imports_openai_compatible:
             return roles
         if provider == "anthropic" and self.imports_anthropic:
-            return roles if any(k.arg == "messages" for k in call.keywords) else None
+            return roles if self.passes_messages(call, scope) else None
         if provider == "google" and self.imports_google_genai:
             return roles
         return None
+
+    def may_build_message(self, call: ast.Call, scope: Scope) -> bool:
+        """`dict(role=..., content=...)` anywhere; another class only where the module talks to
+        an LLM or imports the class from a module named for it (`from .llm.schema import
+        Message`): a chat UI's own `ChatMessage(role="system", content="Cleared.")` is a notice."""
+        function = call.func
+        if isinstance(function, ast.Name) and function.id == "dict" and not lookup("dict", scope):
+            return True
+        if self.imports_llm_library:
+            return True
+        qualified = qualified_name(function, scope)
+        if qualified is None:
+            return False
+        words = set(re.split(r"[._]", qualified.lower()))
+        return bool(words & _MESSAGE_MODULE_WORDS)
+
+    def passes_messages(self, call: ast.Call, scope: Scope) -> bool:
+        """`messages=` given, by keyword or in a spread request dict (or forwarded `**kwargs`):
+        what tells `anthropic_client.messages.create` from an SMS client's."""
+        for keyword in call.keywords:
+            if keyword.arg == "messages":
+                return True
+            if keyword.arg is None and (
+                spread_parameter(keyword.value, scope)
+                or any(
+                    e.key == "messages" for e in request_entries(keyword.value, scope, self.index)
+                )
+            ):
+                return True
+        return False
 
     def receiver_provider(self, root: ast.expr, scope: Scope, depth: int) -> str | None:
         """ "openai", "anthropic", ... for a client; "other" for something known not to be
@@ -556,6 +710,48 @@ def _is_tool_definition(entries: dict[str, ast.expr]) -> bool:
     return "function" in entries or "parameters" in entries
 
 
+def _family_and_receiver(function: ast.expr) -> tuple[tuple[str, dict[str, str]], ast.expr] | None:
+    """The API family of a method path and the client it is called on: for
+    `self.llm_client.messages.create`, the Anthropic messages API on `self.llm_client`."""
+    path: list[str] = []
+    node = function
+    while isinstance(node, ast.Attribute) and len(path) < 4:
+        if node.attr not in _PATH_NOISE:
+            path.insert(0, node.attr)
+            family = _METHOD_FAMILIES.get(".".join(path))
+            if family is not None:
+                return family, _without_noise(node.value)
+        node = node.value
+    return None
+
+
+def _without_noise(receiver: ast.expr) -> ast.expr:
+    # `client.beta.messages.create`: the client is `client`.
+    while isinstance(receiver, ast.Attribute) and receiver.attr in _PATH_NOISE:
+        receiver = receiver.value
+    return receiver
+
+
+def _message_constructor(call: ast.Call) -> tuple[SinkKind, ast.expr] | None:
+    """`Message(role="system", content=text)`, `ChatMessage(role=Role.SYSTEM, content=text)`:
+    any call with `role=` and `content=` builds a chat message, whatever the framework."""
+    keywords = {keyword.arg: keyword.value for keyword in call.keywords if keyword.arg}
+    role, content = keywords.get("role"), keywords.get("content")
+    if role is None or content is None:
+        return None
+    return ("system" if _names_a_prefix_role(role) else "content"), content
+
+
+def _names_a_prefix_role(role: ast.expr) -> bool:
+    constant = _constant_string(role)
+    if constant is not None:
+        return constant in _PREFIX_ROLES
+    # `Role.SYSTEM`, `MessageRole.DEVELOPER`, `SYSTEM_ROLE`: the name says which role.
+    name = role.attr if isinstance(role, ast.Attribute) else getattr(role, "id", "")
+    words = set(name.lower().split("_"))
+    return bool(words & _PREFIX_ROLES)
+
+
 def _article(word: str) -> str:
     # By sound: "an assistant", "a user".
     return "an" if word[:1].lower() in "aeio" else "a"
@@ -592,6 +788,11 @@ def _constant_string(node: ast.expr | None) -> str | None:
     return None
 
 
+def callee_text(function: ast.expr) -> str:
+    """`client.messages.create`, `get_client().chat`: the callee as findings name it."""
+    return _callee_text(function)
+
+
 def _callee_text(function: ast.expr) -> str:
     root, attributes = attribute_chain(function)
     if isinstance(root, ast.Name):
@@ -601,6 +802,11 @@ def _callee_text(function: ast.expr) -> str:
     else:
         head = "…"
     return ".".join([head, *attributes])
+
+
+def describe_sink(kind: str, callee: str, call: ast.Call) -> str:
+    """How a finding names a sink: "the system prompt of client.messages.create (line 40)"."""
+    return _describe(kind, callee, call)
 
 
 def _describe(kind: str, callee: str, call: ast.Call) -> str:
