@@ -11,7 +11,7 @@ import functools
 import gc
 import os
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import Enum
 
 from ctxlint.collector import cycle_collection_paused
@@ -27,8 +27,10 @@ from ctxlint.files import (
 )
 from ctxlint.fix import fix_until_stable
 from ctxlint.parallel import run_in_batches
+from ctxlint.python.imports import roots_for
 from ctxlint.python.module import PythonModule
 from ctxlint.python.prefilter import build_prefilter
+from ctxlint.python.project import Project
 from ctxlint.redact import bounded
 from ctxlint.registry import select_rules
 from ctxlint.rule import InputKind, Rule
@@ -58,6 +60,8 @@ class FileResult:
     diff: str | None = None
     fixed_text: str | None = None
     problems: list[str] = field(default_factory=list)
+    # Source lines under findings in other files (reached from this one), by path.
+    other_lines: dict[str, dict[int, str]] = field(default_factory=dict)
     # Whether the file could be read and parsed at all.
     readable: bool = True
     # With --fix: why the fixed file was not written (it changed meanwhile, or cannot be).
@@ -108,6 +112,17 @@ class PythonChecker:
         self.prefilter = build_prefilter(
             settings.prompt_sinks, [rule.python_trigger for rule in self.rules]
         )
+        # Where absolute imports of the checked files resolve, besides each file's own
+        # package root: the folders named on the command line.
+        self.roots: tuple[str, ...] = ()
+        self._project: Project | None = None
+
+    @property
+    def project(self) -> Project:
+        """The modules this process reaches from the files it checks (made in each worker)."""
+        if self._project is None:
+            self._project = Project(self.settings, self.roots)
+        return self._project
 
     def wanted(self, data: bytes) -> bool:
         return self.prefilter.wanted(data)
@@ -126,20 +141,49 @@ class PythonChecker:
             return self.unreadable(path, f"cannot parse: {error}", 1, 1)
         module = PythonModule(path, source, tree, self.settings)
         diagnostics: list[Diagnostic] = []
+        project = self.project
+        project.begin(module)
         try:
             for rule in self.rules:
                 diagnostics.extend(rule.check_python(module))
         finally:
+            project.end(module)
             module.dispose()
         return self.keep(path, source.text, diagnostics)
 
     def keep(self, path: str, text: str, diagnostics: list[Diagnostic]) -> list[Diagnostic]:
-        """Drop what per-file-ignores or `# noqa` suppress."""
+        """Drop what per-file-ignores or `# noqa` suppress, each in the file the finding is
+        in (a flow from this file may end in another)."""
+        if not diagnostics:
+            return diagnostics
+        kept = self._unsuppressed(path, text, [d for d in diagnostics if d.path == path])
+        others = sorted({d.path for d in diagnostics if d.path != path})
+        for other in others:
+            module = self.project.module_at(other)
+            if module is None:
+                continue
+            found = [
+                # A fix is applied to the file being analysed only: none for another file.
+                replace(d, fix=None) if d.fix is not None else d
+                for d in diagnostics
+                if d.path == other
+            ]
+            kept.extend(self._unsuppressed(other, module.source.text, found))
+        return kept
+
+    def _unsuppressed(
+        self, path: str, text: str, diagnostics: list[Diagnostic]
+    ) -> list[Diagnostic]:
         if not diagnostics:
             return diagnostics
         noqa = noqa_lines(text)
         kept = without_ignored(path, diagnostics, self.settings)
         return [d for d in kept if not is_suppressed(d, noqa)]
+
+    def line_in(self, path: str, line: int) -> str:
+        """A source line of another file of the project (under a finding reached from here)."""
+        module = self.project.module_at(path)
+        return module.source.line_text(line) if module is not None else ""
 
     def unreadable(
         self, path: str, reason: str, line: int | None, column: int | None
@@ -190,6 +234,7 @@ def check_paths(
         # the prefilter only spares the files a folder walk turns up.
         work.append((input_file.path, input_file.explicit))
     report.files_checked = len(work) + len(traces)
+    checker.roots = roots_for(paths)
     if mode is FixMode.FIX:
         _remove_stale_temporaries(path for path, _ in work)
     outcomes: list[_Outcome] = run_in_batches(
@@ -200,10 +245,37 @@ def check_paths(
             report.results.append(result)
             if result.write_failure is not None:
                 report.errors.append(f"{result.path}: not fixed: {result.write_failure}")
+    report.results = _regrouped(report.results)
     if traces:
         report.results.extend(check_trace_files(traces, settings, rules, report.traces))
     report.results.sort(key=lambda r: r.path)
     return report
+
+
+def _regrouped(results: list[FileResult]) -> list[FileResult]:
+    """Each finding under the file it is in (a file's check may find one in a file it
+    imports), once however many checked files reached it."""
+    by_path = {result.path: result for result in results}
+    seen: dict[str, set[Diagnostic]] = {r.path: set(r.diagnostics) for r in results}
+    for result in list(results):
+        moved = [d for d in result.diagnostics if d.path != result.path]
+        if not moved:
+            continue
+        result.diagnostics = [d for d in result.diagnostics if d.path == result.path]
+        for diagnostic in moved:
+            target = by_path.get(diagnostic.path)
+            if target is None:
+                target = by_path[diagnostic.path] = FileResult(diagnostic.path)
+                seen[diagnostic.path] = set()
+            if diagnostic in seen[diagnostic.path]:
+                continue
+            seen[diagnostic.path].add(diagnostic)
+            target.diagnostics.append(diagnostic)
+            lines = result.other_lines.get(diagnostic.path, {})
+            for line in range(diagnostic.start.line, diagnostic.end.line + 1):
+                target.lines.setdefault(line, lines.get(line, ""))
+        result.other_lines.clear()
+    return list(by_path.values())
 
 
 def _remove_stale_temporaries(paths: Iterable[str]) -> None:
@@ -373,8 +445,14 @@ def _check_python_unguarded(
                 final_source = source
     result.diagnostics = diagnostics
     for diagnostic in diagnostics:
-        for line in range(diagnostic.start.line, diagnostic.end.line + 1):
-            result.lines[line] = final_source.line_text(line)
+        lines = range(diagnostic.start.line, diagnostic.end.line + 1)
+        if diagnostic.path == path:
+            for line in lines:
+                result.lines[line] = final_source.line_text(line)
+        else:
+            other = result.other_lines.setdefault(diagnostic.path, {})
+            for line in lines:
+                other[line] = checker.line_in(diagnostic.path, line)
     return result
 
 

@@ -6,15 +6,18 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ctxlint.config import Settings
-from ctxlint.diagnostics import Diagnostic, Edit, Fix
+from ctxlint.diagnostics import Diagnostic, Edit, Fix, RelatedLocation
 from ctxlint.python.containers import Change, Container, changes_of, containers_of
 from ctxlint.python.flow import Reach, Reached, reach
-from ctxlint.python.index import CallSite, ModuleIndex, build_index
+from ctxlint.python.index import CallSite, ModuleIndex, Scope, build_index
 from ctxlint.python.sinks import Sink, find_sent_lists, find_sinks
 from ctxlint.source import SourceText
+
+if TYPE_CHECKING:
+    from ctxlint.python.project import Project
 
 Fact = TypeVar("Fact")
 Node = TypeVar("Node")
@@ -33,6 +36,11 @@ class PythonModule:
     _call_sites: dict[int, CallSite] | None = field(default=None, repr=False)
     _sent_lists: list[Sink] | None = field(default=None, repr=False)
     _facts: dict[Any, Any] = field(default_factory=dict, repr=False)
+    # The modules of the run, when the module is checked as part of one (else it stands alone
+    # and flow stops at its imports).
+    project: Project | None = field(default=None, repr=False)
+    # Other files the project read on this module's behalf while it was analysed.
+    dependency_paths: set[str] = field(default_factory=set, repr=False)
 
     @property
     def index(self) -> ModuleIndex:
@@ -45,6 +53,21 @@ class PythonModule:
         if self._sinks is None:
             self._sinks = find_sinks(self.index, self.settings.prompt_sinks)
         return self._sinks
+
+    def dependencies(self) -> frozenset[str]:
+        """The other files whose content this module's findings may depend on: every project
+        file resolved or parsed on its behalf (for a results cache to key its entry on)."""
+        return frozenset(self.dependency_paths)
+
+    def module_of(self, scope: Scope) -> PythonModule | None:
+        """The module a scope reached by value flow belongs to: this one, or another module
+        of the project (None when unknown)."""
+        root = scope
+        while root.parent is not None:
+            root = root.parent
+        if self._index is not None and root is self._index.module_scope:
+            return self
+        return self.project.module_of(root) if self.project is not None else None
 
     def dispose(self) -> None:
         if self._index is not None:
@@ -86,7 +109,7 @@ class PythonModule:
         """What flows into a sink; walked once per sink however many rules ask."""
         key = id(sink)
         if key not in self._reached:
-            self._reached[key] = reach(sink, self.index)
+            self._reached[key] = reach(sink, self.index, links=self.project)
         return self._reached[key]
 
     @property
@@ -165,8 +188,20 @@ class PythonModule:
         start, end = self.start_offset(node), self.end_offset(node)
         return Edit(start, end, content, self.source.location(start), self.source.location(end))
 
+    def location_of(self, node: ast.AST, message: str) -> RelatedLocation:
+        """A place in this module that a finding elsewhere refers to (\"sent here\")."""
+        start, end = self.start_offset(node), self.end_offset(node)
+        return RelatedLocation(
+            self.path, self.source.location(start), self.source.location(end), message
+        )
+
     def diagnostic(
-        self, rule: type, node: ast.AST, message: str, fix: Fix | None = None
+        self,
+        rule: type,
+        node: ast.AST,
+        message: str,
+        fix: Fix | None = None,
+        related: tuple[RelatedLocation, ...] = (),
     ) -> Diagnostic:
         start = self.start_offset(node)
         end = self.end_offset(node)
@@ -179,4 +214,5 @@ class PythonModule:
             end=self.source.location(end),
             fix=fix,
             start_offset=start,
+            related=related,
         )
