@@ -27,7 +27,7 @@ from ctxlint.files import (
 )
 from ctxlint.fix import fix_until_stable
 from ctxlint.parallel import run_in_batches
-from ctxlint.python.imports import roots_for
+from ctxlint.python.imports import imports_project_module, roots_for
 from ctxlint.python.module import PythonModule
 from ctxlint.python.prefilter import build_prefilter
 from ctxlint.python.project import Project
@@ -124,8 +124,15 @@ class PythonChecker:
             self._project = Project(self.settings, self.roots)
         return self._project
 
-    def wanted(self, data: bytes) -> bool:
-        return self.prefilter.wanted(data)
+    def wanted(self, data: bytes, path: str = "") -> bool:
+        if self.prefilter.wanted(data):
+            return True
+        # A sink whose volatile source may sit in a module it imports.
+        return (
+            bool(path)
+            and self.prefilter.may_send_prompts(data)
+            and imports_project_module(data, path, self.roots)
+        )
 
     def check_text(self, path: str, source: SourceText) -> list[Diagnostic]:
         # A library caller's check pauses the collector as a run over files does (_check_batch).
@@ -371,7 +378,7 @@ def check_python_data(
 ) -> _Outcome:
     """Check (and with FIX/DIFF, fix) the bytes of a Python file, wherever they were read from
     (a file, standard input); nothing is written."""
-    if not explicit and not checker.wanted(data):
+    if not explicit and not checker.wanted(data, path):
         return False, None
     try:
         source = SourceText.decode_python(data)

@@ -10,6 +10,7 @@ script's own `import helpers` resolves in).
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable
 from functools import lru_cache
 
@@ -58,11 +59,14 @@ def module_name(path: str, roots: Iterable[str] = ()) -> str:
     without `__init__.py` below a root still counts, as a namespace package), else from the
     folder above its outermost package."""
     absolute = os.path.abspath(path)
-    base = package_root(absolute)
+    base = ""
     for root in roots:
         root = os.path.abspath(root)
-        if absolute.startswith(root + os.sep) and len(root) > len(base):
+        inside = absolute.startswith(root + os.sep)
+        # A root that is itself a package names its modules from above it.
+        if inside and len(root) > len(base) and not _is_file(os.path.join(root, "__init__.py")):
             base = root
+    base = base or package_root(absolute)
     relative = os.path.relpath(absolute, base)
     parts = relative[: -len(".py")].split(os.sep) if relative.endswith(".py") else [relative]
     if parts and parts[-1] == "__init__":
@@ -112,3 +116,27 @@ def resolve(
             if _is_file(init) and os.path.abspath(init) != os.path.abspath(importer):
                 return init, parts
     return None
+
+
+_IMPORT_LINE = re.compile(rb"^[ \t]*(?:from[ \t]+(\.*)([\w.]*)|import[ \t]+([\w.]+))", re.MULTILINE)
+
+
+def imports_project_module(data: bytes, path: str, roots: Iterable[str] = ()) -> bool:
+    """Whether a file's bytes import a module of the project (a relative import, or one
+    whose first name is a file or folder under its package root or a root): a byte scan, no
+    parse, for files the prefilter would otherwise skip."""
+    folders = [package_root(path), *roots]
+    for match in _IMPORT_LINE.finditer(data):
+        dots, module, imported = match.groups()
+        if dots:
+            return True
+        first = (module or imported or b"").split(b".")[0].decode("ascii", "replace")
+        if not first:
+            continue
+        for folder in folders:
+            base = os.path.join(folder, first)
+            if _is_file(base + ".py") or _is_file(os.path.join(base, "__init__.py")):
+                return True
+            if folder != folders[0] and _is_dir(base):
+                return True
+    return False

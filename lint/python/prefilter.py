@@ -112,6 +112,11 @@ class Prefilter:
             return True
         return self._may_hold_prompt_code(data) and self._may_hold_a_source(data)
 
+    def may_send_prompts(self, data: bytes) -> bool:
+        """Whether the file may hold a sink, whatever sources it holds: one that imports
+        project modules is parsed too, as the source may sit in one of them."""
+        return self._may_hold_prompt_code(data)
+
     def _may_hold_prompt_code(self, data: bytes) -> bool:
         return (
             _has_quoted_key(data)
