@@ -237,7 +237,42 @@ def _call_text(module: PythonModule, call: ast.Call) -> str:
 _HEADER = "from datetime import datetime\nimport time, uuid\nimport anthropic, openai\n"
 _HEADER += "client = anthropic.Anthropic()\noa = openai.OpenAI()\n"
 
+_BUILDER = (
+    "class PromptBuilder:\n"
+    "    def __init__(self):\n"
+    "        self.sections = []\n"
+    "    def add_section(self, section):\n"
+    "        self.sections.append(section)\n"
+    "    def build(self):\n"
+    "        return '\\n'.join(self.sections)\n"
+    "def time_section():\n"
+    "    return f'Time: {datetime.now():%H:%M}'\n"
+)
+
 VolatileValueInPrefix.VALID = (
+    # The builder's fixed form: the time section goes to the user message instead.
+    Valid(
+        _HEADER + _BUILDER + "def instructions():\n"
+        "    b = PromptBuilder()\n"
+        "    b.add_section('You are terse.')\n"
+        "    return b.build()\n"
+        "def ask(q):\n"
+        "    return client.messages.create(model='m', max_tokens=9, system=instructions(),\n"
+        "        messages=[{'role': 'user', 'content': time_section() + q}])\n"
+    ),
+    # Another instance of the builder, never sent, gets the time section.
+    Valid(
+        _HEADER + _BUILDER + "def instructions():\n"
+        "    b = PromptBuilder()\n"
+        "    log = PromptBuilder()\n"
+        "    b.add_section('You are terse.')\n"
+        "    log.add_section(time_section())\n"
+        "    print(log.build())\n"
+        "    return b.build()\n"
+        "def ask(q):\n"
+        "    return client.messages.create(model='m', max_tokens=9, system=instructions(),\n"
+        "        messages=q)\n"
+    ),
     # Computed once at import: stable for the life of the process.
     Valid(
         _HEADER + 'STARTED = datetime.now()\nSYSTEM = f"Session started {STARTED}"\n'
@@ -301,6 +336,19 @@ VolatileValueInPrefix.VALID = (
     ),
 )
 VolatileValueInPrefix.INVALID = (
+    # A builder: the section added to the instance is what its build() returns.
+    Invalid(
+        _HEADER + _BUILDER + "def instructions():\n"
+        "    b = PromptBuilder()\n"
+        "    b.add_section('You are terse.')\n"
+        "    b.add_section(time_section())\n"
+        "    return b.build()\n"
+        "def ask(q):\n"
+        "    return client.messages.create(model='m', max_tokens=9, system=instructions(),\n"
+        "        messages=q)\n",
+        line=14,
+        message_contains="through instructions()",
+    ),
     # Through a helper's parameter: the call site supplies the volatile value.
     Invalid(
         _HEADER + "def ask(system, q):\n"

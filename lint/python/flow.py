@@ -343,8 +343,10 @@ class _Walker:
                 return
         # Not entered through a call: any caller in the module may supply the value.
         self.unframed.add(id(function))
-        if function.class_info is not None:
+        if function.class_info is not None and _instance_frame(function, frames) is not None:
+            # Only that instance's calls supply the value, not every call of the method.
             yield from self.instance_call_steps(binding, trail, frames)
+            return
         if binding.value is not None:
             yield binding.value, function.enclosing, replace(trail, runs_once=True), frames
         index = self.index_of(function.scope)
@@ -366,14 +368,9 @@ class _Walker:
         supply the value."""
         function = binding.function
         assert function is not None
-        for depth in range(len(frames) - 1, -1, -1):
-            frame = frames[depth]
-            receiver = frame.call.func
-            if frame.function.class_info is not function.class_info:
-                continue
-            if not (isinstance(receiver, ast.Attribute) and isinstance(receiver.value, ast.Name)):
-                return
-            instance = receiver.value.id
+        found = _instance_frame(function, frames)
+        if found is not None:
+            depth, frame, instance = found
             bindings = lookup(instance, frame.caller_scope)
             sites = self.index_of(frame.caller_scope).calls_by_name.get(function.name, ())
             for site in sites[:_MAX_CALL_SITES]:
@@ -390,7 +387,6 @@ class _Walker:
                 argument = _argument_for(call_frame, binding, binding.name)
                 if argument is not None:
                     yield argument, site.scope, trail, frames[:depth]
-            return
 
     def attribute_steps(self, node: ast.Attribute, scope: Scope, trail: Trail, frames):
         owner = class_of_self(node.value, scope)
@@ -506,6 +502,23 @@ class _Walker:
             if owner is not None:
                 return owner.methods.get(function.attr)
         return None
+
+
+def _instance_frame(
+    function: FunctionInfo, frames: tuple[_Frame, ...]
+) -> tuple[int, _Frame, str] | None:
+    """The innermost call of a method of `function`'s class on a named instance
+    (`b.build()`), with its depth and the instance's name."""
+    for depth in range(len(frames) - 1, -1, -1):
+        frame = frames[depth]
+        if frame.function.class_info is not function.class_info:
+            continue
+        receiver = frame.call.func
+        named = isinstance(receiver, ast.Attribute) and isinstance(receiver.value, ast.Name)
+        if named and receiver.value.id not in ("self", "cls"):  # type: ignore[attr-defined]
+            return depth, frame, receiver.value.id  # type: ignore[attr-defined]
+        return None
+    return None
 
 
 def _arguments(call: ast.Call) -> list[ast.expr]:
