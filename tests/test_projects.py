@@ -225,3 +225,38 @@ def test_module_names_and_resolution(tmp_path):
     assert resolve("ns.deep.m.f", importer, [src]) == (str(tmp_path / "src/ns/deep/m.py"), ["f"])
     assert resolve(".f", importer, [src]) == (str(tmp_path / "src/pkg/__init__.py"), ["f"])
     assert resolve("openai.OpenAI", importer, [src]) is None
+
+
+_UNPACKING = """\
+    import anthropic
+    from pkg.ids import new_id
+    client = anthropic.Anthropic()
+
+    def split(q):
+        return {system}, [{{"role": "user", "content": q, "id": new_id()}}]
+
+    def ask(q):
+        system_prompt, messages = split(q)
+        return client.messages.create(
+            model="m", max_tokens=9, system=system_prompt, messages=messages
+        )
+"""
+
+
+@pytest.mark.parametrize(
+    ("system", "expected"),
+    [
+        ('"Be brief."', []),  # the id goes with the messages, not the system prompt
+        ('f"Be brief. {new_id()}"', ["pkg/ids.py:4:12: CTX001"]),
+    ],
+)
+def test_a_tuple_unpacked_from_a_call_takes_its_own_part(tmp_path, system, expected):
+    _write(
+        tmp_path,
+        {
+            "pkg/__init__.py": "",
+            "pkg/ids.py": "import uuid\n\ndef new_id():\n    return uuid.uuid4().hex\n",
+            "app.py": _UNPACKING.format(system=system),
+        },
+    )
+    assert _findings(tmp_path) == expected

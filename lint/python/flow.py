@@ -314,6 +314,16 @@ class _Walker:
         kind = binding.kind
         if kind in ("assign", "augassign") and binding.value is not None:
             value = _element_at(binding.value, binding.target_path)
+            if binding.target_path:
+                # `prompt, messages = self._map(...)`: only the part of each return it takes.
+                call = value.value if isinstance(value, ast.Await) else value
+                callee = self.callee_of(call, scope) if isinstance(call, ast.Call) else None
+                if callee is not None:
+                    function, bound = callee
+                    once = _once_if(trail, scope)
+                    path = binding.target_path
+                    yield from self.enter(function, call, scope, once, frames, bound, path)  # type: ignore[arg-type]
+                    return
             yield value, scope, _once_if(trail, scope), frames
         elif kind in ("for", "comprehension") and binding.value is not None:
             iterated = replace(_once_if(trail, scope), iterated=binding.value, iterated_scope=scope)
@@ -481,15 +491,28 @@ class _Walker:
         trail: Trail,
         frames: tuple[_Frame, ...],
         bound: bool,
+        path: tuple[int, ...] = (),
     ) -> Iterator[_Step]:
-        """Into the returns of a called function, its parameters bound to the call's
-        arguments; not into a function the walk is already inside (recursion)."""
+        """Into the returns of a called function (the element at `path` of each, for a
+        tuple unpacked from it), its parameters bound to the call's arguments; not into a
+        function the walk is already inside (recursion)."""
         if len(frames) >= _MAX_CALL_DEPTH or any(f.function is target for f in frames):
             return
         self.deepest = max(self.deepest, len(frames) + 1)
         frame = _Frame(target, call, scope, bound)
         for value in target.returns:
-            yield value, target.scope, trail, (*frames, frame)
+            yield _element_at(value, path), target.scope, trail, (*frames, frame)
+
+    def callee_of(self, call: ast.Call, scope: Scope) -> tuple[FunctionInfo, bool] | None:
+        """The function a call enters, of the module or the project, and whether it binds
+        the receiver."""
+        target = self.local_function(call.func, scope)
+        if target is not None:
+            return target, isinstance(call.func, ast.Attribute)
+        if self.links is None:
+            return None
+        callee = self.links.callee(call.func, scope)
+        return (callee.function, callee.bound) if callee is not None else None
 
     def local_function(self, function: ast.expr, scope: Scope) -> FunctionInfo | None:
         if isinstance(function, ast.Name):
