@@ -27,7 +27,7 @@ from ctxlint.files import (
 )
 from ctxlint.fix import fix_until_stable
 from ctxlint.parallel import run_in_batches
-from ctxlint.python.imports import imports_project_module, roots_for
+from ctxlint.python.imports import imported_files, roots_for
 from ctxlint.python.module import PythonModule
 from ctxlint.python.prefilter import build_prefilter
 from ctxlint.python.project import Project
@@ -40,6 +40,8 @@ from ctxlint.suppression import is_suppressed, noqa_lines, without_ignored
 from ctxlint.unified_diff import unified_diff
 
 UNREADABLE_CODE = UnreadableInput.code
+# Project files the prefilter reads to tell whether a sink's file imports a source.
+_MAX_IMPORTS_SCANNED = 24
 
 
 class FixMode(Enum):
@@ -116,6 +118,9 @@ class PythonChecker:
         # package root: the folders named on the command line.
         self.roots: tuple[str, ...] = ()
         self._project: Project | None = None
+        # For project files imported by a sink's file: whether they may hold a source, and
+        # the project files they import in turn.
+        self._imported_sources: dict[str, tuple[bool, list[str]]] = {}
 
     @property
     def project(self) -> Project:
@@ -127,12 +132,27 @@ class PythonChecker:
     def wanted(self, data: bytes, path: str = "") -> bool:
         if self.prefilter.wanted(data):
             return True
-        # A sink whose volatile source may sit in a module it imports.
-        return (
-            bool(path)
-            and self.prefilter.may_send_prompts(data)
-            and imports_project_module(data, path, self.roots)
-        )
+        # A sink whose source may sit in a project module it imports (or one those import).
+        if not path or not self.prefilter.may_send_prompts(data):
+            return False
+        pending, looked = imported_files(data, path, self.roots), 0
+        while pending and looked < _MAX_IMPORTS_SCANNED:
+            imported = pending.pop(0)
+            looked += 1
+            if imported not in self._imported_sources:
+                try:
+                    imported_data = read_source(imported)
+                except (OSError, NotRead):
+                    imported_data = b""
+                self._imported_sources[imported] = (
+                    self.prefilter.may_hold_a_source(imported_data),
+                    imported_files(imported_data, imported, self.roots),
+                )
+            has_source, further = self._imported_sources[imported]
+            if has_source:
+                return True
+            pending.extend(further)
+        return False
 
     def check_text(self, path: str, source: SourceText) -> list[Diagnostic]:
         # A library caller's check pauses the collector as a run over files does (_check_batch).

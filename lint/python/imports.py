@@ -118,25 +118,32 @@ def resolve(
     return None
 
 
-_IMPORT_LINE = re.compile(rb"^[ \t]*(?:from[ \t]+(\.*)([\w.]*)|import[ \t]+([\w.]+))", re.MULTILINE)
+_IMPORT_LINE = re.compile(
+    rb"^[ \t]*(?:from[ \t]+(\.*)([\w.]*)[ \t]+import[ \t]+\(?([\w, \t]*)|import[ \t]+([\w.]+))",
+    re.MULTILINE,
+)
 
 
-def imports_project_module(data: bytes, path: str, roots: Iterable[str] = ()) -> bool:
-    """Whether a file's bytes import a module of the project (a relative import, or one
-    whose first name is a file or folder under its package root or a root): a byte scan, no
-    parse, for files the prefilter would otherwise skip."""
-    folders = [package_root(path), *roots]
+def imported_files(data: bytes, path: str, roots: Iterable[str] = ()) -> list[str]:
+    """The project files a file's bytes import (`from .x import y` gives x.py, or y.py when y
+    is a module of package x): a byte scan, no parse, for the prefilter to look into the files
+    a sink's value may come from."""
+    found: list[str] = []
     for match in _IMPORT_LINE.finditer(data):
-        dots, module, imported = match.groups()
-        if dots:
-            return True
-        first = (module or imported or b"").split(b".")[0].decode("ascii", "replace")
-        if not first:
-            continue
-        for folder in folders:
-            base = os.path.join(folder, first)
-            if _is_file(base + ".py") or _is_file(os.path.join(base, "__init__.py")):
-                return True
-            if folder != folders[0] and _is_dir(base):
-                return True
-    return False
+        dots, module, names, imported = (
+            group.decode("ascii", "replace") for group in match.groups(b"")
+        )
+        if imported:
+            candidates = [imported]
+        else:
+            base = dots + module
+            candidates = [base] if module else []
+            for name in names.split(","):
+                name = name.split()[0] if name.split() else ""
+                if name:
+                    candidates.append(f"{base}.{name}" if module else f"{dots}{name}")
+        for qualified in candidates:
+            target = resolve(qualified, path, roots)
+            if target is not None and not target[1] and target[0] not in found:
+                found.append(target[0])
+    return found

@@ -117,6 +117,10 @@ class Prefilter:
         project modules is parsed too, as the source may sit in one of them."""
         return self._may_hold_prompt_code(data)
 
+    def may_hold_a_source(self, data: bytes) -> bool:
+        """Whether the file may hold what a rule flags (a clock read...), sink or not."""
+        return self._may_hold_a_source(data)
+
     def _may_hold_prompt_code(self, data: bytes) -> bool:
         return (
             _has_quoted_key(data)

@@ -30,6 +30,8 @@ if TYPE_CHECKING:
 
 # Parsed modules kept per process; trimmed only between checked files, never during one.
 _MAX_MODULES = 64
+# Project files whose bytes are kept to search for a method's name.
+_MAX_FILES_READ = 256
 # Re-exports followed (`from .mod import f` in a package's __init__).
 _MAX_REEXPORTS = 2
 # Method names too common to guess a receiver's class from (`x.get()` is anything).
@@ -104,6 +106,7 @@ class Project:
         self._by_scope: dict[int, PythonModule] = {}
         self._resolved: dict[tuple[str, str], tuple[str, tuple[str, ...]] | None] = {}
         self._current: PythonModule | None = None
+        self._bytes: dict[str, bytes] = {}
 
     def begin(self, module: PythonModule) -> None:
         """`module` is about to be checked: what it reaches is recorded as its dependencies."""
@@ -241,27 +244,42 @@ class Project:
 
     def unique_method(self, name: str, module: PythonModule) -> FunctionInfo | None:
         """The one method called `name` in the module and the project modules it imports,
-        when there is exactly one function by that name among them."""
+        when there is exactly one function by that name among them. The imported files are
+        searched as bytes first; only the one that defines the name is parsed."""
         found: list[FunctionInfo] = list(module.index.functions_by_name.get(name, ()))
-        for imported in self.imported_modules(module):
-            found.extend(imported.index.functions_by_name.get(name, ()))
-            if len(found) > 1:
-                return None
+        if len(found) > 1:
+            return None
+        needle = f"def {name}(".encode()
+        holders = [path for path in self.imported_paths(module) if needle in self._data(path)]
+        if len(found) + len(holders) != 1:
+            return None
+        if holders:
+            other = self.module_at(holders[0])
+            found = list(other.index.functions_by_name.get(name, ())) if other else []
         if len(found) != 1 or found[0].class_info is None:
             return None
         return found[0]
 
-    def imported_modules(self, module: PythonModule) -> list[PythonModule]:
-        """The project modules `module` imports directly."""
-        found: list[PythonModule] = []
+    def imported_paths(self, module: PythonModule) -> list[str]:
+        """The project files `module` imports directly (resolved, not parsed)."""
+        found: list[str] = []
         for qualified in sorted(module.index.imported_modules):
             target = self._resolve(qualified, module.path)
-            if target is None:
-                continue
-            other = self.module_at(target[0])
-            if other is not None and other is not module and other not in found:
-                found.append(other)
+            if target is not None and target[0] != module.path and target[0] not in found:
+                found.append(target[0])
         return found
+
+    def _data(self, path: str) -> bytes:
+        if self._current is not None and path != self._current.path:
+            self._current.dependency_paths.add(path)
+        if path not in self._bytes:
+            if len(self._bytes) >= _MAX_FILES_READ:
+                self._bytes.clear()
+            try:
+                self._bytes[path] = read_source(path)
+            except (OSError, NotRead):
+                self._bytes[path] = b""
+        return self._bytes[path]
 
     def _resolve(self, qualified: str, importer: str) -> tuple[str, tuple[str, ...]] | None:
         key = (qualified, importer)
