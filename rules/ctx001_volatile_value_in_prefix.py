@@ -169,7 +169,7 @@ class VolatileValueInPrefix(Rule):
         for sink in module.sinks:
             if not sink.in_prefix:
                 continue
-            for reached in chain.from_iterable(module.reached(sink).parts_not_in(done)):
+            for reached in chain.from_iterable(module.reached_across(sink).parts_not_in(done)):
                 if id(reached.node) in flagged or not isinstance(reached.node, ast.Call):
                     continue
                 # The clock read may sit in another module the flow entered through a call.

@@ -105,12 +105,32 @@ class PythonModule:
         own, *shared = self.reached(sink).parts
         return [compute(self, own), *(self.fact_about(compute, part) for part in shared)]
 
-    def reached(self, sink: Sink) -> Reach:
-        """What flows into a sink; walked once per sink however many rules ask."""
+    def reached_across(self, sink: Sink) -> Reach:
+        """What flows into a sink, in this module and in the project modules the walk
+        entered through calls (a value's `Reached.scope` tells which: `module_of`); walked
+        once per sink however many rules ask."""
         key = id(sink)
         if key not in self._reached:
             self._reached[key] = reach(sink, self.index, links=self.project)
         return self._reached[key]
+
+    def reached(self, sink: Sink) -> Reach:
+        """What flows into a sink from this module's own code (also through the functions of
+        other modules it calls): what a rule that reports in this file reads. A part with no
+        value of another module is the same list as in `reached_across`."""
+        found = self.reached_across(sink)
+        if not self.dependency_paths:
+            return found
+        home = self.index.module_scope
+        views: dict[int, list[Reached]] = self._facts.setdefault("home parts", {})
+        parts = []
+        for part in found.parts:
+            view = views.get(id(part))
+            if view is None:
+                own = [r for r in part if _root(r.scope) is home]
+                view = views[id(part)] = part if len(own) == len(part) else own
+            parts.append(view)
+        return Reach(tuple(parts))
 
     @property
     def sent_lists(self) -> list[Sink]:
@@ -216,3 +236,9 @@ class PythonModule:
             start_offset=start,
             related=related,
         )
+
+
+def _root(scope: Scope) -> Scope:
+    while scope.parent is not None:
+        scope = scope.parent
+    return scope
