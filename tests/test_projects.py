@@ -260,3 +260,19 @@ def test_a_tuple_unpacked_from_a_call_takes_its_own_part(tmp_path, system, expec
         },
     )
     assert _findings(tmp_path) == expected
+
+
+def test_rules_reporting_in_the_checked_file_ignore_other_modules_values(tmp_path):
+    # CTX002 reports in the file it checks: a json.dumps of another module must not be
+    # placed at that module's line numbers in this file.
+    _write(
+        tmp_path,
+        {
+            "pkg/__init__.py": "",
+            "pkg/render.py": "import json\n\ndef render(d):\n    return json.dumps(d)\n",
+            "app.py": _SENDER.format(
+                imports="from pkg.render import render", system="render({'b': 1, 'a': 2})"
+            ),
+        },
+    )
+    assert [f for f in _findings(tmp_path) if f.startswith("app.py")] == []
