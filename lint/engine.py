@@ -26,6 +26,7 @@ from ctxlint.files import (
     write_atomically,
 )
 from ctxlint.fix import fix_until_stable
+from ctxlint.globs import Excluder
 from ctxlint.parallel import run_in_batches
 from ctxlint.python.imports import imported_files, roots_for
 from ctxlint.python.module import PythonModule
@@ -42,6 +43,7 @@ from ctxlint.unified_diff import unified_diff
 UNREADABLE_CODE = UnreadableInput.code
 # Project files the prefilter reads to tell whether a sink's file imports a source.
 _MAX_IMPORTS_SCANNED = 24
+_MAX_FOLDERS_UP = 32
 
 
 class FixMode(Enum):
@@ -121,6 +123,7 @@ class PythonChecker:
         # For project files imported by a sink's file: whether they may hold a source, and
         # the project files they import in turn.
         self._imported_sources: dict[str, tuple[bool, list[str]]] = {}
+        self._excluder: Excluder | None = None
 
     @property
     def project(self) -> Project:
@@ -187,7 +190,7 @@ class PythonChecker:
         others = sorted({d.path for d in diagnostics if d.path != path})
         for other in others:
             module = self.project.module_at(other)
-            if module is None:
+            if module is None or self._excluded(other):
                 continue
             found = [
                 # A fix is applied to the file being analysed only: none for another file.
@@ -197,6 +200,24 @@ class PythonChecker:
             ]
             kept.extend(self._unsuppressed(other, module.source.text, found))
         return kept
+
+    def _excluded(self, path: str) -> bool:
+        """Whether a file reached through an import lies where `exclude` keeps the run out
+        (it or a folder above it, as the folder walk would have skipped it)."""
+        if self._excluder is None:
+            settings = self.settings
+            self._excluder = Excluder([*settings.exclude, *settings.extend_exclude], settings.root)
+        root = os.path.abspath(self.settings.root)
+        folder = os.path.abspath(path)
+        for _ in range(_MAX_FOLDERS_UP):
+            if self._excluder.excludes(folder):
+                return True
+            # The folders above the configuration's are not the project's to exclude.
+            parent = os.path.dirname(folder)
+            if parent == folder or not parent.startswith(root + os.sep):
+                break
+            folder = parent
+        return False
 
     def _unsuppressed(
         self, path: str, text: str, diagnostics: list[Diagnostic]

@@ -276,3 +276,20 @@ def test_rules_reporting_in_the_checked_file_ignore_other_modules_values(tmp_pat
         },
     )
     assert [f for f in _findings(tmp_path) if f.startswith("app.py")] == []
+
+
+def test_no_finding_in_an_excluded_folder(tmp_path):
+    _write(
+        tmp_path,
+        {
+            "vendored/__init__.py": "",
+            "vendored/clock.py": _CLOCK,
+            "app.py": _SENDER.format(
+                imports="from vendored.clock import header", system="header()"
+            ),
+        },
+    )
+    report = check_paths([str(tmp_path)], Settings(root=tmp_path, exclude=("vendored",)))
+    assert report.diagnostics == []
+    report = check_paths([str(tmp_path)], Settings(root=tmp_path))
+    assert [d.path.endswith("vendored/clock.py") for d in report.diagnostics] == [True]
