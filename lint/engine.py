@@ -136,7 +136,8 @@ class PythonChecker:
         if self.prefilter.wanted(data):
             return True
         # A sink whose source may sit in a project module it imports (or one those import).
-        if not path or not self.prefilter.may_send_prompts(data):
+        prefilter = self.prefilter
+        if not path or not (prefilter.may_send_prompts(data) and prefilter.may_send_a_prefix(data)):
             return False
         pending, looked = imported_files(data, path, self.roots), 0
         while pending and looked < _MAX_IMPORTS_SCANNED:
