@@ -18,16 +18,17 @@ from functools import lru_cache
 _MAX_PARTS = 12
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=65536)
 def _is_file(path: str) -> bool:
     return os.path.isfile(path)
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=65536)
 def _is_dir(path: str) -> bool:
     return os.path.isdir(path)
 
 
+@lru_cache(maxsize=16384)
 def package_root(path: str) -> str:
     """The folder above the outermost package holding `path` (its own folder when the folder
     is no package): where `import pkg.mod` resolves for it."""
@@ -99,21 +100,36 @@ def resolve(
         folder = os.path.dirname(os.path.abspath(importer))
         for _ in range(level - 1):
             folder = os.path.dirname(folder)
-        folders = [folder]
-    else:
-        folders = [package_root(importer), *roots]
+        return _resolve_in((folder,), parts, True, os.path.abspath(importer))
+    # Every file of a package resolves an absolute name alike: one look-up for all of them.
+    found = _resolve_absolute(tuple(parts), package_root(importer), tuple(roots))
+    if found is not None and found[0] == os.path.abspath(importer) and not found[1]:
+        return None
+    return found
+
+
+@lru_cache(maxsize=16384)
+def _resolve_absolute(
+    parts: tuple[str, ...], root: str, roots: tuple[str, ...]
+) -> tuple[str, list[str]] | None:
+    return _resolve_in((root, *roots), list(parts), False, "")
+
+
+def _resolve_in(
+    folders: tuple[str, ...], parts: list[str], relative: bool, importer: str
+) -> tuple[str, list[str]] | None:
     for folder in folders:
         # The longest prefix that is a module: `pkg.mod.f` is f in pkg/mod.py.
         for length in range(len(parts), 0, -1):
             found = _module_file(folder, parts[:length])
             if found is not None:
-                if os.path.abspath(found) == os.path.abspath(importer) and length == len(parts):
+                if os.path.abspath(found) == importer and length == len(parts):
                     break
                 return found, parts[length:]
-        if level:
+        if relative:
             # `from . import f`: f defined in the package's own `__init__.py`.
             init = os.path.join(folder, "__init__.py")
-            if _is_file(init) and os.path.abspath(init) != os.path.abspath(importer):
+            if _is_file(init) and os.path.abspath(init) != importer:
                 return init, parts
     return None
 
