@@ -41,7 +41,7 @@ from ctxlint.files import NotRead, read_source
 
 FOLDER_NAME = ".ctxlint_cache"
 # Bumped whenever what an entry holds, or how, changes.
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 _GITIGNORE = "# Created by ctxlint: nothing in this folder belongs in version control.\n*\n"
 _CACHEDIR_TAG = (
     "Signature: 8a477f597d28d172789f06886806bc55\n"
@@ -49,8 +49,9 @@ _CACHEDIR_TAG = (
 )
 
 # What a file's check found: its findings, the source lines under them, whether it could be
-# read and parsed at all.
-Findings = tuple[list[Diagnostic], dict[int, str], bool]
+# read and parsed at all, and the lines under its findings in other files (a value that flows
+# from an imported module is reported where it is made).
+Findings = tuple[list[Diagnostic], dict[int, str], bool, dict[str, dict[int, str]]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -261,8 +262,9 @@ def new_entry(
     analysed: bool,
     findings: Findings | None,
     dependencies: tuple[str, ...] = (),
+    path: str = "",
 ) -> list[Any] | None:
-    """An entry for a checked file, built in the worker that checked it; None when a
+    """An entry for the checked file `path`, built in the worker that checked it; None when a
     dependency cannot be stamped (it is gone), so that nothing stale is kept."""
     stamp = stamp_of(info, data)
     stamped: list[list[Any]] = []
@@ -277,8 +279,13 @@ def new_entry(
         )
     encoded = None
     if findings is not None:
-        found, lines, readable = findings
-        encoded = [[_encode(d) for d in found], sorted(lines.items()), readable]
+        found, lines, readable, other_lines = findings
+        encoded = [
+            [_encode(d, d.path == path) for d in found],
+            sorted(lines.items()),
+            readable,
+            {other: sorted(texts.items()) for other, texts in other_lines.items()},
+        ]
     return [stamp.size, stamp.mtime_ns, stamp.digest, wanted, analysed, encoded, stamped]
 
 
@@ -287,11 +294,13 @@ def new_entry(
 _TYPE = "$type"
 
 
-def _encode(value: Any) -> Any:
+def _encode(value: Any, own_path: bool = True) -> Any:
+    """`own_path`: a finding in the entry's own file, whose path is the entry's (a finding in
+    a file it imports keeps its own)."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         encoded = {_TYPE: type(value).__name__}
         for item in dataclasses.fields(value):
-            if not (isinstance(value, Diagnostic) and item.name == "path"):
+            if not (isinstance(value, Diagnostic) and item.name == "path" and own_path):
                 encoded[item.name] = _encode(getattr(value, item.name))
         return encoded
     if isinstance(value, enum.Enum):
@@ -313,14 +322,15 @@ def _decode(value: Any, path: str) -> Any:
         raise TypeError(f"not a diagnostics type: {value[_TYPE]}")
     arguments = {k: _decode(v, path) for k, v in value.items() if k != _TYPE}
     if kind is Diagnostic:
-        arguments["path"] = path
+        arguments.setdefault("path", path)
     return kind(**arguments)
 
 
 def _decode_findings(path: str, encoded: list[Any]) -> Findings:
-    found, lines, readable = encoded
+    found, lines, readable, other_lines = encoded
     return (
         [_decode(d, path) for d in found],
         {int(line): text for line, text in lines},
         bool(readable),
+        {other: {int(line): text for line, text in texts} for other, texts in other_lines.items()},
     )

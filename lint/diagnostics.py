@@ -52,6 +52,16 @@ class Fix:
 
 
 @dataclass(frozen=True, slots=True)
+class RelatedLocation:
+    """Another place a finding involves: where the flagged value is sent, in another file."""
+
+    path: str
+    start: Location
+    end: Location
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
 class Diagnostic:
     code: str
     name: str
@@ -65,6 +75,8 @@ class Diagnostic:
     # For trace findings: the session, and a JSON pointer into the line (or document).
     session: str | None = None
     pointer: str | None = None
+    # Other places the finding involves (the sink a value reaches, in another module).
+    related: tuple[RelatedLocation, ...] = ()
 
     def __post_init__(self) -> None:
         # Whatever a detector quoted, and however it quoted it, what a finding carries to a

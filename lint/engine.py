@@ -11,7 +11,7 @@ import functools
 import gc
 import os
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import Enum
 from typing import Any
 
@@ -28,9 +28,12 @@ from ctxlint.files import (
     write_atomically,
 )
 from ctxlint.fix import fix_until_stable
+from ctxlint.globs import Excluder
 from ctxlint.parallel import run_in_batches
+from ctxlint.python.imports import imported_files, roots_for
 from ctxlint.python.module import PythonModule
 from ctxlint.python.prefilter import build_prefilter
+from ctxlint.python.project import Project
 from ctxlint.redact import bounded
 from ctxlint.registry import select_rules
 from ctxlint.rule import InputKind, Rule
@@ -40,6 +43,9 @@ from ctxlint.suppression import is_suppressed, noqa_lines, without_ignored
 from ctxlint.unified_diff import unified_diff
 
 UNREADABLE_CODE = UnreadableInput.code
+# Project files the prefilter reads to tell whether a sink's file imports a source.
+_MAX_IMPORTS_SCANNED = 24
+_MAX_FOLDERS_UP = 32
 
 
 class FixMode(Enum):
@@ -60,6 +66,8 @@ class FileResult:
     diff: str | None = None
     fixed_text: str | None = None
     problems: list[str] = field(default_factory=list)
+    # Source lines under findings in other files (reached from this one), by path.
+    other_lines: dict[str, dict[int, str]] = field(default_factory=dict)
     # Whether the file could be read and parsed at all.
     readable: bool = True
     # With --fix: why the fixed file was not written (it changed meanwhile, or cannot be).
@@ -111,11 +119,55 @@ class PythonChecker:
             settings.prompt_sinks, [rule.python_trigger for rule in self.rules]
         )
         # The files besides the one checked last whose text its findings rest on (for the
-        # results cache, which holds them stale when one of them changes).
+        # results cache, which holds them stale when one of them changes), and the project
+        # files the prefilter read to decide on the last file (a skip rests on them too).
         self.last_dependencies: tuple[str, ...] = ()
+        self.last_scanned: tuple[str, ...] = ()
+        # Where absolute imports of the checked files resolve, besides each file's own
+        # package root: the folders named on the command line.
+        self.roots: tuple[str, ...] = ()
+        self._project: Project | None = None
+        # For project files imported by a sink's file: whether they may hold a source, and
+        # the project files they import in turn.
+        self._imported_sources: dict[str, tuple[bool, list[str]]] = {}
+        self._excluder: Excluder | None = None
 
-    def wanted(self, data: bytes) -> bool:
-        return self.prefilter.wanted(data)
+    @property
+    def project(self) -> Project:
+        """The modules this process reaches from the files it checks (made in each worker)."""
+        if self._project is None:
+            self._project = Project(self.settings, self.roots)
+        return self._project
+
+    def wanted(self, data: bytes, path: str = "") -> bool:
+        self.last_scanned = ()
+        if self.prefilter.wanted(data):
+            return True
+        # A sink whose source may sit in a project module it imports (or one those import).
+        prefilter = self.prefilter
+        if not path or not (prefilter.may_send_prompts(data) and prefilter.may_send_a_prefix(data)):
+            return False
+        pending, looked = imported_files(data, path, self.roots), 0
+        scanned: list[str] = []
+        while pending and looked < _MAX_IMPORTS_SCANNED:
+            imported = pending.pop(0)
+            looked += 1
+            scanned.append(imported)
+            if imported not in self._imported_sources:
+                try:
+                    imported_data = read_source(imported)
+                except (OSError, NotRead):
+                    imported_data = b""
+                self._imported_sources[imported] = (
+                    self.prefilter.may_hold_a_source(imported_data),
+                    imported_files(imported_data, imported, self.roots),
+                )
+            has_source, further = self._imported_sources[imported]
+            if has_source:
+                return True
+            pending.extend(further)
+        self.last_scanned = tuple(sorted(set(scanned)))
+        return False
 
     def check_text(self, path: str, source: SourceText) -> list[Diagnostic]:
         # A library caller's check pauses the collector as a run over files does (_check_batch).
@@ -132,21 +184,68 @@ class PythonChecker:
             return self.unreadable(path, f"cannot parse: {error}", 1, 1)
         module = PythonModule(path, source, tree, self.settings)
         diagnostics: list[Diagnostic] = []
+        project = self.project
+        project.begin(module)
         try:
             for rule in self.rules:
                 diagnostics.extend(rule.check_python(module))
             self.last_dependencies = _dependencies(module)
         finally:
+            project.end(module)
             module.dispose()
         return self.keep(path, source.text, diagnostics)
 
     def keep(self, path: str, text: str, diagnostics: list[Diagnostic]) -> list[Diagnostic]:
-        """Drop what per-file-ignores or `# noqa` suppress."""
+        """Drop what per-file-ignores or `# noqa` suppress, each in the file the finding is
+        in (a flow from this file may end in another)."""
+        if not diagnostics:
+            return diagnostics
+        kept = self._unsuppressed(path, text, [d for d in diagnostics if d.path == path])
+        others = sorted({d.path for d in diagnostics if d.path != path})
+        for other in others:
+            module = self.project.module_at(other)
+            if module is None or self._excluded(other):
+                continue
+            found = [
+                # A fix is applied to the file being analysed only: none for another file.
+                replace(d, fix=None) if d.fix is not None else d
+                for d in diagnostics
+                if d.path == other
+            ]
+            kept.extend(self._unsuppressed(other, module.source.text, found))
+        return kept
+
+    def _excluded(self, path: str) -> bool:
+        """Whether a file reached through an import lies where `exclude` keeps the run out
+        (it or a folder above it, as the folder walk would have skipped it)."""
+        if self._excluder is None:
+            settings = self.settings
+            self._excluder = Excluder([*settings.exclude, *settings.extend_exclude], settings.root)
+        root = os.path.abspath(self.settings.root)
+        folder = os.path.abspath(path)
+        for _ in range(_MAX_FOLDERS_UP):
+            if self._excluder.excludes(folder):
+                return True
+            # The folders above the configuration's are not the project's to exclude.
+            parent = os.path.dirname(folder)
+            if parent == folder or not parent.startswith(root + os.sep):
+                break
+            folder = parent
+        return False
+
+    def _unsuppressed(
+        self, path: str, text: str, diagnostics: list[Diagnostic]
+    ) -> list[Diagnostic]:
         if not diagnostics:
             return diagnostics
         noqa = noqa_lines(text)
         kept = without_ignored(path, diagnostics, self.settings)
         return [d for d in kept if not is_suppressed(d, noqa)]
+
+    def line_in(self, path: str, line: int) -> str:
+        """A source line of another file of the project (under a finding reached from here)."""
+        module = self.project.module_at(path)
+        return module.source.line_text(line) if module is not None else ""
 
     def unreadable(
         self, path: str, reason: str, line: int | None, column: int | None
@@ -210,6 +309,7 @@ def check_paths(
         # the prefilter only spares the files a folder walk turns up.
         work.append((input_file.path, input_file.explicit))
     report.files_checked = len(work) + len(traces)
+    checker.roots = roots_for(paths)
     if mode is FixMode.FIX:
         _remove_stale_temporaries(path for path, _ in work)
     cache = None
@@ -234,6 +334,7 @@ def check_paths(
             report.results.append(result)
             if result.write_failure is not None:
                 report.errors.append(f"{result.path}: not fixed: {result.write_failure}")
+    report.results = _regrouped(report.results)
     if traces:
         report.results.extend(check_trace_files(traces, settings, rules, report.traces))
     report.results.sort(key=lambda r: r.path)
@@ -260,8 +361,36 @@ def _answered_from_cache(
 def _result_of_hit(path: str, hit: Hit) -> FileResult | None:
     if hit.findings is None:
         return None
-    diagnostics, lines, readable = hit.findings
-    return FileResult(path, diagnostics=diagnostics, lines=lines, readable=readable)
+    diagnostics, lines, readable, other_lines = hit.findings
+    return FileResult(
+        path, diagnostics=diagnostics, lines=lines, readable=readable, other_lines=other_lines
+    )
+
+
+def _regrouped(results: list[FileResult]) -> list[FileResult]:
+    """Each finding under the file it is in (a file's check may find one in a file it
+    imports), once however many checked files reached it."""
+    by_path = {result.path: result for result in results}
+    seen: dict[str, set[Diagnostic]] = {r.path: set(r.diagnostics) for r in results}
+    for result in list(results):
+        moved = [d for d in result.diagnostics if d.path != result.path]
+        if not moved:
+            continue
+        result.diagnostics = [d for d in result.diagnostics if d.path == result.path]
+        for diagnostic in moved:
+            target = by_path.get(diagnostic.path)
+            if target is None:
+                target = by_path[diagnostic.path] = FileResult(diagnostic.path)
+                seen[diagnostic.path] = set()
+            if diagnostic in seen[diagnostic.path]:
+                continue
+            seen[diagnostic.path].add(diagnostic)
+            target.diagnostics.append(diagnostic)
+            lines = result.other_lines.get(diagnostic.path, {})
+            for line in range(diagnostic.start.line, diagnostic.end.line + 1):
+                target.lines.setdefault(line, lines.get(line, ""))
+        result.other_lines.clear()
+    return list(by_path.values())
 
 
 def _remove_stale_temporaries(paths: Iterable[str]) -> None:
@@ -342,7 +471,7 @@ def _check_path(
         else:
             reason = f"cannot read: {error.strerror or error}"
         return False, unreadable_result(checker, path, reason), None
-    wanted = explicit or checker.wanted(data)
+    wanted = explicit or checker.wanted(data, path)
     if not wanted:
         parsed, result = False, None
     else:
@@ -351,10 +480,12 @@ def _check_path(
         result = _write_fixed(checker, path, data, result)
     entry = None
     if info is not None and _cacheable(result, mode):
-        findings = None if result is None else (result.diagnostics, result.lines, result.readable)
-        wanted = wanted if not explicit else checker.wanted(data)
-        dependencies = checker.last_dependencies if parsed else ()
-        entry = new_entry(info, data, wanted, parsed, findings, dependencies)
+        findings = None
+        if result is not None:
+            findings = (result.diagnostics, result.lines, result.readable, result.other_lines)
+        wanted = wanted if not explicit else checker.wanted(data, path)
+        dependencies = checker.last_dependencies if parsed else checker.last_scanned
+        entry = new_entry(info, data, wanted, parsed, findings, dependencies, path)
     return parsed, result, entry
 
 
@@ -384,7 +515,7 @@ def check_python_data(
 ) -> _Outcome:
     """Check (and with FIX/DIFF, fix) the bytes of a Python file, wherever they were read from
     (a file, standard input); nothing is written."""
-    if not explicit and not checker.wanted(data):
+    if not explicit and not checker.wanted(data, path):
         return False, None
     try:
         source = SourceText.decode_python(data)
@@ -458,8 +589,14 @@ def _check_python_unguarded(
                 final_source = source
     result.diagnostics = diagnostics
     for diagnostic in diagnostics:
-        for line in range(diagnostic.start.line, diagnostic.end.line + 1):
-            result.lines[line] = final_source.line_text(line)
+        lines = range(diagnostic.start.line, diagnostic.end.line + 1)
+        if diagnostic.path == path:
+            for line in lines:
+                result.lines[line] = final_source.line_text(line)
+        else:
+            other = result.other_lines.setdefault(diagnostic.path, {})
+            for line in lines:
+                other[line] = checker.line_in(diagnostic.path, line)
     return result
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import os
 from collections.abc import Iterator
 from itertools import chain
 from typing import TYPE_CHECKING
@@ -12,6 +13,7 @@ from ctxlint.python.coarsen import date_only_edit
 from ctxlint.python.flow import Reached
 from ctxlint.python.module import PythonModule
 from ctxlint.python.prefilter import Trigger
+from ctxlint.python.sinks import Sink
 from ctxlint.python.volatile import how_volatile
 from ctxlint.redact import evidence
 from ctxlint.rule import InputKind, Invalid, Rule, Valid
@@ -167,20 +169,57 @@ class VolatileValueInPrefix(Rule):
         for sink in module.sinks:
             if not sink.in_prefix:
                 continue
-            for reached in chain.from_iterable(module.reached(sink).parts_not_in(done)):
+            for reached in chain.from_iterable(module.reached_across(sink).parts_not_in(done)):
                 if id(reached.node) in flagged or not isinstance(reached.node, ast.Call):
                     continue
-                volatility = how_volatile(reached, module)
+                # The clock read may sit in another module the flow entered through a call.
+                owner = module.module_of(reached.scope)
+                if owner is None:
+                    continue
+                volatility = how_volatile(reached, owner)
                 if volatility is None:
                     continue
                 flagged.add(id(reached.node))
+                if owner is not module:
+                    yield _elsewhere(self, module, owner, sink, reached, volatility)
+                    continue
                 source = f"{_call_text(module, reached.node)} (line {reached.node.lineno})"
                 message = (
-                    f"{source} {volatility} and reaches {sink.description}: every request "
+                    f"{source} {volatility} and reaches {sink.description}{_through(reached)}"
+                    ": every request "
                     "misses the cache from that point on; move the value into the newest "
                     "user message"
                 )
                 yield module.diagnostic(self, reached.node, message, _coarsen_fix(module, reached))
+
+
+def _elsewhere(
+    rule: VolatileValueInPrefix,
+    module: PythonModule,
+    owner: PythonModule,
+    sink: Sink,
+    reached: Reached,
+    volatility: str,
+) -> Diagnostic:
+    """A value read in another module than the one that sends it: reported where it is read
+    (what the user must change), naming the sink and the calls in between; no fix, as a fix
+    applies to the file being analysed only."""
+    node = reached.node
+    source = f"{_call_text(owner, node)} ({os.path.basename(owner.path)}:{node.lineno})"
+    message = (
+        f"{source} {volatility} and reaches {sink.description} in "
+        f"{os.path.basename(module.path)}{_through(reached)}: every request misses the cache "
+        "from that point on; move the value into the newest user message"
+    )
+    related = (module.location_of(sink.expression, "sent here"),)
+    return owner.diagnostic(rule, node, message, None, related)
+
+
+def _through(reached: Reached) -> str:
+    """The calls the flow went through, when it crossed any: " through compose() → _header()"."""
+    if not reached.through:
+        return ""
+    return " through " + " → ".join(f"{name}()" for name in reached.through)
 
 
 def _coarsen_fix(module: PythonModule, reached: Reached) -> Fix | None:
@@ -198,7 +237,42 @@ def _call_text(module: PythonModule, call: ast.Call) -> str:
 _HEADER = "from datetime import datetime\nimport time, uuid\nimport anthropic, openai\n"
 _HEADER += "client = anthropic.Anthropic()\noa = openai.OpenAI()\n"
 
+_BUILDER = (
+    "class PromptBuilder:\n"
+    "    def __init__(self):\n"
+    "        self.sections = []\n"
+    "    def add_section(self, section):\n"
+    "        self.sections.append(section)\n"
+    "    def build(self):\n"
+    "        return '\\n'.join(self.sections)\n"
+    "def time_section():\n"
+    "    return f'Time: {datetime.now():%H:%M}'\n"
+)
+
 VolatileValueInPrefix.VALID = (
+    # The builder's fixed form: the time section goes to the user message instead.
+    Valid(
+        _HEADER + _BUILDER + "def instructions():\n"
+        "    b = PromptBuilder()\n"
+        "    b.add_section('You are terse.')\n"
+        "    return b.build()\n"
+        "def ask(q):\n"
+        "    return client.messages.create(model='m', max_tokens=9, system=instructions(),\n"
+        "        messages=[{'role': 'user', 'content': time_section() + q}])\n"
+    ),
+    # Another instance of the builder, never sent, gets the time section.
+    Valid(
+        _HEADER + _BUILDER + "def instructions():\n"
+        "    b = PromptBuilder()\n"
+        "    log = PromptBuilder()\n"
+        "    b.add_section('You are terse.')\n"
+        "    log.add_section(time_section())\n"
+        "    print(log.build())\n"
+        "    return b.build()\n"
+        "def ask(q):\n"
+        "    return client.messages.create(model='m', max_tokens=9, system=instructions(),\n"
+        "        messages=q)\n"
+    ),
     # Computed once at import: stable for the life of the process.
     Valid(
         _HEADER + 'STARTED = datetime.now()\nSYSTEM = f"Session started {STARTED}"\n'
@@ -262,6 +336,19 @@ VolatileValueInPrefix.VALID = (
     ),
 )
 VolatileValueInPrefix.INVALID = (
+    # A builder: the section added to the instance is what its build() returns.
+    Invalid(
+        _HEADER + _BUILDER + "def instructions():\n"
+        "    b = PromptBuilder()\n"
+        "    b.add_section('You are terse.')\n"
+        "    b.add_section(time_section())\n"
+        "    return b.build()\n"
+        "def ask(q):\n"
+        "    return client.messages.create(model='m', max_tokens=9, system=instructions(),\n"
+        "        messages=q)\n",
+        line=14,
+        message_contains="through instructions()",
+    ),
     # Through a helper's parameter: the call site supplies the volatile value.
     Invalid(
         _HEADER + "def ask(system, q):\n"

@@ -14,7 +14,7 @@ from test_cli import FIXED, FLAGGED, run
 
 import ctxlint
 import ctxlint.engine
-from ctxlint.cache import FOLDER_NAME
+from ctxlint.cache import FOLDER_NAME, FORMAT_VERSION
 from ctxlint.engine import FixMode, PythonChecker, check_paths
 from ctxlint.python.module import PythonModule
 
@@ -158,8 +158,8 @@ def test_fix_is_made_from_the_file_not_from_a_cached_finding(project, checked):
     [
         lambda data: data[: len(data) // 2],
         lambda data: b"\x00garbage",
-        lambda data: data.replace(b'"format":1', b'"format":0'),
-        lambda data: orjson.dumps({"format": 1, "key": "k", "entries": []}),
+        lambda data: data.replace(b'"format":%d' % FORMAT_VERSION, b'"format":0'),
+        lambda data: orjson.dumps({"format": FORMAT_VERSION, "key": "k", "entries": []}),
     ],
     ids=["truncated", "garbage", "other-format", "wrong-shape"],
 )

@@ -129,3 +129,25 @@ def test_a_history_many_calls_share_is_reported_once_as_before(checker):
     unordered = [d for d in found if d.code == "CTX003"]
     assert [d.start.line for d in unordered] == [6]
     assert "(line 9)" in unordered[0].message
+
+
+def test_a_binding_made_after_the_read_outside_any_loop_does_not_reach_it(checker):
+    # `system` is read before `prompt` is rebound to the clock: the parameter is all it holds.
+    body = (
+        "def ask(q, prompt=None):\n"
+        "    system = prompt if prompt else 'You are terse.'\n"
+        "    prompt = f'Now {time.time()}'\n"
+        f"    return {_CALL}\n"
+    )
+    assert _volatile_lines(checker, body) == []
+
+
+def test_in_a_loop_a_later_binding_may_reach_the_next_pass(checker):
+    body = (
+        "def ask(q, prompt=None):\n"
+        "    for _ in range(3):\n"
+        "        system = prompt if prompt else 'You are terse.'\n"
+        "        prompt = f'Now {time.time()}'\n"
+        f"        {_CALL}\n"
+    )
+    assert _volatile_lines(checker, body) == [7]

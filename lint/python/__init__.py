@@ -1,1 +1,29 @@
-"""The Python analysis every rule shares: prefilter, index, prompt sinks and value flow."""
+"""The Python analysis every rule shares: prefilter, index, prompt sinks and value flow, within
+a module and across the project's modules.
+
+The data path, for one checked file:
+
+1. `prefilter` scans the bytes: a file that cannot hold a sink is never parsed. A file that
+   may hold one but no source is parsed when a project file it imports (or one those import)
+   may hold a source (`engine.PythonChecker.wanted`, `imports.imported_files`).
+2. `module.PythonModule` wraps the parsed tree; `index` records scopes, bindings, functions,
+   classes, calls, container writes and mutations in one traversal; `sinks` finds where a
+   value becomes part of an LLM request.
+3. `flow.reach` walks backward from each sink through assignments, string building,
+   containers, returns and `self` attributes. Where the module has no function for a call it
+   asks the `project.Project` (the module's `project`): `imports.resolve` maps the import to
+   a file under the roots (the folders named on the command line, a `src/` below them, each
+   file's package root), the project parses it once per process (a bounded cache, even when
+   the prefilter skipped it or the command line did not name it) and returns the function;
+   the walk continues in that module's scopes with its index (`Project.module_of(scope)`).
+   Methods of instances whose class is known (`b = PromptBuilder(); b.build()`) and methods
+   named uniquely among the module and its imports are followed too; a builder's
+   `b.add_section(x)` supplies the parameter its method stores on `self`.
+4. `PythonModule.reached_across(sink)` gives every value reached, with the calls it went
+   through (`Reached.through`); `reached(sink)` only those of the module's own code, for the
+   rules that report in the checked file. `containers` describes a sent list and its changes.
+5. A rule reports a value of another module in that module (`module_of(scope).diagnostic`),
+   with the sink as a `RelatedLocation` and no fix; the engine moves each finding to its
+   file's result, dedupes, and applies that file's `# noqa` and per-file-ignores.
+   `PythonModule.dependencies()` names the other files a module's findings depend on.
+"""

@@ -1,9 +1,12 @@
-"""Value flow within a module: every expression whose value can reach a sink, and how.
+"""Value flow: every expression whose value can reach a sink, and how.
 
 The walk goes backward from a sink through assignments, f-strings, `.format`, `%`, `+`,
-`str.join`, containers and the writes into them, returns of the module's own functions (binding
+`str.join`, containers and the writes into them, returns of the functions called (binding
 their parameters to the arguments of the call), and `self` attributes set in the same class.
-Calls it does not know stop the walk: when unsure, the rules stay silent.
+The functions are the module's own and, given the project's links, those of the project
+modules it imports, methods of instances whose class is known, and methods found by a unique
+name; a walk then continues in the other module's scopes, with that module's index. Calls it
+does not know stop the walk: when unsure, the rules stay silent.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, Protocol
 
 from ctxlint.python.carriers import (
     ARGUMENT_METHODS,
@@ -46,6 +49,17 @@ _SHARED_FROM = 8
 
 
 @dataclass(frozen=True, slots=True)
+class Links(Protocol):
+    """What the walk asks of the project (project.Project) to leave the module."""
+
+    def callee(self, function: ast.expr, scope: Scope) -> Any:
+        """A `Callee` (function, bound) for a call no local function answers, or None."""
+
+    def index_of(self, scope: Scope) -> ModuleIndex | None:
+        """The index of the module a module scope belongs to."""
+
+
+@dataclass(frozen=True, slots=True)
 class Trail:
     """What lies between a sink and a value that reaches it."""
 
@@ -68,6 +82,13 @@ class Reached:
     node: ast.expr
     scope: Scope
     trail: Trail
+    # The calls the walk is inside of, outermost first (the sink's side first).
+    frames: tuple[_Frame, ...] = ()
+
+    @property
+    def through(self) -> tuple[str, ...]:
+        """The functions entered between the sink and the value: ("compose", "_header")."""
+        return tuple(frame.function.name for frame in self.frames)
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,17 +124,31 @@ class Reach:
                 yield part
 
 
-def reach(sink: Sink, index: ModuleIndex, follow_callables: bool | None = None) -> Reach:
-    """Every expression whose value flows into the sink, with the trail it took."""
-    walker = _Walker(index, sink.kind == "system" if follow_callables is None else follow_callables)
+def reach(
+    sink: Sink,
+    index: ModuleIndex,
+    follow_callables: bool | None = None,
+    links: Links | None = None,
+) -> Reach:
+    """Every expression whose value flows into the sink, with the trail it took; across
+    modules when given the project's links."""
+    follow = sink.kind == "system" if follow_callables is None else follow_callables
+    walker = _Walker(index, follow, links=links)
     start = (sink.expression, sink.scope, Trail(runs_once=sink.scope.runs_once()), ())
     own = list(walker.walk([start]))
     return Reach((own, *walker.shared))
 
 
 class _Walker:
-    def __init__(self, index: ModuleIndex, follow_callables: bool, share: bool = True) -> None:
+    def __init__(
+        self,
+        index: ModuleIndex,
+        follow_callables: bool,
+        share: bool = True,
+        links: Links | None = None,
+    ) -> None:
         self.index = index
+        self.links = links
         self.follow_callables = follow_callables
         # Whether walks of variables with many values are shared (not within a shared walk:
         # it holds all it reaches itself).
@@ -135,7 +170,7 @@ class _Walker:
             if key in seen:
                 continue
             seen.add(key)
-            yield Reached(node, scope, trail)
+            yield Reached(node, scope, trail, frames)
             for step in self.steps(node, scope, trail, frames):
                 if step.__class__ is list:
                     if id(step) not in self._shared_ids:
@@ -162,7 +197,7 @@ class _Walker:
         key = (*key, self.follow_callables)
         shared = walks.get(key)
         if shared is None:
-            inner = _Walker(self.index, self.follow_callables, share=False)
+            inner = _Walker(self.index, self.follow_callables, share=False, links=self.links)
             part = list(inner.walk(list(steps(()))))
             shared = walks[key] = (part, inner.unframed, inner.deepest)
         part, unframed, deepest = shared
@@ -202,7 +237,7 @@ class _Walker:
         elif isinstance(node, (ast.Starred, ast.Await, ast.NamedExpr, ast.Subscript)):
             yield node.value, scope, trail, frames
         elif isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
-            inner_scope = self.index.function_scope(node) or scope
+            inner_scope = self.index_of(scope).function_scope(node) or scope
             if isinstance(node, ast.DictComp):
                 yield node.key, inner_scope, trail, frames
                 yield node.value, inner_scope, trail, frames
@@ -230,8 +265,20 @@ class _Walker:
         elif isinstance(node, ast.Call):
             yield from self.call_steps(node, scope, trail, frames)
         elif isinstance(node, ast.Lambda) and self.follow_callables:
-            lambda_scope = self.index.function_scope(node) or scope
+            lambda_scope = self.index_of(scope).function_scope(node) or scope
             yield node.body, lambda_scope, replace(trail, runs_once=False), frames
+
+    def index_of(self, scope: Scope) -> ModuleIndex:
+        """The index of the module `scope` is in: the home module's, or another's the walk
+        entered through a call."""
+        if self.links is None:
+            return self.index
+        root = scope
+        while root.parent is not None:
+            root = root.parent
+        if root is self.index.module_scope:
+            return self.index
+        return self.links.index_of(root) or self.index
 
     # Names --------------------------------------------------------------------------------
 
@@ -240,8 +287,9 @@ class _Walker:
         bindings = lookup(name, scope)
         if not bindings:
             return
-        live = live_bindings(node, scope, bindings, self.index)
-        if (name, id(bindings)) in sorted_in_place(self.index):
+        index = self.index_of(scope)
+        live = live_bindings(node, scope, bindings, index)
+        if (name, id(bindings)) in sorted_in_place(index):
             trail = replace(trail, sorted=True)  # `xs.sort()`: its values' order is fixed
         if live is bindings:
             key: tuple[Any, ...] = ("bindings", name, id(bindings), trail)
@@ -254,7 +302,7 @@ class _Walker:
 
         yield from self.values(key, len(live), frames, binding_values)
         # Only writes into this same variable, not another one that shares its name.
-        writes = self.index.derived(writes_by_variable).get((name, id(bindings)), ())
+        writes = index.derived(writes_by_variable).get((name, id(bindings)), ())
 
         def written_values(frames: tuple[_Frame, ...]) -> Iterator[_Step]:
             for write in writes:
@@ -268,15 +316,15 @@ class _Walker:
         kind = binding.kind
         if kind in ("assign", "augassign") and binding.value is not None:
             value = _element_at(binding.value, binding.target_path)
-            if binding.target_path and isinstance(value, ast.Call):
-                # `tools, betas = self._prepare(...)`: only the matching part of each return.
-                target = self.local_function(value.func, scope)
-                if target is not None and len(frames) < _MAX_CALL_DEPTH:
-                    self.deepest = max(self.deepest, len(frames) + 1)
-                    frame = _Frame(target, value, scope, isinstance(value.func, ast.Attribute))
-                    for returned in target.returns:
-                        part = _element_at(returned, binding.target_path)
-                        yield part, target.scope, _once_if(trail, scope), (*frames, frame)
+            if binding.target_path:
+                # `prompt, messages = self._map(...)`: only the part of each return it takes.
+                call = value.value if isinstance(value, ast.Await) else value
+                callee = self.callee_of(call, scope) if isinstance(call, ast.Call) else None
+                if callee is not None:
+                    function, bound = callee
+                    once = _once_if(trail, scope)
+                    path = binding.target_path
+                    yield from self.enter(function, call, scope, once, frames, bound, path)  # type: ignore[arg-type]
                     return
             yield value, scope, _once_if(trail, scope), frames
         elif kind in ("for", "comprehension") and binding.value is not None:
@@ -307,12 +355,17 @@ class _Walker:
                 return
         # Not entered through a call: any caller in the module may supply the value.
         self.unframed.add(id(function))
+        if function.class_info is not None and _instance_frame(function, frames) is not None:
+            # Only that instance's calls supply the value, not every call of the method.
+            yield from self.instance_call_steps(binding, trail, frames)
+            return
         if binding.value is not None:
             yield binding.value, function.enclosing, replace(trail, runs_once=True), frames
-        candidates = self.index.functions_by_name.get(function.name, [])
+        index = self.index_of(function.scope)
+        candidates = index.functions_by_name.get(function.name, [])
         if len(candidates) != 1 or len(frames) >= _MAX_CALL_DEPTH:
             return
-        for site in self.index.calls_by_name.get(function.name, [])[:_MAX_CALL_SITES]:
+        for site in index.calls_by_name.get(function.name, [])[:_MAX_CALL_SITES]:
             frame = _Frame(
                 function, site.call, site.scope, isinstance(site.call.func, ast.Attribute)
             )
@@ -320,11 +373,38 @@ class _Walker:
             if argument is not None:
                 yield argument, site.scope, _once_if(trail, site.scope), frames
 
+    def instance_call_steps(self, binding: Binding, trail: Trail, frames: tuple[_Frame, ...]):
+        """A builder: the walk entered `b.build()` and reached a parameter of another method
+        of the same class (`add_section(self, section)`, stored into `self.sections`). The
+        calls of that method on the same instance, in the function that called `b.build()`,
+        supply the value."""
+        function = binding.function
+        assert function is not None
+        found = _instance_frame(function, frames)
+        if found is not None:
+            depth, frame, instance = found
+            bindings = lookup(instance, frame.caller_scope)
+            sites = self.index_of(frame.caller_scope).calls_by_name.get(function.name, ())
+            for site in sites[:_MAX_CALL_SITES]:
+                callee = site.call.func
+                if (
+                    site.scope is not frame.caller_scope
+                    or not isinstance(callee, ast.Attribute)
+                    or not isinstance(callee.value, ast.Name)
+                    or callee.value.id != instance
+                    or lookup(instance, site.scope) is not bindings
+                ):
+                    continue
+                call_frame = _Frame(function, site.call, site.scope, True)
+                argument = _argument_for(call_frame, binding, binding.name)
+                if argument is not None:
+                    yield argument, site.scope, trail, frames[:depth]
+
     def attribute_steps(self, node: ast.Attribute, scope: Scope, trail: Trail, frames):
         owner = class_of_self(node.value, scope)
         if owner is None:
             return
-        if sorted_attribute(self.index, owner, node.attr):
+        if sorted_attribute(self.index_of(scope), owner, node.attr):
             trail = replace(trail, sorted=True)
         assigned = owner.attributes.get(node.attr, ())
         writes = owner.attribute_writes.get(node.attr, ())
@@ -349,11 +429,9 @@ class _Walker:
         function = node.func
         target = self.local_function(function, scope)
         if target is not None:
-            if len(frames) < _MAX_CALL_DEPTH:
-                self.deepest = max(self.deepest, len(frames) + 1)
-                frame = _Frame(target, node, scope, isinstance(function, ast.Attribute))
-                for value in target.returns:
-                    yield value, target.scope, trail, (*frames, frame)
+            yield from self.enter(
+                target, node, scope, trail, frames, isinstance(function, ast.Attribute)
+            )
             return
         qualified = qualified_name(function, scope)
         if qualified in PASS_THROUGH_FUNCTIONS:
@@ -374,6 +452,8 @@ class _Walker:
                 yield argument, scope, replace(trail, sorted=True), frames
             return
         if qualified is not None or not isinstance(function, ast.Attribute):
+            if qualified is not None:
+                yield from self.project_call_steps(node, scope, trail, frames)
             return
         method = function.attr
         if method == "join" and node.args:
@@ -394,6 +474,49 @@ class _Walker:
             if method in ARGUMENT_METHODS:
                 for argument in _arguments(node):
                     yield argument, scope, trail, frames
+        else:
+            yield from self.project_call_steps(node, scope, trail, frames)
+
+    def project_call_steps(
+        self, node: ast.Call, scope: Scope, trail: Trail, frames: tuple[_Frame, ...]
+    ) -> Iterator[_Step]:
+        """Into a function of another module, or a method the project resolves."""
+        if self.links is None:
+            return
+        callee = self.links.callee(node.func, scope)
+        if callee is not None:
+            yield from self.enter(callee.function, node, scope, trail, frames, callee.bound)
+
+    def enter(
+        self,
+        target: FunctionInfo,
+        call: ast.Call,
+        scope: Scope,
+        trail: Trail,
+        frames: tuple[_Frame, ...],
+        bound: bool,
+        path: tuple[int, ...] = (),
+    ) -> Iterator[_Step]:
+        """Into the returns of a called function (the element at `path` of each, for a
+        tuple unpacked from it), its parameters bound to the call's arguments; not into a
+        function the walk is already inside (recursion)."""
+        if len(frames) >= _MAX_CALL_DEPTH or any(f.function is target for f in frames):
+            return
+        self.deepest = max(self.deepest, len(frames) + 1)
+        frame = _Frame(target, call, scope, bound)
+        for value in target.returns:
+            yield _element_at(value, path), target.scope, trail, (*frames, frame)
+
+    def callee_of(self, call: ast.Call, scope: Scope) -> tuple[FunctionInfo, bool] | None:
+        """The function a call enters, of the module or the project, and whether it binds
+        the receiver."""
+        target = self.local_function(call.func, scope)
+        if target is not None:
+            return target, isinstance(call.func, ast.Attribute)
+        if self.links is None:
+            return None
+        callee = self.links.callee(call.func, scope)
+        return (callee.function, callee.bound) if callee is not None else None
 
     def local_function(self, function: ast.expr, scope: Scope) -> FunctionInfo | None:
         if isinstance(function, ast.Name):
@@ -406,6 +529,23 @@ class _Walker:
             if owner is not None:
                 return owner.methods.get(function.attr)
         return None
+
+
+def _instance_frame(
+    function: FunctionInfo, frames: tuple[_Frame, ...]
+) -> tuple[int, _Frame, str] | None:
+    """The innermost call of a method of `function`'s class on a named instance
+    (`b.build()`), with its depth and the instance's name."""
+    for depth in range(len(frames) - 1, -1, -1):
+        frame = frames[depth]
+        if frame.function.class_info is not function.class_info:
+            continue
+        receiver = frame.call.func
+        named = isinstance(receiver, ast.Attribute) and isinstance(receiver.value, ast.Name)
+        if named and receiver.value.id not in ("self", "cls"):  # type: ignore[attr-defined]
+            return depth, frame, receiver.value.id  # type: ignore[attr-defined]
+        return None
+    return None
 
 
 def _arguments(call: ast.Call) -> list[ast.expr]:

@@ -485,7 +485,9 @@ class _Indexer:
             binding_scope.bind(
                 target.id, Binding(kind, scope, value=value, target_path=path, node=target)
             )
-            self.index.named_assignments.append((target.id, value, scope))
+            named = _unpacked(value, path)
+            if named is not None:
+                self.index.named_assignments.append((target.id, named, scope))
         elif isinstance(target, (ast.Tuple, ast.List)):
             for position, element in enumerate(target.elts):
                 inner = element.value if isinstance(element, ast.Starred) else element
@@ -689,6 +691,18 @@ class _Indexer:
             self.visit_expression(node.value, comprehension_scope)
         else:
             self.visit_expression(node.elt, comprehension_scope)
+
+
+def _unpacked(value: ast.expr, path: tuple[int, ...]) -> ast.expr | None:
+    """What a name in a tuple target takes from the value (`b` in `a, b = x, y` takes y);
+    None when that cannot be told (`prompt, messages = build()`), for the name-based sinks."""
+    for position in path:
+        if not isinstance(value, (ast.Tuple, ast.List)) or position >= len(value.elts):
+            return None
+        if any(isinstance(e, ast.Starred) for e in value.elts):
+            return None
+        value = value.elts[position]
+    return value
 
 
 def _is_container(expression: ast.expr) -> bool:

@@ -6,16 +6,19 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ctxlint.config import Settings
-from ctxlint.diagnostics import Diagnostic, Edit, Fix
+from ctxlint.diagnostics import Diagnostic, Edit, Fix, RelatedLocation
 from ctxlint.python.containers import Change, Container, changes_of, containers_of
 from ctxlint.python.flow import Reach, Reached, reach
-from ctxlint.python.index import CallSite, ModuleIndex, build_index
+from ctxlint.python.index import CallSite, ModuleIndex, Scope, build_index
 from ctxlint.python.sinks import Sink, analyse_sinks, find_sent_lists
 from ctxlint.python.wrappers import WrapperSinks
 from ctxlint.source import SourceText
+
+if TYPE_CHECKING:
+    from ctxlint.python.project import Project
 
 Fact = TypeVar("Fact")
 Node = TypeVar("Node")
@@ -35,6 +38,11 @@ class PythonModule:
     _call_sites: dict[int, CallSite] | None = field(default=None, repr=False)
     _sent_lists: list[Sink] | None = field(default=None, repr=False)
     _facts: dict[Any, Any] = field(default_factory=dict, repr=False)
+    # The modules of the run, when the module is checked as part of one (else it stands alone
+    # and flow stops at its imports).
+    project: Project | None = field(default=None, repr=False)
+    # Other files the project read on this module's behalf while it was analysed.
+    dependency_paths: set[str] = field(default_factory=set, repr=False)
 
     @property
     def index(self) -> ModuleIndex:
@@ -56,6 +64,21 @@ class PythonModule:
             analysis = analyse_sinks(self.index, self.settings.prompt_sinks)
             self._sinks, self._wrappers = analysis.sinks, analysis.wrappers
         return self._wrappers
+
+    def dependencies(self) -> frozenset[str]:
+        """The other files whose content this module's findings may depend on: every project
+        file resolved or parsed on its behalf (for a results cache to key its entry on)."""
+        return frozenset(self.dependency_paths)
+
+    def module_of(self, scope: Scope) -> PythonModule | None:
+        """The module a scope reached by value flow belongs to: this one, or another module
+        of the project (None when unknown)."""
+        root = scope
+        while root.parent is not None:
+            root = root.parent
+        if self._index is not None and root is self._index.module_scope:
+            return self
+        return self.project.module_of(root) if self.project is not None else None
 
     def dispose(self) -> None:
         if self._index is not None:
@@ -94,12 +117,32 @@ class PythonModule:
         own, *shared = self.reached(sink).parts
         return [compute(self, own), *(self.fact_about(compute, part) for part in shared)]
 
-    def reached(self, sink: Sink) -> Reach:
-        """What flows into a sink; walked once per sink however many rules ask."""
+    def reached_across(self, sink: Sink) -> Reach:
+        """What flows into a sink, in this module and in the project modules the walk
+        entered through calls (a value's `Reached.scope` tells which: `module_of`); walked
+        once per sink however many rules ask."""
         key = id(sink)
         if key not in self._reached:
-            self._reached[key] = reach(sink, self.index)
+            self._reached[key] = reach(sink, self.index, links=self.project)
         return self._reached[key]
+
+    def reached(self, sink: Sink) -> Reach:
+        """What flows into a sink from this module's own code (also through the functions of
+        other modules it calls): what a rule that reports in this file reads. A part with no
+        value of another module is the same list as in `reached_across`."""
+        found = self.reached_across(sink)
+        if not self.dependency_paths:
+            return found
+        home = self.index.module_scope
+        views: dict[int, list[Reached]] = self._facts.setdefault("home parts", {})
+        parts = []
+        for part in found.parts:
+            view = views.get(id(part))
+            if view is None:
+                own = [r for r in part if _root(r.scope) is home]
+                view = views[id(part)] = part if len(own) == len(part) else own
+            parts.append(view)
+        return Reach(tuple(parts))
 
     @property
     def sent_lists(self) -> list[Sink]:
@@ -177,8 +220,20 @@ class PythonModule:
         start, end = self.start_offset(node), self.end_offset(node)
         return Edit(start, end, content, self.source.location(start), self.source.location(end))
 
+    def location_of(self, node: ast.AST, message: str) -> RelatedLocation:
+        """A place in this module that a finding elsewhere refers to (\"sent here\")."""
+        start, end = self.start_offset(node), self.end_offset(node)
+        return RelatedLocation(
+            self.path, self.source.location(start), self.source.location(end), message
+        )
+
     def diagnostic(
-        self, rule: type, node: ast.AST, message: str, fix: Fix | None = None
+        self,
+        rule: type,
+        node: ast.AST,
+        message: str,
+        fix: Fix | None = None,
+        related: tuple[RelatedLocation, ...] = (),
     ) -> Diagnostic:
         start = self.start_offset(node)
         end = self.end_offset(node)
@@ -191,4 +246,11 @@ class PythonModule:
             end=self.source.location(end),
             fix=fix,
             start_offset=start,
+            related=related,
         )
+
+
+def _root(scope: Scope) -> Scope:
+    while scope.parent is not None:
+        scope = scope.parent
+    return scope

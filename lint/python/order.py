@@ -7,7 +7,8 @@ one after another), a plain assignment `x = ...` that is a direct statement of t
 replaces whatever `x` held before, for every later statement of the block. So a read of `x`
 can only see that assignment and the bindings made between it and the read; a module-level
 script that sets `messages = [...]` before each of its calls sends each call its own list, not
-all of them.
+all of them. And a read outside any loop cannot see a binding made after its statement: the
+parameter read at the top of a function is not the list the name is rebound to below.
 
 It is applied only where nothing else can rebind the name meanwhile: a read in a function or
 at module level (not in a class body, a lambda or a comprehension), of a name that no other
@@ -105,6 +106,9 @@ def _live_window(
     where = (use.lineno, use.col_offset)
     statements: list[ast.stmt] | None = scope.node.body  # type: ignore[attr-defined]
     found: tuple[Position, Position] | None = None
+    # Outside any loop, a binding made after the read's statement cannot have run yet.
+    looped = False
+    innermost: ast.stmt | None = None
     while statements:
         block = blocks.get(id(statements))
         if block is None:
@@ -120,7 +124,11 @@ def _live_window(
         if earlier >= 0:
             # The innermost block with such an assignment gives the narrowest window.
             found = (block.starts[assigned[earlier]], _end(statement))
+        innermost = statement
+        looped = looped or isinstance(statement, (ast.For, ast.AsyncFor, ast.While))
         statements = _block_holding(statement, where)
+    if found is None and innermost is not None and not looped:
+        return (0, 0), _end(innermost)
     return found
 
 

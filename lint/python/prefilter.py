@@ -58,6 +58,17 @@ _CALL_NAMES = frozenset(name.encode() for name in (*_SINK_CALL_NAMES, *_LLM_CALL
 _IDENTIFIER_BYTES = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
 # Dict keys of messages, content blocks and tool definitions, seen between quotes.
 _QUOTED_KEYS = (b"role", b"input_schema", b"tool_result", b"function_call_output")
+# Words a file that sends a cached prefix spells: `system=`, a "system" role, SystemMessage,
+# `instructions=`, `system_instruction`, `tools=`, `functions=`, a "developer" role.
+_PREFIX_WORDS = (
+    b"system",
+    b"System",
+    b"SYSTEM",
+    b"instruction",
+    b"tools",
+    b"functions",
+    b"developer",
+)
 _SYSTEM_SUFFIXES = (b"prompt", b"message", b"instruction")
 
 
@@ -120,6 +131,23 @@ class Prefilter:
         if self.standalone_needles.found_in(data):
             return True
         return self._may_hold_prompt_code(data) and self._may_hold_a_source(data)
+
+    def may_send_prompts(self, data: bytes) -> bool:
+        """Whether the file may hold a sink, whatever sources it holds: one that imports
+        project modules is parsed too, as the source may sit in one of them."""
+        return self._may_hold_prompt_code(data)
+
+    def may_send_a_prefix(self, data: bytes) -> bool:
+        """Whether the file may send a system prompt, instructions or tools (what a value of
+        another module is followed into, today): a word every such sink spells, or a call
+        the configuration names."""
+        return any(word in data for word in _PREFIX_WORDS) or any(
+            name in data for name in self.configured_names
+        )
+
+    def may_hold_a_source(self, data: bytes) -> bool:
+        """Whether the file may hold what a rule flags (a clock read...), sink or not."""
+        return self._may_hold_a_source(data)
 
     def _may_hold_prompt_code(self, data: bytes) -> bool:
         return (

@@ -38,6 +38,17 @@ def diagnostic_to_dict(diagnostic: Diagnostic) -> dict[str, Any]:
             ],
         },
     }
+    # Other places the finding involves (the sink, in another file), only when there are.
+    if diagnostic.related:
+        found["related"] = [
+            {
+                "filename": related.path,
+                "location": _location(related.start),
+                "end_location": _location(related.end),
+                "message": related.message,
+            }
+            for related in diagnostic.related
+        ]
     # Trace findings also say which session, and where in the line's (or document's) JSON.
     if diagnostic.session is not None:
         found["session"] = diagnostic.session

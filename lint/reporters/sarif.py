@@ -43,6 +43,23 @@ def _result(diagnostic: Diagnostic, rule_index: dict[str, int]) -> dict[str, Any
             }
         ],
     }
+    if diagnostic.related:
+        result["relatedLocations"] = [
+            {
+                "id": number,
+                "physicalLocation": {
+                    "artifactLocation": {"uri": _uri(related.path), "uriBaseId": "%SRCROOT%"},
+                    "region": {
+                        "startLine": related.start.line,
+                        "startColumn": related.start.column,
+                        "endLine": max(related.end.line, related.start.line),
+                        "endColumn": max(related.end.column, 1),
+                    },
+                },
+                "message": {"text": related.message},
+            }
+            for number, related in enumerate(diagnostic.related)
+        ]
     if diagnostic.session is not None:
         # A trace finding: the request's session and a JSON pointer inside the line.
         result["locations"][0]["logicalLocations"] = [

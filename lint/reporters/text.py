@@ -17,7 +17,7 @@ def render_text(report: Report, color: bool = False, quiet: bool = False) -> str
     diagnostics = report.diagnostics
     for item in _grouped_by_session(diagnostics):
         if isinstance(item, Diagnostic):
-            blocks.append(_head(item, style) + _excerpt(report, item, style))
+            blocks.append(_head(item, style) + _excerpt(report, item, style) + _notes(item))
             continue
         (path, session), findings = item
         noun = "finding" if len(findings) == 1 else "findings"
@@ -42,6 +42,14 @@ def _head(d: Diagnostic, style) -> str:
     return (
         f"{style(visible(d.path), bold=True)}:{d.start.line}:{d.start.column}: "
         f"{style(d.code, fg='red', bold=True)}{style(marker, fg='cyan')} {d.message}"
+    )
+
+
+def _notes(d: Diagnostic) -> str:
+    """A short note for each other place the finding involves: "  → sent here: loop.py:14"."""
+    return "".join(
+        f"  → {visible(r.message)}: {visible(r.path)}:{r.start.line}:{r.start.column}\n"
+        for r in d.related
     )
 
 
