@@ -98,6 +98,30 @@ class Build:
         done = subprocess.run([self.executable, *args], capture_output=True, text=True, timeout=60)
         return done.stdout
 
+    def source_state(self) -> str:
+        """The commit of the checkout the build runs from (an editable install follows its
+        worktree, so a merge during a run would mix two versions in one report)."""
+        try:
+            with open(self.executable, encoding="utf-8", errors="replace") as handle:
+                interpreter = handle.readline().removeprefix("#!").strip()
+            where = subprocess.run(
+                [interpreter, "-c", "import ctxlint, os; print(os.path.dirname(ctxlint.__file__))"],
+                capture_output=True,
+                text=True,
+                timeout=60,
+            ).stdout.strip()
+            head = subprocess.run(
+                ["git", "-C", where, "log", "-1", "--format=%h %s"], capture_output=True, text=True
+            ).stdout.strip()
+            dirty = subprocess.run(
+                ["git", "-C", where, "status", "--porcelain", "-uno", "."],
+                capture_output=True,
+                text=True,
+            ).stdout.strip()
+        except (OSError, ValueError, subprocess.SubprocessError):
+            return "unknown"
+        return f"{where} at {head or 'no git'}{' (uncommitted changes)' if dirty else ''}"
+
     def knows_rule(self, prefix: str) -> bool:
         return any(code.startswith(prefix) for code in self.rule_codes)
 
@@ -310,8 +334,11 @@ def moved_from(finding: Finding, others: list[Finding]) -> Finding | None:
 def render(comparisons: list[Comparison], args: argparse.Namespace, builds: tuple) -> str:
     before_build, after_build = builds
     out = ["# ctxlint findings: before vs after", ""]
-    out.append(f"- before: `{before_build.executable}`")
+    out.append(f"- before: `{before_build.executable}`: {args.states[0]}")
     out.append(f"- after: `{after_build.executable}` (--no-cache: {after_build.has_no_cache})")
+    out.append(f"  - at start: {args.states[1]}")
+    if args.states[2] != args.states[1]:
+        out.append(f"  - **CHANGED during the run**, at end: {args.states[2]}")
     out.append(
         f"- generated {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, jobs {args.jobs}"
     )
@@ -434,6 +461,7 @@ def main(argv: list[str] | None = None) -> int:
     before_build, after_build = Build(args.before), Build(args.after)
     cache = None if args.no_before_cache else Path(args.before_cache)
     comparisons = []
+    args.states = [before_build.source_state(), after_build.source_state()]
     for name, folder in corpora:
         if not any(folder.rglob("*.py")):
             print(f"{name}: no Python files, skipped", file=sys.stderr)
@@ -458,6 +486,9 @@ def main(argv: list[str] | None = None) -> int:
             f"after {after.seconds:.1f}s {state}".rstrip(),
             file=sys.stderr,
         )
+    args.states.append(after_build.source_state())
+    if args.states[2] != args.states[1]:
+        print(f"the after build changed during the run: {args.states[2]}", file=sys.stderr)
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(render(comparisons, args, (before_build, after_build)))
     print(f"wrote {args.out}", file=sys.stderr)
