@@ -118,6 +118,9 @@ class Build:
                 capture_output=True,
                 text=True,
             ).stdout.strip()
+            revision = Path(where).parent / ".revision"
+            if not head and revision.exists():
+                head = revision.read_text().strip()
         except (OSError, ValueError, subprocess.SubprocessError):
             return "unknown"
         return f"{where} at {head or 'no git'}{' (uncommitted changes)' if dirty else ''}"
@@ -143,6 +146,36 @@ class Build:
         digest.update(self._output("--version").encode())
         digest.update(self._output("rules").encode())
         return digest.hexdigest()[:16]
+
+
+def frozen_build(repo: str, revision: str, builds: Path) -> str:
+    """A ctxlint built from `revision` of `repo` in a folder of its own: the editable install of
+    a checkout follows its worktree, and a merge in the middle of a run mixes two versions."""
+    sha = subprocess.run(
+        ["git", "-C", repo, "rev-parse", "--short=10", f"{revision}^{{commit}}"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    folder = builds / sha
+    executable = folder / ".venv" / "bin" / "ctxlint"
+    if executable.exists():
+        return str(executable)
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    archive = subprocess.run(["git", "-C", repo, "archive", sha], capture_output=True, check=True)
+    subprocess.run(["tar", "-x", "-C", str(folder)], input=archive.stdout, check=True)
+    subject = subprocess.run(
+        ["git", "-C", repo, "log", "-1", "--format=%h %s", sha], capture_output=True, text=True
+    ).stdout.strip()
+    (folder / ".revision").write_text(f"{subject} (frozen copy of {repo})")
+    python = sys.executable
+    subprocess.run(
+        [python, "-m", "venv", "--system-site-packages", str(folder / ".venv")], check=True
+    )
+    pip = [str(folder / ".venv" / "bin" / "pip"), "install", "-q", "-e", str(folder), "--no-deps"]
+    subprocess.run(pip, check=True)
+    return str(executable)
 
 
 def run_build(build: Build, folder: Path, jobs: int, rule: str | None, timeout: float) -> Run:
@@ -441,6 +474,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--before", default=DEFAULT_BEFORE, help="baseline ctxlint executable")
     parser.add_argument("--after", default="ctxlint", help="ctxlint executable under test")
+    parser.add_argument(
+        "--after-rev", help="build the after side from this revision of --repo (frozen copy)"
+    )
+    parser.add_argument("--repo", default="/work/main", help="repository for --after-rev")
+    parser.add_argument(
+        "--builds-dir", default="/tmp/eval/builds", help="where --after-rev builds go"
+    )
     parser.add_argument("--out", required=True, help="Markdown report to write")
     parser.add_argument("--corpus", action="append", help="corpus name or glob (repeatable)")
     parser.add_argument("--rule", help="only rule codes starting with this (CTX011, CTX00)")
@@ -458,6 +498,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.list or not corpora:
         print("\n".join(f"{name}\t{folder}" for name, folder in corpora) or "no corpus matched")
         return 0 if corpora else 2
+    if args.after_rev:
+        args.after = frozen_build(args.repo, args.after_rev, Path(args.builds_dir))
     before_build, after_build = Build(args.before), Build(args.after)
     cache = None if args.no_before_cache else Path(args.before_cache)
     comparisons = []
