@@ -250,6 +250,35 @@ _BUILDER = (
 )
 
 VolatileValueInPrefix.VALID = (
+    # A tuple unpacked from a call that returns another call's tuple: only the part it takes
+    # (the params, not the latency measured with the clock) reaches the prompt.
+    Valid(
+        "import time\n"
+        "\n"
+        "import openai\n"
+        "\n"
+        "client = openai.OpenAI()\n"
+        "\n"
+        "\n"
+        "class Router:\n"
+        "    def __init__(self):\n"
+        "        self.context = {}\n"
+        "\n"
+        "    async def _decide_llm(self, history):\n"
+        "        start = time.perf_counter()\n"
+        '        params = {"city": history[-1]["content"]}\n'
+        "        return params, (time.perf_counter() - start) * 1000\n"
+        "\n"
+        "    async def decide(self, history):\n"
+        "        return await self._decide_llm(history)\n"
+        "\n"
+        "    async def reply(self, history):\n"
+        "        params, latency = await self.decide(history)\n"
+        "        self.context.update(params)\n"
+        "        print(latency)\n"
+        '        messages = [{"role": "system", "content": f"Known: {self.context}"}, *history]\n'
+        '        return client.chat.completions.create(model="m", messages=messages)\n'
+    ),
     # The builder's fixed form: the time section goes to the user message instead.
     Valid(
         _HEADER + _BUILDER + "def instructions():\n"

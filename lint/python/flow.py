@@ -504,8 +504,19 @@ class _Walker:
             return
         self.deepest = max(self.deepest, len(frames) + 1)
         frame = _Frame(target, call, scope, bound)
+        inner = (*frames, frame)
         for value in target.returns:
-            yield _element_at(value, path), target.scope, trail, (*frames, frame)
+            returned = value.value if isinstance(value, ast.Await) else value
+            if path and isinstance(returned, ast.Call):
+                # `return await self._decide(...)`: the unpacked part is that call's part.
+                callee = self.callee_of(returned, target.scope)
+                if callee is not None:
+                    function, binds = callee
+                    yield from self.enter(
+                        function, returned, target.scope, trail, inner, binds, path
+                    )
+                    continue
+            yield _element_at(value, path), target.scope, trail, inner
 
     def callee_of(self, call: ast.Call, scope: Scope) -> tuple[FunctionInfo, bool] | None:
         """The function a call enters, of the module or the project, and whether it binds
