@@ -15,7 +15,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterable, Iterator
 
-from ctxlint.python.index import ModuleIndex, Mutation, Scope, class_of_self
+from ctxlint.python.index import ClassInfo, ModuleIndex, Mutation, Scope, class_of_self
 from ctxlint.python.names import lookup
 
 # Where an agent starts its history: a message appended there is the conversation's first.
@@ -26,12 +26,13 @@ def added_to_conversation(index: ModuleIndex) -> set[int]:
     """The ids of the expressions (a message dict, a message constructor call) that are yielded
     or appended to a history kept outside the function."""
     added = {id(value) for value in index.yielded}
+    restarts: dict[tuple[int, str], set[int]] = {}
     for method in ("append", "extend"):
         for site in index.calls_by_name.get(method, ()):
             function = site.call.func
             if not isinstance(function, ast.Attribute):
                 continue
-            if not _is_kept_history(function.value, site.scope):
+            if not _is_kept_history(function.value, site.scope, restarts):
                 continue
             for argument in site.call.args:
                 added.update(id(element) for element in _elements(argument, method))
@@ -40,7 +41,7 @@ def added_to_conversation(index: ModuleIndex) -> set[int]:
         if (
             isinstance(statement, ast.AugAssign)
             and isinstance(statement.op, ast.Add)
-            and _is_kept_history(statement.target, mutation.scope)
+            and _is_kept_history(statement.target, mutation.scope, restarts)
         ):
             added.update(id(element) for element in _elements(statement.value, "extend"))
     return added
@@ -60,9 +61,12 @@ def _augmented_assignments(index: ModuleIndex) -> Iterator[Mutation]:
             yield from (mutation for mutation in mutations if mutation.kind == "augassign")
 
 
-def _is_kept_history(receiver: ast.expr, scope: Scope) -> bool:
+def _is_kept_history(
+    receiver: ast.expr, scope: Scope, restarts: dict[tuple[int, str], set[int]]
+) -> bool:
     """`self.messages` outside the methods that start it, `state.messages`, or a parameter the
-    function only ever reads as handed in: a history with messages in it already."""
+    function only ever reads as handed in: a history with messages in it already. `restarts`
+    keeps, per attribute, the functions that start it again (each worked out once)."""
     function = _function_of(scope)
     if function is None or function.name in _CONSTRUCTORS:
         return False
@@ -70,22 +74,29 @@ def _is_kept_history(receiver: ast.expr, scope: Scope) -> bool:
         owner = class_of_self(receiver.value, scope)
         if owner is None:
             return True
-        mutations = owner.attribute_mutations.get(receiver.attr, ())
-        # The index counts `self.messages += [...]` as an assignment too; it adds, like append.
-        extended = {id(m.node.value) for m in mutations if isinstance(m.node, ast.AugAssign)}
-        assigned = (
-            where
-            for value, where in owner.attributes.get(receiver.attr, ())
-            if id(value) not in extended
-        )
-        cleared = (mutation.scope for mutation in mutations if mutation.kind == "clear")
-        return all(_function_of(where) is not function for where in (*assigned, *cleared))
+        key = (id(owner), receiver.attr)
+        if key not in restarts:
+            restarts[key] = _functions_restarting(owner, receiver.attr)
+        return id(function) not in restarts[key]
     if isinstance(receiver, ast.Name):
         bindings = lookup(receiver.id, scope)
         # `history += [...]` binds the name again, to the same list.
         kinds = {binding.kind for binding in bindings}
         return "param" in kinds and kinds <= {"param", "augassign"}
     return False
+
+
+def _functions_restarting(owner: ClassInfo, attribute: str) -> set[int]:
+    """The functions (by id) that assign the attribute or clear it: what they append after
+    that starts a new history."""
+    mutations = owner.attribute_mutations.get(attribute, ())
+    # The index counts `self.messages += [...]` as an assignment too; it adds, like append.
+    extended = {id(m.node.value) for m in mutations if isinstance(m.node, ast.AugAssign)}
+    assigned = [
+        where for value, where in owner.attributes.get(attribute, ()) if id(value) not in extended
+    ]
+    cleared = [mutation.scope for mutation in mutations if mutation.kind == "clear"]
+    return {id(_function_of(where)) for where in (*assigned, *cleared)}
 
 
 def _function_of(scope: Scope) -> ast.FunctionDef | ast.AsyncFunctionDef | None:

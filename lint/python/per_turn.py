@@ -10,9 +10,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import chain
 
-from ctxlint.python.index import ClassInfo, Scope, class_of_self
+from ctxlint.python.index import ClassInfo, ModuleIndex, Mutation, Scope, class_of_self
 from ctxlint.python.module import PythonModule
-from ctxlint.python.names import lookup
+from ctxlint.python.names import by_variable, lookup
 from ctxlint.python.sinks import Sink
 
 # Methods that only ever search a memory or a document store: the call is the retrieval.
@@ -156,34 +156,59 @@ def _wrapper_sends_one_fresh_conversation(module: PythonModule, sink: Sink, dept
     functions = module.index.functions_by_name.get(call.func.id, [])
     if len(functions) != 1:
         return False
-    home = functions[0].scope
-    inner = [s for s in module.sinks if s.in_prefix and _function_scope(s.scope) is home]
+    inner = module.fact(_prefix_sinks_by_function).get(id(functions[0].scope), [])
     return bool(inner) and all(
         _sends_one_fresh_conversation(module, other, depth) for other in inner
     )
+
+
+def _prefix_sinks_by_function(module: PythonModule) -> dict[int, list[Sink]]:
+    found: dict[int, list[Sink]] = {}
+    for sink in module.sinks:
+        if sink.in_prefix:
+            found.setdefault(id(_function_scope(sink.scope)), []).append(sink)
+    return found
 
 
 def _one_shot_contents(module: PythonModule) -> set[int]:
     """The contents of the messages of `messages = [system, user]`: a literal list of message
     dicts with the user's message in it, which its function never adds to. Sent through a
     helper the sink finder does not know, it is still a request made for one question."""
+    index = module.index
     found: set[int] = set()
-    for name, value, scope in module.index.named_assignments:
-        if not (isinstance(value, ast.List) and value.elts):
-            continue
-        roles = [_entries(element).get("role") for element in value.elts]
-        if not any(isinstance(role, ast.Constant) and role.value == "user" for role in roles):
-            continue
-        if not any(binding.value is value for binding in lookup(name, scope)):
-            continue  # `self.messages = [...]`: kept, and changed elsewhere
-        home = _function_scope(scope)
-        if any(_function_scope(m.scope) is home for m in module.index.mutations.get(name, ())):
+    candidates = [
+        (name, value, scope)
+        for name, value, scope in index.named_assignments
+        if isinstance(value, ast.List) and any(_is_user_dict(element) for element in value.elts)
+    ]
+    if not candidates:
+        return found
+    # `self.messages = [...]` is kept, and changed elsewhere: only names bound to the list.
+    bound = {
+        id(binding.value)
+        for scope in index.scopes
+        for bindings in scope.bindings.values()
+        for binding in bindings
+        if binding.kind == "assign"
+    }
+    changed = index.derived(_mutations_by_variable)
+    for name, value, scope in candidates:
+        if id(value) not in bound or changed.get((name, id(lookup(name, scope)))):
             continue
         for element in value.elts:
             content = _entries(element).get("content")
             if content is not None:
                 found.add(id(content))
     return found
+
+
+def _mutations_by_variable(index: ModuleIndex) -> dict[tuple[str, int], list[Mutation]]:
+    return by_variable(index.mutations)
+
+
+def _is_user_dict(node: ast.expr) -> bool:
+    role = _entries(node).get("role")
+    return isinstance(role, ast.Constant) and role.value == "user"
 
 
 def _entries(node: ast.expr) -> dict[str, ast.expr]:
