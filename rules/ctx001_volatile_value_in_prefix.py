@@ -353,6 +353,24 @@ VolatileValueInPrefix.VALID = (
         "    system_message = f'Server restarted at {datetime.now()}'\n"
         "    room.post(system_message)\n"
     ),
+    # A system note appended to the kept history mid-conversation: a new message at the end,
+    # kept as it is from then on, not the cached prefix.
+    Valid(
+        _HEADER + "class Chat:\n"
+        "    def __init__(self):\n"
+        "        self.messages = []\n"
+        "    def note_time(self):\n"
+        "        self.messages.append({'role': 'system', 'content': f'It is {time.time()}'})\n"
+        "    def send(self, text):\n"
+        "        self.messages.append({'role': 'user', 'content': text})\n"
+        "        return client.messages.create(model='m', max_tokens=9, messages=self.messages)\n"
+    ),
+    # A token count is never served from the cache nor writes it.
+    Valid(
+        _HEADER + "def size(history):\n"
+        "    return client.messages.count_tokens(model='m', system=f'Now {time.time()}',\n"
+        "        messages=history)\n"
+    ),
     # A cached builder runs once.
     Valid(
         _HEADER + "import functools\n@functools.lru_cache\ndef build_system_prompt():\n"

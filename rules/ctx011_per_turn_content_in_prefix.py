@@ -257,6 +257,103 @@ PerTurnContentInPrefix.VALID = (
         "    return oa.chat.completions.create(model='m', messages=[\n"
         "        {'role': 'system', 'content': system_prompt}, {'role': 'user', 'content': task}])\n"
     ),
+    # A command's output yielded onto the conversation: a new message at its end, even with
+    # the system role, not the cached prefix.
+    Valid(
+        "from gptme.message import Message\n"
+        "def lesson_command(query):\n"
+        "    index = LessonIndex()\n"
+        "    results = index.search(query)\n"
+        "    yield Message(role='system', content=f'Lessons for {query}:\\n{results}')\n"
+    ),
+    # A note appended to the kept history after the conversation started.
+    Valid(
+        _CHAT + "    def recall(self, query):\n"
+        "        notes = self.memory.search(query)\n"
+        "        self.history.append({'role': 'system', 'content': f'Recalled: {notes}'})\n"
+        "    def chat(self, text):\n"
+        "        self.history.append({'role': 'user', 'content': text})\n"
+        "        return client.messages.create(model='m', max_tokens=9, messages=self.history)\n"
+    ),
+    # The same, on a history handed in, and as a LangChain message.
+    Valid(
+        _HEADER + "from langchain_core.messages import SystemMessage\n"
+        "def on_result(history, query, retriever, llm):\n"
+        "    docs = retriever.invoke(query)\n"
+        "    history.append({'role': 'system', 'content': f'Retrieved: {docs}'})\n"
+        "    history += [SystemMessage(content=f'Also: {retriever.invoke(query)}')]\n"
+        "    return oa.chat.completions.create(model='m', messages=history)\n"
+    ),
+    # A token count is never a cached request; what it counts is sent for real elsewhere.
+    Valid(
+        _HEADER + "def context_size(history, query, memory):\n"
+        "    notes = memory.search(query)\n"
+        "    return client.messages.count_tokens(model='m', system=f'Notes: {notes}',\n"
+        "        messages=history)\n"
+    ),
+    # A tool's schema cleaned by a helper: the flow from the user message runs back through the
+    # request dict to it, but the helper's parameter is no text the user typed.
+    Valid(
+        _HEADER + "def clean_schema(schema):\n"
+        "    if 'default' in schema:\n"
+        "        return {k: v for k, v in schema.items() if k != 'default'}\n"
+        "    return schema\n"
+        "def without_pings(messages):\n"
+        "    kept = []\n"
+        "    for message in messages:\n"
+        "        if is_ping({'role': 'user', 'content': message['content']}):\n"
+        "            continue\n"
+        "        kept.append(message)\n"
+        "    return kept\n"
+        "def build(history, tools):\n"
+        "    data = {'model': 'm', 'max_tokens': 9, 'messages': history}\n"
+        "    data['tools'] = [{'name': t.name, 'input_schema': clean_schema(t.schema)}\n"
+        "                     for t in tools]\n"
+        "    data['messages'] = without_pings(data['messages'])\n"
+        "    return data\n"
+        "def send(history, tools):\n"
+        "    return client.messages.create(**build(history, tools))\n"
+    ),
+    # A request object, not the user's text: its language setting is configuration.
+    Valid(
+        _CHAT + "    def ask(self, request: dict):\n"
+        "        self.history.append({'role': 'user', 'content': request['text']})\n"
+        "        system = f\"Answer in {request['language']}.\"\n"
+        "        return client.messages.create(model='m', max_tokens=9, system=system,\n"
+        "            messages=self.history)\n"
+    ),
+    # An adapter lifting the history's system messages into `system=`: the user's text comes
+    # back only inside the user's own message.
+    Valid(
+        _HEADER + "class Claude:\n"
+        "    def generate(self, prompt: str):\n"
+        "        return self.chat([{'role': 'user', 'content': prompt}])\n"
+        "    def chat(self, messages: list):\n"
+        "        system = '\\n'.join(m['content'] for m in messages if m['role'] == 'system')\n"
+        "        rest = [m for m in messages if m['role'] != 'system']\n"
+        "        return client.messages.create(model='m', max_tokens=9, system=system,\n"
+        "            messages=rest)\n"
+    ),
+    # A query made of constants only, through a loop over them: the same results every turn.
+    Valid(
+        _HEADER + "def build(history, store):\n"
+        "    found = []\n"
+        "    for kind in ('skill', 'error'):\n"
+        "        found.extend(store.query_semantic(memory_type=kind, limit=10))\n"
+        "    return client.messages.create(model='m', max_tokens=9, system=f'Known: {found}',\n"
+        "        messages=history)\n"
+    ),
+    # A one-shot `[system, user]` list sent through a helper the linter does not know, built
+    # by a function of the module: no conversation follows.
+    Valid(
+        _HEADER + "def make_prompt(config, template):\n"
+        "    messages = [{'role': 'system', 'content': template},\n"
+        "                {'role': 'user', 'content': 'Write the prompt.'}]\n"
+        "    return manager.request_completion(config, messages)\n"
+        "def remember(event_store, event_id, config):\n"
+        "    events = event_store.search_events(start_id=event_id)\n"
+        "    return make_prompt(config, f'Events: {events}')\n"
+    ),
     # A clock read is CTX001's, not this rule's.
     Valid(
         _HEADER + "import time\n"
@@ -334,6 +431,18 @@ PerTurnContentInPrefix.INVALID = (
         "            messages=self.history)\n",
         line=11,
         message_contains="the task list",
+    ),
+    # A system message appended first to a list the function makes for the request is the
+    # prefix, like the first message of a literal list.
+    Invalid(
+        _HEADER + "def answer(history, query, retriever):\n"
+        "    docs = retriever.invoke(query)\n"
+        "    messages = []\n"
+        "    messages.append({'role': 'system', 'content': f'Context: {docs}'})\n"
+        "    messages.extend(history)\n"
+        "    return oa.chat.completions.create(model='m', messages=messages)\n",
+        line=5,
+        message_contains="a system message (line 7)",
     ),
     # The user's newest message in the system prompt, and sent as the user message too.
     Invalid(

@@ -109,6 +109,50 @@ def test_message_constructors_take_their_kind_from_the_role():
     assert sent == {("system", "s"), ("content", "q")}
 
 
+def test_system_messages_added_to_a_conversation_under_way_are_no_prefix():
+    # Yielded or appended to a kept history: a new message at the end. The first message of a
+    # list, one appended to a list the function makes, or while the history starts: prefix.
+    sent = _sent(
+        "import openai\n"
+        "from langchain_core.messages import SystemMessage\n"
+        "class Chat:\n"
+        "    def __init__(self, a, b):\n"
+        "        self.messages = [{'role': 'system', 'content': a}]\n"
+        "        self.messages.append({'role': 'system', 'content': b})\n"
+        "    def note(self, c):\n"
+        "        self.messages.append({'role': 'system', 'content': c})\n"
+        "        self.messages += [SystemMessage(content=c)]\n"
+        "    def reset(self, g):\n"
+        "        self.messages = []\n"
+        "        self.messages.append({'role': 'system', 'content': g})\n"
+        "def build(history, d, e):\n"
+        "    messages = []\n"
+        "    messages.append({'role': 'system', 'content': d})\n"
+        "    history.append(dict(role='system', content=e))\n"
+        "    return messages + history\n"
+        "def command(f):\n"
+        "    yield Message(role='system', content=f)\n"
+    )
+    assert sent == {
+        ("system", "a"),
+        ("system", "b"),
+        ("content", "c"),
+        ("system", "g"),
+        ("system", "d"),
+        ("content", "e"),
+        ("content", "f"),
+    }
+
+
+def test_a_token_count_is_no_request():
+    assert not _sent(
+        "import anthropic\n"
+        "client = anthropic.Anthropic()\n"
+        "def size(s, history):\n"
+        "    return client.messages.count_tokens(model='m', system=s, messages=history)\n"
+    )
+
+
 def test_a_chat_uis_own_message_class_is_no_sink():
     # A terminal UI's notices, in a module that talks to no LLM: `dict(...)` still is a message.
     assert _sent(

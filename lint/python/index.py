@@ -172,6 +172,8 @@ class ModuleIndex:
     # Calls by the last name of the callee (`f(...)`, `obj.f(...)`), to find a function's callers.
     calls_by_name: dict[str, list[CallSite]] = field(default_factory=dict)
     dicts: list[tuple[ast.Dict, Scope]] = field(default_factory=list)
+    # The values of `yield value`: a message a generator hands to whoever keeps the history.
+    yielded: list[ast.expr] = field(default_factory=list)
     # Values written into a container held by a name (`parts.append(x)`, `parts[i] = x`);
     # which binding of the name it is is decided when walking.
     container_writes: dict[str, list[ContainerWrite]] = field(default_factory=dict)
@@ -614,6 +616,10 @@ class _Indexer:
                 push(node.value)  # type: ignore[attr-defined]
                 if node.format_spec is not None:  # type: ignore[attr-defined]
                     push(node.format_spec)  # type: ignore[attr-defined]
+            elif kind is ast.Yield:
+                if node.value is not None:  # type: ignore[attr-defined]
+                    self.index.yielded.append(node.value)  # type: ignore[attr-defined]
+                    push(node.value)  # type: ignore[attr-defined]
             elif kind is ast.Lambda:
                 self.visit_lambda(node, scope)  # type: ignore[arg-type]
             elif kind in _COMPREHENSIONS:

@@ -10,9 +10,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import chain
 
-from ctxlint.python.index import ClassInfo, Scope, class_of_self
+from ctxlint.python.index import ClassInfo, ModuleIndex, Mutation, Scope, class_of_self
 from ctxlint.python.module import PythonModule
-from ctxlint.python.names import lookup
+from ctxlint.python.names import by_variable, lookup
 from ctxlint.python.sinks import Sink
 
 # Methods that only ever search a memory or a document store: the call is the retrieval.
@@ -95,13 +95,14 @@ def per_turn_sources(module: PythonModule, sink: Sink, done: set[int]) -> Iterat
     if _sends_one_fresh_conversation(module, sink):
         return
     sent_by_user: set[int] | None = None
+    in_user_turn: set[int] = set()
     one_turn: bool | None = None
     for reached in chain.from_iterable(module.reached(sink).parts_not_in(done)):
         if reached.trail.runs_once or _in_constructor(reached.scope):
             continue
         node = reached.node
         if isinstance(node, ast.Call):
-            if _is_retrieval(node):
+            if _is_retrieval(node, reached.scope):
                 yield PerTurnSource(node, _retrieval_label(node), "are")
             elif _TASK_RENDERER.search(_callee_name(node)):
                 for argument in node.args:
@@ -118,6 +119,11 @@ def per_turn_sources(module: PythonModule, sink: Sink, done: set[int]) -> Iterat
         elif isinstance(node, ast.Name):
             if sent_by_user is None:
                 sent_by_user = module.fact(_parameters_sent_as_messages)
+                in_user_turn = module.fact(_nodes_in_user_contents)
+            if id(node) in in_user_turn:
+                # The flow came back to the user's own message (an adapter that sorts a
+                # history by role): the text is the user turn, not a copy in the prefix.
+                continue
             if not _is_user_parameter(node, reached.scope, sent_by_user):
                 continue
             if one_turn is None:
@@ -126,15 +132,94 @@ def per_turn_sources(module: PythonModule, sink: Sink, done: set[int]) -> Iterat
                 yield PerTurnSource(node, "the user's newest message")
 
 
-def _sends_one_fresh_conversation(module: PythonModule, sink: Sink) -> bool:
+def _sends_one_fresh_conversation(module: PythonModule, sink: Sink, depth: int = 2) -> bool:
     """The request's messages are a literal list of messages made for it alone (`[system,
     user]`): a one-shot request, with no conversation whose turns could share a prefix."""
+    if sink.call is None and id(sink.expression) in module.fact(_one_shot_contents):
+        return True
     sent = [other.expression for other in _messages_sent_with(module, sink)]
-    return bool(sent) and all(
+    if not sent:
+        return depth > 0 and _wrapper_sends_one_fresh_conversation(module, sink, depth - 1)
+    return all(
         isinstance(messages, ast.List)
         and all(isinstance(element, ast.Dict) for element in messages.elts)
         for messages in sent
     )
+
+
+def _wrapper_sends_one_fresh_conversation(module: PythonModule, sink: Sink, depth: int) -> bool:
+    """`generate_prompt(config, template)`, a function of the module whose prompt sinks all
+    go into one-shot requests: its call is one too."""
+    call = sink.call
+    if call is None or not isinstance(call.func, ast.Name):
+        return False
+    functions = module.index.functions_by_name.get(call.func.id, [])
+    if len(functions) != 1:
+        return False
+    inner = module.fact(_prefix_sinks_by_function).get(id(functions[0].scope), [])
+    return bool(inner) and all(
+        _sends_one_fresh_conversation(module, other, depth) for other in inner
+    )
+
+
+def _prefix_sinks_by_function(module: PythonModule) -> dict[int, list[Sink]]:
+    found: dict[int, list[Sink]] = {}
+    for sink in module.sinks:
+        if sink.in_prefix:
+            found.setdefault(id(_function_scope(sink.scope)), []).append(sink)
+    return found
+
+
+def _one_shot_contents(module: PythonModule) -> set[int]:
+    """The contents of the messages of `messages = [system, user]`: a literal list of message
+    dicts with the user's message in it, which its function never adds to. Sent through a
+    helper the sink finder does not know, it is still a request made for one question."""
+    index = module.index
+    found: set[int] = set()
+    candidates = [
+        (name, value, scope)
+        for name, value, scope in index.named_assignments
+        if isinstance(value, ast.List) and any(_is_user_dict(element) for element in value.elts)
+    ]
+    if not candidates:
+        return found
+    # `self.messages = [...]` is kept, and changed elsewhere: only names bound to the list.
+    bound = {
+        id(binding.value)
+        for scope in index.scopes
+        for bindings in scope.bindings.values()
+        for binding in bindings
+        if binding.kind == "assign"
+    }
+    changed = index.derived(_mutations_by_variable)
+    for name, value, scope in candidates:
+        if id(value) not in bound or changed.get((name, id(lookup(name, scope)))):
+            continue
+        for element in value.elts:
+            content = _entries(element).get("content")
+            if content is not None:
+                found.add(id(content))
+    return found
+
+
+def _mutations_by_variable(index: ModuleIndex) -> dict[tuple[str, int], list[Mutation]]:
+    return by_variable(index.mutations)
+
+
+def _is_user_dict(node: ast.expr) -> bool:
+    role = _entries(node).get("role")
+    return isinstance(role, ast.Constant) and role.value == "user"
+
+
+def _entries(node: ast.expr) -> dict[str, ast.expr]:
+    """The constant-keyed entries of a dict literal; nothing for anything else."""
+    if not isinstance(node, ast.Dict):
+        return {}
+    return {
+        key.value: value
+        for key, value in zip(node.keys, node.values, strict=True)
+        if isinstance(key, ast.Constant) and isinstance(key.value, str)
+    }
 
 
 def _messages_sent_with(module: PythonModule, sink: Sink) -> list[Sink]:
@@ -170,17 +255,43 @@ def _callee_name(call: ast.Call) -> str:
     return function.id if isinstance(function, ast.Name) else ""
 
 
-def _is_retrieval(call: ast.Call) -> bool:
+def _is_retrieval(call: ast.Call, scope: Scope) -> bool:
     method = _callee_name(call)
     if not isinstance(call.func, ast.Attribute):
         return False
     # A search for a fixed text gives the same results every turn.
-    if not any(not isinstance(a, ast.Constant) for a in chain(call.args, _keyword_values(call))):
+    if all(_is_fixed(a, scope) for a in chain(call.args, _keyword_values(call))):
         return False
     if method in _RETRIEVAL_METHODS or _MEMORY_SEARCH.search(method):
         return True
     searches = method in _SEARCH_METHODS or method.startswith(_SEARCH_PREFIXES)
     return searches and bool(_receiver_words(call.func) & _STORE_WORDS)
+
+
+def _is_fixed(argument: ast.expr, scope: Scope) -> bool:
+    """A constant, or a loop variable over constants (`for kind in ("skill", "error")`)."""
+    if isinstance(argument, ast.Constant):
+        return True
+    if not isinstance(argument, ast.Name):
+        return False
+    bindings = lookup(argument.id, scope)
+    return bool(bindings) and all(
+        binding.kind == "for" and _constants(binding.value, binding.scope, depth=2)
+        for binding in bindings
+    )
+
+
+def _constants(node: ast.AST | None, scope: Scope, depth: int) -> bool:
+    """A literal collection of constants, or a name assigned only one."""
+    if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
+        return all(isinstance(element, ast.Constant) for element in node.elts)
+    if not isinstance(node, ast.Name) or depth == 0:
+        return False
+    bindings = lookup(node.id, scope)
+    return bool(bindings) and all(
+        binding.kind == "assign" and _constants(binding.value, binding.scope, depth - 1)
+        for binding in bindings
+    )
 
 
 def _keyword_values(call: ast.Call) -> Iterator[ast.expr]:
@@ -222,7 +333,7 @@ def _retrievals_under(node: ast.expr, scope: Scope) -> Iterator[ast.Call]:
         steps += 1
         current, where = pending.pop()
         if isinstance(current, ast.Call):
-            if _is_retrieval(current):
+            if _is_retrieval(current, where):
                 yield current
         elif isinstance(current, (ast.Attribute, ast.Subscript, ast.Await, ast.Starred)):
             pending.append((current.value, where))
@@ -257,18 +368,42 @@ def _in_constructor(scope: Scope) -> bool:
 
 def _parameters_sent_as_messages(module: PythonModule) -> set[int]:
     """The parameter bindings whose value reaches the user's message of a request: the user's
-    turn, once it is also in the prompt's front, is there twice."""
+    turn, once it is also in the prompt's front, is there twice. Only the text the function
+    itself makes the user message of counts: the flow also runs back through helpers whose
+    results end up somewhere in the request (a tool's cleaned `schema`), and a parameter
+    declared as a dict or an object is no text a user typed."""
     found: set[int] = set()
     user_contents = module.fact(_user_contents)
     for sink in module.sinks:
         if not _is_user_turn(sink, user_contents):
             continue
+        home = _function_scope(sink.scope)
         for reached in module.reached(sink):
             if isinstance(reached.node, ast.Name):
                 for binding in lookup(reached.node.id, reached.scope):
-                    if binding.kind == "param":
+                    if (
+                        binding.kind == "param"
+                        and binding.scope is home
+                        and _may_be_text(binding.annotation)
+                    ):
                         found.add(id(binding))
     return found
+
+
+def _may_be_text(annotation: ast.expr | None) -> bool:
+    """No annotation, or one that allows a string (`str`, `str | None`, `Optional[str]`,
+    `Any`)."""
+    if annotation is None:
+        return True
+    names: set[str] = set()
+    for node in ast.walk(annotation):
+        if isinstance(node, ast.Name):
+            names.add(node.id)
+        elif isinstance(node, ast.Attribute):
+            names.add(node.attr)
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            names.add(node.value)
+    return bool(names & {"str", "Any", "object"})
 
 
 def _user_contents(module: PythonModule) -> set[int]:
@@ -284,6 +419,17 @@ def _user_contents(module: PythonModule) -> set[int]:
         if isinstance(role, ast.Constant) and role.value == "user" and "content" in entries:
             contents.add(id(entries["content"]))
     return contents
+
+
+def _nodes_in_user_contents(module: PythonModule) -> set[int]:
+    """Every node inside the content of a `{"role": "user", "content": ...}` dict."""
+    contents = module.fact(_user_contents)
+    found: set[int] = set()
+    for node, _ in module.index.dicts:
+        for value in node.values:
+            if id(value) in contents:
+                found.update(id(inner) for inner in ast.walk(value))
+    return found
 
 
 def _is_user_turn(sink: Sink, user_contents: set[int]) -> bool:

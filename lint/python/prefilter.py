@@ -38,7 +38,6 @@ _SINK_CALLS = (
     b"create(",
     b"stream(",
     b"parse(",
-    b"count_tokens(",
     b"generate_content",
     b"completion(",
     b"responses(",

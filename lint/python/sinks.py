@@ -22,6 +22,7 @@ from ctxlint.python.index import (
     class_of_self,
     decorator_name,
 )
+from ctxlint.python.later_messages import added_to_conversation
 from ctxlint.python.middleware import middleware_sinks
 from ctxlint.python.names import attribute_chain, lookup, qualified_name
 from ctxlint.python.requests import request_entries, spread_parameter
@@ -73,16 +74,15 @@ _OPENAI_CHAT = {"messages": "messages", "tools": "tools", "functions": "tools"}
 _OPENAI_RESPONSES = {"instructions": "system", "input": "messages", "tools": "tools"}
 _ANTHROPIC_MESSAGES = {"system": "system", "messages": "messages", "tools": "tools"}
 _GOOGLE_GENERATE = {"contents": "messages", "config": "genai-config"}
+# `messages.count_tokens` and `models.count_tokens` are left out: a token count is never served
+# from the cache nor writes it, and what it counts is sent for real elsewhere, where it is seen.
 _METHOD_FAMILIES: dict[str, tuple[str, dict[str, str]]] = {
     **{f"chat.completions.{m}": ("openai", _OPENAI_CHAT) for m in ("create", "parse", "stream")},
     **{f"responses.{m}": ("openai", _OPENAI_RESPONSES) for m in ("create", "parse", "stream")},
-    **{
-        f"messages.{m}": ("anthropic", _ANTHROPIC_MESSAGES)
-        for m in ("create", "stream", "count_tokens", "parse")
-    },
+    **{f"messages.{m}": ("anthropic", _ANTHROPIC_MESSAGES) for m in ("create", "stream", "parse")},
     **{
         f"models.{m}": ("google", _GOOGLE_GENERATE)
-        for m in ("generate_content", "generate_content_stream", "count_tokens")
+        for m in ("generate_content", "generate_content_stream")
     },
 }
 _PATH_NOISE = frozenset({"beta", "with_raw_response", "with_streaming_response", "aio"})
@@ -399,6 +399,8 @@ class _SinkFinder:
         self.configured = configured
         # Calls that spread `**something` into an LLM call, for the wrapper summaries.
         self.spreads: list[Spread] = []
+        # Messages yielded or appended to a kept history: the end of the request, not its front.
+        self.added_later = added_to_conversation(index)
         top_levels = {name.split(".")[0] for name in index.imported_modules}
         self.imports_openai_compatible = bool(top_levels & _OPENAI_COMPATIBLE_SDKS)
         self.imports_anthropic = "anthropic" in top_levels
@@ -452,6 +454,8 @@ class _SinkFinder:
         if message is not None:
             kind, content = message
             label = "a system message" if kind == "system" else "a message"
+            if kind == "system" and id(call) in self.added_later:
+                kind, label = "content", "a system message added to the conversation"
             yield Sink(
                 content, scope, kind, f"{label} built by {callee} (line {call.lineno})", call
             )
@@ -463,6 +467,9 @@ class _SinkFinder:
         roles = self.call_roles(call, scope)
         if not roles:
             return
+        if id(call) in self.added_later and roles.keys() == {"0", "content"}:
+            # A message class (`SystemMessage(text)`) built onto a conversation under way.
+            roles = dict.fromkeys(roles, "content")
         for position, argument in enumerate(call.args):
             kind = roles.get(str(position))
             if kind is not None and not isinstance(argument, ast.Starred):
@@ -682,6 +689,8 @@ class _SinkFinder:
         if "role" in entries and "content" in entries:
             kind: SinkKind = "system" if role in _PREFIX_ROLES else "content"
             label = f"{_article(role)} {role} message" if role else "a message"
+            if kind == "system" and id(node) in self.added_later:
+                kind, label = "content", f"{label} added to the conversation"
             yield Sink(entries["content"], scope, kind, f"{label} (line {node.lineno})")
             return
         block_type = _constant_string(entries.get("type"))
