@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from ctxlint.diagnostics import Applicability, Diagnostic, Fix
 from ctxlint.python.containers import Change, changes_of, condition_varies, within_lines
 from ctxlint.python.flow import Reached
-from ctxlint.python.index import CallSite, ModuleIndex
+from ctxlint.python.index import CallSite, ModuleIndex, Scope
 from ctxlint.python.listings import UnsortedConcatenation, unsorted_concatenations
 from ctxlint.python.loopstate import LoopChanges, changes_in_loop, depends_on_loop
 from ctxlint.python.module import PythonModule
@@ -223,9 +223,13 @@ class ToolListMutation(Rule):
         found = module.fact_per_part(_listing_reads, sink)
         awaited = set().union(*(part[0] for part in found))
         listing_attributes = [node for part in found for node in part[1]]
-        listings = [node for part in found for node in part[2]]
-        for node in listings:
+        listings = [listing for part in found for listing in part[2]]
+        for node, scope, kept_on_self in listings:
             if id(node) in awaited:
+                continue
+            if kept_on_self and scope is not sink.scope:
+                # Listed when another method ran (on connecting) and kept on the object:
+                # every request reads the same snapshot, in the same order.
                 continue
             call = node.value if isinstance(node, ast.Await) else node
             assert isinstance(call, ast.Call)
@@ -265,6 +269,10 @@ def _recomputed_from_state(
         if depends is None:
             continue
         state, changed_by = depends
+        if sink.call is not None and any(n is sink.call for n in ast.walk(changed_by)):
+            # `outer = Agent(tools=[outer.as_tool()])`: each pass builds a new object from
+            # the last one (nested agents), which is not one agent's requests changing.
+            continue
         yield (
             node,
             f"`{_short(module.snippet(node))}` is recomputed on each pass from {state}, which "
@@ -294,18 +302,21 @@ def _short(text: str) -> str:
 
 def _listing_reads(
     module: PythonModule, reached: list[Reached]
-) -> tuple[set[int], list[ast.AST], list[ast.AST]]:
+) -> tuple[set[int], list[ast.AST], list[tuple[ast.AST, Scope, bool]]]:
     """Among values reached per request: the awaited expressions (by id), the `result.tools`
     read from a listing's result (nearest the sink first), and the listing calls (or awaits of
-    them) whose order is passed on unsorted."""
+    them) whose order is passed on unsorted, with their scope and whether that scope keeps
+    what it lists on `self`."""
     per_request = [r for r in reached if not r.trail.runs_once]
+    kept = module.index.derived(_values_kept_on_self)
+    keeping = {id(r.scope) for r in per_request if id(r.node) in kept}
     awaited = {id(r.node.value) for r in per_request if isinstance(r.node, ast.Await)}
     attributes: list[ast.AST] = [
         r.node
         for r in per_request
         if isinstance(r.node, ast.Attribute) and r.node.attr == "tools" and not r.trail.sorted
     ]
-    listings: list[ast.AST] = []
+    listings: list[tuple[ast.AST, Scope, bool]] = []
     for item in per_request:
         node = item.node
         call = node.value if isinstance(node, ast.Await) else node
@@ -315,8 +326,18 @@ def _listing_reads(
             and isinstance(call.func, ast.Attribute)
             and call.func.attr in _LISTING_METHODS
         ):
-            listings.append(node)
+            listings.append((node, item.scope, id(item.scope) in keeping))
     return awaited, attributes, listings
+
+
+def _values_kept_on_self(index: ModuleIndex) -> set[int]:
+    """The values the module's methods assign to `self` attributes (`self.tools = ...`)."""
+    return {
+        id(value)
+        for info in index.classes
+        for assigned in info.attributes.values()
+        for value, _ in assigned
+    }
 
 
 def _happens_in_loop(change: Change, loop: ast.stmt, module: PythonModule) -> bool:
@@ -491,6 +512,51 @@ ToolListMutation.VALID = (
         "    tools = [{'name': t.name, 'input_schema': t.inputSchema}\n"
         "             for t in sorted(listing.tools, key=lambda t: t.name)]\n"
         "    return client.messages.create(model='m', max_tokens=9, tools=tools, messages=history)\n"
+    ),
+    # Listed once on connecting and kept on the object: every request reads the same list.
+    Valid(
+        "from openai import OpenAI\n"
+        "class Chat:\n"
+        "    def __init__(self):\n"
+        "        self.client = OpenAI()\n"
+        "    async def connect(self, session):\n"
+        "        self.session = session\n"
+        "        response = await self.session.list_tools()\n"
+        "        self.available_tools = response.tools\n"
+        "    async def ask(self, messages):\n"
+        "        tools = [{'type': 'function', 'function': {'name': t.name, 'parameters': t.inputSchema}}\n"
+        "                 for t in self.available_tools]\n"
+        "        while True:\n"
+        "            reply = self.client.chat.completions.create(model='m', messages=messages, tools=tools)\n"
+        "            messages.append(reply.choices[0].message)\n"
+    ),
+    # Each pass builds a new agent around the previous one: nested agents, not one agent's
+    # requests.
+    Valid(
+        "from agents import Agent\n"
+        "def build(depth):\n"
+        "    outer = Agent(name='leaf')\n"
+        "    for edge in range(depth):\n"
+        "        outer = Agent(name=f'agent-{edge}', tools=[outer.as_tool(tool_name=f't{edge}', tool_description='Run')])\n"
+        "    return outer\n"
+    ),
+    # Servers' configurations kept by name are in the configuration's order, not connection
+    # order.
+    Valid(
+        "class Manager:\n"
+        "    def __init__(self):\n"
+        "        self._servers = {}\n"
+        "    def load(self, section):\n"
+        "        for name, cfg in section.items():\n"
+        "            entry = {'command': cfg['command']}\n"
+        "            self._servers[name] = entry\n"
+        "    def get_all_tools(self):\n"
+        "        all_tools = []\n"
+        "        for server_name in self._servers:\n"
+        "            client = self._get_client(server_name)\n"
+        "            for tool in client.list_tools():\n"
+        "                all_tools.append(tool)\n"
+        "        return all_tools\n"
     ),
     Valid(
         '{"ctxlint": 1, "session": "s1", "tools": [{"name": "search", "description": "search tool", "parameters": {"type": "object"}}, {"name": "open_page", "description": "open_page tool", "parameters": {"type": "object"}}, {"name": "summarise", "description": "summarise tool", "parameters": {"type": "object"}}], "messages": [{"role": "user", "content": "Go"}]}\n'

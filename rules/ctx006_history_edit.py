@@ -462,6 +462,18 @@ HistoryEdit.VALID = (
         "    def send(self):\n"
         "        return client.messages.create(model='m', max_tokens=9, messages=self.messages)\n"
     ),
+    # A provider adapter walking the history by index to convert each message (litellm's
+    # prompt factory): the bound on the index is the walk, not a size budget.
+    Valid(
+        _HEADER + "def to_provider(messages):\n"
+        "    i = 0\n"
+        "    while i < len(messages):\n"
+        "        messages[i] = dict(messages[i])\n"
+        "        i += 1\n"
+        "    return messages\n"
+        "def send(messages):\n"
+        "    return client.messages.create(model='m', max_tokens=9, messages=to_provider(messages))\n"
+    ),
     Valid(
         '{"ctxlint": 1, "session": "s1", "messages": [{"role": "user", "content": "Go"}, {"role": "assistant", "content": "Ok"}]}\n'
         '{"ctxlint": 1, "session": "s1", "messages": [{"role": "user", "content": "Go"}, {"role": "assistant", "content": [{"type": "text", "text": "Ok"}, {"type": "text", "text": "and more"}]}, {"role": "user", "content": "Next"}]}\n',

@@ -165,10 +165,17 @@ def size_driven(mutation: Mutation) -> bool:
     tests = [guard for guard in mutation.guards if isinstance(guard, ast.expr)]
     if isinstance(mutation.loop, ast.While):
         tests.append(mutation.loop.test)
-    return any(_tests_size(test) for test in tests)
+    # `while i < len(xs): xs[i] = ...` walks the list by the index it changes: a bound on
+    # that index is how far the walk goes, not how long the history has grown.
+    walking = (
+        {n.id for n in ast.walk(mutation.index) if isinstance(n, ast.Name)}
+        if mutation.index
+        else set()
+    )
+    return any(_tests_size(test, walking) for test in tests)
 
 
-def _tests_size(test: ast.expr) -> bool:
+def _tests_size(test: ast.expr, walking: set[str]) -> bool:
     for node in ast.walk(test):
         if isinstance(node, (ast.Name, ast.Attribute)):
             name = node.id if isinstance(node, ast.Name) else node.attr
@@ -178,9 +185,13 @@ def _tests_size(test: ast.expr) -> bool:
             sides = (node.left, node.comparators[0])
             if any(_is_len_call(side) for side in sides):
                 other = sides[1] if _is_len_call(sides[0]) else sides[0]
-                if not _is_emptiness_bound(other, node.ops[0]):
+                if not _is_emptiness_bound(other, node.ops[0]) and not _names_any(other, walking):
                     return True
     return False
+
+
+def _names_any(node: ast.expr, names: set[str]) -> bool:
+    return any(isinstance(n, ast.Name) and n.id in names for n in ast.walk(node))
 
 
 def _is_len_call(node: ast.expr) -> bool:

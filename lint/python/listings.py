@@ -22,7 +22,7 @@ from bisect import bisect_left
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from ctxlint.python.index import FunctionInfo, ModuleIndex, Scope, class_of_self
+from ctxlint.python.index import ContainerWrite, FunctionInfo, ModuleIndex, Scope, class_of_self
 from ctxlint.python.names import by_variable, lookup, qualified_name
 from ctxlint.python.order import sorted_attribute, sorted_in_place
 
@@ -378,8 +378,11 @@ def _is_live_registry(holder: ast.expr, scope: Scope, index: ModuleIndex) -> boo
             return False
         mutations = owner.attribute_mutations.get(holder.attr, ())
         assigned = owner.attributes.get(holder.attr, ())
-        return any(m.kind == "setitem" for m in mutations) and all(
-            _is_empty_dict(value) for value, _ in assigned
+        writes = owner.attribute_writes.get(holder.attr, ())
+        return (
+            any(m.kind == "setitem" for m in mutations)
+            and all(_is_empty_dict(value) for value, _ in assigned)
+            and not any(_is_configuration(write) for write in writes)
         )
     if isinstance(holder, ast.Name):
         bindings = lookup(holder.id, scope)
@@ -390,6 +393,17 @@ def _is_live_registry(holder: ast.expr, scope: Scope, index: ModuleIndex) -> boo
             b.kind == "assign" and _is_empty_dict(b.value) for b in bindings
         )
     return False
+
+
+def _is_configuration(write: ContainerWrite) -> bool:
+    """A dict display stored by key (`self.servers[name] = {"command": ...}`) is a server's
+    configuration, not a connection: such a dict is filled in the order of the configuration
+    it is read from."""
+    value: ast.AST | None = write.value
+    if isinstance(value, ast.Name):
+        bindings = lookup(value.id, write.scope)
+        value = bindings[0].value if len(bindings) == 1 else None
+    return isinstance(value, ast.Dict)
 
 
 def _is_empty_dict(value: ast.AST | None) -> bool:
