@@ -327,6 +327,22 @@ UnorderedIteration.VALID = (
         _HEADER + "def build_system_prompt():\n"
         "    return 'Levels: ' + ', '.join(str(n) for n in {1, 2, 3})\n"
     ),
+    # A search returns the one entry it stops at: no order is handed over.
+    Valid(
+        "from pathlib import Path\n"
+        "def find_skill_md(directory: Path):\n"
+        "    for f in directory.iterdir():\n"
+        "        if f.name.lower() == 'skill.md':\n"
+        "            return f\n"
+        "    return None\n"
+    ),
+    # Tool names typed as strings: an allowlist that tools are looked up in, not the tools sent.
+    Valid(
+        "def resolve_team_tools(own, ceiling) -> tuple[str, ...] | None:\n"
+        "    if own is None:\n"
+        "        return ceiling\n"
+        "    return tuple(set(own) & set(ceiling))\n"
+    ),
     # Not a prompt.
     Valid("import logging\nNAMES = {'a', 'b'}\nlogging.info(', '.join(NAMES))\n"),
     Valid(

@@ -124,17 +124,65 @@ def returned_prompt_parts(index: ModuleIndex) -> list[Sink]:
         if _NAMES_ONLY.search(node.name) or _promises_no_order(node.returns):
             continue
         if _RETURNS_TOOLS.match(node.name):
+            if _promises_names(node.returns):
+                continue  # `-> list[str]`: an allowlist of tool names, looked up in, not sent
             kind, what = "tools", "the tool list"
         elif _RETURNS_SKILLS.match(node.name):
             kind, what = "system", "the skills"
         else:
             continue
         label = f"{what} returned by {node.name}() (line {node.lineno})"
+        found_in_loop = _entries_returned_from_loops(node)
         for value in function.returns:
+            if id(value) in found_in_loop:
+                continue  # the one entry a search stops at: no order to hand over
             # The same said of the returned variable (`return skill_names`).
             returned = _last_name(value)
             if returned is None or not _NAMES_ONLY.search(f"_{returned}"):
                 found.append(Sink(value, function.scope, kind, label))  # type: ignore[arg-type]
+    return found
+
+
+def _promises_names(annotation: ast.expr | None) -> bool:
+    """`list[str]`, `tuple[str, ...] | None`, `Optional[Sequence[str]]`: names, not tools."""
+    for _ in range(_MAX_ANNOTATION_DEPTH):
+        if isinstance(annotation, ast.BinOp) and isinstance(annotation.op, ast.BitOr):
+            if _is_none(annotation.right):
+                annotation = annotation.left
+            elif _is_none(annotation.left):
+                annotation = annotation.right
+            else:
+                return False
+        elif isinstance(annotation, ast.Subscript) and _last_name(annotation.value) == "Optional":
+            annotation = annotation.slice
+        else:
+            break
+    if not isinstance(annotation, ast.Subscript):
+        return False
+    element = annotation.slice
+    if isinstance(element, ast.Tuple) and element.elts:
+        element = element.elts[0]
+    return _last_name(element) == "str"
+
+
+def _is_none(node: ast.expr) -> bool:
+    return isinstance(node, ast.Constant) and node.value is None
+
+
+def _entries_returned_from_loops(function: ast.FunctionDef | ast.AsyncFunctionDef) -> set[int]:
+    """The returned loop variables of `for f in d.iterdir(): if ...: return f` (by id)."""
+    found: set[int] = set()
+    for loop in ast.walk(function):
+        if not isinstance(loop, ast.For | ast.AsyncFor) or not isinstance(loop.target, ast.Name):
+            continue
+        for statement in loop.body:
+            for node in ast.walk(statement):
+                if (
+                    isinstance(node, ast.Return)
+                    and isinstance(node.value, ast.Name)
+                    and node.value.id == loop.target.id
+                ):
+                    found.add(id(node.value))
     return found
 
 
