@@ -336,6 +336,14 @@ UnorderedIteration.VALID = (
         "            return f\n"
         "    return None\n"
     ),
+    Valid(
+        "from pathlib import Path\n"
+        "def find_skill(name, skills_dir: Path):\n"
+        "    for md in skills_dir.rglob('*.md'):\n"
+        "        if md.stem == name:\n"
+        "            return md.parent, md\n"
+        "    return None, None\n"
+    ),
     # Tool names typed as strings: an allowlist that tools are looked up in, not the tools sent.
     Valid(
         "def resolve_team_tools(own, ceiling) -> tuple[str, ...] | None:\n"

@@ -170,20 +170,26 @@ def _is_none(node: ast.expr) -> bool:
 
 
 def _entries_returned_from_loops(function: ast.FunctionDef | ast.AsyncFunctionDef) -> set[int]:
-    """The returned loop variables of `for f in d.iterdir(): if ...: return f` (by id)."""
+    """What `for f in d.iterdir(): if ...: return f` returns (by id): the entry found."""
     found: set[int] = set()
     for loop in ast.walk(function):
         if not isinstance(loop, ast.For | ast.AsyncFor) or not isinstance(loop.target, ast.Name):
             continue
         for statement in loop.body:
             for node in ast.walk(statement):
-                if (
-                    isinstance(node, ast.Return)
-                    and isinstance(node.value, ast.Name)
-                    and node.value.id == loop.target.id
-                ):
-                    found.add(id(node.value))
+                returned = node.value if isinstance(node, ast.Return) else None
+                if returned is not None and _of_entry(returned, loop.target.id):
+                    found.add(id(returned))
     return found
+
+
+def _of_entry(value: ast.expr, entry: str) -> bool:
+    """`f`, `f.parent`, `(f.parent, f)`: made of the one entry alone."""
+    if isinstance(value, ast.Tuple):
+        return bool(value.elts) and all(_of_entry(element, entry) for element in value.elts)
+    while isinstance(value, ast.Attribute):
+        value = value.value
+    return isinstance(value, ast.Name) and value.id == entry
 
 
 def _promises_no_order(annotation: ast.expr | None) -> bool:
