@@ -31,8 +31,5 @@ def newer_syntax_reason(line: str) -> str | None:
         if sys.version_info < version and shape.match(line):
             needed = ".".join(map(str, version))
             running = f"{sys.version_info.major}.{sys.version_info.minor}"
-            return (
-                f"needs Python {needed} to parse ({what}); ctxlint runs on Python {running}: "
-                f"run it under {needed} or later to check this file"
-            )
+            return f"needs Python {needed} to parse ({what}); ctxlint runs on Python {running}"
     return None
