@@ -360,6 +360,12 @@ UnorderedIteration.VALID = (
     ),
 )
 UnorderedIteration.INVALID = (
+    # Tool definitions, not names: the set's order is the order of the tools returned.
+    Invalid(
+        "def get_enabled_tools(registry, names: set[str]) -> list[dict]:\n"
+        "    return [registry[n] for n in names]\n",
+        line=2,
+    ),
     Invalid(
         _HEADER + "import random\n"
         "def ask(q, tools):\n"

@@ -60,6 +60,10 @@ _RETURNS_SKILLS = re.compile(
     rf"^_*(?:{_FETCH_VERBS})_(?:[a-z0-9]+_)*skills?(?:_[a-z0-9]+)*$", re.IGNORECASE
 )
 _NAMES_ONLY = re.compile(r"_(?:names?|ids?|keys|count)(?:_|$)", re.IGNORECASE)
+# Return annotations of a sequence: `list[str]` of tool names is an allowlist, not tools.
+_SEQUENCE_TYPES = frozenset(
+    {"list", "List", "tuple", "Tuple", "Sequence", "Iterable", "Collection", "Iterator"}
+)
 # Return annotations that promise no order: a set, or a mapping looked up by name.
 _UNORDERED_RETURNS = frozenset(
     {"set", "frozenset", "Set", "FrozenSet", "AbstractSet", "dict", "Dict", "Mapping"}
@@ -159,10 +163,14 @@ def _promises_names(annotation: ast.expr | None) -> bool:
             break
     if not isinstance(annotation, ast.Subscript):
         return False
-    element = annotation.slice
-    if isinstance(element, ast.Tuple) and element.elts:
-        element = element.elts[0]
-    return _last_name(element) == "str"
+    if _last_name(annotation.value) not in _SEQUENCE_TYPES:
+        return False
+    elements = annotation.slice.elts if isinstance(annotation.slice, ast.Tuple) else []
+    return all(
+        _last_name(element) == "str"
+        or (isinstance(element, ast.Constant) and element.value is Ellipsis)
+        for element in elements or [annotation.slice]
+    )
 
 
 def _is_none(node: ast.expr) -> bool:
