@@ -32,6 +32,7 @@ from ctxlint.globs import Excluder
 from ctxlint.parallel import run_in_batches
 from ctxlint.python.imports import imported_files, roots_for
 from ctxlint.python.module import PythonModule
+from ctxlint.python.newer_syntax import newer_syntax_reason
 from ctxlint.python.prefilter import build_prefilter
 from ctxlint.python.project import Project
 from ctxlint.redact import bounded
@@ -179,7 +180,9 @@ class PythonChecker:
         try:
             tree = ast.parse(source.text, filename=path)
         except SyntaxError as error:
-            return self.unreadable(path, f"syntax error: {error.msg}", error.lineno, error.offset)
+            line = source.line_text(error.lineno) if error.lineno else ""
+            reason = newer_syntax_reason(line) or f"syntax error: {error.msg}"
+            return self.unreadable(path, reason, error.lineno, error.offset)
         except (ValueError, RecursionError, MemoryError) as error:
             return self.unreadable(path, f"cannot parse: {error}", 1, 1)
         module = PythonModule(path, source, tree, self.settings)

@@ -249,7 +249,26 @@ _BUILDER = (
     "    return f'Time: {datetime.now():%H:%M}'\n"
 )
 
+_TTL_CACHED = (
+    "_cache = None\n"
+    "def system_prompt():\n"
+    "    global _cache\n"
+    "    now = time.time()\n"
+    "    if _cache is not None:\n"
+    "        cached_at, cached = _cache\n"
+    "        if now - cached_at < 60:\n"
+    "            return cached\n"
+    "    text = {text}\n"
+    "    _cache = (now, text)\n"
+    "    return text\n"
+    "def ask(q):\n"
+    "    return client.messages.create(model='m', max_tokens=9, system=system_prompt(),\n"
+    "        messages=q)\n"
+)
+
 VolatileValueInPrefix.VALID = (
+    # The clock kept beside a cached prompt only decides when to rebuild it.
+    Valid(_HEADER + _TTL_CACHED.format(text="'You are terse.'")),
     # A tuple unpacked from a call that returns another call's tuple: only the part it takes
     # (the params, not the latency measured with the clock) reaches the prompt.
     Valid(
@@ -383,6 +402,8 @@ VolatileValueInPrefix.VALID = (
     ),
 )
 VolatileValueInPrefix.INVALID = (
+    # The cached prompt holds the clock read it was built with.
+    Invalid(_HEADER + _TTL_CACHED.format(text="f'Now: {now}'"), line=9),
     # A builder: the section added to the instance is what its build() returns.
     Invalid(
         _HEADER + _BUILDER + "def instructions():\n"

@@ -327,6 +327,30 @@ UnorderedIteration.VALID = (
         _HEADER + "def build_system_prompt():\n"
         "    return 'Levels: ' + ', '.join(str(n) for n in {1, 2, 3})\n"
     ),
+    # A search returns the one entry it stops at: no order is handed over.
+    Valid(
+        "from pathlib import Path\n"
+        "def find_skill_md(directory: Path):\n"
+        "    for f in directory.iterdir():\n"
+        "        if f.name.lower() == 'skill.md':\n"
+        "            return f\n"
+        "    return None\n"
+    ),
+    Valid(
+        "from pathlib import Path\n"
+        "def find_skill(name, skills_dir: Path):\n"
+        "    for md in skills_dir.rglob('*.md'):\n"
+        "        if md.stem == name:\n"
+        "            return md.parent, md\n"
+        "    return None, None\n"
+    ),
+    # Tool names typed as strings: an allowlist that tools are looked up in, not the tools sent.
+    Valid(
+        "def resolve_team_tools(own, ceiling) -> tuple[str, ...] | None:\n"
+        "    if own is None:\n"
+        "        return ceiling\n"
+        "    return tuple(set(own) & set(ceiling))\n"
+    ),
     # Not a prompt.
     Valid("import logging\nNAMES = {'a', 'b'}\nlogging.info(', '.join(NAMES))\n"),
     Valid(
@@ -336,6 +360,12 @@ UnorderedIteration.VALID = (
     ),
 )
 UnorderedIteration.INVALID = (
+    # Tool definitions, not names: the set's order is the order of the tools returned.
+    Invalid(
+        "def get_enabled_tools(registry, names: set[str]) -> list[dict]:\n"
+        "    return [registry[n] for n in names]\n",
+        line=2,
+    ),
     Invalid(
         _HEADER + "import random\n"
         "def ask(q, tools):\n"

@@ -326,6 +326,11 @@ class _Walker:
                     path = binding.target_path
                     yield from self.enter(function, call, scope, once, frames, bound, path)  # type: ignore[arg-type]
                     return
+                held = _parts_of_held_tuples(value, scope, binding.target_path)
+                if held is not None:
+                    for part, part_scope in held:
+                        yield part, part_scope, _once_if(trail, part_scope), frames
+                    return
             yield value, scope, _once_if(trail, scope), frames
         elif kind in ("for", "comprehension") and binding.value is not None:
             iterated = replace(_once_if(trail, scope), iterated=binding.value, iterated_scope=scope)
@@ -590,6 +595,33 @@ def _is_static(function: FunctionInfo) -> bool:
     if isinstance(node, ast.Lambda):
         return False
     return any(isinstance(d, ast.Name) and d.id == "staticmethod" for d in node.decorator_list)
+
+
+def _parts_of_held_tuples(
+    value: ast.expr, scope: Scope, path: tuple[int, ...]
+) -> list[tuple[ast.expr, Scope]] | None:
+    """`ts, cwd, result = _cache` where every value `_cache` is given is a tuple written out
+    (`_cache = (now, cwd, result)`) or None: the part of each at the unpacked position, not the
+    whole tuple (a timestamp kept beside a cached prompt only decides when to rebuild it).
+    None when any value is something else."""
+    if not isinstance(value, ast.Name):
+        return None
+    bindings = lookup(value.id, scope)
+    if not bindings:
+        return None
+    parts: list[tuple[ast.expr, Scope]] = []
+    for binding in bindings:
+        held = binding.value
+        if binding.kind != "assign" or held is None or binding.target_path:
+            return None
+        if isinstance(held, ast.Constant) and held.value is None:
+            continue
+        if not isinstance(held, (ast.Tuple, ast.List)) or len(held.elts) <= path[0]:
+            return None
+        if any(isinstance(element, ast.Starred) for element in held.elts):
+            return None
+        parts.append((_element_at(held, path), binding.scope))
+    return parts
 
 
 def _element_at(value: ast.expr, path: tuple[int, ...]) -> ast.expr:

@@ -60,6 +60,10 @@ _RETURNS_SKILLS = re.compile(
     rf"^_*(?:{_FETCH_VERBS})_(?:[a-z0-9]+_)*skills?(?:_[a-z0-9]+)*$", re.IGNORECASE
 )
 _NAMES_ONLY = re.compile(r"_(?:names?|ids?|keys|count)(?:_|$)", re.IGNORECASE)
+# Return annotations of a sequence: `list[str]` of tool names is an allowlist, not tools.
+_SEQUENCE_TYPES = frozenset(
+    {"list", "List", "tuple", "Tuple", "Sequence", "Iterable", "Collection", "Iterator"}
+)
 # Return annotations that promise no order: a set, or a mapping looked up by name.
 _UNORDERED_RETURNS = frozenset(
     {"set", "frozenset", "Set", "FrozenSet", "AbstractSet", "dict", "Dict", "Mapping"}
@@ -124,18 +128,76 @@ def returned_prompt_parts(index: ModuleIndex) -> list[Sink]:
         if _NAMES_ONLY.search(node.name) or _promises_no_order(node.returns):
             continue
         if _RETURNS_TOOLS.match(node.name):
+            if _promises_names(node.returns):
+                continue  # `-> list[str]`: an allowlist of tool names, looked up in, not sent
             kind, what = "tools", "the tool list"
         elif _RETURNS_SKILLS.match(node.name):
             kind, what = "system", "the skills"
         else:
             continue
         label = f"{what} returned by {node.name}() (line {node.lineno})"
+        found_in_loop = _entries_returned_from_loops(node)
         for value in function.returns:
+            if id(value) in found_in_loop:
+                continue  # the one entry a search stops at: no order to hand over
             # The same said of the returned variable (`return skill_names`).
             returned = _last_name(value)
             if returned is None or not _NAMES_ONLY.search(f"_{returned}"):
                 found.append(Sink(value, function.scope, kind, label))  # type: ignore[arg-type]
     return found
+
+
+def _promises_names(annotation: ast.expr | None) -> bool:
+    """`list[str]`, `tuple[str, ...] | None`, `Optional[Sequence[str]]`: names, not tools."""
+    for _ in range(_MAX_ANNOTATION_DEPTH):
+        if isinstance(annotation, ast.BinOp) and isinstance(annotation.op, ast.BitOr):
+            if _is_none(annotation.right):
+                annotation = annotation.left
+            elif _is_none(annotation.left):
+                annotation = annotation.right
+            else:
+                return False
+        elif isinstance(annotation, ast.Subscript) and _last_name(annotation.value) == "Optional":
+            annotation = annotation.slice
+        else:
+            break
+    if not isinstance(annotation, ast.Subscript):
+        return False
+    if _last_name(annotation.value) not in _SEQUENCE_TYPES:
+        return False
+    elements = annotation.slice.elts if isinstance(annotation.slice, ast.Tuple) else []
+    return all(
+        _last_name(element) == "str"
+        or (isinstance(element, ast.Constant) and element.value is Ellipsis)
+        for element in elements or [annotation.slice]
+    )
+
+
+def _is_none(node: ast.expr) -> bool:
+    return isinstance(node, ast.Constant) and node.value is None
+
+
+def _entries_returned_from_loops(function: ast.FunctionDef | ast.AsyncFunctionDef) -> set[int]:
+    """What `for f in d.iterdir(): if ...: return f` returns (by id): the entry found."""
+    found: set[int] = set()
+    for loop in ast.walk(function):
+        if not isinstance(loop, ast.For | ast.AsyncFor) or not isinstance(loop.target, ast.Name):
+            continue
+        for statement in loop.body:
+            for node in ast.walk(statement):
+                returned = node.value if isinstance(node, ast.Return) else None
+                if returned is not None and _of_entry(returned, loop.target.id):
+                    found.add(id(returned))
+    return found
+
+
+def _of_entry(value: ast.expr, entry: str) -> bool:
+    """`f`, `f.parent`, `(f.parent, f)`: made of the one entry alone."""
+    if isinstance(value, ast.Tuple):
+        return bool(value.elts) and all(_of_entry(element, entry) for element in value.elts)
+    while isinstance(value, ast.Attribute):
+        value = value.value
+    return isinstance(value, ast.Name) and value.id == entry
 
 
 def _promises_no_order(annotation: ast.expr | None) -> bool:
