@@ -155,12 +155,6 @@ _HUB_USER = """\
 """
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the prefilter's CTX004 needles are `list_tools(` and `load_mcp_tools(` only: a hub "
-    "module adding up `get_tools()` or `.tools` listings is skipped in a path run (the module "
-    "alone, and when the sender imports it); check_source finds it",
-)
 @pytest.mark.parametrize("listing", ["await mcp_client.get_tools()", "mcp_client.tools"])
 @pytest.mark.parametrize("with_sender", [False, True], ids=["hub-alone", "hub-imported"])
 def test_listing_hub_in_its_own_module(tmp_path, listing, with_sender):
