@@ -72,11 +72,6 @@ def test_request_dict_spread_across_a_plain_parameter(tmp_path):
     assert _findings(tmp_path, {"app.py": sender}) == ["app.py:14: CTX001"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a registry kept on self (or at module level) whose tools the loop removes is not "
-    "seen as changed by the loop: only a registry the loop function takes as a parameter is",
-)
 @pytest.mark.parametrize(
     ("agent", "line"),
     [
