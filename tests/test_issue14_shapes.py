@@ -46,11 +46,6 @@ _REGISTRY = """\
 """
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a request dict spread by a function it is handed to as a plain parameter "
-    "(`send(request)` → `create(**request)`) is not followed: only `**kwargs` wrappers are",
-)
 def test_request_dict_spread_across_a_plain_parameter(tmp_path):
     sender = """\
         from datetime import datetime
