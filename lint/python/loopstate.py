@@ -113,7 +113,7 @@ def changes_in_loop(loop: ast.stmt, scope: Scope, index: ModuleIndex) -> LoopCha
                 written = _attributes_written(held_class, method, 0, set())
                 if written:
                     changes.held.setdefault(key, (written, node))
-            elif method in _MUTATING_METHODS:
+            if method in _MUTATING_METHODS:
                 _record_store(receiver, node, scope, changes)
             elif isinstance(receiver, ast.Name) and method not in _EFFECT_ELSEWHERE:
                 if owner is not None and class_of_self(receiver, scope) is owner:
