@@ -110,7 +110,7 @@ class ToolListMutation(Rule):
         needles=(b"tools=", b'"tools"', b"'tools'", b"list_tools"),
         # A module that gathers MCP servers' listings need not send them itself, whichever
         # way it lists them. `get_tools(` and a `.tools` read let ~1% more files of a large
-        # tree through (1095 -> 1108 of 3549 parsed, all rules); `.tools` as a module path
+        # tree through (1095 -> 1107 of 3549 parsed, all rules); `.tools` as a module path
         # (`from .tools import`) would let 8% through, so it does not count.
         standalone_needles=(b"list_tools(", b"load_mcp_tools(", b"get_tools("),
         standalone_attributes=(b"tools",),

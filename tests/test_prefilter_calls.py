@@ -59,6 +59,7 @@ def test_a_name_that_only_ends_like_a_sink_does_not(checker, code):
         ("x = self.tools_enabled\n", False),
         ("x = self.tools.copy\n", False),
         ("x = registry.tools()\n", False),
+        ('log = logging.getLogger("app.tools")\n', False),
     ],
 )
 def test_a_tools_listing_read_lets_the_file_through(checker, code, wanted):

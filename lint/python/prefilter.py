@@ -209,7 +209,8 @@ def _line_around(data: bytes, position: int) -> bytes:
 
 def _reads_attribute(data: bytes, name: bytes) -> bool:
     """`x.name` read off a value (`client.tools`, `f().tools`), neither called, nor followed by
-    a longer name or another attribute, nor a module path on an import line."""
+    a longer name or another attribute, nor a module path on an import line or in a string
+    (`getLogger("app.tools")`)."""
     needle = b"." + name
     position = data.find(needle)
     while position != -1:
@@ -219,7 +220,7 @@ def _reads_attribute(data: bytes, name: bytes) -> bool:
         if (
             before
             and (before[0] in _IDENTIFIER_BYTES or before in (b")", b"]"))
-            and not (after and (after[0] in _IDENTIFIER_BYTES or after in (b".", b"(")))
+            and not (after and (after[0] in _IDENTIFIER_BYTES or after in b".(\"'"))
             and not _line_around(data, position).lstrip().startswith((b"from ", b"import "))
         ):
             return True
