@@ -108,9 +108,12 @@ class ToolListMutation(Rule):
     name = "tool-list-mutation"
     python_trigger = Trigger(
         needles=(b"tools=", b'"tools"', b"'tools'", b"list_tools"),
-        # A module that gathers MCP servers' listings need not send them itself. (`get_tools(`
-        # is every toolkit's method: a file naming only it waits for a sink or a tool key.)
-        standalone_needles=(b"list_tools(", b"load_mcp_tools("),
+        # A module that gathers MCP servers' listings need not send them itself, whichever
+        # way it lists them. `get_tools(` and a `.tools` read let ~1% more files of a large
+        # tree through (1095 -> 1107 of 3549 parsed, all rules); `.tools` as a module path
+        # (`from .tools import`) would let 8% through, so it does not count.
+        standalone_needles=(b"list_tools(", b"load_mcp_tools(", b"get_tools("),
+        standalone_attributes=(b"tools",),
     )
     message = "The tool list differs between the calls of one agent loop"
     fix_title = "Sort the tool listing by tool name"

@@ -46,11 +46,6 @@ _REGISTRY = """\
 """
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a request dict spread by a function it is handed to as a plain parameter "
-    "(`send(request)` → `create(**request)`) is not followed: only `**kwargs` wrappers are",
-)
 def test_request_dict_spread_across_a_plain_parameter(tmp_path):
     sender = """\
         from datetime import datetime
@@ -72,11 +67,6 @@ def test_request_dict_spread_across_a_plain_parameter(tmp_path):
     assert _findings(tmp_path, {"app.py": sender}) == ["app.py:14: CTX001"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a registry kept on self (or at module level) whose tools the loop removes is not "
-    "seen as changed by the loop: only a registry the loop function takes as a parameter is",
-)
 @pytest.mark.parametrize(
     ("agent", "line"),
     [
@@ -155,12 +145,6 @@ _HUB_USER = """\
 """
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the prefilter's CTX004 needles are `list_tools(` and `load_mcp_tools(` only: a hub "
-    "module adding up `get_tools()` or `.tools` listings is skipped in a path run (the module "
-    "alone, and when the sender imports it); check_source finds it",
-)
 @pytest.mark.parametrize("listing", ["await mcp_client.get_tools()", "mcp_client.tools"])
 @pytest.mark.parametrize("with_sender", [False, True], ids=["hub-alone", "hub-imported"])
 def test_listing_hub_in_its_own_module(tmp_path, listing, with_sender):

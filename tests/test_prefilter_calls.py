@@ -44,3 +44,23 @@ def test_a_call_by_a_sink_name_lets_the_file_through(checker, code):
 )
 def test_a_name_that_only_ends_like_a_sink_does_not(checker, code):
     assert not checker.wanted((SOURCE + code).encode())
+
+
+@pytest.mark.parametrize(
+    ("code", "wanted"),
+    [
+        # A module adding up servers' listings, with no sink and no tool key (CTX004).
+        ("for c in self.clients.values():\n    tools.extend(c.tools)\n", True),
+        ("tools += session.tools\n", True),
+        ("tools.extend(await c.get_tools())\n", True),
+        # `.tools` as a module path, a longer name or a call is no listing.
+        ("from .tools import bash\n", False),
+        ("import app.tools\n", False),
+        ("x = self.tools_enabled\n", False),
+        ("x = self.tools.copy\n", False),
+        ("x = registry.tools()\n", False),
+        ('log = logging.getLogger("app.tools")\n', False),
+    ],
+)
+def test_a_tools_listing_read_lets_the_file_through(checker, code, wanted):
+    assert checker.wanted(code.encode()) is wanted

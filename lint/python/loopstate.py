@@ -12,6 +12,7 @@ changes, directly or through the methods it calls. Anything unresolved counts as
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from ctxlint.python.index import ClassInfo, ModuleIndex, Scope, class_of_self
@@ -74,6 +75,10 @@ class LoopChanges:
     self_attributes: dict[str, ast.AST] = field(default_factory=dict)
     # The loop's own targets take a new item each pass by design (one task per item).
     targets: set[str] = field(default_factory=set)
+    # Objects of a class of the module kept beyond the function (`self.registry`, a module's
+    # `registry`) whose attributes a method called in the loop changes (`unregister`): the
+    # attributes, and the call.
+    held: dict[str, tuple[set[str], ast.AST]] = field(default_factory=dict)
 
 
 def changes_in_loop(loop: ast.stmt, scope: Scope, index: ModuleIndex) -> LoopChanges:
@@ -102,6 +107,12 @@ def changes_in_loop(loop: ast.stmt, scope: Scope, index: ModuleIndex) -> LoopCha
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
             method = node.func.attr
             receiver = node.func.value
+            held = _held_object(receiver, scope, index)
+            if held is not None:
+                key, held_class = held
+                written = _attributes_written(held_class, method, 0, set())
+                if written:
+                    changes.held.setdefault(key, (written, node))
             if method in _MUTATING_METHODS:
                 _record_store(receiver, node, scope, changes)
             elif isinstance(receiver, ast.Name) and method not in _EFFECT_ELSEWHERE:
@@ -145,6 +156,12 @@ def depends_on_loop(
     roots += [_root_name(keyword.value) for keyword in call.keywords]
     if isinstance(function, ast.Attribute):
         receiver = function.value
+        held = _held_object(receiver, scope, index)
+        if held is not None and held[0] in changes.held:
+            key, held_class = held
+            written, changed_by = changes.held[key]
+            if _attributes_read(held_class, function.attr, 0, set()) & written:
+                return f"`{key}`", changed_by
         owner = class_of_self(receiver, scope) if isinstance(receiver, ast.Name) else None
         if owner is not None:
             read = _attributes_read(owner, function.attr, 0, set())
@@ -166,6 +183,47 @@ def depends_on_loop(
             if reads_itself or not fresh:
                 return f"`{root}`", statement
     return None
+
+
+def _held_object(
+    expression: ast.expr, scope: Scope, index: ModuleIndex
+) -> tuple[str, ClassInfo] | None:
+    """`self.registry` or a module-level `registry` (not the function's own name: those are
+    followed by name) with its class, when every binding makes it by calling one class of
+    this module (`self.registry = ToolRegistry()`)."""
+    if isinstance(expression, ast.Attribute) and isinstance(expression.value, ast.Name):
+        owner = class_of_self(expression.value, scope)
+        if owner is None:
+            return None
+        found = _single_class_made(owner.attributes.get(expression.attr, ()), index)
+        return (f"self.{expression.attr}", found) if found is not None else None
+    if not isinstance(expression, ast.Name) or _is_local(expression.id, scope):
+        return None
+    bindings = lookup(expression.id, scope)
+    if not bindings or any(b.scope is not index.module_scope for b in bindings):
+        return None
+    made = [
+        (b.value if b.kind == "assign" and not b.target_path else None, b.scope) for b in bindings
+    ]
+    found = _single_class_made(made, index)
+    return (expression.id, found) if found is not None else None
+
+
+def _single_class_made(
+    values: Iterable[tuple[ast.AST | None, Scope]], index: ModuleIndex
+) -> ClassInfo | None:
+    found: ClassInfo | None = None
+    for value, scope in values:
+        if not isinstance(value, ast.Call) or not isinstance(value.func, ast.Name):
+            return None
+        bindings = lookup(value.func.id, scope)
+        if len(bindings) != 1 or bindings[0].kind != "class":
+            return None
+        made = next((c for c in index.classes if c.node is bindings[0].value), None)
+        if made is None or (found is not None and made is not found):
+            return None
+        found = made
+    return found
 
 
 def _is_local(name: str, scope: Scope) -> bool:

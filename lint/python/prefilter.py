@@ -84,6 +84,9 @@ class Trigger:
     # Needles that let a file through on their own, for a rule whose other needles do not
     # (a module that gathers tool listings need not send them itself).
     standalone_needles: tuple[bytes, ...] = ()
+    # Attributes whose read lets a file through on its own (`hub.tools`): spelt as a module
+    # path in an import (`from .tools import`) or a longer name, they do not count.
+    standalone_attributes: tuple[bytes, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,9 +128,12 @@ class Prefilter:
     needles: NeedleSet | None
     pattern: re.Pattern[bytes] | None
     standalone_needles: NeedleSet = NeedleSet()
+    standalone_attributes: tuple[bytes, ...] = ()
 
     def wanted(self, data: bytes) -> bool:
         if self.standalone_needles.found_in(data):
+            return True
+        if any(_reads_attribute(data, name) for name in self.standalone_attributes):
             return True
         return self._may_hold_prompt_code(data) and self._may_hold_a_source(data)
 
@@ -175,15 +181,18 @@ def build_prefilter(
         [n for t in trigger_list if t is not None and t.standalone for n in t.needles]
         + [n for t in trigger_list if t is not None for n in t.standalone_needles]
     )
+    attributes = tuple(
+        sorted({a for t in trigger_list if t is not None for a in t.standalone_attributes})
+    )
     if not trigger_list or any(trigger is None for trigger in trigger_list):
-        return Prefilter(names, None, None, standalone)
+        return Prefilter(names, None, None, standalone, attributes)
     # `wanted` looks for the standalone needles first: past them, they are known absent.
     needles = NeedleSet.of(
         n for t in trigger_list if t is not None and not t.standalone for n in t.needles
     )
     patterns = [t.pattern for t in trigger_list if t is not None and t.pattern is not None]
     pattern = re.compile(b"|".join(b"(?:" + p + b")" for p in patterns)) if patterns else None
-    return Prefilter(names, needles, pattern, standalone)
+    return Prefilter(names, needles, pattern, standalone, attributes)
 
 
 def _line_around(data: bytes, position: int) -> bytes:
@@ -195,6 +204,27 @@ def _line_around(data: bytes, position: int) -> bytes:
     end = len(data) if end == -1 else end
     carriage_return = data.find(b"\r", position, end)
     return data[start : end if carriage_return == -1 else carriage_return]
+
+
+def _reads_attribute(data: bytes, name: bytes) -> bool:
+    """`x.name` read off a value (`client.tools`, `f().tools`), neither called, nor followed by
+    a longer name or another attribute, nor a module path on an import line or in a string
+    (`getLogger("app.tools")`)."""
+    needle = b"." + name
+    position = data.find(needle)
+    while position != -1:
+        end = position + len(needle)
+        before = data[position - 1 : position]
+        after = data[end : end + 1]
+        if (
+            before
+            and (before[0] in _IDENTIFIER_BYTES or before in (b")", b"]"))
+            and not (after and (after[0] in _IDENTIFIER_BYTES or after in b".(\"'"))
+            and not _line_around(data, position).lstrip().startswith((b"from ", b"import "))
+        ):
+            return True
+        position = data.find(needle, end)
+    return False
 
 
 def _calls_a_sink(data: bytes) -> bool:

@@ -4,7 +4,10 @@ Agents often build the request in steps, `request = {"model": m}`, `request["mes
 `request.update(tools=tools)`, then send `client.chat.completions.create(**request)`. Each entry
 whose key is one of the call's arguments is that argument: `request_entries` lists them with the
 expression and scope of each value, so the sink finder can treat them as keyword arguments.
-Anything it cannot follow (a dict from a call, a parameter) gives no entries: silence.
+Anything it cannot follow (a dict from a call, a parameter) gives no entries: silence. A dict
+handed in as a plain parameter (`def send(request): create(**request)`) is followed from its
+callers instead, by the wrapper summaries (wrappers.py): only there is the dict known, and only
+for a call that resolves to the function.
 """
 
 from __future__ import annotations
@@ -146,3 +149,17 @@ def spread_parameter(expression: ast.expr, scope: Scope) -> str | None:
         return None
     kwarg = function.node.args.kwarg
     return expression.id if kwarg is not None and kwarg.arg == expression.id else None
+
+
+def spread_plain_parameter(expression: ast.expr, scope: Scope) -> str | None:
+    """The name of the enclosing function's plain parameter when `expression` is it
+    (`def send(request): create(**request)`), rebound nowhere in the function."""
+    if not isinstance(expression, ast.Name):
+        return None
+    bindings = lookup(expression.id, scope)
+    if len(bindings) != 1 or bindings[0].kind != "param":
+        return None
+    function = bindings[0].function
+    if function is None or isinstance(function.node, ast.Lambda):
+        return None
+    return expression.id

@@ -7,7 +7,9 @@ A summary says, for one function, which of its parameters reach which sink kind:
     WrapperSinks = dict[FunctionInfo, dict[str, SinkKind]]
 
 keyed by the name a caller passes the value under (a parameter's name; for a `**kwargs`
-parameter spread into the call, each keyword the call takes). `wrapper_summaries` computes them
+parameter spread into the call, each keyword the call takes; for a plain parameter spread into
+the call, `request.system`: the entry a caller's request dict holds under that key).
+`wrapper_summaries` computes them
 for a module from its sinks, to a fixed point (a wrapper of a wrapper), and `summary_sinks`
 turns the calls of summarised functions into sinks. Both take the summaries as data, so that a
 project-wide pass can apply summaries computed for another module's functions to this module's
@@ -25,7 +27,7 @@ from typing import TYPE_CHECKING
 
 from ctxlint.python.index import Binding, FunctionInfo, ModuleIndex, Scope, class_of_self
 from ctxlint.python.names import lookup
-from ctxlint.python.requests import request_entries, spread_parameter
+from ctxlint.python.requests import request_entries, spread_parameter, spread_plain_parameter
 
 if TYPE_CHECKING:
     from ctxlint.python.sinks import Sink, SinkKind
@@ -67,11 +69,16 @@ def wrapper_summaries(
             (spread_parameter(k.value, scope) for k in call.keywords if k.arg is None), None
         )
         function = _function_of(scope)
-        if parameter is not None and function is not None:
+        # `def send(request): create(**request)`: the entries of the caller's dict.
+        plain = next(
+            (spread_plain_parameter(k.value, scope) for k in call.keywords if k.arg is None), None
+        )
+        prefix = "" if parameter is not None else f"{plain}."
+        if (parameter is not None or plain is not None) and function is not None:
             summary = summaries.setdefault(function, {})
             for key, kind in roles.items():
                 if not key.isdigit() and kind in _SINK_KINDS:
-                    summary.setdefault(key, kind)
+                    summary.setdefault(prefix + key, kind)
     added: list[Sink] = []
     pending = list(sinks)
     resolve = resolve or local_resolver(index)
@@ -212,13 +219,31 @@ def _forwarded(
             return
         if position < len(parameters) and parameters[position] in summary:
             yield argument, scope, summary[parameters[position]]
+        elif position < len(parameters):
+            yield from _spread_entries(argument, scope, f"{parameters[position]}.", summary, index)
     for keyword in call.keywords:
         if keyword.arg is None:
-            for entry in request_entries(keyword.value, scope, index):
-                if entry.key in summary:
-                    yield entry.value, entry.scope, summary[entry.key]
+            yield from _spread_entries(keyword.value, scope, "", summary, index)
         elif keyword.arg in summary:
             yield keyword.value, scope, summary[keyword.arg]
+        else:
+            yield from _spread_entries(keyword.value, scope, f"{keyword.arg}.", summary, index)
+
+
+def _spread_entries(
+    argument: ast.expr,
+    scope: Scope,
+    prefix: str,
+    summary: dict[str, SinkKind],
+    index: ModuleIndex,
+) -> Iterator[tuple[ast.expr, Scope, SinkKind]]:
+    """The entries of a request dict the caller hands in that the function spreads into its
+    call (`send(request)` with `request["system"] = ...`), bounded as request_entries is."""
+    if prefix and not any(key.startswith(prefix) for key in summary):
+        return
+    for entry in request_entries(argument, scope, index):
+        if prefix + entry.key in summary:
+            yield entry.value, entry.scope, summary[prefix + entry.key]
 
 
 def _binds_receiver(function: FunctionInfo, call: ast.Call) -> bool:
