@@ -261,7 +261,11 @@ class Project:
         return found[0]
 
     def imported_paths(self, module: PythonModule) -> list[str]:
-        """The project files `module` imports directly (resolved, not parsed)."""
+        """The project files `module` imports directly (resolved, not parsed): once per
+        module, however many of its calls ask."""
+        return module.fact(_imported_paths)
+
+    def _imported_paths(self, module: PythonModule) -> list[str]:
         found: list[str] = []
         for qualified in sorted(module.index.imported_modules):
             target = self._resolve(qualified, module.path)
@@ -292,6 +296,11 @@ class Project:
                 found = (os.path.relpath(found[0]), found[1])
             self._resolved[key] = (found[0], tuple(found[1])) if found else None
         return self._resolved[key]
+
+
+def _imported_paths(module: PythonModule) -> list[str]:
+    project = module.project
+    return project._imported_paths(module) if project is not None else []
 
 
 def _single(bindings: list[Binding]) -> Binding | None:

@@ -260,11 +260,15 @@ def find_sent_lists(index: ModuleIndex, sinks: list[Sink]) -> list[Sink]:
     candidates: list[tuple[Sink, CallSite]] = []
     for site in index.calls:
         call = site.call
-        if _constructs(call, site.scope):
-            continue
         function = call.func
         last = function.attr if isinstance(function, ast.Attribute) else getattr(function, "id", "")
         llm_like = last in _LLM_CALL_NAMES
+        # Only a model-like call or a `messages=` keyword can be a candidate: the look-up of
+        # the callee's bindings is spared for the other calls, nearly all of them.
+        if not llm_like and not any(keyword.arg == "messages" for keyword in call.keywords):
+            continue
+        if _constructs(call, site.scope):
+            continue
         for keyword in call.keywords:
             value = keyword.value
             if id(value) in already:

@@ -323,7 +323,7 @@ def _annotations(index: ModuleIndex) -> _Annotations:
     module = index.module_scope.node
     if module is None:
         return found
-    for node in ast.walk(module):
+    for node in _statements(module):
         if not isinstance(node, ast.AnnAssign):
             continue
         target = node.target
@@ -333,6 +333,22 @@ def _annotations(index: ModuleIndex) -> _Annotations:
             owner = _class_of_method_target(target, index, classes)
             if owner is not None:
                 found.of_attributes.setdefault((id(owner), target.attr), node.annotation)
+    return found
+
+
+# The fields that hold statements (or the handlers and cases that hold them).
+_BLOCK_FIELDS = frozenset({"body", "orelse", "finalbody", "handlers", "cases"})
+
+
+def _statements(module: ast.Module) -> list[ast.AST]:
+    """Every statement of the module in `ast.walk`'s breadth-first order, without walking the
+    expressions (most of the nodes, none of them a statement): where annotated assignments
+    can be."""
+    found: list[ast.AST] = [module]
+    for node in found:
+        for name in node._fields:
+            if name in _BLOCK_FIELDS:
+                found.extend(getattr(node, name, None) or ())
     return found
 
 
