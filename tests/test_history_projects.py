@@ -1,9 +1,9 @@
 """Histories rewritten across modules (CTX006): multi-file fixtures under fixtures/projects/.
 
-The rewrite sits in one module and the history is sent from another, so finding it takes the
-project layer (branch i14-project), which applies an imported function's summary
-(`ctxlint.python.summaries.summary_of`) at the call site. Until it is merged, the positive
-fixtures are expected to fail; their fixed forms must stay silent either way.
+The rewrite sits in one module and the history is sent from another: the project resolves the
+callee (an imported function, a method of an instance whose class is known) and
+`summaries.summary_at` applies its module's summary at the call site; a get()/set() round trip
+through a store of another module is round_trip.py's.
 """
 
 from __future__ import annotations
@@ -18,14 +18,10 @@ from ctxlint.engine import check_paths
 from conftest import REPO
 
 PROJECTS = REPO / "fixtures" / "projects"
-_CROSS_MODULE = pytest.mark.xfail(
-    reason="needs the project layer (branch i14-project) to apply summaries across modules",
-    strict=False,
-)
 CASES = [
-    pytest.param("session_store_window", marks=_CROSS_MODULE),
+    "session_store_window",
     "session_store_window_fixed",
-    pytest.param("memory_prepend", marks=_CROSS_MODULE),
+    "memory_prepend",
     "memory_prepend_fixed",
 ]
 

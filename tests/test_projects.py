@@ -28,21 +28,7 @@ def _findings(folder, jobs=None) -> list[str]:
     ]
 
 
-# Histories rewritten in another module than the one sending them: the project layer does
-# not yet apply an imported function's history summary (tests/test_history_projects.py).
-_NOT_YET = {"session_store_window", "memory_prepend"}
-
-
-@pytest.mark.parametrize(
-    "name",
-    [
-        pytest.param(p.name, marks=pytest.mark.xfail(reason="summaries across modules"))
-        if p.name in _NOT_YET
-        else p.name
-        for p in sorted(PROJECTS.iterdir())
-        if p.is_dir()
-    ],
-)
+@pytest.mark.parametrize("name", [p.name for p in sorted(PROJECTS.iterdir()) if p.is_dir()])
 def test_project(name):
     folder = PROJECTS / name
     expected = (folder / "expected").read_text().split("\n")

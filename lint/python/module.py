@@ -48,6 +48,7 @@ class PythonModule:
     def index(self) -> ModuleIndex:
         if self._index is None:
             self._index = build_index(self.tree)
+        self._index.links = self.project
         return self._index
 
     @property

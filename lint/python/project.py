@@ -20,7 +20,14 @@ from typing import TYPE_CHECKING
 
 from ctxlint.files import NotRead, read_source
 from ctxlint.python.imports import resolve
-from ctxlint.python.index import Binding, ClassInfo, FunctionInfo, ModuleIndex, Scope
+from ctxlint.python.index import (
+    Binding,
+    ClassInfo,
+    FunctionInfo,
+    ModuleIndex,
+    Scope,
+    class_of_self,
+)
 from ctxlint.python.names import lookup, qualified_name
 from ctxlint.source import SourceText, UnreadableSource
 
@@ -185,18 +192,44 @@ class Project:
         method = self.unique_method(function.attr, module)
         return Callee(method, True) if method is not None else None
 
-    def instance_class(self, receiver: ast.expr, scope: Scope) -> ClassInfo | None:
+    def instance_class(self, receiver: ast.expr, scope: Scope, depth: int = 0) -> ClassInfo | None:
         """The class of `receiver` when every binding of the name makes it by calling one
-        class of the project (`b = PromptBuilder()`)."""
+        class of the project (`b = PromptBuilder()`) or annotates it with one
+        (`memory: ConversationMemory`), or when every `self.<attribute> = ...` of the
+        enclosing class does so (`self.provider = OpenAIProvider()`)."""
+        if isinstance(receiver, ast.Attribute) and depth < 2:
+            owner = class_of_self(receiver.value, scope)
+            written = owner.attributes.get(receiver.attr, []) if owner is not None else []
+            found = [(value, where, False) for value, where in written]
+            return self._one_class(found, depth) if found else None
         if not isinstance(receiver, ast.Name):
             return None
         bindings = lookup(receiver.id, scope)
-        found: ClassInfo | None = None
+        values: list[tuple[ast.expr, Scope, bool]] = []
         for binding in bindings:
-            made = binding.value if binding.kind == "assign" and not binding.target_path else None
-            if not isinstance(made, ast.Call):
+            if binding.kind == "param" and binding.annotation is not None:
+                values.append((binding.annotation, binding.scope, True))
+            elif binding.kind == "assign" and not binding.target_path and binding.value:
+                values.append((binding.value, binding.scope, False))  # type: ignore[arg-type]
+            else:
                 return None
-            owner = self.class_called(made.func, binding.scope)
+        return self._one_class(values, depth) if values else None
+
+    def _one_class(
+        self, values: list[tuple[ast.expr, Scope, bool]], depth: int
+    ) -> ClassInfo | None:
+        """The one project class all these values make: a call of it, an annotation naming it
+        (flagged True), or a parameter so annotated (`self.memory = memory`)."""
+        found: ClassInfo | None = None
+        for value, scope, annotation in values:
+            if isinstance(value, ast.Call):
+                owner = self.class_called(value.func, scope)
+            elif annotation and isinstance(value, (ast.Name, ast.Attribute)):
+                owner = self.class_called(value, scope)
+            elif isinstance(value, ast.Name):
+                owner = self.instance_class(value, scope, depth + 1)
+            else:
+                owner = None
             if owner is None or (found is not None and owner is not found):
                 return None
             found = owner

@@ -162,13 +162,24 @@ def summary_at(
     call: ast.Call, scope: Scope, index: ModuleIndex
 ) -> tuple[FunctionInfo, Summary] | None:
     """The function a call runs and its summary, when it has one: where the analyses of the
-    lists a call is handed ask, and the one place to extend to functions of other modules
-    (resolve the callee there, then `summary_of(callee, its_index)`)."""
+    lists a call is handed ask. A callee of another module (imported, or a method of an
+    instance whose class the project knows) is summarised with that module's functions, once
+    per module; its spans are then in that module (`function_module`)."""
     callee = callee_of(call, scope)
-    if callee is None:
+    if callee is not None:
+        summary = module_summaries(index).get(id(callee))
+        return None if summary is None else (callee, summary)
+    links = index.links
+    if links is None:
         return None
-    summary = module_summaries(index).get(id(callee))
-    return None if summary is None else (callee, summary)
+    found = links.callee(call.func, scope)
+    if found is None:
+        return None
+    home = links.index_of(found.function.scope)
+    if home is None or home is index:
+        return None
+    summary = module_summaries(home).get(id(found.function))
+    return None if summary is None else (found.function, summary)
 
 
 def callee_of(call: ast.Call, scope: Scope) -> FunctionInfo | None:
