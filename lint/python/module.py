@@ -12,8 +12,8 @@ from ctxlint.config import Settings
 from ctxlint.diagnostics import Diagnostic, Edit, Fix, RelatedLocation
 from ctxlint.python.containers import Change, Container, changes_of, containers_of
 from ctxlint.python.flow import Reach, Reached, reach
-from ctxlint.python.index import CallSite, ModuleIndex, Scope, build_index
 from ctxlint.python.imported_wrappers import project_sinks
+from ctxlint.python.index import CallSite, ModuleIndex, Scope, build_index
 from ctxlint.python.sinks import Sink, find_sent_lists
 from ctxlint.python.wrappers import WrapperSinks
 from ctxlint.source import SourceText
