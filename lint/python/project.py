@@ -39,6 +39,8 @@ if TYPE_CHECKING:
 _MAX_MODULES = 64
 # Project files whose bytes are kept to search for a method's name.
 _MAX_FILES_READ = 256
+# Bindings of a receiver's name looked at to tell its class.
+_MAX_BINDINGS = 4
 # Re-exports followed (`from .mod import f` in a package's __init__).
 _MAX_REEXPORTS = 2
 # Method names too common to guess a receiver's class from (`x.get()` is anything).
@@ -205,6 +207,8 @@ class Project:
         if not isinstance(receiver, ast.Name):
             return None
         bindings = lookup(receiver.id, scope)
+        if len(bindings) > _MAX_BINDINGS:
+            return None  # a name rebound again and again (`messages = ...` per call) is no object
         values: list[tuple[ast.expr, Scope, bool]] = []
         for binding in bindings:
             if binding.kind == "param" and binding.annotation is not None:
