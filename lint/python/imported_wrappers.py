@@ -13,7 +13,6 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING
 
-from ctxlint.python.names import qualified_name
 from ctxlint.python.sinks import SinkAnalysis, analyse_sinks
 from ctxlint.python.wrappers import WrapperSinks, local_resolver
 
@@ -63,16 +62,9 @@ def project_sinks(module: PythonModule) -> SinkAnalysis:
 def _imported_callee(call: ast.Call, scope: Scope, module: PythonModule) -> FunctionInfo | None:
     """An imported function (`chat_with_retry`, `llm.chat`), or a method of an instance whose
     class the project knows; never a guess by method name (which would read every import)."""
-    project = module.project
-    assert project is not None
-    function = call.func
-    if qualified_name(function, scope) is not None:
-        callee = project.callee(function, scope)
-        return callee.function if callee is not None else None
-    if not isinstance(function, ast.Attribute):
-        return None
-    owner = project.instance_class(function.value, scope)
-    return owner.methods.get(function.attr) if owner is not None else None
+    assert module.project is not None
+    callee = module.project.callee(call.func, scope, by_name=False)
+    return callee.function if callee is not None else None
 
 
 def _own_wrappers(module: PythonModule) -> WrapperSinks:

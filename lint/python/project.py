@@ -169,12 +169,13 @@ class Project:
 
     # What a call refers to -----------------------------------------------------------------
 
-    def callee(self, function: ast.expr, scope: Scope) -> Callee | None:
+    def callee(self, function: ast.expr, scope: Scope, by_name: bool = True) -> Callee | None:
         """The project function a call's callee expression refers to, when it is not a
         function of the caller's own module: an imported function or class method
         (`compose()`, `mod.f()`, `mod.Cls.m()`), a method of an instance whose class is known
         (`b = PromptBuilder(); b.build()`), or a method found by a name no other function of
-        the module and its imports has."""
+        the module and its imports has (unless `by_name` is False: a guess that reads every
+        imported file, too dear for a question asked of every call)."""
         module = self.module_of(scope)
         if module is None:
             return None
@@ -189,7 +190,7 @@ class Project:
         if owner is not None:
             method = owner.methods.get(function.attr)
             return Callee(method, True) if method is not None else None
-        if function.attr in _COMMON_METHODS or function.attr.startswith("__"):
+        if not by_name or function.attr in _COMMON_METHODS or function.attr.startswith("__"):
             return None
         method = self.unique_method(function.attr, module)
         return Callee(method, True) if method is not None else None

@@ -172,7 +172,7 @@ def summary_at(
     links = index.links
     if links is None:
         return None
-    found = links.callee(call.func, scope)
+    found = links.callee(call.func, scope, by_name=False)
     if found is None:
         return None
     home = links.index_of(found.function.scope)
