@@ -139,12 +139,15 @@ class UnorderedIteration(Rule):
         done: set[int] = set()  # walks shared by several sinks are looked at once
         returned = module.index.derived(returned_prompt_parts)  # lint/python/unordered.py
         shuffles = module.fact(shuffled_lists)
+        requests = {id(sink) for sink in module.sinks if sink.in_prefix}
         for sink in (*module.sinks, *returned):
             # Also the values of the project modules the flow entered (a system prompt
             # composed in another module from a directory listing): reported there.
             for reached in chain.from_iterable(module.reached_across(sink).parts_not_in(done)):
                 owner = module.module_of(reached.scope)
                 if owner is None:
+                    continue
+                if owner is not module and not _plainly_sent(reached, owner, sink, requests):
                     continue
                 if sink.in_prefix and not reached.trail.sorted and owner is module:
                     for shuffle in shuffles.of(reached, module.index):
@@ -240,6 +243,18 @@ def _builtin_sorted(scope: Scope) -> str | None:
         if qualified_name(spelling, scope) in ("sorted", "builtins.sorted"):
             return ast.unparse(spelling)
     return None
+
+
+def _plainly_sent(reached: Reached, owner: PythonModule, sink: Sink, requests: set[int]) -> bool:
+    """A value of another module is reported when it is iterated there and reaches the system
+    prompt or tools of a request one call away (`system=skills_section()`): through longer
+    chains, or into what a getter returns, the order is too often sorted or keyed on the way."""
+    iterated_scope = reached.trail.iterated_scope or reached.scope
+    return (
+        id(sink) in requests
+        and len(reached.through) <= 1
+        and owner.module_of(iterated_scope) is owner
+    )
 
 
 def _sent(sink: Sink, module: PythonModule, owner: PythonModule) -> str:
