@@ -13,7 +13,7 @@ from ctxlint.python.flow import Reached
 from ctxlint.python.index import Scope
 from ctxlint.python.module import PythonModule
 from ctxlint.python.names import lookup, qualified_name
-from ctxlint.python.order import shuffled_lists
+from ctxlint.python.order import Shuffles, shuffled_lists
 from ctxlint.python.prefilter import Trigger
 from ctxlint.python.sinks import Sink
 from ctxlint.python.unordered import (
@@ -139,48 +139,67 @@ class UnorderedIteration(Rule):
         done: set[int] = set()  # walks shared by several sinks are looked at once
         returned = module.index.derived(returned_prompt_parts)  # lint/python/unordered.py
         shuffles = module.fact(shuffled_lists)
-        requests = {id(sink) for sink in module.sinks if sink.in_prefix}
         for sink in (*module.sinks, *returned):
-            # Also the values of the project modules the flow entered (a system prompt
-            # composed in another module from a directory listing): reported there.
-            for reached in chain.from_iterable(module.reached_across(sink).parts_not_in(done)):
+            for reached in chain.from_iterable(module.reached(sink).parts_not_in(done)):
+                yield from self._check_reached(module, module, sink, reached, flagged, shuffles)
+        # Also the values of another project module that reach a request's system prompt or
+        # tools one call away (`system=skills_section()`), reported there. Through longer
+        # chains, or into what a getter returns, the order was too often sorted or keyed on
+        # the way (the gptme, OpenHands and agentscope plugin and skill loaders).
+        across: set[int] = set()
+        for sink in module.sinks:
+            if not sink.in_prefix:
+                continue
+            for reached in chain.from_iterable(module.reached_across(sink).parts_not_in(across)):
                 owner = module.module_of(reached.scope)
-                if owner is None:
+                if owner is None or owner is module or len(reached.through) > 1:
                     continue
-                if owner is not module and not _plainly_sent(reached, owner, sink, requests):
-                    continue
-                if sink.in_prefix and not reached.trail.sorted and owner is module:
-                    for shuffle in shuffles.of(reached, module.index):
-                        if id(shuffle) not in flagged:
-                            flagged.add(id(shuffle))
-                            yield module.diagnostic(self, shuffle, _shuffle_message(shuffle, sink))
-                iterated = reached.trail.iterated
-                if iterated is None or reached.trail.sorted or id(iterated) in flagged:
-                    continue
-                if not _is_unordered_set(reached):
-                    # Listings and annotated sets: lint/python/unordered.py.
-                    source = unordered_source(reached, owner.index)
-                    if source is not None:
-                        flagged.add(id(iterated))
-                        yield self._other_source(module, owner, reached, sink, source)
-                    continue
+                if owner.module_of(reached.trail.iterated_scope or reached.scope) is not owner:
+                    continue  # made in one module, iterated in another
+                yield from self._check_reached(module, owner, sink, reached, flagged, shuffles)
+
+    def _check_reached(
+        self,
+        module: PythonModule,
+        owner: PythonModule,
+        sink: Sink,
+        reached: Reached,
+        flagged: set[int],
+        shuffles: Shuffles,
+    ) -> Iterator[Diagnostic]:
+        """The findings of one value reached from a sink; `owner` is the module it is in."""
+        if sink.in_prefix and not reached.trail.sorted and owner is module:
+            for shuffle in shuffles.of(reached, module.index):
+                if id(shuffle) not in flagged:
+                    flagged.add(id(shuffle))
+                    yield module.diagnostic(self, shuffle, _shuffle_message(shuffle, sink))
+        iterated = reached.trail.iterated
+        if iterated is None or reached.trail.sorted or id(iterated) in flagged:
+            return
+        if not _is_unordered_set(reached):
+            # Listings and annotated sets: lint/python/unordered.py.
+            source = unordered_source(reached, owner.index)
+            if source is not None:
                 flagged.add(id(iterated))
-                built = f"(a set built at line {reached.node.lineno})"
-                if isinstance(iterated, ast.FormattedValue):
-                    message = (
-                        f"{owner.text_of(iterated.value)} {built} is printed in iteration order "
-                        f"into {_sent(sink, module, owner)}: the order changes between processes "
-                        "and breaks the cached prefix"
-                    )
-                    yield _report(self, module, owner, sink, iterated, message, None)
-                    continue
-                message = (
-                    f"iterating {_short(owner.text_of(iterated))} {built} decides the order of "
-                    f"{_sent(sink, module, owner)}: the order changes between processes and "
-                    "breaks the cached prefix"
-                )
-                fix = self._fix(owner, reached)
-                yield _report(self, module, owner, sink, iterated, message, fix)
+                yield self._other_source(module, owner, reached, sink, source)
+            return
+        flagged.add(id(iterated))
+        built = f"(a set built at line {reached.node.lineno})"
+        if isinstance(iterated, ast.FormattedValue):
+            message = (
+                f"{owner.text_of(iterated.value)} {built} is printed in iteration order "
+                f"into {_sent(sink, module, owner)}: the order changes between processes "
+                "and breaks the cached prefix"
+            )
+            yield _report(self, module, owner, sink, iterated, message, None)
+            return
+        message = (
+            f"iterating {_short(owner.text_of(iterated))} {built} decides the order of "
+            f"{_sent(sink, module, owner)}: the order changes between processes and "
+            "breaks the cached prefix"
+        )
+        fix = self._fix(owner, reached)
+        yield _report(self, module, owner, sink, iterated, message, fix)
 
     def _other_source(
         self,
@@ -243,18 +262,6 @@ def _builtin_sorted(scope: Scope) -> str | None:
         if qualified_name(spelling, scope) in ("sorted", "builtins.sorted"):
             return ast.unparse(spelling)
     return None
-
-
-def _plainly_sent(reached: Reached, owner: PythonModule, sink: Sink, requests: set[int]) -> bool:
-    """A value of another module is reported when it is iterated there and reaches the system
-    prompt or tools of a request one call away (`system=skills_section()`): through longer
-    chains, or into what a getter returns, the order is too often sorted or keyed on the way."""
-    iterated_scope = reached.trail.iterated_scope or reached.scope
-    return (
-        id(sink) in requests
-        and len(reached.through) <= 1
-        and owner.module_of(iterated_scope) is owner
-    )
 
 
 def _sent(sink: Sink, module: PythonModule, owner: PythonModule) -> str:
