@@ -167,6 +167,8 @@ class HistoryEdit(Rule):
             # module the user must change, with the place it is sent from as related.
             home = module.module_of(change.callee.scope) if change.callee is not None else None
             home = home if home is not None and change.applied is not None else module
+            if home is not module and _unplaced_edit(change.applied):
+                continue
             what = _describe_edit(change, home, _in_loop(module, sink))
             if what is None:
                 continue
@@ -229,6 +231,13 @@ def _round_trips(
             "first message on and no message keeps its cache. Store only the conversation and "
             "put the front in when sending (`messages=[SYSTEM, *history]`)",
         )
+
+
+def _unplaced_edit(applied: ParameterEdit | ReturnedRewrite | None) -> bool:
+    """An in-place edit by another module's helper at no known position (items edited while
+    iterating): its summary cannot tell the list handed in from a copy made of it there
+    (`condensed` rebuilt from `history`, then each entry truncated), so it stays silent."""
+    return isinstance(applied, ParameterEdit) and applied.position != "start"
 
 
 def _in_loop(module: PythonModule, sink: Sink) -> bool:

@@ -40,3 +40,40 @@ def test_history_rewritten_in_another_module(name):
     folder = PROJECTS / name
     expected = [line for line in (folder / "expected").read_text().split("\n") if line]
     assert _findings(folder) == expected
+
+
+_LOOP = """\
+import openai
+
+from chat.tidy import tidy
+
+client = openai.OpenAI()
+
+
+def chat(history, read_line):
+    while True:
+        history.append({"role": "user", "content": read_line()})
+        tidy(history)
+        reply = client.chat.completions.create(model="gpt-5", messages=history)
+        history.append({"role": "assistant", "content": reply.choices[0].message.content})
+"""
+
+
+@pytest.mark.parametrize(
+    ("helper", "expected"),
+    [
+        # Drops the oldest message once the history is long: found in the helper.
+        ("    if len(history) > 40:\n        history.pop(0)\n", ["chat/tidy.py:3:9: CTX006"]),
+        # Items edited at no known position: the summary cannot tell the list from a copy.
+        (
+            "    for message in history:\n        message['content'] = message['content'][:900]\n",
+            [],
+        ),
+    ],
+)
+def test_an_edit_by_another_modules_helper(tmp_path, helper, expected):
+    (tmp_path / "chat").mkdir()
+    (tmp_path / "chat" / "__init__.py").write_text("")
+    (tmp_path / "chat" / "loop.py").write_text(_LOOP)
+    (tmp_path / "chat" / "tidy.py").write_text("def tidy(history):\n" + helper)
+    assert _findings(tmp_path) == expected
