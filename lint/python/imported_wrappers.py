@@ -13,6 +13,7 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING
 
+from ctxlint.python.prefilter import build_prefilter
 from ctxlint.python.sinks import SinkAnalysis, analyse_sinks
 from ctxlint.python.wrappers import WrapperSinks, local_resolver
 
@@ -63,8 +64,13 @@ def _imported_callee(call: ast.Call, scope: Scope, module: PythonModule) -> Func
     """An imported function (`chat_with_retry`, `llm.chat`), or a method of an instance whose
     class the project knows; never a guess by method name (which would read every import)."""
     assert module.project is not None
-    callee = module.project.callee(call.func, scope, by_name=False)
+    callee = module.project.gated_callee(call.func, scope, _SENDS_PROMPTS)
     return callee.function if callee is not None else None
+
+
+# The prefilter's test of a file that may send prompts (an SDK call, a message, a system
+# prompt): only such files are parsed to look for a wrapper.
+_SENDS_PROMPTS = build_prefilter((), []).may_send_prompts
 
 
 def _own_wrappers(module: PythonModule) -> WrapperSinks:

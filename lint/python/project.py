@@ -15,6 +15,7 @@ from __future__ import annotations
 import ast
 import os
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -116,6 +117,9 @@ class Project:
         self._resolved: dict[tuple[str, str], tuple[str, tuple[str, ...]] | None] = {}
         self._current: PythonModule | None = None
         self._bytes: dict[str, bytes] = {}
+        self._gate: Callable[[bytes], bool] | None = None
+        # What each gate said of each file (gates are module-level functions).
+        self._gate_answers: dict[tuple[Callable[[bytes], bool], str], bool] = {}
 
     def begin(self, module: PythonModule) -> None:
         """`module` is about to be checked: what it reaches is recorded as its dependencies."""
@@ -133,9 +137,12 @@ class Project:
             self._current = None
 
     def module_at(self, path: str) -> PythonModule | None:
-        """The parsed module of a project file, or None when it cannot be read or parsed."""
+        """The parsed module of a project file, or None when it cannot be read or parsed (or
+        its bytes fail the gate of the question being asked: `gated_callee`)."""
         if self._current is not None and path != self._current.path:
             self._current.dependency_paths.add(path)
+        if self._gate is not None and not self._passes(self._gate, path):
+            return None
         if path in self._modules:
             self._modules.move_to_end(path)
             return self._modules[path]
@@ -194,6 +201,24 @@ class Project:
             return None
         method = self.unique_method(function.attr, module)
         return Callee(method, True) if method is not None else None
+
+    def _passes(self, gate: Callable[[bytes], bool], path: str) -> bool:
+        key = (gate, path)
+        if key not in self._gate_answers:
+            self._gate_answers[key] = gate(self._data(path))
+        return self._gate_answers[key]
+
+    def gated_callee(
+        self, function: ast.expr, scope: Scope, gate: Callable[[bytes], bool]
+    ) -> Callee | None:
+        """`callee`, without guessing by name, through files whose bytes pass `gate` only: a
+        question asked of every call of a module (is it another module's wrapper, a helper
+        rewriting histories?) parses only the files that could answer yes."""
+        previous, self._gate = self._gate, gate
+        try:
+            return self.callee(function, scope, by_name=False)
+        finally:
+            self._gate = previous
 
     def instance_class(self, receiver: ast.expr, scope: Scope, depth: int = 0) -> ClassInfo | None:
         """The class of `receiver` when every binding of the name makes it by calling one

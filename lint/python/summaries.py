@@ -11,6 +11,7 @@ computed together and iterated to a fixed point, so that a helper calling a help
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
@@ -172,7 +173,7 @@ def summary_at(
     links = index.links
     if links is None:
         return None
-    found = links.callee(call.func, scope, by_name=False)
+    found = links.gated_callee(call.func, scope, may_rewrite_a_history)
     if found is None:
         return None
     home = links.index_of(found.function.scope)
@@ -180,6 +181,16 @@ def summary_at(
         return None
     summary = module_summaries(home).get(id(found.function))
     return None if summary is None else (found.function, summary)
+
+
+def may_rewrite_a_history(data: bytes) -> bool:
+    """Whether a file's bytes may hold a helper that rewrites a history (CTX006's needles):
+    only such files are parsed to summarise a callee of another module."""
+    from ctxlint.python.containers import HISTORY_EDIT_NEEDLES, HISTORY_HELPER_PATTERN
+
+    return any(needle in data for needle in HISTORY_EDIT_NEEDLES) or (
+        re.search(HISTORY_HELPER_PATTERN, data) is not None
+    )
 
 
 def callee_of(call: ast.Call, scope: Scope) -> FunctionInfo | None:
