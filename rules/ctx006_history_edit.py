@@ -167,7 +167,7 @@ class HistoryEdit(Rule):
             # module the user must change, with the place it is sent from as related.
             home = module.module_of(change.callee.scope) if change.callee is not None else None
             home = home if home is not None and change.applied is not None else module
-            if home is not module and _unplaced_edit(change.applied):
+            if home is not module and _unsure_across(change):
                 continue
             what = _describe_edit(change, home, _in_loop(module, sink))
             if what is None:
@@ -233,11 +233,19 @@ def _round_trips(
         )
 
 
-def _unplaced_edit(applied: ParameterEdit | ReturnedRewrite | None) -> bool:
-    """An in-place edit by another module's helper at no known position (items edited while
-    iterating): its summary cannot tell the list handed in from a copy made of it there
-    (`condensed` rebuilt from `history`, then each entry truncated), so it stays silent."""
-    return isinstance(applied, ParameterEdit) and applied.position != "start"
+def _unsure_across(change: Change) -> bool:
+    """What another module's helper does that its summary cannot tell from a harmless change:
+    an in-place edit at no known position (items edited while iterating: the list handed in,
+    or a copy made of it there), or a message put in front of a parameter, which is rebuilt
+    for each call (litellm's `messages = add_system_prompt_to_messages(messages)`)."""
+    applied = change.applied
+    if isinstance(applied, ParameterEdit):
+        return applied.position != "start"
+    return (
+        isinstance(applied, ReturnedRewrite)
+        and applied.kind == "prepend"
+        and change.container.lifetime == "parameter"
+    )
 
 
 def _in_loop(module: PythonModule, sink: Sink) -> bool:

@@ -77,3 +77,23 @@ def test_an_edit_by_another_modules_helper(tmp_path, helper, expected):
     (tmp_path / "chat" / "loop.py").write_text(_LOOP)
     (tmp_path / "chat" / "tidy.py").write_text("def tidy(history):\n" + helper)
     assert _findings(tmp_path) == expected
+
+
+def test_a_system_message_put_in_front_of_a_parameter_by_another_module(tmp_path):
+    """`messages = with_system(messages)` on the list each call is handed: rebuilt per call,
+    the same front every time (litellm's add_system_prompt_to_messages): silent."""
+    (tmp_path / "llm").mkdir()
+    (tmp_path / "llm" / "__init__.py").write_text("")
+    (tmp_path / "llm" / "prompts.py").write_text(
+        "def with_system(messages, system):\n"
+        "    return [{'role': 'system', 'content': system}, *messages]\n"
+    )
+    (tmp_path / "llm" / "main.py").write_text(
+        "import openai\n"
+        "from llm.prompts import with_system\n"
+        "client = openai.OpenAI()\n"
+        "def completion(messages, system):\n"
+        "    messages = with_system(messages, system)\n"
+        "    return client.chat.completions.create(model='gpt-5', messages=messages)\n"
+    )
+    assert _findings(tmp_path) == []
