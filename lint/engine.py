@@ -130,7 +130,7 @@ class PythonChecker:
         self._project: Project | None = None
         # For project files imported by a sink's file: whether they may hold a source, and
         # the project files they import in turn.
-        self._imported_sources: dict[str, tuple[bool, list[str]]] = {}
+        self._imported_sources: dict[str, tuple[bool, bool, list[str]]] = {}
         self._excluder: Excluder | None = None
 
     @property
@@ -145,9 +145,12 @@ class PythonChecker:
         if self.prefilter.wanted(data):
             return True
         # A sink whose source may sit in a project module it imports (or one those import).
+        # Or a history whose rewrite may sit in one (`store.get_history()` cutting a window):
+        # any file that sends prompts, as histories are sent without a prefix word.
         prefilter = self.prefilter
-        if not path or not (prefilter.may_send_prompts(data) and prefilter.may_send_a_prefix(data)):
+        if not path or not prefilter.may_send_prompts(data):
             return False
+        prefix = prefilter.may_send_a_prefix(data)
         pending, looked = imported_files(data, path, self.roots), 0
         scanned: list[str] = []
         while pending and looked < _MAX_IMPORTS_SCANNED:
@@ -160,11 +163,12 @@ class PythonChecker:
                 except (OSError, NotRead):
                     imported_data = b""
                 self._imported_sources[imported] = (
-                    self.prefilter.may_hold_a_source(imported_data),
+                    prefilter.may_hold_a_source(imported_data),
+                    prefilter.may_edit_a_history(imported_data),
                     imported_files(imported_data, imported, self.roots),
                 )
-            has_source, further = self._imported_sources[imported]
-            if has_source:
+            has_source, edits_a_history, further = self._imported_sources[imported]
+            if (has_source and prefix) or edits_a_history:
                 return True
             pending.extend(further)
         self.last_scanned = tuple(sorted(set(scanned)))

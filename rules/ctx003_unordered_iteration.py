@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import os
 from collections.abc import Iterator
 from itertools import chain
 from typing import TYPE_CHECKING
@@ -12,7 +13,7 @@ from ctxlint.python.flow import Reached
 from ctxlint.python.index import Scope
 from ctxlint.python.module import PythonModule
 from ctxlint.python.names import lookup, qualified_name
-from ctxlint.python.order import shuffled_lists
+from ctxlint.python.order import Shuffles, shuffled_lists
 from ctxlint.python.prefilter import Trigger
 from ctxlint.python.sinks import Sink
 from ctxlint.python.unordered import (
@@ -140,40 +141,73 @@ class UnorderedIteration(Rule):
         shuffles = module.fact(shuffled_lists)
         for sink in (*module.sinks, *returned):
             for reached in chain.from_iterable(module.reached(sink).parts_not_in(done)):
-                if sink.in_prefix and not reached.trail.sorted:
-                    for shuffle in shuffles.of(reached, module.index):
-                        if id(shuffle) not in flagged:
-                            flagged.add(id(shuffle))
-                            yield module.diagnostic(self, shuffle, _shuffle_message(shuffle, sink))
-                iterated = reached.trail.iterated
-                if iterated is None or reached.trail.sorted or id(iterated) in flagged:
+                yield from self._check_reached(module, module, sink, reached, flagged, shuffles)
+        # Also the values of another project module that reach a request's system prompt or
+        # tools one call away (`system=skills_section()`), reported there. Through longer
+        # chains, or into what a getter returns, the order was too often sorted or keyed on
+        # the way (the gptme, OpenHands and agentscope plugin and skill loaders).
+        across: set[int] = set()
+        for sink in module.sinks:
+            if not sink.in_prefix:
+                continue
+            for reached in chain.from_iterable(module.reached_across(sink).parts_not_in(across)):
+                owner = module.module_of(reached.scope)
+                if owner is None or owner is module or len(reached.through) > 1:
                     continue
-                if not _is_unordered_set(reached):
-                    # Listings and annotated sets: lint/python/unordered.py.
-                    source = unordered_source(reached, module.index)
-                    if source is not None:
-                        flagged.add(id(iterated))
-                        yield self._other_source(module, reached, sink, source)
-                    continue
+                if owner.module_of(reached.trail.iterated_scope or reached.scope) is not owner:
+                    continue  # made in one module, iterated in another
+                yield from self._check_reached(module, owner, sink, reached, flagged, shuffles)
+
+    def _check_reached(
+        self,
+        module: PythonModule,
+        owner: PythonModule,
+        sink: Sink,
+        reached: Reached,
+        flagged: set[int],
+        shuffles: Shuffles,
+    ) -> Iterator[Diagnostic]:
+        """The findings of one value reached from a sink; `owner` is the module it is in."""
+        if sink.in_prefix and not reached.trail.sorted and owner is module:
+            for shuffle in shuffles.of(reached, module.index):
+                if id(shuffle) not in flagged:
+                    flagged.add(id(shuffle))
+                    yield module.diagnostic(self, shuffle, _shuffle_message(shuffle, sink))
+        iterated = reached.trail.iterated
+        if iterated is None or reached.trail.sorted or id(iterated) in flagged:
+            return
+        if not _is_unordered_set(reached):
+            # Listings and annotated sets: lint/python/unordered.py.
+            source = unordered_source(reached, owner.index)
+            if source is not None:
                 flagged.add(id(iterated))
-                built = f"(a set built at line {reached.node.lineno})"
-                if isinstance(iterated, ast.FormattedValue):
-                    message = (
-                        f"{module.text_of(iterated.value)} {built} is printed in iteration order "
-                        f"into {sink.description}: the order changes between processes and "
-                        "breaks the cached prefix"
-                    )
-                    yield module.diagnostic(self, iterated, message)
-                    continue
-                message = (
-                    f"iterating {_short(module.text_of(iterated))} {built} decides the order of "
-                    f"{sink.description}: the order changes between processes and breaks the "
-                    "cached prefix"
-                )
-                yield module.diagnostic(self, iterated, message, self._fix(module, reached))
+                yield self._other_source(module, owner, reached, sink, source)
+            return
+        flagged.add(id(iterated))
+        built = f"(a set built at line {reached.node.lineno})"
+        if isinstance(iterated, ast.FormattedValue):
+            message = (
+                f"{owner.text_of(iterated.value)} {built} is printed in iteration order "
+                f"into {_sent(sink, module, owner)}: the order changes between processes "
+                "and breaks the cached prefix"
+            )
+            yield _report(self, module, owner, sink, iterated, message, None)
+            return
+        message = (
+            f"iterating {_short(owner.text_of(iterated))} {built} decides the order of "
+            f"{_sent(sink, module, owner)}: the order changes between processes and "
+            "breaks the cached prefix"
+        )
+        fix = self._fix(owner, reached)
+        yield _report(self, module, owner, sink, iterated, message, fix)
 
     def _other_source(
-        self, module: PythonModule, reached: Reached, sink: Sink, source: OrderSource
+        self,
+        module: PythonModule,
+        owner: PythonModule,
+        reached: Reached,
+        sink: Sink,
+        source: OrderSource,
     ) -> Diagnostic:
         iterated = reached.trail.iterated
         assert iterated is not None
@@ -183,19 +217,18 @@ class UnorderedIteration(Rule):
             where = "" if line == iterated.lineno else f" (line {line})"  # type: ignore[attr-defined]
             message = (
                 f"the order of {source.label}{where} decides the order of "
-                f"{sink.description}: file-system order differs between machines and after "
-                "files are added, and breaks the cached prefix"
+                f"{_sent(sink, module, owner)}: file-system order differs between machines and "
+                "after files are added, and breaks the cached prefix"
             )
         else:
             message = (
-                f"iterating {_short(module.text_of(iterated))} (a {source.label}, annotated at "
-                f"line {line}) decides the order of {sink.description}: the order changes "
-                "between processes and breaks the cached prefix"
+                f"iterating {_short(owner.text_of(iterated))} (a {source.label}, annotated at "
+                f"line {line}) decides the order of {_sent(sink, module, owner)}: the order "
+                "changes between processes and breaks the cached prefix"
             )
         fixable = source.sortable and not isinstance(iterated, ast.FormattedValue)
-        return module.diagnostic(
-            self, iterated, message, self._fix(module, reached) if fixable else None
-        )
+        fix = self._fix(owner, reached) if fixable else None
+        return _report(self, module, owner, sink, iterated, message, fix)
 
     def _fix(self, module: PythonModule, reached: Reached) -> Fix | None:
         iterated = reached.trail.iterated
@@ -229,6 +262,30 @@ def _builtin_sorted(scope: Scope) -> str | None:
         if qualified_name(spelling, scope) in ("sorted", "builtins.sorted"):
             return ast.unparse(spelling)
     return None
+
+
+def _sent(sink: Sink, module: PythonModule, owner: PythonModule) -> str:
+    """The sink as a finding in `owner` names it: with the sending file when that is another."""
+    if owner is module:
+        return sink.description
+    return sink.description.replace("(line ", f"({os.path.basename(module.path)}:")
+
+
+def _report(
+    rule: UnorderedIteration,
+    module: PythonModule,
+    owner: PythonModule,
+    sink: Sink,
+    node: ast.AST,
+    message: str,
+    fix: Fix | None,
+) -> Diagnostic:
+    """A finding in the module the order comes from; when that is not the sending module, with
+    the request as related location and no fix (a fix applies to the checked file only)."""
+    if owner is module:
+        return module.diagnostic(rule, node, message, fix)
+    related = (module.location_of(sink.expression, "sent here"),)
+    return owner.diagnostic(rule, node, message, None, related)
 
 
 def _shuffle_message(shuffle: ast.Call, sink: Sink) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import os
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -19,6 +20,7 @@ from ctxlint.python.edits import moves_start, rewrite_effect, size_driven
 from ctxlint.python.index import Scope
 from ctxlint.python.module import PythonModule
 from ctxlint.python.prefilter import Trigger
+from ctxlint.python.round_trip import prepended_round_trip
 from ctxlint.python.sinks import Sink
 from ctxlint.python.summaries import ParameterEdit, ReturnedRewrite
 from ctxlint.rule import InputKind, Invalid, Rule, Valid
@@ -161,7 +163,13 @@ class HistoryEdit(Rule):
                 continue  # CTX010 reports it, with the evidence it hides.
             if _runs_before_loop(change, module, sink):
                 continue
-            what = _describe_edit(change, module, _in_loop(module, sink))
+            # A helper of another module (`store.get_history()`) is reported there, in the
+            # module the user must change, with the place it is sent from as related.
+            home = module.module_of(change.callee.scope) if change.callee is not None else None
+            home = home if home is not None and change.applied is not None else module
+            if home is not module and _unsure_across(change):
+                continue
+            what = _describe_edit(change, home, _in_loop(module, sink))
             if what is None:
                 continue
             cost = (
@@ -184,7 +192,60 @@ class HistoryEdit(Rule):
                 )
             else:
                 message = f"{what} the history sent as {sink.description}: {cost}"
+            if home is not module:
+                # Its lines are those of the sending module.
+                message = message.replace("(line ", f"({os.path.basename(module.path)}:")
+                related = (module.location_of(sink.expression, "sent here"),)
+                if not within_lines(change.call, sink.expression):  # type: ignore[arg-type]
+                    related = (module.location_of(change.call, "applied here"), *related)  # type: ignore[arg-type]
+                yield home.diagnostic(self, node, message, None, related)
+                continue
             yield module.diagnostic(self, node, message)
+        yield from _round_trips(self, module, sanctioned, reported)
+
+
+def _round_trips(
+    rule: type, module: PythonModule, sanctioned: tuple[str, ...], reported: set[tuple[int, int]]
+) -> Iterator[Diagnostic]:
+    """`messages = [SYSTEM] + memory.get(); ...; memory.set(messages)`: each turn puts the
+    front in again (round_trip.py)."""
+    for sink in module.sinks:
+        if sink.kind != "messages" or not isinstance(sink.expression, ast.Name):
+            continue
+        if _in_sanctioned_function(sink.scope, sanctioned):
+            continue
+        trip = prepended_round_trip(sink.expression, sink.scope, module.index)
+        if trip is None:
+            continue
+        where = (trip.prepend.lineno, trip.prepend.col_offset)
+        if where in reported:
+            continue
+        reported.add(where)
+        yield module.diagnostic(
+            rule,
+            trip.prepend,
+            f"`{module.snippet(trip.prepend)}` puts a message in front of the stored history, "
+            f"and `{module.snippet(trip.store, 40)}` (line {trip.store.lineno}) stores the "
+            f"result back as `{trip.attribute}`: every turn puts it in front again, so the "
+            f"history sent as {sink.description} differs from the previous request from its "
+            "first message on and no message keeps its cache. Store only the conversation and "
+            "put the front in when sending (`messages=[SYSTEM, *history]`)",
+        )
+
+
+def _unsure_across(change: Change) -> bool:
+    """What another module's helper does that its summary cannot tell from a harmless change:
+    an in-place edit at no known position (items edited while iterating: the list handed in,
+    or a copy made of it there), or a message put in front of a parameter, which is rebuilt
+    for each call (litellm's `messages = add_system_prompt_to_messages(messages)`)."""
+    applied = change.applied
+    if isinstance(applied, ParameterEdit):
+        return applied.position != "start"
+    return (
+        isinstance(applied, ReturnedRewrite)
+        and applied.kind == "prepend"
+        and change.container.lifetime == "parameter"
+    )
 
 
 def _in_loop(module: PythonModule, sink: Sink) -> bool:
@@ -284,7 +345,35 @@ def _in_sanctioned_function(scope: Scope, sanctioned: tuple[str, ...]) -> bool:
 
 _HEADER = "import anthropic\nclient = anthropic.Anthropic()\n"
 
+_STORE = (
+    "class Bot:\n"
+    "    def __init__(self):\n"
+    "        self._messages = []\n"
+    "    def get(self):\n"
+    "        return self._messages\n"
+    "    def set(self, messages):\n"
+    "        self._messages = messages\n"
+    "    def turn(self, text):\n"
+)
+
 HistoryEdit.VALID = (
+    # The system message put in front when sending; only the conversation is stored back.
+    Valid(
+        _HEADER + _STORE + "        history = self.get() + [{'role': 'user', 'content': text}]\n"
+        "        client.messages.create(model='m', max_tokens=9, messages=[SYSTEM, *history])\n"
+        "        self.set(history)\n"
+    ),
+    # What is stored back leaves the front out again.
+    Valid(
+        _HEADER + _STORE + "        messages = [SYSTEM] + self.get()\n"
+        "        client.messages.create(model='m', max_tokens=9, messages=messages)\n"
+        "        self.set(messages[1:])\n"
+    ),
+    # Put in front of a list that is not stored back: the same front on every request.
+    Valid(
+        _HEADER + _STORE + "        messages = [SYSTEM] + self.get()\n"
+        "        client.messages.create(model='m', max_tokens=9, messages=messages)\n"
+    ),
     # Appending only.
     Valid(
         _HEADER + "def run(history, execute):\n"
@@ -481,6 +570,24 @@ HistoryEdit.VALID = (
     ),
 )
 HistoryEdit.INVALID = (
+    # A get()/set() round trip: each turn puts the system message in front again.
+    Invalid(
+        _HEADER + _STORE + "        messages = [SYSTEM] + self.get()\n"
+        "        messages.append({'role': 'user', 'content': text})\n"
+        "        client.messages.create(model='m', max_tokens=9, messages=messages)\n"
+        "        self.set(messages)\n",
+        line=11,
+        message_contains="every turn puts it in front again",
+    ),
+    Invalid(
+        _HEADER + "class Bot:\n"
+        "    def turn(self, text):\n"
+        "        messages = [SYSTEM] + self._messages\n"
+        "        client.messages.create(model='m', max_tokens=9, messages=messages)\n"
+        "        self._messages = messages\n",
+        line=5,
+        message_contains="stores the result back as `_messages`",
+    ),
     # Keeping only the newest images (from open-interpreter): each new image removes an
     # older one from the middle of the history.
     Invalid(

@@ -3,6 +3,7 @@ newest message) sits in the cached prefix."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -120,13 +121,24 @@ class PerTurnContentInPrefix(Rule):
                 if id(source.node) in flagged:
                     continue
                 flagged.add(id(source.node))
-                text = module.snippet(source.node, 40)
+                owner = module.module_of(source.scope) if source.scope is not None else module
+                if owner is None:
+                    continue
+                text = owner.snippet(source.node, 40)
+                sent = sink.description
+                if owner is not module:
+                    sent = sent.replace("(line ", f"({os.path.basename(module.path)}:")
                 message = (
                     f"{source.what} (`{text}`) {source.verb} rebuilt "
-                    f"into {sink.description} on every turn: the cache ends there on every "
-                    "request; move this into the newest user message"
+                    f"into {sent} on every turn: the cache ends there on "
+                    "every request; move this into the newest user message"
                 )
-                yield module.diagnostic(self, source.node, message)
+                if owner is module:
+                    yield module.diagnostic(self, source.node, message)
+                else:
+                    # Reported where the content is put in, with the request as related.
+                    related = (module.location_of(sink.expression, "sent here"),)
+                    yield owner.diagnostic(self, source.node, message, None, related)
 
 
 _HEADER = "import anthropic, openai\nclient = anthropic.Anthropic()\noa = openai.OpenAI()\n"

@@ -1,10 +1,6 @@
-"""Shapes of issue 14 that have no rule example or fixture able to hold them.
-
-Gaps first: each strict xfail is a shape the issue names that ctxlint misses today, kept on
-record so that the change finding it turns the test green (and strict xfail turns it red until
-the mark is removed). /work/notes/shapes.md maps every shape of the issue to its example.
-Then cases a fixture cannot carry, as they need settings: they pass.
-"""
+"""Shapes of issue 14 that no rule example or fixture holds: each project the issue names,
+written into a temporary folder and checked as a run over files would check it (some need
+several modules, or a module the prefilter must not skip; one needs settings)."""
 
 from __future__ import annotations
 
@@ -17,8 +13,6 @@ from ctxlint.config import Settings
 from ctxlint.engine import check_paths, check_source
 
 from conftest import make_settings
-
-_CROSS_MODULE = "summaries across modules (branch i14-wire)"
 
 
 def _findings(root, files: dict[str, str]) -> list[str]:
@@ -154,7 +148,6 @@ def test_listing_hub_in_its_own_module(tmp_path, listing, with_sender):
     assert _findings(tmp_path, files) == ["app/hub.py:11: CTX004"]
 
 
-@pytest.mark.xfail(strict=True, reason=_CROSS_MODULE)
 def test_history_window_helper_in_another_module(tmp_path):
     files = {
         "app/__init__.py": "",
@@ -177,7 +170,6 @@ def test_history_window_helper_in_another_module(tmp_path):
     assert _findings(tmp_path, files) == ["app/history.py:2: CTX006"]
 
 
-@pytest.mark.xfail(strict=True, reason=_CROSS_MODULE + ": CTX003 across modules")
 def test_set_order_joined_in_another_module(tmp_path):
     files = {
         "app/__init__.py": "",
@@ -206,7 +198,6 @@ def test_set_order_joined_in_another_module(tmp_path):
     assert _findings(tmp_path, files) == ["app/caps.py:5: CTX003"]
 
 
-@pytest.mark.xfail(strict=True, reason=_CROSS_MODULE + ": CTX011 across modules")
 def test_memories_rendered_in_another_module(tmp_path):
     files = {
         "app/__init__.py": "",

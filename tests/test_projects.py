@@ -28,21 +28,7 @@ def _findings(folder, jobs=None) -> list[str]:
     ]
 
 
-# Histories rewritten in another module than the one sending them: the project layer does
-# not yet apply an imported function's history summary (tests/test_history_projects.py).
-_NOT_YET = {"session_store_window", "memory_prepend"}
-
-
-@pytest.mark.parametrize(
-    "name",
-    [
-        pytest.param(p.name, marks=pytest.mark.xfail(reason="summaries across modules"))
-        if p.name in _NOT_YET
-        else p.name
-        for p in sorted(PROJECTS.iterdir())
-        if p.is_dir()
-    ],
-)
+@pytest.mark.parametrize("name", [p.name for p in sorted(PROJECTS.iterdir()) if p.is_dir()])
 def test_project(name):
     folder = PROJECTS / name
     expected = (folder / "expected").read_text().split("\n")
@@ -307,3 +293,55 @@ def test_no_finding_in_an_excluded_folder(tmp_path):
     assert report.diagnostics == []
     report = check_paths([str(tmp_path)], Settings(root=tmp_path))
     assert [d.path.endswith("vendored/clock.py") for d in report.diagnostics] == [True]
+
+
+_HISTORY_SENDER = """\
+    import openai
+    from chat.store import SessionStore
+
+    client = openai.OpenAI()
+
+    def chat(read_line):
+        store = SessionStore()
+        while True:
+            store.add_user(read_line())
+            reply = client.chat.completions.create(model="gpt-5", messages=store.recent())
+            store.add_reply(reply.choices[0].message)
+"""
+_STORE = """\
+    class SessionStore:
+        def __init__(self):
+            self._messages = []
+
+        def add_user(self, text):
+            self._messages.append(dict(role="user", content=text))
+
+        def add_reply(self, message):
+            self._messages.append(message)
+
+        def recent(self):
+            return {returned}
+"""
+
+
+@pytest.mark.parametrize(
+    ("returned", "found"), [("self._messages[-30:]", True), ("self._messages", False)]
+)
+def test_a_history_sender_is_parsed_for_a_rewrite_in_an_import(tmp_path, returned, found):
+    """A file that sends a history and spells none of what the rules look for is still parsed
+    when a project module it imports may rewrite histories: the rewrite is found there."""
+    _write(
+        tmp_path,
+        {
+            "chat/__init__.py": "",
+            "chat/loop.py": _HISTORY_SENDER,
+            "chat/store.py": _STORE.format(returned=returned),
+        },
+    )
+    settings = Settings(root=tmp_path)
+    checker = PythonChecker(settings, selected_rules(settings))
+    loop = tmp_path / "chat" / "loop.py"
+    assert not checker.prefilter.wanted(loop.read_bytes())
+    assert checker.wanted(loop.read_bytes(), str(loop)) is found
+    codes = [d.code for d in check_paths([str(loop)], settings).diagnostics]
+    assert codes == (["CTX006"] if found else [])

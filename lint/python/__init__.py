@@ -5,10 +5,12 @@ The data path, for one checked file:
 
 1. `prefilter` scans the bytes: a file that cannot hold a sink is never parsed. A file that
    may hold one but no source is parsed when a project file it imports (or one those import)
-   may hold a source (`engine.PythonChecker.wanted`, `imports.imported_files`).
+   may hold a source, or (for any file that sends prompts) may rewrite a history
+   (`engine.PythonChecker.wanted`, `imports.imported_files`).
 2. `module.PythonModule` wraps the parsed tree; `index` records scopes, bindings, functions,
    classes, calls, container writes and mutations in one traversal; `sinks` finds where a
-   value becomes part of an LLM request.
+   value becomes part of an LLM request, also as the argument of a provider wrapper of
+   another module (`imported_wrappers`: that module's own wrapper summaries, one step).
 3. `flow.reach` walks backward from each sink through assignments, string building,
    containers, returns and `self` attributes. Where the module has no function for a call it
    asks the `project.Project` (the module's `project`): `imports.resolve` maps the import to
@@ -18,10 +20,15 @@ The data path, for one checked file:
    the walk continues in that module's scopes with its index (`Project.module_of(scope)`).
    Methods of instances whose class is known (`b = PromptBuilder(); b.build()`) and methods
    named uniquely among the module and its imports are followed too; a builder's
-   `b.add_section(x)` supplies the parameter its method stores on `self`.
+   `b.add_section(x)` supplies the parameter its method stores on `self`. The class of a
+   receiver is known from a constructor call, a parameter annotation (`memory: Memory`) or
+   the `self.<attribute>` assignments of the enclosing class.
 4. `PythonModule.reached_across(sink)` gives every value reached, with the calls it went
    through (`Reached.through`); `reached(sink)` only those of the module's own code, for the
-   rules that report in the checked file. `containers` describes a sent list and its changes.
+   rules that report in the checked file. `containers` describes a sent list and its changes;
+   where it is handed to a function of another module, `summaries.summary_at` resolves that
+   function through the project (`ModuleIndex.links`) and applies its module's summaries;
+   `round_trip` finds a history read from a store, prepended to and stored back.
 5. A rule reports a value of another module in that module (`module_of(scope).diagnostic`),
    with the sink as a `RelatedLocation` and no fix; the engine moves each finding to its
    file's result, dedupes, and applies that file's `# noqa` and per-file-ignores.

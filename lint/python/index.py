@@ -188,6 +188,9 @@ class ModuleIndex:
     imported_modules: set[str] = field(default_factory=set)
     scope_of_function: dict[ast.AST, Scope] = field(default_factory=dict)
     scopes: list[Scope] = field(default_factory=list)
+    # The project the module is checked in (project.Project), set by its PythonModule: where
+    # a call to another module's function is resolved (summaries.summary_at). None: alone.
+    links: Any = None
     # What the flow and container analyses derive from the above, by the function deriving it.
     _derived: dict[Callable[..., Any], Any] = field(default_factory=dict)
 

@@ -12,8 +12,9 @@ from ctxlint.config import Settings
 from ctxlint.diagnostics import Diagnostic, Edit, Fix, RelatedLocation
 from ctxlint.python.containers import Change, Container, changes_of, containers_of
 from ctxlint.python.flow import Reach, Reached, reach
+from ctxlint.python.imported_wrappers import project_sinks
 from ctxlint.python.index import CallSite, ModuleIndex, Scope, build_index
-from ctxlint.python.sinks import Sink, analyse_sinks, find_sent_lists
+from ctxlint.python.sinks import Sink, find_sent_lists
 from ctxlint.python.wrappers import WrapperSinks
 from ctxlint.source import SourceText
 
@@ -48,12 +49,13 @@ class PythonModule:
     def index(self) -> ModuleIndex:
         if self._index is None:
             self._index = build_index(self.tree)
+        self._index.links = self.project
         return self._index
 
     @property
     def sinks(self) -> list[Sink]:
         if self._sinks is None:
-            analysis = analyse_sinks(self.index, self.settings.prompt_sinks)
+            analysis = project_sinks(self)
             self._sinks, self._wrappers = analysis.sinks, analysis.wrappers
         return self._sinks
 
@@ -61,7 +63,7 @@ class PythonModule:
     def wrappers(self) -> WrapperSinks:
         """Which parameters of the module's functions reach which sink kind (wrappers.py)."""
         if self._wrappers is None:
-            analysis = analyse_sinks(self.index, self.settings.prompt_sinks)
+            analysis = project_sinks(self)
             self._sinks, self._wrappers = analysis.sinks, analysis.wrappers
         return self._wrappers
 

@@ -86,6 +86,8 @@ class PerTurnSource:
     what: str
     # "is" or "are", as `what` needs.
     verb: str = "is"
+    # Where it is made: in another module than the sink's when the flow entered one.
+    scope: Scope | None = None
 
 
 def per_turn_sources(module: PythonModule, sink: Sink, done: set[int]) -> Iterator[PerTurnSource]:
@@ -97,26 +99,29 @@ def per_turn_sources(module: PythonModule, sink: Sink, done: set[int]) -> Iterat
     sent_by_user: set[int] | None = None
     in_user_turn: set[int] = set()
     one_turn: bool | None = None
-    for reached in chain.from_iterable(module.reached(sink).parts_not_in(done)):
+    home = module.index.module_scope
+    # Also the values of the project modules the flow entered (a system prompt composed in
+    # another module from retrieval results): found there, reported there.
+    for reached in chain.from_iterable(module.reached_across(sink).parts_not_in(done)):
         if reached.trail.runs_once or _in_constructor(reached.scope):
             continue
-        node = reached.node
+        node, where = reached.node, reached.scope
         if isinstance(node, ast.Call):
-            if _is_retrieval(node, reached.scope):
-                yield PerTurnSource(node, _retrieval_label(node), "are")
+            if _is_retrieval(node, where):
+                yield PerTurnSource(node, _retrieval_label(node), "are", where)
             elif _TASK_RENDERER.search(_callee_name(node)):
                 for argument in node.args:
-                    if _task_list_owner(argument, reached.scope) is not None:
-                        yield PerTurnSource(argument, "the task list")
+                    if _task_list_owner(argument, where) is not None:
+                        yield PerTurnSource(argument, "the task list", scope=where)
         elif isinstance(node, ast.Attribute):
-            if _task_list_owner(node, reached.scope) is not None:
-                yield PerTurnSource(node, "the task list")
-            elif class_of_self(node.value, reached.scope) is None:
+            if _task_list_owner(node, where) is not None:
+                yield PerTurnSource(node, "the task list", scope=where)
+            elif class_of_self(node.value, where) is None:
                 # `doc.page_content`, `m.memory`: the flow stops at attributes of objects it
                 # does not know; follow them back to a retrieval in the same function.
-                for call in _retrievals_under(node.value, reached.scope):
-                    yield PerTurnSource(call, _retrieval_label(call), "are")
-        elif isinstance(node, ast.Name):
+                for call in _retrievals_under(node.value, where):
+                    yield PerTurnSource(call, _retrieval_label(call), "are", where)
+        elif isinstance(node, ast.Name) and _root(where) is home:
             if sent_by_user is None:
                 sent_by_user = module.fact(_parameters_sent_as_messages)
                 in_user_turn = module.fact(_nodes_in_user_contents)
@@ -498,3 +503,9 @@ def _is_history_parameter(node: ast.Name, scope: Scope) -> bool:
     return bool(_HISTORY_NAME.search(node.id)) and any(
         binding.kind == "param" for binding in lookup(node.id, scope)
     )
+
+
+def _root(scope: Scope) -> Scope:
+    while scope.parent is not None:
+        scope = scope.parent
+    return scope

@@ -150,6 +150,11 @@ class Prefilter:
             name in data for name in self.configured_names
         )
 
+    def may_edit_a_history(self, data: bytes) -> bool:
+        """Whether the file may rewrite a history another module sends (a window, a pop): what
+        the standalone rules look for, in a file that also keeps messages."""
+        return self.standalone_needles.found_in(data) and _keeps_messages(data)
+
     def may_hold_a_source(self, data: bytes) -> bool:
         """Whether the file may hold what a rule flags (a clock read...), sink or not."""
         return self._may_hold_a_source(data)
@@ -225,6 +230,10 @@ def _reads_attribute(data: bytes, name: bytes) -> bool:
             return True
         position = data.find(needle, end)
     return False
+
+
+def _keeps_messages(data: bytes) -> bool:
+    return b"messages" in data or b"history" in data
 
 
 def _calls_a_sink(data: bytes) -> bool:

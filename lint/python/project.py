@@ -15,12 +15,20 @@ from __future__ import annotations
 import ast
 import os
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ctxlint.files import NotRead, read_source
 from ctxlint.python.imports import resolve
-from ctxlint.python.index import Binding, ClassInfo, FunctionInfo, ModuleIndex, Scope
+from ctxlint.python.index import (
+    Binding,
+    ClassInfo,
+    FunctionInfo,
+    ModuleIndex,
+    Scope,
+    class_of_self,
+)
 from ctxlint.python.names import lookup, qualified_name
 from ctxlint.source import SourceText, UnreadableSource
 
@@ -32,6 +40,8 @@ if TYPE_CHECKING:
 _MAX_MODULES = 64
 # Project files whose bytes are kept to search for a method's name.
 _MAX_FILES_READ = 256
+# Bindings of a receiver's name looked at to tell its class.
+_MAX_BINDINGS = 4
 # Re-exports followed (`from .mod import f` in a package's __init__).
 _MAX_REEXPORTS = 2
 # Method names too common to guess a receiver's class from (`x.get()` is anything).
@@ -107,6 +117,9 @@ class Project:
         self._resolved: dict[tuple[str, str], tuple[str, tuple[str, ...]] | None] = {}
         self._current: PythonModule | None = None
         self._bytes: dict[str, bytes] = {}
+        self._gate: Callable[[bytes], bool] | None = None
+        # What each gate said of each file (gates are module-level functions).
+        self._gate_answers: dict[tuple[Callable[[bytes], bool], str], bool] = {}
 
     def begin(self, module: PythonModule) -> None:
         """`module` is about to be checked: what it reaches is recorded as its dependencies."""
@@ -124,9 +137,12 @@ class Project:
             self._current = None
 
     def module_at(self, path: str) -> PythonModule | None:
-        """The parsed module of a project file, or None when it cannot be read or parsed."""
+        """The parsed module of a project file, or None when it cannot be read or parsed (or
+        its bytes fail the gate of the question being asked: `gated_callee`)."""
         if self._current is not None and path != self._current.path:
             self._current.dependency_paths.add(path)
+        if self._gate is not None and not self._passes(self._gate, path):
+            return None
         if path in self._modules:
             self._modules.move_to_end(path)
             return self._modules[path]
@@ -160,12 +176,13 @@ class Project:
 
     # What a call refers to -----------------------------------------------------------------
 
-    def callee(self, function: ast.expr, scope: Scope) -> Callee | None:
+    def callee(self, function: ast.expr, scope: Scope, by_name: bool = True) -> Callee | None:
         """The project function a call's callee expression refers to, when it is not a
         function of the caller's own module: an imported function or class method
         (`compose()`, `mod.f()`, `mod.Cls.m()`), a method of an instance whose class is known
         (`b = PromptBuilder(); b.build()`), or a method found by a name no other function of
-        the module and its imports has."""
+        the module and its imports has (unless `by_name` is False: a guess that reads every
+        imported file, too dear for a question asked of every call)."""
         module = self.module_of(scope)
         if module is None:
             return None
@@ -180,23 +197,69 @@ class Project:
         if owner is not None:
             method = owner.methods.get(function.attr)
             return Callee(method, True) if method is not None else None
-        if function.attr in _COMMON_METHODS or function.attr.startswith("__"):
+        if not by_name or function.attr in _COMMON_METHODS or function.attr.startswith("__"):
             return None
         method = self.unique_method(function.attr, module)
         return Callee(method, True) if method is not None else None
 
-    def instance_class(self, receiver: ast.expr, scope: Scope) -> ClassInfo | None:
+    def _passes(self, gate: Callable[[bytes], bool], path: str) -> bool:
+        key = (gate, path)
+        if key not in self._gate_answers:
+            self._gate_answers[key] = gate(self._data(path))
+        return self._gate_answers[key]
+
+    def gated_callee(
+        self, function: ast.expr, scope: Scope, gate: Callable[[bytes], bool]
+    ) -> Callee | None:
+        """`callee`, without guessing by name, through files whose bytes pass `gate` only: a
+        question asked of every call of a module (is it another module's wrapper, a helper
+        rewriting histories?) parses only the files that could answer yes."""
+        previous, self._gate = self._gate, gate
+        try:
+            return self.callee(function, scope, by_name=False)
+        finally:
+            self._gate = previous
+
+    def instance_class(self, receiver: ast.expr, scope: Scope, depth: int = 0) -> ClassInfo | None:
         """The class of `receiver` when every binding of the name makes it by calling one
-        class of the project (`b = PromptBuilder()`)."""
+        class of the project (`b = PromptBuilder()`) or annotates it with one
+        (`memory: ConversationMemory`), or when every `self.<attribute> = ...` of the
+        enclosing class does so (`self.provider = OpenAIProvider()`)."""
+        if isinstance(receiver, ast.Attribute) and depth < 2:
+            owner = class_of_self(receiver.value, scope)
+            written = owner.attributes.get(receiver.attr, []) if owner is not None else []
+            found = [(value, where, False) for value, where in written]
+            return self._one_class(found, depth) if found else None
         if not isinstance(receiver, ast.Name):
             return None
         bindings = lookup(receiver.id, scope)
-        found: ClassInfo | None = None
+        if len(bindings) > _MAX_BINDINGS:
+            return None  # a name rebound again and again (`messages = ...` per call) is no object
+        values: list[tuple[ast.expr, Scope, bool]] = []
         for binding in bindings:
-            made = binding.value if binding.kind == "assign" and not binding.target_path else None
-            if not isinstance(made, ast.Call):
+            if binding.kind == "param" and binding.annotation is not None:
+                values.append((binding.annotation, binding.scope, True))
+            elif binding.kind == "assign" and not binding.target_path and binding.value:
+                values.append((binding.value, binding.scope, False))  # type: ignore[arg-type]
+            else:
                 return None
-            owner = self.class_called(made.func, binding.scope)
+        return self._one_class(values, depth) if values else None
+
+    def _one_class(
+        self, values: list[tuple[ast.expr, Scope, bool]], depth: int
+    ) -> ClassInfo | None:
+        """The one project class all these values make: a call of it, an annotation naming it
+        (flagged True), or a parameter so annotated (`self.memory = memory`)."""
+        found: ClassInfo | None = None
+        for value, scope, annotation in values:
+            if isinstance(value, ast.Call):
+                owner = self.class_called(value.func, scope)
+            elif annotation and isinstance(value, (ast.Name, ast.Attribute)):
+                owner = self.class_called(value, scope)
+            elif isinstance(value, ast.Name):
+                owner = self.instance_class(value, scope, depth + 1)
+            else:
+                owner = None
             if owner is None or (found is not None and owner is not found):
                 return None
             found = owner

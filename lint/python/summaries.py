@@ -11,6 +11,7 @@ computed together and iterated to a fixed point, so that a helper calling a help
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
@@ -162,13 +163,34 @@ def summary_at(
     call: ast.Call, scope: Scope, index: ModuleIndex
 ) -> tuple[FunctionInfo, Summary] | None:
     """The function a call runs and its summary, when it has one: where the analyses of the
-    lists a call is handed ask, and the one place to extend to functions of other modules
-    (resolve the callee there, then `summary_of(callee, its_index)`)."""
+    lists a call is handed ask. A callee of another module (imported, or a method of an
+    instance whose class the project knows) is summarised with that module's functions, once
+    per module; its spans are then in that module (`function_module`)."""
     callee = callee_of(call, scope)
-    if callee is None:
+    if callee is not None:
+        summary = module_summaries(index).get(id(callee))
+        return None if summary is None else (callee, summary)
+    links = index.links
+    if links is None:
         return None
-    summary = module_summaries(index).get(id(callee))
-    return None if summary is None else (callee, summary)
+    found = links.gated_callee(call.func, scope, may_rewrite_a_history)
+    if found is None:
+        return None
+    home = links.index_of(found.function.scope)
+    if home is None or home is index:
+        return None
+    summary = module_summaries(home).get(id(found.function))
+    return None if summary is None else (found.function, summary)
+
+
+def may_rewrite_a_history(data: bytes) -> bool:
+    """Whether a file's bytes may hold a helper that rewrites a history (CTX006's needles):
+    only such files are parsed to summarise a callee of another module."""
+    from ctxlint.python.containers import HISTORY_EDIT_NEEDLES, HISTORY_HELPER_PATTERN
+
+    return any(needle in data for needle in HISTORY_EDIT_NEEDLES) or (
+        re.search(HISTORY_HELPER_PATTERN, data) is not None
+    )
 
 
 def callee_of(call: ast.Call, scope: Scope) -> FunctionInfo | None:
