@@ -357,6 +357,31 @@ _STORE = (
 )
 
 HistoryEdit.VALID = (
+    # A window returned only when the normal trimming raised: a fallback, not what the helper
+    # does to the history on every call (langchain's summarization middleware).
+    Valid(
+        "import anthropic\n"
+        "\n"
+        "client = anthropic.Anthropic()\n"
+        "\n"
+        "\n"
+        "def trim_for_summary(messages, budget):\n"
+        "    try:\n"
+        "        return count_and_trim(messages, budget)\n"
+        "    except Exception:\n"
+        "        return messages[-20:]\n"
+        "\n"
+        "\n"
+        "def count_and_trim(messages, budget):\n"
+        "    return messages if len(messages) < budget else messages[:budget]\n"
+        "\n"
+        "\n"
+        "def run(messages, execute):\n"
+        "    while True:\n"
+        "        messages = trim_for_summary(messages, 100)\n"
+        '        reply = client.messages.create(model="m", max_tokens=1024, messages=messages)\n'
+        '        messages.append({"role": "user", "content": execute(reply)})\n'
+    ),
     # The system message put in front when sending; only the conversation is stored back.
     Valid(
         _HEADER + _STORE + "        history = self.get() + [{'role': 'user', 'content': text}]\n"

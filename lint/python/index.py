@@ -110,6 +110,9 @@ class FunctionInfo:
     parameter_names: list[str] = field(default_factory=list)
     class_info: ClassInfo | None = None
     is_cached: bool = False
+    # The returns made inside an `except` handler (by id): a fallback when the normal path
+    # failed, not what the function does on each call.
+    fallback_returns: set[int] = field(default_factory=set)
 
 
 @dataclass(eq=False, slots=True)
@@ -347,6 +350,8 @@ class _Indexer:
             self.visit_expression(node.value, scope)
             if scope.function is not None:
                 scope.function.returns.append(node.value)
+                if any(isinstance(guard, ast.ExceptHandler) for guard in self.guards):
+                    scope.function.fallback_returns.add(id(node.value))
 
     def visit_global(self, node: ast.Global, scope: Scope) -> None:
         scope.globals.update(node.names)

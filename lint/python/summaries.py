@@ -125,7 +125,9 @@ def _summary(
     edits = own_edits + _edits_through_calls(function, index, known)
     returns: list[ReturnedRewrite] = []
     for value in function.returns:
-        returns.extend(_returned_rewrites(value, function, known, 0))
+        # A window returned only when the normal path raised is no rewrite of every call.
+        if id(value) not in function.fallback_returns:
+            returns.extend(_returned_rewrites(value, function, known, 0))
     if not edits and not returns:
         return EMPTY
     return Summary(tuple(dict.fromkeys(edits)), tuple(dict.fromkeys(returns)))
