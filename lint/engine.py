@@ -376,28 +376,43 @@ def _result_of_hit(path: str, hit: Hit) -> FileResult | None:
 
 def _regrouped(results: list[FileResult]) -> list[FileResult]:
     """Each finding under the file it is in (a file's check may find one in a file it
-    imports), once however many checked files reached it."""
+    imports), once however many checked files reached it: the same rule at the same place,
+    reached through several requests, is one finding, whose related locations name every
+    request. Its message is the first one met (the file's own check, then the checking files
+    in path order), so a warm run answered from the cache says what a cold one says."""
     by_path = {result.path: result for result in results}
-    seen: dict[str, set[Diagnostic]] = {r.path: set(r.diagnostics) for r in results}
-    for result in list(results):
-        moved = [d for d in result.diagnostics if d.path != result.path]
-        if not moved:
-            continue
+    moved: list[tuple[FileResult, Diagnostic]] = []
+    for result in results:
+        moved.extend((result, d) for d in result.diagnostics if d.path != result.path)
         result.diagnostics = [d for d in result.diagnostics if d.path == result.path]
-        for diagnostic in moved:
-            target = by_path.get(diagnostic.path)
-            if target is None:
-                target = by_path[diagnostic.path] = FileResult(diagnostic.path)
-                seen[diagnostic.path] = set()
-            if diagnostic in seen[diagnostic.path]:
-                continue
-            seen[diagnostic.path].add(diagnostic)
-            target.diagnostics.append(diagnostic)
-            lines = result.other_lines.get(diagnostic.path, {})
-            for line in range(diagnostic.start.line, diagnostic.end.line + 1):
-                target.lines.setdefault(line, lines.get(line, ""))
+    places: dict[str, dict[tuple[object, ...], int]] = {
+        result.path: {_place(d): i for i, d in enumerate(result.diagnostics)} for result in results
+    }
+    for source, diagnostic in sorted(moved, key=lambda pair: pair[0].path):
+        target = by_path.get(diagnostic.path)
+        if target is None:
+            target = by_path[diagnostic.path] = FileResult(diagnostic.path)
+        placed = places.setdefault(diagnostic.path, {})
+        at = placed.get(_place(diagnostic))
+        if at is not None:
+            kept = target.diagnostics[at]
+            extra = tuple(r for r in diagnostic.related if r not in kept.related)
+            if extra:
+                target.diagnostics[at] = replace(kept, related=kept.related + extra)
+            continue
+        placed[_place(diagnostic)] = len(target.diagnostics)
+        target.diagnostics.append(diagnostic)
+        lines = source.other_lines.get(diagnostic.path, {})
+        for line in range(diagnostic.start.line, diagnostic.end.line + 1):
+            target.lines.setdefault(line, lines.get(line, ""))
+    for result in results:
         result.other_lines.clear()
     return list(by_path.values())
+
+
+def _place(diagnostic: Diagnostic) -> tuple[object, ...]:
+    start, end = diagnostic.start, diagnostic.end
+    return (diagnostic.code, start.line, start.column, end.line, end.column)
 
 
 def _remove_stale_temporaries(paths: Iterable[str]) -> None:
