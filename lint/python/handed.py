@@ -21,6 +21,7 @@ from ctxlint.python.containers import (
 from ctxlint.python.index import Binding, FunctionInfo, ModuleIndex, Scope, class_of_self
 from ctxlint.python.names import lookup
 from ctxlint.python.summaries import (
+    ReturnedRewrite,
     Summary,
     argument_for,
     callee_of,
@@ -55,18 +56,7 @@ def rewritten_when_sent(
             containers = [Container(argument, scope, _lifetime(argument, scope, index, loop))]
         for container in containers:
             if container.lifetime is not None:
-                changes.append(
-                    Change(
-                        container,
-                        "rebinding",
-                        call,
-                        scope,
-                        rebinding_kind="helper",
-                        call=call,
-                        applied=rewrite,
-                        callee=callee,
-                    )
-                )
+                changes.append(_rebound_by_helper(container, call, scope, rewrite, callee))
     return changes
 
 
@@ -189,25 +179,25 @@ def rewritten_by_callee(
             argument = argument_for(call, callee, rewrite.parameter)
             if argument is None or not same_container(argument, scope, container):
                 continue
-        return Change(
-            container,
-            "rebinding",
-            call,
-            scope,
-            rebinding_kind="helper",
-            call=call,
-            applied=rewrite,
-            callee=callee,
-        )
+        return _rebound_by_helper(container, call, scope, rewrite, callee)
     return None
-    callee, summary = found
-    for rewrite in summary.returns:
-        if rewrite.parameter.startswith("self."):
-            target = container.expression
-            if isinstance(target, ast.Attribute) and f"self.{target.attr}" == rewrite.parameter:
-                return rewrite
-            continue
-        argument = argument_for(call, callee, rewrite.parameter)
-        if argument is not None and same_container(argument, scope, container):
-            return rewrite
-    return None
+
+
+def _rebound_by_helper(
+    container: Container,
+    call: ast.Call,
+    scope: Scope,
+    rewrite: ReturnedRewrite,
+    callee: FunctionInfo,
+) -> Change:
+    """The history rebound to what a helper returns, rewritten as its summary says."""
+    return Change(
+        container,
+        "rebinding",
+        call,
+        scope,
+        rebinding_kind="helper",
+        call=call,
+        applied=rewrite,
+        callee=callee,
+    )

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 from ctxlint.python.index import Binding, FunctionInfo, ModuleIndex, Scope, class_of_self
 from ctxlint.python.names import lookup
 from ctxlint.python.requests import request_entries, spread_parameter, spread_plain_parameter
+from ctxlint.python.summaries import callee_of
 
 if TYPE_CHECKING:
     from ctxlint.python.sinks import Sink, SinkKind
@@ -261,16 +262,8 @@ def local_resolver(index: ModuleIndex) -> Resolver:
 
     def resolve(call: ast.Call, scope: Scope) -> FunctionInfo | None:
         function = call.func
-        if isinstance(function, ast.Name):
-            bindings = lookup(function.id, scope)
-            if len(bindings) == 1 and bindings[0].kind == "function":
-                return bindings[0].function
-            return None
-        if not isinstance(function, ast.Attribute):
-            return None
-        owner = class_of_self(function.value, scope)
-        if owner is not None:
-            return owner.methods.get(function.attr)
+        if not isinstance(function, ast.Attribute) or class_of_self(function.value, scope):
+            return callee_of(call, scope)
         if function.attr in _COMMON_METHODS:
             return None
         candidates = index.functions_by_name.get(function.attr, [])
