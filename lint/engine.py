@@ -459,23 +459,25 @@ _Outcome = tuple[bool, "FileResult | None"]
 # The same, and the results cache's entry for the file when there is one to keep.
 _Checked = tuple[bool, "FileResult | None", "list[Any] | None"]
 _COLLECT_EVERY = 1000
+_parsed_since_collect = 0
 
 
 def _check_batch(
     checker: PythonChecker, work: Iterable[tuple[str, bool]], mode: FixMode, record: bool = False
 ) -> list[_Checked]:
     # Syntax trees are large and short-lived: the cyclic collector scanning them while they
-    # are alive costs more than parsing them. Collect between files instead.
+    # are alive costs more than parsing them. Collect between files instead, now and then
+    # (counted across a worker's batches), for the rare cycle reference counting leaves.
+    global _parsed_since_collect
     outcomes: list[_Checked] = []
-    parsed_since_collect = 0
     with cycle_collection_paused():
         for path, explicit in work:
             outcome = _check_path(checker, path, mode, explicit, record)
             outcomes.append(outcome)
-            parsed_since_collect += outcome[0]
-            if parsed_since_collect >= _COLLECT_EVERY:
+            _parsed_since_collect += outcome[0]
+            if _parsed_since_collect >= _COLLECT_EVERY:
                 gc.collect()
-                parsed_since_collect = 0
+                _parsed_since_collect = 0
     return outcomes
 
 

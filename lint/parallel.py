@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -35,7 +36,9 @@ def run_in_batches(
     _WORKER_TASK = check_batch
     context = multiprocessing.get_context("fork")
     try:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        with ProcessPoolExecutor(
+            max_workers=workers, mp_context=context, initializer=_start_worker
+        ) as pool:
             return [outcome for batch in pool.map(_worker_batch, batches) for outcome in batch]
     finally:
         _WORKER_TASK = None
@@ -61,3 +64,10 @@ def usable_cores() -> int:
 def _worker_batch(batch: Sequence[Any]) -> list[Any]:
     assert _WORKER_TASK is not None
     return _WORKER_TASK(batch)
+
+
+def _start_worker() -> None:
+    # A worker only checks files, and their syntax trees are freed by reference counting
+    # (ctxlint.collector). With the collector left on, each batch's end woke it to walk every
+    # tree the worker still holds (the project's modules): an eighth of the run's time.
+    gc.disable()

@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from ctxlint.python.module import PythonModule
 
 # Parsed modules kept per process; trimmed only between checked files, never during one.
-_MAX_MODULES = 64
+_MAX_MODULES = 16
 # Project files whose bytes are kept to search for a method's name.
 _MAX_FILES_READ = 256
 # Bindings of a receiver's name looked at to tell its class.
@@ -127,6 +127,9 @@ class Project:
             _, dropped = self._modules.popitem(last=False)
             if dropped is not None:
                 self._by_scope.pop(id(dropped.index.module_scope), None)
+                # Its scopes and functions refer to each other: without this, every module
+                # dropped waits for the cycle collector, which a run keeps paused.
+                dropped.dispose()
         self._current = module
         module.project = self
         self._by_scope[id(module.index.module_scope)] = module
