@@ -241,7 +241,7 @@ def _remove_unused_summaries(folder: Path, entries: dict[str, list[Any]]) -> Non
     except OSError:
         return
     for name in names:
-        digest, dot, extension = name.partition(".")
+        digest, _, extension = name.partition(".")
         if extension == "bin" and digest not in digests and not name.startswith("."):
             with contextlib.suppress(OSError):
                 os.unlink(folder / name)

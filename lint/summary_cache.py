@@ -47,6 +47,10 @@ if TYPE_CHECKING:
 TopLevel = tuple[str, Any] | None
 
 _SINK_KINDS = frozenset({"system", "tools", "messages", "content"})
+# Files whose bytes' digest and whose stand-ins one process keeps (as many as the project
+# keeps the bytes of), and summaries it keeps in memory.
+_MAX_FILES = 256
+_MAX_SUMMARIES = 2048
 
 
 def names_of(module: PythonModule) -> dict[str, list[Any]]:
@@ -82,7 +86,9 @@ def wrappers_of(module: PythonModule) -> dict[str, dict[str, str]]:
     caller reaches each function under."""
     from ctxlint.python.sinks import analyse_sinks
 
-    return plain_wrappers(module, analyse_sinks(module.index, module.settings.prompt_sinks).wrappers)
+    return plain_wrappers(
+        module, analyse_sinks(module.index, module.settings.prompt_sinks).wrappers
+    )
 
 
 def plain_wrappers(module: PythonModule, own: WrapperSinks) -> dict[str, dict[str, str]]:
@@ -132,6 +138,8 @@ class SummaryStore:
     # Each file's bytes (as the project holds them) and their digest: hashed once.
     _digests: dict[str, tuple[bytes, str]] = field(default_factory=dict)
     _own_wrappers: tuple[PythonModule, WrapperSinks] | None = None
+    # Summaries of checked files (`remember`) not yet in the folder.
+    _unwritten: set[str] = field(default_factory=set)
 
     def note_own_wrappers(self, module: PythonModule, wrappers: WrapperSinks) -> None:
         """The module's wrappers from its own code alone, met on the way (its sinks called no
@@ -142,9 +150,10 @@ class SummaryStore:
         """Summarise a module just checked, for the files checked after it in this process
         that import it (its dependents, re-checked after it changed): only when its text is
         the file's (not a fix's); its wrappers only when had for free (`note_own_wrappers`).
-        Kept in memory only: writing one per checked file would slow a cold run, and the
-        next run asks of the files a re-checked file imports, summarised when first asked."""
+        Written to the folder only once another file asks for it: writing one per checked
+        file would slow a cold run."""
         noted, self._own_wrappers = self._own_wrappers, None
+        self._trim()
         data = project.data_of(module.path)
         digest = self._digest(module.path, data)
         if self._summary(digest) is not None:
@@ -158,6 +167,19 @@ class SummaryStore:
         if noted is not None and noted[0] is module:
             summary["wrappers"] = plain_wrappers(module, noted[1])
         self._summaries[digest] = summary
+        self._unwritten.add(digest)
+
+    def _trim(self) -> None:
+        """Bound what a process keeps; between checked files only, so that every question of
+        one file is answered by the same stand-ins."""
+        if len(self._digests) > _MAX_FILES:
+            self._digests.clear()  # it holds the files' bytes
+        if len(self._stand_ins) > _MAX_FILES:
+            self._stand_ins.clear()
+            self._homes.clear()
+        if len(self._summaries) > _MAX_SUMMARIES:
+            self._summaries.clear()
+            self._unwritten.clear()
 
     def _summary(self, digest: str) -> dict[str, Any] | None:
         if digest not in self._summaries:
@@ -171,17 +193,24 @@ class SummaryStore:
             loaded = orjson.loads((self.folder / f"{digest}.bin").read_bytes())
         except (OSError, orjson.JSONDecodeError):
             return None  # none yet, or being written, or corrupt: made afresh
-        if isinstance(loaded, dict) and isinstance(loaded.get("names"), dict):
-            wrappers = loaded.get("wrappers", {})
-            if isinstance(wrappers, dict):
-                return loaded
-        return None
+        if not isinstance(loaded, dict) or not isinstance(loaded.get("names"), dict):
+            return None
+        wrappers = loaded.get("wrappers", {})
+        if not isinstance(wrappers, dict) or not all(
+            isinstance(summary, dict) and all(isinstance(kind, str) for kind in summary.values())
+            for summary in wrappers.values()
+        ):
+            return None
+        return loaded
 
     def _keep(self, digest: str, summary: dict[str, Any]) -> None:
         self._summaries[digest] = summary
+        self._unwritten.discard(digest)
         if self.folder is not None:
             with contextlib.suppress(OSError):
-                write_whole(self.folder / f"{digest}.bin", orjson.dumps(summary), self.folder.parent)
+                write_whole(
+                    self.folder / f"{digest}.bin", orjson.dumps(summary), self.folder.parent
+                )
 
     def _digest(self, path: str, data: bytes) -> str:
         hashed = self._digests.get(path)
@@ -232,19 +261,27 @@ class SummaryStore:
         if made is not None and made.digest == digest:
             return made
         summary = self._summary(digest)
-        if summary is None:
+        made = self._made(path, digest, summary) if summary is not None else None
+        if made is None:
+            # None yet, or one of a shape this code does not know: made afresh.
             module = project.module_at(path)
             if module is None:
                 return None
-            summary = {"names": names_of(module)}
-            self._keep(digest, summary)
-        try:
-            made = _stand_ins(path, digest, summary["names"])
-        except (TypeError, ValueError, KeyError, IndexError, AttributeError):
-            return None  # A summary of a shape this code does not know: as if none.
-        self._stand_ins[path] = made
-        self._homes[id(made.scope)] = made
+            self._keep(digest, {"names": names_of(module)})
+            made = self._made(path, digest, self._summaries[digest])  # type: ignore[arg-type]
+        elif digest in self._unwritten:
+            self._keep(digest, summary)  # type: ignore[arg-type]
+        if made is not None:
+            self._stand_ins[path] = made
+            self._homes[id(made.scope)] = made
         return made
+
+    @staticmethod
+    def _made(path: str, digest: str, summary: dict[str, Any]) -> _StandIns | None:
+        try:
+            return _stand_ins(path, digest, summary["names"])
+        except (TypeError, ValueError, KeyError, IndexError, AttributeError):
+            return None
 
 
 def _stand_ins(path: str, digest: str, names: dict[str, list[Any]]) -> _StandIns:
@@ -279,9 +316,7 @@ def _function(
     decorators: list[ast.expr] = [ast.Name(id="staticmethod")] if static else []
     node = ast.FunctionDef(
         name=name,
-        args=ast.arguments(
-            posonlyargs=[], args=[], kwonlyargs=[], kw_defaults=[], defaults=[]
-        ),
+        args=ast.arguments(posonlyargs=[], args=[], kwonlyargs=[], kw_defaults=[], defaults=[]),
         body=[],
         decorator_list=decorators,
     )
@@ -308,4 +343,3 @@ def top_level_of(module: PythonModule, binding: Binding | None) -> TopLevel:
     if binding.kind == "import" and binding.qualified_name is not None:
         return ("import", binding.qualified_name)
     return None
-

@@ -76,4 +76,3 @@ def _imported_callee(call: ast.Call, scope: Scope, module: PythonModule) -> Func
 # The prefilter's test of a file that may send prompts (an SDK call, a message, a system
 # prompt): only such files are parsed to look for a wrapper.
 _SENDS_PROMPTS = build_prefilter((), []).may_send_prompts
-
