@@ -5,6 +5,7 @@ summaries are in."""
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import shutil
 from pathlib import Path
@@ -184,3 +185,31 @@ def test_fixture_projects_find_with_the_cache_what_they_find_without(
             stream.write("\nCHANGED = 1\n")
         expected = _found(_run(copy, cached=False))
         assert _found(_run(copy)) == expected, path.name
+
+
+def test_runs_writing_summaries_at_the_same_time_find_what_one_run_finds(project):
+    expected = _found(_run(project, cached=False))
+    context = multiprocessing.get_context("fork")
+    workers = [context.Process(target=_summarise_often, args=(project, n)) for n in range(3)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(120)
+        assert worker.exitcode == 0
+    for path in project.glob("agent/new_*.py"):
+        path.unlink()
+    assert _found(_run(project)) == expected
+    assert list((project / FOLDER_NAME).rglob(".write-*")) == []
+
+
+def _summarise_often(project: Path, number: int) -> None:
+    loop = (project / "agent" / "loop.py").read_text()
+    for round_number in range(8):
+        # Each round a new importer of llm.py asks for its summary, which another run may be
+        # removing (as stale) or writing at that moment.
+        (project / "agent" / f"new_{number}_{round_number}.py").write_text(loop)
+        for path in _summaries(project):
+            path.unlink(missing_ok=True)
+        found = _found(_run(project))
+        assert ("loop.py", 11, 58, "CTX001") in [item[:4] for item in found]
+        assert f"new_{number}_{round_number}.py" in [item[0] for item in found]
