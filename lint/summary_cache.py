@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from ctxlint.cache import digest_of, write_whole
+from ctxlint.files import NotRead, read_source
 from ctxlint.python.index import Binding, ClassInfo, FunctionInfo, Scope
 from ctxlint.source import SourceText, UnreadableSource
 
@@ -50,7 +51,7 @@ _SINK_KINDS = frozenset({"system", "tools", "messages", "content"})
 # Files whose bytes' digest and whose stand-ins one process keeps (as many as the project
 # keeps the bytes of), and summaries it keeps in memory.
 _MAX_FILES = 256
-_MAX_SUMMARIES = 2048
+_MAX_SUMMARIES = 512
 
 
 def names_of(module: PythonModule) -> dict[str, list[Any]]:
@@ -146,7 +147,7 @@ class SummaryStore:
         other module's wrapper): kept for `remember`, which then need not compute them."""
         self._own_wrappers = (module, wrappers)
 
-    def remember(self, project: Project, module: PythonModule) -> None:
+    def remember(self, module: PythonModule) -> None:
         """Summarise a module just checked, for the files checked after it in this process
         that import it (its dependents, re-checked after it changed): only when its text is
         the file's (not a fix's); its wrappers only when had for free (`note_own_wrappers`).
@@ -154,8 +155,12 @@ class SummaryStore:
         file would slow a cold run."""
         noted, self._own_wrappers = self._own_wrappers, None
         self._trim()
-        data = project.data_of(module.path)
-        digest = self._digest(module.path, data)
+        try:
+            # Read afresh, not through the project: its copy is for the files it imports.
+            data = read_source(module.path)
+        except (OSError, NotRead):
+            return
+        digest = digest_of(data)
         if self._summary(digest) is not None:
             return
         try:

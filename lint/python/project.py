@@ -136,7 +136,7 @@ class Project:
         self._by_scope[id(module.index.module_scope)] = module
 
     def end(self, module: PythonModule) -> None:
-        self.summaries.remember(self, module)
+        self.summaries.remember(module)
         self._by_scope.pop(id(module.index.module_scope), None)
         if self._current is module:
             self._current = None
