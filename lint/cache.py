@@ -13,6 +13,12 @@ files of a tree are skipped: remembering that is most of the gain), the findings
 file was analysed, and the other files the findings rest on, each with its own stamp: when
 one of them changed, the entry is stale.
 
+Beside it, a folder of module summaries (summary_cache.py) for the same key, one small file per
+content digest: what a file says of itself to the files importing it, so that re-checking a
+file after a change reads its unchanged imports' summaries instead of parsing them. One file
+each, not packed: a run reads the few its re-checked files import, never all of them. They
+are removed when no file of an entry, nor one an entry depends on, still has that digest.
+
 Whatever is wrong with the cache (corrupt, truncated, of another format, written by a run
 running at the same time, a folder that cannot be written) costs only its use: the files are
 checked as without it, and the problem is a warning. Entries are written to a temporary file
@@ -41,7 +47,7 @@ from ctxlint.files import NotRead, read_source
 
 FOLDER_NAME = ".ctxlint_cache"
 # Bumped whenever what an entry holds, or how, changes.
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 _GITIGNORE = "# Created by ctxlint: nothing in this folder belongs in version control.\n*\n"
 _CACHEDIR_TAG = (
     "Signature: 8a477f597d28d172789f06886806bc55\n"
@@ -128,6 +134,10 @@ class ResultsCache:
     def file(self) -> Path:
         return self.folder / f"results-{self.key}.bin"
 
+    @property
+    def summaries_folder(self) -> Path:
+        return self.folder / f"summaries-{self.key}"
+
     @classmethod
     def open(cls, folder: Path, key: str) -> ResultsCache:
         cache = cls(folder, key)
@@ -209,25 +219,52 @@ class ResultsCache:
             if path in self.seen or os.path.exists(path)
         }
         payload = orjson.dumps({"format": FORMAT_VERSION, "key": self.key, "entries": kept})
-        temporary = None
         try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            _mark_folder(self.folder)
-            descriptor, temporary = tempfile.mkstemp(dir=self.folder, prefix=".results-")
-            with os.fdopen(descriptor, "wb") as stream:
-                stream.write(payload)
-            # mkstemp makes the file private; the cache is as readable as the project.
-            os.chmod(temporary, 0o666 & ~_umask())
-            os.replace(temporary, self.file)
-            temporary = None
+            write_whole(self.file, payload, self.folder)
+            _remove_unused_summaries(self.summaries_folder, kept)
         except OSError as error:
             self.warnings.append(
                 f"cannot write the cache in {self.folder}: {error.strerror or error}"
             )
-        finally:
-            if temporary is not None:
-                with contextlib.suppress(OSError):
-                    os.unlink(temporary)
+
+
+def _remove_unused_summaries(folder: Path, entries: dict[str, list[Any]]) -> None:
+    """Remove the summaries of bytes that no entry's file, nor a file one depends on, still
+    holds: they are of old versions of files, never asked for again."""
+    digests: set[str] = set()
+    for entry in entries.values():
+        with contextlib.suppress(TypeError, ValueError, IndexError):
+            digests.add(entry[2])
+            digests.update(dependency[3] for dependency in entry[6])
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return
+    for name in names:
+        digest, _, extension = name.partition(".")
+        if extension == "bin" and digest not in digests and not name.startswith("."):
+            with contextlib.suppress(OSError):
+                os.unlink(folder / name)
+
+
+def write_whole(target: Path, payload: bytes, cache_folder: Path) -> None:
+    """Write a file of the cache through a temporary renamed over it, so that a reader sees
+    a whole file, its own or another run's; an OSError is the caller's to report or ignore."""
+    temporary = None
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        _mark_folder(cache_folder)
+        descriptor, temporary = tempfile.mkstemp(dir=target.parent, prefix=".write-")
+        with os.fdopen(descriptor, "wb") as stream:
+            stream.write(payload)
+        # mkstemp makes the file private; the cache is as readable as the project.
+        os.chmod(temporary, 0o666 & ~_umask())
+        os.replace(temporary, target)
+        temporary = None
+    finally:
+        if temporary is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
 
 
 def _umask() -> int:

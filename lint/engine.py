@@ -325,6 +325,8 @@ def check_paths(
 
         key = cache_key(settings, [rule.code for rule in rules])
         cache = ResultsCache.open(Path(cache_folder), key)
+        # Imported files unchanged since are answered from their summaries (summary_cache.py).
+        checker.project.summaries.folder = cache.summaries_folder
     results, work = _answered_from_cache(cache, work, mode)
     checked: list[_Checked] = run_in_batches(
         functools.partial(_check_batch, checker, mode=mode, record=cache is not None), work, jobs

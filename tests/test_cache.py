@@ -206,7 +206,7 @@ def test_runs_writing_the_cache_at_the_same_time_leave_it_whole(project):
     report = _check(project)
     assert report.warnings == []
     assert ("agent.py", 5, "CTX002") in _codes(report)
-    leftovers = [p.name for p in (project / FOLDER_NAME).iterdir() if p.name.startswith(".res")]
+    leftovers = [p.name for p in (project / FOLDER_NAME).rglob(".write-*")]
     assert leftovers == []
 
 

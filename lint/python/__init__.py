@@ -10,7 +10,9 @@ The data path, for one checked file:
 2. `module.PythonModule` wraps the parsed tree; `index` records scopes, bindings, functions,
    classes, calls, container writes and mutations in one traversal; `sinks` finds where a
    value becomes part of an LLM request, also as the argument of a provider wrapper of
-   another module (`imported_wrappers`: that module's own wrapper summaries, one step).
+   another module (`imported_wrappers`: that module's own wrapper summaries, one step, read
+   from its plain-data summary, `ctxlint.summary_cache`, which the results cache keeps by
+   content digest so that an unchanged import is not parsed to answer).
 3. `flow.reach` walks backward from each sink through assignments, string building,
    containers, returns and `self` attributes. Where the module has no function for a call it
    asks the `project.Project` (the module's `project`): `imports.resolve` maps the import to

@@ -5,7 +5,9 @@ as a call of the module's own wrapper is (wrappers.py).
 
 The imported function's summary is computed from its own module alone (the wrappers defined
 and called there), once per module: one step across modules, so that what a module finds never
-depends on which other module asked first, and an import cycle cannot recurse.
+depends on which other module asked first, and an import cycle cannot recurse. It is asked of
+the module's summary (summary_cache.py), kept by a results cache: an unchanged import is not
+parsed to answer it.
 """
 
 from __future__ import annotations
@@ -40,18 +42,21 @@ def project_sinks(module: PythonModule) -> SinkAnalysis:
         if not (call.args or call.keywords) or local(call, site.scope) is not None:
             continue
         function = _imported_callee(call, site.scope, module)
-        home = project.module_of(function.scope) if function is not None else None
-        if function is None or home is None or home is module:
+        # A stand-in for another module's function, from its summary (summary_cache.py).
+        home = project.summaries.home_of(function) if function is not None else None
+        if function is None or home is None or home == module.path:
             continue
-        if home.path not in homes and len(homes) >= _MAX_MODULES:
+        if home not in homes and len(homes) >= _MAX_MODULES:
             continue
-        homes.add(home.path)
-        summary = home.fact(_own_wrappers).get(function)
+        homes.add(home)
+        summary = project.summaries.wrapper_summary(project, function)
         if summary:
             imported[function] = summary
             resolved[id(call)] = function
     if not imported:
-        return analyse_sinks(index, configured)
+        analysis = analyse_sinks(index, configured)
+        project.summaries.note_own_wrappers(module, analysis.wrappers)
+        return analysis
 
     def resolve(call: ast.Call, scope: Scope) -> FunctionInfo | None:
         found = local(call, scope)
@@ -64,14 +69,10 @@ def _imported_callee(call: ast.Call, scope: Scope, module: PythonModule) -> Func
     """An imported function (`chat_with_retry`, `llm.chat`), or a method of an instance whose
     class the project knows; never a guess by method name (which would read every import)."""
     assert module.project is not None
-    callee = module.project.gated_callee(call.func, scope, _SENDS_PROMPTS)
+    callee = module.project.summarised_callee(call.func, scope, _SENDS_PROMPTS)
     return callee.function if callee is not None else None
 
 
 # The prefilter's test of a file that may send prompts (an SDK call, a message, a system
 # prompt): only such files are parsed to look for a wrapper.
 _SENDS_PROMPTS = build_prefilter((), []).may_send_prompts
-
-
-def _own_wrappers(module: PythonModule) -> WrapperSinks:
-    return analyse_sinks(module.index, module.settings.prompt_sinks).wrappers

@@ -31,6 +31,7 @@ from ctxlint.python.index import (
 )
 from ctxlint.python.names import lookup, qualified_name
 from ctxlint.source import SourceText, UnreadableSource
+from ctxlint.summary_cache import SummaryStore, TopLevel, top_level_of
 
 if TYPE_CHECKING:
     from ctxlint.config import Settings
@@ -120,6 +121,9 @@ class Project:
         self._gate: Callable[[bytes], bool] | None = None
         # What each gate said of each file (gates are module-level functions).
         self._gate_answers: dict[tuple[Callable[[bytes], bool], str], bool] = {}
+        # Other modules' summaries (a results cache's, or made here): see `summarised_callee`.
+        self.summaries = SummaryStore()
+        self._summarised = False
 
     def begin(self, module: PythonModule) -> None:
         """`module` is about to be checked: what it reaches is recorded as its dependencies."""
@@ -135,6 +139,7 @@ class Project:
         self._by_scope[id(module.index.module_scope)] = module
 
     def end(self, module: PythonModule) -> None:
+        self.summaries.remember(module)
         self._by_scope.pop(id(module.index.module_scope), None)
         if self._current is module:
             self._current = None
@@ -223,6 +228,17 @@ class Project:
         finally:
             self._gate = previous
 
+    def summarised_callee(
+        self, function: ast.expr, scope: Scope, gate: Callable[[bytes], bool]
+    ) -> Callee | None:
+        """`gated_callee`, answered from the summaries of the other modules (summary_cache):
+        the function is a stand-in, for questions a summary answers (`SummaryStore`)."""
+        previous, self._summarised = self._summarised, True
+        try:
+            return self.gated_callee(function, scope, gate)
+        finally:
+            self._summarised = previous
+
     def instance_class(self, receiver: ast.expr, scope: Scope, depth: int = 0) -> ClassInfo | None:
         """The class of `receiver` when every binding of the name makes it by calling one
         class of the project (`b = PromptBuilder()`) or annotates it with one
@@ -287,26 +303,31 @@ class Project:
             if target is None or not target[1]:
                 return None
             path, attributes = target
-            module = self.module_at(path)
-            if module is None:
+            found = self._top_level(path, attributes[0])
+            if found is None:
                 return None
-            binding = _single(module.index.module_scope.bindings.get(attributes[0], []))
-            if binding is None:
-                return None
+            kind, value = found
             rest = attributes[1:]
-            if binding.kind == "function" and not rest:
-                return binding.function
-            if binding.kind == "class":
-                owner = _class_info(module, binding)
-                if owner is None or len(rest) > 1:
+            if kind == "function":
+                return None if rest else value
+            if kind == "class":
+                if len(rest) > 1:
                     return None
-                return owner.methods.get(rest[0]) if rest else owner
-            if binding.kind != "import" or binding.qualified_name is None:
-                return None
+                return value.methods.get(rest[0]) if rest else value
             # A re-export: `from .prompts import compose` in a package's __init__.py.
-            qualified = ".".join([binding.qualified_name, *rest])
-            importer = module.path
+            qualified = ".".join([value, *rest])
+            importer = path
         return None
+
+    def _top_level(self, path: str, name: str) -> TopLevel:
+        if self._summarised:
+            if self._gate is not None and not self._passes(self._gate, path):
+                return None
+            return self.summaries.top_level(self, path, name)
+        module = self.module_at(path)
+        if module is None:
+            return None
+        return top_level_of(module, _single(module.index.module_scope.bindings.get(name, [])))
 
     def unique_method(self, name: str, module: PythonModule) -> FunctionInfo | None:
         """The one method called `name` in the module and the project modules it imports,
@@ -338,6 +359,10 @@ class Project:
             if target is not None and target[0] != module.path and target[0] not in found:
                 found.append(target[0])
         return found
+
+    def data_of(self, path: str) -> bytes:
+        """A project file's bytes (empty when unreadable), as a dependency of the checked one."""
+        return self._data(path)
 
     def _data(self, path: str) -> bytes:
         if self._current is not None and path != self._current.path:
