@@ -180,12 +180,15 @@ def _reads_tools(expression: ast.expr, function: FunctionInfo) -> bool:
             return True
         if isinstance(node, ast.Name):
             for binding in function.scope.bindings.get(node.id, ()):
-                if binding.kind == "assign" and isinstance(binding.value, ast.expr):
-                    if any(
+                if (
+                    binding.kind == "assign"
+                    and isinstance(binding.value, ast.expr)
+                    and any(
                         isinstance(n, ast.Attribute) and n.attr == "tools"
                         for n in ast.walk(binding.value)
-                    ):
-                        return True
+                    )
+                ):
+                    return True
     return False
 
 
@@ -244,9 +247,12 @@ def _reads_run_state(
             if node.id in parameters:
                 continue
             for binding in function.scope.bindings.get(node.id, ()):
-                if binding.kind in ("assign", "augassign") and binding.value is not None:
-                    if _reads_run_state(binding.value, function, name_depth - 1, method_depth):
-                        return True
+                if (
+                    binding.kind in ("assign", "augassign")
+                    and binding.value is not None
+                    and _reads_run_state(binding.value, function, name_depth - 1, method_depth)
+                ):
+                    return True
     return False
 
 
