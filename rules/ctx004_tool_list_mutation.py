@@ -457,6 +457,12 @@ ToolListMutation.VALID = (
         "            return refuse(request)\n"
         "        return await handler(request)\n"
     ),
+    Valid(
+        "from langchain.agents.middleware import wrap_model_call\n"
+        "@wrap_model_call\n"
+        "def allowed_only(request, handler):\n"
+        "    return handler(request.override(tools=[t for t in request.tools if t.name in ALLOWED]))\n"
+    ),
     # Tools added as the run discovers them: deferred loading trades one miss per load for a
     # shorter prompt, a choice this rule leaves to the author.
     Valid(
@@ -658,6 +664,15 @@ ToolListMutation.INVALID = (
         "    def wrap_model_call(self, request, handler):\n"
         "        return handler(self._filter(request))\n",
         line=10,
+    ),
+    Invalid(
+        "from langchain.agents.middleware import wrap_model_call\n"
+        "@wrap_model_call\n"
+        "def hide_writes(request, handler):\n"
+        "    if request.state.get('mode') == 'review':\n"
+        "        request = request.override(tools=[t for t in request.tools if t.name != 'write'])\n"
+        "    return handler(request)\n",
+        line=5,
     ),
     Invalid(
         _MIDDLEWARE + "class SkillTools(AgentMiddleware):\n"
