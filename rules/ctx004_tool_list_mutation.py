@@ -15,6 +15,7 @@ from ctxlint.python.loopstate import LoopChanges, changes_in_loop, depends_on_lo
 from ctxlint.python.module import PythonModule
 from ctxlint.python.prefilter import Trigger
 from ctxlint.python.sinks import Sink
+from ctxlint.python.state_filtered_tools import StateFilteredTools, state_filtered_tools
 from ctxlint.redact import evidence
 from ctxlint.rule import InputKind, Invalid, Rule, Valid
 
@@ -51,6 +52,12 @@ class ToolListMutation(Rule):
     (`asyncio.as_completed`). Listings are `list_tools()`, `get_tools()`, `load_mcp_tools()` and
     an object's `.tools`. Servers taken from a list, a parameter or a config mapping keep the
     order they are given in and are not flagged.
+
+    It also flags a LangChain agent middleware (`wrap_model_call`, run around every model
+    call) that leaves some of the request's tools out when the run's state says so:
+    `if request.state.get("mode") == "read_only": request.override(tools=[t for t in
+    request.tools if t.name not in WRITE])`. A filter decided by configuration alone, and
+    tools added as the run discovers them, are not flagged.
 
     A registry filled once at start-up and then left alone is fine, and so is a list built
     the same way for every call. A tool list in set order is reported by CTX003.
@@ -174,6 +181,20 @@ class ToolListMutation(Rule):
                 "between runs and misses the cache from the first tool on; sort it by tool name"
             )
             yield module.diagnostic(self, found.node, message)
+        for narrowed in module.fact(_state_filtered_tools):
+            if id(narrowed.subset) in flagged:
+                continue
+            flagged.add(id(narrowed.subset))
+            message = (
+                f"`{_short(module.snippet(narrowed.subset))}` leaves tools out of the request "
+                f"when `{_short(module.snippet(narrowed.condition))}` (line "
+                f"{narrowed.condition.lineno}), which the agent's state decides on each model "
+                f"call: the tool list passed on at line {narrowed.send.lineno} changes mid-run "
+                "and every later request misses the cache from the first tool on; keep the "
+                "tools and refuse the call in `wrap_tool_call`, or constrain the choice "
+                "(`tool_choice`)"
+            )
+            yield module.diagnostic(self, narrowed.subset, message)
 
     def _findings(
         self,
@@ -294,6 +315,10 @@ def _loop_changes_per_scope(module: PythonModule, loop: ast.stmt) -> dict[int, L
     return {}
 
 
+def _state_filtered_tools(module: PythonModule) -> list[StateFilteredTools]:
+    return state_filtered_tools(module.index)
+
+
 def _unsorted_concatenations(module: PythonModule) -> list[UnsortedConcatenation]:
     return unsorted_concatenations(module.index, module.source.text)
 
@@ -406,8 +431,54 @@ def _names_changed_in(module: PythonModule, loop: ast.stmt) -> set[str]:
 
 
 _HEADER = "import anthropic\nclient = anthropic.Anthropic()\n"
+_MIDDLEWARE = "from langchain.agents.middleware import AgentMiddleware\nWRITE = {'edit', 'write'}\n"
 
 ToolListMutation.VALID = (
+    # A LangChain middleware that hides tools by configuration alone sends the same list on
+    # every call; one that enforces a mode refuses the call at the tool layer instead.
+    Valid(
+        _MIDDLEWARE + "class Exclude(AgentMiddleware):\n"
+        "    def __init__(self, excluded):\n"
+        "        self._excluded = excluded\n"
+        "    def _filter(self, request):\n"
+        "        if not self._excluded:\n"
+        "            return request\n"
+        "        kept = [t for t in request.tools if t.name not in self._excluded]\n"
+        "        if len(kept) == len(request.tools):\n"
+        "            return request\n"
+        "        return request.override(tools=kept)\n"
+        "    def wrap_model_call(self, request, handler):\n"
+        "        return handler(self._filter(request))\n"
+    ),
+    Valid(
+        _MIDDLEWARE + "class Skills(AgentMiddleware):\n"
+        "    async def awrap_tool_call(self, request, handler):\n"
+        "        if request.state.get('mode') == 'read_only' and request.tool_call['name'] in WRITE:\n"
+        "            return refuse(request)\n"
+        "        return await handler(request)\n"
+    ),
+    Valid(
+        "from langchain.agents.middleware import wrap_model_call\n"
+        "@wrap_model_call\n"
+        "def allowed_only(request, handler):\n"
+        "    return handler(request.override(tools=[t for t in request.tools if t.name in ALLOWED]))\n"
+    ),
+    # Tools added as the run discovers them: deferred loading trades one miss per load for a
+    # shorter prompt, a choice this rule leaves to the author.
+    Valid(
+        _MIDDLEWARE + "class Deferred(AgentMiddleware):\n"
+        "    def wrap_model_call(self, request, handler):\n"
+        "        loaded = [BY_NAME[n] for n in request.state.get('loaded', [])]\n"
+        "        return handler(request.override(tools=[*request.tools, *loaded]))\n"
+    ),
+    # Not a middleware: nothing says the function runs on each model call.
+    Valid(
+        "from langchain.agents import create_agent\n"
+        "def build(state, all_tools):\n"
+        "    if state.get('mode') == 'read_only':\n"
+        "        return create_agent(model='m', tools=[t for t in all_tools if t.name not in WRITE])\n"
+        "    return create_agent(model='m', tools=all_tools)\n"
+    ),
     # Computed once before the loop, or from nothing the loop changes.
     Valid(
         _HEADER + "def run(history, state):\n"
@@ -568,6 +639,56 @@ ToolListMutation.VALID = (
     ),
 )
 ToolListMutation.INVALID = (
+    # A LangChain middleware hides tools while the run's state says so: the list sent
+    # changes when the mode starts and when it ends.
+    Invalid(
+        _MIDDLEWARE + "class Skills(AgentMiddleware):\n"
+        "    async def awrap_model_call(self, request, handler):\n"
+        "        mode = request.state.get('active_skill_mode')\n"
+        "        if mode == 'read_only':\n"
+        "            kept = [t for t in request.tools if t.name not in WRITE]\n"
+        "            return await handler(request.override(tools=kept))\n"
+        "        return await handler(request)\n",
+        line=7,
+        message_contains="when `mode == 'read_only'` (line 6), which the agent's state decides",
+    ),
+    Invalid(
+        _MIDDLEWARE + "class PlanMode(AgentMiddleware):\n"
+        "    def _active(self, request):\n"
+        "        state = getattr(request, 'state', None)\n"
+        "        return bool(state and state.get('plan_mode'))\n"
+        "    def _filter(self, request):\n"
+        "        if not self._active(request):\n"
+        "            return request\n"
+        "        return request.override(tools=[t for t in request.tools if t.name not in WRITE])\n"
+        "    def wrap_model_call(self, request, handler):\n"
+        "        return handler(self._filter(request))\n",
+        line=10,
+    ),
+    Invalid(
+        "from langchain.agents.middleware import wrap_model_call\n"
+        "@wrap_model_call\n"
+        "def hide_writes(request, handler):\n"
+        "    if request.state.get('mode') == 'review':\n"
+        "        request = request.override(tools=[t for t in request.tools if t.name != 'write'])\n"
+        "    return handler(request)\n",
+        line=5,
+    ),
+    Invalid(
+        _MIDDLEWARE + "class SkillTools(AgentMiddleware):\n"
+        "    def wrap_model_call(self, request, handler):\n"
+        "        loaded = set(request.state.get('loaded_skills') or [])\n"
+        "        kept = []\n"
+        "        for tool in request.tools:\n"
+        "            owners = self.owners.get(tool.name)\n"
+        "            if owners is None:\n"
+        "                kept.append(tool)\n"
+        "            elif owners & loaded:\n"
+        "                kept.append(tool)\n"
+        "        return handler(request.override(tools=kept))\n",
+        line=12,
+        message_contains="`owners & loaded`",
+    ),
     # The loop's state changes through method calls and decides the tools of each pass.
     Invalid(
         _HEADER + "def run(history, state):\n"

@@ -56,7 +56,9 @@ class HistoryEdit(Rule):
     a helper that changes it in place, through a slice or the blocks nested in its messages,
     or returns it rewritten (a window cut from the end, the first message and such a window,
     older items stubbed out, a message put in front) is reported in the helper, where it must
-    change, naming the call that applies it.
+    change, naming the call that applies it. A helper of another module that such a function
+    hands the history on to (`self._call(messages)` → `prepend_reminder(messages)` imported)
+    is reported in its module.
 
     In recorded traces, it flags a request that is not the previous request's messages plus
     new ones, and points at the first message that differs (edited, dropped, reordered,
@@ -167,6 +169,12 @@ class HistoryEdit(Rule):
             # module the user must change, with the place it is sent from as related.
             home = module.module_of(change.callee.scope) if change.callee is not None else None
             home = home if home is not None and change.applied is not None else module
+            made_in = getattr(change.applied, "made_in", None)
+            if made_in is not None:
+                # Made in a module the module's own helper hands the history on to.
+                home = module.module_of(made_in.scope)
+                if home is None:
+                    continue
             if home is not module and _unsure_across(change):
                 continue
             what = _describe_edit(change, home, _in_loop(module, sink))

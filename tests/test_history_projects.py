@@ -23,6 +23,8 @@ CASES = [
     "session_store_window_fixed",
     "memory_prepend",
     "memory_prepend_fixed",
+    "reminder_through_wrapper",
+    "reminder_through_wrapper_fixed",
 ]
 
 
@@ -97,3 +99,46 @@ def test_a_system_message_put_in_front_of_a_parameter_by_another_module(tmp_path
         "    return client.chat.completions.create(model='gpt-5', messages=messages)\n"
     )
     assert _findings(tmp_path) == []
+
+
+_WRAPPED_LOOP = """\
+import openai
+
+from chat.tidy import tidy
+
+client = openai.OpenAI()
+
+
+def ask(history):
+    tidy(history)
+    return client.chat.completions.create(model="gpt-5", messages=history)
+
+
+def chat(history, read_line):
+    while True:
+        history.append({"role": "user", "content": read_line()})
+        reply = ask(history)
+        history.append({"role": "assistant", "content": reply.choices[0].message.content})
+"""
+
+
+@pytest.mark.parametrize(
+    ("helper", "expected"),
+    [
+        # A note put in front of the history on every call, by the module's own wrapper.
+        (
+            "    history.insert(0, {'role': 'user', 'content': 'Be brief.'})\n",
+            ["chat/tidy.py:2:5: CTX006"],
+        ),
+        # Only the newest message changes: everything already sent keeps its cache.
+        ("    history[-1]['content'] += ' Be brief.'\n", []),
+        # Moving the cache breakpoint changes no cached token.
+        ("    for message in history:\n        message.pop('cache_control', None)\n", []),
+    ],
+)
+def test_an_edit_by_another_modules_helper_through_a_wrapper(tmp_path, helper, expected):
+    (tmp_path / "chat").mkdir()
+    (tmp_path / "chat" / "__init__.py").write_text("")
+    (tmp_path / "chat" / "loop.py").write_text(_WRAPPED_LOOP)
+    (tmp_path / "chat" / "tidy.py").write_text("def tidy(history):\n" + helper)
+    assert _findings(tmp_path) == expected

@@ -5,14 +5,16 @@ items stubbed out, the list with something put in front).
 A summary is plain data (names, kinds, spans, no syntax nodes), so that it can be cached and
 applied where the function is called from another module. Within a module, summaries are
 computed together and iterated to a fixed point, so that a helper calling a helper is known
-(`trim(msgs)` that returns `_window(msgs)`); recursion and unknown callees add nothing.
+(`trim(msgs)` that returns `_window(msgs)`); recursion and unknown callees add nothing. A
+function that hands a list on to a function of another module takes in that function's edits
+as that module's own code makes them (one step: `ParameterEdit.made_in` says where).
 """
 
 from __future__ import annotations
 
 import ast
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Literal
 
 from ctxlint.python.edits import rewrite_effect, size_driven
@@ -77,6 +79,9 @@ class ParameterEdit:
     text: str
     # The functions it is made in, from the summarised one's callee inward (empty: itself).
     through: tuple[str, ...] = ()
+    # The function of another module that makes it, when a function of this one hands the
+    # list on to it (`self._call(msgs)` → `prepend(msgs)` imported): where it is reported.
+    made_in: FunctionInfo | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,8 +139,19 @@ def _summary(
 
 
 def _summarise_module(index: ModuleIndex) -> dict[int, Summary]:
+    return _summarise(index, across=True)
+
+
+def _summarise_module_alone(index: ModuleIndex) -> dict[int, Summary]:
+    """The summaries from the module's own code: what another module's summaries take in."""
+    return _summarise(index, across=False)
+
+
+def _summarise(index: ModuleIndex, across: bool) -> dict[int, Summary]:
     functions = [f for f in index.functions if not isinstance(f.node, ast.Lambda)]
-    own = {id(f): _own_edits(f, index) for f in functions}
+    own = {
+        id(f): _own_edits(f, index) + (_edits_across(f, index) if across else []) for f in functions
+    }
     # Only a function that calls one of the module's own can learn more in a later round.
     calls = index.derived(_calls_by_function)
     callees: dict[int, set[int]] = {}
@@ -280,9 +296,48 @@ def _edits_through_calls(
     return edits
 
 
+def _edits_across(function: FunctionInfo, index: ModuleIndex) -> list[ParameterEdit]:
+    """What functions of other modules do in place to what this function hands them from its
+    own parameters (`prepend_reminder(messages, ...)` imported from a helper module): the
+    edits that module's own code makes, made there. One step across modules, as for
+    wrappers (imported_wrappers.py): what a module finds does not depend on which module
+    asked first, and an import cycle cannot recurse."""
+    links = index.links
+    if links is None:
+        return []
+    edits = []
+    parameters = set(function.parameter_names) - {"self", "cls"}
+    for call in index.derived(_calls_by_function).get(id(function), ()):
+        if callee_of(call, function.scope) is not None:
+            continue
+        handed = (*call.args, *(k.value for k in call.keywords))
+        if not any(isinstance(a, ast.Name) and a.id in parameters for a in handed):
+            continue
+        found = links.gated_callee(call.func, function.scope, may_rewrite_a_history)
+        if found is None:
+            continue
+        home = links.index_of(found.function.scope)
+        if home is None or home is index:
+            continue
+        callee = found.function
+        for edit in home.derived(_summarise_module_alone).get(id(callee), EMPTY).edits:
+            argument = argument_for(call, callee, edit.parameter)
+            if isinstance(argument, ast.Name) and argument.id in parameters:
+                renamed = _renamed(edit, argument.id, (callee.name, *edit.through))
+                edits.append(replace(renamed, made_in=edit.made_in or callee))
+    return edits
+
+
 def _renamed(edit: ParameterEdit, parameter: str, through: tuple[str, ...]) -> ParameterEdit:
     return ParameterEdit(
-        parameter, edit.effect, edit.position, edit.size_driven, edit.span, edit.text, through
+        parameter,
+        edit.effect,
+        edit.position,
+        edit.size_driven,
+        edit.span,
+        edit.text,
+        through,
+        edit.made_in,
     )
 
 
