@@ -164,7 +164,7 @@ def _of_loop(
     loop: ast.For | ast.AsyncFor, function: FunctionInfo, index: ModuleIndex
 ) -> Iterator[UnsortedConcatenation]:
     scope = function.scope
-    order = _unstable_order(loop.iter, scope, index, 0)
+    order = _unstable_order(loop.iter, scope, index, 0, _awaits(_own_nodes(loop.body)))
     if order is None:
         return
     servers = _target_names(loop.target)
@@ -274,7 +274,7 @@ def _of_comprehension(
 ) -> UnsortedConcatenation | None:
     """`[t for s in self.sessions.values() for t in s.tools]` returned or kept on self."""
     outer, *inner = node.generators
-    order = _unstable_order(outer.iter, function.scope, index, 0)
+    order = _unstable_order(outer.iter, function.scope, index, 0, _awaits(ast.walk(node)))
     if order is None:
         return None
     comprehension_scope = index.function_scope(node) or function.scope
@@ -330,16 +330,19 @@ def _yields_listings(iterable: ast.expr, scope: Scope) -> bool:
     return False
 
 
-def _unstable_order(iterable: ast.expr, scope: Scope, index: ModuleIndex, depth: int) -> str | None:
-    """How the iterated servers are ordered when that order is not fixed; None otherwise."""
+def _unstable_order(
+    iterable: ast.expr, scope: Scope, index: ModuleIndex, depth: int, awaited: bool
+) -> str | None:
+    """How the iterated servers are ordered when that order is not fixed; None otherwise.
+    `awaited`: whether each server's listing is a request awaited as the tools are added up."""
     if depth > _MAX_DEPTH:
         return None
     if isinstance(iterable, ast.Await):
-        return _unstable_order(iterable.value, scope, index, depth + 1)
+        return _unstable_order(iterable.value, scope, index, depth + 1, awaited)
     if isinstance(iterable, (ast.ListComp, ast.GeneratorExp)):
-        return _unstable_order(iterable.generators[0].iter, scope, index, depth + 1)
+        return _unstable_order(iterable.generators[0].iter, scope, index, depth + 1, awaited)
     if isinstance(iterable, ast.Starred):
-        return _unstable_order(iterable.value, scope, index, depth + 1)
+        return _unstable_order(iterable.value, scope, index, depth + 1, awaited)
     if isinstance(iterable, (ast.Set, ast.SetComp)):
         return "a set"
     if isinstance(iterable, ast.Call):
@@ -350,28 +353,35 @@ def _unstable_order(iterable: ast.expr, scope: Scope, index: ModuleIndex, depth:
             return "the order the requests complete in"
         if qualified in ("list", "tuple", "enumerate", "asyncio.gather") and iterable.args:
             # gather answers in the order of its arguments.
-            return _unstable_order(iterable.args[0], scope, index, depth + 1)
+            return _unstable_order(iterable.args[0], scope, index, depth + 1, awaited)
         function = iterable.func
         if (
             isinstance(function, ast.Attribute)
             and function.attr in _DICT_VIEWS
             and not iterable.args
-            and _is_live_registry(function.value, scope, index)
+            and _is_live_registry(function.value, scope, index, awaited)
         ):
             return "a dict of connections filled as servers connect"
         return None
-    if isinstance(iterable, ast.Attribute) and _is_live_registry(iterable, scope, index):
+    if isinstance(iterable, ast.Attribute) and _is_live_registry(iterable, scope, index, awaited):
         return "a dict of connections filled as servers connect"
     if isinstance(iterable, ast.Name):
         bindings = lookup(iterable.id, scope)
         if len(bindings) == 1 and bindings[0].kind == "assign" and bindings[0].value is not None:
-            return _unstable_order(bindings[0].value, bindings[0].scope, index, depth + 1)
+            return _unstable_order(
+                bindings[0].value, bindings[0].scope, index, depth + 1, awaited
+            )
     return None
 
 
-def _is_live_registry(holder: ast.expr, scope: Scope, index: ModuleIndex) -> bool:
+def _is_live_registry(holder: ast.expr, scope: Scope, index: ModuleIndex, awaited: bool) -> bool:
     """Whether `holder` is a dict kept on `self` (or a module global) that the code fills by
-    key as it runs (`self.sessions[name] = session`), rather than a literal or a loaded config."""
+    key as it runs (`self.sessions[name] = session`), rather than a literal or a loaded config.
+
+    Its values are connections when each one's listing is a request (`awaited`) or when
+    they are stored by an async function (connecting); a registry of local objects (plugins,
+    tool categories) filled by synchronous calls is filled in the order of the code that
+    registers them, the same in every run."""
     if isinstance(holder, ast.Attribute):
         owner = class_of_self(holder.value, scope)
         if owner is None:
@@ -379,8 +389,10 @@ def _is_live_registry(holder: ast.expr, scope: Scope, index: ModuleIndex) -> boo
         mutations = owner.attribute_mutations.get(holder.attr, ())
         assigned = owner.attributes.get(holder.attr, ())
         writes = owner.attribute_writes.get(holder.attr, ())
+        filled = [m for m in mutations if m.kind == "setitem"]
         return (
-            any(m.kind == "setitem" for m in mutations)
+            bool(filled)
+            and (awaited or any(_in_async_function(m.scope) for m in filled))
             and all(_is_empty_dict(value) for value, _ in assigned)
             and not any(_is_configuration(write) for write in writes)
         )
@@ -389,10 +401,29 @@ def _is_live_registry(holder: ast.expr, scope: Scope, index: ModuleIndex) -> boo
         if not bindings or bindings[0].scope.kind != "module":
             return False
         mutations = by_variable(index.mutations).get((holder.id, id(bindings)), ())
-        return any(m.kind == "setitem" and m.scope.kind == "function" for m in mutations) and all(
-            b.kind == "assign" and _is_empty_dict(b.value) for b in bindings
+        filled = [m for m in mutations if m.kind == "setitem" and m.scope.kind == "function"]
+        return (
+            bool(filled)
+            and (awaited or any(_in_async_function(m.scope) for m in filled))
+            and all(b.kind == "assign" and _is_empty_dict(b.value) for b in bindings)
         )
     return False
+
+
+def _in_async_function(scope: Scope) -> bool:
+    current: Scope | None = scope
+    while current is not None and current.kind == "comprehension":
+        current = current.parent
+    return (
+        current is not None
+        and current.function is not None
+        and isinstance(current.function.node, ast.AsyncFunctionDef)
+    )
+
+
+def _awaits(nodes: Iterator[ast.AST]) -> bool:
+    """Whether any of the nodes awaits: the listings added up are requests to servers."""
+    return any(isinstance(node, ast.Await) for node in nodes)
 
 
 def _is_configuration(write: ContainerWrite) -> bool:
