@@ -22,7 +22,14 @@ from bisect import bisect_left
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from ctxlint.python.index import ContainerWrite, FunctionInfo, ModuleIndex, Scope, class_of_self
+from ctxlint.python.index import (
+    ContainerWrite,
+    FunctionInfo,
+    ModuleIndex,
+    Mutation,
+    Scope,
+    class_of_self,
+)
 from ctxlint.python.names import by_variable, lookup, qualified_name
 from ctxlint.python.order import sorted_attribute, sorted_in_place
 
@@ -41,6 +48,8 @@ _SET_FUNCTIONS = frozenset({"set", "frozenset"})
 _COMPLETION_ORDER = frozenset({"asyncio.as_completed"})
 _DICT_VIEWS = frozenset({"items", "values", "keys"})
 _MAX_DEPTH = 6
+# Names of what a live registry keeps: connections to servers.
+_CONNECTION_NAME = re.compile(r"session|client|server|connection|transport")
 
 
 @dataclass(frozen=True, slots=True)
@@ -368,9 +377,7 @@ def _unstable_order(
     if isinstance(iterable, ast.Name):
         bindings = lookup(iterable.id, scope)
         if len(bindings) == 1 and bindings[0].kind == "assign" and bindings[0].value is not None:
-            return _unstable_order(
-                bindings[0].value, bindings[0].scope, index, depth + 1, awaited
-            )
+            return _unstable_order(bindings[0].value, bindings[0].scope, index, depth + 1, awaited)
     return None
 
 
@@ -378,10 +385,11 @@ def _is_live_registry(holder: ast.expr, scope: Scope, index: ModuleIndex, awaite
     """Whether `holder` is a dict kept on `self` (or a module global) that the code fills by
     key as it runs (`self.sessions[name] = session`), rather than a literal or a loaded config.
 
-    Its values are connections when each one's listing is a request (`awaited`) or when
-    they are stored by an async function (connecting); a registry of local objects (plugins,
-    tool categories) filled by synchronous calls is filled in the order of the code that
-    registers them, the same in every run."""
+    Its values are connections when each one's listing is a request (`awaited`), or when
+    they are stored by an async function or a `connect` method, or are named as connections
+    (a session, a client, a server); a registry of local objects (plugins, tool categories)
+    filled by synchronous registration is filled in the order of the code that registers
+    them, the same in every run."""
     if isinstance(holder, ast.Attribute):
         owner = class_of_self(holder.value, scope)
         if owner is None:
@@ -390,9 +398,10 @@ def _is_live_registry(holder: ast.expr, scope: Scope, index: ModuleIndex, awaite
         assigned = owner.attributes.get(holder.attr, ())
         writes = owner.attribute_writes.get(holder.attr, ())
         filled = [m for m in mutations if m.kind == "setitem"]
+        stored = [write.value for write in writes]
         return (
             bool(filled)
-            and (awaited or any(_in_async_function(m.scope) for m in filled))
+            and (awaited or _filled_with_connections(filled, stored))
             and all(_is_empty_dict(value) for value, _ in assigned)
             and not any(_is_configuration(write) for write in writes)
         )
@@ -402,23 +411,36 @@ def _is_live_registry(holder: ast.expr, scope: Scope, index: ModuleIndex, awaite
             return False
         mutations = by_variable(index.mutations).get((holder.id, id(bindings)), ())
         filled = [m for m in mutations if m.kind == "setitem" and m.scope.kind == "function"]
+        stored = [m.node.value for m in filled if isinstance(m.node, ast.Assign)]
         return (
             bool(filled)
-            and (awaited or any(_in_async_function(m.scope) for m in filled))
+            and (awaited or _filled_with_connections(filled, stored))
             and all(b.kind == "assign" and _is_empty_dict(b.value) for b in bindings)
         )
     return False
 
 
-def _in_async_function(scope: Scope) -> bool:
-    current: Scope | None = scope
-    while current is not None and current.kind == "comprehension":
-        current = current.parent
-    return (
-        current is not None
-        and current.function is not None
-        and isinstance(current.function.node, ast.AsyncFunctionDef)
-    )
+def _filled_with_connections(filled: list[Mutation], stored: list[ast.expr]) -> bool:
+    """Whether the writes by key store connections: made by an async function or a method
+    named for connecting, or of a value named as a connection (`session`, `mcp_client`)."""
+    for mutation in filled:
+        function = _function_of(mutation.scope)
+        if function is not None and (
+            isinstance(function.node, ast.AsyncFunctionDef) or "connect" in function.name.lower()
+        ):
+            return True
+    return any(_CONNECTION_NAME.search(_last_name(value) or "") for value in stored)
+
+
+def _last_name(value: ast.expr) -> str | None:
+    """`session` of `session`, `server` of `self.server`, `open_client` of `open_client(...)`."""
+    while isinstance(value, (ast.Await, ast.Call)):
+        value = value.value if isinstance(value, ast.Await) else value.func
+    if isinstance(value, ast.Name):
+        return value.id.lower()
+    if isinstance(value, ast.Attribute):
+        return value.attr.lower()
+    return None
 
 
 def _awaits(nodes: Iterator[ast.AST]) -> bool:
