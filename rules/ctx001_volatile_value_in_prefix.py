@@ -267,6 +267,21 @@ _TTL_CACHED = (
 )
 
 VolatileValueInPrefix.VALID = (
+    # pydantic-ai runs a system prompt function once when a conversation starts and keeps its
+    # text in the message history, which later runs pass back without running it again.
+    Valid(
+        "from datetime import datetime\nfrom pydantic_ai import Agent\nagent = Agent('openai:gpt-4o')\n"
+        "@agent.system_prompt\n"
+        "def started_at() -> str:\n"
+        "    return f'The conversation started at {datetime.now()}.'\n"
+    ),
+    # A dynamic one that appends its changes after the history keeps the prefix too.
+    Valid(
+        "from datetime import datetime\nfrom pydantic_ai import Agent\nagent = Agent('openai:gpt-4o')\n"
+        "@agent.system_prompt(dynamic=True, on_change='append')\n"
+        "def now() -> str:\n"
+        "    return f'It is now {datetime.now()}.'\n"
+    ),
     # The clock kept beside a cached prompt only decides when to rebuild it.
     Valid(_HEADER + _TTL_CACHED.format(text="'You are terse.'")),
     # A tuple unpacked from a call that returns another call's tuple: only the part it takes
@@ -402,6 +417,22 @@ VolatileValueInPrefix.VALID = (
     ),
 )
 VolatileValueInPrefix.INVALID = (
+    # A dynamic pydantic-ai system prompt is run again on every run and rewrites its part at
+    # the start of the history; instructions are run on every run too.
+    Invalid(
+        "from datetime import datetime\nfrom pydantic_ai import Agent\nagent = Agent('openai:gpt-4o')\n"
+        "@agent.system_prompt(dynamic=True)\n"
+        "def now() -> str:\n"
+        "    return f'It is now {datetime.now()}.'\n",
+        line=6,
+    ),
+    Invalid(
+        "from datetime import datetime\nfrom pydantic_ai import Agent\nagent = Agent('openai:gpt-4o')\n"
+        "@agent.instructions\n"
+        "def now() -> str:\n"
+        "    return f'It is now {datetime.now()}.'\n",
+        line=6,
+    ),
     # The cached prompt holds the clock read it was built with.
     Invalid(_HEADER + _TTL_CACHED.format(text="f'Now: {now}'"), line=9),
     # A builder: the section added to the instance is what its build() returns.
