@@ -267,6 +267,21 @@ _TTL_CACHED = (
 )
 
 VolatileValueInPrefix.VALID = (
+    # Stamped when a message is added to the kept history: rendering the history again
+    # gives each message the time it got when it was added.
+    Valid(
+        _HEADER + "class Conversation:\n"
+        "    def __init__(self):\n"
+        "        self.history = []\n"
+        "    def add(self, role, content):\n"
+        "        message = {'role': role, 'content': content}\n"
+        "        message['timestamp'] = datetime.now().isoformat()\n"
+        "        message['id'] = str(uuid.uuid4())\n"
+        "        self.history.append(message)\n"
+        "    def ask(self):\n"
+        "        transcript = '\\n'.join(f\"{m['timestamp']} {m['role']}: {m['content']}\" for m in self.history)\n"
+        "        return client.messages.create(model='m', max_tokens=9, system=transcript, messages=[])\n"
+    ),
     # pydantic-ai runs a system prompt function once when a conversation starts and keeps its
     # text in the message history, which later runs pass back without running it again.
     Valid(
@@ -417,6 +432,19 @@ VolatileValueInPrefix.VALID = (
     ),
 )
 VolatileValueInPrefix.INVALID = (
+    # Emptied and filled again on every call: what is appended is computed anew each time.
+    Invalid(
+        _HEADER + "class Prompt:\n"
+        "    def __init__(self):\n"
+        "        self.parts = []\n"
+        "    def build(self):\n"
+        "        self.parts = ['You are helpful.']\n"
+        "        self.parts.append(f'Now: {datetime.now()}')\n"
+        "        return '\\n'.join(self.parts)\n"
+        "    def ask(self, history):\n"
+        "        return client.messages.create(model='m', max_tokens=9, system=self.build(), messages=history)\n",
+        line=11,
+    ),
     # A dynamic pydantic-ai system prompt is run again on every run and rewrites its part at
     # the start of the history; instructions are run on every run too.
     Invalid(
