@@ -267,6 +267,12 @@ _TTL_CACHED = (
 )
 
 VolatileValueInPrefix.VALID = (
+    # A tool that reports on the system prompt returns a record about it, not the prompt.
+    Valid(
+        _HEADER + "def tool_inspect_system_prompt(query):\n"
+        "    prompt = f'You are helpful.\\nCurrent time: {time.strftime(\"%H:%M:%S\")}'\n"
+        "    return {'ok': True, 'prompt_details': {'full_prompt': prompt, 'characters': len(prompt)}}\n"
+    ),
     # Stamped when a message is added to the kept history: rendering the history again
     # gives each message the time it got when it was added.
     Valid(

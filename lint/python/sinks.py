@@ -389,13 +389,33 @@ def analyse_sinks(
         ) and not finder.kept_in_history(node, function.enclosing):
             label = f"the system prompt returned by {node.name}() (line {node.lineno})"
             for value in function.returns:
-                sinks.append(Sink(value, function.scope, "system", label))
+                if not _is_result_record(value):
+                    sinks.append(Sink(value, function.scope, "system", label))
     summaries, wrapper_calls = wrapper_summaries(
         index, sinks, finder.spreads, imported_wrappers, resolve
     )
     already = {(id(sink.expression), sink.kind) for sink in sinks}
     sinks.extend(s for s in wrapper_calls if (id(s.expression), s.kind) not in already)
     return SinkAnalysis(sinks, summaries)
+
+
+# Keys of a dict that holds a prompt or a message (`{"role": ..., "content": ...}`, a text
+# block, a request's system field).
+_PROMPT_KEYS = frozenset(
+    {"role", "content", "text", "type", "parts", "system", "instructions", "prompt", "messages"}
+)
+
+
+def _is_result_record(value: ast.expr) -> bool:
+    """A dict display with none of a prompt's keys (`{"ok": True, "prompt_details": ...}`):
+    what a function named for the system prompt returns about it (an inspection tool's
+    result), not the prompt."""
+    return (
+        isinstance(value, ast.Dict)
+        and bool(value.keys)
+        and all(isinstance(key, ast.Constant) and isinstance(key.value, str) for key in value.keys)
+        and not any(key.value in _PROMPT_KEYS for key in value.keys)  # type: ignore[union-attr]
+    )
 
 
 class _SinkFinder:
