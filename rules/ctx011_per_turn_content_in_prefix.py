@@ -182,6 +182,17 @@ _CHAT = (
 )
 
 PerTurnContentInPrefix.VALID = (
+    # Definitions made for the tools a search picked, returned as a tool's result: nothing
+    # of this turn is written into what a definition says, and no request sends them.
+    Valid(
+        "def search_tools(retriever, registry, query):\n"
+        "    names = [name for name, _ in retriever.retrieve_similar_tools(query)]\n"
+        "    definitions = []\n"
+        "    for name in names:\n"
+        "        definitions.append({'type': 'function', 'function': {'name': name,\n"
+        "            'description': registry[name], 'parameters': {'type': 'object'}}})\n"
+        "    return {'ok': True, 'results': definitions}\n"
+    ),
     # A new agent for each question, run once on that question alone: the memories stay
     # the same for the whole of its one conversation.
     Valid(
@@ -421,6 +432,16 @@ PerTurnContentInPrefix.VALID = (
     ),
 )
 PerTurnContentInPrefix.INVALID = (
+    # The same picked tools, sent as the request's tools: the list changes every turn.
+    Invalid(
+        _HEADER + "def step(history, retriever, registry, query):\n"
+        "    names = [name for name, _ in retriever.retrieve_similar_tools(query)]\n"
+        "    tools = []\n"
+        "    for name in names:\n"
+        "        tools.append({'name': name, 'description': registry[name], 'input_schema': {}})\n"
+        "    return client.messages.create(model='m', max_tokens=9, tools=tools, messages=history)\n",
+        line=5,
+    ),
     # The same agent built per question but run on the kept conversation: each turn's
     # memories rewrite the start of a history that was cached.
     Invalid(
