@@ -46,6 +46,13 @@ class VolatileValueInPrefix(Rule):
     includes a clock read printed with its time and sliced down to the date, as in
     `datetime.now().isoformat()[:10]` or `str(datetime.now())[:10]`.
 
+    A value stamped on an item when it is appended to a list the object keeps (a message's
+    timestamp or id in its history) is computed once, when the item is added, and rendered
+    the same way afterwards: not flagged. Nor is a pydantic-ai `@agent.system_prompt` without
+    `dynamic=True`: it runs when a conversation starts and its text is kept in the message
+    history that later runs pass back; a dynamic one (unless `on_change='append'`) and
+    `@agent.instructions` run on every run and are flagged.
+
     ## Example
     ```python
     from datetime import datetime

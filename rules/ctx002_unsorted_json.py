@@ -59,8 +59,11 @@ class UnsortedJson(Rule):
     is serialised again every turn, and one reloaded or rebuilt with its keys in another order
     changes the text of an old message.
     Arguments whose key order is fixed by the source are not flagged either: a dict literal
-    with constant keys and constant values, a pydantic `model_json_schema()` or `model_dump()`,
-    a dataclass through `dataclasses.asdict`.
+    with constant keys whose values are constants, strings or numbers (as their annotations
+    say) or fixed themselves, a dict literal kept as a class attribute and read off the class,
+    a pydantic `model_json_schema()` or `model_dump()`, a dataclass through
+    `dataclasses.asdict`, and a value named as a JSON schema (`output_schema`): a schema is
+    written once, in a model class, a literal or a vendored file, and read as it is.
 
     ## Example
     ```python

@@ -420,15 +420,16 @@ class _Walker:
         # A class attribute read through self.
         class_bindings = owner.scope.bindings.get(node.attr, ())
 
-        kept = (
-            _kept_appends(owner, node.attr)
-            if writes and not _made_for_this_call(frames)
-            else frozenset()
-        )
+        index = self.index_of(scope)
 
         def attribute_values(frames: tuple[_Frame, ...]) -> Iterator[_Step]:
             for value, value_scope in assigned:
                 yield value, value_scope, trail, frames
+            kept = (
+                _kept_appends(index, owner, node.attr)
+                if writes and not _made_for_this_call(frames)
+                else frozenset()
+            )
             for write in writes:
                 added = replace(trail, kept_when_added=True) if id(write.value) in kept else trail
                 yield from _write_steps(write, added, frames)
@@ -667,11 +668,23 @@ def _write_steps(write: ContainerWrite, trail: Trail, frames: tuple[_Frame, ...]
         yield iterable, write.scope, iterated, frames
 
 
-def _kept_appends(owner: ClassInfo, attribute: str) -> frozenset[int]:
+def _kept_appends(index: ModuleIndex, owner: ClassInfo, attribute: str) -> frozenset[int]:
     """The values (by id) appended to the end of `self.<attribute>` by a method that does not
     also rebind the attribute: each is computed when it is added and kept as it was. A method
     that empties the list and appends again (`self.parts = []; self.parts.append(...)`)
-    rebuilds it on each call, and what it appends is not kept."""
+    rebuilds it on each call, and what it appends is not kept. Once per attribute."""
+    known = index.derived(_kept_appends_table)
+    key = (id(owner), attribute)
+    if key not in known:
+        known[key] = _appended_and_kept(owner, attribute)
+    return known[key]
+
+
+def _kept_appends_table(index: ModuleIndex) -> dict[tuple[int, str], frozenset[int]]:
+    return {}
+
+
+def _appended_and_kept(owner: ClassInfo, attribute: str) -> frozenset[int]:
     rebinding = {id(scope) for _, scope in owner.attributes.get(attribute, ())}
     kept: set[int] = set()
     for mutation in owner.attribute_mutations.get(attribute, ()):
