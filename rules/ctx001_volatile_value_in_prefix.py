@@ -46,6 +46,13 @@ class VolatileValueInPrefix(Rule):
     includes a clock read printed with its time and sliced down to the date, as in
     `datetime.now().isoformat()[:10]` or `str(datetime.now())[:10]`.
 
+    A value stamped on an item when it is appended to a list the object keeps (a message's
+    timestamp or id in its history) is computed once, when the item is added, and rendered
+    the same way afterwards: not flagged. Nor is a pydantic-ai `@agent.system_prompt` without
+    `dynamic=True`: it runs when a conversation starts and its text is kept in the message
+    history that later runs pass back; a dynamic one (unless `on_change='append'`) and
+    `@agent.instructions` run on every run and are flagged.
+
     ## Example
     ```python
     from datetime import datetime
@@ -267,6 +274,42 @@ _TTL_CACHED = (
 )
 
 VolatileValueInPrefix.VALID = (
+    # A tool that reports on the system prompt returns a record about it, not the prompt.
+    Valid(
+        _HEADER + "def tool_inspect_system_prompt(query):\n"
+        "    prompt = f'You are helpful.\\nCurrent time: {time.strftime(\"%H:%M:%S\")}'\n"
+        "    return {'ok': True, 'prompt_details': {'full_prompt': prompt, 'characters': len(prompt)}}\n"
+    ),
+    # Stamped when a message is added to the kept history: rendering the history again
+    # gives each message the time it got when it was added.
+    Valid(
+        _HEADER + "class Conversation:\n"
+        "    def __init__(self):\n"
+        "        self.history = []\n"
+        "    def add(self, role, content):\n"
+        "        message = {'role': role, 'content': content}\n"
+        "        message['timestamp'] = datetime.now().isoformat()\n"
+        "        message['id'] = str(uuid.uuid4())\n"
+        "        self.history.append(message)\n"
+        "    def ask(self):\n"
+        "        transcript = '\\n'.join(f\"{m['timestamp']} {m['role']}: {m['content']}\" for m in self.history)\n"
+        "        return client.messages.create(model='m', max_tokens=9, system=transcript, messages=[])\n"
+    ),
+    # pydantic-ai runs a system prompt function once when a conversation starts and keeps its
+    # text in the message history, which later runs pass back without running it again.
+    Valid(
+        "from datetime import datetime\nfrom pydantic_ai import Agent\nagent = Agent('openai:gpt-4o')\n"
+        "@agent.system_prompt\n"
+        "def started_at() -> str:\n"
+        "    return f'The conversation started at {datetime.now()}.'\n"
+    ),
+    # A dynamic one that appends its changes after the history keeps the prefix too.
+    Valid(
+        "from datetime import datetime\nfrom pydantic_ai import Agent\nagent = Agent('openai:gpt-4o')\n"
+        "@agent.system_prompt(dynamic=True, on_change='append')\n"
+        "def now() -> str:\n"
+        "    return f'It is now {datetime.now()}.'\n"
+    ),
     # The clock kept beside a cached prompt only decides when to rebuild it.
     Valid(_HEADER + _TTL_CACHED.format(text="'You are terse.'")),
     # A tuple unpacked from a call that returns another call's tuple: only the part it takes
@@ -402,6 +445,35 @@ VolatileValueInPrefix.VALID = (
     ),
 )
 VolatileValueInPrefix.INVALID = (
+    # Emptied and filled again on every call: what is appended is computed anew each time.
+    Invalid(
+        _HEADER + "class Prompt:\n"
+        "    def __init__(self):\n"
+        "        self.parts = []\n"
+        "    def build(self):\n"
+        "        self.parts = ['You are helpful.']\n"
+        "        self.parts.append(f'Now: {datetime.now()}')\n"
+        "        return '\\n'.join(self.parts)\n"
+        "    def ask(self, history):\n"
+        "        return client.messages.create(model='m', max_tokens=9, system=self.build(), messages=history)\n",
+        line=11,
+    ),
+    # A dynamic pydantic-ai system prompt is run again on every run and rewrites its part at
+    # the start of the history; instructions are run on every run too.
+    Invalid(
+        "from datetime import datetime\nfrom pydantic_ai import Agent\nagent = Agent('openai:gpt-4o')\n"
+        "@agent.system_prompt(dynamic=True)\n"
+        "def now() -> str:\n"
+        "    return f'It is now {datetime.now()}.'\n",
+        line=6,
+    ),
+    Invalid(
+        "from datetime import datetime\nfrom pydantic_ai import Agent\nagent = Agent('openai:gpt-4o')\n"
+        "@agent.instructions\n"
+        "def now() -> str:\n"
+        "    return f'It is now {datetime.now()}.'\n",
+        line=6,
+    ),
     # The cached prompt holds the clock read it was built with.
     Invalid(_HEADER + _TTL_CACHED.format(text="f'Now: {now}'"), line=9),
     # A builder: the section added to the instance is what its build() returns.

@@ -8,9 +8,10 @@ from itertools import chain
 from typing import TYPE_CHECKING
 
 from ctxlint.diagnostics import Applicability, Diagnostic, Fix
-from ctxlint.python.index import Binding, Scope
+from ctxlint.python.index import Scope
+from ctxlint.python.key_order import key_order_is_fixed, sole_assignment
 from ctxlint.python.module import PythonModule
-from ctxlint.python.names import lookup, qualified_name
+from ctxlint.python.names import qualified_name
 from ctxlint.python.prefilter import Trigger
 from ctxlint.python.rerender import rerendered_serialisations
 from ctxlint.python.rewrite import add_keyword_argument, bit_or_operand
@@ -26,8 +27,6 @@ _ORJSON_MODULE = "orjson"
 _ORJSON_DUMPS = f"{_ORJSON_MODULE}.dumps"
 # Operators that combine flags, and so integers into an integer.
 _FLAG_OPERATORS = (ast.BitOr, ast.BitAnd, ast.BitXor)
-# Methods whose output follows the order fields are declared in (pydantic models and adapters).
-_CLASS_ORDERED_METHODS = frozenset({"model_json_schema", "model_dump", "json_schema"})
 
 
 class UnsortedJson(Rule):
@@ -60,8 +59,11 @@ class UnsortedJson(Rule):
     is serialised again every turn, and one reloaded or rebuilt with its keys in another order
     changes the text of an old message.
     Arguments whose key order is fixed by the source are not flagged either: a dict literal
-    with constant keys and constant values, a pydantic `model_json_schema()` or `model_dump()`,
-    a dataclass through `dataclasses.asdict`.
+    with constant keys whose values are constants, strings or numbers (as their annotations
+    say) or fixed themselves, a dict literal kept as a class attribute and read off the class,
+    a pydantic `model_json_schema()` or `model_dump()`, a dataclass through
+    `dataclasses.asdict`, and a value named as a JSON schema (`output_schema`): a schema is
+    written once, in a model class, a literal or a vendored file, and read as it is.
 
     ## Example
     ```python
@@ -202,7 +204,7 @@ class UnsortedJson(Rule):
                 return None
         else:
             return None
-        if not call.args or _key_order_is_fixed(call.args[0], scope):
+        if not call.args or key_order_is_fixed(call.args[0], scope, module):
             return None
         if _may_pass_options_unseen(call):
             return None
@@ -276,60 +278,8 @@ def _is_int(value: ast.expr, scope: Scope, depth: int) -> bool:
         if qualified.startswith(f"{_ORJSON_MODULE}.OPT_"):
             return True
     if isinstance(value, ast.Name):
-        binding = _sole_assignment(value, scope)
+        binding = sole_assignment(value, scope)
         return binding is not None and _is_int(binding.value, binding.scope, depth + 1)
-    return False
-
-
-def _sole_assignment(name: ast.Name, scope) -> Binding | None:
-    """The one plain assignment `name` refers to (`x = ...`, not unpacked), if that is all."""
-    bindings = lookup(name.id, scope)
-    if (
-        len(bindings) == 1
-        and bindings[0].kind == "assign"
-        and bindings[0].value is not None
-        and not bindings[0].target_path
-    ):
-        return bindings[0]
-    return None
-
-
-def _key_order_is_fixed(argument: ast.expr, scope, depth: int = 0) -> bool:
-    """Whether the argument's key order is fixed by the source: constants, dict or list
-    literals of them with constant keys, and what a class definition orders (a pydantic
-    schema or dump, a dataclass as a dict), also through the module's own functions."""
-    if depth > 8:
-        return False
-    if isinstance(argument, (ast.Constant, ast.JoinedStr)):
-        return True
-    if isinstance(argument, (ast.List, ast.Tuple)):
-        return all(_key_order_is_fixed(e, scope, depth + 1) for e in argument.elts)
-    if isinstance(argument, ast.Dict):
-        return all(
-            isinstance(key, ast.Constant) and _key_order_is_fixed(value, scope, depth + 1)
-            for key, value in zip(argument.keys, argument.values, strict=True)
-        )
-    if isinstance(argument, ast.IfExp):
-        return _key_order_is_fixed(argument.body, scope, depth + 1) and _key_order_is_fixed(
-            argument.orelse, scope, depth + 1
-        )
-    if isinstance(argument, ast.Name):
-        binding = _sole_assignment(argument, scope)
-        return binding is not None and _key_order_is_fixed(binding.value, binding.scope, depth + 1)
-    if isinstance(argument, ast.Call):
-        function = argument.func
-        if isinstance(function, ast.Attribute) and function.attr in _CLASS_ORDERED_METHODS:
-            return True
-        if qualified_name(function, scope) == "dataclasses.asdict":
-            return True
-        if isinstance(function, ast.Name):
-            for binding in lookup(function.id, scope):
-                if binding.kind == "function" and binding.function is not None:
-                    returns = binding.function.returns
-                    return bool(returns) and all(
-                        _key_order_is_fixed(value, binding.function.scope, depth + 1)
-                        for value in returns
-                    )
     return False
 
 
@@ -390,6 +340,39 @@ UnsortedJson.VALID = (
         "    system = f'Answer as JSON matching {json.dumps(schema, indent=2)}'\n"
         "    return oa.chat.completions.create(model='m', messages=[\n"
         "        {'role': 'system', 'content': system}, {'role': 'user', 'content': q}])\n"
+    ),
+    # A dict literal with constant keys whose values are strings, as their annotations say:
+    # its keys are inserted in the order written.
+    Valid(
+        _HEADER + "VERSION = 'v2'\n"
+        "class Router:\n"
+        "    def _texts(self) -> tuple[str, str]:\n"
+        "        return self.fast, self.strong\n"
+        "    def system_prompt(self, fast_model: str, strong_model: str | None) -> str:\n"
+        "        fast, strong = self._texts()\n"
+        "        profiles = {'version': VERSION, 'fast': {'model': fast_model, 'profile': fast},\n"
+        "                    'strong': {'model': strong_model, 'profile': strong}}\n"
+        "        return 'Profiles: ' + json.dumps(profiles)\n"
+        "    def ask(self, q):\n"
+        "        return oa.chat.completions.create(model='m', messages=[\n"
+        "            {'role': 'system', 'content': self.system_prompt('a', 'b')}, {'role': 'user', 'content': q}])\n"
+    ),
+    # A JSON schema is written once (a model class, a literal, a vendored file) and read as
+    # it is, whoever hands it over.
+    Valid(
+        _HEADER + "from .schemas import load_schema\n"
+        "def build_system_prompt(instructions, output_schema):\n"
+        "    envelope_schema = load_schema('server_to_client')\n"
+        "    return instructions + json.dumps(output_schema) + json.dumps(envelope_schema, indent=2)\n"
+    ),
+    # A dict literal kept on a class, read off the class: ordered by the class body; and a
+    # class imported from a package the project cannot follow, taken at its word.
+    Valid(
+        _HEADER + "from vendor.tools import ParallelTool\n"
+        "class SearchTool:\n"
+        "    inputs = {'query': {'type': 'string', 'description': 'What to look for'}}\n"
+        "def build_system_prompt():\n"
+        "    return 'Tools: ' + json.dumps(SearchTool.inputs) + json.dumps(ParallelTool.inputs)\n"
     ),
     # Serialised once into the newest message: appended, never re-rendered.
     Valid(
@@ -480,6 +463,20 @@ UnsortedJson.INVALID = (
         "    return 'Account: ' + json.dumps(account.settings)\n",
         line=5,
         message_contains="the system prompt returned by build_system_prompt()",
+    ),
+    # Constant keys, but a value that may be any dict: its keys keep the caller's order.
+    Invalid(
+        _HEADER + "def build_system_prompt(account, region: str):\n"
+        "    return 'Account: ' + json.dumps({'region': region, 'settings': account.settings})\n",
+        line=5,
+    ),
+    # A dict kept on a class and filled as the code runs: not ordered by the source.
+    Invalid(
+        _HEADER + "class Registry:\n"
+        "    entries = {}\n"
+        "def build_system_prompt():\n"
+        "    return 'Known: ' + json.dumps(Registry.entries)\n",
+        line=7,
     ),
     # Options that are None: replaced, not `None | flag` (a TypeError).
     Invalid(

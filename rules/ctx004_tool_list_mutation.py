@@ -632,6 +632,33 @@ ToolListMutation.VALID = (
         "                all_tools.append(tool)\n"
         "        return all_tools\n"
     ),
+    # A registry of local objects (plugins, tool categories) filled by synchronous calls, each
+    # asked for its tools without a request: filled in the order of the code that registers
+    # them, the same in every run.
+    Valid(
+        "class PluginManager:\n"
+        "    def __init__(self):\n"
+        "        self._plugins = {}\n"
+        "    def register(self, plugin):\n"
+        "        self._plugins[plugin.name] = plugin\n"
+        "    def get_all_tools(self):\n"
+        "        tools = []\n"
+        "        for name, plugin in self._plugins.items():\n"
+        "            tools.extend(plugin.get_tools())\n"
+        "        return tools\n"
+    ),
+    Valid(
+        "class ToolRegistry:\n"
+        "    def __init__(self):\n"
+        "        self._categories = {}\n"
+        "    def _add_category(self, name, category):\n"
+        "        self._categories[name] = category\n"
+        "    def get_all_tools_for_search(self):\n"
+        "        tools = []\n"
+        "        for category in self._categories.values():\n"
+        "            tools.extend(category.tools)\n"
+        "        return tools\n"
+    ),
     Valid(
         '{"ctxlint": 1, "session": "s1", "tools": [{"name": "search", "description": "search tool", "parameters": {"type": "object"}}, {"name": "open_page", "description": "open_page tool", "parameters": {"type": "object"}}, {"name": "summarise", "description": "summarise tool", "parameters": {"type": "object"}}], "messages": [{"role": "user", "content": "Go"}]}\n'
         '{"ctxlint": 1, "session": "s1", "messages": [{"role": "user", "content": "Go"}, {"role": "assistant", "content": "Ok"}, {"role": "user", "content": "More"}]}\n',
@@ -749,6 +776,21 @@ ToolListMutation.INVALID = (
         "    async def all_tools(self):\n"
         "        return [t for s in self.sessions.values() for t in (await s.list_tools()).tools]\n",
         line=7,
+    ),
+    # Listed on connecting and kept per connection: the dict is filled as servers connect.
+    Invalid(
+        "class Hub:\n"
+        "    def __init__(self):\n"
+        "        self.clients = {}\n"
+        "    async def connect(self, name, spec):\n"
+        "        self.clients[name] = await open_client(spec)\n"
+        "    def get_tools(self):\n"
+        "        tools = []\n"
+        "        for client in self.clients.values():\n"
+        "            tools.extend(client.tools)\n"
+        "        return tools\n",
+        line=9,
+        message_contains="a dict of connections filled as servers connect",
     ),
     Invalid(
         "import asyncio\n"

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from ctxlint.diagnostics import Diagnostic
+from ctxlint.python.agent_per_question import built_for_one_question
 from ctxlint.python.module import PythonModule
 from ctxlint.python.per_turn import per_turn_sources
 from ctxlint.python.prefilter import Trigger
@@ -117,7 +118,12 @@ class PerTurnContentInPrefix(Rule):
         for sink in module.sinks:
             if not sink.in_prefix:
                 continue
+            one_question: bool | None = None
             for source in per_turn_sources(module, sink, done):
+                if one_question is None:
+                    one_question = built_for_one_question(module, sink)
+                if one_question:
+                    break
                 if id(source.node) in flagged:
                     continue
                 flagged.add(id(source.node))
@@ -176,6 +182,35 @@ _CHAT = (
 )
 
 PerTurnContentInPrefix.VALID = (
+    # Definitions made for the tools a search picked, returned as a tool's result: nothing
+    # of this turn is written into what a definition says, and no request sends them.
+    Valid(
+        "def search_tools(retriever, registry, query):\n"
+        "    names = [name for name, _ in retriever.retrieve_similar_tools(query)]\n"
+        "    definitions = []\n"
+        "    for name in names:\n"
+        "        definitions.append({'type': 'function', 'function': {'name': name,\n"
+        "            'description': registry[name], 'parameters': {'type': 'object'}}})\n"
+        "    return {'ok': True, 'results': definitions}\n"
+    ),
+    # A new agent for each question, run once on that question alone: the memories stay
+    # the same for the whole of its one conversation.
+    Valid(
+        "from langchain_core.prompts import ChatPromptTemplate, MessagesPlaceholder\n"
+        "from langchain_core.messages import HumanMessage\n"
+        "from langchain.agents import AgentExecutor, create_openai_tools_agent\n"
+        "def build_agent(llm, context):\n"
+        "    prompt = ChatPromptTemplate.from_messages([\n"
+        "        ('system', f'Known about the user:\\n{context}'),\n"
+        "        MessagesPlaceholder(variable_name='messages'),\n"
+        "        MessagesPlaceholder(variable_name='agent_scratchpad')])\n"
+        "    agent = create_openai_tools_agent(llm=llm, tools=[], prompt=prompt)\n"
+        "    return AgentExecutor(agent=agent, tools=[])\n"
+        "def answer(llm, memory, user_id, query):\n"
+        "    context = memory.search(query=query, user_id=user_id)\n"
+        "    executor = build_agent(llm, context)\n"
+        "    return executor.invoke({'messages': [HumanMessage(content=query)]})\n"
+    ),
     # A provider adapter lifts the history's own system message into the request's system
     # field: the history handed in is converted, no user text moves into the prefix.
     Valid(
@@ -397,6 +432,35 @@ PerTurnContentInPrefix.VALID = (
     ),
 )
 PerTurnContentInPrefix.INVALID = (
+    # The same picked tools, sent as the request's tools: the list changes every turn.
+    Invalid(
+        _HEADER + "def step(history, retriever, registry, query):\n"
+        "    names = [name for name, _ in retriever.retrieve_similar_tools(query)]\n"
+        "    tools = []\n"
+        "    for name in names:\n"
+        "        tools.append({'name': name, 'description': registry[name], 'input_schema': {}})\n"
+        "    return client.messages.create(model='m', max_tokens=9, tools=tools, messages=history)\n",
+        line=5,
+    ),
+    # The same agent built per question but run on the kept conversation: each turn's
+    # memories rewrite the start of a history that was cached.
+    Invalid(
+        "from langchain_core.prompts import ChatPromptTemplate, MessagesPlaceholder\n"
+        "from langchain_core.messages import HumanMessage\n"
+        "from langchain.agents import AgentExecutor, create_openai_tools_agent\n"
+        "def build_agent(llm, context):\n"
+        "    prompt = ChatPromptTemplate.from_messages([\n"
+        "        ('system', f'Known about the user:\\n{context}'),\n"
+        "        MessagesPlaceholder(variable_name='messages'),\n"
+        "        MessagesPlaceholder(variable_name='agent_scratchpad')])\n"
+        "    agent = create_openai_tools_agent(llm=llm, tools=[], prompt=prompt)\n"
+        "    return AgentExecutor(agent=agent, tools=[])\n"
+        "def answer(llm, memory, user_id, query, history):\n"
+        "    context = memory.search(query=query, user_id=user_id)\n"
+        "    executor = build_agent(llm, context)\n"
+        "    return executor.invoke({'messages': history})\n",
+        line=12,
+    ),
     Invalid(
         _CHAT + "    def chat(self, user_message):\n"
         "        memories = self.memory.search(user_message)\n"

@@ -29,6 +29,7 @@ from ctxlint.python.carriers import (
 )
 from ctxlint.python.index import (
     Binding,
+    ClassInfo,
     ContainerWrite,
     FunctionInfo,
     ModuleIndex,
@@ -75,6 +76,9 @@ class Trail:
     iterated_scope: Scope | None = None
     # Evaluated once per process (at import), not once per request.
     runs_once: bool = False
+    # Computed when an item was appended to a list kept on the object (a history), and kept
+    # there as it was: every later request reads the value the item got when it was added.
+    kept_when_added: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -416,11 +420,19 @@ class _Walker:
         # A class attribute read through self.
         class_bindings = owner.scope.bindings.get(node.attr, ())
 
+        index = self.index_of(scope)
+
         def attribute_values(frames: tuple[_Frame, ...]) -> Iterator[_Step]:
             for value, value_scope in assigned:
                 yield value, value_scope, trail, frames
+            kept = (
+                _kept_appends(index, owner, node.attr)
+                if writes and not _made_for_this_call(frames)
+                else frozenset()
+            )
             for write in writes:
-                yield from _write_steps(write, trail, frames)
+                added = replace(trail, kept_when_added=True) if id(write.value) in kept else trail
+                yield from _write_steps(write, added, frames)
             for binding in class_bindings:
                 yield from self.binding_steps(binding, trail, frames)
 
@@ -654,6 +666,55 @@ def _write_steps(write: ContainerWrite, trail: Trail, frames: tuple[_Frame, ...]
     for iterable in write.loops:
         iterated = replace(trail, iterated=iterable, iterated_scope=write.scope)
         yield iterable, write.scope, iterated, frames
+
+
+def _kept_appends(index: ModuleIndex, owner: ClassInfo, attribute: str) -> frozenset[int]:
+    """The values (by id) appended to the end of `self.<attribute>` by a method that does not
+    also rebind the attribute: each is computed when it is added and kept as it was. A method
+    that empties the list and appends again (`self.parts = []; self.parts.append(...)`)
+    rebuilds it on each call, and what it appends is not kept. Once per attribute."""
+    known = index.derived(_kept_appends_table)
+    key = (id(owner), attribute)
+    if key not in known:
+        known[key] = _appended_and_kept(owner, attribute)
+    return known[key]
+
+
+def _kept_appends_table(index: ModuleIndex) -> dict[tuple[int, str], frozenset[int]]:
+    return {}
+
+
+def _appended_and_kept(owner: ClassInfo, attribute: str) -> frozenset[int]:
+    rebinding = {id(scope) for _, scope in owner.attributes.get(attribute, ())}
+    kept: set[int] = set()
+    for mutation in owner.attribute_mutations.get(attribute, ()):
+        call = mutation.node
+        if (
+            mutation.kind in ("append", "extend")
+            and isinstance(call, ast.Call)
+            and id(mutation.scope) not in rebinding
+        ):
+            kept.update(id(argument) for argument in call.args)
+    return frozenset(kept)
+
+
+def _made_for_this_call(frames: tuple[_Frame, ...]) -> bool:
+    """Whether the method being walked was called on an object made in the calling function
+    (`b = PromptBuilder(); ...; b.build()`): what it keeps lives as long as that call, and is
+    made again by the next one."""
+    if not frames or not frames[-1].bound:
+        return False
+    frame = frames[-1]
+    receiver = frame.call.func.value if isinstance(frame.call.func, ast.Attribute) else None
+    if not isinstance(receiver, ast.Name):
+        return False
+    bindings = lookup(receiver.id, frame.caller_scope)
+    return any(
+        binding.kind == "assign"
+        and isinstance(binding.value, ast.Call)
+        and binding.scope.kind != "module"
+        for binding in bindings
+    )
 
 
 def _once_if(trail: Trail, scope: Scope) -> Trail:

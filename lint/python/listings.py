@@ -22,7 +22,14 @@ from bisect import bisect_left
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from ctxlint.python.index import ContainerWrite, FunctionInfo, ModuleIndex, Scope, class_of_self
+from ctxlint.python.index import (
+    ContainerWrite,
+    FunctionInfo,
+    ModuleIndex,
+    Mutation,
+    Scope,
+    class_of_self,
+)
 from ctxlint.python.names import by_variable, lookup, qualified_name
 from ctxlint.python.order import sorted_attribute, sorted_in_place
 
@@ -41,6 +48,8 @@ _SET_FUNCTIONS = frozenset({"set", "frozenset"})
 _COMPLETION_ORDER = frozenset({"asyncio.as_completed"})
 _DICT_VIEWS = frozenset({"items", "values", "keys"})
 _MAX_DEPTH = 6
+# Names of what a live registry keeps: connections to servers.
+_CONNECTION_NAME = re.compile(r"session|client|server|connection|transport")
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,7 +173,7 @@ def _of_loop(
     loop: ast.For | ast.AsyncFor, function: FunctionInfo, index: ModuleIndex
 ) -> Iterator[UnsortedConcatenation]:
     scope = function.scope
-    order = _unstable_order(loop.iter, scope, index, 0)
+    order = _unstable_order(loop.iter, scope, index, 0, _awaits(_own_nodes(loop.body)))
     if order is None:
         return
     servers = _target_names(loop.target)
@@ -274,7 +283,7 @@ def _of_comprehension(
 ) -> UnsortedConcatenation | None:
     """`[t for s in self.sessions.values() for t in s.tools]` returned or kept on self."""
     outer, *inner = node.generators
-    order = _unstable_order(outer.iter, function.scope, index, 0)
+    order = _unstable_order(outer.iter, function.scope, index, 0, _awaits(ast.walk(node)))
     if order is None:
         return None
     comprehension_scope = index.function_scope(node) or function.scope
@@ -330,16 +339,19 @@ def _yields_listings(iterable: ast.expr, scope: Scope) -> bool:
     return False
 
 
-def _unstable_order(iterable: ast.expr, scope: Scope, index: ModuleIndex, depth: int) -> str | None:
-    """How the iterated servers are ordered when that order is not fixed; None otherwise."""
+def _unstable_order(
+    iterable: ast.expr, scope: Scope, index: ModuleIndex, depth: int, awaited: bool
+) -> str | None:
+    """How the iterated servers are ordered when that order is not fixed; None otherwise.
+    `awaited`: whether each server's listing is a request awaited as the tools are added up."""
     if depth > _MAX_DEPTH:
         return None
     if isinstance(iterable, ast.Await):
-        return _unstable_order(iterable.value, scope, index, depth + 1)
+        return _unstable_order(iterable.value, scope, index, depth + 1, awaited)
     if isinstance(iterable, (ast.ListComp, ast.GeneratorExp)):
-        return _unstable_order(iterable.generators[0].iter, scope, index, depth + 1)
+        return _unstable_order(iterable.generators[0].iter, scope, index, depth + 1, awaited)
     if isinstance(iterable, ast.Starred):
-        return _unstable_order(iterable.value, scope, index, depth + 1)
+        return _unstable_order(iterable.value, scope, index, depth + 1, awaited)
     if isinstance(iterable, (ast.Set, ast.SetComp)):
         return "a set"
     if isinstance(iterable, ast.Call):
@@ -350,28 +362,34 @@ def _unstable_order(iterable: ast.expr, scope: Scope, index: ModuleIndex, depth:
             return "the order the requests complete in"
         if qualified in ("list", "tuple", "enumerate", "asyncio.gather") and iterable.args:
             # gather answers in the order of its arguments.
-            return _unstable_order(iterable.args[0], scope, index, depth + 1)
+            return _unstable_order(iterable.args[0], scope, index, depth + 1, awaited)
         function = iterable.func
         if (
             isinstance(function, ast.Attribute)
             and function.attr in _DICT_VIEWS
             and not iterable.args
-            and _is_live_registry(function.value, scope, index)
+            and _is_live_registry(function.value, scope, index, awaited)
         ):
             return "a dict of connections filled as servers connect"
         return None
-    if isinstance(iterable, ast.Attribute) and _is_live_registry(iterable, scope, index):
+    if isinstance(iterable, ast.Attribute) and _is_live_registry(iterable, scope, index, awaited):
         return "a dict of connections filled as servers connect"
     if isinstance(iterable, ast.Name):
         bindings = lookup(iterable.id, scope)
         if len(bindings) == 1 and bindings[0].kind == "assign" and bindings[0].value is not None:
-            return _unstable_order(bindings[0].value, bindings[0].scope, index, depth + 1)
+            return _unstable_order(bindings[0].value, bindings[0].scope, index, depth + 1, awaited)
     return None
 
 
-def _is_live_registry(holder: ast.expr, scope: Scope, index: ModuleIndex) -> bool:
+def _is_live_registry(holder: ast.expr, scope: Scope, index: ModuleIndex, awaited: bool) -> bool:
     """Whether `holder` is a dict kept on `self` (or a module global) that the code fills by
-    key as it runs (`self.sessions[name] = session`), rather than a literal or a loaded config."""
+    key as it runs (`self.sessions[name] = session`), rather than a literal or a loaded config.
+
+    Its values are connections when each one's listing is a request (`awaited`), or when
+    they are stored by an async function or a `connect` method, or are named as connections
+    (a session, a client, a server); a registry of local objects (plugins, tool categories)
+    filled by synchronous registration is filled in the order of the code that registers
+    them, the same in every run."""
     if isinstance(holder, ast.Attribute):
         owner = class_of_self(holder.value, scope)
         if owner is None:
@@ -379,8 +397,11 @@ def _is_live_registry(holder: ast.expr, scope: Scope, index: ModuleIndex) -> boo
         mutations = owner.attribute_mutations.get(holder.attr, ())
         assigned = owner.attributes.get(holder.attr, ())
         writes = owner.attribute_writes.get(holder.attr, ())
+        filled = [m for m in mutations if m.kind == "setitem"]
+        stored = [write.value for write in writes]
         return (
-            any(m.kind == "setitem" for m in mutations)
+            bool(filled)
+            and (awaited or _filled_with_connections(filled, stored))
             and all(_is_empty_dict(value) for value, _ in assigned)
             and not any(_is_configuration(write) for write in writes)
         )
@@ -389,10 +410,42 @@ def _is_live_registry(holder: ast.expr, scope: Scope, index: ModuleIndex) -> boo
         if not bindings or bindings[0].scope.kind != "module":
             return False
         mutations = by_variable(index.mutations).get((holder.id, id(bindings)), ())
-        return any(m.kind == "setitem" and m.scope.kind == "function" for m in mutations) and all(
-            b.kind == "assign" and _is_empty_dict(b.value) for b in bindings
+        filled = [m for m in mutations if m.kind == "setitem" and m.scope.kind == "function"]
+        stored = [m.node.value for m in filled if isinstance(m.node, ast.Assign)]
+        return (
+            bool(filled)
+            and (awaited or _filled_with_connections(filled, stored))
+            and all(b.kind == "assign" and _is_empty_dict(b.value) for b in bindings)
         )
     return False
+
+
+def _filled_with_connections(filled: list[Mutation], stored: list[ast.expr]) -> bool:
+    """Whether the writes by key store connections: made by an async function or a method
+    named for connecting, or of a value named as a connection (`session`, `mcp_client`)."""
+    for mutation in filled:
+        function = _function_of(mutation.scope)
+        if function is not None and (
+            isinstance(function.node, ast.AsyncFunctionDef) or "connect" in function.name.lower()
+        ):
+            return True
+    return any(_CONNECTION_NAME.search(_last_name(value) or "") for value in stored)
+
+
+def _last_name(value: ast.expr) -> str | None:
+    """`session` of `session`, `server` of `self.server`, `open_client` of `open_client(...)`."""
+    while isinstance(value, (ast.Await, ast.Call)):
+        value = value.value if isinstance(value, ast.Await) else value.func
+    if isinstance(value, ast.Name):
+        return value.id.lower()
+    if isinstance(value, ast.Attribute):
+        return value.attr.lower()
+    return None
+
+
+def _awaits(nodes: Iterator[ast.AST]) -> bool:
+    """Whether any of the nodes awaits: the listings added up are requests to servers."""
+    return any(isinstance(node, ast.Await) for node in nodes)
 
 
 def _is_configuration(write: ContainerWrite) -> bool:

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import chain
 
+from ctxlint.python.flow import Reached
 from ctxlint.python.index import ClassInfo, ModuleIndex, Mutation, Scope, class_of_self
 from ctxlint.python.module import PythonModule
 from ctxlint.python.names import by_variable, lookup
@@ -105,6 +106,11 @@ def per_turn_sources(module: PythonModule, sink: Sink, done: set[int]) -> Iterat
     for reached in chain.from_iterable(module.reached_across(sink).parts_not_in(done)):
         if reached.trail.runs_once or _in_constructor(reached.scope):
             continue
+        if sink.kind == "tools" and sink.call is None and _picks_the_tools(reached):
+            # Retrieval that picks which tools a definition dict is made for (`for name in
+            # found: {"name": name, ...}`) says nothing of what one definition says; which
+            # tools are sent is the business of the request that sends them, if any does.
+            continue
         node, where = reached.node, reached.scope
         if isinstance(node, ast.Call):
             if _is_retrieval(node, where):
@@ -135,6 +141,18 @@ def per_turn_sources(module: PythonModule, sink: Sink, done: set[int]) -> Iterat
                 one_turn = _is_one_turn(module, sink)
             if one_turn:
                 yield PerTurnSource(node, "the user's newest message")
+
+
+def _picks_the_tools(reached: Reached) -> bool:
+    """Whether the value reached the tool definitions as what a loop iterates over."""
+    iterated, scope = reached.trail.iterated, reached.trail.iterated_scope
+    function = _function_scope(scope) if scope is not None else None
+    if iterated is None or function is None or function.node is None:
+        return False
+    for node in ast.walk(function.node):
+        if isinstance(node, (ast.For, ast.AsyncFor, ast.comprehension)) and node.iter is iterated:
+            return True
+    return False
 
 
 def _sends_one_fresh_conversation(module: PythonModule, sink: Sink, depth: int = 2) -> bool:

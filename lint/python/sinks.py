@@ -383,18 +383,39 @@ def analyse_sinks(
         node = function.node
         if isinstance(node, ast.Lambda):
             continue
-        if finder.names_a_system_prompt(node.name) or finder.is_prompt_decorated(
-            node, function.enclosing
-        ):
+        if (
+            finder.names_a_system_prompt(node.name)
+            or finder.is_prompt_decorated(node, function.enclosing)
+        ) and not finder.kept_in_history(node, function.enclosing):
             label = f"the system prompt returned by {node.name}() (line {node.lineno})"
             for value in function.returns:
-                sinks.append(Sink(value, function.scope, "system", label))
+                if not _is_result_record(value):
+                    sinks.append(Sink(value, function.scope, "system", label))
     summaries, wrapper_calls = wrapper_summaries(
         index, sinks, finder.spreads, imported_wrappers, resolve
     )
     already = {(id(sink.expression), sink.kind) for sink in sinks}
     sinks.extend(s for s in wrapper_calls if (id(s.expression), s.kind) not in already)
     return SinkAnalysis(sinks, summaries)
+
+
+# Keys of a dict that holds a prompt or a message (`{"role": ..., "content": ...}`, a text
+# block, a request's system field).
+_PROMPT_KEYS = frozenset(
+    {"role", "content", "text", "type", "parts", "system", "instructions", "prompt", "messages"}
+)
+
+
+def _is_result_record(value: ast.expr) -> bool:
+    """A dict display with none of a prompt's keys (`{"ok": True, "prompt_details": ...}`):
+    what a function named for the system prompt returns about it (an inspection tool's
+    result), not the prompt."""
+    return (
+        isinstance(value, ast.Dict)
+        and bool(value.keys)
+        and all(isinstance(key, ast.Constant) and isinstance(key.value, str) for key in value.keys)
+        and not any(key.value in _PROMPT_KEYS for key in value.keys)  # type: ignore[union-attr]
+    )
 
 
 class _SinkFinder:
@@ -679,6 +700,46 @@ class _SinkFinder:
             ):
                 return True
         return False
+
+    def kept_in_history(self, node: ast.FunctionDef | ast.AsyncFunctionDef, scope: Scope) -> bool:
+        """`@agent.system_prompt` without `dynamic=True` (pydantic-ai): run once when a
+        conversation starts and kept in its message history, which later runs pass back
+        (`message_history=`) without running it again; every request of the conversation
+        sends the same text. A dynamic one is run again on every run and rewrites its part,
+        unless `on_change='append'` sends the change after the history instead."""
+        for decorator in node.decorator_list:
+            target = decorator.func if isinstance(decorator, ast.Call) else decorator
+            if not (
+                isinstance(target, ast.Attribute)
+                and decorator_name(decorator) == "system_prompt"
+                and self._is_pydantic_agent(target.value, scope)
+            ):
+                continue
+            options = {
+                keyword.arg: keyword.value
+                for keyword in (decorator.keywords if isinstance(decorator, ast.Call) else ())
+            }
+            dynamic = options.get("dynamic")
+            on_change = options.get("on_change")
+            if isinstance(on_change, ast.Constant) and on_change.value == "append":
+                return True
+            return dynamic is None or (isinstance(dynamic, ast.Constant) and dynamic.value is False)
+        return False
+
+    def _is_pydantic_agent(self, receiver: ast.expr, scope: Scope) -> bool:
+        """`agent` bound once to `Agent(...)` of pydantic-ai (or, inside pydantic-ai itself,
+        of `..agent`)."""
+        if not isinstance(receiver, ast.Name):
+            return False
+        bindings = lookup(receiver.id, scope)
+        if len(bindings) != 1 or not isinstance(bindings[0].value, ast.Call):
+            return False
+        called = qualified_name(bindings[0].value.func, bindings[0].scope) or ""
+        if not called.endswith("Agent"):
+            return False
+        return called.startswith("pydantic_ai.") or (
+            called.startswith(".") and not self.imports_llm_library
+        )
 
     # Dict literals ------------------------------------------------------------------------
 

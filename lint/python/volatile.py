@@ -57,7 +57,7 @@ _RANDOM_READS = frozenset({"uuid.uuid1", "uuid.uuid4", "os.urandom", "os.getrand
 def how_volatile(reached: Reached, module: PythonModule) -> str | None:
     """How the call's value varies ("changes every second", ...), or None if it is stable
     enough to keep in the prefix."""
-    if reached.trail.runs_once or reached.scope.runs_once():
+    if reached.trail.runs_once or reached.trail.kept_when_added or reached.scope.runs_once():
         return None
     call = reached.node
     assert isinstance(call, ast.Call)
