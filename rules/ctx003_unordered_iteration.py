@@ -9,6 +9,7 @@ from itertools import chain
 from typing import TYPE_CHECKING
 
 from ctxlint.diagnostics import Applicability, Diagnostic, Fix
+from ctxlint.python.callers import sent_by_a_caller
 from ctxlint.python.flow import Reached
 from ctxlint.python.index import Scope
 from ctxlint.python.module import PythonModule
@@ -139,9 +140,24 @@ class UnorderedIteration(Rule):
         done: set[int] = set()  # walks shared by several sinks are looked at once
         returned = module.index.derived(returned_prompt_parts)  # lint/python/unordered.py
         shuffles = module.fact(shuffled_lists)
-        for sink in (*module.sinks, *returned):
+        for sink in module.sinks:
             for reached in chain.from_iterable(module.reached(sink).parts_not_in(done)):
                 yield from self._check_reached(module, module, sink, reached, flagged, shuffles)
+        # A function named as returning tools or skills counts only when a caller sends what
+        # it returns (lint/python/callers.py): many serve a command line or a REST endpoint.
+        for sink in returned:
+            candidates = set(flagged)
+            found = [
+                diagnostic
+                for reached in chain.from_iterable(module.reached(sink).parts_not_in(done))
+                for diagnostic in self._check_reached(
+                    module, module, sink, reached, candidates, shuffles
+                )
+            ]
+            function = sink.scope.function
+            if found and function is not None and sent_by_a_caller(module, function):
+                flagged |= candidates
+                yield from found
         # Also the values of another project module that reach a request's system prompt or
         # tools one call away (`system=skills_section()`), reported there. Through longer
         # chains, or into what a getter returns, the order was too often sorted or keyed on
