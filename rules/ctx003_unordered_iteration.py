@@ -42,8 +42,9 @@ class UnorderedIteration(Rule):
     concatenated into the system prompt, or tool modules discovered from a folder, come in the
     order the file system keeps. So are sets known from an annotation (`names: set[str]`, a
     `self.tags: frozenset[str]` attribute), and the lists returned by functions named as
-    fetching tools or skills (`get_discovered_tools()`, `load_skills()`), which another module
-    sends. LangChain agent middleware's `request.override(tools=..., system_prompt=...)` is a
+    fetching tools or skills (`get_discovered_tools()`, `load_skills()`) when a caller in the
+    project sends what they return (as a request's tools or prompt, `tools=`, or returned on to
+    such a caller): a listing that serves a command line or a REST endpoint is left alone. LangChain agent middleware's `request.override(tools=..., system_prompt=...)` is a
     request like any other.
 
     In recorded traces, it flags the same items appearing in a different order between requests
@@ -417,6 +418,20 @@ UnorderedIteration.VALID = (
         "            return md.parent, md\n"
         "    return None, None\n"
     ),
+    # Named as returning tools, but its only caller prints them for a command line.
+    Valid(
+        "def get_enabled_tools(registry, names: set[str]) -> list[dict]:\n"
+        "    return [registry[n] for n in names]\n"
+        "def main(registry, names):\n"
+        "    for tool in get_enabled_tools(registry, names):\n"
+        "        print(tool['name'])\n"
+    ),
+    Valid(
+        "def get_enabled_tools(registry, names: set[str]) -> list[dict]:\n"
+        "    return [registry[n] for n in sorted(names)]\n"
+        "def make_agent(runtime, registry, names):\n"
+        "    return runtime.agent(tools=get_enabled_tools(registry, names))\n"
+    ),
     # Tool names typed as strings: an allowlist that tools are looked up in, not the tools sent.
     Valid(
         "def resolve_team_tools(own, ceiling) -> tuple[str, ...] | None:\n"
@@ -433,10 +448,13 @@ UnorderedIteration.VALID = (
     ),
 )
 UnorderedIteration.INVALID = (
-    # Tool definitions, not names: the set's order is the order of the tools returned.
+    # Tool definitions, not names: the set's order is the order of the tools returned, and
+    # a caller hands them to an agent.
     Invalid(
         "def get_enabled_tools(registry, names: set[str]) -> list[dict]:\n"
-        "    return [registry[n] for n in names]\n",
+        "    return [registry[n] for n in names]\n"
+        "def make_agent(runtime, registry, names):\n"
+        "    return runtime.agent(tools=get_enabled_tools(registry, names))\n",
         line=2,
     ),
     Invalid(
