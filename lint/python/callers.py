@@ -39,6 +39,8 @@ if TYPE_CHECKING:
 _MAX_DEPTH = 3
 # Project files searched for a name; beyond it the search gives up (no evidence).
 _MAX_FILES = 20000
+# Files that spell a function's name parsed to find its callers; more is a name too common.
+_MAX_FILES_PARSED = 24
 # Callers of one function looked at.
 _MAX_CALLERS = 32
 # Passes over a calling function's statements to follow names bound from names.
@@ -90,9 +92,10 @@ def _callers(module: PythonModule, function: FunctionInfo) -> list[tuple[PythonM
     modules = [module]
     project = module.project
     if project is not None:
-        for path in _files_calling(project, module.path, name):
-            if os.path.abspath(path) == os.path.abspath(module.path):
-                continue
+        home = os.path.abspath(module.path)
+        paths = [p for p in _files_calling(project, module.path, name) if p != home]
+        # A name too common to tell its callers by: the module's own calls only.
+        for path in paths if len(paths) <= _MAX_FILES_PARSED else ():
             other = project.module_at(path)
             if other is not None:
                 modules.append(other)
