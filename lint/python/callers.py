@@ -23,20 +23,26 @@ from __future__ import annotations
 
 import ast
 import os
+import re
 import weakref
+from collections.abc import Collection
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ctxlint.files import NotRead, read_source
 from ctxlint.python.imports import package_root
 from ctxlint.python.index import CallSite, FunctionInfo, Scope, class_of_self
-from ctxlint.python.names import lookup
+from ctxlint.python.names import lookup, qualified_name
 
 if TYPE_CHECKING:
     from ctxlint.python.module import PythonModule
     from ctxlint.python.project import Project
 
-# Returns followed up the call chain (`load_skills` returns what `_scan_skills` found).
-_MAX_DEPTH = 3
+# Returns followed up to callers (`load_skills` returns what `_scan_skills` found), and
+# arguments followed down into the functions they are handed to; bodies read per question.
+_MAX_UP = 5
+_MAX_DOWN = 2
+_MAX_BODIES = 200
 # Project files searched for a name; beyond it the search gives up (no evidence).
 _MAX_FILES = 20000
 # Files that spell a function's name parsed to find its callers; more is a name too common.
@@ -49,7 +55,8 @@ _SKIPPED_FOLDERS = frozenset(
     {".git", ".hg", ".venv", "venv", "node_modules", "__pycache__", ".tox", ".mypy_cache"}
 )
 # Keywords and `self` attributes that hold a prompt part; dict keys too, but for `skills`
-# (a REST response lists skills under that key as often as an agent config does).
+# (a REST response lists skills under that key as often as an agent config does), which
+# counts only in a dict handed to a call that does not serve it.
 _PROMPT_PARTS = frozenset(
     {
         "tools",
@@ -64,23 +71,43 @@ _PROMPT_PARTS = frozenset(
     }
 )
 _PROMPT_KEYS = _PROMPT_PARTS - {"skills"}
+# Calls that serve or show a value (a REST response, JSON, a log line) rather than hand it to
+# an agent: a dict of skills passed to them is a payload.
+_SERVES = re.compile(r"response|json|dump|render|print|log|echo|write|send", re.IGNORECASE)
 # Methods that put an argument into their receiver.
 _FILLING_METHODS = frozenset({"append", "extend", "insert", "update", "add", "setdefault"})
 
 
 def sent_by_a_caller(module: PythonModule, function: FunctionInfo) -> bool:
     """Whether some caller of `function` (of `module`) sends its result to a model."""
-    return _sent(module, function, 0, set())
+    return _sent(module, function, _Search(), _MAX_UP)
 
 
-def _sent(module: PythonModule, function: FunctionInfo, depth: int, seen: set[int]) -> bool:
-    if id(function) in seen or depth > _MAX_DEPTH:
+@dataclass(slots=True)
+class _Search:
+    """One question's walk: the functions whose callers are being looked at (a cycle stops
+    there), the most levels up that were not enough from each function, and the bodies read."""
+
+    busy: set[int] = field(default_factory=set)
+    failed: dict[int, int] = field(default_factory=dict)
+    bodies: int = 0
+
+
+def _sent(module: PythonModule, function: FunctionInfo, search: _Search, up: int) -> bool:
+    """Whether a caller of `function` sends what it returns, `up` more returns allowed."""
+    key = id(function)
+    if key in search.busy or search.failed.get(key, -1) >= up:
         return False
-    seen.add(id(function))
-    for caller, site in _callers(module, function):
-        if _site_sends(caller, site, depth, seen):
-            return True
-    return False
+    search.busy.add(key)
+    try:
+        found = any(
+            _site_sends(caller, site, search, up) for caller, site in _callers(module, function)
+        )
+    finally:
+        search.busy.discard(key)
+    if not found:
+        search.failed[key] = up
+    return found
 
 
 # Finding the callers -----------------------------------------------------------------------
@@ -124,15 +151,31 @@ def _calls(caller: PythonModule, site: CallSite, function: FunctionInfo) -> bool
         bindings = lookup(callee.id, site.scope)
         if any(b.kind == "function" and b.function is function for b in bindings):
             return True
-        return _same(caller, _resolved(caller, site), function)
-    assert isinstance(callee, ast.Attribute)
-    owner = class_of_self(callee.value, site.scope)
-    if owner is not None and callee.attr in owner.methods:
-        return owner.methods[callee.attr] is function
+    else:
+        assert isinstance(callee, ast.Attribute)
+        owner = class_of_self(callee.value, site.scope)
+        if owner is not None and callee.attr in owner.methods:
+            return owner.methods[callee.attr] is function
     resolved = _resolved(caller, site)
     if resolved is not None:
         return _same(caller, resolved, function)
-    return function.class_info is not None
+    qualified = qualified_name(callee, site.scope)
+    if qualified is not None:
+        return _names_file_of(qualified, caller, function)
+    return isinstance(callee, ast.Attribute) and function.class_info is not None
+
+
+def _names_file_of(qualified: str, caller: PythonModule, function: FunctionInfo) -> bool:
+    """An import the project could not resolve (a namespace package outside the roots) that
+    names the function's own package or module: `openhands.sdk.skills.load_skills` for
+    `.../openhands/sdk/skills/skill.py`."""
+    project = caller.project
+    home = project.module_of(function.scope) if project is not None else None
+    parts = qualified.lstrip(".").split(".")[:-1]
+    if home is None or not parts or qualified.startswith("."):
+        return False
+    where = os.path.splitext(os.path.abspath(home.path))[0].split(os.sep)
+    return any(where[i : i + len(parts)] == parts for i in range(len(where)))
 
 
 def _same(caller: PythonModule, found: FunctionInfo | None, function: FunctionInfo) -> bool:
@@ -214,10 +257,21 @@ def _python_files(roots: tuple[str, ...]) -> list[str]:
 # What a caller does with the result --------------------------------------------------------
 
 
-def _site_sends(caller: PythonModule, site: CallSite, depth: int, seen: set[int]) -> bool:
+def _site_sends(caller: PythonModule, site: CallSite, search: _Search, up: int) -> bool:
     scope = _function_scope(site.scope)
-    body: ast.AST = scope.node if scope.node is not None else caller.index.tree
-    tainted = _Taint(site.call)
+    return _body_sends(caller, scope, _Taint(site.call, set()), search, up, _MAX_DOWN)
+
+
+def _body_sends(
+    module: PythonModule, scope: Scope, tainted: _Taint, search: _Search, up: int, down: int
+) -> bool:
+    """Whether the function of `scope` (or the module's top level) sends the tainted value:
+    itself, by returning it to a caller that does (`up` levels more), or by handing it to a
+    function that does (`down` levels more)."""
+    search.bodies += 1
+    if search.bodies > _MAX_BODIES:
+        return False
+    body: ast.AST = scope.node if scope.node is not None else module.index.tree
     statements = [node for node in ast.walk(body) if isinstance(node, ast.stmt | ast.comprehension)]
     for _ in range(_PASSES):
         before = len(tainted.names)
@@ -227,25 +281,89 @@ def _site_sends(caller: PythonModule, site: CallSite, depth: int, seen: set[int]
         if len(tainted.names) == before:
             break
     if any(
-        _inside(sink.expression, body) and tainted.touches(sink.expression) for sink in caller.sinks
+        _inside(sink.expression, body) and tainted.touches(sink.expression) for sink in module.sinks
     ):
         return True
-    if any(tainted.touches(value) for value in _prompt_part_values(body)):
+    if any(tainted.touches(value) for value in _prompt_part_values(module, scope, body)):
         return True
     function = scope.function
-    if function is None or isinstance(function.node, ast.Lambda):
+    if (
+        up > 0
+        and function is not None
+        and not isinstance(function.node, ast.Lambda)
+        and any(tainted.touches(value) for value in function.returns)
+        and _sent(module, function, search, up - 1)
+    ):
+        return True
+    return down > 0 and any(
+        _handed_on(module, call, scope, tainted, search, down) for call in _calls_in(body)
+    )
+
+
+def _calls_in(body: ast.AST) -> list[ast.Call]:
+    return [node for node in ast.walk(body) if isinstance(node, ast.Call)]
+
+
+def _handed_on(
+    module: PythonModule,
+    call: ast.Call,
+    scope: Scope,
+    tainted: _Taint,
+    search: _Search,
+    down: int,
+) -> bool:
+    """`self._attach(agent, skills)`: the value handed to a function of the project, whose
+    parameter then carries it (followed one call deeper)."""
+    if call is tainted.call:
         return False
-    if any(tainted.touches(value) for value in function.returns):
-        return _sent(caller, function, depth + 1, seen)
-    return False
+    handed = [i for i, a in enumerate(call.args) if tainted.touches(a)]
+    named = [k.arg for k in call.keywords if k.arg is not None and tainted.touches(k.value)]
+    if not handed and not named:
+        return False
+    found = _callee(module, call, scope)
+    if found is None or id(found[1]) in search.busy or isinstance(found[1].node, ast.Lambda):
+        return False
+    owner, function, bound = found
+    parameters = function.parameter_names[1:] if bound else function.parameter_names
+    names = {parameters[i] for i in handed if i < len(parameters)} | {
+        n for n in named if n in parameters
+    }
+    if not names:
+        return False
+    # What the callee returns is the caller's value again (`spread`): not followed up.
+    return _body_sends(owner, function.scope, _Taint(None, names), search, 0, down - 1)
+
+
+def _callee(
+    module: PythonModule, call: ast.Call, scope: Scope
+) -> tuple[PythonModule, FunctionInfo, bool] | None:
+    """The project function a call refers to, its module, and whether it takes `self`."""
+    function = call.func
+    if isinstance(function, ast.Name):
+        bindings = lookup(function.id, scope)
+        if len(bindings) == 1 and bindings[0].kind == "function" and bindings[0].function:
+            return module, bindings[0].function, False
+    elif isinstance(function, ast.Attribute):
+        owner = class_of_self(function.value, scope)
+        if owner is not None and function.attr in owner.methods:
+            return module, owner.methods[function.attr], True
+    project = module.project
+    if project is None:
+        return None
+    found = project.callee(function, scope, by_name=False)
+    home = project.module_of(found.function.scope) if found is not None else None
+    if found is None or home is None:
+        return None
+    return home, found.function, found.bound
 
 
 class _Taint:
-    """The call's value and the local names bound from it."""
+    """The call's value (or the parameters it was handed to) and the local names bound from
+    it."""
 
-    def __init__(self, call: ast.Call) -> None:
+    def __init__(self, call: ast.Call | None, names: set[str]) -> None:
         self.call = call
-        self.names: set[str] = set()
+        self.names = names
 
     def touches(self, expression: ast.AST) -> bool:
         for node in ast.walk(expression):
@@ -289,19 +407,33 @@ class _Taint:
         return False
 
 
-def _prompt_part_values(body: ast.AST) -> list[ast.expr]:
-    """The values passed as `tools=...` or stored as `{"system_prompt": ...}` in `body`."""
+def _prompt_part_values(module: PythonModule, scope: Scope, body: ast.AST) -> list[ast.expr]:
+    """The values passed as `tools=...` or stored as `{"system_prompt": ...}` in `body`. A
+    keyword of a function of the project is no evidence by its name: the parameter is
+    followed instead (`_handed_on`)."""
     found: list[ast.expr] = []
     for node in ast.walk(body):
-        if isinstance(node, ast.keyword) and node.arg is not None and _is_prompt_part(node.arg):
-            found.append(node.value)
-        elif isinstance(node, ast.Dict):
-            found.extend(
-                value
-                for key, value in zip(node.keys, node.values, strict=True)
-                if isinstance(key, ast.Constant) and key.value in _PROMPT_KEYS
-            )
+        if isinstance(node, ast.Dict):
+            found.extend(_values_under(node, _PROMPT_KEYS))
+        if not isinstance(node, ast.Call):
+            continue
+        named = [k for k in node.keywords if k.arg is not None and _is_prompt_part(k.arg)]
+        if named and _callee(module, node, scope) is None:
+            found.extend(k.value for k in named)
+        if not _SERVES.search(_callee_name(node.func) or ""):
+            # `model_copy(update={"skills": ...})`: skills handed to an object, not served.
+            for argument in (*node.args, *(k.value for k in node.keywords)):
+                if isinstance(argument, ast.Dict):
+                    found.extend(_values_under(argument, {"skills"}))
     return found
+
+
+def _values_under(node: ast.Dict, keys: Collection[str]) -> list[ast.expr]:
+    return [
+        value
+        for key, value in zip(node.keys, node.values, strict=True)
+        if isinstance(key, ast.Constant) and key.value in keys
+    ]
 
 
 def _is_prompt_part(name: str) -> bool:
