@@ -12,7 +12,9 @@ bound to, a list it was added to, a value built from it) is
 - part of a request the caller's module makes (one of its sinks),
 - passed as a keyword, or stored under a dict key or a `self` attribute, that names a prompt
   part (`tools=`, `"system_prompt": ...`, `self.skills = ...`), or
-- returned, by a function one of whose callers sends it in turn (a few levels up).
+- returned, by a function one of whose callers sends it in turn (a few levels up), or
+- handed to a function of the project whose parameter then does one of these (a call or two
+  down: `self._attach(agent, skills)`).
 
 No caller found, or none that does any of this: no evidence, and the order is left alone. The
 follow inside a caller is by names and is deliberately coarse (a value built from the result
