@@ -457,6 +457,16 @@ def _tools(*names: str) -> str:
 
 
 InconsistentToolPrefix.VALID = (
+    # The listed set of the INVALID case below, its outlier renamed into a group.
+    Valid(
+        "OPEN = {'type': 'function', 'function': {'name': 'browser_open', 'parameters': {}}}\n"
+        "CLICK = {'type': 'function', 'function': {'name': 'browser_click', 'parameters': {}}}\n"
+        "EXEC = {'type': 'function', 'function': {'name': 'shell_exec', 'parameters': {}}}\n"
+        "READ = {'type': 'function', 'function': {'name': 'shell_read', 'parameters': {}}}\n"
+        "SEARCH = {'type': 'function', 'function': {'name': 'browser_search', 'parameters': {}}}\n"
+        "BASE = [OPEN, CLICK]\n"
+        "TOOLS = [*BASE, EXEC, READ, SEARCH]\n"
+    ),
     # Tool dicts of one module advertised per surface, never listed together: not one set.
     Valid(
         "OPEN = {'type': 'function', 'function': {'name': 'browser_open', 'parameters': {}}}\n"
