@@ -9,8 +9,10 @@ from itertools import chain
 from typing import TYPE_CHECKING
 
 from ctxlint.diagnostics import Applicability, Diagnostic, Fix
+from ctxlint.python.callers import sent_by_a_caller
 from ctxlint.python.flow import Reached
 from ctxlint.python.index import Scope
+from ctxlint.python.kept_messages import kept_as_sent
 from ctxlint.python.module import PythonModule
 from ctxlint.python.names import lookup, qualified_name
 from ctxlint.python.order import Shuffles, shuffled_lists
@@ -41,8 +43,9 @@ class UnorderedIteration(Rule):
     concatenated into the system prompt, or tool modules discovered from a folder, come in the
     order the file system keeps. So are sets known from an annotation (`names: set[str]`, a
     `self.tags: frozenset[str]` attribute), and the lists returned by functions named as
-    fetching tools or skills (`get_discovered_tools()`, `load_skills()`), which another module
-    sends. LangChain agent middleware's `request.override(tools=..., system_prompt=...)` is a
+    fetching tools or skills (`get_discovered_tools()`, `load_skills()`) when a caller in the
+    project sends what they return (as a request's tools or prompt, `tools=`, or returned on to
+    such a caller): a listing that serves a command line or a REST endpoint is left alone. LangChain agent middleware's `request.override(tools=..., system_prompt=...)` is a
     request like any other.
 
     In recorded traces, it flags the same items appearing in a different order between requests
@@ -55,7 +58,9 @@ class UnorderedIteration(Rule):
     others' cached prefix; tool definitions at the very front of the request make it worse, as
     every token after them is lost too.
 
-    Sets of small integers and single-element sets iterate in a fixed order and are not flagged.
+    Sets of small integers and single-element sets iterate in a fixed order and are not flagged,
+    nor is a message added once to a conversation that is kept (the newest user message
+    appended to the history, `conversation.add(...)`): it is sent again as the text it was.
 
     It also flags a random order in the cached prefix: `random.shuffle(tools)` before the list
     is sent as the tools or into the system prompt, unless a `.sort()` or `sorted()` fixes the
@@ -139,9 +144,26 @@ class UnorderedIteration(Rule):
         done: set[int] = set()  # walks shared by several sinks are looked at once
         returned = module.index.derived(returned_prompt_parts)  # lint/python/unordered.py
         shuffles = module.fact(shuffled_lists)
-        for sink in (*module.sinks, *returned):
+        for sink in module.sinks:
+            if kept_as_sent(module, sink):  # lint/python/kept_messages.py
+                continue
             for reached in chain.from_iterable(module.reached(sink).parts_not_in(done)):
                 yield from self._check_reached(module, module, sink, reached, flagged, shuffles)
+        # A function named as returning tools or skills counts only when a caller sends what
+        # it returns (lint/python/callers.py): many serve a command line or a REST endpoint.
+        for sink in returned:
+            candidates = set(flagged)
+            found = [
+                diagnostic
+                for reached in chain.from_iterable(module.reached(sink).parts_not_in(done))
+                for diagnostic in self._check_reached(
+                    module, module, sink, reached, candidates, shuffles
+                )
+            ]
+            function = sink.scope.function
+            if found and function is not None and sent_by_a_caller(module, function):
+                flagged |= candidates
+                yield from found
         # Also the values of another project module that reach a request's system prompt or
         # tools one call away (`system=skills_section()`), reported there. Through longer
         # chains, or into what a getter returns, the order was too often sorted or keyed on
@@ -401,12 +423,45 @@ UnorderedIteration.VALID = (
         "            return md.parent, md\n"
         "    return None, None\n"
     ),
+    # Named as returning tools, but its only caller prints them for a command line.
+    Valid(
+        "def get_enabled_tools(registry, names: set[str]) -> list[dict]:\n"
+        "    return [registry[n] for n in names]\n"
+        "def main(registry, names):\n"
+        "    for tool in get_enabled_tools(registry, names):\n"
+        "        print(tool['name'])\n"
+    ),
+    Valid(
+        "def get_enabled_tools(registry, names: set[str]) -> list[dict]:\n"
+        "    return [registry[n] for n in sorted(names)]\n"
+        "def make_agent(runtime, registry, names):\n"
+        "    return runtime.agent(tools=get_enabled_tools(registry, names))\n"
+    ),
     # Tool names typed as strings: an allowlist that tools are looked up in, not the tools sent.
     Valid(
         "def resolve_team_tools(own, ceiling) -> tuple[str, ...] | None:\n"
         "    if own is None:\n"
         "        return ceiling\n"
         "    return tuple(set(own) & set(ceiling))\n"
+    ),
+    # The newest user message, added once to the kept history: sent as the text it was.
+    Valid(
+        _HEADER + "class Chat:\n"
+        "    def __init__(self):\n"
+        "        self.history = []\n"
+        "    def ask(self, text, urls):\n"
+        "        text += '\\n'.join(set(urls))\n"
+        "        self.send(text)\n"
+        "    def send(self, inp):\n"
+        "        self.history += [dict(role='user', content=inp)]\n"
+        "        return self.model.query(self.history)\n"
+    ),
+    Valid(
+        "import anthropic\n"
+        "class Flow:\n"
+        "    def report(self, failed):\n"
+        "        failed = ', '.join(set(failed))\n"
+        "        self.conversation.add(role='user', content='Failed: ' + failed)\n"
     ),
     # Not a prompt.
     Valid("import logging\nNAMES = {'a', 'b'}\nlogging.info(', '.join(NAMES))\n"),
@@ -417,10 +472,13 @@ UnorderedIteration.VALID = (
     ),
 )
 UnorderedIteration.INVALID = (
-    # Tool definitions, not names: the set's order is the order of the tools returned.
+    # Tool definitions, not names: the set's order is the order of the tools returned, and
+    # a caller hands them to an agent.
     Invalid(
         "def get_enabled_tools(registry, names: set[str]) -> list[dict]:\n"
-        "    return [registry[n] for n in names]\n",
+        "    return [registry[n] for n in names]\n"
+        "def make_agent(runtime, registry, names):\n"
+        "    return runtime.agent(tools=get_enabled_tools(registry, names))\n",
         line=2,
     ),
     Invalid(
@@ -464,6 +522,18 @@ UnorderedIteration.INVALID = (
         "    tools = [registry[n] for n in sorted(wanted)]\n"
         "    return client.messages.create(model='m', max_tokens=9, tools=tools, messages=q)\n",
         message_contains="the tool definitions of client.messages.create",
+    ),
+    # A message rebuilt from the set for every request: its order is sent anew each time.
+    Invalid(
+        _HEADER + "class Chat:\n"
+        "    def __init__(self, files):\n"
+        "        self.files = set(files)\n"
+        "        self.history = []\n"
+        "    def ask(self, q):\n"
+        "        listing = {'role': 'user', 'content': '\\n'.join(self.files)}\n"
+        "        messages = [listing, *self.history, {'role': 'user', 'content': q}]\n"
+        "        return client.messages.create(model='m', max_tokens=9, messages=messages)\n",
+        line=8,
     ),
     # The module's own `sorted` is not the builtin.
     Invalid(

@@ -185,13 +185,16 @@ class InconsistentToolPrefix(Rule):
 
     def check_python(self, module: PythonModule) -> Iterator[Diagnostic]:
         settings = module.settings
+        reported: set[int] = set()
         for found in _tool_sets(module):
             # A tool defined twice (in two branches, or in tests) is one tool of the set.
             tools = list({tool.name: tool for tool in reversed(found)}.values())[::-1]
             if len(tools) < settings.min_tool_set:
                 continue
             for tool, message in _misfits(tools, settings.tool_prefixes):
-                yield module.diagnostic(self, tool.node, message)
+                if id(tool.node) not in reported:  # a dict listed in two sets
+                    reported.add(id(tool.node))
+                    yield module.diagnostic(self, tool.node, message)
 
 
 def _misfits(tools: list[_Tool], expected: tuple[str, ...]) -> Iterator[tuple[_Tool, str]]:
@@ -343,20 +346,47 @@ def _class_tool_name(node: ast.ClassDef) -> ast.Constant | None:
 
 
 def _tool_definition_dicts(module: PythonModule) -> Iterator[list[_Tool]]:
-    """The tool-definition dicts of a module, as one set: a module that defines tools one by
-    one (`SEARCH_TOOL = {...}`) assembles them into one list somewhere."""
-    tools: list[_Tool] = []
-    inner: set[int] = set()
-    for node, _ in module.index.dicts:
-        if id(node) in inner:
+    """The tool-definition dicts of a module, one set per list or tuple that gathers them
+    (`TOOLS = [SEARCH_TOOL, {...}]`, `return [*BASE_TOOLS, EXTRA_TOOL]`). Dicts a module
+    defines one by one are not one set by themselves: they are often advertised per surface
+    (`if editor: defs.append(EDIT_TOOL)`), and only those listed together are sent together."""
+    bound = _module_dicts(module)
+    for node in ast.walk(module.index.tree):
+        if not isinstance(node, ast.List | ast.Tuple):
             continue
-        tool = _tool_of_dict(node)
-        if tool is not None:
-            tools.append(tool)
-            # {"type": "function", "function": {...}}: the inner dict is the same tool.
-            for value in node.values:
-                inner.add(id(value))
-    yield tools
+        tools = [
+            tool
+            for element in _gathered(node.elts, bound)
+            if (tool := _tool_of_dict(element)) is not None
+        ]
+        if tools:
+            yield tools
+
+
+def _module_dicts(module: PythonModule) -> dict[str, ast.expr]:
+    """The module-level names bound once, to a dict, list or tuple literal."""
+    found: dict[str, ast.expr] = {}
+    for name, bindings in module.index.module_scope.bindings.items():
+        value = bindings[0].value if len(bindings) == 1 else None
+        if isinstance(value, ast.Dict | ast.List | ast.Tuple):
+            found[name] = value
+    return found
+
+
+def _gathered(elements: list[ast.expr], bound: dict[str, ast.expr]) -> Iterator[ast.expr]:
+    """The elements of a list literal, with module-level names replaced by their dict and
+    `*NAME` by the elements of the list it names (one level)."""
+    for element in elements:
+        if isinstance(element, ast.Starred) and isinstance(element.value, ast.Name):
+            listed = bound.get(element.value.id)
+            if isinstance(listed, ast.List | ast.Tuple):
+                yield from (
+                    bound.get(e.id, e) if isinstance(e, ast.Name) else e for e in listed.elts
+                )
+        elif isinstance(element, ast.Name):
+            yield bound.get(element.id, element)
+        else:
+            yield element
 
 
 def _tool_of_dict(node: ast.expr, typed_function: bool = False) -> _Tool | None:
@@ -427,6 +457,31 @@ def _tools(*names: str) -> str:
 
 
 InconsistentToolPrefix.VALID = (
+    # The listed set of the INVALID case below, its outlier renamed into a group.
+    Valid(
+        "OPEN = {'type': 'function', 'function': {'name': 'browser_open', 'parameters': {}}}\n"
+        "CLICK = {'type': 'function', 'function': {'name': 'browser_click', 'parameters': {}}}\n"
+        "EXEC = {'type': 'function', 'function': {'name': 'shell_exec', 'parameters': {}}}\n"
+        "READ = {'type': 'function', 'function': {'name': 'shell_read', 'parameters': {}}}\n"
+        "SEARCH = {'type': 'function', 'function': {'name': 'browser_search', 'parameters': {}}}\n"
+        "BASE = [OPEN, CLICK]\n"
+        "TOOLS = [*BASE, EXEC, READ, SEARCH]\n"
+    ),
+    # Tool dicts of one module advertised per surface, never listed together: not one set.
+    Valid(
+        "OPEN = {'type': 'function', 'function': {'name': 'browser_open', 'parameters': {}}}\n"
+        "CLICK = {'type': 'function', 'function': {'name': 'browser_click', 'parameters': {}}}\n"
+        "EXEC = {'type': 'function', 'function': {'name': 'shell_exec', 'parameters': {}}}\n"
+        "READ = {'type': 'function', 'function': {'name': 'shell_read', 'parameters': {}}}\n"
+        "SEARCH = {'type': 'function', 'function': {'name': 'search', 'parameters': {}}}\n"
+        "def tool_defs(browser: bool, shell: bool) -> list[dict]:\n"
+        "    defs = [SEARCH]\n"
+        "    if browser:\n"
+        "        defs += [OPEN, CLICK]\n"
+        "    if shell:\n"
+        "        defs += [EXEC, READ]\n"
+        "    return defs\n"
+    ),
     # Function tools without descriptions, named consistently.
     Valid(
         "TOOLS = [\n"
@@ -464,6 +519,18 @@ InconsistentToolPrefix.VALID = (
     ),
 )
 InconsistentToolPrefix.INVALID = (
+    # Tool dicts defined one by one and listed together (through `*BASE` too): one set.
+    Invalid(
+        "OPEN = {'type': 'function', 'function': {'name': 'browser_open', 'parameters': {}}}\n"
+        "CLICK = {'type': 'function', 'function': {'name': 'browser_click', 'parameters': {}}}\n"
+        "EXEC = {'type': 'function', 'function': {'name': 'shell_exec', 'parameters': {}}}\n"
+        "READ = {'type': 'function', 'function': {'name': 'shell_read', 'parameters': {}}}\n"
+        "SEARCH = {'type': 'function', 'function': {'name': 'search', 'parameters': {}}}\n"
+        "BASE = [OPEN, CLICK]\n"
+        "TOOLS = [*BASE, EXEC, READ, SEARCH]\n",
+        line=5,
+        message_contains="`search` is outside the group prefixes",
+    ),
     # Function tools are tool definitions with or without a description.
     Invalid(
         "TOOLS = [\n"

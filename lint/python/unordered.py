@@ -20,7 +20,7 @@ a tool manager returns the tools it discovered, and the agent that sends them li
 A function whose name says it returns tools or skills (`get_discovered_tools`,
 `find_skill_directories`, `_load_skills`) hands its order to whatever builds the request, so its
 return values are watched too (`returned_prompt_parts`), for CTX003 only: they are not sinks of
-the other rules.
+the other rules, and CTX003 reports them only when a caller sends the result (callers.py).
 """
 
 from __future__ import annotations
