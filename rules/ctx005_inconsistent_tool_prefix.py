@@ -345,11 +345,17 @@ def _class_tool_name(node: ast.ClassDef) -> ast.Constant | None:
     return None
 
 
+# A definition dict's keys as its literal spells them (`_tool_of_dict`).
+_DEFINITION_KEYS = ('"parameters"', "'parameters'", '"input_schema"', "'input_schema'")
+
+
 def _tool_definition_dicts(module: PythonModule) -> Iterator[list[_Tool]]:
     """The tool-definition dicts of a module, one set per list or tuple that gathers them
     (`TOOLS = [SEARCH_TOOL, {...}]`, `return [*BASE_TOOLS, EXTRA_TOOL]`). Dicts a module
     defines one by one are not one set by themselves: they are often advertised per surface
     (`if editor: defs.append(EDIT_TOOL)`), and only those listed together are sent together."""
+    if not any(key in module.source.text for key in _DEFINITION_KEYS):
+        return  # every tool-definition dict spells one of these keys: spare the walk
     bound = _module_dicts(module)
     for node in ast.walk(module.index.tree):
         if not isinstance(node, ast.List | ast.Tuple):
