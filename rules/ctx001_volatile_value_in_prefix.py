@@ -510,3 +510,82 @@ VolatileValueInPrefix.INVALID = (
         message_contains="message 0",
     ),
 )
+
+# Agent frameworks (framework_sinks.py) and agent classes whose constructor keeps the value
+# that their prompt is built from (wrappers.py): the constructor's caller supplies the clock.
+_AGENT_SUBCLASS = (
+    "from datetime import datetime\n"
+    "from agentscope.agent import ReActAgent\n"
+    "class HelperAgent(ReActAgent):\n"
+    "    def __init__(self, env_context=None):\n"
+    "        self._env_context = env_context\n"
+    "        super().__init__(name='helper', sys_prompt=self._compose())\n"
+    "    def _compose(self):\n"
+    "        text = 'You are a helpful assistant.'\n"
+    "        if self._env_context is not None:\n"
+    "            text = text + '\\n\\n' + self._env_context\n"
+    "        return text\n"
+    "def environment():\n"
+    "    return f'Current time: {{datetime.now():{time_format}}}'\n"
+    "async def handle(query):\n"
+    "    agent = HelperAgent(env_context=environment())\n"
+    "    return await agent(query)\n"
+)
+_FRAMEWORK_INVALID = (
+    Invalid(
+        _AGENT_SUBCLASS.format(time_format="%Y-%m-%d %H:%M:%S"),
+        line=13,
+        fixed=_AGENT_SUBCLASS.format(time_format="%Y-%m-%d"),
+        message_contains="reaches the system prompt of HelperAgent (line 15)",
+    ),
+    Invalid(
+        "import time\n"
+        "from crewai import Agent\n"
+        "def researcher():\n"
+        "    return Agent(role='Researcher', goal='Find sources',\n"
+        "                 backstory=f'Started at {time.time()}.')\n",
+        line=5,
+        message_contains="the system prompt of Agent",
+    ),
+    Invalid(
+        "import uuid\n"
+        "from google.adk.agents import LlmAgent\n"
+        "def build():\n"
+        "    return LlmAgent(name='a', instruction=f'Request {uuid.uuid4()}.')\n",
+        line=4,
+    ),
+)
+_FRAMEWORK_VALID = (
+    Valid(_AGENT_SUBCLASS.format(time_format="%Y-%m-%d")),
+    # `sys_prompt=` of a class that is no framework's agent is not known to be sent.
+    Valid(
+        "import time\n"
+        "class Notes:\n"
+        "    def __init__(self, sys_prompt):\n"
+        "        self.sys_prompt = sys_prompt\n"
+        "def make():\n"
+        "    return Notes(sys_prompt=f'{time.time()}')\n"
+    ),
+    # The constructor keeps the value for the user's message, not for the system prompt.
+    Valid(
+        "from datetime import datetime\n"
+        "from agentscope.agent import ReActAgent\n"
+        "class HelperAgent(ReActAgent):\n"
+        "    def __init__(self, started):\n"
+        "        self.started = started\n"
+        "        super().__init__(name='helper', sys_prompt='You are a helpful assistant.')\n"
+        "    def greeting(self):\n"
+        "        return {'role': 'user', 'content': f'Started {self.started}'}\n"
+        "async def handle(query):\n"
+        "    return await HelperAgent(started=datetime.now())(query)\n"
+    ),
+    # A crewai task's description is the user's turn, after the cached prefix.
+    Valid(
+        "import time\n"
+        "from crewai import Agent, Task\n"
+        "def task(agent):\n"
+        "    return Task(description=f'Report at {time.time()}', agent=agent)\n"
+    ),
+)
+VolatileValueInPrefix.VALID += _FRAMEWORK_VALID
+VolatileValueInPrefix.INVALID += _FRAMEWORK_INVALID

@@ -65,7 +65,13 @@ def _imported_callee(call: ast.Call, scope: Scope, module: PythonModule) -> Func
     class the project knows; never a guess by method name (which would read every import)."""
     assert module.project is not None
     callee = module.project.gated_callee(call.func, scope, _SENDS_PROMPTS)
-    return callee.function if callee is not None else None
+    if callee is not None:
+        return callee.function
+    # `HelperAgent(env_context=x)`: the constructor of an imported class.
+    if isinstance(call.func, ast.Name) and call.func.id[:1].isupper():
+        owner = module.project.gated_class(call.func, scope, _SENDS_PROMPTS)
+        return owner.methods.get("__init__") if owner is not None else None
+    return None
 
 
 # The prefilter's test of a file that may send prompts (an SDK call, a message, a system

@@ -32,6 +32,15 @@ _SDKS = (
     b"cerebras",
     b"mistralai",
     b"ollama",
+    # Agent frameworks (framework_sinks.py).
+    b"agentscope",
+    b"crewai",
+    b"google.adk",
+    b"strands",
+    b"semantic_kernel",
+    b"langgraph",
+    b"llama_index",
+    b"haystack",
 )
 # An SDK import matters only with a call that can be a sink: `.create(`, `Agent(`...
 _SINK_CALLS = (
@@ -50,6 +59,8 @@ _SINK_CALLS = (
     b"bind_tools",
     b"wrap_model_call",  # LangChain agent middleware (middleware.py)
     b"dynamic_prompt",
+    b"__init__(",  # `super().__init__(sys_prompt=...)` of a framework's agent class
+    b"from_system(",
 )
 # A call is a sink by its whole name: `urlparse(` and `BaseModel(` hold `parse(` and `Model(`
 # but call no model. The model-layer names too: their history arguments are sent lists.

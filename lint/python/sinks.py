@@ -14,6 +14,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal
 
+from ctxlint.python.framework_sinks import (
+    FRAMEWORK_CALL_NAMES,
+    FRAMEWORK_PACKAGES,
+    base_class_roles,
+    framework_roles,
+)
 from ctxlint.python.index import (
     Binding,
     CallSite,
@@ -147,6 +153,7 @@ _SINK_CALL_NAMES = frozenset(
         *(name.rsplit(".", 1)[-1] for name in _QUALIFIED_CALLS),
         *_LANGCHAIN_MESSAGES,
         *_SMOLAGENTS_AGENTS,
+        *FRAMEWORK_CALL_NAMES,
         "from_messages",
         "from_template",
         "bind_tools",
@@ -168,6 +175,7 @@ _LLM_LIBRARIES = frozenset(
         "marvin",
         "haystack",
         "semantic_kernel",
+        *FRAMEWORK_PACKAGES,
     }
 )
 # Keyword arguments whose name says they carry a system prompt, whatever the callee.
@@ -531,6 +539,8 @@ class _SinkFinder:
 
     def call_roles(self, call: ast.Call, scope: Scope) -> dict[str, str] | None:
         function = call.func
+        if isinstance(function, ast.Attribute) and function.attr == "__init__":
+            return base_class_roles(call, scope)
         qualified = qualified_name(function, scope)
         if qualified is not None:
             roles = self.qualified_roles(qualified)
@@ -553,6 +563,9 @@ class _SinkFinder:
     def qualified_roles(self, qualified: str) -> dict[str, str] | None:
         if qualified in _QUALIFIED_CALLS:
             return _QUALIFIED_CALLS[qualified]
+        found = framework_roles(qualified)
+        if found is not None:
+            return found
         head, _, last = qualified.rpartition(".")
         if head.startswith("langchain") and last in _LANGCHAIN_MESSAGES:
             kind = _LANGCHAIN_MESSAGES[last]

@@ -40,7 +40,7 @@ Resolver = Callable[[ast.Call, Scope], "FunctionInfo | None"]
 
 _SINK_KINDS = frozenset({"system", "tools", "messages", "content"})
 # Local steps from a sink back to a parameter (`full = [*messages]`, then `messages`).
-_MAX_STEPS = 4
+_MAX_STEPS = 6
 # A local name bound more often than this is not followed back to a parameter.
 _MAX_BINDINGS = 8
 # A wrapper of a wrapper of a wrapper...: rounds of the fixed point.
@@ -150,6 +150,45 @@ def parameters_in(
         function = expression.func
         if isinstance(function, ast.Name) and function.id in ("list", "tuple", "str"):
             yield from parameters_in(expression.args[0], scope, kind, depth + 1)
+    elif isinstance(expression, ast.Attribute) and kind in ("system", "tools"):
+        yield from _kept_on_self(expression, scope, kind, depth)
+    elif (
+        isinstance(expression, ast.Call)
+        and not expression.args
+        and not expression.keywords
+        and kind in ("system", "tools")
+    ):
+        yield from _built_by_own_method(expression, scope, kind, depth)
+
+
+def _kept_on_self(
+    expression: ast.Attribute, scope: Scope, kind: str, depth: int
+) -> Iterator[tuple[str, FunctionInfo]]:
+    """`self.env_context`, set from a parameter (`self.env_context = env_context` in
+    `__init__`): the value a caller hands the constructor or the setter is what is sent. Only
+    for the prefix, which an agent object keeps: a history kept on self is appended to."""
+    owner = class_of_self(expression.value, scope)
+    assigned = owner.attributes.get(expression.attr, ()) if owner is not None else ()
+    if len(assigned) > _MAX_BINDINGS:
+        return
+    for value, value_scope in assigned:
+        if isinstance(value, ast.Name):
+            yield from parameters_in(value, value_scope, kind, depth + 1)
+
+
+def _built_by_own_method(
+    call: ast.Call, scope: Scope, kind: str, depth: int
+) -> Iterator[tuple[str, FunctionInfo]]:
+    """`self._build_prompt()`: what the class's own method returns, from what it keeps."""
+    function = call.func
+    if not isinstance(function, ast.Attribute):
+        return
+    owner = class_of_self(function.value, scope)
+    method = owner.methods.get(function.attr) if owner is not None else None
+    if method is None or isinstance(method.node, ast.Lambda):
+        return
+    for value in method.returns:
+        yield from parameters_in(value, method.scope, kind, depth + 1)
 
 
 def _local_assignment(binding: Binding, scope: Scope) -> bool:
@@ -189,7 +228,7 @@ def summary_sinks(index: ModuleIndex, summaries: WrapperSinks, resolve: Resolver
 
     if not summaries:
         return []
-    names = {function.name for function in summaries}
+    names = {_called_as(function) for function in summaries}
     found: list[Sink] = []
     for name in names:
         for site in index.calls_by_name.get(name, ()):
@@ -203,6 +242,13 @@ def summary_sinks(index: ModuleIndex, summaries: WrapperSinks, resolve: Resolver
                 description = describe_sink(kind, callee, site.call)
                 found.append(Sink(value, value_scope, kind, description, site.call))
     return found
+
+
+def _called_as(function: FunctionInfo) -> str:
+    """The name a call of the function spells: a constructor is called by its class's name."""
+    if function.name == "__init__" and function.class_info is not None:
+        return function.class_info.node.name
+    return function.name
 
 
 def _forwarded(
@@ -253,7 +299,8 @@ def _binds_receiver(function: FunctionInfo, call: ast.Call) -> bool:
         return False
     if any(isinstance(d, ast.Name) and d.id == "staticmethod" for d in node.decorator_list):
         return False
-    return isinstance(call.func, ast.Attribute)
+    # `Helper(x)`: the new instance is `self`, x the first parameter after it.
+    return isinstance(call.func, ast.Attribute) or function.name == "__init__"
 
 
 def local_resolver(index: ModuleIndex) -> Resolver:
@@ -262,6 +309,8 @@ def local_resolver(index: ModuleIndex) -> Resolver:
 
     def resolve(call: ast.Call, scope: Scope) -> FunctionInfo | None:
         function = call.func
+        if isinstance(function, ast.Name):
+            return callee_of(call, scope) or constructor_of(function, scope, index)
         if not isinstance(function, ast.Attribute) or class_of_self(function.value, scope):
             return callee_of(call, scope)
         if function.attr in _COMMON_METHODS:
@@ -272,6 +321,17 @@ def local_resolver(index: ModuleIndex) -> Resolver:
         return None
 
     return resolve
+
+
+def constructor_of(function: ast.Name, scope: Scope, index: ModuleIndex) -> FunctionInfo | None:
+    """The `__init__` a call of the module's own class runs (`Helper(env_context=x)`)."""
+    bindings = lookup(function.id, scope)
+    if len(bindings) != 1 or bindings[0].kind != "class":
+        return None
+    for owner in index.classes:
+        if owner.node is bindings[0].value:
+            return owner.methods.get("__init__")
+    return None
 
 
 def _function_scope(scope: Scope) -> Scope | None:
