@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from ctxlint.diagnostics import Applicability, Diagnostic, Fix
 from ctxlint.python.coarsen import date_only_edit
 from ctxlint.python.flow import Reached
+from ctxlint.python.framework_flags import SWITCH_NEEDLES, framework_switches, switch_message
 from ctxlint.python.module import PythonModule
 from ctxlint.python.prefilter import Trigger
 from ctxlint.python.sinks import Sink
@@ -125,7 +126,8 @@ class VolatileValueInPrefix(Rule):
             b"getrandom",
             b"random",
             b"secrets",
-        )
+        ),
+        standalone_needles=SWITCH_NEEDLES["CTX001"],
     )
     message = "A value that changes on every call reaches the cached prefix"
     fix_title = "Coarsen the timestamp to the date"
@@ -191,6 +193,9 @@ class VolatileValueInPrefix(Rule):
                     "user message"
                 )
                 yield module.diagnostic(self, reached.node, message, _coarsen_fix(module, reached))
+        # A framework's switch that writes the clock into its system message (agno).
+        for switch in framework_switches(module.index, self.code):
+            yield module.diagnostic(self, switch.keyword, switch_message(switch))
 
 
 def _elsewhere(
@@ -586,6 +591,22 @@ _FRAMEWORK_VALID = (
         "def task(agent):\n"
         "    return Task(description=f'Report at {time.time()}', agent=agent)\n"
     ),
+)
+_DATETIME_SWITCH = (
+    "from agno.agent import Agent\n"
+    "def create_agent(model):\n"
+    "    return Agent(model=model, add_datetime_to_context=True{format})\n"
+)
+_FRAMEWORK_INVALID += (
+    # agno writes `str(datetime.now())` into the system message of every run.
+    Invalid(_DATETIME_SWITCH.format(format=""), line=3, message_contains="the current time"),
+    Invalid(_DATETIME_SWITCH.format(format=", datetime_format='%Y-%m-%d %H:%M'"), line=3),
+)
+_FRAMEWORK_VALID += (
+    # Written to the day: the system message changes once a day.
+    Valid(_DATETIME_SWITCH.format(format=", datetime_format='%Y-%m-%d'")),
+    # A format read from the settings is not known here.
+    Valid(_DATETIME_SWITCH.format(format=", datetime_format=settings.datetime_format")),
 )
 VolatileValueInPrefix.VALID += _FRAMEWORK_VALID
 VolatileValueInPrefix.INVALID += _FRAMEWORK_INVALID

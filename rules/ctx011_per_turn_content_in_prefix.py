@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from ctxlint.diagnostics import Diagnostic
+from ctxlint.python.framework_flags import SWITCH_NEEDLES, framework_switches, switch_message
 from ctxlint.python.module import PythonModule
 from ctxlint.python.per_turn import per_turn_sources
 from ctxlint.python.prefilter import Trigger
@@ -91,7 +92,8 @@ class PerTurnContentInPrefix(Rule):
             b"'user'",
             b'"user"',
             b"HumanMessage",
-        )
+        ),
+        standalone_needles=SWITCH_NEEDLES["CTX011"],
     )
     message = "Content rebuilt on every turn reaches the cached prefix"
     fix_title = "Move the per-turn content into the newest user message"
@@ -139,6 +141,9 @@ class PerTurnContentInPrefix(Rule):
                     # Reported where the content is put in, with the request as related.
                     related = (module.location_of(sink.expression, "sent here"),)
                     yield owner.diagnostic(self, source.node, message, None, related)
+        # A framework's switch that writes per-turn content into its system message (agno).
+        for switch in framework_switches(module.index, self.code):
+            yield module.diagnostic(self, switch.keyword, switch_message(switch))
 
 
 _HEADER = "import anthropic, openai\nclient = anthropic.Anthropic()\noa = openai.OpenAI()\n"
@@ -508,5 +513,33 @@ PerTurnContentInPrefix.INVALID = (
         kind=InputKind.TRACE,
         line=2,
         message_contains="the description of tool `lookup`",
+    ),
+)
+
+# A framework's switch that writes per-turn content into its system message
+# (framework_flags.py), also through the project's own helper that builds the agent.
+_SUMMARY_SWITCH = (
+    "from agno.agent import Agent\n"
+    "def _make_agent(**options):\n"
+    "    return Agent(**options)\n"
+    "def create_agent(model, db):\n"
+    "    return _make_agent(model=model, db=db, add_history_to_context=True,\n"
+    "                       {switch})\n"
+)
+PerTurnContentInPrefix.INVALID += (
+    Invalid(
+        _SUMMARY_SWITCH.format(switch="add_session_summary_to_context=True"),
+        line=6,
+        message_contains="the session summary",
+    ),
+)
+PerTurnContentInPrefix.VALID += (
+    # Summaries kept in the database and left out of the system message.
+    Valid(_SUMMARY_SWITCH.format(switch="enable_session_summaries=True")),
+    Valid(_SUMMARY_SWITCH.format(switch="add_session_summary_to_context=False")),
+    # The same keyword in a module that does not use agno is somebody else's option.
+    Valid(
+        "def configure(settings):\n"
+        "    return settings.update(add_session_summary_to_context=True)\n"
     ),
 )
