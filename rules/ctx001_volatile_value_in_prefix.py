@@ -541,7 +541,7 @@ _FRAMEWORK_INVALID = (
         _AGENT_SUBCLASS.format(time_format="%Y-%m-%d %H:%M:%S"),
         line=13,
         fixed=_AGENT_SUBCLASS.format(time_format="%Y-%m-%d"),
-        message_contains="reaches the system prompt of HelperAgent (line 15)",
+        message_contains="the system prompt of super().__init__ (line 6) through _compose()",
     ),
     Invalid(
         "import time\n"
@@ -607,6 +607,37 @@ _FRAMEWORK_VALID += (
     Valid(_DATETIME_SWITCH.format(format=", datetime_format='%Y-%m-%d'")),
     # A format read from the settings is not known here.
     Valid(_DATETIME_SWITCH.format(format=", datetime_format=settings.datetime_format")),
+)
+# A constructor's parameter kept on self and read by the method that builds the prompt: the
+# calls of the class supply it.
+_KEPT_BY_CONSTRUCTOR = (
+    "from datetime import datetime\n"
+    "from agentscope.agent import ReActAgent\n"
+    "class Prompted:\n"
+    "    def __init__(self, started_at):\n"
+    "        self.started_at = started_at\n"
+    "    def agent(self):\n"
+    "        when = self.started_at.strftime('%Y-%m-%d %H:%M')\n"
+    "        return ReActAgent(name='a', sys_prompt=f'You are terse. Started {{when}}.')\n"
+    "{caller}"
+)
+_FRAMEWORK_INVALID += (
+    Invalid(
+        _KEPT_BY_CONSTRUCTOR.format(
+            caller="def run():\n    return Prompted(started_at=datetime.now()).agent()\n"
+        ),
+        line=10,
+        message_contains="reaches the system prompt of ReActAgent (line 8)",
+    ),
+)
+_FRAMEWORK_VALID += (
+    # Built once, at import: the prompt is the same for every request of the process.
+    Valid(_KEPT_BY_CONSTRUCTOR.format(caller="PROMPTED = Prompted(started_at=datetime.now())\n")),
+    Valid(
+        _KEPT_BY_CONSTRUCTOR.format(
+            caller="def run():\n    return Prompted(started_at=datetime.now().date()).agent()\n"
+        )
+    ),
 )
 VolatileValueInPrefix.VALID += _FRAMEWORK_VALID
 VolatileValueInPrefix.INVALID += _FRAMEWORK_INVALID

@@ -13,6 +13,8 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING
 
+from ctxlint.python.index import class_of_self
+from ctxlint.python.names import lookup
 from ctxlint.python.prefilter import build_prefilter
 from ctxlint.python.sinks import SinkAnalysis, analyse_sinks
 from ctxlint.python.wrappers import WrapperSinks, local_resolver
@@ -57,7 +59,18 @@ def project_sinks(module: PythonModule) -> SinkAnalysis:
         found = local(call, scope)
         return found if found is not None else resolved.get(id(call))
 
-    return analyse_sinks(index, configured, imported, resolve)
+    # Constructors called under another name than their class's (`self.prompt_class(...)`).
+    call_names = frozenset(
+        name
+        for site in index.calls
+        if id(site.call) in resolved
+        and (name := _call_name(site.call.func)) != resolved[id(site.call)].name
+    )
+    return analyse_sinks(index, configured, imported, resolve, call_names)
+
+
+def _call_name(function: ast.expr) -> str:
+    return function.attr if isinstance(function, ast.Attribute) else getattr(function, "id", "")
 
 
 def _imported_callee(call: ast.Call, scope: Scope, module: PythonModule) -> FunctionInfo | None:
@@ -67,10 +80,50 @@ def _imported_callee(call: ast.Call, scope: Scope, module: PythonModule) -> Func
     callee = module.project.gated_callee(call.func, scope, _SENDS_PROMPTS)
     if callee is not None:
         return callee.function
-    # `HelperAgent(env_context=x)`: the constructor of an imported class.
-    if isinstance(call.func, ast.Name) and call.func.id[:1].isupper():
-        owner = module.project.gated_class(call.func, scope, _SENDS_PROMPTS)
-        return owner.methods.get("__init__") if owner is not None else None
+    # `HelperAgent(env_context=x)`: the constructor of an imported class, or of the class
+    # an attribute holds (`self.prompt_class(...)`, given `prompt_class: type[SystemPrompt]`).
+    named = call.func if isinstance(call.func, ast.Name) else _class_held(call.func, scope)
+    if named is None or not _class_like(named):
+        return None
+    owner = module.project.gated_class(named, scope, _SENDS_PROMPTS)
+    return owner.methods.get("__init__") if owner is not None else None
+
+
+def _class_like(expression: ast.expr) -> bool:
+    if isinstance(expression, ast.Attribute):
+        return expression.attr[:1].isupper()
+    return getattr(expression, "id", "")[:1].isupper()
+
+
+def _class_held(function: ast.expr, scope: Scope) -> ast.expr | None:
+    """The class `self.<attribute>` holds, when every assignment of the attribute is a
+    parameter that names one class, by its annotation (`type[SystemPrompt]`) or default."""
+    if not isinstance(function, ast.Attribute):
+        return None
+    owner = class_of_self(function.value, scope)
+    if owner is None:
+        return None
+    found: ast.expr | None = None
+    for value, value_scope in owner.attributes.get(function.attr, ()):
+        bindings = lookup(value.id, value_scope) if isinstance(value, ast.Name) else []
+        if len(bindings) != 1 or bindings[0].kind != "param":
+            return None
+        named = _named_class(bindings[0].annotation) or bindings[0].value
+        if not isinstance(named, (ast.Name, ast.Attribute)):
+            return None
+        if found is not None and ast.dump(found) != ast.dump(named):
+            return None
+        found = named
+    return found
+
+
+def _named_class(annotation: ast.expr | None) -> ast.expr | None:
+    # `type[SystemPrompt]`, `Type[SystemPrompt]`, `typing.Type[SystemPrompt]`.
+    if isinstance(annotation, ast.Subscript):
+        outer = annotation.value
+        name = outer.attr if isinstance(outer, ast.Attribute) else getattr(outer, "id", "")
+        if name in ("type", "Type"):
+            return annotation.slice
     return None
 
 

@@ -367,6 +367,7 @@ def analyse_sinks(
     configured: tuple[ConfiguredSink, ...] = (),
     imported_wrappers: WrapperSinks | None = None,
     resolve: Resolver | None = None,
+    call_names: frozenset[str] = frozenset(),
 ) -> SinkAnalysis:
     """The module's sinks, including the calls of its own wrappers, and the wrapper summaries.
     `imported_wrappers` and `resolve` let a project-wide pass add other modules' wrappers
@@ -398,7 +399,7 @@ def analyse_sinks(
             for value in function.returns:
                 sinks.append(Sink(value, function.scope, "system", label))
     summaries, wrapper_calls = wrapper_summaries(
-        index, sinks, finder.spreads, imported_wrappers, resolve
+        index, sinks, finder.spreads, imported_wrappers, resolve, call_names
     )
     already = {(id(sink.expression), sink.kind) for sink in sinks}
     sinks.extend(s for s in wrapper_calls if (id(s.expression), s.kind) not in already)

@@ -25,6 +25,7 @@ import ast
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING
 
+from ctxlint.python.carriers import ARGUMENT_METHODS, RECEIVER_METHODS
 from ctxlint.python.index import Binding, FunctionInfo, ModuleIndex, Scope, class_of_self
 from ctxlint.python.names import lookup
 from ctxlint.python.requests import request_entries, spread_parameter, spread_plain_parameter
@@ -57,6 +58,7 @@ def wrapper_summaries(
     spreads: Iterable[Spread] = (),
     imported: WrapperSinks | None = None,
     resolve: Resolver | None = None,
+    call_names: frozenset[str] = frozenset(),
 ) -> tuple[WrapperSinks, list[Sink]]:
     """The summaries of the module's functions, and the sinks their calls add.
 
@@ -90,7 +92,7 @@ def wrapper_summaries(
         seen = {(id(sink.expression), sink.kind) for sink in added}
         pending = [
             sink
-            for sink in summary_sinks(index, summaries, resolve)
+            for sink in summary_sinks(index, summaries, resolve, call_names)
             if (id(sink.expression), sink.kind) not in seen
         ]
         if not pending:
@@ -146,6 +148,19 @@ def parameters_in(
         for part in expression.values:
             if isinstance(part, ast.FormattedValue):
                 yield from parameters_in(part.value, scope, kind, depth + 1)
+    elif (
+        isinstance(expression, ast.Call)
+        and isinstance(expression.func, ast.Attribute)
+        and expression.func.attr in RECEIVER_METHODS
+        and kind in ("system", "content")
+    ):
+        # `PROMPT.format(context=context)`, `self.current_date.strftime(...)`: text made of
+        # the receiver (and the arguments of a template's method).
+        yield from parameters_in(expression.func.value, scope, kind, depth + 1)
+        if expression.func.attr in ARGUMENT_METHODS:
+            for argument in [*expression.args, *(k.value for k in expression.keywords)]:
+                if not isinstance(argument, ast.Starred):
+                    yield from parameters_in(argument, scope, kind, depth + 1)
     elif isinstance(expression, ast.Call) and len(expression.args) == 1:
         function = expression.func
         if isinstance(function, ast.Name) and function.id in ("list", "tuple", "str"):
@@ -222,13 +237,19 @@ def _spread_forwards(index: ModuleIndex, summaries: WrapperSinks, resolve: Resol
     return changed
 
 
-def summary_sinks(index: ModuleIndex, summaries: WrapperSinks, resolve: Resolver) -> list[Sink]:
-    """A sink for each argument that a call of a summarised function passes into a sink."""
+def summary_sinks(
+    index: ModuleIndex,
+    summaries: WrapperSinks,
+    resolve: Resolver,
+    call_names: frozenset[str] = frozenset(),
+) -> list[Sink]:
+    """A sink for each argument that a call of a summarised function passes into a sink
+    (calls named as the function, or by one of `call_names`, which `resolve` answers)."""
     from ctxlint.python.sinks import Sink, callee_text, describe_sink
 
     if not summaries:
         return []
-    names = {_called_as(function) for function in summaries}
+    names = {_called_as(function) for function in summaries} | call_names
     found: list[Sink] = []
     for name in names:
         for site in index.calls_by_name.get(name, ()):
