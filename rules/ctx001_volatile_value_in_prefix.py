@@ -639,5 +639,29 @@ _FRAMEWORK_VALID += (
         )
     ),
 )
+# The project's own model layer: a call named as a model call, handed a history, takes
+# `system=` as the system prompt (sinks.py).
+_MODEL_LAYER = (
+    "from datetime import datetime\n"
+    "class Session:\n"
+    "    def __init__(self, provider):\n"
+    "        self.provider = provider\n"
+    "    async def step(self, history):\n"
+    "        system = f'You are terse. Now: {{datetime.now():%H:%M}}'\n"
+    "        return await self.provider.{call}\n"
+)
+_FRAMEWORK_INVALID += (
+    Invalid(
+        _MODEL_LAYER.format(call="complete(model='m', system=system, messages=history)"),
+        line=6,
+        message_contains="the system prompt of self.provider.complete (line 7)",
+    ),
+)
+_FRAMEWORK_VALID += (
+    # No history handed over: not known to be a chat request.
+    Valid(_MODEL_LAYER.format(call="complete(model='m', system=system, prompt='hi')")),
+    # Not named as a model call.
+    Valid(_MODEL_LAYER.format(call="record(system=system, messages=history)")),
+)
 VolatileValueInPrefix.VALID += _FRAMEWORK_VALID
 VolatileValueInPrefix.INVALID += _FRAMEWORK_INVALID

@@ -457,6 +457,8 @@ class _SinkFinder:
         if last in self.sink_names:
             return True
         names = {keyword.arg for keyword in call.keywords}
+        if {"system", "messages"} <= names and last in _LLM_CALL_NAMES:
+            return True
         return bool(names & _SYSTEM_KEYWORDS) or {"role", "content"} <= names
 
     # Calls --------------------------------------------------------------------------------
@@ -479,6 +481,7 @@ class _SinkFinder:
                 yield Sink(keyword.value, scope, "system", description, call)
         roles = self.call_roles(call, scope)
         if not roles:
+            yield from _model_layer_system(call, scope, callee)
             return
         if id(call) in self.added_later and roles.keys() == {"0", "content"}:
             # A message class (`SystemMessage(text)`) built onto a conversation under way.
@@ -723,6 +726,16 @@ class _SinkFinder:
         for key, value in entries.items():
             if key in _SYSTEM_KEYWORDS and self.names_a_system_prompt(key):
                 yield Sink(value, scope, "system", f'the "{key}" entry (line {node.lineno})')
+
+
+def _model_layer_system(call: ast.Call, scope: Scope, callee: str) -> Iterator[Sink]:
+    """`provider.complete(model=m, system=s, messages=h)`: the project's own model layer,
+    named as a model call and handed a history, takes `system=` as the system prompt."""
+    function = call.func
+    last = function.attr if isinstance(function, ast.Attribute) else getattr(function, "id", "")
+    keywords = {keyword.arg: keyword.value for keyword in call.keywords if keyword.arg}
+    if last in _LLM_CALL_NAMES and "messages" in keywords and "system" in keywords:
+        yield Sink(keywords["system"], scope, "system", _describe("system", callee, call), call)
 
 
 def _is_tool_definition(entries: dict[str, ast.expr]) -> bool:
