@@ -663,5 +663,37 @@ _FRAMEWORK_VALID += (
     # Not named as a model call.
     Valid(_MODEL_LAYER.format(call="record(system=system, messages=history)")),
 )
+# A LangChain system prompt template whose variable is given the clock when it is invoked
+# (template_sinks.py).
+_TEMPLATE = (
+    "from datetime import datetime\n"
+    "from langchain_core.prompts import ChatPromptTemplate, MessagesPlaceholder\n"
+    "from langchain_openai import ChatOpenAI\n"
+    "prompt = ChatPromptTemplate.from_messages(\n"
+    "    [({role!r}, 'You help at home. It is {{now}}.'), MessagesPlaceholder('messages')]\n"
+    ")\n"
+    "chain = prompt | ChatOpenAI(model='gpt-4o')\n"
+    "{call}"
+)
+_REPLY = "def reply(history):\n    return chain.invoke({{'now': {now}, 'messages': history}})\n"
+_FRAMEWORK_INVALID += (
+    Invalid(
+        _TEMPLATE.format(role="system", call=_REPLY.format(now="datetime.now().isoformat()")),
+        line=9,
+        message_contains='the "now" variable of the system prompt template filled by chain.invoke',
+    ),
+)
+_FRAMEWORK_VALID += (
+    Valid(_TEMPLATE.format(role="system", call=_REPLY.format(now="datetime.now().date()"))),
+    # The variable is in the user's message, after the cached prefix.
+    Valid(_TEMPLATE.format(role="human", call=_REPLY.format(now="datetime.now().isoformat()"))),
+    # Filled once, when the module is imported.
+    Valid(
+        _TEMPLATE.format(
+            role="system",
+            call="ANSWER = chain.invoke({'now': datetime.now().isoformat(), 'messages': []})\n",
+        )
+    ),
+)
 VolatileValueInPrefix.VALID += _FRAMEWORK_VALID
 VolatileValueInPrefix.INVALID += _FRAMEWORK_INVALID

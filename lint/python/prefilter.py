@@ -178,6 +178,8 @@ class Prefilter:
             or _defines_a_prompt_part_getter(data)
             or any(name in data for name in self.configured_names)
             or (_calls_a_sink(data) and _imports_an_sdk(data))
+            # The project's own model layer: `provider.complete(system=s, messages=h)`.
+            or (b"system=" in data and b"messages=" in data)
         )
 
     def _may_hold_a_source(self, data: bytes) -> bool:

@@ -32,6 +32,7 @@ from ctxlint.python.later_messages import added_to_conversation
 from ctxlint.python.middleware import middleware_sinks
 from ctxlint.python.names import attribute_chain, lookup, qualified_name
 from ctxlint.python.requests import request_entries, spread_parameter
+from ctxlint.python.template_sinks import template_variable_sinks
 from ctxlint.python.wrappers import (
     Resolver,
     Spread,
@@ -379,6 +380,11 @@ def analyse_sinks(
             sinks.extend(finder.call_sinks(site.call, site.scope))
     for node, scope in index.dicts:
         sinks.extend(finder.dict_sinks(node, scope))
+    # The values a LangChain system prompt template's variables are given (template_sinks.py).
+    for value, value_scope, variable, call in template_variable_sinks(index):
+        label = f'the "{variable}" variable of the system prompt template'
+        description = f"{label} filled by {_callee_text(call.func)} (line {call.lineno})"
+        sinks.append(Sink(value, value_scope, "system", description, call))
     # LangChain agent middleware (middleware.py); `system_prompt=` is already a sink above.
     known = {id(sink.expression) for sink in sinks}
     for found in middleware_sinks(index):
