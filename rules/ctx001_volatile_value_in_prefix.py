@@ -695,5 +695,19 @@ _FRAMEWORK_VALID += (
         )
     ),
 )
+_UPDATE_SYSTEM = (
+    "import time\n"
+    "{imports}"
+    "def refresh(assistant):\n"
+    "    assistant.update_system_message(f'You are terse. Clock: {{time.time()}}')\n"
+)
+_FRAMEWORK_INVALID += (
+    # autogen 0.2 replaces the agent's system message.
+    Invalid(_UPDATE_SYSTEM.format(imports="import autogen\n"), line=4),
+)
+_FRAMEWORK_VALID += (
+    # Without autogen, `update_system_message` is somebody else's method.
+    Valid(_UPDATE_SYSTEM.format(imports="")),
+)
 VolatileValueInPrefix.VALID += _FRAMEWORK_VALID
 VolatileValueInPrefix.INVALID += _FRAMEWORK_INVALID

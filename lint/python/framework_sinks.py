@@ -56,6 +56,12 @@ FRAMEWORK_CALLS: dict[str, dict[str, str]] = {
     "haystack.dataclasses.ChatMessage.from_system": {"0": "system", "text": "system"},
     "haystack.dataclasses.chat_message.ChatMessage.from_system": {"0": "system", "text": "system"},
 }
+# Methods of a framework's agent that replace its system prompt, on an agent of any name, in
+# a module that imports the framework: method -> (package, sink arguments).
+FRAMEWORK_METHODS: dict[str, tuple[str, dict[str, str]]] = {
+    # autogen 0.2: `assistant.update_system_message(text)`.
+    "update_system_message": ("autogen", {"0": "system", "system_message": "system"}),
+}
 # Top-level packages whose import says a module builds agents on a framework.
 FRAMEWORK_PACKAGES = frozenset(
     {"agentscope", "crewai", "google", "autogen_agentchat", "autogen", "strands", "semantic_kernel",
@@ -64,12 +70,20 @@ FRAMEWORK_PACKAGES = frozenset(
 # The last names of the calls above, and `__init__` for `super().__init__(...)`: the cheap
 # look at a call's name before anything is resolved.
 FRAMEWORK_CALL_NAMES = frozenset(
-    {*(name.rsplit(".", 1)[-1] for name in FRAMEWORK_CALLS), "__init__"}
+    {*(name.rsplit(".", 1)[-1] for name in FRAMEWORK_CALLS), *FRAMEWORK_METHODS, "__init__"}
 )
 
 
 def framework_roles(qualified: str) -> dict[str, str] | None:
     return FRAMEWORK_CALLS.get(qualified)
+
+
+def framework_method_roles(call: ast.Call, top_levels: set[str]) -> dict[str, str] | None:
+    function = call.func
+    if not isinstance(function, ast.Attribute) or function.attr not in FRAMEWORK_METHODS:
+        return None
+    package, roles = FRAMEWORK_METHODS[function.attr]
+    return roles if package in top_levels else None
 
 
 def base_class_roles(call: ast.Call, scope: Scope) -> dict[str, str] | None:

@@ -18,6 +18,7 @@ from ctxlint.python.framework_sinks import (
     FRAMEWORK_CALL_NAMES,
     FRAMEWORK_PACKAGES,
     base_class_roles,
+    framework_method_roles,
     framework_roles,
 )
 from ctxlint.python.index import (
@@ -421,6 +422,7 @@ class _SinkFinder:
         # Messages yielded or appended to a kept history: the end of the request, not its front.
         self.added_later = added_to_conversation(index)
         top_levels = {name.split(".")[0] for name in index.imported_modules}
+        self.top_levels = top_levels
         self.imports_openai_compatible = bool(top_levels & _OPENAI_COMPATIBLE_SDKS)
         self.imports_anthropic = "anthropic" in top_levels
         self.imports_google_genai = any(
@@ -568,6 +570,9 @@ class _SinkFinder:
             return None
         if function.attr == "bind_tools" and self.imports_langchain:
             return {"0": "tools", "tools": "tools"}
+        framework = framework_method_roles(call, self.top_levels)
+        if framework is not None:
+            return framework
         return self.method_roles(call, scope)
 
     def qualified_roles(self, qualified: str) -> dict[str, str] | None:
