@@ -543,3 +543,26 @@ PerTurnContentInPrefix.VALID += (
         "    return settings.update(add_session_summary_to_context=True)\n"
     ),
 )
+
+# Retrieval given to a variable of a LangChain system prompt template (template_sinks.py).
+_RAG_TEMPLATE = (
+    "from langchain_core.prompts import ChatPromptTemplate\n"
+    "from langchain_openai import ChatOpenAI\n"
+    "prompt = ChatPromptTemplate.from_messages(\n"
+    "    [({role!r}, 'Answer with the context:\\n{{context}}'), ('human', '{{question}}')]\n"
+    ")\n"
+    "chain = prompt | ChatOpenAI(model='gpt-4o')\n"
+    "def answer(retriever, question):\n"
+    "    docs = retriever.invoke(question)\n"
+    "    context = '\\n\\n'.join(d.page_content for d in docs)\n"
+    "    return chain.invoke({{'context': context, 'question': question}})\n"
+)
+PerTurnContentInPrefix.INVALID += (
+    Invalid(
+        _RAG_TEMPLATE.format(role="system"),
+        line=8,
+        message_contains='the "context" variable of the system prompt template',
+    ),
+)
+# The passages in the human message, after the cached prefix.
+PerTurnContentInPrefix.VALID += (Valid(_RAG_TEMPLATE.format(role="human")),)
