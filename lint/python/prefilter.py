@@ -59,7 +59,7 @@ _SINK_CALLS = (
     b"bind_tools",
     b"wrap_model_call",  # LangChain agent middleware (middleware.py)
     b"dynamic_prompt",
-    b"__init__(",  # `super().__init__(sys_prompt=...)` of a framework's agent class
+    b"super().__init__",  # `super().__init__(sys_prompt=...)` of a framework's agent class
     b"from_system(",
 )
 # A call is a sink by its whole name: `urlparse(` and `BaseModel(` hold `parse(` and `Model(`
