@@ -709,5 +709,18 @@ _FRAMEWORK_VALID += (
     # Without autogen, `update_system_message` is somebody else's method.
     Valid(_UPDATE_SYSTEM.format(imports="")),
 )
+_FRAMEWORK_VALID += (
+    # The wrapper cuts the clock read it is handed to the day: the caller's value is no finding.
+    Valid(
+        "from datetime import datetime\n"
+        "from langchain_core.messages import HumanMessage, SystemMessage\n"
+        "SYSTEM = 'Sort the fact into a folder. Today is {current_date}.'\n"
+        "async def categorize(llm, content, current_date):\n"
+        "    system = SYSTEM.format(current_date=f'{current_date:%A, %d %B %Y}')\n"
+        "    return await llm.ainvoke([SystemMessage(content=system), HumanMessage(content)])\n"
+        "async def add(llm, content):\n"
+        "    return await categorize(llm, content, current_date=datetime.now())\n"
+    ),
+)
 VolatileValueInPrefix.VALID += _FRAMEWORK_VALID
 VolatileValueInPrefix.INVALID += _FRAMEWORK_INVALID

@@ -30,6 +30,7 @@ from ctxlint.python.index import Binding, FunctionInfo, ModuleIndex, Scope, clas
 from ctxlint.python.names import lookup
 from ctxlint.python.requests import request_entries, spread_parameter, spread_plain_parameter
 from ctxlint.python.summaries import callee_of
+from ctxlint.python.timeformat import shows_time_of_day
 
 if TYPE_CHECKING:
     from ctxlint.python.sinks import Sink, SinkKind
@@ -146,13 +147,14 @@ def parameters_in(
         yield from parameters_in(expression.right, scope, kind, depth + 1)
     elif isinstance(expression, ast.JoinedStr) and kind in ("system", "content"):
         for part in expression.values:
-            if isinstance(part, ast.FormattedValue):
+            if isinstance(part, ast.FormattedValue) and _keeps_the_time(part.format_spec):
                 yield from parameters_in(part.value, scope, kind, depth + 1)
     elif (
         isinstance(expression, ast.Call)
         and isinstance(expression.func, ast.Attribute)
         and expression.func.attr in RECEIVER_METHODS
         and kind in ("system", "content")
+        and _keeps_the_time_of(expression)
     ):
         # `PROMPT.format(context=context)`, `self.current_date.strftime(...)`: text made of
         # the receiver (and the arguments of a template's method).
@@ -174,6 +176,33 @@ def parameters_in(
         and kind in ("system", "tools")
     ):
         yield from _built_by_own_method(expression, scope, kind, depth)
+
+
+def _keeps_the_time(format_spec: ast.expr | None) -> bool:
+    """Whether `{value:spec}` keeps a time as fine as it is: a summary says only that the
+    parameter reaches the sink, so a spec that cuts a clock read to the day (`{now:%Y-%m-%d}`)
+    must not make the caller's `datetime.now()` a finding. No spec keeps the value whole."""
+    if format_spec is None:
+        return True
+    if not isinstance(format_spec, ast.JoinedStr) or len(format_spec.values) != 1:
+        return False
+    text = format_spec.values[0]
+    return isinstance(text, ast.Constant) and shows_time_of_day(str(text.value))
+
+
+def _keeps_the_time_of(call: ast.Call) -> bool:
+    """`now.strftime("%H:%M")` keeps the time of day, `now.date()` and a day's format do not."""
+    method = call.func.attr  # type: ignore[attr-defined]
+    if method == "date":
+        return False
+    if method == "strftime":
+        literal = call.args[0] if call.args else None
+        return (
+            isinstance(literal, ast.Constant)
+            and isinstance(literal.value, str)
+            and shows_time_of_day(literal.value)
+        )
+    return True
 
 
 def _kept_on_self(
