@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from ctxlint.diagnostics import Applicability, Diagnostic, Fix
 from ctxlint.python.coarsen import date_only_edit
 from ctxlint.python.flow import Reached
+from ctxlint.python.framework_flags import SWITCH_NEEDLES, framework_switches, switch_message
 from ctxlint.python.module import PythonModule
 from ctxlint.python.prefilter import Trigger
 from ctxlint.python.sinks import Sink
@@ -132,7 +133,8 @@ class VolatileValueInPrefix(Rule):
             b"getrandom",
             b"random",
             b"secrets",
-        )
+        ),
+        standalone_needles=SWITCH_NEEDLES["CTX001"],
     )
     message = "A value that changes on every call reaches the cached prefix"
     fix_title = "Coarsen the timestamp to the date"
@@ -198,6 +200,9 @@ class VolatileValueInPrefix(Rule):
                     "user message"
                 )
                 yield module.diagnostic(self, reached.node, message, _coarsen_fix(module, reached))
+        # A framework's switch that writes the clock into its system message (agno).
+        for switch in framework_switches(module.index, self.code):
+            yield module.diagnostic(self, switch.keyword, switch_message(switch))
 
 
 def _elsewhere(
@@ -582,3 +587,212 @@ VolatileValueInPrefix.INVALID = (
         message_contains="message 0",
     ),
 )
+
+# Agent frameworks (framework_sinks.py) and agent classes whose constructor keeps the value
+# that their prompt is built from (wrappers.py): the constructor's caller supplies the clock.
+_AGENT_SUBCLASS = (
+    "from datetime import datetime\n"
+    "from agentscope.agent import ReActAgent\n"
+    "class HelperAgent(ReActAgent):\n"
+    "    def __init__(self, env_context=None):\n"
+    "        self._env_context = env_context\n"
+    "        super().__init__(name='helper', sys_prompt=self._compose())\n"
+    "    def _compose(self):\n"
+    "        text = 'You are a helpful assistant.'\n"
+    "        if self._env_context is not None:\n"
+    "            text = text + '\\n\\n' + self._env_context\n"
+    "        return text\n"
+    "def environment():\n"
+    "    return f'Current time: {{datetime.now():{time_format}}}'\n"
+    "async def handle(query):\n"
+    "    agent = HelperAgent(env_context=environment())\n"
+    "    return await agent(query)\n"
+)
+_FRAMEWORK_INVALID = (
+    Invalid(
+        _AGENT_SUBCLASS.format(time_format="%Y-%m-%d %H:%M:%S"),
+        line=13,
+        fixed=_AGENT_SUBCLASS.format(time_format="%Y-%m-%d"),
+        message_contains="the system prompt of super().__init__ (line 6) through _compose()",
+    ),
+    Invalid(
+        "import time\n"
+        "from crewai import Agent\n"
+        "def researcher():\n"
+        "    return Agent(role='Researcher', goal='Find sources',\n"
+        "                 backstory=f'Started at {time.time()}.')\n",
+        line=5,
+        message_contains="the system prompt of Agent",
+    ),
+    Invalid(
+        "import uuid\n"
+        "from google.adk.agents import LlmAgent\n"
+        "def build():\n"
+        "    return LlmAgent(name='a', instruction=f'Request {uuid.uuid4()}.')\n",
+        line=4,
+    ),
+)
+_FRAMEWORK_VALID = (
+    Valid(_AGENT_SUBCLASS.format(time_format="%Y-%m-%d")),
+    # `sys_prompt=` of a class that is no framework's agent is not known to be sent.
+    Valid(
+        "import time\n"
+        "class Notes:\n"
+        "    def __init__(self, sys_prompt):\n"
+        "        self.sys_prompt = sys_prompt\n"
+        "def make():\n"
+        "    return Notes(sys_prompt=f'{time.time()}')\n"
+    ),
+    # The constructor keeps the value for the user's message, not for the system prompt.
+    Valid(
+        "from datetime import datetime\n"
+        "from agentscope.agent import ReActAgent\n"
+        "class HelperAgent(ReActAgent):\n"
+        "    def __init__(self, started):\n"
+        "        self.started = started\n"
+        "        super().__init__(name='helper', sys_prompt='You are a helpful assistant.')\n"
+        "    def greeting(self):\n"
+        "        return {'role': 'user', 'content': f'Started {self.started}'}\n"
+        "async def handle(query):\n"
+        "    return await HelperAgent(started=datetime.now())(query)\n"
+    ),
+    # A crewai task's description is the user's turn, after the cached prefix.
+    Valid(
+        "import time\n"
+        "from crewai import Agent, Task\n"
+        "def task(agent):\n"
+        "    return Task(description=f'Report at {time.time()}', agent=agent)\n"
+    ),
+)
+_DATETIME_SWITCH = (
+    "from agno.agent import Agent\n"
+    "def create_agent(model):\n"
+    "    return Agent(model=model, add_datetime_to_context=True{format})\n"
+)
+_FRAMEWORK_INVALID += (
+    # agno writes `str(datetime.now())` into the system message of every run.
+    Invalid(_DATETIME_SWITCH.format(format=""), line=3, message_contains="the current time"),
+    Invalid(_DATETIME_SWITCH.format(format=", datetime_format='%Y-%m-%d %H:%M'"), line=3),
+)
+_FRAMEWORK_VALID += (
+    # Written to the day: the system message changes once a day.
+    Valid(_DATETIME_SWITCH.format(format=", datetime_format='%Y-%m-%d'")),
+    # A format read from the settings is not known here.
+    Valid(_DATETIME_SWITCH.format(format=", datetime_format=settings.datetime_format")),
+)
+# A constructor's parameter kept on self and read by the method that builds the prompt: the
+# calls of the class supply it.
+_KEPT_BY_CONSTRUCTOR = (
+    "from datetime import datetime\n"
+    "from agentscope.agent import ReActAgent\n"
+    "class Prompted:\n"
+    "    def __init__(self, started_at):\n"
+    "        self.started_at = started_at\n"
+    "    def agent(self):\n"
+    "        when = self.started_at.strftime('%Y-%m-%d %H:%M')\n"
+    "        return ReActAgent(name='a', sys_prompt=f'You are terse. Started {{when}}.')\n"
+    "{caller}"
+)
+_FRAMEWORK_INVALID += (
+    Invalid(
+        _KEPT_BY_CONSTRUCTOR.format(
+            caller="def run():\n    return Prompted(started_at=datetime.now()).agent()\n"
+        ),
+        line=10,
+        message_contains="reaches the system prompt of ReActAgent (line 8)",
+    ),
+)
+_FRAMEWORK_VALID += (
+    # Built once, at import: the prompt is the same for every request of the process.
+    Valid(_KEPT_BY_CONSTRUCTOR.format(caller="PROMPTED = Prompted(started_at=datetime.now())\n")),
+    Valid(
+        _KEPT_BY_CONSTRUCTOR.format(
+            caller="def run():\n    return Prompted(started_at=datetime.now().date()).agent()\n"
+        )
+    ),
+)
+# The project's own model layer: a call named as a model call, handed a history, takes
+# `system=` as the system prompt (sinks.py).
+_MODEL_LAYER = (
+    "from datetime import datetime\n"
+    "class Session:\n"
+    "    def __init__(self, provider):\n"
+    "        self.provider = provider\n"
+    "    async def step(self, history):\n"
+    "        system = f'You are terse. Now: {{datetime.now():%H:%M}}'\n"
+    "        return await self.provider.{call}\n"
+)
+_FRAMEWORK_INVALID += (
+    Invalid(
+        _MODEL_LAYER.format(call="complete(model='m', system=system, messages=history)"),
+        line=6,
+        message_contains="the system prompt of self.provider.complete (line 7)",
+    ),
+)
+_FRAMEWORK_VALID += (
+    # No history handed over: not known to be a chat request.
+    Valid(_MODEL_LAYER.format(call="complete(model='m', system=system, prompt='hi')")),
+    # Not named as a model call.
+    Valid(_MODEL_LAYER.format(call="record(system=system, messages=history)")),
+)
+# A LangChain system prompt template whose variable is given the clock when it is invoked
+# (template_sinks.py).
+_TEMPLATE = (
+    "from datetime import datetime\n"
+    "from langchain_core.prompts import ChatPromptTemplate, MessagesPlaceholder\n"
+    "from langchain_openai import ChatOpenAI\n"
+    "prompt = ChatPromptTemplate.from_messages(\n"
+    "    [({role!r}, 'You help at home. It is {{now}}.'), MessagesPlaceholder('messages')]\n"
+    ")\n"
+    "chain = prompt | ChatOpenAI(model='gpt-4o')\n"
+    "{call}"
+)
+_REPLY = "def reply(history):\n    return chain.invoke({{'now': {now}, 'messages': history}})\n"
+_FRAMEWORK_INVALID += (
+    Invalid(
+        _TEMPLATE.format(role="system", call=_REPLY.format(now="datetime.now().isoformat()")),
+        line=9,
+        message_contains='the "now" variable of the system prompt template filled by chain.invoke',
+    ),
+)
+_FRAMEWORK_VALID += (
+    Valid(_TEMPLATE.format(role="system", call=_REPLY.format(now="datetime.now().date()"))),
+    # The variable is in the user's message, after the cached prefix.
+    Valid(_TEMPLATE.format(role="human", call=_REPLY.format(now="datetime.now().isoformat()"))),
+    # Filled once, when the module is imported.
+    Valid(
+        _TEMPLATE.format(
+            role="system",
+            call="ANSWER = chain.invoke({'now': datetime.now().isoformat(), 'messages': []})\n",
+        )
+    ),
+)
+_UPDATE_SYSTEM = (
+    "import time\n"
+    "{imports}"
+    "def refresh(assistant):\n"
+    "    assistant.update_system_message(f'You are terse. Clock: {{time.time()}}')\n"
+)
+_FRAMEWORK_INVALID += (
+    # autogen 0.2 replaces the agent's system message.
+    Invalid(_UPDATE_SYSTEM.format(imports="import autogen\n"), line=4),
+)
+_FRAMEWORK_VALID += (
+    # Without autogen, `update_system_message` is somebody else's method.
+    Valid(_UPDATE_SYSTEM.format(imports="")),
+)
+_FRAMEWORK_VALID += (
+    # The wrapper cuts the clock read it is handed to the day: the caller's value is no finding.
+    Valid(
+        "from datetime import datetime\n"
+        "from langchain_core.messages import HumanMessage, SystemMessage\n"
+        "SYSTEM = 'Sort the fact into a folder. Today is {current_date}.'\n"
+        "async def categorize(llm, content, current_date):\n"
+        "    system = SYSTEM.format(current_date=f'{current_date:%A, %d %B %Y}')\n"
+        "    return await llm.ainvoke([SystemMessage(content=system), HumanMessage(content)])\n"
+        "async def add(llm, content):\n"
+        "    return await categorize(llm, content, current_date=datetime.now())\n"
+    ),
+)
+VolatileValueInPrefix.VALID += _FRAMEWORK_VALID
+VolatileValueInPrefix.INVALID += _FRAMEWORK_INVALID

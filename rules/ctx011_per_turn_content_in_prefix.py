@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from ctxlint.diagnostics import Diagnostic
 from ctxlint.python.agent_per_question import built_for_one_question
+from ctxlint.python.framework_flags import SWITCH_NEEDLES, framework_switches, switch_message
 from ctxlint.python.module import PythonModule
 from ctxlint.python.per_turn import per_turn_sources
 from ctxlint.python.prefilter import Trigger
@@ -92,7 +93,8 @@ class PerTurnContentInPrefix(Rule):
             b"'user'",
             b'"user"',
             b"HumanMessage",
-        )
+        ),
+        standalone_needles=SWITCH_NEEDLES["CTX011"],
     )
     message = "Content rebuilt on every turn reaches the cached prefix"
     fix_title = "Move the per-turn content into the newest user message"
@@ -145,6 +147,9 @@ class PerTurnContentInPrefix(Rule):
                     # Reported where the content is put in, with the request as related.
                     related = (module.location_of(sink.expression, "sent here"),)
                     yield owner.diagnostic(self, source.node, message, None, related)
+        # A framework's switch that writes per-turn content into its system message (agno).
+        for switch in framework_switches(module.index, self.code):
+            yield module.diagnostic(self, switch.keyword, switch_message(switch))
 
 
 _HEADER = "import anthropic, openai\nclient = anthropic.Anthropic()\noa = openai.OpenAI()\n"
@@ -574,3 +579,54 @@ PerTurnContentInPrefix.INVALID = (
         message_contains="the description of tool `lookup`",
     ),
 )
+
+# A framework's switch that writes per-turn content into its system message
+# (framework_flags.py), also through the project's own helper that builds the agent.
+_SUMMARY_SWITCH = (
+    "from agno.agent import Agent\n"
+    "def _make_agent(**options):\n"
+    "    return Agent(**options)\n"
+    "def create_agent(model, db):\n"
+    "    return _make_agent(model=model, db=db, add_history_to_context=True,\n"
+    "                       {switch})\n"
+)
+PerTurnContentInPrefix.INVALID += (
+    Invalid(
+        _SUMMARY_SWITCH.format(switch="add_session_summary_to_context=True"),
+        line=6,
+        message_contains="the session summary",
+    ),
+)
+PerTurnContentInPrefix.VALID += (
+    # Summaries kept in the database and left out of the system message.
+    Valid(_SUMMARY_SWITCH.format(switch="enable_session_summaries=True")),
+    Valid(_SUMMARY_SWITCH.format(switch="add_session_summary_to_context=False")),
+    # The same keyword in a module that does not use agno is somebody else's option.
+    Valid(
+        "def configure(settings):\n"
+        "    return settings.update(add_session_summary_to_context=True)\n"
+    ),
+)
+
+# Retrieval given to a variable of a LangChain system prompt template (template_sinks.py).
+_RAG_TEMPLATE = (
+    "from langchain_core.prompts import ChatPromptTemplate\n"
+    "from langchain_openai import ChatOpenAI\n"
+    "prompt = ChatPromptTemplate.from_messages(\n"
+    "    [({role!r}, 'Answer with the context:\\n{{context}}'), ('human', '{{question}}')]\n"
+    ")\n"
+    "chain = prompt | ChatOpenAI(model='gpt-4o')\n"
+    "def answer(retriever, question):\n"
+    "    docs = retriever.invoke(question)\n"
+    "    context = '\\n\\n'.join(d.page_content for d in docs)\n"
+    "    return chain.invoke({{'context': context, 'question': question}})\n"
+)
+PerTurnContentInPrefix.INVALID += (
+    Invalid(
+        _RAG_TEMPLATE.format(role="system"),
+        line=8,
+        message_contains='the "context" variable of the system prompt template',
+    ),
+)
+# The passages in the human message, after the cached prefix.
+PerTurnContentInPrefix.VALID += (Valid(_RAG_TEMPLATE.format(role="human")),)

@@ -11,7 +11,7 @@ import pytest
 
 from ctxlint.config import Settings
 from ctxlint.engine import PythonChecker, check_paths, selected_rules
-from ctxlint.python.imports import module_name, resolve
+from ctxlint.python.imports import module_name, resolve, roots_for
 from ctxlint.reporters import render
 from ctxlint.source import SourceText
 
@@ -348,3 +348,35 @@ def test_a_history_sender_is_parsed_for_a_rewrite_in_an_import(tmp_path, returne
     assert checker.wanted(loop.read_bytes(), str(loop)) is found
     codes = [d.code for d in check_paths([str(loop)], settings).diagnostics]
     assert codes == (["CTX006"] if found else [])
+
+
+def test_a_package_named_on_the_command_line_resolves_from_above(tmp_path):
+    # `ctxlint app`: app is a package whose sub-folder has no __init__.py; its absolute
+    # imports (`from app.agent.prompts import ...`) resolve from the folder above app.
+    _write(
+        tmp_path,
+        {
+            "app/__init__.py": "",
+            "app/agent/prompts.py": """\
+                from langchain_core.messages import SystemMessage
+
+                class SystemPrompt:
+                    def __init__(self, now):
+                        self.now = now
+
+                    def get_system_message(self):
+                        return SystemMessage(content=f"Be brief. Now: {self.now.isoformat()}")
+            """,
+            "app/agent/manager.py": """\
+                from datetime import datetime
+                from app.agent.prompts import SystemPrompt
+
+                def start(llm):
+                    return llm.invoke([SystemPrompt(datetime.now()).get_system_message()])
+            """,
+        },
+    )
+    assert roots_for([str(tmp_path / "app")]) == (str(tmp_path / "app"), str(tmp_path))
+    report = check_paths([str(tmp_path / "app")], Settings(root=tmp_path))
+    found = [(os.path.relpath(d.path, tmp_path), d.start.line, d.code) for d in report.diagnostics]
+    assert found == [("app/agent/manager.py", 5, "CTX001")]

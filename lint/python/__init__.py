@@ -12,7 +12,12 @@ The data path, for one checked file:
    value becomes part of an LLM request, also as the argument of a provider wrapper of
    another module (`imported_wrappers`: that module's own wrapper summaries, one step, read
    from its plain-data summary, `ctxlint.summary_cache`, which the results cache keeps by
-   content digest so that an unchanged import is not parsed to answer).
+   content digest so that an unchanged import is not parsed to answer), of an agent
+   framework's class or a subclass's `super().__init__` (`framework_sinks`), of a
+   constructor that keeps what its prompt is built from (`Agent(env=x)`, summarised as a
+   wrapper of `__init__`), and the variables of a LangChain system prompt template given
+   when it is invoked (`template_sinks`). `framework_flags` finds a framework's switches
+   that make it rewrite its own system message (agno's `add_datetime_to_context=True`).
 3. `flow.reach` walks backward from each sink through assignments, string building,
    containers, returns and `self` attributes. Where the module has no function for a call it
    asks the `project.Project` (the module's `project`): `imports.resolve` maps the import to

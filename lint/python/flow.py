@@ -371,14 +371,44 @@ class _Walker:
         if binding.value is not None:
             yield binding.value, function.enclosing, replace(trail, runs_once=True), frames
         index = self.index_of(function.scope)
+        if len(frames) >= _MAX_CALL_DEPTH:
+            return
+        if function.name == "__init__" and function.class_info is not None:
+            yield from self.constructor_steps(function, binding, trail, frames, index)
+            return
         candidates = index.functions_by_name.get(function.name, [])
-        if len(candidates) != 1 or len(frames) >= _MAX_CALL_DEPTH:
+        if len(candidates) != 1:
             return
         for site in index.calls_by_name.get(function.name, [])[:_MAX_CALL_SITES]:
             frame = _Frame(
                 function, site.call, site.scope, isinstance(site.call.func, ast.Attribute)
             )
             argument = _argument_for(frame, binding, name)
+            if argument is not None:
+                yield argument, site.scope, _once_if(trail, site.scope), frames
+
+    def constructor_steps(
+        self,
+        function: FunctionInfo,
+        binding: Binding,
+        trail: Trail,
+        frames: tuple[_Frame, ...],
+        index: ModuleIndex,
+    ) -> Iterator[_Step]:
+        """A parameter of `__init__` (kept on self, read by another method): the module's
+        calls of the class by its name supply the value (`Prompt(current_date=now())`)."""
+        owner = function.class_info
+        assert owner is not None
+        for site in index.calls_by_name.get(owner.node.name, [])[:_MAX_CALL_SITES]:
+            callee = site.call.func
+            if not isinstance(callee, ast.Name):
+                continue
+            bindings = lookup(callee.id, site.scope)
+            if len(bindings) != 1 or bindings[0].value is not owner.node:
+                continue
+            argument = _argument_for(
+                _Frame(function, site.call, site.scope, True), binding, binding.name
+            )
             if argument is not None:
                 yield argument, site.scope, _once_if(trail, site.scope), frames
 

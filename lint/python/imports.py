@@ -75,10 +75,18 @@ def roots_for(named_paths: Iterable[str]) -> tuple[str, ...]:
     roots: list[str] = []
     for path in named_paths:
         folder = os.path.abspath(path if _is_dir(path) else os.path.dirname(path) or ".")
-        for root in (folder, os.path.join(folder, "src")):
+        # A package named on the command line (`ctxlint browser_use`) is imported from above
+        # it: its modules' absolute imports resolve there, even from a folder of it that has
+        # no `__init__.py` (a namespace package, whose own files' package root is themselves).
+        above = package_root(os.path.join(folder, "__init__.py")) if _is_package(folder) else None
+        for root in (folder, os.path.join(folder, "src"), *([above] if above else [])):
             if root not in roots and _is_dir(root):
                 roots.append(root)
     return tuple(roots)
+
+
+def _is_package(folder: str) -> bool:
+    return _is_file(os.path.join(folder, "__init__.py"))
 
 
 def module_name(path: str, roots: Iterable[str] = ()) -> str:

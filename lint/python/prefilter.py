@@ -32,6 +32,15 @@ _SDKS = (
     b"cerebras",
     b"mistralai",
     b"ollama",
+    # Agent frameworks (framework_sinks.py).
+    b"agentscope",
+    b"crewai",
+    b"google.adk",
+    b"strands",
+    b"semantic_kernel",
+    b"langgraph",
+    b"llama_index",
+    b"haystack",
 )
 # An SDK import matters only with a call that can be a sink: `.create(`, `Agent(`...
 _SINK_CALLS = (
@@ -50,6 +59,8 @@ _SINK_CALLS = (
     b"bind_tools",
     b"wrap_model_call",  # LangChain agent middleware (middleware.py)
     b"dynamic_prompt",
+    b"super().__init__",  # `super().__init__(sys_prompt=...)` of a framework's agent class
+    b"from_system(",
 )
 # A call is a sink by its whole name: `urlparse(` and `BaseModel(` hold `parse(` and `Model(`
 # but call no model. The model-layer names too: their history arguments are sent lists.
@@ -167,6 +178,8 @@ class Prefilter:
             or _defines_a_prompt_part_getter(data)
             or any(name in data for name in self.configured_names)
             or (_calls_a_sink(data) and _imports_an_sdk(data))
+            # The project's own model layer: `provider.complete(system=s, messages=h)`.
+            or (b"system=" in data and b"messages=" in data)
         )
 
     def _may_hold_a_source(self, data: bytes) -> bool:

@@ -239,6 +239,16 @@ class Project:
         finally:
             self._summarised = previous
 
+    def gated_class(
+        self, function: ast.expr, scope: Scope, gate: Callable[[bytes], bool]
+    ) -> ClassInfo | None:
+        """`class_called`, through files whose bytes pass `gate` only (see gated_callee)."""
+        previous, self._gate = self._gate, gate
+        try:
+            return self.class_called(function, scope)
+        finally:
+            self._gate = previous
+
     def instance_class(self, receiver: ast.expr, scope: Scope, depth: int = 0) -> ClassInfo | None:
         """The class of `receiver` when every binding of the name makes it by calling one
         class of the project (`b = PromptBuilder()`) or annotates it with one

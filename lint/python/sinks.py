@@ -14,6 +14,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal
 
+from ctxlint.python.framework_sinks import (
+    FRAMEWORK_CALL_NAMES,
+    FRAMEWORK_PACKAGES,
+    base_class_roles,
+    framework_method_roles,
+    framework_roles,
+)
 from ctxlint.python.index import (
     Binding,
     CallSite,
@@ -26,6 +33,7 @@ from ctxlint.python.later_messages import added_to_conversation
 from ctxlint.python.middleware import middleware_sinks
 from ctxlint.python.names import attribute_chain, lookup, qualified_name
 from ctxlint.python.requests import request_entries, spread_parameter
+from ctxlint.python.template_sinks import template_variable_sinks
 from ctxlint.python.wrappers import (
     Resolver,
     Spread,
@@ -147,6 +155,7 @@ _SINK_CALL_NAMES = frozenset(
         *(name.rsplit(".", 1)[-1] for name in _QUALIFIED_CALLS),
         *_LANGCHAIN_MESSAGES,
         *_SMOLAGENTS_AGENTS,
+        *FRAMEWORK_CALL_NAMES,
         "from_messages",
         "from_template",
         "bind_tools",
@@ -168,6 +177,7 @@ _LLM_LIBRARIES = frozenset(
         "marvin",
         "haystack",
         "semantic_kernel",
+        *FRAMEWORK_PACKAGES,
     }
 )
 # Keyword arguments whose name says they carry a system prompt, whatever the callee.
@@ -359,6 +369,7 @@ def analyse_sinks(
     configured: tuple[ConfiguredSink, ...] = (),
     imported_wrappers: WrapperSinks | None = None,
     resolve: Resolver | None = None,
+    call_names: frozenset[str] = frozenset(),
 ) -> SinkAnalysis:
     """The module's sinks, including the calls of its own wrappers, and the wrapper summaries.
     `imported_wrappers` and `resolve` let a project-wide pass add other modules' wrappers
@@ -370,6 +381,11 @@ def analyse_sinks(
             sinks.extend(finder.call_sinks(site.call, site.scope))
     for node, scope in index.dicts:
         sinks.extend(finder.dict_sinks(node, scope))
+    # The values a LangChain system prompt template's variables are given (template_sinks.py).
+    for value, value_scope, variable, call in template_variable_sinks(index):
+        label = f'the "{variable}" variable of the system prompt template'
+        description = f"{label} filled by {_callee_text(call.func)} (line {call.lineno})"
+        sinks.append(Sink(value, value_scope, "system", description, call))
     # LangChain agent middleware (middleware.py); `system_prompt=` is already a sink above.
     known = {id(sink.expression) for sink in sinks}
     for found in middleware_sinks(index):
@@ -392,7 +408,7 @@ def analyse_sinks(
                 if not _is_result_record(value):
                     sinks.append(Sink(value, function.scope, "system", label))
     summaries, wrapper_calls = wrapper_summaries(
-        index, sinks, finder.spreads, imported_wrappers, resolve
+        index, sinks, finder.spreads, imported_wrappers, resolve, call_names
     )
     already = {(id(sink.expression), sink.kind) for sink in sinks}
     sinks.extend(s for s in wrapper_calls if (id(s.expression), s.kind) not in already)
@@ -427,6 +443,7 @@ class _SinkFinder:
         # Messages yielded or appended to a kept history: the end of the request, not its front.
         self.added_later = added_to_conversation(index)
         top_levels = {name.split(".")[0] for name in index.imported_modules}
+        self.top_levels = top_levels
         self.imports_openai_compatible = bool(top_levels & _OPENAI_COMPATIBLE_SDKS)
         self.imports_anthropic = "anthropic" in top_levels
         self.imports_google_genai = any(
@@ -469,6 +486,8 @@ class _SinkFinder:
         if last in self.sink_names:
             return True
         names = {keyword.arg for keyword in call.keywords}
+        if {"system", "messages"} <= names and last in _LLM_CALL_NAMES:
+            return True
         return bool(names & _SYSTEM_KEYWORDS) or {"role", "content"} <= names
 
     # Calls --------------------------------------------------------------------------------
@@ -491,6 +510,7 @@ class _SinkFinder:
                 yield Sink(keyword.value, scope, "system", description, call)
         roles = self.call_roles(call, scope)
         if not roles:
+            yield from _model_layer_system(call, scope, callee)
             return
         if id(call) in self.added_later and roles.keys() == {"0", "content"}:
             # A message class (`SystemMessage(text)`) built onto a conversation under way.
@@ -552,6 +572,8 @@ class _SinkFinder:
 
     def call_roles(self, call: ast.Call, scope: Scope) -> dict[str, str] | None:
         function = call.func
+        if isinstance(function, ast.Attribute) and function.attr == "__init__":
+            return base_class_roles(call, scope)
         qualified = qualified_name(function, scope)
         if qualified is not None:
             roles = self.qualified_roles(qualified)
@@ -569,11 +591,17 @@ class _SinkFinder:
             return None
         if function.attr == "bind_tools" and self.imports_langchain:
             return {"0": "tools", "tools": "tools"}
+        framework = framework_method_roles(call, self.top_levels)
+        if framework is not None:
+            return framework
         return self.method_roles(call, scope)
 
     def qualified_roles(self, qualified: str) -> dict[str, str] | None:
         if qualified in _QUALIFIED_CALLS:
             return _QUALIFIED_CALLS[qualified]
+        found = framework_roles(qualified)
+        if found is not None:
+            return found
         head, _, last = qualified.rpartition(".")
         if head.startswith("langchain") and last in _LANGCHAIN_MESSAGES:
             kind = _LANGCHAIN_MESSAGES[last]
@@ -770,6 +798,16 @@ class _SinkFinder:
         for key, value in entries.items():
             if key in _SYSTEM_KEYWORDS and self.names_a_system_prompt(key):
                 yield Sink(value, scope, "system", f'the "{key}" entry (line {node.lineno})')
+
+
+def _model_layer_system(call: ast.Call, scope: Scope, callee: str) -> Iterator[Sink]:
+    """`provider.complete(model=m, system=s, messages=h)`: the project's own model layer,
+    named as a model call and handed a history, takes `system=` as the system prompt."""
+    function = call.func
+    last = function.attr if isinstance(function, ast.Attribute) else getattr(function, "id", "")
+    keywords = {keyword.arg: keyword.value for keyword in call.keywords if keyword.arg}
+    if last in _LLM_CALL_NAMES and "messages" in keywords and "system" in keywords:
+        yield Sink(keywords["system"], scope, "system", _describe("system", callee, call), call)
 
 
 def _is_tool_definition(entries: dict[str, ast.expr]) -> bool:

@@ -25,10 +25,12 @@ import ast
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING
 
+from ctxlint.python.carriers import ARGUMENT_METHODS, RECEIVER_METHODS
 from ctxlint.python.index import Binding, FunctionInfo, ModuleIndex, Scope, class_of_self
 from ctxlint.python.names import lookup
 from ctxlint.python.requests import request_entries, spread_parameter, spread_plain_parameter
 from ctxlint.python.summaries import callee_of
+from ctxlint.python.timeformat import shows_time_of_day
 
 if TYPE_CHECKING:
     from ctxlint.python.sinks import Sink, SinkKind
@@ -40,7 +42,7 @@ Resolver = Callable[[ast.Call, Scope], "FunctionInfo | None"]
 
 _SINK_KINDS = frozenset({"system", "tools", "messages", "content"})
 # Local steps from a sink back to a parameter (`full = [*messages]`, then `messages`).
-_MAX_STEPS = 4
+_MAX_STEPS = 6
 # A local name bound more often than this is not followed back to a parameter.
 _MAX_BINDINGS = 8
 # A wrapper of a wrapper of a wrapper...: rounds of the fixed point.
@@ -57,6 +59,7 @@ def wrapper_summaries(
     spreads: Iterable[Spread] = (),
     imported: WrapperSinks | None = None,
     resolve: Resolver | None = None,
+    call_names: frozenset[str] = frozenset(),
 ) -> tuple[WrapperSinks, list[Sink]]:
     """The summaries of the module's functions, and the sinks their calls add.
 
@@ -90,7 +93,7 @@ def wrapper_summaries(
         seen = {(id(sink.expression), sink.kind) for sink in added}
         pending = [
             sink
-            for sink in summary_sinks(index, summaries, resolve)
+            for sink in summary_sinks(index, summaries, resolve, call_names)
             if (id(sink.expression), sink.kind) not in seen
         ]
         if not pending:
@@ -144,12 +147,92 @@ def parameters_in(
         yield from parameters_in(expression.right, scope, kind, depth + 1)
     elif isinstance(expression, ast.JoinedStr) and kind in ("system", "content"):
         for part in expression.values:
-            if isinstance(part, ast.FormattedValue):
+            if isinstance(part, ast.FormattedValue) and _keeps_the_time(part.format_spec):
                 yield from parameters_in(part.value, scope, kind, depth + 1)
+    elif (
+        isinstance(expression, ast.Call)
+        and isinstance(expression.func, ast.Attribute)
+        and expression.func.attr in RECEIVER_METHODS
+        and kind in ("system", "content")
+        and _keeps_the_time_of(expression)
+    ):
+        # `PROMPT.format(context=context)`, `self.current_date.strftime(...)`: text made of
+        # the receiver (and the arguments of a template's method).
+        yield from parameters_in(expression.func.value, scope, kind, depth + 1)
+        if expression.func.attr in ARGUMENT_METHODS:
+            for argument in [*expression.args, *(k.value for k in expression.keywords)]:
+                if not isinstance(argument, ast.Starred):
+                    yield from parameters_in(argument, scope, kind, depth + 1)
     elif isinstance(expression, ast.Call) and len(expression.args) == 1:
         function = expression.func
         if isinstance(function, ast.Name) and function.id in ("list", "tuple", "str"):
             yield from parameters_in(expression.args[0], scope, kind, depth + 1)
+    elif isinstance(expression, ast.Attribute) and kind in ("system", "tools"):
+        yield from _kept_on_self(expression, scope, kind, depth)
+    elif (
+        isinstance(expression, ast.Call)
+        and not expression.args
+        and not expression.keywords
+        and kind in ("system", "tools")
+    ):
+        yield from _built_by_own_method(expression, scope, kind, depth)
+
+
+def _keeps_the_time(format_spec: ast.expr | None) -> bool:
+    """Whether `{value:spec}` keeps a time as fine as it is: a summary says only that the
+    parameter reaches the sink, so a spec that cuts a clock read to the day (`{now:%Y-%m-%d}`)
+    must not make the caller's `datetime.now()` a finding. No spec keeps the value whole."""
+    if format_spec is None:
+        return True
+    if not isinstance(format_spec, ast.JoinedStr) or len(format_spec.values) != 1:
+        return False
+    text = format_spec.values[0]
+    return isinstance(text, ast.Constant) and shows_time_of_day(str(text.value))
+
+
+def _keeps_the_time_of(call: ast.Call) -> bool:
+    """`now.strftime("%H:%M")` keeps the time of day, `now.date()` and a day's format do not."""
+    method = call.func.attr  # type: ignore[attr-defined]
+    if method == "date":
+        return False
+    if method == "strftime":
+        literal = call.args[0] if call.args else None
+        return (
+            isinstance(literal, ast.Constant)
+            and isinstance(literal.value, str)
+            and shows_time_of_day(literal.value)
+        )
+    return True
+
+
+def _kept_on_self(
+    expression: ast.Attribute, scope: Scope, kind: str, depth: int
+) -> Iterator[tuple[str, FunctionInfo]]:
+    """`self.env_context`, set from a parameter (`self.env_context = env_context` in
+    `__init__`): the value a caller hands the constructor or the setter is what is sent. Only
+    for the prefix, which an agent object keeps: a history kept on self is appended to."""
+    owner = class_of_self(expression.value, scope)
+    assigned = owner.attributes.get(expression.attr, ()) if owner is not None else ()
+    if len(assigned) > _MAX_BINDINGS:
+        return
+    for value, value_scope in assigned:
+        if isinstance(value, ast.Name):
+            yield from parameters_in(value, value_scope, kind, depth + 1)
+
+
+def _built_by_own_method(
+    call: ast.Call, scope: Scope, kind: str, depth: int
+) -> Iterator[tuple[str, FunctionInfo]]:
+    """`self._build_prompt()`: what the class's own method returns, from what it keeps."""
+    function = call.func
+    if not isinstance(function, ast.Attribute):
+        return
+    owner = class_of_self(function.value, scope)
+    method = owner.methods.get(function.attr) if owner is not None else None
+    if method is None or isinstance(method.node, ast.Lambda):
+        return
+    for value in method.returns:
+        yield from parameters_in(value, method.scope, kind, depth + 1)
 
 
 def _local_assignment(binding: Binding, scope: Scope) -> bool:
@@ -183,13 +266,19 @@ def _spread_forwards(index: ModuleIndex, summaries: WrapperSinks, resolve: Resol
     return changed
 
 
-def summary_sinks(index: ModuleIndex, summaries: WrapperSinks, resolve: Resolver) -> list[Sink]:
-    """A sink for each argument that a call of a summarised function passes into a sink."""
+def summary_sinks(
+    index: ModuleIndex,
+    summaries: WrapperSinks,
+    resolve: Resolver,
+    call_names: frozenset[str] = frozenset(),
+) -> list[Sink]:
+    """A sink for each argument that a call of a summarised function passes into a sink
+    (calls named as the function, or by one of `call_names`, which `resolve` answers)."""
     from ctxlint.python.sinks import Sink, callee_text, describe_sink
 
     if not summaries:
         return []
-    names = {function.name for function in summaries}
+    names = {_called_as(function) for function in summaries} | call_names
     found: list[Sink] = []
     for name in names:
         for site in index.calls_by_name.get(name, ()):
@@ -203,6 +292,13 @@ def summary_sinks(index: ModuleIndex, summaries: WrapperSinks, resolve: Resolver
                 description = describe_sink(kind, callee, site.call)
                 found.append(Sink(value, value_scope, kind, description, site.call))
     return found
+
+
+def _called_as(function: FunctionInfo) -> str:
+    """The name a call of the function spells: a constructor is called by its class's name."""
+    if function.name == "__init__" and function.class_info is not None:
+        return function.class_info.node.name
+    return function.name
 
 
 def _forwarded(
@@ -253,7 +349,8 @@ def _binds_receiver(function: FunctionInfo, call: ast.Call) -> bool:
         return False
     if any(isinstance(d, ast.Name) and d.id == "staticmethod" for d in node.decorator_list):
         return False
-    return isinstance(call.func, ast.Attribute)
+    # `Helper(x)`: the new instance is `self`, x the first parameter after it.
+    return isinstance(call.func, ast.Attribute) or function.name == "__init__"
 
 
 def local_resolver(index: ModuleIndex) -> Resolver:
@@ -262,6 +359,8 @@ def local_resolver(index: ModuleIndex) -> Resolver:
 
     def resolve(call: ast.Call, scope: Scope) -> FunctionInfo | None:
         function = call.func
+        if isinstance(function, ast.Name):
+            return callee_of(call, scope) or constructor_of(function, scope, index)
         if not isinstance(function, ast.Attribute) or class_of_self(function.value, scope):
             return callee_of(call, scope)
         if function.attr in _COMMON_METHODS:
@@ -272,6 +371,17 @@ def local_resolver(index: ModuleIndex) -> Resolver:
         return None
 
     return resolve
+
+
+def constructor_of(function: ast.Name, scope: Scope, index: ModuleIndex) -> FunctionInfo | None:
+    """The `__init__` a call of the module's own class runs (`Helper(env_context=x)`)."""
+    bindings = lookup(function.id, scope)
+    if len(bindings) != 1 or bindings[0].kind != "class":
+        return None
+    for owner in index.classes:
+        if owner.node is bindings[0].value:
+            return owner.methods.get("__init__")
+    return None
 
 
 def _function_scope(scope: Scope) -> Scope | None:
