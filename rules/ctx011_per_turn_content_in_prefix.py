@@ -11,6 +11,7 @@ from ctxlint.diagnostics import Diagnostic
 from ctxlint.python.module import PythonModule
 from ctxlint.python.per_turn import per_turn_sources
 from ctxlint.python.prefilter import Trigger
+from ctxlint.python.turn_values import system_part_sources
 from ctxlint.rule import InputKind, Invalid, Rule, Valid
 
 if TYPE_CHECKING:
@@ -91,7 +92,16 @@ class PerTurnContentInPrefix(Rule):
             b"'user'",
             b'"user"',
             b"HumanMessage",
-        )
+        ),
+        # A list of the system prompt's parts filled in a module that sends nothing itself.
+        standalone_needles=(
+            b"system.append(",
+            b"system.extend(",
+            b"system.insert(",
+            b"_parts.append(",
+            b"_blocks.append(",
+            b"_sections.append(",
+        ),
     )
     message = "Content rebuilt on every turn reaches the cached prefix"
     fix_title = "Move the per-turn content into the newest user message"
@@ -139,6 +149,19 @@ class PerTurnContentInPrefix(Rule):
                     # Reported where the content is put in, with the request as related.
                     related = (module.location_of(sink.expression, "sent here"),)
                     yield owner.diagnostic(self, source.node, message, None, related)
+        # Parts of a system prompt joined where the flow does not go (extensions called by
+        # name, a loop's shared state): found where they are added.
+        for part, added in system_part_sources(module):
+            if id(part.node) in flagged:
+                continue
+            flagged.add(id(part.node))
+            parts = module.snippet(added.func.value, 40)  # type: ignore[attr-defined]
+            message = (
+                f"{part.what} (`{module.snippet(part.node, 40)}`) {part.verb} added to the "
+                f"system prompt's parts (`{parts}`) on every turn: the cache ends there on "
+                "every request; move this into the newest user message"
+            )
+            yield module.diagnostic(self, part.node, message)
 
 
 _HEADER = "import anthropic, openai\nclient = anthropic.Anthropic()\noa = openai.OpenAI()\n"
