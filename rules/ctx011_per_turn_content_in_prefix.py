@@ -11,6 +11,7 @@ from ctxlint.diagnostics import Diagnostic
 from ctxlint.python.module import PythonModule
 from ctxlint.python.per_turn import per_turn_sources
 from ctxlint.python.prefilter import Trigger
+from ctxlint.python.system_swap import system_swaps
 from ctxlint.python.turn_values import system_part_sources
 from ctxlint.rule import InputKind, Invalid, Rule, Valid
 
@@ -23,9 +24,13 @@ class PerTurnContentInPrefix(Rule):
     ## What it does
     Flags content that is made again for every turn of a conversation and placed in the cached
     prefix of the request: memory or retrieval search results (`memory.search(query)`,
-    `retriever.invoke(query)`, `vector_store.similarity_search(query)`), a task list the agent
-    keeps updating (`self.todos`), or the user's newest message, put into the system prompt,
-    the instructions or a tool description.
+    `retriever.invoke(query)`, `vector_store.similarity_search(query)`, a search for the
+    user's message kept in a hook's state), a task list the agent keeps updating
+    (`self.todos`), the count of an agent loop's iterations, the last response's token usage,
+    or the user's newest message, put into the system prompt, the instructions or a tool
+    description; also retrieval results added to a list of the system prompt's parts
+    (`loop_data.system.append(...)`), and a conversation object whose system prompt is
+    replaced after its first turns were sent (`conversation.system = other_prompt`).
 
     In recorded traces, it flags a system prompt or tool description that is rewritten in part
     between consecutive requests of a session, other than in a volatile value (CTX001's): under
@@ -101,6 +106,10 @@ class PerTurnContentInPrefix(Rule):
             b"_parts.append(",
             b"_blocks.append(",
             b"_sections.append(",
+            # A conversation's system prompt replaced mid-way.
+            b".system = ",
+            b".system_prompt = ",
+            b".instructions = ",
         ),
     )
     message = "Content rebuilt on every turn reaches the cached prefix"
@@ -162,6 +171,13 @@ class PerTurnContentInPrefix(Rule):
                 "every request; move this into the newest user message"
             )
             yield module.diagnostic(self, part.node, message)
+        for swap in system_swaps(module.index):
+            message = (
+                f"the system prompt of `{swap.name}` (set at line {swap.made.lineno}) is "
+                "replaced while its conversation goes on: every later request misses the cache "
+                "from its first token; keep one system prompt for the whole conversation"
+            )
+            yield module.diagnostic(self, swap.assignment, message)
 
 
 _HEADER = "import anthropic, openai\nclient = anthropic.Anthropic()\noa = openai.OpenAI()\n"

@@ -35,10 +35,11 @@ _TOKEN_COUNTS = frozenset(
         "usage_metadata",
     }
 )
-# `usage` also names how to use a tool or a command.
-_USAGE_OF_A_TOOL = frozenset(
-    {"tool", "tools", "command", "commands", "cli", "skill", "skills", "function", "schema"}
-)
+# `usage` also names how to use a tool or a command: only on what a model call returned.
+_RESPONSE_WORDS = frozenset(
+    {"response", "resp", "result", "completion", "reply", "output", "run", "data", "payload",
+     "event", "answer", "llm", "chunk", "final", "last"}
+)  # fmt: skip
 # Lists of the system prompt's parts: `loop_data.system`, `self.system_parts`.
 _SYSTEM_PARTS = re.compile(
     r"^_*system(?:_?(?:prompt|message|instruction)s?)?"
@@ -190,7 +191,8 @@ def _is_token_count(node: ast.expr, key: str, scope: Scope) -> bool:
     receiver = node.func.value if isinstance(node, ast.Call) else node.value  # type: ignore[union-attr]
     if class_of_self(receiver, scope) is not None:
         return False
-    return not (set(re.split(r"[._\[\]'\"()]+", ast.unparse(receiver).lower())) & _USAGE_OF_A_TOOL)
+    words = set(re.split(r"[^a-z]+", ast.unparse(receiver).lower()))
+    return bool(words & _RESPONSE_WORDS)
 
 
 def _values_by_key(index: ModuleIndex) -> dict[str, list[tuple[ast.expr, Scope]]]:
