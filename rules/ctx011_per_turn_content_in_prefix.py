@@ -161,16 +161,16 @@ class PerTurnContentInPrefix(Rule):
         # Parts of a system prompt joined where the flow does not go (extensions called by
         # name, a loop's shared state): found where they are added.
         for part, added in system_part_sources(module):
-            if id(part.node) in flagged:
+            if id(added) in flagged:
                 continue
-            flagged.add(id(part.node))
+            flagged.add(id(added))
             parts = module.snippet(added.func.value, 40)  # type: ignore[attr-defined]
             message = (
-                f"{part.what} (`{module.snippet(part.node, 40)}`) {part.verb} added to the "
-                f"system prompt's parts (`{parts}`) on every turn: the cache ends there on "
-                "every request; move this into the newest user message"
+                f"{part.what} (`{module.snippet(part.node, 40)}`, line {part.node.lineno}) "
+                f"{part.verb} added to the system prompt's parts (`{parts}`) on every turn: "
+                "the cache ends there on every request; move this into the newest user message"
             )
-            yield module.diagnostic(self, part.node, message)
+            yield module.diagnostic(self, added, message)
         for swap in system_swaps(module.index):
             message = (
                 f"the system prompt of `{swap.name}` (set at line {swap.made.lineno}) is "

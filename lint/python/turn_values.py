@@ -62,8 +62,10 @@ def turn_value_sources(module: PythonModule, sink: Sink, reached: Reached) -> It
     """The per-turn values of this kind among what the flow reached from a prefix sink."""
     node, scope = reached.node, reached.scope
     if isinstance(node, ast.Name):
-        if _root(scope) is module.index.module_scope and _is_loop_counter(module, node, scope):
-            yield TurnValue(node, "the loop's iteration count", "is", scope)
+        if _root(scope) is module.index.module_scope:
+            counted = _loop_counter(module, node, scope)
+            if counted is not None:
+                yield TurnValue(node, counted, "is", scope)
         return
     key = _constant_key(node)
     if key is None:
@@ -78,12 +80,16 @@ def turn_value_sources(module: PythonModule, sink: Sink, reached: Reached) -> It
         if _in_constructor(value_scope):
             continue
         for call in retrievals_feeding(value, value_scope):
-            yield TurnValue(call, retrieval_label(call, value_scope), "are", value_scope)
+            # Reported where the prompt reads them: the line that puts them in the prefix.
+            label = retrieval_label(call, value_scope)
+            what = f'{label} kept under "{key}" (line {call.lineno})'
+            yield TurnValue(node, what, "are", scope)
+            return
 
 
 def system_part_sources(module: PythonModule) -> Iterator[tuple[TurnValue, ast.Call]]:
     """Retrieval results added to a list of the system prompt's parts (`loop_data.system
-    .append(memories_prompt)`), with the call that adds them."""
+    .append(memories_prompt)`), with the call that adds them (where the fix goes)."""
     for site in module.index.calls:
         function = site.call.func
         if not isinstance(function, ast.Attribute) or function.attr not in _ADDING_METHODS:
@@ -97,20 +103,21 @@ def system_part_sources(module: PythonModule) -> Iterator[tuple[TurnValue, ast.C
             yield TurnValue(call, what, "are", site.scope), site.call
 
 
-def _is_loop_counter(module: PythonModule, node: ast.Name, scope: Scope) -> bool:
-    """`i` of `for i in range(...)` (or a name counted up by `+= 1`), read inside a loop
-    that also sends a request: each pass sends a prompt that says which pass it is."""
+def _loop_counter(module: PythonModule, node: ast.Name, scope: Scope) -> str | None:
+    """What `i` of `for i in range(...)`, or a name counted up by `+= 1`, is when read inside
+    a loop that also sends a request: each pass sends a prompt that says which pass it is."""
     index = module.index
     loops = index.derived(_loops_by_iterable)
     for binding in lookup(node.id, scope):
         loop: ast.stmt | None = None
+        what = "the loop's iteration count"
         if binding.kind == "for" and _is_counting(binding.value):
             loop = loops.get(id(binding.value))
         elif binding.kind == "augassign" and _adds_one(binding.value):
-            loop = _loop_around(index, binding.node)
+            loop, what = _loop_around(index, binding.node), "a count the loop advances"
         if loop is not None and _inside(node, loop) and _sends_in(module, loop):
-            return True
-    return False
+            return what
+    return None
 
 
 def _is_counting(iterable: ast.AST | None) -> bool:
