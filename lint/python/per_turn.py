@@ -134,7 +134,7 @@ def _one_shot_contents(module: PythonModule) -> set[int]:
     candidates = [
         (name, value, scope)
         for name, value, scope in index.named_assignments
-        if isinstance(value, ast.List) and any(_is_user_dict(element) for element in value.elts)
+        if isinstance(value, ast.List) and _is_one_question(value)
     ]
     if not candidates:
         return found
@@ -159,6 +159,19 @@ def _one_shot_contents(module: PythonModule) -> set[int]:
 
 def _mutations_by_variable(index: ModuleIndex) -> dict[tuple[str, int], list[Mutation]]:
     return by_variable(index.mutations)
+
+
+def _is_one_question(messages: ast.List) -> bool:
+    """`[system, user]`, or a lone system message holding the whole task (`[{"role":
+    "system", "content": summarize_prompt}]`)."""
+    if any(_is_user_dict(element) for element in messages.elts):
+        return True
+    return len(messages.elts) == 1 and _role(messages.elts[0]) in ("system", "developer")
+
+
+def _role(node: ast.expr) -> object:
+    role = _entries(node).get("role")
+    return role.value if isinstance(role, ast.Constant) else None
 
 
 def _is_user_dict(node: ast.expr) -> bool:
