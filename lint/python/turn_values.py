@@ -71,7 +71,8 @@ def turn_value_sources(module: PythonModule, sink: Sink, reached: Reached) -> It
     if key is None:
         return
     if _is_token_count(node, key, scope):
-        yield TurnValue(node, "the last response's token usage", "is", scope)
+        if _written_as_text(node, scope):
+            yield TurnValue(node, "the last response's token usage", "is", scope)
         return
     index = _index_of(module, scope)
     if index is None or isinstance(node, ast.Attribute):
@@ -200,6 +201,30 @@ def _is_token_count(node: ast.expr, key: str, scope: Scope) -> bool:
         return False
     words = set(re.split(r"[^a-z]+", ast.unparse(receiver).lower()))
     return bool(words & _RESPONSE_WORDS)
+
+
+def _written_as_text(node: ast.expr, scope: Scope) -> bool:
+    """The count is turned into text where it is read (`f"{usage.input_tokens}"`,
+    `json.dumps(data["usage"])`): a count kept in a dict of metrics and returned in a tuple
+    with the messages is not in the prompt, however loosely the flow follows the tuple."""
+    current: Scope | None = scope
+    while current is not None and current.function is None:
+        current = current.parent
+    if current is None or current.function is None:
+        return False
+    for other in ast.walk(current.function.node):
+        if isinstance(other, ast.FormattedValue) and other.value is node:
+            return True
+        if isinstance(other, ast.Call) and node in other.args:
+            function = other.func
+            name = function.attr if isinstance(function, ast.Attribute) else ""
+            if isinstance(function, ast.Name):
+                name = function.id
+            if name in ("str", "dumps", "format", "repr"):
+                return True
+        if isinstance(other, ast.BinOp) and node in (other.left, other.right):
+            return True
+    return False
 
 
 def _values_by_key(index: ModuleIndex) -> dict[str, list[tuple[ast.expr, Scope]]]:
