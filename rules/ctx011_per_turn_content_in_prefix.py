@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from ctxlint.diagnostics import Diagnostic
+from ctxlint.python.live_state import live_state_in_api_prompts
 from ctxlint.python.module import PythonModule
 from ctxlint.python.per_turn import per_turn_sources
 from ctxlint.python.prefilter import Trigger
@@ -30,7 +31,8 @@ class PerTurnContentInPrefix(Rule):
     or the user's newest message, put into the system prompt, the instructions or a tool
     description; also retrieval results added to a list of the system prompt's parts
     (`loop_data.system.append(...)`), and a conversation object whose system prompt is
-    replaced after its first turns were sent (`conversation.system = other_prompt`).
+    replaced after its first turns were sent (`conversation.system = other_prompt`), and the
+    live state of Home Assistant entities in an LLM API's `api_prompt`.
 
     In recorded traces, it flags a system prompt or tool description that is rewritten in part
     between consecutive requests of a session, other than in a volatile value (CTX001's): under
@@ -110,6 +112,8 @@ class PerTurnContentInPrefix(Rule):
             b".system = ",
             b".system_prompt = ",
             b".instructions = ",
+            # A Home Assistant LLM API's prompt.
+            b"api_prompt=",
         ),
     )
     message = "Content rebuilt on every turn reaches the cached prefix"
@@ -171,6 +175,16 @@ class PerTurnContentInPrefix(Rule):
                 "the cache ends there on every request; move this into the newest user message"
             )
             yield module.diagnostic(self, added, message)
+        for live in live_state_in_api_prompts(module.index):
+            if id(live.node) in flagged:
+                continue
+            flagged.add(id(live.node))
+            message = (
+                f"the live state of Home Assistant entities (`{module.snippet(live.node, 40)}`) "
+                f"is rebuilt into the API prompt (line {live.prompt.lineno}) on every turn: the "
+                "cache ends there whenever a device changes; give live values through a tool"
+            )
+            yield module.diagnostic(self, live.node, message)
         for swap in system_swaps(module.index):
             message = (
                 f"the system prompt of `{swap.name}` (set at line {swap.made.lineno}) is "
