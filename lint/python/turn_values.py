@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from ctxlint.python.flow import Reached
-from ctxlint.python.index import ModuleIndex, Scope, class_of_self
+from ctxlint.python.index import ClassInfo, FunctionInfo, ModuleIndex, Scope, class_of_self
 from ctxlint.python.module import PythonModule
 from ctxlint.python.names import lookup
 from ctxlint.python.retrieval import retrieval_label, retrievals_feeding
@@ -66,6 +66,9 @@ def turn_value_sources(module: PythonModule, sink: Sink, reached: Reached) -> It
             counted = _loop_counter(module, node, scope)
             if counted is not None:
                 yield TurnValue(node, counted, "is", scope)
+        return
+    if isinstance(node, ast.Attribute) and _is_turn_count(module, node, scope):
+        yield TurnValue(node, "a count advanced on every turn", "is", scope)
         return
     key = _constant_key(node)
     if key is None:
@@ -119,6 +122,60 @@ def _loop_counter(module: PythonModule, node: ast.Name, scope: Scope) -> str | N
         if loop is not None and _inside(node, loop) and _sends_in(module, loop):
             return what
     return None
+
+
+def _is_turn_count(module: PythonModule, node: ast.Attribute, scope: Scope) -> bool:
+    """`self.step`, counted up by `self.step += 1` in a method that sends a request, or in a
+    loop that sends one or calls a method of the class that does."""
+    owner = class_of_self(node.value, scope)
+    if owner is None or _root(scope) is not module.index.module_scope:
+        return False
+    for mutation in owner.attribute_mutations.get(node.attr, ()):
+        change = mutation.node
+        if not (isinstance(change, ast.AugAssign) and _adds_one(change.value)):
+            continue
+        if _in_constructor(mutation.scope):
+            continue
+        if mutation.loop is not None:
+            if _sends_in(module, mutation.loop) or _calls_a_sender(module, owner, mutation.loop):
+                return True
+        elif id(_function_of(mutation.scope)) in module.fact(_sending_functions):
+            return True
+    return False
+
+
+def _calls_a_sender(module: PythonModule, owner: ClassInfo, loop: ast.stmt) -> bool:
+    senders = module.fact(_sending_functions)
+    for node in ast.walk(loop):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and isinstance(node.func.value, ast.Name)
+            and node.func.value.id == "self"
+        ):
+            method = owner.methods.get(node.func.attr)
+            if method is not None and id(method) in senders:
+                return True
+    return False
+
+
+def _sending_functions(module: PythonModule) -> set[int]:
+    """The functions (by id) that make a request themselves."""
+    found: set[int] = set()
+    for sink in module.sent_lists:
+        if sink.call is not None:
+            site = module.call_site(sink.call)
+            function = _function_of(site.scope) if site is not None else None
+            if function is not None:
+                found.add(id(function))
+    return found
+
+
+def _function_of(scope: Scope) -> FunctionInfo | None:
+    current: Scope | None = scope
+    while current is not None and current.function is None:
+        current = current.parent
+    return current.function if current is not None else None
 
 
 def _is_counting(iterable: ast.AST | None) -> bool:
