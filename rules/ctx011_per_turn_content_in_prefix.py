@@ -25,14 +25,16 @@ class PerTurnContentInPrefix(Rule):
     ## What it does
     Flags content that is made again for every turn of a conversation and placed in the cached
     prefix of the request: memory or retrieval search results (`memory.search(query)`,
-    `retriever.invoke(query)`, `vector_store.similarity_search(query)`, a search for the
-    user's message kept in a hook's state), a task list the agent keeps updating
-    (`self.todos`), the count of an agent loop's iterations, the last response's token usage,
-    or the user's newest message, put into the system prompt, the instructions or a tool
-    description; also retrieval results added to a list of the system prompt's parts
-    (`loop_data.system.append(...)`), and a conversation object whose system prompt is
-    replaced after its first turns were sent (`conversation.system = other_prompt`), and the
-    live state of Home Assistant entities in an LLM API's `api_prompt`.
+    `retriever.invoke(query)`, `vector_store.similarity_search(query)`), a task list the agent
+    keeps updating (`self.todos`), or the user's newest message, put into the system prompt,
+    the instructions or a tool description.
+
+    Also the count of an agent loop's iterations or of its turns, the last response's token
+    usage, a search for the user's message kept in a hook's state, retrieval results added to
+    a list of the system prompt's parts (`loop_data.system.append(...)`), a conversation
+    object whose system prompt is replaced after its first turns were sent
+    (`conversation.system = other_prompt`), and the live state of Home Assistant entities in
+    an LLM API's `api_prompt`.
 
     In recorded traces, it flags a system prompt or tool description that is rewritten in part
     between consecutive requests of a session, other than in a volatile value (CTX001's): under
