@@ -44,6 +44,10 @@ def per_turn_sources(module: PythonModule, sink: Sink, done: set[int]) -> Iterat
     which keeps a file's work linear in its calls."""
     if _sends_one_fresh_conversation(module, sink):
         return
+    if sink.call is None and id(sink.expression) in module.fact(_appended_contents):
+        # `conversation.append({"role": "system", ...})`: a message at the end of the
+        # conversation, after everything the cache can reuse (where the fix puts content).
+        return
     sent_by_user: set[int] | None = None
     in_user_turn: set[int] = set()
     one_turn: bool | None = None
@@ -99,6 +103,34 @@ def _sends_one_fresh_conversation(module: PythonModule, sink: Sink, depth: int =
         isinstance(messages, ast.List)
         and all(isinstance(element, ast.Dict) for element in messages.elts)
         for messages in sent
+    )
+
+
+def _appended_contents(module: PythonModule) -> set[int]:
+    """The contents of message dicts written as the argument of `.append(...)` onto a list
+    that holds a conversation already: in a loop, or onto a list not made empty just before
+    (`messages = []; messages.append(system)` puts the system message first)."""
+    found: set[int] = set()
+    for site in module.index.calls:
+        function = site.call.func
+        if (
+            isinstance(function, ast.Attribute)
+            and function.attr == "append"
+            and (site.loop is not None or not _made_empty(function.value, site.scope))
+        ):
+            for argument in site.call.args:
+                content = _entries(argument).get("content")
+                if content is not None:
+                    found.add(id(content))
+    return found
+
+
+def _made_empty(node: ast.expr, scope: Scope) -> bool:
+    if not isinstance(node, ast.Name):
+        return False
+    return any(
+        isinstance(binding.value, ast.List) and not binding.value.elts
+        for binding in lookup(node.id, scope)
     )
 
 

@@ -19,7 +19,7 @@ from ctxlint.python.flow import Reached
 from ctxlint.python.index import ClassInfo, FunctionInfo, ModuleIndex, Scope, class_of_self
 from ctxlint.python.module import PythonModule
 from ctxlint.python.names import lookup
-from ctxlint.python.retrieval import retrieval_label, retrievals_feeding
+from ctxlint.python.retrieval import retrieval_label, retrievals_feeding, retrievals_under
 from ctxlint.python.sinks import Sink
 
 # Keys and attributes that hold a response's token counts.
@@ -46,6 +46,7 @@ _SYSTEM_PARTS = re.compile(
     r"(?:_?(?:parts|blocks|sections|segments|chunks|extras))?$",
     re.IGNORECASE,
 )
+_HISTORY = re.compile(r"(?:^|_)(?:messages|msgs|history|conversation|chat_history)$")
 _ADDING_METHODS = frozenset({"append", "extend", "insert"})
 _CONSTRUCTORS = frozenset({"__init__", "__post_init__", "setup"})
 
@@ -78,12 +79,12 @@ def turn_value_sources(module: PythonModule, sink: Sink, reached: Reached) -> It
             yield TurnValue(node, "the last response's token usage", "is", scope)
         return
     index = _index_of(module, scope)
-    if index is None or isinstance(node, ast.Attribute):
+    if index is None or not _reads_a_handed_state(node, scope):
         return
     for value, value_scope in index.derived(_values_by_key).get(key, ()):
         if _in_constructor(value_scope):
             continue
-        for call in retrievals_feeding(value, value_scope):
+        for call in retrievals_under(value, value_scope):
             # Reported where the prompt reads them: the line that puts them in the prefix.
             label = retrieval_label(call, value_scope)
             what = f'{label} kept under "{key}" (line {call.lineno})'
@@ -163,7 +164,7 @@ def _sending_functions(module: PythonModule) -> set[int]:
     """The functions (by id) that make a request themselves."""
     found: set[int] = set()
     for sink in module.sent_lists:
-        if sink.call is not None:
+        if sink.call is not None and sink.kind == "messages":
             site = module.call_site(sink.call)
             function = _function_of(site.scope) if site is not None else None
             if function is not None:
@@ -220,12 +221,26 @@ def _sends_in(module: PythonModule, loop: ast.stmt) -> bool:
     the tools, or hands a history to a model layer."""
     index = module.index
     for sink in module.sent_lists:
-        if sink.call is None:
+        # A request sends messages: `Agent(system_prompt=...)` made in a loop is configuration.
+        if sink.call is None or sink.kind != "messages":
             continue
         site = module.call_site(sink.call)
         if site is not None and index.loop_encloses(loop, site.loop):
             return True
-    return False
+    # A history handed to the app's own model layer (`self.model.chat_with_tools(messages)`).
+    return any(
+        index.loop_encloses(loop, site.loop) and _passes_a_history(site.call)
+        for site in index.calls
+        if site.loop is not None
+    )
+
+
+def _passes_a_history(call: ast.Call) -> bool:
+    arguments = [*call.args, *(keyword.value for keyword in call.keywords)]
+    return any(
+        isinstance(argument, ast.Name) and _HISTORY.search(argument.id) is not None
+        for argument in arguments
+    )
 
 
 def _constant_key(node: ast.expr) -> str | None:
@@ -246,6 +261,18 @@ def _constant_key(node: ast.expr) -> str | None:
     if isinstance(key, ast.Constant) and isinstance(key.value, str):
         return key.value
     return None
+
+
+def _reads_a_handed_state(node: ast.expr, scope: Scope) -> bool:
+    """`state.get("recalled")` or `state["recalled"]` on a parameter: a state the framework
+    hands from one hook to the next (not an item of a loop, whose keys are any record's)."""
+    if isinstance(node, ast.Attribute):
+        return False
+    receiver = node.func.value if isinstance(node, ast.Call) else node.value  # type: ignore[union-attr]
+    if not isinstance(receiver, ast.Name):
+        return False
+    bindings = lookup(receiver.id, scope)
+    return bool(bindings) and all(binding.kind == "param" for binding in bindings)
 
 
 def _is_token_count(node: ast.expr, key: str, scope: Scope) -> bool:
