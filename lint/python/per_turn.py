@@ -111,12 +111,15 @@ def _appended_contents(module: PythonModule) -> set[int]:
     that holds a conversation already: in a loop, or onto a list not made empty just before
     (`messages = []; messages.append(system)` puts the system message first)."""
     found: set[int] = set()
+    # Whether a variable was ever made empty, by its bindings (a script rebinds `messages`
+    # before each of its many appends: decided once per variable).
+    empty: dict[int, bool] = {}
     for site in module.index.calls:
         function = site.call.func
         if (
             isinstance(function, ast.Attribute)
             and function.attr == "append"
-            and (site.loop is not None or not _made_empty(function.value, site.scope))
+            and (site.loop is not None or not _made_empty(function.value, site.scope, empty))
         ):
             for argument in site.call.args:
                 content = _entries(argument).get("content")
@@ -125,13 +128,15 @@ def _appended_contents(module: PythonModule) -> set[int]:
     return found
 
 
-def _made_empty(node: ast.expr, scope: Scope) -> bool:
+def _made_empty(node: ast.expr, scope: Scope, known: dict[int, bool]) -> bool:
     if not isinstance(node, ast.Name):
         return False
-    return any(
-        isinstance(binding.value, ast.List) and not binding.value.elts
-        for binding in lookup(node.id, scope)
-    )
+    bindings = lookup(node.id, scope)
+    if id(bindings) not in known:
+        known[id(bindings)] = any(
+            isinstance(binding.value, ast.List) and not binding.value.elts for binding in bindings
+        )
+    return known[id(bindings)]
 
 
 def _wrapper_sends_one_fresh_conversation(module: PythonModule, sink: Sink, depth: int) -> bool:
