@@ -10,9 +10,12 @@ from typing import TYPE_CHECKING
 from ctxlint.diagnostics import Diagnostic
 from ctxlint.python.agent_per_question import built_for_one_question
 from ctxlint.python.framework_flags import SWITCH_NEEDLES, framework_switches, switch_message
+from ctxlint.python.live_state import live_state_in_api_prompts
 from ctxlint.python.module import PythonModule
 from ctxlint.python.per_turn import per_turn_sources
 from ctxlint.python.prefilter import Trigger
+from ctxlint.python.system_swap import system_swaps
+from ctxlint.python.turn_values import system_part_sources
 from ctxlint.rule import InputKind, Invalid, Rule, Valid
 
 if TYPE_CHECKING:
@@ -27,6 +30,13 @@ class PerTurnContentInPrefix(Rule):
     `retriever.invoke(query)`, `vector_store.similarity_search(query)`), a task list the agent
     keeps updating (`self.todos`), or the user's newest message, put into the system prompt,
     the instructions or a tool description.
+
+    Also the count of an agent loop's iterations or of its turns, the last response's token
+    usage, a search for the user's message kept in a hook's state, retrieval results added to
+    a list of the system prompt's parts (`loop_data.system.append(...)`), a conversation
+    object whose system prompt is replaced after its first turns were sent
+    (`conversation.system = other_prompt`), and the live state of Home Assistant entities in
+    an LLM API's `api_prompt`.
 
     In recorded traces, it flags a system prompt or tool description that is rewritten in part
     between consecutive requests of a session, other than in a volatile value (CTX001's): under
@@ -94,7 +104,22 @@ class PerTurnContentInPrefix(Rule):
             b'"user"',
             b"HumanMessage",
         ),
-        standalone_needles=SWITCH_NEEDLES["CTX011"],
+        # A list of the system prompt's parts filled in a module that sends nothing itself.
+        standalone_needles=(
+            *SWITCH_NEEDLES["CTX011"],
+            b"system.append(",
+            b"system.extend(",
+            b"system.insert(",
+            b"_parts.append(",
+            b"_blocks.append(",
+            b"_sections.append(",
+            # A conversation's system prompt replaced mid-way.
+            b".system = ",
+            b".system_prompt = ",
+            b".instructions = ",
+            # A Home Assistant LLM API's prompt.
+            b"api_prompt=",
+        ),
     )
     message = "Content rebuilt on every turn reaches the cached prefix"
     fix_title = "Move the per-turn content into the newest user message"
@@ -115,6 +140,10 @@ class PerTurnContentInPrefix(Rule):
             )
 
     def check_python(self, module: PythonModule) -> Iterator[Diagnostic]:
+        if _is_test_module(module.path):
+            # A test that sends one prompt per case or per run (a counter in its system
+            # prompt, a swapped prompt) checks the agent; it is not the agent's conversation.
+            return
         flagged: set[int] = set()
         done: set[int] = set()
         for sink in module.sinks:
@@ -150,6 +179,43 @@ class PerTurnContentInPrefix(Rule):
         # A framework's switch that writes per-turn content into its system message (agno).
         for switch in framework_switches(module.index, self.code):
             yield module.diagnostic(self, switch.keyword, switch_message(switch))
+        # Parts of a system prompt joined where the flow does not go (extensions called by
+        # name, a loop's shared state): found where they are added.
+        for part, added in system_part_sources(module):
+            if id(added) in flagged:
+                continue
+            flagged.add(id(added))
+            parts = module.snippet(added.func.value, 40)  # type: ignore[attr-defined]
+            message = (
+                f"{part.what} (`{module.snippet(part.node, 40)}`, line {part.node.lineno}) "
+                f"{part.verb} added to the system prompt's parts (`{parts}`) on every turn: "
+                "the cache ends there on every request; move this into the newest user message"
+            )
+            yield module.diagnostic(self, added, message)
+        for live in live_state_in_api_prompts(module.index):
+            if id(live.node) in flagged:
+                continue
+            flagged.add(id(live.node))
+            message = (
+                f"the live state of Home Assistant entities (`{module.snippet(live.node, 40)}`) "
+                f"is rebuilt into the API prompt (line {live.prompt.lineno}) on every turn: the "
+                "cache ends there whenever a device changes; give live values through a tool"
+            )
+            yield module.diagnostic(self, live.node, message)
+        for swap in system_swaps(module.index):
+            message = (
+                f"the system prompt of `{swap.name}` (set at line {swap.made.lineno}) is "
+                "replaced while its conversation goes on: every later request misses the cache "
+                "from its first token; keep one system prompt for the whole conversation"
+            )
+            yield module.diagnostic(self, swap.assignment, message)
+
+
+def _is_test_module(path: str) -> bool:
+    parts = os.path.normpath(path).split(os.sep)
+    name = parts[-1]
+    in_tests = any(part in ("tests", "test") for part in parts[:-1])
+    return in_tests or name.startswith("test_") or name.endswith("_test.py")
 
 
 _HEADER = "import anthropic, openai\nclient = anthropic.Anthropic()\noa = openai.OpenAI()\n"

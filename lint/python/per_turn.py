@@ -14,60 +14,10 @@ from ctxlint.python.flow import Reached
 from ctxlint.python.index import ClassInfo, ModuleIndex, Mutation, Scope, class_of_self
 from ctxlint.python.module import PythonModule
 from ctxlint.python.names import by_variable, lookup
+from ctxlint.python.retrieval import callee_name, is_retrieval, retrieval_label, retrievals_under
 from ctxlint.python.sinks import Sink
+from ctxlint.python.turn_values import turn_value_sources
 
-# Methods that only ever search a memory or a document store: the call is the retrieval.
-_RETRIEVAL_METHODS = frozenset(
-    {
-        "similarity_search",
-        "asimilarity_search",
-        "similarity_search_with_score",
-        "asimilarity_search_with_score",
-        "similarity_search_with_relevance_scores",
-        "max_marginal_relevance_search",
-        "amax_marginal_relevance_search",
-        "get_relevant_documents",
-        "aget_relevant_documents",
-        "search_memories",
-        "search_memory",
-        "retrieve_memories",
-        "recall_memories",
-        "get_relevant_memories",
-        "retrieve_relevant",
-        "retrieve_context",
-    }
-)
-# Methods that search only when what they are called on is a memory or a store: `search` on
-# a web client or `query` on a database are not this turn's recollection.
-_SEARCH_METHODS = frozenset(
-    {"search", "asearch", "query", "aquery", "retrieve", "aretrieve", "recall", "invoke", "ainvoke"}
-)
-# `search_long_term`, `retrieve_similar`: a search, when the receiver is a store.
-_SEARCH_PREFIXES = ("search_", "asearch_", "retrieve_", "aretrieve_", "query_", "recall_")
-# `search_memories`, `get_relevant_memory`: the method's name says it all.
-_MEMORY_SEARCH = re.compile(r"(?i)(search|retriev|recall|relevant).*memor|memor.*(search|retriev)")
-_STORE_WORDS = frozenset(
-    {
-        "memory",
-        "memories",
-        "mem",
-        "mem0",
-        "retriever",
-        "retrievers",
-        "vectorstore",
-        "vectordb",
-        "vector",
-        "vectors",
-        "index",
-        "collection",
-        "knowledge",
-        "kb",
-        "rag",
-        "docsearch",
-        "embeddings",
-        "store",
-    }
-)
 # Attributes of an agent that hold its task list or plan.
 _TASK_LIST = re.compile(r"(?i)^_*(todos?|todo_?list|task_?list|tasks|plan|plan_?steps|checklist)$")
 _TASK_RENDERER = re.compile(r"(?i)todo|task|plan|checklist")
@@ -75,8 +25,6 @@ _TASK_RENDERER = re.compile(r"(?i)todo|task|plan|checklist")
 _CONFIG_PARAMETER = re.compile(r"(?i)system|instruction|persona|prompt_template|tools?$|model")
 _HISTORY_NAME = re.compile(r"(?i)history|messages|conversation|items|turns")
 _CONSTRUCTORS = frozenset({"__init__", "__post_init__", "setup"})
-# How far the walk from an attribute read back to the retrieval it came from goes.
-_MAX_ORIGIN_STEPS = 40
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +45,10 @@ def per_turn_sources(module: PythonModule, sink: Sink, done: set[int]) -> Iterat
     which keeps a file's work linear in its calls."""
     if _sends_one_fresh_conversation(module, sink):
         return
+    if sink.call is None and id(sink.expression) in module.fact(_appended_contents):
+        # `conversation.append({"role": "system", ...})`: a message at the end of the
+        # conversation, after everything the cache can reuse (where the fix puts content).
+        return
     sent_by_user: set[int] | None = None
     in_user_turn: set[int] = set()
     one_turn: bool | None = None
@@ -112,10 +64,12 @@ def per_turn_sources(module: PythonModule, sink: Sink, done: set[int]) -> Iterat
             # tools are sent is the business of the request that sends them, if any does.
             continue
         node, where = reached.node, reached.scope
+        for value in turn_value_sources(module, sink, reached):
+            yield PerTurnSource(value.node, value.what, value.verb, value.scope)
         if isinstance(node, ast.Call):
-            if _is_retrieval(node, where):
-                yield PerTurnSource(node, _retrieval_label(node), "are", where)
-            elif _TASK_RENDERER.search(_callee_name(node)):
+            if is_retrieval(node, where):
+                yield PerTurnSource(node, retrieval_label(node, where), "are", where)
+            elif _TASK_RENDERER.search(callee_name(node)):
                 for argument in node.args:
                     if _task_list_owner(argument, where) is not None:
                         yield PerTurnSource(argument, "the task list", scope=where)
@@ -125,8 +79,8 @@ def per_turn_sources(module: PythonModule, sink: Sink, done: set[int]) -> Iterat
             elif class_of_self(node.value, where) is None:
                 # `doc.page_content`, `m.memory`: the flow stops at attributes of objects it
                 # does not know; follow them back to a retrieval in the same function.
-                for call in _retrievals_under(node.value, where):
-                    yield PerTurnSource(call, _retrieval_label(call), "are", where)
+                for call in retrievals_under(node.value, where):
+                    yield PerTurnSource(call, retrieval_label(call, where), "are", where)
         elif isinstance(node, ast.Name) and _root(where) is home:
             if sent_by_user is None:
                 sent_by_user = module.fact(_parameters_sent_as_messages)
@@ -170,6 +124,39 @@ def _sends_one_fresh_conversation(module: PythonModule, sink: Sink, depth: int =
     )
 
 
+def _appended_contents(module: PythonModule) -> set[int]:
+    """The contents of message dicts written as the argument of `.append(...)` onto a list
+    that holds a conversation already: in a loop, or onto a list not made empty just before
+    (`messages = []; messages.append(system)` puts the system message first)."""
+    found: set[int] = set()
+    # Whether a variable was ever made empty, by its bindings (a script rebinds `messages`
+    # before each of its many appends: decided once per variable).
+    empty: dict[int, bool] = {}
+    for site in module.index.calls:
+        function = site.call.func
+        if (
+            isinstance(function, ast.Attribute)
+            and function.attr == "append"
+            and (site.loop is not None or not _made_empty(function.value, site.scope, empty))
+        ):
+            for argument in site.call.args:
+                content = _entries(argument).get("content")
+                if content is not None:
+                    found.add(id(content))
+    return found
+
+
+def _made_empty(node: ast.expr, scope: Scope, known: dict[int, bool]) -> bool:
+    if not isinstance(node, ast.Name):
+        return False
+    bindings = lookup(node.id, scope)
+    if id(bindings) not in known:
+        known[id(bindings)] = any(
+            isinstance(binding.value, ast.List) and not binding.value.elts for binding in bindings
+        )
+    return known[id(bindings)]
+
+
 def _wrapper_sends_one_fresh_conversation(module: PythonModule, sink: Sink, depth: int) -> bool:
     """`generate_prompt(config, template)`, a function of the module whose prompt sinks all
     go into one-shot requests: its call is one too."""
@@ -202,7 +189,7 @@ def _one_shot_contents(module: PythonModule) -> set[int]:
     candidates = [
         (name, value, scope)
         for name, value, scope in index.named_assignments
-        if isinstance(value, ast.List) and any(_is_user_dict(element) for element in value.elts)
+        if isinstance(value, ast.List) and _is_one_question(value)
     ]
     if not candidates:
         return found
@@ -227,6 +214,19 @@ def _one_shot_contents(module: PythonModule) -> set[int]:
 
 def _mutations_by_variable(index: ModuleIndex) -> dict[tuple[str, int], list[Mutation]]:
     return by_variable(index.mutations)
+
+
+def _is_one_question(messages: ast.List) -> bool:
+    """`[system, user]`, or a lone system message holding the whole task (`[{"role":
+    "system", "content": summarize_prompt}]`)."""
+    if any(_is_user_dict(element) for element in messages.elts):
+        return True
+    return len(messages.elts) == 1 and _role(messages.elts[0]) in ("system", "developer")
+
+
+def _role(node: ast.expr) -> object:
+    role = _entries(node).get("role")
+    return role.value if isinstance(role, ast.Constant) else None
 
 
 def _is_user_dict(node: ast.expr) -> bool:
@@ -262,108 +262,6 @@ def _messages_sinks(module: PythonModule) -> tuple[dict[int, list[Sink]], dict[i
             by_call.setdefault(id(sink.call), []).append(sink)
             by_function.setdefault(id(_function_scope(sink.scope)), []).append(sink)
     return by_call, by_function
-
-
-def _retrieval_label(call: ast.Call) -> str:
-    words = _receiver_words(call.func)
-    if words & {"memory", "memories", "mem", "mem0"} or "memor" in _callee_name(call):
-        return "memory search results"
-    return "retrieval results"
-
-
-def _callee_name(call: ast.Call) -> str:
-    function = call.func
-    if isinstance(function, ast.Attribute):
-        return function.attr
-    return function.id if isinstance(function, ast.Name) else ""
-
-
-def _is_retrieval(call: ast.Call, scope: Scope) -> bool:
-    method = _callee_name(call)
-    if not isinstance(call.func, ast.Attribute):
-        return False
-    # A search for a fixed text gives the same results every turn.
-    if all(_is_fixed(a, scope) for a in chain(call.args, _keyword_values(call))):
-        return False
-    if method in _RETRIEVAL_METHODS or _MEMORY_SEARCH.search(method):
-        return True
-    searches = method in _SEARCH_METHODS or method.startswith(_SEARCH_PREFIXES)
-    return searches and bool(_receiver_words(call.func) & _STORE_WORDS)
-
-
-def _is_fixed(argument: ast.expr, scope: Scope) -> bool:
-    """A constant, or a loop variable over constants (`for kind in ("skill", "error")`)."""
-    if isinstance(argument, ast.Constant):
-        return True
-    if not isinstance(argument, ast.Name):
-        return False
-    bindings = lookup(argument.id, scope)
-    return bool(bindings) and all(
-        binding.kind == "for" and _constants(binding.value, binding.scope, depth=2)
-        for binding in bindings
-    )
-
-
-def _constants(node: ast.AST | None, scope: Scope, depth: int) -> bool:
-    """A literal collection of constants, or a name assigned only one."""
-    if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
-        return all(isinstance(element, ast.Constant) for element in node.elts)
-    if not isinstance(node, ast.Name) or depth == 0:
-        return False
-    bindings = lookup(node.id, scope)
-    return bool(bindings) and all(
-        binding.kind == "assign" and _constants(binding.value, binding.scope, depth - 1)
-        for binding in bindings
-    )
-
-
-def _keyword_values(call: ast.Call) -> Iterator[ast.expr]:
-    return (keyword.value for keyword in call.keywords)
-
-
-def _receiver_words(function: ast.expr) -> set[str]:
-    """The words of the names a method is called on: `self.memory_store.search` gives
-    {"self", "memory", "store"}; through calls, `index.as_retriever().retrieve` too."""
-    words: set[str] = set()
-    node = function.value if isinstance(function, ast.Attribute) else function
-    for _ in range(8):
-        if isinstance(node, ast.Call):
-            node = node.func
-        elif isinstance(node, ast.Attribute):
-            words.update(_split_words(node.attr))
-            node = node.value
-        elif isinstance(node, ast.Subscript):
-            node = node.value
-        else:
-            break
-    if isinstance(node, ast.Name):
-        words.update(_split_words(node.id))
-    return words
-
-
-def _split_words(name: str) -> list[str]:
-    spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name)
-    words = [word.lower() for word in spaced.split("_") if word]
-    return [*words, re.sub(r"_", "", name.lower())]
-
-
-def _retrievals_under(node: ast.expr, scope: Scope) -> Iterator[ast.Call]:
-    """Retrieval calls that an expression's value is taken from, through names, loops over
-    results, items and attributes, within the function."""
-    pending: list[tuple[ast.AST, Scope]] = [(node, scope)]
-    steps = 0
-    while pending and steps < _MAX_ORIGIN_STEPS:
-        steps += 1
-        current, where = pending.pop()
-        if isinstance(current, ast.Call):
-            if _is_retrieval(current, where):
-                yield current
-        elif isinstance(current, (ast.Attribute, ast.Subscript, ast.Await, ast.Starred)):
-            pending.append((current.value, where))
-        elif isinstance(current, ast.Name):
-            for binding in lookup(current.id, where):
-                if binding.kind in ("assign", "for", "comprehension") and binding.value:
-                    pending.append((binding.value, binding.scope))
 
 
 def _task_list_owner(node: ast.expr, scope: Scope) -> ClassInfo | None:
@@ -460,7 +358,7 @@ def _is_user_turn(sink: Sink, user_contents: set[int]) -> bool:
         if id(sink.expression) in user_contents:
             return True
         call = sink.call
-        return call is not None and _callee_name(call) in ("HumanMessage", "UserMessage")
+        return call is not None and callee_name(call) in ("HumanMessage", "UserMessage")
     # A whole input given as one text (`responses.create(input=question)`) is the user's turn.
     expression = sink.expression
     return (
