@@ -9,6 +9,7 @@ from itertools import chain
 from typing import TYPE_CHECKING
 
 from ctxlint.diagnostics import Applicability, Diagnostic, Edit, Fix
+from ctxlint.python.breakpoint_shapes import cleared_after_set, first_block, per_iteration
 from ctxlint.python.flow import Reached
 from ctxlint.python.index import Scope
 from ctxlint.python.module import PythonModule
@@ -153,6 +154,31 @@ class CacheBreakpoint(Rule):
     def check_python(self, module: PythonModule) -> Iterator[Diagnostic]:
         for request in _anthropic_requests(module):
             yield from self._check_request(module, request)
+        yield from self._check_shapes(module)
+
+    def _check_shapes(self, module: PythonModule) -> Iterator[Diagnostic]:
+        """Breakpoints added outside one request literal, by serializers and helpers."""
+        for found in module.fact(per_iteration):
+            message = (
+                f"a cache breakpoint is added for every item of {module.snippet(found.iterated, 40)}"
+                f" (line {found.loop.lineno}): past {_MAX_BREAKPOINTS} items the API rejects the "
+                "request. One breakpoint on the last block caches everything before it"
+            )
+            yield module.diagnostic(self, found.added, message)
+        for cleared in module.fact(cleared_after_set):
+            message = (
+                f"this cache breakpoint is deleted again by the loop at line "
+                f"{cleared.clearing.lineno}, which clears every cache_control: the request goes "
+                "out without it. Clear the old breakpoints first, then set the new one"
+            )
+            yield module.diagnostic(self, cleared.added, message)
+        for target in module.fact(first_block):
+            message = (
+                "this cache breakpoint goes on the message's first block: a thinking block there "
+                "makes the API reject the request, and the blocks after it are not cached. Mark "
+                "the last block that is not thinking"
+            )
+            yield module.diagnostic(self, target, message)
 
     def _check_request(self, module: PythonModule, request: _Request) -> Iterator[Diagnostic]:
         call = request.call

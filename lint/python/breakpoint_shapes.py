@@ -1,0 +1,432 @@
+"""Shapes of code that make Anthropic cache breakpoints fail, found per function from where
+breakpoints are added (breakpoints.py):
+
+- `per_iteration`: a breakpoint added on every pass of a loop over items of unknown number,
+  decided by nothing that changes from one item to the next: a long list carries more than
+  the 4 breakpoints the API accepts (it rejects the request);
+- `cleared_after_set`: a breakpoint set, then every breakpoint deleted by a loop right after,
+  before anything is sent: the request goes out with none;
+- `first_block`: a breakpoint put on the first block of a message taken from the history,
+  which is a thinking block whenever the model thought first (the API rejects it), and leaves
+  the rest of the message out of the cached prefix.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from ctxlint.python.breakpoints import Added, additions, is_key_store
+from ctxlint.python.module import PythonModule
+
+_LIST_METHODS = frozenset({"append", "extend", "insert", "appendleft"})
+# Calls that may sit between setting a breakpoint and clearing them all without sending it.
+_QUIET_CALLS = frozenset(
+    {"append", "extend", "insert", "copy", "deepcopy", "get", "isinstance", "len", "list", "dict"}
+)
+# A loop over at most this many items (`for m in history[-2:]`) stays within the API's limit.
+_FEW = 4
+_COMPREHENSIONS = (ast.ListComp, ast.GeneratorExp, ast.SetComp, ast.DictComp)
+_CONTENT_NAMES = frozenset({"content", "contents", "blocks", "content_blocks"})
+
+
+@dataclass(frozen=True, slots=True)
+class PerIteration:
+    added: ast.AST
+    loop: ast.AST
+    iterated: ast.expr
+
+
+@dataclass(frozen=True, slots=True)
+class ClearedAfterSet:
+    added: ast.AST
+    clearing: ast.stmt
+
+
+def per_iteration(module: PythonModule) -> list[PerIteration]:
+    functions = module.index.functions_by_name
+    found: list[PerIteration] = []
+    for body in _function_bodies(module):
+        for loop in _loops(body):
+            if isinstance(loop, (ast.For, ast.AsyncFor)):
+                if _few(loop.iter) or _leaves_early(loop.body):
+                    continue
+                items, indexes = _bound_names(loop)
+                for added in additions(loop.body, functions):
+                    if _decided_per_item(added, items, indexes):
+                        continue
+                    if not _accumulates(added, loop, items | indexes):
+                        continue
+                    found.append(PerIteration(added.node, loop, loop.iter))
+            else:
+                generator = loop.generators[0]
+                if _few(generator.iter) or len(loop.generators) > 1:
+                    continue
+                items, indexes = _bound_names(loop)
+                element = loop.elt if not isinstance(loop, ast.DictComp) else loop.value
+                tests = tuple(generator.ifs)
+                for added in additions([ast.Expr(element)], functions):
+                    added = Added(added.node, (*tests, *added.decided_by))
+                    if not _decided_per_item(added, items, indexes):
+                        found.append(PerIteration(added.node, loop, generator.iter))
+    return found
+
+
+def cleared_after_set(module: PythonModule) -> list[ClearedAfterSet]:
+    """A breakpoint stored with `x["cache_control"] = ...` outside any loop, followed in the
+    same block by a loop that deletes `cache_control` from every block it visits, with
+    nothing between that could send the request."""
+    functions = module.index.functions_by_name
+    found: list[ClearedAfterSet] = []
+    for body in _function_bodies(module):
+        for block in _blocks(body):
+            for position, statement in enumerate(block):
+                if not (isinstance(statement, ast.Assign) and is_key_store(statement.targets)):
+                    continue
+                if not list(additions([statement], functions)):
+                    continue
+                for later in block[position + 1 :]:
+                    if isinstance(later, (ast.For, ast.AsyncFor)) and _deletes_breakpoints(later):
+                        found.append(ClearedAfterSet(statement.targets[0], later))
+                        break
+                    if not _quiet(later):
+                        break
+    return found
+
+
+def first_block(module: PythonModule) -> list[ast.Subscript]:
+    """`content[0]["cache_control"] = ...` where `content` is a message's content taken from
+    a list by index (`messages[-1]["content"]`), with no test of the block's type around."""
+    found: list[ast.Subscript] = []
+    for body in _function_bodies(module):
+        sources = _assigned(body)
+        for statement, tests in _statements_with_tests(body, ()):
+            if not (isinstance(statement, ast.Assign) and is_key_store(statement.targets)):
+                continue
+            target = statement.targets[0]
+            assert isinstance(target, ast.Subscript)
+            block = target.value
+            if not (
+                isinstance(block, ast.Subscript)
+                and isinstance(block.slice, ast.Constant)
+                and block.slice.value == 0
+            ):
+                continue
+            if not _history_content(block.value, sources, 0):
+                continue
+            if any(_tests_block_type(test) for test in tests):
+                continue
+            found.append(target)
+    return found
+
+
+def _function_bodies(module: PythonModule) -> Iterator[list[ast.stmt]]:
+    for function in module.index.functions:
+        node = function.node
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            yield node.body
+
+
+def _loops(body: list[ast.stmt]) -> Iterator[ast.AST]:
+    """`for` loops and comprehensions of these statements, not entering nested functions."""
+    stack: list[ast.AST] = list(body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+            continue
+        if isinstance(node, (ast.For, ast.AsyncFor, *_COMPREHENSIONS)):
+            yield node
+        stack.extend(ast.iter_child_nodes(node))
+
+
+def _blocks(body: list[ast.stmt]) -> Iterator[list[ast.stmt]]:
+    yield body
+    for statement in body:
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            continue
+        for name in ("body", "orelse", "finalbody"):
+            block = getattr(statement, name, None)
+            if isinstance(block, list) and block and isinstance(block[0], ast.stmt):
+                yield from _blocks(block)
+        for handler in getattr(statement, "handlers", ()):
+            yield from _blocks(handler.body)
+
+
+def _few(iterated: ast.expr) -> bool:
+    """Whether a loop visits at most a few items: a short literal, `range(3)`, a slice with
+    constant bounds (`history[-2:]`), each also through enumerate() or reversed()."""
+    if isinstance(iterated, ast.Call) and isinstance(iterated.func, ast.Name):
+        if iterated.func.id in ("enumerate", "reversed") and iterated.args:
+            return _few(iterated.args[0])
+        if iterated.func.id == "range" and iterated.args:
+            last = iterated.args[-1] if len(iterated.args) < 3 else iterated.args[1]
+            return _constant_int(last) is not None and abs(_constant_int(last) or 0) <= _FEW
+        return False
+    if isinstance(iterated, (ast.List, ast.Tuple, ast.Set)):
+        return len(iterated.elts) <= _FEW and not any(
+            isinstance(e, ast.Starred) for e in iterated.elts
+        )
+    if isinstance(iterated, ast.Subscript) and isinstance(iterated.slice, ast.Slice):
+        lower, upper = iterated.slice.lower, iterated.slice.upper
+        low = _constant_int(lower) if lower is not None else 0
+        high = _constant_int(upper) if upper is not None else None
+        if low is None or (upper is not None and high is None):
+            return False
+        if high is None:
+            return low < 0 and -low <= _FEW
+        return (low >= 0) == (high >= 0) and 0 <= high - low <= _FEW
+    return False
+
+
+def _constant_int(node: ast.expr | None) -> int | None:
+    if isinstance(node, ast.Constant) and isinstance(node.value, int):
+        return node.value
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        inner = _constant_int(node.operand)
+        return -inner if inner is not None else None
+    return None
+
+
+def _leaves_early(body: list[ast.stmt]) -> bool:
+    """A `break` or `return` of the loop itself (not of a nested loop): it marks one item."""
+    stack: list[ast.AST] = list(body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.Break, ast.Return)):
+            return True
+        if isinstance(
+            node, (ast.For, ast.AsyncFor, ast.While, ast.FunctionDef, ast.AsyncFunctionDef)
+        ):
+            # A nested loop's `break` leaves only it; its `return` still leaves ours.
+            stack.extend(n for n in ast.walk(node) if isinstance(n, ast.Return))
+            continue
+        stack.extend(ast.iter_child_nodes(node))
+    return False
+
+
+def _bound_names(loop: ast.AST) -> tuple[set[str], set[str]]:
+    """The names that may hold something else on each pass: the items the loop visits, and
+    the rest (an enumerate() index, a counter, a flag assigned in the body)."""
+    if isinstance(loop, (ast.For, ast.AsyncFor)):
+        targets = [(loop.target, loop.iter)]
+    else:
+        targets = [(g.target, g.iter) for g in loop.generators]  # type: ignore[attr-defined]
+    items: set[str] = set()
+    indexes: set[str] = set()
+    for target, iterated in targets:
+        names = [n.id for n in ast.walk(target) if isinstance(n, ast.Name)]
+        enumerated = (
+            isinstance(iterated, ast.Call)
+            and isinstance(iterated.func, ast.Name)
+            and iterated.func.id == "enumerate"
+            and isinstance(target, ast.Tuple)
+            and isinstance(target.elts[0], ast.Name)
+        )
+        if enumerated:
+            indexes.add(target.elts[0].id)  # type: ignore[attr-defined]
+        items.update(name for name in names if name not in indexes)
+    for node in ast.walk(loop):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store) and node.id not in items:
+            indexes.add(node.id)
+    return items, indexes
+
+
+def _decided_per_item(added: Added, items: set[str], indexes: set[str]) -> bool:
+    """Whether what decides the breakpoint can pick a few passes: an index or a counter, the
+    length, a flag assigned in the loop or a cache flag of the item (`message.cache`). A test
+    of the item's kind or emptiness (`if part.type == "text"`, `if block`) only filters."""
+    for test in added.decided_by:
+        if isinstance(test, ast.Constant) and not test.value:
+            return True
+        names = {n.id for n in ast.walk(test) if isinstance(n, ast.Name)}
+        if names & indexes or "len" in names:
+            return True
+        if names & items and any("cache" in _word(n) for n in ast.walk(test)):
+            return True
+    return False
+
+
+def _word(node: ast.AST) -> str:
+    if isinstance(node, ast.Attribute):
+        return node.attr.lower()
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value.lower()
+    return ""
+
+
+def _accumulates(added: Added, loop: ast.For | ast.AsyncFor, bound: set[str]) -> bool:
+    """Whether each pass leaves one more block with a breakpoint: a key stored on the item
+    (not on one fixed block), or a new block appended, yielded or added to a list."""
+    node = added.node
+    if isinstance(node, ast.Subscript):
+        return any(isinstance(n, ast.Name) and n.id in bound for n in ast.walk(node.value))
+    appended = _appended_names(loop)
+    for statement in ast.walk(loop):
+        if not isinstance(statement, ast.stmt) or not _contains(statement, node):
+            continue
+        if isinstance(statement, ast.Expr):
+            value = statement.value
+            if isinstance(value, (ast.Yield, ast.YieldFrom)):
+                return True
+            if isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute):
+                if value.func.attr in _LIST_METHODS:
+                    return True
+                # A helper that marks the item it is handed, in place.
+                return any(
+                    isinstance(n, ast.Name) and n.id in bound
+                    for argument in value.args
+                    for n in ast.walk(argument)
+                )
+        if isinstance(statement, ast.AugAssign):
+            return True
+        if isinstance(statement, ast.Assign):
+            targets = statement.targets
+            if any(isinstance(t, ast.Name) and t.id in appended for t in targets):
+                return True
+            if any(isinstance(t, ast.Subscript) for t in targets):
+                return True
+    return False
+
+
+def _appended_names(loop: ast.AST) -> set[str]:
+    names: set[str] = set()
+    for node in ast.walk(loop):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in _LIST_METHODS
+        ):
+            names.update(a.id for a in node.args if isinstance(a, ast.Name))
+    return names
+
+
+def _contains(statement: ast.stmt, node: ast.AST) -> bool:
+    """Whether the node belongs to this statement itself, not to a statement nested in it."""
+    for _, value in ast.iter_fields(statement):
+        values = value if isinstance(value, list) else [value]
+        for child in values:
+            if not isinstance(child, ast.AST) or isinstance(child, ast.stmt):
+                continue
+            if any(inner is node for inner in ast.walk(child)):
+                return True
+    return False
+
+
+def _deletes_breakpoints(loop: ast.For | ast.AsyncFor) -> bool:
+    for node in ast.walk(loop):
+        if isinstance(node, ast.Delete) and any(
+            isinstance(t, ast.Subscript)
+            and isinstance(t.slice, ast.Constant)
+            and t.slice.value == "cache_control"
+            for t in node.targets
+        ):
+            return True
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "pop"
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+            and node.args[0].value == "cache_control"
+        ):
+            return True
+    return False
+
+
+def _quiet(statement: ast.stmt) -> bool:
+    """A statement that cannot send the request: no await, no call but list and dict
+    plumbing."""
+    for node in ast.walk(statement):
+        if isinstance(node, (ast.Await, ast.Yield, ast.YieldFrom, ast.Return)):
+            return False
+        if isinstance(node, ast.Call):
+            name = node.func.attr if isinstance(node.func, ast.Attribute) else ""
+            if isinstance(node.func, ast.Name):
+                name = node.func.id
+            if name not in _QUIET_CALLS and not name[:1].isupper():
+                return False
+    return True
+
+
+def _statements_with_tests(
+    body: list[ast.stmt], tests: tuple[ast.expr, ...]
+) -> Iterator[tuple[ast.stmt, tuple[ast.expr, ...]]]:
+    for statement in body:
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            continue
+        yield statement, tests
+        if isinstance(statement, ast.If):
+            yield from _statements_with_tests(statement.body, (*tests, statement.test))
+            yield from _statements_with_tests(statement.orelse, (*tests, statement.test))
+            continue
+        around = (
+            (*tests, statement.iter) if isinstance(statement, (ast.For, ast.AsyncFor)) else tests
+        )
+        for name in ("body", "orelse", "finalbody"):
+            block = getattr(statement, name, None)
+            if isinstance(block, list) and block and isinstance(block[0], ast.stmt):
+                yield from _statements_with_tests(block, around)
+        for handler in getattr(statement, "handlers", ()):
+            yield from _statements_with_tests(handler.body, around)
+
+
+def _assigned(body: list[ast.stmt]) -> dict[str, list[ast.expr]]:
+    values: dict[str, list[ast.expr]] = {}
+    for node in ast.walk(ast.Module(body=body, type_ignores=[])):
+        if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for target in targets:
+                if isinstance(target, ast.Name):
+                    values.setdefault(target.id, []).append(node.value)
+    return values
+
+
+def _history_content(node: ast.expr, sources: dict[str, list[ast.expr]], depth: int) -> bool:
+    """Whether an expression is the content of a message picked from a list by index:
+    `messages[-1]["content"]`, `history[i].content`, `msgs[-1].get("content")`, possibly
+    through a cast() or a local name."""
+    if depth > 3:
+        return False
+    if isinstance(node, ast.Call) and node.args and _name(node.func) in ("cast", "list"):
+        return _history_content(node.args[-1], sources, depth + 1)
+    if isinstance(node, ast.Name):
+        values = sources.get(node.id, [])
+        return len(values) == 1 and _history_content(values[0], sources, depth + 1)
+    owner: ast.expr | None = None
+    if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant):
+        owner = node.value if node.slice.value in _CONTENT_NAMES else None
+    elif isinstance(node, ast.Attribute) and node.attr in _CONTENT_NAMES:
+        owner = node.value
+    elif (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "get"
+        and node.args
+        and isinstance(node.args[0], ast.Constant)
+        and node.args[0].value in _CONTENT_NAMES
+    ):
+        owner = node.func.value
+    # A message picked by index from a list (`messages[-1]`), not a field (`m["message"]`).
+    return (
+        isinstance(owner, ast.Subscript)
+        and not isinstance(owner.slice, ast.Slice)
+        and not (isinstance(owner.slice, ast.Constant) and isinstance(owner.slice.value, str))
+    )
+
+
+def _tests_block_type(test: ast.expr) -> bool:
+    for node in ast.walk(test):
+        if isinstance(node, ast.Constant) and node.value in ("type", "thinking", "text"):
+            return True
+        if isinstance(node, ast.Attribute) and node.attr == "type":
+            return True
+    return False
+
+
+def _name(function: ast.expr) -> str:
+    if isinstance(function, ast.Name):
+        return function.id
+    if isinstance(function, ast.Attribute):
+        return function.attr
+    return ""
