@@ -420,6 +420,94 @@ _LONG = "'''" + "Follow the style guide. " * 180 + "'''"
 _EPHEMERAL = "'cache_control': {'type': 'ephemeral'}"
 
 CacheBreakpoint.VALID = (
+    # One breakpoint, on the last block, whatever the number of blocks.
+    Valid(
+        "def system_blocks(texts):\n"
+        "    blocks = [{'type': 'text', 'text': t} for t in texts]\n"
+        "    blocks[-1]['cache_control'] = {'type': 'ephemeral'}\n"
+        "    return blocks\n"
+    ),
+    # Which block is marked depends on its position, or on a cache flag the item carries.
+    Valid(
+        "def serialize(parts, use_cache):\n"
+        "    out = []\n"
+        "    for i, part in enumerate(parts):\n"
+        "        last = i == len(parts) - 1\n"
+        "        out.append(_text(part, cached=use_cache and last))\n"
+        "    return out\n"
+        "def _text(text, *, cached):\n"
+        "    block = {'type': 'text', 'text': text}\n"
+        "    if cached:\n"
+        "        block['cache_control'] = {'type': 'ephemeral'}\n"
+        "    return block\n"
+    ),
+    Valid(
+        "def serialize(messages):\n"
+        "    return [{'role': m.role, 'content': [{'type': 'text', 'text': m.text,\n"
+        "             'cache_control': {'type': 'ephemeral'} if m.cache else None}]}\n"
+        "            for m in messages]\n"
+    ),
+    # A few items, a loop that stops at the first one marked, a breakpoint copied as it was.
+    Valid(
+        "def mark(history):\n"
+        "    for message in history[-2:]:\n"
+        "        message['content'][-1]['cache_control'] = {'type': 'ephemeral'}\n"
+    ),
+    Valid(
+        "def mark(history):\n"
+        "    for message in reversed(history):\n"
+        "        if message['role'] == 'user':\n"
+        "            message['content'][-1]['cache_control'] = {'type': 'ephemeral'}\n"
+        "            break\n"
+    ),
+    Valid(
+        "def convert(blocks):\n"
+        "    return [{'type': 'text', 'text': b['text'], 'cache_control': b.get('cache_control')}\n"
+        "            for b in blocks]\n"
+    ),
+    # The same fixed block marked again on each pass is still one breakpoint.
+    Valid(
+        "def mark(history, rounds):\n"
+        "    for _ in rounds:\n"
+        "        history[-1]['content'][-1]['cache_control'] = {'type': 'ephemeral'}\n"
+    ),
+    # Old breakpoints cleared first, then the new one set; or cleared after the request.
+    Valid(
+        "def add_results(history, results):\n"
+        "    for message in history:\n"
+        "        for block in message['content']:\n"
+        "            block.pop('cache_control', None)\n"
+        "    results[-1]['cache_control'] = {'type': 'ephemeral'}\n"
+        "    history.append({'role': 'user', 'content': results})\n"
+    ),
+    Valid(
+        _HEADER + "def ask(history, results):\n"
+        "    results[-1]['cache_control'] = {'type': 'ephemeral'}\n"
+        "    history.append({'role': 'user', 'content': results})\n"
+        "    reply = client.messages.create(model='m', max_tokens=9, messages=history)\n"
+        "    for message in history:\n"
+        "        for block in message['content']:\n"
+        "            block.pop('cache_control', None)\n"
+        "    return reply\n"
+    ),
+    # The last block of the newest message, or the first block once its type is checked.
+    Valid(
+        "def mark(messages):\n"
+        "    content = messages[-1]['content']\n"
+        "    content[-1]['cache_control'] = {'type': 'ephemeral'}\n"
+    ),
+    Valid(
+        "def mark(messages):\n"
+        "    content = messages[-1]['content']\n"
+        "    if content[0].get('type') == 'text':\n"
+        "        content[0]['cache_control'] = {'type': 'ephemeral'}\n"
+    ),
+    Valid(
+        "def user_message(question):\n"
+        "    message = {'role': 'user', 'content': [{'type': 'text', 'text': question}]}\n"
+        "    message['content'][0]['cache_control'] = {'type': 'ephemeral'}\n"
+        "    return message\n"
+    ),
     # The volatile value comes after the last breakpoint.
     Valid(
         _HEADER + f"SYSTEM = {_LONG}\n"
@@ -467,6 +555,59 @@ CacheBreakpoint.VALID = (
     ),
 )
 CacheBreakpoint.INVALID = (
+    # A breakpoint for every block, through a helper whose flag does not change per item.
+    Invalid(
+        "def system_blocks(texts):\n"
+        "    parts = []\n"
+        "    for text in texts:\n"
+        "        if text:\n"
+        "            parts.append(_text(text, cached=True))\n"
+        "    return parts\n"
+        "def _text(text, *, cached):\n"
+        "    block = {'type': 'text', 'text': text}\n"
+        "    if cached:\n"
+        "        block['cache_control'] = {'type': 'ephemeral'}\n"
+        "    return block\n",
+        line=5,
+        message_contains="for every item of texts",
+    ),
+    Invalid(
+        "def tool_blocks(calls, use_cache):\n"
+        "    return [{'type': 'tool_use', 'id': c.id, 'name': c.name, 'input': c.args,\n"
+        "             'cache_control': {'type': 'ephemeral'} if use_cache else None}\n"
+        "            for c in calls]\n",
+        line=3,
+        message_contains="for every item of calls",
+    ),
+    Invalid(
+        "def cached_tools(tools):\n"
+        "    for tool in tools:\n"
+        "        tool['cache_control'] = {'type': 'ephemeral'}\n"
+        "    return tools\n",
+        line=3,
+        message_contains="past 4 items",
+    ),
+    # The new breakpoint is deleted with the old ones right after it is set.
+    Invalid(
+        "def add_results(history, results):\n"
+        "    history.append({'role': 'user', 'content': results})\n"
+        "    results[-1]['cache_control'] = {'type': 'ephemeral'}\n"
+        "    for message in history:\n"
+        "        for block in message['content']:\n"
+        "            if 'cache_control' in block:\n"
+        "                del block['cache_control']\n",
+        line=3,
+        message_contains="deleted again by the loop at line 4",
+    ),
+    # The newest message of the history may start with a thinking block.
+    Invalid(
+        "def mark(messages):\n"
+        "    content = messages[-1].get('content')\n"
+        "    if isinstance(content, list) and content:\n"
+        "        content[0]['cache_control'] = {'type': 'ephemeral'}\n",
+        line=4,
+        message_contains="first block",
+    ),
     Invalid(
         _HEADER + "def ask(q):\n"
         "    return client.messages.create(model='m', max_tokens=9,\n"
