@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import chain
@@ -17,6 +18,13 @@ from ctxlint.python.names import attribute_chain, lookup, qualified_name
 from ctxlint.python.prefilter import Trigger
 from ctxlint.python.rewrite import add_keyword_argument
 from ctxlint.python.sinks import Sink
+from ctxlint.python.ttl_order import (
+    FIVE_MINUTES,
+    ONE_HOUR,
+    breakpoint_ttl,
+    hour_breakpoint,
+    tool_breakpoints,
+)
 from ctxlint.python.volatile import how_volatile
 from ctxlint.redact import evidence
 from ctxlint.rule import InputKind, Invalid, Rule, Valid
@@ -156,6 +164,29 @@ class CacheBreakpoint(Rule):
             yield from self._check_request(module, request)
         yield from self._check_shapes(module)
 
+    def _lifetimes(
+        self, module: PythonModule, breakpoints: list[tuple[ast.Dict, Sink]]
+    ) -> Iterator[Diagnostic]:
+        """A 1-hour breakpoint after a 5-minute one, in the order the API reads the request."""
+        shortest: ast.Dict | None = None
+        for block, _ in breakpoints:
+            value = next(
+                v
+                for k, v in zip(block.keys, block.values, strict=True)
+                if _is_key(k, "cache_control")
+            )
+            ttl = breakpoint_ttl(value)
+            if ttl == FIVE_MINUTES and shortest is None:
+                shortest = block
+            elif ttl == ONE_HOUR and shortest is not None:
+                message = (
+                    f"this 1-hour cache breakpoint comes after a 5-minute one (line "
+                    f"{shortest.lineno}): the API rejects the request. Longer lifetimes go "
+                    "first: tools, then system, then messages"
+                )
+                yield module.diagnostic(self, _key_node(block, "cache_control"), message)
+                return
+
     def _check_shapes(self, module: PythonModule) -> Iterator[Diagnostic]:
         """Breakpoints added outside one request literal, by serializers and helpers."""
         for found in module.fact(per_iteration):
@@ -172,6 +203,7 @@ class CacheBreakpoint(Rule):
                 "out without it. Clear the old breakpoints first, then set the new one"
             )
             yield module.diagnostic(self, cleared.added, message)
+        yield from module.fact(_tool_breakpoints_before_an_hour)
         for target in module.fact(first_block):
             message = (
                 "this cache breakpoint goes on the message's first block: a thinking block there "
@@ -204,6 +236,7 @@ class CacheBreakpoint(Rule):
                 item[0].col_offset,
             )
         )
+        yield from self._lifetimes(module, breakpoints)
         count = len(breakpoints) + (1 if automatic else 0)
         if count > _MAX_BREAKPOINTS:
             node = breakpoints[_MAX_BREAKPOINTS - (1 if automatic else 0)][0]
@@ -258,6 +291,26 @@ class CacheBreakpoint(Rule):
             return None
         edit: Edit = module.replace_edit(call, rewritten)
         return Fix(self.fix_title, (edit,), Applicability.UNSAFE)
+
+
+def _tool_breakpoints_before_an_hour(module: PythonModule) -> list[Diagnostic]:
+    """Tool breakpoints of the default 5 minutes where the module or its package gives the
+    system prompt or messages, read after the tools, a 1-hour one."""
+    tools = tool_breakpoints(module.tree)
+    if not tools:
+        return []
+    hour = hour_breakpoint(module.path, module.tree)
+    if hour is None:
+        return []
+    if hour.path != os.path.abspath(module.path):
+        module.dependency_paths.add(hour.path)
+    where = f"{os.path.basename(hour.path)}:{hour.line}"
+    message = (
+        f"this breakpoint on the tools keeps the default 5-minute lifetime, but {where} gives a "
+        "later part of the request a 1-hour one: the API rejects a 1h breakpoint after a 5m one. "
+        'Give the tools\' breakpoint "ttl": "1h" too'
+    )
+    return [module.diagnostic(CacheBreakpoint, node, message) for node in tools]
 
 
 def _may_pass_cache_control(call: ast.Call) -> bool:
@@ -385,6 +438,10 @@ def _within(node: ast.AST, outer: ast.AST) -> bool:
     return start <= (node.lineno, node.col_offset) <= end  # type: ignore[attr-defined]
 
 
+def _is_key(node: ast.expr | None, key: str) -> bool:
+    return isinstance(node, ast.Constant) and node.value == key
+
+
 def _has_key(node: ast.Dict, key: str) -> bool:
     return any(isinstance(k, ast.Constant) and k.value == key for k in node.keys)
 
@@ -420,6 +477,16 @@ _LONG = "'''" + "Follow the style guide. " * 180 + "'''"
 _EPHEMERAL = "'cache_control': {'type': 'ephemeral'}"
 
 CacheBreakpoint.VALID = (
+    # Lifetimes that do not grow along the request: 1h tools and system, 5m on the newest turn.
+    Valid(
+        _HEADER + "def ask(tools, history):\n"
+        "    tools = [*tools[:-1], {**tools[-1], 'cache_control': {'type': 'ephemeral', 'ttl': '1h'}}]\n"
+        "    last_tool = dict(tools[-1])\n"
+        "    last_tool['cache_control'] = {'type': 'ephemeral', 'ttl': '1h'}\n"
+        "    return client.messages.create(model='m', max_tokens=9, tools=[*tools[:-1], last_tool],\n"
+        "        system=[{'type': 'text', 'text': 'a', 'cache_control': {'type': 'ephemeral', 'ttl': '1h'}}],\n"
+        f"        messages=[{{'role': 'user', 'content': [{{'type': 'text', 'text': 'q', {_EPHEMERAL}}}]}}])\n"
+    ),
     # One breakpoint, on the last block, whatever the number of blocks.
     Valid(
         "def system_blocks(texts):\n"
@@ -555,6 +622,25 @@ CacheBreakpoint.VALID = (
     ),
 )
 CacheBreakpoint.INVALID = (
+    # A 1-hour breakpoint after a 5-minute one.
+    Invalid(
+        _HEADER + "def ask(history):\n"
+        "    return client.messages.create(model='m', max_tokens=9,\n"
+        f"        system=[{{'type': 'text', 'text': 'a', {_EPHEMERAL}}},\n"
+        "                {'type': 'text', 'text': 'b', 'cache_control': {'type': 'ephemeral', 'ttl': '1h'}}],\n"
+        "        messages=history)\n",
+        line=7,
+        message_contains="1-hour cache breakpoint comes after a 5-minute one (line 6)",
+    ),
+    Invalid(
+        "SYSTEM = [{'type': 'text', 'text': 'rules', 'cache_control': {'type': 'ephemeral', 'ttl': '1h'}}]\n"
+        "def request(tools, history):\n"
+        "    last_tool = {**tools[-1]}\n"
+        "    last_tool['cache_control'] = {'type': 'ephemeral'}\n"
+        "    return {'tools': [*tools[:-1], last_tool], 'system': SYSTEM, 'messages': history}\n",
+        line=4,
+        message_contains="default 5-minute lifetime",
+    ),
     # A breakpoint for every block, through a helper whose flag does not change per item.
     Invalid(
         "def system_blocks(texts):\n"
