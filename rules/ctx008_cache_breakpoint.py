@@ -477,6 +477,29 @@ _LONG = "'''" + "Follow the style guide. " * 180 + "'''"
 _EPHEMERAL = "'cache_control': {'type': 'ephemeral'}"
 
 CacheBreakpoint.VALID = (
+    # Loops whose bounds are counted on purpose: the last few of a range, a list of two.
+    Valid(
+        "def tag_last(blocks, cache_control, most=4):\n"
+        "    for i in range(max(len(blocks) - most, 0), len(blocks)):\n"
+        "        blocks[i] = {**blocks[i], 'cache_control': cache_control}\n"
+        "    return blocks\n"
+    ),
+    Valid(
+        "def mark(messages):\n"
+        "    targets = []\n"
+        "    targets.append(messages[-1]['content'][-1])\n"
+        "    if len(messages) > 2:\n"
+        "        targets.append(messages[-3]['content'][-1])\n"
+        "    for block in targets:\n"
+        "        block['cache_control'] = {'type': 'ephemeral'}\n"
+    ),
+    # A message at a fixed place of a conversation the code builds itself.
+    Valid(
+        "def conversation(read_pair):\n"
+        "    messages = [{'role': 'user', 'content': [{'type': 'text', 'text': 'hi'}]}, *read_pair]\n"
+        "    messages[2]['content'][0]['cache_control'] = {'type': 'ephemeral'}\n"
+        "    return messages\n"
+    ),
     # Lifetimes that do not grow along the request: 1h tools and system, 5m on the newest turn.
     Valid(
         _HEADER + "def ask(tools, history):\n"

@@ -50,7 +50,7 @@ def per_iteration(module: PythonModule) -> list[PerIteration]:
     for body in _function_bodies(module):
         for loop in _loops(body):
             if isinstance(loop, (ast.For, ast.AsyncFor)):
-                if _few(loop.iter) or _leaves_early(loop.body):
+                if _few(loop.iter, body) or _leaves_early(loop.body):
                     continue
                 items, indexes = _bound_names(loop)
                 for added in additions(loop.body, functions):
@@ -61,7 +61,7 @@ def per_iteration(module: PythonModule) -> list[PerIteration]:
                     found.append(PerIteration(added.node, loop, loop.iter))
             else:
                 generator = loop.generators[0]
-                if _few(generator.iter) or len(loop.generators) > 1:
+                if _few(generator.iter, body) or len(loop.generators) > 1:
                     continue
                 items, indexes = _bound_names(loop)
                 element = loop.elt if not isinstance(loop, ast.DictComp) else loop.value
@@ -153,16 +153,19 @@ def _blocks(body: list[ast.stmt]) -> Iterator[list[ast.stmt]]:
             yield from _blocks(handler.body)
 
 
-def _few(iterated: ast.expr) -> bool:
-    """Whether a loop visits at most a few items: a short literal, `range(3)`, a slice with
-    constant bounds (`history[-2:]`), each also through enumerate() or reversed()."""
+def _few(iterated: ast.expr, body: list[ast.stmt]) -> bool:
+    """Whether a loop may visit only a few items: a short literal, a slice with constant
+    bounds (`history[-2:]`), a local list given at most a few items, a range() other than
+    over a whole length (its bounds are counted on purpose), each also through enumerate()
+    or reversed()."""
     if isinstance(iterated, ast.Call) and isinstance(iterated.func, ast.Name):
         if iterated.func.id in ("enumerate", "reversed") and iterated.args:
-            return _few(iterated.args[0])
-        if iterated.func.id == "range" and iterated.args:
-            last = iterated.args[-1] if len(iterated.args) < 3 else iterated.args[1]
-            return _constant_int(last) is not None and abs(_constant_int(last) or 0) <= _FEW
+            return _few(iterated.args[0], body)
+        if iterated.func.id == "range":
+            return not _whole_length(iterated)
         return False
+    if isinstance(iterated, ast.Name):
+        return _few_appended(iterated.id, body)
     if isinstance(iterated, (ast.List, ast.Tuple, ast.Set)):
         return len(iterated.elts) <= _FEW and not any(
             isinstance(e, ast.Starred) for e in iterated.elts
@@ -177,6 +180,65 @@ def _few(iterated: ast.expr) -> bool:
             return low < 0 and -low <= _FEW
         return (low >= 0) == (high >= 0) and 0 <= high - low <= _FEW
     return False
+
+
+def _whole_length(call: ast.Call) -> bool:
+    """`range(len(x))` or `range(0, len(x))`."""
+    arguments = call.args
+    if len(arguments) == 2 and _constant_int(arguments[0]) == 0:
+        arguments = arguments[1:]
+    return (
+        len(arguments) == 1
+        and isinstance(arguments[0], ast.Call)
+        and isinstance(arguments[0].func, ast.Name)
+        and arguments[0].func.id == "len"
+    )
+
+
+def _few_appended(name: str, body: list[ast.stmt]) -> bool:
+    """A list local to the function, made from a short literal and a few `append()`s that
+    are in no loop (`targets = []; targets.append(last); targets.append(previous)`)."""
+    count = 0
+    for node, looped in _nodes_with_loops(body):
+        if isinstance(node, (ast.Assign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            if not any(isinstance(t, ast.Name) and t.id == name for t in targets):
+                continue
+            value = node.value
+            if looped or not isinstance(value, ast.List):
+                return False
+            if any(isinstance(e, ast.Starred) for e in value.elts):
+                return False
+            count += len(value.elts)
+        elif isinstance(node, ast.AugAssign) and _is_name(node.target, name):
+            return False
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and _is_name(node.func.value, name)
+        ):
+            if node.func.attr in ("append", "insert"):
+                if looped:
+                    return False
+                count += 1
+            elif node.func.attr in ("extend", "__iadd__", "update"):
+                return False
+    return 0 < count <= _FEW
+
+
+def _nodes_with_loops(body: list[ast.stmt]) -> Iterator[tuple[ast.AST, bool]]:
+    stack: list[tuple[ast.AST, bool]] = [(statement, False) for statement in body]
+    while stack:
+        node, looped = stack.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+            continue
+        yield node, looped
+        inner = looped or isinstance(node, (ast.For, ast.AsyncFor, ast.While, *_COMPREHENSIONS))
+        stack.extend((child, inner) for child in ast.iter_child_nodes(node))
+
+
+def _is_name(node: ast.expr, name: str) -> bool:
+    return isinstance(node, ast.Name) and node.id == name
 
 
 def _constant_int(node: ast.expr | None) -> int | None:
@@ -225,6 +287,8 @@ def _bound_names(loop: ast.AST) -> tuple[set[str], set[str]]:
         )
         if enumerated:
             indexes.add(target.elts[0].id)  # type: ignore[attr-defined]
+        elif isinstance(iterated, ast.Call) and _is_name(iterated.func, "range"):
+            indexes.update(names)
         items.update(name for name in names if name not in indexes)
     for node in ast.walk(loop):
         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store) and node.id not in items:
@@ -407,11 +471,10 @@ def _history_content(node: ast.expr, sources: dict[str, list[ast.expr]], depth: 
         and node.args[0].value in _CONTENT_NAMES
     ):
         owner = node.func.value
-    # A message picked by index from a list (`messages[-1]`), not a field (`m["message"]`).
-    return (
-        isinstance(owner, ast.Subscript)
-        and not isinstance(owner.slice, ast.Slice)
-        and not (isinstance(owner.slice, ast.Constant) and isinstance(owner.slice.value, str))
+    # The newest message (`messages[-1]`) or one found by a computed index, not a field
+    # (`m["message"]`) nor a message at a fixed place built by the code itself (`msgs[2]`).
+    return isinstance(owner, ast.Subscript) and not isinstance(
+        owner.slice, (ast.Slice, ast.Constant)
     )
 
 
