@@ -129,8 +129,25 @@ def _hour_breakpoint_in_file(path: str) -> int | None:
         tree = ast.parse(data)
     except (SyntaxError, ValueError):
         return None
+    if _any_tool_breakpoint(tree):
+        return None  # A request path of its own, which marks its tools itself.
     lines = _hour_breakpoints(tree)
     return lines[0] if lines else None
+
+
+def _any_tool_breakpoint(tree: ast.AST) -> bool:
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign) and is_key_store(node.targets):
+            target = node.targets[0]
+            if isinstance(target, ast.Subscript) and _names_a_tool(target.value):
+                return True
+        elif (
+            isinstance(node, ast.Dict)
+            and _is_tool_literal(node)
+            and any(_is_key(key) for key in node.keys)
+        ):
+            return True
+    return False
 
 
 def _names_a_tool(node: ast.expr) -> bool:
