@@ -10,7 +10,8 @@ from itertools import chain
 from typing import TYPE_CHECKING
 
 from ctxlint.diagnostics import Applicability, Diagnostic, Edit, Fix
-from ctxlint.python.breakpoint_shapes import cleared_after_set, first_block, per_iteration
+from ctxlint.python.breakpoint_history import cleared_after_set, first_block
+from ctxlint.python.breakpoint_loops import per_iteration
 from ctxlint.python.flow import Reached
 from ctxlint.python.index import Scope
 from ctxlint.python.module import PythonModule

@@ -1,14 +1,12 @@
-"""Shapes of code that make Anthropic cache breakpoints fail, found per function from where
-breakpoints are added (breakpoints.py):
+"""Cache breakpoints added on every pass of a loop (breakpoints.py finds where they are added).
 
-- `per_iteration`: a breakpoint added on every pass of a loop over items of unknown number,
-  decided by nothing that changes from one item to the next: a long list carries more than
-  the 4 breakpoints the API accepts (it rejects the request);
-- `cleared_after_set`: a breakpoint set, then every breakpoint deleted by a loop right after,
-  before anything is sent: the request goes out with none;
-- `first_block`: a breakpoint put on the first block of a message taken from the history,
-  which is a thinking block whenever the model thought first (the API rejects it), and leaves
-  the rest of the message out of the cached prefix.
+A serializer that marks each block it converts, or a prompt builder that marks each section,
+sends one breakpoint per item: past 4 the API rejects the request. A loop is flagged when it
+visits items of unknown number, adds a breakpoint that stays on each pass (a key stored on the
+item, or a new block appended, yielded or collected), and nothing that changes from one item
+to the next decides it: an enumerate() index compared with the length, a counter, a flag
+assigned in the loop or the item's own cache flag (`message.cache`) all choose a few. A test
+of the item's kind or emptiness (`if part.type == "text"`) only filters, and counts for nothing.
 """
 
 from __future__ import annotations
@@ -17,18 +15,13 @@ import ast
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from ctxlint.python.breakpoints import Added, additions, is_key_store
+from ctxlint.python.breakpoints import Added, additions
 from ctxlint.python.module import PythonModule
 
 _LIST_METHODS = frozenset({"append", "extend", "insert", "appendleft"})
-# Calls that may sit between setting a breakpoint and clearing them all without sending it.
-_QUIET_CALLS = frozenset(
-    {"append", "extend", "insert", "copy", "deepcopy", "get", "isinstance", "len", "list", "dict"}
-)
 # A loop over at most this many items (`for m in history[-2:]`) stays within the API's limit.
 _FEW = 4
 _COMPREHENSIONS = (ast.ListComp, ast.GeneratorExp, ast.SetComp, ast.DictComp)
-_CONTENT_NAMES = frozenset({"content", "contents", "blocks", "content_blocks"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,12 +29,6 @@ class PerIteration:
     added: ast.AST
     loop: ast.AST
     iterated: ast.expr
-
-
-@dataclass(frozen=True, slots=True)
-class ClearedAfterSet:
-    added: ast.AST
-    clearing: ast.stmt
 
 
 def per_iteration(module: PythonModule) -> list[PerIteration]:
@@ -73,54 +60,6 @@ def per_iteration(module: PythonModule) -> list[PerIteration]:
     return found
 
 
-def cleared_after_set(module: PythonModule) -> list[ClearedAfterSet]:
-    """A breakpoint stored with `x["cache_control"] = ...` outside any loop, followed in the
-    same block by a loop that deletes `cache_control` from every block it visits, with
-    nothing between that could send the request."""
-    functions = module.index.functions_by_name
-    found: list[ClearedAfterSet] = []
-    for body in _function_bodies(module):
-        for block in _blocks(body):
-            for position, statement in enumerate(block):
-                if not (isinstance(statement, ast.Assign) and is_key_store(statement.targets)):
-                    continue
-                if not list(additions([statement], functions)):
-                    continue
-                for later in block[position + 1 :]:
-                    if isinstance(later, (ast.For, ast.AsyncFor)) and _deletes_breakpoints(later):
-                        found.append(ClearedAfterSet(statement.targets[0], later))
-                        break
-                    if not _quiet(later):
-                        break
-    return found
-
-
-def first_block(module: PythonModule) -> list[ast.Subscript]:
-    """`content[0]["cache_control"] = ...` where `content` is a message's content taken from
-    a list by index (`messages[-1]["content"]`), with no test of the block's type around."""
-    found: list[ast.Subscript] = []
-    for body in _function_bodies(module):
-        sources = _assigned(body)
-        for statement, tests in _statements_with_tests(body, ()):
-            if not (isinstance(statement, ast.Assign) and is_key_store(statement.targets)):
-                continue
-            target = statement.targets[0]
-            assert isinstance(target, ast.Subscript)
-            block = target.value
-            if not (
-                isinstance(block, ast.Subscript)
-                and isinstance(block.slice, ast.Constant)
-                and block.slice.value == 0
-            ):
-                continue
-            if not _history_content(block.value, sources, 0):
-                continue
-            if any(_tests_block_type(test) for test in tests):
-                continue
-            found.append(target)
-    return found
-
-
 def _function_bodies(module: PythonModule) -> Iterator[list[ast.stmt]]:
     for function in module.index.functions:
         node = function.node
@@ -138,19 +77,6 @@ def _loops(body: list[ast.stmt]) -> Iterator[ast.AST]:
         if isinstance(node, (ast.For, ast.AsyncFor, *_COMPREHENSIONS)):
             yield node
         stack.extend(ast.iter_child_nodes(node))
-
-
-def _blocks(body: list[ast.stmt]) -> Iterator[list[ast.stmt]]:
-    yield body
-    for statement in body:
-        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            continue
-        for name in ("body", "orelse", "finalbody"):
-            block = getattr(statement, name, None)
-            if isinstance(block, list) and block and isinstance(block[0], ast.stmt):
-                yield from _blocks(block)
-        for handler in getattr(statement, "handlers", ()):
-            yield from _blocks(handler.body)
 
 
 def _few(iterated: ast.expr, body: list[ast.stmt]) -> bool:
@@ -375,121 +301,3 @@ def _contains(statement: ast.stmt, node: ast.AST) -> bool:
             if any(inner is node for inner in ast.walk(child)):
                 return True
     return False
-
-
-def _deletes_breakpoints(loop: ast.For | ast.AsyncFor) -> bool:
-    for node in ast.walk(loop):
-        if isinstance(node, ast.Delete) and any(
-            isinstance(t, ast.Subscript)
-            and isinstance(t.slice, ast.Constant)
-            and t.slice.value == "cache_control"
-            for t in node.targets
-        ):
-            return True
-        if (
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Attribute)
-            and node.func.attr == "pop"
-            and node.args
-            and isinstance(node.args[0], ast.Constant)
-            and node.args[0].value == "cache_control"
-        ):
-            return True
-    return False
-
-
-def _quiet(statement: ast.stmt) -> bool:
-    """A statement that cannot send the request: no await, no call but list and dict
-    plumbing."""
-    for node in ast.walk(statement):
-        if isinstance(node, (ast.Await, ast.Yield, ast.YieldFrom, ast.Return)):
-            return False
-        if isinstance(node, ast.Call):
-            name = node.func.attr if isinstance(node.func, ast.Attribute) else ""
-            if isinstance(node.func, ast.Name):
-                name = node.func.id
-            if name not in _QUIET_CALLS and not name[:1].isupper():
-                return False
-    return True
-
-
-def _statements_with_tests(
-    body: list[ast.stmt], tests: tuple[ast.expr, ...]
-) -> Iterator[tuple[ast.stmt, tuple[ast.expr, ...]]]:
-    for statement in body:
-        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            continue
-        yield statement, tests
-        if isinstance(statement, ast.If):
-            yield from _statements_with_tests(statement.body, (*tests, statement.test))
-            yield from _statements_with_tests(statement.orelse, (*tests, statement.test))
-            continue
-        around = (
-            (*tests, statement.iter) if isinstance(statement, (ast.For, ast.AsyncFor)) else tests
-        )
-        for name in ("body", "orelse", "finalbody"):
-            block = getattr(statement, name, None)
-            if isinstance(block, list) and block and isinstance(block[0], ast.stmt):
-                yield from _statements_with_tests(block, around)
-        for handler in getattr(statement, "handlers", ()):
-            yield from _statements_with_tests(handler.body, around)
-
-
-def _assigned(body: list[ast.stmt]) -> dict[str, list[ast.expr]]:
-    values: dict[str, list[ast.expr]] = {}
-    for node in ast.walk(ast.Module(body=body, type_ignores=[])):
-        if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            for target in targets:
-                if isinstance(target, ast.Name):
-                    values.setdefault(target.id, []).append(node.value)
-    return values
-
-
-def _history_content(node: ast.expr, sources: dict[str, list[ast.expr]], depth: int) -> bool:
-    """Whether an expression is the content of a message picked from a list by index:
-    `messages[-1]["content"]`, `history[i].content`, `msgs[-1].get("content")`, possibly
-    through a cast() or a local name."""
-    if depth > 3:
-        return False
-    if isinstance(node, ast.Call) and node.args and _name(node.func) in ("cast", "list"):
-        return _history_content(node.args[-1], sources, depth + 1)
-    if isinstance(node, ast.Name):
-        values = sources.get(node.id, [])
-        return len(values) == 1 and _history_content(values[0], sources, depth + 1)
-    owner: ast.expr | None = None
-    if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant):
-        owner = node.value if node.slice.value in _CONTENT_NAMES else None
-    elif isinstance(node, ast.Attribute) and node.attr in _CONTENT_NAMES:
-        owner = node.value
-    elif (
-        isinstance(node, ast.Call)
-        and isinstance(node.func, ast.Attribute)
-        and node.func.attr == "get"
-        and node.args
-        and isinstance(node.args[0], ast.Constant)
-        and node.args[0].value in _CONTENT_NAMES
-    ):
-        owner = node.func.value
-    # The newest message (`messages[-1]`) or one found by a computed index, not a field
-    # (`m["message"]`) nor a message at a fixed place built by the code itself (`msgs[2]`).
-    return isinstance(owner, ast.Subscript) and not isinstance(
-        owner.slice, (ast.Slice, ast.Constant)
-    )
-
-
-def _tests_block_type(test: ast.expr) -> bool:
-    for node in ast.walk(test):
-        if isinstance(node, ast.Constant) and node.value in ("type", "thinking", "text"):
-            return True
-        if isinstance(node, ast.Attribute) and node.attr == "type":
-            return True
-    return False
-
-
-def _name(function: ast.expr) -> str:
-    if isinstance(function, ast.Name):
-        return function.id
-    if isinstance(function, ast.Attribute):
-        return function.attr
-    return ""
