@@ -5,13 +5,15 @@ not come after one with the default 5 minutes: the API rejects such a request (4
 mistake spans modules in practice: a provider module marks the last tool with the default
 lifetime while a prompt module gives the system prompt `"ttl": "1h"`. So a tool breakpoint of
 5 minutes is checked against the 1-hour breakpoints of its own module and of the other files
-of its package (a bounded, cached scan of their bytes, parsed only where `"1h"` appears).
+of its package (a bounded, cached scan of their bytes, parsed only where `"1h"` appears; tests
+and a test's expected values are left out).
 """
 
 from __future__ import annotations
 
 import ast
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -49,9 +51,10 @@ def breakpoint_ttl(value: ast.expr) -> str | None:
 
 def tool_breakpoints(tree: ast.AST) -> list[ast.AST]:
     """Breakpoints of the default lifetime put on a tool definition: `last_tool[...] = {...}`
-    or a tool literal (`{"name": ..., "input_schema": ..., "cache_control": {...}}`)."""
+    or a tool literal (`{"name": ..., "input_schema": ..., "cache_control": {...}}`), outside
+    assertions (a test's expected request is not a request)."""
     found: list[ast.AST] = []
-    for node in ast.walk(tree):
+    for node in _outside_assertions(tree):
         if isinstance(node, ast.Assign) and is_key_store(node.targets):
             target = node.targets[0]
             assert isinstance(target, ast.Subscript)
@@ -70,8 +73,10 @@ def hour_breakpoint(path: str, tree: ast.AST) -> HourBreakpoint | None:
     if own:
         return HourBreakpoint(path, own[0])
     here = os.path.abspath(path)
+    if _is_test(here):
+        return None
     for other in _package_files(os.path.dirname(here)):
-        if other == here:
+        if other == here or _is_test(other):
             continue
         line = _hour_breakpoint_in_file(other)
         if line is not None:
@@ -81,7 +86,7 @@ def hour_breakpoint(path: str, tree: ast.AST) -> HourBreakpoint | None:
 
 def _hour_breakpoints(tree: ast.AST) -> list[int]:
     lines: list[int] = []
-    for node in ast.walk(tree):
+    for node in _outside_assertions(tree):
         if isinstance(node, ast.Assign) and is_key_store(node.targets):
             target = node.targets[0]
             assert isinstance(target, ast.Subscript)
@@ -133,6 +138,23 @@ def _hour_breakpoint_in_file(path: str) -> int | None:
         return None  # A request path of its own, which marks its tools itself.
     lines = _hour_breakpoints(tree)
     return lines[0] if lines else None
+
+
+def _outside_assertions(tree: ast.AST) -> Iterator[ast.AST]:
+    """The nodes of a tree but those of `assert` statements and comparisons."""
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.Assert, ast.Compare)):
+            continue
+        yield node
+        stack.extend(ast.iter_child_nodes(node))
+
+
+def _is_test(path: str) -> bool:
+    name = os.path.basename(path)
+    parts = path.replace(os.sep, "/").split("/")
+    return name.startswith("test_") or name.endswith("_test.py") or "tests" in parts[:-1]
 
 
 def _any_tool_breakpoint(tree: ast.AST) -> bool:
