@@ -10,7 +10,7 @@ from itertools import chain
 from typing import TYPE_CHECKING
 
 from ctxlint.diagnostics import Applicability, Diagnostic, Edit, Fix
-from ctxlint.python.breakpoint_history import cleared_after_set, first_block
+from ctxlint.python.breakpoint_history import accumulated, cleared_after_set, first_block
 from ctxlint.python.breakpoint_loops import per_iteration
 from ctxlint.python.flow import Reached
 from ctxlint.python.index import Scope
@@ -205,6 +205,13 @@ class CacheBreakpoint(Rule):
             )
             yield module.diagnostic(self, cleared.added, message)
         yield from module.fact(_tool_breakpoints_before_an_hour)
+        for target in module.fact(accumulated):
+            message = (
+                "this breakpoint marks the newest message of a history that keeps growing, and "
+                "nothing removes the earlier ones: from the fifth turn the API rejects the "
+                "request. Remove the old breakpoints first, or mark a copy"
+            )
+            yield module.diagnostic(self, target, message)
         for target in module.fact(first_block):
             message = (
                 "this cache breakpoint goes on the message's first block: a thinking block there "
@@ -478,6 +485,29 @@ _LONG = "'''" + "Follow the style guide. " * 180 + "'''"
 _EPHEMERAL = "'cache_control': {'type': 'ephemeral'}"
 
 CacheBreakpoint.VALID = (
+    # The newest message of a growing history marked on a copy, or after old marks are removed.
+    Valid(
+        "import copy\n"
+        "class Chat:\n"
+        "    def __init__(self):\n"
+        "        self.messages = []\n"
+        "    def request(self, question):\n"
+        "        self.messages.append({'role': 'user', 'content': [{'type': 'text', 'text': question}]})\n"
+        "        messages = copy.deepcopy(self.messages)\n"
+        "        messages[-1]['content'][-1]['cache_control'] = {'type': 'ephemeral'}\n"
+        "        return messages\n"
+    ),
+    Valid(
+        "class Chat:\n"
+        "    def __init__(self):\n"
+        "        self.messages = []\n"
+        "    def request(self, question):\n"
+        "        for message in self.messages:\n"
+        "            message['content'][-1].pop('cache_control', None)\n"
+        "        self.messages.append({'role': 'user', 'content': [{'type': 'text', 'text': question}]})\n"
+        "        self.messages[-1]['content'][-1]['cache_control'] = {'type': 'ephemeral'}\n"
+        "        return self.messages\n"
+    ),
     # Loops whose bounds are counted on purpose: the last few of a range, a list of two.
     Valid(
         "def tag_last(blocks, cache_control, most=4):\n"
@@ -646,6 +676,31 @@ CacheBreakpoint.VALID = (
     ),
 )
 CacheBreakpoint.INVALID = (
+    # Each turn marks the newest message of the stored history, and none is ever unmarked.
+    Invalid(
+        "class Chat:\n"
+        "    def __init__(self):\n"
+        "        self.messages = []\n"
+        "    def request(self, question):\n"
+        "        self.messages.append({'role': 'user', 'content': [{'type': 'text', 'text': question}]})\n"
+        "        last = self.messages[-1]\n"
+        "        last['content'][-1]['cache_control'] = {'type': 'ephemeral'}\n"
+        "        return self.messages\n",
+        line=7,
+        message_contains="history that keeps growing",
+    ),
+    Invalid(
+        _HEADER + "def run(messages, tools):\n"
+        "    while True:\n"
+        "        messages[-1]['content'][-1]['cache_control'] = {'type': 'ephemeral'}\n"
+        "        reply = client.messages.create(model='m', max_tokens=9, tools=tools, messages=messages)\n"
+        "        if reply.stop_reason != 'tool_use':\n"
+        "            return reply\n"
+        "        messages.append({'role': 'assistant', 'content': reply.content})\n"
+        "        messages.append({'role': 'user', 'content': [{'type': 'text', 'text': 'ok'}]})\n",
+        line=6,
+        message_contains="history that keeps growing",
+    ),
     # A 1-hour breakpoint after a 5-minute one.
     Invalid(
         _HEADER + "def ask(history):\n"

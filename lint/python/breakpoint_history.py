@@ -2,6 +2,9 @@
 
 - `cleared_after_set`: a breakpoint set, then every breakpoint deleted by a loop right after,
   before anything is sent: the request goes out with none;
+- `accumulated`: a breakpoint put on the newest message of a history that keeps growing (a
+  list on `self` the class appends to, or one the enclosing loop appends to), in a module that
+  never removes one: each turn leaves one more, and from the fifth the API rejects the request;
 - `first_block`: a breakpoint put on the first block of a message taken from the history,
   which is a thinking block whenever the model thought first (the API rejects it), and leaves
   the rest of the message out of the cached prefix.
@@ -48,6 +51,32 @@ def cleared_after_set(module: PythonModule) -> list[ClearedAfterSet]:
                         break
                     if not _quiet(later):
                         break
+    return found
+
+
+def accumulated(module: PythonModule) -> list[ast.Subscript]:
+    if _handles_breakpoints_beyond_adding(module.tree):
+        return []
+    functions = module.index.functions_by_name
+    found: list[ast.Subscript] = []
+    for function in module.index.functions:
+        node = function.node
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        grown = _grown_attributes(function.class_info.node) if function.class_info else set()
+        sources = _assigned(node.body)
+        for statement, loops in _statements_with_loops(node.body, ()):
+            if not (isinstance(statement, ast.Assign) and is_key_store(statement.targets)):
+                continue
+            if not list(additions([statement], functions)):
+                continue
+            target = statement.targets[0]
+            assert isinstance(target, ast.Subscript)
+            history = _newest_of(target.value, sources, 0)
+            if (isinstance(history, ast.Attribute) and history.attr in grown) or (
+                isinstance(history, ast.Name) and any(_grows(loop, history.id) for loop in loops)
+            ):
+                found.append(target)
     return found
 
 
@@ -205,6 +234,105 @@ def _tests_block_type(test: ast.expr) -> bool:
         if isinstance(node, ast.Attribute) and node.attr == "type":
             return True
     return False
+
+
+def _handles_breakpoints_beyond_adding(tree: ast.AST) -> bool:
+    """Whether "cache_control" appears other than as a key being set: deleted, popped,
+    compared or filtered out somewhere, so that earlier breakpoints may well be removed."""
+    adding: set[int] = set()
+    mentions: list[ast.Constant] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Dict):
+            adding.update(id(key) for key in node.keys if key is not None)
+        elif isinstance(node, ast.Assign) and is_key_store(node.targets):
+            adding.add(id(node.targets[0].slice))  # type: ignore[attr-defined]
+        elif isinstance(node, ast.Constant) and node.value == "cache_control":
+            mentions.append(node)
+    return any(id(mention) not in adding for mention in mentions)
+
+
+def _grown_attributes(class_node: ast.ClassDef) -> set[str]:
+    """The `self` attributes its methods append to or extend."""
+    grown: set[str] = set()
+    for node in ast.walk(class_node):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in ("append", "extend", "insert")
+            and _is_self_attribute(node.func.value)
+        ):
+            grown.add(node.func.value.attr)  # type: ignore[attr-defined]
+        elif isinstance(node, ast.AugAssign) and _is_self_attribute(node.target):
+            grown.add(node.target.attr)  # type: ignore[attr-defined]
+    return grown
+
+
+def _is_self_attribute(node: ast.expr) -> bool:
+    return (
+        isinstance(node, ast.Attribute)
+        and isinstance(node.value, ast.Name)
+        and node.value.id == "self"
+    )
+
+
+def _newest_of(node: ast.expr, sources: dict[str, list[ast.expr]], depth: int) -> ast.expr | None:
+    """The list whose newest item an expression reaches into: `self.messages` for
+    `self.messages[-1]["content"][-1]`, also through a local name bound once."""
+    if depth > 3:
+        return None
+    while isinstance(node, (ast.Subscript, ast.Attribute)):
+        newest = isinstance(node, ast.Subscript) and _is_minus_one(node.slice)
+        if newest and (_is_self_attribute(node.value) or isinstance(node.value, ast.Name)):
+            return node.value
+        node = node.value
+    if isinstance(node, ast.Name):
+        values = sources.get(node.id, [])
+        if len(values) == 1:
+            return _newest_of(values[0], sources, depth + 1)
+    return None
+
+
+def _is_minus_one(node: ast.expr) -> bool:
+    return (
+        isinstance(node, ast.UnaryOp)
+        and isinstance(node.op, ast.USub)
+        and isinstance(node.operand, ast.Constant)
+        and node.operand.value == 1
+    )
+
+
+def _grows(loop: ast.stmt, name: str) -> bool:
+    """Whether a loop appends to the list of that name and never binds the name anew."""
+    appended = False
+    for node in ast.walk(loop):
+        if isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Store):
+            return False
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in ("append", "extend")
+            and isinstance(node.func.value, ast.Name)
+            and node.func.value.id == name
+        ):
+            appended = True
+    return appended
+
+
+def _statements_with_loops(
+    body: list[ast.stmt], loops: tuple[ast.stmt, ...]
+) -> Iterator[tuple[ast.stmt, tuple[ast.stmt, ...]]]:
+    for statement in body:
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            continue
+        yield statement, loops
+        looping = isinstance(statement, (ast.For, ast.AsyncFor, ast.While))
+        around = (*loops, statement) if looping else loops
+        for name in ("body", "orelse", "finalbody"):
+            block = getattr(statement, name, None)
+            if isinstance(block, list) and block and isinstance(block[0], ast.stmt):
+                yield from _statements_with_loops(block, around)
+        for handler in getattr(statement, "handlers", ()):
+            yield from _statements_with_loops(handler.body, around)
 
 
 def _name(function: ast.expr) -> str:
