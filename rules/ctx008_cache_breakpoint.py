@@ -111,9 +111,11 @@ class CacheBreakpoint(Rule):
 
     code = "CTX008"
     name = "cache-breakpoint"
-    # Every finding is about a `messages.create` (or stream/parse) call or a breakpoint.
+    # Every finding is about a `messages.create` (or stream/parse) call or a breakpoint; a
+    # serializer or prompt builder that adds breakpoints need not send anything itself.
     python_trigger = Trigger(
-        needles=(b"messages.create", b"messages.stream", b"messages.parse", b"cache_control")
+        needles=(b"messages.create", b"messages.stream", b"messages.parse", b"cache_control"),
+        standalone_needles=(b"cache_control",),
     )
     message = "An Anthropic cache breakpoint is rejected, never hit, or missing"
     fix_title = "Turn on automatic caching"
