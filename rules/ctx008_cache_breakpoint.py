@@ -487,6 +487,27 @@ _LONG = "'''" + "Follow the style guide. " * 180 + "'''"
 _EPHEMERAL = "'cache_control': {'type': 'ephemeral'}"
 
 CacheBreakpoint.VALID = (
+    # Per item, but not one more breakpoint each: a helper that sends its own request, a
+    # breakpoint read off the item being converted, a lifetime rewritten on marked blocks.
+    Valid(
+        _HEADER + "def summarize_all(documents):\n"
+        "    return [summarize(d) for d in documents]\n"
+        "def summarize(document):\n"
+        "    return client.messages.create(model='m', max_tokens=9, messages=[{'role': 'user',\n"
+        f"        'content': [{{'type': 'text', 'text': document, {_EPHEMERAL}}}]}}])\n"
+    ),
+    Valid(
+        "def convert(items):\n"
+        "    return [{'role': 'user', 'content': i['text'], 'cache_control': _item_cache_control(i)}\n"
+        "            for i in items]\n"
+        "def _item_cache_control(item):\n"
+        "    return item.get('cache_control')\n"
+    ),
+    Valid(
+        "def raise_ttls(carriers, ttls):\n"
+        "    for carrier, ttl in zip(carriers, ttls):\n"
+        "        carrier['cache_control'] = {'type': 'ephemeral', 'ttl': ttl}\n"
+    ),
     # The newest message of a growing history marked on a copy, or after old marks are removed.
     Valid(
         "import copy\n"

@@ -16,7 +16,7 @@ import ast
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from ctxlint.python.breakpoints import additions, is_key_store
+from ctxlint.python.breakpoints import Context, additions, is_key_store
 from ctxlint.python.module import PythonModule
 
 # Calls that may sit between setting a breakpoint and clearing them all without sending it.
@@ -36,14 +36,14 @@ def cleared_after_set(module: PythonModule) -> list[ClearedAfterSet]:
     """A breakpoint stored with `x["cache_control"] = ...` outside any loop, followed in the
     same block by a loop that deletes `cache_control` from every block it visits, with
     nothing between that could send the request."""
-    functions = module.index.functions_by_name
     found: list[ClearedAfterSet] = []
     for body in _function_bodies(module):
+        context = Context.of(module, body)
         for block in _blocks(body):
             for position, statement in enumerate(block):
                 if not (isinstance(statement, ast.Assign) and is_key_store(statement.targets)):
                     continue
-                if not list(additions([statement], functions)):
+                if not list(additions([statement], context)):
                     continue
                 for later in block[position + 1 :]:
                     if isinstance(later, (ast.For, ast.AsyncFor)) and _deletes_breakpoints(later):
@@ -57,18 +57,18 @@ def cleared_after_set(module: PythonModule) -> list[ClearedAfterSet]:
 def accumulated(module: PythonModule) -> list[ast.Subscript]:
     if _handles_breakpoints_beyond_adding(module.tree):
         return []
-    functions = module.index.functions_by_name
     found: list[ast.Subscript] = []
     for function in module.index.functions:
         node = function.node
         if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             continue
+        context = Context.of(module, node.body)
         grown = _grown_attributes(function.class_info.node) if function.class_info else set()
         sources = _assigned(node.body)
         for statement, loops in _statements_with_loops(node.body, ()):
             if not (isinstance(statement, ast.Assign) and is_key_store(statement.targets)):
                 continue
-            if not list(additions([statement], functions)):
+            if not list(additions([statement], context)):
                 continue
             target = statement.targets[0]
             assert isinstance(target, ast.Subscript)

@@ -15,7 +15,7 @@ import ast
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from ctxlint.python.breakpoints import Added, additions
+from ctxlint.python.breakpoints import Added, Context, additions
 from ctxlint.python.module import PythonModule
 
 _LIST_METHODS = frozenset({"append", "extend", "insert", "appendleft"})
@@ -32,15 +32,15 @@ class PerIteration:
 
 
 def per_iteration(module: PythonModule) -> list[PerIteration]:
-    functions = module.index.functions_by_name
     found: list[PerIteration] = []
     for body in _function_bodies(module):
+        context = Context.of(module, body)
         for loop in _loops(body):
             if isinstance(loop, (ast.For, ast.AsyncFor)):
                 if _few(loop.iter, body) or _leaves_early(loop.body):
                     continue
                 items, indexes = _bound_names(loop)
-                for added in additions(loop.body, functions):
+                for added in additions(loop.body, context):
                     if _decided_per_item(added, items, indexes):
                         continue
                     if not _accumulates(added, loop, items | indexes):
@@ -53,7 +53,7 @@ def per_iteration(module: PythonModule) -> list[PerIteration]:
                 items, indexes = _bound_names(loop)
                 element = loop.elt if not isinstance(loop, ast.DictComp) else loop.value
                 tests = tuple(generator.ifs)
-                for added in additions([ast.Expr(element)], functions):
+                for added in additions([ast.Expr(element)], context):
                     added = Added(added.node, (*tests, *added.decided_by))
                     if not _decided_per_item(added, items, indexes):
                         found.append(PerIteration(added.node, loop, generator.iter))
@@ -226,6 +226,10 @@ def _decided_per_item(added: Added, items: set[str], indexes: set[str]) -> bool:
     """Whether what decides the breakpoint can pick a few passes: an index or a counter, the
     length, a flag assigned in the loop or a cache flag of the item (`message.cache`). A test
     of the item's kind or emptiness (`if part.type == "text"`, `if block`) only filters."""
+    if added.value is not None and any(
+        isinstance(n, ast.Name) and n.id in items | indexes for n in ast.walk(added.value)
+    ):
+        return True  # A breakpoint made from the item's own (a lifetime it had) is rewritten.
     for test in added.decided_by:
         if isinstance(test, ast.Constant) and not test.value:
             return True

@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from ctxlint.python.index import FunctionInfo
+from ctxlint.python.module import PythonModule
 
 _KEY = "cache_control"
 # Helpers followed from a call to the helper it calls in turn.
@@ -41,17 +42,52 @@ class Added:
 
     node: ast.AST
     decided_by: tuple[ast.expr, ...]
+    # The statement it is added in, and the `cache_control` value (None through a helper).
+    statement: ast.stmt | None = None
+    value: ast.expr | None = None
 
 
-def helper_marker(
-    function: FunctionInfo, functions: dict[str, list[FunctionInfo]]
-) -> Marker | None:
-    return _marker(function, functions, 0)
+@dataclass(frozen=True, slots=True)
+class Context:
+    """What the statements of one function can see: the module's functions (helpers) and the
+    values assigned to each name in the function, then at module level."""
+
+    functions: dict[str, list[FunctionInfo]]
+    module_values: dict[str, list[ast.expr]]
+    values: dict[str, list[ast.expr]]
+
+    @classmethod
+    def of(cls, module: PythonModule, body: list[ast.stmt]) -> Context:
+        module_values = module.fact(_module_values)
+        return cls(module.index.functions_by_name, module_values, _values(body, module_values))
+
+    def within(self, body: list[ast.stmt]) -> Context:
+        return Context(self.functions, self.module_values, _values(body, self.module_values))
 
 
-def _marker(
-    function: FunctionInfo, functions: dict[str, list[FunctionInfo]], depth: int
-) -> Marker | None:
+def _module_values(module: PythonModule) -> dict[str, list[ast.expr]]:
+    return _values(module.tree.body, {}, top_level=True)
+
+
+def _values(
+    body: list[ast.stmt], outer: dict[str, list[ast.expr]], top_level: bool = False
+) -> dict[str, list[ast.expr]]:
+    """The values assigned to each name in these statements (not in nested functions; only
+    the statements themselves at module level), over the outer ones."""
+    values = dict(outer)
+    local: dict[str, list[ast.expr]] = {}
+    nodes = body if top_level else ast.walk(ast.Module(body=body, type_ignores=[]))
+    for node in nodes:
+        if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for target in targets:
+                if isinstance(target, ast.Name):
+                    local.setdefault(target.id, []).append(node.value)
+    values.update(local)
+    return values
+
+
+def _marker(function: FunctionInfo, context: Context, depth: int) -> Marker | None:
     if depth > _MAX_HELPER_DEPTH:
         return None
     parameters = set(function.parameter_names) - {"self", "cls"}
@@ -59,7 +95,10 @@ def _marker(
     body = node.body if isinstance(node.body, list) else [ast.Return(node.body)]
     locals_ = _local_sources(body)
     found: list[Marker] = []
-    for added in _additions(body, (), functions, depth + 1):
+    kept = _kept_names(body) | parameters
+    for added in _additions(body, (), context.within(body), depth + 1):
+        if not _reaches(added, kept):
+            continue  # A request the helper sends itself, or a block it throws away.
         names = _expanded_names(added.decided_by, locals_)
         if any(_falsy_constant(test) for test in added.decided_by):
             continue
@@ -76,58 +115,104 @@ def _marker(
     )
 
 
-def additions(body: list[ast.stmt], functions: dict[str, list[FunctionInfo]]) -> Iterator[Added]:
+def _kept_names(body: list[ast.stmt]) -> set[str]:
+    """The names a function returns something of."""
+    kept: set[str] = set()
+    for node in ast.walk(ast.Module(body=body, type_ignores=[])):
+        if isinstance(node, ast.Return) and node.value is not None:
+            kept.update(n.id for n in ast.walk(node.value) if isinstance(n, ast.Name))
+    return kept
+
+
+def _reaches(added: Added, kept: set[str]) -> bool:
+    """Whether a helper's breakpoint ends up in what it returns or in a block it was handed."""
+    statement = added.statement
+    if isinstance(statement, (ast.Return, ast.Expr)) and isinstance(
+        statement.value, (ast.Yield, ast.YieldFrom)
+    ):
+        return True
+    if isinstance(statement, ast.Return):
+        return True
+    if isinstance(added.node, ast.Subscript):
+        return _root_name(added.node) in kept
+    if isinstance(statement, (ast.Assign, ast.AnnAssign)):
+        targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+        return any(_root_name(target) in kept for target in targets)
+    if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call):
+        function = statement.value.func
+        return (
+            isinstance(function, ast.Attribute)
+            and function.attr in ("append", "extend", "insert", "update")
+            and _root_name(function.value) in kept
+        )
+    return False
+
+
+def _root_name(node: ast.expr) -> str | None:
+    while isinstance(node, (ast.Subscript, ast.Attribute)):
+        node = node.value
+    return node.id if isinstance(node, ast.Name) else None
+
+
+def additions(body: list[ast.stmt], context: Context) -> Iterator[Added]:
     """Every breakpoint added in these statements (nested function bodies excluded)."""
-    return _additions(body, (), functions, 0)
+    return _additions(body, (), context, 0)
 
 
 def _additions(
     body: list[ast.stmt],
     tests: tuple[ast.expr, ...],
-    functions: dict[str, list[FunctionInfo]],
+    context: Context,
     depth: int,
 ) -> Iterator[Added]:
     for statement in body:
         if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             continue
         if isinstance(statement, ast.If):
-            yield from _in_expression(statement.test, tests, functions, depth)
-            yield from _additions(statement.body, (*tests, statement.test), functions, depth)
+            yield from _in_expression(statement.test, tests, context, depth, statement)
+            yield from _additions(statement.body, (*tests, statement.test), context, depth)
             negated = ast.UnaryOp(ast.Not(), statement.test)
-            yield from _additions(statement.orelse, (*tests, negated), functions, depth)
+            yield from _additions(statement.orelse, (*tests, negated), context, depth)
             continue
         if isinstance(statement, ast.Assign) and is_key_store(statement.targets):
-            if _fresh(statement.value) and not _falsy_constant(statement.value):
-                yield Added(statement.targets[0], (*tests, *_conditions(statement.value)))
+            if _fresh(statement.value, context, 0) and not _falsy_constant(statement.value):
+                decided_by = (*tests, *_conditions(statement.value))
+                yield Added(statement.targets[0], decided_by, statement, statement.value)
             continue
         inner = _inner_bodies(statement)
         for expression in _own_expressions(statement):
-            yield from _in_expression(expression, tests, functions, depth)
+            yield from _in_expression(expression, tests, context, depth, statement)
         for block in inner:
-            yield from _additions(block, tests, functions, depth)
+            yield from _additions(block, tests, context, depth)
 
 
 def _in_expression(
     expression: ast.AST,
     tests: tuple[ast.expr, ...],
-    functions: dict[str, list[FunctionInfo]],
+    context: Context,
     depth: int,
+    statement: ast.stmt,
 ) -> Iterator[Added]:
     for node, around in _walk_expression(expression, tests):
         if isinstance(node, ast.Dict):
             for key, value in zip(node.keys, node.values, strict=True):
-                if isinstance(key, ast.Constant) and key.value == _KEY and _fresh(value):
-                    yield Added(key, (*around, *_conditions(value)))
+                if (
+                    isinstance(key, ast.Constant)
+                    and key.value == _KEY
+                    and _fresh(value, context, 0)
+                ):
+                    yield Added(key, (*around, *_conditions(value)), statement, value)
         elif isinstance(node, ast.Call):
             for keyword in node.keywords:
-                if keyword.arg == _KEY and _fresh(keyword.value):
-                    yield Added(keyword, (*around, *_conditions(keyword.value)))
-            called = _helper(node, functions)
+                if keyword.arg == _KEY and _fresh(keyword.value, context, 0):
+                    decided_by = (*around, *_conditions(keyword.value))
+                    yield Added(keyword, decided_by, statement, keyword.value)
+            called = _helper(node, context.functions)
             if called is None or depth > _MAX_HELPER_DEPTH:
                 continue
-            marker = _marker(called, functions, depth)
+            marker = _marker(called, context, depth)
             if marker is not None:
-                yield Added(node, (*around, *_arguments(node, called, marker)))
+                yield Added(node, (*around, *_arguments(node, called, marker)), statement)
 
 
 def _walk_expression(
@@ -159,20 +244,42 @@ def _walk_expression(
             )
 
 
-def _fresh(value: ast.expr) -> bool:
+def _fresh(value: ast.expr, context: Context, depth: int) -> bool:
     """Whether a `cache_control` value makes a new breakpoint, rather than passing one on from
-    the block being copied (`part.cache_control`, `block.get("cache_control")`)."""
+    the block being copied (`part.cache_control`, `block.get("cache_control")`, a parameter,
+    what a rewrite function returns): a literal, a call named for cache control, or a name
+    every assignment of which is one."""
+    if depth > 3:
+        return False
     if isinstance(value, ast.IfExp):
-        return _fresh(value.body) or _fresh(value.orelse)
+        return _fresh(value.body, context, depth + 1) or _fresh(value.orelse, context, depth + 1)
     if isinstance(value, ast.Dict):
         return bool(value.keys)
     if isinstance(value, ast.Call):
-        name = _callee_name(value.func).lower().replace("_", "")
-        if "cachecontrol" in name or "ephemeral" in name:
-            return True
-        return name == "dict" and bool(value.keywords or value.args)
-    if isinstance(value, (ast.Name, ast.Attribute)):
-        name = _callee_name(value).lower().replace("_", "")
+        name = _callee_name(value.func)
+        if name == "dict":
+            return bool(value.keywords or value.args)
+        helper = _helper(value, context.functions)
+        if helper is not None:
+            # A helper that builds the marker (`_cache_control(use_cache)`), not one that
+            # reads it off an item (`_item_cache_control(item)`).
+            body = helper.node.body if isinstance(helper.node.body, list) else []
+            inner = context.within(body)
+            returned = [
+                node.value
+                for node in ast.walk(ast.Module(body=body, type_ignores=[]))
+                if isinstance(node, ast.Return) and node.value is not None
+            ]
+            return any(_fresh(r, inner, depth + 1) for r in returned)
+        # A constructor of the SDK's type (`CacheControlEphemeralParam(...)`).
+        plain = name.lower().replace("_", "")
+        return name[:1].isupper() and ("cachecontrol" in plain or "ephemeral" in plain)
+    if isinstance(value, ast.Name):
+        assigned = context.values.get(value.id, [])
+        return bool(assigned) and all(_fresh(v, context, depth + 1) for v in assigned)
+    if isinstance(value, ast.Attribute):
+        # A constant of the class or the instance (`self.CACHE_CONTROL`).
+        name = value.attr.lower().replace("_", "")
         return "cachecontrol" in name or "ephemeral" in name
     return False
 
