@@ -15,7 +15,7 @@ import ast
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from ctxlint.python.breakpoints import Added, Context, additions
+from ctxlint.python.breakpoints import Added, Context, additions, passed_to_a_call
 from ctxlint.python.module import PythonModule
 
 _LIST_METHODS = frozenset({"append", "extend", "insert", "appendleft"})
@@ -255,6 +255,8 @@ def _accumulates(added: Added, loop: ast.For | ast.AsyncFor, bound: set[str]) ->
     node = added.node
     if isinstance(node, ast.Subscript):
         return any(isinstance(n, ast.Name) and n.id in bound for n in ast.walk(node.value))
+    if added.statement is not None and passed_to_a_call(added.statement, node):
+        return False  # One request per item, each with its own breakpoint.
     appended = _appended_names(loop)
     for statement in ast.walk(loop):
         if not isinstance(statement, ast.stmt) or not _contains(statement, node):

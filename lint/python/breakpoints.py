@@ -21,6 +21,7 @@ from ctxlint.python.index import FunctionInfo
 from ctxlint.python.module import PythonModule
 
 _KEY = "cache_control"
+_CONTAINER_CALLS = frozenset({"dict", "list", "tuple", "append", "extend", "insert", "update"})
 # Helpers followed from a call to the helper it calls in turn.
 _MAX_HELPER_DEPTH = 3
 
@@ -125,8 +126,11 @@ def _kept_names(body: list[ast.stmt]) -> set[str]:
 
 
 def _reaches(added: Added, kept: set[str]) -> bool:
-    """Whether a helper's breakpoint ends up in what it returns or in a block it was handed."""
+    """Whether a helper's breakpoint ends up in what it returns or in a block it was handed,
+    not in the arguments of a call it makes (a request it sends itself)."""
     statement = added.statement
+    if statement is not None and passed_to_a_call(statement, added.node):
+        return False
     if isinstance(statement, (ast.Return, ast.Expr)) and isinstance(
         statement.value, (ast.Yield, ast.YieldFrom)
     ):
@@ -145,6 +149,23 @@ def _reaches(added: Added, kept: set[str]) -> bool:
             and function.attr in ("append", "extend", "insert", "update")
             and _root_name(function.value) in kept
         )
+    return False
+
+
+def passed_to_a_call(statement: ast.stmt, node: ast.AST) -> bool:
+    """Whether the node sits in the arguments of a call other than a constructor or a plain
+    container (`TextBlockParam(...)`, `dict(...)`), or a list method."""
+    for call in ast.walk(statement):
+        if not isinstance(call, ast.Call) or call is node:
+            continue
+        name = _callee_name(call.func)
+        if name[:1].isupper() or name in _CONTAINER_CALLS:
+            continue
+        arguments = [*call.args, *(keyword.value for keyword in call.keywords)]
+        if any(inner is node for argument in arguments for inner in ast.walk(argument)):
+            return True
+        if any(keyword is node for keyword in call.keywords):
+            return True
     return False
 
 
