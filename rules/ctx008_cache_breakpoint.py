@@ -57,7 +57,23 @@ class CacheBreakpoint(Rule):
     - a breakpoint on, or after, a block that holds a value that changes on every call (the
       clock, a random id), so the cached prefix never matches again;
     - a long fixed system prompt (about 1,024 tokens or more) sent with no breakpoint at all and
-      without automatic caching (a top-level `cache_control`), so nothing is ever cached.
+      without automatic caching (a top-level `cache_control`), so nothing is ever cached;
+    - a 1-hour breakpoint after a 5-minute one (tools, then system, then messages), which the
+      API rejects.
+
+    Breakpoints are mostly added by serializers and prompt builders, away from the request, so
+    it also flags, wherever they are added (directly or through a helper of the module):
+    - a breakpoint added on every pass of a loop over items of unknown number (each block,
+      each tool, each section), when nothing that changes between items (an index, a counter,
+      the item's own cache flag) decides it: past 4 items the request is rejected;
+    - a breakpoint on the newest message of a history that keeps growing, in a module that
+      never removes one: one more each turn, rejected from the fifth;
+    - a breakpoint set and then deleted by a loop that clears every `cache_control` right
+      after, before anything is sent: the request goes out with none;
+    - a breakpoint on the first block of a message taken from the history, which is a thinking
+      block whenever the model thought first (thinking blocks cannot carry one: rejected);
+    - a breakpoint on the tools with the default 5-minute lifetime where the module or another
+      file of its package gives the system prompt or messages a 1-hour one.
 
     In recorded traces, it flags the same three things in Anthropic requests whose system
     prompt and tools were recorded: more than 4 breakpoints; a breakpoint in the system prompt
@@ -66,7 +82,9 @@ class CacheBreakpoint(Rule):
     any breakpoint while the reported usage shows nothing was cached.
 
     ## Why is this bad?
-    Anthropic caches only where a request asks it to. Past 4 breakpoints the request fails. A
+    Anthropic caches only where a request asks it to. Past 4 breakpoints the request fails
+    (400), as it does for a 1-hour breakpoint after a 5-minute one or a breakpoint on a
+    thinking block; a breakpoint removed before sending caches nothing. A
     breakpoint after a volatile value writes a cache entry (at 1.25 times the input price)
     that no later request can read, so caching costs more than not caching. And with no
     breakpoint, a long system prompt is billed in full on every request, when a cached read
@@ -107,6 +125,8 @@ class CacheBreakpoint(Rule):
 
     ## References
     - [Anthropic: prompt caching](https://docs.anthropic.com/en/docs/build-with-claude/prompt-caching)
+      (at most 4 breakpoints; longer lifetimes before shorter ones; thinking blocks cannot be
+      marked)
     """
 
     code = "CTX008"
