@@ -209,6 +209,7 @@ def _bound_names(loop: ast.AST) -> tuple[set[str], set[str]]:
             and isinstance(iterated.func, ast.Name)
             and iterated.func.id == "enumerate"
             and isinstance(target, ast.Tuple)
+            and bool(target.elts)
             and isinstance(target.elts[0], ast.Name)
         )
         if enumerated:

@@ -56,14 +56,23 @@ class Context:
     functions: dict[str, list[FunctionInfo]]
     module_values: dict[str, list[ast.expr]]
     values: dict[str, list[ast.expr]]
+    # What each helper was found to do, shared by every context of the module.
+    markers: dict[int, Marker | None]
 
     @classmethod
     def of(cls, module: PythonModule, body: list[ast.stmt]) -> Context:
         module_values = module.fact(_module_values)
-        return cls(module.index.functions_by_name, module_values, _values(body, module_values))
+        markers = module.fact(_no_markers_yet)
+        values = _values(body, module_values)
+        return cls(module.index.functions_by_name, module_values, values, markers)
 
     def within(self, body: list[ast.stmt]) -> Context:
-        return Context(self.functions, self.module_values, _values(body, self.module_values))
+        values = _values(body, self.module_values)
+        return Context(self.functions, self.module_values, values, self.markers)
+
+
+def _no_markers_yet(module: PythonModule) -> dict[int, Marker | None]:
+    return {}
 
 
 def _module_values(module: PythonModule) -> dict[str, list[ast.expr]]:
@@ -89,8 +98,18 @@ def _values(
 
 
 def _marker(function: FunctionInfo, context: Context, depth: int) -> Marker | None:
+    """What a helper does, read once per module (a helper met again while being read, as in
+    recursion, counts as no marker)."""
     if depth > _MAX_HELPER_DEPTH:
         return None
+    key = id(function.node)
+    if key not in context.markers:
+        context.markers[key] = None
+        context.markers[key] = _read_marker(function, context, depth)
+    return context.markers[key]
+
+
+def _read_marker(function: FunctionInfo, context: Context, depth: int) -> Marker | None:
     parameters = set(function.parameter_names) - {"self", "cls"}
     node = function.node
     body = node.body if isinstance(node.body, list) else [ast.Return(node.body)]
