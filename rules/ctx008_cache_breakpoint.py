@@ -507,6 +507,18 @@ _LONG = "'''" + "Follow the style guide. " * 180 + "'''"
 _EPHEMERAL = "'cache_control': {'type': 'ephemeral'}"
 
 CacheBreakpoint.VALID = (
+    # Breakpoints the blocks already had, normalized one by one.
+    Valid(
+        "def portable(blocks):\n"
+        "    return [_portable(b) for b in blocks]\n"
+        "def _portable(block):\n"
+        "    if 'cache_control' not in block:\n"
+        "        return dict(block)\n"
+        "    normalized = _normalized(block['cache_control'])\n"
+        "    return {**block, 'cache_control': normalized}\n"
+        "def _normalized(cache_control):\n"
+        "    return {'type': cache_control.get('type', 'ephemeral')}\n"
+    ),
     # Per item, but not one more breakpoint each: a helper that sends its own request, a
     # breakpoint read off the item being converted, a lifetime rewritten on marked blocks.
     Valid(

@@ -213,6 +213,9 @@ def _additions(
             yield from _additions(statement.body, (*tests, statement.test), context, depth)
             negated = ast.UnaryOp(ast.Not(), statement.test)
             yield from _additions(statement.orelse, (*tests, negated), context, depth)
+            if not statement.orelse and _leaves(statement.body):
+                # `if not ...: return` guards every statement after it.
+                tests = (*tests, negated)
             continue
         if isinstance(statement, ast.Assign) and is_key_store(statement.targets):
             if _fresh(statement.value, context, 0) and not _falsy_constant(statement.value):
@@ -253,6 +256,10 @@ def _in_expression(
             marker = _marker(called, context, depth)
             if marker is not None:
                 yield Added(node, (*around, *_arguments(node, called, marker)), statement)
+
+
+def _leaves(body: list[ast.stmt]) -> bool:
+    return bool(body) and isinstance(body[-1], (ast.Return, ast.Continue, ast.Break, ast.Raise))
 
 
 def _walk_expression(
@@ -299,6 +306,10 @@ def _fresh(value: ast.expr, context: Context, depth: int) -> bool:
         name = _callee_name(value.func)
         if name == "dict":
             return bool(value.keywords or value.args)
+        if any(_reads_a_breakpoint(argument) for argument in value.args + value.keywords):
+            return (
+                False  # A breakpoint the item had, normalized (`_normalized(b["cache_control"])`).
+            )
         helper = _helper(value, context.functions)
         if helper is not None:
             # A helper that builds the marker (`_cache_control(use_cache)`), not one that
@@ -321,6 +332,15 @@ def _fresh(value: ast.expr, context: Context, depth: int) -> bool:
         # A constant of the class or the instance (`self.CACHE_CONTROL`).
         name = value.attr.lower().replace("_", "")
         return "cachecontrol" in name or "ephemeral" in name
+    return False
+
+
+def _reads_a_breakpoint(node: ast.AST) -> bool:
+    for inner in ast.walk(node):
+        if isinstance(inner, ast.Attribute) and inner.attr == _KEY:
+            return True
+        if isinstance(inner, ast.Constant) and inner.value == _KEY:
+            return True
     return False
 
 
