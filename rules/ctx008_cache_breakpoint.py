@@ -507,6 +507,17 @@ _LONG = "'''" + "Follow the style guide. " * 180 + "'''"
 _EPHEMERAL = "'cache_control': {'type': 'ephemeral'}"
 
 CacheBreakpoint.VALID = (
+    # A converter turning each cache point of the input into a breakpoint on the block before.
+    Valid(
+        "def convert(blocks):\n"
+        "    out = []\n"
+        "    for block in blocks:\n"
+        "        if 'cachePoint' in block:\n"
+        "            out[-1]['cache_control'] = {'type': 'ephemeral'}\n"
+        "            continue\n"
+        "        out.append({'type': 'text', 'text': block['text']})\n"
+        "    return out\n"
+    ),
     # Breakpoints the blocks already had, normalized one by one.
     Valid(
         "def portable(blocks):\n"

@@ -3,7 +3,8 @@
 - `cleared_after_set`: a breakpoint set, then every breakpoint deleted by a loop right after,
   before anything is sent: the request goes out with none;
 - `accumulated`: a breakpoint put on the newest message of a history that keeps growing (a
-  list on `self` the class appends to, or one the enclosing loop appends to), in a module that
+  list on `self` the class appends to, or one an enclosing `while` loop, the agent's turns,
+  appends to; a `for` loop converting items is no turn), in a module that
   never removes one: each turn leaves one more, and from the fifth the API rejects the request;
 - `first_block`: a breakpoint put on the first block of a message taken from the history,
   which is a thinking block whenever the model thought first (the API rejects it), and leaves
@@ -74,7 +75,8 @@ def accumulated(module: PythonModule) -> list[ast.Subscript]:
             assert isinstance(target, ast.Subscript)
             history = _newest_of(target.value, sources, 0)
             if (isinstance(history, ast.Attribute) and history.attr in grown) or (
-                isinstance(history, ast.Name) and any(_grows(loop, history.id) for loop in loops)
+                isinstance(history, ast.Name)
+                and any(isinstance(loop, ast.While) and _grows(loop, history.id) for loop in loops)
             ):
                 found.append(target)
     return found
