@@ -64,7 +64,11 @@ def accumulated(module: PythonModule) -> list[ast.Subscript]:
         if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             continue
         context = Context.of(module, node.body)
-        grown = _grown_attributes(function.class_info.node) if function.class_info else set()
+        grown = (
+            module.fact_about(_grown_attributes, function.class_info.node)
+            if function.class_info
+            else set()
+        )
         sources = _assigned(node.body)
         for statement, loops in _statements_with_loops(node.body, ()):
             if not (isinstance(statement, ast.Assign) and is_key_store(statement.targets)):
@@ -253,7 +257,7 @@ def _handles_breakpoints_beyond_adding(tree: ast.AST) -> bool:
     return any(id(mention) not in adding for mention in mentions)
 
 
-def _grown_attributes(class_node: ast.ClassDef) -> set[str]:
+def _grown_attributes(module: PythonModule, class_node: ast.ClassDef) -> set[str]:
     """The `self` attributes its methods append to or extend."""
     grown: set[str] = set()
     for node in ast.walk(class_node):

@@ -63,12 +63,14 @@ class Context:
     def of(cls, module: PythonModule, body: list[ast.stmt]) -> Context:
         module_values = module.fact(_module_values)
         markers = module.fact(_no_markers_yet)
-        values = _values(body, module_values)
-        return cls(module.index.functions_by_name, module_values, values, markers)
+        return cls(module.index.functions_by_name, module_values, _values(body), markers)
 
     def within(self, body: list[ast.stmt]) -> Context:
-        values = _values(body, self.module_values)
-        return Context(self.functions, self.module_values, values, self.markers)
+        return Context(self.functions, self.module_values, _values(body), self.markers)
+
+    def assigned(self, name: str) -> list[ast.expr]:
+        """The values a name is given in the function, else at module level."""
+        return self.values.get(name) or self.module_values.get(name, [])
 
 
 def _no_markers_yet(module: PythonModule) -> dict[int, Marker | None]:
@@ -76,24 +78,20 @@ def _no_markers_yet(module: PythonModule) -> dict[int, Marker | None]:
 
 
 def _module_values(module: PythonModule) -> dict[str, list[ast.expr]]:
-    return _values(module.tree.body, {}, top_level=True)
+    return _values(module.tree.body, top_level=True)
 
 
-def _values(
-    body: list[ast.stmt], outer: dict[str, list[ast.expr]], top_level: bool = False
-) -> dict[str, list[ast.expr]]:
+def _values(body: list[ast.stmt], top_level: bool = False) -> dict[str, list[ast.expr]]:
     """The values assigned to each name in these statements (not in nested functions; only
-    the statements themselves at module level), over the outer ones."""
-    values = dict(outer)
-    local: dict[str, list[ast.expr]] = {}
+    the statements themselves at module level)."""
+    values: dict[str, list[ast.expr]] = {}
     nodes = body if top_level else ast.walk(ast.Module(body=body, type_ignores=[]))
     for node in nodes:
         if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             for target in targets:
                 if isinstance(target, ast.Name):
-                    local.setdefault(target.id, []).append(node.value)
-    values.update(local)
+                    values.setdefault(target.id, []).append(node.value)
     return values
 
 
@@ -326,7 +324,7 @@ def _fresh(value: ast.expr, context: Context, depth: int) -> bool:
         plain = name.lower().replace("_", "")
         return name[:1].isupper() and ("cachecontrol" in plain or "ephemeral" in plain)
     if isinstance(value, ast.Name):
-        assigned = context.values.get(value.id, [])
+        assigned = context.assigned(value.id)
         return bool(assigned) and all(_fresh(v, context, depth + 1) for v in assigned)
     if isinstance(value, ast.Attribute):
         # A constant of the class or the instance (`self.CACHE_CONTROL`).
