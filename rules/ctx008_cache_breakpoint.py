@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import ast
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import chain
 from typing import TYPE_CHECKING
 
 from ctxlint.diagnostics import Applicability, Diagnostic, Edit, Fix
+from ctxlint.python.breakpoint_history import accumulated, cleared_after_set, first_block
+from ctxlint.python.breakpoint_loops import per_iteration
 from ctxlint.python.flow import Reached
 from ctxlint.python.index import Scope
 from ctxlint.python.module import PythonModule
@@ -16,6 +19,13 @@ from ctxlint.python.names import attribute_chain, lookup, qualified_name
 from ctxlint.python.prefilter import Trigger
 from ctxlint.python.rewrite import add_keyword_argument
 from ctxlint.python.sinks import Sink
+from ctxlint.python.ttl_order import (
+    FIVE_MINUTES,
+    ONE_HOUR,
+    breakpoint_ttl,
+    hour_breakpoint,
+    tool_breakpoints,
+)
 from ctxlint.python.volatile import how_volatile
 from ctxlint.redact import evidence
 from ctxlint.rule import InputKind, Invalid, Rule, Valid
@@ -47,7 +57,23 @@ class CacheBreakpoint(Rule):
     - a breakpoint on, or after, a block that holds a value that changes on every call (the
       clock, a random id), so the cached prefix never matches again;
     - a long fixed system prompt (about 1,024 tokens or more) sent with no breakpoint at all and
-      without automatic caching (a top-level `cache_control`), so nothing is ever cached.
+      without automatic caching (a top-level `cache_control`), so nothing is ever cached;
+    - a 1-hour breakpoint after a 5-minute one (tools, then system, then messages), which the
+      API rejects.
+
+    Breakpoints are mostly added by serializers and prompt builders, away from the request, so
+    it also flags, wherever they are added (directly or through a helper of the module):
+    - a breakpoint added on every pass of a loop over items of unknown number (each block,
+      each tool, each section), when nothing that changes between items (an index, a counter,
+      the item's own cache flag) decides it: past 4 items the request is rejected;
+    - a breakpoint on the newest message of a history that keeps growing, in a module that
+      never removes one: one more each turn, rejected from the fifth;
+    - a breakpoint set and then deleted by a loop that clears every `cache_control` right
+      after, before anything is sent: the request goes out with none;
+    - a breakpoint on the first block of a message taken from the history, which is a thinking
+      block whenever the model thought first (thinking blocks cannot carry one: rejected);
+    - a breakpoint on the tools with the default 5-minute lifetime where the module or another
+      file of its package gives the system prompt or messages a 1-hour one.
 
     In recorded traces, it flags the same three things in Anthropic requests whose system
     prompt and tools were recorded: more than 4 breakpoints; a breakpoint in the system prompt
@@ -56,7 +82,9 @@ class CacheBreakpoint(Rule):
     any breakpoint while the reported usage shows nothing was cached.
 
     ## Why is this bad?
-    Anthropic caches only where a request asks it to. Past 4 breakpoints the request fails. A
+    Anthropic caches only where a request asks it to. Past 4 breakpoints the request fails
+    (400), as it does for a 1-hour breakpoint after a 5-minute one or a breakpoint on a
+    thinking block; a breakpoint removed before sending caches nothing. A
     breakpoint after a volatile value writes a cache entry (at 1.25 times the input price)
     that no later request can read, so caching costs more than not caching. And with no
     breakpoint, a long system prompt is billed in full on every request, when a cached read
@@ -97,13 +125,17 @@ class CacheBreakpoint(Rule):
 
     ## References
     - [Anthropic: prompt caching](https://docs.anthropic.com/en/docs/build-with-claude/prompt-caching)
+      (at most 4 breakpoints; longer lifetimes before shorter ones; thinking blocks cannot be
+      marked)
     """
 
     code = "CTX008"
     name = "cache-breakpoint"
-    # Every finding is about a `messages.create` (or stream/parse) call or a breakpoint.
+    # Every finding is about a `messages.create` (or stream/parse) call or a breakpoint; a
+    # serializer or prompt builder that adds breakpoints need not send anything itself.
     python_trigger = Trigger(
-        needles=(b"messages.create", b"messages.stream", b"messages.parse", b"cache_control")
+        needles=(b"messages.create", b"messages.stream", b"messages.parse", b"cache_control"),
+        standalone_needles=(b"cache_control",),
     )
     message = "An Anthropic cache breakpoint is rejected, never hit, or missing"
     fix_title = "Turn on automatic caching"
@@ -153,6 +185,62 @@ class CacheBreakpoint(Rule):
     def check_python(self, module: PythonModule) -> Iterator[Diagnostic]:
         for request in _anthropic_requests(module):
             yield from self._check_request(module, request)
+        yield from self._check_shapes(module)
+
+    def _lifetimes(
+        self, module: PythonModule, breakpoints: list[tuple[ast.Dict, Sink]]
+    ) -> Iterator[Diagnostic]:
+        """A 1-hour breakpoint after a 5-minute one, in the order the API reads the request."""
+        shortest: ast.Dict | None = None
+        for block, _ in breakpoints:
+            value = next(
+                v
+                for k, v in zip(block.keys, block.values, strict=True)
+                if _is_key(k, "cache_control")
+            )
+            ttl = breakpoint_ttl(value)
+            if ttl == FIVE_MINUTES and shortest is None:
+                shortest = block
+            elif ttl == ONE_HOUR and shortest is not None:
+                message = (
+                    f"this 1-hour cache breakpoint comes after a 5-minute one (line "
+                    f"{shortest.lineno}): the API rejects the request. Longer lifetimes go "
+                    "first: tools, then system, then messages"
+                )
+                yield module.diagnostic(self, _key_node(block, "cache_control"), message)
+                return
+
+    def _check_shapes(self, module: PythonModule) -> Iterator[Diagnostic]:
+        """Breakpoints added outside one request literal, by serializers and helpers."""
+        for found in module.fact(per_iteration):
+            message = (
+                f"a cache breakpoint is added for every item of {module.snippet(found.iterated, 40)}"
+                f" (line {found.loop.lineno}): past {_MAX_BREAKPOINTS} items the API rejects the "
+                "request. One breakpoint on the last block caches everything before it"
+            )
+            yield module.diagnostic(self, found.added, message)
+        for cleared in module.fact(cleared_after_set):
+            message = (
+                f"this cache breakpoint is deleted again by the loop at line "
+                f"{cleared.clearing.lineno}, which clears every cache_control: the request goes "
+                "out without it. Clear the old breakpoints first, then set the new one"
+            )
+            yield module.diagnostic(self, cleared.added, message)
+        yield from module.fact(_tool_breakpoints_before_an_hour)
+        for target in module.fact(accumulated):
+            message = (
+                "this breakpoint marks the newest message of a history that keeps growing, and "
+                "nothing removes the earlier ones: from the fifth turn the API rejects the "
+                "request. Remove the old breakpoints first, or mark a copy"
+            )
+            yield module.diagnostic(self, target, message)
+        for target in module.fact(first_block):
+            message = (
+                "this cache breakpoint goes on the message's first block: a thinking block there "
+                "makes the API reject the request, and the blocks after it are not cached. Mark "
+                "the last block that is not thinking"
+            )
+            yield module.diagnostic(self, target, message)
 
     def _check_request(self, module: PythonModule, request: _Request) -> Iterator[Diagnostic]:
         call = request.call
@@ -178,6 +266,7 @@ class CacheBreakpoint(Rule):
                 item[0].col_offset,
             )
         )
+        yield from self._lifetimes(module, breakpoints)
         count = len(breakpoints) + (1 if automatic else 0)
         if count > _MAX_BREAKPOINTS:
             node = breakpoints[_MAX_BREAKPOINTS - (1 if automatic else 0)][0]
@@ -232,6 +321,26 @@ class CacheBreakpoint(Rule):
             return None
         edit: Edit = module.replace_edit(call, rewritten)
         return Fix(self.fix_title, (edit,), Applicability.UNSAFE)
+
+
+def _tool_breakpoints_before_an_hour(module: PythonModule) -> list[Diagnostic]:
+    """Tool breakpoints of the default 5 minutes where the module or its package gives the
+    system prompt or messages, read after the tools, a 1-hour one."""
+    tools = tool_breakpoints(module.tree)
+    if not tools:
+        return []
+    hour = hour_breakpoint(module.path, module.tree)
+    if hour is None:
+        return []
+    if hour.path != os.path.abspath(module.path):
+        module.dependency_paths.add(hour.path)
+    where = f"{os.path.basename(hour.path)}:{hour.line}"
+    message = (
+        f"this breakpoint on the tools keeps the default 5-minute lifetime, but {where} gives a "
+        "later part of the request a 1-hour one: the API rejects a 1h breakpoint after a 5m one. "
+        'Give the tools\' breakpoint "ttl": "1h" too'
+    )
+    return [module.diagnostic(CacheBreakpoint, node, message) for node in tools]
 
 
 def _may_pass_cache_control(call: ast.Call) -> bool:
@@ -359,6 +468,10 @@ def _within(node: ast.AST, outer: ast.AST) -> bool:
     return start <= (node.lineno, node.col_offset) <= end  # type: ignore[attr-defined]
 
 
+def _is_key(node: ast.expr | None, key: str) -> bool:
+    return isinstance(node, ast.Constant) and node.value == key
+
+
 def _has_key(node: ast.Dict, key: str) -> bool:
     return any(isinstance(k, ast.Constant) and k.value == key for k in node.keys)
 
@@ -394,6 +507,194 @@ _LONG = "'''" + "Follow the style guide. " * 180 + "'''"
 _EPHEMERAL = "'cache_control': {'type': 'ephemeral'}"
 
 CacheBreakpoint.VALID = (
+    # A converter turning each cache point of the input into a breakpoint on the block before.
+    Valid(
+        "def convert(blocks):\n"
+        "    out = []\n"
+        "    for block in blocks:\n"
+        "        if 'cachePoint' in block:\n"
+        "            out[-1]['cache_control'] = {'type': 'ephemeral'}\n"
+        "            continue\n"
+        "        out.append({'type': 'text', 'text': block['text']})\n"
+        "    return out\n"
+    ),
+    # Breakpoints the blocks already had, normalized one by one.
+    Valid(
+        "def portable(blocks):\n"
+        "    return [_portable(b) for b in blocks]\n"
+        "def _portable(block):\n"
+        "    if 'cache_control' not in block:\n"
+        "        return dict(block)\n"
+        "    normalized = _normalized(block['cache_control'])\n"
+        "    return {**block, 'cache_control': normalized}\n"
+        "def _normalized(cache_control):\n"
+        "    return {'type': cache_control.get('type', 'ephemeral')}\n"
+    ),
+    # Per item, but not one more breakpoint each: a helper that sends its own request, a
+    # breakpoint read off the item being converted, a lifetime rewritten on marked blocks.
+    Valid(
+        _HEADER + "def summarize_all(documents):\n"
+        "    return [summarize(d) for d in documents]\n"
+        "def summarize(document):\n"
+        "    return client.messages.create(model='m', max_tokens=9, messages=[{'role': 'user',\n"
+        f"        'content': [{{'type': 'text', 'text': document, {_EPHEMERAL}}}]}}])\n"
+    ),
+    Valid(
+        "def convert(items):\n"
+        "    return [{'role': 'user', 'content': i['text'], 'cache_control': _item_cache_control(i)}\n"
+        "            for i in items]\n"
+        "def _item_cache_control(item):\n"
+        "    return item.get('cache_control')\n"
+    ),
+    Valid(
+        "def raise_ttls(carriers, ttls):\n"
+        "    for carrier, ttl in zip(carriers, ttls):\n"
+        "        carrier['cache_control'] = {'type': 'ephemeral', 'ttl': ttl}\n"
+    ),
+    # The newest message of a growing history marked on a copy, or after old marks are removed.
+    Valid(
+        "import copy\n"
+        "class Chat:\n"
+        "    def __init__(self):\n"
+        "        self.messages = []\n"
+        "    def request(self, question):\n"
+        "        self.messages.append({'role': 'user', 'content': [{'type': 'text', 'text': question}]})\n"
+        "        messages = copy.deepcopy(self.messages)\n"
+        "        messages[-1]['content'][-1]['cache_control'] = {'type': 'ephemeral'}\n"
+        "        return messages\n"
+    ),
+    Valid(
+        "class Chat:\n"
+        "    def __init__(self):\n"
+        "        self.messages = []\n"
+        "    def request(self, question):\n"
+        "        for message in self.messages:\n"
+        "            message['content'][-1].pop('cache_control', None)\n"
+        "        self.messages.append({'role': 'user', 'content': [{'type': 'text', 'text': question}]})\n"
+        "        self.messages[-1]['content'][-1]['cache_control'] = {'type': 'ephemeral'}\n"
+        "        return self.messages\n"
+    ),
+    # Loops whose bounds are counted on purpose: the last few of a range, a list of two.
+    Valid(
+        "def tag_last(blocks, cache_control, most=4):\n"
+        "    for i in range(max(len(blocks) - most, 0), len(blocks)):\n"
+        "        blocks[i] = {**blocks[i], 'cache_control': cache_control}\n"
+        "    return blocks\n"
+    ),
+    Valid(
+        "def mark(messages):\n"
+        "    targets = []\n"
+        "    targets.append(messages[-1]['content'][-1])\n"
+        "    if len(messages) > 2:\n"
+        "        targets.append(messages[-3]['content'][-1])\n"
+        "    for block in targets:\n"
+        "        block['cache_control'] = {'type': 'ephemeral'}\n"
+    ),
+    # A message at a fixed place of a conversation the code builds itself.
+    Valid(
+        "def conversation(read_pair):\n"
+        "    messages = [{'role': 'user', 'content': [{'type': 'text', 'text': 'hi'}]}, *read_pair]\n"
+        "    messages[2]['content'][0]['cache_control'] = {'type': 'ephemeral'}\n"
+        "    return messages\n"
+    ),
+    # Lifetimes that do not grow along the request: 1h tools and system, 5m on the newest turn.
+    Valid(
+        _HEADER + "def ask(tools, history):\n"
+        "    tools = [*tools[:-1], {**tools[-1], 'cache_control': {'type': 'ephemeral', 'ttl': '1h'}}]\n"
+        "    last_tool = dict(tools[-1])\n"
+        "    last_tool['cache_control'] = {'type': 'ephemeral', 'ttl': '1h'}\n"
+        "    return client.messages.create(model='m', max_tokens=9, tools=[*tools[:-1], last_tool],\n"
+        "        system=[{'type': 'text', 'text': 'a', 'cache_control': {'type': 'ephemeral', 'ttl': '1h'}}],\n"
+        f"        messages=[{{'role': 'user', 'content': [{{'type': 'text', 'text': 'q', {_EPHEMERAL}}}]}}])\n"
+    ),
+    # One breakpoint, on the last block, whatever the number of blocks.
+    Valid(
+        "def system_blocks(texts):\n"
+        "    blocks = [{'type': 'text', 'text': t} for t in texts]\n"
+        "    blocks[-1]['cache_control'] = {'type': 'ephemeral'}\n"
+        "    return blocks\n"
+    ),
+    # Which block is marked depends on its position, or on a cache flag the item carries.
+    Valid(
+        "def serialize(parts, use_cache):\n"
+        "    out = []\n"
+        "    for i, part in enumerate(parts):\n"
+        "        last = i == len(parts) - 1\n"
+        "        out.append(_text(part, cached=use_cache and last))\n"
+        "    return out\n"
+        "def _text(text, *, cached):\n"
+        "    block = {'type': 'text', 'text': text}\n"
+        "    if cached:\n"
+        "        block['cache_control'] = {'type': 'ephemeral'}\n"
+        "    return block\n"
+    ),
+    Valid(
+        "def serialize(messages):\n"
+        "    return [{'role': m.role, 'content': [{'type': 'text', 'text': m.text,\n"
+        "             'cache_control': {'type': 'ephemeral'} if m.cache else None}]}\n"
+        "            for m in messages]\n"
+    ),
+    # A few items, a loop that stops at the first one marked, a breakpoint copied as it was.
+    Valid(
+        "def mark(history):\n"
+        "    for message in history[-2:]:\n"
+        "        message['content'][-1]['cache_control'] = {'type': 'ephemeral'}\n"
+    ),
+    Valid(
+        "def mark(history):\n"
+        "    for message in reversed(history):\n"
+        "        if message['role'] == 'user':\n"
+        "            message['content'][-1]['cache_control'] = {'type': 'ephemeral'}\n"
+        "            break\n"
+    ),
+    Valid(
+        "def convert(blocks):\n"
+        "    return [{'type': 'text', 'text': b['text'], 'cache_control': b.get('cache_control')}\n"
+        "            for b in blocks]\n"
+    ),
+    # The same fixed block marked again on each pass is still one breakpoint.
+    Valid(
+        "def mark(history, rounds):\n"
+        "    for _ in rounds:\n"
+        "        history[-1]['content'][-1]['cache_control'] = {'type': 'ephemeral'}\n"
+    ),
+    # Old breakpoints cleared first, then the new one set; or cleared after the request.
+    Valid(
+        "def add_results(history, results):\n"
+        "    for message in history:\n"
+        "        for block in message['content']:\n"
+        "            block.pop('cache_control', None)\n"
+        "    results[-1]['cache_control'] = {'type': 'ephemeral'}\n"
+        "    history.append({'role': 'user', 'content': results})\n"
+    ),
+    Valid(
+        _HEADER + "def ask(history, results):\n"
+        "    results[-1]['cache_control'] = {'type': 'ephemeral'}\n"
+        "    history.append({'role': 'user', 'content': results})\n"
+        "    reply = client.messages.create(model='m', max_tokens=9, messages=history)\n"
+        "    for message in history:\n"
+        "        for block in message['content']:\n"
+        "            block.pop('cache_control', None)\n"
+        "    return reply\n"
+    ),
+    # The last block of the newest message, or the first block once its type is checked.
+    Valid(
+        "def mark(messages):\n"
+        "    content = messages[-1]['content']\n"
+        "    content[-1]['cache_control'] = {'type': 'ephemeral'}\n"
+    ),
+    Valid(
+        "def mark(messages):\n"
+        "    content = messages[-1]['content']\n"
+        "    if content[0].get('type') == 'text':\n"
+        "        content[0]['cache_control'] = {'type': 'ephemeral'}\n"
+    ),
+    Valid(
+        "def user_message(question):\n"
+        "    message = {'role': 'user', 'content': [{'type': 'text', 'text': question}]}\n"
+        "    message['content'][0]['cache_control'] = {'type': 'ephemeral'}\n"
+        "    return message\n"
+    ),
     # The volatile value comes after the last breakpoint.
     Valid(
         _HEADER + f"SYSTEM = {_LONG}\n"
@@ -441,6 +742,103 @@ CacheBreakpoint.VALID = (
     ),
 )
 CacheBreakpoint.INVALID = (
+    # Each turn marks the newest message of the stored history, and none is ever unmarked.
+    Invalid(
+        "class Chat:\n"
+        "    def __init__(self):\n"
+        "        self.messages = []\n"
+        "    def request(self, question):\n"
+        "        self.messages.append({'role': 'user', 'content': [{'type': 'text', 'text': question}]})\n"
+        "        last = self.messages[-1]\n"
+        "        last['content'][-1]['cache_control'] = {'type': 'ephemeral'}\n"
+        "        return self.messages\n",
+        line=7,
+        message_contains="history that keeps growing",
+    ),
+    Invalid(
+        _HEADER + "def run(messages, tools):\n"
+        "    while True:\n"
+        "        messages[-1]['content'][-1]['cache_control'] = {'type': 'ephemeral'}\n"
+        "        reply = client.messages.create(model='m', max_tokens=9, tools=tools, messages=messages)\n"
+        "        if reply.stop_reason != 'tool_use':\n"
+        "            return reply\n"
+        "        messages.append({'role': 'assistant', 'content': reply.content})\n"
+        "        messages.append({'role': 'user', 'content': [{'type': 'text', 'text': 'ok'}]})\n",
+        line=6,
+        message_contains="history that keeps growing",
+    ),
+    # A 1-hour breakpoint after a 5-minute one.
+    Invalid(
+        _HEADER + "def ask(history):\n"
+        "    return client.messages.create(model='m', max_tokens=9,\n"
+        f"        system=[{{'type': 'text', 'text': 'a', {_EPHEMERAL}}},\n"
+        "                {'type': 'text', 'text': 'b', 'cache_control': {'type': 'ephemeral', 'ttl': '1h'}}],\n"
+        "        messages=history)\n",
+        line=7,
+        message_contains="1-hour cache breakpoint comes after a 5-minute one (line 6)",
+    ),
+    Invalid(
+        "SYSTEM = [{'type': 'text', 'text': 'rules', 'cache_control': {'type': 'ephemeral', 'ttl': '1h'}}]\n"
+        "def request(tools, history):\n"
+        "    last_tool = {**tools[-1]}\n"
+        "    last_tool['cache_control'] = {'type': 'ephemeral'}\n"
+        "    return {'tools': [*tools[:-1], last_tool], 'system': SYSTEM, 'messages': history}\n",
+        line=4,
+        message_contains="default 5-minute lifetime",
+    ),
+    # A breakpoint for every block, through a helper whose flag does not change per item.
+    Invalid(
+        "def system_blocks(texts):\n"
+        "    parts = []\n"
+        "    for text in texts:\n"
+        "        if text:\n"
+        "            parts.append(_text(text, cached=True))\n"
+        "    return parts\n"
+        "def _text(text, *, cached):\n"
+        "    block = {'type': 'text', 'text': text}\n"
+        "    if cached:\n"
+        "        block['cache_control'] = {'type': 'ephemeral'}\n"
+        "    return block\n",
+        line=5,
+        message_contains="for every item of texts",
+    ),
+    Invalid(
+        "def tool_blocks(calls, use_cache):\n"
+        "    return [{'type': 'tool_use', 'id': c.id, 'name': c.name, 'input': c.args,\n"
+        "             'cache_control': {'type': 'ephemeral'} if use_cache else None}\n"
+        "            for c in calls]\n",
+        line=3,
+        message_contains="for every item of calls",
+    ),
+    Invalid(
+        "def cached_tools(tools):\n"
+        "    for tool in tools:\n"
+        "        tool['cache_control'] = {'type': 'ephemeral'}\n"
+        "    return tools\n",
+        line=3,
+        message_contains="past 4 items",
+    ),
+    # The new breakpoint is deleted with the old ones right after it is set.
+    Invalid(
+        "def add_results(history, results):\n"
+        "    history.append({'role': 'user', 'content': results})\n"
+        "    results[-1]['cache_control'] = {'type': 'ephemeral'}\n"
+        "    for message in history:\n"
+        "        for block in message['content']:\n"
+        "            if 'cache_control' in block:\n"
+        "                del block['cache_control']\n",
+        line=3,
+        message_contains="deleted again by the loop at line 4",
+    ),
+    # The newest message of the history may start with a thinking block.
+    Invalid(
+        "def mark(messages):\n"
+        "    content = messages[-1].get('content')\n"
+        "    if isinstance(content, list) and content:\n"
+        "        content[0]['cache_control'] = {'type': 'ephemeral'}\n",
+        line=4,
+        message_contains="first block",
+    ),
     Invalid(
         _HEADER + "def ask(q):\n"
         "    return client.messages.create(model='m', max_tokens=9,\n"
