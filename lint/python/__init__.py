@@ -8,7 +8,8 @@ The data path, for one checked file:
    may hold a source, or (for any file that sends prompts) may rewrite a history
    (`engine.PythonChecker.wanted`, `imports.imported_files`).
 2. `module.PythonModule` wraps the parsed tree; `index` records scopes, bindings, functions,
-   classes, calls, container writes and mutations in one traversal; `sinks` finds where a
+   classes, calls, container writes and mutations in one traversal (the records in
+   `index_types`, the expressions in `index_expressions`); `sinks` finds where a
    value becomes part of an LLM request, also as the argument of a provider wrapper of
    another module (`imported_wrappers`: that module's own wrapper summaries, one step, read
    from its plain-data summary, `ctxlint.summary_cache`, which the results cache keeps by
@@ -32,7 +33,8 @@ The data path, for one checked file:
    the `self.<attribute>` assignments of the enclosing class.
 4. `PythonModule.reached_across(sink)` gives every value reached, with the calls it went
    through (`Reached.through`); `reached(sink)` only those of the module's own code, for the
-   rules that report in the checked file. `containers` describes a sent list and its changes;
+   rules that report in the checked file. `containers` describes a sent list and
+   `container_changes` its changes;
    where it is handed to a function of another module, `summaries.summary_at` resolves that
    function through the project (`ModuleIndex.links`) and applies its module's summaries;
    `round_trip` finds a history read from a store, prepended to and stored back.
