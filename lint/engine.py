@@ -185,7 +185,7 @@ class PythonChecker:
             tree = ast.parse(source.text, filename=path)
         except SyntaxError as error:
             line = source.line_text(error.lineno) if error.lineno else ""
-            reason = newer_syntax_reason(line) or f"syntax error: {error.msg}"
+            reason = newer_syntax_reason(line, error.msg) or f"syntax error: {error.msg}"
             return self.unreadable(path, reason, error.lineno, error.offset)
         except (ValueError, RecursionError, MemoryError) as error:
             return self.unreadable(path, f"cannot parse: {error}", 1, 1)

@@ -27,6 +27,12 @@ def _reasons(tmp_path, text):
         ("import anthropic\nasync def first[T](xs: list[T]) -> T:\n    return xs[0]\n", "3.12"),
         ("import anthropic\ntry:\n    pass\nexcept OSError, ValueError:\n    pass\n", "3.14"),
         ('import anthropic\nrow = {"k": 1}\nprint(f"{row["k"]} rows")\n', "3.12"),
+        (
+            # The parser names the line where the f-strings end, not the one at fault.
+            "import anthropic\nxs = []\n"
+            "text = (\n    f'{chr(10).join(xs)}'\n    f'{\"\\n\".join(xs)}'\n)\n",
+            "3.12",
+        ),
     ],
 )
 def test_newer_syntax_is_named_not_called_an_error(tmp_path, text, needed):

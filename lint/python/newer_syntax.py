@@ -30,12 +30,31 @@ _NEWER_SHAPES = (
 )
 
 
-def newer_syntax_reason(line: str) -> str | None:
-    """The CTX900 reason for a line the parser rejected when a newer Python accepts it; None
-    when it is not one of those shapes (a real syntax error)."""
+# What Python 3.11 says of an f-string that PEP 701 (3.12) made valid: the line it names is
+# where the f-string ends, which need not show its shape.
+_NEWER_MESSAGES = (
+    (
+        "f-string expression part cannot include a backslash",
+        (3, 12),
+        "a backslash in an f-string's braces",
+    ),
+    ("f-string expression part cannot include '#'", (3, 12), "a comment in an f-string's braces"),
+)
+
+
+def newer_syntax_reason(line: str, message: str = "") -> str | None:
+    """The CTX900 reason for a line the parser rejected (with the parser's `message`) when a
+    newer Python accepts it; None when it is not one of those shapes (a real syntax error)."""
+    for said, version, what in _NEWER_MESSAGES:
+        if sys.version_info < version and message.startswith(said):
+            return _needs(version, what)
     for shape, version, what in _NEWER_SHAPES:
         if sys.version_info < version and shape.match(line):
-            needed = ".".join(map(str, version))
-            running = f"{sys.version_info.major}.{sys.version_info.minor}"
-            return f"needs Python {needed} to parse ({what}); ctxlint runs on Python {running}"
+            return _needs(version, what)
     return None
+
+
+def _needs(version: tuple[int, int], what: str) -> str:
+    needed = ".".join(map(str, version))
+    running = f"{sys.version_info.major}.{sys.version_info.minor}"
+    return f"needs Python {needed} to parse ({what}); ctxlint runs on Python {running}"
