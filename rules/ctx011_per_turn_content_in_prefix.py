@@ -376,6 +376,20 @@ PerTurnContentInPrefix.VALID = (
         "    return oa.chat.completions.create(model='m', messages=[\n"
         "        {'role': 'system', 'content': system_prompt}, {'role': 'user', 'content': task}])\n"
     ),
+    # A one-shot summary through the class's own method: a lone system message, named and
+    # never added to, is one question whatever call sends it.
+    Valid(
+        _HEADER + "class Search:\n"
+        "    def run(self, query):\n"
+        "        hits = self.index.search(query)\n"
+        "        return self.summarise(query, hits)\n"
+        "    def summarise(self, query, hits):\n"
+        "        prompt = f'Summarise {hits} to answer {query}'\n"
+        "        messages = [{'role': 'system', 'content': prompt}]\n"
+        "        return self.llm.chat_completion(messages)\n"
+        "    def chat_completion_setup(self):\n"
+        "        self.llm = oa.chat.completions\n"
+    ),
     # A command's output yielded onto the conversation: a new message at its end, even with
     # the system role, not the cached prefix.
     Valid(

@@ -16,6 +16,7 @@ from ctxlint.python.module import PythonModule
 from ctxlint.python.names import by_variable, lookup
 from ctxlint.python.retrieval import callee_name, is_retrieval, retrieval_label, retrievals_under
 from ctxlint.python.sinks import Sink
+from ctxlint.python.summaries import callee_of
 from ctxlint.python.turn_values import turn_value_sources
 
 # Attributes of an agent that hold its task list or plan.
@@ -112,7 +113,9 @@ def _picks_the_tools(reached: Reached) -> bool:
 def _sends_one_fresh_conversation(module: PythonModule, sink: Sink, depth: int = 2) -> bool:
     """The request's messages are a literal list of messages made for it alone (`[system,
     user]`): a one-shot request, with no conversation whose turns could share a prefix."""
-    if sink.call is None and id(sink.expression) in module.fact(_one_shot_contents):
+    # Named and never added to, it is one question whichever call sends it (SuperAGI's
+    # `messages = [{"role": "system", ...}]; self.llm.chat_completion(messages)`).
+    if id(sink.expression) in module.fact(_one_shot_contents):
         return True
     sent = [other.expression for other in _messages_sent_with(module, sink)]
     if not sent:
@@ -158,15 +161,19 @@ def _made_empty(node: ast.expr, scope: Scope, known: dict[int, bool]) -> bool:
 
 
 def _wrapper_sends_one_fresh_conversation(module: PythonModule, sink: Sink, depth: int) -> bool:
-    """`generate_prompt(config, template)`, a function of the module whose prompt sinks all
-    go into one-shot requests: its call is one too."""
+    """`generate_prompt(config, template)` or `self.summarise(...)`, a function of the module
+    whose prompt sinks all go into one-shot requests: its call is one too."""
     call = sink.call
-    if call is None or not isinstance(call.func, ast.Name):
+    if call is None:
         return False
-    functions = module.index.functions_by_name.get(call.func.id, [])
-    if len(functions) != 1:
+    if isinstance(call.func, ast.Name):
+        functions = module.index.functions_by_name.get(call.func.id, [])
+        function = functions[0] if len(functions) == 1 else None
+    else:
+        function = callee_of(call, sink.scope)  # `self.summarise_result(...)`
+    if function is None:
         return False
-    inner = module.fact(_prefix_sinks_by_function).get(id(functions[0].scope), [])
+    inner = module.fact(_prefix_sinks_by_function).get(id(function.scope), [])
     return bool(inner) and all(
         _sends_one_fresh_conversation(module, other, depth) for other in inner
     )
