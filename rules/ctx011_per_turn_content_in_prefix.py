@@ -14,7 +14,7 @@ from ctxlint.python.live_state import live_state_in_api_prompts
 from ctxlint.python.module import PythonModule
 from ctxlint.python.per_turn import per_turn_sources
 from ctxlint.python.prefilter import Trigger
-from ctxlint.python.system_swap import system_swaps
+from ctxlint.python.system_swap import may_swap, system_swaps
 from ctxlint.python.turn_values import system_part_sources
 from ctxlint.rule import InputKind, Invalid, Rule, Valid
 
@@ -202,7 +202,8 @@ class PerTurnContentInPrefix(Rule):
                 "cache ends there whenever a device changes; give live values through a tool"
             )
             yield module.diagnostic(self, live.node, message)
-        for swap in system_swaps(module.index):
+        swaps = system_swaps(module.index) if may_swap(module.source.text) else ()
+        for swap in swaps:
             message = (
                 f"the system prompt of `{swap.name}` (set at line {swap.made.lineno}) is "
                 "replaced while its conversation goes on: every later request misses the cache "

@@ -75,7 +75,12 @@ class Context:
     def of(cls, module: PythonModule, body: list[ast.stmt]) -> Context:
         module_values = module.fact(_module_values)
         markers = module.fact(_no_markers_yet)
-        return cls(module.index.functions_by_name, module_values, _values(body), markers)
+        # Each shape asks for the context of the same functions: their values are read once.
+        read = module.fact(_values_read)
+        values = read.get(id(body))
+        if values is None:
+            values = read[id(body)] = _values(body)
+        return cls(module.index.functions_by_name, module_values, values, markers)
 
     def within(self, body: list[ast.stmt]) -> Context:
         return Context(self.functions, self.module_values, _values(body), self.markers)
@@ -86,6 +91,11 @@ class Context:
 
 
 def _no_markers_yet(module: PythonModule) -> dict[int, Marker | None]:
+    return {}
+
+
+def _values_read(module: PythonModule) -> dict[int, dict[str, list[ast.expr]]]:
+    # By the identity of a statement list of the module's tree, which lives as long as it.
     return {}
 
 

@@ -44,6 +44,18 @@ class Swap:
     made: ast.Call
 
 
+# `conversation.system = B` as the text spells it: a module without one has no swap to find.
+_SWAP_TEXT = re.compile(
+    r"\.(?:system|system_prompt|system_message|instructions|system_instruction)[ \t]*=[^=]"
+)
+
+
+def may_swap(text: str) -> bool:
+    """Whether the module's text assigns a system prompt field of an object at all: the
+    search below walks every function, and most modules assign none."""
+    return _SWAP_TEXT.search(text) is not None
+
+
 def system_swaps(index: ModuleIndex) -> Iterator[Swap]:
     for function in index.functions:
         node = function.node
