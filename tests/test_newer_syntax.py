@@ -26,6 +26,7 @@ def _reasons(tmp_path, text):
         ("import anthropic\nclass Box[T]:\n    pass\n", "3.12"),
         ("import anthropic\nasync def first[T](xs: list[T]) -> T:\n    return xs[0]\n", "3.12"),
         ("import anthropic\ntry:\n    pass\nexcept OSError, ValueError:\n    pass\n", "3.14"),
+        ('import anthropic\nrow = {"k": 1}\nprint(f"{row["k"]} rows")\n', "3.12"),
     ],
 )
 def test_newer_syntax_is_named_not_called_an_error(tmp_path, text, needed):
@@ -41,6 +42,7 @@ def test_newer_syntax_is_named_not_called_an_error(tmp_path, text, needed):
         'import anthropic\nprint("a "b"")\n',
         "import anthropic\ntype = (\n",
         "import anthropic\nclass {{name}}():\n    pass\n",
+        'import anthropic\nprint(f"{x:")\n',
     ],
 )
 def test_a_real_syntax_error_stays_one(tmp_path, text):

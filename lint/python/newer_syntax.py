@@ -17,6 +17,12 @@ _NEWER_SHAPES = (
     (re.compile(r"\s*(?:async\s+)?def\s+[A-Za-z_]\w*\s*\["), (3, 12), "type parameters"),
     (re.compile(r"\s*class\s+[A-Za-z_]\w*\s*\["), (3, 12), "type parameters"),
     (
+        # PEP 701: `f"{row["name"]}"`, the f-string's own quote inside a replacement field.
+        re.compile(r"""[^#\n]*?\b[rR]?[fF][rR]?(["'])[^\n]*?\{[^}\n]*?\1[^}\n]*?\1[^}\n]*\}"""),
+        (3, 12),
+        "an f-string that reuses its quote inside braces",
+    ),
+    (
         re.compile(r"\s*except\*?\s+[\w.]+(?:\s*,\s*[\w.]+)+\s*:"),
         (3, 14),
         "`except` with unparenthesised types",
