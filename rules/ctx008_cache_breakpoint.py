@@ -5,17 +5,25 @@ from __future__ import annotations
 import ast
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass
 from itertools import chain
 from typing import TYPE_CHECKING
 
 from ctxlint.diagnostics import Applicability, Diagnostic, Edit, Fix
+from ctxlint.python.anthropic_requests import (
+    SEGMENT_ORDER,
+    Request,
+    anthropic_requests,
+    breakpoints_and_volatile,
+    fixed_length,
+    is_key,
+    key_node,
+    may_pass_cache_control,
+    sets_cache_control_elsewhere,
+    volatile_before,
+)
 from ctxlint.python.breakpoint_history import accumulated, cleared_after_set, first_block
 from ctxlint.python.breakpoint_loops import per_iteration
-from ctxlint.python.flow import Reached
-from ctxlint.python.index import Scope
 from ctxlint.python.module import PythonModule
-from ctxlint.python.names import attribute_chain, lookup, qualified_name
 from ctxlint.python.prefilter import Trigger
 from ctxlint.python.rewrite import add_keyword_argument
 from ctxlint.python.sinks import Sink
@@ -26,7 +34,6 @@ from ctxlint.python.ttl_order import (
     hour_breakpoint,
     tool_breakpoints,
 )
-from ctxlint.python.volatile import how_volatile
 from ctxlint.redact import evidence
 from ctxlint.rule import InputKind, Invalid, Rule, Valid
 
@@ -34,18 +41,9 @@ if TYPE_CHECKING:
     from ctxlint.trace.compare import Step
 
 _MAX_BREAKPOINTS = 4
-# Anthropic renders tools, then system, then messages: the order in which the prefix grows.
-_SEGMENT_ORDER = {"tools": 0, "system": 1, "messages": 2, "content": 2}
 # The smallest prompt Anthropic caches is 1,024 tokens (Sonnet; more for some models). At
 # about four characters per token, a fixed prompt this long is worth a breakpoint.
 _LONG_PROMPT_CHARACTERS = 4 * 1024
-_ANTHROPIC_METHODS = frozenset({"create", "stream", "parse"})
-
-
-@dataclass(slots=True)
-class _Request:
-    call: ast.Call
-    sinks: list[Sink]
 
 
 class CacheBreakpoint(Rule):
@@ -183,7 +181,7 @@ class CacheBreakpoint(Rule):
             )
 
     def check_python(self, module: PythonModule) -> Iterator[Diagnostic]:
-        for request in _anthropic_requests(module):
+        for request in anthropic_requests(module):
             yield from self._check_request(module, request)
         yield from self._check_shapes(module)
 
@@ -196,7 +194,7 @@ class CacheBreakpoint(Rule):
             value = next(
                 v
                 for k, v in zip(block.keys, block.values, strict=True)
-                if _is_key(k, "cache_control")
+                if is_key(k, "cache_control")
             )
             ttl = breakpoint_ttl(value)
             if ttl == FIVE_MINUTES and shortest is None:
@@ -207,7 +205,7 @@ class CacheBreakpoint(Rule):
                     f"{shortest.lineno}): the API rejects the request. Longer lifetimes go "
                     "first: tools, then system, then messages"
                 )
-                yield module.diagnostic(self, _key_node(block, "cache_control"), message)
+                yield module.diagnostic(self, key_node(block, "cache_control"), message)
                 return
 
     def _check_shapes(self, module: PythonModule) -> Iterator[Diagnostic]:
@@ -244,7 +242,7 @@ class CacheBreakpoint(Rule):
             )
             yield module.diagnostic(self, target, message)
 
-    def _check_request(self, module: PythonModule, request: _Request) -> Iterator[Diagnostic]:
+    def _check_request(self, module: PythonModule, request: Request) -> Iterator[Diagnostic]:
         call = request.call
         automatic = any(keyword.arg == "cache_control" for keyword in call.keywords)
         breakpoints: list[tuple[ast.Dict, Sink]] = []
@@ -252,7 +250,7 @@ class CacheBreakpoint(Rule):
         seen: set[int] = set()
         for sink in request.sinks:
             # A walk shared with other requests' sinks is sifted once.
-            found = module.fact_per_part(_breakpoints_and_volatile, sink)
+            found = module.fact_per_part(breakpoints_and_volatile, sink)
             for node, how in chain.from_iterable(found):
                 if id(node) in seen:
                     continue
@@ -263,7 +261,7 @@ class CacheBreakpoint(Rule):
                     volatile.append((node, sink, how))
         breakpoints.sort(
             key=lambda item: (
-                _SEGMENT_ORDER.get(item[1].kind, 3),
+                SEGMENT_ORDER.get(item[1].kind, 3),
                 item[0].lineno,
                 item[0].col_offset,
             )
@@ -279,7 +277,7 @@ class CacheBreakpoint(Rule):
             )
             yield module.diagnostic(self, node, message)
         for block, sink in breakpoints:
-            cause = _volatile_before(block, sink, volatile, module)
+            cause = volatile_before(block, sink, volatile, module)
             if cause is not None:
                 message = (
                     f"this cache breakpoint comes after {cause}: the cached prefix changes on "
@@ -287,20 +285,20 @@ class CacheBreakpoint(Rule):
                     "input price) that no later request reads. Move the volatile value after "
                     "the last breakpoint, into the newest user message"
                 )
-                yield module.diagnostic(self, _key_node(block, "cache_control"), message)
+                yield module.diagnostic(self, key_node(block, "cache_control"), message)
         if (
             not breakpoints
             and not automatic
-            and not _may_pass_cache_control(call)
-            and not _sets_cache_control_elsewhere(module)
+            and not may_pass_cache_control(call)
+            and not sets_cache_control_elsewhere(module)
         ):
             yield from self._missing(module, request)
 
-    def _missing(self, module: PythonModule, request: _Request) -> Iterator[Diagnostic]:
+    def _missing(self, module: PythonModule, request: Request) -> Iterator[Diagnostic]:
         for sink in request.sinks:
             if sink.kind != "system":
                 continue
-            length = _fixed_length(sink.expression, sink.scope, 0)
+            length = fixed_length(sink.expression, sink.scope, 0)
             if length < _LONG_PROMPT_CHARACTERS:
                 continue
             call = request.call
@@ -343,165 +341,6 @@ def _tool_breakpoints_before_an_hour(module: PythonModule) -> list[Diagnostic]:
         'Give the tools\' breakpoint "ttl": "1h" too'
     )
     return [module.diagnostic(CacheBreakpoint, node, message) for node in tools]
-
-
-def _may_pass_cache_control(call: ast.Call) -> bool:
-    """Whether the call may turn automatic caching on where its keywords do not show it: in
-    `**options`, or in an `extra_body` (which the SDK merges into the request) that is not a
-    dict literal without the key. Then nothing is said to be missing, and no fix adds a
-    second `cache_control` (a TypeError beside `**options` that hold one)."""
-    for keyword in call.keywords:
-        if keyword.arg is None:
-            return True
-        if keyword.arg == "extra_body":
-            body = keyword.value
-            if not isinstance(body, ast.Dict) or _has_key(body, "cache_control"):
-                return True
-            if not all(isinstance(key, ast.Constant) for key in body.keys):
-                return True  # `{**defaults}` or a computed key.
-    return False
-
-
-def _anthropic_requests(module: PythonModule) -> list[_Request]:
-    """Calls to `messages.create` (and stream/parse) recognised as Anthropic, with their sinks."""
-    requests: dict[int, _Request] = {}
-    for sink in module.sinks:
-        call = sink.call
-        if call is None or not _is_anthropic_messages(call):
-            continue
-        requests.setdefault(id(call), _Request(call, [])).sinks.append(sink)
-    for request in requests.values():
-        request.sinks.sort(key=lambda s: _SEGMENT_ORDER.get(s.kind, 3))
-    return list(requests.values())
-
-
-def _is_anthropic_messages(call: ast.Call) -> bool:
-    function = call.func
-    if not isinstance(function, ast.Attribute) or function.attr not in _ANTHROPIC_METHODS:
-        return False
-    _, attributes = attribute_chain(function)
-    return attributes[-2:-1] == ["messages"] and "completions" not in attributes
-
-
-def _breakpoints_and_volatile(
-    module: PythonModule, reached: list[Reached]
-) -> list[tuple[ast.AST, str | None]]:
-    """What a request's rule looks at among reached values: dicts that set a breakpoint (with
-    None) and calls whose value changes on every call (with how), each node where first met."""
-    found: list[tuple[ast.AST, str | None]] = []
-    seen: set[int] = set()
-    for item in reached:
-        node = item.node
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        if isinstance(node, ast.Dict) and _has_key(node, "cache_control"):
-            found.append((node, None))
-        elif isinstance(node, ast.Call):
-            how = how_volatile(item, module)
-            if how is not None:
-                found.append((node, how))
-    return found
-
-
-def _volatile_before(
-    block: ast.Dict, sink: Sink, volatile: list[tuple[ast.AST, Sink, str]], module: PythonModule
-) -> str | None:
-    """The volatile value the breakpoint's cached prefix includes: in an earlier part of the
-    request (tools before system before messages), in the block itself, or in an earlier
-    block of the same list."""
-    order = _SEGMENT_ORDER.get(sink.kind, 3)
-    block_end = (block.end_lineno, block.end_col_offset)
-    same_literal = isinstance(sink.expression, (ast.List, ast.Tuple)) and _within(
-        block, sink.expression
-    )
-    for node, source_sink, how in volatile:
-        source_order = _SEGMENT_ORDER.get(source_sink.kind, 3)
-        text = f"{module.snippet(node, 50)} (line {node.lineno}), which {how}"
-        if source_order < order:
-            return text
-        if source_sink is sink or source_order == order:
-            position = (node.lineno, node.col_offset)  # type: ignore[attr-defined]
-            earlier_block = same_literal and _within(node, sink.expression) and position < block_end
-            if _within(node, block) or earlier_block:
-                return text
-    return None
-
-
-def _fixed_length(node: ast.AST, scope: Scope, depth: int) -> int:
-    """How many characters of a prompt are fixed text: string literals, joined, repeated,
-    and reached through names bound once."""
-    if depth > 8:
-        return 0
-    if isinstance(node, ast.Constant):
-        return len(node.value) if isinstance(node.value, str) else 0
-    if isinstance(node, ast.JoinedStr):
-        return sum(_fixed_length(value, scope, depth + 1) for value in node.values)
-    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
-        return _fixed_length(node.left, scope, depth + 1) + _fixed_length(
-            node.right, scope, depth + 1
-        )
-    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult):
-        if isinstance(node.right, ast.Constant) and isinstance(node.right.value, int):
-            return _fixed_length(node.left, scope, depth + 1) * node.right.value
-        return 0
-    if isinstance(node, (ast.List, ast.Tuple)):
-        return sum(_fixed_length(element, scope, depth + 1) for element in node.elts)
-    if isinstance(node, ast.Dict):
-        return sum(
-            _fixed_length(value, scope, depth + 1)
-            for key, value in zip(node.keys, node.values, strict=True)
-            if isinstance(key, ast.Constant) and key.value == "text"
-        )
-    if isinstance(node, ast.Call) and len(node.args) == 1 and not node.keywords:
-        if qualified_name(node.func, scope) in ("textwrap.dedent", "inspect.cleandoc", "str"):
-            return _fixed_length(node.args[0], scope, depth + 1)
-        return 0
-    if isinstance(node, ast.Name):
-        bindings = lookup(node.id, scope)
-        if len(bindings) == 1 and bindings[0].kind == "assign" and bindings[0].value is not None:
-            return _fixed_length(bindings[0].value, bindings[0].scope, depth + 1)
-    return 0
-
-
-def _within(node: ast.AST, outer: ast.AST) -> bool:
-    start = (outer.lineno, outer.col_offset)  # type: ignore[attr-defined]
-    end = (outer.end_lineno, outer.end_col_offset)  # type: ignore[attr-defined]
-    return start <= (node.lineno, node.col_offset) <= end  # type: ignore[attr-defined]
-
-
-def _is_key(node: ast.expr | None, key: str) -> bool:
-    return isinstance(node, ast.Constant) and node.value == key
-
-
-def _has_key(node: ast.Dict, key: str) -> bool:
-    return any(isinstance(k, ast.Constant) and k.value == key for k in node.keys)
-
-
-def _key_node(node: ast.Dict, key: str) -> ast.AST:
-    for candidate in node.keys:
-        if isinstance(candidate, ast.Constant) and candidate.value == key:
-            return candidate
-    return node
-
-
-def _sets_cache_control_elsewhere(module: PythonModule) -> bool:
-    """Breakpoints added other than in a dict literal (`block["cache_control"] = ...`, a
-    keyword, a helper's parameter) may reach a request in ways the flow does not follow:
-    then nothing is said to be missing. Asked for every request, decided once per module."""
-    return module.fact(_mentions_beyond_literal_breakpoints)
-
-
-def _mentions_beyond_literal_breakpoints(module: PythonModule) -> bool:
-    mentions = module.source.text.count("cache_control")
-    literal_keys = sum(1 for node, _ in module.index.dicts if _has_key(node, "cache_control"))
-    keywords = sum(
-        1
-        for site in module.index.calls
-        for keyword in site.call.keywords
-        if keyword.arg == "cache_control"
-    )
-    return mentions > literal_keys + keywords
 
 
 _HEADER = "import anthropic\nfrom datetime import datetime\nclient = anthropic.Anthropic()\n"

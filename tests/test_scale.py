@@ -10,9 +10,9 @@ import pytest
 
 from ctxlint.config import Settings
 from ctxlint.engine import PythonChecker
+from ctxlint.python import anthropic_requests
 from ctxlint.python.module import PythonModule
 from ctxlint.registry import select_rules
-from ctxlint.rules import ctx008_cache_breakpoint
 from ctxlint.source import SourceText
 
 from conftest import REPO
@@ -73,13 +73,13 @@ def test_the_generated_file_exercises_every_python_rule(checker):
 
 def test_whether_breakpoints_are_set_elsewhere_is_decided_once_per_file(checker, monkeypatch):
     decided: list[PythonModule] = []
-    original = ctx008_cache_breakpoint._mentions_beyond_literal_breakpoints
+    original = anthropic_requests._mentions_beyond_literal_breakpoints
 
     def counting(module: PythonModule) -> bool:
         decided.append(module)
         return original(module)
 
-    monkeypatch.setattr(ctx008_cache_breakpoint, "_mentions_beyond_literal_breakpoints", counting)
+    monkeypatch.setattr(anthropic_requests, "_mentions_beyond_literal_breakpoints", counting)
     source = SourceText.decode_python(generate(70).encode())
     found = checker.check_text("generated.py", source)
     assert sum(1 for d in found if d.code == "CTX008") > 1
@@ -106,13 +106,13 @@ def test_the_names_a_loop_changes_are_walked_once_per_loop(checker, monkeypatch)
     from ctxlint.rules import ctx004_tool_list_mutation
 
     walked: list[object] = []
-    original = ctx004_tool_list_mutation._names_changed_in
+    original = ctx004_tool_list_mutation.names_changed_in
 
     def counting(module, loop):
         walked.append(loop)
         return original(module, loop)
 
-    monkeypatch.setattr(ctx004_tool_list_mutation, "_names_changed_in", counting)
+    monkeypatch.setattr(ctx004_tool_list_mutation, "names_changed_in", counting)
     calls = "".join(
         f"        if step == {n}:\n"
         "            reply = client.messages.create(model='m', max_tokens=9, tools=tools,\n"

@@ -10,7 +10,10 @@ The data path, for one checked file:
 2. `module.PythonModule` wraps the parsed tree; `index` records scopes, bindings, functions,
    classes, calls, container writes and mutations in one traversal (the records in
    `index_types`, the expressions in `index_expressions`); `sinks` finds where a
-   value becomes part of an LLM request, also as the argument of a provider wrapper of
+   value becomes part of an LLM request (the records in `sink_types`; `sink_finder` reads
+   each call and dict display, with the provider APIs and names in `sink_names` and the
+   client a method is called on in `client_receivers`; `sent_lists` the histories handed to
+   a model layer), also as the argument of a provider wrapper of
    another module (`imported_wrappers`: that module's own wrapper summaries, one step, read
    from its plain-data summary, `ctxlint.summary_cache`, which the results cache keeps by
    content digest so that an unchanged import is not parsed to answer), of an agent
@@ -20,7 +23,8 @@ The data path, for one checked file:
    when it is invoked (`template_sinks`). `framework_flags` finds a framework's switches
    that make it rewrite its own system message (agno's `add_datetime_to_context=True`).
 3. `flow.reach` walks backward from each sink through assignments, string building,
-   containers, returns and `self` attributes. Where the module has no function for a call it
+   containers, returns and `self` attributes (the records in `flow_types`, the steps into and
+   out of calls in `flow_calls`). Where the module has no function for a call it
    asks the `project.Project` (the module's `project`): `imports.resolve` maps the import to
    a file under the roots (the folders named on the command line, a `src/` below them, each
    file's package root), the project parses it once per process (a bounded cache, even when
@@ -36,7 +40,8 @@ The data path, for one checked file:
    rules that report in the checked file. `containers` describes a sent list and
    `container_changes` its changes;
    where it is handed to a function of another module, `summaries.summary_at` resolves that
-   function through the project (`ModuleIndex.links`) and applies its module's summaries;
+   function through the project (`ModuleIndex.links`) and applies its module's summaries
+   (the records in `summary_types`);
    `round_trip` finds a history read from a store, prepended to and stored back.
 5. A rule reports a value of another module in that module (`module_of(scope).diagnostic`),
    with the sink as a `RelatedLocation` and no fix; the engine moves each finding to its

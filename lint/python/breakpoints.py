@@ -19,9 +19,21 @@ from dataclasses import dataclass
 
 from ctxlint.python.index import FunctionInfo
 from ctxlint.python.module import PythonModule
+from ctxlint.python.statement_shapes import (
+    callee_name,
+    expanded_names,
+    inner_bodies,
+    kept_names,
+    local_sources,
+    own_expressions,
+    passed_to_a_call,
+    root_name,
+    word,
+)
+
+__all__ = ["Added", "Context", "Marker", "additions", "is_key_store", "passed_to_a_call"]
 
 _KEY = "cache_control"
-_CONTAINER_CALLS = frozenset({"dict", "list", "tuple", "append", "extend", "insert", "update"})
 # Helpers followed from a call to the helper it calls in turn.
 _MAX_HELPER_DEPTH = 3
 
@@ -121,17 +133,17 @@ def _read_marker(function: FunctionInfo, context: Context, depth: int) -> Marker
     parameters = set(function.parameter_names) - {"self", "cls"}
     node = function.node
     body = node.body if isinstance(node.body, list) else [ast.Return(node.body)]
-    locals_ = _local_sources(body)
+    locals_ = local_sources(body)
     found: list[Marker] = []
-    kept = _kept_names(body) | parameters
+    kept = kept_names(body) | parameters
     for added in _additions(body, (), context.within(body), depth + 1):
         if not _reaches(added, kept):
             continue  # A request the helper sends itself, or a block it throws away.
-        names = _expanded_names(added.decided_by, locals_)
+        names = expanded_names(added.decided_by, locals_)
         if any(_falsy_constant(test) for test in added.decided_by):
             continue
         deciders = frozenset(names & parameters)
-        flagged = any("cache" in _word(n) for test in added.decided_by for n in ast.walk(test))
+        flagged = any("cache" in word(n) for test in added.decided_by for n in ast.walk(test))
         found.append(Marker(deciders, deciders if flagged else frozenset()))
     if not found:
         return None
@@ -141,15 +153,6 @@ def _read_marker(function: FunctionInfo, context: Context, depth: int) -> Marker
         frozenset().union(*(m.deciders for m in found)),
         frozenset().union(*(m.flags for m in found)),
     )
-
-
-def _kept_names(body: list[ast.stmt]) -> set[str]:
-    """The names a function returns something of."""
-    kept: set[str] = set()
-    for node in ast.walk(ast.Module(body=body, type_ignores=[])):
-        if isinstance(node, ast.Return) and node.value is not None:
-            kept.update(n.id for n in ast.walk(node.value) if isinstance(n, ast.Name))
-    return kept
 
 
 def _reaches(added: Added, kept: set[str]) -> bool:
@@ -165,41 +168,18 @@ def _reaches(added: Added, kept: set[str]) -> bool:
     if isinstance(statement, ast.Return):
         return True
     if isinstance(added.node, ast.Subscript):
-        return _root_name(added.node) in kept
+        return root_name(added.node) in kept
     if isinstance(statement, (ast.Assign, ast.AnnAssign)):
         targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
-        return any(_root_name(target) in kept for target in targets)
+        return any(root_name(target) in kept for target in targets)
     if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call):
         function = statement.value.func
         return (
             isinstance(function, ast.Attribute)
             and function.attr in ("append", "extend", "insert", "update")
-            and _root_name(function.value) in kept
+            and root_name(function.value) in kept
         )
     return False
-
-
-def passed_to_a_call(statement: ast.stmt, node: ast.AST) -> bool:
-    """Whether the node sits in the arguments of a call other than a constructor or a plain
-    container (`TextBlockParam(...)`, `dict(...)`), or a list method."""
-    for call in ast.walk(statement):
-        if not isinstance(call, ast.Call) or call is node:
-            continue
-        name = _callee_name(call.func)
-        if name[:1].isupper() or name in _CONTAINER_CALLS:
-            continue
-        arguments = [*call.args, *(keyword.value for keyword in call.keywords)]
-        if any(inner is node for argument in arguments for inner in ast.walk(argument)):
-            return True
-        if any(keyword is node for keyword in call.keywords):
-            return True
-    return False
-
-
-def _root_name(node: ast.expr) -> str | None:
-    while isinstance(node, (ast.Subscript, ast.Attribute)):
-        node = node.value
-    return node.id if isinstance(node, ast.Name) else None
 
 
 def additions(body: list[ast.stmt], context: Context) -> Iterator[Added]:
@@ -230,8 +210,8 @@ def _additions(
                 decided_by = (*tests, *_conditions(statement.value))
                 yield Added(statement.targets[0], decided_by, statement, statement.value)
             continue
-        inner = _inner_bodies(statement)
-        for expression in _own_expressions(statement):
+        inner = inner_bodies(statement)
+        for expression in own_expressions(statement):
             yield from _in_expression(expression, tests, context, depth, statement)
         for block in inner:
             yield from _additions(block, tests, context, depth)
@@ -311,7 +291,7 @@ def _fresh(value: ast.expr, context: Context, depth: int) -> bool:
     if isinstance(value, ast.Dict):
         return bool(value.keys)
     if isinstance(value, ast.Call):
-        name = _callee_name(value.func)
+        name = callee_name(value.func)
         if name == "dict":
             return bool(value.keywords or value.args)
         if any(_reads_a_breakpoint(argument) for argument in value.args + value.keywords):
@@ -358,7 +338,7 @@ def _conditions(value: ast.expr) -> tuple[ast.expr, ...]:
     if isinstance(value, ast.IfExp):
         return (value.test,)
     if isinstance(value, ast.Call) and value.args + [k.value for k in value.keywords]:
-        name = _callee_name(value.func).lower()
+        name = callee_name(value.func).lower()
         if name != "dict" and not name[:1].isupper():
             return (*value.args, *(keyword.value for keyword in value.keywords))
     return ()
@@ -371,7 +351,7 @@ def _falsy_constant(node: ast.expr) -> bool:
 def _helper(call: ast.Call, functions: dict[str, list[FunctionInfo]]) -> FunctionInfo | None:
     """The module's own function a call names: a plain name, or `self.`/`cls.`/`Class.`
     method named once in the module."""
-    name = _callee_name(call.func)
+    name = callee_name(call.func)
     candidates = functions.get(name, [])
     if len(candidates) != 1 or candidates[0].node is None:
         return None
@@ -408,25 +388,6 @@ def _arguments(call: ast.Call, function: FunctionInfo, marker: Marker) -> list[a
     ]
 
 
-def _local_sources(body: list[ast.stmt]) -> dict[str, set[str]]:
-    """For each local name assigned in a function, the names its values are built from."""
-    sources: dict[str, set[str]] = {}
-    for node in ast.walk(ast.Module(body=body, type_ignores=[])):
-        if isinstance(node, ast.Assign):
-            used = {n.id for n in ast.walk(node.value) if isinstance(n, ast.Name)}
-            for target in node.targets:
-                if isinstance(target, ast.Name):
-                    sources.setdefault(target.id, set()).update(used)
-    return sources
-
-
-def _expanded_names(expressions: tuple[ast.expr, ...], sources: dict[str, set[str]]) -> set[str]:
-    names = {n.id for e in expressions for n in ast.walk(e) if isinstance(n, ast.Name)}
-    for _ in range(3):
-        names |= {source for name in list(names) for source in sources.get(name, ())}
-    return names
-
-
 def is_key_store(targets: list[ast.expr]) -> bool:
     return (
         len(targets) == 1
@@ -434,41 +395,3 @@ def is_key_store(targets: list[ast.expr]) -> bool:
         and isinstance(targets[0].slice, ast.Constant)
         and targets[0].slice.value == _KEY
     )
-
-
-def _inner_bodies(statement: ast.stmt) -> list[list[ast.stmt]]:
-    blocks = []
-    for name in ("body", "orelse", "finalbody"):
-        block = getattr(statement, name, None)
-        if isinstance(block, list) and block and isinstance(block[0], ast.stmt):
-            blocks.append(block)
-    for handler in getattr(statement, "handlers", ()):
-        blocks.append(handler.body)
-    for case in getattr(statement, "cases", ()):
-        blocks.append(case.body)
-    return blocks
-
-
-def _own_expressions(statement: ast.stmt) -> list[ast.AST]:
-    """The expressions of a statement that are not inside its nested statement blocks."""
-    own = []
-    for _, value in ast.iter_fields(statement):
-        values = value if isinstance(value, list) else [value]
-        own.extend(v for v in values if isinstance(v, ast.AST) and not isinstance(v, ast.stmt))
-    return own
-
-
-def _word(node: ast.AST) -> str:
-    if isinstance(node, ast.Attribute):
-        return node.attr.lower()
-    if isinstance(node, ast.Constant) and isinstance(node.value, str):
-        return node.value.lower()
-    return ""
-
-
-def _callee_name(function: ast.AST) -> str:
-    if isinstance(function, ast.Name):
-        return function.id
-    if isinstance(function, ast.Attribute):
-        return function.attr
-    return ""

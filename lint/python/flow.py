@@ -13,119 +13,46 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, replace
-from typing import Any, Protocol
+from dataclasses import replace
+from typing import Any
 
 from ctxlint.python.carriers import (
-    ARGUMENT_METHODS,
     DATE_ATTRIBUTES,
-    ITERATING_FUNCTIONS,
     LISTING_ATTRIBUTES,
-    PASS_THROUGH_FUNCTIONS,
-    RECEIVER_METHODS,
-    SORTING_FUNCTIONS,
     TIME_ATTRIBUTES,
     VALUE_ATTRIBUTES,
+)
+from ctxlint.python.flow_calls import CallSteps
+from ctxlint.python.flow_types import (
+    MAX_CALL_DEPTH,
+    Frame,
+    Links,
+    Reach,
+    Reached,
+    Step,
+    Trail,
+    element_at,
+    once_if,
 )
 from ctxlint.python.index import (
     Binding,
     ClassInfo,
     ContainerWrite,
-    FunctionInfo,
     ModuleIndex,
     Scope,
     class_of_self,
 )
-from ctxlint.python.names import by_variable, lookup, qualified_name
+from ctxlint.python.names import by_variable, lookup
 from ctxlint.python.order import live_bindings, sorted_attribute, sorted_in_place
 from ctxlint.python.sinks import Sink
 
 _MAX_NODES_PER_SINK = 4000
-_MAX_CALL_DEPTH = 6
-_MAX_CALL_SITES = 20
 # A variable with this many values (writes into it, bindings) is walked once for every sink
 # that reads it, and the walk shared: a history that every call of a class sends and that
 # every method appends to would otherwise be walked again for each call.
 _SHARED_FROM = 8
 
-
-@dataclass(frozen=True, slots=True)
-class Links(Protocol):
-    """What the walk asks of the project (project.Project) to leave the module."""
-
-    def callee(self, function: ast.expr, scope: Scope) -> Any:
-        """A `Callee` (function, bound) for a call no local function answers, or None."""
-
-    def index_of(self, scope: Scope) -> ModuleIndex | None:
-        """The index of the module a module scope belongs to."""
-
-
-@dataclass(frozen=True, slots=True)
-class Trail:
-    """What lies between a sink and a value that reaches it."""
-
-    # The date/time format applied nearest to the value (strftime, f-string spec, `.date()`,
-    # `.isoformat()`), and the node that applies it (where a fix would change it).
-    time_format: str | None = None
-    time_format_node: ast.AST | None = None
-    # Passed through sorted(): whatever order the value had, the sink sees a fixed one.
-    sorted: bool = False
-    # The expression iterated where iteration order last became visible (for loop,
-    # comprehension, join, list()), or the f-string field that printed a container.
-    iterated: ast.AST | None = None
-    iterated_scope: Scope | None = None
-    # Evaluated once per process (at import), not once per request.
-    runs_once: bool = False
-    # Computed when an item was appended to a list kept on the object (a history), and kept
-    # there as it was: every later request reads the value the item got when it was added.
-    kept_when_added: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class Reached:
-    node: ast.expr
-    scope: Scope
-    trail: Trail
-    # The calls the walk is inside of, outermost first (the sink's side first).
-    frames: tuple[_Frame, ...] = ()
-
-    @property
-    def through(self) -> tuple[str, ...]:
-        """The functions entered between the sink and the value: ("compose", "_header")."""
-        return tuple(frame.function.name for frame in self.frames)
-
-
-@dataclass(frozen=True, slots=True)
-class _Frame:
-    function: FunctionInfo
-    call: ast.Call
-    caller_scope: Scope
-    # Whether the call passes the receiver as the first parameter (`obj.method(...)`).
-    bound: bool
-
-
-_Step = tuple[ast.expr, Scope, Trail, tuple[_Frame, ...]]
-
-
-@dataclass(frozen=True, slots=True)
-class Reach:
-    """What flows into one sink: what its own walk met, then the walks it shares with other
-    sinks (of a variable many calls read), each list the same object for every sink sharing
-    it. Iterating gives every part in turn; a rule that decides each reached value on its own
-    can look at a shared part once (`parts_not_in`), which keeps a file's work linear."""
-
-    parts: tuple[list[Reached], ...]
-
-    def __iter__(self) -> Iterator[Reached]:
-        for part in self.parts:
-            yield from part
-
-    def parts_not_in(self, done: set[int]) -> Iterator[list[Reached]]:
-        """The parts not yet in `done` (by identity), which are added to it."""
-        for part in self.parts:
-            if id(part) not in done:
-                done.add(id(part))
-                yield part
+__all__ = ["Links", "Reach", "Reached", "Trail", "reach", "writes_by_variable"]
 
 
 def reach(
@@ -143,7 +70,7 @@ def reach(
     return Reach((own, *walker.shared))
 
 
-class _Walker:
+class _Walker(CallSteps):
     def __init__(
         self,
         index: ModuleIndex,
@@ -165,7 +92,7 @@ class _Walker:
         self.unframed: set[int] = set()
         self.deepest = 0
 
-    def walk(self, starts: list[_Step]) -> Iterator[Reached]:
+    def walk(self, starts: list[Step]) -> Iterator[Reached]:
         pending: list[Any] = list(starts)
         seen: set[tuple[int, Trail, int]] = set()
         while pending and len(seen) < _MAX_NODES_PER_SINK:
@@ -187,8 +114,8 @@ class _Walker:
         self,
         key: tuple[Any, ...],
         count: int,
-        frames: tuple[_Frame, ...],
-        steps: Callable[[tuple[_Frame, ...]], Iterable[_Step]],
+        frames: tuple[Frame, ...],
+        steps: Callable[[tuple[Frame, ...]], Iterable[Step]],
     ) -> Iterable[Any]:
         """The steps to a variable's values (from `steps(frames)`), or, for a variable with
         many, the shared walk of them (a list), made the first time any sink reaches the
@@ -206,15 +133,15 @@ class _Walker:
             shared = walks[key] = (part, inner.unframed, inner.deepest)
         part, unframed, deepest = shared
         if frames and (
-            deepest + len(frames) >= _MAX_CALL_DEPTH
+            deepest + len(frames) >= MAX_CALL_DEPTH
             or any(id(frame.function) in unframed for frame in frames)
         ):
             return steps(frames)
         return (part,)
 
     def steps(
-        self, node: ast.expr, scope: Scope, trail: Trail, frames: tuple[_Frame, ...]
-    ) -> Iterator[tuple[ast.expr, Scope, Trail, tuple[_Frame, ...]]]:
+        self, node: ast.expr, scope: Scope, trail: Trail, frames: tuple[Frame, ...]
+    ) -> Iterator[tuple[ast.expr, Scope, Trail, tuple[Frame, ...]]]:
         if isinstance(node, ast.JoinedStr):
             for part in node.values:
                 if isinstance(part, ast.FormattedValue):
@@ -286,7 +213,7 @@ class _Walker:
 
     # Names --------------------------------------------------------------------------------
 
-    def name_steps(self, node: ast.Name, scope: Scope, trail: Trail, frames: tuple[_Frame, ...]):
+    def name_steps(self, node: ast.Name, scope: Scope, trail: Trail, frames: tuple[Frame, ...]):
         name = node.id
         bindings = lookup(name, scope)
         if not bindings:
@@ -300,7 +227,7 @@ class _Walker:
         else:
             key = ("bindings", name, id(bindings), trail, *map(id, live))
 
-        def binding_values(frames: tuple[_Frame, ...]) -> Iterator[_Step]:
+        def binding_values(frames: tuple[Frame, ...]) -> Iterator[Step]:
             for binding in live:
                 yield from self.binding_steps(binding, trail, frames)
 
@@ -308,36 +235,36 @@ class _Walker:
         # Only writes into this same variable, not another one that shares its name.
         writes = index.derived(writes_by_variable).get((name, id(bindings)), ())
 
-        def written_values(frames: tuple[_Frame, ...]) -> Iterator[_Step]:
+        def written_values(frames: tuple[Frame, ...]) -> Iterator[Step]:
             for write in writes:
                 yield from _write_steps(write, trail, frames)
 
         key = ("writes", name, id(bindings), trail)
         yield from self.values(key, len(writes), frames, written_values)
 
-    def binding_steps(self, binding: Binding, trail: Trail, frames: tuple[_Frame, ...]):
+    def binding_steps(self, binding: Binding, trail: Trail, frames: tuple[Frame, ...]):
         scope = binding.scope
         kind = binding.kind
         if kind in ("assign", "augassign") and binding.value is not None:
-            value = _element_at(binding.value, binding.target_path)
+            value = element_at(binding.value, binding.target_path)
             if binding.target_path:
                 # `prompt, messages = self._map(...)`: only the part of each return it takes.
                 call = value.value if isinstance(value, ast.Await) else value
                 callee = self.callee_of(call, scope) if isinstance(call, ast.Call) else None
                 if callee is not None:
                     function, bound = callee
-                    once = _once_if(trail, scope)
+                    once = once_if(trail, scope)
                     path = binding.target_path
                     yield from self.enter(function, call, scope, once, frames, bound, path)  # type: ignore[arg-type]
                     return
                 held = _parts_of_held_tuples(value, scope, binding.target_path)
                 if held is not None:
                     for part, part_scope in held:
-                        yield part, part_scope, _once_if(trail, part_scope), frames
+                        yield part, part_scope, once_if(trail, part_scope), frames
                     return
-            yield value, scope, _once_if(trail, scope), frames
+            yield value, scope, once_if(trail, scope), frames
         elif kind in ("for", "comprehension") and binding.value is not None:
-            iterated = replace(_once_if(trail, scope), iterated=binding.value, iterated_scope=scope)
+            iterated = replace(once_if(trail, scope), iterated=binding.value, iterated_scope=scope)
             yield binding.value, scope, iterated, frames
         elif kind == "param" and binding.function is not None:
             yield from self.parameter_steps(binding, trail, frames)
@@ -347,97 +274,6 @@ class _Walker:
             called_later = replace(trail, runs_once=False)
             for value in binding.function.returns:
                 yield value, binding.function.scope, called_later, frames
-
-    def parameter_steps(self, binding: Binding, trail: Trail, frames: tuple[_Frame, ...]):
-        function = binding.function
-        assert function is not None
-        name = binding.name
-        for depth in range(len(frames) - 1, -1, -1):
-            frame = frames[depth]
-            if frame.function is function:
-                # The argument is evaluated in the caller, with the caller's own frames.
-                argument = _argument_for(frame, binding, name)
-                if argument is not None:
-                    yield argument, frame.caller_scope, trail, frames[:depth]
-                elif binding.value is not None:
-                    yield binding.value, function.enclosing, trail, frames[:depth]
-                return
-        # Not entered through a call: any caller in the module may supply the value.
-        self.unframed.add(id(function))
-        if function.class_info is not None and _instance_frame(function, frames) is not None:
-            # Only that instance's calls supply the value, not every call of the method.
-            yield from self.instance_call_steps(binding, trail, frames)
-            return
-        if binding.value is not None:
-            yield binding.value, function.enclosing, replace(trail, runs_once=True), frames
-        index = self.index_of(function.scope)
-        if len(frames) >= _MAX_CALL_DEPTH:
-            return
-        if function.name == "__init__" and function.class_info is not None:
-            yield from self.constructor_steps(function, binding, trail, frames, index)
-            return
-        candidates = index.functions_by_name.get(function.name, [])
-        if len(candidates) != 1:
-            return
-        for site in index.calls_by_name.get(function.name, [])[:_MAX_CALL_SITES]:
-            frame = _Frame(
-                function, site.call, site.scope, isinstance(site.call.func, ast.Attribute)
-            )
-            argument = _argument_for(frame, binding, name)
-            if argument is not None:
-                yield argument, site.scope, _once_if(trail, site.scope), frames
-
-    def constructor_steps(
-        self,
-        function: FunctionInfo,
-        binding: Binding,
-        trail: Trail,
-        frames: tuple[_Frame, ...],
-        index: ModuleIndex,
-    ) -> Iterator[_Step]:
-        """A parameter of `__init__` (kept on self, read by another method): the module's
-        calls of the class by its name supply the value (`Prompt(current_date=now())`)."""
-        owner = function.class_info
-        assert owner is not None
-        for site in index.calls_by_name.get(owner.node.name, [])[:_MAX_CALL_SITES]:
-            callee = site.call.func
-            if not isinstance(callee, ast.Name):
-                continue
-            bindings = lookup(callee.id, site.scope)
-            if len(bindings) != 1 or bindings[0].value is not owner.node:
-                continue
-            argument = _argument_for(
-                _Frame(function, site.call, site.scope, True), binding, binding.name
-            )
-            if argument is not None:
-                yield argument, site.scope, _once_if(trail, site.scope), frames
-
-    def instance_call_steps(self, binding: Binding, trail: Trail, frames: tuple[_Frame, ...]):
-        """A builder: the walk entered `b.build()` and reached a parameter of another method
-        of the same class (`add_section(self, section)`, stored into `self.sections`). The
-        calls of that method on the same instance, in the function that called `b.build()`,
-        supply the value."""
-        function = binding.function
-        assert function is not None
-        found = _instance_frame(function, frames)
-        if found is not None:
-            depth, frame, instance = found
-            bindings = lookup(instance, frame.caller_scope)
-            sites = self.index_of(frame.caller_scope).calls_by_name.get(function.name, ())
-            for site in sites[:_MAX_CALL_SITES]:
-                callee = site.call.func
-                if (
-                    site.scope is not frame.caller_scope
-                    or not isinstance(callee, ast.Attribute)
-                    or not isinstance(callee.value, ast.Name)
-                    or callee.value.id != instance
-                    or lookup(instance, site.scope) is not bindings
-                ):
-                    continue
-                call_frame = _Frame(function, site.call, site.scope, True)
-                argument = _argument_for(call_frame, binding, binding.name)
-                if argument is not None:
-                    yield argument, site.scope, trail, frames[:depth]
 
     def attribute_steps(self, node: ast.Attribute, scope: Scope, trail: Trail, frames):
         owner = class_of_self(node.value, scope)
@@ -452,7 +288,7 @@ class _Walker:
 
         index = self.index_of(scope)
 
-        def attribute_values(frames: tuple[_Frame, ...]) -> Iterator[_Step]:
+        def attribute_values(frames: tuple[Frame, ...]) -> Iterator[Step]:
             for value, value_scope in assigned:
                 yield value, value_scope, trail, frames
             kept = (
@@ -469,174 +305,6 @@ class _Walker:
         key = ("attribute", id(owner), node.attr, trail)
         count = len(assigned) + len(writes) + len(class_bindings)
         yield from self.values(key, count, frames, attribute_values)
-
-    # Calls --------------------------------------------------------------------------------
-
-    def call_steps(self, node: ast.Call, scope: Scope, trail: Trail, frames: tuple[_Frame, ...]):
-        function = node.func
-        target = self.local_function(function, scope)
-        if target is not None:
-            yield from self.enter(
-                target, node, scope, trail, frames, isinstance(function, ast.Attribute)
-            )
-            return
-        qualified = qualified_name(function, scope)
-        if qualified in PASS_THROUGH_FUNCTIONS:
-            for argument in _arguments(node):
-                yield argument, scope, trail, frames
-            return
-        if qualified in ITERATING_FUNCTIONS:
-            for argument in _arguments(node):
-                yield (
-                    argument,
-                    scope,
-                    replace(trail, iterated=argument, iterated_scope=scope),
-                    frames,
-                )
-            return
-        if qualified in SORTING_FUNCTIONS:
-            for argument in node.args[:1]:
-                yield argument, scope, replace(trail, sorted=True), frames
-            return
-        if qualified is not None or not isinstance(function, ast.Attribute):
-            if qualified is not None:
-                yield from self.project_call_steps(node, scope, trail, frames)
-            return
-        method = function.attr
-        if method == "join" and node.args:
-            yield function.value, scope, trail, frames
-            iterated = replace(trail, iterated=node.args[0], iterated_scope=scope)
-            yield node.args[0], scope, iterated, frames
-        elif method in RECEIVER_METHODS:
-            inner = trail
-            if method == "strftime" and node.args:
-                literal = node.args[0]
-                if isinstance(literal, ast.Constant) and isinstance(literal.value, str):
-                    inner = replace(trail, time_format=literal.value, time_format_node=literal)
-            elif method == "isoformat":
-                inner = replace(trail, time_format="%Y-%m-%dT%H:%M:%S", time_format_node=node)
-            elif method == "date":
-                inner = replace(trail, time_format="%Y-%m-%d", time_format_node=node)
-            yield function.value, scope, inner, frames
-            if method in ARGUMENT_METHODS:
-                for argument in _arguments(node):
-                    yield argument, scope, trail, frames
-        else:
-            yield from self.project_call_steps(node, scope, trail, frames)
-
-    def project_call_steps(
-        self, node: ast.Call, scope: Scope, trail: Trail, frames: tuple[_Frame, ...]
-    ) -> Iterator[_Step]:
-        """Into a function of another module, or a method the project resolves."""
-        if self.links is None:
-            return
-        callee = self.links.callee(node.func, scope)
-        if callee is not None:
-            yield from self.enter(callee.function, node, scope, trail, frames, callee.bound)
-
-    def enter(
-        self,
-        target: FunctionInfo,
-        call: ast.Call,
-        scope: Scope,
-        trail: Trail,
-        frames: tuple[_Frame, ...],
-        bound: bool,
-        path: tuple[int, ...] = (),
-    ) -> Iterator[_Step]:
-        """Into the returns of a called function (the element at `path` of each, for a
-        tuple unpacked from it), its parameters bound to the call's arguments; not into a
-        function the walk is already inside (recursion)."""
-        if len(frames) >= _MAX_CALL_DEPTH or any(f.function is target for f in frames):
-            return
-        self.deepest = max(self.deepest, len(frames) + 1)
-        frame = _Frame(target, call, scope, bound)
-        inner = (*frames, frame)
-        for value in target.returns:
-            returned = value.value if isinstance(value, ast.Await) else value
-            if path and isinstance(returned, ast.Call):
-                # `return await self._decide(...)`: the unpacked part is that call's part.
-                callee = self.callee_of(returned, target.scope)
-                if callee is not None:
-                    function, binds = callee
-                    yield from self.enter(
-                        function, returned, target.scope, trail, inner, binds, path
-                    )
-                    continue
-            yield _element_at(value, path), target.scope, trail, inner
-
-    def callee_of(self, call: ast.Call, scope: Scope) -> tuple[FunctionInfo, bool] | None:
-        """The function a call enters, of the module or the project, and whether it binds
-        the receiver."""
-        target = self.local_function(call.func, scope)
-        if target is not None:
-            return target, isinstance(call.func, ast.Attribute)
-        if self.links is None:
-            return None
-        callee = self.links.callee(call.func, scope)
-        return (callee.function, callee.bound) if callee is not None else None
-
-    def local_function(self, function: ast.expr, scope: Scope) -> FunctionInfo | None:
-        if isinstance(function, ast.Name):
-            for binding in lookup(function.id, scope):
-                if binding.kind == "function" and binding.function is not None:
-                    return binding.function
-            return None
-        if isinstance(function, ast.Attribute):
-            owner = class_of_self(function.value, scope)
-            if owner is not None:
-                return owner.methods.get(function.attr)
-        return None
-
-
-def _instance_frame(
-    function: FunctionInfo, frames: tuple[_Frame, ...]
-) -> tuple[int, _Frame, str] | None:
-    """The innermost call of a method of `function`'s class on a named instance
-    (`b.build()`), with its depth and the instance's name."""
-    for depth in range(len(frames) - 1, -1, -1):
-        frame = frames[depth]
-        if frame.function.class_info is not function.class_info:
-            continue
-        receiver = frame.call.func
-        named = isinstance(receiver, ast.Attribute) and isinstance(receiver.value, ast.Name)
-        if named and receiver.value.id not in ("self", "cls"):  # type: ignore[attr-defined]
-            return depth, frame, receiver.value.id  # type: ignore[attr-defined]
-        return None
-    return None
-
-
-def _arguments(call: ast.Call) -> list[ast.expr]:
-    values = [a.value if isinstance(a, ast.Starred) else a for a in call.args]
-    values.extend(keyword.value for keyword in call.keywords)
-    return values
-
-
-def _argument_for(frame: _Frame, binding: Binding, name: str) -> ast.expr | None:
-    call = frame.call
-    for keyword in call.keywords:
-        if keyword.arg == name:
-            return keyword.value
-    index = binding.parameter_index
-    if index is None:
-        return None
-    function = frame.function
-    is_method = function.class_info is not None and not _is_static(function)
-    if is_method and frame.bound:
-        index -= 1
-    if index < 0:
-        return None
-    positional = call.args
-    if any(isinstance(a, ast.Starred) for a in positional[: index + 1]):
-        return None
-    return positional[index] if index < len(positional) else None
-
-
-def _is_static(function: FunctionInfo) -> bool:
-    node = function.node
-    if isinstance(node, ast.Lambda):
-        return False
-    return any(isinstance(d, ast.Name) and d.id == "staticmethod" for d in node.decorator_list)
 
 
 def _parts_of_held_tuples(
@@ -662,20 +330,8 @@ def _parts_of_held_tuples(
             return None
         if any(isinstance(element, ast.Starred) for element in held.elts):
             return None
-        parts.append((_element_at(held, path), binding.scope))
+        parts.append((element_at(held, path), binding.scope))
     return parts
-
-
-def _element_at(value: ast.expr, path: tuple[int, ...]) -> ast.expr:
-    """For `a, b = x, y`, the part of the value that `b` takes."""
-    for position in path:
-        if isinstance(value, (ast.Tuple, ast.List)) and position < len(value.elts):
-            if any(isinstance(e, ast.Starred) for e in value.elts):
-                return value
-            value = value.elts[position]
-        else:
-            return value
-    return value
 
 
 def _shared_walks(
@@ -689,8 +345,8 @@ def writes_by_variable(index: ModuleIndex) -> dict[tuple[str, int], list[Contain
     return by_variable(index.container_writes)
 
 
-def _write_steps(write: ContainerWrite, trail: Trail, frames: tuple[_Frame, ...]):
-    trail = _once_if(trail, write.scope)
+def _write_steps(write: ContainerWrite, trail: Trail, frames: tuple[Frame, ...]):
+    trail = once_if(trail, write.scope)
     yield write.value, write.scope, trail, frames
     # Writes made in a loop land in the loop's order.
     for iterable in write.loops:
@@ -728,7 +384,7 @@ def _appended_and_kept(owner: ClassInfo, attribute: str) -> frozenset[int]:
     return frozenset(kept)
 
 
-def _made_for_this_call(frames: tuple[_Frame, ...]) -> bool:
+def _made_for_this_call(frames: tuple[Frame, ...]) -> bool:
     """Whether the method being walked was called on an object made in the calling function
     (`b = PromptBuilder(); ...; b.build()`): what it keeps lives as long as that call, and is
     made again by the next one."""
@@ -745,12 +401,6 @@ def _made_for_this_call(frames: tuple[_Frame, ...]) -> bool:
         and binding.scope.kind != "module"
         for binding in bindings
     )
-
-
-def _once_if(trail: Trail, scope: Scope) -> Trail:
-    if trail.runs_once or not scope.runs_once():
-        return trail
-    return replace(trail, runs_once=True)
 
 
 def _constant_format_spec(spec: ast.expr | None) -> str | None:

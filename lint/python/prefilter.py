@@ -13,7 +13,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ctxlint.python.sinks import _LLM_CALL_NAMES, _SINK_CALL_NAMES, ConfiguredSink
+from ctxlint.python.sink_names import LLM_CALL_NAMES, SINK_CALL_NAMES
+from ctxlint.python.sink_types import ConfiguredSink
 
 _SDKS = (
     b"openai",
@@ -64,7 +65,7 @@ _SINK_CALLS = (
 )
 # A call is a sink by its whole name: `urlparse(` and `BaseModel(` hold `parse(` and `Model(`
 # but call no model. The model-layer names too: their history arguments are sent lists.
-_CALL_NAMES = frozenset(name.encode() for name in (*_SINK_CALL_NAMES, *_LLM_CALL_NAMES))
+_CALL_NAMES = frozenset(name.encode() for name in (*SINK_CALL_NAMES, *LLM_CALL_NAMES))
 _IDENTIFIER_BYTES = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
 # Dict keys of messages, content blocks and tool definitions, seen between quotes.
 _QUOTED_KEYS = (b"role", b"input_schema", b"tool_result", b"function_call_output")
