@@ -14,9 +14,9 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING
 
-from ctxlint.python.index import FunctionInfo, ModuleIndex, Scope, class_of_self
+from ctxlint.python.index import ModuleIndex, Scope
 from ctxlint.python.later_messages import added_to_conversation
-from ctxlint.python.names import lookup
+from ctxlint.python.names import own_function
 from ctxlint.python.sinks import Sink
 
 if TYPE_CHECKING:
@@ -56,7 +56,7 @@ def kept_as_sent(module: PythonModule, sink: Sink) -> bool:
         return True
     if sink.kind != "content" or sink.call is None:
         return False
-    callee = _module_function(sink.call.func, sink.scope)
+    callee = own_function(sink.call.func, sink.scope)
     if callee is None:
         return False
     # The callee's own messages made of what it is handed (`content=inp`).
@@ -69,19 +69,6 @@ def kept_as_sent(module: PythonModule, sink: Sink) -> bool:
         and any(isinstance(n, ast.Name) and n.id in parameters for n in ast.walk(s.expression))
     ]
     return bool(inner) and all(id(s.expression) in kept or _added_by_method(s) for s in inner)
-
-
-def _module_function(function: ast.expr, scope: Scope) -> FunctionInfo | None:
-    """The module's own function or method a call refers to (`helper()`, `self.method()`)."""
-    if isinstance(function, ast.Name):
-        bindings = lookup(function.id, scope)
-        if len(bindings) == 1 and bindings[0].kind == "function":
-            return bindings[0].function
-    elif isinstance(function, ast.Attribute):
-        owner = class_of_self(function.value, scope)
-        if owner is not None:
-            return owner.methods.get(function.attr)
-    return None
 
 
 def _within(scope: Scope | None, outer: Scope) -> bool:

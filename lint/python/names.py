@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 from typing import Protocol, TypeVar
 
-from ctxlint.python.index import Binding, Scope
+from ctxlint.python.index import Binding, FunctionInfo, Scope, class_of_self
 
 
 class _MadeInScope(Protocol):
@@ -30,6 +30,21 @@ def lookup(name: str, scope: Scope) -> list[Binding]:
         first = False
         current = current.parent
     return []
+
+
+def own_function(function: ast.expr, scope: Scope) -> FunctionInfo | None:
+    """The module's own function a call's callee expression runs: a plain name bound once to
+    a `def` (`helper()`), or a method of the enclosing class called on `self`."""
+    if isinstance(function, ast.Name):
+        bindings = lookup(function.id, scope)
+        if len(bindings) == 1 and bindings[0].kind == "function":
+            return bindings[0].function
+        return None
+    if isinstance(function, ast.Attribute):
+        owner = class_of_self(function.value, scope)
+        if owner is not None:
+            return owner.methods.get(function.attr)
+    return None
 
 
 def by_variable(entries: dict[str, list[Entry]]) -> dict[tuple[str, int], list[Entry]]:

@@ -17,13 +17,11 @@ from dataclasses import dataclass
 
 from ctxlint.python.index import (
     Binding,
-    FunctionInfo,
     ModuleIndex,
     Mutation,
     Scope,
-    class_of_self,
 )
-from ctxlint.python.names import by_variable, lookup
+from ctxlint.python.names import by_variable, lookup, own_function
 
 # A dict built from a dict built from a dict...: deeper than this is not followed.
 _MAX_DEPTH = 4
@@ -62,7 +60,7 @@ def _collect(
         _collect_call_arguments(expression, scope, index, entries, depth)
     elif isinstance(expression, ast.Call):
         # `create(**self._build_request(msgs))`: what the module's own builder returns.
-        builder = _own_function(expression.func, scope)
+        builder = own_function(expression.func, scope)
         if builder is not None:
             for value in builder.returns:
                 _collect(value, builder.scope, index, entries, depth + 1)
@@ -118,18 +116,6 @@ def _collect_call_arguments(
             _collect(keyword.value, scope, index, entries, depth + 1)
         else:
             entries.append(Entry(keyword.arg, keyword.value, scope))
-
-
-def _own_function(function: ast.expr, scope: Scope) -> FunctionInfo | None:
-    if isinstance(function, ast.Name):
-        bindings = lookup(function.id, scope)
-        if len(bindings) == 1 and bindings[0].kind == "function":
-            return bindings[0].function
-    elif isinstance(function, ast.Attribute):
-        owner = class_of_self(function.value, scope)
-        if owner is not None:
-            return owner.methods.get(function.attr)
-    return None
 
 
 def _is_builtin_dict(function: ast.expr, scope: Scope) -> bool:

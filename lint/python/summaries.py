@@ -19,13 +19,12 @@ from typing import TYPE_CHECKING
 
 from ctxlint.python.edits import rewrite_effect, size_driven
 from ctxlint.python.index import (
-    ClassInfo,
     FunctionInfo,
     ModuleIndex,
     class_of_self,
     decorator_name,
 )
-from ctxlint.python.names import lookup
+from ctxlint.python.names import own_function
 from ctxlint.python.summary_types import (
     EMPTY,
     ParameterEdit,
@@ -168,17 +167,7 @@ def may_rewrite_a_history(data: bytes) -> bool:
 def callee_of(call: ast.Call, scope: Scope) -> FunctionInfo | None:
     """The function of this module a call runs: a plain name bound to a `def`, or a method of
     the enclosing class called on `self`."""
-    function = call.func
-    if isinstance(function, ast.Name):
-        bindings = lookup(function.id, scope)
-        if len(bindings) == 1 and bindings[0].kind == "function":
-            return bindings[0].function
-        return None
-    if isinstance(function, ast.Attribute):
-        owner: ClassInfo | None = class_of_self(function.value, scope)
-        if owner is not None:
-            return owner.methods.get(function.attr)
-    return None
+    return own_function(call.func, scope)
 
 
 def argument_for(call: ast.Call, callee: FunctionInfo, parameter: str) -> ast.expr | None:
