@@ -17,6 +17,7 @@ import ast
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from ctxlint.python.breakpoint_loops import function_bodies
 from ctxlint.python.breakpoints import Context, additions, is_key_store
 from ctxlint.python.module import PythonModule
 
@@ -38,7 +39,7 @@ def cleared_after_set(module: PythonModule) -> list[ClearedAfterSet]:
     same block by a loop that deletes `cache_control` from every block it visits, with
     nothing between that could send the request."""
     found: list[ClearedAfterSet] = []
-    for body in _function_bodies(module):
+    for body in function_bodies(module):
         context = Context.of(module, body)
         for block in _blocks(body):
             for position, statement in enumerate(block):
@@ -90,7 +91,7 @@ def first_block(module: PythonModule) -> list[ast.Subscript]:
     """`content[0]["cache_control"] = ...` where `content` is a message's content taken from
     a list by index (`messages[-1]["content"]`), with no test of the block's type around."""
     found: list[ast.Subscript] = []
-    for body in _function_bodies(module):
+    for body in function_bodies(module):
         sources = _assigned(body)
         for statement, tests in _statements_with_tests(body, ()):
             if not (isinstance(statement, ast.Assign) and is_key_store(statement.targets)):
@@ -110,13 +111,6 @@ def first_block(module: PythonModule) -> list[ast.Subscript]:
                 continue
             found.append(target)
     return found
-
-
-def _function_bodies(module: PythonModule) -> Iterator[list[ast.stmt]]:
-    for function in module.index.functions:
-        node = function.node
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            yield node.body
 
 
 def _blocks(body: list[ast.stmt]) -> Iterator[list[ast.stmt]]:

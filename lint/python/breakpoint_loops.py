@@ -33,7 +33,7 @@ class PerIteration:
 
 def per_iteration(module: PythonModule) -> list[PerIteration]:
     found: list[PerIteration] = []
-    for body in _function_bodies(module):
+    for body in function_bodies(module):
         context = Context.of(module, body)
         for loop in _loops(body):
             if isinstance(loop, (ast.For, ast.AsyncFor)):
@@ -60,7 +60,7 @@ def per_iteration(module: PythonModule) -> list[PerIteration]:
     return found
 
 
-def _function_bodies(module: PythonModule) -> Iterator[list[ast.stmt]]:
+def function_bodies(module: PythonModule) -> Iterator[list[ast.stmt]]:
     for function in module.index.functions:
         node = function.node
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):

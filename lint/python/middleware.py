@@ -23,6 +23,7 @@ from typing import NamedTuple
 
 from ctxlint.python.index import FunctionInfo, ModuleIndex, Scope
 from ctxlint.python.names import qualified_name
+from ctxlint.python.own_nodes import own_nodes
 
 _HANDLER_METHODS = frozenset({"wrap_model_call", "awrap_model_call"})
 _DECORATORS = "langchain.agents.middleware"
@@ -39,8 +40,6 @@ _LABELS = {
     "system": "the system prompt",
     "messages": "the messages",
 }
-# Nodes looked at in one handler, at most: a bound on odd input.
-_MAX_NODES = 20000
 
 
 class MiddlewareSink(NamedTuple):
@@ -84,7 +83,7 @@ def _parameter(function: FunctionInfo, position: int) -> str | None:
 def _request_sinks(function: FunctionInfo, request: str) -> Iterator[MiddlewareSink]:
     """`<anything>.override(tools=...)` in the handler (the request, or a copy of it), and
     `request.tools = ...` on the request parameter."""
-    for node in _own_nodes(function.node):
+    for node in own_nodes(function.node):
         if isinstance(node, ast.Call):
             callee = node.func
             if not (isinstance(callee, ast.Attribute) and callee.attr == "override"):
@@ -107,15 +106,3 @@ def _request_sinks(function: FunctionInfo, request: str) -> Iterator[MiddlewareS
                         f"{_LABELS[kind]} set as {request}.{target.attr} (line {node.lineno})"
                     )
                     yield MiddlewareSink(node.value, function.scope, kind, description, None)
-
-
-def _own_nodes(function: ast.AST) -> Iterator[ast.AST]:
-    """The nodes of a function's body, not those of functions or classes defined in it."""
-    pending = list(ast.iter_child_nodes(function))
-    seen = 0
-    while pending and seen < _MAX_NODES:
-        node = pending.pop()
-        seen += 1
-        yield node
-        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
-            pending.extend(ast.iter_child_nodes(node))

@@ -35,16 +35,16 @@ from typing import NamedTuple
 
 from ctxlint.python.index import ClassInfo, FunctionInfo, ModuleIndex
 from ctxlint.python.names import qualified_name
+from ctxlint.python.own_nodes import own_nodes
 
 _HANDLER_METHODS = frozenset({"wrap_model_call", "awrap_model_call"})
 _DECORATOR = "langchain.agents.middleware.wrap_model_call"
 # What of a ModelRequest changes from one model call of a run to the next.
 _PER_CALL_PARTS = frozenset({"state", "messages"})
-# Bounds on odd input: names followed through assignments, methods followed through calls,
-# nodes looked at in one function.
+# Bounds on odd input: names followed through assignments, methods followed through calls
+# (nodes looked at in one function: own_nodes.MAX_NODES).
 _MAX_NAME_DEPTH = 5
 _MAX_METHOD_DEPTH = 2
-_MAX_NODES = 20000
 
 
 class StateFilteredTools(NamedTuple):
@@ -304,14 +304,6 @@ def _parents(function: ast.AST) -> dict[int, ast.AST]:
 
 
 def _walk(function: ast.AST) -> Iterator[ast.AST]:
-    """The function and the nodes of its body, not those of functions or classes defined in
-    it; at most _MAX_NODES."""
+    """The function and the nodes of its body (own_nodes)."""
     yield function
-    pending = list(ast.iter_child_nodes(function))
-    seen = 0
-    while pending and seen < _MAX_NODES:
-        node = pending.pop()
-        seen += 1
-        yield node
-        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
-            pending.extend(ast.iter_child_nodes(node))
+    yield from own_nodes(function)

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from ctxlint.python.index import ModuleIndex
+from ctxlint.python.own_nodes import own_nodes
 
 # Keywords and attributes that hold a conversation's system prompt.
 _SYSTEM_FIELDS = frozenset(
@@ -61,7 +62,7 @@ def system_swaps(index: ModuleIndex) -> Iterator[Swap]:
         node = function.node
         if isinstance(node, ast.Lambda) or function.name in _CONSTRUCTORS:
             continue
-        nodes = list(_own_nodes(node))
+        nodes = list(own_nodes(node, _MAX_NODES + 1))
         if len(nodes) > _MAX_NODES:
             continue
         made = _made_with_a_system_prompt(nodes)
@@ -71,16 +72,6 @@ def system_swaps(index: ModuleIndex) -> Iterator[Swap]:
             swap = _swap_of(assignment, made)
             if swap is not None and _used_around(nodes, swap):
                 yield swap
-
-
-def _own_nodes(function: ast.AST) -> Iterator[ast.AST]:
-    """The nodes of a function's body, not those of functions or classes defined in it."""
-    pending = list(ast.iter_child_nodes(function))
-    while pending:
-        node = pending.pop()
-        yield node
-        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
-            pending.extend(ast.iter_child_nodes(node))
 
 
 def _made_with_a_system_prompt(nodes: list[ast.AST]) -> dict[str, tuple[ast.Call, set[str]]]:
