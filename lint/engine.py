@@ -29,7 +29,7 @@ from ctxlint.files import (
 from ctxlint.fix import fix_until_stable
 from ctxlint.globs import Excluder
 from ctxlint.parallel import run_in_batches
-from ctxlint.python.imports import imported_files, roots_for
+from ctxlint.python.imports import forget_the_file_system, imported_files, roots_for
 from ctxlint.python.module import PythonModule
 from ctxlint.python.newer_syntax import newer_syntax_reason
 from ctxlint.python.prefilter import build_prefilter
@@ -271,6 +271,7 @@ def check_paths(
         # the prefilter only spares the files a folder walk turns up.
         work.append((input_file.path, input_file.explicit))
     report.files_checked = len(work) + len(traces)
+    forget_the_file_system()
     checker.roots = roots_for(paths)
     if mode is FixMode.FIX:
         _remove_stale_temporaries(path for path, _ in work)

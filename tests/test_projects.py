@@ -137,6 +137,20 @@ def test_a_missing_or_broken_module_gives_up_quietly(tmp_path):
     assert report.diagnostics == []
 
 
+def test_a_module_added_between_runs_of_one_process_is_found(tmp_path):
+    # What a run learns of the folders (which files exist) is not carried into the next run.
+    _write(
+        tmp_path,
+        {
+            "pkg/__init__.py": "",
+            "app.py": _SENDER.format(imports="from pkg.clock import header", system="header()"),
+        },
+    )
+    assert _findings(tmp_path) == []
+    _write(tmp_path, {"pkg/clock.py": _CLOCK})
+    assert _findings(tmp_path) == ["pkg/clock.py:4:20: CTX001"]
+
+
 def test_noqa_in_the_file_of_the_finding(tmp_path):
     noqa = _CLOCK.replace('{datetime.now()}"', '{datetime.now()}"  # noqa: CTX001')
     _write(

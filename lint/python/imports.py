@@ -42,6 +42,13 @@ def _entries(folder: str) -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(files), frozenset(folders)
 
 
+def forget_the_file_system() -> None:
+    """Drop what was learnt of folders and files: a run starts from the tree as it is now,
+    not as an earlier run in the same process saw it (a library caller, a test)."""
+    for cached in (_entries, _is_dir, package_root, _resolve_absolute):
+        cached.cache_clear()
+
+
 def _may_hold_module(folder: str, name: str) -> bool:
     """Whether `name` can start a module path in `folder` (`name.py` or a package `name/`):
     most dotted names a file uses (`os.path.join`, `self.client.create`) start nowhere in it."""
