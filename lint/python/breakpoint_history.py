@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from ctxlint.python.breakpoint_loops import function_bodies
-from ctxlint.python.breakpoints import Context, additions, is_key_store
+from ctxlint.python.breakpoints import Context, additions, assigned_values, is_key_store
 from ctxlint.python.module import PythonModule
 
 # Calls that may sit between setting a breakpoint and clearing them all without sending it.
@@ -70,7 +70,7 @@ def accumulated(module: PythonModule) -> list[ast.Subscript]:
             if function.class_info
             else set()
         )
-        sources = _assigned(node.body)
+        sources = assigned_values(node.body)
         for statement, loops in _statements_with_loops(node.body, ()):
             if not (isinstance(statement, ast.Assign) and is_key_store(statement.targets)):
                 continue
@@ -92,7 +92,7 @@ def first_block(module: PythonModule) -> list[ast.Subscript]:
     a list by index (`messages[-1]["content"]`), with no test of the block's type around."""
     found: list[ast.Subscript] = []
     for body in function_bodies(module):
-        sources = _assigned(body)
+        sources = assigned_values(body)
         for statement, tests in _statements_with_tests(body, ()):
             if not (isinstance(statement, ast.Assign) and is_key_store(statement.targets)):
                 continue
@@ -182,17 +182,6 @@ def _statements_with_tests(
                 yield from _statements_with_tests(block, around)
         for handler in getattr(statement, "handlers", ()):
             yield from _statements_with_tests(handler.body, around)
-
-
-def _assigned(body: list[ast.stmt]) -> dict[str, list[ast.expr]]:
-    values: dict[str, list[ast.expr]] = {}
-    for node in ast.walk(ast.Module(body=body, type_ignores=[])):
-        if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            for target in targets:
-                if isinstance(target, ast.Name):
-                    values.setdefault(target.id, []).append(node.value)
-    return values
 
 
 def _history_content(node: ast.expr, sources: dict[str, list[ast.expr]], depth: int) -> bool:

@@ -79,11 +79,11 @@ class Context:
         read = module.fact(_values_read)
         values = read.get(id(body))
         if values is None:
-            values = read[id(body)] = _values(body)
+            values = read[id(body)] = assigned_values(body)
         return cls(module.index.functions_by_name, module_values, values, markers)
 
     def within(self, body: list[ast.stmt]) -> Context:
-        return Context(self.functions, self.module_values, _values(body), self.markers)
+        return Context(self.functions, self.module_values, assigned_values(body), self.markers)
 
     def assigned(self, name: str) -> list[ast.expr]:
         """The values a name is given in the function, else at module level."""
@@ -100,10 +100,10 @@ def _values_read(module: PythonModule) -> dict[int, dict[str, list[ast.expr]]]:
 
 
 def _module_values(module: PythonModule) -> dict[str, list[ast.expr]]:
-    return _values(module.tree.body, top_level=True)
+    return assigned_values(module.tree.body, top_level=True)
 
 
-def _values(body: list[ast.stmt], top_level: bool = False) -> dict[str, list[ast.expr]]:
+def assigned_values(body: list[ast.stmt], top_level: bool = False) -> dict[str, list[ast.expr]]:
     """The values assigned to each name in these statements (not in nested functions; only
     the statements themselves at module level)."""
     values: dict[str, list[ast.expr]] = {}

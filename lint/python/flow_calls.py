@@ -25,8 +25,8 @@ from ctxlint.python.flow_types import (
     element_at,
     once_if,
 )
-from ctxlint.python.index import Binding, FunctionInfo, ModuleIndex, Scope, class_of_self
-from ctxlint.python.names import lookup, qualified_name
+from ctxlint.python.index import Binding, FunctionInfo, ModuleIndex, Scope
+from ctxlint.python.names import first_own_function, lookup, qualified_name
 
 
 class CallSteps:
@@ -126,7 +126,7 @@ class CallSteps:
 
     def call_steps(self, node: ast.Call, scope: Scope, trail: Trail, frames: tuple[Frame, ...]):
         function = node.func
-        target = self.local_function(function, scope)
+        target = first_own_function(function, scope)
         if target is not None:
             yield from self.enter(
                 target, node, scope, trail, frames, isinstance(function, ast.Attribute)
@@ -220,25 +220,13 @@ class CallSteps:
     def callee_of(self, call: ast.Call, scope: Scope) -> tuple[FunctionInfo, bool] | None:
         """The function a call enters, of the module or the project, and whether it binds
         the receiver."""
-        target = self.local_function(call.func, scope)
+        target = first_own_function(call.func, scope)
         if target is not None:
             return target, isinstance(call.func, ast.Attribute)
         if self.links is None:
             return None
         callee = self.links.callee(call.func, scope)
         return (callee.function, callee.bound) if callee is not None else None
-
-    def local_function(self, function: ast.expr, scope: Scope) -> FunctionInfo | None:
-        if isinstance(function, ast.Name):
-            for binding in lookup(function.id, scope):
-                if binding.kind == "function" and binding.function is not None:
-                    return binding.function
-            return None
-        if isinstance(function, ast.Attribute):
-            owner = class_of_self(function.value, scope)
-            if owner is not None:
-                return owner.methods.get(function.attr)
-        return None
 
 
 def _instance_frame(

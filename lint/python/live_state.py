@@ -21,8 +21,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from ctxlint.python.flow import writes_by_variable
-from ctxlint.python.index import FunctionInfo, ModuleIndex, Scope, class_of_self
-from ctxlint.python.names import lookup
+from ctxlint.python.index import FunctionInfo, ModuleIndex, Scope
+from ctxlint.python.names import first_own_function, lookup
 
 # The attributes of a Home Assistant State that change with the device.
 _LIVE_ATTRIBUTES = frozenset({"state", "attributes", "last_changed", "last_updated"})
@@ -67,7 +67,7 @@ def _live_reads(index: ModuleIndex, start: ast.expr, scope: Scope) -> Iterator[a
             for write in writes.get((node.id, id(bindings)), ()):
                 pending.append((write.value, write.scope, depth, off))
         elif isinstance(node, ast.Call):
-            function = _function_called(index, node, where)
+            function = first_own_function(node.func, where)
             if function is not None and depth < _MAX_DEPTH:
                 turned_off = off | _turned_off(function, node)
                 for value in function.returns:
@@ -103,20 +103,6 @@ def _reads_states(call: ast.Call) -> bool:
         and isinstance(function.value, ast.Attribute)
         and function.value.attr == "states"
     )
-
-
-def _function_called(index: ModuleIndex, call: ast.Call, scope: Scope) -> FunctionInfo | None:
-    function = call.func
-    if isinstance(function, ast.Name):
-        for binding in lookup(function.id, scope):
-            if binding.kind == "function" and binding.function is not None:
-                return binding.function
-        return None
-    if isinstance(function, ast.Attribute):
-        owner = class_of_self(function.value, scope)
-        if owner is not None:
-            return owner.methods.get(function.attr)
-    return None
 
 
 def _turned_off(function: FunctionInfo, call: ast.Call) -> frozenset[int]:

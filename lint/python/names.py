@@ -40,6 +40,21 @@ def own_function(function: ast.expr, scope: Scope) -> FunctionInfo | None:
         if len(bindings) == 1 and bindings[0].kind == "function":
             return bindings[0].function
         return None
+    return _method_on_self(function, scope)
+
+
+def first_own_function(function: ast.expr, scope: Scope) -> FunctionInfo | None:
+    """As `own_function`, but a name bound several times runs the first `def` among its
+    bindings (a function defined again under a condition)."""
+    if isinstance(function, ast.Name):
+        for binding in lookup(function.id, scope):
+            if binding.kind == "function" and binding.function is not None:
+                return binding.function
+        return None
+    return _method_on_self(function, scope)
+
+
+def _method_on_self(function: ast.expr, scope: Scope) -> FunctionInfo | None:
     if isinstance(function, ast.Attribute):
         owner = class_of_self(function.value, scope)
         if owner is not None:

@@ -21,7 +21,7 @@ from collections.abc import Iterator
 
 from ctxlint.python.flow import Reached
 from ctxlint.python.index import FunctionInfo, ModuleIndex, Scope, class_of_self
-from ctxlint.python.names import lookup, qualified_name
+from ctxlint.python.names import first_own_function, lookup, qualified_name
 
 _SERIALISERS = frozenset({"json.dumps", "simplejson.dumps", "orjson.dumps"})
 _MAX_DEPTH = 2
@@ -154,7 +154,7 @@ def _serialisations(
             continue
         if depth >= _MAX_DEPTH:
             continue
-        function = _local_function(node.func, scope)
+        function = first_own_function(node.func, scope)
         if function is None or isinstance(function.node, ast.Lambda):
             continue
         parameters = _parameters_given(node, function, items)
@@ -176,19 +176,6 @@ def _parameters_given(call: ast.Call, function: FunctionInfo, items: set[str]) -
         if keyword.arg in function.parameter_names and _reads(keyword.value, items):
             given.add(keyword.arg)
     return given
-
-
-def _local_function(function: ast.expr, scope: Scope) -> FunctionInfo | None:
-    if isinstance(function, ast.Name):
-        for binding in lookup(function.id, scope):
-            if binding.kind == "function" and binding.function is not None:
-                return binding.function
-        return None
-    if isinstance(function, ast.Attribute) and isinstance(function.value, ast.Name):
-        owner = class_of_self(function.value, scope)
-        if owner is not None:
-            return owner.methods.get(function.attr)
-    return None
 
 
 def _reads(value: ast.AST, names: set[str]) -> bool:
