@@ -136,8 +136,9 @@ class PythonChecker:
 
     def _check_text(self, path: str, source: SourceText) -> list[Diagnostic]:
         self.last_dependencies = ()
+        project = self.project
         try:
-            tree = ast.parse(source.text, filename=path)
+            tree = project.tree_to_check(path, source.text) or ast.parse(source.text, filename=path)
         except SyntaxError as error:
             line = source.line_text(error.lineno) if error.lineno else ""
             reason = newer_syntax_reason(line, error.msg) or f"syntax error: {error.msg}"
@@ -146,7 +147,6 @@ class PythonChecker:
             return self.unreadable(path, f"cannot parse: {error}", 1, 1)
         module = PythonModule(path, source, tree, self.settings)
         diagnostics: list[Diagnostic] = []
-        project = self.project
         project.begin(module)
         try:
             for rule in self.rules:
@@ -155,6 +155,7 @@ class PythonChecker:
         finally:
             project.end(module)
             module.dispose()
+            project.keep_tree(path, source.text, tree)
         return self.keep(path, source.text, diagnostics)
 
     def keep(self, path: str, text: str, diagnostics: list[Diagnostic]) -> list[Diagnostic]:

@@ -356,6 +356,8 @@ def _tool_definition_dicts(module: PythonModule) -> Iterator[list[_Tool]]:
     (`if editor: defs.append(EDIT_TOOL)`), and only those listed together are sent together."""
     if not any(key in module.source.text for key in _DEFINITION_KEYS):
         return  # every tool-definition dict spells one of these keys: spare the walk
+    if not any(_tool_of_dict(node) is not None for node, _ in module.index.dicts):
+        return  # the index holds every dict literal: with no definition among them, no set
     bound = _module_dicts(module)
     for node in ast.walk(module.index.tree):
         if not isinstance(node, ast.List | ast.Tuple):

@@ -18,7 +18,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from ctxlint.python.breakpoint_loops import function_bodies
-from ctxlint.python.breakpoints import Context, additions, assigned_values, is_key_store
+from ctxlint.python.breakpoints import (
+    Context,
+    additions,
+    assigned_values,
+    functions_that_may_add,
+    is_key_store,
+)
 from ctxlint.python.module import PythonModule
 
 # Calls that may sit between setting a breakpoint and clearing them all without sending it.
@@ -60,10 +66,9 @@ def accumulated(module: PythonModule) -> list[ast.Subscript]:
     if _handles_breakpoints_beyond_adding(module.tree):
         return []
     found: list[ast.Subscript] = []
-    for function in module.index.functions:
+    for function in functions_that_may_add(module):
         node = function.node
-        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            continue
+        assert isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
         context = Context.of(module, node.body)
         grown = (
             module.fact_about(_grown_attributes, function.class_info.node)

@@ -15,7 +15,13 @@ import ast
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from ctxlint.python.breakpoints import Added, Context, additions, passed_to_a_call
+from ctxlint.python.breakpoints import (
+    Added,
+    Context,
+    additions,
+    functions_that_may_add,
+    passed_to_a_call,
+)
 from ctxlint.python.module import PythonModule
 
 _LIST_METHODS = frozenset({"append", "extend", "insert", "appendleft"})
@@ -61,10 +67,9 @@ def per_iteration(module: PythonModule) -> list[PerIteration]:
 
 
 def function_bodies(module: PythonModule) -> Iterator[list[ast.stmt]]:
-    for function in module.index.functions:
-        node = function.node
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            yield node.body
+    """The bodies of the `def` functions that can add a breakpoint."""
+    for function in functions_that_may_add(module):
+        yield function.node.body  # type: ignore[union-attr]
 
 
 def _loops(body: list[ast.stmt]) -> Iterator[ast.AST]:

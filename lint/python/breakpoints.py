@@ -17,7 +17,7 @@ import ast
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from ctxlint.python.index import FunctionInfo
+from ctxlint.python.index import FunctionInfo, Scope
 from ctxlint.python.module import PythonModule
 from ctxlint.python.statement_shapes import (
     callee_name,
@@ -31,7 +31,15 @@ from ctxlint.python.statement_shapes import (
     word,
 )
 
-__all__ = ["Added", "Context", "Marker", "additions", "is_key_store", "passed_to_a_call"]
+__all__ = [
+    "Added",
+    "Context",
+    "Marker",
+    "additions",
+    "functions_that_may_add",
+    "is_key_store",
+    "passed_to_a_call",
+]
 
 _KEY = "cache_control"
 # Helpers followed from a call to the helper it calls in turn.
@@ -180,6 +188,49 @@ def _reaches(added: Added, kept: set[str]) -> bool:
             and root_name(function.value) in kept
         )
     return False
+
+
+def functions_that_may_add(module: PythonModule) -> list[FunctionInfo]:
+    """The module's `def` functions that can add a breakpoint, in order: those whose text
+    spells `cache_control`, and those that call one of them by name (a helper, followed at
+    most `_MAX_HELPER_DEPTH` deep). Every addition is that key or such a call, so the other
+    functions (most of a large test module) need no walk."""
+    return module.fact(_functions_that_may_add)
+
+
+def _functions_that_may_add(module: PythonModule) -> list[FunctionInfo]:
+    text = module.source.text
+    if _KEY not in text:
+        return []
+    index = module.index
+    adding: dict[int, FunctionInfo] = {}
+    for function in index.functions:
+        node = function.node
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and (
+            _KEY in text[module.start_offset(node) : module.end_offset(node)]
+        ):
+            adding[id(function)] = function
+    named = list(adding.values())
+    for _ in range(_MAX_HELPER_DEPTH + 1):
+        callers: list[FunctionInfo] = []
+        for function in named:
+            for site in index.calls_by_name.get(function.name, ()):
+                scope: Scope | None = site.scope
+                while scope is not None:  # the call's function and those around it
+                    caller = scope.function
+                    if caller is not None and id(caller) not in adding:
+                        adding[id(caller)] = caller
+                        callers.append(caller)
+                    scope = scope.parent
+        if not callers:
+            break
+        named = callers
+    return [
+        function
+        for function in index.functions
+        if id(function) in adding
+        and isinstance(function.node, ast.FunctionDef | ast.AsyncFunctionDef)
+    ]
 
 
 def additions(body: list[ast.stmt], context: Context) -> Iterator[Added]:

@@ -39,6 +39,10 @@ if TYPE_CHECKING:
 
 # Parsed modules kept per process; trimmed only between checked files, never during one.
 _MAX_MODULES = 16
+# Syntax trees of files checked last, kept so that a module importing one of them does not
+# parse it again (nor a file checked after being imported): the analysis never changes a
+# tree, and the index and facts over it are made anew by whichever module takes it.
+_MAX_TREES = 16
 # Project files whose bytes are kept to search for a method's name.
 _MAX_FILES_READ = 256
 # Bindings of a receiver's name looked at to tell its class.
@@ -118,6 +122,7 @@ class Project:
         self._resolved: dict[tuple[str, str], tuple[str, tuple[str, ...]] | None] = {}
         self._current: PythonModule | None = None
         self._bytes: dict[str, bytes] = {}
+        self._trees: OrderedDict[str, tuple[str, ast.Module]] = OrderedDict()
         self._gate: Callable[[bytes], bool] | None = None
         # What each gate said of each file (gates are module-level functions).
         self._gate_answers: dict[tuple[Callable[[bytes], bool], str], bool] = {}
@@ -160,12 +165,37 @@ class Project:
             self._by_scope[id(module.index.module_scope)] = module
         return module
 
+    def tree_to_check(self, path: str, text: str) -> ast.Module | None:
+        """The tree of `path` already parsed from `text` (as another module's import, or
+        checked in an earlier run of this process), for its check to take instead of parsing
+        the file again; None when there is none. Asked between checked files only: the
+        imported module giving up its tree leaves the project."""
+        module = self._modules.get(path)
+        if module is not None and module.source.text == text:
+            del self._modules[path]
+            if module._index is not None:
+                self._by_scope.pop(id(module._index.module_scope), None)
+            module.dispose()
+            return module.tree
+        return self._kept_tree(path, text)
+
+    def keep_tree(self, path: str, text: str, tree: ast.Module) -> None:
+        """A checked file's tree, for a module importing it later to take (`_parse`)."""
+        self._trees[path] = (text, tree)
+        self._trees.move_to_end(path)
+        while len(self._trees) > _MAX_TREES:
+            self._trees.popitem(last=False)
+
+    def _kept_tree(self, path: str, text: str) -> ast.Module | None:
+        kept = self._trees.pop(path, None)
+        return kept[1] if kept is not None and kept[0] == text else None
+
     def _parse(self, path: str) -> PythonModule | None:
         from ctxlint.python.module import PythonModule
 
         try:
             source = SourceText.decode_python(read_source(path))
-            tree = ast.parse(source.text, filename=path)
+            tree = self._kept_tree(path, source.text) or ast.parse(source.text, filename=path)
         except (OSError, NotRead, UnreadableSource, SyntaxError, ValueError, RecursionError):
             return None
         module = PythonModule(path, source, tree, self.settings)
