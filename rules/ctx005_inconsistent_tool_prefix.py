@@ -359,9 +359,7 @@ def _tool_definition_dicts(module: PythonModule) -> Iterator[list[_Tool]]:
     if not any(_tool_of_dict(node) is not None for node, _ in module.index.dicts):
         return  # the index holds every dict literal: with no definition among them, no set
     bound = _module_dicts(module)
-    for node in ast.walk(module.index.tree):
-        if not isinstance(node, ast.List | ast.Tuple):
-            continue
+    for node in module.index.sequences:
         tools = [
             tool
             for element in _gathered(node.elts, bound)

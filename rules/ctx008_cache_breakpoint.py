@@ -21,7 +21,12 @@ from ctxlint.python.anthropic_requests import (
     sets_cache_control_elsewhere,
     volatile_before,
 )
-from ctxlint.python.breakpoint_history import accumulated, cleared_after_set, first_block
+from ctxlint.python.breakpoint_history import (
+    accumulated,
+    cache_control_roots,
+    cleared_after_set,
+    first_block,
+)
 from ctxlint.python.breakpoint_loops import per_iteration
 from ctxlint.python.module import PythonModule
 from ctxlint.python.prefilter import Trigger
@@ -326,10 +331,11 @@ class CacheBreakpoint(Rule):
 def _tool_breakpoints_before_an_hour(module: PythonModule) -> list[Diagnostic]:
     """Tool breakpoints of the default 5 minutes where the module or its package gives the
     system prompt or messages, read after the tools, a 1-hour one."""
-    tools = tool_breakpoints(module.tree)
+    roots = module.fact(cache_control_roots)
+    tools = tool_breakpoints(roots)
     if not tools:
         return []
-    hour = hour_breakpoint(module.path, module.tree)
+    hour = hour_breakpoint(module.path, roots)
     if hour is None:
         return []
     if hour.path != os.path.abspath(module.path):

@@ -26,6 +26,7 @@ from ctxlint.python.breakpoints import (
     is_key_store,
 )
 from ctxlint.python.module import PythonModule
+from ctxlint.python.statement_shapes import roots_spelling
 
 # Calls that may sit between setting a breakpoint and clearing them all without sending it.
 _QUIET_CALLS = frozenset(
@@ -63,7 +64,7 @@ def cleared_after_set(module: PythonModule) -> list[ClearedAfterSet]:
 
 
 def accumulated(module: PythonModule) -> list[ast.Subscript]:
-    if _handles_breakpoints_beyond_adding(module.tree):
+    if _handles_breakpoints_beyond_adding(module.fact(cache_control_roots)):
         return []
     found: list[ast.Subscript] = []
     for function in functions_that_may_add(module):
@@ -230,12 +231,17 @@ def _tests_block_type(test: ast.expr) -> bool:
     return False
 
 
-def _handles_breakpoints_beyond_adding(tree: ast.AST) -> bool:
+def cache_control_roots(module: PythonModule) -> list[ast.AST]:
+    """What a walk for the `cache_control` key needs to look under (statement_shapes)."""
+    return roots_spelling(module, "cache_control")
+
+
+def _handles_breakpoints_beyond_adding(roots: list[ast.AST]) -> bool:
     """Whether "cache_control" appears other than as a key being set: deleted, popped,
     compared or filtered out somewhere, so that earlier breakpoints may well be removed."""
     adding: set[int] = set()
     mentions: list[ast.Constant] = []
-    for node in ast.walk(tree):
+    for node in (node for root in roots for node in ast.walk(root)):
         if isinstance(node, ast.Dict):
             adding.update(id(key) for key in node.keys if key is not None)
         elif isinstance(node, ast.Assign) and is_key_store(node.targets):

@@ -215,7 +215,10 @@ class ExpressionIndexer:
             elif kind is ast.BinOp:
                 push(node.left)  # type: ignore[attr-defined]
                 push(node.right)  # type: ignore[attr-defined]
-            elif kind is ast.JoinedStr or kind is ast.List or kind is ast.Tuple or kind is ast.Set:
+            elif kind is ast.List or kind is ast.Tuple:
+                self.index.sequences.append(node)  # type: ignore[arg-type]
+                extend(node.elts)  # type: ignore[attr-defined]
+            elif kind is ast.JoinedStr or kind is ast.Set:
                 extend(node.values if kind is ast.JoinedStr else node.elts)  # type: ignore[attr-defined]
             elif kind is ast.Compare:
                 push(node.left)  # type: ignore[attr-defined]

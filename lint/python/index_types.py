@@ -149,6 +149,8 @@ class ModuleIndex:
     # Calls by the last name of the callee (`f(...)`, `obj.f(...)`), to find a function's callers.
     calls_by_name: dict[str, list[CallSite]] = field(default_factory=dict)
     dicts: list[tuple[ast.Dict, Scope]] = field(default_factory=list)
+    # List and tuple literals (not assignment targets): what a tool set may be gathered in.
+    sequences: list[ast.List | ast.Tuple] = field(default_factory=list)
     # The values of `yield value`: a message a generator hands to whoever keeps the history.
     yielded: list[ast.expr] = field(default_factory=list)
     # Values written into a container held by a name (`parts.append(x)`, `parts[i] = x`);

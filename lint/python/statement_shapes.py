@@ -1,10 +1,14 @@
 """Shapes of statements that the breakpoint checks read: the names a function returns or builds
 a local from, whether a node is an argument of a call, a statement's own expressions and inner
-blocks, and the last word of a callee or key."""
+blocks, the parts of a module that spell a word, and the last word of a callee or key."""
 
 from __future__ import annotations
 
 import ast
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ctxlint.python.module import PythonModule
 
 # Calls that build a container (or add to one): a value in their arguments is not sent.
 _CONTAINER_CALLS = frozenset({"dict", "list", "tuple", "append", "extend", "insert", "update"})
@@ -72,6 +76,46 @@ def inner_bodies(statement: ast.stmt) -> list[list[ast.stmt]]:
     for case in getattr(statement, "cases", ()):
         blocks.append(case.body)
     return blocks
+
+
+def roots_spelling(module: PythonModule, word: str) -> list[ast.AST]:
+    """Nodes under which every node of the module whose text spells `word` lies: the simple
+    statements that spell it, and the own expressions of the compound ones (whose inner
+    blocks are looked into the same way). A walk of these replaces a walk of the whole tree
+    for a key a few statements of a large module spell."""
+    text, source = module.source.text, module.source
+    if word not in text:
+        return []
+    roots: list[ast.AST] = []
+    stack: list[ast.stmt] = list(reversed(module.tree.body))
+    while stack:
+        statement = stack.pop()
+        # From its first decorator's line: a `def` starts below them.
+        first = min([statement.lineno, *(d.lineno for d in _decorators(statement))])
+        end = source.offset(statement.end_lineno or statement.lineno, 0) + len(
+            source.line_text(statement.end_lineno or statement.lineno)
+        )
+        if word not in text[source.offset(first, 0) : end]:
+            continue
+        blocks = inner_bodies(statement)
+        if not blocks:
+            roots.append(statement)
+            continue
+        for part in own_expressions(statement):
+            # A handler's or case's body is among the blocks: only its head is its own.
+            if isinstance(part, ast.ExceptHandler):
+                roots.extend([part.type] if part.type is not None else [])
+            elif isinstance(part, ast.match_case):
+                roots.extend([part.pattern, *([part.guard] if part.guard else [])])
+            else:
+                roots.append(part)
+        for block in reversed(blocks):
+            stack.extend(reversed(block))
+    return roots
+
+
+def _decorators(statement: ast.stmt) -> list[ast.expr]:
+    return getattr(statement, "decorator_list", [])
 
 
 def own_expressions(statement: ast.stmt) -> list[ast.AST]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import ast
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -49,12 +49,12 @@ def breakpoint_ttl(value: ast.expr) -> str | None:
     return FIVE_MINUTES
 
 
-def tool_breakpoints(tree: ast.AST) -> list[ast.AST]:
+def tool_breakpoints(roots: Iterable[ast.AST]) -> list[ast.AST]:
     """Breakpoints of the default lifetime put on a tool definition: `last_tool[...] = {...}`
     or a tool literal (`{"name": ..., "input_schema": ..., "cache_control": {...}}`), outside
     assertions (a test's expected request is not a request)."""
     found: list[ast.AST] = []
-    for node in _outside_assertions(tree):
+    for node in _outside_assertions(roots):
         if isinstance(node, ast.Assign) and is_key_store(node.targets):
             target = node.targets[0]
             assert isinstance(target, ast.Subscript)
@@ -67,9 +67,10 @@ def tool_breakpoints(tree: ast.AST) -> list[ast.AST]:
     return found
 
 
-def hour_breakpoint(path: str, tree: ast.AST) -> HourBreakpoint | None:
-    """A 1-hour breakpoint not on a tool, in this module or in another file of its package."""
-    own = _hour_breakpoints(tree)
+def hour_breakpoint(path: str, roots: Iterable[ast.AST]) -> HourBreakpoint | None:
+    """A 1-hour breakpoint not on a tool, in this module (the nodes under `roots`) or in
+    another file of its package."""
+    own = _hour_breakpoints(roots)
     if own:
         return HourBreakpoint(path, own[0])
     here = os.path.abspath(path)
@@ -84,9 +85,9 @@ def hour_breakpoint(path: str, tree: ast.AST) -> HourBreakpoint | None:
     return None
 
 
-def _hour_breakpoints(tree: ast.AST) -> list[int]:
+def _hour_breakpoints(roots: Iterable[ast.AST]) -> list[int]:
     lines: list[int] = []
-    for node in _outside_assertions(tree):
+    for node in _outside_assertions(roots):
         if isinstance(node, ast.Assign) and is_key_store(node.targets):
             target = node.targets[0]
             assert isinstance(target, ast.Subscript)
@@ -136,13 +137,13 @@ def _hour_breakpoint_in_file(path: str) -> int | None:
         return None
     if _any_tool_breakpoint(tree):
         return None  # A request path of its own, which marks its tools itself.
-    lines = _hour_breakpoints(tree)
+    lines = _hour_breakpoints([tree])
     return lines[0] if lines else None
 
 
-def _outside_assertions(tree: ast.AST) -> Iterator[ast.AST]:
-    """The nodes of a tree but those of `assert` statements and comparisons."""
-    stack = [tree]
+def _outside_assertions(roots: Iterable[ast.AST]) -> Iterator[ast.AST]:
+    """The nodes under the roots but those of `assert` statements and comparisons."""
+    stack = list(roots)
     while stack:
         node = stack.pop()
         if isinstance(node, (ast.Assert, ast.Compare)):
