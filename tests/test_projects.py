@@ -3,6 +3,7 @@ engine reports a finding that lies in another file than the one checked."""
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import textwrap
@@ -12,6 +13,7 @@ import pytest
 from ctxlint.config import Settings
 from ctxlint.engine import PythonChecker, check_paths, selected_rules
 from ctxlint.python.imports import module_name, resolve, roots_for
+from ctxlint.python.project import Project
 from ctxlint.reporters import render
 from ctxlint.source import SourceText
 
@@ -394,3 +396,40 @@ def test_a_package_named_on_the_command_line_resolves_from_above(tmp_path):
     report = check_paths([str(tmp_path / "app")], Settings(root=tmp_path))
     found = [(os.path.relpath(d.path, tmp_path), d.start.line, d.code) for d in report.diagnostics]
     assert found == [("app/agent/manager.py", 5, "CTX001")]
+
+
+@pytest.mark.parametrize("sender", ["app.py", "zapp.py"])  # checked before clock.py, after it
+def test_a_file_imported_and_checked_in_one_run_is_parsed_once(tmp_path, monkeypatch, sender):
+    # Whichever comes first, the check of clock.py or the sender's import of it, the other
+    # takes its tree: the analysis never changes a tree, so the findings are those of two parses.
+    _write(
+        tmp_path,
+        {
+            "pkg/__init__.py": "",
+            "pkg/clock.py": _CLOCK,
+            sender: _SENDER.format(imports="from pkg.clock import header", system="header()"),
+        },
+    )
+    parsed: list[str] = []
+    parse = ast.parse
+
+    def counting(source, filename="<unknown>", *arguments, **keywords):
+        parsed.append(os.path.basename(filename))
+        return parse(source, filename, *arguments, **keywords)
+
+    monkeypatch.setattr(ast, "parse", counting)
+    paths = [str(tmp_path / sender), str(tmp_path / "pkg" / "clock.py")]
+    report = check_paths(paths, Settings(root=tmp_path), jobs=1)
+    found = [f"{os.path.basename(d.path)}:{d.start.line}: {d.code}" for d in report.diagnostics]
+    assert found == ["clock.py:4: CTX001"]
+    assert sorted(parsed) == sorted([sender, "clock.py"])
+
+
+def test_a_kept_tree_is_taken_once_and_only_for_the_same_text(tmp_path):
+    project = Project(Settings(root=tmp_path))
+    tree = ast.parse("x = 1\n")
+    project.keep_tree("m.py", "x = 1\n", tree)
+    assert project.tree_to_check("m.py", "x = 2\n") is None  # the file changed since
+    project.keep_tree("m.py", "x = 1\n", tree)
+    assert project.tree_to_check("m.py", "x = 1\n") is tree
+    assert project.tree_to_check("m.py", "x = 1\n") is None  # one module owns a tree
