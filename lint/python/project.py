@@ -42,7 +42,7 @@ _MAX_MODULES = 16
 # Syntax trees of files checked last, kept so that a module importing one of them does not
 # parse it again (nor a file checked after being imported): the analysis never changes a
 # tree, and the index and facts over it are made anew by whichever module takes it.
-_MAX_TREES = 16
+_MAX_TREES = 4
 # Project files whose bytes are kept to search for a method's name.
 _MAX_FILES_READ = 256
 # Bindings of a receiver's name looked at to tell its class.
