@@ -278,6 +278,30 @@ _TTL_CACHED = (
     "        messages=q)\n"
 )
 
+# A router returns what it extracted and how long it took; the caller keeps the first in the
+# context its system prompt is built from, and logs the second.
+_ROUTER = (
+    "import time\n"
+    "import openai\n"
+    "client = openai.OpenAI()\n"
+    "class Router:\n"
+    "    def __init__(self):\n"
+    "        self.context = {{}}\n"
+    "    async def _decide_llm(self, history, start):\n"
+    "        params = {part}\n"
+    "        return params, (time.perf_counter() - start) * 1000\n"
+    "    async def decide(self, history):\n"
+    "        start = time.perf_counter()\n"
+    "        result = await self._decide_llm(history, start)\n"
+    "        return result\n"
+    "    async def reply(self, history):\n"
+    "        params, latency = await self.decide(history)\n"
+    "        self.context.update(params)\n"
+    "        print(latency)\n"
+    "        messages = [{{'role': 'system', 'content': f'Known: {{self.context}}'}}, *history]\n"
+    "        return client.chat.completions.create(model='m', messages=messages)\n"
+)
+
 VolatileValueInPrefix.VALID = (
     # A tool that reports on the system prompt returns a record about it, not the prompt.
     Valid(
@@ -346,6 +370,8 @@ VolatileValueInPrefix.VALID = (
         '        messages = [{"role": "system", "content": f"Known: {self.context}"}, *history]\n'
         '        return client.chat.completions.create(model="m", messages=messages)\n'
     ),
+    # The same through a name: `result = await self._decide_llm(...)`, then `return result`.
+    Valid(_ROUTER.format(part="{'city': history[-1]['content']}")),
     # The builder's fixed form: the time section goes to the user message instead.
     Valid(
         _HEADER + _BUILDER + "def instructions():\n"
@@ -493,6 +519,12 @@ VolatileValueInPrefix.INVALID = (
         "        messages=q)\n",
         line=14,
         message_contains="through instructions()",
+    ),
+    # The part the caller unpacks and puts in the prompt is the one stamped with the clock.
+    Invalid(
+        _ROUTER.format(part="{'asked_at': time.time()}"),
+        line=8,
+        message_contains="through decide() → _decide_llm()",
     ),
     # Through a helper's parameter: the call site supplies the volatile value.
     Invalid(
