@@ -372,6 +372,17 @@ VolatileValueInPrefix.VALID = (
     ),
     # The same through a name: `result = await self._decide_llm(...)`, then `return result`.
     Valid(_ROUTER.format(part="{'city': history[-1]['content']}")),
+    # A function named for every message but the system one returns no system prompt.
+    Valid(
+        _HEADER + "def _convert_non_system_message(message):\n"
+        "    return {'role': 'user', 'content': f'{datetime.now():%H:%M} {message.text}'}\n"
+    ),
+    # A random id made only when the stored record has none: the record's own id otherwise.
+    Valid(
+        _HEADER + "def ask(conversation, q):\n"
+        "    system = f\"Conversation {conversation.get('id') or str(uuid.uuid4())}\"\n"
+        "    return client.messages.create(model='m', max_tokens=9, system=system, messages=q)\n"
+    ),
     # The builder's fixed form: the time section goes to the user message instead.
     Valid(
         _HEADER + _BUILDER + "def instructions():\n"
@@ -525,6 +536,14 @@ VolatileValueInPrefix.INVALID = (
         _ROUTER.format(part="{'asked_at': time.time()}"),
         line=8,
         message_contains="through decide() → _decide_llm()",
+    ),
+    # A random fallback for a missing name, not an id: made anew on every request.
+    Invalid(
+        _HEADER + "def ask(user, q):\n"
+        "    system = f\"You help {user.get('name') or uuid.uuid4().hex}\"\n"
+        "    return client.messages.create(model='m', max_tokens=9, system=system, messages=q)\n",
+        line=7,
+        message_contains="random",
     ),
     # Through a helper's parameter: the call site supplies the volatile value.
     Invalid(
