@@ -243,8 +243,7 @@ def _self_attribute_is_fixed(
     if not assigned or name in owner.attribute_writes or name in owner.attribute_mutations:
         return False
     return all(
-        key_order_is_fixed(value, value_scope, module, depth + 1)
-        for value, value_scope in assigned
+        key_order_is_fixed(value, value_scope, module, depth + 1) for value, value_scope in assigned
     )
 
 
