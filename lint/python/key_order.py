@@ -22,6 +22,9 @@ if TYPE_CHECKING:
     from ctxlint.python.module import PythonModule
 
 _MAX_DEPTH = 8
+# An attribute assigned more often than this is not followed: each assignment is looked at,
+# and each may read other attributes.
+_MAX_ASSIGNMENTS = 4
 # Methods whose output follows the order fields are declared in (pydantic models and adapters).
 # `.schema()` is pydantic 1's `model_json_schema()`.
 _CLASS_ORDERED_METHODS = frozenset({"model_json_schema", "model_dump", "json_schema", "schema"})
@@ -240,7 +243,12 @@ def _self_attribute_is_fixed(
         return False
     name = attribute.attr
     assigned = owner.attributes.get(name, ())
-    if not assigned or name in owner.attribute_writes or name in owner.attribute_mutations:
+    if (
+        not assigned
+        or len(assigned) > _MAX_ASSIGNMENTS
+        or name in owner.attribute_writes
+        or name in owner.attribute_mutations
+    ):
         return False
     return all(
         key_order_is_fixed(value, value_scope, module, depth + 1) for value, value_scope in assigned
