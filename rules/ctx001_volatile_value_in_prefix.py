@@ -278,6 +278,30 @@ _TTL_CACHED = (
     "        messages=q)\n"
 )
 
+# A router returns what it extracted and how long it took; the caller keeps the first in the
+# context its system prompt is built from, and logs the second.
+_ROUTER = (
+    "import time\n"
+    "import openai\n"
+    "client = openai.OpenAI()\n"
+    "class Router:\n"
+    "    def __init__(self):\n"
+    "        self.context = {{}}\n"
+    "    async def _decide_llm(self, history, start):\n"
+    "        params = {part}\n"
+    "        return params, (time.perf_counter() - start) * 1000\n"
+    "    async def decide(self, history):\n"
+    "        start = time.perf_counter()\n"
+    "        result = await self._decide_llm(history, start)\n"
+    "        return result\n"
+    "    async def reply(self, history):\n"
+    "        params, latency = await self.decide(history)\n"
+    "        self.context.update(params)\n"
+    "        print(latency)\n"
+    "        messages = [{{'role': 'system', 'content': f'Known: {{self.context}}'}}, *history]\n"
+    "        return client.chat.completions.create(model='m', messages=messages)\n"
+)
+
 VolatileValueInPrefix.VALID = (
     # A tool that reports on the system prompt returns a record about it, not the prompt.
     Valid(
@@ -345,6 +369,19 @@ VolatileValueInPrefix.VALID = (
         "        print(latency)\n"
         '        messages = [{"role": "system", "content": f"Known: {self.context}"}, *history]\n'
         '        return client.chat.completions.create(model="m", messages=messages)\n'
+    ),
+    # The same through a name: `result = await self._decide_llm(...)`, then `return result`.
+    Valid(_ROUTER.format(part="{'city': history[-1]['content']}")),
+    # A function named for every message but the system one returns no system prompt.
+    Valid(
+        _HEADER + "def _convert_non_system_message(message):\n"
+        "    return {'role': 'user', 'content': f'{datetime.now():%H:%M} {message.text}'}\n"
+    ),
+    # A random id made only when the stored record has none: the record's own id otherwise.
+    Valid(
+        _HEADER + "def ask(conversation, q):\n"
+        "    system = f\"Conversation {conversation.get('id') or str(uuid.uuid4())}\"\n"
+        "    return client.messages.create(model='m', max_tokens=9, system=system, messages=q)\n"
     ),
     # The builder's fixed form: the time section goes to the user message instead.
     Valid(
@@ -493,6 +530,20 @@ VolatileValueInPrefix.INVALID = (
         "        messages=q)\n",
         line=14,
         message_contains="through instructions()",
+    ),
+    # The part the caller unpacks and puts in the prompt is the one stamped with the clock.
+    Invalid(
+        _ROUTER.format(part="{'asked_at': time.time()}"),
+        line=8,
+        message_contains="through decide() → _decide_llm()",
+    ),
+    # A random fallback for a missing name, not an id: made anew on every request.
+    Invalid(
+        _HEADER + "def ask(user, q):\n"
+        "    system = f\"You help {user.get('name') or uuid.uuid4().hex}\"\n"
+        "    return client.messages.create(model='m', max_tokens=9, system=system, messages=q)\n",
+        line=7,
+        message_contains="random",
     ),
     # Through a helper's parameter: the call site supplies the volatile value.
     Invalid(

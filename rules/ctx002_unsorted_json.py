@@ -61,9 +61,12 @@ class UnsortedJson(Rule):
     Arguments whose key order is fixed by the source are not flagged either: a dict literal
     with constant keys whose values are constants, strings or numbers (as their annotations
     say) or fixed themselves, a dict literal kept as a class attribute and read off the class,
-    a pydantic `model_json_schema()` or `model_dump()`, a dataclass through
-    `dataclasses.asdict`, and a value named as a JSON schema (`output_schema`): a schema is
-    written once, in a model class, a literal or a vendored file, and read as it is.
+    a pydantic `model_json_schema()`, `schema()` or `model_dump()`, a dataclass through
+    `dataclasses.asdict`, and a value named as a JSON schema (`output_schema`, `self._schema`):
+    a schema is written once, in a model class, a literal or a vendored file, and read as it
+    is. So is an attribute the class only ever assigns such values to, and a dict
+    comprehension that keeps the keys and values of one (`{k: v for k, v in s.items() if
+    k != "title"}`).
 
     ## Example
     ```python
@@ -341,6 +344,17 @@ UnsortedJson.VALID = (
         "    return oa.chat.completions.create(model='m', messages=[\n"
         "        {'role': 'system', 'content': system}, {'role': 'user', 'content': q}])\n"
     ),
+    # Kept on the instance: a schema under a private name, a pydantic schema under any name,
+    # and a comprehension that drops keys from it keep the model's order.
+    Valid(
+        _HEADER + "class Converter:\n"
+        "    def configure(self, task):\n"
+        "        self._format, self._schema = describe(task.output_model)\n"
+        "        self.spec = task.output_model.model_json_schema()\n"
+        "    def enhance_system_prompt(self, base_prompt):\n"
+        "        spec = {k: v for k, v in self.spec.items() if k != 'title'}\n"
+        "        return base_prompt + json.dumps(self._schema, indent=2) + json.dumps(spec)\n"
+    ),
     # A dict literal with constant keys whose values are strings, as their annotations say:
     # its keys are inserted in the order written.
     Valid(
@@ -469,6 +483,26 @@ UnsortedJson.INVALID = (
         _HEADER + "def build_system_prompt(account, region: str):\n"
         "    return 'Account: ' + json.dumps({'region': region, 'settings': account.settings})\n",
         line=5,
+    ),
+    # Kept on the instance, but handed over by the caller, or filled as the code runs.
+    Invalid(
+        _HEADER + "class Converter:\n"
+        "    def __init__(self, settings):\n"
+        "        self.settings = settings\n"
+        "    def enhance_system_prompt(self, base_prompt):\n"
+        "        return base_prompt + json.dumps(self.settings)\n",
+        line=8,
+    ),
+    Invalid(
+        _HEADER + "class Converter:\n"
+        "    def __init__(self, model):\n"
+        "        self.spec = model.model_json_schema()\n"
+        "    def learn(self, facts):\n"
+        "        self.spec.update(facts)\n"
+        "    def enhance_system_prompt(self, base_prompt):\n"
+        "        spec = {k: v for k, v in self.spec.items() if k != 'title'}\n"
+        "        return base_prompt + json.dumps(spec)\n",
+        line=11,
     ),
     # A dict kept on a class and filled as the code runs: not ordered by the source.
     Invalid(

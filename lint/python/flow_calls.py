@@ -205,17 +205,42 @@ class CallSteps:
         frame = Frame(target, call, scope, bound)
         inner = (*frames, frame)
         for value in target.returns:
-            returned = value.value if isinstance(value, ast.Await) else value
-            if path and isinstance(returned, ast.Call):
-                # `return await self._decide(...)`: the unpacked part is that call's part.
-                callee = self.callee_of(returned, target.scope)
-                if callee is not None:
-                    function, binds = callee
-                    yield from self.enter(
-                        function, returned, target.scope, trail, inner, binds, path
+            if path:
+                yield from self.returned_part(value, target.scope, trail, inner, path)
+            else:
+                yield value, target.scope, trail, inner
+
+    def returned_part(
+        self,
+        value: ast.expr,
+        scope: Scope,
+        trail: Trail,
+        frames: tuple[Frame, ...],
+        path: tuple[int, ...],
+        through_name: bool = True,
+    ) -> Iterator[Step]:
+        """The part at `path` of a returned value, for a tuple the caller unpacks."""
+        returned = value.value if isinstance(value, ast.Await) else value
+        if isinstance(returned, ast.Call):
+            # `return await self._decide(...)`: the unpacked part is that call's part.
+            callee = self.callee_of(returned, scope)
+            if callee is not None:
+                function, binds = callee
+                yield from self.enter(function, returned, scope, trail, frames, binds, path)
+                return
+        elif isinstance(returned, ast.Name) and through_name:
+            # `result = await self._decide(...); return result`: the part of what the name
+            # holds, when each of its values is a call or a tuple written out; a timing kept
+            # beside the unpacked part (`node, params, latency = ...`) stays out of the walk.
+            values = _single_values(returned, scope, self.index_of(scope))
+            if values is not None:
+                for held, held_scope in values:
+                    inner_trail = once_if(trail, held_scope)
+                    yield from self.returned_part(
+                        held, held_scope, inner_trail, frames, path, through_name=False
                     )
-                    continue
-            yield element_at(value, path), target.scope, trail, inner
+                return
+        yield element_at(value, path), scope, trail, frames
 
     def callee_of(self, call: ast.Call, scope: Scope) -> tuple[FunctionInfo, bool] | None:
         """The function a call enters, of the module or the project, and whether it binds
@@ -227,6 +252,30 @@ class CallSteps:
             return None
         callee = self.links.callee(call.func, scope)
         return (callee.function, callee.bound) if callee is not None else None
+
+
+def _single_values(
+    name: ast.Name, scope: Scope, index: ModuleIndex
+) -> list[tuple[ast.expr, Scope]] | None:
+    """Every value a returned name is given, when each is a whole assignment of a call or a
+    tuple written out (no unpacking, no writes into it or changes of it, no parameter); else
+    None."""
+    bindings = lookup(name.id, scope)
+    if not bindings or len(bindings) > MAX_CALL_SITES:
+        return None
+    changes = (*index.container_writes.get(name.id, ()), *index.mutations.get(name.id, ()))
+    if any(lookup(name.id, change.scope) is bindings for change in changes):
+        return None
+    values = []
+    for binding in bindings:
+        held = binding.value
+        if binding.kind != "assign" or binding.target_path or not isinstance(held, ast.expr):
+            return None
+        inner = held.value if isinstance(held, ast.Await) else held
+        if not isinstance(inner, (ast.Call, ast.Tuple)):
+            return None
+        values.append((held, binding.scope))
+    return values
 
 
 def _instance_frame(

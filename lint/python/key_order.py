@@ -22,8 +22,12 @@ if TYPE_CHECKING:
     from ctxlint.python.module import PythonModule
 
 _MAX_DEPTH = 8
+# An attribute assigned more often than this is not followed: each assignment is looked at,
+# and each may read other attributes.
+_MAX_ASSIGNMENTS = 4
 # Methods whose output follows the order fields are declared in (pydantic models and adapters).
-_CLASS_ORDERED_METHODS = frozenset({"model_json_schema", "model_dump", "json_schema"})
+# `.schema()` is pydantic 1's `model_json_schema()`.
+_CLASS_ORDERED_METHODS = frozenset({"model_json_schema", "model_dump", "json_schema", "schema"})
 # Types whose values hold no keys: a dict literal of them is ordered by its own keys alone.
 _SCALAR_TYPES = frozenset({"str", "int", "float", "bool", "None", "bytes"})
 # Wrappers an annotation puts around the type itself.
@@ -32,8 +36,9 @@ _ANNOTATION_WRAPPERS = frozenset({"Final", "Optional", "Annotated", "ClassVar"})
 _STRING_METHODS = frozenset(
     {"format", "join", "strip", "lstrip", "rstrip", "lower", "upper", "replace", "title"}
 )
-# A name that says its value is a JSON schema: `schema`, `output_schema`, `json_schema_dict`.
-_SCHEMA_NAME = re.compile(r"(?:\w+_)?schema(?:_\w+)?", re.IGNORECASE)
+# A name that says its value is a JSON schema: `schema`, `output_schema`, `json_schema_dict`,
+# also private (`_schema`).
+_SCHEMA_NAME = re.compile(r"_*(?:\w+_)?schema(?:_\w+)?", re.IGNORECASE)
 
 
 def key_order_is_fixed(
@@ -67,7 +72,12 @@ def key_order_is_fixed(
     if isinstance(argument, ast.Attribute):
         if _SCHEMA_NAME.fullmatch(argument.attr):
             return True
+        if class_of_self(argument.value, scope) is not None:
+            return _self_attribute_is_fixed(argument, scope, module, depth)
         return _class_attribute_is_fixed(argument, scope, module, depth)
+    if isinstance(argument, ast.DictComp):
+        # `{k: v for k, v in schema.items() if k != "title"}` keeps the order it iterates.
+        return _iterates_fixed_items(argument, scope, module, depth)
     if isinstance(argument, ast.Call):
         function = argument.func
         if isinstance(function, ast.Attribute) and function.attr in _CLASS_ORDERED_METHODS:
@@ -221,6 +231,58 @@ def _class_attribute_is_fixed(
     if isinstance(value, ast.Dict) and not value.keys:
         return False  # an empty dict on the class is a registry filled as the code runs
     return isinstance(value, ast.expr) and key_order_is_fixed(value, info.scope, module, depth + 1)
+
+
+def _self_attribute_is_fixed(
+    attribute: ast.Attribute, scope: Scope, module: PythonModule | None, depth: int
+) -> bool:
+    """`self.output = Model.model_json_schema()`: every value the class assigns to the
+    attribute is fixed, and nothing is written into it afterwards."""
+    owner = class_of_self(attribute.value, scope)
+    if owner is None:
+        return False
+    name = attribute.attr
+    assigned = owner.attributes.get(name, ())
+    if (
+        not assigned
+        or len(assigned) > _MAX_ASSIGNMENTS
+        or name in owner.attribute_writes
+        or name in owner.attribute_mutations
+    ):
+        return False
+    return all(
+        key_order_is_fixed(value, value_scope, module, depth + 1) for value, value_scope in assigned
+    )
+
+
+def _iterates_fixed_items(
+    comprehension: ast.DictComp, scope: Scope, module: PythonModule | None, depth: int
+) -> bool:
+    """A dict comprehension over the `.items()` of a fixed value, keeping its keys and values
+    (`{k: v for k, v in d.items() if ...}`): its keys come in the order of that value's."""
+    if len(comprehension.generators) != 1:
+        return False
+    generator = comprehension.generators[0]
+    items = generator.iter
+    target = generator.target
+    if not (
+        isinstance(items, ast.Call)
+        and isinstance(items.func, ast.Attribute)
+        and items.func.attr == "items"
+        and not items.args
+        and isinstance(target, ast.Tuple)
+        and len(target.elts) == 2
+        and all(isinstance(element, ast.Name) for element in target.elts)
+    ):
+        return False
+    key, value = target.elts
+    return (
+        isinstance(comprehension.key, ast.Name)
+        and comprehension.key.id == key.id  # type: ignore[attr-defined]
+        and isinstance(comprehension.value, ast.Name)
+        and comprehension.value.id == value.id  # type: ignore[attr-defined]
+        and key_order_is_fixed(items.func.value, scope, module, depth + 1)
+    )
 
 
 def _names_a_class(name: str) -> bool:

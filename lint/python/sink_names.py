@@ -120,6 +120,9 @@ _NOT_A_PROMPT_WORDS = frozenset(
         "override", "persist", "store", "sync", "swap", "patch",
     }
 )  # fmt: skip
+# A word before `system` that makes the name mean anything but the system prompt:
+# `non_system_message`, `messages_without_system_prompt`.
+_NEGATING_WORDS = frozenset({"non", "not", "no", "without", "except", "excluding"})
 PREFIX_ROLES = frozenset({"system", "developer"})
 # Words in the import path of a message class that say it is a message for a model.
 MESSAGE_MODULE_WORDS = frozenset(
@@ -165,8 +168,18 @@ def is_system_prompt_name(name: str) -> bool:
         return False
     if "instruction" in name.lower() and _SYSTEM_INSTRUCTIONS_NAME.match(name) is None:
         return False
-    first = name.lstrip("_").split("_", 1)[0].lower()
-    return first == "system" or first not in _NOT_A_PROMPT_WORDS
+    words = name.lstrip("_").lower().split("_")
+    if _NEGATING_WORDS.intersection(words[: _system_word_position(words)]):
+        return False  # `_convert_non_system_message`: every message but the system one
+    return words[0] == "system" or words[0] not in _NOT_A_PROMPT_WORDS
+
+
+def _system_word_position(words: list[str]) -> int:
+    """Where `system` (or `systemprompt`) starts among a name's words."""
+    for position, word in enumerate(words):
+        if word.startswith("system"):
+            return position
+    return len(words)
 
 
 def is_tool_definition(entries: dict[str, ast.expr]) -> bool:

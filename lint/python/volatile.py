@@ -70,6 +70,8 @@ def how_volatile(reached: Reached, module: PythonModule) -> str | None:
         or module_name == "secrets"
         or (module_name == "random" and function in _RANDOM_MODULE_CALLS)
     ):
+        if _fills_a_missing_id(call, reached, module):
+            return None
         return "returns a new random value on every call"
     daily = "changes every day" if module.settings.flag_daily_values else None
     if qualified in _DATE_READS:
@@ -81,6 +83,46 @@ def how_volatile(reached: Reached, module: PythonModule) -> str | None:
         # Literal text alone (`.isoformat()[4:5]`) does not change at all.
         return daily if shows_a_field(shown.part) else None
     return "reads the clock"
+
+
+def _fills_a_missing_id(call: ast.Call, reached: Reached, module: PythonModule) -> bool:
+    """`call.get("id") or str(uuid4())`, `item.id or uuid4().hex`: a random id made only when
+    the record read first has none. Where it has one (a stored message, a tool call), the
+    value is that record's own id, the same on every request."""
+    parents = module.fact(_expression_parents)
+    child: ast.expr = call
+    parent = parents.get(id(call))
+    # The id as text: `str(uuid4())`, `uuid4().hex`.
+    while (isinstance(parent, ast.Attribute) and parent.attr in ("hex", "int")) or (
+        isinstance(parent, ast.Call)
+        and parent.args == [child]
+        and qualified_name(parent.func, reached.scope) == "str"
+    ):
+        child, parent = parent, parents.get(id(parent))
+    if not isinstance(parent, ast.BoolOp) or not isinstance(parent.op, ast.Or):
+        return False
+    position = next((i for i, value in enumerate(parent.values) if value is child), 0)
+    return position > 0 and all(_reads_an_id(value) for value in parent.values[:position])
+
+
+def _reads_an_id(value: ast.expr) -> bool:
+    """A read of an existing id: `x["id"]`, `x.get("tool_call_id")`, `x.id`, `call_id`."""
+    name = None
+    if isinstance(value, ast.Name):
+        name = value.id
+    elif isinstance(value, ast.Attribute):
+        name = value.attr
+    elif isinstance(value, ast.Subscript) and isinstance(value.slice, ast.Constant):
+        name = value.slice.value
+    elif (
+        isinstance(value, ast.Call)
+        and isinstance(value.func, ast.Attribute)
+        and value.func.attr == "get"
+        and value.args
+        and isinstance(value.args[0], ast.Constant)
+    ):
+        name = value.args[0].value
+    return isinstance(name, str) and (name.lower() == "id" or name.lower().endswith("_id"))
 
 
 class ShownTime(NamedTuple):
