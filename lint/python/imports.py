@@ -18,7 +18,8 @@ from functools import lru_cache
 _MAX_PARTS = 12
 
 
-def _is_file(path: str) -> bool:
+def is_file(path: str) -> bool:
+    """`os.path.isfile`, answered from the folder's listing (read once per run)."""
     folder, name = os.path.split(path)
     return name in _entries(folder)[0]
 
@@ -67,7 +68,7 @@ def package_root(path: str) -> str:
     is no package): where `import pkg.mod` resolves for it."""
     folder = os.path.dirname(os.path.abspath(path))
     for _ in range(_MAX_PARTS):
-        if not _is_file(os.path.join(folder, "__init__.py")):
+        if not is_file(os.path.join(folder, "__init__.py")):
             return folder
         parent = os.path.dirname(folder)
         if parent == folder:
@@ -93,7 +94,7 @@ def roots_for(named_paths: Iterable[str]) -> tuple[str, ...]:
 
 
 def _is_package(folder: str) -> bool:
-    return _is_file(os.path.join(folder, "__init__.py"))
+    return is_file(os.path.join(folder, "__init__.py"))
 
 
 def module_name(path: str, roots: Iterable[str] = ()) -> str:
@@ -106,7 +107,7 @@ def module_name(path: str, roots: Iterable[str] = ()) -> str:
         root = os.path.abspath(root)
         inside = absolute.startswith(root + os.sep)
         # A root that is itself a package names its modules from above it.
-        if inside and len(root) > len(base) and not _is_file(os.path.join(root, "__init__.py")):
+        if inside and len(root) > len(base) and not is_file(os.path.join(root, "__init__.py")):
             base = root
     base = base or package_root(absolute)
     relative = os.path.relpath(absolute, base)
@@ -119,10 +120,10 @@ def module_name(path: str, roots: Iterable[str] = ()) -> str:
 def _module_file(folder: str, parts: list[str]) -> str | None:
     """`folder/a/b.py` or `folder/a/b/__init__.py` for parts [a, b]."""
     base = os.path.join(folder, *parts)
-    if _is_file(base + ".py"):
+    if is_file(base + ".py"):
         return base + ".py"
     init = os.path.join(base, "__init__.py")
-    if _is_file(init):
+    if is_file(init):
         return init
     return None
 
@@ -172,7 +173,7 @@ def _resolve_in(
         if relative:
             # `from . import f`: f defined in the package's own `__init__.py`.
             init = os.path.join(folder, "__init__.py")
-            if _is_file(init) and os.path.abspath(init) != importer:
+            if is_file(init) and os.path.abspath(init) != importer:
                 return init, parts
     return None
 

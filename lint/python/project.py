@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ctxlint.files import NotRead, read_source
-from ctxlint.python.imports import resolve
+from ctxlint.python.imports import is_file, resolve
 from ctxlint.python.index import (
     Binding,
     ClassInfo,
@@ -421,7 +421,7 @@ class Project:
         if key not in self._resolved:
             # Text not read from a file (standard input, a library caller's string) has no
             # place on disk its imports could be resolved from.
-            found = resolve(qualified, importer, self.roots) if os.path.isfile(importer) else None
+            found = resolve(qualified, importer, self.roots) if is_file(importer) else None
             if found is not None and not os.path.isabs(importer):
                 # Named as the checked files are: relative to where the run started.
                 found = (os.path.relpath(found[0]), found[1])
