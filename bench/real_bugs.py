@@ -13,6 +13,8 @@ A mirror is found as DIR/<owner>+<name>/repo, DIR/<owner>+<name>, DIR/<owner>/<n
 DIR/<owner>+<name>.git under each --mirrors folder (default /work/.mirror). A case whose mirror or
 commit is missing is reported as "missing", never a crash.
 
+A case with `withdrawn = "why"` (its fix was undone upstream as a mistake) is listed, not scored.
+
 Statuses: a positive is "found" when a finding of the rule lies in one of its (path, lines)
 ranges, give or take LINE_SLACK lines (a path may repeat to give one file several ranges);
 a negative is "flagged" when any finding of the rule lies in one of those files. "no-rule" means
@@ -317,6 +319,9 @@ def main(argv: list[str] | None = None) -> int:
         cases = [case for case in cases if case["id"] in options.case]
     if options.rule:
         cases = [case for case in cases if case["rule"] == options.rule]
+    # A case whose fix upstream later undid as a mistake is kept, with why, but not scored.
+    withdrawn = [case for case in cases if case.get("withdrawn")]
+    cases = [case for case in cases if not case.get("withdrawn")]
     mirror_roots = options.mirrors or DEFAULT_MIRRORS
     ctxlint = [options.ctxlint] if options.ctxlint else default_ctxlint()
 
@@ -337,6 +342,8 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(as_json(results), indent=2))
     else:
         print_table(results, options.show_others)
+        for case in withdrawn:
+            print(f"withdrawn, not scored: {case['id']}: {case['withdrawn']}")
     return 0
 
 
