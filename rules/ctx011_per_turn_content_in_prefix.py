@@ -711,3 +711,28 @@ PerTurnContentInPrefix.INVALID += (
 )
 # The passages in the human message, after the cached prefix.
 PerTurnContentInPrefix.VALID += (Valid(_RAG_TEMPLATE.format(role="human")),)
+
+# A fallback search under `if home is None:`, in a function the request's path calls with a
+# `home` that is never None (none_branches.py).
+_NONE_FALLBACK = (
+    _HEADER + "from pathlib import Path\n"
+    "def recall_block(store, text, *, home: Path | None = None):\n"
+    "    if home is None:\n"
+    "        hits = store.search_text(text, limit=5)\n"
+    "        return '\\n'.join(hit.content for hit in hits)\n"
+    "    return (home / 'notes.md').read_text()\n"
+    "def build_system(home: {annotation}, store, text):\n"
+    "    return 'You are a companion.\\n' + recall_block(store, text{passed})\n"
+    "def reply(home: {annotation}, store, history, text):\n"
+    "    system = build_system(home, store, text)\n"
+    "    return client.messages.create(model='m', max_tokens=9, system=system, messages=history)\n"
+)
+PerTurnContentInPrefix.VALID += (
+    Valid(_NONE_FALLBACK.format(annotation="Path", passed=", home=home")),
+    Valid(_NONE_FALLBACK.format(annotation="Path", passed=", home=f'{home}/notes'")),
+)
+PerTurnContentInPrefix.INVALID += (
+    # The argument left out, or typed as possibly None: the fallback may run.
+    Invalid(_NONE_FALLBACK.format(annotation="Path", passed=""), line=7),
+    Invalid(_NONE_FALLBACK.format(annotation="Path | None", passed=", home=home"), line=7),
+)
