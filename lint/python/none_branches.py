@@ -51,11 +51,12 @@ def in_branch_not_taken(reached: Reached, module: PythonModule) -> bool:
     function = _function_of(reached.scope)
     if function is None:
         return False
-    tested = [
-        name
-        for name in _none_tests_around(function, reached.node)
-        if all(binding.kind == "param" for binding in lookup(name, function.scope))
-    ]
+    owner = module.module_of(function.scope)
+    if owner is None:
+        return False
+    # Found once per function: asked for every value the walk reaches in it.
+    branches = owner.fact_about(_none_tested_branches, function)
+    tested = [name for name, branch in branches if any(_holds(s, reached.node) for s in branch)]
     if not tested:
         return False
     frame = next((f for f in reversed(reached.frames) if f.function is function), None)
@@ -63,9 +64,6 @@ def in_branch_not_taken(reached: Reached, module: PythonModule) -> bool:
         return any(
             _given(name, function, frame.call, frame.caller_scope, frame.bound) for name in tested
         )
-    owner = module.module_of(function.scope)
-    if owner is None:
-        return False
     always = owner.fact_about(_always_given, function)
     return any(name in always for name in tested)
 
@@ -113,9 +111,12 @@ def _is_test_path(path: str) -> bool:
     return in_tests or name.startswith("test_") or name.endswith("_test.py")
 
 
-def _none_tests_around(function: FunctionInfo, node: ast.AST) -> list[str]:
-    """The parameters tested for None by the `if` branches that hold `node`."""
-    found: list[str] = []
+def _none_tested_branches(
+    module: PythonModule, function: FunctionInfo
+) -> list[tuple[str, list[ast.stmt]]]:
+    """The branches of the function taken only when a parameter is None (`if p is None:`
+    bodies, `if p is not None:` else-branches), with the parameter; none bound again."""
+    found: list[tuple[str, list[ast.stmt]]] = []
     seen = 0
     pending: list[ast.AST] = list(function.node.body)  # type: ignore[union-attr]
     while pending and seen < _MAX_NODES:
@@ -127,9 +128,9 @@ def _none_tests_around(function: FunctionInfo, node: ast.AST) -> list[str]:
             tested = _tested_for_none(current.test)
             if tested is not None:
                 name, is_none = tested
-                branch = current.body if is_none else current.orelse
-                if any(_holds(statement, node) for statement in branch):
-                    found.append(name)
+                bindings = lookup(name, function.scope)
+                if bindings and all(binding.kind == "param" for binding in bindings):
+                    found.append((name, current.body if is_none else current.orelse))
         pending.extend(ast.iter_child_nodes(current))
     return found
 
