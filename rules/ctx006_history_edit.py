@@ -50,7 +50,10 @@ class HistoryEdit(Rule):
     Only histories that outlive one call are considered: an attribute, a global, a parameter,
     or a local made before the loop that makes the calls. Setting or removing `cache_control`
     is not an edit: it does not change what is cached. Neither is a change made once before
-    the loop that sends the history, to the newest message alone, or to an empty history.
+    the loop that sends the history, to the newest message alone, or to an empty history;
+    but a list rebuilt for each call from a history kept on the object (`[system,
+    *self.history, user]`) and cut to a budget before that loop is: the cut moves as the kept
+    history grows.
 
     The history is followed into the module's own functions it is handed to (`trim(history)`,
     `self._compact(self.messages)`, `history = recent(history)`, `messages=self.get_history()`):
