@@ -463,6 +463,17 @@ UnorderedIteration.VALID = (
         "        failed = ', '.join(set(failed))\n"
         "        self.conversation.add(role='user', content='Failed: ' + failed)\n"
     ),
+    # A message handed to a memory store's owner-scoped `add` (mem0 and the like) is indexed
+    # for later search, not sent to a model.
+    Valid(
+        _HEADER + "class Notes:\n"
+        "    def __init__(self, memory):\n"
+        "        self.memory = memory\n"
+        "    def remember(self, tags, user_id):\n"
+        "        text = 'Tags: ' + ', '.join(set(tags))\n"
+        "        messages = [{'role': 'user', 'content': text}]\n"
+        "        return self.memory.add(messages=messages, user_id=user_id)\n"
+    ),
     # Not a prompt.
     Valid("import logging\nNAMES = {'a', 'b'}\nlogging.info(', '.join(NAMES))\n"),
     Valid(
@@ -534,6 +545,18 @@ UnorderedIteration.INVALID = (
         "        messages = [listing, *self.history, {'role': 'user', 'content': q}]\n"
         "        return client.messages.create(model='m', max_tokens=9, messages=messages)\n",
         line=8,
+    ),
+    # Stored in a memory store and also sent: the request still carries the set's order.
+    Invalid(
+        _HEADER + "class Notes:\n"
+        "    def __init__(self, memory):\n"
+        "        self.memory = memory\n"
+        "    def ask(self, tags, user_id):\n"
+        "        text = 'Tags: ' + ', '.join(set(tags))\n"
+        "        messages = [{'role': 'user', 'content': text}]\n"
+        "        self.memory.add(messages=messages, user_id=user_id)\n"
+        "        return client.messages.create(model='m', max_tokens=9, messages=messages)\n",
+        line=7,
     ),
     # The module's own `sorted` is not the builtin.
     Invalid(

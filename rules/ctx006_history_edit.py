@@ -17,6 +17,7 @@ from ctxlint.python.containers import (
     within_lines,
 )
 from ctxlint.python.edits import moves_start, rewrite_effect, size_driven
+from ctxlint.python.history_copies import cut_to_size, per_call_copy_of_history
 from ctxlint.python.index import Scope
 from ctxlint.python.module import PythonModule
 from ctxlint.python.prefilter import Trigger
@@ -49,7 +50,10 @@ class HistoryEdit(Rule):
     Only histories that outlive one call are considered: an attribute, a global, a parameter,
     or a local made before the loop that makes the calls. Setting or removing `cache_control`
     is not an edit: it does not change what is cached. Neither is a change made once before
-    the loop that sends the history, to the newest message alone, or to an empty history.
+    the loop that sends the history, to the newest message alone, or to an empty history;
+    but a list rebuilt for each call from a history kept on the object (`[system,
+    *self.history, user]`) and cut to a budget before that loop is: the cut moves as the kept
+    history grows.
 
     The history is followed into the module's own functions it is handed to (`trim(history)`,
     `self._compact(self.messages)`, `history = recent(history)`, `messages=self.get_history()`):
@@ -309,7 +313,16 @@ def _runs_before_loop(change: Change, module: PythonModule, sink: Sink) -> bool:
     if loop is None or site is None or change.scope is not site.scope:
         return False
     node = change.node
-    return node.lineno < loop.lineno and not within_lines(node, loop)  # type: ignore[attr-defined]
+    if not (node.lineno < loop.lineno and not within_lines(node, loop)):  # type: ignore[attr-defined]
+        return False
+    # Unless the list is rebuilt for each call from a history kept on the object and cut to a
+    # budget: the cut moves with the history's growth from one call to the next.
+    mutation = change.mutation
+    return not (
+        mutation is not None
+        and cut_to_size(mutation)
+        and per_call_copy_of_history(change.container, module.index)
+    )
 
 
 def _applies_sanctioned(change: Change, sanctioned: tuple[str, ...]) -> bool:
@@ -833,3 +846,63 @@ def _reread(step: Step) -> str:
     if usage is None or usage.prompt_tokens is None:
         return ""
     return f" and up to {usage.prompt_tokens:,} tokens of the previous prompt are re-read"
+
+
+# A turn's list rebuilt from the history kept on the object, then cut to a budget before the
+# loop that sends it (history_copies.py): the cut moves as the kept history grows, so each
+# turn's request differs from the previous one from the cut on.
+_TURN_COPY = (
+    _HEADER + "LIMIT = 8000\n"
+    "class Agent:\n"
+    "    def __init__(self):\n"
+    "        self.chat_history = []\n"
+    "    def _build_messages(self, prompt):\n"
+    "        messages = [{{'role': 'system', 'content': 'S'}}]\n"
+    "        messages.extend({kept})\n"
+    "        messages.append({{'role': 'user', 'content': prompt}})\n"
+    "        return messages\n"
+    "    def _fit_budget(self, messages):\n"
+    "        if len(str(messages)) > LIMIT:\n"
+    "            return messages[:1] + messages[-20:]\n"
+    "        return messages\n"
+    "    def chat(self, prompt, execute):\n"
+    "        messages = self._build_messages(prompt)\n"
+    "        self.chat_history.append({{'role': 'user', 'content': prompt}})\n"
+    "{edit}"
+    "        while True:\n"
+    "            reply = client.messages.create(model='m', max_tokens=9, messages=messages)\n"
+    "            if not reply.stop_reason == 'tool_use':\n"
+    "                break\n"
+    "            messages.append({{'role': 'user', 'content': execute(reply)}})\n"
+    "        self.chat_history.append({{'role': 'assistant', 'content': reply.content}})\n"
+)
+_BUDGET_CUT = "        messages[:] = self._fit_budget(messages)\n"
+HistoryEdit.INVALID += (
+    Invalid(_TURN_COPY.format(kept="self.chat_history", edit=_BUDGET_CUT), line=19),
+    Invalid(
+        _TURN_COPY.format(
+            kept="self.chat_history",
+            edit="        if len(messages) > 40:\n            del messages[1:-20]\n",
+        ),
+        line=20,
+    ),
+)
+HistoryEdit.VALID += (
+    # The same copy given a fixed edit (a cache breakpoint on the newest message): the same
+    # on every call.
+    Valid(
+        _TURN_COPY.format(
+            kept="self.chat_history",
+            edit="        messages[-1]['cache_control'] = {'type': 'ephemeral'}\n",
+        )
+    ),
+    # Cut to a budget, but built from a task's fixed examples, not a growing history.
+    Valid(_TURN_COPY.format(kept="self.examples", edit=_BUDGET_CUT)),
+    # A reshaping not driven by size.
+    Valid(
+        _TURN_COPY.format(
+            kept="self.chat_history",
+            edit="        messages[:] = self._normalise(messages)\n",
+        )
+    ),
+)

@@ -673,12 +673,24 @@ _SUMMARY_SWITCH = (
 )
 PerTurnContentInPrefix.INVALID += (
     Invalid(
-        _SUMMARY_SWITCH.format(switch="add_session_summary_to_context=True"),
+        _SUMMARY_SWITCH.format(
+            switch="add_session_summary_to_context=True, enable_session_summaries=True"
+        ),
+        line=6,
+        message_contains="the session summary",
+    ),
+    Invalid(
+        _SUMMARY_SWITCH.format(
+            switch="add_session_summary_to_context=True, session_summary_manager=summaries"
+        ),
         line=6,
         message_contains="the session summary",
     ),
 )
 PerTurnContentInPrefix.VALID += (
+    # Summaries not turned on: agno writes none after a run, and only puts in one that the
+    # project's own compaction stored, which changes when that runs.
+    Valid(_SUMMARY_SWITCH.format(switch="add_session_summary_to_context=True")),
     # Summaries kept in the database and left out of the system message.
     Valid(_SUMMARY_SWITCH.format(switch="enable_session_summaries=True")),
     Valid(_SUMMARY_SWITCH.format(switch="add_session_summary_to_context=False")),
@@ -711,3 +723,28 @@ PerTurnContentInPrefix.INVALID += (
 )
 # The passages in the human message, after the cached prefix.
 PerTurnContentInPrefix.VALID += (Valid(_RAG_TEMPLATE.format(role="human")),)
+
+# A fallback search under `if home is None:`, in a function the request's path calls with a
+# `home` that is never None (none_branches.py).
+_NONE_FALLBACK = (
+    _HEADER + "from pathlib import Path\n"
+    "def recall_block(store, text, *, home: Path | None = None):\n"
+    "    if home is None:\n"
+    "        hits = store.search_text(text, limit=5)\n"
+    "        return '\\n'.join(hit.content for hit in hits)\n"
+    "    return (home / 'notes.md').read_text()\n"
+    "def build_system(home: {annotation}, store, text):\n"
+    "    return 'You are a companion.\\n' + recall_block(store, text{passed})\n"
+    "def reply(home: {annotation}, store, history, text):\n"
+    "    system = build_system(home, store, text)\n"
+    "    return client.messages.create(model='m', max_tokens=9, system=system, messages=history)\n"
+)
+PerTurnContentInPrefix.VALID += (
+    Valid(_NONE_FALLBACK.format(annotation="Path", passed=", home=home")),
+    Valid(_NONE_FALLBACK.format(annotation="Path", passed=", home=f'{home}/notes'")),
+)
+PerTurnContentInPrefix.INVALID += (
+    # The argument left out, or typed as possibly None: the fallback may run.
+    Invalid(_NONE_FALLBACK.format(annotation="Path", passed=""), line=7),
+    Invalid(_NONE_FALLBACK.format(annotation="Path | None", passed=", home=home"), line=7),
+)

@@ -115,6 +115,22 @@ def _sent(module: PythonModule, function: FunctionInfo, search: _Search, up: int
 # Finding the callers -----------------------------------------------------------------------
 
 
+def every_caller(
+    module: PythonModule, function: FunctionInfo
+) -> list[tuple[PythonModule, CallSite]] | None:
+    """The calls of `function` (of `module`) across the project that spell its name; None
+    when the search cannot be complete (no project, a name too common, too many calls)."""
+    project = module.project
+    if project is None:
+        return None
+    home = os.path.abspath(module.path)
+    paths = [p for p in _files_calling(project, module.path, function.name) if p != home]
+    if len(paths) > _MAX_FILES_PARSED:
+        return None
+    found = _callers(module, function)
+    return found if len(found) < _MAX_CALLERS else None
+
+
 def _callers(module: PythonModule, function: FunctionInfo) -> list[tuple[PythonModule, CallSite]]:
     name = function.name
     found: list[tuple[PythonModule, CallSite]] = []

@@ -3,9 +3,10 @@
 Some agent frameworks build the system message for the user, from switches on the agent:
 agno's `add_datetime_to_context=True` appends the current time (to the microsecond, unless a
 `datetime_format=` says otherwise) on every run, `add_session_summary_to_context=True` the
-session summary, which is rewritten as the conversation grows. No value of the project's code
-reaches a sink there: the switch is the place to report, and turning it off (or passing the
-content in the newest message) the fix.
+session summary, which agno rewrites after every run when the same call also turns summaries
+on (`enable_session_summaries=True` or a `session_summary_manager=`). No value of the
+project's code reaches a sink there: the switch is the place to report, and turning it off (or
+passing the content in the newest message) the fix.
 
 A switch counts when it is given as the constant `True`, in a module that imports the
 framework, to any call: projects often build the agent through a helper of their own that
@@ -74,9 +75,31 @@ def framework_switches(index: ModuleIndex, code: str) -> list[FrameworkSwitch]:
             if isinstance(value, ast.Constant) and value.value is True:
                 if keyword.arg == "add_datetime_to_context" and not _keeps_the_time(site.call):
                     continue
+                if keyword.arg == "add_session_summary_to_context" and not _writes_summaries(
+                    site.call
+                ):
+                    continue
                 framework, (code, what) = wanted[keyword.arg]
                 switches.append(FrameworkSwitch(keyword, code, framework, what))
     return switches
+
+
+def _writes_summaries(call: ast.Call) -> bool:
+    """Whether the same call has agno write a session summary after each run:
+    `enable_session_summaries=True` or a `session_summary_manager=`. Without either, agno
+    only puts in a summary something else stored (the project's own compaction), which
+    changes when that runs, not every turn."""
+    for keyword in call.keywords:
+        value = keyword.value
+        if keyword.arg == "enable_session_summaries" and (
+            isinstance(value, ast.Constant) and value.value is True
+        ):
+            return True
+        if keyword.arg == "session_summary_manager" and not (
+            isinstance(value, ast.Constant) and value.value is None
+        ):
+            return True
+    return False
 
 
 # strftime directives finer than a day: with none of them the value changes once a day.

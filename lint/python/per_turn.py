@@ -14,6 +14,7 @@ from ctxlint.python.flow import Reached
 from ctxlint.python.index import ClassInfo, ModuleIndex, Mutation, Scope, class_of_self
 from ctxlint.python.module import PythonModule
 from ctxlint.python.names import by_variable, lookup
+from ctxlint.python.none_branches import in_branch_not_taken
 from ctxlint.python.retrieval import callee_name, is_retrieval, retrieval_label, retrievals_under
 from ctxlint.python.sinks import Sink
 from ctxlint.python.summaries import callee_of
@@ -58,6 +59,9 @@ def per_turn_sources(module: PythonModule, sink: Sink, done: set[int]) -> Iterat
     # another module from retrieval results): found there, reported there.
     for reached in chain.from_iterable(module.reached_across(sink).parts_not_in(done)):
         if reached.trail.runs_once or _in_constructor(reached.scope):
+            continue
+        if in_branch_not_taken(reached, module):
+            # Under `if p is None:` while this path's call passes p a value (none_branches.py).
             continue
         if sink.kind == "tools" and sink.call is None and _picks_the_tools(reached):
             # Retrieval that picks which tools a definition dict is made for (`for name in

@@ -197,6 +197,11 @@ def _receiver_words(function: ast.expr, scope: Scope | None = None) -> set[str]:
     return words
 
 
+def receiver_words(function: ast.expr, scope: Scope | None = None) -> set[str]:
+    """The words of the names a method is called on (see `_receiver_words`)."""
+    return _receiver_words(function, scope)
+
+
 def _split_words(name: str) -> list[str]:
     spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name)
     words = [word.lower() for word in spaced.split("_") if word]

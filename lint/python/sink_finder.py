@@ -15,6 +15,7 @@ from ctxlint.python.framework_sinks import (
 )
 from ctxlint.python.index import ModuleIndex, Scope, decorator_name
 from ctxlint.python.later_messages import added_to_conversation
+from ctxlint.python.memory_writes import written_to_memory
 from ctxlint.python.names import lookup, qualified_name
 from ctxlint.python.requests import request_entries, spread_parameter
 from ctxlint.python.sink_names import (
@@ -50,6 +51,8 @@ class SinkFinder:
         self.spreads: list[Spread] = []
         # Messages yielded or appended to a kept history: the end of the request, not its front.
         self.added_later = added_to_conversation(index)
+        # Messages handed to a memory store's `add` (memory_writes.py): stored, never sent.
+        self.stored = index.derived(written_to_memory)
         top_levels = {name.split(".")[0] for name in index.imported_modules}
         self.top_levels = top_levels
         self.imports_openai_compatible = bool(top_levels & OPENAI_COMPATIBLE_SDKS)
@@ -103,6 +106,8 @@ class SinkFinder:
     def call_sinks(self, call: ast.Call, scope: Scope) -> Iterator[Sink]:
         callee = callee_text(call.func)
         message = message_constructor(call) if self.may_build_message(call, scope) else None
+        if message is not None and id(call) in self.stored:
+            return
         if message is not None:
             kind, content = message
             label = "a system message" if kind == "system" else "a message"
@@ -339,6 +344,8 @@ class SinkFinder:
         if not entries:
             return
         role = constant_string(entries.get("role"))
+        if "role" in entries and "content" in entries and id(node) in self.stored:
+            return
         if "role" in entries and "content" in entries:
             kind: SinkKind = "system" if role in PREFIX_ROLES else "content"
             label = f"{_article(role)} {role} message" if role else "a message"
