@@ -7,7 +7,7 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import chain
 
 from ctxlint.python.flow import Reached
@@ -51,55 +51,71 @@ def per_turn_sources(module: PythonModule, sink: Sink, done: set[int]) -> Iterat
         # `conversation.append({"role": "system", ...})`: a message at the end of the
         # conversation, after everything the cache can reuse (where the fix puts content).
         return
-    sent_by_user: set[int] | None = None
-    in_user_turn: set[int] = set()
-    one_turn: bool | None = None
+    lazy = _WalkFacts()
     home = module.index.module_scope
     # Also the values of the project modules the flow entered (a system prompt composed in
     # another module from retrieval results): found there, reported there.
     for reached in chain.from_iterable(module.reached_across(sink).parts_not_in(done)):
         if reached.trail.runs_once or _in_constructor(reached.scope):
             continue
-        if in_branch_not_taken(reached, module):
-            # Under `if p is None:` while this path's call passes p a value (none_branches.py).
-            continue
         if sink.kind == "tools" and sink.call is None and _picks_the_tools(reached):
             # Retrieval that picks which tools a definition dict is made for (`for name in
             # found: {"name": name, ...}`) says nothing of what one definition says; which
             # tools are sent is the business of the request that sends them, if any does.
             continue
-        node, where = reached.node, reached.scope
-        for value in turn_value_sources(module, sink, reached):
-            yield PerTurnSource(value.node, value.what, value.verb, value.scope)
-        if isinstance(node, ast.Call):
-            if is_retrieval(node, where):
-                yield PerTurnSource(node, retrieval_label(node, where), "are", where)
-            elif _TASK_RENDERER.search(callee_name(node)):
-                for argument in node.args:
-                    if _task_list_owner(argument, where) is not None:
-                        yield PerTurnSource(argument, "the task list", scope=where)
-        elif isinstance(node, ast.Attribute):
-            if _task_list_owner(node, where) is not None:
-                yield PerTurnSource(node, "the task list", scope=where)
-            elif class_of_self(node.value, where) is None:
-                # `doc.page_content`, `m.memory`: the flow stops at attributes of objects it
-                # does not know; follow them back to a retrieval in the same function.
-                for call in retrievals_under(node.value, where):
-                    yield PerTurnSource(call, retrieval_label(call, where), "are", where)
-        elif isinstance(node, ast.Name) and _root(where) is home:
-            if sent_by_user is None:
-                sent_by_user = module.fact(_parameters_sent_as_messages)
-                in_user_turn = module.fact(_nodes_in_user_contents)
-            if id(node) in in_user_turn:
-                # The flow came back to the user's own message (an adapter that sorts a
-                # history by role): the text is the user turn, not a copy in the prefix.
-                continue
-            if not _is_user_parameter(node, reached.scope, sent_by_user):
-                continue
-            if one_turn is None:
-                one_turn = _is_one_turn(module, sink)
-            if one_turn:
-                yield PerTurnSource(node, "the user's newest message")
+        found = list(_sources_of(module, sink, reached, home, lazy))
+        # Under `if p is None:` while this path's call passes p a value (none_branches.py):
+        # asked only of what would be reported, as it may search the project for callers.
+        if found and not in_branch_not_taken(reached, module):
+            yield from found
+
+
+@dataclass(slots=True)
+class _WalkFacts:
+    """What one sink's walk computes once, on first need."""
+
+    sent_by_user: set[int] | None = None
+    in_user_turn: set[int] = field(default_factory=set)
+    one_turn: bool | None = None
+
+
+def _sources_of(
+    module: PythonModule, sink: Sink, reached: Reached, home: Scope, lazy: _WalkFacts
+) -> Iterator[PerTurnSource]:
+    """The per-turn values one reached value is, or holds (`lazy` keeps what a sink's walk
+    computes once, on first need)."""
+    node, where = reached.node, reached.scope
+    for value in turn_value_sources(module, sink, reached):
+        yield PerTurnSource(value.node, value.what, value.verb, value.scope)
+    if isinstance(node, ast.Call):
+        if is_retrieval(node, where):
+            yield PerTurnSource(node, retrieval_label(node, where), "are", where)
+        elif _TASK_RENDERER.search(callee_name(node)):
+            for argument in node.args:
+                if _task_list_owner(argument, where) is not None:
+                    yield PerTurnSource(argument, "the task list", scope=where)
+    elif isinstance(node, ast.Attribute):
+        if _task_list_owner(node, where) is not None:
+            yield PerTurnSource(node, "the task list", scope=where)
+        elif class_of_self(node.value, where) is None:
+            # `doc.page_content`, `m.memory`: the flow stops at attributes of objects it
+            # does not know; follow them back to a retrieval in the same function.
+            for call in retrievals_under(node.value, where):
+                yield PerTurnSource(call, retrieval_label(call, where), "are", where)
+    elif isinstance(node, ast.Name) and _root(where) is home:
+        if lazy.sent_by_user is None:
+            lazy.sent_by_user = module.fact(_parameters_sent_as_messages)
+            lazy.in_user_turn = module.fact(_nodes_in_user_contents)
+        if id(node) in lazy.in_user_turn:
+            # The flow came back to the user's own message (an adapter that sorts a
+            # history by role): the text is the user turn, not a copy in the prefix.
+            return
+        if not _is_user_parameter(node, reached.scope, lazy.sent_by_user):
+            return
+        if lazy.one_turn is None:
+            lazy.one_turn = _is_one_turn(module, sink)
+        if lazy.one_turn:
+            yield PerTurnSource(node, "the user's newest message")
 
 
 def _picks_the_tools(reached: Reached) -> bool:
