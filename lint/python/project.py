@@ -167,14 +167,13 @@ class Project:
 
     def tree_to_check(self, path: str, text: str) -> ast.Module | None:
         """The tree of `path` already parsed from `text` (as another module's import, or
-        checked in an earlier run of this process), for its check to take instead of parsing
+        kept by `keep_tree`), for its check to take instead of parsing
         the file again; None when there is none. Asked between checked files only: the
         imported module giving up its tree leaves the project."""
         module = self._modules.get(path)
         if module is not None and module.source.text == text:
             del self._modules[path]
-            if module._index is not None:
-                self._by_scope.pop(id(module._index.module_scope), None)
+            self._by_scope.pop(id(module.index.module_scope), None)  # indexed by module_at
             module.dispose()
             return module.tree
         return self._kept_tree(path, text)

@@ -92,10 +92,7 @@ def roots_spelling(module: PythonModule, word: str) -> list[ast.AST]:
         statement = stack.pop()
         # From its first decorator's line: a `def` starts below them.
         first = min([statement.lineno, *(d.lineno for d in _decorators(statement))])
-        end = source.offset(statement.end_lineno or statement.lineno, 0) + len(
-            source.line_text(statement.end_lineno or statement.lineno)
-        )
-        if word not in text[source.offset(first, 0) : end]:
+        if word not in text[source.offset(first, 0) : module.end_offset(statement)]:
             continue
         blocks = inner_bodies(statement)
         if not blocks:
