@@ -79,12 +79,14 @@ def line_formats() -> tuple[LineFormat, ...]:
         litellm,
         openai,
         otel,
+        pi,
     )
 
     return (
         canonical.FORMAT,
         claude_code.FORMAT,
         codex.FORMAT,
+        pi.FORMAT,
         otel.LINES_FORMAT,
         litellm.FORMAT,
         anthropic.FORMAT,
