@@ -95,9 +95,15 @@ def line_formats() -> tuple[LineFormat, ...]:
 
 
 def document_formats() -> tuple[DocumentFormat, ...]:
-    from ctxlint.trace.formats import inspect_ai, mini_swe_agent, otel
+    from ctxlint.trace.formats import cline, inspect_ai, mini_swe_agent, opencode, otel
 
-    return (mini_swe_agent.FORMAT, inspect_ai.FORMAT, otel.DOCUMENT_FORMAT)
+    return (
+        mini_swe_agent.FORMAT,
+        inspect_ai.FORMAT,
+        otel.DOCUMENT_FORMAT,
+        cline.FORMAT,
+        opencode.FORMAT,
+    )
 
 
 def format_names() -> tuple[str, ...]:
