@@ -101,7 +101,15 @@ class Report:
 
 def sources(include_shared: bool = True, prefix_lines: tuple[int, ...] = _PREFIX_LINES):
     """Every fixture trace, and every JSON file under ../shared/traces when it is there."""
-    paths = sorted(p for p in FIXTURES.glob("*/*") if p.suffix != ".expected")
+    paths = sorted(p for p in FIXTURES.glob("*/*") if p.suffix != ".expected" and p.is_file())
+    # A fixture that is a folder (a Cline task, opencode's storage): each JSON file of it.
+    paths += sorted(
+        p
+        for folder in FIXTURES.glob("*/*")
+        if folder.is_dir()
+        for p in folder.rglob("*")
+        if p.is_file() and p.name.endswith((".json", ".jsonl"))
+    )
     if include_shared and SHARED_TRACES.is_dir():
         paths += sorted(
             p
@@ -269,6 +277,16 @@ def _document_depends(source: Source, key: tuple[int, str]) -> list[str]:
     if source.format == "mini-swe-agent" and trajectory:
         last = int(trajectory.group(1))
         return [f"/messages/{n}" for n in range(last + 1)] + ["/instance_id"]
+    cline = re.match(r"/(\d+)$", pointer)
+    if source.format == "cline" and cline:
+        return [f"/{n}" for n in range(int(cline.group(1)) + 1)]
+    step = re.match(r"/messages/(\d+)/parts/\d+$", pointer)
+    if source.format == "opencode" and step:
+        # Every message before it, and the id of each after it (messages are sorted by id).
+        last = int(step.group(1))
+        count = len(source.document.get("messages") or ())
+        before = [f"/messages/{n}" for n in range(last + 1)]
+        return [*before, *(f"/messages/{n}/info/id" for n in range(last + 1, count)), "/info"]
     return [pointer]
 
 
@@ -357,9 +375,11 @@ def fuzz(
     """Mutants of the sources for a time budget, or a number of each, in a fresh folder."""
     report = Report()
     with tempfile.TemporaryDirectory() as name:
-        folder = Path(name)
+        # A folder for each: a reader may read files beside its trace (Cline's task folder).
+        folders = {id(source): Path(name) / str(n) for n, source in enumerate(chosen)}
         for source in chosen:
-            prepare(source, folder)
+            folders[id(source)].mkdir()
+            prepare(source, folders[id(source)])
         deadline = None if seconds is None else time.monotonic() + seconds
         order = [s for s in chosen for _ in range(mutants_per_source or 0)]
         while True:
@@ -375,7 +395,7 @@ def fuzz(
                 continue
             mutation = mutate(source, rng)
             simulate = report.mutants % simulate_every == 0
-            try_mutant(source, mutation, folder, report, simulate)
+            try_mutant(source, mutation, folders[id(source)], report, simulate)
     return report
 
 
