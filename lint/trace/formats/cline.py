@@ -265,10 +265,13 @@ def _api_request(item: dict[str, Any], at: str) -> tuple[int, _Reported] | None:
         raise typed.wrong_type(
             deleted, child(at, "conversationHistoryDeletedRange"), "[start, end]"
         )
+    text_at = child(at, "text")
+    for key in ("tokensIn", "tokensOut", "cacheReads", "cacheWrites"):
+        typed.tokens(info, key, text_at)
     info_at = child(at, "modelInfo")
     model_info = typed.mapping(item, "modelInfo", at) or {}
     reported = _Reported(
-        at=child(at, "text"),
+        at=text_at,
         info=info,
         timestamp=typed.one_of(item, "ts", at, typed.TIME_KINDS),
         deleted=span,
