@@ -13,6 +13,7 @@ import pytest
 from ctxlint.trace.loader import TraceReader
 from ctxlint.trace.model import MEDIA, TEXT, THINKING, TOOL_CALL, TOOL_RESULT, Request
 from ctxlint.trace.reading import Problem
+from ctxlint.trace.sessions import summarize
 
 from conftest import REPO, SHARED
 
@@ -215,6 +216,8 @@ def test_cline_without_ui_messages_knows_the_prompt_not_the_cached_part(tmp_path
     _, requests, _ = _read(tmp_path / "api_conversation_history.json")
     assert [r.usage.prompt_tokens for r in requests] == [7 + 11240, 7 + 11402]
     assert [r.usage.cached_tokens for r in requests] == [None, None]
+    (session,) = summarize(str(tmp_path / "api_conversation_history.json")).sessions
+    assert (session.prompt_tokens, session.cached_tokens) == (7 + 11240 + 7 + 11402, None)
 
 
 def test_cline_deleted_range_and_a_bad_usage_entry(tmp_path):

@@ -47,9 +47,11 @@ class SessionSummary:
         prompt = usable_count(usage.prompt_tokens) if usage is not None else None
         if prompt is not None:
             self.prompt_tokens = (self.prompt_tokens or 0) + prompt
-            self.cached_tokens = (self.cached_tokens or 0) + (
-                usable_count(usage.cached_tokens) or 0
-            )
+            # A count not reported is unknown (a Cline task without its ui_messages.json),
+            # not nothing read from the cache.
+            cached = usable_count(usage.cached_tokens)
+            if cached is not None:
+                self.cached_tokens = (self.cached_tokens or 0) + cached
 
     def as_json(self) -> dict[str, Any]:
         return {
