@@ -277,3 +277,15 @@ def test_formats_are_told_from_content_not_names(tmp_path):
     shutil.copy(PI, lines)
     assert _read(lines)[0] == "pi"
     assert {b.kind for b in _read(lines)[1][0].messages[0].blocks} == {TEXT}
+
+
+def test_cline_records_without_history_index_are_matched_in_order(tmp_path):
+    shutil.copy(CLINE / "api_conversation_history.json", tmp_path)
+    ui = json.loads((CLINE / "ui_messages.json").read_text())
+    for item in ui:
+        item.pop("conversationHistoryIndex", None)
+    # A request that failed before any usage came back answers nothing.
+    ui.insert(1, {"ts": 1772443300005, "type": "say", "say": "api_req_started", "text": "{}"})
+    (tmp_path / "ui_messages.json").write_text(json.dumps(ui))
+    _, requests, _ = _read(tmp_path / "api_conversation_history.json")
+    assert [r.usage.cached_tokens for r in requests] == [10930, 11240]

@@ -30,6 +30,7 @@ NAME = "cline"
 _HISTORY_FILE = "api_conversation_history.json"
 _UI_FILE = "ui_messages.json"
 _METADATA_FILE = "task_metadata.json"
+_COUNTS = ("tokensIn", "tokensOut", "cacheReads", "cacheWrites")
 # Cline's handlers whose `inputTokens` is the whole prompt, cached part included.
 _WHOLE_INPUT_PROVIDERS = frozenset({"openai", "litellm"})
 
@@ -61,10 +62,11 @@ def _read(path: str, document: Any) -> Iterator[Request | Problem | TypeFault]:
         yield Problem(1, "not a Cline conversation history: not an array of messages")
         return
     session = _session(path)
-    reported, problems = _beside_usage(path)
+    reported, in_order, problems = _beside_usage(path)
     yield from problems
     models = _metadata_models(path)
     history: list[Message | None] = []
+    answered = 0
     for position, item in enumerate(document):
         pointer = f"/{position}"
         try:
@@ -74,10 +76,13 @@ def _read(path: str, document: Any) -> Iterator[Request | Problem | TypeFault]:
             yield fault
             continue
         if found.role == "assistant":
+            # Versions before `conversationHistoryIndex` are matched in order.
+            own = reported.get(position)
+            if not reported and answered < len(in_order):
+                own = in_order[answered]
+            answered += 1
             try:
-                yield _request(
-                    path, session, pointer, item, history, found, reported.get(position), models
-                )
+                yield _request(path, session, pointer, item, history, found, own, models)
             except TypeFault as fault:
                 yield fault
         history.append(found)
@@ -218,19 +223,23 @@ def _beside(path: str, name: str) -> str | None:
     return found if os.path.isfile(found) else None
 
 
-def _beside_usage(path: str) -> tuple[dict[int, _Reported], list[Problem]]:
+def _beside_usage(
+    path: str,
+) -> tuple[dict[int, _Reported], list[_Reported], list[Problem]]:
     """The usage ui_messages.json records, by the position of the assistant message that
-    answered the request; a fault there costs that request's usage only."""
+    answered the request, and in order (for records that give no position); a fault there
+    costs that request's usage only."""
     ui_path = _beside(path, _UI_FILE)
     if ui_path is None:
-        return {}, []
+        return {}, [], []
     try:
         _, document = read_document(ui_path)
     except ReadFailure as failure:
-        return {}, [Problem(1, f"{_UI_FILE} beside it: {failure.problem.reason}")]
+        return {}, [], [Problem(1, f"{_UI_FILE} beside it: {failure.problem.reason}")]
     if type(document) is not list:
-        return {}, [Problem(1, f"{_UI_FILE} beside it is not an array of messages")]
+        return {}, [], [Problem(1, f"{_UI_FILE} beside it is not an array of messages")]
     found: dict[int, _Reported] = {}
+    in_order: list[_Reported] = []
     problems: list[Problem] = []
     for position, item in enumerate(document):
         if type(item) is not dict or item.get("say") != "api_req_started":
@@ -243,19 +252,22 @@ def _beside_usage(path: str) -> tuple[dict[int, _Reported], list[Problem]]:
             continue
         if reported is None:
             continue
-        answered = reported[0]
-        # A retried request has the same place: the last one is the one answered.
-        found[answered] = reported[1]
-    return found, problems
+        answered, record = reported
+        if answered is None:
+            in_order.append(record)
+        else:
+            # A retried request has the same place: the last one is the one answered.
+            found[answered] = record
+    return found, in_order, problems
 
 
-def _api_request(item: dict[str, Any], at: str) -> tuple[int, _Reported] | None:
+def _api_request(item: dict[str, Any], at: str) -> tuple[int | None, _Reported] | None:
+    """A request's record and the position of its answer; None for a request that reported
+    no usage (one that failed before any came back)."""
     index = item.get("conversationHistoryIndex")
-    if type(index) is not int:
-        return None
     text = typed.text(item, "text", at)
     info = decode_json_text(text) if text else None
-    if type(info) is not dict:
+    if type(info) is not dict or not any(key in info for key in _COUNTS):
         return None
     deleted = item.get("conversationHistoryDeletedRange")
     span = None
@@ -266,7 +278,7 @@ def _api_request(item: dict[str, Any], at: str) -> tuple[int, _Reported] | None:
             deleted, child(at, "conversationHistoryDeletedRange"), "[start, end]"
         )
     text_at = child(at, "text")
-    for key in ("tokensIn", "tokensOut", "cacheReads", "cacheWrites"):
+    for key in _COUNTS:
         typed.tokens(info, key, text_at)
     info_at = child(at, "modelInfo")
     model_info = typed.mapping(item, "modelInfo", at) or {}
@@ -279,7 +291,7 @@ def _api_request(item: dict[str, Any], at: str) -> tuple[int, _Reported] | None:
         provider=typed.text(model_info, "providerId", info_at),
     )
     # Said before the request's user message was added: the answer comes two places on.
-    return index + 2, reported
+    return (index + 2 if type(index) is int else None), reported
 
 
 def _metadata_models(path: str) -> list[tuple[Any, str, str | None]]:
