@@ -280,7 +280,7 @@ def _document_depends(source: Source, key: tuple[int, str]) -> list[str]:
     cline = re.match(r"/(\d+)$", pointer)
     if source.format == "cline" and cline:
         return [f"/{n}" for n in range(int(cline.group(1)) + 1)]
-    step = re.match(r"/messages/(\d+)/parts/\d+$", pointer)
+    step = re.match(r"/messages/(\d+)/(?:parts/\d+|info)$", pointer)
     if source.format == "opencode" and step:
         # Every message before it, and the id of each after it (messages are sorted by id).
         last = int(step.group(1))

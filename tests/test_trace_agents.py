@@ -289,3 +289,13 @@ def test_cline_records_without_history_index_are_matched_in_order(tmp_path):
     (tmp_path / "ui_messages.json").write_text(json.dumps(ui))
     _, requests, _ = _read(tmp_path / "api_conversation_history.json")
     assert [r.usage.cached_tokens for r in requests] == [10930, 11240]
+
+
+def test_opencode_message_without_steps_is_one_call():
+    document = json.loads(OPENCODE.read_text())
+    answer = document["messages"][3]
+    answer["parts"] = [p for p in answer["parts"] if not p["type"].startswith("step-")]
+    _, requests, problems = _read_document(document)
+    assert problems == [] and len(requests) == 3
+    assert requests[-1].usage.cached_tokens == answer["info"]["tokens"]["cache"]["read"]
+    assert requests[-1].origin.pointer == "/messages/3/info"

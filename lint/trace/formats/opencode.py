@@ -124,6 +124,9 @@ def _session(path: str, document: dict[str, Any]) -> Iterator[Request | TypeFaul
             history.append(None)
             yield fault
             continue
+        if steps and all(s.finish is None for s in steps) and "tokens" in message_info:
+            # Versions before steps were recorded: the message is one call, its usage its own.
+            steps[-1].finish = (message_info, child(pointer, "info"))
         for number, step in enumerate(steps):
             if step.finish is None:
                 continue
