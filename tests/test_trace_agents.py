@@ -62,6 +62,8 @@ def test_pi_requests_follow_the_tree_and_start_again_at_a_compaction():
     # The call that failed is not sent again.
     assert [m.text() for m in retried.messages[2:]] == ["Fix it.", "Try again, please."]
     assert first.params == {"thinking_level": "medium"}
+    # pi's Anthropic client marks the newest message as a breakpoint, and only that one.
+    assert [m.blocks[-1].cache_ttl for m in second.messages] == [None, None, "5m"]
     assert first.timestamp < first.finished
 
 

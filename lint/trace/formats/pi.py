@@ -12,6 +12,7 @@ clients, which keep Gemini's `promptTokenCount` whole (pi-mono packages/ai/src/p
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -184,6 +185,8 @@ class _Reader:
         provider = typed.text(found, "provider", at) or provider_of_model(model)
         api = typed.text(found, "api", at)
         usage = _usage(found.get("usage"), child(at, "usage"), api)
+        if api == "anthropic-messages" and history:
+            history = _with_breakpoint(history)
         return Request(
             path=self.path,
             origin=Origin(entry.line, ""),
@@ -270,6 +273,17 @@ def _sent(entries: list[_Entry]) -> tuple[Message, ...]:
             pending.pop(entry.result_of, None)
         messages.append(entry.sent)
     return tuple(messages)
+
+
+def _with_breakpoint(history: tuple[Message, ...]) -> tuple[Message, ...]:
+    """pi's Anthropic client marks the system prompt (unrecorded) and the last block of the
+    newest message as breakpoints (packages/ai/src/providers/anthropic.ts, `cacheRetention`
+    "short" unless set otherwise)."""
+    last = history[-1]
+    if last.role == "assistant" or not last.blocks or last.blocks[-1].kind == THINKING:
+        return history
+    blocks = [*last.blocks[:-1], dataclasses.replace(last.blocks[-1], cache_ttl="5m")]
+    return (*history[:-1], message(last.role, blocks, last.origin))
 
 
 def _missing_results(pending: dict[str, str]) -> list[Message]:
