@@ -301,3 +301,42 @@ def test_opencode_message_without_steps_is_one_call():
     assert problems == [] and len(requests) == 3
     assert requests[-1].usage.cached_tokens == answer["info"]["tokens"]["cache"]["read"]
     assert requests[-1].origin.pointer == "/messages/3/info"
+
+
+def test_opencode_history_starts_again_at_a_completed_compaction():
+    document = json.loads(OPENCODE.read_text())
+    template = document["messages"][3]["info"]
+    tokens = {"input": 30, "output": 20, "cache": {"read": 0, "write": 0}}
+
+    def step(message_id: str, text: str) -> list[dict]:
+        return [
+            {"id": f"prt_{message_id}1", "type": "step-start"},
+            {"id": f"prt_{message_id}2", "type": "text", "text": text},
+            {"id": f"prt_{message_id}3", "type": "step-finish", "tokens": tokens},
+        ]
+
+    def user(message_id: str, part: dict) -> dict:
+        return {"info": {"id": message_id, "role": "user"}, "parts": [dict(part, id="prt_x")]}
+
+    def answer(message_id: str, parent: str, text: str, summary: bool = False) -> dict:
+        info = dict(template, id=message_id, parentID=parent, finish="stop", summary=summary)
+        return {"info": info, "parts": step(message_id, text)}
+
+    document["messages"] += [
+        user("msg_d0001", {"type": "compaction", "auto": True}),
+        answer("msg_d0002", "msg_d0001", "We renamed the helper.", summary=True),
+        user("msg_d0003", {"type": "text", "text": "Now run the tests."}),
+        answer("msg_d0004", "msg_d0003", "All pass."),
+    ]
+    _, requests, problems = _read_document(document)
+    assert problems == []
+    summarising, after = requests[-2], requests[-1]
+    # The call that wrote the summary still sent the whole history.
+    assert summarising.messages[0].text().startswith("Rename apply_discount")
+    assert not summarising.compacted
+    assert [m.text() for m in after.messages] == [
+        "What did we do so far?",
+        "We renamed the helper.",
+        "Now run the tests.",
+    ]
+    assert after.compacted

@@ -97,6 +97,8 @@ def _session(path: str, document: dict[str, Any]) -> Iterator[Request | TypeFaul
     history: list[Message | None] = []
     # Where the history starts: at the user message of the latest completed compaction.
     start = 0
+    # The start the previous request's history had: a new one means it was compacted.
+    previous_start = 0
     user_at: dict[str, int] = {}
     for position, item in ordered:
         pointer = f"/messages/{position}"
@@ -127,12 +129,13 @@ def _session(path: str, document: dict[str, Any]) -> Iterator[Request | TypeFaul
         if steps and all(s.finish is None for s in steps) and "tokens" in message_info:
             # Versions before steps were recorded: the message is one call, its usage its own.
             steps[-1].finish = (message_info, child(pointer, "info"))
+        sent = [_step_messages(step, pointer) for step in steps]
         for number, step in enumerate(steps):
             if step.finish is None:
                 continue
-            earlier = [m for s in steps[:number] for m in _step_messages(s, pointer)]
+            earlier = [m for messages in sent[:number] for m in messages]
             try:
-                yield _request(
+                request = _request(
                     path,
                     session,
                     pointer,
@@ -144,8 +147,12 @@ def _session(path: str, document: dict[str, Any]) -> Iterator[Request | TypeFaul
                 )
             except TypeFault as fault:
                 yield fault
+                continue
+            request.compacted = start != previous_start
+            previous_start = start
+            yield request
         if not _failed(message_info, parts):
-            history.extend(m for s in steps for m in _step_messages(s, pointer))
+            history.extend(m for messages in sent for m in messages)
         if (
             message_info.get("summary") is True
             and message_info.get("finish")
