@@ -340,3 +340,27 @@ def test_opencode_history_starts_again_at_a_completed_compaction():
         "Now run the tests.",
     ]
     assert after.compacted
+
+
+def test_pi_version_1_entries_follow_each_other(tmp_path):
+    """Version 1 sessions have no tree: pi links each entry to the line before it, and a
+    compaction names the first kept entry by its position in the file."""
+    entries = [json.loads(line) for line in PI.read_text().splitlines()]
+    old = []
+    for entry in entries[1:]:
+        del entry["id"], entry["parentId"]
+    for entry in entries:
+        if entry["type"] == "compaction":
+            entry["firstKeptEntryIndex"] = 6
+            del entry["firstKeptEntryId"]
+        if entry["type"] == "session":
+            entry["version"] = 1
+        old.append(json.dumps(entry))
+    session = tmp_path / "old.jsonl"
+    session.write_text("\n".join(old) + "\n")
+    form, requests, problems = _read(session)
+    assert form == "pi" and problems == []
+    _, current, _ = _read(PI)
+    assert [[m.key for m in r.messages] for r in requests] == [
+        [m.key for m in r.messages] for r in current
+    ]

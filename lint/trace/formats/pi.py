@@ -63,6 +63,13 @@ _BRANCH_PREFIX = (
 )
 _BRANCH_SUFFIX = "</summary>"
 _NO_RESULT = "No result provided"
+# What tells an entry of a version 1 session (no `id`, no `parentId`) from other JSON.
+_VERSION_1_FIELDS = {
+    "message": "message",
+    "compaction": "firstKeptEntryIndex",
+    "model_change": "modelId",
+    "thinking_level_change": "thinkingLevel",
+}
 
 
 def _accepts(value: Any) -> bool:
@@ -71,7 +78,13 @@ def _accepts(value: Any) -> bool:
     kind = value.get("type")
     if kind == "session":
         return "cwd" in value and "id" in value and "timestamp" in value
-    return type(kind) is str and kind in _ENTRY_TYPES and "parentId" in value and "id" in value
+    if type(kind) is not str or kind not in _ENTRY_TYPES:
+        return False
+    if "parentId" in value and "id" in value:
+        return True
+    # Version 1 entries carry no ids: each follows the line before it.
+    marks = _VERSION_1_FIELDS.get(kind)
+    return marks is not None and "timestamp" in value and marks in value
 
 
 @dataclass(slots=True)
@@ -99,17 +112,24 @@ class _Reader:
         self.lost_line: int | None = None
         # The compaction the previous request's history started at.
         self.boundary: str | None = None
+        # Version 1: the entry each entry follows, and every line's entry by its position.
+        self.previous: str | None = None
+        self.order: list[str] = []
 
     def feed(self, line: Line) -> list[Request | Problem]:
         value = line.value
         kind = value["type"]
         if kind == "session":
+            self.order.append("")
             self.session = typed.identifier(value, "id", "", "") or self.session
             return []
-        entry_id = typed.identifier(value, "id", "")
-        if entry_id is None:
-            raise typed.wrong_type(None, "/id", "string")
-        parent = typed.identifier(value, "parentId", "")
+        if "id" in value or "parentId" in value:
+            entry_id = typed.identifier(value, "id", "")
+            if entry_id is None:
+                raise typed.wrong_type(None, "/id", "string")
+            parent = typed.identifier(value, "parentId", "")
+        else:
+            entry_id, parent = f"line-{line.number}", self.previous
         entry = _Entry(entry_id, line.number, kind, parent)
         request_value: dict[str, Any] | None = None
         if kind == "message":
@@ -122,6 +142,9 @@ class _Reader:
         elif kind == "compaction":
             summary = typed.text(value, "summary", "", "")
             entry.first_kept = typed.identifier(value, "firstKeptEntryId", "")
+            index = value.get("firstKeptEntryIndex")
+            if entry.first_kept is None and type(index) is int and 0 <= index < len(self.order):
+                entry.first_kept = self.order[index]
             entry.sent = _user_text(_COMPACTION_PREFIX + summary + _COMPACTION_SUFFIX, line.number)
         elif kind == "branch_summary":
             summary = typed.text(value, "summary", "", "")
@@ -133,6 +156,8 @@ class _Reader:
         elif kind == "thinking_level_change":
             entry.thinking_level = typed.text(value, "thinkingLevel", "")
         self.entries[entry_id] = entry
+        self.previous = entry_id
+        self.order.append(entry_id)
         if request_value is None:
             return []
         return [self._request(entry, value, request_value)]
@@ -225,6 +250,9 @@ class _Reader:
         # It may be an entry others link to: a walk that meets a parent missing after it
         # cannot tell the history whole.
         self.lost_line = min(number, self.lost_line or number)
+        # In a version 1 session the next entry follows this one, which is not known.
+        self.order.append(f"line-{number}")
+        self.previous = self.order[-1]
 
     def finish(self) -> Iterator[Request | Problem]:
         return iter(())
