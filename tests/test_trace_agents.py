@@ -217,6 +217,8 @@ def test_cline_without_ui_messages_knows_the_prompt_not_the_cached_part(tmp_path
     shutil.copy(CLINE / "api_conversation_history.json", tmp_path)
     _, requests, _ = _read(tmp_path / "api_conversation_history.json")
     assert [r.usage.prompt_tokens for r in requests] == [7 + 11240, 7 + 11402]
+    # Sent when the message before it was written.
+    assert requests[1].timestamp.isoformat().startswith("2026-03-02T09:21:44.300")
     assert [r.usage.cached_tokens for r in requests] == [None, None]
     (session,) = summarize(str(tmp_path / "api_conversation_history.json")).sessions
     assert (session.prompt_tokens, session.cached_tokens) == (7 + 11240 + 7 + 11402, None)

@@ -67,6 +67,7 @@ def _read(path: str, document: Any) -> Iterator[Request | Problem | TypeFault]:
     models = _metadata_models(path)
     history: list[Message | None] = []
     answered = 0
+    newest_time: Any = None
     for position, item in enumerate(document):
         pointer = f"/{position}"
         try:
@@ -82,10 +83,13 @@ def _read(path: str, document: Any) -> Iterator[Request | Problem | TypeFault]:
                 own = in_order[answered]
             answered += 1
             try:
-                yield _request(path, session, pointer, item, history, found, own, models)
+                yield _request(
+                    path, session, pointer, item, history, found, own, models, newest_time
+                )
             except TypeFault as fault:
                 yield fault
         history.append(found)
+        newest_time = item.get("ts")
 
 
 def _request(
@@ -97,6 +101,7 @@ def _request(
     found: Message,
     reported: _Reported | None,
     models: list[tuple[Any, str, str | None]],
+    sent_at: Any,
 ) -> Request:
     sent = list(history)
     if reported is not None and reported.deleted is not None:
@@ -111,7 +116,8 @@ def _request(
     info_at = child(pointer, "modelInfo")
     model = typed.text(info, "modelId", info_at) or (reported.model if reported else None)
     provider = typed.text(info, "providerId", info_at) or (reported.provider if reported else None)
-    timestamp = reported.timestamp if reported else None
+    # Without the record, the request went out when its newest message was written.
+    timestamp = reported.timestamp if reported else sent_at
     if model is None and models:
         model, provider = _model_at(models, timestamp)
     if reported is not None:
