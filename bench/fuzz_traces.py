@@ -17,7 +17,7 @@ A request is undamaged when the mutated value is not one it was read from:
   damages all;
 - JSON documents: the values at its own pointer (and their parents), and what the format
   shares with it: an Inspect sample's id, epoch and attachments, the messages of a
-  mini-swe-agent trajectory before it.
+  mini-swe-agent trajectory or a Gemini CLI session before it.
 A mutation of a line read to tell the file's format (the first recognised line), or one that
 changes what `detect` says of a document, damages every request.
 
@@ -266,9 +266,9 @@ def _document_depends(source: Source, key: tuple[int, str]) -> list[str]:
         base = sample.group(1)
         return [sample.group(0), f"{base}/id", f"{base}/epoch", f"{base}/attachments", "/eval"]
     trajectory = re.match(r"/messages/(\d+)$", pointer)
-    if source.format == "mini-swe-agent" and trajectory:
+    if source.format in ("mini-swe-agent", "gemini-cli", "gemini-cli-document") and trajectory:
         last = int(trajectory.group(1))
-        return [f"/messages/{n}" for n in range(last + 1)] + ["/instance_id"]
+        return [f"/messages/{n}" for n in range(last + 1)] + ["/instance_id", "/sessionId"]
     return [pointer]
 
 

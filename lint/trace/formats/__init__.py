@@ -76,6 +76,7 @@ def line_formats() -> tuple[LineFormat, ...]:
         canonical,
         claude_code,
         codex,
+        gemini_cli,
         litellm,
         openai,
         otel,
@@ -85,6 +86,7 @@ def line_formats() -> tuple[LineFormat, ...]:
         canonical.FORMAT,
         claude_code.FORMAT,
         codex.FORMAT,
+        gemini_cli.FORMAT,
         otel.LINES_FORMAT,
         litellm.FORMAT,
         anthropic.FORMAT,
@@ -93,9 +95,14 @@ def line_formats() -> tuple[LineFormat, ...]:
 
 
 def document_formats() -> tuple[DocumentFormat, ...]:
-    from ctxlint.trace.formats import inspect_ai, mini_swe_agent, otel
+    from ctxlint.trace.formats import gemini_cli, inspect_ai, mini_swe_agent, otel
 
-    return (mini_swe_agent.FORMAT, inspect_ai.FORMAT, otel.DOCUMENT_FORMAT)
+    return (
+        mini_swe_agent.FORMAT,
+        inspect_ai.FORMAT,
+        otel.DOCUMENT_FORMAT,
+        gemini_cli.DOCUMENT_FORMAT,
+    )
 
 
 def format_names() -> tuple[str, ...]:
