@@ -6,7 +6,8 @@ entry points (TraceReader, the checker, the simulator). Counted: mutants tried, 
 original that the mutation did not touch, missing from the mutant or read differently.
 
 A request is undamaged when the mutated value is not one it was read from:
-- formats of one request per line (ctxlint, openai, anthropic, litellm, otel-genai lines):
+- formats of one request per line (ctxlint, openai, anthropic, litellm, otel-genai and
+  openinference lines):
   its own line;
 - Codex rollouts: every line up to the event that ends it (the history accumulates), but
   of the events, only the one that ends it and the one that ends the request before it
@@ -48,7 +49,9 @@ SHARED_TRACES = REPO.parent / "shared" / "traces"
 
 _SENTINEL = "ctxlint-fuzz-swapped-value"
 _SWAPS = ["[]", "{}", "null", "true", "1e308", "[[[[[]]]]]", "0", "-1", '""', "1e21", "2e10"]
-_STANDALONE = frozenset({"ctxlint", "openai", "anthropic", "litellm", "otel-genai"})
+_STANDALONE = frozenset(
+    {"ctxlint", "openai", "anthropic", "litellm", "otel-genai", "openinference"}
+)
 # Line files longer than this are also fuzzed as their first lines only (a prefix of a
 # transcript is a transcript), so that a mutant of a long file is not read whole each time.
 _PREFIX_LINES = (60, 400)

@@ -79,6 +79,7 @@ def line_formats() -> tuple[LineFormat, ...]:
         gemini_cli,
         litellm,
         openai,
+        openinference,
         otel,
     )
 
@@ -88,6 +89,7 @@ def line_formats() -> tuple[LineFormat, ...]:
         codex.FORMAT,
         gemini_cli.FORMAT,
         otel.LINES_FORMAT,
+        openinference.LINES_FORMAT,
         litellm.FORMAT,
         anthropic.FORMAT,
         openai.FORMAT,
@@ -95,13 +97,14 @@ def line_formats() -> tuple[LineFormat, ...]:
 
 
 def document_formats() -> tuple[DocumentFormat, ...]:
-    from ctxlint.trace.formats import gemini_cli, inspect_ai, mini_swe_agent, otel
+    from ctxlint.trace.formats import gemini_cli, inspect_ai, mini_swe_agent, openinference, otel
 
     return (
         mini_swe_agent.FORMAT,
         inspect_ai.FORMAT,
         otel.DOCUMENT_FORMAT,
         gemini_cli.DOCUMENT_FORMAT,
+        openinference.DOCUMENT_FORMAT,
     )
 
 
