@@ -77,6 +77,7 @@ def line_formats() -> tuple[LineFormat, ...]:
         claude_code,
         codex,
         gemini_cli,
+        langfuse,
         litellm,
         openai,
         openinference,
@@ -90,6 +91,7 @@ def line_formats() -> tuple[LineFormat, ...]:
         gemini_cli.FORMAT,
         otel.LINES_FORMAT,
         openinference.LINES_FORMAT,
+        langfuse.FORMAT,
         litellm.FORMAT,
         anthropic.FORMAT,
         openai.FORMAT,
@@ -97,7 +99,14 @@ def line_formats() -> tuple[LineFormat, ...]:
 
 
 def document_formats() -> tuple[DocumentFormat, ...]:
-    from ctxlint.trace.formats import gemini_cli, inspect_ai, mini_swe_agent, openinference, otel
+    from ctxlint.trace.formats import (
+        gemini_cli,
+        inspect_ai,
+        langfuse,
+        mini_swe_agent,
+        openinference,
+        otel,
+    )
 
     return (
         mini_swe_agent.FORMAT,
@@ -105,6 +114,7 @@ def document_formats() -> tuple[DocumentFormat, ...]:
         otel.DOCUMENT_FORMAT,
         gemini_cli.DOCUMENT_FORMAT,
         openinference.DOCUMENT_FORMAT,
+        langfuse.DOCUMENT_FORMAT,
     )
 
 
