@@ -175,3 +175,18 @@ def test_a_value_of_the_wrong_type_loses_only_its_span(tmp_path):
             "expected a whole number of tokens",
         ),
     ]
+
+
+def test_a_sub_agent_is_a_session_of_its_own(tmp_path):
+    _, main_call, tool, second_call, _ = spans()
+    main_call["parent_id"] = second_call["parent_id"] = "root"
+    root = dict(spans()[0], context={"trace_id": "t", "span_id": "root"}, span_kind="AGENT")
+    root["parent_id"] = None
+    called = dict(tool, context={"trace_id": "t", "span_id": "sub"}, span_kind="AGENT")
+    called["name"], called["parent_id"] = "researcher", "root"
+    sub_call = dict(second_call, context={"trace_id": "t", "span_id": "sc"}, parent_id="sub")
+    path = tmp_path / "spans.json"
+    path.write_text(json.dumps({"data": [root, main_call, called, sub_call, second_call]}))
+    requests, problems = read(path)
+    assert problems == []
+    assert [r.session for r in requests] == ["chat-4411", "chat-4411/researcher:sub", "chat-4411"]

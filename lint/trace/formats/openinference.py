@@ -340,6 +340,7 @@ def _read_document(path: str, document: Any) -> Iterator[Request | Problem | Typ
         yield Problem(1, "not an OpenInference export: no span, span list or `data` list")
         return
     found: list[Request] = []
+    nested = _nested_agents(spans)
     for position, span in enumerate(spans):
         pointer = "" if at is None else f"{at}/{position}"
         try:
@@ -350,10 +351,58 @@ def _read_document(path: str, document: Any) -> Iterator[Request | Problem | Typ
             yield fault
             continue
         if request is not None:
+            agent = nested.get(_span_id(span))
+            if agent is not None:
+                request.session = f"{request.session}/{agent}"
             found.append(request)
     # Exports list spans newest first, or as they ended: order each session by start.
     found.sort(key=lambda r: (r.timestamp is None, r.timestamp or 0))
     yield from found
+
+
+def _span_id(span: Any) -> Any:
+    if not isinstance(span, dict):
+        return None
+    context = span.get("context")
+    found = context.get("span_id") if isinstance(context, dict) else None
+    found = found or span.get("spanId") or span.get("context.span_id")
+    return found if isinstance(found, str) else None
+
+
+def _nested_agents(spans: list[Any]) -> dict[str, str]:
+    """For each span run inside an agent that another agent called (a sub-agent), that agent
+    as `name:span id`. A session holds the main agent's conversation and each sub-agent's
+    own: they share no history, so each is a session of its own, as Claude Code's are."""
+    parents: dict[str, tuple[Any, Any, Any]] = {}
+    for span in spans:
+        key = _span_id(span)
+        if key is not None:
+            attributes = span.get("attributes")
+            kind = span.get("span_kind") or (
+                attributes.get(_KIND) if isinstance(attributes, dict) else None
+            )
+            parents[key] = (
+                span.get("parent_id") or span.get("parentSpanId"),
+                kind,
+                span.get("name"),
+            )
+    found: dict[str, str] = {}
+    for key in parents:
+        agents: list[str] = []
+        seen = {key}
+        current = parents[key][0]
+        # Bounded: a parent link that loops, or a chain deeper than any agent nests.
+        while isinstance(current, str) and current in parents and current not in seen:
+            if len(seen) > 256:
+                break
+            seen.add(current)
+            parent, kind, name = parents[current]
+            if kind == "AGENT":
+                agents.append(f"{name if isinstance(name, str) else 'agent'}:{current}")
+            current = parent
+        if len(agents) >= 2:
+            found[key] = agents[0]
+    return found
 
 
 LINES_FORMAT = LineFormat(
