@@ -179,3 +179,14 @@ def test_a_value_of_the_wrong_type_loses_only_its_observation(tmp_path):
     ]
     text = path.read_text().splitlines()
     assert '"input_cached_tokens": "1280"' in text[problems[0].line - 1]
+
+
+def test_tool_definitions_langfuse_found_stand_in_for_tools_not_in_the_input(tmp_path):
+    observation = _anthropic_observation(input=10, output=1)
+    observation["toolDefinitions"] = {"read": '{"name":"read","input_schema":{"type":"object"}}'}
+    empty = dict(observation, id="o2", toolDefinitions={}, input="[]")
+    path = tmp_path / "observations.jsonl"
+    path.write_text(json.dumps(observation) + "\n" + json.dumps(empty) + "\n")
+    with_tools, without = read(path)[0]
+    assert [t.name for t in with_tools.tools] == ["read"]
+    assert without.tools is None

@@ -29,7 +29,18 @@ from ctxlint.trace.formats.common import (
     provider_of_model,
     time_at,
 )
-from ctxlint.trace.model import OTHER, TEXT, Block, Message, Origin, Request, Usage, message
+from ctxlint.trace.model import (
+    OTHER,
+    TEXT,
+    Block,
+    Message,
+    Origin,
+    Request,
+    Tool,
+    Usage,
+    message,
+    tool,
+)
 from ctxlint.trace.reading import Line, Problem, decode_json_text
 from ctxlint.trace.typed import TypeFault
 
@@ -87,6 +98,8 @@ def observation_request(
     own_session = _text(observation, "sessionId", "session_id", at=pointer)
     body = _decoded(observation.get("input"), child(pointer, "input"))
     messages, system, tools = _input(body, line, child(pointer, "input"))
+    if tools is None:
+        tools = _tool_definitions(observation, pointer)
     model = _text(observation, "model", "providedModelName", "provided_model_name", at=pointer)
     metadata = _decoded(observation.get("metadata"), child(pointer, "metadata"))
     named = metadata.get("ls_provider") if isinstance(metadata, dict) else None
@@ -143,6 +156,19 @@ def _input(body: Any, line: int, at: str) -> tuple[tuple[Message, ...], Any, Any
     if head:
         system = tuple(block for found in messages[:head] for block in found.blocks)
     return tuple(messages[head:]), system, tools
+
+
+def _tool_definitions(observation: dict[str, Any], pointer: str) -> tuple[Tool, ...] | None:
+    """The tools Langfuse found in the request (`toolDefinitions`, by name), when the input
+    did not keep them; none found is not told apart from none sent."""
+    definitions = _decoded(observation.get("toolDefinitions"), child(pointer, "toolDefinitions"))
+    if not isinstance(definitions, dict) or not definitions:
+        return None
+    at = child(pointer, "toolDefinitions")
+    return tuple(
+        tool(str(name), _decoded(item, child(at, str(name))), None, child(at, str(name)))
+        for name, item in definitions.items()
+    )
 
 
 def _message(item: Any, origin: Origin | None, at: str) -> Message:
