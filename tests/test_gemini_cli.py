@@ -151,3 +151,16 @@ def test_a_broken_log_line_loses_only_its_line(tmp_path):
     assert [(p.line, p.reason) for p in problems] == [
         (7, "field tokens at /tokens has type array, expected object")
     ]
+
+
+def test_a_fork_naming_the_model_message_otherwise_is_read(tmp_path):
+    """IBM Bob, a fork of the CLI, writes its model messages as `bob-shell`."""
+    document = json.loads(DOCUMENT.read_text())
+    for record in document["messages"]:
+        if record["type"] == "gemini":
+            record["type"] = "bob-shell"
+    path = tmp_path / "session.json"
+    path.write_text(json.dumps(document))
+    requests, problems = read(path)
+    assert problems == []
+    assert [kinds(r) for r in requests] == [kinds(r) for r in read(DOCUMENT)[0]]

@@ -52,6 +52,17 @@ _MESSAGE_TYPES = frozenset({"user", "gemini", "info", "error", "warning"})
 _NOT_SENT = frozenset({"info", "error", "warning"})
 
 
+def _is_model(record: dict[str, Any]) -> bool:
+    """A model's message: `gemini`, or the type a fork of the CLI gives it (IBM Bob writes
+    `bob-shell`), told by the tokens or model only a model's message carries."""
+    kind = record.get("type")
+    if kind == "gemini":
+        return True
+    if kind == "user" or kind in _NOT_SENT:
+        return False
+    return isinstance(record.get("tokens"), dict) or isinstance(record.get("model"), str)
+
+
 @dataclass(slots=True)
 class _Entry:
     """One message of the history; written again in place when its record is updated."""
@@ -87,7 +98,7 @@ class _Conversation:
         entry = _Entry(record, line, pointer)
         self.by_id[key] = entry
         self.order.append(entry)
-        if call and record["type"] == "gemini":
+        if call and _is_model(record):
             self.calls.append((entry, self.order, len(self.order) - 1))
 
     def rewind(self, key: str) -> None:
@@ -173,7 +184,7 @@ def _sent(record: dict[str, Any], at: str, with_results: bool) -> list[Message]:
     origin = Origin(0, at)
     if kind == "user":
         return [message("user", _part_blocks(record.get("content"), child(at, "content")), origin)]
-    if kind != "gemini":
+    if not _is_model(record):
         # A type of message newer than this reader: what it sent, if anything, is unknown.
         return []
     found = [_model_message(record, at, origin)]
@@ -285,7 +296,7 @@ def _sent_at(entry: _Entry) -> Any:
     record = entry.record
     times = [parse_time(record.get("timestamp"))]
     calls = record.get("toolCalls")
-    if record.get("type") == "gemini" and isinstance(calls, list):
+    if _is_model(record) and isinstance(calls, list):
         times.extend(parse_time(c.get("timestamp")) for c in calls if isinstance(c, dict))
     known = [t for t in times if t is not None]
     return max(known) if known else None
