@@ -361,7 +361,7 @@ def _accepts(value: Any) -> bool:
     return (
         isinstance(value.get("id"), str)
         and isinstance(value.get("type"), str)
-        and value["type"] in _MESSAGE_TYPES
+        and (value["type"] in _MESSAGE_TYPES or isinstance(value.get("tokens"), dict))
         and "timestamp" in value
         and "content" in value
     )
