@@ -1,11 +1,12 @@
-"""Gemini CLI session files (`~/.gemini/tmp/<project>/chats/session-*.json`, and since 2026
-`session-*.jsonl`).
+"""Gemini CLI session files (`~/.gemini/tmp/<project>/chats/session-*.json`, and since April 2026
+`session-*.jsonl`, google-gemini/gemini-cli#23749).
 
 A session records messages, not requests: `user` messages (what was sent, after `@file`
 expansion), and one `gemini` message per model call carrying its `tokens`, `model`, the
 `toolCalls` it made and their results. A request is made of every message before its `gemini`
-message. Older versions keep tool results only in `toolCalls[].result`; newer ones also record
-them as a `user` message of `functionResponse` parts, and then that message is what was sent.
+message. Older versions keep tool results only in `toolCalls[].result`; since May 2026 (#26939)
+they are also a `user` message of `functionResponse` parts, and then that message is what was
+sent.
 `info`, `error` and `warning` messages were never sent. Thought summaries are left out of the
 history (the CLI strips thoughts before sending it again) and kept in the response.
 
