@@ -190,3 +190,17 @@ def test_a_sub_agent_is_a_session_of_its_own(tmp_path):
     requests, problems = read(path)
     assert problems == []
     assert [r.session for r in requests] == ["chat-4411", "chat-4411/researcher:sub", "chat-4411"]
+
+
+def test_phoenix_spans_without_convention_attributes_are_lines_of_the_export(tmp_path):
+    """Phoenix's span API moves `openinference.span.kind` out to `span_kind`: a chain span
+    may then hold nothing of the conventions, and is no stray line."""
+    lines = PHOENIX.read_text().splitlines()
+    chain = json.loads(lines[0])
+    del chain["attributes"]["openinference.span.kind"]
+    chain["attributes"].pop("session.id")
+    path = tmp_path / "spans.jsonl"
+    path.write_text("\n".join([json.dumps(chain), *lines[1:]]) + "\n")
+    requests, problems = read(path)
+    assert problems == []
+    assert len(requests) == 3

@@ -52,6 +52,21 @@ _WHOLE = frozenset(
 # Deeper than any attribute an instrumentation writes; past it a value is refused rather than
 # flattened by a walk that would never end.
 _MAX_DEPTH = 64
+_SPAN_KINDS = frozenset(
+    {
+        "LLM",
+        "EMBEDDING",
+        "CHAIN",
+        "RETRIEVER",
+        "RERANKER",
+        "TOOL",
+        "AGENT",
+        "GUARDRAIL",
+        "EVALUATOR",
+        "PROMPT",
+        "UNKNOWN",
+    }
+)
 # OpenInference's provider and system names, in the names ctxlint's provider data uses.
 _PROVIDERS = {
     "aws": "bedrock",
@@ -304,7 +319,9 @@ def _accepts(value: Any) -> bool:
         or "context.span_id" in value
         or "spanId" in value
     )
-    return marked and is_openinference(found[0])
+    # Phoenix moves the span kind out of the attributes: a chain or tool span may then hold
+    # no attribute of the conventions at all, and is still a line of the same export.
+    return marked and (is_openinference(found[0]) or value.get("span_kind") in _SPAN_KINDS)
 
 
 def _span_request(path: str, line: int, pointer: str, span: dict[str, Any]) -> Request | None:
