@@ -166,7 +166,7 @@ class _Conversation:
         if cached is not None and cached[0] is entry.record:
             return cached[1]
         try:
-            converted = _sent(entry.record, entry.pointer, with_results)
+            converted = _sent(entry.record, Origin(entry.line, entry.pointer), with_results)
         except TypeFault as error:
             where = f"line {entry.line}" if entry.line else entry.pointer
             raise TypeFault(
@@ -178,11 +178,11 @@ class _Conversation:
         return converted
 
 
-def _sent(record: dict[str, Any], at: str, with_results: bool) -> list[Message]:
+def _sent(record: dict[str, Any], origin: Origin, with_results: bool) -> list[Message]:
     kind = record["type"]
     if kind in _NOT_SENT:
         return []
-    origin = Origin(0, at)
+    at = origin.pointer
     if kind == "user":
         return [message("user", _part_blocks(record.get("content"), child(at, "content")), origin)]
     if not _is_model(record):

@@ -153,8 +153,10 @@ def span_request(
     if kind is None or kind.upper() != "LLM":
         return None
     messages = [
-        _message(reader, item, f"llm.input_messages.{position}.", Origin(line, pointer))
+        _message(reader, item, f"llm.input_messages.{position}.", Origin(line, where))
         for position, item in enumerate(indexed(reader.flat, "llm.input_messages"))
+        # A finding about a message points at its role, the attribute every message has.
+        for where in (reader.pointer(f"llm.input_messages.{position}.message.role"),)
     ]
     system: tuple[Block, ...] | None = None
     if messages and messages[0].role == "system":
@@ -170,11 +172,11 @@ def span_request(
     named = reader.text("llm.provider") or reader.text("llm.system")
     provider = _PROVIDERS.get(named, named) if named else provider_of_model(model)
     context = typed.mapping(span, "context", pointer) or {}
-    session = (
-        typed.identifier(reader.flat, "session.id", reader.pointer("session.id"))
-        if "session.id" in reader.flat
-        else None
-    )
+    session = reader.flat.get("session.id")
+    if type(session) is int:
+        session = str(session)
+    elif session is not None and type(session) is not str:
+        raise typed.wrong_type(session, reader.pointer("session.id"), "string")
     trace = (
         typed.identifier(context, "trace_id", child(pointer, "context"))
         or typed.identifier(span, "traceId", pointer)
