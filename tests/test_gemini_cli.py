@@ -120,6 +120,8 @@ def test_a_replaced_history_is_seen_only_by_later_requests(tmp_path):
     assert problems == []
     assert "TODO: retry" in requests[1].messages[2].text()
     assert requests[2].messages[2].text() == '{"output":"[masked]"}'
+    # The CLI replaces the history when its context management summarises or masks it.
+    assert [r.compacted for r in requests] == [False, False, True]
 
 
 def test_a_value_of_the_wrong_type_is_a_problem_at_its_place_and_the_rest_is_read(tmp_path):

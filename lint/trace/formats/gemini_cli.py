@@ -12,8 +12,9 @@ history (the CLI strips thoughts before sending it again) and kept in the respon
 
 The JSONL file is a log: a metadata line, each message written again whole whenever it changes
 (tokens or tool results added), `{"$rewindTo": id}` dropping a message and all after it, and
-`{"$set": {"messages": [...]}}` replacing the history. Each request sees the history as it was
-when its message was first written.
+`{"$set": {"messages": [...]}}` replacing the history (context management summarising or masking
+it: the next request is marked compacted). Each request sees the history as it was when its
+message was first written.
 
 `tokens.input` is Gemini's `promptTokenCount`, the whole prompt with `cached`
 (`cachedContentTokenCount`) inside it; the output is `output` plus `thoughts`, both billed as
@@ -84,7 +85,10 @@ class _Conversation:
         # new list, so that (list, length) keeps naming what an earlier request saw.
         self.order: list[_Entry] = []
         self.by_id: dict[str, _Entry] = {}
-        self.calls: list[tuple[_Entry, list[_Entry], int]] = []
+        self.calls: list[tuple[_Entry, list[_Entry], int, bool]] = []
+        # The history was replaced (Gemini's context management summarises or masks it)
+        # since the last call: the next one is sent over a compacted history.
+        self.replaced = False
         self._converted: dict[tuple[int, bool], tuple[dict[str, Any], list[Message]]] = {}
 
     def add(self, record: dict[str, Any], line: int, pointer: str, call: bool = True) -> None:
@@ -100,7 +104,8 @@ class _Conversation:
         self.by_id[key] = entry
         self.order.append(entry)
         if call and _is_model(record):
-            self.calls.append((entry, self.order, len(self.order) - 1))
+            self.calls.append((entry, self.order, len(self.order) - 1, self.replaced))
+            self.replaced = False
 
     def rewind(self, key: str) -> None:
         kept = next((i for i, e in enumerate(self.order) if e.record.get("id") == key), 0)
@@ -110,6 +115,7 @@ class _Conversation:
 
     def replace(self, records: list[Any], line: int, pointer: str) -> None:
         self.order, self.by_id = [], {}
+        self.replaced = True
         for position, record in typed.objects(records, pointer):
             self.add(record, line, child(pointer, position), call=False)
 
@@ -117,13 +123,15 @@ class _Conversation:
         """Each call's request, or the fault that kept it from being read; a message that
         cannot be read is reported once, not again for every request whose history holds it."""
         reported: set[tuple[str, str]] = set()
-        for index, (entry, history, length) in enumerate(self.calls):
+        for index, (entry, history, length, compacted) in enumerate(self.calls):
             record = entry.record
             if not (isinstance(record.get("tokens"), dict) or isinstance(record.get("model"), str)):
                 # A message the CLI made up (an acknowledgement of binary content): no call.
                 continue
             try:
-                yield entry, self._request(index, entry, history[:length])
+                request = self._request(index, entry, history[:length])
+                request.compacted = compacted
+                yield entry, request
             except TypeFault as fault:
                 if (fault.pointer, fault.reason) not in reported:
                     reported.add((fault.pointer, fault.reason))
