@@ -6,7 +6,8 @@ entry points (TraceReader, the checker, the simulator). Counted: mutants tried, 
 original that the mutation did not touch, missing from the mutant or read differently.
 
 A request is undamaged when the mutated value is not one it was read from:
-- formats of one request per line (ctxlint, openai, anthropic, litellm, otel-genai lines):
+- formats of one request per line (ctxlint, openai, anthropic, litellm, otel-genai,
+  openinference and langfuse lines):
   its own line;
 - Codex rollouts: every line up to the event that ends it (the history accumulates), but
   of the events, only the one that ends it and the one that ends the request before it
@@ -17,7 +18,7 @@ A request is undamaged when the mutated value is not one it was read from:
   damages all;
 - JSON documents: the values at its own pointer (and their parents), and what the format
   shares with it: an Inspect sample's id, epoch and attachments, the messages of a
-  mini-swe-agent trajectory before it.
+  mini-swe-agent trajectory or a Gemini CLI session before it, a Langfuse trace's session.
 A mutation of a line read to tell the file's format (the first recognised line), or one that
 changes what `detect` says of a document, damages every request.
 
@@ -48,7 +49,9 @@ SHARED_TRACES = REPO.parent / "shared" / "traces"
 
 _SENTINEL = "ctxlint-fuzz-swapped-value"
 _SWAPS = ["[]", "{}", "null", "true", "1e308", "[[[[[]]]]]", "0", "-1", '""', "1e21", "2e10"]
-_STANDALONE = frozenset({"ctxlint", "openai", "anthropic", "litellm", "otel-genai"})
+_STANDALONE = frozenset(
+    {"ctxlint", "openai", "anthropic", "litellm", "otel-genai", "openinference", "langfuse"}
+)
 # Line files longer than this are also fuzzed as their first lines only (a prefix of a
 # transcript is a transcript), so that a mutant of a long file is not read whole each time.
 _PREFIX_LINES = (60, 400)
@@ -274,9 +277,9 @@ def _document_depends(source: Source, key: tuple[int, str]) -> list[str]:
         base = sample.group(1)
         return [sample.group(0), f"{base}/id", f"{base}/epoch", f"{base}/attachments", "/eval"]
     trajectory = re.match(r"/messages/(\d+)$", pointer)
-    if source.format == "mini-swe-agent" and trajectory:
+    if source.format in ("mini-swe-agent", "gemini-cli", "gemini-cli-document") and trajectory:
         last = int(trajectory.group(1))
-        return [f"/messages/{n}" for n in range(last + 1)] + ["/instance_id"]
+        return [f"/messages/{n}" for n in range(last + 1)] + ["/instance_id", "/sessionId"]
     cline = re.match(r"/(\d+)$", pointer)
     if source.format == "cline" and cline:
         return [f"/{n}" for n in range(int(cline.group(1)) + 1)]
@@ -287,6 +290,9 @@ def _document_depends(source: Source, key: tuple[int, str]) -> list[str]:
         count = len(source.document.get("messages") or ())
         before = [f"/messages/{n}" for n in range(last + 1)]
         return [*before, *(f"/messages/{n}/info/id" for n in range(last + 1, count)), "/info"]
+    if source.format in ("langfuse", "langfuse-document"):
+        # The session of every generation is its trace's.
+        return [pointer, "/trace/sessionId", "/trace/session_id", "/sessionId", "/session_id"]
     return [pointer]
 
 

@@ -76,8 +76,11 @@ def line_formats() -> tuple[LineFormat, ...]:
         canonical,
         claude_code,
         codex,
+        gemini_cli,
+        langfuse,
         litellm,
         openai,
+        openinference,
         otel,
         pi,
     )
@@ -87,7 +90,10 @@ def line_formats() -> tuple[LineFormat, ...]:
         claude_code.FORMAT,
         codex.FORMAT,
         pi.FORMAT,
+        gemini_cli.FORMAT,
         otel.LINES_FORMAT,
+        openinference.LINES_FORMAT,
+        langfuse.FORMAT,
         litellm.FORMAT,
         anthropic.FORMAT,
         openai.FORMAT,
@@ -95,7 +101,16 @@ def line_formats() -> tuple[LineFormat, ...]:
 
 
 def document_formats() -> tuple[DocumentFormat, ...]:
-    from ctxlint.trace.formats import cline, inspect_ai, mini_swe_agent, opencode, otel
+    from ctxlint.trace.formats import (
+        cline,
+        gemini_cli,
+        inspect_ai,
+        langfuse,
+        mini_swe_agent,
+        opencode,
+        openinference,
+        otel,
+    )
 
     return (
         mini_swe_agent.FORMAT,
@@ -103,6 +118,9 @@ def document_formats() -> tuple[DocumentFormat, ...]:
         otel.DOCUMENT_FORMAT,
         cline.FORMAT,
         opencode.FORMAT,
+        gemini_cli.DOCUMENT_FORMAT,
+        openinference.DOCUMENT_FORMAT,
+        langfuse.DOCUMENT_FORMAT,
     )
 
 

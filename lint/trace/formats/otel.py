@@ -7,7 +7,8 @@ either convention of the GenAI semantic conventions: the `gen_ai.input.messages`
 `gen_ai.system_instructions` and `gen_ai.tool.definitions` attributes, or the older events
 (`gen_ai.system.message`, `gen_ai.user.message`, `gen_ai.assistant.message`,
 `gen_ai.tool.message`, `gen_ai.choice`). The session is `gen_ai.conversation.id`, else the
-trace. `gen_ai.usage.input_tokens` counts the whole prompt, cached tokens included."""
+trace. `gen_ai.usage.input_tokens` counts the whole prompt, cached tokens included. A span
+with OpenInference attributes (`llm.*`) is read by that format's reader."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from ctxlint.trace import typed
-from ctxlint.trace.formats import DocumentFormat, LineFormat, stand_alone_lines
+from ctxlint.trace.formats import DocumentFormat, LineFormat, openinference, stand_alone_lines
 from ctxlint.trace.formats.common import (
     child,
     media_hash,
@@ -165,6 +166,9 @@ def _any_value(value: Any, at: str, depth: int) -> Any:
 def span_request(path: str, line: int, pointer: str, span: dict[str, Any]) -> Request | None:
     attributes_at = child(pointer, "attributes")
     attributes = attribute_map(span.get("attributes"), attributes_at)
+    if openinference.is_openinference(attributes):
+        # Phoenix and the openinference-instrumentation packages export OTLP too.
+        return openinference.span_request(path, line, pointer, span, attributes, attributes_at)
     operation = typed.text(attributes, "gen_ai.operation.name", attributes_at)
     if operation not in _MODEL_OPERATIONS and not (
         operation is None and "gen_ai.request.model" in attributes
