@@ -67,6 +67,9 @@ class DocumentFormat:
     recognises: Callable[[str, bytes], bool]
     # A request that cannot be built is yielded as its TypeFault, and the rest read on.
     read: Callable[[str, Any], Iterator[Request | Problem | TypeFault]]
+    # How the file's bytes become the value `read` takes, for a document that is not JSON
+    # (a YAML cassette); it raises ReadFailure with the line of the fault. None: JSON.
+    decode: Callable[[bytes], Any] | None = None
 
 
 def line_formats() -> tuple[LineFormat, ...]:
@@ -93,9 +96,16 @@ def line_formats() -> tuple[LineFormat, ...]:
 
 
 def document_formats() -> tuple[DocumentFormat, ...]:
-    from ctxlint.trace.formats import inspect_ai, mini_swe_agent, otel
+    from ctxlint.trace.formats import inspect_ai, mini_swe_agent, openhands, otel, swe_agent, vcr
 
-    return (mini_swe_agent.FORMAT, inspect_ai.FORMAT, otel.DOCUMENT_FORMAT)
+    return (
+        mini_swe_agent.FORMAT,
+        inspect_ai.FORMAT,
+        otel.DOCUMENT_FORMAT,
+        openhands.FORMAT,
+        swe_agent.FORMAT,
+        vcr.FORMAT,
+    )
 
 
 def format_names() -> tuple[str, ...]:
