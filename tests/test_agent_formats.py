@@ -93,6 +93,47 @@ def test_an_agent_message_without_a_response_is_a_request_without_usage(tmp_path
     assert last.messages[-1].text() == "The tests pass; nothing to change."
 
 
+def _totals(prompt: int, read: int, write: int, output: int) -> dict:
+    usage = {
+        "model": "litellm_proxy/claude-sonnet-4-20250514",
+        "prompt_tokens": prompt,
+        "completion_tokens": output,
+        "cache_read_tokens": read,
+        "cache_write_tokens": write,
+        "context_window": 200000,
+        "per_turn_token": 0,
+        "response_id": "",
+    }
+    return {"accumulated_cost": 0.01, "accumulated_token_usage": usage}
+
+
+def test_running_totals_give_the_usage_of_a_call_with_no_response_recorded(tmp_path):
+    events = json.loads((CLEAN / "openhands_events.json").read_text())
+    # The fixture's finish event holds the totals after its three calls: one more call.
+    assert events[-1]["llm_metrics"]["accumulated_token_usage"]["prompt_tokens"] == 7632
+    reply = {
+        "id": 10,
+        "timestamp": "2025-10-09T10:01:00",
+        "source": "agent",
+        "message": "Anything else?",
+        "action": "message",
+        "args": {"content": "Anything else?", "image_urls": None, "wait_for_response": True},
+        "llm_metrics": _totals(7632 + 2750, 4922 + 2688, 2698 + 58, 134 + 12),
+    }
+    repeated = {**reply, "id": 11, "llm_metrics": reply["llm_metrics"]}
+    path = tmp_path / "run.json"
+    path.write_text(json.dumps([*events, reply, repeated], indent=1))
+    requests, problems = _read(path)
+    assert problems == []
+    usage = requests[3].usage
+    assert (usage.prompt_tokens, usage.cached_tokens, usage.cache_write_tokens) == (2750, 2688, 58)
+    assert usage.output_tokens == 12
+    # Totals that did not move tell no call's usage.
+    assert requests[4].usage is None
+    # The response recorded beside the totals is what counts for the calls that have one.
+    assert requests[2].usage.prompt_tokens == 2702
+
+
 def test_a_condensation_forgets_events_and_puts_its_summary_in_their_place(tmp_path):
     events = json.loads((CLEAN / "openhands_events.json").read_text())[:5]
     condensation = {

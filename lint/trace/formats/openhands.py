@@ -15,6 +15,10 @@ workspace context (`recall`) is sent as recorded, not through OpenHands' templat
 byte-exact. Older trajectories record no system prompt and tools (unknown); newer ones start
 with a `system` action holding both.
 
+Newer OpenHands no longer attaches the response to an agent message, but puts the run's token
+totals so far (`llm_metrics.accumulated_token_usage`) on every agent action: such a call's usage
+is the difference from the totals of the action before it.
+
 LiteLLM reports usage OpenAI-style for every provider: `prompt_tokens` is the whole prompt,
 Anthropic's `cache_read_input_tokens` and `cache_creation_input_tokens` included (in the shared
 trajectories, 3,486 = 4 uncached + 3,482 written), and `prompt_tokens_details.cached_tokens`
@@ -49,6 +53,7 @@ from ctxlint.trace.model import (
     Origin,
     Request,
     Tool,
+    Usage,
     message,
 )
 from ctxlint.trace.reading import Problem
@@ -86,6 +91,8 @@ class _Conversation:
     results: dict[str, tuple[Any, Message]] = field(default_factory=dict)
     answered: set[str] = field(default_factory=set)
     compacted: bool = False
+    # The run's token counts so far, as the newest `llm_metrics` gave them.
+    accumulated: dict[str, int] = field(default_factory=dict)
     # Once an event cannot be read, no later request's history is known.
     damaged: TypeFault | None = None
 
@@ -162,7 +169,10 @@ def _event(conversation: _Conversation, event: dict[str, Any], at: str) -> Reque
             said = _said(args, args_at, event, at)
             role = "assistant" if source == "agent" else "user"
             said = message(role, said.blocks, Origin(0, at))
-            request = _request(conversation, event, at, said, None) if role == "assistant" else None
+            request = None
+            if role == "assistant":
+                request = _request(conversation, event, at, said, None)
+                request.usage = _metrics_usage(conversation, event, at)
             conversation.history.append((event.get("id"), said))
             return request
         elif kind == "condensation":
@@ -198,6 +208,8 @@ def _tool_action(
     at: str,
 ) -> Request | None:
     metadata_at = child(at, "tool_call_metadata")
+    # The response's own usage is exact: the running totals are only kept up to date.
+    _metrics_usage(conversation, event, at)
     response = typed.mapping(metadata, "model_response", metadata_at) or {}
     response_at = child(metadata_at, "model_response")
     response_id = typed.identifier(response, "id", response_at) or f"event-{at}"
@@ -240,6 +252,36 @@ def _flush(conversation: _Conversation) -> None:
             conversation.history.append((event_id, said))
             conversation.history.extend(conversation.results.pop(call) for call in calls)
             del conversation.pending[response_id]
+
+
+_METRICS = (
+    ("prompt_tokens", "prompt_tokens"),
+    ("cache_read_tokens", "cached_tokens"),
+    ("cache_write_tokens", "cache_write_tokens"),
+    ("completion_tokens", "output_tokens"),
+)
+
+
+def _metrics_usage(conversation: _Conversation, event: dict[str, Any], at: str) -> Usage | None:
+    """A call's usage where only the running totals are recorded: newer OpenHands attaches
+    to each agent action `llm_metrics.accumulated_token_usage`, the run's totals so far. The
+    difference from the totals of the action before is the calls made in between: one, except
+    where a condenser's own model call falls between them, whose tokens it then includes."""
+    metrics = typed.mapping(event, "llm_metrics", at)
+    metrics_at = child(at, "llm_metrics")
+    totals = typed.mapping(metrics, "accumulated_token_usage", metrics_at) if metrics else None
+    if totals is None:
+        return None
+    totals_at = child(metrics_at, "accumulated_token_usage")
+    now = {key: typed.tokens(totals, key, totals_at) or 0 for key, _ in _METRICS}
+    before, conversation.accumulated = conversation.accumulated, now
+    spent = {key: now[key] - before.get(key, 0) for key, _ in _METRICS}
+    if spent["prompt_tokens"] <= 0 or any(count < 0 for count in spent.values()):
+        # No call since the action before (two actions of one response), or totals that
+        # went back (another run's metrics): nothing to tell this call's usage by.
+        return None
+    counts = {name: spent[key] for key, name in _METRICS}
+    return Usage(**counts, raw={"accumulated_token_usage_difference": spent})
 
 
 def _said(args: dict[str, Any], args_at: str, event: dict[str, Any], at: str) -> Message:
