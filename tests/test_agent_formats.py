@@ -515,3 +515,90 @@ def test_every_trace_in_the_shared_folder_has_a_known_format():
     assert {"README.md", "manifest.json", "LICENSE"}.isdisjoint(names)
     assert {"pydicom__pydicom-1458.traj", "basic.json"} <= names
     assert sum(name.endswith(".yaml") for name in names) == 6
+
+
+def _stream(*events: dict) -> str:
+    return "".join(f"event: {e.get('type', 'chunk')}\ndata: {json.dumps(e)}\n\n" for e in events)
+
+
+def test_a_streamed_reply_is_read_as_the_body_it_adds_up_to(tmp_path):
+    cassette = _cassette()
+    anthropic = cassette["interactions"][2]
+    start = {
+        "type": "message_start",
+        "message": {
+            "model": "claude-sonnet-4-5-20250929",
+            "content": [],
+            "usage": {
+                "input_tokens": 30,
+                "cache_read_input_tokens": 1210,
+                "cache_creation_input_tokens": 0,
+                "output_tokens": 1,
+            },
+        },
+    }
+    anthropic["response"]["body"]["string"] = _stream(
+        start,
+        {"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}},
+        {
+            "type": "content_block_delta",
+            "index": 0,
+            "delta": {"type": "text_delta", "text": "2.2 "},
+        },
+        {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": "ok"}},
+        {
+            "type": "message_delta",
+            "delta": {"stop_reason": "end_turn"},
+            "usage": {"output_tokens": 9},
+        },
+        {"type": "message_stop"},
+    )
+    chat = {
+        "request": {
+            "body": json.dumps(
+                {"model": "gpt-4o", "stream": True, "messages": [{"role": "user", "content": "Hi"}]}
+            ),
+            "method": "POST",
+            "uri": "https://api.openai.com/v1/chat/completions",
+        },
+        "response": {
+            "body": {
+                "string": "".join(
+                    f"data: {json.dumps(chunk)}\n\n"
+                    for chunk in (
+                        {
+                            "object": "chat.completion.chunk",
+                            "choices": [{"delta": {"content": "He"}}],
+                        },
+                        {
+                            "object": "chat.completion.chunk",
+                            "choices": [{"delta": {"content": "y"}}],
+                        },
+                        {
+                            "object": "chat.completion.chunk",
+                            "choices": [],
+                            "usage": {
+                                "prompt_tokens": 1100,
+                                "completion_tokens": 2,
+                                "prompt_tokens_details": {"cached_tokens": 1024},
+                            },
+                        },
+                    )
+                )
+                + "data: [DONE]\n\n"
+            },
+            "status": {"code": 200, "message": "OK"},
+        },
+    }
+    cassette["interactions"].append(chat)
+    path = tmp_path / "streamed.yaml"
+    path.write_text(yaml.safe_dump(cassette, sort_keys=False))
+    requests, problems = _read(path)
+    assert problems == []
+    warm, streamed_chat = requests[1], requests[2]
+    assert warm.response.text() == "2.2 ok"
+    assert (warm.usage.prompt_tokens, warm.usage.cached_tokens) == (1240, 1210)
+    assert warm.usage.output_tokens == 9
+    assert streamed_chat.response.text() == "Hey"
+    assert (streamed_chat.usage.prompt_tokens, streamed_chat.usage.cached_tokens) == (1100, 1024)
+    assert streamed_chat.provider == "openai"

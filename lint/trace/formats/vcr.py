@@ -1,9 +1,10 @@
 """VCR cassettes (YAML, as vcrpy and pytest-recording write them): recorded HTTP request and
 response pairs. Each interaction that is a call to an LLM API (told by its path: Anthropic
 `/v1/messages`, Chat Completions `/chat/completions`, Responses `/responses`) is one request,
-read by the raw-provider readers from its request and response bodies, with the provider
-named by the host. Other interactions (a token fetch, a model list, an error reply) are no
-request a model served, and are passed over."""
+read by the raw-provider readers from its request and response bodies (a streamed reply is put
+back together from its events), with the provider named by the host. Other interactions (a
+token fetch, a model list, an error reply) are no request a model served, and are passed
+over."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from urllib.parse import urlsplit
 import orjson
 
 from ctxlint.trace import typed
-from ctxlint.trace.formats import DocumentFormat
+from ctxlint.trace.formats import DocumentFormat, sse
 from ctxlint.trace.formats.anthropic import anthropic_request
 from ctxlint.trace.formats.common import child, provider_of_model
 from ctxlint.trace.formats.openai import chat_request, responses_request
@@ -175,8 +176,11 @@ def _body(message: dict[str, Any], at: str, key: str) -> Any:
     try:
         return orjson.loads(raw)
     except orjson.JSONDecodeError:
-        # A streamed reply (server-sent events) or a body that is no JSON: nothing to read.
-        return None
+        pass
+    # A streamed reply (server-sent events) is read as the body it adds up to; other text
+    # that is no JSON (an HTML error page) tells nothing.
+    text = raw.decode("utf-8", "replace")
+    return sse.response_of(sse.events(text)) if "data:" in text else None
 
 
 def _gunzip(data: bytes, at: str) -> bytes:
