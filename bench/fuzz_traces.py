@@ -48,7 +48,9 @@ SHARED_TRACES = REPO.parent / "shared" / "traces"
 
 _SENTINEL = "ctxlint-fuzz-swapped-value"
 _SWAPS = ["[]", "{}", "null", "true", "1e308", "[[[[[]]]]]", "0", "-1", '""', "1e21", "2e10"]
-_STANDALONE = frozenset({"ctxlint", "openai", "anthropic", "litellm", "otel-genai"})
+_STANDALONE = frozenset(
+    {"ctxlint", "openai", "anthropic", "litellm", "otel-genai", "openhands-eval"}
+)
 # Line files longer than this are also fuzzed as their first lines only (a prefix of a
 # transcript is a transcript), so that a mutant of a long file is not read whole each time.
 _PREFIX_LINES = (60, 400)

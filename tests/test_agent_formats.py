@@ -237,6 +237,32 @@ def test_shared_openhands_reads_match_what_the_model_reported():
     assert all(r.agrees for r in compared)
 
 
+def test_openhands_evaluation_output_is_one_session_per_instance(tmp_path):
+    requests, problems = _read(CLEAN / "openhands_eval_output.jsonl")
+    assert problems == []
+    assert [(r.session, r.origin.line) for r in requests] == [
+        ("demo__demo-101", 1),
+        ("demo__demo-101", 1),
+        ("demo__demo-101", 1),
+        ("demo__demo-102", 2),
+    ]
+    assert {r.format for r in requests} == {"openhands-eval"}
+    assert requests[1].origin.pointer == "/history/5"
+    assert requests[3].usage.cached_tokens == 2406
+    # A line that cannot be read loses its instance only.
+    lines = (CLEAN / "openhands_eval_output.jsonl").read_text().splitlines()
+    broken = json.loads(lines[0])
+    broken["history"][3]["tool_call_metadata"]["model_response"]["usage"] = "many"
+    old_style = json.loads(lines[1])
+    old_style["history"] = [[old_style["history"][1], {}]]
+    path = tmp_path / "output.jsonl"
+    path.write_text("\n".join([json.dumps(broken), lines[1], json.dumps(old_style)]) + "\n")
+    requests, problems = _read(path)
+    assert [r.session for r in requests] == ["demo__demo-102"]
+    assert problems[0].line == 1 and "field usage at /history/3" in problems[0].reason
+    assert problems[-1].line == 3 and "not a record of format openhands-eval" in problems[-1].reason
+
+
 # --- SWE-agent ----------------------------------------------------------------------------------
 
 

@@ -17,7 +17,7 @@ EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 # Spelled out so that `--help` does not import every trace reader; a test keeps it current.
 TRACE_FORMATS = (
     "ctxlint, claude-code, codex, otel-genai, litellm, anthropic, openai, mini-swe-agent, "
-    "inspect-ai, otel-genai-document, openhands, swe-agent, vcr-cassette"
+    "inspect-ai, otel-genai-document, openhands, openhands-eval, swe-agent, vcr-cassette"
 )
 
 

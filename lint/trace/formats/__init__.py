@@ -81,6 +81,7 @@ def line_formats() -> tuple[LineFormat, ...]:
         codex,
         litellm,
         openai,
+        openhands_eval,
         otel,
     )
 
@@ -90,6 +91,7 @@ def line_formats() -> tuple[LineFormat, ...]:
         codex.FORMAT,
         otel.LINES_FORMAT,
         litellm.FORMAT,
+        openhands_eval.FORMAT,
         anthropic.FORMAT,
         openai.FORMAT,
     )

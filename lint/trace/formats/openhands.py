@@ -66,6 +66,9 @@ _UNSENT = frozenset({"null", "agent_state_changed", "change_agent_state", "recal
 
 
 def _recognises(path: str, head: bytes) -> bool:
+    if path.lower().endswith((".jsonl", ".jsonl.gz")):
+        # JSON lines whose first line is too long to parse from the head: a line format's.
+        return False
     start = head.lstrip()[:1]
     if start not in (b"[", b"{") or b'"timestamp"' not in head:
         return False
@@ -91,6 +94,8 @@ class _Conversation:
     results: dict[str, tuple[Any, Message]] = field(default_factory=dict)
     answered: set[str] = field(default_factory=set)
     compacted: bool = False
+    # The line of the file the events are on: 0 in a document, where pointers place them.
+    line: int = 0
     # The run's token counts so far, as the newest `llm_metrics` gave them.
     accumulated: dict[str, int] = field(default_factory=dict)
     # Once an event cannot be read, no later request's history is known.
@@ -103,7 +108,14 @@ def _read(path: str, document: Any) -> Iterator[Request | Problem | TypeFault]:
         yield Problem(1, "not an OpenHands trajectory: no list of events")
         return
     session = os.path.basename(path).split(".json")[0]
-    conversation = _Conversation(path, session, _first_model(events, at))
+    yield from read_events(path, events, at, session)
+
+
+def read_events(
+    path: str, events: list[Any], at: str, session: str, line: int = 0
+) -> Iterator[Request | TypeFault]:
+    """The requests of a run's events (the list at pointer `at`, on `line` of a line file)."""
+    conversation = _Conversation(path, session, _first_model(events, at), line=line)
     for position, event in enumerate(events):
         pointer = f"{at}/{position}"
         try:
@@ -166,9 +178,9 @@ def _event(conversation: _Conversation, event: dict[str, Any], at: str) -> Reque
             tools = typed.array(args, "tools", args_at)
             conversation.tools = openai_tools(tools, child(args_at, "tools"))
         elif kind == "message":
-            said = _said(args, args_at, event, at)
+            said = _said(args, args_at, event, at, conversation.line)
             role = "assistant" if source == "agent" else "user"
-            said = message(role, said.blocks, Origin(0, at))
+            said = message(role, said.blocks, Origin(conversation.line, at))
             request = None
             if role == "assistant":
                 request = _request(conversation, event, at, said, None)
@@ -181,7 +193,10 @@ def _event(conversation: _Conversation, event: dict[str, Any], at: str) -> Reque
             command = typed.text(args, "command", args_at, "")
             text = f"User executed the command:\n{command}"
             conversation.history.append(
-                (event.get("id"), message("user", [Block(TEXT, text=text)], Origin(0, at)))
+                (
+                    event.get("id"),
+                    message("user", [Block(TEXT, text=text)], Origin(conversation.line, at)),
+                )
             )
         return None
     if "observation" in event:
@@ -195,7 +210,8 @@ def _event(conversation: _Conversation, event: dict[str, Any], at: str) -> Reque
             _flush(conversation)
         elif kind not in _UNSENT and content:
             prefix = "\nObserved result of command executed by user:\n" if kind == "run" else ""
-            said = message("user", [Block(TEXT, text=prefix + content)], Origin(0, at))
+            origin = Origin(conversation.line, at)
+            said = message("user", [Block(TEXT, text=prefix + content)], origin)
             conversation.history.append((event.get("id"), said))
     return None
 
@@ -213,7 +229,7 @@ def _tool_action(
     response = typed.mapping(metadata, "model_response", metadata_at) or {}
     response_at = child(metadata_at, "model_response")
     response_id = typed.identifier(response, "id", response_at) or f"event-{at}"
-    reply = _reply(response, response_at)
+    reply = _reply(response, response_at, conversation.line)
     request = None
     if response_id not in conversation.answered:
         conversation.answered.add(response_id)
@@ -222,7 +238,7 @@ def _tool_action(
         # Sent back as the assistant's text, its tool call dropped.
         args = typed.mapping(event, "args", at) or {}
         thought = typed.text(args, "thought", child(at, "args"), "") or reply.text()
-        said = message("assistant", [Block(TEXT, text=thought)], Origin(0, at))
+        said = message("assistant", [Block(TEXT, text=thought)], Origin(conversation.line, at))
         conversation.history.append((event.get("id"), said))
     else:
         blocks = [b for b in reply.blocks if b.kind != TEXT or b.text.strip()]
@@ -231,17 +247,17 @@ def _tool_action(
     return request
 
 
-def _reply(response: dict[str, Any], at: str) -> Message:
+def _reply(response: dict[str, Any], at: str, line: int) -> Message:
     choices = typed.array(response, "choices", at) or []
     if not choices:
-        return message("assistant", [], Origin(0, at))
+        return message("assistant", [], Origin(line, at))
     first = choices[0]
     first_at = child(at, "choices", 0)
     if type(first) is not dict:
         raise typed.wrong_type(first, first_at, "object")
     answer = typed.mapping(first, "message", first_at) or {}
     answer_at = child(first_at, "message")
-    return openai_chat_message(answer, Origin(0, answer_at), answer_at)
+    return openai_chat_message(answer, Origin(line, answer_at), answer_at)
 
 
 def _flush(conversation: _Conversation) -> None:
@@ -284,13 +300,13 @@ def _metrics_usage(conversation: _Conversation, event: dict[str, Any], at: str) 
     return Usage(**counts, raw={"accumulated_token_usage_difference": spent})
 
 
-def _said(args: dict[str, Any], args_at: str, event: dict[str, Any], at: str) -> Message:
+def _said(args: dict[str, Any], args_at: str, event: dict[str, Any], at: str, line: int) -> Message:
     text = typed.text(args, "content", args_at) or typed.text(event, "message", at, "")
     blocks = [Block(TEXT, text=text)]
     images = typed.array(args, "image_urls", args_at) or []
     for position, image in enumerate(images):
         blocks.append(Block(MEDIA, text=media_hash(image, child(args_at, "image_urls", position))))
-    return message("user", blocks, Origin(0, at))
+    return message("user", blocks, Origin(line, at))
 
 
 def _condense(conversation: _Conversation, args: dict[str, Any], at: str) -> None:
@@ -337,7 +353,7 @@ def _request(
     compacted, conversation.compacted = conversation.compacted, False
     return Request(
         path=conversation.path,
-        origin=Origin(0, at),
+        origin=Origin(conversation.line, at),
         session=conversation.session,
         format=NAME,
         messages=tuple(m for _, m in conversation.history),

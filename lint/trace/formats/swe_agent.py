@@ -27,6 +27,9 @@ _PRIMARY = "primary"
 
 
 def _recognises(path: str, head: bytes) -> bool:
+    if path.lower().endswith((".jsonl", ".jsonl.gz")):
+        # JSON lines whose first line is too long to parse from the head: a line format's.
+        return False
     if head.lstrip()[:1] != b"{" or b'"trajectory"' not in head:
         return False
     if path.lower().endswith((".traj", ".traj.gz")):
