@@ -52,7 +52,10 @@ def test_openhands_one_request_per_response_with_its_history():
     # An empty text beside tool calls is not sent.
     assert all(b.kind != TEXT for b in third.messages[3].blocks)
     assert [b.call_id for m in third.messages[4:] for b in m.blocks] == ["toolu_02", "toolu_03"]
-    assert third.messages[5].blocks[0].text == "....\n4 passed in 0.12s"
+    # A command's output is framed as OpenHands sends it.
+    assert third.messages[5].blocks[0].text == (
+        "....\n4 passed in 0.12s\n[Command finished with exit code 0]"
+    )
     assert {r.format for r in requests} == {"openhands"}
     assert {r.session for r in requests} == {"openhands_events"}
 

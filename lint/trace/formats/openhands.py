@@ -9,11 +9,11 @@ The messages of a request are the events before it, turned into messages as Open
 ConversationMemory sends them: user messages; the assistant message of a response with its tool
 calls, once every call has its observation; each observation as the tool result of its call;
 the finish action as assistant text; a condensation drops the events it forgets and puts its
-summary in their place. The observation text is the event's recorded `content`, where
-OpenHands sends a formatted version (a command's exit code and working folder appended), and
-workspace context (`recall`) is sent as recorded, not through OpenHands' templates: close, not
-byte-exact. Older trajectories record no system prompt and tools (unknown); newer ones start
-with a `system` action holding both.
+summary in their place. A command's output is framed as OpenHands frames it (exit code, working
+folder); other observations are sent as their recorded `content`, where OpenHands reformats a
+few (a file edit shows its diff), and workspace context (`recall`) as recorded, not through
+OpenHands' templates: close, not byte-exact. Older trajectories record no system prompt and
+tools (unknown); newer ones start with a `system` action holding both.
 
 Newer OpenHands no longer attaches the response to an agent message, but puts the run's token
 totals so far (`llm_metrics.accumulated_token_usage`) on every agent action: such a call's usage
@@ -202,6 +202,8 @@ def _event(conversation: _Conversation, event: dict[str, Any], at: str) -> Reque
     if "observation" in event:
         kind = typed.text(event, "observation", at, "")
         content = typed.json_text(event.get("content") or "", child(at, "content"))
+        if kind == "run":
+            content = _command_output(content, event, at)
         if metadata is not None:
             metadata_at = child(at, "tool_call_metadata")
             call_id = typed.identifier(metadata, "tool_call_id", metadata_at, "")
@@ -214,6 +216,27 @@ def _event(conversation: _Conversation, event: dict[str, Any], at: str) -> Reque
             said = message("user", [Block(TEXT, text=prefix + content)], origin)
             conversation.history.append((event.get("id"), said))
     return None
+
+
+def _command_output(content: str, event: dict[str, Any], at: str) -> str:
+    """A command's output as OpenHands sends it (`CmdOutputObservation.to_agent_observation`):
+    its prefix and suffix, working folder, interpreter and exit code around the content."""
+    extras = typed.mapping(event, "extras", at) or {}
+    found = typed.mapping(extras, "metadata", child(at, "extras"))
+    if found is None:
+        return content
+    here = child(at, "extras", "metadata")
+    text = typed.text(found, "prefix", here, "") + content + typed.text(found, "suffix", here, "")
+    folder = typed.text(found, "working_dir", here)
+    if folder:
+        text += f"\n[Current working directory: {folder}]"
+    interpreter = typed.text(found, "py_interpreter_path", here)
+    if interpreter:
+        text += f"\n[Python interpreter: {interpreter}]"
+    code = found.get("exit_code")
+    if type(code) is int and code != -1:
+        text += f"\n[Command finished with exit code {code}]"
+    return text
 
 
 def _tool_action(
