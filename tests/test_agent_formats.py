@@ -222,6 +222,11 @@ def test_shared_openhands_trajectories():
             )
             assert request.usage.cached_tokens == raw["cache_read_input_tokens"]
             assert request.usage.cache_write_tokens == raw["cache_creation_input_tokens"]
+    # OpenHands of January 2025 recorded an edit's diff but sent the editor's message.
+    requests, _ = _read(TRACES / "openhands" / "basic.json")
+    sent = requests[1].messages[-1].blocks[0]
+    assert sent.kind == TOOL_RESULT
+    assert sent.text == "File created successfully at: /workspace/game_2048.py"
     requests, _ = _read(TRACES / "openhands" / "basic_interactions.json")
     assert [r.model for r in requests] == ["gpt-4o-2024-08-06"] * 3
     assert [r.usage.cached_tokens for r in requests if r.usage] == [2304]

@@ -10,9 +10,10 @@ ConversationMemory sends them: user messages; the assistant message of a respons
 calls, once every call has its observation; each observation as the tool result of its call;
 the finish action as assistant text; a condensation drops the events it forgets and puts its
 summary in their place. A command's output is framed as OpenHands frames it (exit code, working
-folder); other observations are sent as their recorded `content`, where OpenHands reformats a
-few (a file edit shows its diff), and workspace context (`recall`) as recorded, not through
-OpenHands' templates: close, not byte-exact. Older trajectories record no system prompt and
+folder), an edit by the openhands-aci editor as the editor's message; other observations are
+sent as their recorded `content`, where OpenHands reformats a few (an LLM-based edit shows its
+diff), and workspace context (`recall`) as recorded, not through OpenHands' templates: close,
+not byte-exact. Older trajectories record no system prompt and
 tools (unknown); newer ones start with a `system` action holding both.
 
 Newer OpenHands no longer attaches the response to an agent message, but puts the run's token
@@ -204,6 +205,8 @@ def _event(conversation: _Conversation, event: dict[str, Any], at: str) -> Reque
         content = typed.json_text(event.get("content") or "", child(at, "content"))
         if kind == "run":
             content = _command_output(content, event, at)
+        elif kind == "edit":
+            content = _edit_output(content, event, at)
         if metadata is not None:
             metadata_at = child(at, "tool_call_metadata")
             call_id = typed.identifier(metadata, "tool_call_id", metadata_at, "")
@@ -237,6 +240,17 @@ def _command_output(content: str, event: dict[str, Any], at: str) -> str:
     if type(code) is int and code != -1:
         text += f"\n[Command finished with exit code {code}]"
     return text
+
+
+def _edit_output(content: str, event: dict[str, Any], at: str) -> str:
+    """An edit by the openhands-aci editor: OpenHands before February 2025 (#6671) recorded
+    the diff as the content but sent the editor's own message, kept beside it."""
+    extras = typed.mapping(event, "extras", at) or {}
+    extras_at = child(at, "extras")
+    sent = typed.text(extras, "formatted_output_and_error", extras_at)
+    if sent and typed.text(extras, "impl_source", extras_at) == "oh_aci":
+        return sent
+    return content
 
 
 def _tool_action(
