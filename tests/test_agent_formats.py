@@ -369,6 +369,17 @@ def test_shared_swe_agent_trajectory():
     # Demonstration and issue, then one response and one observation per step.
     assert [len(r.messages) for r in requests] == [2 + 2 * n for n in range(12)]
     assert requests[-1].response.text().startswith("The `reproduce_bug.py` script has been")
+    # The rebuilt prompts are what was sent: their text, counted with GPT-4's tokenizer (the
+    # run's cost fits GPT-4 Turbo's prices), adds up to the tokens the agent counted as sent.
+    from ctxlint.simulate.tokens import load_encoding
+
+    encoding = load_encoding("cl100k_base")
+    counted = sum(
+        len(encoding.encode(r.system_text()))
+        + sum(len(encoding.encode(m.text())) for m in r.messages)
+        for r in requests
+    )
+    assert abs(counted - info["model_stats"]["tokens_sent"]) < 0.01 * counted
 
 
 # --- VCR cassettes ------------------------------------------------------------------------------
