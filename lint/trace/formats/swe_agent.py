@@ -7,8 +7,9 @@ query: each non-demonstration assistant message of `history` is then the respons
 made of every message of its agent before it. History processors (such as keeping only the
 last five observations) may have shortened what was sent, so such a history is an upper bound
 of the prompt (on the shared pydicom run, the rebuilt prompts add up to within 0.1 % of the
-`tokens_sent` the agent counted: nothing was cut there). No trajectory records usage per call (`info.model_stats`
-holds only totals), so nothing is compared with the provider; the trace rules still apply."""
+`tokens_sent` the agent counted: nothing was cut there). No trajectory records usage per call
+(`info.model_stats` holds only totals), so nothing is compared with the provider; the trace
+rules still apply."""
 
 from __future__ import annotations
 
