@@ -50,7 +50,16 @@ SHARED_TRACES = REPO.parent / "shared" / "traces"
 _SENTINEL = "ctxlint-fuzz-swapped-value"
 _SWAPS = ["[]", "{}", "null", "true", "1e308", "[[[[[]]]]]", "0", "-1", '""', "1e21", "2e10"]
 _STANDALONE = frozenset(
-    {"ctxlint", "openai", "anthropic", "litellm", "otel-genai", "openinference", "langfuse"}
+    {
+        "ctxlint",
+        "openai",
+        "anthropic",
+        "litellm",
+        "otel-genai",
+        "openinference",
+        "langfuse",
+        "openhands-eval",
+    }
 )
 # Line files longer than this are also fuzzed as their first lines only (a prefix of a
 # transcript is a transcript), so that a mutant of a long file is not read whole each time.
@@ -293,6 +302,21 @@ def _document_depends(source: Source, key: tuple[int, str]) -> list[str]:
     if source.format in ("langfuse", "langfuse-document"):
         # The session of every generation is its trace's.
         return [pointer, "/trace/sessionId", "/trace/session_id", "/sessionId", "/session_id"]
+    event = re.match(r"(/trajectory)?/(\d+)$", pointer)
+    if source.format == "openhands" and event:
+        # The events before it are its history; a call without a recorded response takes
+        # its model from the first response of the file, wherever that is.
+        base, last = event.group(1) or "", int(event.group(2))
+        count = len(source.document) if isinstance(source.document, list) else last + 1
+        model = [f"{base}/{n}/tool_call_metadata/model_response/model" for n in range(count)]
+        return [f"{base}/{n}" for n in range(last + 1)] + model
+    step = re.match(r"/(history|trajectory)/(\d+)$", pointer)
+    if source.format == "swe-agent" and step:
+        last = int(step.group(2))
+        if step.group(1) == "trajectory":
+            return [pointer, "/replay_config"]
+        # Whether any step records its query decides which part is read.
+        return [f"/history/{n}" for n in range(last + 1)] + ["/trajectory", "/replay_config"]
     return [pointer]
 
 

@@ -14,9 +14,13 @@ from ctxlint.rule import InputKind
 
 _PYTHON_SUFFIXES = (".py", ".pyi")
 _TRACE_SUFFIXES = (".jsonl", ".jsonl.gz", ".traj.json", ".traj.json.gz")
-# Other JSON is a trace only if its content says so (an Inspect log, an OTLP export); a folder
-# walk reads just the start of each to tell.
-_JSON_SUFFIXES = (".json", ".json.gz")
+# Other JSON is a trace only if its content says so (an Inspect log, an OTLP export, an
+# OpenHands trajectory, a SWE-agent `.traj`); a folder walk reads just the start of each to tell.
+_JSON_SUFFIXES = (".json", ".json.gz", ".traj")
+# YAML is a trace only when it is a VCR cassette: a walk reads the start of each to tell, so
+# the configuration files of a project are passed over without being parsed.
+_YAML_SUFFIXES = (".yaml", ".yml")
+_CONTENT_SUFFIXES = _JSON_SUFFIXES + _YAML_SUFFIXES
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,7 +35,7 @@ def input_kind(path: str) -> InputKind | None:
     lowered = path.lower()
     if lowered.endswith(_PYTHON_SUFFIXES):
         return InputKind.PYTHON
-    if lowered.endswith(_TRACE_SUFFIXES + _JSON_SUFFIXES):
+    if lowered.endswith(_TRACE_SUFFIXES + _CONTENT_SUFFIXES):
         return InputKind.TRACE
     return None
 
@@ -40,14 +44,15 @@ def kind_suffix(path: str) -> str:
     """The suffix by which `input_kind` tells the path's kind (".traj.json", ".jsonl.gz"), or
     "" when it has none."""
     lowered = path.lower()
-    known = sorted(_PYTHON_SUFFIXES + _TRACE_SUFFIXES + _JSON_SUFFIXES, key=len, reverse=True)
+    known = sorted(_PYTHON_SUFFIXES + _TRACE_SUFFIXES + _CONTENT_SUFFIXES, key=len, reverse=True)
     return next((suffix for suffix in known if lowered.endswith(suffix)), "")
 
 
 def _found_kind(path: str) -> InputKind | None:
-    """A file's kind when a folder walk finds it: JSON counts only if it reads as a trace."""
+    """A file's kind when a folder walk finds it: JSON and YAML count only if they read as a
+    trace."""
     lowered = path.lower()
-    if lowered.endswith(_JSON_SUFFIXES) and not lowered.endswith(_TRACE_SUFFIXES):
+    if lowered.endswith(_CONTENT_SUFFIXES) and not lowered.endswith(_TRACE_SUFFIXES):
         from ctxlint.trace.loader import detect  # Only folder walks that meet JSON need it.
 
         return InputKind.TRACE if detect(path) is not None else None

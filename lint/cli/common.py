@@ -17,8 +17,9 @@ EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 # Spelled out so that `--help` does not import every trace reader; a test keeps it current.
 TRACE_FORMATS = (
     "ctxlint, claude-code, codex, pi, gemini-cli, otel-genai, openinference, langfuse, litellm, "
-    "anthropic, openai, mini-swe-agent, inspect-ai, otel-genai-document, cline, opencode, "
-    "gemini-cli-document, openinference-document, langfuse-document"
+    "anthropic, openai, openhands-eval, mini-swe-agent, inspect-ai, otel-genai-document, cline, "
+    "opencode, gemini-cli-document, openinference-document, langfuse-document, openhands, "
+    "swe-agent, vcr-cassette"
 )
 
 

@@ -21,6 +21,7 @@ from ctxlint.trace.reading import (
     open_trace,
     pointer_lines,
     read_document,
+    read_document_bytes,
     read_fault,
     read_head,
     read_lines,
@@ -78,7 +79,11 @@ class TraceReader:
 
     def _document(self, chosen: DocumentFormat) -> Iterator[Request | Problem]:
         try:
-            self.document, document = read_document(self.path)
+            if chosen.decode is None:
+                self.document, document = read_document(self.path)
+            else:
+                # Its requests carry their lines: the JSON pointer search does not apply.
+                document = chosen.decode(read_document_bytes(self.path, "YAML"))
         except ReadFailure as failure:
             yield failure.problem
             return
@@ -94,7 +99,7 @@ class TraceReader:
             # A fault's pointer may name a field that is not in the text (an OTLP attribute by
             # its key): it is placed at the deepest part of its pointer that is.
             prefixes = {p for fault in faults for p in _prefixes(fault.pointer)}
-            lines = pointer_lines(self.document, prefixes)
+            lines = pointer_lines(self.document, prefixes) if self.document else {}
             for fault in faults:
                 found = (lines[p] for p in _prefixes(fault.pointer) if p in lines)
                 yield Problem(next(found, 1), fault.reason)

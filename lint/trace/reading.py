@@ -198,6 +198,16 @@ def _json_fault(data: bytes, error: orjson.JSONDecodeError, last: bool) -> str:
 
 def read_document(path: str) -> tuple[bytes, Any]:
     """A whole JSON file and its value; raises ReadFailure with the line of the fault."""
+    data = read_document_bytes(path)
+    try:
+        return data, orjson.loads(data)
+    except orjson.JSONDecodeError as error:
+        line = data.count(b"\n", 0, error.pos) + 1
+        raise ReadFailure(Problem(line, _json_fault(data, error, last=True))) from None
+
+
+def read_document_bytes(path: str, language: str = "JSON") -> bytes:
+    """The whole (decompressed) file, up to MAX_DOCUMENT_BYTES; raises ReadFailure."""
     limit = MAX_DOCUMENT_BYTES
     try:
         with open_trace(path) as stream:
@@ -205,13 +215,9 @@ def read_document(path: str) -> tuple[bytes, Any]:
     except OSError as error:
         raise ReadFailure(Problem(1, read_fault(error))) from None
     if len(data) > limit:
-        reason = f"JSON document too large to read whole: more than {limit:,} bytes"
+        reason = f"{language} document too large to read whole: more than {limit:,} bytes"
         raise ReadFailure(Problem(1, reason))
-    try:
-        return data, orjson.loads(data)
-    except orjson.JSONDecodeError as error:
-        line = data.count(b"\n", 0, error.pos) + 1
-        raise ReadFailure(Problem(line, _json_fault(data, error, last=True))) from None
+    return data
 
 
 _JSON_TOKEN = re.compile(rb'"(?:[^"\\]|\\.)*"|[{}\[\],:]|[^\s{}\[\],:"]+')

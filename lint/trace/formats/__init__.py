@@ -67,6 +67,9 @@ class DocumentFormat:
     recognises: Callable[[str, bytes], bool]
     # A request that cannot be built is yielded as its TypeFault, and the rest read on.
     read: Callable[[str, Any], Iterator[Request | Problem | TypeFault]]
+    # How the file's bytes become the value `read` takes, for a document that is not JSON
+    # (a YAML cassette); it raises ReadFailure with the line of the fault. None: JSON.
+    decode: Callable[[bytes], Any] | None = None
 
 
 def line_formats() -> tuple[LineFormat, ...]:
@@ -80,6 +83,7 @@ def line_formats() -> tuple[LineFormat, ...]:
         langfuse,
         litellm,
         openai,
+        openhands_eval,
         openinference,
         otel,
         pi,
@@ -95,6 +99,7 @@ def line_formats() -> tuple[LineFormat, ...]:
         openinference.LINES_FORMAT,
         langfuse.FORMAT,
         litellm.FORMAT,
+        openhands_eval.FORMAT,
         anthropic.FORMAT,
         openai.FORMAT,
     )
@@ -108,8 +113,11 @@ def document_formats() -> tuple[DocumentFormat, ...]:
         langfuse,
         mini_swe_agent,
         opencode,
+        openhands,
         openinference,
         otel,
+        swe_agent,
+        vcr,
     )
 
     return (
@@ -121,6 +129,9 @@ def document_formats() -> tuple[DocumentFormat, ...]:
         gemini_cli.DOCUMENT_FORMAT,
         openinference.DOCUMENT_FORMAT,
         langfuse.DOCUMENT_FORMAT,
+        openhands.FORMAT,
+        swe_agent.FORMAT,
+        vcr.FORMAT,
     )
 
 
