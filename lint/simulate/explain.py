@@ -19,6 +19,7 @@ from ctxlint.simulate.policies import (
     Served,
 )
 from ctxlint.simulate.render import UNRECORDED_TOKEN, Prompt, Renderer
+from ctxlint.simulate.tokens import PLACEHOLDER_TOKENS
 from ctxlint.trace.compare import Step, error_results
 
 # Tokens decoded at a time when counting the characters before a divergence.
@@ -183,7 +184,11 @@ def _character_offset(renderer: Renderer, tokens, count: int) -> int:
     # Incremental, so that a character whose bytes two slices share is counted once.
     decoder = codecs.getincrementaldecoder("utf-8")(errors="ignore")
     characters = 0
+    encoding = renderer.tokenizer.encoding
     for start in range(0, count, _DECODED_AT_A_TIME):
         piece = tokens[start : min(count, start + _DECODED_AT_A_TIME)]
-        characters += len(decoder.decode(renderer.tokenizer.encoding.decode_bytes(list(piece))))
+        # A redaction placeholder's tokens stand for text the trace does not hold: none of
+        # its characters are counted.
+        known = [token for token in piece if token < PLACEHOLDER_TOKENS]
+        characters += len(decoder.decode(encoding.decode_bytes(known)))
     return characters + len(decoder.decode(b"", final=True))
