@@ -9,7 +9,7 @@ reported prompt size. Without reported sizes, our counts stand, times the model'
 from __future__ import annotations
 
 import math
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from typing import Any
 
 from ctxlint.trace.typed import MAX_PROMPT_TOKENS
@@ -80,11 +80,9 @@ class PositionMap:
         """The map of a prompt of `length` tokens whose first `shared` tokens are this map's,
         reported (when known) to hold `provider_length` provider tokens."""
         base = self.at(shared)
-        if provider_length is None or provider_length < base:
-            if provider_length is not None:
-                # The provider counts fewer tokens than the shared part: trust the report
-                # and scale the whole prompt to it.
-                return PositionMap.linear(length, provider_length)
+        if provider_length is not None and provider_length < base:
+            return self._squeezed(length, provider_length)
+        if provider_length is None:
             provider_length = base + (length - shared) * scale
         index = bisect_right(self.ours, shared)
         ours = self.ours[:index]
@@ -93,6 +91,22 @@ class PositionMap:
             ours.append(shared)
             theirs.append(base)
         if length > shared:
+            ours.append(length)
+            theirs.append(float(provider_length))
+        return PositionMap(ours, theirs)
+
+    def _squeezed(self, length: int, provider_length: float) -> PositionMap:
+        """The map of a prompt of `length` tokens the provider counts as fewer tokens than
+        this map gives the part it shares with this one (a shrinking count: items the
+        provider drops, media it counts differently). The report is trusted; the anchors
+        that fit below it keep their place, the earliest measured first (a stand-in for an
+        unrecorded system prompt stays its measured size), and only what lies past the last
+        of them is squeezed. Scaling the whole prompt instead moved every anchor, and a
+        stand-in sized from the first request swelled or shrank with each report."""
+        fitting = max(1, bisect_left(self.theirs, provider_length))
+        ours = [position for position in self.ours[:fitting] if position < length]
+        theirs = self.theirs[: len(ours)]
+        if length > ours[-1]:
             ours.append(length)
             theirs.append(float(provider_length))
         return PositionMap(ours, theirs)

@@ -18,7 +18,8 @@ from ctxlint.simulate.policies import (
     NO_BREAKPOINT,
     Served,
 )
-from ctxlint.simulate.render import UNRECORDED_TOKEN, Prompt, Renderer
+from ctxlint.simulate.render import CONTEXT_PLACE, Prompt, Renderer, TokenRun
+from ctxlint.simulate.tokens import PLACEHOLDER_TOKENS
 from ctxlint.trace.compare import Step, error_results
 
 # Tokens decoded at a time when counting the characters before a divergence.
@@ -98,7 +99,17 @@ def explain_shortfall(served: Served, expected: int, prompt: Prompt) -> Miss | N
     return Miss(code, prompt.segments[index].place, 0, max(0, expected - served.cached), reason)
 
 
+# A miss no rule of ctxlint's names: the agent rebuilt what it injects ahead of the first
+# message, which the trace does not record, and the cache fell back to the system prompt.
+CONTEXT_REBUILT = (
+    "the context the agent injects into the first message was rebuilt: the cache fell back "
+    "to the system prompt and tools"
+)
+
+
 def _cause(step: Step, place: str) -> tuple[str | None, str]:
+    if place == CONTEXT_PLACE and not step.current.compacted:
+        return None, CONTEXT_REBUILT
     if place.startswith("system"):
         if step.system_volatile is not None:
             return "CTX001", "a volatile value in the system prompt changed"
@@ -178,12 +189,17 @@ def _first_difference(old: Any, new: Any, depth: int = 0) -> list[str]:
 def _character_offset(renderer: Renderer, tokens, count: int) -> int:
     """Characters in the text of the first `count` tokens, decoded a slice at a time: a list
     of Python ints for a block of megabytes would cost 33 bytes a token."""
-    if count <= 0 or tokens[0] == UNRECORDED_TOKEN:
+    if count <= 0 or isinstance(tokens, TokenRun):
+        # A stand-in for what the trace did not record: no character of it is known.
         return 0
     # Incremental, so that a character whose bytes two slices share is counted once.
     decoder = codecs.getincrementaldecoder("utf-8")(errors="ignore")
     characters = 0
+    encoding = renderer.tokenizer.encoding
     for start in range(0, count, _DECODED_AT_A_TIME):
         piece = tokens[start : min(count, start + _DECODED_AT_A_TIME)]
-        characters += len(decoder.decode(renderer.tokenizer.encoding.decode_bytes(list(piece))))
+        # A redaction placeholder's tokens stand for text the trace does not hold: none of
+        # its characters are counted.
+        known = [token for token in piece if token < PLACEHOLDER_TOKENS]
+        characters += len(decoder.decode(encoding.decode_bytes(known)))
     return characters + len(decoder.decode(b"", final=True))

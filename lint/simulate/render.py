@@ -4,6 +4,7 @@ block, each tokenized once per distinct content."""
 
 from __future__ import annotations
 
+import zlib
 from array import array
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -18,6 +19,12 @@ from ctxlint.trace.model import MEDIA, TOOL_CALL, TOOL_RESULT, Block, Message, R
 UNRECORDED_TOKEN = 0xFFFFFFFF
 
 TOOLS_FIRST = frozenset({"anthropic"})
+# The keys of `unrecorded` for the context an agent injects into the first user message
+# without recording it, and for how many times it was rebuilt (see unrecorded.py).
+CONTEXT = "context"
+CONTEXT_GENERATION = "context_generation"
+# Where a miss inside that context is placed.
+CONTEXT_PLACE = "messages[0].context"
 
 
 class TokenRun:
@@ -131,6 +138,9 @@ class Prompt:
     # it: a cache takes up this prompt where it left that one (a tree walk starts where that
     # prompt's path leaves off, not at the root).
     continues: tuple[dict[Any, Any], int] | None = None
+    # The stand-ins it was rendered with: a later prompt reuses its segments only with the
+    # same ones.
+    unrecorded: dict[str, int] | None = None
 
     @property
     def length(self) -> int:
@@ -167,7 +177,9 @@ class Renderer:
         with the same `unrecorded`: the segments of what the two share are taken from it, so
         a growing session costs the work of its new messages, not of its whole history."""
         unrecorded = unrecorded or {}
-        kept = _kept_messages(request, previous[0]) if previous is not None else 0
+        kept = 0
+        if previous is not None and (previous[1].unrecorded or {}) == unrecorded:
+            kept = _kept_messages(request, previous[0])
         continues = None
         if previous is not None and kept:
             before = previous[1]
@@ -188,6 +200,8 @@ class Renderer:
             first_new = 0
         for position in range(kept, len(request.messages)):
             message_segments.append(len(segments))
+            if position == 0 and unrecorded.get(CONTEXT, 0) > 0:
+                self._context(request.messages[0], segments, unrecorded)
             self._message(position, request.messages[position], segments)
         message_segments.append(len(segments))
         for index in range(first_new, len(segments)):
@@ -195,7 +209,14 @@ class Renderer:
                 breakpoints.append(index)
         for segment in segments[len(starts) - 1 :]:
             starts.append(starts[-1] + len(segment.tokens))
-        return Prompt(segments, starts, message_segments, breakpoints, continues=continues)
+        return Prompt(
+            segments,
+            starts,
+            message_segments,
+            breakpoints,
+            continues=continues,
+            unrecorded=unrecorded,
+        )
 
     def render_messages(self, messages: tuple[Message, ...], first_position: int) -> list[Segment]:
         segments: list[Segment] = []
@@ -244,6 +265,18 @@ class Renderer:
             tokens = TokenRun(UNRECORDED_TOKEN, size)
             segments.append(Segment(part, f"\x00{part}:{size}", tokens, _next_block(segments)))
 
+    def _context(self, first: Message, segments: list[Segment], unrecorded: dict) -> None:
+        """The stand-in for context injected ahead of the first message: it is sent again
+        with every request, but a new first message (a compaction) or a rebuild makes it
+        another text, which no cache holds."""
+        size = unrecorded[CONTEXT]
+        identity = f"\x00context:{size}:{unrecorded.get(CONTEXT_GENERATION, 0)}:{first.key.hex()}"
+        tokens = TokenRun(context_token(identity), size)
+        # All framing: no character of it is recorded.
+        segments.append(
+            Segment(CONTEXT_PLACE, identity, tokens, _next_block(segments), None, 0, len(identity))
+        )
+
     def _message(self, position: int, found: Message, segments: list[Segment]) -> None:
         texts = self._message_texts.get(found.key)
         if texts is None:
@@ -285,6 +318,12 @@ def _kept_messages(request: Request, previous: Request) -> int:
             break
         count += 1
     return count
+
+
+def context_token(identity: str) -> int:
+    """The token a context stand-in is made of: one per context, so that two contexts share
+    no token, and none an encoding, the system stand-in or a redaction placeholder has."""
+    return 0xFF000000 + zlib.crc32(identity.encode()) % 0x00FFFFFF
 
 
 def _next_block(segments: list[Segment]) -> int:

@@ -23,6 +23,12 @@ from ctxlint.simulate.results import Options, RequestResult, predicted_cost, rep
 from ctxlint.simulate.routing import Router
 from ctxlint.simulate.tokens import Tokenizer, TokenizerChoice, choose_tokenizer
 from ctxlint.simulate.tree import shared_prefix, token_stream_prefix
+from ctxlint.simulate.unrecorded import (
+    measured_boundary,
+    rebuilds_context,
+    rebuilt,
+    stand_ins,
+)
 from ctxlint.trace.compare import SessionState, Step
 from ctxlint.trace.model import Request, Tool
 from ctxlint.trace.reading import Problem
@@ -134,7 +140,10 @@ class Simulator:
             self.approximate_models.add(request.model or "unknown")
         renderer = self._renderer(choice, policy_name)
         if session.unrecorded is None:
-            session.unrecorded = self._unrecorded(recorded or request, renderer, choice)
+            session.unrecorded = stand_ins(recorded or request, renderer, choice)
+        context_rebuilt = rebuilds_context(request, session.unrecorded)
+        if context_rebuilt:
+            session.unrecorded = rebuilt(session.unrecorded)
         if request.tools is not None:
             seen = self.session_tools.setdefault((request.path, request.session), {})
             for tool in request.tools:
@@ -250,10 +259,48 @@ class Simulator:
             cost_ideal=predicted_cost(prices, prompt_tokens, ideal, output),
             miss=miss,
         )
+        if context_rebuilt and usage and recorded is None:
+            moved = measured_boundary(session.unrecorded, usage, positions)
+            if moved is not None:
+                session.unrecorded = moved
+                prompt, visit = self._relaid(request, renderer, moved, visit, policy)
         session.latest[request.model] = Previous(
             request, prompt, positions, visit, renderer, policy
         )
         return result
+
+    def _relaid(
+        self,
+        request: Request,
+        renderer: Renderer,
+        unrecorded: dict[str, int],
+        visit: Visit,
+        policy: Any,
+    ) -> tuple[Prompt, Visit]:
+        """The request rendered again with its stand-ins split where its read showed, and the
+        caches told that they hold it as the provider reported: the next request continues
+        this one as the provider's cache did."""
+        prompt = renderer.render(request, unrecorded)
+        prompt.segments.append(
+            Segment("generation", _GENERATION, renderer.tokenizer.tokens(_GENERATION), -1)
+        )
+        prompt.starts.append(prompt.starts[-1] + len(prompt.segments[-1].tokens))
+        moved = Visit(
+            prompt,
+            visit.positions,
+            visit.time,
+            visit.tick,
+            visit.model,
+            visit.params,
+            breakpoints(request, prompt),
+            visit.output_tokens,
+        )
+        usage = request.usage
+        held = (usage.cached_tokens or 0) + (usage.cache_write_tokens or 0) if usage else 0
+        if held:
+            policy.seed(moved, held)
+            self._ideal.seed(moved, held)
+        return prompt, moved
 
     def _bounded(self, request: Request, report: bool = True) -> Request:
         """The request with only the reported counts it is safe to compute with (see
@@ -302,7 +349,7 @@ class Simulator:
                 policy = self.options.policy or infer_policy(item.provider, item.model)
                 choice = choose_tokenizer(item.model, self.scales)
                 renderer = self._renderer(choice, policy)
-                prompt = renderer.render(item, self._unrecorded(item, renderer, choice))
+                prompt = renderer.render(item, stand_ins(item, renderer, choice))
                 key = _renderer_key(choice, policy)
                 if key not in common:
                     preamble = next(
@@ -340,23 +387,6 @@ class Simulator:
                 options.routing,
             )
         return found
-
-    def _unrecorded(
-        self, request: Request, renderer: Renderer, choice: TokenizerChoice
-    ) -> dict[str, int]:
-        """How many tokens stand for a system prompt or tools the trace did not record: what
-        the first reported prompt size holds beyond what was recorded."""
-        missing = [part for part in ("system", "tools") if getattr(request, part) is None]
-        usage = request.usage
-        if not missing or not usage or not usage.prompt_tokens:
-            return {}
-        recorded = renderer.render(request).length
-        beyond = round(usage.prompt_tokens / (choice.scale or 1.0)) - recorded
-        if beyond <= 0:
-            return {}
-        # Providers put tools before or right after the system prompt; one stand-in covers
-        # whatever is missing of the two.
-        return {missing[0]: beyond}
 
 
 def _renderer_key(choice: TokenizerChoice, policy: str) -> tuple[str, str]:

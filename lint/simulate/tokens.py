@@ -126,6 +126,23 @@ _PIECE_END = re.compile(r"[A-Za-z0-9](?=[\x00-\x7f])(?![A-Za-z0-9'])")
 LONGEST_RUN = 1 << 18
 
 
+# Text a trace left out and replaced by a placeholder naming its length and a hash of it
+# (`[REDACTED_TEXT len=13131 sha=036b7e47]`, as sanitised Codex rollouts write it). Encoded as
+# it is, the placeholder is some 15 tokens for text of thousands: the prompt would look far
+# shorter than the provider's count, and what is missing would be blamed on the unrecorded
+# system prompt or tools. It stands instead for as many tokens as the text it replaces.
+_PLACEHOLDER = re.compile(r"\[REDACTED_([A-Z_]+) len=(\d{1,9}) sha=([0-9a-f]{4,64})\]")
+# Characters per o200k_base token of the text such placeholders stand for, measured on the
+# unredacted Codex rollouts in ../shared/traces/agentlogs/codex (65,000 characters of
+# messages, tool calls and results, instructions: 4.1), and, for encrypted reasoning (base64),
+# 1.5: what this tokenizer would make of the text were it there.
+CHARACTERS_PER_TOKEN = 4.0
+_CHARACTERS_PER_TOKEN_OF = {"ENCRYPTED_CONTENT": 1.5}
+# Placeholder tokens: ids no encoding has (below the unrecorded-content token, 0xFFFFFFFF),
+# one per hash, so that two placeholders match only when they stand for the same text.
+PLACEHOLDER_TOKENS = 0xE0000000
+
+
 class Tokenizer:
     """Token ids of texts, memoised by content: a session costs one encoding of its unique
     text, however many requests repeat it."""
@@ -137,7 +154,26 @@ class Tokenizer:
     def tokens(self, text: str) -> array:
         found = self._memo.get(text)
         if found is None:
-            found = self._memo[text] = self.encode(text)
+            if "[REDACTED_" in text:
+                found = self._memo[text] = self._with_placeholders(text)
+            else:
+                found = self._memo[text] = self.encode(text)
+        return found
+
+    def _with_placeholders(self, text: str) -> array:
+        """The text's tokens, each placeholder sized from the length of what it replaced."""
+        found = array("I")
+        start = 0
+        for placeholder in _PLACEHOLDER.finditer(text):
+            if placeholder.start() > start:
+                found.extend(self.encode(text[start : placeholder.start()]))
+            kind, length, digest = placeholder.groups()
+            ratio = _CHARACTERS_PER_TOKEN_OF.get(kind, CHARACTERS_PER_TOKEN)
+            token = PLACEHOLDER_TOKENS + int(digest[:7], 16)
+            found.extend(array("I", [token]) * max(1, round(int(length) / ratio)))
+            start = placeholder.end()
+        if start < len(text):
+            found.extend(self.encode(text[start:]))
         return found
 
     def encode(

@@ -2,7 +2,8 @@
 
 A transcript is a tree of lines linked by `parentUuid`, not a list of requests:
 - one API request is written as several assistant lines (one per content block) sharing a
-  `requestId` and repeating the same `usage`: they are merged into one response;
+  `requestId` (or, in lines without one, a message id) and repeating the same `usage`: they
+  are merged into one response;
 - a request's history is the chain of its parents, so branches (a rewound conversation) and
   sub-agents (`isSidechain`, or their own files) each see their own history;
 - a `compact_boundary` line has no parent: the history restarts there (compaction);
@@ -31,6 +32,8 @@ NAME = "claude-code"
 # The lines written without a uuid: no other line links to them.
 _UNLINKED_TYPES = frozenset({"summary", "file-history-snapshot", "queue-operation"})
 _RECORD_TYPES = _UNLINKED_TYPES | {"user", "assistant", "system", "progress", "attachment"}
+# The model Claude Code names in the assistant lines it writes itself (errors, refusals).
+_SYNTHETIC_MODEL = "<synthetic>"
 
 
 def _accepts(value: Any) -> bool:
@@ -44,6 +47,22 @@ def _accepts(value: Any) -> bool:
     # Newer versions of Claude Code add types of line all the time: one linked into the
     # transcript is read (and passed through), so that the histories through it stay whole.
     return "uuid" in value and "sessionId" in value
+
+
+def _response_key(value: dict[str, Any], content: dict[str, Any]) -> str | None:
+    """What the lines of one API response share: its `requestId`; where the line has none
+    (older versions, Bedrock's `msg_bdrk_…` responses, gateways), its message id. None for a
+    line no model wrote: Claude Code's synthetic messages (API errors, "No response
+    requested.") carry a model of `<synthetic>` and no request."""
+    request_id = typed.text(value, "requestId", "")
+    if request_id is not None:
+        return request_id
+    synthetic = typed.text(content, "model", "/message") == _SYNTHETIC_MODEL
+    if synthetic or typed.flag(value, "isApiErrorMessage", ""):
+        return None
+    message_id = typed.text(content, "id", "/message")
+    # Prefixed, so that a message id never joins the lines of a request id.
+    return None if not message_id else "message:" + message_id
 
 
 @dataclass(slots=True)
@@ -140,6 +159,10 @@ class _Reader:
     def _broken(self, line: Line, uuid: str, parent: str | None) -> None:
         self.nodes[uuid] = _Node(line.number, parent, "", None, broken=True)
         request_id = line.value.get("requestId")
+        if request_id is None:
+            content = line.value.get("message")
+            message_id = content.get("id") if isinstance(content, dict) else None
+            request_id = "message:" + message_id if isinstance(message_id, str) else None
         if isinstance(request_id, str) and request_id in self.requests:
             found = self.requests[request_id]
             found.broken_line = found.broken_line or line.number
@@ -169,7 +192,7 @@ class _Reader:
         node.role = typed.text(content, "role", "/message") or kind
         node.blocks = tuple(anthropic_blocks(content.get("content"), "/message/content"))
         if kind == "assistant":
-            request_id = typed.text(value, "requestId", "")
+            request_id = _response_key(value, content)
             if request_id is None:
                 # Synthetic lines (API errors, interruptions) were never a model response.
                 node.role = None
