@@ -17,6 +17,7 @@ from ctxlint.simulate.continuation import (
 from ctxlint.simulate.explain import explain_divergence, explain_shortfall
 from ctxlint.simulate.facts import Prices, infer_policy, prices_for, provider_facts
 from ctxlint.simulate.guards import SimulationFailed, within_bounds
+from ctxlint.simulate.openai_models import as_read, drops_earlier_reasoning
 from ctxlint.simulate.policies import Visit, make_policy
 from ctxlint.simulate.render import Prompt, Renderer, Segment
 from ctxlint.simulate.results import Options, RequestResult, predicted_cost, reported_cost
@@ -41,6 +42,9 @@ class _Session:
     state: SessionState
     unrecorded: dict[str, int] | None = None
     latest: dict[str | None, Previous] = field(default_factory=dict)
+    # Per model, the latest request as sent, where the provider reads less of it (`latest`
+    # holds it as read): what the trace rules compare.
+    sent: dict[str | None, Request] = field(default_factory=dict)
     started: bool = False
 
 
@@ -129,6 +133,13 @@ class Simulator:
         self._tick += 1
         session = self._session(request)
         policy_name = self.options.policy or infer_policy(request.provider, request.model)
+        sent = request
+        if policy_name == "openai" and drops_earlier_reasoning(request.model, request.params):
+            # What the provider caches and counts is the prompt without earlier turns'
+            # reasoning, which it accepts and ignores.
+            request = as_read(request)
+            if recorded is not None:
+                recorded = as_read(recorded)
         choice = choose_tokenizer(request.model, self.scales)
         if choice.approximate:
             self.approximate_models.add(request.model or "unknown")
@@ -161,7 +172,12 @@ class Simulator:
         router = self._router(policy_name)
         policy = router.route(request.session, prompt)
 
-        continued, kept_output_end = continue_previous(previous, request, prompt, self._ideal)
+        continuation = request
+        if request is not sent and request.model in session.sent:
+            # The previous response, reasoning and all, follows the previous prompt in the
+            # cache: only what the previous request already dropped is left out.
+            continuation = as_read(sent, len(session.sent[request.model].messages))
+        continued, kept_output_end = continue_previous(previous, continuation, prompt, self._ideal)
         if previous is not None and continued is not None:
             base_prompt, base_positions = continued
             shared = shared_prefix(prompt, base_prompt)
@@ -209,13 +225,15 @@ class Simulator:
         served = policy.serve(visit)
         ideal = self._ideal.serve(visit)
 
-        step = Step(session.state, previous.request if previous else None, request, self.settings)
+        step = Step(session.state, session.sent.get(request.model), sent, self.settings)
         session.state.requests += 1
         miss = None
         if previous is not None and base_prompt is not None:
             expected = expected_reach(previous, kept_output_end, policy)
             if shared < expected:
                 miss = explain_divergence(step, prompt, shared, renderer, base_prompt)
+                if miss is not None and miss.code is None and request is not sent:
+                    miss.reason = "the model drops earlier turns' reasoning at a new user turn"
                 if miss is not None:
                     miss.tokens_lost = max(0, round(base_positions.at(expected)) - served.cached)
             elif served.reason is not None:
@@ -249,10 +267,12 @@ class Simulator:
             ideal_cached=ideal.cached,
             cost_ideal=predicted_cost(prices, prompt_tokens, ideal, output),
             miss=miss,
+            prompt_reported=usage.prompt_tokens if usage else None,
         )
         session.latest[request.model] = Previous(
             request, prompt, positions, visit, renderer, policy
         )
+        session.sent[request.model] = sent
         return result
 
     def _bounded(self, request: Request, report: bool = True) -> Request:
