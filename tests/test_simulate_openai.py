@@ -104,3 +104,81 @@ def test_a_new_user_turn_reads_only_up_to_the_first_dropped_reasoning(tmp_path):
     assert dropping[1].miss.code is None
     # The reasoning is not counted in the prompt either.
     assert dropping[1].prompt_tokens < keeping[1].prompt_tokens
+
+
+def _growing(model: str, times: list[str], **fields) -> list[bytes]:
+    """Requests of one session, each the previous one plus an answer and a question."""
+    system = "Rules. " + LONG
+    lines, messages = [], [{"role": "user", "content": "q0 " + "x " * 40}]
+    for number, time in enumerate(times):
+        lines.append(line(time, model=model, system=system, messages=list(messages), **fields))
+        messages += [
+            {"role": "assistant", "content": f"a{number} " + "y " * 150},
+            {"role": "user", "content": f"q{number + 1}"},
+        ]
+    return lines
+
+
+def test_gpt_5_5_reads_in_512_token_steps_and_gpt_5_3_in_128(tmp_path):
+    for model, step in (("gpt-5.5", 512), ("gpt-5.3-codex", 128)):
+        results = simulate(tmp_path, _growing(model, ["09:00:00", "09:00:10", "09:00:20"]))
+        reads = [r.cached_predicted for r in results[1:]]
+        assert all(read > 0 and read % step == 0 for read in reads), (model, reads)
+        # The read reaches the previous prompt and the response that followed it.
+        assert reads[0] > results[0].prompt_tokens - step
+    assert openai_models.step_tokens("gpt-5.5-pro") == 512
+    assert openai_models.step_tokens("gpt-4o") == 128
+
+
+def test_retention_is_the_model_default_unless_the_request_asks(tmp_path):
+    times = ["09:00:00", "09:40:00"]
+    # gpt-5.2 keeps an idle prefix up to 24 h by default (organisations without ZDR).
+    assert simulate(tmp_path, _growing("gpt-5.2", times))[1].cached_predicted > 1024
+    asked = {"prompt_cache_retention": "in_memory"}
+    expired = simulate(tmp_path, _growing("gpt-5.2", times, params=asked))[1]
+    assert expired.cached_predicted == 0 and expired.miss.code == "CTX009"
+    # gpt-5.5 has only the 24 h retention: asking for memory changes nothing.
+    kept = simulate(tmp_path, _growing("gpt-5.5", times, params=asked))[1]
+    assert kept.cached_predicted > 1024
+    # gpt-4o has no extended retention: in memory, 10 minutes at most.
+    assert simulate(tmp_path, _growing("gpt-4o", times))[1].cached_predicted == 0
+    # An explicit idle expiry replaces every retention.
+    short = simulate(tmp_path, _growing("gpt-5.5", times), idle_seconds=600)[1]
+    assert short.cached_predicted == 0
+
+
+def test_every_model_has_its_own_cache(tmp_path):
+    system = "Rules. " + LONG
+    marked = [{"type": "text", "text": system, "cache_control": {"type": "ephemeral"}}]
+    cases = [
+        (None, "gpt-5.2", "gpt-5-mini", system),
+        (None, "claude-sonnet-4-5", "claude-opus-4-6", marked),
+        (None, "deepseek-chat", "deepseek-reasoner", system),
+        ("ideal", "gpt-5.2", "gpt-5-mini", system),
+        ("vllm", "gpt-5.2", "gpt-5-mini", system),
+        ("sglang", "gpt-5.2", "gpt-5-mini", system),
+    ]
+    for policy, main, other, system_field in cases:
+        # The main model, a sub-task on another model with the same prefix, the main again.
+        lines = [
+            line("09:00:00", model=main, system=system_field, messages=turns_of(1)),
+            line("09:00:05", model=other, system=system_field, messages=turns_of(1)),
+            line("09:00:10", model=main, system=system_field, messages=turns_of(2)),
+        ]
+        results = simulate(tmp_path, lines, policy=policy, warm_start="cold")
+        assert results[1].cached_predicted == 0, (policy, main)
+        assert results[2].cached_predicted > 1024, (policy, main)
+        # One model alone reads its own prefix on the second request.
+        same = simulate(tmp_path, [lines[0], lines[0]], policy=policy, warm_start="cold")
+        assert same[1].cached_predicted > 1024, (policy, main)
+
+
+def turns_of(count: int) -> list[dict]:
+    return [
+        message
+        for number in range(count)
+        for message in (
+            {"role": "user", "content": f"question {number} " + "x " * 50},
+            {"role": "assistant", "content": f"answer {number}"},
+        )
+    ][:-1]

@@ -44,12 +44,17 @@ def retention_seconds(model: str | None, params: dict[str, Any]) -> float:
     """How long an unused prefix stays cached: a `prompt_cache_retention` the request records
     wins; otherwise the model's default (24 h wherever extended retention exists and is the
     default, in memory elsewhere). Models that only have extended retention ignore the rest."""
+    asked = params.get("prompt_cache_retention")
+    return _retention(model, asked if isinstance(asked, str) else None)
+
+
+@cache
+def _retention(model: str | None, asked: str | None) -> float:
     facts = _facts()
     extended = float(facts["extended_ttl_seconds"])
     in_memory = float(facts["idle_ttl_seconds"])
     if _at_least(model, facts["extended_only_from"]):
         return extended
-    asked = params.get("prompt_cache_retention")
     if asked == "24h":
         return extended
     if asked == "in_memory":
