@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import orjson
+import pytest
 
 from ctxlint.config import Settings
 from ctxlint.simulate import openai_models
@@ -182,3 +183,24 @@ def turns_of(count: int) -> list[dict]:
             {"role": "assistant", "content": f"answer {number}"},
         )
     ][:-1]
+
+
+SHARED_CODEX = Path(__file__).resolve().parents[2] / "shared" / "traces" / "agentlogs" / "codex"
+
+
+@pytest.mark.skipif(not SHARED_CODEX.is_dir(), reason="../shared/traces is absent")
+def test_the_codex_image_session_shrinks_and_reads_to_the_dropped_reasoning_at_new_turns():
+    path = SHARED_CODEX / "images.jsonl"
+    results = list(Simulator(Options(), Settings()).run([str(path)]))
+    by_line = {result.line: result for result in results}
+    # Third turn (line 69 asks "commit"): the read stops where turn two's reasoning was.
+    third = by_line[76]
+    assert third.cached_reported == third.cached_predicted == 18176
+    assert "reasoning" in third.miss.reason
+    # Second turn: the documented rule reads up to the first dropped item, right after the
+    # image message (10,112); OpenAI reported only the instructions and tools (6,656). The
+    # rollout records nothing that changed there: this one stays a disagreement.
+    second = by_line[62]
+    assert (second.cached_predicted, second.cached_reported) == (10112, 6656)
+    # Within a turn the reads pass over the image.
+    assert by_line[19].cached_predicted == by_line[19].cached_reported == 10112
