@@ -29,10 +29,10 @@ class CacheExpiryGap(Rule):
     Flags, in recorded traces, an idle gap between two consecutive requests of a session that
     is longer than the provider keeps a cached prefix: Anthropic 5 minutes (1 hour where the
     request's breakpoints ask for `"ttl": "1h"`); OpenAI what the model and the request's
-    `prompt_cache_retention` give: 10 minutes in memory (gpt-4o, o-series, or
-    `"in_memory"`), up to 24 hours of extended retention (the default for gpt-4.1 and the
-    GPT-5 family since May 2026, and the only one from gpt-5.5 on), 30 minutes at the
-    breakpoints of GPT-5.6 and later. The finding gives the gap, the lifetime, and the prefix
+    `prompt_cache_retention` give: 10 minutes in memory (gpt-4o, o-series, any model before
+    29 May 2026, or `"in_memory"`), up to 24 hours of extended retention (the default for
+    gpt-4.1 and the GPT-5 family since 29 May 2026, and the only one from gpt-5.5 on), 30
+    minutes at the breakpoints of GPT-5.6 and later. The finding gives the gap, the lifetime, and the prefix
     tokens that had to be written (or read uncached) again. A request whose reported usage
     shows it still read the cache is not flagged.
 
@@ -75,10 +75,10 @@ class CacheExpiryGap(Rule):
             '{"ctxlint": 1, "session": "s1", "provider": "anthropic", "timestamp": "2026-01-01T10:20:00Z", "system": [{"type": "text", "text": "Rules", "cache_control": {"type": "ephemeral", "ttl": "1h"}}], "messages": [{"role": "user", "content": "Start"}, {"role": "assistant", "content": "Ok"}, {"role": "user", "content": "Next"}]}\n',
             kind=InputKind.TRACE,
         ),
-        # The GPT-5 family keeps an idle prefix up to 24 hours by default.
+        # The GPT-5 family keeps an idle prefix up to 24 hours by default (since 2026-05-29).
         Valid(
-            '{"ctxlint": 1, "session": "s1", "model": "gpt-5.3-codex", "timestamp": 1767261600, "messages": [{"role": "user", "content": "Start"}]}\n'
-            '{"ctxlint": 1, "session": "s1", "model": "gpt-5.3-codex", "timestamp": 1767265200, "messages": [{"role": "user", "content": "Start"}, {"role": "assistant", "content": "Ok"}, {"role": "user", "content": "Next"}]}\n',
+            '{"ctxlint": 1, "session": "s1", "model": "gpt-5.3-codex", "timestamp": 1782900000, "messages": [{"role": "user", "content": "Start"}]}\n'
+            '{"ctxlint": 1, "session": "s1", "model": "gpt-5.3-codex", "timestamp": 1782903600, "messages": [{"role": "user", "content": "Start"}, {"role": "assistant", "content": "Ok"}, {"role": "user", "content": "Next"}]}\n',
             kind=InputKind.TRACE,
         ),
         # The reported usage shows the cache survived the gap (kept warm elsewhere).
@@ -103,10 +103,18 @@ class CacheExpiryGap(Rule):
             line=2,
             message_contains="15 min",
         ),
+        # A GPT-5 model before extended retention became the default (2026-01-01).
+        Invalid(
+            '{"ctxlint": 1, "session": "s1", "model": "gpt-5", "timestamp": 1767261600, "messages": [{"role": "user", "content": "Start"}]}\n'
+            '{"ctxlint": 1, "session": "s1", "model": "gpt-5", "timestamp": 1767262500, "messages": [{"role": "user", "content": "Start"}, {"role": "assistant", "content": "Ok"}, {"role": "user", "content": "Next"}]}\n',
+            kind=InputKind.TRACE,
+            line=2,
+            message_contains="15 min",
+        ),
         # A model with extended retention, asked to keep its cache in memory only.
         Invalid(
-            '{"ctxlint": 1, "session": "s1", "model": "gpt-5", "timestamp": 1767261600, "params": {"prompt_cache_retention": "in_memory"}, "messages": [{"role": "user", "content": "Start"}]}\n'
-            '{"ctxlint": 1, "session": "s1", "model": "gpt-5", "timestamp": 1767262500, "params": {"prompt_cache_retention": "in_memory"}, "messages": [{"role": "user", "content": "Start"}, {"role": "assistant", "content": "Ok"}, {"role": "user", "content": "Next"}]}\n',
+            '{"ctxlint": 1, "session": "s1", "model": "gpt-5", "timestamp": 1782900000, "params": {"prompt_cache_retention": "in_memory"}, "messages": [{"role": "user", "content": "Start"}]}\n'
+            '{"ctxlint": 1, "session": "s1", "model": "gpt-5", "timestamp": 1782900900, "params": {"prompt_cache_retention": "in_memory"}, "messages": [{"role": "user", "content": "Start"}, {"role": "assistant", "content": "Ok"}, {"role": "user", "content": "Next"}]}\n',
             kind=InputKind.TRACE,
             line=2,
             message_contains="longer than the 10 min",
@@ -157,7 +165,8 @@ def _lifetime(step: Step, previous: Request) -> float | None:
     if provider == "openai":
         from ctxlint.simulate.openai_models import lifetime_seconds
 
-        return lifetime_seconds(previous.model, previous.params)
+        at = previous.timestamp.timestamp() if previous.timestamp else None
+        return lifetime_seconds(previous.model, previous.params, at)
     # DeepSeek's disk cache lasts hours; self-hosted engines evict by memory, not time.
     return None
 

@@ -19,7 +19,9 @@ from conftest import LONG
 
 
 def line(time: str, **fields) -> bytes:
-    value = {"ctxlint": 1, "session": "s", "timestamp": f"2026-03-02T{time}Z", **fields}
+    """`time` is a time of 2 March 2026, or a whole timestamp."""
+    when = time if "T" in time else f"2026-03-02T{time}Z"
+    value = {"ctxlint": 1, "session": "s", "timestamp": when, **fields}
     return orjson.dumps(value) + b"\n"
 
 
@@ -133,8 +135,11 @@ def test_gpt_5_5_reads_in_512_token_steps_and_gpt_5_3_in_128(tmp_path):
 
 def test_retention_is_the_model_default_unless_the_request_asks(tmp_path):
     times = ["09:00:00", "09:40:00"]
-    # gpt-5.2 keeps an idle prefix up to 24 h by default (organisations without ZDR).
-    assert simulate(tmp_path, _growing("gpt-5.2", times))[1].cached_predicted > 1024
+    summer = [f"2026-07-02T{time}Z" for time in times]
+    # gpt-5.2 keeps an idle prefix up to 24 h by default (organisations without ZDR), since
+    # the default changed on 2026-05-29; in memory before.
+    assert simulate(tmp_path, _growing("gpt-5.2", summer))[1].cached_predicted > 1024
+    assert simulate(tmp_path, _growing("gpt-5.2", times))[1].cached_predicted == 0
     asked = {"prompt_cache_retention": "in_memory"}
     expired = simulate(tmp_path, _growing("gpt-5.2", times, params=asked))[1]
     assert expired.cached_predicted == 0 and expired.miss.code == "CTX009"

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from datetime import datetime, timezone
 from functools import cache
 from typing import Any
 
@@ -40,16 +41,24 @@ def step_tokens(model: str | None) -> int:
     return int(table[key]) if key else int(facts["step_tokens"])
 
 
-def retention_seconds(model: str | None, params: dict[str, Any]) -> float:
+def retention_seconds(model: str | None, params: dict[str, Any], at: float | None) -> float:
     """How long an unused prefix stays cached: a `prompt_cache_retention` the request records
-    wins; otherwise the model's default (24 h wherever extended retention exists and is the
-    default, in memory elsewhere). Models that only have extended retention ignore the rest."""
+    wins; otherwise the model's default at the request's time `at` (epoch seconds; None:
+    unknown, taken as now): 24 h wherever extended retention exists and is the default, in
+    memory elsewhere. Models that only have extended retention ignore the rest."""
     asked = params.get("prompt_cache_retention")
-    return _retention(model, asked if isinstance(asked, str) else None)
+    before = at is not None and at < _default_from()
+    return _retention(model, asked if isinstance(asked, str) else None, before)
 
 
 @cache
-def _retention(model: str | None, asked: str | None) -> float:
+def _default_from() -> float:
+    since = datetime.fromisoformat(_facts()["default_retention_from"])
+    return since.replace(tzinfo=timezone.utc).timestamp()
+
+
+@cache
+def _retention(model: str | None, asked: str | None, before_default: bool) -> float:
     facts = _facts()
     extended = float(facts["extended_ttl_seconds"])
     in_memory = float(facts["idle_ttl_seconds"])
@@ -60,6 +69,8 @@ def _retention(model: str | None, asked: str | None) -> float:
     if asked == "in_memory":
         return in_memory
     name = bare_model(model)
+    if before_default:
+        return in_memory
     if facts["default_retention"] == "24h" and name.startswith(
         tuple(facts["extended_retention_models"])
     ):
@@ -67,13 +78,13 @@ def _retention(model: str | None, asked: str | None) -> float:
     return in_memory
 
 
-def lifetime_seconds(model: str | None, params: dict[str, Any]) -> float:
+def lifetime_seconds(model: str | None, params: dict[str, Any], at: float | None) -> float:
     """How long a cached prefix of this model outlives its last use: the breakpoint TTL from
     the breakpoint models on, the retention before them."""
     facts = _facts()
     if "prompt_cache_options" in params or _at_least(model, facts["breakpoint_mode_from"]):
         return float(facts["breakpoint_ttl_seconds"])
-    return retention_seconds(model, params)
+    return retention_seconds(model, params, at)
 
 
 def drops_earlier_reasoning(model: str | None, params: dict[str, Any]) -> bool:

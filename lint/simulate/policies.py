@@ -248,7 +248,8 @@ class OpenAICache(RadixCache):
     def _idle(self, visit: Visit) -> float | None:
         if self.idle_seconds is not None:
             return self.idle_seconds
-        return retention_seconds(visit.model, visit.params)
+        # Requests without timestamps all share one moment: no expiry, whatever the lifetime.
+        return retention_seconds(visit.model, visit.params, visit.time or None)
 
     def _step(self, visit: Visit) -> int:
         return step_tokens(visit.model)
