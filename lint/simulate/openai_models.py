@@ -25,6 +25,7 @@ def _version(name: str) -> tuple[int, int] | None:
     return (int(found.group(1)), int(found.group(2) or 0)) if found else None
 
 
+@cache
 def _at_least(model: str | None, first: str) -> bool:
     """Whether `model` is GPT `first` ("gpt-5.5") or a later version."""
     version = _version(bare_model(model))

@@ -7,6 +7,7 @@ from __future__ import annotations
 import heapq
 import math
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from ctxlint.simulate.calibrate import PositionMap
@@ -81,7 +82,11 @@ class Policy:
 def _model_key(visit: Visit) -> str:
     """Which model's cache a request meets: every model keeps its own (its keys and values
     are its own), so a session that switches model reads nothing the other one left."""
-    return bare_model(visit.model)
+    return _bare_model(visit.model)
+
+
+# Asked several times per request, of a handful of model names.
+_bare_model = cache(bare_model)
 
 
 class RadixCache(Policy):
