@@ -209,3 +209,26 @@ def test_the_codex_image_session_shrinks_and_reads_to_the_dropped_reasoning_at_n
     assert (second.cached_predicted, second.cached_reported) == (10112, 6656)
     # Within a turn the reads pass over the image.
     assert by_line[19].cached_predicted == by_line[19].cached_reported == 10112
+
+
+def test_within_a_later_turn_another_change_keeps_its_own_cause(tmp_path):
+    turn_one = [
+        {"role": "user", "content": "q1"},
+        {"role": "assistant", "content": [reasoning("think " * 400)]},
+        {"role": "assistant", "content": "a1 " + "y " * 300},
+        {"role": "user", "content": "q2"},
+    ]
+    lines = [
+        line(f"09:00:0{second}", model="gpt-5.2", system=system + LONG, messages=messages)
+        for second, (system, messages) in enumerate(
+            [
+                ("Rules. ", turn_one),
+                ("Rules. ", [*turn_one, {"role": "assistant", "content": "a2"}]),
+                # Same turn: only the system prompt changes.
+                ("Other rules. ", [*turn_one, {"role": "assistant", "content": "a2"}]),
+            ]
+        )
+    ]
+    results = simulate(tmp_path, lines)
+    assert results[2].miss.segment.startswith("system")
+    assert "reasoning" not in results[2].miss.reason

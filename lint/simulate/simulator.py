@@ -173,10 +173,14 @@ class Simulator:
         policy = router.route(request.session, prompt)
 
         continuation = request
+        # Whether this request is the first of a turn, which drops reasoning the previous
+        # request still read.
+        drops_more = False
         if request is not sent and request.model in session.sent:
             # The previous response, reasoning and all, follows the previous prompt in the
             # cache: only what the previous request already dropped is left out.
             continuation = as_read(sent, len(session.sent[request.model].messages))
+            drops_more = continuation.messages != request.messages
         continued, kept_output_end = continue_previous(previous, continuation, prompt, self._ideal)
         if previous is not None and continued is not None:
             base_prompt, base_positions = continued
@@ -232,7 +236,7 @@ class Simulator:
             expected = expected_reach(previous, kept_output_end, policy)
             if shared < expected:
                 miss = explain_divergence(step, prompt, shared, renderer, base_prompt)
-                if miss is not None and miss.code is None and request is not sent:
+                if miss is not None and miss.code is None and drops_more:
                     miss.reason = "the model drops earlier turns' reasoning at a new user turn"
                 if miss is not None:
                     miss.tokens_lost = max(0, round(base_positions.at(expected)) - served.cached)
