@@ -69,10 +69,9 @@ def _retention(model: str | None, asked: str | None, before_default: bool) -> fl
         return extended
     if asked == "in_memory":
         return in_memory
-    name = bare_model(model)
     if before_default:
         return in_memory
-    if facts["default_retention"] == "24h" and name.startswith(
+    if facts["default_retention"] == "24h" and bare_model(model).startswith(
         tuple(facts["extended_retention_models"])
     ):
         return extended
