@@ -14,13 +14,10 @@ if TYPE_CHECKING:
     from ctxlint.trace.model import Request
 
 # How long an unused cache entry lives, in seconds. Anthropic: 5 minutes, or 1 hour for a
-# breakpoint with `"ttl": "1h"`. OpenAI keeps in-memory prefixes 5 to 10 minutes (the upper
-# bound is taken, to flag only gaps the cache cannot have survived), or 24 hours with
-# `prompt_cache_retention: "24h"`.
+# breakpoint with `"ttl": "1h"`. OpenAI: per model and request, as the simulator has it (see
+# ctxlint.simulate.openai_models).
 _ANTHROPIC_DEFAULT = 5 * 60
 _ANTHROPIC_LONG = 60 * 60
-_OPENAI_IN_MEMORY = 10 * 60
-_OPENAI_EXTENDED = 24 * 60 * 60
 # A request that still read at least this share of the previous prompt from the cache kept it
 # (another session, or a keep-alive, refreshed it): no finding.
 _SURVIVED = 0.5
@@ -31,10 +28,13 @@ class CacheExpiryGap(Rule):
     ## What it does
     Flags, in recorded traces, an idle gap between two consecutive requests of a session that
     is longer than the provider keeps a cached prefix: Anthropic 5 minutes (1 hour where the
-    request's breakpoints ask for `"ttl": "1h"`), OpenAI about 5 to 10 minutes of in-memory
-    retention (24 hours with `prompt_cache_retention: "24h"`). The finding gives the gap, the
-    lifetime, and the prefix tokens that had to be written (or read uncached) again. A request
-    whose reported usage shows it still read the cache is not flagged.
+    request's breakpoints ask for `"ttl": "1h"`); OpenAI what the model and the request's
+    `prompt_cache_retention` give: 10 minutes in memory (gpt-4o, o-series, any model before
+    29 May 2026, or `"in_memory"`), up to 24 hours of extended retention (the default for
+    gpt-4.1 and the GPT-5 family since 29 May 2026, and the only one from gpt-5.5 on), 30
+    minutes at the breakpoints of GPT-5.6 and later. The finding gives the gap, the lifetime, and the prefix
+    tokens that had to be written (or read uncached) again. A request whose reported usage
+    shows it still read the cache is not flagged.
 
     This rule has no Python detector: the gap only exists at run time.
 
@@ -75,6 +75,12 @@ class CacheExpiryGap(Rule):
             '{"ctxlint": 1, "session": "s1", "provider": "anthropic", "timestamp": "2026-01-01T10:20:00Z", "system": [{"type": "text", "text": "Rules", "cache_control": {"type": "ephemeral", "ttl": "1h"}}], "messages": [{"role": "user", "content": "Start"}, {"role": "assistant", "content": "Ok"}, {"role": "user", "content": "Next"}]}\n',
             kind=InputKind.TRACE,
         ),
+        # The GPT-5 family keeps an idle prefix up to 24 hours by default (since 2026-05-29).
+        Valid(
+            '{"ctxlint": 1, "session": "s1", "model": "gpt-5.3-codex", "timestamp": 1782900000, "messages": [{"role": "user", "content": "Start"}]}\n'
+            '{"ctxlint": 1, "session": "s1", "model": "gpt-5.3-codex", "timestamp": 1782903600, "messages": [{"role": "user", "content": "Start"}, {"role": "assistant", "content": "Ok"}, {"role": "user", "content": "Next"}]}\n',
+            kind=InputKind.TRACE,
+        ),
         # The reported usage shows the cache survived the gap (kept warm elsewhere).
         Valid(
             '{"ctxlint": 1, "session": "s1", "provider": "openai", "timestamp": "2026-01-01T10:00:00Z", "messages": [{"role": "user", "content": "Start"}], "usage": {"prompt_tokens": 5000, "cached_tokens": 0}}\n'
@@ -91,11 +97,27 @@ class CacheExpiryGap(Rule):
             message_contains="12,090 prefix tokens",
         ),
         Invalid(
+            '{"ctxlint": 1, "session": "s1", "model": "gpt-4o", "timestamp": 1767261600, "messages": [{"role": "user", "content": "Start"}]}\n'
+            '{"ctxlint": 1, "session": "s1", "model": "gpt-4o", "timestamp": 1767262500, "messages": [{"role": "user", "content": "Start"}, {"role": "assistant", "content": "Ok"}, {"role": "user", "content": "Next"}]}\n',
+            kind=InputKind.TRACE,
+            line=2,
+            message_contains="15 min",
+        ),
+        # A GPT-5 model before extended retention became the default (2026-01-01).
+        Invalid(
             '{"ctxlint": 1, "session": "s1", "model": "gpt-5", "timestamp": 1767261600, "messages": [{"role": "user", "content": "Start"}]}\n'
             '{"ctxlint": 1, "session": "s1", "model": "gpt-5", "timestamp": 1767262500, "messages": [{"role": "user", "content": "Start"}, {"role": "assistant", "content": "Ok"}, {"role": "user", "content": "Next"}]}\n',
             kind=InputKind.TRACE,
             line=2,
             message_contains="15 min",
+        ),
+        # A model with extended retention, asked to keep its cache in memory only.
+        Invalid(
+            '{"ctxlint": 1, "session": "s1", "model": "gpt-5", "timestamp": 1782900000, "params": {"prompt_cache_retention": "in_memory"}, "messages": [{"role": "user", "content": "Start"}]}\n'
+            '{"ctxlint": 1, "session": "s1", "model": "gpt-5", "timestamp": 1782900900, "params": {"prompt_cache_retention": "in_memory"}, "messages": [{"role": "user", "content": "Start"}, {"role": "assistant", "content": "Ok"}, {"role": "user", "content": "Next"}]}\n',
+            kind=InputKind.TRACE,
+            line=2,
+            message_contains="longer than the 10 min",
         ),
     )
 
@@ -141,8 +163,10 @@ def _lifetime(step: Step, previous: Request) -> float | None:
             memo["CTX009:1h"] = True
         return _ANTHROPIC_LONG if memo.get("CTX009:1h") else _ANTHROPIC_DEFAULT
     if provider == "openai":
-        retention = str(previous.params.get("prompt_cache_retention", ""))
-        return _OPENAI_EXTENDED if retention == "24h" else _OPENAI_IN_MEMORY
+        from ctxlint.simulate.openai_models import lifetime_seconds
+
+        at = previous.timestamp.timestamp() if previous.timestamp else None
+        return lifetime_seconds(previous.model, previous.params, at)
     # DeepSeek's disk cache lasts hours; self-hosted engines evict by memory, not time.
     return None
 

@@ -40,7 +40,11 @@ from ctxlint.cli.common import (
 )
 @click.option("--capacity", type=click.IntRange(min=1), help="vLLM/SGLang cache size in tokens.")
 @click.option("--block-size", type=click.IntRange(min=1), help="vLLM block size in tokens.")
-@click.option("--idle-ttl", type=FiniteFloatRange(min=0), help="OpenAI idle expiry in seconds.")
+@click.option(
+    "--idle-ttl",
+    type=FiniteFloatRange(min=0),
+    help="OpenAI idle expiry in seconds, for every request (default: each model's retention).",
+)
 @click.option(
     "--warm-start",
     type=click.Choice(["reported", "shared", "cold"]),

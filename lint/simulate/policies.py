@@ -7,10 +7,17 @@ from __future__ import annotations
 import heapq
 import math
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from ctxlint.simulate.calibrate import PositionMap
-from ctxlint.simulate.facts import anthropic_minimum, openai_breakpoint_mode, provider_facts
+from ctxlint.simulate.facts import (
+    anthropic_minimum,
+    bare_model,
+    openai_breakpoint_mode,
+    provider_facts,
+)
+from ctxlint.simulate.openai_models import retention_seconds, step_tokens
 from ctxlint.simulate.render import Prompt
 from ctxlint.simulate.tree import Match, Node, PrefixTree
 
@@ -72,6 +79,16 @@ class Policy:
         """Start warm: the first `provider_tokens` of this prompt were cached before the trace."""
 
 
+def _model_key(visit: Visit) -> str:
+    """Which model's cache a request meets: every model keeps its own (its keys and values
+    are its own), so a session that switches model reads nothing the other one left."""
+    return _bare_model(visit.model)
+
+
+# Asked several times per request, of a handful of model names.
+_bare_model = cache(bare_model)
+
+
 class RadixCache(Policy):
     """Token runs kept as they were seen; a read takes the longest held prefix. The ideal
     cache, SGLang (token radix tree), vLLM (full blocks), and OpenAI's automatic caching
@@ -100,7 +117,7 @@ class RadixCache(Policy):
         self._by_use: list[tuple[int, int, Node]] = []
 
     def _tree(self, visit: Visit) -> PrefixTree:
-        key = visit.params.get("prompt_cache_key")
+        key = (_model_key(visit), visit.params.get("prompt_cache_key"))
         tree = self.trees.get(key)
         if tree is None:
             tree = self.trees[key] = PrefixTree()
@@ -109,7 +126,11 @@ class RadixCache(Policy):
     def _idle(self, visit: Visit) -> float | None:
         return self.idle_seconds
 
+    def _step(self, visit: Visit) -> int:
+        return self.step
+
     def serve(self, visit: Visit) -> Served:
+        step = self._step(visit)
         tree = self._tree(visit)
         found = tree.match(visit.prompt)
         held, reason = self._held_prefix(
@@ -118,12 +139,12 @@ class RadixCache(Policy):
         provider = visit.positions.at(held)
         if self.keep_last_token:
             provider = min(provider, visit.provider_length - 1)
-        cached = _round_down(provider, self.step)
+        cached = _round_down(provider, step)
         if cached < self.minimum:
             if cached > 0:
                 reason = BELOW_MINIMUM
             cached = 0
-        total = _round_down(visit.provider_length, self.step)
+        total = _round_down(visit.provider_length, step)
         self._hold(tree, visit, len(visit.prompt.segments))
         written = max(0, total - cached) if total >= self.minimum else 0
         return Served(cached, written, visit.positions.position_of(cached), reason)
@@ -214,8 +235,10 @@ class RadixCache(Policy):
 
 
 class OpenAICache(RadixCache):
-    """Automatic caching in 128-token steps from 1,024 tokens, idle expiry (or 24 h with
-    prompt_cache_retention), one cache per prompt_cache_key."""
+    """Automatic caching from 1,024 tokens in the model's step (128 tokens; 512 on gpt-5.5),
+    kept as long as the model's retention or the request's prompt_cache_retention says (see
+    openai_models), one cache per model and prompt_cache_key. `idle_seconds` replaces every
+    retention with one idle expiry."""
 
     def __init__(self, idle_seconds: float | None = None) -> None:
         facts = provider_facts()["providers"]["openai"]
@@ -223,15 +246,18 @@ class OpenAICache(RadixCache):
             "openai",
             step=facts["step_tokens"],
             minimum=facts["min_cacheable_tokens"],
-            idle_seconds=idle_seconds or facts["idle_ttl_seconds"],
+            idle_seconds=idle_seconds,
         )
-        self.extended_seconds = facts["extended_ttl_seconds"]
         self.breakpoints = BreakpointCache.openai()
 
     def _idle(self, visit: Visit) -> float | None:
-        if visit.params.get("prompt_cache_retention") == "24h":
-            return self.extended_seconds
-        return self.idle_seconds
+        if self.idle_seconds is not None:
+            return self.idle_seconds
+        # Requests without timestamps all share one moment: no expiry, whatever the lifetime.
+        return retention_seconds(visit.model, visit.params, visit.time or None)
+
+    def _step(self, visit: Visit) -> int:
+        return step_tokens(visit.model)
 
     def serve(self, visit: Visit) -> Served:
         if _uses_breakpoints(visit):
@@ -265,15 +291,19 @@ class DeepSeekCache(Policy):
         facts = provider_facts()["providers"]["deepseek"]
         self.unit = facts["unit_tokens"]
         self.lifetime = facts["ttl_seconds"]
-        self.tree = PrefixTree()
+        self.trees: dict[str, PrefixTree] = {}
+
+    def _tree(self, visit: Visit) -> PrefixTree:
+        return _model_tree(self.trees, visit)
 
     def serve(self, visit: Visit) -> Served:
-        found = self.tree.match(visit.prompt)
+        tree = self._tree(visit)
+        found = tree.match(visit.prompt)
         best, expired = _best_mark(found, visit.time, lookback=None, ends=None)
         cached = int(best[1]) if best else 0
         if best:
             _refresh(best, visit.time + self.lifetime)
-        path = self.tree.insert(visit.prompt)
+        path = tree.insert(visit.prompt)
         # The prefix shared with an earlier request becomes a unit of its own.
         shared = visit.positions.at(found.length)
         if shared - cached >= self.unit:
@@ -295,11 +325,11 @@ class DeepSeekCache(Policy):
             node.mark(position - node.start, visit.time + self.lifetime, provider_position)
 
     def keep_output(self, visit: Visit, upto: int) -> None:
-        path = self.tree.insert(visit.prompt)
+        path = self._tree(visit).insert(visit.prompt)
         self._mark(path, visit, _round_down(visit.positions.at(upto), self.unit))
 
     def seed(self, visit: Visit, provider_tokens: int) -> None:
-        self._mark(self.tree.insert(visit.prompt), visit, provider_tokens)
+        self._mark(self._tree(visit).insert(visit.prompt), visit, provider_tokens)
 
 
 class BreakpointCache(Policy):
@@ -324,7 +354,7 @@ class BreakpointCache(Policy):
         self.minimum_of = minimum_of
         self.implicit_last = implicit_last
         self.fixed_ttl = fixed_ttl
-        self.tree = PrefixTree()
+        self.trees: dict[str, PrefixTree] = {}
 
     @classmethod
     def anthropic(cls) -> BreakpointCache:
@@ -365,7 +395,8 @@ class BreakpointCache(Policy):
         breakpoints = self._breakpoints(visit)
         if not breakpoints:
             return Served(0, 0, 0, NO_BREAKPOINT)
-        found = self.tree.match(visit.prompt)
+        tree = _model_tree(self.trees, visit)
+        found = tree.match(visit.prompt)
         ends = [segment for segment, _ in breakpoints]
         best, expired = _best_mark(found, visit.time, self.lookback, ends)
         cached_position = 0
@@ -383,7 +414,7 @@ class BreakpointCache(Policy):
             if unbounded is not None and unbounded[1] > cached + 0.5:
                 reason = LOOKBACK
         minimum = self.minimum_of(visit.model)
-        path = self.tree.insert(visit.prompt)
+        path = tree.insert(visit.prompt)
         written_to = cached
         ttl = "5m"
         for segment, segment_ttl in breakpoints[-self.max_writes :]:
@@ -405,13 +436,21 @@ class BreakpointCache(Policy):
 
     def seed(self, visit: Visit, provider_tokens: int) -> None:
         position = visit.positions.position_of(provider_tokens)
-        path = self.tree.insert(visit.prompt)
+        path = _model_tree(self.trees, visit).insert(visit.prompt)
         for node in path:
             if node.start < position <= node.end:
                 ttl = max(self.lifetimes, key=self.lifetimes.get)
                 expires = visit.time + self.lifetimes[ttl]
                 node.mark(position - node.start, expires, provider_tokens, ttl)
                 return
+
+
+def _model_tree(trees: dict[str, PrefixTree], visit: Visit) -> PrefixTree:
+    key = _model_key(visit)
+    tree = trees.get(key)
+    if tree is None:
+        tree = trees[key] = PrefixTree()
+    return tree
 
 
 def _last_message_segment(prompt: Prompt) -> int | None:

@@ -46,14 +46,14 @@ class RequestResult:
     ideal_cached: int
     cost_ideal: float
     miss: Miss | None = None
+    # The prompt size the provider reported (None: not reported).
+    prompt_reported: int | None = None
 
     @property
     def agrees(self) -> bool | None:
         if self.cached_reported is None:
             return None
-        return abs(self.cached_predicted - self.cached_reported) <= max(
-            128, 0.02 * self.cached_reported
-        )
+        return agrees(self.cached_predicted, self.cached_reported, self.prompt_reported)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -72,6 +72,14 @@ class RequestResult:
             "cost": round(self.cost, 6),
             "miss": self.miss.as_json() if self.miss else None,
         }
+
+
+def agrees(predicted: int, reported: int, prompt_reported: int | None) -> bool:
+    """Whether a predicted cached count agrees with the reported one: within 128 tokens (one
+    OpenAI step) or 2 % of the reported prompt, whichever is more. The share is of the prompt,
+    not of the cached count, so that a request that read little is held to the same tolerance
+    as one of the same size that read much. The one definition every report and test uses."""
+    return abs(predicted - reported) <= max(128, 0.02 * (prompt_reported or 0))
 
 
 def predicted_cost(prices: Prices, prompt_tokens: int, served: Served, output: int) -> float:

@@ -17,6 +17,7 @@ from ctxlint.simulate.continuation import (
 from ctxlint.simulate.explain import explain_divergence, explain_shortfall
 from ctxlint.simulate.facts import Prices, infer_policy, prices_for, provider_facts
 from ctxlint.simulate.guards import SimulationFailed, within_bounds
+from ctxlint.simulate.openai_models import as_read, drops_earlier_reasoning
 from ctxlint.simulate.policies import Visit, make_policy
 from ctxlint.simulate.render import Prompt, Renderer, Segment
 from ctxlint.simulate.results import Options, RequestResult, predicted_cost, reported_cost
@@ -47,6 +48,9 @@ class _Session:
     state: SessionState
     unrecorded: dict[str, int] | None = None
     latest: dict[str | None, Previous] = field(default_factory=dict)
+    # Per model, the latest request as sent, where the provider reads less of it (`latest`
+    # holds it as read): what the trace rules compare.
+    sent: dict[str | None, Request] = field(default_factory=dict)
     started: bool = False
 
 
@@ -135,6 +139,13 @@ class Simulator:
         self._tick += 1
         session = self._session(request)
         policy_name = self.options.policy or infer_policy(request.provider, request.model)
+        sent = request
+        if policy_name == "openai" and drops_earlier_reasoning(request.model, request.params):
+            # What the provider caches and counts is the prompt without earlier turns'
+            # reasoning, which it accepts and ignores.
+            request = as_read(request)
+            if recorded is not None:
+                recorded = as_read(recorded)
         choice = choose_tokenizer(request.model, self.scales)
         if choice.approximate:
             self.approximate_models.add(request.model or "unknown")
@@ -170,7 +181,16 @@ class Simulator:
         router = self._router(policy_name)
         policy = router.route(request.session, prompt)
 
-        continued, kept_output_end = continue_previous(previous, request, prompt, self._ideal)
+        continuation = request
+        # Whether this request is the first of a turn, which drops reasoning the previous
+        # request still read.
+        drops_more = False
+        if request is not sent and request.model in session.sent:
+            # The previous response, reasoning and all, follows the previous prompt in the
+            # cache: only what the previous request already dropped is left out.
+            continuation = as_read(sent, len(session.sent[request.model].messages))
+            drops_more = continuation.messages != request.messages
+        continued, kept_output_end = continue_previous(previous, continuation, prompt, self._ideal)
         if previous is not None and continued is not None:
             base_prompt, base_positions = continued
             shared = shared_prefix(prompt, base_prompt)
@@ -218,13 +238,15 @@ class Simulator:
         served = policy.serve(visit)
         ideal = self._ideal.serve(visit)
 
-        step = Step(session.state, previous.request if previous else None, request, self.settings)
+        step = Step(session.state, session.sent.get(request.model), sent, self.settings)
         session.state.requests += 1
         miss = None
         if previous is not None and base_prompt is not None:
             expected = expected_reach(previous, kept_output_end, policy)
             if shared < expected:
                 miss = explain_divergence(step, prompt, shared, renderer, base_prompt)
+                if miss is not None and miss.code is None and drops_more:
+                    miss.reason = "the model drops earlier turns' reasoning at a new user turn"
                 if miss is not None:
                     miss.tokens_lost = max(0, round(base_positions.at(expected)) - served.cached)
             elif served.reason is not None:
@@ -258,6 +280,7 @@ class Simulator:
             ideal_cached=ideal.cached,
             cost_ideal=predicted_cost(prices, prompt_tokens, ideal, output),
             miss=miss,
+            prompt_reported=usage.prompt_tokens if usage else None,
         )
         if context_rebuilt and usage and recorded is None:
             moved = measured_boundary(session.unrecorded, usage, positions)
@@ -267,6 +290,7 @@ class Simulator:
         session.latest[request.model] = Previous(
             request, prompt, positions, visit, renderer, policy
         )
+        session.sent[request.model] = sent
         return result
 
     def _relaid(
