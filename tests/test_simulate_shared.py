@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import orjson
 import pytest
 
 from ctxlint.config import Settings
@@ -46,6 +47,36 @@ def test_mini_swe_agent_without_parallel_load_agrees_on_every_request():
     ]:
         agreeing, compared, _ = agreement(path)
         assert agreeing == compared > 0, path
+
+
+def test_deepseek_reasoning_units_match_the_reported_reads_exactly(tmp_path):
+    # deepseek-reasoner before V4: every read stops at the previous input's end, never at the
+    # end of its output (which holds the reasoning as generated).
+    _, _, results = agreement(
+        TRACES / "mini-swe-agent" / "deepseek_reasoner_dev" / "pvlib__pvlib-python-1606.traj.json"
+    )
+    assert [r.cached_predicted for r in results] == [r.cached_reported for r in results]
+    # V4 thinking with tool calls sends the reasoning back: the third read reaches the end of
+    # the second request's output.
+    yaml = pytest.importorskip("yaml")
+    cassette = "test_deepseek__test_deepseek_deferred_capability_with_thinking.yaml"
+    interactions = yaml.safe_load((TRACES / "pydantic-ai-cassettes" / cassette).read_text())
+    trace = tmp_path / "bodies.jsonl"
+    trace.write_bytes(
+        b"".join(
+            orjson.dumps(
+                {
+                    "request": found["request"]["parsed_body"],
+                    "response": found["response"]["parsed_body"],
+                }
+            )
+            + b"\n"
+            for found in interactions["interactions"]
+        )
+    )
+    _, _, results = agreement(trace)
+    assert [r.cached_predicted for r in results] == [r.cached_reported for r in results]
+    assert results[2].cached_predicted > results[1].prompt_tokens
 
 
 def test_mini_swe_agent_under_parallel_load_reads_less_than_predicted_never_more():
