@@ -135,14 +135,27 @@ class Simulation:
         }
 
 
+# The code of the what-if row with every cause neutralised at once.
+ALL_FIXES = "all"
+
+
 @dataclass(frozen=True, slots=True)
 class Saving:
+    """A what-if row: the simulation again with a rule's cause (or every cause) neutralised."""
+
     code: str
     what: str
     hit_rate_before: float | None
     hit_rate_after: float | None
     cost_before: float
     cost_after: float
+    # Why the fix costs more than the run as recorded, in words; None when it does not.
+    why: str | None = None
+
+    @property
+    def saved(self) -> float:
+        """Dollars saved; negative when the fix costs more."""
+        return self.cost_before - self.cost_after
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -152,6 +165,8 @@ class Saving:
             "hit_rate_after": _rounded(self.hit_rate_after),
             "cost_before": round(self.cost_before, 6),
             "cost_after": round(self.cost_after, 6),
+            "saved": round(self.saved, 6),
+            "costs_more": self.why,
         }
 
 
@@ -264,9 +279,21 @@ def render_summary(simulation: Simulation) -> list[str]:
 
 
 def _saving_lines(savings: list[Saving]) -> list[str]:
-    return [
-        f"  fixing {saving.code} ({saving.what}): hit rate {percent(saving.hit_rate_before)}"
-        f" → {percent(saving.hit_rate_after)}, cost {money(saving.cost_before)}"
-        f" → {money(saving.cost_after)}"
-        for saving in savings
-    ]
+    """Savings first, most dollars first; then the fixes that would cost more, with why."""
+    lines = []
+    for saving in savings:
+        fixing = "fixing all causes" if saving.code == ALL_FIXES else f"fixing {saving.code}"
+        figures = (
+            f"cost {money(saving.cost_before)} → {money(saving.cost_after)},"
+            f" hit rate {percent(saving.hit_rate_before)} → {percent(saving.hit_rate_after)}"
+        )
+        if saving.saved > 0:
+            lines.append(f"  {fixing} ({saving.what}) saves {money(saving.saved)}: {figures}")
+        elif saving.why is None:
+            lines.append(f"  {fixing} ({saving.what}) saves nothing: {figures}")
+        else:
+            lines.append(
+                f"  {fixing} ({saving.what}) costs {money(-saving.saved)} more: {figures};"
+                f" {saving.why}"
+            )
+    return lines
