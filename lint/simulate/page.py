@@ -6,6 +6,7 @@ from __future__ import annotations
 from html import escape
 
 from ctxlint.redact import evidence
+from ctxlint.simulate.diagnosis import describe
 from ctxlint.simulate.report import ALL_FIXES, Saving, Simulation, Totals, money, percent
 from ctxlint.simulate.simulator import RequestResult
 
@@ -78,6 +79,9 @@ def render_html(simulation: Simulation) -> str:
             parts.extend(_dearer_section(session_savings, ""))
     parts.append("<h2>Misses</h2>")
     parts.append(_misses_table(simulation.requests))
+    if overall.diagnosed:
+        parts.append("<h2>The provider's diagnosis beside ctxlint's</h2>")
+        parts.append(_diagnoses_table(simulation.requests))
     parts.append("</body></html>")
     return "\n".join(parts) + "\n"
 
@@ -95,6 +99,13 @@ def _cards(overall: Totals) -> str:
         cards.append(("Reported cost", money(overall.cost_reported)))
     if overall.compared:
         cards.append(("Agrees with reported", f"{overall.agreeing} of {overall.compared}"))
+    if overall.diagnoses_compared:
+        cards.append(
+            (
+                "Agrees with the provider's diagnosis",
+                f"{overall.diagnoses_agreeing} of {overall.diagnoses_compared}",
+            )
+        )
     cells = "".join(
         f'<div class="card">{escape(label)}<b>{escape(value)}</b></div>' for label, value in cards
     )
@@ -171,6 +182,27 @@ def _misses_table(results: list[RequestResult]) -> str:
     return (
         "<table><tr><th>Session</th><th>Line</th><th>Request</th><th>Rule</th><th>Where</th>"
         "<th>Tokens lost</th><th>Why</th></tr>" + "".join(rows) + "</table>"
+    )
+
+
+def _diagnoses_table(results: list[RequestResult]) -> str:
+    """Every request the provider diagnosed: its verdict, ctxlint's cause, and whether the
+    places they name agree."""
+    rows = []
+    for result in results:
+        if result.diagnosis is None:
+            continue
+        miss = result.miss
+        ours = "–" if miss is None else f"{miss.code or 'cache'} at {miss.segment}"
+        agrees = {True: "yes", False: "no", None: "not compared"}[result.diagnosis_agrees]
+        rows.append(
+            f"<tr><td>{escape(evidence(result.session))}</td>"
+            f'<td class="n">#{result.index}</td><td>{escape(describe(result.diagnosis))}</td>'
+            f"<td>{escape(ours)}</td><td>{agrees}</td></tr>"
+        )
+    return (
+        "<table><tr><th>Session</th><th>Request</th><th>Provider says</th><th>ctxlint</th>"
+        "<th>Agree</th></tr>" + "".join(rows) + "</table>"
     )
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ctxlint.redact import evidence, identifier, visible
+from ctxlint.simulate.diagnosis import compare_diagnoses, describe
 from ctxlint.simulate.simulator import RequestResult
 
 
@@ -26,6 +27,11 @@ class Totals:
     misses: int = 0
     tokens_lost: int = 0
     policies: set[str] = field(default_factory=set)
+    # Requests with the provider's own cache diagnosis; of those with a conclusive one,
+    # how many ctxlint's cause agrees with.
+    diagnosed: int = 0
+    diagnoses_compared: int = 0
+    diagnoses_agreeing: int = 0
 
     def add(self, result: RequestResult) -> None:
         self.requests += 1
@@ -45,6 +51,11 @@ class Totals:
         if result.miss is not None:
             self.misses += 1
             self.tokens_lost += result.miss.tokens_lost
+        if result.diagnosis is not None:
+            self.diagnosed += 1
+            if result.diagnosis_agrees is not None:
+                self.diagnoses_compared += 1
+                self.diagnoses_agreeing += result.diagnosis_agrees
 
     @property
     def hit_rate(self) -> float | None:
@@ -57,6 +68,12 @@ class Totals:
     @property
     def agreement(self) -> float | None:
         return self.agreeing / self.compared if self.compared else None
+
+    @property
+    def diagnosis_agreement(self) -> float | None:
+        if not self.diagnoses_compared:
+            return None
+        return self.diagnoses_agreeing / self.diagnoses_compared
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -76,6 +93,12 @@ class Totals:
                 "compared": self.compared,
                 "agreeing": self.agreeing,
                 "rate": _rounded(self.agreement),
+            },
+            "provider_diagnostics": {
+                "requests": self.diagnosed,
+                "compared": self.diagnoses_compared,
+                "agreeing": self.diagnoses_agreeing,
+                "rate": _rounded(self.diagnosis_agreement),
             },
         }
 
@@ -177,6 +200,7 @@ def summarise(
     problems: Iterable[str] = (),
 ) -> Simulation:
     requests = list(results)
+    compare_diagnoses(requests)
     overall = Totals()
     sessions: dict[tuple[str, str], Totals] = {}
     for result in requests:
@@ -238,6 +262,8 @@ def render_text(simulation: Simulation, per_request: bool = True) -> str:
                     f"        {code}: lost {miss.tokens_lost:,} tokens at {miss.segment}"
                     f" character {miss.offset}: {miss.reason}"
                 )
+            if result.diagnosis is not None:
+                lines.append(f"        {describe(result.diagnosis)}{_verdict(result)}")
         lines.append("  █ cached  ▒ written  · uncached")
         lines.append("")
         if len(simulation.sessions) > 1:
@@ -268,6 +294,12 @@ def render_summary(simulation: Simulation) -> list[str]:
             f"  agrees with reported cache use on {overall.agreeing} of {overall.compared}"
             f" requests ({percent(overall.agreement)})"
         )
+    if overall.diagnosed:
+        lines.append(
+            f"  provider diagnostics on {overall.diagnosed} requests: ctxlint's cause agrees"
+            f" with the provider's on {overall.diagnoses_agreeing} of"
+            f" {overall.diagnoses_compared} compared ({percent(overall.diagnosis_agreement)})"
+        )
     if overall.misses:
         lines.append(
             f"  {overall.misses} requests lost {overall.tokens_lost:,} cached tokens they could"
@@ -276,6 +308,14 @@ def render_summary(simulation: Simulation) -> list[str]:
     lines.extend(_saving_lines(simulation.savings))
     lines.extend("  " + note for note in simulation.notes())
     return lines
+
+
+def _verdict(result: RequestResult) -> str:
+    if result.diagnosis_agrees is None:
+        return " (not compared)"
+    if result.diagnosis_agrees:
+        return ": ctxlint agrees"
+    return ": ctxlint's cause differs"
 
 
 def _saving_lines(savings: list[Saving]) -> list[str]:

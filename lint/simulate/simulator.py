@@ -249,6 +249,7 @@ class Simulator:
             ideal_cached=ideal.cached,
             cost_ideal=predicted_cost(prices, prompt_tokens, ideal, output),
             miss=miss,
+            diagnosis=usage.diagnosis if usage else None,
         )
         session.latest[request.model] = Previous(
             request, prompt, positions, visit, renderer, policy
