@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from ctxlint.simulate.facts import provider_facts
 from ctxlint.simulate.results import RequestResult
 from ctxlint.trace.model import Diagnosis
 
@@ -23,40 +24,23 @@ MODEL = "model"
 SYSTEM = "system"
 TOOLS = "tools"
 MESSAGES = "messages"
-SETTINGS = "settings"
 # No divergence: the provider found none where it looked.
 NONE = "none"
 
-# Per provider: each verdict as the place of the divergence. A verdict not listed here
-# (previous_message_not_found, unavailable, comparison_response_not_found, Anthropic's null
-# reason, which also stands for a comparison still running, or a word added since) is
-# inconclusive and is not compared.
-_PLACES: dict[str, dict[str, tuple[str, ...]]] = {
-    "anthropic": {
-        "model_changed": (MODEL,),
-        "system_changed": (SYSTEM,),
-        "tools_changed": (TOOLS,),
-        "messages_changed": (MESSAGES,),
-    },
-    "openai": {
-        "cache_hit": (NONE,),
-        "model_changed": (MODEL,),
-        "tools_changed": (TOOLS,),
-        # Instructions travel with the input; ctxlint renders them as the system prompt.
-        "input_changed": (SYSTEM, MESSAGES),
-        "context_compacted": (MESSAGES,),
-        "prompt_cache_key_changed": (SETTINGS,),
-        "service_tier_changed": (SETTINGS,),
-        "reasoning_effort_changed": (SETTINGS,),
-        "text_format_changed": (SETTINGS,),
-        "verbosity_changed": (SETTINGS,),
-    },
-}
+
+def _places(provider: str) -> dict[str, list[str]]:
+    """Per verdict, the places it names (providers.json); a verdict not listed there
+    (previous_message_not_found, unavailable, comparison_response_not_found, Anthropic's null
+    reason, which also stands for a comparison still running, or a word added since) is
+    inconclusive and is not compared."""
+    found = provider_facts()["cache_diagnostics"].get(provider)
+    return found["places"] if isinstance(found, dict) else {}
 
 
 def provider_places(diagnosis: Diagnosis) -> tuple[str, ...] | None:
     """Where the provider says the request diverged; None when its verdict is inconclusive."""
-    return _PLACES.get(diagnosis.provider, {}).get(diagnosis.verdict)
+    places = _places(diagnosis.provider).get(diagnosis.verdict)
+    return None if places is None else tuple(places)
 
 
 def ctxlint_place(result: RequestResult, previous_model: str | None) -> str:
