@@ -80,12 +80,23 @@ def test_deepseek_reasoning_units_match_the_reported_reads_exactly(tmp_path):
 
 
 def test_mini_swe_agent_under_parallel_load_reads_less_than_predicted_never_more():
-    # DeepSeek's cache is best effort: with many runs in parallel, some units a request wrote
-    # were not there for the next one. The same task run alone agrees on every request.
+    # DeepSeek's cache is best effort. In the runs of 2026-04-09/10 (system_fingerprint
+    # without the _20260410 suffix, instances run in parallel), a read often stops at a unit
+    # an older request left, 2 to 6 requests back, as if the newest units were not yet
+    # persisted ("cache construction takes seconds"), even after idle gaps of 12 s. The runs
+    # of 2026-04-13/15 on the _20260410 backend read the previous request's unit every time.
     for path in sorted((TRACES / "mini-swe-agent" / "deepseek_chat_dev").glob("*.json")):
         agreeing, compared, results = agreement(path)
         assert agreeing / compared >= 0.6, path
-        assert all(r.cached_reported < r.cached_predicted for r in results if r.agrees is False)
+        units: set[int] = set()
+        for result in results:
+            if result.agrees is False:
+                assert result.cached_reported < result.cached_predicted
+                assert result.cached_reported in units, (path, result.index)
+            units.add(result.prompt_tokens // 64 * 64)
+            units.add((result.prompt_tokens + result.output_tokens) // 64 * 64)
+            if result.cached_reported:
+                units.add(result.cached_reported)
 
 
 def test_inspect_log_agrees():
