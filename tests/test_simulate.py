@@ -3,6 +3,7 @@ each cache policy, the explanation of misses, and the `ctxlint simulate` command
 
 from __future__ import annotations
 
+import itertools
 import socket
 from pathlib import Path
 
@@ -233,6 +234,75 @@ def test_shared_warm_start_seeds_what_every_session_starts_with(tmp_path):
     # Alone, a session shares its system prompt (and tools) but not its own task.
     alone = simulate(tmp_path, sessions[:1], policy="sglang", warm_start="shared")
     assert 0 < alone[0].cached_predicted <= system
+
+
+DEEPSEEK = {"policy": "deepseek"}
+
+
+def _reasoner_turns(time_of: list[str], resent: bool) -> list[bytes]:
+    """A DeepSeek thinking-mode session: each response reasons, calls a tool, and the next
+    request shows that response with or without its reasoning."""
+    reasoning = "Let me look at the parser first. " * 12
+    history = [{"role": "user", "content": LONG}]
+    lines = []
+    for step, time in enumerate(time_of):
+        lines.append(
+            line(
+                model="deepseek-reasoner",
+                time=time,
+                messages=list(history),
+                usage={
+                    "cached_tokens": 0,
+                    "output_tokens": 130,
+                    "raw": {"completion_tokens_details": {"reasoning_tokens": 110}},
+                },
+            )
+        )
+        content = [{"type": "text", "text": f"Running step {step}."}]
+        if resent:
+            content.insert(0, {"type": "thinking", "text": reasoning})
+        history.append({"role": "assistant", "content": content})
+        history.append({"role": "user", "content": "output of step " * 40 + str(step)})
+    return lines
+
+
+def _with_sizes(lines: list[bytes], tmp_path: Path) -> list[bytes]:
+    """The lines with prompt sizes as our tokenizer counts them (as the provider's would)."""
+    results = simulate(tmp_path, lines, policy="deepseek", warm_start="cold")
+    sized = []
+    for raw, result in zip(lines, results, strict=True):
+        value = orjson.loads(raw)
+        value["usage"]["prompt_tokens"] = result.prompt_tokens
+        sized.append(orjson.dumps(value) + b"\n")
+    return sized
+
+
+def test_deepseek_reads_whole_units_and_the_output_unit_only_where_reasoning_is_resent(tmp_path):
+    # Each read is the previous request's input or output unit, rounded down to 64 tokens.
+    after_v4 = ["2026-06-10T09:00:00Z", "2026-06-10T09:00:05Z", "2026-06-10T09:00:10Z"]
+    resent, dropped = (
+        simulate(tmp_path, _with_sizes(_reasoner_turns(after_v4, kept), tmp_path), **DEEPSEEK)
+        for kept in (True, False)
+    )
+    for results in (resent, dropped):
+        assert all(r.cached_predicted % 64 == 0 for r in results[1:])
+    # With the reasoning sent back (V4, tool calls), the unit at the output's end matches:
+    # the read goes past where the previous prompt ended.
+    assert resent[1].cached_predicted > resent[0].prompt_tokens
+    # Without it, that unit holds reasoning the prompt does not repeat: the read stops at
+    # the previous input's end.
+    assert dropped[1].cached_predicted == dropped[0].prompt_tokens // 64 * 64
+    assert dropped[2].cached_predicted == dropped[1].prompt_tokens // 64 * 64
+
+
+def test_deepseek_reasoner_before_v4_never_reads_its_output_unit(tmp_path):
+    # The reasoner served before 2026-04-24 never matched the output unit whole, even with
+    # the reasoning sent back (see providers.json).
+    before_v4 = ["2026-04-13T10:20:45Z", "2026-04-13T10:20:49Z", "2026-04-13T10:20:53Z"]
+    lines = _with_sizes(_reasoner_turns(before_v4, resent=True), tmp_path)
+    results = simulate(tmp_path, lines, **DEEPSEEK)
+    for earlier, later in itertools.pairwise(results):
+        assert later.cached_predicted == earlier.prompt_tokens // 64 * 64
 
 
 # The command -------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from ctxlint.config import Settings
 from ctxlint.simulate.run import simulate_files
 from ctxlint.simulate.simulator import Options
 
-from conftest import LONG, turns
+from conftest import LONG, REPO, turns
 
 
 def tool(name: str, description: str = "Search") -> dict:
@@ -103,6 +103,38 @@ def test_append_only_history_saves_what_an_untruncated_history_keeps(tmp_path):
     assert found.requests[1].miss.code == "CTX006"
     # Keeping the whole history reads more tokens than the window did: here the dearer fix.
     check_fix(tmp_path, "CTX006", with_cause, without, cheaper=False)
+    (dearer,) = found.savings
+    assert dearer.saved < 0 and dearer.hit_rate_after > dearer.hit_rate_before
+    assert "compaction keeps the prompt short" in dearer.why
+    text = CliRunner().invoke(main, ["simulate", str(tmp_path / "cause.jsonl"), "-q"]).output
+    assert "fixing CTX006 (history only appended to) costs $" in text
+    assert "saves" not in text
+
+
+def test_the_readme_example_orders_fixes_by_dollars_and_never_calls_a_dearer_fix_a_saving():
+    example = REPO / "fixtures" / "examples" / "support_session.jsonl"
+    found = simulate_files([str(example)], Options(), Settings(), with_savings=True)
+    saved = [saving.saved for saving in found.savings]
+    assert saved == sorted(saved, reverse=True)
+    by_code = {saving.code: saving for saving in found.savings}
+    assert set(by_code) == {"CTX001", "CTX004", "all"}
+    assert by_code["all"].what == "every fix: CTX001, CTX004"
+    # Every request carries the tool the session dropped, and the volatile system prompt
+    # still breaks the cache before it: the fixed tool list alone costs more.
+    dearer = by_code["CTX004"]
+    assert dearer.saved < 0 and dearer.why.startswith("every request carries every tool")
+    assert by_code["CTX001"].saved > 0 and by_code["CTX001"].why is None
+    text = CliRunner().invoke(main, ["simulate", str(example), "-q"]).output
+    lines = [line for line in text.splitlines() if line.startswith("  fixing")]
+    assert lines[0].startswith("  fixing CTX001 (volatile spans frozen) saves $")
+    assert lines[1].startswith("  fixing all causes (every fix: CTX001, CTX004) saves $")
+    assert lines[2].startswith("  fixing CTX004 (one fixed tool list) costs $")
+    report = orjson.loads(
+        CliRunner().invoke(main, ["simulate", str(example), "-q", "--output-format", "json"]).output
+    )
+    rows = report["summary"]["savings"]
+    assert [row["code"] for row in rows] == ["CTX001", "all", "CTX004"]
+    assert rows[2]["saved"] < 0 and rows[2]["costs_more"] == dearer.why
 
 
 def test_savings_are_reported_per_session_and_in_json(tmp_path):
@@ -121,7 +153,7 @@ def test_savings_are_reported_per_session_and_in_json(tmp_path):
     (fix,) = by_session["a"]
     assert fix["hit_rate_after"] > fix["hit_rate_before"]
     text = CliRunner().invoke(main, ["simulate", str(path)]).output
-    assert "fixing CTX001 (volatile spans frozen): hit rate" in text
+    assert "fixing CTX001 (volatile spans frozen) saves $" in text
 
 
 def test_a_rewritten_request_scales_its_reported_size_to_its_new_length(tmp_path):

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from ctxlint.simulate.calibrate import PositionMap
 from ctxlint.simulate.policies import Policy, Visit
 from ctxlint.simulate.render import Prompt, Renderer
-from ctxlint.trace.model import Message, Request
+from ctxlint.trace.model import THINKING, Message, Request
 
 
 @dataclass(slots=True)
@@ -58,6 +58,13 @@ def continue_previous(
         extended.starts.append(extended.starts[-1] + len(segment.tokens))
     positions = previous.positions
     output = previous.visit.output_tokens
+    reasoning = reasoning_tokens(previous.request)
+    repeated = any(
+        block.kind == THINKING for shown in messages[count:response_end] for block in shown.blocks
+    )
+    if output and reasoning and not repeated:
+        # Reported output counts the reasoning too; a prompt without it holds only the rest.
+        output = max(0, output - reasoning)
     if output:
         # The reported prompt includes the turn's opening, which the response repeats.
         reported_end = positions.at(base.length) + output
@@ -71,11 +78,28 @@ def continue_previous(
         previous.visit.tick,
         previous.visit.model,
         previous.visit.params,
+        reasoning_tokens=reasoning,
+        reasoning_repeated=repeated,
     )
     previous.policy.keep_output(visit, extended.length)
     if previous.policy is not ideal:
         ideal.keep_output(visit, extended.length)
     return (extended, positions), extended.length
+
+
+def reasoning_tokens(request: Request) -> int:
+    """The reasoning tokens a request's response began with, as its usage reports them within
+    the output (Chat Completions and DeepSeek: completion_tokens_details; Responses:
+    output_tokens_details); 0 when not reported or not a count."""
+    raw = request.usage.raw if request.usage is not None else None
+    if not isinstance(raw, dict):
+        return 0
+    for key in ("completion_tokens_details", "output_tokens_details"):
+        details = raw.get(key)
+        count = details.get("reasoning_tokens") if isinstance(details, dict) else None
+        if type(count) is int and count > 0:
+            return count
+    return 0
 
 
 def expected_reach(previous: Previous, kept_output_end: int, policy: Policy) -> int:

@@ -43,6 +43,10 @@ class Miss:
     offset: int
     tokens_lost: int
     reason: str
+    # True when the request differs from the previous one there; False when the cache lost
+    # an entry the request repeats (expiry, eviction, lookback): a cache's doing, not the
+    # prompt's, and no provider diagnosis of the request's structure names it.
+    diverged: bool = True
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -96,7 +100,8 @@ def explain_shortfall(served: Served, expected: int, prompt: Prompt) -> Miss | N
         return None
     code, reason = _SHORTFALL.get(served.reason or "", (None, "the cache did not hold it"))
     index = prompt.segment_at(min(served.cached_position, prompt.length - 1))
-    return Miss(code, prompt.segments[index].place, 0, max(0, expected - served.cached), reason)
+    lost = max(0, expected - served.cached)
+    return Miss(code, prompt.segments[index].place, 0, lost, reason, diverged=False)
 
 
 # A miss no rule of ctxlint's names: the agent rebuilt what it injects ahead of the first

@@ -6,7 +6,8 @@ from __future__ import annotations
 from html import escape
 
 from ctxlint.redact import evidence
-from ctxlint.simulate.report import Saving, Simulation, Totals, money, percent
+from ctxlint.simulate.diagnosis import describe
+from ctxlint.simulate.report import ALL_FIXES, Saving, Simulation, Totals, money, percent
 from ctxlint.simulate.simulator import RequestResult
 
 CACHED = "#2f9e44"
@@ -53,6 +54,7 @@ def render_html(simulation: Simulation) -> str:
         *_notes(simulation),
         "<h2>Savings</h2>",
         _savings_table(simulation.savings, "No miss had a cause a fix would remove."),
+        *_dearer_section(simulation.savings, "<h2>Fixes that would cost more</h2>"),
         "<h2>Requests</h2>",
         '<p class="legend">',
         '<span class="cached"></span>cached <span class="written"></span>written',
@@ -74,8 +76,12 @@ def render_html(simulation: Simulation) -> str:
         session_savings = simulation.session_savings.get((path, session), [])
         if session_savings:
             parts.append(_savings_table(session_savings, ""))
+            parts.extend(_dearer_section(session_savings, ""))
     parts.append("<h2>Misses</h2>")
     parts.append(_misses_table(simulation.requests))
+    if overall.diagnosed:
+        parts.append("<h2>The provider's diagnosis beside ctxlint's</h2>")
+        parts.append(_diagnoses_table(simulation.requests))
     parts.append("</body></html>")
     return "\n".join(parts) + "\n"
 
@@ -93,6 +99,13 @@ def _cards(overall: Totals) -> str:
         cards.append(("Reported cost", money(overall.cost_reported)))
     if overall.compared:
         cards.append(("Agrees with reported", f"{overall.agreeing} of {overall.compared}"))
+    if overall.diagnoses_compared:
+        cards.append(
+            (
+                "Agrees with the provider's diagnosis",
+                f"{overall.diagnoses_agreeing} of {overall.diagnoses_compared}",
+            )
+        )
     cells = "".join(
         f'<div class="card">{escape(label)}<b>{escape(value)}</b></div>' for label, value in cards
     )
@@ -106,20 +119,49 @@ def _notes(simulation: Simulation) -> list[str]:
 
 
 def _savings_table(savings: list[Saving], empty: str) -> str:
-    if not savings:
+    """The fixes that save money, most first (a fix that would cost more is not a saving)."""
+    saving_rows = [saving for saving in savings if saving.saved > 0]
+    if not saving_rows:
+        if savings:
+            return '<p class="note">No fix would lower the cost.</p>'
         return f'<p class="note">{escape(empty)}</p>' if empty else ""
     rows = "".join(
-        f"<tr><td>{escape(saving.code)}</td><td>{escape(saving.what)}</td>"
+        f"<tr><td>{escape(_fix_name(saving))}</td><td>{escape(saving.what)}</td>"
+        f'<td class="n">{money(saving.saved)}</td>'
         f'<td class="n">{percent(saving.hit_rate_before)}</td>'
         f'<td class="n">{percent(saving.hit_rate_after)}</td>'
         f'<td class="n">{money(saving.cost_before)}</td>'
         f'<td class="n">{money(saving.cost_after)}</td></tr>'
-        for saving in savings
+        for saving in saving_rows
     )
     return (
-        "<table><tr><th>Rule</th><th>Fix</th><th>Hit rate before</th><th>after</th>"
+        "<table><tr><th>Rule</th><th>Fix</th><th>Saves</th><th>Hit rate before</th><th>after</th>"
         f"<th>Cost before</th><th>after</th></tr>{rows}</table>"
     )
+
+
+def _dearer_section(savings: list[Saving], heading: str) -> list[str]:
+    """The fixes that would raise the cost, and why."""
+    dearer = [saving for saving in savings if saving.saved <= 0]
+    if not dearer:
+        return []
+    rows = "".join(
+        f"<tr><td>{escape(_fix_name(saving))}</td><td>{escape(saving.what)}</td>"
+        f'<td class="n">{money(-saving.saved)}</td>'
+        f'<td class="n">{percent(saving.hit_rate_before)}</td>'
+        f'<td class="n">{percent(saving.hit_rate_after)}</td>'
+        f"<td>{escape(saving.why or 'saves nothing')}</td></tr>"
+        for saving in dearer
+    )
+    table = (
+        "<table><tr><th>Rule</th><th>Fix</th><th>Costs more by</th><th>Hit rate before</th>"
+        f"<th>after</th><th>Why</th></tr>{rows}</table>"
+    )
+    return [heading, table] if heading else [table]
+
+
+def _fix_name(saving: Saving) -> str:
+    return "all" if saving.code == ALL_FIXES else saving.code
 
 
 def _misses_table(results: list[RequestResult]) -> str:
@@ -140,6 +182,27 @@ def _misses_table(results: list[RequestResult]) -> str:
     return (
         "<table><tr><th>Session</th><th>Line</th><th>Request</th><th>Rule</th><th>Where</th>"
         "<th>Tokens lost</th><th>Why</th></tr>" + "".join(rows) + "</table>"
+    )
+
+
+def _diagnoses_table(results: list[RequestResult]) -> str:
+    """Every request the provider diagnosed: its verdict, ctxlint's cause, and whether the
+    places they name agree."""
+    rows = []
+    for result in results:
+        if result.diagnosis is None:
+            continue
+        miss = result.miss
+        ours = "–" if miss is None else f"{miss.code or 'cache'} at {miss.segment}"
+        agrees = {True: "yes", False: "no", None: "not compared"}[result.diagnosis_agrees]
+        rows.append(
+            f"<tr><td>{escape(evidence(result.session))}</td>"
+            f'<td class="n">#{result.index}</td><td>{escape(describe(result.diagnosis))}</td>'
+            f"<td>{escape(ours)}</td><td>{agrees}</td></tr>"
+        )
+    return (
+        "<table><tr><th>Session</th><th>Request</th><th>Provider says</th><th>ctxlint</th>"
+        "<th>Agree</th></tr>" + "".join(rows) + "</table>"
     )
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import heapq
 import math
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from functools import cache
 from typing import Any
 
@@ -47,6 +48,10 @@ class Visit:
     # Output tokens the provider reported, placed after the prompt when the next request
     # shows what they were.
     output_tokens: int | None = None
+    # For a prompt extended by its response (see keep_output): the reasoning tokens the
+    # response began with, and whether the next request sends that reasoning back.
+    reasoning_tokens: int = 0
+    reasoning_repeated: bool = False
 
     @property
     def provider_length(self) -> float:
@@ -280,9 +285,9 @@ def _uses_breakpoints(visit: Visit) -> bool:
 
 
 class DeepSeekCache(Policy):
-    """Entries in 64-token units at the end of each request's input and of its output, and at
-    the prefix two requests are found to share; a read takes the longest entry the prompt
-    repeats whole."""
+    """Entries ("cache prefix units") at the end of each request's input and of its output, and
+    at the prefix two requests are found to share, in 64-token steps; a read takes the longest
+    entry the prompt repeats whole, never part of one."""
 
     name = "deepseek"
     keeps_output = True
@@ -291,6 +296,7 @@ class DeepSeekCache(Policy):
         facts = provider_facts()["providers"]["deepseek"]
         self.unit = facts["unit_tokens"]
         self.lifetime = facts["ttl_seconds"]
+        self.whole_reasoning_from = _epoch(facts["reasoning_resent_whole_from"])
         self.trees: dict[str, PrefixTree] = {}
 
     def _tree(self, visit: Visit) -> PrefixTree:
@@ -325,11 +331,27 @@ class DeepSeekCache(Policy):
             node.mark(position - node.start, visit.time + self.lifetime, provider_position)
 
     def keep_output(self, visit: Visit, upto: int) -> None:
+        if visit.reasoning_tokens and not self._reasoning_resent_whole(visit):
+            # The unit at the end of the output holds the reasoning as it was generated; a
+            # prompt that does not repeat it token for token never matches that unit whole.
+            return
         path = self._tree(visit).insert(visit.prompt)
         self._mark(path, visit, _round_down(visit.positions.at(upto), self.unit))
 
+    def _reasoning_resent_whole(self, visit: Visit) -> bool:
+        """Whether a prompt that sends the reasoning back repeats it as it was generated: not
+        on the reasoner DeepSeek served before V4 (see providers.json). Without timestamps,
+        as now."""
+        return visit.reasoning_repeated and (
+            visit.time == 0.0 or visit.time >= self.whole_reasoning_from
+        )
+
     def seed(self, visit: Visit, provider_tokens: int) -> None:
         self._mark(self._tree(visit).insert(visit.prompt), visit, provider_tokens)
+
+
+def _epoch(day: str) -> float:
+    return datetime.fromisoformat(day).replace(tzinfo=timezone.utc).timestamp()
 
 
 class BreakpointCache(Policy):

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ctxlint.redact import evidence, identifier, visible
+from ctxlint.simulate.diagnosis import compare_diagnoses, describe
 from ctxlint.simulate.simulator import RequestResult
 
 
@@ -26,6 +27,11 @@ class Totals:
     misses: int = 0
     tokens_lost: int = 0
     policies: set[str] = field(default_factory=set)
+    # Requests with the provider's own cache diagnosis; of those with a conclusive one,
+    # how many ctxlint's cause agrees with.
+    diagnosed: int = 0
+    diagnoses_compared: int = 0
+    diagnoses_agreeing: int = 0
 
     def add(self, result: RequestResult) -> None:
         self.requests += 1
@@ -45,6 +51,11 @@ class Totals:
         if result.miss is not None:
             self.misses += 1
             self.tokens_lost += result.miss.tokens_lost
+        if result.diagnosis is not None:
+            self.diagnosed += 1
+            if result.diagnosis_agrees is not None:
+                self.diagnoses_compared += 1
+                self.diagnoses_agreeing += result.diagnosis_agrees
 
     @property
     def hit_rate(self) -> float | None:
@@ -57,6 +68,12 @@ class Totals:
     @property
     def agreement(self) -> float | None:
         return self.agreeing / self.compared if self.compared else None
+
+    @property
+    def diagnosis_agreement(self) -> float | None:
+        if not self.diagnoses_compared:
+            return None
+        return self.diagnoses_agreeing / self.diagnoses_compared
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -76,6 +93,12 @@ class Totals:
                 "compared": self.compared,
                 "agreeing": self.agreeing,
                 "rate": _rounded(self.agreement),
+            },
+            "provider_diagnostics": {
+                "requests": self.diagnosed,
+                "compared": self.diagnoses_compared,
+                "agreeing": self.diagnoses_agreeing,
+                "rate": _rounded(self.diagnosis_agreement),
             },
         }
 
@@ -135,14 +158,27 @@ class Simulation:
         }
 
 
+# The code of the what-if row with every cause neutralised at once.
+ALL_FIXES = "all"
+
+
 @dataclass(frozen=True, slots=True)
 class Saving:
+    """A what-if row: the simulation again with a rule's cause (or every cause) neutralised."""
+
     code: str
     what: str
     hit_rate_before: float | None
     hit_rate_after: float | None
     cost_before: float
     cost_after: float
+    # Why the fix costs more than the run as recorded, in words; None when it does not.
+    why: str | None = None
+
+    @property
+    def saved(self) -> float:
+        """Dollars saved; negative when the fix costs more."""
+        return self.cost_before - self.cost_after
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -152,6 +188,8 @@ class Saving:
             "hit_rate_after": _rounded(self.hit_rate_after),
             "cost_before": round(self.cost_before, 6),
             "cost_after": round(self.cost_after, 6),
+            "saved": round(self.saved, 6),
+            "costs_more": self.why,
         }
 
 
@@ -162,6 +200,7 @@ def summarise(
     problems: Iterable[str] = (),
 ) -> Simulation:
     requests = list(results)
+    compare_diagnoses(requests)
     overall = Totals()
     sessions: dict[tuple[str, str], Totals] = {}
     for result in requests:
@@ -223,6 +262,8 @@ def render_text(simulation: Simulation, per_request: bool = True) -> str:
                     f"        {code}: lost {miss.tokens_lost:,} tokens at {miss.segment}"
                     f" character {miss.offset}: {miss.reason}"
                 )
+            if result.diagnosis is not None:
+                lines.append(f"        {describe(result.diagnosis)}{_verdict(result)}")
         lines.append("  █ cached  ▒ written  · uncached")
         lines.append("")
         if len(simulation.sessions) > 1:
@@ -253,6 +294,12 @@ def render_summary(simulation: Simulation) -> list[str]:
             f"  agrees with reported cache use on {overall.agreeing} of {overall.compared}"
             f" requests ({percent(overall.agreement)})"
         )
+    if overall.diagnosed:
+        lines.append(
+            f"  provider diagnostics on {overall.diagnosed} requests: ctxlint's cause agrees"
+            f" with the provider's on {overall.diagnoses_agreeing} of"
+            f" {overall.diagnoses_compared} compared ({percent(overall.diagnosis_agreement)})"
+        )
     if overall.misses:
         lines.append(
             f"  {overall.misses} requests lost {overall.tokens_lost:,} cached tokens they could"
@@ -263,10 +310,30 @@ def render_summary(simulation: Simulation) -> list[str]:
     return lines
 
 
+def _verdict(result: RequestResult) -> str:
+    if result.diagnosis_agrees is None:
+        return " (not compared)"
+    if result.diagnosis_agrees:
+        return ": ctxlint agrees"
+    return ": ctxlint's cause differs"
+
+
 def _saving_lines(savings: list[Saving]) -> list[str]:
-    return [
-        f"  fixing {saving.code} ({saving.what}): hit rate {percent(saving.hit_rate_before)}"
-        f" → {percent(saving.hit_rate_after)}, cost {money(saving.cost_before)}"
-        f" → {money(saving.cost_after)}"
-        for saving in savings
-    ]
+    """Savings first, most dollars first; then the fixes that would cost more, with why."""
+    lines = []
+    for saving in savings:
+        fixing = "fixing all causes" if saving.code == ALL_FIXES else f"fixing {saving.code}"
+        figures = (
+            f"cost {money(saving.cost_before)} → {money(saving.cost_after)},"
+            f" hit rate {percent(saving.hit_rate_before)} → {percent(saving.hit_rate_after)}"
+        )
+        if saving.saved > 0:
+            lines.append(f"  {fixing} ({saving.what}) saves {money(saving.saved)}: {figures}")
+        elif saving.why is None:
+            lines.append(f"  {fixing} ({saving.what}) saves nothing: {figures}")
+        else:
+            lines.append(
+                f"  {fixing} ({saving.what}) costs {money(-saving.saved)} more: {figures};"
+                f" {saving.why}"
+            )
+    return lines

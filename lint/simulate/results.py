@@ -10,7 +10,7 @@ from ctxlint.redact import identifier
 from ctxlint.simulate.explain import Miss
 from ctxlint.simulate.facts import Prices
 from ctxlint.simulate.policies import Served
-from ctxlint.trace.model import Request
+from ctxlint.trace.model import Diagnosis, Request
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +48,10 @@ class RequestResult:
     miss: Miss | None = None
     # The prompt size the provider reported (None: not reported).
     prompt_reported: int | None = None
+    # What the provider said of this request's cache use (see diagnosis.py).
+    diagnosis: Diagnosis | None = None
+    # Whether ctxlint's own cause agrees with it; None when there is nothing to compare.
+    diagnosis_agrees: bool | None = None
 
     @property
     def agrees(self) -> bool | None:
@@ -71,6 +75,14 @@ class RequestResult:
             "agrees": self.agrees,
             "cost": round(self.cost, 6),
             "miss": self.miss.as_json() if self.miss else None,
+            "provider_diagnosis": None
+            if self.diagnosis is None
+            else {
+                "provider": self.diagnosis.provider,
+                "verdict": self.diagnosis.verdict,
+                "missed_tokens": self.diagnosis.missed_tokens,
+                "agrees": self.diagnosis_agrees,
+            },
         }
 
 

@@ -281,6 +281,7 @@ class Simulator:
             cost_ideal=predicted_cost(prices, prompt_tokens, ideal, output),
             miss=miss,
             prompt_reported=usage.prompt_tokens if usage else None,
+            diagnosis=usage.diagnosis if usage else None,
         )
         if context_rebuilt and usage and recorded is None:
             moved = measured_boundary(session.unrecorded, usage, positions)

@@ -91,6 +91,20 @@ def tool(name: str, definition: Any, cache_ttl: str | None = None, pointer: str 
 
 
 @dataclass(frozen=True, slots=True)
+class Diagnosis:
+    """What the provider itself said about the request's cache use, comparing it with an
+    earlier request it was asked to (Anthropic's `diagnostics`, OpenAI's
+    `prompt_cache_diagnostics`): its own word for the verdict, kept as recorded."""
+
+    provider: str
+    # Anthropic: cache_miss_reason.type, or "none" when it is null (no divergence, or the
+    # comparison was still running). OpenAI: the miss reason, or the type of any other result.
+    verdict: str
+    # The provider's estimate of the input tokens the divergence cost, where it gives one.
+    missed_tokens: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Usage:
     """Token counts as one meaning for every provider: `prompt_tokens` is the whole prompt,
     `cached_tokens` the part read from the cache, `cache_write_tokens` the part written to it.
@@ -101,6 +115,7 @@ class Usage:
     cache_write_tokens: int | None = None
     output_tokens: int | None = None
     raw: dict[str, Any] = field(default_factory=dict, compare=False)
+    diagnosis: Diagnosis | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         # Readers take counts through typed.tokens; this keeps any other way of making a

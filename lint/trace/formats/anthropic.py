@@ -18,6 +18,7 @@ from ctxlint.trace.formats.common import (
     model_at,
     provider_of_model,
     time_at,
+    with_diagnosis,
 )
 from ctxlint.trace.formats.openai import session_of, split_envelope
 from ctxlint.trace.model import Origin, Request, message
@@ -80,6 +81,7 @@ def anthropic_request(
             Origin(line, content_at),
         )
         usage = anthropic_usage(response.get("usage"), child(response_at, "usage"))
+        usage = with_diagnosis(usage, response, response_at)
     params = cache_params(body, _CACHE_PARAMS, pointer)
     model = model_at(body, "model", pointer)
     return Request(

@@ -23,7 +23,12 @@ from typing import Any
 
 from ctxlint.trace import typed
 from ctxlint.trace.formats import LineFormat
-from ctxlint.trace.formats.common import anthropic_blocks, anthropic_usage, parse_time
+from ctxlint.trace.formats.common import (
+    anthropic_blocks,
+    anthropic_usage,
+    parse_time,
+    with_diagnosis,
+)
 from ctxlint.trace.model import Block, Message, Origin, Request, message
 from ctxlint.trace.reading import Line, Problem
 from ctxlint.trace.typed import TypeFault
@@ -96,6 +101,8 @@ class _Request:
     lines: list[str] = field(default_factory=list)
     usage: Any = None
     usage_line: int = 0
+    # The API's cache diagnostics, where the line records the response's `diagnostics`.
+    diagnostics: Any = None
     model: str | None = None
     # The first of its lines that could not be read, if any.
     broken_line: int | None = None
@@ -217,6 +224,8 @@ class _Reader:
         # is read, in `finish`.
         if "usage" in content:
             found.usage, found.usage_line = content["usage"], line
+        if content.get("diagnostics") is not None:
+            found.diagnostics = content["diagnostics"]
         found.model = model or found.model
 
     def passed_over(self, number: int) -> None:
@@ -237,6 +246,7 @@ class _Reader:
             )
             try:
                 usage = anthropic_usage(pending.usage, "/message/usage")
+                usage = with_diagnosis(usage, {"diagnostics": pending.diagnostics}, "/message")
             except TypeFault as fault:
                 yield Problem(pending.usage_line, fault.reason)
                 continue

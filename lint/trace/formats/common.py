@@ -3,6 +3,7 @@ media hashes, and how requests without a session id are told apart."""
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 from datetime import datetime, timezone
@@ -17,6 +18,7 @@ from ctxlint.trace.model import (
     TOOL_CALL,
     TOOL_RESULT,
     Block,
+    Diagnosis,
     Message,
     Origin,
     Tool,
@@ -381,6 +383,51 @@ def anthropic_usage(raw: Any, at: str) -> Usage | None:
         typed.token_count(prompt, child(at, "input_tokens"))
     output = typed.tokens(raw, "output_tokens", at)
     return Usage(prompt, read, written, output, typed.shallow(raw, at))
+
+
+# --- The provider's own cache diagnostics --------------------------------------------------------
+
+
+def with_diagnosis(usage: Usage | None, response: dict[str, Any], at: str) -> Usage | None:
+    """`usage` with what the response says of its cache use against an earlier request:
+    Anthropic's `diagnostics` (https://platform.claude.com/docs/en/build-with-claude/
+    cache-diagnostics) or OpenAI's `prompt_cache_diagnostics` (https://developers.openai.com/
+    api/docs/guides/prompt-caching/diagnostics)."""
+    if usage is None:
+        return None
+    found = None
+    if response.get("diagnostics") is not None:
+        found = anthropic_diagnosis(response["diagnostics"], child(at, "diagnostics"))
+    elif response.get("prompt_cache_diagnostics") is not None:
+        found = openai_diagnosis(
+            response["prompt_cache_diagnostics"], child(at, "prompt_cache_diagnostics")
+        )
+    return usage if found is None else dataclasses.replace(usage, diagnosis=found)
+
+
+def anthropic_diagnosis(value: Any, at: str) -> Diagnosis | None:
+    """`{"cache_miss_reason": null | {"type": ..., "cache_missed_input_tokens": N}}`."""
+    if value is None:
+        return None
+    if type(value) is not dict:
+        raise typed.wrong_type(value, at, "object")
+    reason = typed.mapping(value, "cache_miss_reason", at)
+    if reason is None:
+        return Diagnosis("anthropic", "none")
+    reason_at = child(at, "cache_miss_reason")
+    verdict = typed.required_text(reason, "type", reason_at)
+    return Diagnosis(
+        "anthropic", verdict, typed.tokens(reason, "cache_missed_input_tokens", reason_at)
+    )
+
+
+def openai_diagnosis(value: Any, at: str) -> Diagnosis | None:
+    """`{"type": "cache_hit" | "cache_miss" | ..., "reason": ..., "cache_missed_tokens": N}`."""
+    if type(value) is not dict:
+        raise typed.wrong_type(value, at, "object")
+    kind = typed.required_text(value, "type", at)
+    reason = typed.text(value, "reason", at) if kind == "cache_miss" else None
+    return Diagnosis("openai", reason or kind, typed.tokens(value, "cache_missed_tokens", at))
 
 
 # --- Sessions for formats that record none ----------------------------------------------------

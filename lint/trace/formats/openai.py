@@ -20,6 +20,7 @@ from ctxlint.trace.formats.common import (
     openai_usage,
     provider_of_model,
     time_at,
+    with_diagnosis,
 )
 from ctxlint.trace.model import (
     OTHER,
@@ -134,6 +135,7 @@ def chat_request(
                 answer_at = child(first_at, "message")
                 reply = openai_chat_message(answer, Origin(line, answer_at), answer_at)
         usage = openai_usage(response.get("usage"), child(response_at, "usage"))
+        usage = with_diagnosis(usage, response, response_at)
         created = time_at(response, "created", response_at)
     return Request(
         path=path,
@@ -227,6 +229,7 @@ def responses_request(
         if blocks:
             reply = message("assistant", blocks, Origin(line, output_at))
         usage = openai_usage(response.get("usage"), child(response_at, "usage"))
+        usage = with_diagnosis(usage, response, response_at)
         created = time_at(response, "created_at", response_at)
         finished = time_at(response, "completed_at", response_at)
     model = model_at(body, "model", pointer)
