@@ -28,7 +28,26 @@ from ctxlint.cli.common import (
     "--provider",
     "policy",
     # Spelled out so that `--help` imports no simulator module; a test keeps them current.
-    type=click.Choice(["ideal", "anthropic", "openai", "deepseek", "vllm", "sglang"]),
+    type=click.Choice(
+        [
+            "ideal",
+            "anthropic",
+            "openai",
+            "deepseek",
+            "vllm",
+            "sglang",
+            "gemini",
+            "vertex",
+            "bedrock",
+            "azure",
+            "xai",
+            "qwen",
+            "mistral",
+            "kimi",
+            "groq",
+            "fireworks",
+        ]
+    ),
     help="Cache to replay through (default: each request's provider, from the trace).",
 )
 @click.option("--replicas", type=click.IntRange(min=1), default=1, help="Self-hosted replicas.")
@@ -40,7 +59,11 @@ from ctxlint.cli.common import (
 )
 @click.option("--capacity", type=click.IntRange(min=1), help="vLLM/SGLang cache size in tokens.")
 @click.option("--block-size", type=click.IntRange(min=1), help="vLLM block size in tokens.")
-@click.option("--idle-ttl", type=FiniteFloatRange(min=0), help="OpenAI idle expiry in seconds.")
+@click.option(
+    "--idle-ttl",
+    type=FiniteFloatRange(min=0),
+    help="Idle expiry in seconds (OpenAI, Azure and the implicit caches).",
+)
 @click.option(
     "--warm-start",
     type=click.Choice(["reported", "shared", "cold"]),

@@ -10,11 +10,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ctxlint.simulate.calibrate import PositionMap
-from ctxlint.simulate.facts import anthropic_minimum, openai_breakpoint_mode, provider_facts
+from ctxlint.simulate.facts import (
+    HOSTED_POLICIES,
+    anthropic_minimum,
+    openai_breakpoint_mode,
+    provider_facts,
+)
 from ctxlint.simulate.render import Prompt
 from ctxlint.simulate.tree import Match, Node, PrefixTree
 
-POLICIES = ("ideal", "anthropic", "openai", "deepseek", "vllm", "sglang")
+POLICIES = ("ideal", "anthropic", "openai", "deepseek", "vllm", "sglang", *HOSTED_POLICIES)
 
 # Why a request read less than the cache had seen of its prefix.
 EXPIRED = "expired"
@@ -497,4 +502,8 @@ def make_policy(
             capacity=capacity or facts["sglang"]["capacity_tokens"],
             keep_last_token=True,
         )
+    if name in HOSTED_POLICIES:
+        from ctxlint.simulate.hosted import hosted_policy
+
+        return hosted_policy(name, idle)
     raise ValueError(f"unknown cache policy {name!r}; known: {', '.join(POLICIES)}")
