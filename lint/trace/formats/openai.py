@@ -17,10 +17,10 @@ from ctxlint.trace.formats.common import (
     openai_chat_messages,
     openai_content_blocks,
     openai_tools,
-    openai_usage,
     provider_of_model,
     time_at,
 )
+from ctxlint.trace.formats.usage import response_usage
 from ctxlint.trace.model import (
     OTHER,
     TEXT,
@@ -133,7 +133,7 @@ def chat_request(
             if answer is not None:
                 answer_at = child(first_at, "message")
                 reply = openai_chat_message(answer, Origin(line, answer_at), answer_at)
-        usage = openai_usage(response.get("usage"), child(response_at, "usage"))
+        usage = response_usage(response, response_at)
         created = time_at(response, "created", response_at)
     return Request(
         path=path,
@@ -226,7 +226,7 @@ def responses_request(
         blocks = [block for found in output for block in found.blocks]
         if blocks:
             reply = message("assistant", blocks, Origin(line, output_at))
-        usage = openai_usage(response.get("usage"), child(response_at, "usage"))
+        usage = response_usage(response, response_at)
         created = time_at(response, "created_at", response_at)
         finished = time_at(response, "completed_at", response_at)
     model = model_at(body, "model", pointer)
