@@ -229,3 +229,32 @@ def test_a_best_effort_cache_is_reported_as_an_expectation(tmp_path):
 
     assert "gemini is an expectation, not a promise" in notes("gemini-2.5-pro")
     assert "expectation" not in notes("claude-sonnet-4-6")
+
+
+def test_mistral_reads_the_cassettes_prompt_in_whole_32_token_blocks(tmp_path):
+    # The one recorded Mistral exchange with usage: its request and response bodies, put in
+    # the OpenAI reader's envelope (read in place; nothing is copied into the project).
+    from conftest import SHARED
+
+    cassette = (
+        SHARED
+        / "traces"
+        / "pydantic-ai-cassettes"
+        / "test_mistral__test_mistral_history_uses_prompt_cache.yaml"
+    )
+    if not cassette.is_file():
+        pytest.skip("../shared/traces is not here")
+    import yaml
+
+    interactions = yaml.safe_load(cassette.read_text())["interactions"]
+    lines = [
+        orjson.dumps(
+            {"request": item["request"]["parsed_body"], "response": item["response"]["parsed_body"]}
+        )
+        + b"\n"
+        for item in interactions
+    ]
+    results = simulate(tmp_path, lines)
+    assert [result.policy for result in results] == ["mistral", "mistral"]
+    assert [result.cached_reported for result in results] == [0, 224]
+    assert [result.cached_predicted for result in results] == [0, 224]
