@@ -18,7 +18,7 @@ from ctxlint.simulate.report import Totals
 # What `--help` must not pay for: the simulator and its tokenizer, the trace readers, libcst.
 HEAVY = ("ctxlint.simulate", "ctxlint.trace", "tiktoken", "libcst", "jsonschema")
 
-COMMANDS = ["check", "rule", "rules", "sessions", "simulate", "schema"]
+COMMANDS = ["check", "rule", "rules", "sessions", "simulate", "schema", "providers"]
 
 
 def test_every_command_is_registered():

@@ -10,6 +10,7 @@ from ctxlint import __version__
 # Aliased: the name `check` stays the module ctxlint.cli.check, not its command.
 from ctxlint.cli.check import check as check_command
 from ctxlint.cli.common import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, TRACE_FORMATS
+from ctxlint.cli.providers import providers_command
 from ctxlint.cli.rules import rule_command, rules_command, schema_command
 from ctxlint.cli.sessions import sessions_command
 from ctxlint.cli.simulate import simulate_command
@@ -38,3 +39,4 @@ main.add_command(rules_command)
 main.add_command(sessions_command)
 main.add_command(simulate_command)
 main.add_command(schema_command)
+main.add_command(providers_command)

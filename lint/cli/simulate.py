@@ -28,7 +28,26 @@ from ctxlint.cli.common import (
     "--provider",
     "policy",
     # Spelled out so that `--help` imports no simulator module; a test keeps them current.
-    type=click.Choice(["ideal", "anthropic", "openai", "deepseek", "vllm", "sglang"]),
+    type=click.Choice(
+        [
+            "ideal",
+            "anthropic",
+            "openai",
+            "deepseek",
+            "vllm",
+            "sglang",
+            "gemini",
+            "vertex",
+            "bedrock",
+            "azure",
+            "xai",
+            "qwen",
+            "mistral",
+            "kimi",
+            "groq",
+            "fireworks",
+        ]
+    ),
     help="Cache to replay through (default: each request's provider, from the trace).",
 )
 @click.option("--replicas", type=click.IntRange(min=1), default=1, help="Self-hosted replicas.")
@@ -43,7 +62,8 @@ from ctxlint.cli.common import (
 @click.option(
     "--idle-ttl",
     type=FiniteFloatRange(min=0),
-    help="OpenAI idle expiry in seconds, for every request (default: each model's retention).",
+    help="Idle expiry in seconds for every request of OpenAI, Azure and the implicit caches "
+    "(default: each model's retention).",
 )
 @click.option(
     "--warm-start",

@@ -13,6 +13,7 @@ from typing import Any
 
 from ctxlint.simulate.calibrate import PositionMap
 from ctxlint.simulate.facts import (
+    HOSTED_POLICIES,
     anthropic_minimum,
     bare_model,
     openai_breakpoint_mode,
@@ -22,7 +23,7 @@ from ctxlint.simulate.openai_models import retention_seconds, step_tokens
 from ctxlint.simulate.render import Prompt
 from ctxlint.simulate.tree import Match, Node, PrefixTree
 
-POLICIES = ("ideal", "anthropic", "openai", "deepseek", "vllm", "sglang")
+POLICIES = ("ideal", "anthropic", "openai", "deepseek", "vllm", "sglang", *HOSTED_POLICIES)
 
 # Why a request read less than the cache had seen of its prefix.
 EXPIRED = "expired"
@@ -84,7 +85,7 @@ class Policy:
         """Start warm: the first `provider_tokens` of this prompt were cached before the trace."""
 
 
-def _model_key(visit: Visit) -> str:
+def model_key(visit: Visit) -> str:
     """Which model's cache a request meets: every model keeps its own (its keys and values
     are its own), so a session that switches model reads nothing the other one left."""
     return _bare_model(visit.model)
@@ -122,7 +123,7 @@ class RadixCache(Policy):
         self._by_use: list[tuple[int, int, Node]] = []
 
     def _tree(self, visit: Visit) -> PrefixTree:
-        key = (_model_key(visit), visit.params.get("prompt_cache_key"))
+        key = (model_key(visit), visit.params.get("prompt_cache_key"))
         tree = self.trees.get(key)
         if tree is None:
             tree = self.trees[key] = PrefixTree()
@@ -468,7 +469,7 @@ class BreakpointCache(Policy):
 
 
 def _model_tree(trees: dict[str, PrefixTree], visit: Visit) -> PrefixTree:
-    key = _model_key(visit)
+    key = model_key(visit)
     tree = trees.get(key)
     if tree is None:
         tree = trees[key] = PrefixTree()
@@ -558,4 +559,8 @@ def make_policy(
             capacity=capacity or facts["sglang"]["capacity_tokens"],
             keep_last_token=True,
         )
+    if name in HOSTED_POLICIES:
+        from ctxlint.simulate.hosted import hosted_policy
+
+        return hosted_policy(name, idle)
     raise ValueError(f"unknown cache policy {name!r}; known: {', '.join(POLICIES)}")

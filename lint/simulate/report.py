@@ -8,6 +8,7 @@ from typing import Any
 
 from ctxlint.redact import evidence, identifier, visible
 from ctxlint.simulate.diagnosis import compare_diagnoses, describe
+from ctxlint.simulate.facts import best_effort
 from ctxlint.simulate.simulator import RequestResult
 
 
@@ -131,6 +132,14 @@ class Simulation:
                 "no prices for "
                 + ", ".join(evidence(model, 60) for model in self.unpriced_models)
                 + " (counted as 0)"
+            )
+        hedged = best_effort(self.overall.policies)
+        if hedged:
+            found.append(
+                "what is predicted for "
+                + ", ".join(hedged)
+                + " is an expectation, not a promise: the provider documents its cache as best"
+                " effort (a hit is not guaranteed; `ctxlint providers` lists the facts used)"
             )
         return found
 

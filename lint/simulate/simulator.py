@@ -415,4 +415,5 @@ class Simulator:
 
 
 def _renderer_key(choice: TokenizerChoice, policy: str) -> tuple[str, str]:
-    return choice.encoding, "anthropic" if policy == "anthropic" else "openai"
+    # Bedrock serves Claude, laid out as Anthropic lays it out (tools first).
+    return choice.encoding, "anthropic" if policy in ("anthropic", "bedrock") else "openai"

@@ -12,7 +12,6 @@ from ctxlint.trace.formats.common import (
     anthropic_messages,
     anthropic_system,
     anthropic_tools,
-    anthropic_usage,
     cache_params,
     child,
     model_at,
@@ -21,6 +20,7 @@ from ctxlint.trace.formats.common import (
     with_diagnosis,
 )
 from ctxlint.trace.formats.openai import session_of, split_envelope
+from ctxlint.trace.formats.usage import response_usage
 from ctxlint.trace.model import Origin, Request, message
 from ctxlint.trace.reading import Line, Problem
 
@@ -80,8 +80,9 @@ def anthropic_request(
             anthropic_blocks(response.get("content"), content_at),
             Origin(line, content_at),
         )
-        usage = anthropic_usage(response.get("usage"), child(response_at, "usage"))
-        usage = with_diagnosis(usage, response, response_at)
+        usage = with_diagnosis(
+            response_usage(response, response_at, default="anthropic"), response, response_at
+        )
     params = cache_params(body, _CACHE_PARAMS, pointer)
     model = model_at(body, "model", pointer)
     return Request(

@@ -244,7 +244,8 @@ def openai_tools(items: Any, at: str) -> tuple[Tool, ...] | None:
 
 
 def openai_usage(raw: Any, at: str) -> Usage | None:
-    """Chat Completions, Responses and DeepSeek usage: the prompt count is the whole prompt."""
+    """Chat Completions, Responses and DeepSeek usage, and the providers that copy its shape
+    (lint/trace/formats/usage.py): the prompt count is the whole prompt."""
     if raw is None:
         return None
     if type(raw) is not dict:
@@ -259,13 +260,20 @@ def openai_usage(raw: Any, at: str) -> Usage | None:
     cached = typed.tokens(details, "cached_tokens", details_at)
     if cached is None:
         cached = typed.tokens(raw, "prompt_cache_hit_tokens", at)
+    if cached is None:
+        # Kimi (Moonshot) reports the cached part at the top level.
+        cached = typed.tokens(raw, "cached_tokens", at)
     if cached is None and "cache_read_input_tokens" in raw:
         # LiteLLM passes Anthropic's counts through beside its own OpenAI-style prompt count.
         cached = typed.tokens(raw, "cache_read_input_tokens", at)
     written = typed.tokens(raw, "cache_creation_input_tokens", at)
     if written is None:
-        written = typed.tokens(details, "cache_write_tokens", details_at) or typed.tokens(
-            details, "cache_creation_tokens", details_at
+        # OpenAI and OpenRouter: cache_write_tokens; Qwen's explicit cache:
+        # cache_creation_input_tokens.
+        written = (
+            typed.tokens(details, "cache_write_tokens", details_at)
+            or typed.tokens(details, "cache_creation_tokens", details_at)
+            or typed.tokens(details, "cache_creation_input_tokens", details_at)
         )
     output_key = "completion_tokens" if "completion_tokens" in raw else "output_tokens"
     output = typed.tokens(raw, output_key, at)

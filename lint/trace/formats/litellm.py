@@ -21,6 +21,7 @@ from ctxlint.trace.formats.common import (
     provider_of_model,
     time_at,
 )
+from ctxlint.trace.formats.usage import response_usage
 from ctxlint.trace.model import TEXT, Block, Origin, Request, Usage, message
 from ctxlint.trace.reading import Line, Problem
 
@@ -79,7 +80,7 @@ def _parse(path: str, line: Line) -> Iterable[Request | Problem]:
         if answer is not None:
             pointer = "/response/choices/0/message"
             reply = openai_chat_message(answer, Origin(line.number, pointer), pointer)
-    usage = openai_usage(response.get("usage"), "/response/usage")
+    usage = response_usage(response, "/response")
     if usage is None:
         metadata = typed.mapping(value, "metadata", "") or {}
         usage = openai_usage(metadata.get("usage_object"), "/metadata/usage_object") or Usage(

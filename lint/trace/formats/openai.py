@@ -17,11 +17,11 @@ from ctxlint.trace.formats.common import (
     openai_chat_messages,
     openai_content_blocks,
     openai_tools,
-    openai_usage,
     provider_of_model,
     time_at,
     with_diagnosis,
 )
+from ctxlint.trace.formats.usage import response_usage
 from ctxlint.trace.model import (
     OTHER,
     TEXT,
@@ -134,8 +134,7 @@ def chat_request(
             if answer is not None:
                 answer_at = child(first_at, "message")
                 reply = openai_chat_message(answer, Origin(line, answer_at), answer_at)
-        usage = openai_usage(response.get("usage"), child(response_at, "usage"))
-        usage = with_diagnosis(usage, response, response_at)
+        usage = with_diagnosis(response_usage(response, response_at), response, response_at)
         created = time_at(response, "created", response_at)
     return Request(
         path=path,
@@ -228,8 +227,7 @@ def responses_request(
         blocks = [block for found in output for block in found.blocks]
         if blocks:
             reply = message("assistant", blocks, Origin(line, output_at))
-        usage = openai_usage(response.get("usage"), child(response_at, "usage"))
-        usage = with_diagnosis(usage, response, response_at)
+        usage = with_diagnosis(response_usage(response, response_at), response, response_at)
         created = time_at(response, "created_at", response_at)
         finished = time_at(response, "completed_at", response_at)
     model = model_at(body, "model", pointer)
