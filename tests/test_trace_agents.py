@@ -94,6 +94,10 @@ def test_pi_real_sessions():
     # Line 12 goes back to the answer of line 7: the second branch's history leaves out 8-11.
     assert len(by_line[11].messages) == 7
     assert [m.origin.line for m in by_line[13].messages] == [4, 5, 6, 7, 12]
+    # Going back in the tree starts a branch of its own, so no request is compared with the
+    # other branch's (the user chose another path; the agent edited nothing).
+    assert by_line[13].session == by_line[15].session != by_line[11].session
+    assert by_line[13].session.startswith(by_line[11].session + "/branch-")
     _, image, _ = _read(AGENTLOGS / "pi" / "image.jsonl")
     assert len(image) == 2
     assert any(b.kind == MEDIA for m in image[1].messages for b in m.blocks)

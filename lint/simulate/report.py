@@ -297,7 +297,13 @@ def render_summary(simulation: Simulation) -> list[str]:
         f" cost {money(overall.cost)} (ideal {money(overall.cost_ideal)})"
     ]
     if overall.reported_requests:
-        lines.append(f"  reported cost {money(overall.cost_reported)}")
+        partial = (
+            f" (the {overall.reported_requests} of {overall.requests} requests whose usage"
+            " says what was read from the cache)"
+            if overall.reported_requests < overall.requests
+            else ""
+        )
+        lines.append(f"  reported cost {money(overall.cost_reported)}{partial}")
     if overall.compared:
         lines.append(
             f"  agrees with reported cache use on {overall.agreeing} of {overall.compared}"

@@ -101,11 +101,12 @@ def predicted_cost(prices: Prices, prompt_tokens: int, served: Served, output: i
 
 
 def reported_cost(prices: Prices, request: Request, output: int) -> float | None:
-    """What a request cost by the usage the provider reported (None: no prompt size reported)."""
+    """What a request cost by the usage the provider reported (None: no prompt size reported,
+    or not how much of it was read from the cache, which decides most of the cost)."""
     usage = request.usage
-    if usage is None or usage.prompt_tokens is None:
+    if usage is None or usage.prompt_tokens is None or usage.cached_tokens is None:
         return None
-    cached = usage.cached_tokens or 0
+    cached = usage.cached_tokens
     written = usage.cache_write_tokens or 0
     uncached = max(0, usage.prompt_tokens - cached - written)
     raw = usage.raw.get("cache_creation") if isinstance(usage.raw, dict) else None

@@ -259,7 +259,9 @@ class Simulator:
         if prices is None:
             prices = prices_for(request.model, policy.name, self.options.prices)
             self._prices[(request.model, policy.name)] = prices
-        if not prices.known:
+        # A request that records neither its model nor its usage (a SWE-agent step) has no
+        # cost anyone could state; it is not a price missing from the list.
+        if not prices.known and (request.model or usage is not None):
             self.unpriced_models.add(request.model or "unknown")
         output = (usage.output_tokens if usage else None) or 0
         result = RequestResult(

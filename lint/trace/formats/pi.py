@@ -112,6 +112,11 @@ class _Reader:
         self.lost_line: int | None = None
         # The compaction the previous request's history started at.
         self.boundary: str | None = None
+        # The entries the previous request's history ran through, and the branch it was on:
+        # going back in the tree (`/tree`, `/fork`) is the user starting another branch, not
+        # the agent editing its history, so each branch is a session of its own.
+        self.previous_path: set[str] = set()
+        self.branch: str | None = None
         # Version 1: the entry each entry follows, and every line's entry by its position.
         self.previous: str | None = None
         self.order: list[str] = []
@@ -203,6 +208,13 @@ class _Reader:
             reason = f"request not checked: line {path}, which its history needs, could not be read"
             return Problem(entry.line, reason)
         history, boundary, level = _history(path)
+        keys = {step.key for step in path}
+        if self.previous_path and not self.previous_path <= keys:
+            # The branch is named by the first entry this history does not share.
+            self.branch = next(
+                (step.key for step in path if step.key not in self.previous_path), entry.key
+            )
+        self.previous_path = keys | {entry.key}
         # A history that starts at another compaction than the previous request's.
         compacted = boundary is not None and boundary != self.boundary
         self.boundary = boundary
@@ -215,7 +227,7 @@ class _Reader:
         return Request(
             path=self.path,
             origin=Origin(entry.line, ""),
-            session=self.session,
+            session=f"{self.session}/branch-{self.branch}" if self.branch else self.session,
             format=NAME,
             messages=history,
             timestamp=parse_time(typed.one_of(found, "timestamp", at, typed.TIME_KINDS)),
