@@ -159,3 +159,25 @@ def test_what_rebuilds_the_context():
     assert rebuilds_context(request("claude-code", 0, compacted=True), with_context)
     assert not rebuilds_context(request("claude-code", 0), with_context)
     assert not rebuilds_context(request("claude-code", 0, notification("a1")), {"system": 100})
+
+
+def test_a_sub_agent_shares_no_unrecorded_prefix_with_the_main_agent(tmp_path):
+    """A sub-agent is sent a system prompt and tools of its own: its stand-in must not read
+    what the main agent's stand-in left in the cache."""
+    transcript = Transcript()
+    transcript.user("Look into the failing test.")
+    transcript.answer("Asking a sub-agent.", SHARED_BY_SESSIONS, 16_000)
+    # The sub-agent's first request, written to the same file, read nothing from the cache.
+    transcript.parent, transcript.total = None, 0
+    sidechain = {"isSidechain": True, "agentId": "a1b2c3"}
+    transcript.user("Find where the test fails.", **sidechain)
+    # Its stand-in is longer than the main agent's system prompt and tools, whose end is cached.
+    transcript.answer("It fails in parse().", 0, 14_000)
+    transcript.lines[-1].update(sidechain)
+    results = list(
+        Simulator(Options(), Settings()).run([str(transcript.write(tmp_path / "s.jsonl"))])
+    )
+    main, sub = results
+    assert sub.session.endswith("/agent-a1b2c3")
+    assert main.cached_predicted > 0
+    assert sub.cached_reported == 0 and sub.cached_predicted == 0 and sub.agrees

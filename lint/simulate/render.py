@@ -17,12 +17,18 @@ from ctxlint.trace.model import MEDIA, TOOL_CALL, TOOL_RESULT, Block, Message, R
 # Stands in for content a trace does not record (Claude Code keeps no system prompt or tools):
 # a run of this id, as long as the reported sizes say the missing part is. No encoding has it.
 UNRECORDED_TOKEN = 0xFFFFFFFF
+# The one a sub-agent's system prompt and tools stand-in is made of: a sub-agent is sent its
+# own system prompt and tools, which share no prefix with the main agent's (between the
+# redaction placeholders' range and the context stand-ins').
+SUB_AGENT_UNRECORDED_TOKEN = 0xFEFFFFFF
 
 TOOLS_FIRST = frozenset({"anthropic"})
 # The keys of `unrecorded` for the context an agent injects into the first user message
 # without recording it, and for how many times it was rebuilt (see unrecorded.py).
 CONTEXT = "context"
 CONTEXT_GENERATION = "context_generation"
+# Set when the stand-ins are a sub-agent's (see SUB_AGENT_UNRECORDED_TOKEN).
+SUB_AGENT = "sub_agent"
 # Where a miss inside that context is placed.
 CONTEXT_PLACE = "messages[0].context"
 
@@ -262,8 +268,10 @@ class Renderer:
     def _unrecorded(self, part: str, segments: list[Segment], unrecorded: dict) -> None:
         size = unrecorded.get(part, 0)
         if size > 0:
-            tokens = TokenRun(UNRECORDED_TOKEN, size)
-            segments.append(Segment(part, f"\x00{part}:{size}", tokens, _next_block(segments)))
+            token = SUB_AGENT_UNRECORDED_TOKEN if unrecorded.get(SUB_AGENT) else UNRECORDED_TOKEN
+            tokens = TokenRun(token, size)
+            identity = f"\x00{part}:{size}" + (":sub-agent" if unrecorded.get(SUB_AGENT) else "")
+            segments.append(Segment(part, identity, tokens, _next_block(segments)))
 
     def _context(self, first: Message, segments: list[Segment], unrecorded: dict) -> None:
         """The stand-in for context injected ahead of the first message: it is sent again

@@ -20,12 +20,16 @@ the session goes on with the boundary where that read ended.
 from __future__ import annotations
 
 from ctxlint.simulate.calibrate import PositionMap
-from ctxlint.simulate.render import CONTEXT, CONTEXT_GENERATION, Renderer
+from ctxlint.simulate.render import CONTEXT, CONTEXT_GENERATION, SUB_AGENT, Renderer
 from ctxlint.simulate.tokens import TokenizerChoice
 from ctxlint.trace.model import TEXT, Request, Usage
 
 # The format whose agent injects unrecorded context into the first user message.
 _INJECTING_FORMATS = frozenset({"claude-code"})
+# How Claude Code names a sub-agent's session (see formats/claude_code.py): a sub-agent is sent
+# a system prompt and tools of its own. In ../shared/traces/agentlogs/claudecode/subagent.jsonl
+# the sub-agent's first request read nothing, 10 s after the main agent's had read 20 k tokens.
+_SUB_AGENT_SESSION = "/agent-"
 # How a background command's end is told to the model, as the newest user message.
 TASK_NOTIFICATION = "<task-notification>"
 
@@ -46,6 +50,8 @@ def stand_ins(request: Request, renderer: Renderer, choice: TokenizerChoice) -> 
     # Providers put tools before or right after the system prompt; one stand-in covers
     # whatever is missing of the two.
     found = {missing[0]: beyond}
+    if request.format in _INJECTING_FORMATS and _SUB_AGENT_SESSION in request.session:
+        found[SUB_AGENT] = 1
     if request.format in _INJECTING_FORMATS and request.messages:
         boundary = round((usage.cached_tokens or 0) / scale)
         if 0 < boundary < beyond:
