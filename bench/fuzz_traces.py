@@ -205,14 +205,28 @@ def prepare(source: Source, folder: Path) -> None:
         _claude_bounds(source)
 
 
+def _claude_group(value: object) -> str | None:
+    """The lines of one Claude Code request: one `requestId`, or without it (older versions,
+    Bedrock) one `message.id`."""
+    if not isinstance(value, dict):
+        return None
+    if isinstance(value.get("requestId"), str):
+        return "request:" + value["requestId"]
+    found = value.get("message")
+    if isinstance(found, dict) and isinstance(found.get("id"), str):
+        return "message:" + found["id"]
+    return None
+
+
 def _claude_bounds(source: Source) -> None:
     last_line: dict[str, int] = {}
     uuid_lines: dict[str, list[int]] = {}
     for number, value in source.values.items():
         if not isinstance(value, dict):
             continue
-        if isinstance(value.get("requestId"), str):
-            last_line[value["requestId"]] = number
+        group = _claude_group(value)
+        if group is not None:
+            last_line[group] = number
         if isinstance(value.get("uuid"), str):
             uuid_lines.setdefault(value["uuid"], []).append(number)
     source.duplicated_uuid_lines = {
@@ -221,7 +235,7 @@ def _claude_bounds(source: Source) -> None:
     latest: dict[str, int] = {}
     for key, identity in source.requests.items():
         first = source.values.get(key[0], {})
-        own = last_line.get(first.get("requestId"), key[0])
+        own = last_line.get(_claude_group(first), key[0])
         session = identity[1]
         latest[session] = max(latest.get(session, 0), own)
         source.claude_bounds[key] = latest[session]
