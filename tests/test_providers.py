@@ -22,7 +22,7 @@ from ctxlint.simulate.facts import (
 from ctxlint.simulate.report import render_summary, summarise
 from ctxlint.simulate.simulator import Options, Simulator
 
-from conftest import LONG, turns
+from conftest import LONG, REPO, turns
 
 # About 900 tokens: below every documented Gemini minimum, above Qwen's.
 SHORT = " ".join(f"w{number}" for number in range(300))
@@ -168,6 +168,25 @@ def test_gemini_reads_a_repeated_prefix_only_from_the_models_minimum(tmp_path):
     assert cached("gemini-2.5-flash", SHORT) == [0] * 5
     # No implicit cache before Gemini 2.5.
     assert cached("gemini-1.5-pro", LONG) == [0] * 5
+
+
+# Hand-written, shaped after real sessions: the fifth and sixth requests report reading the
+# first and second prompts; the three before them report nothing.
+GEMINI_LAG = REPO / "tests/data/gemini_cli_cache_lag.json"
+
+
+def test_gemini_reads_an_earlier_prompt_without_its_answer_four_requests_late():
+    simulator = Simulator(Options(), Settings())
+    results = [r for r in simulator.run([str(GEMINI_LAG)]) if hasattr(r, "cached_predicted")]
+    assert [r.policy for r in results] == ["gemini"] * 6
+    assert all(r.agrees for r in results)
+    prompts = [r.prompt_tokens for r in results]
+    reads = [r.cached_predicted for r in results]
+    # Every request repeats the whole of the one before; still the next three read nothing.
+    assert reads[:4] == [0, 0, 0, 0]
+    # The fifth reads the first prompt to its end, not the answer that followed it.
+    assert abs(reads[4] - prompts[0]) <= 16
+    assert abs(reads[5] - prompts[1]) <= 16
 
 
 def test_xai_keeps_a_cache_per_conversation_id_in_128_token_steps(tmp_path):
