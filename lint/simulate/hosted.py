@@ -30,9 +30,9 @@ class ImplicitCache(RadixCache):
     tree per routing key a request carries, since these providers keep entries per server and
     route a conversation by that key. What it stores is billed as plain input.
 
-    `read_lag_requests: k` makes a prompt readable only from the k-th later request of the
-    same cache: Gemini's reads fall a few requests behind the previous prompt (measured, see
-    providers.json); 1, the default, is the plain cache."""
+    `read_lag_requests` (a number, or a table by model prefix) makes a prompt readable only
+    from the k-th later request of the same cache: Gemini's reads fall a few requests behind
+    the previous prompt (measured, see providers.json); 1, the default, is the plain cache."""
 
     def __init__(self, name: str, section: dict[str, Any]) -> None:
         super().__init__(
@@ -44,7 +44,7 @@ class ImplicitCache(RadixCache):
         self.section = section
         self.routing_keys = tuple(section.get("routing_keys", ("prompt_cache_key",)))
         self.extended_seconds = section.get("extended_ttl_seconds")
-        self.read_lag = max(1, int(section.get("read_lag_requests") or 1))
+        self.read_lag = 1
         # Holds not yet readable, per tree: (the tree's serve count when made, the hold).
         self._pending: dict[int, list[tuple[int, tuple]]] = {}
         self._serves: dict[int, int] = {}
@@ -71,6 +71,8 @@ class ImplicitCache(RadixCache):
         if minimum is None:
             return Served(0, 0, 0, None, IMPLICIT)
         self.minimum = int(minimum)
+        lag = minimum_for(self.section, visit.model, "read_lag_requests")
+        self.read_lag = max(1, int(lag or 1))
         served = super().serve(visit) if self.read_lag == 1 else self._serve_late(visit)
         served.ttl = IMPLICIT
         return served
