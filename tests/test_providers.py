@@ -22,7 +22,7 @@ from ctxlint.simulate.facts import (
 from ctxlint.simulate.report import render_summary, summarise
 from ctxlint.simulate.simulator import Options, Simulator
 
-from conftest import LONG, turns
+from conftest import LONG, REPO, turns
 
 # About 900 tokens: below every documented Gemini minimum, above Qwen's.
 SHORT = " ".join(f"w{number}" for number in range(300))
@@ -157,15 +157,39 @@ def test_the_cache_a_request_meets_comes_from_its_host_then_its_model(provider, 
 
 
 def test_gemini_reads_a_repeated_prefix_only_from_the_models_minimum(tmp_path):
-    def cached(model, system):
-        lines = [line(model=model, system=system, messages=turns(n)) for n in (1, 2)]
+    # Gemini's reads come some requests late (read_lag_requests by model): four for a model
+    # not measured, so of five requests the fifth is the first to read what the first left.
+    def cached(model, system, count=5):
+        lines = [line(model=model, system=system, messages=turns(n)) for n in range(1, count + 1)]
         return [result.cached_predicted for result in simulate(tmp_path, lines)]
 
-    first, second = cached("gemini-2.5-flash", LONG)
-    assert first == 0 and second > 2048
-    assert cached("gemini-2.5-flash", SHORT) == [0, 0]
+    reads = cached("gemini-2.5-flash", LONG)
+    assert reads[:4] == [0, 0, 0, 0] and reads[4] > 2048
+    assert cached("gemini-2.5-flash", SHORT) == [0] * 5
     # No implicit cache before Gemini 2.5.
-    assert cached("gemini-1.5-pro", LONG) == [0, 0]
+    assert cached("gemini-1.5-pro", LONG) == [0] * 5
+    # Measured: six requests late on 3.1 Pro.
+    reads = cached("gemini-3.1-pro-preview", LONG + " " + LONG, count=7)
+    assert reads[:6] == [0] * 6 and reads[6] > 4096
+
+
+# Hand-written, shaped after real sessions: the fourth to sixth requests report reading the
+# first to third prompts; the two before them report nothing.
+GEMINI_LAG = REPO / "tests/data/gemini_cli_cache_lag.json"
+
+
+def test_gemini_3_flash_reads_an_earlier_prompt_without_its_answer_three_requests_late():
+    simulator = Simulator(Options(), Settings())
+    results = [r for r in simulator.run([str(GEMINI_LAG)]) if hasattr(r, "cached_predicted")]
+    assert [r.policy for r in results] == ["gemini"] * 6
+    assert all(r.agrees for r in results)
+    prompts = [r.prompt_tokens for r in results]
+    reads = [r.cached_predicted for r in results]
+    # Every request repeats the whole of the one before; still the next two read nothing.
+    assert reads[:3] == [0, 0, 0]
+    # The fourth reads the first prompt to its end, not the answer that followed it.
+    for late, early in ((3, 0), (4, 1), (5, 2)):
+        assert abs(reads[late] - prompts[early]) <= 16
 
 
 def test_xai_keeps_a_cache_per_conversation_id_in_128_token_steps(tmp_path):

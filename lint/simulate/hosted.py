@@ -28,7 +28,11 @@ class ImplicitCache(RadixCache):
     """Automatic prefix caching as a provider documents it: a minimum by model (none for a
     model without such a cache), a step, an idle lifetime where one is documented, and one
     tree per routing key a request carries, since these providers keep entries per server and
-    route a conversation by that key. What it stores is billed as plain input."""
+    route a conversation by that key. What it stores is billed as plain input.
+
+    `read_lag_requests` (a number, or a table by model prefix) makes a prompt readable only
+    from the k-th later request of the same cache: Gemini's reads fall a few requests behind
+    the previous prompt (measured, see providers.json); 1, the default, is the plain cache."""
 
     def __init__(self, name: str, section: dict[str, Any]) -> None:
         super().__init__(
@@ -40,6 +44,11 @@ class ImplicitCache(RadixCache):
         self.section = section
         self.routing_keys = tuple(section.get("routing_keys", ("prompt_cache_key",)))
         self.extended_seconds = section.get("extended_ttl_seconds")
+        self.read_lag = 1
+        # Holds not yet readable, per tree: (the tree's serve count when made, the hold).
+        self._pending: dict[int, list[tuple[int, tuple]]] = {}
+        self._serves: dict[int, int] = {}
+        self._deferring = False
 
     def _tree(self, visit: Visit):
         key = next(
@@ -62,9 +71,32 @@ class ImplicitCache(RadixCache):
         if minimum is None:
             return Served(0, 0, 0, None, IMPLICIT)
         self.minimum = int(minimum)
-        served = super().serve(visit)
+        lag = minimum_for(self.section, visit.model, "read_lag_requests")
+        self.read_lag = max(1, int(lag or 1))
+        served = super().serve(visit) if self.read_lag == 1 else self._serve_late(visit)
         served.ttl = IMPLICIT
         return served
+
+    def _serve_late(self, visit: Visit) -> Served:
+        """Serve from what the requests up to `read_lag` back left, then leave this prompt
+        to become readable `read_lag` requests later."""
+        tree = self._tree(visit)
+        count = self._serves[id(tree)] = self._serves.get(id(tree), 0) + 1
+        pending = self._pending.setdefault(id(tree), [])
+        while pending and pending[0][0] <= count - self.read_lag:
+            super()._hold(*pending.pop(0)[1])
+        self._deferring = True
+        try:
+            return super().serve(visit)
+        finally:
+            self._deferring = False
+
+    def _hold(self, tree: PrefixTree, visit: Visit, segments: int, upto: int | None = None) -> None:
+        if self._deferring:
+            count = self._serves[id(tree)]
+            self._pending.setdefault(id(tree), []).append((count, (tree, visit, segments, upto)))
+            return
+        super()._hold(tree, visit, segments, upto)
 
 
 def _asks_hour(params: dict[str, Any]) -> bool:
