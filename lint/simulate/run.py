@@ -69,13 +69,20 @@ def _simulate(
     simulator = Simulator(options, settings, tokenizers)
     size = sum(os.path.getsize(path) for path in paths if os.path.exists(path))
     meter = Progress(progress or sys.stderr, size)
-    results = list(simulator.run(paths, meter.step))
-    problems = [f"{path}:{problem.line}: {problem.reason}" for path, problem in simulator.problems]
+    # Replayed in the order they were sent, reported by file as the files were given (each
+    # file's own requests keep their order: the sort is stable).
+    place = {path: number for number, path in enumerate(paths)}
+    results = sorted(simulator.run(paths, meter.step), key=lambda result: place.get(result.path, 0))
+    problems = [
+        f"{path}:{problem.line}: {problem.reason}"
+        for path, problem in sorted(simulator.problems, key=lambda found: place[found[0]])
+    ]
     simulation = summarise(
         results, simulator.approximate_models, simulator.unpriced_models, problems
     )
     simulation.without_requests = [
-        no_requests(path, format_name) for path, format_name in simulator.without_requests
+        no_requests(path, format_name)
+        for path, format_name in sorted(simulator.without_requests, key=lambda f: place[f[0]])
     ]
     if with_savings:
         from ctxlint.simulate.savings import savings

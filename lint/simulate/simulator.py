@@ -3,7 +3,7 @@ cost, what the provider reported, and where and why it lost cache it could have 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,6 +22,7 @@ from ctxlint.simulate.policies import Visit, make_policy
 from ctxlint.simulate.render import Prompt, Renderer, Segment
 from ctxlint.simulate.results import Options, RequestResult, predicted_cost, reported_cost
 from ctxlint.simulate.routing import Router
+from ctxlint.simulate.timeline import first_time, in_time_order
 from ctxlint.simulate.tokens import Tokenizer, TokenizerChoice, choose_tokenizer
 from ctxlint.simulate.tree import shared_prefix, token_stream_prefix
 from ctxlint.simulate.unrecorded import (
@@ -84,6 +85,8 @@ class Simulator:
         self._warm_prefixes: dict[tuple[str, str], int] = {}
         # The file, and the line in it, being read or replayed: where a fault happened.
         self._at: tuple[str, int] = ("", 0)
+        # Per file: the time of its first timestamped request, once a pass over it found it.
+        self._starts: dict[str, float | None] = {}
 
     def run(
         self,
@@ -91,24 +94,32 @@ class Simulator:
         on_request: Callable[[], None] | None = None,
         rewrite: Callable[[Request], Request] | None = None,
     ):
-        """Replays every request of the traces in order; `rewrite` replaces each request by
-        another (a fix applied) before it is replayed. A fault of ctxlint's own while doing so
-        is raised as SimulationFailed, naming the file and line it was at."""
+        """Replays every request of the traces in the order they were sent (see timeline:
+        each file in its own order, the files merged by time); `rewrite` replaces each request
+        by another (a fix applied) before it is replayed. Results come in that order. A fault
+        of ctxlint's own while doing so is raised as SimulationFailed, naming the file and line
+        it was at."""
         paths = list(paths)
         try:
             if self.options.warm_start == "shared":
                 self._warm_prefixes = self._shared_prefixes(paths)
-            for path in paths:
-                yield from self._replay_file(path, on_request, rewrite)
+            for path, item in in_time_order(paths, self._read, self._start_of):
+                if isinstance(item, Problem):
+                    self.problems.append((path, item))
+                    continue
+                self._at = (path, item.origin.line)
+                if rewrite is None:
+                    yield self.replay(item)
+                else:
+                    rewritten = rewrite(item)
+                    yield self.replay(rewritten, None if rewritten is item else item)
+                if on_request is not None:
+                    on_request()
         except Exception as error:
             raise SimulationFailed(*self._at, error) from error
 
-    def _replay_file(
-        self,
-        path: str,
-        on_request: Callable[[], None] | None,
-        rewrite: Callable[[Request], Request] | None,
-    ):
+    def _read(self, path: str) -> Iterator[Request | Problem]:
+        """The file's requests and problems; a file without either is noted as such."""
         from ctxlint.trace.loader import TraceReader
 
         self._at = (path, 0)
@@ -116,19 +127,23 @@ class Simulator:
         read_anything = False
         for item in reader:
             read_anything = True
-            if isinstance(item, Problem):
-                self.problems.append((path, item))
-                continue
-            self._at = (path, item.origin.line)
-            if rewrite is None:
-                yield self.replay(item)
-            else:
-                rewritten = rewrite(item)
-                yield self.replay(rewritten, None if rewritten is item else item)
-            if on_request is not None:
-                on_request()
+            yield item
         if not read_anything:
             self.without_requests.append((path, reader.format))
+
+    def _start_of(self, path: str) -> float | None:
+        """The time of the file's first timestamped request (found while reading for the
+        shared warm start, if it read the file)."""
+        if path in self._starts:
+            return self._starts[path]
+        from ctxlint.trace.loader import TraceReader
+
+        self._at = (path, 0)
+        items = iter(TraceReader(path, self.options.trace_format))
+        try:
+            return first_time(items)
+        finally:
+            items.close()
 
     def replay(self, request: Request, recorded: Request | None = None) -> RequestResult:
         """`recorded` is the request as the trace has it when `request` is a rewritten form of
@@ -367,8 +382,13 @@ class Simulator:
         common: dict[tuple[str, str], tuple[Prompt, int, int | None]] = {}
         for path in paths:
             self._at = (path, 0)
+            self._starts[path] = None
             for item in TraceReader(path, self.options.trace_format):
-                if isinstance(item, Problem) or (path, item.session) in started:
+                if isinstance(item, Problem):
+                    continue
+                if self._starts[path] is None and item.timestamp is not None:
+                    self._starts[path] = item.timestamp.timestamp()
+                if (path, item.session) in started:
                     continue
                 self._at = (path, item.origin.line)
                 started.add((path, item.session))
