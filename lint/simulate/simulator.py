@@ -122,11 +122,19 @@ class Simulator:
         """The file's requests and problems; a file without either is noted as such."""
         from ctxlint.trace.loader import TraceReader
 
-        self._at = (path, 0)
         reader = TraceReader(path, self.options.trace_format)
+        items = iter(reader)
         read_anything = False
-        for item in reader:
+        line = 0
+        while True:
+            # Other files are replayed between two items of this one: a fault while reading
+            # on is placed after the last line read here.
+            self._at = (path, line)
+            item = next(items, None)
+            if item is None:
+                break
             read_anything = True
+            line = item.line if isinstance(item, Problem) else item.origin.line
             yield item
         if not read_anything:
             self.without_requests.append((path, reader.format))
