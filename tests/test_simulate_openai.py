@@ -232,3 +232,24 @@ def test_within_a_later_turn_another_change_keeps_its_own_cause(tmp_path):
     results = simulate(tmp_path, lines)
     assert results[2].miss.segment.startswith("system")
     assert "reasoning" not in results[2].miss.reason
+
+
+def test_gpt_5_6_breakpoints_are_kept_per_prompt_cache_key(tmp_path):
+    """OpenAI routes by prompt_cache_key with the prefix: the same prompt under another key
+    meets another machine's cache."""
+    system = "Rules. " + LONG
+    messages = [{"role": "user", "content": "q0 " + "x " * 40}]
+    lines = [
+        line(
+            time,
+            model="gpt-5.6",
+            system=system,
+            messages=messages,
+            params={"prompt_cache_key": key},
+        )
+        for time, key in (("09:00:00", "chat"), ("09:00:05", "responses"), ("09:00:10", "chat"))
+    ]
+    first, other_key, same_key = simulate(tmp_path, lines)
+    assert first.cached_predicted == 0
+    assert other_key.cached_predicted == 0
+    assert same_key.cached_predicted > 1024

@@ -123,7 +123,7 @@ class RadixCache(Policy):
         self._by_use: list[tuple[int, int, Node]] = []
 
     def _tree(self, visit: Visit) -> PrefixTree:
-        key = (model_key(visit), visit.params.get("prompt_cache_key"))
+        key = (model_key(visit), routing_value(visit, "prompt_cache_key"))
         tree = self.trees.get(key)
         if tree is None:
             tree = self.trees[key] = PrefixTree()
@@ -369,8 +369,11 @@ class BreakpointCache(Policy):
         minimum_of: Any,
         implicit_last: bool = False,
         fixed_ttl: str | None = None,
+        routing_key: str | None = None,
     ) -> None:
         self.name = name
+        # A request field that routes requests to machines, each with a cache of its own.
+        self.routing_key = routing_key
         self.lookback = lookback
         self.lifetimes = lifetimes
         self.max_writes = max_writes
@@ -402,6 +405,10 @@ class BreakpointCache(Policy):
             lambda model: minimum,
             implicit_last=True,
             fixed_ttl="30m",
+            # As in the older prefix cache, OpenAI routes by prompt_cache_key with the prefix:
+            # two keys meet two caches (a pydantic-ai cassette pair sent the same prompt 5 s
+            # apart under two keys, and the second read nothing).
+            routing_key="prompt_cache_key",
         )
 
     def _breakpoints(self, visit: Visit) -> list[tuple[int, str]]:
@@ -418,7 +425,7 @@ class BreakpointCache(Policy):
         breakpoints = self._breakpoints(visit)
         if not breakpoints:
             return Served(0, 0, 0, NO_BREAKPOINT)
-        tree = _model_tree(self.trees, visit)
+        tree = _model_tree(self.trees, visit, self.routing_key)
         found = tree.match(visit.prompt)
         ends = [segment for segment, _ in breakpoints]
         best, expired = _best_mark(found, visit.time, self.lookback, ends)
@@ -459,7 +466,7 @@ class BreakpointCache(Policy):
 
     def seed(self, visit: Visit, provider_tokens: int) -> None:
         position = visit.positions.position_of(provider_tokens)
-        path = _model_tree(self.trees, visit).insert(visit.prompt)
+        path = _model_tree(self.trees, visit, self.routing_key).insert(visit.prompt)
         for node in path:
             if node.start < position <= node.end:
                 ttl = max(self.lifetimes, key=self.lifetimes.get)
@@ -468,8 +475,14 @@ class BreakpointCache(Policy):
                 return
 
 
-def _model_tree(trees: dict[str, PrefixTree], visit: Visit) -> PrefixTree:
-    key = model_key(visit)
+def routing_value(visit: Visit, name: str | None) -> str | None:
+    """The routing field's value as a key; a trace may hold any JSON there."""
+    value = visit.params.get(name) if name else None
+    return value if value is None or isinstance(value, str) else repr(value)
+
+
+def _model_tree(trees: dict, visit: Visit, routing_key: str | None = None) -> PrefixTree:
+    key = (model_key(visit), routing_value(visit, routing_key))
     tree = trees.get(key)
     if tree is None:
         tree = trees[key] = PrefixTree()
