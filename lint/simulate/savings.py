@@ -67,7 +67,7 @@ def savings(
         for key, found in codes_by_session.items():
             if len({FIXES[code] for code in found}) > 1 and key in sessions_after:
                 fixed = _listed(sorted(found))
-                per_session[key].append(
+                per_session.setdefault(key, []).append(
                     _saving(ALL_FIXES, fixed, before.sessions[key], sessions_after[key])
                 )
     return _by_dollars(overall), {key: _by_dollars(found) for key, found in per_session.items()}

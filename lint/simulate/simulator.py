@@ -163,7 +163,9 @@ class Simulator:
         session = self._session(request)
         policy_name = self.options.policy or infer_policy(request.provider, request.model)
         sent = request
-        if policy_name == "openai" and drops_earlier_reasoning(request.model, request.params):
+        if policy_name in ("openai", "azure") and drops_earlier_reasoning(
+            request.model, request.params
+        ):
             # What the provider caches and counts is the prompt without earlier turns'
             # reasoning, which it accepts and ignores.
             request = as_read(request)
