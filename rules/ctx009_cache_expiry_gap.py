@@ -167,6 +167,11 @@ def _lifetime(step: Step, previous: Request) -> float | None:
 
         at = previous.timestamp.timestamp() if previous.timestamp else None
         return lifetime_seconds(previous.model, previous.params, at)
+    if provider == "azure":
+        from ctxlint.simulate.facts import provider_facts
+
+        # Azure keeps OpenAI's in-memory retention, not OpenAI's 24 h default.
+        return float(provider_facts()["providers"]["azure"]["idle_ttl_seconds"])
     # DeepSeek's disk cache lasts hours; self-hosted engines evict by memory, not time.
     return None
 

@@ -154,14 +154,23 @@ def hosted_policy(name: str, idle: float | None = None) -> Policy:
             bedrock_minimum,
         )
     if name == "azure":
-        # Azure OpenAI documents OpenAI's caching (1,024 tokens, 128-token steps, idle expiry,
-        # extended retention, breakpoints from GPT-5.6): the same cache, under its own name.
-        policy = make_policy("openai", idle=idle)
+        # Azure OpenAI documents OpenAI's caching (1,024 tokens, 128-token steps, breakpoints
+        # from GPT-5.6) with its own retention: cleared within 5 to 10 minutes idle, and not
+        # OpenAI's 24 h default, which is a change of OpenAI's own service.
+        own = idle if idle is not None else float(section["idle_ttl_seconds"])
+        policy = make_policy("openai", idle=own)
         policy.name = "azure"
         return policy
     if name == "qwen":
-        return ImplicitOrExplicit(name, section)
+        qwen = ImplicitOrExplicit(name, section)
+        if idle is not None:
+            qwen.implicit.idle_seconds = idle
+            qwen.implicit.extended_seconds = None
+            qwen.explicit.lifetimes = {ttl: idle for ttl in qwen.explicit.lifetimes}
+        return qwen
     policy = ImplicitCache(name, section)
     if idle is not None:
+        # One expiry for every request, as --idle-ttl says: a longer one asked for too.
         policy.idle_seconds = idle
+        policy.extended_seconds = None
     return policy

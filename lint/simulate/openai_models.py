@@ -71,11 +71,21 @@ def _retention(model: str | None, asked: str | None, before_default: bool) -> fl
         return in_memory
     if before_default:
         return in_memory
-    if facts["default_retention"] == "24h" and bare_model(model).startswith(
-        tuple(facts["extended_retention_models"])
+    if facts["default_retention"] == "24h" and _listed(
+        bare_model(model), facts["extended_retention_models"]
     ):
         return extended
     return in_memory
+
+
+def _listed(model: str, names: list[str]) -> bool:
+    """Whether the model is one the list names, or a dated or -codex/-pro/-max form of one;
+    not a smaller variant (gpt-5-mini is not gpt-5), which the list names where it means it."""
+    for name in names:
+        rest = model.removeprefix(name)
+        if rest != model and not any(small in rest for small in ("mini", "nano")):
+            return True
+    return False
 
 
 def lifetime_seconds(model: str | None, params: dict[str, Any], at: float | None) -> float:

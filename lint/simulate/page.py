@@ -142,7 +142,7 @@ def _savings_table(savings: list[Saving], empty: str) -> str:
 
 def _dearer_section(savings: list[Saving], heading: str) -> list[str]:
     """The fixes that would raise the cost, and why."""
-    dearer = [saving for saving in savings if saving.saved <= 0]
+    dearer = [saving for saving in savings if saving.saved < 0]
     if not dearer:
         return []
     rows = "".join(

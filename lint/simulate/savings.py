@@ -100,11 +100,11 @@ def _saving(code: str, fix: str, before: Totals, after: Totals) -> Saving:
         after.hit_rate,
         before.cost,
         after.cost,
-        why=_why_dearer(fix, before, after),
+        why=_why_dearer(code, fix, before, after),
     )
 
 
-def _why_dearer(fix: str, before: Totals, after: Totals) -> str | None:
+def _why_dearer(code: str, fix: str, before: Totals, after: Totals) -> str | None:
     """In words, why a fix costs more than the recorded run: None when it does not."""
     if after.cost <= before.cost:
         return None
@@ -112,7 +112,7 @@ def _why_dearer(fix: str, before: Totals, after: Totals) -> str | None:
     more_read = after.cached - before.cached
     if grown > 0:
         keeps = f"{_KEEPS.get(fix, 'the prompts come out longer')}, {grown:,} more prompt tokens"
-        if fix == APPEND_ONLY:
+        if fix == APPEND_ONLY and code == "CTX006":
             return (
                 f"{keeps}: compaction keeps the prompt short, so undoing it costs more than the"
                 " misses it causes"

@@ -14,6 +14,8 @@ from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING
 
+from ctxlint.trace.typed import MAX_PROMPT_TOKENS
+
 if TYPE_CHECKING:
     import tiktoken
 
@@ -170,7 +172,9 @@ class Tokenizer:
             kind, length, digest = placeholder.groups()
             ratio = _CHARACTERS_PER_TOKEN_OF.get(kind, CHARACTERS_PER_TOKEN)
             token = PLACEHOLDER_TOKENS + int(digest[:7], 16)
-            found.extend(array("I", [token]) * max(1, round(int(length) / ratio)))
+            # A corrupt or hostile length stands for no more than a prompt can hold.
+            count = min(max(1, round(int(length) / ratio)), MAX_PROMPT_TOKENS)
+            found.extend(array("I", [token]) * count)
             start = placeholder.end()
         if start < len(text):
             found.extend(self.encode(text[start:]))
