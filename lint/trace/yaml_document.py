@@ -49,6 +49,7 @@ def load_yaml(data: bytes) -> YamlDocument:
     """The value of a single YAML document; raises ReadFailure."""
     import yaml
 
+    _check_depth(data)
     loader = _loader_class()(data)
     try:
         node = loader.get_single_node()
@@ -67,6 +68,27 @@ def load_yaml(data: bytes) -> YamlDocument:
     finally:
         loader.dispose()
     return YamlDocument(value, _item_lines(node))
+
+
+def _check_depth(data: bytes) -> None:
+    """Refuse a document nested too deep before any value is built: the C loader builds the
+    node tree recursively in C, where a file of 100,000 open brackets overflows the stack and
+    ends the process. Its events come from a parser with a stack of its own."""
+    import yaml
+
+    depth = 0
+    try:
+        for event in yaml.parse(data, Loader=_loader_class()):
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    line = event.start_mark.line + 1 if event.start_mark else 1
+                    raise ReadFailure(Problem(line, "YAML nested too deep to read"))
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    except yaml.YAMLError:
+        # load_yaml reports it, with its line.
+        return
 
 
 def _check_size(root: Any) -> None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -28,6 +29,9 @@ from ctxlint.trace.typed import TypeFault
 
 NAME = "cline"
 _HISTORY_FILE = "api_conversation_history.json"
+# Cline opens a task with a text block whose text starts with the user's words in <task> tags;
+# a chat list that only mentions <task> in a plain string content is not Cline's.
+_TASK_BLOCK = re.compile(rb'"text"\s*:\s*"<task>')
 _UI_FILE = "ui_messages.json"
 _METADATA_FILE = "task_metadata.json"
 _COUNTS = ("tokensIn", "tokensOut", "cacheReads", "cacheWrites")
@@ -42,7 +46,7 @@ def _recognises(path: str, head: bytes) -> bool:
     named = os.path.basename(path).lower().startswith(_HISTORY_FILE)
     # Cline opens every task with the user's words in <task> tags, and marks each response
     # with the model that wrote it.
-    return named or b"<task>" in head or b'"modelInfo"' in head
+    return named or _TASK_BLOCK.search(head) is not None or b'"modelInfo"' in head
 
 
 @dataclass(frozen=True, slots=True)

@@ -178,7 +178,10 @@ def _message(item: Any, origin: Origin | None, at: str) -> Message:
         raise typed.wrong_type(item, at, "object or string")
     content = item.get("content")
     if isinstance(content, list) and any(
-        isinstance(part, dict) and part.get("type") in _ANTHROPIC_PARTS for part in content
+        isinstance(part, dict)
+        and isinstance(part.get("type"), str)
+        and part["type"] in _ANTHROPIC_PARTS
+        for part in content
     ):
         role = typed.text(item, "role", at) or "user"
         return message(role, anthropic_blocks(content, child(at, "content")), origin)

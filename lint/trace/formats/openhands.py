@@ -352,9 +352,13 @@ def _condense(conversation: _Conversation, args: dict[str, Any], at: str) -> Non
     forgotten = {i for i in listed if type(i) in (int, str)}
     start = args.get("forgotten_events_start_id")
     end = args.get("forgotten_events_end_id")
-    if type(start) is int and type(end) is int and 0 <= end - start <= 10_000_000:
-        forgotten.update(range(start, end + 1))
-    kept = [(i, m) for i, m in conversation.history if i not in forgotten]
+    if type(start) is int and type(end) is int and start <= end:
+        # The ids the history holds that fall in the range: a range is not made whole, as a
+        # corrupt one could name ten million ids.
+        forgotten.update(i for i, _ in conversation.history if type(i) is int and start <= i <= end)
+    kept = [
+        (i, m) for i, m in conversation.history if not (type(i) in (int, str) and i in forgotten)
+    ]
     # A tool call and its result are sent together or not at all.
     calls = {b.call_id for _, m in kept for b in m.blocks if b.kind == TOOL_CALL}
     results = {b.call_id for _, m in kept for b in m.blocks if b.kind == TOOL_RESULT}

@@ -323,7 +323,10 @@ def _accepts(value: Any) -> bool:
     )
     # Phoenix moves the span kind out of the attributes: a chain or tool span may then hold
     # no attribute of the conventions at all, and is still a line of the same export.
-    return marked and (is_openinference(found[0]) or value.get("span_kind") in _SPAN_KINDS)
+    kind = value.get("span_kind")
+    return marked and (
+        is_openinference(found[0]) or (isinstance(kind, str) and kind in _SPAN_KINDS)
+    )
 
 
 def _span_request(path: str, line: int, pointer: str, span: dict[str, Any]) -> Request | None:

@@ -28,7 +28,8 @@ def response_of(stream: list[Any]) -> dict[str, Any] | None:
     objects = [event for event in stream if type(event) is dict]
     if not objects:
         return None
-    kinds = {event.get("type") for event in objects}
+    # A type of any other JSON kind (a list) names no event and cannot go in a set.
+    kinds = {event.get("type") for event in objects if isinstance(event.get("type"), str)}
     if "response.completed" in kinds or "response.incomplete" in kinds:
         for event in reversed(objects):
             if event.get("type") in ("response.completed", "response.incomplete"):

@@ -30,7 +30,9 @@ from ctxlint.trace.yaml_document import YamlDocument, load_yaml
 
 NAME = "vcr-cassette"
 # vcrpy writes `interactions:` first, then a `- request:` item; pydantic-ai's serializer too.
-_CASSETTE_HEAD = re.compile(rb"(?m)^interactions:(?:[ \t]|\r?$)")
+# A list is asked for: an `interactions:` key holding a mapping is common in other
+# configuration files.
+_CASSETTE_HEAD = re.compile(rb"(?m)^interactions:[ \t]*(?:\[|\r?\n[ \t]*- )")
 # Request fields besides the body's own that decide caching, kept for the simulator: the
 # GPT-5.6 explicit-cache options are sent beside `prompt_cache_key`.
 _EXTRA_PARAMS = ("prompt_cache_options",)
