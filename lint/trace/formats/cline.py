@@ -22,7 +22,13 @@ from typing import Any
 
 from ctxlint.trace import typed
 from ctxlint.trace.formats import DocumentFormat
-from ctxlint.trace.formats.common import anthropic_blocks, child, parse_time, provider_of_model
+from ctxlint.trace.formats.common import (
+    anthropic_blocks,
+    child,
+    parse_time,
+    provider_of_model,
+    whole_prompt,
+)
 from ctxlint.trace.model import THINKING, Message, Origin, Request, Usage, message
 from ctxlint.trace.reading import Problem, ReadFailure, decode_json_text, read_document
 from ctxlint.trace.typed import TypeFault
@@ -187,7 +193,7 @@ def _metrics_usage(item: dict[str, Any], pointer: str, provider: str | None) -> 
     cached = typed.tokens(tokens, "cached", at)
     output = typed.tokens(tokens, "completion", at)
     if prompt is not None and provider not in _WHOLE_INPUT_PROVIDERS:
-        prompt = typed.token_count(prompt + (cached or 0), child(at, "prompt"))
+        prompt = whole_prompt(prompt, cached, None, child(at, "prompt"))
     # `cached` is reads and writes together: neither is known alone.
     return Usage(prompt, None, None, output, typed.shallow(tokens, at))
 
@@ -200,7 +206,7 @@ def _reported_usage(reported: _Reported, provider: str | None) -> Usage:
     output = typed.tokens(info, "tokensOut", at)
     prompt = uncached
     if uncached is not None and provider not in _WHOLE_INPUT_PROVIDERS:
-        prompt = typed.token_count(uncached + (read or 0) + (written or 0), child(at, "tokensIn"))
+        prompt = whole_prompt(uncached, read, written, child(at, "tokensIn"))
     if provider == "openai":
         # The generic handler records DeepSeek's cache misses as writes: no write at all.
         written = None

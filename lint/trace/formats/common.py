@@ -376,6 +376,17 @@ def anthropic_tools(items: Any, at: str) -> tuple[Tool, ...] | None:
     return tuple(found)
 
 
+def whole_prompt(
+    uncached: int | None, read: int | None, written: int | None, at: str
+) -> int | None:
+    """The whole prompt of a usage that, as Anthropic's, counts only the uncached part: what
+    was read from and written to the cache added back. `at` names the uncached count, which
+    the sum must stay a count of, as each part does."""
+    if uncached is None:
+        return None
+    return typed.token_count(uncached + (read or 0) + (written or 0), at)
+
+
 def anthropic_usage(raw: Any, at: str) -> Usage | None:
     """Anthropic's `input_tokens` leaves out what was read from or written to the cache."""
     if raw is None:
@@ -385,10 +396,7 @@ def anthropic_usage(raw: Any, at: str) -> Usage | None:
     uncached = typed.tokens(raw, "input_tokens", at)
     read = typed.tokens(raw, "cache_read_input_tokens", at) or 0
     written = typed.tokens(raw, "cache_creation_input_tokens", at) or 0
-    prompt = None if uncached is None else uncached + read + written
-    if prompt is not None:
-        # Each part is bounded; their sum must be too.
-        typed.token_count(prompt, child(at, "input_tokens"))
+    prompt = whole_prompt(uncached, read, written, child(at, "input_tokens"))
     output = typed.tokens(raw, "output_tokens", at)
     return Usage(prompt, read, written, output, typed.shallow(raw, at))
 

@@ -18,6 +18,7 @@ from ctxlint.trace.formats.common import (
     openai_chat_messages,
     parse_time,
     provider_of_model,
+    whole_prompt,
 )
 from ctxlint.trace.formats.openai import chat_request, is_chat_body, responses_request
 from ctxlint.trace.model import Origin, Request, Tool, Usage, tool
@@ -132,7 +133,7 @@ def _inspect_usage(event: dict[str, Any], pointer: str, provider: str | None) ->
     read = typed.tokens(raw, "input_tokens_cache_read", at)
     written = typed.tokens(raw, "input_tokens_cache_write", at)
     if provider == "anthropic" and prompt is not None:
-        prompt = typed.token_count(prompt + (read or 0) + (written or 0), child(at, "input_tokens"))
+        prompt = whole_prompt(prompt, read, written, child(at, "input_tokens"))
     output_tokens = typed.tokens(raw, "output_tokens", at)
     return Usage(prompt, read, written, output_tokens, typed.shallow(raw, at))
 

@@ -22,7 +22,13 @@ from typing import Any
 
 from ctxlint.trace import typed
 from ctxlint.trace.formats import DocumentFormat
-from ctxlint.trace.formats.common import child, media_hash, parse_time, provider_of_model
+from ctxlint.trace.formats.common import (
+    child,
+    media_hash,
+    parse_time,
+    provider_of_model,
+    whole_prompt,
+)
 from ctxlint.trace.model import (
     MEDIA,
     TEXT,
@@ -338,11 +344,7 @@ def _usage(finish: dict[str, Any], at: str) -> Usage | None:
     read = typed.tokens(cache, "read", cache_at)
     written = typed.tokens(cache, "write", cache_at)
     output = typed.tokens(tokens, "output", tokens_at)
-    prompt = None
-    if uncached is not None:
-        prompt = typed.token_count(
-            uncached + (read or 0) + (written or 0), child(tokens_at, "input")
-        )
+    prompt = whole_prompt(uncached, read, written, child(tokens_at, "input"))
     return Usage(prompt, read, written, output, typed.shallow(tokens, tokens_at))
 
 

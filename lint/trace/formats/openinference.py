@@ -23,7 +23,13 @@ from typing import Any
 
 from ctxlint.trace import typed
 from ctxlint.trace.formats import DocumentFormat, LineFormat, stand_alone_lines
-from ctxlint.trace.formats.common import child, media_hash, provider_of_model, time_at
+from ctxlint.trace.formats.common import (
+    child,
+    media_hash,
+    provider_of_model,
+    time_at,
+    whole_prompt,
+)
 from ctxlint.trace.model import (
     MEDIA,
     OTHER,
@@ -288,9 +294,7 @@ def _usage(reader: _Span) -> Usage | None:
     read = reader.tokens("llm.token_count.prompt_details.cache_read")
     written = reader.tokens("llm.token_count.prompt_details.cache_write")
     if prompt < (read or 0) + (written or 0):
-        prompt = typed.token_count(
-            prompt + (read or 0) + (written or 0), reader.pointer("llm.token_count.prompt")
-        )
+        prompt = whole_prompt(prompt, read, written, reader.pointer("llm.token_count.prompt"))
     output = reader.tokens("llm.token_count.completion")
     raw = {k: v for k, v in reader.flat.items() if k.startswith("llm.token_count.")}
     return Usage(prompt, read, written, output, typed.shallow(raw, reader.at))

@@ -19,7 +19,13 @@ from typing import Any
 
 from ctxlint.trace import typed
 from ctxlint.trace.formats import LineFormat
-from ctxlint.trace.formats.common import child, media_hash, parse_time, provider_of_model
+from ctxlint.trace.formats.common import (
+    child,
+    media_hash,
+    parse_time,
+    provider_of_model,
+    whole_prompt,
+)
 from ctxlint.trace.model import (
     MEDIA,
     OTHER,
@@ -404,7 +410,7 @@ def _usage(raw: Any, at: str, api: str | None) -> Usage | None:
     output = typed.tokens(raw, "output", at)
     prompt = uncached
     if uncached is not None and api not in _WHOLE_INPUT_APIS:
-        prompt = typed.token_count(uncached + (read or 0) + (written or 0), child(at, "input"))
+        prompt = whole_prompt(uncached, read, written, child(at, "input"))
     return Usage(prompt, read, written, output, typed.shallow(raw, at))
 
 
