@@ -47,7 +47,9 @@ class Rule:
 
     code: ClassVar[str]
     name: ClassVar[str]
-    message: ClassVar[str]
+    # One line naming the concept, for rule tables and SARIF's short description; each
+    # finding carries its own message.
+    summary: ClassVar[str]
     fix_title: ClassVar[str | None] = None
     # The strongest fix the rule can offer, or None when it only advises.
     fix_applicability: ClassVar[Applicability | None] = None
@@ -76,8 +78,8 @@ class Rule:
         return inspect.cleandoc(cls.__doc__ or "")
 
     @classmethod
-    def summary(cls) -> str:
-        """The first sentence of "What it does", for rule tables and SARIF."""
+    def description(cls) -> str:
+        """The first paragraph of "What it does", for SARIF's full description."""
         doc = cls.documentation()
         _, _, after = doc.partition("## What it does")
         paragraph = after.strip().split("\n\n")[0]

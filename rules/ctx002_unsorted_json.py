@@ -117,7 +117,7 @@ class UnsortedJson(Rule):
     code = "CTX002"
     name = "unsorted-json"
     python_trigger = Trigger(needles=(b"dumps",))
-    message = "JSON serialised without sorted keys reaches the cached prefix"
+    summary = "JSON serialised without sorted keys reaches the cached prefix"
     fix_title = "Sort the keys when serialising"
     # json.dumps's fix; orjson's is safe (see Fix safety).
     fix_applicability = Applicability.UNSAFE

@@ -104,7 +104,7 @@ class UnorderedIteration(Rule):
         needles=(b"set(", b"shuffle(", *ORDER_SOURCE_NEEDLES),
         pattern=rb"\{[^{}:\n]*\bfor\b|\{[^{}:]*,[^{}:]*\}",
     )
-    message = "The iteration order of a set reaches a prompt"
+    summary = "The iteration order of a set reaches a prompt"
     fix_title = "Iterate the set in sorted order"
     fix_applicability = Applicability.UNSAFE
 

@@ -128,7 +128,7 @@ class ToolListMutation(Rule):
         standalone_needles=(b"list_tools(", b"load_mcp_tools(", b"get_tools("),
         standalone_attributes=(b"tools",),
     )
-    message = "The tool list differs between the calls of one agent loop"
+    summary = "The tool list differs between the calls of one agent loop"
     fix_title = "Sort the tool listing by tool name"
     fix_applicability = Applicability.UNSAFE
 

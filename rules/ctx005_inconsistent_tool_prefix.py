@@ -165,7 +165,7 @@ class InconsistentToolPrefix(Rule):
         ),
         standalone=True,
     )
-    message = "A tool name breaks the naming of its tool set"
+    summary = "A tool name breaks the naming of its tool set"
 
     def check_trace(self, step: Step) -> Iterator[Diagnostic]:
         tools = step.current.tools

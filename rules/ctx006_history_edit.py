@@ -120,7 +120,7 @@ class HistoryEdit(Rule):
     python_trigger = Trigger(
         needles=HISTORY_EDIT_NEEDLES, pattern=HISTORY_HELPER_PATTERN, standalone=True
     )
-    message = "A message history is changed other than by appending"
+    summary = "A message history is changed other than by appending"
 
     def check_trace(self, step: Step) -> Iterator[Diagnostic]:
         from ctxlint.trace.compare import describe, error_results

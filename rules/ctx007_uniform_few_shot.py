@@ -101,7 +101,7 @@ class UniformFewShot(Rule):
             b"'assistant'",
         )
     )
-    message = "Many examples are rendered with one identical template"
+    summary = "Many examples are rendered with one identical template"
 
     def check_trace(self, step: Step) -> Iterator[Diagnostic]:
         from ctxlint.trace.compare import action_observation_pairs

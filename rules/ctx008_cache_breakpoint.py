@@ -140,7 +140,7 @@ class CacheBreakpoint(Rule):
         needles=(b"messages.create", b"messages.stream", b"messages.parse", b"cache_control"),
         standalone_needles=(b"cache_control",),
     )
-    message = "An Anthropic cache breakpoint is rejected, never hit, or missing"
+    summary = "An Anthropic cache breakpoint is rejected, never hit, or missing"
     fix_title = "Turn on automatic caching"
     fix_applicability = Applicability.UNSAFE
 

@@ -61,7 +61,7 @@ class CacheExpiryGap(Rule):
 
     code = "CTX009"
     name = "cache-expiry-gap"
-    message = "An idle gap between two requests outlasts the provider's cache lifetime"
+    summary = "An idle gap between two requests outlasts the provider's cache lifetime"
 
     VALID = (
         Valid(

@@ -76,7 +76,7 @@ class DroppedErrors(Rule):
     name = "dropped-errors"
     # Every finding is a removal from a history: the same edits CTX006 looks for.
     python_trigger = Trigger(needles=HISTORY_EDIT_NEEDLES, standalone=True)
-    message = "Failed tool calls or their errors are removed from the history"
+    summary = "Failed tool calls or their errors are removed from the history"
 
     def check_trace(self, step: Step) -> Iterator[Diagnostic]:
         from ctxlint.trace.compare import error_results, snippet

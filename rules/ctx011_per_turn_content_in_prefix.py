@@ -121,7 +121,7 @@ class PerTurnContentInPrefix(Rule):
             b"api_prompt=",
         ),
     )
-    message = "Content rebuilt on every turn reaches the cached prefix"
+    summary = "Content rebuilt on every turn reaches the cached prefix"
     fix_title = "Move the per-turn content into the newest user message"
 
     def check_trace(self, step: Step) -> Iterator[Diagnostic]:

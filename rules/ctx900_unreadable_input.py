@@ -37,7 +37,7 @@ class UnreadableInput(Rule):
 
     code = "CTX900"
     name = "unreadable-input"
-    message = "The input cannot be read or parsed"
+    summary = "The input cannot be read or parsed"
     meta = True
 
     @classmethod

@@ -37,7 +37,17 @@ def test_snapshot(report, output_format):
 def test_json_shape(report):
     items = json.loads(render("json", report))
     assert items, "the example has findings"
-    keys = {"code", "name", "message", "filename", "location", "end_location", "fix"}
+    keys = {
+        "code",
+        "name",
+        "message",
+        "help",
+        "filename",
+        "location",
+        "end_location",
+        "fix",
+        "related",
+    }
     for item in items:
         assert set(item) == keys
         assert set(item["location"]) == {"row", "column"}

@@ -30,6 +30,13 @@ def _settings(rule, case, unsafe: bool = False):
     return make_settings(table)
 
 
+def _words(diagnostic) -> str:
+    """Everything a finding tells its reader: the message, what to do, and the other places
+    it names with their lines, as `message_contains` may quote any of them."""
+    related = [f"{r.message} (line {r.start.line})" for r in diagnostic.related]
+    return " ".join([diagnostic.message, diagnostic.help or "", *related])
+
+
 def _trace_findings(rule, case, folder: Path):
     """Every finding on the example trace: it must also read without a CTX900."""
     path = folder / "example.jsonl"
@@ -59,7 +66,7 @@ def test_invalid(rule, case, tmp_path):
         if case.line is not None:
             assert case.line in [d.start.line for d in found], [str(d) for d in found]
         if case.message_contains is not None:
-            messages = [d.message for d in found]
+            messages = [_words(d) for d in found]
             assert any(case.message_contains in m for m in messages), messages
         return
     ast.parse(case.source)
@@ -69,7 +76,8 @@ def test_invalid(rule, case, tmp_path):
     if case.line is not None:
         assert case.line in [d.start.line for d in found], [str(d) for d in found]
     if case.message_contains is not None:
-        assert any(case.message_contains in d.message for d in found), [d.message for d in found]
+        messages = [_words(d) for d in found]
+        assert any(case.message_contains in m for m in messages), messages
     if case.fixed is not None:
         fixed = check_source(case.source, _settings(rule, case, unsafe=True), mode=FixMode.FIX)
         assert fixed.fixed_text == case.fixed

@@ -1,4 +1,5 @@
-"""Text output for people: one finding per block with the source line underlined, then a summary."""
+"""Text output for people: one finding per block (the message, the source line underlined, what
+to do and the other places involved), then a summary."""
 
 from __future__ import annotations
 
@@ -17,7 +18,12 @@ def render_text(report: Report, color: bool = False, quiet: bool = False) -> str
     diagnostics = report.diagnostics
     for item in _grouped_by_session(diagnostics):
         if isinstance(item, Diagnostic):
-            blocks.append(_head(item, style) + _excerpt(report, item, style) + _notes(item))
+            excerpt = _excerpt(report, item, style)
+            notes = _notes(item, style, "   ")
+            if excerpt and notes:
+                # As ruff closes the excerpt before its help lines.
+                excerpt += " " * _gutter_width(item) + " |\n"
+            blocks.append(_head(item, style) + "\n" + excerpt + notes)
             continue
         (path, session), findings = item
         noun = "finding" if len(findings) == 1 else "findings"
@@ -29,7 +35,10 @@ def render_text(report: Report, color: bool = False, quiet: bool = False) -> str
         for d in findings:
             lines.append("  " + _head(d, style))
             if d.pointer:
-                lines.append(f"    at {visible(d.pointer)}")
+                lines.append(f"    at {_pointed(d.pointer, d.offset)}")
+            notes = _notes(d, style, "    ")
+            if notes:
+                lines.append(notes.rstrip("\n"))
         blocks.append("\n".join(lines) + "\n")
     summary = "" if quiet else _summary(report, diagnostics)
     if blocks:
@@ -45,12 +54,29 @@ def _head(d: Diagnostic, style) -> str:
     )
 
 
-def _notes(d: Diagnostic) -> str:
-    """A short note for each other place the finding involves: "  → sent here: loop.py:14"."""
-    return "".join(
-        f"  → {visible(r.message)}: {visible(r.path)}:{r.start.line}:{r.start.column}\n"
-        for r in d.related
-    )
+def _notes(d: Diagnostic, style, indent: str) -> str:
+    """What to do ("help: ..."), then one line for each other place the finding involves:
+    "note: sent by client.messages.create: agent.py:37:12"."""
+    lines = []
+    if d.help:
+        lines.append(f"{indent}{style('help', fg='cyan', bold=True)}: {d.help}\n")
+    for r in d.related:
+        where = f"{visible(r.path)}:{r.start.line}"
+        if r.pointer is None:
+            where += f":{r.start.column}"
+        elif r.pointer:
+            where += f" at {visible(r.pointer)}"
+        lines.append(f"{indent}{style('note', bold=True)}: {visible(r.message)}: {where}\n")
+    return "".join(lines)
+
+
+def _pointed(pointer: str, offset: int | None) -> str:
+    """A JSON pointer, and the character inside the text it points at when known."""
+    return visible(pointer) + (f", character {offset}" if offset is not None else "")
+
+
+def _gutter_width(d: Diagnostic) -> int:
+    return len(str(d.start.line))
 
 
 _Group = tuple[tuple[str, str], list[Diagnostic]]
@@ -100,7 +126,7 @@ def _excerpt(report: Report, d: Diagnostic, style) -> str:
     gutter = str(d.start.line)
     pad = " " * len(gutter)
     return (
-        f"\n{pad} |\n{style(gutter, fg='blue')} | {expanded}\n"
+        f"{pad} |\n{style(gutter, fg='blue')} | {expanded}\n"
         f"{pad} | {' ' * start}{style('^' * width, fg='red')}\n"
     )
 
