@@ -74,6 +74,19 @@ class Rule:
         return tuple(kinds)
 
     @classmethod
+    def valid_cases(cls) -> tuple[Valid, ...]:
+        """VALID, and the trace examples kept as files (rules/cases/<code>/)."""
+        from ctxlint.rule_cases import trace_cases
+
+        return cls.VALID + trace_cases(cls.code)[0]
+
+    @classmethod
+    def invalid_cases(cls) -> tuple[Invalid, ...]:
+        from ctxlint.rule_cases import trace_cases
+
+        return cls.INVALID + trace_cases(cls.code)[1]
+
+    @classmethod
     def documentation(cls) -> str:
         return inspect.cleandoc(cls.__doc__ or "")
 

@@ -16,7 +16,7 @@ from ctxlint.python.prefilter import Trigger
 from ctxlint.python.sinks import Sink
 from ctxlint.python.volatile import how_volatile
 from ctxlint.redact import evidence
-from ctxlint.rule import InputKind, Invalid, Rule, Valid
+from ctxlint.rule import Invalid, Rule, Valid
 
 if TYPE_CHECKING:
     from ctxlint.trace.compare import Step
@@ -475,11 +475,6 @@ VolatileValueInPrefix.VALID = (
         _HEADER + "import functools\n@functools.lru_cache\ndef build_system_prompt():\n"
         "    return f'Started {time.time()}'\n"
     ),
-    Valid(
-        '{"ctxlint": 1, "session": "s1", "system": "You are a support agent.", "messages": [{"role": "user", "content": "Hi"}]}\n'
-        '{"ctxlint": 1, "session": "s1", "system": "You are a support agent.", "messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello"}, {"role": "user", "content": "Refund please"}]}\n',
-        kind=InputKind.TRACE,
-    ),
 )
 VolatileValueInPrefix.INVALID = (
     # Emptied and filled again on every call: what is appended is computed anew each time.
@@ -617,20 +612,6 @@ VolatileValueInPrefix.INVALID = (
         "    return client.messages.create(model='m', max_tokens=9, system=system, messages=q)\n",
         line=7,
         message_contains="reads the clock",
-    ),
-    Invalid(
-        '{"ctxlint": 1, "session": "s1", "system": "You are a support agent. Now: 2026-01-01T10:00:00Z", "messages": [{"role": "user", "content": "Hi"}]}\n'
-        '{"ctxlint": 1, "session": "s1", "system": "You are a support agent. Now: 2026-01-01T10:05:12Z", "messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello"}, {"role": "user", "content": "Refund please"}]}\n',
-        kind=InputKind.TRACE,
-        line=2,
-        message_contains="`2026-01-01T10:00:00Z` became `2026-01-01T10:05:12Z`",
-    ),
-    Invalid(
-        '{"ctxlint": 1, "session": "s1", "messages": [{"role": "user", "content": "Request id 3f2a9c1e-0c1d-4e5f-8a9b-112233445566: list files"}]}\n'
-        '{"ctxlint": 1, "session": "s1", "messages": [{"role": "user", "content": "Request id 9b7e4d2a-5f6e-4a3b-9c8d-665544332211: list files"}, {"role": "assistant", "content": "Done"}, {"role": "user", "content": "Thanks"}]}\n',
-        kind=InputKind.TRACE,
-        line=2,
-        message_contains="message 0",
     ),
 )
 
