@@ -38,18 +38,16 @@ from ctxlint.redact import bounded
 from ctxlint.registry import select_rules
 from ctxlint.results import FileResult, FixMode, Report, answered_from_cache, regrouped
 from ctxlint.rule import InputKind, Rule
-from ctxlint.rules.ctx900_unreadable_input import UnreadableInput
 from ctxlint.source import SourceText, UnreadableSource
 from ctxlint.suppression import is_suppressed, noqa_lines, without_ignored
 from ctxlint.unified_diff import unified_diff
+from ctxlint.unreadable import is_unreadable, reports_unreadable, unreadable_at
 
-UNREADABLE_CODE = UnreadableInput.code
 # Project files the prefilter reads to tell whether a sink's file imports a source.
 _MAX_IMPORTS_SCANNED = 24
 _MAX_FOLDERS_UP = 32
 
 __all__ = [
-    "UNREADABLE_CODE",
     "FileResult",
     "FixMode",
     "PythonChecker",
@@ -70,7 +68,7 @@ class PythonChecker:
         rules = tuple(rules)
         self.settings = settings
         self.rules = [rule() for rule in rules if InputKind.PYTHON in rule.input_kinds()]
-        self.report_unreadable = any(rule.code == UNREADABLE_CODE for rule in rules)
+        self.report_unreadable = reports_unreadable(rules)
         self.prefilter = build_prefilter(
             settings.prompt_sinks, [rule.python_trigger for rule in self.rules]
         )
@@ -215,7 +213,7 @@ class PythonChecker:
     ) -> list[Diagnostic]:
         if not self.report_unreadable:
             return []
-        return [UnreadableInput.at(path, reason, line, column)]
+        return [unreadable_at(path, reason, line, column)]
 
 
 def _dependencies(module: PythonModule) -> tuple[str, ...]:
@@ -478,7 +476,7 @@ def _check_python_unguarded(
     checker: PythonChecker, path: str, source: SourceText, mode: FixMode
 ) -> FileResult:
     diagnostics = original = checker.check_text(path, source)
-    result = FileResult(path, readable=not any(d.code == UNREADABLE_CODE for d in diagnostics))
+    result = FileResult(path, readable=not any(is_unreadable(d) for d in diagnostics))
     final_source = source
     if mode is not FixMode.CHECK and any(d.fix is not None for d in diagnostics):
 

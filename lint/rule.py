@@ -58,6 +58,8 @@ class Rule:
     python_trigger: ClassVar[Trigger | None] = None
     # Meta rules are raised by the engine itself (unreadable input), not by a detector.
     meta: ClassVar[bool] = False
+    # The one meta rule the engine reports unreadable input under (see ctxlint.unreadable).
+    reports_unreadable_input: ClassVar[bool] = False
     VALID: ClassVar[tuple[Valid, ...]] = ()
     INVALID: ClassVar[tuple[Invalid, ...]] = ()
 

@@ -14,7 +14,6 @@ from ctxlint.collector import cycle_collection_paused
 from ctxlint.config import Settings
 from ctxlint.discovery import kind_suffix, named_kind
 from ctxlint.engine import (
-    UNREADABLE_CODE,
     FileResult,
     FixMode,
     PythonChecker,
@@ -26,8 +25,8 @@ from ctxlint.engine import (
 )
 from ctxlint.files import NotRead, read_capped
 from ctxlint.rule import InputKind, Rule
-from ctxlint.rules.ctx900_unreadable_input import UnreadableInput
 from ctxlint.suppression import without_ignored
+from ctxlint.unreadable import reports_unreadable, unreadable_at
 
 # The name findings carry when standard input is not given one with --stdin-filename.
 STDIN_PATH = "-"
@@ -105,8 +104,8 @@ def _check_trace(
                 _echo(echo, b"", rest=stream)
         if not complete:
             reason = f"more than {MAX_DOCUMENT_BYTES / 1024**3:.0f} GiB: too large to check"
-            found = [UnreadableInput.at(name, reason, 1, 1)]
-            wanted = any(rule.code == UNREADABLE_CODE for rule in rules)
+            found = [unreadable_at(name, reason, 1, 1)]
+            wanted = reports_unreadable(rules)
             return FileResult(name, diagnostics=found if wanted else [], readable=False)
         # per-file-ignores are matched against the name given, not the copy's.
         unignored = replace(settings, per_file_ignores=())

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from ctxlint.engine import UNREADABLE_CODE, Report
+from ctxlint.engine import Report
 from ctxlint.redact import visible
+from ctxlint.unreadable import is_unreadable
 
 
 def _escape_data(text: str) -> str:
@@ -19,7 +20,7 @@ def _escape_property(text: str) -> str:
 def render_github(report: Report) -> str:
     lines = []
     for d in report.diagnostics:
-        level = "error" if d.code == UNREADABLE_CODE else "warning"
+        level = "error" if is_unreadable(d) else "warning"
         properties = ",".join(
             [
                 f"file={_escape_property(d.path)}",

@@ -9,8 +9,9 @@ import orjson
 
 from ctxlint import __version__
 from ctxlint.diagnostics import Diagnostic, Location
-from ctxlint.engine import UNREADABLE_CODE, Report
+from ctxlint.engine import Report
 from ctxlint.registry import all_rules
+from ctxlint.unreadable import is_unreadable
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://github.com/ctxlint/ctxlint"
@@ -62,7 +63,7 @@ def _result(diagnostic: Diagnostic, rule_index: dict[str, int]) -> dict[str, Any
     result: dict[str, Any] = {
         "ruleId": diagnostic.code,
         "ruleIndex": rule_index[diagnostic.code],
-        "level": "error" if diagnostic.code == UNREADABLE_CODE else "warning",
+        "level": "error" if is_unreadable(diagnostic) else "warning",
         "message": {"text": text},
         "locations": [
             {
