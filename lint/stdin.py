@@ -12,6 +12,7 @@ from typing import BinaryIO
 
 from ctxlint.collector import cycle_collection_paused
 from ctxlint.config import Settings
+from ctxlint.diagnostics import Diagnostic
 from ctxlint.discovery import kind_suffix, named_kind
 from ctxlint.engine import (
     FileResult,
@@ -110,7 +111,7 @@ def _check_trace(
         # per-file-ignores are matched against the name given, not the copy's.
         unignored = replace(settings, per_file_ignores=())
         for result in check_trace_files([(spooled, True)], unignored, rules, []):
-            diagnostics = [replace(d, path=name) for d in result.diagnostics]
+            diagnostics = [_renamed(d, spooled, name) for d in result.diagnostics]
             return FileResult(
                 name,
                 diagnostics=without_ignored(name, diagnostics, settings),
@@ -136,3 +137,10 @@ def _echo(output: BinaryIO, data: bytes, rest: BinaryIO | None = None) -> None:
     if rest is not None:
         shutil.copyfileobj(rest, output, _COPY_CHUNK)
     output.flush()
+
+
+def _renamed(diagnostic: Diagnostic, spooled: str, name: str) -> Diagnostic:
+    """A finding on the spooled copy, as on the file standard input is named as: its own path
+    and those of the places it refers to in the same trace (the previous request)."""
+    related = tuple(replace(r, path=name) if r.path == spooled else r for r in diagnostic.related)
+    return replace(diagnostic, path=name, related=related)
