@@ -48,8 +48,9 @@ class Sink:
 
     @property
     def anchor(self) -> ast.AST:
-        """Where the finding's "sent here" note points: the LLM call, else the expression."""
-        return self.call if self.call is not None else self.expression
+        """Where the finding's "sent as" note points: the expression that becomes that part of
+        the request (the `system=` argument, the returned prompt), which names the call too."""
+        return self.expression
 
 
 _LINE_REFERENCE = re.compile(r" \(line \d+\)")
