@@ -44,10 +44,11 @@ def _selectors(
 
 
 @click.command(
+    short_help="Check Python files, agent traces and folders (the default).",
     epilog="Other commands: `ctxlint rule CODE` prints a rule's documentation; "
     "`ctxlint rules` lists the rules; `ctxlint sessions` lists what traces hold; "
     "`ctxlint schema` prints the trace format ctxlint recommends logging. "
-    "A folder named like a command needs ./ in front."
+    "A folder named like a command needs ./ in front.",
 )
 # readable=False: a path that cannot be read is reported for itself while the rest is checked,
 # not refused by click before anything is.

@@ -22,7 +22,11 @@ from ctxlint.cli.common import (
 )
 
 
-@click.command("simulate", epilog="Trace formats read: " + TRACE_FORMATS + ".")
+@click.command(
+    "simulate",
+    short_help="Replay traces through a model of the provider's prefix cache.",
+    epilog="Trace formats read: " + TRACE_FORMATS + ".",
+)
 @click.argument("paths", nargs=-1, type=click.Path(readable=False), required=True)
 @click.option(
     "--provider",
