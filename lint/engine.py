@@ -258,7 +258,12 @@ def check_paths(
     rules = selected_rules(settings)
     found = find_inputs(paths, settings)
     files = found.files
-    report = Report(errors=found.errors, warnings=found.warnings, unchecked=len(found.errors))
+    report = Report(
+        errors=found.errors,
+        warnings=found.warnings,
+        unchecked=len(found.errors),
+        passed_over=found.passed_over,
+    )
     checker = PythonChecker(settings, rules)
     work: list[tuple[str, bool]] = []
     traces: list[tuple[str, bool]] = []
@@ -300,7 +305,11 @@ def check_paths(
                 report.errors.append(f"{result.path}: not fixed: {result.write_failure}")
     report.results = regrouped(report.results)
     if traces:
-        report.results.extend(check_trace_files(traces, settings, rules, report.traces))
+        walked_past = len(report.passed_over)
+        report.results.extend(
+            check_trace_files(traces, settings, rules, report.traces, report.passed_over)
+        )
+        report.files_checked -= len(report.passed_over) - walked_past
     report.results.sort(key=lambda r: r.path)
     return report
 
@@ -316,9 +325,11 @@ def check_trace_files(
     settings: Settings,
     rules: Iterable[type[Rule]],
     read: list[str],
+    passed_over: list[str] | None = None,
 ) -> Iterator[FileResult]:
     """The results of trace files (path, named on the command line); the paths from which
-    requests were read are added to `read`."""
+    requests were read are added to `read`, those a walk found that are no trace to
+    `passed_over`."""
     # Imported here: a pre-commit run over Python files never reads a trace.
     from ctxlint.trace.checker import TraceChecker
 
@@ -336,6 +347,8 @@ def check_trace_files(
         if checked.format is None and not explicit:
             # JSON lines a folder walk turned up that are no trace (a dataset, a config): the
             # same as other JSON, passed over. Named on the command line, they are reported.
+            if passed_over is not None:
+                passed_over.append(path)
             continue
         if checked.requests:
             read.append(path)

@@ -203,6 +203,10 @@ def _emit(
     for result in report.results:
         for problem in result.problems:
             note("warning", f"{result.path}: {problem}")
+    if report.files_checked == 0 and not report.errors:
+        note("warning", "no Python files or traces found")
+    if report.passed_over and not quiet:
+        note("note", passed_over_note(report.passed_over))
     if mode is FixMode.DIFF:
         # The diff is what --diff reports: it goes where a report would.
         _output("".join(r.diff for r in report.results if r.diff), output_file, "diff", exact=True)
@@ -214,6 +218,20 @@ def _emit(
     color = output_file is None and stream.isatty() and "NO_COLOR" not in os.environ
     text = render(settings.output_format, report, color=color, quiet=quiet)
     _output(text, output_file, "report", to_stderr)
+
+
+def passed_over_note(paths: list[str]) -> str:
+    """What a folder walk left alone, counted, with the commonest suffixes among them."""
+    from collections import Counter
+
+    suffixes = Counter(os.path.splitext(path)[1].lower() for path in paths)
+    suffixes.pop("", None)
+    common = ", ".join(suffix for suffix, _ in suffixes.most_common(3))
+    count = len(paths)
+    files = "file that is" if count == 1 else "files that are"
+    return f"passed over {count:,} {files} not Python or a known trace format" + (
+        f" ({common}{', …' if len(suffixes) > 3 else ''})" if common else ""
+    )
 
 
 def _output(

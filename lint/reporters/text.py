@@ -150,12 +150,34 @@ def _summary(report: Report, diagnostics: list[Diagnostic]) -> str:
     elif fixed:
         noun = "finding" if fixed == 1 else "findings"
         lines.append(f"Found {fixed} {noun} ({fixed} fixed, 0 remaining).")
-    elif not report.unchecked:
+    elif passed(report):
         lines.append("All checks passed!")
+    elif not report.unchecked and (failed := _failed_files(report)):
+        files = "file" if failed == 1 else "files"
+        lines.append(f"No findings, but ctxlint failed on {failed} {files} (see the warnings).")
     if report.unchecked:
         # Not "All checks passed!": a path named on the command line was not checked at all.
         paths = "path" if report.unchecked == 1 else "paths"
         lead = "" if diagnostics or fixed else "No findings, but "
         # Beside the count of findings, before the notes on fixing them.
         lines.insert(1, f"{lead}{report.unchecked} {paths} could not be checked (see the errors).")
-    return "\n".join(lines) + "\n"
+    # Nothing checked at all: the warning on stderr says so, and no summary line is true.
+    return "".join(line + "\n" for line in lines)
+
+
+def passed(report: Report) -> bool:
+    """Whether "All checks passed!" is true of the run: something was checked, and nothing
+    was found, failed, or left unchecked."""
+    if report.diagnostics or report.errors or report.unchecked or _failed_files(report):
+        return False
+    if any(result.fixes_applied for result in report.results):
+        return False
+    return report.files_checked > 0
+
+
+def _failed_files(report: Report) -> int:
+    """Files ctxlint itself failed on (a fault of its own while checking them)."""
+    return sum(
+        any(problem.startswith("internal error") for problem in result.problems)
+        for result in report.results
+    )
