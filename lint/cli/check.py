@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from ctxlint.cli.color import color_option, use_color
 from ctxlint.cli.common import (
     EXIT_CLEAN,
     EXIT_ERROR,
@@ -68,6 +69,10 @@ def _selectors(
 @click.option("--ignore", multiple=True, callback=_selectors, help="Rule code prefixes to skip.")
 @click.option("--output-format", type=click.Choice(OUTPUT_FORMATS), default=None)
 @click.option("--output-file", type=click.Path(dir_okay=False), help="Write the report here.")
+@click.option(
+    "--statistics", is_flag=True, help="Count the findings of each rule instead of listing them."
+)
+@color_option()
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings remain.")
 @config_option()
 @click.option(
@@ -102,6 +107,8 @@ def check(
     ignore: tuple[str, ...] | None,
     output_format: str | None,
     output_file: str | None,
+    statistics: bool,
+    color_choice: str,
     exit_zero: bool,
     config_path: Path | None,
     stdin_filename: str | None,
@@ -143,7 +150,14 @@ def check(
             cache_folder = Path(cache_dir) if cache_dir else settings.root / FOLDER_NAME
         report = check_paths(paths or (".",), settings, mode, jobs=jobs, cache_folder=cache_folder)
     _emit(
-        report, settings, output_file, quiet, mode, to_stderr=reading_stdin and mode is FixMode.FIX
+        report,
+        settings,
+        output_file,
+        quiet,
+        mode,
+        to_stderr=reading_stdin and mode is FixMode.FIX,
+        statistics=statistics,
+        color_choice=color_choice,
     )
     summary_failed = False
     if report.traces and not quiet and mode is FixMode.CHECK and settings.output_format == "text":
@@ -193,6 +207,8 @@ def _emit(
     quiet: bool,
     mode: FixMode,
     to_stderr: bool = False,
+    statistics: bool = False,
+    color_choice: str = "auto",
 ) -> None:
     from ctxlint.reporters import render
 
@@ -215,9 +231,21 @@ def _emit(
             click.echo(f"Would fix {count} finding{'s' if count != 1 else ''}.", err=True)
         return
     stream = sys.stderr if to_stderr else sys.stdout
-    color = output_file is None and stream.isatty() and "NO_COLOR" not in os.environ
-    text = render(settings.output_format, report, color=color, quiet=quiet)
-    _output(text, output_file, "report", to_stderr)
+    # A report file is coloured only when asked for by name, never by FORCE_COLOR.
+    if output_file is None:
+        color = use_color(color_choice, stream.isatty(), os.environ)
+    else:
+        color = color_choice == "always"
+    if statistics:
+        from ctxlint.reporters.statistics import render_statistics, render_statistics_json
+
+        if settings.output_format == "json":
+            text = render_statistics_json(report)
+        else:
+            text = render_statistics(report, color=color, quiet=quiet)
+    else:
+        text = render(settings.output_format, report, color=color, quiet=quiet)
+    _output(text, output_file, "report", to_stderr, color=color)
 
 
 def passed_over_note(paths: list[str]) -> str:
@@ -235,7 +263,12 @@ def passed_over_note(paths: list[str]) -> str:
 
 
 def _output(
-    text: str, output_file: str | None, what: str, to_stderr: bool = False, exact: bool = False
+    text: str,
+    output_file: str | None,
+    what: str,
+    to_stderr: bool = False,
+    exact: bool = False,
+    color: bool = False,
 ) -> None:
     """The report (or diff) into --output-file, or printed. `exact`: line ends written as they
     are (a diff of a file whose lines end in \\r\\n must apply as it was made)."""
@@ -245,7 +278,8 @@ def _output(
         except OSError as error:
             fail(f"{output_file}: cannot write the {what}: {error.strerror or error}")
     else:
-        click.echo(text, nl=False, err=to_stderr)
+        # color: click would strip the styles when the output is no terminal (FORCE_COLOR).
+        click.echo(text, nl=False, err=to_stderr, color=color)
 
 
 def exit_code(report: Report, mode: FixMode, exit_zero: bool) -> int:

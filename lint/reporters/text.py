@@ -131,6 +131,12 @@ def _excerpt(report: Report, d: Diagnostic, style) -> str:
     )
 
 
+def summary(report: Report) -> str:
+    """The lines after the findings ("Found 3 findings.", "All checks passed!"), which other
+    layouts of the findings (concise, statistics) end with too."""
+    return _summary(report, report.diagnostics)
+
+
 def _summary(report: Report, diagnostics: list[Diagnostic]) -> str:
     lines: list[str] = []
     fixed = sum(r.fixes_applied for r in report.results)
