@@ -10,9 +10,9 @@ import ast
 import functools
 import gc
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
-from typing import Any
+from typing import Any, TypeVar
 
 from ctxlint.cache import ResultsCache, cache_key, new_entry
 from ctxlint.collector import cycle_collection_paused
@@ -43,6 +43,7 @@ from ctxlint.suppression import is_suppressed, noqa_lines, without_ignored
 from ctxlint.unified_diff import unified_diff
 from ctxlint.unreadable import is_unreadable, reports_unreadable, unreadable_at
 
+_T = TypeVar("_T")
 # Project files the prefilter reads to tell whether a sink's file imports a source.
 _MAX_IMPORTS_SCANNED = 24
 _MAX_FOLDERS_UP = 32
@@ -250,11 +251,13 @@ def check_paths(
     mode: FixMode = FixMode.CHECK,
     jobs: int | None = None,
     cache_folder: str | os.PathLike[str] | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Report:
     """Check (and with FIX/DIFF, fix) files and folders. With FIX, each file is written as
     soon as its fix is ready, and only if it still holds what was read. With `cache_folder`,
     Python files unchanged since a run with the same settings are answered from the results
-    cache there (ctxlint.cache); trace files are always read."""
+    cache there (ctxlint.cache); trace files are always read. `progress(done, total)` is
+    told how many of the files found are done as the run goes (a progress line's count)."""
     rules = selected_rules(settings)
     found = find_inputs(paths, settings)
     files = found.files
@@ -288,8 +291,13 @@ def check_paths(
         # Imported files unchanged since are answered from their summaries (summary_cache.py).
         checker.project.summaries.folder = cache.summaries_folder
     results, work = answered_from_cache(cache, work, mode)
+    total = report.files_checked
+    advance = _counter(progress, total, total - len(work) - len(traces))
     checked: list[_Checked] = run_in_batches(
-        functools.partial(_check_batch, checker, mode=mode, record=cache is not None), work, jobs
+        functools.partial(_check_batch, checker, mode=mode, record=cache is not None),
+        work,
+        jobs,
+        advance,
     )
     for (path, _), (_, result, entry) in zip(work, checked, strict=True):
         results.append(result)
@@ -306,12 +314,37 @@ def check_paths(
     report.results = regrouped(report.results)
     if traces:
         walked_past = len(report.passed_over)
+        counted = _each_counted(traces, advance)
         report.results.extend(
-            check_trace_files(traces, settings, rules, report.traces, report.passed_over)
+            check_trace_files(counted, settings, rules, report.traces, report.passed_over)
         )
         report.files_checked -= len(report.passed_over) - walked_past
     report.results.sort(key=lambda r: r.path)
     return report
+
+
+def _counter(
+    progress: Callable[[int, int], None] | None, total: int, done: int
+) -> Callable[[int], None]:
+    """`advance(count)`, telling `progress` the running count of `total` (from `done`)."""
+    count = done
+    if progress is not None:
+        progress(count, total)
+
+    def advance(finished: int) -> None:
+        nonlocal count
+        count += finished
+        if progress is not None:
+            progress(count, total)
+
+    return advance
+
+
+def _each_counted(items: Iterable[_T], advance: Callable[[int], None]) -> Iterator[_T]:
+    """`items`, each counted once its consumer comes back for the next (it is done)."""
+    for item in items:
+        yield item
+        advance(1)
 
 
 def _remove_stale_temporaries(paths: Iterable[str]) -> None:
@@ -321,7 +354,7 @@ def _remove_stale_temporaries(paths: Iterable[str]) -> None:
 
 
 def check_trace_files(
-    paths: list[tuple[str, bool]],
+    paths: Iterable[tuple[str, bool]],
     settings: Settings,
     rules: Iterable[type[Rule]],
     read: list[str],

@@ -148,7 +148,9 @@ def check(
             from ctxlint.cache import FOLDER_NAME
 
             cache_folder = Path(cache_dir) if cache_dir else settings.root / FOLDER_NAME
-        report = check_paths(paths or (".",), settings, mode, jobs=jobs, cache_folder=cache_folder)
+        report = _checked_with_progress(
+            paths or (".",), settings, mode, jobs, cache_folder, quiet=quiet
+        )
     _emit(
         report,
         settings,
@@ -164,6 +166,30 @@ def check(
         summary_failed = not _print_simulated_summary(report.traces, settings, output_file)
     # A fault of ctxlint's own in the summary exits 2, as one while checking a file does.
     raise SystemExit(EXIT_ERROR if summary_failed else exit_code(report, mode, exit_zero))
+
+
+def _checked_with_progress(
+    paths: tuple[str, ...],
+    settings: Settings,
+    mode: FixMode,
+    jobs: int | None,
+    cache_folder: Path | None,
+    quiet: bool,
+) -> Report:
+    """check_paths, with a progress line on a terminal's stderr while a long run lasts."""
+    from ctxlint.progress import ProgressLine, shows_progress
+
+    meter = ProgressLine(sys.stderr, _checked, enabled=shows_progress(sys.stderr, quiet))
+    try:
+        return check_paths(
+            paths, settings, mode, jobs=jobs, cache_folder=cache_folder, progress=meter.update
+        )
+    finally:
+        meter.close()
+
+
+def _checked(done: int, total: int | None) -> str:
+    return f"checked {done:,}/{total or 0:,} files"
 
 
 def _print_simulated_summary(
