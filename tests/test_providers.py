@@ -19,8 +19,9 @@ from ctxlint.simulate.facts import (
     prices_for,
     provider_facts,
 )
-from ctxlint.simulate.report import render_summary, summarise
 from ctxlint.simulate.simulator import Options, Simulator
+from ctxlint.simulate.text_report import render_text
+from ctxlint.simulate.totals import summarise
 
 from conftest import LONG, REPO, turns
 
@@ -249,7 +250,7 @@ def test_bedrock_does_not_cache_opus_4_7_below_its_own_minimum(tmp_path):
 def test_a_best_effort_cache_is_reported_as_an_expectation(tmp_path):
     def notes(model):
         lines = [line(model=model, system=LONG, messages=turns(n)) for n in (1, 2)]
-        return "\n".join(render_summary(summarise(simulate(tmp_path, lines))))
+        return render_text(summarise(simulate(tmp_path, lines)))
 
     assert "gemini is an expectation, not a promise" in notes("gemini-2.5-pro")
     assert "expectation" not in notes("claude-sonnet-4-6")

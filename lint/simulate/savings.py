@@ -8,9 +8,9 @@ from collections.abc import Callable
 from typing import Any
 
 from ctxlint.simulate.neutralise import APPEND_ONLY, FIXES, TOOL_LIST, Neutraliser
-from ctxlint.simulate.report import ALL_FIXES, Saving, Totals, summarise
 from ctxlint.simulate.simulator import Options, RequestResult, Simulator
 from ctxlint.simulate.tokens import Tokenizer
+from ctxlint.simulate.totals import ALL_FIXES, Saving, Totals, summarise
 from ctxlint.trace.model import Request
 
 SessionKey = tuple[str, str]

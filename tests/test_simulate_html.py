@@ -16,7 +16,7 @@ import pytest
 from click.testing import CliRunner
 
 from ctxlint.cli import main
-from ctxlint.simulate.page import CACHED, REPORTED, UNCACHED, WRITTEN
+from ctxlint.simulate.html_report import CACHED, REPORTED, UNCACHED, WRITTEN
 
 LONG = " ".join(f"word{number}" for number in range(3000))
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

@@ -7,8 +7,8 @@ from html import escape
 
 from ctxlint.redact import evidence
 from ctxlint.simulate.diagnosis import describe
-from ctxlint.simulate.report import ALL_FIXES, Saving, Simulation, Totals, money, percent
 from ctxlint.simulate.simulator import RequestResult
+from ctxlint.simulate.totals import ALL_FIXES, Saving, Simulation, Totals, money, percent
 
 CACHED = "#2f9e44"
 WRITTEN = "#f59f00"
