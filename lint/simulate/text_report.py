@@ -80,7 +80,8 @@ def summary_lines(simulation: Simulation, by_design: Iterable[str] = ()) -> list
     if overall.compared:
         lines.append(
             f"  agreement    {overall.agreeing:,} of {counted(overall.compared, 'request')}"
-            f" agree with the reported cache use ({percent(overall.agreement)})"
+            f" {'agrees' if overall.compared == 1 else 'agree'} with the reported cache use"
+            f" ({percent(overall.agreement)})"
         )
     if overall.diagnosed:
         lines.append(
@@ -91,7 +92,8 @@ def summary_lines(simulation: Simulation, by_design: Iterable[str] = ()) -> list
     if overall.misses:
         lines.append(
             f"  misses       {counted(overall.misses, 'request')} lost"
-            f" {counted(overall.tokens_lost, 'cached token')} they could have kept"
+            f" {counted(overall.tokens_lost, 'cached token')}"
+            f" {'it' if overall.misses == 1 else 'they'} could have kept"
         )
     lines.extend(f"  {line}" for line in by_design)
     return lines
@@ -279,12 +281,12 @@ def _misses(results: list[RequestResult], top: int, paths: Paths) -> list[str]:
         Column("SESSION"),
         Column("FILE:LINE"),
     )
-    title = (
-        f"The {counted(len(shown), 'miss', 'misses')} that lost the most tokens"
-        f" (of {len(missed):,})"
-        if len(missed) > len(shown)
-        else f"{counted(len(missed), 'miss', 'misses')}, most tokens lost first"
-    )
+    if len(missed) > len(shown):
+        title = f"The {len(shown)} misses that lost the most tokens (of {len(missed):,})"
+    elif len(missed) == 1:
+        title = "1 miss"
+    else:
+        title = f"{len(missed):,} misses, most tokens lost first"
     return ["", title, *render_table(columns, rows, indent="  ")]
 
 
@@ -327,9 +329,11 @@ def _requests(simulation: Simulation, chosen: list[SessionKey], paths: Paths) ->
         if found is not None:
             found.append(result)
     lines = ["", "Requests"]
-    for key, results in by_session.items():
+    for number, (key, results) in enumerate(by_session.items()):
         totals = simulation.sessions[key]
         size = counted(totals.requests, "request")
+        if number:
+            lines.append("")
         lines.append(
             f"{paths.shown(key[0])}  session {evidence(key[1])}: {size},"
             f" hit rate {percent(totals.hit_rate)} (ideal {percent(totals.hit_rate_ideal)}),"
