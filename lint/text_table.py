@@ -20,8 +20,8 @@ class Column:
 @dataclass(frozen=True, slots=True)
 class Row:
     cells: Sequence[str]
-    # Printed on its own line under the row, indented past the first column's start; not
-    # counted in the widths, so that one long explanation does not widen every column.
+    # Printed under the row, a line each, indented past the first column's start; not counted
+    # in the widths, so that one long explanation does not widen every column.
     detail: str | None = None
 
 
@@ -45,7 +45,7 @@ def render_table(
     for row in body:
         lines.append(_line(row.cells, heads, widths, indent))
         if row.detail:
-            lines.append(f"{indent}    {row.detail}")
+            lines.extend(f"{indent}    {detail}" for detail in row.detail.splitlines())
     return lines
 
 

@@ -155,7 +155,7 @@ def test_a_long_session_id_is_cut_in_the_middle_keeping_both_ends():
 def test_a_table_aligns_figures_right_and_text_left():
     lines = render_table(
         [Column("NAME"), Column("COUNT", RIGHT)],
-        [("a", "1"), Row(("longer", "1,024"), detail="why it is so")],
+        [("a", "1"), Row(("longer", "1,024"), detail="why it is so\nand what then")],
         indent="  ",
     )
     assert lines == [
@@ -163,6 +163,7 @@ def test_a_table_aligns_figures_right_and_text_left():
         "  a           1",
         "  longer  1,024",
         "      why it is so",
+        "      and what then",
     ]
 
 

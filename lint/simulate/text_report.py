@@ -339,35 +339,46 @@ def _requests(simulation: Simulation, chosen: list[SessionKey], paths: Paths) ->
             f" hit rate {percent(totals.hit_rate)} (ideal {percent(totals.hit_rate_ideal)}),"
             f" cost {money(totals.cost)} (ideal {money(totals.cost_ideal)})"
         )
-        for result in results:
-            lines.extend(_request_lines(result))
+        lines.extend(render_table(_REQUEST_COLUMNS, [_request_row(r) for r in results], "  "))
         for saving in simulation.session_savings.get(key, []):
             lines.append(f"  {_saving_sentence(saving)}")
-    lines.append(
-        f"  █ cached  ▒ written  · uncached  {DISAGREES} predicted cached tokens differ from the"
-        " reported"
-    )
+    lines.append(f"  {DISAGREES}: the predicted cached tokens are not the reported ones")
     return lines
 
 
-def _request_lines(result: RequestResult) -> list[str]:
-    reported = ""
-    if result.cached_reported is not None:
-        mark = f" {DISAGREES}" if result.agrees is False else ""
-        reported = f"  reported {result.cached_reported:>9,}{mark}"
-    lines = [
-        f"  #{result.index:<4} {bar(result, BAR_WIDTH)} {result.prompt_tokens:>9,} prompt"
-        f"  {result.cached_predicted:>9,} cached{reported}"
-    ]
+_REQUEST_COLUMNS = (
+    Column("REQUEST"),
+    Column("█ CACHED ▒ WRITTEN · UNCACHED"),
+    Column("PROMPT", RIGHT),
+    Column("CACHED", RIGHT),
+    Column("REPORTED", RIGHT),
+    Column(""),
+)
+
+
+def _request_row(result: RequestResult) -> Row:
+    """A request's bar and figures; under it, its miss and the provider's verdict."""
+    details = []
     if result.miss is not None:
         miss = result.miss
-        lines.append(
-            f"        {miss.code or 'cache'}: lost {counted(miss.tokens_lost, 'token')} at"
+        details.append(
+            f"{miss.code or 'cache'}: lost {counted(miss.tokens_lost, 'token')} at"
             f" {miss.segment} character {miss.offset}: {miss.reason}"
         )
     if result.diagnosis is not None:
-        lines.append(f"        {describe(result.diagnosis)}{_verdict(result)}")
-    return lines
+        details.append(f"{describe(result.diagnosis)}{_verdict(result)}")
+    reported = "–" if result.cached_reported is None else f"{result.cached_reported:,}"
+    return Row(
+        (
+            f"#{result.index}",
+            bar(result, BAR_WIDTH),
+            f"{result.prompt_tokens:,}",
+            f"{result.cached_predicted:,}",
+            reported,
+            DISAGREES if result.agrees is False else "",
+        ),
+        "\n".join(details) or None,
+    )
 
 
 def _saving_sentence(saving: Saving) -> str:
