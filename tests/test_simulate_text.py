@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from ctxlint.cli import main
-from ctxlint.simulate.text_report import DISAGREES, session_label
+from ctxlint.simulate.report_labels import DISAGREES, session_label
 from ctxlint.text_table import RIGHT, Column, Row, counted, render_table, width
 
 from conftest import LONG, REPO, turns

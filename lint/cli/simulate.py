@@ -122,9 +122,10 @@ def simulate_command(
     cost, where and why each request lost its cache, and agreement with reported usage."""
     import orjson
 
+    from ctxlint.simulate.report_labels import selects
     from ctxlint.simulate.run import simulate_files, trace_files
     from ctxlint.simulate.simulator import Options
-    from ctxlint.simulate.text_report import TextOptions, render_text, selects
+    from ctxlint.simulate.text_report import TextOptions, render_text
     from ctxlint.simulate.tokens import TokenizerUnavailable
 
     settings = settings_or_fail(config_path)

@@ -9,8 +9,8 @@ from html import escape
 from ctxlint.redact import evidence
 from ctxlint.simulate.diagnosis import describe
 from ctxlint.simulate.html_chart import CACHED, INK, REPORTED, UNCACHED, WRITTEN, chart
+from ctxlint.simulate.report_labels import DISAGREES, Paths, agreement, fix_name, session_label
 from ctxlint.simulate.results import RequestResult
-from ctxlint.simulate.text_report import DISAGREES, Paths, agreement, fix_name, session_label
 from ctxlint.simulate.totals import Saving, Simulation, Totals, money, percent
 from ctxlint.text_table import counted
 
