@@ -183,3 +183,21 @@ def test_counted_agrees_with_its_number():
     assert counted(0, "request") == "0 requests"
     assert counted(2_048, "token") == "2,048 tokens"
     assert counted(3, "miss", "misses") == "3 misses"
+
+
+def test_the_summary_after_a_check_is_short_and_takes_lines_on_what_the_harness_does(
+    monkeypatch,
+):
+    from ctxlint.cli.summary import simulated_summary
+    from ctxlint.config import Settings
+
+    monkeypatch.chdir(REPO)
+    by_design = "1 of the misses is the agent's own compaction, by design"
+    summary = simulated_summary(SESSIONS, Settings(root=REPO), by_design=[by_design])
+    lines = summary.text.strip("\n").splitlines()
+    assert lines[0] == "Simulated 8 requests in 3 sessions (anthropic)"
+    assert f"  {by_design}" in lines
+    assert len(lines) <= 10 and max(len(line) for line in lines) <= 100
+    assert "`ctxlint simulate PATH`" in lines[-1]
+    # No session table, misses or savings: those are `ctxlint simulate`'s.
+    assert "TOKENS LOST" not in summary.text and "SAVES" not in summary.text
