@@ -4,8 +4,8 @@ most tokens, and a bar per request only for the sessions asked for."""
 from __future__ import annotations
 
 import os
-from collections.abc import Collection, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
 
 from ctxlint.redact import evidence
 from ctxlint.simulate.diagnosis import describe
@@ -39,14 +39,15 @@ class TextOptions:
     top_misses: int = TOP_MISSES
     # The folder paths are shown relative to, when they are under it (default: the current one).
     folder: str | None = None
-    # One-line explanations printed after the summary (see summary_lines).
-    by_design: list[str] = field(default_factory=list)
+    # One-line explanations of what the harness does on purpose, under the summary's figures
+    # (see summary_lines).
+    by_design: Sequence[str] = ()
 
 
 def render_text(simulation: Simulation, options: TextOptions | None = None) -> str:
     options = options or TextOptions()
     paths = Paths(options.folder)
-    lines = summary_lines(simulation)
+    lines = summary_lines(simulation, options.by_design)
     lines.extend(_savings(simulation.savings))
     if not options.quiet:
         if len(simulation.sessions) > 1:
