@@ -317,7 +317,8 @@ def _requests(simulation: Simulation, chosen: list[SessionKey], paths: Paths) ->
         lines.extend(render_table(_REQUEST_COLUMNS, [_request_row(r) for r in results], "  "))
         for saving in simulation.session_savings.get(key, []):
             lines.append(f"  {_saving_sentence(saving)}")
-    lines.append(f"  {DISAGREES}: the predicted cached tokens are not the reported ones")
+    if any(r.agrees is False for results in by_session.values() for r in results):
+        lines.append(f"  {DISAGREES}: the predicted cached tokens are not the reported ones")
     return lines
 
 
