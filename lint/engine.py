@@ -38,10 +38,12 @@ from ctxlint.redact import bounded
 from ctxlint.registry import select_rules
 from ctxlint.results import FileResult, FixMode, Report, answered_from_cache, regrouped
 from ctxlint.rule import InputKind, Rule
+from ctxlint.rules.ctx100_unused_noqa import UnusedNoqa
 from ctxlint.source import SourceText, UnreadableSource
-from ctxlint.suppression import is_suppressed, noqa_lines, without_ignored
+from ctxlint.suppression import ALL_CODES, is_suppressed, read_directives, without_ignored
 from ctxlint.unified_diff import unified_diff
 from ctxlint.unreadable import is_unreadable, reports_unreadable, unreadable_at
+from ctxlint.unused_noqa import NoqaJudge
 
 _T = TypeVar("_T")
 # Project files the prefilter reads to tell whether a sink's file imports a source.
@@ -73,6 +75,9 @@ class PythonChecker:
         self.prefilter = build_prefilter(
             settings.prompt_sinks, [rule.python_trigger for rule in self.rules]
         )
+        self.noqa_judge = None
+        if any(rule.code == UnusedNoqa.code for rule in rules):
+            self.noqa_judge = NoqaJudge(settings, self.rules, self.prefilter)
         # The files besides the one checked last whose text its findings rest on (for the
         # results cache, which holds them stale when one of them changes), and the project
         # files the prefilter read to decide on the last file (a skip rests on them too).
@@ -155,14 +160,22 @@ class PythonChecker:
             project.end(module)
             module.dispose()
             project.keep_tree(path, source.text, tree)
-        return self.keep(path, source.text, diagnostics)
+        return self.keep(path, source.text, diagnostics, source)
 
-    def keep(self, path: str, text: str, diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    def keep(
+        self,
+        path: str,
+        text: str,
+        diagnostics: list[Diagnostic],
+        source: SourceText | None = None,
+    ) -> list[Diagnostic]:
         """Drop what per-file-ignores or `# noqa` suppress, each in the file the finding is
-        in (a flow from this file may end in another)."""
-        if not diagnostics:
+        in (a flow from this file may end in another). With the checked file's `source`, its
+        unused `# noqa` codes are reported when CTX100 is selected."""
+        if not diagnostics and (self.noqa_judge is None or source is None):
             return diagnostics
-        kept = self._unsuppressed(path, text, [d for d in diagnostics if d.path == path])
+        own = [d for d in diagnostics if d.path == path]
+        kept = self._unsuppressed(path, text, own, source)
         others = sorted({d.path for d in diagnostics if d.path != path})
         for other in others:
             module = self.project.module_at(other)
@@ -196,13 +209,26 @@ class PythonChecker:
         return False
 
     def _unsuppressed(
-        self, path: str, text: str, diagnostics: list[Diagnostic]
+        self,
+        path: str,
+        text: str,
+        diagnostics: list[Diagnostic],
+        source: SourceText | None = None,
     ) -> list[Diagnostic]:
-        if not diagnostics:
+        judge = self.noqa_judge if source is not None else None
+        if not diagnostics and judge is None:
             return diagnostics
-        noqa = noqa_lines(text)
+        directives = read_directives(text)
         kept = without_ignored(path, diagnostics, self.settings)
-        return [d for d in kept if not is_suppressed(d, noqa)]
+        shown = [d for d in kept if not is_suppressed(d, directives)]
+        if judge is not None and source is not None and directives.file_codes is not ALL_CODES:
+            judge.roots = self.roots
+            suppressed = [d for d in kept if is_suppressed(d, directives)]
+            unused = without_ignored(
+                path, judge.findings(path, source, directives, suppressed), self.settings
+            )
+            shown.extend(d for d in unused if not is_suppressed(d, directives))
+        return shown
 
     def line_in(self, path: str, line: int) -> str:
         """A source line of another file of the project (under a finding reached from here)."""
@@ -455,6 +481,9 @@ def _cacheable(result: FileResult | None, mode: FixMode) -> bool:
     if result is None:
         return True
     if result.problems or result.write_failure is not None:
+        return False
+    if any(d.code == UnusedNoqa.code for d in result.diagnostics):
+        # Whether a code is unused may rest on which files import this one (ctxlint.unused_noqa).
         return False
     if result.fixed_text is not None or result.new_data is not None or result.diff is not None:
         return False
