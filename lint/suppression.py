@@ -62,11 +62,12 @@ class Directives:
         return self.comment_line.get(line, line)
 
 
-def read_directives(text: str) -> Directives:
+def read_directives(text: str, layout: bool = False) -> Directives:
     """The file's `# noqa` and `# ctxlint: noqa` comments. Only real comments count, not one
-    inside a string."""
+    inside a string. With `layout`, also the lines no comment can end when the file has no
+    noqa at all (for writing one)."""
     found = Directives()
-    if "noqa" not in text.lower():
+    if not layout and "noqa" not in text.lower():
         return found
     try:
         _read_tokens(text, found)
