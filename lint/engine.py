@@ -10,6 +10,7 @@ import ast
 import functools
 import gc
 import os
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from typing import Any, TypeVar
@@ -46,6 +47,8 @@ from ctxlint.unreadable import is_unreadable, reports_unreadable, unreadable_at
 from ctxlint.unused_noqa import NoqaJudge
 
 _T = TypeVar("_T")
+# A noqa comment naming a ctxlint code: a file holding one is parsed when CTX100 is selected.
+_OWN_NOQA = re.compile(rb"(?i)#\s*noqa\s*:[^\r\n]*?CTX[0-9]")
 # Project files the prefilter reads to tell whether a sink's file imports a source.
 _MAX_IMPORTS_SCANNED = 24
 _MAX_FOLDERS_UP = 32
@@ -83,6 +86,8 @@ class PythonChecker:
         # files the prefilter read to decide on the last file (a skip rests on them too).
         self.last_dependencies: tuple[str, ...] = ()
         self.last_scanned: tuple[str, ...] = ()
+        # Whether the last file's unused-noqa verdict rested on which files import it.
+        self.last_rests_on_importers = False
         # Where absolute imports of the checked files resolve, besides each file's own
         # package root: the folders named on the command line.
         self.roots: tuple[str, ...] = ()
@@ -103,6 +108,8 @@ class PythonChecker:
         self.last_scanned = ()
         if self.prefilter.wanted(data):
             return True
+        if self.noqa_judge is not None and _OWN_NOQA.search(data):
+            return True  # Its noqa codes are judged (CTX100); no other finding is lost.
         # A sink whose source may sit in a project module it imports (or one those import).
         # Or a history whose rewrite may sit in one (`store.get_history()` cutting a window):
         # any file that sends prompts, as histories are sent without a prefix word.
@@ -140,6 +147,7 @@ class PythonChecker:
 
     def _check_text(self, path: str, source: SourceText) -> list[Diagnostic]:
         self.last_dependencies = ()
+        self.last_rests_on_importers = False
         project = self.project
         try:
             tree = project.tree_to_check(path, source.text) or ast.parse(source.text, filename=path)
@@ -224,9 +232,9 @@ class PythonChecker:
         if judge is not None and source is not None and directives.file_codes is not ALL_CODES:
             judge.roots = self.roots
             suppressed = [d for d in kept if is_suppressed(d, directives)]
-            unused = without_ignored(
-                path, judge.findings(path, source, directives, suppressed), self.settings
-            )
+            unused = judge.findings(path, source, directives, suppressed)
+            self.last_rests_on_importers = judge.consulted_importers
+            unused = without_ignored(path, unused, self.settings)
             shown.extend(d for d in unused if not is_suppressed(d, directives))
         return shown
 
@@ -465,7 +473,8 @@ def _check_path(
     if mode is FixMode.FIX and result is not None and result.new_data is not None:
         result = _write_fixed(checker, path, data, result)
     entry = None
-    if info is not None and _cacheable(result, mode):
+    rests_on_importers = parsed and checker.last_rests_on_importers
+    if info is not None and _cacheable(result, mode) and not rests_on_importers:
         findings = None
         if result is not None:
             findings = (result.diagnostics, result.lines, result.readable, result.other_lines)
@@ -481,9 +490,6 @@ def _cacheable(result: FileResult | None, mode: FixMode) -> bool:
     if result is None:
         return True
     if result.problems or result.write_failure is not None:
-        return False
-    if any(d.code == UnusedNoqa.code for d in result.diagnostics):
-        # Whether a code is unused may rest on which files import this one (ctxlint.unused_noqa).
         return False
     if result.fixed_text is not None or result.new_data is not None or result.diff is not None:
         return False

@@ -31,6 +31,9 @@ class NoqaJudge:
         self.elsewhere = {rule.code for rule in rules if rule.reports_in_other_modules}
         self.roots: tuple[str, ...] = ()
         self._imported: frozenset[str] | None = None
+        # Whether the last file's verdict rested on which files import it (the results cache
+        # cannot tell when that changes: such a result is not kept).
+        self.consulted_importers = False
 
     def findings(
         self,
@@ -40,6 +43,7 @@ class NoqaJudge:
         suppressed: Iterable[Diagnostic],
     ) -> list[Diagnostic]:
         """The unused `# noqa` codes of the file, given the findings its comments suppressed."""
+        self.consulted_importers = False
         if not directives.comments:
             return []
         used = {(directives.noqa_line(d.start.line), d.code) for d in suppressed}
@@ -51,7 +55,10 @@ class NoqaJudge:
         def judged(code: str) -> bool:
             if code not in self.ran or is_ignored(code, ignored):
                 return False
-            return code not in self.elsewhere or not self.imported_by_a_sender(path)
+            if code not in self.elsewhere:
+                return True
+            self.consulted_importers = True
+            return not self.imported_by_a_sender(path)
 
         return judged
 
