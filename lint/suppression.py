@@ -127,8 +127,8 @@ def _read_comment(comment: str, line: int, column: int, found: Directives) -> No
             found.file_codes = ALL_CODES
         else:
             found.file_codes = (found.file_codes or frozenset()) | codes
-        return
-    match = _NOQA.search(comment)
+    # A line's own noqa may follow a file-level marker in the same comment.
+    match = _NOQA.search(comment, exemption.end() if exemption is not None else 0)
     if match is None:
         return
     written = match.group("codes")

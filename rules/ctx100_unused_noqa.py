@@ -45,8 +45,9 @@ class UnusedNoqa(Rule):
 
     ## Fix safety
     The fix is safe: it removes only the unused ctxlint codes, and the whole `# noqa` when
-    none is left; the rest of the comment (`# type: ignore  # noqa: CTX002` keeps
-    `# type: ignore`) and other tools' codes stay.
+    none is left, with the description written right after it (`# noqa: CTX002 - why`); the
+    rest of the comment (`# type: ignore  # noqa: CTX002` keeps `# type: ignore`, and text
+    after a further `#` stays) and other tools' codes stay.
     """
 
     code = "CTX100"

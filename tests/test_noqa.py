@@ -274,3 +274,17 @@ def test_a_noqa_another_files_check_may_use_is_not_judged_alone(tmp_path, cache)
         result = run([*options, *paths], tmp_path)
         assert result.exit_code == 1, paths
         assert "pkg/clock.py:3:38: CTX100" in result.output
+
+
+def test_a_line_noqa_after_a_file_level_marker_in_one_comment(tmp_path):
+    marked = "x = 1  # ctxlint: noqa: CTX001  # noqa: CTX002\n"
+    directives = read_directives(marked)
+    assert directives.file_codes == {"CTX001"}
+    assert directives.lines == {1: {"CTX002"}}
+    path = tmp_path / "agent.py"
+    path.write_text(
+        FLAGGED.replace("json.dumps(state)\n", "json.dumps(state)  # ctxlint: noqa: CTX001\n")
+    )
+    assert run(["--add-noqa", "--no-cache", "agent.py"], tmp_path).exit_code == 0
+    assert "# ctxlint: noqa: CTX001  # noqa: CTX002\n" in path.read_text()
+    assert run(["--no-cache", "agent.py"], tmp_path).exit_code == 0
