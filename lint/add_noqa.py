@@ -14,9 +14,9 @@ from ctxlint.files import FileChanged, NotRead, read_source, write_atomically
 from ctxlint.fix import apply_edits
 from ctxlint.results import Report
 from ctxlint.rule import InputKind
-from ctxlint.rules.ctx900_unreadable_input import UnreadableInput
 from ctxlint.source import SourceText, UnreadableSource
 from ctxlint.suppression import ALL_CODES, Directives, read_directives
+from ctxlint.unreadable import is_unreadable
 
 
 @dataclass(slots=True)
@@ -42,7 +42,7 @@ def add_noqa_comments(report: Report) -> AddedNoqa:
     for diagnostic in report.diagnostics:
         if not _in_python(diagnostic):
             outcome.in_traces += 1
-        elif diagnostic.code == UnreadableInput.code:
+        elif is_unreadable(diagnostic):
             # Raised before any comment is read: a noqa cannot suppress it.
             outcome.skipped.append(f"{_place(diagnostic)}: {diagnostic.message}")
         else:

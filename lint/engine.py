@@ -39,7 +39,6 @@ from ctxlint.redact import bounded
 from ctxlint.registry import select_rules
 from ctxlint.results import FileResult, FixMode, Report, answered_from_cache, regrouped
 from ctxlint.rule import InputKind, Rule
-from ctxlint.rules.ctx100_unused_noqa import UnusedNoqa
 from ctxlint.source import SourceText, UnreadableSource
 from ctxlint.suppression import ALL_CODES, is_suppressed, read_directives, without_ignored
 from ctxlint.unified_diff import unified_diff
@@ -79,7 +78,7 @@ class PythonChecker:
             settings.prompt_sinks, [rule.python_trigger for rule in self.rules]
         )
         self.noqa_judge = None
-        if any(rule.code == UnusedNoqa.code for rule in rules):
+        if any(rule.reports_unused_noqa for rule in rules):
             self.noqa_judge = NoqaJudge(settings, self.rules, self.prefilter)
         # The files besides the one checked last whose text its findings rest on (for the
         # results cache, which holds them stale when one of them changes), and the project

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable
+from functools import cache
+from typing import Any
 
 from ctxlint.config import Settings
 from ctxlint.diagnostics import Diagnostic
 from ctxlint.files import NotRead, read_source
 from ctxlint.python.prefilter import Prefilter
 from ctxlint.rule import InputKind, Rule
-from ctxlint.rules.ctx100_unused_noqa import UnusedNoqa
 from ctxlint.source import SourceText
 from ctxlint.suppression import Directives, ignored_codes, is_ignored
 
@@ -47,7 +48,7 @@ class NoqaJudge:
         if not directives.comments:
             return []
         used = {(directives.noqa_line(d.start.line), d.code) for d in suppressed}
-        return UnusedNoqa.findings(path, source, directives, used, self.judge(path))
+        return unused_noqa_rule().findings(path, source, directives, used, self.judge(path))
 
     def judge(self, path: str) -> Callable[[str], bool]:
         ignored = ignored_codes(path, self.settings)
@@ -110,6 +111,18 @@ class NoqaJudge:
 
 
 _EVERYTHING = frozenset({"*"})
+
+
+@cache
+def unused_noqa_rule() -> Any:
+    """The rule that declares `reports_unused_noqa` (CTX100): the registry's answer, so that
+    the engine imports no rule module."""
+    from ctxlint.registry import all_rules
+
+    found = [rule for rule in all_rules() if rule.reports_unused_noqa]
+    if len(found) != 1:
+        raise LookupError(f"expected one rule that reports unused noqa codes, found {len(found)}")
+    return found[0]
 
 
 def _read(path: str) -> bytes:

@@ -52,13 +52,14 @@ class UnusedNoqa(Rule):
 
     code = "CTX100"
     name = "unused-noqa"
-    message = "A `# noqa` code suppresses nothing on its line"
+    summary = "A `# noqa` code suppresses nothing on its line"
     fix_title = "Remove the unused codes"
     fix_applicability = Applicability.SAFE
     # Not chosen by the default `select = ["CTX"]`: only when its code (or a longer prefix
     # of it, or ALL) is selected, as ruff's RUF100.
     opt_in = True
     raised_on = (InputKind.PYTHON,)
+    reports_unused_noqa = True
 
     @classmethod
     def findings(
@@ -105,6 +106,7 @@ class UnusedNoqa(Rule):
             parts.append(
                 f"{', '.join(unknown)} {'is' if len(unknown) == 1 else 'are'} no ctxlint rule"
             )
+        codes = "it" if len(unused) + len(unknown) == 1 else "them"
         start = source.offset(comment.line, comment.column + comment.directive_start)
         end = source.offset(comment.line, comment.column + comment.directive_end)
         edit = _removal(source, comment, {*unused, *unknown})
@@ -113,6 +115,7 @@ class UnusedNoqa(Rule):
             code=cls.code,
             name=cls.name,
             message=f"unused `# noqa` code: {'; '.join(parts)}",
+            help=f"Remove {codes} (`--fix` does), so that the next finding on this line is seen",
             path=path,
             start=source.location(start),
             end=source.location(end),
