@@ -17,7 +17,7 @@ def fix_label(rule: type[Rule]) -> str:
 
 
 def _inputs(rule: type[Rule]) -> str:
-    return ", ".join(kind.value for kind in rule.input_kinds()) or "all"
+    return ", ".join(kind.value for kind in rule.input_kinds() or rule.raised_on) or "all"
 
 
 def rules_text() -> str:

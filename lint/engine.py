@@ -10,6 +10,7 @@ import ast
 import functools
 import gc
 import os
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from typing import Any, TypeVar
@@ -39,11 +40,14 @@ from ctxlint.registry import select_rules
 from ctxlint.results import FileResult, FixMode, Report, answered_from_cache, regrouped
 from ctxlint.rule import InputKind, Rule
 from ctxlint.source import SourceText, UnreadableSource
-from ctxlint.suppression import is_suppressed, noqa_lines, without_ignored
+from ctxlint.suppression import ALL_CODES, is_suppressed, read_directives, without_ignored
 from ctxlint.unified_diff import unified_diff
 from ctxlint.unreadable import is_unreadable, reports_unreadable, unreadable_at
+from ctxlint.unused_noqa import NoqaJudge
 
 _T = TypeVar("_T")
+# A noqa comment naming a ctxlint code: a file holding one is parsed when CTX100 is selected.
+_OWN_NOQA = re.compile(rb"(?i)#\s*noqa\s*:[^\r\n]*?CTX[0-9]")
 # Project files the prefilter reads to tell whether a sink's file imports a source.
 _MAX_IMPORTS_SCANNED = 24
 _MAX_FOLDERS_UP = 32
@@ -73,11 +77,16 @@ class PythonChecker:
         self.prefilter = build_prefilter(
             settings.prompt_sinks, [rule.python_trigger for rule in self.rules]
         )
+        self.noqa_judge = None
+        if any(rule.reports_unused_noqa for rule in rules):
+            self.noqa_judge = NoqaJudge(settings, self.rules, self.prefilter)
         # The files besides the one checked last whose text its findings rest on (for the
         # results cache, which holds them stale when one of them changes), and the project
         # files the prefilter read to decide on the last file (a skip rests on them too).
         self.last_dependencies: tuple[str, ...] = ()
         self.last_scanned: tuple[str, ...] = ()
+        # Whether the last file's unused-noqa verdict rested on which files import it.
+        self.last_rests_on_importers = False
         # Where absolute imports of the checked files resolve, besides each file's own
         # package root: the folders named on the command line.
         self.roots: tuple[str, ...] = ()
@@ -98,6 +107,8 @@ class PythonChecker:
         self.last_scanned = ()
         if self.prefilter.wanted(data):
             return True
+        if self.noqa_judge is not None and _OWN_NOQA.search(data):
+            return True  # Its noqa codes are judged (CTX100); no other finding is lost.
         # A sink whose source may sit in a project module it imports (or one those import).
         # Or a history whose rewrite may sit in one (`store.get_history()` cutting a window):
         # any file that sends prompts, as histories are sent without a prefix word.
@@ -135,6 +146,7 @@ class PythonChecker:
 
     def _check_text(self, path: str, source: SourceText) -> list[Diagnostic]:
         self.last_dependencies = ()
+        self.last_rests_on_importers = False
         project = self.project
         try:
             tree = project.tree_to_check(path, source.text) or ast.parse(source.text, filename=path)
@@ -155,14 +167,22 @@ class PythonChecker:
             project.end(module)
             module.dispose()
             project.keep_tree(path, source.text, tree)
-        return self.keep(path, source.text, diagnostics)
+        return self.keep(path, source.text, diagnostics, source)
 
-    def keep(self, path: str, text: str, diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    def keep(
+        self,
+        path: str,
+        text: str,
+        diagnostics: list[Diagnostic],
+        source: SourceText | None = None,
+    ) -> list[Diagnostic]:
         """Drop what per-file-ignores or `# noqa` suppress, each in the file the finding is
-        in (a flow from this file may end in another)."""
-        if not diagnostics:
+        in (a flow from this file may end in another). With the checked file's `source`, its
+        unused `# noqa` codes are reported when CTX100 is selected."""
+        if not diagnostics and (self.noqa_judge is None or source is None):
             return diagnostics
-        kept = self._unsuppressed(path, text, [d for d in diagnostics if d.path == path])
+        own = [d for d in diagnostics if d.path == path]
+        kept = self._unsuppressed(path, text, own, source)
         others = sorted({d.path for d in diagnostics if d.path != path})
         for other in others:
             module = self.project.module_at(other)
@@ -196,13 +216,26 @@ class PythonChecker:
         return False
 
     def _unsuppressed(
-        self, path: str, text: str, diagnostics: list[Diagnostic]
+        self,
+        path: str,
+        text: str,
+        diagnostics: list[Diagnostic],
+        source: SourceText | None = None,
     ) -> list[Diagnostic]:
-        if not diagnostics:
+        judge = self.noqa_judge if source is not None else None
+        if not diagnostics and judge is None:
             return diagnostics
-        noqa = noqa_lines(text)
+        directives = read_directives(text)
         kept = without_ignored(path, diagnostics, self.settings)
-        return [d for d in kept if not is_suppressed(d, noqa)]
+        shown = [d for d in kept if not is_suppressed(d, directives)]
+        if judge is not None and source is not None and directives.file_codes is not ALL_CODES:
+            judge.roots = self.roots
+            suppressed = [d for d in kept if is_suppressed(d, directives)]
+            unused = judge.findings(path, source, directives, suppressed)
+            self.last_rests_on_importers = judge.consulted_importers
+            unused = without_ignored(path, unused, self.settings)
+            shown.extend(d for d in unused if not is_suppressed(d, directives))
+        return shown
 
     def line_in(self, path: str, line: int) -> str:
         """A source line of another file of the project (under a finding reached from here)."""
@@ -439,7 +472,8 @@ def _check_path(
     if mode is FixMode.FIX and result is not None and result.new_data is not None:
         result = _write_fixed(checker, path, data, result)
     entry = None
-    if info is not None and _cacheable(result, mode):
+    rests_on_importers = parsed and checker.last_rests_on_importers
+    if info is not None and _cacheable(result, mode) and not rests_on_importers:
         findings = None
         if result is not None:
             findings = (result.diagnostics, result.lines, result.readable, result.other_lines)

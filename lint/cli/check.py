@@ -58,6 +58,11 @@ def _selectors(
 @click.option("--unsafe-fixes/--no-unsafe-fixes", default=None, help="Also apply unsafe fixes.")
 @click.option("--diff", is_flag=True, help="Print the fixes as a unified diff; write nothing.")
 @click.option(
+    "--add-noqa",
+    is_flag=True,
+    help="Add a `# noqa: CODE` comment for every finding in Python files (to adopt ctxlint).",
+)
+@click.option(
     "--select",
     multiple=True,
     callback=_selectors,
@@ -102,6 +107,7 @@ def check(
     fix: bool,
     unsafe_fixes: bool | None,
     diff: bool,
+    add_noqa: bool,
     select: tuple[str, ...] | None,
     extend_select: tuple[str, ...] | None,
     ignore: tuple[str, ...] | None,
@@ -125,6 +131,8 @@ def check(
         reading_stdin = reads_stdin(paths, stdin_filename)
     except ValueError as error:
         fail(str(error))
+    if add_noqa and (fix or diff or reading_stdin):
+        fail("--add-noqa writes comments into files: it cannot be used with --fix, --diff or stdin")
     settings = settings_or_fail(config_path)
     settings = settings.with_overrides(
         select=select,
@@ -151,6 +159,8 @@ def check(
         report = _checked_with_progress(
             paths or (".",), settings, mode, jobs, cache_folder, quiet=quiet
         )
+    if add_noqa:
+        raise SystemExit(_add_noqa(report, quiet))
     _emit(
         report,
         settings,
@@ -190,6 +200,29 @@ def _checked_with_progress(
 
 def _checked(done: int, total: int | None) -> str:
     return f"checked {done:,}/{total or 0:,} files"
+
+
+def _add_noqa(report: Report, quiet: bool) -> int:
+    """Write the comments; the exit code: 2 when a path or a file could not be handled."""
+    from ctxlint.add_noqa import add_noqa_comments
+
+    outcome = add_noqa_comments(report)
+    for error in [*report.errors, *outcome.errors]:
+        note("error", str(error))
+    for warning in [*report.warnings, *outcome.skipped]:
+        note("warning", str(warning))
+    for result in report.results:
+        for problem in result.problems:
+            note("warning", f"{result.path}: {problem}")
+    if outcome.in_traces:
+        note(
+            "note",
+            f"{outcome.in_traces} finding{'s' if outcome.in_traces != 1 else ''} in traces "
+            "left as they are: a trace holds no comments (use per-file-ignores)",
+        )
+    if not quiet:
+        click.echo(outcome.summary, err=True)
+    return EXIT_ERROR if report.errors or outcome.errors else EXIT_CLEAN
 
 
 def _print_simulated_summary(
