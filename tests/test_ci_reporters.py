@@ -200,7 +200,9 @@ def test_a_trace_finding_names_its_session_and_place(tmp_path, monkeypatch):
     monkeypatch.chdir(REPO)
     report = _check(REPO, [str(trace.relative_to(REPO))])
     [found] = report.diagnostics
-    failure = _junit(report).find("testsuite/testcase/failure")
-    assert f"session {found.session}, at {found.pointer}" in failure.text
+    case = _junit(report).find("testsuite/testcase")
+    assert case.get("line") == "3"
+    assert f"session {found.session}, at {found.pointer}" in case.find("failure").text
     [issue] = json.loads(render("gitlab", report))
+    assert issue["location"]["lines"]["begin"] == 3
     assert f"session {found.session}, at {found.pointer}" in issue["description"]

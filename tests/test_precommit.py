@@ -11,6 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 from pre_commit import clientlib
 
@@ -180,3 +181,31 @@ def test_skip_unknown_passes_over_only_what_no_reader_recognises(tmp_path):
     assert reported == {"data.jsonl", "broken.jsonl", "agent.py"}, plain.stdout
     assert {item["filename"] for item in json.loads(skipping.stdout)} == reported - {"data.jsonl"}
     assert skipping.returncode == 1
+
+
+@pytest.mark.skipif(
+    not os.environ.get("CTXLINT_TRY_REPO"),
+    reason="builds the hooks' environment from a package index; set CTXLINT_TRY_REPO=1",
+)
+def test_hooks_from_this_repository_with_try_repo(tmp_path):
+    """The hooks as users get them: pre-commit installs this repository (language: python)
+    and runs both hooks, the traces hook quietly and past a dataset."""
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    files = {"agent.py": FLAGGED, "data.jsonl": DATASET, "session.jsonl": EDITED_TRACE}
+    for name, content in files.items():
+        (repo / name).write_text(content)
+    subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
+    subprocess.run(["git", "add", "-A"], cwd=repo, check=True)
+    environment = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "cache"), "NO_COLOR": "1"}
+    result = subprocess.run(
+        [sys.executable, "-m", "pre_commit", "try-repo", str(REPO), "--all-files"],
+        cwd=repo,
+        env=environment,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "agent.py:5:26: CTX002" in result.stdout
+    assert re.search(r"session\.jsonl:2:\d+: CTX\d{3}", result.stdout)
+    assert "data.jsonl" not in result.stdout and "Simulated" not in result.stdout
