@@ -81,7 +81,15 @@ def install() -> int:
     environment = home / "venv"
     # Its own environment: the runner's Python may refuse packages (PEP 668), and the job's
     # own dependencies stay as they were.
-    subprocess.run([sys.executable, "-m", "venv", "--clear", str(environment)], check=True)
+    made = subprocess.run(
+        [sys.executable, "-m", "venv", "--clear", str(environment)], capture_output=True, text=True
+    )
+    if made.returncode != 0:
+        # Debian's python3 without its python3-venv package, for one.
+        reason = f"{sys.executable} cannot make a virtual environment: {made.stderr.strip()}"
+        print(f"::error title=ctxlint action::{_escape(reason)}", flush=True)
+        print("Set the action's python-version input to install a Python that can.", flush=True)
+        return 2
     python = _executable(environment, "python")
     pip = [str(python), "-m", "pip", "install", "--disable-pip-version-check", "--quiet"]
     if subprocess.run([*pip, wanted]).returncode != 0:

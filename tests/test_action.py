@@ -308,6 +308,22 @@ def test_a_version_that_is_none_fails_before_installing(tmp_path):
     assert not (runner.temp / "ctxlint-action").exists()
 
 
+def test_a_python_that_cannot_make_environments_is_an_error_not_a_traceback(tmp_path, monkeypatch):
+    # Debian's python3 without python3-venv: `python3 -m venv` fails. A `venv` module earlier
+    # on the path stands in for it.
+    shadow = tmp_path / "shadow" / "venv"
+    shadow.mkdir(parents=True)
+    (shadow / "__init__.py").write_text("")
+    (shadow / "__main__.py").write_text("import sys\nsys.exit('ensurepip is not available')\n")
+    monkeypatch.setenv("PYTHONPATH", str(shadow.parent))
+    runner = FakeRunner(REPO, _workspace(tmp_path / "workspace", {}), tmp_path, {})
+    [install] = runner.run()
+    assert install.returncode == 2
+    assert install.stdout.startswith("::error title=ctxlint action::")
+    assert "ensurepip is not available" in install.stdout
+    assert "python-version" in install.stdout and "Traceback" not in install.stderr
+
+
 def test_setup_python_runs_only_when_a_python_version_is_asked_for(tmp_path):
     uses = [step for step in ACTION["runs"]["steps"] if "uses" in step]
     assert [step["uses"].split("@")[0] for step in uses] == ["actions/setup-python"]

@@ -50,7 +50,9 @@ def _test_case(suite: ElementTree.Element, diagnostic: Diagnostic, path: str) ->
         suite,
         "testcase",
         name=_text(f"{diagnostic.code} ({diagnostic.name}) at {where}"),
-        classname=_text(path),
+        # As ruff names it: the path without its suffix, since Jenkins reads the dots of a
+        # class name as packages.
+        classname=_text(os.path.splitext(path)[0]),
         file=_text(path),
         line=str(diagnostic.start.line),
     )
