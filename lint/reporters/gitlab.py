@@ -16,7 +16,8 @@ from typing import Any
 import orjson
 
 from ctxlint.diagnostics import Diagnostic
-from ctxlint.engine import UNREADABLE_CODE, Report
+from ctxlint.engine import Report
+from ctxlint.unreadable import is_unreadable
 
 
 def _path(path: str) -> str:
@@ -29,11 +30,12 @@ def _path(path: str) -> str:
 def _description(diagnostic: Diagnostic) -> str:
     # GitLab shows the description alone, not check_name: the code leads it, as in ruff's.
     text = f"{diagnostic.code}: {diagnostic.message}"
-    help_text = getattr(diagnostic, "help", None)
-    if help_text:
-        text += f" ({help_text})"
     if diagnostic.session is not None:
-        text += f" [session {diagnostic.session}, at {diagnostic.pointer or '/'}]"
+        at = f", at {diagnostic.pointer}" if diagnostic.pointer else ""
+        text += f" (session {diagnostic.session}{at})"
+    # One line in the widget: what to do follows what is wrong, as a sentence of its own.
+    if diagnostic.help:
+        text += f". {diagnostic.help}"
     return text
 
 
@@ -71,7 +73,7 @@ def _issue(diagnostic: Diagnostic, path: str, fingerprint: str) -> dict[str, Any
         "fingerprint": fingerprint,
         # GitLab's scale is info, minor, major, critical, blocker: a file ctxlint could not
         # read ranks above a finding in one it could.
-        "severity": "critical" if diagnostic.code == UNREADABLE_CODE else "major",
+        "severity": "critical" if is_unreadable(diagnostic) else "major",
         "location": {
             "path": path,
             "lines": {"begin": begin, "end": max(diagnostic.end.line, begin)},

@@ -9,8 +9,9 @@ import re
 import xml.etree.ElementTree as ElementTree
 
 from ctxlint.diagnostics import Diagnostic
-from ctxlint.engine import UNREADABLE_CODE, Report
+from ctxlint.engine import Report
 from ctxlint.redact import visible
+from ctxlint.unreadable import is_unreadable
 
 # What XML 1.0 cannot hold even as a character reference, beyond the controls visible() escapes:
 # lone surrogates (a file name that is not UTF-8) and the two non-characters.
@@ -31,15 +32,18 @@ def _path(path: str) -> str:
 def _body(diagnostic: Diagnostic, path: str) -> str:
     """The failure's text: where, what, and what to do, as a person reads it in the CI page."""
     lines = [f"{path}:{diagnostic.start.line}:{diagnostic.start.column}: {diagnostic.message}"]
-    help_text = getattr(diagnostic, "help", None)
-    if help_text:
-        lines.append(f"help: {help_text}")
     if diagnostic.session is not None:
-        lines.append(f"session {diagnostic.session}, at {diagnostic.pointer or '/'}")
+        at = f", at {diagnostic.pointer}" if diagnostic.pointer else ""
+        if diagnostic.pointer and diagnostic.offset is not None:
+            at += f", character {diagnostic.offset}"
+        lines.append(f"session {diagnostic.session}{at}")
+    if diagnostic.help:
+        lines.append(f"help: {diagnostic.help}")
     for related in diagnostic.related:
-        lines.append(
-            f"{related.message}: {_path(related.path)}:{related.start.line}:{related.start.column}"
-        )
+        where = f"{_path(related.path)}:{related.start.line}:{related.start.column}"
+        if related.pointer:
+            where += f" at {related.pointer}"
+        lines.append(f"note: {related.message}: {where}")
     return _text("\n".join(lines))
 
 
@@ -58,7 +62,7 @@ def _test_case(suite: ElementTree.Element, diagnostic: Diagnostic, path: str) ->
     )
     outcome = ElementTree.SubElement(
         case,
-        "error" if diagnostic.code == UNREADABLE_CODE else "failure",
+        "error" if is_unreadable(diagnostic) else "failure",
         message=_text(f"{diagnostic.code} {diagnostic.message}"),
         type=diagnostic.code,
     )
