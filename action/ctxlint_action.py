@@ -155,6 +155,13 @@ def check() -> int:
     except ValueError as error:  # An unclosed quote.
         print(f"::error title=ctxlint action::{_escape(f'args or src: {error}')}", flush=True)
         return 2
+    # The action writes the annotations to the log and the SARIF file itself; a format or file
+    # given in `args` would leave the pull request without annotations.
+    taken = [o for o in options if o.split("=", 1)[0] in ("--output-format", "--output-file")]
+    if taken:
+        reason = f"args: {taken[0]} is the action's to set (use the sarif-file input for SARIF)"
+        print(f"::error title=ctxlint action::{_escape(reason)}", flush=True)
+        return 2
     paths = ["--", *sources] if sources else []
     environment = dict(os.environ)
     # The results cache outside the checkout, where no later step commits or uploads it.

@@ -294,6 +294,15 @@ def test_an_input_error_fails_the_step_with_exit_code_2(installed, tmp_path):
     assert runner.action_outputs()["exit-code"] == "2"
 
 
+@pytest.mark.parametrize("args", ["--output-format json", "--exit-zero --output-file=x.txt"])
+def test_args_cannot_take_the_report_away_from_the_annotations(installed, tmp_path, args):
+    runner = _runner(installed, tmp_path, {"agent.py": FLAGGED}, {"args": args})
+    check = _check_step(runner.run(skip=frozenset({"install"})))
+    assert check.returncode == 2
+    assert check.stdout.startswith("::error title=ctxlint action::args: --output-")
+    assert not list(runner.workspace.glob("x.txt"))
+
+
 def test_a_version_that_is_none_fails_before_installing(tmp_path):
     runner = FakeRunner(
         action_path=REPO,
