@@ -285,12 +285,15 @@ def check_paths(
     jobs: int | None = None,
     cache_folder: str | os.PathLike[str] | None = None,
     progress: Callable[[int, int], None] | None = None,
+    skip_unknown: bool = False,
 ) -> Report:
     """Check (and with FIX/DIFF, fix) files and folders. With FIX, each file is written as
     soon as its fix is ready, and only if it still holds what was read. With `cache_folder`,
     Python files unchanged since a run with the same settings are answered from the results
     cache there (ctxlint.cache); trace files are always read. `progress(done, total)` is
-    told how many of the files found are done as the run goes (a progress line's count)."""
+    told how many of the files found are done as the run goes (a progress line's count). With
+    `skip_unknown`, a trace file named in `paths` that no reader recognises is passed over as a
+    folder walk passes it over, not reported (pre-commit names every file its pattern matches)."""
     rules = selected_rules(settings)
     found = find_inputs(paths, settings)
     files = found.files
@@ -305,7 +308,7 @@ def check_paths(
     traces: list[tuple[str, bool]] = []
     for input_file in files:
         if input_file.kind is InputKind.TRACE:
-            traces.append((input_file.path, input_file.explicit))
+            traces.append((input_file.path, input_file.explicit and not skip_unknown))
             continue
         # A file named on the command line is always parsed (and so reported if broken);
         # the prefilter only spares the files a folder walk turns up.

@@ -84,6 +84,12 @@ def _selectors(
     "--stdin-filename", help="Read the source from standard input and report it as this path."
 )
 @click.option("-q", "--quiet", is_flag=True, help="Print findings only, no summary or notes.")
+@click.option(
+    "--skip-unknown",
+    is_flag=True,
+    help="Pass over files named here that no trace reader recognises (a dataset's JSON lines, "
+    "a configuration's JSON or YAML), as a folder walk does, instead of reporting them.",
+)
 @click.option("--jobs", type=click.IntRange(min=1), default=None, help="Worker processes.")
 @click.option(
     "--no-cache",
@@ -119,6 +125,7 @@ def check(
     config_path: Path | None,
     stdin_filename: str | None,
     quiet: bool,
+    skip_unknown: bool,
     jobs: int | None,
     no_cache: bool,
     cache_dir: str | None,
@@ -157,7 +164,13 @@ def check(
 
             cache_folder = Path(cache_dir) if cache_dir else settings.root / FOLDER_NAME
         report = _checked_with_progress(
-            paths or (".",), settings, mode, jobs, cache_folder, quiet=quiet
+            paths or (".",),
+            settings,
+            mode,
+            jobs,
+            cache_folder,
+            quiet=quiet,
+            skip_unknown=skip_unknown,
         )
     if add_noqa:
         raise SystemExit(_add_noqa(report, quiet))
@@ -185,6 +198,7 @@ def _checked_with_progress(
     jobs: int | None,
     cache_folder: Path | None,
     quiet: bool,
+    skip_unknown: bool = False,
 ) -> Report:
     """check_paths, with a progress line on a terminal's stderr while a long run lasts."""
     from ctxlint.progress import ProgressLine, shows_progress
@@ -192,7 +206,13 @@ def _checked_with_progress(
     meter = ProgressLine(sys.stderr, _checked, enabled=shows_progress(sys.stderr, quiet))
     try:
         return check_paths(
-            paths, settings, mode, jobs=jobs, cache_folder=cache_folder, progress=meter.update
+            paths,
+            settings,
+            mode,
+            jobs=jobs,
+            cache_folder=cache_folder,
+            progress=meter.update,
+            skip_unknown=skip_unknown,
         )
     finally:
         meter.close()
