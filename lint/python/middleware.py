@@ -50,6 +50,8 @@ class MiddlewareSink(NamedTuple):
     kind: str
     description: str
     call: ast.Call | None
+    # The node the description names when there is no call (see Sink.site).
+    site: ast.AST | None
 
 
 def middleware_sinks(index: ModuleIndex) -> Iterator[MiddlewareSink]:
@@ -61,9 +63,9 @@ def middleware_sinks(index: ModuleIndex) -> Iterator[MiddlewareSink]:
             continue
         decorators = {qualified_name(d, function.enclosing) for d in node.decorator_list}
         if f"{_DECORATORS}.dynamic_prompt" in decorators:
-            label = f"the system prompt returned by {node.name}() (line {node.lineno})"
+            label = f"the system prompt returned by {node.name}()"
             for value in function.returns:
-                yield MiddlewareSink(value, function.scope, "system", label, None)
+                yield MiddlewareSink(value, function.scope, "system", label, None, node)
             continue
         if f"{_DECORATORS}.wrap_model_call" in decorators:
             request = _parameter(function, 0)
@@ -91,8 +93,10 @@ def _request_sinks(function: FunctionInfo, request: str) -> Iterator[MiddlewareS
             for keyword in node.keywords:
                 kind = _REQUEST_PARTS.get(keyword.arg or "")
                 if kind is not None:
-                    description = f"{_LABELS[kind]} of request.override (line {node.lineno})"
-                    yield MiddlewareSink(keyword.value, function.scope, kind, description, node)
+                    description = f"{_LABELS[kind]} of request.override"
+                    yield MiddlewareSink(
+                        keyword.value, function.scope, kind, description, node, None
+                    )
         elif isinstance(node, ast.Assign):
             for target in node.targets:
                 if (
@@ -102,7 +106,5 @@ def _request_sinks(function: FunctionInfo, request: str) -> Iterator[MiddlewareS
                     and target.attr in _REQUEST_PARTS
                 ):
                     kind = _REQUEST_PARTS[target.attr]
-                    description = (
-                        f"{_LABELS[kind]} set as {request}.{target.attr} (line {node.lineno})"
-                    )
-                    yield MiddlewareSink(node.value, function.scope, kind, description, None)
+                    description = f"{_LABELS[kind]}, set as {request}.{target.attr}"
+                    yield MiddlewareSink(node.value, function.scope, kind, description, None, node)

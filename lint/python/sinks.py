@@ -78,17 +78,24 @@ def analyse_sinks(
     # The values a LangChain system prompt template's variables are given (template_sinks.py).
     for value, value_scope, variable, call in template_variable_sinks(index):
         label = f'the "{variable}" variable of the system prompt template'
-        description = f"{label} filled by {callee_text(call.func)} (line {call.lineno})"
+        description = f"{label} filled by {callee_text(call.func)}"
         sinks.append(Sink(value, value_scope, "system", description, call))
     # LangChain agent middleware (middleware.py); `system_prompt=` is already a sink above.
     known = {id(sink.expression) for sink in sinks}
     for found in middleware_sinks(index):
         if id(found.expression) not in known:
-            sink = Sink(found.expression, found.scope, found.kind, found.description, found.call)  # type: ignore[arg-type]
+            sink = Sink(
+                found.expression,
+                found.scope,
+                found.kind,  # type: ignore[arg-type]
+                found.description,
+                found.call,
+                site=found.site,
+            )
             sinks.append(sink)
     for name, value, scope in index.named_assignments:
         if finder.names_a_system_prompt(name):
-            sinks.append(Sink(value, scope, "system", f"{name} (line {value.lineno})"))
+            sinks.append(Sink(value, scope, "system", f"the system prompt, kept in `{name}`"))
     for function in index.functions:
         node = function.node
         if isinstance(node, ast.Lambda):
@@ -97,10 +104,10 @@ def analyse_sinks(
             finder.names_a_system_prompt(node.name)
             or finder.is_prompt_decorated(node, function.enclosing)
         ) and not finder.kept_in_history(node, function.enclosing):
-            label = f"the system prompt returned by {node.name}() (line {node.lineno})"
+            label = f"the system prompt returned by {node.name}()"
             for value in function.returns:
                 if not _is_result_record(value):
-                    sinks.append(Sink(value, function.scope, "system", label))
+                    sinks.append(Sink(value, function.scope, "system", label, site=node))
     summaries, wrapper_calls = wrapper_summaries(
         index, sinks, finder.spreads, imported_wrappers, resolve, call_names
     )

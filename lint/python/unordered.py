@@ -130,12 +130,12 @@ def returned_prompt_parts(index: ModuleIndex) -> list[Sink]:
         if _RETURNS_TOOLS.match(node.name):
             if _promises_names(node.returns):
                 continue  # `-> list[str]`: an allowlist of tool names, looked up in, not sent
-            kind, what = "tools", "the tool list"
+            kind, what = "tools", "the tool definitions"
         elif _RETURNS_SKILLS.match(node.name):
             kind, what = "system", "the skills"
         else:
             continue
-        label = f"{what} returned by {node.name}() (line {node.lineno})"
+        label = f"{what} returned by {node.name}()"
         found_in_loop = _entries_returned_from_loops(node)
         for value in function.returns:
             if id(value) in found_in_loop:
@@ -143,7 +143,7 @@ def returned_prompt_parts(index: ModuleIndex) -> list[Sink]:
             # The same said of the returned variable (`return skill_names`).
             returned = _last_name(value)
             if returned is None or not _NAMES_ONLY.search(f"_{returned}"):
-                found.append(Sink(value, function.scope, kind, label))  # type: ignore[arg-type]
+                found.append(Sink(value, function.scope, kind, label, site=node))  # type: ignore[arg-type]
     return found
 
 
