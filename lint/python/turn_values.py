@@ -57,6 +57,9 @@ class TurnValue:
     what: str
     verb: str
     scope: Scope
+    # Where the value is made, when that is not where the prompt reads it (a search whose
+    # results a hook keeps in its state).
+    made: ast.AST | None = None
 
 
 def turn_value_sources(module: PythonModule, sink: Sink, reached: Reached) -> Iterator[TurnValue]:
@@ -87,8 +90,7 @@ def turn_value_sources(module: PythonModule, sink: Sink, reached: Reached) -> It
         for call in retrievals_under(value, value_scope):
             # Reported where the prompt reads them: the line that puts them in the prefix.
             label = retrieval_label(call, value_scope)
-            what = f'{label} kept under "{key}" (line {call.lineno})'
-            yield TurnValue(node, what, "are", scope)
+            yield TurnValue(node, f'{label} kept under "{key}"', "are", scope, call)
             return
 
 
