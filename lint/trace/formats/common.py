@@ -148,6 +148,7 @@ def openai_chat_message(item: dict[str, Any], origin: Origin | None, at: str) ->
                 text=text,
                 call_id=call_id or "",
                 is_error=bool(item.get("is_error") or item.get("error")),
+                pointer=child(at, "content") if isinstance(content, str) else "",
             )
         )
     else:
@@ -194,14 +195,14 @@ def openai_content_blocks(content: Any, at: str) -> list[Block]:
     if content is None:
         return []
     if isinstance(content, str):
-        return [Block(TEXT, text=content)] if content else []
+        return [Block(TEXT, text=content, pointer=at)] if content else []
     if not isinstance(content, list):
         return [Block(OTHER, text=typed.json_text(content, at))]
     blocks: list[Block] = []
     for position, part in enumerate(content):
         here = child(at, position)
         if isinstance(part, str):
-            blocks.append(Block(TEXT, text=part))
+            blocks.append(Block(TEXT, text=part, pointer=here))
             continue
         if not isinstance(part, dict):
             raise typed.wrong_type(part, here, "string or object")
@@ -209,7 +210,8 @@ def openai_content_blocks(content: Any, at: str) -> list[Block]:
         ttl = cache_ttl(part, here)
         if kind in ("text", "input_text", "output_text", "refusal"):
             text = typed.text(part, "text", here) or typed.text(part, "refusal", here) or ""
-            blocks.append(Block(TEXT, text=text, cache_ttl=ttl))
+            key = "refusal" if kind == "refusal" else "text"
+            blocks.append(Block(TEXT, text=text, cache_ttl=ttl, pointer=child(here, key)))
         elif kind in ("image_url", "input_image", "input_audio", "file", "input_file", "image"):
             blocks.append(Block(MEDIA, text=media_hash(part, here), cache_ttl=ttl))
         else:
@@ -295,7 +297,7 @@ def anthropic_blocks(content: Any, at: str) -> list[Block]:
     if content is None:
         return []
     if isinstance(content, str):
-        return [Block(TEXT, text=content)] if content else []
+        return [Block(TEXT, text=content, pointer=at)] if content else []
     if not isinstance(content, list):
         raise typed.wrong_type(content, at, "string or array")
     blocks: list[Block] = []
@@ -307,7 +309,8 @@ def anthropic_blocks(content: Any, at: str) -> list[Block]:
         kind = typed.text(part, "type", here) or ""
         ttl = None if part.get("cache_control") is None else cache_ttl(part, here)
         if kind == "text":
-            blocks.append(Block(TEXT, text=typed.text(part, "text", here, ""), cache_ttl=ttl))
+            text = typed.text(part, "text", here, "")
+            blocks.append(Block(TEXT, text=text, cache_ttl=ttl, pointer=f"{here}/text"))
         elif kind in ("tool_use", "server_tool_use", "mcp_tool_use"):
             blocks.append(
                 Block(
@@ -329,6 +332,7 @@ def anthropic_blocks(content: Any, at: str) -> list[Block]:
                     call_id=typed.identifier(part, "tool_use_id", here, ""),
                     is_error=bool(part.get("is_error")),
                     cache_ttl=ttl,
+                    pointer=inner_at if isinstance(inner, str) else "",
                 )
             )
         elif kind in ("thinking", "redacted_thinking"):

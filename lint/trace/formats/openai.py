@@ -159,7 +159,8 @@ def responses_items(items: Any, line: int, pointer: str) -> tuple[Message, ...]:
     if items is None:
         return ()
     if isinstance(items, str):
-        return (message("user", [Block(TEXT, text=items)], Origin(line, pointer)),)
+        block = Block(TEXT, text=items, pointer=pointer)
+        return (message("user", [block], Origin(line, pointer)),)
     if not isinstance(items, list):
         raise typed.wrong_type(items, pointer, "string or array")
     return tuple(
@@ -217,7 +218,7 @@ def responses_request(
     instructions = typed.one_of(body, "instructions", pointer, (str, list))
     system: tuple[Block, ...] = ()
     if isinstance(instructions, str) and instructions:
-        system = (Block(TEXT, text=instructions),)
+        system = (Block(TEXT, text=instructions, pointer=child(pointer, "instructions")),)
     reply = None
     usage = None
     created = finished = None

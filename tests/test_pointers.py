@@ -1,0 +1,199 @@
+"""Where a trace finding points: each reader records the JSON pointer of the system prompt's
+text and of each tool definition, so `Request.system_pointer` and `tool_pointer` name the
+string (and the character in it) that differs, whatever shape the format gives it."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from ctxlint.config import Settings
+from ctxlint.registry import select_rules
+from ctxlint.trace.checker import TraceChecker
+from ctxlint.trace.loader import TraceReader
+from ctxlint.trace.model import Request
+
+_HISTORY = [{"role": "user", "content": "Where is my order?"}]
+_PREAMBLE = "You are the support agent for Acme. Answer briefly and cite the order number."
+
+
+def _resolve(document, pointer: str):
+    """The value a JSON pointer (RFC 6901) names in `document`."""
+    value = document
+    for token in pointer.split("/")[1:]:
+        token = token.replace("~1", "/").replace("~0", "~")
+        value = value[int(token)] if isinstance(value, list) else value[token]
+    return value
+
+
+def _requests(tmp_path, *bodies) -> list[Request]:
+    path = tmp_path / "trace.jsonl"
+    path.write_text("".join(json.dumps(body) + "\n" for body in bodies), encoding="utf-8")
+    return [item for item in TraceReader(str(path)) if isinstance(item, Request)]
+
+
+def _canonical(system) -> dict:
+    return {"ctxlint": 1, "session": "s", "model": "m", "system": system, "messages": _HISTORY}
+
+
+def _anthropic(system) -> dict:
+    return {"model": "claude-sonnet-4-5", "max_tokens": 64, "system": system, "messages": _HISTORY}
+
+
+def _chat(content) -> dict:
+    messages = [{"role": "system", "content": content}, *_HISTORY]
+    return {"model": "gpt-4.1", "messages": messages}
+
+
+_TWO_BLOCKS = [
+    {"type": "text", "text": _PREAMBLE},
+    {"type": "text", "text": "Relevant memories:\n- likes tea"},
+]
+# Chat Completions content parts have the same shape as Anthropic text blocks.
+_TWO_PARTS = _TWO_BLOCKS
+
+# A request body of each format, and the pointer of the string that holds "likes tea".
+CASES = {
+    "canonical-string": (_canonical(_PREAMBLE + "\nRelevant memories:\n- likes tea"), "/system"),
+    "canonical-blocks": (_canonical(_TWO_BLOCKS), "/system/1/text"),
+    "anthropic-string": (_anthropic(_PREAMBLE + "\nRelevant memories:\n- likes tea"), "/system"),
+    "anthropic-blocks": (_anthropic(_TWO_BLOCKS), "/system/1/text"),
+    "anthropic-envelope": (
+        {"request": _anthropic(_TWO_BLOCKS), "response": {"content": []}},
+        "/request/system/1/text",
+    ),
+    "openai-chat-string": (
+        _chat(_PREAMBLE + "\nRelevant memories:\n- likes tea"),
+        "/messages/0/content",
+    ),
+    "openai-chat-parts": (_chat(_TWO_PARTS), "/messages/0/content/1/text"),
+    "openai-responses": (
+        {
+            "model": "gpt-5",
+            "instructions": _PREAMBLE + "\nRelevant memories:\n- likes tea",
+            "input": _HISTORY,
+        },
+        "/instructions",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_the_system_pointer_names_the_string_that_holds_the_text(tmp_path, name):
+    body, expected = CASES[name]
+    [request] = _requests(tmp_path, body)
+    text = request.system_text() or ""
+    offset = text.index("likes tea")
+    pointer, inside = request.system_pointer(offset)
+    assert pointer == expected
+    assert _resolve(body, pointer)[inside:].startswith("likes tea")
+
+
+def test_an_openai_system_prompt_in_two_messages_points_into_the_second(tmp_path):
+    body = _chat(_PREAMBLE)
+    body["messages"].insert(1, {"role": "developer", "content": "Todo:\n- [ ] refund"})
+    [request] = _requests(tmp_path, body)
+    text = request.system_text() or ""
+    pointer, inside = request.system_pointer(text.index("refund"))
+    assert pointer == "/messages/1/content"
+    assert _resolve(body, pointer)[inside:] == "refund"
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (
+            {
+                **_anthropic(_PREAMBLE),
+                "tools": [
+                    {"name": "search", "input_schema": {"type": "object"}},
+                    {"name": "lookup", "input_schema": {"type": "object"}},
+                ],
+            },
+            "/tools/1",
+        ),
+        (
+            {
+                **_chat(_PREAMBLE),
+                "tools": [
+                    {"type": "function", "function": {"name": "search", "parameters": {}}},
+                    {"type": "function", "function": {"name": "lookup", "parameters": {}}},
+                ],
+            },
+            "/tools/1",
+        ),
+    ],
+    ids=["anthropic", "openai-chat"],
+)
+def test_the_tool_pointer_names_the_definition(tmp_path, body, expected):
+    [request] = _requests(tmp_path, body)
+    assert request.tool_pointer("lookup") == expected
+    definition = _resolve(body, expected)
+    assert (definition.get("function") or definition)["name"] == "lookup"
+
+
+def _findings(tmp_path, code: str, *bodies):
+    path = tmp_path / "session.jsonl"
+    path.write_text("".join(json.dumps(body) + "\n" for body in bodies), encoding="utf-8")
+    checker = TraceChecker(Settings(), select_rules([code], [], []))
+    return [d for d in checker.check_file(str(path)).diagnostics if d.code == code]
+
+
+def _turns(make, systems):
+    """Requests of one session, each a turn longer, sending these system prompts."""
+    bodies = []
+    for turn, system in enumerate(systems):
+        body = make(system)
+        history = []
+        for earlier in range(turn + 1):
+            history.append({"role": "user", "content": f"question {earlier}"})
+            if earlier < turn:
+                history.append({"role": "assistant", "content": f"answer {earlier}"})
+        if "messages" in body and body["messages"] and body["messages"][0]["role"] == "system":
+            body["messages"] = [body["messages"][0], *history]
+        else:
+            body["messages"] = history
+        bodies.append(body)
+    return bodies
+
+
+def test_a_rebuilt_section_of_an_openai_system_message_is_pointed_at(tmp_path):
+    systems = [
+        [{"type": "text", "text": _PREAMBLE + "\nRelevant memories:\n- " + fact}]
+        for fact in ("likes tea", "ordered a kettle")
+    ]
+    bodies = _turns(_chat, systems)
+    [found] = _findings(tmp_path, "CTX011", *bodies)
+    assert found.pointer == "/messages/0/content/0/text"
+    assert _resolve(bodies[1], found.pointer)[found.offset :] == "ordered a kettle"
+    [previous] = found.related
+    assert previous.pointer == "/messages/0/content/0/text"
+
+
+def test_a_rebuilt_tool_description_is_pointed_at_inside_the_function(tmp_path):
+    def chat_with_tool(description):
+        body = _chat(_PREAMBLE)
+        function = {"name": "lookup", "description": description, "parameters": {}}
+        body["tools"] = [{"type": "function", "function": function}]
+        return body
+
+    descriptions = [
+        "Look up an order.\n<context>\nOrder 1 shipped yesterday</context>",
+        "Look up an order.\n<context>\nOrder 2 lost in transit</context>",
+    ]
+    bodies = _turns(chat_with_tool, descriptions)
+    [found] = _findings(tmp_path, "CTX011", *bodies)
+    assert found.pointer == "/tools/0/function/description"
+    assert _resolve(bodies[1], found.pointer)[found.offset :].startswith("2 lost")
+
+
+def test_reordered_lines_of_a_system_prompt_are_pointed_at_the_first_that_moved(tmp_path):
+    systems = [
+        "You can use these tools:\n- search\n- browse\n- shell",
+        "You can use these tools:\n- shell\n- search\n- browse",
+    ]
+    bodies = _turns(_anthropic, systems)
+    [found] = _findings(tmp_path, "CTX003", *bodies)
+    assert found.pointer == "/system"
+    assert _resolve(bodies[1], "/system")[found.offset :].startswith("- shell")
