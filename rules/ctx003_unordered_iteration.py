@@ -259,7 +259,7 @@ class UnorderedIteration(Rule):
             where = (owner.location_of(source.node, note),)
         if source.kind == "listing":
             message = f"the file-system order of `{source.label}` decides {_order_of(sink)}"
-            help = _LISTING_HELP.get(source.label, "Sort the entries before they are sent")
+            help = _LISTING_HELP.get(source.label, "Iterate the entries in sorted order")
         else:
             message = f"iterating {_the_set(owner.text_of(iterated))} decides {_order_of(sink)}"
             help = self.fix_title

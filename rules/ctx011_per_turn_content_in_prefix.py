@@ -170,10 +170,8 @@ class PerTurnContentInPrefix(Rule):
                 owner = module.module_of(source.scope) if source.scope is not None else module
                 if owner is None:
                     continue
-                message = (
-                    f"{source.what} (`{owner.snippet(source.node, 40)}`) {source.verb} rebuilt "
-                    f"into {sink.label} on every turn"
-                )
+                # The content itself is what the finding's location shows.
+                message = f"{source.what} {source.verb} rebuilt into {sink.label} on every turn"
                 related = (module.location_of(sink.anchor, f"sent as {sink.place}"),)
                 if source.made is not None:
                     related = (owner.location_of(source.made, "made here"), *related)
@@ -199,8 +197,8 @@ class PerTurnContentInPrefix(Rule):
                 continue
             flagged.add(id(live.node))
             message = (
-                "the live state of Home Assistant entities "
-                f"(`{module.snippet(live.node, 40)}`) is rebuilt into the API prompt on every turn"
+                "the live state of Home Assistant entities is rebuilt into the API prompt on "
+                "every turn"
             )
             related = (module.location_of(live.prompt, "sent as the API prompt"),)
             help = "Give live values through a tool, not in the prompt"
@@ -539,8 +537,7 @@ PerTurnContentInPrefix.INVALID = (
         "        return client.messages.create(model='m', max_tokens=9, system=system,\n"
         "            messages=self.history)\n",
         line=9,
-        message_contains="memory search results (`self.memory.search(user_message)`) "
-        "are rebuilt into the system prompt on every turn",
+        message_contains="memory search results are rebuilt into the system prompt on every turn",
     ),
     # Retrieved documents, read through their attributes, in the instructions.
     Invalid(

@@ -132,7 +132,7 @@ def returned_prompt_parts(index: ModuleIndex) -> list[Sink]:
                 continue  # `-> list[str]`: an allowlist of tool names, looked up in, not sent
             kind, what = "tools", "the tool definitions"
         elif _RETURNS_SKILLS.match(node.name):
-            kind, what = "system", "the skills"
+            kind, what = "system", "the system prompt, in the skills"
         else:
             continue
         label = f"{what} returned by {node.name}()"
