@@ -212,6 +212,7 @@ class UnorderedIteration(Rule):
                         _shuffle_message(module, shuffle, sink),
                         None,
                         "Sort the list before it is sent, or shuffle once with a fixed seed",
+                        through=reached.through,
                     )
         iterated = reached.trail.iterated
         if iterated is None or reached.trail.sorted or id(iterated) in flagged:
@@ -234,11 +235,24 @@ class UnorderedIteration(Rule):
                 f"{sink.label}"
             )
             help = "Join its sorted items instead, as in `', '.join(sorted(items))`"
-            yield _report(self, module, owner, sink, iterated, message, None, help, built)
+            yield _report(
+                self, module, owner, sink, iterated, message, None, help, built, reached.through
+            )
             return
         message = f"iterating {_the_set(owner.text_of(iterated))} decides {_order_of(sink)}"
         fix = self._fix(owner, reached)
-        yield _report(self, module, owner, sink, iterated, message, fix, self.fix_title, built)
+        yield _report(
+            self,
+            module,
+            owner,
+            sink,
+            iterated,
+            message,
+            fix,
+            self.fix_title,
+            built,
+            reached.through,
+        )
 
     def _other_source(
         self,
@@ -265,7 +279,9 @@ class UnorderedIteration(Rule):
             help = self.fix_title
         fixable = source.sortable and not isinstance(iterated, ast.FormattedValue)
         fix = self._fix(owner, reached) if fixable else None
-        return _report(self, module, owner, sink, iterated, message, fix, help, where)
+        return _report(
+            self, module, owner, sink, iterated, message, fix, help, where, reached.through
+        )
 
     def _fix(self, module: PythonModule, reached: Reached) -> Fix | None:
         iterated = reached.trail.iterated
@@ -325,10 +341,11 @@ def _report(
     fix: Fix | None,
     help: str,
     notes: tuple[RelatedLocation, ...] = (),
+    through: tuple[str, ...] = (),
 ) -> Diagnostic:
     """A finding in the module the order comes from, with the request as related location;
     no fix when that is not the sending module (a fix applies to the checked file only)."""
-    related = (*notes, module.location_of(sink.anchor, f"sent as {sink.place}"))
+    related = (*notes, module.location_of(sink.anchor, sink.sent_as(through)))
     if owner is module:
         return module.diagnostic(rule, node, message, fix, related, help=help)
     return owner.diagnostic(rule, node, message, None, related, help=help)

@@ -55,6 +55,12 @@ class Sink:
         client.messages.create"."""
         return self.description
 
+    def sent_as(self, through: tuple[str, ...] = ()) -> str:
+        """The note at the anchor, naming the calls a value went through on its way:
+        "sent as the system prompt of client.messages.create, through compose() → _header()"."""
+        calls = ", through " + " → ".join(f"{name}()" for name in through) if through else ""
+        return f"sent as {self.place}{calls}"
+
     @property
     def anchor(self) -> ast.AST:
         """Where the finding's "sent as" note points: the expression that becomes that part of
