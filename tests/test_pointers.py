@@ -13,6 +13,9 @@ from ctxlint.registry import select_rules
 from ctxlint.trace.checker import TraceChecker
 from ctxlint.trace.loader import TraceReader
 from ctxlint.trace.model import Request
+from ctxlint.trace.yaml_document import load_yaml
+
+from conftest import SHARED
 
 _HISTORY = [{"role": "user", "content": "Where is my order?"}]
 _PREAMBLE = "You are the support agent for Acme. Answer briefly and cite the order number."
@@ -197,3 +200,38 @@ def test_reordered_lines_of_a_system_prompt_are_pointed_at_the_first_that_moved(
     [found] = _findings(tmp_path, "CTX003", *bodies)
     assert found.pointer == "/system"
     assert _resolve(bodies[1], "/system")[found.offset :].startswith("- shell")
+
+
+_SHARED_TRACES = SHARED / "traces"
+# Codex records the instructions once, in session_meta: on another line than the event that
+# stands for each request, so no pointer into the request's line holds them.
+_ELSEWHERE = {"codex"}
+
+
+def _recorded(path, request: Request):
+    """What was recorded where the request was read: its line, or the whole document."""
+    data = path.read_bytes()
+    if path.suffix == ".jsonl":
+        return json.loads(data.splitlines()[request.origin.line - 1])
+    return load_yaml(data).value if path.suffix == ".yaml" else json.loads(data)
+
+
+@pytest.mark.skipif(not _SHARED_TRACES.is_dir(), reason="../shared/traces is not here")
+def test_system_pointers_of_real_traces_name_the_recorded_text():
+    checked = 0
+    for path in sorted(_SHARED_TRACES.rglob("*")):
+        if not path.is_file() or path.suffix not in (".jsonl", ".json", ".yaml"):
+            continue
+        requests = [i for i in TraceReader(str(path)) if isinstance(i, Request)]
+        requests = [r for r in requests if r.system and r.format not in _ELSEWHERE]
+        if not requests:
+            continue
+        for request in requests:
+            recorded = _recorded(path, request)
+            text = request.system_text() or ""
+            for offset in (0, len(text) // 2, len(text) - 1):
+                pointer, inside = request.system_pointer(offset)
+                found = _resolve(recorded, pointer)
+                assert found[inside : inside + 20] == text[offset : offset + 20], (path, pointer)
+                checked += 1
+    assert checked
