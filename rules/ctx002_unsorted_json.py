@@ -21,7 +21,7 @@ from ctxlint.rule import Invalid, Rule, Valid
 
 if TYPE_CHECKING:
     from ctxlint.trace.compare import Step
-    from ctxlint.trace.model import Request
+    from ctxlint.trace.model import Block, Message
 
 _SORT_KEYS_DUMPS = frozenset({"json.dumps", "simplejson.dumps"})
 _ORJSON_MODULE = "orjson"
@@ -139,17 +139,16 @@ class UnsortedJson(Rule):
                     related=step.previous_location("the previous request", before),
                 )
         history = step.history
-        if history is not None and history.reserialised:
+        if history is not None and history.reserialised and history.before and history.after:
             position = history.position
-            role = history.after.role if history.after else "message"
+            before, after = _first_differing_blocks(history.before, history.after)
             yield step.diagnostic(
                 self,
-                f"message {position} ({role}) is the same JSON as before, serialised differently",
-                step.current.message_pointer(position),
+                f"message {position} ({history.after.role}) is the same JSON as before, "
+                "serialised differently",
+                after.pointer or step.current.message_pointer(position),
                 help=_TRACE_HELP,
-                related=step.previous_location(
-                    "the previous request", _message_pointer(step.previous, position)
-                ),
+                related=step.previous_location("the previous request", before.pointer),
             )
         yield from _unstable_key_order(self, step)
 
@@ -271,8 +270,13 @@ def _help(qualified: str) -> str:
     return "Pass sort_keys=True"
 
 
-def _message_pointer(request: Request | None, position: int) -> str:
-    return request.message_pointer(position) if request is not None else ""
+def _first_differing_blocks(before: Message, after: Message) -> tuple[Block, Block]:
+    """The first block of a message whose JSON was serialised again, in both requests."""
+    return next(
+        (old, new)
+        for old, new in zip(before.blocks, after.blocks, strict=False)
+        if old.identity() != new.identity()
+    )
 
 
 def _orjson_option(call: ast.Call) -> ast.expr | None:
@@ -590,7 +594,7 @@ def _unstable_key_order(rule: Rule, step: Step) -> Iterator[Diagnostic]:
                 continue
             canonical = orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
             order = orjson.dumps(value)
-            pointer = current.message_pointer(position)
+            pointer = block.pointer or current.message_pointer(position)
             here = (current.path, current.origin.line, pointer)
             first, (path, line, earlier) = orders.setdefault(canonical, (order, here))
             if first != order:

@@ -235,3 +235,27 @@ def test_system_pointers_of_real_traces_name_the_recorded_text():
                 assert found[inside : inside + 20] == text[offset : offset + 20], (path, pointer)
                 checked += 1
     assert checked
+
+
+def test_reserialised_arguments_are_pointed_at_where_they_were_read(tmp_path):
+    def chat(arguments, turns):
+        function = {"name": "read", "arguments": arguments}
+        call = {"id": "c1", "type": "function", "function": function}
+        messages = [
+            {"role": "user", "content": "Open a.txt"},
+            {"role": "assistant", "content": None, "tool_calls": [call]},
+            {"role": "tool", "tool_call_id": "c1", "content": "hello"},
+        ]
+        if turns > 1:
+            messages += [
+                {"role": "assistant", "content": "It says hello"},
+                {"role": "user", "content": "Thanks"},
+            ]
+        return {"model": "gpt-4.1", "messages": messages}
+
+    bodies = [chat('{"path": "a.txt", "mode": "r"}', 1), chat('{"mode": "r", "path": "a.txt"}', 2)]
+    [found] = _findings(tmp_path, "CTX002", *bodies)
+    assert found.pointer == "/messages/1/tool_calls/0/function/arguments"
+    assert _resolve(bodies[1], found.pointer) == '{"mode": "r", "path": "a.txt"}'
+    [previous] = found.related
+    assert _resolve(bodies[0], previous.pointer) == '{"path": "a.txt", "mode": "r"}'

@@ -35,8 +35,9 @@ class Block:
     # The cache breakpoint on this block, as its TTL ("5m", "1h"); None without one. A
     # breakpoint is not content: it moves between requests without changing the prefix.
     cache_ttl: str | None = None
-    # Where `text` was read: a JSON pointer to the string in the line (or document) the
-    # request was read from, "" when the reader does not say. Not content either.
+    # Where the block's text (or a tool call's arguments, a tool result's content) was read:
+    # a JSON pointer into the line (or document) the request was read from, "" when the
+    # reader does not say. Not content either.
     pointer: str = field(default="", compare=False)
 
     def identity(self) -> tuple[str, str, str, str, str, bool]:

@@ -332,6 +332,7 @@ def _block(part: dict[str, Any], at: str) -> Block:
             call_id=part.get("id", ""),
             arguments=typed.json_text(part["arguments"], child(at, "arguments")),
             cache_ttl=ttl,
+            pointer=child(at, "arguments"),
         )
     if kind == "tool_result":
         content = part["content"]
@@ -342,7 +343,7 @@ def _block(part: dict[str, Any], at: str) -> Block:
             call_id=part.get("tool_call_id", ""),
             is_error=bool(part.get("is_error")),
             cache_ttl=ttl,
-            pointer=child(at, "content") if isinstance(content, str) else "",
+            pointer=child(at, "content"),
         )
     return Block(MEDIA, text=part.get("sha256") or media_hash(part, at), cache_ttl=ttl)
 

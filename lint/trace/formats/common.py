@@ -148,7 +148,7 @@ def openai_chat_message(item: dict[str, Any], origin: Origin | None, at: str) ->
                 text=text,
                 call_id=call_id or "",
                 is_error=bool(item.get("is_error") or item.get("error")),
-                pointer=child(at, "content") if isinstance(content, str) else "",
+                pointer=child(at, "content"),
             )
         )
     else:
@@ -161,10 +161,10 @@ def openai_chat_message(item: dict[str, Any], origin: Origin | None, at: str) ->
         here = child(at, "tool_calls", position)
         function = typed.mapping(call, "function", here) or {}
         function_at = child(here, "function")
-        if "arguments" in function:
-            arguments = typed.json_text(function["arguments"], child(function_at, "arguments"))
-        else:
-            arguments = typed.json_text(call.get("arguments", ""), child(here, "arguments"))
+        # Chat Completions keeps them in `function`, some recorders on the call itself.
+        holder, holder_at = (function, function_at) if "arguments" in function else (call, here)
+        read_at = child(holder_at, "arguments")
+        arguments = typed.json_text(holder.get("arguments", ""), read_at)
         name = typed.text(function, "name", function_at) or typed.text(call, "name", here)
         blocks.append(
             Block(
@@ -172,6 +172,7 @@ def openai_chat_message(item: dict[str, Any], origin: Origin | None, at: str) ->
                 name=name or "",
                 call_id=typed.identifier(call, "id", here, ""),
                 arguments=arguments,
+                pointer=read_at,
             )
         )
     legacy = typed.mapping(item, "function_call", at)
@@ -319,6 +320,7 @@ def anthropic_blocks(content: Any, at: str) -> list[Block]:
                     call_id=typed.identifier(part, "id", here, ""),
                     arguments=typed.json_text(part.get("input", {}), child(here, "input")),
                     cache_ttl=ttl,
+                    pointer=f"{here}/input",
                 )
             )
         elif kind == "tool_result" or kind.endswith("_tool_result"):
@@ -332,7 +334,7 @@ def anthropic_blocks(content: Any, at: str) -> list[Block]:
                     call_id=typed.identifier(part, "tool_use_id", here, ""),
                     is_error=bool(part.get("is_error")),
                     cache_ttl=ttl,
-                    pointer=inner_at if isinstance(inner, str) else "",
+                    pointer=inner_at,
                 )
             )
         elif kind in ("thinking", "redacted_thinking"):

@@ -184,6 +184,7 @@ def responses_item(item: dict[str, Any], origin: Origin | None, at: str) -> Mess
             name=typed.text(item, "name", at) or kind,
             call_id=call_id or "",
             arguments=arguments,
+            pointer=child(at, key) if key else "",
         )
         return message("assistant", [block], origin)
     if kind.endswith("_call_output"):
@@ -191,7 +192,9 @@ def responses_item(item: dict[str, Any], origin: Origin | None, at: str) -> Mess
         text = typed.json_text(output, child(at, "output"))
         failed = isinstance(output, dict) and output.get("success") is False
         call_id = typed.identifier(item, "call_id", at, "")
-        block = Block(TOOL_RESULT, text=text, call_id=call_id, is_error=failed)
+        block = Block(
+            TOOL_RESULT, text=text, call_id=call_id, is_error=failed, pointer=child(at, "output")
+        )
         return message("tool", [block], origin)
     if kind == "reasoning":
         encrypted = item.get("encrypted_content")
