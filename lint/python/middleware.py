@@ -50,8 +50,6 @@ class MiddlewareSink(NamedTuple):
     kind: str
     description: str
     call: ast.Call | None
-    # The node the description names when there is no call (see Sink.site).
-    site: ast.AST | None
 
 
 def middleware_sinks(index: ModuleIndex) -> Iterator[MiddlewareSink]:
@@ -65,7 +63,7 @@ def middleware_sinks(index: ModuleIndex) -> Iterator[MiddlewareSink]:
         if f"{_DECORATORS}.dynamic_prompt" in decorators:
             label = f"the system prompt returned by {node.name}()"
             for value in function.returns:
-                yield MiddlewareSink(value, function.scope, "system", label, None, node)
+                yield MiddlewareSink(value, function.scope, "system", label, None)
             continue
         if f"{_DECORATORS}.wrap_model_call" in decorators:
             request = _parameter(function, 0)
@@ -94,9 +92,7 @@ def _request_sinks(function: FunctionInfo, request: str) -> Iterator[MiddlewareS
                 kind = _REQUEST_PARTS.get(keyword.arg or "")
                 if kind is not None:
                     description = f"{_LABELS[kind]} of request.override"
-                    yield MiddlewareSink(
-                        keyword.value, function.scope, kind, description, node, None
-                    )
+                    yield MiddlewareSink(keyword.value, function.scope, kind, description, node)
         elif isinstance(node, ast.Assign):
             for target in node.targets:
                 if (
@@ -107,4 +103,4 @@ def _request_sinks(function: FunctionInfo, request: str) -> Iterator[MiddlewareS
                 ):
                     kind = _REQUEST_PARTS[target.attr]
                     description = f"{_LABELS[kind]}, set as {request}.{target.attr}"
-                    yield MiddlewareSink(node.value, function.scope, kind, description, None, node)
+                    yield MiddlewareSink(node.value, function.scope, kind, description, None)

@@ -71,7 +71,7 @@ def find_sent_lists(index: ModuleIndex, sinks: list[Sink]) -> list[Sink]:
             value = keys.get(key)
             if value is not None and id(value) not in already:
                 described = f"{kind_label(kind)} of a request body"
-                found.append(Sink(value, scope, kind, described, site=node))  # type: ignore[arg-type]
+                found.append(Sink(value, scope, kind, described))  # type: ignore[arg-type]
     return found
 
 

@@ -359,23 +359,23 @@ class SinkFinder:
                 kind, what = "content", f"{what} added to the conversation"
             content = entries["content"]
             if kind == "system":
-                yield Sink(content, scope, kind, f"the system prompt, in {what}", site=node)
+                yield Sink(content, scope, kind, f"the system prompt, in {what}")
             else:
-                yield Sink(content, scope, kind, what, site=node, part=what)
+                yield Sink(content, scope, kind, what, part=what)
             return
         block_type = constant_string(entries.get("type"))
         if (block_type == "function" and is_tool_definition(entries)) or (
             "name" in entries and "input_schema" in entries
         ):
-            yield Sink(node, scope, "tools", "a tool definition", site=node)
+            yield Sink(node, scope, "tools", "a tool definition")
         elif block_type == "tool_result" and "content" in entries:
-            yield Sink(entries["content"], scope, "content", _RESULT, site=node, part=_RESULT)
+            yield Sink(entries["content"], scope, "content", _RESULT, part=_RESULT)
         elif block_type == "function_call_output" and "output" in entries:
-            yield Sink(entries["output"], scope, "content", _RESULT, site=node, part=_RESULT)
+            yield Sink(entries["output"], scope, "content", _RESULT, part=_RESULT)
         for key, value in entries.items():
             if key in SYSTEM_KEYWORDS and self.names_a_system_prompt(key):
                 described = f'the system prompt, in the "{key}" entry'
-                yield Sink(value, scope, "system", described, site=node)
+                yield Sink(value, scope, "system", described)
 
 
 def _model_layer_system(call: ast.Call, scope: Scope, callee: str) -> Iterator[Sink]:

@@ -34,9 +34,6 @@ class Sink:
     description: str
     # The LLM call the expression is an argument of, when it is one.
     call: ast.Call | None = None
-    # Where the description points when no call sends the expression: the message dict, the
-    # function returning the prompt, the request body.
-    site: ast.AST | None = None
     # What the expression becomes when the kind says too little: "a tool result".
     part: str = ""
 

@@ -84,14 +84,7 @@ def analyse_sinks(
     known = {id(sink.expression) for sink in sinks}
     for found in middleware_sinks(index):
         if id(found.expression) not in known:
-            sink = Sink(
-                found.expression,
-                found.scope,
-                found.kind,  # type: ignore[arg-type]
-                found.description,
-                found.call,
-                site=found.site,
-            )
+            sink = Sink(found.expression, found.scope, found.kind, found.description, found.call)  # type: ignore[arg-type]
             sinks.append(sink)
     for name, value, scope in index.named_assignments:
         if finder.names_a_system_prompt(name):
@@ -107,7 +100,7 @@ def analyse_sinks(
             label = f"the system prompt returned by {node.name}()"
             for value in function.returns:
                 if not _is_result_record(value):
-                    sinks.append(Sink(value, function.scope, "system", label, site=node))
+                    sinks.append(Sink(value, function.scope, "system", label))
     summaries, wrapper_calls = wrapper_summaries(
         index, sinks, finder.spreads, imported_wrappers, resolve, call_names
     )

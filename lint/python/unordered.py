@@ -143,7 +143,7 @@ def returned_prompt_parts(index: ModuleIndex) -> list[Sink]:
             # The same said of the returned variable (`return skill_names`).
             returned = _last_name(value)
             if returned is None or not _NAMES_ONLY.search(f"_{returned}"):
-                found.append(Sink(value, function.scope, kind, label, site=node))  # type: ignore[arg-type]
+                found.append(Sink(value, function.scope, kind, label))  # type: ignore[arg-type]
     return found
 
 
