@@ -174,7 +174,7 @@ class PerTurnContentInPrefix(Rule):
                 message = f"{source.what} {source.verb} rebuilt into {sink.label} on every turn"
                 related = (module.location_of(sink.anchor, sink.sent_as()),)
                 if source.made is not None:
-                    related = (owner.location_of(source.made, "made here"), *related)
+                    related = (owner.location_of(source.made, "searched here"), *related)
                 # Reported where the content is put in; no fix exists to offer.
                 yield owner.diagnostic(self, source.node, message, None, related, self.fix_title)
         # A framework's switch that writes per-turn content into its system message (agno).
@@ -190,7 +190,7 @@ class PerTurnContentInPrefix(Rule):
             message = f"{part.what} {part.verb} added to the system prompt's parts (`{parts}`) on every turn"
             related = ()
             if part.node.lineno != added.lineno:
-                related = (module.location_of(part.node, "made here"),)
+                related = (module.location_of(part.node, "searched here"),)
             yield module.diagnostic(self, added, message, None, related, self.fix_title)
         for live in live_state_in_api_prompts(module.index):
             if id(live.node) in flagged:

@@ -72,7 +72,7 @@ def turn_value_sources(module: PythonModule, sink: Sink, reached: Reached) -> It
                 yield TurnValue(node, counted, "is", scope)
         return
     if isinstance(node, ast.Attribute) and _is_turn_count(module, node, scope):
-        yield TurnValue(node, "a count advanced on every turn", "is", scope)
+        yield TurnValue(node, "the turn count", "is", scope)
         return
     key = _constant_key(node)
     if key is None:
