@@ -4,7 +4,9 @@ string (and the character in it) that differs, whatever shape the format gives i
 
 from __future__ import annotations
 
+import gzip
 import json
+from pathlib import Path
 
 import pytest
 
@@ -22,10 +24,13 @@ _PREAMBLE = "You are the support agent for Acme. Answer briefly and cite the ord
 
 
 def _resolve(document, pointer: str):
-    """The value a JSON pointer (RFC 6901) names in `document`."""
+    """The value a JSON pointer (RFC 6901) names in `document`; a pointer that goes on into
+    a string goes into the JSON it holds, as readers name places in bodies kept as text."""
     value = document
     for token in pointer.split("/")[1:]:
         token = token.replace("~1", "/").replace("~0", "~")
+        if isinstance(value, str):
+            value = json.loads(value)
         value = value[int(token)] if isinstance(value, list) else value[token]
     return value
 
@@ -203,38 +208,52 @@ def test_reordered_lines_of_a_system_prompt_are_pointed_at_the_first_that_moved(
 
 
 _SHARED_TRACES = SHARED / "traces"
+_FIXTURES = Path(__file__).parent.parent / "fixtures" / "trace"
 # Codex records the instructions once, in session_meta: on another line than the event that
-# stands for each request, so no pointer into the request's line holds them.
-_ELSEWHERE = {"codex"}
+# stands for each request, so no pointer into the request's line holds them. OTLP JSON keeps
+# span attributes as a list of key/value objects, which the reader names by key.
+_ELSEWHERE = {"codex", "otel-genai"}
 
 
-def _recorded(path, request: Request):
-    """What was recorded where the request was read: its line, or the whole document."""
-    data = path.read_bytes()
-    if path.suffix == ".jsonl":
-        return json.loads(data.splitlines()[request.origin.line - 1])
-    return load_yaml(data).value if path.suffix == ".yaml" else json.loads(data)
+def _recorded(path: Path):
+    """What was recorded in a trace file, for a request read at a line: that line's value, or
+    the whole document's."""
+    data = gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()
+    if path.name.endswith((".jsonl", ".jsonl.gz")):
+        lines = data.splitlines()
+        return lambda request: json.loads(lines[request.origin.line - 1])
+    document = load_yaml(data).value if path.suffix == ".yaml" else json.loads(data)
+    return lambda request: document
 
 
-@pytest.mark.skipif(not _SHARED_TRACES.is_dir(), reason="../shared/traces is not here")
-def test_system_pointers_of_real_traces_name_the_recorded_text():
+def _system_pointers_checked(folder: Path) -> int:
+    """How many system pointers of the requests of the traces under `folder` were checked;
+    each must name the recorded text the system prompt holds at that offset."""
     checked = 0
-    for path in sorted(_SHARED_TRACES.rglob("*")):
-        if not path.is_file() or path.suffix not in (".jsonl", ".json", ".yaml"):
+    for path in sorted(folder.rglob("*")):
+        if not path.is_file() or not path.name.endswith((".jsonl", ".json", ".yaml", ".gz")):
             continue
         requests = [i for i in TraceReader(str(path)) if isinstance(i, Request)]
         requests = [r for r in requests if r.system and r.format not in _ELSEWHERE]
-        if not requests:
-            continue
+        recorded_at = _recorded(path) if requests else None
         for request in requests:
-            recorded = _recorded(path, request)
+            recorded = recorded_at(request)
             text = request.system_text() or ""
             for offset in (0, len(text) // 2, len(text) - 1):
                 pointer, inside = request.system_pointer(offset)
                 found = _resolve(recorded, pointer)
                 assert found[inside : inside + 20] == text[offset : offset + 20], (path, pointer)
                 checked += 1
-    assert checked
+    return checked
+
+
+def test_system_pointers_of_the_fixture_traces_name_the_recorded_text():
+    assert _system_pointers_checked(_FIXTURES)
+
+
+@pytest.mark.skipif(not _SHARED_TRACES.is_dir(), reason="../shared/traces is not here")
+def test_system_pointers_of_real_traces_name_the_recorded_text():
+    assert _system_pointers_checked(_SHARED_TRACES)
 
 
 def test_reserialised_arguments_are_pointed_at_where_they_were_read(tmp_path):
