@@ -300,7 +300,9 @@ def check_paths(
                 report.errors.append(f"{result.path}: not fixed: {result.write_failure}")
     report.results = regrouped(report.results)
     if traces:
-        report.results.extend(check_trace_files(traces, settings, rules, report.traces))
+        report.results.extend(
+            check_trace_files(traces, settings, rules, report.traces, report.harness_findings)
+        )
     report.results.sort(key=lambda r: r.path)
     return report
 
@@ -316,9 +318,11 @@ def check_trace_files(
     settings: Settings,
     rules: Iterable[type[Rule]],
     read: list[str],
+    held_back: dict[str, int] | None = None,
 ) -> Iterator[FileResult]:
     """The results of trace files (path, named on the command line); the paths from which
-    requests were read are added to `read`."""
+    requests were read are added to `read`, and to `held_back` the number of findings about
+    what a file's agent harness does by design that were not reported."""
     # Imported here: a pre-commit run over Python files never reads a trace.
     from ctxlint.trace.checker import TraceChecker
 
@@ -339,6 +343,8 @@ def check_trace_files(
             continue
         if checked.requests:
             read.append(path)
+        if checked.harness_findings and held_back is not None:
+            held_back[path] = checked.harness_findings
         if checked.diagnostics or not checked.readable:
             yield FileResult(path, diagnostics=checked.diagnostics, readable=checked.readable)
 

@@ -47,6 +47,9 @@ class Report:
     unchecked: int = 0
     # Trace files from which requests were read: what a simulated summary replays.
     traces: list[str] = field(default_factory=list)
+    # Per trace file, the findings about what its agent harness does by design that were held
+    # back (harness-findings is off): for a summary to mention (ctxlint.trace.harness).
+    harness_findings: dict[str, int] = field(default_factory=dict)
 
     @property
     def diagnostics(self) -> list[Diagnostic]:

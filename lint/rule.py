@@ -60,6 +60,10 @@ class Rule:
     meta: ClassVar[bool] = False
     # The one meta rule the engine reports unreadable input under (see ctxlint.unreadable).
     reports_unreadable_input: ClassVar[bool] = False
+    # Whether the trace detector judges how a request was assembled (its prompt, tools,
+    # history): in an agent product's own transcript that is the product's design, and its
+    # findings are held back unless `harness-findings` is on (ctxlint.trace.harness).
+    judges_prompt_assembly: ClassVar[bool] = True
     VALID: ClassVar[tuple[Valid, ...]] = ()
     INVALID: ClassVar[tuple[Invalid, ...]] = ()
 

@@ -70,7 +70,10 @@ class HistoryEdit(Rule):
 
     In recorded traces, it flags a request that is not the previous request's messages plus
     new ones, and points at the first message that differs (edited, dropped, reordered,
-    truncated or compacted), quoting the start of it with credentials redacted.
+    truncated or compacted), quoting the start of it with credentials redacted. In a transcript
+    an agent product writes of its own requests (Claude Code, Codex, OpenHands...), the
+    product's own edits, such as Claude Code compacting a long session, are its design and are
+    reported only with `harness-findings`.
 
     ## Why is this bad?
     The cache holds the previous request's prefix. Appending keeps all of it; changing message
@@ -111,6 +114,9 @@ class HistoryEdit(Rule):
     - `compaction-functions` (default empty): names of functions (`compact_history`, or
       `Agent.compact` for a method) whose changes to the history are deliberate; they are not
       reported.
+    - `harness-findings` (default false; `--harness-findings`): also report, in an agent
+      product's transcript, the edits the product makes by design (its compactions). A trace
+      of your own agent is always checked in full.
 
     ## References
     - [Anthropic: prompt caching](https://docs.anthropic.com/en/docs/build-with-claude/prompt-caching)

@@ -62,6 +62,8 @@ class CacheExpiryGap(Rule):
     code = "CTX009"
     name = "cache-expiry-gap"
     summary = "An idle gap between two requests outlasts the provider's cache lifetime"
+    # How long a session waits is its user's or workflow's, whichever harness made it.
+    judges_prompt_assembly = False
 
     def check_trace(self, step: Step) -> Iterator[Diagnostic]:
         previous, current = step.previous, step.current

@@ -68,6 +68,12 @@ def _selectors(
 @click.option("--output-format", type=click.Choice(OUTPUT_FORMATS), default=None)
 @click.option("--output-file", type=click.Path(dir_okay=False), help="Write the report here.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings remain.")
+@click.option(
+    "--harness-findings/--no-harness-findings",
+    default=None,
+    help="In transcripts an agent product writes (Claude Code, Codex...), also report what the "
+    "product does by design (its compactions, its own prompt changes).",
+)
 @config_option()
 @click.option(
     "--stdin-filename", help="Read the source from standard input and report it as this path."
@@ -102,6 +108,7 @@ def check(
     output_format: str | None,
     output_file: str | None,
     exit_zero: bool,
+    harness_findings: bool | None,
     config_path: Path | None,
     stdin_filename: str | None,
     quiet: bool,
@@ -125,6 +132,7 @@ def check(
         output_format=output_format,
         unsafe_fixes=unsafe_fixes,
         trace_format=trace_format,
+        harness_findings=harness_findings,
     )
     mode = FixMode.DIFF if diff else FixMode.FIX if fix else FixMode.CHECK
     if reading_stdin:
