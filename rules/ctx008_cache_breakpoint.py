@@ -257,9 +257,7 @@ class CacheBreakpoint(Rule):
             help = "Remove the old breakpoints first, or mark a copy of the history"
             yield module.diagnostic(self, target, message, help=help)
         for target in module.fact(first_block):
-            message = (
-                "this cache breakpoint goes on the message's first block, which may be thinking"
-            )
+            message = "this cache breakpoint goes on the message's first block, which may be a thinking block"
             help = "Mark the last block that is not thinking"
             yield module.diagnostic(self, target, message, help=help)
 
