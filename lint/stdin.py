@@ -110,7 +110,17 @@ def _check_trace(
         # per-file-ignores are matched against the name given, not the copy's.
         unignored = replace(settings, per_file_ignores=())
         for result in check_trace_files([(spooled, True)], unignored, rules, []):
-            diagnostics = [replace(d, path=name) for d in result.diagnostics]
+            # The previous request a finding refers to is in the same copy: named the same way.
+            diagnostics = [
+                replace(
+                    d,
+                    path=name,
+                    related=tuple(
+                        replace(r, path=name) if r.path == spooled else r for r in d.related
+                    ),
+                )
+                for d in result.diagnostics
+            ]
             return FileResult(
                 name,
                 diagnostics=without_ignored(name, diagnostics, settings),

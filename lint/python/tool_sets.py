@@ -21,6 +21,7 @@ from ctxlint.python.index import Scope, decorator_name
 from ctxlint.python.names import lookup
 
 if TYPE_CHECKING:
+    from ctxlint.python.flow import Reached
     from ctxlint.python.module import PythonModule
     from ctxlint.python.sinks import Sink
 
@@ -67,14 +68,22 @@ def _sent_sets(module: PythonModule) -> Iterator[ToolSet]:
         if sink.kind != "tools" or tool_of_dict(sink.expression) is not None:
             continue
         tools = ToolSet(sink=sink)
-        for reached in module.reached_across(sink):
-            owner = module.module_of(reached.scope)
-            if owner is not None:
-                tool = _tool_of_value(reached.node, reached.scope, owner)
-                if tool is not None:
-                    tools.tools.append(tool)
+        # A walk shared by many calls (a list they all send) is sifted once.
+        for part in module.reached_across(sink).parts:
+            tools.tools.extend(module.fact_about(_tools_in, part))
         if tools.tools:
             yield tools
+
+
+def _tools_in(module: PythonModule, part: list[Reached]) -> list[Tool]:
+    found = []
+    for reached in part:
+        owner = module.module_of(reached.scope)
+        if owner is not None:
+            tool = _tool_of_value(reached.node, reached.scope, owner)
+            if tool is not None:
+                found.append(tool)
+    return found
 
 
 def _registered_sets(module: PythonModule) -> Iterator[ToolSet]:
