@@ -165,10 +165,17 @@ class HistoryEdit(Rule):
                 f"{_quote(after)}"
             )
         previous = step.previous.message_pointer(position) if step.previous else ""
+        current = step.current
+        # Cut at the end: nothing at that position any more, so the messages themselves.
+        pointer = (
+            current.message_pointer(position)
+            if position < len(current.messages)
+            else f"{current.origin.pointer}/messages"
+        )
         yield step.diagnostic(
             self,
             message,
-            step.current.message_pointer(position),
+            pointer,
             help=help,
             related=step.previous_location(_previous_request(step), previous),
         )
