@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ctxlint.globs import glob_problem
-from ctxlint.python.sinks import ConfiguredSink
+from ctxlint.python.triggers import ConfiguredSink
 from ctxlint.redact import evidence
 from ctxlint.toml_lines import key_line
 

@@ -9,11 +9,13 @@ from __future__ import annotations
 import ast
 import functools
 import gc
+import importlib
 import os
+import pkgutil
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ctxlint.cache import ResultsCache, cache_key, new_entry
 from ctxlint.collector import cycle_collection_paused
@@ -31,10 +33,6 @@ from ctxlint.fix import fix_until_stable
 from ctxlint.globs import Excluder
 from ctxlint.parallel import run_in_batches
 from ctxlint.python.imports import forget_the_file_system, imported_files, roots_for
-from ctxlint.python.module import PythonModule
-from ctxlint.python.newer_syntax import newer_syntax_reason
-from ctxlint.python.prefilter import build_prefilter
-from ctxlint.python.project import Project
 from ctxlint.redact import bounded
 from ctxlint.registry import select_rules
 from ctxlint.results import FileResult, FixMode, Report, answered_from_cache, regrouped
@@ -44,6 +42,15 @@ from ctxlint.suppression import ALL_CODES, is_suppressed, read_directives, witho
 from ctxlint.unified_diff import unified_diff
 from ctxlint.unreadable import is_unreadable, reports_unreadable, unreadable_at
 from ctxlint.unused_noqa import NoqaJudge
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    # The analysis is imported where a file is parsed: a run answered from the results cache
+    # parses nothing and must not pay for loading it (bench/startup.py).
+    from ctxlint.python.module import PythonModule
+    from ctxlint.python.prefilter import Prefilter
+    from ctxlint.python.project import Project
 
 _T = TypeVar("_T")
 # A noqa comment naming a ctxlint code: a file holding one is parsed when CTX100 is selected.
@@ -74,12 +81,7 @@ class PythonChecker:
         self.settings = settings
         self.rules = [rule() for rule in rules if InputKind.PYTHON in rule.input_kinds()]
         self.report_unreadable = reports_unreadable(rules)
-        self.prefilter = build_prefilter(
-            settings.prompt_sinks, [rule.python_trigger for rule in self.rules]
-        )
-        self.noqa_judge = None
-        if any(rule.reports_unused_noqa for rule in rules):
-            self.noqa_judge = NoqaJudge(settings, self.rules, self.prefilter)
+        self.judges_noqa = any(rule.reports_unused_noqa for rule in rules)
         # The files besides the one checked last whose text its findings rest on (for the
         # results cache, which holds them stale when one of them changes), and the project
         # files the prefilter read to decide on the last file (a skip rests on them too).
@@ -91,6 +93,8 @@ class PythonChecker:
         # package root: the folders named on the command line.
         self.roots: tuple[str, ...] = ()
         self._project: Project | None = None
+        # Where the results cache keeps the summaries of imported files, when the run has one.
+        self.summaries_folder: Path | None = None
         # For project files imported by a sink's file: whether they may hold a source, and
         # the project files they import in turn.
         self._imported_sources: dict[str, tuple[bool, bool, list[str]]] = {}
@@ -100,14 +104,45 @@ class PythonChecker:
     def project(self) -> Project:
         """The modules this process reaches from the files it checks (made in each worker)."""
         if self._project is None:
+            from ctxlint.python.project import Project
+
             self._project = Project(self.settings, self.roots)
+            if self.summaries_folder is not None:
+                # Imported files unchanged since are answered from their summaries.
+                self._project.summaries.folder = self.summaries_folder
         return self._project
+
+    @functools.cached_property
+    def prefilter(self) -> Prefilter:
+        """What a file must hold to be parsed, from the selected rules' triggers (made when
+        the first file is looked at: a run answered from the results cache needs none)."""
+        from ctxlint.python.prefilter import build_prefilter
+
+        return build_prefilter(
+            self.settings.prompt_sinks, [rule.python_trigger for rule in self.rules]
+        )
+
+    def load_analysis(self) -> None:
+        """Import the whole analysis and build the prefilter now, before worker processes are
+        forked: each inherits them rather than importing them again on its first file."""
+        import ctxlint.python as analysis
+
+        for module in pkgutil.iter_modules(analysis.__path__):
+            importlib.import_module(f"{analysis.__name__}.{module.name}")
+        self.prefilter  # noqa: B018 - built here, for every worker
+
+    @functools.cached_property
+    def noqa_judge(self) -> NoqaJudge | None:
+        """Judges unused `# noqa` codes when CTX100 is selected."""
+        if not self.judges_noqa:
+            return None
+        return NoqaJudge(self.settings, self.rules, self.prefilter)
 
     def wanted(self, data: bytes, path: str = "") -> bool:
         self.last_scanned = ()
         if self.prefilter.wanted(data):
             return True
-        if self.noqa_judge is not None and _OWN_NOQA.search(data):
+        if self.judges_noqa and _OWN_NOQA.search(data):
             return True  # Its noqa codes are judged (CTX100); no other finding is lost.
         # A sink whose source may sit in a project module it imports (or one those import).
         # Or a history whose rewrite may sit in one (`store.get_history()` cutting a window):
@@ -151,11 +186,15 @@ class PythonChecker:
         try:
             tree = project.tree_to_check(path, source.text) or ast.parse(source.text, filename=path)
         except SyntaxError as error:
+            from ctxlint.python.newer_syntax import newer_syntax_reason
+
             line = source.line_text(error.lineno) if error.lineno else ""
             reason = newer_syntax_reason(line, error.msg) or f"syntax error: {error.msg}"
             return self.unreadable(path, reason, error.lineno, error.offset)
         except (ValueError, RecursionError, MemoryError) as error:
             return self.unreadable(path, f"cannot parse: {error}", 1, 1)
+        from ctxlint.python.module import PythonModule
+
         module = PythonModule(path, source, tree, self.settings)
         diagnostics: list[Diagnostic] = []
         project.begin(module)
@@ -325,7 +364,7 @@ def check_paths(
         key = cache_key(settings, [rule.code for rule in rules])
         cache = ResultsCache.open(Path(cache_folder), key)
         # Imported files unchanged since are answered from their summaries (summary_cache.py).
-        checker.project.summaries.folder = cache.summaries_folder
+        checker.summaries_folder = cache.summaries_folder
     results, work = answered_from_cache(cache, work, mode)
     total = report.files_checked
     advance = _counter(progress, total, total - len(work) - len(traces))
@@ -334,6 +373,7 @@ def check_paths(
         work,
         jobs,
         advance,
+        before_fork=checker.load_analysis,
     )
     for (path, _), (_, result, entry) in zip(work, checked, strict=True):
         results.append(result)

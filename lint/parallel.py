@@ -24,10 +24,12 @@ def run_in_batches(
     work: Sequence[Any],
     jobs: int | None,
     progress: Callable[[int], None] | None = None,
+    before_fork: Callable[[], None] | None = None,
 ) -> list[Any]:
     """`check_batch` over `work`, in worker processes when the run is large enough; the
     outcomes in the order of `work`. `progress` is told how many items each finished batch
-    held."""
+    held; `before_fork` is called before workers are started (to load what every worker
+    would otherwise load for itself)."""
     batches = [work[start : start + BATCH_SIZE] for start in range(0, len(work), BATCH_SIZE)]
     workers = worker_count(jobs, len(batches))
     if workers <= 1 or len(work) < PARALLEL_MIN_FILES or sys.platform == "win32":
@@ -42,6 +44,8 @@ def run_in_batches(
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
+    if before_fork is not None:
+        before_fork()
     global _WORKER_TASK
     _WORKER_TASK = check_batch
     context = multiprocessing.get_context("fork")

@@ -12,7 +12,7 @@ from ctxlint.diagnostics import Applicability, Diagnostic
 
 if TYPE_CHECKING:
     from ctxlint.python.module import PythonModule
-    from ctxlint.python.prefilter import Trigger
+    from ctxlint.python.triggers import Trigger
 
 
 class InputKind(enum.Enum):

@@ -7,15 +7,17 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ctxlint.config import Settings
 from ctxlint.diagnostics import Diagnostic
 from ctxlint.files import NotRead, read_source
-from ctxlint.python.prefilter import Prefilter
 from ctxlint.rule import InputKind, Rule
 from ctxlint.source import SourceText
 from ctxlint.suppression import Directives, ignored_codes, is_ignored
+
+if TYPE_CHECKING:
+    from ctxlint.python.prefilter import Prefilter
 
 # Past this many project files, the import graph is not read: every file counts as imported.
 _MAX_FILES_SCANNED = 20000

@@ -8,17 +8,15 @@ from itertools import chain
 from typing import TYPE_CHECKING
 
 from ctxlint.diagnostics import Applicability, Diagnostic, Fix
-from ctxlint.python.coarsen import date_only_edit
-from ctxlint.python.flow import Reached
-from ctxlint.python.framework_flags import SWITCH_NEEDLES, framework_switches, switch_message
-from ctxlint.python.module import PythonModule
-from ctxlint.python.prefilter import Trigger
-from ctxlint.python.sinks import Sink
-from ctxlint.python.volatile import how_volatile
+from ctxlint.python.framework_flags import SWITCH_NEEDLES
+from ctxlint.python.triggers import Trigger
 from ctxlint.redact import evidence
 from ctxlint.rule import Invalid, Rule, Valid
 
 if TYPE_CHECKING:
+    from ctxlint.python.flow import Reached
+    from ctxlint.python.module import PythonModule
+    from ctxlint.python.sinks import Sink
     from ctxlint.trace.compare import Step
 
 
@@ -175,6 +173,9 @@ class VolatileValueInPrefix(Rule):
             )
 
     def check_python(self, module: PythonModule) -> Iterator[Diagnostic]:
+        from ctxlint.python.framework_flags import framework_switches, switch_message
+        from ctxlint.python.volatile import how_volatile
+
         flagged: set[int] = set()
         # A walk shared by several sinks is decided once: what it holds is flagged the first
         # time, whichever sink it is met through.
@@ -231,6 +232,8 @@ def _through(reached: Reached) -> str:
 
 
 def _coarsen_fix(module: PythonModule, reached: Reached) -> Fix | None:
+    from ctxlint.python.coarsen import date_only_edit
+
     edit = date_only_edit(module, reached)
     if edit is None:
         return None

@@ -8,18 +8,14 @@ from itertools import chain
 from typing import TYPE_CHECKING
 
 from ctxlint.diagnostics import Applicability, Diagnostic, Fix
-from ctxlint.python.index import Scope
-from ctxlint.python.key_order import key_order_is_fixed, sole_assignment
-from ctxlint.python.module import PythonModule
-from ctxlint.python.names import qualified_name
-from ctxlint.python.prefilter import Trigger
-from ctxlint.python.rerender import rerendered_serialisations
-from ctxlint.python.rewrite import add_keyword_argument, bit_or_operand
-from ctxlint.python.sinks import Sink
+from ctxlint.python.triggers import Trigger
 from ctxlint.redact import evidence
 from ctxlint.rule import Invalid, Rule, Valid
 
 if TYPE_CHECKING:
+    from ctxlint.python.index import Scope
+    from ctxlint.python.module import PythonModule
+    from ctxlint.python.sinks import Sink
     from ctxlint.trace.compare import Step
     from ctxlint.trace.model import Block, Message
 
@@ -180,6 +176,8 @@ class UnsortedJson(Rule):
         self, module: PythonModule, sink: Sink, flagged: set[int], done: set[int]
     ) -> Iterator[Diagnostic]:
         """JSON serialised again from stored objects each time the history is rebuilt."""
+        from ctxlint.python.rerender import rerendered_serialisations
+
         for part in module.reached(sink).parts_not_in(done):
             for call, scope, stored in rerendered_serialisations(part, module.index):
                 if id(call) in flagged:
@@ -201,6 +199,9 @@ class UnsortedJson(Rule):
 
     def _unsorted_dumps(self, module: PythonModule, call: ast.Call, scope: Scope) -> str | None:
         """The serialiser's qualified name when the call can write keys in another order."""
+        from ctxlint.python.key_order import key_order_is_fixed
+        from ctxlint.python.names import qualified_name
+
         qualified = qualified_name(call.func, scope)
         if qualified in _SORT_KEYS_DUMPS:
             if any(k.arg == "sort_keys" for k in call.keywords):
@@ -227,6 +228,8 @@ class UnsortedJson(Rule):
     def _sort_keys_fix(self, module: PythonModule, call: ast.Call) -> Fix | None:
         """`sort_keys=True`, unsafe: sorting raises TypeError on keys of mixed types. None for
         a call passing `**options`, which may hold sort_keys (see add_keyword_argument)."""
+        from ctxlint.python.rewrite import add_keyword_argument
+
         rewritten = add_keyword_argument(module.text_of(call), "sort_keys", "True")
         if rewritten is None:
             return None
@@ -235,6 +238,8 @@ class UnsortedJson(Rule):
     def _orjson_fix(self, module: PythonModule, call: ast.Call, scope: Scope) -> Fix | None:
         """`OPT_SORT_KEYS` added to the options, whatever valid value (an int or None) they
         hold: safe, as orjson sorts keys of any type it accepts without raising."""
+        from ctxlint.python.rewrite import add_keyword_argument, bit_or_operand
+
         if not isinstance(call.func, ast.Attribute):
             return None  # `from orjson import dumps`: no module name at hand to spell the flag.
         if any(isinstance(argument, ast.Starred) for argument in call.args):
@@ -290,6 +295,9 @@ def _orjson_option(call: ast.Call) -> ast.expr | None:
 def _is_int(value: ast.expr, scope: Scope, depth: int) -> bool:
     """Whether options are an int whatever runs: integer constants and orjson's flags, combined
     by operators, chosen by a condition, or named once."""
+    from ctxlint.python.key_order import sole_assignment
+    from ctxlint.python.names import qualified_name
+
     if depth > 8:
         return False
     if isinstance(value, ast.Constant):

@@ -8,25 +8,17 @@ from itertools import chain
 from typing import TYPE_CHECKING
 
 from ctxlint.diagnostics import Applicability, Diagnostic, Fix, RelatedLocation
-from ctxlint.python.callers import sent_by_a_caller
-from ctxlint.python.flow import Reached
-from ctxlint.python.index import Scope
-from ctxlint.python.kept_messages import kept_as_sent
-from ctxlint.python.module import PythonModule
-from ctxlint.python.names import lookup, qualified_name
-from ctxlint.python.order import Shuffles, shuffled_lists
-from ctxlint.python.prefilter import Trigger
-from ctxlint.python.sinks import Sink
-from ctxlint.python.unordered import (
-    ORDER_SOURCE_NEEDLES,
-    OrderSource,
-    returned_prompt_parts,
-    unordered_source,
-)
+from ctxlint.python.triggers import ORDER_SOURCE_NEEDLES, Trigger
 from ctxlint.redact import evidence
 from ctxlint.rule import Invalid, Rule, Valid
 
 if TYPE_CHECKING:
+    from ctxlint.python.flow import Reached
+    from ctxlint.python.index import Scope
+    from ctxlint.python.module import PythonModule
+    from ctxlint.python.order import Shuffles
+    from ctxlint.python.sinks import Sink
+    from ctxlint.python.unordered import OrderSource
     from ctxlint.trace.compare import Step
 
 
@@ -150,6 +142,11 @@ class UnorderedIteration(Rule):
                 )
 
     def check_python(self, module: PythonModule) -> Iterator[Diagnostic]:
+        from ctxlint.python.callers import sent_by_a_caller
+        from ctxlint.python.kept_messages import kept_as_sent
+        from ctxlint.python.order import shuffled_lists
+        from ctxlint.python.unordered import returned_prompt_parts
+
         flagged: set[int] = set()
         done: set[int] = set()  # walks shared by several sinks are looked at once
         returned = module.index.derived(returned_prompt_parts)  # lint/python/unordered.py
@@ -200,6 +197,8 @@ class UnorderedIteration(Rule):
         shuffles: Shuffles,
     ) -> Iterator[Diagnostic]:
         """The findings of one value reached from a sink; `owner` is the module it is in."""
+        from ctxlint.python.unordered import unordered_source
+
         if sink.in_prefix and not reached.trail.sorted and owner is module:
             for shuffle in shuffles.of(reached, module.index):
                 if id(shuffle) not in flagged:
@@ -285,6 +284,8 @@ class UnorderedIteration(Rule):
         )
 
     def _fix(self, module: PythonModule, reached: Reached) -> Fix | None:
+        from ctxlint.python.names import lookup
+
         iterated = reached.trail.iterated
         assert isinstance(iterated, ast.expr)
         # Iterating a parameter: other callers may pass other collections (of items that
@@ -312,6 +313,8 @@ def _builtin_sorted(scope: Scope) -> str | None:
     """How code in `scope` calls the builtin `sorted`: by its name unless something of the
     module's (a parameter, an assignment, an import, a def) takes the name, else through an
     imported `builtins`; None when neither reaches it."""
+    from ctxlint.python.names import qualified_name
+
     for spelling in _SORTED_SPELLINGS:
         if qualified_name(spelling, scope) in ("sorted", "builtins.sorted"):
             return ast.unparse(spelling)
@@ -365,6 +368,8 @@ def _the_set(text: str) -> str:
 
 
 def _is_unordered_set(reached: Reached) -> bool:
+    from ctxlint.python.names import qualified_name
+
     node = reached.node
     if isinstance(node, ast.Set):
         if len(node.elts) < 2:

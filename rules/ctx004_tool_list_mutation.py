@@ -7,22 +7,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, NamedTuple
 
 from ctxlint.diagnostics import Applicability, Diagnostic, Fix, RelatedLocation
-from ctxlint.python.containers import changes_of, within_lines
-from ctxlint.python.index import CallSite
-from ctxlint.python.listings import UnsortedConcatenation, unsorted_concatenations
-from ctxlint.python.module import PythonModule
-from ctxlint.python.prefilter import Trigger
-from ctxlint.python.sinks import Sink
-from ctxlint.python.state_filtered_tools import StateFilteredTools, state_filtered_tools
-from ctxlint.python.tool_list_changes import (
-    changes_list,
-    condition_names,
-    happens_in_loop,
-    listing_reads,
-    names_changed_in,
-    recomputed_from_state,
-    short_line,
-)
+from ctxlint.python.triggers import Trigger
 from ctxlint.redact import evidence
 from ctxlint.rule import Invalid, Rule, Valid
 
@@ -33,6 +18,11 @@ _MIDDLEWARE_HELP = (
 )
 
 if TYPE_CHECKING:
+    from ctxlint.python.index import CallSite
+    from ctxlint.python.listings import UnsortedConcatenation
+    from ctxlint.python.module import PythonModule
+    from ctxlint.python.sinks import Sink
+    from ctxlint.python.state_filtered_tools import StateFilteredTools
     from ctxlint.trace.compare import Step
 
 
@@ -168,6 +158,8 @@ class ToolListMutation(Rule):
         )
 
     def check_python(self, module: PythonModule) -> Iterator[Diagnostic]:
+        from ctxlint.python.tool_list_changes import short_line
+
         flagged: set[int] = set()
         # (changes, loop) pairs already looked at: the calls of one loop share them.
         looked_at: set[tuple[int, int]] = set()
@@ -219,6 +211,16 @@ class ToolListMutation(Rule):
         flagged: set[int],
         looked_at: set[tuple[int, int]],
     ) -> Iterator[_Finding]:
+        from ctxlint.python.containers import changes_of, within_lines
+        from ctxlint.python.tool_list_changes import (
+            changes_list,
+            condition_names,
+            happens_in_loop,
+            names_changed_in,
+            recomputed_from_state,
+            short_line,
+        )
+
         containers, filters = module.sent_containers(sink)
         loop = site.loop if site is not None else None
         if loop is not None and site is not None:
@@ -259,6 +261,8 @@ class ToolListMutation(Rule):
 
     def _unsorted_listings(self, module: PythonModule, sink: Sink) -> Iterator[_Finding]:
         # A walk shared with other sinks is sifted once.
+        from ctxlint.python.tool_list_changes import listing_reads, short_line
+
         found = module.fact_per_part(listing_reads, sink)
         awaited = set().union(*(part[0] for part in found))
         listing_attributes = [node for part in found for node in part[1]]
@@ -301,10 +305,14 @@ def _names(names: list[str]) -> str:
 
 
 def _state_filtered_tools(module: PythonModule) -> list[StateFilteredTools]:
+    from ctxlint.python.state_filtered_tools import state_filtered_tools
+
     return state_filtered_tools(module.index)
 
 
 def _unsorted_concatenations(module: PythonModule) -> list[UnsortedConcatenation]:
+    from ctxlint.python.listings import unsorted_concatenations
+
     return unsorted_concatenations(module.index, module.source.text)
 
 

@@ -8,13 +8,12 @@ from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from ctxlint.diagnostics import Diagnostic
-from ctxlint.python.module import PythonModule
-from ctxlint.python.prefilter import Trigger
-from ctxlint.python.tool_sets import tool_sets
+from ctxlint.python.triggers import Trigger
 from ctxlint.redact import evidence
 from ctxlint.rule import Invalid, Rule, Valid
 
 if TYPE_CHECKING:
+    from ctxlint.python.module import PythonModule
     from ctxlint.trace.compare import Step
 
 # Leading verbs: a set named verb-first (get_x, list_y) is grouped by action, not by area,
@@ -181,6 +180,8 @@ class InconsistentToolPrefix(Rule):
                 yield step.diagnostic(self, message, pointer, help=help)
 
     def check_python(self, module: PythonModule) -> Iterator[Diagnostic]:
+        from ctxlint.python.tool_sets import tool_sets
+
         settings = module.settings
         reported: set[int] = set()
         for tool_set in module.fact(tool_sets):

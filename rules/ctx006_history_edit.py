@@ -7,26 +7,15 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from ctxlint.diagnostics import Diagnostic
-from ctxlint.python.containers import (
-    HISTORY_EDIT_NEEDLES,
-    HISTORY_HELPER_PATTERN,
-    Change,
-    condition_varies,
-    dropped_failure,
-    within_lines,
-)
-from ctxlint.python.edits import moves_start, rewrite_effect, size_driven
-from ctxlint.python.history_copies import cut_to_size, per_call_copy_of_history
-from ctxlint.python.index import Scope
-from ctxlint.python.module import PythonModule
-from ctxlint.python.prefilter import Trigger
-from ctxlint.python.round_trip import prepended_round_trip
-from ctxlint.python.sinks import Sink
-from ctxlint.python.summaries import ParameterEdit, ReturnedRewrite
+from ctxlint.python.triggers import HISTORY_EDIT_NEEDLES, HISTORY_HELPER_PATTERN, Trigger
 from ctxlint.redact import evidence
 from ctxlint.rule import Invalid, Rule, Valid
 
 if TYPE_CHECKING:
+    from ctxlint.python.containers import Change
+    from ctxlint.python.index import Scope
+    from ctxlint.python.module import PythonModule
+    from ctxlint.python.sinks import Sink
     from ctxlint.trace.compare import Step
     from ctxlint.trace.model import Message
 
@@ -182,6 +171,8 @@ class HistoryEdit(Rule):
         )
 
     def check_python(self, module: PythonModule) -> Iterator[Diagnostic]:
+        from ctxlint.python.containers import dropped_failure, within_lines
+
         sanctioned = module.settings.compaction_functions
         reported: set[tuple[int, int]] = set()
         for sink, change in module.container_changes("messages"):
@@ -268,6 +259,8 @@ def _round_trips(
 ) -> Iterator[Diagnostic]:
     """`messages = [SYSTEM] + memory.get(); ...; memory.set(messages)`: each turn puts the
     front in again (round_trip.py)."""
+    from ctxlint.python.round_trip import prepended_round_trip
+
     for sink in module.sinks:
         if sink.kind != "messages" or not isinstance(sink.expression, ast.Name):
             continue
@@ -296,6 +289,8 @@ def _unsure_across(change: Change) -> bool:
     an in-place edit at no known position (items edited while iterating: the list handed in,
     or a copy made of it there), or a message put in front of a parameter, which is rebuilt
     for each call (litellm's `messages = add_system_prompt_to_messages(messages)`)."""
+    from ctxlint.python.summaries import ParameterEdit, ReturnedRewrite
+
     applied = change.applied
     if isinstance(applied, ParameterEdit):
         return applied.position != "start"
@@ -314,6 +309,10 @@ def _in_loop(module: PythonModule, sink: Sink) -> bool:
 def _describe_edit(change: Change, module: PythonModule, sent_in_loop: bool) -> str | None:
     """What the change does to earlier messages ("`history.pop(0)` removes a message from"),
     or None when it keeps everything already sent."""
+    from ctxlint.python.containers import condition_varies
+    from ctxlint.python.edits import moves_start, rewrite_effect, size_driven
+    from ctxlint.python.summaries import ParameterEdit, ReturnedRewrite
+
     applied = change.applied
     if isinstance(applied, ReturnedRewrite):
         text = f"`{module.snippet(applied.span.locator())}`"
@@ -351,6 +350,9 @@ def _runs_before_loop(change: Change, module: PythonModule, sink: Sink) -> bool:
     """A change made in the function that sends the list, before the loop that sends it
     (`history = history[-20:]`, `messages[1]["content"] += note` on a list just built): once
     per run, before anything is sent, not once per call."""
+    from ctxlint.python.containers import within_lines
+    from ctxlint.python.history_copies import cut_to_size, per_call_copy_of_history
+
     lifetime = change.container.lifetime
     if lifetime != "loop" and not (change.how == "rebinding" and lifetime == "parameter"):
         return False

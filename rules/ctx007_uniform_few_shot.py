@@ -9,11 +9,7 @@ from itertools import chain
 from typing import TYPE_CHECKING
 
 from ctxlint.diagnostics import Diagnostic
-from ctxlint.python.index import Scope
-from ctxlint.python.module import PythonModule
-from ctxlint.python.names import lookup
-from ctxlint.python.prefilter import Trigger
-from ctxlint.python.sinks import Sink
+from ctxlint.python.triggers import Trigger
 from ctxlint.redact import evidence
 from ctxlint.rule import Invalid, Rule, Valid
 
@@ -23,6 +19,9 @@ _HELP = "Vary the template, wording or order across the examples"
 _TRACE_HELP = "Vary how observations are serialised, or summarise older ones"
 
 if TYPE_CHECKING:
+    from ctxlint.python.index import Scope
+    from ctxlint.python.module import PythonModule
+    from ctxlint.python.sinks import Sink
     from ctxlint.trace.compare import Step
 
 
@@ -221,6 +220,8 @@ def _is_template(node: ast.AST) -> bool:
 def _known_length(iterable: ast.expr, scope: Scope, depth: int) -> int | None:
     """How many items the iterable yields, when the code shows it (a literal, a name bound
     once to a literal, `.items()` of one, `enumerate`/`zip` of one)."""
+    from ctxlint.python.names import lookup
+
     if depth > 4:
         return None
     if isinstance(iterable, (ast.List, ast.Tuple, ast.Set)):

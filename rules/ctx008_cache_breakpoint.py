@@ -9,41 +9,15 @@ from itertools import chain
 from typing import TYPE_CHECKING
 
 from ctxlint.diagnostics import Applicability, Diagnostic, Edit, Fix, Location, RelatedLocation
-from ctxlint.python.anthropic_requests import (
-    SEGMENT_ORDER,
-    Request,
-    anthropic_requests,
-    breakpoints_and_volatile,
-    fixed_length,
-    is_key,
-    key_node,
-    may_pass_cache_control,
-    sets_cache_control_elsewhere,
-    volatile_before,
-)
-from ctxlint.python.breakpoint_history import (
-    accumulated,
-    cache_control_roots,
-    cleared_after_set,
-    first_block,
-)
-from ctxlint.python.breakpoint_loops import per_iteration
-from ctxlint.python.module import PythonModule
-from ctxlint.python.prefilter import Trigger
-from ctxlint.python.rewrite import add_keyword_argument
-from ctxlint.python.sinks import Sink
-from ctxlint.python.ttl_order import (
-    FIVE_MINUTES,
-    ONE_HOUR,
-    breakpoint_ttl,
-    hour_breakpoint,
-    tool_breakpoints,
-)
+from ctxlint.python.triggers import Trigger
 from ctxlint.redact import evidence
 from ctxlint.registry import explicitly_selected
 from ctxlint.rule import Invalid, Rule, Valid
 
 if TYPE_CHECKING:
+    from ctxlint.python.anthropic_requests import Request
+    from ctxlint.python.module import PythonModule
+    from ctxlint.python.sinks import Sink
     from ctxlint.trace.compare import Step
 
 _MAX_BREAKPOINTS = 4
@@ -205,6 +179,8 @@ class CacheBreakpoint(Rule):
             )
 
     def check_python(self, module: PythonModule) -> Iterator[Diagnostic]:
+        from ctxlint.python.anthropic_requests import anthropic_requests
+
         for request in anthropic_requests(module):
             yield from self._check_request(module, request)
         yield from self._check_shapes(module)
@@ -213,6 +189,9 @@ class CacheBreakpoint(Rule):
         self, module: PythonModule, breakpoints: list[tuple[ast.Dict, Sink]]
     ) -> Iterator[Diagnostic]:
         """A 1-hour breakpoint after a 5-minute one, in the order the API reads the request."""
+        from ctxlint.python.anthropic_requests import is_key, key_node
+        from ctxlint.python.ttl_order import FIVE_MINUTES, ONE_HOUR, breakpoint_ttl
+
         shortest: ast.Dict | None = None
         for block, _ in breakpoints:
             value = next(
@@ -235,6 +214,9 @@ class CacheBreakpoint(Rule):
 
     def _check_shapes(self, module: PythonModule) -> Iterator[Diagnostic]:
         """Breakpoints added outside one request literal, by serializers and helpers."""
+        from ctxlint.python.breakpoint_history import accumulated, cleared_after_set, first_block
+        from ctxlint.python.breakpoint_loops import per_iteration
+
         if "cache_control" not in module.source.text:
             return  # every shape below sets or reads that key: spare their walks of the tree
         for found in module.fact(per_iteration):
@@ -262,6 +244,15 @@ class CacheBreakpoint(Rule):
             yield module.diagnostic(self, target, message, help=help)
 
     def _check_request(self, module: PythonModule, request: Request) -> Iterator[Diagnostic]:
+        from ctxlint.python.anthropic_requests import (
+            SEGMENT_ORDER,
+            breakpoints_and_volatile,
+            key_node,
+            may_pass_cache_control,
+            sets_cache_control_elsewhere,
+            volatile_before,
+        )
+
         call = request.call
         automatic = any(keyword.arg == "cache_control" for keyword in call.keywords)
         breakpoints: list[tuple[ast.Dict, Sink]] = []
@@ -320,6 +311,8 @@ class CacheBreakpoint(Rule):
             yield from self._missing(module, request)
 
     def _missing(self, module: PythonModule, request: Request) -> Iterator[Diagnostic]:
+        from ctxlint.python.anthropic_requests import fixed_length
+
         if not explicitly_selected(self.code, module.settings):
             return  # informational: only for those who select CTX008 by its code
         for sink in request.sinks:
@@ -345,6 +338,8 @@ class CacheBreakpoint(Rule):
             return
 
     def _automatic_fix(self, module: PythonModule, call: ast.Call) -> Fix | None:
+        from ctxlint.python.rewrite import add_keyword_argument
+
         rewritten = add_keyword_argument(
             module.text_of(call), "cache_control", '{"type": "ephemeral"}'
         )
@@ -357,6 +352,9 @@ class CacheBreakpoint(Rule):
 def _tool_breakpoints_before_an_hour(module: PythonModule) -> list[Diagnostic]:
     """Tool breakpoints of the default 5 minutes where the module or its package gives the
     system prompt or messages, read after the tools, a 1-hour one."""
+    from ctxlint.python.breakpoint_history import cache_control_roots
+    from ctxlint.python.ttl_order import hour_breakpoint, tool_breakpoints
+
     roots = module.fact(cache_control_roots)
     tools = tool_breakpoints(roots)
     if not tools:

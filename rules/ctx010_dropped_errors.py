@@ -6,16 +6,12 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from ctxlint.diagnostics import Diagnostic
-from ctxlint.python.containers import (
-    HISTORY_EDIT_NEEDLES,
-    dropped_failure,
-)
-from ctxlint.python.module import PythonModule
-from ctxlint.python.prefilter import Trigger
+from ctxlint.python.triggers import HISTORY_EDIT_NEEDLES, Trigger
 from ctxlint.redact import evidence
 from ctxlint.rule import Invalid, Rule, Valid
 
 if TYPE_CHECKING:
+    from ctxlint.python.module import PythonModule
     from ctxlint.trace.compare import Step
 
 
@@ -99,6 +95,8 @@ class DroppedErrors(Rule):
             )
 
     def check_python(self, module: PythonModule) -> Iterator[Diagnostic]:
+        from ctxlint.python.containers import dropped_failure
+
         reported_guards: set[int] = set()
         for sink, change in module.container_changes("messages"):
             how = dropped_failure(change, module, sink)

@@ -8,17 +8,12 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from ctxlint.diagnostics import Diagnostic
-from ctxlint.python.agent_per_question import built_for_one_question
-from ctxlint.python.framework_flags import SWITCH_NEEDLES, framework_switches, switch_message
-from ctxlint.python.live_state import live_state_in_api_prompts
-from ctxlint.python.module import PythonModule
-from ctxlint.python.per_turn import per_turn_sources
-from ctxlint.python.prefilter import Trigger
-from ctxlint.python.system_swap import may_swap, system_swaps
-from ctxlint.python.turn_values import system_part_sources
+from ctxlint.python.framework_flags import SWITCH_NEEDLES
+from ctxlint.python.triggers import Trigger
 from ctxlint.rule import Invalid, Rule, Valid
 
 if TYPE_CHECKING:
+    from ctxlint.python.module import PythonModule
     from ctxlint.trace.compare import Step
 
 
@@ -150,6 +145,13 @@ class PerTurnContentInPrefix(Rule):
             )
 
     def check_python(self, module: PythonModule) -> Iterator[Diagnostic]:
+        from ctxlint.python.agent_per_question import built_for_one_question
+        from ctxlint.python.framework_flags import framework_switches, switch_message
+        from ctxlint.python.live_state import live_state_in_api_prompts
+        from ctxlint.python.per_turn import per_turn_sources
+        from ctxlint.python.system_swap import may_swap, system_swaps
+        from ctxlint.python.turn_values import system_part_sources
+
         if _is_test_module(module.path):
             # A test that sends one prompt per case or per run (a counter in its system
             # prompt, a swapped prompt) checks the agent; it is not the agent's conversation.

@@ -43,8 +43,6 @@ from ctxlint.python.order import live_bindings
 # The changes, the types and the failure tests moved to their own modules; other modules
 # import them from here.
 __all__ = [
-    "HISTORY_EDIT_NEEDLES",
-    "HISTORY_HELPER_PATTERN",
     "Change",
     "Container",
     "Lifetime",
@@ -66,43 +64,6 @@ __all__ = [
 ]
 
 _COPYING_FUNCTIONS = frozenset({"list", "tuple", "copy.copy", "copy.deepcopy"})
-# What a file that edits a history holds: the edits CTX006 and CTX010 look for, written on a
-# list named like a history. The rules' prefilter triggers; a file without any is not parsed
-# for them.
-HISTORY_EDIT_NEEDLES = (
-    b"messages[-",
-    b"history[-",
-    b"messages[:",
-    b"history[:",
-    b"messages[0] =",
-    b"history[0] =",
-    b"messages.pop(",
-    b"history.pop(",
-    b"messages.insert(",
-    b"history.insert(",
-    b"messages.remove(",
-    b"history.remove(",
-    b"messages.popleft(",
-    b"history.popleft(",
-    b"del self.messages",
-    b"del self.history",
-    b"del messages",
-    b"del history",
-    b'["content"] =',
-    b"['content'] =",
-    b"messages if ",
-    b"history if ",
-    b"trim(",
-    b"messages.sort(",
-    b"messages.reverse(",
-)
-# And what a file that hands its history to a helper of its own holds, when it also talks to
-# an LLM: a window cut from the end (`msgs[-k:]`, `messages[start:]`), something put in front
-# (`[note] + msgs`), positions enumerated (to stub out older items), or a loop over a slice.
-HISTORY_HELPER_PATTERN = (
-    rb"\[-[\w.]+ ?: ?\]|(?:messages|history)\[\w+ ?:\]"
-    rb"|\]\s*\+\s*[\w.]|in enumerate\(|in [\w.]+\[\d*:-"
-)
 
 
 def _handed() -> ModuleType:

@@ -18,8 +18,10 @@ from __future__ import annotations
 import ast
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from ctxlint.python.index import ModuleIndex
+if TYPE_CHECKING:
+    from ctxlint.python.index import ModuleIndex
 
 
 @dataclass(frozen=True, slots=True)

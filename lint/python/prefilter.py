@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ctxlint.python.sink_names import LLM_CALL_NAMES, SINK_CALL_NAMES
-from ctxlint.python.sink_types import ConfiguredSink
+from ctxlint.python.triggers import ConfiguredSink, Trigger
 
 _SDKS = (
     b"openai",
@@ -81,24 +81,6 @@ _PREFIX_WORDS = (
     b"developer",
 )
 _SYSTEM_SUFFIXES = (b"prompt", b"message", b"instruction")
-
-
-@dataclass(frozen=True, slots=True)
-class Trigger:
-    """What every file a rule can flag contains: any of the needles, or a match of the
-    pattern (tried only when no needle is present). A standalone trigger's rule looks at code
-    that need not talk to an LLM itself (a module of tool definitions), so its needles let a
-    file through on their own."""
-
-    needles: tuple[bytes, ...]
-    pattern: bytes | None = None
-    standalone: bool = False
-    # Needles that let a file through on their own, for a rule whose other needles do not
-    # (a module that gathers tool listings need not send them itself).
-    standalone_needles: tuple[bytes, ...] = ()
-    # Attributes whose read lets a file through on its own (`hub.tools`): spelt as a module
-    # path in an import (`from .tools import`) or a longer name, they do not count.
-    standalone_attributes: tuple[bytes, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

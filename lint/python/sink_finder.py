@@ -37,13 +37,13 @@ from ctxlint.python.sink_names import (
     message_constructor,
 )
 from ctxlint.python.sink_types import (
-    ConfiguredSink,
     Sink,
     SinkKind,
     callee_text,
     describe_sink,
     kind_label,
 )
+from ctxlint.python.triggers import ConfiguredSink
 from ctxlint.python.wrappers import Spread
 
 

@@ -70,15 +70,6 @@ def kind_label(kind: str) -> str:
     return _KIND_LABELS.get(kind, f"the {kind}")
 
 
-@dataclass(frozen=True, slots=True)
-class ConfiguredSink:
-    """A user's own LLM-call wrapper, from `prompt-sinks` in the configuration."""
-
-    call: str
-    prefix: tuple[str, ...]
-    prompt: tuple[str, ...]
-
-
 def callee_text(function: ast.expr) -> str:
     """`client.messages.create`, `get_client().chat`: the callee as findings name it."""
     root, attributes = attribute_chain(function)

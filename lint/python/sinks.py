@@ -17,13 +17,13 @@ from ctxlint.python.sent_lists import find_sent_lists
 from ctxlint.python.sink_finder import SinkFinder
 from ctxlint.python.sink_names import is_system_prompt_name
 from ctxlint.python.sink_types import (
-    ConfiguredSink,
     Sink,
     SinkKind,
     callee_text,
     describe_sink,
 )
 from ctxlint.python.template_sinks import template_variable_sinks
+from ctxlint.python.triggers import ConfiguredSink
 from ctxlint.python.wrappers import Resolver, WrapperSinks, wrapper_summaries
 
 __all__ = [

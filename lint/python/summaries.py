@@ -33,6 +33,7 @@ from ctxlint.python.summary_types import (
     Span,
     Summary,
 )
+from ctxlint.python.triggers import HISTORY_EDIT_NEEDLES, HISTORY_HELPER_PATTERN
 
 if TYPE_CHECKING:
     from ctxlint.python.index import Scope
@@ -157,8 +158,6 @@ def summary_at(
 def may_rewrite_a_history(data: bytes) -> bool:
     """Whether a file's bytes may hold a helper that rewrites a history (CTX006's needles):
     only such files are parsed to summarise a callee of another module."""
-    from ctxlint.python.containers import HISTORY_EDIT_NEEDLES, HISTORY_HELPER_PATTERN
-
     return any(needle in data for needle in HISTORY_EDIT_NEEDLES) or (
         re.search(HISTORY_HELPER_PATTERN, data) is not None
     )

@@ -37,8 +37,6 @@ from ctxlint.python.sinks import Sink
 if TYPE_CHECKING:
     from ctxlint.python.flow import Reached
 
-# What a file must contain to hold one of these sources (for the rule's prefilter trigger).
-ORDER_SOURCE_NEEDLES = (b"listdir(", b"scandir(", b"walk(", b"iterdir(", b"glob(", b"et[")
 
 _LISTING_FUNCTIONS = frozenset({"os.listdir", "os.scandir", "os.walk", "glob.glob", "glob.iglob"})
 # Methods of pathlib.Path; `glob` and `rglob` also when the receiver cannot be resolved.
