@@ -32,7 +32,6 @@ import dataclasses
 import enum
 import hashlib
 import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -254,6 +253,8 @@ def write_whole(target: Path, payload: bytes, cache_folder: Path) -> None:
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         _mark_folder(cache_folder)
+        import tempfile  # Imported here: a run answered from the cache writes nothing.
+
         descriptor, temporary = tempfile.mkstemp(dir=target.parent, prefix=".write-")
         with os.fdopen(descriptor, "wb") as stream:
             stream.write(payload)

@@ -3,12 +3,10 @@ JSON Schema shipped in the package, then overridden by the command line."""
 
 from __future__ import annotations
 
-import json
 import math
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -197,6 +195,10 @@ def _toml_type(value: Any) -> str:
 
 
 def schema() -> dict[str, Any]:
+    # Imported here: a configuration is validated only when it has a [tool.ctxlint] table.
+    import json
+    from importlib import resources
+
     text = resources.files("ctxlint").joinpath("config.schema.json").read_text("utf-8")
     return json.loads(text)
 

@@ -29,7 +29,6 @@ from ctxlint.files import (
     remove_stale_temporaries,
     write_atomically,
 )
-from ctxlint.fix import fix_until_stable
 from ctxlint.globs import Excluder
 from ctxlint.parallel import run_in_batches
 from ctxlint.python.imports import forget_the_file_system, imported_files, roots_for
@@ -39,9 +38,7 @@ from ctxlint.results import FileResult, FixMode, Report, answered_from_cache, re
 from ctxlint.rule import InputKind, Rule
 from ctxlint.source import SourceText, UnreadableSource
 from ctxlint.suppression import ALL_CODES, is_suppressed, read_directives, without_ignored
-from ctxlint.unified_diff import unified_diff
 from ctxlint.unreadable import is_unreadable, reports_unreadable, unreadable_at
-from ctxlint.unused_noqa import NoqaJudge
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -51,6 +48,7 @@ if TYPE_CHECKING:
     from ctxlint.python.module import PythonModule
     from ctxlint.python.prefilter import Prefilter
     from ctxlint.python.project import Project
+    from ctxlint.unused_noqa import NoqaJudge
 
 _T = TypeVar("_T")
 # A noqa comment naming a ctxlint code: a file holding one is parsed when CTX100 is selected.
@@ -136,6 +134,8 @@ class PythonChecker:
         """Judges unused `# noqa` codes when CTX100 is selected."""
         if not self.judges_noqa:
             return None
+        from ctxlint.unused_noqa import NoqaJudge
+
         return NoqaJudge(self.settings, self.rules, self.prefilter)
 
     def wanted(self, data: bytes, path: str = "") -> bool:
@@ -609,6 +609,9 @@ def _check_python(
 def _check_python_unguarded(
     checker: PythonChecker, path: str, source: SourceText, mode: FixMode
 ) -> FileResult:
+    from ctxlint.fix import fix_until_stable
+    from ctxlint.unified_diff import unified_diff
+
     diagnostics = original = checker.check_text(path, source)
     result = FileResult(path, readable=not any(is_unreadable(d) for d in diagnostics))
     final_source = source

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import cache
 from typing import Any
 
 # How much of one value a finding quotes as evidence.
@@ -149,118 +150,130 @@ _SECRET_NAME_PARTS = (
     "authorization",
     "credential",
 )
-_SHAPES: tuple[_Shape, ...] = (
-    # The key block from its first line to its last, or through its base64 when cut short.
-    (
-        re.compile(
-            r"(?P<keep>-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----)(?!…\[redacted\])"
-            r"(?:[\s\S]*?-----END (?:[A-Z0-9]+ )*PRIVATE KEY-----|[A-Za-z0-9+/=\s]*)"
+
+
+@cache
+def _shapes() -> tuple[_Shape, ...]:
+    # Compiled on first use: a run answered from the results cache quotes nothing, and
+    # compiling them all cost a few milliseconds of every start.
+    return (
+        # The key block from its first line to its last, or through its base64 when cut short.
+        (
+            re.compile(
+                r"(?P<keep>-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----)(?!…\[redacted\])"
+                r"(?:[\s\S]*?-----END (?:[A-Z0-9]+ )*PRIVATE KEY-----|[A-Za-z0-9+/=\s]*)"
+            ),
+            _keep_block,
+            (),
         ),
-        _keep_block,
-        (),
-    ),
-    (re.compile(r"(?P<keep>sk-ant-)[A-Za-z0-9_\-]{16,}"), _keep_prefix, ()),
-    (re.compile(r"(?P<keep>sk-(?:proj|svcacct|admin)-)[A-Za-z0-9_\-]{16,}"), _keep_prefix, ()),
-    # Other OpenAI-style keys: long, and mixing letters and digits as random text does.
-    (
-        re.compile(
-            r"(?P<keep>sk-)(?=[A-Za-z0-9_\-]*\d)(?=[A-Za-z0-9_\-]*[A-Za-z])[A-Za-z0-9_\-]{20,}"
+        (re.compile(r"(?P<keep>sk-ant-)[A-Za-z0-9_\-]{16,}"), _keep_prefix, ()),
+        (re.compile(r"(?P<keep>sk-(?:proj|svcacct|admin)-)[A-Za-z0-9_\-]{16,}"), _keep_prefix, ()),
+        # Other OpenAI-style keys: long, and mixing letters and digits as random text does.
+        (
+            re.compile(
+                r"(?P<keep>sk-)(?=[A-Za-z0-9_\-]*\d)(?=[A-Za-z0-9_\-]*[A-Za-z])[A-Za-z0-9_\-]{20,}"
+            ),
+            _keep_prefix_at_word_start,
+            (),
         ),
-        _keep_prefix_at_word_start,
-        (),
-    ),
-    (
-        re.compile(r"(?P<keep>A(?:KIA|SIA))[A-Z0-9]{16}(?![A-Za-z0-9])"),
-        _keep_prefix_after_no_capital,
-        (),
-    ),
-    (re.compile(r"(?P<keep>ghp_)[A-Za-z0-9]{30,}"), _keep_prefix, ()),
-    # `ghs_` and the rest end common words (`highs_addColP5HighsdddiN8pybind117array` is a
-    # mangled C++ name): only where no letter or digit comes before.
-    (re.compile(r"(?P<keep>gh[ousr]_)[A-Za-z0-9]{30,}"), _keep_prefix_after_no_letter, ()),
-    (re.compile(r"(?P<keep>github_pat_)[A-Za-z0-9_]{20,}"), _keep_prefix, ()),
-    (re.compile(r"(?P<keep>glpat-)[A-Za-z0-9_\-]{20,}"), _keep_prefix, ()),
-    (re.compile(r"(?P<keep>AIza)[A-Za-z0-9_\-]{30,}"), _keep_prefix, ()),
-    (re.compile(r"(?P<keep>xox[abposr]-)[A-Za-z0-9\-]{10,}"), _keep_prefix, ()),
-    # Hugging Face: random upper and lower case letters (an identifier such as
-    # `hf_model_name_…` has underscores, or one case).
-    (
-        re.compile(r"(?P<keep>hf_)(?=[A-Za-z0-9]*[a-z])(?=[A-Za-z0-9]*[A-Z])[A-Za-z0-9]{30,}"),
-        _keep_prefix_at_word_start,
-        (),
-    ),
-    (re.compile(r"(?P<keep>npm_)[A-Za-z0-9]{36}(?![A-Za-z0-9])"), _keep_prefix_at_word_start, ()),
-    # Stripe secret and restricted keys (`pk_…` keys are public): `mask_test_…` is a word.
-    (
-        re.compile(
-            r"(?P<keep>(?:sk|rk)_(?:live|test)_)(?=[A-Za-z0-9]*\d)(?=[A-Za-z0-9]*[A-Za-z])"
-            r"[A-Za-z0-9]{16,}"
+        (
+            re.compile(r"(?P<keep>A(?:KIA|SIA))[A-Z0-9]{16}(?![A-Za-z0-9])"),
+            _keep_prefix_after_no_capital,
+            (),
         ),
-        _keep_prefix_at_word_start,
-        (),
-    ),
-    (
-        re.compile(r"(?P<keep>SG\.)[A-Za-z0-9_\-]{22}\.[A-Za-z0-9_\-]{43}(?![A-Za-z0-9_\-])"),
-        _keep_prefix,
-        (),
-    ),
-    # A JSON Web Token: a header and a payload that are both base64url JSON objects.
-    (
-        re.compile(r"(?P<keep>eyJ)[A-Za-z0-9_\-]{5,}\.eyJ[A-Za-z0-9_\-]{5,}(?:\.[A-Za-z0-9_\-]*)?"),
-        _keep_prefix,
-        (),
-    ),
-    (
-        re.compile(r"(?P<keep>[Bb]earer\s+)[A-Za-z0-9._~+/\-]{16,}=*"),
-        _keep_prefix_at_word_start,
-        ("bearer",),
-    ),
-    # A password in a URL, `scheme://user:password@host`: the password only.
-    (
-        re.compile(
-            r"(?P<keep>\b[A-Za-z][A-Za-z0-9+.\-]{1,20}://[^\s/:@\"'<>]{1,256}:)"
-            r"(?P<password>[^\s/@\"'<>]{1,256})(?=@[A-Za-z0-9\[])"
+        (re.compile(r"(?P<keep>ghp_)[A-Za-z0-9]{30,}"), _keep_prefix, ()),
+        # `ghs_` and the rest end common words (`highs_addColP5HighsdddiN8pybind117array` is a
+        # mangled C++ name): only where no letter or digit comes before.
+        (re.compile(r"(?P<keep>gh[ousr]_)[A-Za-z0-9]{30,}"), _keep_prefix_after_no_letter, ()),
+        (re.compile(r"(?P<keep>github_pat_)[A-Za-z0-9_]{20,}"), _keep_prefix, ()),
+        (re.compile(r"(?P<keep>glpat-)[A-Za-z0-9_\-]{20,}"), _keep_prefix, ()),
+        (re.compile(r"(?P<keep>AIza)[A-Za-z0-9_\-]{30,}"), _keep_prefix, ()),
+        (re.compile(r"(?P<keep>xox[abposr]-)[A-Za-z0-9\-]{10,}"), _keep_prefix, ()),
+        # Hugging Face: random upper and lower case letters (an identifier such as
+        # `hf_model_name_…` has underscores, or one case).
+        (
+            re.compile(r"(?P<keep>hf_)(?=[A-Za-z0-9]*[a-z])(?=[A-Za-z0-9]*[A-Z])[A-Za-z0-9]{30,}"),
+            _keep_prefix_at_word_start,
+            (),
         ),
-        _keep_user,
-        ("://",),
-    ),
-    # One of the shapes above that something else already cut short: the prefix and the
-    # ellipsis that marks the cut. Only the longer prefixes count wherever they occur.
-    (
-        re.compile(
-            r"(?P<keep>sk-ant-|sk-(?:proj|svcacct|admin)-|github_pat_|glpat-|xox[abposr]-)"
-            r"[A-Za-z0-9_.\-]*…(?!\[redacted\])"
+        (
+            re.compile(r"(?P<keep>npm_)[A-Za-z0-9]{36}(?![A-Za-z0-9])"),
+            _keep_prefix_at_word_start,
+            (),
         ),
-        _keep_prefix,
-        ("sk-", "github_pat_", "glpat-", "xox"),
-    ),
-    (
-        re.compile(
-            r"(?P<keep>sk-|AKIA|ASIA|gh[pousr]_|AIza|eyJ|hf_|npm_|[sr]k_(?:live|test)_)"
-            r"[A-Za-z0-9_.\-]+…(?!\[redacted\])"
+        # Stripe secret and restricted keys (`pk_…` keys are public): `mask_test_…` is a word.
+        (
+            re.compile(
+                r"(?P<keep>(?:sk|rk)_(?:live|test)_)(?=[A-Za-z0-9]*\d)(?=[A-Za-z0-9]*[A-Za-z])"
+                r"[A-Za-z0-9]{16,}"
+            ),
+            _keep_prefix_at_word_start,
+            (),
         ),
-        _keep_prefix_at_word_start,
-        (*_CUT_PREFIXES, "aiza", "eyj", "k_live_", "k_test_"),
-    ),
-    # `password=…`, `"api_key": "…"`, `Authorization: Basic …`, also in escaped JSON.
-    (
-        re.compile(
-            r"(?i)(?P<name>" + _SECRET_NAME + r"[A-Za-z0-9_.\-]*)"
-            r"""(?P<separator>\\?["']?[\x20\t]*(?::=?|=(?!=))[\x20\t]*)"""
-            r"""(?P<value>\\?"(?:[^"\\]|\\.)*?(?:\\?"|\Z)|'[^'\n]*(?:'|\Z)"""
-            r"""|(?:(?:basic|bearer|token|digest)\s+)?[^\s"'<>]{4,})"""
+        (
+            re.compile(r"(?P<keep>SG\.)[A-Za-z0-9_\-]{22}\.[A-Za-z0-9_\-]{43}(?![A-Za-z0-9_\-])"),
+            _keep_prefix,
+            (),
         ),
-        _keep_name,
-        _SECRET_NAME_PARTS,
-    ),
-)
+        # A JSON Web Token: a header and a payload that are both base64url JSON objects.
+        (
+            re.compile(
+                r"(?P<keep>eyJ)[A-Za-z0-9_\-]{5,}\.eyJ[A-Za-z0-9_\-]{5,}(?:\.[A-Za-z0-9_\-]*)?"
+            ),
+            _keep_prefix,
+            (),
+        ),
+        (
+            re.compile(r"(?P<keep>[Bb]earer\s+)[A-Za-z0-9._~+/\-]{16,}=*"),
+            _keep_prefix_at_word_start,
+            ("bearer",),
+        ),
+        # A password in a URL, `scheme://user:password@host`: the password only.
+        (
+            re.compile(
+                r"(?P<keep>\b[A-Za-z][A-Za-z0-9+.\-]{1,20}://[^\s/:@\"'<>]{1,256}:)"
+                r"(?P<password>[^\s/@\"'<>]{1,256})(?=@[A-Za-z0-9\[])"
+            ),
+            _keep_user,
+            ("://",),
+        ),
+        # One of the shapes above that something else already cut short: the prefix and the
+        # ellipsis that marks the cut. Only the longer prefixes count wherever they occur.
+        (
+            re.compile(
+                r"(?P<keep>sk-ant-|sk-(?:proj|svcacct|admin)-|github_pat_|glpat-|xox[abposr]-)"
+                r"[A-Za-z0-9_.\-]*…(?!\[redacted\])"
+            ),
+            _keep_prefix,
+            ("sk-", "github_pat_", "glpat-", "xox"),
+        ),
+        (
+            re.compile(
+                r"(?P<keep>sk-|AKIA|ASIA|gh[pousr]_|AIza|eyJ|hf_|npm_|[sr]k_(?:live|test)_)"
+                r"[A-Za-z0-9_.\-]+…(?!\[redacted\])"
+            ),
+            _keep_prefix_at_word_start,
+            (*_CUT_PREFIXES, "aiza", "eyj", "k_live_", "k_test_"),
+        ),
+        # `password=…`, `"api_key": "…"`, `Authorization: Basic …`, also in escaped JSON.
+        (
+            re.compile(
+                r"(?i)(?P<name>" + _SECRET_NAME + r"[A-Za-z0-9_.\-]*)"
+                r"""(?P<separator>\\?["']?[\x20\t]*(?::=?|=(?!=))[\x20\t]*)"""
+                r"""(?P<value>\\?"(?:[^"\\]|\\.)*?(?:\\?"|\Z)|'[^'\n]*(?:'|\Z)"""
+                r"""|(?:(?:basic|bearer|token|digest)\s+)?[^\s"'<>]{4,})"""
+            ),
+            _keep_name,
+            _SECRET_NAME_PARTS,
+        ),
+    )
 
 
 def redact(text: str) -> str:
     """`text` with every credential shape ctxlint knows replaced by its prefix and `…[redacted]`.
     Idempotent; the text around a credential is left as it was."""
     lowered = text.lower()
-    for pattern, replacement, wanted in _SHAPES:
+    for pattern, replacement, wanted in _shapes():
         if not wanted or any(part in lowered for part in wanted):
             text = pattern.sub(replacement, text)
     return text
@@ -331,7 +344,7 @@ def _secret_ranges(text: str) -> list[tuple[int, int]]:
     """Where, in `text`, the parts that redact() replaces lie, in order and merged."""
     lowered = text.lower()
     ranges = []
-    for pattern, replacement, wanted in _SHAPES:
+    for pattern, replacement, wanted in _shapes():
         if wanted and not any(part in lowered for part in wanted):
             continue
         for match in pattern.finditer(text):
