@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -197,10 +197,11 @@ def _toml_type(value: Any) -> str:
 def schema() -> dict[str, Any]:
     # Imported here: a configuration is validated only when it has a [tool.ctxlint] table.
     import json
-    from importlib import resources
+    import pkgutil
 
-    text = resources.files("ctxlint").joinpath("config.schema.json").read_text("utf-8")
-    return json.loads(text)
+    data = pkgutil.get_data("ctxlint", "config.schema.json")
+    assert data is not None, "the package ships its configuration schema"
+    return json.loads(data)
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,12 +221,9 @@ def validate(table: dict[str, Any], path: Path, source: TomlText | None = None) 
     cannot judge (rule selectors, globs, numbers that are not finite). Raises ConfigError
     listing every problem, each with its line when `source` gives the text and the key's line
     can be told."""
-    import jsonschema  # Imported here: it is slow to import and only needed with a config.
-
-    validator = jsonschema.Draft202012Validator(schema())
     problems: list[_Problem] = _non_finite_numbers(table, ())
     lookups: dict[_Problem, tuple[str | int, ...]] = {}
-    for error in validator.iter_errors(table):
+    for error in _schema_errors(table):
         where = tuple(error.absolute_path)
         if isinstance(error.instance, float) and not math.isfinite(error.instance):
             continue  # Said once, above, in plain words.
@@ -249,6 +247,23 @@ def validate(table: dict[str, Any], path: Path, source: TomlText | None = None) 
         place = f"line {line}: " if line is not None else ""
         lines.append(f"  {place}{_dotted(where)}: {message}")
     raise ConfigError("\n".join(lines))
+
+
+def _schema_errors(table: dict[str, Any]) -> Iterable[Any]:
+    """jsonschema's errors in the table. jsonschema is slow to import (about 50 ms, a third of
+    a run answered from the results cache) and most tables are valid: a plain predicate
+    compiled from the same schema clears those without it (ctxlint.trace.schema_check)."""
+    from ctxlint.trace.schema_check import Unsupported, compile_schema
+
+    document = schema()
+    try:
+        if compile_schema(document)(table):
+            return []
+    except Unsupported:
+        pass  # A keyword the predicate does not know: jsonschema alone decides.
+    import jsonschema
+
+    return jsonschema.Draft202012Validator(document).iter_errors(table)
 
 
 def shown(value: str) -> str:

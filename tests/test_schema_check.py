@@ -12,6 +12,7 @@ import jsonschema
 import orjson
 import pytest
 
+from ctxlint.config import schema as config_schema
 from ctxlint.trace.formats.canonical import schema_text
 from ctxlint.trace.schema_check import Unsupported, compile_schema, json_equal
 
@@ -130,6 +131,45 @@ def test_agrees_with_jsonschema_on_fixture_lines_and_their_mutations() -> None:
     assert checked > 1000 and 0.2 < invalid / checked < 0.95
 
 
+# A [tool.ctxlint] table with every key the configuration schema knows.
+EVERY_SETTING = {
+    "select": ["CTX"],
+    "extend-select": ["CTX100"],
+    "ignore": ["CTX007"],
+    "per-file-ignores": {"tests/*": ["CTX001", "CTX002"]},
+    "exclude": ["build"],
+    "extend-exclude": ["generated/*.py"],
+    "output-format": "json",
+    "unsafe-fixes": True,
+    "flag-daily-values": False,
+    "json-in-messages": True,
+    "compaction-functions": ["compact", "Memory.trim"],
+    "tool-prefixes": ["browser_", "shell_"],
+    "min-tool-set": 4,
+    "uniform-examples": 5,
+    "uniform-run": 10,
+    "harness-findings": False,
+    "prices": {"claude-sonnet": {"provider": "anthropic", "input": 3, "cache-read": 0.3}},
+    "prompt-sinks": [{"call": "myapp.llm.ask", "prefix": ["system", 0], "prompt": ["messages"]}],
+}
+
+
+def test_agrees_with_jsonschema_on_the_configuration_schema() -> None:
+    # The configuration is validated through the predicate on every run that has one, so that
+    # jsonschema is imported only to word what is wrong (ctxlint.config).
+    schema = config_schema()
+    authority = jsonschema.Draft202012Validator(schema)
+    predicate = compile_schema(schema)
+    assert authority.is_valid(EVERY_SETTING) and predicate(EVERY_SETTING)
+    checked = invalid = 0
+    for mutated in _mutations(EVERY_SETTING):
+        expected = authority.is_valid(mutated)
+        assert predicate(mutated) == expected, mutated
+        checked += 1
+        invalid += not expected
+    assert checked > 300 and 0.2 < invalid / checked < 0.95
+
+
 @pytest.mark.parametrize(
     ("schema", "valid", "invalid"),
     [
@@ -138,6 +178,10 @@ def test_agrees_with_jsonschema_on_fixture_lines_and_their_mutations() -> None:
         ({"enum": [False, "a"]}, [False, "a"], [0, "b"]),
         ({"minimum": 0}, [0, 2.5, "x", True], [-1, -0.5]),
         ({"minLength": 1}, ["é", 5], [""]),
+        ({"maximum": 10}, [10, -1, 9.5, "x", True], [10.5, 11]),
+        ({"pattern": "^a[0-9]"}, ["a1", "a2b", 3], ["", "ba1", "a"]),
+        ({"pattern": "[0-9]$"}, ["x1", "1"], ["1x"]),
+        ({"anyOf": [{"type": "string", "minLength": 1}, {"type": "integer"}]}, ["a", 1], ["", 1.5]),
         ({"oneOf": [{"type": "number"}, {"type": "integer"}]}, [1.5], [1, "x"]),
         ({"additionalProperties": False}, [{}, 3], [{"a": 1}]),
         (
@@ -170,8 +214,8 @@ def test_keywords_match_jsonschema(schema: Any, valid: list[Any], invalid: list[
 
 
 def test_unknown_keyword_is_refused() -> None:
-    with pytest.raises(Unsupported, match="pattern"):
-        compile_schema({"properties": {"a": {"type": "string", "pattern": "^x"}}})
+    with pytest.raises(Unsupported, match="maxLength"):
+        compile_schema({"properties": {"a": {"type": "string", "maxLength": 3}}})
     with pytest.raises(Unsupported, match="reference"):
         compile_schema({"$ref": "https://example.com/schema"})
 
