@@ -1,5 +1,11 @@
 """Finds the rules: every module in ctxlint.rules that defines a Rule subclass, checked for unique
-codes and names. There is no hand-kept list."""
+codes and names. There is no hand-kept list.
+
+Every run imports every rule module, also one the results cache answers without parsing a file
+(the cache key holds the selected codes). So a rule module imports at its top only what its
+class declares (a `Trigger` from ctxlint.python.triggers), and the analysis (ctxlint.python)
+inside the detector methods that use it, under TYPE_CHECKING for annotations:
+tests/test_startup.py keeps it so, bench/startup.py times it."""
 
 from __future__ import annotations
 
