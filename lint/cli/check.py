@@ -193,7 +193,9 @@ def check(
         color_choice=color_choice,
     )
     summary_failed = False
-    if report.traces and not quiet and mode is FixMode.CHECK and settings.output_format == "text":
+    # The simulated summary follows findings shown in full; --statistics shows only counts.
+    shows_findings = settings.output_format == "text" and not statistics
+    if report.traces and not quiet and mode is FixMode.CHECK and shows_findings:
         summary_failed = not _print_simulated_summary(
             report.traces, settings, output_file, _held_back(report.harness_findings)
         )
