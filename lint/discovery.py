@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from ctxlint.config import Settings
+from ctxlint.config_resolution import SettingsResolver
 from ctxlint.files import not_regular_reason
 from ctxlint.globs import Excluder
 from ctxlint.rule import InputKind
@@ -81,17 +82,31 @@ class Discovery:
 
 
 def discover(
-    paths: Iterable[str], settings: Settings, traces_only: bool = False
+    paths: Iterable[str], settings: Settings | SettingsResolver, traces_only: bool = False
 ) -> tuple[list[InputFile], list[str]]:
     """The files to check, sorted, and error messages for paths that cannot be checked."""
     found = find_inputs(paths, settings, traces_only)
     return found.files, found.errors
 
 
-def find_inputs(paths: Iterable[str], settings: Settings, traces_only: bool = False) -> Discovery:
+def find_inputs(
+    paths: Iterable[str], settings: Settings | SettingsResolver, traces_only: bool = False
+) -> Discovery:
     """`traces_only`: the command reads nothing but traces, so a file named on the command
-    line is one whatever its name."""
-    excluder = Excluder([*settings.exclude, *settings.extend_exclude], settings.root)
+    line is one whatever its name. With a SettingsResolver, what a folder walk meets is
+    excluded by the settings of the folder it is met in (as ruff walks), and each named file's
+    kind is told by its own settings."""
+    resolver = SettingsResolver.of(settings)
+    excluders: dict[int, Excluder] = {}
+
+    def excluder_for(folder: str) -> Excluder:
+        folder_settings = resolver.for_folder(folder)
+        excluder = excluders.get(id(folder_settings))
+        if excluder is None:
+            patterns = [*folder_settings.exclude, *folder_settings.extend_exclude]
+            excluder = excluders[id(folder_settings)] = Excluder(patterns, folder_settings.root)
+        return excluder
+
     found: dict[str, InputFile] = {}
     result = Discovery()
     for given in paths:
@@ -104,12 +119,13 @@ def find_inputs(paths: Iterable[str], settings: Settings, traces_only: bool = Fa
             result.errors.append(f"{given}: cannot read: {error.strerror or error}")
             continue
         if stat.S_ISDIR(mode):
-            for path in _walk(given, excluder, result):
+            for path in _walk(given, excluder_for, result):
                 kind = _found_kind(path)
                 if kind is not None:
                     found.setdefault(path, InputFile(path, kind))
         elif stat.S_ISREG(mode):
-            found[given] = InputFile(given, named_kind(given, settings, traces_only), explicit=True)
+            kind = named_kind(given, resolver.for_path(given), traces_only)
+            found[given] = InputFile(given, kind, explicit=True)
         else:
             # Reading a named pipe waits for a writer, and a device may never end.
             result.errors.append(f"{given}: {not_regular_reason(mode)}")
@@ -117,7 +133,7 @@ def find_inputs(paths: Iterable[str], settings: Settings, traces_only: bool = Fa
     return result
 
 
-def _walk(top: str, excluder: Excluder, discovery: Discovery) -> Iterator[str]:
+def _walk(top: str, excluder_for: Callable[[str], Excluder], discovery: Discovery) -> Iterator[str]:
     """Regular files under `top` (symlinks to them included); a folder that cannot be listed
     is an error when it was named, a warning when the walk met it."""
     pending = [(top, True)]
@@ -132,6 +148,7 @@ def _walk(top: str, excluder: Excluder, discovery: Discovery) -> Iterator[str]:
             else:
                 discovery.warnings.append(f"{reason}; nothing in it was checked")
             continue
+        excluder = excluder_for(folder)
         for entry in entries:
             if excluder.excludes(entry.path):
                 continue

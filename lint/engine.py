@@ -17,6 +17,7 @@ from typing import Any
 from ctxlint.cache import ResultsCache, cache_key, new_entry
 from ctxlint.collector import cycle_collection_paused
 from ctxlint.config import Settings
+from ctxlint.config_resolution import SettingsResolver
 from ctxlint.diagnostics import Diagnostic
 from ctxlint.discovery import find_inputs
 from ctxlint.files import (
@@ -248,7 +249,7 @@ def check_source(
 
 def check_paths(
     paths: Iterable[str],
-    settings: Settings,
+    settings: Settings | SettingsResolver,
     mode: FixMode = FixMode.CHECK,
     jobs: int | None = None,
     cache_folder: str | os.PathLike[str] | None = None,
@@ -256,26 +257,53 @@ def check_paths(
     """Check (and with FIX/DIFF, fix) files and folders. With FIX, each file is written as
     soon as its fix is ready, and only if it still holds what was read. With `cache_folder`,
     Python files unchanged since a run with the same settings are answered from the results
-    cache there (ctxlint.cache); trace files are always read."""
-    rules = selected_rules(settings)
-    found = find_inputs(paths, settings)
-    files = found.files
+    cache there (ctxlint.cache); trace files are always read. Given a SettingsResolver, each
+    file is checked with the settings of its nearest configuration (ctxlint.config_resolution);
+    plain Settings apply to every file. Raises ConfigError for a configuration met that is bad."""
+    resolver = SettingsResolver.of(settings)
+    found = find_inputs(paths, resolver)
     report = Report(errors=found.errors, warnings=found.warnings, unchecked=len(found.errors))
-    checker = PythonChecker(settings, rules)
-    work: list[tuple[str, bool]] = []
-    traces: list[tuple[str, bool]] = []
-    for input_file in files:
-        if input_file.kind is InputKind.TRACE:
-            traces.append((input_file.path, input_file.explicit))
-            continue
+    # The files of each settings, in the order the sorted files first meet them.
+    groups: dict[int, tuple[Settings, list[tuple[str, bool]], list[tuple[str, bool]]]] = {}
+    for input_file in found.files:
+        file_settings = resolver.for_path(input_file.path)
+        _, work, traces = groups.setdefault(id(file_settings), (file_settings, [], []))
         # A file named on the command line is always parsed (and so reported if broken);
         # the prefilter only spares the files a folder walk turns up.
-        work.append((input_file.path, input_file.explicit))
-    report.files_checked = len(work) + len(traces)
+        kind_list = traces if input_file.kind is InputKind.TRACE else work
+        kind_list.append((input_file.path, input_file.explicit))
+    report.files_checked = len(found.files)
     forget_the_file_system()
-    checker.roots = roots_for(paths)
+    roots = roots_for(paths)
     if mode is FixMode.FIX:
-        _remove_stale_temporaries(path for path, _ in work)
+        _remove_stale_temporaries(path for _, work, _ in groups.values() for path, _ in work)
+    for group_settings, work, _ in groups.values():
+        if work:
+            _check_python_files(group_settings, work, roots, mode, jobs, cache_folder, report)
+    report.results = regrouped(report.results)
+    for group_settings, _, traces in groups.values():
+        if traces:
+            rules = selected_rules(group_settings)
+            report.results.extend(check_trace_files(traces, group_settings, rules, report.traces))
+    report.traces.sort()
+    report.results.sort(key=lambda r: r.path)
+    return report
+
+
+def _check_python_files(
+    settings: Settings,
+    work: list[tuple[str, bool]],
+    roots: tuple[str, ...],
+    mode: FixMode,
+    jobs: int | None,
+    cache_folder: str | os.PathLike[str] | None,
+    report: Report,
+) -> None:
+    """The Python files that share one settings: one checker (forked into the workers with
+    them), and the results cache of those settings, whose key holds them."""
+    rules = selected_rules(settings)
+    checker = PythonChecker(settings, rules)
+    checker.roots = roots
     cache = None
     if cache_folder is not None:
         from pathlib import Path
@@ -294,17 +322,13 @@ def check_paths(
             cache.record(path, entry)
     if cache is not None:
         cache.save()
-        report.warnings.extend(cache.warnings)
+        # Each settings' cache is in the same folder: a folder that cannot be written is said once.
+        report.warnings.extend(w for w in cache.warnings if w not in report.warnings)
     for result in results:
         if result is not None:
             report.results.append(result)
             if result.write_failure is not None:
                 report.errors.append(f"{result.path}: not fixed: {result.write_failure}")
-    report.results = regrouped(report.results)
-    if traces:
-        report.results.extend(check_trace_files(traces, settings, rules, report.traces))
-    report.results.sort(key=lambda r: r.path)
-    return report
 
 
 def _remove_stale_temporaries(paths: Iterable[str]) -> None:

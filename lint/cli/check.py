@@ -17,10 +17,10 @@ from ctxlint.cli.common import (
     config_option,
     fail,
     note,
-    settings_or_fail,
+    resolver_or_fail,
     trace_format_option,
 )
-from ctxlint.config import OUTPUT_FORMATS, Settings
+from ctxlint.config import OUTPUT_FORMATS, ConfigError, Settings
 from ctxlint.engine import FixMode, Report, check_paths
 
 
@@ -91,6 +91,14 @@ def _selectors(
     + TRACE_FORMATS
     + "."
 )
+@click.option(
+    "--show-settings",
+    is_flag=True,
+    help="Print the settings used for the first file to check, and the file they come from.",
+)
+@click.option(
+    "--show-files", is_flag=True, help="List the files that would be checked, with their kind."
+)
 def check(
     paths: tuple[str, ...],
     fix: bool,
@@ -109,6 +117,8 @@ def check(
     no_cache: bool,
     cache_dir: str | None,
     trace_format: str | None,
+    show_settings: bool,
+    show_files: bool,
 ) -> None:
     """Check Python files, agent traces and folders (default: the current folder)."""
     if fix and diff:
@@ -117,8 +127,7 @@ def check(
         reading_stdin = reads_stdin(paths, stdin_filename)
     except ValueError as error:
         fail(str(error))
-    settings = settings_or_fail(config_path)
-    settings = settings.with_overrides(
+    overrides = dict(
         select=select,
         extend_select=extend_select,
         ignore=ignore,
@@ -126,6 +135,14 @@ def check(
         unsafe_fixes=unsafe_fixes,
         trace_format=trace_format,
     )
+    # Each file's settings are its nearest configuration's (or --config's); the run's own
+    # (output format, cache folder) are the current folder's, as ruff takes them.
+    resolver = resolver_or_fail(config_path, overrides)
+    settings = resolver.default
+    if show_settings or show_files:
+        from ctxlint.cli.show import show
+
+        raise SystemExit(show(paths or (".",), resolver, show_settings, show_files))
     mode = FixMode.DIFF if diff else FixMode.FIX if fix else FixMode.CHECK
     if reading_stdin:
         from ctxlint.stdin import check_stdin
@@ -133,20 +150,32 @@ def check(
         # As ruff does: with --fix the source goes to stdout, the report to stderr.
         sys.stdout.flush()
         fixed_output = sys.stdout.buffer if mode is FixMode.FIX else None
-        report = check_stdin(sys.stdin.buffer, settings, stdin_filename, mode, fixed_output)
+        # As ruff does, the settings are those of the file standard input stands for.
+        try:
+            stdin_settings = resolver.for_path(stdin_filename) if stdin_filename else settings
+        except ConfigError as error:
+            fail(str(error))
+        report = check_stdin(sys.stdin.buffer, stdin_settings, stdin_filename, mode, fixed_output)
     else:
         cache_folder = None
         if not no_cache:
             from ctxlint.cache import FOLDER_NAME
 
             cache_folder = Path(cache_dir) if cache_dir else settings.root / FOLDER_NAME
-        report = check_paths(paths or (".",), settings, mode, jobs=jobs, cache_folder=cache_folder)
+        try:
+            report = check_paths(
+                paths or (".",), resolver, mode, jobs=jobs, cache_folder=cache_folder
+            )
+        except ConfigError as error:
+            fail(str(error))
     _emit(
         report, settings, output_file, quiet, mode, to_stderr=reading_stdin and mode is FixMode.FIX
     )
     summary_failed = False
     if report.traces and not quiet and mode is FixMode.CHECK and settings.output_format == "text":
-        summary_failed = not _print_simulated_summary(report.traces, settings, output_file)
+        # One summary, one price list: the first trace's configuration's.
+        trace_settings = resolver.for_path(report.traces[0])
+        summary_failed = not _print_simulated_summary(report.traces, trace_settings, output_file)
     # A fault of ctxlint's own in the summary exits 2, as one while checking a file does.
     raise SystemExit(EXIT_ERROR if summary_failed else exit_code(report, mode, exit_zero))
 
