@@ -95,6 +95,10 @@ class SettingsResolver:
             return self.fixed
         return self._settings_of(self.config_for_folder(folder))
 
+    def for_named(self, path: str | os.PathLike[str]) -> Settings:
+        """The settings of a path named on the command line: a folder's own, a file's."""
+        return self.for_folder(path) if os.path.isdir(path) else self.for_path(path)
+
     def config_for_folder(self, folder: str | os.PathLike[str]) -> Path | None:
         """The configuration file that applies in `folder` (None: the default settings)."""
         if self.fixed is not None:

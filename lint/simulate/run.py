@@ -9,6 +9,7 @@ from typing import TextIO
 
 from ctxlint.collector import cycle_collection_paused
 from ctxlint.config import Settings
+from ctxlint.config_resolution import SettingsResolver
 from ctxlint.simulate.report import Simulation, summarise
 from ctxlint.simulate.simulator import Options, Simulator
 from ctxlint.trace.sessions import no_requests
@@ -34,7 +35,9 @@ class Progress:
             self.stream.flush()
 
 
-def trace_files(paths: Iterable[str], settings: Settings) -> tuple[list[str], list[str]]:
+def trace_files(
+    paths: Iterable[str], settings: Settings | SettingsResolver
+) -> tuple[list[str], list[str]]:
     from ctxlint.discovery import discover
     from ctxlint.rule import InputKind
 
