@@ -1,5 +1,6 @@
-"""Settings: `[tool.ctxlint]` in the nearest pyproject.toml (or --config), validated against the
-JSON Schema shipped in the package, then overridden by the command line."""
+"""Settings: one configuration file (`[tool.ctxlint]` in a pyproject.toml, or a ctxlint.toml),
+read and validated against the JSON Schema shipped in the package. Which file applies to which
+checked file is ctxlint.config_resolution's concern."""
 
 from __future__ import annotations
 
