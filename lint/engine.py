@@ -28,7 +28,7 @@ from ctxlint.files import (
     write_atomically,
 )
 from ctxlint.fix import fix_until_stable
-from ctxlint.globs import Excluder
+from ctxlint.judge import FindingJudge
 from ctxlint.parallel import run_in_batches
 from ctxlint.python.imports import forget_the_file_system, imported_files, roots_for
 from ctxlint.python.module import PythonModule
@@ -47,7 +47,6 @@ from ctxlint.unified_diff import unified_diff
 UNREADABLE_CODE = UnreadableInput.code
 # Project files the prefilter reads to tell whether a sink's file imports a source.
 _MAX_IMPORTS_SCANNED = 24
-_MAX_FOLDERS_UP = 32
 
 __all__ = [
     "UNREADABLE_CODE",
@@ -87,7 +86,11 @@ class PythonChecker:
         # For project files imported by a sink's file: whether they may hold a source, and
         # the project files they import in turn.
         self._imported_sources: dict[str, tuple[bool, bool, list[str]]] = {}
-        self._excluder: Excluder | None = None
+        # Findings in other files judged by this checker's settings; check_paths sets
+        # `judged_later` to judge them after the results cache instead, each by the settings
+        # of the file it is in (FindingJudge).
+        self._judge = FindingJudge(lambda path: self.settings)
+        self.judged_later = False
 
     @property
     def project(self) -> Project:
@@ -168,7 +171,7 @@ class PythonChecker:
         others = sorted({d.path for d in diagnostics if d.path != path})
         for other in others:
             module = self.project.module_at(other)
-            if module is None or self._excluded(other):
+            if module is None or (not self.judged_later and self._judge.excluded(other)):
                 continue
             found = [
                 # A fix is applied to the file being analysed only: none for another file.
@@ -176,34 +179,17 @@ class PythonChecker:
                 for d in diagnostics
                 if d.path == other
             ]
-            kept.extend(self._unsuppressed(other, module.source.text, found))
+            by_settings = not self.judged_later
+            kept.extend(self._unsuppressed(other, module.source.text, found, by_settings))
         return kept
 
-    def _excluded(self, path: str) -> bool:
-        """Whether a file reached through an import lies where `exclude` keeps the run out
-        (it or a folder above it, as the folder walk would have skipped it)."""
-        if self._excluder is None:
-            settings = self.settings
-            self._excluder = Excluder([*settings.exclude, *settings.extend_exclude], settings.root)
-        root = os.path.abspath(self.settings.root)
-        folder = os.path.abspath(path)
-        for _ in range(_MAX_FOLDERS_UP):
-            if self._excluder.excludes(folder):
-                return True
-            # The folders above the configuration's are not the project's to exclude.
-            parent = os.path.dirname(folder)
-            if parent == folder or not parent.startswith(root + os.sep):
-                break
-            folder = parent
-        return False
-
     def _unsuppressed(
-        self, path: str, text: str, diagnostics: list[Diagnostic]
+        self, path: str, text: str, diagnostics: list[Diagnostic], by_settings: bool = True
     ) -> list[Diagnostic]:
         if not diagnostics:
             return diagnostics
         noqa = noqa_lines(text)
-        kept = without_ignored(path, diagnostics, self.settings)
+        kept = without_ignored(path, diagnostics, self.settings) if by_settings else diagnostics
         return [d for d in kept if not is_suppressed(d, noqa)]
 
     def line_in(self, path: str, line: int) -> str:
@@ -280,6 +266,13 @@ def check_paths(
     for group_settings, work, _ in groups.values():
         if work:
             _check_python_files(group_settings, work, roots, mode, jobs, cache_folder, report)
+    # After the cache: an entry holds what a check found, and a configuration changed or added
+    # since, over a file a finding is in, is heeded all the same.
+    judge = FindingJudge(resolver.for_path)
+    for result in report.results:
+        result.diagnostics = [
+            d for d in result.diagnostics if d.path == result.path or judge.keeps(d)
+        ]
     report.results = regrouped(report.results)
     for group_settings, _, traces in groups.values():
         if traces:
@@ -304,6 +297,7 @@ def _check_python_files(
     rules = selected_rules(settings)
     checker = PythonChecker(settings, rules)
     checker.roots = roots
+    checker.judged_later = True
     cache = None
     if cache_folder is not None:
         from pathlib import Path

@@ -302,3 +302,42 @@ def test_simulate_prices_come_from_the_configuration_of_the_first_path(tree):
     assert cost() == 0.0
     (tree / "logs" / "ctxlint.toml").write_text('[prices."acme-7b"]\ninput = 1000.0\n')
     assert cost() > 0.0
+
+
+_LOOP = """import anthropic
+
+from .texts.prompts import compose
+
+client = anthropic.Anthropic()
+
+
+def run(history):
+    return client.messages.create(
+        model="claude-sonnet-4-5", max_tokens=512, system=compose(), messages=history
+    )
+"""
+_PROMPTS = """from datetime import datetime
+
+
+def compose():
+    return f"Clock: {datetime.now().isoformat()}. Answer briefly."
+"""
+
+
+def test_a_finding_in_another_file_is_judged_by_that_files_configuration(tmp_path):
+    package = tmp_path / "agent"
+    (package / "texts").mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    (package / "texts" / "__init__.py").write_text("")
+    (package / "loop.py").write_text(_LOOP)
+    (package / "texts" / "prompts.py").write_text(_PROMPTS)
+    cache = ["--output-format", "json", "--cache-dir", str(tmp_path / ".cache")]
+    where = str(package / "texts" / "prompts.py")
+    assert _flagged(run([*cache, "agent/loop.py"], tmp_path), tmp_path) == {where}
+    (package / "texts" / "ctxlint.toml").write_text('ignore = ["CTX001"]\n')
+    assert _flagged(run([*cache, "agent/loop.py"], tmp_path), tmp_path) == set()
+    # The loop's cached entry rests on that configuration: changed, the finding is back.
+    (package / "texts" / "ctxlint.toml").write_text('per-file-ignores = { "x.py" = ["ALL"] }\n')
+    assert _flagged(run([*cache, "agent/loop.py"], tmp_path), tmp_path) == {where}
+    (package / "texts" / "ctxlint.toml").write_text('per-file-ignores = { "*.py" = ["CTX0"] }\n')
+    assert _flagged(run([*cache, "agent/loop.py"], tmp_path), tmp_path) == set()
