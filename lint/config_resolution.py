@@ -56,6 +56,7 @@ class SettingsResolver:
         config_path: Path | None = None,
         overrides: dict[str, Any] | None = None,
         cwd: Path | None = None,
+        fixed: Settings | None = None,
     ) -> None:
         self.cwd = Path(os.path.abspath(cwd or Path.cwd()))
         self.overrides = {k: v for k, v in (overrides or {}).items() if v is not None}
@@ -63,7 +64,8 @@ class SettingsResolver:
         self._loaded: dict[Path | None, Settings] = {}
         # Folder (absolute) -> the configuration file that applies there (None: the default's).
         self._folder_config: dict[str, Path | None] = {}
-        self.fixed: Settings | None = None
+        # One settings for every path: --config's, or those a library caller gives.
+        self.fixed = fixed
         if config_path is not None:
             self.fixed = self._with_overrides(load_settings(config_path, self.cwd))
         # The settings of the run itself (output format, the cache's folder) and of files
@@ -75,13 +77,7 @@ class SettingsResolver:
         """A resolver for what a library caller passes: plain Settings apply to every file."""
         if isinstance(settings, SettingsResolver):
             return settings
-        resolver = cls.__new__(cls)
-        resolver.cwd = Path(os.path.abspath(Path.cwd()))
-        resolver.overrides = {}
-        resolver._loaded = {}
-        resolver._folder_config = {}
-        resolver.fixed = resolver.default = settings
-        return resolver
+        return cls(fixed=settings)
 
     def for_path(self, path: str | os.PathLike[str]) -> Settings:
         """The settings of a file (by its folder's configuration)."""
