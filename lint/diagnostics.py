@@ -53,16 +53,22 @@ class Fix:
 
 @dataclass(frozen=True, slots=True)
 class RelatedLocation:
-    """Another place a finding involves: where the flagged value is sent, in another file."""
+    """Another place a finding involves: the call a flagged value is sent by, or for a trace
+    finding the earlier request it differs from. `pointer` is a JSON pointer inside a trace
+    line (or document); None for a place in source code."""
 
     path: str
     start: Location
     end: Location
     message: str
+    pointer: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class Diagnostic:
+    """One finding, shaped like ruff's: `message` says what is wrong in one short sentence,
+    `help` what to do about it, and `related` the other places involved."""
+
     code: str
     name: str
     message: str
@@ -77,11 +83,16 @@ class Diagnostic:
     pointer: str | None = None
     # Other places the finding involves (the sink a value reaches, in another module).
     related: tuple[RelatedLocation, ...] = ()
+    help: str | None = None
+    # For a trace finding in a text: the character offset inside the string at `pointer`.
+    offset: int | None = None
 
     def __post_init__(self) -> None:
         # Whatever a detector quoted, and however it quoted it, what a finding carries to a
         # report, a SARIF upload or a CI log holds no credential and has a bounded size.
         object.__setattr__(self, "message", bounded(self.message))
+        if self.help is not None:
+            object.__setattr__(self, "help", bounded(self.help))
         if self.session is not None:
             object.__setattr__(self, "session", bounded(self.session, EVIDENCE_LIMIT))
         if self.pointer is not None:

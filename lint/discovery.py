@@ -22,6 +22,9 @@ _JSON_SUFFIXES = (".json", ".json.gz", ".traj")
 # the configuration files of a project are passed over without being parsed.
 _YAML_SUFFIXES = (".yaml", ".yml")
 _CONTENT_SUFFIXES = _JSON_SUFFIXES + _YAML_SUFFIXES
+# A folder holding this file is a cache (ctxlint's own, ruff's, pytest's, by the Cache Directory
+# Tagging Specification): nothing in it is the project's, and a walk does not go in.
+_CACHE_TAG = "CACHEDIR.TAG"
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +74,21 @@ def named_kind(path: str, settings: Settings, traces_only: bool = False) -> Inpu
     return kind or InputKind.PYTHON
 
 
+def _python_script(path: str) -> bool:
+    """Whether a file named on the command line whose name says nothing is Python: no suffix
+    at all (`bin/deploy`, `SConstruct`), `.pyw`, or a first line naming Python (`#!` ...)."""
+    name = os.path.basename(path)
+    suffix = os.path.splitext(name)[1].lower()
+    if not suffix or suffix == ".pyw":
+        return True
+    try:
+        with open(path, "rb") as stream:
+            first = stream.readline(256)
+    except OSError:
+        return True  # Unreadable: the Python check reports that as it does for any file.
+    return first.startswith(b"#!") and b"python" in first
+
+
 @dataclass(slots=True)
 class Discovery:
     """The files to check, sorted; errors about paths named on the command line (which make
@@ -79,6 +97,9 @@ class Discovery:
     files: list[InputFile] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # Files a folder walk met that are neither Python nor a trace (by name, or JSON and YAML
+    # by their start): not checked, only counted for the note that says so.
+    passed_over: list[str] = field(default_factory=list)
 
 
 def discover(
@@ -123,8 +144,15 @@ def find_inputs(
                 kind = _found_kind(path)
                 if kind is not None:
                     found.setdefault(path, InputFile(path, kind))
+                else:
+                    result.passed_over.append(path)
         elif stat.S_ISREG(mode):
             kind = named_kind(given, resolver.for_path(given), traces_only)
+            if kind is InputKind.PYTHON and input_kind(given) is None and not _python_script(given):
+                # notes.txt or a trace saved as .ndjson: read as the trace it may be, and
+                # otherwise said to be no format ctxlint reads, rather than parsed as Python
+                # (where plain text is often valid and "passes").
+                kind = InputKind.TRACE
             found[given] = InputFile(given, kind, explicit=True)
         else:
             # Reading a named pipe waits for a writer, and a device may never end.
@@ -147,6 +175,8 @@ def _walk(top: str, excluder_for: Callable[[str], Excluder], discovery: Discover
                 discovery.errors.append(reason)
             else:
                 discovery.warnings.append(f"{reason}; nothing in it was checked")
+            continue
+        if not named and any(entry.name == _CACHE_TAG for entry in entries):
             continue
         excluder = excluder_for(folder)
         for entry in entries:

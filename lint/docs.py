@@ -34,7 +34,7 @@ def rules_json() -> str:
         {
             "code": rule.code,
             "name": rule.name,
-            "message": rule.message,
+            "summary": rule.summary,
             "fix": rule.fix_applicability.value if rule.fix_applicability else None,
             "inputs": [kind.value for kind in rule.input_kinds()],
         }
@@ -46,6 +46,6 @@ def rules_json() -> str:
 def rules_markdown() -> str:
     lines = ["| Code | Name | What it flags | Fix | Inputs |", "|---|---|---|---|---|"]
     for rule in all_rules():
-        cells = [rule.code, f"`{rule.name}`", rule.message, fix_label(rule), _inputs(rule)]
+        cells = [rule.code, f"`{rule.name}`", rule.summary, fix_label(rule), _inputs(rule)]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"

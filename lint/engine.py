@@ -10,9 +10,9 @@ import ast
 import functools
 import gc
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
-from typing import Any
+from typing import Any, TypeVar
 
 from ctxlint.cache import ResultsCache, cache_key, new_entry
 from ctxlint.collector import cycle_collection_paused
@@ -39,17 +39,16 @@ from ctxlint.redact import bounded
 from ctxlint.registry import select_rules
 from ctxlint.results import FileResult, FixMode, Report, answered_from_cache, regrouped
 from ctxlint.rule import InputKind, Rule
-from ctxlint.rules.ctx900_unreadable_input import UnreadableInput
 from ctxlint.source import SourceText, UnreadableSource
 from ctxlint.suppression import is_suppressed, noqa_lines, without_ignored
 from ctxlint.unified_diff import unified_diff
+from ctxlint.unreadable import is_unreadable, reports_unreadable, unreadable_at
 
-UNREADABLE_CODE = UnreadableInput.code
+_T = TypeVar("_T")
 # Project files the prefilter reads to tell whether a sink's file imports a source.
 _MAX_IMPORTS_SCANNED = 24
 
 __all__ = [
-    "UNREADABLE_CODE",
     "FileResult",
     "FixMode",
     "PythonChecker",
@@ -70,7 +69,7 @@ class PythonChecker:
         rules = tuple(rules)
         self.settings = settings
         self.rules = [rule() for rule in rules if InputKind.PYTHON in rule.input_kinds()]
-        self.report_unreadable = any(rule.code == UNREADABLE_CODE for rule in rules)
+        self.report_unreadable = reports_unreadable(rules)
         self.prefilter = build_prefilter(
             settings.prompt_sinks, [rule.python_trigger for rule in self.rules]
         )
@@ -202,7 +201,7 @@ class PythonChecker:
     ) -> list[Diagnostic]:
         if not self.report_unreadable:
             return []
-        return [UnreadableInput.at(path, reason, line, column)]
+        return [unreadable_at(path, reason, line, column)]
 
 
 def _dependencies(module: PythonModule) -> tuple[str, ...]:
@@ -239,16 +238,24 @@ def check_paths(
     mode: FixMode = FixMode.CHECK,
     jobs: int | None = None,
     cache_folder: str | os.PathLike[str] | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Report:
     """Check (and with FIX/DIFF, fix) files and folders. With FIX, each file is written as
     soon as its fix is ready, and only if it still holds what was read. With `cache_folder`,
     Python files unchanged since a run with the same settings are answered from the results
-    cache there (ctxlint.cache); trace files are always read. Given a SettingsResolver, each
-    file is checked with the settings of its nearest configuration (ctxlint.config_resolution);
-    plain Settings apply to every file. Raises ConfigError for a configuration met that is bad."""
+    cache there (ctxlint.cache); trace files are always read. `progress(done, total)` is
+    told how many of the files found are done as the run goes (a progress line's count).
+    Given a SettingsResolver, each file is checked with the settings of its nearest
+    configuration (ctxlint.config_resolution); plain Settings apply to every file. Raises
+    ConfigError for a configuration met that is bad."""
     resolver = SettingsResolver.of(settings)
     found = find_inputs(paths, resolver)
-    report = Report(errors=found.errors, warnings=found.warnings, unchecked=len(found.errors))
+    report = Report(
+        errors=found.errors,
+        warnings=found.warnings,
+        unchecked=len(found.errors),
+        passed_over=found.passed_over,
+    )
     # The files of each settings, in the order the sorted files first meet them.
     groups: dict[int, tuple[Settings, list[tuple[str, bool]], list[tuple[str, bool]]]] = {}
     for input_file in found.files:
@@ -263,9 +270,12 @@ def check_paths(
     roots = roots_for(paths)
     if mode is FixMode.FIX:
         _remove_stale_temporaries(path for _, work, _ in groups.values() for path, _ in work)
+    advance = _counter(progress, report.files_checked, 0)
     for group_settings, work, _ in groups.values():
         if work:
-            _check_python_files(group_settings, work, roots, mode, jobs, cache_folder, report)
+            _check_python_files(
+                group_settings, work, roots, mode, jobs, cache_folder, report, advance
+            )
     # After the cache: an entry holds what a check found, and a configuration changed or added
     # since, over a file a finding is in, is heeded all the same.
     judge = FindingJudge(resolver.for_path)
@@ -274,10 +284,15 @@ def check_paths(
             d for d in result.diagnostics if d.path == result.path or judge.keeps(d)
         ]
     report.results = regrouped(report.results)
+    walked_past = len(report.passed_over)
     for group_settings, _, traces in groups.values():
         if traces:
             rules = selected_rules(group_settings)
-            report.results.extend(check_trace_files(traces, group_settings, rules, report.traces))
+            counted = _each_counted(traces, advance)
+            report.results.extend(
+                check_trace_files(counted, group_settings, rules, report.traces, report.passed_over)
+            )
+    report.files_checked -= len(report.passed_over) - walked_past
     report.traces.sort()
     report.results.sort(key=lambda r: r.path)
     return report
@@ -291,6 +306,7 @@ def _check_python_files(
     jobs: int | None,
     cache_folder: str | os.PathLike[str] | None,
     report: Report,
+    advance: Callable[[int], None],
 ) -> None:
     """The Python files that share one settings: one checker (forked into the workers with
     them), and the results cache of those settings, whose key holds them."""
@@ -306,9 +322,14 @@ def _check_python_files(
         cache = ResultsCache.open(Path(cache_folder), key)
         # Imported files unchanged since are answered from their summaries (summary_cache.py).
         checker.project.summaries.folder = cache.summaries_folder
+    asked = len(work)
     results, work = answered_from_cache(cache, work, mode)
+    advance(asked - len(work))
     checked: list[_Checked] = run_in_batches(
-        functools.partial(_check_batch, checker, mode=mode, record=cache is not None), work, jobs
+        functools.partial(_check_batch, checker, mode=mode, record=cache is not None),
+        work,
+        jobs,
+        advance,
     )
     for (path, _), (_, result, entry) in zip(work, checked, strict=True):
         results.append(result)
@@ -325,6 +346,30 @@ def _check_python_files(
                 report.errors.append(f"{result.path}: not fixed: {result.write_failure}")
 
 
+def _counter(
+    progress: Callable[[int, int], None] | None, total: int, done: int
+) -> Callable[[int], None]:
+    """`advance(count)`, telling `progress` the running count of `total` (from `done`)."""
+    count = done
+    if progress is not None:
+        progress(count, total)
+
+    def advance(finished: int) -> None:
+        nonlocal count
+        count += finished
+        if progress is not None:
+            progress(count, total)
+
+    return advance
+
+
+def _each_counted(items: Iterable[_T], advance: Callable[[int], None]) -> Iterator[_T]:
+    """`items`, each counted once its consumer comes back for the next (it is done)."""
+    for item in items:
+        yield item
+        advance(1)
+
+
 def _remove_stale_temporaries(paths: Iterable[str]) -> None:
     """A run killed while writing leaves its temporary beside the file it was fixing."""
     for folder in sorted({os.path.dirname(os.path.realpath(path)) for path in paths}):
@@ -332,13 +377,15 @@ def _remove_stale_temporaries(paths: Iterable[str]) -> None:
 
 
 def check_trace_files(
-    paths: list[tuple[str, bool]],
+    paths: Iterable[tuple[str, bool]],
     settings: Settings,
     rules: Iterable[type[Rule]],
     read: list[str],
+    passed_over: list[str] | None = None,
 ) -> Iterator[FileResult]:
     """The results of trace files (path, named on the command line); the paths from which
-    requests were read are added to `read`."""
+    requests were read are added to `read`, those a walk found that are no trace to
+    `passed_over`."""
     # Imported here: a pre-commit run over Python files never reads a trace.
     from ctxlint.trace.checker import TraceChecker
 
@@ -356,6 +403,8 @@ def check_trace_files(
         if checked.format is None and not explicit:
             # JSON lines a folder walk turned up that are no trace (a dataset, a config): the
             # same as other JSON, passed over. Named on the command line, they are reported.
+            if passed_over is not None:
+                passed_over.append(path)
             continue
         if checked.requests:
             read.append(path)
@@ -496,7 +545,7 @@ def _check_python_unguarded(
     checker: PythonChecker, path: str, source: SourceText, mode: FixMode
 ) -> FileResult:
     diagnostics = original = checker.check_text(path, source)
-    result = FileResult(path, readable=not any(d.code == UNREADABLE_CODE for d in diagnostics))
+    result = FileResult(path, readable=not any(is_unreadable(d) for d in diagnostics))
     final_source = source
     if mode is not FixMode.CHECK and any(d.fix is not None for d in diagnostics):
 

@@ -20,14 +20,24 @@ _WORKER_TASK: Callable[[Any], list[Any]] | None = None
 
 
 def run_in_batches(
-    check_batch: Callable[[Sequence[Any]], list[Any]], work: Sequence[Any], jobs: int | None
+    check_batch: Callable[[Sequence[Any]], list[Any]],
+    work: Sequence[Any],
+    jobs: int | None,
+    progress: Callable[[int], None] | None = None,
 ) -> list[Any]:
     """`check_batch` over `work`, in worker processes when the run is large enough; the
-    outcomes in the order of `work`."""
+    outcomes in the order of `work`. `progress` is told how many items each finished batch
+    held."""
     batches = [work[start : start + BATCH_SIZE] for start in range(0, len(work), BATCH_SIZE)]
     workers = worker_count(jobs, len(batches))
     if workers <= 1 or len(work) < PARALLEL_MIN_FILES or sys.platform == "win32":
-        return check_batch(work)
+        if progress is None:
+            return check_batch(work)
+        outcomes = []
+        for batch in batches:
+            outcomes.extend(check_batch(batch))
+            progress(len(batch))
+        return outcomes
     # Imported here: a run over a few files (a pre-commit hook) never needs them.
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
@@ -39,7 +49,13 @@ def run_in_batches(
         with ProcessPoolExecutor(
             max_workers=workers, mp_context=context, initializer=_start_worker
         ) as pool:
-            return [outcome for batch in pool.map(_worker_batch, batches) for outcome in batch]
+            outcomes = []
+            # In order: a batch finished early waits for those before it to be counted.
+            for batch, done in zip(batches, pool.map(_worker_batch, batches), strict=True):
+                outcomes.extend(done)
+                if progress is not None:
+                    progress(len(batch))
+            return outcomes
     finally:
         _WORKER_TASK = None
 

@@ -47,6 +47,8 @@ class Report:
     unchecked: int = 0
     # Trace files from which requests were read: what a simulated summary replays.
     traces: list[str] = field(default_factory=list)
+    # Files a folder walk met and left alone: not Python, and no trace ctxlint reads.
+    passed_over: list[str] = field(default_factory=list)
 
     @property
     def diagnostics(self) -> list[Diagnostic]:

@@ -47,7 +47,9 @@ class Rule:
 
     code: ClassVar[str]
     name: ClassVar[str]
-    message: ClassVar[str]
+    # One line naming the concept, for rule tables and SARIF's short description; each
+    # finding carries its own message.
+    summary: ClassVar[str]
     fix_title: ClassVar[str | None] = None
     # The strongest fix the rule can offer, or None when it only advises.
     fix_applicability: ClassVar[Applicability | None] = None
@@ -56,6 +58,8 @@ class Rule:
     python_trigger: ClassVar[Trigger | None] = None
     # Meta rules are raised by the engine itself (unreadable input), not by a detector.
     meta: ClassVar[bool] = False
+    # The one meta rule the engine reports unreadable input under (see ctxlint.unreadable).
+    reports_unreadable_input: ClassVar[bool] = False
     VALID: ClassVar[tuple[Valid, ...]] = ()
     INVALID: ClassVar[tuple[Invalid, ...]] = ()
 
@@ -72,12 +76,25 @@ class Rule:
         return tuple(kinds)
 
     @classmethod
+    def valid_cases(cls) -> tuple[Valid, ...]:
+        """VALID, and the trace examples kept as files (rules/cases/<code>/)."""
+        from ctxlint.rule_cases import trace_cases
+
+        return cls.VALID + trace_cases(cls.code)[0]
+
+    @classmethod
+    def invalid_cases(cls) -> tuple[Invalid, ...]:
+        from ctxlint.rule_cases import trace_cases
+
+        return cls.INVALID + trace_cases(cls.code)[1]
+
+    @classmethod
     def documentation(cls) -> str:
         return inspect.cleandoc(cls.__doc__ or "")
 
     @classmethod
-    def summary(cls) -> str:
-        """The first sentence of "What it does", for rule tables and SARIF."""
+    def description(cls) -> str:
+        """The first paragraph of "What it does", for SARIF's full description."""
         doc = cls.documentation()
         _, _, after = doc.partition("## What it does")
         paragraph = after.strip().split("\n\n")[0]

@@ -12,9 +12,9 @@ from typing import BinaryIO
 
 from ctxlint.collector import cycle_collection_paused
 from ctxlint.config import Settings
+from ctxlint.diagnostics import Diagnostic
 from ctxlint.discovery import kind_suffix, named_kind
 from ctxlint.engine import (
-    UNREADABLE_CODE,
     FileResult,
     FixMode,
     PythonChecker,
@@ -26,8 +26,8 @@ from ctxlint.engine import (
 )
 from ctxlint.files import NotRead, read_capped
 from ctxlint.rule import InputKind, Rule
-from ctxlint.rules.ctx900_unreadable_input import UnreadableInput
 from ctxlint.suppression import without_ignored
+from ctxlint.unreadable import reports_unreadable, unreadable_at
 
 # The name findings carry when standard input is not given one with --stdin-filename.
 STDIN_PATH = "-"
@@ -105,13 +105,13 @@ def _check_trace(
                 _echo(echo, b"", rest=stream)
         if not complete:
             reason = f"more than {MAX_DOCUMENT_BYTES / 1024**3:.0f} GiB: too large to check"
-            found = [UnreadableInput.at(name, reason, 1, 1)]
-            wanted = any(rule.code == UNREADABLE_CODE for rule in rules)
+            found = [unreadable_at(name, reason, 1, 1)]
+            wanted = reports_unreadable(rules)
             return FileResult(name, diagnostics=found if wanted else [], readable=False)
         # per-file-ignores are matched against the name given, not the copy's.
         unignored = replace(settings, per_file_ignores=())
         for result in check_trace_files([(spooled, True)], unignored, rules, []):
-            diagnostics = [replace(d, path=name) for d in result.diagnostics]
+            diagnostics = [_renamed(d, spooled, name) for d in result.diagnostics]
             return FileResult(
                 name,
                 diagnostics=without_ignored(name, diagnostics, settings),
@@ -137,3 +137,10 @@ def _echo(output: BinaryIO, data: bytes, rest: BinaryIO | None = None) -> None:
     if rest is not None:
         shutil.copyfileobj(rest, output, _COPY_CHUNK)
     output.flush()
+
+
+def _renamed(diagnostic: Diagnostic, spooled: str, name: str) -> Diagnostic:
+    """A finding on the spooled copy, as on the file standard input is named as: its own path
+    and those of the places it refers to in the same trace (the previous request)."""
+    related = tuple(replace(r, path=name) if r.path == spooled else r for r in diagnostic.related)
+    return replace(diagnostic, path=name, related=related)

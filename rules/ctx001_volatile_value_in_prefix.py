@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ast
-import os
 from collections.abc import Iterator
 from itertools import chain
 from typing import TYPE_CHECKING
@@ -17,7 +16,7 @@ from ctxlint.python.prefilter import Trigger
 from ctxlint.python.sinks import Sink
 from ctxlint.python.volatile import how_volatile
 from ctxlint.redact import evidence
-from ctxlint.rule import InputKind, Invalid, Rule, Valid
+from ctxlint.rule import Invalid, Rule, Valid
 
 if TYPE_CHECKING:
     from ctxlint.trace.compare import Step
@@ -136,7 +135,7 @@ class VolatileValueInPrefix(Rule):
         ),
         standalone_needles=SWITCH_NEEDLES["CTX001"],
     )
-    message = "A value that changes on every call reaches the cached prefix"
+    summary = "A value that changes on every call reaches the cached prefix"
     fix_title = "Coarsen the timestamp to the date"
     fix_applicability = Applicability.UNSAFE
 
@@ -145,29 +144,33 @@ class VolatileValueInPrefix(Rule):
             return
         reported = step.session.memo.setdefault(self.code, set())
         changes = []
+        current = step.current
         if step.system_volatile is not None:
-            changes.append(("the system prompt", step.system_volatile, ""))
+            pointer, offset = current.system_pointer(step.system_volatile.offset)
+            changes.append(("the system prompt", step.system_volatile, pointer, offset))
         for tool in step.tool_changes:
             if tool.volatile is not None:
-                changes.append(
-                    (f"the definition of tool `{evidence(tool.name)}`", tool.volatile, "")
-                )
+                where = f"the definition of tool `{evidence(tool.name)}`"
+                changes.append((where, tool.volatile, current.tool_pointer(tool.name), None))
         history = step.history
         if history is not None and history.volatile is not None:
-            where = f"message {history.position} ({history.before.role if history.before else ''})"
-            pointer = step.current.message_pointer(history.position)
-            changes.append((where, history.volatile, pointer))
-        for where, change, pointer in changes:
+            role = history.before.role if history.before else "message"
+            where = f"message {history.position} ({role})"
+            pointer = current.message_pointer(history.position)
+            changes.append((where, history.volatile, pointer, None))
+        for where, change, pointer, offset in changes:
             # The same value changes on every request: report where it is once per session.
             if where in reported:
                 continue
             reported.add(where)
             yield step.diagnostic(
                 self,
-                f"{where} differs from the previous request only in a volatile value: "
-                f"`{evidence(change.before)}` became `{evidence(change.after)}`; the cache ends there on every "
-                "request, and everything after it is re-read at the uncached price",
+                f"{where} changed only in a volatile value: "
+                f"`{evidence(change.before)}` became `{evidence(change.after)}`",
                 pointer,
+                help=_TRACE_HELP,
+                related=step.previous_location("the previous request"),
+                offset=offset,
             )
 
     def check_python(self, module: PythonModule) -> Iterator[Diagnostic]:
@@ -189,23 +192,18 @@ class VolatileValueInPrefix(Rule):
                 if volatility is None:
                     continue
                 flagged.add(id(reached.node))
-                if owner is not module:
-                    yield _elsewhere(self, module, owner, sink, reached, volatility)
-                    continue
-                source = f"{_call_text(module, reached.node)} (line {reached.node.lineno})"
-                message = (
-                    f"{source} {volatility} and reaches {sink.description}{_through(reached)}"
-                    ": every request "
-                    "misses the cache from that point on; move the value into the newest "
-                    "user message"
-                )
-                yield module.diagnostic(self, reached.node, message, _coarsen_fix(module, reached))
+                yield _reaches(self, module, owner, sink, reached, volatility)
         # A framework's switch that writes the clock into its system message (agno).
         for switch in framework_switches(module.index, self.code):
-            yield module.diagnostic(self, switch.keyword, switch_message(switch))
+            yield module.diagnostic(self, switch.keyword, switch_message(switch), help=_SWITCH_HELP)
 
 
-def _elsewhere(
+_HELP = "Move the value into the newest user message"
+_TRACE_HELP = "Keep this part the same on every request; send the value in the newest user message"
+_SWITCH_HELP = "Leave it off; put what the model needs in the newest user message"
+
+
+def _reaches(
     rule: VolatileValueInPrefix,
     module: PythonModule,
     owner: PythonModule,
@@ -213,25 +211,22 @@ def _elsewhere(
     reached: Reached,
     volatility: str,
 ) -> Diagnostic:
-    """A value read in another module than the one that sends it: reported where it is read
-    (what the user must change), naming the sink and the calls in between; no fix, as a fix
-    applies to the file being analysed only."""
+    """Reported where the value is read (what the user must change), with the call that sends
+    it as a related location. A value read in another module than the one that sends it gets
+    no fix: a fix applies to the file being analysed only."""
     node = reached.node
-    source = f"{_call_text(owner, node)} ({os.path.basename(owner.path)}:{node.lineno})"
-    message = (
-        f"{source} {volatility} and reaches {sink.description} in "
-        f"{os.path.basename(module.path)}{_through(reached)}: every request misses the cache "
-        "from that point on; move the value into the newest user message"
-    )
-    related = (module.location_of(sink.expression, "sent here"),)
-    return owner.diagnostic(rule, node, message, None, related)
+    message = f"`{_call_text(owner, node)}` {volatility} and reaches {sink.label}"
+    related = (module.location_of(sink.anchor, f"sent as {sink.place}{_through(reached)}"),)
+    fix = _coarsen_fix(module, reached) if owner is module else None
+    help = _HELP + (", or keep only the date" if fix is not None else "")
+    return owner.diagnostic(rule, node, message, fix, related, help=help)
 
 
 def _through(reached: Reached) -> str:
-    """The calls the flow went through, when it crossed any: " through compose() → _header()"."""
+    """The calls the flow went through, when it crossed any: ", through compose() → _header()"."""
     if not reached.through:
         return ""
-    return " through " + " → ".join(f"{name}()" for name in reached.through)
+    return ", through " + " → ".join(f"{name}()" for name in reached.through)
 
 
 def _coarsen_fix(module: PythonModule, reached: Reached) -> Fix | None:
@@ -480,11 +475,6 @@ VolatileValueInPrefix.VALID = (
         _HEADER + "import functools\n@functools.lru_cache\ndef build_system_prompt():\n"
         "    return f'Started {time.time()}'\n"
     ),
-    Valid(
-        '{"ctxlint": 1, "session": "s1", "system": "You are a support agent.", "messages": [{"role": "user", "content": "Hi"}]}\n'
-        '{"ctxlint": 1, "session": "s1", "system": "You are a support agent.", "messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello"}, {"role": "user", "content": "Refund please"}]}\n',
-        kind=InputKind.TRACE,
-    ),
 )
 VolatileValueInPrefix.INVALID = (
     # Emptied and filled again on every call: what is appended is computed anew each time.
@@ -552,7 +542,7 @@ VolatileValueInPrefix.INVALID = (
         "def run(q):\n"
         "    return ask(f'Now {time.time()}', q)\n",
         line=9,
-        message_contains="reaches the system prompt of client.messages.create (line 7)",
+        message_contains="sent as the system prompt of client.messages.create (line 7)",
     ),
     Invalid(
         _HEADER + "def ask(q):\n"
@@ -562,7 +552,7 @@ VolatileValueInPrefix.INVALID = (
         fixed=_HEADER + "def ask(q):\n"
         '    system = f"Now: {datetime.now():%Y-%m-%d}"\n'
         "    return client.messages.create(model='m', max_tokens=9, system=system, messages=q)\n",
-        message_contains="reaches the system prompt of client.messages.create (line 8)",
+        message_contains="sent as the system prompt of client.messages.create (line 8)",
     ),
     Invalid(
         _HEADER + "def build_system_prompt(user):\n"
@@ -623,20 +613,6 @@ VolatileValueInPrefix.INVALID = (
         line=7,
         message_contains="reads the clock",
     ),
-    Invalid(
-        '{"ctxlint": 1, "session": "s1", "system": "You are a support agent. Now: 2026-01-01T10:00:00Z", "messages": [{"role": "user", "content": "Hi"}]}\n'
-        '{"ctxlint": 1, "session": "s1", "system": "You are a support agent. Now: 2026-01-01T10:05:12Z", "messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello"}, {"role": "user", "content": "Refund please"}]}\n',
-        kind=InputKind.TRACE,
-        line=2,
-        message_contains="`2026-01-01T10:00:00Z` became `2026-01-01T10:05:12Z`",
-    ),
-    Invalid(
-        '{"ctxlint": 1, "session": "s1", "messages": [{"role": "user", "content": "Request id 3f2a9c1e-0c1d-4e5f-8a9b-112233445566: list files"}]}\n'
-        '{"ctxlint": 1, "session": "s1", "messages": [{"role": "user", "content": "Request id 9b7e4d2a-5f6e-4a3b-9c8d-665544332211: list files"}, {"role": "assistant", "content": "Done"}, {"role": "user", "content": "Thanks"}]}\n',
-        kind=InputKind.TRACE,
-        line=2,
-        message_contains="message 0",
-    ),
 )
 
 # Agent frameworks (framework_sinks.py) and agent classes whose constructor keeps the value
@@ -664,7 +640,7 @@ _FRAMEWORK_INVALID = (
         _AGENT_SUBCLASS.format(time_format="%Y-%m-%d %H:%M:%S"),
         line=13,
         fixed=_AGENT_SUBCLASS.format(time_format="%Y-%m-%d"),
-        message_contains="the system prompt of super().__init__ (line 6) through _compose()",
+        message_contains="the system prompt of super().__init__, through _compose()",
     ),
     Invalid(
         "import time\n"
@@ -750,7 +726,7 @@ _FRAMEWORK_INVALID += (
             caller="def run():\n    return Prompted(started_at=datetime.now()).agent()\n"
         ),
         line=10,
-        message_contains="reaches the system prompt of ReActAgent (line 8)",
+        message_contains="sent as the system prompt of ReActAgent (line 8)",
     ),
 )
 _FRAMEWORK_VALID += (

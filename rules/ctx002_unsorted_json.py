@@ -17,7 +17,7 @@ from ctxlint.python.rerender import rerendered_serialisations
 from ctxlint.python.rewrite import add_keyword_argument, bit_or_operand
 from ctxlint.python.sinks import Sink
 from ctxlint.redact import evidence
-from ctxlint.rule import InputKind, Invalid, Rule, Valid
+from ctxlint.rule import Invalid, Rule, Valid
 
 if TYPE_CHECKING:
     from ctxlint.trace.compare import Step
@@ -117,7 +117,7 @@ class UnsortedJson(Rule):
     code = "CTX002"
     name = "unsorted-json"
     python_trigger = Trigger(needles=(b"dumps",))
-    message = "JSON serialised without sorted keys reaches the cached prefix"
+    summary = "JSON serialised without sorted keys reaches the cached prefix"
     fix_title = "Sort the keys when serialising"
     # json.dumps's fix; orjson's is safe (see Fix safety).
     fix_applicability = Applicability.UNSAFE
@@ -395,11 +395,6 @@ UnsortedJson.VALID = (
     ),
     # Not part of a prompt: written to a log.
     Valid(_HEADER + "import logging\ndef log(result):\n    logging.info(json.dumps(result))\n"),
-    Valid(
-        '{"ctxlint": 1, "session": "s1", "messages": [{"role": "user", "content": "Open a.txt"}, {"role": "assistant", "content": [{"type": "tool_call", "id": "c1", "name": "read_file", "arguments": "{\\"path\\": \\"a.txt\\", \\"mode\\": \\"r\\"}"}]}, {"role": "tool", "content": [{"type": "tool_result", "tool_call_id": "c1", "content": "hello"}]}]}\n'
-        '{"ctxlint": 1, "session": "s1", "messages": [{"role": "user", "content": "Open a.txt"}, {"role": "assistant", "content": [{"type": "tool_call", "id": "c1", "name": "read_file", "arguments": "{\\"path\\": \\"a.txt\\", \\"mode\\": \\"r\\"}"}]}, {"role": "tool", "content": [{"type": "tool_result", "tool_call_id": "c1", "content": "hello"}]}, {"role": "assistant", "content": "It says hello"}, {"role": "user", "content": "Thanks"}]}\n',
-        kind=InputKind.TRACE,
-    ),
 )
 UnsortedJson.INVALID = (
     # The history is rendered from stored objects for every request.
@@ -546,20 +541,6 @@ UnsortedJson.INVALID = (
         line=5,
         fixed=_HEADER + "def build_system_prompt(account, options=None):\n"
         "    return 'Account: ' + orjson.dumps(account.settings, None, ((options or None) or 0) | orjson.OPT_SORT_KEYS).decode()\n",
-    ),
-    Invalid(
-        '{"ctxlint": 1, "session": "s1", "messages": [{"role": "user", "content": "Open a.txt"}, {"role": "assistant", "content": [{"type": "tool_call", "id": "c1", "name": "read_file", "arguments": "{\\"path\\": \\"a.txt\\", \\"mode\\": \\"r\\"}"}]}, {"role": "tool", "content": [{"type": "tool_result", "tool_call_id": "c1", "content": "hello"}]}]}\n'
-        '{"ctxlint": 1, "session": "s1", "messages": [{"role": "user", "content": "Open a.txt"}, {"role": "assistant", "content": [{"type": "tool_call", "id": "c1", "name": "read_file", "arguments": "{\\"mode\\": \\"r\\", \\"path\\": \\"a.txt\\"}"}]}, {"role": "tool", "content": [{"type": "tool_result", "tool_call_id": "c1", "content": "hello"}]}, {"role": "assistant", "content": "It says hello"}, {"role": "user", "content": "Thanks"}]}\n',
-        kind=InputKind.TRACE,
-        line=2,
-        message_contains="serialised differently",
-    ),
-    Invalid(
-        '{"ctxlint": 1, "session": "s1", "messages": [{"role": "user", "content": "status?"}, {"role": "assistant", "content": [{"type": "tool_call", "id": "c1", "name": "status", "arguments": "{}"}]}, {"role": "tool", "content": [{"type": "tool_result", "tool_call_id": "c1", "content": "{\\"ok\\": true, \\"jobs\\": 2}"}]}]}\n'
-        '{"ctxlint": 1, "session": "s1", "messages": [{"role": "user", "content": "status?"}, {"role": "assistant", "content": [{"type": "tool_call", "id": "c1", "name": "status", "arguments": "{}"}]}, {"role": "tool", "content": [{"type": "tool_result", "tool_call_id": "c1", "content": "{\\"ok\\": true, \\"jobs\\": 2}"}]}, {"role": "assistant", "content": [{"type": "tool_call", "id": "c2", "name": "status", "arguments": "{}"}]}, {"role": "tool", "content": [{"type": "tool_result", "tool_call_id": "c2", "content": "{\\"jobs\\": 2, \\"ok\\": true}"}]}]}\n',
-        kind=InputKind.TRACE,
-        line=2,
-        message_contains="keys in another order",
     ),
 )
 

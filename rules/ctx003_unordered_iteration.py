@@ -25,7 +25,7 @@ from ctxlint.python.unordered import (
     unordered_source,
 )
 from ctxlint.redact import evidence
-from ctxlint.rule import InputKind, Invalid, Rule, Valid
+from ctxlint.rule import Invalid, Rule, Valid
 
 if TYPE_CHECKING:
     from ctxlint.trace.compare import Step
@@ -104,7 +104,7 @@ class UnorderedIteration(Rule):
         needles=(b"set(", b"shuffle(", *ORDER_SOURCE_NEEDLES),
         pattern=rb"\{[^{}:\n]*\bfor\b|\{[^{}:]*,[^{}:]*\}",
     )
-    message = "The iteration order of a set reaches a prompt"
+    summary = "The iteration order of a set reaches a prompt"
     fix_title = "Iterate the set in sorted order"
     fix_applicability = Applicability.UNSAFE
 
@@ -476,11 +476,6 @@ UnorderedIteration.VALID = (
     ),
     # Not a prompt.
     Valid("import logging\nNAMES = {'a', 'b'}\nlogging.info(', '.join(NAMES))\n"),
-    Valid(
-        '{"ctxlint": 1, "session": "s1", "tools": [{"name": "search", "description": "search tool", "parameters": {"type": "object"}}, {"name": "open_page", "description": "open_page tool", "parameters": {"type": "object"}}, {"name": "summarise", "description": "summarise tool", "parameters": {"type": "object"}}], "messages": [{"role": "user", "content": "Go"}]}\n'
-        '{"ctxlint": 1, "session": "s1", "tools": [{"name": "search", "description": "search tool", "parameters": {"type": "object"}}, {"name": "open_page", "description": "open_page tool", "parameters": {"type": "object"}}, {"name": "summarise", "description": "summarise tool", "parameters": {"type": "object"}}], "messages": [{"role": "user", "content": "Go"}, {"role": "assistant", "content": "Ok"}, {"role": "user", "content": "More"}]}\n',
-        kind=InputKind.TRACE,
-    ),
 )
 UnorderedIteration.INVALID = (
     # Tool definitions, not names: the set's order is the order of the tools returned, and
@@ -586,12 +581,5 @@ UnorderedIteration.INVALID = (
         "    return client.messages.create(model='m', max_tokens=9, system=system, messages=q)\n",
         line=5,
         message_contains="printed in iteration order",
-    ),
-    Invalid(
-        '{"ctxlint": 1, "session": "s1", "tools": [{"name": "search", "description": "search tool", "parameters": {"type": "object"}}, {"name": "open_page", "description": "open_page tool", "parameters": {"type": "object"}}, {"name": "summarise", "description": "summarise tool", "parameters": {"type": "object"}}], "messages": [{"role": "user", "content": "Go"}]}\n'
-        '{"ctxlint": 1, "session": "s1", "tools": [{"name": "summarise", "description": "summarise tool", "parameters": {"type": "object"}}, {"name": "search", "description": "search tool", "parameters": {"type": "object"}}, {"name": "open_page", "description": "open_page tool", "parameters": {"type": "object"}}], "messages": [{"role": "user", "content": "Go"}, {"role": "assistant", "content": "Ok"}, {"role": "user", "content": "More"}]}\n',
-        kind=InputKind.TRACE,
-        line=2,
-        message_contains="same 3 tools",
     ),
 )

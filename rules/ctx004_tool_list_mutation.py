@@ -24,7 +24,7 @@ from ctxlint.python.tool_list_changes import (
     short_line,
 )
 from ctxlint.redact import evidence
-from ctxlint.rule import InputKind, Invalid, Rule, Valid
+from ctxlint.rule import Invalid, Rule, Valid
 
 _ADVICE = (
     "keep the full list fixed and constrain the choice instead (`tool_choice`, an allowed-tools "
@@ -128,7 +128,7 @@ class ToolListMutation(Rule):
         standalone_needles=(b"list_tools(", b"load_mcp_tools(", b"get_tools("),
         standalone_attributes=(b"tools",),
     )
-    message = "The tool list differs between the calls of one agent loop"
+    summary = "The tool list differs between the calls of one agent loop"
     fix_title = "Sort the tool listing by tool name"
     fix_applicability = Applicability.UNSAFE
 
@@ -511,11 +511,6 @@ ToolListMutation.VALID = (
         "            tools.extend(category.tools)\n"
         "        return tools\n"
     ),
-    Valid(
-        '{"ctxlint": 1, "session": "s1", "tools": [{"name": "search", "description": "search tool", "parameters": {"type": "object"}}, {"name": "open_page", "description": "open_page tool", "parameters": {"type": "object"}}, {"name": "summarise", "description": "summarise tool", "parameters": {"type": "object"}}], "messages": [{"role": "user", "content": "Go"}]}\n'
-        '{"ctxlint": 1, "session": "s1", "messages": [{"role": "user", "content": "Go"}, {"role": "assistant", "content": "Ok"}, {"role": "user", "content": "More"}]}\n',
-        kind=InputKind.TRACE,
-    ),
 )
 ToolListMutation.INVALID = (
     # A LangChain middleware hides tools while the run's state says so: the list sent
@@ -695,12 +690,5 @@ ToolListMutation.INVALID = (
         "    listing = await session.list_tools()\n"
         "    tools = [{'name': t.name, 'input_schema': t.inputSchema} for t in sorted(listing.tools, key=lambda tool: tool.name)]\n"
         "    return client.messages.create(model='m', max_tokens=9, tools=tools, messages=history)\n",
-    ),
-    Invalid(
-        '{"ctxlint": 1, "session": "s1", "tools": [{"name": "search", "description": "search tool", "parameters": {"type": "object"}}, {"name": "open_page", "description": "open_page tool", "parameters": {"type": "object"}}], "messages": [{"role": "user", "content": "Go"}]}\n'
-        '{"ctxlint": 1, "session": "s1", "tools": [{"name": "search", "description": "search tool", "parameters": {"type": "object"}}, {"name": "open_page", "description": "open_page tool", "parameters": {"type": "object"}}, {"name": "summarise", "description": "summarise tool", "parameters": {"type": "object"}}], "messages": [{"role": "user", "content": "Go"}, {"role": "assistant", "content": "Ok"}, {"role": "user", "content": "More"}]}\n',
-        kind=InputKind.TRACE,
-        line=2,
-        message_contains="added `summarise`",
     ),
 )

@@ -13,7 +13,7 @@ from ctxlint.diagnostics import Diagnostic
 from ctxlint.python.index import decorator_name
 from ctxlint.python.module import PythonModule
 from ctxlint.python.prefilter import Trigger
-from ctxlint.rule import InputKind, Invalid, Rule, Valid
+from ctxlint.rule import Invalid, Rule, Valid
 
 if TYPE_CHECKING:
     from ctxlint.trace.compare import Step
@@ -165,7 +165,7 @@ class InconsistentToolPrefix(Rule):
         ),
         standalone=True,
     )
-    message = "A tool name breaks the naming of its tool set"
+    summary = "A tool name breaks the naming of its tool set"
 
     def check_trace(self, step: Step) -> Iterator[Diagnostic]:
         tools = step.current.tools
@@ -519,10 +519,6 @@ InconsistentToolPrefix.VALID = (
     Valid(_PREAMBLE + _tools("browser_open", "browser_click", "search")),
     # Single words everywhere: nothing is grouped, nothing stands out.
     Valid(_PREAMBLE + _tools("search", "fetch", "summarize", "translate")),
-    Valid(
-        '{"ctxlint": 1, "session": "s1", "tools": [{"name": "browser_open", "description": "browser_open tool", "parameters": {"type": "object"}}, {"name": "browser_click", "description": "browser_click tool", "parameters": {"type": "object"}}, {"name": "shell_exec", "description": "shell_exec tool", "parameters": {"type": "object"}}, {"name": "shell_read", "description": "shell_read tool", "parameters": {"type": "object"}}, {"name": "browser_search", "description": "browser_search tool", "parameters": {"type": "object"}}], "messages": [{"role": "user", "content": "Go"}]}\n',
-        kind=InputKind.TRACE,
-    ),
 )
 InconsistentToolPrefix.INVALID = (
     # Tool dicts defined one by one and listed together (through `*BASE` too): one set.
@@ -578,11 +574,5 @@ InconsistentToolPrefix.INVALID = (
         line=13,
         message_contains="configured prefixes",
         settings={"tool-prefixes": ["browser_", "shell_"]},
-    ),
-    Invalid(
-        '{"ctxlint": 1, "session": "s1", "tools": [{"name": "browser_open", "description": "browser_open tool", "parameters": {"type": "object"}}, {"name": "browser_click", "description": "browser_click tool", "parameters": {"type": "object"}}, {"name": "shell_exec", "description": "shell_exec tool", "parameters": {"type": "object"}}, {"name": "shell_read", "description": "shell_read tool", "parameters": {"type": "object"}}, {"name": "search", "description": "search tool", "parameters": {"type": "object"}}], "messages": [{"role": "user", "content": "Go"}]}\n',
-        kind=InputKind.TRACE,
-        line=1,
-        message_contains="`search`",
     ),
 )

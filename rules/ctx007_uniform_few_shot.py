@@ -15,7 +15,7 @@ from ctxlint.python.names import lookup
 from ctxlint.python.prefilter import Trigger
 from ctxlint.python.sinks import Sink
 from ctxlint.redact import evidence
-from ctxlint.rule import InputKind, Invalid, Rule, Valid
+from ctxlint.rule import Invalid, Rule, Valid
 
 # "Input:", "Thought:", "Observation:" at the start of a line: the framing of an example.
 _LABEL = re.compile(r"^\s*([A-Z][A-Za-z ]{0,24}):", re.MULTILINE)
@@ -101,7 +101,7 @@ class UniformFewShot(Rule):
             b"'assistant'",
         )
     )
-    message = "Many examples are rendered with one identical template"
+    summary = "Many examples are rendered with one identical template"
 
     def check_trace(self, step: Step) -> Iterator[Diagnostic]:
         from ctxlint.trace.compare import action_observation_pairs
@@ -308,11 +308,6 @@ UniformFewShot.VALID = (
         _FIVE + "def report():\n"
         "    return '\\n'.join(f'Input: {q}\\nOutput: {a}' for q, a in EXAMPLES)\n"
     ),
-    Valid(
-        '{"ctxlint": 1, "session": "s1", "messages": [{"role": "user", "content": "Review"}, {"role": "assistant", "content": [{"type": "tool_call", "id": "r0", "name": "read_file", "arguments": "{\\"path\\": \\"f0.py\\"}"}]}, {"role": "tool", "content": [{"type": "tool_result", "tool_call_id": "r0", "content": "<file>code 0</file>"}]}, {"role": "assistant", "content": [{"type": "tool_call", "id": "r1", "name": "read_file", "arguments": "{\\"path\\": \\"f1.py\\"}"}]}, {"role": "tool", "content": [{"type": "tool_result", "tool_call_id": "r1", "content": "<file>code 1</file>"}]}, {"role": "assistant", "content": [{"type": "tool_call", "id": "r2", "name": "read_file", "arguments": "{\\"path\\": \\"f2.py\\"}"}]}, {"role": "tool", "content": [{"type": "tool_result", "tool_call_id": "r2", "content": "<file>code 2</file>"}]}, {"role": "assistant", "content": [{"type": "tool_call", "id": "r3", "name": "read_file", "arguments": "{\\"path\\": \\"f3.py\\"}"}]}, {"role": "tool", "content": [{"type": "tool_result", "tool_call_id": "r3", "content": "<file>code 3</file>"}]}]}\n',
-        kind=InputKind.TRACE,
-        settings={"uniform-run": 3},
-    ),
 )
 UniformFewShot.INVALID = (
     Invalid(
@@ -339,12 +334,5 @@ UniformFewShot.INVALID = (
         "    ])\n",
         line=4,
         message_contains="same framing ('Input:' → 'Output:')",
-    ),
-    Invalid(
-        '{"ctxlint": 1, "session": "s1", "messages": [{"role": "user", "content": "Review"}, {"role": "assistant", "content": [{"type": "tool_call", "id": "l0", "name": "list_dir", "arguments": "{\\"path\\": \\".\\"}"}]}, {"role": "tool", "content": [{"type": "tool_result", "tool_call_id": "l0", "content": "<files>f0.py</files>"}]}, {"role": "assistant", "content": [{"type": "tool_call", "id": "r0", "name": "read_file", "arguments": "{\\"path\\": \\"f0.py\\"}"}]}, {"role": "tool", "content": [{"type": "tool_result", "tool_call_id": "r0", "content": "<file>code 0</file>"}]}, {"role": "assistant", "content": [{"type": "tool_call", "id": "r1", "name": "read_file", "arguments": "{\\"path\\": \\"f1.py\\"}"}]}, {"role": "tool", "content": [{"type": "tool_result", "tool_call_id": "r1", "content": "<file>code 1</file>"}]}, {"role": "assistant", "content": [{"type": "tool_call", "id": "r2", "name": "read_file", "arguments": "{\\"path\\": \\"f2.py\\"}"}]}, {"role": "tool", "content": [{"type": "tool_result", "tool_call_id": "r2", "content": "<file>code 2</file>"}]}, {"role": "assistant", "content": [{"type": "tool_call", "id": "r3", "name": "read_file", "arguments": "{\\"path\\": \\"f3.py\\"}"}]}, {"role": "tool", "content": [{"type": "tool_result", "tool_call_id": "r3", "content": "<file>code 3</file>"}]}]}\n',
-        kind=InputKind.TRACE,
-        line=1,
-        message_contains="4 consecutive calls of tool `read_file`",
-        settings={"uniform-run": 3},
     ),
 )

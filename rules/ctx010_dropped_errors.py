@@ -16,7 +16,7 @@ from ctxlint.python.containers import (
 from ctxlint.python.module import PythonModule
 from ctxlint.python.prefilter import Trigger
 from ctxlint.redact import evidence
-from ctxlint.rule import InputKind, Invalid, Rule, Valid
+from ctxlint.rule import Invalid, Rule, Valid
 
 if TYPE_CHECKING:
     from ctxlint.trace.compare import Step
@@ -76,7 +76,7 @@ class DroppedErrors(Rule):
     name = "dropped-errors"
     # Every finding is a removal from a history: the same edits CTX006 looks for.
     python_trigger = Trigger(needles=HISTORY_EDIT_NEEDLES, standalone=True)
-    message = "Failed tool calls or their errors are removed from the history"
+    summary = "Failed tool calls or their errors are removed from the history"
 
     def check_trace(self, step: Step) -> Iterator[Diagnostic]:
         from ctxlint.trace.compare import error_results, snippet
@@ -168,11 +168,6 @@ DroppedErrors.VALID = (
         "            result.content = result.content[:2000]\n"
         "        history.append({'role': 'user', 'content': result.content})\n"
     ),
-    Valid(
-        '{"ctxlint": 1, "session": "s1", "messages": [{"role": "user", "content": "Deploy"}, {"role": "assistant", "content": [{"type": "tool_call", "id": "d1", "name": "deploy", "arguments": "{\\"env\\": \\"prod\\"}"}]}, {"role": "tool", "content": [{"type": "tool_result", "tool_call_id": "d1", "content": "Error: permission denied", "is_error": true}]}]}\n'
-        '{"ctxlint": 1, "session": "s1", "messages": [{"role": "user", "content": "Deploy"}, {"role": "assistant", "content": [{"type": "tool_call", "id": "d1", "name": "deploy", "arguments": "{\\"env\\": \\"prod\\"}"}]}, {"role": "tool", "content": [{"type": "tool_result", "tool_call_id": "d1", "content": "Error: permission denied", "is_error": true}]}, {"role": "assistant", "content": [{"type": "tool_call", "id": "d2", "name": "deploy", "arguments": "{\\"env\\": \\"staging\\"}"}]}, {"role": "tool", "content": [{"type": "tool_result", "tool_call_id": "d2", "content": "ok"}]}]}\n',
-        kind=InputKind.TRACE,
-    ),
 )
 DroppedErrors.INVALID = (
     Invalid(
@@ -203,12 +198,5 @@ DroppedErrors.INVALID = (
         "    clean = [m for m in history if 'error' not in m]\n"
         "    return client.messages.create(model='m', max_tokens=9, messages=clean)\n",
         line=4,
-    ),
-    Invalid(
-        '{"ctxlint": 1, "session": "s1", "messages": [{"role": "user", "content": "Deploy"}, {"role": "assistant", "content": [{"type": "tool_call", "id": "d1", "name": "deploy", "arguments": "{\\"env\\": \\"prod\\"}"}]}, {"role": "tool", "content": [{"type": "tool_result", "tool_call_id": "d1", "content": "Error: permission denied", "is_error": true}]}]}\n'
-        '{"ctxlint": 1, "session": "s1", "messages": [{"role": "user", "content": "Deploy"}, {"role": "assistant", "content": [{"type": "tool_call", "id": "d2", "name": "deploy", "arguments": "{\\"env\\": \\"staging\\"}"}]}, {"role": "tool", "content": [{"type": "tool_result", "tool_call_id": "d2", "content": "ok"}]}]}\n',
-        kind=InputKind.TRACE,
-        line=2,
-        message_contains="`d1`",
     ),
 )

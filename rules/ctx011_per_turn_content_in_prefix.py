@@ -16,7 +16,7 @@ from ctxlint.python.per_turn import per_turn_sources
 from ctxlint.python.prefilter import Trigger
 from ctxlint.python.system_swap import may_swap, system_swaps
 from ctxlint.python.turn_values import system_part_sources
-from ctxlint.rule import InputKind, Invalid, Rule, Valid
+from ctxlint.rule import Invalid, Rule, Valid
 
 if TYPE_CHECKING:
     from ctxlint.trace.compare import Step
@@ -121,7 +121,7 @@ class PerTurnContentInPrefix(Rule):
             b"api_prompt=",
         ),
     )
-    message = "Content rebuilt on every turn reaches the cached prefix"
+    summary = "Content rebuilt on every turn reaches the cached prefix"
     fix_title = "Move the per-turn content into the newest user message"
 
     def check_trace(self, step: Step) -> Iterator[Diagnostic]:
@@ -494,28 +494,6 @@ PerTurnContentInPrefix.VALID = (
         "    return client.messages.create(model='m', max_tokens=9,\n"
         "        system=f'Now {time.time()}', messages=history)\n"
     ),
-    # The same system prompt on every request.
-    Valid(_trace(_BASE, _BASE, _BASE), kind=InputKind.TRACE),
-    # A timestamp is CTX001's.
-    Valid(
-        _trace(f"{_BASE} Now: 2026-03-01T10:00:01Z", f"{_BASE} Now: 2026-03-01T10:04:09Z"),
-        kind=InputKind.TRACE,
-    ),
-    # One switch in a session, under no per-turn heading: a configuration change.
-    Valid(
-        _trace(f"{_BASE} Tone: formal.", f"{_BASE} Tone: casual.", f"{_BASE} Tone: casual."),
-        kind=InputKind.TRACE,
-    ),
-    # Two agents with a shared preamble taking turns in one session: each prompt comes back.
-    Valid(
-        _trace(f"{_BASE} Role: planner.", f"{_BASE} Role: coder.", f"{_BASE} Role: planner."),
-        kind=InputKind.TRACE,
-    ),
-    # A different prompt altogether, alternating: two agents sharing one session id.
-    Valid(
-        _trace("You plan the work.", "You write the code.", "You plan the work."),
-        kind=InputKind.TRACE,
-    ),
 )
 PerTurnContentInPrefix.INVALID = (
     # The same picked tools, sent as the request's tools: the list changes every turn.
@@ -615,49 +593,6 @@ PerTurnContentInPrefix.INVALID = (
         "            {'role': 'system', 'content': system}, *self.history])\n",
         line=10,
         message_contains="the user's newest message",
-    ),
-    Invalid(
-        _trace(
-            f"{_BASE}\\nRelevant memories:\\n- likes tea",
-            f"{_BASE}\\nRelevant memories:\\n- ordered a kettle",
-        ),
-        kind=InputKind.TRACE,
-        line=2,
-        message_contains='under "Relevant memories"',
-    ),
-    Invalid(
-        _trace(
-            f"{_BASE}\\n## Todo\\n- [ ] find order",
-            f"{_BASE}\\n## Todo\\n- [x] find order\\n- [ ] refund",
-            f"{_BASE}\\n## Todo\\n- [x] find order\\n- [x] refund",
-        ),
-        kind=InputKind.TRACE,
-        line=2,
-        message_contains="`[ ] find order` became `[x] find order",
-    ),
-    # No heading, but rewritten on every request.
-    Invalid(
-        _trace(
-            f"{_BASE} The customer wrote: where is my parcel",
-            f"{_BASE} The customer wrote: it was due on Monday",
-            f"{_BASE} The customer wrote: please refund it",
-        ),
-        kind=InputKind.TRACE,
-        line=3,
-        message_contains="on consecutive requests",
-    ),
-    Invalid(
-        _trace(
-            _BASE,
-            _BASE,
-            tools=(
-                "Look up orders.<context>order 1 shipped</context>",
-                "Look up orders.<context>order 2 lost</context>",
-            ),
-        ),
-        kind=InputKind.TRACE,
-        line=2,
-        message_contains="the description of tool `lookup`",
     ),
 )
 

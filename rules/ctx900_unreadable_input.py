@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from ctxlint.diagnostics import Diagnostic, Location
 from ctxlint.rule import Rule
 
 
@@ -37,11 +36,6 @@ class UnreadableInput(Rule):
 
     code = "CTX900"
     name = "unreadable-input"
-    message = "The input cannot be read or parsed"
+    summary = "The input cannot be read or parsed"
     meta = True
-
-    @classmethod
-    def at(cls, path: str, reason: str, line: int | None, column: int | None = 1) -> Diagnostic:
-        """The finding for input that could not be read, at a 1-based line and column."""
-        location = Location(max(line or 1, 1), max(column or 1, 1))
-        return Diagnostic(cls.code, cls.name, reason, path, location, location)
+    reports_unreadable_input = True

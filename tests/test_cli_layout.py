@@ -74,3 +74,84 @@ def test_failed_gates_name_each_gate_missed():
     assert failed_gates(_simulated(0, 0, 0.0), 0.1, None) == [
         "simulated hit rate 0.0% is below --min-hit-rate 10.0%"
     ]
+
+
+def test_group_help_lists_every_command_with_its_line():
+    from click.testing import CliRunner
+
+    for flag in ("--help", "-h"):
+        result = CliRunner().invoke(main, [flag])
+        assert result.exit_code == 0
+        assert "[OPTIONS] COMMAND [ARGS]" in result.output
+        listed = result.output.split("Commands:\n", 1)[1].split("\n\n", 1)[0]
+        names = [
+            line.split()[0]
+            for line in listed.splitlines()
+            if line.startswith("  ") and line[2] != " "
+        ]
+        assert names == COMMANDS
+        # Each command's line is a whole phrase, not a sentence cut off by click.
+        assert "..." not in listed and "e.g." not in listed
+
+
+@pytest.mark.parametrize(
+    ("word", "meant"),
+    [
+        ("simulat", "simulate"),
+        ("chek", "check"),
+        ("sesions", "sessions"),
+        ("provider", "providers"),
+    ],
+)
+def test_a_mistyped_command_is_named(tmp_path, monkeypatch, word, meant):
+    from click.testing import CliRunner
+
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, [word, "x.jsonl"])
+    assert result.exit_code == 2
+    assert result.stderr == f"error: no such file or command {word!r}; did you mean {meant!r}?\n"
+
+
+def test_a_path_close_to_a_command_is_checked_not_taken_for_one(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "simulat").mkdir()
+    (tmp_path / "simulat" / "a.py").write_text("SYSTEM = 'You are terse.'\n")
+    result = CliRunner().invoke(main, ["simulat"])
+    assert result.exit_code == 0, result.output
+    assert "did you mean" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("word", "exists", "expected"),
+    [
+        ("simulat", False, "simulate"),
+        ("simulat", True, None),
+        ("rulez", False, "rule"),
+        ("check.py", False, None),  # a file name, missing: said to be missing, not a command
+        ("src/simulat", False, None),
+        ("zzz", False, None),
+        ("--fx", False, None),
+    ],
+)
+def test_mistyped_command(word, exists, expected):
+    from ctxlint.cli import mistyped_command
+
+    assert mistyped_command(word, COMMANDS, exists) == expected
+
+
+def test_rules_output_format_and_its_old_spelling():
+    from click.testing import CliRunner
+
+    runner = CliRunner()
+    new = runner.invoke(main, ["rules", "--output-format", "json"])
+    assert new.exit_code == 0 and new.stderr == ""
+    codes = [rule["code"] for rule in json.loads(new.stdout)]
+    assert "CTX001" in codes
+    old = runner.invoke(main, ["rules", "--format", "json"])
+    assert old.exit_code == 0 and old.stdout == new.stdout
+    assert "deprecated" in old.stderr
+    assert "--format" not in runner.invoke(main, ["rules", "--help"]).output
+    disagree = runner.invoke(main, ["rules", "--format", "json", "--output-format", "text"])
+    assert disagree.exit_code == 2

@@ -50,7 +50,7 @@ def _flagged(result, cwd: Path) -> set[str]:
     """The files with findings in a JSON report, as absolute paths (runs from other folders
     name them relative to theirs)."""
     assert result.exit_code in (0, 1), result.output
-    return {os.path.normpath(cwd / finding["filename"]) for finding in json.loads(result.output)}
+    return {os.path.normpath(cwd / finding["filename"]) for finding in json.loads(result.stdout)}
 
 
 def _check(args: list[str], cwd: Path) -> set[str]:
@@ -124,7 +124,7 @@ def test_a_walk_excludes_by_the_settings_of_the_folder_walked(tree):
     (tree / "sub" / "only" / "here.py").write_text(FLAGGED)
     result = run(["--show-files", "."], tree)
     assert result.exit_code == 0, result.output
-    listed = [line.split(maxsplit=1) for line in result.output.splitlines()]
+    listed = [line.split(maxsplit=1) for line in result.stdout.splitlines()]
     assert listed == [
         ["python", "a.py"],
         ["python", "generated/g.py"],
@@ -196,7 +196,7 @@ def test_per_session_ignores_drop_the_findings_of_matching_sessions(tree):
         _trace_line("main-1") + _trace_line("subagent-7") + _trace_line("subagent-x-2")
     )
     result = run(["--output-format", "json", "run.jsonl"], tree)
-    assert sorted(f["session"] for f in json.loads(result.output)) == [
+    assert sorted(f["session"] for f in json.loads(result.stdout)) == [
         "main-1",
         "subagent-7",
         "subagent-x-2",
@@ -207,7 +207,7 @@ def test_per_session_ignores_drop_the_findings_of_matching_sessions(tree):
     )
     result = run(["--output-format", "json", "run.jsonl"], tree)
     # `?` is one character; CTX001 ignored in main-* leaves its CTX005.
-    assert sorted(f["session"] for f in json.loads(result.output)) == ["main-1", "subagent-x-2"]
+    assert sorted(f["session"] for f in json.loads(result.stdout)) == ["main-1", "subagent-x-2"]
 
 
 @pytest.mark.parametrize(
@@ -228,7 +228,7 @@ def test_a_bad_per_session_ignores_exits_two_naming_the_file(tree, content, mess
 def test_show_settings_names_the_configuration_of_the_first_file(tree, tmp_path):
     result = run(["--show-settings", "sub"], tree)
     assert result.exit_code == 0, result.output
-    lines = result.output.splitlines()
+    lines = result.stdout.splitlines()
     assert lines[0] == "Resolved settings for: sub/b.py"
     assert lines[1] == f"Settings path: {tree / 'sub' / 'ctxlint.toml'}"
     assert 'ignore = ["CTX002"]' in lines
@@ -266,7 +266,7 @@ def test_show_files_lists_kinds_sorted_and_checks_nothing(tree):
     (tree / "notes.json").write_text('{"not": "a trace"}')
     result = run(["--show-files"], tree)
     assert result.exit_code == 0
-    assert result.output == "python a.py\ntrace  run.jsonl\npython sub/b.py\n"
+    assert result.stdout == "python a.py\ntrace  run.jsonl\npython sub/b.py\n"
     assert not (tree / ".ctxlint_cache").exists()
 
 
@@ -283,9 +283,9 @@ def test_sessions_honours_the_excludes_of_each_folder(tree):
     (tree / "sub" / "ctxlint.toml").write_text('extend-exclude = ["old"]\n')
     result = run(["sessions", "--output-format", "json", "."], tree)
     assert result.exit_code == 0, result.output
-    assert [row["session"] for row in orjson.loads(result.output)] == ["in-logs"]
+    assert [row["session"] for row in orjson.loads(result.stdout)] == ["in-logs"]
     result = run(["sessions", "--config", "pyproject.toml", "--output-format", "json", "."], tree)
-    assert sorted(row["session"] for row in orjson.loads(result.output)) == ["in-logs", "in-old"]
+    assert sorted(row["session"] for row in orjson.loads(result.stdout)) == ["in-logs", "in-old"]
 
 
 def test_simulate_prices_come_from_the_configuration_of_the_first_path(tree):
@@ -297,7 +297,7 @@ def test_simulate_prices_come_from_the_configuration_of_the_first_path(tree):
     def cost() -> float:
         result = run(["simulate", "--output-format", "json", "logs"], tree)
         assert result.exit_code == 0, result.output
-        return orjson.loads(result.output)["sessions"][0]["cost"]
+        return orjson.loads(result.stdout)["sessions"][0]["cost"]
 
     assert cost() == 0.0
     (tree / "logs" / "ctxlint.toml").write_text('[prices."acme-7b"]\ninput = 1000.0\n')

@@ -20,7 +20,8 @@ def test_configured_prompt_sinks():
     )
     found = check_source(WRAPPER_CALL, settings).diagnostics
     assert [(d.code, d.start.line) for d in found] == [("CTX001", 4)]
-    assert "the system prompt of llm.ask (line 4)" in found[0].message
+    [sent] = found[0].related
+    assert "the system prompt of llm.ask" in sent.message and sent.start.line == 4
 
 
 def test_configured_method_sinks_match_any_receiver():

@@ -66,7 +66,7 @@ def test_prefilter_keeps_files_with_findings(path):
 def test_prefilter_keeps_every_invalid_example():
     for rule in all_rules():
         checker = PythonChecker(Settings(), [rule])
-        for case in rule.INVALID:
+        for case in rule.invalid_cases():
             if case.kind is not InputKind.PYTHON:
                 continue
             assert checker.wanted(case.source.encode()), f"{rule.code}: {case.source}"

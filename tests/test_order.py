@@ -26,6 +26,13 @@ def _volatile(checker: PythonChecker, body: str) -> list[tuple[int, str]]:
     return [(d.start.line, d.message) for d in found if d.code == "CTX001"]
 
 
+def _volatile_sent(checker: PythonChecker, body: str) -> list[tuple[int, list[int]]]:
+    """Each CTX001 finding's line, and the lines of the places it says the value is sent."""
+    source = SourceText.decode_python((_HEADER + body).encode())
+    found = checker.check_text("order.py", source)
+    return [(d.start.line, [r.start.line for r in d.related]) for d in found if d.code == "CTX001"]
+
+
 def _volatile_lines(checker: PythonChecker, body: str) -> list[int]:
     return [line for line, _ in _volatile(checker, body)]
 
@@ -50,9 +57,9 @@ def test_each_call_of_a_script_sees_its_own_assignment(checker):
         f"    system = 'You are brief.'\n    {_CALL}\n"
     )
     # Reported once, at the value, as reaching the second call (line 8), which sends it.
-    [(line, message)] = _volatile(checker, body)
+    [(line, related)] = _volatile_sent(checker, body)
     assert line == 7
-    assert "(line 8)" in message
+    assert related == [8]
 
 
 def test_the_same_holds_in_a_function_and_in_an_inner_block(checker):

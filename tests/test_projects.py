@@ -205,15 +205,16 @@ def test_related_location_in_json_and_sarif(monkeypatch):
     report = check_paths(["fixtures/projects/clock_two_calls_deep"], Settings(root=REPO))
     (item,) = json.loads(render("json", report))
     assert item["filename"].endswith("agent/prompts.py")
-    assert "in loop.py through compose() → _header()" in item["message"]
+    assert item["message"] == "`datetime.now()` reads the clock and reaches the system prompt"
     (related,) = item["related"]
+    assert related["message"].endswith("through compose() → _header()")
     assert related["filename"].endswith("agent/loop.py")
     assert related["location"] == {"row": 14, "column": 20}
     sarif = json.loads(render("sarif", report))
     (result,) = sarif["runs"][0]["results"]
     (location,) = result["relatedLocations"]
     assert location["physicalLocation"]["region"]["startLine"] == 14
-    assert "→ sent here:" in render("text", report)
+    assert "note: sent as the system prompt of" in render("text", report)
 
 
 def test_dependencies_name_the_files_read(monkeypatch):

@@ -12,7 +12,7 @@ def test_readme_rule_table_is_current():
     start = text.index(README_TABLE_START) + len(README_TABLE_START)
     end = text.index(README_TABLE_END)
     assert text[start:end].strip() == rules_markdown().strip(), (
-        "README rule table is stale: replace it with `ctxlint rules --format markdown`"
+        "README rule table is stale: replace it with `ctxlint rules --output-format markdown`"
     )
 
 

@@ -69,4 +69,4 @@ def test_every_rule_documents_itself_in_the_fixed_shape():
         assert "Use instead:" in doc, rule.code
         if rule.fix_applicability is not None:
             assert "## Fix safety" in doc, rule.code
-        assert rule.summary(), rule.code
+        assert rule.description(), rule.code

@@ -7,8 +7,10 @@ import os
 
 import jsonschema
 import pytest
+from click.testing import CliRunner
 
-from ctxlint.config import Settings
+from ctxlint.cli import main
+from ctxlint.config import OUTPUT_FORMATS, Settings
 from ctxlint.engine import check_paths
 from ctxlint.reporters import render
 
@@ -25,19 +27,44 @@ def report(monkeypatch):
     return check_paths([EXAMPLE], Settings(root=REPO))
 
 
-@pytest.mark.parametrize("output_format", ["text", "json", "sarif", "github"])
-def test_snapshot(report, output_format):
-    rendered = render(output_format, report)
-    snapshot = SNAPSHOTS / f"support_agent.{output_format}"
+def _matches_snapshot(rendered: str, name: str) -> None:
+    snapshot = SNAPSHOTS / name
     if os.environ.get("CTXLINT_UPDATE_SNAPSHOTS"):
-        snapshot.write_text(rendered)
-    assert rendered == snapshot.read_text()
+        snapshot.write_text(rendered, encoding="utf-8")
+    assert rendered == snapshot.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("output_format", OUTPUT_FORMATS)
+def test_snapshot(report, output_format):
+    _matches_snapshot(render(output_format, report), f"support_agent.{output_format}")
+
+
+@pytest.mark.parametrize("output_format", OUTPUT_FORMATS)
+def test_what_the_command_prints_for_the_bundled_examples(output_format, monkeypatch):
+    """The words users read: everything `ctxlint fixtures/examples` prints in each format,
+    the simulated summary after the findings on the recorded session included."""
+    monkeypatch.chdir(REPO)
+    result = CliRunner().invoke(
+        main, ["fixtures/examples", "--no-cache", "--output-format", output_format]
+    )
+    assert result.exit_code == 1, result.output
+    _matches_snapshot(result.stdout, f"examples.{output_format}")
 
 
 def test_json_shape(report):
     items = json.loads(render("json", report))
     assert items, "the example has findings"
-    keys = {"code", "name", "message", "filename", "location", "end_location", "fix"}
+    keys = {
+        "code",
+        "name",
+        "message",
+        "help",
+        "filename",
+        "location",
+        "end_location",
+        "fix",
+        "related",
+    }
     for item in items:
         assert set(item) == keys
         assert set(item["location"]) == {"row", "column"}

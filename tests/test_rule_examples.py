@@ -1,4 +1,5 @@
-"""Runs every rule's embedded VALID and INVALID examples (ids like CTX001-invalid-2)."""
+"""Runs every rule's examples (ids like CTX001-invalid-2): the Python ones embedded in the rule
+module, the trace ones kept as files in rules/cases/<code>/."""
 
 from __future__ import annotations
 
@@ -6,20 +7,22 @@ import ast
 from pathlib import Path
 
 import pytest
+import tomllib
 
 from ctxlint.config import validate
 from ctxlint.engine import FixMode, check_source
 from ctxlint.registry import all_rules, select_rules
 from ctxlint.rule import InputKind
+from ctxlint.rule_cases import CASES
 from ctxlint.trace.checker import TraceChecker
 
 from conftest import make_settings
 
 
-def _cases(attribute: str):
+def _cases(kind: str):
     for rule in all_rules():
-        for number, case in enumerate(getattr(rule, attribute), start=1):
-            kind = "valid" if attribute == "VALID" else "invalid"
+        cases = rule.valid_cases() if kind == "valid" else rule.invalid_cases()
+        for number, case in enumerate(cases, start=1):
             yield pytest.param(rule, case, id=f"{rule.code}-{kind}-{number}")
 
 
@@ -28,6 +31,18 @@ def _settings(rule, case, unsafe: bool = False):
     # An example's settings are what a user would write: they must pass the schema too.
     validate(table, Path(f"{rule.code}-example"))
     return make_settings(table)
+
+
+def _table(folder: Path) -> dict:
+    table = tomllib.loads((folder / "cases.toml").read_text(encoding="utf-8"))
+    return {"valid": table.get("valid", []), "invalid": table.get("invalid", [])}
+
+
+def _words(diagnostic) -> str:
+    """Everything a finding tells its reader: the message, what to do, and the other places
+    it names with their lines, as `message_contains` may quote any of them."""
+    related = [f"{r.message} (line {r.start.line})" for r in diagnostic.related]
+    return " ".join([diagnostic.message, diagnostic.help or "", *related])
 
 
 def _trace_findings(rule, case, folder: Path):
@@ -41,7 +56,7 @@ def _trace_findings(rule, case, folder: Path):
     return [d for d in checked.diagnostics if d.code == rule.code]
 
 
-@pytest.mark.parametrize(("rule", "case"), list(_cases("VALID")))
+@pytest.mark.parametrize(("rule", "case"), list(_cases("valid")))
 def test_valid(rule, case, tmp_path):
     if case.kind is InputKind.TRACE:
         assert _trace_findings(rule, case, tmp_path) == []
@@ -51,7 +66,7 @@ def test_valid(rule, case, tmp_path):
     assert [d for d in result.diagnostics if d.code == rule.code] == []
 
 
-@pytest.mark.parametrize(("rule", "case"), list(_cases("INVALID")))
+@pytest.mark.parametrize(("rule", "case"), list(_cases("invalid")))
 def test_invalid(rule, case, tmp_path):
     if case.kind is InputKind.TRACE:
         found = _trace_findings(rule, case, tmp_path)
@@ -59,7 +74,7 @@ def test_invalid(rule, case, tmp_path):
         if case.line is not None:
             assert case.line in [d.start.line for d in found], [str(d) for d in found]
         if case.message_contains is not None:
-            messages = [d.message for d in found]
+            messages = [_words(d) for d in found]
             assert any(case.message_contains in m for m in messages), messages
         return
     ast.parse(case.source)
@@ -69,7 +84,8 @@ def test_invalid(rule, case, tmp_path):
     if case.line is not None:
         assert case.line in [d.start.line for d in found], [str(d) for d in found]
     if case.message_contains is not None:
-        assert any(case.message_contains in d.message for d in found), [d.message for d in found]
+        messages = [_words(d) for d in found]
+        assert any(case.message_contains in m for m in messages), messages
     if case.fixed is not None:
         fixed = check_source(case.source, _settings(rule, case, unsafe=True), mode=FixMode.FIX)
         assert fixed.fixed_text == case.fixed
@@ -85,10 +101,20 @@ def test_every_rule_has_examples():
     for rule in all_rules():
         if rule.meta:
             continue
-        assert rule.VALID, f"{rule.code} has no VALID examples"
-        assert rule.INVALID, f"{rule.code} has no INVALID examples"
+        valid, invalid = rule.valid_cases(), rule.invalid_cases()
+        assert valid, f"{rule.code} has no VALID examples"
+        assert invalid, f"{rule.code} has no INVALID examples"
         for kind in rule.input_kinds():
-            assert any(c.kind is kind for c in rule.VALID), f"{rule.code}: no VALID {kind.value}"
-            assert any(c.kind is kind for c in rule.INVALID), (
-                f"{rule.code}: no INVALID {kind.value}"
-            )
+            assert any(c.kind is kind for c in valid), f"{rule.code}: no VALID {kind.value}"
+            assert any(c.kind is kind for c in invalid), f"{rule.code}: no INVALID {kind.value}"
+
+
+def test_every_case_file_belongs_to_a_rule_and_names_its_traces():
+    """A case folder for a code no rule has, or a trace no case names, is an example that
+    silently never runs."""
+    codes = {rule.code.lower() for rule in all_rules()}
+    for folder in CASES.iterdir():
+        assert folder.name in codes, folder
+        named = {case["trace"] for kind in ("valid", "invalid") for case in _table(folder)[kind]}
+        traces = {path.name for path in folder.glob("*.jsonl")}
+        assert traces == named, folder

@@ -3,31 +3,62 @@ the simulator and the reporters."""
 
 from __future__ import annotations
 
+import difflib
+import os
+
 import click
 
 from ctxlint import __version__
 
 # Aliased: the name `check` stays the module ctxlint.cli.check, not its command.
 from ctxlint.cli.check import check as check_command
-from ctxlint.cli.common import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, TRACE_FORMATS
+from ctxlint.cli.common import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, TRACE_FORMATS, fail
 from ctxlint.cli.providers import providers_command
 from ctxlint.cli.rules import rule_command, rules_command, schema_command
 from ctxlint.cli.sessions import sessions_command
 from ctxlint.cli.simulate import simulate_command
 
-__all__ = ["EXIT_CLEAN", "EXIT_ERROR", "EXIT_FINDINGS", "TRACE_FORMATS", "main"]
+__all__ = ["EXIT_CLEAN", "EXIT_ERROR", "EXIT_FINDINGS", "TRACE_FORMATS", "main", "mistyped_command"]
+
+_HELP_OPTIONS = ("-h", "--help")
+
+
+def mistyped_command(word: str, commands: list[str], exists: bool) -> str | None:
+    """The command `word` was likely meant to be, when it is no path (`exists` false), looks
+    like no file name (no folder separator, no suffix) and is close to a command's name."""
+    if exists or word.startswith("-") or "/" in word or os.sep in word or "." in word:
+        return None
+    close = difflib.get_close_matches(word, commands, n=1, cutoff=0.75)
+    return close[0] if close else None
 
 
 class _DefaultToCheck(click.Group):
-    """`ctxlint PATH...` means `ctxlint check PATH...`; `rule` and `rules` are subcommands."""
+    """`ctxlint PATH...` means `ctxlint check PATH...`; the other commands are named."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        if not args or (args[0] not in self.commands and args[0] != "--version"):
+        first = args[0] if args else None
+        if first is None or (
+            first not in self.commands and first not in (*_HELP_OPTIONS, "--version")
+        ):
+            if first is not None:
+                meant = mistyped_command(first, sorted(self.commands), os.path.lexists(first))
+                if meant is not None:
+                    fail(f"no such file or command {first!r}; did you mean {meant!r}?")
             args = ["check", *args]
         return super().parse_args(ctx, args)
 
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        # In the order they were added (check first), not alphabetical.
+        return list(self.commands)
 
-@click.group(cls=_DefaultToCheck, context_settings={"help_option_names": ["-h", "--help"]})
+
+@click.group(
+    cls=_DefaultToCheck,
+    context_settings={"help_option_names": list(_HELP_OPTIONS)},
+    epilog="`ctxlint PATH...` is `ctxlint check PATH...` (default: the current folder); "
+    "`ctxlint COMMAND --help` shows a command's options. A folder named like a command "
+    "needs ./ in front.",
+)
 @click.version_option(__version__, "--version", prog_name="ctxlint")
 def main() -> None:
     """ctxlint: find what breaks the prefix cache of LLM prompts and agent traces."""

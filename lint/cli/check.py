@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from ctxlint.cli.color import color_option, use_color
 from ctxlint.cli.common import (
     EXIT_CLEAN,
     EXIT_ERROR,
@@ -21,6 +22,7 @@ from ctxlint.cli.common import (
     trace_format_option,
 )
 from ctxlint.config import OUTPUT_FORMATS, ConfigError, Settings
+from ctxlint.config_resolution import SettingsResolver
 from ctxlint.engine import FixMode, Report, check_paths
 
 
@@ -44,10 +46,11 @@ def _selectors(
 
 
 @click.command(
+    short_help="Check Python files, agent traces and folders (the default).",
     epilog="Other commands: `ctxlint rule CODE` prints a rule's documentation; "
     "`ctxlint rules` lists the rules; `ctxlint sessions` lists what traces hold; "
     "`ctxlint schema` prints the trace format ctxlint recommends logging. "
-    "A folder named like a command needs ./ in front."
+    "A folder named like a command needs ./ in front.",
 )
 # readable=False: a path that cannot be read is reported for itself while the rest is checked,
 # not refused by click before anything is.
@@ -67,6 +70,10 @@ def _selectors(
 @click.option("--ignore", multiple=True, callback=_selectors, help="Rule code prefixes to skip.")
 @click.option("--output-format", type=click.Choice(OUTPUT_FORMATS), default=None)
 @click.option("--output-file", type=click.Path(dir_okay=False), help="Write the report here.")
+@click.option(
+    "--statistics", is_flag=True, help="Count the findings of each rule instead of listing them."
+)
+@color_option()
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings remain.")
 @config_option()
 @click.option(
@@ -109,6 +116,8 @@ def check(
     ignore: tuple[str, ...] | None,
     output_format: str | None,
     output_file: str | None,
+    statistics: bool,
+    color_choice: str,
     exit_zero: bool,
     config_path: Path | None,
     stdin_filename: str | None,
@@ -163,13 +172,20 @@ def check(
 
             cache_folder = Path(cache_dir) if cache_dir else settings.root / FOLDER_NAME
         try:
-            report = check_paths(
-                paths or (".",), resolver, mode, jobs=jobs, cache_folder=cache_folder
+            report = _checked_with_progress(
+                paths or (".",), resolver, mode, jobs, cache_folder, quiet=quiet
             )
         except ConfigError as error:
             fail(str(error))
     _emit(
-        report, settings, output_file, quiet, mode, to_stderr=reading_stdin and mode is FixMode.FIX
+        report,
+        settings,
+        output_file,
+        quiet,
+        mode,
+        to_stderr=reading_stdin and mode is FixMode.FIX,
+        statistics=statistics,
+        color_choice=color_choice,
     )
     summary_failed = False
     if report.traces and not quiet and mode is FixMode.CHECK and settings.output_format == "text":
@@ -178,6 +194,30 @@ def check(
         summary_failed = not _print_simulated_summary(report.traces, trace_settings, output_file)
     # A fault of ctxlint's own in the summary exits 2, as one while checking a file does.
     raise SystemExit(EXIT_ERROR if summary_failed else exit_code(report, mode, exit_zero))
+
+
+def _checked_with_progress(
+    paths: tuple[str, ...],
+    settings: Settings | SettingsResolver,
+    mode: FixMode,
+    jobs: int | None,
+    cache_folder: Path | None,
+    quiet: bool,
+) -> Report:
+    """check_paths, with a progress line on a terminal's stderr while a long run lasts."""
+    from ctxlint.progress import ProgressLine, shows_progress
+
+    meter = ProgressLine(sys.stderr, _checked, enabled=shows_progress(sys.stderr, quiet))
+    try:
+        return check_paths(
+            paths, settings, mode, jobs=jobs, cache_folder=cache_folder, progress=meter.update
+        )
+    finally:
+        meter.close()
+
+
+def _checked(done: int, total: int | None) -> str:
+    return f"checked {done:,}/{total or 0:,} files"
 
 
 def _print_simulated_summary(
@@ -221,6 +261,8 @@ def _emit(
     quiet: bool,
     mode: FixMode,
     to_stderr: bool = False,
+    statistics: bool = False,
+    color_choice: str = "auto",
 ) -> None:
     from ctxlint.reporters import render
 
@@ -231,6 +273,10 @@ def _emit(
     for result in report.results:
         for problem in result.problems:
             note("warning", f"{result.path}: {problem}")
+    if report.files_checked == 0 and not report.errors:
+        note("warning", "no Python files or traces found")
+    if report.passed_over and not quiet:
+        note("note", passed_over_note(report.passed_over))
     if mode is FixMode.DIFF:
         # The diff is what --diff reports: it goes where a report would.
         _output("".join(r.diff for r in report.results if r.diff), output_file, "diff", exact=True)
@@ -239,13 +285,44 @@ def _emit(
             click.echo(f"Would fix {count} finding{'s' if count != 1 else ''}.", err=True)
         return
     stream = sys.stderr if to_stderr else sys.stdout
-    color = output_file is None and stream.isatty() and "NO_COLOR" not in os.environ
-    text = render(settings.output_format, report, color=color, quiet=quiet)
-    _output(text, output_file, "report", to_stderr)
+    # A report file is coloured only when asked for by name, never by FORCE_COLOR.
+    if output_file is None:
+        color = use_color(color_choice, stream.isatty(), os.environ)
+    else:
+        color = color_choice == "always"
+    if statistics:
+        from ctxlint.reporters.statistics import render_statistics, render_statistics_json
+
+        if settings.output_format == "json":
+            text = render_statistics_json(report)
+        else:
+            text = render_statistics(report, color=color, quiet=quiet)
+    else:
+        text = render(settings.output_format, report, color=color, quiet=quiet)
+    _output(text, output_file, "report", to_stderr, color=color)
+
+
+def passed_over_note(paths: list[str]) -> str:
+    """What a folder walk left alone, counted, with the commonest suffixes among them."""
+    from collections import Counter
+
+    suffixes = Counter(os.path.splitext(path)[1].lower() for path in paths)
+    suffixes.pop("", None)
+    common = ", ".join(suffix for suffix, _ in suffixes.most_common(3))
+    count = len(paths)
+    files = "file that is" if count == 1 else "files that are"
+    return f"passed over {count:,} {files} not Python or a known trace format" + (
+        f" ({common}{', …' if len(suffixes) > 3 else ''})" if common else ""
+    )
 
 
 def _output(
-    text: str, output_file: str | None, what: str, to_stderr: bool = False, exact: bool = False
+    text: str,
+    output_file: str | None,
+    what: str,
+    to_stderr: bool = False,
+    exact: bool = False,
+    color: bool = False,
 ) -> None:
     """The report (or diff) into --output-file, or printed. `exact`: line ends written as they
     are (a diff of a file whose lines end in \\r\\n must apply as it was made)."""
@@ -255,7 +332,8 @@ def _output(
         except OSError as error:
             fail(f"{output_file}: cannot write the {what}: {error.strerror or error}")
     else:
-        click.echo(text, nl=False, err=to_stderr)
+        # color: click would strip the styles when the output is no terminal (FORCE_COLOR).
+        click.echo(text, nl=False, err=to_stderr, color=color)
 
 
 def exit_code(report: Report, mode: FixMode, exit_zero: bool) -> int:

@@ -7,7 +7,7 @@ import click
 from ctxlint.cli.common import EXIT_CLEAN, fail
 
 
-@click.command("providers")
+@click.command("providers", short_help="Print the provider facts the simulator uses, with sources.")
 @click.argument("names", nargs=-1)
 @click.option("--output-format", type=click.Choice(["text", "json"]), default="text")
 def providers_command(names: tuple[str, ...], output_format: str) -> None:

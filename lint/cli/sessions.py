@@ -19,7 +19,11 @@ from ctxlint.cli.common import (
 from ctxlint.config import ConfigError
 
 
-@click.command("sessions", epilog="Trace formats read: " + TRACE_FORMATS + ".")
+@click.command(
+    "sessions",
+    short_help="List the sessions trace files hold, as ctxlint reads them.",
+    epilog="Trace formats read: " + TRACE_FORMATS + ".",
+)
 @click.argument("paths", nargs=-1, type=click.Path(), required=True)
 @click.option("--output-format", type=click.Choice(["text", "json"]), default="text")
 @trace_format_option("Read every file as this format.")

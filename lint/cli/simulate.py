@@ -23,7 +23,11 @@ from ctxlint.cli.common import (
 from ctxlint.config import ConfigError
 
 
-@click.command("simulate", epilog="Trace formats read: " + TRACE_FORMATS + ".")
+@click.command(
+    "simulate",
+    short_help="Replay traces through a model of the provider's prefix cache.",
+    epilog="Trace formats read: " + TRACE_FORMATS + ".",
+)
 @click.argument("paths", nargs=-1, type=click.Path(readable=False), required=True)
 @click.option(
     "--provider",
@@ -124,6 +128,8 @@ def simulate_command(
         files, missing = trace_files(paths, resolver)
     except ConfigError as error:
         fail(str(error))
+    if trace_format is None:
+        files, missing = _without_python(files, missing)
     for error in missing:
         note("error", str(error))
     options = Options(
@@ -145,8 +151,12 @@ def simulate_command(
         note("warning", str(problem))
     for empty in simulation.without_requests:
         note("note", str(empty))
+    if not files and not missing:
+        note("warning", "no traces found")
     if output_format == "json":
         click.echo(orjson.dumps(simulation.as_json(), option=orjson.OPT_INDENT_2).decode())
+    elif not simulation.requests and (missing or simulation.problems or not files):
+        pass  # Nothing was read (the lines above say why): an empty report says nothing more.
     else:
         click.echo(render_text(simulation, per_request=not quiet), nl=False)
     if html_path and simulation.requests:
@@ -159,13 +169,26 @@ def simulate_command(
             fail(f"{html_path}: cannot write the HTML report: {error.strerror}")
     # As `sessions`: traces with no requests in them are not an error, unreadable ones are.
     if missing or (not simulation.requests and simulation.problems):
-        if not simulation.requests:
+        # Said once per file above; the summing-up only when there were files to read.
+        if not simulation.requests and files:
             note("error", "no requests could be read from the traces given")
         raise SystemExit(EXIT_ERROR)
     failed = failed_gates(simulation, min_hit_rate, max_cost)
     for reason in failed:
         click.echo(f"failed: {reason}", err=True)
     raise SystemExit(EXIT_FINDINGS if failed else EXIT_CLEAN)
+
+
+def _without_python(files: list[str], missing: list[str]) -> tuple[list[str], list[str]]:
+    """Python source named as if it were a trace is no trace: an error naming the command that
+    checks it, and the rest is simulated."""
+    from ctxlint.discovery import input_kind
+    from ctxlint.rule import InputKind
+
+    python = [path for path in files if input_kind(path) is InputKind.PYTHON]
+    errors = [f"{path}: Python source, not a trace (`ctxlint check` checks it)" for path in python]
+    refused = set(python)
+    return [path for path in files if path not in refused], [*missing, *errors]
 
 
 def failed_gates(simulation, min_hit_rate: float | None, max_cost: float | None) -> list[str]:

@@ -121,6 +121,5 @@ def _keeps_the_time(call: ast.Call) -> bool:
 def switch_message(switch: FrameworkSwitch) -> str:
     return (
         f"`{switch.keyword.arg}=True` makes {switch.framework} write {switch.what} into the "
-        "system message of every run: every request misses the cache from that point on; "
-        "leave it off and put what the model needs in the newest user message"
+        "system message of every run"
     )

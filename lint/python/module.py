@@ -236,6 +236,7 @@ class PythonModule:
         message: str,
         fix: Fix | None = None,
         related: tuple[RelatedLocation, ...] = (),
+        help: str | None = None,
     ) -> Diagnostic:
         start = self.start_offset(node)
         end = self.end_offset(node)
@@ -249,6 +250,7 @@ class PythonModule:
             fix=fix,
             start_offset=start,
             related=related,
+            help=help,
         )
 
 

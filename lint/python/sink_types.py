@@ -4,6 +4,7 @@ finding names it."""
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass
 from typing import Literal
 
@@ -33,6 +34,26 @@ class Sink:
     @property
     def in_prefix(self) -> bool:
         return self.kind in _PREFIX_KINDS
+
+    @property
+    def label(self) -> str:
+        """What the expression becomes, for a short message: "the system prompt"."""
+        return _KIND_LABELS.get(self.kind, f"the {self.kind}")
+
+    @property
+    def place(self) -> str:
+        """The description without its line, for a related location that carries the line:
+        "the system prompt of client.messages.create"."""
+        return _LINE_REFERENCE.sub("", self.description)
+
+    @property
+    def anchor(self) -> ast.AST:
+        """Where the finding's "sent as" note points: the expression that becomes that part of
+        the request (the `system=` argument, the returned prompt), which names the call too."""
+        return self.expression
+
+
+_LINE_REFERENCE = re.compile(r" \(line \d+\)")
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,5 +1,5 @@
-"""Reporters: the same findings as text for people, JSON for tools, SARIF for code scanning and
-workflow annotations for GitHub."""
+"""Reporters: the same findings as text for people (in full, or a line each), JSON for tools,
+SARIF for code scanning and workflow annotations for GitHub."""
 
 from __future__ import annotations
 
@@ -19,6 +19,10 @@ def render(output_format: str, report: Report, color: bool = False, quiet: bool 
         from ctxlint.reporters.github import render_github
 
         return render_github(report)
+    if output_format == "concise":
+        from ctxlint.reporters.concise import render_concise
+
+        return render_concise(report, color=color, quiet=quiet)
     from ctxlint.reporters.text import render_text
 
     return render_text(report, color=color, quiet=quiet)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from ctxlint.engine import UNREADABLE_CODE, Report
+from ctxlint.engine import Report
 from ctxlint.redact import visible
+from ctxlint.unreadable import is_unreadable
 
 
 def _escape_data(text: str) -> str:
@@ -19,7 +20,7 @@ def _escape_property(text: str) -> str:
 def render_github(report: Report) -> str:
     lines = []
     for d in report.diagnostics:
-        level = "error" if d.code == UNREADABLE_CODE else "warning"
+        level = "error" if is_unreadable(d) else "warning"
         properties = ",".join(
             [
                 f"file={_escape_property(d.path)}",
@@ -30,6 +31,19 @@ def render_github(report: Report) -> str:
                 f"title={_escape_property(f'{d.code} ({d.name})')}",
             ]
         )
-        where = f" (session {d.session}, at {d.pointer or '/'})" if d.session is not None else ""
-        lines.append(f"::{level} {properties}::{_escape_data(f'{d.code} {d.message}{where}')}")
+        text = f"{d.code} {d.message}"
+        if d.session is not None:
+            at = f", at {d.pointer}" if d.pointer else ""
+            if d.pointer and d.offset is not None:
+                at += f", character {d.offset}"
+            text += f" (session {d.session}{at})"
+        # The annotation shows every line of its message: what to do, and where else to look.
+        if d.help:
+            text += f"\nhelp: {d.help}"
+        for related in d.related:
+            where = f"{related.path}:{related.start.line}"
+            text += f"\nnote: {related.message}: " + (
+                f"{where} at {related.pointer}" if related.pointer else where
+            )
+        lines.append(f"::{level} {properties}::{_escape_data(text)}")
     return "".join(line + "\n" for line in lines)

@@ -20,6 +20,7 @@ def diagnostic_to_dict(diagnostic: Diagnostic) -> dict[str, Any]:
         "code": diagnostic.code,
         "name": diagnostic.name,
         "message": diagnostic.message,
+        "help": diagnostic.help,
         "filename": diagnostic.path,
         "location": _location(diagnostic.start),
         "end_location": _location(diagnostic.end),
@@ -38,21 +39,22 @@ def diagnostic_to_dict(diagnostic: Diagnostic) -> dict[str, Any]:
             ],
         },
     }
-    # Other places the finding involves (the sink, in another file), only when there are.
-    if diagnostic.related:
-        found["related"] = [
-            {
-                "filename": related.path,
-                "location": _location(related.start),
-                "end_location": _location(related.end),
-                "message": related.message,
-            }
-            for related in diagnostic.related
-        ]
+    # Other places the finding involves: the call a value is sent by, the earlier request.
+    found["related"] = [
+        {
+            "filename": related.path,
+            "location": _location(related.start),
+            "end_location": _location(related.end),
+            "message": related.message,
+            **({"pointer": related.pointer} if related.pointer is not None else {}),
+        }
+        for related in diagnostic.related
+    ]
     # Trace findings also say which session, and where in the line's (or document's) JSON.
     if diagnostic.session is not None:
         found["session"] = diagnostic.session
         found["pointer"] = diagnostic.pointer or ""
+        found["offset"] = diagnostic.offset
     return found
 
 

@@ -8,9 +8,10 @@ from typing import Any
 import orjson
 
 from ctxlint import __version__
-from ctxlint.diagnostics import Diagnostic
-from ctxlint.engine import UNREADABLE_CODE, Report
+from ctxlint.diagnostics import Diagnostic, Location
+from ctxlint.engine import Report
 from ctxlint.registry import all_rules
+from ctxlint.unreadable import is_unreadable
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://github.com/ctxlint/ctxlint"
@@ -22,18 +23,48 @@ def _uri(path: str) -> str:
     return relative.replace(os.sep, "/")
 
 
-def _result(diagnostic: Diagnostic, rule_index: dict[str, int]) -> dict[str, Any]:
-    region = {
-        "startLine": diagnostic.start.line,
-        "startColumn": diagnostic.start.column,
-        "endLine": max(diagnostic.end.line, diagnostic.start.line),
-        "endColumn": max(diagnostic.end.column, 1),
+def _region(start: Location, end: Location) -> dict[str, int]:
+    return {
+        "startLine": start.line,
+        "startColumn": start.column,
+        "endLine": max(end.line, start.line),
+        "endColumn": max(end.column, 1),
     }
+
+
+def _fixes(diagnostic: Diagnostic) -> list[dict[str, Any]]:
+    """The fix as SARIF's artifactChanges: each edit a deleted region and what replaces it."""
+    fix = diagnostic.fix
+    if fix is None or not fix.edits:
+        return []
+    return [
+        {
+            "description": {"text": f"{fix.title} ({fix.applicability.value})"},
+            "artifactChanges": [
+                {
+                    "artifactLocation": {"uri": _uri(diagnostic.path), "uriBaseId": "%SRCROOT%"},
+                    "replacements": [
+                        {
+                            "deletedRegion": _region(edit.start, edit.end),
+                            "insertedContent": {"text": edit.content},
+                        }
+                        for edit in fix.edits
+                    ],
+                }
+            ],
+        }
+    ]
+
+
+def _result(diagnostic: Diagnostic, rule_index: dict[str, int]) -> dict[str, Any]:
+    region = _region(diagnostic.start, diagnostic.end)
+    # Code scanning shows the result's message alone: what to do goes with it.
+    text = diagnostic.message + (f"\nHelp: {diagnostic.help}" if diagnostic.help else "")
     result: dict[str, Any] = {
         "ruleId": diagnostic.code,
         "ruleIndex": rule_index[diagnostic.code],
-        "level": "error" if diagnostic.code == UNREADABLE_CODE else "warning",
-        "message": {"text": diagnostic.message},
+        "level": "error" if is_unreadable(diagnostic) else "warning",
+        "message": {"text": text},
         "locations": [
             {
                 "physicalLocation": {
@@ -49,23 +80,30 @@ def _result(diagnostic: Diagnostic, rule_index: dict[str, int]) -> dict[str, Any
                 "id": number,
                 "physicalLocation": {
                     "artifactLocation": {"uri": _uri(related.path), "uriBaseId": "%SRCROOT%"},
-                    "region": {
-                        "startLine": related.start.line,
-                        "startColumn": related.start.column,
-                        "endLine": max(related.end.line, related.start.line),
-                        "endColumn": max(related.end.column, 1),
-                    },
+                    "region": _region(related.start, related.end),
                 },
+                **(
+                    {"logicalLocations": [{"fullyQualifiedName": related.pointer}]}
+                    if related.pointer
+                    else {}
+                ),
                 "message": {"text": related.message},
             }
             for number, related in enumerate(diagnostic.related)
         ]
+    fixes = _fixes(diagnostic)
+    if fixes:
+        result["fixes"] = fixes
     if diagnostic.session is not None:
         # A trace finding: the request's session and a JSON pointer inside the line.
         result["locations"][0]["logicalLocations"] = [
             {"name": diagnostic.session, "kind": "session"}
         ]
-        result["properties"] = {"session": diagnostic.session, "pointer": diagnostic.pointer or ""}
+        result["properties"] = {
+            "session": diagnostic.session,
+            "pointer": diagnostic.pointer or "",
+            **({"offset": diagnostic.offset} if diagnostic.offset is not None else {}),
+        }
     return result
 
 
@@ -86,8 +124,8 @@ def render_sarif(report: Report) -> str:
                             {
                                 "id": rule.code,
                                 "name": rule.name,
-                                "shortDescription": {"text": rule.message},
-                                "fullDescription": {"text": rule.summary()},
+                                "shortDescription": {"text": rule.summary},
+                                "fullDescription": {"text": rule.description()},
                                 "help": {
                                     "text": rule.documentation(),
                                     "markdown": rule.documentation(),

@@ -1,4 +1,5 @@
-"""Text output for people: one finding per block with the source line underlined, then a summary."""
+"""Text output for people: one finding per block (the message, the source line underlined, what
+to do and the other places involved), then a summary."""
 
 from __future__ import annotations
 
@@ -17,7 +18,12 @@ def render_text(report: Report, color: bool = False, quiet: bool = False) -> str
     diagnostics = report.diagnostics
     for item in _grouped_by_session(diagnostics):
         if isinstance(item, Diagnostic):
-            blocks.append(_head(item, style) + _excerpt(report, item, style) + _notes(item))
+            excerpt = _excerpt(report, item, style)
+            notes = _notes(item, style, "   ")
+            if excerpt and notes:
+                # As ruff closes the excerpt before its help lines.
+                excerpt += " " * _gutter_width(item) + " |\n"
+            blocks.append(_head(item, style) + "\n" + excerpt + notes)
             continue
         (path, session), findings = item
         noun = "finding" if len(findings) == 1 else "findings"
@@ -29,7 +35,10 @@ def render_text(report: Report, color: bool = False, quiet: bool = False) -> str
         for d in findings:
             lines.append("  " + _head(d, style))
             if d.pointer:
-                lines.append(f"    at {visible(d.pointer)}")
+                lines.append(f"    at {_pointed(d.pointer, d.offset)}")
+            notes = _notes(d, style, "    ")
+            if notes:
+                lines.append(notes.rstrip("\n"))
         blocks.append("\n".join(lines) + "\n")
     summary = "" if quiet else _summary(report, diagnostics)
     if blocks:
@@ -45,12 +54,29 @@ def _head(d: Diagnostic, style) -> str:
     )
 
 
-def _notes(d: Diagnostic) -> str:
-    """A short note for each other place the finding involves: "  → sent here: loop.py:14"."""
-    return "".join(
-        f"  → {visible(r.message)}: {visible(r.path)}:{r.start.line}:{r.start.column}\n"
-        for r in d.related
-    )
+def _notes(d: Diagnostic, style, indent: str) -> str:
+    """What to do ("help: ..."), then one line for each other place the finding involves:
+    "note: sent by client.messages.create: agent.py:37:12"."""
+    lines = []
+    if d.help:
+        lines.append(f"{indent}{style('help', fg='cyan', bold=True)}: {d.help}\n")
+    for r in d.related:
+        where = f"{visible(r.path)}:{r.start.line}"
+        if r.pointer is None:
+            where += f":{r.start.column}"
+        elif r.pointer:
+            where += f" at {visible(r.pointer)}"
+        lines.append(f"{indent}{style('note', bold=True)}: {visible(r.message)}: {where}\n")
+    return "".join(lines)
+
+
+def _pointed(pointer: str, offset: int | None) -> str:
+    """A JSON pointer, and the character inside the text it points at when known."""
+    return visible(pointer) + (f", character {offset}" if offset is not None else "")
+
+
+def _gutter_width(d: Diagnostic) -> int:
+    return len(str(d.start.line))
 
 
 _Group = tuple[tuple[str, str], list[Diagnostic]]
@@ -100,9 +126,15 @@ def _excerpt(report: Report, d: Diagnostic, style) -> str:
     gutter = str(d.start.line)
     pad = " " * len(gutter)
     return (
-        f"\n{pad} |\n{style(gutter, fg='blue')} | {expanded}\n"
+        f"{pad} |\n{style(gutter, fg='blue')} | {expanded}\n"
         f"{pad} | {' ' * start}{style('^' * width, fg='red')}\n"
     )
+
+
+def summary(report: Report) -> str:
+    """The lines after the findings ("Found 3 findings.", "All checks passed!"), which other
+    layouts of the findings (concise, statistics) end with too."""
+    return _summary(report, report.diagnostics)
 
 
 def _summary(report: Report, diagnostics: list[Diagnostic]) -> str:
@@ -124,12 +156,34 @@ def _summary(report: Report, diagnostics: list[Diagnostic]) -> str:
     elif fixed:
         noun = "finding" if fixed == 1 else "findings"
         lines.append(f"Found {fixed} {noun} ({fixed} fixed, 0 remaining).")
-    elif not report.unchecked:
+    elif passed(report):
         lines.append("All checks passed!")
+    elif not report.unchecked and (failed := _failed_files(report)):
+        files = "file" if failed == 1 else "files"
+        lines.append(f"No findings, but ctxlint failed on {failed} {files} (see the warnings).")
     if report.unchecked:
         # Not "All checks passed!": a path named on the command line was not checked at all.
         paths = "path" if report.unchecked == 1 else "paths"
         lead = "" if diagnostics or fixed else "No findings, but "
         # Beside the count of findings, before the notes on fixing them.
         lines.insert(1, f"{lead}{report.unchecked} {paths} could not be checked (see the errors).")
-    return "\n".join(lines) + "\n"
+    # Nothing checked at all: the warning on stderr says so, and no summary line is true.
+    return "".join(line + "\n" for line in lines)
+
+
+def passed(report: Report) -> bool:
+    """Whether "All checks passed!" is true of the run: something was checked, and nothing
+    was found, failed, or left unchecked."""
+    if report.diagnostics or report.errors or report.unchecked or _failed_files(report):
+        return False
+    if any(result.fixes_applied for result in report.results):
+        return False
+    return report.files_checked > 0
+
+
+def _failed_files(report: Report) -> int:
+    """Files ctxlint itself failed on (a fault of its own while checking them)."""
+    return sum(
+        any(problem.startswith("internal error") for problem in result.problems)
+        for result in report.results
+    )

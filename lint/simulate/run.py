@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Iterable
 from typing import TextIO
@@ -10,29 +9,10 @@ from typing import TextIO
 from ctxlint.collector import cycle_collection_paused
 from ctxlint.config import Settings
 from ctxlint.config_resolution import SettingsResolver
+from ctxlint.progress import ProgressLine, shows_progress
 from ctxlint.simulate.report import Simulation, summarise
 from ctxlint.simulate.simulator import Options, Simulator
 from ctxlint.trace.sessions import no_requests
-
-
-class Progress:
-    """A one-line progress count on a terminal; nothing when the stream is not one."""
-
-    def __init__(self, stream: TextIO, total_bytes: int) -> None:
-        self.stream = stream
-        self.enabled = stream.isatty() and total_bytes > 5_000_000
-        self.count = 0
-
-    def step(self) -> None:
-        self.count += 1
-        if self.enabled and self.count % 50 == 0:
-            self.stream.write(f"\rsimulating… {self.count:,} requests")
-            self.stream.flush()
-
-    def close(self) -> None:
-        if self.enabled and self.count >= 50:
-            self.stream.write("\r" + " " * 40 + "\r")
-            self.stream.flush()
 
 
 def trace_files(
@@ -70,8 +50,8 @@ def _simulate(
 ) -> Simulation:
     tokenizers: dict = {}
     simulator = Simulator(options, settings, tokenizers)
-    size = sum(os.path.getsize(path) for path in paths if os.path.exists(path))
-    meter = Progress(progress or sys.stderr, size)
+    stream = progress or sys.stderr
+    meter = ProgressLine(stream, _simulating, enabled=shows_progress(stream))
     # Replayed in the order they were sent, reported by file as the files were given (each
     # file's own requests keep their order: the sort is stable).
     place = {path: number for number, path in enumerate(paths)}
@@ -98,3 +78,7 @@ def _simulate(
         )
     meter.close()
     return simulation
+
+
+def _simulating(requests: int, total: int | None) -> str:
+    return f"simulating… {requests:,} requests"

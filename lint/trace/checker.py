@@ -12,12 +12,12 @@ from fnmatch import fnmatchcase
 from ctxlint.config import Settings
 from ctxlint.diagnostics import Diagnostic, Location
 from ctxlint.rule import InputKind, Rule
-from ctxlint.rules.ctx900_unreadable_input import UnreadableInput
 from ctxlint.suppression import without_ignored
 from ctxlint.trace.compare import SessionState, Step
 from ctxlint.trace.loader import TraceReader
 from ctxlint.trace.model import Request
 from ctxlint.trace.reading import Problem, pointer_lines
+from ctxlint.unreadable import reports_unreadable, unreadable_at
 
 # Past this many unreadable lines in one file, the rest are counted, not listed.
 _MAX_PROBLEMS = 20
@@ -47,7 +47,7 @@ class TraceChecker:
         rules = tuple(rules)
         self.settings = settings
         self.rules = [rule() for rule in rules if InputKind.TRACE in rule.input_kinds()]
-        self.report_unreadable = any(rule.code == UnreadableInput.code for rule in rules)
+        self.report_unreadable = reports_unreadable(rules)
 
     def check_file(self, path: str) -> TraceResult:
         result = TraceResult(path)
@@ -101,7 +101,7 @@ class TraceChecker:
     def unreadable(self, path: str, problem: Problem) -> list[Diagnostic]:
         if not self.report_unreadable:
             return []
-        return [UnreadableInput.at(path, problem.reason, problem.line)]
+        return [unreadable_at(path, problem.reason, problem.line)]
 
 
 def without_session_ignores(

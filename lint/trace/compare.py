@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from ctxlint.diagnostics import Diagnostic, Location
+from ctxlint.diagnostics import Diagnostic, Location, RelatedLocation
 from ctxlint.redact import evidence
 from ctxlint.trace.model import TOOL_CALL, TOOL_RESULT, Block, Message, Request
 from ctxlint.trace.per_turn import PromptEdit, prompt_edits
@@ -73,7 +73,17 @@ class Step:
         self.current = current
         self.settings = settings
 
-    def diagnostic(self, rule: Rule | type[Rule], message: str, pointer: str = "") -> Diagnostic:
+    def diagnostic(
+        self,
+        rule: Rule | type[Rule],
+        message: str,
+        pointer: str = "",
+        help: str | None = None,
+        related: tuple[RelatedLocation, ...] = (),
+        offset: int | None = None,
+    ) -> Diagnostic:
+        """A finding on the current request; `pointer` is where in its JSON (and `offset` the
+        character in the text there), `related` usually `self.previous_location(...)`."""
         origin = self.current.origin
         location = Location(origin.line, 1)
         return Diagnostic(
@@ -85,6 +95,22 @@ class Step:
             location,
             session=self.current.session,
             pointer=pointer or origin.pointer,
+            related=related,
+            help=help,
+            offset=offset,
+        )
+
+    def previous_location(self, message: str, pointer: str = "") -> tuple[RelatedLocation, ...]:
+        """The previous request as a related location ("the previous request"), or nothing
+        when there is none."""
+        if self.previous is None:
+            return ()
+        origin = self.previous.origin
+        location = Location(origin.line, 1)
+        return (
+            RelatedLocation(
+                self.previous.path, location, location, message, pointer or origin.pointer
+            ),
         )
 
     @cached_property

@@ -157,6 +157,28 @@ class Request:
             return None
         return "\n".join(block.text for block in self.system)
 
+    def system_pointer(self, offset: int) -> tuple[str, int]:
+        """Where character `offset` of system_text() was read: a JSON pointer to the system
+        block that holds it and the offset inside that block's text."""
+        blocks = self.system or ()
+        start = 0
+        for position, block in enumerate(blocks):
+            end = start + len(block.text)
+            if offset <= end or position == len(blocks) - 1:
+                where = f"{self.origin.pointer}/system"
+                return (f"{where}/{position}/text" if len(blocks) > 1 else where), offset - start
+            # system_text() joins the blocks with one newline.
+            start = end + 1
+        return f"{self.origin.pointer}/system", offset
+
+    def tool_pointer(self, name: str) -> str:
+        """Where the definition of the tool called `name` was read (the tools list when the
+        tool is not in it)."""
+        for position, tool in enumerate(self.tools or ()):
+            if tool.name == name:
+                return f"{self.origin.pointer}/tools/{position}"
+        return f"{self.origin.pointer}/tools"
+
     def message_pointer(self, position: int) -> str:
         found = self.messages[position].origin if position < len(self.messages) else None
         if found is not None and found.pointer:
