@@ -34,7 +34,7 @@ DEFAULT_EXCLUDES = (
     "dist",
     "site-packages",
 )
-OUTPUT_FORMATS = ("text", "concise", "json", "sarif", "github")
+OUTPUT_FORMATS = ("text", "concise", "json", "sarif", "github", "gitlab", "junit")
 
 
 class ConfigError(Exception):

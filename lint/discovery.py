@@ -161,9 +161,18 @@ def find_inputs(
     return result
 
 
-def _walk(top: str, excluder_for: Callable[[str], Excluder], discovery: Discovery) -> Iterator[str]:
+def _everywhere(excluder: Excluder) -> Callable[[str], Excluder]:
+    return lambda folder: excluder
+
+
+def _walk(
+    top: str, excluder_for: Excluder | Callable[[str], Excluder], discovery: Discovery
+) -> Iterator[str]:
     """Regular files under `top` (symlinks to them included); a folder that cannot be listed
-    is an error when it was named, a warning when the walk met it."""
+    is an error when it was named, a warning when the walk met it. `excluder_for(folder)`
+    gives the excludes of what the walk meets in `folder` (or one Excluder for every folder)."""
+    if isinstance(excluder_for, Excluder):
+        excluder_for = _everywhere(excluder_for)
     pending = [(top, True)]
     while pending:
         folder, named = pending.pop()

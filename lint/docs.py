@@ -6,6 +6,7 @@ import orjson
 
 from ctxlint.registry import all_rules
 from ctxlint.rule import Rule
+from ctxlint.text_table import render_table
 
 README_TABLE_START = "<!-- rules-table-start -->"
 README_TABLE_END = "<!-- rules-table-end -->"
@@ -16,17 +17,12 @@ def fix_label(rule: type[Rule]) -> str:
 
 
 def _inputs(rule: type[Rule]) -> str:
-    return ", ".join(kind.value for kind in rule.input_kinds()) or "all"
+    return ", ".join(kind.value for kind in rule.input_kinds() or rule.raised_on) or "all"
 
 
 def rules_text() -> str:
-    rows = [("CODE", "NAME", "FIX", "INPUTS")]
-    rows += [(r.code, r.name, fix_label(r), _inputs(r)) for r in all_rules()]
-    widths = [max(len(row[i]) for row in rows) for i in range(3)]
-    return "".join(
-        f"{row[0]:<{widths[0]}}  {row[1]:<{widths[1]}}  {row[2]:<{widths[2]}}  {row[3]}\n"
-        for row in rows
-    )
+    rows = [(r.code, r.name, fix_label(r), _inputs(r)) for r in all_rules()]
+    return "".join(line + "\n" for line in render_table(("CODE", "NAME", "FIX", "INPUTS"), rows))
 
 
 def rules_json() -> str:

@@ -10,6 +10,7 @@ import ast
 import functools
 import gc
 import os
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from typing import Any, TypeVar
@@ -40,11 +41,14 @@ from ctxlint.registry import select_rules
 from ctxlint.results import FileResult, FixMode, Report, answered_from_cache, regrouped
 from ctxlint.rule import InputKind, Rule
 from ctxlint.source import SourceText, UnreadableSource
-from ctxlint.suppression import is_suppressed, noqa_lines, without_ignored
+from ctxlint.suppression import ALL_CODES, is_suppressed, read_directives, without_ignored
 from ctxlint.unified_diff import unified_diff
 from ctxlint.unreadable import is_unreadable, reports_unreadable, unreadable_at
+from ctxlint.unused_noqa import NoqaJudge
 
 _T = TypeVar("_T")
+# A noqa comment naming a ctxlint code: a file holding one is parsed when CTX100 is selected.
+_OWN_NOQA = re.compile(rb"(?i)#\s*noqa\s*:[^\r\n]*?CTX[0-9]")
 # Project files the prefilter reads to tell whether a sink's file imports a source.
 _MAX_IMPORTS_SCANNED = 24
 
@@ -73,11 +77,16 @@ class PythonChecker:
         self.prefilter = build_prefilter(
             settings.prompt_sinks, [rule.python_trigger for rule in self.rules]
         )
+        self.noqa_judge = None
+        if any(rule.reports_unused_noqa for rule in rules):
+            self.noqa_judge = NoqaJudge(settings, self.rules, self.prefilter)
         # The files besides the one checked last whose text its findings rest on (for the
         # results cache, which holds them stale when one of them changes), and the project
         # files the prefilter read to decide on the last file (a skip rests on them too).
         self.last_dependencies: tuple[str, ...] = ()
         self.last_scanned: tuple[str, ...] = ()
+        # Whether the last file's unused-noqa verdict rested on which files import it.
+        self.last_rests_on_importers = False
         # Where absolute imports of the checked files resolve, besides each file's own
         # package root: the folders named on the command line.
         self.roots: tuple[str, ...] = ()
@@ -102,6 +111,8 @@ class PythonChecker:
         self.last_scanned = ()
         if self.prefilter.wanted(data):
             return True
+        if self.noqa_judge is not None and _OWN_NOQA.search(data):
+            return True  # Its noqa codes are judged (CTX100); no other finding is lost.
         # A sink whose source may sit in a project module it imports (or one those import).
         # Or a history whose rewrite may sit in one (`store.get_history()` cutting a window):
         # any file that sends prompts, as histories are sent without a prefix word.
@@ -139,6 +150,7 @@ class PythonChecker:
 
     def _check_text(self, path: str, source: SourceText) -> list[Diagnostic]:
         self.last_dependencies = ()
+        self.last_rests_on_importers = False
         project = self.project
         try:
             tree = project.tree_to_check(path, source.text) or ast.parse(source.text, filename=path)
@@ -159,14 +171,22 @@ class PythonChecker:
             project.end(module)
             module.dispose()
             project.keep_tree(path, source.text, tree)
-        return self.keep(path, source.text, diagnostics)
+        return self.keep(path, source.text, diagnostics, source)
 
-    def keep(self, path: str, text: str, diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    def keep(
+        self,
+        path: str,
+        text: str,
+        diagnostics: list[Diagnostic],
+        source: SourceText | None = None,
+    ) -> list[Diagnostic]:
         """Drop what per-file-ignores or `# noqa` suppress, each in the file the finding is
-        in (a flow from this file may end in another)."""
-        if not diagnostics:
+        in (a flow from this file may end in another). With the checked file's `source`, its
+        unused `# noqa` codes are reported when CTX100 is selected."""
+        if not diagnostics and (self.noqa_judge is None or source is None):
             return diagnostics
-        kept = self._unsuppressed(path, text, [d for d in diagnostics if d.path == path])
+        own = [d for d in diagnostics if d.path == path]
+        kept = self._unsuppressed(path, text, own, source)
         others = sorted({d.path for d in diagnostics if d.path != path})
         for other in others:
             module = self.project.module_at(other)
@@ -179,17 +199,33 @@ class PythonChecker:
                 if d.path == other
             ]
             by_settings = not self.judged_later
-            kept.extend(self._unsuppressed(other, module.source.text, found, by_settings))
+            kept.extend(
+                self._unsuppressed(other, module.source.text, found, by_settings=by_settings)
+            )
         return kept
 
     def _unsuppressed(
-        self, path: str, text: str, diagnostics: list[Diagnostic], by_settings: bool = True
+        self,
+        path: str,
+        text: str,
+        diagnostics: list[Diagnostic],
+        source: SourceText | None = None,
+        by_settings: bool = True,
     ) -> list[Diagnostic]:
-        if not diagnostics:
+        judge = self.noqa_judge if source is not None else None
+        if not diagnostics and judge is None:
             return diagnostics
-        noqa = noqa_lines(text)
+        directives = read_directives(text)
         kept = without_ignored(path, diagnostics, self.settings) if by_settings else diagnostics
-        return [d for d in kept if not is_suppressed(d, noqa)]
+        shown = [d for d in kept if not is_suppressed(d, directives)]
+        if judge is not None and source is not None and directives.file_codes is not ALL_CODES:
+            judge.roots = self.roots
+            suppressed = [d for d in kept if is_suppressed(d, directives)]
+            unused = judge.findings(path, source, directives, suppressed)
+            self.last_rests_on_importers = judge.consulted_importers
+            unused = without_ignored(path, unused, self.settings)
+            shown.extend(d for d in unused if not is_suppressed(d, directives))
+        return shown
 
     def line_in(self, path: str, line: int) -> str:
         """A source line of another file of the project (under a finding reached from here)."""
@@ -239,12 +275,15 @@ def check_paths(
     jobs: int | None = None,
     cache_folder: str | os.PathLike[str] | None = None,
     progress: Callable[[int, int], None] | None = None,
+    skip_unknown: bool = False,
 ) -> Report:
     """Check (and with FIX/DIFF, fix) files and folders. With FIX, each file is written as
     soon as its fix is ready, and only if it still holds what was read. With `cache_folder`,
     Python files unchanged since a run with the same settings are answered from the results
     cache there (ctxlint.cache); trace files are always read. `progress(done, total)` is
-    told how many of the files found are done as the run goes (a progress line's count).
+    told how many of the files found are done as the run goes (a progress line's count). With
+    `skip_unknown`, a trace file named in `paths` that no reader recognises is passed over as a
+    folder walk passes it over, not reported (pre-commit names every file its pattern matches).
     Given a SettingsResolver, each file is checked with the settings of its nearest
     configuration (ctxlint.config_resolution); plain Settings apply to every file. Raises
     ConfigError for a configuration met that is bad."""
@@ -263,8 +302,10 @@ def check_paths(
         _, work, traces = groups.setdefault(id(file_settings), (file_settings, [], []))
         # A file named on the command line is always parsed (and so reported if broken);
         # the prefilter only spares the files a folder walk turns up.
-        kind_list = traces if input_file.kind is InputKind.TRACE else work
-        kind_list.append((input_file.path, input_file.explicit))
+        if input_file.kind is InputKind.TRACE:
+            traces.append((input_file.path, input_file.explicit and not skip_unknown))
+        else:
+            work.append((input_file.path, input_file.explicit))
     report.files_checked = len(found.files)
     forget_the_file_system()
     roots = roots_for(paths)
@@ -462,7 +503,8 @@ def _check_path(
     if mode is FixMode.FIX and result is not None and result.new_data is not None:
         result = _write_fixed(checker, path, data, result)
     entry = None
-    if info is not None and _cacheable(result, mode):
+    rests_on_importers = parsed and checker.last_rests_on_importers
+    if info is not None and _cacheable(result, mode) and not rests_on_importers:
         findings = None
         if result is not None:
             findings = (result.diagnostics, result.lines, result.readable, result.other_lines)

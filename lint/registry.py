@@ -87,7 +87,8 @@ def select_rules(
 ) -> tuple[type[Rule], ...]:
     """Rules whose code starts with a selected prefix and with no ignored prefix; as in ruff,
     the longer (more specific) matching prefix wins; space around a selector is not part of
-    it, wherever it was given. Raises UnknownSelector."""
+    it, wherever it was given. An opt-in rule (CTX100) is chosen only by ALL or a selector
+    longer than the bare `CTX`. Raises UnknownSelector."""
     select, extend_select, ignore = (
         [selector.strip() for selector in given] for given in (select, extend_select, ignore)
     )
@@ -97,7 +98,10 @@ def select_rules(
             raise UnknownSelector(problem)
     chosen = []
     for rule in all_rules():
-        selected = _longest_prefix(rule.code, [*select, *extend_select])
+        selectors = [*select, *extend_select]
+        if rule.opt_in:
+            selectors = [s for s in selectors if s.upper() == "ALL" or len(s) > len("CTX")]
+        selected = _longest_prefix(rule.code, selectors)
         ignored = _longest_prefix(rule.code, ignore)
         if selected >= 0 and selected > ignored:
             chosen.append(rule)

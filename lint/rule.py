@@ -60,6 +60,16 @@ class Rule:
     meta: ClassVar[bool] = False
     # The one meta rule the engine reports unreadable input under (see ctxlint.unreadable).
     reports_unreadable_input: ClassVar[bool] = False
+    # The one rule the engine reports unused noqa codes under (see ctxlint.unused_noqa).
+    reports_unused_noqa: ClassVar[bool] = False
+    # What a rule without detectors, raised by the engine, is reported on (for the rule list).
+    raised_on: ClassVar[tuple[InputKind, ...]] = ()
+    # Chosen only by its own code (or a longer prefix of it, or ALL), not by the default
+    # `select = ["CTX"]`: a rule about ctxlint's own comments, as ruff's RUF100.
+    opt_in: ClassVar[bool] = False
+    # Whether the Python detector reports in another module than the one checked (a value
+    # made in an imported module): a noqa comment there may serve another file's check.
+    reports_in_other_modules: ClassVar[bool] = False
     VALID: ClassVar[tuple[Valid, ...]] = ()
     INVALID: ClassVar[tuple[Invalid, ...]] = ()
 

@@ -114,6 +114,7 @@ class VolatileValueInPrefix(Rule):
 
     code = "CTX001"
     name = "volatile-value-in-prefix"
+    reports_in_other_modules = True
     python_trigger = Trigger(
         needles=(
             b"now(",

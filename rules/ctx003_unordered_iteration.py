@@ -98,6 +98,7 @@ class UnorderedIteration(Rule):
 
     code = "CTX003"
     name = "unordered-iteration"
+    reports_in_other_modules = True
     # set(...) and frozenset(...); else a set comprehension or a brace literal with commas
     # and no colon.
     python_trigger = Trigger(

@@ -115,6 +115,7 @@ class HistoryEdit(Rule):
 
     code = "CTX006"
     name = "history-edit"
+    reports_in_other_modules = True
     # Standalone: histories are often edited in an agent class that hands them to its own
     # model layer, in a module that imports no SDK. These are the edits the rule looks for.
     python_trigger = Trigger(

@@ -87,6 +87,7 @@ class PerTurnContentInPrefix(Rule):
 
     code = "CTX011"
     name = "per-turn-content-in-prefix"
+    reports_in_other_modules = True
     # The words a per-turn source is written with: a search, a task list, the user's turn.
     python_trigger = Trigger(
         needles=(

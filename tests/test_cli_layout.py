@@ -13,7 +13,7 @@ import pytest
 from ctxlint.cli import main
 from ctxlint.cli.check import reads_stdin
 from ctxlint.cli.simulate import failed_gates
-from ctxlint.simulate.report import Totals
+from ctxlint.simulate.totals import Totals
 
 # What `--help` must not pay for: the simulator and its tokenizer, the trace readers, libcst.
 HEAVY = ("ctxlint.simulate", "ctxlint.trace", "tiktoken", "libcst", "jsonschema")

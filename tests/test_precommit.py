@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import json
 import os
+import re
+import shlex
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 from pre_commit import clientlib
+
+from ctxlint import __version__
+from ctxlint.reporters.sarif import INFORMATION_URI
 
 from conftest import REPO
 
@@ -35,12 +42,30 @@ def test_manifest_is_valid_for_pre_commit():
     hooks = {hook["id"]: hook for hook in _manifest()}
     assert set(hooks) == {"ctxlint", "ctxlint-traces"}
     assert hooks["ctxlint"]["entry"] == "ctxlint"
+    assert hooks["ctxlint-traces"]["entry"] == "ctxlint check --quiet --skip-unknown"
+
+
+def _readme_pre_commit_config() -> dict:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    start = readme.index("```yaml", readme.index("## pre-commit")) + len("```yaml")
+    return yaml.safe_load(readme[start : readme.index("```", start)])
+
+
+def test_readme_example_points_at_this_version_and_these_hooks():
+    """The README's configuration names hooks this repository defines, at the tag of the
+    version it documents (tags are v + the package's version)."""
+    [repo] = _readme_pre_commit_config()["repos"]
+    assert repo["rev"] == f"v{__version__}"
+    assert {hook["id"] for hook in repo["hooks"]} <= {hook["id"] for hook in _manifest()}
+    assert repo["repo"] == INFORMATION_URI
 
 
 def _local_config(args: dict[str, list[str]]) -> str:
     """Our hook definitions as `repo: local` hooks on the installed command: pre-commit
     itself selects the files and runs the entry, and no package index is needed."""
-    command = shutil.which("ctxlint")
+    # The command installed beside the Python running the tests: another on PATH (an older
+    # install) would run the hooks on other code.
+    command = shutil.which("ctxlint", path=os.path.dirname(sys.executable))
     assert command is not None
     hooks = []
     for hook in _manifest():
@@ -48,7 +73,11 @@ def _local_config(args: dict[str, list[str]]) -> str:
             key: hook[key]
             for key in ("id", "name", "files", "exclude", "types", "types_or", "require_serial")
         }
-        local.update(entry=command, language="system", args=args.get(hook["id"], []))
+        # The installed command in place of the entry's first word, the entry's options kept.
+        program, *options = shlex.split(hook["entry"])
+        assert program == "ctxlint"
+        entry = shlex.join([command, *options])
+        local.update(entry=entry, language="system", args=args.get(hook["id"], []))
         hooks.append(local)
     return yaml.safe_dump({"repos": [{"repo": "local", "hooks": hooks}]})
 
@@ -104,3 +133,79 @@ def test_hook_with_fix_rewrites_then_passes(tmp_path):
     subprocess.run(["git", "add", "-A"], cwd=repo, check=True)
     second = _pre_commit(repo, tmp_path)
     assert second.returncode == 0, second.stdout
+
+
+DATASET = '{"prompt": "What is 2+2?", "completion": "4"}\n{"prompt": "Hi", "completion": "Hello"}\n'
+EDITED_TRACE = (
+    '{"ctxlint": 1, "session": "s", "messages": [{"role": "user", "content": "Task: fix it"}]}\n'
+    '{"ctxlint": 1, "session": "s", "messages": [{"role": "user", "content": "Task: fix it now"},'
+    ' {"role": "assistant", "content": "Done"}, {"role": "user", "content": "Thanks"}]}\n'
+)
+
+
+def test_traces_hook_passes_over_json_lines_that_are_no_trace(tmp_path):
+    repo = _repository(tmp_path, {"data.jsonl": DATASET, "session.jsonl": CLEAN_TRACE})
+    result = _pre_commit(repo, tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert re.search(r"ctxlint \(traces\)\.+Passed", result.stdout)
+    assert "data.jsonl" not in result.stdout + result.stderr
+
+
+def test_traces_hook_prints_findings_without_the_simulated_summary(tmp_path):
+    repo = _repository(tmp_path, {"data.jsonl": DATASET, "session.jsonl": EDITED_TRACE})
+    result = _pre_commit(repo, tmp_path)
+    assert result.returncode == 1
+    assert re.search(r"session\.jsonl:2:\d+: CTX\d{3}", result.stdout), result.stdout
+    # The same trace checked by hand gets a simulated summary; the hook leaves it out.
+    assert "Simulated" not in result.stdout and "hit rate" not in result.stdout
+    assert "data.jsonl" not in result.stdout + result.stderr
+
+
+def test_skip_unknown_passes_over_only_what_no_reader_recognises(tmp_path):
+    """Named with --skip-unknown, a dataset is passed over; a trace with a broken line and a
+    Python file are still checked and reported."""
+    broken = CLEAN_TRACE + '{"ctxlint": 1, "session": "s", "messages": 7}\n'
+    for name, content in {
+        "data.jsonl": DATASET,
+        "broken.jsonl": broken,
+        "agent.py": FLAGGED,
+    }.items():
+        (tmp_path / name).write_text(content)
+    command = [shutil.which("ctxlint", path=os.path.dirname(sys.executable)), "check"]
+    names = ["data.jsonl", "broken.jsonl", "agent.py", "--no-cache", "--output-format", "json"]
+    plain = subprocess.run([*command, *names], cwd=tmp_path, capture_output=True, text=True)
+    skipping = subprocess.run(
+        [*command, "--skip-unknown", *names], cwd=tmp_path, capture_output=True, text=True
+    )
+    reported = {item["filename"] for item in json.loads(plain.stdout)}
+    assert reported == {"data.jsonl", "broken.jsonl", "agent.py"}, plain.stdout
+    assert {item["filename"] for item in json.loads(skipping.stdout)} == reported - {"data.jsonl"}
+    assert skipping.returncode == 1
+
+
+@pytest.mark.skipif(
+    not os.environ.get("CTXLINT_TRY_REPO"),
+    reason="builds the hooks' environment from a package index; set CTXLINT_TRY_REPO=1",
+)
+def test_hooks_from_this_repository_with_try_repo(tmp_path):
+    """The hooks as users get them: pre-commit installs this repository (language: python)
+    and runs both hooks, the traces hook quietly and past a dataset."""
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    files = {"agent.py": FLAGGED, "data.jsonl": DATASET, "session.jsonl": EDITED_TRACE}
+    for name, content in files.items():
+        (repo / name).write_text(content)
+    subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
+    subprocess.run(["git", "add", "-A"], cwd=repo, check=True)
+    environment = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "cache"), "NO_COLOR": "1"}
+    result = subprocess.run(
+        [sys.executable, "-m", "pre_commit", "try-repo", str(REPO), "--all-files"],
+        cwd=repo,
+        env=environment,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "agent.py:5:26: CTX002" in result.stdout
+    assert re.search(r"session\.jsonl:2:\d+: CTX\d{3}", result.stdout)
+    assert "data.jsonl" not in result.stdout and "Simulated" not in result.stdout

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import orjson
@@ -19,8 +20,9 @@ from ctxlint.simulate.facts import (
     prices_for,
     provider_facts,
 )
-from ctxlint.simulate.report import render_summary, summarise
 from ctxlint.simulate.simulator import Options, Simulator
+from ctxlint.simulate.text_report import render_text
+from ctxlint.simulate.totals import summarise
 
 from conftest import LONG, REPO, turns
 
@@ -88,6 +90,21 @@ def test_the_command_prints_facts_with_sources_as_text_and_json():
     minimum = next(row for row in rows if row["fact"] == "min_cacheable_tokens")
     assert minimum["value"]["gemini-2.5"] == 2048
     assert all(row["source"].startswith("https://") and row["as_of"] for row in rows)
+
+
+def test_the_prices_are_one_table_a_row_per_model():
+    text = CliRunner().invoke(main, ["providers", "gemini"]).output
+    table = text.split("models ($ per million tokens)\n", 1)[1].splitlines()
+    assert table[0].split()[:4] == ["MODEL", "PROVIDER", "INPUT", "OUTPUT"]
+    lines = [line for line in table[1:] if not line.startswith("      ")]
+    prices = [fact for fact in facts_table(["gemini"]) if fact.section == "models"]
+    assert prices and [line.split()[0] for line in lines] == [fact.name for fact in prices]
+    for line, fact in zip(lines, prices, strict=True):
+        cells = line.split()
+        assert float(cells[2]) == fact.value["input"] and float(cells[3]) == fact.value["output"]
+    # Each price column ends where its title does.
+    end = table[0].index("OUTPUT") + len("OUTPUT")
+    assert {list(re.finditer(r"\S+", line))[3].end() for line in lines} == {end}
 
 
 def test_the_command_refuses_an_unknown_provider():
@@ -249,7 +266,7 @@ def test_bedrock_does_not_cache_opus_4_7_below_its_own_minimum(tmp_path):
 def test_a_best_effort_cache_is_reported_as_an_expectation(tmp_path):
     def notes(model):
         lines = [line(model=model, system=LONG, messages=turns(n)) for n in (1, 2)]
-        return "\n".join(render_summary(summarise(simulate(tmp_path, lines))))
+        return render_text(summarise(simulate(tmp_path, lines)))
 
     assert "gemini is an expectation, not a promise" in notes("gemini-2.5-pro")
     assert "expectation" not in notes("claude-sonnet-4-6")

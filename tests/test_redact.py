@@ -13,7 +13,7 @@ from pathlib import Path
 import orjson
 import pytest
 
-from ctxlint.config import Settings
+from ctxlint.config import OUTPUT_FORMATS, Settings
 from ctxlint.diagnostics import Diagnostic, Location
 from ctxlint.engine import check_paths
 from ctxlint.redact import (
@@ -274,7 +274,8 @@ def test_a_finding_cannot_carry_a_secret_or_a_huge_message():
 
 # Reproducers from the issue, end to end.
 
-FORMATS = ("text", "json", "sarif", "github")
+# Every reporter: none may print what redaction hides.
+FORMATS = OUTPUT_FORMATS
 
 
 def _ctxlint_line(session: str, contents: list[str], **extra) -> bytes:
@@ -435,10 +436,11 @@ def planted(tmp_path_factory) -> Path:
 
 
 def _simulated(root: Path) -> dict[str, str]:
-    from ctxlint.simulate.page import render_html
-    from ctxlint.simulate.report import render_text as render_simulation
+    from ctxlint.simulate.html_report import render_html
     from ctxlint.simulate.run import simulate_files, trace_files
     from ctxlint.simulate.simulator import Options
+    from ctxlint.simulate.text_report import TextOptions
+    from ctxlint.simulate.text_report import render_text as render_simulation
 
     settings = Settings(root=root)
     files, _missing = trace_files([str(root)], settings)
@@ -446,7 +448,7 @@ def _simulated(root: Path) -> dict[str, str]:
     simulation = simulate_files(files, Options(), settings)
     assert simulation.requests, "the planted traces are still read"
     return {
-        "simulate text": render_simulation(simulation),
+        "simulate text": render_simulation(simulation, TextOptions(requests=True)),
         "simulate json": orjson.dumps(simulation.as_json()).decode(),
         "simulate html": render_html(simulation),
         "simulate problems": "\n".join(simulation.problems),

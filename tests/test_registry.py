@@ -49,7 +49,12 @@ _DETECTOR_CODES = (
     ("select", "ignore", "expected"),
     [
         (["CTX"], [], {*_DETECTOR_CODES, "CTX900"}),
-        (["ALL"], ["CTX9"], set(_DETECTOR_CODES)),
+        # CTX100 (unused noqa) is opt-in: ALL or a selector longer than CTX chooses it.
+        (["ALL"], ["CTX9"], {*_DETECTOR_CODES, "CTX100"}),
+        (["CTX1"], [], {"CTX100"}),
+        (["CTX", "CTX100"], ["CTX0", "CTX9"], {"CTX100"}),
+        (["CTX100"], ["CTX"], {"CTX100"}),
+        (["CTX1"], ["CTX100"], set()),
         (["CTX00"], ["CTX002"], set(_DETECTOR_CODES) - {"CTX002", "CTX010", "CTX011"}),
         (["CTX01"], [], {"CTX010", "CTX011"}),
         (["CTX002"], ["CTX"], {"CTX002"}),

@@ -15,8 +15,8 @@ from ctxlint.cli import main
 from ctxlint.config import Settings
 from ctxlint.simulate import tokens
 from ctxlint.simulate.calibrate import PositionMap
-from ctxlint.simulate.report import summarise
 from ctxlint.simulate.simulator import Options, Simulator
+from ctxlint.simulate.totals import summarise
 
 from conftest import LONG, turns
 
@@ -359,7 +359,7 @@ def test_unreadable_input_is_an_error_naming_the_file(tmp_path):
 def test_a_plain_check_of_a_trace_ends_with_the_simulated_summary(tmp_path):
     path = _write(tmp_path, [line(model="gpt-4o", system=LONG, messages=turns(n)) for n in (1, 2)])
     result = CliRunner().invoke(main, [path])
-    assert "Simulated 2 requests (openai): hit rate" in result.output
+    assert "Simulated 2 requests in 1 session (openai)\n  hit rate" in result.output
 
 
 def test_the_command_offers_every_policy_and_routing():
@@ -425,7 +425,7 @@ def test_prices_from_the_configuration_add_models_and_replace_figures(tmp_path):
 
 
 def test_rendering_from_the_previous_prompt_equals_rendering_afresh(tmp_path):
-    from ctxlint.simulate.render import Renderer
+    from ctxlint.simulate.prompt_layout import Renderer
     from ctxlint.trace.loader import TraceReader
 
     edited = turns(3)

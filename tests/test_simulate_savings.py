@@ -107,8 +107,9 @@ def test_append_only_history_saves_what_an_untruncated_history_keeps(tmp_path):
     assert dearer.saved < 0 and dearer.hit_rate_after > dearer.hit_rate_before
     assert "compaction keeps the prompt short" in dearer.why
     text = CliRunner().invoke(main, ["simulate", str(tmp_path / "cause.jsonl"), "-q"]).output
-    assert "fixing CTX006 (history only appended to) costs $" in text
-    assert "saves" not in text
+    (row,) = [line for line in text.splitlines() if line.startswith("  CTX006  ")]
+    assert "history only appended to" in row and "costs $" in row
+    assert dearer.why in text
 
 
 def test_the_readme_example_orders_fixes_by_dollars_and_never_calls_a_dearer_fix_a_saving():
@@ -125,10 +126,12 @@ def test_the_readme_example_orders_fixes_by_dollars_and_never_calls_a_dearer_fix
     assert dearer.saved < 0 and dearer.why.startswith("every request carries every tool")
     assert by_code["CTX001"].saved > 0 and by_code["CTX001"].why is None
     text = CliRunner().invoke(main, ["simulate", str(example), "-q"]).output
-    lines = [line for line in text.splitlines() if line.startswith("  fixing")]
-    assert lines[0].startswith("  fixing CTX001 (volatile spans frozen) saves $")
-    assert lines[1].startswith("  fixing all causes (every fix: CTX001, CTX004) saves $")
-    assert lines[2].startswith("  fixing CTX004 (one fixed tool list) costs $")
+    lines = [line.split() for line in text.splitlines() if line.startswith(("  CTX0", "  all "))]
+    assert [line[0] for line in lines] == ["CTX001", "all", "CTX004"]
+    assert lines[0][1:5] == ["volatile", "spans", "frozen", f"${by_code['CTX001'].saved:,.4f}"]
+    assert lines[1][1:5] == ["every", "fix:", "CTX001,", "CTX004"]
+    assert lines[2][1:6] == ["one", "fixed", "tool", "list", "costs"]
+    assert "  " + dearer.why in text
     report = orjson.loads(
         CliRunner().invoke(main, ["simulate", str(example), "-q", "--output-format", "json"]).output
     )
@@ -153,7 +156,10 @@ def test_savings_are_reported_per_session_and_in_json(tmp_path):
     (fix,) = by_session["a"]
     assert fix["hit_rate_after"] > fix["hit_rate_before"]
     text = CliRunner().invoke(main, ["simulate", str(path)]).output
-    assert "fixing CTX001 (volatile spans frozen) saves $" in text
+    assert "  CTX001  volatile spans frozen  $" in text
+    # Per session, under the session's bars when they are asked for.
+    bars = CliRunner().invoke(main, ["simulate", str(path), "--session", "a"]).output
+    assert "fixing CTX001 (volatile spans frozen) saves $" in bars
 
 
 def test_a_rewritten_request_scales_its_reported_size_to_its_new_length(tmp_path):

@@ -10,7 +10,7 @@ import orjson
 
 from ctxlint.config import Settings
 from ctxlint.simulate.explain import CONTEXT_REBUILT
-from ctxlint.simulate.render import CONTEXT, Renderer
+from ctxlint.simulate.prompt_layout import CONTEXT, Renderer
 from ctxlint.simulate.simulator import Options, Simulator
 from ctxlint.simulate.tokens import Tokenizer, TokenizerChoice
 from ctxlint.simulate.unrecorded import rebuilds_context, stand_ins

@@ -19,7 +19,7 @@ from click.testing import CliRunner
 
 from ctxlint.cli import main
 from ctxlint.config import Settings
-from ctxlint.simulate.render import TokenRun
+from ctxlint.simulate.prompt_layout import TokenRun
 from ctxlint.simulate.simulator import Options, Simulator
 from ctxlint.simulate.tokens import Tokenizer
 from ctxlint.simulate.tree import common_prefix
@@ -657,7 +657,7 @@ def test_volatile_change_in_a_long_text_splits_only_around_the_change():
 
 def test_characters_before_a_divergence_are_counted_a_slice_at_a_time(monkeypatch):
     from ctxlint.simulate import explain
-    from ctxlint.simulate.render import Renderer
+    from ctxlint.simulate.prompt_layout import Renderer
 
     renderer = Renderer(Tokenizer("o200k_base"), "openai")
     text = "Résumé 🙂 日本語のテキスト, ok. " * 40

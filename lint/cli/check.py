@@ -59,6 +59,11 @@ def _selectors(
 @click.option("--unsafe-fixes/--no-unsafe-fixes", default=None, help="Also apply unsafe fixes.")
 @click.option("--diff", is_flag=True, help="Print the fixes as a unified diff; write nothing.")
 @click.option(
+    "--add-noqa",
+    is_flag=True,
+    help="Add a `# noqa: CODE` comment for every finding in Python files (to adopt ctxlint).",
+)
+@click.option(
     "--select",
     multiple=True,
     callback=_selectors,
@@ -80,6 +85,12 @@ def _selectors(
     "--stdin-filename", help="Read the source from standard input and report it as this path."
 )
 @click.option("-q", "--quiet", is_flag=True, help="Print findings only, no summary or notes.")
+@click.option(
+    "--skip-unknown",
+    is_flag=True,
+    help="Pass over files named here that no trace reader recognises (a dataset's JSON lines, "
+    "a configuration's JSON or YAML), as a folder walk does, instead of reporting them.",
+)
 @click.option("--jobs", type=click.IntRange(min=1), default=None, help="Worker processes.")
 @click.option(
     "--no-cache",
@@ -111,6 +122,7 @@ def check(
     fix: bool,
     unsafe_fixes: bool | None,
     diff: bool,
+    add_noqa: bool,
     select: tuple[str, ...] | None,
     extend_select: tuple[str, ...] | None,
     ignore: tuple[str, ...] | None,
@@ -122,6 +134,7 @@ def check(
     config_path: Path | None,
     stdin_filename: str | None,
     quiet: bool,
+    skip_unknown: bool,
     jobs: int | None,
     no_cache: bool,
     cache_dir: str | None,
@@ -136,6 +149,8 @@ def check(
         reading_stdin = reads_stdin(paths, stdin_filename)
     except ValueError as error:
         fail(str(error))
+    if add_noqa and (fix or diff or reading_stdin):
+        fail("--add-noqa writes comments into files: it cannot be used with --fix, --diff or stdin")
     overrides = dict(
         select=select,
         extend_select=extend_select,
@@ -173,10 +188,18 @@ def check(
             cache_folder = Path(cache_dir) if cache_dir else settings.root / FOLDER_NAME
         try:
             report = _checked_with_progress(
-                paths or (".",), resolver, mode, jobs, cache_folder, quiet=quiet
+                paths or (".",),
+                resolver,
+                mode,
+                jobs,
+                cache_folder,
+                quiet=quiet,
+                skip_unknown=skip_unknown,
             )
         except ConfigError as error:
             fail(str(error))
+    if add_noqa:
+        raise SystemExit(_add_noqa(report, quiet))
     _emit(
         report,
         settings,
@@ -203,6 +226,7 @@ def _checked_with_progress(
     jobs: int | None,
     cache_folder: Path | None,
     quiet: bool,
+    skip_unknown: bool = False,
 ) -> Report:
     """check_paths, with a progress line on a terminal's stderr while a long run lasts."""
     from ctxlint.progress import ProgressLine, shows_progress
@@ -210,7 +234,13 @@ def _checked_with_progress(
     meter = ProgressLine(sys.stderr, _checked, enabled=shows_progress(sys.stderr, quiet))
     try:
         return check_paths(
-            paths, settings, mode, jobs=jobs, cache_folder=cache_folder, progress=meter.update
+            paths,
+            settings,
+            mode,
+            jobs=jobs,
+            cache_folder=cache_folder,
+            progress=meter.update,
+            skip_unknown=skip_unknown,
         )
     finally:
         meter.close()
@@ -218,6 +248,29 @@ def _checked_with_progress(
 
 def _checked(done: int, total: int | None) -> str:
     return f"checked {done:,}/{total or 0:,} files"
+
+
+def _add_noqa(report: Report, quiet: bool) -> int:
+    """Write the comments; the exit code: 2 when a path or a file could not be handled."""
+    from ctxlint.add_noqa import add_noqa_comments
+
+    outcome = add_noqa_comments(report)
+    for error in [*report.errors, *outcome.errors]:
+        note("error", str(error))
+    for warning in [*report.warnings, *outcome.skipped]:
+        note("warning", str(warning))
+    for result in report.results:
+        for problem in result.problems:
+            note("warning", f"{result.path}: {problem}")
+    if outcome.in_traces:
+        note(
+            "note",
+            f"{outcome.in_traces} finding{'s' if outcome.in_traces != 1 else ''} in traces "
+            "left as they are: a trace holds no comments (use per-file-ignores)",
+        )
+    if not quiet:
+        click.echo(outcome.summary, err=True)
+    return EXIT_ERROR if report.errors or outcome.errors else EXIT_CLEAN
 
 
 def _print_simulated_summary(

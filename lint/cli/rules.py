@@ -20,7 +20,7 @@ def rule_command(code: str) -> None:
     if rule is None:
         fail(f"unknown rule {code!r}; `ctxlint rules` lists them")
     click.echo(f"# {rule.name} ({rule.code})\n")
-    inputs = ", ".join(kind.value for kind in rule.input_kinds())
+    inputs = ", ".join(kind.value for kind in rule.input_kinds() or rule.raised_on)
     click.echo(f"Inputs: {inputs or 'all (raised by ctxlint itself)'}")
     click.echo(f"Fix: {fix_label(rule)}\n")
     click.echo(rule.documentation())

@@ -79,16 +79,29 @@ from ctxlint.config import ConfigError
     "would have left it (shared; a lone session: its system prompt and tools), or with an "
     "empty cache (cold).",
 )
-@click.option("--output-format", type=click.Choice(["text", "json"]), default="text")
+@click.option(
+    "--output-format",
+    type=click.Choice(["text", "json", "html"]),
+    default="text",
+    help="html: one self-contained page (savings, misses, a chart per session) on stdout.",
+)
 @click.option(
     "--html",
     "html_path",
     type=click.Path(dir_okay=False, writable=True),
     help="Also write the report as one self-contained HTML page (chart, misses, savings).",
 )
+@click.option("--requests", "every_request", is_flag=True, help="A bar for every request.")
+@click.option(
+    "--session",
+    "sessions",
+    multiple=True,
+    metavar="ID",
+    help="A bar for each request of this session (its id, part of it, or its file); repeatable.",
+)
 @click.option("--min-hit-rate", type=FiniteFloatRange(0, 1), help="Exit 1 below this hit rate.")
 @click.option("--max-cost", type=FiniteFloatRange(min=0), help="Exit 1 above this cost (USD).")
-@click.option("-q", "--quiet", is_flag=True, help="The summary only, not every request.")
+@click.option("-q", "--quiet", is_flag=True, help="The summary only: no sessions, misses or bars.")
 @config_option(
     "Use this configuration file (its prices, its excludes) instead of the nearest one to the "
     "first path given; a run has one price list, that configuration's."
@@ -105,6 +118,8 @@ def simulate_command(
     warm_start: str,
     output_format: str,
     html_path: str | None,
+    every_request: bool,
+    sessions: tuple[str, ...],
     min_hit_rate: float | None,
     max_cost: float | None,
     quiet: bool,
@@ -115,9 +130,10 @@ def simulate_command(
     cost, where and why each request lost its cache, and agreement with reported usage."""
     import orjson
 
-    from ctxlint.simulate.report import render_text
+    from ctxlint.simulate.report_labels import selects
     from ctxlint.simulate.run import simulate_files, trace_files
     from ctxlint.simulate.simulator import Options
+    from ctxlint.simulate.text_report import TextOptions, render_text
     from ctxlint.simulate.tokens import TokenizerUnavailable
 
     # One replay, one price list: the configuration of the first path (or --config's). The
@@ -147,6 +163,12 @@ def simulate_command(
         simulation = simulate_files(files, options, settings, with_savings=True)
     except TokenizerUnavailable as error:
         fail(str(error))
+    unknown = [part for part in sessions if not any(selects(part, k) for k in simulation.sessions)]
+    if unknown and simulation.requests:
+        fail(
+            f"--session {unknown[0]!r} names no session of the traces given;"
+            " `ctxlint sessions PATH` lists them"
+        )
     for problem in simulation.problems:
         note("warning", str(problem))
     for empty in simulation.without_requests:
@@ -157,11 +179,16 @@ def simulate_command(
         click.echo(orjson.dumps(simulation.as_json(), option=orjson.OPT_INDENT_2).decode())
     elif not simulation.requests and (missing or simulation.problems or not files):
         pass  # Nothing was read (the lines above say why): an empty report says nothing more.
+    elif output_format == "html":
+        from ctxlint.simulate.html_report import render_html
+
+        click.echo(render_html(simulation), nl=False)
     else:
-        click.echo(render_text(simulation, per_request=not quiet), nl=False)
+        shown = TextOptions(requests=every_request, sessions=sessions, quiet=quiet)
+        click.echo(render_text(simulation, shown), nl=False)
     if html_path and simulation.requests:
         from ctxlint.files import write_atomically
-        from ctxlint.simulate.page import render_html
+        from ctxlint.simulate.html_report import render_html
 
         try:
             write_atomically(html_path, render_html(simulation).encode("utf-8"))

@@ -3,6 +3,7 @@ function: what the cache would make of the traces, or why there is no summary.""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ctxlint.cli.common import prices
@@ -19,12 +20,19 @@ class SimulatedSummary:
     failed: bool = False
 
 
-def simulated_summary(traces: list[str], settings: Settings) -> SimulatedSummary:
-    """What the cache would make of `traces`, as the summary after a check's findings."""
+def simulated_summary(
+    traces: list[str], settings: Settings, by_design: Sequence[str] = ()
+) -> SimulatedSummary:
+    """What the cache would make of `traces`, as the summary after a check's findings.
+
+    `by_design` is the hook for losses the harness causes on purpose (Claude Code's own
+    auto-compaction, say): the caller, which knows which findings those are, passes one line
+    each (e.g. "2 of the misses are Claude Code's own auto-compaction, by design") and they
+    are printed under the figures as given."""
     from ctxlint.redact import bounded
-    from ctxlint.simulate.report import render_summary
     from ctxlint.simulate.run import simulate_files
     from ctxlint.simulate.simulator import Options, SimulationFailed
+    from ctxlint.simulate.text_report import check_summary
     from ctxlint.simulate.tokens import TokenizerUnavailable
 
     try:
@@ -49,4 +57,4 @@ def simulated_summary(traces: list[str], settings: Settings) -> SimulatedSummary
         )
     if not simulation.requests:
         return SimulatedSummary()
-    return SimulatedSummary("\n" + "\n".join(render_summary(simulation)) + "\n")
+    return SimulatedSummary("\n" + "\n".join(check_summary(simulation, by_design)) + "\n")

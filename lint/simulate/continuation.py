@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from ctxlint.simulate.calibrate import PositionMap
 from ctxlint.simulate.policies import Policy, Visit
-from ctxlint.simulate.render import Prompt, Renderer
+from ctxlint.simulate.prompt_layout import Prompt, Renderer
 from ctxlint.trace.model import THINKING, Message, Request
 
 

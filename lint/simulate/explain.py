@@ -18,7 +18,7 @@ from ctxlint.simulate.policies import (
     NO_BREAKPOINT,
     Served,
 )
-from ctxlint.simulate.render import CONTEXT_PLACE, Prompt, Renderer, TokenRun
+from ctxlint.simulate.prompt_layout import CONTEXT_PLACE, Prompt, Renderer, TokenRun
 from ctxlint.simulate.tokens import PLACEHOLDER_TOKENS
 from ctxlint.trace.compare import Step, error_results
 

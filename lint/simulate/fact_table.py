@@ -8,10 +8,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from ctxlint.simulate.facts import provider_facts
+from ctxlint.text_table import LEFT, RIGHT, Column, Row, render_table
 
 # Keys of a section that describe the facts rather than being facts themselves.
 _ABOUT = frozenset({"source", "as_of", "sources", "about", "note"})
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# The section of prices, one row per model.
+MODELS = "models"
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,12 +78,14 @@ def facts_table(providers: list[str] | None = None) -> list[Fact]:
 
 
 def render_facts(rows: list[Fact]) -> str:
-    """One block per section: each fact's value, then where and when it was read (once for a
-    run of facts read from the same place on the same day)."""
+    """One block per provider: each fact's value, then where and when it was read (once for a
+    run of facts read from the same place on the same day); the prices as one table."""
     lines: list[str] = []
     current = None
     cited = None
     for fact in rows:
+        if fact.section == MODELS:
+            continue
         if fact.section != current:
             current = fact.section
             cited = None
@@ -93,7 +98,36 @@ def render_facts(rows: list[Fact]) -> str:
             lines.append(f"      {fact.source} ({fact.as_of})")
         if fact.note:
             lines.append(f"      {fact.note}")
+    prices = [fact for fact in rows if fact.section == MODELS]
+    if prices:
+        if lines:
+            lines.append("")
+        lines.append(f"{MODELS} ($ per million tokens)")
+        lines.extend(_price_table(prices))
     return "\n".join(lines) + "\n"
+
+
+def _price_table(prices: list[Fact]) -> list[str]:
+    """A row per model, a column per price any model has; under a row, where it was read, when
+    that is not where the row before it was."""
+    keys: list[str] = []
+    for fact in prices:
+        keys.extend(key for key in fact.value if key not in keys)
+    columns = [Column("MODEL")] + [
+        Column(key.replace("_", " ").upper(), LEFT if key == "provider" else RIGHT) for key in keys
+    ]
+    table: list[Row] = []
+    cited = None
+    for fact in prices:
+        cells = [fact.name] + [
+            _value(fact.value[key]) if key in fact.value else "–" for key in keys
+        ]
+        source = None
+        if (fact.source, fact.as_of) != cited:
+            cited = (fact.source, fact.as_of)
+            source = f"{fact.source} ({fact.as_of})"
+        table.append(Row(cells, source))
+    return render_table(columns, table, indent="  ")
 
 
 def _value(value: Any) -> str:

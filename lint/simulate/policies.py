@@ -20,7 +20,7 @@ from ctxlint.simulate.facts import (
     provider_facts,
 )
 from ctxlint.simulate.openai_models import retention_seconds, step_tokens
-from ctxlint.simulate.render import Prompt
+from ctxlint.simulate.prompt_layout import Prompt
 from ctxlint.simulate.tree import Match, Node, PrefixTree
 
 POLICIES = ("ideal", "anthropic", "openai", "deepseek", "vllm", "sglang", *HOSTED_POLICIES)

@@ -6,7 +6,7 @@ import random
 import zlib
 
 from ctxlint.simulate.policies import Policy, RadixCache
-from ctxlint.simulate.render import Prompt
+from ctxlint.simulate.prompt_layout import Prompt
 
 ROUTINGS = ("sticky", "round-robin", "random", "prefix-aware")
 

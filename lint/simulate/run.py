@@ -10,8 +10,8 @@ from ctxlint.collector import cycle_collection_paused
 from ctxlint.config import Settings
 from ctxlint.config_resolution import SettingsResolver
 from ctxlint.progress import ProgressLine, shows_progress
-from ctxlint.simulate.report import Simulation, summarise
 from ctxlint.simulate.simulator import Options, Simulator
+from ctxlint.simulate.totals import Simulation, summarise
 from ctxlint.trace.sessions import no_requests
 
 

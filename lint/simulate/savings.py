@@ -8,9 +8,10 @@ from collections.abc import Callable
 from typing import Any
 
 from ctxlint.simulate.neutralise import APPEND_ONLY, FIXES, TOOL_LIST, Neutraliser
-from ctxlint.simulate.report import ALL_FIXES, Saving, Totals, summarise
 from ctxlint.simulate.simulator import Options, RequestResult, Simulator
 from ctxlint.simulate.tokens import Tokenizer
+from ctxlint.simulate.totals import ALL_FIXES, Saving, Totals, summarise
+from ctxlint.text_table import counted
 from ctxlint.trace.model import Request
 
 SessionKey = tuple[str, str]
@@ -111,7 +112,8 @@ def _why_dearer(code: str, fix: str, before: Totals, after: Totals) -> str | Non
     grown = after.prompt_tokens - before.prompt_tokens
     more_read = after.cached - before.cached
     if grown > 0:
-        keeps = f"{_KEEPS.get(fix, 'the prompts come out longer')}, {grown:,} more prompt tokens"
+        more = counted(grown, "more prompt token")
+        keeps = f"{_KEEPS.get(fix, 'the prompts come out longer')}, {more}"
         if fix == APPEND_ONLY and code == "CTX006":
             return (
                 f"{keeps}: compaction keeps the prompt short, so undoing it costs more than the"
@@ -121,8 +123,10 @@ def _why_dearer(code: str, fix: str, before: Totals, after: Totals) -> str | Non
             return f"{keeps}: they cost more than the cache reads the fix wins back"
         return f"{keeps}, and no more is read from the cache while the other causes remain"
     if after.written > before.written:
+        written = after.written - before.written
         return (
-            f"{after.written - before.written:,} more tokens are written to the cache, at the"
-            " write premium, than reading them back saves"
+            f"{counted(written, 'more token')} {'is' if written == 1 else 'are'} written to the"
+            f" cache, at the write premium, than reading {'it' if written == 1 else 'them'} back"
+            " saves"
         )
     return "what the fix reads from the cache costs more than it saves"

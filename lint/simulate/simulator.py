@@ -19,7 +19,7 @@ from ctxlint.simulate.facts import Prices, infer_policy, prices_for, provider_fa
 from ctxlint.simulate.guards import SimulationFailed, within_bounds
 from ctxlint.simulate.openai_models import as_read, drops_earlier_reasoning
 from ctxlint.simulate.policies import Visit, make_policy
-from ctxlint.simulate.render import Prompt, Renderer, Segment
+from ctxlint.simulate.prompt_layout import Prompt, Renderer, Segment
 from ctxlint.simulate.results import Options, RequestResult, predicted_cost, reported_cost
 from ctxlint.simulate.routing import Router
 from ctxlint.simulate.timeline import first_time, in_time_order

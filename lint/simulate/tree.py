@@ -10,7 +10,7 @@ from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from ctxlint.simulate.render import Prompt
+from ctxlint.simulate.prompt_layout import Prompt
 
 
 class Node:

@@ -20,7 +20,7 @@ the session goes on with the boundary where that read ended.
 from __future__ import annotations
 
 from ctxlint.simulate.calibrate import PositionMap
-from ctxlint.simulate.render import CONTEXT, CONTEXT_GENERATION, SUB_AGENT, Renderer
+from ctxlint.simulate.prompt_layout import CONTEXT, CONTEXT_GENERATION, SUB_AGENT, Renderer
 from ctxlint.simulate.tokens import TokenizerChoice
 from ctxlint.trace.model import TEXT, Request, Usage
 

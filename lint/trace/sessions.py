@@ -10,6 +10,7 @@ from typing import Any
 
 from ctxlint.redact import evidence, identifier, visible
 from ctxlint.simulate.calibrate import usable_count
+from ctxlint.text_table import RIGHT, Column, render_table
 from ctxlint.trace.loader import TraceReader
 from ctxlint.trace.model import Request
 from ctxlint.trace.reading import Problem, blank_text
@@ -109,9 +110,17 @@ def summarize(path: str, forced_format: str | None = None) -> FileSessions:
     return FileSessions(path, list(sessions.values()), problems, reader.format)
 
 
-_HEADER = ("SESSION", "FORMAT", "REQUESTS", "MODELS", "START", "END", "PROMPT", "CACHED", "HIT")
-# Columns of numbers, aligned right.
-_NUMERIC = (2, 6, 7, 8)
+_COLUMNS = (
+    Column("SESSION"),
+    Column("FORMAT"),
+    Column("REQUESTS", RIGHT),
+    Column("MODELS"),
+    Column("START"),
+    Column("END"),
+    Column("PROMPT", RIGHT),
+    Column("CACHED", RIGHT),
+    Column("HIT", RIGHT),
+)
 
 
 def render_text(files: Iterable[FileSessions]) -> str:
@@ -121,28 +130,21 @@ def render_text(files: Iterable[FileSessions]) -> str:
         if not found.sessions:
             continue
         lines.append(visible(found.path))
-        rows = [_HEADER]
-        for s in found.sessions:
-            rows.append(
-                (
-                    evidence(s.session),
-                    s.format or "?",
-                    str(s.requests),
-                    evidence(", ".join(s.models)) or "?",
-                    _short_time(s.start),
-                    _short_time(s.end),
-                    _count(s.prompt_tokens),
-                    _count(s.cached_tokens),
-                    "-" if s.hit_rate is None else f"{s.hit_rate:.1%}",
-                )
+        rows = [
+            (
+                evidence(s.session),
+                s.format or "?",
+                str(s.requests),
+                evidence(", ".join(s.models)) or "?",
+                _short_time(s.start),
+                _short_time(s.end),
+                _count(s.prompt_tokens),
+                _count(s.cached_tokens),
+                "-" if s.hit_rate is None else f"{s.hit_rate:.1%}",
             )
-        widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-        for row in rows:
-            cells = [
-                cell.rjust(width) if column in _NUMERIC else cell.ljust(width)
-                for column, (cell, width) in enumerate(zip(row, widths, strict=True))
-            ]
-            lines.append("  " + "  ".join(cells).rstrip())
+            for s in found.sessions
+        ]
+        lines.extend(render_table(_COLUMNS, rows, indent="  "))
     return "\n".join(lines) + ("\n" if lines else "")
 
 

@@ -1,4 +1,5 @@
-"""What a simulation adds up to, per session and overall, and its text and JSON views."""
+"""What a simulation adds up to: totals per session and overall, the what-if savings rows, and
+their JSON view; with how every report writes a share and a sum of money."""
 
 from __future__ import annotations
 
@@ -6,8 +7,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ctxlint.redact import evidence, identifier, visible
-from ctxlint.simulate.diagnosis import compare_diagnoses, describe
+from ctxlint.redact import evidence, identifier
+from ctxlint.simulate.diagnosis import compare_diagnoses
 from ctxlint.simulate.facts import best_effort
 from ctxlint.simulate.simulator import RequestResult
 
@@ -235,120 +236,3 @@ def percent(value: float | None) -> str:
 
 def money(value: float) -> str:
     return f"${value:,.4f}" if value < 1 else f"${value:,.2f}"
-
-
-def bar(result: RequestResult, width: int) -> str:
-    """Cached, written and uncached shares of a prompt as one line of characters."""
-    total = max(result.prompt_tokens, 1)
-    cached = round(width * result.cached_predicted / total)
-    written = min(width - cached, round(width * result.written_predicted / total))
-    return "█" * cached + "▒" * written + "·" * (width - cached - written)
-
-
-def render_text(simulation: Simulation, per_request: bool = True) -> str:
-    lines: list[str] = []
-    width = 40
-    if per_request:
-        current = None
-        for result in simulation.requests:
-            key = (result.path, result.session)
-            if key != current:
-                current = key
-                lines.append(f"{visible(result.path)}  session {evidence(result.session)}")
-            reported = (
-                f"  reported {result.cached_reported:>9,}"
-                if result.cached_reported is not None
-                else ""
-            )
-            lines.append(
-                f"  #{result.index:<4} {bar(result, width)} {result.prompt_tokens:>9,} prompt"
-                f"  {result.cached_predicted:>9,} cached{reported}"
-            )
-            if result.miss is not None:
-                miss = result.miss
-                code = miss.code or "cache"
-                lines.append(
-                    f"        {code}: lost {miss.tokens_lost:,} tokens at {miss.segment}"
-                    f" character {miss.offset}: {miss.reason}"
-                )
-            if result.diagnosis is not None:
-                lines.append(f"        {describe(result.diagnosis)}{_verdict(result)}")
-        lines.append("  █ cached  ▒ written  · uncached")
-        lines.append("")
-        if len(simulation.sessions) > 1:
-            for (path, session), totals in simulation.sessions.items():
-                lines.append(
-                    f"{visible(path)}  session {evidence(session)}: {totals.requests} requests,"
-                    " hit rate"
-                    f" {percent(totals.hit_rate)} (ideal {percent(totals.hit_rate_ideal)}),"
-                    f" cost {money(totals.cost)} (ideal {money(totals.cost_ideal)})"
-                )
-                lines.extend(_saving_lines(simulation.session_savings.get((path, session), [])))
-            lines.append("")
-    lines.extend(render_summary(simulation))
-    return "\n".join(lines) + "\n"
-
-
-def render_summary(simulation: Simulation) -> list[str]:
-    overall = simulation.overall
-    lines = [
-        f"Simulated {overall.requests} requests ({', '.join(sorted(overall.policies)) or '–'}):"
-        f" hit rate {percent(overall.hit_rate)} (ideal {percent(overall.hit_rate_ideal)}),"
-        f" cost {money(overall.cost)} (ideal {money(overall.cost_ideal)})"
-    ]
-    if overall.reported_requests:
-        partial = (
-            f" (the {overall.reported_requests} of {overall.requests} requests whose usage"
-            " says what was read from the cache)"
-            if overall.reported_requests < overall.requests
-            else ""
-        )
-        lines.append(f"  reported cost {money(overall.cost_reported)}{partial}")
-    if overall.compared:
-        lines.append(
-            f"  agrees with reported cache use on {overall.agreeing} of {overall.compared}"
-            f" requests ({percent(overall.agreement)})"
-        )
-    if overall.diagnosed:
-        lines.append(
-            f"  provider diagnostics on {overall.diagnosed} requests: ctxlint's cause agrees"
-            f" with the provider's on {overall.diagnoses_agreeing} of"
-            f" {overall.diagnoses_compared} compared ({percent(overall.diagnosis_agreement)})"
-        )
-    if overall.misses:
-        lines.append(
-            f"  {overall.misses} requests lost {overall.tokens_lost:,} cached tokens they could"
-            " have kept"
-        )
-    lines.extend(_saving_lines(simulation.savings))
-    lines.extend("  " + note for note in simulation.notes())
-    return lines
-
-
-def _verdict(result: RequestResult) -> str:
-    if result.diagnosis_agrees is None:
-        return " (not compared)"
-    if result.diagnosis_agrees:
-        return ": ctxlint agrees"
-    return ": ctxlint's cause differs"
-
-
-def _saving_lines(savings: list[Saving]) -> list[str]:
-    """Savings first, most dollars first; then the fixes that would cost more, with why."""
-    lines = []
-    for saving in savings:
-        fixing = "fixing all causes" if saving.code == ALL_FIXES else f"fixing {saving.code}"
-        figures = (
-            f"cost {money(saving.cost_before)} → {money(saving.cost_after)},"
-            f" hit rate {percent(saving.hit_rate_before)} → {percent(saving.hit_rate_after)}"
-        )
-        if saving.saved > 0:
-            lines.append(f"  {fixing} ({saving.what}) saves {money(saving.saved)}: {figures}")
-        elif saving.why is None:
-            lines.append(f"  {fixing} ({saving.what}) saves nothing: {figures}")
-        else:
-            lines.append(
-                f"  {fixing} ({saving.what}) costs {money(-saving.saved)} more: {figures};"
-                f" {saving.why}"
-            )
-    return lines

@@ -16,7 +16,8 @@ import pytest
 from click.testing import CliRunner
 
 from ctxlint.cli import main
-from ctxlint.simulate.page import CACHED, REPORTED, UNCACHED, WRITTEN
+from ctxlint.simulate.html_chart import axis_top, tokens_label
+from ctxlint.simulate.html_report import CACHED, REPORTED, UNCACHED, WRITTEN
 
 LONG = " ".join(f"word{number}" for number in range(3000))
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -175,9 +176,10 @@ def test_chromium_shows_the_chart_with_each_colour_in_proportion_to_its_tokens(t
     cached = sum(r["cached_predicted"] for r in requests)
     written = sum(r["written_predicted"] for r in requests)
     prompt = sum(r["prompt_tokens"] for r in requests)
-    # Every bar is 24 px wide less a 1 px gap, and the tallest is 180 px high.
+    # Every bar is 24 px wide less a 1 px gap; the axis is 180 px high, up to a round number.
     tallest = max(r["prompt_tokens"] for r in requests)
-    area = 23 * 180 / tallest
+    top, _ = axis_top(tallest)
+    area = 23 * 180 / top
     legend = 12 * 12
     assert cached and written
     for tokens, colour in (
@@ -200,6 +202,79 @@ def test_chromium_lays_out_the_savings_and_misses_as_text(tmp_path):
     dom = chromium(
         "--dump-dom", (tmp_path / "report.html").as_uri(), profile=tmp_path / "p"
     ).stdout.decode()
-    assert "<h2>Savings</h2>" in dom and "<h2>Misses</h2>" in dom
+    headings = [line.split("</h2>")[0] for line in dom.split("<h2>")[1:]]
+    # What to fix first, the charts last.
+    assert headings == ["Savings", "Misses", "Sessions", "Requests"]
     assert dom.count("<td>CTX001</td>") == 1 + 1 + 3  # overall, the session, three misses
     assert f"system[1] character {len('Now: 2026-03-02T09:00:0')}" in dom
+
+
+def test_the_token_axis_ends_on_a_round_number_at_or_above_the_tallest_prompt():
+    for tallest in (1, 7, 999, 1_000, 15_660, 123_483, 7_047_491):
+        top, step = axis_top(tallest)
+        assert top >= tallest and top - step < tallest
+        assert top // step <= 5
+        assert str(step).strip("0") in {"1", "2", "5"}
+    assert [tokens_label(value) for value in (0, 950, 12_000, 1_500_000)] == [
+        "0",
+        "950",
+        "12k",
+        "1.5M",
+    ]
+
+
+def two_sessions(tmp_path: Path) -> tuple[str, dict]:
+    """The clock trace's session, and a quiet one whose provider reported more cache than
+    the simulation predicts on every request."""
+    path = trace(tmp_path)
+    quiet = []
+    for number in range(3):
+        quiet.append(
+            {
+                "ctxlint": 1,
+                "session": "quiet-1",
+                "model": "claude-sonnet-4-5",
+                "system": [{"type": "text", "text": LONG, "cache_control": {"type": "ephemeral"}}],
+                "messages": [{"role": "user", "content": f"question {number}"}],
+                "usage": {"prompt_tokens": 9000, "cached_tokens": 9000},
+            }
+        )
+    other = tmp_path / "quiet.jsonl"
+    other.write_bytes(b"".join(orjson.dumps(line) + b"\n" for line in quiet))
+    page = tmp_path / "two.html"
+    arguments = ["simulate", str(other), str(path)]
+    result = CliRunner().invoke(main, [*arguments, "--html", str(page)])
+    assert result.exit_code == 0, result.output
+    data = orjson.loads(CliRunner().invoke(main, [*arguments, "--output-format", "json"]).output)
+    return page.read_text("utf-8"), data
+
+
+def test_sessions_are_ordered_by_tokens_lost_and_disagreements_are_marked(tmp_path):
+    page, data = two_sessions(tmp_path)
+    lost = sorted(data["sessions"], key=lambda entry: -entry["tokens_lost"])
+    assert lost[0]["session"] == "ticket-4711", "given second, lost the most"
+    charts = [part.split("</h3>")[0] for part in page.split("<h3")[1:]]
+    assert [chart.rsplit("session ", 1)[1] for chart in charts] == ["ticket-4711", "quiet-1"]
+    disagreeing = sum(request["agrees"] is False for request in data["requests"])
+    assert disagreeing, "the quiet session reports more than is predicted"
+    assert page.count(">✗</text>") == disagreeing
+    assert "<h2>Misses</h2>" in page.split("<svg", 1)[0], "misses come before the charts"
+
+
+def test_the_page_comes_on_standard_output_with_output_format_html(tmp_path):
+    path = trace(tmp_path)
+    result = CliRunner().invoke(main, ["simulate", str(path), "--output-format", "html"])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("<!DOCTYPE html>") and "<svg" in result.output
+
+
+@needs_chromium
+def test_chromium_shows_the_axes_and_the_marks(tmp_path):
+    two_sessions(tmp_path)
+    dom = chromium(
+        "--dump-dom", (tmp_path / "two.html").as_uri(), profile=tmp_path / "p"
+    ).stdout.decode()
+    # Each chart: the unit, ticks from 0, request numbers from #0.
+    assert dom.count(">tokens</text>") == 2
+    assert dom.count(">0</text>") == 2 and dom.count(">#0</text>") == 2
+    assert "✗</td>" in dom, "the session that disagrees is marked in the table"
