@@ -34,7 +34,7 @@ def main() -> int:
         "import libcst": [sys.executable, "-c", "import libcst"],
     }
     times: dict[str, list[float]] = {name: [] for name in commands}
-    for name, command in commands.items():
+    for command in commands.values():
         _seconds(command)  # warm the file-system cache and the results cache
     for _ in range(arguments.runs):
         # Interleaved, so that a slow stretch of the machine weighs on both alike.

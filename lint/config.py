@@ -61,6 +61,9 @@ class Settings:
     min_tool_set: int = 4
     uniform_examples: int = 5
     uniform_run: int = 10
+    # Also report, in an agent product's transcript, what the product does by design
+    # (ctxlint.trace.harness): off, as ruff keeps opt-in rules off.
+    harness_findings: bool = False
     # The trace format to read every trace file as, instead of telling it from the content.
     trace_format: str | None = None
     # ctxlint simulate: per model name or prefix, prices that replace the built-in ones
@@ -346,6 +349,7 @@ def settings_from_table(table: dict[str, Any], root: Path, path: Path | None) ->
         "min-tool-set",
         "uniform-examples",
         "uniform-run",
+        "harness-findings",
     ):
         if key in table:
             values[key.replace("-", "_")] = table[key]

@@ -331,7 +331,14 @@ def check_paths(
             rules = selected_rules(group_settings)
             counted = _each_counted(traces, advance)
             report.results.extend(
-                check_trace_files(counted, group_settings, rules, report.traces, report.passed_over)
+                check_trace_files(
+                    counted,
+                    group_settings,
+                    rules,
+                    report.traces,
+                    report.passed_over,
+                    report.harness_findings,
+                )
             )
     report.files_checked -= len(report.passed_over) - walked_past
     report.traces.sort()
@@ -423,10 +430,12 @@ def check_trace_files(
     rules: Iterable[type[Rule]],
     read: list[str],
     passed_over: list[str] | None = None,
+    held_back: dict[str, int] | None = None,
 ) -> Iterator[FileResult]:
     """The results of trace files (path, named on the command line); the paths from which
     requests were read are added to `read`, those a walk found that are no trace to
-    `passed_over`."""
+    `passed_over`, and to `held_back` the number of findings about what a file's agent
+    harness does by design that were not reported."""
     # Imported here: a pre-commit run over Python files never reads a trace.
     from ctxlint.trace.checker import TraceChecker
 
@@ -449,6 +458,8 @@ def check_trace_files(
             continue
         if checked.requests:
             read.append(path)
+        if checked.harness_findings and held_back is not None:
+            held_back[path] = checked.harness_findings
         if checked.diagnostics or not checked.readable:
             yield FileResult(path, diagnostics=checked.diagnostics, readable=checked.readable)
 

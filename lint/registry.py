@@ -7,9 +7,13 @@ import importlib
 import pkgutil
 import re
 from functools import cache
+from typing import TYPE_CHECKING
 
 from ctxlint.redact import evidence
 from ctxlint.rule import Rule
+
+if TYPE_CHECKING:
+    from ctxlint.config import Settings
 
 _CODE = re.compile(r"^CTX\d{3}$")
 _NAME = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
@@ -115,3 +119,15 @@ def _longest_prefix(code: str, prefixes: list[str]) -> int:
         if prefix.upper() == "ALL" or code.startswith(prefix.upper())
     ]
     return max(lengths, default=-1)
+
+
+def explicitly_selected(code: str, settings: Settings) -> bool:
+    """Whether `select` or `extend-select` (in the configuration or on the command line) names
+    this exact rule code, not a prefix of it (`CTX`, `CTX00`) or ALL. Purely informational
+    findings are made only then, as ruff keeps some rules to those who ask for them by name:
+    the default selection stays with findings that call for a change."""
+    wanted = code.upper()
+    return any(
+        selector.strip().upper() == wanted
+        for selector in (*settings.select, *settings.extend_select)
+    )

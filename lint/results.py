@@ -49,6 +49,9 @@ class Report:
     traces: list[str] = field(default_factory=list)
     # Files a folder walk met and left alone: not Python, and no trace ctxlint reads.
     passed_over: list[str] = field(default_factory=list)
+    # Per trace file, the findings about what its agent harness does by design that were held
+    # back (harness-findings is off): for a summary to mention (ctxlint.trace.harness).
+    harness_findings: dict[str, int] = field(default_factory=dict)
 
     @property
     def diagnostics(self) -> list[Diagnostic]:

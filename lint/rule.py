@@ -70,6 +70,10 @@ class Rule:
     # Whether the Python detector reports in another module than the one checked (a value
     # made in an imported module): a noqa comment there may serve another file's check.
     reports_in_other_modules: ClassVar[bool] = False
+    # Whether the trace detector judges how a request was assembled (its prompt, tools,
+    # history): in an agent product's own transcript that is the product's design, and its
+    # findings are held back unless `harness-findings` is on (ctxlint.trace.harness).
+    judges_prompt_assembly: ClassVar[bool] = True
     VALID: ClassVar[tuple[Valid, ...]] = ()
     INVALID: ClassVar[tuple[Invalid, ...]] = ()
 

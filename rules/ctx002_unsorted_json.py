@@ -21,6 +21,7 @@ from ctxlint.rule import Invalid, Rule, Valid
 
 if TYPE_CHECKING:
     from ctxlint.trace.compare import Step
+    from ctxlint.trace.model import Block, Message
 
 _SORT_KEYS_DUMPS = frozenset({"json.dumps", "simplejson.dumps"})
 _ORJSON_MODULE = "orjson"
@@ -123,26 +124,31 @@ class UnsortedJson(Rule):
     fix_applicability = Applicability.UNSAFE
 
     def check_trace(self, step: Step) -> Iterator[Diagnostic]:
-        from ctxlint.trace.compare import describe
-
         reported = step.session.memo.setdefault(self.code, set())
         for tool in step.tool_changes:
             if tool.reserialised and tool.name not in reported:
                 reported.add(tool.name)
+                pointer = step.current.tool_pointer(tool.name)
+                before = step.previous.tool_pointer(tool.name) if step.previous else ""
                 yield step.diagnostic(
                     self,
-                    f"tool `{evidence(tool.name)}` is defined by the same JSON as in the previous "
-                    "request, serialised with its keys in another order: the tool list no "
-                    "longer matches the cached one",
+                    f"the definition of tool `{evidence(tool.name)}` is the same JSON "
+                    "serialised differently",
+                    pointer,
+                    help=_TRACE_HELP,
+                    related=step.previous_location("the previous request", before),
                 )
         history = step.history
-        if history is not None and history.reserialised:
+        if history is not None and history.reserialised and history.before and history.after:
+            position = history.position
+            before, after = _first_differing_blocks(history.before, history.after)
             yield step.diagnostic(
                 self,
-                f"message {history.position} ({describe(history.after)}) holds the same JSON "
-                "as in the previous request, serialised differently: the cached history ends "
-                "there",
-                step.current.message_pointer(history.position),
+                f"message {position} ({history.after.role}) is the same JSON as before, "
+                "serialised differently",
+                after.pointer or step.current.message_pointer(position),
+                help=_TRACE_HELP,
+                related=step.previous_location("the previous request", before.pointer),
             )
         yield from _unstable_key_order(self, step)
 
@@ -163,15 +169,12 @@ class UnsortedJson(Rule):
                 if qualified is None:
                     continue
                 flagged.add(id(call))
-                function = module.text_of(call.func)
                 message = (
-                    f"{function}() without sorted keys (line {call.lineno}) reaches "
-                    f"{sink.description}: the same data can serialise in another key order "
-                    "and break the cached prefix"
+                    f"`{module.text_of(call.func)}()` without sorted keys reaches {sink.label}"
                 )
-                yield module.diagnostic(
-                    self, call, message, self._fix(module, call, qualified, reached.scope)
-                )
+                related = (module.location_of(sink.anchor, sink.sent_as(reached.through)),)
+                fix = self._fix(module, call, qualified, reached.scope)
+                yield module.diagnostic(self, call, message, fix, related, help=_help(qualified))
 
     def _rerendered(
         self, module: PythonModule, sink: Sink, flagged: set[int], done: set[int]
@@ -186,14 +189,15 @@ class UnsortedJson(Rule):
                     continue
                 flagged.add(id(call))
                 message = (
-                    f"{module.text_of(call.func)}() without sorted keys (line {call.lineno}) "
-                    f"serialises each item of `{module.snippet(stored)}` again each time the "
-                    f"history is rebuilt for {sink.description}: an item whose keys come back "
-                    "in another order renders to other text and the cached history ends there"
+                    f"`{module.text_of(call.func)}()` without sorted keys serialises each item "
+                    f"of `{module.snippet(stored)}` again on every request"
                 )
-                yield module.diagnostic(
-                    self, call, message, self._fix(module, call, qualified, scope)
+                related = (
+                    module.location_of(stored, "the history is rebuilt from these items"),
+                    module.location_of(sink.anchor, sink.sent_as()),
                 )
+                fix = self._fix(module, call, qualified, scope)
+                yield module.diagnostic(self, call, message, fix, related, help=_help(qualified))
 
     def _unsorted_dumps(self, module: PythonModule, call: ast.Call, scope: Scope) -> str | None:
         """The serialiser's qualified name when the call can write keys in another order."""
@@ -255,6 +259,24 @@ class UnsortedJson(Rule):
             operand = bit_or_operand(option, module.text_of(option))
             edit = module.replace_edit(option, f"({operand} or 0) | {flag}")
         return Fix(self.fix_title, (edit,), Applicability.SAFE)
+
+
+_TRACE_HELP = "Serialise JSON with sorted keys and fixed separators wherever it is written"
+
+
+def _help(qualified: str) -> str:
+    if qualified == _ORJSON_DUMPS:
+        return "Add orjson.OPT_SORT_KEYS to the options"
+    return "Pass sort_keys=True"
+
+
+def _first_differing_blocks(before: Message, after: Message) -> tuple[Block, Block]:
+    """The first block of a message whose JSON was serialised again, in both requests."""
+    return next(
+        (old, new)
+        for old, new in zip(before.blocks, after.blocks, strict=False)
+        if old.identity() != new.identity()
+    )
 
 
 def _orjson_option(call: ast.Call) -> ast.expr | None:
@@ -408,7 +430,7 @@ UnsortedJson.INVALID = (
         "        messages = [render(m) for m in self.store]\n"
         "        return oa.chat.completions.create(model='m', messages=messages)\n",
         line=5,
-        message_contains="serialises each item of `self.store` again each time the history is rebuilt",
+        message_contains="serialises each item of `self.store` again on every request",
         fixed=_HEADER + "def render(m):\n"
         "    return {'role': m.role, 'content': json.dumps(m.args, sort_keys=True)}\n"
         "class Agent:\n"
@@ -432,7 +454,7 @@ UnsortedJson.INVALID = (
         line=5,
         fixed=_HEADER + "def tool_message(cid, result):\n"
         "    return {'role': 'tool', 'tool_call_id': cid, 'content': json.dumps(result, sort_keys=True)}\n",
-        message_contains="reaches a tool message (line 5)",
+        message_contains="sent as a tool message (line 5)",
         settings={"json-in-messages": True},
     ),
     Invalid(
@@ -554,11 +576,14 @@ def _unstable_key_order(rule: Rule, step: Step) -> Iterator[Diagnostic]:
     what produces them does not serialise in a stable order."""
     import orjson
 
+    from ctxlint.diagnostics import Location, RelatedLocation
     from ctxlint.trace.model import TOOL_RESULT
     from ctxlint.trace.reading import decode_json_text
 
+    # Each object (serialised with sorted keys) → its key order and where it was last seen.
     orders = step.session.memo.setdefault(rule.code + ":orders", {})
-    offset = len(step.current.messages) - len(step.new_messages)
+    current = step.current
+    offset = len(current.messages) - len(step.new_messages)
     for position, found in enumerate(step.new_messages, offset):
         for block in found.blocks:
             text = block.text
@@ -569,15 +594,20 @@ def _unstable_key_order(rule: Rule, step: Step) -> Iterator[Diagnostic]:
                 continue
             canonical = orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
             order = orjson.dumps(value)
-            first = orders.setdefault(canonical, order)
+            pointer = block.pointer or current.message_pointer(position)
+            here = (current.path, current.origin.line, pointer)
+            first, (path, line, earlier) = orders.setdefault(canonical, (order, here))
             if first != order:
-                orders[canonical] = order
+                orders[canonical] = (order, here)
+                place = Location(line, 1)
+                related = (RelatedLocation(path, place, place, "the earlier result", earlier),)
                 yield step.diagnostic(
                     rule,
-                    f"the tool result in message {position} is the same JSON object as an "
-                    "earlier one in this session with its keys in another order: whatever "
-                    "serialises it does not sort the keys",
-                    step.current.message_pointer(position),
+                    f"the tool result in message {position} has its keys in another order "
+                    "than the same object earlier",
+                    pointer,
+                    help="Serialise tool results with sorted keys",
+                    related=related,
                 )
 
 

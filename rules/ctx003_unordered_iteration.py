@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import ast
-import os
 from collections.abc import Iterator
 from itertools import chain
 from typing import TYPE_CHECKING
 
-from ctxlint.diagnostics import Applicability, Diagnostic, Fix
+from ctxlint.diagnostics import Applicability, Diagnostic, Fix, RelatedLocation
 from ctxlint.python.callers import sent_by_a_caller
 from ctxlint.python.flow import Reached
 from ctxlint.python.index import Scope
@@ -111,33 +110,43 @@ class UnorderedIteration(Rule):
 
     def check_trace(self, step: Step) -> Iterator[Diagnostic]:
         reported = step.session.memo.setdefault(self.code, set())
-        previous = step.previous
+        previous, current = step.previous, step.current
         if step.tools_known and previous is not None:
             old = [tool.name for tool in previous.tools or ()]
-            new = [tool.name for tool in step.current.tools or ()]
+            new = [tool.name for tool in current.tools or ()]
             same_tools = sorted(previous.tools or (), key=lambda t: t.name) == sorted(
-                step.current.tools or (), key=lambda t: t.name
+                current.tools or (), key=lambda t: t.name
             )
             if old != new and same_tools and "tools" not in reported:
                 reported.add("tools")
-                moved = next(a for a, b in zip(old, new, strict=True) if a != b)
+                moved = next(b for a, b in zip(old, new, strict=True) if a != b)
                 yield step.diagnostic(
                     self,
-                    f"the request sends the same {len(new)} tools as the previous one in another "
-                    f"order (`{evidence(moved)}` moved): the tool list, at the very front of the prompt, "
-                    "no longer matches the cached one",
+                    f"the tool definitions hold the same {len(new)} tools in another order "
+                    f"(`{evidence(moved)}` moved)",
+                    current.tool_pointer(moved),
+                    help="Send the tools in one fixed order, sorted by name",
+                    related=step.previous_location(
+                        "the previous request", previous.tool_pointer(moved)
+                    ),
                 )
         if step.system_changed and step.system_volatile is None and "system" not in reported:
             old_lines = (previous.system_text() or "").splitlines() if previous else []
-            new_lines = (step.current.system_text() or "").splitlines()
+            text = current.system_text() or ""
+            new_lines = text.splitlines()
             if sorted(old_lines) == sorted(new_lines):
                 reported.add("system")
-                moved = next(a for a, b in zip(old_lines, new_lines, strict=True) if a != b)
+                moved = next(b for a, b in zip(old_lines, new_lines, strict=True) if a != b)
+                line_start = sum(len(line) + 1 for line in new_lines[: new_lines.index(moved)])
+                pointer, offset = current.system_pointer(line_start)
                 yield step.diagnostic(
                     self,
-                    "the system prompt has the same lines as in the previous request in another "
-                    f'order ("{evidence(moved, 60)}" moved): a list built from an unordered '
-                    "collection breaks the cache at the system prompt",
+                    f"the system prompt has the same lines in another order (`{evidence(moved, 60)}` "
+                    "moved)",
+                    pointer,
+                    help="Sort the list before it is written into the system prompt",
+                    related=step.previous_location("the previous request"),
+                    offset=offset,
                 )
 
     def check_python(self, module: PythonModule) -> Iterator[Diagnostic]:
@@ -195,7 +204,17 @@ class UnorderedIteration(Rule):
             for shuffle in shuffles.of(reached, module.index):
                 if id(shuffle) not in flagged:
                     flagged.add(id(shuffle))
-                    yield module.diagnostic(self, shuffle, _shuffle_message(shuffle, sink))
+                    yield _report(
+                        self,
+                        module,
+                        module,
+                        sink,
+                        shuffle,
+                        _shuffle_message(module, shuffle, sink),
+                        None,
+                        "Sort the list before it is sent, or shuffle once with a fixed seed",
+                        through=reached.through,
+                    )
         iterated = reached.trail.iterated
         if iterated is None or reached.trail.sorted or id(iterated) in flagged:
             return
@@ -207,22 +226,34 @@ class UnorderedIteration(Rule):
                 yield self._other_source(module, owner, reached, sink, source)
             return
         flagged.add(id(iterated))
-        built = f"(a set built at line {reached.node.lineno})"
+        # Where the set is built, when that is not the line the finding points at.
+        built = ()
+        if reached.node.lineno != iterated.lineno:  # type: ignore[attr-defined]
+            built = (owner.location_of(reached.node, "the set is built here"),)
         if isinstance(iterated, ast.FormattedValue):
             message = (
-                f"{owner.text_of(iterated.value)} {built} is printed in iteration order "
-                f"into {_sent(sink, module, owner)}: the order changes between processes "
-                "and breaks the cached prefix"
+                f"{_the_set(owner.text_of(iterated.value))} is printed in iteration order into "
+                f"{sink.label}"
             )
-            yield _report(self, module, owner, sink, iterated, message, None)
+            help = "Join its sorted items instead, as in `', '.join(sorted(items))`"
+            yield _report(
+                self, module, owner, sink, iterated, message, None, help, built, reached.through
+            )
             return
-        message = (
-            f"iterating {_short(owner.text_of(iterated))} {built} decides the order of "
-            f"{_sent(sink, module, owner)}: the order changes between processes and "
-            "breaks the cached prefix"
-        )
+        message = f"iterating {_the_set(owner.text_of(iterated))} decides {_order_of(sink)}"
         fix = self._fix(owner, reached)
-        yield _report(self, module, owner, sink, iterated, message, fix)
+        yield _report(
+            self,
+            module,
+            owner,
+            sink,
+            iterated,
+            message,
+            fix,
+            self.fix_title,
+            built,
+            reached.through,
+        )
 
     def _other_source(
         self,
@@ -234,24 +265,24 @@ class UnorderedIteration(Rule):
     ) -> Diagnostic:
         iterated = reached.trail.iterated
         assert iterated is not None
-        line = source.node.lineno  # type: ignore[attr-defined]
+        # Where the listing is made or the set annotated, when it is not the line flagged.
+        where = ()
+        if source.node.lineno != iterated.lineno:  # type: ignore[attr-defined]
+            note = (
+                "listed here" if source.kind == "listing" else f"annotated as {source.label} here"
+            )
+            where = (owner.location_of(source.node, note),)
         if source.kind == "listing":
-            # The line only when the listing is not what the finding points at.
-            where = "" if line == iterated.lineno else f" (line {line})"  # type: ignore[attr-defined]
-            message = (
-                f"the order of {source.label}{where} decides the order of "
-                f"{_sent(sink, module, owner)}: file-system order differs between machines and "
-                "after files are added, and breaks the cached prefix"
-            )
+            message = f"the file-system order of `{source.label}` decides {_order_of(sink)}"
+            help = _LISTING_HELP.get(source.label, "Iterate the entries in sorted order")
         else:
-            message = (
-                f"iterating {_short(owner.text_of(iterated))} (a {source.label}, annotated at "
-                f"line {line}) decides the order of {_sent(sink, module, owner)}: the order "
-                "changes between processes and breaks the cached prefix"
-            )
+            message = f"iterating {_the_set(owner.text_of(iterated))} decides {_order_of(sink)}"
+            help = self.fix_title
         fixable = source.sortable and not isinstance(iterated, ast.FormattedValue)
         fix = self._fix(owner, reached) if fixable else None
-        return _report(self, module, owner, sink, iterated, message, fix)
+        return _report(
+            self, module, owner, sink, iterated, message, fix, help, where, reached.through
+        )
 
     def _fix(self, module: PythonModule, reached: Reached) -> Fix | None:
         iterated = reached.trail.iterated
@@ -287,11 +318,18 @@ def _builtin_sorted(scope: Scope) -> str | None:
     return None
 
 
-def _sent(sink: Sink, module: PythonModule, owner: PythonModule) -> str:
-    """The sink as a finding in `owner` names it: with the sending file when that is another."""
-    if owner is module:
-        return sink.description
-    return sink.description.replace("(line ", f"({os.path.basename(module.path)}:")
+_LISTING_HELP = {
+    "os.walk(...)": "Sort `dirs` in place and iterate `sorted(files)`",
+    "os.scandir(...)": "Sort the entries by name: `sorted(entries, key=lambda e: e.name)`",
+}
+
+
+def _order_of(sink: Sink) -> str:
+    """What the iteration decides: "the order of the tool definitions", "the order of text in
+    the system prompt"."""
+    if sink.kind == "tools":
+        return f"the order of {sink.label}"
+    return f"the order of text in {sink.label}"
 
 
 def _report(
@@ -302,25 +340,28 @@ def _report(
     node: ast.AST,
     message: str,
     fix: Fix | None,
+    help: str,
+    notes: tuple[RelatedLocation, ...] = (),
+    through: tuple[str, ...] = (),
 ) -> Diagnostic:
-    """A finding in the module the order comes from; when that is not the sending module, with
-    the request as related location and no fix (a fix applies to the checked file only)."""
+    """A finding in the module the order comes from, with the request as related location;
+    no fix when that is not the sending module (a fix applies to the checked file only)."""
+    related = (*notes, module.location_of(sink.anchor, sink.sent_as(through)))
     if owner is module:
-        return module.diagnostic(rule, node, message, fix)
-    related = (module.location_of(sink.expression, "sent here"),)
-    return owner.diagnostic(rule, node, message, None, related)
+        return module.diagnostic(rule, node, message, fix, related, help=help)
+    return owner.diagnostic(rule, node, message, None, related, help=help)
 
 
-def _shuffle_message(shuffle: ast.Call, sink: Sink) -> str:
-    return (
-        f"a random order (line {shuffle.lineno}) decides the order of {sink.description}: "
-        "every request or process sends it in another order and misses the cached prefix; "
-        "sort it, or shuffle once with a fixed seed"
-    )
+def _shuffle_message(module: PythonModule, shuffle: ast.Call, sink: Sink) -> str:
+    return f"`{module.snippet(shuffle, 40)}` randomises {_order_of(sink)}"
 
 
-def _short(text: str) -> str:
-    return f"`{text}`" if len(text) <= 40 and "\n" not in text and "\r" not in text else "a set"
+def _the_set(text: str) -> str:
+    """How a message names the iterated set: by its text when that is short."""
+    if len(text) > 40 or "\n" in text or "\r" in text:
+        return "a set"
+    built = text.startswith(("set(", "frozenset(", "{"))
+    return f"`{text}`" if built else f"the set `{text}`"
 
 
 def _is_unordered_set(reached: Reached) -> bool:
@@ -494,7 +535,7 @@ UnorderedIteration.INVALID = (
         "    random.shuffle(tools)\n"
         "    return client.messages.create(model='m', max_tokens=9, tools=tools, messages=q)\n",
         line=5,
-        message_contains="a random order (line 5) decides the order of the tool definitions",
+        message_contains="`random.shuffle(tools)` randomises the order of the tool definitions",
     ),
     Invalid(
         _HEADER + "import random\n"

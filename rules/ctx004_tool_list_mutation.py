@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
-from ctxlint.diagnostics import Applicability, Diagnostic, Fix
+from ctxlint.diagnostics import Applicability, Diagnostic, Fix, RelatedLocation
 from ctxlint.python.containers import changes_of, within_lines
 from ctxlint.python.index import CallSite
 from ctxlint.python.listings import UnsortedConcatenation, unsorted_concatenations
@@ -26,9 +26,10 @@ from ctxlint.python.tool_list_changes import (
 from ctxlint.redact import evidence
 from ctxlint.rule import Invalid, Rule, Valid
 
-_ADVICE = (
-    "keep the full list fixed and constrain the choice instead (`tool_choice`, an allowed-tools "
-    "list, response prefill, or masking by tool-name prefix)"
+_HELP = "Keep the tool list fixed; constrain the choice with tool_choice or masking instead"
+_LISTING_HELP = "Sort the listing by tool name"
+_MIDDLEWARE_HELP = (
+    "Keep the tools; refuse the call in wrap_tool_call, or constrain the choice with tool_choice"
 )
 
 if TYPE_CHECKING:
@@ -150,14 +151,20 @@ class ToolListMutation(Rule):
         parts = []
         for label, names in (("added", added), ("removed", removed), ("redefined", redefined)):
             if names:
-                parts.append(f"{label} {evidence(', '.join(f'`{n}`' for n in names))}")
+                parts.append(f"{label} {_names(names)}")
         if not parts:
             return
+        # Point at the first tool that differs: in this request, or in the previous one for a
+        # tool that is gone.
+        first = next(iter(added or redefined), None)
+        pointer = step.current.tool_pointer(first) if first else step.current.tool_pointer("")
+        previous = step.previous.tool_pointer(removed[0]) if removed and not first else ""
         yield step.diagnostic(
             self,
-            f"the tool list changed since the previous request ({'; '.join(parts)}): tool "
-            "definitions are at the front of the prompt, so the whole cached prefix is lost; "
-            "keep the list fixed and constrain the choice (tool_choice, masking) instead",
+            f"the tool list changed since the previous request: {'; '.join(parts)}",
+            pointer,
+            help=_HELP,
+            related=step.previous_location("the previous request", previous),
         )
 
     def check_python(self, module: PythonModule) -> Iterator[Diagnostic]:
@@ -168,39 +175,41 @@ class ToolListMutation(Rule):
             if sink.kind != "tools":
                 continue
             site = module.call_site(sink.call) if sink.call is not None else None
-            for node, what, fix in self._findings(module, sink, site, flagged, looked_at):
-                if id(node) in flagged:
+            for found in self._findings(module, sink, site, flagged, looked_at):
+                if id(found.node) in flagged:
                     continue
-                flagged.add(id(node))
-                message = (
-                    f"{what} the tool list sent as {sink.description}: tool definitions come "
-                    "first in the request, so every later request misses the cache from the "
-                    f"first tool on; {_ADVICE}"
+                flagged.add(id(found.node))
+                related = (*found.related, module.location_of(sink.anchor, f"sent as {sink.place}"))
+                yield module.diagnostic(
+                    self, found.node, found.message, found.fix, related, help=found.help
                 )
-                yield module.diagnostic(self, node, message, fix)
-        for found in module.fact(_unsorted_concatenations):
-            listing = module.snippet(found.listing)
+        for concatenated in module.fact(_unsorted_concatenations):
             message = (
-                f"`{short_line(module.snippet(found.node))}` adds up the servers' tool listings "
-                f"(`{short_line(listing)}`) in the order of `{short_line(module.snippet(found.iterated))}` "
-                f"({found.order}), {found.handed_on} unsorted: the tool list sent changes order "
-                "between runs and misses the cache from the first tool on; sort it by tool name"
+                f"`{short_line(module.snippet(concatenated.node))}` adds up tool listings in an "
+                "order that changes between runs"
             )
-            yield module.diagnostic(self, found.node, message)
+            related = (
+                module.location_of(
+                    concatenated.iterated, f"the order of the listings: {concatenated.order}"
+                ),
+            )
+            help = f"Sort the tools by name: they are {concatenated.handed_on} unsorted"
+            yield module.diagnostic(self, concatenated.node, message, None, related, help=help)
         for narrowed in module.fact(_state_filtered_tools):
             if id(narrowed.subset) in flagged:
                 continue
             flagged.add(id(narrowed.subset))
             message = (
                 f"`{short_line(module.snippet(narrowed.subset))}` leaves tools out of the request "
-                f"when `{short_line(module.snippet(narrowed.condition))}` (line "
-                f"{narrowed.condition.lineno}), which the agent's state decides on each model "
-                f"call: the tool list passed on at line {narrowed.send.lineno} changes mid-run "
-                "and every later request misses the cache from the first tool on; keep the "
-                "tools and refuse the call in `wrap_tool_call`, or constrain the choice "
-                "(`tool_choice`)"
+                f"when `{short_line(module.snippet(narrowed.condition))}`"
             )
-            yield module.diagnostic(self, narrowed.subset, message)
+            related = (
+                module.location_of(narrowed.condition, "decided by the agent's state on each call"),
+                module.location_of(narrowed.send, "the narrowed tool list is passed on here"),
+            )
+            yield module.diagnostic(
+                self, narrowed.subset, message, None, related, help=_MIDDLEWARE_HELP
+            )
 
     def _findings(
         self,
@@ -209,11 +218,17 @@ class ToolListMutation(Rule):
         site: CallSite | None,
         flagged: set[int],
         looked_at: set[tuple[int, int]],
-    ) -> Iterator[tuple[ast.AST, str, Fix | None]]:
+    ) -> Iterator[_Finding]:
         containers, filters = module.sent_containers(sink)
         loop = site.loop if site is not None else None
         if loop is not None and site is not None:
-            yield from recomputed_from_state(module, sink, loop, site)
+            for node, state, changed_by in recomputed_from_state(module, sink, loop, site):
+                yield _Finding(
+                    node,
+                    f"`{short_line(module.snippet(node))}` recomputes the tool list on each pass "
+                    f"from {state}, which the loop changes",
+                    (module.location_of(changed_by, f"{state} is changed here"),),
+                )
             varying = module.fact_about(names_changed_in, loop)
             for container in containers:
                 if container.lifetime is None:
@@ -227,28 +242,22 @@ class ToolListMutation(Rule):
                     if id(change.node) in flagged:
                         continue
                     if happens_in_loop(change, loop, module) and changes_list(change, module):
-                        text = module.snippet(change.node)
-                        yield (
-                            change.node,
-                            f"`{text}` changes, inside the loop that makes the call,",
-                            None,
-                        )
+                        text = short_line(module.snippet(change.node))
+                        message = f"`{text}` changes the tool list inside the loop that sends it"
+                        yield _Finding(change.node, message)
             for change in filters:
                 names = condition_names(change)
                 if names & varying and within_lines(change.node, loop):
                     changed = ", ".join(f"`{n}`" for n in sorted(names & varying))
-                    text = module.snippet(change.node)
-                    yield (
-                        change.node,
-                        f"`{text}` is rebuilt on each pass with a condition on {changed}, which "
-                        "the loop changes, and so changes",
-                        None,
+                    text = short_line(module.snippet(change.node))
+                    message = (
+                        f"`{text}` rebuilds the tool list on each pass from {changed}, which the "
+                        "loop changes"
                     )
+                    yield _Finding(change.node, message)
         yield from self._unsorted_listings(module, sink)
 
-    def _unsorted_listings(
-        self, module: PythonModule, sink: Sink
-    ) -> Iterator[tuple[ast.AST, str, Fix | None]]:
+    def _unsorted_listings(self, module: PythonModule, sink: Sink) -> Iterator[_Finding]:
         # A walk shared with other sinks is sifted once.
         found = module.fact_per_part(listing_reads, sink)
         awaited = set().union(*(part[0] for part in found))
@@ -267,11 +276,28 @@ class ToolListMutation(Rule):
             text = module.text_of(listed)
             edit = module.replace_edit(listed, f"sorted({text}, key=lambda tool: tool.name)")
             fix = Fix(self.fix_title, (edit,), Applicability.UNSAFE)
-            what = (
-                f"`{module.snippet(call)}` (line {call.lineno}) is fetched for each call "
-                "and passed on in the server's order, which the server may change; it decides"
+            message = (
+                f"`{short_line(module.snippet(call))}` lists the tools anew for each call, in "
+                "the server's order, which may change"
             )
-            yield listed, what, fix
+            related = () if listed is call else (module.location_of(call, "listed here"),)
+            yield _Finding(listed, message, related, _LISTING_HELP, fix)
+
+
+class _Finding(NamedTuple):
+    """A finding on a sent tool list, before the place it is sent is added."""
+
+    node: ast.AST
+    message: str
+    related: tuple[RelatedLocation, ...] = ()
+    help: str = _HELP
+    fix: Fix | None = None
+
+
+def _names(names: list[str]) -> str:
+    """`a`, `b` and 2 more: tool names as a message quotes them."""
+    shown = ", ".join(f"`{evidence(name)}`" for name in names[:2])
+    return shown + (f" and {len(names) - 2} more" if len(names) > 2 else "")
 
 
 def _state_filtered_tools(module: PythonModule) -> list[StateFilteredTools]:
@@ -524,7 +550,7 @@ ToolListMutation.INVALID = (
         "            return await handler(request.override(tools=kept))\n"
         "        return await handler(request)\n",
         line=7,
-        message_contains="when `mode == 'read_only'` (line 6), which the agent's state decides",
+        message_contains="decided by the agent's state on each call (line 6)",
     ),
     Invalid(
         _MIDDLEWARE + "class PlanMode(AgentMiddleware):\n"
@@ -571,7 +597,7 @@ ToolListMutation.INVALID = (
         "        reply = client.messages.create(model='m', max_tokens=9, tools=tools, messages=history)\n"
         "        state.advance(reply)\n",
         line=5,
-        message_contains="recomputed on each pass from `state`, which the loop changes (line 7)",
+        message_contains="`state` is changed here (line 7)",
     ),
     Invalid(
         _HEADER + "class Agent:\n"
@@ -612,7 +638,7 @@ ToolListMutation.INVALID = (
         "            tools.extend((await session.list_tools()).tools)\n"
         "        return tools\n",
         line=9,
-        message_contains="returned by get_tools() unsorted",
+        message_contains="they are returned by get_tools() unsorted",
     ),
     Invalid(
         "class Hub:\n"
@@ -637,7 +663,7 @@ ToolListMutation.INVALID = (
         "            tools.extend(client.tools)\n"
         "        return tools\n",
         line=9,
-        message_contains="a dict of connections filled as servers connect",
+        message_contains="the order of the listings: a dict of connections filled as servers connect (line 8)",
     ),
     Invalid(
         "import asyncio\n"
@@ -667,7 +693,7 @@ ToolListMutation.INVALID = (
         "            tools.append(extra)\n"
         "        history.append({'role': 'assistant', 'content': reply.content})\n",
         line=7,
-        message_contains="inside the loop that makes the call",
+        message_contains="changes the tool list inside the loop that sends it",
     ),
     Invalid(
         _HEADER + "def run(history, state, ALL):\n"
@@ -678,7 +704,7 @@ ToolListMutation.INVALID = (
         "        )\n"
         "        state = state.advance(reply)\n",
         line=7,
-        message_contains="a condition on `state`",
+        message_contains="from `state`, which the loop changes",
     ),
     Invalid(
         _HEADER + "async def ask(session, history):\n"

@@ -2,28 +2,21 @@
 
 from __future__ import annotations
 
-import ast
 import re
 from collections import Counter
-from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from ctxlint.diagnostics import Diagnostic
-from ctxlint.python.index import decorator_name
 from ctxlint.python.module import PythonModule
 from ctxlint.python.prefilter import Trigger
+from ctxlint.python.tool_sets import tool_sets
+from ctxlint.redact import evidence
 from ctxlint.rule import Invalid, Rule, Valid
 
 if TYPE_CHECKING:
     from ctxlint.trace.compare import Step
 
-_TOOL_DECORATORS = frozenset({"tool", "function_tool", "tool_plain", "register_tool"})
-# Constructors of tool objects that take the tool's name as `name=`: ToolSpec, StructuredTool,
-# FunctionTool, ChatCompletionToolParamFunctionChunk...
-_TOOL_CONSTRUCTOR = re.compile(r"(?:Tool|ToolSpec|ToolParam|FunctionChunk|FunctionDefinition)$")
-# Keywords of tool decorators that rename the tool.
-_NAME_KEYWORDS = ("name", "name_override")
 # Leading verbs: a set named verb-first (get_x, list_y) is grouped by action, not by area,
 # and its "groups" say nothing about which tools belong together.
 _VERBS = frozenset(
@@ -70,32 +63,32 @@ _VERBS = frozenset(
     ]
 )
 _HUMP = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
-_WHY = (
-    "consistent group prefixes (`browser_*`, `shell_*`) let an agent restrict the choice to a "
-    "group by prefix at decode time, keeping the tool list fixed"
-)
 
 
-@dataclass(frozen=True, slots=True)
-class _Tool:
-    name: str
-    # Where the name is written: the "name" value, or the function's or class's name.
-    node: ast.AST
+class _Named(Protocol):
+    @property
+    def name(self) -> str: ...
+
+
+Misfit = TypeVar("Misfit", bound=_Named)
 
 
 class InconsistentToolPrefix(Rule):
     """
     ## What it does
-    Flags tool names, within one tool set defined in code, that break the set's naming: a
-    name in another style (`readFile` among `snake_case` names), or a name outside the group
-    prefixes the rest of the set shares (`search` among `browser_*` and `shell_*` tools).
+    Flags tool names, within one set of tools an agent sends together, that break the set's
+    naming: a name in another style (`readFile` among `snake_case` names), or a name outside
+    the group prefixes the rest of the set shares (`search` among `fs_*` and `web_*` tools).
 
-    A tool set is a list literal of tool definitions (dicts with a `"name"`), the functions of
-    a module under one tool decorator (`@tool`, `@function_tool`, `@agent.tool`,
-    `@mcp.tool()`), or the tool classes of a module (subclasses of `...Tool` with a `name`).
-    Only sets of at least `min-tool-set` tools (default 4) are checked, and names are held to
-    group prefixes only when most of the set already shares them. Sets named verb-first
-    (`get_user`, `list_orders`) are grouped by action, not area, and are left alone.
+    A tool set is what the code sends: the tool list that reaches an LLM call or an agent
+    (`tools=TOOLS`, `Agent(tools=[fs_read, search])`), followed through names, `*BASE` and the
+    module's own functions as every rule follows values; or the tools registered on one
+    agent or server, which sends them all (`@mcp.tool()`, `@agent.tool` on one `agent`).
+    Tools a module only defines (a module of `@tool` functions, definition dicts picked per
+    surface, the agents of separate tests) are no set. Only sets of at least `min-tool-set`
+    tools (default 4) are checked, and names are held to group prefixes only when most of
+    the set already shares them. Sets named verb-first (`get_user`, `list_orders`) are grouped
+    by action, not area, and are left alone.
 
     In recorded traces, it checks the tool list of each session the same way.
 
@@ -138,10 +131,13 @@ class InconsistentToolPrefix(Rule):
 
     code = "CTX005"
     name = "inconsistent-tool-prefix"
-    # Standalone: a module of tool definitions need not call an LLM. The needles are the
-    # decorators as written above a `def`, tool classes, tool dicts and tool constructors.
+    # Standalone: tools registered on an MCP server need not be sent by an LLM call. The
+    # needles are the decorators as written above a `def`, tool classes, tool dicts, tool
+    # constructors, and a tool list handed on (tools defined in another module).
     python_trigger = Trigger(
         needles=(
+            b"tools=",
+            b"tools =",
             b"@tool",
             b"@function_tool",
             b".tool()\n",
@@ -178,34 +174,43 @@ class InconsistentToolPrefix(Rule):
             return
         checked.add(names)
         reported = step.session.memo.setdefault(self.code + ":tools", set())
-        for tool, message in _misfits(unique, step.settings.tool_prefixes):
+        for tool, message, help in _misfits(unique, step.settings.tool_prefixes):
             if tool.name not in reported:
                 reported.add(tool.name)
-                yield step.diagnostic(self, message)
+                pointer = step.current.tool_pointer(tool.name)
+                yield step.diagnostic(self, message, pointer, help=help)
 
     def check_python(self, module: PythonModule) -> Iterator[Diagnostic]:
         settings = module.settings
         reported: set[int] = set()
-        for found in _tool_sets(module):
-            # A tool defined twice (in two branches, or in tests) is one tool of the set.
-            tools = list({tool.name: tool for tool in reversed(found)}.values())[::-1]
-            if len(tools) < settings.min_tool_set:
+        for tool_set in module.fact(tool_sets):
+            if len(tool_set.tools) < settings.min_tool_set:
                 continue
-            for tool, message in _misfits(tools, settings.tool_prefixes):
-                if id(tool.node) not in reported:  # a dict listed in two sets
-                    reported.add(id(tool.node))
-                    yield module.diagnostic(self, tool.node, message)
+            related = ()
+            if tool_set.sink is not None:
+                sink = tool_set.sink
+                related = (module.location_of(sink.anchor, f"sent as {sink.place}"),)
+            for tool, message, help in _misfits(tool_set.tools, settings.tool_prefixes):
+                if id(tool.node) in reported:  # a tool sent in two sets
+                    continue
+                reported.add(id(tool.node))
+                yield tool.module.diagnostic(self, tool.node, message, None, related, help=help)
 
 
-def _misfits(tools: list[_Tool], expected: tuple[str, ...]) -> Iterator[tuple[_Tool, str]]:
-    """The tools whose names break the set's style or group prefixes, with the message."""
+def _misfits(
+    tools: Sequence[Misfit], expected: tuple[str, ...]
+) -> Iterator[tuple[Misfit, str, str]]:
+    """The tools whose names break the set's style or group prefixes, with the message and
+    the help."""
     if expected:
-        wanted = ", ".join(f"`{p}`" for p in expected)
+        wanted = ", ".join(f"`{evidence(p)}`" for p in expected[:3])
+        more = f" and {len(expected) - 3} more" if len(expected) > 3 else ""
         for tool in tools:
             if not tool.name.startswith(expected):
                 yield (
                     tool,
-                    f"tool name `{tool.name}` has none of the configured prefixes ({wanted}): {_WHY}",
+                    f"`{evidence(tool.name)}` has none of the configured prefixes: {wanted}{more}",
+                    "Rename it with one of the prefixes in tool-prefixes",
                 )
         return
     styles = {tool.name: _style(tool.name) for tool in tools}
@@ -218,13 +223,22 @@ def _misfits(tools: list[_Tool], expected: tuple[str, ...]) -> Iterator[tuple[_T
                 style = styles[tool.name]
                 if style not in ("lower", majority):
                     odd_style.add(tool.name)
-                    yield (
-                        tool,
-                        (
-                            f"tool name `{tool.name}` is {style} while {count} of the {len(tools)} "
-                            f"tools in this set are {majority}: {_WHY}"
-                        ),
+                    others = len(tools) - 1
+                    sharing = (
+                        f"the other {others}"
+                        if count == others
+                        else f"{count} of the {others} other"
                     )
+                    message = (
+                        f"`{evidence(tool.name)}` is {style} while {sharing} tools are {majority}"
+                    )
+                    renamed = _restyled(tool.name, style, majority)
+                    help = (
+                        f"Rename it `{evidence(renamed)}`, in {majority} like the rest"
+                        if renamed
+                        else f"Rename it in {majority}, like the rest"
+                    )
+                    yield tool, message, help
     prefixes = {tool.name: _prefix(tool.name, styles[tool.name]) for tool in tools}
     counts = Counter(p for p in prefixes.values() if p is not None)
     groups = {prefix for prefix, count in counts.items() if count >= 2}
@@ -233,16 +247,56 @@ def _misfits(tools: list[_Tool], expected: tuple[str, ...]) -> Iterator[tuple[_T
     outliers = [tool for tool in tools if prefixes[tool.name] not in groups]
     if not outliers or (len(tools) - len(outliers)) * 3 < len(tools) * 2:
         return
-    shown = ", ".join(f"`{g}_*`" for g in sorted(groups))
+    # The set's own prefixes, the most used first, as its names spell them.
+    ranked = sorted(groups, key=lambda group: (-counts[group], group))
+    shown = ", ".join(f"`{evidence(_spelled(group, tools, prefixes))}`" for group in ranked[:3])
+    more = f" and {len(ranked) - 3} more" if len(ranked) > 3 else ""
+    grouped = len(tools) - len(outliers)
     for tool in outliers:
         if tool.name not in odd_style:
-            yield (
-                tool,
-                (
-                    f"tool name `{tool.name}` is outside the group prefixes the other tools in "
-                    f"this set share ({shown}): {_WHY}"
-                ),
+            others = len(tools) - 1
+            sharing = (
+                f"the other {others}" if grouped == others else f"{grouped} of the {others} other"
             )
+            message = (
+                f"`{evidence(tool.name)}` lacks the prefixes {sharing} tools share: {shown}{more}"
+            )
+            help = "Rename it into the group it belongs to, or give it a group of its own"
+            yield tool, message, help
+
+
+def _spelled(group: str, tools: Sequence[_Named], prefixes: dict[str, str | None]) -> str:
+    """A group prefix as the set's names write it: `fs_`, `browser-`, `Browser`."""
+    for tool in tools:
+        if prefixes[tool.name] == group:
+            written = tool.name[: len(group)]
+            separator = tool.name[len(group) : len(group) + 1]
+            return written + (separator if separator in ("_", "-") else "")
+    return group
+
+
+def _words(name: str, style: str) -> list[str]:
+    if style in ("snake_case", "kebab-case", "mixed", "UPPERCASE"):
+        return [p for p in re.split(r"[_\-]", name) if p]
+    return _HUMP.findall(name)
+
+
+def _restyled(name: str, style: str, wanted: str) -> str | None:
+    """The name written in another naming style (`readUrl` in snake_case: `read_url`)."""
+    words = [word.lower() for word in _words(name, style)]
+    if not words:
+        return None
+    if wanted == "snake_case":
+        return "_".join(words)
+    if wanted == "kebab-case":
+        return "-".join(words)
+    if wanted == "camelCase":
+        return words[0] + "".join(word.capitalize() for word in words[1:])
+    if wanted == "PascalCase":
+        return "".join(word.capitalize() for word in words)
+    if wanted == "UPPERCASE":
+        return "_".join(word.upper() for word in words)
+    return None
 
 
 def _style(name: str) -> str:
@@ -264,195 +318,6 @@ def _prefix(name: str, style: str) -> str | None:
     else:
         parts = _HUMP.findall(name)
     return parts[0].lower() if len(parts) >= 2 else None
-
-
-def _tool_sets(module: PythonModule) -> Iterator[list[_Tool]]:
-    index = module.index
-    by_decorator: dict[str, list[_Tool]] = {}
-    for function in index.functions:
-        node = function.node
-        if isinstance(node, ast.Lambda):
-            continue
-        for decorator in node.decorator_list:
-            group = _tool_decorator_group(decorator)
-            if group is not None:
-                name_node = _decorator_name_argument(decorator)
-                if name_node is not None:
-                    by_decorator.setdefault(group, []).append(_Tool(name_node.value, name_node))
-                else:
-                    by_decorator.setdefault(group, []).append(
-                        _Tool(node.name, _name_position(module, node))
-                    )
-                break
-    yield from by_decorator.values()
-    classes = []
-    for info in index.classes:
-        if any(_base_name(base).endswith("Tool") for base in info.node.bases):
-            name_node = _class_tool_name(info.node)
-            if name_node is not None:
-                classes.append(_Tool(name_node.value, name_node))
-    yield classes
-    constructed = []
-    for site in index.calls:
-        call = site.call
-        function = call.func
-        callee = (
-            function.attr if isinstance(function, ast.Attribute) else getattr(function, "id", "")
-        )
-        if callee == "from_function" and isinstance(function, ast.Attribute):
-            callee = getattr(function.value, "id", "") or getattr(function.value, "attr", "")
-        if not _TOOL_CONSTRUCTOR.search(callee):
-            continue
-        for keyword in call.keywords:
-            if keyword.arg == "name" and _is_string(keyword.value):
-                constructed.append(_Tool(keyword.value.value, keyword.value))  # type: ignore[union-attr]
-    yield constructed
-    yield from _tool_definition_dicts(module)
-
-
-def _tool_decorator_group(decorator: ast.expr) -> str | None:
-    """`@tool` → "tool"; `@mcp.tool()` → "mcp.tool"; None for other decorators."""
-    name = decorator_name(decorator)
-    if name not in _TOOL_DECORATORS:
-        return None
-    target = decorator.func if isinstance(decorator, ast.Call) else decorator
-    return ast.unparse(target)
-
-
-def _decorator_name_argument(decorator: ast.expr) -> ast.Constant | None:
-    if not isinstance(decorator, ast.Call):
-        return None
-    for keyword in decorator.keywords:
-        if keyword.arg in _NAME_KEYWORDS and _is_string(keyword.value):
-            return keyword.value  # type: ignore[return-value]
-    if decorator.args and _is_string(decorator.args[0]):
-        return decorator.args[0]  # type: ignore[return-value]
-    return None
-
-
-def _class_tool_name(node: ast.ClassDef) -> ast.Constant | None:
-    for statement in node.body:
-        if isinstance(statement, ast.Assign):
-            targets = statement.targets
-            value = statement.value
-        elif isinstance(statement, ast.AnnAssign) and statement.value is not None:
-            targets = [statement.target]
-            value = statement.value
-        else:
-            continue
-        if any(isinstance(t, ast.Name) and t.id == "name" for t in targets) and _is_string(value):
-            return value  # type: ignore[return-value]
-    return None
-
-
-# A definition dict's keys as its literal spells them (`_tool_of_dict`).
-_DEFINITION_KEYS = ('"parameters"', "'parameters'", '"input_schema"', "'input_schema'")
-
-
-def _tool_definition_dicts(module: PythonModule) -> Iterator[list[_Tool]]:
-    """The tool-definition dicts of a module, one set per list or tuple that gathers them
-    (`TOOLS = [SEARCH_TOOL, {...}]`, `return [*BASE_TOOLS, EXTRA_TOOL]`). Dicts a module
-    defines one by one are not one set by themselves: they are often advertised per surface
-    (`if editor: defs.append(EDIT_TOOL)`), and only those listed together are sent together."""
-    if not any(key in module.source.text for key in _DEFINITION_KEYS):
-        return  # every tool-definition dict spells one of these keys: spare the walk
-    if not any(_tool_of_dict(node) is not None for node, _ in module.index.dicts):
-        return  # the index holds every dict literal: with no definition among them, no set
-    bound = _module_dicts(module)
-    for node in module.index.sequences:
-        tools = [
-            tool
-            for element in _gathered(node.elts, bound)
-            if (tool := _tool_of_dict(element)) is not None
-        ]
-        if tools:
-            yield tools
-
-
-def _module_dicts(module: PythonModule) -> dict[str, ast.expr]:
-    """The module-level names bound once, to a dict, list or tuple literal."""
-    found: dict[str, ast.expr] = {}
-    for name, bindings in module.index.module_scope.bindings.items():
-        value = bindings[0].value if len(bindings) == 1 else None
-        if isinstance(value, ast.Dict | ast.List | ast.Tuple):
-            found[name] = value
-    return found
-
-
-def _gathered(elements: list[ast.expr], bound: dict[str, ast.expr]) -> Iterator[ast.expr]:
-    """The elements of a list literal, with module-level names replaced by their dict and
-    `*NAME` by the elements of the list it names (one level)."""
-    for element in elements:
-        if isinstance(element, ast.Starred) and isinstance(element.value, ast.Name):
-            listed = bound.get(element.value.id)
-            if isinstance(listed, ast.List | ast.Tuple):
-                yield from (
-                    bound.get(e.id, e) if isinstance(e, ast.Name) else e for e in listed.elts
-                )
-        elif isinstance(element, ast.Name):
-            yield bound.get(element.id, element)
-        else:
-            yield element
-
-
-def _tool_of_dict(node: ast.expr, typed_function: bool = False) -> _Tool | None:
-    """The tool a dict literal defines. A description is optional in every provider's
-    schema, so a name with its parameters defines a tool when the dict says it is a function
-    (`{"type": "function", ...}`, flat or wrapping `"function": {...}`); a bare
-    `{"name", "parameters"}` also describes calls and records, so it needs a description."""
-    if not isinstance(node, ast.Dict):
-        return None
-    entries = {
-        k.value: v
-        for k, v in zip(node.keys, node.values, strict=True)
-        if isinstance(k, ast.Constant) and isinstance(k.value, str)
-    }
-    is_function = _constant_value(entries.get("type")) == "function"
-    if "arguments" in entries or "id" in entries or "call_id" in entries:
-        return None  # a tool call in an assistant message, not a definition
-    inner = entries.get("function")
-    if isinstance(inner, ast.Dict):
-        return _tool_of_dict(inner, typed_function=is_function)
-    name = entries.get("name")
-    if not _is_string(name):
-        return None
-    if "input_schema" in entries or (
-        "parameters" in entries and ("description" in entries or is_function or typed_function)
-    ):
-        return _Tool(name.value, name)  # type: ignore[union-attr]
-    return None
-
-
-def _constant_value(node: ast.AST | None) -> object:
-    return node.value if isinstance(node, ast.Constant) else None
-
-
-def _base_name(base: ast.expr) -> str:
-    if isinstance(base, ast.Attribute):
-        return base.attr
-    if isinstance(base, ast.Name):
-        return base.id
-    if isinstance(base, ast.Subscript):
-        return _base_name(base.value)
-    return ""
-
-
-def _is_string(node: ast.AST | None) -> bool:
-    return isinstance(node, ast.Constant) and isinstance(node.value, str)
-
-
-def _name_position(module: PythonModule, node: ast.FunctionDef | ast.AsyncFunctionDef) -> ast.AST:
-    """A node spanning the function's name in `def name(`, for the finding's range."""
-    line = module.source.line_text(node.lineno)
-    column = line.find(node.name, line.find("def ") + 4)
-    start = max(column, 0)
-    return ast.Name(
-        id=node.name,
-        lineno=node.lineno,
-        col_offset=len(line[:start].encode("utf-8")),
-        end_lineno=node.lineno,
-        end_col_offset=len(line[: start + len(node.name)].encode("utf-8")),
-    )
 
 
 _PREAMBLE = "from mcp.server.fastmcp import FastMCP\nmcp = FastMCP('demo')\n"
@@ -520,8 +385,79 @@ InconsistentToolPrefix.VALID = (
     # Single words everywhere: nothing is grouped, nothing stands out.
     Valid(_PREAMBLE + _tools("search", "fetch", "summarize", "translate")),
 )
+_SEND = (
+    "import openai\n"
+    "client = openai.OpenAI()\n"
+    "def ask(messages):\n"
+    "    return client.chat.completions.create(model='m', messages=messages, tools=TOOLS)\n"
+)
+_ANTHROPIC_SEND = (
+    "import anthropic\n"
+    "client = anthropic.Anthropic()\n"
+    "def ask(messages):\n"
+    "    return client.messages.create(model='m', max_tokens=9, messages=messages, tools=TOOLS)\n"
+)
+# openai-agents: `@function_tool` functions are tools only where an agent lists them.
+_FUNCTION_TOOLS = (
+    "from agents import Agent, function_tool\n"
+    "@function_tool\n"
+    "def fs_read(path: str) -> str:\n"
+    "    return path\n"
+    "@function_tool\n"
+    "def fs_write(path: str) -> str:\n"
+    "    return path\n"
+    "@function_tool\n"
+    "def fs_list(path: str) -> str:\n"
+    "    return path\n"
+    "@function_tool\n"
+    "def web_fetch(url: str) -> str:\n"
+    "    return url\n"
+    "@function_tool\n"
+    "def web_search(query: str) -> str:\n"
+    "    return query\n"
+    "@function_tool\n"
+    "def search(query: str) -> str:\n"
+    "    return query\n"
+)
+# Agents of two tests, each registering its own tools on its own `agent`: two sets.
+_TEST_AGENTS = (
+    "from pydantic_ai import Agent\n"
+    "def test_files():\n"
+    "    agent = Agent('test')\n"
+    "    @agent.tool_plain\n"
+    "    def fs_read(path: str) -> str:\n"
+    "        return path\n"
+    "    @agent.tool_plain\n"
+    "    def fs_write(path: str) -> str:\n"
+    "        return path\n"
+    "def test_web():\n"
+    "    agent = Agent('test')\n"
+    "    @agent.tool_plain\n"
+    "    def web_fetch(url: str) -> str:\n"
+    "        return url\n"
+    "    @agent.tool_plain\n"
+    "    def search(query: str) -> str:\n"
+    "        return query\n"
+)
+InconsistentToolPrefix.VALID += (
+    # Defined, never sent together here: a library's definitions, whichever its caller sends.
+    Valid(
+        "OPEN = {'type': 'function', 'function': {'name': 'browser_open', 'parameters': {}}}\n"
+        "CLICK = {'type': 'function', 'function': {'name': 'browser_click', 'parameters': {}}}\n"
+        "EXEC = {'type': 'function', 'function': {'name': 'shell_exec', 'parameters': {}}}\n"
+        "READ = {'type': 'function', 'function': {'name': 'shell_read', 'parameters': {}}}\n"
+        "SEARCH = {'type': 'function', 'function': {'name': 'search', 'parameters': {}}}\n"
+        "TOOLS = [OPEN, CLICK, EXEC, READ, SEARCH]\n"
+    ),
+    # Tool functions of a module, the agent sends the ones that follow the groups.
+    Valid(
+        _FUNCTION_TOOLS
+        + "agent = Agent(name='a', tools=[fs_read, fs_write, fs_list, web_fetch, web_search])\n"
+    ),
+    Valid(_TEST_AGENTS),
+)
 InconsistentToolPrefix.INVALID = (
-    # Tool dicts defined one by one and listed together (through `*BASE` too): one set.
+    # Tool dicts defined one by one and sent together (through `*BASE` too): one set.
     Invalid(
         "OPEN = {'type': 'function', 'function': {'name': 'browser_open', 'parameters': {}}}\n"
         "CLICK = {'type': 'function', 'function': {'name': 'browser_click', 'parameters': {}}}\n"
@@ -529,9 +465,9 @@ InconsistentToolPrefix.INVALID = (
         "READ = {'type': 'function', 'function': {'name': 'shell_read', 'parameters': {}}}\n"
         "SEARCH = {'type': 'function', 'function': {'name': 'search', 'parameters': {}}}\n"
         "BASE = [OPEN, CLICK]\n"
-        "TOOLS = [*BASE, EXEC, READ, SEARCH]\n",
+        "TOOLS = [*BASE, EXEC, READ, SEARCH]\n" + _SEND,
         line=5,
-        message_contains="`search` is outside the group prefixes",
+        message_contains="`search` lacks the prefixes the other 4 tools share: `browser_`, `shell_`",
     ),
     # Function tools are tool definitions with or without a description.
     Invalid(
@@ -540,7 +476,7 @@ InconsistentToolPrefix.INVALID = (
         "    {'type': 'function', 'function': {'name': 'write_file', 'parameters': {}}},\n"
         "    {'type': 'function', 'function': {'name': 'list_dir', 'parameters': {}}},\n"
         "    {'type': 'function', 'function': {'name': 'readUrl', 'parameters': {}}},\n"
-        "]\n",
+        "]\n" + _SEND,
         line=5,
         message_contains="is camelCase",
     ),
@@ -550,14 +486,15 @@ InconsistentToolPrefix.INVALID = (
         "    {'type': 'function', 'name': 'write_file', 'parameters': {}},\n"
         "    {'type': 'function', 'name': 'list_dir', 'parameters': {}},\n"
         "    {'type': 'function', 'name': 'readUrl', 'parameters': {}},\n"
-        "]\n",
+        "]\n" + _SEND,
         line=5,
-        message_contains="is camelCase",
+        message_contains="Rename it `read_url`, in snake_case",
     ),
+    # An MCP server lists every tool registered on it.
     Invalid(
         _PREAMBLE + _tools("browser_open", "browser_click", "shell_exec", "shell_read", "search"),
         line=16,
-        message_contains="outside the group prefixes",
+        message_contains="`search` lacks the prefixes",
     ),
     Invalid(
         "TOOLS = [\n"
@@ -565,14 +502,21 @@ InconsistentToolPrefix.INVALID = (
         "    {'name': 'write_file', 'input_schema': {}},\n"
         "    {'name': 'list_dir', 'input_schema': {}},\n"
         "    {'name': 'readUrl', 'input_schema': {}},\n"
-        "]\n",
+        "]\n" + _ANTHROPIC_SEND,
         line=5,
-        message_contains="is camelCase while 3 of the 4 tools in this set are snake_case",
+        message_contains="is camelCase while the other 3 tools are snake_case",
     ),
     Invalid(
         _PREAMBLE + _tools("browser_open", "browser_click", "shell_exec", "search"),
         line=13,
         message_contains="configured prefixes",
         settings={"tool-prefixes": ["browser_", "shell_"]},
+    ),
+    # The tools an agent lists, named after the groups its other tools share.
+    Invalid(
+        _FUNCTION_TOOLS
+        + "agent = Agent(name='a', tools=[fs_read, fs_write, fs_list, web_fetch, web_search, search])\n",
+        line=18,
+        message_contains="`search` lacks the prefixes the other 5 tools share: `fs_`, `web_`",
     ),
 )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ast
-import os
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -24,10 +23,15 @@ from ctxlint.python.prefilter import Trigger
 from ctxlint.python.round_trip import prepended_round_trip
 from ctxlint.python.sinks import Sink
 from ctxlint.python.summaries import ParameterEdit, ReturnedRewrite
+from ctxlint.redact import evidence
 from ctxlint.rule import Invalid, Rule, Valid
 
 if TYPE_CHECKING:
     from ctxlint.trace.compare import Step
+    from ctxlint.trace.model import Message
+
+# How much of a message's text a trace finding quotes.
+_QUOTED = 40
 
 _RETURNED_EFFECTS = {
     "window": "returns a window that moves its start and so rewrites",
@@ -66,7 +70,10 @@ class HistoryEdit(Rule):
 
     In recorded traces, it flags a request that is not the previous request's messages plus
     new ones, and points at the first message that differs (edited, dropped, reordered,
-    truncated or compacted), quoting the start of it with credentials redacted.
+    truncated or compacted), quoting the start of it with credentials redacted. In a transcript
+    an agent product writes of its own requests (Claude Code, Codex, OpenHands...), the
+    product's own edits, such as Claude Code compacting a long session, are its design and are
+    reported only with `harness-findings`.
 
     ## Why is this bad?
     The cache holds the previous request's prefix. Appending keeps all of it; changing message
@@ -107,6 +114,9 @@ class HistoryEdit(Rule):
     - `compaction-functions` (default empty): names of functions (`compact_history`, or
       `Agent.compact` for a method) whose changes to the history are deliberate; they are not
       reported.
+    - `harness-findings` (default false; `--harness-findings`): also report, in an agent
+      product's transcript, the edits the product makes by design (its compactions). A trace
+      of your own agent is always checked in full.
 
     ## References
     - [Anthropic: prompt caching](https://docs.anthropic.com/en/docs/build-with-claude/prompt-caching)
@@ -124,7 +134,7 @@ class HistoryEdit(Rule):
     summary = "A message history is changed other than by appending"
 
     def check_trace(self, step: Step) -> Iterator[Diagnostic]:
-        from ctxlint.trace.compare import describe, error_results
+        from ctxlint.trace.compare import error_results
 
         history = step.history
         if history is None or history.volatile is not None or history.reserialised:
@@ -135,27 +145,40 @@ class HistoryEdit(Rule):
             return
         position, before, after = history.position, history.before, history.after
         lost = len(history.lost)
+        help = _TRACE_HELP
         if history.kind == "compacted":
-            what = (
-                f"the history was compacted: from message {position} on, "
-                f"{len(step.previous.messages) - position if step.previous else lost} messages "
-                f"were replaced by {describe(after)}"
-            )
+            replaced = len(step.previous.messages) - position if step.previous else lost
+            message = f"the history was compacted: {_count(replaced)} from message {position} on were replaced"
+            help = _COMPACTED_HELP
         elif history.kind == "truncated":
-            what = (
-                f"the history was cut at message {position}: {lost} messages from the end are gone"
-            )
+            message = f"the history was cut at message {position}: the last {_count(lost)} are gone"
         elif history.kind == "dropped":
-            what = f"{lost} messages were dropped from position {position} on (first: {describe(before)})"
+            message = (
+                f"message {position} ({_role(before)}) was dropped: {_quote(before)}"
+                if lost == 1
+                else f"{_count(lost)} were dropped, from message {position} ({_role(before)}) on"
+            )
         elif history.kind == "reordered":
-            what = f"message {position} ({describe(before)}) moved to another position"
+            message = f"message {position} ({_role(before)}) moved to another position"
         else:
-            what = f"message {position} was edited: {describe(before)} became {describe(after)}"
+            message = (
+                f"message {position} ({_role(before)}) was edited: {_quote(before)} became "
+                f"{_quote(after)}"
+            )
+        previous = step.previous.message_pointer(position) if step.previous else ""
+        current = step.current
+        # Cut at the end: nothing at that position any more, so the messages themselves.
+        pointer = (
+            current.message_pointer(position)
+            if position < len(current.messages)
+            else f"{current.origin.pointer}/messages"
+        )
         yield step.diagnostic(
             self,
-            f"{what}; the request is not the previous history plus new messages, so the "
-            f"cached prefix ends at message {position}{_reread(step)}",
-            step.current.message_pointer(position),
+            message,
+            pointer,
+            help=help,
+            related=step.previous_location(_previous_request(step), previous),
         )
 
     def check_python(self, module: PythonModule) -> Iterator[Diagnostic]:
@@ -185,11 +208,8 @@ class HistoryEdit(Rule):
             what = _describe_edit(change, home, _in_loop(module, sink))
             if what is None:
                 continue
-            cost = (
-                f"{_cost(change)}. If this is a deliberate compaction step, that is its cost "
-                "each time it runs; list the function under `compaction-functions` to mark it"
-            )
             node = change.node
+            related = (module.location_of(sink.anchor, f"sent as {sink.place}"),)
             if change.applied is not None and change.call is not None:
                 # Reported in the helper, where the user must change: once however many
                 # calls apply it.
@@ -199,22 +219,48 @@ class HistoryEdit(Rule):
                     continue
                 reported.add(where)
                 chain = "".join(f" → {name}()" for name in change.applied.through)
-                message = (
-                    f"{what} the history, through `{module.snippet(change.call, 40)}` "
-                    f"(line {change.call.lineno}){chain}, sent as {sink.description}: {cost}"
-                )
-            else:
-                message = f"{what} the history sent as {sink.description}: {cost}"
-            if home is not module:
-                # Its lines are those of the sending module.
-                message = message.replace("(line ", f"({os.path.basename(module.path)}:")
-                related = (module.location_of(sink.expression, "sent here"),)
-                if not within_lines(change.call, sink.expression):  # type: ignore[arg-type]
-                    related = (module.location_of(change.call, "applied here"), *related)  # type: ignore[arg-type]
-                yield home.diagnostic(self, node, message, None, related)
-                continue
-            yield module.diagnostic(self, node, message)
+                applied = f"applied by `{module.snippet(change.call, 40)}`{chain}"
+                if within_lines(change.call, sink.expression):
+                    related = (module.location_of(sink.anchor, f"{applied}, sent as {sink.place}"),)
+                else:
+                    related = (module.location_of(change.call, applied), *related)
+            yield home.diagnostic(self, node, f"{what} the history", None, related, help=_HELP)
         yield from _round_trips(self, module, sanctioned, reported)
+
+
+_HELP = "Only append to the history; if this is deliberate compaction, list the function under compaction-functions"
+_TRACE_HELP = "Only append new messages; leave the ones already sent as they were"
+_COMPACTED_HELP = (
+    "Compact only when the context is nearly full: each compaction re-reads the prompt uncached"
+)
+_ROUND_TRIP_HELP = (
+    "Store only the conversation and put the front in when sending: messages=[SYSTEM, *history]"
+)
+
+
+def _count(messages: int) -> str:
+    return f"{messages} message" + ("" if messages == 1 else "s")
+
+
+def _role(found: Message | None) -> str:
+    return found.role if found is not None else "message"
+
+
+def _quote(found: Message | None) -> str:
+    """The start of a message's text, as evidence: `Draft one`."""
+    if found is None:
+        return "nothing"
+    text = evidence(found.text(), _QUOTED).replace("`", "'")
+    return f"`{text}`" if text else "an empty message"
+
+
+def _previous_request(step: Step) -> str:
+    """The previous request, with the size of the prompt it cached when its usage says."""
+    previous = step.previous
+    usage = previous.usage if previous else None
+    if usage is None or usage.prompt_tokens is None:
+        return "the previous request"
+    return f"the previous request, a prompt of {usage.prompt_tokens:,} tokens"
 
 
 def _round_trips(
@@ -234,16 +280,15 @@ def _round_trips(
         if where in reported:
             continue
         reported.add(where)
-        yield module.diagnostic(
-            rule,
-            trip.prepend,
+        message = (
             f"`{module.snippet(trip.prepend)}` puts a message in front of the stored history, "
-            f"and `{module.snippet(trip.store, 40)}` (line {trip.store.lineno}) stores the "
-            f"result back as `{trip.attribute}`: every turn puts it in front again, so the "
-            f"history sent as {sink.description} differs from the previous request from its "
-            "first message on and no message keeps its cache. Store only the conversation and "
-            "put the front in when sending (`messages=[SYSTEM, *history]`)",
+            "which is stored back with it"
         )
+        related = (
+            module.location_of(trip.store, f"stored back as `{trip.attribute}` here"),
+            module.location_of(sink.anchor, f"sent as {sink.place}"),
+        )
+        yield module.diagnostic(rule, trip.prepend, message, None, related, help=_ROUND_TRIP_HELP)
 
 
 def _unsure_across(change: Change) -> bool:
@@ -333,20 +378,6 @@ def _applies_sanctioned(change: Change, sanctioned: tuple[str, ...]) -> bool:
     function = change.call.func
     name = function.attr if isinstance(function, ast.Attribute) else getattr(function, "id", "")
     return any(n in sanctioned for n in (name, *change.applied.through))
-
-
-def _cost(change: Change) -> str:
-    mutation = change.mutation
-    index = mutation.index if mutation is not None else None
-    if isinstance(index, ast.Constant) and isinstance(index.value, int):
-        position = index.value
-        return f"message {position} and every message after it lose their cache on the next request"
-    applied = change.applied
-    if isinstance(applied, ReturnedRewrite) and applied.kind == "head_and_window":
-        return "only the first message keeps its cache, since the list differs from the second on"
-    if change.how == "rebinding" and change.rebinding_kind in ("slice", "helper"):
-        return "no message keeps its cache, since the list differs from its first message on"
-    return "every message from the first one changed on loses its cache on the next request"
 
 
 def _in_sanctioned_function(scope: Scope, sanctioned: tuple[str, ...]) -> bool:
@@ -619,7 +650,7 @@ HistoryEdit.INVALID = (
         "        client.messages.create(model='m', max_tokens=9, messages=messages)\n"
         "        self.set(messages)\n",
         line=11,
-        message_contains="every turn puts it in front again",
+        message_contains="which is stored back with it",
     ),
     Invalid(
         _HEADER + "class Bot:\n"
@@ -628,7 +659,7 @@ HistoryEdit.INVALID = (
         "        client.messages.create(model='m', max_tokens=9, messages=messages)\n"
         "        self._messages = messages\n",
         line=5,
-        message_contains="stores the result back as `_messages`",
+        message_contains="stored back as `_messages` here",
     ),
     # Keeping only the newest images (from open-interpreter): each new image removes an
     # older one from the middle of the history.
@@ -658,7 +689,7 @@ HistoryEdit.INVALID = (
         "            self.messages.pop(1)\n"
         "        return client.messages.create(model='m', max_tokens=9, messages=self.messages)\n",
         line=6,
-        message_contains="message 1 and every message after it",
+        message_contains="`self.messages.pop(1)` removes an earlier message",
     ),
     Invalid(
         _HEADER + "def ask(history, limit):\n"
@@ -675,7 +706,7 @@ HistoryEdit.INVALID = (
         "        self.messages[0]['content'] = system\n"
         "        return client.messages.create(model='m', max_tokens=9, messages=self.messages)\n",
         line=5,
-        message_contains="message 0 and every message after it",
+        message_contains="edits an earlier message of the history",
     ),
     Invalid(
         _HEADER + "class Agent:\n"
@@ -700,7 +731,7 @@ HistoryEdit.INVALID = (
         "        reply = client.messages.create(model='m', max_tokens=9, messages=messages)\n"
         "        messages.append({'role': 'user', 'content': execute(reply)})\n",
         line=5,
-        message_contains="through `stub_old(messages)` (line 10)",
+        message_contains="applied by `stub_old(messages)` (line 10)",
     ),
     Invalid(
         _HEADER + "def recent(msgs, k=20):\n"
@@ -748,7 +779,7 @@ HistoryEdit.INVALID = (
         "        reply = client.messages.create(model='m', max_tokens=9, messages=messages)\n"
         "        messages.append({'role': 'user', 'content': execute(reply)})\n",
         line=5,
-        message_contains="through `shorten_old(messages)`",
+        message_contains="applied by `shorten_old(messages)`",
     ),
     # Older screenshots deleted from the blocks nested in each message.
     Invalid(
@@ -775,7 +806,7 @@ HistoryEdit.INVALID = (
         "        stub_results(self.messages)\n"
         "        return client.messages.create(model='m', max_tokens=9, messages=self.messages)\n",
         line=6,
-        message_contains="through `stub_results(self.messages)`",
+        message_contains="applied by `stub_results(self.messages)`",
     ),
     # A value kept on `self`, trimmed by one method and sent by another.
     Invalid(
@@ -801,7 +832,7 @@ HistoryEdit.INVALID = (
         "        self._messages.append({'role': 'user', 'content': text})\n"
         "        return client.messages.create(model='m', max_tokens=9, messages=self.get_history())\n",
         line=5,
-        message_contains="through `self.get_history()`",
+        message_contains="applied by `self.get_history()`",
     ),
     # The window cut by a static helper, its items converted on the way out.
     Invalid(
@@ -820,14 +851,6 @@ HistoryEdit.INVALID = (
         message_contains="→ _tail()",
     ),
 )
-
-
-def _reread(step: Step) -> str:
-    previous = step.previous
-    usage = previous.usage if previous else None
-    if usage is None or usage.prompt_tokens is None:
-        return ""
-    return f" and up to {usage.prompt_tokens:,} tokens of the previous prompt are re-read"
 
 
 # A turn's list rebuilt from the history kept on the object, then cut to a budget before the

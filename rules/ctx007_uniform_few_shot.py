@@ -19,10 +19,8 @@ from ctxlint.rule import Invalid, Rule, Valid
 
 # "Input:", "Thought:", "Observation:" at the start of a line: the framing of an example.
 _LABEL = re.compile(r"^\s*([A-Z][A-Za-z ]{0,24}):", re.MULTILINE)
-_ADVICE = (
-    "models imitate a pattern repeated this uniformly and drift into repeating it; vary the "
-    "template, wording or order across examples"
-)
+_HELP = "Vary the template, wording or order across the examples"
+_TRACE_HELP = "Vary how observations are serialised, or summarise older ones"
 
 if TYPE_CHECKING:
     from ctxlint.trace.compare import Step
@@ -127,11 +125,10 @@ class UniformFewShot(Rule):
                 reported.add(position)
                 yield step.diagnostic(
                     self,
-                    f"{length} consecutive calls of tool `{evidence(name)}` from message {position} on, "
-                    "each with its result in the same template: a long uniform run invites the "
-                    "model to continue the pattern rather than decide; vary the serialisation "
-                    "of observations or summarise older ones",
+                    f"{length} calls of tool `{evidence(name)}` in a row from message {position} "
+                    "on, each result in the same template",
                     step.current.message_pointer(position),
+                    help=_TRACE_HELP,
                 )
             start = index
 
@@ -155,10 +152,11 @@ class UniformFewShot(Rule):
                 continue
             flagged.add(id(node))
             message = (
-                f"one template renders each of the {count} items of "
-                f"`{module.snippet(iterable, 40)}` into {sink.description}: {_ADVICE}"
+                f"one template renders all {count} items of `{module.snippet(iterable, 40)}` "
+                f"into {sink.label}"
             )
-            yield module.diagnostic(self, node, message)
+            related = (module.location_of(sink.anchor, f"sent as {sink.place}"),)
+            yield module.diagnostic(self, node, message, None, related, help=_HELP)
         for sink in module.sinks:
             if sink.kind != "messages" or not isinstance(sink.expression, (ast.List, ast.Tuple)):
                 continue
@@ -166,10 +164,10 @@ class UniformFewShot(Rule):
             if framing is not None:
                 pairs, labels = framing
                 message = (
-                    f"these {pairs} example exchanges in {sink.description} all use the same "
-                    f"framing ({labels}): {_ADVICE}"
+                    f"all {pairs} example exchanges in {sink.label} use the same framing: {labels}"
                 )
-                yield module.diagnostic(self, sink.expression, message)
+                related = (module.location_of(sink.anchor, f"sent as {sink.place}"),)
+                yield module.diagnostic(self, sink.expression, message, None, related, help=_HELP)
 
 
 def _rendered_in_iteration(module: PythonModule) -> Iterator[tuple[ast.AST, Scope, ast.expr]]:
@@ -315,7 +313,7 @@ UniformFewShot.INVALID = (
         "    shots = '\\n'.join(f'Input: {q}\\nOutput: {a}' for q, a in EXAMPLES)\n"
         "    return 'Solve the arithmetic.\\n' + shots\n",
         line=5,
-        message_contains="each of the 5 items of `EXAMPLES`",
+        message_contains="all 5 items of `EXAMPLES`",
     ),
     Invalid(
         _HEADER + _FIVE + "def ask(question):\n"
@@ -333,6 +331,6 @@ UniformFewShot.INVALID = (
         + "        {'role': 'user', 'content': question},\n"
         "    ])\n",
         line=4,
-        message_contains="same framing ('Input:' → 'Output:')",
+        message_contains="same framing: 'Input:' → 'Output:'",
     ),
 )

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from itertools import chain
 from typing import TYPE_CHECKING
 
-from ctxlint.diagnostics import Applicability, Diagnostic, Edit, Fix
+from ctxlint.diagnostics import Applicability, Diagnostic, Edit, Fix, Location, RelatedLocation
 from ctxlint.python.anthropic_requests import (
     SEGMENT_ORDER,
     Request,
@@ -40,6 +40,7 @@ from ctxlint.python.ttl_order import (
     tool_breakpoints,
 )
 from ctxlint.redact import evidence
+from ctxlint.registry import explicitly_selected
 from ctxlint.rule import Invalid, Rule, Valid
 
 if TYPE_CHECKING:
@@ -60,7 +61,10 @@ class CacheBreakpoint(Rule):
     - a breakpoint on, or after, a block that holds a value that changes on every call (the
       clock, a random id), so the cached prefix never matches again;
     - a long fixed system prompt (about 1,024 tokens or more) sent with no breakpoint at all and
-      without automatic caching (a top-level `cache_control`), so nothing is ever cached;
+      without automatic caching (a top-level `cache_control`), so nothing is ever cached. This
+      one is informational (a choice, not a mistake) and is reported only when CTX008 is
+      selected by its exact code (`--select CTX008`, `extend-select = ["CTX008"]`), not
+      through the default `CTX`;
     - a 1-hour breakpoint after a 5-minute one (tools, then system, then messages), which the
       API rejects.
 
@@ -82,7 +86,7 @@ class CacheBreakpoint(Rule):
     prompt and tools were recorded: more than 4 breakpoints; a breakpoint in the system prompt
     or the messages while the system prompt changes from request to request in a volatile value
     (once per session); and, once per session, a long system prompt and tool list sent without
-    any breakpoint while the reported usage shows nothing was cached.
+    any breakpoint while the reported usage shows nothing was cached (informational, as above).
 
     ## Why is this bad?
     Anthropic caches only where a request asks it to. Past 4 breakpoints the request fails
@@ -126,6 +130,10 @@ class CacheBreakpoint(Rule):
     `cache_control`, is not flagged: caching may be on there, and a second `cache_control`
     beside options that hold one is a `TypeError`.
 
+    ## Options
+    - Select `CTX008` by its exact code to also get the informational finding of a long
+      system prompt (or, in traces, system prompt and tools) sent with no breakpoint at all.
+
     ## References
     - [Anthropic: prompt caching](https://docs.anthropic.com/en/docs/build-with-claude/prompt-caching)
       (at most 4 breakpoints; longer lifetimes before shorter ones; thinking blocks cannot be
@@ -156,8 +164,9 @@ class CacheBreakpoint(Rule):
         if breakpoints > _MAX_BREAKPOINTS:
             yield step.diagnostic(
                 self,
-                f"{breakpoints} cache breakpoints in one request: the API rejects more than "
+                f"{breakpoints} cache breakpoints in one request; the API accepts at most "
                 f"{_MAX_BREAKPOINTS}",
+                help=_TOO_MANY_HELP,
             )
             return
         reported = step.session.memo.setdefault(self.code, set())
@@ -165,14 +174,23 @@ class CacheBreakpoint(Rule):
         volatile = step.system_volatile
         if after_system and volatile is not None and "volatile" not in reported:
             reported.add("volatile")
+            pointer, offset = current.system_pointer(volatile.offset)
+            marks = (
+                "a cache breakpoint" if after_system == 1 else f"{after_system} cache breakpoints"
+            )
             yield step.diagnostic(
                 self,
-                f"{after_system} cache breakpoint(s) come after the system prompt, which changes "
-                f"on every request (`{evidence(volatile.before)}` became `{evidence(volatile.after)}`): each request "
-                "writes cache entries (at 1.25 times the input price) that no later request reads",
+                f"{marks} after a system prompt that changes: `{evidence(volatile.before)}` "
+                f"became `{evidence(volatile.after)}`",
+                pointer,
+                help=_VOLATILE_HELP,
+                related=step.previous_location("the previous request"),
+                offset=offset,
             )
         if breakpoints or "cache_control" in current.params or "missing" in reported:
             return
+        if not explicitly_selected(self.code, step.settings):
+            return  # informational: only for those who select CTX008 by its code
         prefix = len(current.system_text() or "") + sum(len(t.definition) for t in current.tools)
         usage = current.usage
         cached = usage is not None and bool(usage.cached_tokens or usage.cache_write_tokens)
@@ -180,9 +198,10 @@ class CacheBreakpoint(Rule):
             reported.add("missing")
             yield step.diagnostic(
                 self,
-                f"info: about {prefix:,} characters of system prompt and tools are sent with no "
-                "cache breakpoint and no automatic caching: every request of this session pays "
-                "for them in full",
+                f"about {prefix:,} characters of system prompt and tools are sent with no cache "
+                "breakpoint",
+                f"{current.origin.pointer}/system",
+                help=_MISSING_HELP,
             )
 
     def check_python(self, module: PythonModule) -> Iterator[Diagnostic]:
@@ -205,12 +224,13 @@ class CacheBreakpoint(Rule):
             if ttl == FIVE_MINUTES and shortest is None:
                 shortest = block
             elif ttl == ONE_HOUR and shortest is not None:
-                message = (
-                    f"this 1-hour cache breakpoint comes after a 5-minute one (line "
-                    f"{shortest.lineno}): the API rejects the request. Longer lifetimes go "
-                    "first: tools, then system, then messages"
+                message = "this 1-hour cache breakpoint comes after a 5-minute one"
+                related = (
+                    module.location_of(key_node(shortest, "cache_control"), "the 5-minute one"),
                 )
-                yield module.diagnostic(self, key_node(block, "cache_control"), message)
+                yield module.diagnostic(
+                    self, key_node(block, "cache_control"), message, None, related, help=_TTL_HELP
+                )
                 return
 
     def _check_shapes(self, module: PythonModule) -> Iterator[Diagnostic]:
@@ -219,33 +239,27 @@ class CacheBreakpoint(Rule):
             return  # every shape below sets or reads that key: spare their walks of the tree
         for found in module.fact(per_iteration):
             message = (
-                f"a cache breakpoint is added for every item of {module.snippet(found.iterated, 40)}"
-                f" (line {found.loop.lineno}): past {_MAX_BREAKPOINTS} items the API rejects the "
-                "request. One breakpoint on the last block caches everything before it"
+                f"a cache breakpoint is added for every item of `{module.snippet(found.iterated, 40)}`;"
+                f" the API accepts at most {_MAX_BREAKPOINTS}"
             )
-            yield module.diagnostic(self, found.added, message)
+            related = (module.location_of(found.iterated, "the items"),)
+            yield module.diagnostic(self, found.added, message, None, related, help=_TOO_MANY_HELP)
         for cleared in module.fact(cleared_after_set):
-            message = (
-                f"this cache breakpoint is deleted again by the loop at line "
-                f"{cleared.clearing.lineno}, which clears every cache_control: the request goes "
-                "out without it. Clear the old breakpoints first, then set the new one"
-            )
-            yield module.diagnostic(self, cleared.added, message)
+            message = "this cache breakpoint is cleared again before the request is sent"
+            related = (module.location_of(cleared.clearing, "clears every cache_control"),)
+            help = "Clear the old breakpoints first, then set the new one"
+            yield module.diagnostic(self, cleared.added, message, None, related, help=help)
         yield from module.fact(_tool_breakpoints_before_an_hour)
         for target in module.fact(accumulated):
             message = (
-                "this breakpoint marks the newest message of a history that keeps growing, and "
-                "nothing removes the earlier ones: from the fifth turn the API rejects the "
-                "request. Remove the old breakpoints first, or mark a copy"
+                "a breakpoint on the newest message of a growing history, and none is ever removed"
             )
-            yield module.diagnostic(self, target, message)
+            help = "Remove the old breakpoints first, or mark a copy of the history"
+            yield module.diagnostic(self, target, message, help=help)
         for target in module.fact(first_block):
-            message = (
-                "this cache breakpoint goes on the message's first block: a thinking block there "
-                "makes the API reject the request, and the blocks after it are not cached. Mark "
-                "the last block that is not thinking"
-            )
-            yield module.diagnostic(self, target, message)
+            message = "this cache breakpoint goes on the message's first block, which may be a thinking block"
+            help = "Mark the last block that is not thinking"
+            yield module.diagnostic(self, target, message, help=help)
 
     def _check_request(self, module: PythonModule, request: Request) -> Iterator[Diagnostic]:
         call = request.call
@@ -276,21 +290,27 @@ class CacheBreakpoint(Rule):
         if count > _MAX_BREAKPOINTS:
             node = breakpoints[_MAX_BREAKPOINTS - (1 if automatic else 0)][0]
             message = (
-                f"this request to {module.snippet(call.func, 50)} (line {call.lineno}) sets {count} "
-                f"cache breakpoints; the API accepts at most {_MAX_BREAKPOINTS} and rejects the "
-                "request"
+                f"this request sets {count} cache breakpoints; the API accepts at most "
+                f"{_MAX_BREAKPOINTS}"
             )
-            yield module.diagnostic(self, node, message)
+            related = (module.location_of(call, f"the request to {module.snippet(call.func, 50)}"),)
+            yield module.diagnostic(self, node, message, None, related, help=_TOO_MANY_HELP)
         for block, sink in breakpoints:
-            cause = volatile_before(block, sink, volatile, module)
+            cause = volatile_before(block, sink, volatile)
             if cause is not None:
+                node, how = cause
                 message = (
-                    f"this cache breakpoint comes after {cause}: the cached prefix changes on "
-                    "every call, so each request pays to write a cache entry (1.25 times the "
-                    "input price) that no later request reads. Move the volatile value after "
-                    "the last breakpoint, into the newest user message"
+                    f"this cache breakpoint comes after `{module.snippet(node, 50)}`, which {how}"
                 )
-                yield module.diagnostic(self, key_node(block, "cache_control"), message)
+                related = (module.location_of(node, f"{how} here"),)
+                yield module.diagnostic(
+                    self,
+                    key_node(block, "cache_control"),
+                    message,
+                    None,
+                    related,
+                    help=_VOLATILE_HELP,
+                )
         if (
             not breakpoints
             and not automatic
@@ -300,6 +320,8 @@ class CacheBreakpoint(Rule):
             yield from self._missing(module, request)
 
     def _missing(self, module: PythonModule, request: Request) -> Iterator[Diagnostic]:
+        if not explicitly_selected(self.code, module.settings):
+            return  # informational: only for those who select CTX008 by its code
         for sink in request.sinks:
             if sink.kind != "system":
                 continue
@@ -308,13 +330,17 @@ class CacheBreakpoint(Rule):
                 continue
             call = request.call
             message = (
-                f"info: {sink.description} is fixed and long (about {length // 4:,} tokens) but "
-                "has no cache_control breakpoint, and automatic caching is off: Anthropic caches "
-                "nothing, so every request pays the full input price for it. Mark its last block "
-                'with "cache_control" or pass cache_control={"type": "ephemeral"}'
+                f"{sink.label} is long (about {length // 4:,} tokens) and fixed, but nothing "
+                "is cached"
             )
+            related = (module.location_of(sink.anchor, f"sent as {sink.place}"),)
             yield module.diagnostic(
-                self, sink.expression, message, self._automatic_fix(module, call)
+                self,
+                sink.expression,
+                message,
+                self._automatic_fix(module, call),
+                related,
+                help=_MISSING_HELP,
             )
             return
 
@@ -340,13 +366,23 @@ def _tool_breakpoints_before_an_hour(module: PythonModule) -> list[Diagnostic]:
         return []
     if hour.path != os.path.abspath(module.path):
         module.dependency_paths.add(hour.path)
-    where = f"{os.path.basename(hour.path)}:{hour.line}"
-    message = (
-        f"this breakpoint on the tools keeps the default 5-minute lifetime, but {where} gives a "
-        "later part of the request a 1-hour one: the API rejects a 1h breakpoint after a 5m one. "
-        'Give the tools\' breakpoint "ttl": "1h" too'
-    )
-    return [module.diagnostic(CacheBreakpoint, node, message) for node in tools]
+    message = "this 5-minute breakpoint on the tools comes before a 1-hour one"
+    place = hour.path if hour.path != os.path.abspath(module.path) else module.path
+    line = Location(hour.line, 1)
+    related = (RelatedLocation(place, line, line, "the 1-hour breakpoint"),)
+    help = 'Give the tools\' breakpoint "ttl": "1h" too'
+    return [
+        module.diagnostic(CacheBreakpoint, node, message, None, related, help=help)
+        for node in tools
+    ]
+
+
+_TOO_MANY_HELP = "Keep at most 4: one breakpoint on the last block caches everything before it"
+_VOLATILE_HELP = "Move the changing value after the last breakpoint, into the newest user message"
+_TTL_HELP = "Give longer lifetimes first: tools, then system, then messages"
+_MISSING_HELP = (
+    'Mark its last block with "cache_control", or pass cache_control={"type": "ephemeral"}'
+)
 
 
 _HEADER = "import anthropic\nfrom datetime import datetime\nclient = anthropic.Anthropic()\n"
@@ -596,7 +632,7 @@ CacheBreakpoint.INVALID = (
         "        last['content'][-1]['cache_control'] = {'type': 'ephemeral'}\n"
         "        return self.messages\n",
         line=7,
-        message_contains="history that keeps growing",
+        message_contains="of a growing history, and none is ever removed",
     ),
     Invalid(
         _HEADER + "def run(messages, tools):\n"
@@ -608,7 +644,7 @@ CacheBreakpoint.INVALID = (
         "        messages.append({'role': 'assistant', 'content': reply.content})\n"
         "        messages.append({'role': 'user', 'content': [{'type': 'text', 'text': 'ok'}]})\n",
         line=6,
-        message_contains="history that keeps growing",
+        message_contains="of a growing history, and none is ever removed",
     ),
     # A 1-hour breakpoint after a 5-minute one.
     Invalid(
@@ -618,7 +654,7 @@ CacheBreakpoint.INVALID = (
         "                {'type': 'text', 'text': 'b', 'cache_control': {'type': 'ephemeral', 'ttl': '1h'}}],\n"
         "        messages=history)\n",
         line=7,
-        message_contains="1-hour cache breakpoint comes after a 5-minute one (line 6)",
+        message_contains="the 5-minute one (line 6)",
     ),
     Invalid(
         "SYSTEM = [{'type': 'text', 'text': 'rules', 'cache_control': {'type': 'ephemeral', 'ttl': '1h'}}]\n"
@@ -627,7 +663,7 @@ CacheBreakpoint.INVALID = (
         "    last_tool['cache_control'] = {'type': 'ephemeral'}\n"
         "    return {'tools': [*tools[:-1], last_tool], 'system': SYSTEM, 'messages': history}\n",
         line=4,
-        message_contains="default 5-minute lifetime",
+        message_contains="5-minute breakpoint on the tools comes before a 1-hour one",
     ),
     # A breakpoint for every block, through a helper whose flag does not change per item.
     Invalid(
@@ -643,7 +679,7 @@ CacheBreakpoint.INVALID = (
         "        block['cache_control'] = {'type': 'ephemeral'}\n"
         "    return block\n",
         line=5,
-        message_contains="for every item of texts",
+        message_contains="for every item of `texts`",
     ),
     Invalid(
         "def tool_blocks(calls, use_cache):\n"
@@ -651,7 +687,7 @@ CacheBreakpoint.INVALID = (
         "             'cache_control': {'type': 'ephemeral'} if use_cache else None}\n"
         "            for c in calls]\n",
         line=3,
-        message_contains="for every item of calls",
+        message_contains="for every item of `calls`",
     ),
     Invalid(
         "def cached_tools(tools):\n"
@@ -659,7 +695,7 @@ CacheBreakpoint.INVALID = (
         "        tool['cache_control'] = {'type': 'ephemeral'}\n"
         "    return tools\n",
         line=3,
-        message_contains="past 4 items",
+        message_contains="the API accepts at most 4",
     ),
     # The new breakpoint is deleted with the old ones right after it is set.
     Invalid(
@@ -671,7 +707,7 @@ CacheBreakpoint.INVALID = (
         "            if 'cache_control' in block:\n"
         "                del block['cache_control']\n",
         line=3,
-        message_contains="deleted again by the loop at line 4",
+        message_contains="clears every cache_control (line 4)",
     ),
     # The newest message of the history may start with a thinking block.
     Invalid(
@@ -703,7 +739,7 @@ CacheBreakpoint.INVALID = (
         f"                {{'type': 'text', 'text': SYSTEM, {_EPHEMERAL}}}],\n"
         "        messages=history)\n",
         line=8,
-        message_contains="datetime.now() (line 7), which reads the clock",
+        message_contains="reads the clock here (line 7)",
     ),
     Invalid(
         _HEADER + f"SYSTEM = {_LONG}\n"
@@ -715,7 +751,7 @@ CacheBreakpoint.INVALID = (
         "def ask(history):\n"
         "    return client.messages.create(model='m', max_tokens=9, system=SYSTEM,\n"
         '        messages=history, cache_control={"type": "ephemeral"})\n',
-        message_contains="info:",
+        message_contains="is long (about 1,080 tokens) and fixed, but nothing is cached",
     ),
     # An extra body seen whole, without cache_control.
     Invalid(
@@ -729,6 +765,6 @@ CacheBreakpoint.INVALID = (
         "    return client.messages.create(model='m', max_tokens=9, system=SYSTEM,\n"
         "        messages=history, extra_body={'metadata': {'user_id': 'u'}}, "
         'cache_control={"type": "ephemeral"})\n',
-        message_contains="info:",
+        message_contains="is long (about 1,080 tokens) and fixed, but nothing is cached",
     ),
 )

@@ -62,6 +62,8 @@ class CacheExpiryGap(Rule):
     code = "CTX009"
     name = "cache-expiry-gap"
     summary = "An idle gap between two requests outlasts the provider's cache lifetime"
+    # How long a session waits is its user's or workflow's, whichever harness made it.
+    judges_prompt_assembly = False
 
     def check_trace(self, step: Step) -> Iterator[Diagnostic]:
         previous, current = step.previous, step.current
@@ -82,19 +84,31 @@ class CacheExpiryGap(Rule):
         ):
             return
         if usage is not None and usage.cache_write_tokens:
-            cost = f"{usage.cache_write_tokens:,} prefix tokens were written to the cache again"
+            cost = f": {usage.cache_write_tokens:,} prefix tokens written again"
         elif usage is not None and usage.prompt_tokens is not None:
             uncached = usage.prompt_tokens - (usage.cached_tokens or 0)
-            cost = f"{uncached:,} prefix tokens were processed uncached"
+            cost = f": {uncached:,} prefix tokens processed uncached"
         elif prior:
-            cost = f"about {prior:,} prefix tokens had to be processed again"
+            cost = f": about {prior:,} prefix tokens processed again"
         else:
-            cost = "the whole prefix had to be processed again"
+            cost = ""
+        provider = evidence(current.provider or "the provider")
         yield step.diagnostic(
             self,
-            f"{_duration(gap)} idle since the previous request, longer than the "
-            f"{_duration(lifetime)} the {evidence(current.provider)} cache keeps a prefix: {cost}",
+            f"idle {_duration(gap)}, past {provider}'s {_duration(lifetime)} cache lifetime{cost}",
+            help=_help(previous.provider, lifetime),
+            related=step.previous_location("the previous request"),
         )
+
+
+def _help(provider: str | None, lifetime: float) -> str:
+    longer = {
+        "anthropic": ', ask for the 1-hour lifetime ("ttl": "1h")',
+        "openai": ", ask for 24-hour retention (prompt_cache_retention)",
+    }.get(provider or "", "")
+    return (
+        f"Keep waits under {_duration(lifetime)}{longer}, or send a keep-alive request before then"
+    )
 
 
 def _lifetime(step: Step, previous: Request) -> float | None:

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import ast
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from ctxlint.diagnostics import Diagnostic
 from ctxlint.python.containers import (
     HISTORY_EDIT_NEEDLES,
-    Change,
     dropped_failure,
-    is_negative_constant,
 )
 from ctxlint.python.module import PythonModule
 from ctxlint.python.prefilter import Trigger
@@ -85,16 +82,20 @@ class DroppedErrors(Rule):
         if history is None or history.kind == "compacted" or step.previous is None:
             return
         still_there = error_results(step.current.messages)
+        previous = step.previous.messages
         for key, block in error_results(history.lost).items():
             if key in still_there:
                 continue
             label = f"`{evidence(block.call_id)}`" if block.call_id else f'"{snippet(block.text)}"'
+            held = next((i for i, m in enumerate(previous) if block in m.blocks), history.position)
             yield step.diagnostic(
                 self,
-                f"the error result of tool call {label}, sent in the previous request, is gone "
-                "from this one: the model loses the evidence of what failed, and the cached "
-                f"history ends at message {history.position}",
+                f"the error result of tool call {label} is gone since the previous request",
                 step.current.message_pointer(history.position),
+                help=_HELP,
+                related=step.previous_location(
+                    "the previous request, which held it", step.previous.message_pointer(held)
+                ),
             )
 
     def check_python(self, module: PythonModule) -> Iterator[Diagnostic]:
@@ -111,32 +112,12 @@ class DroppedErrors(Rule):
                 if id(guard) in reported_guards:
                     continue
                 reported_guards.add(id(guard))
-            tail = change.mutation is not None and _removes_tail(change)
-            cost = (
-                ""
-                if tail
-                else "; the history also changes from the removed message on, so everything "
-                "after it is re-read uncached"
-            )
-            message = (
-                f"{how} removes failed tool calls or their errors from the history sent as "
-                f"{sink.description}: the model loses the evidence it needs not to repeat the "
-                f"mistake{cost}. Keep failures in the history (shortened if they are long)"
-            )
-            yield module.diagnostic(self, change.node, message)
+            message = f"{how} drops failed tool calls or their errors from the history"
+            related = (module.location_of(sink.anchor, f"sent as {sink.place}"),)
+            yield module.diagnostic(self, change.node, message, None, related, help=_HELP)
 
 
-def _removes_tail(change: Change) -> bool:
-    mutation = change.mutation
-    assert mutation is not None
-    if mutation.kind in ("pop",) and (
-        mutation.index is None or is_negative_constant(mutation.index)
-    ):
-        return True
-    index = mutation.index
-    if isinstance(index, ast.Slice):
-        return index.upper is None and is_negative_constant(index.lower)
-    return is_negative_constant(index)
+_HELP = "Keep failures in the history, shortened if they are long"
 
 
 _HEADER = "import anthropic\nclient = anthropic.Anthropic()\n"
@@ -178,7 +159,7 @@ DroppedErrors.INVALID = (
         "        history.append({'role': 'user', 'content': execute(reply)})\n"
         "        history = [m for m in history if not m.get('is_error')]\n",
         line=8,
-        message_contains="re-read uncached",
+        message_contains="drops failed tool calls or their errors from the history",
     ),
     Invalid(
         _HEADER + "class Agent:\n"

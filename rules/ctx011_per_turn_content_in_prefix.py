@@ -127,17 +127,26 @@ class PerTurnContentInPrefix(Rule):
 
     def check_trace(self, step: Step) -> Iterator[Diagnostic]:
         reported = step.session.memo.setdefault(self.code, set())
+        current, previous = step.current, step.previous
         for edit in step.prompt_edits:
             if not edit.per_turn or edit.place in reported:
                 continue
             # Rebuilt on every turn: where it is matters once per session.
             reported.add(edit.place)
             section = f'under "{edit.heading}"' if edit.heading else "on consecutive requests"
+            if edit.tool:
+                pointer, offset = current.tool_pointer(edit.tool) + edit.within, edit.after_span[0]
+                before = previous.tool_pointer(edit.tool) + edit.within if previous else ""
+            else:
+                pointer, offset = current.system_pointer(edit.after_span[0])
+                before = previous.system_pointer(edit.before_span[0])[0] if previous else ""
             yield step.diagnostic(
                 self,
-                f"{edit.place} is rebuilt with per-turn content {section}: `{edit.before}` "
-                f"became `{edit.after}`; the cache ends there on every request and everything "
-                "after it is re-read; move that content into the newest user message",
+                f"{edit.place} is rebuilt {section}: `{edit.before}` became `{edit.after}`",
+                pointer,
+                help=self.fix_title,
+                related=step.previous_location("the previous request", before),
+                offset=offset,
             )
 
     def check_python(self, module: PythonModule) -> Iterator[Diagnostic]:
@@ -162,24 +171,16 @@ class PerTurnContentInPrefix(Rule):
                 owner = module.module_of(source.scope) if source.scope is not None else module
                 if owner is None:
                     continue
-                text = owner.snippet(source.node, 40)
-                sent = sink.description
-                if owner is not module:
-                    sent = sent.replace("(line ", f"({os.path.basename(module.path)}:")
-                message = (
-                    f"{source.what} (`{text}`) {source.verb} rebuilt "
-                    f"into {sent} on every turn: the cache ends there on "
-                    "every request; move this into the newest user message"
-                )
-                if owner is module:
-                    yield module.diagnostic(self, source.node, message)
-                else:
-                    # Reported where the content is put in, with the request as related.
-                    related = (module.location_of(sink.expression, "sent here"),)
-                    yield owner.diagnostic(self, source.node, message, None, related)
+                # The content itself is what the finding's location shows.
+                message = f"{source.what} {source.verb} rebuilt into {sink.label} on every turn"
+                related = (module.location_of(sink.anchor, sink.sent_as()),)
+                if source.made is not None:
+                    related = (owner.location_of(source.made, "searched here"), *related)
+                # Reported where the content is put in; no fix exists to offer.
+                yield owner.diagnostic(self, source.node, message, None, related, self.fix_title)
         # A framework's switch that writes per-turn content into its system message (agno).
         for switch in framework_switches(module.index, self.code):
-            yield module.diagnostic(self, switch.keyword, switch_message(switch))
+            yield module.diagnostic(self, switch.keyword, switch_message(switch), help=_SWITCH_HELP)
         # Parts of a system prompt joined where the flow does not go (extensions called by
         # name, a loop's shared state): found where they are added.
         for part, added in system_part_sources(module):
@@ -187,30 +188,33 @@ class PerTurnContentInPrefix(Rule):
                 continue
             flagged.add(id(added))
             parts = module.snippet(added.func.value, 40)  # type: ignore[attr-defined]
-            message = (
-                f"{part.what} (`{module.snippet(part.node, 40)}`, line {part.node.lineno}) "
-                f"{part.verb} added to the system prompt's parts (`{parts}`) on every turn: "
-                "the cache ends there on every request; move this into the newest user message"
-            )
-            yield module.diagnostic(self, added, message)
+            message = f"{part.what} {part.verb} added to the system prompt's parts (`{parts}`) on every turn"
+            related = ()
+            if part.node.lineno != added.lineno:
+                related = (module.location_of(part.node, "searched here"),)
+            yield module.diagnostic(self, added, message, None, related, self.fix_title)
         for live in live_state_in_api_prompts(module.index):
             if id(live.node) in flagged:
                 continue
             flagged.add(id(live.node))
             message = (
-                f"the live state of Home Assistant entities (`{module.snippet(live.node, 40)}`) "
-                f"is rebuilt into the API prompt (line {live.prompt.lineno}) on every turn: the "
-                "cache ends there whenever a device changes; give live values through a tool"
+                "the live state of Home Assistant entities is rebuilt into the API prompt on "
+                "every turn"
             )
-            yield module.diagnostic(self, live.node, message)
+            related = (module.location_of(live.prompt, "sent as the API prompt"),)
+            help = "Give live values through a tool, not in the prompt"
+            yield module.diagnostic(self, live.node, message, None, related, help)
         swaps = system_swaps(module.index) if may_swap(module.source.text) else ()
         for swap in swaps:
             message = (
-                f"the system prompt of `{swap.name}` (set at line {swap.made.lineno}) is "
-                "replaced while its conversation goes on: every later request misses the cache "
-                "from its first token; keep one system prompt for the whole conversation"
+                f"the system prompt of `{swap.name}` is replaced while its conversation goes on"
             )
-            yield module.diagnostic(self, swap.assignment, message)
+            related = (module.location_of(swap.made, "the first system prompt is set here"),)
+            help = "Keep one system prompt for the whole conversation"
+            yield module.diagnostic(self, swap.assignment, message, None, related, help)
+
+
+_SWITCH_HELP = "Leave it off; put what the model needs in the newest user message"
 
 
 def _is_test_module(path: str) -> bool:
@@ -534,8 +538,7 @@ PerTurnContentInPrefix.INVALID = (
         "        return client.messages.create(model='m', max_tokens=9, system=system,\n"
         "            messages=self.history)\n",
         line=9,
-        message_contains="memory search results (`self.memory.search(user_message)`) "
-        "are rebuilt into the system prompt of client.messages.create (line 12)",
+        message_contains="memory search results are rebuilt into the system prompt on every turn",
     ),
     # Retrieved documents, read through their attributes, in the instructions.
     Invalid(
@@ -583,7 +586,7 @@ PerTurnContentInPrefix.INVALID = (
         "    messages.extend(history)\n"
         "    return oa.chat.completions.create(model='m', messages=messages)\n",
         line=5,
-        message_contains="a system message (line 7)",
+        message_contains="sent as the system prompt, in a system message (line 7)",
     ),
     # The user's newest message in the system prompt, and sent as the user message too.
     Invalid(

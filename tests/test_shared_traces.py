@@ -12,6 +12,7 @@ import pytest
 
 from ctxlint.config import Settings
 from ctxlint.engine import check_paths
+from ctxlint.trace.harness import harness_events
 from ctxlint.trace.loader import TraceReader
 from ctxlint.trace.model import Request
 
@@ -57,12 +58,22 @@ def test_sessions_and_requests_match_the_readme(name):
 
 
 def test_claude_code_compaction_is_the_only_history_edit():
-    report = check_paths([str(TRACES / "claude-code" / f"{MAIN_SESSION}.jsonl")], Settings())
+    path = str(TRACES / "claude-code" / f"{MAIN_SESSION}.jsonl")
+    report = check_paths([path], Settings(harness_findings=True))
     edits = [d for d in report.diagnostics if d.code == "CTX006"]
     assert len(edits) == 1
     assert "compacted" in edits[0].message
     # The first request after the `compact_boundary` line (1256) and the summary (1257).
     assert edits[0].start.line == 1261
+
+
+def test_claude_codes_own_compaction_is_held_back_by_default():
+    """Claude Code compacts a long session by design: no finding its user can act on."""
+    path = str(TRACES / "claude-code" / f"{MAIN_SESSION}.jsonl")
+    report = check_paths([path], Settings())
+    assert [d for d in report.diagnostics if d.code == "CTX006"] == []
+    assert report.harness_findings == {path: 1}
+    assert harness_events(path) == 1
 
 
 def test_claude_code_requests_merge_their_lines_and_usage():

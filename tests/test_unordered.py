@@ -31,6 +31,19 @@ def _unordered(checker: PythonChecker, body: str) -> list[tuple[int, str]]:
     return [(d.start.line, d.message) for d in found if d.code == "CTX003"]
 
 
+def _unordered_related(
+    checker: PythonChecker, body: str
+) -> list[tuple[int, str, list[tuple[str, int]]]]:
+    """The findings with the places they name (message, line)."""
+    source = SourceText.decode_python((_HEADER + body).encode())
+    found = checker.check_text("agent.py", source)
+    return [
+        (d.start.line, d.message, [(r.message, r.start.line) for r in d.related])
+        for d in found
+        if d.code == "CTX003"
+    ]
+
+
 @pytest.mark.parametrize(
     ("annotation", "is_set"),
     [
@@ -57,22 +70,26 @@ def test_a_listing_names_itself_and_not_the_line_it_is_on(checker):
         "    system = '\\n'.join(open(n).read() for n in os.listdir('skills'))\n"
         "    return client.messages.create(model='m', max_tokens=9, system=system, messages=q)\n"
     )
-    [(line, message)] = _unordered(checker, body)
+    [(line, message, related)] = _unordered_related(checker, body)
     assert line == 5
-    assert message.startswith("the order of os.listdir(...) decides the order of the system")
-    assert "file-system order" in message
+    assert message == (
+        "the file-system order of `os.listdir(...)` decides the order of text in the system prompt"
+    )
+    # Only the request: the listing is the line flagged.
+    assert related == [("sent as the system prompt of client.messages.create", 6)]
 
 
-def test_a_listing_read_elsewhere_is_named_with_its_line(checker):
+def test_a_listing_read_elsewhere_is_a_related_location(checker):
     body = (
         "def ask(q):\n"
         "    names = os.listdir('skills')\n"
         "    system = '\\n'.join(names)\n"
         "    return client.messages.create(model='m', max_tokens=9, system=system, messages=q)\n"
     )
-    [(line, message)] = _unordered(checker, body)
+    [(line, message, related)] = _unordered_related(checker, body)
     assert line == 6
-    assert message.startswith("the order of os.listdir(...) (line 5) decides")
+    assert message.startswith("the file-system order of `os.listdir(...)` decides")
+    assert ("listed here", 5) in related
 
 
 def test_a_walk_is_not_fixed_by_sorting_the_files_alone(checker):

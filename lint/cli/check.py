@@ -80,6 +80,12 @@ def _selectors(
 )
 @color_option()
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings remain.")
+@click.option(
+    "--harness-findings/--no-harness-findings",
+    default=None,
+    help="In transcripts an agent product writes (Claude Code, Codex...), also report what the "
+    "product does by design (its compactions, its own prompt changes).",
+)
 @config_option()
 @click.option(
     "--stdin-filename", help="Read the source from standard input and report it as this path."
@@ -131,6 +137,7 @@ def check(
     statistics: bool,
     color_choice: str,
     exit_zero: bool,
+    harness_findings: bool | None,
     config_path: Path | None,
     stdin_filename: str | None,
     quiet: bool,
@@ -158,6 +165,7 @@ def check(
         output_format=output_format,
         unsafe_fixes=unsafe_fixes,
         trace_format=trace_format,
+        harness_findings=harness_findings,
     )
     # Each file's settings are its nearest configuration's (or --config's); the run's own
     # (output format, cache folder) are the current folder's, as ruff takes them.

@@ -57,4 +57,4 @@ def simulated_summary(
         )
     if not simulation.requests:
         return SimulatedSummary()
-    return SimulatedSummary("\n" + "\n".join(check_summary(simulation, by_design)) + "\n")
+    return SimulatedSummary("\n" + "\n".join(check_summary(simulation, by_design, traces)) + "\n")

@@ -85,11 +85,11 @@ def breakpoints_and_volatile(
 
 
 def volatile_before(
-    block: ast.Dict, sink: Sink, volatile: list[tuple[ast.AST, Sink, str]], module: PythonModule
-) -> str | None:
-    """The volatile value the breakpoint's cached prefix includes: in an earlier part of the
-    request (tools before system before messages), in the block itself, or in an earlier
-    block of the same list."""
+    block: ast.Dict, sink: Sink, volatile: list[tuple[ast.AST, Sink, str]]
+) -> tuple[ast.AST, str] | None:
+    """The volatile value the breakpoint's cached prefix includes, and how it varies ("reads
+    the clock"): in an earlier part of the request (tools before system before messages), in
+    the block itself, or in an earlier block of the same list."""
     order = SEGMENT_ORDER.get(sink.kind, 3)
     block_end = (block.end_lineno, block.end_col_offset)
     same_literal = isinstance(sink.expression, (ast.List, ast.Tuple)) and within(
@@ -97,7 +97,7 @@ def volatile_before(
     )
     for node, source_sink, how in volatile:
         source_order = SEGMENT_ORDER.get(source_sink.kind, 3)
-        text = f"{module.snippet(node, 50)} (line {node.lineno}), which {how}"
+        text = (node, how)
         if source_order < order:
             return text
         if source_sink is sink or source_order == order:

@@ -79,7 +79,7 @@ def dropped_failure(change: Change, module: PythonModule, sink: Sink) -> str | N
     if change.how in ("rebinding", "filter") and change.rebinding_kind == "filter":
         condition = change.condition
         if condition is not None and mentions_failure(condition):
-            return f"the filter `{module.snippet(condition)}` in {text}"
+            return f"the filter `{module.snippet(condition)}`"
         return None
     mutation = change.mutation
     if change.how != "mutation" or mutation is None or mutation.kind not in _REMOVALS:
@@ -90,9 +90,9 @@ def dropped_failure(change: Change, module: PythonModule, sink: Sink) -> str | N
             # Undoing a request that itself failed (a network error) hides nothing from the
             # model: it never answered. Only failures of something else count.
             if attempt is not None and sink.call is not None and not _contains(attempt, sink.call):
-                return f"{text} in an `except` handler"
+                return f"`{text}` in an `except` handler"
         elif mentions_failure(guard):
-            return f"{text} under `if {module.snippet(guard)}`"
+            return f"`{text}` under `if {module.snippet(guard)}`"
     return None
 
 

@@ -38,10 +38,7 @@ class FrameworkSwitch:
 _SWITCHES: dict[str, dict[str, tuple[str, str]]] = {
     "agno": {
         "add_datetime_to_context": ("CTX001", "the current time"),
-        "add_session_summary_to_context": (
-            "CTX011",
-            "the session summary, rewritten as the conversation grows,",
-        ),
+        "add_session_summary_to_context": ("CTX011", "the session summary"),
     },
 }
 
@@ -121,5 +118,5 @@ def _keeps_the_time(call: ast.Call) -> bool:
 def switch_message(switch: FrameworkSwitch) -> str:
     return (
         f"`{switch.keyword.arg}=True` makes {switch.framework} write {switch.what} into the "
-        "system message of every run"
+        "system prompt"
     )

@@ -61,7 +61,7 @@ def middleware_sinks(index: ModuleIndex) -> Iterator[MiddlewareSink]:
             continue
         decorators = {qualified_name(d, function.enclosing) for d in node.decorator_list}
         if f"{_DECORATORS}.dynamic_prompt" in decorators:
-            label = f"the system prompt returned by {node.name}() (line {node.lineno})"
+            label = f"the system prompt returned by {node.name}()"
             for value in function.returns:
                 yield MiddlewareSink(value, function.scope, "system", label, None)
             continue
@@ -91,7 +91,7 @@ def _request_sinks(function: FunctionInfo, request: str) -> Iterator[MiddlewareS
             for keyword in node.keywords:
                 kind = _REQUEST_PARTS.get(keyword.arg or "")
                 if kind is not None:
-                    description = f"{_LABELS[kind]} of request.override (line {node.lineno})"
+                    description = f"{_LABELS[kind]} of request.override"
                     yield MiddlewareSink(keyword.value, function.scope, kind, description, node)
         elif isinstance(node, ast.Assign):
             for target in node.targets:
@@ -102,7 +102,5 @@ def _request_sinks(function: FunctionInfo, request: str) -> Iterator[MiddlewareS
                     and target.attr in _REQUEST_PARTS
                 ):
                     kind = _REQUEST_PARTS[target.attr]
-                    description = (
-                        f"{_LABELS[kind]} set as {request}.{target.attr} (line {node.lineno})"
-                    )
+                    description = f"{_LABELS[kind]}, set as {request}.{target.attr}"
                     yield MiddlewareSink(node.value, function.scope, kind, description, None)

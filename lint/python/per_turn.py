@@ -39,6 +39,8 @@ class PerTurnSource:
     verb: str = "is"
     # Where it is made: in another module than the sink's when the flow entered one.
     scope: Scope | None = None
+    # The call that makes it, when the finding points elsewhere (where the prompt reads it).
+    made: ast.AST | None = None
 
 
 def per_turn_sources(module: PythonModule, sink: Sink, done: set[int]) -> Iterator[PerTurnSource]:
@@ -86,7 +88,7 @@ def _sources_of(
     computes once, on first need)."""
     node, where = reached.node, reached.scope
     for value in turn_value_sources(module, sink, reached):
-        yield PerTurnSource(value.node, value.what, value.verb, value.scope)
+        yield PerTurnSource(value.node, value.what, value.verb, value.scope, value.made)
     if isinstance(node, ast.Call):
         if is_retrieval(node, where):
             yield PerTurnSource(node, retrieval_label(node, where), "are", where)

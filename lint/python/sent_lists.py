@@ -7,7 +7,7 @@ import ast
 from ctxlint.python.index import CallSite, ModuleIndex, Scope
 from ctxlint.python.names import lookup
 from ctxlint.python.sink_names import HISTORY_NAME, LLM_CALL_NAMES
-from ctxlint.python.sink_types import Sink, SinkKind, callee_text
+from ctxlint.python.sink_types import Sink, SinkKind, callee_text, describe_sink, kind_label
 from ctxlint.python.wrappers import local_resolver, parameters_in
 
 
@@ -67,11 +67,11 @@ def find_sent_lists(index: ModuleIndex, sinks: list[Sink]) -> list[Sink]:
         }
         if "model" not in keys:
             continue
-        label = f"the request body (line {node.lineno})"
         for key, kind in (("messages", "messages"), ("tools", "tools")):
             value = keys.get(key)
             if value is not None and id(value) not in already:
-                found.append(Sink(value, scope, kind, f"the {key} of {label}"))  # type: ignore[arg-type]
+                described = f"{kind_label(kind)} of a request body"
+                found.append(Sink(value, scope, kind, described))  # type: ignore[arg-type]
     return found
 
 
@@ -87,8 +87,7 @@ def _constructs(call: ast.Call, scope: Scope) -> bool:
 
 
 def _sent(value: ast.expr, scope: Scope, kind: SinkKind, call: ast.Call) -> Sink:
-    label = f"the {kind} of {callee_text(call.func)} (line {call.lineno})"
-    return Sink(value, scope, kind, label, call)
+    return Sink(value, scope, kind, describe_sink(kind, callee_text(call.func)), call)
 
 
 def _list_name(expression: ast.expr) -> str | None:

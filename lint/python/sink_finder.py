@@ -36,7 +36,14 @@ from ctxlint.python.sink_names import (
     is_tool_definition,
     message_constructor,
 )
-from ctxlint.python.sink_types import ConfiguredSink, Sink, SinkKind, callee_text, describe_sink
+from ctxlint.python.sink_types import (
+    ConfiguredSink,
+    Sink,
+    SinkKind,
+    callee_text,
+    describe_sink,
+    kind_label,
+)
 from ctxlint.python.wrappers import Spread
 
 
@@ -110,16 +117,15 @@ class SinkFinder:
             return
         if message is not None:
             kind, content = message
-            label = "a system message" if kind == "system" else "a message"
+            part = "" if kind == "system" else "a message"
             if kind == "system" and id(call) in self.added_later:
-                kind, label = "content", "a system message added to the conversation"
-            yield Sink(
-                content, scope, kind, f"{label} built by {callee} (line {call.lineno})", call
-            )
+                kind, part = "content", "a system message added to the conversation"
+            described = f"{part or kind_label(kind)} built by {callee}"
+            yield Sink(content, scope, kind, described, call, part=part)
             return
         for keyword in call.keywords:
             if keyword.arg in SYSTEM_KEYWORDS and self.names_a_system_prompt(keyword.arg):
-                description = describe_sink("system", callee, call)
+                description = describe_sink("system", callee)
                 yield Sink(keyword.value, scope, "system", description, call)
         roles = self.call_roles(call, scope)
         if not roles:
@@ -159,13 +165,13 @@ class SinkFinder:
                 for key, value in zip(argument.keys, argument.values, strict=True):
                     if isinstance(key, ast.Constant) and key.value in config:
                         kind = config[key.value]
-                        description = describe_sink(kind, callee, call)
+                        description = describe_sink(kind, callee)
                         yield Sink(value, scope, kind, description, call)  # type: ignore[arg-type]
             return
         if kind == "prompt-template":
             yield from self.template_sinks(argument, scope, callee, call)
             return
-        yield Sink(argument, scope, kind, describe_sink(kind, callee, call), call)  # type: ignore[arg-type]
+        yield Sink(argument, scope, kind, describe_sink(kind, callee), call)  # type: ignore[arg-type]
 
     def template_sinks(
         self, argument: ast.expr, scope: Scope, callee: str, call: ast.Call
@@ -181,7 +187,7 @@ class SinkFinder:
             ):
                 role = element.elts[0].value
                 kind: SinkKind = "system" if role in ("system", "developer") else "content"
-                yield Sink(element.elts[1], scope, kind, describe_sink(kind, callee, call), call)
+                yield Sink(element.elts[1], scope, kind, describe_sink(kind, callee), call)
 
     def call_roles(self, call: ast.Call, scope: Scope) -> dict[str, str] | None:
         function = call.func
@@ -348,23 +354,28 @@ class SinkFinder:
             return
         if "role" in entries and "content" in entries:
             kind: SinkKind = "system" if role in PREFIX_ROLES else "content"
-            label = f"{_article(role)} {role} message" if role else "a message"
+            what = f"{_article(role)} {role} message" if role else "a message"
             if kind == "system" and id(node) in self.added_later:
-                kind, label = "content", f"{label} added to the conversation"
-            yield Sink(entries["content"], scope, kind, f"{label} (line {node.lineno})")
+                kind, what = "content", f"{what} added to the conversation"
+            content = entries["content"]
+            if kind == "system":
+                yield Sink(content, scope, kind, f"the system prompt, in {what}")
+            else:
+                yield Sink(content, scope, kind, what, part=what)
             return
         block_type = constant_string(entries.get("type"))
         if (block_type == "function" and is_tool_definition(entries)) or (
             "name" in entries and "input_schema" in entries
         ):
-            yield Sink(node, scope, "tools", f"a tool definition (line {node.lineno})")
+            yield Sink(node, scope, "tools", "a tool definition")
         elif block_type == "tool_result" and "content" in entries:
-            yield Sink(entries["content"], scope, "content", f"a tool result (line {node.lineno})")
+            yield Sink(entries["content"], scope, "content", _RESULT, part=_RESULT)
         elif block_type == "function_call_output" and "output" in entries:
-            yield Sink(entries["output"], scope, "content", f"a tool result (line {node.lineno})")
+            yield Sink(entries["output"], scope, "content", _RESULT, part=_RESULT)
         for key, value in entries.items():
             if key in SYSTEM_KEYWORDS and self.names_a_system_prompt(key):
-                yield Sink(value, scope, "system", f'the "{key}" entry (line {node.lineno})')
+                described = f'the system prompt, in the "{key}" entry'
+                yield Sink(value, scope, "system", described)
 
 
 def _model_layer_system(call: ast.Call, scope: Scope, callee: str) -> Iterator[Sink]:
@@ -374,7 +385,10 @@ def _model_layer_system(call: ast.Call, scope: Scope, callee: str) -> Iterator[S
     last = function.attr if isinstance(function, ast.Attribute) else getattr(function, "id", "")
     keywords = {keyword.arg: keyword.value for keyword in call.keywords if keyword.arg}
     if last in LLM_CALL_NAMES and "messages" in keywords and "system" in keywords:
-        yield Sink(keywords["system"], scope, "system", describe_sink("system", callee, call), call)
+        yield Sink(keywords["system"], scope, "system", describe_sink("system", callee), call)
+
+
+_RESULT = "a tool result"
 
 
 def _article(word: str) -> str:

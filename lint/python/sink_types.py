@@ -1,10 +1,14 @@
 """What a prompt sink is: an expression and the part of an LLM request it becomes, and how a
-finding names it."""
+finding names it.
+
+Every rule names a sink the same way: `label` is the part of the request ("the system prompt",
+"the tool definitions", "the messages"), `place` says whose ("the system prompt of
+client.messages.create"), and `anchor` is the node a finding's "sent as ..." note points at.
+A description carries no line: the note's location does."""
 
 from __future__ import annotations
 
 import ast
-import re
 from dataclasses import dataclass
 from typing import Literal
 
@@ -26,10 +30,12 @@ class Sink:
     expression: ast.expr
     scope: Scope
     kind: SinkKind
-    # How the finding names the place: "the system prompt of client.messages.create (line 40)".
+    # How a finding names the place, with no line: "the system prompt of client.messages.create".
     description: str
     # The LLM call the expression is an argument of, when it is one.
     call: ast.Call | None = None
+    # What the expression becomes when the kind says too little: "a tool result".
+    part: str = ""
 
     @property
     def in_prefix(self) -> bool:
@@ -38,13 +44,19 @@ class Sink:
     @property
     def label(self) -> str:
         """What the expression becomes, for a short message: "the system prompt"."""
-        return _KIND_LABELS.get(self.kind, f"the {self.kind}")
+        return self.part or kind_label(self.kind)
 
     @property
     def place(self) -> str:
-        """The description without its line, for a related location that carries the line:
-        "the system prompt of client.messages.create"."""
-        return _LINE_REFERENCE.sub("", self.description)
+        """Whose it is, for the related location that carries the line: "the system prompt of
+        client.messages.create"."""
+        return self.description
+
+    def sent_as(self, through: tuple[str, ...] = ()) -> str:
+        """The note at the anchor, naming the calls a value went through on its way:
+        "sent as the system prompt of client.messages.create, through compose() → _header()"."""
+        calls = ", through " + " → ".join(f"{name}()" for name in through) if through else ""
+        return f"sent as {self.place}{calls}"
 
     @property
     def anchor(self) -> ast.AST:
@@ -53,7 +65,9 @@ class Sink:
         return self.expression
 
 
-_LINE_REFERENCE = re.compile(r" \(line \d+\)")
+def kind_label(kind: str) -> str:
+    """The part of a request a sink kind is: "the system prompt", "the tool definitions"."""
+    return _KIND_LABELS.get(kind, f"the {kind}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +91,7 @@ def callee_text(function: ast.expr) -> str:
     return ".".join([head, *attributes])
 
 
-def describe_sink(kind: str, callee: str, call: ast.Call) -> str:
-    """How a finding names a sink: "the system prompt of client.messages.create (line 40)"."""
-    label = _KIND_LABELS.get(kind, f"the {kind}")
-    return f"{label} of {callee} (line {call.lineno})"
+def describe_sink(kind: str, callee: str) -> str:
+    """How a finding names a sink sent by a call: "the system prompt of client.messages.create"
+    (the call is the sink's anchor: the finding's note gives its line)."""
+    return f"{kind_label(kind)} of {callee}"

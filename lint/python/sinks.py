@@ -78,7 +78,7 @@ def analyse_sinks(
     # The values a LangChain system prompt template's variables are given (template_sinks.py).
     for value, value_scope, variable, call in template_variable_sinks(index):
         label = f'the "{variable}" variable of the system prompt template'
-        description = f"{label} filled by {callee_text(call.func)} (line {call.lineno})"
+        description = f"{label} filled by {callee_text(call.func)}"
         sinks.append(Sink(value, value_scope, "system", description, call))
     # LangChain agent middleware (middleware.py); `system_prompt=` is already a sink above.
     known = {id(sink.expression) for sink in sinks}
@@ -88,7 +88,7 @@ def analyse_sinks(
             sinks.append(sink)
     for name, value, scope in index.named_assignments:
         if finder.names_a_system_prompt(name):
-            sinks.append(Sink(value, scope, "system", f"{name} (line {value.lineno})"))
+            sinks.append(Sink(value, scope, "system", f"the system prompt, kept in `{name}`"))
     for function in index.functions:
         node = function.node
         if isinstance(node, ast.Lambda):
@@ -97,7 +97,7 @@ def analyse_sinks(
             finder.names_a_system_prompt(node.name)
             or finder.is_prompt_decorated(node, function.enclosing)
         ) and not finder.kept_in_history(node, function.enclosing):
-            label = f"the system prompt returned by {node.name}() (line {node.lineno})"
+            label = f"the system prompt returned by {node.name}()"
             for value in function.returns:
                 if not _is_result_record(value):
                     sinks.append(Sink(value, function.scope, "system", label))

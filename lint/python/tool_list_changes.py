@@ -7,7 +7,6 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
-from ctxlint.diagnostics import Fix
 from ctxlint.python.containers import Change, condition_varies, within_lines
 from ctxlint.python.flow import Reached
 from ctxlint.python.index import CallSite, ModuleIndex, Scope
@@ -20,9 +19,10 @@ _LISTING_METHODS = frozenset({"list_tools"})
 
 def recomputed_from_state(
     module: PythonModule, sink: Sink, loop: ast.stmt, site: CallSite
-) -> Iterator[tuple[ast.AST, str, Fix | None]]:
+) -> Iterator[tuple[ast.AST, str, ast.AST]]:
     """Calls in the loop whose result makes up the tool list and that read state the loop
-    changes: `tools = state.allowed_tools()` while `state.advance(reply)` runs each pass."""
+    changes: `tools = state.allowed_tools()` while `state.advance(reply)` runs each pass.
+    Each as (the call, the state it reads, the statement of the loop that changes it)."""
     changes = module.fact_about(_loop_changes_per_scope, loop).get(id(site.scope))
     if changes is None:
         changes = changes_in_loop(loop, site.scope, module.index)
@@ -47,12 +47,7 @@ def recomputed_from_state(
             # `outer = Agent(tools=[outer.as_tool()])`: each pass builds a new object from
             # the last one (nested agents), which is not one agent's requests changing.
             continue
-        yield (
-            node,
-            f"`{short_line(module.snippet(node))}` is recomputed on each pass from {state}, which "
-            f"the loop changes (line {changed_by.lineno}), and decides",  # type: ignore[attr-defined]
-            None,
-        )
+        yield node, state, changed_by
 
 
 def _written_values(index: ModuleIndex) -> set[int]:

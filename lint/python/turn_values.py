@@ -57,6 +57,9 @@ class TurnValue:
     what: str
     verb: str
     scope: Scope
+    # Where the value is made, when that is not where the prompt reads it (a search whose
+    # results a hook keeps in its state).
+    made: ast.AST | None = None
 
 
 def turn_value_sources(module: PythonModule, sink: Sink, reached: Reached) -> Iterator[TurnValue]:
@@ -69,7 +72,7 @@ def turn_value_sources(module: PythonModule, sink: Sink, reached: Reached) -> It
                 yield TurnValue(node, counted, "is", scope)
         return
     if isinstance(node, ast.Attribute) and _is_turn_count(module, node, scope):
-        yield TurnValue(node, "a count advanced on every turn", "is", scope)
+        yield TurnValue(node, "the turn count", "is", scope)
         return
     key = _constant_key(node)
     if key is None:
@@ -87,8 +90,7 @@ def turn_value_sources(module: PythonModule, sink: Sink, reached: Reached) -> It
         for call in retrievals_under(value, value_scope):
             # Reported where the prompt reads them: the line that puts them in the prefix.
             label = retrieval_label(call, value_scope)
-            what = f'{label} kept under "{key}" (line {call.lineno})'
-            yield TurnValue(node, what, "are", scope)
+            yield TurnValue(node, f'{label} kept under "{key}"', "are", scope, call)
             return
 
 

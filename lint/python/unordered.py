@@ -130,12 +130,12 @@ def returned_prompt_parts(index: ModuleIndex) -> list[Sink]:
         if _RETURNS_TOOLS.match(node.name):
             if _promises_names(node.returns):
                 continue  # `-> list[str]`: an allowlist of tool names, looked up in, not sent
-            kind, what = "tools", "the tool list"
+            kind, what = "tools", "the tool definitions"
         elif _RETURNS_SKILLS.match(node.name):
-            kind, what = "system", "the skills"
+            kind, what = "system", "the system prompt, in the skills"
         else:
             continue
-        label = f"{what} returned by {node.name}() (line {node.lineno})"
+        label = f"{what} returned by {node.name}()"
         found_in_loop = _entries_returned_from_loops(node)
         for value in function.returns:
             if id(value) in found_in_loop:

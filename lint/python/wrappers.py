@@ -289,7 +289,7 @@ def summary_sinks(
             callee = callee_text(site.call.func)
             forwarded = _forwarded(site.call, site.scope, function, summary, index)
             for value, value_scope, kind in forwarded:
-                description = describe_sink(kind, callee, site.call)
+                description = describe_sink(kind, callee)
                 found.append(Sink(value, value_scope, kind, description, site.call))
     return found
 

@@ -4,10 +4,11 @@ most tokens, and a bar per request only for the sessions asked for."""
 from __future__ import annotations
 
 import os
+import shlex
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
-from ctxlint.redact import evidence
+from ctxlint.redact import evidence, visible
 from ctxlint.simulate.diagnosis import describe
 from ctxlint.simulate.report_labels import (
     DISAGREES,
@@ -102,13 +103,17 @@ def summary_lines(simulation: Simulation, by_design: Iterable[str] = ()) -> list
     return lines
 
 
-def check_summary(simulation: Simulation, by_design: Iterable[str] = ()) -> list[str]:
+def check_summary(
+    simulation: Simulation, by_design: Iterable[str] = (), traces: Sequence[str] = ()
+) -> list[str]:
     """The few lines a plain check prints after its findings on traces: the figures, what the
-    harness does by design, the caveats in short, and where the rest is."""
+    harness does by design, the caveats in short, and the command that shows the rest (for
+    the one trace checked, else for any PATH)."""
     lines = summary_lines(simulation, by_design)
     lines.extend(f"  note: {note}" for note in short_notes(simulation))
+    path = shlex.quote(visible(traces[0])) if len(traces) == 1 else "PATH"
     lines.append(
-        "  `ctxlint simulate PATH` shows each session, the misses and what fixing them saves"
+        f"  `ctxlint simulate {path}` shows each session, the misses and what fixing them saves"
     )
     return lines
 

@@ -14,6 +14,7 @@ from ctxlint.diagnostics import Diagnostic, Location
 from ctxlint.rule import InputKind, Rule
 from ctxlint.suppression import without_ignored
 from ctxlint.trace.compare import SessionState, Step
+from ctxlint.trace.harness import by_harness
 from ctxlint.trace.loader import TraceReader
 from ctxlint.trace.model import Request
 from ctxlint.trace.reading import Problem, pointer_lines
@@ -36,6 +37,8 @@ class TraceResult:
         self.diagnostics: list[Diagnostic] = []
         self.requests = 0
         self.problems = 0
+        # Findings about what the agent harness does by design, held back (trace/harness.py).
+        self.harness_findings = 0
 
     @property
     def readable(self) -> bool:
@@ -47,6 +50,7 @@ class TraceChecker:
         rules = tuple(rules)
         self.settings = settings
         self.rules = [rule() for rule in rules if InputKind.TRACE in rule.input_kinds()]
+        self.codes = {rule.code: rule for rule in self.rules}
         self.report_unreadable = reports_unreadable(rules)
 
     def check_file(self, path: str) -> TraceResult:
@@ -63,7 +67,12 @@ class TraceChecker:
                     result.diagnostics.extend(self.unreadable(path, item))
                 continue
             result.requests += 1
-            result.diagnostics.extend(self.check_request(sessions, item))
+            found = self.check_request(sessions, item)
+            if not self.settings.harness_findings:
+                kept = [d for d in found if not by_harness(self.codes[d.code], item)]
+                result.harness_findings += len(found) - len(kept)
+                found = kept
+            result.diagnostics.extend(found)
         if unlisted:
             more = Problem(
                 unlisted[0].line,

@@ -35,6 +35,10 @@ class Block:
     # The cache breakpoint on this block, as its TTL ("5m", "1h"); None without one. A
     # breakpoint is not content: it moves between requests without changing the prefix.
     cache_ttl: str | None = None
+    # Where the block's text (or a tool call's arguments, a tool result's content) was read:
+    # a JSON pointer into the line (or document) the request was read from, "" when the
+    # reader does not say. Not content either.
+    pointer: str = field(default="", compare=False)
 
     def identity(self) -> tuple[str, str, str, str, str, bool]:
         return (self.kind, self.text, self.name, self.call_id, self.arguments, self.is_error)
@@ -81,13 +85,15 @@ class Tool:
     # The definition as sent, serialised in its recorded key order: order changes are changes.
     definition: str
     cache_ttl: str | None = None
+    # Where the definition was read (a JSON pointer), "" when the reader does not say.
+    pointer: str = field(default="", compare=False)
 
 
 def tool(name: str, definition: Any, cache_ttl: str | None = None, pointer: str = "") -> Tool:
     """A tool as defined at `pointer`; a definition nested too deep to serialise is a fault."""
     if isinstance(definition, dict):
         definition = {k: v for k, v in definition.items() if k != "cache_control"}
-    return Tool(name, serialised(definition, pointer).decode(), cache_ttl)
+    return Tool(name, serialised(definition, pointer).decode(), cache_ttl, pointer)
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,13 +164,18 @@ class Request:
         return "\n".join(block.text for block in self.system)
 
     def system_pointer(self, offset: int) -> tuple[str, int]:
-        """Where character `offset` of system_text() was read: a JSON pointer to the system
-        block that holds it and the offset inside that block's text."""
+        """Where character `offset` of system_text() was read: a JSON pointer to the string
+        that holds it (as the reader recorded it: "/system", "/system/1/text",
+        "/messages/0/content", "/instructions") and the offset inside that string. A block
+        whose reader recorded no pointer is taken to be at "/system" (one block) or
+        "/system/N/text"."""
         blocks = self.system or ()
         start = 0
         for position, block in enumerate(blocks):
             end = start + len(block.text)
             if offset <= end or position == len(blocks) - 1:
+                if block.pointer:
+                    return block.pointer, offset - start
                 where = f"{self.origin.pointer}/system"
                 return (f"{where}/{position}/text" if len(blocks) > 1 else where), offset - start
             # system_text() joins the blocks with one newline.
@@ -174,9 +185,9 @@ class Request:
     def tool_pointer(self, name: str) -> str:
         """Where the definition of the tool called `name` was read (the tools list when the
         tool is not in it)."""
-        for position, tool in enumerate(self.tools or ()):
-            if tool.name == name:
-                return f"{self.origin.pointer}/tools/{position}"
+        for position, found in enumerate(self.tools or ()):
+            if found.name == name:
+                return found.pointer or f"{self.origin.pointer}/tools/{position}"
         return f"{self.origin.pointer}/tools"
 
     def message_pointer(self, position: int) -> str:

@@ -61,6 +61,9 @@ class PromptEdit:
     repeated: bool
     before_text: str = field(default="", repr=False, compare=False)
     after_text: str = field(default="", repr=False, compare=False)
+    # Where a tool's description is inside its definition: "/description", or
+    # "/function/description" for Chat Completions.
+    within: str = ""
 
     @property
     def per_turn(self) -> bool:
@@ -84,10 +87,10 @@ def prompt_edits(step: Step) -> tuple[PromptEdit, ...]:
     if previous is None:
         return ()
     rewritten: dict[str, Any] = step.session.memo.setdefault("per-turn-edits", {})
-    texts: list[tuple[str, str, str, str]] = []
+    texts: list[tuple[str, str, str, str, str]] = []
     if step.system_changed and step.system_volatile is None:
         system = (previous.system_text() or "", step.current.system_text() or "")
-        texts.append(("the system prompt", "", *system))
+        texts.append(("the system prompt", "", "", *system))
     for change in step.tool_changes:
         if change.reserialised or change.volatile is not None:
             continue
@@ -100,7 +103,7 @@ def prompt_edits(step: Step) -> tuple[PromptEdit, ...]:
     edits = []
     this_request = (step.current.path, step.current.origin)
     seen: dict[str, set[int]] = step.session.memo.setdefault("per-turn-texts", {})
-    for place, tool, before, after in texts:
+    for place, tool, within, before, after in texts:
         texts_seen = seen.setdefault(place, set())
         if len(texts_seen) < _REMEMBERED_TEXTS:
             texts_seen.add(hash(before))
@@ -114,7 +117,11 @@ def prompt_edits(step: Step) -> tuple[PromptEdit, ...]:
         repeated = rewritten.get(place) == (previous.path, previous.origin)
         rewritten[place] = this_request
         heading = _section_heading(after, *spans[1])
-        edits.append(PromptEdit(place, tool, spans[0], spans[1], heading, repeated, before, after))
+        edits.append(
+            PromptEdit(
+                place, tool, spans[0], spans[1], heading, repeated, before, after, within=within
+            )
+        )
     return tuple(edits)
 
 
@@ -122,31 +129,36 @@ def _definition(tools: Any, name: str) -> str | None:
     return next((tool.definition for tool in tools if tool.name == name), None)
 
 
-def _description_change(old: str | None, new: str | None) -> tuple[str, str] | None:
-    """The two descriptions, when a tool's description is all that changed."""
+def _description_change(old: str | None, new: str | None) -> tuple[str, str, str] | None:
+    """Where the description is in the definition and the two descriptions, when a tool's
+    description is all that changed."""
     if old is None or new is None:
         return None
     before, after = decode_json_text(old), decode_json_text(new)
     if not (isinstance(before, dict) and isinstance(after, dict)):
         return None
-    old_text, old_rest = _split_description(before)
-    new_text, new_rest = _split_description(after)
+    old_text, old_rest, _ = _split_description(before)
+    new_text, new_rest, within = _split_description(after)
     if old_text is None or new_text is None or old_rest != new_rest or old_text == new_text:
         return None
-    return old_text, new_text
+    return within, old_text, new_text
 
 
-def _split_description(definition: dict[str, Any]) -> tuple[str | None, dict[str, Any]]:
+def _split_description(
+    definition: dict[str, Any],
+) -> tuple[str | None, dict[str, Any], str]:
     """The description of a tool (Anthropic and Responses at the top, Chat Completions under
-    "function") and the rest of its definition."""
+    "function"), the rest of its definition, and the description's pointer in it."""
     inner = definition.get("function")
     if isinstance(inner, dict) and "description" in inner:
         rest = {**definition, "function": {k: v for k, v in inner.items() if k != "description"}}
         description = inner["description"]
+        within = "/function/description"
     else:
         rest = {k: v for k, v in definition.items() if k != "description"}
         description = definition.get("description")
-    return (description if isinstance(description, str) else None), rest
+        within = "/description"
+    return (description if isinstance(description, str) else None), rest, within
 
 
 def _changed_spans(before: str, after: str) -> tuple[tuple[int, int], tuple[int, int]] | None:

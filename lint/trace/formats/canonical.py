@@ -267,7 +267,7 @@ def _serialises(item: dict[str, Any]) -> bool:
 
 def _system(system: Any, at: str) -> tuple[Block, ...] | None:
     if isinstance(system, str):
-        return (Block(TEXT, text=system),) if system else ()
+        return (Block(TEXT, text=system, pointer=at),) if system else ()
     if isinstance(system, list):
         return tuple(_block(item, child(at, position)) for position, item in enumerate(system))
     return None
@@ -308,7 +308,8 @@ def _describe(prefix: str, error: tuple[str, str]) -> str:
 def _message(item: dict[str, Any], origin: Origin | None, at: str) -> Message:
     content = item["content"]
     if isinstance(content, str):
-        blocks: tuple[Block, ...] = (Block(TEXT, text=content),) if content else ()
+        where = child(at, "content")
+        blocks: tuple[Block, ...] = (Block(TEXT, text=content, pointer=where),) if content else ()
     else:
         blocks = tuple(
             _block(part, child(at, "content", position)) for position, part in enumerate(content)
@@ -321,9 +322,9 @@ def _block(part: dict[str, Any], at: str) -> Block:
     kind = part["type"]
     ttl = cache_ttl(part, at)
     if kind == "text":
-        return Block(TEXT, text=part["text"], cache_ttl=ttl)
+        return Block(TEXT, text=part["text"], cache_ttl=ttl, pointer=child(at, "text"))
     if kind == "thinking":
-        return Block(THINKING, text=part["text"], cache_ttl=ttl)
+        return Block(THINKING, text=part["text"], cache_ttl=ttl, pointer=child(at, "text"))
     if kind == "tool_call":
         return Block(
             TOOL_CALL,
@@ -331,6 +332,7 @@ def _block(part: dict[str, Any], at: str) -> Block:
             call_id=part.get("id", ""),
             arguments=typed.json_text(part["arguments"], child(at, "arguments")),
             cache_ttl=ttl,
+            pointer=child(at, "arguments"),
         )
     if kind == "tool_result":
         content = part["content"]
@@ -341,6 +343,7 @@ def _block(part: dict[str, Any], at: str) -> Block:
             call_id=part.get("tool_call_id", ""),
             is_error=bool(part.get("is_error")),
             cache_ttl=ttl,
+            pointer=child(at, "content"),
         )
     return Block(MEDIA, text=part.get("sha256") or media_hash(part, at), cache_ttl=ttl)
 

@@ -148,6 +148,7 @@ def openai_chat_message(item: dict[str, Any], origin: Origin | None, at: str) ->
                 text=text,
                 call_id=call_id or "",
                 is_error=bool(item.get("is_error") or item.get("error")),
+                pointer=child(at, "content"),
             )
         )
     else:
@@ -160,10 +161,10 @@ def openai_chat_message(item: dict[str, Any], origin: Origin | None, at: str) ->
         here = child(at, "tool_calls", position)
         function = typed.mapping(call, "function", here) or {}
         function_at = child(here, "function")
-        if "arguments" in function:
-            arguments = typed.json_text(function["arguments"], child(function_at, "arguments"))
-        else:
-            arguments = typed.json_text(call.get("arguments", ""), child(here, "arguments"))
+        # Chat Completions keeps them in `function`, some recorders on the call itself.
+        holder, holder_at = (function, function_at) if "arguments" in function else (call, here)
+        read_at = child(holder_at, "arguments")
+        arguments = typed.json_text(holder.get("arguments", ""), read_at)
         name = typed.text(function, "name", function_at) or typed.text(call, "name", here)
         blocks.append(
             Block(
@@ -171,6 +172,7 @@ def openai_chat_message(item: dict[str, Any], origin: Origin | None, at: str) ->
                 name=name or "",
                 call_id=typed.identifier(call, "id", here, ""),
                 arguments=arguments,
+                pointer=read_at,
             )
         )
     legacy = typed.mapping(item, "function_call", at)
@@ -194,14 +196,14 @@ def openai_content_blocks(content: Any, at: str) -> list[Block]:
     if content is None:
         return []
     if isinstance(content, str):
-        return [Block(TEXT, text=content)] if content else []
+        return [Block(TEXT, text=content, pointer=at)] if content else []
     if not isinstance(content, list):
         return [Block(OTHER, text=typed.json_text(content, at))]
     blocks: list[Block] = []
     for position, part in enumerate(content):
         here = child(at, position)
         if isinstance(part, str):
-            blocks.append(Block(TEXT, text=part))
+            blocks.append(Block(TEXT, text=part, pointer=here))
             continue
         if not isinstance(part, dict):
             raise typed.wrong_type(part, here, "string or object")
@@ -209,7 +211,8 @@ def openai_content_blocks(content: Any, at: str) -> list[Block]:
         ttl = cache_ttl(part, here)
         if kind in ("text", "input_text", "output_text", "refusal"):
             text = typed.text(part, "text", here) or typed.text(part, "refusal", here) or ""
-            blocks.append(Block(TEXT, text=text, cache_ttl=ttl))
+            key = "refusal" if kind == "refusal" else "text"
+            blocks.append(Block(TEXT, text=text, cache_ttl=ttl, pointer=child(here, key)))
         elif kind in ("image_url", "input_image", "input_audio", "file", "input_file", "image"):
             blocks.append(Block(MEDIA, text=media_hash(part, here), cache_ttl=ttl))
         else:
@@ -295,7 +298,7 @@ def anthropic_blocks(content: Any, at: str) -> list[Block]:
     if content is None:
         return []
     if isinstance(content, str):
-        return [Block(TEXT, text=content)] if content else []
+        return [Block(TEXT, text=content, pointer=at)] if content else []
     if not isinstance(content, list):
         raise typed.wrong_type(content, at, "string or array")
     blocks: list[Block] = []
@@ -307,7 +310,8 @@ def anthropic_blocks(content: Any, at: str) -> list[Block]:
         kind = typed.text(part, "type", here) or ""
         ttl = None if part.get("cache_control") is None else cache_ttl(part, here)
         if kind == "text":
-            blocks.append(Block(TEXT, text=typed.text(part, "text", here, ""), cache_ttl=ttl))
+            text = typed.text(part, "text", here, "")
+            blocks.append(Block(TEXT, text=text, cache_ttl=ttl, pointer=f"{here}/text"))
         elif kind in ("tool_use", "server_tool_use", "mcp_tool_use"):
             blocks.append(
                 Block(
@@ -316,6 +320,7 @@ def anthropic_blocks(content: Any, at: str) -> list[Block]:
                     call_id=typed.identifier(part, "id", here, ""),
                     arguments=typed.json_text(part.get("input", {}), child(here, "input")),
                     cache_ttl=ttl,
+                    pointer=f"{here}/input",
                 )
             )
         elif kind == "tool_result" or kind.endswith("_tool_result"):
@@ -329,6 +334,7 @@ def anthropic_blocks(content: Any, at: str) -> list[Block]:
                     call_id=typed.identifier(part, "tool_use_id", here, ""),
                     is_error=bool(part.get("is_error")),
                     cache_ttl=ttl,
+                    pointer=inner_at,
                 )
             )
         elif kind in ("thinking", "redacted_thinking"):

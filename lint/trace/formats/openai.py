@@ -159,7 +159,8 @@ def responses_items(items: Any, line: int, pointer: str) -> tuple[Message, ...]:
     if items is None:
         return ()
     if isinstance(items, str):
-        return (message("user", [Block(TEXT, text=items)], Origin(line, pointer)),)
+        block = Block(TEXT, text=items, pointer=pointer)
+        return (message("user", [block], Origin(line, pointer)),)
     if not isinstance(items, list):
         raise typed.wrong_type(items, pointer, "string or array")
     return tuple(
@@ -183,6 +184,7 @@ def responses_item(item: dict[str, Any], origin: Origin | None, at: str) -> Mess
             name=typed.text(item, "name", at) or kind,
             call_id=call_id or "",
             arguments=arguments,
+            pointer=child(at, key) if key else "",
         )
         return message("assistant", [block], origin)
     if kind.endswith("_call_output"):
@@ -190,7 +192,9 @@ def responses_item(item: dict[str, Any], origin: Origin | None, at: str) -> Mess
         text = typed.json_text(output, child(at, "output"))
         failed = isinstance(output, dict) and output.get("success") is False
         call_id = typed.identifier(item, "call_id", at, "")
-        block = Block(TOOL_RESULT, text=text, call_id=call_id, is_error=failed)
+        block = Block(
+            TOOL_RESULT, text=text, call_id=call_id, is_error=failed, pointer=child(at, "output")
+        )
         return message("tool", [block], origin)
     if kind == "reasoning":
         encrypted = item.get("encrypted_content")
@@ -217,7 +221,7 @@ def responses_request(
     instructions = typed.one_of(body, "instructions", pointer, (str, list))
     system: tuple[Block, ...] = ()
     if isinstance(instructions, str) and instructions:
-        system = (Block(TEXT, text=instructions),)
+        system = (Block(TEXT, text=instructions, pointer=child(pointer, "instructions")),)
     reply = None
     usage = None
     created = finished = None

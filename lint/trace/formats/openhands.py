@@ -175,7 +175,7 @@ def _event(conversation: _Conversation, event: dict[str, Any], at: str) -> Reque
             return _tool_action(conversation, event, kind, metadata, at)
         if kind == "system":
             content = typed.text(args, "content", args_at, "")
-            conversation.system = (Block(TEXT, text=content),)
+            conversation.system = (Block(TEXT, text=content, pointer=child(args_at, "content")),)
             tools = typed.array(args, "tools", args_at)
             conversation.tools = openai_tools(tools, child(args_at, "tools"))
         elif kind == "message":

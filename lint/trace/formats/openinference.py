@@ -221,7 +221,8 @@ def _message(reader: _Span, item: dict[str, Any], base: str, origin: Origin | No
         blocks.append(Block(TOOL_RESULT, text="\n".join(p for p in parts if p), call_id=call_id))
     else:
         if content:
-            blocks.append(Block(TEXT, text=content))
+            where = reader.pointer(base + "message.content")
+            blocks.append(Block(TEXT, text=content, pointer=where))
         blocks.extend(_contents(reader, item, base))
     for position, call in enumerate(indexed(item, "message.tool_calls")):
         here = f"{base}message.tool_calls.{position}."
@@ -240,7 +241,9 @@ def _contents(reader: _Span, item: dict[str, Any], base: str) -> list[Block]:
         here = f"{base}message.contents.{position}."
         kind = reader.text("message_content.type", part, here)
         if kind == "text":
-            blocks.append(Block(TEXT, text=reader.text("message_content.text", part, here) or ""))
+            text = reader.text("message_content.text", part, here) or ""
+            where = reader.pointer(here + "message_content.text")
+            blocks.append(Block(TEXT, text=text, pointer=where))
         elif kind == "reasoning":
             thought = reader.text("message_content.text", part, here) or ""
             blocks.append(Block(THINKING, text=thought))

@@ -275,9 +275,11 @@ def _part_blocks(parts: Any, at: str) -> list[Block]:
         here = child(at, position)
         kind = typed.text(part, "type", here)
         if kind == "text":
-            blocks.append(Block(TEXT, text=typed.text(part, "content", here, "")))
+            text = typed.text(part, "content", here, "")
+            blocks.append(Block(TEXT, text=text, pointer=child(here, "content")))
         elif kind == "reasoning":
-            blocks.append(Block(THINKING, text=typed.text(part, "content", here, "")))
+            text = typed.text(part, "content", here, "")
+            blocks.append(Block(THINKING, text=text, pointer=child(here, "content")))
         elif kind == "tool_call":
             blocks.append(
                 Block(
@@ -285,6 +287,7 @@ def _part_blocks(parts: Any, at: str) -> list[Block]:
                     name=typed.text(part, "name", here, ""),
                     call_id=typed.identifier(part, "id", here, ""),
                     arguments=typed.json_text(part.get("arguments", ""), child(here, "arguments")),
+                    pointer=child(here, "arguments"),
                 )
             )
         elif kind == "tool_call_response":
@@ -293,6 +296,7 @@ def _part_blocks(parts: Any, at: str) -> list[Block]:
                     TOOL_RESULT,
                     text=typed.json_text(part.get("response", ""), child(here, "response")),
                     call_id=typed.identifier(part, "id", here, ""),
+                    pointer=child(here, "response"),
                 )
             )
         elif kind in ("blob", "file", "uri"):

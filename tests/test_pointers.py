@@ -1,0 +1,280 @@
+"""Where a trace finding points: each reader records the JSON pointer of the system prompt's
+text and of each tool definition, so `Request.system_pointer` and `tool_pointer` name the
+string (and the character in it) that differs, whatever shape the format gives it."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import pytest
+
+from ctxlint.config import Settings
+from ctxlint.registry import select_rules
+from ctxlint.trace.checker import TraceChecker
+from ctxlint.trace.loader import TraceReader
+from ctxlint.trace.model import Request
+from ctxlint.trace.yaml_document import load_yaml
+
+from conftest import SHARED
+
+_HISTORY = [{"role": "user", "content": "Where is my order?"}]
+_PREAMBLE = "You are the support agent for Acme. Answer briefly and cite the order number."
+
+
+def _resolve(document, pointer: str):
+    """The value a JSON pointer (RFC 6901) names in `document`; a pointer that goes on into
+    a string goes into the JSON it holds, as readers name places in bodies kept as text."""
+    value = document
+    for token in pointer.split("/")[1:]:
+        token = token.replace("~1", "/").replace("~0", "~")
+        if isinstance(value, str):
+            value = json.loads(value)
+        value = value[int(token)] if isinstance(value, list) else value[token]
+    return value
+
+
+def _requests(tmp_path, *bodies) -> list[Request]:
+    path = tmp_path / "trace.jsonl"
+    path.write_text("".join(json.dumps(body) + "\n" for body in bodies), encoding="utf-8")
+    return [item for item in TraceReader(str(path)) if isinstance(item, Request)]
+
+
+def _canonical(system) -> dict:
+    return {"ctxlint": 1, "session": "s", "model": "m", "system": system, "messages": _HISTORY}
+
+
+def _anthropic(system) -> dict:
+    return {"model": "claude-sonnet-4-5", "max_tokens": 64, "system": system, "messages": _HISTORY}
+
+
+def _chat(content) -> dict:
+    messages = [{"role": "system", "content": content}, *_HISTORY]
+    return {"model": "gpt-4.1", "messages": messages}
+
+
+_TWO_BLOCKS = [
+    {"type": "text", "text": _PREAMBLE},
+    {"type": "text", "text": "Relevant memories:\n- likes tea"},
+]
+# Chat Completions content parts have the same shape as Anthropic text blocks.
+_TWO_PARTS = _TWO_BLOCKS
+
+# A request body of each format, and the pointer of the string that holds "likes tea".
+CASES = {
+    "canonical-string": (_canonical(_PREAMBLE + "\nRelevant memories:\n- likes tea"), "/system"),
+    "canonical-blocks": (_canonical(_TWO_BLOCKS), "/system/1/text"),
+    "anthropic-string": (_anthropic(_PREAMBLE + "\nRelevant memories:\n- likes tea"), "/system"),
+    "anthropic-blocks": (_anthropic(_TWO_BLOCKS), "/system/1/text"),
+    "anthropic-envelope": (
+        {"request": _anthropic(_TWO_BLOCKS), "response": {"content": []}},
+        "/request/system/1/text",
+    ),
+    "openai-chat-string": (
+        _chat(_PREAMBLE + "\nRelevant memories:\n- likes tea"),
+        "/messages/0/content",
+    ),
+    "openai-chat-parts": (_chat(_TWO_PARTS), "/messages/0/content/1/text"),
+    "openai-responses": (
+        {
+            "model": "gpt-5",
+            "instructions": _PREAMBLE + "\nRelevant memories:\n- likes tea",
+            "input": _HISTORY,
+        },
+        "/instructions",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_the_system_pointer_names_the_string_that_holds_the_text(tmp_path, name):
+    body, expected = CASES[name]
+    [request] = _requests(tmp_path, body)
+    text = request.system_text() or ""
+    offset = text.index("likes tea")
+    pointer, inside = request.system_pointer(offset)
+    assert pointer == expected
+    assert _resolve(body, pointer)[inside:].startswith("likes tea")
+
+
+def test_an_openai_system_prompt_in_two_messages_points_into_the_second(tmp_path):
+    body = _chat(_PREAMBLE)
+    body["messages"].insert(1, {"role": "developer", "content": "Todo:\n- [ ] refund"})
+    [request] = _requests(tmp_path, body)
+    text = request.system_text() or ""
+    pointer, inside = request.system_pointer(text.index("refund"))
+    assert pointer == "/messages/1/content"
+    assert _resolve(body, pointer)[inside:] == "refund"
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (
+            {
+                **_anthropic(_PREAMBLE),
+                "tools": [
+                    {"name": "search", "input_schema": {"type": "object"}},
+                    {"name": "lookup", "input_schema": {"type": "object"}},
+                ],
+            },
+            "/tools/1",
+        ),
+        (
+            {
+                **_chat(_PREAMBLE),
+                "tools": [
+                    {"type": "function", "function": {"name": "search", "parameters": {}}},
+                    {"type": "function", "function": {"name": "lookup", "parameters": {}}},
+                ],
+            },
+            "/tools/1",
+        ),
+    ],
+    ids=["anthropic", "openai-chat"],
+)
+def test_the_tool_pointer_names_the_definition(tmp_path, body, expected):
+    [request] = _requests(tmp_path, body)
+    assert request.tool_pointer("lookup") == expected
+    definition = _resolve(body, expected)
+    assert (definition.get("function") or definition)["name"] == "lookup"
+
+
+def _findings(tmp_path, code: str, *bodies):
+    path = tmp_path / "session.jsonl"
+    path.write_text("".join(json.dumps(body) + "\n" for body in bodies), encoding="utf-8")
+    checker = TraceChecker(Settings(), select_rules([code], [], []))
+    return [d for d in checker.check_file(str(path)).diagnostics if d.code == code]
+
+
+def _turns(make, systems):
+    """Requests of one session, each a turn longer, sending these system prompts."""
+    bodies = []
+    for turn, system in enumerate(systems):
+        body = make(system)
+        history = []
+        for earlier in range(turn + 1):
+            history.append({"role": "user", "content": f"question {earlier}"})
+            if earlier < turn:
+                history.append({"role": "assistant", "content": f"answer {earlier}"})
+        if "messages" in body and body["messages"] and body["messages"][0]["role"] == "system":
+            body["messages"] = [body["messages"][0], *history]
+        else:
+            body["messages"] = history
+        bodies.append(body)
+    return bodies
+
+
+def test_a_rebuilt_section_of_an_openai_system_message_is_pointed_at(tmp_path):
+    systems = [
+        [{"type": "text", "text": _PREAMBLE + "\nRelevant memories:\n- " + fact}]
+        for fact in ("likes tea", "ordered a kettle")
+    ]
+    bodies = _turns(_chat, systems)
+    [found] = _findings(tmp_path, "CTX011", *bodies)
+    assert found.pointer == "/messages/0/content/0/text"
+    assert _resolve(bodies[1], found.pointer)[found.offset :] == "ordered a kettle"
+    [previous] = found.related
+    assert previous.pointer == "/messages/0/content/0/text"
+
+
+def test_a_rebuilt_tool_description_is_pointed_at_inside_the_function(tmp_path):
+    def chat_with_tool(description):
+        body = _chat(_PREAMBLE)
+        function = {"name": "lookup", "description": description, "parameters": {}}
+        body["tools"] = [{"type": "function", "function": function}]
+        return body
+
+    descriptions = [
+        "Look up an order.\n<context>\nOrder 1 shipped yesterday</context>",
+        "Look up an order.\n<context>\nOrder 2 lost in transit</context>",
+    ]
+    bodies = _turns(chat_with_tool, descriptions)
+    [found] = _findings(tmp_path, "CTX011", *bodies)
+    assert found.pointer == "/tools/0/function/description"
+    assert _resolve(bodies[1], found.pointer)[found.offset :].startswith("2 lost")
+
+
+def test_reordered_lines_of_a_system_prompt_are_pointed_at_the_first_that_moved(tmp_path):
+    systems = [
+        "You can use these tools:\n- search\n- browse\n- shell",
+        "You can use these tools:\n- shell\n- search\n- browse",
+    ]
+    bodies = _turns(_anthropic, systems)
+    [found] = _findings(tmp_path, "CTX003", *bodies)
+    assert found.pointer == "/system"
+    assert _resolve(bodies[1], "/system")[found.offset :].startswith("- shell")
+
+
+_SHARED_TRACES = SHARED / "traces"
+_FIXTURES = Path(__file__).parent.parent / "fixtures" / "trace"
+# Codex records the instructions once, in session_meta: on another line than the event that
+# stands for each request, so no pointer into the request's line holds them. OTLP JSON keeps
+# span attributes as a list of key/value objects, which the reader names by key.
+_ELSEWHERE = {"codex", "otel-genai"}
+
+
+def _recorded(path: Path):
+    """What was recorded in a trace file, for a request read at a line: that line's value, or
+    the whole document's."""
+    data = gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()
+    if path.name.endswith((".jsonl", ".jsonl.gz")):
+        lines = data.splitlines()
+        return lambda request: json.loads(lines[request.origin.line - 1])
+    document = load_yaml(data).value if path.suffix == ".yaml" else json.loads(data)
+    return lambda request: document
+
+
+def _system_pointers_checked(folder: Path) -> int:
+    """How many system pointers of the requests of the traces under `folder` were checked;
+    each must name the recorded text the system prompt holds at that offset."""
+    checked = 0
+    for path in sorted(folder.rglob("*")):
+        if not path.is_file() or not path.name.endswith((".jsonl", ".json", ".yaml", ".gz")):
+            continue
+        requests = [i for i in TraceReader(str(path)) if isinstance(i, Request)]
+        requests = [r for r in requests if r.system and r.format not in _ELSEWHERE]
+        recorded_at = _recorded(path) if requests else None
+        for request in requests:
+            recorded = recorded_at(request)
+            text = request.system_text() or ""
+            for offset in (0, len(text) // 2, len(text) - 1):
+                pointer, inside = request.system_pointer(offset)
+                found = _resolve(recorded, pointer)
+                assert found[inside : inside + 20] == text[offset : offset + 20], (path, pointer)
+                checked += 1
+    return checked
+
+
+def test_system_pointers_of_the_fixture_traces_name_the_recorded_text():
+    assert _system_pointers_checked(_FIXTURES)
+
+
+@pytest.mark.skipif(not _SHARED_TRACES.is_dir(), reason="../shared/traces is not here")
+def test_system_pointers_of_real_traces_name_the_recorded_text():
+    assert _system_pointers_checked(_SHARED_TRACES)
+
+
+def test_reserialised_arguments_are_pointed_at_where_they_were_read(tmp_path):
+    def chat(arguments, turns):
+        function = {"name": "read", "arguments": arguments}
+        call = {"id": "c1", "type": "function", "function": function}
+        messages = [
+            {"role": "user", "content": "Open a.txt"},
+            {"role": "assistant", "content": None, "tool_calls": [call]},
+            {"role": "tool", "tool_call_id": "c1", "content": "hello"},
+        ]
+        if turns > 1:
+            messages += [
+                {"role": "assistant", "content": "It says hello"},
+                {"role": "user", "content": "Thanks"},
+            ]
+        return {"model": "gpt-4.1", "messages": messages}
+
+    bodies = [chat('{"path": "a.txt", "mode": "r"}', 1), chat('{"mode": "r", "path": "a.txt"}', 2)]
+    [found] = _findings(tmp_path, "CTX002", *bodies)
+    assert found.pointer == "/messages/1/tool_calls/0/function/arguments"
+    assert _resolve(bodies[1], found.pointer) == '{"mode": "r", "path": "a.txt"}'
+    [previous] = found.related
+    assert _resolve(bodies[0], previous.pointer) == '{"path": "a.txt", "mode": "r"}'
