@@ -108,3 +108,19 @@ def test_harness_findings_is_an_option_of_the_configuration_and_the_command_line
     (tmp_path / "pyproject.toml").write_text("[tool.ctxlint]\nharness-findings = true\n")
     configured = runner.invoke(main, ["check", "-q", "--no-cache", str(trace)])
     assert "CTX006" in configured.output
+
+
+def test_the_simulated_summary_says_what_was_held_back(tmp_path, monkeypatch):
+    trace = tmp_path / "agent.jsonl"
+    _compacted_trace(trace, {})
+    from ctxlint.trace import harness
+
+    monkeypatch.setattr(harness, "HARNESS_FORMATS", frozenset({"ctxlint"}))
+    monkeypatch.chdir(tmp_path)
+    held_back = CliRunner().invoke(main, ["check", "--no-cache", str(trace)])
+    assert held_back.exit_code == 0, held_back.output
+    [line] = [line for line in held_back.output.splitlines() if "by design" in line]
+    assert "1 finding on what the agent product itself does" in line
+    assert "--harness-findings" in line
+    shown = CliRunner().invoke(main, ["check", "--no-cache", "--harness-findings", str(trace)])
+    assert "by design" not in shown.output

@@ -222,7 +222,9 @@ def check(
     if report.traces and not quiet and mode is FixMode.CHECK and settings.output_format == "text":
         # One summary, one price list: the first trace's configuration's.
         trace_settings = resolver.for_path(report.traces[0])
-        summary_failed = not _print_simulated_summary(report.traces, trace_settings, output_file)
+        summary_failed = not _print_simulated_summary(
+            report.traces, trace_settings, output_file, _held_back(report.harness_findings)
+        )
     # A fault of ctxlint's own in the summary exits 2, as one while checking a file does.
     raise SystemExit(EXIT_ERROR if summary_failed else exit_code(report, mode, exit_zero))
 
@@ -281,14 +283,27 @@ def _add_noqa(report: Report, quiet: bool) -> int:
     return EXIT_ERROR if report.errors or outcome.errors else EXIT_CLEAN
 
 
+def _held_back(harness_findings: dict[str, int]) -> list[str]:
+    """The summary's line on findings about what an agent product does by design (Claude
+    Code compacting its history), which the check did not report."""
+    count = sum(harness_findings.values())
+    if not count:
+        return []
+    noun = "finding" if count == 1 else "findings"
+    return [
+        f"by design    {count} {noun} on what the agent product itself does (its own "
+        "compaction, prompts, tools), not reported (--harness-findings)"
+    ]
+
+
 def _print_simulated_summary(
-    traces: list[str], settings: Settings, output_file: str | None
+    traces: list[str], settings: Settings, output_file: str | None, by_design: list[str]
 ) -> bool:
     """After the findings on traces, what the cache would make of them; False when a fault of
     ctxlint's own cost the summary (the findings printed before it stand)."""
     from ctxlint.cli.summary import simulated_summary
 
-    summary = simulated_summary(traces, settings)
+    summary = simulated_summary(traces, settings, by_design)
     if summary.warning is not None:
         note("warning", str(summary.warning))
     if summary.text:
