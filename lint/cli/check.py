@@ -18,10 +18,11 @@ from ctxlint.cli.common import (
     config_option,
     fail,
     note,
-    settings_or_fail,
+    resolver_or_fail,
     trace_format_option,
 )
-from ctxlint.config import OUTPUT_FORMATS, Settings
+from ctxlint.config import OUTPUT_FORMATS, ConfigError, Settings
+from ctxlint.config_resolution import SettingsResolver
 from ctxlint.engine import FixMode, Report, check_paths
 
 
@@ -114,6 +115,14 @@ def _selectors(
     + TRACE_FORMATS
     + "."
 )
+@click.option(
+    "--show-settings",
+    is_flag=True,
+    help="Print the settings used for the first file to check, and the file they come from.",
+)
+@click.option(
+    "--show-files", is_flag=True, help="List the files that would be checked, with their kind."
+)
 def check(
     paths: tuple[str, ...],
     fix: bool,
@@ -137,6 +146,8 @@ def check(
     no_cache: bool,
     cache_dir: str | None,
     trace_format: str | None,
+    show_settings: bool,
+    show_files: bool,
 ) -> None:
     """Check Python files, agent traces and folders (default: the current folder)."""
     if fix and diff:
@@ -147,8 +158,7 @@ def check(
         fail(str(error))
     if add_noqa and (fix or diff or reading_stdin):
         fail("--add-noqa writes comments into files: it cannot be used with --fix, --diff or stdin")
-    settings = settings_or_fail(config_path)
-    settings = settings.with_overrides(
+    overrides = dict(
         select=select,
         extend_select=extend_select,
         ignore=ignore,
@@ -157,6 +167,14 @@ def check(
         trace_format=trace_format,
         harness_findings=harness_findings,
     )
+    # Each file's settings are its nearest configuration's (or --config's); the run's own
+    # (output format, cache folder) are the current folder's, as ruff takes them.
+    resolver = resolver_or_fail(config_path, overrides)
+    settings = resolver.default
+    if show_settings or show_files:
+        from ctxlint.cli.show import show
+
+        raise SystemExit(show(paths or (".",), resolver, show_settings, show_files))
     mode = FixMode.DIFF if diff else FixMode.FIX if fix else FixMode.CHECK
     if reading_stdin:
         from ctxlint.stdin import check_stdin
@@ -164,22 +182,30 @@ def check(
         # As ruff does: with --fix the source goes to stdout, the report to stderr.
         sys.stdout.flush()
         fixed_output = sys.stdout.buffer if mode is FixMode.FIX else None
-        report = check_stdin(sys.stdin.buffer, settings, stdin_filename, mode, fixed_output)
+        # As ruff does, the settings are those of the file standard input stands for.
+        try:
+            stdin_settings = resolver.for_path(stdin_filename) if stdin_filename else settings
+        except ConfigError as error:
+            fail(str(error))
+        report = check_stdin(sys.stdin.buffer, stdin_settings, stdin_filename, mode, fixed_output)
     else:
         cache_folder = None
         if not no_cache:
             from ctxlint.cache import FOLDER_NAME
 
             cache_folder = Path(cache_dir) if cache_dir else settings.root / FOLDER_NAME
-        report = _checked_with_progress(
-            paths or (".",),
-            settings,
-            mode,
-            jobs,
-            cache_folder,
-            quiet=quiet,
-            skip_unknown=skip_unknown,
-        )
+        try:
+            report = _checked_with_progress(
+                paths or (".",),
+                resolver,
+                mode,
+                jobs,
+                cache_folder,
+                quiet=quiet,
+                skip_unknown=skip_unknown,
+            )
+        except ConfigError as error:
+            fail(str(error))
     if add_noqa:
         raise SystemExit(_add_noqa(report, quiet))
     _emit(
@@ -196,8 +222,10 @@ def check(
     # The simulated summary follows findings shown in full; --statistics shows only counts.
     shows_findings = settings.output_format == "text" and not statistics
     if report.traces and not quiet and mode is FixMode.CHECK and shows_findings:
+        # One summary, one price list: the first trace's configuration's.
+        trace_settings = resolver.for_path(report.traces[0])
         summary_failed = not _print_simulated_summary(
-            report.traces, settings, output_file, _held_back(report.harness_findings)
+            report.traces, trace_settings, output_file, _held_back(report.harness_findings)
         )
     # A fault of ctxlint's own in the summary exits 2, as one while checking a file does.
     raise SystemExit(EXIT_ERROR if summary_failed else exit_code(report, mode, exit_zero))
@@ -205,7 +233,7 @@ def check(
 
 def _checked_with_progress(
     paths: tuple[str, ...],
-    settings: Settings,
+    settings: Settings | SettingsResolver,
     mode: FixMode,
     jobs: int | None,
     cache_folder: Path | None,
