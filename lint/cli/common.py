@@ -9,7 +9,7 @@ from typing import Any, NoReturn
 
 import click
 
-from ctxlint.config import ConfigError, Settings, load_settings
+from ctxlint.config import ConfigError, Settings
 from ctxlint.config_resolution import SettingsResolver
 from ctxlint.redact import visible
 
@@ -35,14 +35,6 @@ def fail(message: str) -> NoReturn:
     """Ends the run as a usage or input error: the message on stderr, exit code 2."""
     note("error", message)
     raise SystemExit(EXIT_ERROR)
-
-
-def settings_or_fail(config_path: Path | None) -> Settings:
-    """The settings of --config (or the nearest pyproject.toml); a bad configuration fails."""
-    try:
-        return load_settings(config_path)
-    except ConfigError as error:
-        fail(str(error))
 
 
 def resolver_or_fail(

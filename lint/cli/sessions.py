@@ -28,8 +28,8 @@ from ctxlint.config import ConfigError
 @click.option("--output-format", type=click.Choice(["text", "json"]), default="text")
 @trace_format_option("Read every file as this format.")
 @config_option(
-    "Use this configuration file's excludes for every folder walked, instead of each "
-    "folder's nearest configuration's."
+    "Use this configuration file's excludes for every folder walked (without it, each "
+    "folder's nearest configuration decides)."
 )
 def sessions_command(
     paths: tuple[str, ...],
