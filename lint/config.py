@@ -1,9 +1,11 @@
-"""Settings: `[tool.ctxlint]` in the nearest pyproject.toml (or --config), validated against the
-JSON Schema shipped in the package, then overridden by the command line."""
+"""Settings: one configuration file (`[tool.ctxlint]` in a pyproject.toml, or a ctxlint.toml),
+read and validated against the JSON Schema shipped in the package. Which file applies to which
+checked file is ctxlint.config_resolution's concern."""
 
 from __future__ import annotations
 
 import math
+import os
 import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
@@ -43,6 +45,8 @@ class Settings:
     extend_select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # Traces: session id pattern (fnmatch: `*`, `?`, `[...]`) -> the codes ignored in it.
+    per_session_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
     exclude: tuple[str, ...] = DEFAULT_EXCLUDES
     extend_exclude: tuple[str, ...] = ()
     output_format: str = "text"
@@ -72,14 +76,15 @@ class Settings:
         # `--select " CTX001"` is CTX001.
         for name in ("select", "extend_select", "ignore"):
             object.__setattr__(self, name, tuple(code.strip() for code in getattr(self, name)))
-        object.__setattr__(
-            self,
-            "per_file_ignores",
-            tuple(
-                (pattern, tuple(code.strip() for code in codes))
-                for pattern, codes in self.per_file_ignores
-            ),
-        )
+        for name in ("per_file_ignores", "per_session_ignores"):
+            object.__setattr__(
+                self,
+                name,
+                tuple(
+                    (pattern, tuple(code.strip() for code in codes))
+                    for pattern, codes in getattr(self, name)
+                ),
+            )
         # Settings built in code (a library user, a test) get the checks a configuration file
         # gets, so that a bad glob or code cannot reach the places that match paths and codes
         # (select, extend-select and ignore are checked where rules are selected).
@@ -88,12 +93,12 @@ class Settings:
             for pattern in (*self.exclude, *self.extend_exclude, *_ignore_globs(self))
             if (problem := glob_problem(pattern)) is not None
         ]
-        if self.per_file_ignores:
+        if self.per_file_ignores or self.per_session_ignores:
             from ctxlint.registry import selector_problem  # Imported here: it loads every rule.
 
             problems += [
                 problem
-                for _, codes in self.per_file_ignores
+                for _, codes in (*self.per_file_ignores, *self.per_session_ignores)
                 for code in codes
                 if (problem := selector_problem(code)) is not None
             ]
@@ -109,16 +114,16 @@ def _ignore_globs(settings: Settings) -> list[str]:
 
 
 def find_config(start: Path) -> Path | None:
-    """The nearest pyproject.toml, from `start` upward, that has a [tool.ctxlint] table."""
-    for folder in [start, *start.parents]:
-        candidate = folder / "pyproject.toml"
-        if candidate.is_file():
-            # A pyproject.toml that does not parse may well be the one meant for us: as ruff
-            # does, say so rather than silently running with other settings.
-            data = _read_toml(candidate)
-            if "ctxlint" in _tool_table(data, candidate):
-                return candidate
-    return None
+    """The nearest configuration file from `start` upward: `.ctxlint.toml`, `ctxlint.toml`, or
+    a pyproject.toml with a [tool.ctxlint] table (ctxlint.config_resolution)."""
+    from ctxlint.config_resolution import find_config as nearest
+
+    return nearest(start)
+
+
+def read_tool_table(path: Path) -> dict[str, Any]:
+    """The `tool` table of a pyproject.toml (a file that does not parse is a ConfigError)."""
+    return _tool_table(_read_toml(path), path)
 
 
 def load_settings(config_path: Path | None, cwd: Path | None = None) -> Settings:
@@ -140,7 +145,10 @@ def load_settings(config_path: Path | None, cwd: Path | None = None) -> Settings
     else:
         table, where = data, ()
     validate(table, config_path, TomlText(text, where))
-    return settings_from_table(table, config_path.parent.resolve(), config_path)
+    # Not resolved: the checked paths are made absolute the same way (a folder reached through
+    # a symlink keeps its path), so that globs relative to this folder match them.
+    root = Path(os.path.abspath(config_path)).parent
+    return settings_from_table(table, root, config_path)
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -325,6 +333,9 @@ def _value_problems(table: Any) -> list[tuple[tuple[str | int, ...], str, tuple[
         if problem is not None:
             problems.append((("per-file-ignores",), problem, ("per-file-ignores", pattern)))
         check(("per-file-ignores", pattern), codes, selector_problem)
+    sessions = table.get("per-session-ignores")
+    for pattern, codes in sessions.items() if isinstance(sessions, dict) else ():
+        check(("per-session-ignores", pattern), codes, selector_problem)
     return problems
 
 
@@ -342,10 +353,11 @@ def settings_from_table(table: dict[str, Any], root: Path, path: Path | None) ->
     ):
         if key in table:
             values[key.replace("-", "_")] = tuple(table[key])
-    if "per-file-ignores" in table:
-        values["per_file_ignores"] = tuple(
-            (glob, tuple(codes)) for glob, codes in table["per-file-ignores"].items()
-        )
+    for key in ("per-file-ignores", "per-session-ignores"):
+        if key in table:
+            values[key.replace("-", "_")] = tuple(
+                (pattern, tuple(codes)) for pattern, codes in table[key].items()
+            )
     for key in (
         "output-format",
         "unsafe-fixes",

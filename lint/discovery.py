@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from ctxlint.config import Settings
+from ctxlint.config_resolution import SettingsResolver
 from ctxlint.files import not_regular_reason
 from ctxlint.globs import Excluder
 from ctxlint.rule import InputKind
@@ -102,17 +103,31 @@ class Discovery:
 
 
 def discover(
-    paths: Iterable[str], settings: Settings, traces_only: bool = False
+    paths: Iterable[str], settings: Settings | SettingsResolver, traces_only: bool = False
 ) -> tuple[list[InputFile], list[str]]:
     """The files to check, sorted, and error messages for paths that cannot be checked."""
     found = find_inputs(paths, settings, traces_only)
     return found.files, found.errors
 
 
-def find_inputs(paths: Iterable[str], settings: Settings, traces_only: bool = False) -> Discovery:
+def find_inputs(
+    paths: Iterable[str], settings: Settings | SettingsResolver, traces_only: bool = False
+) -> Discovery:
     """`traces_only`: the command reads nothing but traces, so a file named on the command
-    line is one whatever its name."""
-    excluder = Excluder([*settings.exclude, *settings.extend_exclude], settings.root)
+    line is one whatever its name. With a SettingsResolver, what a folder walk meets is
+    excluded by the settings of the folder it is met in (as ruff walks), and each named file's
+    kind is told by its own settings."""
+    resolver = SettingsResolver.of(settings)
+    excluders: dict[int, Excluder] = {}
+
+    def excluder_for(folder: str) -> Excluder:
+        folder_settings = resolver.for_folder(folder)
+        excluder = excluders.get(id(folder_settings))
+        if excluder is None:
+            patterns = [*folder_settings.exclude, *folder_settings.extend_exclude]
+            excluder = excluders[id(folder_settings)] = Excluder(patterns, folder_settings.root)
+        return excluder
+
     found: dict[str, InputFile] = {}
     result = Discovery()
     for given in paths:
@@ -125,14 +140,14 @@ def find_inputs(paths: Iterable[str], settings: Settings, traces_only: bool = Fa
             result.errors.append(f"{given}: cannot read: {error.strerror or error}")
             continue
         if stat.S_ISDIR(mode):
-            for path in _walk(given, excluder, result):
+            for path in _walk(given, excluder_for, result):
                 kind = _found_kind(path)
                 if kind is not None:
                     found.setdefault(path, InputFile(path, kind))
                 else:
                     result.passed_over.append(path)
         elif stat.S_ISREG(mode):
-            kind = named_kind(given, settings, traces_only)
+            kind = named_kind(given, resolver.for_path(given), traces_only)
             if kind is InputKind.PYTHON and input_kind(given) is None and not _python_script(given):
                 # notes.txt or a trace saved as .ndjson: read as the trace it may be, and
                 # otherwise said to be no format ctxlint reads, rather than parsed as Python
@@ -146,9 +161,18 @@ def find_inputs(paths: Iterable[str], settings: Settings, traces_only: bool = Fa
     return result
 
 
-def _walk(top: str, excluder: Excluder, discovery: Discovery) -> Iterator[str]:
+def _everywhere(excluder: Excluder) -> Callable[[str], Excluder]:
+    return lambda folder: excluder
+
+
+def _walk(
+    top: str, excluder_for: Excluder | Callable[[str], Excluder], discovery: Discovery
+) -> Iterator[str]:
     """Regular files under `top` (symlinks to them included); a folder that cannot be listed
-    is an error when it was named, a warning when the walk met it."""
+    is an error when it was named, a warning when the walk met it. `excluder_for(folder)`
+    gives the excludes of what the walk meets in `folder` (or one Excluder for every folder)."""
+    if isinstance(excluder_for, Excluder):
+        excluder_for = _everywhere(excluder_for)
     pending = [(top, True)]
     while pending:
         folder, named = pending.pop()
@@ -163,6 +187,7 @@ def _walk(top: str, excluder: Excluder, discovery: Discovery) -> Iterator[str]:
             continue
         if not named and any(entry.name == _CACHE_TAG for entry in entries):
             continue
+        excluder = excluder_for(folder)
         for entry in entries:
             if excluder.excludes(entry.path):
                 continue

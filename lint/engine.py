@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from ctxlint.cache import ResultsCache, cache_key, new_entry
 from ctxlint.collector import cycle_collection_paused
 from ctxlint.config import Settings
+from ctxlint.config_resolution import SettingsResolver
 from ctxlint.diagnostics import Diagnostic
 from ctxlint.discovery import find_inputs
 from ctxlint.files import (
@@ -29,7 +30,7 @@ from ctxlint.files import (
     remove_stale_temporaries,
     write_atomically,
 )
-from ctxlint.globs import Excluder
+from ctxlint.judge import FindingJudge
 from ctxlint.parallel import run_in_batches
 from ctxlint.python.imports import forget_the_file_system, imported_files, roots_for
 from ctxlint.redact import bounded
@@ -55,7 +56,6 @@ _T = TypeVar("_T")
 _OWN_NOQA = re.compile(rb"(?i)#\s*noqa\s*:[^\r\n]*?CTX[0-9]")
 # Project files the prefilter reads to tell whether a sink's file imports a source.
 _MAX_IMPORTS_SCANNED = 24
-_MAX_FOLDERS_UP = 32
 
 __all__ = [
     "FileResult",
@@ -96,7 +96,11 @@ class PythonChecker:
         # For project files imported by a sink's file: whether they may hold a source, and
         # the project files they import in turn.
         self._imported_sources: dict[str, tuple[bool, bool, list[str]]] = {}
-        self._excluder: Excluder | None = None
+        # Findings in other files judged by this checker's settings; check_paths sets
+        # `judged_later` to judge them after the results cache instead, each by the settings
+        # of the file it is in (FindingJudge).
+        self._judge = FindingJudge(lambda path: self.settings)
+        self.judged_later = False
 
     @property
     def project(self) -> Project:
@@ -225,7 +229,7 @@ class PythonChecker:
         others = sorted({d.path for d in diagnostics if d.path != path})
         for other in others:
             module = self.project.module_at(other)
-            if module is None or self._excluded(other):
+            if module is None or (not self.judged_later and self._judge.excluded(other)):
                 continue
             found = [
                 # A fix is applied to the file being analysed only: none for another file.
@@ -233,26 +237,11 @@ class PythonChecker:
                 for d in diagnostics
                 if d.path == other
             ]
-            kept.extend(self._unsuppressed(other, module.source.text, found))
+            by_settings = not self.judged_later
+            kept.extend(
+                self._unsuppressed(other, module.source.text, found, by_settings=by_settings)
+            )
         return kept
-
-    def _excluded(self, path: str) -> bool:
-        """Whether a file reached through an import lies where `exclude` keeps the run out
-        (it or a folder above it, as the folder walk would have skipped it)."""
-        if self._excluder is None:
-            settings = self.settings
-            self._excluder = Excluder([*settings.exclude, *settings.extend_exclude], settings.root)
-        root = os.path.abspath(self.settings.root)
-        folder = os.path.abspath(path)
-        for _ in range(_MAX_FOLDERS_UP):
-            if self._excluder.excludes(folder):
-                return True
-            # The folders above the configuration's are not the project's to exclude.
-            parent = os.path.dirname(folder)
-            if parent == folder or not parent.startswith(root + os.sep):
-                break
-            folder = parent
-        return False
 
     def _unsuppressed(
         self,
@@ -260,12 +249,13 @@ class PythonChecker:
         text: str,
         diagnostics: list[Diagnostic],
         source: SourceText | None = None,
+        by_settings: bool = True,
     ) -> list[Diagnostic]:
         judge = self.noqa_judge if source is not None else None
         if not diagnostics and judge is None:
             return diagnostics
         directives = read_directives(text)
-        kept = without_ignored(path, diagnostics, self.settings)
+        kept = without_ignored(path, diagnostics, self.settings) if by_settings else diagnostics
         shown = [d for d in kept if not is_suppressed(d, directives)]
         if judge is not None and source is not None and directives.file_codes is not ALL_CODES:
             judge.roots = self.roots
@@ -319,7 +309,7 @@ def check_source(
 
 def check_paths(
     paths: Iterable[str],
-    settings: Settings,
+    settings: Settings | SettingsResolver,
     mode: FixMode = FixMode.CHECK,
     jobs: int | None = None,
     cache_folder: str | os.PathLike[str] | None = None,
@@ -332,31 +322,85 @@ def check_paths(
     cache there (ctxlint.cache); trace files are always read. `progress(done, total)` is
     told how many of the files found are done as the run goes (a progress line's count). With
     `skip_unknown`, a trace file named in `paths` that no reader recognises is passed over as a
-    folder walk passes it over, not reported (pre-commit names every file its pattern matches)."""
-    rules = selected_rules(settings)
-    found = find_inputs(paths, settings)
-    files = found.files
+    folder walk passes it over, not reported (pre-commit names every file its pattern matches).
+    Given a SettingsResolver, each file is checked with the settings of its nearest
+    configuration (ctxlint.config_resolution); plain Settings apply to every file. Raises
+    ConfigError for a configuration met that is bad."""
+    resolver = SettingsResolver.of(settings)
+    found = find_inputs(paths, resolver)
     report = Report(
         errors=found.errors,
         warnings=found.warnings,
         unchecked=len(found.errors),
         passed_over=found.passed_over,
     )
-    checker = PythonChecker(settings, rules)
-    work: list[tuple[str, bool]] = []
-    traces: list[tuple[str, bool]] = []
-    for input_file in files:
-        if input_file.kind is InputKind.TRACE:
-            traces.append((input_file.path, input_file.explicit and not skip_unknown))
-            continue
+    # The files of each settings, in the order the sorted files first meet them.
+    groups: dict[int, tuple[Settings, list[tuple[str, bool]], list[tuple[str, bool]]]] = {}
+    for input_file in found.files:
+        file_settings = resolver.for_path(input_file.path)
+        _, work, traces = groups.setdefault(id(file_settings), (file_settings, [], []))
         # A file named on the command line is always parsed (and so reported if broken);
         # the prefilter only spares the files a folder walk turns up.
-        work.append((input_file.path, input_file.explicit))
-    report.files_checked = len(work) + len(traces)
+        if input_file.kind is InputKind.TRACE:
+            traces.append((input_file.path, input_file.explicit and not skip_unknown))
+        else:
+            work.append((input_file.path, input_file.explicit))
+    report.files_checked = len(found.files)
     forget_the_file_system()
-    checker.roots = roots_for(paths)
+    roots = roots_for(paths)
     if mode is FixMode.FIX:
-        _remove_stale_temporaries(path for path, _ in work)
+        _remove_stale_temporaries(path for _, work, _ in groups.values() for path, _ in work)
+    advance = _counter(progress, report.files_checked, 0)
+    for group_settings, work, _ in groups.values():
+        if work:
+            _check_python_files(
+                group_settings, work, roots, mode, jobs, cache_folder, report, advance
+            )
+    # After the cache: an entry holds what a check found, and a configuration changed or added
+    # since, over a file a finding is in, is heeded all the same.
+    judge = FindingJudge(resolver.for_path)
+    for result in report.results:
+        result.diagnostics = [
+            d for d in result.diagnostics if d.path == result.path or judge.keeps(d)
+        ]
+    report.results = regrouped(report.results)
+    walked_past = len(report.passed_over)
+    for group_settings, _, traces in groups.values():
+        if traces:
+            rules = selected_rules(group_settings)
+            counted = _each_counted(traces, advance)
+            report.results.extend(
+                check_trace_files(
+                    counted,
+                    group_settings,
+                    rules,
+                    report.traces,
+                    report.passed_over,
+                    report.harness_findings,
+                )
+            )
+    report.files_checked -= len(report.passed_over) - walked_past
+    report.traces.sort()
+    report.results.sort(key=lambda r: r.path)
+    return report
+
+
+def _check_python_files(
+    settings: Settings,
+    work: list[tuple[str, bool]],
+    roots: tuple[str, ...],
+    mode: FixMode,
+    jobs: int | None,
+    cache_folder: str | os.PathLike[str] | None,
+    report: Report,
+    advance: Callable[[int], None],
+) -> None:
+    """The Python files that share one settings: one checker (forked into the workers with
+    them), and the results cache of those settings, whose key holds them."""
+    rules = selected_rules(settings)
+    checker = PythonChecker(settings, rules)
+    checker.roots = roots
+    checker.judged_later = True
     cache = None
     if cache_folder is not None:
         from pathlib import Path
@@ -365,9 +409,9 @@ def check_paths(
         cache = ResultsCache.open(Path(cache_folder), key)
         # Imported files unchanged since are answered from their summaries (summary_cache.py).
         checker.summaries_folder = cache.summaries_folder
+    asked = len(work)
     results, work = answered_from_cache(cache, work, mode)
-    total = report.files_checked
-    advance = _counter(progress, total, total - len(work) - len(traces))
+    advance(asked - len(work))
     checked: list[_Checked] = run_in_batches(
         functools.partial(_check_batch, checker, mode=mode, record=cache is not None),
         work,
@@ -381,29 +425,13 @@ def check_paths(
             cache.record(path, entry)
     if cache is not None:
         cache.save()
-        report.warnings.extend(cache.warnings)
+        # Each settings' cache is in the same folder: a folder that cannot be written is said once.
+        report.warnings.extend(w for w in cache.warnings if w not in report.warnings)
     for result in results:
         if result is not None:
             report.results.append(result)
             if result.write_failure is not None:
                 report.errors.append(f"{result.path}: not fixed: {result.write_failure}")
-    report.results = regrouped(report.results)
-    if traces:
-        walked_past = len(report.passed_over)
-        counted = _each_counted(traces, advance)
-        report.results.extend(
-            check_trace_files(
-                counted,
-                settings,
-                rules,
-                report.traces,
-                report.passed_over,
-                report.harness_findings,
-            )
-        )
-        report.files_checked -= len(report.passed_over) - walked_past
-    report.results.sort(key=lambda r: r.path)
-    return report
 
 
 def _counter(

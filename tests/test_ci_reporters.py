@@ -179,10 +179,9 @@ def test_junit_failure_says_what_to_do_and_where_else_to_look(report):
     where = (str(first.start.line), f"{first.code} ({first.name}) at {first.start.line}:")
     case = next(c for c in cases if (c.get("line"), c.get("name")[: len(where[1])]) == where)
     body = case.find("failure").text.splitlines()
-    related = first.related[0]
     assert body[1:] == [
         f"help: {first.help}",
-        f"note: {related.message}: {related.path}:{related.start.line}:{related.start.column}",
+        *(f"note: {r.message}: {r.path}:{r.start.line}:{r.start.column}" for r in first.related),
     ]
 
 

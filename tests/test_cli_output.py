@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from ctxlint.cli import main
-from ctxlint.cli.check import passed_over_note
+from ctxlint.cli.check_output import passed_over_note
 from ctxlint.engine import FileResult, Report
 from ctxlint.reporters.text import passed, render_text
 
@@ -78,7 +78,7 @@ def test_a_named_file_of_no_format_ctxlint_reads_is_said_to_be_one(tmp_path, mon
     (tmp_path / name).write_text("# agent\n")
     result = run(["--output-format", "json", name], tmp_path, monkeypatch)
     assert [(f["code"], f["filename"]) for f in json.loads(result.stdout)] == [("CTX900", name)]
-    assert "not a format ctxlint reads" in json.loads(result.stdout)[0]["message"]
+    assert "not Python or a trace format ctxlint reads" in json.loads(result.stdout)[0]["message"]
     assert result.exit_code == 2
     assert "All checks passed!" not in run([name], tmp_path, monkeypatch).stdout
 
@@ -129,7 +129,10 @@ def test_simulate_on_json_that_is_no_trace_says_so(tmp_path, monkeypatch):
     result = run(["simulate", "package.json"], tmp_path, monkeypatch)
     assert result.exit_code == 2
     assert result.stdout == ""  # no empty report of 0 requests
-    assert "package.json:1: unknown trace format: not a format ctxlint reads" in result.stderr
+    assert (
+        "package.json:1: unknown trace format: not Python or a trace format ctxlint reads"
+        in result.stderr
+    )
     assert "error: no requests could be read" in result.stderr
 
 

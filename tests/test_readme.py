@@ -36,3 +36,20 @@ def test_readme_trace_example_follows_the_schema():
     start = text.index("```json", text.index("### Logging traces")) + len("```json")
     example = json.loads(text[start : text.index("```", start)])
     jsonschema.validate(example, json.loads(schema_text()))
+
+
+def test_readme_finding_excerpts_are_what_the_command_prints(monkeypatch):
+    """The "Reading a finding" excerpts are quoted from a real run on the bundled examples."""
+    from click.testing import CliRunner
+
+    from ctxlint.cli import main
+
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    section = text[text.index("### Reading a finding") : text.index("### The results cache")]
+    blocks = section.split("```text\n")[1:]
+    assert len(blocks) == 2
+    monkeypatch.chdir(REPO)
+    printed = CliRunner().invoke(main, ["fixtures/examples", "--no-cache"]).stdout
+    for block in blocks:
+        for line in block[: block.index("```")].splitlines():
+            assert line in printed, line

@@ -135,3 +135,17 @@ def test_text_excerpt_of_a_long_line_is_cut_around_the_finding(tmp_path, monkeyp
     assert shown[start : start + width] == "datetime.now()"
     assert shown.startswith("4 | …") and shown.endswith("…")
     assert finding.start.column > 50_000
+
+
+def test_help_and_notes_line_up_with_the_excerpt_gutter(tmp_path, monkeypatch):
+    """As ruff lays them out: the help and note lines start under the excerpt's `|`, however
+    many digits the line number has."""
+    source = (REPO / EXAMPLE).read_text(encoding="utf-8")
+    (tmp_path / "agent.py").write_text("#\n" * 100 + source, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    text = render("text", check_paths(["agent.py"], Settings(root=tmp_path)))
+    lines = text.splitlines()
+    for number, line in enumerate(lines):
+        if line.lstrip().startswith("help:"):
+            pipe = lines[number - 1].index("|")
+            assert line.index("help:") == pipe, (lines[number - 1], line)

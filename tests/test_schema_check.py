@@ -137,6 +137,7 @@ EVERY_SETTING = {
     "extend-select": ["CTX100"],
     "ignore": ["CTX007"],
     "per-file-ignores": {"tests/*": ["CTX001", "CTX002"]},
+    "per-session-ignores": {"agent-*": ["CTX004"]},
     "exclude": ["build"],
     "extend-exclude": ["generated/*.py"],
     "output-format": "json",
@@ -184,6 +185,7 @@ def test_agrees_with_jsonschema_on_the_configuration_schema() -> None:
         ({"anyOf": [{"type": "string", "minLength": 1}, {"type": "integer"}]}, ["a", 1], ["", 1.5]),
         ({"oneOf": [{"type": "number"}, {"type": "integer"}]}, [1.5], [1, "x"]),
         ({"additionalProperties": False}, [{}, 3], [{"a": 1}]),
+        ({"propertyNames": {"minLength": 2}}, [{}, {"ab": 1}, "a"], [{"a": 1}, {"ab": 1, "": 2}]),
         (
             {
                 "oneOf": [

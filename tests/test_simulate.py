@@ -399,7 +399,8 @@ def test_prices_from_the_configuration_add_models_and_replace_figures(tmp_path):
             line(session="b", model="gpt-4o", system=LONG),
         ],
     )
-    config = tmp_path / "ctxlint.toml"
+    # Not named ctxlint.toml: that one, beside the trace, would apply without --config.
+    config = tmp_path / "prices.toml"
     config.write_text(
         '[prices."acme-local"]\ninput = 1.0\noutput = 2.0\n\n[prices."gpt-4o"]\ninput = 100.0\n'
     )

@@ -3,25 +3,29 @@ findings, apply or show the fixes."""
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
 import click
 
-from ctxlint.cli.color import color_option, use_color
+from ctxlint.cli.check_output import (
+    emit,
+    exit_code,
+    held_back,
+    print_simulated_summary,
+    write_noqa_comments,
+)
+from ctxlint.cli.color import color_option
 from ctxlint.cli.common import (
-    EXIT_CLEAN,
     EXIT_ERROR,
-    EXIT_FINDINGS,
     TRACE_FORMATS,
     config_option,
     fail,
-    note,
-    settings_or_fail,
+    resolver_or_fail,
     trace_format_option,
 )
-from ctxlint.config import OUTPUT_FORMATS, Settings
+from ctxlint.config import OUTPUT_FORMATS, ConfigError, Settings
+from ctxlint.config_resolution import SettingsResolver
 from ctxlint.engine import FixMode, Report, check_paths
 
 
@@ -114,6 +118,14 @@ def _selectors(
     + TRACE_FORMATS
     + "."
 )
+@click.option(
+    "--show-settings",
+    is_flag=True,
+    help="Print the settings used for the first file to check, and the file they come from.",
+)
+@click.option(
+    "--show-files", is_flag=True, help="List the files that would be checked, with their kind."
+)
 def check(
     paths: tuple[str, ...],
     fix: bool,
@@ -137,6 +149,8 @@ def check(
     no_cache: bool,
     cache_dir: str | None,
     trace_format: str | None,
+    show_settings: bool,
+    show_files: bool,
 ) -> None:
     """Check Python files, agent traces and folders (default: the current folder)."""
     if fix and diff:
@@ -147,8 +161,7 @@ def check(
         fail(str(error))
     if add_noqa and (fix or diff or reading_stdin):
         fail("--add-noqa writes comments into files: it cannot be used with --fix, --diff or stdin")
-    settings = settings_or_fail(config_path)
-    settings = settings.with_overrides(
+    overrides = dict(
         select=select,
         extend_select=extend_select,
         ignore=ignore,
@@ -157,6 +170,14 @@ def check(
         trace_format=trace_format,
         harness_findings=harness_findings,
     )
+    # Each file's settings are its nearest configuration's (or --config's); the run's own
+    # (output format, cache folder) are the current folder's, as ruff takes them.
+    resolver = resolver_or_fail(config_path, overrides)
+    settings = resolver.default
+    if show_settings or show_files:
+        from ctxlint.cli.show import show
+
+        raise SystemExit(show(paths or (".",), resolver, show_settings, show_files))
     mode = FixMode.DIFF if diff else FixMode.FIX if fix else FixMode.CHECK
     if reading_stdin:
         from ctxlint.stdin import check_stdin
@@ -164,25 +185,33 @@ def check(
         # As ruff does: with --fix the source goes to stdout, the report to stderr.
         sys.stdout.flush()
         fixed_output = sys.stdout.buffer if mode is FixMode.FIX else None
-        report = check_stdin(sys.stdin.buffer, settings, stdin_filename, mode, fixed_output)
+        # As ruff does, the settings are those of the file standard input stands for.
+        try:
+            stdin_settings = resolver.for_path(stdin_filename) if stdin_filename else settings
+        except ConfigError as error:
+            fail(str(error))
+        report = check_stdin(sys.stdin.buffer, stdin_settings, stdin_filename, mode, fixed_output)
     else:
         cache_folder = None
         if not no_cache:
             from ctxlint.cache import FOLDER_NAME
 
             cache_folder = Path(cache_dir) if cache_dir else settings.root / FOLDER_NAME
-        report = _checked_with_progress(
-            paths or (".",),
-            settings,
-            mode,
-            jobs,
-            cache_folder,
-            quiet=quiet,
-            skip_unknown=skip_unknown,
-        )
+        try:
+            report = _checked_with_progress(
+                paths or (".",),
+                resolver,
+                mode,
+                jobs,
+                cache_folder,
+                quiet=quiet,
+                skip_unknown=skip_unknown,
+            )
+        except ConfigError as error:
+            fail(str(error))
     if add_noqa:
-        raise SystemExit(_add_noqa(report, quiet))
-    _emit(
+        raise SystemExit(write_noqa_comments(report, quiet))
+    emit(
         report,
         settings,
         output_file,
@@ -193,9 +222,13 @@ def check(
         color_choice=color_choice,
     )
     summary_failed = False
-    if report.traces and not quiet and mode is FixMode.CHECK and settings.output_format == "text":
-        summary_failed = not _print_simulated_summary(
-            report.traces, settings, output_file, _held_back(report.harness_findings)
+    # The simulated summary follows findings shown in full; --statistics shows only counts.
+    shows_findings = settings.output_format == "text" and not statistics
+    if report.traces and not quiet and mode is FixMode.CHECK and shows_findings:
+        # One summary, one price list: the first trace's configuration's.
+        trace_settings = resolver.for_path(report.traces[0])
+        summary_failed = not print_simulated_summary(
+            report.traces, trace_settings, output_file, held_back(report.harness_findings)
         )
     # A fault of ctxlint's own in the summary exits 2, as one while checking a file does.
     raise SystemExit(EXIT_ERROR if summary_failed else exit_code(report, mode, exit_zero))
@@ -203,7 +236,7 @@ def check(
 
 def _checked_with_progress(
     paths: tuple[str, ...],
-    settings: Settings,
+    settings: Settings | SettingsResolver,
     mode: FixMode,
     jobs: int | None,
     cache_folder: Path | None,
@@ -232,61 +265,6 @@ def _checked(done: int, total: int | None) -> str:
     return f"checked {done:,}/{total or 0:,} files"
 
 
-def _add_noqa(report: Report, quiet: bool) -> int:
-    """Write the comments; the exit code: 2 when a path or a file could not be handled."""
-    from ctxlint.add_noqa import add_noqa_comments
-
-    outcome = add_noqa_comments(report)
-    for error in [*report.errors, *outcome.errors]:
-        note("error", str(error))
-    for warning in [*report.warnings, *outcome.skipped]:
-        note("warning", str(warning))
-    for result in report.results:
-        for problem in result.problems:
-            note("warning", f"{result.path}: {problem}")
-    if outcome.in_traces:
-        note(
-            "note",
-            f"{outcome.in_traces} finding{'s' if outcome.in_traces != 1 else ''} in traces "
-            "left as they are: a trace holds no comments (use per-file-ignores)",
-        )
-    if not quiet:
-        click.echo(outcome.summary, err=True)
-    return EXIT_ERROR if report.errors or outcome.errors else EXIT_CLEAN
-
-
-def _held_back(harness_findings: dict[str, int]) -> list[str]:
-    """The summary's line on findings about what an agent product does by design (Claude
-    Code compacting its history), which the check did not report."""
-    count = sum(harness_findings.values())
-    if not count:
-        return []
-    noun = "finding" if count == 1 else "findings"
-    return [
-        f"by design    {count} {noun} on what the agent product itself does (its own "
-        "compaction, prompts, tools), not reported (--harness-findings)"
-    ]
-
-
-def _print_simulated_summary(
-    traces: list[str], settings: Settings, output_file: str | None, by_design: list[str]
-) -> bool:
-    """After the findings on traces, what the cache would make of them; False when a fault of
-    ctxlint's own cost the summary (the findings printed before it stand)."""
-    from ctxlint.cli.summary import simulated_summary
-
-    summary = simulated_summary(traces, settings, by_design)
-    if summary.warning is not None:
-        note("warning", str(summary.warning))
-    if summary.text:
-        if output_file:
-            with open(output_file, "a", encoding="utf-8") as stream:
-                stream.write(summary.text)
-        else:
-            click.echo(summary.text, nl=False)
-    return not summary.failed
-
-
 def reads_stdin(paths: tuple[str, ...], stdin_filename: str | None) -> bool:
     """Whether the source is read from standard input: `-` alone, or --stdin-filename (as in
     ruff) with no path or `-`. Standard input mixed with paths is a ValueError rather than `-`
@@ -300,102 +278,3 @@ def reads_stdin(paths: tuple[str, ...], stdin_filename: str | None) -> bool:
             f"combined with paths ({others[0]!r})"
         )
     return "-" in paths or stdin_filename is not None
-
-
-def _emit(
-    report: Report,
-    settings: Settings,
-    output_file: str | None,
-    quiet: bool,
-    mode: FixMode,
-    to_stderr: bool = False,
-    statistics: bool = False,
-    color_choice: str = "auto",
-) -> None:
-    from ctxlint.reporters import render
-
-    for error in report.errors:
-        note("error", str(error))
-    for warning in report.warnings:
-        note("warning", str(warning))
-    for result in report.results:
-        for problem in result.problems:
-            note("warning", f"{result.path}: {problem}")
-    if report.files_checked == 0 and not report.errors:
-        note("warning", "no Python files or traces found")
-    if report.passed_over and not quiet:
-        note("note", passed_over_note(report.passed_over))
-    if mode is FixMode.DIFF:
-        # The diff is what --diff reports: it goes where a report would.
-        _output("".join(r.diff for r in report.results if r.diff), output_file, "diff", exact=True)
-        if not quiet:
-            count = sum(r.fixes_applied for r in report.results)
-            click.echo(f"Would fix {count} finding{'s' if count != 1 else ''}.", err=True)
-        return
-    stream = sys.stderr if to_stderr else sys.stdout
-    # A report file is coloured only when asked for by name, never by FORCE_COLOR.
-    if output_file is None:
-        color = use_color(color_choice, stream.isatty(), os.environ)
-    else:
-        color = color_choice == "always"
-    if statistics:
-        from ctxlint.reporters.statistics import render_statistics, render_statistics_json
-
-        if settings.output_format == "json":
-            text = render_statistics_json(report)
-        else:
-            text = render_statistics(report, color=color, quiet=quiet)
-    else:
-        text = render(settings.output_format, report, color=color, quiet=quiet)
-    _output(text, output_file, "report", to_stderr, color=color)
-
-
-def passed_over_note(paths: list[str]) -> str:
-    """What a folder walk left alone, counted, with the commonest suffixes among them."""
-    from collections import Counter
-
-    suffixes = Counter(os.path.splitext(path)[1].lower() for path in paths)
-    suffixes.pop("", None)
-    common = ", ".join(suffix for suffix, _ in suffixes.most_common(3))
-    count = len(paths)
-    files = "file that is" if count == 1 else "files that are"
-    return f"passed over {count:,} {files} not Python or a known trace format" + (
-        f" ({common}{', …' if len(suffixes) > 3 else ''})" if common else ""
-    )
-
-
-def _output(
-    text: str,
-    output_file: str | None,
-    what: str,
-    to_stderr: bool = False,
-    exact: bool = False,
-    color: bool = False,
-) -> None:
-    """The report (or diff) into --output-file, or printed. `exact`: line ends written as they
-    are (a diff of a file whose lines end in \\r\\n must apply as it was made)."""
-    if output_file:
-        try:
-            Path(output_file).write_text(text, encoding="utf-8", newline="" if exact else None)
-        except OSError as error:
-            fail(f"{output_file}: cannot write the {what}: {error.strerror or error}")
-    else:
-        # color: click would strip the styles when the output is no terminal (FORCE_COLOR).
-        click.echo(text, nl=False, err=to_stderr, color=color)
-
-
-def exit_code(report: Report, mode: FixMode, exit_zero: bool) -> int:
-    """0 clean, 1 findings (or, with --diff, fixes to show), 2 a file or ctxlint failed."""
-    if report.errors or any(
-        p.startswith("internal error") for r in report.results for p in r.problems
-    ):
-        return EXIT_ERROR
-    if report.nothing_readable:
-        return EXIT_ERROR
-    if mode is FixMode.DIFF:
-        return (
-            EXIT_FINDINGS if any(r.diff for r in report.results) and not exit_zero else EXIT_CLEAN
-        )
-    if report.diagnostics and not exit_zero:
-        return EXIT_FINDINGS
-    return EXIT_CLEAN

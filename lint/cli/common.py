@@ -9,7 +9,8 @@ from typing import Any, NoReturn
 
 import click
 
-from ctxlint.config import ConfigError, Settings, load_settings
+from ctxlint.config import ConfigError, Settings
+from ctxlint.config_resolution import SettingsResolver
 from ctxlint.redact import visible
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -36,10 +37,14 @@ def fail(message: str) -> NoReturn:
     raise SystemExit(EXIT_ERROR)
 
 
-def settings_or_fail(config_path: Path | None) -> Settings:
-    """The settings of --config (or the nearest pyproject.toml); a bad configuration fails."""
+def resolver_or_fail(
+    config_path: Path | None, overrides: dict[str, Any] | None = None
+) -> SettingsResolver:
+    """Each file's settings: those of --config for all, else of each file's nearest
+    configuration, with the command line's `overrides` on top. A bad --config, or a bad
+    configuration of the current folder, fails here; one met below it, when it is met."""
     try:
-        return load_settings(config_path)
+        return SettingsResolver(config_path, overrides)
     except ConfigError as error:
         fail(str(error))
 
@@ -88,12 +93,14 @@ def _config_path(ctx: click.Context, param: click.Parameter, value: str | None) 
     return Path(value) if value is not None else None
 
 
-def config_option():
-    """--config, the configuration file to use instead of the nearest pyproject.toml."""
+def config_option(help_text: str | None = None):
+    """--config, the configuration file to use for every path instead of each one's nearest."""
     return click.option(
         "--config",
         "config_path",
         type=click.Path(dir_okay=False),
         callback=_config_path,
-        help="Config file.",
+        help=help_text
+        or "Use this configuration file for every path, instead of each file's nearest "
+        "(.ctxlint.toml, ctxlint.toml, or pyproject.toml with [tool.ctxlint]).",
     )

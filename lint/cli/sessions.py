@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
-from ctxlint.cli.common import EXIT_CLEAN, EXIT_ERROR, TRACE_FORMATS, note, trace_format_option
-from ctxlint.config import Settings
+from ctxlint.cli.common import (
+    EXIT_CLEAN,
+    EXIT_ERROR,
+    TRACE_FORMATS,
+    config_option,
+    fail,
+    note,
+    resolver_or_fail,
+    trace_format_option,
+)
+from ctxlint.config import ConfigError
 
 
 @click.command(
@@ -16,7 +27,16 @@ from ctxlint.config import Settings
 @click.argument("paths", nargs=-1, type=click.Path(), required=True)
 @click.option("--output-format", type=click.Choice(["text", "json"]), default="text")
 @trace_format_option("Read every file as this format.")
-def sessions_command(paths: tuple[str, ...], output_format: str, trace_format: str | None) -> None:
+@config_option(
+    "Use this configuration file's excludes for every folder walked (without it, each "
+    "folder's nearest configuration decides)."
+)
+def sessions_command(
+    paths: tuple[str, ...],
+    output_format: str,
+    trace_format: str | None,
+    config_path: Path | None,
+) -> None:
     """List the sessions of trace files: format, requests, models, time span, and the prompt
     and cached tokens the provider reported."""
     import orjson
@@ -25,7 +45,12 @@ def sessions_command(paths: tuple[str, ...], output_format: str, trace_format: s
     from ctxlint.rule import InputKind
     from ctxlint.trace.sessions import no_requests, render_text, summarize
 
-    files, missing = discover(paths, Settings(), traces_only=True)
+    # Of the configuration, only `exclude` and `extend-exclude` matter here: which files a
+    # folder walk passes over, by each folder's nearest configuration (or --config).
+    try:
+        files, missing = discover(paths, resolver_or_fail(config_path), traces_only=True)
+    except ConfigError as error:
+        fail(str(error))
     for error in missing:
         note("error", str(error))
     found = [summarize(f.path, trace_format) for f in files if f.kind is InputKind.TRACE]

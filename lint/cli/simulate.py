@@ -17,9 +17,10 @@ from ctxlint.cli.common import (
     fail,
     note,
     prices,
-    settings_or_fail,
+    resolver_or_fail,
     trace_format_option,
 )
+from ctxlint.config import ConfigError
 
 
 @click.command(
@@ -101,7 +102,10 @@ from ctxlint.cli.common import (
 @click.option("--min-hit-rate", type=FiniteFloatRange(0, 1), help="Exit 1 below this hit rate.")
 @click.option("--max-cost", type=FiniteFloatRange(min=0), help="Exit 1 above this cost (USD).")
 @click.option("-q", "--quiet", is_flag=True, help="The summary only: no sessions, misses or bars.")
-@config_option()
+@config_option(
+    "Use this configuration file (its prices, its excludes) instead of the nearest one to the "
+    "first path given; a run has one price list, that configuration's."
+)
 @trace_format_option("Read every file as this format.")
 def simulate_command(
     paths: tuple[str, ...],
@@ -132,8 +136,14 @@ def simulate_command(
     from ctxlint.simulate.text_report import TextOptions, render_text
     from ctxlint.simulate.tokens import TokenizerUnavailable
 
-    settings = settings_or_fail(config_path)
-    files, missing = trace_files(paths, settings)
+    # One replay, one price list: the configuration of the first path (or --config's). The
+    # folders walked are still each excluded by their own configuration's settings.
+    resolver = resolver_or_fail(config_path)
+    try:
+        settings = resolver.for_named(paths[0])
+        files, missing = trace_files(paths, resolver)
+    except ConfigError as error:
+        fail(str(error))
     if trace_format is None:
         files, missing = _without_python(files, missing)
     for error in missing:

@@ -19,7 +19,7 @@ def render_text(report: Report, color: bool = False, quiet: bool = False) -> str
     for item in _grouped_by_session(diagnostics):
         if isinstance(item, Diagnostic):
             excerpt = _excerpt(report, item, style)
-            notes = _notes(item, style, "   ")
+            notes = _notes(item, style, " " * (_gutter_width(item) + 1))
             if excerpt and notes:
                 # As ruff closes the excerpt before its help lines.
                 excerpt += " " * _gutter_width(item) + " |\n"

@@ -8,13 +8,16 @@ from typing import TextIO
 
 from ctxlint.collector import cycle_collection_paused
 from ctxlint.config import Settings
+from ctxlint.config_resolution import SettingsResolver
 from ctxlint.progress import ProgressLine, shows_progress
 from ctxlint.simulate.simulator import Options, Simulator
 from ctxlint.simulate.totals import Simulation, summarise
 from ctxlint.trace.sessions import no_requests
 
 
-def trace_files(paths: Iterable[str], settings: Settings) -> tuple[list[str], list[str]]:
+def trace_files(
+    paths: Iterable[str], settings: Settings | SettingsResolver
+) -> tuple[list[str], list[str]]:
     from ctxlint.discovery import discover
     from ctxlint.rule import InputKind
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import replace
+from fnmatch import fnmatchcase
 
 from ctxlint.config import Settings
 from ctxlint.diagnostics import Diagnostic, Location
@@ -104,12 +105,35 @@ class TraceChecker:
         for rule in self.rules:
             found.extend(rule.check_trace(step))  # type: ignore[attr-defined]
         state.latest[request.model] = request
-        return found
+        return without_session_ignores(request.session, found, self.settings)
 
     def unreadable(self, path: str, problem: Problem) -> list[Diagnostic]:
         if not self.report_unreadable:
             return []
         return [unreadable_at(path, problem.reason, problem.line)]
+
+
+def without_session_ignores(
+    session: str, diagnostics: list[Diagnostic], settings: Settings
+) -> list[Diagnostic]:
+    """Drop the findings `per-session-ignores` turns off in this session: patterns as fnmatch
+    reads them, matched case-sensitively against the whole session id (a subagent's session
+    named `subagent-*` is the same name on every system)."""
+    if not diagnostics or not settings.per_session_ignores:
+        return diagnostics
+    ignored = [
+        code.upper()
+        for pattern, codes in settings.per_session_ignores
+        if fnmatchcase(session, pattern)
+        for code in codes
+    ]
+    if not ignored:
+        return diagnostics
+    return [
+        d
+        for d in diagnostics
+        if not any(code == "ALL" or d.code.startswith(code) for code in ignored)
+    ]
 
 
 def _with_document_lines(document: bytes, diagnostics: list[Diagnostic]) -> list[Diagnostic]:

@@ -29,7 +29,7 @@ from ctxlint.trace.reading import (
 from ctxlint.trace.typed import TypeFault
 
 _UNKNOWN = (
-    "unknown trace format: not a format ctxlint reads "
+    "unknown trace format: not Python or a trace format ctxlint reads "
     "(`ctxlint sessions --help` lists them; --trace-format forces one)"
 )
 # Lines read before giving up on finding any known format in a file.

@@ -138,6 +138,10 @@ class _Compiler:
 
         return check
 
+    def _property_names(self, names: Any, _schema: dict[str, Any]) -> Check:
+        each = self.compile(names)
+        return lambda value: not isinstance(value, dict) or all(each(name) for name in value)
+
     def _items(self, items: Any, _schema: dict[str, Any]) -> Check:
         each = self.compile(items)
         return lambda value: not isinstance(value, list) or all(each(item) for item in value)
@@ -175,6 +179,7 @@ _BUILDERS = {
     "required": "_required",
     "properties": "_properties",
     "additionalProperties": "_properties",
+    "propertyNames": "_property_names",
     "minLength": "_min_length",
     "minimum": "_minimum",
     "maximum": "_maximum",
