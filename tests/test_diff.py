@@ -348,10 +348,11 @@ def test_the_diff_of_a_fix_applies_to_the_file(ending, last_line_ends):
 
 
 def _collector_states_seen(monkeypatch, failure: Exception | None = None) -> list[bool]:
-    import ctxlint.engine as engine
+    # The engine imports PythonModule where it parses a file (not at its top): patched at home.
+    import ctxlint.python.module as home
 
     seen: list[bool] = []
-    made = engine.PythonModule
+    made = home.PythonModule
 
     def module_noting_the_collector(*arguments, **keywords):
         seen.append(gc.isenabled())
@@ -359,7 +360,7 @@ def _collector_states_seen(monkeypatch, failure: Exception | None = None) -> lis
             raise failure
         return made(*arguments, **keywords)
 
-    monkeypatch.setattr(engine, "PythonModule", module_noting_the_collector)
+    monkeypatch.setattr(home, "PythonModule", module_noting_the_collector)
     return seen
 
 

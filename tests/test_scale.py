@@ -105,16 +105,17 @@ def test_a_module_fact_is_computed_once_however_often_it_is_asked(checker):
 
 
 def test_the_names_a_loop_changes_are_walked_once_per_loop(checker, monkeypatch):
-    from ctxlint.rules import ctx004_tool_list_mutation
+    # CTX004 imports it where it checks a file (ctxlint.registry says why): patched at home.
+    from ctxlint.python import tool_list_changes
 
     walked: list[object] = []
-    original = ctx004_tool_list_mutation.names_changed_in
+    original = tool_list_changes.names_changed_in
 
     def counting(module, loop):
         walked.append(loop)
         return original(module, loop)
 
-    monkeypatch.setattr(ctx004_tool_list_mutation, "names_changed_in", counting)
+    monkeypatch.setattr(tool_list_changes, "names_changed_in", counting)
     calls = "".join(
         f"        if step == {n}:\n"
         "            reply = client.messages.create(model='m', max_tokens=9, tools=tools,\n"
