@@ -27,7 +27,7 @@ def main(folders: list[str]) -> int:
     crashes = 0
     for input_file in files:
         if input_file.path.endswith((".py", ".pyi")):
-            _, result = _check_path(checker, input_file.path, FixMode.CHECK)
+            _, result, _ = _check_path(checker, input_file.path, FixMode.CHECK)
             if result is None:
                 continue
             for problem in result.problems:

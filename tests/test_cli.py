@@ -236,6 +236,17 @@ def test_bad_configuration_exits_two_naming_the_file(project, content, message):
     assert "Traceback" not in result.output
 
 
+def test_each_configuration_problem_is_on_its_own_line(project):
+    (project / "pyproject.toml").write_text(
+        '[tool.ctxlint]\nselekt = ["CTX"]\nunsafe-fixes = "yes"\n'
+    )
+    result = run(["agent.py"], project)
+    assert result.exit_code == 2
+    lines = result.output.splitlines()
+    assert "  line 2: (table): unknown key 'selekt'" in lines
+    assert "  line 3: unsafe-fixes: 'yes' is not of type 'boolean'" in lines
+
+
 def test_rule_documentation_and_rule_list(project):
     doc = run(["rule", "CTX001"], project)
     assert doc.exit_code == 0

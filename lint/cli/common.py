@@ -28,7 +28,9 @@ def note(kind: str, message: str) -> None:
     """An `error:`, `warning:` or `note:` line on stderr. What it names (a path, a trace's
     session) is not ctxlint's own: a control character in it is shown as its escape, never
     sent to the terminal."""
-    click.echo(f"{kind}: {visible(message)}", err=True)
+    # Line breaks stay: a configuration error lists one problem per line. Nothing else in
+    # it reaches the terminal as a control character.
+    click.echo(f"{kind}: {visible(message, keep=chr(10))}", err=True)
 
 
 def fail(message: str) -> NoReturn:
