@@ -6,7 +6,7 @@ The data path, for one checked file:
 1. `prefilter` scans the bytes: a file that cannot hold a sink is never parsed. A file that
    may hold one but no source is parsed when a project file it imports (or one those import)
    may hold a source, or (for any file that sends prompts) may rewrite a history
-   (`engine.PythonChecker.wanted`, `imports.imported_files`). What it looks for comes from
+   (`python_checker.PythonChecker.wanted`, `imports.imported_files`). What it looks for comes from
    the rules' `triggers`, a module free of the analysis that rule modules import at their
    top (see ctxlint.registry).
 2. `module.PythonModule` wraps the parsed tree; `index` records scopes, bindings, functions,
