@@ -1,9 +1,8 @@
 """How fast ctxlint is, as ratios against baselines measured in the same run.
 
-1. A large tree (default: this interpreter's standard library and site-packages):
-   `ctxlint` against `ruff check --select E,F --no-cache` on the same paths. Target: <= 1.5.
-2. Start-up on one small file: `ctxlint FILE` against `python -c "import libcst"`.
-   Target: <= 1.5.
+A large tree (default: this interpreter's standard library and site-packages): `ctxlint`
+against `ruff check --select E,F --no-cache` on the same paths. Target: <= 1.5. Start-up on
+one small file is bench/startup.py's.
 
 Runs are interleaved and the median is kept, so that a busy moment hurts both sides alike.
 
@@ -24,7 +23,6 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-SMALL_FILE = REPO / "fixtures" / "examples" / "support_agent.py"
 
 
 # CPU seconds (user + system) used by a command's processes: on a shared machine they vary
@@ -112,17 +110,6 @@ def main() -> int:
         )
     print(f"  peak memory of any child process: {peak_kib / 1024:.0f} MiB")
 
-    start = _medians(
-        {
-            "ctxlint": [ctxlint, str(SMALL_FILE), "--exit-zero", "-q"],
-            "import libcst": [sys.executable, "-c", "import libcst"],
-        },
-        max(arguments.runs, 10),
-    )
-    print(f"start-up on {SMALL_FILE.relative_to(REPO)}:")
-    print(f"  ctxlint: {start['ctxlint'] * 1000:.0f} ms")
-    print(f'  python -c "import libcst": {start["import libcst"] * 1000:.0f} ms')
-    print(f"  ratio: {start['ctxlint'] / start['import libcst']:.2f} (target <= 1.5)")
     print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}")
     return 0
 
