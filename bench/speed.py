@@ -20,10 +20,6 @@ import subprocess
 import sys
 import sysconfig
 import time
-from pathlib import Path
-
-REPO = Path(__file__).resolve().parent.parent
-
 
 # CPU seconds (user + system) used by a command's processes: on a shared machine they vary
 # far less than wall time when something else competes for the cores.
