@@ -210,9 +210,8 @@ def test_reordered_lines_of_a_system_prompt_are_pointed_at_the_first_that_moved(
 _SHARED_TRACES = SHARED / "traces"
 _FIXTURES = Path(__file__).parent.parent / "fixtures" / "trace"
 # Codex records the instructions once, in session_meta: on another line than the event that
-# stands for each request, so no pointer into the request's line holds them. OTLP JSON keeps
-# span attributes as a list of key/value objects, which the reader names by key.
-_ELSEWHERE = {"codex", "otel-genai"}
+# stands for each request, so no pointer into the request's line holds them.
+_ELSEWHERE = {"codex"}
 
 
 def _recorded(path: Path):
@@ -278,3 +277,113 @@ def test_reserialised_arguments_are_pointed_at_where_they_were_read(tmp_path):
     assert _resolve(bodies[1], found.pointer) == '{"mode": "r", "path": "a.txt"}'
     [previous] = found.related
     assert _resolve(bodies[0], previous.pointer) == '{"path": "a.txt", "mode": "r"}'
+
+
+def _otlp_span(turn: int, system: str, tools: list[str]) -> dict:
+    """One OTLP/JSON export line: span attributes as a list of key/value objects, the GenAI
+    messages, instructions and tool definitions each a JSON text in a `stringValue`."""
+    parts = [[{"type": "text", "content": f"q{n}"}] for n in range(turn)]
+    history = [{"role": "user", "parts": part} for part in parts]
+    definitions = [{"type": "function", "name": name, "parameters": {}} for name in tools]
+    attributes = {
+        "gen_ai.operation.name": "chat",
+        "gen_ai.request.model": "gpt-4.1",
+        "gen_ai.conversation.id": "conversation-1",
+        "gen_ai.system_instructions": json.dumps([{"type": "text", "content": system}]),
+        "gen_ai.input.messages": json.dumps(history),
+        "gen_ai.tool.definitions": json.dumps(definitions),
+    }
+    span = {
+        "traceId": "5b8efff798038103d269b633813fc60c",
+        "spanId": f"{turn:016x}",
+        "name": "chat gpt-4.1",
+        "startTimeUnixNano": str(1772359200000000000 + turn * 10**9),
+        "attributes": [{"key": k, "value": {"stringValue": v}} for k, v in attributes.items()],
+    }
+    return {"resourceSpans": [{"scopeSpans": [{"spans": [span]}]}]}
+
+
+def test_otlp_attribute_pointers_name_the_entry_in_the_key_value_list(tmp_path):
+    bodies = [
+        _otlp_span(1, _PREAMBLE + " Now: 2026-03-01T10:00:01Z", ["a_x", "a_y", "a_z"]),
+        _otlp_span(2, _PREAMBLE + " Now: 2026-03-01T10:00:09Z", ["a_z", "a_y", "a_x"]),
+    ]
+    [clock] = _findings(tmp_path, "CTX001", *bodies)
+    assert _resolve(bodies[1], clock.pointer)[clock.offset :].startswith("09Z")
+    [order] = _findings(tmp_path, "CTX003", *bodies)
+    assert _resolve(bodies[1], order.pointer)["name"] == "a_z"
+    [previous] = order.related
+    assert _resolve(bodies[0], previous.pointer)["name"] in {"a_x", "a_y", "a_z"}
+
+
+@pytest.mark.parametrize(
+    ("make", "before", "after", "expected"),
+    [
+        (_anthropic, ["a_x", "a_y"], None, ""),
+        (_chat, ["a_x", "a_y"], [], ""),
+    ],
+    ids=["anthropic-tools-gone", "openai-tools-emptied"],
+)
+def test_a_tool_list_emptied_is_pointed_at_a_place_that_exists(
+    tmp_path, make, before, after, expected
+):
+    def with_tools(names):
+        body = make(_PREAMBLE)
+        if names is not None and make is _anthropic:
+            body["tools"] = [{"name": n, "input_schema": {"type": "object"}} for n in names]
+        elif names is not None:
+            body["tools"] = [
+                {"type": "function", "function": {"name": n, "parameters": {}}} for n in names
+            ]
+        return body
+
+    bodies = _turns(lambda names: with_tools(names), [before, after])
+    [found] = _findings(tmp_path, "CTX004", *bodies)
+    assert found.pointer == expected
+    _resolve(bodies[1], found.pointer)
+
+
+def test_a_litellm_tool_list_is_pointed_at_under_its_model_parameters(tmp_path):
+    def logged(turn: int, names: list[str]) -> dict:
+        messages = [{"role": "system", "content": _PREAMBLE}, *_HISTORY * (2 * turn + 1)]
+        tools = [{"type": "function", "function": {"name": n, "parameters": {}}} for n in names]
+        return {
+            "id": f"chatcmpl-{turn}",
+            "call_type": "completion",
+            "model": "gpt-4.1-mini",
+            "startTime": 1772359200.0 + turn,
+            "metadata": {"requester_metadata": {"session_id": "ticket-4711"}},
+            "messages": messages,
+            "response": {"choices": [{"message": {"role": "assistant", "content": "ok"}}]},
+            "model_parameters": {"tools": tools},
+        }
+
+    bodies = [logged(0, ["kb_search", "kb_read", "kb_close"]), logged(1, ["kb_search", "kb_read"])]
+    [found] = _findings(tmp_path, "CTX004", *bodies)
+    assert found.pointer == "/model_parameters/tools"
+    assert len(_resolve(bodies[1], found.pointer)) == 2
+
+
+def test_otlp_event_attribute_pointers_name_the_entry_in_the_key_value_list(tmp_path):
+    def event(name: str, content: str) -> dict:
+        return {"name": name, "attributes": [{"key": "content", "value": {"stringValue": content}}]}
+
+    def span(turn: int, clock: str) -> dict:
+        events = [event("gen_ai.system.message", f"{_PREAMBLE} Now: {clock}")]
+        events += [event("gen_ai.user.message", f"question {n}") for n in range(turn + 1)]
+        attributes = [
+            {"key": "gen_ai.operation.name", "value": {"stringValue": "chat"}},
+            {"key": "gen_ai.request.model", "value": {"stringValue": "gpt-4o"}},
+        ]
+        body = {
+            "traceId": "5b8efff798038103d269b633813fc60c",
+            "spanId": f"{turn:016x}",
+            "startTimeUnixNano": str(1772359200000000000 + turn * 10**9),
+            "attributes": attributes,
+            "events": events,
+        }
+        return {"resourceSpans": [{"scopeSpans": [{"spans": [body]}]}]}
+
+    bodies = [span(0, "2026-03-01T10:00:01Z"), span(1, "2026-03-01T10:00:09Z")]
+    [found] = _findings(tmp_path, "CTX001", *bodies)
+    assert _resolve(bodies[1], found.pointer)[found.offset :].startswith("09Z")

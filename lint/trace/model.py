@@ -184,11 +184,18 @@ class Request:
 
     def tool_pointer(self, name: str) -> str:
         """Where the definition of the tool called `name` was read (the tools list when the
-        tool is not in it)."""
-        for position, found in enumerate(self.tools or ()):
+        tool is not in it; the request when it sent no tools, since a pointer to a list that
+        is not there names nothing)."""
+        tools = self.tools or ()
+        for position, found in enumerate(tools):
             if found.name == name:
                 return found.pointer or f"{self.origin.pointer}/tools/{position}"
-        return f"{self.origin.pointer}/tools"
+        # The list is where its definitions were read: not "/tools" in every format
+        # (LiteLLM keeps it under /model_parameters, OpenTelemetry in an attribute).
+        recorded = [found.pointer for found in tools if found.pointer]
+        if recorded:
+            return recorded[0].rsplit("/", 1)[0]
+        return f"{self.origin.pointer}/tools" if tools else self.origin.pointer
 
     def message_pointer(self, position: int) -> str:
         found = self.messages[position].origin if position < len(self.messages) else None

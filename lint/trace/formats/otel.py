@@ -12,6 +12,7 @@ with OpenInference attributes (`llm.*`) is read by that format's reader."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -163,9 +164,29 @@ def _any_value(value: Any, at: str, depth: int) -> Any:
     return None
 
 
+def attribute_at(attributes: Any, at: str, key: str) -> str:
+    """The JSON pointer of attribute `key`'s value: in an OTLP key/value list the entry's
+    position and the value's kind (`/attributes/3/value/stringValue`, the JSON text GenAI
+    attributes hold), in the SDK's plain dict the key itself."""
+    found = child(at, key)
+    if isinstance(attributes, list):
+        # The last entry of a key wins, as in attribute_map.
+        for position, entry in enumerate(attributes):
+            if isinstance(entry, dict) and entry.get("key") == key:
+                value = entry.get("value")
+                found = child(at, position, "value")
+                if isinstance(value, dict) and "stringValue" in value:
+                    found = child(found, "stringValue")
+    return found
+
+
 def span_request(path: str, line: int, pointer: str, span: dict[str, Any]) -> Request | None:
     attributes_at = child(pointer, "attributes")
     attributes = attribute_map(span.get("attributes"), attributes_at)
+
+    def value_at(key: str) -> str:
+        return attribute_at(span.get("attributes"), attributes_at, key)
+
     if openinference.is_openinference(attributes):
         # Phoenix and the openinference-instrumentation packages export OTLP too.
         return openinference.span_request(path, line, pointer, span, attributes, attributes_at)
@@ -186,9 +207,9 @@ def span_request(path: str, line: int, pointer: str, span: dict[str, Any]) -> Re
         messages = _parts_messages(
             attributes["gen_ai.input.messages"],
             Origin(origin_line, pointer),
-            child(attributes_at, "gen_ai.input.messages"),
+            value_at("gen_ai.input.messages"),
         )
-        instructions_at = child(attributes_at, "gen_ai.system_instructions")
+        instructions_at = value_at("gen_ai.system_instructions")
         instructions = _json(attributes.get("gen_ai.system_instructions"), instructions_at)
         system = (
             tuple(_part_blocks(instructions, instructions_at)) if instructions is not None else None
@@ -198,14 +219,14 @@ def span_request(path: str, line: int, pointer: str, span: dict[str, Any]) -> Re
         replies = _parts_messages(
             attributes.get("gen_ai.output.messages"),
             None,
-            child(attributes_at, "gen_ai.output.messages"),
+            value_at("gen_ai.output.messages"),
         )
         response = replies[0] if replies else None
     else:
         messages, response = _event_messages(events, line, pointer)
         if messages and messages[0].role == "system":
             system, messages = messages[0].blocks, messages[1:]
-    definitions_at = child(attributes_at, "gen_ai.tool.definitions")
+    definitions_at = value_at("gen_ai.tool.definitions")
     definitions = _json(attributes.get("gen_ai.tool.definitions"), definitions_at)
     tools = (
         tuple(
@@ -322,15 +343,33 @@ def _event_messages(
             item["tool_calls"] = _json(item.get("tool_calls"), child(attributes_at, "tool_calls"))
             if item["role"] == "tool":
                 item["tool_call_id"] = item.get("id")
-            messages.append(openai_chat_message(item, origin, attributes_at))
+            found = openai_chat_message(item, origin, attributes_at)
+            messages.append(_repointed(found, event.get("attributes"), attributes_at))
         elif name == "gen_ai.choice":
             reply = _json(attributes.get("message"), child(attributes_at, "message"))
             if isinstance(reply, dict):
                 reply_at = child(attributes_at, "message")
                 calls = _json(reply.get("tool_calls"), child(reply_at, "tool_calls"))
                 reply = dict(reply, role="assistant", tool_calls=calls)
-                response = openai_chat_message(reply, origin, reply_at)
+                found = openai_chat_message(reply, origin, reply_at)
+                response = _repointed(found, event.get("attributes"), attributes_at)
     return messages, response
+
+
+def _repointed(found: Message, attributes: Any, at: str) -> Message:
+    """`found`, read from an event's attributes as if they were one object at `at`, with each
+    block's pointer naming where its attribute really is: in an OTLP key/value list,
+    `content` is `{at}/2/value/stringValue`, not `{at}/content`."""
+    if not isinstance(attributes, list):
+        return found
+    blocks = []
+    for block in found.blocks:
+        key, _, rest = block.pointer[len(at) + 1 :].partition("/")
+        if block.pointer.startswith(at + "/") and key:
+            where = attribute_at(attributes, at, key)
+            block = dataclasses.replace(block, pointer=where + ("/" + rest if rest else ""))
+        blocks.append(block)
+    return dataclasses.replace(found, blocks=tuple(blocks))
 
 
 def _tool(item: dict[str, Any], at: str) -> Any:
