@@ -503,3 +503,19 @@ def test_simulating_leaves_the_cycle_collector_as_it_found_it(tmp_path):
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_an_empty_trace_file_says_so_and_prints_no_empty_report(tmp_path):
+    path = tmp_path / "empty.jsonl"
+    path.write_text("")
+    result = CliRunner().invoke(main, ["simulate", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "empty file, no requests in it" in result.output
+    assert "Simulated 0 requests" not in result.output
+
+
+def test_a_hit_rate_gate_over_no_requests_says_nothing_was_simulated(tmp_path):
+    result = CliRunner().invoke(main, ["simulate", str(tmp_path), "--min-hit-rate", "0.5"])
+    assert result.exit_code == 1
+    assert "no requests were simulated, so --min-hit-rate 50.0% is not met" in result.output
+    assert "hit rate 0.0%" not in result.output

@@ -177,7 +177,9 @@ def simulate_command(
         note("warning", "no traces found")
     if output_format == "json":
         click.echo(orjson.dumps(simulation.as_json(), option=orjson.OPT_INDENT_2).decode())
-    elif not simulation.requests and (missing or simulation.problems or not files):
+    elif not simulation.requests and (
+        missing or simulation.problems or simulation.without_requests or not files
+    ):
         pass  # Nothing was read (the lines above say why): an empty report says nothing more.
     elif output_format == "html":
         from ctxlint.simulate.html_report import render_html
@@ -224,7 +226,12 @@ def failed_gates(simulation, min_hit_rate: float | None, max_cost: float | None)
     overall = simulation.overall
     failed = []
     rate = overall.hit_rate or 0.0
-    if min_hit_rate is not None and rate < min_hit_rate:
+    if min_hit_rate is not None and not simulation.requests:
+        # No hit rate to compare: saying "0.0%" would report a rate nothing was measured at.
+        failed.append(
+            f"no requests were simulated, so --min-hit-rate {min_hit_rate:.1%} is not met"
+        )
+    elif min_hit_rate is not None and rate < min_hit_rate:
         failed.append(f"simulated hit rate {rate:.1%} is below --min-hit-rate {min_hit_rate:.1%}")
     if max_cost is not None and overall.cost > max_cost:
         failed.append(f"simulated cost ${overall.cost:,.4f} is above --max-cost ${max_cost:,.4f}")
