@@ -124,3 +124,15 @@ def test_the_simulated_summary_says_what_was_held_back(tmp_path, monkeypatch):
     assert "--harness-findings" in line
     shown = CliRunner().invoke(main, ["check", "--no-cache", "--harness-findings", str(trace)])
     assert "by design" not in shown.output
+
+
+def test_a_finding_per_file_ignores_turns_off_is_not_counted_as_held_back(tmp_path, monkeypatch):
+    # --harness-findings would not show it either: the summary must not promise it would.
+    trace = tmp_path / "agent.jsonl"
+    _compacted_trace(trace, {})
+    from ctxlint.trace import harness
+
+    monkeypatch.setattr(harness, "HARNESS_FORMATS", frozenset({"ctxlint"}))
+    ignoring = Settings(root=tmp_path, per_file_ignores=(("agent.jsonl", ("CTX006",)),))
+    assert check_paths([str(trace)], ignoring).harness_findings == {}
+    assert harness_events(str(trace), ignoring) == 0

@@ -58,6 +58,7 @@ class TraceChecker:
         reader = TraceReader(path, self.settings.trace_format)
         sessions: OrderedDict[str, SessionState] = OrderedDict()
         unlisted: list[Problem] = []
+        held_back: list[Diagnostic] = []
         for item in reader:
             if isinstance(item, Problem):
                 result.problems += 1
@@ -69,9 +70,8 @@ class TraceChecker:
             result.requests += 1
             found = self.check_request(sessions, item)
             if not self.settings.harness_findings:
-                kept = [d for d in found if not by_harness(self.codes[d.code], item)]
-                result.harness_findings += len(found) - len(kept)
-                found = kept
+                held_back.extend(d for d in found if by_harness(self.codes[d.code], item))
+                found = [d for d in found if not by_harness(self.codes[d.code], item)]
             result.diagnostics.extend(found)
         if unlisted:
             more = Problem(
@@ -84,6 +84,8 @@ class TraceChecker:
         if reader.document is not None:
             result.diagnostics = _with_document_lines(reader.document, result.diagnostics)
         result.diagnostics = without_ignored(path, result.diagnostics, self.settings)
+        # Only what --harness-findings would show: not what per-file-ignores turns off.
+        result.harness_findings = len(without_ignored(path, held_back, self.settings))
         return result
 
     def check_request(
