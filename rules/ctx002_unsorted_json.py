@@ -142,9 +142,14 @@ class UnsortedJson(Rule):
                 self,
                 f"message {position} ({history.after.role}) is the same JSON as before, "
                 "serialised differently",
-                after.pointer or step.current.message_pointer(position),
+                step.current.pointer_in_message(position, after.pointer),
                 help=_TRACE_HELP,
-                related=step.previous_location("the previous request", before.pointer),
+                related=step.previous_location(
+                    "the previous request",
+                    step.previous.pointer_in_message(position, before.pointer)
+                    if step.previous
+                    else "",
+                ),
             )
         yield from _unstable_key_order(self, step)
 
@@ -602,7 +607,7 @@ def _unstable_key_order(rule: Rule, step: Step) -> Iterator[Diagnostic]:
                 continue
             canonical = orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
             order = orjson.dumps(value)
-            pointer = block.pointer or current.message_pointer(position)
+            pointer = current.pointer_in_message(position, block.pointer)
             here = (current.path, current.origin.line, pointer)
             first, (path, line, earlier) = orders.setdefault(canonical, (order, here))
             if first != order:

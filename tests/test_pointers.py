@@ -387,3 +387,25 @@ def test_otlp_event_attribute_pointers_name_the_entry_in_the_key_value_list(tmp_
     bodies = [span(0, "2026-03-01T10:00:01Z"), span(1, "2026-03-01T10:00:09Z")]
     [found] = _findings(tmp_path, "CTX001", *bodies)
     assert _resolve(bodies[1], found.pointer)[found.offset :].startswith("09Z")
+
+
+@pytest.mark.parametrize("name", ["ctx006/gemini_cli_rewind.jsonl", "ctx006/pi_compaction.jsonl"])
+def test_a_message_read_from_another_line_is_not_pointed_at_in_the_requests_line(name):
+    # Transcripts that write one message a line keep message N on a line of its own: a
+    # pointer such as /messages/4 into the request's line names nothing (or something else).
+    path = _FIXTURES / name
+    settings = Settings(harness_findings=True)
+    checker = TraceChecker(settings, select_rules(["CTX006"], [], []))
+    [found] = checker.check_file(str(path)).diagnostics
+    lines = path.read_text(encoding="utf-8").splitlines()
+    _resolve(json.loads(lines[found.start.line - 1]), found.pointer)
+    for related in found.related:
+        _resolve(json.loads(lines[related.start.line - 1]), related.pointer or "")
+
+
+def test_a_claude_code_message_on_an_earlier_line_is_not_named_by_a_pointer_into_this_one():
+    path = _FIXTURES / "clean" / "claude_code_without_request_ids.jsonl"
+    request = [i for i in TraceReader(str(path)) if isinstance(i, Request)][-1]
+    assert request.messages[0].origin.line != request.origin.line
+    # "/message" there would be this line's own message (the reply), not message 0.
+    assert request.message_pointer(0) == request.origin.pointer

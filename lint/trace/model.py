@@ -199,9 +199,21 @@ class Request:
 
     def message_pointer(self, position: int) -> str:
         found = self.messages[position].origin if position < len(self.messages) else None
+        if found is not None and found.line != self.origin.line:
+            return self.origin.pointer
         if found is not None and found.pointer:
             return found.pointer
         return f"{self.origin.pointer}/messages/{position}"
+
+    def pointer_in_message(self, position: int, pointer: str) -> str:
+        """`pointer`, a place inside message `position`, as a place in this request's line:
+        a transcript that writes one message a line (Claude Code, Codex, pi, Gemini CLI)
+        keeps the message on a line of its own, which no pointer into the request's line
+        reaches; then the request itself."""
+        found = self.messages[position].origin if position < len(self.messages) else None
+        if found is not None and found.line != self.origin.line:
+            return self.origin.pointer
+        return pointer or self.message_pointer(position)
 
 
 def pointer_token(key: str | int) -> str:
