@@ -25,6 +25,12 @@ _SPECIFIER = re.compile(r"[<>=!~][<>=!~0-9A-Za-z.*+, ]*")
 _ANNOTATION = re.compile(r"::(warning|error) (?P<properties>[^:]*)::")
 
 
+# `check` options that replace the findings with something else (or write to the checkout).
+_NOT_FINDINGS = frozenset(
+    {"--statistics", "--show-settings", "--show-files", "--diff", "--add-noqa"}
+)
+
+
 class InputError(Exception):
     """An input the action cannot use; reported as an error annotation."""
 
@@ -160,6 +166,13 @@ def check() -> int:
     taken = [o for o in options if o.split("=", 1)[0] in ("--output-format", "--output-file")]
     if taken:
         reason = f"args: {taken[0]} is the action's to set (use the sarif-file input for SARIF)"
+        print(f"::error title=ctxlint action::{_escape(reason)}", flush=True)
+        return 2
+    # Options whose output is no list of findings: the job would end with no annotation, and
+    # its summary would say nothing (or "No findings." when nothing was checked).
+    other = [o for o in options if o in _NOT_FINDINGS]
+    if other:
+        reason = f"args: {other[0]} prints no findings, so the action would annotate nothing"
         print(f"::error title=ctxlint action::{_escape(reason)}", flush=True)
         return 2
     paths = ["--", *sources] if sources else []

@@ -316,6 +316,19 @@ def test_args_cannot_take_the_report_away_from_the_annotations(installed, tmp_pa
     assert not list(runner.workspace.glob("x.txt"))
 
 
+@pytest.mark.parametrize(
+    "args", ["--statistics", "--show-settings", "--show-files", "--diff", "--exit-zero --add-noqa"]
+)
+def test_args_that_print_something_else_than_findings_are_an_input_error(installed, tmp_path, args):
+    # They left no annotation: `--statistics` failed the job with an empty summary, and
+    # `--show-files` passed it with "No findings." though nothing was checked.
+    runner = _runner(installed, tmp_path, {"agent.py": FLAGGED}, {"args": args})
+    check = _check_step(runner.run(skip=frozenset({"install"})))
+    assert check.returncode == 2
+    assert check.stdout.startswith(f"::error title=ctxlint action::args: {args.split()[-1]} ")
+    assert "# noqa" not in (runner.workspace / "agent.py").read_text()
+
+
 def test_a_version_that_is_none_fails_before_installing(tmp_path):
     runner = FakeRunner(
         action_path=REPO,
