@@ -212,11 +212,17 @@ def check() -> int:
     annotations = [
         _properties(line) for line in result.stdout.splitlines() if _ANNOTATION.match(line)
     ]
-    _write_output("exit-code", str(result.returncode))
+    exit_code = result.returncode
+    if wanted and not sarif_file:
+        # Asked for and not there: an upload-sarif step after this one would fail on it.
+        reason = f"sarif-file {wanted}: not written (the log above says why)"
+        print(f"::error title=ctxlint action::{_escape(reason)}", flush=True)
+        exit_code = 2
+    _write_output("exit-code", str(exit_code))
     _write_output("findings", str(len(annotations)))
     _write_output("sarif-file", sarif_file)
-    _append("GITHUB_STEP_SUMMARY", _summary(annotations, result.returncode, shown_sarif))
-    return result.returncode
+    _append("GITHUB_STEP_SUMMARY", _summary(annotations, exit_code, shown_sarif))
+    return exit_code
 
 
 def main(argv: list[str]) -> int:

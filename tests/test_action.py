@@ -329,6 +329,17 @@ def test_args_that_print_something_else_than_findings_are_an_input_error(install
     assert "# noqa" not in (runner.workspace / "agent.py").read_text()
 
 
+def test_a_sarif_file_that_cannot_be_written_fails_the_step(installed, tmp_path):
+    # A folder of that name: code scanning's upload step would find no file.
+    files = {"agent.py": FLAGGED, "reports/.keep": ""}
+    runner = _runner(installed, tmp_path, files, {"sarif-file": "reports"})
+    check = _check_step(runner.run(skip=frozenset({"install"})))
+    assert check.returncode == 2
+    assert "::error title=ctxlint action::sarif-file reports: not written" in check.stdout
+    assert runner.action_outputs()["exit-code"] == "2"
+    assert runner.action_outputs()["sarif-file"] == ""
+
+
 def test_a_version_that_is_none_fails_before_installing(tmp_path):
     runner = FakeRunner(
         action_path=REPO,
