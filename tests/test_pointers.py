@@ -409,3 +409,59 @@ def test_a_claude_code_message_on_an_earlier_line_is_not_named_by_a_pointer_into
     assert request.messages[0].origin.line != request.origin.line
     # "/message" there would be this line's own message (the reply), not message 0.
     assert request.message_pointer(0) == request.origin.pointer
+
+
+def _openinference_attributes(clock: str, turns: int) -> dict:
+    found = {
+        "openinference.span.kind": "LLM",
+        "llm.provider": "anthropic",
+        "llm.model_name": "claude-sonnet-4-5",
+        "session.id": "chat-4411",
+        "llm.input_messages.0.message.role": "system",
+        "llm.input_messages.0.message.content": f"{_PREAMBLE} Now: {clock}",
+    }
+    for turn in range(turns):
+        found[f"llm.input_messages.{turn + 1}.message.role"] = "user"
+        found[f"llm.input_messages.{turn + 1}.message.content"] = f"question {turn}"
+    return found
+
+
+def _nested(flat: dict) -> dict:
+    """The attributes as some SDKs export them: messages a list of nested objects."""
+    nested = {k: v for k, v in flat.items() if not k.startswith("llm.input_messages.")}
+    count = sum(1 for k in flat if k.endswith(".message.role"))
+    nested["llm.input_messages"] = [
+        {
+            "message": {
+                "role": flat[f"llm.input_messages.{n}.message.role"],
+                "content": flat[f"llm.input_messages.{n}.message.content"],
+            }
+        }
+        for n in range(count)
+    ]
+    return nested
+
+
+@pytest.mark.parametrize("shape", ["otlp", "nested"])
+def test_openinference_pointers_name_where_the_attribute_is(tmp_path, shape):
+    def body(turn: int, clock: str) -> dict:
+        attributes = _openinference_attributes(clock, 2 * turn + 1)
+        if shape == "nested":
+            return {
+                "name": "Messages",
+                "context": {"trace_id": "7f3c2a1e9b8d4c6fa0e1d2c3b4a59687", "span_id": f"{turn}"},
+                "span_kind": "LLM",
+                "start_time": f"2026-04-02T14:20:0{turn}.000000+00:00",
+                "attributes": _nested(attributes),
+            }
+        span = {
+            "traceId": "7f3c2a1e9b8d4c6fa0e1d2c3b4a59687",
+            "spanId": f"{turn:016x}",
+            "startTimeUnixNano": str(1775139601000000000 + turn * 10**9),
+            "attributes": [{"key": k, "value": {"stringValue": v}} for k, v in attributes.items()],
+        }
+        return {"resourceSpans": [{"scopeSpans": [{"spans": [span]}]}]}
+
+    bodies = [body(0, "2026-04-02T14:20:01Z"), body(1, "2026-04-02T14:20:09Z")]
+    [found] = _findings(tmp_path, "CTX001", *bodies)
+    assert _resolve(bodies[1], found.pointer)[found.offset :].startswith("09Z")

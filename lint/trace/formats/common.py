@@ -465,3 +465,19 @@ def conversation_key(messages: tuple[Message, ...]) -> str:
             text = _VOLATILE_RUN.sub("#", found.text())
             return "conversation-" + hashlib.blake2b(text.encode(), digest_size=6).hexdigest()
     return "conversation"
+
+
+def attribute_at(attributes: Any, at: str, key: str) -> str:
+    """The JSON pointer of attribute `key`'s value: in an OTLP key/value list the entry's
+    position and the value's kind (`/attributes/3/value/stringValue`, the JSON text GenAI
+    attributes hold), in the SDK's plain dict the key itself."""
+    found = child(at, key)
+    if isinstance(attributes, list):
+        # The last entry of a key wins, as in attribute_map.
+        for position, entry in enumerate(attributes):
+            if isinstance(entry, dict) and entry.get("key") == key:
+                value = entry.get("value")
+                found = child(at, position, "value")
+                if isinstance(value, dict) and "stringValue" in value:
+                    found = child(found, "stringValue")
+    return found

@@ -24,6 +24,7 @@ from typing import Any
 from ctxlint.trace import typed
 from ctxlint.trace.formats import DocumentFormat, LineFormat, stand_alone_lines
 from ctxlint.trace.formats.common import (
+    attribute_at,
     child,
     media_hash,
     provider_of_model,
@@ -91,22 +92,36 @@ def is_openinference(attributes: dict[str, Any]) -> bool:
     )
 
 
-def flatten(attributes: dict[str, Any], at: str) -> dict[str, Any]:
-    """The attributes under their flat dotted keys, whatever shape they were exported in."""
+def flatten(
+    attributes: dict[str, Any], at: str, places: dict[str, str] | None = None, prefix: str = ""
+) -> dict[str, Any]:
+    """The attributes under their flat dotted keys, whatever shape they were exported in;
+    `places`, when given, gets the JSON pointer each flat key was read at (`at` the pointer
+    of the attributes, `prefix` what their keys carry there)."""
     flat: dict[str, Any] = {}
-    stack: list[tuple[str, Any, int]] = [(str(key), value, 0) for key, value in attributes.items()]
+    stack: list[tuple[str, Any, int, str]] = [
+        (str(key), value, 0, child(at, prefix + str(key))) for key, value in attributes.items()
+    ]
     while stack:
-        key, value, depth = stack.pop()
+        key, value, depth, here = stack.pop()
         if depth > _MAX_DEPTH:
             raise TypeFault(at, f"the attributes at {at} are nested too deep to read")
         if isinstance(value, dict) and value and key.rsplit(".", 1)[-1] not in _WHOLE:
-            stack.extend((f"{key}.{inner}", item, depth + 1) for inner, item in value.items())
+            stack.extend(
+                (f"{key}.{inner}", item, depth + 1, child(here, inner))
+                for inner, item in value.items()
+            )
         elif isinstance(value, list) and value and all(type(item) is dict for item in value):
             # Lists of objects are lists of messages, tools or parts; a list of anything else
             # is one value (tags), or a value of the wrong type, reported where it is read.
-            stack.extend((f"{key}.{index}", item, depth + 1) for index, item in enumerate(value))
+            stack.extend(
+                (f"{key}.{index}", item, depth + 1, child(here, index))
+                for index, item in enumerate(value)
+            )
         else:
             flat[key] = value
+            if places is not None:
+                places[key] = here
     return flat
 
 
@@ -126,13 +141,22 @@ def indexed(flat: dict[str, Any], prefix: str) -> list[dict[str, Any]]:
 class _Span:
     """A span's flat attributes and where each was read, for faults."""
 
-    def __init__(self, flat: dict[str, Any], attributes_at: str, prefix: str) -> None:
+    def __init__(
+        self,
+        flat: dict[str, Any],
+        attributes_at: str,
+        prefix: str,
+        places: dict[str, str] | None = None,
+    ) -> None:
         self.flat = flat
         self.at = attributes_at
         self.prefix = prefix
+        # Where each flat key was read (see flatten): nested objects and OTLP key/value
+        # lists keep an attribute elsewhere than at its dotted key.
+        self.places = places or {}
 
     def pointer(self, key: str) -> str:
-        return child(self.at, self.prefix + key)
+        return self.places.get(key) or child(self.at, self.prefix + key)
 
     def text(self, key: str, item: dict[str, Any] | None = None, base: str = "") -> Any:
         found = (self.flat if item is None else item).get(key)
@@ -154,7 +178,15 @@ def span_request(
     prefix: str = "",
 ) -> Request | None:
     """The request an LLM span records; None for a span of another kind."""
-    reader = _Span(flatten(attributes, attributes_at), attributes_at, prefix)
+    places: dict[str, str] = {}
+    flat = flatten(attributes, attributes_at, places, prefix)
+    recorded = span.get("attributes")
+    if isinstance(recorded, list):
+        # An OTLP key/value list, read as a dict: each attribute is at its position there.
+        for key in attributes:
+            if key in places:
+                places[key] = attribute_at(recorded, attributes_at, key)
+    reader = _Span(flat, attributes_at, prefix, places)
     kind = reader.text(_KIND) or typed.text(span, "span_kind", pointer)
     if kind is None or kind.upper() != "LLM":
         return None

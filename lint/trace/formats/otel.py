@@ -19,6 +19,7 @@ from typing import Any
 from ctxlint.trace import typed
 from ctxlint.trace.formats import DocumentFormat, LineFormat, openinference, stand_alone_lines
 from ctxlint.trace.formats.common import (
+    attribute_at,
     child,
     media_hash,
     model_at,
@@ -162,22 +163,6 @@ def _any_value(value: Any, at: str, depth: int) -> Any:
         values = inner.get("values")
         return attribute_map(values, child(at, "kvlistValue", "values"), depth + 1)
     return None
-
-
-def attribute_at(attributes: Any, at: str, key: str) -> str:
-    """The JSON pointer of attribute `key`'s value: in an OTLP key/value list the entry's
-    position and the value's kind (`/attributes/3/value/stringValue`, the JSON text GenAI
-    attributes hold), in the SDK's plain dict the key itself."""
-    found = child(at, key)
-    if isinstance(attributes, list):
-        # The last entry of a key wins, as in attribute_map.
-        for position, entry in enumerate(attributes):
-            if isinstance(entry, dict) and entry.get("key") == key:
-                value = entry.get("value")
-                found = child(at, position, "value")
-                if isinstance(value, dict) and "stringValue" in value:
-                    found = child(found, "stringValue")
-    return found
 
 
 def span_request(path: str, line: int, pointer: str, span: dict[str, Any]) -> Request | None:
