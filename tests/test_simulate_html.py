@@ -278,3 +278,26 @@ def test_chromium_shows_the_axes_and_the_marks(tmp_path):
     assert dom.count(">tokens</text>") == 2
     assert dom.count(">0</text>") == 2 and dom.count(">#0</text>") == 2
     assert "✗</td>" in dom, "the session that disagrees is marked in the table"
+
+
+def test_misses_no_fix_is_replayed_for_are_not_said_to_have_no_fix(tmp_path):
+    # Anthropic without a breakpoint caches nothing: the miss is CTX008's, whose fix (add a
+    # breakpoint) the savings do not replay. "No miss had a cause a fix would remove" sat
+    # above that very miss.
+    lines = [
+        {
+            "request": {
+                "model": "claude-sonnet-4-5",
+                "max_tokens": 64,
+                "system": LONG,
+                "messages": [{"role": "user", "content": f"question {n}"} for n in range(turn)],
+            }
+        }
+        for turn in (1, 2)
+    ]
+    path = tmp_path / "trace.jsonl"
+    path.write_bytes(b"".join(orjson.dumps(line) + b"\n" for line in lines))
+    page = CliRunner().invoke(main, ["simulate", str(path), "--output-format", "html"]).output
+    assert "the request has no cache breakpoint" in page
+    assert "No miss had a cause a fix would remove" not in page
+    assert "No miss has a cause whose fix ctxlint replays" in page

@@ -60,7 +60,7 @@ def render_html(simulation: Simulation) -> str:
         _cards(overall, len(simulation.sessions)),
         *_notes(simulation),
         "<h2>Savings</h2>",
-        _savings_table(simulation.savings, "No miss had a cause a fix would remove."),
+        _savings_table(simulation.savings, _no_savings(simulation)),
         *_dearer_section(simulation.savings, "<h2>Fixes that would cost more</h2>"),
         "<h2>Misses</h2>",
         _misses_table(simulation.requests, paths),
@@ -139,6 +139,14 @@ def _notes(simulation: Simulation) -> list[str]:
     notes = [note[0].upper() + note[1:] + "." for note in simulation.notes()]
     notes.extend(f"Not read: {problem}" for problem in simulation.problems)
     return [f'<p class="note">{escape(note)}</p>' for note in notes]
+
+
+def _no_savings(simulation: Simulation) -> str:
+    """Why there is no saving to show: no miss at all, or misses whose fix the savings do not
+    replay (a missing breakpoint, a cause no rule names), which are listed below it."""
+    if any(result.miss is not None for result in simulation.requests):
+        return "No miss has a cause whose fix ctxlint replays; the misses are below."
+    return "No misses."
 
 
 def _savings_table(savings: list[Saving], empty: str) -> str:
