@@ -63,6 +63,12 @@ class RelatedLocation:
     message: str
     pointer: str | None = None
 
+    def __post_init__(self) -> None:
+        # As a Diagnostic's own message: a report carries what a related place says too.
+        object.__setattr__(self, "message", bounded(self.message))
+        if self.pointer is not None:
+            object.__setattr__(self, "pointer", bounded(self.pointer, EVIDENCE_LIMIT))
+
 
 @dataclass(frozen=True, slots=True)
 class Diagnostic:

@@ -14,7 +14,7 @@ import orjson
 import pytest
 
 from ctxlint.config import OUTPUT_FORMATS, Settings
-from ctxlint.diagnostics import Diagnostic, Location
+from ctxlint.diagnostics import Diagnostic, Location, RelatedLocation
 from ctxlint.engine import check_paths
 from ctxlint.redact import (
     EVIDENCE_LIMIT,
@@ -270,6 +270,18 @@ def test_a_finding_cannot_carry_a_secret_or_a_huge_message():
     assert leaks(made.message, secret) == []
     assert len(made.message) <= MESSAGE_LIMIT
     assert made.message.startswith("quoted `sk-ant-…[redacted]` yyy")
+
+
+def test_a_related_location_cannot_carry_a_secret_either():
+    """What a related place says, and its pointer, reach SARIF, GitHub and the text report as
+    the finding's own message does."""
+    credential, secret, _ = CREDENTIALS[0]
+    here = Location(1, 1)
+    related = RelatedLocation(
+        "t.jsonl", here, here, f"the key `{credential}` " + "y" * 100_000, f"/{credential}"
+    )
+    assert leaks(related.message, secret) == [] and len(related.message) <= MESSAGE_LIMIT
+    assert leaks(related.pointer, secret) == []
 
 
 # Reproducers from the issue, end to end.
