@@ -72,7 +72,7 @@ def test_failed_gates_name_each_gate_missed():
     ]
     # Nothing simulated is no hit at all, not a pass.
     assert failed_gates(_simulated(0, 0, 0.0), 0.1, None) == [
-        "simulated hit rate 0.0% is below --min-hit-rate 10.0%"
+        "no requests were simulated, so --min-hit-rate 10.0% is not met"
     ]
 
 

@@ -226,7 +226,7 @@ def failed_gates(simulation, min_hit_rate: float | None, max_cost: float | None)
     overall = simulation.overall
     failed = []
     rate = overall.hit_rate or 0.0
-    if min_hit_rate is not None and not simulation.requests:
+    if min_hit_rate is not None and not overall.prompt_tokens:
         # No hit rate to compare: saying "0.0%" would report a rate nothing was measured at.
         failed.append(
             f"no requests were simulated, so --min-hit-rate {min_hit_rate:.1%} is not met"
