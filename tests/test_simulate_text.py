@@ -201,3 +201,18 @@ def test_the_summary_after_a_check_is_short_and_takes_lines_on_what_the_harness_
     assert "`ctxlint simulate PATH`" in lines[-1]
     # No session table, misses or savings: those are `ctxlint simulate`'s.
     assert "TOKENS LOST" not in summary.text and "SAVES" not in summary.text
+
+
+def test_files_sharing_only_the_root_folder_are_shown_from_the_current_one(tmp_path, monkeypatch):
+    # They shared "/" alone: the table said "2 sessions in //" and listed
+    # "work/…/support_session.jsonl", a path that leads nowhere from here.
+    monkeypatch.chdir(REPO)
+    elsewhere = _trace(tmp_path / "other.jsonl")
+    text = simulate("fixtures/examples/support_session.jsonl", str(elsewhere))
+    [header] = [line for line in text.splitlines() if " sessions in " in line]
+    assert header == "2 sessions in ./"
+    rows = text.splitlines()[text.splitlines().index(header) + 2 :][:2]
+    shown = {row.split()[-1] for row in rows}
+    assert shown == {"fixtures/examples/support_session.jsonl", os.path.relpath(elsewhere)}
+    page = CliRunner().invoke(main, ["simulate", *shown, "--output-format", "html"]).output
+    assert "In ./," in page

@@ -73,6 +73,9 @@ class Paths:
             return os.curdir
         if common in {os.path.abspath(path) for path in paths}:
             common = os.path.dirname(common)
+        if os.path.dirname(common) == common:
+            # Only the root is shared: paths under it ("tmp/…") would lead nowhere from here.
+            return os.curdir
         # Back to the spelling the paths were given in, when they were relative.
         if not os.path.isabs(paths[0]):
             return os.path.relpath(common)
