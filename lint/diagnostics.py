@@ -67,7 +67,8 @@ class RelatedLocation:
         # As a Diagnostic's own message: a report carries what a related place says too.
         object.__setattr__(self, "message", bounded(self.message))
         if self.pointer is not None:
-            object.__setattr__(self, "pointer", bounded(self.pointer, EVIDENCE_LIMIT))
+            # A pointer cut short names nothing: capped as a message, not as quoted evidence.
+            object.__setattr__(self, "pointer", bounded(self.pointer))
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +103,8 @@ class Diagnostic:
         if self.session is not None:
             object.__setattr__(self, "session", bounded(self.session, EVIDENCE_LIMIT))
         if self.pointer is not None:
-            object.__setattr__(self, "pointer", bounded(self.pointer, EVIDENCE_LIMIT))
+            # A pointer cut short names nothing: capped as a message, not as quoted evidence.
+            object.__setattr__(self, "pointer", bounded(self.pointer))
 
     def sort_key(self) -> tuple[str, int, int, str]:
         return (self.path, self.start.line, self.start.column, self.code)

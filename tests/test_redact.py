@@ -284,6 +284,17 @@ def test_a_related_location_cannot_carry_a_secret_either():
     assert leaks(related.pointer, secret) == []
 
 
+def test_a_deep_pointer_is_kept_whole_so_that_it_still_resolves():
+    # Capped at the 120 characters of quoted evidence, a pointer this deep (an OpenInference
+    # message part in an OTLP export, say) was cut and named nothing.
+    deep = "/resourceSpans/3/scopeSpans/12/spans/117/attributes/llm.input_messages/12/message"
+    deep += "/contents/3/message_content/image/image/url"
+    here = Location(1, 1)
+    made = Diagnostic("CTX001", "x", "m", "t.jsonl", here, here, pointer=deep)
+    related = RelatedLocation("t.jsonl", here, here, "the previous request", deep)
+    assert len(deep) > 120 and made.pointer == deep and related.pointer == deep
+
+
 # Reproducers from the issue, end to end.
 
 # Every reporter: none may print what redaction hides.
