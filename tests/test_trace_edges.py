@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import json
 import math
 import os
 import random
@@ -671,3 +672,18 @@ def test_characters_before_a_divergence_are_counted_a_slice_at_a_time(monkeypatc
     monkeypatch.setattr(explain, "_DECODED_AT_A_TIME", 3)
     found = [explain._character_offset(renderer, tokens, count) for count in range(len(tokens) + 1)]
     assert found == expected
+
+
+def test_a_record_of_another_format_is_named_in_words_that_read_right(tmp_path):
+    # "a record of format openai in a anthropic file": no article fits every format's name.
+    from ctxlint.trace.loader import TraceReader
+    from ctxlint.trace.reading import Problem
+
+    body = {"model": "claude-sonnet-4-5", "max_tokens": 9, "system": "S", "messages": []}
+    chat = {"model": "gpt-4.1", "messages": [{"role": "user", "content": "hi"}]}
+    path = tmp_path / "mixed.jsonl"
+    path.write_text(json.dumps(body) + "\n" + json.dumps(chat) + "\n")
+    [problem] = [item for item in TraceReader(str(path)) if isinstance(item, Problem)]
+    assert problem.reason == (
+        "mixed formats: a record of format openai in a file of format anthropic; skipped"
+    )

@@ -186,5 +186,8 @@ def _is_lines(path: str) -> bool:
 def _stray_reason(item: Line, chosen: LineFormat) -> str:
     other = line_format_of(item.value)
     if other is not None:
-        return f"mixed formats: a record of format {other.name} in a {chosen.name} file; skipped"
+        return (
+            f"mixed formats: a record of format {other.name} in a file of format {chosen.name};"
+            " skipped"
+        )
     return f"not a record of format {chosen.name}; skipped"
