@@ -1,0 +1,92 @@
+"""The command on inputs a real project has and a tidy fixture lacks: file names that are not
+UTF-8, paths with spaces, files the user may not write."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import orjson
+import pytest
+from test_cli import FLAGGED, run
+
+import ctxlint.files
+
+# A byte that is no UTF-8: Python names such a file with a lone surrogate (surrogateescape).
+ODD_NAME = os.fsdecode(b"\xffagent.py")
+
+
+def _ctxlint(args: list[str], cwd: Path) -> subprocess.CompletedProcess[bytes]:
+    # The installed command end to end: the bytes it writes, not what a test runner decodes.
+    return subprocess.run(
+        [sys.executable, "-m", "ctxlint", *args], cwd=cwd, capture_output=True, timeout=120
+    )
+
+
+@pytest.fixture
+def odd_project(tmp_path):
+    try:
+        (tmp_path / ODD_NAME).write_text(FLAGGED)
+    except (OSError, UnicodeEncodeError):
+        pytest.skip("the file system does not take names that are not UTF-8")
+    return tmp_path
+
+
+@pytest.mark.parametrize("output_format", ["json", "sarif", "gitlab"])
+def test_a_file_name_that_is_not_utf8_is_reported_in_json(odd_project, output_format):
+    done = _ctxlint(["--output-format", output_format, "."], odd_project)
+    assert b"Traceback" not in done.stderr, done.stderr.decode(errors="replace")
+    assert done.returncode == 1
+    assert "agent.py" in orjson.loads(done.stdout).__repr__()
+
+
+def test_a_file_name_that_is_not_utf8_does_not_stop_the_cache(odd_project):
+    for _ in range(2):  # the second run reads the cache the first wrote
+        done = _ctxlint(["--output-format", "concise", "."], odd_project)
+        assert b"Traceback" not in done.stderr, done.stderr.decode(errors="replace")
+        assert done.returncode == 1
+        assert b"agent.py:5:26: CTX002" in done.stdout
+
+
+@pytest.mark.parametrize("output_format", ["text", "junit"])
+def test_a_file_name_that_is_not_utf8_is_written_to_a_report_file(odd_project, output_format):
+    args = ["--no-cache", "--output-format", output_format, "--output-file", "out", "."]
+    done = _ctxlint(args, odd_project)
+    assert b"Traceback" not in done.stderr, done.stderr.decode(errors="replace")
+    assert done.returncode == 1
+    assert "agent.py" in (odd_project / "out").read_text(encoding="utf-8")
+
+
+def test_sarif_uris_are_percent_encoded(tmp_path):
+    # A SARIF artifactLocation.uri is a URI reference: a space is %20, and a colon in the
+    # first segment would read as a scheme.
+    folder = tmp_path / "my pkg:v2"
+    folder.mkdir()
+    (folder / "agent.py").write_text(FLAGGED)
+    result = run(["--output-format", "sarif", "."], tmp_path)
+    document = orjson.loads(result.output)
+    (finding,) = document["runs"][0]["results"]
+    uri = finding["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+    assert uri == "my%20pkg%3Av2/agent.py"
+
+
+def test_a_fix_does_not_replace_a_file_the_user_may_not_write(tmp_path, monkeypatch):
+    # Replacing by rename needs only the folder to be writable: a read-only file would be
+    # swapped for a new one (owned by whoever ran ctxlint) although it cannot be written.
+    path = tmp_path / "agent.py"
+    path.write_text(FLAGGED)
+    path.chmod(0o444)
+    if os.access(path, os.W_OK):  # root may write anything: act as a user who may not
+        real_access = os.access
+        monkeypatch.setattr(
+            ctxlint.files.os,
+            "access",
+            lambda p, mode, **kw: False if mode & os.W_OK else real_access(p, mode, **kw),
+        )
+    for args in (["--fix", "--unsafe-fixes"], ["--add-noqa"]):
+        result = run([*args, "agent.py"], tmp_path)
+        assert path.read_text() == FLAGGED
+        assert result.exit_code == 2
+        assert "Permission denied" in result.output
