@@ -90,3 +90,35 @@ def test_a_fix_does_not_replace_a_file_the_user_may_not_write(tmp_path, monkeypa
         assert path.read_text() == FLAGGED
         assert result.exit_code == 2
         assert "Permission denied" in result.output
+
+
+@pytest.fixture
+def configured(tmp_path):
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "ctxlint.toml").write_text('select = ["CTX002"]\n')
+    (tmp_path / "other.py").write_text(FLAGGED)
+    return tmp_path
+
+
+@pytest.mark.parametrize(
+    "args", [["-", "--stdin-filename", "sub/a.py"], ["--stdin-filename", "sub/a.py"]]
+)
+def test_show_settings_with_stdin_shows_the_settings_of_the_name_it_stands_for(configured, args):
+    result = run([*args, "--show-settings"], configured, stdin="x = 1\n")
+    assert result.exit_code == 0, result.output
+    assert "Resolved settings for: sub/a.py" in result.output
+    assert f"Settings path: {configured / 'sub' / 'ctxlint.toml'}" in result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "listed"),
+    [
+        (["-"], "python -\n"),
+        (["-", "--stdin-filename", "sub/a.py"], "python sub/a.py\n"),
+        (["--stdin-filename", "logs/a.jsonl"], "trace  logs/a.jsonl\n"),
+    ],
+)
+def test_show_files_with_stdin_lists_standard_input_alone(configured, args, listed):
+    result = run([*args, "--show-files"], configured, stdin="x = 1\n")
+    assert result.exit_code == 0, result.output
+    assert result.output == listed
