@@ -122,3 +122,11 @@ def test_show_files_with_stdin_lists_standard_input_alone(configured, args, list
     result = run([*args, "--show-files"], configured, stdin="x = 1\n")
     assert result.exit_code == 0, result.output
     assert result.output == listed
+
+
+def test_github_annotations_name_a_file_by_its_path_from_the_workspace(tmp_path):
+    # GitHub attaches an annotation to a file of the repository by its path from the root (the
+    # folder the job runs in), as SARIF and GitLab reports already give it.
+    (tmp_path / "agent.py").write_text(FLAGGED)
+    result = run(["--output-format", "github", str(tmp_path / "agent.py")], tmp_path)
+    assert result.output.startswith("::warning file=agent.py,line=5,col=26,"), result.output
