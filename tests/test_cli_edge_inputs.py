@@ -130,3 +130,17 @@ def test_github_annotations_name_a_file_by_its_path_from_the_workspace(tmp_path)
     (tmp_path / "agent.py").write_text(FLAGGED)
     result = run(["--output-format", "github", str(tmp_path / "agent.py")], tmp_path)
     assert result.output.startswith("::warning file=agent.py,line=5,col=26,"), result.output
+
+
+@pytest.mark.parametrize(
+    "spellings", [["agent.py", "./agent.py"], [".", "./agent.py"], ["agent.py", "{root}/agent.py"]]
+)
+def test_a_file_named_twice_in_different_spellings_is_checked_once(tmp_path, spellings):
+    (tmp_path / "agent.py").write_text(FLAGGED)
+    paths = [spelling.format(root=tmp_path) for spelling in spellings]
+    result = run(["--output-format", "concise", *paths], tmp_path)
+    assert result.output.count(": CTX002 ") == 1, result.output
+    assert "Found 1 finding." in result.output
+    fixed = run(["--fix", "--unsafe-fixes", "--output-format", "concise", *paths], tmp_path)
+    assert fixed.exit_code == 0, fixed.output
+    assert "not fixed" not in fixed.output
