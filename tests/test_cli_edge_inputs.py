@@ -144,3 +144,30 @@ def test_a_file_named_twice_in_different_spellings_is_checked_once(tmp_path, spe
     fixed = run(["--fix", "--unsafe-fixes", "--output-format", "concise", *paths], tmp_path)
     assert fixed.exit_code == 0, fixed.output
     assert "not fixed" not in fixed.output
+
+
+@pytest.mark.parametrize("how", ["option", "configuration"])
+def test_with_unsafe_fixes_on_an_unsafe_fix_is_one_that_fix_applies(tmp_path, how):
+    # `--fix` applies it: the summary must not ask for --unsafe-fixes the run already has.
+    (tmp_path / "agent.py").write_text(FLAGGED)
+    args = ["--unsafe-fixes"] if how == "option" else []
+    if how == "configuration":
+        (tmp_path / "ctxlint.toml").write_text("unsafe-fixes = true\n")
+    concise = run([*args, "--output-format", "concise", "agent.py"], tmp_path)
+    assert "agent.py:5:26: CTX002 [*] " in concise.output
+    assert "[*] 1 fixable with `ctxlint --fix`." in concise.output
+    assert "--unsafe-fixes`" not in concise.output
+    text = run([*args, "agent.py"], tmp_path)
+    assert "CTX002 [*] " in text.output
+    assert "[*] 1 fixable with `ctxlint --fix`." in text.output
+    statistics = run([*args, "--statistics", "--output-format", "json", "agent.py"], tmp_path)
+    assert orjson.loads(statistics.output)[0]["fixable_count"] == 1
+    stdin = run([*args, "-", "--stdin-filename", "agent.py"], tmp_path, stdin=FLAGGED)
+    assert "[*] 1 fixable with `ctxlint --fix`." in stdin.output
+
+
+def test_without_unsafe_fixes_an_unsafe_fix_asks_for_them(tmp_path):
+    (tmp_path / "agent.py").write_text(FLAGGED)
+    concise = run(["--output-format", "concise", "agent.py"], tmp_path)
+    assert "agent.py:5:26: CTX002 `json" in concise.output
+    assert "1 more fixable with `ctxlint --fix --unsafe-fixes`." in concise.output

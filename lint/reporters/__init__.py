@@ -57,7 +57,8 @@ def _displayable(report: Report) -> Report:
         )
         for result in report.results
     ]
-    return replace(report, results=results)
+    unsafe = {_shown(path) for path in report.unsafe_fix_paths}
+    return replace(report, results=results, unsafe_fix_paths=unsafe)
 
 
 def _shown_diagnostic(diagnostic: Diagnostic) -> Diagnostic:

@@ -19,11 +19,12 @@ def render_text(report: Report, color: bool = False, quiet: bool = False) -> str
     for item in _grouped_by_session(diagnostics):
         if isinstance(item, Diagnostic):
             excerpt = _excerpt(report, item, style)
+            fixable = report.fixable(item)
             notes = _notes(item, style, " " * (_gutter_width(item) + 1))
             if excerpt and notes:
                 # As ruff closes the excerpt before its help lines.
                 excerpt += " " * _gutter_width(item) + " |\n"
-            blocks.append(_head(item, style) + "\n" + excerpt + notes)
+            blocks.append(_head(item, style, fixable) + "\n" + excerpt + notes)
             continue
         (path, session), findings = item
         noun = "finding" if len(findings) == 1 else "findings"
@@ -33,7 +34,7 @@ def render_text(report: Report, color: bool = False, quiet: bool = False) -> str
         )
         lines = [header]
         for d in findings:
-            lines.append("  " + _head(d, style))
+            lines.append("  " + _head(d, style, report.fixable(d)))
             if d.pointer:
                 lines.append(f"    at {_pointed(d.pointer, d.offset)}")
             notes = _notes(d, style, "    ")
@@ -46,11 +47,11 @@ def render_text(report: Report, color: bool = False, quiet: bool = False) -> str
     return summary
 
 
-def _head(d: Diagnostic, style) -> str:
-    marker = " [*]" if d.fix is not None and d.fix.applicability is Applicability.SAFE else ""
+def _head(d: Diagnostic, style, fixable: bool) -> str:
+    marker = style(" [*]", fg="cyan") if fixable else ""
     return (
         f"{style(visible(d.path), bold=True)}:{d.start.line}:{d.start.column}: "
-        f"{style(d.code, fg='red', bold=True)}{style(marker, fg='cyan')} {d.message}"
+        f"{style(d.code, fg='red', bold=True)}{marker} {d.message}"
     )
 
 
@@ -145,9 +146,11 @@ def _summary(report: Report, diagnostics: list[Diagnostic]) -> str:
         noun = "finding" if count == 1 else "findings"
         remaining = " remaining" if fixed else ""
         lines.append(f"Found {count} {noun}{remaining}" + (f" ({fixed} fixed)." if fixed else "."))
-        safe = sum(1 for d in diagnostics if d.fix and d.fix.applicability is Applicability.SAFE)
+        safe = sum(1 for d in diagnostics if report.fixable(d))
         unsafe = sum(
-            1 for d in diagnostics if d.fix and d.fix.applicability is Applicability.UNSAFE
+            1
+            for d in diagnostics
+            if d.fix and d.fix.applicability is Applicability.UNSAFE and not report.fixable(d)
         )
         if safe:
             lines.append(f"[*] {safe} fixable with `ctxlint --fix`.")
