@@ -171,3 +171,14 @@ def test_without_unsafe_fixes_an_unsafe_fix_asks_for_them(tmp_path):
     concise = run(["--output-format", "concise", "agent.py"], tmp_path)
     assert "agent.py:5:26: CTX002 `json" in concise.output
     assert "1 more fixable with `ctxlint --fix --unsafe-fixes`." in concise.output
+
+
+def test_the_summary_after_fixing_counts_the_same_way_whether_or_not_findings_remain(tmp_path):
+    # As ruff: "Found 4 (3 fixed, 1 remaining)", and "Found 3 (3 fixed, 0 remaining)".
+    (tmp_path / "agent.py").write_text(
+        FLAGGED.replace("'State: '", "f'{time.time()} State: '").replace(
+            "import json\n", "import json\nimport time\n"
+        )
+    )
+    result = run(["--fix", "--unsafe-fixes", "--output-format", "concise", "agent.py"], tmp_path)
+    assert "Found 2 findings (1 fixed, 1 remaining)." in result.output, result.output

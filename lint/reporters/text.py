@@ -143,9 +143,14 @@ def _summary(report: Report, diagnostics: list[Diagnostic]) -> str:
     fixed = sum(r.fixes_applied for r in report.results)
     if diagnostics:
         count = len(diagnostics)
-        noun = "finding" if count == 1 else "findings"
-        remaining = " remaining" if fixed else ""
-        lines.append(f"Found {count} {noun}{remaining}" + (f" ({fixed} fixed)." if fixed else "."))
+        if fixed:
+            # As ruff counts them: every finding met, then how many of them were fixed.
+            total = count + fixed
+            noun = "finding" if total == 1 else "findings"
+            lines.append(f"Found {total} {noun} ({fixed} fixed, {count} remaining).")
+        else:
+            noun = "finding" if count == 1 else "findings"
+            lines.append(f"Found {count} {noun}.")
         safe = sum(1 for d in diagnostics if report.fixable(d))
         unsafe = sum(
             1
