@@ -182,3 +182,17 @@ def test_the_summary_after_fixing_counts_the_same_way_whether_or_not_findings_re
     )
     result = run(["--fix", "--unsafe-fixes", "--output-format", "concise", "agent.py"], tmp_path)
     assert "Found 2 findings (1 fixed, 1 remaining)." in result.output, result.output
+
+
+def test_an_invalid_ctxlint_toml_is_not_called_a_tool_ctxlint_table(tmp_path):
+    (tmp_path / "ctxlint.toml").write_text('ignore = "CTX001"\n')
+    (tmp_path / "agent.py").write_text(FLAGGED)
+    result = run(["agent.py"], tmp_path)
+    assert result.exit_code == 2
+    assert "ctxlint.toml: invalid configuration:\n  line 1: ignore:" in result.output
+    (tmp_path / "ctxlint.toml").unlink()
+    (tmp_path / "pyproject.toml").write_text('[tool.ctxlint]\nignore = "CTX001"\n')
+    result = run(["agent.py"], tmp_path)
+    assert (
+        "pyproject.toml: invalid [tool.ctxlint] configuration:\n  line 2: ignore:" in result.output
+    )
