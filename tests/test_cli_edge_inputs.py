@@ -196,3 +196,14 @@ def test_an_invalid_ctxlint_toml_is_not_called_a_tool_ctxlint_table(tmp_path):
     assert (
         "pyproject.toml: invalid [tool.ctxlint] configuration:\n  line 2: ignore:" in result.output
     )
+
+
+def test_the_carets_stand_under_the_finding_after_wide_characters(tmp_path):
+    # Each of the 8 CJK characters takes two columns of a terminal.
+    (tmp_path / "agent.py").write_text(FLAGGED.replace("'State: '", "'日本語のテキスト: '"))
+    result = run(["agent.py"], tmp_path)
+    lines = result.output.splitlines()
+    source = next(line for line in lines if "json.dumps(state)" in line)
+    carets = lines[lines.index(source) + 1]
+    before = source[: source.index("json.dumps")]
+    assert carets.index("^") == len(before) + 8

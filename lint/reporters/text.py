@@ -123,12 +123,24 @@ def _excerpt(report: Report, d: Diagnostic, style) -> str:
         before = "…" if left else ""
         expanded = before + expanded[left:right] + ("…" if right < len(expanded) else "")
         start, end = start - left + len(before), min(end, right) - left + len(before)
-    width = max(1, end - start)
+    # In terminal columns: a wide character (CJK, most emoji) takes two.
+    indent = _display_width(expanded[:start])
+    width = max(1, _display_width(expanded[start:end]))
     gutter = str(d.start.line)
     pad = " " * len(gutter)
     return (
         f"{pad} |\n{style(gutter, fg='blue')} | {expanded}\n"
-        f"{pad} | {' ' * start}{style('^' * width, fg='red')}\n"
+        f"{pad} | {' ' * indent}{style('^' * width, fg='red')}\n"
+    )
+
+
+def _display_width(text: str) -> int:
+    if text.isascii():
+        return len(text)
+    from unicodedata import combining, east_asian_width
+
+    return sum(
+        0 if combining(char) else 2 if east_asian_width(char) in "WF" else 1 for char in text
     )
 
 
