@@ -207,3 +207,20 @@ def test_the_carets_stand_under_the_finding_after_wide_characters(tmp_path):
     carets = lines[lines.index(source) + 1]
     before = source[: source.index("json.dumps")]
     assert carets.index("^") == len(before) + 8
+
+
+def test_help_as_a_word_prints_the_help(tmp_path):
+    result = run(["help"], tmp_path)
+    assert result.exit_code == 0
+    assert "simulate" in result.output and "Commands:" in result.output
+    command = run(["help", "rules"], tmp_path)
+    assert command.exit_code == 0
+    assert "rules [OPTIONS]" in command.output
+
+
+def test_a_rule_code_in_place_of_a_path_points_at_its_documentation(tmp_path):
+    result = run(["CTX001"], tmp_path)
+    assert result.exit_code == 2
+    assert "did you mean 'ctxlint rule CTX001'?" in result.output
+    (tmp_path / "CTX001").mkdir()  # a folder of that name is checked as one
+    assert "did you mean" not in run(["CTX001"], tmp_path).output

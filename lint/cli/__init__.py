@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 
 import click
 
@@ -37,11 +38,17 @@ class _DefaultToCheck(click.Group):
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         first = args[0] if args else None
+        if first == "help" and not os.path.lexists(first):
+            # `ctxlint help` and `ctxlint help COMMAND`, as git and ruff take them.
+            return super().parse_args(ctx, [*args[1:2], "--help"])
         if first is None or (
             first not in self.commands and first not in (*_HELP_OPTIONS, "--version")
         ):
             if first is not None:
-                meant = mistyped_command(first, sorted(self.commands), os.path.lexists(first))
+                exists = os.path.lexists(first)
+                if not exists and re.fullmatch(r"CTX\d{3}", first, re.IGNORECASE):
+                    fail(f"no such file or command {first!r}; did you mean 'ctxlint rule {first}'?")
+                meant = mistyped_command(first, sorted(self.commands), exists)
                 if meant is not None:
                     fail(f"no such file or command {first!r}; did you mean {meant!r}?")
             args = ["check", *args]
