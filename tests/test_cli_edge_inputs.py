@@ -224,3 +224,12 @@ def test_a_rule_code_in_place_of_a_path_points_at_its_documentation(tmp_path):
     assert "did you mean 'ctxlint rule CTX001'?" in result.output
     (tmp_path / "CTX001").mkdir()  # a folder of that name is checked as one
     assert "did you mean" not in run(["CTX001"], tmp_path).output
+
+
+def test_sessions_on_python_source_says_it_is_python(tmp_path):
+    # Not "not Python or a trace format ctxlint reads", as it said, for a file that is Python.
+    (tmp_path / "agent.py").write_text(FLAGGED)
+    result = run(["sessions", "agent.py"], tmp_path)
+    assert result.exit_code == 2
+    assert "agent.py: Python source, not a trace (`ctxlint check` checks it)" in result.output
+    assert "not Python" not in result.output
