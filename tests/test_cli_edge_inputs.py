@@ -233,3 +233,12 @@ def test_sessions_on_python_source_says_it_is_python(tmp_path):
     assert result.exit_code == 2
     assert "agent.py: Python source, not a trace (`ctxlint check` checks it)" in result.output
     assert "not Python" not in result.output
+
+
+def test_diff_says_what_it_leaves_to_unsafe_fixes(tmp_path):
+    # Else "Would fix 0 findings." after a check that said "1 more fixable ...".
+    (tmp_path / "agent.py").write_text(FLAGGED)
+    result = run(["--diff", "agent.py"], tmp_path)
+    assert "Would fix 0 findings (1 more with `--unsafe-fixes`)." in result.output
+    unsafe = run(["--diff", "--unsafe-fixes", "agent.py"], tmp_path)
+    assert "Would fix 1 finding.\n" in unsafe.output

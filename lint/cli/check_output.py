@@ -99,7 +99,10 @@ def emit(
         output("".join(r.diff for r in report.results if r.diff), output_file, "diff", exact=True)
         if not quiet:
             count = sum(r.fixes_applied for r in report.results)
-            click.echo(f"Would fix {count} finding{'s' if count != 1 else ''}.", err=True)
+            # What --diff leaves out because only --unsafe-fixes applies it, as the check says.
+            unsafe = sum(1 for d in report.diagnostics if d.fix and not report.fixable(d))
+            more = f" ({unsafe} more with `--unsafe-fixes`)" if unsafe else ""
+            click.echo(f"Would fix {count} finding{'s' if count != 1 else ''}{more}.", err=True)
         return
     stream = sys.stderr if to_stderr else sys.stdout
     # A report file is coloured only when asked for by name, never by FORCE_COLOR.
