@@ -242,3 +242,13 @@ def test_diff_says_what_it_leaves_to_unsafe_fixes(tmp_path):
     assert "Would fix 0 findings (1 more with `--unsafe-fixes`)." in result.output
     unsafe = run(["--diff", "--unsafe-fixes", "agent.py"], tmp_path)
     assert "Would fix 1 finding.\n" in unsafe.output
+
+
+def test_a_glob_with_a_leading_slash_is_taken_from_the_configuration_folder_everywhere(tmp_path):
+    # `exclude = ["/build"]` means the build folder beside the configuration; the same
+    # spelling in per-file-ignores matched nothing at all.
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "agent.py").write_text(FLAGGED)
+    (tmp_path / "ctxlint.toml").write_text('per-file-ignores = { "/tests/**" = ["CTX002"] }\n')
+    result = run(["--output-format", "concise", "."], tmp_path)
+    assert "All checks passed!" in result.output, result.output
