@@ -252,3 +252,23 @@ def test_a_glob_with_a_leading_slash_is_taken_from_the_configuration_folder_ever
     (tmp_path / "ctxlint.toml").write_text('per-file-ignores = { "/tests/**" = ["CTX002"] }\n')
     result = run(["--output-format", "concise", "."], tmp_path)
     assert "All checks passed!" in result.output, result.output
+
+
+@pytest.mark.parametrize("to_file", [True, False])
+def test_a_diff_of_a_file_whose_name_is_not_utf8_keeps_the_name_bytes(tmp_path, to_file):
+    try:
+        (tmp_path / ODD_NAME).write_text(FLAGGED)
+    except (OSError, UnicodeEncodeError):
+        pytest.skip("the file system does not take names that are not UTF-8")
+    args = ["--no-cache", "--diff", "--unsafe-fixes", "."]
+    done = subprocess.run(
+        [sys.executable, "-m", "ctxlint", *args, *(["--output-file", "out"] if to_file else [])],
+        cwd=tmp_path,
+        capture_output=True,
+        timeout=120,
+        # A UTF-8 terminal that is strict about what it is given, as most desktops are.
+        env={**os.environ, "PYTHONIOENCODING": "utf-8"},
+    )
+    assert b"Traceback" not in done.stderr, done.stderr.decode(errors="replace")
+    written = (tmp_path / "out").read_bytes() if to_file else done.stdout
+    assert b"--- \xffagent.py\n" in written
