@@ -272,3 +272,33 @@ def test_a_diff_of_a_file_whose_name_is_not_utf8_keeps_the_name_bytes(tmp_path, 
     assert b"Traceback" not in done.stderr, done.stderr.decode(errors="replace")
     written = (tmp_path / "out").read_bytes() if to_file else done.stdout
     assert b"--- \xffagent.py\n" in written
+
+
+@pytest.mark.parametrize(
+    "args",
+    [[], ["--show-files"], ["--show-settings"], ["sessions"], ["simulate"]],
+    ids=["check", "show-files", "show-settings", "sessions", "simulate"],
+)
+def test_names_that_are_not_utf8_print_on_a_strict_utf8_terminal(tmp_path, args):
+    # Most desktops' locales make Python's stdout strict: a lone surrogate made every command
+    # that prints a path end in a traceback.
+    try:
+        (tmp_path / ODD_NAME).write_text(FLAGGED)
+        (tmp_path / os.fsdecode(b"\xfftrace.jsonl")).write_bytes(
+            Path(__file__)
+            .parent.parent.joinpath("fixtures/examples/support_session.jsonl")
+            .read_bytes()
+        )
+    except (OSError, UnicodeEncodeError):
+        pytest.skip("the file system does not take names that are not UTF-8")
+    trace_command = args and args[0] in ("sessions", "simulate")
+    target = [os.fsdecode(b"\xfftrace.jsonl")] if trace_command else ["--no-cache", "."]
+    done = subprocess.run(
+        [sys.executable, "-m", "ctxlint", *args, *target],
+        cwd=tmp_path,
+        capture_output=True,
+        timeout=120,
+        env={**os.environ, "PYTHONIOENCODING": "utf-8"},
+    )
+    assert b"Traceback" not in done.stderr, done.stderr.decode(errors="replace")
+    assert b"trace.jsonl" in done.stdout or b"agent.py" in done.stdout

@@ -3,9 +3,11 @@ the simulator and the reporters."""
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import os
 import re
+import sys
 
 import click
 
@@ -69,6 +71,12 @@ class _DefaultToCheck(click.Group):
 @click.version_option(__version__, "--version", prog_name="ctxlint")
 def main() -> None:
     """ctxlint: find what breaks the prefix cache of LLM prompts and agent traces."""
+    # A file name that is not UTF-8 reaches Python as lone surrogates; a strict stdout (most
+    # desktops' locales) would end every command that prints such a path in a traceback.
+    # Written as the name's own bytes instead, as `ls` prints it.
+    if getattr(sys.stdout, "errors", None) == "strict":
+        with contextlib.suppress(AttributeError, ValueError, OSError):
+            sys.stdout.reconfigure(errors="surrogateescape")  # type: ignore[union-attr]
 
 
 main.add_command(check_command)

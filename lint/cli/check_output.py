@@ -147,7 +147,7 @@ def output(
     """The report (or diff) into --output-file, or printed. `exact`: line ends written as they
     are (a diff of a file whose lines end in \\r\\n must apply as it was made)."""
     # A diff names a file by its name's bytes, UTF-8 or not (a report shows such a name with
-    # U+FFFD): written as they are, so that the diff applies.
+    # U+FFFD): written as they are, so that the diff applies (stdout: see ctxlint.cli.main).
     if output_file:
         try:
             Path(output_file).write_text(
@@ -156,14 +156,8 @@ def output(
         except OSError as error:
             fail(f"{output_file}: cannot write the {what}: {error.strerror or error}")
     else:
-        shown: str | bytes = text
-        if not text.isascii():
-            try:
-                text.encode("utf-8")
-            except UnicodeEncodeError:
-                shown = text.encode("utf-8", "surrogateescape")
         # color: click would strip the styles when the output is no terminal (FORCE_COLOR).
-        click.echo(shown, nl=False, err=to_stderr, color=color)
+        click.echo(text, nl=False, err=to_stderr, color=color)
 
 
 def exit_code(report: Report, mode: FixMode, exit_zero: bool) -> int:
