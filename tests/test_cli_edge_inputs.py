@@ -302,3 +302,20 @@ def test_names_that_are_not_utf8_print_on_a_strict_utf8_terminal(tmp_path, args)
     )
     assert b"Traceback" not in done.stderr, done.stderr.decode(errors="replace")
     assert b"trace.jsonl" in done.stdout or b"agent.py" in done.stdout
+
+
+def test_the_simulated_summary_of_a_trace_whose_name_is_not_utf8_goes_into_the_report_file(
+    tmp_path,
+):
+    name = os.fsdecode(b"\xfftrace.jsonl")
+    try:
+        (tmp_path / name).write_bytes(
+            Path(__file__)
+            .parent.parent.joinpath("fixtures/examples/support_session.jsonl")
+            .read_bytes()
+        )
+    except (OSError, UnicodeEncodeError):
+        pytest.skip("the file system does not take names that are not UTF-8")
+    done = _ctxlint(["--output-file", "out", "."], tmp_path)
+    assert b"Traceback" not in done.stderr, done.stderr.decode(errors="replace")
+    assert b"Simulated 3 requests" in (tmp_path / "out").read_bytes()

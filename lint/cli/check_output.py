@@ -64,7 +64,7 @@ def print_simulated_summary(
         note("warning", str(summary.warning))
     if summary.text:
         if output_file:
-            with open(output_file, "a", encoding="utf-8") as stream:
+            with open(output_file, "a", encoding="utf-8", errors="surrogateescape") as stream:
                 stream.write(summary.text)
         else:
             click.echo(summary.text, nl=False)
