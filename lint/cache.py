@@ -203,6 +203,9 @@ class ResultsCache:
         return self._dependency_fresh[key]
 
     def record(self, path: str, entry: list[Any]) -> None:
+        if not _is_utf8(path):
+            # A file name that is not UTF-8 cannot be a key of the cache's JSON: checked afresh.
+            return
         self.entries[path] = entry
         self.seen.add(path)
         self.changed = True
@@ -217,7 +220,11 @@ class ResultsCache:
             for path, entry in self.entries.items()
             if path in self.seen or os.path.exists(path)
         }
-        payload = orjson.dumps({"format": FORMAT_VERSION, "key": self.key, "entries": kept})
+        try:
+            payload = orjson.dumps({"format": FORMAT_VERSION, "key": self.key, "entries": kept})
+        except TypeError as error:  # text orjson cannot write (a lone surrogate)
+            self.warnings.append(f"cannot write the cache in {self.folder}: {error}")
+            return
         try:
             write_whole(self.file, payload, self.folder)
             _remove_unused_summaries(self.summaries_folder, kept)
@@ -225,6 +232,14 @@ class ResultsCache:
             self.warnings.append(
                 f"cannot write the cache in {self.folder}: {error.strerror or error}"
             )
+
+
+def _is_utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _remove_unused_summaries(folder: Path, entries: dict[str, list[Any]]) -> None:

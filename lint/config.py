@@ -248,7 +248,13 @@ def validate(table: dict[str, Any], path: Path, source: TomlText | None = None) 
         lookups[(where, message)] = key_path
     if not problems:
         return
-    lines = [f"{path}: invalid [tool.ctxlint] configuration:"]
+    # A ctxlint.toml holds the settings at top level: no [tool.ctxlint] table to name.
+    table_name = (
+        "configuration"
+        if source is not None and not source.table
+        else "[tool.ctxlint] configuration"
+    )
+    lines = [f"{path}: invalid {table_name}:"]
     for where, message in sorted(problems, key=lambda problem: _sort_key(*problem)):
         key_path = lookups.get((where, message), where)
         line = key_line(source.text, key_path, source.table) if source is not None else None

@@ -128,6 +128,8 @@ def find_inputs(
             excluder = excluders[id(folder_settings)] = Excluder(patterns, folder_settings.root)
         return excluder
 
+    # By absolute path: `a.py`, `./a.py` and `/project/a.py` are one file, checked (and
+    # fixed) once; the name kept is the one given last on the command line.
     found: dict[str, InputFile] = {}
     result = Discovery()
     for given in paths:
@@ -143,7 +145,7 @@ def find_inputs(
             for path in _walk(given, excluder_for, result):
                 kind = _found_kind(path)
                 if kind is not None:
-                    found.setdefault(path, InputFile(path, kind))
+                    found.setdefault(os.path.abspath(path), InputFile(path, kind))
                 else:
                     result.passed_over.append(path)
         elif stat.S_ISREG(mode):
@@ -153,7 +155,7 @@ def find_inputs(
                 # otherwise said to be no format ctxlint reads, rather than parsed as Python
                 # (where plain text is often valid and "passes").
                 kind = InputKind.TRACE
-            found[given] = InputFile(given, kind, explicit=True)
+            found[os.path.abspath(given)] = InputFile(given, kind, explicit=True)
         else:
             # Reading a named pipe waits for a writer, and a device may never end.
             result.errors.append(f"{given}: {not_regular_reason(mode)}")

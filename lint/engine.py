@@ -152,6 +152,9 @@ def check_paths(
                 )
             )
     report.files_checked -= len(report.passed_over) - walked_past
+    report.unsafe_fix_paths = {
+        r.path for r in report.results if resolver.for_path(r.path).unsafe_fixes
+    }
     report.traces.sort()
     report.results.sort(key=lambda r: r.path)
     return report

@@ -5,6 +5,7 @@ behind cleared on the next."""
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import re
 import stat
@@ -100,6 +101,11 @@ def write_atomically(path: str, data: bytes, expected: bytes | None = None) -> N
         umask = os.umask(0)
         os.umask(umask)
         mode = 0o666 & ~umask
+    else:
+        # The rename below needs only the folder to be writable: without this, a file the
+        # user may not write would be replaced (and change owner) rather than left alone.
+        if not os.access(target, os.W_OK):
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), path)
     descriptor, temporary = _create_temporary(folder)
     try:
         with os.fdopen(descriptor, "wb") as stream:

@@ -49,7 +49,8 @@ def matches_any(path: str, patterns: Iterable[str], root: Path) -> bool:
     relative = _relative_posix(path, root)
     name = os.path.basename(path)
     for pattern in patterns:
-        regex = glob_regex(pattern)
+        # A leading slash anchors the glob to the configuration's folder, as in `exclude`.
+        regex = glob_regex(pattern.lstrip("/") or pattern)
         if regex.fullmatch(relative) or ("/" not in pattern and regex.fullmatch(name)):
             return True
     return False

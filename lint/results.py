@@ -52,10 +52,18 @@ class Report:
     # Per trace file, the findings about what its agent harness does by design that were held
     # back (harness-findings is off): for a summary to mention (ctxlint.trace.harness).
     harness_findings: dict[str, int] = field(default_factory=dict)
+    # Files whose settings apply unsafe fixes (--unsafe-fixes, or unsafe-fixes = true in the
+    # configuration a file gets): there `ctxlint --fix` applies an unsafe fix too.
+    unsafe_fix_paths: set[str] = field(default_factory=set)
 
     @property
     def diagnostics(self) -> list[Diagnostic]:
         return sort_diagnostics([d for r in self.results for d in r.diagnostics])
+
+    def fixable(self, diagnostic: Diagnostic) -> bool:
+        """Whether `ctxlint --fix`, with the settings of the finding's file, fixes it."""
+        fix = diagnostic.fix
+        return fix is not None and fix.is_applicable(diagnostic.path in self.unsafe_fix_paths)
 
     def line_text(self, path: str, line: int) -> str:
         for result in self.results:

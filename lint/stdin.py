@@ -47,7 +47,7 @@ def check_stdin(
     name = path or STDIN_PATH
     rules = selected_rules(settings)
     echo = fixed_output if mode is FixMode.FIX else None
-    report = Report(files_checked=1)
+    report = Report(files_checked=1, unsafe_fix_paths={name} if settings.unsafe_fixes else set())
     if named_kind(name, settings) is InputKind.TRACE:
         result = _check_trace(stream, name, settings, rules, echo)
     else:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 import os
 import random
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -78,10 +79,14 @@ def test_columns_count_characters_before_the_finding_on_its_line(tmp_path):
     result = run(["agent.py"], tmp_path)
     column = len("    system = 'Café 漢字 😀: ' + ") + 1
     assert f"agent.py:5:{column}: CTX002" in result.output
-    # The excerpt's caret sits under `json.dumps(state)`.
+    # The excerpt's caret sits under `json.dumps(state)` on a terminal, where 漢, 字 and 😀
+    # each take two columns.
     marker = next(line for line in result.output.splitlines() if "^" in line)
     code = next(line for line in result.output.splitlines() if line.startswith("5 | "))
-    assert code[marker.index("^") :].startswith("json.dumps(state)")
+    before = code[: code.index("json.dumps(state)")]
+    wide = sum(unicodedata.east_asian_width(char) in "WF" for char in before)
+    assert wide == 3
+    assert marker.index("^") == len(before) + wide
 
 
 # Property: SourceText agrees with ast on every node --------------------------------------------

@@ -63,7 +63,7 @@ def test_concise_is_one_line_per_finding_then_the_summary(report):
 
 
 def test_statistics_count_each_rule_commonest_first(report):
-    counts = rule_counts(report.diagnostics)
+    counts = rule_counts(report)
     assert sum(row.count for row in counts) == len(report.diagnostics)
     for row in counts:
         assert row.count == sum(d.code == row.code for d in report.diagnostics)

@@ -3,8 +3,11 @@ the simulator and the reporters."""
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import os
+import re
+import sys
 
 import click
 
@@ -37,11 +40,17 @@ class _DefaultToCheck(click.Group):
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         first = args[0] if args else None
+        if first == "help" and not os.path.lexists(first):
+            # `ctxlint help` and `ctxlint help COMMAND`, as git and ruff take them.
+            return super().parse_args(ctx, [*args[1:2], "--help"])
         if first is None or (
             first not in self.commands and first not in (*_HELP_OPTIONS, "--version")
         ):
             if first is not None:
-                meant = mistyped_command(first, sorted(self.commands), os.path.lexists(first))
+                exists = os.path.lexists(first)
+                if not exists and re.fullmatch(r"CTX\d{3}", first, re.IGNORECASE):
+                    fail(f"no such file or command {first!r}; did you mean 'ctxlint rule {first}'?")
+                meant = mistyped_command(first, sorted(self.commands), exists)
                 if meant is not None:
                     fail(f"no such file or command {first!r}; did you mean {meant!r}?")
             args = ["check", *args]
@@ -62,6 +71,12 @@ class _DefaultToCheck(click.Group):
 @click.version_option(__version__, "--version", prog_name="ctxlint")
 def main() -> None:
     """ctxlint: find what breaks the prefix cache of LLM prompts and agent traces."""
+    # A file name that is not UTF-8 reaches Python as lone surrogates; a strict stdout (most
+    # desktops' locales) would end every command that prints such a path in a traceback.
+    # Written as the name's own bytes instead, as `ls` prints it.
+    if getattr(sys.stdout, "errors", None) == "strict":
+        with contextlib.suppress(AttributeError, ValueError, OSError):
+            sys.stdout.reconfigure(errors="surrogateescape")  # type: ignore[union-attr]
 
 
 main.add_command(check_command)

@@ -175,8 +175,10 @@ def check(
     resolver = resolver_or_fail(config_path, overrides)
     settings = resolver.default
     if show_settings or show_files:
-        from ctxlint.cli.show import show
+        from ctxlint.cli.show import show, show_stdin
 
+        if reading_stdin:
+            raise SystemExit(show_stdin(stdin_filename, resolver, show_settings, show_files))
         raise SystemExit(show(paths or (".",), resolver, show_settings, show_files))
     mode = FixMode.DIFF if diff else FixMode.FIX if fix else FixMode.CHECK
     if reading_stdin:

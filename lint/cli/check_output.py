@@ -64,7 +64,7 @@ def print_simulated_summary(
         note("warning", str(summary.warning))
     if summary.text:
         if output_file:
-            with open(output_file, "a", encoding="utf-8") as stream:
+            with open(output_file, "a", encoding="utf-8", errors="surrogateescape") as stream:
                 stream.write(summary.text)
         else:
             click.echo(summary.text, nl=False)
@@ -99,7 +99,10 @@ def emit(
         output("".join(r.diff for r in report.results if r.diff), output_file, "diff", exact=True)
         if not quiet:
             count = sum(r.fixes_applied for r in report.results)
-            click.echo(f"Would fix {count} finding{'s' if count != 1 else ''}.", err=True)
+            # What --diff leaves out because only --unsafe-fixes applies it, as the check says.
+            unsafe = sum(1 for d in report.diagnostics if d.fix and not report.fixable(d))
+            more = f" ({unsafe} more with `--unsafe-fixes`)" if unsafe else ""
+            click.echo(f"Would fix {count} finding{'s' if count != 1 else ''}{more}.", err=True)
         return
     stream = sys.stderr if to_stderr else sys.stdout
     # A report file is coloured only when asked for by name, never by FORCE_COLOR.
@@ -143,9 +146,13 @@ def output(
 ) -> None:
     """The report (or diff) into --output-file, or printed. `exact`: line ends written as they
     are (a diff of a file whose lines end in \\r\\n must apply as it was made)."""
+    # A diff names a file by its name's bytes, UTF-8 or not (a report shows such a name with
+    # U+FFFD): written as they are, so that the diff applies (stdout: see ctxlint.cli.main).
     if output_file:
         try:
-            Path(output_file).write_text(text, encoding="utf-8", newline="" if exact else None)
+            Path(output_file).write_text(
+                text, encoding="utf-8", errors="surrogateescape", newline="" if exact else None
+            )
         except OSError as error:
             fail(f"{output_file}: cannot write the {what}: {error.strerror or error}")
     else:

@@ -51,9 +51,13 @@ def sessions_command(
         files, missing = discover(paths, resolver_or_fail(config_path), traces_only=True)
     except ConfigError as error:
         fail(str(error))
+    from ctxlint.cli.simulate import _without_python
+
+    # As `simulate`: Python source named here is no trace, and is said to be Python.
+    traces, missing = _without_python([f.path for f in files if f.kind is InputKind.TRACE], missing)
     for error in missing:
         note("error", str(error))
-    found = [summarize(f.path, trace_format) for f in files if f.kind is InputKind.TRACE]
+    found = [summarize(path, trace_format) for path in traces]
     for checked in found:
         for problem in checked.problems:
             note("warning", f"{checked.path}:{problem.line}: {problem.reason}")

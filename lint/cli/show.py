@@ -50,6 +50,27 @@ def show(
     return EXIT_ERROR if found.errors else EXIT_CLEAN
 
 
+def show_stdin(
+    name: str | None, resolver: SettingsResolver, show_settings: bool, show_files: bool
+) -> int:
+    """As `show`, for standard input: the one input is it, under the name --stdin-filename
+    gives (its settings are that name's, as a check of it would take them)."""
+    from ctxlint.discovery import named_kind
+    from ctxlint.stdin import STDIN_PATH
+
+    try:
+        settings = resolver.for_path(name) if name else resolver.default
+    except ConfigError as error:
+        note("error", str(error))
+        return EXIT_ERROR
+    shown = name or STDIN_PATH
+    if show_settings:
+        click.echo(settings_text(shown, settings), nl=False)
+    if show_files:
+        click.echo(files_text([(shown, named_kind(shown, settings).value)]), nl=False)
+    return EXIT_CLEAN
+
+
 def files_text(files: Iterable[tuple[str, str]]) -> str:
     """One line a file, sorted by path: its kind (python, trace), padded, then its path. A
     JSON or YAML file a walk finds is listed only when its start reads as a trace."""

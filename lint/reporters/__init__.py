@@ -4,10 +4,14 @@ for other CI systems."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+from ctxlint.diagnostics import Diagnostic
 from ctxlint.engine import Report
 
 
 def render(output_format: str, report: Report, color: bool = False, quiet: bool = False) -> str:
+    report = _displayable(report)
     if output_format == "json":
         from ctxlint.reporters.json_output import render_json
 
@@ -35,3 +39,40 @@ def render(output_format: str, report: Report, color: bool = False, quiet: bool 
     from ctxlint.reporters.text import render_text
 
     return render_text(report, color=color, quiet=quiet)
+
+
+def _displayable(report: Report) -> Report:
+    """The report with every path a report can hold: a file name that is not UTF-8 (a lone
+    surrogate in Python's str) shown with U+FFFD where its bad bytes are, as ruff shows it.
+    JSON and an output file must be UTF-8; the files themselves are read by their real name."""
+    if all(_is_utf8(result.path) for result in report.results) and all(
+        _is_utf8(related.path) for d in report.diagnostics for related in d.related
+    ):
+        return report
+    results = [
+        replace(
+            result,
+            path=_shown(result.path),
+            diagnostics=[_shown_diagnostic(d) for d in result.diagnostics],
+        )
+        for result in report.results
+    ]
+    unsafe = {_shown(path) for path in report.unsafe_fix_paths}
+    return replace(report, results=results, unsafe_fix_paths=unsafe)
+
+
+def _shown_diagnostic(diagnostic: Diagnostic) -> Diagnostic:
+    related = tuple(replace(r, path=_shown(r.path)) for r in diagnostic.related)
+    return replace(diagnostic, path=_shown(diagnostic.path), related=related)
+
+
+def _shown(path: str) -> str:
+    return path.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+def _is_utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True

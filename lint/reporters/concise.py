@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import click
 
-from ctxlint.diagnostics import Applicability, Diagnostic
+from ctxlint.diagnostics import Diagnostic
 from ctxlint.engine import Report
 from ctxlint.redact import visible
 
@@ -13,11 +13,11 @@ from ctxlint.redact import visible
 def render_concise(report: Report, color: bool = False, quiet: bool = False) -> str:
     from ctxlint.reporters.text import summary
 
-    lines = "".join(concise_line(d, color) + "\n" for d in report.diagnostics)
+    lines = "".join(concise_line(d, color, report.fixable(d)) + "\n" for d in report.diagnostics)
     return lines if quiet else lines + summary(report)
 
 
-def concise_line(d: Diagnostic, color: bool = False) -> str:
+def concise_line(d: Diagnostic, color: bool = False, fixable: bool = False) -> str:
     """One finding on one line; `[*]` when `ctxlint --fix` fixes it. A file name and a message
     quoting a trace are not ctxlint's own: nothing in them steers the terminal, and a line
     break in them does not break the one-finding-a-line promise."""
@@ -25,7 +25,6 @@ def concise_line(d: Diagnostic, color: bool = False) -> str:
     def style(text: str, **styles: object) -> str:
         return click.style(text, **styles) if color else text  # type: ignore[arg-type]
 
-    fixable = d.fix is not None and d.fix.applicability is Applicability.SAFE
     marker = style(" [*]", fg="cyan") if fixable else ""
     where = f"{style(visible(d.path), bold=True)}:{d.start.line}:{d.start.column}:"
     return f"{where} {style(d.code, fg='red', bold=True)}{marker} {visible(d.message)}"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from ctxlint.engine import Report
 from ctxlint.redact import visible
 from ctxlint.unreadable import is_unreadable
@@ -17,13 +19,19 @@ def _escape_property(text: str) -> str:
     return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
+def _path(path: str) -> str:
+    # GitHub attaches an annotation to a file by its path from the repository root, where the
+    # job runs: an absolute path given on the command line is made relative, as in SARIF.
+    return os.path.relpath(path) if os.path.isabs(path) else path
+
+
 def render_github(report: Report) -> str:
     lines = []
     for d in report.diagnostics:
         level = "error" if is_unreadable(d) else "warning"
         properties = ",".join(
             [
-                f"file={_escape_property(d.path)}",
+                f"file={_escape_property(_path(d.path))}",
                 f"line={d.start.line}",
                 f"col={d.start.column}",
                 f"endLine={d.end.line}",

@@ -18,9 +18,13 @@ INFORMATION_URI = "https://github.com/ctxlint/ctxlint"
 
 
 def _uri(path: str) -> str:
-    # Code scanning matches results to files by a path relative to the repository root.
+    # Code scanning matches results to files by a path relative to the repository root,
+    # written as a URI reference: a space is %20, and a colon (which in the first segment
+    # would read as a scheme) is %3A.
+    from urllib.parse import quote
+
     relative = os.path.relpath(path) if os.path.isabs(path) else os.path.normpath(path)
-    return relative.replace(os.sep, "/")
+    return quote(relative.replace(os.sep, "/"), safe="/")
 
 
 def _region(start: Location, end: Location) -> dict[str, int]:

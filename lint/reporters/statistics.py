@@ -7,7 +7,6 @@ from dataclasses import dataclass
 
 import orjson
 
-from ctxlint.diagnostics import Applicability, Diagnostic
 from ctxlint.engine import Report
 
 
@@ -16,7 +15,8 @@ class RuleCount:
     code: str
     name: str
     count: int
-    # Findings of the rule that `ctxlint --fix` fixes (a safe fix).
+    # Findings of the rule that `ctxlint --fix` fixes (a safe fix, or an unsafe one where the
+    # file's settings apply unsafe fixes).
     fixable_count: int
 
     def as_json(self) -> dict[str, object]:
@@ -29,13 +29,13 @@ class RuleCount:
         }
 
 
-def rule_counts(diagnostics: list[Diagnostic]) -> list[RuleCount]:
+def rule_counts(report: Report) -> list[RuleCount]:
     """One row per rule found, the commonest first (ties by code)."""
     counts: dict[str, list] = {}
-    for d in diagnostics:
+    for d in report.diagnostics:
         row = counts.setdefault(d.code, [d.name, 0, 0])
         row[1] += 1
-        row[2] += d.fix is not None and d.fix.applicability is Applicability.SAFE
+        row[2] += report.fixable(d)
     rows = [
         RuleCount(code, name, count, fixable) for code, (name, count, fixable) in counts.items()
     ]
@@ -47,7 +47,7 @@ def render_statistics(report: Report, color: bool = False, quiet: bool = False) 
     codes), `[*]` before a rule with a safe fix when any rule has one; then the summary."""
     from ctxlint.reporters.text import summary
 
-    rows = rule_counts(report.diagnostics)
+    rows = rule_counts(report)
     count_width = max((len(str(row.count)) for row in rows), default=0)
     code_width = max((len(row.code) for row in rows), default=0)
     any_fixable = any(row.fixable_count for row in rows)
@@ -60,5 +60,5 @@ def render_statistics(report: Report, color: bool = False, quiet: bool = False) 
 
 
 def render_statistics_json(report: Report) -> str:
-    rows = [row.as_json() for row in rule_counts(report.diagnostics)]
+    rows = [row.as_json() for row in rule_counts(report)]
     return orjson.dumps(rows, option=orjson.OPT_INDENT_2).decode() + "\n"

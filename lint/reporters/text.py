@@ -19,11 +19,12 @@ def render_text(report: Report, color: bool = False, quiet: bool = False) -> str
     for item in _grouped_by_session(diagnostics):
         if isinstance(item, Diagnostic):
             excerpt = _excerpt(report, item, style)
+            fixable = report.fixable(item)
             notes = _notes(item, style, " " * (_gutter_width(item) + 1))
             if excerpt and notes:
                 # As ruff closes the excerpt before its help lines.
                 excerpt += " " * _gutter_width(item) + " |\n"
-            blocks.append(_head(item, style) + "\n" + excerpt + notes)
+            blocks.append(_head(item, style, fixable) + "\n" + excerpt + notes)
             continue
         (path, session), findings = item
         noun = "finding" if len(findings) == 1 else "findings"
@@ -33,7 +34,7 @@ def render_text(report: Report, color: bool = False, quiet: bool = False) -> str
         )
         lines = [header]
         for d in findings:
-            lines.append("  " + _head(d, style))
+            lines.append("  " + _head(d, style, report.fixable(d)))
             if d.pointer:
                 lines.append(f"    at {_pointed(d.pointer, d.offset)}")
             notes = _notes(d, style, "    ")
@@ -46,11 +47,11 @@ def render_text(report: Report, color: bool = False, quiet: bool = False) -> str
     return summary
 
 
-def _head(d: Diagnostic, style) -> str:
-    marker = " [*]" if d.fix is not None and d.fix.applicability is Applicability.SAFE else ""
+def _head(d: Diagnostic, style, fixable: bool) -> str:
+    marker = style(" [*]", fg="cyan") if fixable else ""
     return (
         f"{style(visible(d.path), bold=True)}:{d.start.line}:{d.start.column}: "
-        f"{style(d.code, fg='red', bold=True)}{style(marker, fg='cyan')} {d.message}"
+        f"{style(d.code, fg='red', bold=True)}{marker} {d.message}"
     )
 
 
@@ -122,12 +123,24 @@ def _excerpt(report: Report, d: Diagnostic, style) -> str:
         before = "…" if left else ""
         expanded = before + expanded[left:right] + ("…" if right < len(expanded) else "")
         start, end = start - left + len(before), min(end, right) - left + len(before)
-    width = max(1, end - start)
+    # In terminal columns: a wide character (CJK, most emoji) takes two.
+    indent = _display_width(expanded[:start])
+    width = max(1, _display_width(expanded[start:end]))
     gutter = str(d.start.line)
     pad = " " * len(gutter)
     return (
         f"{pad} |\n{style(gutter, fg='blue')} | {expanded}\n"
-        f"{pad} | {' ' * start}{style('^' * width, fg='red')}\n"
+        f"{pad} | {' ' * indent}{style('^' * width, fg='red')}\n"
+    )
+
+
+def _display_width(text: str) -> int:
+    if text.isascii():
+        return len(text)
+    from unicodedata import combining, east_asian_width
+
+    return sum(
+        0 if combining(char) else 2 if east_asian_width(char) in "WF" else 1 for char in text
     )
 
 
@@ -142,12 +155,19 @@ def _summary(report: Report, diagnostics: list[Diagnostic]) -> str:
     fixed = sum(r.fixes_applied for r in report.results)
     if diagnostics:
         count = len(diagnostics)
-        noun = "finding" if count == 1 else "findings"
-        remaining = " remaining" if fixed else ""
-        lines.append(f"Found {count} {noun}{remaining}" + (f" ({fixed} fixed)." if fixed else "."))
-        safe = sum(1 for d in diagnostics if d.fix and d.fix.applicability is Applicability.SAFE)
+        if fixed:
+            # As ruff counts them: every finding met, then how many of them were fixed.
+            total = count + fixed
+            noun = "finding" if total == 1 else "findings"
+            lines.append(f"Found {total} {noun} ({fixed} fixed, {count} remaining).")
+        else:
+            noun = "finding" if count == 1 else "findings"
+            lines.append(f"Found {count} {noun}.")
+        safe = sum(1 for d in diagnostics if report.fixable(d))
         unsafe = sum(
-            1 for d in diagnostics if d.fix and d.fix.applicability is Applicability.UNSAFE
+            1
+            for d in diagnostics
+            if d.fix and d.fix.applicability is Applicability.UNSAFE and not report.fixable(d)
         )
         if safe:
             lines.append(f"[*] {safe} fixable with `ctxlint --fix`.")
