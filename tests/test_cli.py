@@ -91,6 +91,13 @@ def test_output_file_and_json(project):
     assert items[0]["fix"]["applicability"] == "unsafe"
 
 
+def test_output_file_dash_is_standard_output(project):
+    result = run(["--output-format", "json", "--output-file", "-", "agent.py"], project)
+    assert result.exit_code == 1
+    assert [item["code"] for item in json.loads(result.stdout)] == ["CTX002"]
+    assert not (project / "-").exists()
+
+
 def test_quiet_leaves_out_the_summary(project):
     result = run(["-q", "agent.py"], project)
     assert "CTX002" in result.output

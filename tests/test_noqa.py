@@ -288,3 +288,15 @@ def test_a_line_noqa_after_a_file_level_marker_in_one_comment(tmp_path):
     assert run(["--add-noqa", "--no-cache", "agent.py"], tmp_path).exit_code == 0
     assert "# ctxlint: noqa: CTX001  # noqa: CTX002\n" in path.read_text()
     assert run(["--no-cache", "agent.py"], tmp_path).exit_code == 0
+
+
+def test_add_noqa_does_not_keep_an_unused_noqa_alive_by_naming_ctx100(tmp_path):
+    """CTX100 is mended by removing the unused code (--fix), as ruff's --add-noqa leaves
+    RUF100 out: a comment naming CTX100 would keep the unused code for good."""
+    (tmp_path / "u.py").write_text("x = 1  # noqa: CTX001\n")
+    added = run(["--add-noqa", "--extend-select", "CTX100", "--no-cache", "u.py"], tmp_path)
+    assert added.exit_code == 0, added.output
+    assert "Added 0 noqa directives." in added.output
+    assert (tmp_path / "u.py").read_text() == "x = 1  # noqa: CTX001\n"
+    checked = run(["--extend-select", "CTX100", "--no-cache", "u.py"], tmp_path)
+    assert "CTX100" in checked.output

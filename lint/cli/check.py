@@ -153,6 +153,8 @@ def check(
     show_files: bool,
 ) -> None:
     """Check Python files, agent traces and folders (default: the current folder)."""
+    if output_file == "-":
+        output_file = None  # `--output-file -` is standard output, as for most tools
     if fix and diff:
         fail("--fix and --diff cannot be used together: --diff shows the fixes and writes nothing")
     try:
