@@ -145,7 +145,7 @@ class VolatileValueInPrefix(Rule):
         changes = []
         current = step.current
         if step.system_volatile is not None:
-            pointer, offset = current.system_pointer(step.system_volatile.offset)
+            pointer, offset = current.system_pointer(step.system_volatile.after_span[0])
             changes.append(("the system prompt", step.system_volatile, pointer, offset))
         for tool in step.tool_changes:
             if tool.volatile is not None:
