@@ -206,6 +206,8 @@ def test_the_summary_after_a_check_is_short_and_takes_lines_on_what_the_harness_
 def test_files_sharing_only_the_root_folder_are_shown_from_the_current_one(tmp_path, monkeypatch):
     # They shared "/" alone: the table said "2 sessions in //" and listed
     # "work/…/support_session.jsonl", a path that leads nowhere from here.
+    if os.path.commonpath([REPO, tmp_path]) != os.path.sep:
+        pytest.skip("here the checkout and the temporary folder share more than the root")
     monkeypatch.chdir(REPO)
     elsewhere = _trace(tmp_path / "other.jsonl")
     text = simulate("fixtures/examples/support_session.jsonl", str(elsewhere))
