@@ -1,0 +1,155 @@
+"""A change to a sent history that replaces a message's content with a constant stub and keeps
+nothing to read the content back from (no URL, path or id in the stub or beside it)."""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from ctxlint.python.summary_types import Span
+
+if TYPE_CHECKING:
+    from ctxlint.python.container_types import Change
+    from ctxlint.python.module import PythonModule
+
+# Names of a field, or of a value put into a stub, that say where content came from.
+_REFERENCE = re.compile(
+    r"(?:^|_)(?:url|uri|href|link|path|file|filename|source|src|id|key|location|ref|reference)s?$",
+    re.IGNORECASE,
+)
+# A stub is short: a longer constant is a message of its own, not a placeholder.
+_STUB_LENGTH = 200
+
+
+@dataclass(frozen=True, slots=True)
+class Stub:
+    """Where the stub is written, in the module that writes it."""
+
+    module: PythonModule
+    node: ast.AST
+    # The stub as written (`"[removed]"`).
+    text: str
+
+
+def unrestorable_stub(change: Change, module: PythonModule) -> Stub | None:
+    """The constant stub a change to a sent history writes over a message's content, when
+    neither the stub nor a field beside it keeps a reference; None otherwise."""
+    home = module
+    if change.applied is not None:
+        span = change.applied.span
+        made_in = getattr(change.applied, "made_in", None)
+        where = (
+            made_in.scope
+            if made_in is not None
+            else (change.callee.scope if change.callee is not None else None)
+        )
+        found = module.module_of(where) if where is not None else None
+        home = found if found is not None else module
+    else:
+        span = Span.of(change.node)
+    for node in _within(home.tree, span):
+        stub = _stub_in(node, home)
+        if stub is not None:
+            return Stub(home, node, home.snippet(stub, 40))
+    return None
+
+
+def _within(tree: ast.AST, span: Span) -> list[ast.AST]:
+    """The statements and expressions on the lines of the span, outermost first."""
+    return [
+        node
+        for node in ast.walk(tree)
+        if isinstance(node, (ast.Assign, ast.Dict, ast.Call))
+        and span.line <= node.lineno <= span.end_line
+        and (node.end_lineno or node.lineno) <= span.end_line
+    ]
+
+
+def _stub_in(node: ast.AST, module: PythonModule) -> ast.expr | None:
+    """The stub `node` writes over a `content` field, when nothing beside it keeps a reference."""
+    if isinstance(node, ast.Assign):
+        for target in node.targets:
+            base = _content_target(target)
+            if base is not None and _constant_stub(node.value):
+                if _reference_set_on(base, module.tree):
+                    return None
+                return node.value
+        return None
+    if isinstance(node, ast.Dict):
+        fields = {
+            key.value: value
+            for key, value in zip(node.keys, node.values, strict=False)
+            if isinstance(key, ast.Constant) and isinstance(key.value, str)
+        }
+        content = fields.get("content")
+        if content is None or not _constant_stub(content):
+            return None
+        if any(_REFERENCE.search(name) for name in fields):
+            return None
+        return content
+    if isinstance(node, ast.Call):
+        # `m.update(content="[removed]")`, `dict(m, content="[removed]")`
+        names = {k.arg: k.value for k in node.keywords if k.arg is not None}
+        content = names.get("content")
+        if content is None or not _constant_stub(content):
+            return None
+        if any(_REFERENCE.search(name) for name in names):
+            return None
+        return content
+    return None
+
+
+def _content_target(target: ast.expr) -> ast.expr | None:
+    """`m["content"]` or `m.content` as an assignment target: the `m`."""
+    if isinstance(target, ast.Subscript):
+        key = target.slice
+        if isinstance(key, ast.Constant) and key.value == "content":
+            return target.value
+    if isinstance(target, ast.Attribute) and target.attr == "content":
+        return target.value
+    return None
+
+
+def _constant_stub(value: ast.expr) -> bool:
+    """A short constant text, or an f-string that puts in nothing naming a source
+    (`f"[{n} lines removed]"`); `f"[removed; see {path}]"` keeps one."""
+    if isinstance(value, ast.Constant):
+        return isinstance(value.value, str) and len(value.value) <= _STUB_LENGTH
+    if isinstance(value, ast.JoinedStr):
+        for part in value.values:
+            if isinstance(part, ast.FormattedValue) and _names_reference(part.value):
+                return False
+        return True
+    return False
+
+
+def _names_reference(expression: ast.expr) -> bool:
+    for node in ast.walk(expression):
+        name = node.id if isinstance(node, ast.Name) else getattr(node, "attr", None)
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            name = node.value
+        if isinstance(name, str) and _REFERENCE.search(name):
+            return True
+    return False
+
+
+def _reference_set_on(base: ast.expr, tree: ast.AST) -> bool:
+    """Whether the module also sets a reference field on the same object (`m["path"] = p`)."""
+    wanted = ast.dump(base)
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Assign):
+            continue
+        for target in node.targets:
+            if isinstance(target, ast.Subscript):
+                key = target.slice
+                name = key.value if isinstance(key, ast.Constant) else None
+            else:
+                name = target.attr if isinstance(target, ast.Attribute) else None
+            on_base = isinstance(target, (ast.Subscript, ast.Attribute)) and (
+                ast.dump(target.value) == wanted
+            )
+            if on_base and isinstance(name, str) and _REFERENCE.search(name):
+                return True
+    return False
