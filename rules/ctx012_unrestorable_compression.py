@@ -90,7 +90,7 @@ class UnrestorableCompression(Rule):
         if not dropped or step.previous is None:
             return
         first = dropped[0]
-        message = f"{_what(first)} keeps no reference to `{_quote(first.references[0])}`"
+        message = f"{_what(first)} keeps no reference to `{_quote_reference(first.references[0])}`"
         if len(dropped) > 1:
             message += f" (and {len(dropped) - 1} more results)"
         held = step.previous.message_pointer(first.position)
@@ -129,6 +129,13 @@ _TRACE_HELP = "Keep the URL, path or id in the stub or summary, so the agent can
 
 def _quote(text: str) -> str:
     return evidence(text, _QUOTED).replace("`", "'")
+
+
+def _quote_reference(reference: str) -> str:
+    """A path by its end, which names the file; a URL or an id from its start."""
+    if "://" in reference or len(reference) <= _QUOTED or not reference.startswith(("/", "~", ".")):
+        return _quote(reference)
+    return "…" + _quote(reference[-(_QUOTED - 1) :])
 
 
 def _what(dropped: DroppedContent) -> str:

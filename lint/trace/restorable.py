@@ -26,9 +26,10 @@ _PATH = re.compile(
     r"(?<![\w.\-/~])(?:~|\.{1,2})?/(?:[\w.@+\-]+/)+[\w.@+\-]*[\w@+\-]"
     r"|(?<![\w.\-/~:])[\w.\-]+/(?:[\w.\-]+/)*[\w\-]+\.[A-Za-z]\w{0,7}\b"
 )
-# An id given as a field (`"id": "doc_8f2c"`, `page_id=8f2c…`): something a tool looks up.
+# An id given as a field (`"id": "doc_8f2c"`, `page_id=8f2c…`): something a tool looks up. It
+# holds a digit: `id: string` in a type declaration is no id.
 _ID = re.compile(
-    r"\b(?:id|[A-Za-z]+_id|[A-Za-z]+Id)[\"']?\s*[:=]\s*[\"']?(?P<value>[\w.\-:]{4,})",
+    r"\b(?:id|[A-Za-z]+_id|[A-Za-z]+Id)[\"']?\s*[:=]\s*[\"']?(?P<value>[\w.\-:]*\d[\w.\-:]*)",
 )
 
 
@@ -56,7 +57,7 @@ def references(text: str) -> tuple[str, ...]:
     rest = _URL.sub(" ", text)
     found.extend(m.group(0).rstrip(".,;:") for m in _PATH.finditer(rest))
     found.extend(m.group("value").rstrip(".,;:") for m in _ID.finditer(rest))
-    unique = list(dict.fromkeys(r for r in found if len(r) > 3))
+    unique = list(dict.fromkeys(r for r in found if len(r) >= 4))
     return tuple(unique[:_MOST])
 
 
@@ -77,7 +78,7 @@ def dropped_content(step: Step) -> list[DroppedContent]:
         if block.kind == TOOL_RESULT and block.call_id
     }
     kept_keys = {found.key for found in current}
-    tools = _tool_names(previous.messages)
+    calls = _calls(previous.messages)
     kept_text: str | None = None
     dropped = []
     for position in range(history.position, len(previous.messages)):
@@ -85,14 +86,18 @@ def dropped_content(step: Step) -> list[DroppedContent]:
         if old.key in kept_keys:
             continue
         for block, replacement in _replacements(old, history.kind, results):
-            found = references(block.text)
+            call = calls.get(block.call_id) if block.call_id else None
+            # The call's arguments first: they name the source (the file read, the URL fetched).
+            found = tuple(
+                dict.fromkeys(references(call.arguments if call else "") + references(block.text))
+            )
             if not found:
                 continue
             if kept_text is None:
                 kept_text = _request_text(current)
-            if any(reference in kept_text for reference in found):
+            if any(_kept(reference, kept_text) for reference in found):
                 continue
-            tool = tools.get(block.call_id, "") if block.call_id else ""
+            tool = call.name if call is not None else ""
             dropped.append(DroppedContent(position, tool, block.call_id, found, replacement))
     return dropped
 
@@ -115,9 +120,21 @@ def _replacements(
     return pairs
 
 
-def _tool_names(messages: tuple[Message, ...]) -> dict[str, str]:
+def _kept(reference: str, text: str) -> bool:
+    """Whether the request still names the reference: a path also by its folder and file name
+    (`assets/js/app.js` for `/home/u/site/assets/js/app.js`), as a summary written from the
+    working folder names it."""
+    if reference in text:
+        return True
+    if "://" in reference:
+        return False
+    parts = [part for part in reference.split("/") if part]
+    return len(parts) > 2 and "/".join(parts[-2:]) in text
+
+
+def _calls(messages: tuple[Message, ...]) -> dict[str, Block]:
     return {
-        block.call_id: block.name
+        block.call_id: block
         for found in messages
         for block in found.blocks
         if block.kind == TOOL_CALL and block.call_id
