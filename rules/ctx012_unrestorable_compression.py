@@ -205,6 +205,17 @@ UnrestorableCompression.INVALID = (
         line=6,
         message_contains="`'[content removed]'` replaces the content and keeps no URL, path or id",
     ),
+    # A compaction listed as deliberate for history-edit is still checked here.
+    Invalid(
+        _clearing("'[content removed]'"), line=6, settings={"compaction-functions": ["clear_old"]}
+    ),
+    # `m.update(...)` with a stub and no reference beside it.
+    Invalid(
+        _clearing("'[old output]'").replace(
+            "m['content'] = '[old output]'", "m.update(content='[old output]')"
+        ),
+        line=6,
+    ),
     # An f-string that names no source: how much was removed is no way back to it.
     Invalid(_clearing("f'[{len(m[\"content\"])} characters removed]'"), line=6),
     # Older tool results stubbed out by a helper that rebuilds the list.

@@ -57,14 +57,27 @@ def unrestorable_stub(change: Change, module: PythonModule) -> Stub | None:
 
 
 def _within(tree: ast.AST, span: Span) -> list[ast.AST]:
-    """The statements and expressions on the lines of the span, outermost first."""
-    return [
-        node
-        for node in ast.walk(tree)
-        if isinstance(node, (ast.Assign, ast.Dict, ast.Call))
-        and span.line <= node.lineno <= span.end_line
-        and (node.end_lineno or node.lineno) <= span.end_line
-    ]
+    """What may write a stub over an existing message on the lines of the span: assignments,
+    calls, and dicts that copy a message (`{**m, ...}`) or stand in for one in a
+    comprehension (`[{...} if old else m for m in msgs]`). A dict appended is a new message."""
+    replacing = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.ListComp, ast.GeneratorExp)):
+            for part in ast.walk(node.elt):
+                if isinstance(part, ast.IfExp):
+                    replacing.update(id(b) for b in (part.body, part.orelse))
+    found = []
+    for node in ast.walk(tree):
+        if not isinstance(node, (ast.Assign, ast.Dict, ast.Call)):
+            continue
+        if not (span.line <= node.lineno <= span.end_line):
+            continue
+        if (node.end_lineno or node.lineno) > span.end_line:
+            continue
+        if isinstance(node, ast.Dict) and None not in node.keys and id(node) not in replacing:
+            continue
+        found.append(node)
+    return found
 
 
 def _stub_in(node: ast.AST, module: PythonModule) -> ast.expr | None:
@@ -90,7 +103,15 @@ def _stub_in(node: ast.AST, module: PythonModule) -> ast.expr | None:
             return None
         return content
     if isinstance(node, ast.Call):
-        # `m.update(content="[removed]")`, `dict(m, content="[removed]")`
+        # `m.update(content="[removed]")`, `dict(m, content="[removed]")`, not a new message
+        # built by a constructor (`Message(role="user", content="...")`).
+        function = node.func
+        name = function.attr if isinstance(function, ast.Attribute) else getattr(function, "id", "")
+        if not (
+            name in ("update", "copy", "model_copy", "replace", "_replace")
+            or (name == "dict" and node.args)
+        ):
+            return None
         names = {k.arg: k.value for k in node.keywords if k.arg is not None}
         content = names.get("content")
         if content is None or not _constant_stub(content):
