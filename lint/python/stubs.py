@@ -49,35 +49,41 @@ def unrestorable_stub(change: Change, module: PythonModule) -> Stub | None:
         home = found if found is not None else module
     else:
         span = Span.of(change.node)
-    for node in _within(home.tree, span):
+    for node in _within(home, span):
         stub = _stub_in(node, home)
         if stub is not None:
             return Stub(home, node, home.snippet(stub, 40))
     return None
 
 
-def _within(tree: ast.AST, span: Span) -> list[ast.AST]:
-    """What may write a stub over an existing message on the lines of the span: assignments,
-    calls, and dicts that copy a message (`{**m, ...}`) or stand in for one in a
-    comprehension (`[{...} if old else m for m in msgs]`). A dict appended is a new message."""
+def _within(module: PythonModule, span: Span) -> list[ast.AST]:
+    """The places that may write a stub on the lines of the span, outermost first."""
+    return [
+        node
+        for node in module.fact(_stub_places)
+        if span.line <= node.lineno <= span.end_line  # type: ignore[attr-defined]
+        and (node.end_lineno or node.lineno) <= span.end_line  # type: ignore[attr-defined]
+    ]
+
+
+def _stub_places(module: PythonModule) -> list[ast.AST]:
+    """What may write a stub over an existing message: assignments, calls, and dicts that
+    copy a message (`{**m, ...}`) or stand in for one in a comprehension (`[{...} if old else
+    m for m in msgs]`); a dict appended is a new message. Found once per module."""
     replacing = set()
-    for node in ast.walk(tree):
+    places = []
+    for node in ast.walk(module.tree):
         if isinstance(node, (ast.ListComp, ast.GeneratorExp)):
             for part in ast.walk(node.elt):
                 if isinstance(part, ast.IfExp):
-                    replacing.update(id(b) for b in (part.body, part.orelse))
-    found = []
-    for node in ast.walk(tree):
-        if not isinstance(node, (ast.Assign, ast.Dict, ast.Call)):
-            continue
-        if not (span.line <= node.lineno <= span.end_line):
-            continue
-        if (node.end_lineno or node.lineno) > span.end_line:
-            continue
-        if isinstance(node, ast.Dict) and None not in node.keys and id(node) not in replacing:
-            continue
-        found.append(node)
-    return found
+                    replacing.update(id(branch) for branch in (part.body, part.orelse))
+        if isinstance(node, (ast.Assign, ast.Dict, ast.Call)):
+            places.append(node)
+    return [
+        node
+        for node in places
+        if not isinstance(node, ast.Dict) or None in node.keys or id(node) in replacing
+    ]
 
 
 def _stub_in(node: ast.AST, module: PythonModule) -> ast.expr | None:
