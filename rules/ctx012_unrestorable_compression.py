@@ -37,7 +37,8 @@ class UnrestorableCompression(Rule):
     shorter text (`[content removed]`, `<truncated>`, the first lines) or, when the history
     was compacted, with a summary, where none of the URLs, file paths or ids the result held
     appears anywhere in the new request: not in the stub, not in the tool call's arguments,
-    not in the summary. It names the first reference lost. In a transcript an agent product
+    not in the summary (clearing a result while its call stays, as Anthropic's server-side
+    tool result clearing does by default, can be undone). It names the first reference lost. In a transcript an agent product
     writes of its own requests (opencode clearing old tool results, Claude Code compacting a
     session), that is the product's design and is reported only with `harness-findings`.
 
@@ -71,7 +72,7 @@ class UnrestorableCompression(Rule):
 
     ## References
     - [Manus: context engineering for AI agents (use the file system as context)](https://manus.im/blog/Context-Engineering-for-AI-Agents-Lessons-from-Building-Manus)
-    - [Anthropic: context editing (clearing old tool results)](https://docs.anthropic.com/en/docs/build-with-claude/context-editing)
+    - [Anthropic: context editing (tool result clearing keeps the tool calls by default)](https://platform.claude.com/docs/en/build-with-claude/context-editing)
     """
 
     code = "CTX012"

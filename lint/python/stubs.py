@@ -58,18 +58,19 @@ def unrestorable_stub(change: Change, module: PythonModule) -> Stub | None:
 
 def _within(module: PythonModule, span: Span) -> list[ast.AST]:
     """The places that may write a stub on the lines of the span, outermost first."""
+    by_line = module.fact(_stub_places)
     return [
         node
-        for node in module.fact(_stub_places)
-        if span.line <= node.lineno <= span.end_line  # type: ignore[attr-defined]
-        and (node.end_lineno or node.lineno) <= span.end_line  # type: ignore[attr-defined]
+        for line in range(span.line, span.end_line + 1)
+        for node in by_line.get(line, ())
+        if (node.end_lineno or node.lineno) <= span.end_line  # type: ignore[attr-defined]
     ]
 
 
-def _stub_places(module: PythonModule) -> list[ast.AST]:
-    """What may write a stub over an existing message: assignments, calls, and dicts that
-    copy a message (`{**m, ...}`) or stand in for one in a comprehension (`[{...} if old else
-    m for m in msgs]`); a dict appended is a new message. Found once per module."""
+def _stub_places(module: PythonModule) -> dict[int, list[ast.AST]]:
+    """What may write a stub over an existing message, by line: assignments, calls, and dicts
+    that copy a message (`{**m, ...}`) or stand in for one in a comprehension (`[{...} if old
+    else m for m in msgs]`); a dict appended is a new message. Found once per module."""
     replacing = set()
     places = []
     for node in ast.walk(module.tree):
@@ -79,11 +80,11 @@ def _stub_places(module: PythonModule) -> list[ast.AST]:
                     replacing.update(id(branch) for branch in (part.body, part.orelse))
         if isinstance(node, (ast.Assign, ast.Dict, ast.Call)):
             places.append(node)
-    return [
-        node
-        for node in places
-        if not isinstance(node, ast.Dict) or None in node.keys or id(node) in replacing
-    ]
+    by_line: dict[int, list[ast.AST]] = {}
+    for node in places:
+        if not isinstance(node, ast.Dict) or None in node.keys or id(node) in replacing:
+            by_line.setdefault(node.lineno, []).append(node)  # type: ignore[attr-defined]
+    return by_line
 
 
 def _stub_in(node: ast.AST, module: PythonModule) -> ast.expr | None:
@@ -92,7 +93,7 @@ def _stub_in(node: ast.AST, module: PythonModule) -> ast.expr | None:
         for target in node.targets:
             base = _content_target(target)
             if base is not None and _constant_stub(node.value):
-                if _reference_set_on(base, module.tree):
+                if _reference_set_on(base, module):
                     return None
                 return node.value
         return None
@@ -162,10 +163,15 @@ def _names_reference(expression: ast.expr) -> bool:
     return False
 
 
-def _reference_set_on(base: ast.expr, tree: ast.AST) -> bool:
+def _reference_set_on(base: ast.expr, module: PythonModule) -> bool:
     """Whether the module also sets a reference field on the same object (`m["path"] = p`)."""
-    wanted = ast.dump(base)
-    for node in ast.walk(tree):
+    return ast.dump(base) in module.fact(_objects_given_references)
+
+
+def _objects_given_references(module: PythonModule) -> frozenset[str]:
+    """The objects (as `ast.dump` of the expression) the module sets a reference field on."""
+    found = set()
+    for node in ast.walk(module.tree):
         if not isinstance(node, ast.Assign):
             continue
         for target in node.targets:
@@ -174,9 +180,6 @@ def _reference_set_on(base: ast.expr, tree: ast.AST) -> bool:
                 name = key.value if isinstance(key, ast.Constant) else None
             else:
                 name = target.attr if isinstance(target, ast.Attribute) else None
-            on_base = isinstance(target, (ast.Subscript, ast.Attribute)) and (
-                ast.dump(target.value) == wanted
-            )
-            if on_base and isinstance(name, str) and _REFERENCE.search(name):
-                return True
-    return False
+            if isinstance(name, str) and _REFERENCE.search(name):
+                found.add(ast.dump(target.value))  # type: ignore[attr-defined]
+    return frozenset(found)
