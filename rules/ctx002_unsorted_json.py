@@ -173,7 +173,7 @@ class UnsortedJson(Rule):
                 message = (
                     f"`{module.text_of(call.func)}()` without sorted keys reaches {sink.label}"
                 )
-                related = (module.location_of(sink.anchor, sink.sent_as(reached.through)),)
+                related = (module.location_of(sink.expression, sink.sent_as(reached.through)),)
                 fix = self._fix(module, call, qualified, reached.scope)
                 yield module.diagnostic(self, call, message, fix, related, help=_help(qualified))
 
@@ -197,7 +197,7 @@ class UnsortedJson(Rule):
                 )
                 related = (
                     module.location_of(stored, "the history is rebuilt from these items"),
-                    module.location_of(sink.anchor, sink.sent_as()),
+                    module.location_of(sink.expression, sink.sent_as()),
                 )
                 fix = self._fix(module, call, qualified, scope)
                 yield module.diagnostic(self, call, message, fix, related, help=_help(qualified))
