@@ -116,7 +116,7 @@ class UnrestorableCompression(Rule):
             if where in reported:
                 continue
             reported.add(where)
-            related = [module.location_of(sink.anchor, f"sent as {sink.place}")]
+            related = [module.location_of(sink.expression, sink.sent_as())]
             if change.call is not None:
                 applied = f"applied by `{module.snippet(change.call, 40)}`"
                 related.insert(0, module.location_of(change.call, applied))
