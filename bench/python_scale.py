@@ -133,6 +133,10 @@ class ChatSession{i}:
     def redact(self, secret):
         for message in self.messages:
             message["content"] = message["content"].replace(secret, "***")
+
+    def forget_old(self):
+        for message in self.messages[1:-4]:
+            message["content"] = "[removed]"
 """,
     ),
     (

@@ -72,7 +72,9 @@ class HistoryEdit(Rule):
 
     A deliberate compaction step (summarising old turns when the context is full) pays this
     once per compaction, which can be the right trade: list the function under
-    `compaction-functions` to mark it as the sanctioned place.
+    `compaction-functions` to mark it as the sanctioned place. Whether what it drops can be
+    read back (a stub or summary that keeps the URL or path) is `unrestorable-compression`'s
+    concern (CTX012), checked there even in a sanctioned function.
 
     ## Example
     ```python

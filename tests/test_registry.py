@@ -42,6 +42,7 @@ _DETECTOR_CODES = (
     "CTX009",
     "CTX010",
     "CTX011",
+    "CTX012",
 )
 
 
@@ -55,8 +56,8 @@ _DETECTOR_CODES = (
         (["CTX", "CTX100"], ["CTX0", "CTX9"], {"CTX100"}),
         (["CTX100"], ["CTX"], {"CTX100"}),
         (["CTX1"], ["CTX100"], set()),
-        (["CTX00"], ["CTX002"], set(_DETECTOR_CODES) - {"CTX002", "CTX010", "CTX011"}),
-        (["CTX01"], [], {"CTX010", "CTX011"}),
+        (["CTX00"], ["CTX002"], set(_DETECTOR_CODES) - {"CTX002", "CTX010", "CTX011", "CTX012"}),
+        (["CTX01"], [], {"CTX010", "CTX011", "CTX012"}),
         (["CTX002"], ["CTX"], {"CTX002"}),
         (["CTX001"], ["CTX001"], set()),
     ],

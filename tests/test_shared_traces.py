@@ -71,9 +71,23 @@ def test_claude_codes_own_compaction_is_held_back_by_default():
     """Claude Code compacts a long session by design: no finding its user can act on."""
     path = str(TRACES / "claude-code" / f"{MAIN_SESSION}.jsonl")
     report = check_paths([path], Settings())
-    assert [d for d in report.diagnostics if d.code == "CTX006"] == []
-    assert report.harness_findings == {path: 1}
-    assert harness_events(path) == 1
+    assert [d for d in report.diagnostics if d.code in ("CTX006", "CTX012")] == []
+    # The compaction twice: its cost to the cache (CTX006), the references its summary lost
+    # (CTX012).
+    assert report.harness_findings == {path: 2}
+    assert harness_events(path) == 2
+
+
+def test_claude_codes_compaction_summary_names_few_of_the_files_it_read():
+    """The summary after the compaction keeps what was done, not every path read: of the
+    results it replaced, those whose file or URL it names nowhere are CTX012's, held back as
+    the product's design."""
+    path = str(TRACES / "claude-code" / f"{MAIN_SESSION}.jsonl")
+    report = check_paths([path], Settings(harness_findings=True, select=("CTX012",)))
+    [lost] = report.diagnostics
+    assert lost.start.line == 1261
+    assert lost.message.startswith("the summary that replaced the `")
+    assert "keeps no reference to `…" in lost.message
 
 
 def test_claude_code_requests_merge_their_lines_and_usage():
