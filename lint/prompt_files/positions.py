@@ -1,0 +1,71 @@
+"""Where a character of a prompt file is: line and column from an offset, and the way back from
+a template held in a YAML value (its indent and quotes stripped) to the file it came from."""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+
+
+class LineIndex:
+    """Offsets of a text's line starts, to turn a character offset into line and column."""
+
+    def __init__(self, text: str) -> None:
+        starts = [0]
+        at = text.find("\n")
+        while at != -1:
+            starts.append(at + 1)
+            at = text.find("\n", at + 1)
+        self._starts = starts
+
+    def line(self, offset: int) -> int:
+        """The 1-based line holding `offset`."""
+        return bisect_right(self._starts, max(offset, 0))
+
+    def column(self, offset: int) -> int:
+        """The 1-based column of `offset` on its line."""
+        return max(offset, 0) - self._starts[self.line(offset) - 1] + 1
+
+    def line_start(self, line: int) -> int:
+        """The offset a 1-based line starts at (the last line's for a line past the end)."""
+        return self._starts[min(max(line, 1), len(self._starts)) - 1]
+
+
+class TextMap:
+    """Maps offsets in a value read out of a file (a YAML scalar, a message's content) back to
+    offsets in the file.
+
+    The value's lines are found, in order, in the file between where the value starts and
+    ends: exact for a literal block (`|`) or a one-line scalar, whose lines the file holds
+    verbatim after an indent. A line the file does not hold verbatim (a folded or escaped
+    scalar) is placed after the line found before it, so its offsets are near, not exact.
+    """
+
+    def __init__(self, value: str, source: str, start: int, end: int) -> None:
+        self._anchors: list[tuple[int, int]] = []  # (offset in value, offset in file)
+        self._start = start
+        self._end = max(end, start)
+        cursor = start
+        value_offset = 0
+        for line in value.split("\n"):
+            found = source.find(line, cursor, self._end) if line else -1
+            if found != -1:
+                self._anchors.append((value_offset, found))
+                cursor = found + len(line)
+            value_offset += len(line) + 1
+        if not self._anchors:
+            self._anchors.append((0, start))
+
+    @classmethod
+    def identity(cls, start: int, end: int) -> TextMap:
+        """The map of a value that is the file's own text from `start` on."""
+        mapped = cls.__new__(cls)
+        mapped._anchors = [(0, start)]
+        mapped._start = start
+        mapped._end = end
+        return mapped
+
+    def to_file(self, value_offset: int) -> int:
+        """The file offset of a character of the value."""
+        index = bisect_right(self._anchors, (value_offset, float("inf"))) - 1
+        value_at, file_at = self._anchors[max(index, 0)]
+        return min(file_at + max(value_offset - value_at, 0), max(self._end - 1, self._start))
