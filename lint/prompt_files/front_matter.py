@@ -50,7 +50,8 @@ def _front_matter(source: str, path: Path) -> tuple[int, dict[str, object], list
         return 0, {}, []
     blank = re.sub(r"[^\n]", " ", source[: match.start(1)])
     tail = re.sub(r"[^\n]", " ", source[match.end(1) :])
-    read = yaml_nodes.compose(blank + match.group(1) + tail, path)
+    closing_line = source.count("\n", 0, match.end(1)) + 1
+    read = yaml_nodes.compose(blank + match.group(1) + tail, path, closing_line)
     value = yaml_nodes.plain_value(read.root) if read.root is not None else None
     metadata = value if isinstance(value, dict) else {}
     return match.end(), {str(key): item for key, item in metadata.items()}, list(read.errors)

@@ -104,7 +104,7 @@ def template_placeholders(
         found = scan(located.text, syntax)
     placed = []
     for held in found:
-        offset = located.text_map.to_file(held.offset)
+        offset = located.text_map.place(held.offset, held.expression)
         placed.append(
             replace(held, offset=offset, line=lines.line(offset), column=lines.column(offset))
         )

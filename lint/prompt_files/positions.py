@@ -5,6 +5,10 @@ from __future__ import annotations
 
 from bisect import bisect_right
 
+# How far from its estimated place a placeholder's text is looked for in the file: escapes
+# (`\n`, `\"`) on one line of a quoted scalar shift it by a few characters each.
+_NEAR = 64
+
 
 class LineIndex:
     """Offsets of a text's line starts, to turn a character offset into line and column."""
@@ -42,6 +46,7 @@ class TextMap:
 
     def __init__(self, value: str, source: str, start: int, end: int) -> None:
         self._anchors: list[tuple[int, int]] = []  # (offset in value, offset in file)
+        self._source = source
         self._start = start
         self._end = max(end, start)
         cursor = start
@@ -60,6 +65,7 @@ class TextMap:
         """The map of a value that is the file's own text from `start` on."""
         mapped = cls.__new__(cls)
         mapped._anchors = [(0, start)]
+        mapped._source = ""
         mapped._start = start
         mapped._end = end
         return mapped
@@ -69,3 +75,16 @@ class TextMap:
         index = bisect_right(self._anchors, (value_offset, float("inf"))) - 1
         value_at, file_at = self._anchors[max(index, 0)]
         return min(file_at + max(value_offset - value_at, 0), max(self._end - 1, self._start))
+
+    def place(self, value_offset: int, expected: str) -> int:
+        """The file offset of text `expected` found at `value_offset` in the value: where
+        the value's line was not found verbatim (an escape before it), the nearest place in
+        the file that holds `expected`, if one is close."""
+        offset = self.to_file(value_offset)
+        if not self._source or not expected or self._source.startswith(expected, offset):
+            return offset
+        window = _NEAR + len(expected)
+        before = self._source.rfind(expected, max(self._start, offset - window), offset)
+        after = self._source.find(expected, offset, min(self._end, offset + window))
+        candidates = [found for found in (before, after) if found != -1]
+        return min(candidates, key=lambda found: abs(found - offset)) if candidates else offset

@@ -103,6 +103,11 @@ class _Builder:
 
 
 def read_yaml_config(path: Path, source: str) -> PromptFile:
+    if path.suffix.lower() == ".json":
+        # JSON is read as YAML for the positions YAML keeps, but YAML refuses the tabs JSON
+        # files are often indented with. Outside strings a tab is only whitespace, and JSON
+        # strings hold none raw: a space in its place keeps every offset.
+        source = source.replace("\t", " ")
     read = y.compose(source, path)
     if read.root is None:
         return PromptFile(path, UNRECOGNISED, (), read.errors)

@@ -22,8 +22,10 @@ class YamlRead:
     errors: tuple[PromptFileError, ...]
 
 
-def compose(source: str, path: Path) -> YamlRead:
-    """The node tree of a single YAML document."""
+def compose(source: str, path: Path, last_line: int | None = None) -> YamlRead:
+    """The node tree of a single YAML document. A fault YAML places past `last_line` (front
+    matter left unclosed, seen only at the end of the text) is placed where the construct it
+    breaks was opened, when YAML says."""
     import yaml  # A YAML prompt config is being read: only then is PyYAML needed.
 
     # The pure-Python loader: prompt files are small, and its recursion on a document nested
@@ -33,6 +35,8 @@ def compose(source: str, path: Path) -> YamlRead:
         return YamlRead(loader.get_single_node(), ())
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
+        if last_line is not None and mark is not None and mark.line + 1 > last_line:
+            mark = error.context_mark or mark
         line = mark.line + 1 if mark is not None else 1
         reason = error.problem or error.context or "malformed"
         return YamlRead(None, (PromptFileError(path, line, f"not valid YAML: {reason}"),))
