@@ -23,9 +23,15 @@ from ctxlint.prompt_files.model import (
 from ctxlint.prompt_files.parts import Located, make_part, message_role, template_placeholders
 from ctxlint.prompt_files.positions import LineIndex
 
-# The front matter: a first line `---`, YAML, then a line `---`.
+# The front matter: a first line `---`, YAML, then a line `---`. Dotprompt also allows blank
+# lines and `#` lines (a license header) before it (FRONTMATTER_AND_BODY_REGEX in
+# google/dotprompt js/src/parse.ts); in Prompty a `# system:` line is a role line, so not there.
 _FRONT_MATTER = re.compile(
     r"\A\ufeff?[ \t]*---[ \t]*\r?\n(.*?)^[ \t]*---[ \t]*(?:\r?\n|\Z)", re.M | re.S
+)
+_DOTPROMPT_FRONT_MATTER = re.compile(
+    r"\A\ufeff?(?:(?:#[^\n]*|[ \t]*)\n)*[ \t]*---[ \t]*\r?\n(.*?)^[ \t]*---[ \t]*(?:\r?\n|\Z)",
+    re.M | re.S,
 )
 # Prompty's role boundary (the Prompty specification, §6.2 "Role Boundary Regex",
 # github.com/microsoft/prompty, read 2026-12-03): a line holding only a role name and a colon,
@@ -38,14 +44,18 @@ _PROMPTY_ROLE = re.compile(
 # Dotprompt's role helper (google.github.io/dotprompt/reference/template, read 2026-12-03):
 # `{{role "system"}}` starts a message of that role; text before any is a user message.
 _DOTPROMPT_ROLE = re.compile(r"\{\{~?\s*role\s+[\"'](\w+)[\"']\s*~?\}\}")
+# Comments render to nothing: text of only comments before a role line is no message.
+_COMMENTS = re.compile(r"\{\{!--.*?--\}\}|\{\{!.*?\}\}|\{#.*?#\}", re.S)
 # Prompty's template format, when its front matter names one other than Jinja.
 _MUSTACHE_FORMATS = {"mustache", "handlebars"}
 
 
-def _front_matter(source: str, path: Path) -> tuple[int, dict[str, object], list[PromptFileError]]:
+def _front_matter(
+    source: str, path: Path, pattern: re.Pattern[str] = _FRONT_MATTER
+) -> tuple[int, dict[str, object], list[PromptFileError]]:
     """Where the body starts, the front matter's values, and its faults. The YAML is read
     from the file with everything else blanked, so its lines and offsets are the file's."""
-    match = _FRONT_MATTER.match(source)
+    match = pattern.match(source)
     if match is None:
         return 0, {}, []
     blank = re.sub(r"[^\n]", " ", source[: match.start(1)])
@@ -69,13 +79,13 @@ def _split(
     spans = []
     cursor, role, label = body_start, first_role, ""
     for boundary in boundaries:
-        if label or source[cursor : boundary.start()].strip():
+        if label or _COMMENTS.sub("", source[cursor : boundary.start()]).strip():
             spans.append((role, cursor, boundary.start(), label))
         cursor = boundary.end()
         if source.startswith("\n", cursor):
             cursor += 1
         role, label = role_of[boundary.start()], boundary.group(0).strip()
-    if label or source[cursor:].strip():
+    if label or _COMMENTS.sub("", source[cursor:]).strip():
         spans.append((role, cursor, len(source), label))
     return spans
 
@@ -107,7 +117,7 @@ def read_prompty(path: Path, source: str) -> PromptFile:
 
 def read_dotprompt(path: Path, source: str) -> PromptFile:
     lines = LineIndex(source)
-    body_start, metadata, errors = _front_matter(source, path)
+    body_start, metadata, errors = _front_matter(source, path, _DOTPROMPT_FRONT_MATTER)
     body = Located.verbatim(source, body_start, len(source))
     found, template_errors = template_placeholders(body, SYNTAX_HANDLEBARS, lines, path)
     # The role helpers are how the file is split, not placeholders of its text.
