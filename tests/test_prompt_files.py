@@ -333,3 +333,32 @@ def test_placeholders_in_escaped_or_folded_values_are_placed_on_their_text(tmp_p
         assert prompt.errors == ()
         for _, held in prompt.placeholders():
             assert source[held.offset :].startswith(held.expression), (path.name, held)
+
+
+def test_semantic_kernel_yaml_with_message_tags_and_a_history_loop(tmp_path: Path) -> None:
+    path = tmp_path / "chat.yaml"
+    # Shaped after Semantic Kernel's handlebars chat prompt samples; `jinja2` as a format is
+    # Semantic Kernel's too when the file has a `name`.
+    path.write_text(
+        "name: ContosoChat\n"
+        "template: |\n"
+        '  <message role="system">\n'
+        "    Today is {{ today }}. Customer: {{ customer.name }}\n"
+        "  </message>\n"
+        "  {% for item in history %}\n"
+        '  <message role="{{ item.role }}">{{ item.content }}</message>\n'
+        "  {% endfor %}\n"
+        "template_format: jinja2\n"
+    )
+    prompt = read_prompt_file(path)
+    assert (prompt.kind, prompt.errors) == ("semantic-kernel", ())
+    assert [(part.role, part.label) for part in prompt.parts] == [
+        ("system", '<message role="system">'),
+        ("unknown", "outside <message> tags"),
+        ("unknown", '<message role="{{ item.role }}">'),
+        ("unknown", "outside <message> tags"),
+    ]
+    system, today = _find(prompt, "today")
+    assert system.role == "system" and (today.line, today.column) == (4, 17)
+    loop, history = _find(prompt, "history")
+    assert loop.label == "outside <message> tags" and history.construct == "loop"

@@ -33,6 +33,11 @@ _NAME_ROLES = {
     "user": USER,
     "human": USER,
 }
+# Semantic Kernel's chat prompt markup (learn.microsoft.com/semantic-kernel, "Prompt template
+# syntax"): a prompt of `<message role="…">` tags becomes that list of chat messages.
+_MESSAGE_TAG = re.compile(
+    r"<message\s+role\s*=\s*[\"']([^\"']*)[\"'][^>]*>(.*?)</message\s*>", re.S | re.I
+)
 # The role names message lists and role lines use, to ours.
 _MESSAGE_ROLES = {
     "system": SYSTEM,
@@ -77,6 +82,10 @@ class Located:
         """A value a YAML or JSON reader unquoted or unindented out of the file's
         `source[start:end]`."""
         return cls(value, TextMap(value, source, start, end))
+
+    def slice(self, start: int, end: int) -> Located:
+        """The part of this text from `start` to `end`."""
+        return Located(self.text[start:end], self.text_map.sliced(start))
 
     @property
     def start(self) -> int:
@@ -147,3 +156,43 @@ def single_template_part(
     # Every placeholder is the part's, even one a folded scalar placed just past its end.
     part = make_part(role, located, syntax, lines, [], label)
     return replace(part, placeholders=tuple(found)), errors
+
+
+def message_tag_parts(
+    located: Located, syntax: str, lines: LineIndex, path: Path, default_role: str
+) -> tuple[list[Part], list[PromptFileError]]:
+    """The parts of a Semantic Kernel template: one per `<message role>` tag, or the whole
+    template as one part of `default_role` when it has none. The template is parsed whole,
+    as its renderer does, and its placeholders shared out among the messages."""
+    found, errors = template_placeholders(located, syntax, lines, path)
+    messages = list(_MESSAGE_TAG.finditer(located.text))
+    if not messages:
+        part = make_part(default_role, located, syntax, lines, [])
+        return [replace(part, placeholders=tuple(found))], errors
+    # A role written as a placeholder (`role="{{role}}"` in a history loop) is unknown; text
+    # outside the tags that is more than blank (the loop around them) is a part of its own.
+    parts = []
+    cursor = 0
+    for match in messages:
+        _add_gap(parts, located, cursor, match.start(), syntax, lines, found)
+        role = message_role(match.group(1))
+        label = f'<message role="{match.group(1)}">'
+        content = located.slice(match.start(2), match.end(2))
+        parts.append(make_part(role, content, syntax, lines, found, label))
+        cursor = match.end()
+    _add_gap(parts, located, cursor, len(located.text), syntax, lines, found)
+    return parts, errors
+
+
+def _add_gap(
+    parts: list[Part],
+    located: Located,
+    start: int,
+    end: int,
+    syntax: str,
+    lines: LineIndex,
+    found: list[Placeholder],
+) -> None:
+    if located.text[start:end].strip():
+        gap = located.slice(start, end)
+        parts.append(make_part(UNKNOWN, gap, syntax, lines, found, "outside <message> tags"))

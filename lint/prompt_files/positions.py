@@ -4,6 +4,7 @@ a template held in a YAML value (its indent and quotes stripped) to the file it 
 from __future__ import annotations
 
 from bisect import bisect_right
+from copy import copy
 
 # How far from its estimated place a placeholder's text is looked for in the file: escapes
 # (`\n`, `\"`) on one line of a quoted scalar shift it by a few characters each.
@@ -46,6 +47,7 @@ class TextMap:
 
     def __init__(self, value: str, source: str, start: int, end: int) -> None:
         self._anchors: list[tuple[int, int]] = []  # (offset in value, offset in file)
+        self._shift = 0  # where in the value a slice of it starts
         self._source = source
         self._start = start
         self._end = max(end, start)
@@ -65,13 +67,21 @@ class TextMap:
         """The map of a value that is the file's own text from `start` on."""
         mapped = cls.__new__(cls)
         mapped._anchors = [(0, start)]
+        mapped._shift = 0
         mapped._source = ""
         mapped._start = start
         mapped._end = end
         return mapped
 
+    def sliced(self, start: int) -> TextMap:
+        """The map of the value's text from `start` on."""
+        mapped = copy(self)
+        mapped._shift = self._shift + start
+        return mapped
+
     def to_file(self, value_offset: int) -> int:
         """The file offset of a character of the value."""
+        value_offset += self._shift
         index = bisect_right(self._anchors, (value_offset, float("inf"))) - 1
         value_at, file_at = self._anchors[max(index, 0)]
         return min(file_at + max(value_offset - value_at, 0), max(self._end - 1, self._start))

@@ -1,10 +1,9 @@
 """Prompt files that are one template: Jinja (`system.j2`), text or Markdown with str.format
 fields or `{{ }}` placeholders, and Semantic Kernel's `skprompt.txt`, whose chat prompts mark
-their messages with `<message role="system">` tags."""
+their messages with `<message role="system">` tags. A file's name gives its role."""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from ctxlint.prompt_files.model import (
@@ -14,27 +13,19 @@ from ctxlint.prompt_files.model import (
     SYNTAX_HANDLEBARS,
     SYNTAX_JINJA,
     SYNTAX_SEMANTIC_KERNEL,
-    Part,
     PromptFile,
     with_prefix_flags,
 )
 from ctxlint.prompt_files.parts import (
     Located,
-    make_part,
-    message_role,
+    message_tag_parts,
     role_from_name,
     single_template_part,
-    template_placeholders,
 )
 from ctxlint.prompt_files.placeholders import guess_syntax
 from ctxlint.prompt_files.positions import LineIndex
 
 JINJA_SUFFIXES = (".j2", ".jinja", ".jinja2")
-# Semantic Kernel's chat prompt markup (learn.microsoft.com/semantic-kernel, "Prompt template
-# syntax": a prompt of `<message role="…">` tags becomes that list of chat messages).
-_SK_MESSAGE = re.compile(
-    r"<message\s+role\s*=\s*[\"'](\w+)[\"'][^>]*>(.*?)</message\s*>", re.S | re.I
-)
 # A Semantic Kernel prompt folder's config names the template language when it is not SK's.
 _SK_CONFIG = "config.json"
 
@@ -52,22 +43,10 @@ def read_template_file(path: Path, source: str) -> PromptFile:
     if path.name.lower() == "skprompt.txt":
         kind = SEMANTIC_KERNEL
     whole = Located.verbatim(source, 0, len(source))
-    messages = list(_SK_MESSAGE.finditer(source)) if kind == SEMANTIC_KERNEL else []
-    if not messages:
+    if kind != SEMANTIC_KERNEL:
         part, errors = single_template_part(role_from_name(path), whole, syntax, lines, path)
         return PromptFile(path, kind, with_prefix_flags([part]), tuple(errors))
-    found, errors = template_placeholders(whole, syntax, lines, path)
-    parts: list[Part] = [
-        make_part(
-            message_role(match.group(1)),
-            Located.verbatim(source, match.start(2), match.end(2)),
-            syntax,
-            lines,
-            found,
-            label=f'<message role="{match.group(1)}">',
-        )
-        for match in messages
-    ]
+    parts, errors = message_tag_parts(whole, syntax, lines, path, role_from_name(path))
     return PromptFile(path, kind, with_prefix_flags(parts), tuple(errors))
 
 

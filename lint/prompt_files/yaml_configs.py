@@ -37,7 +37,7 @@ from ctxlint.prompt_files.model import (
     PromptFileError,
     with_prefix_flags,
 )
-from ctxlint.prompt_files.parts import message_role, single_template_part
+from ctxlint.prompt_files.parts import message_role, message_tag_parts, single_template_part
 from ctxlint.prompt_files.placeholders import guess_syntax
 from ctxlint.prompt_files.positions import LineIndex
 
@@ -52,6 +52,7 @@ _SK_FORMATS = {
     "semantic-kernel": SYNTAX_SEMANTIC_KERNEL,
     "handlebars": SYNTAX_HANDLEBARS,
     "liquid": SYNTAX_JINJA,
+    "jinja2": SYNTAX_JINJA,
 }
 _ROLE_KEYS = {
     "system": "system",
@@ -124,16 +125,21 @@ def read_yaml_config(path: Path, source: str) -> PromptFile:
         if key not in ("template", "prompts", "messages") and not key.startswith("_")
         for value in [y.plain_value(y.get(root, key))]
     }
-    if "_type" in top or _langchain_shaped(root):
+    if "_type" in top or (not _semantic_kernel_shaped(root, top) and _langchain_shaped(root)):
         _langchain(built, root)
         return built.result(LANGCHAIN, metadata)
     if "prompts" in top:
         _promptfoo(built, y.get(root, "prompts"))
         return built.result(PROMPTFOO, metadata)
     if "template" in top:
-        template_format = y.string(y.get(root, "template_format")) or "semantic-kernel"
-        syntax = _SK_FORMATS.get(template_format.lower(), SYNTAX_SEMANTIC_KERNEL)
-        built.add(y.get(root, "template"), UNKNOWN, syntax, "template", template_format == "liquid")
+        template_format = (y.string(y.get(root, "template_format")) or "semantic-kernel").lower()
+        syntax = _SK_FORMATS.get(template_format, SYNTAX_SEMANTIC_KERNEL)
+        located = y.located_string(y.get(root, "template"), source)
+        if located is not None:
+            parts, errors = message_tag_parts(located, syntax, built.lines, path, UNKNOWN)
+            built.parts.extend(parts)
+            if template_format != "liquid":
+                built.errors.extend(errors)
         return built.result(SEMANTIC_KERNEL, metadata)
     if "messages" in top:
         _messages(built, y.get(root, "messages"), "messages")
@@ -144,6 +150,17 @@ def read_yaml_config(path: Path, source: str) -> PromptFile:
     if path.name.lower() == "config.json" and (path.parent / "skprompt.txt").exists():
         return built.result(SEMANTIC_KERNEL, metadata)
     return built.result(ROLE_KEYED if built.parts else UNRECOGNISED, metadata)
+
+
+def _semantic_kernel_shaped(root: Any, top: set[str]) -> bool:
+    """A Semantic Kernel prompt (`name`, `execution_settings`, `input_variables` as a list of
+    `{name, description}`), which may name `jinja2` as its format as LangChain does."""
+    if "execution_settings" in top or "name" in top:
+        return True
+    template_format = y.string(y.get(root, "template_format"))
+    if template_format is not None and template_format.lower() in ("semantic-kernel", "liquid"):
+        return True
+    return any(y.is_mapping(item) for item in y.items(y.get(root, "input_variables")))
 
 
 def _langchain_shaped(root: Any) -> bool:
