@@ -362,3 +362,27 @@ def test_semantic_kernel_yaml_with_message_tags_and_a_history_loop(tmp_path: Pat
     assert system.role == "system" and (today.line, today.column) == (4, 17)
     loop, history = _find(prompt, "history")
     assert loop.label == "outside <message> tags" and history.construct == "loop"
+
+
+def test_langchain_chat_messages_under_template_and_few_shot_prefix_suffix(tmp_path: Path) -> None:
+    chat = tmp_path / "simple_chat_prompt.yaml"
+    # As LangChain's own test examples keep a chat prompt: messages under `template:`.
+    chat.write_text(
+        "_type: chat\ninput_variables: [adjective]\ntemplate:\n"
+        '  - role: system\n    content: "You are a comedian. Today is {today}."\n'
+        '  - role: human\n    content: "Tell me a {adjective} joke."\n'
+    )
+    prompt = read_prompt_file(chat)
+    assert [(part.role, part.in_prefix) for part in prompt.parts] == [
+        ("system", True),
+        ("user", False),
+    ]
+    assert _find(prompt, "today")[0].role == "system"
+    few_shot = tmp_path / "few_shot.yaml"
+    few_shot.write_text(
+        "_type: few_shot\ninput_variables: [adjective]\nprefix: Antonyms, as of {date}.\n"
+        "examples: examples.json\nsuffix: 'Input: {adjective}'\n"
+    )
+    read = read_prompt_file(few_shot)
+    assert [part.label for part in read.parts] == ["prefix", "suffix"]
+    assert [held.names for _, held in read.placeholders()] == [("date",), ("adjective",)]

@@ -181,6 +181,10 @@ def _langchain(built: _Builder, root: Any) -> None:
     kind = y.string(y.get(root, "_type")) or "prompt"
     template_format = (y.string(y.get(root, "template_format")) or "f-string").lower()
     syntax = _LANGCHAIN_FORMATS.get(template_format, SYNTAX_FORMAT)
+    if kind == "chat" and y.is_sequence(y.get(root, "template")):
+        # A chat prompt kept as `template:` messages (LangChain's own test examples).
+        _messages(built, y.get(root, "template"), "template")
+        return
     if kind == "chat":
         first = next(iter(y.items(y.get(root, "messages"))), None)
         template = y.get(y.get(first, "prompt"), "template")
