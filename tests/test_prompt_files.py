@@ -111,7 +111,10 @@ def test_prompty_with_bad_front_matter_still_reads_its_body(tmp_path: Path) -> N
 def test_promptfoo_config_reads_inline_prompts_and_names_prompt_files() -> None:
     prompt, _ = _read("promptfoo/promptfooconfig.yaml")
     assert prompt.kind == "promptfoo"
-    assert prompt.references == ("prompts/chat.yaml", "prompts/plain.txt")
+    assert [(ref.target, ref.role, ref.line) for ref in prompt.references] == [
+        ("prompts/chat.yaml", "unknown", 4),
+        ("prompts/plain.txt", "unknown", 5),
+    ]
     [part] = prompt.parts
     assert (part.role, part.label, part.line) == ("unknown", "prompts[2]", 7)
     _, stamped = _find(prompt, '"now" | date')
@@ -386,3 +389,22 @@ def test_langchain_chat_messages_under_template_and_few_shot_prefix_suffix(tmp_p
     read = read_prompt_file(few_shot)
     assert [part.label for part in read.parts] == ["prefix", "suffix"]
     assert [held.names for _, held in read.placeholders()] == [("date",), ("adjective",)]
+
+
+def test_promptfoo_chat_messages_give_their_role_to_the_files_they_name(tmp_path: Path) -> None:
+    path = tmp_path / "promptfooconfig.yaml"
+    # Shaped after promptfoo's chat-messages-format example.
+    path.write_text(
+        "prompts:\n"
+        "  - label: Chat\n"
+        "    messages:\n"
+        "      - role: system\n"
+        "        content: file://system.j2\n"
+        "      - role: user\n"
+        "        content: 'Explain {{ topic }} as of {{ now }}.'\n"
+    )
+    prompt = read_prompt_file(path)
+    assert [(ref.target, ref.role, ref.line) for ref in prompt.references] == [
+        ("system.j2", "system", 5)
+    ]
+    assert [(part.role, part.label) for part in prompt.parts] == [("user", "Chat.messages[1]")]

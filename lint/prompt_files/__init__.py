@@ -12,6 +12,7 @@ from ctxlint.prompt_files.model import (
     PrefixShare,
     PromptFile,
     PromptFileError,
+    Reference,
     share_before,
 )
 from ctxlint.prompt_files.reader import read_prompt_file
@@ -22,6 +23,7 @@ __all__ = [
     "PrefixShare",
     "PromptFile",
     "PromptFileError",
+    "Reference",
     "read_prompt_file",
     "share_before",
 ]

@@ -89,6 +89,16 @@ class PromptFileError:
 
 
 @dataclass(frozen=True, slots=True)
+class Reference:
+    """Another file a prompt config names for its text (promptfoo `file://`, LangChain
+    `template_path`), and the role the config gives that text."""
+
+    target: str  # as written, without `file://`; relative to the config's folder
+    role: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
 class PromptFile:
     """A prompt file as read: its parts in prompt order, and the faults met reading it."""
 
@@ -96,9 +106,9 @@ class PromptFile:
     kind: str
     parts: tuple[Part, ...] = ()
     errors: tuple[PromptFileError, ...] = ()
-    # Other files the prompt names for its text (promptfoo `file://`, LangChain
-    # `template_path`): not read here; discovery decides whether they are prompt files.
-    references: tuple[str, ...] = ()
+    # Other files the prompt names for its text: not read here; discovery decides whether
+    # they are prompt files, and reads them with the role given here.
+    references: tuple[Reference, ...] = ()
     # Front matter and config values that are not prompt text (`model`, `inputs`), as read.
     metadata: dict[str, object] = field(default_factory=dict)
 

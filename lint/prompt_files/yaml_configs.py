@@ -35,6 +35,7 @@ from ctxlint.prompt_files.model import (
     Part,
     PromptFile,
     PromptFileError,
+    Reference,
     with_prefix_flags,
 )
 from ctxlint.prompt_files.parts import message_role, message_tag_parts, single_template_part
@@ -78,7 +79,7 @@ class _Builder:
         self.lines = LineIndex(source)
         self.parts: list[Part] = []
         self.errors: list[PromptFileError] = []
-        self.references: list[str] = []
+        self.references: list[Reference] = []
 
     def add(
         self, node: Any, role: str, syntax: str | None, label: str, lenient: bool = False
@@ -91,6 +92,15 @@ class _Builder:
         self.parts.append(part)
         if not lenient:
             self.errors.extend(errors)
+
+    def refer(self, node: Any, role: str) -> bool:
+        """Note a `file://` reference held by a string node; whether it held one."""
+        text = y.string(node)
+        if text is None or not text.startswith(_FILE_REFERENCE):
+            return False
+        line = node.start_mark.line + 1
+        self.references.append(Reference(text.removeprefix(_FILE_REFERENCE), role, line))
+        return True
 
     def result(self, kind: str, metadata: dict[str, object]) -> PromptFile:
         return PromptFile(
@@ -192,29 +202,27 @@ def _langchain(built: _Builder, root: Any) -> None:
         return
     for key in ("prefix", "template", "suffix") if kind == "few_shot" else ("template",):
         built.add(y.get(root, key), UNKNOWN, syntax, key)
-    reference = y.string(y.get(root, "template_path"))
-    if reference:
-        built.references.append(reference)
+    path_node = y.get(root, "template_path")
+    if y.string(path_node):
+        line = path_node.start_mark.line + 1
+        built.references.append(Reference(str(y.string(path_node)), UNKNOWN, line))
 
 
 def _promptfoo(built: _Builder, prompts: Any) -> None:
-    single = y.string(prompts)
-    if single is not None:
-        built.references.append(single.removeprefix(_FILE_REFERENCE))
+    if built.refer(prompts, UNKNOWN):
         return
     for index, entry in enumerate(y.items(prompts)):
         label = f"prompts[{index}]"
-        text = y.string(entry)
-        if text is None:
-            reference = y.string(y.get(entry, "id"))
-            if reference and reference.startswith(_FILE_REFERENCE):
-                built.references.append(reference.removeprefix(_FILE_REFERENCE))
-            named = y.string(y.get(entry, "label"))
-            built.add(y.get(entry, "raw"), UNKNOWN, SYNTAX_JINJA, named or label)
-        elif text.startswith(_FILE_REFERENCE):
-            built.references.append(text.removeprefix(_FILE_REFERENCE))
-        else:
-            built.add(entry, UNKNOWN, SYNTAX_JINJA, label)
+        if y.string(entry) is not None:
+            if not built.refer(entry, UNKNOWN):
+                built.add(entry, UNKNOWN, SYNTAX_JINJA, label)
+            continue
+        named = y.string(y.get(entry, "label")) or label
+        built.refer(y.get(entry, "id"), UNKNOWN)
+        if not built.refer(y.get(entry, "raw"), UNKNOWN):
+            built.add(y.get(entry, "raw"), UNKNOWN, SYNTAX_JINJA, named)
+        # A chat prompt of messages, each text inline or in a file of its own.
+        _messages(built, y.get(entry, "messages"), f"{named}.messages")
 
 
 def _messages(built: _Builder, messages: Any, where: str) -> None:
@@ -222,6 +230,8 @@ def _messages(built: _Builder, messages: Any, where: str) -> None:
         role = message_role(y.string(y.get(message, "role")))
         label = f"{where}[{index}]"
         content = y.get(message, "content")
+        if built.refer(content, role):
+            continue
         if y.string(content) is not None:
             built.add(content, role, None, label)
             continue
