@@ -408,3 +408,18 @@ def test_promptfoo_chat_messages_give_their_role_to_the_files_they_name(tmp_path
         ("system.j2", "system", 5)
     ]
     assert [(part.role, part.label) for part in prompt.parts] == [("user", "Chat.messages[1]")]
+
+
+def test_a_guessed_language_that_does_not_parse_is_no_fault(tmp_path: Path) -> None:
+    # agent-zero's prompts use their own `{{ include "…" }}`, which is no Jinja; a `.md` is
+    # only guessed to be Jinja, so that is silence, while a `.j2` that fails is a fault.
+    text = '# Manual\n{{ include "./role.md" }}\nIt is {{ date_time }}.\n'
+    markdown = tmp_path / "prompts" / "agent.system.main.md"
+    markdown.parent.mkdir()
+    markdown.write_text(text)
+    read = read_prompt_file(markdown)
+    assert (read.kind, read.errors) == ("jinja", ())
+    assert [held.expression for _, held in read.placeholders()] == ["date_time"]
+    template = tmp_path / "agent.j2"
+    template.write_text(text)
+    assert [error.line for error in read_prompt_file(template).errors] == [2]

@@ -150,9 +150,15 @@ def single_template_part(
     lines: LineIndex,
     path: Path,
     label: str = "",
+    guessed: bool = False,
 ) -> tuple[Part, list[PromptFileError]]:
-    """A part that is one template of its own (a YAML value, a whole file)."""
+    """A part that is one template of its own (a YAML value, a whole file). When its
+    language was `guessed` from its text (a `.md` with `{{ name }}`), text that language
+    cannot parse is no fault: the file may be written for another engine (agent-zero's
+    `{{ include "x.md" }}`) or be no template at all; what parses is still read."""
     found, errors = template_placeholders(located, syntax, lines, path)
+    if guessed:
+        errors = []
     # Every placeholder is the part's, even one a folded scalar placed just past its end.
     part = make_part(role, located, syntax, lines, [], label)
     return replace(part, placeholders=tuple(found)), errors

@@ -33,18 +33,20 @@ _SK_CONFIG = "config.json"
 def read_template_file(path: Path, source: str) -> PromptFile:
     """A file whose whole text is one template, its role given by its name."""
     lines = LineIndex(source)
+    guessed = False
     if path.suffix.lower() in JINJA_SUFFIXES:
         syntax = SYNTAX_JINJA
     elif path.name.lower() == "skprompt.txt":
         syntax = _semantic_kernel_syntax(path)
     else:
-        syntax = guess_syntax(source)
+        syntax, guessed = guess_syntax(source), True
     kind = {SYNTAX_JINJA: JINJA, SYNTAX_SEMANTIC_KERNEL: SEMANTIC_KERNEL}.get(syntax, FORMAT_STRING)
     if path.name.lower() == "skprompt.txt":
         kind = SEMANTIC_KERNEL
     whole = Located.verbatim(source, 0, len(source))
     if kind != SEMANTIC_KERNEL:
-        part, errors = single_template_part(role_from_name(path), whole, syntax, lines, path)
+        role = role_from_name(path)
+        part, errors = single_template_part(role, whole, syntax, lines, path, "", guessed)
         return PromptFile(path, kind, with_prefix_flags([part]), tuple(errors))
     parts, errors = message_tag_parts(whole, syntax, lines, path, role_from_name(path))
     return PromptFile(path, kind, with_prefix_flags(parts), tuple(errors))

@@ -88,7 +88,9 @@ class _Builder:
         if located is None:
             return
         chosen = syntax or guess_syntax(located.text)
-        part, errors = single_template_part(role, located, chosen, self.lines, self.path, label)
+        part, errors = single_template_part(
+            role, located, chosen, self.lines, self.path, label, guessed=syntax is None
+        )
         self.parts.append(part)
         if not lenient:
             self.errors.extend(errors)
