@@ -423,3 +423,23 @@ def test_a_guessed_language_that_does_not_parse_is_no_fault(tmp_path: Path) -> N
     template = tmp_path / "agent.j2"
     template.write_text(text)
     assert [error.line for error in read_prompt_file(template).errors] == [2]
+
+
+@pytest.mark.parametrize(
+    ("name", "role"),
+    [
+        ("system.j2", "system"),
+        ("system_prompt.md", "system"),
+        ("agent.system.main.md", "system"),
+        ("issue_conversation_instructions.j2", "instructions"),
+        ("user1.j2", "user"),
+        ("summary_user_message.j2", "user"),
+        ("ask_user_question.txt", "unknown"),
+        ("assistant.md", "unknown"),
+        ("prompt.j2", "unknown"),
+    ],
+)
+def test_the_role_a_file_name_gives(tmp_path: Path, name: str, role: str) -> None:
+    path = tmp_path / name
+    path.write_text("Answer briefly. It is {{ now }}.\n")
+    assert [part.role for part in read_prompt_file(path).parts] == [role]

@@ -38,6 +38,7 @@ _NAME_ROLES = {
 _MESSAGE_TAG = re.compile(
     r"<message\s+role\s*=\s*[\"']([^\"']*)[\"'][^>]*>(.*?)</message\s*>", re.S | re.I
 )
+_USER_NAME_FOLLOWERS = {"prompt", "message", "msg", "template", "turn"}
 # The role names message lists and role lines use, to ours.
 _MESSAGE_ROLES = {
     "system": SYSTEM,
@@ -52,11 +53,20 @@ _MESSAGE_ROLES = {
 
 
 def role_from_name(path: Path) -> str:
-    """The role a prompt file's name gives its whole text, or `unknown`."""
-    words = re.split(r"[^a-z]+", path.name.lower().split(".")[0])
-    for word in words:
-        if word in _NAME_ROLES:
-            return _NAME_ROLES[word]
+    """The role a prompt file's name gives its whole text, or `unknown`. `system` and
+    `instructions` count anywhere in the name (`agent.system.main.md`); `user` only first or
+    before `prompt` / `message` (`user1.j2`, `summary_user_message.j2`, not
+    `ask_user_question.txt`, which may as well be a tool's prompt)."""
+    words = [word for word in re.split(r"[^a-z]+", path.stem.lower()) if word]
+    for index, word in enumerate(words):
+        role = _NAME_ROLES.get(word)
+        if role is None:
+            continue
+        if role != USER:
+            return role
+        following = words[index + 1] if index + 1 < len(words) else ""
+        if index == 0 or following in _USER_NAME_FOLLOWERS:
+            return role
     return UNKNOWN
 
 
