@@ -443,3 +443,11 @@ def test_the_role_a_file_name_gives(tmp_path: Path, name: str, role: str) -> Non
     path = tmp_path / name
     path.write_text("Answer briefly. It is {{ now }}.\n")
     assert [part.role for part in read_prompt_file(path).parts] == [role]
+
+
+def test_text_or_bytes_given_are_read_instead_of_the_disk(tmp_path: Path) -> None:
+    path = tmp_path / "system.j2"  # never written: the text given is what is read
+    from_text = read_prompt_file(path, "It is {{ now() }}.")
+    from_bytes = read_prompt_file(path, "\ufeffIt is {{ now() }}.".encode())
+    for prompt in (from_text, from_bytes):
+        assert [(held.calls, held.column) for _, held in prompt.placeholders()] == [(("now",), 10)]
