@@ -451,3 +451,17 @@ def test_text_or_bytes_given_are_read_instead_of_the_disk(tmp_path: Path) -> Non
     from_bytes = read_prompt_file(path, "\ufeffIt is {{ now() }}.".encode())
     for prompt in (from_text, from_bytes):
         assert [(held.calls, held.column) for _, held in prompt.placeholders()] == [(("now",), 10)]
+
+
+def test_the_share_of_the_whole_prefix_before_a_placeholder() -> None:
+    prompt, _ = _read("prompty/support.prompty")
+    [system] = prompt.prefix_parts
+    _, date = _find(prompt, "date")
+    # One prefix part: the file's share is the part's.
+    assert prompt.prefix_share_before(date.offset) == share_before(system, date.offset)
+    chat = read_prompt_file(FIXTURES / "semantic_kernel/Summarize/skprompt.txt")
+    assert [part.in_prefix for part in chat.parts] == [True, False]
+    _, user_input = _find(chat, "$input")
+    # Past every prefix part: all of the prefix precedes it.
+    whole = chat.prefix_share_before(user_input.offset)
+    assert whole.before == whole.total == len(chat.parts[0].text)

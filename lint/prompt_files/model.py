@@ -75,9 +75,6 @@ class Part:
     # What the part is called in its file, for messages: `system:` line, `prompts[2]`.
     label: str = ""
 
-    def contains(self, offset: int) -> bool:
-        return self.start <= offset < self.end or (offset == self.end == self.start)
-
 
 @dataclass(frozen=True, slots=True)
 class PromptFileError:
@@ -115,6 +112,17 @@ class PromptFile:
     @property
     def prefix_parts(self) -> tuple[Part, ...]:
         return tuple(part for part in self.parts if part.in_prefix)
+
+    def prefix_share_before(self, offset: int) -> PrefixShare:
+        """How much of the whole cached prefix (every prefix part, in order) precedes
+        `offset`: a clock in the last message before the user's turn costs less than one at
+        the top of the system part."""
+        before = total = 0
+        for part in self.prefix_parts:
+            share = share_before(part, offset)
+            before += share.before
+            total += share.total
+        return PrefixShare(before, total)
 
     def placeholders(self) -> list[tuple[Part, Placeholder]]:
         """Every placeholder with the part holding it, in file order."""
