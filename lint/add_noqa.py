@@ -12,7 +12,7 @@ from ctxlint.diagnostics import Diagnostic, Edit
 from ctxlint.discovery import input_kind
 from ctxlint.files import FileChanged, NotRead, read_source, write_atomically
 from ctxlint.fix import apply_edits
-from ctxlint.registry import all_rules
+from ctxlint.registry import rule_declaring
 from ctxlint.results import Report
 from ctxlint.rule import InputKind
 from ctxlint.source import SourceText, UnreadableSource
@@ -39,7 +39,7 @@ class AddedNoqa:
 def add_noqa_comments(report: Report) -> AddedNoqa:
     """Write the comments that suppress every finding of the report in Python files."""
     outcome = AddedNoqa()
-    unused_noqa_codes = {rule.code for rule in all_rules() if rule.reports_unused_noqa}
+    unused_noqa_code = rule_declaring("reports_unused_noqa").code
     wanted: dict[str, dict[int, set[str]]] = defaultdict(lambda: defaultdict(set))
     for diagnostic in report.diagnostics:
         if not _in_python(diagnostic):
@@ -47,7 +47,7 @@ def add_noqa_comments(report: Report) -> AddedNoqa:
         elif is_unreadable(diagnostic):
             # Raised before any comment is read: a noqa cannot suppress it.
             outcome.skipped.append(f"{_place(diagnostic)}: {diagnostic.message}")
-        elif diagnostic.code in unused_noqa_codes:
+        elif diagnostic.code == unused_noqa_code:
             # An unused noqa is mended by removing it (--fix), not kept alive by naming its
             # own code in it, as ruff's --add-noqa leaves RUF100 out.
             continue

@@ -42,7 +42,7 @@ import ctxlint
 from ctxlint import diagnostics as diagnostics_module
 from ctxlint.config import Settings
 from ctxlint.diagnostics import Diagnostic
-from ctxlint.files import NotRead, read_source
+from ctxlint.files import NotRead, is_utf8, read_source
 
 FOLDER_NAME = ".ctxlint_cache"
 # Bumped whenever what an entry holds, or how, changes.
@@ -203,7 +203,7 @@ class ResultsCache:
         return self._dependency_fresh[key]
 
     def record(self, path: str, entry: list[Any]) -> None:
-        if not _is_utf8(path):
+        if not is_utf8(path):
             # A file name that is not UTF-8 cannot be a key of the cache's JSON: checked afresh.
             return
         self.entries[path] = entry
@@ -232,14 +232,6 @@ class ResultsCache:
             self.warnings.append(
                 f"cannot write the cache in {self.folder}: {error.strerror or error}"
             )
-
-
-def _is_utf8(text: str) -> bool:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def _remove_unused_summaries(folder: Path, entries: dict[str, list[Any]]) -> None:

@@ -194,3 +194,13 @@ def _process_exists(pid: int) -> bool:
     except (ProcessLookupError, OverflowError, ValueError):
         return False
     return True
+
+
+def is_utf8(name: str) -> bool:
+    """Whether a file name is text UTF-8 can hold: one that was not UTF-8 on disk comes to
+    Python with lone surrogates, and can be no JSON key or value."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True

@@ -69,6 +69,16 @@ def _check_unique(rules: list[type[Rule]]) -> None:
         names[rule.name] = where
 
 
+@cache
+def rule_declaring(flag: str) -> type[Rule]:
+    """The one rule that declares `flag` (`reports_unreadable_input`, `reports_unused_noqa`):
+    how the engine finds a rule it raises itself without importing that rule's module."""
+    found = [rule for rule in all_rules() if getattr(rule, flag)]
+    if len(found) != 1:
+        raise RegistryError(f"expected one rule that declares {flag}, found {len(found)}")
+    return found[0]
+
+
 def rule_by_code(code: str) -> type[Rule] | None:
     wanted = code.upper()
     for rule in all_rules():

@@ -4,7 +4,6 @@ declares `reports_unreadable_input`), so no part of the engine imports a rule mo
 
 from __future__ import annotations
 
-from functools import cache
 from typing import TYPE_CHECKING
 
 from ctxlint.diagnostics import Diagnostic, Location
@@ -13,14 +12,10 @@ if TYPE_CHECKING:
     from ctxlint.rule import Rule
 
 
-@cache
 def unreadable_rule() -> type[Rule]:
-    from ctxlint.registry import all_rules
+    from ctxlint.registry import rule_declaring
 
-    found = [rule for rule in all_rules() if rule.reports_unreadable_input]
-    if len(found) != 1:
-        raise LookupError(f"expected one rule that reports unreadable input, found {len(found)}")
-    return found[0]
+    return rule_declaring("reports_unreadable_input")
 
 
 def is_unreadable(diagnostic: Diagnostic) -> bool:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable
-from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from ctxlint.config import Settings
@@ -115,16 +114,12 @@ class NoqaJudge:
 _EVERYTHING = frozenset({"*"})
 
 
-@cache
 def unused_noqa_rule() -> Any:
     """The rule that declares `reports_unused_noqa` (CTX100): the registry's answer, so that
     the engine imports no rule module."""
-    from ctxlint.registry import all_rules
+    from ctxlint.registry import rule_declaring
 
-    found = [rule for rule in all_rules() if rule.reports_unused_noqa]
-    if len(found) != 1:
-        raise LookupError(f"expected one rule that reports unused noqa codes, found {len(found)}")
-    return found[0]
+    return rule_declaring("reports_unused_noqa")
 
 
 def _read(path: str) -> bytes:

@@ -218,17 +218,10 @@ def _reaches(
     no fix: a fix applies to the file being analysed only."""
     node = reached.node
     message = f"`{_call_text(owner, node)}` {volatility} and reaches {sink.label}"
-    related = (module.location_of(sink.anchor, f"sent as {sink.place}{_through(reached)}"),)
+    related = (module.location_of(sink.expression, sink.sent_as(reached.through)),)
     fix = _coarsen_fix(module, reached) if owner is module else None
     help = _HELP + (", or keep only the date" if fix is not None else "")
     return owner.diagnostic(rule, node, message, fix, related, help=help)
-
-
-def _through(reached: Reached) -> str:
-    """The calls the flow went through, when it crossed any: ", through compose() → _header()"."""
-    if not reached.through:
-        return ""
-    return ", through " + " → ".join(f"{name}()" for name in reached.through)
 
 
 def _coarsen_fix(module: PythonModule, reached: Reached) -> Fix | None:

@@ -63,7 +63,9 @@ class UnsortedJson(Rule):
     a schema is written once, in a model class, a literal or a vendored file, and read as it
     is. So is an attribute the class only ever assigns such values to, and a dict
     comprehension that keeps the keys and values of one (`{k: v for k, v in s.items() if
-    k != "title"}`).
+    k != "title"}`). Nor is JSON text parsed and serialised again, or a part of it
+    (`json.dumps(value)` for `value` in `json.loads(arguments).values()`): it keeps the order
+    of the text it came from, and changes only when that text does.
 
     ## Example
     ```python
@@ -173,7 +175,7 @@ class UnsortedJson(Rule):
                 message = (
                     f"`{module.text_of(call.func)}()` without sorted keys reaches {sink.label}"
                 )
-                related = (module.location_of(sink.anchor, sink.sent_as(reached.through)),)
+                related = (module.location_of(sink.expression, sink.sent_as(reached.through)),)
                 fix = self._fix(module, call, qualified, reached.scope)
                 yield module.diagnostic(self, call, message, fix, related, help=_help(qualified))
 
@@ -197,7 +199,7 @@ class UnsortedJson(Rule):
                 )
                 related = (
                     module.location_of(stored, "the history is rebuilt from these items"),
-                    module.location_of(sink.anchor, sink.sent_as()),
+                    module.location_of(sink.expression, sink.sent_as()),
                 )
                 fix = self._fix(module, call, qualified, scope)
                 yield module.diagnostic(self, call, message, fix, related, help=_help(qualified))
@@ -324,6 +326,18 @@ def _is_int(value: ast.expr, scope: Scope, depth: int) -> bool:
 _HEADER = "import json, orjson\nimport openai\noa = openai.OpenAI()\n"
 
 UnsortedJson.VALID = (
+    # A tool call's arguments parsed and each value written again: the order of the text they
+    # came from (OpenHands' converter of tool calls to text does this).
+    Valid(
+        _HEADER + "def render(tool_call):\n"
+        "    args = json.loads(tool_call['arguments'])\n"
+        "    text = ''\n"
+        "    for name, value in args.items():\n"
+        "        text += f'<{name}>{json.dumps(value)}</{name}>'\n"
+        "    return text + json.dumps(args['options'])\n"
+        "def ask(tool_call):\n"
+        "    return oa.responses.create(model='m', instructions=render(tool_call), input='go')\n"
+    ),
     # Serialised once, when the message is added to the kept history.
     Valid(
         _HEADER + "class Agent:\n"

@@ -349,7 +349,7 @@ def _report(
 ) -> Diagnostic:
     """A finding in the module the order comes from, with the request as related location;
     no fix when that is not the sending module (a fix applies to the checked file only)."""
-    related = (*notes, module.location_of(sink.anchor, sink.sent_as(through)))
+    related = (*notes, module.location_of(sink.expression, sink.sent_as(through)))
     if owner is module:
         return module.diagnostic(rule, node, message, fix, related, help=help)
     return owner.diagnostic(rule, node, message, None, related, help=help)

@@ -171,7 +171,10 @@ class ToolListMutation(Rule):
                 if id(found.node) in flagged:
                     continue
                 flagged.add(id(found.node))
-                related = (*found.related, module.location_of(sink.anchor, f"sent as {sink.place}"))
+                related = (
+                    *found.related,
+                    module.location_of(sink.expression, sink.sent_as()),
+                )
                 yield module.diagnostic(
                     self, found.node, found.message, found.fix, related, help=found.help
                 )

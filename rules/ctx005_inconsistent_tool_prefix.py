@@ -190,7 +190,7 @@ class InconsistentToolPrefix(Rule):
             related = ()
             if tool_set.sink is not None:
                 sink = tool_set.sink
-                related = (module.location_of(sink.anchor, f"sent as {sink.place}"),)
+                related = (module.location_of(sink.expression, sink.sent_as()),)
             for tool, message, help in _misfits(tool_set.tools, settings.tool_prefixes):
                 if id(tool.node) in reported:  # a tool sent in two sets
                     continue

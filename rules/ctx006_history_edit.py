@@ -200,7 +200,7 @@ class HistoryEdit(Rule):
             if what is None:
                 continue
             node = change.node
-            related = (module.location_of(sink.anchor, f"sent as {sink.place}"),)
+            related = (module.location_of(sink.expression, sink.sent_as()),)
             if change.applied is not None and change.call is not None:
                 # Reported in the helper, where the user must change: once however many
                 # calls apply it.
@@ -212,7 +212,7 @@ class HistoryEdit(Rule):
                 chain = "".join(f" → {name}()" for name in change.applied.through)
                 applied = f"applied by `{module.snippet(change.call, 40)}`{chain}"
                 if within_lines(change.call, sink.expression):
-                    related = (module.location_of(sink.anchor, f"{applied}, sent as {sink.place}"),)
+                    related = (module.location_of(sink.expression, f"{applied}, {sink.sent_as()}"),)
                 else:
                     related = (module.location_of(change.call, applied), *related)
             yield home.diagnostic(self, node, f"{what} the history", None, related, help=_HELP)
@@ -279,7 +279,7 @@ def _round_trips(
         )
         related = (
             module.location_of(trip.store, f"stored back as `{trip.attribute}` here"),
-            module.location_of(sink.anchor, f"sent as {sink.place}"),
+            module.location_of(sink.expression, sink.sent_as()),
         )
         yield module.diagnostic(rule, trip.prepend, message, None, related, help=_ROUND_TRIP_HELP)
 

@@ -154,7 +154,7 @@ class UniformFewShot(Rule):
                 f"one template renders all {count} items of `{module.snippet(iterable, 40)}` "
                 f"into {sink.label}"
             )
-            related = (module.location_of(sink.anchor, f"sent as {sink.place}"),)
+            related = (module.location_of(sink.expression, sink.sent_as()),)
             yield module.diagnostic(self, node, message, None, related, help=_HELP)
         for sink in module.sinks:
             if sink.kind != "messages" or not isinstance(sink.expression, (ast.List, ast.Tuple)):
@@ -165,7 +165,7 @@ class UniformFewShot(Rule):
                 message = (
                     f"all {pairs} example exchanges in {sink.label} use the same framing: {labels}"
                 )
-                related = (module.location_of(sink.anchor, f"sent as {sink.place}"),)
+                related = (module.location_of(sink.expression, sink.sent_as()),)
                 yield module.diagnostic(self, sink.expression, message, None, related, help=_HELP)
 
 

@@ -326,7 +326,7 @@ class CacheBreakpoint(Rule):
                 f"{sink.label} is long (about {length // 4:,} tokens) and fixed, but nothing "
                 "is cached"
             )
-            related = (module.location_of(sink.anchor, f"sent as {sink.place}"),)
+            related = (module.location_of(sink.expression, sink.sent_as()),)
             yield module.diagnostic(
                 self,
                 sink.expression,

@@ -111,7 +111,7 @@ class DroppedErrors(Rule):
                     continue
                 reported_guards.add(id(guard))
             message = f"{how} drops failed tool calls or their errors from the history"
-            related = (module.location_of(sink.anchor, f"sent as {sink.place}"),)
+            related = (module.location_of(sink.expression, sink.sent_as()),)
             yield module.diagnostic(self, change.node, message, None, related, help=_HELP)
 
 

@@ -175,7 +175,7 @@ class PerTurnContentInPrefix(Rule):
                     continue
                 # The content itself is what the finding's location shows.
                 message = f"{source.what} {source.verb} rebuilt into {sink.label} on every turn"
-                related = (module.location_of(sink.anchor, sink.sent_as()),)
+                related = (module.location_of(sink.expression, sink.sent_as()),)
                 if source.made is not None:
                     related = (owner.location_of(source.made, "searched here"), *related)
                 # Reported where the content is put in; no fix exists to offer.

@@ -6,6 +6,10 @@ whose values are scalars or are fixed themselves, what a class definition orders
 schema or dump, a dataclass as a dict, a dict literal kept as a class attribute), and JSON
 schemas, which are written once (a model class, a literal, a vendored file) and read as they
 are. Serialising such a value without sorting its keys gives the same text every time.
+
+A value parsed from JSON text (`json.loads(arguments)`) keeps the order of that text, and so
+does any part of it (an item, a value met iterating it): serialised again, it gives the text it
+came from, which changes only when that text does.
 """
 
 from __future__ import annotations
@@ -22,6 +26,8 @@ if TYPE_CHECKING:
     from ctxlint.python.module import PythonModule
 
 _MAX_DEPTH = 8
+# Parsers whose result keeps the key order of the text parsed.
+_JSON_PARSERS = frozenset({"json.loads", "orjson.loads", "ujson.loads"})
 # An attribute assigned more often than this is not followed: each assignment is looked at,
 # and each may read other attributes.
 _MAX_ASSIGNMENTS = 4
@@ -65,10 +71,16 @@ def key_order_is_fixed(
     if isinstance(argument, ast.Name):
         if _SCHEMA_NAME.fullmatch(argument.id):
             return True
+        iterated = _sole_loop_source(argument, scope, depth)
+        if iterated is not None:
+            return key_order_is_fixed(iterated, scope, module, depth + 1)
         binding = sole_assignment(argument, scope)
         return binding is not None and key_order_is_fixed(
             binding.value, binding.scope, module, depth + 1
         )
+    if isinstance(argument, ast.Subscript):
+        # A part of a value whose order is fixed is fixed (`parsed["params"]`).
+        return _is_parsed_json(argument.value, scope, depth)
     if isinstance(argument, ast.Attribute):
         if _SCHEMA_NAME.fullmatch(argument.attr):
             return True
@@ -80,6 +92,8 @@ def key_order_is_fixed(
         return _iterates_fixed_items(argument, scope, module, depth)
     if isinstance(argument, ast.Call):
         function = argument.func
+        if qualified_name(function, scope) in _JSON_PARSERS:
+            return True
         if isinstance(function, ast.Attribute) and function.attr in _CLASS_ORDERED_METHODS:
             return True
         if qualified_name(function, scope) == "dataclasses.asdict":
@@ -93,6 +107,40 @@ def key_order_is_fixed(
                         for value in returns
                     )
     return False
+
+
+def _is_parsed_json(value: ast.expr, scope: Scope, depth: int = 0) -> bool:
+    """Whether `value` is JSON text parsed (or a part of it): what a subscript of it holds
+    keeps the parsed order. Other containers' items are not judged by their container."""
+    if depth > _MAX_DEPTH:
+        return False
+    while isinstance(value, ast.Subscript):
+        value = value.value
+    if isinstance(value, ast.Name):
+        binding = sole_assignment(value, scope)
+        if binding is None:
+            return _sole_loop_source(value, scope, depth + 1) is not None
+        value = binding.value
+    return isinstance(value, ast.Call) and qualified_name(value.func, scope) in _JSON_PARSERS
+
+
+def _sole_loop_source(name: ast.Name, scope: Scope, depth: int = 0) -> ast.expr | None:
+    """For a name a `for` loop binds (alone or in a tuple, `for key, value in parsed.items()`),
+    the parsed JSON it iterates, when it is that and the loop its only binding."""
+    bindings = lookup(name.id, scope)
+    if len(bindings) != 1 or bindings[0].kind != "for":
+        return None
+    iterated = bindings[0].value
+    if (
+        isinstance(iterated, ast.Call)
+        and isinstance(iterated.func, ast.Attribute)
+        and iterated.func.attr in ("items", "values")
+        and not iterated.args
+    ):
+        iterated = iterated.func.value
+    if isinstance(iterated, ast.expr) and _is_parsed_json(iterated, scope, depth + 1):
+        return iterated
+    return None
 
 
 def sole_assignment(name: ast.Name, scope: Scope) -> Binding | None:

@@ -46,23 +46,11 @@ class Sink:
         """What the expression becomes, for a short message: "the system prompt"."""
         return self.part or kind_label(self.kind)
 
-    @property
-    def place(self) -> str:
-        """Whose it is, for the related location that carries the line: "the system prompt of
-        client.messages.create"."""
-        return self.description
-
     def sent_as(self, through: tuple[str, ...] = ()) -> str:
-        """The note at the anchor, naming the calls a value went through on its way:
+        """The note at the expression sent, naming the calls a value went through on its way:
         "sent as the system prompt of client.messages.create, through compose() → _header()"."""
         calls = ", through " + " → ".join(f"{name}()" for name in through) if through else ""
-        return f"sent as {self.place}{calls}"
-
-    @property
-    def anchor(self) -> ast.AST:
-        """Where the finding's "sent as" note points: the expression that becomes that part of
-        the request (the `system=` argument, the returned prompt), which names the call too."""
-        return self.expression
+        return f"sent as {self.description}{calls}"
 
 
 def kind_label(kind: str) -> str:

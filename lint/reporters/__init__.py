@@ -8,6 +8,7 @@ from dataclasses import replace
 
 from ctxlint.diagnostics import Diagnostic
 from ctxlint.engine import Report
+from ctxlint.files import is_utf8
 
 
 def render(output_format: str, report: Report, color: bool = False, quiet: bool = False) -> str:
@@ -45,8 +46,8 @@ def _displayable(report: Report) -> Report:
     """The report with every path a report can hold: a file name that is not UTF-8 (a lone
     surrogate in Python's str) shown with U+FFFD where its bad bytes are, as ruff shows it.
     JSON and an output file must be UTF-8; the files themselves are read by their real name."""
-    if all(_is_utf8(result.path) for result in report.results) and all(
-        _is_utf8(related.path) for d in report.diagnostics for related in d.related
+    if all(is_utf8(result.path) for result in report.results) and all(
+        is_utf8(related.path) for d in report.diagnostics for related in d.related
     ):
         return report
     results = [
@@ -68,11 +69,3 @@ def _shown_diagnostic(diagnostic: Diagnostic) -> Diagnostic:
 
 def _shown(path: str) -> str:
     return path.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-
-
-def _is_utf8(text: str) -> bool:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True

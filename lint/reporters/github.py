@@ -6,6 +6,7 @@ import os
 
 from ctxlint.engine import Report
 from ctxlint.redact import visible
+from ctxlint.reporters.places import session_place
 from ctxlint.unreadable import is_unreadable
 
 
@@ -41,10 +42,7 @@ def render_github(report: Report) -> str:
         )
         text = f"{d.code} {d.message}"
         if d.session is not None:
-            at = f", at {d.pointer}" if d.pointer else ""
-            if d.pointer and d.offset is not None:
-                at += f", character {d.offset}"
-            text += f" (session {d.session}{at})"
+            text += f" ({session_place(d)})"
         # The annotation shows every line of its message: what to do, and where else to look.
         if d.help:
             text += f"\nhelp: {d.help}"

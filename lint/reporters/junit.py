@@ -11,6 +11,7 @@ import xml.etree.ElementTree as ElementTree
 from ctxlint.diagnostics import Diagnostic
 from ctxlint.engine import Report
 from ctxlint.redact import visible
+from ctxlint.reporters.places import session_place
 from ctxlint.unreadable import is_unreadable
 
 # What XML 1.0 cannot hold even as a character reference, beyond the controls visible() escapes:
@@ -33,10 +34,7 @@ def _body(diagnostic: Diagnostic, path: str) -> str:
     """The failure's text: where, what, and what to do, as a person reads it in the CI page."""
     lines = [f"{path}:{diagnostic.start.line}:{diagnostic.start.column}: {diagnostic.message}"]
     if diagnostic.session is not None:
-        at = f", at {diagnostic.pointer}" if diagnostic.pointer else ""
-        if diagnostic.pointer and diagnostic.offset is not None:
-            at += f", character {diagnostic.offset}"
-        lines.append(f"session {diagnostic.session}{at}")
+        lines.append(session_place(diagnostic))
     if diagnostic.help:
         lines.append(f"help: {diagnostic.help}")
     for related in diagnostic.related:

@@ -8,6 +8,7 @@ import click
 from ctxlint.diagnostics import Applicability, Diagnostic
 from ctxlint.engine import Report
 from ctxlint.redact import visible
+from ctxlint.reporters.places import pointed
 
 
 def render_text(report: Report, color: bool = False, quiet: bool = False) -> str:
@@ -36,7 +37,7 @@ def render_text(report: Report, color: bool = False, quiet: bool = False) -> str
         for d in findings:
             lines.append("  " + _head(d, style, report.fixable(d)))
             if d.pointer:
-                lines.append(f"    at {_pointed(d.pointer, d.offset)}")
+                lines.append(f"    at {visible(pointed(d.pointer, d.offset))}")
             notes = _notes(d, style, "    ")
             if notes:
                 lines.append(notes.rstrip("\n"))
@@ -69,11 +70,6 @@ def _notes(d: Diagnostic, style, indent: str) -> str:
             where += f" at {visible(r.pointer)}"
         lines.append(f"{indent}{style('note', bold=True)}: {visible(r.message)}: {where}\n")
     return "".join(lines)
-
-
-def _pointed(pointer: str, offset: int | None) -> str:
-    """A JSON pointer, and the character inside the text it points at when known."""
-    return visible(pointer) + (f", character {offset}" if offset is not None else "")
 
 
 def _gutter_width(d: Diagnostic) -> int:
