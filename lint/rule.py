@@ -18,6 +18,8 @@ if TYPE_CHECKING:
 class InputKind(enum.Enum):
     PYTHON = "python"
     TRACE = "trace"
+    # Prompt files: Jinja templates, Prompty, Dotprompt, text with placeholders, YAML configs.
+    PROMPT = "prompt"
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +29,8 @@ class Valid:
     source: str
     kind: InputKind = InputKind.PYTHON
     settings: dict[str, Any] = field(default_factory=dict)
+    # For a prompt-file example: the file name it is read under, which tells its kind.
+    filename: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +43,8 @@ class Invalid:
     fixed: str | None = None
     message_contains: str | None = None
     settings: dict[str, Any] = field(default_factory=dict)
+    # For a prompt-file example: the file name it is read under, which tells its kind.
+    filename: str = ""
 
 
 class Rule:
@@ -80,6 +86,10 @@ class Rule:
     def check_python(self, module: PythonModule) -> Iterator[Diagnostic]:
         raise NotImplementedError
 
+    # A rule that reads traces defines `check_trace(self, step: Step)`, and one that reads
+    # prompt files `check_prompt(self, prompt: PromptCheck)` (ctxlint.prompt_files.checked);
+    # `input_kinds` tells them by their presence.
+
     @classmethod
     def input_kinds(cls) -> tuple[InputKind, ...]:
         kinds = []
@@ -87,6 +97,8 @@ class Rule:
             kinds.append(InputKind.PYTHON)
         if getattr(cls, "check_trace", None) is not None:
             kinds.append(InputKind.TRACE)
+        if getattr(cls, "check_prompt", None) is not None:
+            kinds.append(InputKind.PROMPT)
         return tuple(kinds)
 
     @classmethod
