@@ -14,6 +14,7 @@ from ctxlint.redact import evidence
 from ctxlint.rule import Invalid, Rule, Valid
 
 if TYPE_CHECKING:
+    from ctxlint.prompt_files.checked import PromptCheck
     from ctxlint.python.flow import Reached
     from ctxlint.python.module import PythonModule
     from ctxlint.python.sinks import Sink
@@ -171,6 +172,33 @@ class VolatileValueInPrefix(Rule):
                 related=step.previous_location("the previous request"),
                 offset=offset,
             )
+
+    def check_prompt(self, prompt: PromptCheck) -> Iterator[Diagnostic]:
+        from ctxlint.prompt_files import judging
+
+        daily = prompt.flag_daily_values
+        hits = []
+        for part, placeholder, position in judging.prefix_placeholders(prompt):
+            if position.costs_little:
+                continue
+            what = judging.clock_in_template(placeholder, daily)
+            if what is not None:
+                hits.append(judging.Hit(part, placeholder, position, what))
+            elif judging.values_seen(prompt, placeholder):
+                for render, value in judging.passed(prompt, placeholder):
+                    if value.volatile is not None:
+                        note = f"`{evidence(value.expression)}` passed by {render.call}()"
+                        related = (value.location(note),)
+                        hits.append(
+                            judging.Hit(part, placeholder, position, value.volatile, related)
+                        )
+                        break
+            elif judging.known_role(position):
+                named = judging.clock_by_name(placeholder, daily)
+                if named is not None:
+                    what = f"is named like {named}"
+                    hits.append(judging.Hit(part, placeholder, position, what, by_name=True))
+        yield from judging.diagnostics(prompt, self, hits)
 
     def check_python(self, module: PythonModule) -> Iterator[Diagnostic]:
         from ctxlint.python.framework_flags import framework_switches, switch_message

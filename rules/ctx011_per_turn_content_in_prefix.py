@@ -10,9 +10,11 @@ from typing import TYPE_CHECKING
 from ctxlint.diagnostics import Diagnostic
 from ctxlint.python.framework_flags import SWITCH_NEEDLES
 from ctxlint.python.triggers import Trigger
+from ctxlint.redact import evidence
 from ctxlint.rule import Invalid, Rule, Valid
 
 if TYPE_CHECKING:
+    from ctxlint.prompt_files.checked import PromptCheck
     from ctxlint.python.module import PythonModule
     from ctxlint.trace.compare import Step
 
@@ -119,6 +121,33 @@ class PerTurnContentInPrefix(Rule):
     )
     summary = "Content rebuilt on every turn reaches the cached prefix"
     fix_title = "Move the per-turn content into the newest user message"
+
+    def check_prompt(self, prompt: PromptCheck) -> Iterator[Diagnostic]:
+        from ctxlint.prompt_files import judging
+
+        hits = []
+        for part, placeholder, position in judging.prefix_placeholders(prompt):
+            # In the system or instructions part, which the conversation follows, or before
+            # the history a template lays out itself; elsewhere it may be the newest user
+            # message, where this turn's data belongs.
+            before_history = position.messages_follow or position.history_after
+            if not before_history or judging.is_history(placeholder):
+                continue
+            searched = judging.per_turn_in_template(placeholder)
+            if searched is not None:
+                hits.append(judging.Hit(part, placeholder, position, searched))
+            elif judging.values_seen(prompt, placeholder):
+                for render, value in judging.passed(prompt, placeholder):
+                    if value.per_turn is not None:
+                        note = f"`{evidence(value.expression)}` passed by {render.call}()"
+                        what = f"gets {value.per_turn}"
+                        related = (value.location(note),)
+                        hits.append(judging.Hit(part, placeholder, position, what, related))
+                        break
+            elif (named := judging.per_turn_by_name(placeholder)) is not None:
+                what = f"is named like {named}"
+                hits.append(judging.Hit(part, placeholder, position, what, by_name=True))
+        yield from judging.diagnostics(prompt, self, hits)
 
     def check_trace(self, step: Step) -> Iterator[Diagnostic]:
         reported = step.session.memo.setdefault(self.code, set())
