@@ -13,6 +13,8 @@ from ctxlint.redact import evidence
 from ctxlint.rule import Invalid, Rule, Valid
 
 if TYPE_CHECKING:
+    from ctxlint.prompt_files.checked import PromptCheck
+    from ctxlint.prompt_files.model import Part, Placeholder
     from ctxlint.python.index import Scope
     from ctxlint.python.module import PythonModule
     from ctxlint.python.sinks import Sink
@@ -120,6 +122,20 @@ class UnsortedJson(Rule):
     fix_title = "Sort the keys when serialising"
     # json.dumps's fix; orjson's is safe (see Fix safety).
     fix_applicability = Applicability.UNSAFE
+
+    def check_prompt(self, prompt: PromptCheck) -> Iterator[Diagnostic]:
+        from ctxlint.prompt_files import judging
+
+        hits = []
+        for part, placeholder, position in judging.prefix_placeholders(prompt):
+            if position.costs_little or not _json_serialiser(part, placeholder):
+                continue
+            for render, value, why in judging.unordered_values(prompt, placeholder, keys=True):
+                what = f"writes {why} as JSON with unsorted keys"
+                related = (judging.passed_note(render, value),)
+                hits.append(judging.Hit(part, placeholder, position, what, related))
+                break
+        yield from judging.diagnostics(prompt, self, hits, _PROMPT_HELP)
 
     def check_trace(self, step: Step) -> Iterator[Diagnostic]:
         reported = step.session.memo.setdefault(self.code, set())
@@ -643,3 +659,16 @@ def _may_pass_options_unseen(call: ast.Call) -> bool:
     if any(keyword.arg is None for keyword in call.keywords):
         return True
     return any(isinstance(argument, ast.Starred) for argument in call.args[1:])
+
+
+_PROMPT_HELP = "Pass it with its keys sorted (`json.dumps(value, sort_keys=True)`)"
+
+
+def _json_serialiser(part: Part, placeholder: Placeholder) -> bool:
+    """The filter or helper that writes the placeholder as JSON without sorting its keys:
+    Nunjucks' `dump` (promptfoo) and Handlebars' `json` (Dotprompt) keep the order the value
+    has. Jinja's `tojson` sorts the keys of every mapping (its default policy), so it is no
+    finding here; a list it writes keeps its order, which is CTX003's concern."""
+    if "dump" in placeholder.filters:
+        return True
+    return part.syntax == "handlebars" and "json" in placeholder.calls

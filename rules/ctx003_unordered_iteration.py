@@ -13,6 +13,8 @@ from ctxlint.redact import evidence
 from ctxlint.rule import Invalid, Rule, Valid
 
 if TYPE_CHECKING:
+    from ctxlint.prompt_files.checked import PromptCheck
+    from ctxlint.prompt_files.model import Part, Placeholder
     from ctxlint.python.flow import Reached
     from ctxlint.python.index import Scope
     from ctxlint.python.module import PythonModule
@@ -99,6 +101,22 @@ class UnorderedIteration(Rule):
     summary = "The iteration order of a set reaches a prompt"
     fix_title = "Iterate the set in sorted order"
     fix_applicability = Applicability.UNSAFE
+
+    def check_prompt(self, prompt: PromptCheck) -> Iterator[Diagnostic]:
+        from ctxlint.prompt_files import judging
+
+        hits = []
+        for part, placeholder, position in judging.prefix_placeholders(prompt):
+            if position.costs_little or placeholder.construct not in ("loop", "output", "field"):
+                continue
+            for render, value, why in judging.unordered_values(prompt, placeholder):
+                verb = "iterates" if placeholder.construct == "loop" else "prints"
+                what = f"{verb} {why}"
+                fix = _sorted_loop_fix(prompt, part, placeholder)
+                related = (judging.passed_note(render, value),)
+                hits.append(judging.Hit(part, placeholder, position, what, related, fix=fix))
+                break
+        yield from judging.diagnostics(prompt, self, hits, _PROMPT_HELP)
 
     def check_trace(self, step: Step) -> Iterator[Diagnostic]:
         reported = step.session.memo.setdefault(self.code, set())
@@ -630,3 +648,19 @@ UnorderedIteration.INVALID = (
         message_contains="printed in iteration order",
     ),
 )
+
+
+_PROMPT_HELP = "Sort it where it is laid out (`| sort` in Jinja), or pass it sorted"
+
+
+def _sorted_loop_fix(prompt: PromptCheck, part: Part, placeholder: Placeholder) -> Fix | None:
+    """A Jinja loop over the value walks it sorted: `{% for x in tags | sort %}`. Unsafe: the
+    order the model reads changes, and values that cannot be compared make the render fail."""
+    from ctxlint.diagnostics import Edit
+
+    if placeholder.construct != "loop" or part.syntax != "jinja" or placeholder.filters:
+        return None
+    end = placeholder.offset + len(placeholder.expression)
+    at = prompt.location(end)
+    edit = Edit(end, end, " | sort", at, at)
+    return Fix("Loop over it sorted", (edit,), Applicability.UNSAFE)

@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from ctxlint.diagnostics import Diagnostic, RelatedLocation
+from ctxlint.diagnostics import Diagnostic, Fix, RelatedLocation
 from ctxlint.prompt_files.checked import PromptCheck
 from ctxlint.prompt_files.model import (
     ASSISTANT,
@@ -272,6 +272,7 @@ class Hit:
     related: tuple[RelatedLocation, ...] = ()
     # Judged by the variable's name alone (no render seen): the message says so.
     by_name: bool = False
+    fix: Fix | None = None
 
 
 def diagnostics(
@@ -300,10 +301,32 @@ def diagnostics(
             message,
             help=named + (help or where.advice()),
             related=first.related + also,
+            fix=first.fix,
         )
 
 
 def quoted(placeholder: Placeholder) -> str:
     """The placeholder as the template writes it, short: `now()`, `$input`, `documents`."""
     text = " ".join(placeholder.expression.split())
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def unordered_values(
+    prompt: PromptCheck, placeholder: Placeholder, keys: bool = False
+) -> Iterator[tuple[Render, PassedValue, str]]:
+    """The values passed for the placeholder whose order (with `keys`, whose key order) may
+    differ between calls, with why."""
+    for render, value in passed(prompt, placeholder):
+        why = value.unsorted_keys if keys else value.unordered
+        if why is not None:
+            yield render, value, why
+
+
+def passed_note(render: Render, value: PassedValue) -> RelatedLocation:
+    """The related place where a render passes the value a finding is about."""
+    return value.location(f"`{_short(value.expression)}` passed by {render.call}()")
+
+
+def _short(text: str) -> str:
+    text = " ".join(text.split())
     return text if len(text) <= 40 else text[:37] + "..."
