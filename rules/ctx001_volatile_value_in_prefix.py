@@ -11,7 +11,7 @@ from ctxlint.diagnostics import Applicability, Diagnostic, Fix
 from ctxlint.python.framework_flags import SWITCH_NEEDLES
 from ctxlint.python.triggers import Trigger
 from ctxlint.redact import evidence
-from ctxlint.rule import Invalid, Rule, Valid
+from ctxlint.rule import InputKind, Invalid, Rule, Valid
 
 if TYPE_CHECKING:
     from ctxlint.prompt_files.checked import PromptCheck
@@ -848,3 +848,79 @@ _FRAMEWORK_VALID += (
 )
 VolatileValueInPrefix.VALID += _FRAMEWORK_VALID
 VolatileValueInPrefix.INVALID += _FRAMEWORK_INVALID
+
+# Prompt files: the template's own clock reads, the values the project's Python passes, and
+# names only where no render shows the value.
+_RULES_TEXT = "Answer in the customer's language.\n" + "Follow the store's return policy.\n" * 14
+_RENDER_SYSTEM = (
+    "from pathlib import Path\n"
+    "from {clock} import {name}\n"
+    "from jinja2 import Environment, FileSystemLoader\n"
+    "import anthropic\n"
+    "env = Environment(loader=FileSystemLoader(Path(__file__).parent / 'prompts'))\n"
+    "client = anthropic.Anthropic()\n"
+    "def ask(history):\n"
+    "    system = env.get_template('system.j2').render(now={value})\n"
+    "    return client.messages.create(\n"
+    "        model='claude-sonnet-4-5', max_tokens=512, system=system, messages=history\n"
+    "    )\n"
+)
+VolatileValueInPrefix.INVALID += (
+    # A Prompty system part that states the time before the rules and the history.
+    Invalid(
+        "---\nname: support\nmodel:\n  api: chat\n---\nsystem:\n"
+        "You are the store's support agent. The time is {{current_time}}.\n"
+        + _RULES_TEXT
+        + "{% for item in history %}\n{{item.role}}:\n{{item.content}}\n{% endfor %}\n",
+        kind=InputKind.PROMPT,
+        filename="support.prompty",
+        line=7,
+        message_contains="by its name",
+    ),
+    # The Python code renders the template with a clock read to the microsecond.
+    Invalid(
+        "You are the store's support agent. Now: {{ now }}.\n" + _RULES_TEXT,
+        kind=InputKind.PROMPT,
+        filename="prompts/system.j2",
+        files={
+            "agent.py": _RENDER_SYSTEM.format(
+                clock="datetime", name="datetime", value="datetime.now().isoformat()"
+            )
+        },
+        line=1,
+        message_contains="passed by",
+    ),
+    # Semantic Kernel's TimePlugin: `time.now` is the time to the minute.
+    Invalid(
+        '<message role="system">It is {{time.now}}.\n'
+        + _RULES_TEXT
+        + '</message>\n{{$history}}\n<message role="user">{{$input}}</message>\n',
+        kind=InputKind.PROMPT,
+        filename="Support/Chat/skprompt.txt",
+        line=1,
+    ),
+)
+VolatileValueInPrefix.VALID += (
+    # The same template fed a date: it changes once a day.
+    Valid(
+        "You are the store's support agent. Today: {{ now }}.\n" + _RULES_TEXT,
+        kind=InputKind.PROMPT,
+        filename="prompts/system.j2",
+        files={
+            "agent.py": _RENDER_SYSTEM.format(clock="datetime", name="date", value="date.today()")
+        },
+    ),
+    # The time at the very end of the newest user message: nothing cached follows it.
+    Valid(
+        "---\nname: support\n---\nsystem:\n" + _RULES_TEXT + "user:\n{{question}}\n"
+        "Sent at {{current_time}}.\n",
+        kind=InputKind.PROMPT,
+        filename="support.prompty",
+    ),
+    # A template of no known role, judged by a variable's name alone: nothing says it is cached.
+    Valid(
+        "Current time: {current_time}\n" + _RULES_TEXT,
+        kind=InputKind.PROMPT,
+        filename="prompts/reminder.md",
+    ),
+)

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from ctxlint.diagnostics import Applicability, Diagnostic, Fix
 from ctxlint.python.triggers import Trigger
 from ctxlint.redact import evidence
-from ctxlint.rule import Invalid, Rule, Valid
+from ctxlint.rule import InputKind, Invalid, Rule, Valid
 
 if TYPE_CHECKING:
     from ctxlint.prompt_files.checked import PromptCheck
@@ -128,10 +128,10 @@ class UnsortedJson(Rule):
 
         hits = []
         for part, placeholder, position in judging.prefix_placeholders(prompt):
-            if position.costs_little or not _json_serialiser(part, placeholder):
+            if position.costs_little or not _keeps_key_order(part, placeholder):
                 continue
             for render, value, why in judging.unordered_values(prompt, placeholder, keys=True):
-                what = f"writes {why} as JSON with unsorted keys"
+                what = f"writes {why}, keys unsorted"
                 related = (judging.passed_note(render, value),)
                 hits.append(judging.Hit(part, placeholder, position, what, related))
                 break
@@ -661,14 +661,55 @@ def _may_pass_options_unseen(call: ast.Call) -> bool:
     return any(isinstance(argument, ast.Starred) for argument in call.args[1:])
 
 
-_PROMPT_HELP = "Pass it with its keys sorted (`json.dumps(value, sort_keys=True)`)"
+_PROMPT_HELP = (
+    "Pass it with its keys sorted (`json.dumps(value, sort_keys=True)`), or use `| tojson`"
+)
 
 
-def _json_serialiser(part: Part, placeholder: Placeholder) -> bool:
-    """The filter or helper that writes the placeholder as JSON without sorting its keys:
-    Nunjucks' `dump` (promptfoo) and Handlebars' `json` (Dotprompt) keep the order the value
-    has. Jinja's `tojson` sorts the keys of every mapping (its default policy), so it is no
-    finding here; a list it writes keeps its order, which is CTX003's concern."""
-    if "dump" in placeholder.filters:
-        return True
-    return part.syntax == "handlebars" and "json" in placeholder.calls
+def _keeps_key_order(part: Part, placeholder: Placeholder) -> bool:
+    """Whether the placeholder writes its value's keys in the order the value has: printed as
+    it is, or through a JSON writer that keeps the order (Nunjucks' `dump` in promptfoo,
+    Handlebars' `json` in Dotprompt). Jinja's `tojson` sorts the keys of every mapping (its
+    default policy), and `dictsort` and `pprint` sort too."""
+    if placeholder.construct not in ("output", "field"):
+        return False
+    sorting = {"tojson", "dictsort", "pprint"} & set(placeholder.filters)
+    return not (part.syntax == "jinja" and sorting)
+
+
+# Prompt files: a value whose key order varies, written out by a template in the system part.
+_TEMPLATE_RULES = "Use the profile to pick the tone of the answer.\n" * 12
+_RENDER_PROFILE = (
+    "import json\n"
+    "from pathlib import Path\n"
+    "from jinja2 import Template\n"
+    "SYSTEM = Template((Path(__file__).parent / 'prompts' / 'system.j2').read_text())\n"
+    "def system_prompt(settings: dict, names: set[str]):\n"
+    "    profile = {name: settings[name] for name in names}\n"
+    "    return SYSTEM.render(profile={value})\n"
+)
+UnsortedJson.INVALID += (
+    Invalid(
+        "Customer profile: {{ profile }}\n" + _TEMPLATE_RULES,
+        kind=InputKind.PROMPT,
+        filename="prompts/system.j2",
+        files={"agent.py": _RENDER_PROFILE.format(value="json.dumps(profile)")},
+        line=1,
+        message_contains="passed by",
+    ),
+)
+UnsortedJson.VALID += (
+    # Jinja's tojson sorts the keys of every mapping.
+    Valid(
+        "Customer profile: {{ profile | tojson }}\n" + _TEMPLATE_RULES,
+        kind=InputKind.PROMPT,
+        filename="prompts/system.j2",
+        files={"agent.py": _RENDER_PROFILE.format(value="profile")},
+    ),
+    Valid(
+        "Customer profile: {{ profile }}\n" + _TEMPLATE_RULES,
+        kind=InputKind.PROMPT,
+        filename="prompts/system.j2",
+        files={"agent.py": _RENDER_PROFILE.format(value="json.dumps(profile, sort_keys=True)")},
+    ),
+)

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from ctxlint.diagnostics import Applicability, Diagnostic, Fix, RelatedLocation
 from ctxlint.python.triggers import ORDER_SOURCE_NEEDLES, Trigger
 from ctxlint.redact import evidence
-from ctxlint.rule import Invalid, Rule, Valid
+from ctxlint.rule import InputKind, Invalid, Rule, Valid
 
 if TYPE_CHECKING:
     from ctxlint.prompt_files.checked import PromptCheck
@@ -664,3 +664,44 @@ def _sorted_loop_fix(prompt: PromptCheck, part: Part, placeholder: Placeholder) 
     at = prompt.location(end)
     edit = Edit(end, end, " | sort", at, at)
     return Fix("Loop over it sorted", (edit,), Applicability.UNSAFE)
+
+
+# Prompt files: a set laid out by a template in the system part.
+_TOOLS_TEMPLATE = (
+    "You can use these tools:\n{% for name in tool_names %}- {{ name }}\n{% endfor %}\n"
+    + "Call one tool at a time and wait for its result.\n" * 12
+)
+_RENDER_TOOLS = (
+    "from pathlib import Path\n"
+    "from jinja2 import Environment, FileSystemLoader\n"
+    "env = Environment(loader=FileSystemLoader(Path(__file__).parent / 'prompts'))\n"
+    "def system_prompt(tools):\n"
+    "    tool_names = {tool.name for tool in tools}\n"
+    "    return env.get_template('system.j2').render(tool_names={value})\n"
+)
+UnorderedIteration.INVALID += (
+    Invalid(
+        _TOOLS_TEMPLATE,
+        kind=InputKind.PROMPT,
+        filename="prompts/system.j2",
+        files={"agent.py": _RENDER_TOOLS.format(value="tool_names")},
+        line=2,
+        fixed=_TOOLS_TEMPLATE.replace("in tool_names %}", "in tool_names | sort %}"),
+        message_contains="passed by",
+    ),
+)
+UnorderedIteration.VALID += (
+    Valid(
+        _TOOLS_TEMPLATE,
+        kind=InputKind.PROMPT,
+        filename="prompts/system.j2",
+        files={"agent.py": _RENDER_TOOLS.format(value="sorted(tool_names)")},
+    ),
+    # The template sorts the set itself.
+    Valid(
+        _TOOLS_TEMPLATE.replace("in tool_names %}", "in tool_names | sort %}"),
+        kind=InputKind.PROMPT,
+        filename="prompts/system.j2",
+        files={"agent.py": _RENDER_TOOLS.format(value="tool_names")},
+    ),
+)

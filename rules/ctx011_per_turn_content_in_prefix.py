@@ -11,7 +11,7 @@ from ctxlint.diagnostics import Diagnostic
 from ctxlint.python.framework_flags import SWITCH_NEEDLES
 from ctxlint.python.triggers import Trigger
 from ctxlint.redact import evidence
-from ctxlint.rule import Invalid, Rule, Valid
+from ctxlint.rule import InputKind, Invalid, Rule, Valid
 
 if TYPE_CHECKING:
     from ctxlint.prompt_files.checked import PromptCheck
@@ -717,4 +717,70 @@ PerTurnContentInPrefix.INVALID += (
     # The argument left out, or typed as possibly None: the fallback may run.
     Invalid(_NONE_FALLBACK.format(annotation="Path", passed=""), line=7),
     Invalid(_NONE_FALLBACK.format(annotation="Path | None", passed=", home=home"), line=7),
+)
+
+# Prompt files: this turn's data laid out before the conversation.
+_CHAT_RULES = "You help people choose hiking gear. Keep answers short.\n" * 6
+_HISTORY_LOOP = "{% for item in history %}\n{{item.role}}:\n{{item.content}}\n{% endfor %}\n"
+PerTurnContentInPrefix.INVALID += (
+    # Retrieved products in the system part of a Prompty chat, above the history.
+    Invalid(
+        "---\nname: chat\nmodel:\n  api: chat\n---\nsystem:\n"
+        + _CHAT_RULES
+        + "# Products\n{% for item in documentation %}\n- {{item.title}}: {{item.content}}\n"
+        "{% endfor %}\n" + _HISTORY_LOOP,
+        kind=InputKind.PROMPT,
+        filename="chat.prompty",
+        line=14,
+        message_contains="retrieved documents",
+    ),
+    # Semantic Kernel searches memory for this turn's input above the chat history.
+    Invalid(
+        _CHAT_RULES + "Facts about me:\n{{recall $input}}\n\nChat:\n{{$history}}\n"
+        "User: {{$input}}\nChatBot:\n",
+        kind=InputKind.PROMPT,
+        filename="ChatPlugin/Chat/skprompt.txt",
+        line=8,
+    ),
+    # The code passes the retriever's results to a template sent as the system prompt.
+    Invalid(
+        _CHAT_RULES + "Relevant notes:\n{{ notes }}\n",
+        kind=InputKind.PROMPT,
+        filename="prompts/system.j2",
+        files={
+            "agent.py": (
+                "from pathlib import Path\n"
+                "from jinja2 import Environment, FileSystemLoader\n"
+                "from openai import OpenAI\n"
+                "env = Environment(loader=FileSystemLoader(Path(__file__).parent / 'prompts'))\n"
+                "client = OpenAI()\n"
+                "def answer(retriever, history, question):\n"
+                "    notes = retriever.invoke(question)\n"
+                "    system = env.get_template('system.j2').render(notes=notes)\n"
+                "    messages = [{'role': 'system', 'content': system}, *history]\n"
+                "    messages.append({'role': 'user', 'content': question})\n"
+                "    return client.chat.completions.create(model='gpt-4.1', messages=messages)\n"
+            )
+        },
+        line=8,
+        message_contains="passed by",
+    ),
+)
+PerTurnContentInPrefix.VALID += (
+    # The same data in the newest user message, after the history.
+    Valid(
+        "---\nname: chat\nmodel:\n  api: chat\n---\nsystem:\n"
+        + _CHAT_RULES
+        + _HISTORY_LOOP
+        + "user:\n# Products\n{% for item in documentation %}\n- {{item.title}}\n{% endfor %}\n"
+        "{{question}}\n",
+        kind=InputKind.PROMPT,
+        filename="chat.prompty",
+    ),
+    # A one-message completion prompt: the question goes last, where it belongs.
+    Valid(
+        "Use the context to answer.\n\n{context}\n\nQuestion: {question}\nAnswer:",
+        kind=InputKind.PROMPT,
+        filename="prompts/qa.txt",
+    ),
 )
