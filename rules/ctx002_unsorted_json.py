@@ -686,14 +686,14 @@ _RENDER_PROFILE = (
     "SYSTEM = Template((Path(__file__).parent / 'prompts' / 'system.j2').read_text())\n"
     "def system_prompt(settings: dict, names: set[str]):\n"
     "    profile = {name: settings[name] for name in names}\n"
-    "    return SYSTEM.render(profile={value})\n"
+    "    return SYSTEM.render(profile=VALUE)\n"
 )
 UnsortedJson.INVALID += (
     Invalid(
         "Customer profile: {{ profile }}\n" + _TEMPLATE_RULES,
         kind=InputKind.PROMPT,
         filename="prompts/system.j2",
-        files={"agent.py": _RENDER_PROFILE.format(value="json.dumps(profile)")},
+        files={"agent.py": _RENDER_PROFILE.replace("VALUE", "json.dumps(profile)")},
         line=1,
         message_contains="passed by",
     ),
@@ -704,12 +704,12 @@ UnsortedJson.VALID += (
         "Customer profile: {{ profile | tojson }}\n" + _TEMPLATE_RULES,
         kind=InputKind.PROMPT,
         filename="prompts/system.j2",
-        files={"agent.py": _RENDER_PROFILE.format(value="profile")},
+        files={"agent.py": _RENDER_PROFILE.replace("VALUE", "profile")},
     ),
     Valid(
         "Customer profile: {{ profile }}\n" + _TEMPLATE_RULES,
         kind=InputKind.PROMPT,
         filename="prompts/system.j2",
-        files={"agent.py": _RENDER_PROFILE.format(value="json.dumps(profile, sort_keys=True)")},
+        files={"agent.py": _RENDER_PROFILE.replace("VALUE", "json.dumps(profile, sort_keys=True)")},
     ),
 )
