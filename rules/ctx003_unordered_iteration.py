@@ -677,14 +677,14 @@ _RENDER_TOOLS = (
     "env = Environment(loader=FileSystemLoader(Path(__file__).parent / 'prompts'))\n"
     "def system_prompt(tools):\n"
     "    tool_names = {tool.name for tool in tools}\n"
-    "    return env.get_template('system.j2').render(tool_names={value})\n"
+    "    return env.get_template('system.j2').render(tool_names=VALUE)\n"
 )
 UnorderedIteration.INVALID += (
     Invalid(
         _TOOLS_TEMPLATE,
         kind=InputKind.PROMPT,
         filename="prompts/system.j2",
-        files={"agent.py": _RENDER_TOOLS.format(value="tool_names")},
+        files={"agent.py": _RENDER_TOOLS.replace("VALUE", "tool_names")},
         line=2,
         fixed=_TOOLS_TEMPLATE.replace("in tool_names %}", "in tool_names | sort %}"),
         message_contains="passed by",
@@ -695,13 +695,13 @@ UnorderedIteration.VALID += (
         _TOOLS_TEMPLATE,
         kind=InputKind.PROMPT,
         filename="prompts/system.j2",
-        files={"agent.py": _RENDER_TOOLS.format(value="sorted(tool_names)")},
+        files={"agent.py": _RENDER_TOOLS.replace("VALUE", "sorted(tool_names)")},
     ),
     # The template sorts the set itself.
     Valid(
         _TOOLS_TEMPLATE.replace("in tool_names %}", "in tool_names | sort %}"),
         kind=InputKind.PROMPT,
         filename="prompts/system.j2",
-        files={"agent.py": _RENDER_TOOLS.format(value="tool_names")},
+        files={"agent.py": _RENDER_TOOLS.replace("VALUE", "tool_names")},
     ),
 )
