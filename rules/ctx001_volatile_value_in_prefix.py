@@ -80,6 +80,30 @@ class VolatileValueInPrefix(Rule):
     The volatile value now rides in the newest user message, after everything the cache can
     reuse.
 
+    ## Prompt files
+    In a prompt file (a Jinja template, Prompty, Dotprompt, Semantic Kernel, promptfoo or
+    LangChain prompt, text with `{placeholders}`), it flags a placeholder in the part that is
+    cached (the system or instructions part, a message before the newest one, or a template
+    whose role is not known) whose value changes on every render:
+    - the template reads the clock or a random value itself: `{{ now() }}`, `| random`,
+      `| shuffle`, Nunjucks' `"now" | date`, Semantic Kernel's `{{time.now}}` (to the
+      minute) or `{{time.time}}` (`{{time.date}}` and `{{time.today}}` are to the day);
+    - the project's Python code renders the file with such a value:
+      `template.render(now=datetime.now().isoformat())`. The finding points at the value
+      passed. Fed a date (`date.today()`), the same placeholder is silent;
+    - with no render in sight, a placeholder named like the time now (`{{current_time}}`,
+      `{timestamp}`, `{{ now }}`) in a part whose role the file states (a `system:` line,
+      `<message role="system">`, a file named `system.j2`), and the message says it is
+      judged by the name. Names of a date (`{{ date }}`, `{today}`) are flagged only with
+      `flag-daily-values`.
+
+    The message says how much of the cached prefix precedes the placeholder: the rest is
+    re-read at the full price on every request. In a system part, the request's messages
+    follow it (on a conversation's later turns, its whole history), so even at its end it
+    costs them all. Elsewhere, a value with less than some 100 tokens of cached text after it
+    and no history costs less than a request's own new message, and is not reported. One
+    finding is made per part, at the first such placeholder; the others are its notes.
+
     ## Fix safety
     The fix is unsafe: the model no longer sees the time of day, which some prompts need, and
     a format in a helper also changes for the other values it prints. It is offered only for
@@ -183,7 +207,8 @@ class VolatileValueInPrefix(Rule):
                 continue
             what = judging.clock_in_template(placeholder, daily)
             if what is not None:
-                hits.append(judging.Hit(part, placeholder, position, what))
+                fix = judging.move_to_part_end(prompt, part, placeholder)
+                hits.append(judging.Hit(part, placeholder, position, what, fix=fix))
             elif judging.values_seen(prompt, placeholder):
                 for render, value in judging.passed(prompt, placeholder):
                     if value.volatile is not None:
@@ -197,7 +222,10 @@ class VolatileValueInPrefix(Rule):
                 named = judging.clock_by_name(placeholder, daily)
                 if named is not None:
                     what = f"is named like {named}"
-                    hits.append(judging.Hit(part, placeholder, position, what, by_name=True))
+                    fix = judging.move_to_part_end(prompt, part, placeholder)
+                    hits.append(
+                        judging.Hit(part, placeholder, position, what, by_name=True, fix=fix)
+                    )
         yield from judging.diagnostics(prompt, self, hits)
 
     def check_python(self, module: PythonModule) -> Iterator[Diagnostic]:

@@ -85,6 +85,16 @@ class UnsortedJson(Rule):
         )
     ```
 
+    ## Prompt files
+    In a prompt file, it flags a placeholder of a cached part that writes a value whose key
+    order varies between calls (as the project's Python code passes it: a dict filled from a
+    set, or `json.dumps` of one without `sort_keys`) in the order it has: printed as it is, or
+    through Nunjucks' `dump` (promptfoo) or Handlebars' `json` (Dotprompt), which keep the
+    order. Jinja's `tojson` filter sorts the keys of every mapping (jinja2's default
+    `json.dumps_kwargs` policy is `{"sort_keys": True}`), and `dictsort` and `pprint` sort
+    too: a value written through them is not flagged. A list keeps its order under `tojson`,
+    which is CTX003's concern.
+
     ## Fix safety
     For `json.dumps` (and `simplejson.dumps`) the fix adds `sort_keys=True`. It is unsafe:
     Python sorts the keys before it turns them into strings, so a dict, at any depth of the

@@ -75,6 +75,13 @@ class UnorderedIteration(Rule):
         return "You can use: " + ", ".join(sorted(ENABLED))
     ```
 
+    ## Prompt files
+    In a prompt file, it flags a loop (`{% for name in tool_names %}`) or a placeholder of a
+    cached part over a value the project's Python code passes as a set, whose order changes
+    between processes. For a Jinja loop, the unsafe fix walks it sorted:
+    `{% for name in tool_names | sort %}` (the order the model reads changes, and values that
+    cannot be compared make the render fail).
+
     ## Fix safety
     The fix wraps the iterated set or listing in `sorted(...)`. An `os.walk` has none (its
     folders are walked in listing order too: sort `dirs` in place and iterate `sorted(files)`),
@@ -108,6 +115,8 @@ class UnorderedIteration(Rule):
         hits = []
         for part, placeholder, position in judging.prefix_placeholders(prompt):
             if position.costs_little or placeholder.construct not in ("loop", "output", "field"):
+                continue
+            if {"sort", "dictsort"} & set(placeholder.filters):
                 continue
             for render, value, why in judging.unordered_values(prompt, placeholder):
                 verb = "iterates" if placeholder.construct == "loop" else "prints"

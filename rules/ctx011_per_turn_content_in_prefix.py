@@ -76,6 +76,21 @@ class PerTurnContentInPrefix(Rule):
     ```
     The memories now ride in the newest user message, after everything the cache can reuse.
 
+    ## Prompt files
+    In a prompt file, it flags a placeholder that holds this turn's data in the system or
+    instructions part, or above the conversation history the template lays out itself
+    (Prompty's `{% for item in history %}`, Semantic Kernel's `{{$history}}`):
+    - a search the template runs itself, as Semantic Kernel's `{{recall $input}}`;
+    - a value the project's Python code passes that is this turn's data (what a retriever
+      or a memory search returned, the user's newest message), pointed at where it is passed;
+    - with no render in sight, a placeholder named like it (`documents`, `search_results`,
+      `memories`, `question`, `user_input`, `todos`), and the message says it is judged by
+      the name.
+
+    A one-message template of no stated role (a completion prompt ending in
+    `Question: {question}`) is not flagged: its text is the newest message, where this data
+    belongs.
+
     ## References
     - [Anthropic: prompt caching](https://docs.anthropic.com/en/docs/build-with-claude/prompt-caching)
     - [OpenAI: prompt caching](https://platform.openai.com/docs/guides/prompt-caching)
