@@ -146,7 +146,7 @@ class PerTurnContentInPrefix(Rule):
             # the history a template lays out itself; elsewhere it may be the newest user
             # message, where this turn's data belongs.
             before_history = position.messages_follow or position.history_after
-            if not before_history or judging.is_history(placeholder):
+            if not before_history or position.costs_little or judging.is_history(placeholder):
                 continue
             searched = judging.per_turn_in_template(placeholder)
             if searched is not None:
@@ -159,7 +159,9 @@ class PerTurnContentInPrefix(Rule):
                         related = (value.location(note),)
                         hits.append(judging.Hit(part, placeholder, position, what, related))
                         break
-            elif (named := judging.per_turn_by_name(placeholder)) is not None:
+            elif not judging.names_may_judge(part, position):
+                continue
+            elif named := judging.per_turn_by_name(placeholder, judging.stated_system(part)):
                 what = f"is named like {named}"
                 hits.append(judging.Hit(part, placeholder, position, what, by_name=True))
         yield from judging.diagnostics(prompt, self, hits)

@@ -69,10 +69,13 @@ def test_the_value_rendered_decides_over_the_name():
 
 
 def test_by_name_only_where_the_file_states_the_role():
-    text = "Now: {current_time}\n" + RULES
-    (found,) = findings("CTX001", "prompts/system.md", text)
+    text = "Now: {{current_time}}\n" + RULES
+    (found,) = findings("CTX001", "chat.prompty", "---\nname: x\n---\nsystem:\n" + text)
     assert found.help.startswith("Judged by its name")
     assert findings("CTX001", "prompts/reminder.md", text) == []
+    # A file name is no placement: agent-zero appends `agent.system.datetime.md` after the
+    # history.
+    assert findings("CTX001", "prompts/agent.system.datetime.md", text) == []
 
 
 def test_a_date_is_flagged_only_with_flag_daily_values():

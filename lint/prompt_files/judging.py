@@ -19,7 +19,6 @@ from ctxlint.prompt_files.model import (
     ASSISTANT,
     INSTRUCTIONS,
     SYSTEM,
-    UNKNOWN,
     USER,
     Part,
     Placeholder,
@@ -73,6 +72,7 @@ _RANDOM_FILTERS = {"random": "picks a random item", "shuffle": "shuffles"}
 
 # This turn's data by its name: retrieved documents, memories, what the user just asked, a
 # task list the agent keeps updating. A name-only judgement, used when no render is seen.
+_USERS_MESSAGE = "the user's message"
 _PER_TURN_NAMES = (
     (
         re.compile(
@@ -86,7 +86,7 @@ _PER_TURN_NAMES = (
         re.compile(
             r"(?i)^(question|query|input|user_?input|user_?query|user_?question|user_?message)$"
         ),
-        "the user's message",
+        _USERS_MESSAGE,
     ),
     (re.compile(r"(?i)^(todos?|todo_?list|task_?list|checklist)$"), "the task list"),
 )
@@ -112,7 +112,9 @@ class Position:
 
     @property
     def costs_little(self) -> bool:
-        return not (self.history_after or self.messages_follow) and self.after < LITTLE_AFTER
+        """At the very end of what the file lays out, with no history after it: what follows
+        in the request is not in the file, and a request's own new message is lost anyway."""
+        return not self.history_after and self.after < LITTLE_AFTER
 
     def part_name(self) -> str:
         if self.role in (SYSTEM, INSTRUCTIONS):
@@ -203,16 +205,25 @@ def clock_by_name(placeholder: Placeholder, daily: bool) -> str | None:
     return None
 
 
-def per_turn_by_name(placeholder: Placeholder) -> str | None:
-    """What this turn's data a variable's name says it holds, when nothing shows its value."""
+def per_turn_by_name(placeholder: Placeholder, stated_system: bool) -> str | None:
+    """What this turn's data a variable's name says it holds, when nothing shows its value.
+    A question or input is taken for the user's newest message only in a part the file calls
+    system or instructions: above a history in one message it is as often a persona's fixed
+    opening line (Semantic Kernel's ChatUser sample: `{{$bot}} {{$question}}`)."""
     if placeholder.construct not in ("output", "field", "loop"):
         return None
     for name in placeholder.names:
         head = name.split(".", 1)[0].lstrip("$")
         for pattern, what in _PER_TURN_NAMES:
-            if pattern.match(head):
+            if pattern.match(head) and (stated_system or what != _USERS_MESSAGE):
                 return what
     return None
+
+
+def stated_system(part: Part) -> bool:
+    """Whether the file itself says the part is a system or instructions part (a `system:`
+    line, `<message role="system">`, a `system_prompt:` key), not only its file name."""
+    return bool(part.label) and part.role in (SYSTEM, INSTRUCTIONS)
 
 
 def per_turn_in_template(placeholder: Placeholder) -> str | None:
@@ -251,8 +262,12 @@ def prefix_placeholders(prompt: PromptCheck) -> Iterator[tuple[Part, Placeholder
             yield part, placeholder, where
 
 
-def known_role(position: Position) -> bool:
-    return position.role != UNKNOWN
+def names_may_judge(part: Part, position: Position) -> bool:
+    """Whether a variable's name alone may make a finding here: the file itself says the
+    part is cached, by a role it states (a `system:` line, `<message role="system">`, a
+    `system_prompt:` key; a file named `agent.system.md` may be placed anywhere by the code)
+    or by the history it lays out after the placeholder."""
+    return stated_system(part) or position.history_after
 
 
 def _last(name: str) -> str:
