@@ -146,7 +146,22 @@ class PerTurnContentInPrefix(Rule):
             # the history a template lays out itself; elsewhere it may be the newest user
             # message, where this turn's data belongs.
             before_history = position.messages_follow or position.history_after
-            if not before_history or position.costs_little or judging.is_history(placeholder):
+            if judging.is_history(placeholder):
+                # A conversation laid out as text (devika's `{% for message in conversation
+                # %}`) grows on every turn: the fixed text after it is never reused.
+                # Only where it is the first value laid out: after another value that
+                # changes, the rest is lost already, whatever the conversation does.
+                first = not any(
+                    held.offset < placeholder.offset
+                    and held.construct in ("output", "loop", "field")
+                    for held in part.placeholders
+                )
+                if first and not position.costs_little:
+                    what = "lays out the conversation"
+                    help = _CONVERSATION_FIRST
+                    hits.append(judging.Hit(part, placeholder, position, what, help=help))
+                continue
+            if not before_history or position.costs_little:
                 continue
             searched = judging.per_turn_in_template(placeholder)
             if searched is not None:
@@ -263,6 +278,9 @@ class PerTurnContentInPrefix(Rule):
 
 
 _SWITCH_HELP = "Leave it off; put what the model needs in the newest user message"
+_CONVERSATION_FIRST = (
+    "Put the fixed instructions above the conversation, and this turn's data after it"
+)
 
 
 def _is_test_module(path: str) -> bool:
@@ -799,5 +817,27 @@ PerTurnContentInPrefix.VALID += (
         "Use the context to answer.\n\n{context}\n\nQuestion: {question}\nAnswer:",
         kind=InputKind.PROMPT,
         filename="prompts/qa.txt",
+    ),
+)
+
+_FIXED_INSTRUCTIONS = "Answer with the commands to run, as JSON. Never address the user.\n" * 8
+PerTurnContentInPrefix.INVALID += (
+    # One message that lays out the conversation above the fixed instructions: the
+    # conversation grows on every turn, and the instructions after it are never reused.
+    Invalid(
+        "You are a software engineer. The conversation so far:\n"
+        "{% for message in conversation %}\n{{ message }}\n{% endfor %}\n" + _FIXED_INSTRUCTIONS,
+        kind=InputKind.PROMPT,
+        filename="agents/runner/prompt.jinja2",
+        line=2,
+        message_contains="lays out the conversation",
+    ),
+)
+PerTurnContentInPrefix.VALID += (
+    Valid(
+        "You are a software engineer.\n" + _FIXED_INSTRUCTIONS + "The conversation so far:\n"
+        "{% for message in conversation %}\n{{ message }}\n{% endfor %}\n",
+        kind=InputKind.PROMPT,
+        filename="agents/runner/prompt.jinja2",
     ),
 )

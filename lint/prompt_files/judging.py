@@ -155,6 +155,12 @@ def position(prompt: PromptCheck, part: Part, placeholder: Placeholder) -> Posit
             after += len(other.text)
         else:
             before += len(other.text)
+    # The newest message is new on every request, but the fixed text it opens with (a rubric
+    # before the inputs) is the same every time: the cache reaches into it.
+    for other in prompt.file.parts:
+        if not other.in_prefix and other.start > placeholder.offset:
+            first = min((held.offset for held in other.placeholders), default=None)
+            after += len(other.text) if first is None else share_before(other, first).before
     later_messages = any(
         other.in_prefix and other.role in (USER, ASSISTANT) and other.start > placeholder.offset
         for other in prompt.file.parts
@@ -288,6 +294,8 @@ class Hit:
     # Judged by the variable's name alone (no render seen): the message says so.
     by_name: bool = False
     fix: Fix | None = None
+    # What to do, when it is not to move the value (the rule's help, else the position's).
+    help: str | None = None
 
 
 def diagnostics(
@@ -314,7 +322,7 @@ def diagnostics(
             rule,
             first.placeholder,
             message,
-            help=named + (help or where.advice()),
+            help=named + (first.help or help or where.advice()),
             related=first.related + also,
             fix=first.fix,
         )
