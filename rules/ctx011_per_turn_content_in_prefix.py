@@ -87,6 +87,11 @@ class PerTurnContentInPrefix(Rule):
       `memories`, `question`, `user_input`, `todos`), and the message says it is judged by
       the name.
 
+    It also flags a conversation a template lays out as text (`{% for message in conversation
+    %}`, `{{ history }}`) as the first value of a part with more than some 100 tokens after
+    it: the conversation grows on every turn, so the fixed instructions after it are re-read
+    on every request; above it, they would be reused.
+
     A one-message template of no stated role (a completion prompt ending in
     `Question: {question}`) is not flagged: its text is the newest message, where this data
     belongs.
