@@ -18,7 +18,7 @@ from ctxlint.collector import cycle_collection_paused
 from ctxlint.config import Settings
 from ctxlint.config_resolution import SettingsResolver
 from ctxlint.diagnostics import Diagnostic
-from ctxlint.discovery import find_inputs
+from ctxlint.discovery import InputFile, find_inputs
 from ctxlint.files import (
     FileChanged,
     NotRead,
@@ -28,6 +28,12 @@ from ctxlint.files import (
 )
 from ctxlint.judge import FindingJudge
 from ctxlint.parallel import run_in_batches
+from ctxlint.prompt_run import (
+    check_prompt_groups,
+    find_run_renders,
+    reads_prompts,
+    rendered_elsewhere,
+)
 from ctxlint.python.imports import forget_the_file_system, roots_for
 from ctxlint.python_checker import PythonChecker
 from ctxlint.redact import bounded
@@ -108,6 +114,7 @@ def check_paths(
     )
     # The files of each settings, in the order the sorted files first meet them.
     groups: dict[int, tuple[Settings, list[tuple[str, bool]], list[tuple[str, bool]]]] = {}
+    prompts: dict[int, tuple[Settings, list[tuple[str, bool]]]] = {}
     for input_file in found.files:
         file_settings = resolver.for_path(input_file.path)
         _, work, traces = groups.setdefault(id(file_settings), (file_settings, [], []))
@@ -115,11 +122,26 @@ def check_paths(
         # the prefilter only spares the files a folder walk turns up.
         if input_file.kind is InputKind.TRACE:
             traces.append((input_file.path, input_file.explicit and not skip_unknown))
+        elif input_file.kind is InputKind.PROMPT:
+            prompts.setdefault(id(file_settings), (file_settings, []))[1].append(
+                (input_file.path, input_file.explicit)
+            )
         else:
             work.append((input_file.path, input_file.explicit))
-    report.files_checked = len(found.files)
     forget_the_file_system()
     roots = roots_for(paths)
+    # The prompt files the run's Python renders, found there only when a rule reads them.
+    python_paths = [path for _, work, _ in groups.values() for path, _ in work]
+    renders = find_run_renders(
+        python_paths,
+        roots,
+        any(reads_prompts(selected_rules(s)) for s, _, _ in groups.values()),
+    )
+    for path in rendered_elsewhere(renders, (f.path for f in found.files), resolver):
+        file_settings = resolver.for_path(path)
+        prompts.setdefault(id(file_settings), (file_settings, []))[1].append((path, False))
+        found.files.append(InputFile(path, InputKind.PROMPT))
+    report.files_checked = len(found.files)
     if mode is FixMode.FIX:
         _remove_stale_temporaries(path for _, work, _ in groups.values() for path, _ in work)
     advance = _counter(progress, report.files_checked, 0)
@@ -152,10 +174,12 @@ def check_paths(
                 )
             )
     report.files_checked -= len(report.passed_over) - walked_past
+    check_prompt_groups(prompts.values(), renders, mode, report, selected_rules, advance)
     report.unsafe_fix_paths = {
         r.path for r in report.results if resolver.for_path(r.path).unsafe_fixes
     }
     report.traces.sort()
+    report.prompts.sort()
     report.results.sort(key=lambda r: r.path)
     return report
 
