@@ -34,6 +34,13 @@ def write_noqa_comments(report: Report, quiet: bool) -> int:
             f"{outcome.in_traces} finding{'s' if outcome.in_traces != 1 else ''} in traces "
             "left as they are: a trace holds no comments (use per-file-ignores)",
         )
+    if outcome.in_prompts:
+        note(
+            "note",
+            f"{outcome.in_prompts} finding{'s' if outcome.in_prompts != 1 else ''} in prompt "
+            "files left as they are: a comment there may become prompt text (add "
+            "`{# noqa: CODE #}` in Jinja by hand, or use per-file-ignores)",
+        )
     if not quiet:
         click.echo(outcome.summary, err=True)
     return EXIT_ERROR if report.errors or outcome.errors else EXIT_CLEAN
