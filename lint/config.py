@@ -98,7 +98,8 @@ class Settings:
             for pattern in (
                 *self.exclude,
                 *self.extend_exclude,
-                *self.prompt_files,
+                # The defaults are known to be good: compiling them would cost every run.
+                *(() if self.prompt_files is DEFAULT_PROMPT_FILES else self.prompt_files),
                 *self.extend_prompt_files,
                 *_ignore_globs(self),
             )

@@ -18,7 +18,7 @@ from ctxlint.collector import cycle_collection_paused
 from ctxlint.config import Settings
 from ctxlint.config_resolution import SettingsResolver
 from ctxlint.diagnostics import Diagnostic
-from ctxlint.discovery import InputFile, find_inputs
+from ctxlint.discovery import find_inputs
 from ctxlint.files import (
     FileChanged,
     NotRead,
@@ -97,7 +97,7 @@ def check_paths(
     """Check (and with FIX/DIFF, fix) files and folders. With FIX, each file is written as
     soon as its fix is ready, and only if it still holds what was read. With `cache_folder`,
     Python files unchanged since a run with the same settings are answered from the results
-    cache there (ctxlint.cache); trace files are always read. `progress(done, total)` is
+    cache there (ctxlint.cache); trace and prompt files are always read. `progress(done, total)` is
     told how many of the files found are done as the run goes (a progress line's count). With
     `skip_unknown`, a trace file named in `paths` that no reader recognises is passed over as a
     folder walk passes it over, not reported (pre-commit names every file its pattern matches).
@@ -115,6 +115,11 @@ def check_paths(
     # The files of each settings, in the order the sorted files first meet them.
     groups: dict[int, tuple[Settings, list[tuple[str, bool]], list[tuple[str, bool]]]] = {}
     prompts: dict[int, tuple[Settings, list[tuple[str, bool]]]] = {}
+
+    def add_prompt(path: str, explicit: bool) -> None:
+        file_settings = resolver.for_path(path)
+        prompts.setdefault(id(file_settings), (file_settings, []))[1].append((path, explicit))
+
     for input_file in found.files:
         file_settings = resolver.for_path(input_file.path)
         _, work, traces = groups.setdefault(id(file_settings), (file_settings, [], []))
@@ -123,9 +128,7 @@ def check_paths(
         if input_file.kind is InputKind.TRACE:
             traces.append((input_file.path, input_file.explicit and not skip_unknown))
         elif input_file.kind is InputKind.PROMPT:
-            prompts.setdefault(id(file_settings), (file_settings, []))[1].append(
-                (input_file.path, input_file.explicit)
-            )
+            add_prompt(input_file.path, input_file.explicit)
         else:
             work.append((input_file.path, input_file.explicit))
     forget_the_file_system()
@@ -137,13 +140,13 @@ def check_paths(
         roots,
         any(reads_prompts(selected_rules(s)) for s, _, _ in groups.values()),
     )
-    for path in rendered_elsewhere(renders, (f.path for f in found.files), resolver):
-        file_settings = resolver.for_path(path)
-        prompts.setdefault(id(file_settings), (file_settings, []))[1].append((path, False))
-        found.files.append(InputFile(path, InputKind.PROMPT))
-    report.files_checked = len(found.files)
+    elsewhere = rendered_elsewhere(renders, (f.path for f in found.files), resolver)
+    for path in elsewhere:
+        add_prompt(path, False)
+    report.files_checked = len(found.files) + len(elsewhere)
     if mode is FixMode.FIX:
-        _remove_stale_temporaries(path for _, work, _ in groups.values() for path, _ in work)
+        prompt_paths = [path for _, files in prompts.values() for path, _ in files]
+        _remove_stale_temporaries(python_paths + prompt_paths)
     advance = _counter(progress, report.files_checked, 0)
     for group_settings, work, _ in groups.values():
         if work:
