@@ -166,11 +166,18 @@ def find_inputs(
             excluder = excluders[id(folder_settings)] = Excluder(patterns, folder_settings.root)
         return excluder
 
+    # The folder met last and its matcher: a walk meets a folder's files one after another.
+    last: list[tuple[str, PromptFileMatcher]] = []
+
     def matcher_for(path: str) -> PromptFileMatcher:
-        folder_settings = resolver.for_folder(os.path.dirname(path) or ".")
+        folder = os.path.dirname(path) or "."
+        if last and last[0][0] == folder:
+            return last[0][1]
+        folder_settings = resolver.for_folder(folder)
         matcher = matchers.get(id(folder_settings))
         if matcher is None:
             matcher = matchers[id(folder_settings)] = prompt_matcher(folder_settings)
+        last[:] = [(folder, matcher)]
         return matcher
 
     # By absolute path: `a.py`, `./a.py` and `/project/a.py` are one file, checked (and
