@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+import ctxlint.docs as docs
 import ctxlint.python.prompt_renders as prompt_renders
 import ctxlint.reporters.sarif as sarif
 from ctxlint import registry
@@ -59,7 +60,9 @@ class ClockCall(Rule):
 def with_clock_rule(monkeypatch):
     rules = (*registry.all_rules(), ClockCall)
     monkeypatch.setattr(registry, "all_rules", lambda: rules)
+    # Modules that took the name at import (once any test has imported them).
     monkeypatch.setattr(sarif, "all_rules", lambda: rules)
+    monkeypatch.setattr(docs, "all_rules", lambda: rules)
     monkeypatch.setattr(ClockCall, "replacement", "today()")
     monkeypatch.setattr(ClockCall, "raises_on", "")
     return ClockCall
