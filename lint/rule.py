@@ -29,8 +29,10 @@ class Valid:
     source: str
     kind: InputKind = InputKind.PYTHON
     settings: dict[str, Any] = field(default_factory=dict)
-    # For a prompt-file example: the file name it is read under, which tells its kind.
+    # For a prompt-file example: the file name it is read under, which tells its kind, and
+    # the other files of its project by name (the Python code that renders it).
     filename: str = ""
+    files: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,8 +45,10 @@ class Invalid:
     fixed: str | None = None
     message_contains: str | None = None
     settings: dict[str, Any] = field(default_factory=dict)
-    # For a prompt-file example: the file name it is read under, which tells its kind.
+    # For a prompt-file example: the file name it is read under, which tells its kind, and
+    # the other files of its project by name (the Python code that renders it).
     filename: str = ""
+    files: dict[str, str] = field(default_factory=dict)
 
 
 class Rule:

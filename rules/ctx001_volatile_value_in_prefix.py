@@ -11,9 +11,10 @@ from ctxlint.diagnostics import Applicability, Diagnostic, Fix
 from ctxlint.python.framework_flags import SWITCH_NEEDLES
 from ctxlint.python.triggers import Trigger
 from ctxlint.redact import evidence
-from ctxlint.rule import Invalid, Rule, Valid
+from ctxlint.rule import InputKind, Invalid, Rule, Valid
 
 if TYPE_CHECKING:
+    from ctxlint.prompt_files.checked import PromptCheck
     from ctxlint.python.flow import Reached
     from ctxlint.python.module import PythonModule
     from ctxlint.python.sinks import Sink
@@ -78,6 +79,30 @@ class VolatileValueInPrefix(Rule):
     ```
     The volatile value now rides in the newest user message, after everything the cache can
     reuse.
+
+    ## Prompt files
+    In a prompt file (a Jinja template, Prompty, Dotprompt, Semantic Kernel, promptfoo or
+    LangChain prompt, text with `{placeholders}`), it flags a placeholder in the part that is
+    cached (the system or instructions part, a message before the newest one, or a template
+    whose role is not known) whose value changes on every render:
+    - the template reads the clock or a random value itself: `{{ now() }}`, `| random`,
+      `| shuffle`, Nunjucks' `"now" | date`, Semantic Kernel's `{{time.now}}` (to the
+      minute) or `{{time.time}}` (`{{time.date}}` and `{{time.today}}` are to the day);
+    - the project's Python code renders the file with such a value:
+      `template.render(now=datetime.now().isoformat())`. The finding points at the value
+      passed. Fed a date (`date.today()`), the same placeholder is silent;
+    - with no render in sight, a placeholder named like the time now (`{{current_time}}`,
+      `{timestamp}`, `{{ now }}`) in a part whose role the file states (a `system:` line,
+      `<message role="system">`, a file named `system.j2`), and the message says it is
+      judged by the name. Names of a date (`{{ date }}`, `{today}`) are flagged only with
+      `flag-daily-values`.
+
+    The message says how much of the cached prefix precedes the placeholder: the rest is
+    re-read at the full price on every request. In a system part, the request's messages
+    follow it (on a conversation's later turns, its whole history), so even at its end it
+    costs them all. Elsewhere, a value with less than some 100 tokens of cached text after it
+    and no history costs less than a request's own new message, and is not reported. One
+    finding is made per part, at the first such placeholder; the others are its notes.
 
     ## Fix safety
     The fix is unsafe: the model no longer sees the time of day, which some prompts need, and
@@ -171,6 +196,37 @@ class VolatileValueInPrefix(Rule):
                 related=step.previous_location("the previous request"),
                 offset=offset,
             )
+
+    def check_prompt(self, prompt: PromptCheck) -> Iterator[Diagnostic]:
+        from ctxlint.prompt_files import judging
+
+        daily = prompt.flag_daily_values
+        hits = []
+        for part, placeholder, position in judging.prefix_placeholders(prompt):
+            if position.costs_little:
+                continue
+            what = judging.clock_in_template(placeholder, daily)
+            if what is not None:
+                fix = judging.move_to_part_end(prompt, part, placeholder)
+                hits.append(judging.Hit(part, placeholder, position, what, fix=fix))
+            elif judging.values_seen(prompt, placeholder):
+                for render, value in judging.passed(prompt, placeholder):
+                    if value.volatile is not None:
+                        note = f"`{evidence(value.expression)}` passed by {render.call}()"
+                        related = (value.location(note),)
+                        hits.append(
+                            judging.Hit(part, placeholder, position, value.volatile, related)
+                        )
+                        break
+            elif judging.names_may_judge(part, position):
+                named = judging.clock_by_name(placeholder, daily)
+                if named is not None:
+                    what = f"is named like {named}"
+                    fix = judging.move_to_part_end(prompt, part, placeholder)
+                    hits.append(
+                        judging.Hit(part, placeholder, position, what, by_name=True, fix=fix)
+                    )
+        yield from judging.diagnostics(prompt, self, hits)
 
     def check_python(self, module: PythonModule) -> Iterator[Diagnostic]:
         from ctxlint.python.framework_flags import framework_switches, switch_message
@@ -820,3 +876,79 @@ _FRAMEWORK_VALID += (
 )
 VolatileValueInPrefix.VALID += _FRAMEWORK_VALID
 VolatileValueInPrefix.INVALID += _FRAMEWORK_INVALID
+
+# Prompt files: the template's own clock reads, the values the project's Python passes, and
+# names only where no render shows the value.
+_RULES_TEXT = "Answer in the customer's language.\n" + "Follow the store's return policy.\n" * 14
+_RENDER_SYSTEM = (
+    "from pathlib import Path\n"
+    "from {clock} import {name}\n"
+    "from jinja2 import Environment, FileSystemLoader\n"
+    "import anthropic\n"
+    "env = Environment(loader=FileSystemLoader(Path(__file__).parent / 'prompts'))\n"
+    "client = anthropic.Anthropic()\n"
+    "def ask(history):\n"
+    "    system = env.get_template('system.j2').render(now={value})\n"
+    "    return client.messages.create(\n"
+    "        model='claude-sonnet-4-5', max_tokens=512, system=system, messages=history\n"
+    "    )\n"
+)
+VolatileValueInPrefix.INVALID += (
+    # A Prompty system part that states the time before the rules and the history.
+    Invalid(
+        "---\nname: support\nmodel:\n  api: chat\n---\nsystem:\n"
+        "You are the store's support agent. The time is {{current_time}}.\n"
+        + _RULES_TEXT
+        + "{% for item in history %}\n{{item.role}}:\n{{item.content}}\n{% endfor %}\n",
+        kind=InputKind.PROMPT,
+        filename="support.prompty",
+        line=7,
+        message_contains="by its name",
+    ),
+    # The Python code renders the template with a clock read to the microsecond.
+    Invalid(
+        "You are the store's support agent. Now: {{ now }}.\n" + _RULES_TEXT,
+        kind=InputKind.PROMPT,
+        filename="prompts/system.j2",
+        files={
+            "agent.py": _RENDER_SYSTEM.format(
+                clock="datetime", name="datetime", value="datetime.now().isoformat()"
+            )
+        },
+        line=1,
+        message_contains="passed by",
+    ),
+    # Semantic Kernel's TimePlugin: `time.now` is the time to the minute.
+    Invalid(
+        '<message role="system">It is {{time.now}}.\n'
+        + _RULES_TEXT
+        + '</message>\n{{$history}}\n<message role="user">{{$input}}</message>\n',
+        kind=InputKind.PROMPT,
+        filename="Support/Chat/skprompt.txt",
+        line=1,
+    ),
+)
+VolatileValueInPrefix.VALID += (
+    # The same template fed a date: it changes once a day.
+    Valid(
+        "You are the store's support agent. Today: {{ now }}.\n" + _RULES_TEXT,
+        kind=InputKind.PROMPT,
+        filename="prompts/system.j2",
+        files={
+            "agent.py": _RENDER_SYSTEM.format(clock="datetime", name="date", value="date.today()")
+        },
+    ),
+    # The time at the very end of the newest user message: nothing cached follows it.
+    Valid(
+        "---\nname: support\n---\nsystem:\n" + _RULES_TEXT + "user:\n{{question}}\n"
+        "Sent at {{current_time}}.\n",
+        kind=InputKind.PROMPT,
+        filename="support.prompty",
+    ),
+    # A template of no known role, judged by a variable's name alone: nothing says it is cached.
+    Valid(
+        "Current time: {current_time}\n" + _RULES_TEXT,
+        kind=InputKind.PROMPT,
+        filename="prompts/reminder.md",
+    ),
+)

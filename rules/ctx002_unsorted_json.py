@@ -10,9 +10,11 @@ from typing import TYPE_CHECKING
 from ctxlint.diagnostics import Applicability, Diagnostic, Fix
 from ctxlint.python.triggers import Trigger
 from ctxlint.redact import evidence
-from ctxlint.rule import Invalid, Rule, Valid
+from ctxlint.rule import InputKind, Invalid, Rule, Valid
 
 if TYPE_CHECKING:
+    from ctxlint.prompt_files.checked import PromptCheck
+    from ctxlint.prompt_files.model import Part, Placeholder
     from ctxlint.python.index import Scope
     from ctxlint.python.module import PythonModule
     from ctxlint.python.sinks import Sink
@@ -83,6 +85,16 @@ class UnsortedJson(Rule):
         )
     ```
 
+    ## Prompt files
+    In a prompt file, it flags a placeholder of a cached part that writes a value whose key
+    order varies between calls (as the project's Python code passes it: a dict filled from a
+    set, or `json.dumps` of one without `sort_keys`) in the order it has: printed as it is, or
+    through Nunjucks' `dump` (promptfoo) or Handlebars' `json` (Dotprompt), which keep the
+    order. Jinja's `tojson` filter sorts the keys of every mapping (jinja2's default
+    `json.dumps_kwargs` policy is `{"sort_keys": True}`), and `dictsort` and `pprint` sort
+    too: a value written through them is not flagged. A list keeps its order under `tojson`,
+    which is CTX003's concern.
+
     ## Fix safety
     For `json.dumps` (and `simplejson.dumps`) the fix adds `sort_keys=True`. It is unsafe:
     Python sorts the keys before it turns them into strings, so a dict, at any depth of the
@@ -120,6 +132,20 @@ class UnsortedJson(Rule):
     fix_title = "Sort the keys when serialising"
     # json.dumps's fix; orjson's is safe (see Fix safety).
     fix_applicability = Applicability.UNSAFE
+
+    def check_prompt(self, prompt: PromptCheck) -> Iterator[Diagnostic]:
+        from ctxlint.prompt_files import judging
+
+        hits = []
+        for part, placeholder, position in judging.prefix_placeholders(prompt):
+            if position.costs_little or not _keeps_key_order(part, placeholder):
+                continue
+            for render, value, why in judging.unordered_values(prompt, placeholder, keys=True):
+                what = f"writes {why}, keys unsorted"
+                related = (judging.passed_note(render, value),)
+                hits.append(judging.Hit(part, placeholder, position, what, related))
+                break
+        yield from judging.diagnostics(prompt, self, hits, _PROMPT_HELP)
 
     def check_trace(self, step: Step) -> Iterator[Diagnostic]:
         reported = step.session.memo.setdefault(self.code, set())
@@ -643,3 +669,57 @@ def _may_pass_options_unseen(call: ast.Call) -> bool:
     if any(keyword.arg is None for keyword in call.keywords):
         return True
     return any(isinstance(argument, ast.Starred) for argument in call.args[1:])
+
+
+_PROMPT_HELP = (
+    "Pass it with its keys sorted (`json.dumps(value, sort_keys=True)`), or use `| tojson`"
+)
+
+
+def _keeps_key_order(part: Part, placeholder: Placeholder) -> bool:
+    """Whether the placeholder writes its value's keys in the order the value has: printed as
+    it is, or through a JSON writer that keeps the order (Nunjucks' `dump` in promptfoo,
+    Handlebars' `json` in Dotprompt). Jinja's `tojson` sorts the keys of every mapping (its
+    default policy), and `dictsort` and `pprint` sort too."""
+    if placeholder.construct not in ("output", "field"):
+        return False
+    sorting = {"tojson", "dictsort", "pprint"} & set(placeholder.filters)
+    return not (part.syntax == "jinja" and sorting)
+
+
+# Prompt files: a value whose key order varies, written out by a template in the system part.
+_TEMPLATE_RULES = "Use the profile to pick the tone of the answer.\n" * 12
+_RENDER_PROFILE = (
+    "import json\n"
+    "from pathlib import Path\n"
+    "from jinja2 import Template\n"
+    "SYSTEM = Template((Path(__file__).parent / 'prompts' / 'system.j2').read_text())\n"
+    "def system_prompt(settings: dict, names: set[str]):\n"
+    "    profile = {name: settings[name] for name in names}\n"
+    "    return SYSTEM.render(profile=VALUE)\n"
+)
+UnsortedJson.INVALID += (
+    Invalid(
+        "Customer profile: {{ profile }}\n" + _TEMPLATE_RULES,
+        kind=InputKind.PROMPT,
+        filename="prompts/system.j2",
+        files={"agent.py": _RENDER_PROFILE.replace("VALUE", "json.dumps(profile)")},
+        line=1,
+        message_contains="passed by",
+    ),
+)
+UnsortedJson.VALID += (
+    # Jinja's tojson sorts the keys of every mapping.
+    Valid(
+        "Customer profile: {{ profile | tojson }}\n" + _TEMPLATE_RULES,
+        kind=InputKind.PROMPT,
+        filename="prompts/system.j2",
+        files={"agent.py": _RENDER_PROFILE.replace("VALUE", "profile")},
+    ),
+    Valid(
+        "Customer profile: {{ profile }}\n" + _TEMPLATE_RULES,
+        kind=InputKind.PROMPT,
+        filename="prompts/system.j2",
+        files={"agent.py": _RENDER_PROFILE.replace("VALUE", "json.dumps(profile, sort_keys=True)")},
+    ),
+)

@@ -10,9 +10,11 @@ from typing import TYPE_CHECKING
 from ctxlint.diagnostics import Applicability, Diagnostic, Fix, RelatedLocation
 from ctxlint.python.triggers import ORDER_SOURCE_NEEDLES, Trigger
 from ctxlint.redact import evidence
-from ctxlint.rule import Invalid, Rule, Valid
+from ctxlint.rule import InputKind, Invalid, Rule, Valid
 
 if TYPE_CHECKING:
+    from ctxlint.prompt_files.checked import PromptCheck
+    from ctxlint.prompt_files.model import Part, Placeholder
     from ctxlint.python.flow import Reached
     from ctxlint.python.index import Scope
     from ctxlint.python.module import PythonModule
@@ -73,6 +75,13 @@ class UnorderedIteration(Rule):
         return "You can use: " + ", ".join(sorted(ENABLED))
     ```
 
+    ## Prompt files
+    In a prompt file, it flags a loop (`{% for name in tool_names %}`) or a placeholder of a
+    cached part over a value the project's Python code passes as a set, whose order changes
+    between processes. For a Jinja loop, the unsafe fix walks it sorted:
+    `{% for name in tool_names | sort %}` (the order the model reads changes, and values that
+    cannot be compared make the render fail).
+
     ## Fix safety
     The fix wraps the iterated set or listing in `sorted(...)`. An `os.walk` has none (its
     folders are walked in listing order too: sort `dirs` in place and iterate `sorted(files)`),
@@ -99,6 +108,24 @@ class UnorderedIteration(Rule):
     summary = "The iteration order of a set reaches a prompt"
     fix_title = "Iterate the set in sorted order"
     fix_applicability = Applicability.UNSAFE
+
+    def check_prompt(self, prompt: PromptCheck) -> Iterator[Diagnostic]:
+        from ctxlint.prompt_files import judging
+
+        hits = []
+        for part, placeholder, position in judging.prefix_placeholders(prompt):
+            if position.costs_little or placeholder.construct not in ("loop", "output", "field"):
+                continue
+            if {"sort", "dictsort"} & set(placeholder.filters):
+                continue
+            for render, value, why in judging.unordered_values(prompt, placeholder):
+                verb = "iterates" if placeholder.construct == "loop" else "prints"
+                what = f"{verb} {why}"
+                fix = _sorted_loop_fix(prompt, part, placeholder)
+                related = (judging.passed_note(render, value),)
+                hits.append(judging.Hit(part, placeholder, position, what, related, fix=fix))
+                break
+        yield from judging.diagnostics(prompt, self, hits, _PROMPT_HELP)
 
     def check_trace(self, step: Step) -> Iterator[Diagnostic]:
         reported = step.session.memo.setdefault(self.code, set())
@@ -628,5 +655,62 @@ UnorderedIteration.INVALID = (
         "    return client.messages.create(model='m', max_tokens=9, system=system, messages=q)\n",
         line=5,
         message_contains="printed in iteration order",
+    ),
+)
+
+
+_PROMPT_HELP = "Sort it where it is laid out (`| sort` in Jinja), or pass it sorted"
+
+
+def _sorted_loop_fix(prompt: PromptCheck, part: Part, placeholder: Placeholder) -> Fix | None:
+    """A Jinja loop over the value walks it sorted: `{% for x in tags | sort %}`. Unsafe: the
+    order the model reads changes, and values that cannot be compared make the render fail."""
+    from ctxlint.diagnostics import Edit
+
+    if placeholder.construct != "loop" or part.syntax != "jinja" or placeholder.filters:
+        return None
+    end = placeholder.offset + len(placeholder.expression)
+    at = prompt.location(end)
+    edit = Edit(end, end, " | sort", at, at)
+    return Fix("Loop over it sorted", (edit,), Applicability.UNSAFE)
+
+
+# Prompt files: a set laid out by a template in the system part.
+_TOOLS_TEMPLATE = (
+    "You can use these tools:\n{% for name in tool_names %}- {{ name }}\n{% endfor %}\n"
+    + "Call one tool at a time and wait for its result.\n" * 12
+)
+_RENDER_TOOLS = (
+    "from pathlib import Path\n"
+    "from jinja2 import Environment, FileSystemLoader\n"
+    "env = Environment(loader=FileSystemLoader(Path(__file__).parent / 'prompts'))\n"
+    "def system_prompt(tools):\n"
+    "    tool_names = {tool.name for tool in tools}\n"
+    "    return env.get_template('system.j2').render(tool_names=VALUE)\n"
+)
+UnorderedIteration.INVALID += (
+    Invalid(
+        _TOOLS_TEMPLATE,
+        kind=InputKind.PROMPT,
+        filename="prompts/system.j2",
+        files={"agent.py": _RENDER_TOOLS.replace("VALUE", "tool_names")},
+        line=2,
+        fixed=_TOOLS_TEMPLATE.replace("in tool_names %}", "in tool_names | sort %}"),
+        message_contains="passed by",
+    ),
+)
+UnorderedIteration.VALID += (
+    Valid(
+        _TOOLS_TEMPLATE,
+        kind=InputKind.PROMPT,
+        filename="prompts/system.j2",
+        files={"agent.py": _RENDER_TOOLS.replace("VALUE", "sorted(tool_names)")},
+    ),
+    # The template sorts the set itself.
+    Valid(
+        _TOOLS_TEMPLATE.replace("in tool_names %}", "in tool_names | sort %}"),
+        kind=InputKind.PROMPT,
+        filename="prompts/system.j2",
+        files={"agent.py": _RENDER_TOOLS.replace("VALUE", "tool_names")},
     ),
 )

@@ -10,9 +10,11 @@ from typing import TYPE_CHECKING
 from ctxlint.diagnostics import Diagnostic
 from ctxlint.python.framework_flags import SWITCH_NEEDLES
 from ctxlint.python.triggers import Trigger
-from ctxlint.rule import Invalid, Rule, Valid
+from ctxlint.redact import evidence
+from ctxlint.rule import InputKind, Invalid, Rule, Valid
 
 if TYPE_CHECKING:
+    from ctxlint.prompt_files.checked import PromptCheck
     from ctxlint.python.module import PythonModule
     from ctxlint.trace.compare import Step
 
@@ -74,6 +76,21 @@ class PerTurnContentInPrefix(Rule):
     ```
     The memories now ride in the newest user message, after everything the cache can reuse.
 
+    ## Prompt files
+    In a prompt file, it flags a placeholder that holds this turn's data in the system or
+    instructions part, or above the conversation history the template lays out itself
+    (Prompty's `{% for item in history %}`, Semantic Kernel's `{{$history}}`):
+    - a search the template runs itself, as Semantic Kernel's `{{recall $input}}`;
+    - a value the project's Python code passes that is this turn's data (what a retriever
+      or a memory search returned, the user's newest message), pointed at where it is passed;
+    - with no render in sight, a placeholder named like it (`documents`, `search_results`,
+      `memories`, `question`, `user_input`, `todos`), and the message says it is judged by
+      the name.
+
+    A one-message template of no stated role (a completion prompt ending in
+    `Question: {question}`) is not flagged: its text is the newest message, where this data
+    belongs.
+
     ## References
     - [Anthropic: prompt caching](https://docs.anthropic.com/en/docs/build-with-claude/prompt-caching)
     - [OpenAI: prompt caching](https://platform.openai.com/docs/guides/prompt-caching)
@@ -119,6 +136,35 @@ class PerTurnContentInPrefix(Rule):
     )
     summary = "Content rebuilt on every turn reaches the cached prefix"
     fix_title = "Move the per-turn content into the newest user message"
+
+    def check_prompt(self, prompt: PromptCheck) -> Iterator[Diagnostic]:
+        from ctxlint.prompt_files import judging
+
+        hits = []
+        for part, placeholder, position in judging.prefix_placeholders(prompt):
+            # In the system or instructions part, which the conversation follows, or before
+            # the history a template lays out itself; elsewhere it may be the newest user
+            # message, where this turn's data belongs.
+            before_history = position.messages_follow or position.history_after
+            if not before_history or position.costs_little or judging.is_history(placeholder):
+                continue
+            searched = judging.per_turn_in_template(placeholder)
+            if searched is not None:
+                hits.append(judging.Hit(part, placeholder, position, searched))
+            elif judging.values_seen(prompt, placeholder):
+                for render, value in judging.passed(prompt, placeholder):
+                    if value.per_turn is not None:
+                        note = f"`{evidence(value.expression)}` passed by {render.call}()"
+                        what = f"gets {value.per_turn}"
+                        related = (value.location(note),)
+                        hits.append(judging.Hit(part, placeholder, position, what, related))
+                        break
+            elif not judging.names_may_judge(part, position):
+                continue
+            elif named := judging.per_turn_by_name(placeholder, judging.stated_system(part)):
+                what = f"is named like {named}"
+                hits.append(judging.Hit(part, placeholder, position, what, by_name=True))
+        yield from judging.diagnostics(prompt, self, hits)
 
     def check_trace(self, step: Step) -> Iterator[Diagnostic]:
         reported = step.session.memo.setdefault(self.code, set())
@@ -688,4 +734,70 @@ PerTurnContentInPrefix.INVALID += (
     # The argument left out, or typed as possibly None: the fallback may run.
     Invalid(_NONE_FALLBACK.format(annotation="Path", passed=""), line=7),
     Invalid(_NONE_FALLBACK.format(annotation="Path | None", passed=", home=home"), line=7),
+)
+
+# Prompt files: this turn's data laid out before the conversation.
+_CHAT_RULES = "You help people choose hiking gear. Keep answers short.\n" * 6
+_HISTORY_LOOP = "{% for item in history %}\n{{item.role}}:\n{{item.content}}\n{% endfor %}\n"
+PerTurnContentInPrefix.INVALID += (
+    # Retrieved products in the system part of a Prompty chat, above the history.
+    Invalid(
+        "---\nname: chat\nmodel:\n  api: chat\n---\nsystem:\n"
+        + _CHAT_RULES
+        + "# Products\n{% for item in documentation %}\n- {{item.title}}: {{item.content}}\n"
+        "{% endfor %}\n" + _HISTORY_LOOP,
+        kind=InputKind.PROMPT,
+        filename="chat.prompty",
+        line=14,
+        message_contains="retrieved documents",
+    ),
+    # Semantic Kernel searches memory for this turn's input above the chat history.
+    Invalid(
+        _CHAT_RULES + "Facts about me:\n{{recall $input}}\n\nChat:\n{{$history}}\n"
+        "User: {{$input}}\nChatBot:\n",
+        kind=InputKind.PROMPT,
+        filename="ChatPlugin/Chat/skprompt.txt",
+        line=8,
+    ),
+    # The code passes the retriever's results to a template sent as the system prompt.
+    Invalid(
+        _CHAT_RULES + "Relevant notes:\n{{ notes }}\n",
+        kind=InputKind.PROMPT,
+        filename="prompts/system.j2",
+        files={
+            "agent.py": (
+                "from pathlib import Path\n"
+                "from jinja2 import Environment, FileSystemLoader\n"
+                "from openai import OpenAI\n"
+                "env = Environment(loader=FileSystemLoader(Path(__file__).parent / 'prompts'))\n"
+                "client = OpenAI()\n"
+                "def answer(retriever, history, question):\n"
+                "    notes = retriever.invoke(question)\n"
+                "    system = env.get_template('system.j2').render(notes=notes)\n"
+                "    messages = [{'role': 'system', 'content': system}, *history]\n"
+                "    messages.append({'role': 'user', 'content': question})\n"
+                "    return client.chat.completions.create(model='gpt-4.1', messages=messages)\n"
+            )
+        },
+        line=8,
+        message_contains="passed by",
+    ),
+)
+PerTurnContentInPrefix.VALID += (
+    # The same data in the newest user message, after the history.
+    Valid(
+        "---\nname: chat\nmodel:\n  api: chat\n---\nsystem:\n"
+        + _CHAT_RULES
+        + _HISTORY_LOOP
+        + "user:\n# Products\n{% for item in documentation %}\n- {{item.title}}\n{% endfor %}\n"
+        "{{question}}\n",
+        kind=InputKind.PROMPT,
+        filename="chat.prompty",
+    ),
+    # A one-message completion prompt: the question goes last, where it belongs.
+    Valid(
+        "Use the context to answer.\n\n{context}\n\nQuestion: {question}\nAnswer:",
+        kind=InputKind.PROMPT,
+        filename="prompts/qa.txt",
+    ),
 )

@@ -3,11 +3,11 @@ render it; and how it makes a finding at a placeholder."""
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from dataclasses import dataclass, field
 
 from ctxlint.diagnostics import Diagnostic, Fix, Location, RelatedLocation
 from ctxlint.prompt_files.model import UNKNOWN, Part, Placeholder, PromptFile
+from ctxlint.prompt_files.positions import LineIndex
 from ctxlint.prompt_files.renders import Render
 
 
@@ -20,15 +20,21 @@ class PromptCheck:
     # The project's Python calls that render this file; empty when none was found (the file
     # was named alone, or is loaded in a way the analysis cannot follow).
     renders: tuple[Render, ...] = ()
-    _line_starts: list[int] = field(default_factory=list, repr=False)
+    # The `flag-daily-values` setting: a date without a time of day is flagged too.
+    flag_daily_values: bool = False
+    _lines: LineIndex | None = field(default=None, repr=False)
 
     def location(self, offset: int) -> Location:
         """The 1-based line and column of a character offset in the text."""
-        if not self._line_starts:
-            self._line_starts = [0]
-            self._line_starts.extend(i + 1 for i, char in enumerate(self.text) if char == "\n")
-        index = bisect_right(self._line_starts, offset) - 1
-        return Location(index + 1, offset - self._line_starts[index] + 1)
+        if self._lines is None:
+            self._lines = LineIndex(self.text)
+        return Location(self._lines.line(offset), self._lines.column(offset))
+
+    def related_at(self, placeholder: Placeholder, message: str) -> RelatedLocation:
+        """Another placeholder of this file, as a finding's related place."""
+        start = placeholder.offset
+        end = self.location(start + len(placeholder.expression))
+        return RelatedLocation(self.path, self.location(start), end, message)
 
     def role_of(self, part: Part) -> str:
         """The part's role; a whole-file template of no known role takes the role the Python

@@ -29,8 +29,12 @@ class PassedValue:
     # What this turn's data it is, in CTX011's words ("retrieved documents", "the user's
     # question"), or None.
     per_turn: str | None = None
-    # Why its order may differ between calls, in CTX002/CTX003's words ("a set"), or None.
+    # Why the order it is iterated in may differ between calls, in CTX003's words ("a
+    # set"), or None.
     unordered: str | None = None
+    # Why the order of its keys may differ between calls, in CTX002's words ("a dict filled
+    # from a set"), or None: what a JSON writer that keeps key order prints differently.
+    unsorted_keys: str | None = None
 
     def location(self, message: str) -> RelatedLocation:
         return RelatedLocation(self.path, self.start, self.end, message)
