@@ -40,7 +40,7 @@ class PromptChecker:
         if self.report_unreadable:
             found.extend(unreadable_at(path, error.reason, error.line) for error in prompt.errors)
         if prompt.parts:
-            check = PromptCheck(path, text, prompt, tuple(renders))
+            check = PromptCheck(path, text, prompt, tuple(renders), self.settings.flag_daily_values)
             for rule in self.rules:
                 found.extend(rule.check_prompt(check))  # type: ignore[attr-defined]
         if prompt.errors:

@@ -270,7 +270,7 @@ def test_prompt_files_the_code_renders_elsewhere_are_checked_once(
 def test_no_prompt_rule_selected_looks_for_no_render(tmp_path, monkeypatch, renders):
     _project(tmp_path)
     _, asked = renders
-    result = run(["--no-cache", "--select", "CTX001", "."], tmp_path, monkeypatch)
+    result = run(["--no-cache", "--select", "CTX005", "."], tmp_path, monkeypatch)
     assert result.exit_code == 0, result.output
     assert asked == []
 
