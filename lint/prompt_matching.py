@@ -16,16 +16,24 @@ PROMPT_SUFFIXES = (".j2", ".jinja", ".jinja2", ".prompty", ".prompt")
 # Text that is a prompt file when named on the command line, wherever it is: naming a
 # Markdown or text file to ctxlint means it is a prompt (it is no Python and no trace).
 NAMED_TEXT_SUFFIXES = (".md", ".markdown", ".txt")
-# A folder whose name holds "prompt" (prompts/, system_prompts/, prompt_templates/,
-# Prompts/) holds prompts in Markdown, text and YAML. Semantic Kernel names its templates
-# skprompt.txt, and promptfoo its configuration promptfooconfig.yaml, wherever they are.
-_PROMPT_FOLDER = "**/*[Pp]rompt*/**/"
+# A folder named for prompts holds them in Markdown, text and YAML: its name ends in "prompt"
+# or "prompts" (prompts/, system_prompts/, Prompts/) or names prompt templates
+# (prompt_templates/, prompt_template_samples/, PromptTemplates/). A folder only about prompts
+# (prompt_engineering_tutorial/, prompt_evaluations/, prompt_toolkit/, promptflow/) holds
+# lessons, data and code: in real projects, CloudFormation YAML and the articles an eval
+# grades. Semantic Kernel names its templates skprompt.txt, and promptfoo its configuration
+# promptfooconfig.yaml, wherever they are.
+_PROMPT_FOLDERS = ("*[Pp]rompt", "*[Pp]rompts", "*[Pp]rompt[-_][Tt]emplate*", "*PromptTemplate*")
 DEFAULT_PROMPT_FILES = (
     *(f"*{suffix}" for suffix in PROMPT_SUFFIXES),
     "skprompt.txt",
     "promptfooconfig.yaml",
     "promptfooconfig.yml",
-    *(f"{_PROMPT_FOLDER}*.{suffix}" for suffix in ("md", "txt", "yaml", "yml")),
+    *(
+        f"**/{folder}/**/*.{suffix}"
+        for folder in _PROMPT_FOLDERS
+        for suffix in ("md", "txt", "yaml", "yml")
+    ),
 )
 # What a prompts folder says about itself: its README, licence, changelog. They are never sent
 # to a model, and a placeholder shown in a README (`{{ now }}` as an example) is no finding;

@@ -31,6 +31,8 @@ PROMPT_FILES = [
     "prompt_templates/qa.yaml",
     "docs/prompt_template_samples/summary.yml",
     "Prompts/Planner.md",
+    "src/PromptTemplates/Writer.yaml",
+    "tests/unit/prompt_template/cases.txt",
     "plugins/Writer/Summarize/skprompt.txt",
     "evals/promptfooconfig.yaml",
 ]
@@ -46,6 +48,11 @@ NOT_PROMPT_FILES = [
     "prompts/loader.js",
     # A file whose name holds "prompt" is not a folder of prompts.
     "docs/prompting.md",
+    # Nor is a folder about prompts: a course's CloudFormation, the articles an eval grades.
+    "prompt_engineering_tutorial/cloudformation/stack.yml",
+    "prompt_evaluations/09_graded/articles/article1.txt",
+    "vendor/prompt_toolkit/docs/index.md",
+    "promptflow/docs/guide.md",
 ]
 
 
