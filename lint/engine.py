@@ -177,7 +177,7 @@ def check_paths(
                 )
             )
     report.files_checked -= len(report.passed_over) - walked_past
-    check_prompt_groups(prompts.values(), renders, mode, report, selected_rules, advance)
+    check_prompt_groups(prompts.values(), renders, mode, report, selected_rules, advance, resolver)
     report.unsafe_fix_paths = {
         r.path for r in report.results if resolver.for_path(r.path).unsafe_fixes
     }

@@ -12,6 +12,7 @@ from pathlib import Path
 from ctxlint.config import Settings
 from ctxlint.diagnostics import Diagnostic
 from ctxlint.files import FileChanged, NotRead, read_source, write_atomically
+from ctxlint.prompt_files.model import Reference
 from ctxlint.redact import bounded
 from ctxlint.results import FileResult, FixMode
 from ctxlint.rule import InputKind, Rule
@@ -29,6 +30,8 @@ class PromptChecker:
         self.settings = settings
         self.rules = [rule() for rule in rules if InputKind.PROMPT in rule.input_kinds()]
         self.report_unreadable = reports_unreadable(rules)
+        # The files the last file checked names for its text (a promptfoo `file://`).
+        self.last_references: tuple[Reference, ...] = ()
 
     def check_text(self, path: str, text: str, renders: tuple = ()) -> list[Diagnostic]:
         """The findings in `text` read as the prompt file `path`, suppressions applied."""
@@ -36,6 +39,7 @@ class PromptChecker:
         from ctxlint.prompt_files.checked import PromptCheck
 
         prompt = read_prompt_file(Path(path), text)
+        self.last_references = prompt.references
         found: list[Diagnostic] = []
         if self.report_unreadable:
             found.extend(unreadable_at(path, error.reason, error.line) for error in prompt.errors)
@@ -69,6 +73,7 @@ def check_prompt_file(
     FIX the fixed file is written, atomically and only if it still holds what was read."""
     from ctxlint.prompt_files.reader import MAX_PROMPT_FILE_BYTES
 
+    checker.last_references = ()
     try:
         data = read_source(path, MAX_PROMPT_FILE_BYTES)
     except (OSError, NotRead) as error:

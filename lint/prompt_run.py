@@ -1,16 +1,21 @@
-"""The prompt files of a run: those discovery found, and those the run's Python code loads and
-renders from elsewhere (an `instructions.md` beside the code), each checked with the Python
-calls that render it. Prompt files are always checked: the results cache holds Python only."""
+"""The prompt files of a run: those discovery found, those the run's Python code loads and
+renders from elsewhere (an `instructions.md` beside the code), and those a prompt configuration
+names for its text (promptfoo's `file://`), each checked with the calls that render it. Prompt
+files are always checked: the results cache holds Python only."""
 
 from __future__ import annotations
 
+import glob
 import os
 from collections.abc import Callable, Iterable, Sequence
 
 from ctxlint.config import Settings
 from ctxlint.config_resolution import SettingsResolver
+from ctxlint.diagnostics import Location
 from ctxlint.globs import Excluder
 from ctxlint.prompt_checker import PromptChecker, check_prompt_file
+from ctxlint.prompt_files.model import UNKNOWN, Reference
+from ctxlint.prompt_files.renders import Render
 from ctxlint.results import FixMode, Report
 from ctxlint.rule import InputKind, Rule
 
@@ -59,19 +64,65 @@ def check_prompt_groups(
     report: Report,
     rules_of: Callable[[Settings], tuple[type[Rule], ...]],
     advance: Callable[[int], None],
+    resolver: SettingsResolver | None = None,
 ) -> None:
-    """Check each group's prompt files with its settings' rules, into `report`."""
+    """Check each group's prompt files with its settings' rules, into `report`; then, given
+    the resolver, the files their configurations name for their text (promptfoo's
+    `file://system.txt`), sent as the role the configuration gives them."""
+    checkers: dict[int, PromptChecker] = {}
+
+    def checker_for(settings: Settings) -> PromptChecker:
+        checker = checkers.get(id(settings))
+        if checker is None:
+            checker = checkers[id(settings)] = PromptChecker(settings, rules_of(settings))
+        return checker
+
+    named: list[tuple[str, Render]] = []
     for settings, files in groups:
-        checker = PromptChecker(settings, rules_of(settings))
+        checker = checker_for(settings)
         for path, _ in files:
-            result = check_prompt_file(checker, path, mode, _renders_of(renders, path))
-            report.prompts.append(path)
+            _check(checker, path, mode, _renders_of(renders, path), report)
+            named.extend(_referenced(path, checker.last_references))
             advance(1)
-            if result is None:
-                continue
-            report.results.append(result)
-            if result.write_failure is not None:
-                report.errors.append(f"{result.path}: not fixed: {result.write_failure}")
+    if resolver is None:
+        return
+    known = {os.path.abspath(path) for path in report.prompts}
+    for path, sent in named:
+        absolute = os.path.abspath(path)
+        settings = resolver.for_path(absolute)
+        if absolute in known or not os.path.isfile(absolute) or _excluded(absolute, settings):
+            continue
+        known.add(absolute)
+        report.files_checked += 1
+        shown = _shown(absolute)
+        _check(checker_for(settings), shown, mode, (sent, *_renders_of(renders, shown)), report)
+
+
+def _check(
+    checker: PromptChecker, path: str, mode: FixMode, renders: tuple, report: Report
+) -> None:
+    result = check_prompt_file(checker, path, mode, renders)
+    report.prompts.append(path)
+    if result is not None:
+        report.results.append(result)
+        if result.write_failure is not None:
+            report.errors.append(f"{result.path}: not fixed: {result.write_failure}")
+
+
+def _referenced(path: str, references: Iterable[Reference]) -> list[tuple[str, Render]]:
+    """The files a prompt configuration names (relative to its folder; a glob names each
+    file it matches), each with the configuration's use of it as a render: no value of its
+    variables is known there, only the role it is sent as."""
+    folder = os.path.dirname(path)
+    found = []
+    for reference in references:
+        target = os.path.join(folder, reference.target)
+        at = Location(reference.line, 1)
+        sent_as = None if reference.role == UNKNOWN else reference.role
+        use = Render(path, at, at, "named in the configuration", (), False, sent_as)
+        paths = sorted(glob.glob(target)) if glob.has_magic(target) else [target]
+        found.extend((named, use) for named in paths)
+    return found
 
 
 def _renders_of(renders: Renders, path: str) -> tuple:

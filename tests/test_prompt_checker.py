@@ -305,3 +305,30 @@ def test_a_clean_prompt_file_alone_passes(tmp_path, monkeypatch, with_clock_rule
     (tmp_path / "system.j2").write_text("You are terse.\n")
     result = run(["--no-cache", "."], tmp_path, monkeypatch)
     assert (result.exit_code, result.stdout, result.stderr) == (0, "All checks passed!\n", "")
+
+
+def test_files_a_promptfoo_configuration_names_are_checked_as_the_role_it_gives(
+    tmp_path, monkeypatch, with_clock_rule
+):
+    (tmp_path / "evals" / "texts").mkdir(parents=True)
+    (tmp_path / "evals" / "promptfooconfig.yaml").write_text(
+        "prompts:\n"
+        "  - id: file://texts/plain.txt\n"
+        "  - label: chat\n"
+        "    messages:\n"
+        "      - role: system\n"
+        "        content: file://texts/system.txt\n"
+        "      - role: user\n"
+        "        content: '{{ question }}'\n"
+    )
+    (tmp_path / "evals" / "texts" / "plain.txt").write_text("Plain {{ now() }}\n")
+    (tmp_path / "evals" / "texts" / "system.txt").write_text("System {{ now() }}\n")
+    (tmp_path / "evals" / "texts" / "notes.txt").write_text("Not named {{ now() }}\n")
+    result = run(["--no-cache", "--output-format", "json", "."], tmp_path, monkeypatch)
+    found = {(f["filename"], f["message"]) for f in json.loads(result.stdout)}
+    assert found == {
+        ("evals/texts/plain.txt", "the clock is read in the unknown part"),
+        ("evals/texts/system.txt", "the clock is read in the system part"),
+    }
+    statistics = run(["--no-cache", "--statistics", "-q", "."], tmp_path, monkeypatch)
+    assert statistics.stdout.split()[0] == "2"
