@@ -133,12 +133,14 @@ def check_paths(
             work.append((input_file.path, input_file.explicit))
     forget_the_file_system()
     roots = roots_for(paths)
-    # The prompt files the run's Python renders, found there only when a rule reads them.
+    # The prompt files the run's Python renders, looked for when the run has prompt files and
+    # a rule reads them: finding renders reads every Python file, which a run answered from
+    # the results cache does not, and a tree of Python alone must not pay for it.
     python_paths = [path for _, work, _ in groups.values() for path, _ in work]
     renders = find_run_renders(
         python_paths,
         roots,
-        any(reads_prompts(selected_rules(s)) for s, _, _ in groups.values()),
+        bool(prompts) and any(reads_prompts(selected_rules(s)) for s, _ in prompts.values()),
     )
     elsewhere = rendered_elsewhere(renders, (f.path for f in found.files), resolver)
     for path in elsewhere:

@@ -332,3 +332,18 @@ def test_files_a_promptfoo_configuration_names_are_checked_as_the_role_it_gives(
     }
     statistics = run(["--no-cache", "--statistics", "-q", "."], tmp_path, monkeypatch)
     assert statistics.stdout.split()[0] == "2"
+
+
+def test_a_tree_without_prompt_files_looks_for_no_render(
+    tmp_path, monkeypatch, with_clock_rule, renders
+):
+    """Finding renders reads every Python file: a tree of Python alone does not pay for it,
+    nor a run the results cache answers."""
+    (tmp_path / "app.py").write_text("print('hello')\n")
+    _, asked = renders
+    result = run(["--no-cache", "."], tmp_path, monkeypatch)
+    assert result.exit_code == 0, result.output
+    assert asked == []
+    (tmp_path / "system.j2").write_text("You are terse.\n")
+    assert run(["--no-cache", "."], tmp_path, monkeypatch).exit_code == 0
+    assert asked == [[str(Path("app.py"))]]
