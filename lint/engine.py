@@ -28,12 +28,6 @@ from ctxlint.files import (
 )
 from ctxlint.judge import FindingJudge
 from ctxlint.parallel import run_in_batches
-from ctxlint.prompt_run import (
-    check_prompt_groups,
-    find_run_renders,
-    reads_prompts,
-    rendered_elsewhere,
-)
 from ctxlint.python.imports import forget_the_file_system, roots_for
 from ctxlint.python_checker import PythonChecker
 from ctxlint.redact import bounded
@@ -137,15 +131,18 @@ def check_paths(
     # a rule reads them: finding renders reads every Python file, which a run answered from
     # the results cache does not, and a tree of Python alone must not pay for it.
     python_paths = [path for _, work, _ in groups.values() for path, _ in work]
-    renders = find_run_renders(
-        python_paths,
-        roots,
-        bool(prompts) and any(reads_prompts(selected_rules(s)) for s, _ in prompts.values()),
-    )
-    elsewhere = rendered_elsewhere(renders, (f.path for f in found.files), resolver)
-    for path in elsewhere:
-        add_prompt(path, False)
-    report.files_checked = len(found.files) + len(elsewhere)
+    report.files_checked = len(found.files)
+    renders: dict[str, tuple[Any, ...]] = {}
+    if prompts:
+        # Imported here: a run over Python alone never reads a prompt file.
+        from ctxlint.prompt_run import find_run_renders, reads_prompts, rendered_elsewhere
+
+        reading = any(reads_prompts(selected_rules(s)) for s, _ in prompts.values())
+        renders = find_run_renders(python_paths, roots, reading)
+        elsewhere = rendered_elsewhere(renders, (f.path for f in found.files), resolver)
+        for path in elsewhere:
+            add_prompt(path, False)
+        report.files_checked += len(elsewhere)
     if mode is FixMode.FIX:
         prompt_paths = [path for _, files in prompts.values() for path, _ in files]
         _remove_stale_temporaries(python_paths + prompt_paths)
@@ -179,7 +176,12 @@ def check_paths(
                 )
             )
     report.files_checked -= len(report.passed_over) - walked_past
-    check_prompt_groups(prompts.values(), renders, mode, report, selected_rules, advance, resolver)
+    if prompts:
+        from ctxlint.prompt_run import check_prompt_groups
+
+        check_prompt_groups(
+            prompts.values(), renders, mode, report, selected_rules, advance, resolver
+        )
     report.unsafe_fix_paths = {
         r.path for r in report.results if resolver.for_path(r.path).unsafe_fixes
     }

@@ -8,16 +8,19 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ctxlint.config import Settings
 from ctxlint.diagnostics import Diagnostic
 from ctxlint.files import FileChanged, NotRead, read_source, write_atomically
-from ctxlint.prompt_files.model import Reference
 from ctxlint.redact import bounded
 from ctxlint.results import FileResult, FixMode
 from ctxlint.rule import InputKind, Rule
 from ctxlint.suppression import is_suppressed, read_prompt_directives, without_ignored
 from ctxlint.unreadable import is_unreadable, reports_unreadable, unreadable_at
+
+if TYPE_CHECKING:
+    from ctxlint.prompt_files.model import Reference
 
 _BOM = "\ufeff"
 

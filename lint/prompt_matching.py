@@ -38,7 +38,7 @@ DEFAULT_PROMPT_FILES = (
 # What a prompts folder says about itself: its README, licence, changelog. They are never sent
 # to a model, and a placeholder shown in a README (`{{ now }}` as an example) is no finding;
 # found by a folder pattern they are left alone (named on the command line, they are checked).
-_DOCUMENTATION = re.compile(
+_DOCUMENTATION = (
     r"(?i)(readme|changelog|changes|history|news|licen[cs]e|copying|notice|authors|"
     r"contributing|contributors|code_of_conduct|security|requirements[\w.-]*)(\.\w+)?"
 )
@@ -67,7 +67,7 @@ class PromptFileMatcher:
             return True
         if self._path_tails is None or not self._path_tails.fullmatch(name):
             return False
-        if _DOCUMENTATION.fullmatch(name):
+        if re.fullmatch(_DOCUMENTATION, name):
             return False
         assert self._paths is not None
         return self._paths.fullmatch(_relative_posix(path, self.root)) is not None

@@ -5,7 +5,6 @@ files are always checked: the results cache holds Python only."""
 
 from __future__ import annotations
 
-import glob
 import os
 from collections.abc import Callable, Iterable, Sequence
 
@@ -113,6 +112,8 @@ def _referenced(path: str, references: Iterable[Reference]) -> list[tuple[str, R
     """The files a prompt configuration names (relative to its folder; a glob names each
     file it matches), each with the configuration's use of it as a render: no value of its
     variables is known there, only the role it is sent as."""
+    import glob  # Only a configuration that names files needs it.
+
     folder = os.path.dirname(path)
     found = []
     for reference in references:
