@@ -45,8 +45,12 @@ def _medians(commands: dict[str, list[str]], runs: int) -> dict[str, float]:
     """Median wall time per command, runs interleaved; median CPU time into CPU_TIMES."""
     times: dict[str, list[float]] = {name: [] for name in commands}
     cpu: dict[str, list[float]] = {name: [] for name in commands}
-    for _ in range(runs):
-        for name, command in commands.items():
+    names = list(commands)
+    for run in range(runs):
+        # Each command in turn first: the one run right after another pays for what it evicted.
+        turn = run % len(names)
+        for name in names[turn:] + names[:turn]:
+            command = commands[name]
             wall, used = _timed(command)
             times[name].append(wall)
             cpu[name].append(used)

@@ -69,10 +69,13 @@ def main() -> int:
         for name, command in commands.items():
             # Warm the file-system cache, the results cache and ctxlint's bytecode.
             _seconds(command, warm_up[name])
-        for _ in range(arguments.runs):
-            # Interleaved, so that a slow stretch of the machine weighs on both alike.
-            for name, command in commands.items():
-                times[name].append(_seconds(command, environments[name]))
+        names = list(commands)
+        for run in range(arguments.runs):
+            # Interleaved, so that a slow stretch of the machine weighs on both alike, and in
+            # turn first: the command run right after another pays for what that one evicted.
+            turn = run % len(names)
+            for name in names[turn:] + names[:turn]:
+                times[name].append(_seconds(commands[name], environments[name]))
     medians = {name: statistics.median(values) for name, values in times.items()}
     how = "as-is" if arguments.as_is else "from bytecode"
     print(f"start-up on {SMALL_FILE.relative_to(REPO)} ({arguments.runs} runs each, {how}):")
