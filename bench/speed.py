@@ -6,7 +6,10 @@ one small file is bench/startup.py's.
 
 Runs are interleaved and the median is kept, so that a busy moment hurts both sides alike.
 
-    python bench/speed.py [--runs 3] [PATH ...]
+    python bench/speed.py [--runs 3] [--baseline CTXLINT] [--no-cache] [PATH ...]
+
+With --baseline, another ctxlint (an install of an earlier commit) is timed in the same run,
+and the ratio of this one to it printed: a change that must not slow a walk is measured so.
 """
 
 from __future__ import annotations
@@ -42,8 +45,12 @@ def _medians(commands: dict[str, list[str]], runs: int) -> dict[str, float]:
     """Median wall time per command, runs interleaved; median CPU time into CPU_TIMES."""
     times: dict[str, list[float]] = {name: [] for name in commands}
     cpu: dict[str, list[float]] = {name: [] for name in commands}
-    for _ in range(runs):
-        for name, command in commands.items():
+    names = list(commands)
+    for run in range(runs):
+        # Each command in turn first: the one run right after another pays for what it evicted.
+        turn = run % len(names)
+        for name in names[turn:] + names[:turn]:
+            command = commands[name]
             wall, used = _timed(command)
             times[name].append(wall)
             cpu[name].append(used)
@@ -70,6 +77,17 @@ def main() -> int:
         help="also time ctxlint with only these rules (e.g. CTX001,CTX002,CTX003), to see what "
         "the other rules cost in the same run",
     )
+    parser.add_argument(
+        "--baseline",
+        metavar="CTXLINT",
+        help="also time this ctxlint command (another commit's install) on the same paths",
+    )
+    parser.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="run ctxlint without its results cache (by default the runs after the first are "
+        "answered from it)",
+    )
     arguments = parser.parse_args()
     paths = arguments.paths or [sysconfig.get_paths()["stdlib"], sysconfig.get_paths()["purelib"]]
     ctxlint = shutil.which("ctxlint")
@@ -83,8 +101,12 @@ def main() -> int:
         "ctxlint": [ctxlint, *paths, "--exit-zero", "-q", "--output-format", "json"],
         "ruff": [ruff, "check", "--select", "E,F", "--no-cache", "--exit-zero", "-q", *paths],
     }
+    if arguments.no_cache:
+        commands["ctxlint"].append("--no-cache")
     if arguments.also_select:
         commands["subset"] = [*commands["ctxlint"], "--select", arguments.also_select]
+    if arguments.baseline:
+        commands["baseline"] = [arguments.baseline, *commands["ctxlint"][1:]]
     tree = _medians(commands, arguments.runs)
     peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     print(f"tree: {', '.join(paths)}")
@@ -104,6 +126,10 @@ def main() -> int:
             f"  CPU time with those rules: {cpu['subset']:.2f} s, "
             f"ratio to ruff {cpu['subset'] / cpu['ruff']:.2f}"
         )
+    if "baseline" in tree:
+        print(f"  baseline {arguments.baseline}: {tree['baseline']:.2f} s")
+        print(f"  ratio ctxlint/baseline: {tree['ctxlint'] / tree['baseline']:.3f}")
+        print(f"  CPU time ratio ctxlint/baseline: {cpu['ctxlint'] / cpu['baseline']:.3f}")
     print(f"  peak memory of any child process: {peak_kib / 1024:.0f} MiB")
 
     print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}")

@@ -1,6 +1,6 @@
 """`ctxlint check --add-noqa`: a `# noqa: CODE` comment on the line of every finding in a
 Python file, as ruff's `--add-noqa` writes them, so that a codebase can adopt ctxlint and fix
-its findings later. Running it again adds nothing."""
+its findings later. Running it again adds nothing. Traces and prompt files are left alone."""
 
 from __future__ import annotations
 
@@ -26,6 +26,9 @@ class AddedNoqa:
     added: int = 0
     # Findings in traces: a trace holds no comments.
     in_traces: int = 0
+    # Findings in prompt files: left for the author, since a comment written into a Markdown
+    # or text template, or into a YAML block, is sent to the model as part of the prompt.
+    in_prompts: int = 0
     # What could not be marked (a file that does not parse), one line each.
     skipped: list[str] = field(default_factory=list)
     # Files that could not be written.
@@ -41,8 +44,11 @@ def add_noqa_comments(report: Report) -> AddedNoqa:
     outcome = AddedNoqa()
     unused_noqa_code = rule_declaring("reports_unused_noqa").code
     wanted: dict[str, dict[int, set[str]]] = defaultdict(lambda: defaultdict(set))
+    prompts = set(report.prompts)
     for diagnostic in report.diagnostics:
-        if not _in_python(diagnostic):
+        if diagnostic.path in prompts or input_kind(diagnostic.path) is InputKind.PROMPT:
+            outcome.in_prompts += 1
+        elif not _in_python(diagnostic):
             outcome.in_traces += 1
         elif is_unreadable(diagnostic):
             # Raised before any comment is read: a noqa cannot suppress it.

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ctxlint.globs import glob_problem
+from ctxlint.prompt_matching import DEFAULT_PROMPT_FILES
 from ctxlint.python.triggers import ConfiguredSink
 from ctxlint.redact import evidence
 from ctxlint.toml_lines import key_line
@@ -49,6 +50,10 @@ class Settings:
     per_session_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
     exclude: tuple[str, ...] = DEFAULT_EXCLUDES
     extend_exclude: tuple[str, ...] = ()
+    # Globs of the files a walk checks as prompt files (ctxlint.prompt_matching): the
+    # defaults, replaced by `prompt-files` or added to by `extend-prompt-files`.
+    prompt_files: tuple[str, ...] = DEFAULT_PROMPT_FILES
+    extend_prompt_files: tuple[str, ...] = ()
     output_format: str = "text"
     unsafe_fixes: bool = False
     flag_daily_values: bool = False
@@ -90,7 +95,14 @@ class Settings:
         # (select, extend-select and ignore are checked where rules are selected).
         problems = [
             problem
-            for pattern in (*self.exclude, *self.extend_exclude, *_ignore_globs(self))
+            for pattern in (
+                *self.exclude,
+                *self.extend_exclude,
+                # The defaults are known to be good: compiling them would cost every run.
+                *(() if self.prompt_files is DEFAULT_PROMPT_FILES else self.prompt_files),
+                *self.extend_prompt_files,
+                *_ignore_globs(self),
+            )
             if (problem := glob_problem(pattern)) is not None
         ]
         if self.per_file_ignores or self.per_session_ignores:
@@ -331,7 +343,7 @@ def _value_problems(table: Any) -> list[tuple[tuple[str | int, ...], str, tuple[
 
     for key in ("select", "extend-select", "ignore"):
         check((key,), table.get(key), selector_problem)
-    for key in ("exclude", "extend-exclude"):
+    for key in ("exclude", "extend-exclude", "prompt-files", "extend-prompt-files"):
         check((key,), table.get(key), glob_problem)
     ignores = table.get("per-file-ignores")
     for pattern, codes in ignores.items() if isinstance(ignores, dict) else ():
@@ -354,6 +366,8 @@ def settings_from_table(table: dict[str, Any], root: Path, path: Path | None) ->
         "ignore",
         "exclude",
         "extend-exclude",
+        "prompt-files",
+        "extend-prompt-files",
         "compaction-functions",
         "tool-prefixes",
     ):

@@ -11,6 +11,12 @@ from ctxlint.config import Settings
 from ctxlint.config_resolution import SettingsResolver
 from ctxlint.files import not_regular_reason
 from ctxlint.globs import Excluder
+from ctxlint.prompt_matching import (
+    PROMPT_SUFFIXES,
+    PromptFileMatcher,
+    has_prompt_suffix,
+    named_as_text,
+)
 from ctxlint.rule import InputKind
 
 _PYTHON_SUFFIXES = (".py", ".pyi")
@@ -36,11 +42,14 @@ class InputFile:
 
 
 def input_kind(path: str) -> InputKind | None:
+    """The kind a file's suffix alone tells (Markdown under prompts/ takes its settings)."""
     lowered = path.lower()
     if lowered.endswith(_PYTHON_SUFFIXES):
         return InputKind.PYTHON
     if lowered.endswith(_TRACE_SUFFIXES + _CONTENT_SUFFIXES):
         return InputKind.TRACE
+    if lowered.endswith(PROMPT_SUFFIXES):
+        return InputKind.PROMPT
     return None
 
 
@@ -48,28 +57,56 @@ def kind_suffix(path: str) -> str:
     """The suffix by which `input_kind` tells the path's kind (".traj.json", ".jsonl.gz"), or
     "" when it has none."""
     lowered = path.lower()
-    known = sorted(_PYTHON_SUFFIXES + _TRACE_SUFFIXES + _CONTENT_SUFFIXES, key=len, reverse=True)
+    known = sorted(
+        _PYTHON_SUFFIXES + _TRACE_SUFFIXES + _CONTENT_SUFFIXES + PROMPT_SUFFIXES,
+        key=len,
+        reverse=True,
+    )
     return next((suffix for suffix in known if lowered.endswith(suffix)), "")
 
 
-def _found_kind(path: str) -> InputKind | None:
+def _found_kind(path: str, prompts: PromptFileMatcher) -> InputKind | None:
     """A file's kind when a folder walk finds it: JSON and YAML count only if they read as a
-    trace."""
+    trace, or, YAML, if the prompt-file globs name it (a VCR cassette under prompts/ is a
+    trace all the same); the rest is told by its name alone."""
     lowered = path.lower()
+    if lowered.endswith(_PYTHON_SUFFIXES):
+        return InputKind.PYTHON
+    if prompts.matches(path):
+        if lowered.endswith(_YAML_SUFFIXES) and _is_trace(path):
+            return InputKind.TRACE
+        return InputKind.PROMPT
     if lowered.endswith(_CONTENT_SUFFIXES) and not lowered.endswith(_TRACE_SUFFIXES):
-        from ctxlint.trace.loader import detect  # Only folder walks that meet JSON need it.
+        return InputKind.TRACE if _is_trace(path) else None
+    kind = input_kind(path)
+    # `.prompt` and the like replaced in `prompt-files` are no longer prompt files.
+    return None if kind is InputKind.PROMPT else kind
 
-        return InputKind.TRACE if detect(path) is not None else None
-    return input_kind(path)
+
+def _is_trace(path: str) -> bool:
+    from ctxlint.trace.loader import detect  # Only folder walks that meet JSON need it.
+
+    return detect(path) is not None
+
+
+def prompt_matcher(settings: Settings) -> PromptFileMatcher:
+    return PromptFileMatcher([*settings.prompt_files, *settings.extend_prompt_files], settings.root)
 
 
 def named_kind(path: str, settings: Settings, traces_only: bool = False) -> InputKind:
     """The kind of a file named on the command line (or of standard input by the name
-    --stdin-filename gives), which is checked whatever its name: a trace saved as .ndjson or
-    .log is read as one when a format is forced or the command reads only traces; otherwise a
-    name of no known kind is taken for Python."""
+    --stdin-filename gives), which is checked whatever its name: a template (`.j2`,
+    `.prompty`), Markdown or text, or a file the prompt-file globs name is a prompt file; a
+    trace saved as .ndjson or .log is read as one when a format is forced or the command reads
+    only traces; otherwise a name of no known kind is taken for Python."""
+    if traces_only:
+        return InputKind.TRACE
     kind = input_kind(path)
-    if traces_only or (kind is None and settings.trace_format):
+    if kind is InputKind.PYTHON:
+        return kind
+    if has_prompt_suffix(path) or named_as_text(path) or prompt_matcher(settings).matches(path):
+        return InputKind.PROMPT
+    if kind is None and settings.trace_format:
         return InputKind.TRACE
     return kind or InputKind.PYTHON
 
@@ -119,6 +156,7 @@ def find_inputs(
     kind is told by its own settings."""
     resolver = SettingsResolver.of(settings)
     excluders: dict[int, Excluder] = {}
+    matchers: dict[int, PromptFileMatcher] = {}
 
     def excluder_for(folder: str) -> Excluder:
         folder_settings = resolver.for_folder(folder)
@@ -127,6 +165,20 @@ def find_inputs(
             patterns = [*folder_settings.exclude, *folder_settings.extend_exclude]
             excluder = excluders[id(folder_settings)] = Excluder(patterns, folder_settings.root)
         return excluder
+
+    # The folder met last and its matcher: a walk meets a folder's files one after another.
+    last: list[tuple[str, PromptFileMatcher]] = []
+
+    def matcher_for(path: str) -> PromptFileMatcher:
+        folder = os.path.dirname(path) or "."
+        if last and last[0][0] == folder:
+            return last[0][1]
+        folder_settings = resolver.for_folder(folder)
+        matcher = matchers.get(id(folder_settings))
+        if matcher is None:
+            matcher = matchers[id(folder_settings)] = prompt_matcher(folder_settings)
+        last[:] = [(folder, matcher)]
+        return matcher
 
     # By absolute path: `a.py`, `./a.py` and `/project/a.py` are one file, checked (and
     # fixed) once; the name kept is the one given last on the command line.
@@ -143,14 +195,22 @@ def find_inputs(
             continue
         if stat.S_ISDIR(mode):
             for path in _walk(given, excluder_for, result):
-                kind = _found_kind(path)
+                if path.endswith(_PYTHON_SUFFIXES):  # The common case, without a lookup.
+                    kind: InputKind | None = InputKind.PYTHON
+                else:
+                    kind = _found_kind(path, matcher_for(path))
                 if kind is not None:
                     found.setdefault(os.path.abspath(path), InputFile(path, kind))
                 else:
                     result.passed_over.append(path)
         elif stat.S_ISREG(mode):
             kind = named_kind(given, resolver.for_path(given), traces_only)
-            if kind is InputKind.PYTHON and input_kind(given) is None and not _python_script(given):
+            if kind is InputKind.PROMPT and given.lower().endswith(_YAML_SUFFIXES):
+                # A VCR cassette under prompts/ is a trace, named or found.
+                kind = InputKind.TRACE if _is_trace(given) else kind
+            elif (
+                kind is InputKind.PYTHON and input_kind(given) is None and not _python_script(given)
+            ):
                 # notes.txt or a trace saved as .ndjson: read as the trace it may be, and
                 # otherwise said to be no format ctxlint reads, rather than parsed as Python
                 # (where plain text is often valid and "passes").

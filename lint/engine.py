@@ -91,7 +91,7 @@ def check_paths(
     """Check (and with FIX/DIFF, fix) files and folders. With FIX, each file is written as
     soon as its fix is ready, and only if it still holds what was read. With `cache_folder`,
     Python files unchanged since a run with the same settings are answered from the results
-    cache there (ctxlint.cache); trace files are always read. `progress(done, total)` is
+    cache there (ctxlint.cache); trace and prompt files are always read. `progress(done, total)` is
     told how many of the files found are done as the run goes (a progress line's count). With
     `skip_unknown`, a trace file named in `paths` that no reader recognises is passed over as a
     folder walk passes it over, not reported (pre-commit names every file its pattern matches).
@@ -108,6 +108,12 @@ def check_paths(
     )
     # The files of each settings, in the order the sorted files first meet them.
     groups: dict[int, tuple[Settings, list[tuple[str, bool]], list[tuple[str, bool]]]] = {}
+    prompts: dict[int, tuple[Settings, list[tuple[str, bool]]]] = {}
+
+    def add_prompt(path: str, explicit: bool) -> None:
+        file_settings = resolver.for_path(path)
+        prompts.setdefault(id(file_settings), (file_settings, []))[1].append((path, explicit))
+
     for input_file in found.files:
         file_settings = resolver.for_path(input_file.path)
         _, work, traces = groups.setdefault(id(file_settings), (file_settings, [], []))
@@ -115,13 +121,31 @@ def check_paths(
         # the prefilter only spares the files a folder walk turns up.
         if input_file.kind is InputKind.TRACE:
             traces.append((input_file.path, input_file.explicit and not skip_unknown))
+        elif input_file.kind is InputKind.PROMPT:
+            add_prompt(input_file.path, input_file.explicit)
         else:
             work.append((input_file.path, input_file.explicit))
-    report.files_checked = len(found.files)
     forget_the_file_system()
     roots = roots_for(paths)
+    # The prompt files the run's Python renders, looked for when the run has prompt files and
+    # a rule reads them: finding renders reads every Python file, which a run answered from
+    # the results cache does not, and a tree of Python alone must not pay for it.
+    python_paths = [path for _, work, _ in groups.values() for path, _ in work]
+    report.files_checked = len(found.files)
+    renders: dict[str, tuple[Any, ...]] = {}
+    if prompts:
+        # Imported here: a run over Python alone never reads a prompt file.
+        from ctxlint.prompt_run import find_run_renders, reads_prompts, rendered_elsewhere
+
+        reading = any(reads_prompts(selected_rules(s)) for s, _ in prompts.values())
+        renders = find_run_renders(python_paths, roots, reading)
+        elsewhere = rendered_elsewhere(renders, (f.path for f in found.files), resolver)
+        for path in elsewhere:
+            add_prompt(path, False)
+        report.files_checked += len(elsewhere)
     if mode is FixMode.FIX:
-        _remove_stale_temporaries(path for _, work, _ in groups.values() for path, _ in work)
+        prompt_paths = [path for _, files in prompts.values() for path, _ in files]
+        _remove_stale_temporaries(python_paths + prompt_paths)
     advance = _counter(progress, report.files_checked, 0)
     for group_settings, work, _ in groups.values():
         if work:
@@ -152,10 +176,17 @@ def check_paths(
                 )
             )
     report.files_checked -= len(report.passed_over) - walked_past
+    if prompts:
+        from ctxlint.prompt_run import check_prompt_groups
+
+        check_prompt_groups(
+            prompts.values(), renders, mode, report, selected_rules, advance, resolver
+        )
     report.unsafe_fix_paths = {
         r.path for r in report.results if resolver.for_path(r.path).unsafe_fixes
     }
     report.traces.sort()
+    report.prompts.sort()
     report.results.sort(key=lambda r: r.path)
     return report
 

@@ -47,6 +47,8 @@ class Report:
     unchecked: int = 0
     # Trace files from which requests were read: what a simulated summary replays.
     traces: list[str] = field(default_factory=list)
+    # Prompt files checked (found, named, or rendered by the run's Python code).
+    prompts: list[str] = field(default_factory=list)
     # Files a folder walk met and left alone: not Python, and no trace ctxlint reads.
     passed_over: list[str] = field(default_factory=list)
     # Per trace file, the findings about what its agent harness does by design that were held

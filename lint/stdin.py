@@ -1,5 +1,6 @@
-"""Standard input checked as the file it is named as would be: Python or a trace by its name,
-input that cannot be read or decoded a CTX900, and with --fix the bytes to print in its place."""
+"""Standard input checked as the file it is named as would be: Python, a prompt file or a
+trace by its name, input that cannot be read or decoded a CTX900, and with --fix the bytes to
+print in its place."""
 
 from __future__ import annotations
 
@@ -48,8 +49,11 @@ def check_stdin(
     rules = selected_rules(settings)
     echo = fixed_output if mode is FixMode.FIX else None
     report = Report(files_checked=1, unsafe_fix_paths={name} if settings.unsafe_fixes else set())
-    if named_kind(name, settings) is InputKind.TRACE:
+    kind = named_kind(name, settings)
+    if kind is InputKind.TRACE:
         result = _check_trace(stream, name, settings, rules, echo)
+    elif kind is InputKind.PROMPT:
+        result = _check_prompt(stream, name, settings, rules, mode, echo)
     else:
         result = _check_python(stream, name, settings, rules, mode, echo)
     if result is not None:
@@ -77,6 +81,32 @@ def _check_python(
         _, result = check_python_data(checker, name, data, mode)
     if echo is not None:
         # In the bytes a file would get, so that its encoding and byte order mark are kept.
+        fixed = result.new_data if result is not None else None
+        _echo(echo, fixed if fixed is not None else data)
+    return result
+
+
+def _check_prompt(
+    stream: BinaryIO,
+    name: str,
+    settings: Settings,
+    rules: Iterable[type[Rule]],
+    mode: FixMode,
+    echo: BinaryIO | None,
+) -> FileResult | None:
+    """A prompt file's text, checked without the Python that may render it (none is read)."""
+    from ctxlint.prompt_checker import PromptChecker, check_prompt_data, unreadable_prompt
+    from ctxlint.prompt_files.reader import MAX_PROMPT_FILE_BYTES
+
+    checker = PromptChecker(settings, rules)
+    try:
+        data = read_capped(stream, MAX_PROMPT_FILE_BYTES)
+    except NotRead as error:
+        if echo is not None:
+            _echo(echo, error.partial, rest=stream)
+        return unreadable_prompt(checker, name, error.reason)
+    result = check_prompt_data(checker, name, data, mode)
+    if echo is not None:
         fixed = result.new_data if result is not None else None
         _echo(echo, fixed if fixed is not None else data)
     return result

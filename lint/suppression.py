@@ -119,6 +119,27 @@ def _read_tokens(text: str, found: Directives) -> None:
         found.comment_line[line] = target
 
 
+# Where a comment opens in a prompt file, when `noqa` (or `ctxlint: noqa`) and its codes
+# follow: Jinja's `{#`, Markdown's and HTML's `<!--`, Handlebars' `{{!`, YAML's `#` (the front
+# matter of a Prompty file too).
+_PROMPT_COMMENT = re.compile(
+    r"(?:\{#-?|<!--|\{\{!(?:--)?|#)(?=\s*(?:ctxlint\s*:\s*)?noqa)", re.IGNORECASE
+)
+
+
+def read_prompt_directives(text: str) -> Directives:
+    """The noqa comments of a prompt file, in whichever comment syntax its lines use; read
+    line by line, as a template's comments cannot be told from its text without rendering."""
+    found = Directives()
+    if "noqa" not in text.lower():
+        return found
+    for number, line in enumerate(text.split("\n"), start=1):
+        opened = _PROMPT_COMMENT.search(line)
+        if opened is not None:
+            _read_comment("#" + line[opened.end() :], number, opened.start(), found)
+    return found
+
+
 def _read_comment(comment: str, line: int, column: int, found: Directives) -> None:
     exemption = _FILE_NOQA.match(comment)
     if exemption is not None:

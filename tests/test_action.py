@@ -411,3 +411,25 @@ def test_readme_documents_every_input_and_output_and_this_version():
     [ours] = [step for step in steps if step["uses"].startswith("ctxlint/ctxlint@")]
     assert ours["uses"] == f"ctxlint/ctxlint@v{__version__}"
     assert set(ours["with"]) <= set(ACTION["inputs"])
+
+
+def test_prompt_files_in_the_checkout_are_checked(installed, tmp_path):
+    """The action walks the checkout as `ctxlint .` does: prompt files too, each finding an
+    annotation at the template's line (a template error here, which any rule set reports)."""
+    files = {
+        "agent.py": CLEAN,
+        "prompts/system.md": "You are terse. Answer {question}.\n",
+        "agents/planner.j2": "Plan:\n{% for step in steps %}{{ step }}\n",
+    }
+    runner = _runner(installed, tmp_path, files, {"sarif-file": "ctxlint.sarif"})
+    check = _check_step(runner.run(skip=frozenset({"install"})))
+    assert check.returncode == 1, check.stdout + check.stderr
+    annotations = [line for line in check.stdout.splitlines() if line.startswith("::")]
+    assert [line.split(",")[:2] for line in annotations] == [
+        ["::error file=agents/planner.j2", "line=2"]
+    ], annotations
+    document = json.loads((runner.workspace / "ctxlint.sarif").read_text())
+    [result] = document["runs"][0]["results"]
+    assert result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == (
+        "agents/planner.j2"
+    )

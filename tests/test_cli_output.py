@@ -32,10 +32,10 @@ def test_an_empty_folder_warns_and_passes_nothing(tmp_path, monkeypatch):
     result = run(["empty"], tmp_path, monkeypatch)
     assert result.exit_code == 0
     assert result.stdout == ""
-    assert result.stderr == "warning: no Python files or traces found\n"
+    assert result.stderr == "warning: no Python files, prompt files or traces found\n"
     as_json = run(["--output-format", "json", "empty"], tmp_path, monkeypatch)
     assert json.loads(as_json.stdout) == []
-    assert "no Python files or traces found" in as_json.stderr
+    assert "no Python files, prompt files or traces found" in as_json.stderr
 
 
 def test_a_walk_counts_the_files_it_passed_over(tmp_path, monkeypatch):
@@ -48,7 +48,7 @@ def test_a_walk_counts_the_files_it_passed_over(tmp_path, monkeypatch):
     assert result.exit_code == 0, result.output
     assert result.stdout == "All checks passed!\n"
     assert result.stderr.startswith(
-        "note: passed over 4 files that are not Python or a known trace format ("
+        "note: passed over 4 files that are not Python, a prompt file or a known trace format ("
     )
     assert run(["-q", "."], tmp_path, monkeypatch).stderr == ""
 
@@ -58,21 +58,23 @@ def test_only_files_passed_over_is_nothing_checked(tmp_path, monkeypatch):
     result = run(["."], tmp_path, monkeypatch)
     assert result.exit_code == 0
     assert "All checks passed!" not in result.output
-    assert "warning: no Python files or traces found" in result.stderr
+    assert "warning: no Python files, prompt files or traces found" in result.stderr
     assert "note: passed over 1 file that is not Python" in result.stderr
 
 
 def test_passed_over_note_names_the_commonest_suffixes():
     paths = ["a.md", "b.md", "c.txt", "d.toml", "e.toml", "f.toml", "LICENSE", "g.cfg"]
     assert passed_over_note(paths) == (
-        "passed over 8 files that are not Python or a known trace format (.toml, .md, .txt, …)"
+        "passed over 8 files that are not Python, a prompt file or a known trace format "
+        "(.toml, .md, .txt, …)"
     )
     assert passed_over_note(["LICENSE"]) == (
-        "passed over 1 file that is not Python or a known trace format"
+        "passed over 1 file that is not Python, a prompt file or a known trace format"
     )
 
 
-@pytest.mark.parametrize("name", ["notes.txt", "README.md"])
+# Markdown and text named on the command line are prompt files (tests/test_prompt_discovery.py).
+@pytest.mark.parametrize("name", ["notes.log", "data.csv"])
 def test_a_named_file_of_no_format_ctxlint_reads_is_said_to_be_one(tmp_path, monkeypatch, name):
     # Plain text is often valid Python ("# agent", a lone word): it was parsed and "passed".
     (tmp_path / name).write_text("# agent\n")

@@ -14,9 +14,13 @@ from pathlib import Path
 import pytest
 import yaml
 from pre_commit import clientlib
+from test_prompt_discovery import NOT_PROMPT_FILES, PROMPT_FILES
 
 from ctxlint import __version__
+from ctxlint.config import Settings
+from ctxlint.discovery import find_inputs
 from ctxlint.reporters.sarif import INFORMATION_URI
+from ctxlint.rule import InputKind
 
 from conftest import REPO
 
@@ -40,8 +44,9 @@ def _manifest() -> list[dict]:
 
 def test_manifest_is_valid_for_pre_commit():
     hooks = {hook["id"]: hook for hook in _manifest()}
-    assert set(hooks) == {"ctxlint", "ctxlint-traces"}
+    assert set(hooks) == {"ctxlint", "ctxlint-traces", "ctxlint-prompts"}
     assert hooks["ctxlint"]["entry"] == "ctxlint"
+    assert hooks["ctxlint-prompts"]["entry"] == "ctxlint"
     assert hooks["ctxlint-traces"]["entry"] == "ctxlint check --quiet --skip-unknown"
 
 
@@ -209,3 +214,41 @@ def test_hooks_from_this_repository_with_try_repo(tmp_path):
     assert "agent.py:5:26: CTX002" in result.stdout
     assert re.search(r"session\.jsonl:2:\d+: CTX\d{3}", result.stdout)
     assert "data.jsonl" not in result.stdout and "Simulated" not in result.stdout
+
+
+def _prompts_hook_takes(path: str) -> bool:
+    [hook] = [hook for hook in _manifest() if hook["id"] == "ctxlint-prompts"]
+    return bool(re.search(hook["files"], path)) and not re.search(hook["exclude"], path)
+
+
+@pytest.mark.parametrize("path", PROMPT_FILES + NOT_PROMPT_FILES)
+def test_prompts_hook_takes_the_files_a_walk_checks_as_prompt_files(tmp_path, path):
+    """The hook's pattern and the walk's default globs (ctxlint.prompt_matching) agree."""
+    (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+    (tmp_path / path).write_text("Hello\n")
+    walked = find_inputs([str(tmp_path)], Settings(root=tmp_path)).files
+    assert _prompts_hook_takes(path) == any(f.kind is InputKind.PROMPT for f in walked)
+
+
+def test_prompts_hook_reports_a_broken_template_and_passes_clean_prompts(tmp_path):
+    repo = tmp_path / "repo"
+    files = {
+        "prompts/system.md": "You are terse. Answer {question}.\n",
+        "prompts/README.md": "Templates use {{ now() }} {% if %}\n",
+        "agents/planner.j2": "Plan {% for step in steps %}{{ step }}\n",
+    }
+    for name, content in files.items():
+        (repo / name).parent.mkdir(parents=True, exist_ok=True)
+        (repo / name).write_text(content)
+    (repo / ".pre-commit-config.yaml").write_text(_local_config({}))
+    subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
+    subprocess.run(["git", "add", "-A"], cwd=repo, check=True)
+    result = _pre_commit(repo, tmp_path)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert re.search(r"ctxlint \(prompt files\)\.+Failed", result.stdout), result.stdout
+    assert "agents/planner.j2:1:" in result.stdout and "CTX900" in result.stdout
+    assert "README.md" not in result.stdout and "system.md" not in result.stdout
+    (repo / "agents" / "planner.j2").write_text(files["agents/planner.j2"] + "{% endfor %}\n")
+    subprocess.run(["git", "add", "-A"], cwd=repo, check=True)
+    again = _pre_commit(repo, tmp_path)
+    assert again.returncode == 0, again.stdout + again.stderr

@@ -112,7 +112,8 @@ def test_a_folder_walk_checks_traces_and_passes_over_other_json(tmp_path):
     assert result.exit_code == 0, result.output
     assert orjson.loads(result.stdout) == []
     # package.json was passed over, and the run says so.
-    assert "note: passed over 1 file that is not Python or a known trace format" in result.stderr
+    note = "note: passed over 1 file that is not Python, a prompt file or a known trace format"
+    assert note in result.stderr
 
 
 def test_forcing_a_format(tmp_path):

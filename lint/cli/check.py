@@ -49,7 +49,7 @@ def _selectors(
 
 
 @click.command(
-    short_help="Check Python files, agent traces and folders (the default).",
+    short_help="Check Python files, prompt files, agent traces and folders (the default).",
     epilog="Other commands: `ctxlint rule CODE` prints a rule's documentation; "
     "`ctxlint rules` lists the rules; `ctxlint sessions` lists what traces hold; "
     "`ctxlint schema` prints the trace format ctxlint recommends logging. "
@@ -152,7 +152,7 @@ def check(
     show_settings: bool,
     show_files: bool,
 ) -> None:
-    """Check Python files, agent traces and folders (default: the current folder)."""
+    """Check Python files, prompt files, agent traces and folders (default: the current folder)."""
     if output_file == "-":
         output_file = None  # `--output-file -` is standard output, as for most tools
     if fix and diff:

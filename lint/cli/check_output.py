@@ -34,6 +34,13 @@ def write_noqa_comments(report: Report, quiet: bool) -> int:
             f"{outcome.in_traces} finding{'s' if outcome.in_traces != 1 else ''} in traces "
             "left as they are: a trace holds no comments (use per-file-ignores)",
         )
+    if outcome.in_prompts:
+        note(
+            "note",
+            f"{outcome.in_prompts} finding{'s' if outcome.in_prompts != 1 else ''} in prompt "
+            "files left as they are: a comment there may become prompt text (add "
+            "`{# noqa: CODE #}` in Jinja by hand, or use per-file-ignores)",
+        )
     if not quiet:
         click.echo(outcome.summary, err=True)
     return EXIT_ERROR if report.errors or outcome.errors else EXIT_CLEAN
@@ -91,7 +98,7 @@ def emit(
         for problem in result.problems:
             note("warning", f"{result.path}: {problem}")
     if report.files_checked == 0 and not report.errors:
-        note("warning", "no Python files or traces found")
+        note("warning", "no Python files, prompt files or traces found")
     if report.passed_over and not quiet:
         note("note", passed_over_note(report.passed_over))
     if mode is FixMode.DIFF:
@@ -131,7 +138,7 @@ def passed_over_note(paths: list[str]) -> str:
     common = ", ".join(suffix for suffix, _ in suffixes.most_common(3))
     count = len(paths)
     files = "file that is" if count == 1 else "files that are"
-    return f"passed over {count:,} {files} not Python or a known trace format" + (
+    return f"passed over {count:,} {files} not Python, a prompt file or a known trace format" + (
         f" ({common}{', …' if len(suffixes) > 3 else ''})" if common else ""
     )
 
