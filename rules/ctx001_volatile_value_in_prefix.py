@@ -218,7 +218,7 @@ class VolatileValueInPrefix(Rule):
                             judging.Hit(part, placeholder, position, value.volatile, related)
                         )
                         break
-            elif judging.names_may_judge(part, position):
+            elif judging.names_may_judge(prompt, part, position):
                 named = judging.clock_by_name(placeholder, daily)
                 if named is not None:
                     what = f"is named like {named}"

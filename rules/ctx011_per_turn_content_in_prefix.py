@@ -179,9 +179,11 @@ class PerTurnContentInPrefix(Rule):
                         related = (value.location(note),)
                         hits.append(judging.Hit(part, placeholder, position, what, related))
                         break
-            elif not judging.names_may_judge(part, position):
+            elif not judging.names_may_judge(prompt, part, position):
                 continue
-            elif named := judging.per_turn_by_name(placeholder, judging.stated_system(part)):
+            elif named := judging.per_turn_by_name(
+                placeholder, judging.stated_system(part, prompt)
+            ):
                 what = f"is named like {named}"
                 hits.append(judging.Hit(part, placeholder, position, what, by_name=True))
         yield from judging.diagnostics(prompt, self, hits)

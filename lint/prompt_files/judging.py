@@ -226,10 +226,14 @@ def per_turn_by_name(placeholder: Placeholder, stated_system: bool) -> str | Non
     return None
 
 
-def stated_system(part: Part) -> bool:
+def stated_system(part: Part, prompt: PromptCheck) -> bool:
     """Whether the file itself says the part is a system or instructions part (a `system:`
-    line, `<message role="system">`, a `system_prompt:` key), not only its file name."""
-    return bool(part.label) and part.role in (SYSTEM, INSTRUCTIONS)
+    line, `<message role="system">`, a `system_prompt:` key), or the code or configuration
+    that uses it does (a render sent as the system prompt, promptfoo's `role: system` naming
+    the file): not only its file name."""
+    if part.label:
+        return part.role in (SYSTEM, INSTRUCTIONS)
+    return any(render.sent_as in (SYSTEM, INSTRUCTIONS) for render in prompt.renders)
 
 
 def per_turn_in_template(placeholder: Placeholder) -> str | None:
@@ -268,12 +272,12 @@ def prefix_placeholders(prompt: PromptCheck) -> Iterator[tuple[Part, Placeholder
             yield part, placeholder, where
 
 
-def names_may_judge(part: Part, position: Position) -> bool:
+def names_may_judge(prompt: PromptCheck, part: Part, position: Position) -> bool:
     """Whether a variable's name alone may make a finding here: the file itself says the
     part is cached, by a role it states (a `system:` line, `<message role="system">`, a
     `system_prompt:` key; a file named `agent.system.md` may be placed anywhere by the code)
     or by the history it lays out after the placeholder."""
-    return stated_system(part) or position.history_after
+    return stated_system(part, prompt) or position.history_after
 
 
 def _last(name: str) -> str:
