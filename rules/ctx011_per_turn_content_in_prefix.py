@@ -156,7 +156,10 @@ class PerTurnContentInPrefix(Rule):
                 # %}`) grows on every turn: the fixed text after it is never reused.
                 # Only where it is the first value laid out: after another value that
                 # changes, the rest is lost already, whatever the conversation does.
-                first = not any(
+                # In one message of its own: a system part's history marker (Dotprompt's
+                # `{{history}}`, Prompty's role lines) inserts messages, not text.
+                one_message = not position.messages_follow and part.syntax != "handlebars"
+                first = one_message and not any(
                     held.offset < placeholder.offset
                     and held.construct in ("output", "loop", "field")
                     for held in part.placeholders
