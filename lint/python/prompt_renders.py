@@ -1,19 +1,265 @@
 """Where the project's Python code loads and renders prompt files, and what it passes for each
 variable (ctxlint.prompt_files.renders).
 
-Being built in this session (issue 17): until then no render is found, and the prompt-file
-rules judge placeholders by their names and the file alone."""
+Only files whose bytes mention a way of loading a template are parsed (`_NEEDLES`); then the
+files that call one of the wrappers found there (`prompt_engine.load_prompt("x", **values)`).
+A site whose file cannot be told exactly, or only by an end that several files share, links
+nothing. Nothing here raises: a file that does not read or parse gives no render."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import ast
+import os
+from collections.abc import Iterable, Iterator
 
-from ctxlint.prompt_files.renders import Render
+from ctxlint.config import Settings
+from ctxlint.files import NotRead, read_source
+from ctxlint.prompt_files.renders import PassedValue, Render
+from ctxlint.python.index import FunctionInfo, Scope
+from ctxlint.python.module import PythonModule
+from ctxlint.python.names import first_own_function, qualified_name
+from ctxlint.python.project import Project
+from ctxlint.python.prompt_loads import OriginFinder
+from ctxlint.python.prompt_paths import PathEvaluator, PromptFileIndex, resolve_path
+from ctxlint.python.render_sites import (
+    Site,
+    fill_parameters,
+    render_sites,
+    wrapper_call_site,
+)
+
+# Bytes a file must hold to load a prompt file in one of the ways recognised.
+_NEEDLES = (
+    b"get_template",
+    b"read_text",
+    b"from_file",
+    b"load_prompt",
+    b"prompty",
+    b".render(",
+    b"from_string",
+    b".read(",
+    b"Template(",
+    b"from_template",
+)
+# Wrappers of wrappers followed (agent-zero: read_prompt -> read_file -> the file's text).
+_MAX_WRAPPER_LEVELS = 4
 
 
 def find_renders(
-    python_paths: Iterable[str], roots: tuple[str, ...] = ()
+    python_paths: Iterable[str],
+    roots: tuple[str, ...] = (),
+    settings: Settings | None = None,
 ) -> dict[str, tuple[Render, ...]]:
     """The renders found in `python_paths`, by the absolute path of the prompt file each
     renders. A file here need not be one discovery found: the code names it."""
-    return {}
+    try:
+        return _Finder(tuple(python_paths), roots, settings or Settings()).renders()
+    except (RecursionError, MemoryError):
+        return {}
+
+
+class _Finder:
+    def __init__(self, paths: tuple[str, ...], roots: tuple[str, ...], settings: Settings) -> None:
+        from ctxlint.python.imports import roots_for
+
+        self.paths = paths
+        self.roots = roots or roots_for(paths)
+        self.project = Project(settings, self.roots)
+        self.files = PromptFileIndex(self.roots)
+        self.evaluator = PathEvaluator(self._module_path, self._imported, self._package_folder)
+        self.origins = OriginFinder(self.evaluator, self._callee)
+        self._sent: dict[int, dict[int, str]] = {}
+
+    # What the path evaluation asks of the project ------------------------------------------
+
+    def _module_path(self, scope: Scope) -> str | None:
+        module = self.project.module_of(scope)
+        return module.path if module is not None else None
+
+    def _imported(self, qualified: str, scope: Scope) -> tuple[Scope, str] | None:
+        module = self.project.module_of(scope)
+        if module is None:
+            return None
+        target = self.project._resolve(qualified, module.path)
+        if target is None or len(target[1]) != 1:
+            return None
+        other = self.project.module_at(target[0])
+        return (other.index.module_scope, target[1][0]) if other is not None else None
+
+    def _package_folder(self, dotted: str, scope: Scope) -> str | None:
+        module = self.project.module_of(scope)
+        if module is None:
+            return None
+        target = self.project._resolve(dotted, module.path)
+        if target is None or target[1] or not target[0].endswith("__init__.py"):
+            return None
+        return os.path.dirname(os.path.abspath(target[0]))
+
+    def _callee(self, function: ast.expr, scope: Scope):  # type: ignore[no-untyped-def]
+        return self.project.callee(function, scope, by_name=False)
+
+    # The run ------------------------------------------------------------------------------
+
+    def renders(self) -> dict[str, tuple[Render, ...]]:
+        data = {path: _read(path) for path in self.paths}
+        modules = [
+            module
+            for path, content in data.items()
+            if any(needle in content for needle in _NEEDLES)
+            for module in [self.project.module_at(path)]
+            if module is not None
+        ]
+        sites: list[tuple[Site, PythonModule]] = []
+        for module in modules:
+            consumed: set[int] = set()
+            sites.extend(
+                (s, module) for s in render_sites(self.origins, module.index.calls, consumed)
+            )
+        # Every site, also a wrapper's own (linked as it stands when no caller fills it).
+        found: list[tuple[Site, PythonModule]] = []
+        wrappers: dict[int, tuple[FunctionInfo, Site]] = {}
+        filled: set[int] = set()
+        pending = sites
+        for _ in range(_MAX_WRAPPER_LEVELS):
+            new: dict[int, tuple[FunctionInfo, Site]] = {}
+            for site, module in pending:
+                found.append((site, module))
+                function = site.wrapper()
+                if function is not None and id(function) not in wrappers:
+                    new[id(function)] = (function, site)
+            if not new:
+                break
+            wrappers.update(new)
+            pending = []
+            for site, module, function in self._wrapper_calls(new, data):
+                filled.add(id(function))
+                pending.append((site, module))
+        return self._linked(found, filled)
+
+    def _wrapper_calls(
+        self,
+        wrappers: dict[int, tuple[FunctionInfo, Site]],
+        data: dict[str, bytes],
+    ) -> Iterator[tuple[Site, PythonModule, FunctionInfo]]:
+        """The sites made by calls of the wrappers, in every file that names one of them."""
+        by_name: dict[str, list[tuple[FunctionInfo, Site]]] = {}
+        for function, site in wrappers.values():
+            by_name.setdefault(function.name, []).append((function, site))
+        needles = [f"{name}(".encode() for name in by_name]
+        for path, content in data.items():
+            if not any(needle in content for needle in needles):
+                continue
+            module = self.project.module_at(path)
+            if module is None:
+                continue
+            for name, candidates in by_name.items():
+                for call_site in module.index.calls_by_name.get(name, ()):
+                    target = self._wrapper_called(call_site.call, call_site.scope, candidates)
+                    if target is None:
+                        continue
+                    function, wrapped = target
+                    if _inside(call_site.scope, function):
+                        continue
+                    site = wrapper_call_site(wrapped, function, call_site.call, call_site.scope)
+                    yield fill_parameters(site, function, self.evaluator.text), module, function
+
+    def _wrapper_called(
+        self, call: ast.Call, scope: Scope, candidates: list[tuple[FunctionInfo, Site]]
+    ) -> tuple[FunctionInfo, Site] | None:
+        functions = {id(function): (function, site) for function, site in candidates}
+        own = first_own_function(call.func, scope)
+        if own is not None:
+            return functions.get(id(own))
+        callee = self.project.callee(call.func, scope, by_name=False)
+        if callee is not None:
+            return functions.get(id(callee.function))
+        # `prompt_engine.load_prompt(...)` on an object whose class is not known here: the
+        # one method of the project so named that renders a prompt file.
+        if (
+            len(candidates) == 1
+            and isinstance(call.func, ast.Attribute)
+            and candidates[0][0].class_info is not None
+            and qualified_name(call.func, scope) is None
+        ):
+            return candidates[0]
+        return None
+
+    # Renders ------------------------------------------------------------------------------
+
+    def _linked(
+        self,
+        found: list[tuple[Site, PythonModule]],
+        filled: set[int],
+    ) -> dict[str, tuple[Render, ...]]:
+        renders: dict[str, list[Render]] = {}
+        seen: set[tuple[str, int]] = set()
+        for site, module in found:
+            function = site.wrapper()
+            if function is not None and id(function) in filled:
+                continue  # its callers' renders say what it is given
+            path = resolve_path(site.path, module.path, self.files)
+            if path is None or (path, id(site.call)) in seen:
+                continue
+            seen.add((path, id(site.call)))
+            renders.setdefault(path, []).append(self._render(site, module, path))
+        return {path: tuple(found) for path, found in renders.items()}
+
+    def _render(self, site: Site, module: PythonModule, path: str) -> Render:
+        from ctxlint.python.passed_values import classify
+
+        values = []
+        names: set[str] = set()
+        for value in site.values:
+            if value.name in names:
+                continue
+            names.add(value.name)
+            owner = self.project.module_of(value.scope) or module
+            kind = classify(value.node, value.scope, owner, self.project)
+            start, end = owner.start_offset(value.node), owner.end_offset(value.node)
+            values.append(
+                PassedValue(
+                    value.name,
+                    owner.snippet(value.node),
+                    owner.path,
+                    owner.source.location(start),
+                    owner.source.location(end),
+                    volatile=kind.volatile,
+                    per_turn=kind.per_turn,
+                    unordered=kind.unordered,
+                )
+            )
+        start, end = module.start_offset(site.call), module.end_offset(site.call)
+        return Render(
+            path,
+            module.source.location(start),
+            module.source.location(end),
+            site.call_text,
+            tuple(values),
+            complete=site.complete and site.passthrough is None,
+            sent_as=self._sent_as(module, site.call),
+        )
+
+    def _sent_as(self, module: PythonModule, call: ast.Call) -> str | None:
+        """ "system", "instructions" or "user" when a request of the same module visibly sends
+        the rendered text so (the sink finder's sinks); None otherwise."""
+        from ctxlint.python.sent_as import sent_parts
+
+        if id(module) not in self._sent:
+            self._sent[id(module)] = sent_parts(module)
+        return self._sent[id(module)].get(id(call))
+
+
+def _read(path: str) -> bytes:
+    try:
+        return read_source(path)
+    except (OSError, NotRead):
+        return b""
+
+
+def _inside(scope: Scope, function: FunctionInfo) -> bool:
+    current: Scope | None = scope
+    while current is not None:
+        if current is function.scope:
+            return True
+        current = current.parent
+    return False

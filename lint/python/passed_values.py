@@ -1,0 +1,178 @@
+"""What a value passed to a prompt file's variable is, in the words of the Python rules: a clock
+read or a random value (CTX001's detection, with the precision it is shown at), this turn's
+data (CTX011's: retrieval results, memories, the user's question, a task list), or something
+whose order is not fixed (CTX003's: a set, a file-system listing).
+
+The value is followed back with the project's value flow, as if it were a system prompt:
+`now = datetime.now().isoformat(); template.render(local_datetime=now)` reaches the clock."""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+from ctxlint.python.flow import Reached, reach
+from ctxlint.python.index import Scope
+from ctxlint.python.names import lookup, qualified_name
+from ctxlint.python.sinks import Sink
+
+if TYPE_CHECKING:
+    from ctxlint.python.module import PythonModule
+    from ctxlint.python.project import Project
+
+# The finest field a strftime format shows, by its directive letter.
+_UNIT_OF_LETTER = {
+    **dict.fromkeys("f", "microsecond"),
+    **dict.fromkeys("STXrsc", "second"),
+    **dict.fromkeys("MR", "minute"),
+    **dict.fromkeys("HIklp", "hour"),
+}
+_UNITS = ("microsecond", "second", "minute", "hour")
+_TIMESPEC_UNITS = {
+    "auto": "microsecond",
+    "microseconds": "microsecond",
+    "milliseconds": "millisecond",
+    "seconds": "second",
+    "minutes": "minute",
+    "hours": "hour",
+}
+# `str(datetime.now())` and a datetime rendered by a template as it is show microseconds.
+_DATETIME_READS = frozenset(
+    {
+        "datetime.datetime.now",
+        "datetime.datetime.utcnow",
+        "datetime.datetime.today",
+        "django.utils.timezone.now",
+        "pandas.Timestamp.now",
+    }
+)
+# Parameters that hold what the user just said (retrieval.py's list): the turn's question.
+_TURN_INPUT = re.compile(
+    r"(?i)^(user_?)?(message|msg|query|question|input|utterance|request_text)$|^user_(text|prompt)$"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Classified:
+    volatile: str | None = None
+    per_turn: str | None = None
+    unordered: str | None = None
+
+
+def classify(
+    node: ast.expr, scope: Scope, module: PythonModule, project: Project | None
+) -> Classified:
+    """What the value of `node` (an expression of `module`, in `scope`) is, as far as the
+    flow sees."""
+    from ctxlint.python.volatile import how_volatile
+
+    sink = Sink(node, scope, "system", "a prompt file's variable")
+    volatile = per_turn = unordered = None
+    for reached in reach(sink, module.index, follow_callables=False, links=project):
+        owner = module.module_of(reached.scope) or module
+        if volatile is None and isinstance(reached.node, ast.Call):
+            how = how_volatile(reached, owner)
+            if how is not None:
+                volatile = _with_precision(how, reached, owner)
+        if per_turn is None:
+            per_turn = _per_turn(reached, owner, sink)
+        if unordered is None:
+            unordered = _unordered(reached, owner)
+    return Classified(volatile, per_turn, unordered)
+
+
+def _with_precision(how: str, reached: Reached, module: PythonModule) -> str:
+    """ "reads the clock to the microsecond" where the format it is shown with says so."""
+    if how != "reads the clock":
+        return how
+    unit = _shown_unit(reached, module)
+    return f"reads the clock to the {unit}" if unit is not None else how
+
+
+def _shown_unit(reached: Reached, module: PythonModule) -> str | None:
+    from ctxlint.python.volatile import shown_time
+
+    call = reached.node
+    assert isinstance(call, ast.Call)
+    shaped = reached.trail.time_format_node
+    if (
+        isinstance(shaped, ast.Call)
+        and isinstance(shaped.func, ast.Attribute)
+        and shaped.func.attr == "isoformat"
+    ):
+        timespec = next((k.value for k in shaped.keywords if k.arg == "timespec"), None)
+        if len(shaped.args) > 1:
+            timespec = shaped.args[1]
+        if timespec is None:
+            return "microsecond"
+        if isinstance(timespec, ast.Constant):
+            return _TIMESPEC_UNITS.get(str(timespec.value))
+        return None
+    shown = shown_time(reached, module)
+    if shown is None:
+        if reached.trail.time_format is None and (
+            qualified_name(call.func, reached.scope) in _DATETIME_READS
+        ):
+            return "microsecond"  # the datetime itself, printed by the template
+        return None
+    letters = set(re.findall(r"%[-_0^#]*\d*[EO]?(.)", shown.part))
+    for unit in _UNITS:
+        if any(_UNIT_OF_LETTER.get(letter) == unit for letter in letters):
+            return unit
+    return None
+
+
+def _per_turn(reached: Reached, module: PythonModule, sink: Sink) -> str | None:
+    from ctxlint.python.retrieval import is_retrieval, retrieval_label, retrievals_under
+    from ctxlint.python.turn_values import turn_value_sources
+
+    if reached.trail.runs_once:
+        return None
+    node, scope = reached.node, reached.scope
+    if isinstance(node, ast.Call) and is_retrieval(node, scope):
+        return retrieval_label(node, scope)
+    if isinstance(node, ast.Attribute) and not _on_self(node, scope):
+        for call in retrievals_under(node.value, scope):
+            return retrieval_label(call, scope)
+    if isinstance(node, ast.Name):
+        bindings = lookup(node.id, scope)
+        if (
+            len(bindings) == 1
+            and bindings[0].kind == "param"
+            and _TURN_INPUT.match(node.id)
+            and not _in_constructor(bindings[0])
+        ):
+            return "the user's question"
+    for value in turn_value_sources(module, sink, reached):
+        return value.what
+    return None
+
+
+def _on_self(node: ast.Attribute, scope) -> bool:  # type: ignore[no-untyped-def]
+    from ctxlint.python.index import class_of_self
+
+    return class_of_self(node.value, scope) is not None
+
+
+def _in_constructor(binding) -> bool:  # type: ignore[no-untyped-def]
+    function = binding.function
+    return function is not None and function.name in ("__init__", "__post_init__", "setup")
+
+
+def _unordered(reached: Reached, module: PythonModule) -> str | None:
+    from ctxlint.python.unordered import is_unordered_set, unordered_source
+
+    if reached.trail.sorted:
+        return None
+    if is_unordered_set(reached):
+        return "a set"
+    trail = reached.trail
+    if trail.iterated is None:
+        # The template iterates the value (`{% for x in tags %}`, `| join`).
+        trail = replace(trail, iterated=reached.node, iterated_scope=reached.scope)
+    source = unordered_source(Reached(reached.node, reached.scope, trail), module.index)
+    if source is None:
+        return None
+    return "a set" if source.kind == "set" else f"a file-system listing ({source.label})"

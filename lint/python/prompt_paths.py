@@ -1,0 +1,381 @@
+"""The path of a prompt file a Python expression names, worked out without running the code:
+`Path(__file__).parent / "prompts" / "system.j2"`, `os.path.join(HERE, "prompts", name)`,
+`f"{template}.j2"`, `files("pkg.prompts").joinpath("x.md")`.
+
+A path is a `PathText`: a run of known text, parameters of the function the expression sits
+in (`ParamRef`: a caller of that function fills them) and unknown pieces (None). A path known
+from end to end is looked up on disk; one known only at its end (`<unknown>/extract.j2`) links
+the one prompt file under the roots whose path ends so, and nothing when several do."""
+
+from __future__ import annotations
+
+import ast
+import os
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from ctxlint.python.flow_types import Frame
+from ctxlint.python.index import Scope, class_of_self
+from ctxlint.python.names import lookup, qualified_name
+from ctxlint.python.summaries import argument_for
+
+# How deep names, attributes and calls are followed for one path.
+_MAX_DEPTH = 8
+# Suffixes of the files a path may link when only its end is known.
+PROMPT_SUFFIXES = (
+    ".j2",
+    ".jinja",
+    ".jinja2",
+    ".prompty",
+    ".prompt",
+    ".md",
+    ".txt",
+    ".yaml",
+    ".yml",
+    ".json",
+)
+# Folders a walk for prompt files never enters.
+_SKIPPED_FOLDERS = frozenset(
+    {"node_modules", "__pycache__", "site-packages", ".venv", "venv", ".git", ".tox", "dist"}
+)
+_MAX_INDEXED_FILES = 200_000
+_JOINS = frozenset({"os.path.join", "posixpath.join", "ntpath.join"})
+_KEEPS_PATH = frozenset(
+    {
+        "os.path.abspath",
+        "os.path.realpath",
+        "os.path.normpath",
+        "os.path.expanduser",
+        "os.fspath",
+        "str",
+    }
+)
+_PATH_CLASSES = frozenset({"pathlib.Path", "pathlib.PurePath", "pathlib.PosixPath"})
+_PATH_METHODS_KEEPING = frozenset({"resolve", "absolute", "expanduser", "as_posix"})
+_PACKAGE_FILES = frozenset({"importlib.resources.files", "importlib_resources.files"})
+# A parameter an unknown helper is likely to build a path from (`get_abs_path(dir, file)`).
+_FILE_WORDS = ("file", "path", "name", "template", "prompt")
+
+
+@dataclass(frozen=True, slots=True)
+class ParamRef:
+    """A parameter of the function a path is written in: its callers fill it."""
+
+    function: object
+    name: str
+
+
+Piece = str | ParamRef | None
+PathText = tuple[Piece, ...]
+UNKNOWN: PathText = (None,)
+
+
+def concat(*texts: PathText) -> PathText:
+    pieces: list[Piece] = []
+    for text in texts:
+        for piece in text:
+            if isinstance(piece, str) and pieces and isinstance(pieces[-1], str):
+                pieces[-1] += piece
+            elif piece != "":
+                pieces.append(piece)
+    return tuple(pieces) or ("",)
+
+
+def join(*texts: PathText) -> PathText:
+    joined: PathText = texts[0]
+    for text in texts[1:]:
+        first = text[0] if text else ""
+        if isinstance(first, str) and first.startswith("/"):
+            joined = text
+        else:
+            joined = concat(joined, ("/",), text)
+    return joined
+
+
+def dirname(text: PathText) -> PathText:
+    last = text[-1]
+    if isinstance(last, str) and "/" in last:
+        head = last.rsplit("/", 1)[0]
+        return concat(text[:-1], (head or "/",))
+    return UNKNOWN
+
+
+def parameters_of(text: PathText) -> list[ParamRef]:
+    return [piece for piece in text if isinstance(piece, ParamRef)]
+
+
+class PathEvaluator:
+    """Works out `PathText`s in the modules of a run. `module_path(scope)` names the file a
+    scope is in (for `__file__`); `imported(qualified, scope)` gives the module scope of the
+    project module an imported name is defined in, and its name there (for constants kept
+    there); `package_folder(dotted, scope)` the folder of a project package."""
+
+    def __init__(
+        self,
+        module_path: Callable[[Scope], str | None],
+        imported: Callable[[str, Scope], tuple[Scope, str] | None],
+        package_folder: Callable[[str, Scope], str | None],
+    ) -> None:
+        self.module_path = module_path
+        self.imported = imported
+        self.package_folder = package_folder
+
+    def text(
+        self, node: ast.expr, scope: Scope, frames: tuple[Frame, ...] = (), depth: int = 0
+    ) -> PathText:
+        if depth > _MAX_DEPTH:
+            return UNKNOWN
+        inner = depth + 1
+        if isinstance(node, ast.Constant):
+            return (node.value,) if isinstance(node.value, str) else UNKNOWN
+        if isinstance(node, ast.JoinedStr):
+            parts: list[PathText] = []
+            for value in node.values:
+                if isinstance(value, ast.Constant):
+                    parts.append((str(value.value),))
+                elif isinstance(value, ast.FormattedValue):
+                    parts.append(self.text(value.value, scope, frames, inner))
+            return concat(*parts)
+        if isinstance(node, ast.BinOp):
+            left = self.text(node.left, scope, frames, inner)
+            right = self.text(node.right, scope, frames, inner)
+            if isinstance(node.op, ast.Add):
+                return concat(left, right)
+            if isinstance(node.op, ast.Div):
+                return join(left, right)
+            return UNKNOWN
+        if isinstance(node, ast.Name):
+            return self._name(node, scope, frames, inner)
+        if isinstance(node, ast.Attribute):
+            return self._attribute(node, scope, frames, inner)
+        if isinstance(node, ast.Call):
+            return self._call(node, scope, frames, inner)
+        return UNKNOWN
+
+    def _name(self, node: ast.Name, scope: Scope, frames: tuple[Frame, ...], depth: int):
+        if node.id == "__file__":
+            path = self.module_path(scope)
+            return (os.path.abspath(path),) if path else UNKNOWN
+        bindings = lookup(node.id, scope)
+        if len(bindings) == 1 and bindings[0].kind == "param":
+            binding = bindings[0]
+            for position in range(len(frames) - 1, -1, -1):
+                frame = frames[position]
+                if frame.function is binding.function:
+                    argument = argument_for(frame.call, frame.function, node.id)
+                    if argument is not None:
+                        return self.text(argument, frame.caller_scope, frames[:position], depth)
+                    break
+            return (ParamRef(binding.function, node.id),)
+        texts = []
+        for binding in bindings[:4]:
+            if binding.kind == "assign" and not binding.target_path and binding.value is not None:
+                texts.append(self.text(binding.value, binding.scope, frames, depth))  # type: ignore[arg-type]
+            elif binding.kind == "import" and binding.qualified_name:
+                texts.append(self._imported(binding.qualified_name, scope, depth))
+            else:
+                return UNKNOWN
+        return _agreed(texts)
+
+    def _imported(self, qualified: str, scope: Scope, depth: int) -> PathText:
+        found = self.imported(qualified, scope)
+        if found is None:
+            return UNKNOWN
+        module_scope, name = found
+        return self._name(ast.Name(name), module_scope, (), depth)
+
+    def _attribute(self, node: ast.Attribute, scope: Scope, frames: tuple[Frame, ...], depth):
+        if node.attr == "parent":
+            return dirname(self.text(node.value, scope, frames, depth))
+        owner = class_of_self(node.value, scope)
+        if owner is not None:
+            assigned = owner.attributes.get(node.attr, [])
+            texts = [self.text(value, where, frames, depth) for value, where in assigned[:4]]
+            for binding in owner.scope.bindings.get(node.attr, [])[:2]:
+                if binding.kind == "assign" and binding.value is not None:
+                    texts.append(self.text(binding.value, binding.scope, frames, depth))  # type: ignore[arg-type]
+            return _agreed(texts)
+        qualified = qualified_name(node, scope)
+        if qualified is not None:
+            return self._imported(qualified, scope, depth)
+        return UNKNOWN
+
+    def _call(self, node: ast.Call, scope: Scope, frames: tuple[Frame, ...], depth: int):
+        function = node.func
+        qualified = qualified_name(function, scope)
+        arguments = [self.text(a, scope, frames, depth) for a in node.args]
+        if qualified in _JOINS or qualified in _PATH_CLASSES:
+            return join(*arguments) if arguments else UNKNOWN
+        if qualified == "os.path.dirname" and arguments:
+            return dirname(arguments[0])
+        if qualified in _KEEPS_PATH and arguments:
+            return arguments[0]
+        if qualified in _PACKAGE_FILES and arguments:
+            return self._package_folder(node.args[0], scope)
+        if qualified == "importlib.resources.path" and len(arguments) == 2:
+            return join(self._package_folder(node.args[0], scope), arguments[1])
+        if isinstance(function, ast.Attribute) and qualified is None:
+            receiver = function.value
+            if function.attr in _PATH_METHODS_KEEPING:
+                return self.text(receiver, scope, frames, depth)
+            if function.attr == "joinpath":
+                return join(self.text(receiver, scope, frames, depth), *arguments)
+            if function.attr == "join" and isinstance(receiver, ast.Constant) and node.args:
+                return _joined_with(str(receiver.value), node.args[0], self, scope, frames, depth)
+        return _ends_with_file_argument(arguments)
+
+    def _package_folder(self, package: ast.expr, scope: Scope) -> PathText:
+        """The folder of a package named by its dotted name (`files("pkg.prompts")`)."""
+        if not isinstance(package, ast.Constant) or not isinstance(package.value, str):
+            return UNKNOWN
+        folder = self.package_folder(package.value, scope)
+        if folder is None:
+            return (None, "/" + package.value.replace(".", "/"))
+        return (folder,)
+
+
+def _joined_with(
+    separator: str,
+    items: ast.expr,
+    evaluator: PathEvaluator,
+    scope: Scope,
+    frames: tuple[Frame, ...],
+    depth: int,
+) -> PathText:
+    """`"/".join([model, template])`."""
+    if not isinstance(items, (ast.List, ast.Tuple)) or not items.elts:
+        return UNKNOWN
+    texts = [evaluator.text(element, scope, frames, depth) for element in items.elts]
+    joined = texts[0]
+    for text in texts[1:]:
+        joined = concat(joined, (separator,), text)
+    return joined
+
+
+def _ends_with_file_argument(arguments: list[PathText]) -> PathText:
+    """A helper of the project's own that builds a path (`get_abs_path(prompt_dir, file)`):
+    the path ends with its one argument that names a file; what comes before is unknown."""
+    named = [text for text in arguments if _names_a_file(text)]
+    if len(named) != 1:
+        return UNKNOWN
+    return concat(UNKNOWN, ("/",), named[0])
+
+
+def _names_a_file(text: PathText) -> bool:
+    last = text[-1]
+    if isinstance(last, str):
+        return "." in last.rsplit("/", 1)[-1]
+    if isinstance(last, ParamRef):
+        name = last.name.lower()
+        return any(word in name for word in _FILE_WORDS) and "dir" not in name
+    return False
+
+
+def _agreed(texts: list[PathText]) -> PathText:
+    """The one text all bindings agree on (a name given the same path on every branch)."""
+    if not texts or any(text != texts[0] for text in texts):
+        return UNKNOWN
+    return texts[0]
+
+
+class PromptFileIndex:
+    """The files under the roots with a prompt suffix, by file name: where a path known only
+    at its end is looked up. Walked on first need, once per run."""
+
+    def __init__(self, roots: Iterable[str]) -> None:
+        self.roots = tuple(os.path.abspath(root) for root in roots)
+        self._by_name: dict[str, list[str]] | None = None
+
+    def _walk(self) -> dict[str, list[str]]:
+        found: dict[str, list[str]] = {}
+        count = 0
+        seen: set[str] = set()
+        for root in self.roots:
+            for folder, folders, files in os.walk(root):
+                if folder in seen:
+                    folders[:] = []
+                    continue
+                seen.add(folder)
+                folders[:] = sorted(
+                    f for f in folders if f not in _SKIPPED_FOLDERS and not f.startswith(".")
+                )
+                for name in files:
+                    if name.lower().endswith(PROMPT_SUFFIXES):
+                        found.setdefault(name, []).append(os.path.join(folder, name))
+                        count += 1
+                if count > _MAX_INDEXED_FILES:
+                    return found
+        return found
+
+    def ending_with(self, tail: str) -> str | None:
+        """The one indexed file whose path ends with `tail` ("prompts/x.j2"), else None."""
+        if self._by_name is None:
+            self._by_name = self._walk()
+        tail = tail.lstrip("/")
+        name = tail.rsplit("/", 1)[-1]
+        matches = [
+            path
+            for path in self._by_name.get(name, ())
+            if path == tail or path.endswith("/" + tail)
+        ]
+        return matches[0] if len(set(matches)) == 1 else None
+
+
+def resolve_path(
+    text: PathText, origin: str, index: PromptFileIndex, defaults: bool = True
+) -> str | None:
+    """The existing file a path names, as an absolute path; `origin` is the Python file that
+    names it (a relative path is tried from its folder, its parents up to a root, and the
+    roots). None when it names no file, or only its end is known and several files end so."""
+    if defaults:
+        text = concat(
+            *((_default(piece),) if isinstance(piece, ParamRef) else (piece,) for piece in text)
+        )
+    if all(isinstance(piece, str) for piece in text):
+        path = "".join(text)  # type: ignore[arg-type]
+        for candidate in _candidates(path, origin, index.roots):
+            if os.path.isfile(candidate):
+                return os.path.normpath(candidate)
+        return None
+    tail = text[-1]
+    if not isinstance(tail, str) or "." not in tail.rsplit("/", 1)[-1]:
+        return None
+    tail = os.path.normpath(tail.lstrip("/")) if tail.strip("/") else ""
+    if not tail or tail.startswith(".."):
+        return None
+    return index.ending_with(tail.replace(os.sep, "/"))
+
+
+def _default(piece: ParamRef) -> Piece:
+    """An unfilled parameter's default, when it is a string written out."""
+    function = piece.function
+    node = getattr(function, "node", None)
+    if node is None or isinstance(node, ast.Lambda):
+        return None
+    scope = getattr(function, "scope", None)
+    bindings = scope.bindings.get(piece.name, []) if scope is not None else []
+    default = bindings[0].value if bindings else None
+    if isinstance(default, ast.Constant) and isinstance(default.value, str):
+        return default.value
+    return None
+
+
+def _candidates(path: str, origin: str, roots: tuple[str, ...]) -> list[str]:
+    path = os.path.expanduser(path)
+    if os.path.isabs(path):
+        return [path]
+    folder = os.path.dirname(os.path.abspath(origin))
+    found = [os.path.join(folder, path)]
+    # A script run from the repository's top (`open("src/agents/coder/prompt.jinja2")`).
+    while True:
+        parent = os.path.dirname(folder)
+        if parent == folder or not any(_inside(parent, root) for root in roots):
+            break
+        folder = parent
+        found.append(os.path.join(folder, path))
+    found.extend(os.path.join(root, path) for root in roots)
+    return found
+
+
+def _inside(path: str, root: str) -> bool:
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
