@@ -7,10 +7,11 @@ through names, `self` attributes and the project's own functions that return one
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from ctxlint.python.flow_types import Frame
-from ctxlint.python.index import Scope, class_of_self
+from ctxlint.python.index import Binding, Scope, class_of_self
 from ctxlint.python.names import first_own_function, lookup, qualified_name
 from ctxlint.python.prompt_paths import UNKNOWN, PathEvaluator, PathText, join
 from ctxlint.python.summaries import argument_for
@@ -57,9 +58,8 @@ class OriginFinder:
             found = self.origin(node.left, scope, frames, depth)
             return found if found is not None and found.kind == "langchain" else None
         if isinstance(node, (ast.Name, ast.Attribute)) and not _is_module_attribute(node, scope):
-            return _agreed(
-                [self.origin(v, s, f, depth) for v, s, f in values_of(node, scope, frames)]
-            )
+            values = values_of(node, scope, frames, bindings=self.paths.bindings)
+            return _agreed([self.origin(v, s, f, depth) for v, s, f in values])
         if isinstance(node, ast.Call):
             return self._call(node, scope, frames, depth)
         return None
@@ -131,7 +131,8 @@ class OriginFinder:
         if depth > _MAX_DEPTH:
             return None
         if isinstance(node, ast.Name):
-            found = [self._opened(v, s, f, depth + 1) for v, s, f in values_of(node, scope, frames)]
+            values = values_of(node, scope, frames, bindings=self.paths.bindings)
+            found = [self._opened(v, s, f, depth + 1) for v, s, f in values]
             return found[0] if found and all(text == found[0] for text in found) else None
         if not isinstance(node, ast.Call):
             return None
@@ -171,7 +172,8 @@ class OriginFinder:
 
     def loader_folder(self, environment: ast.expr, scope: Scope, frames: tuple[Frame, ...]):
         """The folder of the `FileSystemLoader` (or `PackageLoader`) an Environment reads."""
-        for value, value_scope, value_frames in values_of(environment, scope, frames, depth=2):
+        values = values_of(environment, scope, frames, 2, self.paths.bindings)
+        for value, value_scope, value_frames in values:
             if not isinstance(value, ast.Call):
                 continue
             qualified = qualified_name(value.func, value_scope) or ""
@@ -180,7 +182,8 @@ class OriginFinder:
             loader = _keyword(value, "loader")
             if loader is None:
                 return UNKNOWN
-            for made, made_scope, made_frames in values_of(loader, value_scope, value_frames, 2):
+            made_values = values_of(loader, value_scope, value_frames, 2, self.paths.bindings)
+            for made, made_scope, made_frames in made_values:
                 if isinstance(made, ast.Call):
                     return self._loader(made, made_scope, made_frames)
         return UNKNOWN
@@ -203,13 +206,20 @@ class OriginFinder:
 
 
 def values_of(
-    node: ast.expr, scope: Scope, frames: tuple[Frame, ...], depth: int = 1
+    node: ast.expr,
+    scope: Scope,
+    frames: tuple[Frame, ...],
+    depth: int = 1,
+    bindings: Callable[[ast.Name, Scope], list[Binding]] = lambda node, scope: lookup(
+        node.id, scope
+    ),
 ) -> list[tuple[ast.expr, Scope, tuple[Frame, ...]]]:
     """The expressions a name or a `self` attribute is given: assignments, `with ... as`,
-    and a parameter's argument in the call being followed (or its default)."""
+    and a parameter's argument in the call being followed (or its default). `bindings` gives
+    the bindings a name may hold where it is read."""
     found: list[tuple[ast.expr, Scope, tuple[Frame, ...]]] = []
     if isinstance(node, ast.Name):
-        for binding in lookup(node.id, scope)[:4]:
+        for binding in bindings(node, scope)[:4]:
             value = binding.value
             if binding.kind in ("assign", "with") and not binding.target_path and value:
                 found.append((value, binding.scope, frames))  # type: ignore[arg-type]
@@ -226,7 +236,7 @@ def values_of(
         deeper = []
         for value, value_scope, value_frames in found:
             if isinstance(value, (ast.Name, ast.Attribute)):
-                deeper.extend(values_of(value, value_scope, value_frames, depth - 1))
+                deeper.extend(values_of(value, value_scope, value_frames, depth - 1, bindings))
             else:
                 deeper.append((value, value_scope, value_frames))
         return deeper

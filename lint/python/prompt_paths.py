@@ -12,11 +12,12 @@ from __future__ import annotations
 import ast
 import os
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ctxlint.python.flow_types import Frame
-from ctxlint.python.index import Scope, class_of_self
+from ctxlint.python.index import Binding, ModuleIndex, Scope, class_of_self
 from ctxlint.python.names import lookup, qualified_name
+from ctxlint.python.order import live_bindings
 from ctxlint.python.summaries import argument_for
 
 # How deep names, attributes and calls are followed for one path.
@@ -61,8 +62,8 @@ _FILE_WORDS = ("file", "path", "name", "template", "prompt")
 class ParamRef:
     """A parameter of the function a path is written in: its callers fill it."""
 
-    function: object
-    name: str
+    function: object = field(repr=False)
+    name: str = ""
 
 
 Piece = str | ParamRef | None
@@ -115,10 +116,27 @@ class PathEvaluator:
         module_path: Callable[[Scope], str | None],
         imported: Callable[[str, Scope], tuple[Scope, str] | None],
         package_folder: Callable[[str, Scope], str | None],
+        index_of: Callable[[Scope], ModuleIndex | None] = lambda scope: None,
     ) -> None:
         self.module_path = module_path
         self.imported = imported
         self.package_folder = package_folder
+        self.index_of = index_of
+
+    def bindings(self, node: ast.Name, scope: Scope) -> list[Binding]:
+        """The bindings of a name that can hold its value where it is read (a parameter
+        rebound before: `template = "/".join([self.model, template])`)."""
+        bindings = lookup(node.id, scope)
+        index = self.index_of(scope)
+        if len(bindings) < 2 or index is None or not hasattr(node, "lineno"):
+            return bindings
+        live = live_bindings(node, scope, bindings, index)
+        around = [b for b in live if _holds(b.value, node)]
+        if not around:
+            return live
+        # `x = f(x)`: the `x` read is what x held before this assignment.
+        before = [b for b in bindings if _before(b, around[0]) and b is not around[0]]
+        return before[-1:] if before and before[-1].kind == "param" else before
 
     def text(
         self, node: ast.expr, scope: Scope, frames: tuple[Frame, ...] = (), depth: int = 0
@@ -156,7 +174,7 @@ class PathEvaluator:
         if node.id == "__file__":
             path = self.module_path(scope)
             return (os.path.abspath(path),) if path else UNKNOWN
-        bindings = lookup(node.id, scope)
+        bindings = self.bindings(node, scope)
         if len(bindings) == 1 and bindings[0].kind == "param":
             binding = bindings[0]
             for position in range(len(frames) - 1, -1, -1):
@@ -379,3 +397,25 @@ def _candidates(path: str, origin: str, roots: tuple[str, ...]) -> list[str]:
 
 def _inside(path: str, root: str) -> bool:
     return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
+
+
+def _position(node: ast.AST | None) -> tuple[int, int] | None:
+    if node is None or not hasattr(node, "lineno"):
+        return None
+    return (node.lineno, node.col_offset)  # type: ignore[attr-defined]
+
+
+def _holds(value: ast.AST | None, node: ast.AST) -> bool:
+    """Whether `node` is written inside `value` (by position)."""
+    start, inner = _position(value), _position(node)
+    if start is None or inner is None:
+        return False
+    end = (value.end_lineno, value.end_col_offset)  # type: ignore[union-attr]
+    return start <= inner < end  # type: ignore[operator]
+
+
+def _before(binding: Binding, other: Binding) -> bool:
+    mine, theirs = _position(binding.node), _position(other.node)
+    if binding.kind == "param":
+        return True
+    return mine is not None and theirs is not None and mine < theirs

@@ -66,7 +66,9 @@ class _Finder:
         self.roots = roots or roots_for(paths)
         self.project = Project(settings, self.roots)
         self.files = PromptFileIndex(self.roots)
-        self.evaluator = PathEvaluator(self._module_path, self._imported, self._package_folder)
+        self.evaluator = PathEvaluator(
+            self._module_path, self._imported, self._package_folder, self.project.index_of
+        )
         self.origins = OriginFinder(self.evaluator, self._callee)
         self._sent: dict[int, dict[int, str]] = {}
 
@@ -179,10 +181,19 @@ class _Finder:
             len(candidates) == 1
             and isinstance(call.func, ast.Attribute)
             and candidates[0][0].class_info is not None
-            and qualified_name(call.func, scope) is None
+            and self._in_project(call.func, scope)
         ):
             return candidates[0]
         return None
+
+    def _in_project(self, function: ast.expr, scope: Scope) -> bool:
+        """Whether a callee is not another package's: a name of no import, or one imported
+        from the project (`from app.prompts import prompt_engine`)."""
+        qualified = qualified_name(function, scope)
+        if qualified is None:
+            return True
+        module = self.project.module_of(scope)
+        return module is not None and self.project._resolve(qualified, module.path) is not None
 
     # Renders ------------------------------------------------------------------------------
 
