@@ -24,6 +24,7 @@ _TEXT_KEEPING_FUNCTIONS = frozenset({"textwrap.dedent", "inspect.cleandoc", "str
 _GET_TEMPLATE = frozenset({"get_template", "select_template", "get_or_select_template"})
 _JINJA_TEMPLATES = frozenset({"jinja2.Template", "jinja2.environment.Template"})
 _LANGCHAIN_FILE_LOADS = ("PromptTemplate.from_file", "load_prompt")
+_FILLING_METHODS = frozenset({"replace", "format", "format_map", "substitute", "sub"})
 _LANGCHAIN_TEXT_LOADS = ("PromptTemplate.from_template", "PromptTemplate")
 
 
@@ -44,6 +45,21 @@ class OriginFinder:
         self.paths = paths
         # `callee(function_expression, scope)`: a project function of another module, or None.
         self.callee = callee
+        self._fills: dict[int, bool] = {}
+
+    def fills_placeholders(self, call: ast.Call, scope: Scope) -> bool:
+        """Whether the call runs a function of the project that fills a text's placeholders
+        from its keywords (`replace_placeholders(text, **values)`: a `**kwargs` parameter, and
+        a `.replace()` or `.format()` in its body); its first argument is the text."""
+        target = first_own_function(call.func, scope)
+        if target is None and self.callee is not None:
+            found = self.callee(call.func, scope)
+            target = found.function if found is not None else None
+        if target is None or isinstance(target.node, ast.Lambda):
+            return False
+        if id(target) not in self._fills:
+            self._fills[id(target)] = _fills(target.node)
+        return self._fills[id(target)]
 
     def origin(
         self, node: ast.expr, scope: Scope, frames: tuple[Frame, ...] = (), depth: int = 0
@@ -203,6 +219,24 @@ class OriginFinder:
             within = self.paths.text(inner, scope, frames) if inner is not None else ("templates",)
             return join(folder, within)
         return UNKNOWN
+
+
+def _fills(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    kwargs = function.args.kwarg
+    positional = [*function.args.posonlyargs, *function.args.args]
+    if kwargs is None or not positional or positional[0].arg in ("self", "cls"):
+        return False
+    uses_kwargs = replaces = False
+    for node in ast.walk(function):
+        if isinstance(node, ast.Name) and node.id == kwargs.arg:
+            uses_kwargs = True
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in _FILLING_METHODS
+        ):
+            replaces = True
+    return uses_kwargs and replaces
 
 
 def values_of(

@@ -94,6 +94,17 @@ def _site(finder: OriginFinder, call: ast.Call, scope: Scope, consumed: set[int]
         if inputs is not None:
             _spread(site, inputs, scope)
         return site
+    if call.args and finder.fills_placeholders(call, scope):
+        origin = finder.origin(call.args[0], scope)
+        if origin is None or origin.kind != "text":
+            return None
+        site = Site(call, scope, _call_text(call), "text", origin.path)
+        for keyword in call.keywords:
+            if keyword.arg is None:
+                _spread(site, keyword.value, scope)
+            else:
+                site.values.append(Value(keyword.arg, keyword.value, scope))
+        return site
     if not isinstance(function, ast.Attribute) or function.attr not in _RENDER_METHODS:
         return None
     if qualified is not None:
