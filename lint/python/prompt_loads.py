@@ -188,8 +188,7 @@ class OriginFinder:
 
     def loader_folder(self, environment: ast.expr, scope: Scope, frames: tuple[Frame, ...]):
         """The folder of the `FileSystemLoader` (or `PackageLoader`) an Environment reads."""
-        values = values_of(environment, scope, frames, 2, self.paths.bindings)
-        for value, value_scope, value_frames in values:
+        for value, value_scope, value_frames in self._made(environment, scope, frames):
             if not isinstance(value, ast.Call):
                 continue
             qualified = qualified_name(value.func, value_scope) or ""
@@ -198,11 +197,16 @@ class OriginFinder:
             loader = _keyword(value, "loader")
             if loader is None:
                 return UNKNOWN
-            made_values = values_of(loader, value_scope, value_frames, 2, self.paths.bindings)
-            for made, made_scope, made_frames in made_values:
+            for made, made_scope, made_frames in self._made(loader, value_scope, value_frames):
                 if isinstance(made, ast.Call):
                     return self._loader(made, made_scope, made_frames)
         return UNKNOWN
+
+    def _made(self, node: ast.expr, scope: Scope, frames: tuple[Frame, ...]):  # type: ignore[no-untyped-def]
+        """What an object was made by: the call itself, or what the name holding it is given."""
+        if isinstance(node, ast.Call):
+            return [(node, scope, frames)]
+        return values_of(node, scope, frames, 2, self.paths.bindings)
 
     def _loader(self, loader: ast.Call, scope: Scope, frames: tuple[Frame, ...]) -> PathText:
         kind = qualified_name(loader.func, scope) or ""
