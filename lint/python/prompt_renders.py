@@ -1,8 +1,9 @@
 """Where the project's Python code loads and renders prompt files, and what it passes for each
 variable (ctxlint.prompt_files.renders).
 
-Only files whose bytes mention a way of loading a template are parsed (`_NEEDLES`); then the
-files that call one of the wrappers found there (`prompt_engine.load_prompt("x", **values)`).
+Only files whose bytes mention a way of loading a template and of filling one in are parsed;
+then the files that call one of the wrappers found there
+(`prompt_engine.load_prompt("x", **values)`).
 A site whose file cannot be told exactly, or only by an end that several files share, links
 nothing. Nothing here raises: a file that does not read or parse gives no render."""
 
@@ -28,18 +29,36 @@ from ctxlint.python.render_sites import (
     wrapper_call_site,
 )
 
-# Bytes a file must hold to load a prompt file in one of the ways recognised.
-_NEEDLES = (
+# Bytes a file must hold to load a prompt file in one of the ways recognised...
+_LOADS = (
     b"get_template",
-    b"read_text",
     b"from_file",
     b"load_prompt",
     b"prompty",
-    b".render(",
     b"from_string",
-    b".read(",
     b"Template(",
     b"from_template",
+)
+# ...or to read a file's text, then with a word that says the text is a prompt...
+_READS = (b".read(", b"read_text")
+_PROMPT_WORDS = (b"prompt", b"template", b"instruction", b".md", b".txt", b".j2", b".jinja", b"{{")
+# ...and to fill one in.
+_FILLS = (
+    b".render(",
+    b".format(",
+    b".format_map(",
+    b".invoke(",
+    b"prompty.",
+    b"substitute(",
+    b"format_messages(",
+    b"format_prompt(",
+    # `.replace("{{name}}", value)`, or a helper's `.replace("{{" + key + "}}", value)`.
+    b'.replace("{',
+    b".replace('{",
+    b'.replace("$',
+    b".replace('$",
+    b'"{{" +',
+    b"'{{' +",
 )
 # Wrappers of wrappers followed (agent-zero: read_prompt -> read_file -> the file's text).
 _MAX_WRAPPER_LEVELS = 4
@@ -98,7 +117,8 @@ class _Finder:
         return os.path.dirname(os.path.abspath(target[0]))
 
     def _callee(self, function: ast.expr, scope: Scope):  # type: ignore[no-untyped-def]
-        return self.project.callee(function, scope, by_name=False)
+        # Only files that load a template can return one: others are not parsed to ask.
+        return self.project.gated_callee(function, scope, _loads)
 
     # The run ------------------------------------------------------------------------------
 
@@ -107,7 +127,7 @@ class _Finder:
         modules = [
             module
             for path, content in data.items()
-            if any(needle in content for needle in _NEEDLES)
+            if _may_render(content)
             for module in [self.project.module_at(path)]
             if module is not None
         ]
@@ -258,6 +278,16 @@ class _Finder:
         if id(module) not in self._sent:
             self._sent[id(module)] = sent_parts(module)
         return self._sent[id(module)].get(id(call))
+
+
+def _loads(data: bytes) -> bool:
+    return any(needle in data for needle in _LOADS) or (
+        any(needle in data for needle in _READS) and any(word in data for word in _PROMPT_WORDS)
+    )
+
+
+def _may_render(data: bytes) -> bool:
+    return _loads(data) and any(needle in data for needle in _FILLS)
 
 
 def _read(path: str) -> bytes:

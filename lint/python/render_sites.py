@@ -94,11 +94,9 @@ def _site(finder: OriginFinder, call: ast.Call, scope: Scope, consumed: set[int]
         if inputs is not None:
             _spread(site, inputs, scope)
         return site
-    if call.args and finder.fills_placeholders(call, scope):
-        origin = finder.origin(call.args[0], scope)
-        if origin is None or origin.kind != "text":
-            return None
-        site = Site(call, scope, _call_text(call), "text", origin.path)
+    filled = _filled_text(finder, call, scope) if call.args and call.keywords else None
+    if filled is not None:
+        site = Site(call, scope, _call_text(call), "text", filled)
         for keyword in call.keywords:
             if keyword.arg is None:
                 _spread(site, keyword.value, scope)
@@ -130,6 +128,18 @@ def _site(finder: OriginFinder, call: ast.Call, scope: Scope, consumed: set[int]
         else:
             site.values.append(Value(keyword.arg, keyword.value, scope))
     return site
+
+
+def _filled_text(finder: OriginFinder, call: ast.Call, scope: Scope) -> PathText | None:
+    """For `fill(text, **values)` where `text` is a prompt file's and `fill` a function of the
+    project that fills placeholders, the file's path (the function is asked of last: that may
+    parse its module)."""
+    if isinstance(call.func, ast.Attribute) and call.func.attr in _RENDER_METHODS:
+        return None
+    origin = finder.origin(call.args[0], scope)
+    if origin is None or origin.kind != "text" or not finder.fills_placeholders(call, scope):
+        return None
+    return origin.path
 
 
 def _replace_chain(
