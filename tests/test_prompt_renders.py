@@ -647,3 +647,56 @@ def test_only_files_that_mention_a_loading_call_are_parsed(
     )
     assert list(found) == [str(tmp_path / "prompts/system.j2")]
     assert "plain.py" not in parsed
+
+
+def test_folder_given_by_each_constructor_call(tmp_path: Path) -> None:
+    # OpenHands: one PromptManager class, each agent making it with its own prompts folder;
+    # a test's manager made over a fixture's folder says nothing of the app.
+    manager = """
+        from jinja2 import Environment, FileSystemLoader
+
+        class PromptManager:
+            def __init__(self, prompt_dir: str, system_prompt_filename: str = "system_prompt.j2"):
+                self.env = Environment(loader=FileSystemLoader(prompt_dir))
+                self.system_template = self.env.get_template(system_prompt_filename)
+                self.info_template = self.env.get_template("additional_info.j2")
+
+            def build_workspace_context(self, runtime_info):
+                return self.info_template.render(runtime_info=runtime_info)
+    """
+    agent = """
+        import os
+        from app.prompt import PromptManager
+
+        class {name}:
+            def __init__(self):
+                self.prompt_manager = PromptManager(
+                    prompt_dir=os.path.join(os.path.dirname(__file__), "prompts")
+                )
+    """
+    found = _project(
+        tmp_path,
+        {
+            "app/__init__.py": "",
+            "app/prompt.py": manager,
+            "app/coder/__init__.py": "",
+            "app/coder/agent.py": agent.format(name="Coder"),
+            "app/coder/prompts/additional_info.j2": "{{ runtime_info.date }}\n",
+            "app/reader/__init__.py": "",
+            "app/reader/agent.py": agent.format(name="Reader"),
+            "app/reader/prompts/additional_info.j2": "{{ runtime_info.date }}\n",
+            "app/elsewhere/additional_info.j2": "{{ runtime_info.date }}\n",
+            "tests/test_prompt.py": """
+                from app.prompt import PromptManager
+
+                def test_manager(tmp_path):
+                    PromptManager(prompt_dir="app/elsewhere")
+            """,
+        },
+    )
+    assert sorted(found) == [
+        str(tmp_path / "app/coder/prompts/additional_info.j2"),
+        str(tmp_path / "app/reader/prompts/additional_info.j2"),
+    ]
+    for renders in found.values():
+        assert [r.call for r in renders] == ["info_template.render"]

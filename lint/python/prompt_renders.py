@@ -17,6 +17,7 @@ from ctxlint.config import Settings
 from ctxlint.files import NotRead, read_source
 from ctxlint.prompt_files.renders import PassedValue, Render
 from ctxlint.python.index import FunctionInfo, Scope
+from ctxlint.python.instance_paths import InstancePaths
 from ctxlint.python.module import PythonModule
 from ctxlint.python.names import first_own_function, qualified_name
 from ctxlint.python.project import Project
@@ -124,6 +125,7 @@ class _Finder:
 
     def renders(self) -> dict[str, tuple[Render, ...]]:
         data = {path: _read(path) for path in self.paths}
+        self.instances = InstancePaths(self.project, data, self.evaluator.text)
         modules = [
             module
             for path, content in data.items()
@@ -228,11 +230,12 @@ class _Finder:
             function = site.wrapper()
             if function is not None and id(function) in filled:
                 continue  # its callers' renders say what it is given
-            path = resolve_path(site.path, module.path, self.files)
-            if path is None or (path, id(site.call)) in seen:
-                continue
-            seen.add((path, id(site.call)))
-            renders.setdefault(path, []).append(self._render(site, module, path))
+            for text in self.instances.paths(site.path):
+                path = resolve_path(text, module.path, self.files)
+                if path is None or (path, id(site.call)) in seen:
+                    continue
+                seen.add((path, id(site.call)))
+                renders.setdefault(path, []).append(self._render(site, module, path))
         return {path: tuple(found) for path, found in renders.items()}
 
     def _render(self, site: Site, module: PythonModule, path: str) -> Render:
