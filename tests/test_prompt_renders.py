@@ -700,3 +700,35 @@ def test_folder_given_by_each_constructor_call(tmp_path: Path) -> None:
     ]
     for renders in found.values():
         assert [r.call for r in renders] == ["info_template.render"]
+
+
+def test_a_file_name_chosen_by_branch_links_each_file(tmp_path: Path) -> None:
+    # browser-use: one of several system prompt variants, by the agent's flags.
+    found = _project(
+        tmp_path,
+        {
+            "agent/prompts/system.md": "At most {max_actions} actions.\n",
+            "agent/prompts/system_flash.md": "At most {max_actions} actions, fast.\n",
+            "agent/prompts/system_other.md": "Not read by the code.\n",
+            "agent/prompts.py": """
+                from pathlib import Path
+
+                class SystemPrompt:
+                    def __init__(self, flash: bool, max_actions: int):
+                        if flash:
+                            name = "system_flash.md"
+                        else:
+                            name = "system.md"
+                        folder = Path(__file__).parent / "prompts"
+                        self.template = (folder / name).read_text()
+                        self.max_actions = max_actions
+
+                    def text(self):
+                        return self.template.format(max_actions=self.max_actions)
+            """,
+        },
+    )
+    assert sorted(found) == [
+        str(tmp_path / "agent/prompts/system.md"),
+        str(tmp_path / "agent/prompts/system_flash.md"),
+    ]

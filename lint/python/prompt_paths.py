@@ -22,6 +22,8 @@ from ctxlint.python.summaries import argument_for
 
 # How deep names, attributes and calls are followed for one path.
 _MAX_DEPTH = 8
+# Texts a name may be given on different branches, and files one render may link.
+_MAX_CHOICES = 8
 # Suffixes of the files a path may link when only its end is known.
 PROMPT_SUFFIXES = (
     ".j2",
@@ -66,7 +68,15 @@ class ParamRef:
     name: str = ""
 
 
-Piece = str | ParamRef | None
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """One of several texts written out, by branch (`name = "a.md" if flash else "b.md"`):
+    the call renders one of the files they name."""
+
+    options: tuple[str, ...]
+
+
+Piece = str | ParamRef | Choice | None
 PathText = tuple[Piece, ...]
 UNKNOWN: PathText = (None,)
 
@@ -154,6 +164,10 @@ class PathEvaluator:
                 elif isinstance(value, ast.FormattedValue):
                     parts.append(self.text(value.value, scope, frames, inner))
             return concat(*parts)
+        if isinstance(node, ast.IfExp):
+            body = self.text(node.body, scope, frames, inner)
+            orelse = self.text(node.orelse, scope, frames, inner)
+            return _agreed([body, orelse])
         if isinstance(node, ast.BinOp):
             left = self.text(node.left, scope, frames, inner)
             right = self.text(node.right, scope, frames, inner)
@@ -185,8 +199,10 @@ class PathEvaluator:
                         return self.text(argument, frame.caller_scope, frames[:position], depth)
                     break
             return (ParamRef(binding.function, node.id),)
+        if len(bindings) > _MAX_CHOICES:
+            return UNKNOWN
         texts = []
-        for binding in bindings[:4]:
+        for binding in bindings:
             if binding.kind == "assign" and not binding.target_path and binding.value is not None:
                 texts.append(self.text(binding.value, binding.scope, frames, depth))  # type: ignore[arg-type]
             elif binding.kind == "import" and binding.qualified_name:
@@ -283,6 +299,8 @@ def _names_a_file(text: PathText) -> bool:
     last = text[-1]
     if isinstance(last, str):
         return "." in last.rsplit("/", 1)[-1]
+    if isinstance(last, Choice):
+        return all("." in option.rsplit("/", 1)[-1] for option in last.options)
     if isinstance(last, ParamRef):
         name = last.name.lower()
         return any(word in name for word in _FILE_WORDS) and "dir" not in name
@@ -290,10 +308,35 @@ def _names_a_file(text: PathText) -> bool:
 
 
 def _agreed(texts: list[PathText]) -> PathText:
-    """The one text all bindings agree on (a name given the same path on every branch)."""
-    if not texts or any(text != texts[0] for text in texts):
+    """The one text all bindings agree on (a name given the same path on every branch), or a
+    choice between texts written out in full."""
+    if not texts:
         return UNKNOWN
-    return texts[0]
+    if all(text == texts[0] for text in texts):
+        return texts[0]
+    options: list[str] = []
+    for text in texts:
+        if len(text) != 1:
+            return UNKNOWN
+        piece = text[0]
+        if isinstance(piece, str):
+            options.append(piece)
+        elif isinstance(piece, Choice):
+            options.extend(piece.options)
+        else:
+            return UNKNOWN
+    return (Choice(tuple(sorted(set(options)))),)
+
+
+def expand(text: PathText) -> list[PathText]:
+    """Each text a path with choices may be (a bounded number of them)."""
+    variants: list[PathText] = [()]
+    for piece in text:
+        options = piece.options if isinstance(piece, Choice) else (piece,)
+        variants = [concat(variant, (option,)) for variant in variants for option in options]
+        if len(variants) > _MAX_CHOICES:
+            return []
+    return variants
 
 
 class PromptFileIndex:

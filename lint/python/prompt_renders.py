@@ -22,7 +22,7 @@ from ctxlint.python.module import PythonModule
 from ctxlint.python.names import first_own_function, qualified_name
 from ctxlint.python.project import Project
 from ctxlint.python.prompt_loads import OriginFinder
-from ctxlint.python.prompt_paths import PathEvaluator, PromptFileIndex, resolve_path
+from ctxlint.python.prompt_paths import PathEvaluator, PromptFileIndex, expand, resolve_path
 from ctxlint.python.render_sites import (
     Site,
     fill_parameters,
@@ -230,8 +230,9 @@ class _Finder:
             function = site.wrapper()
             if function is not None and id(function) in filled:
                 continue  # its callers' renders say what it is given
-            for text in self.instances.paths(site.path):
-                path = resolve_path(text, module.path, self.files)
+            texts = self.instances.paths(site.path)
+            for variant in [variant for text in texts for variant in expand(text)]:
+                path = resolve_path(variant, module.path, self.files)
                 if path is None or (path, id(site.call)) in seen:
                     continue
                 seen.add((path, id(site.call)))
