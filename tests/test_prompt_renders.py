@@ -52,6 +52,7 @@ def test_jinja_file_system_loader_next_to_the_module(tmp_path: Path) -> None:
                 from jinja2 import Environment, FileSystemLoader
 
                 env = Environment(loader=FileSystemLoader(Path(__file__).parent / "prompts"))
+                FORMAT = load_format()
 
                 def system(question, retriever, tags):
                     template = env.get_template("system.j2")
@@ -61,6 +62,8 @@ def test_jinja_file_system_loader_next_to_the_module(tmp_path: Path) -> None:
                         today=date.today(),
                         day=datetime.now().strftime("%Y-%m-%d"),
                         minute=datetime.now().strftime("%H:%M"),
+                        stamp=datetime.now(),
+                        shown=datetime.now().strftime(FORMAT),
                         docs=retriever.invoke(question),
                         tags=set(tags),
                         sorted_tags=sorted(set(tags)),
@@ -73,12 +76,15 @@ def test_jinja_file_system_loader_next_to_the_module(tmp_path: Path) -> None:
     assert render.call == "template.render"
     assert render.complete
     assert render.path == str(tmp_path / "app/prompts/system.j2")
-    assert render.start.line == 11
+    assert render.start.line == 12
     assert _kinds(render) == {
         "now": ("reads the clock to the microsecond", None, None),
         "today": (None, None, None),
         "day": (None, None, None),
         "minute": ("reads the clock to the minute", None, None),
+        "stamp": ("reads the clock to the microsecond", None, None),
+        # A format not known here: a clock read, at a precision not known.
+        "shown": ("reads the clock", None, None),
         "docs": (None, "retrieval results", None),
         "tags": (None, None, "a set"),
         "sorted_tags": (None, None, None),

@@ -75,7 +75,7 @@ def classify(
         if volatile is None and isinstance(reached.node, ast.Call):
             how = how_volatile(reached, owner)
             if how is not None:
-                volatile = _with_precision(how, reached, owner)
+                volatile = _with_precision(how, reached, owner, _as_is(node, scope, reached))
         if per_turn is None:
             per_turn = _per_turn(reached, owner, sink)
         if unordered is None:
@@ -83,15 +83,27 @@ def classify(
     return Classified(volatile, per_turn, unordered)
 
 
-def _with_precision(how: str, reached: Reached, module: PythonModule) -> str:
-    """ "reads the clock to the microsecond" where the format it is shown with says so."""
+def _as_is(node: ast.expr, scope: Scope, reached: Reached) -> bool:
+    """Whether the value passed is the reached read itself (`now=datetime.now()`, or a name
+    given it): the template prints the datetime whole."""
+    if reached.node is node:
+        return True
+    if not isinstance(node, ast.Name):
+        return False
+    bindings = lookup(node.id, scope)
+    return len(bindings) == 1 and bindings[0].value is reached.node
+
+
+def _with_precision(how: str, reached: Reached, module: PythonModule, as_is: bool) -> str:
+    """The clock's words with the precision it is shown at, where the format says it:
+    "reads the clock to the microsecond"."""
     if how != "reads the clock":
         return how
-    unit = _shown_unit(reached, module)
+    unit = _shown_unit(reached, module, as_is)
     return f"reads the clock to the {unit}" if unit is not None else how
 
 
-def _shown_unit(reached: Reached, module: PythonModule) -> str | None:
+def _shown_unit(reached: Reached, module: PythonModule, as_is: bool) -> str | None:
     from ctxlint.python.volatile import shown_time
 
     call = reached.node
@@ -112,9 +124,7 @@ def _shown_unit(reached: Reached, module: PythonModule) -> str | None:
         return None
     shown = shown_time(reached, module)
     if shown is None:
-        if reached.trail.time_format is None and (
-            qualified_name(call.func, reached.scope) in _DATETIME_READS
-        ):
+        if as_is and qualified_name(call.func, reached.scope) in _DATETIME_READS:
             return "microsecond"  # the datetime itself, printed by the template
         return None
     letters = set(re.findall(r"%[-_0^#]*\d*[EO]?(.)", shown.part))
