@@ -540,9 +540,24 @@ def test_sent_as_the_system_prompt_or_a_user_message(tmp_path: Path) -> None:
                 def draft(q):
                     return env.get_template("user.j2").render(q=q)
             """,
+            "respond.py": """
+                from openai import OpenAI
+                from jinja2 import Environment, FileSystemLoader
+
+                client = OpenAI()
+                env = Environment(loader=FileSystemLoader("prompts"))
+
+                def respond(q):
+                    return client.responses.create(
+                        model="gpt-5",
+                        instructions=env.get_template("system.j2").render(),
+                        input=q,
+                    )
+            """,
         },
     )
-    assert [r.sent_as for r in found[str(tmp_path / "prompts/system.j2")]] == ["system"]
+    system = found[str(tmp_path / "prompts/system.j2")]
+    assert sorted(r.sent_as for r in system) == ["instructions", "system"]  # type: ignore[type-var]
     user = sorted(found[str(tmp_path / "prompts/user.j2")], key=lambda r: r.start.line)
     assert [r.sent_as for r in user] == ["user", None]
 

@@ -35,7 +35,13 @@ def sent_parts(module: PythonModule) -> dict[int, str]:
 
 def _part(sink: Sink) -> str | None:
     if sink.kind == "system":
-        return "instructions" if "instructions" in sink.description else "system"
+        call = sink.call
+        keyword = (
+            next((k.arg for k in call.keywords if k.value is sink.expression), None)
+            if call is not None
+            else None
+        )
+        return "instructions" if keyword == "instructions" else "system"
     if sink.kind != "content":
         return None
     if "user message" in sink.description:
