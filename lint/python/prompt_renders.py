@@ -74,7 +74,7 @@ def find_renders(
     renders. A file here need not be one discovery found: the code names it."""
     try:
         return _Finder(tuple(python_paths), roots, settings or Settings()).renders()
-    except (RecursionError, MemoryError):
+    except Exception:  # A bug here must not stop the check of every other file.
         return {}
 
 
@@ -136,9 +136,11 @@ class _Finder:
         sites: list[tuple[Site, PythonModule]] = []
         for module in modules:
             consumed: set[int] = set()
-            sites.extend(
-                (s, module) for s in render_sites(self.origins, module.index.calls, consumed)
-            )
+            try:
+                found_here = render_sites(self.origins, module.index.calls, consumed)
+            except Exception:  # A bug met in one file loses that file's renders only.
+                continue
+            sites.extend((site, module) for site in found_here)
         # Every site, also a wrapper's own (linked as it stands when no caller fills it).
         found: list[tuple[Site, PythonModule]] = []
         wrappers: dict[int, tuple[FunctionInfo, Site]] = {}
@@ -176,16 +178,27 @@ class _Finder:
             module = self.project.module_at(path)
             if module is None:
                 continue
-            for name, candidates in by_name.items():
-                for call_site in module.index.calls_by_name.get(name, ()):
-                    target = self._wrapper_called(call_site.call, call_site.scope, candidates)
-                    if target is None:
-                        continue
-                    function, wrapped = target
-                    if _inside(call_site.scope, function):
-                        continue
-                    site = wrapper_call_site(wrapped, function, call_site.call, call_site.scope)
-                    yield fill_parameters(site, function, self.evaluator.text), module, function
+            try:
+                yield from self._calls_in(module, by_name)
+            except Exception:  # A bug met in one file loses that file's renders only.
+                continue
+
+    def _calls_in(
+        self, module: PythonModule, by_name: dict[str, list[tuple[FunctionInfo, Site]]]
+    ) -> list[tuple[Site, PythonModule, FunctionInfo]]:
+        found = []
+        for name, candidates in by_name.items():
+            for call_site in module.index.calls_by_name.get(name, ()):
+                target = self._wrapper_called(call_site.call, call_site.scope, candidates)
+                if target is None:
+                    continue
+                function, wrapped = target
+                if _inside(call_site.scope, function):
+                    continue
+                site = wrapper_call_site(wrapped, function, call_site.call, call_site.scope)
+                site = fill_parameters(site, function, self.evaluator.text)
+                found.append((site, module, function))
+        return found
 
     def _wrapper_called(
         self, call: ast.Call, scope: Scope, candidates: list[tuple[FunctionInfo, Site]]
@@ -236,7 +249,11 @@ class _Finder:
                 if path is None or (path, id(site.call)) in seen:
                     continue
                 seen.add((path, id(site.call)))
-                renders.setdefault(path, []).append(self._render(site, module, path))
+                try:
+                    render = self._render(site, module, path)
+                except Exception:  # A bug met classifying one call loses that call only.
+                    continue
+                renders.setdefault(path, []).append(render)
         return {path: tuple(found) for path, found in renders.items()}
 
     def _render(self, site: Site, module: PythonModule, path: str) -> Render:
