@@ -21,8 +21,9 @@ from ctxlint.python.instance_paths import InstancePaths
 from ctxlint.python.module import PythonModule
 from ctxlint.python.names import first_own_function, qualified_name
 from ctxlint.python.project import Project
+from ctxlint.python.prompt_file_index import PromptFileIndex, resolve_path
 from ctxlint.python.prompt_loads import OriginFinder
-from ctxlint.python.prompt_paths import PathEvaluator, PromptFileIndex, expand, resolve_path
+from ctxlint.python.prompt_paths import PathEvaluator, expand
 from ctxlint.python.render_sites import (
     Site,
     fill_parameters,
