@@ -753,3 +753,38 @@ def test_a_file_name_chosen_by_branch_links_each_file(tmp_path: Path) -> None:
         str(tmp_path / "agent/prompts/system.md"),
         str(tmp_path / "agent/prompts/system_flash.md"),
     ]
+
+
+def test_promptflow_and_azure_inference_prompty_loaders(tmp_path: Path) -> None:
+    # contoso-creative-writer's editor (promptflow) and researcher (azure-ai-inference).
+    found = _project(
+        tmp_path,
+        {
+            "agents/editor.prompty": "---\nname: editor\n---\nsystem:\n{{feedback}}\n",
+            "agents/researcher.prompty": "---\nname: r\n---\nsystem:\n{{instructions}}\n",
+            "agents/editor.py": """
+                from pathlib import Path
+                from promptflow.core import Prompty
+
+                folder = Path(__file__).parent.absolute().as_posix()
+
+                def edit(article, feedback):
+                    prompty_obj = Prompty.load(folder + "/editor.prompty")
+                    return prompty_obj(article=article, feedback=feedback)
+            """,
+            "agents/researcher.py": """
+                from azure.ai.inference.prompts import PromptTemplate
+
+                def research(instructions):
+                    template = PromptTemplate.from_prompty(file_path="researcher.prompty")
+                    return template.create_messages(instructions=instructions)
+            """,
+        },
+    )
+    editor = found[str(tmp_path / "agents/editor.prompty")][0]
+    assert editor.call == "prompty_obj" and [v.name for v in editor.values] == [
+        "article",
+        "feedback",
+    ]
+    researcher = found[str(tmp_path / "agents/researcher.prompty")][0]
+    assert researcher.call == "template.create_messages"

@@ -25,6 +25,7 @@ _GET_TEMPLATE = frozenset({"get_template", "select_template", "get_or_select_tem
 _JINJA_TEMPLATES = frozenset({"jinja2.Template", "jinja2.environment.Template"})
 _LANGCHAIN_FILE_LOADS = ("PromptTemplate.from_file", "load_prompt")
 _FILLING_METHODS = frozenset({"replace", "format", "format_map", "substitute", "sub"})
+_PROMPTY_LOADS = ("prompty.load", "prompty.load_async", "Prompty.load", "from_prompty")
 _LANGCHAIN_TEXT_LOADS = ("PromptTemplate.from_template", "PromptTemplate")
 
 
@@ -100,8 +101,10 @@ class OriginFinder:
                 text = self._text(template, scope, frames, depth)
                 return Origin("langchain", text) if text is not None else None
             return None
-        if qualified in ("prompty.load", "prompty.load_async") and first is not None:
-            return Origin("prompty", path(first, scope, frames))
+        if qualified is not None and qualified.endswith(_PROMPTY_LOADS):
+            # prompty's own, promptflow's `Prompty.load`, azure-ai-inference's `from_prompty`.
+            source = _keyword(node, "file_path") or _keyword(node, "source") or first
+            return Origin("prompty", path(source, scope, frames)) if source else None
         if qualified in _OPENS:
             return None  # the file object, not its text: `.read()` on it is the text
         if qualified == "importlib.resources.read_text" and len(node.args) == 2:

@@ -30,6 +30,7 @@ _RENDER_METHODS = {
     "format_messages": ("langchain",),
     "format_prompt": ("langchain",),
     "replace": ("text",),
+    "create_messages": ("prompty",),
 }
 _PROMPTY_RENDERS = frozenset({"prompty.execute", "prompty.execute_async", "prompty.prepare"})
 
@@ -97,6 +98,18 @@ def _site(finder: OriginFinder, call: ast.Call, scope: Scope, consumed: set[int]
     filled = _filled_text(finder, call, scope) if call.args and call.keywords else None
     if filled is not None:
         site = Site(call, scope, _call_text(call), "text", filled)
+        for keyword in call.keywords:
+            if keyword.arg is None:
+                _spread(site, keyword.value, scope)
+            else:
+                site.values.append(Value(keyword.arg, keyword.value, scope))
+        return site
+    if isinstance(function, ast.Name) and call.keywords:
+        # promptflow: `prompty_obj = Prompty.load(path); prompty_obj(article=...)`.
+        origin = finder.origin(function, scope)
+        if origin is None or origin.kind != "prompty":
+            return None
+        site = Site(call, scope, function.id, "prompty", origin.path)
         for keyword in call.keywords:
             if keyword.arg is None:
                 _spread(site, keyword.value, scope)
