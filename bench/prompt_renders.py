@@ -1,8 +1,10 @@
 """How long finding prompt-file renders takes, as a ratio to `ctxlint check` of the same tree.
 
 `find_renders` (ctxlint.python.prompt_renders) runs over a run's Python files when a prompt
-rule is selected. It reads every file's bytes and parses only those that mention a way of
-loading a template, so on a Python-only tree it should cost a small part of the check itself.
+rule is selected. On a tree with no prompt file at all (Python only) it walks the folders and
+stops; otherwise it reads every file's bytes and parses only those that mention a way of
+loading a template and of filling one in, so its cost grows with the files that render
+templates, not with the tree. Give both kinds of tree to see both costs.
 Each timing runs in a fresh interpreter (no cache of one warms the other), the two alternate,
 and each is the median of `--runs`; the check runs in one process (`jobs=1`), as find_renders
 does, and without the results cache. The machine is shared and noisy: the ratio is what to
@@ -10,7 +12,8 @@ compare, and CPU times vary less than wall times.
 
     python bench/prompt_renders.py TREE [TREE ...] [--runs 3]
 
-(measured on /tmp/trees/All-Hands-AI+OpenHands and /tmp/trees/SWE-agent+SWE-agent)
+(measured on the Python-only copies /tmp/trees/All-Hands-AI+OpenHands and
+/tmp/trees/SWE-agent+SWE-agent, and on OpenHands and Skyvern with their templates)
 """
 
 from __future__ import annotations

@@ -788,3 +788,24 @@ def test_promptflow_and_azure_inference_prompty_loaders(tmp_path: Path) -> None:
     ]
     researcher = found[str(tmp_path / "agents/researcher.prompty")][0]
     assert researcher.call == "template.create_messages"
+
+
+def test_a_tree_without_prompt_files_parses_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ctxlint.python.project import Project
+
+    parsed: list[str] = []
+    monkeypatch.setattr(Project, "module_at", lambda self, path: parsed.append(path))
+    found = _project(
+        tmp_path,
+        {
+            "render.py": """
+                from jinja2 import Environment, FileSystemLoader
+                env = Environment(loader=FileSystemLoader("prompts"))
+                def system():
+                    return env.get_template("system.j2").render(now=1)
+            """,
+        },
+    )
+    assert found == {} and parsed == []

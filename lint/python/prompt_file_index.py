@@ -60,6 +60,12 @@ class PromptFileIndex:
                     return found
         return found
 
+    def is_empty(self) -> bool:
+        """Whether no file under the roots has a prompt suffix (a Python-only tree)."""
+        if self._by_name is None:
+            self._by_name = self._walk()
+        return not self._by_name
+
     def ending_with(self, tail: str) -> str | None:
         """The one indexed file whose path ends with `tail` ("prompts/x.j2"), else None."""
         if self._by_name is None:

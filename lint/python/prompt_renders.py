@@ -5,7 +5,9 @@ Only files whose bytes mention a way of loading a template and of filling one in
 then the files that call one of the wrappers found there
 (`prompt_engine.load_prompt("x", **values)`).
 A site whose file cannot be told exactly, or only by an end that several files share, links
-nothing. Nothing here raises: a file that does not read or parse gives no render."""
+nothing; nor does anything when no file under the roots has a prompt suffix (then no file is
+read or parsed: a Python-only tree pays a walk of its folders). Nothing here raises: a file
+that does not read or parse gives no render."""
 
 from __future__ import annotations
 
@@ -128,6 +130,9 @@ class _Finder:
     # The run ------------------------------------------------------------------------------
 
     def renders(self) -> dict[str, tuple[Render, ...]]:
+        if self.files.is_empty():
+            # No file under the roots has a prompt suffix: a Python-only tree pays one walk.
+            return {}
         data = {path: _read(path) for path in self.paths}
         self.instances = InstancePaths(self.project, data, self.evaluator.text)
         modules = [
