@@ -61,8 +61,53 @@ class Classified:
     unordered: str | None = None
 
 
+class GatedLinks:
+    """The project's links for the flow from a passed value, entering only the modules whose
+    bytes could hold a clock read, a random value, a retrieval or a set (`_MAY_CLASSIFY`):
+    a value helped through a module with none of them is told by what its caller passes."""
+
+    def __init__(self, project: Project) -> None:
+        self.project = project
+
+    def callee(self, function: ast.expr, scope: Scope):  # type: ignore[no-untyped-def]
+        return self.project.gated_callee(function, scope, _may_classify)
+
+    def index_of(self, scope: Scope):  # type: ignore[no-untyped-def]
+        return self.project.index_of(scope)
+
+
+_MAY_CLASSIFY = (
+    # CTX001's clock and random reads, and the formats that print them.
+    b"now(",
+    b"today(",
+    b"time(",
+    b"uuid",
+    b"random",
+    b"secrets",
+    b"strftime",
+    b"isoformat",
+    # CTX011's retrievals, memories and task lists.
+    b"search",
+    b"retriev",
+    b"memor",
+    b"recall",
+    b"todo",
+    # CTX003's sets and listings.
+    b"set(",
+    b"listdir",
+    b"glob",
+    b"iterdir",
+    b"scandir",
+    b"walk(",
+)
+
+
+def _may_classify(data: bytes) -> bool:
+    return any(needle in data for needle in _MAY_CLASSIFY)
+
+
 def classify(
-    node: ast.expr, scope: Scope, module: PythonModule, project: Project | None
+    node: ast.expr, scope: Scope, module: PythonModule, links: GatedLinks | None
 ) -> Classified:
     """What the value of `node` (an expression of `module`, in `scope`) is, as far as the
     flow sees."""
@@ -70,7 +115,7 @@ def classify(
 
     sink = Sink(node, scope, "system", "a prompt file's variable")
     volatile = per_turn = unordered = None
-    for reached in reach(sink, module.index, follow_callables=False, links=project):
+    for reached in reach(sink, module.index, follow_callables=False, links=links):  # type: ignore[arg-type]
         owner = module.module_of(reached.scope) or module
         if volatile is None and isinstance(reached.node, ast.Call):
             how = how_volatile(reached, owner)

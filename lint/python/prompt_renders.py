@@ -22,6 +22,7 @@ from ctxlint.python.index import FunctionInfo, Scope
 from ctxlint.python.instance_paths import InstancePaths
 from ctxlint.python.module import PythonModule
 from ctxlint.python.names import first_own_function, qualified_name
+from ctxlint.python.passed_values import GatedLinks, classify
 from ctxlint.python.project import Project
 from ctxlint.python.prompt_file_index import PromptFileIndex, resolve_path
 from ctxlint.python.prompt_loads import OriginFinder
@@ -97,6 +98,7 @@ class _Finder:
         )
         self.origins = OriginFinder(self.evaluator, self._callee)
         self._sent: dict[int, dict[int, str]] = {}
+        self.links = GatedLinks(self.project)
 
     # What the path evaluation asks of the project ------------------------------------------
 
@@ -266,8 +268,6 @@ class _Finder:
         return {path: tuple(found) for path, found in renders.items()}
 
     def _render(self, site: Site, module: PythonModule, path: str) -> Render:
-        from ctxlint.python.passed_values import classify
-
         values = []
         names: set[str] = set()
         for value in site.values:
@@ -275,7 +275,7 @@ class _Finder:
                 continue
             names.add(value.name)
             owner = self.project.module_of(value.scope) or module
-            kind = classify(value.node, value.scope, owner, self.project)
+            kind = classify(value.node, value.scope, owner, self.links)
             start, end = owner.start_offset(value.node), owner.end_offset(value.node)
             values.append(
                 PassedValue(
