@@ -413,15 +413,20 @@ def test_agent_zero_like_read_prompt_through_two_helpers(tmp_path: Path) -> None
                         prompt_dir = files.get_abs_path("prompts")
                         return files.read_file(files.get_abs_path(prompt_dir, file), **kwargs)
             """,
+            "helpers/localization.py": """
+                def to_local(utc_dt, sep=" ", timespec="auto"):
+                    return utc_dt.astimezone().isoformat(sep=sep, timespec=timespec)
+            """,
             "extensions/include_datetime.py": """
                 from datetime import datetime, timezone
+                from helpers.localization import to_local
 
                 class IncludeCurrentDatetime:
                     def __init__(self, agent):
                         self.agent = agent
 
                     def execute(self, loop_data):
-                        current = datetime.now(timezone.utc).isoformat(sep=" ", timespec="seconds")
+                        current = to_local(datetime.now(timezone.utc), timespec="seconds")
                         name = "agent.system.datetime.md"
                         prompt = self.agent.read_prompt(name, date_time=current)
                         loop_data.extras["current_datetime"] = prompt

@@ -70,7 +70,7 @@ class GatedLinks:
         self.project = project
 
     def callee(self, function: ast.expr, scope: Scope):  # type: ignore[no-untyped-def]
-        return self.project.gated_callee(function, scope, _may_classify)
+        return self.project.gated_callee(function, scope, _may_classify, by_name=True)
 
     def index_of(self, scope: Scope):  # type: ignore[no-untyped-def]
         return self.project.index_of(scope)
@@ -115,16 +115,24 @@ def classify(
 
     sink = Sink(node, scope, "system", "a prompt file's variable")
     volatile = per_turn = unordered = None
+    clock: tuple[str, Reached, PythonModule] | None = None
+    # The calls met on the way: a helper's `timespec` parameter is given by one of them.
+    calls: list[ast.Call] = []
     for reached in reach(sink, module.index, follow_callables=False, links=links):  # type: ignore[arg-type]
         owner = module.module_of(reached.scope) or module
-        if volatile is None and isinstance(reached.node, ast.Call):
-            how = how_volatile(reached, owner)
-            if how is not None:
-                volatile = _with_precision(how, reached, owner, _as_is(node, scope, reached))
+        if isinstance(reached.node, ast.Call):
+            calls.append(reached.node)
+            if clock is None:
+                how = how_volatile(reached, owner)
+                if how is not None:
+                    clock = (how, reached, owner)
         if per_turn is None:
             per_turn = _per_turn(reached, owner, sink)
         if unordered is None:
             unordered = _unordered(reached, owner)
+    if clock is not None:
+        how, reached, owner = clock
+        volatile = _with_precision(how, reached, owner, _as_is(node, scope, reached), calls)
     return Classified(volatile, per_turn, unordered)
 
 
@@ -139,16 +147,20 @@ def _as_is(node: ast.expr, scope: Scope, reached: Reached) -> bool:
     return len(bindings) == 1 and bindings[0].value is reached.node
 
 
-def _with_precision(how: str, reached: Reached, module: PythonModule, as_is: bool) -> str:
+def _with_precision(
+    how: str, reached: Reached, module: PythonModule, as_is: bool, calls: list[ast.Call]
+) -> str:
     """The clock's words with the precision it is shown at, where the format says it:
     "reads the clock to the microsecond"."""
     if how != "reads the clock":
         return how
-    unit = _shown_unit(reached, module, as_is)
+    unit = _shown_unit(reached, module, as_is, calls)
     return f"reads the clock to the {unit}" if unit is not None else how
 
 
-def _shown_unit(reached: Reached, module: PythonModule, as_is: bool) -> str | None:
+def _shown_unit(
+    reached: Reached, module: PythonModule, as_is: bool, calls: list[ast.Call]
+) -> str | None:
     from ctxlint.python.volatile import shown_time
 
     call = reached.node
@@ -164,6 +176,17 @@ def _shown_unit(reached: Reached, module: PythonModule, as_is: bool) -> str | No
             timespec = shaped.args[1]
         if timespec is None:
             return "microsecond"
+        if isinstance(timespec, ast.Name):
+            # A helper's parameter (`isoformat(timespec=timespec)`): what the call of the
+            # helper met on the way passes under that name.
+            name = timespec.id
+            passed = {
+                k.value.value
+                for call in calls
+                for k in call.keywords
+                if k.arg == name and isinstance(k.value, ast.Constant)
+            }
+            timespec = ast.Constant(passed.pop()) if len(passed) == 1 else timespec
         if isinstance(timespec, ast.Constant):
             return _TIMESPEC_UNITS.get(str(timespec.value))
         return None
