@@ -67,7 +67,7 @@ class InstancePaths:
         needle = f"{name}(".encode()
         found: list[tuple[ast.Call, Scope]] = []
         for path, content in self.data.items():
-            if needle not in content or len(found) > _MAX_CONSTRUCTIONS or _is_test(path):
+            if needle not in content or len(found) > _MAX_CONSTRUCTIONS or is_test(path):
                 continue
             module = self.project.module_at(path)
             if module is None:
@@ -79,7 +79,7 @@ class InstancePaths:
         return found
 
 
-def _is_test(path: str) -> bool:
+def is_test(path: str) -> bool:
     """A test's objects are made with a fixture's folders: they say nothing of the app's."""
     parts = path.replace("\\", "/").split("/")
     name = parts[-1]

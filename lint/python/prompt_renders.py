@@ -19,7 +19,7 @@ from ctxlint.config import Settings
 from ctxlint.files import NotRead, read_source
 from ctxlint.prompt_files.renders import PassedValue, Render
 from ctxlint.python.index import FunctionInfo, Scope
-from ctxlint.python.instance_paths import InstancePaths
+from ctxlint.python.instance_paths import InstancePaths, is_test
 from ctxlint.python.module import PythonModule
 from ctxlint.python.names import first_own_function, qualified_name
 from ctxlint.python.passed_values import GatedLinks, classify
@@ -135,7 +135,9 @@ class _Finder:
         if self.files.is_empty():
             # No file under the roots has a prompt suffix: a Python-only tree pays one walk.
             return {}
-        data = {path: _read(path) for path in self.paths}
+        # A test renders a template to look at it, with a fixture's values: not what the app
+        # sends, and often the most of a project's renders (Skyvern's golden-prompt tests).
+        data = {path: _read(path) for path in self.paths if not is_test(path)}
         self.instances = InstancePaths(self.project, data, self.evaluator.text)
         modules = [
             module

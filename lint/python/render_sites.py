@@ -63,8 +63,8 @@ class Site:
         """The function this site makes a wrapper of: the enclosing one, when a parameter of
         it fills the path or its `**kwargs` are passed on."""
         function = enclosing_function(self.scope)
-        if function is None:
-            return None
+        if function is None or function.name.startswith("test_"):
+            return None  # nothing calls a test
         if self.passthrough is not None:
             return function
         owns = any(ref.function is function for ref in parameters_of(self.path))
