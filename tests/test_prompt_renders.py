@@ -814,3 +814,29 @@ def test_a_tree_without_prompt_files_parses_nothing(
         },
     )
     assert found == {} and parsed == []
+
+
+def test_template_made_in_another_module(tmp_path: Path) -> None:
+    found = _project(
+        tmp_path,
+        {
+            "app/__init__.py": "",
+            "app/prompts/system.j2": TEMPLATE,
+            "app/templates.py": """
+                from pathlib import Path
+                from jinja2 import Template
+
+                SYSTEM = Template((Path(__file__).parent / "prompts" / "system.j2").read_text())
+            """,
+            "app/agent.py": """
+                from datetime import datetime
+                from app.templates import SYSTEM
+
+                def system():
+                    return SYSTEM.render(now=datetime.now())
+            """,
+        },
+    )
+    render = _only(found, tmp_path, "app/prompts/system.j2")
+    assert render.call == "SYSTEM.render" and render.path == str(tmp_path / "app/prompts/system.j2")
+    assert _kinds(render) == {"now": ("reads the clock to the microsecond", None, None)}

@@ -74,12 +74,28 @@ class OriginFinder:
             # `prompt | llm | parser`: what is invoked starts with the prompt.
             found = self.origin(node.left, scope, frames, depth)
             return found if found is not None and found.kind == "langchain" else None
+        if isinstance(node, ast.Name):
+            imported = self._imported(node, scope, depth)
+            if imported is not None:
+                return imported
         if isinstance(node, (ast.Name, ast.Attribute)) and not _is_module_attribute(node, scope):
             values = values_of(node, scope, frames, bindings=self.paths.bindings)
             return _agreed([self.origin(v, s, f, depth) for v, s, f in values])
         if isinstance(node, ast.Call):
             return self._call(node, scope, frames, depth)
         return None
+
+    def _imported(self, node: ast.Name, scope: Scope, depth: int) -> Origin | None:
+        """A template made at the top of another module of the project and imported here
+        (`from app.prompts import SYSTEM; SYSTEM.render(...)`)."""
+        bindings = lookup(node.id, scope)
+        if len(bindings) != 1 or bindings[0].kind != "import" or not bindings[0].qualified_name:
+            return None
+        found = self.paths.imported(bindings[0].qualified_name, scope)
+        if found is None:
+            return None
+        module_scope, name = found
+        return self.origin(ast.Name(name), module_scope, (), depth)
 
     def _call(self, node: ast.Call, scope: Scope, frames: tuple[Frame, ...], depth: int):
         function = node.func

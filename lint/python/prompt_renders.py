@@ -1,8 +1,9 @@
 """Where the project's Python code loads and renders prompt files, and what it passes for each
 variable (ctxlint.prompt_files.renders).
 
-Only files whose bytes mention a way of loading a template and of filling one in are parsed;
-then the files that call one of the wrappers found there
+Only files whose bytes mention a way of loading a template and of filling one in are parsed
+(or of filling one in and import a module that loads one); then the files that call one of
+the wrappers found there
 (`prompt_engine.load_prompt("x", **values)`).
 A site whose file cannot be told exactly, or only by an end that several files share, links
 nothing; nor does anything when no file under the roots has a prompt suffix (then no file is
@@ -139,10 +140,11 @@ class _Finder:
         # sends, and often the most of a project's renders (Skyvern's golden-prompt tests).
         data = {path: _read(path) for path in self.paths if not is_test(path)}
         self.instances = InstancePaths(self.project, data, self.evaluator.text)
+        importing = _importing_loaders(data)
         modules = [
             module
             for path, content in data.items()
-            if _may_render(content)
+            if _may_render(content) or (_fills(content) and importing(content))
             for module in [self.project.module_at(path)]
             if module is not None
         ]
@@ -318,8 +320,30 @@ def _loads(data: bytes) -> bool:
     )
 
 
+def _fills(data: bytes) -> bool:
+    return any(needle in data for needle in _FILLS)
+
+
 def _may_render(data: bytes) -> bool:
-    return _loads(data) and any(needle in data for needle in _FILLS)
+    return _loads(data) and _fills(data)
+
+
+def _importing_loaders(data: dict[str, bytes]):  # type: ignore[no-untyped-def]
+    """Whether a file's bytes import a module that loads templates and fills none in itself
+    (`from app.templates import SYSTEM`): it may render what that module loads."""
+    names = set()
+    for path, content in data.items():
+        if _loads(content) and not _fills(content):
+            stem = os.path.splitext(os.path.basename(path))[0]
+            if stem == "__init__":
+                stem = os.path.basename(os.path.dirname(path))
+            names.add(stem.encode())
+    needles = [
+        needle
+        for name in sorted(names)
+        for needle in (b"." + name + b" import", b"import " + name, b"from " + name + b" ")
+    ]
+    return lambda content: any(needle in content for needle in needles)
 
 
 def _read(path: str) -> bytes:

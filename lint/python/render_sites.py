@@ -98,11 +98,7 @@ def _site(finder: OriginFinder, call: ast.Call, scope: Scope, consumed: set[int]
     filled = _filled_text(finder, call, scope) if call.args and call.keywords else None
     if filled is not None:
         site = Site(call, scope, _call_text(call), "text", filled)
-        for keyword in call.keywords:
-            if keyword.arg is None:
-                _spread(site, keyword.value, scope)
-            else:
-                site.values.append(Value(keyword.arg, keyword.value, scope))
+        _keywords(site, call.keywords, scope)
         return site
     if isinstance(function, ast.Name) and call.keywords:
         # promptflow: `prompty_obj = Prompty.load(path); prompty_obj(article=...)`.
@@ -110,16 +106,10 @@ def _site(finder: OriginFinder, call: ast.Call, scope: Scope, consumed: set[int]
         if origin is None or origin.kind != "prompty":
             return None
         site = Site(call, scope, function.id, "prompty", origin.path)
-        for keyword in call.keywords:
-            if keyword.arg is None:
-                _spread(site, keyword.value, scope)
-            else:
-                site.values.append(Value(keyword.arg, keyword.value, scope))
+        _keywords(site, call.keywords, scope)
         return site
     if not isinstance(function, ast.Attribute) or function.attr not in _RENDER_METHODS:
         return None
-    if qualified is not None:
-        return None  # a module's function (`string.capwords`), not a method of a template
     kinds = _RENDER_METHODS[function.attr]
     receiver = function.value
     if function.attr == "replace":
@@ -135,12 +125,17 @@ def _site(finder: OriginFinder, call: ast.Call, scope: Scope, consumed: set[int]
             site.complete = False  # positional fields: `{0}`
         else:
             _spread(site, argument, scope)
-    for keyword in call.keywords:
+    _keywords(site, call.keywords, scope)
+    return site
+
+
+def _keywords(site: Site, keywords: list[ast.keyword], scope: Scope) -> None:
+    """The variables keywords pass: `name=value`, or `**mapping` (`_spread`)."""
+    for keyword in keywords:
         if keyword.arg is None:
             _spread(site, keyword.value, scope)
         else:
             site.values.append(Value(keyword.arg, keyword.value, scope))
-    return site
 
 
 def _filled_text(finder: OriginFinder, call: ast.Call, scope: Scope) -> PathText | None:
