@@ -23,7 +23,7 @@ from ctxlint.python.index import FunctionInfo, Scope
 from ctxlint.python.instance_paths import InstancePaths, is_test
 from ctxlint.python.module import PythonModule
 from ctxlint.python.names import first_own_function, qualified_name
-from ctxlint.python.passed_values import GatedLinks, classify
+from ctxlint.python.passed_values import Classified, GatedLinks, classify
 from ctxlint.python.project import Project
 from ctxlint.python.prompt_file_index import PromptFileIndex, resolve_path
 from ctxlint.python.prompt_loads import OriginFinder
@@ -279,7 +279,10 @@ class _Finder:
                 continue
             names.add(value.name)
             owner = self.project.module_of(value.scope) or module
-            kind = classify(value.node, value.scope, owner, self.links)
+            if isinstance(value.node, ast.Constant):
+                kind = Classified()  # written out: the same on every call
+            else:
+                kind = classify(value.node, value.scope, owner, self.links)
             start, end = owner.start_offset(value.node), owner.end_offset(value.node)
             values.append(
                 PassedValue(
