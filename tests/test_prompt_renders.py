@@ -840,3 +840,42 @@ def test_template_made_in_another_module(tmp_path: Path) -> None:
     render = _only(found, tmp_path, "app/prompts/system.j2")
     assert render.call == "SYSTEM.render" and render.path == str(tmp_path / "app/prompts/system.j2")
     assert _kinds(render) == {"now": ("reads the clock to the microsecond", None, None)}
+
+
+def test_langchain_chat_template_message_from_a_file(tmp_path: Path) -> None:
+    found = _project(
+        tmp_path,
+        {
+            "prompts/system.md": "You are {persona}. Context: {context}\n",
+            "prompts/human.md": "{question}\n",
+            "chain.py": """
+                from langchain_core.prompts import (
+                    ChatPromptTemplate,
+                    HumanMessagePromptTemplate,
+                )
+
+                with open("prompts/system.md") as f:
+                    SYSTEM = f.read()
+
+                prompt = ChatPromptTemplate.from_messages(
+                    [("system", SYSTEM), ("placeholder", "{history}"), ("human", "{question}")]
+                )
+                human = HumanMessagePromptTemplate.from_template_file(
+                    "prompts/human.md", input_variables=["question"]
+                )
+
+                def answer(question, retriever, persona, llm):
+                    chain = prompt | llm
+                    context = retriever.invoke(question)
+                    values = {"persona": persona, "context": context, "question": question}
+                    return chain.invoke(values)
+
+                def ask(question):
+                    return human.format(question=question)
+            """,
+        },
+    )
+    system = found[str(tmp_path / "prompts/system.md")][0]
+    assert system.sent_as == "system"
+    assert _kinds(system)["context"] == (None, "retrieval results", None)
+    assert found[str(tmp_path / "prompts/human.md")][0].sent_as == "user"

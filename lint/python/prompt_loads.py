@@ -26,6 +26,14 @@ _JINJA_TEMPLATES = frozenset({"jinja2.Template", "jinja2.environment.Template"})
 _LANGCHAIN_FILE_LOADS = ("PromptTemplate.from_file", "load_prompt")
 _FILLING_METHODS = frozenset({"replace", "format", "format_map", "substitute", "sub"})
 _PROMPTY_LOADS = ("prompty.load", "prompty.load_async", "Prompty.load", "from_prompty")
+# Roles of a chat template's messages, as the rendered text is sent.
+_ROLES = {
+    "system": "system",
+    "System": "system",
+    "human": "user",
+    "user": "user",
+    "Human": "user",
+}
 _LANGCHAIN_TEXT_LOADS = ("PromptTemplate.from_template", "PromptTemplate")
 
 
@@ -37,6 +45,8 @@ class Origin:
     # "langchain" (a prompt template object), "prompty" (a loaded Prompty).
     kind: str
     path: PathText
+    # What the file is in a chat template that holds it: "system", "user"; else None.
+    role: str | None = None
 
 
 class OriginFinder:
@@ -110,12 +120,17 @@ class OriginFinder:
             kind = "string" if qualified == "string.Template" else "jinja"
             return Origin(kind, text) if text is not None else None
         if qualified is not None and qualified.startswith("langchain"):
+            if qualified.endswith("ChatPromptTemplate.from_messages") and first is not None:
+                return self._chat_messages(first, scope, frames, depth)
+            role = _ROLES.get(qualified.rsplit(".", 2)[-2].removesuffix("MessagePromptTemplate"))
+            if qualified.endswith("from_template_file") and first is not None:
+                return Origin("langchain", path(first, scope, frames), role)
             if qualified.endswith(_LANGCHAIN_FILE_LOADS) and first is not None:
                 return Origin("langchain", path(first, scope, frames))
             if qualified.endswith(_LANGCHAIN_TEXT_LOADS):
                 template = _keyword(node, "template") or first
                 text = self._text(template, scope, frames, depth)
-                return Origin("langchain", text) if text is not None else None
+                return Origin("langchain", text, role) if text is not None else None
             return None
         if qualified is not None and qualified.endswith(_PROMPTY_LOADS):
             # prompty's own, promptflow's `Prompty.load`, azure-ai-inference's `from_prompty`.
@@ -131,6 +146,26 @@ class OriginFinder:
             if found is not None:
                 return found
         return self._returned(node, scope, frames, depth)
+
+    def _chat_messages(
+        self, messages: ast.expr, scope: Scope, frames: tuple[Frame, ...], depth: int
+    ) -> Origin | None:
+        """`ChatPromptTemplate.from_messages([("system", open(p).read()), ("human", "{q}")])`:
+        the one message made from a prompt file, with its role."""
+        if not isinstance(messages, (ast.List, ast.Tuple)):
+            return None
+        found: list[Origin] = []
+        for message in messages.elts:
+            if isinstance(message, ast.Tuple) and len(message.elts) == 2:
+                role, text = message.elts
+                path = self._text(text, scope, frames, depth)
+                if path is not None and isinstance(role, ast.Constant):
+                    found.append(Origin("langchain", path, _ROLES.get(str(role.value))))
+            else:
+                made = self.origin(message, scope, frames, depth)
+                if made is not None and made.kind == "langchain":
+                    found.append(made)
+        return found[0] if len(found) == 1 else None
 
     def _method(
         self,

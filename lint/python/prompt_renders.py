@@ -304,7 +304,7 @@ class _Finder:
             site.call_text,
             tuple(values),
             complete=site.complete and site.passthrough is None,
-            sent_as=self._sent_as(module, site.call),
+            sent_as=site.sent_as or self._sent_as(module, site.call),
         )
 
     def _sent_as(self, module: PythonModule, call: ast.Call) -> str | None:

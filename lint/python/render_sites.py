@@ -58,6 +58,9 @@ class Site:
     # keywords are the template's variables.
     passthrough: str | None = None
     complete: bool = True
+    # The role of the chat template's message the file is ("system", "user"), when the
+    # template says it.
+    sent_as: str | None = None
 
     def wrapper(self) -> FunctionInfo | None:
         """The function this site makes a wrapper of: the enclosing one, when a parameter of
@@ -117,7 +120,7 @@ def _site(finder: OriginFinder, call: ast.Call, scope: Scope, consumed: set[int]
     origin = finder.origin(receiver, scope)
     if origin is None or origin.kind not in kinds:
         return None
-    site = Site(call, scope, _call_text(call), origin.kind, origin.path)
+    site = Site(call, scope, _call_text(call), origin.kind, origin.path, sent_as=origin.role)
     for argument in call.args:
         if isinstance(argument, ast.Starred):
             site.complete = False
@@ -270,6 +273,7 @@ def wrapper_call_site(wrapped: Site, function: FunctionInfo, call: ast.Call, sco
     """The site a call of a wrapper makes: its arguments fill the wrapper's parameters in the
     path, and its keywords the variables the wrapper passes on."""
     site = Site(call, scope, _call_text(call), wrapped.kind, wrapped.path)
+    site.sent_as = wrapped.sent_as
     site.values = list(wrapped.values)
     site.complete = wrapped.complete
     if wrapped.passthrough is not None:
