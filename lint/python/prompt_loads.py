@@ -52,10 +52,13 @@ class Origin:
 class OriginFinder:
     """Follows a value back to the prompt file it was loaded from (`origin`)."""
 
-    def __init__(self, paths: PathEvaluator, callee=None) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, paths: PathEvaluator, callee=None, imported=None) -> None:  # type: ignore[no-untyped-def]
         self.paths = paths
         # `callee(function_expression, scope)`: a project function of another module, or None.
         self.callee = callee
+        # `imported(qualified, scope)`: where an imported name that may hold a template is
+        # defined (module scope, name), or None.
+        self.imported = imported
         self._fills: dict[int, bool] = {}
 
     def fills_placeholders(self, call: ast.Call, scope: Scope) -> bool:
@@ -101,7 +104,9 @@ class OriginFinder:
         bindings = lookup(node.id, scope)
         if len(bindings) != 1 or bindings[0].kind != "import" or not bindings[0].qualified_name:
             return None
-        found = self.paths.imported(bindings[0].qualified_name, scope)
+        if self.imported is None:
+            return None
+        found = self.imported(bindings[0].qualified_name, scope)
         if found is None:
             return None
         module_scope, name = found

@@ -97,7 +97,7 @@ class _Finder:
         self.evaluator = PathEvaluator(
             self._module_path, self._imported, self._package_folder, self.project.index_of
         )
-        self.origins = OriginFinder(self.evaluator, self._callee)
+        self.origins = OriginFinder(self.evaluator, self._callee, self._imported_loader)
         self._sent: dict[int, dict[int, str]] = {}
         self.links = GatedLinks(self.project)
 
@@ -116,6 +116,14 @@ class _Finder:
             return None
         other = self.project.module_at(target[0])
         return (other.index.module_scope, target[1][0]) if other is not None else None
+
+    def _imported_loader(self, qualified: str, scope: Scope) -> tuple[Scope, str] | None:
+        """`_imported`, for a name that may hold a template: only into a file that loads one."""
+        module = self.project.module_of(scope)
+        target = self.project._resolve(qualified, module.path) if module is not None else None
+        if target is None or not _loads(self.project.data_of(target[0])):
+            return None
+        return self._imported(qualified, scope)
 
     def _package_folder(self, dotted: str, scope: Scope) -> str | None:
         module = self.project.module_of(scope)
@@ -336,7 +344,7 @@ def _importing_loaders(data: dict[str, bytes]):  # type: ignore[no-untyped-def]
     (`from app.templates import SYSTEM`): it may render what that module loads."""
     names = set()
     for path, content in data.items():
-        if _loads(content) and not _fills(content):
+        if _loads_at_top(content) and not _fills(content):
             stem = os.path.splitext(os.path.basename(path))[0]
             if stem == "__init__":
                 stem = os.path.basename(os.path.dirname(path))
@@ -347,6 +355,17 @@ def _importing_loaders(data: dict[str, bytes]):  # type: ignore[no-untyped-def]
         for needle in (b"." + name + b" import", b"import " + name, b"from " + name + b" ")
     ]
     return lambda content: any(needle in content for needle in needles)
+
+
+def _loads_at_top(data: bytes) -> bool:
+    """A load on a line of the module's top level (`SYSTEM = Template(...)`), where a template
+    another module imports is made."""
+    for line in data.splitlines():
+        if line[:1] not in (b" ", b"\t", b"#", b"") and any(
+            needle in line for needle in (*_LOADS, *_READS)
+        ):
+            return True
+    return False
 
 
 def _read(path: str) -> bytes:
