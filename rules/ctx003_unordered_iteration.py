@@ -224,7 +224,7 @@ class UnorderedIteration(Rule):
         shuffles: Shuffles,
     ) -> Iterator[Diagnostic]:
         """The findings of one value reached from a sink; `owner` is the module it is in."""
-        from ctxlint.python.unordered import unordered_source
+        from ctxlint.python.unordered import is_unordered_set, unordered_source
 
         if sink.in_prefix and not reached.trail.sorted and owner is module:
             for shuffle in shuffles.of(reached, module.index):
@@ -244,7 +244,7 @@ class UnorderedIteration(Rule):
         iterated = reached.trail.iterated
         if iterated is None or reached.trail.sorted or id(iterated) in flagged:
             return
-        if not _is_unordered_set(reached):
+        if not is_unordered_set(reached):
             # Listings and annotated sets: lint/python/unordered.py.
             source = unordered_source(reached, owner.index)
             if source is not None:
@@ -392,34 +392,6 @@ def _the_set(text: str) -> str:
         return "a set"
     built = text.startswith(("set(", "frozenset(", "{"))
     return f"`{text}`" if built else f"the set `{text}`"
-
-
-def _is_unordered_set(reached: Reached) -> bool:
-    from ctxlint.python.names import qualified_name
-
-    node = reached.node
-    if isinstance(node, ast.Set):
-        if len(node.elts) < 2:
-            return False
-        return not all(
-            isinstance(e, ast.Constant) and type(e.value) in (int, bool) for e in node.elts
-        )
-    if isinstance(node, ast.SetComp):
-        return True
-    if isinstance(node, ast.Call) and qualified_name(node.func, reached.scope) in (
-        "set",
-        "frozenset",
-    ):
-        argument = node.args[0] if node.args else None
-        if argument is None:
-            # set() filled later: what goes in is unknown, so its items are too.
-            return True
-        is_range = (
-            isinstance(argument, ast.Call)
-            and qualified_name(argument.func, reached.scope) == "range"
-        )
-        return not is_range
-    return False
 
 
 _HEADER = "import anthropic\nclient = anthropic.Anthropic()\n"

@@ -246,14 +246,18 @@ class Project:
         return self._gate_answers[key]
 
     def gated_callee(
-        self, function: ast.expr, scope: Scope, gate: Callable[[bytes], bool]
+        self,
+        function: ast.expr,
+        scope: Scope,
+        gate: Callable[[bytes], bool],
+        by_name: bool = False,
     ) -> Callee | None:
-        """`callee`, without guessing by name, through files whose bytes pass `gate` only: a
-        question asked of every call of a module (is it another module's wrapper, a helper
-        rewriting histories?) parses only the files that could answer yes."""
+        """`callee`, without guessing by name (unless `by_name`), through files whose bytes
+        pass `gate` only: a question asked of every call of a module (is it another module's
+        wrapper, a helper rewriting histories?) parses only the files that could answer yes."""
         previous, self._gate = self._gate, gate
         try:
-            return self.callee(function, scope, by_name=False)
+            return self.callee(function, scope, by_name=by_name)
         finally:
             self._gate = previous
 

@@ -115,6 +115,34 @@ def unordered_source(reached: Reached, index: ModuleIndex) -> OrderSource | None
     return OrderSource("set", annotation, str(label))
 
 
+def is_unordered_set(reached: Reached) -> bool:
+    """Whether the reached value is a set built in the code (a display of strings, a set
+    comprehension, `set(...)` or `frozenset(...)` of anything but a range): CTX003's sets."""
+    node = reached.node
+    if isinstance(node, ast.Set):
+        if len(node.elts) < 2:
+            return False
+        return not all(
+            isinstance(e, ast.Constant) and type(e.value) in (int, bool) for e in node.elts
+        )
+    if isinstance(node, ast.SetComp):
+        return True
+    if isinstance(node, ast.Call) and qualified_name(node.func, reached.scope) in (
+        "set",
+        "frozenset",
+    ):
+        argument = node.args[0] if node.args else None
+        if argument is None:
+            # set() filled later: what goes in is unknown, so its items are too.
+            return True
+        is_range = (
+            isinstance(argument, ast.Call)
+            and qualified_name(argument.func, reached.scope) == "range"
+        )
+        return not is_range
+    return False
+
+
 def returned_prompt_parts(index: ModuleIndex) -> list[Sink]:
     """The return values of the module's functions named as returning tools or skills, as
     sinks of the tool definitions and of the system prompt (see the module's docstring)."""

@@ -1,0 +1,256 @@
+"""What a value passed to a prompt file's variable is, in the words of the Python rules: a clock
+read or a random value (CTX001's detection, with the precision it is shown at), this turn's
+data (CTX011's: retrieval results, memories, the user's question, a task list), or something
+whose order is not fixed (CTX003's: a set, a file-system listing).
+
+The value is followed back with the project's value flow, as if it were a system prompt:
+`now = datetime.now().isoformat(); template.render(local_datetime=now)` reaches the clock."""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+from ctxlint.python.flow import Reached, reach
+from ctxlint.python.index import Scope
+from ctxlint.python.names import lookup, qualified_name
+from ctxlint.python.sinks import Sink
+
+if TYPE_CHECKING:
+    from ctxlint.python.module import PythonModule
+    from ctxlint.python.project import Project
+
+# The finest field a strftime format shows, by its directive letter.
+_UNIT_OF_LETTER = {
+    **dict.fromkeys("f", "microsecond"),
+    **dict.fromkeys("STXrsc", "second"),
+    **dict.fromkeys("MR", "minute"),
+    **dict.fromkeys("HIklp", "hour"),
+}
+_UNITS = ("microsecond", "second", "minute", "hour")
+_TIMESPEC_UNITS = {
+    "auto": "microsecond",
+    "microseconds": "microsecond",
+    "milliseconds": "millisecond",
+    "seconds": "second",
+    "minutes": "minute",
+    "hours": "hour",
+}
+# `str(datetime.now())` and a datetime rendered by a template as it is show microseconds.
+_DATETIME_READS = frozenset(
+    {
+        "datetime.datetime.now",
+        "datetime.datetime.utcnow",
+        "datetime.datetime.today",
+        "django.utils.timezone.now",
+        "pandas.Timestamp.now",
+    }
+)
+# Parameters that hold what the user just said (retrieval.py's list): the turn's question.
+_TURN_INPUT = re.compile(
+    r"(?i)^(user_?)?(message|msg|query|question|input|utterance|request_text)$|^user_(text|prompt)$"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Classified:
+    volatile: str | None = None
+    per_turn: str | None = None
+    unordered: str | None = None
+
+
+class GatedLinks:
+    """The project's links for the flow from a passed value, entering only the modules whose
+    bytes could hold a clock read, a random value, a retrieval or a set (`_MAY_CLASSIFY`):
+    a value helped through a module with none of them is told by what its caller passes."""
+
+    def __init__(self, project: Project) -> None:
+        self.project = project
+
+    def callee(self, function: ast.expr, scope: Scope):  # type: ignore[no-untyped-def]
+        return self.project.gated_callee(function, scope, _may_classify, by_name=True)
+
+    def index_of(self, scope: Scope):  # type: ignore[no-untyped-def]
+        return self.project.index_of(scope)
+
+
+_MAY_CLASSIFY = (
+    # CTX001's clock and random reads, and the formats that print them.
+    b"now(",
+    b"today(",
+    b"time(",
+    b"uuid",
+    b"random",
+    b"secrets",
+    b"strftime",
+    b"isoformat",
+    # CTX011's retrievals, memories and task lists.
+    b"search",
+    b"retriev",
+    b"memor",
+    b"recall",
+    b"todo",
+    # CTX003's sets and listings.
+    b"set(",
+    b"listdir",
+    b"glob",
+    b"iterdir",
+    b"scandir",
+    b"walk(",
+)
+
+
+def _may_classify(data: bytes) -> bool:
+    return any(needle in data for needle in _MAY_CLASSIFY)
+
+
+def classify(
+    node: ast.expr, scope: Scope, module: PythonModule, links: GatedLinks | None
+) -> Classified:
+    """What the value of `node` (an expression of `module`, in `scope`) is, as far as the
+    flow sees."""
+    from ctxlint.python.volatile import how_volatile
+
+    sink = Sink(node, scope, "system", "a prompt file's variable")
+    volatile = per_turn = unordered = None
+    clock: tuple[str, Reached, PythonModule] | None = None
+    # The calls met on the way: a helper's `timespec` parameter is given by one of them.
+    calls: list[ast.Call] = []
+    for reached in reach(sink, module.index, follow_callables=False, links=links):  # type: ignore[arg-type]
+        owner = module.module_of(reached.scope) or module
+        if isinstance(reached.node, ast.Call):
+            calls.append(reached.node)
+            if clock is None:
+                how = how_volatile(reached, owner)
+                if how is not None:
+                    clock = (how, reached, owner)
+        if per_turn is None:
+            per_turn = _per_turn(reached, owner, sink)
+        if unordered is None:
+            unordered = _unordered(reached, owner)
+    if clock is not None:
+        how, reached, owner = clock
+        volatile = _with_precision(how, reached, owner, _as_is(node, scope, reached), calls)
+    return Classified(volatile, per_turn, unordered)
+
+
+def _as_is(node: ast.expr, scope: Scope, reached: Reached) -> bool:
+    """Whether the value passed is the reached read itself (`now=datetime.now()`, or a name
+    given it): the template prints the datetime whole."""
+    if reached.node is node:
+        return True
+    if not isinstance(node, ast.Name):
+        return False
+    bindings = lookup(node.id, scope)
+    return len(bindings) == 1 and bindings[0].value is reached.node
+
+
+def _with_precision(
+    how: str, reached: Reached, module: PythonModule, as_is: bool, calls: list[ast.Call]
+) -> str:
+    """The clock's words with the precision it is shown at, where the format says it:
+    "reads the clock to the microsecond"."""
+    if how != "reads the clock":
+        return how
+    unit = _shown_unit(reached, module, as_is, calls)
+    return f"reads the clock to the {unit}" if unit is not None else how
+
+
+def _shown_unit(
+    reached: Reached, module: PythonModule, as_is: bool, calls: list[ast.Call]
+) -> str | None:
+    from ctxlint.python.volatile import shown_time
+
+    call = reached.node
+    assert isinstance(call, ast.Call)
+    shaped = reached.trail.time_format_node
+    if (
+        isinstance(shaped, ast.Call)
+        and isinstance(shaped.func, ast.Attribute)
+        and shaped.func.attr == "isoformat"
+    ):
+        timespec = next((k.value for k in shaped.keywords if k.arg == "timespec"), None)
+        if len(shaped.args) > 1:
+            timespec = shaped.args[1]
+        if timespec is None:
+            return "microsecond"
+        if isinstance(timespec, ast.Name):
+            # A helper's parameter (`isoformat(timespec=timespec)`): what the call of the
+            # helper met on the way passes under that name.
+            name = timespec.id
+            passed = {
+                k.value.value
+                for call in calls
+                for k in call.keywords
+                if k.arg == name and isinstance(k.value, ast.Constant)
+            }
+            timespec = ast.Constant(passed.pop()) if len(passed) == 1 else timespec
+        if isinstance(timespec, ast.Constant):
+            return _TIMESPEC_UNITS.get(str(timespec.value))
+        return None
+    shown = shown_time(reached, module)
+    if shown is None:
+        if as_is and qualified_name(call.func, reached.scope) in _DATETIME_READS:
+            return "microsecond"  # the datetime itself, printed by the template
+        return None
+    letters = set(re.findall(r"%[-_0^#]*\d*[EO]?(.)", shown.part))
+    for unit in _UNITS:
+        if any(_UNIT_OF_LETTER.get(letter) == unit for letter in letters):
+            return unit
+    return None
+
+
+def _per_turn(reached: Reached, module: PythonModule, sink: Sink) -> str | None:
+    from ctxlint.python.retrieval import is_retrieval, retrieval_label, retrievals_under
+    from ctxlint.python.turn_values import turn_value_sources
+
+    if reached.trail.runs_once:
+        return None
+    node, scope = reached.node, reached.scope
+    if isinstance(node, ast.Call) and is_retrieval(node, scope):
+        return retrieval_label(node, scope)
+    if isinstance(node, ast.Attribute) and not _on_self(node, scope):
+        for call in retrievals_under(node.value, scope):
+            return retrieval_label(call, scope)
+    if isinstance(node, ast.Name):
+        bindings = lookup(node.id, scope)
+        if (
+            len(bindings) == 1
+            and bindings[0].kind == "param"
+            and _TURN_INPUT.match(node.id)
+            and not _in_constructor(bindings[0])
+        ):
+            return "the user's question"
+    for value in turn_value_sources(module, sink, reached):
+        return value.what
+    return None
+
+
+def _on_self(node: ast.Attribute, scope) -> bool:  # type: ignore[no-untyped-def]
+    from ctxlint.python.index import class_of_self
+
+    return class_of_self(node.value, scope) is not None
+
+
+def _in_constructor(binding) -> bool:  # type: ignore[no-untyped-def]
+    function = binding.function
+    return function is not None and function.name in ("__init__", "__post_init__", "setup")
+
+
+def _unordered(reached: Reached, module: PythonModule) -> str | None:
+    from ctxlint.python.unordered import is_unordered_set, unordered_source
+
+    if reached.trail.sorted:
+        return None
+    if is_unordered_set(reached):
+        return "a set"
+    trail = reached.trail
+    if trail.iterated is None:
+        # The template iterates the value (`{% for x in tags %}`, `| join`).
+        trail = replace(trail, iterated=reached.node, iterated_scope=reached.scope)
+    source = unordered_source(Reached(reached.node, reached.scope, trail), module.index)
+    if source is None:
+        return None
+    return "a set" if source.kind == "set" else f"a file-system listing ({source.label})"
