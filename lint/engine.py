@@ -138,7 +138,10 @@ def check_paths(
         from ctxlint.prompt_run import find_run_renders, reads_prompts, rendered_elsewhere
 
         reading = any(reads_prompts(selected_rules(s)) for s, _ in prompts.values())
-        renders = find_run_renders(python_paths, roots, reading)
+        # One judgement of the values passed (flag-daily-values) for the run: that of the
+        # first prompt files' settings.
+        first_settings = next(iter(prompts.values()))[0]
+        renders = find_run_renders(python_paths, roots, reading, first_settings)
         elsewhere = rendered_elsewhere(renders, (f.path for f in found.files), resolver)
         for path in elsewhere:
             add_prompt(path, False)

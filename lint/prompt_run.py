@@ -28,14 +28,16 @@ def reads_prompts(rules: Iterable[type[Rule]]) -> bool:
     return any(InputKind.PROMPT in rule.input_kinds() for rule in rules)
 
 
-def find_run_renders(python_paths: Sequence[str], roots: tuple[str, ...], wanted: bool) -> Renders:
+def find_run_renders(
+    python_paths: Sequence[str], roots: tuple[str, ...], wanted: bool, settings: Settings
+) -> Renders:
     """Where the run's Python files render prompt files; nothing is looked for when no
     selected rule reads prompt files (`wanted` false) or the run has no Python."""
     if not wanted or not python_paths:
         return {}
     from ctxlint.python.prompt_renders import find_renders
 
-    return find_renders(python_paths, roots)
+    return find_renders(python_paths, roots, settings)
 
 
 def rendered_elsewhere(

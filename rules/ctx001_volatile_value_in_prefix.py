@@ -880,18 +880,15 @@ VolatileValueInPrefix.INVALID += _FRAMEWORK_INVALID
 # Prompt files: the template's own clock reads, the values the project's Python passes, and
 # names only where no render shows the value.
 _RULES_TEXT = "Answer in the customer's language.\n" + "Follow the store's return policy.\n" * 14
+# The rendered text goes to a framework the code does not show: only the template says where
+# the value sits. (Sent visibly as the system prompt, the Python check reports the value.)
 _RENDER_SYSTEM = (
     "from pathlib import Path\n"
     "from {clock} import {name}\n"
     "from jinja2 import Environment, FileSystemLoader\n"
-    "import anthropic\n"
     "env = Environment(loader=FileSystemLoader(Path(__file__).parent / 'prompts'))\n"
-    "client = anthropic.Anthropic()\n"
-    "def ask(history):\n"
-    "    system = env.get_template('system.j2').render(now={value})\n"
-    "    return client.messages.create(\n"
-    "        model='claude-sonnet-4-5', max_tokens=512, system=system, messages=history\n"
-    "    )\n"
+    "def compose():\n"
+    "    return env.get_template('system.j2').render(now={value})\n"
 )
 VolatileValueInPrefix.INVALID += (
     # A Prompty system part that states the time before the rules and the history.

@@ -694,7 +694,7 @@ _RENDER_PROFILE = (
     "from pathlib import Path\n"
     "from jinja2 import Template\n"
     "SYSTEM = Template((Path(__file__).parent / 'prompts' / 'system.j2').read_text())\n"
-    "def system_prompt(settings: dict, names: set[str]):\n"
+    "def compose(settings: dict, names: set[str]):\n"
     "    profile = {name: settings[name] for name in names}\n"
     "    return SYSTEM.render(profile=VALUE)\n"
 )

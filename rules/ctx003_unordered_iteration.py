@@ -656,7 +656,7 @@ _RENDER_TOOLS = (
     "from pathlib import Path\n"
     "from jinja2 import Environment, FileSystemLoader\n"
     "env = Environment(loader=FileSystemLoader(Path(__file__).parent / 'prompts'))\n"
-    "def system_prompt(tools):\n"
+    "def compose(tools):\n"
     "    tool_names = {tool.name for tool in tools}\n"
     "    return env.get_template('system.j2').render(tool_names=VALUE)\n"
 )

@@ -789,25 +789,20 @@ PerTurnContentInPrefix.INVALID += (
     ),
     # The code passes the retriever's results to a template sent as the system prompt.
     Invalid(
-        _CHAT_RULES + "Relevant notes:\n{{ notes }}\n",
+        "Relevant notes:\n{{ notes }}\n" + _CHAT_RULES * 2,
         kind=InputKind.PROMPT,
         filename="prompts/system.j2",
         files={
             "agent.py": (
                 "from pathlib import Path\n"
                 "from jinja2 import Environment, FileSystemLoader\n"
-                "from openai import OpenAI\n"
                 "env = Environment(loader=FileSystemLoader(Path(__file__).parent / 'prompts'))\n"
-                "client = OpenAI()\n"
-                "def answer(retriever, history, question):\n"
+                "def compose(retriever, question):\n"
                 "    notes = retriever.invoke(question)\n"
-                "    system = env.get_template('system.j2').render(notes=notes)\n"
-                "    messages = [{'role': 'system', 'content': system}, *history]\n"
-                "    messages.append({'role': 'user', 'content': question})\n"
-                "    return client.chat.completions.create(model='gpt-4.1', messages=messages)\n"
+                "    return env.get_template('system.j2').render(notes=notes)\n"
             )
         },
-        line=8,
+        line=2,
         message_contains="passed by",
     ),
 )

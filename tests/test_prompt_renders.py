@@ -75,7 +75,8 @@ def test_jinja_file_system_loader_next_to_the_module(tmp_path: Path) -> None:
     render = _only(found, tmp_path, "app/prompts/system.j2")
     assert render.call == "template.render"
     assert render.complete
-    assert render.path == str(tmp_path / "app/prompts/system.j2")
+    # Where the code renders it: the render's place is in the Python file.
+    assert render.path == str(tmp_path / "app/agent.py")
     assert render.start.line == 12
     assert _kinds(render) == {
         "now": ("reads the clock to the microsecond", None, None),
@@ -375,7 +376,7 @@ def test_skyvern_like_wrapper_with_the_values_of_each_caller(tmp_path: Path) -> 
     renders = found[str(tmp_path / "web/forge/prompts/web/extract-action.j2")]
     assert list(found) == [str(tmp_path / "web/forge/prompts/web/extract-action.j2")]
     assert [r.call for r in renders] == ["prompt_engine.load_prompt"] * 2
-    assert all(r.path == str(tmp_path / "web/forge/prompts/web/extract-action.j2") for r in renders)
+    assert all(r.path == str(tmp_path / "web/agent.py") for r in renders)
     live, replayed = sorted(renders, key=lambda r: r.start.line)
     assert live.value("local_datetime").volatile == "reads the clock to the microsecond"  # type: ignore[union-attr]
     assert live.value("local_datetime").path == str(tmp_path / "web/agent.py")  # type: ignore[union-attr]
@@ -838,7 +839,7 @@ def test_template_made_in_another_module(tmp_path: Path) -> None:
         },
     )
     render = _only(found, tmp_path, "app/prompts/system.j2")
-    assert render.call == "SYSTEM.render" and render.path == str(tmp_path / "app/prompts/system.j2")
+    assert render.call == "SYSTEM.render" and render.path == str(tmp_path / "app/agent.py")
     assert _kinds(render) == {"now": ("reads the clock to the microsecond", None, None)}
 
 

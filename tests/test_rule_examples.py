@@ -86,21 +86,9 @@ def _prompt_settings(rule, case, folder: Path, unsafe: bool = False):
     return make_settings(table, folder)
 
 
-def _needs_renders_not_yet_found(case) -> bool:
-    """An example whose verdict rests on the Python that renders it, while the Python side
-    (ctxlint.python.prompt_renders) is still the stub that finds no render: it cannot be
-    judged yet. The stub says so in its docstring; once it is filled, this is never true."""
-    import ctxlint.python.prompt_renders as prompt_renders
-
-    stub = "Being built in this session" in (prompt_renders.__doc__ or "")
-    return bool(case.files) and stub
-
-
 def _prompt_findings(rule, case, folder: Path):
     """Every finding on the example prompt file, checked with its project's other files as
     `ctxlint FILE...` checks them: the run must also read without a CTX900."""
-    if _needs_renders_not_yet_found(case):
-        pytest.skip("rests on the renders ctxlint.python.prompt_renders does not find yet")
     path, others = _prompt_file(case, folder)
     named = [str(path), *map(str, others)]
     report = check_paths(named, _prompt_settings(rule, case, folder))

@@ -246,8 +246,12 @@ def per_turn_in_template(placeholder: Placeholder) -> str | None:
 
 
 def passed(prompt: PromptCheck, placeholder: Placeholder) -> Iterator[tuple[Render, PassedValue]]:
-    """The values the project's renders pass for the placeholder's variables."""
+    """The values the project's renders pass for the placeholder's variables. A render whose
+    text the code visibly sends as the system prompt or instructions is left to the Python
+    rules: they report the value where it is made, and a finding here would repeat theirs."""
     for render in prompt.renders:
+        if render.sent_as in (SYSTEM, INSTRUCTIONS):
+            continue
         for name in placeholder.names:
             value = render.value(name.lstrip("$"))
             if value is not None:

@@ -59,6 +59,7 @@ class Classified:
     volatile: str | None = None
     per_turn: str | None = None
     unordered: str | None = None
+    unsorted_keys: str | None = None
 
 
 class GatedLinks:
@@ -118,8 +119,13 @@ def classify(
     clock: tuple[str, Reached, PythonModule] | None = None
     # The calls met on the way: a helper's `timespec` parameter is given by one of them.
     calls: list[ast.Call] = []
+    # A mapping met on the way (a dict built, JSON dumped without sorted keys): an unordered
+    # source then decides the order of its keys (CTX002), not of items laid out (CTX003).
+    mapping = sorted_json = False
     for reached in reach(sink, module.index, follow_callables=False, links=links):  # type: ignore[arg-type]
         owner = module.module_of(reached.scope) or module
+        mapping = mapping or _is_mapping(reached.node, reached.scope)
+        sorted_json = sorted_json or _sorted_json(reached.node, reached.scope)
         if isinstance(reached.node, ast.Call):
             calls.append(reached.node)
             if clock is None:
@@ -133,7 +139,30 @@ def classify(
     if clock is not None:
         how, reached, owner = clock
         volatile = _with_precision(how, reached, owner, _as_is(node, scope, reached), calls)
+    if sorted_json:
+        # `json.dumps(..., sort_keys=True)` on the way: the keys come out sorted.
+        return Classified(volatile, per_turn, None)
+    if mapping and unordered is not None:
+        return Classified(volatile, per_turn, None, f"a dict filled from {unordered}")
     return Classified(volatile, per_turn, unordered)
+
+
+def _is_mapping(node: ast.AST, scope: Scope) -> bool:
+    """A dict built, or `json.dumps` without `sort_keys=True`, which keeps its keys' order."""
+    if isinstance(node, (ast.Dict, ast.DictComp)):
+        return True
+    return _dumps(node, scope) and not _sorted_json(node, scope)
+
+
+def _dumps(node: ast.AST, scope: Scope) -> bool:
+    return isinstance(node, ast.Call) and qualified_name(node.func, scope) == "json.dumps"
+
+
+def _sorted_json(node: ast.AST, scope: Scope) -> bool:
+    return _dumps(node, scope) and any(
+        k.arg == "sort_keys" and isinstance(k.value, ast.Constant) and k.value.value is True
+        for k in node.keywords  # type: ignore[attr-defined]
+    )
 
 
 def _as_is(node: ast.expr, scope: Scope, reached: Reached) -> bool:

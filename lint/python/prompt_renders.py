@@ -302,11 +302,12 @@ class _Finder:
                     volatile=kind.volatile,
                     per_turn=kind.per_turn,
                     unordered=kind.unordered,
+                    unsorted_keys=kind.unsorted_keys,
                 )
             )
         start, end = module.start_offset(site.call), module.end_offset(site.call)
         return Render(
-            path,
+            module.path,
             module.source.location(start),
             module.source.location(end),
             site.call_text,
