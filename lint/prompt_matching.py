@@ -43,6 +43,15 @@ _DOCUMENTATION = (
     r"contributing|contributors|code_of_conduct|security|requirements[\w.-]*)(\.\w+)?"
 )
 
+# Jinja templates of something else than a prompt, by the name they are rendered to: a
+# Dockerfile, a web page, a configuration file (OpenHands renders `Dockerfile.j2`, Ansible
+# `nginx.conf.j2`). A walk leaves them; named on the command line they are checked.
+_OTHER_TEMPLATE = re.compile(
+    r"(?i)(dockerfile|makefile|containerfile|[^/]*\.(html?|xml|svg|css|scss|jsx?|tsx?|sh|bash"
+    r"|ps1|py|rb|go|rs|java|kt|cs|cpp|c|h|sql|ya?ml|json|toml|ini|cfg|conf|env|properties"
+    r"|service|tf|hcl|nginx|desktop|plist|csv|tex))\.(j2|jinja2?)"
+)
+
 
 class PromptFileMatcher:
     """The prompt-file globs of one configuration, read as `exclude` is: a glob without a
@@ -63,6 +72,8 @@ class PromptFileMatcher:
 
     def matches(self, path: str) -> bool:
         name = os.path.basename(path)
+        if _OTHER_TEMPLATE.fullmatch(name):
+            return False
         if self._names is not None and self._names.fullmatch(name):
             return True
         if self._path_tails is None or not self._path_tails.fullmatch(name):
@@ -96,3 +107,8 @@ def _relative_posix(path: str, root: Path) -> str:
     except ValueError:
         relative = absolute
     return relative.replace(os.sep, "/")
+
+
+def other_template(path: str) -> bool:
+    """A Jinja template of something else than a prompt (`Dockerfile.j2`, `nginx.conf.j2`)."""
+    return _OTHER_TEMPLATE.fullmatch(os.path.basename(path)) is not None

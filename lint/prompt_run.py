@@ -15,6 +15,7 @@ from ctxlint.globs import Excluder
 from ctxlint.prompt_checker import PromptChecker, check_prompt_file
 from ctxlint.prompt_files.model import UNKNOWN, Reference
 from ctxlint.prompt_files.renders import Render
+from ctxlint.prompt_matching import other_template
 from ctxlint.results import FixMode, Report
 from ctxlint.rule import InputKind, Rule
 
@@ -49,7 +50,7 @@ def rendered_elsewhere(
     extra = []
     for target in sorted(renders):
         absolute = os.path.abspath(target)
-        if absolute in known or not os.path.isfile(absolute):
+        if absolute in known or not os.path.isfile(absolute) or other_template(absolute):
             continue
         if _excluded(absolute, resolver.for_path(absolute)):
             continue

@@ -53,6 +53,11 @@ NOT_PROMPT_FILES = [
     "prompt_evaluations/09_graded/articles/article1.txt",
     "vendor/prompt_toolkit/docs/index.md",
     "promptflow/docs/guide.md",
+    # Jinja templates of something else: a Dockerfile, a web page, a configuration file.
+    "runtime/templates/Dockerfile.j2",
+    "web/templates/index.html.jinja",
+    "deploy/nginx.conf.j2",
+    "prompts/values.yaml.j2",
 ]
 
 

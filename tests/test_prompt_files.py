@@ -465,3 +465,11 @@ def test_the_share_of_the_whole_prefix_before_a_placeholder() -> None:
     # Past every prefix part: all of the prefix precedes it.
     whole = chat.prefix_share_before(user_input.offset)
     assert whole.before == whole.total == len(chat.parts[0].text)
+
+
+def test_a_prompt_file_in_jinja_is_read_as_jinja_not_dotprompt():
+    # gpt-pilot keeps Jinja templates as `*.prompt`: block tags, no front matter, no role helper.
+    jinja = read_prompt_file(Path("prompts/plan.prompt"), "{% if files %}{{ files }}{% endif %}\n")
+    assert (jinja.kind, jinja.parts[0].syntax, jinja.errors) == ("jinja", "jinja", ())
+    dotprompt = read_prompt_file(Path("greet.prompt"), '---\nmodel: x\n---\n{{role "system"}}\nHi\n')
+    assert dotprompt.kind == "dotprompt"

@@ -33,7 +33,7 @@ def _read(path: Path, text: str) -> PromptFile:
         from ctxlint.prompt_files.front_matter import read_prompty
 
         return read_prompty(path, text)
-    if suffix == ".prompt":
+    if suffix == ".prompt" and not _jinja_named_prompt(text):
         from ctxlint.prompt_files.front_matter import read_dotprompt
 
         return read_dotprompt(path, text)
@@ -64,3 +64,10 @@ def _decoded(path: Path, source: str | bytes | None) -> tuple[str | None, Prompt
     except UnicodeDecodeError as error:
         line = source[: error.start].count(b"\n") + 1
         return None, PromptFileError(path, line, "not UTF-8 text")
+
+
+def _jinja_named_prompt(text: str) -> bool:
+    """A `.prompt` file that is Jinja, not Dotprompt: no front matter and no role helper, but
+    Jinja's block tags (gpt-pilot keeps its Jinja templates as `*.prompt`)."""
+    head = text.lstrip("\ufeff \t\r\n")
+    return not head.startswith("---") and "{%" in text and "{{role" not in text.replace(" ", "")
