@@ -471,5 +471,7 @@ def test_a_prompt_file_in_jinja_is_read_as_jinja_not_dotprompt():
     # gpt-pilot keeps Jinja templates as `*.prompt`: block tags, no front matter, no role helper.
     jinja = read_prompt_file(Path("prompts/plan.prompt"), "{% if files %}{{ files }}{% endif %}\n")
     assert (jinja.kind, jinja.parts[0].syntax, jinja.errors) == ("jinja", "jinja", ())
-    dotprompt = read_prompt_file(Path("greet.prompt"), '---\nmodel: x\n---\n{{role "system"}}\nHi\n')
+    dotprompt = read_prompt_file(
+        Path("greet.prompt"), '---\nmodel: x\n---\n{{role "system"}}\nHi\n'
+    )
     assert dotprompt.kind == "dotprompt"

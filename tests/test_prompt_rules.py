@@ -167,3 +167,15 @@ def test_a_set_looped_over_gets_a_sort_fix():
     fixed = apply(text, found.fix)
     assert "{% for name in names | sort %}" in fixed
     assert findings("CTX003", "prompts/system.j2", fixed, names) == []
+
+
+def test_a_value_only_tested_is_not_judged():
+    # Skyvern: `{{'"new ids"' if new_ids else '"all ids"'}}` prints a literal; the set passed
+    # for `new_ids` only decides which.
+    names = render(new_ids={"expression": "set(ids)", "unordered": "a set"})
+    text = "Pick from {{ '\"new ids\"' if new_ids else '\"all ids\"' }}.\n" + RULES
+    assert findings("CTX003", "prompts/select.j2", text, names) == []
+    text = "{% if new_ids %}There are new ids.{% endif %}\n" + RULES
+    assert findings("CTX003", "prompts/select.j2", text, names) == []
+    text = "New ids: {{ new_ids | join(', ') }}\n" + RULES
+    assert len(findings("CTX003", "prompts/select.j2", text, names)) == 1

@@ -249,13 +249,29 @@ def passed(prompt: PromptCheck, placeholder: Placeholder) -> Iterator[tuple[Rend
     """The values the project's renders pass for the placeholder's variables. A render whose
     text the code visibly sends as the system prompt or instructions is left to the Python
     rules: they report the value where it is made, and a finding here would repeat theirs."""
+    printed = printed_name(placeholder)
+    if printed is None:
+        return
     for render in prompt.renders:
         if render.sent_as in (SYSTEM, INSTRUCTIONS):
             continue
-        for name in placeholder.names:
+        for name in (printed,):
             value = render.value(name.lstrip("$"))
             if value is not None:
                 yield render, value
+
+
+_PRINTED = re.compile(r"\s*\$?([A-Za-z_]\w*)(\.\w+|\[[^\]]*\])*\s*(\|.*)?", re.DOTALL)
+
+
+def printed_name(placeholder: Placeholder) -> str | None:
+    """The variable whose value the placeholder writes out or loops over (`docs`,
+    `user.name`, `items | join(", ")`): a variable only tested (`{% if docs %}`, `'x' if docs
+    else 'y'`) changes nothing by its value, and no value passed for it is judged."""
+    if placeholder.construct not in ("output", "field", "loop"):
+        return None
+    matched = _PRINTED.fullmatch(placeholder.expression)
+    return matched.group(1) if matched else None
 
 
 def values_seen(prompt: PromptCheck, placeholder: Placeholder) -> bool:

@@ -135,7 +135,7 @@ def classify(
         if per_turn is None:
             per_turn = _per_turn(reached, owner, sink)
         if unordered is None:
-            unordered = _unordered(reached, owner)
+            unordered = _unordered(reached, owner, _as_is(node, scope, reached))
     if clock is not None:
         how, reached, owner = clock
         volatile = _with_precision(how, reached, owner, _as_is(node, scope, reached), calls)
@@ -268,7 +268,7 @@ def _in_constructor(binding) -> bool:  # type: ignore[no-untyped-def]
     return function is not None and function.name in ("__init__", "__post_init__", "setup")
 
 
-def _unordered(reached: Reached, module: PythonModule) -> str | None:
+def _unordered(reached: Reached, module: PythonModule, as_is: bool) -> str | None:
     from ctxlint.python.unordered import is_unordered_set, unordered_source
 
     if reached.trail.sorted:
@@ -277,7 +277,11 @@ def _unordered(reached: Reached, module: PythonModule) -> str | None:
         return "a set"
     trail = reached.trail
     if trail.iterated is None:
-        # The template iterates the value (`{% for x in tags %}`, `| join`).
+        if not as_is:
+            # A set met on the way that nothing iterates (`if key in skipped`): its order
+            # reaches nothing.
+            return None
+        # The template iterates the value passed (`{% for x in tags %}`, `| join`).
         trail = replace(trail, iterated=reached.node, iterated_scope=reached.scope)
     source = unordered_source(Reached(reached.node, reached.scope, trail), module.index)
     if source is None:
