@@ -141,7 +141,10 @@ def check_paths(
         # One judgement of the values passed (flag-daily-values) for the run: that of the
         # first prompt files' settings.
         first_settings = next(iter(prompts.values()))[0]
-        renders = find_run_renders(python_paths, roots, reading, first_settings)
+        prompt_paths = [path for _, files in prompts.values() for path, _ in files]
+        renders = find_run_renders(
+            python_paths, roots, reading, first_settings, prompt_paths, cache_folder
+        )
         elsewhere = rendered_elsewhere(renders, (f.path for f in found.files), resolver)
         for path in elsewhere:
             add_prompt(path, False)

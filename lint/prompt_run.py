@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
 
 from ctxlint.config import Settings
 from ctxlint.config_resolution import SettingsResolver
@@ -30,15 +31,51 @@ def reads_prompts(rules: Iterable[type[Rule]]) -> bool:
 
 
 def find_run_renders(
-    python_paths: Sequence[str], roots: tuple[str, ...], wanted: bool, settings: Settings
+    python_paths: Sequence[str],
+    roots: tuple[str, ...],
+    wanted: bool,
+    settings: Settings,
+    prompt_paths: Iterable[str] = (),
+    cache_folder: str | os.PathLike[str] | None = None,
 ) -> Renders:
     """Where the run's Python files render prompt files; nothing is looked for when no
-    selected rule reads prompt files (`wanted` false) or the run has no Python."""
+    selected rule reads prompt files (`wanted` false) or the run has no Python. A value
+    passed to one of `prompt_paths` is followed only when the file gives it weight (written
+    out in its cached prefix); a file found only through the code is judged whole. With a
+    cache folder, an unchanged run's renders are answered from it (ctxlint.renders_cache)."""
     if not wanted or not python_paths:
         return {}
     from ctxlint.python.prompt_renders import find_renders
+    from ctxlint.renders_cache import cached_renders
 
-    return find_renders(python_paths, roots, settings)
+    prompt_paths = list(prompt_paths)
+
+    def find() -> Renders:
+        worth = _names_worth_values(prompt_paths)
+
+        def judged(path: str, name: str) -> bool:
+            names = worth.get(os.path.abspath(path))
+            return names is None or name in names
+
+        return find_renders(python_paths, roots, settings, judged)
+
+    return cached_renders(cache_folder, [*python_paths, *prompt_paths], settings, find)
+
+
+def _names_worth_values(paths: Iterable[str]) -> dict[str, set[str]]:
+    from ctxlint.prompt_files import read_prompt_file
+    from ctxlint.prompt_files.checked import PromptCheck
+    from ctxlint.prompt_files.judging import names_worth_values
+
+    worth = {}
+    for path in paths:
+        try:
+            read = read_prompt_file(Path(path))
+            text = Path(path).read_bytes().decode("utf-8-sig")
+        except (OSError, UnicodeDecodeError):
+            continue  # judged whole; the check reports what cannot be read
+        worth[os.path.abspath(path)] = names_worth_values(PromptCheck(path, text, read))
+    return worth
 
 
 def rendered_elsewhere(

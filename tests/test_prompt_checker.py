@@ -74,7 +74,7 @@ def renders(monkeypatch):
     found: dict[str, tuple[Render, ...]] = {}
     asked: list[list[str]] = []
 
-    def find_renders(python_paths, roots=(), settings=None):
+    def find_renders(python_paths, roots=(), settings=None, judged=None):
         asked.append(sorted(python_paths))
         return found
 

@@ -449,3 +449,14 @@ def _end_of_own_text(text: str, part: Part, placeholder: Placeholder) -> int:
 
 def _edit(prompt: PromptCheck, start: int, end: int, content: str) -> Edit:
     return Edit(start, end, content, prompt.location(start), prompt.location(end))
+
+
+def names_worth_values(prompt: PromptCheck) -> set[str]:
+    """The variables whose values a rule may judge in this file: written out or looped over in
+    the cached prefix, with enough of it after them to matter. The values passed for the
+    others are not worth following through the project."""
+    return {
+        name
+        for _, placeholder, position in prefix_placeholders(prompt)
+        if not position.costs_little and (name := printed_name(placeholder)) is not None
+    }

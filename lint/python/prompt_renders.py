@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import ast
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from ctxlint.config import Settings
 from ctxlint.files import NotRead, read_source
@@ -77,11 +77,16 @@ def find_renders(
     python_paths: Iterable[str],
     roots: tuple[str, ...] = (),
     settings: Settings | None = None,
+    judged: Callable[[str, str], bool] | None = None,
 ) -> dict[str, tuple[Render, ...]]:
     """The renders found in `python_paths`, by the absolute path of the prompt file each
-    renders. A file here need not be one discovery found: the code names it."""
+    renders. A file here need not be one discovery found: the code names it. With `judged`,
+    only a value for which `judged(prompt_path, variable)` holds is classified (following a
+    value through the project is most of the cost); the others are passed as unclassified."""
     try:
-        return _Finder(tuple(python_paths), roots, settings or Settings()).renders()
+        finder = _Finder(tuple(python_paths), roots, settings or Settings())
+        finder.judged = judged
+        return finder.renders()
     except Exception:  # A bug here must not stop the check of every other file.
         return {}
 
@@ -100,6 +105,7 @@ class _Finder:
         self.origins = OriginFinder(self.evaluator, self._callee, self._imported_loader)
         self._sent: dict[int, dict[int, str]] = {}
         self.links = GatedLinks(self.project)
+        self.judged: Callable[[str, str], bool] | None = None
 
     # What the path evaluation asks of the project ------------------------------------------
 
@@ -289,6 +295,8 @@ class _Finder:
             owner = self.project.module_of(value.scope) or module
             if isinstance(value.node, ast.Constant):
                 kind = Classified()  # written out: the same on every call
+            elif self.judged is not None and not self.judged(path, value.name):
+                kind = Classified()  # the template gives its value no weight: not followed
             else:
                 kind = classify(value.node, value.scope, owner, self.links)
             start, end = owner.start_offset(value.node), owner.end_offset(value.node)
