@@ -40,13 +40,13 @@ class Excluder:
             return True
         if not self.path_patterns:
             return False
-        relative = _relative_posix(path, self.root)
+        relative = relative_posix(path, self.root)
         return any(pattern.fullmatch(relative) for pattern in self.path_patterns)
 
 
 def matches_any(path: str, patterns: Iterable[str], root: Path) -> bool:
     """Whether a per-file-ignores glob applies to `path`."""
-    relative = _relative_posix(path, root)
+    relative = relative_posix(path, root)
     name = os.path.basename(path)
     for pattern in patterns:
         # A leading slash anchors the glob to the configuration's folder, as in `exclude`.
@@ -56,7 +56,9 @@ def matches_any(path: str, patterns: Iterable[str], root: Path) -> bool:
     return False
 
 
-def _relative_posix(path: str, root: Path) -> str:
+def relative_posix(path: str, root: Path) -> str:
+    """`path` from `root`, with forward slashes, as globs are matched (itself when there is no
+    relative way, another drive on Windows)."""
     absolute = os.path.abspath(path)
     try:
         relative = os.path.relpath(absolute, root)

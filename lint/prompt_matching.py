@@ -9,7 +9,7 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
-from ctxlint.globs import glob_regex
+from ctxlint.globs import glob_regex, relative_posix
 
 # Suffixes that say "prompt template" wherever the file is: nothing else uses them.
 PROMPT_SUFFIXES = (".j2", ".jinja", ".jinja2", ".prompty", ".prompt")
@@ -81,7 +81,7 @@ class PromptFileMatcher:
         if re.fullmatch(_DOCUMENTATION, name):
             return False
         assert self._paths is not None
-        return self._paths.fullmatch(_relative_posix(path, self.root)) is not None
+        return self._paths.fullmatch(relative_posix(path, self.root)) is not None
 
 
 def has_prompt_suffix(path: str) -> bool:
@@ -98,15 +98,6 @@ def _any_of(globs: Iterable[str]) -> re.Pattern[str] | None:
     if not regexes:
         return None
     return re.compile("|".join(f"(?:{regex})" for regex in regexes))
-
-
-def _relative_posix(path: str, root: Path) -> str:
-    absolute = os.path.abspath(path)
-    try:
-        relative = os.path.relpath(absolute, root)
-    except ValueError:
-        relative = absolute
-    return relative.replace(os.sep, "/")
 
 
 def other_template(path: str) -> bool:
