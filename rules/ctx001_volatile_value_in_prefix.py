@@ -198,16 +198,17 @@ class VolatileValueInPrefix(Rule):
             )
 
     def check_prompt(self, prompt: PromptCheck) -> Iterator[Diagnostic]:
-        from ctxlint.prompt_files import judging
+        from ctxlint.prompt_files import judging, moves
+        from ctxlint.prompt_files import placeholder_kinds as kinds
 
         daily = prompt.flag_daily_values
         hits = []
         for part, placeholder, position in judging.prefix_placeholders(prompt):
             if position.costs_little:
                 continue
-            what = judging.clock_in_template(placeholder, daily)
+            what = kinds.clock_in_template(placeholder, daily)
             if what is not None:
-                fix = judging.move_to_part_end(prompt, part, placeholder)
+                fix = moves.move_to_part_end(prompt, part, placeholder)
                 hits.append(judging.Hit(part, placeholder, position, what, fix=fix))
             elif judging.values_seen(prompt, placeholder):
                 for render, value in judging.passed(prompt, placeholder):
@@ -219,10 +220,10 @@ class VolatileValueInPrefix(Rule):
                         )
                         break
             elif judging.names_may_judge(prompt, part, position):
-                named = judging.clock_by_name(placeholder, daily)
+                named = kinds.clock_by_name(placeholder, daily)
                 if named is not None:
                     what = f"is named like {named}"
-                    fix = judging.move_to_part_end(prompt, part, placeholder)
+                    fix = moves.move_to_part_end(prompt, part, placeholder)
                     hits.append(
                         judging.Hit(part, placeholder, position, what, by_name=True, fix=fix)
                     )

@@ -144,6 +144,7 @@ class PerTurnContentInPrefix(Rule):
 
     def check_prompt(self, prompt: PromptCheck) -> Iterator[Diagnostic]:
         from ctxlint.prompt_files import judging
+        from ctxlint.prompt_files import placeholder_kinds as kinds
 
         hits = []
         for part, placeholder, position in judging.prefix_placeholders(prompt):
@@ -151,7 +152,7 @@ class PerTurnContentInPrefix(Rule):
             # the history a template lays out itself; elsewhere it may be the newest user
             # message, where this turn's data belongs.
             before_history = position.messages_follow or position.history_after
-            if judging.is_history(placeholder):
+            if kinds.is_history(placeholder):
                 # A conversation laid out as text (devika's `{% for message in conversation
                 # %}`) grows on every turn: the fixed text after it is never reused.
                 # Only where it is the first value laid out: after another value that
@@ -171,7 +172,7 @@ class PerTurnContentInPrefix(Rule):
                 continue
             if not before_history or position.costs_little:
                 continue
-            searched = judging.per_turn_in_template(placeholder)
+            searched = kinds.per_turn_in_template(placeholder)
             if searched is not None:
                 hits.append(judging.Hit(part, placeholder, position, searched))
             elif judging.values_seen(prompt, placeholder):
@@ -184,9 +185,7 @@ class PerTurnContentInPrefix(Rule):
                         break
             elif not judging.names_may_judge(prompt, part, position):
                 continue
-            elif named := judging.per_turn_by_name(
-                placeholder, judging.stated_system(part, prompt)
-            ):
+            elif named := kinds.per_turn_by_name(placeholder, judging.stated_system(part, prompt)):
                 what = f"is named like {named}"
                 hits.append(judging.Hit(part, placeholder, position, what, by_name=True))
         yield from judging.diagnostics(prompt, self, hits)
