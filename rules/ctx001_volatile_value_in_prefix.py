@@ -213,8 +213,7 @@ class VolatileValueInPrefix(Rule):
             elif judging.values_seen(prompt, placeholder):
                 for render, value in judging.passed(prompt, placeholder):
                     if value.volatile is not None:
-                        note = f"`{evidence(value.expression)}` passed by {render.call}()"
-                        related = (value.location(note),)
+                        related = (judging.passed_note(render, value),)
                         hits.append(
                             judging.Hit(part, placeholder, position, value.volatile, related)
                         )

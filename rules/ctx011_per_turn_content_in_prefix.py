@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING
 from ctxlint.diagnostics import Diagnostic
 from ctxlint.python.framework_flags import SWITCH_NEEDLES
 from ctxlint.python.triggers import Trigger
-from ctxlint.redact import evidence
 from ctxlint.rule import InputKind, Invalid, Rule, Valid
 
 if TYPE_CHECKING:
@@ -178,9 +177,8 @@ class PerTurnContentInPrefix(Rule):
             elif judging.values_seen(prompt, placeholder):
                 for render, value in judging.passed(prompt, placeholder):
                     if value.per_turn is not None:
-                        note = f"`{evidence(value.expression)}` passed by {render.call}()"
                         what = f"gets {value.per_turn}"
-                        related = (value.location(note),)
+                        related = (judging.passed_note(render, value),)
                         hits.append(judging.Hit(part, placeholder, position, what, related))
                         break
             elif not judging.names_may_judge(prompt, part, position):

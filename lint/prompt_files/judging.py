@@ -25,6 +25,7 @@ from ctxlint.prompt_files.model import (
 )
 from ctxlint.prompt_files.placeholder_kinds import is_history, printed_name
 from ctxlint.prompt_files.renders import PassedValue, Render
+from ctxlint.redact import evidence
 
 # Below this many characters of prefix after it (some 100 tokens), a changing value costs
 # less than a request's own new message: not worth a finding.
@@ -131,10 +132,9 @@ def passed(prompt: PromptCheck, placeholder: Placeholder) -> Iterator[tuple[Rend
     for render in prompt.renders:
         if render.sent_as in (SYSTEM, INSTRUCTIONS):
             continue
-        for name in (printed,):
-            value = render.value(name.lstrip("$"))
-            if value is not None:
-                yield render, value
+        value = render.value(printed)
+        if value is not None:
+            yield render, value
 
 
 def values_seen(prompt: PromptCheck, placeholder: Placeholder) -> bool:
@@ -196,7 +196,7 @@ def diagnostics(
             f"`{quoted(first.placeholder)}` {first.what} in {where.part_name()}, "
             f"after {where.share()} of the prefix"
         )
-        named = "Judged by its name, as no Python code renders this file. " if first.by_name else ""
+        named = "Judged by its name: no Python code shows its value. " if first.by_name else ""
         also = tuple(
             prompt.related_at(hit.placeholder, f"`{quoted(hit.placeholder)}` {hit.what} too")
             for hit in later
@@ -213,8 +213,7 @@ def diagnostics(
 
 def quoted(placeholder: Placeholder) -> str:
     """The placeholder as the template writes it, short: `now()`, `$input`, `documents`."""
-    text = " ".join(placeholder.expression.split())
-    return text if len(text) <= 40 else text[:37] + "..."
+    return _short(placeholder.expression)
 
 
 def unordered_values(
@@ -230,7 +229,7 @@ def unordered_values(
 
 def passed_note(render: Render, value: PassedValue) -> RelatedLocation:
     """The related place where a render passes the value a finding is about."""
-    return value.location(f"`{_short(value.expression)}` passed by {render.call}()")
+    return value.location(f"`{_short(evidence(value.expression))}` passed by {render.call}()")
 
 
 def _short(text: str) -> str:
