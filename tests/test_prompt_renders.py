@@ -880,3 +880,39 @@ def test_langchain_chat_template_message_from_a_file(tmp_path: Path) -> None:
     assert system.sent_as == "system"
     assert _kinds(system)["context"] == (None, "retrieval results", None)
     assert found[str(tmp_path / "prompts/human.md")][0].sent_as == "user"
+
+
+def test_a_clock_printed_with_a_format_constant_from_another_module(tmp_path: Path) -> None:
+    # Skyvern: `strftime(CURRENT_DATE_FORMAT)`, the constant "%Y-%m-%d" imported: a date.
+    found = _project(
+        tmp_path,
+        {
+            "app/__init__.py": "",
+            "app/prompts/system.j2": TEMPLATE,
+            "app/constants.py": 'DATE_FORMAT = "%Y-%m-%d"\nSTAMP_FORMAT = "%Y-%m-%d %H:%M:%S"\n',
+            "app/agent.py": """
+                from datetime import datetime
+                from pathlib import Path
+                from jinja2 import Template
+                from app.constants import DATE_FORMAT, STAMP_FORMAT
+
+                SYSTEM = Template((Path(__file__).parent / "prompts" / "system.j2").read_text())
+                LOCAL = "%H:%M"
+
+                def day():
+                    return SYSTEM.render(now=datetime.now().strftime(DATE_FORMAT))
+
+                def stamp():
+                    return SYSTEM.render(now=datetime.now().strftime(STAMP_FORMAT))
+
+                def local():
+                    return SYSTEM.render(now=datetime.now().strftime(LOCAL))
+            """,
+        },
+    )
+    renders = sorted(found[str(tmp_path / "app/prompts/system.j2")], key=lambda r: r.start.line)
+    assert [_kinds(render)["now"][0] for render in renders] == [
+        None,
+        "reads the clock to the second",
+        "reads the clock to the minute",
+    ]

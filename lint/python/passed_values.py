@@ -122,12 +122,17 @@ def classify(
     # A mapping met on the way (a dict built, JSON dumped without sorted keys): an unordered
     # source then decides the order of its keys (CTX002), not of items laid out (CTX003).
     mapping = sorted_json = False
+    # strftime formats given by a name (`strftime(DATE_FORMAT)`), which the flow does not read.
+    formats: list[tuple[ast.expr, Scope]] = []
     for reached in reach(sink, module.index, follow_callables=False, links=links):  # type: ignore[arg-type]
         owner = module.module_of(reached.scope) or module
         mapping = mapping or _is_mapping(reached.node, reached.scope)
         sorted_json = sorted_json or _sorted_json(reached.node, reached.scope)
         if isinstance(reached.node, ast.Call):
             calls.append(reached.node)
+            named_format = _named_strftime_format(reached.node)
+            if named_format is not None:
+                formats.append((named_format, reached.scope))
             if clock is None:
                 how = how_volatile(reached, owner)
                 if how is not None:
@@ -139,12 +144,68 @@ def classify(
     if clock is not None:
         how, reached, owner = clock
         volatile = _with_precision(how, reached, owner, _as_is(node, scope, reached), calls)
+        if volatile == "reads the clock" and formats:
+            volatile = _by_named_format(formats, module, links)
     if sorted_json:
         # `json.dumps(..., sort_keys=True)` on the way: the keys come out sorted.
         return Classified(volatile, per_turn, None)
     if mapping and unordered is not None:
         return Classified(volatile, per_turn, None, f"a dict filled from {unordered}")
     return Classified(volatile, per_turn, unordered)
+
+
+def _named_strftime_format(call: ast.Call) -> ast.expr | None:
+    function = call.func
+    named = call.args and isinstance(call.args[0], (ast.Name, ast.Attribute))
+    if isinstance(function, ast.Attribute) and function.attr == "strftime" and named:
+        return call.args[0]
+    return None
+
+
+def _by_named_format(
+    formats: list[tuple[ast.expr, Scope]], module: PythonModule, links: GatedLinks | None
+) -> str | None:
+    """The clock's words once a format given by a name is read: a constant of the module, or
+    one imported from another module of the project (Skyvern's `CURRENT_DATE_FORMAT`). A
+    format that shows no time of day prints a date, which changes once a day: no volatile
+    value (as CTX001 takes a literal date format). Unknown formats leave the clock as it is."""
+    units = []
+    for expression, scope in formats:
+        text = _constant_text(expression, scope, module, links)
+        if text is None:
+            return "reads the clock"
+        letters = set(re.findall(r"%[-_0^#]*\d*[EO]?(.)", text))
+        shown = [unit for unit in _UNITS if any(_UNIT_OF_LETTER.get(c) == unit for c in letters)]
+        units.append(shown[0] if shown else None)
+    finest = next((unit for unit in _UNITS if unit in units), None)
+    return f"reads the clock to the {finest}" if finest is not None else None
+
+
+def _constant_text(
+    expression: ast.expr, scope: Scope, module: PythonModule, links: GatedLinks | None
+) -> str | None:
+    if isinstance(expression, ast.Name):
+        bindings = lookup(expression.id, scope)
+        if len(bindings) == 1 and bindings[0].kind == "assign":
+            value = bindings[0].value
+            if isinstance(value, ast.Constant) and isinstance(value.value, str):
+                return value.value
+    qualified = qualified_name(expression, scope)
+    owner = module.module_of(scope) or module
+    if qualified is None or links is None:
+        return None
+    target = links.project._resolve(qualified, owner.path)
+    if target is None or len(target[1]) != 1:
+        return None
+    imported = links.project.module_at(target[0])
+    if imported is None:
+        return None
+    bindings = imported.index.module_scope.bindings.get(target[1][0], [])
+    if len(bindings) == 1 and bindings[0].kind == "assign":
+        value = bindings[0].value
+        if isinstance(value, ast.Constant) and isinstance(value.value, str):
+            return value.value
+    return None
 
 
 def _is_mapping(node: ast.AST, scope: Scope) -> bool:
