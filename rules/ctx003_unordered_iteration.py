@@ -686,3 +686,21 @@ UnorderedIteration.VALID += (
         files={"agent.py": _RENDER_TOOLS.replace("VALUE", "tool_names")},
     ),
 )
+
+UnorderedIteration.VALID += (
+    # Each secret of a set is looked for and masked: what `replace` looks for is gone from
+    # what it returns, and the set's order decides no text (Skyvern's mask_secrets_in_data).
+    Valid(
+        "import anthropic\n"
+        "client = anthropic.Anthropic()\n"
+        "def masked(text, secrets):\n"
+        "    for secret in set(secrets):\n"
+        "        text = text.replace(secret, '***')\n"
+        "    return text\n"
+        "def ask(notes, secrets, history):\n"
+        "    system = masked(f'Account notes: {notes}', secrets)\n"
+        "    return client.messages.create(\n"
+        "        model='claude-sonnet-4-5', max_tokens=512, system=system, messages=history\n"
+        "    )\n"
+    ),
+)

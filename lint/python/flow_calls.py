@@ -171,7 +171,12 @@ class CallSteps:
                 inner = replace(trail, time_format="%Y-%m-%d", time_format_node=node)
             yield function.value, scope, inner, frames
             if method in ARGUMENT_METHODS:
-                for argument in _arguments(node):
+                # `text.replace(old, new)`: what it looks for is gone from what it returns
+                # (a `replace(field=value)` of a dataclass or a datetime keeps every argument).
+                arguments = _arguments(node)
+                if method == "replace" and len(node.args) >= 2:
+                    arguments = arguments[1:]
+                for argument in arguments:
                     yield argument, scope, trail, frames
         else:
             yield from self.project_call_steps(node, scope, trail, frames)
