@@ -25,7 +25,7 @@ LIGHT_ANALYSIS = {
 }
 # Of the trace package, only the schema predicate, which validates a configuration.
 LIGHT_TRACE = {"ctxlint.trace", "ctxlint.trace.schema_check"}
-HEAVY_LIBRARIES = ("jsonschema", "libcst", "tiktoken", "yaml")
+HEAVY_LIBRARIES = ("jsonschema", "libcst", "tiktoken", "yaml", "jinja2")
 
 # Run in a fresh interpreter (this one has imported everything); prints what it imported.
 _PROBE = """
@@ -80,4 +80,8 @@ def test_a_run_answered_from_the_cache_loads_no_analysis(tmp_path: Path, configu
     assert {m for m in warm_modules if _in_package(m, "ctxlint.python")} <= LIGHT_ANALYSIS
     assert {m for m in warm_modules if _in_package(m, "ctxlint.trace")} <= LIGHT_TRACE
     assert not {m for m in warm_modules if m.startswith("ctxlint.simulate")}
+    # A run without prompt files reads none: only the names that tell one (prompt_matching).
+    prompt_modules = ("ctxlint.prompt_files", "ctxlint.prompt_run", "ctxlint.prompt_checker")
+    assert not {m for m in cold_modules | warm_modules if m.startswith(prompt_modules)}
+    assert "jinja2" not in {m.split(".")[0] for m in cold_modules | warm_modules}
     assert not {m.split(".")[0] for m in warm_modules} & set(HEAVY_LIBRARIES)
