@@ -169,11 +169,16 @@ class PerTurnContentInPrefix(Rule):
                     help = _CONVERSATION_FIRST
                     hits.append(judging.Hit(part, placeholder, position, what, help=help))
                 continue
-            if not before_history or position.costs_little:
+            if position.costs_little:
                 continue
             searched = kinds.per_turn_in_template(placeholder)
             if searched is not None:
+                # A search the template runs itself is this turn's data for certain: the
+                # fixed text after it is lost wherever the part goes (Semantic Kernel's
+                # ContextQuery sample recalls memories above its rules).
                 hits.append(judging.Hit(part, placeholder, position, searched))
+            elif not before_history:
+                continue
             elif judging.values_seen(prompt, placeholder):
                 for render, value in judging.passed(prompt, placeholder):
                     if value.per_turn is not None:

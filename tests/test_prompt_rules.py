@@ -179,3 +179,12 @@ def test_a_value_only_tested_is_not_judged():
     assert findings("CTX003", "prompts/select.j2", text, names) == []
     text = "New ids: {{ new_ids | join(', ') }}\n" + RULES
     assert len(findings("CTX003", "prompts/select.j2", text, names)) == 1
+
+
+def test_a_search_the_template_runs_is_flagged_above_fixed_text_in_any_part():
+    # Semantic Kernel's ContextQuery: `{{recall $input}}` above the rules, in one message.
+    text = "[CONTEXT]\n{{recall $input}}\n[RULES]\n" + RULES + "Question: {{$input}}\n"
+    (found,) = findings("CTX011", "QA/ContextQuery/skprompt.txt", text)
+    assert "searches memory for this turn in the template" in found.message
+    # At the very end it costs nothing.
+    assert findings("CTX011", "QA/ContextQuery/skprompt.txt", RULES + "{{recall $input}}\n") == []
