@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from ctxlint.python.module import PythonModule
     from ctxlint.python.sinks import Sink
     from ctxlint.trace.compare import Step
+    from ctxlint.typescript.module import ScriptModule
 
 
 class VolatileValueInPrefix(Rule):
@@ -227,6 +228,33 @@ class VolatileValueInPrefix(Rule):
                         judging.Hit(part, placeholder, position, what, by_name=True, fix=fix)
                     )
         yield from judging.diagnostics(prompt, self, hits)
+
+    def check_typescript(self, module: ScriptModule) -> Iterator[Diagnostic]:
+        from ctxlint.typescript.flow import reached
+        from ctxlint.typescript.scope import in_a_function
+        from ctxlint.typescript.volatile import chain as method_chain
+        from ctxlint.typescript.volatile import volatile
+
+        # A read is judged once, as the whole expression that shows it (the first met:
+        # `new Date().toISOString().slice(0, 10)` before its receiver `new Date()`).
+        judged: set[int] = set()
+        for sink in module.sinks:
+            for part in reached(module.parsed, sink):
+                read, _ = method_chain(part.node)
+                if read.id in judged:
+                    continue
+                judged.add(read.id)
+                found = volatile(module.parsed, part.node, module.flag_daily_values)
+                if found is None:
+                    continue
+                # Run once when the module loads, the value is the same for every call.
+                if not in_a_function(found.read):
+                    continue
+                shown = module.text_of(found.read)
+                shown = shown if len(shown) <= 40 else "this call"
+                message = f"`{shown}` {found.volatility} and reaches {sink.part}"
+                related = (module.related(sink.call, f"sent as {sink.label}"),)
+                yield module.diagnostic(self, found.read, message, related, help=_HELP)
 
     def check_python(self, module: PythonModule) -> Iterator[Diagnostic]:
         from ctxlint.python.framework_flags import framework_switches, switch_message

@@ -1,0 +1,51 @@
+"""TypeScript and JavaScript agents: which files are read, and which of them are worth parsing.
+
+Nothing here imports tree-sitter: discovery and the prefilter run on every file a walk meets,
+and only a file that names an LLM SDK or one of its calls is parsed (ctxlint.typescript.parse).
+"""
+
+from __future__ import annotations
+
+# One input kind for both languages: the same grammars family reads them, the SDKs are the
+# same packages, and a rule's detector cannot tell a `.js` agent from a `.ts` one.
+SUFFIXES = (".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs")
+# Declaration files hold types only: no call is ever made from them.
+_DECLARATION_SUFFIXES = (".d.ts", ".d.mts", ".d.cts")
+
+# What every file with a sink holds: an SDK's import or one of its calls. A file of a
+# monorepo without any of them (most are components, utilities, tests) is never parsed.
+NEEDLES = (
+    b"openai",
+    b"@anthropic-ai/sdk",
+    b'"ai"',
+    b"'ai'",
+    b"@openai/agents",
+    b"@mastra/",
+    b"@langchain/",
+    b"@google/genai",
+    b"generateText",
+    b"streamText",
+    b"generateObject",
+    b"streamObject",
+    b"messages.create",
+    b"messages.stream",
+    b"chat.completions.create",
+    b"responses.create",
+    b"new Agent(",
+)
+
+
+def is_script(path: str) -> bool:
+    """Whether the path names a TypeScript or JavaScript source file (not a declaration file)."""
+    lowered = path.lower()
+    return lowered.endswith(SUFFIXES) and not lowered.endswith(_DECLARATION_SUFFIXES)
+
+
+def has_script_suffix(path: str) -> bool:
+    """Whether the name ends like a TS/JS file, declaration files included."""
+    return path.lower().endswith(SUFFIXES)
+
+
+def worth_parsing(data: bytes) -> bool:
+    """Whether the file may hold a sink: it names an SDK or calls one of their methods."""
+    return any(needle in data for needle in NEEDLES)
