@@ -977,3 +977,134 @@ VolatileValueInPrefix.VALID += (
         filename="prompts/reminder.md",
     ),
 )
+
+# TypeScript and JavaScript: the SDKs' documented prefix arguments, within one file.
+VolatileValueInPrefix.INVALID += (
+    # The Vercel AI SDK: the time, through a local const, in the system prompt.
+    Invalid(
+        'import { generateText } from "ai";\n'
+        "export async function ask(model, question: string) {\n"
+        "  const now = new Date().toISOString();\n"
+        "  return generateText({ model, system: `You help. Now: ${now}.`, prompt: question });\n"
+        "}\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="agent.ts",
+        line=3,
+        message_contains="reaches the system prompt",
+    ),
+    # Anthropic: a request object spread under the call, and a helper that adds the time.
+    Invalid(
+        'import Anthropic from "@anthropic-ai/sdk";\n'
+        "const client = new Anthropic();\n"
+        "function systemPrompt() {\n"
+        "  return `Support agent. ${new Date().toLocaleString()}`;\n"
+        "}\n"
+        "export async function ask(messages) {\n"
+        '  const base = { model: "claude-sonnet-4-5", max_tokens: 1024 };\n'
+        "  return client.messages.create({ ...base, system: systemPrompt(), messages });\n"
+        "}\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="agent.ts",
+        line=4,
+        message_contains="client.messages.create",
+    ),
+    # OpenAI chat completions in JavaScript: a random id in the system message.
+    Invalid(
+        'import OpenAI from "openai";\n'
+        "const openai = new OpenAI();\n"
+        "export async function ask(question) {\n"
+        "  return openai.chat.completions.create({\n"
+        '    model: "gpt-4.1",\n'
+        "    messages: [\n"
+        '      { role: "system", content: `Session ${crypto.randomUUID()}` },\n'
+        '      { role: "user", content: question },\n'
+        "    ],\n"
+        "  });\n"
+        "}\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="agent.mjs",
+        line=7,
+        message_contains="random value",
+    ),
+    # Mastra: instructions given as a function run for every generation.
+    Invalid(
+        'import { Agent } from "@mastra/core/agent";\n'
+        "export const agent = new Agent({\n"
+        '  name: "support",\n'
+        "  instructions: async () => `You help. It is ${new Date()}.`,\n"
+        "  model,\n"
+        "});\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="agent.ts",
+        line=4,
+    ),
+    # A tool description with the time, in the tools of streamText.
+    Invalid(
+        'import { streamText, tool } from "ai";\n'
+        "export function chat(model, messages) {\n"
+        "  return streamText({\n"
+        "    model,\n"
+        "    messages,\n"
+        "    tools: {\n"
+        "      clock: tool({ description: `Checked at ${Date.now()}`, inputSchema }),\n"
+        "    },\n"
+        "  });\n"
+        "}\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="route.ts",
+        line=7,
+        message_contains="tool definitions",
+    ),
+)
+VolatileValueInPrefix.VALID += (
+    # The time in the user's prompt: after everything the cache reuses.
+    Valid(
+        'import { generateText } from "ai";\n'
+        "export async function ask(model, question: string) {\n"
+        "  return generateText({ model, system: 'You help.', prompt: `${new Date()} ${question}` });\n"
+        "}\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="agent.ts",
+    ),
+    # A date: it changes once a day (flagged only with flag-daily-values).
+    Valid(
+        'import { generateText } from "ai";\n'
+        "export async function ask(model, question: string) {\n"
+        "  const today = new Date().toISOString().slice(0, 10);\n"
+        "  const day = new Date().toLocaleDateString();\n"
+        "  return generateText({ model, system: `Today is ${today} (${day}).`, prompt: question });\n"
+        "}\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="agent.ts",
+    ),
+    # Read once when the module loads: the same for every call of the process.
+    Valid(
+        'import { Agent } from "@openai/agents";\n'
+        "const STARTED = new Date().toISOString();\n"
+        "export const agent = new Agent({ name: 'a', instructions: `Up since ${STARTED}` });\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="agent.ts",
+    ),
+    # A tool's execute runs when the model calls it: its result is no part of the definition.
+    Valid(
+        'import { generateText, tool } from "ai";\n'
+        "export function ask(model, prompt) {\n"
+        "  return generateText({\n"
+        "    model,\n"
+        "    prompt,\n"
+        "    tools: { now: tool({ description: 'The time', execute: async () => new Date().toISOString() }) },\n"
+        "  });\n"
+        "}\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="agent.tsx",
+    ),
+    # A `.messages.create` of some other library: no LLM SDK is imported.
+    Valid(
+        'import { chat } from "./chat-store";\n'
+        "export function post(text) {\n"
+        "  return chat.messages.create({ system: `${Date.now()}`, text });\n"
+        "}\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="store.js",
+    ),
+)
