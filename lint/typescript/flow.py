@@ -65,6 +65,10 @@ def reached(parsed: ParsedScript, sink: Sink) -> Iterator[Reached]:
         elif kind in FUNCTIONS:
             if not sink.in_tools:
                 pending.extend((value, depth + 1) for value in returned(node))
+        elif kind == "subscript_expression":
+            # `new Date().toISOString().split("T")[0]`: the index says what is kept.
+            yield Reached(node, sink)
+            pending.extend((child, depth) for child in node.named_children)
         elif kind == "member_expression":
             # `config.system`: the object is followed as a whole only when it is local.
             target = node.child_by_field_name("object")
