@@ -7,8 +7,12 @@ that imports the SDK (a `.messages.create()` of some other library is not Anthro
   `client.responses.create({instructions, tools, input})`;
 - `@anthropic-ai/sdk`: `client.messages.create({system, tools, messages})`, and `.stream`;
 - the Vercel AI SDK `ai`: `generateText`, `streamText`, `generateObject`, `streamObject`
-  (`{system, prompt, messages, tools}`), and `new ToolLoopAgent({instructions, tools})`;
-- `@openai/agents` and Mastra (`@mastra/core`): `new Agent({instructions, tools})`.
+  (`{instructions, system, prompt, messages, tools}`: `system` is the deprecated name of
+  `instructions` in vercel/ai's `Prompt` type), and `new ToolLoopAgent({instructions, tools})`
+  (https://ai-sdk.dev/docs/agents/building-agents, read 2026-12-03);
+- `@openai/agents` and Mastra (`@mastra/core`): `new Agent({instructions, tools})`, where
+  `instructions` may be a function called on every run
+  (https://mastra.ai/docs/agents/dynamic-agents, read 2026-12-03).
 
 In `messages` (and the Responses API's `input`), a message whose role is `system` or
 `developer` is the system prompt too.
@@ -40,12 +44,12 @@ _MEMBER_SINKS = (
      _ANTHROPIC, ("system",), ("tools",), ()),
 )  # fmt: skip
 # Calls of a function imported by name.
-_FUNCTION_SINKS = {
-    "generateText": (_AI_SDK, ("system",), ("tools",), ("messages",)),
-    "streamText": (_AI_SDK, ("system",), ("tools",), ("messages",)),
-    "generateObject": (_AI_SDK, ("system",), ("tools",), ("messages",)),
-    "streamObject": (_AI_SDK, ("system",), ("tools",), ("messages",)),
-}
+# The AI SDK's `Prompt` (packages/ai/src/prompt/prompt.ts): `instructions`, and `system` kept
+# as its deprecated name; `prompt` may be a list of messages too.
+_AI_PROMPT = (_AI_SDK, ("system", "instructions"), ("tools",), ("messages", "prompt"))
+_FUNCTION_SINKS = dict.fromkeys(
+    ("generateText", "streamText", "generateObject", "streamObject"), _AI_PROMPT
+)
 # Classes constructed with `new`, by the name they were imported as.
 _CLASS_SINKS = {
     "Agent": (_AGENTS, ("instructions",), ("tools",), ()),
