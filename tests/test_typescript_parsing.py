@@ -108,3 +108,17 @@ def test_a_file_the_prefilter_spares_is_not_parsed_unless_it_was_named(tmp_path:
     assert checker.parsed == 1
     assert result is not None
     assert [d.code for d in result.diagnostics] == ["CTX900"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "const actual = await importOriginal<typeof import('node:fs')>();\n",
+        "expectTypeOf(x).toMatchTypeOf<\n  import('@openai/agents-core').Session\n>();\n",
+        "const sockets = new Set<import('node:net').Socket>();\n",
+    ],
+)
+def test_an_import_type_the_grammar_misreads_is_no_parse_error(text):
+    parsed = parse_script("a.test.ts", (text + "const broken = ;\n").encode())
+    # Only the real error is reported, on the line after the import type's.
+    assert [e.location.line for e in parsed.errors] == [text.count("\n") + 1]
