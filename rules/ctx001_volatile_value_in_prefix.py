@@ -233,26 +233,30 @@ class VolatileValueInPrefix(Rule):
         from ctxlint.typescript.flow import reached
         from ctxlint.typescript.scope import in_a_function
         from ctxlint.typescript.volatile import chain as method_chain
-        from ctxlint.typescript.volatile import volatile
+        from ctxlint.typescript.volatile import through_variable, volatile
 
-        # A read is judged once, as the whole expression that shows it (the first met:
-        # `new Date().toISOString().slice(0, 10)` before its receiver `new Date()`).
-        judged: set[int] = set()
+        # A read is judged once per place that shows it, as the whole expression there (the
+        # first met: `new Date().toISOString().slice(0, 10)` before its receiver), and
+        # flagged once.
+        judged: set[tuple[int, int]] = set()
+        flagged: set[int] = set()
         for sink in module.sinks:
             for part in reached(module.parsed, sink):
                 read, _ = method_chain(part.node)
-                if read.id in judged:
+                shown = through_variable(read, part.shown)
+                key = (read.id, shown.id if shown is not None else 0)
+                if read.id in flagged or key in judged:
                     continue
-                judged.add(read.id)
-                found = volatile(module.parsed, part.node, module.flag_daily_values)
-                if found is None:
-                    continue
+                judged.add(key)
+                daily = module.flag_daily_values
+                found = volatile(module.parsed, part.node, daily, part.shown)
                 # Run once when the module loads, the value is the same for every call.
-                if not in_a_function(found.read):
+                if found is None or not in_a_function(found.read):
                     continue
-                shown = module.text_of(found.read)
-                shown = shown if len(shown) <= 40 else "this call"
-                message = f"`{shown}` {found.volatility} and reaches {sink.part}"
+                flagged.add(read.id)
+                quoted = module.text_of(found.read)
+                quoted = quoted if len(quoted) <= 40 else "this call"
+                message = f"`{quoted}` {found.volatility} and reaches {sink.part}"
                 related = (module.related(sink.call, f"sent as {sink.label}"),)
                 yield module.diagnostic(self, found.read, message, related, help=_HELP)
 

@@ -146,3 +146,39 @@ def test_a_file_level_noqa_and_per_file_ignores_turn_the_file_off(tmp_path):
     assert _findings(tmp_path, "// ctxlint: noqa: CTX001\n" + NOQA) == []
     ignored = {"per-file-ignores": {"agent.ts": ["CTX001"]}}
     assert _findings(tmp_path, NOQA, **ignored) == []
+
+
+def test_what_is_added_to_a_variable_later_is_followed(tmp_path):
+    # Shaped after pi's coding agent before its fix (badlogic/pi-mono 4b9e6006^): the time
+    # to the second appended to the system prompt.
+    text = (
+        'import Anthropic from "@anthropic-ai/sdk";\n'
+        "const client = new Anthropic();\n"
+        "function buildSystemPrompt(cwd: string) {\n"
+        "  const now = new Date();\n"
+        "  const dateTime = now.toLocaleString('en-US', { hour: '2-digit' });\n"
+        "  let prompt = 'You are an expert coding assistant.';\n"
+        "  prompt += `\\nCurrent date and time: ${dateTime}`;\n"
+        "  const parts = [prompt];\n"
+        "  parts.push(`Session ${crypto.randomUUID()}`);\n"
+        "  return parts.join('\\n');\n"
+        "}\n"
+        "export function ask(messages) {\n"
+        "  return client.messages.create({ system: buildSystemPrompt('.'), messages });\n"
+        "}\n"
+    )
+    assert _lines(_findings(tmp_path, text)) == [4, 9]
+
+
+def test_a_clock_read_kept_in_a_variable_is_judged_where_it_is_shown(tmp_path):
+    text = AI + (
+        "export async function ask(model, q) {\n"
+        "  const now = new Date();\n"
+        "  const day = now.toLocaleDateString();\n"
+        "  const iso = now.toISOString().slice(0, 10);\n"
+        "  return generateText({ model, system: `${day} ${iso}`, prompt: q });\n"
+        "}\n"
+    )
+    assert _findings(tmp_path, text) == []
+    shown_whole = text.replace("`${day} ${iso}`", "`${day} ${iso} ${now}`")
+    assert _lines(_findings(tmp_path, shown_whole)) == [3]

@@ -36,46 +36,62 @@ _TYPES = frozenset(
 @dataclass(frozen=True, slots=True)
 class Reached:
     """An expression the sink's value is made of: a call or a `new`, with its method chain
-    (`new Date().toISOString().slice(0, 10)` is reached whole, not its receivers alone)."""
+    (`new Date().toISOString().slice(0, 10)` is reached whole, not its receivers alone).
+    Reached through a variable, `shown` is the expression that shows it where it is used
+    (`now.toLocaleDateString()` for `const now = new Date()`)."""
 
     node: Node
     sink: Sink
+    shown: Node | None = None
 
 
 def reached(parsed: ParsedScript, sink: Sink) -> Iterator[Reached]:
-    seen: set[int] = set()
+    seen: set[tuple[int, int]] = set()
     # A prompt given as a function (Mastra's `instructions: () => ...`) is called each run.
     start = unwrapped(sink.value)
+    Pending = tuple[Node, int, "Node | None"]
     if start.type in FUNCTIONS and not sink.in_tools:
-        pending = [(value, 0) for value in returned(start)]
+        pending: list[Pending] = [(value, 0, None) for value in returned(start)]
     else:
-        pending = [(start, 0)]
+        pending = [(start, 0, None)]
     while pending:
-        node, depth = pending.pop()
-        if node.id in seen or depth > _DEPTH or node.type in _TYPES:
+        node, depth, shown = pending.pop()
+        key = (node.id, shown.id if shown is not None else 0)
+        if key in seen or depth > _DEPTH or node.type in _TYPES:
             continue
-        seen.add(node.id)
+        seen.add(key)
         node = unwrapped(node)
         kind = node.type
+        # What a method chain's receiver is shown by: the whole chain.
+        outer = shown or node
         if kind in ("call_expression", "new_expression"):
-            yield Reached(node, sink)
-            pending.extend((part, depth + 1) for part in _call_parts(parsed, node))
+            yield Reached(node, sink, shown)
+            receiver, others = _call_parts(parsed, node)
+            if receiver is not None:
+                pending.append((receiver, depth + 1, outer))
+            pending.extend((part, depth + 1, None) for part in others)
         elif kind in ("identifier", "shorthand_property_identifier"):
-            pending.extend((value, depth + 1) for value in _bound_value(parsed, node, sink))
+            for value in _bound_value(parsed, node, sink):
+                pending.append((value, depth + 1, shown))
         elif kind in FUNCTIONS:
             if not sink.in_tools:
-                pending.extend((value, depth + 1) for value in returned(node))
+                pending.extend((value, depth + 1, None) for value in returned(node))
         elif kind == "subscript_expression":
             # `new Date().toISOString().split("T")[0]`: the index says what is kept.
-            yield Reached(node, sink)
-            pending.extend((child, depth) for child in node.named_children)
+            yield Reached(node, sink, shown)
+            target = node.child_by_field_name("object")
+            index = node.child_by_field_name("index")
+            if target is not None:
+                pending.append((target, depth, outer))
+            if index is not None:
+                pending.append((index, depth, None))
         elif kind == "member_expression":
-            # `config.system`: the object is followed as a whole only when it is local.
+            # `config.system`, `now.getTime`: the object, shown by the member.
             target = node.child_by_field_name("object")
             if target is not None:
-                pending.append((target, depth + 1))
+                pending.append((target, depth + 1, outer))
         else:
-            pending.extend((child, depth) for child in node.named_children)
+            pending.extend((child, depth, None) for child in node.named_children)
 
 
 def _bound_value(parsed: ParsedScript, name: Node, sink: Sink) -> Iterator[Node]:
@@ -84,28 +100,61 @@ def _bound_value(parsed: ParsedScript, name: Node, sink: Sink) -> Iterator[Node]
         return
     if bound.type == "variable_declarator":
         value = bound.child_by_field_name("value")
-        if value is not None and unwrapped(value).type not in FUNCTIONS:
+        if value is not None and unwrapped(value).type in FUNCTIONS:
+            return  # A function named where a value is expected is not called here.
+        if value is not None:
             yield value
-    # A function named where a value is expected is not called here.
+        yield from _added_later(parsed, bound)
 
 
-def _call_parts(parsed: ParsedScript, call: Node) -> Iterator[Node]:
-    """What a call's value is made of, as far as one file shows: a local function's returns,
-    a method's receiver, and the arguments (`String(x)`, `dedent\\`...\\``, `format(x)`)."""
+def _added_later(parsed: ParsedScript, declarator: Node) -> Iterator[Node]:
+    """What the code around a variable adds to it after its declaration: `prompt += x` and
+    `prompt = x` (a `let`), `parts.push(x)` (a list joined later)."""
+    name_node = declarator.child_by_field_name("name")
+    block = declarator.parent.parent if declarator.parent is not None else None
+    if name_node is None or block is None:
+        return
+    name = parsed.text(name_node)
+    pending = list(block.named_children)
+    while pending:
+        node = pending.pop()
+        kind = node.type
+        if kind in ("assignment_expression", "augmented_assignment_expression"):
+            left = node.child_by_field_name("left")
+            right = node.child_by_field_name("right")
+            if left is not None and right is not None and parsed.text(left) == name:
+                yield right
+        elif kind == "call_expression":
+            function = node.child_by_field_name("function")
+            if function is not None and function.type == "member_expression":
+                target = function.child_by_field_name("object")
+                method = function.child_by_field_name("property")
+                added = method is not None and parsed.text(method) in ("push", "unshift")
+                if added and target is not None and parsed.text(target) == name:
+                    arguments = node.child_by_field_name("arguments")
+                    if arguments is not None:
+                        yield from arguments.named_children
+        pending.extend(node.named_children)
+
+
+def _call_parts(parsed: ParsedScript, call: Node) -> tuple[Node | None, list[Node]]:
+    """What a call's value is made of, as far as one file shows: a method's receiver, then
+    a local function's returns and the arguments (`String(x)`, a tagged template, `format(x)`)."""
+    receiver = None
+    others: list[Node] = []
     function = call.child_by_field_name("function") or call.child_by_field_name("constructor")
     if function is not None:
         function = unwrapped(function)
         if function.type == "identifier":
             bound = declaration(parsed, function)
             if bound is not None:
-                yield from _function_returns(bound)
+                others.extend(_function_returns(bound))
         elif function.type == "member_expression":
-            target = function.child_by_field_name("object")
-            if target is not None:
-                yield target
+            receiver = function.child_by_field_name("object")
     arguments = call.child_by_field_name("arguments")
     if arguments is not None:
-        yield from arguments.named_children
+        others.extend(arguments.named_children)
+    return receiver, others
 
 
 def _function_returns(bound: Node) -> Iterator[Node]:

@@ -97,6 +97,14 @@ def chain(node: Node) -> tuple[Node, list[tuple[str, Node | None]]]:
     return current, applied
 
 
+def through_variable(read: Node, shown: Node | None) -> Node | None:
+    """`shown` when it shows a variable `read` initialises (`now.toISOString()` for `const
+    now = new Date()`); None when it is the method chain `read` starts itself."""
+    if shown is None or chain(shown)[0].id == read.id:
+        return None
+    return shown
+
+
 def _is_read(member: Node) -> bool:
     """`Date.now`, `crypto.randomUUID`: a member that is itself the volatile read."""
     return _dotted(member) in _CLOCK_CALLS | _RANDOM_CALLS
@@ -106,10 +114,16 @@ def _dotted(node: Node) -> str:
     return "".join(node.text.decode(errors="replace").split())
 
 
-def volatile(parsed: ParsedScript, node: Node, flag_daily: bool) -> Volatile | None:
+def volatile(
+    parsed: ParsedScript, node: Node, flag_daily: bool, shown: Node | None = None
+) -> Volatile | None:
     """How the expression `node` changes from call to call, when it starts from a clock read
-    or a random value; None when it does not, or shows only the date and dates are accepted."""
+    or a random value; None when it does not, or shows only the date and dates are accepted.
+    `shown`: where the value of a variable `node` initialises is used, with what methods."""
     read, applied = chain(node)
+    shown = through_variable(read, shown)
+    if shown is not None:
+        applied = applied + chain(shown)[1]
     kind = _read_kind(read)
     if kind is None:
         return None
