@@ -15,7 +15,7 @@ from ctxlint.redact import bounded
 from ctxlint.results import FileResult, Report
 from ctxlint.rule import InputKind, Rule
 from ctxlint.suppression import is_suppressed, read_script_directives, without_ignored
-from ctxlint.typescript import worth_parsing
+from ctxlint.typescript import looks_bundled, worth_parsing
 from ctxlint.unreadable import is_unreadable, reports_unreadable, unreadable_at
 
 Group = tuple[Settings, list[tuple[str, bool]]]
@@ -36,7 +36,7 @@ class ScriptChecker:
     def check_data(self, path: str, data: bytes, explicit: bool = True) -> FileResult | None:
         """The result of the bytes of `path` (None when there is nothing to report). A bug in
         a rule is this file's problem, not raised: it must not hide other files' findings."""
-        if not explicit and not worth_parsing(data):
+        if not explicit and (not worth_parsing(data) or looks_bundled(path, data)):
             return None
         if data.startswith(_BOM):
             data = data[len(_BOM) :]

@@ -122,3 +122,16 @@ def test_an_import_type_the_grammar_misreads_is_no_parse_error(text):
     parsed = parse_script("a.test.ts", (text + "const broken = ;\n").encode())
     # Only the real error is reported, on the line after the import type's.
     assert [e.location.line for e in parsed.errors] == [text.count("\n") + 1]
+
+
+def test_a_minified_bundle_a_walk_meets_is_not_parsed(tmp_path: Path):
+    settings = make_settings({}, tmp_path)
+    checker = ScriptChecker(settings, selected_rules(settings))
+    line = b"var a=require('openai');" + b"function f(){return 1};" * 4000 + b"(;\n"
+    source = b"import OpenAI from 'openai';\n" + b"const broken = (;\n" * 3000
+    assert checker.check_data("dist-web/index-abc.js", line, explicit=False) is None
+    assert checker.check_data("vendor/openai.min.js", source, explicit=False) is None
+    assert checker.parsed == 0
+    # Source with ordinary lines is parsed however long it is; so is a bundle named.
+    assert checker.check_data("src/agent.js", source, explicit=False) is not None
+    assert checker.check_data("dist-web/index-abc.js", line, explicit=True) is not None

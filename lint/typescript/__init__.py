@@ -49,3 +49,17 @@ def has_script_suffix(path: str) -> bool:
 def worth_parsing(data: bytes) -> bool:
     """Whether the file may hold a sink: it names an SDK or calls one of their methods."""
     return any(needle in data for needle in NEEDLES)
+
+
+# A bundle a build wrote (minified, lines thousands of characters long) is no one's source:
+# a walk does not parse it. Found under `dist-web/` or `public/`, which the default excludes
+# do not name, it holds every SDK it bundles, and parsing one takes seconds.
+_BUNDLE_BYTES = 50_000
+_BUNDLE_LINE = 1_000
+
+
+def looks_bundled(path: str, data: bytes) -> bool:
+    """Whether the file is minified output: `*.min.js`, or long with very long lines."""
+    if path.lower().endswith((".min.js", ".min.mjs", ".min.cjs")):
+        return True
+    return len(data) > _BUNDLE_BYTES and data.count(b"\n") * _BUNDLE_LINE < len(data)

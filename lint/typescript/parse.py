@@ -59,6 +59,7 @@ class ParsedScript:
     path: str
     data: bytes
     tree: tree_sitter.Tree
+    grammar: str = "typescript"
     errors: list[ParseError] = field(default_factory=list)
     _lines: list[bytes] = field(default_factory=list)
 
@@ -97,8 +98,9 @@ def _readable(data: bytes) -> bytes:
 
 
 def parse_script(path: str, data: bytes) -> ParsedScript:
-    tree = _parser(grammar_for(path)).parse(_readable(data))
-    parsed = ParsedScript(path, data, tree)
+    grammar = grammar_for(path)
+    tree = _parser(grammar).parse(_readable(data))
+    parsed = ParsedScript(path, data, tree, grammar)
     if tree.root_node.has_error:
         parsed.errors = _errors(parsed)
     return parsed
@@ -123,3 +125,15 @@ def _errors(parsed: ParsedScript) -> list[ParseError]:
             continue
         pending.extend(node.children)
     return sorted(found.values(), key=lambda error: error.location)
+
+
+@functools.cache
+def query(grammar: str, source: str) -> tree_sitter.Query:
+    """A tree-sitter query compiled once per grammar: it finds nodes in C, many times faster
+    than a walk of the tree in Python."""
+    return tree_sitter.Query(_parser(grammar).language, source)
+
+
+def matches(parsed: ParsedScript, source: str) -> list[dict[str, list[tree_sitter.Node]]]:
+    cursor = tree_sitter.QueryCursor(query(parsed.grammar, source))
+    return [captures for _, captures in cursor.matches(parsed.root)]

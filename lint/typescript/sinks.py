@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 from tree_sitter import Node
 
-from ctxlint.typescript.parse import ParsedScript
+from ctxlint.typescript.parse import ParsedScript, matches
 from ctxlint.typescript.scope import object_properties, resolved, string_value
 
 _OPENAI = ("openai",)
@@ -94,7 +94,7 @@ def imported_modules(parsed: ParsedScript) -> dict[str, str]:
             names[f"\0{module}"] = module
             for name in _bound_names(node):
                 names[parsed.text(name)] = module
-    for call in _calls_named(parsed.root, "require", parsed):
+    for call in _candidates(parsed, _REQUIRE):
         arguments = call.child_by_field_name("arguments")
         first = arguments.named_children[0] if arguments and arguments.named_children else None
         module = string_value(parsed, first) if first is not None else None
@@ -111,10 +111,7 @@ def find_sinks(parsed: ParsedScript) -> list[Sink]:
     imports = imported_modules(parsed)
     modules = {value for key, value in imports.items() if key.startswith("\0")}
     sinks: list[Sink] = []
-    pending = [parsed.root]
-    while pending:
-        node = pending.pop()
-        pending.extend(reversed(node.named_children))
+    for node in _candidates(parsed):
         if node.type == "call_expression":
             spec = _call_spec(parsed, node, imports, modules)
         elif node.type == "new_expression":
@@ -232,12 +229,24 @@ def _pattern_names(pattern: Node | None) -> Iterator[Node]:
                 yield value
 
 
-def _calls_named(root: Node, name: str, parsed: ParsedScript) -> Iterator[Node]:
-    pending = [root]
-    while pending:
-        node = pending.pop()
-        if node.type == "call_expression":
-            function = node.child_by_field_name("function")
-            if function is not None and parsed.text(function) == name:
-                yield node
-        pending.extend(node.named_children)
+def _candidates(parsed: ParsedScript, source: str | None = None) -> list[Node]:
+    """The calls and `new`s that may be sinks (by the name called), in the file's order."""
+    found: dict[int, Node] = {}
+    for captures in matches(parsed, source or _CANDIDATES):
+        for node in captures.get("call", ()):
+            found.setdefault(node.id, node)
+    return sorted(found.values(), key=lambda node: node.start_byte)
+
+
+def _quoted(names) -> str:
+    return " ".join(f'"{name}"' for name in sorted(names))
+
+
+_METHODS = {ending.rsplit(".", 1)[1] for endings, *_ in _MEMBER_SINKS for ending in endings}
+_CANDIDATES = f"""
+((call_expression function: (identifier) @name) @call (#any-of? @name {_quoted(_FUNCTION_SINKS)}))
+((call_expression function: (member_expression property: (property_identifier) @name)) @call
+ (#any-of? @name {_quoted(_METHODS)}))
+((new_expression constructor: (identifier) @name) @call (#any-of? @name {_quoted(_CLASS_SINKS)}))
+"""
+_REQUIRE = '((call_expression function: (identifier) @name) @call (#eq? @name "require"))'
