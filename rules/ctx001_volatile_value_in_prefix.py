@@ -105,6 +105,16 @@ class VolatileValueInPrefix(Rule):
     and no history costs less than a request's own new message, and is not reported. One
     finding is made per part, at the first such placeholder; the others are its notes.
 
+    ## TypeScript and JavaScript
+    In TypeScript and JavaScript, it flags `new Date()`, `Date.now()`, `crypto.randomUUID()`,
+    `Math.random()`, `nanoid()` and the like reaching the system prompt, instructions or tools
+    of an SDK call (`client.messages.create`, `client.chat.completions.create`,
+    `client.responses.create`, the AI SDK's `generateText` and `streamText`, `new Agent` of
+    `@openai/agents` or Mastra), followed within the file. A date alone
+    (`.toISOString().slice(0, 10)`, `.toLocaleDateString()`) is accepted unless
+    `flag-daily-values` is set; a value read when the module loads is not flagged. No fix is
+    offered there yet.
+
     ## Fix safety
     The fix is unsafe: the model no longer sees the time of day, which some prompts need, and
     a format in a helper also changes for the other values it prints. It is offered only for
