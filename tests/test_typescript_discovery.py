@@ -89,3 +89,10 @@ def test_standard_input_is_read_as_the_script_it_is_named_as(tmp_path):
     # Named as Python, the same text is no finding of CTX001 (it does not parse as Python).
     result = _run(["-", "--stdin-filename", "x.py", "-q"], tmp_path, stdin=FLAGGED)
     assert "CTX001" not in result.output
+
+
+def test_add_noqa_leaves_scripts_as_they_are(tmp_path):
+    _tree(tmp_path, ["agent.ts"], FLAGGED)
+    result = _run(["--add-noqa", "agent.ts"], tmp_path)
+    assert (tmp_path / "agent.ts").read_text(encoding="utf-8") == FLAGGED
+    assert "1 finding in TypeScript or JavaScript left as they are" in result.output
