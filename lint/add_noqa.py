@@ -29,8 +29,8 @@ class AddedNoqa:
     # Findings in prompt files: left for the author, since a comment written into a Markdown
     # or text template, or into a YAML block, is sent to the model as part of the prompt.
     in_prompts: int = 0
-    # Findings in TypeScript or JavaScript: `# noqa` is no comment there, and writing
-    # `// noqa` is not done yet.
+    # Findings in TypeScript or JavaScript: a hash starts no comment there, and writing a
+    # `//` noqa comment is not done yet.
     in_scripts: int = 0
     # What could not be marked (a file that does not parse), one line each.
     skipped: list[str] = field(default_factory=list)
