@@ -12,26 +12,34 @@ SUFFIXES = (".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs")
 # Declaration files hold types only: no call is ever made from them.
 _DECLARATION_SUFFIXES = (".d.ts", ".d.mts", ".d.cts")
 
-# What every file with a sink holds: an SDK's import or one of its calls. A file of a
-# monorepo without any of them (most are components, utilities, tests) is never parsed.
-NEEDLES = (
-    b"openai",
-    b"@anthropic-ai/sdk",
+# What every file with a sink holds: the import of an SDK (a sink counts only where its SDK
+# is imported, ctxlint.typescript.sinks) and one of the calls that send a request. A file of
+# a monorepo without both (most are components, utilities, types, tests) is never parsed;
+# in an SDK's own repository, where every file imports it, the calls still tell.
+IMPORT_NEEDLES = (
+    b"openai",  # `openai`, `@openai/agents`
+    b"@anthropic-ai/",
     b'"ai"',
     b"'ai'",
-    b"@openai/agents",
     b"@mastra/",
     b"@langchain/",
     b"@google/genai",
+)
+CALL_NEEDLES = (
     b"generateText",
     b"streamText",
     b"generateObject",
     b"streamObject",
-    b"messages.create",
-    b"messages.stream",
-    b"chat.completions.create",
-    b"responses.create",
-    b"new Agent(",
+    # `new Agent(`, `new ToolLoopAgent(`, and `new Agent<Context>(`.
+    b"Agent(",
+    b"Agent<",
+    # `.messages.create(`, `.chat.completions.create(`, `.responses.stream(`, also when a
+    # formatter breaks the chain across lines.
+    b"create(",
+    b"create<",
+    b"stream(",
+    b"completions",
+    b"responses",
 )
 
 
@@ -47,8 +55,10 @@ def has_script_suffix(path: str) -> bool:
 
 
 def worth_parsing(data: bytes) -> bool:
-    """Whether the file may hold a sink: it names an SDK or calls one of their methods."""
-    return any(needle in data for needle in NEEDLES)
+    """Whether the file may hold a sink: it names an SDK and one of the calls of a sink."""
+    return any(needle in data for needle in IMPORT_NEEDLES) and any(
+        needle in data for needle in CALL_NEEDLES
+    )
 
 
 # A bundle a build wrote (minified, lines thousands of characters long) is no one's source:
