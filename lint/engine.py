@@ -197,7 +197,7 @@ def check_paths(
         # Imported here: a run without TypeScript or JavaScript never loads tree-sitter.
         from ctxlint.typescript_run import check_script_groups
 
-        check_script_groups(scripts.values(), report, selected_rules, advance)
+        check_script_groups(scripts.values(), report, selected_rules, advance, jobs)
     report.unsafe_fix_paths = {
         r.path for r in report.results if resolver.for_path(r.path).unsafe_fixes
     }

@@ -6,6 +6,7 @@ a run has such files: a Python-only run never loads tree-sitter."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable
 
 from ctxlint.config import Settings
@@ -125,15 +126,38 @@ def check_script_groups(
     report: Report,
     rules_of: Callable[[Settings], tuple[type[Rule], ...]],
     advance: Callable[[int], None],
+    jobs: int | None = None,
 ) -> int:
-    """Check each group's files with its settings' rules, into `report`; the number parsed."""
+    """Check each group's files with its settings' rules, into `report`, in worker processes
+    when there are many (as Python files are); the number of files parsed."""
+    from ctxlint.parallel import run_in_batches
+
     parsed = 0
     for settings, files in groups:
         checker = ScriptChecker(settings, rules_of(settings))
-        for path, explicit in files:
-            result = check_script_file(checker, path, explicit)
+        outcomes = run_in_batches(
+            functools.partial(_check_batch, checker), files, jobs, advance, _load_grammars
+        )
+        for was_parsed, result in outcomes:
+            parsed += was_parsed
             if result is not None:
                 report.results.append(result)
-            advance(1)
-        parsed += checker.parsed
     return parsed
+
+
+def _check_batch(
+    checker: ScriptChecker, files: Iterable[tuple[str, bool]]
+) -> list[tuple[bool, FileResult | None]]:
+    outcomes = []
+    for path, explicit in files:
+        before = checker.parsed
+        result = check_script_file(checker, path, explicit)
+        outcomes.append((checker.parsed > before, result))
+    return outcomes
+
+
+def _load_grammars() -> None:
+    """Before workers fork: each would otherwise load the grammars for itself."""
+    from ctxlint.typescript.parse import load_grammars
+
+    load_grammars()

@@ -96,3 +96,18 @@ def test_add_noqa_leaves_scripts_as_they_are(tmp_path):
     result = _run(["--add-noqa", "agent.ts"], tmp_path)
     assert (tmp_path / "agent.ts").read_text(encoding="utf-8") == FLAGGED
     assert "1 finding in TypeScript or JavaScript left as they are" in result.output
+
+
+def test_many_scripts_are_checked_in_workers_with_the_same_findings(tmp_path):
+    from ctxlint.engine import check_paths
+
+    names = [f"app/agent_{number:03}.ts" for number in range(260)]
+    _tree(tmp_path, names, FLAGGED)
+    _tree(tmp_path, [f"ui/button_{n}.tsx" for n in range(40)], "export const B = () => null;\n")
+    settings = make_settings({}, tmp_path)
+    alone = check_paths([str(tmp_path)], settings, jobs=1)
+    together = check_paths([str(tmp_path)], settings, jobs=2)
+    found = [(d.path, d.start.line, d.code) for d in together.diagnostics]
+    assert found == [(d.path, d.start.line, d.code) for d in alone.diagnostics]
+    assert len(found) == 260
+    assert together.files_checked == 300

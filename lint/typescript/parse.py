@@ -37,6 +37,11 @@ def _parser(grammar: str) -> tree_sitter.Parser:
     return tree_sitter.Parser(tree_sitter.Language(capsule))
 
 
+def load_grammars() -> None:
+    for grammar in ("typescript", "tsx", "javascript"):
+        _parser(grammar)
+
+
 def grammar_for(path: str) -> str:
     lowered = path.lower()
     if lowered.endswith(_TSX):
