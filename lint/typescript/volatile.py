@@ -37,7 +37,6 @@ _RANDOM_CALLS = frozenset(
 _DATE_ONLY = frozenset(
     {
         "toDateString",
-        "toLocaleDateString",
         "getFullYear",
         "getMonth",
         "getDate",
@@ -48,6 +47,11 @@ _DATE_ONLY = frozenset(
         "getUTCDay",
     }
 )
+# `Intl` formatting: what it shows is told by its options. `toLocaleDateString` shows the time
+# too when the options name an hour; `toLocaleString` shows the date alone when they name
+# date fields and no time.
+_LOCALE_FORMATS = frozenset({"toLocaleString", "toLocaleDateString", "toLocaleTimeString"})
+_DATE_WORDS = ("year", "month", "day", "weekday", "dateStyle")
 # Methods that keep only the start of a string: `.slice(0, 10)` of an ISO time is its date.
 _CUTS = frozenset({"slice", "substring", "substr"})
 _TIME_WORDS = ("hour", "minute", "second", "timeStyle")
@@ -157,9 +161,11 @@ def _read_kind(read: Node) -> str | None:
 
 
 def _date_only(parsed: ParsedScript, read: Node, applied: list[tuple[str, Node | None]]) -> bool:
-    names = [name for name, _ in applied]
-    if any(name in _DATE_ONLY for name in names):
-        return True
+    for name, arguments in applied:
+        if name in _LOCALE_FORMATS:
+            return _locale_date_only(name, arguments)
+        if name in _DATE_ONLY:
+            return True
     for index, (name, _) in enumerate(applied):
         if name in ("toISOString", "toJSON") and index + 1 < len(applied):
             cut, cut_arguments = applied[index + 1]
@@ -172,6 +178,13 @@ def _date_only(parsed: ParsedScript, read: Node, applied: list[tuple[str, Node |
     if not applied:
         return _formatted_as_date(read)
     return False
+
+
+def _locale_date_only(name: str, arguments: Node | None) -> bool:
+    options = arguments.text.decode(errors="replace") if arguments is not None else ""
+    if name == "toLocaleTimeString" or any(word in options for word in _TIME_WORDS):
+        return False
+    return name == "toLocaleDateString" or any(word in options for word in _DATE_WORDS)
 
 
 def _formatted_as_date(read: Node) -> bool:
