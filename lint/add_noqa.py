@@ -29,6 +29,9 @@ class AddedNoqa:
     # Findings in prompt files: left for the author, since a comment written into a Markdown
     # or text template, or into a YAML block, is sent to the model as part of the prompt.
     in_prompts: int = 0
+    # Findings in TypeScript or JavaScript: a hash starts no comment there, and writing a
+    # `//` noqa comment is not done yet.
+    in_scripts: int = 0
     # What could not be marked (a file that does not parse), one line each.
     skipped: list[str] = field(default_factory=list)
     # Files that could not be written.
@@ -48,6 +51,8 @@ def add_noqa_comments(report: Report) -> AddedNoqa:
     for diagnostic in report.diagnostics:
         if diagnostic.path in prompts or input_kind(diagnostic.path) is InputKind.PROMPT:
             outcome.in_prompts += 1
+        elif input_kind(diagnostic.path) is InputKind.TYPESCRIPT:
+            outcome.in_scripts += 1
         elif not _in_python(diagnostic):
             outcome.in_traces += 1
         elif is_unreadable(diagnostic):

@@ -18,6 +18,8 @@ from ctxlint.prompt_matching import (
     named_as_text,
 )
 from ctxlint.rule import InputKind
+from ctxlint.typescript import SUFFIXES as SCRIPT_SUFFIXES
+from ctxlint.typescript import has_script_suffix, is_script
 
 _PYTHON_SUFFIXES = (".py", ".pyi")
 _TRACE_SUFFIXES = (".jsonl", ".jsonl.gz", ".traj.json", ".traj.json.gz")
@@ -50,6 +52,9 @@ def input_kind(path: str) -> InputKind | None:
         return InputKind.TRACE
     if lowered.endswith(PROMPT_SUFFIXES):
         return InputKind.PROMPT
+    if has_script_suffix(lowered):
+        # A declaration file (`.d.ts`) holds types only: a walk passes it over.
+        return InputKind.TYPESCRIPT if is_script(lowered) else None
     return None
 
 
@@ -58,7 +63,7 @@ def kind_suffix(path: str) -> str:
     "" when it has none."""
     lowered = path.lower()
     known = sorted(
-        _PYTHON_SUFFIXES + _TRACE_SUFFIXES + _CONTENT_SUFFIXES + PROMPT_SUFFIXES,
+        _PYTHON_SUFFIXES + _TRACE_SUFFIXES + _CONTENT_SUFFIXES + PROMPT_SUFFIXES + SCRIPT_SUFFIXES,
         key=len,
         reverse=True,
     )
@@ -104,6 +109,9 @@ def named_kind(path: str, settings: Settings, traces_only: bool = False) -> Inpu
     kind = input_kind(path)
     if kind is InputKind.PYTHON:
         return kind
+    if has_script_suffix(path):
+        # Named, a declaration file is checked too (for what it cannot parse).
+        return InputKind.TYPESCRIPT
     if has_prompt_suffix(path) or named_as_text(path) or prompt_matcher(settings).matches(path):
         return InputKind.PROMPT
     if kind is None and settings.trace_format:

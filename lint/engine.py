@@ -109,6 +109,7 @@ def check_paths(
     # The files of each settings, in the order the sorted files first meet them.
     groups: dict[int, tuple[Settings, list[tuple[str, bool]], list[tuple[str, bool]]]] = {}
     prompts: dict[int, tuple[Settings, list[tuple[str, bool]]]] = {}
+    scripts: dict[int, tuple[Settings, list[tuple[str, bool]]]] = {}
 
     def add_prompt(path: str, explicit: bool) -> None:
         file_settings = resolver.for_path(path)
@@ -123,6 +124,10 @@ def check_paths(
             traces.append((input_file.path, input_file.explicit and not skip_unknown))
         elif input_file.kind is InputKind.PROMPT:
             add_prompt(input_file.path, input_file.explicit)
+        elif input_file.kind is InputKind.TYPESCRIPT:
+            scripts.setdefault(id(file_settings), (file_settings, []))[1].append(
+                (input_file.path, input_file.explicit)
+            )
         else:
             work.append((input_file.path, input_file.explicit))
     forget_the_file_system()
@@ -188,6 +193,11 @@ def check_paths(
         check_prompt_groups(
             prompts.values(), renders, mode, report, selected_rules, advance, resolver
         )
+    if scripts:
+        # Imported here: a run without TypeScript or JavaScript never loads tree-sitter.
+        from ctxlint.typescript_run import check_script_groups
+
+        check_script_groups(scripts.values(), report, selected_rules, advance, jobs)
     report.unsafe_fix_paths = {
         r.path for r in report.results if resolver.for_path(r.path).unsafe_fixes
     }

@@ -20,6 +20,9 @@ class InputKind(enum.Enum):
     TRACE = "trace"
     # Prompt files: Jinja templates, Prompty, Dotprompt, text with placeholders, YAML configs.
     PROMPT = "prompt"
+    # TypeScript and JavaScript source (`.ts`, `.tsx`, `.js`, `.mjs`, ...): one kind for both,
+    # as one family of grammars reads them and the SDKs, sinks and findings are the same.
+    TYPESCRIPT = "typescript"
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,8 +32,8 @@ class Valid:
     source: str
     kind: InputKind = InputKind.PYTHON
     settings: dict[str, Any] = field(default_factory=dict)
-    # For a prompt-file example: the file name it is read under, which tells its kind, and
-    # the other files of its project by name (the Python code that renders it).
+    # For a prompt-file or TypeScript example: the file name it is read under, which tells its
+    # kind, and the other files of its project by name (the Python code that renders it).
     filename: str = ""
     files: dict[str, str] = field(default_factory=dict)
 
@@ -45,8 +48,8 @@ class Invalid:
     fixed: str | None = None
     message_contains: str | None = None
     settings: dict[str, Any] = field(default_factory=dict)
-    # For a prompt-file example: the file name it is read under, which tells its kind, and
-    # the other files of its project by name (the Python code that renders it).
+    # For a prompt-file or TypeScript example: the file name it is read under, which tells its
+    # kind, and the other files of its project by name (the Python code that renders it).
     filename: str = ""
     files: dict[str, str] = field(default_factory=dict)
 
@@ -91,8 +94,9 @@ class Rule:
         raise NotImplementedError
 
     # A rule that reads traces defines `check_trace(self, step: Step)`, and one that reads
-    # prompt files `check_prompt(self, prompt: PromptCheck)` (ctxlint.prompt_files.checked);
-    # `input_kinds` tells them by their presence.
+    # prompt files `check_prompt(self, prompt: PromptCheck)` (ctxlint.prompt_files.checked),
+    # and one that reads TypeScript or JavaScript `check_typescript(self, module:
+    # ScriptModule)` (ctxlint.typescript.module); `input_kinds` tells them by their presence.
 
     @classmethod
     def input_kinds(cls) -> tuple[InputKind, ...]:
@@ -103,6 +107,8 @@ class Rule:
             kinds.append(InputKind.TRACE)
         if getattr(cls, "check_prompt", None) is not None:
             kinds.append(InputKind.PROMPT)
+        if getattr(cls, "check_typescript", None) is not None:
+            kinds.append(InputKind.TYPESCRIPT)
         return tuple(kinds)
 
     @classmethod

@@ -54,6 +54,8 @@ def check_stdin(
         result = _check_trace(stream, name, settings, rules, echo)
     elif kind is InputKind.PROMPT:
         result = _check_prompt(stream, name, settings, rules, mode, echo)
+    elif kind is InputKind.TYPESCRIPT:
+        result = _check_script(stream, name, settings, rules, echo)
     else:
         result = _check_python(stream, name, settings, rules, mode, echo)
     if result is not None:
@@ -174,3 +176,26 @@ def _renamed(diagnostic: Diagnostic, spooled: str, name: str) -> Diagnostic:
     and those of the places it refers to in the same trace (the previous request)."""
     related = tuple(replace(r, path=name) if r.path == spooled else r for r in diagnostic.related)
     return replace(diagnostic, path=name, related=related)
+
+
+def _check_script(
+    stream: BinaryIO,
+    name: str,
+    settings: Settings,
+    rules: Iterable[type[Rule]],
+    echo: BinaryIO | None,
+) -> FileResult | None:
+    """TypeScript or JavaScript: checked (no rule fixes it yet), and with --fix echoed as it
+    came."""
+    from ctxlint.typescript_run import ScriptChecker
+
+    checker = ScriptChecker(settings, rules)
+    try:
+        data = read_capped(stream)
+    except NotRead as error:
+        if echo is not None:
+            _echo(echo, error.partial, rest=stream)
+        return checker.unreadable(name, error.reason)
+    if echo is not None:
+        _echo(echo, data)
+    return checker.check_data(name, data)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import re
 import tokenize
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -137,6 +138,16 @@ def read_prompt_directives(text: str) -> Directives:
         opened = _PROMPT_COMMENT.search(line)
         if opened is not None:
             _read_comment("#" + line[opened.end() :], number, opened.start(), found)
+    return found
+
+
+def read_script_directives(comments: Iterable[tuple[int, int, str]]) -> Directives:
+    """The noqa comments of a TypeScript or JavaScript file, given its real comments (line,
+    column, text) as its parser found them: `// noqa: CTX001`, `/* ctxlint: noqa */`."""
+    found = Directives()
+    for line, column, text in comments:
+        body = text[2:-2] if text.startswith("/*") else text[2:]
+        _read_comment("#" + body, line, column, found)
     return found
 
 

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from ctxlint.python.module import PythonModule
     from ctxlint.python.sinks import Sink
     from ctxlint.trace.compare import Step
+    from ctxlint.typescript.module import ScriptModule
 
 
 class VolatileValueInPrefix(Rule):
@@ -103,6 +104,16 @@ class VolatileValueInPrefix(Rule):
     costs them all. Elsewhere, a value with less than some 100 tokens of cached text after it
     and no history costs less than a request's own new message, and is not reported. One
     finding is made per part, at the first such placeholder; the others are its notes.
+
+    ## TypeScript and JavaScript
+    In TypeScript and JavaScript, it flags `new Date()`, `Date.now()`, `crypto.randomUUID()`,
+    `Math.random()`, `nanoid()` and the like reaching the system prompt, instructions or tools
+    of an SDK call (`client.messages.create`, `client.chat.completions.create`,
+    `client.responses.create`, the AI SDK's `generateText` and `streamText`, `new Agent` of
+    `@openai/agents` or Mastra), followed within the file. A date alone
+    (`.toISOString().slice(0, 10)`, `.toLocaleDateString()`) is accepted unless
+    `flag-daily-values` is set; a value read when the module loads is not flagged. No fix is
+    offered there yet.
 
     ## Fix safety
     The fix is unsafe: the model no longer sees the time of day, which some prompts need, and
@@ -227,6 +238,37 @@ class VolatileValueInPrefix(Rule):
                         judging.Hit(part, placeholder, position, what, by_name=True, fix=fix)
                     )
         yield from judging.diagnostics(prompt, self, hits)
+
+    def check_typescript(self, module: ScriptModule) -> Iterator[Diagnostic]:
+        from ctxlint.typescript.flow import reached
+        from ctxlint.typescript.scope import in_a_function
+        from ctxlint.typescript.volatile import chain as method_chain
+        from ctxlint.typescript.volatile import through_variable, volatile
+
+        # A read is judged once per place that shows it, as the whole expression there (the
+        # first met: `new Date().toISOString().slice(0, 10)` before its receiver), and
+        # flagged once.
+        judged: set[tuple[int, int]] = set()
+        flagged: set[int] = set()
+        for sink in module.sinks:
+            for part in reached(module.parsed, sink):
+                read, _ = method_chain(part.node)
+                shown = through_variable(read, part.shown)
+                key = (read.id, shown.id if shown is not None else 0)
+                if read.id in flagged or key in judged:
+                    continue
+                judged.add(key)
+                daily = module.flag_daily_values
+                found = volatile(module.parsed, part.node, daily, part.shown)
+                # Run once when the module loads, the value is the same for every call.
+                if found is None or not in_a_function(found.read):
+                    continue
+                flagged.add(read.id)
+                quoted = module.text_of(found.read)
+                quoted = quoted if len(quoted) <= 40 else "this call"
+                message = f"`{quoted}` {found.volatility} and reaches {sink.part}"
+                related = (module.related(sink.call, f"sent as {sink.label}"),)
+                yield module.diagnostic(self, found.read, message, related, help=_HELP)
 
     def check_python(self, module: PythonModule) -> Iterator[Diagnostic]:
         from ctxlint.python.framework_flags import framework_switches, switch_message
@@ -947,5 +989,136 @@ VolatileValueInPrefix.VALID += (
         "Current time: {current_time}\n" + _RULES_TEXT,
         kind=InputKind.PROMPT,
         filename="prompts/reminder.md",
+    ),
+)
+
+# TypeScript and JavaScript: the SDKs' documented prefix arguments, within one file.
+VolatileValueInPrefix.INVALID += (
+    # The Vercel AI SDK: the time, through a local const, in the system prompt.
+    Invalid(
+        'import { generateText } from "ai";\n'
+        "export async function ask(model, question: string) {\n"
+        "  const now = new Date().toISOString();\n"
+        "  return generateText({ model, system: `You help. Now: ${now}.`, prompt: question });\n"
+        "}\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="agent.ts",
+        line=3,
+        message_contains="reaches the system prompt",
+    ),
+    # Anthropic: a request object spread under the call, and a helper that adds the time.
+    Invalid(
+        'import Anthropic from "@anthropic-ai/sdk";\n'
+        "const client = new Anthropic();\n"
+        "function systemPrompt() {\n"
+        "  return `Support agent. ${new Date().toLocaleString()}`;\n"
+        "}\n"
+        "export async function ask(messages) {\n"
+        '  const base = { model: "claude-sonnet-4-5", max_tokens: 1024 };\n'
+        "  return client.messages.create({ ...base, system: systemPrompt(), messages });\n"
+        "}\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="agent.ts",
+        line=4,
+        message_contains="client.messages.create",
+    ),
+    # OpenAI chat completions in JavaScript: a random id in the system message.
+    Invalid(
+        'import OpenAI from "openai";\n'
+        "const openai = new OpenAI();\n"
+        "export async function ask(question) {\n"
+        "  return openai.chat.completions.create({\n"
+        '    model: "gpt-4.1",\n'
+        "    messages: [\n"
+        '      { role: "system", content: `Session ${crypto.randomUUID()}` },\n'
+        '      { role: "user", content: question },\n'
+        "    ],\n"
+        "  });\n"
+        "}\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="agent.mjs",
+        line=7,
+        message_contains="random value",
+    ),
+    # Mastra: instructions given as a function run for every generation.
+    Invalid(
+        'import { Agent } from "@mastra/core/agent";\n'
+        "export const agent = new Agent({\n"
+        '  name: "support",\n'
+        "  instructions: async () => `You help. It is ${new Date()}.`,\n"
+        "  model,\n"
+        "});\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="agent.ts",
+        line=4,
+    ),
+    # A tool description with the time, in the tools of streamText.
+    Invalid(
+        'import { streamText, tool } from "ai";\n'
+        "export function chat(model, messages) {\n"
+        "  return streamText({\n"
+        "    model,\n"
+        "    messages,\n"
+        "    tools: {\n"
+        "      clock: tool({ description: `Checked at ${Date.now()}`, inputSchema }),\n"
+        "    },\n"
+        "  });\n"
+        "}\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="route.ts",
+        line=7,
+        message_contains="tool definitions",
+    ),
+)
+VolatileValueInPrefix.VALID += (
+    # The time in the user's prompt: after everything the cache reuses.
+    Valid(
+        'import { generateText } from "ai";\n'
+        "export async function ask(model, question: string) {\n"
+        "  return generateText({ model, system: 'You help.', prompt: `${new Date()} ${question}` });\n"
+        "}\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="agent.ts",
+    ),
+    # A date: it changes once a day (flagged only with flag-daily-values).
+    Valid(
+        'import { generateText } from "ai";\n'
+        "export async function ask(model, question: string) {\n"
+        "  const today = new Date().toISOString().slice(0, 10);\n"
+        "  const day = new Date().toLocaleDateString();\n"
+        "  return generateText({ model, system: `Today is ${today} (${day}).`, prompt: question });\n"
+        "}\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="agent.ts",
+    ),
+    # Read once when the module loads: the same for every call of the process.
+    Valid(
+        'import { Agent } from "@openai/agents";\n'
+        "const STARTED = new Date().toISOString();\n"
+        "export const agent = new Agent({ name: 'a', instructions: `Up since ${STARTED}` });\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="agent.ts",
+    ),
+    # A tool's execute runs when the model calls it: its result is no part of the definition.
+    Valid(
+        'import { generateText, tool } from "ai";\n'
+        "export function ask(model, prompt) {\n"
+        "  return generateText({\n"
+        "    model,\n"
+        "    prompt,\n"
+        "    tools: { now: tool({ description: 'The time', execute: async () => new Date().toISOString() }) },\n"
+        "  });\n"
+        "}\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="agent.tsx",
+    ),
+    # A `.messages.create` of some other library: no LLM SDK is imported.
+    Valid(
+        'import { chat } from "./chat-store";\n'
+        "export function post(text) {\n"
+        "  return chat.messages.create({ system: `${Date.now()}`, text });\n"
+        "}\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="store.js",
     ),
 )

@@ -10,7 +10,9 @@ class UnreadableInput(Rule):
     ## What it does
     Reports a file that ctxlint could not read or parse: a syntax error, an encoding it cannot
     decode, a file that vanished or cannot be opened, and (for traces) a line that is not valid
-    JSON or not of a known format. The finding gives the reason and the position.
+    JSON or not of a known format. The finding gives the reason and the position. In
+    TypeScript and JavaScript, it is each place tree-sitter could not read (text it skipped, a
+    token it had to assume); what it read around it is still checked.
 
     A value of the wrong type or shape is described by its type and size, never quoted in
     bulk, and the reason, like every finding's message, has known credential shapes (API keys,

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from ctxlint.engine import check_source
+from ctxlint.engine import check_paths, check_source
 from ctxlint.registry import all_rules, select_rules
 from ctxlint.rule import InputKind
 from ctxlint.trace.checker import TraceChecker
@@ -29,6 +29,11 @@ def _findings(rule, case, folder: Path):
         path.write_text(case.source, encoding="utf-8")
         checked = TraceChecker(settings, select_rules([rule.code], [], [])).check_file(str(path))
         return [d for d in checked.diagnostics if d.code == rule.code]
+    if case.kind is InputKind.TYPESCRIPT:
+        path = folder / case.filename
+        path.write_text(case.source, encoding="utf-8")
+        report = check_paths([str(path)], settings)
+        return [d for d in report.diagnostics if d.code == rule.code]
     return [d for d in check_source(case.source, settings).diagnostics if d.code == rule.code]
 
 

@@ -44,7 +44,8 @@ def _manifest() -> list[dict]:
 
 def test_manifest_is_valid_for_pre_commit():
     hooks = {hook["id"]: hook for hook in _manifest()}
-    assert set(hooks) == {"ctxlint", "ctxlint-traces", "ctxlint-prompts"}
+    assert set(hooks) == {"ctxlint", "ctxlint-traces", "ctxlint-prompts", "ctxlint-typescript"}
+    assert hooks["ctxlint-typescript"]["entry"] == "ctxlint"
     assert hooks["ctxlint"]["entry"] == "ctxlint"
     assert hooks["ctxlint-prompts"]["entry"] == "ctxlint"
     assert hooks["ctxlint-traces"]["entry"] == "ctxlint check --quiet --skip-unknown"
@@ -252,3 +253,29 @@ def test_prompts_hook_reports_a_broken_template_and_passes_clean_prompts(tmp_pat
     subprocess.run(["git", "add", "-A"], cwd=repo, check=True)
     again = _pre_commit(repo, tmp_path)
     assert again.returncode == 0, again.stdout + again.stderr
+
+
+TYPESCRIPT_FLAGGED = (
+    'import { generateText } from "ai";\n'
+    "export const ask = (model, q) =>\n"
+    "  generateText({ model, system: `Now ${new Date().toISOString()}`, prompt: q });\n"
+)
+
+
+def test_typescript_hook_reports_an_agent_and_passes_declarations_and_builds(tmp_path):
+    repo = tmp_path / "repo"
+    files = {
+        "src/agent.ts": TYPESCRIPT_FLAGGED,
+        "src/types.d.ts": "export declare const broken = ;\n",
+        "dist/agent.js": TYPESCRIPT_FLAGGED,
+    }
+    for name, content in files.items():
+        (repo / name).parent.mkdir(parents=True, exist_ok=True)
+        (repo / name).write_text(content)
+    (repo / ".pre-commit-config.yaml").write_text(_local_config({}))
+    subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
+    subprocess.run(["git", "add", "-A"], cwd=repo, check=True)
+    result = _pre_commit(repo, tmp_path)
+    assert result.returncode == 1
+    assert "src/agent.ts:3:40: CTX001" in result.stdout
+    assert "types.d.ts" not in result.stdout and "dist/" not in result.stdout

@@ -45,6 +45,7 @@ NOT_PROMPT_FILES = [
     "prompts/LICENSE.txt",
     "prompts/requirements.txt",
     "prompts/logo.png",
+    # Code under prompts/ is code: a script is read as TypeScript/JavaScript.
     "prompts/loader.js",
     # A file whose name holds "prompt" is not a folder of prompts.
     "docs/prompting.md",
@@ -77,7 +78,8 @@ def test_a_walk_finds_templates_anywhere_and_text_under_prompt_folders(tmp_path)
     _tree(tmp_path, PROMPT_FILES + NOT_PROMPT_FILES)
     (tmp_path / "agent" / "app.py").write_text("print(1)\n")
     kinds = _kinds(tmp_path)
-    assert kinds == {"agent/app.py": "python", **dict.fromkeys(PROMPT_FILES, "prompt")}
+    expected = {"agent/app.py": "python", **dict.fromkeys(PROMPT_FILES, "prompt")}
+    assert kinds == {**expected, "prompts/loader.js": "typescript"}
 
 
 def test_a_cassette_under_a_prompts_folder_stays_a_trace(tmp_path):

@@ -1,6 +1,7 @@
 """Runs every rule's examples (ids like CTX001-invalid-2): the Python ones embedded in the rule
-module, the trace ones kept as files in rules/cases/<code>/, and the prompt-file ones (embedded,
-each with the file name it is read under) through the engine as `ctxlint FILE` checks them."""
+module, the trace ones kept as files in rules/cases/<code>/, and the prompt-file and TypeScript
+ones (embedded, each with the file name it is read under) through the engine as `ctxlint FILE`
+checks them."""
 
 from __future__ import annotations
 
@@ -66,17 +67,17 @@ def _assert_placed_and_worded(case, found) -> None:
         assert any(case.message_contains in m for m in messages), messages
 
 
-def _prompt_file(case, folder: Path) -> tuple[Path, list[Path]]:
-    """The example written under its file name, which must read as a prompt file, and the
-    other files of its project (the Python that renders it) beside it."""
-    assert case.filename, "a prompt-file example needs the file name it is read under"
+def _prompt_file(case, folder: Path, kind: InputKind = InputKind.PROMPT) -> tuple[Path, list[Path]]:
+    """The example written under its file name, which must read as a prompt file (or the
+    kind given), and the other files of its project (the Python that renders it) beside it."""
+    assert case.filename, f"a {kind.value} example needs the file name it is read under"
     path = folder / case.filename
     others = [folder / name for name in case.files]
     for written, text in [(path, case.source), *zip(others, case.files.values(), strict=True)]:
         written.parent.mkdir(parents=True, exist_ok=True)
         written.write_text(text, encoding="utf-8")
     [found] = find_inputs([str(path)], make_settings({}, folder)).files
-    assert found.kind is InputKind.PROMPT, f"{case.filename} is not read as a prompt file"
+    assert found.kind is kind, f"{case.filename} is not read as {kind.value}"
     return path, others
 
 
@@ -87,9 +88,10 @@ def _prompt_settings(rule, case, folder: Path, unsafe: bool = False):
 
 
 def _prompt_findings(rule, case, folder: Path):
-    """Every finding on the example prompt file, checked with its project's other files as
-    `ctxlint FILE...` checks them: the run must also read without a CTX900."""
-    path, others = _prompt_file(case, folder)
+    """Every finding on the example prompt file (or TypeScript file), checked with its
+    project's other files as `ctxlint FILE...` checks them: the run must also read without a
+    CTX900."""
+    path, others = _prompt_file(case, folder, case.kind)
     named = [str(path), *map(str, others)]
     report = check_paths(named, _prompt_settings(rule, case, folder))
     assert [d.message for d in report.diagnostics if d.code == "CTX900"] == []
@@ -116,7 +118,7 @@ def test_valid(rule, case, tmp_path):
     if case.kind is InputKind.TRACE:
         assert _trace_findings(rule, case, tmp_path) == []
         return
-    if case.kind is InputKind.PROMPT:
+    if case.kind in (InputKind.PROMPT, InputKind.TYPESCRIPT):
         assert _prompt_findings(rule, case, tmp_path) == []
         return
     ast.parse(case.source)
@@ -136,6 +138,11 @@ def test_invalid(rule, case, tmp_path):
         assert found, f"{rule.code} did not flag {case.filename}:\n{case.source}"
         _assert_placed_and_worded(case, found)
         _check_prompt_fix(rule, case, tmp_path)
+        return
+    if case.kind is InputKind.TYPESCRIPT:
+        found = _prompt_findings(rule, case, tmp_path)
+        assert found, f"{rule.code} did not flag {case.filename}:\n{case.source}"
+        _assert_placed_and_worded(case, found)
         return
     ast.parse(case.source)
     result = check_source(case.source, _settings(rule, case))

@@ -25,7 +25,7 @@ LIGHT_ANALYSIS = {
 }
 # Of the trace package, only the schema predicate, which validates a configuration.
 LIGHT_TRACE = {"ctxlint.trace", "ctxlint.trace.schema_check"}
-HEAVY_LIBRARIES = ("jsonschema", "libcst", "tiktoken", "yaml", "jinja2")
+HEAVY_LIBRARIES = ("jsonschema", "libcst", "tiktoken", "yaml", "jinja2", "tree_sitter")
 
 # Run in a fresh interpreter (this one has imported everything); prints what it imported.
 _PROBE = """
@@ -84,4 +84,7 @@ def test_a_run_answered_from_the_cache_loads_no_analysis(tmp_path: Path, configu
     prompt_modules = ("ctxlint.prompt_files", "ctxlint.prompt_run", "ctxlint.prompt_checker")
     assert not {m for m in cold_modules | warm_modules if m.startswith(prompt_modules)}
     assert "jinja2" not in {m.split(".")[0] for m in cold_modules | warm_modules}
+    # Nor TypeScript: tree-sitter and its grammars load only when a TS/JS file is parsed.
+    script_modules = ("ctxlint.typescript_run", "ctxlint.typescript.", "tree_sitter")
+    assert not {m for m in cold_modules | warm_modules if m.startswith(script_modules)}
     assert not {m.split(".")[0] for m in warm_modules} & set(HEAVY_LIBRARIES)

@@ -41,6 +41,12 @@ def write_noqa_comments(report: Report, quiet: bool) -> int:
             "files left as they are: a comment there may become prompt text (add "
             "`{# noqa: CODE #}` in Jinja by hand, or use per-file-ignores)",
         )
+    if outcome.in_scripts:
+        note(
+            "note",
+            f"{outcome.in_scripts} finding{'s' if outcome.in_scripts != 1 else ''} in "
+            "TypeScript or JavaScript left as they are (add `// noqa: CODE` by hand)",
+        )
     if not quiet:
         click.echo(outcome.summary, err=True)
     return EXIT_ERROR if report.errors or outcome.errors else EXIT_CLEAN

@@ -1,0 +1,75 @@
+"""TypeScript and JavaScript agents: which files are read, and which of them are worth parsing.
+
+Nothing here imports tree-sitter: discovery and the prefilter run on every file a walk meets,
+and only a file that names an LLM SDK or one of its calls is parsed (ctxlint.typescript.parse).
+"""
+
+from __future__ import annotations
+
+# One input kind for both languages: the same grammars family reads them, the SDKs are the
+# same packages, and a rule's detector cannot tell a `.js` agent from a `.ts` one.
+SUFFIXES = (".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs")
+# Declaration files hold types only: no call is ever made from them.
+_DECLARATION_SUFFIXES = (".d.ts", ".d.mts", ".d.cts")
+
+# What every file with a sink holds: the import of an SDK (a sink counts only where its SDK
+# is imported, ctxlint.typescript.sinks) and one of the calls that send a request. A file of
+# a monorepo without both (most are components, utilities, types, tests) is never parsed;
+# in an SDK's own repository, where every file imports it, the calls still tell.
+IMPORT_NEEDLES = (
+    b"openai",  # `openai`, `@openai/agents`
+    b"@anthropic-ai/",
+    b'"ai"',
+    b"'ai'",
+    b"@mastra/",
+    b"@langchain/",
+    b"@google/genai",
+)
+CALL_NEEDLES = (
+    b"generateText",
+    b"streamText",
+    b"generateObject",
+    b"streamObject",
+    # `new Agent(`, `new ToolLoopAgent(`, and `new Agent<Context>(`.
+    b"Agent(",
+    b"Agent<",
+    # `.messages.create(`, `.chat.completions.create(`, `.responses.stream(`, also when a
+    # formatter breaks the chain across lines.
+    b"create(",
+    b"create<",
+    b"stream(",
+    b"completions",
+    b"responses",
+)
+
+
+def is_script(path: str) -> bool:
+    """Whether the path names a TypeScript or JavaScript source file (not a declaration file)."""
+    lowered = path.lower()
+    return lowered.endswith(SUFFIXES) and not lowered.endswith(_DECLARATION_SUFFIXES)
+
+
+def has_script_suffix(path: str) -> bool:
+    """Whether the name ends like a TS/JS file, declaration files included."""
+    return path.lower().endswith(SUFFIXES)
+
+
+def worth_parsing(data: bytes) -> bool:
+    """Whether the file may hold a sink: it names an SDK and one of the calls of a sink."""
+    return any(needle in data for needle in IMPORT_NEEDLES) and any(
+        needle in data for needle in CALL_NEEDLES
+    )
+
+
+# A bundle a build wrote (minified, lines thousands of characters long) is no one's source:
+# a walk does not parse it. Found under `dist-web/` or `public/`, which the default excludes
+# do not name, it holds every SDK it bundles, and parsing one takes seconds.
+_BUNDLE_BYTES = 50_000
+_BUNDLE_LINE = 1_000
+
+
+def looks_bundled(path: str, data: bytes) -> bool:
+    """Whether the file is minified output: `*.min.js`, or long with very long lines."""
+    if path.lower().endswith((".min.js", ".min.mjs", ".min.cjs")):
+        return True
+    return len(data) > _BUNDLE_BYTES and data.count(b"\n") * _BUNDLE_LINE < len(data)

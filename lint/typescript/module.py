@@ -1,0 +1,61 @@
+"""What a rule's TypeScript detector is given: one parsed file, its sinks, the settings that
+bear on it, and how to place a finding in it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from tree_sitter import Node
+
+from ctxlint.diagnostics import Diagnostic, Location, RelatedLocation
+from ctxlint.redact import bounded
+from ctxlint.typescript.parse import ParsedScript
+from ctxlint.typescript.sinks import Sink, find_sinks
+
+
+@dataclass(slots=True)
+class ScriptModule:
+    """A TypeScript or JavaScript file, parsed once and shared by every rule."""
+
+    parsed: ParsedScript
+    flag_daily_values: bool = False
+    sinks: list[Sink] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, parsed: ParsedScript, flag_daily_values: bool = False) -> ScriptModule:
+        return cls(parsed, flag_daily_values, find_sinks(parsed))
+
+    @property
+    def path(self) -> str:
+        return self.parsed.path
+
+    def text_of(self, node: Node) -> str:
+        return self.parsed.text(node)
+
+    def start(self, node: Node) -> Location:
+        return self.parsed.location(node.start_point)
+
+    def end(self, node: Node) -> Location:
+        return self.parsed.location(node.end_point)
+
+    def related(self, node: Node, message: str) -> RelatedLocation:
+        return RelatedLocation(self.path, self.start(node), self.end(node), message)
+
+    def diagnostic(
+        self,
+        rule,
+        node: Node,
+        message: str,
+        related: tuple[RelatedLocation, ...] = (),
+        help: str | None = None,
+    ) -> Diagnostic:
+        return Diagnostic(
+            rule.code,
+            rule.name,
+            bounded(message),
+            self.path,
+            self.start(node),
+            self.end(node),
+            related=related,
+            help=help,
+        )

@@ -1,0 +1,252 @@
+"""The calls of a TypeScript or JavaScript file that send an LLM request, and which of their
+arguments are the cached prefix: the system prompt (or instructions) and the tool definitions.
+
+Each SDK's sinks are taken from its documented signatures, and a call counts only in a file
+that imports the SDK (a `.messages.create()` of some other library is not Anthropic's):
+- `openai`: `client.chat.completions.create({messages, tools})`, and
+  `client.responses.create({instructions, tools, input})`;
+- `@anthropic-ai/sdk`: `client.messages.create({system, tools, messages})`, and `.stream`;
+- the Vercel AI SDK `ai`: `generateText`, `streamText`, `generateObject`, `streamObject`
+  (`{instructions, system, prompt, messages, tools}`: `system` is the deprecated name of
+  `instructions` in vercel/ai's `Prompt` type), and `new ToolLoopAgent({instructions, tools})`
+  (https://ai-sdk.dev/docs/agents/building-agents, read 2026-12-03);
+- `@openai/agents` and Mastra (`@mastra/core`): `new Agent({instructions, tools})`, where
+  `instructions` may be a function called on every run
+  (https://mastra.ai/docs/agents/dynamic-agents, read 2026-12-03).
+
+In `messages` (and the Responses API's `input`), a message whose role is `system` or
+`developer` is the system prompt too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from tree_sitter import Node
+
+from ctxlint.typescript.parse import ParsedScript, matches
+from ctxlint.typescript.scope import object_properties, resolved, string_value
+
+_OPENAI = ("openai",)
+_ANTHROPIC = ("@anthropic-ai/sdk", "@anthropic-ai/")
+_AI_SDK = ("ai",)
+_AGENTS = ("@openai/agents", "@mastra/core")
+
+# The member calls, by how the callee ends: the SDK that must be imported, the properties
+# that are the system prompt, those that are the tool definitions, those holding messages.
+_MEMBER_SINKS = (
+    ((".chat.completions.create", ".chat.completions.stream", ".chat.completions.parse"),
+     _OPENAI, (), ("tools",), ("messages",)),
+    ((".responses.create", ".responses.stream", ".responses.parse"),
+     _OPENAI, ("instructions",), ("tools",), ("input",)),
+    ((".messages.create", ".messages.stream"),
+     _ANTHROPIC, ("system",), ("tools",), ()),
+)  # fmt: skip
+# Calls of a function imported by name.
+# The AI SDK's `Prompt` (packages/ai/src/prompt/prompt.ts): `instructions`, and `system` kept
+# as its deprecated name; `prompt` may be a list of messages too.
+_AI_PROMPT = (_AI_SDK, ("system", "instructions"), ("tools",), ("messages", "prompt"))
+_FUNCTION_SINKS = dict.fromkeys(
+    ("generateText", "streamText", "generateObject", "streamObject"), _AI_PROMPT
+)
+# Classes constructed with `new`, by the name they were imported as.
+_CLASS_SINKS = {
+    "Agent": (_AGENTS, ("instructions",), ("tools",), ()),
+    "ToolLoopAgent": (_AI_SDK, ("instructions", "system"), ("tools",), ()),
+    "Experimental_Agent": (_AI_SDK, ("system",), ("tools",), ()),
+}
+_SYSTEM_ROLES = ("system", "developer")
+SYSTEM_PROMPT = "the system prompt"
+TOOLS = "the tool definitions"
+
+
+@dataclass(frozen=True, slots=True)
+class Sink:
+    """A value sent in the cached prefix: the call that sends it, what it is sent as (the
+    system prompt, the tool definitions), and the expression of the value."""
+
+    call: Node
+    callee: str
+    part: str
+    value: Node
+
+    @property
+    def in_tools(self) -> bool:
+        return self.part == TOOLS
+
+    @property
+    def label(self) -> str:
+        return f"{self.part} of {self.callee}"
+
+
+def imported_modules(parsed: ParsedScript) -> dict[str, str]:
+    """Each name the file binds by an import or a `require`, to the module it comes from;
+    and under "" the modules imported for their effect or by a namespace."""
+    names: dict[str, str] = {}
+    for node in parsed.root.children:
+        if node.type == "import_statement":
+            source = node.child_by_field_name("source")
+            module = string_value(parsed, source) if source is not None else None
+            if module is None:
+                continue
+            names.setdefault("", "")
+            names[f"\0{module}"] = module
+            for name in _bound_names(node):
+                names[parsed.text(name)] = module
+    for call in _candidates(parsed, _REQUIRE):
+        arguments = call.child_by_field_name("arguments")
+        first = arguments.named_children[0] if arguments and arguments.named_children else None
+        module = string_value(parsed, first) if first is not None else None
+        if module is not None:
+            names[f"\0{module}"] = module
+            declarator = call.parent
+            if declarator is not None and declarator.type == "variable_declarator":
+                for name in _pattern_names(declarator.child_by_field_name("name")):
+                    names[parsed.text(name)] = module
+    return names
+
+
+def find_sinks(parsed: ParsedScript) -> list[Sink]:
+    imports = imported_modules(parsed)
+    modules = {value for key, value in imports.items() if key.startswith("\0")}
+    sinks: list[Sink] = []
+    for node in _candidates(parsed):
+        if node.type == "call_expression":
+            spec = _call_spec(parsed, node, imports, modules)
+        elif node.type == "new_expression":
+            spec = _new_spec(parsed, node, imports)
+        else:
+            continue
+        if spec is None:
+            continue
+        callee, system_keys, tool_keys, message_keys = spec
+        arguments = node.child_by_field_name("arguments")
+        if arguments is None or not arguments.named_children:
+            continue
+        request = resolved(parsed, arguments.named_children[0])
+        if request is None or request.type != "object":
+            continue
+        properties = object_properties(parsed, request)
+        for key, value in properties.items():
+            if key in system_keys:
+                sinks.append(Sink(node, callee, SYSTEM_PROMPT, value))
+            elif key in tool_keys:
+                sinks.append(Sink(node, callee, TOOLS, value))
+            elif key in message_keys:
+                sinks.extend(
+                    Sink(node, callee, SYSTEM_PROMPT, content)
+                    for content in _system_contents(parsed, value)
+                )
+    return sinks
+
+
+def _module_matches(module: str, wanted: tuple[str, ...]) -> bool:
+    return any(module == name or module.startswith(name.rstrip("/") + "/") for name in wanted)
+
+
+def _call_spec(parsed: ParsedScript, call: Node, imports: dict[str, str], modules: set[str]):
+    function = call.child_by_field_name("function")
+    if function is None:
+        return None
+    if function.type == "identifier":
+        name = parsed.text(function)
+        found = _FUNCTION_SINKS.get(name)
+        if found is None or not _module_matches(imports.get(name, ""), found[0]):
+            return None
+        return (name, *found[1:])
+    if function.type != "member_expression":
+        return None
+    callee = "".join(parsed.text(function).split())
+    for endings, sdk, system_keys, tool_keys, message_keys in _MEMBER_SINKS:
+        if callee.endswith(endings) and any(_module_matches(m, sdk) for m in modules):
+            return (_shortened(callee), system_keys, tool_keys, message_keys)
+    return None
+
+
+def _new_spec(parsed: ParsedScript, new: Node, imports: dict[str, str]):
+    constructor = new.child_by_field_name("constructor")
+    if constructor is None or constructor.type != "identifier":
+        return None
+    name = parsed.text(constructor)
+    found = _CLASS_SINKS.get(name)
+    if found is None or not _module_matches(imports.get(name, ""), found[0]):
+        return None
+    return (f"new {name}", *found[1:])
+
+
+def _shortened(callee: str) -> str:
+    return callee if len(callee) <= 40 else "…" + callee[-39:]
+
+
+def _system_contents(parsed: ParsedScript, messages: Node) -> Iterator[Node]:
+    """The content of each message of a literal list whose role is system or developer."""
+    listed = resolved(parsed, messages)
+    if listed is None or listed.type != "array":
+        return
+    for element in listed.named_children:
+        message = resolved(parsed, element)
+        if message is None or message.type != "object":
+            continue
+        properties = object_properties(parsed, message)
+        role = properties.get("role")
+        if role is None or string_value(parsed, role) not in _SYSTEM_ROLES:
+            continue
+        content = properties.get("content")
+        if content is not None:
+            yield content
+
+
+def _bound_names(statement: Node) -> Iterator[Node]:
+    for clause in statement.named_children:
+        if clause.type != "import_clause":
+            continue
+        for part in clause.named_children:
+            if part.type == "identifier":
+                yield part
+            elif part.type == "namespace_import":
+                yield from (c for c in part.named_children if c.type == "identifier")
+            elif part.type == "named_imports":
+                for specifier in part.named_children:
+                    alias = specifier.child_by_field_name("alias")
+                    name = alias or specifier.child_by_field_name("name")
+                    if name is not None:
+                        yield name
+
+
+def _pattern_names(pattern: Node | None) -> Iterator[Node]:
+    if pattern is None:
+        return
+    if pattern.type == "identifier":
+        yield pattern
+        return
+    for child in pattern.named_children:
+        if child.type in ("shorthand_property_identifier_pattern", "identifier"):
+            yield child
+        elif child.type == "pair_pattern":
+            value = child.child_by_field_name("value")
+            if value is not None and value.type == "identifier":
+                yield value
+
+
+def _candidates(parsed: ParsedScript, source: str | None = None) -> list[Node]:
+    """The calls and `new`s that may be sinks (by the name called), in the file's order."""
+    found: dict[int, Node] = {}
+    for captures in matches(parsed, source or _CANDIDATES):
+        for node in captures.get("call", ()):
+            found.setdefault(node.id, node)
+    return sorted(found.values(), key=lambda node: node.start_byte)
+
+
+def _quoted(names) -> str:
+    return " ".join(f'"{name}"' for name in sorted(names))
+
+
+_METHODS = {ending.rsplit(".", 1)[1] for endings, *_ in _MEMBER_SINKS for ending in endings}
+_CANDIDATES = f"""
+((call_expression function: (identifier) @name) @call (#any-of? @name {_quoted(_FUNCTION_SINKS)}))
+((call_expression function: (member_expression property: (property_identifier) @name)) @call
+ (#any-of? @name {_quoted(_METHODS)}))
+((new_expression constructor: (identifier) @name) @call (#any-of? @name {_quoted(_CLASS_SINKS)}))
+"""
+_REQUIRE = '((call_expression function: (identifier) @name) @call (#eq? @name "require"))'
