@@ -103,13 +103,32 @@ def commit_exists(git_dir: Path, commit: str) -> bool:
     return probe.returncode == 0
 
 
-def export_scope(git_dir: Path, commit: str, scope: list[str], destination: Path) -> str | None:
-    """Write the Python files of `scope` as of `commit` into `destination`; the error, if any.
+# What ctxlint is scored on: Python, TypeScript/JavaScript (issue 18) and prompt templates.
+_SCORED_SUFFIXES = (
+    ".py",
+    ".ts",
+    ".tsx",
+    ".mts",
+    ".cts",
+    ".js",
+    ".jsx",
+    ".mjs",
+    ".cjs",
+    ".j2",
+    ".jinja",
+    ".jinja2",
+    ".prompty",
+    ".md",
+)
 
-    Only `.py` files are exported: ctxlint is scored on Python code, and data files in a scope
-    (tokenizer JSON, fixtures) would only add trace findings. Snapshots may lack large blobs,
+
+def export_scope(git_dir: Path, commit: str, scope: list[str], destination: Path) -> str | None:
+    """Write the source files of `scope` as of `commit` into `destination`; the error, if any.
+
+    Only source files are exported (Python, TypeScript and JavaScript, and prompt templates):
+    data files in a scope (tokenizer JSON, fixtures) would only add trace findings. Snapshots may lack large blobs,
     which is why files are read one by one through `cat-file --batch` rather than `git archive`
-    (which fails on the first missing object); a missing Python file is skipped.
+    (which fails on the first missing object); a missing file is skipped.
     """
     listing = subprocess.run(
         ["git", f"--git-dir={git_dir}", "ls-tree", "-r", "-z", commit, "--", *scope],
@@ -122,7 +141,7 @@ def export_scope(git_dir: Path, commit: str, scope: list[str], destination: Path
     for entry in listing.stdout.decode(errors="replace").split("\0"):
         meta, _, path = entry.partition("\t")
         fields = meta.split()
-        if len(fields) == 3 and fields[1] == "blob" and path.endswith(".py"):
+        if len(fields) == 3 and fields[1] == "blob" and path.endswith(_SCORED_SUFFIXES):
             blobs.append((fields[2], path))
     if not blobs:
         return f"no Python file under {', '.join(scope)} at {commit[:12]}"
