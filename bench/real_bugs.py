@@ -126,9 +126,10 @@ def export_scope(git_dir: Path, commit: str, scope: list[str], destination: Path
     """Write the source files of `scope` as of `commit` into `destination`; the error, if any.
 
     Only source files are exported (Python, TypeScript and JavaScript, and prompt templates):
-    data files in a scope (tokenizer JSON, fixtures) would only add trace findings. Snapshots may lack large blobs,
-    which is why files are read one by one through `cat-file --batch` rather than `git archive`
-    (which fails on the first missing object); a missing file is skipped.
+    data files in a scope (tokenizer JSON, fixtures) would only add trace findings. Snapshots
+    may lack large blobs, which is why files are read one by one through `cat-file --batch`
+    rather than `git archive` (which fails on the first missing object); a missing file is
+    skipped.
     """
     listing = subprocess.run(
         ["git", f"--git-dir={git_dir}", "ls-tree", "-r", "-z", commit, "--", *scope],
