@@ -41,7 +41,7 @@ _MEMBER_SINKS = (
     ((".responses.create", ".responses.stream", ".responses.parse"),
      _OPENAI, ("instructions",), ("tools",), ("input",)),
     ((".messages.create", ".messages.stream"),
-     _ANTHROPIC, ("system",), ("tools",), ()),
+     _ANTHROPIC, ("system",), ("tools",), ("messages",)),
 )  # fmt: skip
 # Calls of a function imported by name.
 # The AI SDK's `Prompt` (packages/ai/src/prompt/prompt.ts): `instructions`, and `system` kept
@@ -59,6 +59,10 @@ _CLASS_SINKS = {
 _SYSTEM_ROLES = ("system", "developer")
 SYSTEM_PROMPT = "the system prompt"
 TOOLS = "the tool definitions"
+# The conversation sent after the prefix: `messages` (the Responses API's `input`). The AI
+# SDK's `prompt` is left out: it is most often the user's text, not a kept history.
+HISTORY = "the messages"
+_HISTORY_KEYS = ("messages", "input")
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +78,10 @@ class Sink:
     @property
     def in_tools(self) -> bool:
         return self.part == TOOLS
+
+    @property
+    def in_history(self) -> bool:
+        return self.part == HISTORY
 
     @property
     def label(self) -> str:
@@ -134,6 +142,8 @@ def find_sinks(parsed: ParsedScript) -> list[Sink]:
             elif key in tool_keys:
                 sinks.append(Sink(node, callee, TOOLS, value))
             elif key in message_keys:
+                if key in _HISTORY_KEYS:
+                    sinks.append(Sink(node, callee, HISTORY, value))
                 sinks.extend(
                     Sink(node, callee, SYSTEM_PROMPT, content)
                     for content in _system_contents(parsed, value)

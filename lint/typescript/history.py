@@ -1,0 +1,462 @@
+"""How a TypeScript or JavaScript file changes a message history it sends, within the file:
+the histories a sink's `messages` is made of (a name, `this.messages`, a spread, a const),
+and each change to one of them that touches messages already sent (`splice` at an earlier
+position, `shift`, `unshift`, `sort`, `reverse`, assigning an older item or its content,
+rebinding it to a window that drops the front). Appending (`push`, `[...messages, next]`),
+changing the newest message, and copies that are not sent are not changes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from tree_sitter import Node
+
+from ctxlint.typescript.parse import ParsedScript
+from ctxlint.typescript.scope import (
+    FUNCTIONS,
+    binding,
+    enclosing_function,
+    resolved,
+    unwrapped,
+)
+from ctxlint.typescript.sinks import Sink
+
+_DEPTH = 6
+_LOOPS = frozenset({"for_statement", "for_in_statement", "while_statement", "do_statement"})
+# Keys whose change leaves what the model reads as it was: cache markers and provider options.
+_NEUTRAL_KEYS = frozenset(
+    {
+        "cache_control",
+        "cacheControl",
+        "providerOptions",
+        "providerMetadata",
+        "experimental_providerMetadata",
+    }
+)
+_IN_PLACE = {
+    "shift": "drops the oldest message of",
+    "unshift": "puts a new message in front of",
+    "sort": "sorts",
+    "reverse": "reverses",
+}
+# A change made only when the history is over a size is a cut to fit, which moves.
+_BUDGET_WORDS = re.compile(r"token|size|limit|budget|max|length|context|window", re.IGNORECASE)
+_WINDOW = "keeps a window that moves its start and so rewrites"
+_HEAD_AND_WINDOW = "keeps the first message and a window that moves its start, and so rewrites"
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryChange:
+    """A change to messages already sent: the node to report, what it does ("sorts"), the
+    sink the history reaches."""
+
+    node: Node
+    effect: str
+    sink: Sink
+
+
+def history_changes(parsed: ParsedScript, sinks: list[Sink]) -> Iterator[HistoryChange]:
+    seen: set[int] = set()
+    for sink in sinks:
+        for history, window in _sent_histories(parsed, sink.value, 0):
+            if window is not None:
+                # Cut once before the loop that sends it: the same window for every call.
+                if _sends_in_loop_without(sink.call, window):
+                    continue
+                if window.id not in seen:
+                    seen.add(window.id)
+                    yield HistoryChange(window, _WINDOW, sink)
+                continue
+            for node, effect in _changes_of(parsed, history, sink):
+                if node.id not in seen:
+                    seen.add(node.id)
+                    yield HistoryChange(node, effect, sink)
+
+
+def _sent_histories(
+    parsed: ParsedScript, value: Node, depth: int
+) -> Iterator[tuple[Node, Node | None]]:
+    """The histories a sent value is made of, each with the window cut from it at the sink
+    (`history.slice(-20)`), if any."""
+    if depth > _DEPTH:
+        return
+    node = unwrapped(value)
+    kind = node.type
+    if kind in ("identifier", "shorthand_property_identifier"):
+        yield node, None
+        bound = resolved(parsed, node)
+        if bound is not None and bound.id != node.id:
+            yield from _sent_histories(parsed, bound, depth + 1)
+    elif kind == "member_expression":
+        yield node, None
+    elif kind == "array":
+        for element in node.named_children:
+            if element.type == "spread_element" and element.named_children:
+                yield from _sent_histories(parsed, element.named_children[0], depth + 1)
+    elif kind == "call_expression":
+        receiver, method, arguments = _method_call(parsed, node)
+        if receiver is None:
+            return
+        if method == "slice" and _drops_front(parsed, arguments, window_only=True):
+            yield receiver, node
+            yield from _sent_histories(parsed, receiver, depth + 1)
+        elif method in ("slice", "concat", "filter", "map"):
+            yield from _sent_histories(parsed, receiver, depth + 1)
+
+
+def _changes_of(parsed: ParsedScript, history: Node, sink: Sink) -> Iterator[tuple[Node, str]]:
+    key = _history_key(parsed, history)
+    if key is None:
+        return
+    text, bound = key
+    region = _region(history, bound)
+    for node in _walk(region):
+        found = _change(parsed, node, text)
+        if found is None:
+            continue
+        receiver, effect, reported = found
+        if bound is not None and _binding_id(parsed, receiver) != bound[1].id:
+            continue
+        if _kept_across_calls(parsed, node, bound, sink):
+            yield reported, effect
+
+
+def _history_key(parsed: ParsedScript, history: Node) -> tuple[str, tuple[str, Node] | None] | None:
+    """The text a change must name, and the binding of a local name (None for `this.x`)."""
+    text = "".join(parsed.text(history).split())
+    if history.type == "member_expression":
+        return text, None
+    bound = binding(parsed, history)
+    if bound is None:
+        return None
+    return text, bound
+
+
+def _binding_id(parsed: ParsedScript, name: Node) -> int | None:
+    bound = binding(parsed, name) if name.type == "identifier" else None
+    return bound[1].id if bound is not None else None
+
+
+def _region(history: Node, bound: tuple[str, Node] | None) -> Node:
+    """Where changes to the history can be: the function of a parameter, the block of a
+    declaration, the class of `this.x`, else the file."""
+    if bound is not None:
+        kind, node = bound
+        if kind == "parameter":
+            return node
+        return node.parent.parent if node.parent and node.parent.parent else node
+    node = history
+    while node.parent is not None:
+        node = node.parent
+        if node.type == "class_body":
+            return node
+    return node
+
+
+def _walk(region: Node) -> Iterator[Node]:
+    pending = [region]
+    while pending:
+        node = pending.pop()
+        yield node
+        pending.extend(node.named_children)
+
+
+def _change(parsed: ParsedScript, node: Node, text: str) -> tuple[Node, str, Node] | None:
+    """(the receiver named, the effect, the node to report) when the node changes messages
+    already in `text`: the statement, or an item's edit in a loop over them."""
+    found = _direct_change(parsed, node, text)
+    if found is not None:
+        return (*found, node)
+    kind = node.type
+    edit = None
+    if kind == "call_expression":
+        receiver, method, arguments = _method_call(parsed, node)
+        if receiver is not None and method == "forEach" and _text(parsed, receiver) == text:
+            edit = _item_assignment(parsed, arguments[0]) if arguments else None
+    elif kind == "for_in_statement":
+        receiver = node.child_by_field_name("right")
+        variable = node.child_by_field_name("left")
+        if receiver is not None and variable is not None and _text(parsed, receiver) == text:
+            body = node.child_by_field_name("body")
+            edit = _assigns_through(parsed, body, parsed.text(variable))
+    if edit is None or receiver is None:
+        return None
+    return receiver, "edits messages in place while iterating", edit
+
+
+def _direct_change(parsed: ParsedScript, node: Node, text: str) -> tuple[Node, str] | None:
+    kind = node.type
+    if kind == "call_expression":
+        receiver, method, arguments = _method_call(parsed, node)
+        if receiver is None or _text(parsed, receiver) != text:
+            return None
+        if method in _IN_PLACE:
+            return receiver, _IN_PLACE[method]
+        if method == "splice":
+            effect = _splice_effect(parsed, arguments, text)
+            return (receiver, effect) if effect is not None else None
+        return None
+    if kind == "unary_expression" and parsed.text(node).startswith("delete"):
+        target = node.named_children[0] if node.named_children else None
+        if target is not None and target.type == "subscript_expression":
+            base = target.child_by_field_name("object")
+            index = target.child_by_field_name("index")
+            if (
+                base is not None
+                and _text(parsed, base) == text
+                and not _from_end(parsed, index, text)
+            ):
+                return base, "deletes earlier messages of"
+        return None
+    if kind not in ("assignment_expression", "augmented_assignment_expression"):
+        return None
+    left = node.child_by_field_name("left")
+    right = node.child_by_field_name("right")
+    if left is None or right is None:
+        return None
+    if kind == "assignment_expression" and _text(parsed, left) == text:
+        effect = _rebinding_effect(parsed, right, text)
+        return (left, effect) if effect is not None else None
+    return _item_edit(parsed, left, text)
+
+
+def _item_edit(parsed: ParsedScript, left: Node, text: str) -> tuple[Node, str] | None:
+    """`history[i] = m` or `history[i].content = x` (any depth), at an index not counted
+    from the end, and not a cache marker."""
+    keys: list[str] = []
+    node = left
+    while node.type in ("member_expression", "subscript_expression"):
+        base = node.child_by_field_name("object")
+        if base is None:
+            return None
+        if node.type == "subscript_expression" and _text(parsed, base) == text:
+            if _from_end(parsed, node.child_by_field_name("index"), text):
+                return None
+            if any(key in _NEUTRAL_KEYS for key in keys):
+                return None
+            effect = "edits an earlier message of" if keys else "replaces earlier messages of"
+            return base, effect
+        if node.type == "member_expression":
+            member = node.child_by_field_name("property")
+            if member is not None:
+                keys.append(parsed.text(member))
+        node = base
+    return None
+
+
+def _rebinding_effect(parsed: ParsedScript, value: Node, text: str) -> str | None:
+    value = unwrapped(value)
+    if value.type == "call_expression":
+        receiver, method, arguments = _method_call(parsed, value)
+        if receiver is not None and method == "slice" and _text(parsed, receiver) == text:
+            return _WINDOW if _drops_front(parsed, arguments, window_only=False) else None
+        return None
+    if value.type == "array":
+        elements = value.named_children
+        for position, element in enumerate(elements):
+            if element.type != "spread_element" or not element.named_children:
+                continue
+            spread = unwrapped(element.named_children[0])
+            receiver, method, arguments = _method_call(parsed, spread)
+            if receiver is None or method != "slice" or _text(parsed, receiver) != text:
+                continue
+            if _drops_front(parsed, arguments, window_only=False):
+                return _HEAD_AND_WINDOW if position else _WINDOW
+    return None
+
+
+def _splice_effect(parsed: ParsedScript, arguments: list[Node], text: str) -> str | None:
+    if not arguments or _from_end(parsed, arguments[0], text):
+        return None
+    start = _number(parsed, arguments[0])
+    if len(arguments) == 1:
+        # `splice(0)` empties the history (a reset); `splice(k)` cuts it at k.
+        return None if start == 0 else "deletes earlier messages of"
+    count = arguments[1]
+    if start == 0 and _is_length(parsed, count, text):
+        return None  # emptied
+    if _number(parsed, count) == 0:
+        return "inserts before the end of" if len(arguments) > 2 else None
+    return "replaces earlier messages of" if len(arguments) > 2 else "deletes earlier messages of"
+
+
+def _drops_front(parsed: ParsedScript, arguments: list[Node], window_only: bool) -> bool:
+    """Whether `slice(...)` with these arguments leaves out the front: a start counted from
+    the end (a window), or, applied again and again to its own result, any start but 0."""
+    if not arguments:
+        return False
+    start = unwrapped(arguments[0])
+    number = _number(parsed, start)
+    if _negative(parsed, start):
+        return True
+    if window_only:
+        return False
+    return number != 0
+
+
+def _negative(parsed: ParsedScript, node: Node) -> bool:
+    node = resolved(parsed, node) or node
+    if node.type == "unary_expression" and parsed.text(node).lstrip().startswith("-"):
+        return True
+    number = _number(parsed, node)
+    return number is not None and number < 0
+
+
+def _from_end(parsed: ParsedScript, index: Node | None, text: str) -> bool:
+    """`-1`, `history.length - 1`, `history.length`, a const of one: the newest message."""
+    if index is None:
+        return False
+    index = resolved(parsed, index) or index
+    if _negative(parsed, index):
+        return True
+    if _is_length(parsed, index, text):
+        return True
+    if index.type == "binary_expression":
+        left = index.child_by_field_name("left")
+        return left is not None and _is_length(parsed, left, text)
+    return False
+
+
+def _is_length(parsed: ParsedScript, node: Node, text: str) -> bool:
+    node = unwrapped(node)
+    return "".join(parsed.text(node).split()) in (f"{text}.length", f"{text}?.length")
+
+
+def _number(parsed: ParsedScript, node: Node) -> float | None:
+    node = unwrapped(node)
+    if node.type != "number":
+        return None
+    try:
+        return float(parsed.text(node))
+    except ValueError:
+        return None
+
+
+def _item_assignment(parsed: ParsedScript, callback: Node) -> Node | None:
+    """In `history.forEach((m) => ...)`, an assignment to a key of `m`."""
+    callback = unwrapped(callback)
+    if callback.type not in FUNCTIONS:
+        return None
+    parameters = callback.child_by_field_name("parameters") or callback.child_by_field_name(
+        "parameter"
+    )
+    if parameters is None:
+        return None
+    first = parameters if parameters.type == "identifier" else None
+    if first is None and parameters.named_children:
+        candidate = parameters.named_children[0]
+        pattern = (
+            candidate.child_by_field_name("pattern")
+            if candidate.type != "identifier"
+            else candidate
+        )
+        first = pattern if pattern is not None and pattern.type == "identifier" else None
+    if first is None:
+        return None
+    return _assigns_through(parsed, callback.child_by_field_name("body"), parsed.text(first))
+
+
+def _assigns_through(parsed: ParsedScript, body: Node | None, item: str) -> Node | None:
+    """The body's assignment to a key of the item (`m.content = x`), other than a cache marker."""
+    if body is None:
+        return None
+    if item.startswith(("const ", "let ", "var ")):
+        item = item.split(None, 1)[1]
+    for node in _walk(body):
+        if node.type not in ("assignment_expression", "augmented_assignment_expression"):
+            continue
+        left = node.child_by_field_name("left")
+        keys: list[str] = []
+        while left is not None and left.type in ("member_expression", "subscript_expression"):
+            member = left.child_by_field_name("property")
+            if member is not None:
+                keys.append(parsed.text(member))
+            left = left.child_by_field_name("object")
+        named = left is not None and left.type == "identifier" and parsed.text(left) == item
+        if named and keys and not any(key in _NEUTRAL_KEYS for key in keys):
+            return node
+    return None
+
+
+def _kept_across_calls(
+    parsed: ParsedScript, change: Node, bound: tuple[str, Node] | None, sink: Sink
+) -> bool:
+    """Whether the history outlives one call, so that the change touches messages a previous
+    call sent: kept on an object or at the top level; a parameter cut to a size or changed in
+    the loop that sends it; a local changed in a loop that sends it, made before that loop."""
+    if bound is None or bound[0] == "module":
+        return True
+    kind, node = bound
+    loop = _shared_loop(change, sink.call)
+    if kind == "parameter":
+        return loop is not None or _size_driven(parsed, change)
+    return loop is not None and node.start_byte < loop.start_byte
+
+
+def _shared_loop(change: Node, call: Node) -> Node | None:
+    """The innermost loop of the sink's function that holds both the change and the call."""
+    function = enclosing_function(call)
+    node = call.parent
+    while node is not None and node is not function:
+        if node.type in _LOOPS and node.start_byte <= change.start_byte < node.end_byte:
+            return node
+        node = node.parent
+    return None
+
+
+def _sends_in_loop_without(call: Node, node: Node) -> bool:
+    """Whether the call is made in a loop of its function that does not hold the node."""
+    function = enclosing_function(call)
+    loop = call.parent
+    while loop is not None and loop is not function:
+        if loop.type in _LOOPS:
+            return not (loop.start_byte <= node.start_byte < loop.end_byte)
+        loop = loop.parent
+    return False
+
+
+def _size_driven(parsed: ParsedScript, change: Node) -> bool:
+    if _BUDGET_WORDS.search(parsed.text(change)):
+        return True
+    node = change.parent
+    while node is not None and node.type not in FUNCTIONS:
+        if node.type in ("if_statement", "while_statement"):
+            condition = node.child_by_field_name("condition")
+            if condition is not None and _BUDGET_WORDS.search(parsed.text(condition)):
+                return True
+        node = node.parent
+    return False
+
+
+def _method_call(parsed: ParsedScript, call: Node) -> tuple[Node | None, str, list[Node]]:
+    if call.type != "call_expression":
+        return None, "", []
+    function = call.child_by_field_name("function")
+    if function is None or function.type != "member_expression":
+        return None, "", []
+    member = function.child_by_field_name("property")
+    receiver = function.child_by_field_name("object")
+    arguments = call.child_by_field_name("arguments")
+    listed = list(arguments.named_children) if arguments is not None else []
+    method = parsed.text(member) if member is not None else ""
+    return receiver, method, [a for a in listed if a.type != "comment"]
+
+
+def _text(parsed: ParsedScript, node: Node) -> str:
+    return "".join(parsed.text(unwrapped(node)).split())
+
+
+def in_sanctioned_function(parsed: ParsedScript, node: Node, sanctioned: tuple[str, ...]) -> bool:
+    from ctxlint.typescript.scope import function_names
+
+    if not sanctioned:
+        return False
+    function = enclosing_function(node)
+    while function is not None:
+        if any(name in sanctioned for name in function_names(parsed, function)):
+            return True
+        function = enclosing_function(function)
+    return False
