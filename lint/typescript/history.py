@@ -419,7 +419,12 @@ def _sends_in_loop_without(call: Node, node: Node) -> bool:
 
 
 def _size_driven(parsed: ParsedScript, change: Node) -> bool:
-    if _BUDGET_WORDS.search(parsed.text(change)):
+    """Whether the change is a cut to fit: sized by its arguments (`splice(0, messages.length
+    - MAX)`) or made under a condition on a size. A value assigned says nothing of it."""
+    arguments = (
+        change.child_by_field_name("arguments") if change.type == "call_expression" else None
+    )
+    if arguments is not None and _BUDGET_WORDS.search(parsed.text(arguments)):
         return True
     node = change.parent
     while node is not None and node.type not in FUNCTIONS:

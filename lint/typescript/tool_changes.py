@@ -319,8 +319,14 @@ def _short(parsed: ParsedScript, node: Node) -> str:
 
 
 def _pattern_names(parsed: ParsedScript, pattern: Node) -> set[str]:
-    return {
-        parsed.text(node)
-        for node in pattern.named_children
-        if node.type == "shorthand_property_identifier_pattern"
-    }
+    """The names `{ tools }` and `{ tools: listed }` bind."""
+    names = set()
+    for node in pattern.named_children:
+        if node.type == "pair_pattern":
+            node = node.child_by_field_name("value")
+        if node is not None and node.type in (
+            "shorthand_property_identifier_pattern",
+            "identifier",
+        ):
+            names.add(parsed.text(node))
+    return names
