@@ -120,7 +120,7 @@ def _changes_of(parsed: ParsedScript, history: Node, sink: Sink) -> Iterator[tup
         receiver, effect, reported = found
         if bound is not None and _binding_id(parsed, receiver) != bound[1].id:
             continue
-        if _kept_across_calls(parsed, node, bound, sink):
+        if _kept_across_calls(parsed, reported, bound, sink):
             yield reported, effect
 
 
