@@ -16,6 +16,9 @@ that imports the SDK (a `.messages.create()` of some other library is not Anthro
 
 In `messages` (and the Responses API's `input`), a message whose role is `system` or
 `developer` is the system prompt too.
+
+The history sent after the prefix, `messages` (or `input`) of a call, is recorded too, as
+the part "the messages": CTX006 follows the changes made to it.
 """
 
 from __future__ import annotations
@@ -41,7 +44,7 @@ _MEMBER_SINKS = (
     ((".responses.create", ".responses.stream", ".responses.parse"),
      _OPENAI, ("instructions",), ("tools",), ("input",)),
     ((".messages.create", ".messages.stream"),
-     _ANTHROPIC, ("system",), ("tools",), ("messages",)),
+     _ANTHROPIC, ("system",), ("tools",), ()),
 )  # fmt: skip
 # Calls of a function imported by name.
 # The AI SDK's `Prompt` (packages/ai/src/prompt/prompt.ts): `instructions`, and `system` kept
@@ -137,13 +140,13 @@ def find_sinks(parsed: ParsedScript) -> list[Sink]:
             continue
         properties = object_properties(parsed, request)
         for key, value in properties.items():
+            if key in _HISTORY_KEYS and node.type == "call_expression":
+                sinks.append(Sink(node, callee, HISTORY, value))
             if key in system_keys:
                 sinks.append(Sink(node, callee, SYSTEM_PROMPT, value))
             elif key in tool_keys:
                 sinks.append(Sink(node, callee, TOOLS, value))
             elif key in message_keys:
-                if key in _HISTORY_KEYS:
-                    sinks.append(Sink(node, callee, HISTORY, value))
                 sinks.extend(
                     Sink(node, callee, SYSTEM_PROMPT, content)
                     for content in _system_contents(parsed, value)
