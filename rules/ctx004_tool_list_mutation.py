@@ -65,20 +65,6 @@ class ToolListMutation(Rule):
     in another order are CTX003's finding; a definition that changed only in key order or in a
     volatile value is CTX002's or CTX001's.
 
-    ## TypeScript and JavaScript
-    In TypeScript and JavaScript, it flags, within the file, the tools of an SDK call
-    (`tools` of `client.messages.create`, `client.chat.completions.create`,
-    `client.responses.create`, the AI SDK's `generateText` and `streamText`, `new Agent`)
-    rebuilt in the loop that sends them from state that loop changes: `allTools.filter(...)`,
-    `.slice(...)` or `.splice(...)` on names the loop assigns, and a spread under such a
-    condition (`{ ...base, ...(done ? {} : { finish }) }`). It flags the AI SDK's
-    `activeTools` chosen per step, by a `prepareStep` whose `activeTools` depend on the step
-    or differ between its returns, or in such a loop: the SDK leaves the other tools out of
-    the request (its `prepareToolsAndToolChoice` filters the definitions before sending), so
-    it is no decode-time constraint; `toolChoice` is. And it flags an MCP `listTools()` made
-    for each call and sent without `.sort()` or `.toSorted()`. A constant tools object and a
-    list computed once before the loop are fine. No fix is offered there yet.
-
     ## Why is this bad?
     Tool definitions sit at the very front of the request, before the system prompt and the
     history. Changing one tool, or the order of two, changes the prefix from there on, so the
@@ -110,6 +96,20 @@ class ToolListMutation(Rule):
     To restrict the model to some tools, constrain decoding (allowed tools, a prefilled
     response that starts the tool name, or logit masking by a shared name prefix) and keep
     the definitions as they are.
+
+    ## TypeScript and JavaScript
+    In TypeScript and JavaScript, it flags, within the file, the tools of an SDK call
+    (`tools` of `client.messages.create`, `client.chat.completions.create`,
+    `client.responses.create`, the AI SDK's `generateText` and `streamText`, `new Agent`)
+    rebuilt in the loop that sends them from state that loop changes: `allTools.filter(...)`,
+    `.slice(...)` or `.splice(...)` on names the loop assigns, and a spread under such a
+    condition (`{ ...base, ...(done ? {} : { finish }) }`). It flags the AI SDK's
+    `activeTools` chosen per step, by a `prepareStep` whose `activeTools` depend on the step
+    or differ between its returns, or in such a loop: the SDK leaves the other tools out of
+    the request (its `prepareToolsAndToolChoice` filters the definitions before sending), so
+    it is no decode-time constraint; `toolChoice` is. And it flags an MCP `listTools()` made
+    for each call and sent without `.sort()` or `.toSorted()`. A constant tools object and a
+    list computed once before the loop are fine. No fix is offered there yet.
 
     ## Fix safety
     For an MCP tool listing, the fix sorts it by tool name: `sorted(result.tools,

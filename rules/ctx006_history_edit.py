@@ -65,22 +65,6 @@ class HistoryEdit(Rule):
     product's own edits, such as Claude Code compacting a long session, are its design and are
     reported only with `harness-findings`.
 
-    ## TypeScript and JavaScript
-    In TypeScript and JavaScript, it flags the same changes to a history sent as `messages`
-    (or the Responses API's `input`) of an SDK call (`client.messages.create`,
-    `client.chat.completions.create`, `client.responses.create`, the AI SDK's `generateText`
-    and `streamText`), within the file: `messages.splice(i, …)` at an earlier position,
-    `shift()`, `unshift()`, `sort()`, `reverse()`, `messages[i] = m`, `messages[i].content =
-    x` (or `+=`) for an index not counted from the end, `delete messages[i]`, editing `m.content`
-    in `for (const m of messages)` or `messages.forEach`, rebinding it to a window
-    (`messages = messages.slice(-20)`, `messages = messages.slice(2)`, `[first,
-    ...messages.slice(-20)]`), and sending a window (`messages: history.slice(-20)`). The
-    history must outlive one call: `this.messages`, a module-level array, a parameter cut to a
-    size or changed in the loop that sends it, or a local made before that loop. Appending
-    (`push`, `[...messages, next]`), the newest message (`messages[messages.length - 1]`),
-    `providerOptions` and `cache_control`, and copies that are not sent (`slice()` for a log)
-    are not edits. `compaction-functions` applies there too.
-
     ## Why is this bad?
     The cache holds the previous request's prefix. Appending keeps all of it; changing message
     *i* keeps only messages before *i*, and everything from *i* on is re-read at the uncached
@@ -117,6 +101,22 @@ class HistoryEdit(Rule):
             history.append({"role": "assistant", "content": reply.content})
             history.append({"role": "user", "content": execute(reply)})
     ```
+
+    ## TypeScript and JavaScript
+    In TypeScript and JavaScript, it flags the same changes to a history sent as `messages`
+    (or the Responses API's `input`) of an SDK call (`client.messages.create`,
+    `client.chat.completions.create`, `client.responses.create`, the AI SDK's `generateText`
+    and `streamText`), within the file: `messages.splice(i, …)` at an earlier position,
+    `shift()`, `unshift()`, `sort()`, `reverse()`, `messages[i] = m`, `messages[i].content =
+    x` (or `+=`) for an index not counted from the end, `delete messages[i]`, editing `m.content`
+    in `for (const m of messages)` or `messages.forEach`, rebinding it to a window
+    (`messages = messages.slice(-20)`, `messages = messages.slice(2)`, `[first,
+    ...messages.slice(-20)]`), and sending a window (`messages: history.slice(-20)`). The
+    history must outlive one call: `this.messages`, a module-level array, a parameter cut to a
+    size or changed in the loop that sends it, or a local made before that loop. Appending
+    (`push`, `[...messages, next]`), the newest message (`messages[messages.length - 1]`),
+    `providerOptions` and `cache_control`, and copies that are not sent (`slice()` for a log)
+    are not edits. `compaction-functions` applies there too.
 
     ## Options
     - `compaction-functions` (default empty): names of functions (`compact_history`, or
