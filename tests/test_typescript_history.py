@@ -164,3 +164,20 @@ def test_active_tools_per_step_and_unsorted_listings(tmp_path):
     )
     found = _findings(tmp_path, text, "CTX004")
     assert [line for _, line, _ in found] == [3, 8]
+
+
+def test_a_request_object_is_judged_by_the_lifetime_of_its_root(tmp_path):
+    # A request rebuilt for each call and given a system message in front is stable; a
+    # history kept at the top level is not.
+    text = (
+        ANTHROPIC + "const store = { messages: [] };\n"
+        "export function send(request, system) {\n"
+        "  request.messages.unshift(system);\n"
+        '  return client.messages.create({ model: "m", messages: request.messages });\n'
+        "}\n"
+        "export function kept() {\n"
+        "  store.messages.shift();\n"
+        '  return client.messages.create({ model: "m", messages: store.messages });\n'
+        "}\n"
+    )
+    assert [line for _, line, _ in _findings(tmp_path, text, "CTX006")] == [9]

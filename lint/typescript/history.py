@@ -25,6 +25,7 @@ from ctxlint.typescript.scope import (
 from ctxlint.typescript.sinks import Sink
 
 _DEPTH = 6
+_NAMES = ("identifier", "shorthand_property_identifier")
 _LOOPS = frozenset({"for_statement", "for_in_statement", "while_statement", "do_statement"})
 # Keys whose change leaves what the model reads as it was: cache markers and provider options.
 _NEUTRAL_KEYS = frozenset(
@@ -127,16 +128,31 @@ def _changes_of(parsed: ParsedScript, history: Node, sink: Sink) -> Iterator[tup
 def _history_key(parsed: ParsedScript, history: Node) -> tuple[str, tuple[str, Node] | None] | None:
     """The text a change must name, and the binding of a local name (None for `this.x`)."""
     text = "".join(parsed.text(history).split())
-    if history.type == "member_expression":
+    root = _root(history)
+    if root.type == "this":
         return text, None
-    bound = binding(parsed, history)
+    # `request.messages` of a parameter is judged as the parameter is: a request rebuilt for
+    # each call and reshaped before it is sent (the system message put in front) is stable.
+    bound = binding(parsed, root) if root.type in _NAMES else None
     if bound is None:
         return None
     return text, bound
 
 
+def _root(node: Node) -> Node:
+    """`this` of `this.state.messages`, `request` of `request.messages`."""
+    node = unwrapped(node)
+    while node.type in ("member_expression", "subscript_expression"):
+        inner = node.child_by_field_name("object")
+        if inner is None:
+            break
+        node = unwrapped(inner)
+    return node
+
+
 def _binding_id(parsed: ParsedScript, name: Node) -> int | None:
-    bound = binding(parsed, name) if name.type == "identifier" else None
+    root = _root(name)
+    bound = binding(parsed, root) if root.type in _NAMES else None
     return bound[1].id if bound is not None else None
 
 
