@@ -113,7 +113,8 @@ class HistoryEdit(Rule):
     (`messages = messages.slice(-20)`, `messages = messages.slice(2)`, `[first,
     ...messages.slice(-20)]`), and sending a window (`messages: history.slice(-20)`). The
     history must outlive one call: `this.messages`, a module-level array, a parameter cut to a
-    size or changed in the loop that sends it, or a local made before that loop. Appending
+    size or changed in the loop that sends it, or a local made before that loop
+    (`request.messages` is judged by `request`). Appending
     (`push`, `[...messages, next]`), the newest message (`messages[messages.length - 1]`),
     `providerOptions` and `cache_control`, and copies that are not sent (`slice()` for a log)
     are not edits. `compaction-functions` applies there too.
