@@ -14,6 +14,14 @@ from dataclasses import dataclass
 
 from tree_sitter import Node
 
+from ctxlint.typescript.history_edits import (
+    NEUTRAL_KEYS,
+    WINDOW,
+    direct_change,
+    drops_front,
+    method_call,
+    text_of,
+)
 from ctxlint.typescript.parse import ParsedScript
 from ctxlint.typescript.scope import (
     FUNCTIONS,
@@ -27,26 +35,8 @@ from ctxlint.typescript.sinks import Sink
 _DEPTH = 6
 _NAMES = ("identifier", "shorthand_property_identifier")
 _LOOPS = frozenset({"for_statement", "for_in_statement", "while_statement", "do_statement"})
-# Keys whose change leaves what the model reads as it was: cache markers and provider options.
-_NEUTRAL_KEYS = frozenset(
-    {
-        "cache_control",
-        "cacheControl",
-        "providerOptions",
-        "providerMetadata",
-        "experimental_providerMetadata",
-    }
-)
-_IN_PLACE = {
-    "shift": "drops the oldest message of",
-    "unshift": "puts a new message in front of",
-    "sort": "sorts",
-    "reverse": "reverses",
-}
 # A change made only when the history is over a size is a cut to fit, which moves.
 _BUDGET_WORDS = re.compile(r"token|size|limit|budget|max|length|context|window", re.IGNORECASE)
-_WINDOW = "keeps a window that moves its start and so rewrites"
-_HEAD_AND_WINDOW = "keeps the first message and a window that moves its start, and so rewrites"
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +59,7 @@ def history_changes(parsed: ParsedScript, sinks: list[Sink]) -> Iterator[History
                     continue
                 if window.id not in seen:
                     seen.add(window.id)
-                    yield HistoryChange(window, _WINDOW, sink)
+                    yield HistoryChange(window, WINDOW, sink)
                 continue
             for node, effect in _changes_of(parsed, history, sink):
                 if node.id not in seen:
@@ -98,10 +88,10 @@ def _sent_histories(
             if element.type == "spread_element" and element.named_children:
                 yield from _sent_histories(parsed, element.named_children[0], depth + 1)
     elif kind == "call_expression":
-        receiver, method, arguments = _method_call(parsed, node)
+        receiver, method, arguments = method_call(parsed, node)
         if receiver is None:
             return
-        if method == "slice" and _drops_front(parsed, arguments, window_only=True):
+        if method == "slice" and drops_front(parsed, arguments, window_only=True):
             yield receiver, node
             yield from _sent_histories(parsed, receiver, depth + 1)
         elif method in ("slice", "concat", "filter", "map"):
@@ -183,172 +173,24 @@ def _walk(region: Node) -> Iterator[Node]:
 def _change(parsed: ParsedScript, node: Node, text: str) -> tuple[Node, str, Node] | None:
     """(the receiver named, the effect, the node to report) when the node changes messages
     already in `text`: the statement, or an item's edit in a loop over them."""
-    found = _direct_change(parsed, node, text)
+    found = direct_change(parsed, node, text)
     if found is not None:
         return (*found, node)
     kind = node.type
     edit = None
     if kind == "call_expression":
-        receiver, method, arguments = _method_call(parsed, node)
-        if receiver is not None and method == "forEach" and _text(parsed, receiver) == text:
+        receiver, method, arguments = method_call(parsed, node)
+        if receiver is not None and method == "forEach" and text_of(parsed, receiver) == text:
             edit = _item_assignment(parsed, arguments[0]) if arguments else None
     elif kind == "for_in_statement":
         receiver = node.child_by_field_name("right")
         variable = node.child_by_field_name("left")
-        if receiver is not None and variable is not None and _text(parsed, receiver) == text:
+        if receiver is not None and variable is not None and text_of(parsed, receiver) == text:
             body = node.child_by_field_name("body")
             edit = _assigns_through(parsed, body, parsed.text(variable))
     if edit is None or receiver is None:
         return None
     return receiver, "edits messages in place while iterating", edit
-
-
-def _direct_change(parsed: ParsedScript, node: Node, text: str) -> tuple[Node, str] | None:
-    kind = node.type
-    if kind == "call_expression":
-        receiver, method, arguments = _method_call(parsed, node)
-        if receiver is None or _text(parsed, receiver) != text:
-            return None
-        if method in _IN_PLACE:
-            return receiver, _IN_PLACE[method]
-        if method == "splice":
-            effect = _splice_effect(parsed, arguments, text)
-            return (receiver, effect) if effect is not None else None
-        return None
-    if kind == "unary_expression" and parsed.text(node).startswith("delete"):
-        target = node.named_children[0] if node.named_children else None
-        if target is not None and target.type == "subscript_expression":
-            base = target.child_by_field_name("object")
-            index = target.child_by_field_name("index")
-            if (
-                base is not None
-                and _text(parsed, base) == text
-                and not _from_end(parsed, index, text)
-            ):
-                return base, "deletes earlier messages of"
-        return None
-    if kind not in ("assignment_expression", "augmented_assignment_expression"):
-        return None
-    left = node.child_by_field_name("left")
-    right = node.child_by_field_name("right")
-    if left is None or right is None:
-        return None
-    if kind == "assignment_expression" and _text(parsed, left) == text:
-        effect = _rebinding_effect(parsed, right, text)
-        return (left, effect) if effect is not None else None
-    return _item_edit(parsed, left, text)
-
-
-def _item_edit(parsed: ParsedScript, left: Node, text: str) -> tuple[Node, str] | None:
-    """`history[i] = m` or `history[i].content = x` (any depth), at an index not counted
-    from the end, and not a cache marker."""
-    keys: list[str] = []
-    node = left
-    while node.type in ("member_expression", "subscript_expression"):
-        base = node.child_by_field_name("object")
-        if base is None:
-            return None
-        if node.type == "subscript_expression" and _text(parsed, base) == text:
-            if _from_end(parsed, node.child_by_field_name("index"), text):
-                return None
-            if any(key in _NEUTRAL_KEYS for key in keys):
-                return None
-            effect = "edits an earlier message of" if keys else "replaces earlier messages of"
-            return base, effect
-        if node.type == "member_expression":
-            member = node.child_by_field_name("property")
-            if member is not None:
-                keys.append(parsed.text(member))
-        node = base
-    return None
-
-
-def _rebinding_effect(parsed: ParsedScript, value: Node, text: str) -> str | None:
-    value = unwrapped(value)
-    if value.type == "call_expression":
-        receiver, method, arguments = _method_call(parsed, value)
-        if receiver is not None and method == "slice" and _text(parsed, receiver) == text:
-            return _WINDOW if _drops_front(parsed, arguments, window_only=False) else None
-        return None
-    if value.type == "array":
-        elements = value.named_children
-        for position, element in enumerate(elements):
-            if element.type != "spread_element" or not element.named_children:
-                continue
-            spread = unwrapped(element.named_children[0])
-            receiver, method, arguments = _method_call(parsed, spread)
-            if receiver is None or method != "slice" or _text(parsed, receiver) != text:
-                continue
-            if _drops_front(parsed, arguments, window_only=False):
-                return _HEAD_AND_WINDOW if position else _WINDOW
-    return None
-
-
-def _splice_effect(parsed: ParsedScript, arguments: list[Node], text: str) -> str | None:
-    if not arguments or _from_end(parsed, arguments[0], text):
-        return None
-    start = _number(parsed, arguments[0])
-    if len(arguments) == 1:
-        # `splice(0)` empties the history (a reset); `splice(k)` cuts it at k.
-        return None if start == 0 else "deletes earlier messages of"
-    count = arguments[1]
-    if start == 0 and _is_length(parsed, count, text):
-        return None  # emptied
-    if _number(parsed, count) == 0:
-        return "inserts before the end of" if len(arguments) > 2 else None
-    return "replaces earlier messages of" if len(arguments) > 2 else "deletes earlier messages of"
-
-
-def _drops_front(parsed: ParsedScript, arguments: list[Node], window_only: bool) -> bool:
-    """Whether `slice(...)` with these arguments leaves out the front: a start counted from
-    the end (a window), or, applied again and again to its own result, any start but 0."""
-    if not arguments:
-        return False
-    start = unwrapped(arguments[0])
-    number = _number(parsed, start)
-    if _negative(parsed, start):
-        return True
-    if window_only:
-        return False
-    return number != 0
-
-
-def _negative(parsed: ParsedScript, node: Node) -> bool:
-    node = resolved(parsed, node) or node
-    if node.type == "unary_expression" and parsed.text(node).lstrip().startswith("-"):
-        return True
-    number = _number(parsed, node)
-    return number is not None and number < 0
-
-
-def _from_end(parsed: ParsedScript, index: Node | None, text: str) -> bool:
-    """`-1`, `history.length - 1`, `history.length`, a const of one: the newest message."""
-    if index is None:
-        return False
-    index = resolved(parsed, index) or index
-    if _negative(parsed, index):
-        return True
-    if _is_length(parsed, index, text):
-        return True
-    if index.type == "binary_expression":
-        left = index.child_by_field_name("left")
-        return left is not None and _is_length(parsed, left, text)
-    return False
-
-
-def _is_length(parsed: ParsedScript, node: Node, text: str) -> bool:
-    node = unwrapped(node)
-    return "".join(parsed.text(node).split()) in (f"{text}.length", f"{text}?.length")
-
-
-def _number(parsed: ParsedScript, node: Node) -> float | None:
-    node = unwrapped(node)
-    if node.type != "number":
-        return None
-    try:
-        return float(parsed.text(node))
-    except ValueError:
-        return None
 
 
 def _item_assignment(parsed: ParsedScript, callback: Node) -> Node | None:
@@ -392,7 +234,7 @@ def _assigns_through(parsed: ParsedScript, body: Node | None, item: str) -> Node
                 keys.append(parsed.text(member))
             left = left.child_by_field_name("object")
         named = left is not None and left.type == "identifier" and parsed.text(left) == item
-        if named and keys and not any(key in _NEUTRAL_KEYS for key in keys):
+        if named and keys and not any(key in NEUTRAL_KEYS for key in keys):
             return node
     return None
 
@@ -450,24 +292,6 @@ def _size_driven(parsed: ParsedScript, change: Node) -> bool:
                 return True
         node = node.parent
     return False
-
-
-def _method_call(parsed: ParsedScript, call: Node) -> tuple[Node | None, str, list[Node]]:
-    if call.type != "call_expression":
-        return None, "", []
-    function = call.child_by_field_name("function")
-    if function is None or function.type != "member_expression":
-        return None, "", []
-    member = function.child_by_field_name("property")
-    receiver = function.child_by_field_name("object")
-    arguments = call.child_by_field_name("arguments")
-    listed = list(arguments.named_children) if arguments is not None else []
-    method = parsed.text(member) if member is not None else ""
-    return receiver, method, [a for a in listed if a.type != "comment"]
-
-
-def _text(parsed: ParsedScript, node: Node) -> str:
-    return "".join(parsed.text(unwrapped(node)).split())
 
 
 def in_sanctioned_function(parsed: ParsedScript, node: Node, sanctioned: tuple[str, ...]) -> bool:
