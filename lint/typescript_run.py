@@ -78,8 +78,10 @@ class ScriptChecker:
                 for error in parsed.errors
             )
         if self.rules:
-            module = ScriptModule.of(parsed, self.settings.flag_daily_values)
-            if module.sinks:
+            module = ScriptModule.of(
+                parsed, self.settings.flag_daily_values, self.settings.compaction_functions
+            )
+            if module.sinks or module.histories:
                 for rule in self.rules:
                     found.extend(rule.check_typescript(module))  # type: ignore[attr-defined]
         if found:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from ctxlint.diagnostics import Applicability, Diagnostic, Fix, RelatedLocation
 from ctxlint.python.triggers import Trigger
 from ctxlint.redact import evidence
-from ctxlint.rule import Invalid, Rule, Valid
+from ctxlint.rule import InputKind, Invalid, Rule, Valid
 
 _HELP = "Keep the tool list fixed; constrain the choice with tool_choice or masking instead"
 _LISTING_HELP = "Sort the listing by tool name"
@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from ctxlint.python.sinks import Sink
     from ctxlint.python.state_filtered_tools import StateFilteredTools
     from ctxlint.trace.compare import Step
+    from ctxlint.typescript.module import ScriptModule
 
 
 class ToolListMutation(Rule):
@@ -95,6 +96,20 @@ class ToolListMutation(Rule):
     To restrict the model to some tools, constrain decoding (allowed tools, a prefilled
     response that starts the tool name, or logit masking by a shared name prefix) and keep
     the definitions as they are.
+
+    ## TypeScript and JavaScript
+    In TypeScript and JavaScript, it flags, within the file, the tools of an SDK call
+    (`tools` of `client.messages.create`, `client.chat.completions.create`,
+    `client.responses.create`, the AI SDK's `generateText` and `streamText`, `new Agent`)
+    rebuilt in the loop that sends them from state that loop changes: `allTools.filter(...)`,
+    `.slice(...)` or `.splice(...)` on names the loop assigns, and a spread under such a
+    condition (`{ ...base, ...(done ? {} : { finish }) }`). It flags the AI SDK's
+    `activeTools` chosen per step, by a `prepareStep` whose `activeTools` depend on the step
+    or differ between its returns, or in such a loop: the SDK leaves the other tools out of
+    the request (its `prepareToolsAndToolChoice` filters the definitions before sending), so
+    it is no decode-time constraint; `toolChoice` is. And it flags an MCP `listTools()` made
+    for each call and sent without `.sort()` or `.toSorted()`. A constant tools object and a
+    list computed once before the loop are fine. No fix is offered there yet.
 
     ## Fix safety
     For an MCP tool listing, the fix sorts it by tool name: `sorted(result.tools,
@@ -289,6 +304,18 @@ class ToolListMutation(Rule):
             )
             related = () if listed is call else (module.location_of(call, "listed here"),)
             yield _Finding(listed, message, related, _LISTING_HELP, fix)
+
+    def check_typescript(self, module: ScriptModule) -> Iterator[Diagnostic]:
+        from ctxlint.typescript.tool_changes import tool_changes
+
+        for change in tool_changes(module.parsed, module.sinks):
+            sink = change.sink
+            related = (module.related(sink.call, f"sent as {sink.label}"),)
+            help = _LISTING_HELP if change.listing else _SCRIPT_HELP
+            yield module.diagnostic(self, change.node, change.message, related, help=help)
+
+
+_SCRIPT_HELP = "Keep the tools fixed; constrain the choice with toolChoice instead"
 
 
 class _Finding(NamedTuple):
@@ -727,5 +754,119 @@ ToolListMutation.INVALID = (
         "    listing = await session.list_tools()\n"
         "    tools = [{'name': t.name, 'input_schema': t.inputSchema} for t in sorted(listing.tools, key=lambda tool: tool.name)]\n"
         "    return client.messages.create(model='m', max_tokens=9, tools=tools, messages=history)\n",
+    ),
+)
+
+# TypeScript and JavaScript: the tools of an SDK call, within one file.
+_OPENAI_TS = 'import OpenAI from "openai";\nconst openai = new OpenAI();\n'
+ToolListMutation.INVALID += (
+    # Filtered in the loop by the phase the loop moves through.
+    Invalid(
+        _OPENAI_TS + "export async function run(model, messages, allTools) {\n"
+        '  let phase = "plan";\n'
+        '  while (phase !== "done") {\n'
+        "    const tools = allTools.filter((tool) => tool.phases.includes(phase));\n"
+        "    const reply = await openai.chat.completions.create({ model, messages, tools });\n"
+        "    phase = nextPhase(reply);\n"
+        "  }\n"
+        "}\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="agent.ts",
+        line=6,
+        message_contains="rebuilds the tool list on each pass from `phase`",
+    ),
+    # The AI SDK: other tools on the first step than on the next ones.
+    Invalid(
+        'import { generateText } from "ai";\n'
+        "export function ask(model, prompt, tools) {\n"
+        "  return generateText({\n"
+        "    model, prompt, tools,\n"
+        "    prepareStep: ({ stepNumber }) =>\n"
+        '      stepNumber === 0 ? { activeTools: ["search"] } : { activeTools: ["answer"] },\n'
+        "  });\n"
+        "}\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="agent.ts",
+        line=6,
+        message_contains="`prepareStep` sets `activeTools` per step",
+    ),
+    # An MCP server's listing, fetched for each request and sent in its order.
+    Invalid(
+        _OPENAI_TS + 'import { Client } from "@modelcontextprotocol/sdk/client/index.js";\n'
+        "export async function ask(mcp: Client, messages) {\n"
+        "  const { tools } = await mcp.listTools();\n"
+        "  return openai.chat.completions.create({\n"
+        '    model: "gpt-4.1",\n'
+        "    messages,\n"
+        '    tools: tools.map((t) => ({ type: "function", function: t })),\n'
+        "  });\n"
+        "}\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="agent.ts",
+        line=5,
+        message_contains="lists the tools anew for each call",
+    ),
+    # A tool spread in while a flag the loop sets is down (in JavaScript).
+    Invalid(
+        'import { streamText } from "ai";\n'
+        "export async function run(model, messages, base, finish) {\n"
+        "  let done = false;\n"
+        "  for (let step = 0; step < 8 && !done; step++) {\n"
+        "    const result = streamText({ model, messages, tools: { ...base, ...(done ? {} : { finish }) } });\n"
+        '    done = (await result.finishReason) === "stop";\n'
+        "  }\n"
+        "}\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="agent.js",
+        line=5,
+        message_contains="adds tools on some passes, by `done`",
+    ),
+)
+ToolListMutation.VALID += (
+    # The same tools on every pass; the choice constrained with toolChoice.
+    Valid(
+        'import { generateText } from "ai";\n'
+        "const TOOLS = { search, answer };\n"
+        "export async function run(model, messages) {\n"
+        "  let mustAnswer = false;\n"
+        "  for (let step = 0; step < 5; step++) {\n"
+        "    const result = await generateText({\n"
+        "      model, messages, tools: TOOLS,\n"
+        '      toolChoice: mustAnswer ? { type: "tool", toolName: "answer" } : "auto",\n'
+        "    });\n"
+        "    mustAnswer = step > 2;\n"
+        "  }\n"
+        "}\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="agent.ts",
+    ),
+    # Filtered once, by configuration, before the loop; the same activeTools on every step.
+    Valid(
+        _OPENAI_TS + "export async function run(model, messages, allTools, config) {\n"
+        "  const tools = allTools.filter((tool) => config.enabled.includes(tool.name));\n"
+        "  for (let step = 0; step < 5; step++) {\n"
+        "    const reply = await openai.chat.completions.create({ model, messages, tools });\n"
+        "    messages.push(reply.choices[0].message);\n"
+        "  }\n"
+        "}\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="agent.ts",
+    ),
+    Valid(
+        'import { generateText } from "ai";\n'
+        "export function ask(model, prompt, tools) {\n"
+        '  return generateText({ model, prompt, tools, prepareStep: () => ({ activeTools: ["search"] }) });\n'
+        "}\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="agent.ts",
+    ),
+    # An MCP listing sorted by name.
+    Valid(
+        _OPENAI_TS + "export async function ask(mcp, messages) {\n"
+        "  const listed = (await mcp.listTools()).tools.toSorted((a, b) => a.name.localeCompare(b.name));\n"
+        '  return openai.chat.completions.create({ model: "gpt-4.1", messages, tools: listed.map(toOpenAI) });\n'
+        "}\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="agent.ts",
     ),
 )

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from ctxlint.diagnostics import Diagnostic
 from ctxlint.python.triggers import HISTORY_EDIT_NEEDLES, HISTORY_HELPER_PATTERN, Trigger
 from ctxlint.redact import evidence
-from ctxlint.rule import Invalid, Rule, Valid
+from ctxlint.rule import InputKind, Invalid, Rule, Valid
 
 if TYPE_CHECKING:
     from ctxlint.python.containers import Change
@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from ctxlint.python.sinks import Sink
     from ctxlint.trace.compare import Step
     from ctxlint.trace.model import Message
+    from ctxlint.typescript.module import ScriptModule
 
 # How much of a message's text a trace finding quotes.
 _QUOTED = 40
@@ -100,6 +101,23 @@ class HistoryEdit(Rule):
             history.append({"role": "assistant", "content": reply.content})
             history.append({"role": "user", "content": execute(reply)})
     ```
+
+    ## TypeScript and JavaScript
+    In TypeScript and JavaScript, it flags the same changes to a history sent as `messages`
+    (or the Responses API's `input`) of an SDK call (`client.messages.create`,
+    `client.chat.completions.create`, `client.responses.create`, the AI SDK's `generateText`
+    and `streamText`), within the file: `messages.splice(i, …)` at an earlier position,
+    `shift()`, `unshift()`, `sort()`, `reverse()`, `messages[i] = m`, `messages[i].content =
+    x` (or `+=`) for an index not counted from the end, `delete messages[i]`, editing `m.content`
+    in `for (const m of messages)` or `messages.forEach`, rebinding it to a window
+    (`messages = messages.slice(-20)`, `messages = messages.slice(2)`, `[first,
+    ...messages.slice(-20)]`), and sending a window (`messages: history.slice(-20)`). The
+    history must outlive one call: `this.messages`, a module-level array, a parameter cut to a
+    size or changed in the loop that sends it, or a local made before that loop
+    (`request.messages` is judged by `request`). Appending
+    (`push`, `[...messages, next]`), the newest message (`messages[messages.length - 1]`),
+    `providerOptions` and `cache_control`, and copies that are not sent (`slice()` for a log)
+    are not edits. `compaction-functions` applies there too.
 
     ## Options
     - `compaction-functions` (default empty): names of functions (`compact_history`, or
@@ -219,6 +237,27 @@ class HistoryEdit(Rule):
                     related = (module.location_of(change.call, applied), *related)
             yield home.diagnostic(self, node, f"{what} the history", None, related, help=_HELP)
         yield from _round_trips(self, module, sanctioned, reported)
+
+    def check_typescript(self, module: ScriptModule) -> Iterator[Diagnostic]:
+        from ctxlint.typescript.history import history_changes, in_sanctioned_function
+
+        sanctioned = module.compaction_functions
+        for change in history_changes(module.parsed, module.histories):
+            if in_sanctioned_function(module.parsed, change.node, sanctioned):
+                continue
+            quoted = _script_snippet(module.text_of(change.node))
+            message = f"`{quoted}` {change.effect} the history"
+            sink = change.sink
+            related = (module.related(sink.call, f"sent as {sink.label}"),)
+            yield module.diagnostic(self, change.node, message, related, help=_HELP)
+
+
+def _script_snippet(text: str) -> str:
+    """The changing code as a message quotes it: its first line, at most 40 characters."""
+    first = " ".join(text.split("\n", 1)[0].split())
+    if len(first) <= 40 and "\n" not in text:
+        return first
+    return first[:39].rstrip() + "…"
 
 
 _HELP = "Only append to the history; if this is deliberate compaction, list the function under compaction-functions"
@@ -913,5 +952,166 @@ HistoryEdit.VALID += (
             kept="self.chat_history",
             edit="        messages[:] = self._normalise(messages)\n",
         )
+    ),
+)
+
+# TypeScript and JavaScript: histories sent as `messages` of an SDK call, within one file.
+_ANTHROPIC_TS = 'import Anthropic from "@anthropic-ai/sdk";\nconst client = new Anthropic();\n'
+HistoryEdit.INVALID += (
+    # A kept history cut from the front once it is long.
+    Invalid(
+        _ANTHROPIC_TS + "export class Agent {\n"
+        "  messages: Anthropic.MessageParam[] = [];\n"
+        "  async step(text: string) {\n"
+        '    this.messages.push({ role: "user", content: text });\n'
+        "    if (this.messages.length > 40) this.messages.splice(1, 2);\n"
+        '    return client.messages.create({ model: "m", max_tokens: 9, messages: this.messages });\n'
+        "  }\n"
+        "}\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="agent.ts",
+        line=7,
+        message_contains="`this.messages.splice(1, 2)` deletes earlier messages of the history",
+    ),
+    # The oldest message dropped on every pass of the loop.
+    Invalid(
+        _ANTHROPIC_TS + "export async function run(task, execute) {\n"
+        '  const messages = [{ role: "user", content: task }];\n'
+        "  for (let step = 0; step < 20; step++) {\n"
+        "    if (messages.length > 10) messages.shift();\n"
+        '    const reply = await client.messages.create({ model: "m", max_tokens: 9, messages });\n'
+        '    messages.push({ role: "assistant", content: reply.content });\n'
+        '    messages.push({ role: "user", content: await execute(reply) });\n'
+        "  }\n"
+        "}\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="agent.ts",
+        line=6,
+        message_contains="drops the oldest message of",
+    ),
+    # A window that moves its start, kept as the history (the AI SDK, in JavaScript).
+    Invalid(
+        'import { generateText } from "ai";\n'
+        "export async function run(model, messages, execute) {\n"
+        "  while (true) {\n"
+        "    messages = messages.slice(-20);\n"
+        "    const result = await generateText({ model, messages });\n"
+        "    messages.push(...result.response.messages);\n"
+        "  }\n"
+        "}\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="agent.mjs",
+        line=4,
+        message_contains="keeps a window that moves its start",
+    ),
+    # Sent as a window of the kept history.
+    Invalid(
+        'import OpenAI from "openai";\n'
+        "const openai = new OpenAI();\n"
+        "export class Chat {\n"
+        "  history = [];\n"
+        "  ask(question) {\n"
+        '    this.history.push({ role: "user", content: question });\n'
+        '    return openai.chat.completions.create({ model: "gpt-4.1", messages: this.history.slice(-12) });\n'
+        "  }\n"
+        "}\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="agent.js",
+        line=7,
+        message_contains="`this.history.slice(-12)` keeps a window",
+    ),
+    # An older message's content rewritten (the system prompt swapped in place).
+    Invalid(
+        _ANTHROPIC_TS + "export class Agent {\n"
+        "  messages = [];\n"
+        "  async step(note: string) {\n"
+        "    this.messages[0].content = `Notes: ${note}`;\n"
+        '    return client.messages.create({ model: "m", max_tokens: 9, messages: this.messages });\n'
+        "  }\n"
+        "}\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="agent.ts",
+        line=6,
+        message_contains="edits an earlier message of the history",
+    ),
+    # Older tool results truncated in place as the history grows.
+    Invalid(
+        _ANTHROPIC_TS + "export async function ask(history, limit: number) {\n"
+        "  for (const message of history) {\n"
+        "    if (message.content.length > limit) message.content = message.content.slice(0, limit);\n"
+        "  }\n"
+        '  return client.messages.create({ model: "m", max_tokens: 9, messages: history });\n'
+        "}\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="agent.ts",
+        line=5,
+        message_contains="edits messages in place while iterating",
+    ),
+)
+HistoryEdit.VALID += (
+    # Appending, a copy with the new message, the newest message edited, a cache marker moved,
+    # and a window sliced for a log.
+    Valid(
+        _ANTHROPIC_TS + "export class Agent {\n"
+        "  messages: Anthropic.MessageParam[] = [];\n"
+        "  async step(text: string) {\n"
+        "    const last = this.messages[this.messages.length - 1];\n"
+        "    if (last) this.messages[this.messages.length - 1].content += '\\n';\n"
+        "    this.messages[0].cache_control = { type: 'ephemeral' };\n"
+        "    console.log(this.messages.slice(-3));\n"
+        '    const next = { role: "user" as const, content: text };\n'
+        "    const reply = await client.messages.create({\n"
+        '      model: "m", max_tokens: 9, messages: [...this.messages, next],\n'
+        "    });\n"
+        '    this.messages.push(next, { role: "assistant", content: reply.content });\n'
+        "    return reply;\n"
+        "  }\n"
+        "}\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="agent.ts",
+    ),
+    # Changed once, before the loop that sends it; a copy that is never sent.
+    Valid(
+        'import { generateText } from "ai";\n'
+        "export async function run(model, history) {\n"
+        "  let messages = history.slice(-20);\n"
+        "  messages.shift();\n"
+        "  const shown = messages.slice();\n"
+        "  shown.reverse();\n"
+        "  for (let step = 0; step < 5; step++) {\n"
+        "    const result = await generateText({ model, messages });\n"
+        "    messages = [...messages, ...result.response.messages];\n"
+        "  }\n"
+        "  return shown;\n"
+        "}\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="agent.ts",
+    ),
+    # A function handed a list that takes out the first message on each call, whatever
+    # its size: the same on every call (as for Python).
+    Valid(
+        'import OpenAI from "openai";\n'
+        "const openai = new OpenAI();\n"
+        "export function ask(messages) {\n"
+        "  messages.splice(0, 1);\n"
+        '  return openai.chat.completions.create({ model: "gpt-4.1", messages });\n'
+        "}\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="agent.js",
+    ),
+    # A deliberate compaction, listed under compaction-functions.
+    Valid(
+        _ANTHROPIC_TS + "export class Agent {\n"
+        "  messages = [];\n"
+        "  compact() {\n"
+        "    this.messages.splice(1, this.messages.length - 4, summaryOf(this.messages));\n"
+        "  }\n"
+        "  step() {\n"
+        '    return client.messages.create({ model: "m", max_tokens: 9, messages: this.messages });\n'
+        "  }\n"
+        "}\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="agent.ts",
+        settings={"compaction-functions": ["Agent.compact"]},
     ),
 )

@@ -19,11 +19,23 @@ class ScriptModule:
 
     parsed: ParsedScript
     flag_daily_values: bool = False
+    # The cached prefix sent: system prompts and tool definitions.
     sinks: list[Sink] = field(default_factory=list)
+    # The message histories sent after it (`messages`, `input`).
+    histories: list[Sink] = field(default_factory=list)
+    compaction_functions: tuple[str, ...] = ()
 
     @classmethod
-    def of(cls, parsed: ParsedScript, flag_daily_values: bool = False) -> ScriptModule:
-        return cls(parsed, flag_daily_values, find_sinks(parsed))
+    def of(
+        cls,
+        parsed: ParsedScript,
+        flag_daily_values: bool = False,
+        compaction_functions: tuple[str, ...] = (),
+    ) -> ScriptModule:
+        found = find_sinks(parsed)
+        prefix = [sink for sink in found if not sink.in_history]
+        histories = [sink for sink in found if sink.in_history]
+        return cls(parsed, flag_daily_values, prefix, histories, compaction_functions)
 
     @property
     def path(self) -> str:

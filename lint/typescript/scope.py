@@ -192,3 +192,54 @@ def in_a_function(node: Node) -> bool:
 
 def shorthand_name(node: Node) -> bool:
     return node.type == "shorthand_property_identifier"
+
+
+def binding(parsed: ParsedScript, name: Node) -> tuple[str, Node] | None:
+    """Where the identifier `name` is bound: ("parameter", the function), ("local", the
+    declarator) in a function, ("module", the declarator) at the top level; None when unknown
+    (a loop variable, an import, a global of the runtime)."""
+    wanted = parsed.text(name)
+    node = name.parent
+    while node is not None:
+        if node.type in FUNCTIONS and _is_parameter(parsed, node, wanted):
+            return ("parameter", node)
+        if node.type in _BLOCKS:
+            found = _declared_in(parsed, node, wanted)
+            if found is not None and found.type == "variable_declarator":
+                return ("module" if node.type == "program" else "local", found)
+            if found is not None:
+                return None
+        node = node.parent
+    return None
+
+
+def enclosing_function(node: Node) -> Node | None:
+    parent = node.parent
+    while parent is not None:
+        if parent.type in FUNCTIONS:
+            return parent
+        parent = parent.parent
+    return None
+
+
+_NAMED_BY_HOLDER = ("variable_declarator", "pair", "public_field_definition")
+
+
+def function_names(parsed: ParsedScript, function: Node) -> tuple[str, ...]:
+    """The names a function is known by: `compact`, and `Agent.compact` for a method."""
+    name = function.child_by_field_name("name")
+    holder = function.parent
+    if name is None and holder is not None and holder.type in _NAMED_BY_HOLDER:
+        name = holder.child_by_field_name("name") or holder.child_by_field_name("key")
+    if name is None:
+        return ()
+    own = parsed.text(name)
+    names = [own]
+    holder = function.parent
+    while holder is not None and holder.type not in ("class_declaration", "class"):
+        holder = holder.parent if holder.type in ("class_body", "public_field_definition") else None
+    if holder is not None:
+        class_name = holder.child_by_field_name("name")
+        if class_name is not None:
+            names.append(f"{parsed.text(class_name)}.{own}")
+    return tuple(names)

@@ -16,6 +16,9 @@ that imports the SDK (a `.messages.create()` of some other library is not Anthro
 
 In `messages` (and the Responses API's `input`), a message whose role is `system` or
 `developer` is the system prompt too.
+
+The history sent after the prefix, `messages` (or `input`) of a call, is recorded too, as
+the part "the messages": CTX006 follows the changes made to it.
 """
 
 from __future__ import annotations
@@ -59,6 +62,10 @@ _CLASS_SINKS = {
 _SYSTEM_ROLES = ("system", "developer")
 SYSTEM_PROMPT = "the system prompt"
 TOOLS = "the tool definitions"
+# The conversation sent after the prefix: `messages` (the Responses API's `input`). The AI
+# SDK's `prompt` is left out: it is most often the user's text, not a kept history.
+HISTORY = "the messages"
+_HISTORY_KEYS = ("messages", "input")
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +81,10 @@ class Sink:
     @property
     def in_tools(self) -> bool:
         return self.part == TOOLS
+
+    @property
+    def in_history(self) -> bool:
+        return self.part == HISTORY
 
     @property
     def label(self) -> str:
@@ -129,6 +140,8 @@ def find_sinks(parsed: ParsedScript) -> list[Sink]:
             continue
         properties = object_properties(parsed, request)
         for key, value in properties.items():
+            if key in _HISTORY_KEYS and node.type == "call_expression":
+                sinks.append(Sink(node, callee, HISTORY, value))
             if key in system_keys:
                 sinks.append(Sink(node, callee, SYSTEM_PROMPT, value))
             elif key in tool_keys:

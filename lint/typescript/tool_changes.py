@@ -1,0 +1,332 @@
+"""How a TypeScript or JavaScript file changes the tools it sends from one call of an agent
+loop to the next, within the file: a list filtered, sliced or spread under a condition in the
+loop that sends it, from state that loop changes; the AI SDK's `activeTools` chosen per step
+(by `prepareStep`, or in the loop); an MCP `listTools()` sent in the server's order.
+
+`activeTools` is no decode-time constraint: the AI SDK drops the tools it does not name from
+the request before sending it (`prepareToolsAndToolChoice` in `ai` 6.0.333, dist/index.mjs,
+read 2026-12-03: `Object.entries(tools).filter(([name]) => activeTools.includes(name))`), so
+the tool definitions sent change with it. `toolChoice` leaves them as they are.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from tree_sitter import Node
+
+from ctxlint.typescript.flow import reached
+from ctxlint.typescript.parse import ParsedScript
+from ctxlint.typescript.scope import (
+    FUNCTIONS,
+    enclosing_function,
+    object_properties,
+    resolved,
+    returned,
+    unwrapped,
+)
+from ctxlint.typescript.sinks import Sink
+
+_LOOPS = frozenset({"for_statement", "for_in_statement", "while_statement", "do_statement"})
+_NARROWING = ("filter", "slice", "splice")
+_SORTS = ("sort", "toSorted")
+_STEP_OPTIONS = "prepareStep"
+
+
+@dataclass(frozen=True, slots=True)
+class ToolChange:
+    """A tool list that differs between calls: the node to report, the message, the help kind
+    ("listing" for an unsorted listing), and the sink."""
+
+    node: Node
+    message: str
+    sink: Sink
+    listing: bool = False
+
+
+def tool_changes(parsed: ParsedScript, sinks: list[Sink]) -> Iterator[ToolChange]:
+    seen: set[int] = set()
+    for sink in sinks:
+        if not sink.in_tools:
+            continue
+        for change in _changes(parsed, sink):
+            if change.node.id not in seen:
+                seen.add(change.node.id)
+                yield change
+    for sink in _step_sinks(parsed, sinks):
+        for node, message in _active_tools_per_step(parsed, sink):
+            if node.id not in seen:
+                seen.add(node.id)
+                yield ToolChange(node, message, sink)
+
+
+def _changes(parsed: ParsedScript, sink: Sink) -> Iterator[ToolChange]:
+    loop = _loop_around(sink.call)
+    varying = _names_changed_in(parsed, loop) if loop is not None else set()
+    listings = [part.node for part in reached(parsed, sink)]
+    listings.extend(_destructured_listings(parsed, sink))
+    for node in listings:
+        if node.type != "call_expression":
+            continue
+        receiver, method, arguments = _method_call(parsed, node)
+        if receiver is None:
+            continue
+        if method == "listTools" and enclosing_function(node) is not None:
+            if not _sorted_around(parsed, node, sink.value):
+                message = (
+                    f"`{_short(parsed, node)}` lists the tools anew for each call, in the "
+                    "server's order, which may change"
+                )
+                yield ToolChange(node, message, sink, listing=True)
+            continue
+        if method in _NARROWING and loop is not None and _within(node, loop):
+            changed = sorted(_names_in(parsed, arguments) & varying)
+            if changed:
+                names = ", ".join(f"`{name}`" for name in changed[:2])
+                message = (
+                    f"`{_short(parsed, node)}` rebuilds the tool list on each pass from {names}, "
+                    "which the loop changes"
+                )
+                yield ToolChange(node, message, sink)
+    if loop is not None:
+        yield from _conditional_spreads(parsed, sink, loop, varying)
+
+
+def _destructured_listings(parsed: ParsedScript, sink: Sink) -> Iterator[Node]:
+    """`const { tools } = await mcp.listTools()` in the sink's function, for a `tools` sent:
+    the listing call (the flow follows named bindings only)."""
+    function = enclosing_function(sink.call)
+    if function is None:
+        return
+    sent = _names_in(parsed, [sink.value])
+    pending = [function.child_by_field_name("body")]
+    while pending:
+        node = pending.pop()
+        if node is None:
+            continue
+        if node.type == "variable_declarator":
+            pattern = node.child_by_field_name("name")
+            value = node.child_by_field_name("value")
+            destructured = pattern is not None and pattern.type == "object_pattern"
+            if destructured and value is not None and _pattern_names(parsed, pattern) & sent:
+                call = unwrapped(value)
+                if call.type == "call_expression":
+                    yield call
+        if node.type not in FUNCTIONS:
+            pending.extend(node.named_children)
+
+
+def _conditional_spreads(
+    parsed: ParsedScript, sink: Sink, loop: Node, varying: set[str]
+) -> Iterator[ToolChange]:
+    """`tools: { ...base, ...(done ? {} : { finish }) }` in the loop, on state it changes."""
+    value = resolved(parsed, sink.value)
+    if value is None or value.type not in ("object", "array") or not _within(value, loop):
+        return
+    for element in value.named_children:
+        if element.type != "spread_element" or not element.named_children:
+            continue
+        spread = unwrapped(element.named_children[0])
+        if spread.type == "ternary_expression":
+            condition = spread.child_by_field_name("condition")
+        elif spread.type == "binary_expression":
+            condition = spread.child_by_field_name("left")
+        else:
+            continue
+        changed = sorted(_names_in(parsed, [condition]) & varying) if condition else []
+        if changed:
+            names = ", ".join(f"`{name}`" for name in changed[:2])
+            message = (
+                f"`{_short(parsed, spread)}` adds tools on some passes, by {names}, which the "
+                "loop changes"
+            )
+            yield ToolChange(spread, message, sink)
+
+
+def _step_sinks(parsed: ParsedScript, sinks: list[Sink]) -> list[Sink]:
+    """One sink per AI SDK call (its tools) whose options may set `activeTools`."""
+    found: dict[int, Sink] = {}
+    for sink in sinks:
+        if sink.in_tools:
+            found.setdefault(sink.call.id, sink)
+    return list(found.values())
+
+
+def _active_tools_per_step(parsed: ParsedScript, sink: Sink) -> Iterator[tuple[Node, str]]:
+    arguments = sink.call.child_by_field_name("arguments")
+    if arguments is None or not arguments.named_children:
+        return
+    options = resolved(parsed, arguments.named_children[0])
+    if options is None or options.type != "object":
+        return
+    properties = object_properties(parsed, options)
+    active = properties.get("activeTools")
+    loop = _loop_around(sink.call)
+    if active is not None and loop is not None and _within(active, loop):
+        changed = sorted(_names_in(parsed, [active]) & _names_changed_in(parsed, loop))
+        if changed:
+            names = ", ".join(f"`{name}`" for name in changed[:2])
+            yield (
+                active,
+                f"`activeTools` follows {names}, which the loop changes, and so do the tools sent",
+            )
+    step = properties.get(_STEP_OPTIONS)
+    step = resolved(parsed, step) if step is not None else None
+    if step is None or unwrapped(step).type not in FUNCTIONS:
+        return
+    step = unwrapped(step)
+    parameters = _parameter_names(parsed, step)
+    choices = []
+    for value in _branches(parsed, returned(step)):
+        if value.type != "object":
+            continue
+        chosen = object_properties(parsed, value).get("activeTools")
+        if chosen is not None:
+            choices.append(chosen)
+    if not choices:
+        return
+    texts = {"".join(parsed.text(choice).split()) for choice in choices}
+    depends = any(_names_in(parsed, [choice]) & parameters for choice in choices)
+    if len(texts) > 1 or depends:
+        yield (
+            choices[0],
+            ("`prepareStep` sets `activeTools` per step, and the AI SDK sends only those tools"),
+        )
+
+
+def _branches(parsed: ParsedScript, values: Iterator[Node]) -> Iterator[Node]:
+    """What may be returned: both branches of a `cond ? a : b`, through consts."""
+    pending = list(values)
+    while pending:
+        value = resolved(parsed, pending.pop())
+        if value is None:
+            continue
+        if value.type == "ternary_expression":
+            for field in ("consequence", "alternative"):
+                branch = value.child_by_field_name(field)
+                if branch is not None:
+                    pending.append(branch)
+        else:
+            yield value
+
+
+def _parameter_names(parsed: ParsedScript, function: Node) -> set[str]:
+    parameters = function.child_by_field_name("parameters") or function.child_by_field_name(
+        "parameter"
+    )
+    names: set[str] = set()
+    pending = [parameters] if parameters is not None else []
+    while pending:
+        node = pending.pop()
+        if node.type in ("identifier", "shorthand_property_identifier_pattern"):
+            names.add(parsed.text(node))
+        elif node.type != "type_annotation":
+            pending.extend(node.named_children)
+    return names
+
+
+def _sorted_around(parsed: ParsedScript, listing: Node, value: Node) -> bool:
+    """Whether the listing is sorted on its way to the sink: a `.sort()` or `.toSorted()` in
+    the chain above it, or anywhere in the value sent."""
+    node = listing.parent
+    while node is not None and node.type not in FUNCTIONS:
+        if node.type == "call_expression":
+            _, method, _ = _method_call(parsed, node)
+            if method in _SORTS:
+                return True
+        if node.type in ("lexical_declaration", "expression_statement", "return_statement"):
+            break
+        node = node.parent
+    text = parsed.text(resolved(parsed, value) or value)
+    return any(f".{method}(" in text for method in _SORTS)
+
+
+def _loop_around(call: Node) -> Node | None:
+    function = enclosing_function(call)
+    node = call.parent
+    while node is not None and node is not function:
+        if node.type in _LOOPS:
+            return node
+        node = node.parent
+    return None
+
+
+def _names_changed_in(parsed: ParsedScript, loop: Node) -> set[str]:
+    """Names given a new value in the loop: assigned, updated, or declared in its body (and
+    the loop's own variable); `state.phase` counts as `state.phase` and `state`."""
+    names: set[str] = set()
+    pending = [loop]
+    while pending:
+        node = pending.pop()
+        kind = node.type
+        target = None
+        if kind in ("assignment_expression", "augmented_assignment_expression"):
+            target = node.child_by_field_name("left")
+        elif kind == "update_expression":
+            target = node.child_by_field_name("argument")
+        elif kind == "variable_declarator":
+            target = node.child_by_field_name("name")
+        elif kind == "for_in_statement":
+            target = node.child_by_field_name("left")
+        if target is not None:
+            text = "".join(parsed.text(target).split())
+            for prefix in ("const", "let", "var"):
+                text = text.removeprefix(prefix)
+            names.add(text)
+            names.add(text.split(".", 1)[0].split("[", 1)[0])
+        if kind in FUNCTIONS and node is not loop:
+            continue  # a callback's own variables
+        pending.extend(node.named_children)
+    names.discard("")
+    return names
+
+
+def _names_in(parsed: ParsedScript, nodes: list[Node]) -> set[str]:
+    names: set[str] = set()
+    pending = [n for n in nodes if n is not None]
+    while pending:
+        node = pending.pop()
+        if node.type in ("identifier", "shorthand_property_identifier"):
+            names.add(parsed.text(node))
+        elif node.type == "member_expression":
+            names.add("".join(parsed.text(node).split()))
+        pending.extend(node.named_children)
+    return names
+
+
+def _within(node: Node, outer: Node) -> bool:
+    return outer.start_byte <= node.start_byte and node.end_byte <= outer.end_byte
+
+
+def _method_call(parsed: ParsedScript, call: Node) -> tuple[Node | None, str, list[Node]]:
+    function = call.child_by_field_name("function")
+    if function is None or function.type != "member_expression":
+        return None, "", []
+    member = function.child_by_field_name("property")
+    arguments = call.child_by_field_name("arguments")
+    listed = list(arguments.named_children) if arguments is not None else []
+    method = parsed.text(member) if member is not None else ""
+    return function.child_by_field_name("object"), method, listed
+
+
+def _short(parsed: ParsedScript, node: Node) -> str:
+    text = parsed.text(node)
+    first = " ".join(text.split("\n", 1)[0].split())
+    if len(first) <= 40 and "\n" not in text:
+        return first
+    return first[:39].rstrip() + "…"
+
+
+def _pattern_names(parsed: ParsedScript, pattern: Node) -> set[str]:
+    """The names `{ tools }` and `{ tools: listed }` bind."""
+    names = set()
+    for node in pattern.named_children:
+        if node.type == "pair_pattern":
+            node = node.child_by_field_name("value")
+        if node is not None and node.type in (
+            "shorthand_property_identifier_pattern",
+            "identifier",
+        ):
+            names.add(parsed.text(node))
+    return names
