@@ -25,7 +25,7 @@ from ctxlint.engine import (
     selected_rules,
     unreadable_result,
 )
-from ctxlint.files import NotRead, read_capped
+from ctxlint.files import MAX_SOURCE_BYTES, NotRead, read_capped
 from ctxlint.rule import InputKind, Rule
 from ctxlint.suppression import without_ignored
 from ctxlint.unreadable import reports_unreadable, unreadable_at
@@ -73,18 +73,13 @@ def _check_python(
 ) -> FileResult | None:
     checker = PythonChecker(settings, rules)
     try:
-        data = read_capped(stream)
+        data = _read(stream, echo)
     except NotRead as error:
-        if echo is not None:
-            _echo(echo, error.partial, rest=stream)
         return unreadable_result(checker, name, error.reason)
     # Paused across every pass of a fix and the diff, as for a file in a run.
     with cycle_collection_paused():
         _, result = check_python_data(checker, name, data, mode)
-    if echo is not None:
-        # In the bytes a file would get, so that its encoding and byte order mark are kept.
-        fixed = result.new_data if result is not None else None
-        _echo(echo, fixed if fixed is not None else data)
+    _echo_result(echo, result, data)
     return result
 
 
@@ -102,15 +97,11 @@ def _check_prompt(
 
     checker = PromptChecker(settings, rules)
     try:
-        data = read_capped(stream, MAX_PROMPT_FILE_BYTES)
+        data = _read(stream, echo, MAX_PROMPT_FILE_BYTES)
     except NotRead as error:
-        if echo is not None:
-            _echo(echo, error.partial, rest=stream)
         return unreadable_prompt(checker, name, error.reason)
     result = check_prompt_data(checker, name, data, mode)
-    if echo is not None:
-        fixed = result.new_data if result is not None else None
-        _echo(echo, fixed if fixed is not None else data)
+    _echo_result(echo, result, data)
     return result
 
 
@@ -164,6 +155,26 @@ def _copy(source: BinaryIO, target: BinaryIO, limit: int) -> bool:
     return True
 
 
+def _read(stream: BinaryIO, echo: BinaryIO | None, limit: int = MAX_SOURCE_BYTES) -> bytes:
+    """The whole input; when it cannot be read (too large, cut off), what came is echoed as it
+    came before NotRead is raised: an editor replacing its buffer with the output loses
+    nothing."""
+    try:
+        return read_capped(stream, limit)
+    except NotRead as error:
+        if echo is not None:
+            _echo(echo, error.partial, rest=stream)
+        raise
+
+
+def _echo_result(echo: BinaryIO | None, result: FileResult | None, data: bytes) -> None:
+    """With --fix, the fixed bytes (in the encoding and byte order mark the input had), or the
+    input as it came when nothing was fixed."""
+    if echo is not None:
+        fixed = result.new_data if result is not None else None
+        _echo(echo, fixed if fixed is not None else data)
+
+
 def _echo(output: BinaryIO, data: bytes, rest: BinaryIO | None = None) -> None:
     output.write(data)
     if rest is not None:
@@ -191,10 +202,8 @@ def _check_script(
 
     checker = ScriptChecker(settings, rules)
     try:
-        data = read_capped(stream)
+        data = _read(stream, echo)
     except NotRead as error:
-        if echo is not None:
-            _echo(echo, error.partial, rest=stream)
         return checker.unreadable(name, error.reason)
     if echo is not None:
         _echo(echo, data)

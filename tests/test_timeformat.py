@@ -550,3 +550,13 @@ def test_the_ctxlint_command_cuts_the_format_in_place_whatever_the_line_endings(
     assert path.read_bytes() == newline.join(lines).encode()
     CliRunner().invoke(main, arguments)
     assert path.read_bytes() == newline.join(lines).encode()
+
+
+def test_the_finest_unit_a_format_shows():
+    from ctxlint.python.timeformat import finest_unit
+
+    assert finest_unit("%Y-%m-%d") is None
+    assert finest_unit("%Y-%m-%d %H:%M") == "minute"
+    assert finest_unit("%H:%M:%S.%f") == "microsecond"
+    assert finest_unit("%c") == "second"
+    assert finest_unit("%-I %p") == "hour"

@@ -17,19 +17,13 @@ from ctxlint.python.flow import Reached, reach
 from ctxlint.python.index import Scope
 from ctxlint.python.names import lookup, qualified_name
 from ctxlint.python.sinks import Sink
+from ctxlint.python.timeformat import TIME_UNITS, finest_unit
+from ctxlint.python.volatile import DATETIME_READS
 
 if TYPE_CHECKING:
     from ctxlint.python.module import PythonModule
     from ctxlint.python.project import Project
 
-# The finest field a strftime format shows, by its directive letter.
-_UNIT_OF_LETTER = {
-    **dict.fromkeys("f", "microsecond"),
-    **dict.fromkeys("STXrsc", "second"),
-    **dict.fromkeys("MR", "minute"),
-    **dict.fromkeys("HIklp", "hour"),
-}
-_UNITS = ("microsecond", "second", "minute", "hour")
 _TIMESPEC_UNITS = {
     "auto": "microsecond",
     "microseconds": "microsecond",
@@ -38,16 +32,6 @@ _TIMESPEC_UNITS = {
     "minutes": "minute",
     "hours": "hour",
 }
-# `str(datetime.now())` and a datetime rendered by a template as it is show microseconds.
-_DATETIME_READS = frozenset(
-    {
-        "datetime.datetime.now",
-        "datetime.datetime.utcnow",
-        "datetime.datetime.today",
-        "django.utils.timezone.now",
-        "pandas.Timestamp.now",
-    }
-)
 # Parameters that hold what the user just said (retrieval.py's list): the turn's question.
 _TURN_INPUT = re.compile(
     r"(?i)^(user_?)?(message|msg|query|question|input|utterance|request_text)$|^user_(text|prompt)$"
@@ -174,10 +158,8 @@ def _by_named_format(
         text = _constant_text(expression, scope, module, links)
         if text is None:
             return "reads the clock"
-        letters = set(re.findall(r"%[-_0^#]*\d*[EO]?(.)", text))
-        shown = [unit for unit in _UNITS if any(_UNIT_OF_LETTER.get(c) == unit for c in letters)]
-        units.append(shown[0] if shown else None)
-    finest = next((unit for unit in _UNITS if unit in units), None)
+        units.append(finest_unit(text))
+    finest = next((unit for unit in TIME_UNITS if unit in units), None)
     return f"reads the clock to the {finest}" if finest is not None else None
 
 
@@ -282,14 +264,10 @@ def _shown_unit(
         return None
     shown = shown_time(reached, module)
     if shown is None:
-        if as_is and qualified_name(call.func, reached.scope) in _DATETIME_READS:
+        if as_is and qualified_name(call.func, reached.scope) in DATETIME_READS:
             return "microsecond"  # the datetime itself, printed by the template
         return None
-    letters = set(re.findall(r"%[-_0^#]*\d*[EO]?(.)", shown.part))
-    for unit in _UNITS:
-        if any(_UNIT_OF_LETTER.get(letter) == unit for letter in letters):
-            return unit
-    return None
+    return finest_unit(shown.part)
 
 
 def _per_turn(reached: Reached, module: PythonModule, sink: Sink) -> str | None:

@@ -86,6 +86,27 @@ def shows_time_of_day(format_string: str) -> bool:
     return any(field.kind in (Kind.TIME, Kind.DATE_AND_TIME) for field in fields)
 
 
+# The finest unit of time a directive shows, finest first (what a value printed with it is
+# precise to).
+TIME_UNITS = ("microsecond", "second", "minute", "hour")
+_UNIT_OF_LETTER = {
+    **dict.fromkeys("f", "microsecond"),
+    **dict.fromkeys("STXrsc", "second"),
+    **dict.fromkeys("MR", "minute"),
+    **dict.fromkeys("HIklp", "hour"),
+}
+
+
+def finest_unit(format_string: str) -> str | None:
+    """The finest unit of the time of day the format shows ("second" for `%H:%M:%S`), or None
+    for a format that shows no time of day (a date)."""
+    shown = {
+        _UNIT_OF_LETTER.get(match.group("letter") or "")
+        for match in _DIRECTIVE.finditer(format_string)
+    }
+    return next((unit for unit in TIME_UNITS if unit in shown), None)
+
+
 def shows_a_field(format_string: str) -> bool:
     """Whether the format shows anything of the time at all, rather than only literal text."""
     fields, _ = _parse(format_string)

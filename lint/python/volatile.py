@@ -138,7 +138,7 @@ class ShownTime(NamedTuple):
 
 
 # Reads whose str() is "2031-07-19 14:47:58.123456", as isoformat() with a blank for the T.
-_DATETIME_READS = frozenset(
+DATETIME_READS = frozenset(
     {
         "datetime.datetime.now",
         "datetime.datetime.utcnow",
@@ -168,7 +168,7 @@ def shown_time(reached: Reached, module: PythonModule) -> ShownTime | None:
     elif isinstance(text, ast.Constant):
         # strftime's literal: the call it is the format of prints the text.
         text = parents.get(id(text))
-    elif printed is None and qualified in _DATETIME_READS:
+    elif printed is None and qualified in DATETIME_READS:
         text = parents.get(id(call))
         if not _is_str_of(text, call, reached):
             return None
