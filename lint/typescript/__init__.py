@@ -55,10 +55,31 @@ def has_script_suffix(path: str) -> bool:
 
 
 def worth_parsing(data: bytes) -> bool:
-    """Whether the file may hold a sink: it names an SDK and one of the calls of a sink."""
-    return any(needle in data for needle in IMPORT_NEEDLES) and any(
-        needle in data for needle in CALL_NEEDLES
-    )
+    """Whether the file may hold a sink: it names an SDK and one of the calls of a sink, or
+    it names a system prompt (ctxlint.typescript.named_prompts)."""
+    imports_sdk = any(needle in data for needle in IMPORT_NEEDLES)
+    if imports_sdk and any(needle in data for needle in CALL_NEEDLES):
+        return True
+    return names_a_system_prompt(data, imports_sdk)
+
+
+# What follows `system` in the name of a system prompt (`systemPrompt`, `SYSTEM_PROMPT`,
+# `system_instructions`); `systemMessage` names a chat app's notices too, so it counts only
+# beside an SDK's import, as ctxlint.typescript.named_prompts judges it.
+_PROMPT_TAILS = (b"prompt", b"instruction")
+_MESSAGE_TAIL = b"message"
+
+
+def names_a_system_prompt(data: bytes, imports_sdk: bool = False) -> bool:
+    tails = (*_PROMPT_TAILS, _MESSAGE_TAIL) if imports_sdk else _PROMPT_TAILS
+    for stem in (b"ystem", b"YSTEM"):
+        position = data.find(stem)
+        while position != -1:
+            tail = data[position + 5 : position + 17].lower().lstrip(b"_")
+            if tail.startswith(tails):
+                return True
+            position = data.find(stem, position + 5)
+    return False
 
 
 # A bundle a build wrote (minified, lines thousands of characters long) is no one's source:

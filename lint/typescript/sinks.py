@@ -77,6 +77,9 @@ class Sink:
     callee: str
     part: str
     value: Node
+    # A value sent because its name says it is the system prompt (ctxlint.typescript.
+    # named_prompts): what it is sent as, and `call` is the name, not a call.
+    described: str = ""
 
     @property
     def in_tools(self) -> bool:
@@ -87,8 +90,12 @@ class Sink:
         return self.part == HISTORY
 
     @property
+    def by_name(self) -> bool:
+        return bool(self.described)
+
+    @property
     def label(self) -> str:
-        return f"{self.part} of {self.callee}"
+        return self.described or f"{self.part} of {self.callee}"
 
 
 def imported_modules(parsed: ParsedScript) -> dict[str, str]:
@@ -151,7 +158,19 @@ def find_sinks(parsed: ParsedScript) -> list[Sink]:
                     Sink(node, callee, SYSTEM_PROMPT, content)
                     for content in _system_contents(parsed, value)
                 )
+    sinks.extend(_named_sinks(parsed, modules))
     return sinks
+
+
+_LLM_MODULES = (*_OPENAI, *_ANTHROPIC, *_AI_SDK, *_AGENTS, "@langchain/", "@google/genai")
+
+
+def _named_sinks(parsed: ParsedScript, modules: set[str]) -> Iterator[Sink]:
+    from ctxlint.typescript.named_prompts import named_prompts
+
+    imports_llm = any(_module_matches(module, _LLM_MODULES) for module in modules)
+    for name, label, value in named_prompts(parsed, imports_llm):
+        yield Sink(name, parsed.text(name), SYSTEM_PROMPT, value, label)
 
 
 def _module_matches(module: str, wanted: tuple[str, ...]) -> bool:
