@@ -33,6 +33,21 @@ class ScriptChecker:
         self.report_unreadable = reports_unreadable(rules)
         # Files parsed by this checker (those the prefilter let through, and those named).
         self.parsed = 0
+        self._project = None
+        self._judge = None
+
+    @property
+    def project(self):
+        """The files checked files import, followed by the rules that read values there."""
+        if self._project is None:
+            from ctxlint.typescript.project import ScriptProject
+
+            self._project = ScriptProject()
+        return self._project
+
+    def __getstate__(self) -> dict:
+        # Sent to worker processes without what this process parsed or judged.
+        return {**self.__dict__, "_project": None, "_judge": None}
 
     def check_data(self, path: str, data: bytes, explicit: bool = True) -> FileResult | None:
         """The result of the bytes of `path` (None when there is nothing to report). A bug in
@@ -60,9 +75,15 @@ class ScriptChecker:
         result.diagnostics = diagnostics
         lines = text.split("\n")
         for diagnostic in diagnostics:
+            if diagnostic.path == path:
+                shown, where = lines, result.lines
+            else:
+                # A value built in a file this one imports: shown under that file.
+                shown = _lines_of(diagnostic.path)
+                where = result.other_lines.setdefault(diagnostic.path, {})
             for line in range(diagnostic.start.line, diagnostic.end.line + 1):
-                if 1 <= line <= len(lines):
-                    result.lines[line] = lines[line - 1].rstrip("\r")
+                if 1 <= line <= len(shown):
+                    where[line] = shown[line - 1].rstrip("\r")
         return result
 
     def _check(self, path: str, data: bytes) -> list[Diagnostic]:
@@ -79,16 +100,37 @@ class ScriptChecker:
             )
         if self.rules:
             module = ScriptModule.of(
-                parsed, self.settings.flag_daily_values, self.settings.compaction_functions
+                parsed,
+                self.settings.flag_daily_values,
+                self.settings.compaction_functions,
+                self.project,
             )
             if module.sinks or module.histories:
                 for rule in self.rules:
                     found.extend(rule.check_typescript(module))  # type: ignore[attr-defined]
-        if found:
+        own = [d for d in found if d.path == path]
+        if own:
             directives = read_script_directives(_comments(parsed))
             # A parse error is reported whatever a comment says, as for Python.
-            found = [d for d in found if is_unreadable(d) or not is_suppressed(d, directives)]
-        found.sort(key=lambda d: (d.start, d.code))
+            own = [d for d in own if is_unreadable(d) or not is_suppressed(d, directives)]
+        kept = without_ignored(path, own, self.settings)
+        # A finding in a file this one imports: that file's noqa comments and ignores judge it.
+        for other in sorted({d.path for d in found if d.path != path}):
+            kept.extend(self._kept_elsewhere(other, [d for d in found if d.path == other]))
+        kept.sort(key=lambda d: (d.path != path, d.path, d.start, d.code))
+        return kept
+
+    def _kept_elsewhere(self, path: str, found: list[Diagnostic]) -> list[Diagnostic]:
+        from ctxlint.judge import FindingJudge
+        from ctxlint.typescript.project import parsed_file
+
+        if self._judge is None:
+            self._judge = FindingJudge(lambda _: self.settings)
+        parsed = parsed_file(path)
+        if parsed is None or self._judge.excluded(path):
+            return []
+        directives = read_script_directives(_comments(parsed))
+        found = [d for d in found if not is_suppressed(d, directives)]
         return without_ignored(path, found, self.settings)
 
     def unreadable(self, path: str, reason: str, line: int = 1) -> FileResult:
@@ -114,6 +156,13 @@ def _comments(parsed) -> list[tuple[int, int, str]]:
     return found
 
 
+def _lines_of(path: str) -> list[str]:
+    from ctxlint.typescript.project import parsed_file
+
+    parsed = parsed_file(path)
+    return parsed.data.decode("utf-8", errors="replace").split("\n") if parsed else []
+
+
 def check_script_file(checker: ScriptChecker, path: str, explicit: bool) -> FileResult | None:
     try:
         data = read_source(path)
@@ -133,8 +182,10 @@ def check_script_groups(
     """Check each group's files with its settings' rules, into `report`, in worker processes
     when there are many (as Python files are); the number of files parsed."""
     from ctxlint.parallel import run_in_batches
+    from ctxlint.results import regrouped
 
     parsed = 0
+    results: list[FileResult] = []
     for settings, files in groups:
         checker = ScriptChecker(settings, rules_of(settings))
         outcomes = run_in_batches(
@@ -143,7 +194,9 @@ def check_script_groups(
         for was_parsed, result in outcomes:
             parsed += was_parsed
             if result is not None:
-                report.results.append(result)
+                results.append(result)
+    # A finding in an imported file goes under that file, once however many files reach it.
+    report.results.extend(regrouped(results))
     return parsed
 
 

@@ -248,27 +248,29 @@ class VolatileValueInPrefix(Rule):
         # A read is judged once per place that shows it, as the whole expression there (the
         # first met: `new Date().toISOString().slice(0, 10)` before its receiver), and
         # flagged once.
-        judged: set[tuple[int, int]] = set()
-        flagged: set[int] = set()
+        judged: set[tuple[str, int, int]] = set()
+        flagged: set[tuple[str, int]] = set()
         for sink in module.sinks:
-            for part in reached(module.parsed, sink):
+            # Into the files this one imports: a builder there, a const, a re-export.
+            for part in reached(module.parsed, sink, module.project):
+                where = part.parsed or module.parsed
                 read, _ = method_chain(part.node)
                 shown = through_variable(read, part.shown)
-                key = (read.id, shown.id if shown is not None else 0)
-                if read.id in flagged or key in judged:
+                key = (where.path, read.id, shown.id if shown is not None else 0)
+                if (where.path, read.id) in flagged or key in judged:
                     continue
                 judged.add(key)
                 daily = module.flag_daily_values
-                found = volatile(module.parsed, part.node, daily, part.shown)
+                found = volatile(where, part.node, daily, part.shown)
                 # Run once when the module loads, the value is the same for every call.
                 if found is None or not in_a_function(found.read):
                     continue
-                flagged.add(read.id)
-                quoted = module.text_of(found.read)
+                flagged.add((where.path, read.id))
+                quoted = where.text(found.read)
                 quoted = quoted if len(quoted) <= 40 else "this call"
                 message = f"`{quoted}` {found.volatility} and reaches {sink.part}"
                 related = (module.related(sink.call, f"sent as {sink.label}"),)
-                yield module.diagnostic(self, found.read, message, related, help=_HELP)
+                yield module.diagnostic(self, found.read, message, related, _HELP, where)
 
     def check_python(self, module: PythonModule) -> Iterator[Diagnostic]:
         from ctxlint.python.framework_flags import framework_switches, switch_message

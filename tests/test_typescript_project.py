@@ -115,3 +115,188 @@ def test_the_prefilter_admits_a_file_naming_a_system_prompt():
     assert not worth_parsing(b"const systemMessage = 'Saved';")  # no SDK imported
     assert worth_parsing(b'import OpenAI from "openai";\nconst systemMessage = "x";')
     assert not worth_parsing(b"export const operatingSystem = 'linux';")
+
+
+# --- Across modules ---------------------------------------------------------------------------
+
+_SENDER = """\
+    import Anthropic from "@anthropic-ai/sdk";
+    {imports}
+    const client = new Anthropic();
+
+    export async function ask(q: string) {{
+      return client.messages.create({{ model: "m", system: {system}, messages: [] }});
+    }}
+"""
+_CLOCK = """\
+    export function header(): string {
+      return `Now: ${new Date().toISOString()}`;
+    }
+"""
+
+
+@pytest.mark.parametrize(
+    ("imports", "system", "clock_at"),
+    [
+        ('import { header } from "./lib/clock";', "header()", "lib/clock.ts"),
+        ('import { header } from "./lib/clock.js";', "header()", "lib/clock.ts"),
+        ('import { header as h } from "./lib";', "h()", "lib/clock.ts"),  # index.ts re-exports
+        ('import * as clock from "./lib/clock";', "clock.header()", "lib/clock.ts"),
+        ('import { header } from "./lib/deep";', "header()", "lib/clock.ts"),  # export * twice
+        ('import header from "./lib/default";', "header()", "lib/default.ts"),
+        ('const { header } = require("./lib/clock");', "header()", "lib/clock.ts"),
+        ('import { header } from "./lib/clock.mjs";', "header()", "lib/clock.mts"),
+    ],
+)
+def test_imports_are_followed_to_the_value(tmp_path, imports, system, clock_at):
+    _write(
+        tmp_path,
+        {
+            "lib/clock.ts": _CLOCK,
+            "lib/clock.mts": _CLOCK,
+            "lib/index.ts": 'export { header } from "./clock";\n',
+            "lib/deep.ts": 'export * from "./index.js";\n',
+            "lib/default.ts": _CLOCK.replace("export function", "export default function"),
+            "agent.ts": _SENDER.format(imports=imports, system=system),
+        },
+    )
+    assert _findings(tmp_path, "agent.ts") == [f"{clock_at}:2:18: CTX001"]
+
+
+def test_an_imported_const_and_a_reexported_builder(tmp_path):
+    _write(
+        tmp_path,
+        {
+            "prompts.ts": """\
+                export const BASE = "Be brief.";
+                export function withTime() {
+                  const now = Date.now();
+                  return BASE + ` (${now})`;
+                }
+                const RULES = withTime();
+                export { RULES };
+            """,
+            "agent.ts": _SENDER.format(
+                imports='import { BASE, withTime } from "./prompts";', system="BASE + withTime()"
+            ),
+        },
+    )
+    assert _findings(tmp_path, "agent.ts") == ["prompts.ts:3:15: CTX001"]
+
+
+@pytest.mark.parametrize(
+    "clock",
+    [
+        # Computed once when the module loads.
+        "export const header = `Now: ${new Date().toISOString()}`;\nexport const x = 1;\n",
+        # A function of that name in another file is not the one imported.
+        "export function header() {\n  return 'Be brief.';\n}\n",
+        # Recursion through imports gives up quietly.
+        'export { header } from "./clock";\n',
+    ],
+)
+def test_near_misses_across_files_stay_silent(tmp_path, clock):
+    _write(
+        tmp_path,
+        {
+            "lib/clock.ts": clock,
+            "other.ts": _CLOCK,
+            "agent.ts": _SENDER.format(
+                imports='import { header } from "./lib/clock";', system="header()"
+            ),
+        },
+    )
+    assert _findings(tmp_path, "agent.ts") == []
+
+
+def test_a_missing_or_broken_module_gives_up_quietly(tmp_path):
+    _write(
+        tmp_path,
+        {
+            "lib/clock.ts": "export function header( {\n",
+            "agent.ts": _SENDER.format(
+                imports='import { header } from "./lib/clock";\nimport { gone } from "./gone";',
+                system="header() + gone() + missing()",
+            ),
+        },
+    )
+    assert _findings(tmp_path, "agent.ts") == []
+
+
+def test_noqa_in_the_file_of_the_finding(tmp_path):
+    noqa = _CLOCK.replace("}`;", "}`; // noqa: CTX001")
+    _write(
+        tmp_path,
+        {
+            "lib/clock.ts": noqa,
+            "agent.ts": _SENDER.format(
+                imports='import { header } from "./lib/clock";', system="header()"
+            ),
+        },
+    )
+    assert _findings(tmp_path) == []
+
+
+def test_one_finding_reached_from_two_checked_files(tmp_path):
+    sender = _SENDER.format(imports='import { header } from "./lib/clock";', system="header()")
+    _write(tmp_path, {"lib/clock.ts": _CLOCK, "a.ts": sender, "b.ts": sender})
+    report = check_paths([str(tmp_path)], make_settings({"select": ["CTX001"]}, tmp_path))
+    (found,) = report.diagnostics
+    assert os.path.relpath(found.path, tmp_path) == os.path.join("lib", "clock.ts")
+    assert [os.path.basename(r.path) for r in found.related] == ["a.ts", "b.ts"]
+    assert [r.start.line for r in found.related] == [6, 6]
+
+
+def test_parallel_run_gives_the_serial_result(tmp_path, monkeypatch):
+    monkeypatch.setattr("ctxlint.parallel.PARALLEL_MIN_FILES", 1)
+    monkeypatch.setattr("ctxlint.parallel.BATCH_SIZE", 1)
+    sender = _SENDER.format(imports='import { header } from "./lib/clock";', system="header()")
+    files = {"lib/clock.ts": _CLOCK} | {f"app{n}.ts": sender for n in range(4)}
+    _write(tmp_path, files)
+    settings = make_settings({"select": ["CTX001"]}, tmp_path)
+    serial = check_paths([str(tmp_path)], settings, jobs=1).diagnostics
+    parallel = check_paths([str(tmp_path)], settings, jobs=2).diagnostics
+    assert parallel == serial
+    assert len(serial) == 1 and len(serial[0].related) == 4
+
+
+def test_a_module_added_or_changed_between_runs_of_one_process_is_read_anew(tmp_path):
+    sender = _SENDER.format(imports='import { header } from "./lib/clock";', system="header()")
+    _write(tmp_path, {"agent.ts": sender})
+    assert _findings(tmp_path, "agent.ts") == []
+    _write(tmp_path, {"lib/clock.ts": _CLOCK})
+    assert _findings(tmp_path, "agent.ts") == ["lib/clock.ts:2:18: CTX001"]
+    _write(tmp_path, {"lib/clock.ts": "export function header() {\n  return 'fixed, longer';\n}\n"})
+    assert _findings(tmp_path, "agent.ts") == []
+
+
+def test_no_finding_in_an_excluded_folder(tmp_path):
+    _write(
+        tmp_path,
+        {
+            "vendored/clock.ts": _CLOCK,
+            "agent.ts": _SENDER.format(
+                imports='import { header } from "./vendored/clock";', system="header()"
+            ),
+        },
+    )
+    settings = make_settings({"select": ["CTX001"], "exclude": ["vendored"]}, tmp_path)
+    assert check_paths([str(tmp_path)], settings).diagnostics == []
+
+
+def test_a_workspace_package_is_resolved_to_its_source(tmp_path):
+    _write(
+        tmp_path,
+        {
+            "package.json": '{"name": "root", "workspaces": ["packages/*"]}',
+            "packages/core/package.json": '{"name": "@acme/core", "main": "dist/index.js"}',
+            "packages/core/src/index.ts": 'export * from "./clock.js";\n',
+            "packages/core/src/clock.ts": _CLOCK,
+            "packages/app/src/agent.ts": _SENDER.format(
+                imports='import { header } from "@acme/core";', system="header()"
+            ),
+        },
+    )
+    assert _findings(tmp_path, "packages/app/src/agent.ts") == [
+        "packages/core/src/clock.ts:2:18: CTX001"
+    ]

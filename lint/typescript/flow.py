@@ -1,6 +1,8 @@
-"""What a value sent in the prefix is made of, within one file: the parts of a template
-literal and of a `+`, a local `const`'s initialiser, what a local function returns, the
-receiver of a method call (`parts.join("\\n")`), the arguments of other calls.
+"""What a value sent in the prefix is made of: the parts of a template literal and of a `+`,
+a `const`'s initialiser, what a function returns, the receiver of a method call
+(`parts.join("\\n")`), the arguments of other calls. Given the run's ScriptProject, the
+walk goes on into the files the sink's file imports (an imported builder's returns, an
+imported const, through re-exports), and each part reached names the file it is in.
 
 Tool definitions are walked without entering functions: a tool's `execute` runs when the
 model calls the tool, and what it returns is a tool result, not the definition.
@@ -10,12 +12,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from tree_sitter import Node
 
 from ctxlint.typescript.parse import ParsedScript
 from ctxlint.typescript.scope import FUNCTIONS, declaration, returned, unwrapped
 from ctxlint.typescript.sinks import Sink
+
+if TYPE_CHECKING:
+    from ctxlint.typescript.project import ScriptProject
 
 _DEPTH = 12
 # Type annotations, type arguments and the like say nothing about a value.
@@ -43,20 +49,30 @@ class Reached:
     node: Node
     sink: Sink
     shown: Node | None = None
+    # The file the node is in: the sink's own file, or one it imports (None when built by
+    # hand for the sink's file).
+    parsed: ParsedScript | None = None
+
+    def in_other_file(self, checked: ParsedScript) -> bool:
+        return self.parsed is not None and self.parsed.path != checked.path
 
 
-def reached(parsed: ParsedScript, sink: Sink) -> Iterator[Reached]:
-    seen: set[tuple[int, int]] = set()
+def reached(
+    parsed: ParsedScript, sink: Sink, project: ScriptProject | None = None
+) -> Iterator[Reached]:
+    """The parts of the sink's value; into imported files only when given the project (a
+    rule that reports in the checked file alone leaves it out)."""
+    seen: set[tuple[str, int, int]] = set()
     # A prompt given as a function (Mastra's `instructions: () => ...`) is called each run.
     start = unwrapped(sink.value)
-    Pending = tuple[Node, int, "Node | None"]
+    Pending = tuple[Node, int, "Node | None", ParsedScript]
     if start.type in FUNCTIONS and not sink.in_tools:
-        pending: list[Pending] = [(value, 0, None) for value in returned(start)]
+        pending: list[Pending] = [(value, 0, None, parsed) for value in returned(start)]
     else:
-        pending = [(start, 0, None)]
+        pending = [(start, 0, None, parsed)]
     while pending:
-        node, depth, shown = pending.pop()
-        key = (node.id, shown.id if shown is not None else 0)
+        node, depth, shown, where = pending.pop()
+        key = (where.path, node.id, shown.id if shown is not None else 0)
         if key in seen or depth > _DEPTH or node.type in _TYPES:
             continue
         seen.add(key)
@@ -65,33 +81,106 @@ def reached(parsed: ParsedScript, sink: Sink) -> Iterator[Reached]:
         # What a method chain's receiver is shown by: the whole chain.
         outer = shown or node
         if kind in ("call_expression", "new_expression"):
-            yield Reached(node, sink, shown)
-            receiver, others = _call_parts(parsed, node)
+            yield Reached(node, sink, shown, where)
+            receiver, others = _call_parts(where, node)
             if receiver is not None:
-                pending.append((receiver, depth + 1, outer))
-            pending.extend((part, depth + 1, None) for part in others)
+                pending.append((receiver, depth + 1, outer, where))
+            pending.extend((part, depth + 1, None, where) for part in others)
+            if project is not None:
+                for other, value in _imported_returns(project, where, node):
+                    pending.append((value, depth + 1, None, other))
         elif kind in ("identifier", "shorthand_property_identifier"):
-            for value in _bound_value(parsed, node, sink):
-                pending.append((value, depth + 1, shown))
+            for value in _bound_value(where, node, sink):
+                pending.append((value, depth + 1, shown, where))
+            if project is not None:
+                for other, value in _imported_value(project, where, node):
+                    pending.append((value, depth + 1, shown, other))
         elif kind in FUNCTIONS:
             if not sink.in_tools:
-                pending.extend((value, depth + 1, None) for value in returned(node))
+                pending.extend((value, depth + 1, None, where) for value in returned(node))
         elif kind == "subscript_expression":
             # `new Date().toISOString().split("T")[0]`: the index says what is kept.
-            yield Reached(node, sink, shown)
+            yield Reached(node, sink, shown, where)
             target = node.child_by_field_name("object")
             index = node.child_by_field_name("index")
             if target is not None:
-                pending.append((target, depth, outer))
+                pending.append((target, depth, outer, where))
             if index is not None:
-                pending.append((index, depth, None))
+                pending.append((index, depth, None, where))
         elif kind == "member_expression":
             # `config.system`, `now.getTime`: the object, shown by the member.
             target = node.child_by_field_name("object")
             if target is not None:
-                pending.append((target, depth + 1, outer))
+                pending.append((target, depth + 1, outer, where))
+            if project is not None:
+                for other, value in _namespace_member(project, where, node):
+                    pending.append((value, depth + 1, shown, other))
         else:
-            pending.extend((child, depth, None) for child in node.named_children)
+            pending.extend((child, depth, None, where) for child in node.named_children)
+
+
+def _imported_value(
+    project: ScriptProject, parsed: ParsedScript, name: Node
+) -> Iterator[tuple[ParsedScript, Node]]:
+    """An imported const's initialiser (and what its file adds to it later)."""
+    if declaration(parsed, name) is not None:
+        return
+    found = project.definition(parsed, parsed.text(name))
+    if found is not None:
+        yield from _value_of_definition(*found)
+
+
+def _value_of_definition(other: ParsedScript, bound: Node) -> Iterator[tuple[ParsedScript, Node]]:
+    if bound.type == "variable_declarator":
+        value = bound.child_by_field_name("value")
+        if value is not None and unwrapped(value).type not in FUNCTIONS:
+            yield other, value
+            yield from ((other, added) for added in _added_later(other, bound))
+    elif bound.type not in FUNCTIONS and bound.type != "class_declaration":
+        yield other, bound  # `export default "..."`
+
+
+def _namespace_member(
+    project: ScriptProject, parsed: ParsedScript, member: Node
+) -> Iterator[tuple[ParsedScript, Node]]:
+    """`prompts.SYSTEM` for `import * as prompts from "./prompts"`: the const it names."""
+    found = _namespace_definition(project, parsed, member)
+    if found is not None:
+        yield from _value_of_definition(*found)
+
+
+def _namespace_definition(
+    project: ScriptProject, parsed: ParsedScript, member: Node
+) -> tuple[ParsedScript, Node] | None:
+    target = member.child_by_field_name("object")
+    name = member.child_by_field_name("property")
+    if target is None or name is None or target.type != "identifier":
+        return None
+    if declaration(parsed, target) is not None:
+        return None
+    module = project.imported_module(parsed, parsed.text(target))
+    if module is None or module[1] != "*":
+        return None
+    return project.exported(module[0], parsed.text(name))
+
+
+def _imported_returns(
+    project: ScriptProject, parsed: ParsedScript, call: Node
+) -> Iterator[tuple[ParsedScript, Node]]:
+    """What an imported function returns, in its file: `buildPrompt()` for `import {
+    buildPrompt } from "./prompt"`, and `prompts.build()` for a namespace import."""
+    function = call.child_by_field_name("function")
+    if function is None:
+        return
+    function = unwrapped(function)
+    found = None
+    if function.type == "identifier" and declaration(parsed, function) is None:
+        found = project.definition(parsed, parsed.text(function))
+    elif function.type == "member_expression":
+        found = _namespace_definition(project, parsed, function)
+    if found is not None:
+        other, bound = found
+        yield from ((other, value) for value in _function_returns(bound))
 
 
 def _bound_value(parsed: ParsedScript, name: Node, sink: Sink) -> Iterator[Node]:

@@ -4,6 +4,7 @@ bear on it, and how to place a finding in it."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from tree_sitter import Node
 
@@ -11,6 +12,9 @@ from ctxlint.diagnostics import Diagnostic, Location, RelatedLocation
 from ctxlint.redact import bounded
 from ctxlint.typescript.parse import ParsedScript
 from ctxlint.typescript.sinks import Sink, find_sinks
+
+if TYPE_CHECKING:
+    from ctxlint.typescript.project import ScriptProject
 
 
 @dataclass(slots=True)
@@ -24,6 +28,8 @@ class ScriptModule:
     # The message histories sent after it (`messages`, `input`).
     histories: list[Sink] = field(default_factory=list)
     compaction_functions: tuple[str, ...] = ()
+    # The files it imports, for a rule that follows values into them (None: this file alone).
+    project: ScriptProject | None = None
 
     @classmethod
     def of(
@@ -31,11 +37,12 @@ class ScriptModule:
         parsed: ParsedScript,
         flag_daily_values: bool = False,
         compaction_functions: tuple[str, ...] = (),
+        project: ScriptProject | None = None,
     ) -> ScriptModule:
-        found = find_sinks(parsed)
+        found = find_sinks(parsed, project)
         prefix = [sink for sink in found if not sink.in_history]
         histories = [sink for sink in found if sink.in_history]
-        return cls(parsed, flag_daily_values, prefix, histories, compaction_functions)
+        return cls(parsed, flag_daily_values, prefix, histories, compaction_functions, project)
 
     @property
     def path(self) -> str:
@@ -50,8 +57,12 @@ class ScriptModule:
     def end(self, node: Node) -> Location:
         return self.parsed.location(node.end_point)
 
-    def related(self, node: Node, message: str) -> RelatedLocation:
-        return RelatedLocation(self.path, self.start(node), self.end(node), message)
+    def related(
+        self, node: Node, message: str, parsed: ParsedScript | None = None
+    ) -> RelatedLocation:
+        where = parsed or self.parsed
+        start, end = where.location(node.start_point), where.location(node.end_point)
+        return RelatedLocation(where.path, start, end, message)
 
     def diagnostic(
         self,
@@ -60,14 +71,18 @@ class ScriptModule:
         message: str,
         related: tuple[RelatedLocation, ...] = (),
         help: str | None = None,
+        parsed: ParsedScript | None = None,
     ) -> Diagnostic:
+        """A finding at `node`, in the file `parsed` when the node is in a file this one
+        imports (a value built there and sent from here)."""
+        where = parsed or self.parsed
         return Diagnostic(
             rule.code,
             rule.name,
             bounded(message),
-            self.path,
-            self.start(node),
-            self.end(node),
+            where.path,
+            where.location(node.start_point),
+            where.location(node.end_point),
             related=related,
             help=help,
         )

@@ -125,7 +125,9 @@ def imported_modules(parsed: ParsedScript) -> dict[str, str]:
     return names
 
 
-def find_sinks(parsed: ParsedScript) -> list[Sink]:
+def find_sinks(parsed: ParsedScript, project=None) -> list[Sink]:
+    """The file's sinks; given the run's ScriptProject, the calls of wrappers it imports
+    too (ctxlint.typescript.wrappers)."""
     imports = imported_modules(parsed)
     modules = {value for key, value in imports.items() if key.startswith("\0")}
     sinks: list[Sink] = []

@@ -1,0 +1,255 @@
+"""The other files a TypeScript or JavaScript file imports, as the value flow follows them:
+which import a name comes from, which file that is (ctxlint.typescript.resolver), and what
+that file exports under the name, through re-exports (`export * from`, `export { x } from`).
+
+A file imported is parsed when the flow first enters it, once per process: its tree is kept
+(a bounded number of them) as long as the file's size and modification time are those it was
+parsed at, so worker processes keep what earlier batches parsed and a file changed between two
+runs of one process is parsed again. Nothing here depends on which files were checked before.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from tree_sitter import Node
+
+from ctxlint.typescript import is_script, looks_bundled
+from ctxlint.typescript.parse import ParsedScript, parse_script
+from ctxlint.typescript.resolver import resolve_import
+from ctxlint.typescript.scope import _declared_in, string_value, unwrapped
+
+_KEPT_TREES = 256
+# A file larger than this is generated (a bundle, a table of data), not a prompt builder.
+_LARGEST = 1_000_000
+_REEXPORT_DEPTH = 6
+_trees: OrderedDict[str, tuple[tuple[int, int], ParsedScript | None]] = OrderedDict()
+
+
+@dataclass(frozen=True, slots=True)
+class Imported:
+    """Where a local name comes from: the module specifier and the name it has there
+    ("default" for a default import, "*" for a namespace)."""
+
+    specifier: str
+    name: str
+
+
+def parsed_file(path: str) -> ParsedScript | None:
+    """The parsed file at `path`, parsed at most once while it stays as it is; None when it
+    cannot be read or is no one's source."""
+    try:
+        status = os.stat(path)
+    except OSError:
+        return None
+    stamp = (status.st_mtime_ns, status.st_size)
+    kept = _trees.get(path)
+    if kept is not None and kept[0] == stamp:
+        _trees.move_to_end(path)
+        return kept[1]
+    parsed = None
+    if is_script(path) and status.st_size <= _LARGEST:
+        try:
+            with open(path, "rb") as handle:
+                data = handle.read()
+        except OSError:
+            data = b""
+        if data and not looks_bundled(path, data):
+            parsed = parse_script(path, data)
+    _trees[path] = (stamp, parsed)
+    while len(_trees) > _KEPT_TREES:
+        _trees.popitem(last=False)
+    return parsed
+
+
+class ScriptProject:
+    """Follows imports from the files of one run. Holds nothing of one file's check: what it
+    keeps (the imports of a parsed file) is keyed by the tree it was read from."""
+
+    def __init__(self) -> None:
+        self._imports: dict[int, tuple[ParsedScript, dict[str, Imported]]] = {}
+
+    def __getstate__(self) -> dict:
+        return {}  # Sent to worker processes empty: each builds its own.
+
+    def __setstate__(self, state: dict) -> None:
+        self._imports = {}
+
+    def imports_of(self, parsed: ParsedScript) -> dict[str, Imported]:
+        kept = self._imports.get(id(parsed))
+        if kept is not None and kept[0] is parsed:
+            return kept[1]
+        found = _imports(parsed)
+        if len(self._imports) > _KEPT_TREES:
+            self._imports.clear()
+        self._imports[id(parsed)] = (parsed, found)
+        return found
+
+    def imported_module(self, parsed: ParsedScript, name: str) -> tuple[ParsedScript, str] | None:
+        """The file a local name is imported from, and the name it has there."""
+        imported = self.imports_of(parsed).get(name)
+        if imported is None:
+            return None
+        path = resolve_import(parsed.path, imported.specifier)
+        if path is None or os.path.abspath(path) == os.path.abspath(parsed.path):
+            return None
+        other = parsed_file(path)
+        return (other, imported.name) if other is not None else None
+
+    def definition(self, parsed: ParsedScript, name: str) -> tuple[ParsedScript, Node] | None:
+        """What the imported local name `name` stands for, in the file that defines it: a
+        variable declarator, a function or class declaration, or a default export's value."""
+        found = self.imported_module(parsed, name)
+        if found is None or found[1] == "*":
+            return None
+        return self.exported(found[0], found[1])
+
+    def exported(
+        self, parsed: ParsedScript, name: str, depth: int = 0
+    ) -> tuple[ParsedScript, Node] | None:
+        """What the file exports as `name`, following re-exports into other files."""
+        if depth > _REEXPORT_DEPTH:
+            return None
+        program = parsed.root
+        if name == "default":
+            for statement in program.named_children:
+                if statement.type == "export_statement" and _is_default(statement):
+                    value = statement.child_by_field_name(
+                        "declaration"
+                    ) or statement.child_by_field_name("value")
+                    if value is None:
+                        return None
+                    value = unwrapped(value)
+                    if value.type == "identifier":
+                        return self._local(parsed, parsed.text(value), depth)
+                    return parsed, value
+        else:
+            local = _declared_in(parsed, program, name)
+            if local is not None and _is_exported(local):
+                return parsed, local
+        for statement in program.named_children:
+            if statement.type != "export_statement":
+                continue
+            source = statement.child_by_field_name("source")
+            clause = next((c for c in statement.named_children if c.type == "export_clause"), None)
+            if clause is not None:
+                for specifier in clause.named_children:
+                    original = specifier.child_by_field_name("name")
+                    alias = specifier.child_by_field_name("alias") or original
+                    if original is None or alias is None or _name(parsed, alias) != name:
+                        continue
+                    if source is None:
+                        return self._local(parsed, _name(parsed, original), depth)
+                    return self._from(parsed, source, _name(parsed, original), depth)
+            elif source is not None and name != "default" and _exports_everything(statement):
+                found = self._from(parsed, source, name, depth)
+                if found is not None:
+                    return found
+        return None
+
+    def _local(self, parsed: ParsedScript, name: str, depth: int):
+        local = _declared_in(parsed, parsed.root, name)
+        if local is not None:
+            return parsed, local
+        found = self.imported_module(parsed, name)
+        if found is None or found[1] == "*":
+            return None
+        return self.exported(found[0], found[1], depth + 1)
+
+    def _from(self, parsed: ParsedScript, source: Node, name: str, depth: int):
+        specifier = string_value(parsed, source)
+        path = resolve_import(parsed.path, specifier) if specifier else None
+        other = parsed_file(path) if path is not None else None
+        if other is None or other.path == parsed.path:
+            return None
+        return self.exported(other, name, depth + 1)
+
+
+def _is_default(statement: Node) -> bool:
+    return any(child.type == "default" for child in statement.children)
+
+
+def _exports_everything(statement: Node) -> bool:
+    """`export * from "./x"`, not `export * as ns from "./x"`."""
+    return any(c.type == "*" for c in statement.children) and not any(
+        c.type == "namespace_export" for c in statement.named_children
+    )
+
+
+def _is_exported(declaration: Node) -> bool:
+    node = declaration.parent
+    while node is not None and node.type != "program":
+        if node.type == "export_statement":
+            return True
+        node = node.parent
+    # Declared at the top level and exported by a clause (`export { prompt }`): the clause
+    # is read by the caller; a name not exported at all is not what another file imports.
+    return False
+
+
+def _name(parsed: ParsedScript, node: Node) -> str:
+    return string_value(parsed, node) or parsed.text(node)
+
+
+def _imports(parsed: ParsedScript) -> dict[str, Imported]:
+    """Each local name an `import` (or a `const x = require(...)`) binds, to where it is from."""
+    found: dict[str, Imported] = {}
+    for statement in parsed.root.named_children:
+        if statement.type == "import_statement":
+            source = statement.child_by_field_name("source")
+            specifier = string_value(parsed, source) if source is not None else None
+            if not specifier:
+                continue
+            for clause in statement.named_children:
+                if clause.type == "import_clause":
+                    _clause_names(parsed, clause, specifier, found)
+        elif statement.type in ("lexical_declaration", "variable_declaration"):
+            for declarator in statement.named_children:
+                _required(parsed, declarator, found)
+    return found
+
+
+def _clause_names(parsed: ParsedScript, clause: Node, specifier: str, found: dict) -> None:
+    for part in clause.named_children:
+        if part.type == "identifier":
+            found[parsed.text(part)] = Imported(specifier, "default")
+        elif part.type == "namespace_import":
+            for name in part.named_children:
+                if name.type == "identifier":
+                    found[parsed.text(name)] = Imported(specifier, "*")
+        elif part.type == "named_imports":
+            for item in part.named_children:
+                original = item.child_by_field_name("name")
+                alias = item.child_by_field_name("alias") or original
+                if original is not None and alias is not None:
+                    found[parsed.text(alias)] = Imported(specifier, _name(parsed, original))
+
+
+def _required(parsed: ParsedScript, declarator: Node, found: dict) -> None:
+    """`const prompts = require("./prompts")`, `const { build } = require("./prompts")`."""
+    if declarator.type != "variable_declarator":
+        return
+    value = declarator.child_by_field_name("value")
+    pattern = declarator.child_by_field_name("name")
+    if value is None or pattern is None or value.type != "call_expression":
+        return
+    function = value.child_by_field_name("function")
+    arguments = value.child_by_field_name("arguments")
+    if function is None or parsed.text(function) != "require" or arguments is None:
+        return
+    first = arguments.named_children[0] if arguments.named_children else None
+    specifier = string_value(parsed, first)
+    if not specifier:
+        return
+    if pattern.type == "identifier":
+        found[parsed.text(pattern)] = Imported(specifier, "*")
+    elif pattern.type == "object_pattern":
+        for item in pattern.named_children:
+            if item.type == "shorthand_property_identifier_pattern":
+                found[parsed.text(item)] = Imported(specifier, parsed.text(item))
+            elif item.type == "pair_pattern":
+                key, value_name = item.child_by_field_name("key"), item.child_by_field_name("value")
+                if key is not None and value_name is not None and value_name.type == "identifier":
+                    found[parsed.text(value_name)] = Imported(specifier, parsed.text(key))
