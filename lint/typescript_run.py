@@ -16,7 +16,7 @@ from ctxlint.redact import bounded
 from ctxlint.results import FileResult, Report
 from ctxlint.rule import InputKind, Rule
 from ctxlint.suppression import is_suppressed, read_script_directives, without_ignored
-from ctxlint.typescript import looks_bundled, worth_parsing
+from ctxlint.typescript import VALUE_NEEDLES, looks_bundled, worth_parsing
 from ctxlint.unreadable import is_unreadable, reports_unreadable, unreadable_at
 
 Group = tuple[Settings, list[tuple[str, bool]]]
@@ -52,7 +52,7 @@ class ScriptChecker:
     def check_data(self, path: str, data: bytes, explicit: bool = True) -> FileResult | None:
         """The result of the bytes of `path` (None when there is nothing to report). A bug in
         a rule is this file's problem, not raised: it must not hide other files' findings."""
-        if not explicit and (not worth_parsing(data) or looks_bundled(path, data)):
+        if not explicit and (looks_bundled(path, data) or not self.wanted(path, data)):
             return None
         if data.startswith(_BOM):
             data = data[len(_BOM) :]
@@ -85,6 +85,18 @@ class ScriptChecker:
                 if 1 <= line <= len(shown):
                     where[line] = shown[line - 1].rstrip("\r")
         return result
+
+    def wanted(self, path: str, data: bytes) -> bool:
+        """Whether a file a walk met is worth parsing: it may hold a sink, or it builds a
+        value that changes and imports the project's model layer (whose wrappers it may
+        call with the value)."""
+        if worth_parsing(data):
+            return True
+        if not any(needle in data for needle in VALUE_NEEDLES):
+            return False
+        from ctxlint.typescript.project import imports_a_sender
+
+        return imports_a_sender(self.project, path, data)
 
     def _check(self, path: str, data: bytes) -> list[Diagnostic]:
         from ctxlint.typescript.module import ScriptModule

@@ -300,3 +300,87 @@ def test_a_workspace_package_is_resolved_to_its_source(tmp_path):
     assert _findings(tmp_path, "packages/app/src/agent.ts") == [
         "packages/core/src/clock.ts:2:18: CTX001"
     ]
+
+
+# --- The project's own wrappers -------------------------------------------------------------
+
+_LLM = """\
+    import Anthropic from "@anthropic-ai/sdk";
+    const client = new Anthropic();
+
+    export async function ask(system: string, tools: Anthropic.Tool[], q: string) {
+      return client.messages.create({ model: "m", system, tools, messages: [] });
+    }
+
+    export const askWith = async ({ system, tools }: { system: string; tools: any[] }) => {
+      const base = { model: "m", max_tokens: 9, system };
+      return client.messages.create({ ...base, tools, messages: [] });
+    };
+
+    export class Llm {
+      private client = new Anthropic();
+      async send(options: { prompt: string }) {
+        return this.client.messages.create({ model: "m", system: options.prompt, messages: [] });
+      }
+      async run(q: string) {
+        return this.send({ prompt: `Be brief. ${new Date().toISOString()}` });
+      }
+    }
+
+    function inner(s: string) {
+      return ask("Be brief. " + s, [], "q");
+    }
+    export function outer() {
+      return inner(`t=${Date.now()}`);
+    }
+"""
+
+
+def test_wrappers_within_a_file_make_their_callers_arguments_sinks(tmp_path):
+    _write(tmp_path, {"llm.ts": _LLM})
+    # `this.send(...)` through an options object; `outer` -> `inner` -> `ask`.
+    assert _findings(tmp_path) == ["llm.ts:19:45: CTX001", "llm.ts:27:21: CTX001"]
+
+
+@pytest.mark.parametrize(
+    ("call", "column"),
+    [
+        ("ask(`Time: ${new Date().toISOString()}`, [], q)", 23),
+        ("askWith({ system: `Time: ${new Date().toISOString()}`, tools: [] })", 37),
+        # The user's question is not a parameter that is sent as the prefix.
+        ("ask('Be brief.', [], `Time: ${new Date().toISOString()}`)", None),
+    ],
+)
+def test_an_imported_wrapper_makes_its_callers_arguments_sinks(tmp_path, call, column):
+    _write(
+        tmp_path,
+        {
+            "llm.ts": _LLM,
+            # No SDK here, no prompt named: parsed because it imports the model layer.
+            "agent.ts": f"""\
+                import {{ ask, askWith }} from "./llm.js";
+                export async function main(q: string) {{
+                  return {call};
+                }}
+            """,
+        },
+    )
+    found = [f for f in _findings(tmp_path) if f.startswith("agent.ts")]
+    assert found == ([f"agent.ts:3:{column}: CTX001"] if column else [])
+
+
+def test_a_local_function_shadowing_an_imported_wrapper_is_not_it(tmp_path):
+    _write(
+        tmp_path,
+        {
+            "llm.ts": _LLM,
+            "agent.ts": """\
+                import { ask } from "./llm";
+                export async function main() {
+                  const ask = (text: string) => console.log(text);
+                  return ask(`Time: ${new Date().toISOString()}`);
+                }
+            """,
+        },
+    )
+    assert [f for f in _findings(tmp_path) if f.startswith("agent.ts")] == []

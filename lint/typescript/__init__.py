@@ -43,6 +43,24 @@ CALL_NEEDLES = (
 )
 
 
+# What a value that changes between calls is spelled with (a clock read, a random id): a
+# file that builds one and imports the project's model layer may send it through a wrapper
+# (ctxlint.typescript.project.imports_a_sender).
+VALUE_NEEDLES = (
+    b"new Date",
+    b"Date.now",
+    b"random",
+    b"Random",
+    b"uuid",
+    b"UUID",
+    b"nanoid",
+    b"ulid(",
+    b"cuid(",
+    b"createId",
+    b"performance.now",
+)
+
+
 def is_script(path: str) -> bool:
     """Whether the path names a TypeScript or JavaScript source file (not a declaration file)."""
     lowered = path.lower()

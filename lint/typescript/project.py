@@ -11,6 +11,7 @@ runs of one process is parsed again. Nothing here depends on which files were ch
 from __future__ import annotations
 
 import os
+import re
 from collections import OrderedDict
 from dataclasses import dataclass
 
@@ -26,6 +27,8 @@ _KEPT_TREES = 256
 _LARGEST = 1_000_000
 _REEXPORT_DEPTH = 6
 _trees: OrderedDict[str, tuple[tuple[int, int], ParsedScript | None]] = OrderedDict()
+_KEPT_DATA = 2048
+_data: OrderedDict[str, tuple[tuple[int, int], bytes]] = OrderedDict()
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,19 +52,57 @@ def parsed_file(path: str) -> ParsedScript | None:
     if kept is not None and kept[0] == stamp:
         _trees.move_to_end(path)
         return kept[1]
-    parsed = None
+    data = file_data(path)
+    parsed = parse_script(path, data) if data and not looks_bundled(path, data) else None
+    _trees[path] = (stamp, parsed)
+    while len(_trees) > _KEPT_TREES:
+        _trees.popitem(last=False)
+    return parsed
+
+
+def file_data(path: str) -> bytes:
+    """The bytes of a source file small enough to be someone's code (b"" otherwise), read
+    once while it stays as it is."""
+    try:
+        status = os.stat(path)
+    except OSError:
+        return b""
+    stamp = (status.st_mtime_ns, status.st_size)
+    kept = _data.get(path)
+    if kept is not None and kept[0] == stamp:
+        return kept[1]
+    data = b""
     if is_script(path) and status.st_size <= _LARGEST:
         try:
             with open(path, "rb") as handle:
                 data = handle.read()
         except OSError:
             data = b""
-        if data and not looks_bundled(path, data):
-            parsed = parse_script(path, data)
-    _trees[path] = (stamp, parsed)
-    while len(_trees) > _KEPT_TREES:
-        _trees.popitem(last=False)
-    return parsed
+    _data[path] = (stamp, data)
+    while len(_data) > _KEPT_DATA:
+        _data.popitem(last=False)
+    return data
+
+
+def _exports_name(data: bytes, name: str) -> bool:
+    """Whether an `export` is followed by the name before its statement ends."""
+    position = data.find(name.encode())
+    while position != -1:
+        start = data.rfind(b"export", 0, position)
+        if start != -1 and b";" not in data[start:position] and b"\n\n" not in data[start:position]:
+            return True
+        position = data.find(name.encode(), position + 1)
+    return False
+
+
+def _names_an_sdk(data: bytes) -> bool:
+    from ctxlint.typescript import IMPORT_NEEDLES
+
+    return any(needle in data for needle in IMPORT_NEEDLES)
+
+
+# `export * from "./x"`, `export { ask } from "./llm"`: a file that passes names on.
+_REEXPORT = re.compile(rb"export\s*(?:\*|\{[^}]*\})\s*from")
 
 
 class ScriptProject:
@@ -70,12 +111,61 @@ class ScriptProject:
 
     def __init__(self) -> None:
         self._imports: dict[int, tuple[ParsedScript, dict[str, Imported]]] = {}
+        self._wrappers: dict[int, tuple[ParsedScript, dict]] = {}
+        # Within one run (one batch in a worker) files do not change: what a specifier
+        # resolves to, and what a file exports under a name, are looked up once.
+        self._resolved: dict[tuple[str, str], str | None] = {}
+        self._exported: dict[tuple[str, str], tuple[ParsedScript, Node] | None] = {}
+        self._wrapped: dict[tuple[str, str], tuple | None] = {}
 
     def __getstate__(self) -> dict:
         return {}  # Sent to worker processes empty: each builds its own.
 
     def __setstate__(self, state: dict) -> None:
-        self._imports = {}
+        self.__init__()
+
+    def resolve(self, importer: str, specifier: str) -> str | None:
+        key = (os.path.dirname(importer), specifier)
+        if key not in self._resolved:
+            self._resolved[key] = resolve_import(importer, specifier)
+        return self._resolved[key]
+
+    def wrapper_of(self, parsed: ParsedScript, name: str):
+        """The sent parameters of the imported function `name` when it wraps an SDK call in
+        its own file (ctxlint.typescript.wrappers); None otherwise. A file that neither
+        names an SDK nor re-exports is not parsed for it."""
+        imported = self.imports_of(parsed).get(name)
+        if imported is None or imported.name == "*":
+            return None
+        path = self.resolve(parsed.path, imported.specifier)
+        if path is None:
+            return None
+        key = (path, imported.name)
+        if key not in self._wrapped:
+            self._wrapped[key] = self._wrapper_at(path, imported.name)
+        return self._wrapped[key]
+
+    def _wrapper_at(self, path: str, name: str):
+        from ctxlint.typescript.wrappers import function_of
+
+        data = file_data(path)
+        if not data or not (_names_an_sdk(data) or _REEXPORT.search(data)):
+            return None
+        other = parsed_file(path)
+        found = self.exported(other, name, sending=True) if other is not None else None
+        if found is None:
+            return None
+        other, bound = found
+        function = function_of(bound)
+        if function is None:
+            return None
+        kept = self._wrappers.get(id(other))
+        if kept is None or kept[0] is not other:
+            if len(self._wrappers) > _KEPT_TREES:
+                self._wrappers.clear()
+            kept = self._wrappers[id(other)] = (other, _wrappers_in(other))
+        entry = kept[1].get(function.id)
+        return entry[1] if entry is not None else None
 
     def imports_of(self, parsed: ParsedScript) -> dict[str, Imported]:
         kept = self._imports.get(id(parsed))
@@ -92,7 +182,7 @@ class ScriptProject:
         imported = self.imports_of(parsed).get(name)
         if imported is None:
             return None
-        path = resolve_import(parsed.path, imported.specifier)
+        path = self.resolve(parsed.path, imported.specifier)
         if path is None or os.path.abspath(path) == os.path.abspath(parsed.path):
             return None
         other = parsed_file(path)
@@ -107,11 +197,21 @@ class ScriptProject:
         return self.exported(found[0], found[1])
 
     def exported(
-        self, parsed: ParsedScript, name: str, depth: int = 0
+        self, parsed: ParsedScript, name: str, depth: int = 0, sending: bool = False
     ) -> tuple[ParsedScript, Node] | None:
-        """What the file exports as `name`, following re-exports into other files."""
+        """What the file exports as `name`, following re-exports into other files; with
+        `sending`, only into files that name an SDK (where a wrapper can be)."""
         if depth > _REEXPORT_DEPTH:
             return None
+        key = (parsed.path, name, sending)
+        if key not in self._exported:
+            self._exported[key] = None  # A cycle of re-exports ends here.
+            self._exported[key] = self._exported_uncached(parsed, name, depth, sending)
+        return self._exported[key]
+
+    def _exported_uncached(
+        self, parsed: ParsedScript, name: str, depth: int, sending: bool
+    ) -> tuple[ParsedScript, Node] | None:
         program = parsed.root
         if name == "default":
             for statement in program.named_children:
@@ -123,7 +223,7 @@ class ScriptProject:
                         return None
                     value = unwrapped(value)
                     if value.type == "identifier":
-                        return self._local(parsed, parsed.text(value), depth)
+                        return self._local(parsed, parsed.text(value), depth, sending)
                     return parsed, value
         else:
             local = _declared_in(parsed, program, name)
@@ -141,30 +241,95 @@ class ScriptProject:
                     if original is None or alias is None or _name(parsed, alias) != name:
                         continue
                     if source is None:
-                        return self._local(parsed, _name(parsed, original), depth)
-                    return self._from(parsed, source, _name(parsed, original), depth)
+                        return self._local(parsed, _name(parsed, original), depth, sending)
+                    return self._from(parsed, source, _name(parsed, original), depth, sending)
             elif source is not None and name != "default" and _exports_everything(statement):
-                found = self._from(parsed, source, name, depth)
+                found = self._from(parsed, source, name, depth, sending, everything=True)
                 if found is not None:
                     return found
         return None
 
-    def _local(self, parsed: ParsedScript, name: str, depth: int):
+    def _local(self, parsed: ParsedScript, name: str, depth: int, sending: bool):
         local = _declared_in(parsed, parsed.root, name)
         if local is not None:
             return parsed, local
         found = self.imported_module(parsed, name)
         if found is None or found[1] == "*":
             return None
-        return self.exported(found[0], found[1], depth + 1)
+        return self.exported(found[0], found[1], depth + 1, sending)
 
-    def _from(self, parsed: ParsedScript, source: Node, name: str, depth: int):
+    def _from(
+        self,
+        parsed: ParsedScript,
+        source: Node,
+        name: str,
+        depth: int,
+        sending: bool,
+        everything: bool = False,
+    ):
         specifier = string_value(parsed, source)
-        path = resolve_import(parsed.path, specifier) if specifier else None
-        other = parsed_file(path) if path is not None else None
+        path = self.resolve(parsed.path, specifier) if specifier else None
+        if path is None:
+            return None
+        data = file_data(path)
+        passes_on = _REEXPORT.search(data) is not None
+        if sending and not passes_on and not _names_an_sdk(data):
+            return None
+        # An index re-exporting a hundred files: only those that export the name (or pass
+        # names on again) are parsed to look for it.
+        if everything and not passes_on and not _exports_name(data, name):
+            return None
+        other = parsed_file(path)
         if other is None or other.path == parsed.path:
             return None
         return self.exported(other, name, depth + 1)
+
+
+_SPECIFIER = re.compile(
+    rb"""(?:\bfrom\s*|\brequire\(\s*|\bimport\(\s*)["'](\.{1,2}/[^"'\n]*)["']"""
+)
+
+
+def imports_a_sender(project: ScriptProject, path: str, data: bytes) -> bool:
+    """Whether a file imports, by a relative path, a file that calls an SDK (itself or one
+    an index file re-exports): its calls of that file's wrappers may send what it builds.
+    Read from the bytes alone, before any parse, so that a walk parses only such importers;
+    a workspace package is not looked into here (its index re-exports the whole package)."""
+    for match in _SPECIFIER.finditer(data):
+        target = project.resolve(path, match[1].decode("utf-8", errors="replace"))
+        if target is None:
+            continue
+        imported = file_data(target)
+        if _sends(imported):
+            return True
+        if _REEXPORT.search(imported) and len(imported) < _SMALL_INDEX:
+            for again in _SPECIFIER.finditer(imported):
+                further = project.resolve(target, again[1].decode("utf-8", errors="replace"))
+                if further is not None and _sends(file_data(further)):
+                    return True
+    return False
+
+
+# An index file that only passes names on is short; a long one is a module of its own.
+_SMALL_INDEX = 4_000
+
+
+def _sends(data: bytes) -> bool:
+    from ctxlint.typescript import CALL_NEEDLES
+
+    return _names_an_sdk(data) and any(needle in data for needle in CALL_NEEDLES)
+
+
+def _wrappers_in(parsed: ParsedScript) -> dict:
+    """The wrappers of a file, from its own sinks: only a file that imports an SDK and calls
+    it can hold one (one level across modules)."""
+    from ctxlint.typescript import worth_parsing
+    from ctxlint.typescript.sinks import find_sinks
+    from ctxlint.typescript.wrappers import summarize
+
+    if not worth_parsing(parsed.data):
+        return {}
+    return summarize(parsed, find_sinks(parsed))
 
 
 def _is_default(statement: Node) -> bool:

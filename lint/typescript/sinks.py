@@ -144,10 +144,9 @@ def find_sinks(parsed: ParsedScript, project=None) -> list[Sink]:
         arguments = node.child_by_field_name("arguments")
         if arguments is None or not arguments.named_children:
             continue
-        request = resolved(parsed, arguments.named_children[0])
-        if request is None or request.type != "object":
+        properties = _request_properties(parsed, arguments.named_children[0])
+        if properties is None:
             continue
-        properties = object_properties(parsed, request)
         for key, value in properties.items():
             if key in _HISTORY_KEYS and node.type == "call_expression":
                 sinks.append(Sink(node, callee, HISTORY, value))
@@ -160,6 +159,10 @@ def find_sinks(parsed: ParsedScript, project=None) -> list[Sink]:
                     Sink(node, callee, SYSTEM_PROMPT, content)
                     for content in _system_contents(parsed, value)
                 )
+    # The project's own wrappers of these calls, in this file and imported.
+    from ctxlint.typescript.wrappers import wrapper_sinks
+
+    sinks.extend(wrapper_sinks(parsed, sinks, project))
     sinks.extend(_named_sinks(parsed, modules))
     return sinks
 
@@ -168,11 +171,34 @@ _LLM_MODULES = (*_OPENAI, *_ANTHROPIC, *_AI_SDK, *_AGENTS, "@langchain/", "@goog
 
 
 def _named_sinks(parsed: ParsedScript, modules: set[str]) -> Iterator[Sink]:
+    from ctxlint.typescript import names_a_system_prompt
     from ctxlint.typescript.named_prompts import named_prompts
 
     imports_llm = any(_module_matches(module, _LLM_MODULES) for module in modules)
+    if not names_a_system_prompt(parsed.data, imports_sdk=True):
+        return
     for name, label, value in named_prompts(parsed, imports_llm):
         yield Sink(name, parsed.text(name), SYSTEM_PROMPT, value, label)
+
+
+def _request_properties(parsed: ParsedScript, request: Node) -> dict[str, Node] | None:
+    """The properties of a request: an object literal (spreads included), or one merged by
+    `Object.assign({}, base, { tools })`, a later object's property replacing an earlier."""
+    found = resolved(parsed, request)
+    if found is None:
+        return None
+    if found.type == "object":
+        return object_properties(parsed, found)
+    function = found.child_by_field_name("function") if found.type == "call_expression" else None
+    arguments = found.child_by_field_name("arguments") if function is not None else None
+    if function is None or arguments is None or parsed.text(function) != "Object.assign":
+        return None
+    merged: dict[str, Node] = {}
+    for part in arguments.named_children:
+        literal = resolved(parsed, part)
+        if literal is not None and literal.type == "object":
+            merged.update(object_properties(parsed, literal))
+    return merged or None
 
 
 def _module_matches(module: str, wanted: tuple[str, ...]) -> bool:
