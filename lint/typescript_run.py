@@ -16,7 +16,14 @@ from ctxlint.redact import bounded
 from ctxlint.results import FileResult, Report
 from ctxlint.rule import InputKind, Rule
 from ctxlint.suppression import is_suppressed, read_script_directives, without_ignored
-from ctxlint.typescript import VALUE_NEEDLES, looks_bundled, worth_parsing
+from ctxlint.typescript import (
+    VALUE_NEEDLES,
+    calls_an_sdk,
+    looks_bundled,
+    looks_like_a_test,
+    names_a_system_prompt,
+    names_an_sdk,
+)
 from ctxlint.unreadable import is_unreadable, reports_unreadable, unreadable_at
 
 Group = tuple[Settings, list[tuple[str, bool]]]
@@ -90,7 +97,11 @@ class ScriptChecker:
         """Whether a file a walk met is worth parsing: it may hold a sink, or it builds a
         value that changes and imports the project's model layer (whose wrappers it may
         call with the value)."""
-        if worth_parsing(data):
+        if calls_an_sdk(data):
+            return True
+        if looks_like_a_test(path):
+            return False
+        if names_a_system_prompt(data, names_an_sdk(data)):
             return True
         if not any(needle in data for needle in VALUE_NEEDLES):
             return False

@@ -75,10 +75,26 @@ def has_script_suffix(path: str) -> bool:
 def worth_parsing(data: bytes) -> bool:
     """Whether the file may hold a sink: it names an SDK and one of the calls of a sink, or
     it names a system prompt (ctxlint.typescript.named_prompts)."""
-    imports_sdk = any(needle in data for needle in IMPORT_NEEDLES)
-    if imports_sdk and any(needle in data for needle in CALL_NEEDLES):
-        return True
-    return names_a_system_prompt(data, imports_sdk)
+    return calls_an_sdk(data) or names_a_system_prompt(data, names_an_sdk(data))
+
+
+def names_an_sdk(data: bytes) -> bool:
+    return any(needle in data for needle in IMPORT_NEEDLES)
+
+
+def calls_an_sdk(data: bytes) -> bool:
+    """Whether the file names an SDK and one of the calls of a sink."""
+    return names_an_sdk(data) and any(needle in data for needle in CALL_NEEDLES)
+
+
+# A test's prompts are never sent to a model in earnest: a file of tests is parsed when it
+# calls an SDK (as before), not for a prompt it names or a wrapper it imports.
+_TEST_PARTS = (".test.", ".spec.", "/__tests__/", "/test/", "/tests/", "/__mocks__/")
+
+
+def looks_like_a_test(path: str) -> bool:
+    normalized = "/" + path.replace("\\", "/").lower()
+    return any(part in normalized for part in _TEST_PARTS)
 
 
 # What follows `system` in the name of a system prompt (`systemPrompt`, `SYSTEM_PROMPT`,

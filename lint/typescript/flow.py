@@ -14,9 +14,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from tree_sitter import Node
+from tree_sitter import Node, QueryCursor
 
-from ctxlint.typescript.parse import ParsedScript
+from ctxlint.typescript.parse import ParsedScript, query
 from ctxlint.typescript.scope import FUNCTIONS, declaration, returned, unwrapped
 from ctxlint.typescript.sinks import Sink
 
@@ -123,9 +123,10 @@ def _imported_value(
     project: ScriptProject, parsed: ParsedScript, name: Node
 ) -> Iterator[tuple[ParsedScript, Node]]:
     """An imported const's initialiser (and what its file adds to it later)."""
-    if declaration(parsed, name) is not None:
+    text = parsed.text(name)
+    if text not in project.imports_of(parsed) or declaration(parsed, name) is not None:
         return
-    found = project.definition(parsed, parsed.text(name))
+    found = project.definition(parsed, text)
     if found is not None:
         yield from _value_of_definition(*found)
 
@@ -156,6 +157,8 @@ def _namespace_definition(
     name = member.child_by_field_name("property")
     if target is None or name is None or target.type != "identifier":
         return None
+    if parsed.text(target) not in project.imports_of(parsed):
+        return None
     if declaration(parsed, target) is not None:
         return None
     module = project.imported_module(parsed, parsed.text(target))
@@ -174,8 +177,10 @@ def _imported_returns(
         return
     function = unwrapped(function)
     found = None
-    if function.type == "identifier" and declaration(parsed, function) is None:
-        found = project.definition(parsed, parsed.text(function))
+    if function.type == "identifier":
+        text = parsed.text(function)
+        if text in project.imports_of(parsed) and declaration(parsed, function) is None:
+            found = project.definition(parsed, text)
     elif function.type == "member_expression":
         found = _namespace_definition(project, parsed, function)
     if found is not None:
@@ -203,27 +208,43 @@ def _added_later(parsed: ParsedScript, declarator: Node) -> Iterator[Node]:
     block = declarator.parent.parent if declarator.parent is not None else None
     if name_node is None or block is None:
         return
-    name = parsed.text(name_node)
-    pending = list(block.named_children)
-    while pending:
-        node = pending.pop()
-        kind = node.type
-        if kind in ("assignment_expression", "augmented_assignment_expression"):
-            left = node.child_by_field_name("left")
-            right = node.child_by_field_name("right")
-            if left is not None and right is not None and parsed.text(left) == name:
-                yield right
-        elif kind == "call_expression":
-            function = node.child_by_field_name("function")
-            if function is not None and function.type == "member_expression":
-                target = function.child_by_field_name("object")
-                method = function.child_by_field_name("property")
-                added = method is not None and parsed.text(method) in ("push", "unshift")
-                if added and target is not None and parsed.text(target) == name:
-                    arguments = node.child_by_field_name("arguments")
-                    if arguments is not None:
-                        yield from arguments.named_children
-        pending.extend(node.named_children)
+    yield from _additions(parsed, block).get(parsed.text(name_node), ())
+
+
+_ADDITIONS = """
+(assignment_expression left: (_) @target right: (_) @added)
+(augmented_assignment_expression left: (_) @target right: (_) @added)
+((call_expression
+   function: (member_expression object: (_) @target property: (property_identifier) @method)
+   arguments: (arguments) @arguments)
+ (#any-of? @method "push" "unshift"))
+"""
+# The additions of a block, by the name added to: found once per block (a module's top level
+# is met by every sink whose value names one of its variables), for the last files walked.
+_KEPT_BLOCKS = 64
+_blocks: dict[tuple[int, int], tuple[ParsedScript, dict[str, list[Node]]]] = {}
+
+
+def _additions(parsed: ParsedScript, block: Node) -> dict[str, list[Node]]:
+    key = (id(parsed), block.id)
+    kept = _blocks.get(key)
+    if kept is not None and kept[0] is parsed:
+        return kept[1]
+    found: dict[str, list[Node]] = {}
+    cursor = QueryCursor(query(parsed.grammar, _ADDITIONS))
+    for _, captures in cursor.matches(block):
+        target = captures.get("target", [None])[0]
+        if target is None:
+            continue
+        if "arguments" in captures:
+            added = list(captures["arguments"][0].named_children)
+        else:
+            added = captures.get("added", [])[:1]
+        found.setdefault(parsed.text(target), []).extend(added)
+    if len(_blocks) >= _KEPT_BLOCKS:
+        _blocks.clear()
+    _blocks[key] = (parsed, found)
+    return found
 
 
 def _call_parts(parsed: ParsedScript, call: Node) -> tuple[Node | None, list[Node]]:

@@ -95,12 +95,6 @@ def _exports_name(data: bytes, name: str) -> bool:
     return False
 
 
-def _names_an_sdk(data: bytes) -> bool:
-    from ctxlint.typescript import IMPORT_NEEDLES
-
-    return any(needle in data for needle in IMPORT_NEEDLES)
-
-
 # `export * from "./x"`, `export { ask } from "./llm"`: a file that passes names on.
 _REEXPORT = re.compile(rb"export\s*(?:\*|\{[^}]*\})\s*from")
 
@@ -117,12 +111,21 @@ class ScriptProject:
         self._resolved: dict[tuple[str, str], str | None] = {}
         self._exported: dict[tuple[str, str], tuple[ParsedScript, Node] | None] = {}
         self._wrapped: dict[tuple[str, str], tuple | None] = {}
+        self._file_traits: dict[str, tuple[bool, bool]] = {}
 
     def __getstate__(self) -> dict:
         return {}  # Sent to worker processes empty: each builds its own.
 
     def __setstate__(self, state: dict) -> None:
         self.__init__()
+
+    def traits(self, path: str) -> tuple[bool, bool]:
+        """Whether the file calls an SDK, and whether it passes names of others on."""
+        found = self._file_traits.get(path)
+        if found is None:
+            data = file_data(path)
+            found = self._file_traits[path] = (_sends(data), _REEXPORT.search(data) is not None)
+        return found
 
     def resolve(self, importer: str, specifier: str) -> str | None:
         key = (os.path.dirname(importer), specifier)
@@ -148,8 +151,8 @@ class ScriptProject:
     def _wrapper_at(self, path: str, name: str):
         from ctxlint.typescript.wrappers import function_of
 
-        data = file_data(path)
-        if not data or not (_names_an_sdk(data) or _REEXPORT.search(data)):
+        sends, passes_on = self.traits(path)
+        if not (sends or passes_on):
             return None
         other = parsed_file(path)
         found = self.exported(other, name, sending=True) if other is not None else None
@@ -271,13 +274,12 @@ class ScriptProject:
         path = self.resolve(parsed.path, specifier) if specifier else None
         if path is None:
             return None
-        data = file_data(path)
-        passes_on = _REEXPORT.search(data) is not None
-        if sending and not passes_on and not _names_an_sdk(data):
+        sends, passes_on = self.traits(path)
+        if sending and not passes_on and not sends:
             return None
         # An index re-exporting a hundred files: only those that export the name (or pass
         # names on again) are parsed to look for it.
-        if everything and not passes_on and not _exports_name(data, name):
+        if everything and not passes_on and not _exports_name(file_data(path), name):
             return None
         other = parsed_file(path)
         if other is None or other.path == parsed.path:
@@ -299,13 +301,14 @@ def imports_a_sender(project: ScriptProject, path: str, data: bytes) -> bool:
         target = project.resolve(path, match[1].decode("utf-8", errors="replace"))
         if target is None:
             continue
-        imported = file_data(target)
-        if _sends(imported):
+        sends, passes_on = project.traits(target)
+        if sends:
             return True
-        if _REEXPORT.search(imported) and len(imported) < _SMALL_INDEX:
+        imported = file_data(target)
+        if passes_on and len(imported) < _SMALL_INDEX:
             for again in _SPECIFIER.finditer(imported):
                 further = project.resolve(target, again[1].decode("utf-8", errors="replace"))
-                if further is not None and _sends(file_data(further)):
+                if further is not None and project.traits(further)[0]:
                     return True
     return False
 
@@ -315,19 +318,19 @@ _SMALL_INDEX = 4_000
 
 
 def _sends(data: bytes) -> bool:
-    from ctxlint.typescript import CALL_NEEDLES
+    from ctxlint.typescript import calls_an_sdk
 
-    return _names_an_sdk(data) and any(needle in data for needle in CALL_NEEDLES)
+    return calls_an_sdk(data)
 
 
 def _wrappers_in(parsed: ParsedScript) -> dict:
     """The wrappers of a file, from its own sinks: only a file that imports an SDK and calls
     it can hold one (one level across modules)."""
-    from ctxlint.typescript import worth_parsing
+    from ctxlint.typescript import calls_an_sdk
     from ctxlint.typescript.sinks import find_sinks
     from ctxlint.typescript.wrappers import summarize
 
-    if not worth_parsing(parsed.data):
+    if not calls_an_sdk(parsed.data):
         return {}
     return summarize(parsed, find_sinks(parsed))
 
