@@ -250,9 +250,10 @@ class VolatileValueInPrefix(Rule):
         # flagged once.
         judged: set[tuple[str, int, int]] = set()
         flagged: set[tuple[str, int]] = set()
+        walked: set[tuple[str, int, int]] = set()
         for sink in module.sinks:
             # Into the files this one imports: a builder there, a const, a re-export.
-            for part in reached(module.parsed, sink, module.project):
+            for part in reached(module.parsed, sink, module.project, walked):
                 where = part.parsed or module.parsed
                 read, _ = method_chain(part.node)
                 shown = through_variable(read, part.shown)

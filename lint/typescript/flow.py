@@ -58,11 +58,16 @@ class Reached:
 
 
 def reached(
-    parsed: ParsedScript, sink: Sink, project: ScriptProject | None = None
+    parsed: ParsedScript,
+    sink: Sink,
+    project: ScriptProject | None = None,
+    seen: set[tuple[str, int, int]] | None = None,
 ) -> Iterator[Reached]:
     """The parts of the sink's value; into imported files only when given the project (a
-    rule that reports in the checked file alone leaves it out)."""
-    seen: set[tuple[str, int, int]] = set()
+    rule that reports in the checked file alone leaves it out). A rule that judges each part
+    once, whatever sink it is met through, passes one `seen` for all its sinks: what an
+    earlier sink's walk went through is not walked again."""
+    seen = set() if seen is None else seen
     # A prompt given as a function (Mastra's `instructions: () => ...`) is called each run.
     start = unwrapped(sink.value)
     Pending = tuple[Node, int, "Node | None", ParsedScript]
