@@ -384,3 +384,15 @@ def test_a_local_function_shadowing_an_imported_wrapper_is_not_it(tmp_path):
         },
     )
     assert [f for f in _findings(tmp_path) if f.startswith("agent.ts")] == []
+
+
+def test_a_type_only_star_reexport_parses():
+    # TypeScript 5.0 syntax tree-sitter-typescript 0.23 cannot read; index files use it.
+    from ctxlint.typescript.parse import parse_script
+
+    parsed = parse_script(
+        "index.ts", b'export type * from "./types";\nexport type * as t from "./t";\n'
+    )
+    assert parsed.errors == []
+    broken = parse_script("index.ts", b'export type * from "./types";\nconst = 1;\n')
+    assert [error.location.line for error in broken.errors] == [2]

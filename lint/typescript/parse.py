@@ -94,12 +94,17 @@ class ParsedScript:
 # type name of the same length instead (`import("x")` as `I__________`): every byte keeps
 # its place, and a type says nothing the rules read.
 _TYPE_IMPORT = re.compile(rb"""(\btypeof\s+|<\s*)(import\s*\(\s*(['"])[^'"\n]*\3\s*\))""")
+# Nor TypeScript 5.0's `export type * from "./x"` (a re-export of types only): read as
+# `export * from "./x"`, the word blanked out, every other byte in its place.
+_TYPE_STAR_EXPORT = re.compile(rb"\bexport\s+(type)\s+\*")
 
 
 def _readable(data: bytes) -> bytes:
-    if b"import" not in data:
-        return data
-    return _TYPE_IMPORT.sub(lambda m: m[1] + b"I" + b"_" * (len(m[2]) - 1), data)
+    if b"import" in data:
+        data = _TYPE_IMPORT.sub(lambda m: m[1] + b"I" + b"_" * (len(m[2]) - 1), data)
+    if b"type *" in data:
+        data = _TYPE_STAR_EXPORT.sub(lambda m: m[0].replace(b"type", b"    "), data)
+    return data
 
 
 def parse_script(path: str, data: bytes) -> ParsedScript:
