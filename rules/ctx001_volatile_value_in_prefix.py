@@ -263,8 +263,9 @@ class VolatileValueInPrefix(Rule):
                 judged.add(key)
                 daily = module.flag_daily_values
                 found = volatile(where, part.node, daily, part.shown)
-                # Run once when the module loads, the value is the same for every call.
-                if found is None or not in_a_function(found.read):
+                # Run once when the module loads, the value is the same for every call: a
+                # read at the top level, or in a function a top-level initialiser calls.
+                if found is None or not in_a_function(found.read) or part.at_load:
                     continue
                 flagged.add((where.path, read.id))
                 quoted = where.text(found.read)

@@ -17,7 +17,13 @@ from typing import TYPE_CHECKING
 from tree_sitter import Node, QueryCursor
 
 from ctxlint.typescript.parse import ParsedScript, query
-from ctxlint.typescript.scope import FUNCTIONS, declaration, returned, unwrapped
+from ctxlint.typescript.scope import (
+    FUNCTIONS,
+    declaration,
+    object_properties,
+    returned,
+    unwrapped,
+)
 from ctxlint.typescript.sinks import Sink
 
 if TYPE_CHECKING:
@@ -52,6 +58,9 @@ class Reached:
     # The file the node is in: the sink's own file, or one it imports (None when built by
     # hand for the sink's file).
     parsed: ParsedScript | None = None
+    # Reached through a module's top-level variable: computed once when the module loads
+    # (`const STATE = initialState()`), not on every call, whatever functions it ran.
+    at_load: bool = False
 
     def in_other_file(self, checked: ParsedScript) -> bool:
         return self.parsed is not None and self.parsed.path != checked.path
@@ -70,14 +79,14 @@ def reached(
     seen = set() if seen is None else seen
     # A prompt given as a function (Mastra's `instructions: () => ...`) is called each run.
     start = unwrapped(sink.value)
-    Pending = tuple[Node, int, "Node | None", ParsedScript]
+    Pending = tuple[Node, int, "Node | None", ParsedScript, bool]
     if start.type in FUNCTIONS and not sink.in_tools:
-        pending: list[Pending] = [(value, 0, None, parsed) for value in returned(start)]
+        pending: list[Pending] = [(value, 0, None, parsed, False) for value in returned(start)]
     else:
-        pending = [(start, 0, None, parsed)]
+        pending = [(start, 0, None, parsed, False)]
     while pending:
-        node, depth, shown, where = pending.pop()
-        key = (where.path, node.id, shown.id if shown is not None else 0)
+        node, depth, shown, where, once = pending.pop()
+        key = (where.path, node.id, (shown.id if shown is not None else 0) * 2 + once)
         if key in seen or depth > _DEPTH or node.type in _TYPES:
             continue
         seen.add(key)
@@ -86,47 +95,142 @@ def reached(
         # What a method chain's receiver is shown by: the whole chain.
         outer = shown or node
         if kind in ("call_expression", "new_expression"):
-            yield Reached(node, sink, shown, where)
+            yield Reached(node, sink, shown, where, once)
             receiver, others = _call_parts(where, node)
             if receiver is not None:
-                pending.append((receiver, depth + 1, outer, where))
-            pending.extend((part, depth + 1, None, where) for part in others)
+                pending.append((receiver, depth + 1, outer, where, once))
+            pending.extend((part, depth + 1, None, where, once) for part in others)
             if project is not None:
                 for other, value in _imported_returns(project, where, node):
-                    pending.append((value, depth + 1, None, other))
+                    pending.append((value, depth + 1, None, other, once))
         elif kind in ("identifier", "shorthand_property_identifier"):
-            for value in _bound_value(where, node, sink):
-                pending.append((value, depth + 1, shown, where))
-            if project is not None:
-                for other, value in _imported_value(project, where, node):
-                    pending.append((value, depth + 1, shown, other))
+            for value, at_load in _bound_value(where, node, sink):
+                pending.append((value, depth + 1, shown, where, once or at_load))
+            # A method's receiver (`agent.getSystemPrompt()`) is followed within its file: an
+            # object imported from elsewhere is no text the value is made of.
+            if project is not None and shown is None:
+                for other, value, at_load in _imported_value(project, where, node):
+                    pending.append((value, depth + 1, shown, other, once or at_load))
         elif kind in FUNCTIONS:
             if not sink.in_tools:
-                pending.extend((value, depth + 1, None, where) for value in returned(node))
+                pending.extend((value, depth + 1, None, where, once) for value in returned(node))
         elif kind == "subscript_expression":
             # `new Date().toISOString().split("T")[0]`: the index says what is kept.
-            yield Reached(node, sink, shown, where)
+            yield Reached(node, sink, shown, where, once)
             target = node.child_by_field_name("object")
             index = node.child_by_field_name("index")
             if target is not None:
-                pending.append((target, depth, outer, where))
+                pending.append((target, depth, outer, where, once))
             if index is not None:
-                pending.append((index, depth, None, where))
+                pending.append((index, depth, None, where, once))
         elif kind == "member_expression":
-            # `config.system`, `now.getTime`: the object, shown by the member.
+            # `now.getTime`: the object, shown by the member. With the project, `config.system`
+            # for an object literal (`const config = {...}`, or the one a function returns)
+            # is that property alone: `STATE.cwd` does not reach `STATE.startTime`.
+            selected = _selected(project, where, node) if project is not None else None
+            if selected is not None:
+                pending.extend(
+                    (value, depth + 1, shown, other, once or at_load)
+                    for other, value, at_load in selected
+                )
+                continue
             target = node.child_by_field_name("object")
             if target is not None:
-                pending.append((target, depth + 1, outer, where))
+                pending.append((target, depth + 1, outer, where, once))
             if project is not None:
-                for other, value in _namespace_member(project, where, node):
-                    pending.append((value, depth + 1, shown, other))
+                for other, value, at_load in _namespace_member(project, where, node):
+                    pending.append((value, depth + 1, shown, other, once or at_load))
         else:
-            pending.extend((child, depth, None, where) for child in node.named_children)
+            pending.extend((child, depth, None, where, once) for child in node.named_children)
+
+
+def _at_load(declarator: Node) -> bool:
+    """Whether a variable's initialiser runs once, when its module loads (a top-level
+    `const STATE = initialState()`), whatever the functions it calls."""
+    statement = declarator.parent
+    parent = statement.parent if statement is not None else None
+    if parent is not None and parent.type == "export_statement":
+        parent = parent.parent
+    return parent is not None and parent.type == "program"
+
+
+_SELECTION_DEPTH = 4
+
+
+def _selected(
+    project: ScriptProject, parsed: ParsedScript, member: Node
+) -> list[tuple[ParsedScript, Node, bool]] | None:
+    """The value of `object.property` when the object is known to be object literals: the
+    property of each (none when they lack it), and whether it was built when its module
+    loaded; None when the object may be anything else."""
+    target = member.child_by_field_name("object")
+    name = member.child_by_field_name("property")
+    if target is None or name is None or name.type != "property_identifier":
+        return None
+    literals = _object_literals(project, parsed, target, 0)
+    if not literals:
+        return None
+    wanted = parsed.text(name)
+    found = []
+    for where, literal, at_load in literals:
+        value = object_properties(where, literal).get(wanted)
+        if value is not None:
+            found.append((where, value, at_load))
+    return found
+
+
+def _object_literals(
+    project: ScriptProject, parsed: ParsedScript, node: Node, depth: int, at_load: bool = False
+) -> list[tuple[ParsedScript, Node, bool]] | None:
+    """The object literals an expression stands for (a const bound to one, a call of a
+    function whose every return is one); None when it may be anything else."""
+    node = unwrapped(node)
+    if depth > _SELECTION_DEPTH:
+        return None
+    if node.type == "object":
+        return [(parsed, node, at_load)]
+    if node.type == "identifier":
+        bound = declaration(parsed, node)
+        where = parsed
+        if bound is None and parsed.text(node) in project.imports_of(parsed):
+            found = project.definition(parsed, parsed.text(node))
+            if found is not None:
+                where, bound = found
+        if bound is None or bound.type != "variable_declarator":
+            return None
+        value = bound.child_by_field_name("value")
+        if value is None or next(_added_later(where, bound), None) is not None:
+            return None
+        return _object_literals(project, where, value, depth + 1, at_load or _at_load(bound))
+    if node.type != "call_expression":
+        return None
+    function = node.child_by_field_name("function")
+    if function is None or unwrapped(function).type != "identifier":
+        return None
+    function = unwrapped(function)
+    bound = declaration(parsed, function)
+    where = parsed
+    if bound is None and parsed.text(function) in project.imports_of(parsed):
+        definition = project.definition(parsed, parsed.text(function))
+        if definition is not None:
+            where, bound = definition
+    if bound is None:
+        return None
+    values = list(_function_returns(bound))
+    if not values:
+        return None
+    literals: list[tuple[ParsedScript, Node, bool]] = []
+    for value in values:
+        found = _object_literals(project, where, value, depth + 1, at_load)
+        if found is None:
+            return None
+        literals.extend(found)
+    return literals
 
 
 def _imported_value(
     project: ScriptProject, parsed: ParsedScript, name: Node
-) -> Iterator[tuple[ParsedScript, Node]]:
+) -> Iterator[tuple[ParsedScript, Node, bool]]:
     """An imported const's initialiser (and what its file adds to it later)."""
     text = parsed.text(name)
     if text not in project.imports_of(parsed) or declaration(parsed, name) is not None:
@@ -136,19 +240,21 @@ def _imported_value(
         yield from _value_of_definition(*found)
 
 
-def _value_of_definition(other: ParsedScript, bound: Node) -> Iterator[tuple[ParsedScript, Node]]:
+def _value_of_definition(
+    other: ParsedScript, bound: Node
+) -> Iterator[tuple[ParsedScript, Node, bool]]:
     if bound.type == "variable_declarator":
         value = bound.child_by_field_name("value")
         if value is not None and unwrapped(value).type not in FUNCTIONS:
-            yield other, value
-            yield from ((other, added) for added in _added_later(other, bound))
+            yield other, value, _at_load(bound)
+            yield from ((other, added, False) for added in _added_later(other, bound))
     elif bound.type not in FUNCTIONS and bound.type != "class_declaration":
-        yield other, bound  # `export default "..."`
+        yield other, bound, True  # `export default "..."`
 
 
 def _namespace_member(
     project: ScriptProject, parsed: ParsedScript, member: Node
-) -> Iterator[tuple[ParsedScript, Node]]:
+) -> Iterator[tuple[ParsedScript, Node, bool]]:
     """`prompts.SYSTEM` for `import * as prompts from "./prompts"`: the const it names."""
     found = _namespace_definition(project, parsed, member)
     if found is not None:
@@ -193,7 +299,9 @@ def _imported_returns(
         yield from ((other, value) for value in _function_returns(bound))
 
 
-def _bound_value(parsed: ParsedScript, name: Node, sink: Sink) -> Iterator[Node]:
+def _bound_value(parsed: ParsedScript, name: Node, sink: Sink) -> Iterator[tuple[Node, bool]]:
+    """A local variable's initialiser (and whether it runs when the module loads), and what
+    the code after it adds to it."""
     bound = declaration(parsed, name)
     if bound is None:
         return
@@ -202,8 +310,8 @@ def _bound_value(parsed: ParsedScript, name: Node, sink: Sink) -> Iterator[Node]
         if value is not None and unwrapped(value).type in FUNCTIONS:
             return  # A function named where a value is expected is not called here.
         if value is not None:
-            yield value
-        yield from _added_later(parsed, bound)
+            yield value, _at_load(bound)
+        yield from ((added, False) for added in _added_later(parsed, bound))
 
 
 def _added_later(parsed: ParsedScript, declarator: Node) -> Iterator[Node]:

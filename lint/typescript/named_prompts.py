@@ -20,7 +20,7 @@ from tree_sitter import Node
 
 from ctxlint.python.sink_names import is_system_prompt_name
 from ctxlint.typescript.parse import ParsedScript, matches
-from ctxlint.typescript.scope import FUNCTIONS, unwrapped
+from ctxlint.typescript.scope import FUNCTIONS, object_properties, returned, unwrapped
 
 # `buildSystemPrompt` -> `build_System_Prompt`; `XMLSystemPrompt` -> `XML_System_Prompt`.
 _LOWER_UPPER = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
@@ -75,6 +75,7 @@ def named_prompts(parsed: ParsedScript, imports_llm: bool) -> Iterator[tuple[Nod
             if not names_system_prompt(name, imports_llm):
                 continue
             value = _held_value(holder)
+            value = _prompt_text(parsed, value) if value is not None else None
             if value is None:
                 continue
             if unwrapped(value).type in FUNCTIONS:
@@ -84,6 +85,21 @@ def named_prompts(parsed: ParsedScript, imports_llm: bool) -> Iterator[tuple[Nod
         if value.id not in seen:
             seen.add(value.id)
             yield name_node, label, value
+
+
+def _prompt_text(parsed: ParsedScript, value: Node) -> Node | None:
+    """Where the text of a named prompt is: the value itself, the `content` of a message
+    object (`const systemMessage = { role: "system", content }`); None for a record a
+    function builds (`createSystemMessage()` returning `{ type: "system", uuid, timestamp }`
+    for a transcript), which is not sent as it is."""
+    bare = unwrapped(value)
+    if bare.type == "object":
+        return object_properties(parsed, bare).get("content")
+    if bare.type in FUNCTIONS:
+        values = [unwrapped(v) for v in returned(bare)]
+        if values and all(v.type == "object" for v in values):
+            return None
+    return value
 
 
 def _held_value(holder: Node) -> Node | None:
