@@ -79,14 +79,16 @@ def reached(
     seen = set() if seen is None else seen
     # A prompt given as a function (Mastra's `instructions: () => ...`) is called each run.
     start = unwrapped(sink.value)
-    Pending = tuple[Node, int, "Node | None", ParsedScript, bool]
+    Pending = tuple[Node, int, "Node | None", ParsedScript, bool, bool]
     if start.type in FUNCTIONS and not sink.in_tools:
-        pending: list[Pending] = [(value, 0, None, parsed, False) for value in returned(start)]
+        pending: list[Pending] = [
+            (value, 0, None, parsed, False, False) for value in returned(start)
+        ]
     else:
-        pending = [(start, 0, None, parsed, False)]
+        pending = [(start, 0, None, parsed, False, False)]
     while pending:
-        node, depth, shown, where, once = pending.pop()
-        key = (where.path, node.id, (shown.id if shown is not None else 0) * 2 + once)
+        node, depth, shown, where, once, within = pending.pop()
+        key = (where.path, node.id, (shown.id if shown is not None else 0) * 4 + once * 2 + within)
         if key in seen or depth > _DEPTH or node.type in _TYPES:
             continue
         seen.add(key)
@@ -94,54 +96,59 @@ def reached(
         kind = node.type
         # What a method chain's receiver is shown by: the whole chain.
         outer = shown or node
+        # An object a method is called on (`agent.getSystemPrompt()`), and all it is made
+        # of, is followed within its file only: across files it is no text of the value.
+        crossing = project is not None and not within
         if kind in ("call_expression", "new_expression"):
             yield Reached(node, sink, shown, where, once)
             receiver, others = _call_parts(where, node)
             if receiver is not None:
-                pending.append((receiver, depth + 1, outer, where, once))
-            pending.extend((part, depth + 1, None, where, once) for part in others)
-            if project is not None:
+                pending.append((receiver, depth + 1, outer, where, once, True))
+            pending.extend((part, depth + 1, None, where, once, within) for part in others)
+            if crossing:
                 for other, value in _imported_returns(project, where, node):
-                    pending.append((value, depth + 1, None, other, once))
+                    pending.append((value, depth + 1, None, other, once, within))
         elif kind in ("identifier", "shorthand_property_identifier"):
             for value, at_load in _bound_value(where, node, sink):
-                pending.append((value, depth + 1, shown, where, once or at_load))
-            # A method's receiver (`agent.getSystemPrompt()`) is followed within its file: an
-            # object imported from elsewhere is no text the value is made of.
-            if project is not None and shown is None:
+                pending.append((value, depth + 1, shown, where, once or at_load, within))
+            if crossing:
                 for other, value, at_load in _imported_value(project, where, node):
-                    pending.append((value, depth + 1, shown, other, once or at_load))
+                    pending.append((value, depth + 1, shown, other, once or at_load, within))
         elif kind in FUNCTIONS:
             if not sink.in_tools:
-                pending.extend((value, depth + 1, None, where, once) for value in returned(node))
+                pending.extend(
+                    (value, depth + 1, None, where, once, within) for value in returned(node)
+                )
         elif kind == "subscript_expression":
             # `new Date().toISOString().split("T")[0]`: the index says what is kept.
             yield Reached(node, sink, shown, where, once)
             target = node.child_by_field_name("object")
             index = node.child_by_field_name("index")
             if target is not None:
-                pending.append((target, depth, outer, where, once))
+                pending.append((target, depth, outer, where, once, within))
             if index is not None:
-                pending.append((index, depth, None, where, once))
+                pending.append((index, depth, None, where, once, within))
         elif kind == "member_expression":
             # `now.getTime`: the object, shown by the member. With the project, `config.system`
             # for an object literal (`const config = {...}`, or the one a function returns)
             # is that property alone: `STATE.cwd` does not reach `STATE.startTime`.
-            selected = _selected(project, where, node) if project is not None else None
+            selected = _selected(project, where, node) if crossing else None
             if selected is not None:
                 pending.extend(
-                    (value, depth + 1, shown, other, once or at_load)
+                    (value, depth + 1, shown, other, once or at_load, within)
                     for other, value, at_load in selected
                 )
                 continue
             target = node.child_by_field_name("object")
             if target is not None:
-                pending.append((target, depth + 1, outer, where, once))
-            if project is not None:
+                pending.append((target, depth + 1, outer, where, once, True))
+            if crossing:
                 for other, value, at_load in _namespace_member(project, where, node):
-                    pending.append((value, depth + 1, shown, other, once or at_load))
+                    pending.append((value, depth + 1, shown, other, once or at_load, within))
         else:
-            pending.extend((child, depth, None, where, once) for child in node.named_children)
+            pending.extend(
+                (child, depth, None, where, once, within) for child in node.named_children
+            )
 
 
 def _at_load(declarator: Node) -> bool:
