@@ -396,3 +396,17 @@ def test_a_type_only_star_reexport_parses():
     assert parsed.errors == []
     broken = parse_script("index.ts", b'export type * from "./types";\nconst = 1;\n')
     assert [error.location.line for error in broken.errors] == [2]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        b'let entries: import("node:fs").Dirent[] = [];\n',
+        b'export function pinned(): import("./edits.js").Edit[] {\n  return [];\n}\n',
+        b'const loaded = import("./x").then((m) => m.a);\n',
+    ],
+)
+def test_a_member_of_an_import_type_parses(text):
+    from ctxlint.typescript.parse import parse_script
+
+    assert parse_script("state.ts", text).errors == []

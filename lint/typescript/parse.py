@@ -99,9 +99,16 @@ _TYPE_IMPORT = re.compile(rb"""(\btypeof\s+|<\s*)(import\s*\(\s*(['"])[^'"\n]*\3
 _TYPE_STAR_EXPORT = re.compile(rb"\bexport\s+(type)\s+\*")
 
 
+# Nor a member of an import type in an annotation (`let d: import("node:fs").Dirent[]`),
+# which files that name prompts and model layers use: read as a name of the same length too.
+# A runtime `import("x").then(...)` read so is still an expression, and rules never read it.
+_IMPORTED_MEMBER = re.compile(rb"""\bimport\s*\(\s*(['"])[^'"\n]*\1\s*\)(?=\.[A-Za-z_$])""")
+
+
 def _readable(data: bytes) -> bytes:
     if b"import" in data:
         data = _TYPE_IMPORT.sub(lambda m: m[1] + b"I" + b"_" * (len(m[2]) - 1), data)
+        data = _IMPORTED_MEMBER.sub(lambda m: b"I" + b"_" * (len(m[0]) - 1), data)
     if b"type *" in data:
         data = _TYPE_STAR_EXPORT.sub(lambda m: m[0].replace(b"type", b"    "), data)
     return data
