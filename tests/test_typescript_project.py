@@ -410,3 +410,8 @@ def test_a_member_of_an_import_type_parses(text):
     from ctxlint.typescript.parse import parse_script
 
     assert parse_script("state.ts", text).errors == []
+
+
+def test_a_prompt_named_in_a_test_file_is_not_a_sink(tmp_path):
+    _write(tmp_path, {"prompt.test.ts": _NAMED["function"], "prompt.ts": _NAMED["function"]})
+    assert _findings(tmp_path) == ["prompt.ts:2:18: CTX001"]

@@ -171,12 +171,13 @@ _LLM_MODULES = (*_OPENAI, *_ANTHROPIC, *_AI_SDK, *_AGENTS, "@langchain/", "@goog
 
 
 def _named_sinks(parsed: ParsedScript, modules: set[str]) -> Iterator[Sink]:
-    from ctxlint.typescript import names_a_system_prompt
+    from ctxlint.typescript import looks_like_a_test, names_a_system_prompt
     from ctxlint.typescript.named_prompts import named_prompts
 
-    imports_llm = any(_module_matches(module, _LLM_MODULES) for module in modules)
-    if not names_a_system_prompt(parsed.data, imports_sdk=True):
+    # A test reads prompts back to assert on them; the one it names is never sent in earnest.
+    if looks_like_a_test(parsed.path) or not names_a_system_prompt(parsed.data, True):
         return
+    imports_llm = any(_module_matches(module, _LLM_MODULES) for module in modules)
     for name, label, value in named_prompts(parsed, imports_llm):
         yield Sink(name, parsed.text(name), SYSTEM_PROMPT, value, label)
 
