@@ -241,6 +241,7 @@ class VolatileValueInPrefix(Rule):
 
     def check_typescript(self, module: ScriptModule) -> Iterator[Diagnostic]:
         from ctxlint.typescript.flow import reached
+        from ctxlint.typescript.opt_in import behind_an_opt_in
         from ctxlint.typescript.scope import in_a_function
         from ctxlint.typescript.volatile import chain as method_chain
         from ctxlint.typescript.volatile import through_variable, volatile
@@ -266,6 +267,9 @@ class VolatileValueInPrefix(Rule):
                 # Run once when the module loads, the value is the same for every call: a
                 # read at the top level, or in a function a top-level initialiser calls.
                 if found is None or not in_a_function(found.read) or part.at_load:
+                    continue
+                # Built only when an option off by default is turned on: a choice made.
+                if behind_an_opt_in(where, found.read):
                     continue
                 flagged.add((where.path, read.id))
                 quoted = where.text(found.read)

@@ -415,3 +415,26 @@ def test_a_member_of_an_import_type_parses(text):
 def test_a_prompt_named_in_a_test_file_is_not_a_sink(tmp_path):
     _write(tmp_path, {"prompt.test.ts": _NAMED["function"], "prompt.ts": _NAMED["function"]})
     assert _findings(tmp_path) == ["prompt.ts:2:18: CTX001"]
+
+
+@pytest.mark.parametrize(
+    ("options", "flagged"),
+    [
+        ("{ includeDateTime = false }: { includeDateTime?: boolean }", False),
+        ("{ includeDateTime = true }: { includeDateTime?: boolean }", True),
+        ("{ includeDateTime }: { includeDateTime: boolean }", True),
+    ],
+)
+def test_a_clock_behind_an_option_off_by_default_is_a_choice(tmp_path, options, flagged):
+    _write(
+        tmp_path,
+        {
+            "prompt.ts": f"""\
+                export function buildSystemPrompt({options}) {{
+                  const line = includeDateTime ? `Now: ${{new Date().toISOString()}}` : "";
+                  return "Be brief." + line;
+                }}
+            """
+        },
+    )
+    assert bool(_findings(tmp_path)) is flagged
