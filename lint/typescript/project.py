@@ -112,6 +112,7 @@ class ScriptProject:
         self._exported: dict[tuple[str, str], tuple[ParsedScript, Node] | None] = {}
         self._wrapped: dict[tuple[str, str], tuple | None] = {}
         self._file_traits: dict[str, tuple[bool, bool]] = {}
+        self._exports: dict[str, tuple[ParsedScript, _Exports]] = {}
 
     def __getstate__(self) -> dict:
         return {}  # Sent to worker processes empty: each builds its own.
@@ -215,42 +216,34 @@ class ScriptProject:
     def _exported_uncached(
         self, parsed: ParsedScript, name: str, depth: int, sending: bool
     ) -> tuple[ParsedScript, Node] | None:
-        program = parsed.root
+        table = self._export_table(parsed)
         if name == "default":
-            for statement in program.named_children:
-                if statement.type == "export_statement" and _is_default(statement):
-                    value = statement.child_by_field_name(
-                        "declaration"
-                    ) or statement.child_by_field_name("value")
-                    if value is None:
-                        return None
-                    value = unwrapped(value)
-                    if value.type == "identifier":
-                        return self._local(parsed, parsed.text(value), depth, sending)
-                    return parsed, value
-        else:
-            local = _declared_in(parsed, program, name)
-            if local is not None and _is_exported(local):
-                return parsed, local
-        for statement in program.named_children:
-            if statement.type != "export_statement":
-                continue
-            source = statement.child_by_field_name("source")
-            clause = next((c for c in statement.named_children if c.type == "export_clause"), None)
-            if clause is not None:
-                for specifier in clause.named_children:
-                    original = specifier.child_by_field_name("name")
-                    alias = specifier.child_by_field_name("alias") or original
-                    if original is None or alias is None or _name(parsed, alias) != name:
-                        continue
-                    if source is None:
-                        return self._local(parsed, _name(parsed, original), depth, sending)
-                    return self._from(parsed, source, _name(parsed, original), depth, sending)
-            elif source is not None and name != "default" and _exports_everything(statement):
-                found = self._from(parsed, source, name, depth, sending, everything=True)
-                if found is not None:
-                    return found
+            value = table.default
+            if value is None:
+                return None
+            if value.type == "identifier":
+                return self._local(parsed, parsed.text(value), depth, sending)
+            return parsed, value
+        local = _declared_in(parsed, parsed.root, name) if name in table.declared else None
+        if local is not None:
+            return parsed, local
+        named = table.named.get(name)
+        if named is not None:
+            source, original = named
+            if source is None:
+                return self._local(parsed, original, depth, sending)
+            return self._from(parsed, source, original, depth, sending)
+        for source in table.everything:
+            found = self._from(parsed, source, name, depth, sending, everything=True)
+            if found is not None:
+                return found
         return None
+
+    def _export_table(self, parsed: ParsedScript) -> _Exports:
+        kept = self._exports.get(parsed.path)
+        if kept is None or kept[0] is not parsed:
+            kept = self._exports[parsed.path] = (parsed, _exports_of(parsed))
+        return kept[1]
 
     def _local(self, parsed: ParsedScript, name: str, depth: int, sending: bool):
         local = _declared_in(parsed, parsed.root, name)
@@ -335,6 +328,54 @@ def _wrappers_in(parsed: ParsedScript) -> dict:
     return summarize(parsed, find_sinks(parsed))
 
 
+@dataclass(slots=True)
+class _Exports:
+    """What a file exports, read once: the names its exported declarations declare, the
+    names of its export clauses (with the module they come from, or None for its own), the
+    modules it re-exports whole, and its default export's value."""
+
+    declared: set[str]
+    named: dict[str, tuple[Node | None, str]]
+    everything: list[Node]
+    default: Node | None = None
+
+
+def _exports_of(parsed: ParsedScript) -> _Exports:
+    table = _Exports(set(), {}, [])
+    for statement in parsed.root.named_children:
+        if statement.type != "export_statement":
+            continue
+        if _is_default(statement):
+            value = statement.child_by_field_name("declaration") or statement.child_by_field_name(
+                "value"
+            )
+            table.default = unwrapped(value) if value is not None else None
+            continue
+        declaration = statement.child_by_field_name("declaration")
+        if declaration is not None:
+            table.declared.update(_declared_names(parsed, declaration))
+            continue
+        source = statement.child_by_field_name("source")
+        clause = next((c for c in statement.named_children if c.type == "export_clause"), None)
+        if clause is not None:
+            for specifier in clause.named_children:
+                original = specifier.child_by_field_name("name")
+                alias = specifier.child_by_field_name("alias") or original
+                if original is not None and alias is not None:
+                    table.named.setdefault(_name(parsed, alias), (source, _name(parsed, original)))
+        elif source is not None and _exports_everything(statement):
+            table.everything.append(source)
+    return table
+
+
+def _declared_names(parsed: ParsedScript, declaration: Node) -> list[str]:
+    if declaration.type in ("lexical_declaration", "variable_declaration"):
+        names = (d.child_by_field_name("name") for d in declaration.named_children)
+        return [parsed.text(n) for n in names if n is not None and n.type == "identifier"]
+    name = declaration.child_by_field_name("name")
+    return [parsed.text(name)] if name is not None else []
+
+
 def _is_default(statement: Node) -> bool:
     return any(child.type == "default" for child in statement.children)
 
@@ -344,17 +385,6 @@ def _exports_everything(statement: Node) -> bool:
     return any(c.type == "*" for c in statement.children) and not any(
         c.type == "namespace_export" for c in statement.named_children
     )
-
-
-def _is_exported(declaration: Node) -> bool:
-    node = declaration.parent
-    while node is not None and node.type != "program":
-        if node.type == "export_statement":
-            return True
-        node = node.parent
-    # Declared at the top level and exported by a clause (`export { prompt }`): the clause
-    # is read by the caller; a name not exported at all is not what another file imports.
-    return False
 
 
 def _name(parsed: ParsedScript, node: Node) -> str:
