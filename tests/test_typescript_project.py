@@ -438,3 +438,28 @@ def test_a_clock_behind_an_option_off_by_default_is_a_choice(tmp_path, options, 
         },
     )
     assert bool(_findings(tmp_path)) is flagged
+
+
+def test_options_passed_whole_to_a_wrapper_are_not_its_prompt(tmp_path):
+    _write(
+        tmp_path,
+        {
+            "llm.ts": """\
+                import OpenAI from "openai";
+                const client = new OpenAI();
+                export function ask(options: { model: string; question: string }) {
+                  return client.responses.create({ instructions: render(options), input: "" });
+                }
+                function render(options: { question: string }) {
+                  return "Answer briefly.";
+                }
+            """,
+            "agent.ts": """\
+                import { ask } from "./llm";
+                export function main() {
+                  return ask({ model: "gpt-5", question: "q", requestId: crypto.randomUUID() });
+                }
+            """,
+        },
+    )
+    assert _findings(tmp_path) == []

@@ -1,7 +1,9 @@
 """TypeScript and JavaScript agents: which files are read, and which of them are worth parsing.
 
 Nothing here imports tree-sitter: discovery and the prefilter run on every file a walk meets,
-and only a file that names an LLM SDK or one of its calls is parsed (ctxlint.typescript.parse).
+and only a file that names an LLM SDK and one of its calls, or names a system prompt, is
+parsed (ctxlint.typescript.parse); ctxlint.typescript_run adds the files that import a model
+layer of the project (ctxlint.typescript.project.imports_a_sender).
 """
 
 from __future__ import annotations

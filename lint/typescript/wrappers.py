@@ -274,6 +274,10 @@ def _argument_sinks(
         ):
             continue
         value = given[item.position]
+        if item.key is None and unwrapped(value).type == "object":
+            # Options passed whole (`ask({ model, userId })`) are no prompt text: only the
+            # property a wrapper sends would be, and that is not known here.
+            continue
         if item.key is not None:
             literal = resolved(parsed, value)
             if literal is None or literal.type != "object":
