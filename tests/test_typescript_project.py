@@ -463,3 +463,45 @@ def test_options_passed_whole_to_a_wrapper_are_not_its_prompt(tmp_path):
         },
     )
     assert _findings(tmp_path) == []
+
+
+_BUILDER = """\
+    export class PromptBuilder {
+      build(): string {
+        return `Be brief. ${this.clock()}`;
+      }
+      private clock() {
+        return new Date().toISOString();
+      }
+    }
+"""
+
+
+@pytest.mark.parametrize(
+    ("setup", "system"),
+    [
+        ("const builder = new PromptBuilder();", "builder.build()"),
+        ("", "new PromptBuilder().build()"),
+        ("", "this.builder.build()"),
+    ],
+)
+def test_methods_of_the_projects_classes_are_followed(tmp_path, setup, system):
+    _write(
+        tmp_path,
+        {
+            "builder.ts": _BUILDER,
+            "agent.ts": f"""\
+                import OpenAI from "openai";
+                import {{ PromptBuilder }} from "./builder";
+                const client = new OpenAI();
+                export class Agent {{
+                  private builder = new PromptBuilder();
+                  async run() {{
+                    {setup}
+                    return client.responses.create({{ instructions: {system}, input: "" }});
+                  }}
+                }}
+            """,
+        },
+    )
+    assert _findings(tmp_path, "agent.ts") == ["builder.ts:6:12: CTX001"]

@@ -108,6 +108,8 @@ def reached(
             if crossing:
                 for other, value in _imported_returns(project, where, node):
                     pending.append((value, depth + 1, None, other, once, within))
+                for other, value in _method_returns(project, where, node):
+                    pending.append((value, depth + 1, None, other, once, within))
         elif kind in ("identifier", "shorthand_property_identifier"):
             for value, at_load in _bound_value(where, node, sink):
                 pending.append((value, depth + 1, shown, where, once or at_load, within))
@@ -304,6 +306,89 @@ def _imported_returns(
     if found is not None:
         other, bound = found
         yield from ((other, value) for value in _function_returns(bound))
+
+
+def _method_returns(
+    project: ScriptProject, parsed: ParsedScript, call: Node
+) -> Iterator[tuple[ParsedScript, Node]]:
+    """What a method of the project's own classes returns: `this.context()` in a class, and
+    `new Builder().build()` or `builder.build()` for `const builder = new Builder()`, the
+    class declared in the file or imported."""
+    from ctxlint.typescript.project import top_level_class
+
+    function = call.child_by_field_name("function")
+    if function is None or unwrapped(function).type != "member_expression":
+        return
+    member = unwrapped(function)
+    target = member.child_by_field_name("object")
+    name = member.child_by_field_name("property")
+    if target is None or name is None:
+        return
+    target = unwrapped(target)
+    found: tuple[ParsedScript, Node] | None = None
+    if target.type == "this":
+        body = _enclosing_class_body(call)
+        found = (parsed, body) if body is not None else None
+    else:
+        if target.type == "identifier":
+            bound = declaration(parsed, target)
+            value = bound.child_by_field_name("value") if bound is not None else None
+            if value is None or bound.type != "variable_declarator":
+                return
+            target = unwrapped(value)
+        elif target.type == "member_expression":  # `this.builder.build()`
+            value = _field_value(parsed, target)
+            if value is None:
+                return
+            target = unwrapped(value)
+        constructor = target.child_by_field_name("constructor")
+        if target.type != "new_expression" or constructor is None:
+            return
+        if constructor.type != "identifier":
+            return
+        class_name = parsed.text(constructor)
+        declared = top_level_class(parsed, class_name)
+        where = parsed
+        if declared is None and class_name in project.imports_of(parsed):
+            definition = project.definition(parsed, class_name)
+            if definition is not None:
+                where, declared = definition
+        body = declared.child_by_field_name("body") if declared is not None else None
+        found = (where, body) if body is not None else None
+    if found is None:
+        return
+    where, body = found
+    wanted = parsed.text(name)
+    for method in body.named_children:
+        method_name = method.child_by_field_name("name")
+        named = method_name is not None and where.text(method_name) == wanted
+        if method.type == "method_definition" and named:
+            yield from ((where, value) for value in returned(method))
+
+
+def _field_value(parsed: ParsedScript, member: Node) -> Node | None:
+    """The initialiser of the class field `this.name` names (`private builder = new B()`)."""
+    target = member.child_by_field_name("object")
+    name = member.child_by_field_name("property")
+    body = _enclosing_class_body(member)
+    if target is None or name is None or target.type != "this" or body is None:
+        return None
+    for field in body.named_children:
+        if field.type not in ("public_field_definition", "field_definition"):
+            continue
+        field_name = field.child_by_field_name("name") or field.child_by_field_name("property")
+        if field_name is not None and parsed.text(field_name) == parsed.text(name):
+            return field.child_by_field_name("value")
+    return None
+
+
+def _enclosing_class_body(node: Node) -> Node | None:
+    parent = node.parent
+    while parent is not None:
+        if parent.type == "class_body":
+            return parent
+        parent = parent.parent
+    return None
 
 
 def _bound_value(parsed: ParsedScript, name: Node, sink: Sink) -> Iterator[tuple[Node, bool]]:

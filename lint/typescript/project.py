@@ -224,9 +224,10 @@ class ScriptProject:
             if value.type == "identifier":
                 return self._local(parsed, parsed.text(value), depth, sending)
             return parsed, value
-        local = _declared_in(parsed, parsed.root, name) if name in table.declared else None
-        if local is not None:
-            return parsed, local
+        if name in table.declared:
+            local = _declared_in(parsed, parsed.root, name) or top_level_class(parsed, name)
+            if local is not None:
+                return parsed, local
         named = table.named.get(name)
         if named is not None:
             source, original = named
@@ -246,7 +247,7 @@ class ScriptProject:
         return kept[1]
 
     def _local(self, parsed: ParsedScript, name: str, depth: int, sending: bool):
-        local = _declared_in(parsed, parsed.root, name)
+        local = _declared_in(parsed, parsed.root, name) or top_level_class(parsed, name)
         if local is not None:
             return parsed, local
         found = self.imported_module(parsed, name)
@@ -326,6 +327,18 @@ def _wrappers_in(parsed: ParsedScript) -> dict:
     if not calls_an_sdk(parsed.data):
         return {}
     return summarize(parsed, find_sinks(parsed))
+
+
+def top_level_class(parsed: ParsedScript, name: str) -> Node | None:
+    """The class declared at the top level of the file under `name` (exported or not)."""
+    for statement in parsed.root.named_children:
+        if statement.type == "export_statement":
+            statement = statement.child_by_field_name("declaration") or statement
+        if statement.type in ("class_declaration", "abstract_class_declaration"):
+            declared = statement.child_by_field_name("name")
+            if declared is not None and parsed.text(declared) == name:
+                return statement
+    return None
 
 
 @dataclass(slots=True)
