@@ -81,6 +81,7 @@ _NAMED = {
     "property": f"export function config() {{\n  return {{ systemPrompt: {_NOW} }};\n}}\n",
     "setter": f"export function start(agent) {{\n  agent.setSystemPrompt({_NOW});\n}}\n",
     "assigned": f"export function start(agent) {{\n  agent.systemPrompt = {_NOW};\n}}\n",
+    "appended": f"export function options() {{\n  return {{ appendSystemPrompt: {_NOW} }};\n}}\n",
 }
 
 

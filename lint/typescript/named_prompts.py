@@ -44,6 +44,18 @@ def names_system_prompt(name: str, imports_llm: bool) -> bool:
     return "prompt" in snake or "instruction" in snake or imports_llm
 
 
+# An option whose value is added to the system prompt: `appendSystemPrompt: text` (the Claude
+# Agent SDK's and pi's options). As a property it is the text, not an action on a prompt.
+_ADDING_WORDS = ("append", "prepend")
+
+
+def _option_name(holder: Node, name: str) -> str:
+    if holder.type != "pair":
+        return name
+    words = snake_words(name).split("_", 1)
+    return words[1] if len(words) == 2 and words[0] in _ADDING_WORDS else name
+
+
 def _setter_target(name: str) -> str | None:
     """`setSystemPrompt` -> `system_prompt`: the name of what a setter sets."""
     words = snake_words(name).split("_", 1)
@@ -72,7 +84,7 @@ def named_prompts(parsed: ParsedScript, imports_llm: bool) -> Iterator[tuple[Nod
             value = arguments.named_children[0]
             label = f"the system prompt set by {name}()"
         else:
-            if not names_system_prompt(name, imports_llm):
+            if not names_system_prompt(_option_name(holder, name), imports_llm):
                 continue
             value = _held_value(holder)
             value = _prompt_text(parsed, value) if value is not None else None
