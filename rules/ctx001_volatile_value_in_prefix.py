@@ -1129,4 +1129,59 @@ VolatileValueInPrefix.VALID += (
         kind=InputKind.TYPESCRIPT,
         filename="store.js",
     ),
+    # An option off by default: the time is added only when a caller asks for it.
+    Valid(
+        "export function buildSystemPrompt({ includeTime = false }: { includeTime?: boolean }) {\n"
+        '  const time = includeTime ? `\\nTime: ${new Date().toLocaleTimeString()}` : "";\n'
+        "  return `You are a coding agent.${time}`;\n"
+        "}\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="system-prompt.ts",
+    ),
+    # A state object made once when the module loads: `STATE.cwd` is not `STATE.startedAt`.
+    Valid(
+        'import Anthropic from "@anthropic-ai/sdk";\n'
+        "const client = new Anthropic();\n"
+        "function initialState() {\n"
+        "  return { startedAt: Date.now(), cwd: process.cwd() };\n"
+        "}\n"
+        "const STATE = initialState();\n"
+        "export function ask(messages) {\n"
+        "  const system = `Coding agent in ${STATE.cwd}.`;\n"
+        '  return client.messages.create({ model: "claude-sonnet-4-5", max_tokens: 1024, system, messages });\n'
+        "}\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="agent.ts",
+    ),
+)
+
+# Across functions: a value named as the system prompt, and the project's own wrapper of an
+# SDK call (across files, see fixtures/projects/ts_*).
+VolatileValueInPrefix.INVALID += (
+    # A builder the agent loop sends from another module: its name says what it returns.
+    Invalid(
+        "export function buildSystemPrompt(cwd: string): string {\n"
+        "  const time = new Date().toLocaleTimeString();\n"
+        "  return `You are a coding agent in ${cwd}. Time: ${time}`;\n"
+        "}\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="system-prompt.ts",
+        line=2,
+        message_contains="reaches the system prompt",
+    ),
+    # A wrapper whose parameter is sent as `system`: what its callers pass there is sent.
+    Invalid(
+        'import Anthropic from "@anthropic-ai/sdk";\n'
+        "const client = new Anthropic();\n"
+        "async function complete(system: string, messages) {\n"
+        '  return client.messages.create({ model: "claude-sonnet-4-5", max_tokens: 1024, system, messages });\n'
+        "}\n"
+        "export function ask(messages) {\n"
+        "  return complete(`Support agent. Request ${crypto.randomUUID()}`, messages);\n"
+        "}\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="agent.ts",
+        line=7,
+        message_contains="reaches the system prompt",
+    ),
 )
