@@ -81,6 +81,7 @@ class ScriptChecker:
             module = ScriptModule.of(
                 parsed, self.settings.flag_daily_values, self.settings.compaction_functions
             )
+            module.settings = self.settings
             if module.sinks or module.histories:
                 for rule in self.rules:
                     found.extend(rule.check_typescript(module))  # type: ignore[attr-defined]

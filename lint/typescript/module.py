@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from tree_sitter import Node
 
+from ctxlint.config import Settings
 from ctxlint.diagnostics import Diagnostic, Location, RelatedLocation
 from ctxlint.redact import bounded
 from ctxlint.typescript.parse import ParsedScript
@@ -24,6 +25,9 @@ class ScriptModule:
     # The message histories sent after it (`messages`, `input`).
     histories: list[Sink] = field(default_factory=list)
     compaction_functions: tuple[str, ...] = ()
+    # The run's settings, for the rules with options (CTX005's tool-prefixes); None in tests
+    # that build a module by hand.
+    settings: Settings | None = None
 
     @classmethod
     def of(
