@@ -16,7 +16,7 @@ from ctxlint.redact import bounded
 from ctxlint.results import FileResult, Report
 from ctxlint.rule import InputKind, Rule
 from ctxlint.suppression import is_suppressed, read_script_directives, without_ignored
-from ctxlint.typescript import looks_bundled, worth_parsing
+from ctxlint.typescript import looks_bundled, sets_breakpoints, worth_parsing
 from ctxlint.unreadable import is_unreadable, reports_unreadable, unreadable_at
 
 Group = tuple[Settings, list[tuple[str, bool]]]
@@ -82,7 +82,7 @@ class ScriptChecker:
                 parsed, self.settings.flag_daily_values, self.settings.compaction_functions
             )
             module.settings = self.settings
-            if module.sinks or module.histories:
+            if module.sinks or module.histories or sets_breakpoints(data):
                 for rule in self.rules:
                     found.extend(rule.check_typescript(module))  # type: ignore[attr-defined]
         if found:

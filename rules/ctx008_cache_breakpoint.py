@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from ctxlint.python.module import PythonModule
     from ctxlint.python.sinks import Sink
     from ctxlint.trace.compare import Step
+    from ctxlint.typescript.module import ScriptModule
 
 _MAX_BREAKPOINTS = 4
 # The smallest prompt Anthropic caches is 1,024 tokens (Sonnet; more for some models). At
@@ -184,6 +185,72 @@ class CacheBreakpoint(Rule):
         for request in anthropic_requests(module):
             yield from self._check_request(module, request)
         yield from self._check_shapes(module)
+
+    def check_typescript(self, module: ScriptModule) -> Iterator[Diagnostic]:
+        from ctxlint.typescript.breakpoint_requests import crowded_automatic, requests
+        from ctxlint.typescript.breakpoint_shapes import dropped_copies, per_item
+        from ctxlint.typescript.breakpoints import file_markers
+
+        data = module.parsed.data
+        if b"cache_control" not in data and b"cacheControl" not in data:
+            return
+        found = requests(module.parsed, [*module.sinks, *module.histories])
+        for request in found:
+            yield from self._script_request(module, request)
+        for crowded in crowded_automatic(module.parsed, found):
+            count = len(crowded.sites)
+            message = (
+                f"call-level `cacheControl` adds an automatic breakpoint to the {count} set "
+                "by hand in this package"
+            )
+            related = tuple(
+                RelatedLocation(path, Location(line, 1), Location(line, 1), "set by hand here")
+                for path, line in crowded.sites[:3]
+            )
+            help = "Keep one way: drop the call-level cacheControl, or a manual breakpoint"
+            yield module.diagnostic(self, crowded.marker.node, message, related, help=help)
+        for item in per_item(module.parsed, file_markers(module.parsed)):
+            snippet = evidence(" ".join(module.text_of(item.iterated).split()))
+            message = (
+                f"a cache breakpoint is added for every item of `{snippet}`; the API accepts "
+                f"at most {_MAX_BREAKPOINTS}"
+            )
+            related = (module.related(item.iterated, "the items"),)
+            yield module.diagnostic(self, item.marker.node, message, related, _TOO_MANY_HELP)
+        for dropped in dropped_copies(module.parsed):
+            function = dropped.call.child_by_field_name("function")
+            name = module.text_of(function) if function is not None else "the helper"
+            message = (
+                f"`{evidence(name)}()` returns a copy with a cache breakpoint, which is dropped"
+            )
+            related = (module.related(dropped.helper, "returns the marked copy"),)
+            help = "Use the returned copy (assign it back): the original is sent unmarked"
+            yield module.diagnostic(self, dropped.call, message, related, help=help)
+
+    def _script_request(self, module: ScriptModule, request) -> Iterator[Diagnostic]:
+        from ctxlint.typescript.breakpoints import ttl_of
+
+        sent = (module.related(request.call, f"the request to {request.callee}"),)
+        shortest = None
+        for _, marker in request.markers:
+            ttl = ttl_of(module.parsed, marker)
+            if ttl == "5m" and shortest is None:
+                shortest = marker
+            elif ttl == "1h" and shortest is not None:
+                message = "this 1-hour cache breakpoint comes after a 5-minute one"
+                related = (module.related(shortest.node, "the 5-minute one"),)
+                yield module.diagnostic(self, marker.node, message, related, help=_TTL_HELP)
+                break
+        count = len(request.markers)
+        if count > _MAX_BREAKPOINTS:
+            automatic = 1 if request.automatic is not None else 0
+            manual = [marker for _, marker in request.markers if not marker.automatic]
+            node = manual[min(_MAX_BREAKPOINTS - automatic, len(manual) - 1)].node
+            message = (
+                f"this request sets {count} cache breakpoints; the API accepts at most "
+                f"{_MAX_BREAKPOINTS}"
+            )
+            yield module.diagnostic(self, node, message, sent, help=_TOO_MANY_HELP)
 
     def _lifetimes(
         self, module: PythonModule, breakpoints: list[tuple[ast.Dict, Sink]]

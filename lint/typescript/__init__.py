@@ -55,10 +55,18 @@ def has_script_suffix(path: str) -> bool:
 
 
 def worth_parsing(data: bytes) -> bool:
-    """Whether the file may hold a sink: it names an SDK and one of the calls of a sink."""
-    return any(needle in data for needle in IMPORT_NEEDLES) and any(
-        needle in data for needle in CALL_NEEDLES
-    )
+    """Whether the file may hold a sink: it names an SDK and one of the calls of a sink; or
+    it sets Anthropic cache breakpoints, which serializers and helpers do away from any call."""
+    return (
+        any(needle in data for needle in IMPORT_NEEDLES)
+        and any(needle in data for needle in CALL_NEEDLES)
+    ) or sets_breakpoints(data)
+
+
+def sets_breakpoints(data: bytes) -> bool:
+    """`cache_control`, or the AI SDK's `cacheControl` in a file that names Anthropic (the
+    word alone is also the HTTP header's, in storage and web code)."""
+    return b"cache_control" in data or (b"cacheControl" in data and b"anthropic" in data)
 
 
 # A bundle a build wrote (minified, lines thousands of characters long) is no one's source:
