@@ -20,6 +20,7 @@ from ctxlint.typescript.breakpoints import (
     RAW,
     Marker,
     file_markers,
+    is_test,
     marker_at,
     package_sites,
 )
@@ -109,6 +110,8 @@ class Crowded:
 
 
 def crowded_automatic(parsed: ParsedScript, found: list[Request]) -> list[Crowded]:
+    if is_test(parsed.path):
+        return []  # a test's expected options, not a request
     automatic = [m for m in file_markers(parsed) if m.automatic]
     automatic += [r.automatic for r in found if r.automatic is not None]
     unique = list({m.node.id: m for m in automatic}.values())

@@ -60,7 +60,8 @@ def _loop_of(parsed: ParsedScript, marker: Marker) -> Node | None:
             body = parent.child_by_field_name("body")
             if items is None or iterated is None or body is None or _stops(body):
                 return None
-            return _judged(parsed, marker, iterated, [parsed.text(items)], conditions)
+            names = [parsed.text(items)]
+            return _judged(parsed, marker, iterated, names, conditions, body)
         elif parent.type in FUNCTIONS:
             return _callback_loop(parsed, marker, parent, conditions)
         elif parent.type in ("for_statement", "while_statement", "do_statement", "class_body"):
@@ -87,11 +88,16 @@ def _callback_loop(
         "parameter"
     )
     names = re.findall(r"[A-Za-z_$][\w$]*", parsed.text(parameters)) if parameters else []
-    return _judged(parsed, marker, iterated, names, conditions)
+    return _judged(parsed, marker, iterated, names, conditions, function)
 
 
 def _judged(
-    parsed: ParsedScript, marker: Marker, iterated: Node, names: list[str], conditions: list[Node]
+    parsed: ParsedScript,
+    marker: Marker,
+    iterated: Node,
+    names: list[str],
+    conditions: list[Node],
+    each_pass: Node,
 ) -> Node | None:
     """The iterated expression, unless the items are few and known, or the breakpoint is
     decided per item, carried from the item, or set on one fixed place each pass."""
@@ -107,11 +113,22 @@ def _judged(
             return None
     if any(_names(parsed.text(marker.value), n) for n in mentioned):
         return None  # the item's own cache setting, carried over
+    if _computed_per_pass(parsed, marker.value, each_pass):
+        return None  # `const cacheControl = getCacheControl(part)` in the loop
     if marker.node.type in ("member_expression", "subscript_expression"):
         target = parsed.text(marker.node.child_by_field_name("object") or marker.node)
         if not any(_names(target, n) for n in mentioned):
             return None  # the same fixed block marked again on each pass
     return iterated
+
+
+def _computed_per_pass(parsed: ParsedScript, value: Node, each_pass: Node) -> bool:
+    """Whether the breakpoint's value is a name the loop's body declares anew for each item."""
+    node = unwrapped(value)
+    if node.type not in ("identifier", "shorthand_property_identifier"):
+        return False
+    bound = declaration(parsed, node)
+    return bound is not None and each_pass.start_byte <= bound.start_byte < each_pass.end_byte
 
 
 def _names(text: str, name: str) -> bool:

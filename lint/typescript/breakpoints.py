@@ -334,8 +334,13 @@ def package_sites(parsed: ParsedScript) -> set[tuple[str, int]]:
     return sites
 
 
+def is_test(path: str) -> bool:
+    lowered = path.lower().replace("\\", "/")
+    return ".test." in lowered or ".spec." in lowered or "/__tests__/" in lowered
+
+
 def _is_source(name: str) -> bool:
     lowered = name.lower()
-    if ".test." in lowered or ".spec." in lowered or lowered.endswith((".d.ts", ".min.js")):
+    if is_test(name) or lowered.endswith((".d.ts", ".min.js")):
         return False
     return lowered.endswith((".ts", ".tsx", ".mts", ".js", ".mjs", ".cjs", ".jsx"))

@@ -5,7 +5,9 @@ A tool set is the `tools` value of one sink (ctxlint.typescript.sinks), within o
   (`{type: "function", function: {name}}`, `{type: "function", name}`, `{name, input_schema}`);
 - a list of `tool({name})` of `@openai/agents`, or `createTool({id})` of Mastra;
 - an object whose keys are the names, as the AI SDK (`tools: {search: tool(...)}`) and
-  Mastra's `Agent` take it: the model sees the key, whatever the tool object calls itself.
+  Mastra's `Agent` take it: the model sees the key, whatever the tool object calls itself;
+  a provider's own tool there (`google.tools.googleSearch()`) is named by the provider, not
+  by its key, and is left out.
 
 Only what the file shows is a tool: a spread or an element that resolves to nothing known is
 left out, and a part picked by a condition (`...(shell ? [run] : [])`) makes the set one of
@@ -88,6 +90,9 @@ def _keyed_tools(
             key = child.child_by_field_name("key")
             if key is None:
                 continue
+            value = child.child_by_field_name("value")
+            if value is not None and _provider_defined(parsed, value):
+                continue
             name = parsed.text(key) if key.type == "property_identifier" else None
             name = name or string_value(parsed, key)
             if name is not None:
@@ -100,6 +105,16 @@ def _keyed_tools(
                 tool_set.conditional = True
             elif spread is not None and spread.type == "object" and depth < _DEPTH:
                 yield from _keyed_tools(parsed, spread, tool_set, depth + 1)
+
+
+def _provider_defined(parsed: ParsedScript, value: Node) -> bool:
+    """A provider's own tool (`anthropic.tools.webSearch_20250305()`, `google.tools.x()`):
+    the provider names it, whatever the key, so its name is no one's naming choice here."""
+    call = unwrapped(value)
+    if call.type != "call_expression":
+        return False
+    function = call.child_by_field_name("function")
+    return function is not None and ".tools." in "".join(parsed.text(function).split())
 
 
 def _listed_tool(parsed: ParsedScript, element: Node) -> ScriptTool | None:
