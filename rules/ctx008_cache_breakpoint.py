@@ -241,6 +241,13 @@ class CacheBreakpoint(Rule):
                 related = (module.related(shortest.node, "the 5-minute one"),)
                 yield module.diagnostic(self, marker.node, message, related, help=_TTL_HELP)
                 break
+        for marker, changing in request.after_volatile:
+            shown = " ".join(module.text_of(changing.shown).split())
+            shown = shown if len(shown) <= 50 else shown[:49] + "…"
+            how = changing.volatility
+            message = f"this cache breakpoint comes after `{evidence(shown)}`, which {how}"
+            related = (module.related(changing.read, f"{how} here"),)
+            yield module.diagnostic(self, marker.node, message, related, help=_VOLATILE_HELP)
         count = len(request.markers)
         if count > _MAX_BREAKPOINTS:
             automatic = 1 if request.automatic is not None else 0

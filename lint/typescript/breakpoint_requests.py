@@ -21,12 +21,14 @@ from ctxlint.typescript.breakpoints import (
     Marker,
     file_markers,
     is_test,
+    local_returns,
     marker_at,
     package_sites,
 )
 from ctxlint.typescript.parse import ParsedScript
-from ctxlint.typescript.scope import FUNCTIONS, object_properties, resolved
+from ctxlint.typescript.scope import FUNCTIONS, in_a_function, object_properties, resolved
 from ctxlint.typescript.sinks import Sink
+from ctxlint.typescript.volatile import Volatile, volatile
 
 # The order the API reads a request in; the automatic breakpoint goes on its last block.
 _PART_RANK = {"tools": 0, "system": 1, "instructions": 1, "messages": 2, "prompt": 2}
@@ -44,6 +46,9 @@ class Request:
     callee: str
     # Each breakpoint with the rank of the part it is in, in the order the API reads them.
     markers: list[tuple[int, Marker]] = field(default_factory=list)
+    # Each breakpoint of the prefix that comes after (or on) a block holding a value that
+    # changes on every call, with that value.
+    after_volatile: list[tuple[Marker, Volatile]] = field(default_factory=list)
 
     @property
     def automatic(self) -> Marker | None:
@@ -64,10 +69,22 @@ def requests(parsed: ParsedScript, sinks: list[Sink]) -> list[Request]:
             continue
         request = Request(sink.call, sink.callee)
         seen: set[int] = set()
-        for key, value in object_properties(parsed, literal).items():
+        properties = object_properties(parsed, literal)
+        changing: Volatile | None = None
+        for key in sorted(properties.keys() & _PART_RANK.keys(), key=_PART_RANK.__getitem__):
+            rank = _PART_RANK[key]
+            for found_here in _walk(parsed, properties[key], seen):
+                if isinstance(found_here, Volatile):
+                    # The newest messages change by nature: only the prefix's values count.
+                    if changing is None and rank < _PART_RANK["messages"]:
+                        changing = found_here
+                    continue
+                request.markers.append((rank, found_here))
+                if changing is not None:
+                    request.after_volatile.append((found_here, changing))
+        for key, value in properties.items():
             if key in _PART_RANK:
-                rank = _PART_RANK[key]
-                request.markers.extend((rank, m) for m in _reached_markers(parsed, value, seen))
+                continue
             elif key == RAW and sink.callee not in AI_CALLS:
                 request.markers.append((_AUTOMATIC_RANK, Marker(value, value, automatic=True)))
             elif key == "providerOptions" and sink.callee in AI_CALLS:
@@ -75,19 +92,25 @@ def requests(parsed: ParsedScript, sinks: list[Sink]) -> list[Request]:
                     (_AUTOMATIC_RANK, Marker(m.node, m.value, automatic=True))
                     for m in _reached_markers(parsed, value, seen)
                 )
-        request.markers.sort(key=lambda item: (item[0], item[1].node.start_byte))
         if request.markers:
             found.append(request)
     return found
 
 
 def _reached_markers(parsed: ParsedScript, value: Node, seen: set[int]) -> Iterator[Marker]:
-    """The breakpoints written in a sent value and the local constants it names; not those
-    of functions (a loop's callback, a helper), which are no literal of this request."""
+    for found in _walk(parsed, value, seen):
+        if isinstance(found, Marker):
+            yield found
+
+
+def _walk(parsed: ParsedScript, value: Node, seen: set[int]) -> Iterator[Marker | Volatile]:
+    """The breakpoints written in a sent value, and the values in it that change on every
+    call, in the order the request holds them; through local constants and the returns of
+    local functions, not into callbacks (a loop's, whose breakpoints are no literal here)."""
     pending = [value]
     while pending:
         node = pending.pop()
-        if node.id in seen or node.type in FUNCTIONS:
+        if node.id in seen or node.type in FUNCTIONS or node.type in _SKIPPED:
             continue
         seen.add(node.id)
         marker = marker_at(parsed, node)
@@ -95,10 +118,21 @@ def _reached_markers(parsed: ParsedScript, value: Node, seen: set[int]) -> Itera
             yield marker
         if node.type in ("identifier", "shorthand_property_identifier"):
             bound = resolved(parsed, node)
-            if bound is not None and bound is not node and bound.type in ("object", "array"):
+            if bound is not None and bound is not node:
                 pending.append(bound)
             continue
+        if node.type in ("call_expression", "new_expression"):
+            changing = volatile(parsed, node, False)
+            if changing is not None and in_a_function(changing.read):
+                yield changing
+                continue
+            function = node.child_by_field_name("function")
+            if function is not None and function.type == "identifier":
+                pending.extend(reversed(local_returns(parsed, function)))
         pending.extend(reversed(node.named_children))
+
+
+_SKIPPED = frozenset({"type_annotation", "type_arguments", "comment"})
 
 
 @dataclass(frozen=True, slots=True)
