@@ -12,7 +12,7 @@ from ctxlint.diagnostics import Applicability, Diagnostic, Edit, Fix, Location, 
 from ctxlint.python.triggers import Trigger
 from ctxlint.redact import evidence
 from ctxlint.registry import explicitly_selected
-from ctxlint.rule import Invalid, Rule, Valid
+from ctxlint.rule import InputKind, Invalid, Rule, Valid
 
 if TYPE_CHECKING:
     from ctxlint.python.anthropic_requests import Request
@@ -56,6 +56,17 @@ class CacheBreakpoint(Rule):
       block whenever the model thought first (thinking blocks cannot carry one: rejected);
     - a breakpoint on the tools with the default 5-minute lifetime where the module or another
       file of its package gives the system prompt or messages a 1-hour one.
+
+    In TypeScript and JavaScript, it reads `@anthropic-ai/sdk` requests (`cache_control`) and
+    the AI SDK's (`providerOptions: {anthropic: {cacheControl}}` on a message, a part or a
+    tool), and flags the same things: more than 4 breakpoints in one request, a breakpoint
+    after a value of the system prompt or tools that changes on every call, a 1-hour one after
+    a 5-minute one, and a breakpoint added for every item of a loop. It also flags a helper's
+    marked copy that is dropped (`withCache(last);` where the helper returns `{...msg,
+    providerOptions}`: the message sent has no breakpoint), and call-level automatic caching
+    (`cacheControl` beside call options such as `thinking`, or in the call's own
+    `providerOptions`, which @ai-sdk/anthropic sends as the top-level `cache_control`) in a
+    folder that sets 3 or more breakpoints by hand: the automatic one takes a fourth slot.
 
     In recorded traces, it flags the same three things in Anthropic requests whose system
     prompt and tools were recorded: more than 4 breakpoints; a breakpoint in the system prompt
@@ -113,6 +124,11 @@ class CacheBreakpoint(Rule):
     - [Anthropic: prompt caching](https://docs.anthropic.com/en/docs/build-with-claude/prompt-caching)
       (at most 4 breakpoints; longer lifetimes before shorter ones; thinking blocks cannot be
       marked)
+    - [vercel/ai#12743](https://github.com/vercel/ai/pull/12743): the AI SDK sends a call's
+      `providerOptions.anthropic.cacheControl` as the top-level `cache_control`
+    - [coder/mux#3112](https://github.com/coder/mux/pull/3112): call-level `cacheControl`
+      beside 3 manual breakpoints, rejected with "A maximum of 4 blocks with cache_control
+      may be provided. Found 5"
     """
 
     code = "CTX008"
@@ -838,5 +854,166 @@ CacheBreakpoint.INVALID = (
         "        messages=history, extra_body={'metadata': {'user_id': 'u'}}, "
         'cache_control={"type": "ephemeral"})\n',
         message_contains="is long (about 1,080 tokens) and fixed, but nothing is cached",
+    ),
+)
+
+# TypeScript and JavaScript: `@anthropic-ai/sdk` and the AI SDK.
+_ANTHROPIC_TS = 'import Anthropic from "@anthropic-ai/sdk";\nconst client = new Anthropic();\n'
+_AI_TS = 'import { streamText } from "ai";\n'
+_MARKED = "providerOptions: { anthropic: { cacheControl: { type: 'ephemeral' } } }"
+_MARKED_1H = "providerOptions: { anthropic: { cacheControl: { type: 'ephemeral', ttl: '1h' } } }"
+_THREE_BY_HAND = (
+    "export const systemMessage = (content) => ({ role: 'system', content, " + _MARKED + " });\n"
+    "export function markLast(messages) {\n"
+    "  const last = messages.at(-1);\n"
+    "  return [...messages.slice(0, -1), { ...last, " + _MARKED + " }];\n"
+    "}\n"
+    "export function markTool(tool) {\n"
+    "  return { ...tool, " + _MARKED + " };\n"
+    "}\n"
+)
+CacheBreakpoint.INVALID += (
+    Invalid(
+        _ANTHROPIC_TS + "export function ask(q) {\n"
+        "  const e = { type: 'ephemeral' };\n"
+        "  return client.messages.create({\n"
+        "    model: 'm', max_tokens: 9,\n"
+        "    system: [{ type: 'text', text: 'a', cache_control: e }, { type: 'text', text: 'b', cache_control: e }],\n"
+        "    messages: [\n"
+        "      { role: 'user', content: [{ type: 'text', text: 'c', cache_control: e }] },\n"
+        "      { role: 'assistant', content: [{ type: 'text', text: 'd', cache_control: e }] },\n"
+        "      { role: 'user', content: [{ type: 'text', text: q, cache_control: e }] },\n"
+        "    ],\n"
+        "  });\n"
+        "}\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="agent.ts",
+        line=11,
+        message_contains="this request sets 5 cache breakpoints; the API accepts at most 4",
+    ),
+    Invalid(
+        _ANTHROPIC_TS + "export function ask(history, rules) {\n"
+        "  const now = new Date().toISOString();\n"
+        "  return client.messages.create({\n"
+        "    model: 'm', max_tokens: 9,\n"
+        "    system: [\n"
+        "      { type: 'text', text: `Now: ${now}` },\n"
+        "      { type: 'text', text: rules, cache_control: { type: 'ephemeral' } },\n"
+        "    ],\n"
+        "    messages: history,\n"
+        "  });\n"
+        "}\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="agent.ts",
+        line=9,
+        message_contains="comes after `new Date().toISOString()`, which reads the clock",
+    ),
+    # The AI SDK: a 1-hour breakpoint on a later message than a 5-minute one.
+    Invalid(
+        _AI_TS + "export function ask(model, rules, q) {\n"
+        "  return streamText({ model, messages: [\n"
+        "    { role: 'system', content: rules, " + _MARKED + " },\n"
+        "    { role: 'user', content: q, " + _MARKED_1H + " },\n"
+        "  ] });\n"
+        "}\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="agent.ts",
+        line=5,
+        message_contains="comes after a 5-minute one Give longer lifetimes first: tools, then system, then messages the 5-minute one (line 4)",
+    ),
+    # A breakpoint on every block of a list of unknown length.
+    Invalid(
+        "export function systemBlocks(texts: string[]) {\n"
+        "  return texts.map((text) => ({ type: 'text', text, cache_control: { type: 'ephemeral' } }));\n"
+        "}\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="blocks.ts",
+        line=2,
+        message_contains="for every item of `texts`; the API accepts at most 4",
+    ),
+    # The helper returns a marked copy, which is dropped: the message sent is unmarked.
+    Invalid(
+        "export function addCache(messages) {\n"
+        "  const withCache = (msg) => ({ ...msg, " + _MARKED + " });\n"
+        "  withCache(messages[messages.length - 1]);\n"
+        "  return messages;\n"
+        "}\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="cache.ts",
+        line=3,
+        message_contains="`withCache()` returns a copy with a cache breakpoint, which is dropped",
+    ),
+    # Call-level cacheControl (beside `thinking`): automatic caching, a fourth slot taken.
+    Invalid(
+        _THREE_BY_HAND + "export function providerOptions(ttl) {\n"
+        "  return { anthropic: { thinking: { type: 'adaptive' }, ...(ttl && { cacheControl: { type: 'ephemeral', ttl } }) } };\n"
+        "}\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="cache.ts",
+        line=10,
+        message_contains="call-level `cacheControl` adds an automatic breakpoint to the 3 set by hand",
+    ),
+)
+CacheBreakpoint.VALID += (
+    # One breakpoint, on the last block, decided by the index.
+    Valid(
+        "export function systemBlocks(texts: string[]) {\n"
+        "  return texts.map((text, i) => ({ type: 'text', text,\n"
+        "    ...(i === texts.length - 1 ? { cache_control: { type: 'ephemeral' } } : {}) }));\n"
+        "}\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="blocks.ts",
+    ),
+    # A converter carrying each part's own breakpoint over.
+    Valid(
+        "export function convert(parts) {\n"
+        "  return parts.map((part) => {\n"
+        "    const cacheControl = part.providerOptions?.anthropic?.cacheControl;\n"
+        "    return { type: 'text', text: part.text, ...(cacheControl ? { cache_control: cacheControl } : {}) };\n"
+        "  });\n"
+        "}\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="convert.ts",
+    ),
+    # The changing value after the last breakpoint, in the newest message.
+    Valid(
+        _ANTHROPIC_TS + "export function ask(history, rules) {\n"
+        "  return client.messages.create({\n"
+        "    model: 'm', max_tokens: 9,\n"
+        "    system: [{ type: 'text', text: rules, cache_control: { type: 'ephemeral' } }],\n"
+        "    messages: [...history, { role: 'user', content: `Now: ${new Date().toISOString()}` }],\n"
+        "  });\n"
+        "}\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="agent.ts",
+    ),
+    # Longer lifetimes first.
+    Valid(
+        _AI_TS + "export function ask(model, rules, q) {\n"
+        "  return streamText({ model, messages: [\n"
+        "    { role: 'system', content: rules, " + _MARKED_1H + " },\n"
+        "    { role: 'user', content: q, " + _MARKED + " },\n"
+        "  ] });\n"
+        "}\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="agent.ts",
+    ),
+    # The marked copy is used.
+    Valid(
+        "export function addCache(messages) {\n"
+        "  const withCache = (msg) => ({ ...msg, " + _MARKED + " });\n"
+        "  messages[messages.length - 1] = withCache(messages[messages.length - 1]);\n"
+        "  return messages;\n"
+        "}\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="cache.ts",
+    ),
+    # Breakpoints set by hand only: the call options hold no cacheControl.
+    Valid(
+        _THREE_BY_HAND + "export function providerOptions() {\n"
+        "  return { anthropic: { thinking: { type: 'adaptive' } } };\n"
+        "}\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="cache.ts",
     ),
 )
