@@ -304,7 +304,11 @@ def manual_sites(parsed: ParsedScript) -> set[tuple[str, int]]:
         if marker.automatic:
             continue
         function = marker.node.parent
-        while function is not None and function.type not in FUNCTIONS:
+        # A callback (`content.map((part, i) => ...)`) marks for the function that calls it.
+        while function is not None and (
+            function.type not in FUNCTIONS
+            or (function.parent is not None and function.parent.type == "arguments")
+        ):
             function = function.parent
         at = function if function is not None else marker.node
         sites.add((parsed.path, parsed.location(at.start_point).line))
