@@ -9,9 +9,10 @@ A tool set is the `tools` value of one sink (ctxlint.typescript.sinks), within o
   a provider's own tool there (`google.tools.googleSearch()`) is named by the provider, not
   by its key, and is left out.
 
-Only what the file shows is a tool: a spread or an element that resolves to nothing known is
-left out, and a part picked by a condition (`...(shell ? [run] : [])`) makes the set one of
-several, which is not judged.
+A set is judged only when the file shows it whole: an element or a spread whose names the file
+does not show (an imported tool, `...mcpTools`) leaves the set's naming unknown, and a part
+picked by a condition (`...(shell ? [run] : [])`) makes it one of several sets; neither is
+judged, as "the other 4 tools share" would not be what the model sees.
 """
 
 from __future__ import annotations
@@ -28,8 +29,6 @@ from ctxlint.typescript.sinks import Sink
 _DEPTH = 6
 # Constructors of one tool, and the property that names it.
 _TOOL_CALLS = {"tool": "name", "createTool": "id"}
-# The keys of a record of tools that are not tools (a Mastra `tools` with a method).
-_CONDITIONAL = frozenset({"ternary_expression", "binary_expression"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,8 +42,8 @@ class ScriptTool:
 class ScriptToolSet:
     sink: Sink
     tools: list[ScriptTool] = field(default_factory=list)
-    # A part of the set was picked by a condition: the set sent varies, not judged as one.
-    conditional: bool = False
+    # A part of the set was picked by a condition, or its names are not shown here.
+    unknown: bool = False
 
 
 def tool_sets(parsed: ParsedScript, sinks: list[Sink]) -> list[ScriptToolSet]:
@@ -56,7 +55,7 @@ def tool_sets(parsed: ParsedScript, sinks: list[Sink]) -> list[ScriptToolSet]:
         tool_set = ScriptToolSet(sink)
         _collect(parsed, sink.value, tool_set, 0)
         tool_set.tools = list({tool.name: tool for tool in reversed(tool_set.tools)}.values())[::-1]
-        if tool_set.tools and not tool_set.conditional:
+        if tool_set.tools and not tool_set.unknown:
             found.append(tool_set)
     return found
 
@@ -67,9 +66,7 @@ def _collect(parsed: ParsedScript, value: Node, tool_set: ScriptToolSet, depth: 
     listed = resolved(parsed, value)
     if listed is None:
         return
-    if listed.type in _CONDITIONAL:
-        tool_set.conditional = True
-    elif listed.type == "array":
+    if listed.type == "array":
         for element in listed.named_children:
             if element.type == "spread_element" and element.named_children:
                 _collect(parsed, element.named_children[0], tool_set, depth + 1)
@@ -77,8 +74,12 @@ def _collect(parsed: ParsedScript, value: Node, tool_set: ScriptToolSet, depth: 
             tool = _listed_tool(parsed, element)
             if tool is not None:
                 tool_set.tools.append(tool)
+            elif element.type != "comment":
+                tool_set.unknown = True
     elif listed.type == "object" and _tool_of_object(parsed, listed) is None:
         tool_set.tools.extend(_keyed_tools(parsed, listed, tool_set, depth))
+    else:
+        tool_set.unknown = True
 
 
 def _keyed_tools(
@@ -97,14 +98,18 @@ def _keyed_tools(
             name = name or string_value(parsed, key)
             if name is not None:
                 yield ScriptTool(name, key)
+            else:
+                tool_set.unknown = True  # a computed key: `[name]: tool(...)`
         elif child.type == "shorthand_property_identifier":
             yield ScriptTool(parsed.text(child), child)
         elif child.type == "spread_element" and child.named_children:
             spread = resolved(parsed, child.named_children[0])
-            if spread is not None and spread.type in _CONDITIONAL:
-                tool_set.conditional = True
-            elif spread is not None and spread.type == "object" and depth < _DEPTH:
+            if spread is not None and spread.type == "object" and depth < _DEPTH:
                 yield from _keyed_tools(parsed, spread, tool_set, depth + 1)
+            else:
+                tool_set.unknown = True
+        elif child.type != "comment":
+            tool_set.unknown = True  # a method, or what the file does not show
 
 
 def _provider_defined(parsed: ParsedScript, value: Node) -> bool:
