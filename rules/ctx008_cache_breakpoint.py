@@ -226,7 +226,7 @@ class CacheBreakpoint(Rule):
             help = "Keep one way: drop the call-level cacheControl, or a manual breakpoint"
             yield module.diagnostic(self, crowded.marker.node, message, related, help=help)
         for item in per_item(module.parsed, file_markers(module.parsed)):
-            snippet = evidence(" ".join(module.text_of(item.iterated).split()))
+            snippet = evidence(" ".join(module.text_of(item.iterated).split()), 40)
             message = (
                 f"a cache breakpoint is added for every item of `{snippet}`; the API accepts "
                 f"at most {_MAX_BREAKPOINTS}"
@@ -259,9 +259,8 @@ class CacheBreakpoint(Rule):
                 break
         for marker, changing in request.after_volatile:
             shown = " ".join(module.text_of(changing.shown).split())
-            shown = shown if len(shown) <= 50 else shown[:49] + "…"
             how = changing.volatility
-            message = f"this cache breakpoint comes after `{evidence(shown)}`, which {how}"
+            message = f"this cache breakpoint comes after `{evidence(shown, 50)}`, which {how}"
             related = (module.related(changing.read, f"{how} here"),)
             yield module.diagnostic(self, marker.node, message, related, help=_VOLATILE_HELP)
         count = len(request.markers)
