@@ -61,7 +61,9 @@ class CacheBreakpoint(Rule):
     the AI SDK's (`providerOptions: {anthropic: {cacheControl}}` on a message, a part or a
     tool), and flags the same things: more than 4 breakpoints in one request, a breakpoint
     after a value of the system prompt or tools that changes on every call, a 1-hour one after
-    a 5-minute one, and a breakpoint added for every item of a loop. It also flags a helper's
+    a 5-minute one, a breakpoint added for every item of a loop, and a function that sets more
+    than 4 (the system prompt, the last tool and "the last 3 messages"), counting one branch
+    of an `if`/`else` and a loop as many times as a literal bounds it. It also flags a helper's
     marked copy that is dropped (`withCache(last);` where the helper returns `{...msg,
     providerOptions}`: the message sent has no breakpoint), and call-level automatic caching
     (`cacheControl` beside call options such as `thinking`, or in the call's own
@@ -203,6 +205,7 @@ class CacheBreakpoint(Rule):
         yield from self._check_shapes(module)
 
     def check_typescript(self, module: ScriptModule) -> Iterator[Diagnostic]:
+        from ctxlint.typescript.breakpoint_budget import over_budget
         from ctxlint.typescript.breakpoint_requests import crowded_automatic, requests
         from ctxlint.typescript.breakpoint_shapes import dropped_copies, per_item
         from ctxlint.typescript.breakpoints import file_markers
@@ -225,7 +228,15 @@ class CacheBreakpoint(Rule):
             )
             help = "Keep one way: drop the call-level cacheControl, or a manual breakpoint"
             yield module.diagnostic(self, crowded.marker.node, message, related, help=help)
-        for item in per_item(module.parsed, file_markers(module.parsed)):
+        markers = file_markers(module.parsed)
+        for budget in over_budget(module.parsed, markers):
+            message = (
+                f"this function sets up to {budget.count} cache breakpoints in one request; "
+                f"the API accepts at most {_MAX_BREAKPOINTS}"
+            )
+            related = (module.related(budget.function, "the function"),)
+            yield module.diagnostic(self, budget.marker.node, message, related, _TOO_MANY_HELP)
+        for item in per_item(module.parsed, markers):
             snippet = evidence(" ".join(module.text_of(item.iterated).split()), 40)
             message = (
                 f"a cache breakpoint is added for every item of `{snippet}`; the API accepts "
@@ -953,6 +964,30 @@ CacheBreakpoint.INVALID += (
         message_contains="call-level `cacheControl` adds an automatic breakpoint to the 3 set by hand",
     ),
 )
+_BUILDER = (
+    "export function withCaching(body, request) {\n"
+    "  const marker = { type: 'ephemeral' };\n"
+    "  const out = { ...body, system: [{ type: 'text', text: request.system, cache_control: marker }] };\n"
+    "  const tools = request.tools.map((t) => ({ ...t }));\n"
+    "  tools[tools.length - 1].cache_control = marker;\n"
+    "  const messages = request.messages.map((m) => ({ ...m }));\n"
+    "  const start = Math.max(0, messages.length - LAST);\n"
+    "  for (let i = start; i < messages.length; i++) {\n"
+    "    messages[i].content = [{ type: 'text', text: messages[i].text, cache_control: marker }];\n"
+    "  }\n"
+    "  return { ...out, tools, messages };\n"
+    "}\n"
+)
+CacheBreakpoint.INVALID += (
+    # System, last tool and the last 3 messages: 5 breakpoints in the request it builds.
+    Invalid(
+        _BUILDER.replace("LAST", "3"),
+        kind=InputKind.TYPESCRIPT,
+        filename="caching.ts",
+        line=9,
+        message_contains="this function sets up to 5 cache breakpoints in one request",
+    ),
+)
 CacheBreakpoint.VALID += (
     # One breakpoint, on the last block, decided by the index.
     Valid(
@@ -1007,6 +1042,8 @@ CacheBreakpoint.VALID += (
         kind=InputKind.TYPESCRIPT,
         filename="cache.ts",
     ),
+    # The last 2 messages: 4 in all.
+    Valid(_BUILDER.replace("LAST", "2"), kind=InputKind.TYPESCRIPT, filename="caching.ts"),
     # Breakpoints set by hand only: the call options hold no cacheControl.
     Valid(
         _THREE_BY_HAND + "export function providerOptions() {\n"
