@@ -117,3 +117,34 @@ def test_tool_names_are_the_keys_ids_and_names_the_model_sees(tmp_path):
         "  file_search: google.tools.fileSearch({}) } });\n"
     )
     assert _findings(tmp_path / "p", {"agent.ts": provider}, "CTX005") == []
+
+
+_BUILDER = """\
+export function build(params, system, tools, messages) {
+  const e = { type: "ephemeral" };
+  params.system = [
+    { type: "text", text: system[0], cache_control: e },
+    { type: "text", text: system[1], cache_control: e },
+  ];
+  params.tools = tools.map((t, i) =>
+    ({ ...t, ...(i === tools.length - 1 ? { cache_control: e } : {}) }));
+  for (let i = messages.length - 1; i >= 0; i--) {
+    if (messages[i].role !== "user") continue;
+    messages[i].content.at(-1).cache_control = e;
+    break;
+  }
+  messages.at(-1).content.at(-1).cache_control = e;
+  KEEP
+  return params;
+}
+"""
+
+
+def test_a_function_counts_one_branch_and_a_loop_that_marks_once(tmp_path):
+    found = _findings(tmp_path, {"client.ts": _BUILDER.replace("KEEP", "")}, "CTX008")
+    assert [(line, message[:40]) for _, line, message in found] == [
+        (14, "this function sets up to 5 cache breakpo")
+    ]
+    # A function that takes breakpoints away keeps its own budget.
+    kept = _BUILDER.replace("KEEP", "delete params.system[0].cache_control;")
+    assert _findings(tmp_path, {"client.ts": kept}, "CTX008") == []

@@ -27,14 +27,18 @@ _LOOP_METHODS = frozenset({"map", "forEach", "flatMap"})
 _LAST_FEW = re.compile(r"\.length\s*-\s*(\d+)")
 _SLICED = re.compile(r"\.slice\(\s*-\s*(\d+)\s*\)")
 _MOST_PASSES = 20
+# A condition that holds for one item: `i === items.length - 1`, `key === lastKey`.
+_ONE_PLACE = re.compile(
+    r"===?\s*[\w.$!]*(length\s*-\s*\d+|\blast\w*)|(length\s*-\s*\d+|\blast\w*)\s*===?", re.I
+)
 
 
 @dataclass(frozen=True, slots=True)
 class OverBudget:
     function: Node
     count: int
-    # The breakpoint the finding is placed on: the first one of a bounded loop, else the
-    # one past the limit.
+    # The breakpoint the finding is placed on: the first one of a loop bounded by a literal
+    # above 1, else the last one the function sets.
     marker: Marker
 
 
@@ -50,11 +54,13 @@ def over_budget(parsed: ParsedScript, markers: list[Marker]) -> list[OverBudget]
         body = function.child_by_field_name("body")
         if body is None:
             continue
+        if _removes_breakpoints(parsed, body):
+            continue  # the function keeps its own budget (`delete block.cache_control`)
         counter = _Counter(parsed, by_node)
         count = counter.count(body)
         if count is not None and count > _MAX_BREAKPOINTS:
             inside = [by_node[i] for i in counter.marked if i in by_node]
-            place = counter.in_loop[0] if counter.in_loop else inside[_MAX_BREAKPOINTS]
+            place = counter.in_loop[0] if counter.in_loop else inside[-1]
             found.append(OverBudget(function, count, place))
     return found
 
@@ -68,6 +74,25 @@ def _counted_function(node: Node) -> Node | None:
     ):
         function = function.parent
     return function
+
+
+def _stops(body: Node) -> bool:
+    pending = list(body.named_children)
+    while pending:
+        node = pending.pop()
+        if node.type in ("break_statement", "return_statement"):
+            return True
+        if node.type not in FUNCTIONS:
+            pending.extend(node.named_children)
+    return False
+
+
+def _removes_breakpoints(parsed: ParsedScript, body: Node) -> bool:
+    """`delete x.cache_control`, `x.cache_control = undefined`: breakpoints taken away."""
+    text = parsed.text(body)
+    return bool(
+        re.search(r"delete\s[^;\n]*cache_?[cC]ontrol|cache_?[cC]ontrol\s*=\s*undefined", text)
+    )
 
 
 def _identifiers(node: Node) -> list[Node]:
@@ -144,10 +169,33 @@ class _Counter:
         each = self.count(body)
         if each is None or each == 0:
             return each
+        if passes is None and self._marks_once(loop, body, start):
+            passes = 1
         if passes is None:
             return None  # the per-item shape, reported as such
-        self.in_loop.extend(self.markers[i] for i in self.marked[start : start + 1])
+        if passes > 1:
+            self.in_loop.extend(self.markers[i] for i in self.marked[start : start + 1])
         return passes * each
+
+    def _marks_once(self, loop: Node, body: Node, start: int) -> bool:
+        """A loop that stops once it marks (`break`), or marks only the item at one place
+        (`i === items.length - 1 ? {...} : {}`), sets one breakpoint whatever its length."""
+        if loop.type != "call_expression" and _stops(body):
+            return True
+        for marker_id in self.marked[start:]:
+            node = self.markers[marker_id].node
+            decided = False
+            while node is not None and node is not body:
+                condition = node.child_by_field_name("condition")
+                branching = node.type in ("if_statement", "ternary_expression")
+                if branching and condition is not None:
+                    decided = _ONE_PLACE.search(self.parsed.text(condition)) is not None
+                if decided:
+                    break
+                node = node.parent
+            if not decided:
+                return False
+        return True
 
     def _passes(self, loop: Node) -> int | None:
         """The passes of a loop over the last few items, when a literal says how many."""

@@ -102,7 +102,10 @@ def _judged(
     """The iterated expression, unless the items are few and known, or the breakpoint is
     decided per item, carried from the item, or set on one fixed place each pass."""
     iterated = unwrapped(iterated)
-    if iterated.type == "array" or ".slice(-" in parsed.text(iterated).replace(" ", ""):
+    walked = "".join(parsed.text(iterated).split())
+    # A literal list, the last few items, or the parts of a prompt split at markers the code
+    # places itself (a cache boundary): items the code counts, not the input's.
+    if iterated.type == "array" or ".slice(-" in walked or ".split(" in walked:
         return None
     mentioned = [n for n in names if n not in ("const", "let", "var")]
     if not mentioned:
