@@ -63,7 +63,9 @@ class CacheBreakpoint(Rule):
     after a value of the system prompt or tools that changes on every call, a 1-hour one after
     a 5-minute one, a breakpoint added for every item of a loop, and a function that sets more
     than 4 (the system prompt, the last tool and "the last 3 messages"), counting one branch
-    of an `if`/`else` and a loop as many times as a literal bounds it. It also flags a helper's
+    of an `if`/`else` and a loop as many times as a literal bounds it; and, as in Python,
+    tools marked with the default 5 minutes in a file that gives the system prompt or the
+    messages a 1-hour breakpoint. It also flags a helper's
     marked copy that is dropped (`withCache(last);` where the helper returns `{...msg,
     providerOptions}`: the message sent has no breakpoint), and call-level automatic caching
     (`cacheControl` beside call options such as `thinking`, or in the call's own
@@ -206,6 +208,7 @@ class CacheBreakpoint(Rule):
 
     def check_typescript(self, module: ScriptModule) -> Iterator[Diagnostic]:
         from ctxlint.typescript.breakpoint_budget import over_budget
+        from ctxlint.typescript.breakpoint_lifetimes import short_tools_before_an_hour
         from ctxlint.typescript.breakpoint_requests import crowded_automatic, requests
         from ctxlint.typescript.breakpoint_shapes import dropped_copies, per_item
         from ctxlint.typescript.breakpoints import file_markers
@@ -229,6 +232,11 @@ class CacheBreakpoint(Rule):
             help = "Keep one way: drop the call-level cacheControl, or a manual breakpoint"
             yield module.diagnostic(self, crowded.marker.node, message, related, help=help)
         markers = file_markers(module.parsed)
+        for order in short_tools_before_an_hour(module.parsed, markers):
+            message = "this 5-minute breakpoint on the tools comes before a 1-hour one"
+            related = (module.related(order.hour.node, "the 1-hour breakpoint"),)
+            help = 'Give the tools\' breakpoint "ttl": "1h" too'
+            yield module.diagnostic(self, order.tool.node, message, related, help=help)
         for budget in over_budget(module.parsed, markers):
             message = (
                 f"this function sets up to {budget.count} cache breakpoints in one request; "
@@ -988,6 +996,25 @@ CacheBreakpoint.INVALID += (
         message_contains="this function sets up to 5 cache breakpoints in one request",
     ),
 )
+_TOOLS_THEN_SYSTEM = (
+    "export function prepare(params, system, tools) {\n"
+    "  params.system = [{ type: 'text', text: system, cache_control: { type: 'ephemeral', ttl: '1h' } }];\n"
+    "  params.tools = tools.map((t, i) => ({\n"
+    "    ...t, ...(i === tools.length - 1 ? { cache_control: { type: 'ephemeral'TOOL_TTL } } : {}),\n"
+    "  }));\n"
+    "  return params;\n"
+    "}\n"
+)
+CacheBreakpoint.INVALID += (
+    # The tools are read first: their default 5 minutes before the system prompt's hour.
+    Invalid(
+        _TOOLS_THEN_SYSTEM.replace("TOOL_TTL", ""),
+        kind=InputKind.TYPESCRIPT,
+        filename="client.ts",
+        line=4,
+        message_contains="this 5-minute breakpoint on the tools comes before a 1-hour one",
+    ),
+)
 CacheBreakpoint.VALID += (
     # One breakpoint, on the last block, decided by the index.
     Valid(
@@ -1041,6 +1068,11 @@ CacheBreakpoint.VALID += (
         "}\n",
         kind=InputKind.TYPESCRIPT,
         filename="cache.ts",
+    ),
+    Valid(
+        _TOOLS_THEN_SYSTEM.replace("TOOL_TTL", ", ttl: '1h'"),
+        kind=InputKind.TYPESCRIPT,
+        filename="client.ts",
     ),
     # The last 2 messages: 4 in all.
     Valid(_BUILDER.replace("LAST", "2"), kind=InputKind.TYPESCRIPT, filename="caching.ts"),

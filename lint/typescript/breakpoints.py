@@ -21,7 +21,14 @@ from dataclasses import dataclass
 from tree_sitter import Node
 
 from ctxlint.typescript.parse import ParsedScript, parse_script
-from ctxlint.typescript.scope import FUNCTIONS, declaration, resolved, returned, unwrapped
+from ctxlint.typescript.scope import (
+    FUNCTIONS,
+    declaration,
+    resolved,
+    returned,
+    string_value,
+    unwrapped,
+)
 
 RAW = "cache_control"
 AI_SDK = "cacheControl"
@@ -289,8 +296,8 @@ def ttl_of(parsed: ParsedScript, marker: Marker) -> str | None:
         inner = child.child_by_field_name("value")
         if key == "type":
             marked = True
-        elif key == "ttl" and inner is not None and inner.type == "string":
-            ttl = parsed.text(inner)[1:-1]
+        elif key == "ttl" and inner is not None:
+            ttl = string_value(parsed, unwrapped(inner))  # `"1h" as const` too
     if ttl in ("1h", "5m"):
         return ttl
     return "5m" if marked else None
