@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from ctxlint.prompt_files.checked import PromptCheck
     from ctxlint.python.module import PythonModule
     from ctxlint.trace.compare import Step
+    from ctxlint.typescript.module import ScriptModule
 
 
 class PerTurnContentInPrefix(Rule):
@@ -216,6 +217,25 @@ class PerTurnContentInPrefix(Rule):
                 related=step.previous_location("the previous request", before),
                 offset=offset,
             )
+
+    def check_typescript(self, module: ScriptModule) -> Iterator[Diagnostic]:
+        from ctxlint.typescript.per_turn import is_test_file, per_turn_sources
+
+        if is_test_file(module.path):
+            return
+        flagged: set[int] = set()
+        for sink in module.sinks:
+            if sink.in_tools:
+                continue
+            for source in per_turn_sources(module, sink):
+                if source.shown.id in flagged:
+                    continue
+                flagged.add(source.shown.id)
+                message = f"{source.what} {source.verb} rebuilt into {sink.label} on every turn"
+                related = (module.related(sink.call, f"sent as {sink.label}"),)
+                if source.made is not None:
+                    related = (module.related(source.made, "searched here"), *related)
+                yield module.diagnostic(self, source.shown, message, related, self.fix_title)
 
     def check_python(self, module: PythonModule) -> Iterator[Diagnostic]:
         from ctxlint.python.agent_per_question import built_for_one_question

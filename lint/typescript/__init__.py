@@ -54,11 +54,18 @@ def has_script_suffix(path: str) -> bool:
     return path.lower().endswith(SUFFIXES)
 
 
+# A host framework's hook that sets the system prompt (ctxlint.typescript.host_sinks): such
+# a file imports no SDK.
+HOST_NEEDLES = (b"before_agent_start", b"pi-coding-agent", b"experimental.chat.system.transform")
+
+
 def worth_parsing(data: bytes) -> bool:
-    """Whether the file may hold a sink: it names an SDK and one of the calls of a sink."""
-    return any(needle in data for needle in IMPORT_NEEDLES) and any(
+    """Whether the file may hold a sink: it names an SDK and one of the calls of a sink, or a
+    host framework's hook that sets the system prompt."""
+    sdk_call = any(needle in data for needle in IMPORT_NEEDLES) and any(
         needle in data for needle in CALL_NEEDLES
     )
+    return sdk_call or any(needle in data for needle in HOST_NEEDLES)
 
 
 # A bundle a build wrote (minified, lines thousands of characters long) is no one's source:

@@ -9,6 +9,7 @@ from tree_sitter import Node
 
 from ctxlint.diagnostics import Diagnostic, Location, RelatedLocation
 from ctxlint.redact import bounded
+from ctxlint.typescript.host_sinks import host_sinks
 from ctxlint.typescript.parse import ParsedScript
 from ctxlint.typescript.sinks import Sink, find_sinks
 
@@ -32,7 +33,8 @@ class ScriptModule:
         flag_daily_values: bool = False,
         compaction_functions: tuple[str, ...] = (),
     ) -> ScriptModule:
-        found = find_sinks(parsed)
+        # A host framework's hook or a hand-written request body is a prefix as well.
+        found = [*find_sinks(parsed), *host_sinks(parsed)]
         prefix = [sink for sink in found if not sink.in_history]
         histories = [sink for sink in found if sink.in_history]
         return cls(parsed, flag_daily_values, prefix, histories, compaction_functions)
