@@ -55,8 +55,10 @@ def has_script_suffix(path: str) -> bool:
 
 
 # A host framework's hook that sets the system prompt (ctxlint.typescript.host_sinks): such
-# a file imports no SDK.
-HOST_NEEDLES = (b"before_agent_start", b"pi-coding-agent", b"experimental.chat.system.transform")
+# a file imports no SDK. A pi handler written as a function of its own is met in a file that
+# imports pi and returns a `systemPrompt`.
+HOST_NEEDLES = (b"before_agent_start", b"experimental.chat.system.transform")
+_PI_HANDLER_NEEDLES = (b"pi-coding-agent", b"systemPrompt")
 
 
 def worth_parsing(data: bytes) -> bool:
@@ -65,7 +67,8 @@ def worth_parsing(data: bytes) -> bool:
     sdk_call = any(needle in data for needle in IMPORT_NEEDLES) and any(
         needle in data for needle in CALL_NEEDLES
     )
-    return sdk_call or any(needle in data for needle in HOST_NEEDLES)
+    host = any(needle in data for needle in HOST_NEEDLES)
+    return sdk_call or host or all(needle in data for needle in _PI_HANDLER_NEEDLES)
 
 
 # A bundle a build wrote (minified, lines thousands of characters long) is no one's source:

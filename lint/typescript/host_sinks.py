@@ -58,7 +58,12 @@ _STRINGIFY = """
 # The function kinds of both grammars (`function` is an older name, absent from these).
 _FUNCTION_QUERY = " ".join(
     f"({kind}) @function"
-    for kind in ("function_declaration", "function_expression", "arrow_function", "method_definition")
+    for kind in (
+        "function_declaration",
+        "function_expression",
+        "arrow_function",
+        "method_definition",
+    )
 )
 
 

@@ -92,8 +92,10 @@ class ParsedScript:
 # TypeScript, read as an ERROR. It is the only false parse error met on some 13,000 files of
 # real agent code (11, in openai-agents-js and kimi-code tests). The import is read as a
 # type name of the same length instead (`import("x")` as `I__________`): every byte keeps
-# its place, and a type says nothing the rules read.
-_TYPE_IMPORT = re.compile(rb"""(\btypeof\s+|<\s*)(import\s*\(\s*(['"])[^'"\n]*\3\s*\))""")
+# its place, and a type says nothing the rules read. So is an import type as an annotation
+# (`let entries: import("node:fs").Dirent[]`, gsd-2, oh-my-pi); a dynamic import after a colon
+# (`{ load: import("./x") }`) becomes a name, which the rules do not read either.
+_TYPE_IMPORT = re.compile(rb"""(\btypeof\s+|[<:|]\s*)(import\s*\(\s*(['"])[^'"\n]*\3\s*\))""")
 
 
 def _readable(data: bytes) -> bytes:

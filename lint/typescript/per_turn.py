@@ -39,7 +39,14 @@ from ctxlint.typescript.turn_state import is_task_list, is_turn_counter
 
 _DEPTH = 14
 _TYPES = frozenset(
-    {"type_annotation", "type_arguments", "type_parameters", "formal_parameters", "comment", "regex"}
+    {
+        "type_annotation",
+        "type_arguments",
+        "type_parameters",
+        "formal_parameters",
+        "comment",
+        "regex",
+    }
 )
 # A conversation, by the name it is kept under (`parsed.messages`, `this.history`).
 _HISTORY = re.compile(r"(?i)^_*(messages|msgs|history|chat_?history|conversation|turns)$")

@@ -161,4 +161,3 @@ def _is_fixed(node: Node) -> bool:
 def _words(text: str) -> set[str]:
     spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", text)
     return {word.lower() for word in re.split(r"[^A-Za-z0-9]+", spaced) if word}
-

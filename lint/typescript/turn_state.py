@@ -74,7 +74,9 @@ def _changes_here(parsed: ParsedScript, node: Node, wanted: str, counted: bool) 
     kind = node.type
     if kind == "update_expression":
         argument = node.child_by_field_name("argument")
-        return argument is not None and _text(parsed, argument) == wanted and "++" in parsed.text(node)
+        return (
+            argument is not None and _text(parsed, argument) == wanted and "++" in parsed.text(node)
+        )
     if kind == "augmented_assignment_expression":
         left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
         if left is None or _text(parsed, left) != wanted:
