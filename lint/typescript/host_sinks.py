@@ -52,7 +52,8 @@ _HOOK_CALLS = """
 _HOOK_PAIRS = "((pair key: (string) @key) @pair)"
 _STRINGIFY = """
 ((call_expression
-   function: (member_expression object: (identifier) @object property: (property_identifier) @method)) @call
+   function: (member_expression
+     object: (identifier) @object property: (property_identifier) @method)) @call
  (#eq? @object "JSON") (#eq? @method "stringify"))
 """
 # The function kinds of both grammars (`function` is an older name, absent from these).

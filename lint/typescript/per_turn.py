@@ -113,9 +113,9 @@ def _turn_value(parsed: ParsedScript, node: Node, hook: Node | None) -> str | No
     if node.type == "subscript_expression":
         index = node.child_by_field_name("index")
         target = node.child_by_field_name("object")
-        if index is not None and target is not None and _is_history(parsed, target):
-            if "length" in parsed.text(index):
-                return "the newest message"
+        # `messages[messages.length - 1]`: the message the user just sent.
+        if index is not None and target is not None and "length" in parsed.text(index):
+            return "the newest message" if _is_history(parsed, target) else None
         return None
     if node.type != "member_expression":
         return None
