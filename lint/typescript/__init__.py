@@ -57,7 +57,7 @@ def has_script_suffix(path: str) -> bool:
 # A host framework's hook that sets the system prompt (ctxlint.typescript.host_sinks): such
 # a file imports no SDK. A pi handler written as a function of its own is met in a file that
 # imports pi and returns a `systemPrompt`.
-HOST_NEEDLES = (b"before_agent_start", b"experimental.chat.system.transform")
+HOST_NEEDLES = (b"before_agent_start", b"experimental.chat.system.transform", b"system: string[]")
 _PI_HANDLER_NEEDLES = (b"pi-coding-agent", b"systemPrompt")
 
 

@@ -17,6 +17,7 @@ returns or fills the system prompt of the next request, and an HTTP proxy's requ
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from tree_sitter import Node
@@ -42,6 +43,8 @@ _PI_PACKAGE = "pi-coding-agent"
 # The system prompt of a hand-written body, by the conversation it is sent with.
 _BODY_KEYS = (("system", ("messages",)), ("instructions", ("input",)))
 _ADDING = ("push", "unshift", "splice", "concat")
+# opencode's `output: { system: string[] }`, the system prompt's parts a transform fills.
+_SYSTEM_PARTS_TYPE = re.compile(rb"\{\s*system\s*:\s*string\[\]\s*[;,]?\s*\}")
 
 _HOOK_CALLS = """
 ((call_expression
@@ -76,7 +79,7 @@ def host_sinks(parsed: ParsedScript) -> list[Sink]:
         found.extend(_pi_hook_results(parsed))
     if b"BeforeAgentStart" in data or b"systemPrompt" in data:
         found.extend(_pi_handler_functions(parsed, {id(s.value) for s in found}))
-    if _OPENCODE_HOOK.encode() in data:
+    if _OPENCODE_HOOK.encode() in data or b"system: string[]" in data:
         found.extend(_opencode_system_parts(parsed))
     if b"stringify" in data:
         found.extend(_request_bodies(parsed))
@@ -133,15 +136,34 @@ def _given_pi_event(parsed: ParsedScript, function: Node) -> bool:
 
 def _opencode_system_parts(parsed: ParsedScript) -> Iterator[Sink]:
     """What a system transform hook adds to `output.system`: each value pushed, or the list
-    assigned (`output.system = [...]`, `output.system[0] = text`)."""
-    for captures in matches(parsed, _HOOK_PAIRS):
-        pair = captures["pair"][0]
-        if string_value(parsed, captures["key"][0]) != _OPENCODE_HOOK:
-            continue
-        value = pair.child_by_field_name("value")
-        function = _function_of(parsed, value) if value is not None else None
-        parameters = function.child_by_field_name("parameters") if function else None
-        if function is None or parameters is None or len(parameters.named_children) < 2:
+    assigned (`output.system = [...]`, `output.system[0] = text`). The hook is the value of
+    its key in the plugin's hooks, or a function typed as one (`output: { system: string[]
+    }`), also when a factory declared to return one returns it."""
+    hooks: dict[int, Node] = {}
+    if _OPENCODE_HOOK.encode() in parsed.data:
+        for captures in matches(parsed, _HOOK_PAIRS):
+            pair = captures["pair"][0]
+            if string_value(parsed, captures["key"][0]) != _OPENCODE_HOOK:
+                continue
+            value = pair.child_by_field_name("value")
+            function = _function_of(parsed, value) if value is not None else None
+            if function is not None:
+                hooks[function.id] = function
+    if _SYSTEM_PARTS_TYPE.search(parsed.data):
+        for captures in matches(parsed, _FUNCTION_QUERY):
+            function = captures["function"][0]
+            if _typed_as_transform(parsed, function):
+                hooks[function.id] = function
+                continue
+            declared = function.child_by_field_name("return_type")
+            if declared is not None and _SYSTEM_PARTS_TYPE.search(declared.text or b""):
+                for value in returned(function):
+                    inner = _function_of(parsed, value)
+                    if inner is not None:
+                        hooks[inner.id] = inner
+    for function in hooks.values():
+        parameters = function.child_by_field_name("parameters")
+        if parameters is None or len(parameters.named_children) < 2:
             continue
         output = parameters.named_children[1].child_by_field_name("pattern")
         if output is None or output.type != "identifier":
@@ -149,6 +171,18 @@ def _opencode_system_parts(parsed: ParsedScript) -> Iterator[Sink]:
         target = f"{parsed.text(output)}.system"
         for node, added in _added_to(parsed, function, target):
             yield Sink(node, f"`{_OPENCODE_HOOK}`", SYSTEM_PROMPT, added)
+
+
+def _typed_as_transform(parsed: ParsedScript, function: Node) -> bool:
+    parameters = function.child_by_field_name("parameters")
+    if parameters is None or len(parameters.named_children) < 2:
+        return False
+    annotation = parameters.named_children[1].child_by_field_name("type")
+    return annotation is not None and bool(
+        _SYSTEM_PARTS_TYPE.fullmatch(
+            parsed.data[annotation.start_byte : annotation.end_byte].lstrip(b": \t\n")
+        )
+    )
 
 
 def _added_to(parsed: ParsedScript, function: Node, target: str) -> Iterator[tuple[Node, Node]]:
@@ -166,9 +200,11 @@ def _added_to(parsed: ParsedScript, function: Node, target: str) -> Iterator[tup
                 and _same(parsed, callee.child_by_field_name("object"), target)
                 and parsed.text(callee.child_by_field_name("property")) in _ADDING
             ):
-                for argument in arguments.named_children:
-                    if argument.type != "number":  # `splice(0, 1, text)`'s positions
-                        yield node, argument
+                added = arguments.named_children
+                if parsed.text(callee.child_by_field_name("property")) == "splice":
+                    added = added[2:]  # `splice(at, 0, text)`: a position and a count first
+                for argument in added:
+                    yield node, argument
         elif node.type == "assignment_expression":
             left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
             assigned = left is not None and (

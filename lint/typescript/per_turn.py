@@ -68,6 +68,7 @@ _TOKEN_COUNTS = frozenset(
 )
 # Calls that only turn their arguments into text: what is written stays in the prompt.
 _TEXT_CALLS = frozenset({"String", "stringify", "join", "concat", "trim", "trimEnd", "trimStart"})
+_TASK_RENDERER = re.compile(r"(?i)todo|task|plan|checklist")
 _PI_HOOK = "`before_agent_start`"
 _TEST_FOLDERS = frozenset({"test", "tests", "__tests__", "__mocks__", "fixtures"})
 _TEST_NAME = re.compile(r"\.(test|spec)\.[cm]?[jt]sx?$")
@@ -143,11 +144,12 @@ def _parts(parsed: ParsedScript, sink: Sink) -> Iterator[tuple[Node, Node, bool]
     """Each node the sink's value is made of, with the expression that shows it in the
     prompt's text and whether it is composed into the text (not only handed to a call)."""
     start = unwrapped(sink.value)
-    Pending = tuple[Node, Node, bool, int]
+    # Until a name shows it, a part written in the text shows itself.
+    Pending = tuple[Node, "Node | None", bool, int]
     if start.type in FUNCTIONS:
-        pending: list[Pending] = [(value, value, True, 0) for value in returned(start)]
+        pending: list[Pending] = [(value, None, True, 0) for value in returned(start)]
     else:
-        pending = [(start, start, True, 0)]
+        pending = [(start, None, True, 0)]
     seen: set[tuple[int, bool]] = set()
     while pending:
         node, shown, composed, depth = pending.pop()
@@ -157,7 +159,7 @@ def _parts(parsed: ParsedScript, sink: Sink) -> Iterator[tuple[Node, Node, bool]
             continue
         seen.add(key)
         kind = node.type
-        yield node, shown, composed
+        yield node, shown or node, composed
         if kind in ("call_expression", "new_expression"):
             pending.extend(_call_parts(parsed, node, shown, composed, depth))
         elif kind in ("identifier", "shorthand_property_identifier"):
@@ -178,7 +180,7 @@ def _parts(parsed: ParsedScript, sink: Sink) -> Iterator[tuple[Node, Node, bool]
                 pending.append((value, shown, composed, depth + 1))
 
 
-def _call_parts(parsed: ParsedScript, call: Node, shown: Node, composed: bool, depth: int):
+def _call_parts(parsed: ParsedScript, call: Node, shown: Node | None, composed: bool, depth: int):
     function = call.child_by_field_name("function") or call.child_by_field_name("constructor")
     arguments = call.child_by_field_name("arguments")
     name = ""
@@ -195,10 +197,13 @@ def _call_parts(parsed: ParsedScript, call: Node, shown: Node, composed: bool, d
             name = parsed.text(prop) if prop is not None else ""
             if receiver is not None:
                 yield receiver, shown, composed, depth + 1
-    kept = composed and name in _TEXT_CALLS
+    # `renderTodos(this.todos)`: a task list's renderer writes the list into the text.
+    kept = composed and (name in _TEXT_CALLS or bool(_TASK_RENDERER.search(name)))
     if arguments is not None:
+        # Handed to a call that is not known to write it, it is shown by the call.
+        given = shown if kept else (shown or call)
         for argument in arguments.named_children:
-            yield argument, shown, kept, depth + 1
+            yield argument, given, kept, depth + 1
 
 
 def _values(parsed: ParsedScript, name: Node) -> Iterator[Node]:
