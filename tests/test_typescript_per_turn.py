@@ -222,6 +222,7 @@ def test_files_of_a_host_framework_pass_the_prefilter():
 def test_an_import_type_annotation_parses(tmp_path):
     text = PI + (
         "let entries: import('node:fs').Dirent[];\n"
+        'type Client = import("@opencode-ai/plugin").PluginInput["client"];\n'
         'function f(images?: import("@x/ai").ImageContent[]) { return { systemPrompt: "" }; }\n'
     )
     assert _findings(tmp_path, text) == []

@@ -93,9 +93,10 @@ class ParsedScript:
 # real agent code (11, in openai-agents-js and kimi-code tests). The import is read as a
 # type name of the same length instead (`import("x")` as `I__________`): every byte keeps
 # its place, and a type says nothing the rules read. So is an import type as an annotation
-# (`let entries: import("node:fs").Dirent[]`, gsd-2, oh-my-pi); a dynamic import after a colon
+# (`let entries: import("node:fs").Dirent[]`, gsd-2, oh-my-pi) or an alias (`type C =
+# import("x").T`, oh-my-openagent); a dynamic import after a colon or `=`
 # (`{ load: import("./x") }`) becomes a name, which the rules do not read either.
-_TYPE_IMPORT = re.compile(rb"""(\btypeof\s+|[<:|]\s*)(import\s*\(\s*(['"])[^'"\n]*\3\s*\))""")
+_TYPE_IMPORT = re.compile(rb"""(\btypeof\s+|[<:|=]\s*)(import\s*\(\s*(['"])[^'"\n]*\3\s*\))""")
 
 
 def _readable(data: bytes) -> bytes:
