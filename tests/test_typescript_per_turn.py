@@ -116,6 +116,7 @@ SDK = 'import Anthropic from "@anthropic-ai/sdk";\nconst client = new Anthropic(
         ("`Used ${last.usage.input_tokens} tokens`", "the last response's token usage"),
         ("`Turn ${this.turn}`", "the turn count"),
         ("`Todo:\\n${this.todos.join('\\n')}`", "the task list"),
+        ("`The user asked: ${userMessage}`", "the user's newest message"),
     ],
 )
 def test_per_turn_values_in_a_system_prompt(tmp_path, system, what):
@@ -126,6 +127,7 @@ def test_per_turn_values_in_a_system_prompt(tmp_path, system, what):
         "  async chat(history, userMessage: string, last) {\n"
         "    this.turn += 1;\n"
         "    this.todos.push(userMessage);\n"
+        "    history.push({ role: 'user', content: userMessage });\n"
         "    const docs = await this.store.similaritySearch(userMessage, 4);\n"
         "    return client.messages.create({\n"
         f'      model: "m", max_tokens: 10, messages: history, system: {system},\n'
@@ -148,6 +150,8 @@ def test_per_turn_values_in_a_system_prompt(tmp_path, system, what):
         "`Turn ${this.started} ${this.plan.join(',')}`",
         # A call named like a search, not given what the user said.
         "`Rules: ${searchRules(config)}`",
+        # The user's message, in a function that does not send it as the user's turn.
+        "`The user asked: ${userMessage}`",
         # A memory written, not read.
         "`${await saveMemory(userMessage) ? 'saved' : ''}`",
     ],

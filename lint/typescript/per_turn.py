@@ -22,7 +22,7 @@ from tree_sitter import Node
 
 from ctxlint.typescript.module import ScriptModule
 from ctxlint.typescript.parse import ParsedScript
-from ctxlint.typescript.retrieval import is_retrieval, retrieval_label
+from ctxlint.typescript.retrieval import is_retrieval, is_turn_input_name, retrieval_label
 from ctxlint.typescript.scope import (
     FUNCTIONS,
     binding,
@@ -32,6 +32,7 @@ from ctxlint.typescript.scope import (
     object_properties,
     resolved,
     returned,
+    string_value,
     unwrapped,
 )
 from ctxlint.typescript.sinks import Sink
@@ -110,7 +111,9 @@ def per_turn_sources(module: ScriptModule, sink: Sink) -> Iterator[PerTurnSource
 
 
 def _turn_value(parsed: ParsedScript, node: Node, hook: Node | None) -> str | None:
-    """What a member read or an index is, when it changes from one turn to the next."""
+    """What a name, a member read or an index is, when it changes from one turn to the next."""
+    if node.type == "identifier":
+        return "the user's newest message" if _sent_as_user_turn(parsed, node) else None
     if node.type == "subscript_expression":
         index = node.child_by_field_name("index")
         target = node.child_by_field_name("object")
@@ -274,6 +277,30 @@ def _one_question(module: ScriptModule, sink: Sink) -> bool:
         if any(element.type != "object" for element in listed.named_children):
             return False
     return True
+
+
+def _sent_as_user_turn(parsed: ParsedScript, name: Node) -> bool:
+    """A parameter named like the user's turn (`userMessage`, `question`) that its function
+    also sends as the content of a user message: the turn, copied into the prefix too."""
+    text = parsed.text(name)
+    bound = binding(parsed, name) if is_turn_input_name(text) else None
+    if bound is None or bound[0] != "parameter":
+        return False
+    pending = [bound[1]]
+    while pending:
+        node = pending.pop()
+        if node.type == "object":
+            properties = object_properties(parsed, node)
+            role, content = properties.get("role"), properties.get("content")
+            if (
+                role is not None
+                and content is not None
+                and string_value(parsed, role) == "user"
+                and parsed.text(unwrapped(content)) == text
+            ):
+                return True
+        pending.extend(node.named_children)
+    return False
 
 
 def _is_history(parsed: ParsedScript, node: Node) -> bool:

@@ -93,6 +93,10 @@ def is_retrieval(parsed: ParsedScript, call: Node, hook: Node | None) -> bool:
     return any(_is_turn_input(parsed, argument, hook) for argument in arguments.named_children)
 
 
+def is_turn_input_name(name: str) -> bool:
+    return bool(_TURN_INPUT.match(name))
+
+
 def _is_turn_input(parsed: ParsedScript, start: Node, hook: Node | None) -> bool:
     """Whether the value is taken from what the user just said: a parameter named like it,
     or pi's `event.prompt` in a `before_agent_start` handler."""
