@@ -78,7 +78,7 @@ def host_sinks(parsed: ParsedScript) -> list[Sink]:
     if b"before_agent_start" in data:
         found.extend(_pi_hook_results(parsed))
     if b"BeforeAgentStart" in data or b"systemPrompt" in data:
-        found.extend(_pi_handler_functions(parsed, {id(s.value) for s in found}))
+        found.extend(_pi_handler_functions(parsed, {sink.value.id for sink in found}))
     if _OPENCODE_HOOK.encode() in data or b"system: string[]" in data:
         found.extend(_opencode_system_parts(parsed))
     if b"stringify" in data:
@@ -111,9 +111,11 @@ def _pi_handler_functions(parsed: ParsedScript, known: set[int]) -> Iterator[Sin
         if not _given_pi_event(parsed, function):
             continue
         for value in _returned_property(parsed, function, _PI_RESULT):
-            if id(value) not in known:
-                known.add(id(value))
-                yield Sink(function, f"`{_PI_EVENT}`", SYSTEM_PROMPT, value)
+            if value.id not in known:
+                known.add(value.id)
+                # Shown where it is returned: the function may be long.
+                returned_at = value.parent if value.parent is not None else function
+                yield Sink(returned_at, f"`{_PI_EVENT}`", SYSTEM_PROMPT, value)
 
 
 def _given_pi_event(parsed: ParsedScript, function: Node) -> bool:
