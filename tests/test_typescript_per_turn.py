@@ -230,3 +230,38 @@ def test_an_import_type_annotation_parses(tmp_path):
         'function f(images?: import("@x/ai").ImageContent[]) { return { systemPrompt: "" }; }\n'
     )
     assert _findings(tmp_path, text) == []
+
+
+LOOPS = SDK + (
+    "export async function run(messages, maxSteps) {\n"
+    "  for (let step = 0; step < maxSteps; step++) {\n"
+    "    const res = await client.messages.create({ model: 'm', max_tokens: 9, messages,\n"
+    "      system: `You are on step ${step + 1} of ${maxSteps}.` });\n"
+    "    messages.push({ role: 'assistant', content: res.content });\n"
+    "  }\n"
+    "  let turns = 0;\n"
+    "  while (true) {\n"
+    "    turns += 1;\n"
+    "    await client.messages.create({ model: 'm', max_tokens: 9, messages,\n"
+    "      system: `T${turns}` });\n"
+    "  }\n"
+    "}\n"
+    "export async function each(docs, messages) {\n"
+    "  let done = 0;\n"
+    "  for (let i = 0; i < docs.length; i++) {\n"
+    "    done++;\n"
+    "    await client.messages.create({ model: 'm', max_tokens: 9,\n"
+    "      messages: [{ role: 'user', content: docs[i] }], system: `Doc ${i} ${done}` });\n"
+    "  }\n"
+    "  return client.messages.create({ model: 'm', max_tokens: 9, messages, system: `${done}` });\n"
+    "}\n"
+)
+
+
+def test_counts_of_a_loop_that_sends_on_each_pass(tmp_path):
+    found = _findings(tmp_path, LOOPS)
+    # Not a loop whose requests are each one question, nor a count read after its loop.
+    assert [(line, message.split(" is ")[0]) for line, message in found] == [
+        (6, "the loop's iteration count"),
+        (13, "a count the loop advances"),
+    ]

@@ -36,7 +36,7 @@ from ctxlint.typescript.scope import (
     unwrapped,
 )
 from ctxlint.typescript.sinks import Sink
-from ctxlint.typescript.turn_state import is_task_list, is_turn_counter
+from ctxlint.typescript.turn_state import is_task_list, is_turn_counter, loop_count
 
 _DEPTH = 14
 _TYPES = frozenset(
@@ -105,7 +105,7 @@ def per_turn_sources(module: ScriptModule, sink: Sink) -> Iterator[PerTurnSource
             continue
         if not composed or _in_constructor(node):
             continue
-        what = _turn_value(parsed, node, hook)
+        what = _turn_value(parsed, node, hook) or loop_count(parsed, node, sink.call)
         if what is not None:
             yield PerTurnSource(shown, what)
 

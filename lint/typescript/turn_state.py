@@ -1,6 +1,7 @@
-"""What an agent class keeps and changes from turn to turn, read through `this`: its task list
-(`this.todos`, changed after the constructor) and a count of its turns (`this.turnCount++`),
-as the Python side's task lists and turn counts (ctxlint.python.per_turn, turn_values)."""
+"""What an agent keeps and changes from turn to turn: its task list (`this.todos`, changed
+after the constructor), a count of its turns (`this.turnCount++`), and the count of a loop
+that sends a request on each pass (`for (let step = 0; ...; step++)`), as the Python side's
+task lists, turn counts and loop counters (ctxlint.python.per_turn, turn_values)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from collections.abc import Iterator
 from tree_sitter import Node
 
 from ctxlint.typescript.parse import ParsedScript
+from ctxlint.typescript.scope import binding
 
 _TASK_LIST = re.compile(r"(?i)^_*(todos?|todo_?list|task_?list|tasks|plan|plan_?steps|checklist)$")
 _TURN_COUNT = re.compile(
@@ -21,6 +23,82 @@ _CHANGING_METHODS = frozenset(
      "clear", "add"}
 )  # fmt: skip
 _CLASSES = ("class_declaration", "class", "abstract_class_declaration")
+_LOOPS = frozenset({"for_statement", "for_in_statement", "while_statement", "do_statement"})
+
+
+def loop_count(parsed: ParsedScript, name: Node, sent: Node) -> str | None:
+    """What a name is when it counts the passes of a loop that makes the request `sent` on
+    each pass: `i` of `for (let i = 0; ...; i++)`, or a `let` counted up (`step++`, `+= 1`)
+    in such a loop."""
+    if name.type != "identifier":
+        return None
+    wanted = parsed.text(name)
+    loop = _counting_loop(parsed, name, wanted)
+    if loop is not None:
+        return "the loop's iteration count" if _inside(sent, loop) else None
+    bound = binding(parsed, name)
+    if bound is None or bound[0] == "parameter":
+        return None
+    statement = bound[1].parent
+    scope = statement.parent if statement is not None else None
+    pending = [scope] if scope is not None else []
+    while pending:
+        node = pending.pop()
+        if node.type in _LOOPS and _inside(sent, node) and _counts_up(parsed, node, wanted):
+            return "a count the loop advances"
+        pending.extend(child for child in node.named_children if child.type not in _FUNCTIONS)
+    return None
+
+
+def _counting_loop(parsed: ParsedScript, name: Node, wanted: str) -> Node | None:
+    """The `for` whose initializer declares the name and whose increment counts it up."""
+    node = name.parent
+    while node is not None and node.type not in _FUNCTIONS:
+        if node.type == "for_statement":
+            initializer = node.child_by_field_name("initializer")
+            increment = node.child_by_field_name("increment")
+            declared = initializer is not None and any(
+                declarator.type == "variable_declarator"
+                and (bound := declarator.child_by_field_name("name")) is not None
+                and parsed.text(bound) == wanted
+                for declarator in initializer.named_children
+            )
+            if declared:
+                counted = increment is not None and _counts_up(parsed, increment, wanted)
+                return node if counted else None
+        node = node.parent
+    return None
+
+
+_FUNCTIONS = frozenset(
+    {"function_declaration", "function_expression", "arrow_function", "method_definition"}
+)
+
+
+def _counts_up(parsed: ParsedScript, within: Node, wanted: str) -> bool:
+    pending = [within]
+    while pending:
+        node = pending.pop()
+        if node.type == "update_expression" and "++" in parsed.text(node):
+            argument = node.child_by_field_name("argument")
+            if argument is not None and parsed.text(argument) == wanted:
+                return True
+        elif node.type == "augmented_assignment_expression":
+            left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+            if (
+                left is not None
+                and right is not None
+                and parsed.text(left) == wanted
+                and parsed.text(right) == "1"
+            ):
+                return True
+        if node.type not in _FUNCTIONS:
+            pending.extend(node.named_children)
+    return False
+
+
+def _inside(node: Node, outer: Node) -> bool:
+    return outer.start_byte <= node.start_byte and node.end_byte <= outer.end_byte
 
 
 def is_task_list(parsed: ParsedScript, member: Node) -> bool:
