@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from ctxlint.python.sinks import Sink
     from ctxlint.python.unordered import OrderSource
     from ctxlint.trace.compare import Step
+    from ctxlint.typescript.module import ScriptModule
 
 
 class UnorderedIteration(Rule):
@@ -214,6 +215,37 @@ class UnorderedIteration(Rule):
                     continue  # made in one module, iterated in another
                 yield from self._check_reached(module, owner, sink, reached, flagged, shuffles)
 
+    def check_typescript(self, module: ScriptModule) -> Iterator[Diagnostic]:
+        from ctxlint.typescript.flow import reached
+        from ctxlint.typescript.sinks import imported_modules
+        from ctxlint.typescript.unordered import unordered_iterations
+
+        if not module.sinks:
+            return
+        imports = imported_modules(module.parsed)
+        flagged: set[int] = set()
+        for sink in module.sinks:
+            nodes = [found.node for found in reached(module.parsed, sink)]
+            for iteration in unordered_iterations(module.parsed, nodes, imports):
+                source = iteration.source
+                if source.node.id in flagged:
+                    continue
+                flagged.add(source.node.id)
+                order = _script_order_of(sink)
+                if source.kind == "listing":
+                    message = f"the file-system order of `{source.label}` decides {order}"
+                    note, help = "listed here", _SCRIPT_LISTING_HELP
+                else:
+                    message = (
+                        f"iterating `{evidence(source.label)}`, filled as async calls complete, "
+                        f"decides {order}"
+                    )
+                    note, help = "filled here, in completion order", _SCRIPT_COMPLETION_HELP
+                related = [module.related(sink.call, f"sent as {sink.label}")]
+                if source.node.start_point[0] != iteration.node.start_point[0]:
+                    related.insert(0, module.related(source.node, note))
+                yield module.diagnostic(self, iteration.node, message, tuple(related), help=help)
+
     def _check_reached(
         self,
         module: PythonModule,
@@ -352,6 +384,20 @@ _LISTING_HELP = {
     "os.walk(...)": "Sort `dirs` in place and iterate `sorted(files)`",
     "os.scandir(...)": "Sort the entries by name: `sorted(entries, key=lambda e: e.name)`",
 }
+
+
+_SCRIPT_LISTING_HELP = "Sort the listing before it is used, as in `files.sort()`"
+_SCRIPT_COMPLETION_HELP = (
+    "Sort it before it is sent, or build it from the results of `Promise.all`, "
+    "which keep the order of its input"
+)
+
+
+def _script_order_of(sink) -> str:
+    """What the iteration decides, in the words of `_order_of`, for a TypeScript sink."""
+    if sink.in_tools:
+        return f"the order of {sink.label}"
+    return f"the order of text in {sink.label}"
 
 
 def _order_of(sink: Sink) -> str:
