@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from ctxlint.python.sinks import Sink
     from ctxlint.trace.compare import Step
     from ctxlint.trace.model import Block, Message
+    from ctxlint.typescript.module import ScriptModule
 
 _SORT_KEYS_DUMPS = frozenset({"json.dumps", "simplejson.dumps"})
 _ORJSON_MODULE = "orjson"
@@ -205,6 +206,45 @@ class UnsortedJson(Rule):
                 fix = self._fix(module, call, qualified, reached.scope)
                 yield module.diagnostic(self, call, message, fix, related, help=_help(qualified))
 
+    def check_typescript(self, module: ScriptModule) -> Iterator[Diagnostic]:
+        from ctxlint.typescript.flow import reached
+        from ctxlint.typescript.key_order import replayed_arguments, unstable_stringify
+        from ctxlint.typescript.sinks import imported_modules
+
+        flagged: set[int] = set()
+        if module.sinks:
+            imports = imported_modules(module.parsed)
+            for sink in module.sinks:
+                for found in reached(module.parsed, sink):
+                    call = found.node
+                    if call.id in flagged:
+                        continue
+                    source = unstable_stringify(module.parsed, call, imports)
+                    if source is None:
+                        continue
+                    flagged.add(call.id)
+                    message = f"`JSON.stringify()` without sorted keys reaches {sink.label}"
+                    note = (
+                        "its keys come from this listing, in file-system order"
+                        if source.kind == "listing"
+                        else "its keys are added here, as async calls complete"
+                    )
+                    related = (
+                        module.related(source.node, note),
+                        module.related(sink.call, f"sent as {sink.label}"),
+                    )
+                    yield module.diagnostic(self, call, message, related, help=_SCRIPT_HELP)
+        # Not tied to a sink in the file: a provider or an agent converting its kept history
+        # into a wire format for every request, wherever the request is sent from.
+        for call, value in replayed_arguments(module.parsed):
+            if call.id in flagged:
+                continue
+            message = (
+                "`JSON.stringify()` without sorted keys serialises the tool call's "
+                f"`{evidence(module.text_of(value))}` again on every request"
+            )
+            yield module.diagnostic(self, call, message, help=_SCRIPT_REPLAY_HELP)
+
     def _rerendered(
         self, module: PythonModule, sink: Sink, flagged: set[int], done: set[int]
     ) -> Iterator[Diagnostic]:
@@ -299,6 +339,12 @@ class UnsortedJson(Rule):
         return Fix(self.fix_title, (edit,), Applicability.SAFE)
 
 
+_SCRIPT_HELP = (
+    "Serialise with sorted keys (a key-sorting stringify such as `safe-stable-stringify`)"
+)
+_SCRIPT_REPLAY_HELP = (
+    "Serialise the arguments with sorted keys, or send back the text the model wrote"
+)
 _TRACE_HELP = "Serialise JSON with sorted keys and fixed separators wherever it is written"
 
 
