@@ -68,6 +68,12 @@ def worth_parsing(data: bytes) -> bool:
         needle in data for needle in CALL_NEEDLES
     ):
         return True
+    return writes_tool_arguments(data)
+
+
+def writes_tool_arguments(data: bytes) -> bool:
+    """Whether the file may serialise a tool call's arguments into a history it converts: its
+    rules run though it sends no request itself."""
     return b"JSON.stringify" in data and _REPLAYED_ARGUMENTS.search(data) is not None
 
 
