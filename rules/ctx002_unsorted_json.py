@@ -223,7 +223,7 @@ class UnsortedJson(Rule):
                     if source is None:
                         continue
                     flagged.add(call.id)
-                    message = f"`JSON.stringify()` without sorted keys reaches {sink.label}"
+                    message = f"`JSON.stringify()` without sorted keys reaches {sink.part}"
                     note = (
                         "its keys come from this listing, in file-system order"
                         if source.kind == "listing"
@@ -767,5 +767,77 @@ UnsortedJson.VALID += (
         kind=InputKind.PROMPT,
         filename="prompts/system.j2",
         files={"agent.py": _RENDER_PROFILE.replace("VALUE", "json.dumps(profile, sort_keys=True)")},
+    ),
+)
+
+# TypeScript and JavaScript: key orders that differ between two requests of a conversation.
+_ANTHROPIC_TS = 'import Anthropic from "@anthropic-ai/sdk";\nconst client = new Anthropic();\n'
+UnsortedJson.INVALID += (
+    # Each server's key is added when its ping completes: completion order.
+    Invalid(
+        _ANTHROPIC_TS + "export async function ask(messages, servers) {\n"
+        "  const status = {};\n"
+        "  await Promise.all(servers.map(async (server) => {\n"
+        "    status[server.name] = await server.ping();\n"
+        "  }));\n"
+        "  const system = `Servers: ${JSON.stringify(status)}`;\n"
+        '  return client.messages.create({ model: "m", max_tokens: 9, system, messages });\n'
+        "}\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="agent.ts",
+        line=8,
+        message_contains="`JSON.stringify()` without sorted keys reaches the system prompt",
+    ),
+    # A kept tool call's validated input, written again into the history for every request.
+    Invalid(
+        "export function toChatMessages(content) {\n"
+        "  const toolCalls = [];\n"
+        "  for (const part of content) {\n"
+        '    if (part.type === "tool-call") {\n'
+        "      toolCalls.push({\n"
+        '        id: part.toolCallId, type: "function",\n'
+        "        function: { name: part.toolName, arguments: JSON.stringify(part.input) },\n"
+        "      });\n"
+        "    }\n"
+        "  }\n"
+        "  return toolCalls;\n"
+        "}\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="convert.ts",
+        line=7,
+        message_contains="serialises the tool call's `part.input` again on every request",
+    ),
+)
+UnsortedJson.VALID += (
+    # An object literal: its keys come in the order the source writes them, every time.
+    Valid(
+        _ANTHROPIC_TS + "export function ask(messages, user) {\n"
+        "  const system = `User: ${JSON.stringify({ name: user.name, plan: user.plan })}`;\n"
+        '  return client.messages.create({ model: "m", max_tokens: 9, system, messages });\n'
+        "}\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="agent.ts",
+    ),
+    # Built from `Promise.all`'s results, which keep the order of its input.
+    Valid(
+        _ANTHROPIC_TS + "export async function ask(messages, servers) {\n"
+        "  const entries = await Promise.all(servers.map(async (s) => [s.name, await s.ping()]));\n"
+        "  const system = `Servers: ${JSON.stringify(Object.fromEntries(entries))}`;\n"
+        '  return client.messages.create({ model: "m", max_tokens: 9, system, messages });\n'
+        "}\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="agent.ts",
+    ),
+    # Serialised with sorted keys.
+    Valid(
+        'import stringify from "safe-stable-stringify";\n'
+        "export function toChatMessages(parts) {\n"
+        "  return parts.map((part) => ({\n"
+        '    id: part.toolCallId, type: "function",\n'
+        "    function: { name: part.toolName, arguments: stringify(part.input) },\n"
+        "  }));\n"
+        "}\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="convert.ts",
     ),
 )

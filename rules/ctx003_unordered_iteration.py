@@ -394,10 +394,11 @@ _SCRIPT_COMPLETION_HELP = (
 
 
 def _script_order_of(sink) -> str:
-    """What the iteration decides, in the words of `_order_of`, for a TypeScript sink."""
+    """What the iteration decides, in the words of `_order_of`, for a TypeScript sink; the
+    call it is sent by is the related location."""
     if sink.in_tools:
-        return f"the order of {sink.label}"
-    return f"the order of text in {sink.label}"
+        return f"the order of {sink.part}"
+    return f"the order of text in {sink.part}"
 
 
 def _order_of(sink: Sink) -> str:
@@ -748,5 +749,96 @@ UnorderedIteration.VALID += (
         "    return client.messages.create(\n"
         "        model='claude-sonnet-4-5', max_tokens=512, system=system, messages=history\n"
         "    )\n"
+    ),
+)
+
+# TypeScript and JavaScript: orders that differ between two requests of a conversation.
+_ANTHROPIC_TS = 'import Anthropic from "@anthropic-ai/sdk";\nconst client = new Anthropic();\n'
+_OPENAI_TS = 'import OpenAI from "openai";\nconst openai = new OpenAI();\n'
+UnorderedIteration.INVALID += (
+    # fast-glob returns matches in the order its concurrent reads complete.
+    Invalid(
+        _ANTHROPIC_TS + 'import fg from "fast-glob";\n'
+        "export async function ask(messages) {\n"
+        '  const files = await fg("skills/*.md");\n'
+        "  const parts = [];\n"
+        "  for (const file of files) {\n"
+        "    parts.push(`- ${file}`);\n"
+        "  }\n"
+        '  return client.messages.create({ model: "m", max_tokens: 9, system: parts.join("\\n"), messages });\n'
+        "}\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="agent.ts",
+        line=7,
+        message_contains="the file-system order of `fg(...)` decides the order of text in",
+    ),
+    # Each server's tools are added when its listing completes: completion order.
+    Invalid(
+        _OPENAI_TS + "export async function ask(messages, servers) {\n"
+        "  const found = new Map();\n"
+        "  await Promise.all(servers.map(async (server) => {\n"
+        "    const listed = await server.listTools();\n"
+        "    for (const tool of listed.tools) found.set(tool.name, tool);\n"
+        "  }));\n"
+        '  const tools = [...found.values()].map((t) => ({ type: "function", function: t }));\n'
+        '  return openai.chat.completions.create({ model: "m", messages, tools });\n'
+        "}\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="agent.ts",
+        line=9,
+        message_contains="filled as async calls complete, decides the order of the tool",
+    ),
+)
+UnorderedIteration.VALID += (
+    # Sorted before it is sent.
+    Valid(
+        _OPENAI_TS + "export async function ask(messages, servers) {\n"
+        "  const found = new Map();\n"
+        "  await Promise.all(servers.map(async (server) => {\n"
+        "    const listed = await server.listTools();\n"
+        "    for (const tool of listed.tools) found.set(tool.name, tool);\n"
+        "  }));\n"
+        "  const tools = [...found.values()]\n"
+        "    .sort((a, b) => a.name.localeCompare(b.name))\n"
+        '    .map((t) => ({ type: "function", function: t }));\n'
+        '  return openai.chat.completions.create({ model: "m", messages, tools });\n'
+        "}\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="agent.ts",
+    ),
+    # `Promise.all` resolves to its results in the order of its input.
+    Valid(
+        _OPENAI_TS + "export async function ask(messages, servers) {\n"
+        "  const listed = await Promise.all(servers.map((server) => server.listTools()));\n"
+        '  const tools = listed.flatMap((l) => l.tools).map((t) => ({ type: "function", function: t }));\n'
+        '  return openai.chat.completions.create({ model: "m", messages, tools });\n'
+        "}\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="agent.ts",
+    ),
+    # Added before the first await: in the order of the servers.
+    Valid(
+        _OPENAI_TS + "export async function ask(messages, servers) {\n"
+        "  const names = [];\n"
+        "  await Promise.all(servers.map(async (server) => {\n"
+        "    names.push(server.name);\n"
+        "    await server.connect();\n"
+        "  }));\n"
+        '  const instructions = `Servers: ${names.join(", ")}`;\n'
+        '  return openai.responses.create({ model: "m", instructions, input: messages });\n'
+        "}\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="agent.ts",
+    ),
+    # Node's `readdir` is libuv's scandir, sorted by name on POSIX systems.
+    Valid(
+        _ANTHROPIC_TS + 'import { readdir } from "node:fs/promises";\n'
+        "export async function ask(messages) {\n"
+        '  const files = await readdir("skills");\n'
+        '  const system = files.map((f) => `- ${f}`).join("\\n");\n'
+        '  return client.messages.create({ model: "m", max_tokens: 9, system, messages });\n'
+        "}\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="agent.ts",
     ),
 )

@@ -32,12 +32,16 @@ from dataclasses import dataclass
 from tree_sitter import Node
 
 from ctxlint.typescript.parse import ParsedScript, matches
-from ctxlint.typescript.scope import declaration, string_value, unwrapped
+from ctxlint.typescript.scope import string_value, unwrapped
 from ctxlint.typescript.unordered import OrderSource, order_source
 
-# The names a parsed tool call's arguments go by: the AI SDK's `input` (`args` before v5),
-# OpenAI-style `arguments`, Genkit's `toolRequest.input`.
-_TOOL_INPUTS = frozenset({"input", "args", "arguments", "toolInput", "parameters", "params"})
+# The names of a tool call's input once it is validated against the tool's schema: the AI
+# SDK's `input` (`args` before v5; its `parseToolCall` keeps what the schema's parse returns,
+# and zod builds that object in the schema's key order, not the model's), Genkit's
+# `toolRequest.input`. A property named `arguments` (pi-ai, OpenAI-style messages) is most
+# often the parse of the model's own text, kept as it is in a session file that keeps the
+# order: the same text on every request, so it is left alone.
+_TOOL_INPUTS = frozenset({"input", "args", "toolInput"})
 # A wire format's tool call in the history: `{ type: "function_call", name, arguments }`
 # (OpenAI Responses), or the `function` of a Chat Completions tool call.
 _CALL_TYPES = frozenset({"function_call"})
@@ -139,15 +143,10 @@ def _without_default(value: Node) -> Node:
 
 
 def _is_tool_input(parsed: ParsedScript, value: Node) -> bool:
-    """A parsed tool call's input: `part.input`, `toolCall.arguments`, `tc.args`, or a name
-    such (`args`) that no local object literal initialises."""
-    if value.type == "member_expression":
-        name = value.child_by_field_name("property")
-        return name is not None and parsed.text(name) in _TOOL_INPUTS
-    if value.type == "identifier" and parsed.text(value) in _TOOL_INPUTS:
-        bound = declaration(parsed, value)
-        if bound is None or bound.type != "variable_declarator":
-            return bound is None
-        initial = bound.child_by_field_name("value")
-        return initial is not None and unwrapped(initial).type not in ("object", "string")
-    return False
+    """A kept tool call's validated input: `part.input`, `part.toolRequest.input`. A bare
+    name (`args`) is left alone: most often a parameter a test or a helper passes a literal
+    to, whose order is the literal's."""
+    if value.type != "member_expression":
+        return False
+    name = value.child_by_field_name("property")
+    return name is not None and parsed.text(name) in _TOOL_INPUTS
