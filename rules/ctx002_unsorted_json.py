@@ -96,6 +96,25 @@ class UnsortedJson(Rule):
     too: a value written through them is not flagged. A list keeps its order under `tojson`,
     which is CTX003's concern.
 
+    ## TypeScript and JavaScript
+    `JSON.stringify` has no option to sort keys: it writes them in insertion order (integer-like
+    keys first), the same on every run of the same code path, and `JSON.parse` keeps the order
+    of its text. So in TypeScript and JavaScript it flags only keys whose order can differ
+    between two requests of a conversation: `JSON.stringify` reaching the system prompt or the
+    tool definitions, within the file, of an object whose keys are added as async calls
+    complete (`status[s.name] = await s.ping()` in the callback of `servers.map(async ...)`)
+    or taken from a glob listing (see CTX003); and a kept tool call's validated input written
+    again as text into the history (`function: { name, arguments: JSON.stringify(part.input)
+    }`, or a Responses `function_call` item), which a provider does for every request, whatever
+    sends it. That input is not the text the model wrote: the AI SDK keeps what the tool's
+    schema parse returns (zod builds it in the schema's key order), and an application that
+    stores its history (PostgreSQL's `jsonb` does not keep key order) can give it back in
+    another order on a later request, as OpenRouter's provider found (its issue 171, fixed by
+    a key-sorting stringify). Object literals, spreads of fixed objects, and values given a
+    replacer are not flagged; nor is `arguments` holding the parse of the model's own text.
+    No fix is offered there: sort the keys with a stable stringify (`safe-stable-stringify`,
+    `json-stable-stringify`).
+
     ## Fix safety
     For `json.dumps` (and `simplejson.dumps`) the fix adds `sort_keys=True`. It is unsafe:
     Python sorts the keys before it turns them into strings, so a dict, at any depth of the
@@ -124,6 +143,7 @@ class UnsortedJson(Rule):
     ## References
     - [Manus: context engineering for AI agents](https://manus.im/blog/Context-Engineering-for-AI-Agents-Lessons-from-Building-Manus)
     - [Python: json.dumps](https://docs.python.org/3/library/json.html#json.dumps)
+    - [OpenRouter AI SDK provider: deterministic tool call arguments](https://github.com/OpenRouterTeam/ai-sdk-provider/pull/472)
     """
 
     code = "CTX002"

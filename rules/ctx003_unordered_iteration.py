@@ -83,6 +83,20 @@ class UnorderedIteration(Rule):
     `{% for name in tool_names | sort %}` (the order the model reads changes, and values that
     cannot be compared make the render fail).
 
+    ## TypeScript and JavaScript
+    A `Set`, a `Map` and an object iterate in insertion order, and `Promise.all` resolves to
+    its results in the order of its input, so in TypeScript and JavaScript it flags, within
+    the file, an iteration that decides the order of the system prompt or the tool
+    definitions over data whose order differs between requests: a glob listing (node-glob,
+    fast-glob, globby, tinyglobby walk folders concurrently and return matches in the order
+    the reads complete), and a collection a function fills from concurrent async callbacks
+    after their `await` (`found.set(name, await server.listTools())` in the callback of
+    `servers.map(async ...)`), whose order is the completion order. A `.sort()`,
+    `.toSorted()` or lodash `sortBy` on the way silences it. `fs.readdir` is not flagged: Node
+    documents no order, but libuv's scandir under it sorts the names on POSIX systems, and
+    Windows gives the folder's own stable order. Nor is a collection filled once when the
+    module loads: its order holds for the life of the process. No fix is offered there yet.
+
     ## Fix safety
     The fix wraps the iterated set or listing in `sorted(...)`. An `os.walk` has none (its
     folders are walked in listing order too: sort `dirs` in place and iterate `sorted(files)`),
@@ -94,6 +108,8 @@ class UnorderedIteration(Rule):
 
     ## References
     - [Python: PYTHONHASHSEED](https://docs.python.org/3/using/cmdline.html#envvar-PYTHONHASHSEED)
+    - [node-glob: results are not sorted](https://github.com/isaacs/node-glob/issues/576)
+    - [Node.js: fs.readdir sorted by libuv on POSIX](https://github.com/nodejs/node/issues/3232)
     - [Manus: context engineering for AI agents](https://manus.im/blog/Context-Engineering-for-AI-Agents-Lessons-from-Building-Manus)
     """
 
