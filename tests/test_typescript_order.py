@@ -94,6 +94,10 @@ def test_a_collection_filled_once_at_module_load_is_not_flagged(tmp_path):
         ('fg("skills/*.md")', 'import fg from "fast-glob";', True),
         ('glob("skills/*.md")', 'import { glob } from "glob";', True),
         ('globby("skills/*.md")', 'import { globby } from "globby";', True),
+        # Sync globs read one folder after another, in readdir's order; glob v8 sorted.
+        ('fg.sync("skills/*.md")', 'import fg from "fast-glob";', False),
+        ('globSync("skills/*.md")', 'import { globSync } from "glob";', False),
+        ('glob.sync("skills/*.md")', 'import glob from "glob";', False),
         # libuv sorts readdir's names: the same order on every call.
         ('readdir("skills")', 'import { readdir } from "node:fs/promises";', False),
         # A function of the code's own named glob.

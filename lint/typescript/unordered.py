@@ -5,12 +5,14 @@ JavaScript itself keeps a deterministic order almost everywhere: an object's key
 a `Set` iterate in insertion order, and `Promise.all` resolves to its results in the order of
 its input, whatever order they complete in. What varies is the order of the data:
 
-- a glob: node-glob (v9 on), fast-glob, globby and tinyglobby walk folders concurrently and
+- an async glob: node-glob (v9 on), fast-glob and globby read folders concurrently and
   return matches in the order the reads complete, "not sorted at all, and the order is non
   deterministic, set by os latency" (isaacs, https://github.com/isaacs/node-glob/issues/576;
-  fast-glob's README: "results are returned in arbitrary order",
-  https://github.com/sindresorhus/globby/issues/131). Two listings of the same folder can
-  differ.
+  fast-glob's README: "results are returned in arbitrary order", and globby's users seeing
+  it change from run to run, https://github.com/sindresorhus/globby/issues/131). Two
+  listings of the same folder can differ. The sync forms (`globSync`, `fg.sync`) read one
+  folder after another, each in readdir's order (below), and node-glob before v9 sorted its
+  results (its default import, `glob.sync`): neither is a source.
 - a collection filled by async callbacks that run concurrently (`items.map(async (x) => {
   const r = await load(x); found.set(x, r) })`, or `forEach` with an async callback): each
   callback adds its entry when its `await` completes, so the collection's order is the
@@ -29,6 +31,7 @@ keeps its order for the life of the process, so the requests of a conversation a
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from tree_sitter import Node
@@ -36,9 +39,13 @@ from tree_sitter import Node
 from ctxlint.typescript.parse import ParsedScript
 from ctxlint.typescript.scope import FUNCTIONS, binding, declaration, unwrapped
 
-_GLOB_MODULES = ("glob", "fast-glob", "globby", "tinyglobby")
-# The calls of those modules that list: `glob(p)`, `fg.glob(p)`, `fg.sync(p)`, `globSync(p)`.
-_GLOB_FUNCTIONS = frozenset({"glob", "globSync", "globby", "globbySync", "sync", "async"})
+_GLOB_MODULES = ("glob", "fast-glob", "globby")
+# The async calls of those modules: `glob(p)`, `fg(p)`, `fg.glob(p)`, `fg.async(p)`,
+# `globby(p)`.
+_GLOB_FUNCTIONS = frozenset({"glob", "globby", "async"})
+# node-glob from v9 on is imported by name (`import { glob } from "glob"`); its default
+# import is v8's API, which sorted.
+_NAMED_GLOB_IMPORT = re.compile(rb"""import\s*\{[^}]*\bglob\b[^}]*\}\s*from\s*["']glob["']""")
 # Methods that keep the order of what they are called on.
 _ORDER_KEEPING = frozenset(
     {
@@ -175,8 +182,14 @@ def _listing(parsed: ParsedScript, call: Node, imports: dict[str, str]) -> Order
     module = imported_from(parsed, imports, root)
     if module not in _GLOB_MODULES:
         return None
-    # `fg(p)` (fast-glob's default export) lists too; `fg.escapePath(p)` does not.
+    # `fg(p)` (fast-glob's default export) lists too; `fg.sync(p)`, `fg.escapePath(p)` do not.
     if function.type == "member_expression" and called not in _GLOB_FUNCTIONS:
+        return None
+    if function.type == "identifier" and called.endswith("Sync"):
+        return None
+    if module == "glob" and (
+        function.type != "identifier" or not _NAMED_GLOB_IMPORT.search(parsed.data)
+    ):
         return None
     if not _in_function(call):
         return None
