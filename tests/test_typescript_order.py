@@ -94,6 +94,10 @@ def test_a_collection_filled_once_at_module_load_is_not_flagged(tmp_path):
         ('fg("skills/*.md")', 'import fg from "fast-glob";', True),
         ('glob("skills/*.md")', 'import { glob } from "glob";', True),
         ('globby("skills/*.md")', 'import { globby } from "globby";', True),
+        ('find("skills/*.md")', 'import { glob as find } from "glob";', True),
+        ('fastGlob.glob("skills/*.md")', 'import fastGlob from "fast-glob";', True),
+        # What else these modules export lists nothing.
+        ('[escape("skills/*.md")]', 'import { escape } from "glob";', False),
         # Sync globs read one folder after another, in readdir's order; glob v8 sorted.
         ('fg.sync("skills/*.md")', 'import fg from "fast-glob";', False),
         ('globSync("skills/*.md")', 'import { globSync } from "glob";', False),

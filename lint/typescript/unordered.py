@@ -43,9 +43,15 @@ _GLOB_MODULES = ("glob", "fast-glob", "globby")
 # The async calls of those modules: `glob(p)`, `fg(p)`, `fg.glob(p)`, `fg.async(p)`,
 # `globby(p)`.
 _GLOB_FUNCTIONS = frozenset({"glob", "globby", "async"})
-# node-glob from v9 on is imported by name (`import { glob } from "glob"`); its default
-# import is v8's API, which sorted.
-_NAMED_GLOB_IMPORT = re.compile(rb"""import\s*\{[^}]*\bglob\b[^}]*\}\s*from\s*["']glob["']""")
+# The names a listing function is imported as: node-glob from v9 on by name (`{ glob }`,
+# `{ glob as find }`; its default import is v8's API, which sorted), globby's `{ globby }`,
+# fast-glob's default import (`import fg from "fast-glob"`) and its `{ glob }`/`{ async }`.
+# Other names these modules export (`escape`, `hasMagic`, `isDynamicPattern`) list nothing.
+_NAMED_IMPORT = re.compile(
+    rb"""import\s*(?:type\s+)?\{([^}]*)\}\s*from\s*["'](glob|globby|fast-glob)["']"""
+)
+_DEFAULT_IMPORT = re.compile(rb"""import\s+(\w+)\s*(?:,\s*\{[^}]*\})?\s*from\s*["']fast-glob["']""")
+_REQUIRED = re.compile(rb"""(?:const|let|var)\s+(\w+)\s*=\s*require\(\s*["']fast-glob["']\s*\)""")
 # Methods that keep the order of what they are called on.
 _ORDER_KEEPING = frozenset(
     {
@@ -185,15 +191,27 @@ def _listing(parsed: ParsedScript, call: Node, imports: dict[str, str]) -> Order
     # `fg(p)` (fast-glob's default export) lists too; `fg.sync(p)`, `fg.escapePath(p)` do not.
     if function.type == "member_expression" and called not in _GLOB_FUNCTIONS:
         return None
-    if function.type == "identifier" and called.endswith("Sync"):
+    if function.type == "identifier" and called not in _listing_names(parsed):
         return None
-    if module == "glob" and (
-        function.type != "identifier" or not _NAMED_GLOB_IMPORT.search(parsed.data)
-    ):
-        return None
+    if function.type == "member_expression" and module != "fast-glob":
+        return None  # `glob.sync` of glob v8, `globby.sync`: sorted or sync.
     if not _in_function(call):
         return None
     return OrderSource("listing", call, f"{parsed.text(function)}(...)")
+
+
+def _listing_names(parsed: ParsedScript) -> set[str]:
+    """The local names of the async listing functions the file imports."""
+    names: set[str] = set()
+    for found in _NAMED_IMPORT.finditer(parsed.data):
+        for specifier in found[1].decode(errors="replace").split(","):
+            parts = specifier.split()
+            if not parts or parts[0] not in _GLOB_FUNCTIONS:
+                continue
+            names.add(parts[-1] if len(parts) == 3 and parts[1] == "as" else parts[0])
+    for pattern in (_DEFAULT_IMPORT, _REQUIRED):
+        names.update(found[1].decode() for found in pattern.finditer(parsed.data))
+    return names
 
 
 def _in_function(node: Node) -> bool:
