@@ -87,9 +87,9 @@ class UnorderedIteration(Rule):
     A `Set`, a `Map` and an object iterate in insertion order, and `Promise.all` resolves to
     its results in the order of its input, so in TypeScript and JavaScript it flags, within
     the file, an iteration that decides the order of the system prompt or the tool
-    definitions over data whose order differs between requests: a glob listing (node-glob,
-    fast-glob, globby, tinyglobby walk folders concurrently and return matches in the order
-    the reads complete), and a collection a function fills from concurrent async callbacks
+    definitions over data whose order differs between requests: an async glob listing
+    (node-glob from v9, fast-glob and globby read folders concurrently and return matches in
+    the order the reads complete; their sync forms do not), and a collection a function fills from concurrent async callbacks
     after their `await` (`found.set(name, await server.listTools())` in the callback of
     `servers.map(async ...)`), whose order is the completion order. A `.sort()`,
     `.toSorted()` or lodash `sortBy` on the way silences it. `fs.readdir` is not flagged: Node
