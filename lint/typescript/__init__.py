@@ -6,6 +6,8 @@ and only a file that names an LLM SDK or one of its calls is parsed (ctxlint.typ
 
 from __future__ import annotations
 
+import re
+
 # One input kind for both languages: the same grammars family reads them, the SDKs are the
 # same packages, and a rule's detector cannot tell a `.js` agent from a `.ts` one.
 SUFFIXES = (".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs")
@@ -54,11 +56,25 @@ def has_script_suffix(path: str) -> bool:
     return path.lower().endswith(SUFFIXES)
 
 
+# A tool call's arguments serialised into a wire format's history (CTX002): a provider or
+# converter file, which imports no SDK and sends nothing itself.
+_REPLAYED_ARGUMENTS = re.compile(rb"arguments\s*:\s*JSON\.stringify\(")
+
+
 def worth_parsing(data: bytes) -> bool:
-    """Whether the file may hold a sink: it names an SDK and one of the calls of a sink."""
-    return any(needle in data for needle in IMPORT_NEEDLES) and any(
+    """Whether the file may hold a sink: it names an SDK and one of the calls of a sink; or
+    it writes a tool call's arguments back as JSON text."""
+    if any(needle in data for needle in IMPORT_NEEDLES) and any(
         needle in data for needle in CALL_NEEDLES
-    )
+    ):
+        return True
+    return writes_tool_arguments(data)
+
+
+def writes_tool_arguments(data: bytes) -> bool:
+    """Whether the file may serialise a tool call's arguments into a history it converts: its
+    rules run though it sends no request itself."""
+    return b"JSON.stringify" in data and _REPLAYED_ARGUMENTS.search(data) is not None
 
 
 # A bundle a build wrote (minified, lines thousands of characters long) is no one's source:
