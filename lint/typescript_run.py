@@ -16,7 +16,7 @@ from ctxlint.redact import bounded
 from ctxlint.results import FileResult, Report
 from ctxlint.rule import InputKind, Rule
 from ctxlint.suppression import is_suppressed, read_script_directives, without_ignored
-from ctxlint.typescript import looks_bundled, worth_parsing
+from ctxlint.typescript import looks_bundled, worth_parsing, writes_tool_arguments
 from ctxlint.unreadable import is_unreadable, reports_unreadable, unreadable_at
 
 Group = tuple[Settings, list[tuple[str, bool]]]
@@ -81,7 +81,7 @@ class ScriptChecker:
             module = ScriptModule.of(
                 parsed, self.settings.flag_daily_values, self.settings.compaction_functions
             )
-            if module.sinks or module.histories:
+            if module.sinks or module.histories or writes_tool_arguments(data):
                 for rule in self.rules:
                     found.extend(rule.check_typescript(module))  # type: ignore[attr-defined]
         if found:

@@ -869,4 +869,33 @@ ToolListMutation.VALID += (
         kind=InputKind.TYPESCRIPT,
         filename="agent.ts",
     ),
+    # A script's entry function, run once: its one listing is what every step is sent with.
+    Valid(
+        'import { generateText } from "ai";\n'
+        "async function main() {\n"
+        "  const definitions = await mcpClient.listTools();\n"
+        "  const tools = mcpClient.toolsFromDefinitions(definitions);\n"
+        '  const { text } = await generateText({ model, tools, prompt: "Greet Alice" });\n'
+        "  console.log(text);\n"
+        "}\n"
+        "main().catch(console.error);\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="agent.ts",
+    ),
+)
+ToolListMutation.INVALID += (
+    # The same, run for each question of a list: listed anew for each request.
+    Invalid(
+        'import { generateText } from "ai";\n'
+        "async function answer(question) {\n"
+        "  const definitions = await mcpClient.listTools();\n"
+        "  const tools = mcpClient.toolsFromDefinitions(definitions);\n"
+        "  return generateText({ model, tools, prompt: question });\n"
+        "}\n"
+        "for (const question of questions) await answer(question);\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="agent.ts",
+        line=3,
+        message_contains="lists the tools anew for each call",
+    ),
 )

@@ -6,6 +6,8 @@ and only a file that names an LLM SDK or one of its calls is parsed (ctxlint.typ
 
 from __future__ import annotations
 
+import re
+
 # One input kind for both languages: the same grammars family reads them, the SDKs are the
 # same packages, and a rule's detector cannot tell a `.js` agent from a `.ts` one.
 SUFFIXES = (".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs")
@@ -54,6 +56,9 @@ def has_script_suffix(path: str) -> bool:
     return path.lower().endswith(SUFFIXES)
 
 
+# A tool call's arguments serialised into a wire format's history (CTX002): a provider or
+# converter file, which imports no SDK and sends nothing itself.
+_REPLAYED_ARGUMENTS = re.compile(rb"arguments\s*:\s*JSON\.stringify\(")
 # A host framework's hook that sets the system prompt (ctxlint.typescript.host_sinks): such
 # a file imports no SDK. A pi handler written as a function of its own is met in a file that
 # imports pi and returns a `systemPrompt`.
@@ -63,12 +68,23 @@ _PI_HANDLER_NEEDLES = (b"pi-coding-agent", b"systemPrompt")
 
 def worth_parsing(data: bytes) -> bool:
     """Whether the file may hold a sink: it names an SDK and one of the calls of a sink, or a
-    host framework's hook that sets the system prompt."""
-    sdk_call = any(needle in data for needle in IMPORT_NEEDLES) and any(
+    host framework's hook that sets the system prompt; or it writes a tool call's arguments
+    back as JSON text."""
+    if any(needle in data for needle in IMPORT_NEEDLES) and any(
         needle in data for needle in CALL_NEEDLES
-    )
-    host = any(needle in data for needle in HOST_NEEDLES)
-    return sdk_call or host or all(needle in data for needle in _PI_HANDLER_NEEDLES)
+    ):
+        return True
+    if any(needle in data for needle in HOST_NEEDLES):
+        return True
+    if all(needle in data for needle in _PI_HANDLER_NEEDLES):
+        return True
+    return writes_tool_arguments(data)
+
+
+def writes_tool_arguments(data: bytes) -> bool:
+    """Whether the file may serialise a tool call's arguments into a history it converts: its
+    rules run though it sends no request itself."""
+    return b"JSON.stringify" in data and _REPLAYED_ARGUMENTS.search(data) is not None
 
 
 # A bundle a build wrote (minified, lines thousands of characters long) is no one's source:
