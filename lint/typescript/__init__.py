@@ -22,8 +22,9 @@ IMPORT_NEEDLES = (
     b'"ai"',
     b"'ai'",
     b"@mastra/",
-    b"@langchain/",
+    b"langchain",  # `@langchain/core`, `@langchain/langgraph`, and `langchain` v1
     b"@google/genai",
+    b"@google/generative-ai",
 )
 CALL_NEEDLES = (
     b"generateText",
@@ -40,6 +41,20 @@ CALL_NEEDLES = (
     b"stream(",
     b"completions",
     b"responses",
+    # LangChain.js and Google Gen AI (ctxlint.typescript.framework_sinks); `.chats.create(`
+    # and `.caches.create(` are met by `create(` above.
+    b"SystemMessage",
+    b"fromMessages",
+    b"bindTools",
+    b"createReactAgent",
+    b"createAgent",
+    b'"system"',
+    b"'system'",
+    b"generateContent",
+    b"sendMessage",
+    b"connect(",
+    b"getGenerativeModel",
+    b"startChat",
 )
 
 
