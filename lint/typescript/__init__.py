@@ -25,6 +25,9 @@ IMPORT_NEEDLES = (
     b"langchain",  # `@langchain/core`, `@langchain/langgraph`, and `langchain` v1
     b"@google/genai",
     b"@google/generative-ai",
+    # A wrapper of Gen AI's `models.generateContent` called with its options
+    # (ctxlint.typescript.framework_sinks), in a file that need not import the SDK.
+    b"generateContent",
 )
 CALL_NEEDLES = (
     b"generateText",

@@ -62,6 +62,11 @@ _GENAI_CALLS = {
 # The older SDK: the options themselves hold `systemInstruction` and `tools`.
 _OLD_GENAI_CALLS = {".getGenerativeModel": "", ".startChat": "history"}
 _SYSTEM_ROLES = ("system", "developer")
+# Methods given a list of messages: a chat model's, and the prompt template's.
+_MESSAGE_LIST_METHODS = ("invoke", "stream", "fromMessages")
+# A wrapper around `models.generateContent` (gemini-cli's `ContentGenerator`) is called with
+# the same `GenerateContentParameters`: such options are recognised without the import.
+_GENAI_SHAPED = (".generateContent", ".generateContentStream")
 
 
 def framework_sinks(parsed: ParsedScript, imports: dict[str, str]) -> list[Sink]:
@@ -71,8 +76,6 @@ def framework_sinks(parsed: ParsedScript, imports: dict[str, str]) -> list[Sink]
     langchain = any(_module_matches(module, _LANGCHAIN) for module in modules)
     genai = any(_module_matches(module, _GENAI) for module in modules)
     old_genai = any(_module_matches(module, _OLD_GENAI) for module in modules)
-    if not (langchain or genai or old_genai):
-        return []
     sinks: list[Sink] = []
     for node in _candidates(parsed):
         if node.type == "array":
@@ -83,7 +86,7 @@ def framework_sinks(parsed: ParsedScript, imports: dict[str, str]) -> list[Sink]
                 sinks.extend(_system_message(parsed, node, imports))
         elif langchain:
             sinks.extend(_langchain_call(parsed, node, imports))
-        if node.type == "call_expression" and (genai or old_genai):
+        if node.type == "call_expression":
             sinks.extend(_genai_call(parsed, node, genai, old_genai))
     return sinks
 
@@ -127,7 +130,25 @@ def _system_tuple(parsed: ParsedScript, tuple_: Node) -> Iterator[Sink]:
         return
     call = _call_given(listed)
     callee = _callee(parsed, call) if call is not None else "a list of messages"
-    yield Sink(call or listed, callee, SYSTEM_PROMPT, elements[1])
+    yield Sink(call or listed, _shortened(callee), SYSTEM_PROMPT, elements[1])
+
+
+def _system_objects(parsed: ParsedScript, call: Node) -> Iterator[Sink]:
+    """`{role: "system", content}` in the list of messages given to `model.invoke([...])`,
+    `.stream([...])` or `ChatPromptTemplate.fromMessages([...])`."""
+    listed = resolved(parsed, _first_argument(call))
+    if listed is None or listed.type != "array":
+        return
+    callee = _shortened(_callee(parsed, call))
+    for element in listed.named_children:
+        message = resolved(parsed, element)
+        if message is None or message.type != "object":
+            continue
+        properties = object_properties(parsed, message)
+        role = properties.get("role")
+        content = properties.get("content")
+        if content is not None and string_value(parsed, role) in _SYSTEM_ROLES:
+            yield Sink(call, callee, SYSTEM_PROMPT, content)
 
 
 def _call_given(listed: Node) -> Node | None:
@@ -160,6 +181,8 @@ def _langchain_call(parsed: ParsedScript, call: Node, imports: dict[str, str]) -
         return
     if name == "bindTools":
         yield Sink(call, _shortened(callee), TOOLS, argument)
+    elif name in _MESSAGE_LIST_METHODS:
+        yield from _system_objects(parsed, call)
     elif name == "fromTemplate" and callee.endswith("SystemMessagePromptTemplate.fromTemplate"):
         yield Sink(call, "SystemMessagePromptTemplate.fromTemplate", SYSTEM_PROMPT, argument)
 
@@ -175,6 +198,16 @@ def _genai_call(parsed: ParsedScript, call: Node, genai: bool, old_genai: bool) 
         if ending is not None:
             yield from _genai_options(parsed, call, _shortened(callee), table[ending], nested)
             return
+    if callee.endswith(_GENAI_SHAPED) and _genai_shaped(parsed, call):
+        yield from _genai_options(parsed, call, _shortened(callee), "contents", True)
+
+
+def _genai_shaped(parsed: ParsedScript, call: Node) -> bool:
+    """Options of the Gen AI `GenerateContentParameters` shape: `{model, contents, config}`."""
+    request = resolved(parsed, _first_argument(call))
+    if request is None or request.type != "object":
+        return False
+    return {"model", "contents", "config"} <= object_properties(parsed, request).keys()
 
 
 def _genai_options(
@@ -240,7 +273,7 @@ def _quoted(names) -> str:
     return " ".join(f'"{name}"' for name in sorted(names))
 
 
-_METHODS = {"bindTools", "fromTemplate"} | {
+_METHODS = {"bindTools", "fromTemplate", *_MESSAGE_LIST_METHODS} | {
     ending.rsplit(".", 1)[1] for ending in (*_GENAI_CALLS, *_OLD_GENAI_CALLS)
 }
 _CANDIDATES = f"""
