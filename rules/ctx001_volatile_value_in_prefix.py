@@ -1122,3 +1122,115 @@ VolatileValueInPrefix.VALID += (
         filename="store.js",
     ),
 )
+
+# LangChain.js and Google Gen AI (ctxlint.typescript.framework_sinks).
+VolatileValueInPrefix.INVALID += (
+    # A LangChain system message with the time, sent before the conversation.
+    Invalid(
+        'import { SystemMessage } from "@langchain/core/messages";\n'
+        "export async function ask(model, history) {\n"
+        "  const system = new SystemMessage({ content: `Now: ${new Date().toISOString()}` });\n"
+        "  return model.invoke([system, ...history]);\n"
+        "}\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="agent.ts",
+        line=3,
+        message_contains="reaches the system prompt",
+    ),
+    # A `["system", text]` tuple of a prompt template, built by a helper that adds the time.
+    Invalid(
+        'import { ChatPromptTemplate } from "@langchain/core/prompts";\n'
+        "const systemPrompt = () => `You help. It is ${new Date().toLocaleString()}.`;\n"
+        "export function prompt() {\n"
+        '  return ChatPromptTemplate.fromMessages([["system", systemPrompt()], ["human", "{q}"]]);\n'
+        "}\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="prompt.ts",
+        line=2,
+        message_contains="ChatPromptTemplate.fromMessages",
+    ),
+    # LangGraph's prebuilt agent, its prompt holding a random id.
+    Invalid(
+        'import { createReactAgent } from "@langchain/langgraph/prebuilt";\n'
+        "export function agent(llm, tools) {\n"
+        "  return createReactAgent({ llm, tools, prompt: `Run ${crypto.randomUUID()}` });\n"
+        "}\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="agent.ts",
+        line=3,
+        message_contains="random value",
+    ),
+    # A tool description with the time, bound to a LangChain chat model.
+    Invalid(
+        'import { ChatAnthropic } from "@langchain/anthropic";\n'
+        "export function bound(model: ChatAnthropic) {\n"
+        '  const clock = { name: "clock", description: `Checked at ${Date.now()}`, schema };\n'
+        "  return model.bindTools([clock]);\n"
+        "}\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="model.ts",
+        line=3,
+        message_contains="tool definitions of model.bindTools",
+    ),
+    # Google Gen AI: the system instruction of a request's config.
+    Invalid(
+        'import { GoogleGenAI } from "@google/genai";\n'
+        "const ai = new GoogleGenAI({});\n"
+        "export async function ask(contents) {\n"
+        "  const now = new Date().toISOString();\n"
+        "  return ai.models.generateContent({\n"
+        '    model: "gemini-2.5-flash",\n'
+        "    contents,\n"
+        "    config: { systemInstruction: `You help. Now: ${now}` },\n"
+        "  });\n"
+        "}\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="agent.ts",
+        line=4,
+        message_contains="ai.models.generateContent",
+    ),
+    # The older `@google/generative-ai`, in JavaScript: the model's system instruction.
+    Invalid(
+        'const { GoogleGenerativeAI } = require("@google/generative-ai");\n'
+        "const genAI = new GoogleGenerativeAI(process.env.KEY);\n"
+        "async function chat(history) {\n"
+        "  const model = genAI.getGenerativeModel({\n"
+        '    model: "gemini-1.5-flash",\n'
+        "    systemInstruction: `Current time: ${new Date()}`,\n"
+        "  });\n"
+        "  return model.startChat({ history });\n"
+        "}\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="chat.js",
+        line=6,
+    ),
+)
+VolatileValueInPrefix.VALID += (
+    # The time in the user's message, after the system message the cache reuses.
+    Valid(
+        'import { HumanMessage, SystemMessage } from "@langchain/core/messages";\n'
+        "export async function ask(model, question) {\n"
+        "  return model.invoke([\n"
+        '    new SystemMessage("You help."),\n'
+        "    new HumanMessage(`${new Date().toISOString()}: ${question}`),\n"
+        '    ["user", `Asked at ${Date.now()}`],\n'
+        "  ]);\n"
+        "}\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="agent.ts",
+    ),
+    # Google Gen AI: the time in the contents; the system instruction holds a date only.
+    Valid(
+        'import { GoogleGenAI } from "@google/genai";\n'
+        "const ai = new GoogleGenAI({});\n"
+        "export async function ask(question) {\n"
+        "  const chat = ai.chats.create({\n"
+        '    model: "gemini-2.5-flash",\n'
+        "    config: { systemInstruction: `Today: ${new Date().toLocaleDateString()}` },\n"
+        "  });\n"
+        "  return chat.sendMessage({ message: `${new Date().toISOString()} ${question}` });\n"
+        "}\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="agent.ts",
+    ),
+)

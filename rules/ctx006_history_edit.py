@@ -1115,3 +1115,37 @@ HistoryEdit.VALID += (
         settings={"compaction-functions": ["Agent.compact"]},
     ),
 )
+
+# Google Gen AI (ctxlint.typescript.framework_sinks): the `contents` sent are the history.
+HistoryEdit.INVALID += (
+    Invalid(
+        'import { GoogleGenAI } from "@google/genai";\n'
+        "const ai = new GoogleGenAI({});\n"
+        "export async function run(task, execute) {\n"
+        '  const contents = [{ role: "user", parts: [{ text: task }] }];\n'
+        "  for (let step = 0; step < 20; step++) {\n"
+        "    if (contents.length > 10) contents.shift();\n"
+        '    const reply = await ai.models.generateContent({ model: "m", contents });\n'
+        "    contents.push(reply.candidates[0].content);\n"
+        "  }\n"
+        "}\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="agent.ts",
+        line=6,
+        message_contains="drops the oldest message of",
+    ),
+)
+HistoryEdit.VALID += (
+    # Appended to only: the earlier contents stay as they were sent.
+    Valid(
+        'import { GoogleGenAI } from "@google/genai";\n'
+        "const ai = new GoogleGenAI({});\n"
+        "export async function run(task) {\n"
+        '  const history = [{ role: "user", parts: [{ text: task }] }];\n'
+        '  const chat = ai.chats.create({ model: "m", history });\n'
+        "  for (let step = 0; step < 20; step++) history.push(await chat.sendMessage({ message: task }));\n"
+        "}\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="agent.ts",
+    ),
+)
