@@ -106,13 +106,16 @@ class VolatileValueInPrefix(Rule):
     finding is made per part, at the first such placeholder; the others are its notes.
 
     ## TypeScript and JavaScript
-    In TypeScript and JavaScript, it flags `new Date()`, `Date.now()`, `crypto.randomUUID()`,
-    `Math.random()`, `nanoid()` and the like reaching the system prompt, instructions or tools
-    of an SDK call (`client.messages.create`, `client.chat.completions.create`,
-    `client.responses.create`, the AI SDK's `generateText` and `streamText`, `new Agent` of
-    `@openai/agents` or Mastra), followed within the file. A date alone
-    (`.toISOString().slice(0, 10)`, `.toLocaleDateString()`) is accepted unless
-    `flag-daily-values` is set; a value read when the module loads is not flagged. No fix is
+    In TypeScript and JavaScript, it flags `new Date()`, `Date.now()`, `moment()`, `dayjs()`,
+    `crypto.randomUUID()`, `Math.random()`, `nanoid()` and the like reaching the system prompt,
+    instructions or tools of an SDK call (`client.messages.create`,
+    `client.chat.completions.create`, `client.responses.create`, the AI SDK's `generateText`
+    and `streamText`, `new Agent` of `@openai/agents` or Mastra, LangChain's `SystemMessage`,
+    `["system", text]`, `bindTools` and `createAgent`, Google Gen AI's `systemInstruction` and
+    `tools`), followed within the file. A date alone (`.toISOString().slice(0, 10)`,
+    `.toLocaleDateString()`, `moment().format("YYYY-MM-DD")`, date-fns
+    `format(new Date(), "yyyy-MM-dd")`) is accepted unless `flag-daily-values` is set; a value
+    read when the module loads is not flagged. No fix is
     offered there yet.
 
     ## Fix safety
@@ -1229,6 +1232,37 @@ VolatileValueInPrefix.VALID += (
         "    config: { systemInstruction: `Today: ${new Date().toLocaleDateString()}` },\n"
         "  });\n"
         "  return chat.sendMessage({ message: `${new Date().toISOString()} ${question}` });\n"
+        "}\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="agent.ts",
+    ),
+)
+
+# The date libraries (ctxlint.typescript.date_libraries).
+VolatileValueInPrefix.INVALID += (
+    # moment's time of day in the system prompt.
+    Invalid(
+        'import moment from "moment";\n'
+        'import { generateText } from "ai";\n'
+        "export function ask(model, prompt) {\n"
+        '  const system = `Now: ${moment().format("YYYY-MM-DD HH:mm")}`;\n'
+        "  return generateText({ model, system, prompt });\n"
+        "}\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="agent.ts",
+        line=4,
+        message_contains="`moment()` reads the clock",
+    ),
+)
+VolatileValueInPrefix.VALID += (
+    # A date alone, by dayjs and date-fns: the prompt changes once a day.
+    Valid(
+        'import dayjs from "dayjs";\n'
+        'import { format } from "date-fns";\n'
+        'import { generateText } from "ai";\n'
+        "export function ask(model, prompt) {\n"
+        '  const system = `Today: ${dayjs().format("dddd, MMMM D, YYYY")} (${format(new Date(), "yyyy-MM-dd")})`;\n'
+        "  return generateText({ model, system, prompt });\n"
         "}\n",
         kind=InputKind.TYPESCRIPT,
         filename="agent.ts",
