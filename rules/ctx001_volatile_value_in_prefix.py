@@ -115,7 +115,7 @@ class VolatileValueInPrefix(Rule):
     `tools`), followed within the file. A date alone (`.toISOString().slice(0, 10)`,
     `.toLocaleDateString()`, `moment().format("YYYY-MM-DD")`, date-fns
     `format(new Date(), "yyyy-MM-dd")`) is accepted unless `flag-daily-values` is set; a value
-    read when the module loads is not flagged. No fix is
+    read when the module loads is not flagged. The fix there is described below. No fix is
     offered there yet.
 
     ## Fix safety
@@ -139,6 +139,16 @@ class VolatileValueInPrefix(Rule):
     no time to cut and no fix; nor has a clock read sliced after it is printed
     (`.isoformat()[11:19]`), where the cut would move what the slice keeps. Otherwise, move
     the value into the newest user message.
+
+    In TypeScript and JavaScript, the fix (unsafe too) is offered only where the date it
+    leaves is the start of the text printed before, in the same time zone, and the value is
+    used whole as text (`${…}` or `+`), not kept in a variable that may be read for its time:
+    `${new Date()}` becomes `${new Date().toDateString()}`, `.toISOString()` gets
+    `.slice(0, 10)`, `.toLocaleString(locale)` becomes `.toLocaleDateString(locale)` (not
+    with options naming a time field), moment's or dayjs's `.format()` becomes
+    `.format("YYYY-MM-DD")`, and a format literal of moment, dayjs or date-fns that is a date,
+    one separator and a time keeps its date (`"YYYY-MM-DD HH:mm"` becomes `"YYYY-MM-DD"`,
+    date-fns `"PPpp"` becomes `"PP"`). `Date.now()` is a number and gets none.
 
     ## Options
     - `flag-daily-values` (default false): also flag dates without a time of day.
@@ -271,7 +281,9 @@ class VolatileValueInPrefix(Rule):
                 quoted = quoted if len(quoted) <= 40 else "this call"
                 message = f"`{quoted}` {found.volatility} and reaches {sink.part}"
                 related = (module.related(sink.call, f"sent as {sink.label}"),)
-                yield module.diagnostic(self, found.read, message, related, help=_HELP)
+                fix = _script_coarsen_fix(module, found) if shown is None else None
+                help = _HELP + (", or keep only the date" if fix is not None else "")
+                yield module.diagnostic(self, found.read, message, related, help, fix)
 
     def check_python(self, module: PythonModule) -> Iterator[Diagnostic]:
         from ctxlint.python.framework_flags import framework_switches, switch_message
@@ -329,6 +341,18 @@ def _coarsen_fix(module: PythonModule, reached: Reached) -> Fix | None:
     from ctxlint.python.coarsen import date_only_edit
 
     edit = date_only_edit(module, reached)
+    if edit is None:
+        return None
+    return Fix(VolatileValueInPrefix.fix_title, (edit,), Applicability.UNSAFE)
+
+
+def _script_coarsen_fix(module: ScriptModule, found) -> Fix | None:
+    """A clock read shown with its time, shown as the date alone (ctxlint.typescript.coarsen);
+    never for a value reached through a variable, which may be read elsewhere."""
+    from ctxlint.typescript.coarsen import date_only_edit
+    from ctxlint.typescript.volatile import CLOCK
+
+    edit = date_only_edit(module.parsed, found) if found.volatility == CLOCK else None
     if edit is None:
         return None
     return Fix(VolatileValueInPrefix.fix_title, (edit,), Applicability.UNSAFE)
@@ -1024,6 +1048,15 @@ VolatileValueInPrefix.INVALID += (
         filename="agent.ts",
         line=4,
         message_contains="client.messages.create",
+        fixed='import Anthropic from "@anthropic-ai/sdk";\n'
+        "const client = new Anthropic();\n"
+        "function systemPrompt() {\n"
+        "  return `Support agent. ${new Date().toLocaleDateString()}`;\n"
+        "}\n"
+        "export async function ask(messages) {\n"
+        '  const base = { model: "claude-sonnet-4-5", max_tokens: 1024 };\n'
+        "  return client.messages.create({ ...base, system: systemPrompt(), messages });\n"
+        "}\n",
     ),
     # OpenAI chat completions in JavaScript: a random id in the system message.
     Invalid(
@@ -1252,6 +1285,12 @@ VolatileValueInPrefix.INVALID += (
         filename="agent.ts",
         line=4,
         message_contains="`moment()` reads the clock",
+        fixed='import moment from "moment";\n'
+        'import { generateText } from "ai";\n'
+        "export function ask(model, prompt) {\n"
+        '  const system = `Now: ${moment().format("YYYY-MM-DD")}`;\n'
+        "  return generateText({ model, system, prompt });\n"
+        "}\n",
     ),
 )
 VolatileValueInPrefix.VALID += (

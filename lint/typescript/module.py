@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from tree_sitter import Node
 
-from ctxlint.diagnostics import Diagnostic, Location, RelatedLocation
+from ctxlint.diagnostics import Diagnostic, Fix, Location, RelatedLocation
 from ctxlint.redact import bounded
 from ctxlint.typescript.parse import ParsedScript
 from ctxlint.typescript.sinks import Sink, find_sinks
@@ -60,6 +60,7 @@ class ScriptModule:
         message: str,
         related: tuple[RelatedLocation, ...] = (),
         help: str | None = None,
+        fix: Fix | None = None,
     ) -> Diagnostic:
         return Diagnostic(
             rule.code,
@@ -68,6 +69,7 @@ class ScriptModule:
             self.path,
             self.start(node),
             self.end(node),
+            fix=fix,
             related=related,
             help=help,
         )
