@@ -22,12 +22,8 @@ IMPORT_NEEDLES = (
     b'"ai"',
     b"'ai'",
     b"@mastra/",
-    b"langchain",  # `@langchain/core`, `@langchain/langgraph`, and `langchain` v1
+    b"@langchain/",
     b"@google/genai",
-    b"@google/generative-ai",
-    # A wrapper of Gen AI's `models.generateContent` called with its options
-    # (ctxlint.typescript.framework_sinks), in a file that need not import the SDK.
-    b"generateContent",
 )
 CALL_NEEDLES = (
     b"generateText",
@@ -44,20 +40,6 @@ CALL_NEEDLES = (
     b"stream(",
     b"completions",
     b"responses",
-    # LangChain.js and Google Gen AI (ctxlint.typescript.framework_sinks); `.chats.create(`
-    # and `.caches.create(` are met by `create(` above.
-    b"SystemMessage",
-    b"fromMessages",
-    b"bindTools",
-    b"createReactAgent",
-    b"createAgent",
-    b'"system"',
-    b"'system'",
-    b"generateContent",
-    b"sendMessage",
-    b"connect(",
-    b"getGenerativeModel",
-    b"startChat",
 )
 
 
@@ -72,10 +54,49 @@ def has_script_suffix(path: str) -> bool:
     return path.lower().endswith(SUFFIXES)
 
 
+# The sinks of LangChain.js and Google Gen AI (ctxlint.typescript.framework_sinks), each
+# with the SDK's own calls: a file importing another SDK is not parsed for a `sendMessage`.
+# A wrapper of Gen AI's `generateContent` (gemini-cli's) is called with its options in a file
+# that need not import the SDK: that file names `systemInstruction`.
+FRAMEWORK_NEEDLES = (
+    (
+        (b"langchain",),  # `@langchain/core`, `@langchain/langgraph`, and `langchain` v1
+        (
+            b"SystemMessage",
+            b"fromMessages",
+            b"bindTools",
+            b"createReactAgent",
+            b"createAgent",
+            b'"system"',
+            b"'system'",
+        ),
+    ),
+    (
+        (b"@google/genai", b"@google/generative-ai"),
+        (
+            b"models.generateContent",
+            b"chats.create",
+            b"caches.create",
+            b"sendMessage({",
+            b"sendMessageStream({",
+            b"live.connect",
+            b"getGenerativeModel",
+            b"startChat",
+        ),
+    ),
+    ((b"systemInstruction",), (b"generateContent",)),
+)
+
+
 def worth_parsing(data: bytes) -> bool:
     """Whether the file may hold a sink: it names an SDK and one of the calls of a sink."""
-    return any(needle in data for needle in IMPORT_NEEDLES) and any(
+    if any(needle in data for needle in IMPORT_NEEDLES) and any(
         needle in data for needle in CALL_NEEDLES
+    ):
+        return True
+    return any(
+        any(needle in data for needle in imports) and any(needle in data for needle in calls)
+        for imports, calls in FRAMEWORK_NEEDLES
     )
 
 
