@@ -76,8 +76,14 @@ def framework_sinks(parsed: ParsedScript, imports: dict[str, str]) -> list[Sink]
     langchain = any(_module_matches(module, _LANGCHAIN) for module in modules)
     genai = any(_module_matches(module, _GENAI) for module in modules)
     old_genai = any(_module_matches(module, _OLD_GENAI) for module in modules)
+    if langchain:
+        source = _CANDIDATES
+    elif genai or old_genai or b"generateContent" in parsed.data:
+        source = _GENAI_CANDIDATES
+    else:
+        return []  # Most files parsed are of other SDKs: no query is run over them.
     sinks: list[Sink] = []
-    for node in _candidates(parsed):
+    for node in _candidates(parsed, source):
         if node.type == "array":
             if langchain:
                 sinks.extend(_system_tuple(parsed, node))
@@ -273,22 +279,24 @@ def _quoted(names) -> str:
     return " ".join(f'"{name}"' for name in sorted(names))
 
 
-_METHODS = {"bindTools", "fromTemplate", *_MESSAGE_LIST_METHODS} | {
-    ending.rsplit(".", 1)[1] for ending in (*_GENAI_CALLS, *_OLD_GENAI_CALLS)
-}
+_GENAI_METHODS = {ending.rsplit(".", 1)[1] for ending in (*_GENAI_CALLS, *_OLD_GENAI_CALLS)}
+_GENAI_CANDIDATES = f"""
+((call_expression function: (member_expression property: (property_identifier) @name)) @call
+ (#any-of? @name {_quoted(_GENAI_METHODS)}))
+"""
 _CANDIDATES = f"""
 ((call_expression function: (identifier) @name) @call (#any-of? @name {_quoted(_AGENT_FACTORIES)}))
 ((call_expression function: (member_expression property: (property_identifier) @name)) @call
- (#any-of? @name {_quoted(_METHODS)}))
+ (#any-of? @name {_quoted({"bindTools", "fromTemplate", *_MESSAGE_LIST_METHODS, *_GENAI_METHODS})}))
 ((new_expression constructor: (identifier) @name) @call
  (#any-of? @name "SystemMessage" "SystemMessageChunk"))
 ((array . [(string) (template_string)] @role) @call (#match? @role "^.(system|developer).$"))
 """
 
 
-def _candidates(parsed: ParsedScript) -> list[Node]:
+def _candidates(parsed: ParsedScript, source: str) -> list[Node]:
     found: dict[int, Node] = {}
-    for captures in matches(parsed, _CANDIDATES):
+    for captures in matches(parsed, source):
         for node in captures.get("call", ()):
             found.setdefault(node.id, node)
     return sorted(found.values(), key=lambda node: node.start_byte)
