@@ -42,6 +42,7 @@ def _run(folder: Path, *args: str, stdin: bytes | None = None):
     ("shown", "fixed"),
     [
         ("new Date()", "new Date().toDateString()"),
+        ("new Date", "new Date().toDateString()"),
         ("new Date().toISOString()", "new Date().toISOString().slice(0, 10)"),
         ("new Date().toString()", "new Date().toDateString()"),
         ('new Date().toLocaleString("en-GB")', 'new Date().toLocaleDateString("en-GB")'),
@@ -90,6 +91,8 @@ def test_unsafe_fixes_cut_the_time_to_the_date(tmp_path, shown, fixed):
         "format(new Date(), 'HH:mm yyyy-MM-dd')",
         # The text is made by another function: its other callers print it too.
         "stamp(new Date())",
+        # A tag gets the value itself, not its text.
+        "html`${new Date()}`",
     ],
 )
 def test_no_fix_where_the_date_left_is_not_clearly_the_one_printed(tmp_path, shown):

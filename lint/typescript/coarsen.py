@@ -69,7 +69,9 @@ def date_only_edit(parsed: ParsedScript, found: Volatile) -> Edit | None:
     if not applied:
         if read.type != "new_expression":
             return None  # `Date.now()` is a number; `${moment()}` prints its own format.
-        return _insert(parsed, shown.end_byte, ".toDateString()")
+        # `new Date` without parentheses is called by them first: `new Date.x()` is not.
+        called = read.child_by_field_name("arguments") is not None
+        return _insert(parsed, shown.end_byte, ("" if called else "()") + ".toDateString()")
     method, arguments = applied[-1]
     if len(applied) > 1 and not library:
         return None
@@ -92,7 +94,11 @@ def _as_text(node: Node) -> bool:
     if parent is None:
         return False
     if parent.type == "template_substitution":
-        return True
+        # A tagged template hands the value itself to its tag, which may not print it whole.
+        template = parent.parent
+        return (
+            template is None or template.parent is None or template.parent.type != "call_expression"
+        )
     operator = parent.child_by_field_name("operator")
     return parent.type == "binary_expression" and operator is not None and operator.type == "+"
 
