@@ -155,3 +155,24 @@ def test_standard_input_is_echoed_fixed(tmp_path):
         tmp_path, "-", "--stdin-filename", "agent.ts", "--fix", "--unsafe-fixes", stdin=source
     )
     assert result.stdout_bytes == _agent("new Date().toISOString().slice(0, 10)").encode()
+
+
+def test_the_text_a_template_placeholder_is_replaced_by(tmp_path):
+    # LangGraph.js's agent templates: `System time: {system_time}` filled on every call.
+    text = HEADER + (
+        'const PROMPT = "You help.\\nSystem time: {system_time}";\n'
+        "export function ask(model, prompt) {\n"
+        '  const system = PROMPT.replace("{system_time}", new Date().toISOString());\n'
+        "  return generateText({ model, system, prompt });\n"
+        "}\n"
+    )
+    path = tmp_path / "graph.ts"
+    path.write_text(text, encoding="utf-8")
+    _run(tmp_path, "--fix", "--unsafe-fixes", "graph.ts")
+    fixed = text.replace("toISOString()", "toISOString().slice(0, 10)")
+    assert path.read_text(encoding="utf-8") == fixed
+    # A replacement function's argument is not the text put in.
+    other = text.replace("new Date().toISOString()", "stamp, new Date().toISOString()")
+    path.write_text(other, encoding="utf-8")
+    _run(tmp_path, "--fix", "--unsafe-fixes", "graph.ts")
+    assert path.read_text(encoding="utf-8") == other

@@ -14,7 +14,8 @@ start of what was printed, in the same time zone.
   `, `) and a time of day at its end keeps the date: `"YYYY-MM-DD HH:mm"` becomes
   `"YYYY-MM-DD"`, date-fns `"PPpp"` becomes `"PP"`.
 
-Only a value used whole as text is cut (a template's `${…}` or a `+`): kept in a variable
+Only a value used whole as text is cut (a template's `${…}`, a `+`, the text a `.replace()`
+puts in): kept in a variable
 or passed to a function, it may be read for its time elsewhere. Every such fix is unsafe (the
 model no longer sees the time of day); none keeps the meaning.
 """
@@ -99,8 +100,27 @@ def _as_text(node: Node) -> bool:
         return (
             template is None or template.parent is None or template.parent.type != "call_expression"
         )
+    if parent.type == "arguments":
+        return _replacement(parent, node)
     operator = parent.child_by_field_name("operator")
     return parent.type == "binary_expression" and operator is not None and operator.type == "+"
+
+
+def _replacement(arguments: Node, node: Node) -> bool:
+    """`template.replace("{time}", value)`: the value is the text put in, whole (a date's text
+    holds no `$` that would make it a replacement pattern)."""
+    call = arguments.parent
+    function = call.child_by_field_name("function") if call is not None else None
+    if function is None or function.type != "member_expression":
+        return False
+    method = function.child_by_field_name("property")
+    given = arguments.named_children
+    return (
+        method is not None
+        and method.text in (b"replace", b"replaceAll")
+        and len(given) == 2
+        and given[1].id == node.id
+    )
 
 
 def _date_fns_call(parsed: ParsedScript, read: Node) -> Node | None:
