@@ -1116,8 +1116,28 @@ HistoryEdit.VALID += (
     ),
 )
 
-# Google Gen AI (ctxlint.typescript.framework_sinks): the `contents` sent are the history.
+# LangChain.js and Google Gen AI (ctxlint.typescript.framework_sinks): the messages given to
+# `model.invoke`, and the `contents` sent, are the history.
 HistoryEdit.INVALID += (
+    Invalid(
+        'import { ChatOpenAI } from "@langchain/openai";\n'
+        'import { HumanMessage, SystemMessage } from "@langchain/core/messages";\n'
+        "export class Bot {\n"
+        '  history = [new SystemMessage("You help.")];\n'
+        "  constructor(private model: ChatOpenAI) {}\n"
+        "  async ask(q: string) {\n"
+        "    this.history.push(new HumanMessage(q));\n"
+        "    if (this.history.length > 30) this.history.splice(1, 2);\n"
+        "    const reply = await this.model.invoke(this.history);\n"
+        "    this.history.push(reply);\n"
+        "    return reply;\n"
+        "  }\n"
+        "}\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="bot.ts",
+        line=8,
+        message_contains="deletes earlier messages of the history",
+    ),
     Invalid(
         'import { GoogleGenAI } from "@google/genai";\n'
         "const ai = new GoogleGenAI({});\n"

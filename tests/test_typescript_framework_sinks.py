@@ -43,8 +43,24 @@ LANGCHAIN = (
         ),
         (
             'model.invoke([{ role: "system", content: a }, { role: "user", content: b }])',
-            {("model.invoke", "the system prompt", "a")},
+            {
+                ("model.invoke", "the system prompt", "a"),
+                (
+                    "model.invoke",
+                    "the messages",
+                    '[{ role: "system", content: a }, { role: "user", content: b }]',
+                ),
+            },
         ),
+        # The conversation given to a chat model or a LangGraph agent is the history.
+        (
+            "this.model.stream(this.history)",
+            {("this.model.stream", "the messages", "this.history")},
+        ),
+        ("agent.invoke({ messages: h })", {("agent.invoke", "the messages", "h")}),
+        # A prompt's text, or its template variables, are not.
+        ('model.invoke("Hi")', set()),
+        ("chain.invoke({ question: q })", set()),
         ("model.bindTools(a)", {("model.bindTools", "the tool definitions", "a")}),
         (
             "createReactAgent({ llm, tools: a, stateModifier: b })",
@@ -64,7 +80,7 @@ LANGCHAIN = (
         ('const m = [["system", a], ...rest]', {("a list of messages", "the system prompt", "a")}),
         # A human template and a user tuple are the turn, not the prefix.
         ("HumanMessagePromptTemplate.fromTemplate(a)", set()),
-        ('model.invoke([["human", a]])', set()),
+        ('model.invoke([["human", a]])', {("model.invoke", "the messages", '[["human", a]]')}),
     ],
 )
 def test_langchain_sinks(statement, expected):

@@ -69,6 +69,7 @@ FRAMEWORK_NEEDLES = (
             b"createAgent",
             b'"system"',
             b"'system'",
+            b".invoke(",
         ),
     ),
     (

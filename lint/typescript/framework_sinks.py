@@ -11,6 +11,8 @@ read 2026-12-03):
 - a `["system", text]` tuple in a list of messages (`ChatPromptTemplate.fromMessages([...])`,
   `model.invoke([...])`);
 - `model.bindTools(tools)`: the tool definitions;
+- `model.invoke(messages)`, `.stream(messages)`, and a LangGraph agent's
+  `agent.invoke({messages})`: the messages sent;
 - `createReactAgent({llm, tools, prompt})` of `@langchain/langgraph/prebuilt` (`prompt`, and
   its older names `stateModifier` and `messageModifier`), and `createAgent({model, tools,
   systemPrompt})` of `langchain` v1 (`prompt` in its first releases).
@@ -28,6 +30,7 @@ the messages.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from tree_sitter import Node
@@ -62,6 +65,7 @@ _GENAI_CALLS = {
 # The older SDK: the options themselves hold `systemInstruction` and `tools`.
 _OLD_GENAI_CALLS = {".getGenerativeModel": "", ".startChat": "history"}
 _SYSTEM_ROLES = ("system", "developer")
+_AROUND_DOTS = re.compile(r"\s*(\??\.)\s*")
 # Methods given a list of messages: a chat model's, and the prompt template's.
 _MESSAGE_LIST_METHODS = ("invoke", "stream", "fromMessages")
 # A wrapper around `models.generateContent` (gemini-cli's `ContentGenerator`) is called with
@@ -157,6 +161,22 @@ def _system_objects(parsed: ParsedScript, call: Node) -> Iterator[Sink]:
             yield Sink(call, callee, SYSTEM_PROMPT, content)
 
 
+def _sent_history(parsed: ParsedScript, call: Node, argument: Node) -> Iterator[Sink]:
+    """The conversation a chat model (`model.invoke(messages)`) or a LangGraph agent
+    (`agent.invoke({messages})`) is given: the history CTX006 follows. A string, a dict of
+    template variables and a call's result are not a history kept by the code."""
+    value = unwrapped(argument)
+    callee = _shortened(_callee(parsed, call))
+    if value.type == "object":
+        messages = object_properties(parsed, value).get("messages")
+        if messages is not None:
+            yield Sink(call, callee, HISTORY, messages)
+    elif value.type in ("array", "identifier", "member_expression"):
+        resolved_value = resolved(parsed, value)
+        if resolved_value is None or resolved_value.type not in ("object", "string"):
+            yield Sink(call, callee, HISTORY, value)
+
+
 def _call_given(listed: Node) -> Node | None:
     """The call a list is written as the argument of; None for a list kept in a variable,
     which is then reported where it is written."""
@@ -189,6 +209,8 @@ def _langchain_call(parsed: ParsedScript, call: Node, imports: dict[str, str]) -
         yield Sink(call, _shortened(callee), TOOLS, argument)
     elif name in _MESSAGE_LIST_METHODS:
         yield from _system_objects(parsed, call)
+        if name != "fromMessages":
+            yield from _sent_history(parsed, call, argument)
     elif name == "fromTemplate" and callee.endswith("SystemMessagePromptTemplate.fromTemplate"):
         yield Sink(call, "SystemMessagePromptTemplate.fromTemplate", SYSTEM_PROMPT, argument)
 
@@ -268,7 +290,8 @@ def _callee(parsed: ParsedScript, call: Node) -> str:
     function = call.child_by_field_name("function") or call.child_by_field_name("constructor")
     if function is None:
         return "this call"
-    return "".join(parsed.text(function).split())
+    # `a\n  .b` is `a.b`, and `new X(…).invoke` keeps its space.
+    return _AROUND_DOTS.sub(r"\1", " ".join(parsed.text(function).split()))
 
 
 def _shortened(callee: str) -> str:
