@@ -154,6 +154,7 @@ def test_the_older_generative_ai_sdk():
         'const { GoogleGenerativeAI } = require("@google/generative-ai");\n'
         "function f(genAI) {\n"
         "  const model = genAI.getGenerativeModel({ model, systemInstruction: s, tools: t });\n"
+        "  model.generateContent({ contents: c, systemInstruction: s2 });\n"
         "  return model.startChat({ history: h });\n"
         "}\n"
     )
@@ -161,6 +162,8 @@ def test_the_older_generative_ai_sdk():
         ("genAI.getGenerativeModel", "the system prompt", "s"),
         ("genAI.getGenerativeModel", "the tool definitions", "t"),
         ("model.startChat", "the messages", "h"),
+        ("model.generateContent", "the messages", "c"),
+        ("model.generateContent", "the system prompt", "s2"),
     }
 
 

@@ -23,8 +23,9 @@ and `generateContentStream`, `ai.chats.create({model, history, config})`, `chat.
 ({message, config})` (a per-request config replaces the chat's), `ai.caches.create({model,
 config: {systemInstruction, tools, contents}})`, `ai.live.connect({model, config})`; and the
 older `@google/generative-ai` (https://ai.google.dev/api/generate-content, still found in apps):
-`genAI.getGenerativeModel({model, systemInstruction, tools})` and
-`model.startChat({history, systemInstruction, tools})`. The `contents` and `history` sent are
+`genAI.getGenerativeModel({model, systemInstruction, tools})`,
+`model.startChat({history, systemInstruction, tools})` and
+`model.generateContent({contents, systemInstruction, tools})`. The `contents` and `history` sent are
 the messages.
 """
 
@@ -63,7 +64,13 @@ _GENAI_CALLS = {
     ".sendMessageStream": "",
 }
 # The older SDK: the options themselves hold `systemInstruction` and `tools`.
-_OLD_GENAI_CALLS = {".getGenerativeModel": "", ".startChat": "history"}
+_OLD_GENAI_CALLS = {
+    ".getGenerativeModel": "",
+    ".startChat": "history",
+    # A `GenerateContentRequest` may set its own system instruction and tools.
+    ".generateContent": "contents",
+    ".generateContentStream": "contents",
+}
 _SYSTEM_ROLES = ("system", "developer")
 _AROUND_DOTS = re.compile(r"\s*(\??\.)\s*")
 # Methods given a list of messages: a chat model's, and the prompt template's.
