@@ -1,5 +1,6 @@
 """The prefix sinks of two more SDKs: LangChain.js (with LangGraph's prebuilt agent) and
-Google's Gen AI SDK, each counted only in a file that imports it.
+Google's Gen AI SDK, each counted only in a file that imports it (but for a Gen AI wrapper
+called with the SDK's own request shape, below).
 
 LangChain.js (`@langchain/core` 1.x types, and
 https://reference.langchain.com/javascript/langchain/index/CreateAgentParams/systemPrompt,
@@ -25,8 +26,9 @@ config: {systemInstruction, tools, contents}})`, `ai.live.connect({model, config
 older `@google/generative-ai` (https://ai.google.dev/api/generate-content, still found in apps):
 `genAI.getGenerativeModel({model, systemInstruction, tools})`,
 `model.startChat({history, systemInstruction, tools})` and
-`model.generateContent({contents, systemInstruction, tools})`. The `contents` and `history` sent are
-the messages.
+`model.generateContent({contents, systemInstruction, tools})`. The `contents` and `history`
+sent are the messages. A wrapper's `.generateContent({model, contents, config})` (gemini-cli's
+`ContentGenerator` takes the SDK's `GenerateContentParameters`) counts without the import.
 """
 
 from __future__ import annotations
@@ -94,16 +96,15 @@ def framework_sinks(parsed: ParsedScript, imports: dict[str, str]) -> list[Sink]
     else:
         return []  # Most files parsed are of other SDKs: no query is run over them.
     sinks: list[Sink] = []
+    # Arrays and `new`s are candidates only in the LangChain query.
     for node in _candidates(parsed, source):
         if node.type == "array":
-            if langchain:
-                sinks.extend(_system_tuple(parsed, node))
+            sinks.extend(_system_tuple(parsed, node))
         elif node.type == "new_expression":
+            sinks.extend(_system_message(parsed, node, imports))
+        else:
             if langchain:
-                sinks.extend(_system_message(parsed, node, imports))
-        elif langchain:
-            sinks.extend(_langchain_call(parsed, node, imports))
-        if node.type == "call_expression":
+                sinks.extend(_langchain_call(parsed, node, imports))
             sinks.extend(_genai_call(parsed, node, genai, old_genai))
     return sinks
 
