@@ -1271,6 +1271,34 @@ VolatileValueInPrefix.VALID += (
     ),
 )
 
+# LangGraph.js's agent templates: the system time filled into the system message every turn.
+VolatileValueInPrefix.INVALID += (
+    Invalid(
+        'import { SYSTEM_PROMPT } from "./prompts.js";\n'
+        'import { initChatModel } from "langchain/chat_models/universal";\n'
+        "export async function callModel(state) {\n"
+        '  const model = await initChatModel("openai:gpt-4.1");\n'
+        "  return model.invoke([\n"
+        '    { role: "system", content: SYSTEM_PROMPT.replace("{system_time}", new Date().toISOString()) },\n'
+        "    ...state.messages,\n"
+        "  ]);\n"
+        "}\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="graph.ts",
+        line=6,
+        message_contains="the system prompt of model.invoke",
+        fixed='import { SYSTEM_PROMPT } from "./prompts.js";\n'
+        'import { initChatModel } from "langchain/chat_models/universal";\n'
+        "export async function callModel(state) {\n"
+        '  const model = await initChatModel("openai:gpt-4.1");\n'
+        "  return model.invoke([\n"
+        '    { role: "system", content: SYSTEM_PROMPT.replace("{system_time}", new Date().toISOString().slice(0, 10)) },\n'
+        "    ...state.messages,\n"
+        "  ]);\n"
+        "}\n",
+    ),
+)
+
 # The date libraries (ctxlint.typescript.date_libraries).
 VolatileValueInPrefix.INVALID += (
     # moment's time of day in the system prompt.
