@@ -115,8 +115,7 @@ class VolatileValueInPrefix(Rule):
     `tools`), followed within the file. A date alone (`.toISOString().slice(0, 10)`,
     `.toLocaleDateString()`, `moment().format("YYYY-MM-DD")`, date-fns
     `format(new Date(), "yyyy-MM-dd")`) is accepted unless `flag-daily-values` is set; a value
-    read when the module loads is not flagged. The fix there is described below. No fix is
-    offered there yet.
+    read when the module loads is not flagged. Its fix is described under Fix safety.
 
     ## Fix safety
     The fix is unsafe: the model no longer sees the time of day, which some prompts need, and
@@ -142,10 +141,11 @@ class VolatileValueInPrefix(Rule):
 
     In TypeScript and JavaScript, the fix (unsafe too) is offered only where the date it
     leaves is the start of the text printed before, in the same time zone, and the value is
-    used whole as text (`${…}` or `+`), not kept in a variable that may be read for its time:
-    `${new Date()}` becomes `${new Date().toDateString()}`, `.toISOString()` gets
-    `.slice(0, 10)`, `.toLocaleString(locale)` becomes `.toLocaleDateString(locale)` (not
-    with options naming a time field), moment's or dayjs's `.format()` becomes
+    used whole as text (`${…}`, `+`, the text a `.replace()` puts in), not kept in a variable
+    that may be read for its time: `${new Date()}` becomes `${new Date().toDateString()}`,
+    `.toISOString()` gets `.slice(0, 10)`, `.toLocaleString(locale)` becomes
+    `.toLocaleDateString(locale)` (not with options naming a time field), moment's or dayjs's
+    `.format()` becomes
     `.format("YYYY-MM-DD")`, and a format literal of moment, dayjs or date-fns that is a date,
     one separator and a time keeps its date (`"YYYY-MM-DD HH:mm"` becomes `"YYYY-MM-DD"`,
     date-fns `"PPpp"` becomes `"PP"`). `Date.now()` is a number and gets none.
