@@ -66,10 +66,45 @@ HOST_NEEDLES = (b"before_agent_start", b"experimental.chat.system.transform", b"
 _PI_HANDLER_NEEDLES = (b"pi-coding-agent", b"systemPrompt")
 
 
+# The sinks of LangChain.js and Google Gen AI (ctxlint.typescript.framework_sinks), each
+# with the SDK's own calls: a file importing another SDK is not parsed for a `sendMessage`.
+# A wrapper of Gen AI's `generateContent` (gemini-cli's) is called with its options in a file
+# that need not import the SDK: that file names `systemInstruction`.
+FRAMEWORK_NEEDLES = (
+    (
+        (b"langchain",),  # `@langchain/core`, `@langchain/langgraph`, and `langchain` v1
+        (
+            b"SystemMessage",
+            b"fromMessages",
+            b"bindTools",
+            b"createReactAgent",
+            b"createAgent",
+            b'"system"',
+            b"'system'",
+            b".invoke(",
+        ),
+    ),
+    (
+        (b"@google/genai", b"@google/generative-ai"),
+        (
+            b"models.generateContent",
+            b"chats.create",
+            b"caches.create",
+            b"sendMessage({",
+            b"sendMessageStream({",
+            b"live.connect",
+            b"getGenerativeModel",
+            b"startChat",
+        ),
+    ),
+    ((b"systemInstruction",), (b"generateContent",)),
+)
+
+
 def worth_parsing(data: bytes) -> bool:
     """Whether the file may hold a sink: it names an SDK and one of the calls of a sink, or a
     host framework's hook that sets the system prompt; or it writes a tool call's arguments
-    back as JSON text."""
+    back as JSON text; or it calls LangChain.js or Google Gen AI."""
     if any(needle in data for needle in IMPORT_NEEDLES) and any(
         needle in data for needle in CALL_NEEDLES
     ):
@@ -77,6 +112,11 @@ def worth_parsing(data: bytes) -> bool:
     if any(needle in data for needle in HOST_NEEDLES):
         return True
     if all(needle in data for needle in _PI_HANDLER_NEEDLES):
+        return True
+    if any(
+        any(needle in data for needle in imports) and any(needle in data for needle in calls)
+        for imports, calls in FRAMEWORK_NEEDLES
+    ):
         return True
     return writes_tool_arguments(data)
 

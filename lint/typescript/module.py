@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from tree_sitter import Node
 
-from ctxlint.diagnostics import Diagnostic, Location, RelatedLocation
+from ctxlint.diagnostics import Diagnostic, Fix, Location, RelatedLocation
 from ctxlint.redact import bounded
 from ctxlint.typescript.host_sinks import host_sinks
 from ctxlint.typescript.parse import ParsedScript
@@ -62,6 +62,7 @@ class ScriptModule:
         message: str,
         related: tuple[RelatedLocation, ...] = (),
         help: str | None = None,
+        fix: Fix | None = None,
     ) -> Diagnostic:
         return Diagnostic(
             rule.code,
@@ -70,6 +71,7 @@ class ScriptModule:
             self.path,
             self.start(node),
             self.end(node),
+            fix=fix,
             related=related,
             help=help,
         )
