@@ -206,11 +206,12 @@ def test_a_request_body_written_by_hand_is_a_sink():
         "  const system = `${parsed.system}\\n${nudge}`;\n"
         "  const rebuilt = { ...parsed, messages: parsed.messages, system };\n"
         "  const logged = { system };\n"
-        "  return [JSON.stringify(rebuilt), JSON.stringify(logged)];\n"
+        "  const captured = { system, messages: parsed.messages };\n"
+        "  return [JSON.stringify(rebuilt), JSON.stringify(logged), JSON.stringify(captured)];\n"
         "}\n"
     )
     parsed = parse_script("proxy.ts", text.encode())
-    # Only the body that carries a conversation with it is a request.
+    # Only a body that carries a conversation and a model (here in what is spread) is a request.
     assert [(sink.callee, parsed.text(sink.value)) for sink in host_sinks(parsed)] == [
         ("the request body", "system")
     ]

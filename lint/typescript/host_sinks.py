@@ -40,7 +40,9 @@ _OPENCODE_HOOK = "experimental.chat.system.transform"
 _PI_RESULT = "systemPrompt"
 _PI_EVENT_TYPE = "BeforeAgentStartEvent"
 _PI_PACKAGE = "pi-coding-agent"
-# The system prompt of a hand-written body, by the conversation it is sent with.
+# The system prompt of a hand-written body, by the conversation it is sent with; a body
+# without a `model`, its own or spread into it, is not a request (qm sends `{system,
+# messages}` to its own capture log).
 _BODY_KEYS = (("system", ("messages",)), ("instructions", ("input",)))
 _ADDING = ("push", "unshift", "splice", "concat")
 # opencode's `output: { system: string[] }`, the system prompt's parts a transform fills.
@@ -228,10 +230,18 @@ def _request_bodies(parsed: ParsedScript) -> Iterator[Sink]:
         if body is None or body.type != "object":
             continue
         properties = object_properties(parsed, body)
+        if "model" not in properties and not _spreads(body):
+            continue  # every LLM API asks for the model: without it, a log or a capture
         for system_key, conversation_keys in _BODY_KEYS:
             value = properties.get(system_key)
             if value is not None and any(key in properties for key in conversation_keys):
                 yield Sink(call, "the request body", SYSTEM_PROMPT, value)
+
+
+def _spreads(body: Node) -> bool:
+    """Whether the body takes properties from another object (a proxy's `{...parsed, system}`):
+    the model may be among them."""
+    return any(child.type == "spread_element" for child in body.named_children)
 
 
 def _function_of(parsed: ParsedScript, node: Node) -> Node | None:
