@@ -8,8 +8,9 @@ from dataclasses import dataclass, field
 from tree_sitter import Node
 
 from ctxlint.config import Settings
-from ctxlint.diagnostics import Diagnostic, Location, RelatedLocation
+from ctxlint.diagnostics import Diagnostic, Fix, Location, RelatedLocation
 from ctxlint.redact import bounded
+from ctxlint.typescript.host_sinks import host_sinks
 from ctxlint.typescript.parse import ParsedScript
 from ctxlint.typescript.sinks import Sink, find_sinks
 
@@ -36,7 +37,8 @@ class ScriptModule:
         flag_daily_values: bool = False,
         compaction_functions: tuple[str, ...] = (),
     ) -> ScriptModule:
-        found = find_sinks(parsed)
+        # A host framework's hook or a hand-written request body is a prefix as well.
+        found = [*find_sinks(parsed), *host_sinks(parsed)]
         prefix = [sink for sink in found if not sink.in_history]
         histories = [sink for sink in found if sink.in_history]
         return cls(parsed, flag_daily_values, prefix, histories, compaction_functions)
@@ -64,6 +66,7 @@ class ScriptModule:
         message: str,
         related: tuple[RelatedLocation, ...] = (),
         help: str | None = None,
+        fix: Fix | None = None,
     ) -> Diagnostic:
         return Diagnostic(
             rule.code,
@@ -72,6 +75,7 @@ class ScriptModule:
             self.path,
             self.start(node),
             self.end(node),
+            fix=fix,
             related=related,
             help=help,
         )
