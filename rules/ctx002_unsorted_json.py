@@ -106,7 +106,8 @@ class UnsortedJson(Rule):
     or taken from a glob listing (see CTX003); and a kept tool call's validated input written
     again as text into the history (`function: { name, arguments: JSON.stringify(part.input)
     }`, or a Responses `function_call` item), which a provider does for every request, whatever
-    sends it. That input is not the text the model wrote: the AI SDK keeps what the tool's
+    sends it (with `json-in-messages`, as JSON in messages is on the Python side: by default
+    only the prefix is judged). That input is not the text the model wrote: the AI SDK keeps what the tool's
     schema parse returns (zod builds it in the schema's key order), and an application that
     stores its history (PostgreSQL's `jsonb` does not keep key order) can give it back in
     another order on a later request, as OpenRouter's provider found (its issue 171, fixed by
@@ -255,7 +256,11 @@ class UnsortedJson(Rule):
                     )
                     yield module.diagnostic(self, call, message, related, help=_SCRIPT_HELP)
         # Not tied to a sink in the file: a provider or an agent converting its kept history
-        # into a wire format for every request, wherever the request is sent from.
+        # into a wire format for every request, wherever the request is sent from. JSON in
+        # messages, as on the Python side, is flagged only with `json-in-messages`: the text
+        # changes only where the kept history comes back with its keys in another order.
+        if module.settings is None or not module.settings.json_in_messages:
+            return
         for call, value in replayed_arguments(module.parsed):
             if call.id in flagged:
                 continue
@@ -826,6 +831,7 @@ UnsortedJson.INVALID += (
         filename="convert.ts",
         line=7,
         message_contains="serialises the tool call's `part.input` again on every request",
+        settings={"json-in-messages": True},
     ),
 )
 UnsortedJson.VALID += (

@@ -17,10 +17,10 @@ ANTHROPIC = 'import Anthropic from "@anthropic-ai/sdk";\nconst client = new Anth
 SEND = '  return client.messages.create({ model: "m", max_tokens: 9, system, messages });\n'
 
 
-def _findings(tmp_path: Path, text: str, code: str, name: str = "agent.ts") -> list[tuple]:
+def _findings(tmp_path: Path, text: str, code: str, name: str = "agent.ts", **table) -> list[tuple]:
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
-    report = check_paths([str(path)], make_settings({"select": [code]}, tmp_path))
+    report = check_paths([str(path)], make_settings({"select": [code], **table}, tmp_path))
     return [(d.start.line, d.message) for d in report.diagnostics]
 
 
@@ -188,7 +188,9 @@ def test_json_of_an_object_filled_as_async_calls_complete(tmp_path, value, flagg
 )
 def test_a_tool_calls_input_written_again_into_the_history(tmp_path, call, flagged):
     text = f"export function convert(parts) {{\n  return parts.map((p) => ({call}));\n}}\n"
-    found = _findings(tmp_path, text, "CTX002", name="convert.ts")
+    found = _findings(tmp_path, text, "CTX002", name="convert.ts", **{"json-in-messages": True})
     assert bool(found) is flagged, found
     if flagged:
         assert found[0][0] == 2
+    # JSON in messages is judged only when asked for, as on the Python side.
+    assert _findings(tmp_path, text, "CTX002", name="convert.ts") == []
