@@ -8,6 +8,8 @@ layer of the project (ctxlint.typescript.project.imports_a_sender).
 
 from __future__ import annotations
 
+import re
+
 # One input kind for both languages: the same grammars family reads them, the SDKs are the
 # same packages, and a rule's detector cannot tell a `.js` agent from a `.ts` one.
 SUFFIXES = (".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs")
@@ -74,10 +76,92 @@ def has_script_suffix(path: str) -> bool:
     return path.lower().endswith(SUFFIXES)
 
 
+# A tool call's arguments serialised into a wire format's history (CTX002): a provider or
+# converter file, which imports no SDK and sends nothing itself.
+_REPLAYED_ARGUMENTS = re.compile(rb"arguments\s*:\s*JSON\.stringify\(")
+# A host framework's hook that sets the system prompt (ctxlint.typescript.host_sinks): such
+# a file imports no SDK. A pi handler written as a function of its own is met in a file that
+# imports pi and returns a `systemPrompt`.
+HOST_NEEDLES = (b"before_agent_start", b"experimental.chat.system.transform", b"system: string[]")
+_PI_HANDLER_NEEDLES = (b"pi-coding-agent", b"systemPrompt")
+
+
+# The sinks of LangChain.js and Google Gen AI (ctxlint.typescript.framework_sinks), each
+# with the SDK's own calls: a file importing another SDK is not parsed for a `sendMessage`.
+# A wrapper of Gen AI's `generateContent` (gemini-cli's) is called with its options in a file
+# that need not import the SDK: that file names `systemInstruction`.
+FRAMEWORK_NEEDLES = (
+    (
+        (b"langchain",),  # `@langchain/core`, `@langchain/langgraph`, and `langchain` v1
+        (
+            b"SystemMessage",
+            b"fromMessages",
+            b"bindTools",
+            b"createReactAgent",
+            b"createAgent",
+            b'"system"',
+            b"'system'",
+            b".invoke(",
+        ),
+    ),
+    (
+        (b"@google/genai", b"@google/generative-ai"),
+        (
+            b"models.generateContent",
+            b"chats.create",
+            b"caches.create",
+            b"sendMessage({",
+            b"sendMessageStream({",
+            b"live.connect",
+            b"getGenerativeModel",
+            b"startChat",
+        ),
+    ),
+    ((b"systemInstruction",), (b"generateContent",)),
+)
+
+
 def worth_parsing(data: bytes) -> bool:
-    """Whether the file may hold a sink: it names an SDK and one of the calls of a sink, or
-    it names a system prompt (ctxlint.typescript.named_prompts)."""
-    return calls_an_sdk(data) or names_a_system_prompt(data, names_an_sdk(data))
+    """Whether the file may hold a sink (may_hold_a_sink), or names a system prompt
+    (ctxlint.typescript.named_prompts)."""
+    return may_hold_a_sink(data) or names_a_system_prompt(data, names_an_sdk(data))
+
+
+def may_hold_a_sink(data: bytes) -> bool:
+    """Whether the file names an SDK and one of the calls of a sink, or a host framework's
+    hook that sets the system prompt; or it writes a tool call's arguments back as JSON text;
+    or it calls LangChain.js or Google Gen AI; or it sets Anthropic cache breakpoints, which
+    serializers and helpers do away from any call."""
+    if calls_an_sdk(data):
+        return True
+    if any(needle in data for needle in HOST_NEEDLES):
+        return True
+    if all(needle in data for needle in _PI_HANDLER_NEEDLES):
+        return True
+    if calls_a_framework(data):
+        return True
+    return writes_tool_arguments(data) or sets_breakpoints(data)
+
+
+def writes_tool_arguments(data: bytes) -> bool:
+    """Whether the file may serialise a tool call's arguments into a history it converts: its
+    rules run though it sends no request itself."""
+    return b"JSON.stringify" in data and _REPLAYED_ARGUMENTS.search(data) is not None
+
+
+def sets_breakpoints(data: bytes) -> bool:
+    """`cache_control`, or the AI SDK's `cacheControl` in a file that names Anthropic (the
+    word alone is also the HTTP header's, in storage and web code): CTX008's rules run though
+    the file sends no request itself."""
+    return b"cache_control" in data or (b"cacheControl" in data and b"anthropic" in data)
+
+
+def calls_a_framework(data: bytes) -> bool:
+    """Whether the file names LangChain.js or Google Gen AI and one of their sending calls."""
+    return any(
+        any(needle in data for needle in imports) and any(needle in data for needle in calls)
+        for imports, calls in FRAMEWORK_NEEDLES
+    )
 
 
 def names_an_sdk(data: bytes) -> bool:

@@ -8,8 +8,10 @@ from typing import TYPE_CHECKING
 
 from tree_sitter import Node
 
-from ctxlint.diagnostics import Diagnostic, Location, RelatedLocation
+from ctxlint.config import Settings
+from ctxlint.diagnostics import Diagnostic, Fix, Location, RelatedLocation
 from ctxlint.redact import bounded
+from ctxlint.typescript.host_sinks import host_sinks
 from ctxlint.typescript.parse import ParsedScript
 from ctxlint.typescript.sinks import Sink, find_sinks
 
@@ -28,6 +30,9 @@ class ScriptModule:
     # The message histories sent after it (`messages`, `input`).
     histories: list[Sink] = field(default_factory=list)
     compaction_functions: tuple[str, ...] = ()
+    # The run's settings, for the rules with options (CTX005's tool-prefixes); None in tests
+    # that build a module by hand.
+    settings: Settings | None = None
     # The files it imports, for a rule that follows values into them (None: this file alone).
     project: ScriptProject | None = None
 
@@ -39,10 +44,19 @@ class ScriptModule:
         compaction_functions: tuple[str, ...] = (),
         project: ScriptProject | None = None,
     ) -> ScriptModule:
-        found = find_sinks(parsed, project)
+        # A host framework's hook or a hand-written request body is a prefix as well.
+        hosted = host_sinks(parsed)
+        # A hook's `systemPrompt` is also a value named so: one sink for it.
+        known = {sink.value.id for sink in hosted}
+        found = [
+            *(s for s in find_sinks(parsed, project) if not (s.by_name and s.value.id in known)),
+            *hosted,
+        ]
         prefix = [sink for sink in found if not sink.in_history]
         histories = [sink for sink in found if sink.in_history]
-        return cls(parsed, flag_daily_values, prefix, histories, compaction_functions, project)
+        return cls(
+            parsed, flag_daily_values, prefix, histories, compaction_functions, project=project
+        )
 
     @property
     def path(self) -> str:
@@ -71,6 +85,7 @@ class ScriptModule:
         message: str,
         related: tuple[RelatedLocation, ...] = (),
         help: str | None = None,
+        fix: Fix | None = None,
         parsed: ParsedScript | None = None,
     ) -> Diagnostic:
         """A finding at `node`, in the file `parsed` when the node is in a file this one
@@ -83,6 +98,7 @@ class ScriptModule:
             where.path,
             where.location(node.start_point),
             where.location(node.end_point),
+            fix=fix,
             related=related,
             help=help,
         )

@@ -56,6 +56,19 @@ def _option_name(holder: Node, name: str) -> str:
     return words[1] if len(words) == 2 and words[0] in _ADDING_WORDS else name
 
 
+def _passed_to_a_call(holder: Node) -> bool:
+    """`createAgent({ systemPrompt })`: an option passed straight to a call is judged by the
+    callee (an SDK's own table, or the project's wrapper of one), not by its name; a property
+    elsewhere (a hook's result, a config returned or kept) is judged by its name."""
+    literal = holder.parent
+    return (
+        holder.type == "pair"
+        and literal is not None
+        and literal.parent is not None
+        and (literal.parent.type == "arguments")
+    )
+
+
 def _setter_target(name: str) -> str | None:
     """`setSystemPrompt` -> `system_prompt`: the name of what a setter sets."""
     words = snake_words(name).split("_", 1)
@@ -85,6 +98,8 @@ def named_prompts(parsed: ParsedScript, imports_llm: bool) -> Iterator[tuple[Nod
             label = f"the system prompt set by {name}()"
         else:
             if not names_system_prompt(_option_name(holder, name), imports_llm):
+                continue
+            if _passed_to_a_call(holder):
                 continue
             value = _held_value(holder)
             value = _prompt_text(parsed, value) if value is not None else None

@@ -312,19 +312,18 @@ _SMALL_INDEX = 4_000
 
 
 def _sends(data: bytes) -> bool:
-    from ctxlint.typescript import calls_an_sdk
+    from ctxlint.typescript import calls_a_framework, calls_an_sdk
 
-    return calls_an_sdk(data)
+    return calls_an_sdk(data) or calls_a_framework(data)
 
 
 def _wrappers_in(parsed: ParsedScript) -> dict:
     """The wrappers of a file, from its own sinks: only a file that imports an SDK and calls
     it can hold one (one level across modules)."""
-    from ctxlint.typescript import calls_an_sdk
     from ctxlint.typescript.sinks import find_sinks
     from ctxlint.typescript.wrappers import summarize
 
-    if not calls_an_sdk(parsed.data):
+    if not _sends(parsed.data):
         return {}
     return summarize(parsed, find_sinks(parsed))
 

@@ -128,6 +128,8 @@ def imported_modules(parsed: ParsedScript) -> dict[str, str]:
 def find_sinks(parsed: ParsedScript, project=None) -> list[Sink]:
     """The file's sinks; given the run's ScriptProject, the calls of wrappers it imports
     too (ctxlint.typescript.wrappers)."""
+    from ctxlint.typescript.framework_sinks import framework_sinks  # It imports Sink from here.
+
     imports = imported_modules(parsed)
     modules = {value for key, value in imports.items() if key.startswith("\0")}
     sinks: list[Sink] = []
@@ -159,11 +161,14 @@ def find_sinks(parsed: ParsedScript, project=None) -> list[Sink]:
                     Sink(node, callee, SYSTEM_PROMPT, content)
                     for content in _system_contents(parsed, value)
                 )
+    sinks += framework_sinks(parsed, imports)
     # The project's own wrappers of these calls, in this file and imported.
     from ctxlint.typescript.wrappers import wrapper_sinks
 
     sinks.extend(wrapper_sinks(parsed, sinks, project))
-    sinks.extend(_named_sinks(parsed, modules))
+    # A value sent by a call is that call's sink, whatever it is named (`systemPrompt:`).
+    sent = {sink.value.id for sink in sinks}
+    sinks.extend(s for s in _named_sinks(parsed, modules) if s.value.id not in sent)
     return sinks
 
 
