@@ -506,3 +506,18 @@ def test_methods_of_the_projects_classes_are_followed(tmp_path, setup, system):
         },
     )
     assert _findings(tmp_path, "agent.ts") == ["builder.ts:6:12: CTX001"]
+
+
+def test_a_test_file_calling_a_wrapper_makes_no_sink(tmp_path):
+    _write(
+        tmp_path,
+        {
+            "llm.ts": _LLM,
+            "llm.test.ts": """\
+                import Anthropic from "@anthropic-ai/sdk";
+                import { ask } from "./llm";
+                it("busts the cache on purpose", () => ask(`nonce ${Date.now()}`, [], "q"));
+            """,
+        },
+    )
+    assert [f for f in _findings(tmp_path) if f.startswith("llm.test.ts")] == []

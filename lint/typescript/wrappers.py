@@ -51,7 +51,13 @@ def wrapper_sinks(
     parsed: ParsedScript, sinks: list[Sink], project: ScriptProject | None = None
 ) -> list[Sink]:
     """The arguments of calls of the file's wrappers (and, given the project, of wrappers it
-    imports) that are sent as the system prompt or the tool definitions."""
+    imports) that are sent as the system prompt or the tool definitions. Not in a test file:
+    a test calls the code it tests with made-up values (a nonce that defeats the cache on
+    purpose), never with what production sends."""
+    from ctxlint.typescript import looks_like_a_test
+
+    if looks_like_a_test(parsed.path):
+        return []
     summary = summarize(parsed, [s for s in sinks if not s.in_history])
     imported = _imported_wrappers(parsed, project) if project is not None else {}
     if not summary and not imported:
