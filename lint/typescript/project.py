@@ -22,7 +22,7 @@ from ctxlint.typescript.parse import ParsedScript, parse_script
 from ctxlint.typescript.resolver import resolve_import
 from ctxlint.typescript.scope import _declared_in, string_value, unwrapped
 
-_KEPT_TREES = 256
+_KEPT_TREES = 128
 # A file larger than this is generated (a bundle, a table of data), not a prompt builder.
 _LARGEST = 1_000_000
 _REEXPORT_DEPTH = 6
