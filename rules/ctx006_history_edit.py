@@ -250,6 +250,31 @@ class HistoryEdit(Rule):
             sink = change.sink
             related = (module.related(sink.call, f"sent as {sink.label}"),)
             yield module.diagnostic(self, change.node, message, related, help=_HELP)
+        yield from _script_helper_changes(self, module, sanctioned)
+
+
+def _script_helper_changes(
+    rule: type, module: ScriptModule, sanctioned: tuple[str, ...]
+) -> Iterator[Diagnostic]:
+    """A history changed by a function it is handed to, reported in that function (in its
+    file), with the call that applies it and the place it is sent from as related."""
+    from ctxlint.typescript.history import in_sanctioned_function
+    from ctxlint.typescript.history_helpers import helper_changes
+
+    for change in helper_changes(module.parsed, module.histories, module.project):
+        rewrite, sink = change.rewrite, change.sink
+        if in_sanctioned_function(rewrite.parsed, rewrite.node, sanctioned):
+            continue
+        if in_sanctioned_function(module.parsed, change.call, sanctioned):
+            continue
+        quoted = _script_snippet(rewrite.parsed.text(rewrite.node))
+        applied = f"applied by `{_script_snippet(module.text_of(change.call))}`"
+        related = (
+            module.related(change.call, applied),
+            module.related(sink.call, f"sent as {sink.label}"),
+        )
+        message = f"`{quoted}` {rewrite.effect} the history"
+        yield module.diagnostic(rule, rewrite.node, message, related, _HELP, None, rewrite.parsed)
 
 
 def _script_snippet(text: str) -> str:
