@@ -83,11 +83,10 @@ def callee(
     name = unwrapped(function)
     bound = declaration(parsed, name)
     where = parsed
-    if bound is None and project is not None:
-        if parsed.text(name) in project.imports_of(parsed):
-            found = project.definition(parsed, parsed.text(name))
-            if found is not None:
-                where, bound = found
+    if bound is None and project is not None and parsed.text(name) in project.imports_of(parsed):
+        found = project.definition(parsed, parsed.text(name))
+        if found is not None:
+            where, bound = found
     if bound is None:
         return None
     found_function = function_of(bound)
