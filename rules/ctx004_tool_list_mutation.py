@@ -832,8 +832,42 @@ ToolListMutation.INVALID += (
         line=5,
         message_contains="adds tools on some passes, by `done`",
     ),
+    # A helper adds a tool by the mode it is handed, which the loop changes.
+    Invalid(
+        'import { streamText } from "ai";\n'
+        "function toolsFor(base, mode) {\n"
+        '  return { ...base, ...(mode === "review" ? { approve: base.approve } : {}) };\n'
+        "}\n"
+        "export async function run(model, messages, base) {\n"
+        '  let mode = "edit";\n'
+        "  for (let step = 0; step < 8; step++) {\n"
+        "    const result = streamText({ model, messages, tools: toolsFor(base, mode) });\n"
+        '    mode = (await result.text).includes("REVIEW") ? "review" : "edit";\n'
+        "  }\n"
+        "}\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="agent.js",
+        line=3,
+        message_contains="adds tools on some passes, by `mode`",
+    ),
 )
 ToolListMutation.VALID += (
+    # A helper handed only what the loop leaves as it was: the same tools on every pass.
+    Valid(
+        'import { streamText } from "ai";\n'
+        "function toolsFor(base, mode) {\n"
+        '  return { ...base, ...(mode === "review" ? { approve: base.approve } : {}) };\n'
+        "}\n"
+        "export async function run(model, messages, base, mode) {\n"
+        "  let step = 0;\n"
+        "  while (step < 8) {\n"
+        "    await streamText({ model, messages, tools: toolsFor(base, mode) }).text;\n"
+        "    step += 1;\n"
+        "  }\n"
+        "}\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="agent.js",
+    ),
     # The same tools on every pass; the choice constrained with toolChoice.
     Valid(
         'import { generateText } from "ai";\n'

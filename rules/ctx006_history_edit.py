@@ -1072,6 +1072,40 @@ HistoryEdit.INVALID += (
         line=5,
         message_contains="edits messages in place while iterating",
     ),
+    # A helper handed the kept history cuts its front once it is long.
+    Invalid(
+        _ANTHROPIC_TS + "function trimHistory(messages: Anthropic.MessageParam[]) {\n"
+        "  if (messages.length > 40) messages.splice(0, messages.length - 40);\n"
+        "}\n"
+        "export class Agent {\n"
+        "  messages: Anthropic.MessageParam[] = [];\n"
+        "  async step(text: string) {\n"
+        '    this.messages.push({ role: "user", content: text });\n'
+        "    trimHistory(this.messages);\n"
+        '    return client.messages.create({ model: "m", max_tokens: 9, messages: this.messages });\n'
+        "  }\n"
+        "}\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="agent.ts",
+        line=4,
+        message_contains="deletes earlier messages of the history",
+    ),
+    # A helper returns the history with older tool results stubbed out, by their position.
+    Invalid(
+        'import { generateText } from "ai";\n'
+        "function condense(messages, keep) {\n"
+        "  return messages.map((m, i) =>\n"
+        '    i < messages.length - keep && m.role === "tool" ? { ...m, content: "[cut]" } : m,\n'
+        "  );\n"
+        "}\n"
+        "export async function reply(model, history) {\n"
+        "  return generateText({ model, messages: condense(history, 6) });\n"
+        "}\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="agent.mjs",
+        line=3,
+        message_contains="stubs out older messages as the list grows",
+    ),
 )
 HistoryEdit.VALID += (
     # Appending, a copy with the new message, the newest message edited, a cache marker moved,
@@ -1181,6 +1215,26 @@ HistoryEdit.INVALID += (
     ),
 )
 HistoryEdit.VALID += (
+    # A helper that only appends, and one that rewrites each message by itself alone.
+    Valid(
+        _ANTHROPIC_TS + "function remember(messages, message) {\n"
+        "  messages.push(message);\n"
+        "}\n"
+        "function plain(messages) {\n"
+        '  return messages.map((m) => (typeof m.content === "string" ? m : { ...m }));\n'
+        "}\n"
+        "export class Agent {\n"
+        "  messages = [];\n"
+        "  async step(text) {\n"
+        '    remember(this.messages, { role: "user", content: text });\n'
+        "    return client.messages.create({\n"
+        '      model: "m", max_tokens: 9, messages: plain(this.messages),\n'
+        "    });\n"
+        "  }\n"
+        "}\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="agent.mjs",
+    ),
     # Appended to only: the earlier contents stay as they were sent.
     Valid(
         'import { GoogleGenAI } from "@google/genai";\n'

@@ -77,7 +77,7 @@ def _returned_into(
             continue
         walked.add(node.id)
         kind = node.type
-        if kind == "identifier":
+        if kind in ("identifier", "shorthand_property_identifier"):
             pending.extend((value, depth + 1) for value in _values_of(parsed, node))
             found = destructured_from(parsed, node)
             if found is not None:
