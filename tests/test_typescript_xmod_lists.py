@@ -218,3 +218,38 @@ def test_an_mcp_listing_in_another_module(tmp_path, sort, flagged):
     assert _where(tmp_path, _report(tmp_path, "CTX004")) == (
         ["mcp.ts:2: CTX004"] if flagged else []
     )
+
+
+@pytest.mark.parametrize(
+    ("recent", "flagged"),
+    [
+        ("return this.history.slice(-count);", True),
+        ("return this.history.slice(0, count);", False),
+    ],
+)
+def test_a_method_returning_a_window_of_the_objects_history(tmp_path, recent, flagged):
+    _write(
+        tmp_path,
+        {
+            "chat.ts": f"""\
+                import OpenAI from "openai";
+                const openai = new OpenAI();
+                export class Chat {{
+                  history = [];
+                  recent(count) {{
+                    {recent}
+                  }}
+                  async ask(text) {{
+                    this.history.push({{ role: "user", content: text }});
+                    const reply = await openai.chat.completions.create({{
+                      model: "gpt-4.1", messages: this.recent(20),
+                    }});
+                    this.history.push(reply.choices[0].message);
+                  }}
+                }}
+            """
+        },
+    )
+    assert _where(tmp_path, _report(tmp_path, "CTX006")) == (
+        ["chat.ts:6: CTX006"] if flagged else []
+    )

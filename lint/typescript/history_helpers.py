@@ -98,7 +98,7 @@ def _returned_into(
                 yield from _applied(parsed, unwrapped(target), parsed.text(name), sink, project)
         elif kind == "call_expression":
             receiver, method, _ = method_call(parsed, node)
-            if receiver is not None:
+            if receiver is not None and unwrapped(receiver).type != "this":
                 if method in _PASSING:
                     pending.append((receiver, depth + 1))
                 continue
@@ -161,7 +161,10 @@ def _handed_to(
             continue
         text, bound = key
         for node in _walk(_region(history, bound)):
-            if node.type != "call_expression" or method_call(parsed, node)[0] is not None:
+            receiver = method_call(parsed, node)[0] if node.type == "call_expression" else None
+            if node.type != "call_expression" or (
+                receiver is not None and unwrapped(receiver).type != "this"
+            ):
                 continue
             positions = _positions_of(parsed, node, text)
             if not positions:

@@ -64,6 +64,8 @@ class Summary:
 
 
 EMPTY = Summary()
+# The position a rewrite of a list the method's object keeps (`this.history`) is given.
+THIS_FIELD = -1
 _kept: dict[tuple[str, int], tuple[ParsedScript, Summary]] = {}
 _KEPT = 4096
 
@@ -78,6 +80,8 @@ def callee(
     if call.type != "call_expression":
         return None
     function = call.child_by_field_name("function")
+    if function is not None and unwrapped(function).type == "member_expression":
+        return _own_method(parsed, call, unwrapped(function))
     if function is None or unwrapped(function).type != "identifier":
         return None
     name = unwrapped(function)
@@ -91,6 +95,26 @@ def callee(
         return None
     found_function = function_of(bound)
     return (where, found_function) if found_function is not None else None
+
+
+def _own_method(parsed: ParsedScript, call: Node, member: Node) -> tuple[ParsedScript, Node] | None:
+    """`this.trim(messages)`: the method of the class the call is made in."""
+    target = member.child_by_field_name("object")
+    name = member.child_by_field_name("property")
+    if target is None or name is None or unwrapped(target).type != "this":
+        return None
+    body = call.parent
+    while body is not None and body.type != "class_body":
+        body = body.parent
+    if body is None:
+        return None
+    wanted = parsed.text(name)
+    for method in body.named_children:
+        declared = method.child_by_field_name("name")
+        named = declared is not None and parsed.text(declared) == wanted
+        if method.type == "method_definition" and named:
+            return parsed, method
+    return None
 
 
 def summary(
@@ -110,7 +134,7 @@ def summary(
         return EMPTY
     active = active | {function.id}
     names = parameter_names(parsed, function)
-    if not any(names):
+    if not any(names) and function.type != "method_definition":
         return EMPTY
     edits = list(_edits(parsed, function, names, project, depth, active))
     returns: list[Rewrite] = []
@@ -192,7 +216,7 @@ def _argument_parameter(
     """The position among `names` of the parameter passed as the call's argument `index`."""
     arguments = call.child_by_field_name("arguments")
     listed = [a for a in arguments.named_children if a.type != "comment"] if arguments else []
-    if index >= len(listed):
+    if not 0 <= index < len(listed):
         return None
     argument = unwrapped(listed[index])
     if argument.type != "identifier" or not _names_parameter(parsed, argument, function):
@@ -263,6 +287,8 @@ def _returned(
         receiver, method, arguments = method_call(parsed, value)
         if receiver is not None:
             parameter = _parameter_position(parsed, receiver, function, names)
+            if parameter is None and _own_field(receiver, function):
+                parameter = THIS_FIELD
             if parameter is not None:
                 if method == "slice" and drops_front(parsed, arguments, window_only=True):
                     yield Rewrite(parameter, value, parsed, RETURNED_WINDOW)
@@ -341,6 +367,17 @@ def destructured_from(parsed: ParsedScript, name: Node) -> tuple[str, Node] | No
         if node.type not in FUNCTIONS or node is scope:
             pending.extend(node.named_children)
     return None
+
+
+def _own_field(node: Node, function: Node) -> bool:
+    """`this.history` in a method: a list the object keeps across calls."""
+    node = unwrapped(node)
+    target = node.child_by_field_name("object") if node.type == "member_expression" else None
+    return (
+        function.type == "method_definition"
+        and target is not None
+        and unwrapped(target).type == "this"
+    )
 
 
 def _parameter_position(
