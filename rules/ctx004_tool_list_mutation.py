@@ -109,7 +109,11 @@ class ToolListMutation(Rule):
     the request (its `prepareToolsAndToolChoice` filters the definitions before sending), so
     it is no decode-time constraint; `toolChoice` is. And it flags an MCP `listTools()` made
     for each call and sent without `.sort()` or `.toSorted()`. A constant tools object and a
-    list computed once before the loop are fine. No fix is offered there yet.
+    list computed once before the loop are fine. The tools may come from a function of the
+    project (in the file, a method of the class, or imported): `tools: toolsFor(phase)` in
+    the loop, where the helper filters or spreads in tools by the parameter `phase` the loop
+    changes, is reported in the helper, as is an MCP listing made in an imported function.
+    No fix is offered there yet.
 
     ## Fix safety
     For an MCP tool listing, the fix sorts it by tool name: `sorted(result.tools,

@@ -117,7 +117,16 @@ class HistoryEdit(Rule):
     (`request.messages` is judged by `request`). Appending
     (`push`, `[...messages, next]`), the newest message (`messages[messages.length - 1]`),
     `providerOptions` and `cache_control`, and copies that are not sent (`slice()` for a log)
-    are not edits. `compaction-functions` applies there too.
+    are not edits. `compaction-functions` applies there too. A function the history is
+    handed to, in the file, a method of the sending class, or imported from another file of
+    the project (one level), counts as well: `trimHistory(this.messages)` that splices or
+    shifts the front, and a helper whose result is sent (`messages = compact(messages)`,
+    `const { messages } = condense(history)`) that returns a window cut from the end, the
+    first message and such a window, or a copy whose older items are stubbed out by their
+    position (`messages.map((m, i) => old(i) ? { ...m, content: STUB } : m)`). A request
+    body written by hand (`JSON.stringify({ ...body, system, messages })`) sends its
+    `messages` as the history. Such a change is reported in the helper, with the call that
+    applies it and the place the history is sent from.
 
     ## Options
     - `compaction-functions` (default empty): names of functions (`compact_history`, or
