@@ -109,7 +109,11 @@ class ToolListMutation(Rule):
     the request (its `prepareToolsAndToolChoice` filters the definitions before sending), so
     it is no decode-time constraint; `toolChoice` is. And it flags an MCP `listTools()` made
     for each call and sent without `.sort()` or `.toSorted()`. A constant tools object and a
-    list computed once before the loop are fine. No fix is offered there yet.
+    list computed once before the loop are fine. The tools may come from a function of the
+    project (in the file, a method of the class, or imported): `tools: toolsFor(phase)` in
+    the loop, where the helper filters or spreads in tools by the parameter `phase` the loop
+    changes, is reported in the helper, as is an MCP listing made in an imported function.
+    No fix is offered there yet.
 
     ## Fix safety
     For an MCP tool listing, the fix sorts it by tool name: `sorted(result.tools,
@@ -308,14 +312,25 @@ class ToolListMutation(Rule):
     def check_typescript(self, module: ScriptModule) -> Iterator[Diagnostic]:
         from ctxlint.typescript.tool_changes import tool_changes
 
-        for change in tool_changes(module.parsed, module.sinks):
+        for change in tool_changes(module.parsed, module.sinks, module.project):
             sink = change.sink
             related = (module.related(sink.call, f"sent as {sink.label}"),)
+            if change.call is not None:
+                # Made in a helper: the call that applies it, then where the list is sent.
+                applied = f"applied by `{_script_short(module.text_of(change.call))}`"
+                related = (module.related(change.call, applied), *related)
             help = _LISTING_HELP if change.listing else _SCRIPT_HELP
-            yield module.diagnostic(self, change.node, change.message, related, help=help)
+            yield module.diagnostic(
+                self, change.node, change.message, related, help, None, change.parsed
+            )
 
 
 _SCRIPT_HELP = "Keep the tools fixed; constrain the choice with toolChoice instead"
+
+
+def _script_short(text: str) -> str:
+    first = " ".join(text.split("\n", 1)[0].split())
+    return first if len(first) <= 40 and "\n" not in text else first[:39].rstrip() + "…"
 
 
 class _Finding(NamedTuple):
@@ -821,8 +836,42 @@ ToolListMutation.INVALID += (
         line=5,
         message_contains="adds tools on some passes, by `done`",
     ),
+    # A helper adds a tool by the mode it is handed, which the loop changes.
+    Invalid(
+        'import { streamText } from "ai";\n'
+        "function toolsFor(base, mode) {\n"
+        '  return { ...base, ...(mode === "review" ? { approve: base.approve } : {}) };\n'
+        "}\n"
+        "export async function run(model, messages, base) {\n"
+        '  let mode = "edit";\n'
+        "  for (let step = 0; step < 8; step++) {\n"
+        "    const result = streamText({ model, messages, tools: toolsFor(base, mode) });\n"
+        '    mode = (await result.text).includes("REVIEW") ? "review" : "edit";\n'
+        "  }\n"
+        "}\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="agent.js",
+        line=3,
+        message_contains="adds tools on some passes, by `mode`",
+    ),
 )
 ToolListMutation.VALID += (
+    # A helper handed only what the loop leaves as it was: the same tools on every pass.
+    Valid(
+        'import { streamText } from "ai";\n'
+        "function toolsFor(base, mode) {\n"
+        '  return { ...base, ...(mode === "review" ? { approve: base.approve } : {}) };\n'
+        "}\n"
+        "export async function run(model, messages, base, mode) {\n"
+        "  let step = 0;\n"
+        "  while (step < 8) {\n"
+        "    await streamText({ model, messages, tools: toolsFor(base, mode) }).text;\n"
+        "    step += 1;\n"
+        "  }\n"
+        "}\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="agent.js",
+    ),
     # The same tools on every pass; the choice constrained with toolChoice.
     Valid(
         'import { generateText } from "ai";\n'

@@ -117,7 +117,16 @@ class HistoryEdit(Rule):
     (`request.messages` is judged by `request`). Appending
     (`push`, `[...messages, next]`), the newest message (`messages[messages.length - 1]`),
     `providerOptions` and `cache_control`, and copies that are not sent (`slice()` for a log)
-    are not edits. `compaction-functions` applies there too.
+    are not edits. `compaction-functions` applies there too. A function the history is
+    handed to, in the file, a method of the sending class, or imported from another file of
+    the project (one level), counts as well: `trimHistory(this.messages)` that splices or
+    shifts the front, and a helper whose result is sent (`messages = compact(messages)`,
+    `const { messages } = condense(history)`) that returns a window cut from the end, the
+    first message and such a window, or a copy whose older items are stubbed out by their
+    position (`messages.map((m, i) => old(i) ? { ...m, content: STUB } : m)`). A request
+    body written by hand (`JSON.stringify({ ...body, system, messages })`) sends its
+    `messages` as the history. Such a change is reported in the helper, with the call that
+    applies it and the place the history is sent from.
 
     ## Options
     - `compaction-functions` (default empty): names of functions (`compact_history`, or
@@ -250,6 +259,31 @@ class HistoryEdit(Rule):
             sink = change.sink
             related = (module.related(sink.call, f"sent as {sink.label}"),)
             yield module.diagnostic(self, change.node, message, related, help=_HELP)
+        yield from _script_helper_changes(self, module, sanctioned)
+
+
+def _script_helper_changes(
+    rule: type, module: ScriptModule, sanctioned: tuple[str, ...]
+) -> Iterator[Diagnostic]:
+    """A history changed by a function it is handed to, reported in that function (in its
+    file), with the call that applies it and the place it is sent from as related."""
+    from ctxlint.typescript.history import in_sanctioned_function
+    from ctxlint.typescript.history_helpers import helper_changes
+
+    for change in helper_changes(module.parsed, module.histories, module.project):
+        rewrite, sink = change.rewrite, change.sink
+        if in_sanctioned_function(rewrite.parsed, rewrite.node, sanctioned):
+            continue
+        if in_sanctioned_function(module.parsed, change.call, sanctioned):
+            continue
+        quoted = _script_snippet(rewrite.parsed.text(rewrite.node))
+        applied = f"applied by `{_script_snippet(module.text_of(change.call))}`"
+        related = (
+            module.related(change.call, applied),
+            module.related(sink.call, f"sent as {sink.label}"),
+        )
+        message = f"`{quoted}` {rewrite.effect} the history"
+        yield module.diagnostic(rule, rewrite.node, message, related, _HELP, None, rewrite.parsed)
 
 
 def _script_snippet(text: str) -> str:
@@ -1047,6 +1081,40 @@ HistoryEdit.INVALID += (
         line=5,
         message_contains="edits messages in place while iterating",
     ),
+    # A helper handed the kept history cuts its front once it is long.
+    Invalid(
+        _ANTHROPIC_TS + "function trimHistory(messages: Anthropic.MessageParam[]) {\n"
+        "  if (messages.length > 40) messages.splice(0, messages.length - 40);\n"
+        "}\n"
+        "export class Agent {\n"
+        "  messages: Anthropic.MessageParam[] = [];\n"
+        "  async step(text: string) {\n"
+        '    this.messages.push({ role: "user", content: text });\n'
+        "    trimHistory(this.messages);\n"
+        '    return client.messages.create({ model: "m", max_tokens: 9, messages: this.messages });\n'
+        "  }\n"
+        "}\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="agent.ts",
+        line=4,
+        message_contains="deletes earlier messages of the history",
+    ),
+    # A helper returns the history with older tool results stubbed out, by their position.
+    Invalid(
+        'import { generateText } from "ai";\n'
+        "function condense(messages, keep) {\n"
+        "  return messages.map((m, i) =>\n"
+        '    i < messages.length - keep && m.role === "tool" ? { ...m, content: "[cut]" } : m,\n'
+        "  );\n"
+        "}\n"
+        "export async function reply(model, history) {\n"
+        "  return generateText({ model, messages: condense(history, 6) });\n"
+        "}\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="agent.mjs",
+        line=3,
+        message_contains="stubs out older messages as the list grows",
+    ),
 )
 HistoryEdit.VALID += (
     # Appending, a copy with the new message, the newest message edited, a cache marker moved,
@@ -1156,6 +1224,26 @@ HistoryEdit.INVALID += (
     ),
 )
 HistoryEdit.VALID += (
+    # A helper that only appends, and one that rewrites each message by itself alone.
+    Valid(
+        _ANTHROPIC_TS + "function remember(messages, message) {\n"
+        "  messages.push(message);\n"
+        "}\n"
+        "function plain(messages) {\n"
+        '  return messages.map((m) => (typeof m.content === "string" ? m : { ...m }));\n'
+        "}\n"
+        "export class Agent {\n"
+        "  messages = [];\n"
+        "  async step(text) {\n"
+        '    remember(this.messages, { role: "user", content: text });\n'
+        "    return client.messages.create({\n"
+        '      model: "m", max_tokens: 9, messages: plain(this.messages),\n'
+        "    });\n"
+        "  }\n"
+        "}\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="agent.mjs",
+    ),
     # Appended to only: the earlier contents stay as they were sent.
     Valid(
         'import { GoogleGenAI } from "@google/genai";\n'

@@ -212,9 +212,9 @@ def test_a_request_body_written_by_hand_is_a_sink():
     )
     parsed = parse_script("proxy.ts", text.encode())
     # Only a body that carries a conversation and a model (here in what is spread) is a request.
-    assert [(sink.callee, parsed.text(sink.value)) for sink in host_sinks(parsed)] == [
-        ("the request body", "system")
-    ]
+    found = [(sink.part, parsed.text(sink.value)) for sink in host_sinks(parsed)]
+    # The conversation beside the system prompt is the history the request sends.
+    assert found == [("the system prompt", "system"), ("the messages", "parsed.messages")]
 
 
 def test_files_of_a_host_framework_pass_the_prefilter():

@@ -38,7 +38,7 @@ from ctxlint.typescript.scope import (
     string_value,
     unwrapped,
 )
-from ctxlint.typescript.sinks import SYSTEM_PROMPT, Sink, imported_modules
+from ctxlint.typescript.sinks import HISTORY, SYSTEM_PROMPT, Sink, imported_modules
 
 _PI_EVENT = "before_agent_start"
 _OPENCODE_HOOK = "experimental.chat.system.transform"
@@ -282,6 +282,10 @@ def _request_bodies(parsed: ParsedScript) -> Iterator[Sink]:
             value = properties.get(system_key)
             if value is not None and any(key in properties for key in conversation_keys):
                 yield Sink(call, "the request body", SYSTEM_PROMPT, value)
+                # The conversation beside it is the history sent after the prefix.
+                for key in conversation_keys:
+                    if key in properties:
+                        yield Sink(call, "the request body", HISTORY, properties[key])
 
 
 def _spreads(body: Node) -> bool:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from tree_sitter import Node
 
@@ -27,6 +28,9 @@ from ctxlint.typescript.scope import (
     unwrapped,
 )
 from ctxlint.typescript.sinks import Sink
+
+if TYPE_CHECKING:
+    from ctxlint.typescript.project import ScriptProject
 
 _LOOPS = frozenset({"for_statement", "for_in_statement", "while_statement", "do_statement"})
 _NARROWING = ("filter", "slice", "splice")
@@ -43,29 +47,53 @@ class ToolChange:
     message: str
     sink: Sink
     listing: bool = False
+    # Made in another file, or in a helper the sending file calls: that file, and the call.
+    parsed: ParsedScript | None = None
+    call: Node | None = None
 
 
-def tool_changes(parsed: ParsedScript, sinks: list[Sink]) -> Iterator[ToolChange]:
-    seen: set[int] = set()
+def tool_changes(
+    parsed: ParsedScript, sinks: list[Sink], project: ScriptProject | None = None
+) -> Iterator[ToolChange]:
+    seen: set[tuple[str, int]] = set()
     for sink in sinks:
         if not sink.in_tools:
             continue
-        for change in _changes(parsed, sink):
-            if change.node.id not in seen:
-                seen.add(change.node.id)
+        for change in _changes(parsed, sink, project):
+            key = ((change.parsed or parsed).path, change.node.id)
+            if key not in seen:
+                seen.add(key)
                 yield change
     for sink in _step_sinks(parsed, sinks):
         for node, message in _active_tools_per_step(parsed, sink):
-            if node.id not in seen:
-                seen.add(node.id)
+            if (parsed.path, node.id) not in seen:
+                seen.add((parsed.path, node.id))
                 yield ToolChange(node, message, sink)
 
 
-def _changes(parsed: ParsedScript, sink: Sink) -> Iterator[ToolChange]:
+def _changes(
+    parsed: ParsedScript, sink: Sink, project: ScriptProject | None
+) -> Iterator[ToolChange]:
+    from ctxlint.typescript.tool_helpers import helper_tool_changes
+
     loop = _loop_around(sink.call)
     varying = _names_changed_in(parsed, loop) if loop is not None else set()
-    listings = [part.node for part in reached(parsed, sink)]
+    parts = list(reached(parsed, sink, project))
+    listings = [part.node for part in parts if not part.in_other_file(parsed)]
     listings.extend(_destructured_listings(parsed, sink))
+    yield from _listings_elsewhere(parsed, sink, parts)
+    if loop is not None:
+        # `tools: toolsFor(state.phase)`: a helper rebuilding the list from what the loop changes.
+        calls = [
+            node
+            for node in listings
+            if node.type == "call_expression"
+            and _within(node, loop)
+            and _method_call(parsed, node)[0] is None
+        ]
+        for found in helper_tool_changes(parsed, calls, varying, _names_in, project):
+            call = found.call
+            yield ToolChange(found.node, found.message, sink, False, found.parsed, call)
     for node in listings:
         if node.type != "call_expression":
             continue
@@ -91,6 +119,35 @@ def _changes(parsed: ParsedScript, sink: Sink) -> Iterator[ToolChange]:
                 yield ToolChange(node, message, sink)
     if loop is not None:
         yield from _conditional_spreads(parsed, sink, loop, varying)
+
+
+def _listings_elsewhere(parsed: ParsedScript, sink: Sink, parts: list) -> Iterator[ToolChange]:
+    """An MCP `listTools()` in a function of another file the tools are made of, run for each
+    call (not when its module loads), unsorted in its file and in the value sent."""
+    sent = parsed.text(resolved(parsed, sink.value) or sink.value)
+    if any(f".{method}(" in sent for method in _SORTS):
+        return
+    for part in parts:
+        where, node = part.parsed, part.node
+        if not part.in_other_file(parsed) or part.at_load or node.type != "call_expression":
+            continue
+        receiver, method, _ = _method_call(where, node)
+        if receiver is None or method != "listTools" or enclosing_function(node) is None:
+            continue
+        if _sorted_in_function(where, node) or _runs_once(where, node):
+            continue
+        message = (
+            f"`{_short(where, node)}` lists the tools anew for each call, in the "
+            "server's order, which may change"
+        )
+        yield ToolChange(node, message, sink, True, where, None)
+
+
+def _sorted_in_function(parsed: ParsedScript, listing: Node) -> bool:
+    """Whether the function that lists the tools sorts anything: what it returns is sorted."""
+    function = enclosing_function(listing)
+    text = parsed.text(function) if function is not None else ""
+    return any(f".{method}(" in text for method in _SORTS) or "localeCompare" in text
 
 
 def _destructured_listings(parsed: ParsedScript, sink: Sink) -> Iterator[Node]:
