@@ -79,12 +79,13 @@ def test_text_that_is_not_utf8_is_a_ctx900(tmp_path):
 @pytest.mark.parametrize(
     "text",
     [
-        b'import OpenAI from "openai";\nclient.chat.completions.create({})',
-        b'import OpenAI from "openai";\nclient.responses\n  .stream({})',
-        b"import { generateText } from 'ai';\ngenerateText({})",
+        b'import OpenAI from "openai";\nclient.chat.completions.create({ messages })',
+        b'import OpenAI from "openai";\nclient.responses\n  .stream({ instructions, input })',
+        b"import { generateText } from 'ai';\ngenerateText({ system: prompt })",
         b'const { Agent } = require("@mastra/core/agent");\nnew Agent({ instructions })',
         b'import { Agent } from "@openai/agents";\nnew Agent<Context>({ instructions })',
-        b'import Anthropic from "@anthropic-ai/sdk";\nclient.messages.create({})',
+        b'import Anthropic from "@anthropic-ai/sdk";\nclient.messages.create({ tools })',
+        b'import { streamText } from "ai/rsc";\nstreamText<T>({ ...base, tools })',
     ],
 )
 def test_the_prefilter_lets_through_a_file_naming_an_sdk_and_a_sink_call(text):
@@ -99,7 +100,12 @@ def test_the_prefilter_lets_through_a_file_naming_an_sdk_and_a_sink_call(text):
         b"const ai = 1;",
         # The SDK's types only, or a call of a sink without its SDK.
         b'import type { Model } from "@openai/agents-core";\nexport type M = Model;',
-        b"await client.messages.create({})",
+        b"await client.messages.create({ system })",
+        # An SDK's name in another package's, or in a variable's.
+        b'import { openai } from "@ai-sdk/openai";\ngenerateText({ system })',
+        b'import { openai } from "./openai";\nopenai.chat.completions.create({ messages })',
+        # A call that sends only a prompt: nothing in a cached prefix.
+        b"import { generateText } from 'ai';\ngenerateText({ model, prompt: 'Hi' })",
     ],
 )
 def test_the_prefilter_spares_a_file_naming_no_sdk_or_no_sink_call(text):
@@ -135,8 +141,10 @@ def test_an_import_type_the_grammar_misreads_is_no_parse_error(text):
 def test_a_minified_bundle_a_walk_meets_is_not_parsed(tmp_path: Path):
     settings = make_settings({}, tmp_path)
     checker = ScriptChecker(settings, selected_rules(settings))
-    line = b"var a=require('openai');a.responses.create();" + b"function f(){};" * 4000 + b"(;\n"
-    source = b"import OpenAI from 'openai';\nc.responses.create(\n" + b"const broken = (;\n" * 3000
+    line = b"var a=require('openai');a.responses.create({tools});" + b"function f(){};" * 4000
+    line += b"(;\n"
+    source = b"import OpenAI from 'openai';\nc.responses.create({tools}\n"
+    source += b"const broken = (;\n" * 3000
     assert checker.check_data("dist-web/index-abc.js", line, explicit=False) is None
     assert checker.check_data("vendor/openai.min.js", source, explicit=False) is None
     assert checker.parsed == 0

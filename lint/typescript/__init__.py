@@ -6,40 +6,47 @@ and only a file that names an LLM SDK or one of its calls is parsed (ctxlint.typ
 
 from __future__ import annotations
 
+import re
+
 # One input kind for both languages: the same grammars family reads them, the SDKs are the
 # same packages, and a rule's detector cannot tell a `.js` agent from a `.ts` one.
 SUFFIXES = (".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs")
 # Declaration files hold types only: no call is ever made from them.
 _DECLARATION_SUFFIXES = (".d.ts", ".d.mts", ".d.cts")
 
-# What every file with a sink holds: the import of an SDK (a sink counts only where its SDK
-# is imported, ctxlint.typescript.sinks) and one of the calls that send a request. A file of
-# a monorepo without both (most are components, utilities, types, tests) is never parsed;
-# in an SDK's own repository, where every file imports it, the calls still tell.
-IMPORT_NEEDLES = (
-    b"openai",  # `openai`, `@openai/agents`
+# What every file with a sink holds (ctxlint.typescript.sinks): an SDK imported by its module
+# name in quotes (a sink counts only where its SDK is imported; `"@ai-sdk/openai"` or a
+# variable `openai` is not the SDK), the call of a sink as its callee must read, and the
+# name of a part sent (a property `system`, `tools`... or a message's `role: "system"`; a
+# spread of a local object names its keys too). A file of an application without all three
+# (most are components, utilities, types, tests) is never parsed, nor, in an SDK's own
+# repository where every file imports it, a file that only calls it with a prompt.
+# A new sink's module, call and properties must be added here; tests/test_typescript_prefilter.py
+# checks that every TypeScript example of every rule passes.
+_SDK_MODULE = re.compile(
+    rb"""['"`](?:openai|ai|@openai/agents|@mastra/core|@anthropic-ai/[^'"`\s/]+"""
+    rb"""|@langchain/[^'"`\s/]+|@google/genai)(?:/[^'"`\s]*)?['"`]"""
+)
+_SINK_CALL = re.compile(
+    rb"\b(?:(?:generateText|streamText|generateObject|streamObject)\s*[(<]"
+    # `new Agent(`, `new ToolLoopAgent(`, and `new Agent<Context>(`.
+    rb"|new\s+(?:Agent|ToolLoopAgent|Experimental_Agent)\b"
+    # `.messages.create(`, `.chat.completions.create(`, `.responses.stream(`, also when a
+    # formatter breaks the chain across lines.
+    rb"|(?:completions|responses|messages)\s*\.\s*(?:create|stream|parse)\b)"
+)
+_PARTS_SENT = (b"system", b"instructions", b"tools", b"messages", b"input")
+# Searched before the expressions, many times faster: a file without one of these names no
+# SDK module.
+_SDK_NEEDLES = (
+    b"openai",
     b"@anthropic-ai/",
-    b'"ai"',
-    b"'ai'",
+    b"'ai",
+    b'"ai',
+    b"`ai",
     b"@mastra/",
     b"@langchain/",
     b"@google/genai",
-)
-CALL_NEEDLES = (
-    b"generateText",
-    b"streamText",
-    b"generateObject",
-    b"streamObject",
-    # `new Agent(`, `new ToolLoopAgent(`, and `new Agent<Context>(`.
-    b"Agent(",
-    b"Agent<",
-    # `.messages.create(`, `.chat.completions.create(`, `.responses.stream(`, also when a
-    # formatter breaks the chain across lines.
-    b"create(",
-    b"create<",
-    b"stream(",
-    b"completions",
-    b"responses",
 )
 
 
@@ -55,9 +62,13 @@ def has_script_suffix(path: str) -> bool:
 
 
 def worth_parsing(data: bytes) -> bool:
-    """Whether the file may hold a sink: it names an SDK and one of the calls of a sink."""
-    return any(needle in data for needle in IMPORT_NEEDLES) and any(
-        needle in data for needle in CALL_NEEDLES
+    """Whether the file may hold a sink: it imports an SDK, calls a sink and names a part
+    sent. The cheapest tests first."""
+    return (
+        any(needle in data for needle in _SDK_NEEDLES)
+        and any(part in data for part in _PARTS_SENT)
+        and _SINK_CALL.search(data) is not None
+        and _SDK_MODULE.search(data) is not None
     )
 
 
