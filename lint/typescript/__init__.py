@@ -67,8 +67,8 @@ def worth_parsing(data: bytes) -> bool:
     return (
         any(needle in data for needle in _SDK_NEEDLES)
         and any(part in data for part in _PARTS_SENT)
-        and _SINK_CALL.search(data) is not None
         and _SDK_MODULE.search(data) is not None
+        and _SINK_CALL.search(data) is not None
     )
 
 
