@@ -105,7 +105,9 @@ def imported_modules(parsed: ParsedScript) -> dict[str, str]:
             names[f"\0{module}"] = module
             for name in _bound_names(node):
                 names[parsed.text(name)] = module
-    for call in _candidates(parsed, _REQUIRE):
+    # The query walks the whole tree: not asked of a file that never says `require`.
+    requires = _candidates(parsed, _REQUIRE) if b"require" in parsed.data else []
+    for call in requires:
         arguments = call.child_by_field_name("arguments")
         first = arguments.named_children[0] if arguments and arguments.named_children else None
         module = string_value(parsed, first) if first is not None else None
