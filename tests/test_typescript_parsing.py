@@ -104,6 +104,9 @@ def test_the_prefilter_lets_through_a_file_naming_an_sdk_and_a_sink_call(text):
         # An SDK's name in another package's, or in a variable's.
         b'import { openai } from "@ai-sdk/openai";\ngenerateText({ system })',
         b'import { openai } from "./openai";\nopenai.chat.completions.create({ messages })',
+        # The SDK's name as a string that no import holds (a provider's name, a user agent).
+        b'import { generateText } from "./generate-text";\n'
+        b'generateText({ system, headers: { "user-agent": "ai/1.0" }, provider: "openai" })',
         # A call that sends only a prompt: nothing in a cached prefix.
         b"import { generateText } from 'ai';\ngenerateText({ model, prompt: 'Hi' })",
     ],

@@ -14,8 +14,8 @@ SUFFIXES = (".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs")
 # Declaration files hold types only: no call is ever made from them.
 _DECLARATION_SUFFIXES = (".d.ts", ".d.mts", ".d.cts")
 
-# What every file with a sink holds (ctxlint.typescript.sinks): an SDK imported by its module
-# name in quotes (a sink counts only where its SDK is imported; `"@ai-sdk/openai"` or a
+# What every file with a sink holds (ctxlint.typescript.sinks): an SDK imported or required by
+# its module name (a sink counts only where its SDK is imported; `"@ai-sdk/openai"` or a
 # variable `openai` is not the SDK), the call of a sink as its callee must read, and the
 # name of a part sent (a property `system`, `tools`... or a message's `role: "system"`; a
 # spread of a local object names its keys too). A file of an application without all three
@@ -24,7 +24,10 @@ _DECLARATION_SUFFIXES = (".d.ts", ".d.mts", ".d.cts")
 # A new sink's module, call and properties must be added here; tests/test_typescript_prefilter.py
 # checks that every TypeScript example of every rule passes.
 _SDK_MODULE = re.compile(
-    rb"""['"`](?:openai|ai|@openai/agents|@mastra/core|@anthropic-ai/[^'"`\s/]+"""
+    # As an import's or a require's: a string "openai" elsewhere is a provider's name, and
+    # "ai/1.0" the user agent an SDK's tests send.
+    rb"""(?:\bfrom|\bimport|\brequire\s*\()\s*['"`]"""
+    rb"""(?:openai|ai|@openai/agents|@mastra/core|@anthropic-ai/[^'"`\s/]+"""
     rb"""|@langchain/[^'"`\s/]+|@google/genai)(?:/[^'"`\s]*)?['"`]"""
 )
 _SINK_CALL = re.compile(
