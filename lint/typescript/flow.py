@@ -114,7 +114,18 @@ def _added_later(parsed: ParsedScript, declarator: Node) -> Iterator[Node]:
     block = declarator.parent.parent if declarator.parent is not None else None
     if name_node is None or block is None:
         return
-    name = parsed.text(name_node)
+    yield from _additions(parsed, block).get(parsed.text(name_node), ())
+
+
+def _additions(parsed: ParsedScript, block: Node) -> dict[str, list[Node]]:
+    """Each name's additions in a block, in the order a walk meets them. One walk per block:
+    asked of every name a sent value is made of, a block walked per name was a module's
+    whole tree walked again for each of its constants."""
+    key = ("additions", block.id)
+    found = parsed.memo.get(key)
+    if found is not None:
+        return found
+    found = {}
     pending = list(block.named_children)
     while pending:
         node = pending.pop()
@@ -122,19 +133,21 @@ def _added_later(parsed: ParsedScript, declarator: Node) -> Iterator[Node]:
         if kind in ("assignment_expression", "augmented_assignment_expression"):
             left = node.child_by_field_name("left")
             right = node.child_by_field_name("right")
-            if left is not None and right is not None and parsed.text(left) == name:
-                yield right
+            if left is not None and right is not None:
+                found.setdefault(parsed.text(left), []).append(right)
         elif kind == "call_expression":
             function = node.child_by_field_name("function")
             if function is not None and function.type == "member_expression":
                 target = function.child_by_field_name("object")
                 method = function.child_by_field_name("property")
                 added = method is not None and parsed.text(method) in ("push", "unshift")
-                if added and target is not None and parsed.text(target) == name:
+                if added and target is not None:
                     arguments = node.child_by_field_name("arguments")
                     if arguments is not None:
-                        yield from arguments.named_children
+                        found.setdefault(parsed.text(target), []).extend(arguments.named_children)
         pending.extend(node.named_children)
+    parsed.memo[key] = found
+    return found
 
 
 def _call_parts(parsed: ParsedScript, call: Node) -> tuple[Node | None, list[Node]]:

@@ -67,6 +67,8 @@ class ParsedScript:
     grammar: str = "typescript"
     errors: list[ParseError] = field(default_factory=list)
     _lines: list[bytes] = field(default_factory=list)
+    # Facts about the tree computed once for every rule that asks (ctxlint.typescript.flow).
+    memo: dict = field(default_factory=dict)
 
     @property
     def root(self) -> tree_sitter.Node:
