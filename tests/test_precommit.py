@@ -39,6 +39,13 @@ CLEAN_TRACE = (
 )
 
 
+TYPESCRIPT_FLAGGED = (
+    'import { generateText } from "ai";\n'
+    "export const ask = (model, q) =>\n"
+    "  generateText({ model, system: `Now ${new Date().toISOString()}`, prompt: q });\n"
+)
+
+
 def _manifest() -> list[dict]:
     return clientlib.load_manifest(str(REPO / ".pre-commit-hooks.yaml"))
 
@@ -196,11 +203,18 @@ def test_skip_unknown_passes_over_only_what_no_reader_recognises(tmp_path):
 )
 def test_hooks_from_this_repository_with_try_repo(tmp_path):
     """The hooks as users get them: pre-commit installs this repository (language: python)
-    and runs both hooks, the traces hook quietly and past a dataset."""
+    and runs them, the traces hook quietly and past a dataset, the TypeScript hook past a
+    component that sends no request."""
     repo = tmp_path / "repo"
-    repo.mkdir()
-    files = {"agent.py": FLAGGED, "data.jsonl": DATASET, "session.jsonl": EDITED_TRACE}
+    files = {
+        "agent.py": FLAGGED,
+        "data.jsonl": DATASET,
+        "session.jsonl": EDITED_TRACE,
+        "src/agent.ts": TYPESCRIPT_FLAGGED,
+        "src/Button.tsx": "export const Button = () => <b>Copy & Open</b>;\nconst x = (;\n",
+    }
     for name, content in files.items():
+        (repo / name).parent.mkdir(parents=True, exist_ok=True)
         (repo / name).write_text(content)
     subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
     subprocess.run(["git", "add", "-A"], cwd=repo, check=True)
@@ -216,6 +230,8 @@ def test_hooks_from_this_repository_with_try_repo(tmp_path):
     assert "agent.py:5:26: CTX002" in result.stdout
     assert re.search(r"session\.jsonl:2:\d+: CTX\d{3}", result.stdout)
     assert "data.jsonl" not in result.stdout and "Simulated" not in result.stdout
+    assert "src/agent.ts:3:40: CTX001" in result.stdout
+    assert "Button.tsx" not in result.stdout
 
 
 def _prompts_hook_takes(path: str) -> bool:
@@ -254,13 +270,6 @@ def test_prompts_hook_reports_a_broken_template_and_passes_clean_prompts(tmp_pat
     subprocess.run(["git", "add", "-A"], cwd=repo, check=True)
     again = _pre_commit(repo, tmp_path)
     assert again.returncode == 0, again.stdout + again.stderr
-
-
-TYPESCRIPT_FLAGGED = (
-    'import { generateText } from "ai";\n'
-    "export const ask = (model, q) =>\n"
-    "  generateText({ model, system: `Now ${new Date().toISOString()}`, prompt: q });\n"
-)
 
 
 def _typescript_hook_takes(path: str) -> bool:
