@@ -223,7 +223,8 @@ def _print(rows, ctxlints: list[str], runs: int) -> None:
             runs = measured[name]
             walked, passing, parsed = counts[name]
             ratio = _median(runs.wall) / _median(oxlint.wall)
-            cpu_ratio = _median(runs.cpu) / _median(oxlint.cpu)
+            # At least a millisecond: a stand-in baseline may use no measurable CPU time.
+            cpu_ratio = _median(runs.cpu) / max(_median(oxlint.cpu), 0.001)
             print(
                 f"| {Path(tree).name} | {name} | {walked} | {passing} | {parsed} |"
                 f" {_median(runs.wall):.2f} | {_median(oxlint.wall):.2f} | {ratio:.2f} |"
