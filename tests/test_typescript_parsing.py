@@ -86,6 +86,10 @@ def test_text_that_is_not_utf8_is_a_ctx900(tmp_path):
         b'import { Agent } from "@openai/agents";\nnew Agent<Context>({ instructions })',
         b'import Anthropic from "@anthropic-ai/sdk";\nclient.messages.create({ tools })',
         b'import { streamText } from "ai/rsc";\nstreamText<T>({ ...base, tools })',
+        # A request built elsewhere, forwarded by a wrapper.
+        b'import OpenAI from "openai";\nexport const complete = (body) =>\n'
+        b"  client.chat.completions.create(body);",
+        b"import { generateText } from 'ai';\nexport const ask = (o) => generateText<T>(o);",
     ],
 )
 def test_the_prefilter_lets_through_a_file_naming_an_sdk_and_a_sink_call(text):

@@ -16,13 +16,13 @@ _DECLARATION_SUFFIXES = (".d.ts", ".d.mts", ".d.cts")
 
 # What every file with a sink holds (ctxlint.typescript.sinks): an SDK imported or required by
 # its module name (a sink counts only where its SDK is imported; `"@ai-sdk/openai"` or a
-# variable `openai` is not the SDK), the call of a sink as its callee must read, and the
-# name of a part sent (a property `system`, `tools`... or a message's `role: "system"`; a
-# spread of a local object names its keys too). A file of an application without all three
-# (most are components, utilities, types, tests) is never parsed, nor, in an SDK's own
-# repository where every file imports it, a file that only calls it with a prompt.
-# A new sink's module, call and properties must be added here; tests/test_typescript_prefilter.py
-# checks that every TypeScript example of every rule passes.
+# variable `openai` is not the SDK), the call of a sink as its callee must read, and the name
+# of a part sent (a property `system`, `tools`... or a message's `role: "system"`; a spread of
+# a local object names its keys too) or a request passed by name. A file of an application
+# without all three (most are components, utilities, types, tests) is never parsed, nor, in an
+# SDK's own repository where every file imports it, a file that only calls it with a prompt.
+# A new sink's module, call and properties must be added here: tests/test_typescript_prefilter.py
+# checks that every rule example and fixture file holding a sink passes.
 _SDK_MODULE = re.compile(
     # As an import's or a require's: a string "openai" elsewhere is a provider's name, and
     # "ai/1.0" the user agent an SDK's tests send.
@@ -39,6 +39,14 @@ _SINK_CALL = re.compile(
     rb"|(?:completions|responses|messages)\s*\.\s*(?:create|stream|parse)\b)"
 )
 _PARTS_SENT = (b"system", b"instructions", b"tools", b"messages", b"input")
+# A request passed by name (`create(body)`, `generateText(options)`): the parts are named where
+# it is built, maybe in another module, and a wrapper forwarding it is worth parsing too.
+_FORWARDED = re.compile(
+    rb"\b(?:(?:generateText|streamText|generateObject|streamObject)"
+    rb"|new\s+(?:Agent|ToolLoopAgent|Experimental_Agent)"
+    rb"|(?:completions|responses|messages)\s*\.\s*(?:create|stream|parse))"
+    rb"\s*(?:<[^()]*>)?\s*\(\s*[A-Za-z_$]"
+)
 # Searched before the expressions, many times faster: a file without one of these names no
 # SDK module.
 _SDK_NEEDLES = (
@@ -65,13 +73,13 @@ def has_script_suffix(path: str) -> bool:
 
 
 def worth_parsing(data: bytes) -> bool:
-    """Whether the file may hold a sink: it imports an SDK, calls a sink and names a part
-    sent. The cheapest tests first."""
+    """Whether the file may hold a sink: it imports an SDK, calls a sink, and names a part
+    sent or sends a request built elsewhere. The cheapest tests first."""
     return (
         any(needle in data for needle in _SDK_NEEDLES)
-        and any(part in data for part in _PARTS_SENT)
         and _SDK_MODULE.search(data) is not None
         and _SINK_CALL.search(data) is not None
+        and (any(part in data for part in _PARTS_SENT) or _FORWARDED.search(data) is not None)
     )
 
 
