@@ -157,7 +157,8 @@ def check_paths(
         report.files_checked += len(elsewhere)
     if mode is FixMode.FIX:
         prompt_paths = [path for _, files in prompts.values() for path, _ in files]
-        _remove_stale_temporaries(python_paths + prompt_paths)
+        script_paths = [path for _, files in scripts.values() for path, _ in files]
+        _remove_stale_temporaries(python_paths + prompt_paths + script_paths)
     advance = _counter(progress, report.files_checked, 0)
     for group_settings, work, _ in groups.values():
         if work:
@@ -198,7 +199,7 @@ def check_paths(
         # Imported here: a run without TypeScript or JavaScript never loads tree-sitter.
         from ctxlint.typescript_run import check_script_groups
 
-        check_script_groups(scripts.values(), report, selected_rules, advance, jobs)
+        check_script_groups(scripts.values(), report, selected_rules, advance, jobs, mode)
     report.unsafe_fix_paths = {
         r.path for r in report.results if resolver.for_path(r.path).unsafe_fixes
     }

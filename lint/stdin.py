@@ -55,7 +55,7 @@ def check_stdin(
     elif kind is InputKind.PROMPT:
         result = _check_prompt(stream, name, settings, rules, mode, echo)
     elif kind is InputKind.TYPESCRIPT:
-        result = _check_script(stream, name, settings, rules, echo)
+        result = _check_script(stream, name, settings, rules, mode, echo)
     else:
         result = _check_python(stream, name, settings, rules, mode, echo)
     if result is not None:
@@ -194,10 +194,10 @@ def _check_script(
     name: str,
     settings: Settings,
     rules: Iterable[type[Rule]],
+    mode: FixMode,
     echo: BinaryIO | None,
 ) -> FileResult | None:
-    """TypeScript or JavaScript: checked (no rule fixes it yet), and with --fix echoed as it
-    came."""
+    """TypeScript or JavaScript: checked, and with --fix the fixed text echoed."""
     from ctxlint.typescript_run import ScriptChecker
 
     checker = ScriptChecker(settings, rules)
@@ -205,6 +205,6 @@ def _check_script(
         data = _read(stream, echo)
     except NotRead as error:
         return checker.unreadable(name, error.reason)
-    if echo is not None:
-        _echo(echo, data)
-    return checker.check_data(name, data)
+    result = checker.check_data(name, data, mode=mode)
+    _echo_result(echo, result, data)
+    return result

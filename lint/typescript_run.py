@@ -1,8 +1,10 @@
 """The TypeScript and JavaScript files of a run: prefiltered by their bytes (a file that names
 no LLM SDK and none of their calls is not parsed, unless it was named on the command line),
 parsed once with tree-sitter (what it cannot read is a CTX900 at its line), checked by each
-rule's `check_typescript`, then noqa comments and per-file ignores applied. Imported only when
-a run has such files: a Python-only run never loads tree-sitter."""
+rule's `check_typescript`, then noqa comments and per-file ignores applied; with --fix and
+--diff, fixed as Python files are (ctxlint.fix): re-checked until stable, kept unchanged when
+the result does not parse, written atomically. Imported only when a run has such files: a
+Python-only run never loads tree-sitter."""
 
 from __future__ import annotations
 
@@ -11,12 +13,17 @@ from collections.abc import Callable, Iterable
 
 from ctxlint.config import Settings
 from ctxlint.diagnostics import Diagnostic
-from ctxlint.files import NotRead, read_source
+from ctxlint.files import FileChanged, NotRead, read_source, write_atomically
 from ctxlint.redact import bounded
-from ctxlint.results import FileResult, Report
+from ctxlint.results import FileResult, FixMode, Report
 from ctxlint.rule import InputKind, Rule
 from ctxlint.suppression import is_suppressed, read_script_directives, without_ignored
-from ctxlint.typescript import looks_bundled, worth_parsing
+from ctxlint.typescript import (
+    looks_bundled,
+    sets_breakpoints,
+    worth_parsing,
+    writes_tool_arguments,
+)
 from ctxlint.unreadable import is_unreadable, reports_unreadable, unreadable_at
 
 Group = tuple[Settings, list[tuple[str, bool]]]
@@ -34,13 +41,17 @@ class ScriptChecker:
         # Files parsed by this checker (those the prefilter let through, and those named).
         self.parsed = 0
 
-    def check_data(self, path: str, data: bytes, explicit: bool = True) -> FileResult | None:
-        """The result of the bytes of `path` (None when there is nothing to report). A bug in
-        a rule is this file's problem, not raised: it must not hide other files' findings."""
+    def check_data(
+        self, path: str, data: bytes, explicit: bool = True, mode: FixMode = FixMode.CHECK
+    ) -> FileResult | None:
+        """The result of the bytes of `path` (None when there is nothing to report); with FIX
+        the fixed bytes are its `new_data`, with DIFF its `diff` (nothing is written here). A
+        bug in a rule is this file's problem, not raised: it must not hide other files'
+        findings."""
         if not explicit and (not worth_parsing(data) or looks_bundled(path, data)):
             return None
-        if data.startswith(_BOM):
-            data = data[len(_BOM) :]
+        bom = _BOM if data.startswith(_BOM) else b""
+        data = data[len(bom) :]
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError as error:
@@ -48,22 +59,63 @@ class ScriptChecker:
             return self.unreadable(path, "not UTF-8 text", line)
         try:
             diagnostics = self._check(path, data)
+            result = FileResult(path)
+            shown = text
+            if mode is not FixMode.CHECK and any(d.fix is not None for d in diagnostics):
+                diagnostics, shown = self._fixed(path, text, bom, diagnostics, mode, result)
         except Exception as error:
             result = FileResult(path)
             result.problems.append(
                 f"internal error while checking: {type(error).__name__}: {bounded(str(error))}"
             )
             return result
-        if not diagnostics:
+        if not (diagnostics or result.problems or result.new_data or result.diff):
             return None
-        result = FileResult(path, readable=not any(is_unreadable(d) for d in diagnostics))
+        result.readable = not any(is_unreadable(d) for d in diagnostics)
         result.diagnostics = diagnostics
-        lines = text.split("\n")
+        lines = shown.split("\n")
         for diagnostic in diagnostics:
             for line in range(diagnostic.start.line, diagnostic.end.line + 1):
                 if 1 <= line <= len(lines):
                     result.lines[line] = lines[line - 1].rstrip("\r")
         return result
+
+    def _fixed(
+        self,
+        path: str,
+        text: str,
+        bom: bytes,
+        diagnostics: list[Diagnostic],
+        mode: FixMode,
+        result: FileResult,
+    ) -> tuple[list[Diagnostic], str]:
+        """Apply the fixes to `text` into `result`: what is still found, and the text shown."""
+        from ctxlint.fix import fix_until_stable
+        from ctxlint.typescript.parse import parse_script
+        from ctxlint.unified_diff import unified_diff
+
+        if parse_script(path, text.encode("utf-8")).errors:
+            # A file that does not parse cannot show that a fix keeps it readable.
+            return diagnostics, text
+        outcome = fix_until_stable(
+            text,
+            lambda fixed: self._check(path, fixed.encode("utf-8")),
+            lambda fixed: not parse_script(path, fixed.encode("utf-8")).errors,
+            self.settings.unsafe_fixes,
+            diagnostics,
+        )
+        if outcome.problem:
+            result.problems.append(outcome.problem)
+        if outcome.text == text:
+            return outcome.remaining, text
+        result.fixes_applied = outcome.applied
+        result.fixed_text = outcome.text
+        if mode is FixMode.FIX:
+            result.new_data = bom + outcome.text.encode("utf-8")
+            return outcome.remaining, outcome.text
+        result.diff = unified_diff(text, outcome.text, path)
+        # Nothing is written: what is reported is what the file still holds.
+        return diagnostics, text
 
     def _check(self, path: str, data: bytes) -> list[Diagnostic]:
         from ctxlint.typescript.module import ScriptModule
@@ -81,7 +133,14 @@ class ScriptChecker:
             module = ScriptModule.of(
                 parsed, self.settings.flag_daily_values, self.settings.compaction_functions
             )
-            if module.sinks or module.histories:
+            module.settings = self.settings
+            # Converters and serializers send nothing, yet CTX002 and CTX008 read them.
+            if (
+                module.sinks
+                or module.histories
+                or writes_tool_arguments(data)
+                or sets_breakpoints(data)
+            ):
                 for rule in self.rules:
                     found.extend(rule.check_typescript(module))  # type: ignore[attr-defined]
         if found:
@@ -114,13 +173,30 @@ def _comments(parsed) -> list[tuple[int, int, str]]:
     return found
 
 
-def check_script_file(checker: ScriptChecker, path: str, explicit: bool) -> FileResult | None:
+def check_script_file(
+    checker: ScriptChecker, path: str, explicit: bool, mode: FixMode = FixMode.CHECK
+) -> FileResult | None:
+    """The result of the file at `path`; with FIX the fixed file is written, atomically and
+    only if it still holds what was read."""
     try:
         data = read_source(path)
     except (OSError, NotRead) as error:
         reason = error.reason if isinstance(error, NotRead) else f"cannot read: {error.strerror}"
         return checker.unreadable(path, reason)
-    return checker.check_data(path, data, explicit)
+    result = checker.check_data(path, data, explicit, mode)
+    if mode is FixMode.FIX and result is not None and result.new_data is not None:
+        try:
+            write_atomically(path, result.new_data, expected=data)
+        except (FileChanged, OSError) as error:
+            reason = (
+                str(error)
+                if isinstance(error, FileChanged)
+                else f"cannot write the fixed file: {error.strerror or error}"
+            )
+            unfixed = checker.check_data(path, data, explicit) or FileResult(path)
+            unfixed.write_failure = reason
+            return unfixed
+    return result
 
 
 def check_script_groups(
@@ -129,6 +205,7 @@ def check_script_groups(
     rules_of: Callable[[Settings], tuple[type[Rule], ...]],
     advance: Callable[[int], None],
     jobs: int | None = None,
+    mode: FixMode = FixMode.CHECK,
 ) -> int:
     """Check each group's files with its settings' rules, into `report`, in worker processes
     when there are many (as Python files are); the number of files parsed."""
@@ -138,7 +215,7 @@ def check_script_groups(
     for settings, files in groups:
         checker = ScriptChecker(settings, rules_of(settings))
         outcomes = run_in_batches(
-            functools.partial(_check_batch, checker), files, jobs, advance, _load_grammars
+            functools.partial(_check_batch, checker, mode), files, jobs, advance, _load_grammars
         )
         for was_parsed, result in outcomes:
             parsed += was_parsed
@@ -148,12 +225,12 @@ def check_script_groups(
 
 
 def _check_batch(
-    checker: ScriptChecker, files: Iterable[tuple[str, bool]]
+    checker: ScriptChecker, mode: FixMode, files: Iterable[tuple[str, bool]]
 ) -> list[tuple[bool, FileResult | None]]:
     outcomes = []
     for path, explicit in files:
         before = checker.parsed
-        result = check_script_file(checker, path, explicit)
+        result = check_script_file(checker, path, explicit, mode)
         outcomes.append((checker.parsed > before, result))
     return outcomes
 

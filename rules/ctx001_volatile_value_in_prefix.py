@@ -106,14 +106,16 @@ class VolatileValueInPrefix(Rule):
     finding is made per part, at the first such placeholder; the others are its notes.
 
     ## TypeScript and JavaScript
-    In TypeScript and JavaScript, it flags `new Date()`, `Date.now()`, `crypto.randomUUID()`,
-    `Math.random()`, `nanoid()` and the like reaching the system prompt, instructions or tools
-    of an SDK call (`client.messages.create`, `client.chat.completions.create`,
-    `client.responses.create`, the AI SDK's `generateText` and `streamText`, `new Agent` of
-    `@openai/agents` or Mastra), followed within the file. A date alone
-    (`.toISOString().slice(0, 10)`, `.toLocaleDateString()`) is accepted unless
-    `flag-daily-values` is set; a value read when the module loads is not flagged. No fix is
-    offered there yet.
+    In TypeScript and JavaScript, it flags `new Date()`, `Date.now()`, `moment()`, `dayjs()`,
+    `crypto.randomUUID()`, `Math.random()`, `nanoid()` and the like reaching the system prompt,
+    instructions or tools of an SDK call (`client.messages.create`,
+    `client.chat.completions.create`, `client.responses.create`, the AI SDK's `generateText`
+    and `streamText`, `new Agent` of `@openai/agents` or Mastra, LangChain's `SystemMessage`,
+    `["system", text]`, `bindTools` and `createAgent`, Google Gen AI's `systemInstruction` and
+    `tools`), followed within the file. A date alone (`.toISOString().slice(0, 10)`,
+    `.toLocaleDateString()`, `moment().format("YYYY-MM-DD")`, date-fns
+    `format(new Date(), "yyyy-MM-dd")`) is accepted unless `flag-daily-values` is set; a value
+    read when the module loads is not flagged. Its fix is described under Fix safety.
 
     ## Fix safety
     The fix is unsafe: the model no longer sees the time of day, which some prompts need, and
@@ -136,6 +138,17 @@ class VolatileValueInPrefix(Rule):
     no time to cut and no fix; nor has a clock read sliced after it is printed
     (`.isoformat()[11:19]`), where the cut would move what the slice keeps. Otherwise, move
     the value into the newest user message.
+
+    In TypeScript and JavaScript, the fix (unsafe too) is offered only where the date it
+    leaves is the start of the text printed before, in the same time zone, and the value is
+    used whole as text (`${…}`, `+`, the text a `.replace()` puts in), not kept in a variable
+    that may be read for its time: `${new Date()}` becomes `${new Date().toDateString()}`,
+    `.toISOString()` gets `.slice(0, 10)`, `.toLocaleString(locale)` becomes
+    `.toLocaleDateString(locale)` (not with options naming a time field), moment's or dayjs's
+    `.format()` becomes
+    `.format("YYYY-MM-DD")`, and a format literal of moment, dayjs or date-fns that is a date,
+    one separator and a time keeps its date (`"YYYY-MM-DD HH:mm"` becomes `"YYYY-MM-DD"`,
+    date-fns `"PPpp"` becomes `"PP"`). `Date.now()` is a number and gets none.
 
     ## Options
     - `flag-daily-values` (default false): also flag dates without a time of day.
@@ -268,7 +281,9 @@ class VolatileValueInPrefix(Rule):
                 quoted = quoted if len(quoted) <= 40 else "this call"
                 message = f"`{quoted}` {found.volatility} and reaches {sink.part}"
                 related = (module.related(sink.call, f"sent as {sink.label}"),)
-                yield module.diagnostic(self, found.read, message, related, help=_HELP)
+                fix = _script_coarsen_fix(module, found) if shown is None else None
+                help = _HELP + (", or keep only the date" if fix is not None else "")
+                yield module.diagnostic(self, found.read, message, related, help, fix)
 
     def check_python(self, module: PythonModule) -> Iterator[Diagnostic]:
         from ctxlint.python.framework_flags import framework_switches, switch_message
@@ -326,6 +341,18 @@ def _coarsen_fix(module: PythonModule, reached: Reached) -> Fix | None:
     from ctxlint.python.coarsen import date_only_edit
 
     edit = date_only_edit(module, reached)
+    if edit is None:
+        return None
+    return Fix(VolatileValueInPrefix.fix_title, (edit,), Applicability.UNSAFE)
+
+
+def _script_coarsen_fix(module: ScriptModule, found) -> Fix | None:
+    """A clock read shown with its time, shown as the date alone (ctxlint.typescript.coarsen);
+    never for a value reached through a variable, which may be read elsewhere."""
+    from ctxlint.typescript.coarsen import date_only_edit
+    from ctxlint.typescript.volatile import CLOCK
+
+    edit = date_only_edit(module.parsed, found) if found.volatility == CLOCK else None
     if edit is None:
         return None
     return Fix(VolatileValueInPrefix.fix_title, (edit,), Applicability.UNSAFE)
@@ -1021,6 +1048,15 @@ VolatileValueInPrefix.INVALID += (
         filename="agent.ts",
         line=4,
         message_contains="client.messages.create",
+        fixed='import Anthropic from "@anthropic-ai/sdk";\n'
+        "const client = new Anthropic();\n"
+        "function systemPrompt() {\n"
+        "  return `Support agent. ${new Date().toLocaleDateString()}`;\n"
+        "}\n"
+        "export async function ask(messages) {\n"
+        '  const base = { model: "claude-sonnet-4-5", max_tokens: 1024 };\n'
+        "  return client.messages.create({ ...base, system: systemPrompt(), messages });\n"
+        "}\n",
     ),
     # OpenAI chat completions in JavaScript: a random id in the system message.
     Invalid(
@@ -1120,5 +1156,182 @@ VolatileValueInPrefix.VALID += (
         "}\n",
         kind=InputKind.TYPESCRIPT,
         filename="store.js",
+    ),
+)
+
+# LangChain.js and Google Gen AI (ctxlint.typescript.framework_sinks).
+VolatileValueInPrefix.INVALID += (
+    # A LangChain system message with the time, sent before the conversation.
+    Invalid(
+        'import { SystemMessage } from "@langchain/core/messages";\n'
+        "export async function ask(model, history) {\n"
+        "  const system = new SystemMessage({ content: `Now: ${new Date().toISOString()}` });\n"
+        "  return model.invoke([system, ...history]);\n"
+        "}\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="agent.ts",
+        line=3,
+        message_contains="reaches the system prompt",
+    ),
+    # A `["system", text]` tuple of a prompt template, built by a helper that adds the time.
+    Invalid(
+        'import { ChatPromptTemplate } from "@langchain/core/prompts";\n'
+        "const systemPrompt = () => `You help. It is ${new Date().toLocaleString()}.`;\n"
+        "export function prompt() {\n"
+        '  return ChatPromptTemplate.fromMessages([["system", systemPrompt()], ["human", "{q}"]]);\n'
+        "}\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="prompt.ts",
+        line=2,
+        message_contains="ChatPromptTemplate.fromMessages",
+    ),
+    # LangGraph's prebuilt agent, its prompt holding a random id.
+    Invalid(
+        'import { createReactAgent } from "@langchain/langgraph/prebuilt";\n'
+        "export function agent(llm, tools) {\n"
+        "  return createReactAgent({ llm, tools, prompt: `Run ${crypto.randomUUID()}` });\n"
+        "}\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="agent.ts",
+        line=3,
+        message_contains="random value",
+    ),
+    # A tool description with the time, bound to a LangChain chat model.
+    Invalid(
+        'import { ChatAnthropic } from "@langchain/anthropic";\n'
+        "export function bound(model: ChatAnthropic) {\n"
+        '  const clock = { name: "clock", description: `Checked at ${Date.now()}`, schema };\n'
+        "  return model.bindTools([clock]);\n"
+        "}\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="model.ts",
+        line=3,
+        message_contains="tool definitions of model.bindTools",
+    ),
+    # Google Gen AI: the system instruction of a request's config.
+    Invalid(
+        'import { GoogleGenAI } from "@google/genai";\n'
+        "const ai = new GoogleGenAI({});\n"
+        "export async function ask(contents) {\n"
+        "  const now = new Date().toISOString();\n"
+        "  return ai.models.generateContent({\n"
+        '    model: "gemini-2.5-flash",\n'
+        "    contents,\n"
+        "    config: { systemInstruction: `You help. Now: ${now}` },\n"
+        "  });\n"
+        "}\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="agent.ts",
+        line=4,
+        message_contains="ai.models.generateContent",
+    ),
+    # The older `@google/generative-ai`, in JavaScript: the model's system instruction.
+    Invalid(
+        'const { GoogleGenerativeAI } = require("@google/generative-ai");\n'
+        "const genAI = new GoogleGenerativeAI(process.env.KEY);\n"
+        "async function chat(history) {\n"
+        "  const model = genAI.getGenerativeModel({\n"
+        '    model: "gemini-1.5-flash",\n'
+        "    systemInstruction: `Current time: ${new Date()}`,\n"
+        "  });\n"
+        "  return model.startChat({ history });\n"
+        "}\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="chat.js",
+        line=6,
+    ),
+)
+VolatileValueInPrefix.VALID += (
+    # The time in the user's message, after the system message the cache reuses.
+    Valid(
+        'import { HumanMessage, SystemMessage } from "@langchain/core/messages";\n'
+        "export async function ask(model, question) {\n"
+        "  return model.invoke([\n"
+        '    new SystemMessage("You help."),\n'
+        "    new HumanMessage(`${new Date().toISOString()}: ${question}`),\n"
+        '    ["user", `Asked at ${Date.now()}`],\n'
+        "  ]);\n"
+        "}\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="agent.ts",
+    ),
+    # Google Gen AI: the time in the contents; the system instruction holds a date only.
+    Valid(
+        'import { GoogleGenAI } from "@google/genai";\n'
+        "const ai = new GoogleGenAI({});\n"
+        "export async function ask(question) {\n"
+        "  const chat = ai.chats.create({\n"
+        '    model: "gemini-2.5-flash",\n'
+        "    config: { systemInstruction: `Today: ${new Date().toLocaleDateString()}` },\n"
+        "  });\n"
+        "  return chat.sendMessage({ message: `${new Date().toISOString()} ${question}` });\n"
+        "}\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="agent.ts",
+    ),
+)
+
+# LangGraph.js's agent templates: the system time filled into the system message every turn.
+VolatileValueInPrefix.INVALID += (
+    Invalid(
+        'import { SYSTEM_PROMPT } from "./prompts.js";\n'
+        'import { initChatModel } from "langchain/chat_models/universal";\n'
+        "export async function callModel(state) {\n"
+        '  const model = await initChatModel("openai:gpt-4.1");\n'
+        "  return model.invoke([\n"
+        '    { role: "system", content: SYSTEM_PROMPT.replace("{system_time}", new Date().toISOString()) },\n'
+        "    ...state.messages,\n"
+        "  ]);\n"
+        "}\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="graph.ts",
+        line=6,
+        message_contains="the system prompt of model.invoke",
+        fixed='import { SYSTEM_PROMPT } from "./prompts.js";\n'
+        'import { initChatModel } from "langchain/chat_models/universal";\n'
+        "export async function callModel(state) {\n"
+        '  const model = await initChatModel("openai:gpt-4.1");\n'
+        "  return model.invoke([\n"
+        '    { role: "system", content: SYSTEM_PROMPT.replace("{system_time}", new Date().toISOString().slice(0, 10)) },\n'
+        "    ...state.messages,\n"
+        "  ]);\n"
+        "}\n",
+    ),
+)
+
+# The date libraries (ctxlint.typescript.date_libraries).
+VolatileValueInPrefix.INVALID += (
+    # moment's time of day in the system prompt.
+    Invalid(
+        'import moment from "moment";\n'
+        'import { generateText } from "ai";\n'
+        "export function ask(model, prompt) {\n"
+        '  const system = `Now: ${moment().format("YYYY-MM-DD HH:mm")}`;\n'
+        "  return generateText({ model, system, prompt });\n"
+        "}\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="agent.ts",
+        line=4,
+        message_contains="`moment()` reads the clock",
+        fixed='import moment from "moment";\n'
+        'import { generateText } from "ai";\n'
+        "export function ask(model, prompt) {\n"
+        '  const system = `Now: ${moment().format("YYYY-MM-DD")}`;\n'
+        "  return generateText({ model, system, prompt });\n"
+        "}\n",
+    ),
+)
+VolatileValueInPrefix.VALID += (
+    # A date alone, by dayjs and date-fns: the prompt changes once a day.
+    Valid(
+        'import dayjs from "dayjs";\n'
+        'import { format } from "date-fns";\n'
+        'import { generateText } from "ai";\n'
+        "export function ask(model, prompt) {\n"
+        '  const system = `Today: ${dayjs().format("dddd, MMMM D, YYYY")} (${format(new Date(), "yyyy-MM-dd")})`;\n'
+        "  return generateText({ model, system, prompt });\n"
+        "}\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="agent.ts",
     ),
 )

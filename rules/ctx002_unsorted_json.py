@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from ctxlint.python.sinks import Sink
     from ctxlint.trace.compare import Step
     from ctxlint.trace.model import Block, Message
+    from ctxlint.typescript.module import ScriptModule
 
 _SORT_KEYS_DUMPS = frozenset({"json.dumps", "simplejson.dumps"})
 _ORJSON_MODULE = "orjson"
@@ -95,6 +96,26 @@ class UnsortedJson(Rule):
     too: a value written through them is not flagged. A list keeps its order under `tojson`,
     which is CTX003's concern.
 
+    ## TypeScript and JavaScript
+    `JSON.stringify` has no option to sort keys: it writes them in insertion order (integer-like
+    keys first), the same on every run of the same code path, and `JSON.parse` keeps the order
+    of its text. So in TypeScript and JavaScript it flags only keys whose order can differ
+    between two requests of a conversation: `JSON.stringify` reaching the system prompt or the
+    tool definitions, within the file, of an object whose keys are added as async calls
+    complete (`status[s.name] = await s.ping()` in the callback of `servers.map(async ...)`)
+    or taken from a glob listing (see CTX003); and a kept tool call's validated input written
+    again as text into the history (`function: { name, arguments: JSON.stringify(part.input)
+    }`, or a Responses `function_call` item), which a provider does for every request, whatever
+    sends it (with `json-in-messages`, as JSON in messages is on the Python side: by default
+    only the prefix is judged). That input is not the text the model wrote: the AI SDK keeps what the tool's
+    schema parse returns (zod builds it in the schema's key order), and an application that
+    stores its history (PostgreSQL's `jsonb` does not keep key order) can give it back in
+    another order on a later request, as OpenRouter's provider found (its issue 171, fixed by
+    a key-sorting stringify). Object literals, spreads of fixed objects, and values given a
+    replacer are not flagged; nor is `arguments` holding the parse of the model's own text.
+    No fix is offered there: sort the keys with a stable stringify (`safe-stable-stringify`,
+    `json-stable-stringify`).
+
     ## Fix safety
     For `json.dumps` (and `simplejson.dumps`) the fix adds `sort_keys=True`. It is unsafe:
     Python sorts the keys before it turns them into strings, so a dict, at any depth of the
@@ -123,6 +144,7 @@ class UnsortedJson(Rule):
     ## References
     - [Manus: context engineering for AI agents](https://manus.im/blog/Context-Engineering-for-AI-Agents-Lessons-from-Building-Manus)
     - [Python: json.dumps](https://docs.python.org/3/library/json.html#json.dumps)
+    - [OpenRouter AI SDK provider: deterministic tool call arguments](https://github.com/OpenRouterTeam/ai-sdk-provider/pull/472)
     """
 
     code = "CTX002"
@@ -204,6 +226,49 @@ class UnsortedJson(Rule):
                 related = (module.location_of(sink.expression, sink.sent_as(reached.through)),)
                 fix = self._fix(module, call, qualified, reached.scope)
                 yield module.diagnostic(self, call, message, fix, related, help=_help(qualified))
+
+    def check_typescript(self, module: ScriptModule) -> Iterator[Diagnostic]:
+        from ctxlint.typescript.flow import reached
+        from ctxlint.typescript.key_order import replayed_arguments, unstable_stringify
+        from ctxlint.typescript.sinks import imported_modules
+
+        flagged: set[int] = set()
+        if module.sinks:
+            imports = imported_modules(module.parsed)
+            for sink in module.sinks:
+                for found in reached(module.parsed, sink):
+                    call = found.node
+                    if call.id in flagged:
+                        continue
+                    source = unstable_stringify(module.parsed, call, imports)
+                    if source is None:
+                        continue
+                    flagged.add(call.id)
+                    message = f"`JSON.stringify()` without sorted keys reaches {sink.part}"
+                    note = (
+                        "its keys come from this listing, in file-system order"
+                        if source.kind == "listing"
+                        else "its keys are added here, as async calls complete"
+                    )
+                    related = (
+                        module.related(source.node, note),
+                        module.related(sink.call, f"sent as {sink.label}"),
+                    )
+                    yield module.diagnostic(self, call, message, related, help=_SCRIPT_HELP)
+        # Not tied to a sink in the file: a provider or an agent converting its kept history
+        # into a wire format for every request, wherever the request is sent from. JSON in
+        # messages, as on the Python side, is flagged only with `json-in-messages`: the text
+        # changes only where the kept history comes back with its keys in another order.
+        if module.settings is None or not module.settings.json_in_messages:
+            return
+        for call, value in replayed_arguments(module.parsed):
+            if call.id in flagged:
+                continue
+            message = (
+                "`JSON.stringify()` without sorted keys serialises the tool call's "
+                f"`{evidence(module.text_of(value))}` again on every request"
+            )
+            yield module.diagnostic(self, call, message, help=_SCRIPT_REPLAY_HELP)
 
     def _rerendered(
         self, module: PythonModule, sink: Sink, flagged: set[int], done: set[int]
@@ -299,6 +364,12 @@ class UnsortedJson(Rule):
         return Fix(self.fix_title, (edit,), Applicability.SAFE)
 
 
+_SCRIPT_HELP = (
+    "Serialise with sorted keys (a key-sorting stringify such as `safe-stable-stringify`)"
+)
+_SCRIPT_REPLAY_HELP = (
+    "Serialise the arguments with sorted keys, or send back the text the model wrote"
+)
 _TRACE_HELP = "Serialise JSON with sorted keys and fixed separators wherever it is written"
 
 
@@ -721,5 +792,78 @@ UnsortedJson.VALID += (
         kind=InputKind.PROMPT,
         filename="prompts/system.j2",
         files={"agent.py": _RENDER_PROFILE.replace("VALUE", "json.dumps(profile, sort_keys=True)")},
+    ),
+)
+
+# TypeScript and JavaScript: key orders that differ between two requests of a conversation.
+_ANTHROPIC_TS = 'import Anthropic from "@anthropic-ai/sdk";\nconst client = new Anthropic();\n'
+UnsortedJson.INVALID += (
+    # Each server's key is added when its ping completes: completion order.
+    Invalid(
+        _ANTHROPIC_TS + "export async function ask(messages, servers) {\n"
+        "  const status = {};\n"
+        "  await Promise.all(servers.map(async (server) => {\n"
+        "    status[server.name] = await server.ping();\n"
+        "  }));\n"
+        "  const system = `Servers: ${JSON.stringify(status)}`;\n"
+        '  return client.messages.create({ model: "m", max_tokens: 9, system, messages });\n'
+        "}\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="agent.ts",
+        line=8,
+        message_contains="`JSON.stringify()` without sorted keys reaches the system prompt",
+    ),
+    # A kept tool call's validated input, written again into the history for every request.
+    Invalid(
+        "export function toChatMessages(content) {\n"
+        "  const toolCalls = [];\n"
+        "  for (const part of content) {\n"
+        '    if (part.type === "tool-call") {\n'
+        "      toolCalls.push({\n"
+        '        id: part.toolCallId, type: "function",\n'
+        "        function: { name: part.toolName, arguments: JSON.stringify(part.input) },\n"
+        "      });\n"
+        "    }\n"
+        "  }\n"
+        "  return toolCalls;\n"
+        "}\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="convert.ts",
+        line=7,
+        message_contains="serialises the tool call's `part.input` again on every request",
+        settings={"json-in-messages": True},
+    ),
+)
+UnsortedJson.VALID += (
+    # An object literal: its keys come in the order the source writes them, every time.
+    Valid(
+        _ANTHROPIC_TS + "export function ask(messages, user) {\n"
+        "  const system = `User: ${JSON.stringify({ name: user.name, plan: user.plan })}`;\n"
+        '  return client.messages.create({ model: "m", max_tokens: 9, system, messages });\n'
+        "}\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="agent.ts",
+    ),
+    # Built from `Promise.all`'s results, which keep the order of its input.
+    Valid(
+        _ANTHROPIC_TS + "export async function ask(messages, servers) {\n"
+        "  const entries = await Promise.all(servers.map(async (s) => [s.name, await s.ping()]));\n"
+        "  const system = `Servers: ${JSON.stringify(Object.fromEntries(entries))}`;\n"
+        '  return client.messages.create({ model: "m", max_tokens: 9, system, messages });\n'
+        "}\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="agent.ts",
+    ),
+    # Serialised with sorted keys.
+    Valid(
+        'import stringify from "safe-stable-stringify";\n'
+        "export function toChatMessages(parts) {\n"
+        "  return parts.map((part) => ({\n"
+        '    id: part.toolCallId, type: "function",\n'
+        "    function: { name: part.toolName, arguments: stringify(part.input) },\n"
+        "  }));\n"
+        "}\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="convert.ts",
     ),
 )

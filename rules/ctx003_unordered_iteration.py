@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from ctxlint.python.sinks import Sink
     from ctxlint.python.unordered import OrderSource
     from ctxlint.trace.compare import Step
+    from ctxlint.typescript.module import ScriptModule
 
 
 class UnorderedIteration(Rule):
@@ -82,6 +83,20 @@ class UnorderedIteration(Rule):
     `{% for name in tool_names | sort %}` (the order the model reads changes, and values that
     cannot be compared make the render fail).
 
+    ## TypeScript and JavaScript
+    A `Set`, a `Map` and an object iterate in insertion order, and `Promise.all` resolves to
+    its results in the order of its input, so in TypeScript and JavaScript it flags, within
+    the file, an iteration that decides the order of the system prompt or the tool
+    definitions over data whose order differs between requests: an async glob listing
+    (node-glob from v9, fast-glob and globby read folders concurrently and return matches in
+    the order the reads complete; their sync forms do not), and a collection a function fills from concurrent async callbacks
+    after their `await` (`found.set(name, await server.listTools())` in the callback of
+    `servers.map(async ...)`), whose order is the completion order. A `.sort()`,
+    `.toSorted()` or lodash `sortBy` on the way silences it. `fs.readdir` is not flagged: Node
+    documents no order, but libuv's scandir under it sorts the names on POSIX systems, and
+    Windows gives the folder's own stable order. Nor is a collection filled once when the
+    module loads: its order holds for the life of the process. No fix is offered there yet.
+
     ## Fix safety
     The fix wraps the iterated set or listing in `sorted(...)`. An `os.walk` has none (its
     folders are walked in listing order too: sort `dirs` in place and iterate `sorted(files)`),
@@ -93,6 +108,8 @@ class UnorderedIteration(Rule):
 
     ## References
     - [Python: PYTHONHASHSEED](https://docs.python.org/3/using/cmdline.html#envvar-PYTHONHASHSEED)
+    - [node-glob: results are not sorted](https://github.com/isaacs/node-glob/issues/576)
+    - [Node.js: fs.readdir sorted by libuv on POSIX](https://github.com/nodejs/node/issues/3232)
     - [Manus: context engineering for AI agents](https://manus.im/blog/Context-Engineering-for-AI-Agents-Lessons-from-Building-Manus)
     """
 
@@ -213,6 +230,37 @@ class UnorderedIteration(Rule):
                 if owner.module_of(reached.trail.iterated_scope or reached.scope) is not owner:
                     continue  # made in one module, iterated in another
                 yield from self._check_reached(module, owner, sink, reached, flagged, shuffles)
+
+    def check_typescript(self, module: ScriptModule) -> Iterator[Diagnostic]:
+        from ctxlint.typescript.flow import reached
+        from ctxlint.typescript.sinks import imported_modules
+        from ctxlint.typescript.unordered import unordered_iterations
+
+        if not module.sinks:
+            return
+        imports = imported_modules(module.parsed)
+        flagged: set[int] = set()
+        for sink in module.sinks:
+            nodes = [found.node for found in reached(module.parsed, sink)]
+            for iteration in unordered_iterations(module.parsed, nodes, imports):
+                source = iteration.source
+                if source.node.id in flagged:
+                    continue
+                flagged.add(source.node.id)
+                order = _script_order_of(sink)
+                if source.kind == "listing":
+                    message = f"the file-system order of `{source.label}` decides {order}"
+                    note, help = "listed here", _SCRIPT_LISTING_HELP
+                else:
+                    message = (
+                        f"iterating `{evidence(source.label)}`, filled as async calls complete, "
+                        f"decides {order}"
+                    )
+                    note, help = "filled here, in completion order", _SCRIPT_COMPLETION_HELP
+                related = [module.related(sink.call, f"sent as {sink.label}")]
+                if source.node.start_point[0] != iteration.node.start_point[0]:
+                    related.insert(0, module.related(source.node, note))
+                yield module.diagnostic(self, iteration.node, message, tuple(related), help=help)
 
     def _check_reached(
         self,
@@ -352,6 +400,21 @@ _LISTING_HELP = {
     "os.walk(...)": "Sort `dirs` in place and iterate `sorted(files)`",
     "os.scandir(...)": "Sort the entries by name: `sorted(entries, key=lambda e: e.name)`",
 }
+
+
+_SCRIPT_LISTING_HELP = "Sort the listing before it is used, as in `files.sort()`"
+_SCRIPT_COMPLETION_HELP = (
+    "Sort it before it is sent, or build it from the results of `Promise.all`, "
+    "which keep the order of its input"
+)
+
+
+def _script_order_of(sink) -> str:
+    """What the iteration decides, in the words of `_order_of`, for a TypeScript sink; the
+    call it is sent by is the related location."""
+    if sink.in_tools:
+        return f"the order of {sink.part}"
+    return f"the order of text in {sink.part}"
 
 
 def _order_of(sink: Sink) -> str:
@@ -702,5 +765,96 @@ UnorderedIteration.VALID += (
         "    return client.messages.create(\n"
         "        model='claude-sonnet-4-5', max_tokens=512, system=system, messages=history\n"
         "    )\n"
+    ),
+)
+
+# TypeScript and JavaScript: orders that differ between two requests of a conversation.
+_ANTHROPIC_TS = 'import Anthropic from "@anthropic-ai/sdk";\nconst client = new Anthropic();\n'
+_OPENAI_TS = 'import OpenAI from "openai";\nconst openai = new OpenAI();\n'
+UnorderedIteration.INVALID += (
+    # fast-glob returns matches in the order its concurrent reads complete.
+    Invalid(
+        _ANTHROPIC_TS + 'import fg from "fast-glob";\n'
+        "export async function ask(messages) {\n"
+        '  const files = await fg("skills/*.md");\n'
+        "  const parts = [];\n"
+        "  for (const file of files) {\n"
+        "    parts.push(`- ${file}`);\n"
+        "  }\n"
+        '  return client.messages.create({ model: "m", max_tokens: 9, system: parts.join("\\n"), messages });\n'
+        "}\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="agent.ts",
+        line=7,
+        message_contains="the file-system order of `fg(...)` decides the order of text in",
+    ),
+    # Each server's tools are added when its listing completes: completion order.
+    Invalid(
+        _OPENAI_TS + "export async function ask(messages, servers) {\n"
+        "  const found = new Map();\n"
+        "  await Promise.all(servers.map(async (server) => {\n"
+        "    const listed = await server.listTools();\n"
+        "    for (const tool of listed.tools) found.set(tool.name, tool);\n"
+        "  }));\n"
+        '  const tools = [...found.values()].map((t) => ({ type: "function", function: t }));\n'
+        '  return openai.chat.completions.create({ model: "m", messages, tools });\n'
+        "}\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="agent.ts",
+        line=9,
+        message_contains="filled as async calls complete, decides the order of the tool",
+    ),
+)
+UnorderedIteration.VALID += (
+    # Sorted before it is sent.
+    Valid(
+        _OPENAI_TS + "export async function ask(messages, servers) {\n"
+        "  const found = new Map();\n"
+        "  await Promise.all(servers.map(async (server) => {\n"
+        "    const listed = await server.listTools();\n"
+        "    for (const tool of listed.tools) found.set(tool.name, tool);\n"
+        "  }));\n"
+        "  const tools = [...found.values()]\n"
+        "    .sort((a, b) => a.name.localeCompare(b.name))\n"
+        '    .map((t) => ({ type: "function", function: t }));\n'
+        '  return openai.chat.completions.create({ model: "m", messages, tools });\n'
+        "}\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="agent.ts",
+    ),
+    # `Promise.all` resolves to its results in the order of its input.
+    Valid(
+        _OPENAI_TS + "export async function ask(messages, servers) {\n"
+        "  const listed = await Promise.all(servers.map((server) => server.listTools()));\n"
+        '  const tools = listed.flatMap((l) => l.tools).map((t) => ({ type: "function", function: t }));\n'
+        '  return openai.chat.completions.create({ model: "m", messages, tools });\n'
+        "}\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="agent.ts",
+    ),
+    # Added before the first await: in the order of the servers.
+    Valid(
+        _OPENAI_TS + "export async function ask(messages, servers) {\n"
+        "  const names = [];\n"
+        "  await Promise.all(servers.map(async (server) => {\n"
+        "    names.push(server.name);\n"
+        "    await server.connect();\n"
+        "  }));\n"
+        '  const instructions = `Servers: ${names.join(", ")}`;\n'
+        '  return openai.responses.create({ model: "m", instructions, input: messages });\n'
+        "}\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="agent.ts",
+    ),
+    # Node's `readdir` is libuv's scandir, sorted by name on POSIX systems.
+    Valid(
+        _ANTHROPIC_TS + 'import { readdir } from "node:fs/promises";\n'
+        "export async function ask(messages) {\n"
+        '  const files = await readdir("skills");\n'
+        '  const system = files.map((f) => `- ${f}`).join("\\n");\n'
+        '  return client.messages.create({ model: "m", max_tokens: 9, system, messages });\n'
+        "}\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="agent.ts",
     ),
 )

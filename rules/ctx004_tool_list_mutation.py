@@ -869,4 +869,81 @@ ToolListMutation.VALID += (
         kind=InputKind.TYPESCRIPT,
         filename="agent.ts",
     ),
+    # A script's entry function, run once: its one listing is what every step is sent with.
+    Valid(
+        'import { generateText } from "ai";\n'
+        "async function main() {\n"
+        "  const definitions = await mcpClient.listTools();\n"
+        "  const tools = mcpClient.toolsFromDefinitions(definitions);\n"
+        '  const { text } = await generateText({ model, tools, prompt: "Greet Alice" });\n'
+        "  console.log(text);\n"
+        "}\n"
+        "main().catch(console.error);\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="agent.ts",
+    ),
+)
+ToolListMutation.INVALID += (
+    # The same, run for each question of a list: listed anew for each request.
+    Invalid(
+        'import { generateText } from "ai";\n'
+        "async function answer(question) {\n"
+        "  const definitions = await mcpClient.listTools();\n"
+        "  const tools = mcpClient.toolsFromDefinitions(definitions);\n"
+        "  return generateText({ model, tools, prompt: question });\n"
+        "}\n"
+        "for (const question of questions) await answer(question);\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="agent.ts",
+        line=3,
+        message_contains="lists the tools anew for each call",
+    ),
+)
+
+# LangChain.js and Google Gen AI (ctxlint.typescript.framework_sinks).
+ToolListMutation.INVALID += (
+    # Tools bound to a LangChain model, filtered in the loop by the phase it moves through.
+    Invalid(
+        'import { ChatOpenAI } from "@langchain/openai";\n'
+        "export async function run(model: ChatOpenAI, messages, allTools) {\n"
+        '  let phase = "plan";\n'
+        '  while (phase !== "done") {\n'
+        "    const tools = allTools.filter((tool) => tool.phases.includes(phase));\n"
+        "    phase = nextPhase(await model.bindTools(tools).invoke(messages));\n"
+        "  }\n"
+        "}\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="agent.ts",
+        line=5,
+        message_contains="rebuilds the tool list on each pass from `phase`",
+    ),
+    # Google Gen AI: the tools of the request's config, likewise.
+    Invalid(
+        'import { GoogleGenAI } from "@google/genai";\n'
+        "const ai = new GoogleGenAI({});\n"
+        "export async function run(contents, allTools) {\n"
+        '  let phase = "plan";\n'
+        '  while (phase !== "done") {\n'
+        "    const tools = allTools.filter((tool) => tool.phases.includes(phase));\n"
+        '    const reply = await ai.models.generateContent({ model: "m", contents, config: { tools } });\n'
+        "    phase = nextPhase(reply);\n"
+        "  }\n"
+        "}\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="agent.ts",
+        line=6,
+        message_contains="rebuilds the tool list on each pass",
+    ),
+)
+ToolListMutation.VALID += (
+    # The tools bound once, before the loop: the same list on every request.
+    Valid(
+        'import { ChatOpenAI } from "@langchain/openai";\n'
+        "export async function run(model: ChatOpenAI, messages, tools) {\n"
+        "  const bound = model.bindTools(tools);\n"
+        "  for (let step = 0; step < 10; step++) messages.push(await bound.invoke(messages));\n"
+        "}\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="agent.ts",
+    ),
 )

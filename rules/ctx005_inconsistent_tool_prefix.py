@@ -10,11 +10,12 @@ from typing import TYPE_CHECKING, Protocol, TypeVar
 from ctxlint.diagnostics import Diagnostic
 from ctxlint.python.triggers import Trigger
 from ctxlint.redact import evidence
-from ctxlint.rule import Invalid, Rule, Valid
+from ctxlint.rule import InputKind, Invalid, Rule, Valid
 
 if TYPE_CHECKING:
     from ctxlint.python.module import PythonModule
     from ctxlint.trace.compare import Step
+    from ctxlint.typescript.module import ScriptModule
 
 # Leading verbs: a set named verb-first (get_x, list_y) is grouped by action, not by area,
 # and its "groups" say nothing about which tools belong together.
@@ -90,6 +91,12 @@ class InconsistentToolPrefix(Rule):
     by action, not area, and are left alone.
 
     In recorded traces, it checks the tool list of each session the same way.
+
+    In TypeScript and JavaScript, a tool set is the `tools` of one SDK call or agent, as the
+    file shows it: the definitions sent to `openai` or `@anthropic-ai/sdk`, the `tool({name})`
+    of `@openai/agents`, Mastra's `createTool({id})`, and the keys of the AI SDK's (or
+    Mastra's) record of tools (`tools: {search: tool(...)}`), which are the names the model
+    sees.
 
     ## Why is this bad?
     The cheapest way to restrict an agent's choice of tools is to keep the tool list fixed
@@ -196,6 +203,24 @@ class InconsistentToolPrefix(Rule):
                     continue
                 reported.add(id(tool.node))
                 yield tool.module.diagnostic(self, tool.node, message, None, related, help=help)
+
+    def check_typescript(self, module: ScriptModule) -> Iterator[Diagnostic]:
+        from ctxlint.typescript.tool_names import tool_sets
+
+        settings = module.settings
+        minimum = settings.min_tool_set if settings is not None else 4
+        expected = settings.tool_prefixes if settings is not None else ()
+        reported: set[int] = set()
+        for tool_set in tool_sets(module.parsed, module.sinks):
+            if len(tool_set.tools) < minimum:
+                continue
+            sink = tool_set.sink
+            related = (module.related(sink.call, f"sent as {sink.label}"),)
+            for tool, message, help in _misfits(tool_set.tools, expected):
+                if tool.node.id in reported:  # a tool sent in two sets
+                    continue
+                reported.add(tool.node.id)
+                yield module.diagnostic(self, tool.node, message, related, help=help)
 
 
 def _misfits(
@@ -519,5 +544,92 @@ InconsistentToolPrefix.INVALID = (
         + "agent = Agent(name='a', tools=[fs_read, fs_write, fs_list, web_fetch, web_search, search])\n",
         line=18,
         message_contains="`search` lacks the prefixes the other 5 tools share: `fs_`, `web_`",
+    ),
+)
+
+# TypeScript and JavaScript: the tools one call sends, as the file shows them.
+_AI_TS = 'import { generateText, tool } from "ai";\n'
+InconsistentToolPrefix.INVALID += (
+    # The AI SDK names a tool by its key in the record of tools.
+    Invalid(
+        _AI_TS + "export function ask(model, prompt) {\n"
+        "  return generateText({\n"
+        "    model, prompt,\n"
+        "    tools: {\n"
+        "      browser_open: tool({ description: 'open' }),\n"
+        "      browser_click: tool({ description: 'click' }),\n"
+        "      shell_exec: tool({ description: 'exec' }),\n"
+        "      shell_read: tool({ description: 'read' }),\n"
+        "      search: tool({ description: 'search' }),\n"
+        "    },\n"
+        "  });\n"
+        "}\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="agent.ts",
+        line=10,
+        message_contains="`search` lacks the prefixes the other 4 tools share: `browser_`, `shell_`",
+    ),
+    # Anthropic definitions listed through a constant.
+    Invalid(
+        'import Anthropic from "@anthropic-ai/sdk";\n'
+        "const client = new Anthropic();\n"
+        "const TOOLS = [\n"
+        '  { name: "read_file", input_schema: {} },\n'
+        '  { name: "write_file", input_schema: {} },\n'
+        '  { name: "list_dir", input_schema: {} },\n'
+        '  { name: "readUrl", input_schema: {} },\n'
+        "];\n"
+        "export const ask = (messages) =>\n"
+        '  client.messages.create({ model: "m", max_tokens: 9, tools: TOOLS, messages });\n',
+        kind=InputKind.TYPESCRIPT,
+        filename="agent.js",
+        line=7,
+        message_contains="is camelCase while the other 3 tools are snake_case",
+    ),
+    # @openai/agents tools named by `tool({name})`.
+    Invalid(
+        'import { Agent, tool } from "@openai/agents";\n'
+        'const fsRead = tool({ name: "fs_read", parameters: p, execute });\n'
+        'const fsWrite = tool({ name: "fs_write", parameters: p, execute });\n'
+        'const webFetch = tool({ name: "web_fetch", parameters: p, execute });\n'
+        'const webSearch = tool({ name: "web_search", parameters: p, execute });\n'
+        'const lookup = tool({ name: "lookup", parameters: p, execute });\n'
+        'export const agent = new Agent({ name: "a", tools: [fsRead, fsWrite, webFetch, webSearch, lookup] });\n',
+        kind=InputKind.TYPESCRIPT,
+        filename="agent.ts",
+        line=6,
+        message_contains="`lookup` lacks the prefixes the other 4 tools share: `fs_`, `web_`",
+    ),
+)
+InconsistentToolPrefix.VALID += (
+    # The AI SDK record of the INVALID case, its outlier renamed into a group.
+    Valid(
+        _AI_TS + "export function ask(model, prompt) {\n"
+        "  return generateText({\n"
+        "    model, prompt,\n"
+        "    tools: { browser_open, browser_click, shell_exec, shell_read, browser_search },\n"
+        "  });\n"
+        "}\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="agent.ts",
+    ),
+    # Named verb-first: grouped by action, not area.
+    Valid(
+        _AI_TS + "export function ask(model, prompt) {\n"
+        "  return generateText({ model, prompt, tools: { readFile, writeFile, listDir, search } });\n"
+        "}\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="agent.ts",
+    ),
+    # A set that varies with a condition is several sets, none judged as one.
+    Valid(
+        _AI_TS + "export function ask(model, prompt, shell) {\n"
+        "  return generateText({\n"
+        "    model, prompt,\n"
+        "    tools: { browser_open, browser_click, ...(shell ? { shell_exec, shell_read } : {}), search },\n"
+        "  });\n"
+        "}\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="agent.ts",
     ),
 )

@@ -1115,3 +1115,57 @@ HistoryEdit.VALID += (
         settings={"compaction-functions": ["Agent.compact"]},
     ),
 )
+
+# LangChain.js and Google Gen AI (ctxlint.typescript.framework_sinks): the messages given to
+# `model.invoke`, and the `contents` sent, are the history.
+HistoryEdit.INVALID += (
+    Invalid(
+        'import { ChatOpenAI } from "@langchain/openai";\n'
+        'import { HumanMessage, SystemMessage } from "@langchain/core/messages";\n'
+        "export class Bot {\n"
+        '  history = [new SystemMessage("You help.")];\n'
+        "  constructor(private model: ChatOpenAI) {}\n"
+        "  async ask(q: string) {\n"
+        "    this.history.push(new HumanMessage(q));\n"
+        "    if (this.history.length > 30) this.history.splice(1, 2);\n"
+        "    const reply = await this.model.invoke(this.history);\n"
+        "    this.history.push(reply);\n"
+        "    return reply;\n"
+        "  }\n"
+        "}\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="bot.ts",
+        line=8,
+        message_contains="deletes earlier messages of the history",
+    ),
+    Invalid(
+        'import { GoogleGenAI } from "@google/genai";\n'
+        "const ai = new GoogleGenAI({});\n"
+        "export async function run(task, execute) {\n"
+        '  const contents = [{ role: "user", parts: [{ text: task }] }];\n'
+        "  for (let step = 0; step < 20; step++) {\n"
+        "    if (contents.length > 10) contents.shift();\n"
+        '    const reply = await ai.models.generateContent({ model: "m", contents });\n'
+        "    contents.push(reply.candidates[0].content);\n"
+        "  }\n"
+        "}\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="agent.ts",
+        line=6,
+        message_contains="drops the oldest message of",
+    ),
+)
+HistoryEdit.VALID += (
+    # Appended to only: the earlier contents stay as they were sent.
+    Valid(
+        'import { GoogleGenAI } from "@google/genai";\n'
+        "const ai = new GoogleGenAI({});\n"
+        "export async function run(task) {\n"
+        '  const history = [{ role: "user", parts: [{ text: task }] }];\n'
+        '  const chat = ai.chats.create({ model: "m", history });\n'
+        "  for (let step = 0; step < 20; step++) history.push(await chat.sendMessage({ message: task }));\n"
+        "}\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="agent.ts",
+    ),
+)

@@ -12,13 +12,14 @@ from ctxlint.diagnostics import Applicability, Diagnostic, Edit, Fix, Location, 
 from ctxlint.python.triggers import Trigger
 from ctxlint.redact import evidence
 from ctxlint.registry import explicitly_selected
-from ctxlint.rule import Invalid, Rule, Valid
+from ctxlint.rule import InputKind, Invalid, Rule, Valid
 
 if TYPE_CHECKING:
     from ctxlint.python.anthropic_requests import Request
     from ctxlint.python.module import PythonModule
     from ctxlint.python.sinks import Sink
     from ctxlint.trace.compare import Step
+    from ctxlint.typescript.module import ScriptModule
 
 _MAX_BREAKPOINTS = 4
 # The smallest prompt Anthropic caches is 1,024 tokens (Sonnet; more for some models). At
@@ -55,6 +56,21 @@ class CacheBreakpoint(Rule):
       block whenever the model thought first (thinking blocks cannot carry one: rejected);
     - a breakpoint on the tools with the default 5-minute lifetime where the module or another
       file of its package gives the system prompt or messages a 1-hour one.
+
+    In TypeScript and JavaScript, it reads `@anthropic-ai/sdk` requests (`cache_control`) and
+    the AI SDK's (`providerOptions: {anthropic: {cacheControl}}` on a message, a part or a
+    tool), and flags the same things: more than 4 breakpoints in one request, a breakpoint
+    after a value of the system prompt or tools that changes on every call, a 1-hour one after
+    a 5-minute one, a breakpoint added for every item of a loop, and a function that sets more
+    than 4 (the system prompt, the last tool and "the last 3 messages"), counting one branch
+    of an `if`/`else` and a loop as many times as a literal bounds it; and, as in Python,
+    tools marked with the default 5 minutes in a file that gives the system prompt or the
+    messages a 1-hour breakpoint. It also flags a helper's
+    marked copy that is dropped (`withCache(last);` where the helper returns `{...msg,
+    providerOptions}`: the message sent has no breakpoint), and call-level automatic caching
+    (`cacheControl` beside call options such as `thinking`, or in the call's own
+    `providerOptions`, which @ai-sdk/anthropic sends as the top-level `cache_control`) in a
+    folder that sets 3 or more breakpoints by hand: the automatic one takes a fourth slot.
 
     In recorded traces, it flags the same three things in Anthropic requests whose system
     prompt and tools were recorded: more than 4 breakpoints; a breakpoint in the system prompt
@@ -112,6 +128,11 @@ class CacheBreakpoint(Rule):
     - [Anthropic: prompt caching](https://docs.anthropic.com/en/docs/build-with-claude/prompt-caching)
       (at most 4 breakpoints; longer lifetimes before shorter ones; thinking blocks cannot be
       marked)
+    - [vercel/ai#12743](https://github.com/vercel/ai/pull/12743): the AI SDK sends a call's
+      `providerOptions.anthropic.cacheControl` as the top-level `cache_control`
+    - [coder/mux#3112](https://github.com/coder/mux/pull/3112): call-level `cacheControl`
+      beside 3 manual breakpoints, rejected with "A maximum of 4 blocks with cache_control
+      may be provided. Found 5"
     """
 
     code = "CTX008"
@@ -184,6 +205,93 @@ class CacheBreakpoint(Rule):
         for request in anthropic_requests(module):
             yield from self._check_request(module, request)
         yield from self._check_shapes(module)
+
+    def check_typescript(self, module: ScriptModule) -> Iterator[Diagnostic]:
+        from ctxlint.typescript.breakpoint_budget import over_budget
+        from ctxlint.typescript.breakpoint_lifetimes import short_tools_before_an_hour
+        from ctxlint.typescript.breakpoint_requests import crowded_automatic, requests
+        from ctxlint.typescript.breakpoint_shapes import dropped_copies, per_item
+        from ctxlint.typescript.breakpoints import file_markers
+
+        data = module.parsed.data
+        if b"cache_control" not in data and b"cacheControl" not in data:
+            return
+        found = requests(module.parsed, [*module.sinks, *module.histories])
+        for request in found:
+            yield from self._script_request(module, request)
+        for crowded in crowded_automatic(module.parsed, found):
+            count = len(crowded.sites)
+            message = (
+                f"call-level `cacheControl` adds an automatic breakpoint to the {count} set "
+                "by hand in this package"
+            )
+            related = tuple(
+                RelatedLocation(path, Location(line, 1), Location(line, 1), "set by hand here")
+                for path, line in crowded.sites[:3]
+            )
+            help = "Keep one way: drop the call-level cacheControl, or a manual breakpoint"
+            yield module.diagnostic(self, crowded.marker.node, message, related, help=help)
+        markers = file_markers(module.parsed)
+        for order in short_tools_before_an_hour(module.parsed, markers):
+            message = "this 5-minute breakpoint on the tools comes before a 1-hour one"
+            related = (module.related(order.hour.node, "the 1-hour breakpoint"),)
+            help = 'Give the tools\' breakpoint "ttl": "1h" too'
+            yield module.diagnostic(self, order.tool.node, message, related, help=help)
+        for budget in over_budget(module.parsed, markers):
+            message = (
+                f"this function sets up to {budget.count} cache breakpoints in one request; "
+                f"the API accepts at most {_MAX_BREAKPOINTS}"
+            )
+            related = (module.related(budget.function, "the function"),)
+            yield module.diagnostic(self, budget.marker.node, message, related, _TOO_MANY_HELP)
+        for item in per_item(module.parsed, markers):
+            snippet = evidence(" ".join(module.text_of(item.iterated).split()), 40)
+            message = (
+                f"a cache breakpoint is added for every item of `{snippet}`; the API accepts "
+                f"at most {_MAX_BREAKPOINTS}"
+            )
+            related = (module.related(item.iterated, "the items"),)
+            yield module.diagnostic(self, item.marker.node, message, related, _TOO_MANY_HELP)
+        for dropped in dropped_copies(module.parsed):
+            function = dropped.call.child_by_field_name("function")
+            name = module.text_of(function) if function is not None else "the helper"
+            message = (
+                f"`{evidence(name)}()` returns a copy with a cache breakpoint, which is dropped"
+            )
+            related = (module.related(dropped.helper, "returns the marked copy"),)
+            help = "Use the returned copy (assign it back): the original is sent unmarked"
+            yield module.diagnostic(self, dropped.call, message, related, help=help)
+
+    def _script_request(self, module: ScriptModule, request) -> Iterator[Diagnostic]:
+        from ctxlint.typescript.breakpoints import ttl_of
+
+        sent = (module.related(request.call, f"the request to {request.callee}"),)
+        shortest = None
+        for _, marker in request.markers:
+            ttl = ttl_of(module.parsed, marker)
+            if ttl == "5m" and shortest is None:
+                shortest = marker
+            elif ttl == "1h" and shortest is not None:
+                message = "this 1-hour cache breakpoint comes after a 5-minute one"
+                related = (module.related(shortest.node, "the 5-minute one"),)
+                yield module.diagnostic(self, marker.node, message, related, help=_TTL_HELP)
+                break
+        for marker, changing in request.after_volatile:
+            shown = " ".join(module.text_of(changing.shown).split())
+            how = changing.volatility
+            message = f"this cache breakpoint comes after `{evidence(shown, 50)}`, which {how}"
+            related = (module.related(changing.read, f"{how} here"),)
+            yield module.diagnostic(self, marker.node, message, related, help=_VOLATILE_HELP)
+        count = len(request.markers)
+        if count > _MAX_BREAKPOINTS:
+            automatic = 1 if request.automatic is not None else 0
+            manual = [marker for _, marker in request.markers if not marker.automatic]
+            node = manual[min(_MAX_BREAKPOINTS - automatic, len(manual) - 1)].node
+            message = (
+                f"this request sets {count} cache breakpoints; the API accepts at most "
+                f"{_MAX_BREAKPOINTS}"
+            )
+            yield module.diagnostic(self, node, message, sent, help=_TOO_MANY_HELP)
 
     def _lifetimes(
         self, module: PythonModule, breakpoints: list[tuple[ast.Dict, Sink]]
@@ -764,5 +872,216 @@ CacheBreakpoint.INVALID = (
         "        messages=history, extra_body={'metadata': {'user_id': 'u'}}, "
         'cache_control={"type": "ephemeral"})\n',
         message_contains="is long (about 1,080 tokens) and fixed, but nothing is cached",
+    ),
+)
+
+# TypeScript and JavaScript: `@anthropic-ai/sdk` and the AI SDK.
+_ANTHROPIC_TS = 'import Anthropic from "@anthropic-ai/sdk";\nconst client = new Anthropic();\n'
+_AI_TS = 'import { streamText } from "ai";\n'
+_MARKED = "providerOptions: { anthropic: { cacheControl: { type: 'ephemeral' } } }"
+_MARKED_1H = "providerOptions: { anthropic: { cacheControl: { type: 'ephemeral', ttl: '1h' } } }"
+_THREE_BY_HAND = (
+    "export const systemMessage = (content) => ({ role: 'system', content, " + _MARKED + " });\n"
+    "export function markLast(messages) {\n"
+    "  const last = messages.at(-1);\n"
+    "  return [...messages.slice(0, -1), { ...last, " + _MARKED + " }];\n"
+    "}\n"
+    "export function markTool(tool) {\n"
+    "  return { ...tool, " + _MARKED + " };\n"
+    "}\n"
+)
+CacheBreakpoint.INVALID += (
+    Invalid(
+        _ANTHROPIC_TS + "export function ask(q) {\n"
+        "  const e = { type: 'ephemeral' };\n"
+        "  return client.messages.create({\n"
+        "    model: 'm', max_tokens: 9,\n"
+        "    system: [{ type: 'text', text: 'a', cache_control: e }, { type: 'text', text: 'b', cache_control: e }],\n"
+        "    messages: [\n"
+        "      { role: 'user', content: [{ type: 'text', text: 'c', cache_control: e }] },\n"
+        "      { role: 'assistant', content: [{ type: 'text', text: 'd', cache_control: e }] },\n"
+        "      { role: 'user', content: [{ type: 'text', text: q, cache_control: e }] },\n"
+        "    ],\n"
+        "  });\n"
+        "}\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="agent.ts",
+        line=11,
+        message_contains="this request sets 5 cache breakpoints; the API accepts at most 4",
+    ),
+    Invalid(
+        _ANTHROPIC_TS + "export function ask(history, rules) {\n"
+        "  const now = new Date().toISOString();\n"
+        "  return client.messages.create({\n"
+        "    model: 'm', max_tokens: 9,\n"
+        "    system: [\n"
+        "      { type: 'text', text: `Now: ${now}` },\n"
+        "      { type: 'text', text: rules, cache_control: { type: 'ephemeral' } },\n"
+        "    ],\n"
+        "    messages: history,\n"
+        "  });\n"
+        "}\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="agent.ts",
+        line=9,
+        message_contains="comes after `new Date().toISOString()`, which reads the clock",
+    ),
+    # The AI SDK: a 1-hour breakpoint on a later message than a 5-minute one.
+    Invalid(
+        _AI_TS + "export function ask(model, rules, q) {\n"
+        "  return streamText({ model, messages: [\n"
+        "    { role: 'system', content: rules, " + _MARKED + " },\n"
+        "    { role: 'user', content: q, " + _MARKED_1H + " },\n"
+        "  ] });\n"
+        "}\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="agent.ts",
+        line=5,
+        message_contains="comes after a 5-minute one Give longer lifetimes first: tools, then system, then messages the 5-minute one (line 4)",
+    ),
+    # A breakpoint on every block of a list of unknown length.
+    Invalid(
+        "export function systemBlocks(texts: string[]) {\n"
+        "  return texts.map((text) => ({ type: 'text', text, cache_control: { type: 'ephemeral' } }));\n"
+        "}\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="blocks.ts",
+        line=2,
+        message_contains="for every item of `texts`; the API accepts at most 4",
+    ),
+    # The helper returns a marked copy, which is dropped: the message sent is unmarked.
+    Invalid(
+        "export function addCache(messages) {\n"
+        "  const withCache = (msg) => ({ ...msg, " + _MARKED + " });\n"
+        "  withCache(messages[messages.length - 1]);\n"
+        "  return messages;\n"
+        "}\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="cache.ts",
+        line=3,
+        message_contains="`withCache()` returns a copy with a cache breakpoint, which is dropped",
+    ),
+    # Call-level cacheControl (beside `thinking`): automatic caching, a fourth slot taken.
+    Invalid(
+        _THREE_BY_HAND + "export function providerOptions(ttl) {\n"
+        "  return { anthropic: { thinking: { type: 'adaptive' }, ...(ttl && { cacheControl: { type: 'ephemeral', ttl } }) } };\n"
+        "}\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="cache.ts",
+        line=10,
+        message_contains="call-level `cacheControl` adds an automatic breakpoint to the 3 set by hand",
+    ),
+)
+_BUILDER = (
+    "export function withCaching(body, request) {\n"
+    "  const marker = { type: 'ephemeral' };\n"
+    "  const out = { ...body, system: [{ type: 'text', text: request.system, cache_control: marker }] };\n"
+    "  const tools = request.tools.map((t) => ({ ...t }));\n"
+    "  tools[tools.length - 1].cache_control = marker;\n"
+    "  const messages = request.messages.map((m) => ({ ...m }));\n"
+    "  const start = Math.max(0, messages.length - LAST);\n"
+    "  for (let i = start; i < messages.length; i++) {\n"
+    "    messages[i].content = [{ type: 'text', text: messages[i].text, cache_control: marker }];\n"
+    "  }\n"
+    "  return { ...out, tools, messages };\n"
+    "}\n"
+)
+CacheBreakpoint.INVALID += (
+    # System, last tool and the last 3 messages: 5 breakpoints in the request it builds.
+    Invalid(
+        _BUILDER.replace("LAST", "3"),
+        kind=InputKind.TYPESCRIPT,
+        filename="caching.ts",
+        line=9,
+        message_contains="this function sets up to 5 cache breakpoints in one request",
+    ),
+)
+_TOOLS_THEN_SYSTEM = (
+    "export function prepare(params, system, tools) {\n"
+    "  params.system = [{ type: 'text', text: system, cache_control: { type: 'ephemeral', ttl: '1h' } }];\n"
+    "  params.tools = tools.map((t, i) => ({\n"
+    "    ...t, ...(i === tools.length - 1 ? { cache_control: { type: 'ephemeral'TOOL_TTL } } : {}),\n"
+    "  }));\n"
+    "  return params;\n"
+    "}\n"
+)
+CacheBreakpoint.INVALID += (
+    # The tools are read first: their default 5 minutes before the system prompt's hour.
+    Invalid(
+        _TOOLS_THEN_SYSTEM.replace("TOOL_TTL", ""),
+        kind=InputKind.TYPESCRIPT,
+        filename="client.ts",
+        line=4,
+        message_contains="this 5-minute breakpoint on the tools comes before a 1-hour one",
+    ),
+)
+CacheBreakpoint.VALID += (
+    # One breakpoint, on the last block, decided by the index.
+    Valid(
+        "export function systemBlocks(texts: string[]) {\n"
+        "  return texts.map((text, i) => ({ type: 'text', text,\n"
+        "    ...(i === texts.length - 1 ? { cache_control: { type: 'ephemeral' } } : {}) }));\n"
+        "}\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="blocks.ts",
+    ),
+    # A converter carrying each part's own breakpoint over.
+    Valid(
+        "export function convert(parts) {\n"
+        "  return parts.map((part) => {\n"
+        "    const cacheControl = part.providerOptions?.anthropic?.cacheControl;\n"
+        "    return { type: 'text', text: part.text, ...(cacheControl ? { cache_control: cacheControl } : {}) };\n"
+        "  });\n"
+        "}\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="convert.ts",
+    ),
+    # The changing value after the last breakpoint, in the newest message.
+    Valid(
+        _ANTHROPIC_TS + "export function ask(history, rules) {\n"
+        "  return client.messages.create({\n"
+        "    model: 'm', max_tokens: 9,\n"
+        "    system: [{ type: 'text', text: rules, cache_control: { type: 'ephemeral' } }],\n"
+        "    messages: [...history, { role: 'user', content: `Now: ${new Date().toISOString()}` }],\n"
+        "  });\n"
+        "}\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="agent.ts",
+    ),
+    # Longer lifetimes first.
+    Valid(
+        _AI_TS + "export function ask(model, rules, q) {\n"
+        "  return streamText({ model, messages: [\n"
+        "    { role: 'system', content: rules, " + _MARKED_1H + " },\n"
+        "    { role: 'user', content: q, " + _MARKED + " },\n"
+        "  ] });\n"
+        "}\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="agent.ts",
+    ),
+    # The marked copy is used.
+    Valid(
+        "export function addCache(messages) {\n"
+        "  const withCache = (msg) => ({ ...msg, " + _MARKED + " });\n"
+        "  messages[messages.length - 1] = withCache(messages[messages.length - 1]);\n"
+        "  return messages;\n"
+        "}\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="cache.ts",
+    ),
+    Valid(
+        _TOOLS_THEN_SYSTEM.replace("TOOL_TTL", ", ttl: '1h'"),
+        kind=InputKind.TYPESCRIPT,
+        filename="client.ts",
+    ),
+    # The last 2 messages: 4 in all.
+    Valid(_BUILDER.replace("LAST", "2"), kind=InputKind.TYPESCRIPT, filename="caching.ts"),
+    # Breakpoints set by hand only: the call options hold no cacheControl.
+    Valid(
+        _THREE_BY_HAND + "export function providerOptions() {\n"
+        "  return { anthropic: { thinking: { type: 'adaptive' } } };\n"
+        "}\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="cache.ts",
     ),
 )

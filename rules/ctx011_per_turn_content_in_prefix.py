@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from ctxlint.prompt_files.checked import PromptCheck
     from ctxlint.python.module import PythonModule
     from ctxlint.trace.compare import Step
+    from ctxlint.typescript.module import ScriptModule
 
 
 class PerTurnContentInPrefix(Rule):
@@ -33,6 +34,15 @@ class PerTurnContentInPrefix(Rule):
     object whose system prompt is replaced after its first turns were sent
     (`conversation.system = other_prompt`), and the live state of Home Assistant entities in
     an LLM API's `api_prompt`.
+
+    In TypeScript and JavaScript, it flags memory or retrieval search results
+    (`vectorStore.similaritySearch(q)`, a call named like a search given the user's message),
+    the user's newest message, the conversation's length (`messages.length`), the last
+    response's token usage, and an agent's task list or turn count (`this.todos`,
+    `this.turnCount++`) in the system prompt of an SDK call, of a pi extension's
+    `before_agent_start` hook (`return { systemPrompt }`), of an opencode plugin's
+    `experimental.chat.system.transform` (`output.system.push(...)`), or of a request body
+    written by hand (`JSON.stringify({ system, messages })`).
 
     In recorded traces, it flags a system prompt or tool description that is rewritten in part
     between consecutive requests of a session, other than in a volatile value (CTX001's): under
@@ -216,6 +226,25 @@ class PerTurnContentInPrefix(Rule):
                 related=step.previous_location("the previous request", before),
                 offset=offset,
             )
+
+    def check_typescript(self, module: ScriptModule) -> Iterator[Diagnostic]:
+        from ctxlint.typescript.per_turn import is_test_file, per_turn_sources
+
+        if is_test_file(module.path):
+            return
+        flagged: set[int] = set()
+        for sink in module.sinks:
+            if sink.in_tools:
+                continue
+            for source in per_turn_sources(module, sink):
+                if source.shown.id in flagged:
+                    continue
+                flagged.add(source.shown.id)
+                message = f"{source.what} {source.verb} rebuilt into {sink.label} on every turn"
+                related = (module.related(sink.call, f"sent as {sink.label}"),)
+                if source.made is not None:
+                    related = (module.related(source.made, "searched here"), *related)
+                yield module.diagnostic(self, source.shown, message, related, self.fix_title)
 
     def check_python(self, module: PythonModule) -> Iterator[Diagnostic]:
         from ctxlint.python.agent_per_question import built_for_one_question
@@ -846,5 +875,123 @@ PerTurnContentInPrefix.VALID += (
         "{% for message in conversation %}\n{{ message }}\n{% endfor %}\n",
         kind=InputKind.PROMPT,
         filename="agents/runner/prompt.jinja2",
+    ),
+)
+
+# TypeScript and JavaScript.
+_ANTHROPIC_TS = 'import Anthropic from "@anthropic-ai/sdk";\nconst client = new Anthropic();\n'
+PerTurnContentInPrefix.INVALID += (
+    # Memories searched for the user's message, in the system prompt of each turn.
+    Invalid(
+        _ANTHROPIC_TS + "export async function chat(history, userMessage: string) {\n"
+        "  const memories = await memory.search(userMessage, { userId });\n"
+        "  history.push({ role: 'user', content: userMessage });\n"
+        "  return client.messages.create({\n"
+        '    model: "claude-sonnet-4-5", max_tokens: 1024, messages: history,\n'
+        "    system: `You are a helpful assistant.\\nRelevant memories:\\n${memories}`,\n"
+        "  });\n"
+        "}\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="agent.ts",
+        line=8,
+        message_contains="memory search results are rebuilt into the system prompt",
+    ),
+    # A pi extension: a wiki searched for the prompt, added to the system prompt it returns.
+    Invalid(
+        'import type { ExtensionAPI } from "@mariozechner/pi-coding-agent";\n'
+        "export default function (pi: ExtensionAPI) {\n"
+        '  pi.on("before_agent_start", async (event) => {\n'
+        "    const pages = await searchWiki(vault, event.prompt);\n"
+        "    const recalled = formatPages(pages);\n"
+        "    return { systemPrompt: `${event.systemPrompt}\\n\\n${recalled}` };\n"
+        "  });\n"
+        "}\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="wiki_extension.ts",
+        line=6,
+        message_contains="retrieval results are rebuilt into the system prompt of `before_agent_start`",
+    ),
+    # The system prompt chosen by the length of the conversation: it flips after turn one.
+    Invalid(
+        'import { streamText } from "ai";\n'
+        "export function reply(model, messages) {\n"
+        "  return streamText({\n"
+        "    model, messages,\n"
+        '    system: messages.length <= 2 ? "Greet the user first." : "Continue the task.",\n'
+        "  });\n"
+        "}\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="agent.ts",
+        line=5,
+        message_contains="the conversation's length is rebuilt",
+    ),
+    # An agent's task list, changed as it works, in its instructions (JavaScript).
+    Invalid(
+        _ANTHROPIC_TS + "class Planner {\n"
+        "  todos = [];\n"
+        "  history = [];\n"
+        "  add(task) { this.todos.push(task); }\n"
+        "  step() {\n"
+        "    return client.messages.create({\n"
+        '      model: "claude-sonnet-4-5", max_tokens: 1024, messages: this.history,\n'
+        '      system: `Plan:\\n${this.todos.join("\\n")}`,\n'
+        "    });\n"
+        "  }\n"
+        "}\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="planner.js",
+        line=10,
+        message_contains="the task list is rebuilt",
+    ),
+)
+PerTurnContentInPrefix.VALID += (
+    # The memories ride in the newest user message; the system prompt stays the same.
+    Valid(
+        _ANTHROPIC_TS + "export async function chat(history, userMessage: string) {\n"
+        "  const memories = await memory.search(userMessage, { userId });\n"
+        "  history.push({ role: 'user', content: `Memories:\\n${memories}\\n\\n${userMessage}` });\n"
+        "  return client.messages.create({\n"
+        '    model: "claude-sonnet-4-5", max_tokens: 1024, messages: history,\n'
+        '    system: "You are a helpful assistant.",\n'
+        "  });\n"
+        "}\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="agent.ts",
+    ),
+    # One question answered with what was found for it: no conversation shares the prefix.
+    Valid(
+        'import { generateText } from "ai";\n'
+        "export async function answer(model, question: string) {\n"
+        "  const docs = await vectorStore.similaritySearch(question, 4);\n"
+        "  return generateText({ model, system: `Context:\\n${docs}`, prompt: question });\n"
+        "}\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="rag.ts",
+    ),
+    # A pi extension whose memory summary is read from a file, the same on every turn.
+    Valid(
+        'import type { ExtensionAPI } from "@mariozechner/pi-coding-agent";\n'
+        "export default function (pi: ExtensionAPI) {\n"
+        '  pi.on("before_agent_start", async (event, ctx) => {\n'
+        "    const summary = readMemorySummary(ctx.cwd);\n"
+        '    return { systemPrompt: event.systemPrompt + "\\n\\n" + summary };\n'
+        "  });\n"
+        "}\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="memory_extension.ts",
+    ),
+    # A task list set once from the configuration.
+    Valid(
+        _ANTHROPIC_TS + "class Planner {\n"
+        "  constructor(config) { this.todos = config.todos; this.history = []; }\n"
+        "  step() {\n"
+        "    return client.messages.create({\n"
+        '      model: "claude-sonnet-4-5", max_tokens: 1024, messages: this.history,\n'
+        '      system: `Plan:\\n${this.todos.join("\\n")}`,\n'
+        "    });\n"
+        "  }\n"
+        "}\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="planner.js",
     ),
 )

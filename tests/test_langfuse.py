@@ -190,3 +190,22 @@ def test_tool_definitions_langfuse_found_stand_in_for_tools_not_in_the_input(tmp
     with_tools, without = read(path)[0]
     assert [t.name for t in with_tools.tools] == ["read"]
     assert without.tools is None
+
+
+def test_a_json_schema_of_trace_spans_is_not_taken_for_an_export(tmp_path):
+    # The shape of genkit's schema of its spans: the words of a Langfuse export, as properties.
+    schema = {
+        "$schema": "http://json-schema.org/draft-07/schema#",
+        "$defs": {
+            "SpanData": {
+                "type": "object",
+                "properties": {"traceId": {"type": "string"}, "startTime": {"type": "number"}},
+            }
+        },
+    }
+    path = tmp_path / "spans.json"
+    path.write_text(json.dumps(schema, indent=2))
+    assert detect(str(path)) is None
+    del schema["$schema"]
+    path.write_text(json.dumps(schema, indent=2))
+    assert detect(str(path)) is not None  # what the schema line alone tells apart

@@ -143,6 +143,7 @@ def test_invalid(rule, case, tmp_path):
         found = _prompt_findings(rule, case, tmp_path)
         assert found, f"{rule.code} did not flag {case.filename}:\n{case.source}"
         _assert_placed_and_worded(case, found)
+        _check_prompt_fix(rule, case, tmp_path)
         return
     ast.parse(case.source)
     result = check_source(case.source, _settings(rule, case))

@@ -10,7 +10,7 @@ import pytest
 
 from ctxlint.engine import check_paths, selected_rules
 from ctxlint.typescript import worth_parsing
-from ctxlint.typescript.parse import grammar_for, parse_script
+from ctxlint.typescript.parse import grammar_for, parse_script, readable_bytes
 from ctxlint.typescript_run import ScriptChecker
 
 from conftest import make_settings
@@ -90,6 +90,11 @@ def test_text_that_is_not_utf8_is_a_ctx900(tmp_path):
         b'import OpenAI from "openai";\nexport const complete = (body) =>\n'
         b"  client.chat.completions.create(body);",
         b"import { generateText } from 'ai';\nexport const ask = (o) => generateText<T>(o);",
+        # A request body written by hand, in a proxy without an SDK (host_sinks).
+        b"fetch(url, { body: JSON.stringify({ model, system: prompt, messages }) });",
+        b'const body = { ...parsed, "instructions": text, input };\nJSON.stringify(body);',
+        # A LangChain chat model streaming a history (framework_sinks).
+        b'import { ChatOpenAI } from "@langchain/openai";\nawait model.stream(messages);',
     ],
 )
 def test_the_prefilter_lets_through_a_file_naming_an_sdk_and_a_sink_call(text):
@@ -105,6 +110,8 @@ def test_the_prefilter_lets_through_a_file_naming_an_sdk_and_a_sink_call(text):
         # The SDK's types only, or a call of a sink without its SDK.
         b'import type { Model } from "@openai/agents-core";\nexport type M = Model;',
         b"await client.messages.create({ system })",
+        # A log of a prompt, not a request: no conversation beside it.
+        b"console.log(JSON.stringify({ model, systemPrompt: prompt }));",
         # An SDK's name in another package's, or in a variable's.
         b'import { openai } from "@ai-sdk/openai";\ngenerateText({ system })',
         b'import { openai } from "./openai";\nopenai.chat.completions.create({ messages })',
@@ -132,17 +139,48 @@ def test_a_file_the_prefilter_spares_is_not_parsed_unless_it_was_named(tmp_path:
 
 
 @pytest.mark.parametrize(
-    "text",
+    ("name", "text"),
     [
-        "const actual = await importOriginal<typeof import('node:fs')>();\n",
-        "expectTypeOf(x).toMatchTypeOf<\n  import('@openai/agents-core').Session\n>();\n",
-        "const sockets = new Set<import('node:net').Socket>();\n",
+        ("a.test.ts", "const actual = await importOriginal<typeof import('node:fs')>();\n"),
+        ("a.test.ts", "expectTypeOf(x).toMatchTypeOf<\n  import('@x/core').Session\n>();\n"),
+        ("a.ts", "const sockets = new Set<import('node:net').Socket>();\n"),
+        ("a.ts", "let entries: import('node:fs').Dirent[];\n"),
+        ("a.ts", 'type Client = import("@opencode-ai/plugin").PluginInput["client"];\n'),
+        ("a.ts", "export type * from './types';\n"),
+        ("a.ts", "interface Paper {\n  abstract?: string;\n}\n"),
+        ("a.tsx", "const Box = styled.div<{ wide: boolean; tall?: boolean }>`\n  flex: 1;\n`;\n"),
+        ("a.tsx", "const A = () => (\n  <p>\n    {on && <b>Q&A, drag & drop</b>}\n  </p>\n);\n"),
+        ("a.jsx", "export const A = () => <p>Copy & Open</p>;\n"),
     ],
 )
-def test_an_import_type_the_grammar_misreads_is_no_parse_error(text):
-    parsed = parse_script("a.test.ts", (text + "const broken = ;\n").encode())
-    # Only the real error is reported, on the line after the import type's.
+def test_valid_code_the_grammar_misreads_is_no_parse_error(name, text):
+    parsed = parse_script(name, (text + "const broken = ;\n").encode())
+    # Only the real error is reported, on the line after the valid code.
     assert [e.location.line for e in parsed.errors] == [text.count("\n") + 1]
+
+
+def test_what_is_read_in_place_of_misread_code_keeps_every_byte_where_it_was():
+    text = (
+        b"const m = await import('./tools.js');\n"
+        b"const later = import('./x').then((x) => x);\n"
+        b"type T = import('y').A | B;\n"
+        b"const Box = styled.a<{ on?: boolean }>`color: red;`;\n"
+        b"const f = (a: number) => `${a}`;\n"
+        b"const less = a < b;\nconst more = c > `d`;\n"
+    )
+    readable = readable_bytes(text)
+    assert len(readable) == len(text)
+    assert [a == b for a, b in zip(readable.split(b"\n"), text.split(b"\n"), strict=True)] == [
+        True,  # a dynamic import is an expression, kept
+        True,  # a dynamic import's member called, kept
+        False,  # an import type
+        False,  # a tagged template's type arguments
+        True,  # an arrow function returning a template
+        True,
+        True,  # a comparison with a template on one side
+        True,
+    ]
+    assert parse_script("a.ts", text).errors == []
 
 
 def test_a_minified_bundle_a_walk_meets_is_not_parsed(tmp_path: Path):

@@ -72,15 +72,117 @@ def has_script_suffix(path: str) -> bool:
     return path.lower().endswith(SUFFIXES)
 
 
+# A tool call's arguments serialised into a wire format's history (CTX002): a provider or
+# converter file, which imports no SDK and sends nothing itself.
+_REPLAYED_ARGUMENTS = re.compile(rb"arguments\s*:\s*JSON\.stringify\(")
+# A host framework's hook that sets the system prompt (ctxlint.typescript.host_sinks): such
+# a file imports no SDK. A pi handler written as a function of its own is met in a file that
+# imports pi and returns a `systemPrompt`.
+HOST_NEEDLES = (b"before_agent_start", b"experimental.chat.system.transform", b"system: string[]")
+_PI_HANDLER_NEEDLES = (b"pi-coding-agent", b"systemPrompt")
+# The system prompt beside the conversation in a request body (Anthropic's, OpenAI Responses'),
+# as keys of an object (`system:`, `"system":`, or `{ system, messages }`).
+_BODY_PARTS = tuple(
+    (re.compile(rb"\b%s['\"]?\s*[:,}]" % system), re.compile(rb"\b%s['\"]?\s*[:,}]" % conversation))
+    for system, conversation in ((b"system", b"messages"), (b"instructions", b"input"))
+)
+
+
+# The sinks of LangChain.js and Google Gen AI (ctxlint.typescript.framework_sinks), each
+# with the SDK's own calls: a file importing another SDK is not parsed for a `sendMessage`.
+# A wrapper of Gen AI's `generateContent` (gemini-cli's) is called with its options in a file
+# that need not import the SDK: that file names `systemInstruction`.
+FRAMEWORK_NEEDLES = (
+    (
+        (b"langchain",),  # `@langchain/core`, `@langchain/langgraph`, and `langchain` v1
+        (
+            b"SystemMessage",
+            b"fromMessages",
+            b"bindTools",
+            b"createReactAgent",
+            b"createAgent",
+            b'"system"',
+            b"'system'",
+            b".invoke(",
+            b".stream(",
+        ),
+    ),
+    (
+        (b"@google/genai", b"@google/generative-ai"),
+        (
+            b"models.generateContent",
+            b"chats.create",
+            b"caches.create",
+            b"sendMessage({",
+            b"sendMessageStream({",
+            b"live.connect",
+            b"getGenerativeModel",
+            b"startChat",
+        ),
+    ),
+    ((b"systemInstruction",), (b"generateContent",)),
+)
+
+
 def worth_parsing(data: bytes) -> bool:
     """Whether the file may hold a sink: it imports an SDK, calls a sink, and names a part
-    sent or sends a request built elsewhere. The cheapest tests first."""
+    sent or sends a request built elsewhere; or it holds a host framework's hook that sets the
+    system prompt; or it writes a tool call's arguments back as JSON text; or it calls
+    LangChain.js or Google Gen AI; or it sets Anthropic cache breakpoints, which serializers
+    and helpers do away from any call."""
+    if sends_a_request(data):
+        return True
+    if any(needle in data for needle in HOST_NEEDLES):
+        return True
+    if all(needle in data for needle in _PI_HANDLER_NEEDLES):
+        return True
+    if writes_a_request_body(data):
+        return True
+    if any(
+        any(needle in data for needle in imports) and any(needle in data for needle in calls)
+        for imports, calls in FRAMEWORK_NEEDLES
+    ):
+        return True
+    return writes_tool_arguments(data) or sets_breakpoints(data)
+
+
+def sends_a_request(data: bytes) -> bool:
+    """Whether the file imports an SDK, calls one of its sinks, and names a part sent or
+    sends a request built elsewhere. The cheapest tests first."""
     return (
         any(needle in data for needle in _SDK_NEEDLES)
         and _SDK_MODULE.search(data) is not None
         and _SINK_CALL.search(data) is not None
         and (any(part in data for part in _PARTS_SENT) or _FORWARDED.search(data) is not None)
     )
+
+
+def writes_a_request_body(data: bytes) -> bool:
+    """Whether the file may write an LLM request body by hand (ctxlint.typescript.host_sinks):
+    `JSON.stringify({model, system, messages})` in a proxy or a client without an SDK, the
+    model its own or spread into it."""
+    return (
+        b"stringify" in data
+        and b"JSON" in data
+        and (b"model" in data or b"..." in data)
+        and any(
+            system.search(data) is not None and conversation.search(data) is not None
+            for system, conversation in _BODY_PARTS
+        )
+    )
+
+
+def writes_tool_arguments(data: bytes) -> bool:
+    """Whether the file may serialise a tool call's arguments into a history it converts: its
+    rules run though it sends no request itself."""
+    return b"JSON.stringify" in data and _REPLAYED_ARGUMENTS.search(data) is not None
+
+
+def sets_breakpoints(data: bytes) -> bool:
+    """`cache_control`, or the AI SDK's `cacheControl` in a file that names Anthropic (the
+    word alone is also the HTTP header's, in storage and web code): CTX008's rules run though
+    the file sends no request itself."""
+    return b"cache_control" in data or (b"cacheControl" in data and b"anthropic" in data)
 
 
 # A bundle a build wrote (minified, lines thousands of characters long) is no one's source:

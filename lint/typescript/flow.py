@@ -97,6 +97,10 @@ def reached(parsed: ParsedScript, sink: Sink) -> Iterator[Reached]:
 def _bound_value(parsed: ParsedScript, name: Node, sink: Sink) -> Iterator[Node]:
     bound = declaration(parsed, name)
     if bound is None:
+        # A loop's variable (`for (const tool of tools)`) is made of what the loop iterates.
+        iterated = _loop_iterated(parsed, name)
+        if iterated is not None:
+            yield iterated
         return
     if bound.type == "variable_declarator":
         value = bound.child_by_field_name("value")
@@ -105,6 +109,35 @@ def _bound_value(parsed: ParsedScript, name: Node, sink: Sink) -> Iterator[Node]
         if value is not None:
             yield value
         yield from _added_later(parsed, bound)
+
+
+def _loop_iterated(parsed: ParsedScript, name: Node) -> Node | None:
+    """What a `for...of` (or `for...in`) loop iterates, when `name` is its variable used in
+    its body."""
+    wanted = parsed.text(name)
+    child, node = name, name.parent
+    while node is not None and node.type != "program":
+        if node.type == "for_in_statement":
+            body = node.child_by_field_name("body")
+            left = node.child_by_field_name("left")
+            inside = body is not None and body.start_byte <= child.start_byte < body.end_byte
+            if inside and left is not None and _declares(parsed, left, wanted):
+                return node.child_by_field_name("right")
+        child, node = node, node.parent
+    return None
+
+
+def _declares(parsed: ParsedScript, pattern: Node, wanted: str) -> bool:
+    """Whether a loop's left side (`tool`, `[name, tool]`, `{ name }`) binds `wanted`."""
+    pending = [pattern]
+    while pending:
+        node = pending.pop()
+        if node.type in ("identifier", "shorthand_property_identifier_pattern"):
+            if parsed.text(node) == wanted:
+                return True
+        elif node.type not in ("type_annotation", "property_identifier"):
+            pending.extend(node.named_children)
+    return False
 
 
 def _added_later(parsed: ParsedScript, declarator: Node) -> Iterator[Node]:

@@ -7,8 +7,10 @@ from dataclasses import dataclass, field
 
 from tree_sitter import Node
 
-from ctxlint.diagnostics import Diagnostic, Location, RelatedLocation
+from ctxlint.config import Settings
+from ctxlint.diagnostics import Diagnostic, Fix, Location, RelatedLocation
 from ctxlint.redact import bounded
+from ctxlint.typescript.host_sinks import host_sinks
 from ctxlint.typescript.parse import ParsedScript
 from ctxlint.typescript.sinks import Sink, find_sinks
 
@@ -24,6 +26,9 @@ class ScriptModule:
     # The message histories sent after it (`messages`, `input`).
     histories: list[Sink] = field(default_factory=list)
     compaction_functions: tuple[str, ...] = ()
+    # The run's settings, for the rules with options (CTX005's tool-prefixes); None in tests
+    # that build a module by hand.
+    settings: Settings | None = None
 
     @classmethod
     def of(
@@ -32,7 +37,8 @@ class ScriptModule:
         flag_daily_values: bool = False,
         compaction_functions: tuple[str, ...] = (),
     ) -> ScriptModule:
-        found = find_sinks(parsed)
+        # A host framework's hook or a hand-written request body is a prefix as well.
+        found = [*find_sinks(parsed), *host_sinks(parsed)]
         prefix = [sink for sink in found if not sink.in_history]
         histories = [sink for sink in found if sink.in_history]
         return cls(parsed, flag_daily_values, prefix, histories, compaction_functions)
@@ -60,6 +66,7 @@ class ScriptModule:
         message: str,
         related: tuple[RelatedLocation, ...] = (),
         help: str | None = None,
+        fix: Fix | None = None,
     ) -> Diagnostic:
         return Diagnostic(
             rule.code,
@@ -68,6 +75,7 @@ class ScriptModule:
             self.path,
             self.start(node),
             self.end(node),
+            fix=fix,
             related=related,
             help=help,
         )

@@ -121,6 +121,8 @@ def imported_modules(parsed: ParsedScript) -> dict[str, str]:
 
 
 def find_sinks(parsed: ParsedScript) -> list[Sink]:
+    from ctxlint.typescript.framework_sinks import framework_sinks  # It imports Sink from here.
+
     imports = imported_modules(parsed)
     modules = {value for key, value in imports.items() if key.startswith("\0")}
     sinks: list[Sink] = []
@@ -153,7 +155,7 @@ def find_sinks(parsed: ParsedScript) -> list[Sink]:
                     Sink(node, callee, SYSTEM_PROMPT, content)
                     for content in _system_contents(parsed, value)
                 )
-    return sinks
+    return sinks + framework_sinks(parsed, imports)
 
 
 def _module_matches(module: str, wanted: tuple[str, ...]) -> bool:

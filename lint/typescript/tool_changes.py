@@ -73,7 +73,7 @@ def _changes(parsed: ParsedScript, sink: Sink) -> Iterator[ToolChange]:
         if receiver is None:
             continue
         if method == "listTools" and enclosing_function(node) is not None:
-            if not _sorted_around(parsed, node, sink.value):
+            if not _sorted_around(parsed, node, sink.value) and not _runs_once(parsed, node):
                 message = (
                     f"`{_short(parsed, node)}` lists the tools anew for each call, in the "
                     "server's order, which may change"
@@ -240,6 +240,47 @@ def _sorted_around(parsed: ParsedScript, listing: Node, value: Node) -> bool:
         node = node.parent
     text = parsed.text(resolved(parsed, value) or value)
     return any(f".{method}(" in text for method in _SORTS)
+
+
+def _runs_once(parsed: ParsedScript, node: Node) -> bool:
+    """Whether the node runs once per process: outside any loop of a script's entry function,
+    one the module does not export and calls only from its top level (`main().catch(...)`).
+    A listing there is the one every request of the run is sent with."""
+    function = enclosing_function(node)
+    if function is None or _loop_around(node) is not None:
+        return False
+    if _loop_around(function) is not None or enclosing_function(function) is not None:
+        return False
+    holder = function.parent
+    if holder is not None and holder.type == "variable_declarator":
+        name, holder = holder.child_by_field_name("name"), holder.parent
+        holder = holder.parent if holder is not None else None
+    else:
+        name = function.child_by_field_name("name")
+    if name is None or holder is None or holder.type != "program":
+        return False  # exported, a method, or passed somewhere: called who knows how often
+    wanted = parsed.text(name)
+    uses = [
+        use for use in _identifiers(parsed.root) if use.id != name.id and parsed.text(use) == wanted
+    ]
+    return bool(uses) and all(
+        use.parent is not None
+        and use.parent.type == "call_expression"
+        and use.parent.child_by_field_name("function") == use
+        and enclosing_function(use) is None
+        and _loop_around(use) is None
+        for use in uses
+    )
+
+
+def _identifiers(root: Node) -> Iterator[Node]:
+    pending = [root]
+    while pending:
+        node = pending.pop()
+        if node.type == "identifier":
+            yield node
+        else:
+            pending.extend(node.children)
 
 
 def _loop_around(call: Node) -> Node | None:

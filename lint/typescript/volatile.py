@@ -1,7 +1,8 @@
 """Which JavaScript expressions change on every call: a clock read shown with its time of day
-(`new Date()`, `Date.now()`, `.toISOString()`, `.toLocaleString()`), and a random value
-(`crypto.randomUUID()`, `Math.random()`, `nanoid()`). A clock read shown as a date only
-(`.toLocaleDateString()`, `.toISOString().slice(0, 10)`) changes once a day.
+(`new Date()`, `Date.now()`, `.toISOString()`, `.toLocaleString()`, `moment().format()`), and a
+random value (`crypto.randomUUID()`, `Math.random()`, `nanoid()`). A clock read shown as a
+date only (`.toLocaleDateString()`, `.toISOString().slice(0, 10)`, `dayjs().format("YYYY-MM-DD")`)
+changes once a day.
 """
 
 from __future__ import annotations
@@ -10,6 +11,12 @@ from dataclasses import dataclass
 
 from tree_sitter import Node
 
+from ctxlint.typescript.date_libraries import (
+    NOW_CALLS,
+    formatted_by_date_fns,
+    library_date_only,
+    reads_now,
+)
 from ctxlint.typescript.parse import ParsedScript
 from ctxlint.typescript.scope import string_value, unwrapped
 
@@ -110,8 +117,8 @@ def through_variable(read: Node, shown: Node | None) -> Node | None:
 
 
 def _is_read(member: Node) -> bool:
-    """`Date.now`, `crypto.randomUUID`: a member that is itself the volatile read."""
-    return _dotted(member) in _CLOCK_CALLS | _RANDOM_CALLS
+    """`Date.now`, `crypto.randomUUID`, `moment.utc`: a member that is itself the read."""
+    return _dotted(member) in _CLOCK_CALLS | _RANDOM_CALLS | NOW_CALLS
 
 
 def _dotted(node: Node) -> str:
@@ -128,14 +135,32 @@ def volatile(
     shown = through_variable(read, shown)
     if shown is not None:
         applied = applied + chain(shown)[1]
-    kind = _read_kind(read)
+    library = _library_read(parsed, read)
+    kind = CLOCK if library else _read_kind(read)
     if kind is None:
         return None
     if kind == RANDOM:
         return Volatile(read, RANDOM, node)
-    if _date_only(parsed, read, applied):
+    if library:
+        date_only = library_date_only(parsed, applied)
+        # `moment().toISOString().slice(0, 10)`: the cut of an ISO time, as for a Date.
+        if date_only is False and _date_only(parsed, read, applied):
+            date_only = True
+    else:
+        date_only = _date_only(parsed, read, applied)
+    if date_only is None:
+        return None  # A format that cannot be read is not judged.
+    if date_only:
         return Volatile(read, DAILY, node) if flag_daily else None
     return Volatile(read, CLOCK, node)
+
+
+def _library_read(parsed: ParsedScript, read: Node) -> bool:
+    """`moment()`, `dayjs()`: a date library's object of now (ctxlint.typescript.date_libraries)."""
+    if read.type != "call_expression":
+        return False
+    function = read.child_by_field_name("function")
+    return function is not None and reads_now(parsed, read, _dotted(unwrapped(function)))
 
 
 def _read_kind(read: Node) -> str | None:
@@ -160,7 +185,9 @@ def _read_kind(read: Node) -> str | None:
     return None
 
 
-def _date_only(parsed: ParsedScript, read: Node, applied: list[tuple[str, Node | None]]) -> bool:
+def _date_only(
+    parsed: ParsedScript, read: Node, applied: list[tuple[str, Node | None]]
+) -> bool | None:
     for name, arguments in applied:
         if name in _LOCALE_FORMATS:
             return _locale_date_only(name, arguments)
@@ -176,7 +203,8 @@ def _date_only(parsed: ParsedScript, read: Node, applied: list[tuple[str, Node |
                 rest = applied[index + 2 : index + 3]
                 return bool(rest) and rest[0][0] == "[]" and _is_zero(rest[0][1])
     if not applied:
-        return _formatted_as_date(read)
+        given, date_only = formatted_by_date_fns(parsed, read)
+        return date_only if given else _formatted_as_date(read)
     return False
 
 

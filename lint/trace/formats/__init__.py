@@ -146,7 +146,14 @@ def line_format_of(value: Any) -> LineFormat | None:
     return None
 
 
+# A JSON Schema describes documents, as genkit's schema of its trace spans names `traceId`,
+# `startTime` and `type`: it is never a trace, whatever words its properties share with one.
+_JSON_SCHEMA = b"json-schema.org/"
+
+
 def document_format_of(path: str, head: bytes) -> DocumentFormat | None:
+    if _JSON_SCHEMA in head[:512] and b'"$schema"' in head[:512]:
+        return None
     for candidate in document_formats():
         if candidate.recognises(path, head):
             return candidate
