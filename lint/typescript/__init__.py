@@ -80,6 +80,8 @@ _REPLAYED_ARGUMENTS = re.compile(rb"arguments\s*:\s*JSON\.stringify\(")
 # imports pi and returns a `systemPrompt`.
 HOST_NEEDLES = (b"before_agent_start", b"experimental.chat.system.transform", b"system: string[]")
 _PI_HANDLER_NEEDLES = (b"pi-coding-agent", b"systemPrompt")
+_STRINGIFIED = re.compile(rb"\bJSON\s*\.\s*stringify\s*\(\s*(\{|[A-Za-z_$][\w$]*)")
+_BODY_SPAN = 4_000
 # The system prompt beside the conversation in a request body (Anthropic's, OpenAI Responses'),
 # as keys of an object (`system:`, `"system":`, or `{ system, messages }`).
 _BODY_PARTS = tuple(
@@ -160,15 +162,33 @@ def sends_a_request(data: bytes) -> bool:
 def writes_a_request_body(data: bytes) -> bool:
     """Whether the file may write an LLM request body by hand (ctxlint.typescript.host_sinks):
     `JSON.stringify({model, system, messages})` in a proxy or a client without an SDK, the
-    model its own or spread into it."""
-    return (
-        b"stringify" in data
-        and b"JSON" in data
-        and (b"model" in data or b"..." in data)
-        and any(
-            system.search(data) is not None and conversation.search(data) is not None
-            for system, conversation in _BODY_PARTS
-        )
+    object literal given there or a local `const body = {...}`; the model its own or spread
+    into it. The keys are looked for in the object's first bytes only: an SDK's tests name
+    `system` and `messages` in many other objects, and are megabytes long."""
+    if b"stringify" not in data or not any(
+        system.search(data) is not None and conversation.search(data) is not None
+        for system, conversation in _BODY_PARTS
+    ):
+        return False
+    declared: dict[bytes, int | None] = {}
+    for match in _STRINGIFIED.finditer(data):
+        given = match[1]
+        if given == b"{":
+            start: int | None = match.start(1)
+        else:
+            if given not in declared:
+                found = re.search(rb"\b%s\s*(?::[^=;\n]*)?=\s*\{" % re.escape(given), data)
+                declared[given] = found.end() - 1 if found is not None else None
+            start = declared[given]
+        if start is not None and _is_body(data[start : start + _BODY_SPAN]):
+            return True
+    return False
+
+
+def _is_body(window: bytes) -> bool:
+    return (b"model" in window or b"..." in window) and any(
+        system.search(window) is not None and conversation.search(window) is not None
+        for system, conversation in _BODY_PARTS
     )
 
 
