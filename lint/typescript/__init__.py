@@ -26,7 +26,7 @@ _DECLARATION_SUFFIXES = (".d.ts", ".d.mts", ".d.cts")
 _SDK_MODULE = re.compile(
     # As an import's or a require's: a string "openai" elsewhere is a provider's name, and
     # "ai/1.0" the user agent an SDK's tests send.
-    rb"""(?:\bfrom|\bimport|\brequire\s*\()\s*['"`]"""
+    rb"""(?:from|import|require\s*\()\s*['"`]"""
     rb"""(?:openai|ai|@openai/agents|@mastra/core|@anthropic-ai/[^'"`\s/]+"""
     rb"""|@langchain/[^'"`\s/]+|@google/genai)(?:/[^'"`\s]*)?['"`]"""
 )
@@ -80,14 +80,20 @@ _REPLAYED_ARGUMENTS = re.compile(rb"arguments\s*:\s*JSON\.stringify\(")
 # imports pi and returns a `systemPrompt`.
 HOST_NEEDLES = (b"before_agent_start", b"experimental.chat.system.transform", b"system: string[]")
 _PI_HANDLER_NEEDLES = (b"pi-coding-agent", b"systemPrompt")
-_STRINGIFIED = re.compile(rb"\bJSON\s*\.\s*stringify\s*\(\s*(\{|[A-Za-z_$][\w$]*)")
+# No `\b` first: a pattern that starts with a word is searched for ten times faster.
+_STRINGIFIED = re.compile(rb"JSON\s*\.\s*stringify\s*\(\s*(\{|[A-Za-z_$][\w$]*)")
 _BODY_SPAN = 4_000
 # The system prompt beside the conversation in a request body (Anthropic's, OpenAI Responses'),
 # as keys of an object (`system:`, `"system":`, or `{ system, messages }`).
-_BODY_PARTS = tuple(
-    (re.compile(rb"\b%s['\"]?\s*[:,}]" % system), re.compile(rb"\b%s['\"]?\s*[:,}]" % conversation))
-    for system, conversation in ((b"system", b"messages"), (b"instructions", b"input"))
-)
+_BODY_KEYS = ((b"system", b"messages"), (b"instructions", b"input"))
+
+
+def _key(name: bytes) -> re.Pattern[bytes]:
+    # Without a `\b` first, so that the search starts from the word (`subsystem:` passes too).
+    return re.compile(rb"%s['\"]?\s*[:,}]" % name)
+
+
+_BODY_PARTS = tuple(((system, talk), (_key(system), _key(talk))) for system, talk in _BODY_KEYS)
 
 
 # The sinks of LangChain.js and Google Gen AI (ctxlint.typescript.framework_sinks), each
@@ -165,10 +171,7 @@ def writes_a_request_body(data: bytes) -> bool:
     object literal given there or a local `const body = {...}`; the model its own or spread
     into it. The keys are looked for in the object's first bytes only: an SDK's tests name
     `system` and `messages` in many other objects, and are megabytes long."""
-    if b"stringify" not in data or not any(
-        system.search(data) is not None and conversation.search(data) is not None
-        for system, conversation in _BODY_PARTS
-    ):
+    if b"JSON" not in data or b"stringify" not in data or not _names_body_parts(data):
         return False
     declared: dict[bytes, int | None] = {}
     for match in _STRINGIFIED.finditer(data):
@@ -177,7 +180,7 @@ def writes_a_request_body(data: bytes) -> bool:
             start: int | None = match.start(1)
         else:
             if given not in declared:
-                found = re.search(rb"\b%s\s*(?::[^=;\n]*)?=\s*\{" % re.escape(given), data)
+                found = re.search(rb"%s\s*(?::[^=;\n]*)?=\s*\{" % re.escape(given), data)
                 declared[given] = found.end() - 1 if found is not None else None
             start = declared[given]
         if start is not None and _is_body(data[start : start + _BODY_SPAN]):
@@ -186,9 +189,16 @@ def writes_a_request_body(data: bytes) -> bool:
 
 
 def _is_body(window: bytes) -> bool:
-    return (b"model" in window or b"..." in window) and any(
-        system.search(window) is not None and conversation.search(window) is not None
-        for system, conversation in _BODY_PARTS
+    return (b"model" in window or b"..." in window) and _names_body_parts(window)
+
+
+def _names_body_parts(data: bytes) -> bool:
+    return any(
+        system in data
+        and conversation in data
+        and keys[0].search(data) is not None
+        and keys[1].search(data) is not None
+        for (system, conversation), keys in _BODY_PARTS
     )
 
 
