@@ -249,5 +249,11 @@ def query(grammar: str, source: str) -> tree_sitter.Query:
 
 
 def matches(parsed: ParsedScript, source: str) -> list[dict[str, list[tree_sitter.Node]]]:
-    cursor = tree_sitter.QueryCursor(query(parsed.grammar, source))
-    return [captures for _, captures in cursor.matches(parsed.root)]
+    """Each match of the query in the file, found once per file: the sinks, the host hooks
+    and several rules ask for the same ones (a third of the queries run were repeats)."""
+    key = ("matches", source)
+    found = parsed.memo.get(key)
+    if found is None:
+        cursor = tree_sitter.QueryCursor(query(parsed.grammar, source))
+        found = parsed.memo[key] = [captures for _, captures in cursor.matches(parsed.root)]
+    return found

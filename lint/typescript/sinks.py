@@ -93,7 +93,15 @@ class Sink:
 
 def imported_modules(parsed: ParsedScript) -> dict[str, str]:
     """Each name the file binds by an import or a `require`, to the module it comes from;
-    and under "" the modules imported for their effect or by a namespace."""
+    and under "" the modules imported for their effect or by a namespace. Found once per
+    file (the sinks and several rules ask); not to be changed by the caller."""
+    known = parsed.memo.get("imports")
+    if known is None:
+        known = parsed.memo["imports"] = _imported_modules(parsed)
+    return known
+
+
+def _imported_modules(parsed: ParsedScript) -> dict[str, str]:
     names: dict[str, str] = {}
     for node in parsed.root.children:
         if node.type == "import_statement":
