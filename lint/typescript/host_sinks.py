@@ -22,6 +22,7 @@ from collections.abc import Iterator
 
 from tree_sitter import Node
 
+from ctxlint.typescript import writes_a_request_body
 from ctxlint.typescript.parse import ParsedScript, matches
 from ctxlint.typescript.scope import (
     FUNCTIONS,
@@ -83,7 +84,9 @@ def host_sinks(parsed: ParsedScript) -> list[Sink]:
         found.extend(_pi_handler_functions(parsed, {sink.value.id for sink in found}))
     if _OPENCODE_HOOK.encode() in data or b"system: string[]" in data:
         found.extend(_opencode_system_parts(parsed))
-    if b"stringify" in data:
+    # The prefilter's test of a body (its keys in the object stringified): the query walks
+    # the whole tree, and an SDK's tests stringify many objects that are no request.
+    if writes_a_request_body(data):
         found.extend(_request_bodies(parsed))
     return found
 

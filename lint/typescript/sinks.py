@@ -23,6 +23,7 @@ the part "the messages": CTX006 follows the changes made to it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -113,8 +114,8 @@ def _imported_modules(parsed: ParsedScript) -> dict[str, str]:
             names[f"\0{module}"] = module
             for name in _bound_names(node):
                 names[parsed.text(name)] = module
-    # The query walks the whole tree: not asked of a file that never says `require`.
-    requires = _candidates(parsed, _REQUIRE) if b"require" in parsed.data else []
+    # The query walks the whole tree: not asked of a file that never calls `require(`.
+    requires = _candidates(parsed, _REQUIRE) if _REQUIRE_CALL.search(parsed.data) else []
     for call in requires:
         arguments = call.child_by_field_name("arguments")
         first = arguments.named_children[0] if arguments and arguments.named_children else None
@@ -274,4 +275,5 @@ _CANDIDATES = f"""
  (#any-of? @name {_quoted(_METHODS)}))
 ((new_expression constructor: (identifier) @name) @call (#any-of? @name {_quoted(_CLASS_SINKS)}))
 """
+_REQUIRE_CALL = re.compile(rb"require\s*\(")
 _REQUIRE = '((call_expression function: (identifier) @name) @call (#eq? @name "require"))'
