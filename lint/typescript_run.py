@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 
 from ctxlint.config import Settings
 from ctxlint.diagnostics import Diagnostic
@@ -19,9 +20,13 @@ from ctxlint.results import FileResult, FixMode, Report
 from ctxlint.rule import InputKind, Rule
 from ctxlint.suppression import is_suppressed, read_script_directives, without_ignored
 from ctxlint.typescript import (
+    VALUE_NEEDLES,
     looks_bundled,
+    looks_like_a_test,
+    may_hold_a_sink,
+    names_a_system_prompt,
+    names_an_sdk,
     sets_breakpoints,
-    worth_parsing,
     writes_tool_arguments,
 )
 from ctxlint.unreadable import is_unreadable, reports_unreadable, unreadable_at
@@ -40,6 +45,21 @@ class ScriptChecker:
         self.report_unreadable = reports_unreadable(rules)
         # Files parsed by this checker (those the prefilter let through, and those named).
         self.parsed = 0
+        self._project = None
+        self._judge = None
+
+    @property
+    def project(self):
+        """The files checked files import, followed by the rules that read values there."""
+        if self._project is None:
+            from ctxlint.typescript.project import ScriptProject
+
+            self._project = ScriptProject()
+        return self._project
+
+    def __getstate__(self) -> dict:
+        # Sent to worker processes without what this process parsed or judged.
+        return {**self.__dict__, "_project": None, "_judge": None}
 
     def check_data(
         self, path: str, data: bytes, explicit: bool = True, mode: FixMode = FixMode.CHECK
@@ -48,7 +68,7 @@ class ScriptChecker:
         the fixed bytes are its `new_data`, with DIFF its `diff` (nothing is written here). A
         bug in a rule is this file's problem, not raised: it must not hide other files'
         findings."""
-        if not explicit and (not worth_parsing(data) or looks_bundled(path, data)):
+        if not explicit and (looks_bundled(path, data) or not self.wanted(path, data)):
             return None
         bom = _BOM if data.startswith(_BOM) else b""
         data = data[len(bom) :]
@@ -75,10 +95,32 @@ class ScriptChecker:
         result.diagnostics = diagnostics
         lines = shown.split("\n")
         for diagnostic in diagnostics:
+            if diagnostic.path == path:
+                source, where = lines, result.lines
+            else:
+                # A value built in a file this one imports: shown under that file.
+                source = _lines_of(diagnostic.path)
+                where = result.other_lines.setdefault(diagnostic.path, {})
             for line in range(diagnostic.start.line, diagnostic.end.line + 1):
-                if 1 <= line <= len(lines):
-                    result.lines[line] = lines[line - 1].rstrip("\r")
+                if 1 <= line <= len(source):
+                    where[line] = source[line - 1].rstrip("\r")
         return result
+
+    def wanted(self, path: str, data: bytes) -> bool:
+        """Whether a file a walk met is worth parsing: it may hold a sink, or it builds a
+        value that changes and imports the project's model layer (whose wrappers it may
+        call with the value)."""
+        if may_hold_a_sink(data):
+            return True
+        if looks_like_a_test(path):
+            return False
+        if names_a_system_prompt(data, names_an_sdk(data)):
+            return True
+        if not any(needle in data for needle in VALUE_NEEDLES):
+            return False
+        from ctxlint.typescript.project import imports_a_sender
+
+        return imports_a_sender(self.project, path, data)
 
     def _fixed(
         self,
@@ -131,7 +173,10 @@ class ScriptChecker:
             )
         if self.rules:
             module = ScriptModule.of(
-                parsed, self.settings.flag_daily_values, self.settings.compaction_functions
+                parsed,
+                self.settings.flag_daily_values,
+                self.settings.compaction_functions,
+                self.project,
             )
             module.settings = self.settings
             # Converters and serializers send nothing, yet CTX002 and CTX008 read them.
@@ -143,11 +188,31 @@ class ScriptChecker:
             ):
                 for rule in self.rules:
                     found.extend(rule.check_typescript(module))  # type: ignore[attr-defined]
-        if found:
+        own = [d for d in found if d.path == path]
+        if own:
             directives = read_script_directives(_comments(parsed))
             # A parse error is reported whatever a comment says, as for Python.
-            found = [d for d in found if is_unreadable(d) or not is_suppressed(d, directives)]
-        found.sort(key=lambda d: (d.start, d.code))
+            own = [d for d in own if is_unreadable(d) or not is_suppressed(d, directives)]
+        kept = without_ignored(path, own, self.settings)
+        # A finding in a file this one imports: that file's noqa comments and ignores judge it,
+        # and it carries no fix (a fix edits the file being checked only).
+        for other in sorted({d.path for d in found if d.path != path}):
+            elsewhere = [replace(d, fix=None) for d in found if d.path == other]
+            kept.extend(self._kept_elsewhere(other, elsewhere))
+        kept.sort(key=lambda d: (d.path != path, d.path, d.start, d.code))
+        return kept
+
+    def _kept_elsewhere(self, path: str, found: list[Diagnostic]) -> list[Diagnostic]:
+        from ctxlint.judge import FindingJudge
+        from ctxlint.typescript.project import parsed_file
+
+        if self._judge is None:
+            self._judge = FindingJudge(lambda _: self.settings)
+        parsed = parsed_file(path)
+        if parsed is None or self._judge.excluded(path):
+            return []
+        directives = read_script_directives(_comments(parsed))
+        found = [d for d in found if not is_suppressed(d, directives)]
         return without_ignored(path, found, self.settings)
 
     def unreadable(self, path: str, reason: str, line: int = 1) -> FileResult:
@@ -171,6 +236,13 @@ def _comments(parsed) -> list[tuple[int, int, str]]:
         else:
             pending.extend(node.children)
     return found
+
+
+def _lines_of(path: str) -> list[str]:
+    from ctxlint.typescript.project import parsed_file
+
+    parsed = parsed_file(path)
+    return parsed.data.decode("utf-8", errors="replace").split("\n") if parsed else []
 
 
 def check_script_file(
@@ -210,8 +282,10 @@ def check_script_groups(
     """Check each group's files with its settings' rules, into `report`, in worker processes
     when there are many (as Python files are); the number of files parsed."""
     from ctxlint.parallel import run_in_batches
+    from ctxlint.results import regrouped
 
     parsed = 0
+    results: list[FileResult] = []
     for settings, files in groups:
         checker = ScriptChecker(settings, rules_of(settings))
         outcomes = run_in_batches(
@@ -220,7 +294,9 @@ def check_script_groups(
         for was_parsed, result in outcomes:
             parsed += was_parsed
             if result is not None:
-                report.results.append(result)
+                results.append(result)
+    # A finding in an imported file goes under that file, once however many files reach it.
+    report.results.extend(regrouped(results))
     return parsed
 
 

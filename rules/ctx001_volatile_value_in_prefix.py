@@ -254,6 +254,7 @@ class VolatileValueInPrefix(Rule):
 
     def check_typescript(self, module: ScriptModule) -> Iterator[Diagnostic]:
         from ctxlint.typescript.flow import reached
+        from ctxlint.typescript.opt_in import behind_an_opt_in
         from ctxlint.typescript.scope import in_a_function
         from ctxlint.typescript.volatile import chain as method_chain
         from ctxlint.typescript.volatile import through_variable, volatile
@@ -261,29 +262,38 @@ class VolatileValueInPrefix(Rule):
         # A read is judged once per place that shows it, as the whole expression there (the
         # first met: `new Date().toISOString().slice(0, 10)` before its receiver), and
         # flagged once.
-        judged: set[tuple[int, int]] = set()
-        flagged: set[int] = set()
+        judged: set[tuple[str, int, int]] = set()
+        flagged: set[tuple[str, int]] = set()
+        walked: set[tuple[str, int, int]] = set()
         for sink in module.sinks:
-            for part in reached(module.parsed, sink):
+            # Into the files this one imports: a builder there, a const, a re-export.
+            for part in reached(module.parsed, sink, module.project, walked):
+                where = part.parsed or module.parsed
                 read, _ = method_chain(part.node)
                 shown = through_variable(read, part.shown)
-                key = (read.id, shown.id if shown is not None else 0)
-                if read.id in flagged or key in judged:
+                key = (where.path, read.id, shown.id if shown is not None else 0)
+                if (where.path, read.id) in flagged or key in judged:
                     continue
                 judged.add(key)
                 daily = module.flag_daily_values
-                found = volatile(module.parsed, part.node, daily, part.shown)
-                # Run once when the module loads, the value is the same for every call.
-                if found is None or not in_a_function(found.read):
+                found = volatile(where, part.node, daily, part.shown)
+                # Run once when the module loads, the value is the same for every call: a
+                # read at the top level, or in a function a top-level initialiser calls.
+                if found is None or not in_a_function(found.read) or part.at_load:
                     continue
-                flagged.add(read.id)
-                quoted = module.text_of(found.read)
+                # Built only when an option off by default is turned on: a choice made.
+                if behind_an_opt_in(where, found.read):
+                    continue
+                flagged.add((where.path, read.id))
+                quoted = where.text(found.read)
                 quoted = quoted if len(quoted) <= 40 else "this call"
                 message = f"`{quoted}` {found.volatility} and reaches {sink.part}"
                 related = (module.related(sink.call, f"sent as {sink.label}"),)
-                fix = _script_coarsen_fix(module, found) if shown is None else None
+                # A fix edits the file being checked: none for a value read in another.
+                fixable = shown is None and where is module.parsed
+                fix = _script_coarsen_fix(module, found) if fixable else None
                 help = _HELP + (", or keep only the date" if fix is not None else "")
-                yield module.diagnostic(self, found.read, message, related, help, fix)
+                yield module.diagnostic(self, found.read, message, related, help, fix, where)
 
     def check_python(self, module: PythonModule) -> Iterator[Diagnostic]:
         from ctxlint.python.framework_flags import framework_switches, switch_message
@@ -1156,6 +1166,61 @@ VolatileValueInPrefix.VALID += (
         "}\n",
         kind=InputKind.TYPESCRIPT,
         filename="store.js",
+    ),
+    # An option off by default: the time is added only when a caller asks for it.
+    Valid(
+        "export function buildSystemPrompt({ includeTime = false }: { includeTime?: boolean }) {\n"
+        '  const time = includeTime ? `\\nTime: ${new Date().toLocaleTimeString()}` : "";\n'
+        "  return `You are a coding agent.${time}`;\n"
+        "}\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="system-prompt.ts",
+    ),
+    # A state object made once when the module loads: `STATE.cwd` is not `STATE.startedAt`.
+    Valid(
+        'import Anthropic from "@anthropic-ai/sdk";\n'
+        "const client = new Anthropic();\n"
+        "function initialState() {\n"
+        "  return { startedAt: Date.now(), cwd: process.cwd() };\n"
+        "}\n"
+        "const STATE = initialState();\n"
+        "export function ask(messages) {\n"
+        "  const system = `Coding agent in ${STATE.cwd}.`;\n"
+        '  return client.messages.create({ model: "claude-sonnet-4-5", max_tokens: 1024, system, messages });\n'
+        "}\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="agent.ts",
+    ),
+)
+
+# Across functions: a value named as the system prompt, and the project's own wrapper of an
+# SDK call (across files, see fixtures/projects/ts_*).
+VolatileValueInPrefix.INVALID += (
+    # A builder the agent loop sends from another module: its name says what it returns.
+    Invalid(
+        "export function buildSystemPrompt(cwd: string): string {\n"
+        "  const time = new Date().toLocaleTimeString();\n"
+        "  return `You are a coding agent in ${cwd}. Time: ${time}`;\n"
+        "}\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="system-prompt.ts",
+        line=2,
+        message_contains="reaches the system prompt",
+    ),
+    # A wrapper whose parameter is sent as `system`: what its callers pass there is sent.
+    Invalid(
+        'import Anthropic from "@anthropic-ai/sdk";\n'
+        "const client = new Anthropic();\n"
+        "async function complete(system: string, messages) {\n"
+        '  return client.messages.create({ model: "claude-sonnet-4-5", max_tokens: 1024, system, messages });\n'
+        "}\n"
+        "export function ask(messages) {\n"
+        "  return complete(`Support agent. Request ${crypto.randomUUID()}`, messages);\n"
+        "}\n",
+        kind=InputKind.TYPESCRIPT,
+        filename="agent.ts",
+        line=7,
+        message_contains="reaches the system prompt",
     ),
 )
 

@@ -111,7 +111,7 @@ def test_the_prefilter_lets_through_a_file_naming_an_sdk_and_a_sink_call(text):
         b'import type { Model } from "@openai/agents-core";\nexport type M = Model;',
         b"await client.messages.create({ system })",
         # A log of a prompt, not a request: no conversation beside it.
-        b"console.log(JSON.stringify({ model, systemPrompt: prompt }));",
+        b"console.log(JSON.stringify({ model, system: text }));",
         # Keys of another object than the one written out (an SDK's tests).
         b"const call = { model, system: s, messages };\nexpect(JSON.stringify(result)).toBe(x);",
         # An SDK's name in another package's, or in a variable's.

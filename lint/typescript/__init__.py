@@ -1,7 +1,9 @@
 """TypeScript and JavaScript agents: which files are read, and which of them are worth parsing.
 
 Nothing here imports tree-sitter: discovery and the prefilter run on every file a walk meets,
-and only a file that names an LLM SDK or one of its calls is parsed (ctxlint.typescript.parse).
+and only a file that names an LLM SDK and one of its calls, or names a system prompt, is
+parsed (ctxlint.typescript.parse); ctxlint.typescript_run adds the files that import a model
+layer of the project (ctxlint.typescript.project.imports_a_sender).
 """
 
 from __future__ import annotations
@@ -39,13 +41,14 @@ _SINK_CALL = re.compile(
     rb"|(?:completions|responses|messages)\s*\.\s*(?:create|stream|parse)\b)"
 )
 _PARTS_SENT = (b"system", b"instructions", b"tools", b"messages", b"input")
-# A request passed by name (`create(body)`, `generateText(options)`): the parts are named where
-# it is built, maybe in another module, and a wrapper forwarding it is worth parsing too.
+# A request passed by name or spread (`create(body)`, `generateText({ ...options, model })`):
+# the parts are named where it is built, maybe in another module, and a wrapper forwarding it
+# is worth parsing too.
 _FORWARDED = re.compile(
     rb"\b(?:(?:generateText|streamText|generateObject|streamObject)"
     rb"|new\s+(?:Agent|ToolLoopAgent|Experimental_Agent)"
     rb"|(?:completions|responses|messages)\s*\.\s*(?:create|stream|parse))"
-    rb"\s*(?:<[^()]*>)?\s*\(\s*[A-Za-z_$]"
+    rb"\s*(?:<[^()]*>)?\s*\(\s*(?:[A-Za-z_$]|\{[^{}]*?\.\.\.)"
 )
 # Searched before the expressions, many times faster: a file without one of these names no
 # SDK module.
@@ -58,6 +61,24 @@ _SDK_NEEDLES = (
     b"@mastra/",
     b"@langchain/",
     b"@google/genai",
+)
+
+
+# What a value that changes between calls is spelled with (a clock read, a random id): a
+# file that builds one and imports the project's model layer may send it through a wrapper
+# (ctxlint.typescript.project.imports_a_sender).
+VALUE_NEEDLES = (
+    b"new Date",
+    b"Date.now",
+    b"random",
+    b"Random",
+    b"uuid",
+    b"UUID",
+    b"nanoid",
+    b"ulid(",
+    b"cuid(",
+    b"createId",
+    b"performance.now",
 )
 
 
@@ -94,6 +115,8 @@ def _key(name: bytes) -> re.Pattern[bytes]:
 
 
 _BODY_PARTS = tuple(((system, talk), (_key(system), _key(talk))) for system, talk in _BODY_KEYS)
+# An opencode plugin building an agent's configuration, whose `prompt` is its system prompt.
+_OPENCODE_AGENT_NEEDLES = (b"@opencode-ai/", b"AgentConfig", b"prompt")
 
 
 # The sinks of LangChain.js and Google Gen AI (ctxlint.typescript.framework_sinks), each
@@ -133,12 +156,17 @@ FRAMEWORK_NEEDLES = (
 
 
 def worth_parsing(data: bytes) -> bool:
-    """Whether the file may hold a sink: it imports an SDK, calls a sink, and names a part
-    sent or sends a request built elsewhere; or it holds a host framework's hook that sets the
-    system prompt; or it writes a tool call's arguments back as JSON text; or it calls
-    LangChain.js or Google Gen AI; or it sets Anthropic cache breakpoints, which serializers
-    and helpers do away from any call."""
-    if sends_a_request(data):
+    """Whether the file may hold a sink (may_hold_a_sink), or names a system prompt
+    (ctxlint.typescript.named_prompts)."""
+    return may_hold_a_sink(data) or names_a_system_prompt(data, names_an_sdk(data))
+
+
+def may_hold_a_sink(data: bytes) -> bool:
+    """Whether the file names an SDK and one of the calls of a sink, or a host framework's
+    hook that sets the system prompt; or it writes a tool call's arguments back as JSON text;
+    or it calls LangChain.js or Google Gen AI; or it sets Anthropic cache breakpoints, which
+    serializers and helpers do away from any call."""
+    if calls_an_sdk(data):
         return True
     if any(needle in data for needle in HOST_NEEDLES):
         return True
@@ -146,19 +174,18 @@ def worth_parsing(data: bytes) -> bool:
         return True
     if writes_a_request_body(data):
         return True
-    if any(
-        any(needle in data for needle in imports) and any(needle in data for needle in calls)
-        for imports, calls in FRAMEWORK_NEEDLES
-    ):
+    if all(needle in data for needle in _OPENCODE_AGENT_NEEDLES):
+        return True
+    if calls_a_framework(data):
         return True
     return writes_tool_arguments(data) or sets_breakpoints(data)
 
 
-def sends_a_request(data: bytes) -> bool:
+def calls_an_sdk(data: bytes) -> bool:
     """Whether the file imports an SDK, calls one of its sinks, and names a part sent or
     sends a request built elsewhere. The cheapest tests first."""
     return (
-        any(needle in data for needle in _SDK_NEEDLES)
+        names_an_sdk(data)
         and _SDK_MODULE.search(data) is not None
         and _SINK_CALL.search(data) is not None
         and (any(part in data for part in _PARTS_SENT) or _FORWARDED.search(data) is not None)
@@ -213,6 +240,52 @@ def sets_breakpoints(data: bytes) -> bool:
     word alone is also the HTTP header's, in storage and web code): CTX008's rules run though
     the file sends no request itself."""
     return b"cache_control" in data or (b"cacheControl" in data and b"anthropic" in data)
+
+
+def calls_a_framework(data: bytes) -> bool:
+    """Whether the file names LangChain.js or Google Gen AI and one of their sending calls."""
+    return any(
+        any(needle in data for needle in imports) and any(needle in data for needle in calls)
+        for imports, calls in FRAMEWORK_NEEDLES
+    )
+
+
+def names_an_sdk(data: bytes) -> bool:
+    return any(needle in data for needle in _SDK_NEEDLES)
+
+
+# A test's prompts are never sent to a model in earnest: a file of tests is parsed when it
+# calls an SDK (as before), not for a prompt it names or a wrapper it imports. Told by its
+# name (`agent.test.ts`, `agent.spec.tsx`) or a folder only tests use; not by a folder named
+# `test` or `tests`, which may hold the whole checkout being linted (`~/tests/my-agent/`).
+_TEST_NAME = re.compile(r"\.(test|spec)\.[cm]?[jt]sx?$")
+_TEST_FOLDERS = ("/__tests__/", "/__mocks__/")
+
+
+def looks_like_a_test(path: str) -> bool:
+    normalized = "/" + path.replace("\\", "/").lower()
+    return _TEST_NAME.search(normalized) is not None or any(
+        folder in normalized for folder in _TEST_FOLDERS
+    )
+
+
+# What follows `system` in the name of a system prompt (`systemPrompt`, `SYSTEM_PROMPT`,
+# `system_instructions`); `systemMessage` names a chat app's notices too, so it counts only
+# beside an SDK's import, as ctxlint.typescript.named_prompts judges it.
+_PROMPT_TAILS = (b"prompt", b"instruction")
+_MESSAGE_TAIL = b"message"
+
+
+def names_a_system_prompt(data: bytes, imports_sdk: bool = False) -> bool:
+    tails = (*_PROMPT_TAILS, _MESSAGE_TAIL) if imports_sdk else _PROMPT_TAILS
+    for stem in (b"ystem", b"YSTEM"):
+        position = data.find(stem)
+        while position != -1:
+            tail = data[position + 5 : position + 17].lower().lstrip(b"_")
+            if tail.startswith(tails):
+                return True
+            position = data.find(stem, position + 5)
+    return False
 
 
 # A bundle a build wrote (minified, lines thousands of characters long) is no one's source:

@@ -1,6 +1,8 @@
-"""What a value sent in the prefix is made of, within one file: the parts of a template
-literal and of a `+`, a local `const`'s initialiser, what a local function returns, the
-receiver of a method call (`parts.join("\\n")`), the arguments of other calls.
+"""What a value sent in the prefix is made of: the parts of a template literal and of a `+`,
+a `const`'s initialiser, what a function returns, the receiver of a method call
+(`parts.join("\\n")`), the arguments of other calls. Given the run's ScriptProject, the
+walk goes on into the files the sink's file imports (an imported builder's returns, an
+imported const, through re-exports), and each part reached names the file it is in.
 
 Tool definitions are walked without entering functions: a tool's `execute` runs when the
 model calls the tool, and what it returns is a tool result, not the definition.
@@ -10,12 +12,22 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from tree_sitter import Node
+from tree_sitter import Node, QueryCursor
 
-from ctxlint.typescript.parse import ParsedScript
-from ctxlint.typescript.scope import FUNCTIONS, declaration, returned, unwrapped
+from ctxlint.typescript.parse import ParsedScript, query
+from ctxlint.typescript.scope import (
+    FUNCTIONS,
+    declaration,
+    object_properties,
+    returned,
+    unwrapped,
+)
 from ctxlint.typescript.sinks import Sink
+
+if TYPE_CHECKING:
+    from ctxlint.typescript.project import ScriptProject
 
 _DEPTH = 12
 # Type annotations, type arguments and the like say nothing about a value.
@@ -43,20 +55,40 @@ class Reached:
     node: Node
     sink: Sink
     shown: Node | None = None
+    # The file the node is in: the sink's own file, or one it imports (None when built by
+    # hand for the sink's file).
+    parsed: ParsedScript | None = None
+    # Reached through a module's top-level variable: computed once when the module loads
+    # (`const STATE = initialState()`), not on every call, whatever functions it ran.
+    at_load: bool = False
+
+    def in_other_file(self, checked: ParsedScript) -> bool:
+        return self.parsed is not None and self.parsed.path != checked.path
 
 
-def reached(parsed: ParsedScript, sink: Sink) -> Iterator[Reached]:
-    seen: set[tuple[int, int]] = set()
+def reached(
+    parsed: ParsedScript,
+    sink: Sink,
+    project: ScriptProject | None = None,
+    seen: set[tuple[str, int, int]] | None = None,
+) -> Iterator[Reached]:
+    """The parts of the sink's value; into imported files only when given the project (a
+    rule that reports in the checked file alone leaves it out). A rule that judges each part
+    once, whatever sink it is met through, passes one `seen` for all its sinks: what an
+    earlier sink's walk went through is not walked again."""
+    seen = set() if seen is None else seen
     # A prompt given as a function (Mastra's `instructions: () => ...`) is called each run.
     start = unwrapped(sink.value)
-    Pending = tuple[Node, int, "Node | None"]
+    Pending = tuple[Node, int, "Node | None", ParsedScript, bool, bool]
     if start.type in FUNCTIONS and not sink.in_tools:
-        pending: list[Pending] = [(value, 0, None) for value in returned(start)]
+        pending: list[Pending] = [
+            (value, 0, None, parsed, False, False) for value in returned(start)
+        ]
     else:
-        pending = [(start, 0, None)]
+        pending = [(start, 0, None, parsed, False, False)]
     while pending:
-        node, depth, shown = pending.pop()
-        key = (node.id, shown.id if shown is not None else 0)
+        node, depth, shown, where, once, within = pending.pop()
+        key = (where.path, node.id, (shown.id if shown is not None else 0) * 4 + once * 2 + within)
         if key in seen or depth > _DEPTH or node.type in _TYPES:
             continue
         seen.add(key)
@@ -64,51 +96,318 @@ def reached(parsed: ParsedScript, sink: Sink) -> Iterator[Reached]:
         kind = node.type
         # What a method chain's receiver is shown by: the whole chain.
         outer = shown or node
+        # An object a method is called on (`agent.getSystemPrompt()`), and all it is made
+        # of, is followed within its file only: across files it is no text of the value.
+        crossing = project is not None and not within
         if kind in ("call_expression", "new_expression"):
-            yield Reached(node, sink, shown)
-            receiver, others = _call_parts(parsed, node)
+            yield Reached(node, sink, shown, where, once)
+            receiver, others = _call_parts(where, node)
             if receiver is not None:
-                pending.append((receiver, depth + 1, outer))
-            pending.extend((part, depth + 1, None) for part in others)
+                pending.append((receiver, depth + 1, outer, where, once, True))
+            pending.extend((part, depth + 1, None, where, once, within) for part in others)
+            if crossing:
+                for other, value in _imported_returns(project, where, node):
+                    pending.append((value, depth + 1, None, other, once, within))
+                for other, value in _method_returns(project, where, node):
+                    pending.append((value, depth + 1, None, other, once, within))
         elif kind in ("identifier", "shorthand_property_identifier"):
-            for value in _bound_value(parsed, node, sink):
-                pending.append((value, depth + 1, shown))
+            for value, at_load in _bound_value(where, node, sink):
+                pending.append((value, depth + 1, shown, where, once or at_load, within))
+            if crossing:
+                for other, value, at_load in _imported_value(project, where, node):
+                    pending.append((value, depth + 1, shown, other, once or at_load, within))
         elif kind in FUNCTIONS:
             if not sink.in_tools:
-                pending.extend((value, depth + 1, None) for value in returned(node))
+                pending.extend(
+                    (value, depth + 1, None, where, once, within) for value in returned(node)
+                )
         elif kind == "subscript_expression":
             # `new Date().toISOString().split("T")[0]`: the index says what is kept.
-            yield Reached(node, sink, shown)
+            yield Reached(node, sink, shown, where, once)
             target = node.child_by_field_name("object")
             index = node.child_by_field_name("index")
             if target is not None:
-                pending.append((target, depth, outer))
+                pending.append((target, depth, outer, where, once, within))
             if index is not None:
-                pending.append((index, depth, None))
+                pending.append((index, depth, None, where, once, within))
         elif kind == "member_expression":
-            # `config.system`, `now.getTime`: the object, shown by the member.
+            # `now.getTime`: the object, shown by the member. With the project, `config.system`
+            # for an object literal (`const config = {...}`, or the one a function returns)
+            # is that property alone: `STATE.cwd` does not reach `STATE.startTime`.
+            selected = _selected(project, where, node) if crossing else None
+            if selected is not None:
+                pending.extend(
+                    (value, depth + 1, shown, other, once or at_load, within)
+                    for other, value, at_load in selected
+                )
+                continue
             target = node.child_by_field_name("object")
             if target is not None:
-                pending.append((target, depth + 1, outer))
+                pending.append((target, depth + 1, outer, where, once, True))
+            if crossing:
+                for other, value, at_load in _namespace_member(project, where, node):
+                    pending.append((value, depth + 1, shown, other, once or at_load, within))
         else:
-            pending.extend((child, depth, None) for child in node.named_children)
+            pending.extend(
+                (child, depth, None, where, once, within) for child in node.named_children
+            )
 
 
-def _bound_value(parsed: ParsedScript, name: Node, sink: Sink) -> Iterator[Node]:
+def _at_load(declarator: Node) -> bool:
+    """Whether a variable's initialiser runs once, when its module loads (a top-level
+    `const STATE = initialState()`), whatever the functions it calls."""
+    statement = declarator.parent
+    parent = statement.parent if statement is not None else None
+    if parent is not None and parent.type == "export_statement":
+        parent = parent.parent
+    return parent is not None and parent.type == "program"
+
+
+_SELECTION_DEPTH = 4
+
+
+def _selected(
+    project: ScriptProject, parsed: ParsedScript, member: Node
+) -> list[tuple[ParsedScript, Node, bool]] | None:
+    """The value of `object.property` when the object is known to be object literals: the
+    property of each (none when they lack it), and whether it was built when its module
+    loaded; None when the object may be anything else."""
+    target = member.child_by_field_name("object")
+    name = member.child_by_field_name("property")
+    if target is None or name is None or name.type != "property_identifier":
+        return None
+    literals = _object_literals(project, parsed, target, 0)
+    if not literals:
+        return None
+    wanted = parsed.text(name)
+    found = []
+    for where, literal, at_load in literals:
+        value = object_properties(where, literal).get(wanted)
+        if value is not None:
+            found.append((where, value, at_load))
+    return found
+
+
+def _object_literals(
+    project: ScriptProject, parsed: ParsedScript, node: Node, depth: int, at_load: bool = False
+) -> list[tuple[ParsedScript, Node, bool]] | None:
+    """The object literals an expression stands for (a const bound to one, a call of a
+    function whose every return is one); None when it may be anything else."""
+    node = unwrapped(node)
+    if depth > _SELECTION_DEPTH:
+        return None
+    if node.type == "object":
+        return [(parsed, node, at_load)]
+    if node.type == "identifier":
+        bound = declaration(parsed, node)
+        where = parsed
+        if bound is None and parsed.text(node) in project.imports_of(parsed):
+            found = project.definition(parsed, parsed.text(node))
+            if found is not None:
+                where, bound = found
+        if bound is None or bound.type != "variable_declarator":
+            return None
+        value = bound.child_by_field_name("value")
+        if value is None or next(_added_later(where, bound), None) is not None:
+            return None
+        return _object_literals(project, where, value, depth + 1, at_load or _at_load(bound))
+    if node.type != "call_expression":
+        return None
+    function = node.child_by_field_name("function")
+    if function is None or unwrapped(function).type != "identifier":
+        return None
+    function = unwrapped(function)
+    bound = declaration(parsed, function)
+    where = parsed
+    if bound is None and parsed.text(function) in project.imports_of(parsed):
+        definition = project.definition(parsed, parsed.text(function))
+        if definition is not None:
+            where, bound = definition
+    if bound is None:
+        return None
+    values = list(_function_returns(bound))
+    if not values:
+        return None
+    literals: list[tuple[ParsedScript, Node, bool]] = []
+    for value in values:
+        found = _object_literals(project, where, value, depth + 1, at_load)
+        if found is None:
+            return None
+        literals.extend(found)
+    return literals
+
+
+def _imported_value(
+    project: ScriptProject, parsed: ParsedScript, name: Node
+) -> Iterator[tuple[ParsedScript, Node, bool]]:
+    """An imported const's initialiser (and what its file adds to it later)."""
+    text = parsed.text(name)
+    if text not in project.imports_of(parsed) or declaration(parsed, name) is not None:
+        return
+    found = project.definition(parsed, text)
+    if found is not None:
+        yield from _value_of_definition(*found)
+
+
+def _value_of_definition(
+    other: ParsedScript, bound: Node
+) -> Iterator[tuple[ParsedScript, Node, bool]]:
+    if bound.type == "variable_declarator":
+        value = bound.child_by_field_name("value")
+        if value is not None and unwrapped(value).type not in FUNCTIONS:
+            yield other, value, _at_load(bound)
+            yield from ((other, added, False) for added in _added_later(other, bound))
+    elif bound.type not in FUNCTIONS and bound.type != "class_declaration":
+        yield other, bound, True  # `export default "..."`
+
+
+def _namespace_member(
+    project: ScriptProject, parsed: ParsedScript, member: Node
+) -> Iterator[tuple[ParsedScript, Node, bool]]:
+    """`prompts.SYSTEM` for `import * as prompts from "./prompts"`: the const it names."""
+    found = _namespace_definition(project, parsed, member)
+    if found is not None:
+        yield from _value_of_definition(*found)
+
+
+def _namespace_definition(
+    project: ScriptProject, parsed: ParsedScript, member: Node
+) -> tuple[ParsedScript, Node] | None:
+    target = member.child_by_field_name("object")
+    name = member.child_by_field_name("property")
+    if target is None or name is None or target.type != "identifier":
+        return None
+    if parsed.text(target) not in project.imports_of(parsed):
+        return None
+    if declaration(parsed, target) is not None:
+        return None
+    module = project.imported_module(parsed, parsed.text(target))
+    if module is None or module[1] != "*":
+        return None
+    return project.exported(module[0], parsed.text(name))
+
+
+def _imported_returns(
+    project: ScriptProject, parsed: ParsedScript, call: Node
+) -> Iterator[tuple[ParsedScript, Node]]:
+    """What an imported function returns, in its file: `buildPrompt()` for `import {
+    buildPrompt } from "./prompt"`, and `prompts.build()` for a namespace import."""
+    function = call.child_by_field_name("function")
+    if function is None:
+        return
+    function = unwrapped(function)
+    found = None
+    if function.type == "identifier":
+        text = parsed.text(function)
+        if text in project.imports_of(parsed) and declaration(parsed, function) is None:
+            found = project.definition(parsed, text)
+    elif function.type == "member_expression":
+        found = _namespace_definition(project, parsed, function)
+    if found is not None:
+        other, bound = found
+        yield from ((other, value) for value in _function_returns(bound))
+
+
+def _method_returns(
+    project: ScriptProject, parsed: ParsedScript, call: Node
+) -> Iterator[tuple[ParsedScript, Node]]:
+    """What a method of the project's own classes returns: `this.context()` in a class, and
+    `new Builder().build()` or `builder.build()` for `const builder = new Builder()`, the
+    class declared in the file or imported."""
+    from ctxlint.typescript.project import top_level_class
+
+    function = call.child_by_field_name("function")
+    if function is None or unwrapped(function).type != "member_expression":
+        return
+    member = unwrapped(function)
+    target = member.child_by_field_name("object")
+    name = member.child_by_field_name("property")
+    if target is None or name is None:
+        return
+    target = unwrapped(target)
+    found: tuple[ParsedScript, Node] | None = None
+    if target.type == "this":
+        body = _enclosing_class_body(call)
+        found = (parsed, body) if body is not None else None
+    else:
+        if target.type == "identifier":
+            bound = declaration(parsed, target)
+            value = bound.child_by_field_name("value") if bound is not None else None
+            if value is None or bound.type != "variable_declarator":
+                return
+            target = unwrapped(value)
+        elif target.type == "member_expression":  # `this.builder.build()`
+            value = _field_value(parsed, target)
+            if value is None:
+                return
+            target = unwrapped(value)
+        constructor = target.child_by_field_name("constructor")
+        if target.type != "new_expression" or constructor is None:
+            return
+        if constructor.type != "identifier":
+            return
+        class_name = parsed.text(constructor)
+        declared = top_level_class(parsed, class_name)
+        where = parsed
+        if declared is None and class_name in project.imports_of(parsed):
+            definition = project.definition(parsed, class_name)
+            if definition is not None:
+                where, declared = definition
+        body = declared.child_by_field_name("body") if declared is not None else None
+        found = (where, body) if body is not None else None
+    if found is None:
+        return
+    where, body = found
+    wanted = parsed.text(name)
+    for method in body.named_children:
+        method_name = method.child_by_field_name("name")
+        named = method_name is not None and where.text(method_name) == wanted
+        if method.type == "method_definition" and named:
+            yield from ((where, value) for value in returned(method))
+
+
+def _field_value(parsed: ParsedScript, member: Node) -> Node | None:
+    """The initialiser of the class field `this.name` names (`private builder = new B()`)."""
+    target = member.child_by_field_name("object")
+    name = member.child_by_field_name("property")
+    body = _enclosing_class_body(member)
+    if target is None or name is None or target.type != "this" or body is None:
+        return None
+    for field in body.named_children:
+        if field.type not in ("public_field_definition", "field_definition"):
+            continue
+        field_name = field.child_by_field_name("name") or field.child_by_field_name("property")
+        if field_name is not None and parsed.text(field_name) == parsed.text(name):
+            return field.child_by_field_name("value")
+    return None
+
+
+def _enclosing_class_body(node: Node) -> Node | None:
+    parent = node.parent
+    while parent is not None:
+        if parent.type == "class_body":
+            return parent
+        parent = parent.parent
+    return None
+
+
+def _bound_value(parsed: ParsedScript, name: Node, sink: Sink) -> Iterator[tuple[Node, bool]]:
+    """A local variable's initialiser (and whether it runs when the module loads), and what
+    the code after it adds to it."""
     bound = declaration(parsed, name)
     if bound is None:
         # A loop's variable (`for (const tool of tools)`) is made of what the loop iterates.
         iterated = _loop_iterated(parsed, name)
         if iterated is not None:
-            yield iterated
+            yield iterated, False
         return
     if bound.type == "variable_declarator":
         value = bound.child_by_field_name("value")
         if value is not None and unwrapped(value).type in FUNCTIONS:
             return  # A function named where a value is expected is not called here.
         if value is not None:
-            yield value
-        yield from _added_later(parsed, bound)
+            yield value, _at_load(bound)
+        yield from ((added, False) for added in _added_later(parsed, bound))
 
 
 def _loop_iterated(parsed: ParsedScript, name: Node) -> Node | None:
@@ -150,36 +449,39 @@ def _added_later(parsed: ParsedScript, declarator: Node) -> Iterator[Node]:
     yield from _additions(parsed, block).get(parsed.text(name_node), ())
 
 
+_ADDITIONS = """
+(assignment_expression left: (_) @target right: (_) @added)
+(augmented_assignment_expression left: (_) @target right: (_) @added)
+((call_expression
+   function: (member_expression object: (_) @target property: (property_identifier) @method)
+   arguments: (arguments) @arguments)
+ (#any-of? @method "push" "unshift"))
+"""
+# The additions of a block, by the name added to: found once per block (a module's top level
+# is met by every sink whose value names one of its variables), for the last files walked.
+_KEPT_BLOCKS = 64
+_blocks: dict[tuple[int, int], tuple[ParsedScript, dict[str, list[Node]]]] = {}
+
+
 def _additions(parsed: ParsedScript, block: Node) -> dict[str, list[Node]]:
-    """Each name's additions in a block, in the order a walk meets them. One walk per block:
-    asked of every name a sent value is made of, a block walked per name was a module's
-    whole tree walked again for each of its constants."""
-    key = ("additions", block.id)
-    found = parsed.memo.get(key)
-    if found is not None:
-        return found
-    found = {}
-    pending = list(block.named_children)
-    while pending:
-        node = pending.pop()
-        kind = node.type
-        if kind in ("assignment_expression", "augmented_assignment_expression"):
-            left = node.child_by_field_name("left")
-            right = node.child_by_field_name("right")
-            if left is not None and right is not None:
-                found.setdefault(parsed.text(left), []).append(right)
-        elif kind == "call_expression":
-            function = node.child_by_field_name("function")
-            if function is not None and function.type == "member_expression":
-                target = function.child_by_field_name("object")
-                method = function.child_by_field_name("property")
-                added = method is not None and parsed.text(method) in ("push", "unshift")
-                if added and target is not None:
-                    arguments = node.child_by_field_name("arguments")
-                    if arguments is not None:
-                        found.setdefault(parsed.text(target), []).extend(arguments.named_children)
-        pending.extend(node.named_children)
-    parsed.memo[key] = found
+    key = (id(parsed), block.id)
+    kept = _blocks.get(key)
+    if kept is not None and kept[0] is parsed:
+        return kept[1]
+    found: dict[str, list[Node]] = {}
+    cursor = QueryCursor(query(parsed.grammar, _ADDITIONS))
+    for _, captures in cursor.matches(block):
+        target = captures.get("target", [None])[0]
+        if target is None:
+            continue
+        if "arguments" in captures:
+            added = list(captures["arguments"][0].named_children)
+        else:
+            added = captures.get("added", [])[:1]
+        found.setdefault(parsed.text(target), []).extend(added)
+    if len(_blocks) >= _KEPT_BLOCKS:
+        _blocks.clear()
+    _blocks[key] = (parsed, found)
     return found
 
 

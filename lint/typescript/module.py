@@ -4,6 +4,7 @@ bear on it, and how to place a finding in it."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from tree_sitter import Node
 
@@ -13,6 +14,9 @@ from ctxlint.redact import bounded
 from ctxlint.typescript.host_sinks import host_sinks
 from ctxlint.typescript.parse import ParsedScript
 from ctxlint.typescript.sinks import Sink, find_sinks
+
+if TYPE_CHECKING:
+    from ctxlint.typescript.project import ScriptProject
 
 
 @dataclass(slots=True)
@@ -29,6 +33,8 @@ class ScriptModule:
     # The run's settings, for the rules with options (CTX005's tool-prefixes); None in tests
     # that build a module by hand.
     settings: Settings | None = None
+    # The files it imports, for a rule that follows values into them (None: this file alone).
+    project: ScriptProject | None = None
 
     @classmethod
     def of(
@@ -36,12 +42,21 @@ class ScriptModule:
         parsed: ParsedScript,
         flag_daily_values: bool = False,
         compaction_functions: tuple[str, ...] = (),
+        project: ScriptProject | None = None,
     ) -> ScriptModule:
         # A host framework's hook or a hand-written request body is a prefix as well.
-        found = [*find_sinks(parsed), *host_sinks(parsed)]
+        hosted = host_sinks(parsed)
+        # A hook's `systemPrompt` is also a value named so: one sink for it.
+        known = {sink.value.id for sink in hosted}
+        found = [
+            *(s for s in find_sinks(parsed, project) if not (s.by_name and s.value.id in known)),
+            *hosted,
+        ]
         prefix = [sink for sink in found if not sink.in_history]
         histories = [sink for sink in found if sink.in_history]
-        return cls(parsed, flag_daily_values, prefix, histories, compaction_functions)
+        return cls(
+            parsed, flag_daily_values, prefix, histories, compaction_functions, project=project
+        )
 
     @property
     def path(self) -> str:
@@ -56,8 +71,12 @@ class ScriptModule:
     def end(self, node: Node) -> Location:
         return self.parsed.location(node.end_point)
 
-    def related(self, node: Node, message: str) -> RelatedLocation:
-        return RelatedLocation(self.path, self.start(node), self.end(node), message)
+    def related(
+        self, node: Node, message: str, parsed: ParsedScript | None = None
+    ) -> RelatedLocation:
+        where = parsed or self.parsed
+        start, end = where.location(node.start_point), where.location(node.end_point)
+        return RelatedLocation(where.path, start, end, message)
 
     def diagnostic(
         self,
@@ -67,14 +86,18 @@ class ScriptModule:
         related: tuple[RelatedLocation, ...] = (),
         help: str | None = None,
         fix: Fix | None = None,
+        parsed: ParsedScript | None = None,
     ) -> Diagnostic:
+        """A finding at `node`, in the file `parsed` when the node is in a file this one
+        imports (a value built there and sent from here)."""
+        where = parsed or self.parsed
         return Diagnostic(
             rule.code,
             rule.name,
             bounded(message),
-            self.path,
-            self.start(node),
-            self.end(node),
+            where.path,
+            where.location(node.start_point),
+            where.location(node.end_point),
             fix=fix,
             related=related,
             help=help,

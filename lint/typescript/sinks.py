@@ -78,6 +78,9 @@ class Sink:
     callee: str
     part: str
     value: Node
+    # A value sent because its name says it is the system prompt (ctxlint.typescript.
+    # named_prompts): what it is sent as, and `call` is the name, not a call.
+    described: str = ""
 
     @property
     def in_tools(self) -> bool:
@@ -88,8 +91,12 @@ class Sink:
         return self.part == HISTORY
 
     @property
+    def by_name(self) -> bool:
+        return bool(self.described)
+
+    @property
     def label(self) -> str:
-        return f"{self.part} of {self.callee}"
+        return self.described or f"{self.part} of {self.callee}"
 
 
 def imported_modules(parsed: ParsedScript) -> dict[str, str]:
@@ -129,7 +136,9 @@ def _imported_modules(parsed: ParsedScript) -> dict[str, str]:
     return names
 
 
-def find_sinks(parsed: ParsedScript) -> list[Sink]:
+def find_sinks(parsed: ParsedScript, project=None) -> list[Sink]:
+    """The file's sinks; given the run's ScriptProject, the calls of wrappers it imports
+    too (ctxlint.typescript.wrappers)."""
     from ctxlint.typescript.framework_sinks import framework_sinks  # It imports Sink from here.
 
     imports = imported_modules(parsed)
@@ -148,10 +157,9 @@ def find_sinks(parsed: ParsedScript) -> list[Sink]:
         arguments = node.child_by_field_name("arguments")
         if arguments is None or not arguments.named_children:
             continue
-        request = resolved(parsed, arguments.named_children[0])
-        if request is None or request.type != "object":
+        properties = _request_properties(parsed, arguments.named_children[0])
+        if properties is None:
             continue
-        properties = object_properties(parsed, request)
         for key, value in properties.items():
             if key in _HISTORY_KEYS and node.type == "call_expression":
                 sinks.append(Sink(node, callee, HISTORY, value))
@@ -164,7 +172,50 @@ def find_sinks(parsed: ParsedScript) -> list[Sink]:
                     Sink(node, callee, SYSTEM_PROMPT, content)
                     for content in _system_contents(parsed, value)
                 )
-    return sinks + framework_sinks(parsed, imports)
+    sinks += framework_sinks(parsed, imports)
+    # The project's own wrappers of these calls, in this file and imported.
+    from ctxlint.typescript.wrappers import wrapper_sinks
+
+    sinks.extend(wrapper_sinks(parsed, sinks, project))
+    # A value sent by a call is that call's sink, whatever it is named (`systemPrompt:`).
+    sent = {sink.value.id for sink in sinks}
+    sinks.extend(s for s in _named_sinks(parsed, modules) if s.value.id not in sent)
+    return sinks
+
+
+_LLM_MODULES = (*_OPENAI, *_ANTHROPIC, *_AI_SDK, *_AGENTS, "@langchain/", "@google/genai")
+
+
+def _named_sinks(parsed: ParsedScript, modules: set[str]) -> Iterator[Sink]:
+    from ctxlint.typescript import looks_like_a_test, names_a_system_prompt
+    from ctxlint.typescript.named_prompts import named_prompts
+
+    # A test reads prompts back to assert on them; the one it names is never sent in earnest.
+    if looks_like_a_test(parsed.path) or not names_a_system_prompt(parsed.data, True):
+        return
+    imports_llm = any(_module_matches(module, _LLM_MODULES) for module in modules)
+    for name, label, value in named_prompts(parsed, imports_llm):
+        yield Sink(name, parsed.text(name), SYSTEM_PROMPT, value, label)
+
+
+def _request_properties(parsed: ParsedScript, request: Node) -> dict[str, Node] | None:
+    """The properties of a request: an object literal (spreads included), or one merged by
+    `Object.assign({}, base, { tools })`, a later object's property replacing an earlier."""
+    found = resolved(parsed, request)
+    if found is None:
+        return None
+    if found.type == "object":
+        return object_properties(parsed, found)
+    function = found.child_by_field_name("function") if found.type == "call_expression" else None
+    arguments = found.child_by_field_name("arguments") if function is not None else None
+    if function is None or arguments is None or parsed.text(function) != "Object.assign":
+        return None
+    merged: dict[str, Node] = {}
+    for part in arguments.named_children:
+        literal = resolved(parsed, part)
+        if literal is not None and literal.type == "object":
+            merged.update(object_properties(parsed, literal))
+    return merged or None
 
 
 def _module_matches(module: str, wanted: tuple[str, ...]) -> bool:
