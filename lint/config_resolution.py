@@ -28,9 +28,10 @@ def config_in_folder(folder: str | os.PathLike[str]) -> Path | None:
     parse may well be the one meant for us: as ruff does, that is an error rather than a
     silent run with other settings."""
     for name in CONFIG_NAMES:
-        candidate = Path(folder, name)
-        if not candidate.is_file():
+        # A string first: a walk asks this of every folder, and most hold none of them.
+        if not os.path.isfile(os.path.join(folder, name)):
             continue
+        candidate = Path(folder, name)
         if name != "pyproject.toml" or "ctxlint" in read_tool_table(candidate):
             return candidate
     return None

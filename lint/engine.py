@@ -93,8 +93,9 @@ def check_paths(
     Python files unchanged since a run with the same settings are answered from the results
     cache there (ctxlint.cache); trace and prompt files are always read. `progress(done, total)` is
     told how many of the files found are done as the run goes (a progress line's count). With
-    `skip_unknown`, a trace file named in `paths` that no reader recognises is passed over as a
-    folder walk passes it over, not reported (pre-commit names every file its pattern matches).
+    `skip_unknown`, a file named in `paths` is passed over as a folder walk passes it over, not
+    reported: a trace file no reader recognises, a TS/JS file that sends no LLM request (the
+    byte prefilter) or a minified bundle (pre-commit names every file its pattern matches).
     Given a SettingsResolver, each file is checked with the settings of its nearest
     configuration (ctxlint.config_resolution); plain Settings apply to every file. Raises
     ConfigError for a configuration met that is bad."""
@@ -126,7 +127,7 @@ def check_paths(
             add_prompt(input_file.path, input_file.explicit)
         elif input_file.kind is InputKind.TYPESCRIPT:
             scripts.setdefault(id(file_settings), (file_settings, []))[1].append(
-                (input_file.path, input_file.explicit)
+                (input_file.path, input_file.explicit and not skip_unknown)
             )
         else:
             work.append((input_file.path, input_file.explicit))

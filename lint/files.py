@@ -49,8 +49,11 @@ def read_source(path: str, limit: int = MAX_SOURCE_BYTES) -> bytes:
         info = os.fstat(descriptor)
         if not stat.S_ISREG(info.st_mode):
             raise NotRead(not_regular_reason(info.st_mode))
-        # The size can grow between the stat and the read: the read is capped too.
-        data = b"" if info.st_size > limit else stream.read(limit + 1)
+        # The size can grow between the stat and the read: the read is capped too. A read of
+        # the size told, first: asked for the limit, each read allocates that much.
+        data = b"" if info.st_size > limit else stream.read(info.st_size + 1)
+        if len(data) > info.st_size:
+            data += stream.read(limit + 1 - len(data))
         if info.st_size > limit or len(data) > limit:
             raise NotRead(_too_large(max(info.st_size, len(data)), limit))
         return data

@@ -433,3 +433,38 @@ def test_prompt_files_in_the_checkout_are_checked(installed, tmp_path):
     assert result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == (
         "agents/planner.j2"
     )
+
+
+TYPESCRIPT_AGENT = (
+    'import { generateText } from "ai";\n'
+    "export const ask = (model, q) =>\n"
+    "  generateText({ model, system: `Now ${new Date().toISOString()}`, prompt: q });\n"
+)
+
+
+def test_typescript_and_javascript_in_the_checkout_are_checked(installed, tmp_path):
+    """The action walks the checkout as `ctxlint .` does: every TS/JS suffix is an agent's,
+    each finding an annotation; declaration files, bundles, node_modules and a component that
+    sends no request (unparsed, so what tree-sitter misreads in it is not reported) are not."""
+    suffixes = ("ts", "tsx", "mts", "cts", "js", "jsx", "mjs", "cjs")
+    files = {f"src/agent.{suffix}": TYPESCRIPT_AGENT for suffix in suffixes}
+    files |= {
+        "src/env.d.ts": "export declare const broken = ;\n",
+        "node_modules/ai/agent.js": TYPESCRIPT_AGENT,
+        "public/sdk.min.js": TYPESCRIPT_AGENT,
+        "src/Button.tsx": "export const Button = () => <b>Copy & Open</b>;\nconst x = (;\n",
+    }
+    runner = _runner(installed, tmp_path, files, {"sarif-file": "ctxlint.sarif"})
+    check = _check_step(runner.run(skip=frozenset({"install"})))
+    assert check.returncode == 1, check.stdout + check.stderr
+    annotations = [line for line in check.stdout.splitlines() if line.startswith("::")]
+    assert sorted(line.split(",")[:2] for line in annotations) == [
+        [f"::warning file=src/agent.{suffix}", "line=3"] for suffix in sorted(suffixes)
+    ], annotations
+    assert all("CTX001" in line for line in annotations)
+    document = json.loads((runner.workspace / "ctxlint.sarif").read_text())
+    uris = {
+        result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+        for result in document["runs"][0]["results"]
+    }
+    assert uris == {f"src/agent.{suffix}" for suffix in suffixes}

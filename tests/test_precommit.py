@@ -21,6 +21,7 @@ from ctxlint.config import Settings
 from ctxlint.discovery import find_inputs
 from ctxlint.reporters.sarif import INFORMATION_URI
 from ctxlint.rule import InputKind
+from ctxlint.typescript import looks_bundled
 
 from conftest import REPO
 
@@ -38,6 +39,13 @@ CLEAN_TRACE = (
 )
 
 
+TYPESCRIPT_FLAGGED = (
+    'import { generateText } from "ai";\n'
+    "export const ask = (model, q) =>\n"
+    "  generateText({ model, system: `Now ${new Date().toISOString()}`, prompt: q });\n"
+)
+
+
 def _manifest() -> list[dict]:
     return clientlib.load_manifest(str(REPO / ".pre-commit-hooks.yaml"))
 
@@ -45,7 +53,7 @@ def _manifest() -> list[dict]:
 def test_manifest_is_valid_for_pre_commit():
     hooks = {hook["id"]: hook for hook in _manifest()}
     assert set(hooks) == {"ctxlint", "ctxlint-traces", "ctxlint-prompts", "ctxlint-typescript"}
-    assert hooks["ctxlint-typescript"]["entry"] == "ctxlint"
+    assert hooks["ctxlint-typescript"]["entry"] == "ctxlint check --skip-unknown"
     assert hooks["ctxlint"]["entry"] == "ctxlint"
     assert hooks["ctxlint-prompts"]["entry"] == "ctxlint"
     assert hooks["ctxlint-traces"]["entry"] == "ctxlint check --quiet --skip-unknown"
@@ -195,11 +203,18 @@ def test_skip_unknown_passes_over_only_what_no_reader_recognises(tmp_path):
 )
 def test_hooks_from_this_repository_with_try_repo(tmp_path):
     """The hooks as users get them: pre-commit installs this repository (language: python)
-    and runs both hooks, the traces hook quietly and past a dataset."""
+    and runs them, the traces hook quietly and past a dataset, the TypeScript hook past a
+    component that sends no request."""
     repo = tmp_path / "repo"
-    repo.mkdir()
-    files = {"agent.py": FLAGGED, "data.jsonl": DATASET, "session.jsonl": EDITED_TRACE}
+    files = {
+        "agent.py": FLAGGED,
+        "data.jsonl": DATASET,
+        "session.jsonl": EDITED_TRACE,
+        "src/agent.ts": TYPESCRIPT_FLAGGED,
+        "src/Button.tsx": "export const Button = () => <b>Copy & Open</b>;\nconst x = (;\n",
+    }
     for name, content in files.items():
+        (repo / name).parent.mkdir(parents=True, exist_ok=True)
         (repo / name).write_text(content)
     subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
     subprocess.run(["git", "add", "-A"], cwd=repo, check=True)
@@ -215,6 +230,8 @@ def test_hooks_from_this_repository_with_try_repo(tmp_path):
     assert "agent.py:5:26: CTX002" in result.stdout
     assert re.search(r"session\.jsonl:2:\d+: CTX\d{3}", result.stdout)
     assert "data.jsonl" not in result.stdout and "Simulated" not in result.stdout
+    assert "src/agent.ts:3:40: CTX001" in result.stdout
+    assert "Button.tsx" not in result.stdout
 
 
 def _prompts_hook_takes(path: str) -> bool:
@@ -255,11 +272,48 @@ def test_prompts_hook_reports_a_broken_template_and_passes_clean_prompts(tmp_pat
     assert again.returncode == 0, again.stdout + again.stderr
 
 
-TYPESCRIPT_FLAGGED = (
-    'import { generateText } from "ai";\n'
-    "export const ask = (model, q) =>\n"
-    "  generateText({ model, system: `Now ${new Date().toISOString()}`, prompt: q });\n"
-)
+def _typescript_hook_takes(path: str) -> bool:
+    [hook] = [hook for hook in _manifest() if hook["id"] == "ctxlint-typescript"]
+    return bool(re.search(hook["files"], path)) and not re.search(hook["exclude"], path)
+
+
+TYPESCRIPT_PATHS = [
+    *(f"src/agent.{suffix}" for suffix in ("ts", "tsx", "mts", "cts", "js", "jsx", "mjs", "cjs")),
+    "src/Agent.TS",
+    "src/Page.Tsx",
+    "types.d.ts",
+    "src/env.d.mts",
+    "src/env.d.cts",
+    "src/ENV.D.TS",
+    "vendor/sdk.min.js",
+    "vendor/sdk.min.mjs",
+    "node_modules/ai/dist/index.js",
+    "packages/web/dist/agent.js",
+    "build/agent.js",
+    ".venv/lib/python3.11/site-packages/jupyter/static/main.js",
+    "venv/share/app.js",
+    "lib/site-packages/widget.js",
+    "src/agent.ts.orig",
+    "src/agent.json",
+    "src/agent.py",
+    "src/builder.ts",
+    "src/distance.ts",
+]
+
+
+@pytest.mark.parametrize("path", TYPESCRIPT_PATHS)
+def test_typescript_hook_takes_the_files_a_walk_parses(tmp_path, path):
+    """The hook's patterns and the walk agree: every TS/JS suffix in any case, no declaration
+    file, minified bundle, or file in a folder the default excludes name."""
+    written = tmp_path / path
+    written.parent.mkdir(parents=True, exist_ok=True)
+    written.write_bytes(TYPESCRIPT_FLAGGED.encode())
+    walked = find_inputs([str(tmp_path)], Settings(root=tmp_path)).files
+    parsed = any(
+        f.kind is InputKind.TYPESCRIPT and not looks_bundled(f.path, written.read_bytes())
+        for f in walked
+    )
+    assert _typescript_hook_takes(path) == parsed
 
 
 def test_typescript_hook_reports_an_agent_and_passes_declarations_and_builds(tmp_path):
@@ -268,6 +322,11 @@ def test_typescript_hook_reports_an_agent_and_passes_declarations_and_builds(tmp
         "src/agent.ts": TYPESCRIPT_FLAGGED,
         "src/types.d.ts": "export declare const broken = ;\n",
         "dist/agent.js": TYPESCRIPT_FLAGGED,
+        # No request sent: passed over unparsed, as a walk does, so what tree-sitter cannot
+        # read in it is left to the project's own compiler.
+        "src/Button.tsx": "export const Button = () => <b>Copy & Open</b>;\nconst x = (;\n",
+        # A file that sends one is parsed, and what cannot be read in it is reported.
+        "src/broken.mjs": TYPESCRIPT_FLAGGED + "const x = (;\n",
     }
     for name, content in files.items():
         (repo / name).parent.mkdir(parents=True, exist_ok=True)
@@ -278,4 +337,7 @@ def test_typescript_hook_reports_an_agent_and_passes_declarations_and_builds(tmp
     result = _pre_commit(repo, tmp_path)
     assert result.returncode == 1
     assert "src/agent.ts:3:40: CTX001" in result.stdout
+    assert "src/broken.mjs:3:40: CTX001" in result.stdout
+    assert re.search(r"src/broken\.mjs:4:\d+: CTX900", result.stdout), result.stdout
     assert "types.d.ts" not in result.stdout and "dist/" not in result.stdout
+    assert "Button.tsx" not in result.stdout

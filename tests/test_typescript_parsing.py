@@ -79,12 +79,22 @@ def test_text_that_is_not_utf8_is_a_ctx900(tmp_path):
 @pytest.mark.parametrize(
     "text",
     [
-        b'import OpenAI from "openai";\nclient.chat.completions.create({})',
-        b'import OpenAI from "openai";\nclient.responses\n  .stream({})',
-        b"import { generateText } from 'ai';\ngenerateText({})",
+        b'import OpenAI from "openai";\nclient.chat.completions.create({ messages })',
+        b'import OpenAI from "openai";\nclient.responses\n  .stream({ instructions, input })',
+        b"import { generateText } from 'ai';\ngenerateText({ system: prompt })",
         b'const { Agent } = require("@mastra/core/agent");\nnew Agent({ instructions })',
         b'import { Agent } from "@openai/agents";\nnew Agent<Context>({ instructions })',
-        b'import Anthropic from "@anthropic-ai/sdk";\nclient.messages.create({})',
+        b'import Anthropic from "@anthropic-ai/sdk";\nclient.messages.create({ tools })',
+        b'import { streamText } from "ai/rsc";\nstreamText<T>({ ...base, tools })',
+        # A request built elsewhere, forwarded by a wrapper.
+        b'import OpenAI from "openai";\nexport const complete = (body) =>\n'
+        b"  client.chat.completions.create(body);",
+        b"import { generateText } from 'ai';\nexport const ask = (o) => generateText<T>(o);",
+        # A request body written by hand, in a proxy without an SDK (host_sinks).
+        b"fetch(url, { body: JSON.stringify({ model, system: prompt, messages }) });",
+        b'const body = { ...parsed, "instructions": text, input };\nJSON.stringify(body);',
+        # A LangChain chat model streaming a history (framework_sinks).
+        b'import { ChatOpenAI } from "@langchain/openai";\nawait model.stream(messages);',
     ],
 )
 def test_the_prefilter_lets_through_a_file_naming_an_sdk_and_a_sink_call(text):
@@ -99,7 +109,19 @@ def test_the_prefilter_lets_through_a_file_naming_an_sdk_and_a_sink_call(text):
         b"const ai = 1;",
         # The SDK's types only, or a call of a sink without its SDK.
         b'import type { Model } from "@openai/agents-core";\nexport type M = Model;',
-        b"await client.messages.create({})",
+        b"await client.messages.create({ system })",
+        # A log of a prompt, not a request: no conversation beside it.
+        b"console.log(JSON.stringify({ model, system: text }));",
+        # Keys of another object than the one written out (an SDK's tests).
+        b"const call = { model, system: s, messages };\nexpect(JSON.stringify(result)).toBe(x);",
+        # An SDK's name in another package's, or in a variable's.
+        b'import { openai } from "@ai-sdk/openai";\ngenerateText({ system })',
+        b'import { openai } from "./openai";\nopenai.chat.completions.create({ messages })',
+        # The SDK's name as a string that no import holds (a provider's name, a user agent).
+        b'import { generateText } from "./generate-text";\n'
+        b'generateText({ system, headers: { "user-agent": "ai/1.0" }, provider: "openai" })',
+        # A call that sends only a prompt: nothing in a cached prefix.
+        b"import { generateText } from 'ai';\ngenerateText({ model, prompt: 'Hi' })",
     ],
 )
 def test_the_prefilter_spares_a_file_naming_no_sdk_or_no_sink_call(text):
@@ -166,8 +188,10 @@ def test_what_is_read_in_place_of_misread_code_keeps_every_byte_where_it_was():
 def test_a_minified_bundle_a_walk_meets_is_not_parsed(tmp_path: Path):
     settings = make_settings({}, tmp_path)
     checker = ScriptChecker(settings, selected_rules(settings))
-    line = b"var a=require('openai');a.responses.create();" + b"function f(){};" * 4000 + b"(;\n"
-    source = b"import OpenAI from 'openai';\nc.responses.create(\n" + b"const broken = (;\n" * 3000
+    line = b"var a=require('openai');a.responses.create({tools});" + b"function f(){};" * 4000
+    line += b"(;\n"
+    source = b"import OpenAI from 'openai';\nc.responses.create({tools}\n"
+    source += b"const broken = (;\n" * 3000
     assert checker.check_data("dist-web/index-abc.js", line, explicit=False) is None
     assert checker.check_data("vendor/openai.min.js", source, explicit=False) is None
     assert checker.parsed == 0

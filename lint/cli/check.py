@@ -97,8 +97,9 @@ def _selectors(
 @click.option(
     "--skip-unknown",
     is_flag=True,
-    help="Pass over files named here that no trace reader recognises (a dataset's JSON lines, "
-    "a configuration's JSON or YAML), as a folder walk does, instead of reporting them.",
+    help="Pass over files named here as a folder walk does, instead of reporting them: those "
+    "no trace reader recognises (a dataset's JSON lines, a configuration's JSON or YAML), and "
+    "TypeScript or JavaScript that sends no LLM request.",
 )
 @click.option("--jobs", type=click.IntRange(min=1), default=None, help="Worker processes.")
 @click.option(

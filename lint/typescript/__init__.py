@@ -16,34 +16,51 @@ SUFFIXES = (".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs")
 # Declaration files hold types only: no call is ever made from them.
 _DECLARATION_SUFFIXES = (".d.ts", ".d.mts", ".d.cts")
 
-# What every file with a sink holds: the import of an SDK (a sink counts only where its SDK
-# is imported, ctxlint.typescript.sinks) and one of the calls that send a request. A file of
-# a monorepo without both (most are components, utilities, types, tests) is never parsed;
-# in an SDK's own repository, where every file imports it, the calls still tell.
-IMPORT_NEEDLES = (
-    b"openai",  # `openai`, `@openai/agents`
+# What every file with a sink holds (ctxlint.typescript.sinks): an SDK imported or required by
+# its module name (a sink counts only where its SDK is imported; `"@ai-sdk/openai"` or a
+# variable `openai` is not the SDK), the call of a sink as its callee must read, and the name
+# of a part sent (a property `system`, `tools`... or a message's `role: "system"`; a spread of
+# a local object names its keys too) or a request passed by name. A file of an application
+# without all three (most are components, utilities, types, tests) is never parsed, nor, in an
+# SDK's own repository where every file imports it, a file that only calls it with a prompt.
+# A new sink's module, call and properties must be added here: tests/test_typescript_prefilter.py
+# checks that every rule example and fixture file holding a sink passes.
+_SDK_MODULE = re.compile(
+    # As an import's or a require's: a string "openai" elsewhere is a provider's name, and
+    # "ai/1.0" the user agent an SDK's tests send.
+    rb"""(?:from|import|require\s*\()\s*['"`]"""
+    rb"""(?:openai|ai|@openai/agents|@mastra/core|@anthropic-ai/[^'"`\s/]+"""
+    rb"""|@langchain/[^'"`\s/]+|@google/genai)(?:/[^'"`\s]*)?['"`]"""
+)
+_SINK_CALL = re.compile(
+    rb"\b(?:(?:generateText|streamText|generateObject|streamObject)\s*[(<]"
+    # `new Agent(`, `new ToolLoopAgent(`, and `new Agent<Context>(`.
+    rb"|new\s+(?:Agent|ToolLoopAgent|Experimental_Agent)\b"
+    # `.messages.create(`, `.chat.completions.create(`, `.responses.stream(`, also when a
+    # formatter breaks the chain across lines.
+    rb"|(?:completions|responses|messages)\s*\.\s*(?:create|stream|parse)\b)"
+)
+_PARTS_SENT = (b"system", b"instructions", b"tools", b"messages", b"input")
+# A request passed by name or spread (`create(body)`, `generateText({ ...options, model })`):
+# the parts are named where it is built, maybe in another module, and a wrapper forwarding it
+# is worth parsing too.
+_FORWARDED = re.compile(
+    rb"\b(?:(?:generateText|streamText|generateObject|streamObject)"
+    rb"|new\s+(?:Agent|ToolLoopAgent|Experimental_Agent)"
+    rb"|(?:completions|responses|messages)\s*\.\s*(?:create|stream|parse))"
+    rb"\s*(?:<[^()]*>)?\s*\(\s*(?:[A-Za-z_$]|\{[^{}]*?\.\.\.)"
+)
+# Searched before the expressions, many times faster: a file without one of these names no
+# SDK module.
+_SDK_NEEDLES = (
+    b"openai",
     b"@anthropic-ai/",
-    b'"ai"',
-    b"'ai'",
+    b"'ai",
+    b'"ai',
+    b"`ai",
     b"@mastra/",
     b"@langchain/",
     b"@google/genai",
-)
-CALL_NEEDLES = (
-    b"generateText",
-    b"streamText",
-    b"generateObject",
-    b"streamObject",
-    # `new Agent(`, `new ToolLoopAgent(`, and `new Agent<Context>(`.
-    b"Agent(",
-    b"Agent<",
-    # `.messages.create(`, `.chat.completions.create(`, `.responses.stream(`, also when a
-    # formatter breaks the chain across lines.
-    b"create(",
-    b"create<",
-    b"stream(",
-    b"completions",
-    b"responses",
 )
 
 
@@ -84,6 +101,20 @@ _REPLAYED_ARGUMENTS = re.compile(rb"arguments\s*:\s*JSON\.stringify\(")
 # imports pi and returns a `systemPrompt`.
 HOST_NEEDLES = (b"before_agent_start", b"experimental.chat.system.transform", b"system: string[]")
 _PI_HANDLER_NEEDLES = (b"pi-coding-agent", b"systemPrompt")
+# No `\b` first: a pattern that starts with a word is searched for ten times faster.
+_STRINGIFIED = re.compile(rb"JSON\s*\.\s*stringify\s*\(\s*(\{|[A-Za-z_$][\w$]*)")
+_BODY_SPAN = 4_000
+# The system prompt beside the conversation in a request body (Anthropic's, OpenAI Responses'),
+# as keys of an object (`system:`, `"system":`, or `{ system, messages }`).
+_BODY_KEYS = ((b"system", b"messages"), (b"instructions", b"input"))
+
+
+def _key(name: bytes) -> re.Pattern[bytes]:
+    # Without a `\b` first, so that the search starts from the word (`subsystem:` passes too).
+    return re.compile(rb"%s['\"]?\s*[:,}]" % name)
+
+
+_BODY_PARTS = tuple(((system, talk), (_key(system), _key(talk))) for system, talk in _BODY_KEYS)
 # An opencode plugin building an agent's configuration, whose `prompt` is its system prompt.
 _OPENCODE_AGENT_NEEDLES = (b"@opencode-ai/", b"AgentConfig", b"prompt")
 
@@ -104,6 +135,7 @@ FRAMEWORK_NEEDLES = (
             b'"system"',
             b"'system'",
             b".invoke(",
+            b".stream(",
         ),
     ),
     (
@@ -140,11 +172,61 @@ def may_hold_a_sink(data: bytes) -> bool:
         return True
     if all(needle in data for needle in _PI_HANDLER_NEEDLES):
         return True
+    if writes_a_request_body(data):
+        return True
     if all(needle in data for needle in _OPENCODE_AGENT_NEEDLES):
         return True
     if calls_a_framework(data):
         return True
     return writes_tool_arguments(data) or sets_breakpoints(data)
+
+
+def calls_an_sdk(data: bytes) -> bool:
+    """Whether the file imports an SDK, calls one of its sinks, and names a part sent or
+    sends a request built elsewhere. The cheapest tests first."""
+    return (
+        names_an_sdk(data)
+        and _SDK_MODULE.search(data) is not None
+        and _SINK_CALL.search(data) is not None
+        and (any(part in data for part in _PARTS_SENT) or _FORWARDED.search(data) is not None)
+    )
+
+
+def writes_a_request_body(data: bytes) -> bool:
+    """Whether the file may write an LLM request body by hand (ctxlint.typescript.host_sinks):
+    `JSON.stringify({model, system, messages})` in a proxy or a client without an SDK, the
+    object literal given there or a local `const body = {...}`; the model its own or spread
+    into it. The keys are looked for in the object's first bytes only: an SDK's tests name
+    `system` and `messages` in many other objects, and are megabytes long."""
+    if b"JSON" not in data or b"stringify" not in data or not _names_body_parts(data):
+        return False
+    declared: dict[bytes, int | None] = {}
+    for match in _STRINGIFIED.finditer(data):
+        given = match[1]
+        if given == b"{":
+            start: int | None = match.start(1)
+        else:
+            if given not in declared:
+                found = re.search(rb"%s\s*(?::[^=;\n]*)?=\s*\{" % re.escape(given), data)
+                declared[given] = found.end() - 1 if found is not None else None
+            start = declared[given]
+        if start is not None and _is_body(data[start : start + _BODY_SPAN]):
+            return True
+    return False
+
+
+def _is_body(window: bytes) -> bool:
+    return (b"model" in window or b"..." in window) and _names_body_parts(window)
+
+
+def _names_body_parts(data: bytes) -> bool:
+    return any(
+        system in data
+        and conversation in data
+        and keys[0].search(data) is not None
+        and keys[1].search(data) is not None
+        for (system, conversation), keys in _BODY_PARTS
+    )
 
 
 def writes_tool_arguments(data: bytes) -> bool:
@@ -169,12 +251,7 @@ def calls_a_framework(data: bytes) -> bool:
 
 
 def names_an_sdk(data: bytes) -> bool:
-    return any(needle in data for needle in IMPORT_NEEDLES)
-
-
-def calls_an_sdk(data: bytes) -> bool:
-    """Whether the file names an SDK and one of the calls of a sink."""
-    return names_an_sdk(data) and any(needle in data for needle in CALL_NEEDLES)
+    return any(needle in data for needle in _SDK_NEEDLES)
 
 
 # A test's prompts are never sent to a model in earnest: a file of tests is parsed when it

@@ -27,7 +27,7 @@ from collections.abc import Iterator
 
 from tree_sitter import Node
 
-from ctxlint.typescript import looks_like_a_test
+from ctxlint.typescript import looks_like_a_test, writes_a_request_body
 from ctxlint.typescript.parse import ParsedScript, matches
 from ctxlint.typescript.scope import (
     FUNCTIONS,
@@ -98,7 +98,9 @@ def host_sinks(parsed: ParsedScript) -> list[Sink]:
         found.extend(_opencode_system_parts(parsed))
     if _AGENT_CONFIG.encode() in data and _OPENCODE_PACKAGES.encode() in data:
         found.extend(_opencode_agent_prompts(parsed))
-    if b"stringify" in data:
+    # The prefilter's test of a body (its keys in the object stringified): the query walks
+    # the whole tree, and an SDK's tests stringify many objects that are no request.
+    if writes_a_request_body(data):
         found.extend(_request_bodies(parsed))
     return found
 

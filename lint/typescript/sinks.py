@@ -23,6 +23,7 @@ the part "the messages": CTX006 follows the changes made to it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -100,7 +101,15 @@ class Sink:
 
 def imported_modules(parsed: ParsedScript) -> dict[str, str]:
     """Each name the file binds by an import or a `require`, to the module it comes from;
-    and under "" the modules imported for their effect or by a namespace."""
+    and under "" the modules imported for their effect or by a namespace. Found once per
+    file (the sinks and several rules ask); not to be changed by the caller."""
+    known = parsed.memo.get("imports")
+    if known is None:
+        known = parsed.memo["imports"] = _imported_modules(parsed)
+    return known
+
+
+def _imported_modules(parsed: ParsedScript) -> dict[str, str]:
     names: dict[str, str] = {}
     for node in parsed.root.children:
         if node.type == "import_statement":
@@ -112,7 +121,9 @@ def imported_modules(parsed: ParsedScript) -> dict[str, str]:
             names[f"\0{module}"] = module
             for name in _bound_names(node):
                 names[parsed.text(name)] = module
-    for call in _candidates(parsed, _REQUIRE):
+    # The query walks the whole tree: not asked of a file that never calls `require(`.
+    requires = _candidates(parsed, _REQUIRE) if _REQUIRE_CALL.search(parsed.data) else []
+    for call in requires:
         arguments = call.child_by_field_name("arguments")
         first = arguments.named_children[0] if arguments and arguments.named_children else None
         module = string_value(parsed, first) if first is not None else None
@@ -315,4 +326,5 @@ _CANDIDATES = f"""
  (#any-of? @name {_quoted(_METHODS)}))
 ((new_expression constructor: (identifier) @name) @call (#any-of? @name {_quoted(_CLASS_SINKS)}))
 """
+_REQUIRE_CALL = re.compile(rb"require\s*\(")
 _REQUIRE = '((call_expression function: (identifier) @name) @call (#eq? @name "require"))'
