@@ -66,6 +66,22 @@ class Reached:
         return self.parsed is not None and self.parsed.path != checked.path
 
 
+def reached_by_file(
+    parsed: ParsedScript,
+    sink: Sink,
+    project: ScriptProject | None = None,
+    seen: set[tuple[str, int, int]] | None = None,
+) -> list[tuple[ParsedScript, list[Reached]]]:
+    """The parts of the sink's value grouped by the file each is in, the sink's file first:
+    for a rule that judges a file's parts together (which collections it iterates, what it
+    imports), each file with its own ParsedScript."""
+    groups: dict[str, tuple[ParsedScript, list[Reached]]] = {parsed.path: (parsed, [])}
+    for part in reached(parsed, sink, project, seen):
+        where = part.parsed or parsed
+        groups.setdefault(where.path, (where, []))[1].append(part)
+    return [group for group in groups.values() if group[1]]
+
+
 def reached(
     parsed: ParsedScript,
     sink: Sink,
@@ -151,6 +167,23 @@ def reached(
             pending.extend(
                 (child, depth, None, where, once, within) for child in node.named_children
             )
+
+
+def values_elsewhere(
+    project: ScriptProject, parsed: ParsedScript, node: Node
+) -> Iterator[tuple[ParsedScript, Node]]:
+    """What an expression stands for in another file, or in a method of the project's
+    classes, for a rule with its own walk: a call's imported function or method returns, an
+    imported name's const (and what is added to it), a namespace import's member."""
+    node = unwrapped(node)
+    if node.type == "call_expression":
+        yield from _imported_returns(project, parsed, node)
+        yield from _method_returns(project, parsed, node)
+    elif node.type in ("identifier", "shorthand_property_identifier"):
+        yield from ((other, value) for other, value, _ in _imported_value(project, parsed, node))
+    elif node.type == "member_expression":
+        found = _namespace_member(project, parsed, node)
+        yield from ((other, value) for other, value, _ in found)
 
 
 def _at_load(declarator: Node) -> bool:
