@@ -231,11 +231,14 @@ class UnsortedJson(Rule):
         from ctxlint.typescript.flow import reached_by_file
         from ctxlint.typescript.key_order import replayed_arguments, unstable_stringify
         from ctxlint.typescript.sinks import imported_modules
+        from ctxlint.typescript.unordered import ORDER_KEEPING
 
         flagged: set[tuple[str, int]] = set()
         for sink in module.sinks:
             # Into the files this one imports: a builder there serialises what is sent.
-            for where, parts in reached_by_file(module.parsed, sink, module.project):
+            for where, parts in reached_by_file(
+                module.parsed, sink, module.project, receivers_of=ORDER_KEEPING
+            ):
                 imports = imported_modules(where)
                 for found in parts:
                     call = found.node

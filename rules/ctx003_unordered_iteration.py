@@ -237,14 +237,16 @@ class UnorderedIteration(Rule):
     def check_typescript(self, module: ScriptModule) -> Iterator[Diagnostic]:
         from ctxlint.typescript.flow import reached_by_file
         from ctxlint.typescript.sinks import imported_modules
-        from ctxlint.typescript.unordered import sorts, unordered_iterations
+        from ctxlint.typescript.unordered import ORDER_KEEPING, sorts, unordered_iterations
 
         if not module.sinks:
             return
         flagged: set[tuple[str, int]] = set()
         for sink in module.sinks:
             # Into the files this one imports: a loader there lists or fills what is sent.
-            groups = reached_by_file(module.parsed, sink, module.project)
+            groups = reached_by_file(
+                module.parsed, sink, module.project, receivers_of=ORDER_KEEPING
+            )
             # A sort anywhere in the value: which list it sorts is not told, so nothing.
             if any(
                 sorts(where, part.node)
