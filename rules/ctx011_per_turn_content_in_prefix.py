@@ -230,7 +230,8 @@ class PerTurnContentInPrefix(Rule):
     def check_typescript(self, module: ScriptModule) -> Iterator[Diagnostic]:
         from ctxlint.typescript.per_turn import is_test_file, per_turn_sources
 
-        if is_test_file(module.path):
+        root = module.settings.root if module.settings is not None else None
+        if is_test_file(module.path, root):
             return
         flagged: set[tuple[str, int]] = set()
         for sink in module.sinks:

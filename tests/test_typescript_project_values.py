@@ -181,7 +181,7 @@ def test_json_of_keys_added_as_calls_complete_in_an_imported_builder(tmp_path):
         tmp_path,
         {
             "status.ts": """\
-                export async function statusLine(servers: { name: string; ping(): Promise<string> }[]) {
+                export async function statusLine(servers: Server[]) {
                   const status: Record<string, string> = {};
                   await Promise.all(servers.map(async (server) => {
                     status[server.name] = await server.ping();

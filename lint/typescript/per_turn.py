@@ -93,7 +93,12 @@ class PerTurnSource:
     parsed: ParsedScript | None = None
 
 
-def is_test_file(path: str) -> bool:
+def is_test_file(path: str, root: str | os.PathLike[str] | None = None) -> bool:
+    """A test's file, by its folders below the project's root (a project kept among a
+    tool's fixtures is checked as a project) and its name."""
+    if root is not None:
+        relative = os.path.relpath(os.path.abspath(path), os.path.abspath(root))
+        path = path if relative.startswith(os.pardir) else relative
     parts = os.path.normpath(path).split(os.sep)
     return any(part in _TEST_FOLDERS for part in parts[:-1]) or bool(_TEST_NAME.search(parts[-1]))
 
