@@ -109,7 +109,7 @@ def per_turn_sources(module: ScriptModule, sink: Sink) -> Iterator[PerTurnSource
     if _one_question(module, sink) or not in_a_function(sink.value):
         return
     hook = enclosing_function(sink.value) if sink.callee == _PI_HOOK else None
-    for where, node, shown, composed in _parts(module.parsed, sink, module.project):
+    for where, node, shown, composed in _parts(module.parsed, sink, module.project, hook):
         if node.type == "call_expression":
             if is_retrieval(where, node, hook) and not _in_constructor(node):
                 made = node if node is not shown else None
@@ -159,7 +159,7 @@ def _turn_value(parsed: ParsedScript, node: Node, hook: Node | None) -> str | No
 
 
 def _parts(
-    parsed: ParsedScript, sink: Sink, project: ScriptProject | None
+    parsed: ParsedScript, sink: Sink, project: ScriptProject | None, hook: Node | None = None
 ) -> Iterator[tuple[ParsedScript, Node, Node, bool]]:
     """Each node the sink's value is made of, with the file it is in, the expression that
     shows it in the prompt's text and whether it is composed into the text (not only handed
@@ -188,7 +188,8 @@ def _parts(
                 where, node, shown, composed, depth
             ):
                 pending.append((where, part, part_shown, part_composed, part_depth))
-            if project is not None:
+            # A search's own returns are its results, already reported at the call.
+            if project is not None and not is_retrieval(where, node, hook):
                 pending.extend(
                     (other, value, None, composed, depth + 1)
                     for other, value in values_elsewhere(project, where, node)
