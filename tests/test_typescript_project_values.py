@@ -195,3 +195,32 @@ def test_json_of_keys_added_as_calls_complete_in_an_imported_builder(tmp_path):
         },
     )
     assert _findings(tmp_path, "CTX002", "agent.ts") == ["status.ts:6:22: CTX002"]
+
+
+def test_a_search_wrapped_in_another_file_is_one_finding_at_the_call(tmp_path):
+    # What the imported search returns is its results: reported once, where the prompt
+    # takes them in, not again at the search inside the wrapper.
+    _write(
+        tmp_path,
+        {
+            "docs.ts": """\
+                export async function searchDocs(question: string) {
+                  return vectorStore.similaritySearch(question, 4);
+                }
+            """,
+            "agent.ts": """\
+                import Anthropic from "@anthropic-ai/sdk";
+                import { searchDocs } from "./docs";
+                const client = new Anthropic();
+
+                export async function ask(question: string, history: Anthropic.MessageParam[]) {
+                  history.push({ role: "user", content: question });
+                  const docs = await searchDocs(question);
+                  return client.messages.create({
+                    model: "m", max_tokens: 9, messages: history, system: `Docs: ${docs}`,
+                  });
+                }
+            """,
+        },
+    )
+    assert _findings(tmp_path, "CTX011") == ["agent.ts:9:68: CTX011"]
