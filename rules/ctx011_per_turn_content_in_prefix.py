@@ -228,10 +228,10 @@ class PerTurnContentInPrefix(Rule):
             )
 
     def check_typescript(self, module: ScriptModule) -> Iterator[Diagnostic]:
-        from ctxlint.typescript.per_turn import is_test_file, per_turn_sources
+        from ctxlint.typescript import looks_like_a_test
+        from ctxlint.typescript.per_turn import per_turn_sources
 
-        root = module.settings.root if module.settings is not None else None
-        if is_test_file(module.path, root):
+        if looks_like_a_test(module.path):
             return
         flagged: set[tuple[str, int]] = set()
         for sink in module.sinks:

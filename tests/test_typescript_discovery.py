@@ -7,11 +7,13 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from ctxlint.cli import main
 from ctxlint.discovery import find_inputs
 from ctxlint.rule import InputKind
+from ctxlint.typescript import looks_like_a_test
 
 from conftest import make_settings
 
@@ -111,3 +113,21 @@ def test_many_scripts_are_checked_in_workers_with_the_same_findings(tmp_path):
     assert found == [(d.path, d.start.line, d.code) for d in alone.diagnostics]
     assert len(found) == 260
     assert together.files_checked == 300
+
+
+@pytest.mark.parametrize(
+    ("path", "test"),
+    [
+        ("src/agent.test.ts", True),
+        ("src/agent.spec.tsx", True),
+        ("pkg/src/__tests__/agent.ts", True),
+        ("pkg/__mocks__/client.mjs", True),
+        ("src/agent.ts", False),
+        ("src/testing-utils.ts", False),
+        # A folder named test(s) may hold the whole checkout being linted.
+        ("/home/ci/tests/my-agent/src/agent.ts", False),
+        ("C:\\work\\test\\agent\\src\\prompt.ts", False),
+    ],
+)
+def test_a_test_file_is_told_by_its_name_or_a_folder_only_tests_use(path, test):
+    assert looks_like_a_test(path) is test

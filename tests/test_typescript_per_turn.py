@@ -266,3 +266,38 @@ def test_counts_of_a_loop_that_sends_on_each_pass(tmp_path):
         (6, "the loop's iteration count"),
         (13, "a count the loop advances"),
     ]
+
+
+OPENCODE_AGENTS = (
+    'import type { AgentConfig } from "@opencode-ai/sdk";\n'
+    "export function build(base: AgentConfig, extra: string): AgentConfig {\n"
+    "  return { ...base, prompt: base.prompt + extra };\n"
+    "}\n"
+    "export async function load(extra: string): Promise<AgentConfig> {\n"
+    '  return { mode: "primary", prompt: `Plan first.${extra}` };\n'
+    "}\n"
+    'export const typed: AgentConfig = { prompt: "Review." };\n'
+    'export const checked = { prompt: "Explore." } satisfies AgentConfig;\n'
+    "export function all(): Record<string, AgentConfig> {\n"
+    '  return { prompt: { prompt: "not one agent" } };\n'
+    "}\n"
+    "export function describe(agent: AgentConfig) {\n"
+    '  return { prompt: agent.prompt, shown: "in a settings page" };\n'
+    "}\n"
+)
+
+
+def test_an_opencode_agent_configuration_prompt_is_a_sink():
+    parsed = parse_script("agents.ts", OPENCODE_AGENTS.encode())
+    sent = [parsed.text(sink.value) for sink in host_sinks(parsed)]
+    # Returned by a function declared to return one agent, or typed so; not a record of
+    # agents, nor an object that only quotes an agent's prompt.
+    assert sent == [
+        "base.prompt + extra",
+        "`Plan first.${extra}`",
+        '"Review."',
+        '"Explore."',
+    ]
+    assert worth_parsing(OPENCODE_AGENTS.encode())
+    elsewhere = OPENCODE_AGENTS.replace("@opencode-ai/sdk", "./types")
+    assert host_sinks(parse_script("agents.ts", elsewhere.encode())) == []

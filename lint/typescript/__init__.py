@@ -84,6 +84,8 @@ _REPLAYED_ARGUMENTS = re.compile(rb"arguments\s*:\s*JSON\.stringify\(")
 # imports pi and returns a `systemPrompt`.
 HOST_NEEDLES = (b"before_agent_start", b"experimental.chat.system.transform", b"system: string[]")
 _PI_HANDLER_NEEDLES = (b"pi-coding-agent", b"systemPrompt")
+# An opencode plugin building an agent's configuration, whose `prompt` is its system prompt.
+_OPENCODE_AGENT_NEEDLES = (b"@opencode-ai/", b"AgentConfig", b"prompt")
 
 
 # The sinks of LangChain.js and Google Gen AI (ctxlint.typescript.framework_sinks), each
@@ -138,6 +140,8 @@ def may_hold_a_sink(data: bytes) -> bool:
         return True
     if all(needle in data for needle in _PI_HANDLER_NEEDLES):
         return True
+    if all(needle in data for needle in _OPENCODE_AGENT_NEEDLES):
+        return True
     if calls_a_framework(data):
         return True
     return writes_tool_arguments(data) or sets_breakpoints(data)
@@ -174,13 +178,18 @@ def calls_an_sdk(data: bytes) -> bool:
 
 
 # A test's prompts are never sent to a model in earnest: a file of tests is parsed when it
-# calls an SDK (as before), not for a prompt it names or a wrapper it imports.
-_TEST_PARTS = (".test.", ".spec.", "/__tests__/", "/test/", "/tests/", "/__mocks__/")
+# calls an SDK (as before), not for a prompt it names or a wrapper it imports. Told by its
+# name (`agent.test.ts`, `agent.spec.tsx`) or a folder only tests use; not by a folder named
+# `test` or `tests`, which may hold the whole checkout being linted (`~/tests/my-agent/`).
+_TEST_NAME = re.compile(r"\.(test|spec)\.[cm]?[jt]sx?$")
+_TEST_FOLDERS = ("/__tests__/", "/__mocks__/")
 
 
 def looks_like_a_test(path: str) -> bool:
     normalized = "/" + path.replace("\\", "/").lower()
-    return any(part in normalized for part in _TEST_PARTS)
+    return _TEST_NAME.search(normalized) is not None or any(
+        folder in normalized for folder in _TEST_FOLDERS
+    )
 
 
 # What follows `system` in the name of a system prompt (`systemPrompt`, `SYSTEM_PROMPT`,

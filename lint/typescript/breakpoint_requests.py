@@ -15,12 +15,12 @@ from dataclasses import dataclass, field
 
 from tree_sitter import Node
 
+from ctxlint.typescript import looks_like_a_test
 from ctxlint.typescript.breakpoints import (
     AI_CALLS,
     RAW,
     Marker,
     file_markers,
-    is_test,
     local_returns,
     marker_at,
     package_sites,
@@ -144,7 +144,7 @@ class Crowded:
 
 
 def crowded_automatic(parsed: ParsedScript, found: list[Request]) -> list[Crowded]:
-    if is_test(parsed.path):
+    if looks_like_a_test(parsed.path):
         return []  # a test's expected options, not a request
     automatic = [m for m in file_markers(parsed) if m.automatic]
     automatic += [r.automatic for r in found if r.automatic is not None]

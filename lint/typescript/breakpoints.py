@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from tree_sitter import Node
 
+from ctxlint.typescript import looks_like_a_test
 from ctxlint.typescript.parse import ParsedScript, parse_script
 from ctxlint.typescript.scope import (
     FUNCTIONS,
@@ -345,13 +346,8 @@ def package_sites(parsed: ParsedScript) -> set[tuple[str, int]]:
     return sites
 
 
-def is_test(path: str) -> bool:
-    lowered = path.lower().replace("\\", "/")
-    return ".test." in lowered or ".spec." in lowered or "/__tests__/" in lowered
-
-
 def _is_source(name: str) -> bool:
     lowered = name.lower()
-    if is_test(name) or lowered.endswith((".d.ts", ".min.js")):
+    if looks_like_a_test(name) or lowered.endswith((".d.ts", ".min.js")):
         return False
     return lowered.endswith((".ts", ".tsx", ".mts", ".js", ".mjs", ".cjs", ".jsx"))

@@ -10,6 +10,11 @@ returns or fills the system prompt of the next request, and an HTTP proxy's requ
 - opencode (`@opencode-ai/plugin`): a plugin's `"experimental.chat.system.transform": async
   (input, output) => {...}` fills `output.system: string[]`, the system prompt of each LLM
   call (`Hooks`, packages/plugin/src/index.ts of sst/opencode).
+- opencode's agent configuration (`AgentConfig` of `@opencode-ai/sdk`): its `prompt` is the
+  agent's system prompt (https://opencode.ai/docs/agents/, "prompt": a custom system prompt
+  for the agent; the generated type, https://hexdocs.pm/opencode_sdk/OpenCode.Generated.AgentConfig.html,
+  read 2026-12-03). A plugin builds it in a function declared to return `AgentConfig`, or
+  in an object typed so (`const agent: AgentConfig = {...}`, `{...} satisfies AgentConfig`).
 - A request body written by hand: `JSON.stringify({ ...body, system, messages })` in a proxy
   or a client without an SDK; `system` (Anthropic's Messages API) or `instructions` (OpenAI's
   Responses API) beside the conversation (`messages`, `input`) is the system prompt.
@@ -22,6 +27,7 @@ from collections.abc import Iterator
 
 from tree_sitter import Node
 
+from ctxlint.typescript import looks_like_a_test
 from ctxlint.typescript.parse import ParsedScript, matches
 from ctxlint.typescript.scope import (
     FUNCTIONS,
@@ -45,6 +51,8 @@ _PI_PACKAGE = "pi-coding-agent"
 # messages}` to its own capture log).
 _BODY_KEYS = (("system", ("messages",)), ("instructions", ("input",)))
 _ADDING = ("push", "unshift", "splice", "concat")
+_OPENCODE_PACKAGES = "@opencode-ai/"
+_AGENT_CONFIG = "AgentConfig"
 # opencode's `output: { system: string[] }`, the system prompt's parts a transform fills.
 _SYSTEM_PARTS_TYPE = re.compile(rb"\{\s*system\s*:\s*string\[\]\s*[;,]?\s*\}")
 
@@ -60,6 +68,11 @@ _STRINGIFY = """
    function: (member_expression
      object: (identifier) @object property: (property_identifier) @method)) @call
  (#eq? @object "JSON") (#eq? @method "stringify"))
+"""
+# `const agent: AgentConfig = {...}` and `{...} satisfies AgentConfig`.
+_TYPED_OBJECTS = """
+(variable_declarator type: (type_annotation) @type value: (object) @object)
+(satisfies_expression (object) @object (_) @type)
 """
 # The function kinds of both grammars (`function` is an older name, absent from these).
 _FUNCTION_QUERY = " ".join(
@@ -83,6 +96,8 @@ def host_sinks(parsed: ParsedScript) -> list[Sink]:
         found.extend(_pi_handler_functions(parsed, {sink.value.id for sink in found}))
     if _OPENCODE_HOOK.encode() in data or b"system: string[]" in data:
         found.extend(_opencode_system_parts(parsed))
+    if _AGENT_CONFIG.encode() in data and _OPENCODE_PACKAGES.encode() in data:
+        found.extend(_opencode_agent_prompts(parsed))
     if b"stringify" in data:
         found.extend(_request_bodies(parsed))
     return found
@@ -219,6 +234,37 @@ def _added_to(parsed: ParsedScript, function: Node, target: str) -> Iterator[tup
             if assigned and right is not None:
                 yield node, right
         pending.extend(node.named_children)
+
+
+def _opencode_agent_prompts(parsed: ParsedScript) -> Iterator[Sink]:
+    """The `prompt` of each opencode agent configuration the file builds: returned by a function
+    declared to return `AgentConfig`, or written as an object typed `AgentConfig`."""
+    imports = imported_modules(parsed)
+    if looks_like_a_test(parsed.path) or not any(
+        module.startswith(_OPENCODE_PACKAGES) for module in imports.values()
+    ):
+        return  # a test builds agents to assert on their configuration, sends none
+    label = "an opencode agent configuration"
+    for captures in matches(parsed, _FUNCTION_QUERY):
+        function = captures["function"][0]
+        if _names_agent_config(parsed, function.child_by_field_name("return_type")):
+            for value in _returned_property(parsed, function, "prompt"):
+                returned_at = value.parent if value.parent is not None else function
+                yield Sink(returned_at, label, SYSTEM_PROMPT, value)
+    for captures in matches(parsed, _TYPED_OBJECTS):
+        literal, annotation = captures["object"][0], captures["type"][0]
+        if _names_agent_config(parsed, annotation):
+            value = object_properties(parsed, literal).get("prompt")
+            if value is not None:
+                yield Sink(literal, label, SYSTEM_PROMPT, value)
+
+
+def _names_agent_config(parsed: ParsedScript, annotation: Node | None) -> bool:
+    """`AgentConfig` or `Promise<AgentConfig>`; not a record or a list of them."""
+    if annotation is None:
+        return False
+    text = "".join(parsed.text(annotation).lstrip(":").split())
+    return text in (_AGENT_CONFIG, f"Promise<{_AGENT_CONFIG}>")
 
 
 def _request_bodies(parsed: ParsedScript) -> Iterator[Sink]:

@@ -13,7 +13,6 @@ done with them, but not to find a length or a count, which such a call may never
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -76,8 +75,6 @@ _TOKEN_COUNTS = frozenset(
 _TEXT_CALLS = frozenset({"String", "stringify", "join", "concat", "trim", "trimEnd", "trimStart"})
 _TASK_RENDERER = re.compile(r"(?i)todo|task|plan|checklist")
 _PI_HOOK = "`before_agent_start`"
-_TEST_FOLDERS = frozenset({"test", "tests", "__tests__", "__mocks__", "fixtures"})
-_TEST_NAME = re.compile(r"\.(test|spec)\.[cm]?[jt]sx?$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,16 +88,6 @@ class PerTurnSource:
     made: Node | None = None
     # The file `shown` and `made` are in: the sink's, or one it imports (with the project).
     parsed: ParsedScript | None = None
-
-
-def is_test_file(path: str, root: str | os.PathLike[str] | None = None) -> bool:
-    """A test's file, by its folders below the project's root (a project kept among a
-    tool's fixtures is checked as a project) and its name."""
-    if root is not None:
-        relative = os.path.relpath(os.path.abspath(path), os.path.abspath(root))
-        path = path if relative.startswith(os.pardir) else relative
-    parts = os.path.normpath(path).split(os.sep)
-    return any(part in _TEST_FOLDERS for part in parts[:-1]) or bool(_TEST_NAME.search(parts[-1]))
 
 
 def per_turn_sources(module: ScriptModule, sink: Sink) -> Iterator[PerTurnSource]:
