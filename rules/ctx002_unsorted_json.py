@@ -228,22 +228,26 @@ class UnsortedJson(Rule):
                 yield module.diagnostic(self, call, message, fix, related, help=_help(qualified))
 
     def check_typescript(self, module: ScriptModule) -> Iterator[Diagnostic]:
-        from ctxlint.typescript.flow import reached
+        from ctxlint.typescript.flow import reached_by_file
         from ctxlint.typescript.key_order import replayed_arguments, unstable_stringify
         from ctxlint.typescript.sinks import imported_modules
+        from ctxlint.typescript.unordered import ORDER_KEEPING
 
-        flagged: set[int] = set()
-        if module.sinks:
-            imports = imported_modules(module.parsed)
-            for sink in module.sinks:
-                for found in reached(module.parsed, sink):
+        flagged: set[tuple[str, int]] = set()
+        for sink in module.sinks:
+            # Into the files this one imports: a builder there serialises what is sent.
+            for where, parts in reached_by_file(
+                module.parsed, sink, module.project, receivers_of=ORDER_KEEPING
+            ):
+                imports = imported_modules(where)
+                for found in parts:
                     call = found.node
-                    if call.id in flagged:
+                    if (where.path, call.id) in flagged:
                         continue
-                    source = unstable_stringify(module.parsed, call, imports)
+                    source = unstable_stringify(where, call, imports)
                     if source is None:
                         continue
-                    flagged.add(call.id)
+                    flagged.add((where.path, call.id))
                     message = f"`JSON.stringify()` without sorted keys reaches {sink.part}"
                     note = (
                         "its keys come from this listing, in file-system order"
@@ -251,10 +255,12 @@ class UnsortedJson(Rule):
                         else "its keys are added here, as async calls complete"
                     )
                     related = (
-                        module.related(source.node, note),
+                        module.related(source.node, note, where),
                         module.related(sink.call, f"sent as {sink.label}"),
                     )
-                    yield module.diagnostic(self, call, message, related, help=_SCRIPT_HELP)
+                    yield module.diagnostic(
+                        self, call, message, related, help=_SCRIPT_HELP, parsed=where
+                    )
         # Not tied to a sink in the file: a provider or an agent converting its kept history
         # into a wire format for every request, wherever the request is sent from. JSON in
         # messages, as on the Python side, is flagged only with `json-in-messages`: the text
@@ -262,7 +268,7 @@ class UnsortedJson(Rule):
         if module.settings is None or not module.settings.json_in_messages:
             return
         for call, value in replayed_arguments(module.parsed):
-            if call.id in flagged:
+            if (module.path, call.id) in flagged:
                 continue
             message = (
                 "`JSON.stringify()` without sorted keys serialises the tool call's "

@@ -23,6 +23,9 @@ if TYPE_CHECKING:
     from ctxlint.python.unordered import OrderSource
     from ctxlint.trace.compare import Step
     from ctxlint.typescript.module import ScriptModule
+    from ctxlint.typescript.parse import ParsedScript
+    from ctxlint.typescript.sinks import Sink as ScriptSink
+    from ctxlint.typescript.unordered import Iteration
 
 
 class UnorderedIteration(Rule):
@@ -232,35 +235,57 @@ class UnorderedIteration(Rule):
                 yield from self._check_reached(module, owner, sink, reached, flagged, shuffles)
 
     def check_typescript(self, module: ScriptModule) -> Iterator[Diagnostic]:
-        from ctxlint.typescript.flow import reached
+        from ctxlint.typescript.flow import reached_by_file
         from ctxlint.typescript.sinks import imported_modules
-        from ctxlint.typescript.unordered import unordered_iterations
+        from ctxlint.typescript.unordered import ORDER_KEEPING, sorts, unordered_iterations
 
         if not module.sinks:
             return
-        imports = imported_modules(module.parsed)
-        flagged: set[int] = set()
+        flagged: set[tuple[str, int]] = set()
         for sink in module.sinks:
-            nodes = [found.node for found in reached(module.parsed, sink)]
-            for iteration in unordered_iterations(module.parsed, nodes, imports):
-                source = iteration.source
-                if source.node.id in flagged:
-                    continue
-                flagged.add(source.node.id)
-                order = _script_order_of(sink)
-                if source.kind == "listing":
-                    message = f"the file-system order of `{source.label}` decides {order}"
-                    note, help = "listed here", _SCRIPT_LISTING_HELP
-                else:
-                    message = (
-                        f"iterating `{evidence(source.label)}`, filled as async calls complete, "
-                        f"decides {order}"
-                    )
-                    note, help = "filled here, in completion order", _SCRIPT_COMPLETION_HELP
-                related = [module.related(sink.call, f"sent as {sink.label}")]
-                if source.node.start_point[0] != iteration.node.start_point[0]:
-                    related.insert(0, module.related(source.node, note))
-                yield module.diagnostic(self, iteration.node, message, tuple(related), help=help)
+            # Into the files this one imports: a loader there lists or fills what is sent.
+            groups = reached_by_file(
+                module.parsed, sink, module.project, receivers_of=ORDER_KEEPING
+            )
+            # A sort anywhere in the value: which list it sorts is not told, so nothing.
+            if any(
+                sorts(where, part.node)
+                for where, parts in groups
+                for part in parts
+                if part.node.type == "call_expression"
+            ):
+                continue
+            for where, parts in groups:
+                nodes = [part.node for part in parts]
+                imports = imported_modules(where)
+                for iteration in unordered_iterations(where, nodes, imports):
+                    source = iteration.source
+                    if (where.path, source.node.id) in flagged:
+                        continue
+                    flagged.add((where.path, source.node.id))
+                    yield self._script_finding(module, where, sink, iteration)
+
+    def _script_finding(
+        self, module: ScriptModule, where: ParsedScript, sink: ScriptSink, iteration: Iteration
+    ) -> Diagnostic:
+        """The finding at the iteration, in the file it is in, with the send as related."""
+        source = iteration.source
+        order = _script_order_of(sink)
+        if source.kind == "listing":
+            message = f"the file-system order of `{source.label}` decides {order}"
+            note, help = "listed here", _SCRIPT_LISTING_HELP
+        else:
+            message = (
+                f"iterating `{evidence(source.label)}`, filled as async calls complete, "
+                f"decides {order}"
+            )
+            note, help = "filled here, in completion order", _SCRIPT_COMPLETION_HELP
+        related = [module.related(sink.call, f"sent as {sink.label}")]
+        if source.node.start_point[0] != iteration.node.start_point[0]:
+            related.insert(0, module.related(source.node, note, where))
+        return module.diagnostic(
+            self, iteration.node, message, tuple(related), help=help, parsed=where
+        )
 
     def _check_reached(
         self,

@@ -233,19 +233,23 @@ class PerTurnContentInPrefix(Rule):
 
         if looks_like_a_test(module.path):
             return
-        flagged: set[int] = set()
+        flagged: set[tuple[str, int]] = set()
         for sink in module.sinks:
             if sink.in_tools:
                 continue
             for source in per_turn_sources(module, sink):
-                if source.shown.id in flagged:
+                # Found in a file this one imports: placed there, the send named as related.
+                where = source.parsed or module.parsed
+                if (where.path, source.shown.id) in flagged:
                     continue
-                flagged.add(source.shown.id)
+                flagged.add((where.path, source.shown.id))
                 message = f"{source.what} {source.verb} rebuilt into {sink.label} on every turn"
                 related = (module.related(sink.call, f"sent as {sink.label}"),)
                 if source.made is not None:
-                    related = (module.related(source.made, "searched here"), *related)
-                yield module.diagnostic(self, source.shown, message, related, self.fix_title)
+                    related = (module.related(source.made, "searched here", where), *related)
+                yield module.diagnostic(
+                    self, source.shown, message, related, self.fix_title, parsed=where
+                )
 
     def check_python(self, module: PythonModule) -> Iterator[Diagnostic]:
         from ctxlint.python.agent_per_question import built_for_one_question

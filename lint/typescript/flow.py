@@ -66,16 +66,36 @@ class Reached:
         return self.parsed is not None and self.parsed.path != checked.path
 
 
+def reached_by_file(
+    parsed: ParsedScript,
+    sink: Sink,
+    project: ScriptProject | None = None,
+    seen: set[tuple[str, int, int]] | None = None,
+    receivers_of: frozenset[str] = frozenset(),
+) -> list[tuple[ParsedScript, list[Reached]]]:
+    """The parts of the sink's value grouped by the file each is in, the sink's file first:
+    for a rule that judges a file's parts together (which collections it iterates, what it
+    imports), each file with its own ParsedScript."""
+    groups: dict[str, tuple[ParsedScript, list[Reached]]] = {parsed.path: (parsed, [])}
+    for part in reached(parsed, sink, project, seen, receivers_of):
+        where = part.parsed or parsed
+        groups.setdefault(where.path, (where, []))[1].append(part)
+    return [group for group in groups.values() if group[1]]
+
+
 def reached(
     parsed: ParsedScript,
     sink: Sink,
     project: ScriptProject | None = None,
     seen: set[tuple[str, int, int]] | None = None,
+    receivers_of: frozenset[str] = frozenset(),
 ) -> Iterator[Reached]:
     """The parts of the sink's value; into imported files only when given the project (a
     rule that reports in the checked file alone leaves it out). A rule that judges each part
     once, whatever sink it is met through, passes one `seen` for all its sinks: what an
-    earlier sink's walk went through is not walked again."""
+    earlier sink's walk went through is not walked again. The receiver of a method named in
+    `receivers_of` is followed into other files too (`skills.map(...)` for a rule that
+    judges the order of the list mapped)."""
     seen = set() if seen is None else seen
     # A prompt given as a function (Mastra's `instructions: () => ...`) is called each run.
     start = unwrapped(sink.value)
@@ -103,7 +123,8 @@ def reached(
             yield Reached(node, sink, shown, where, once)
             receiver, others = _call_parts(where, node)
             if receiver is not None:
-                pending.append((receiver, depth + 1, outer, where, once, True))
+                kept = within or _method_name(where, node) not in receivers_of
+                pending.append((receiver, depth + 1, outer, where, once, kept))
             pending.extend((part, depth + 1, None, where, once, within) for part in others)
             if crossing:
                 for other, value in _imported_returns(project, where, node):
@@ -151,6 +172,31 @@ def reached(
             pending.extend(
                 (child, depth, None, where, once, within) for child in node.named_children
             )
+
+
+def values_elsewhere(
+    project: ScriptProject, parsed: ParsedScript, node: Node
+) -> Iterator[tuple[ParsedScript, Node]]:
+    """What an expression stands for in another file, or in a method of the project's
+    classes, for a rule with its own walk: a call's imported function or method returns, an
+    imported name's const (and what is added to it), a namespace import's member."""
+    node = unwrapped(node)
+    if node.type == "call_expression":
+        yield from _imported_returns(project, parsed, node)
+        yield from _method_returns(project, parsed, node)
+    elif node.type in ("identifier", "shorthand_property_identifier"):
+        yield from ((other, value) for other, value, _ in _imported_value(project, parsed, node))
+    elif node.type == "member_expression":
+        found = _namespace_member(project, parsed, node)
+        yield from ((other, value) for other, value, _ in found)
+
+
+def _method_name(parsed: ParsedScript, call: Node) -> str:
+    function = call.child_by_field_name("function")
+    if function is None or unwrapped(function).type != "member_expression":
+        return ""
+    name = unwrapped(function).child_by_field_name("property")
+    return parsed.text(name) if name is not None else ""
 
 
 def _at_load(declarator: Node) -> bool:

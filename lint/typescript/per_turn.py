@@ -16,9 +16,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from tree_sitter import Node
 
+from ctxlint.typescript.flow import values_elsewhere
 from ctxlint.typescript.module import ScriptModule
 from ctxlint.typescript.parse import ParsedScript
 from ctxlint.typescript.retrieval import is_retrieval, is_turn_input_name, retrieval_label
@@ -36,6 +38,9 @@ from ctxlint.typescript.scope import (
 )
 from ctxlint.typescript.sinks import Sink
 from ctxlint.typescript.turn_state import is_task_list, is_turn_counter, loop_count
+
+if TYPE_CHECKING:
+    from ctxlint.typescript.project import ScriptProject
 
 _DEPTH = 14
 _TYPES = frozenset(
@@ -81,25 +86,30 @@ class PerTurnSource:
     what: str
     verb: str = "is"
     made: Node | None = None
+    # The file `shown` and `made` are in: the sink's, or one it imports (with the project).
+    parsed: ParsedScript | None = None
 
 
 def per_turn_sources(module: ScriptModule, sink: Sink) -> Iterator[PerTurnSource]:
-    """The per-turn values a prefix sink's value is made of."""
-    parsed = module.parsed
+    """The per-turn values a prefix sink's value is made of, in the sink's file and, given
+    the module's project, in the files it imports."""
     if _one_question(module, sink) or not in_a_function(sink.value):
         return
     hook = enclosing_function(sink.value) if sink.callee == _PI_HOOK else None
-    for node, shown, composed in _parts(parsed, sink):
+    for where, node, shown, composed in _parts(module.parsed, sink, module.project, hook):
         if node.type == "call_expression":
-            if is_retrieval(parsed, node, hook) and not _in_constructor(node):
+            if is_retrieval(where, node, hook) and not _in_constructor(node):
                 made = node if node is not shown else None
-                yield PerTurnSource(shown, retrieval_label(parsed, node), "are", made)
+                yield PerTurnSource(shown, retrieval_label(where, node), "are", made, where)
             continue
         if not composed or _in_constructor(node):
             continue
-        what = _turn_value(parsed, node, hook) or loop_count(parsed, node, sink.call)
+        what = _turn_value(where, node, hook)
+        # A loop around the request counts turns only in the request's own file.
+        if what is None and where is module.parsed:
+            what = loop_count(where, node, sink.call)
         if what is not None:
-            yield PerTurnSource(shown, what)
+            yield PerTurnSource(shown, what, parsed=where)
 
 
 def _turn_value(parsed: ParsedScript, node: Node, hook: Node | None) -> str | None:
@@ -135,44 +145,69 @@ def _turn_value(parsed: ParsedScript, node: Node, hook: Node | None) -> str | No
     return None
 
 
-def _parts(parsed: ParsedScript, sink: Sink) -> Iterator[tuple[Node, Node, bool]]:
-    """Each node the sink's value is made of, with the expression that shows it in the
-    prompt's text and whether it is composed into the text (not only handed to a call)."""
+def _parts(
+    parsed: ParsedScript, sink: Sink, project: ScriptProject | None, hook: Node | None = None
+) -> Iterator[tuple[ParsedScript, Node, Node, bool]]:
+    """Each node the sink's value is made of, with the file it is in, the expression that
+    shows it in the prompt's text and whether it is composed into the text (not only handed
+    to a call). Given the project, into what the file imports: a builder's returns, a const,
+    a method of the project's classes; there a part shows itself (a finding is placed in the
+    file that holds the part)."""
     start = unwrapped(sink.value)
     # Until a name shows it, a part written in the text shows itself.
-    Pending = tuple[Node, "Node | None", bool, int]
+    Pending = tuple[ParsedScript, Node, "Node | None", bool, int]
     if start.type in FUNCTIONS:
-        pending: list[Pending] = [(value, None, True, 0) for value in returned(start)]
+        pending: list[Pending] = [(parsed, value, None, True, 0) for value in returned(start)]
     else:
-        pending = [(start, None, True, 0)]
-    seen: set[tuple[int, bool]] = set()
+        pending = [(parsed, start, None, True, 0)]
+    seen: set[tuple[str, int, bool]] = set()
     while pending:
-        node, shown, composed, depth = pending.pop()
+        where, node, shown, composed, depth = pending.pop()
         node = unwrapped(node)
-        key = (node.id, composed)
+        key = (where.path, node.id, composed)
         if key in seen or depth > _DEPTH or node.type in _TYPES:
             continue
         seen.add(key)
         kind = node.type
-        yield node, shown or node, composed
+        yield where, node, shown or node, composed
         if kind in ("call_expression", "new_expression"):
-            pending.extend(_call_parts(parsed, node, shown, composed, depth))
+            for part, part_shown, part_composed, part_depth in _call_parts(
+                where, node, shown, composed, depth
+            ):
+                pending.append((where, part, part_shown, part_composed, part_depth))
+            # A search's own returns are its results, already reported at the call.
+            if project is not None and not is_retrieval(where, node, hook):
+                pending.extend(
+                    (other, value, None, composed, depth + 1)
+                    for other, value in values_elsewhere(project, where, node)
+                )
         elif kind in ("identifier", "shorthand_property_identifier"):
             # A name the text takes in is what a finding shows, until the walk leaves the text.
             here = node if composed else shown
-            pending.extend((value, here, composed, depth + 1) for value in _values(parsed, node))
+            for value in _values(where, node):
+                pending.append((where, value, here, composed, depth + 1))
+            if project is not None:
+                pending.extend(
+                    (other, value, None, composed, depth + 1)
+                    for other, value in values_elsewhere(project, where, node)
+                )
         elif kind in FUNCTIONS:
-            pending.extend((value, shown, composed, depth + 1) for value in returned(node))
+            pending.extend((where, value, shown, composed, depth + 1) for value in returned(node))
         elif kind in ("member_expression", "subscript_expression"):
             target = node.child_by_field_name("object")
             if target is not None:
-                pending.append((target, shown, composed, depth + 1))
+                pending.append((where, target, shown, composed, depth + 1))
+            if project is not None and kind == "member_expression":
+                pending.extend(
+                    (other, value, None, composed, depth + 1)
+                    for other, value in values_elsewhere(project, where, node)
+                )
         elif kind != "object":
             # An object written where text is expected is a block list or an option bag.
-            pending.extend((child, shown, composed, depth) for child in node.named_children)
+            pending.extend((where, child, shown, composed, depth) for child in node.named_children)
         else:
-            for value in object_properties(parsed, node).values():
-                pending.append((value, shown, composed, depth + 1))
+            for value in object_properties(where, node).values():
+                pending.append((where, value, shown, composed, depth + 1))
 
 
 def _call_parts(parsed: ParsedScript, call: Node, shown: Node | None, composed: bool, depth: int):

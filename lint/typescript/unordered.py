@@ -53,7 +53,7 @@ _NAMED_IMPORT = re.compile(
 _DEFAULT_IMPORT = re.compile(rb"""import\s+(\w+)\s*(?:,\s*\{[^}]*\})?\s*from\s*["']fast-glob["']""")
 _REQUIRED = re.compile(rb"""(?:const|let|var)\s+(\w+)\s*=\s*require\(\s*["']fast-glob["']\s*\)""")
 # Methods that keep the order of what they are called on.
-_ORDER_KEEPING = frozenset(
+ORDER_KEEPING = frozenset(
     {
         "values",
         "keys",
@@ -135,7 +135,7 @@ def order_source(
         dotted = "".join(parsed.text(function).split())
         if dotted in _ORDER_KEEPING_FUNCTIONS and arguments and arguments.named_children:
             return order_source(parsed, arguments.named_children[0], imports, depth + 1)
-        if name in _ORDER_KEEPING and receiver is not None:
+        if name in ORDER_KEEPING and receiver is not None:
             return order_source(parsed, receiver, imports, depth + 1)
     return None
 
@@ -444,7 +444,7 @@ def _iteration_of(parsed: ParsedScript, made: Node, holder: str) -> Node | None:
         elif parent.type == "member_expression" and parent.child_by_field_name("object") == node:
             method = parent.child_by_field_name("property")
             call = parent.parent
-            kept = method is not None and parsed.text(method) in _ORDER_KEEPING
+            kept = method is not None and parsed.text(method) in ORDER_KEEPING
             if kept and call is not None and call.type == "call_expression":
                 found.append(call)
     return min(found, key=lambda n: n.start_byte) if found else None
