@@ -22,7 +22,7 @@ from ctxlint.typescript.history_edits import (
     method_call,
     text_of,
 )
-from ctxlint.typescript.parse import ParsedScript
+from ctxlint.typescript.parse import ParsedScript, descendants
 from ctxlint.typescript.scope import (
     FUNCTIONS,
     binding,
@@ -50,12 +50,13 @@ class HistoryChange:
 
 
 def history_changes(parsed: ParsedScript, sinks: list[Sink]) -> Iterator[HistoryChange]:
+    """Each change, once, to messages already sent by one of the sinks."""
     seen: set[int] = set()
     for sink in sinks:
-        for history, window in _sent_histories(parsed, sink.value, 0):
+        for history, window in sent_histories(parsed, sink.value, 0):
             if window is not None:
                 # Cut once before the loop that sends it: the same window for every call.
-                if _sends_in_loop_without(sink.call, window):
+                if sends_in_loop_without(sink.call, window):
                     continue
                 if window.id not in seen:
                     seen.add(window.id)
@@ -67,11 +68,12 @@ def history_changes(parsed: ParsedScript, sinks: list[Sink]) -> Iterator[History
                     yield HistoryChange(node, effect, sink)
 
 
-def _sent_histories(
+def sent_histories(
     parsed: ParsedScript, value: Node, depth: int
 ) -> Iterator[tuple[Node, Node | None]]:
     """The histories a sent value is made of, each with the window cut from it at the sink
-    (`history.slice(-20)`), if any."""
+    (`history.slice(-20)`), if any. Also read by ctxlint.typescript.history_helpers, which
+    follows the same histories into the helpers they are handed to."""
     if depth > _DEPTH:
         return
     node = unwrapped(value)
@@ -80,32 +82,32 @@ def _sent_histories(
         yield node, None
         bound = resolved(parsed, node)
         if bound is not None and bound.id != node.id:
-            yield from _sent_histories(parsed, bound, depth + 1)
+            yield from sent_histories(parsed, bound, depth + 1)
     elif kind == "member_expression":
         yield node, None
     elif kind == "array":
         for element in node.named_children:
             if element.type == "spread_element" and element.named_children:
-                yield from _sent_histories(parsed, element.named_children[0], depth + 1)
+                yield from sent_histories(parsed, element.named_children[0], depth + 1)
     elif kind == "call_expression":
         receiver, method, arguments = method_call(parsed, node)
         if receiver is None:
             return
         if method == "slice" and drops_front(parsed, arguments, window_only=True):
             yield receiver, node
-            yield from _sent_histories(parsed, receiver, depth + 1)
+            yield from sent_histories(parsed, receiver, depth + 1)
         elif method in ("slice", "concat", "filter", "map"):
-            yield from _sent_histories(parsed, receiver, depth + 1)
+            yield from sent_histories(parsed, receiver, depth + 1)
 
 
 def _changes_of(parsed: ParsedScript, history: Node, sink: Sink) -> Iterator[tuple[Node, str]]:
-    key = _history_key(parsed, history)
+    key = history_key(parsed, history)
     if key is None:
         return
     text, bound = key
-    region = _region(history, bound)
-    for node in _walk(region):
-        found = _change(parsed, node, text)
+    region = history_region(history, bound)
+    for node in descendants(region):
+        found = change_at(parsed, node, text)
         if found is None:
             continue
         receiver, effect, reported = found
@@ -115,7 +117,7 @@ def _changes_of(parsed: ParsedScript, history: Node, sink: Sink) -> Iterator[tup
             yield reported, effect
 
 
-def _history_key(parsed: ParsedScript, history: Node) -> tuple[str, tuple[str, Node] | None] | None:
+def history_key(parsed: ParsedScript, history: Node) -> tuple[str, tuple[str, Node] | None] | None:
     """The text a change must name, and the binding of a local name (None for `this.x`)."""
     text = "".join(parsed.text(history).split())
     root = _root(history)
@@ -146,7 +148,7 @@ def _binding_id(parsed: ParsedScript, name: Node) -> int | None:
     return bound[1].id if bound is not None else None
 
 
-def _region(history: Node, bound: tuple[str, Node] | None) -> Node:
+def history_region(history: Node, bound: tuple[str, Node] | None) -> Node:
     """Where changes to the history can be: the function of a parameter, the block of a
     declaration, the class of `this.x`, else the file."""
     if bound is not None:
@@ -162,15 +164,7 @@ def _region(history: Node, bound: tuple[str, Node] | None) -> Node:
     return node
 
 
-def _walk(region: Node) -> Iterator[Node]:
-    pending = [region]
-    while pending:
-        node = pending.pop()
-        yield node
-        pending.extend(node.named_children)
-
-
-def _change(parsed: ParsedScript, node: Node, text: str) -> tuple[Node, str, Node] | None:
+def change_at(parsed: ParsedScript, node: Node, text: str) -> tuple[Node, str, Node] | None:
     """(the receiver named, the effect, the node to report) when the node changes messages
     already in `text`: the statement, or an item's edit in a loop over them."""
     found = direct_change(parsed, node, text)
@@ -223,7 +217,7 @@ def _assigns_through(parsed: ParsedScript, body: Node | None, item: str) -> Node
         return None
     if item.startswith(("const ", "let ", "var ")):
         item = item.split(None, 1)[1]
-    for node in _walk(body):
+    for node in descendants(body):
         if node.type not in ("assignment_expression", "augmented_assignment_expression"):
             continue
         left = node.child_by_field_name("left")
@@ -248,13 +242,13 @@ def _kept_across_calls(
     if bound is None or bound[0] == "module":
         return True
     kind, node = bound
-    loop = _shared_loop(change, sink.call)
+    loop = shared_loop(change, sink.call)
     if kind == "parameter":
-        return loop is not None or _size_driven(parsed, change)
+        return loop is not None or size_driven(parsed, change)
     return loop is not None and node.start_byte < loop.start_byte
 
 
-def _shared_loop(change: Node, call: Node) -> Node | None:
+def shared_loop(change: Node, call: Node) -> Node | None:
     """The innermost loop of the sink's function that holds both the change and the call."""
     function = enclosing_function(call)
     node = call.parent
@@ -265,7 +259,7 @@ def _shared_loop(change: Node, call: Node) -> Node | None:
     return None
 
 
-def _sends_in_loop_without(call: Node, node: Node) -> bool:
+def sends_in_loop_without(call: Node, node: Node) -> bool:
     """Whether the call is made in a loop of its function that does not hold the node."""
     function = enclosing_function(call)
     loop = call.parent
@@ -276,7 +270,7 @@ def _sends_in_loop_without(call: Node, node: Node) -> bool:
     return False
 
 
-def _size_driven(parsed: ParsedScript, change: Node) -> bool:
+def size_driven(parsed: ParsedScript, change: Node) -> bool:
     """Whether the change is a cut to fit: sized by its arguments (`splice(0, messages.length
     - MAX)`) or made under a condition on a size. A value assigned says nothing of it."""
     arguments = (

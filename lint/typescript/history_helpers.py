@@ -14,12 +14,11 @@ from typing import TYPE_CHECKING
 from tree_sitter import Node
 
 from ctxlint.typescript.history import (
-    _history_key,
-    _region,
-    _sends_in_loop_without,
-    _sent_histories,
-    _shared_loop,
-    _walk,
+    history_key,
+    history_region,
+    sends_in_loop_without,
+    sent_histories,
+    shared_loop,
 )
 from ctxlint.typescript.history_edits import method_call, text_of
 from ctxlint.typescript.history_summaries import (
@@ -28,7 +27,7 @@ from ctxlint.typescript.history_summaries import (
     destructured_from,
     summary,
 )
-from ctxlint.typescript.parse import ParsedScript
+from ctxlint.typescript.parse import ParsedScript, descendants
 from ctxlint.typescript.scope import declaration, unwrapped
 from ctxlint.typescript.sinks import Sink
 
@@ -119,7 +118,7 @@ def _values_of(parsed: ParsedScript, name: Node) -> Iterator[Node]:
         yield value
     holder = bound.parent.parent if bound.parent is not None else None
     wanted = parsed.text(name)
-    for node in _walk(holder) if holder is not None else ():
+    for node in descendants(holder) if holder is not None else ():
         if node.type != "assignment_expression":
             continue
         left = node.child_by_field_name("left")
@@ -140,7 +139,7 @@ def _applied(
     if target is None:
         return
     # Cut once, before the loop that sends it: the same list for every call.
-    if _sends_in_loop_without(sink.call, call):
+    if sends_in_loop_without(sink.call, call):
         return
     where, function = target
     for rewrite in summary(where, function, project).returns:
@@ -153,14 +152,14 @@ def _handed_to(
 ) -> Iterator[tuple[Node, Rewrite]]:
     """In-place changes of a helper the sent history is handed to, when the history outlives
     one call: kept on an object or at the top level, or changed in the loop that sends it."""
-    for history, window in _sent_histories(parsed, sink.value, 0):
+    for history, window in sent_histories(parsed, sink.value, 0):
         if window is not None:
             continue
-        key = _history_key(parsed, history)
+        key = history_key(parsed, history)
         if key is None:
             continue
         text, bound = key
-        for node in _walk(_region(history, bound)):
+        for node in descendants(history_region(history, bound)):
             receiver = method_call(parsed, node)[0] if node.type == "call_expression" else None
             if node.type != "call_expression" or (
                 receiver is not None and unwrapped(receiver).type != "this"
@@ -187,7 +186,7 @@ def _kept(bound: tuple[str, Node] | None, call: Node, edit: Rewrite, sink: Sink)
     """As ctxlint.typescript.history judges a change made in the sending function."""
     if bound is None or bound[0] == "module":
         return True
-    loop = _shared_loop(call, sink.call)
+    loop = shared_loop(call, sink.call)
     if bound[0] == "parameter":
         return loop is not None or edit.sized
     return loop is not None and bound[1].start_byte < loop.start_byte

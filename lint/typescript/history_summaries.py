@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from tree_sitter import Node
 
+from ctxlint.typescript.history import change_at, size_driven
 from ctxlint.typescript.history_edits import drops_front, method_call, text_of
 from ctxlint.typescript.parse import ParsedScript
 from ctxlint.typescript.scope import (
@@ -171,8 +172,6 @@ def _edits(
     depth: int,
     active: frozenset[int],
 ) -> Iterator[Rewrite]:
-    from ctxlint.typescript.history import _change, _size_driven
-
     body = function.child_by_field_name("body")
     pending = [body] if body is not None else []
     while pending:
@@ -181,10 +180,10 @@ def _edits(
         for position, name in enumerate(names):
             if not name:
                 continue
-            found = _change(parsed, node, name)
+            found = change_at(parsed, node, name)
             if found is not None and _names_parameter(parsed, found[0], function):
                 _, effect, reported = found
-                yield Rewrite(position, reported, parsed, effect, None, _size_driven(parsed, node))
+                yield Rewrite(position, reported, parsed, effect, None, size_driven(parsed, node))
         if node.type == "call_expression":
             yield from _edits_through(parsed, node, function, names, project, depth, active)
 

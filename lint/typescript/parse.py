@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import tree_sitter
@@ -200,6 +201,15 @@ def parse_script(path: str, data: bytes) -> ParsedScript:
                 parsed = ParsedScript(path, data, retried, grammar)
                 parsed.errors = _errors(parsed) if retried.root_node.has_error else []
     return parsed
+
+
+def descendants(root: tree_sitter.Node) -> Iterator[tree_sitter.Node]:
+    """The node and every named node below it, depth first (last child first)."""
+    pending = [root]
+    while pending:
+        node = pending.pop()
+        yield node
+        pending.extend(node.named_children)
 
 
 def _damage(root: tree_sitter.Node) -> int:

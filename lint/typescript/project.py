@@ -20,7 +20,7 @@ from tree_sitter import Node
 from ctxlint.typescript import is_script, looks_bundled
 from ctxlint.typescript.parse import ParsedScript, parse_script
 from ctxlint.typescript.resolver import resolve_import
-from ctxlint.typescript.scope import _declared_in, string_value, unwrapped
+from ctxlint.typescript.scope import declared_in, string_value, unwrapped
 
 _KEPT_TREES = 128
 # A file larger than this is generated (a bundle, a table of data), not a prompt builder.
@@ -225,7 +225,7 @@ class ScriptProject:
                 return self._local(parsed, parsed.text(value), depth, sending)
             return parsed, value
         if name in table.declared:
-            local = _declared_in(parsed, parsed.root, name) or top_level_class(parsed, name)
+            local = declared_in(parsed, parsed.root, name) or top_level_class(parsed, name)
             if local is not None:
                 return parsed, local
         named = table.named.get(name)
@@ -247,7 +247,7 @@ class ScriptProject:
         return kept[1]
 
     def _local(self, parsed: ParsedScript, name: str, depth: int, sending: bool):
-        local = _declared_in(parsed, parsed.root, name) or top_level_class(parsed, name)
+        local = declared_in(parsed, parsed.root, name) or top_level_class(parsed, name)
         if local is not None:
             return parsed, local
         found = self.imported_module(parsed, name)

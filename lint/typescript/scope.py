@@ -81,7 +81,7 @@ def declaration(parsed: ParsedScript, name: Node) -> Node | None:
         if node.type in FUNCTIONS and _is_parameter(parsed, node, wanted):
             return None
         if node.type in _BLOCKS:
-            found = _declared_in(parsed, node, wanted)
+            found = declared_in(parsed, node, wanted)
             if found is not None:
                 return found
         node = node.parent
@@ -105,7 +105,9 @@ def _is_parameter(parsed: ParsedScript, function: Node, wanted: str) -> bool:
     return False
 
 
-def _declared_in(parsed: ParsedScript, block: Node, wanted: str) -> Node | None:
+def declared_in(parsed: ParsedScript, block: Node, wanted: str) -> Node | None:
+    """The declarator or function declaration of `wanted` among the block's own statements
+    (exported ones included), not in blocks nested within it."""
     for statement in block.named_children:
         if statement.type == "export_statement":
             inner = statement.child_by_field_name("declaration")
@@ -204,7 +206,7 @@ def binding(parsed: ParsedScript, name: Node) -> tuple[str, Node] | None:
         if node.type in FUNCTIONS and _is_parameter(parsed, node, wanted):
             return ("parameter", node)
         if node.type in _BLOCKS:
-            found = _declared_in(parsed, node, wanted)
+            found = declared_in(parsed, node, wanted)
             if found is not None and found.type == "variable_declarator":
                 return ("module" if node.type == "program" else "local", found)
             if found is not None:
