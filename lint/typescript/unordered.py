@@ -1,22 +1,12 @@
-"""Which JavaScript collections come in an order that can differ between two requests: a glob
-listing, and a collection a function fills from concurrent async callbacks.
+"""Which JavaScript collections come in an order that can differ between two requests, and
+where a sent value iterates one: a glob listing (ctxlint.typescript.glob_listings), a
+collection a function fills from concurrent async callbacks
+(ctxlint.typescript.completion_order), followed through local names and order-keeping methods
+(`.values()`, `.map()`, `Array.from`, spreads) to the place it is iterated.
 
 JavaScript itself keeps a deterministic order almost everywhere: an object's keys, a `Map` and
 a `Set` iterate in insertion order, and `Promise.all` resolves to its results in the order of
-its input, whatever order they complete in. What varies is the order of the data:
-
-- an async glob: node-glob (v9 on), fast-glob and globby read folders concurrently and
-  return matches in the order the reads complete, "not sorted at all, and the order is non
-  deterministic, set by os latency" (isaacs, https://github.com/isaacs/node-glob/issues/576;
-  fast-glob's README: "results are returned in arbitrary order", and globby's users seeing
-  it change from run to run, https://github.com/sindresorhus/globby/issues/131). Two
-  listings of the same folder can differ. The sync forms (`globSync`, `fg.sync`) read one
-  folder after another, each in readdir's order (below), and node-glob before v9 sorted its
-  results (its default import, `glob.sync`): neither is a source.
-- a collection filled by async callbacks that run concurrently (`items.map(async (x) => {
-  const r = await load(x); found.set(x, r) })`, or `forEach` with an async callback): each
-  callback adds its entry when its `await` completes, so the collection's order is the
-  completion order, which changes from one call to the next.
+its input, whatever order they complete in. What varies is the order of the data.
 
 `fs.readdir` is not a source: Node documents no order for it
 (https://nodejs.org/api/fs.html#fspromisesreaddirpath-options), but it is libuv's
@@ -31,27 +21,15 @@ keeps its order for the life of the process, so the requests of a conversation a
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from tree_sitter import Node
 
+from ctxlint.typescript.completion_order import CONTAINERS, completion_fill, is_empty_collection
+from ctxlint.typescript.glob_listings import is_async_glob
 from ctxlint.typescript.parse import ParsedScript
-from ctxlint.typescript.scope import FUNCTIONS, binding, declaration, unwrapped
+from ctxlint.typescript.scope import binding, declaration, enclosing_function, unwrapped
 
-_GLOB_MODULES = ("glob", "fast-glob", "globby")
-# The async calls of those modules: `glob(p)`, `fg(p)`, `fg.glob(p)`, `fg.async(p)`,
-# `globby(p)`.
-_GLOB_FUNCTIONS = frozenset({"glob", "globby", "async"})
-# The names a listing function is imported as: node-glob from v9 on by name (`{ glob }`,
-# `{ glob as find }`; its default import is v8's API, which sorted), globby's `{ globby }`,
-# fast-glob's default import (`import fg from "fast-glob"`) and its `{ glob }`/`{ async }`.
-# Other names these modules export (`escape`, `hasMagic`, `isDynamicPattern`) list nothing.
-_NAMED_IMPORT = re.compile(
-    rb"""import\s*(?:type\s+)?\{([^}]*)\}\s*from\s*["'](glob|globby|fast-glob)["']"""
-)
-_DEFAULT_IMPORT = re.compile(rb"""import\s+(\w+)\s*(?:,\s*\{[^}]*\})?\s*from\s*["']fast-glob["']""")
-_REQUIRED = re.compile(rb"""(?:const|let|var)\s+(\w+)\s*=\s*require\(\s*["']fast-glob["']\s*\)""")
 # Methods that keep the order of what they are called on.
 ORDER_KEEPING = frozenset(
     {
@@ -74,8 +52,6 @@ _ORDER_KEEPING_FUNCTIONS = frozenset(
     {"Array.from", "Object.keys", "Object.values", "Object.entries", "Object.fromEntries"}
 )
 SORTS = frozenset({"sort", "toSorted", "sortBy", "orderBy", "localeCompare"})
-_CONTAINERS = ("Map", "Set")
-_FILLS = frozenset({"set", "add", "push", "unshift"})
 _DEPTH = 8
 
 
@@ -88,10 +64,6 @@ class OrderSource:
     node: Node
     label: str
     holder: str | None = None
-
-
-def imported_from(parsed: ParsedScript, imports: dict[str, str], name: str) -> str:
-    return imports.get(name, "")
 
 
 def order_source(
@@ -114,7 +86,7 @@ def order_source(
     if kind == "new_expression":
         constructor = node.child_by_field_name("constructor")
         arguments = node.child_by_field_name("arguments")
-        container = constructor is not None and parsed.text(constructor) in _CONTAINERS
+        container = constructor is not None and parsed.text(constructor) in CONTAINERS
         if container and arguments is not None and arguments.named_children:
             return order_source(parsed, arguments.named_children[0], imports, depth + 1)
         return None
@@ -150,7 +122,7 @@ def _named_source(
     if value is None or is_sorted_in_place(parsed, bound):
         return None
     value = unwrapped(value)
-    if _is_empty_collection(parsed, value):
+    if is_empty_collection(parsed, value):
         found = _binding_kind(parsed, name)
         if found != "local":
             return None
@@ -171,145 +143,10 @@ def _binding_kind(parsed: ParsedScript, name: Node) -> str | None:
 
 def _listing(parsed: ParsedScript, call: Node, imports: dict[str, str]) -> OrderSource | None:
     """A glob call of one of the glob packages, made inside a function."""
-    function = call.child_by_field_name("function")
-    if function is None:
+    if not is_async_glob(parsed, call, imports):
         return None
-    function = unwrapped(function)
-    if function.type == "identifier":
-        root, called = parsed.text(function), parsed.text(function)
-    elif function.type == "member_expression":
-        target = function.child_by_field_name("object")
-        method = function.child_by_field_name("property")
-        if target is None or method is None or target.type != "identifier":
-            return None
-        root, called = parsed.text(target), parsed.text(method)
-    else:
-        return None
-    module = imported_from(parsed, imports, root)
-    if module not in _GLOB_MODULES:
-        return None
-    # `fg(p)` (fast-glob's default export) lists too; `fg.sync(p)`, `fg.escapePath(p)` do not.
-    if function.type == "member_expression" and called not in _GLOB_FUNCTIONS:
-        return None
-    if function.type == "identifier" and called not in _listing_names(parsed):
-        return None
-    if function.type == "member_expression" and module != "fast-glob":
-        return None  # `glob.sync` of glob v8, `globby.sync`: sorted or sync.
-    if not _in_function(call):
-        return None
+    function = unwrapped(call.child_by_field_name("function"))
     return OrderSource("listing", call, f"{parsed.text(function)}(...)")
-
-
-def _listing_names(parsed: ParsedScript) -> set[str]:
-    """The local names of the async listing functions the file imports."""
-    names: set[str] = set()
-    for found in _NAMED_IMPORT.finditer(parsed.data):
-        for specifier in found[1].decode(errors="replace").split(","):
-            parts = specifier.split()
-            if not parts or parts[0] not in _GLOB_FUNCTIONS:
-                continue
-            names.add(parts[-1] if len(parts) == 3 and parts[1] == "as" else parts[0])
-    for pattern in (_DEFAULT_IMPORT, _REQUIRED):
-        names.update(found[1].decode() for found in pattern.finditer(parsed.data))
-    return names
-
-
-def _in_function(node: Node) -> bool:
-    parent = node.parent
-    while parent is not None:
-        if parent.type in FUNCTIONS:
-            return True
-        parent = parent.parent
-    return False
-
-
-def _is_empty_collection(parsed: ParsedScript, value: Node) -> bool:
-    if value.type in ("array", "object"):
-        return not value.named_children
-    if value.type == "new_expression":
-        constructor = value.child_by_field_name("constructor")
-        arguments = value.child_by_field_name("arguments")
-        empty = arguments is None or not arguments.named_children
-        return constructor is not None and parsed.text(constructor) in _CONTAINERS and empty
-    return False
-
-
-def completion_fill(parsed: ParsedScript, declarator: Node) -> Node | None:
-    """A place that adds to the collection `declarator` declares from an async callback run
-    concurrently (passed to `.map()` or `.forEach()`) after an `await` in it; None when the
-    collection is filled in a fixed order."""
-    name_node = declarator.child_by_field_name("name")
-    block = declarator.parent.parent if declarator.parent is not None else None
-    if name_node is None or block is None:
-        return None
-    name = parsed.text(name_node)
-    pending = list(block.named_children)
-    while pending:
-        node = pending.pop()
-        pending.extend(node.named_children)
-        if not _adds_to(parsed, node, name):
-            continue
-        callback = _concurrent_callback(parsed, node)
-        if callback is not None and _awaits_before(callback, node):
-            return node
-    return None
-
-
-def _adds_to(parsed: ParsedScript, node: Node, name: str) -> bool:
-    if node.type == "call_expression":
-        function = node.child_by_field_name("function")
-        if function is None or function.type != "member_expression":
-            return False
-        target = function.child_by_field_name("object")
-        method = function.child_by_field_name("property")
-        return (
-            target is not None
-            and method is not None
-            and parsed.text(target) == name
-            and parsed.text(method) in _FILLS
-        )
-    if node.type == "assignment_expression":
-        left = node.child_by_field_name("left")
-        if left is not None and left.type == "subscript_expression":
-            target = left.child_by_field_name("object")
-            return target is not None and parsed.text(target) == name
-    return False
-
-
-def _concurrent_callback(parsed: ParsedScript, node: Node) -> Node | None:
-    """The innermost async function around `node`, when it is the callback of a `.map()` or a
-    `.forEach()`: each item's callback starts at once and resumes when its await completes."""
-    parent = node.parent
-    while parent is not None:
-        if parent.type in FUNCTIONS:
-            if not parsed.text(parent).startswith("async"):
-                return None
-            arguments = parent.parent
-            call = arguments.parent if arguments is not None else None
-            if call is None or arguments.type != "arguments" or call.type != "call_expression":
-                return None
-            function = call.child_by_field_name("function")
-            method = function.child_by_field_name("property") if function is not None else None
-            if method is None or parsed.text(method) not in ("map", "forEach"):
-                return None
-            return parent
-        parent = parent.parent
-    return None
-
-
-def _awaits_before(callback: Node, node: Node) -> bool:
-    """Whether an `await` of the callback itself comes before `node` or inside it
-    (`found.push(await load(x))`): the code before the first await runs synchronously, in the
-    order of the items."""
-    pending = list(callback.named_children)
-    while pending:
-        current = pending.pop()
-        if current.type in FUNCTIONS:
-            continue
-        if current.type == "await_expression" and current.start_byte < node.end_byte:
-            return True
-        pending.extend(current.named_children)
-    return False
 
 
 def is_sorted_in_place(parsed: ParsedScript, declarator: Node) -> bool:
@@ -389,10 +226,10 @@ def unordered_iterations(
 def _filled_collection(parsed: ParsedScript, node: Node) -> OrderSource | None:
     """An empty `new Map()` or `new Set()` a function declares and fills in completion order."""
     declarator = _declarator_of(node)
-    if declarator is None or not _is_empty_collection(parsed, node):
+    if declarator is None or not is_empty_collection(parsed, node):
         return None
     name = declarator.child_by_field_name("name")
-    if name is None or name.type != "identifier" or not _in_function(declarator):
+    if name is None or name.type != "identifier" or enclosing_function(declarator) is None:
         return None
     if is_sorted_in_place(parsed, declarator):
         return None
