@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from tree_sitter import Node
 
+from ctxlint.typescript.callees import callee, destructured_from
 from ctxlint.typescript.history import (
     history_key,
     history_region,
@@ -21,12 +22,7 @@ from ctxlint.typescript.history import (
     shared_loop,
 )
 from ctxlint.typescript.history_edits import method_call, text_of
-from ctxlint.typescript.history_summaries import (
-    Rewrite,
-    callee,
-    destructured_from,
-    summary,
-)
+from ctxlint.typescript.history_summaries import Rewrite, summary
 from ctxlint.typescript.parse import ParsedScript, descendants
 from ctxlint.typescript.scope import declaration, unwrapped
 from ctxlint.typescript.sinks import Sink

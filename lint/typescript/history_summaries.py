@@ -18,9 +18,10 @@ from typing import TYPE_CHECKING
 
 from tree_sitter import Node
 
+from ctxlint.typescript.callees import callee, destructured_from, parameter_names
 from ctxlint.typescript.history import change_at, size_driven
 from ctxlint.typescript.history_edits import drops_front, method_call, text_of
-from ctxlint.typescript.parse import ParsedScript
+from ctxlint.typescript.parse import ParsedScript, descendants
 from ctxlint.typescript.scope import (
     FUNCTIONS,
     binding,
@@ -71,53 +72,6 @@ _kept: dict[tuple[str, int], tuple[ParsedScript, Summary]] = {}
 _KEPT = 4096
 
 
-def callee(
-    parsed: ParsedScript, call: Node, project: ScriptProject | None
-) -> tuple[ParsedScript, Node] | None:
-    """The function a plain call `helper(...)` calls: declared in the file, or, given the
-    project, imported from another one."""
-    from ctxlint.typescript.wrappers import function_of
-
-    if call.type != "call_expression":
-        return None
-    function = call.child_by_field_name("function")
-    if function is not None and unwrapped(function).type == "member_expression":
-        return _own_method(parsed, call, unwrapped(function))
-    if function is None or unwrapped(function).type != "identifier":
-        return None
-    name = unwrapped(function)
-    bound = declaration(parsed, name)
-    where = parsed
-    if bound is None and project is not None and parsed.text(name) in project.imports_of(parsed):
-        found = project.definition(parsed, parsed.text(name))
-        if found is not None:
-            where, bound = found
-    if bound is None:
-        return None
-    found_function = function_of(bound)
-    return (where, found_function) if found_function is not None else None
-
-
-def _own_method(parsed: ParsedScript, call: Node, member: Node) -> tuple[ParsedScript, Node] | None:
-    """`this.trim(messages)`: the method of the class the call is made in."""
-    target = member.child_by_field_name("object")
-    name = member.child_by_field_name("property")
-    if target is None or name is None or unwrapped(target).type != "this":
-        return None
-    body = call.parent
-    while body is not None and body.type != "class_body":
-        body = body.parent
-    if body is None:
-        return None
-    wanted = parsed.text(name)
-    for method in body.named_children:
-        declared = method.child_by_field_name("name")
-        named = declared is not None and parsed.text(declared) == wanted
-        if method.type == "method_definition" and named:
-            return parsed, method
-    return None
-
-
 def summary(
     parsed: ParsedScript,
     function: Node,
@@ -149,21 +103,6 @@ def summary(
     return found
 
 
-def parameter_names(parsed: ParsedScript, function: Node) -> list[str]:
-    """The names of the function's parameters by position ("" for a destructured one)."""
-    parameters = function.child_by_field_name("parameters")
-    if parameters is None:
-        single = function.child_by_field_name("parameter")
-        return [parsed.text(single)] if single is not None else []
-    names = []
-    for parameter in parameters.named_children:
-        if parameter.type == "comment":
-            continue
-        pattern = parameter.child_by_field_name("pattern") or parameter
-        names.append(parsed.text(pattern) if pattern.type == "identifier" else "")
-    return names
-
-
 def _edits(
     parsed: ParsedScript,
     function: Node,
@@ -173,10 +112,7 @@ def _edits(
     active: frozenset[int],
 ) -> Iterator[Rewrite]:
     body = function.child_by_field_name("body")
-    pending = [body] if body is not None else []
-    while pending:
-        node = pending.pop()
-        pending.extend(node.named_children)
+    for node in descendants(body) if body is not None else ():
         for position, name in enumerate(names):
             if not name:
                 continue
@@ -337,37 +273,6 @@ def _destructured(
             yield Rewrite(position, rewrite.node, rewrite.parsed, rewrite.effect)
 
 
-def destructured_from(parsed: ParsedScript, name: Node) -> tuple[str, Node] | None:
-    """(the key, the call) for a name bound by `const { key: name } = call(...)` (or `{ name }`)
-    in the function around it."""
-    wanted = parsed.text(name)
-    scope = name.parent
-    while scope is not None and scope.type not in FUNCTIONS and scope.type != "program":
-        scope = scope.parent
-    if scope is None:
-        return None
-    pending = [scope]
-    while pending:
-        node = pending.pop()
-        if node.type == "variable_declarator":
-            pattern = node.child_by_field_name("name")
-            value = node.child_by_field_name("value")
-            if pattern is not None and pattern.type == "object_pattern" and value is not None:
-                value = unwrapped(value)
-                for item in pattern.named_children:
-                    if item.type == "shorthand_property_identifier_pattern":
-                        if parsed.text(item) == wanted:
-                            return wanted, value
-                    elif item.type == "pair_pattern":
-                        key = item.child_by_field_name("key")
-                        bound = item.child_by_field_name("value")
-                        if key is not None and bound is not None and parsed.text(bound) == wanted:
-                            return parsed.text(key), value
-        if node.type not in FUNCTIONS or node is scope:
-            pending.extend(node.named_children)
-    return None
-
-
 def _own_field(node: Node, function: Node) -> bool:
     """`this.history` in a method: a list the object keeps across calls."""
     node = unwrapped(node)
@@ -438,10 +343,6 @@ def _branches(values: Iterator[Node]) -> Iterator[Node]:
 
 
 def _mentions(parsed: ParsedScript, node: Node, name: str) -> bool:
-    pending = [node]
-    while pending:
-        current = pending.pop()
-        if current.type == "identifier" and parsed.text(current) == name:
-            return True
-        pending.extend(current.named_children)
-    return False
+    return any(
+        found.type == "identifier" and parsed.text(found) == name for found in descendants(node)
+    )

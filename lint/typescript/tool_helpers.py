@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from tree_sitter import Node
 
-from ctxlint.typescript.history_summaries import callee, parameter_names
+from ctxlint.typescript.callees import callee, parameter_names
 from ctxlint.typescript.parse import ParsedScript
 from ctxlint.typescript.scope import FUNCTIONS, declaration, returned, unwrapped
 
