@@ -310,6 +310,7 @@ class ToolListMutation(Rule):
             yield _Finding(listed, message, related, _LISTING_HELP, fix)
 
     def check_typescript(self, module: ScriptModule) -> Iterator[Diagnostic]:
+        from ctxlint.typescript.parse import snippet
         from ctxlint.typescript.tool_changes import tool_changes
 
         for change in tool_changes(module.parsed, module.sinks, module.project):
@@ -317,7 +318,7 @@ class ToolListMutation(Rule):
             related = (module.related(sink.call, f"sent as {sink.label}"),)
             if change.call is not None:
                 # Made in a helper: the call that applies it, then where the list is sent.
-                applied = f"applied by `{_script_short(module.text_of(change.call))}`"
+                applied = f"applied by `{snippet(module.text_of(change.call))}`"
                 related = (module.related(change.call, applied), *related)
             help = _LISTING_HELP if change.listing else _SCRIPT_HELP
             yield module.diagnostic(
@@ -326,11 +327,6 @@ class ToolListMutation(Rule):
 
 
 _SCRIPT_HELP = "Keep the tools fixed; constrain the choice with toolChoice instead"
-
-
-def _script_short(text: str) -> str:
-    first = " ".join(text.split("\n", 1)[0].split())
-    return first if len(first) <= 40 and "\n" not in text else first[:39].rstrip() + "…"
 
 
 class _Finding(NamedTuple):

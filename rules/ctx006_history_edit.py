@@ -249,12 +249,13 @@ class HistoryEdit(Rule):
 
     def check_typescript(self, module: ScriptModule) -> Iterator[Diagnostic]:
         from ctxlint.typescript.history import history_changes, in_sanctioned_function
+        from ctxlint.typescript.parse import snippet
 
         sanctioned = module.compaction_functions
         for change in history_changes(module.parsed, module.histories):
             if in_sanctioned_function(module.parsed, change.node, sanctioned):
                 continue
-            quoted = _script_snippet(module.text_of(change.node))
+            quoted = snippet(module.text_of(change.node))
             message = f"`{quoted}` {change.effect} the history"
             sink = change.sink
             related = (module.related(sink.call, f"sent as {sink.label}"),)
@@ -269,6 +270,7 @@ def _script_helper_changes(
     file), with the call that applies it and the place it is sent from as related."""
     from ctxlint.typescript.history import in_sanctioned_function
     from ctxlint.typescript.history_helpers import helper_changes
+    from ctxlint.typescript.parse import snippet
 
     for change in helper_changes(module.parsed, module.histories, module.project):
         rewrite, sink = change.rewrite, change.sink
@@ -276,22 +278,14 @@ def _script_helper_changes(
             continue
         if in_sanctioned_function(module.parsed, change.call, sanctioned):
             continue
-        quoted = _script_snippet(rewrite.parsed.text(rewrite.node))
-        applied = f"applied by `{_script_snippet(module.text_of(change.call))}`"
+        quoted = snippet(rewrite.parsed.text(rewrite.node))
+        applied = f"applied by `{snippet(module.text_of(change.call))}`"
         related = (
             module.related(change.call, applied),
             module.related(sink.call, f"sent as {sink.label}"),
         )
         message = f"`{quoted}` {rewrite.effect} the history"
         yield module.diagnostic(rule, rewrite.node, message, related, _HELP, None, rewrite.parsed)
-
-
-def _script_snippet(text: str) -> str:
-    """The changing code as a message quotes it: its first line, at most 40 characters."""
-    first = " ".join(text.split("\n", 1)[0].split())
-    if len(first) <= 40 and "\n" not in text:
-        return first
-    return first[:39].rstrip() + "…"
 
 
 _HELP = "Only append to the history; if this is deliberate compaction, list the function under compaction-functions"

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 
 from tree_sitter import Node
 
-from ctxlint.typescript.breakpoints import Marker
-from ctxlint.typescript.parse import ParsedScript
+from ctxlint.typescript.breakpoints import Marker, stops_early
+from ctxlint.typescript.parse import ParsedScript, descendants
 from ctxlint.typescript.scope import FUNCTIONS, resolved
 
 _MAX_BREAKPOINTS = 4
@@ -76,34 +76,12 @@ def _counted_function(node: Node) -> Node | None:
     return function
 
 
-def _stops(body: Node) -> bool:
-    pending = list(body.named_children)
-    while pending:
-        node = pending.pop()
-        if node.type in ("break_statement", "return_statement"):
-            return True
-        if node.type not in FUNCTIONS:
-            pending.extend(node.named_children)
-    return False
-
-
 def _removes_breakpoints(parsed: ParsedScript, body: Node) -> bool:
     """`delete x.cache_control`, `x.cache_control = undefined`: breakpoints taken away."""
     text = parsed.text(body)
     return bool(
         re.search(r"delete\s[^;\n]*cache_?[cC]ontrol|cache_?[cC]ontrol\s*=\s*undefined", text)
     )
-
-
-def _identifiers(node: Node) -> list[Node]:
-    found = []
-    pending = [node]
-    while pending:
-        current = pending.pop()
-        if current.type == "identifier":
-            found.append(current)
-        pending.extend(current.named_children)
-    return found
 
 
 class _Counter:
@@ -180,7 +158,7 @@ class _Counter:
     def _marks_once(self, loop: Node, body: Node, start: int) -> bool:
         """A loop that stops once it marks (`break`), or marks only the item at one place
         (`i === items.length - 1 ? {...} : {}`), sets one breakpoint whatever its length."""
-        if loop.type != "call_expression" and _stops(body):
+        if loop.type != "call_expression" and stops_early(body):
             return True
         for marker_id in self.marked[start:]:
             node = self.markers[marker_id].node
@@ -207,8 +185,10 @@ class _Counter:
                 texts = [self.parsed.text(start)]
                 texts += [
                     self.parsed.text(value)
-                    for name in _identifiers(start)
-                    if (value := resolved(self.parsed, name)) is not None and value is not name
+                    for name in descendants(start)
+                    if name.type == "identifier"
+                    and (value := resolved(self.parsed, name)) is not None
+                    and value is not name
                 ]
                 found = next((m for t in texts if (m := _LAST_FEW.search(t))), None)
         elif loop.type == "for_in_statement":

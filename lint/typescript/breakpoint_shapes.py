@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from tree_sitter import Node
 
-from ctxlint.typescript.breakpoints import Marker, file_markers, marker_at
+from ctxlint.typescript.breakpoints import Marker, file_markers, marker_at, stops_early
 from ctxlint.typescript.parse import ParsedScript
 from ctxlint.typescript.scope import FUNCTIONS, declaration, returned, unwrapped
 
@@ -58,7 +58,7 @@ def _loop_of(parsed: ParsedScript, marker: Marker) -> Node | None:
             items = parent.child_by_field_name("left")
             iterated = parent.child_by_field_name("right")
             body = parent.child_by_field_name("body")
-            if items is None or iterated is None or body is None or _stops(body):
+            if items is None or iterated is None or body is None or stops_early(body):
                 return None
             names = [parsed.text(items)]
             return _judged(parsed, marker, iterated, names, conditions, body)
@@ -136,18 +136,6 @@ def _computed_per_pass(parsed: ParsedScript, value: Node, each_pass: Node) -> bo
 
 def _names(text: str, name: str) -> bool:
     return re.search(rf"(?<![\w$.]){re.escape(name)}(?![\w$])", text) is not None
-
-
-def _stops(body: Node) -> bool:
-    """A loop that stops at the first item it marks (`break`, `return`) marks one."""
-    pending = list(body.named_children)
-    while pending:
-        node = pending.pop()
-        if node.type in ("break_statement", "return_statement"):
-            return True
-        if node.type not in FUNCTIONS:
-            pending.extend(node.named_children)
-    return False
 
 
 @dataclass(frozen=True, slots=True)

@@ -351,3 +351,16 @@ def _is_source(name: str) -> bool:
     if looks_like_a_test(name) or lowered.endswith((".d.ts", ".min.js")):
         return False
     return lowered.endswith((".ts", ".tsx", ".mts", ".js", ".mjs", ".cjs", ".jsx"))
+
+
+def stops_early(body: Node) -> bool:
+    """Whether a loop's body leaves the loop (`break`, `return`, not in a function inside it):
+    a loop that stops at the first item it marks marks one."""
+    pending = list(body.named_children)
+    while pending:
+        node = pending.pop()
+        if node.type in ("break_statement", "return_statement"):
+            return True
+        if node.type not in FUNCTIONS:
+            pending.extend(node.named_children)
+    return False

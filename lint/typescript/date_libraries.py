@@ -22,6 +22,7 @@ from tree_sitter import Node
 
 from ctxlint.typescript.parse import ParsedScript
 from ctxlint.typescript.scope import resolved, string_value
+from ctxlint.typescript.sinks import imported_modules
 
 # Callees that read the clock, by the module their first name is imported from.
 _NOW_CALLS = {
@@ -48,21 +49,9 @@ _DATE_FNS_TIME = re.compile(r"[HhKkmsSabBptT]")
 # date-fns formatters: the index of the pattern among their arguments.
 _DATE_FNS_FORMATS = {"format": (1, ("date-fns",)), "formatInTimeZone": (2, ("date-fns-tz",))}
 
-_imports_of: tuple[ParsedScript | None, dict[str, str]] = (None, {})
-
-
-def _imports(parsed: ParsedScript) -> dict[str, str]:
-    """The file's imports, read once per file (the reads of one file are judged together)."""
-    global _imports_of
-    if _imports_of[0] is not parsed:
-        from ctxlint.typescript.sinks import imported_modules
-
-        _imports_of = (parsed, imported_modules(parsed))
-    return _imports_of[1]
-
 
 def _imported_from(parsed: ParsedScript, name: str, modules: tuple[str, ...]) -> bool:
-    module = _imports(parsed).get(name, "")
+    module = imported_modules(parsed).get(name, "")
     return any(module == wanted or module.startswith(wanted + "/") for wanted in modules)
 
 

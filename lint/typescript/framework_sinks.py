@@ -40,7 +40,7 @@ from tree_sitter import Node
 
 from ctxlint.typescript.parse import ParsedScript, matches
 from ctxlint.typescript.scope import object_properties, resolved, string_value, unwrapped
-from ctxlint.typescript.sinks import HISTORY, SYSTEM_PROMPT, TOOLS, Sink
+from ctxlint.typescript.sinks import HISTORY, SYSTEM_PROMPT, TOOLS, Sink, shortened_callee
 
 _LANGCHAIN = ("@langchain/", "langchain")
 _LANGGRAPH = ("@langchain/langgraph",)
@@ -148,7 +148,7 @@ def _system_tuple(parsed: ParsedScript, tuple_: Node) -> Iterator[Sink]:
         return
     call = _call_given(listed)
     callee = _callee(parsed, call) if call is not None else "a list of messages"
-    yield Sink(call or listed, _shortened(callee), SYSTEM_PROMPT, elements[1])
+    yield Sink(call or listed, shortened_callee(callee), SYSTEM_PROMPT, elements[1])
 
 
 def _system_objects(parsed: ParsedScript, call: Node) -> Iterator[Sink]:
@@ -157,7 +157,7 @@ def _system_objects(parsed: ParsedScript, call: Node) -> Iterator[Sink]:
     listed = resolved(parsed, _first_argument(call))
     if listed is None or listed.type != "array":
         return
-    callee = _shortened(_callee(parsed, call))
+    callee = shortened_callee(_callee(parsed, call))
     for element in listed.named_children:
         message = resolved(parsed, element)
         if message is None or message.type != "object":
@@ -174,7 +174,7 @@ def _sent_history(parsed: ParsedScript, call: Node, argument: Node) -> Iterator[
     (`agent.invoke({messages})`) is given: the history CTX006 follows. A string, a dict of
     template variables and a call's result are not a history kept by the code."""
     value = unwrapped(argument)
-    callee = _shortened(_callee(parsed, call))
+    callee = shortened_callee(_callee(parsed, call))
     if value.type == "object":
         messages = object_properties(parsed, value).get("messages")
         if messages is not None:
@@ -214,7 +214,7 @@ def _langchain_call(parsed: ParsedScript, call: Node, imports: dict[str, str]) -
     if argument is None:
         return
     if name == "bindTools":
-        yield Sink(call, _shortened(callee), TOOLS, argument)
+        yield Sink(call, shortened_callee(callee), TOOLS, argument)
     elif name in _MESSAGE_LIST_METHODS:
         yield from _system_objects(parsed, call)
         if name != "fromMessages":
@@ -232,10 +232,10 @@ def _genai_call(parsed: ParsedScript, call: Node, genai: bool, old_genai: bool) 
     for table, nested in filter(None, tables):
         ending = next((end for end in table if callee.endswith(end)), None)
         if ending is not None:
-            yield from _genai_options(parsed, call, _shortened(callee), table[ending], nested)
+            yield from _genai_options(parsed, call, shortened_callee(callee), table[ending], nested)
             return
     if callee.endswith(_GENAI_SHAPED) and _genai_shaped(parsed, call):
-        yield from _genai_options(parsed, call, _shortened(callee), "contents", True)
+        yield from _genai_options(parsed, call, shortened_callee(callee), "contents", True)
 
 
 def _genai_shaped(parsed: ParsedScript, call: Node) -> bool:
@@ -300,10 +300,6 @@ def _callee(parsed: ParsedScript, call: Node) -> str:
         return "this call"
     # `a\n  .b` is `a.b`, and `new X(…).invoke` keeps its space.
     return _AROUND_DOTS.sub(r"\1", " ".join(parsed.text(function).split()))
-
-
-def _shortened(callee: str) -> str:
-    return callee if len(callee) <= 40 else "…" + callee[-39:]
 
 
 def _quoted(names) -> str:

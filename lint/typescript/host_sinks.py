@@ -28,7 +28,7 @@ from collections.abc import Iterator
 from tree_sitter import Node
 
 from ctxlint.typescript import looks_like_a_test, writes_a_request_body
-from ctxlint.typescript.parse import ParsedScript, matches
+from ctxlint.typescript.parse import ParsedScript, descendants, matches
 from ctxlint.typescript.scope import (
     FUNCTIONS,
     declaration,
@@ -149,8 +149,9 @@ def _given_pi_event(parsed: ParsedScript, function: Node) -> bool:
     # `event: { prompt: string; systemPrompt: string }`, the event's shape written out.
     members = {
         parsed.text(name)
-        for signature in _descendants(annotation, "property_signature")
-        if (name := signature.child_by_field_name("name")) is not None
+        for signature in descendants(annotation)
+        if signature.type == "property_signature"
+        and (name := signature.child_by_field_name("name")) is not None
     }
     return {"prompt", _PI_RESULT} <= members
 
@@ -324,12 +325,3 @@ def _returned_property(parsed: ParsedScript, function: Node, key: str) -> Iterat
 
 def _same(parsed: ParsedScript, node: Node | None, target: str) -> bool:
     return node is not None and "".join(parsed.text(node).split()) == target
-
-
-def _descendants(node: Node, kind: str) -> Iterator[Node]:
-    pending = [node]
-    while pending:
-        current = pending.pop()
-        if current.type == kind:
-            yield current
-        pending.extend(current.named_children)

@@ -212,6 +212,15 @@ def descendants(root: tree_sitter.Node) -> Iterator[tree_sitter.Node]:
         pending.extend(node.named_children)
 
 
+def snippet(text: str) -> str:
+    """Code as a message quotes it: its first line, white space folded, at most 40 characters
+    (cut with "…", as is code that runs over more lines)."""
+    first = " ".join(text.split("\n", 1)[0].split())
+    if len(first) <= 40 and "\n" not in text:
+        return first
+    return first[:39].rstrip() + "…"
+
+
 def _damage(root: tree_sitter.Node) -> int:
     """How much of a tree tree-sitter could not read: the bytes its errors span, and one
     for each token it had to assume."""

@@ -237,7 +237,7 @@ def _call_spec(parsed: ParsedScript, call: Node, imports: dict[str, str], module
     callee = "".join(parsed.text(function).split())
     for endings, sdk, system_keys, tool_keys, message_keys in _MEMBER_SINKS:
         if callee.endswith(endings) and any(_module_matches(m, sdk) for m in modules):
-            return (_shortened(callee), system_keys, tool_keys, message_keys)
+            return (shortened_callee(callee), system_keys, tool_keys, message_keys)
     return None
 
 
@@ -252,7 +252,8 @@ def _new_spec(parsed: ParsedScript, new: Node, imports: dict[str, str]):
     return (f"new {name}", *found[1:])
 
 
-def _shortened(callee: str) -> str:
+def shortened_callee(callee: str) -> str:
+    """A callee as a message names it: at most 40 characters, its end kept."""
     return callee if len(callee) <= 40 else "…" + callee[-39:]
 
 

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from tree_sitter import Node
 
 from ctxlint.typescript.flow import reached
-from ctxlint.typescript.parse import ParsedScript
+from ctxlint.typescript.parse import ParsedScript, descendants, snippet
 from ctxlint.typescript.scope import (
     FUNCTIONS,
     enclosing_function,
@@ -103,7 +103,7 @@ def _changes(
         if method == "listTools" and enclosing_function(node) is not None:
             if not _sorted_around(parsed, node, sink.value) and not _runs_once(parsed, node):
                 message = (
-                    f"`{_short(parsed, node)}` lists the tools anew for each call, in the "
+                    f"`{snippet(parsed.text(node))}` lists the tools anew for each call, in the "
                     "server's order, which may change"
                 )
                 yield ToolChange(node, message, sink, listing=True)
@@ -113,8 +113,8 @@ def _changes(
             if changed:
                 names = ", ".join(f"`{name}`" for name in changed[:2])
                 message = (
-                    f"`{_short(parsed, node)}` rebuilds the tool list on each pass from {names}, "
-                    "which the loop changes"
+                    f"`{snippet(parsed.text(node))}` rebuilds the tool list on each pass from "
+                    f"{names}, which the loop changes"
                 )
                 yield ToolChange(node, message, sink)
     if loop is not None:
@@ -137,7 +137,7 @@ def _listings_elsewhere(parsed: ParsedScript, sink: Sink, parts: list) -> Iterat
         if _sorted_in_function(where, node) or _runs_once(where, node):
             continue
         message = (
-            f"`{_short(where, node)}` lists the tools anew for each call, in the "
+            f"`{snippet(where.text(node))}` lists the tools anew for each call, in the "
             "server's order, which may change"
         )
         yield ToolChange(node, message, sink, True, where, None)
@@ -195,8 +195,8 @@ def _conditional_spreads(
         if changed:
             names = ", ".join(f"`{name}`" for name in changed[:2])
             message = (
-                f"`{_short(parsed, spread)}` adds tools on some passes, by {names}, which the "
-                "loop changes"
+                f"`{snippet(parsed.text(spread))}` adds tools on some passes, by {names}, "
+                "which the loop changes"
             )
             yield ToolChange(spread, message, sink)
 
@@ -318,7 +318,9 @@ def _runs_once(parsed: ParsedScript, node: Node) -> bool:
         return False  # exported, a method, or passed somewhere: called who knows how often
     wanted = parsed.text(name)
     uses = [
-        use for use in _identifiers(parsed.root) if use.id != name.id and parsed.text(use) == wanted
+        use
+        for use in descendants(parsed.root)
+        if use.type == "identifier" and use.id != name.id and parsed.text(use) == wanted
     ]
     return bool(uses) and all(
         use.parent is not None
@@ -328,16 +330,6 @@ def _runs_once(parsed: ParsedScript, node: Node) -> bool:
         and _loop_around(use) is None
         for use in uses
     )
-
-
-def _identifiers(root: Node) -> Iterator[Node]:
-    pending = [root]
-    while pending:
-        node = pending.pop()
-        if node.type == "identifier":
-            yield node
-        else:
-            pending.extend(node.children)
 
 
 def _loop_around(call: Node) -> Node | None:
@@ -406,14 +398,6 @@ def _method_call(parsed: ParsedScript, call: Node) -> tuple[Node | None, str, li
     listed = list(arguments.named_children) if arguments is not None else []
     method = parsed.text(member) if member is not None else ""
     return function.child_by_field_name("object"), method, listed
-
-
-def _short(parsed: ParsedScript, node: Node) -> str:
-    text = parsed.text(node)
-    first = " ".join(text.split("\n", 1)[0].split())
-    if len(first) <= 40 and "\n" not in text:
-        return first
-    return first[:39].rstrip() + "…"
 
 
 def _pattern_names(parsed: ParsedScript, pattern: Node) -> set[str]:

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from tree_sitter import Node
 
 from ctxlint.typescript.callees import callee, parameter_names
-from ctxlint.typescript.parse import ParsedScript
+from ctxlint.typescript.parse import ParsedScript, snippet
 from ctxlint.typescript.scope import FUNCTIONS, declaration, returned, unwrapped
 
 if TYPE_CHECKING:
@@ -65,7 +65,7 @@ def helper_tool_changes(
             continue
         for node, parameter, how in _rebuilt_from(where, function, set(moving)):
             state = ", ".join(f"`{name}`" for name in moving[parameter][:2])
-            text = _short(where, node)
+            text = snippet(where.text(node))
             if how == "narrows":
                 message = (
                     f"`{text}` rebuilds the tool list on each pass from {state}, "
@@ -164,11 +164,3 @@ def _shadowed(parsed: ParsedScript, name: Node, text: str) -> bool:
 def _is_callback(function: Node) -> bool:
     parent = function.parent
     return parent is not None and parent.type == "arguments"
-
-
-def _short(parsed: ParsedScript, node: Node) -> str:
-    text = parsed.text(node)
-    first = " ".join(text.split("\n", 1)[0].split())
-    if len(first) <= 40 and "\n" not in text:
-        return first
-    return first[:39].rstrip() + "…"
