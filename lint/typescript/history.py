@@ -25,6 +25,7 @@ from ctxlint.typescript.history_edits import (
 from ctxlint.typescript.parse import ParsedScript, descendants
 from ctxlint.typescript.scope import (
     FUNCTIONS,
+    LOOPS,
     binding,
     enclosing_function,
     resolved,
@@ -34,7 +35,6 @@ from ctxlint.typescript.sinks import Sink
 
 _DEPTH = 6
 _NAMES = ("identifier", "shorthand_property_identifier")
-_LOOPS = frozenset({"for_statement", "for_in_statement", "while_statement", "do_statement"})
 # A change made only when the history is over a size is a cut to fit, which moves.
 _BUDGET_WORDS = re.compile(r"token|size|limit|budget|max|length|context|window", re.IGNORECASE)
 
@@ -253,7 +253,7 @@ def shared_loop(change: Node, call: Node) -> Node | None:
     function = enclosing_function(call)
     node = call.parent
     while node is not None and node is not function:
-        if node.type in _LOOPS and node.start_byte <= change.start_byte < node.end_byte:
+        if node.type in LOOPS and node.start_byte <= change.start_byte < node.end_byte:
             return node
         node = node.parent
     return None
@@ -264,7 +264,7 @@ def sends_in_loop_without(call: Node, node: Node) -> bool:
     function = enclosing_function(call)
     loop = call.parent
     while loop is not None and loop is not function:
-        if loop.type in _LOOPS:
+        if loop.type in LOOPS:
             return not (loop.start_byte <= node.start_byte < loop.end_byte)
         loop = loop.parent
     return False

@@ -11,6 +11,7 @@ from tree_sitter import Node
 
 from ctxlint.typescript.parse import ParsedScript
 
+LOOPS = frozenset({"for_statement", "for_in_statement", "while_statement", "do_statement"})
 FUNCTIONS = frozenset(
     {
         "function_declaration",

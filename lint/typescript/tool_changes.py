@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from tree_sitter import Node
 
 from ctxlint.typescript.flow import reached
+from ctxlint.typescript.loop_changes import loop_around, names_changed_in, names_in, within
 from ctxlint.typescript.parse import ParsedScript, descendants, snippet
 from ctxlint.typescript.scope import (
     FUNCTIONS,
@@ -32,7 +33,6 @@ from ctxlint.typescript.sinks import Sink
 if TYPE_CHECKING:
     from ctxlint.typescript.project import ScriptProject
 
-_LOOPS = frozenset({"for_statement", "for_in_statement", "while_statement", "do_statement"})
 _NARROWING = ("filter", "slice", "splice")
 _SORTS = ("sort", "toSorted")
 _STEP_OPTIONS = "prepareStep"
@@ -76,8 +76,8 @@ def _changes(
 ) -> Iterator[ToolChange]:
     from ctxlint.typescript.tool_helpers import helper_tool_changes
 
-    loop = _loop_around(sink.call)
-    varying = _names_changed_in(parsed, loop) if loop is not None else set()
+    loop = loop_around(sink.call)
+    varying = names_changed_in(parsed, loop) if loop is not None else set()
     parts = list(reached(parsed, sink, project))
     listings = [part.node for part in parts if not part.in_other_file(parsed)]
     listings.extend(_destructured_listings(parsed, sink))
@@ -88,10 +88,10 @@ def _changes(
             node
             for node in listings
             if node.type == "call_expression"
-            and _within(node, loop)
+            and within(node, loop)
             and _method_call(parsed, node)[0] is None
         ]
-        for found in helper_tool_changes(parsed, calls, varying, _names_in, project):
+        for found in helper_tool_changes(parsed, calls, varying, project):
             call = found.call
             yield ToolChange(found.node, found.message, sink, False, found.parsed, call)
     for node in listings:
@@ -108,8 +108,8 @@ def _changes(
                 )
                 yield ToolChange(node, message, sink, listing=True)
             continue
-        if method in _NARROWING and loop is not None and _within(node, loop):
-            changed = sorted(_names_in(parsed, arguments) & varying)
+        if method in _NARROWING and loop is not None and within(node, loop):
+            changed = sorted(names_in(parsed, arguments) & varying)
             if changed:
                 names = ", ".join(f"`{name}`" for name in changed[:2])
                 message = (
@@ -156,7 +156,7 @@ def _destructured_listings(parsed: ParsedScript, sink: Sink) -> Iterator[Node]:
     function = enclosing_function(sink.call)
     if function is None:
         return
-    sent = _names_in(parsed, [sink.value])
+    sent = names_in(parsed, [sink.value])
     pending = [function.child_by_field_name("body")]
     while pending:
         node = pending.pop()
@@ -179,7 +179,7 @@ def _conditional_spreads(
 ) -> Iterator[ToolChange]:
     """`tools: { ...base, ...(done ? {} : { finish }) }` in the loop, on state it changes."""
     value = resolved(parsed, sink.value)
-    if value is None or value.type not in ("object", "array") or not _within(value, loop):
+    if value is None or value.type not in ("object", "array") or not within(value, loop):
         return
     for element in value.named_children:
         if element.type != "spread_element" or not element.named_children:
@@ -191,7 +191,7 @@ def _conditional_spreads(
             condition = spread.child_by_field_name("left")
         else:
             continue
-        changed = sorted(_names_in(parsed, [condition]) & varying) if condition else []
+        changed = sorted(names_in(parsed, [condition]) & varying) if condition else []
         if changed:
             names = ", ".join(f"`{name}`" for name in changed[:2])
             message = (
@@ -219,9 +219,9 @@ def _active_tools_per_step(parsed: ParsedScript, sink: Sink) -> Iterator[tuple[N
         return
     properties = object_properties(parsed, options)
     active = properties.get("activeTools")
-    loop = _loop_around(sink.call)
-    if active is not None and loop is not None and _within(active, loop):
-        changed = sorted(_names_in(parsed, [active]) & _names_changed_in(parsed, loop))
+    loop = loop_around(sink.call)
+    if active is not None and loop is not None and within(active, loop):
+        changed = sorted(names_in(parsed, [active]) & names_changed_in(parsed, loop))
         if changed:
             names = ", ".join(f"`{name}`" for name in changed[:2])
             yield (
@@ -244,7 +244,7 @@ def _active_tools_per_step(parsed: ParsedScript, sink: Sink) -> Iterator[tuple[N
     if not choices:
         return
     texts = {"".join(parsed.text(choice).split()) for choice in choices}
-    depends = any(_names_in(parsed, [choice]) & parameters for choice in choices)
+    depends = any(names_in(parsed, [choice]) & parameters for choice in choices)
     if len(texts) > 1 or depends:
         yield (
             choices[0],
@@ -304,9 +304,9 @@ def _runs_once(parsed: ParsedScript, node: Node) -> bool:
     one the module does not export and calls only from its top level (`main().catch(...)`).
     A listing there is the one every request of the run is sent with."""
     function = enclosing_function(node)
-    if function is None or _loop_around(node) is not None:
+    if function is None or loop_around(node) is not None:
         return False
-    if _loop_around(function) is not None or enclosing_function(function) is not None:
+    if loop_around(function) is not None or enclosing_function(function) is not None:
         return False
     holder = function.parent
     if holder is not None and holder.type == "variable_declarator":
@@ -327,66 +327,9 @@ def _runs_once(parsed: ParsedScript, node: Node) -> bool:
         and use.parent.type == "call_expression"
         and use.parent.child_by_field_name("function") == use
         and enclosing_function(use) is None
-        and _loop_around(use) is None
+        and loop_around(use) is None
         for use in uses
     )
-
-
-def _loop_around(call: Node) -> Node | None:
-    function = enclosing_function(call)
-    node = call.parent
-    while node is not None and node is not function:
-        if node.type in _LOOPS:
-            return node
-        node = node.parent
-    return None
-
-
-def _names_changed_in(parsed: ParsedScript, loop: Node) -> set[str]:
-    """Names given a new value in the loop: assigned, updated, or declared in its body (and
-    the loop's own variable); `state.phase` counts as `state.phase` and `state`."""
-    names: set[str] = set()
-    pending = [loop]
-    while pending:
-        node = pending.pop()
-        kind = node.type
-        target = None
-        if kind in ("assignment_expression", "augmented_assignment_expression"):
-            target = node.child_by_field_name("left")
-        elif kind == "update_expression":
-            target = node.child_by_field_name("argument")
-        elif kind == "variable_declarator":
-            target = node.child_by_field_name("name")
-        elif kind == "for_in_statement":
-            target = node.child_by_field_name("left")
-        if target is not None:
-            text = "".join(parsed.text(target).split())
-            for prefix in ("const", "let", "var"):
-                text = text.removeprefix(prefix)
-            names.add(text)
-            names.add(text.split(".", 1)[0].split("[", 1)[0])
-        if kind in FUNCTIONS and node is not loop:
-            continue  # a callback's own variables
-        pending.extend(node.named_children)
-    names.discard("")
-    return names
-
-
-def _names_in(parsed: ParsedScript, nodes: list[Node]) -> set[str]:
-    names: set[str] = set()
-    pending = [n for n in nodes if n is not None]
-    while pending:
-        node = pending.pop()
-        if node.type in ("identifier", "shorthand_property_identifier"):
-            names.add(parsed.text(node))
-        elif node.type == "member_expression":
-            names.add("".join(parsed.text(node).split()))
-        pending.extend(node.named_children)
-    return names
-
-
-def _within(node: Node, outer: Node) -> bool:
-    return outer.start_byte <= node.start_byte and node.end_byte <= outer.end_byte
 
 
 def _method_call(parsed: ParsedScript, call: Node) -> tuple[Node | None, str, list[Node]]:

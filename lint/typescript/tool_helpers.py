@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from tree_sitter import Node
 
 from ctxlint.typescript.callees import callee, parameter_names
+from ctxlint.typescript.loop_changes import names_in
 from ctxlint.typescript.parse import ParsedScript, snippet
 from ctxlint.typescript.scope import FUNCTIONS, declaration, returned, unwrapped
 
@@ -43,7 +44,6 @@ def helper_tool_changes(
     parsed: ParsedScript,
     calls: list[Node],
     varying: set[str],
-    names_in,
     project: ScriptProject | None,
 ) -> Iterator[HelperToolChange]:
     """For each call (in the sending loop) whose value the tools are made of, the places its

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from tree_sitter import Node
 
 from ctxlint.typescript.parse import ParsedScript
-from ctxlint.typescript.scope import binding
+from ctxlint.typescript.scope import LOOPS, binding
 
 _TASK_LIST = re.compile(r"(?i)^_*(todos?|todo_?list|task_?list|tasks|plan|plan_?steps|checklist)$")
 _TURN_COUNT = re.compile(
@@ -23,7 +23,6 @@ _CHANGING_METHODS = frozenset(
      "clear", "add"}
 )  # fmt: skip
 _CLASSES = ("class_declaration", "class", "abstract_class_declaration")
-_LOOPS = frozenset({"for_statement", "for_in_statement", "while_statement", "do_statement"})
 
 
 def loop_count(parsed: ParsedScript, name: Node, sent: Node) -> str | None:
@@ -44,7 +43,7 @@ def loop_count(parsed: ParsedScript, name: Node, sent: Node) -> str | None:
     pending = [scope] if scope is not None else []
     while pending:
         node = pending.pop()
-        if node.type in _LOOPS and _inside(sent, node) and _counts_up(parsed, node, wanted):
+        if node.type in LOOPS and _inside(sent, node) and _counts_up(parsed, node, wanted):
             return "a count the loop advances"
         pending.extend(child for child in node.named_children if child.type not in _FUNCTIONS)
     return None
