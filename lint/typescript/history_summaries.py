@@ -24,8 +24,8 @@ from ctxlint.typescript.history_edits import drops_front, method_call, text_of
 from ctxlint.typescript.parse import ParsedScript, descendants
 from ctxlint.typescript.scope import (
     FUNCTIONS,
-    binding,
     declaration,
+    is_parameter_of,
     object_properties,
     returned,
     unwrapped,
@@ -117,7 +117,7 @@ def _edits(
             if not name:
                 continue
             found = change_at(parsed, node, name)
-            if found is not None and _names_parameter(parsed, found[0], function):
+            if found is not None and is_parameter_of(parsed, found[0], function):
                 _, effect, reported = found
                 yield Rewrite(position, reported, parsed, effect, None, size_driven(parsed, node))
         if node.type == "call_expression":
@@ -154,18 +154,10 @@ def _argument_parameter(
     if not 0 <= index < len(listed):
         return None
     argument = unwrapped(listed[index])
-    if argument.type != "identifier" or not _names_parameter(parsed, argument, function):
+    if argument.type != "identifier" or not is_parameter_of(parsed, argument, function):
         return None
     text = parsed.text(argument)
     return names.index(text) if text in names else None
-
-
-def _names_parameter(parsed: ParsedScript, name: Node, function: Node) -> bool:
-    root = unwrapped(name)
-    if root.type != "identifier":
-        return False
-    bound = binding(parsed, root)
-    return bound is not None and bound[0] == "parameter" and bound[1].id == function.id
 
 
 def _returned(
@@ -288,7 +280,7 @@ def _parameter_position(
     parsed: ParsedScript, node: Node, function: Node, names: list[str]
 ) -> int | None:
     node = unwrapped(node)
-    if node.type != "identifier" or not _names_parameter(parsed, node, function):
+    if node.type != "identifier" or not is_parameter_of(parsed, node, function):
         return None
     text = text_of(parsed, node)
     return names.index(text) if text in names else None

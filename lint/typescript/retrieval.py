@@ -12,7 +12,7 @@ import re
 from tree_sitter import Node
 
 from ctxlint.typescript.parse import ParsedScript
-from ctxlint.typescript.scope import binding, unwrapped
+from ctxlint.typescript.scope import binding, is_parameter_of, unwrapped
 
 # Methods that only ever search a memory or a document store.
 _RETRIEVAL_METHODS = frozenset(
@@ -125,7 +125,7 @@ def _is_turn_input(parsed: ParsedScript, start: Node, hook: Node | None) -> bool
                 and name is not None
                 and parsed.text(name) == "prompt"
                 and target is not None
-                and _parameter_of(parsed, target, hook)
+                and is_parameter_of(parsed, target, hook)
             ):
                 return True
             if target is not None:
@@ -143,14 +143,6 @@ def _is_turn_input(parsed: ParsedScript, start: Node, hook: Node | None) -> bool
         elif kind in ("binary_expression", "template_string", "template_substitution"):
             pending.extend(node.named_children)
     return False
-
-
-def _parameter_of(parsed: ParsedScript, node: Node, function: Node) -> bool:
-    node = unwrapped(node)
-    if node.type != "identifier":
-        return False
-    bound = binding(parsed, node)
-    return bound is not None and bound[0] == "parameter" and bound[1].id == function.id
 
 
 def _is_fixed(node: Node) -> bool:

@@ -246,3 +246,12 @@ def function_names(parsed: ParsedScript, function: Node) -> tuple[str, ...]:
         if class_name is not None:
             names.append(f"{parsed.text(class_name)}.{own}")
     return tuple(names)
+
+
+def is_parameter_of(parsed: ParsedScript, node: Node, function: Node) -> bool:
+    """Whether the node names a parameter of `function` (not a local of the same name)."""
+    node = unwrapped(node)
+    if node.type != "identifier":
+        return False
+    bound = binding(parsed, node)
+    return bound is not None and bound[0] == "parameter" and bound[1].id == function.id
