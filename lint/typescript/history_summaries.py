@@ -7,7 +7,8 @@ returns or the value itself).
 A summary is computed when a sent history first meets a call of the function, from the
 function's own code and, a few calls deep, from the summaries of the functions it calls in its
 file; in the file the history is sent from, also of a function it imports (one level across
-modules, as ctxlint.python.summaries does). Recursion and unknown callees add nothing.
+modules, as ctxlint.python.summaries does; ctxlint.typescript.callees finds the function).
+Recursion and unknown callees add nothing.
 """
 
 from __future__ import annotations
