@@ -18,7 +18,7 @@ from tree_sitter import Node
 
 from ctxlint.typescript.breakpoints import Marker, file_markers, marker_at, stops_early
 from ctxlint.typescript.parse import ParsedScript
-from ctxlint.typescript.scope import FUNCTIONS, declaration, returned, unwrapped
+from ctxlint.typescript.scope import FUNCTIONS, declaration, function_of, returned, unwrapped
 
 _PER_ITEM_METHODS = frozenset({"map", "forEach", "flatMap"})
 _CONDITIONS = frozenset({"if_statement", "ternary_expression", "switch_statement"})
@@ -167,14 +167,7 @@ def dropped_copies(parsed: ParsedScript) -> list[Dropped]:
 
 def _helper(parsed: ParsedScript, name: Node) -> Node | None:
     bound = declaration(parsed, name)
-    if bound is None:
-        return None
-    if bound.type in FUNCTIONS:
-        return bound
-    value = bound.child_by_field_name("value") if bound.type == "variable_declarator" else None
-    if value is not None and unwrapped(value).type in FUNCTIONS:
-        return unwrapped(value)
-    return None
+    return function_of(bound) if bound is not None else None
 
 
 def _returns_marked_copy(parsed: ParsedScript, function: Node) -> bool:

@@ -25,6 +25,7 @@ from ctxlint.typescript.parse import ParsedScript, parse_script
 from ctxlint.typescript.scope import (
     FUNCTIONS,
     declaration,
+    function_of,
     resolved,
     returned,
     string_value,
@@ -239,14 +240,8 @@ def marks_anthropic(parsed: ParsedScript, value: Node, depth: int = 0) -> bool:
 def local_returns(parsed: ParsedScript, name: Node) -> list[Node]:
     """What the file's own function of that name returns; nothing for another."""
     bound = declaration(parsed, name)
-    if bound is None:
-        return []
-    if bound.type in FUNCTIONS:
-        return list(returned(bound))
-    value = bound.child_by_field_name("value") if bound.type == "variable_declarator" else None
-    if value is not None and unwrapped(value).type in FUNCTIONS:
-        return list(returned(unwrapped(value)))
-    return []
+    function = function_of(bound) if bound is not None else None
+    return list(returned(function)) if function is not None else []
 
 
 def _literal_marker(value: Node) -> bool:

@@ -12,8 +12,7 @@ from typing import TYPE_CHECKING
 from tree_sitter import Node
 
 from ctxlint.typescript.parse import ParsedScript
-from ctxlint.typescript.scope import FUNCTIONS, declaration, unwrapped
-from ctxlint.typescript.wrappers import function_of
+from ctxlint.typescript.scope import FUNCTIONS, declaration, function_of, unwrapped
 
 if TYPE_CHECKING:
     from ctxlint.typescript.project import ScriptProject

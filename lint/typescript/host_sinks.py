@@ -32,6 +32,7 @@ from ctxlint.typescript.parse import ParsedScript, descendants, matches
 from ctxlint.typescript.scope import (
     FUNCTIONS,
     declaration,
+    function_of,
     object_properties,
     resolved,
     returned,
@@ -305,13 +306,7 @@ def _function_of(parsed: ParsedScript, node: Node) -> Node | None:
     if node.type != "identifier":
         return None
     bound = declaration(parsed, node)
-    if bound is None:
-        return None
-    if bound.type in FUNCTIONS:
-        return bound
-    value = bound.child_by_field_name("value") if bound.type == "variable_declarator" else None
-    value = unwrapped(value) if value is not None else None
-    return value if value is not None and value.type in FUNCTIONS else None
+    return function_of(bound) if bound is not None else None
 
 
 def _returned_property(parsed: ParsedScript, function: Node, key: str) -> Iterator[Node]:

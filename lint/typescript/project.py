@@ -21,7 +21,7 @@ from ctxlint.typescript import is_script, looks_bundled
 from ctxlint.typescript.import_tables import Exports, Imported, export_table, import_table
 from ctxlint.typescript.parse import ParsedScript, parse_script
 from ctxlint.typescript.resolver import resolve_import
-from ctxlint.typescript.scope import declared_in, string_value
+from ctxlint.typescript.scope import declared_in, function_of, string_value
 
 _KEPT_TREES = 128
 # A file larger than this is generated (a bundle, a table of data), not a prompt builder.
@@ -142,7 +142,6 @@ class ScriptProject:
         return self._wrapped[key]
 
     def _wrapper_at(self, path: str, name: str):
-        from ctxlint.typescript.wrappers import function_of
 
         sends, passes_on = self.traits(path)
         if not (sends or passes_on):

@@ -255,3 +255,14 @@ def is_parameter_of(parsed: ParsedScript, node: Node, function: Node) -> bool:
         return False
     bound = binding(parsed, node)
     return bound is not None and bound[0] == "parameter" and bound[1].id == function.id
+
+
+def function_of(bound: Node) -> Node | None:
+    """The function a declaration holds: a function declaration, or a const's arrow."""
+    if bound.type in FUNCTIONS:
+        return bound
+    if bound.type == "variable_declarator":
+        value = bound.child_by_field_name("value")
+        if value is not None and unwrapped(value).type in FUNCTIONS:
+            return unwrapped(value)
+    return None

@@ -319,14 +319,3 @@ def _imported_wrapper_sinks(
         # A local name that shadows the import is not the import.
         if wrapped is not None and declaration(parsed, callee) is None:
             yield from _argument_sinks(parsed, call, name, wrapped)
-
-
-def function_of(bound: Node) -> Node | None:
-    """The function a declaration holds: a function declaration, or a const's arrow."""
-    if bound.type in FUNCTIONS:
-        return bound
-    if bound.type == "variable_declarator":
-        value = bound.child_by_field_name("value")
-        if value is not None and unwrapped(value).type in FUNCTIONS:
-            return unwrapped(value)
-    return None
