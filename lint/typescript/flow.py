@@ -254,7 +254,7 @@ def _object_literals(
         if bound is None or bound.type != "variable_declarator":
             return None
         value = bound.child_by_field_name("value")
-        if value is None or next(_added_later(where, bound), None) is not None:
+        if value is None or next(added_later(where, bound), None) is not None:
             return None
         return _object_literals(project, where, value, depth + 1, at_load or _at_load(bound))
     if node.type != "call_expression":
@@ -302,7 +302,7 @@ def _value_of_definition(
         value = bound.child_by_field_name("value")
         if value is not None and unwrapped(value).type not in FUNCTIONS:
             yield other, value, _at_load(bound)
-            yield from ((other, added, False) for added in _added_later(other, bound))
+            yield from ((other, added, False) for added in added_later(other, bound))
     elif bound.type not in FUNCTIONS and bound.type != "class_declaration":
         yield other, bound, True  # `export default "..."`
 
@@ -453,7 +453,7 @@ def _bound_value(parsed: ParsedScript, name: Node, sink: Sink) -> Iterator[tuple
             return  # A function named where a value is expected is not called here.
         if value is not None:
             yield value, _at_load(bound)
-        yield from ((added, False) for added in _added_later(parsed, bound))
+        yield from ((added, False) for added in added_later(parsed, bound))
 
 
 def _loop_iterated(parsed: ParsedScript, name: Node) -> Node | None:
@@ -485,7 +485,7 @@ def _declares(parsed: ParsedScript, pattern: Node, wanted: str) -> bool:
     return False
 
 
-def _added_later(parsed: ParsedScript, declarator: Node) -> Iterator[Node]:
+def added_later(parsed: ParsedScript, declarator: Node) -> Iterator[Node]:
     """What the code around a variable adds to it after its declaration: `prompt += x` and
     `prompt = x` (a `let`), `parts.push(x)` (a list joined later)."""
     name_node = declarator.child_by_field_name("name")

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from tree_sitter import Node
 
-from ctxlint.typescript.flow import values_elsewhere
+from ctxlint.typescript.flow import added_later, values_elsewhere
 from ctxlint.typescript.module import ScriptModule
 from ctxlint.typescript.parse import ParsedScript
 from ctxlint.typescript.retrieval import is_retrieval, is_turn_input_name, retrieval_label
@@ -244,32 +244,9 @@ def _values(parsed: ParsedScript, name: Node) -> Iterator[Node]:
     value = bound.child_by_field_name("value")
     if value is not None and unwrapped(value).type not in FUNCTIONS:
         yield value
-    variable = bound.child_by_field_name("name")
-    block = bound.parent.parent if bound.parent is not None else None
-    if variable is None or block is None:
-        return
-    wanted = parsed.text(variable)
-    pending = list(block.named_children)
-    while pending:
-        node = pending.pop()
-        if node.type in ("assignment_expression", "augmented_assignment_expression"):
-            left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
-            if left is not None and right is not None and parsed.text(left) == wanted:
-                yield right
-        elif node.type == "call_expression":
-            function = node.child_by_field_name("function")
-            arguments = node.child_by_field_name("arguments")
-            if function is not None and function.type == "member_expression" and arguments:
-                target = function.child_by_field_name("object")
-                method = function.child_by_field_name("property")
-                if (
-                    target is not None
-                    and parsed.text(target) == wanted
-                    and method is not None
-                    and parsed.text(method) in ("push", "unshift")
-                ):
-                    yield from arguments.named_children
-        pending.extend(node.named_children)
+    # Latest first, as this walk met them before it shared flow's table of additions: the
+    # addition met first decides where a finding is shown.
+    yield from reversed(list(added_later(parsed, bound)))
 
 
 def _function_returns(bound: Node | None) -> Iterator[Node]:

@@ -109,6 +109,17 @@ def _is_parameter(parsed: ParsedScript, function: Node, wanted: str) -> bool:
 def declared_in(parsed: ParsedScript, block: Node, wanted: str) -> Node | None:
     """The declarator or function declaration of `wanted` among the block's own statements
     (exported ones included), not in blocks nested within it."""
+    return _declarations(parsed, block).get(wanted)
+
+
+def _declarations(parsed: ParsedScript, block: Node) -> dict[str, Node]:
+    """The variables and functions a block declares, by name (the first of a name): read once
+    per block, since every name looked up from inside it asks the same block."""
+    key = ("declarations", block.id)
+    found = parsed.memo.get(key)
+    if found is not None:
+        return found
+    found = {}
     for statement in block.named_children:
         if statement.type == "export_statement":
             inner = statement.child_by_field_name("declaration")
@@ -120,14 +131,14 @@ def declared_in(parsed: ParsedScript, block: Node, wanted: str) -> Node | None:
                 if declarator.type != "variable_declarator":
                     continue
                 target = declarator.child_by_field_name("name")
-                named = target is not None and target.type == "identifier"
-                if named and parsed.text(target) == wanted:
-                    return declarator
+                if target is not None and target.type == "identifier":
+                    found.setdefault(parsed.text(target), declarator)
         elif statement.type in ("function_declaration", "generator_function_declaration"):
             target = statement.child_by_field_name("name")
-            if target is not None and parsed.text(target) == wanted:
-                return statement
-    return None
+            if target is not None:
+                found.setdefault(parsed.text(target), statement)
+    parsed.memo[key] = found
+    return found
 
 
 def object_properties(parsed: ParsedScript, literal: Node, depth: int = 0) -> dict[str, Node]:
