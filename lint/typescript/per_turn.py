@@ -30,6 +30,7 @@ from ctxlint.typescript.scope import (
     declaration,
     enclosing_function,
     in_a_function,
+    is_parameter_of,
     object_properties,
     resolved,
     returned,
@@ -134,7 +135,7 @@ def _turn_value(parsed: ParsedScript, node: Node, hook: Node | None) -> str | No
         return "the conversation's length"
     if prop in _TOKEN_COUNTS:
         return "the last response's token usage"
-    if prop == "prompt" and hook is not None and _parameter_of(parsed, target, hook):
+    if prop == "prompt" and hook is not None and is_parameter_of(parsed, target, hook):
         # pi's `BeforeAgentStartEvent.prompt`: what the user just submitted.
         return "the user's newest message"
     if target.type == "this":
@@ -313,14 +314,6 @@ def _is_history(parsed: ParsedScript, node: Node) -> bool:
         name = node.child_by_field_name("property")
         return name is not None and bool(_HISTORY.match(parsed.text(name)))
     return node.type == "identifier" and bool(_HISTORY.match(parsed.text(node)))
-
-
-def _parameter_of(parsed: ParsedScript, node: Node, function: Node) -> bool:
-    node = unwrapped(node)
-    if node.type != "identifier":
-        return False
-    bound = binding(parsed, node)
-    return bound is not None and bound[0] == "parameter" and bound[1].id == function.id
 
 
 def _in_constructor(node: Node) -> bool:
