@@ -14,12 +14,20 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from tree_sitter import Node, QueryCursor
+from tree_sitter import Node
 
-from ctxlint.typescript.parse import ParsedScript, query
+from ctxlint.typescript.additions import added_later, initialised_at_load
+from ctxlint.typescript.elsewhere import (
+    imported_returns,
+    imported_value,
+    method_returns,
+    namespace_member,
+)
+from ctxlint.typescript.parse import ParsedScript
 from ctxlint.typescript.scope import (
     FUNCTIONS,
     declaration,
+    function_returns,
     object_properties,
     returned,
     unwrapped,
@@ -127,15 +135,15 @@ def reached(
                 pending.append((receiver, depth + 1, outer, where, once, kept))
             pending.extend((part, depth + 1, None, where, once, within) for part in others)
             if crossing:
-                for other, value in _imported_returns(project, where, node):
+                for other, value in imported_returns(project, where, node):
                     pending.append((value, depth + 1, None, other, once, within))
-                for other, value in _method_returns(project, where, node):
+                for other, value in method_returns(project, where, node):
                     pending.append((value, depth + 1, None, other, once, within))
         elif kind in ("identifier", "shorthand_property_identifier"):
             for value, at_load in _bound_value(where, node, sink):
                 pending.append((value, depth + 1, shown, where, once or at_load, within))
             if crossing:
-                for other, value, at_load in _imported_value(project, where, node):
+                for other, value, at_load in imported_value(project, where, node):
                     pending.append((value, depth + 1, shown, other, once or at_load, within))
         elif kind in FUNCTIONS:
             if not sink.in_tools:
@@ -166,7 +174,7 @@ def reached(
             if target is not None:
                 pending.append((target, depth + 1, outer, where, once, True))
             if crossing:
-                for other, value, at_load in _namespace_member(project, where, node):
+                for other, value, at_load in namespace_member(project, where, node):
                     pending.append((value, depth + 1, shown, other, once or at_load, within))
         else:
             pending.extend(
@@ -182,12 +190,12 @@ def values_elsewhere(
     imported name's const (and what is added to it), a namespace import's member."""
     node = unwrapped(node)
     if node.type == "call_expression":
-        yield from _imported_returns(project, parsed, node)
-        yield from _method_returns(project, parsed, node)
+        yield from imported_returns(project, parsed, node)
+        yield from method_returns(project, parsed, node)
     elif node.type in ("identifier", "shorthand_property_identifier"):
-        yield from ((other, value) for other, value, _ in _imported_value(project, parsed, node))
+        yield from ((other, value) for other, value, _ in imported_value(project, parsed, node))
     elif node.type == "member_expression":
-        found = _namespace_member(project, parsed, node)
+        found = namespace_member(project, parsed, node)
         yield from ((other, value) for other, value, _ in found)
 
 
@@ -197,16 +205,6 @@ def _method_name(parsed: ParsedScript, call: Node) -> str:
         return ""
     name = unwrapped(function).child_by_field_name("property")
     return parsed.text(name) if name is not None else ""
-
-
-def _at_load(declarator: Node) -> bool:
-    """Whether a variable's initialiser runs once, when its module loads (a top-level
-    `const STATE = initialState()`), whatever the functions it calls."""
-    statement = declarator.parent
-    parent = statement.parent if statement is not None else None
-    if parent is not None and parent.type == "export_statement":
-        parent = parent.parent
-    return parent is not None and parent.type == "program"
 
 
 _SELECTION_DEPTH = 4
@@ -256,7 +254,9 @@ def _object_literals(
         value = bound.child_by_field_name("value")
         if value is None or next(added_later(where, bound), None) is not None:
             return None
-        return _object_literals(project, where, value, depth + 1, at_load or _at_load(bound))
+        return _object_literals(
+            project, where, value, depth + 1, at_load or initialised_at_load(bound)
+        )
     if node.type != "call_expression":
         return None
     function = node.child_by_field_name("function")
@@ -271,7 +271,7 @@ def _object_literals(
             where, bound = definition
     if bound is None:
         return None
-    values = list(_function_returns(bound))
+    values = list(function_returns(bound))
     if not values:
         return None
     literals: list[tuple[ParsedScript, Node, bool]] = []
@@ -281,160 +281,6 @@ def _object_literals(
             return None
         literals.extend(found)
     return literals
-
-
-def _imported_value(
-    project: ScriptProject, parsed: ParsedScript, name: Node
-) -> Iterator[tuple[ParsedScript, Node, bool]]:
-    """An imported const's initialiser (and what its file adds to it later)."""
-    text = parsed.text(name)
-    if text not in project.imports_of(parsed) or declaration(parsed, name) is not None:
-        return
-    found = project.definition(parsed, text)
-    if found is not None:
-        yield from _value_of_definition(*found)
-
-
-def _value_of_definition(
-    other: ParsedScript, bound: Node
-) -> Iterator[tuple[ParsedScript, Node, bool]]:
-    if bound.type == "variable_declarator":
-        value = bound.child_by_field_name("value")
-        if value is not None and unwrapped(value).type not in FUNCTIONS:
-            yield other, value, _at_load(bound)
-            yield from ((other, added, False) for added in added_later(other, bound))
-    elif bound.type not in FUNCTIONS and bound.type != "class_declaration":
-        yield other, bound, True  # `export default "..."`
-
-
-def _namespace_member(
-    project: ScriptProject, parsed: ParsedScript, member: Node
-) -> Iterator[tuple[ParsedScript, Node, bool]]:
-    """`prompts.SYSTEM` for `import * as prompts from "./prompts"`: the const it names."""
-    found = _namespace_definition(project, parsed, member)
-    if found is not None:
-        yield from _value_of_definition(*found)
-
-
-def _namespace_definition(
-    project: ScriptProject, parsed: ParsedScript, member: Node
-) -> tuple[ParsedScript, Node] | None:
-    target = member.child_by_field_name("object")
-    name = member.child_by_field_name("property")
-    if target is None or name is None or target.type != "identifier":
-        return None
-    if parsed.text(target) not in project.imports_of(parsed):
-        return None
-    if declaration(parsed, target) is not None:
-        return None
-    module = project.imported_module(parsed, parsed.text(target))
-    if module is None or module[1] != "*":
-        return None
-    return project.exported(module[0], parsed.text(name))
-
-
-def _imported_returns(
-    project: ScriptProject, parsed: ParsedScript, call: Node
-) -> Iterator[tuple[ParsedScript, Node]]:
-    """What an imported function returns, in its file: `buildPrompt()` for `import {
-    buildPrompt } from "./prompt"`, and `prompts.build()` for a namespace import."""
-    function = call.child_by_field_name("function")
-    if function is None:
-        return
-    function = unwrapped(function)
-    found = None
-    if function.type == "identifier":
-        text = parsed.text(function)
-        if text in project.imports_of(parsed) and declaration(parsed, function) is None:
-            found = project.definition(parsed, text)
-    elif function.type == "member_expression":
-        found = _namespace_definition(project, parsed, function)
-    if found is not None:
-        other, bound = found
-        yield from ((other, value) for value in _function_returns(bound))
-
-
-def _method_returns(
-    project: ScriptProject, parsed: ParsedScript, call: Node
-) -> Iterator[tuple[ParsedScript, Node]]:
-    """What a method of the project's own classes returns: `this.context()` in a class, and
-    `new Builder().build()` or `builder.build()` for `const builder = new Builder()`, the
-    class declared in the file or imported."""
-    from ctxlint.typescript.project import top_level_class
-
-    function = call.child_by_field_name("function")
-    if function is None or unwrapped(function).type != "member_expression":
-        return
-    member = unwrapped(function)
-    target = member.child_by_field_name("object")
-    name = member.child_by_field_name("property")
-    if target is None or name is None:
-        return
-    target = unwrapped(target)
-    found: tuple[ParsedScript, Node] | None = None
-    if target.type == "this":
-        body = _enclosing_class_body(call)
-        found = (parsed, body) if body is not None else None
-    else:
-        if target.type == "identifier":
-            bound = declaration(parsed, target)
-            value = bound.child_by_field_name("value") if bound is not None else None
-            if value is None or bound.type != "variable_declarator":
-                return
-            target = unwrapped(value)
-        elif target.type == "member_expression":  # `this.builder.build()`
-            value = _field_value(parsed, target)
-            if value is None:
-                return
-            target = unwrapped(value)
-        constructor = target.child_by_field_name("constructor")
-        if target.type != "new_expression" or constructor is None:
-            return
-        if constructor.type != "identifier":
-            return
-        class_name = parsed.text(constructor)
-        declared = top_level_class(parsed, class_name)
-        where = parsed
-        if declared is None and class_name in project.imports_of(parsed):
-            definition = project.definition(parsed, class_name)
-            if definition is not None:
-                where, declared = definition
-        body = declared.child_by_field_name("body") if declared is not None else None
-        found = (where, body) if body is not None else None
-    if found is None:
-        return
-    where, body = found
-    wanted = parsed.text(name)
-    for method in body.named_children:
-        method_name = method.child_by_field_name("name")
-        named = method_name is not None and where.text(method_name) == wanted
-        if method.type == "method_definition" and named:
-            yield from ((where, value) for value in returned(method))
-
-
-def _field_value(parsed: ParsedScript, member: Node) -> Node | None:
-    """The initialiser of the class field `this.name` names (`private builder = new B()`)."""
-    target = member.child_by_field_name("object")
-    name = member.child_by_field_name("property")
-    body = _enclosing_class_body(member)
-    if target is None or name is None or target.type != "this" or body is None:
-        return None
-    for field in body.named_children:
-        if field.type not in ("public_field_definition", "field_definition"):
-            continue
-        field_name = field.child_by_field_name("name") or field.child_by_field_name("property")
-        if field_name is not None and parsed.text(field_name) == parsed.text(name):
-            return field.child_by_field_name("value")
-    return None
-
-
-def _enclosing_class_body(node: Node) -> Node | None:
-    parent = node.parent
-    while parent is not None:
-        if parent.type == "class_body":
-            return parent
-        parent = parent.parent
-    return None
 
 
 def _bound_value(parsed: ParsedScript, name: Node, sink: Sink) -> Iterator[tuple[Node, bool]]:
@@ -452,7 +298,7 @@ def _bound_value(parsed: ParsedScript, name: Node, sink: Sink) -> Iterator[tuple
         if value is not None and unwrapped(value).type in FUNCTIONS:
             return  # A function named where a value is expected is not called here.
         if value is not None:
-            yield value, _at_load(bound)
+            yield value, initialised_at_load(bound)
         yield from ((added, False) for added in added_later(parsed, bound))
 
 
@@ -485,52 +331,6 @@ def _declares(parsed: ParsedScript, pattern: Node, wanted: str) -> bool:
     return False
 
 
-def added_later(parsed: ParsedScript, declarator: Node) -> Iterator[Node]:
-    """What the code around a variable adds to it after its declaration: `prompt += x` and
-    `prompt = x` (a `let`), `parts.push(x)` (a list joined later)."""
-    name_node = declarator.child_by_field_name("name")
-    block = declarator.parent.parent if declarator.parent is not None else None
-    if name_node is None or block is None:
-        return
-    yield from _additions(parsed, block).get(parsed.text(name_node), ())
-
-
-_ADDITIONS = """
-(assignment_expression left: (_) @target right: (_) @added)
-(augmented_assignment_expression left: (_) @target right: (_) @added)
-((call_expression
-   function: (member_expression object: (_) @target property: (property_identifier) @method)
-   arguments: (arguments) @arguments)
- (#any-of? @method "push" "unshift"))
-"""
-# The additions of a block, by the name added to: found once per block (a module's top level
-# is met by every sink whose value names one of its variables), for the last files walked.
-_KEPT_BLOCKS = 64
-_blocks: dict[tuple[int, int], tuple[ParsedScript, dict[str, list[Node]]]] = {}
-
-
-def _additions(parsed: ParsedScript, block: Node) -> dict[str, list[Node]]:
-    key = (id(parsed), block.id)
-    kept = _blocks.get(key)
-    if kept is not None and kept[0] is parsed:
-        return kept[1]
-    found: dict[str, list[Node]] = {}
-    cursor = QueryCursor(query(parsed.grammar, _ADDITIONS))
-    for _, captures in cursor.matches(block):
-        target = captures.get("target", [None])[0]
-        if target is None:
-            continue
-        if "arguments" in captures:
-            added = list(captures["arguments"][0].named_children)
-        else:
-            added = captures.get("added", [])[:1]
-        found.setdefault(parsed.text(target), []).extend(added)
-    if len(_blocks) >= _KEPT_BLOCKS:
-        _blocks.clear()
-    _blocks[key] = (parsed, found)
-    return found
-
-
 def _call_parts(parsed: ParsedScript, call: Node) -> tuple[Node | None, list[Node]]:
     """What a call's value is made of, as far as one file shows: a method's receiver, then
     a local function's returns and the arguments (`String(x)`, a tagged template, `format(x)`)."""
@@ -542,19 +342,10 @@ def _call_parts(parsed: ParsedScript, call: Node) -> tuple[Node | None, list[Nod
         if function.type == "identifier":
             bound = declaration(parsed, function)
             if bound is not None:
-                others.extend(_function_returns(bound))
+                others.extend(function_returns(bound))
         elif function.type == "member_expression":
             receiver = function.child_by_field_name("object")
     arguments = call.child_by_field_name("arguments")
     if arguments is not None:
         others.extend(arguments.named_children)
     return receiver, others
-
-
-def _function_returns(bound: Node) -> Iterator[Node]:
-    if bound.type in FUNCTIONS:
-        yield from returned(bound)
-    elif bound.type == "variable_declarator":
-        value = bound.child_by_field_name("value")
-        if value is not None and unwrapped(value).type in FUNCTIONS:
-            yield from returned(unwrapped(value))

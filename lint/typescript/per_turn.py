@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING
 
 from tree_sitter import Node
 
-from ctxlint.typescript.flow import added_later, values_elsewhere
+from ctxlint.typescript.additions import added_later
+from ctxlint.typescript.flow import values_elsewhere
 from ctxlint.typescript.module import ScriptModule
 from ctxlint.typescript.parse import ParsedScript
 from ctxlint.typescript.retrieval import is_retrieval, is_turn_input_name, retrieval_label

@@ -277,3 +277,13 @@ def function_of(bound: Node) -> Node | None:
         if value is not None and unwrapped(value).type in FUNCTIONS:
             return unwrapped(value)
     return None
+
+
+def function_returns(bound: Node) -> Iterator[Node]:
+    """What the function a declaration holds returns (a function declaration, a const's arrow)."""
+    if bound.type in FUNCTIONS:
+        yield from returned(bound)
+    elif bound.type == "variable_declarator":
+        value = bound.child_by_field_name("value")
+        if value is not None and unwrapped(value).type in FUNCTIONS:
+            yield from returned(unwrapped(value))
