@@ -461,8 +461,7 @@ def _check_python(
 def _check_python_unguarded(
     checker: PythonChecker, path: str, source: SourceText, mode: FixMode
 ) -> FileResult:
-    from ctxlint.fix import fix_until_stable
-    from ctxlint.unified_diff import unified_diff
+    from ctxlint.fix import fix_until_stable, record_outcome
 
     diagnostics = original = checker.check_text(path, source)
     result = FileResult(path, readable=not any(is_unreadable(d) for d in diagnostics))
@@ -476,20 +475,12 @@ def _check_python_unguarded(
             source.text, check, _parses, checker.settings.unsafe_fixes, diagnostics
         )
         diagnostics = outcome.remaining
-        if outcome.problem:
-            result.problems.append(outcome.problem)
-        if outcome.text != source.text:
-            result.fixes_applied = outcome.applied
-            result.fixed_text = outcome.text
-            final_source = _with_text(source, outcome.text)
-            if mode is FixMode.FIX:
-                result.new_data = source.encode(outcome.text)
-            else:
-                result.diff = unified_diff(source.text, outcome.text, path)
-            if mode is FixMode.DIFF:
-                # Nothing is written: what is reported is what the file still holds.
-                diagnostics = original
-                final_source = source
+        if record_outcome(result, outcome, source.text, mode, source.encode):
+            if outcome.text != source.text:
+                final_source = _with_text(source, outcome.text)
+        else:
+            # Nothing is written: what is reported is what the file still holds.
+            diagnostics = original
     result.diagnostics = diagnostics
     for diagnostic in diagnostics:
         lines = range(diagnostic.start.line, diagnostic.end.line + 1)

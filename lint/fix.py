@@ -6,10 +6,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+from typing import TYPE_CHECKING
 
 from ctxlint.diagnostics import Diagnostic, Edit
 from ctxlint.files import write_atomically as write_atomically
 from ctxlint.source import LINE_BREAK
+
+if TYPE_CHECKING:
+    from ctxlint.results import FileResult, FixMode
 
 MAX_PASSES = 10
 
@@ -134,3 +138,30 @@ def fix_until_stable(
         first_diagnostics,
         f"fixes did not settle after {MAX_PASSES} passes; the file was left unchanged",
     )
+
+
+def record_outcome(
+    result: FileResult,
+    outcome: FixOutcome,
+    text: str,
+    mode: FixMode,
+    encode: Callable[[str], bytes],
+) -> bool:
+    """Put what `outcome` did to `text` into `result` (Python, prompt and TS files alike): its
+    problem, the fixes applied and the fixed text, then the bytes to write (`--fix`) or the
+    diff (`--diff`). Whether what the file holds is now the fixed text: False for a diff,
+    where nothing is written and the findings reported are the original ones."""
+    from ctxlint.results import FixMode
+    from ctxlint.unified_diff import unified_diff
+
+    if outcome.problem:
+        result.problems.append(outcome.problem)
+    if outcome.text == text:
+        return True
+    result.fixes_applied = outcome.applied
+    result.fixed_text = outcome.text
+    if mode is FixMode.FIX:
+        result.new_data = encode(outcome.text)
+        return True
+    result.diff = unified_diff(text, outcome.text, result.path)
+    return False

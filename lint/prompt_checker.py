@@ -125,8 +125,7 @@ def check_prompt_data(
 def _checked(
     checker: PromptChecker, path: str, text: str, mode: FixMode, renders: tuple
 ) -> FileResult:
-    from ctxlint.fix import fix_until_stable
-    from ctxlint.unified_diff import unified_diff
+    from ctxlint.fix import fix_until_stable, record_outcome
 
     # Offsets count from after a byte order mark (as the reader reads the file); the mark is
     # written back in front of a fixed file.
@@ -143,19 +142,12 @@ def _checked(
             checker.settings.unsafe_fixes,
             diagnostics,
         )
-        diagnostics = outcome.remaining
         if outcome.problem:
-            result.problems.append(outcome.problem.replace("code", "template"))
-        if outcome.text != body:
-            result.fixes_applied = outcome.applied
-            result.fixed_text = outcome.text
-            shown = outcome.text
-            if mode is FixMode.FIX:
-                result.new_data = (bom + outcome.text).encode("utf-8")
-            else:
-                result.diff = unified_diff(body, outcome.text, path)
-                # Nothing is written: what is reported is what the file still holds.
-                diagnostics, shown = original, body
+            outcome = replace(outcome, problem=outcome.problem.replace("code", "template"))
+        diagnostics, shown = outcome.remaining, outcome.text
+        if not record_outcome(result, outcome, body, mode, lambda t: (bom + t).encode("utf-8")):
+            # Nothing is written: what is reported is what the file still holds.
+            diagnostics, shown = original, body
     result.diagnostics = diagnostics
     lines = shown.split("\n")
     for diagnostic in diagnostics:

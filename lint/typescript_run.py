@@ -132,9 +132,8 @@ class ScriptChecker:
         result: FileResult,
     ) -> tuple[list[Diagnostic], str]:
         """Apply the fixes to `text` into `result`: what is still found, and the text shown."""
-        from ctxlint.fix import fix_until_stable
+        from ctxlint.fix import fix_until_stable, record_outcome
         from ctxlint.typescript.parse import parse_script
-        from ctxlint.unified_diff import unified_diff
 
         if parse_script(path, text.encode("utf-8")).errors:
             # A file that does not parse cannot show that a fix keeps it readable.
@@ -146,16 +145,8 @@ class ScriptChecker:
             self.settings.unsafe_fixes,
             diagnostics,
         )
-        if outcome.problem:
-            result.problems.append(outcome.problem)
-        if outcome.text == text:
-            return outcome.remaining, text
-        result.fixes_applied = outcome.applied
-        result.fixed_text = outcome.text
-        if mode is FixMode.FIX:
-            result.new_data = bom + outcome.text.encode("utf-8")
+        if record_outcome(result, outcome, text, mode, lambda t: bom + t.encode("utf-8")):
             return outcome.remaining, outcome.text
-        result.diff = unified_diff(text, outcome.text, path)
         # Nothing is written: what is reported is what the file still holds.
         return diagnostics, text
 
