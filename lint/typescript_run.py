@@ -110,7 +110,7 @@ class ScriptChecker:
         """Whether a file a walk met is worth parsing: it may hold a sink, or it builds a
         value that changes and imports the project's model layer (whose wrappers it may
         call with the value)."""
-        if may_hold_a_sink(data):
+        if may_hold_a_sink(data, self.settings.json_in_messages):
             return True
         if looks_like_a_test(path):
             return False
@@ -170,13 +170,10 @@ class ScriptChecker:
                 self.project,
             )
             module.settings = self.settings
-            # Converters and serializers send nothing, yet CTX002 and CTX008 read them.
-            if (
-                module.sinks
-                or module.histories
-                or writes_tool_arguments(data)
-                or sets_breakpoints(data)
-            ):
+            # Converters and serializers send nothing, yet CTX002 (with json-in-messages)
+            # and CTX008 read them.
+            replays = self.settings.json_in_messages and writes_tool_arguments(data)
+            if module.sinks or module.histories or replays or sets_breakpoints(data):
                 for rule in self.rules:
                     found.extend(rule.check_typescript(module))  # type: ignore[attr-defined]
         own = [d for d in found if d.path == path]

@@ -194,3 +194,22 @@ def test_a_tool_calls_input_written_again_into_the_history(tmp_path, call, flagg
         assert found[0][0] == 2
     # JSON in messages is judged only when asked for, as on the Python side.
     assert _findings(tmp_path, text, "CTX002", name="convert.ts") == []
+
+
+def test_a_converter_is_parsed_only_when_json_in_messages_is_asked_for(tmp_path):
+    from ctxlint.engine import selected_rules
+    from ctxlint.typescript_run import ScriptChecker
+
+    converter = (
+        b"export const convert = (parts) =>\n"
+        b"  parts.map((p) => ({\n"
+        b"    function: { name: p.toolName, arguments: JSON.stringify(p.input) },\n"
+        b"  }));\n"
+    )
+    for asked, parsed in ((False, 0), (True, 1)):
+        settings = make_settings({"json-in-messages": asked}, tmp_path)
+        checker = ScriptChecker(settings, selected_rules(settings))
+        result = checker.check_data(str(tmp_path / "convert.ts"), converter, explicit=False)
+        # A walk reads it only for the finding it can give.
+        assert checker.parsed == parsed
+        assert (result is not None) is asked

@@ -161,11 +161,12 @@ def worth_parsing(data: bytes) -> bool:
     return may_hold_a_sink(data) or names_a_system_prompt(data, names_an_sdk(data))
 
 
-def may_hold_a_sink(data: bytes) -> bool:
+def may_hold_a_sink(data: bytes, json_in_messages: bool = True) -> bool:
     """Whether the file names an SDK and one of the calls of a sink, or a host framework's
-    hook that sets the system prompt; or it writes a tool call's arguments back as JSON text;
-    or it calls LangChain.js or Google Gen AI; or it sets Anthropic cache breakpoints, which
-    serializers and helpers do away from any call."""
+    hook that sets the system prompt; or it writes a tool call's arguments back as JSON text
+    (read by CTX002 only with `json-in-messages`); or it calls LangChain.js or Google Gen AI;
+    or it sets Anthropic cache breakpoints, which serializers and helpers do away from any
+    call."""
     if calls_an_sdk(data):
         return True
     if any(needle in data for needle in HOST_NEEDLES):
@@ -178,7 +179,7 @@ def may_hold_a_sink(data: bytes) -> bool:
         return True
     if calls_a_framework(data):
         return True
-    return writes_tool_arguments(data) or sets_breakpoints(data)
+    return (json_in_messages and writes_tool_arguments(data)) or sets_breakpoints(data)
 
 
 def calls_an_sdk(data: bytes) -> bool:
